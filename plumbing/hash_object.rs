@@ -1,0 +1,156 @@
+//! `hako hash-object`: compute ids of files (in parallel), optionally storing them.
+
+use std::fs::File;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use rayon::prelude::*;
+
+use hako::object::{hash_object, CommitRef, ObjectType, TagRef};
+use hako::store::ObjectStore;
+use hako::ObjectId;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Store the object in the workspace.
+    #[arg(short = 'w')]
+    write: bool,
+    /// Object type.
+    #[arg(short = 't', default_value = "blob", value_name = "TYPE")]
+    kind: String,
+    /// Read the object from standard input.
+    #[arg(long)]
+    stdin: bool,
+    /// Read file paths from standard input, one per line.
+    #[arg(long)]
+    stdin_paths: bool,
+    /// Skip validation of commit and tag payloads.
+    #[arg(long)]
+    literally: bool,
+    /// Files to hash.
+    files: Vec<PathBuf>,
+}
+
+/// Files at least this big are mapped instead of read.
+const MMAP_MIN: u64 = 1 << 20;
+/// How many bytes of small files to stage per durable batch.
+const BATCH_BYTES: usize = 256 << 20;
+
+enum Content {
+    Bytes(Vec<u8>),
+    Map(memmap2::Mmap),
+}
+
+impl Content {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Content::Bytes(b) => b,
+            Content::Map(m) => m,
+        }
+    }
+}
+
+fn load(path: &Path) -> anyhow::Result<Content> {
+    let f = File::open(path).with_context(|| format!("cannot open '{}'", path.display()))?;
+    let meta = f
+        .metadata()
+        .with_context(|| format!("cannot stat '{}'", path.display()))?;
+    if meta.is_dir() {
+        bail!("'{}' is a directory", path.display());
+    }
+    if meta.len() >= MMAP_MIN {
+        let m = hako::sandbox::mmap::map_file(&f).with_context(|| format!("cannot map '{}'", path.display()))?;
+        return Ok(Content::Map(m));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    (&f).read_to_end(&mut buf)
+        .with_context(|| format!("cannot read '{}'", path.display()))?;
+    Ok(Content::Bytes(buf))
+}
+
+fn validate(kind: ObjectType, data: &[u8]) -> anyhow::Result<()> {
+    match kind {
+        ObjectType::Commit => {
+            CommitRef::parse(data)?;
+        }
+        ObjectType::Tag => {
+            TagRef::parse(data)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let kind: ObjectType = a.kind.parse()?;
+    if matches!(kind, ObjectType::Tree | ObjectType::File) && !a.literally {
+        bail!("cannot hash a {kind} from raw bytes; use mktree or write-tree (or --literally)");
+    }
+    if a.stdin && a.stdin_paths {
+        bail!("--stdin and --stdin-paths cannot be combined");
+    }
+    let ws = if a.write {
+        Some(super::open_workspace()?)
+    } else {
+        None
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if a.stdin {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+        if !a.literally {
+            validate(kind, &buf)?;
+        }
+        let id = match &ws {
+            Some(ws) => ws.odb.write(kind, &buf)?,
+            None => hash_object(kind, &buf),
+        };
+        super::out(writeln!(out, "{id}"))?;
+    }
+    let mut paths = a.files.clone();
+    if a.stdin_paths {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("cannot read standard input")?;
+            if !line.is_empty() {
+                paths.push(PathBuf::from(line));
+            }
+        }
+    }
+    let mut start = 0;
+    while start < paths.len() {
+        // Stage a batch: load files in parallel until the byte budget is reached.
+        let mut end = start;
+        let mut bytes = 0usize;
+        while end < paths.len() && (end == start || bytes < BATCH_BYTES) && end - start < 65536 {
+            bytes += std::fs::metadata(&paths[end]).map(|m| m.len() as usize).unwrap_or(0);
+            end += 1;
+        }
+        let contents: Vec<Content> = paths[start..end]
+            .par_iter()
+            .map(|p| load(p))
+            .collect::<anyhow::Result<_>>()?;
+        if !a.literally {
+            for c in &contents {
+                validate(kind, c.as_slice())?;
+            }
+        }
+        let ids: Vec<ObjectId> = match &ws {
+            Some(ws) => {
+                let objs: Vec<(ObjectType, &[u8])> =
+                    contents.iter().map(|c| (kind, c.as_slice())).collect();
+                ws.odb.write_batch(&objs)?
+            }
+            None => contents
+                .par_iter()
+                .map(|c| hash_object(kind, c.as_slice()))
+                .collect(),
+        };
+        for id in ids {
+            super::out(writeln!(out, "{id}"))?;
+        }
+        start = end;
+    }
+    super::out(out.flush())?;
+    Ok(0)
+}

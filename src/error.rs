@@ -1,0 +1,69 @@
+//! Typed engine errors. Every variant that involves disk names the path.
+
+use std::path::PathBuf;
+
+use crate::oid::ObjectId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not a valid object name: {0}")]
+    BadObjectName(String),
+    #[error("short object id {0} is ambiguous")]
+    Ambiguous(String),
+    #[error("object {0} not found")]
+    NotFound(ObjectId),
+    #[error("corrupt object {id} at {path}: {why}")]
+    Corrupt {
+        id: ObjectId,
+        path: PathBuf,
+        why: String,
+    },
+    #[error("malformed {kind} object: {why}")]
+    Malformed { kind: &'static str, why: String },
+    #[error("object {id} is a {actual}, not a {expected}")]
+    WrongType {
+        id: ObjectId,
+        expected: &'static str,
+        actual: &'static str,
+    },
+    #[error("invalid ref name '{0}'")]
+    BadRefName(String),
+    #[error("unable to lock ref {name}: {path} exists (another hako process running?)")]
+    RefLocked { name: String, path: PathBuf },
+    #[error("cannot update ref {name}: expected {expected}, found {found}")]
+    RefMismatch {
+        name: String,
+        expected: String,
+        found: String,
+    },
+    #[error("ref {0} not found")]
+    RefNotFound(String),
+    #[error("symbolic ref chain too deep at {0}")]
+    RefLoop(String),
+    #[error("not a hako workspace (or any parent up to /): .hako")]
+    NoWorkspace,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Attach a path to an io::Error.
+pub trait IoContext<T> {
+    fn at(self, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn at(self, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|source| Error::Io {
+            path: path.into(),
+            source,
+        })
+    }
+}

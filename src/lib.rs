@@ -1,0 +1,20 @@
+//! hako: a content-addressed, version-controlled filesystem.
+//!
+//! The engine library. It never parses command-line arguments and never prints
+//! to stdout: it returns values and typed errors (see `error::Error`).
+
+pub mod error;
+pub mod fsutil;
+pub mod identity;
+pub mod object;
+pub mod oid;
+pub mod refs;
+pub mod revparse;
+pub mod revwalk;
+pub mod sandbox;
+pub mod store;
+pub mod workspace;
+
+pub use error::{Error, Result};
+pub use object::ObjectType;
+pub use oid::ObjectId;

@@ -1,0 +1,402 @@
+//! The typed object encoding (format-spec/objects.md): header, hashing, and
+//! the commit and tag payloads, parsed zero-copy from a borrowed buffer.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+use crate::identity::Signature;
+use crate::oid::ObjectId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectType {
+    Blob,
+    File,
+    Tree,
+    Commit,
+    Tag,
+}
+
+impl ObjectType {
+    pub const ALL: [ObjectType; 5] = [
+        ObjectType::Blob,
+        ObjectType::File,
+        ObjectType::Tree,
+        ObjectType::Commit,
+        ObjectType::Tag,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectType::Blob => "blob",
+            ObjectType::File => "file",
+            ObjectType::Tree => "tree",
+            ObjectType::Commit => "commit",
+            ObjectType::Tag => "tag",
+        }
+    }
+
+    pub fn from_name(s: &[u8]) -> Option<ObjectType> {
+        Some(match s {
+            b"blob" => ObjectType::Blob,
+            b"file" => ObjectType::File,
+            b"tree" => ObjectType::Tree,
+            b"commit" => ObjectType::Commit,
+            b"tag" => ObjectType::Tag,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for ObjectType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ObjectType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        ObjectType::from_name(s.as_bytes())
+            .ok_or_else(|| Error::Invalid(format!("unknown object type '{s}'")))
+    }
+}
+
+/// `type SP len NUL`
+pub fn header(kind: ObjectType, len: u64) -> Vec<u8> {
+    let mut h = Vec::with_capacity(24);
+    h.extend_from_slice(kind.name().as_bytes());
+    h.push(b' ');
+    h.extend_from_slice(len.to_string().as_bytes());
+    h.push(0);
+    h
+}
+
+/// Parse the header of a full encoding; returns (type, payload length, header length).
+pub fn parse_header(buf: &[u8]) -> Result<(ObjectType, u64, usize)> {
+    let bad = |why: &str| Error::Malformed {
+        kind: "object",
+        why: why.to_string(),
+    };
+    let sp = buf
+        .iter()
+        .take(16)
+        .position(|&c| c == b' ')
+        .ok_or_else(|| bad("no type in header"))?;
+    let kind = ObjectType::from_name(&buf[..sp]).ok_or_else(|| bad("unknown type"))?;
+    let rest = &buf[sp + 1..];
+    let nul = rest
+        .iter()
+        .take(21)
+        .position(|&c| c == 0)
+        .ok_or_else(|| bad("no length in header"))?;
+    let digits = &rest[..nul];
+    if digits.is_empty()
+        || !digits.iter().all(u8::is_ascii_digit)
+        || (digits.len() > 1 && digits[0] == b'0')
+    {
+        return Err(bad("bad length in header"));
+    }
+    let len: u64 = std::str::from_utf8(digits)
+        .unwrap()
+        .parse()
+        .map_err(|_| bad("length overflow"))?;
+    Ok((kind, len, sp + 1 + nul + 1))
+}
+
+/// Hash an object given its payload.
+pub fn hash_object(kind: ObjectType, payload: &[u8]) -> ObjectId {
+    let mut h = blake3::Hasher::new();
+    h.update(&header(kind, payload.len() as u64));
+    if payload.len() >= 256 * 1024 {
+        h.update_rayon(payload);
+    } else {
+        h.update(payload);
+    }
+    ObjectId(*h.finalize().as_bytes())
+}
+
+/// Hash a full encoding (header + payload).
+pub fn hash_encoding(enc: &[u8]) -> ObjectId {
+    ObjectId(*blake3::hash(enc).as_bytes())
+}
+
+/// A borrowed view of a decoded object.
+#[derive(Clone, Copy, Debug)]
+pub struct ObjectRef<'a> {
+    pub kind: ObjectType,
+    pub data: &'a [u8],
+}
+
+/// An owned object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Object {
+    pub kind: ObjectType,
+    pub data: Vec<u8>,
+}
+
+impl Object {
+    pub fn new(kind: ObjectType, data: Vec<u8>) -> Object {
+        Object { kind, data }
+    }
+    pub fn id(&self) -> ObjectId {
+        hash_object(self.kind, &self.data)
+    }
+    pub fn as_ref(&self) -> ObjectRef<'_> {
+        ObjectRef {
+            kind: self.kind,
+            data: &self.data,
+        }
+    }
+}
+
+/// A commit parsed zero-copy from its payload.
+#[derive(Clone, Debug)]
+pub struct CommitRef<'a> {
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    pub author: &'a str,
+    pub committer: &'a str,
+    pub message: &'a [u8],
+}
+
+/// A commit to be written.
+#[derive(Clone, Debug)]
+pub struct Commit {
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    pub author: Signature,
+    pub committer: Signature,
+    pub message: Vec<u8>,
+}
+
+impl Commit {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256 + self.message.len());
+        out.extend_from_slice(format!("tree {}\n", self.tree).as_bytes());
+        for p in &self.parents {
+            out.extend_from_slice(format!("parent {p}\n").as_bytes());
+        }
+        out.extend_from_slice(format!("author {}\n", self.author).as_bytes());
+        out.extend_from_slice(format!("committer {}\n", self.committer).as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(&self.message);
+        out
+    }
+}
+
+/// Split the header block of a commit/tag into lines; returns (lines, message).
+fn split_headers<'a>(kind: &'static str, data: &'a [u8]) -> Result<(Vec<(&'a str, &'a str)>, &'a [u8])> {
+    let bad = |why: String| Error::Malformed { kind, why };
+    let mut lines = Vec::new();
+    let mut pos = 0;
+    loop {
+        let nl = data[pos..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .ok_or_else(|| bad("unterminated header".into()))?;
+        let line = &data[pos..pos + nl];
+        pos += nl + 1;
+        if line.is_empty() {
+            break;
+        }
+        let line = std::str::from_utf8(line).map_err(|_| bad("header is not UTF-8".into()))?;
+        let (k, v) = line
+            .split_once(' ')
+            .ok_or_else(|| bad(format!("bad header line '{line}'")))?;
+        lines.push((k, v));
+    }
+    Ok((lines, &data[pos..]))
+}
+
+fn parse_id(kind: &'static str, s: &str) -> Result<ObjectId> {
+    ObjectId::from_hex(s).map_err(|_| Error::Malformed {
+        kind,
+        why: format!("bad id '{s}'"),
+    })
+}
+
+impl<'a> CommitRef<'a> {
+    pub fn parse(data: &'a [u8]) -> Result<CommitRef<'a>> {
+        const K: &str = "commit";
+        let bad = |why: String| Error::Malformed { kind: K, why };
+        let (lines, message) = split_headers(K, data)?;
+        let mut it = lines.into_iter().peekable();
+        let tree = match it.next() {
+            Some(("tree", v)) => parse_id(K, v)?,
+            _ => return Err(bad("missing tree".into())),
+        };
+        let mut parents = Vec::new();
+        while let Some(("parent", v)) = it.peek() {
+            parents.push(parse_id(K, v)?);
+            it.next();
+        }
+        let author = match it.next() {
+            Some(("author", v)) => v,
+            _ => return Err(bad("missing author".into())),
+        };
+        let committer = match it.next() {
+            Some(("committer", v)) => v,
+            _ => return Err(bad("missing committer".into())),
+        };
+        if let Some((k, _)) = it.next() {
+            return Err(bad(format!("unexpected header '{k}'")));
+        }
+        Signature::parse(author).map_err(|e| bad(format!("author: {e}")))?;
+        Signature::parse(committer).map_err(|e| bad(format!("committer: {e}")))?;
+        Ok(CommitRef {
+            tree,
+            parents,
+            author,
+            committer,
+            message,
+        })
+    }
+
+    pub fn author_sig(&self) -> Signature {
+        Signature::parse(self.author).expect("validated at parse")
+    }
+    pub fn committer_sig(&self) -> Signature {
+        Signature::parse(self.committer).expect("validated at parse")
+    }
+    pub fn summary(&self) -> String {
+        let msg = String::from_utf8_lossy(self.message);
+        msg.lines().next().unwrap_or("").to_string()
+    }
+}
+
+/// An annotated tag parsed zero-copy.
+#[derive(Clone, Debug)]
+pub struct TagRef<'a> {
+    pub object: ObjectId,
+    pub target_type: ObjectType,
+    pub name: &'a str,
+    pub tagger: &'a str,
+    pub message: &'a [u8],
+}
+
+#[derive(Clone, Debug)]
+pub struct Tag {
+    pub object: ObjectId,
+    pub target_type: ObjectType,
+    pub name: String,
+    pub tagger: Signature,
+    pub message: Vec<u8>,
+}
+
+impl Tag {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(
+            format!(
+                "object {}\ntype {}\ntag {}\ntagger {}\n\n",
+                self.object, self.target_type, self.name, self.tagger
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&self.message);
+        out
+    }
+}
+
+impl<'a> TagRef<'a> {
+    pub fn parse(data: &'a [u8]) -> Result<TagRef<'a>> {
+        const K: &str = "tag";
+        let bad = |why: String| Error::Malformed { kind: K, why };
+        let (lines, message) = split_headers(K, data)?;
+        let get = |i: usize, key: &str| -> Result<&'a str> {
+            match lines.get(i) {
+                Some((k, v)) if *k == key => Ok(*v),
+                _ => Err(bad(format!("missing {key}"))),
+            }
+        };
+        let object = parse_id(K, get(0, "object")?)?;
+        let tt = get(1, "type")?;
+        let target_type =
+            ObjectType::from_name(tt.as_bytes()).ok_or_else(|| bad(format!("bad type '{tt}'")))?;
+        let name = get(2, "tag")?;
+        let tagger = get(3, "tagger")?;
+        if lines.len() != 4 {
+            return Err(bad("unexpected header".into()));
+        }
+        Signature::parse(tagger).map_err(|e| bad(format!("tagger: {e}")))?;
+        Ok(TagRef {
+            object,
+            target_type,
+            name,
+            tagger,
+            message,
+        })
+    }
+}
+
+/// Normalise a user's message: strip trailing whitespace lines, end with one LF.
+pub fn clean_message(msg: &str) -> String {
+    let lines: Vec<&str> = msg.lines().map(|l| l.trim_end()).collect();
+    let mut end = lines.len();
+    while end > 0 && lines[end - 1].is_empty() {
+        end -= 1;
+    }
+    let mut start = 0;
+    while start < end && lines[start].is_empty() {
+        start += 1;
+    }
+    if start == end {
+        return String::new();
+    }
+    let mut s = lines[start..end].join("\n");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_roundtrip() {
+        let h = header(ObjectType::Commit, 1234);
+        assert_eq!(h, b"commit 1234\0");
+        let (k, l, n) = parse_header(&h).unwrap();
+        assert_eq!((k, l, n), (ObjectType::Commit, 1234, h.len()));
+        assert!(parse_header(b"blob 01\0").is_err());
+        assert!(parse_header(b"blub 1\0").is_err());
+    }
+
+    #[test]
+    fn commit_roundtrip() {
+        let sig = Signature::parse("A U Thor <a@example.com> 1700000000 +0100").unwrap();
+        let c = Commit {
+            tree: ObjectId([1; 32]),
+            parents: vec![ObjectId([2; 32]), ObjectId([3; 32])],
+            author: sig.clone(),
+            committer: sig,
+            message: b"hello\n".to_vec(),
+        };
+        let enc = c.encode();
+        let p = CommitRef::parse(&enc).unwrap();
+        assert_eq!(p.tree, c.tree);
+        assert_eq!(p.parents, c.parents);
+        assert_eq!(p.message, b"hello\n");
+        assert_eq!(p.author, "A U Thor <a@example.com> 1700000000 +0100");
+    }
+
+    #[test]
+    fn commit_rejects_garbage() {
+        assert!(CommitRef::parse(b"tree x\n\n").is_err());
+        assert!(CommitRef::parse(b"").is_err());
+    }
+
+    #[test]
+    fn clean() {
+        assert_eq!(clean_message("\n hi  \n\n\n"), " hi\n");
+        assert_eq!(clean_message("  \n"), "");
+    }
+}
+
+/// The payload of the empty tree: version 1, level 0, zero entries.
+pub const EMPTY_TREE_PAYLOAD: &[u8] = &[1, 0, 0];
+
+pub fn empty_tree_id() -> ObjectId {
+    hash_object(ObjectType::Tree, EMPTY_TREE_PAYLOAD)
+}

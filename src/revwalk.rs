@@ -1,0 +1,104 @@
+//! Walking commit history: topological order (children before parents),
+//! newest committer date first among commits that are ready.
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use crate::error::Result;
+use crate::object::{CommitRef, ObjectType};
+use crate::oid::ObjectId;
+use crate::workspace::Workspace;
+
+#[derive(Clone, Debug)]
+pub struct WalkCommit {
+    pub id: ObjectId,
+    pub parents: Vec<ObjectId>,
+    pub time: i64,
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct WalkOptions {
+    pub first_parent: bool,
+    pub limit: Option<usize>,
+}
+
+fn load(ws: &Workspace, id: ObjectId) -> Result<WalkCommit> {
+    let o = ws.odb.read_typed(&id, ObjectType::Commit)?;
+    let c = CommitRef::parse(&o.data)?;
+    Ok(WalkCommit {
+        id,
+        parents: c.parents.clone(),
+        time: c.committer_sig().seconds,
+    })
+}
+
+/// Commits reachable from `include` but not from `exclude`, in topological
+/// order (a commit always precedes its parents), newest first among ties.
+pub fn walk(
+    ws: &Workspace,
+    include: &[ObjectId],
+    exclude: &[ObjectId],
+    opts: &WalkOptions,
+) -> Result<Vec<WalkCommit>> {
+    // Everything reachable from the excluded tips is hidden.
+    let mut hidden: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<ObjectId> = exclude.to_vec();
+    while let Some(id) = stack.pop() {
+        if hidden.insert(id) {
+            let c = load(ws, id)?;
+            stack.extend(if opts.first_parent {
+                c.parents.into_iter().take(1).collect::<Vec<_>>()
+            } else {
+                c.parents
+            });
+        }
+    }
+    // Collect the visible graph.
+    let mut graph: HashMap<ObjectId, WalkCommit> = HashMap::new();
+    let mut stack: Vec<ObjectId> = include.iter().filter(|i| !hidden.contains(i)).copied().collect();
+    while let Some(id) = stack.pop() {
+        if graph.contains_key(&id) || hidden.contains(&id) {
+            continue;
+        }
+        let mut c = load(ws, id)?;
+        if opts.first_parent {
+            c.parents.truncate(1);
+        }
+        for p in &c.parents {
+            if !graph.contains_key(p) && !hidden.contains(p) {
+                stack.push(*p);
+            }
+        }
+        graph.insert(id, c);
+    }
+    // Kahn's algorithm: in-degree = number of visible children.
+    let mut indeg: HashMap<ObjectId, usize> = graph.keys().map(|k| (*k, 0)).collect();
+    for c in graph.values() {
+        for p in &c.parents {
+            if let Some(d) = indeg.get_mut(p) {
+                *d += 1;
+            }
+        }
+    }
+    let mut ready: BinaryHeap<(i64, ObjectId)> = indeg
+        .iter()
+        .filter(|(_, d)| **d == 0)
+        .map(|(id, _)| (graph[id].time, *id))
+        .collect();
+    let mut out = Vec::with_capacity(graph.len());
+    while let Some((_, id)) = ready.pop() {
+        let c = graph.remove(&id).expect("in graph");
+        for p in &c.parents {
+            if let Some(d) = indeg.get_mut(p) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.push((graph[p].time, *p));
+                }
+            }
+        }
+        out.push(c);
+        if opts.limit.is_some_and(|l| out.len() >= l) {
+            break;
+        }
+    }
+    Ok(out)
+}
