@@ -11,7 +11,11 @@ mod plumbing;
 mod porcelain;
 
 #[derive(Parser)]
-#[command(name = "hako", version, about = "A content-addressed, version-controlled filesystem with a rootless container runtime")]
+#[command(
+    name = "hako",
+    version,
+    about = "A content-addressed, version-controlled filesystem with a rootless container runtime"
+)]
 struct Cli {
     /// Run as if hako was started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -69,9 +73,16 @@ fn main() {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind::*;
-            if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
-                exit(if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand { 129 } else { 0 });
+                exit(if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
+                    129
+                } else {
+                    0
+                });
             }
             let text = e.render().to_string();
             // One line: the message up to the first blank line (before "Usage:").
@@ -93,7 +104,10 @@ fn main() {
     match dispatch(cli.cmd) {
         Ok(code) => exit(code),
         Err(e) => {
-            let code = e.downcast_ref::<plumbing::Fatal>().map(|f| f.code).unwrap_or(128);
+            let code = e
+                .downcast_ref::<plumbing::Fatal>()
+                .map(|f| f.code)
+                .unwrap_or(128);
             let msg = format!("{e:#}").replace('\n', " ");
             eprintln!("fatal: {msg}");
             exit(code);

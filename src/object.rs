@@ -186,7 +186,9 @@ impl Commit {
 }
 
 /// Split the header block of a commit/tag into lines; returns (lines, message).
-fn split_headers<'a>(kind: &'static str, data: &'a [u8]) -> Result<(Vec<(&'a str, &'a str)>, &'a [u8])> {
+type Headers<'a> = (Vec<(&'a str, &'a str)>, &'a [u8]);
+
+fn split_headers<'a>(kind: &'static str, data: &'a [u8]) -> Result<Headers<'a>> {
     let bad = |why: String| Error::Malformed { kind, why };
     let mut lines = Vec::new();
     let mut pos = 0;
@@ -349,6 +351,13 @@ pub fn clean_message(msg: &str) -> String {
     s
 }
 
+/// The payload of the empty tree: version 1, level 0, zero entries.
+pub const EMPTY_TREE_PAYLOAD: &[u8] = &[1, 0, 0];
+
+pub fn empty_tree_id() -> ObjectId {
+    hash_object(ObjectType::Tree, EMPTY_TREE_PAYLOAD)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,11 +401,4 @@ mod tests {
         assert_eq!(clean_message("\n hi  \n\n\n"), " hi\n");
         assert_eq!(clean_message("  \n"), "");
     }
-}
-
-/// The payload of the empty tree: version 1, level 0, zero entries.
-pub const EMPTY_TREE_PAYLOAD: &[u8] = &[1, 0, 0];
-
-pub fn empty_tree_id() -> ObjectId {
-    hash_object(ObjectType::Tree, EMPTY_TREE_PAYLOAD)
 }

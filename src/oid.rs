@@ -85,7 +85,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 pub fn from_hex_bytes(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks(2)

@@ -207,7 +207,7 @@ test_expect_success () {
 		test_skipped=$((test_skipped + 1))
 		return 0
 	fi
-	if (test_run_ "$2"); then
+	if test_run_ "$2"; then
 		test_success=$((test_success + 1))
 		say "ok $test_count - $1"
 	else
@@ -231,7 +231,7 @@ test_expect_failure () {
 		test_skipped=$((test_skipped + 1))
 		return 0
 	fi
-	if (test_run_ "$2"); then
+	if test_run_ "$2"; then
 		test_fixed=$((test_fixed + 1))
 		say "ok $test_count - $1 # TODO known breakage vanished"
 	else

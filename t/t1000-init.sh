@@ -1,0 +1,62 @@
+#!/bin/sh
+test_description='init creates a workspace that is found from below'
+. ./test-lib.sh
+
+test_expect_success 'init creates .hako with HEAD on main' '
+	hako init ws >out &&
+	echo "Initialized empty hako workspace in $TRASH_DIRECTORY/ws/.hako/" >expect &&
+	test_cmp expect out &&
+	test_path_is_dir ws/.hako/objects &&
+	test_path_is_dir ws/.hako/refs/heads &&
+	echo "ref: refs/heads/main" >expect &&
+	test_cmp expect ws/.hako/HEAD
+'
+
+test_expect_success 'init refuses an existing workspace' '
+	test_must_fail hako init ws 2>err &&
+	grep "^fatal: .*already holds a hako workspace" err
+'
+
+test_expect_success 'the empty tree exists after init' '
+	(cd ws && hako cat-file -t $EMPTY_TREE) >actual &&
+	echo tree >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the workspace is found from a subdirectory' '
+	mkdir -p ws/a/b &&
+	(cd ws/a/b && hako rev-parse --hako-dir) >actual &&
+	echo "$TRASH_DIRECTORY/ws/.hako" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'HAKO_DIR overrides discovery' '
+	(cd / && HAKO_DIR="$TRASH_DIRECTORY/ws/.hako" hako rev-parse --hako-dir) >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success '-C changes directory first' '
+	hako -C ws/a rev-parse --show-toplevel >actual &&
+	echo "$TRASH_DIRECTORY/ws" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success '-C to a missing directory is fatal' '
+	test_must_fail hako -C nowhere log 2>err &&
+	grep "^fatal: cannot change to .nowhere." err
+'
+
+test_expect_success 'a missing workspace is a one-line fatal error' '
+	mkdir lonely &&
+	(cd lonely && test_must_fail hako rev-parse HEAD) 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: not a hako workspace" err
+'
+
+test_expect_success 'log in a new workspace says there are no commits' '
+	(cd ws && test_must_fail hako log) 2>err &&
+	echo "fatal: your current branch '"'"'main'"'"' does not have any commits yet" >expect &&
+	test_cmp expect err
+'
+
+test_done
