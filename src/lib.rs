@@ -8,6 +8,7 @@ pub mod fsutil;
 pub mod identity;
 pub mod object;
 pub mod oid;
+pub mod prolly;
 pub mod refs;
 pub mod revparse;
 pub mod revwalk;

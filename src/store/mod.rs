@@ -2,6 +2,7 @@
 //! packs and remote stores slot in behind the same narrow trait.
 
 pub mod loose;
+pub mod mem;
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 
 pub use loose::LooseStore;
+pub use mem::{BatchWriter, MemStore};
 
 pub trait ObjectStore: Send + Sync {
     /// True if the object is present (not verified).

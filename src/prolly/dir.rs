@@ -1,0 +1,797 @@
+//! Directories as prolly trees: entries, lookups, ordered iteration, point
+//! edits that rewrite O(depth) nodes, and top-down diff that skips equal subtrees.
+
+use std::collections::BTreeMap;
+
+use super::{
+    get_varint, malformed, put_varint, take, take_id, Builder, LevelChunker, Node, Schema,
+};
+use crate::error::{Error, Result};
+use crate::object::ObjectType;
+use crate::oid::ObjectId;
+use crate::store::ObjectStore;
+
+pub const S_IFMT: u32 = 0o170000;
+pub const S_IFREG: u32 = 0o100000;
+pub const S_IFDIR: u32 = 0o040000;
+pub const S_IFLNK: u32 = 0o120000;
+pub const S_IFCHR: u32 = 0o020000;
+pub const S_IFBLK: u32 = 0o060000;
+pub const S_IFIFO: u32 = 0o010000;
+pub const S_IFSOCK: u32 = 0o140000;
+pub const MAX_NAME: usize = 255;
+pub const MAX_META: usize = 8192;
+
+/// Check a mode against format-spec/prolly-tree.md.
+pub fn check_mode(mode: u32) -> Result<()> {
+    let ok = match mode & S_IFMT {
+        S_IFLNK => mode & 0o7777 == 0o777,
+        S_IFREG | S_IFDIR | S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => true,
+        _ => false,
+    };
+    if ok && mode & !0o177777 == 0 {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("unknown mode {mode:06o}")))
+    }
+}
+
+/// Check an entry name: 1..=255 bytes, no '/', no NUL, not '.' or '..'.
+pub fn check_name(name: &[u8]) -> Result<()> {
+    let shown = || String::from_utf8_lossy(name).escape_debug().to_string();
+    if name.is_empty() || name.len() > MAX_NAME {
+        return Err(Error::Invalid(format!(
+            "invalid entry name '{}': must be 1 to 255 bytes",
+            shown()
+        )));
+    }
+    if name == b"." || name == b".." {
+        return Err(Error::Invalid(format!("invalid entry name '{}'", shown())));
+    }
+    if name.contains(&b'/') || name.contains(&0) {
+        return Err(Error::Invalid(format!(
+            "invalid entry name '{}': contains '/' or NUL",
+            shown()
+        )));
+    }
+    Ok(())
+}
+
+/// Owner, device numbers, xattrs and mtime of an entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    pub uid: u32,
+    pub gid: u32,
+    pub rdev: Option<(u32, u32)>,
+    pub xattrs: Vec<(Vec<u8>, Vec<u8>)>,
+    pub mtime: Option<u64>,
+}
+
+impl Meta {
+    pub fn is_default(&self) -> bool {
+        *self == Meta::default()
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let rec = |out: &mut Vec<u8>, tag: u8, val: &[u8]| {
+            out.push(tag);
+            put_varint(out, val.len() as u64);
+            out.extend_from_slice(val);
+        };
+        let v = |x: u64| {
+            let mut b = Vec::new();
+            put_varint(&mut b, x);
+            b
+        };
+        if self.uid != 0 {
+            rec(&mut out, 1, &v(self.uid as u64));
+        }
+        if self.gid != 0 {
+            rec(&mut out, 2, &v(self.gid as u64));
+        }
+        if let Some((ma, mi)) = self.rdev {
+            let mut b = v(ma as u64);
+            b.extend(v(mi as u64));
+            rec(&mut out, 3, &b);
+        }
+        let mut xs = self.xattrs.clone();
+        xs.sort();
+        for (n, val) in &xs {
+            let mut b = v(n.len() as u64);
+            b.extend_from_slice(n);
+            b.extend_from_slice(val);
+            rec(&mut out, 4, &b);
+        }
+        if let Some(t) = self.mtime {
+            rec(&mut out, 5, &v(t));
+        }
+        out
+    }
+
+    pub fn decode(buf: &[u8]) -> Result<Meta> {
+        let mut m = Meta::default();
+        let mut pos = 0;
+        let mut last_tag = 0u8;
+        while pos < buf.len() {
+            let tag = buf[pos];
+            pos += 1;
+            let len = get_varint(buf, &mut pos)? as usize;
+            let val = take(buf, &mut pos, len)?;
+            if tag < last_tag || (tag == last_tag && tag != 4) {
+                return Err(malformed("metadata records out of order"));
+            }
+            last_tag = tag;
+            let mut p = 0;
+            match tag {
+                1 => m.uid = get_varint(val, &mut p)? as u32,
+                2 => m.gid = get_varint(val, &mut p)? as u32,
+                3 => {
+                    let ma = get_varint(val, &mut p)? as u32;
+                    let mi = get_varint(val, &mut p)? as u32;
+                    m.rdev = Some((ma, mi));
+                }
+                4 => {
+                    let n = get_varint(val, &mut p)? as usize;
+                    let name = take(val, &mut p, n)?.to_vec();
+                    m.xattrs.push((name, val[p..].to_vec()));
+                    p = val.len();
+                }
+                5 => m.mtime = Some(get_varint(val, &mut p)?),
+                _ => return Err(malformed("unknown metadata tag")),
+            }
+            if p != val.len() {
+                return Err(malformed("bad metadata record"));
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// A directory entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub name: Vec<u8>,
+    pub mode: u32,
+    pub id: ObjectId,
+    pub meta: Meta,
+}
+
+impl Entry {
+    pub fn new(name: &[u8], mode: u32, id: ObjectId) -> Entry {
+        Entry {
+            name: name.to_vec(),
+            mode,
+            id,
+            meta: Meta::default(),
+        }
+    }
+    pub fn is_dir(&self) -> bool {
+        self.mode & S_IFMT == S_IFDIR
+    }
+    pub fn is_file(&self) -> bool {
+        self.mode & S_IFMT == S_IFREG
+    }
+    pub fn is_symlink(&self) -> bool {
+        self.mode & S_IFMT == S_IFLNK
+    }
+    /// The object type `ls-tree` shows for the entry, from its mode.
+    pub fn kind_name(&self) -> &'static str {
+        match self.mode & S_IFMT {
+            S_IFDIR => "tree",
+            S_IFREG | S_IFLNK => "blob",
+            _ => "none",
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        check_name(&self.name)?;
+        check_mode(self.mode)?;
+        let special = matches!(self.mode & S_IFMT, S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK);
+        if special && !self.id.is_zero() {
+            return Err(Error::Invalid(format!(
+                "entry '{}': device, fifo and socket records carry the zero id",
+                String::from_utf8_lossy(&self.name)
+            )));
+        }
+        if !special && self.id.is_zero() {
+            return Err(Error::Invalid(format!(
+                "entry '{}': missing object id",
+                String::from_utf8_lossy(&self.name)
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let meta = self.meta.encode();
+        let mut out = Vec::with_capacity(self.name.len() + meta.len() + 44);
+        put_varint(&mut out, self.name.len() as u64);
+        out.extend_from_slice(&self.name);
+        put_varint(&mut out, self.mode as u64);
+        out.extend_from_slice(self.id.as_bytes());
+        put_varint(&mut out, meta.len() as u64);
+        out.extend_from_slice(&meta);
+        out
+    }
+
+    pub fn decode(buf: &[u8]) -> Result<Entry> {
+        let mut pos = 0;
+        let n = get_varint(buf, &mut pos)? as usize;
+        let name = take(buf, &mut pos, n)?.to_vec();
+        let mode = get_varint(buf, &mut pos)? as u32;
+        let id = take_id(buf, &mut pos)?;
+        let ml = get_varint(buf, &mut pos)? as usize;
+        let meta = Meta::decode(take(buf, &mut pos, ml)?)?;
+        Ok(Entry {
+            name,
+            mode,
+            id,
+            meta,
+        })
+    }
+}
+
+pub struct TreeSchema;
+
+impl Schema for TreeSchema {
+    const KIND: ObjectType = ObjectType::Tree;
+    const SORTED: bool = true;
+
+    fn parse_entry(level: u8, buf: &[u8], pos: &mut usize) -> Result<std::ops::Range<usize>> {
+        let n = get_varint(buf, pos)? as usize;
+        let ks = *pos;
+        let key = take(buf, pos, n)?;
+        if level == 0 {
+            check_name(key).map_err(|e| malformed(&e.to_string()))?;
+            let mode = get_varint(buf, pos)?;
+            check_mode(mode as u32).map_err(|e| malformed(&e.to_string()))?;
+            take(buf, pos, 32)?;
+            let ml = get_varint(buf, pos)? as usize;
+            if ml > MAX_META {
+                return Err(malformed("metadata too large"));
+            }
+            take(buf, pos, ml)?;
+        } else {
+            get_varint(buf, pos)?;
+            take(buf, pos, 32)?;
+        }
+        Ok(ks..ks + n)
+    }
+
+    fn parent_entry(child: &Node, child_id: ObjectId) -> (Vec<u8>, Vec<u8>) {
+        let key = child.last_key().to_vec();
+        let count = subtree_count(child);
+        let mut e = Vec::with_capacity(key.len() + 44);
+        put_varint(&mut e, key.len() as u64);
+        e.extend_from_slice(&key);
+        put_varint(&mut e, count);
+        e.extend_from_slice(child_id.as_bytes());
+        (key, e)
+    }
+}
+
+/// Number of leaf entries under a node.
+fn subtree_count(node: &Node) -> u64 {
+    if node.level == 0 {
+        return node.len() as u64;
+    }
+    (0..node.len()).map(|i| internal_entry(node, i).1).sum()
+}
+
+/// (key, count, child) of an internal entry.
+fn internal_entry(node: &Node, i: usize) -> (&[u8], u64, ObjectId) {
+    let e = node.entry(i);
+    let mut pos = 0;
+    let n = get_varint(e, &mut pos).expect("validated") as usize;
+    let key = &e[pos..pos + n];
+    pos += n;
+    let count = get_varint(e, &mut pos).expect("validated");
+    let id = ObjectId::from_bytes(&e[pos..pos + 32]).expect("32");
+    (key, count, id)
+}
+
+pub fn load(store: &dyn ObjectStore, id: &ObjectId) -> Result<Node> {
+    Node::load::<TreeSchema>(store, id)
+}
+
+/// Build a tree from entries sorted by name (one pass). Fails on unsorted or
+/// duplicate names and invalid entries.
+pub fn build(
+    store: &dyn ObjectStore,
+    entries: impl IntoIterator<Item = Entry>,
+) -> Result<ObjectId> {
+    let mut b = Builder::<TreeSchema>::new(store, 0);
+    let mut prev: Option<Vec<u8>> = None;
+    for e in entries {
+        e.validate()?;
+        if let Some(p) = &prev {
+            if *p >= e.name {
+                return Err(Error::Invalid(format!(
+                    "entries not sorted or duplicated at '{}'",
+                    String::from_utf8_lossy(&e.name)
+                )));
+            }
+        }
+        let enc = e.encode();
+        prev = Some(e.name.clone());
+        b.push(e.name, enc)?;
+    }
+    b.finish()
+}
+
+/// Number of entries in a tree (from the root's subtree counts).
+pub fn count(store: &dyn ObjectStore, root: &ObjectId) -> Result<u64> {
+    Ok(subtree_count(&load(store, root)?))
+}
+
+/// Find the entry `name` in the tree `root`.
+pub fn get(store: &dyn ObjectStore, root: &ObjectId, name: &[u8]) -> Result<Option<Entry>> {
+    let mut node = load(store, root)?;
+    loop {
+        if node.is_empty() {
+            return Ok(None);
+        }
+        let i = node.lower_bound(name);
+        if node.level == 0 {
+            if i < node.len() && node.key(i) == name {
+                return Ok(Some(Entry::decode(node.entry(i))?));
+            }
+            return Ok(None);
+        }
+        if i == node.len() {
+            return Ok(None);
+        }
+        let child = internal_entry(&node, i).2;
+        node = load(store, &child)?;
+    }
+}
+
+/// Ordered iteration over a tree's entries, optionally starting at a key.
+pub struct TreeCursor<'s> {
+    store: &'s dyn ObjectStore,
+    stack: Vec<(Node, usize)>,
+}
+
+impl<'s> TreeCursor<'s> {
+    pub fn new(store: &'s dyn ObjectStore, root: &ObjectId) -> Result<TreeCursor<'s>> {
+        Self::seek(store, root, b"")
+    }
+
+    /// Position at the first entry whose name is >= `key`.
+    pub fn seek(store: &'s dyn ObjectStore, root: &ObjectId, key: &[u8]) -> Result<TreeCursor<'s>> {
+        let mut stack = Vec::new();
+        let mut node = load(store, root)?;
+        loop {
+            let i = node.lower_bound(key);
+            if node.level == 0 || i >= node.len() {
+                let leaf = node.level == 0;
+                stack.push((node, i));
+                if !leaf {
+                    // key beyond this subtree: the cursor is exhausted here
+                }
+                break;
+            }
+            let child = internal_entry(&node, i).2;
+            stack.push((node, i));
+            node = load(store, &child)?;
+        }
+        Ok(TreeCursor { store, stack })
+    }
+
+    fn advance(&mut self) -> Result<Option<Entry>> {
+        loop {
+            let Some((node, i)) = self.stack.last_mut() else {
+                return Ok(None);
+            };
+            if *i >= node.len() {
+                self.stack.pop();
+                if let Some((_, pi)) = self.stack.last_mut() {
+                    *pi += 1;
+                }
+                continue;
+            }
+            if node.level == 0 {
+                let e = Entry::decode(node.entry(*i))?;
+                *i += 1;
+                return Ok(Some(e));
+            }
+            let child = internal_entry(node, *i).2;
+            let n = load(self.store, &child)?;
+            self.stack.push((n, 0));
+        }
+    }
+}
+
+impl Iterator for TreeCursor<'_> {
+    type Item = Result<Entry>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.advance().transpose()
+    }
+}
+
+/// All entries of a tree, in order.
+pub fn list(store: &dyn ObjectStore, root: &ObjectId) -> Result<Vec<Entry>> {
+    TreeCursor::new(store, root)?.collect()
+}
+
+// ---- point edits ----
+
+/// A path of nodes from the root down to one node at a target level.
+struct LevelPath<'s> {
+    store: &'s dyn ObjectStore,
+    frames: Vec<(Node, usize)>,
+    level: u8,
+}
+
+impl<'s> LevelPath<'s> {
+    fn seek(
+        store: &'s dyn ObjectStore,
+        root: &Node,
+        level: u8,
+        key: &[u8],
+    ) -> Result<LevelPath<'s>> {
+        let mut frames = Vec::new();
+        let mut node = root.clone();
+        while node.level > level {
+            let i = node.lower_bound(key).min(node.len() - 1);
+            let child = internal_entry(&node, i).2;
+            frames.push((node, i));
+            node = load(store, &child)?;
+        }
+        frames.push((node, 0));
+        Ok(LevelPath {
+            store,
+            frames,
+            level,
+        })
+    }
+
+    fn current(&self) -> &Node {
+        &self.frames.last().unwrap().0
+    }
+
+    fn has_next(&self) -> bool {
+        self.frames[..self.frames.len() - 1]
+            .iter()
+            .any(|(n, i)| *i + 1 < n.len())
+    }
+
+    /// Move to the next node at this level; false at the end.
+    fn next(&mut self) -> Result<bool> {
+        self.frames.pop();
+        loop {
+            let Some((node, i)) = self.frames.last_mut() else {
+                return Ok(false);
+            };
+            if *i + 1 < node.len() {
+                *i += 1;
+                break;
+            }
+            self.frames.pop();
+        }
+        loop {
+            let (node, i) = self.frames.last().unwrap();
+            let child = internal_entry(node, *i).2;
+            let n = load(self.store, &child)?;
+            if n.level == self.level {
+                self.frames.push((n, 0));
+                return Ok(true);
+            }
+            self.frames.push((n, 0));
+        }
+    }
+}
+
+/// Apply edits (name → new entry, or None to delete) to the tree `root`.
+/// Only the nodes holding edited names, and their ancestors, are rewritten;
+/// the result is the same tree `build` gives for the edited entry set.
+pub fn edit(
+    store: &dyn ObjectStore,
+    root: &ObjectId,
+    edits: Vec<(Vec<u8>, Option<Entry>)>,
+) -> Result<ObjectId> {
+    let mut level_edits: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
+    for (name, e) in edits {
+        check_name(&name)?;
+        let enc = match e {
+            Some(e) => {
+                if e.name != name {
+                    return Err(Error::Invalid("edit name does not match entry".into()));
+                }
+                e.validate()?;
+                Some(e.encode())
+            }
+            None => None,
+        };
+        level_edits.insert(name, enc);
+    }
+    if level_edits.is_empty() {
+        return Ok(*root);
+    }
+    let root_node = load(store, root)?;
+    let mut level = 0u8;
+    loop {
+        let (removed, added) = edit_level(store, &root_node, level, &level_edits)?;
+        if level == root_node.level {
+            // `added` replaces the root.
+            return finish_root(store, level, added);
+        }
+        let mut next: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
+        for k in removed {
+            next.insert(k, None);
+        }
+        for (k, e) in added {
+            next.insert(k, Some(e));
+        }
+        level_edits = next;
+        level += 1;
+    }
+}
+
+type EntryList = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Re-chunk the regions of `level` touched by `edits`. Returns the last keys of
+/// the old nodes replaced and the parent entries of the new nodes.
+fn edit_level(
+    store: &dyn ObjectStore,
+    root: &Node,
+    level: u8,
+    edits: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<(Vec<Vec<u8>>, EntryList)> {
+    let mut removed = Vec::new();
+    let mut added = Vec::new();
+    let mut pending = edits.iter().peekable();
+    while let Some((first, _)) = pending.peek() {
+        let mut path = LevelPath::seek(store, root, level, first)?;
+        let mut chunker = LevelChunker::new(level);
+        loop {
+            let node = path.current().clone();
+            let is_last = !path.has_next();
+            if !node.is_empty() {
+                removed.push(node.last_key().to_vec());
+            }
+            // Merge the node's entries with the edits that fall inside it.
+            let mut merged: EntryList = Vec::with_capacity(node.len() + 1);
+            let mut i = 0;
+            loop {
+                let ek = pending.peek().map(|(k, _)| k.as_slice());
+                let in_node = |k: &[u8]| is_last || (!node.is_empty() && k <= node.last_key());
+                match (i < node.len(), ek.filter(|k| in_node(k))) {
+                    (false, None) => break,
+                    (true, None) => {
+                        merged.push((node.key(i).to_vec(), node.entry(i).to_vec()));
+                        i += 1;
+                    }
+                    (have, Some(k)) => {
+                        if have && node.key(i) < k {
+                            merged.push((node.key(i).to_vec(), node.entry(i).to_vec()));
+                            i += 1;
+                            continue;
+                        }
+                        if have && node.key(i) == k {
+                            i += 1; // replaced or deleted
+                        }
+                        let (k, v) = pending.next().unwrap();
+                        if let Some(v) = v {
+                            merged.push((k.clone(), v.clone()));
+                        }
+                    }
+                }
+            }
+            for (k, e) in merged {
+                for closed in chunker.push(k, e) {
+                    added.push(close::<TreeSchema>(store, level, &closed)?);
+                }
+            }
+            if is_last {
+                if let Some(rest) = chunker.finish() {
+                    added.push(close::<TreeSchema>(store, level, &rest)?);
+                }
+                break;
+            }
+            if chunker.is_empty() {
+                break; // a new boundary lines up with an old one: synced
+            }
+            path.next()?;
+        }
+    }
+    Ok((removed, added))
+}
+
+fn close<S: Schema>(
+    store: &dyn ObjectStore,
+    level: u8,
+    entries: &EntryList,
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let node = super::write_node::<S>(store, level, entries)?;
+    Ok(S::parent_entry(&node, node.id))
+}
+
+/// Turn the replacement nodes of the root level into the new root.
+fn finish_root(store: &dyn ObjectStore, level: u8, added: EntryList) -> Result<ObjectId> {
+    match added.len() {
+        0 => Ok(super::write_node::<TreeSchema>(store, 0, &[])?.id),
+        1 => {
+            // Collapse internal roots with a single child.
+            let mut id = ObjectId::from_bytes(&added[0].1[added[0].1.len() - 32..]).unwrap();
+            loop {
+                let n = load(store, &id)?;
+                if n.level == 0 || n.len() > 1 {
+                    return Ok(id);
+                }
+                id = internal_entry(&n, 0).2;
+            }
+        }
+        _ => {
+            let mut b = Builder::<TreeSchema>::new(store, level + 1);
+            for (k, e) in added {
+                b.push(k, e)?;
+            }
+            b.finish()
+        }
+    }
+}
+
+// ---- diff ----
+
+/// One changed name between two trees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub name: Vec<u8>,
+    pub old: Option<Entry>,
+    pub new: Option<Entry>,
+}
+
+enum Item {
+    Sub { level: u8, id: ObjectId },
+    Leaf(Entry),
+}
+
+struct DiffSide<'s> {
+    store: &'s dyn ObjectStore,
+    /// Items in reverse order (the next item is last).
+    stack: Vec<Item>,
+}
+
+impl DiffSide<'_> {
+    fn push_node(&mut self, id: &ObjectId) -> Result<()> {
+        let n = load(self.store, id)?;
+        for i in (0..n.len()).rev() {
+            if n.level == 0 {
+                self.stack.push(Item::Leaf(Entry::decode(n.entry(i))?));
+            } else {
+                let (_, _, c) = internal_entry(&n, i);
+                self.stack.push(Item::Sub {
+                    level: n.level - 1,
+                    id: c,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn expand_top(&mut self) -> Result<()> {
+        if let Some(Item::Sub { id, .. }) = self.stack.pop() {
+            self.push_node(&id)?;
+        }
+        Ok(())
+    }
+}
+
+/// Changed entries between trees `a` and `b` (one directory level), in name
+/// order. Subtrees with equal ids are skipped without being read.
+pub fn diff(store: &dyn ObjectStore, a: &ObjectId, b: &ObjectId) -> Result<Vec<Change>> {
+    let mut out = Vec::new();
+    if a == b {
+        return Ok(out);
+    }
+    let root = |id: &ObjectId| -> Result<Item> {
+        // The roots' levels are unknown until read; treat them as subtrees at a high level.
+        Ok(Item::Sub {
+            level: u8::MAX,
+            id: *id,
+        })
+    };
+    let mut sa = DiffSide {
+        store,
+        stack: vec![root(a)?],
+    };
+    let mut sb = DiffSide {
+        store,
+        stack: vec![root(b)?],
+    };
+    loop {
+        match (sa.stack.last(), sb.stack.last()) {
+            (None, None) => break,
+            (Some(Item::Sub { id: x, .. }), Some(Item::Sub { id: y, .. })) if x == y => {
+                sa.stack.pop();
+                sb.stack.pop();
+            }
+            (Some(Item::Sub { level: la, .. }), Some(Item::Sub { level: lb, .. })) => {
+                let (la, lb) = (*la, *lb);
+                if la >= lb {
+                    sa.expand_top()?;
+                }
+                if lb >= la {
+                    sb.expand_top()?;
+                }
+            }
+            (Some(Item::Sub { .. }), _) => sa.expand_top()?,
+            (_, Some(Item::Sub { .. })) => sb.expand_top()?,
+            (Some(Item::Leaf(x)), Some(Item::Leaf(y))) => {
+                use std::cmp::Ordering::*;
+                match x.name.cmp(&y.name) {
+                    Less => {
+                        let Some(Item::Leaf(x)) = sa.stack.pop() else {
+                            unreachable!()
+                        };
+                        out.push(Change {
+                            name: x.name.clone(),
+                            old: Some(x),
+                            new: None,
+                        });
+                    }
+                    Greater => {
+                        let Some(Item::Leaf(y)) = sb.stack.pop() else {
+                            unreachable!()
+                        };
+                        out.push(Change {
+                            name: y.name.clone(),
+                            old: None,
+                            new: Some(y),
+                        });
+                    }
+                    Equal => {
+                        let Some(Item::Leaf(x)) = sa.stack.pop() else {
+                            unreachable!()
+                        };
+                        let Some(Item::Leaf(y)) = sb.stack.pop() else {
+                            unreachable!()
+                        };
+                        if x != y {
+                            out.push(Change {
+                                name: x.name.clone(),
+                                old: Some(x),
+                                new: Some(y),
+                            });
+                        }
+                    }
+                }
+            }
+            (Some(Item::Leaf(_)), None) => {
+                let Some(Item::Leaf(x)) = sa.stack.pop() else {
+                    unreachable!()
+                };
+                out.push(Change {
+                    name: x.name.clone(),
+                    old: Some(x),
+                    new: None,
+                });
+            }
+            (None, Some(Item::Leaf(_))) => {
+                let Some(Item::Leaf(y)) = sb.stack.pop() else {
+                    unreachable!()
+                };
+                out.push(Change {
+                    name: y.name.clone(),
+                    old: None,
+                    new: Some(y),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Apply a diff to a tree (used to check diff(A,B) applied to A gives B).
+pub fn apply(store: &dyn ObjectStore, root: &ObjectId, changes: &[Change]) -> Result<ObjectId> {
+    edit(
+        store,
+        root,
+        changes
+            .iter()
+            .map(|c| (c.name.clone(), c.new.clone()))
+            .collect(),
+    )
+}

@@ -1,0 +1,148 @@
+//! In-memory stores: `MemStore` for tests and scratch work, and `BatchWriter`,
+//! which gathers new objects in memory and stores them all with one durable sync.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+
+use crate::error::{Error, Result};
+use crate::object::{hash_object, Object, ObjectType};
+use crate::oid::ObjectId;
+use crate::store::{ObjectStore, Odb};
+
+#[derive(Default)]
+pub struct MemStore {
+    objects: RwLock<HashMap<ObjectId, (ObjectType, Vec<u8>)>>,
+    bytes: AtomicU64,
+}
+
+impl MemStore {
+    pub fn new() -> MemStore {
+        MemStore::default()
+    }
+    pub fn len(&self) -> usize {
+        self.objects.read().unwrap().len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Bytes of payload held.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+    pub fn drain(&self) -> Vec<(ObjectId, ObjectType, Vec<u8>)> {
+        self.bytes.store(0, Ordering::Relaxed);
+        self.objects
+            .write()
+            .unwrap()
+            .drain()
+            .map(|(id, (k, d))| (id, k, d))
+            .collect()
+    }
+}
+
+impl ObjectStore for MemStore {
+    fn contains(&self, id: &ObjectId) -> bool {
+        self.objects.read().unwrap().contains_key(id)
+    }
+    fn read(&self, id: &ObjectId) -> Result<Object> {
+        self.objects
+            .read()
+            .unwrap()
+            .get(id)
+            .map(|(k, d)| Object::new(*k, d.clone()))
+            .ok_or(Error::NotFound(*id))
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        self.objects
+            .read()
+            .unwrap()
+            .get(id)
+            .map(|(k, d)| (*k, d.len() as u64))
+            .ok_or(Error::NotFound(*id))
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        let id = hash_object(kind, data);
+        let mut map = self.objects.write().unwrap();
+        if let std::collections::hash_map::Entry::Vacant(v) = map.entry(id) {
+            v.insert((kind, data.to_vec()));
+            self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        }
+        Ok(id)
+    }
+    fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
+        Ok(self
+            .objects
+            .read()
+            .unwrap()
+            .keys()
+            .filter(|k| k.to_hex().starts_with(prefix))
+            .take(limit)
+            .copied()
+            .collect())
+    }
+}
+
+/// New objects are held in memory (and readable) until `flush`, which writes
+/// those the database lacks with a single filesystem sync.
+pub struct BatchWriter<'a> {
+    pub odb: &'a Odb,
+    pending: MemStore,
+    /// Flush automatically when this many payload bytes are pending.
+    limit: u64,
+}
+
+impl<'a> BatchWriter<'a> {
+    pub fn new(odb: &'a Odb) -> BatchWriter<'a> {
+        BatchWriter {
+            odb,
+            pending: MemStore::new(),
+            limit: 256 << 20,
+        }
+    }
+
+    /// Store everything pending; returns how many objects were new.
+    pub fn flush(&self) -> Result<usize> {
+        let items = self.pending.drain();
+        let fresh: Vec<(ObjectType, &[u8])> = items
+            .iter()
+            .filter(|(id, _, _)| !self.odb.contains(id))
+            .map(|(_, k, d)| (*k, d.as_slice()))
+            .collect();
+        let n = fresh.len();
+        self.odb.write_batch(&fresh)?;
+        Ok(n)
+    }
+}
+
+impl ObjectStore for BatchWriter<'_> {
+    fn contains(&self, id: &ObjectId) -> bool {
+        self.pending.contains(id) || self.odb.contains(id)
+    }
+    fn read(&self, id: &ObjectId) -> Result<Object> {
+        match self.pending.read(id) {
+            Ok(o) => Ok(o),
+            Err(_) => self.odb.read(id),
+        }
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        match self.pending.read_header(id) {
+            Ok(h) => Ok(h),
+            Err(_) => self.odb.read_header(id),
+        }
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        let id = self.pending.write(kind, data)?;
+        if self.pending.bytes() > self.limit {
+            self.flush()?;
+        }
+        Ok(id)
+    }
+    fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
+        let mut v = self.pending.ids_with_prefix(prefix, limit)?;
+        v.extend(self.odb.ids_with_prefix(prefix, limit)?);
+        v.sort();
+        v.dedup();
+        Ok(v)
+    }
+}
