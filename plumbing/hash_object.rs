@@ -8,7 +8,8 @@ use anyhow::{bail, Context};
 use rayon::prelude::*;
 
 use hako::object::{hash_object, CommitRef, ObjectType, TagRef};
-use hako::store::ObjectStore;
+use hako::prolly::file;
+use hako::store::{BatchWriter, HashOnly, ObjectStore};
 use hako::ObjectId;
 
 #[derive(clap::Args)]
@@ -85,9 +86,12 @@ fn validate(kind: ObjectType, data: &[u8]) -> anyhow::Result<()> {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let kind: ObjectType = a.kind.parse()?;
-    if matches!(kind, ObjectType::Tree | ObjectType::File) && !a.literally {
-        bail!("cannot hash a {kind} from raw bytes; use mktree or write-tree (or --literally)");
+    if kind == ObjectType::Tree && !a.literally {
+        bail!("cannot hash a tree from raw bytes; use mktree or write-tree (or --literally)");
     }
+    // `-t file`: the id a tree entry holds for this content (a blob when small,
+    // else the root of its chunk list).
+    let as_file = kind == ObjectType::File && !a.literally;
     if a.stdin && a.stdin_paths {
         bail!("--stdin and --stdin-paths cannot be combined");
     }
@@ -105,9 +109,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         if !a.literally {
             validate(kind, &buf)?;
         }
-        let id = match &ws {
-            Some(ws) => ws.odb.write(kind, &buf)?,
-            None => hash_object(kind, &buf),
+        let id = match (&ws, as_file) {
+            (Some(ws), true) => {
+                let b = BatchWriter::new(&ws.odb);
+                let id = file::store_content(&b, &buf)?;
+                b.flush()?;
+                id
+            }
+            (None, true) => file::store_content(&HashOnly, &buf)?,
+            (Some(ws), false) => ws.odb.write(kind, &buf)?,
+            (None, false) => hash_object(kind, &buf),
         };
         super::out(writeln!(out, "{id}"))?;
     }
@@ -141,6 +152,21 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
         }
         let ids: Vec<ObjectId> = match &ws {
+            _ if as_file => {
+                let batch = ws.as_ref().map(|w| BatchWriter::new(&w.odb));
+                let store: &dyn ObjectStore = match &batch {
+                    Some(b) => b,
+                    None => &HashOnly,
+                };
+                let ids = contents
+                    .par_iter()
+                    .map(|c| file::store_content(store, c.as_slice()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if let Some(b) = batch {
+                    b.flush()?;
+                }
+                ids
+            }
             Some(ws) => {
                 let objs: Vec<(ObjectType, &[u8])> =
                     contents.iter().map(|c| (kind, c.as_slice())).collect();

@@ -2,14 +2,19 @@
 //! and prints a stable, script-friendly result.
 
 pub mod cat_file;
+pub mod checkout_tree;
 pub mod commit_tree;
+pub mod diff_tree;
 pub mod for_each_ref;
 pub mod hash_object;
+pub mod ls_tree;
+pub mod mktree;
 pub mod rev_list;
 pub mod rev_parse;
 pub mod show_ref;
 pub mod symbolic_ref;
 pub mod update_ref;
+pub mod write_tree;
 
 use std::fmt;
 
@@ -44,17 +49,69 @@ pub fn out(r: std::io::Result<()>) -> anyhow::Result<()> {
     }
 }
 
-/// Print a tree node or chunked-file object in `ls-tree` form.
+/// Quote a path for line-oriented output, as git does: names with control
+/// characters, `"` or `\\` are C-quoted in double quotes; others print as is.
+pub fn quote_path(name: &[u8]) -> String {
+    let needs = name.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\' || c == 0x7f);
+    if !needs {
+        return String::from_utf8_lossy(name).into_owned();
+    }
+    let mut s = String::from("\"");
+    for &c in name {
+        match c {
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            c if c < 0x20 || c >= 0x7f => s.push_str(&format!("\\{c:03o}")),
+            c => s.push(c as char),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// Non-default metadata as ` key=value` fields (ls-tree and mktree share it).
+pub fn meta_fields(m: &hako::prolly::dir::Meta) -> String {
+    let mut s = String::new();
+    if m.uid != 0 {
+        s.push_str(&format!(" uid={}", m.uid));
+    }
+    if m.gid != 0 {
+        s.push_str(&format!(" gid={}", m.gid));
+    }
+    if let Some((ma, mi)) = m.rdev {
+        s.push_str(&format!(" rdev={ma},{mi}"));
+    }
+    if let Some(t) = m.mtime {
+        s.push_str(&format!(" mtime={t}"));
+    }
+    for (n, v) in &m.xattrs {
+        s.push_str(&format!(" xattr={}:{}", hako::oid::to_hex(n), hako::oid::to_hex(v)));
+    }
+    s
+}
+
+/// One ls-tree line (without terminator).
+pub fn ls_tree_line(e: &hako::prolly::dir::Entry, name: &str) -> String {
+    format!("{:06o} {} {}{}\t{}", e.mode, e.kind_name(), e.id, meta_fields(&e.meta), name)
+}
+
+/// Print a tree node (its directory listing) or a chunked file (its content).
 pub fn print_tree_like(
-    _ws: &Workspace,
+    ws: &Workspace,
     kind: hako::ObjectType,
     data: &[u8],
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
-    // Only the empty tree exists before the prolly-tree engine; print it as empty.
-    if kind == hako::ObjectType::Tree && data == hako::object::EMPTY_TREE_PAYLOAD {
+    let id = hako::object::hash_object(kind, data);
+    if kind == hako::ObjectType::File {
+        hako::prolly::file::write_to(&ws.odb, &id, out)?;
         return Ok(());
     }
-    out.write_all(data)?;
+    for e in hako::prolly::dir::TreeCursor::new(&ws.odb, &id)? {
+        let e = e?;
+        writeln!(out, "{}", ls_tree_line(&e, &quote_path(&e.name)))?;
+    }
     Ok(())
 }

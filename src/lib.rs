@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod fsutil;
+pub mod hostfs;
 pub mod identity;
 pub mod object;
 pub mod oid;

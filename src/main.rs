@@ -18,8 +18,8 @@ mod porcelain;
 )]
 struct Cli {
     /// Run as if hako was started in DIR.
-    #[arg(short = 'C', global = true, value_name = "DIR")]
-    dir: Option<PathBuf>,
+    #[arg(short = 'C', global = true, value_name = "DIR", id = "hako_chdir")]
+    chdir: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Command,
 }
@@ -50,6 +50,16 @@ enum Command {
     ShowRef(plumbing::show_ref::Args),
     /// List refs with a format.
     ForEachRef(plumbing::for_each_ref::Args),
+    /// Build a tree from ls-tree lines on stdin.
+    Mktree(plumbing::mktree::Args),
+    /// List a tree's entries.
+    LsTree(plumbing::ls_tree::Args),
+    /// Import a host directory as a tree.
+    WriteTree(plumbing::write_tree::Args),
+    /// Materialise a tree into a host directory.
+    CheckoutTree(plumbing::checkout_tree::Args),
+    /// Compare two trees.
+    DiffTree(plumbing::diff_tree::Args),
 }
 
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
@@ -65,6 +75,11 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::RevList(a) => plumbing::rev_list::run(a),
         Command::ShowRef(a) => plumbing::show_ref::run(a),
         Command::ForEachRef(a) => plumbing::for_each_ref::run(a),
+        Command::Mktree(a) => plumbing::mktree::run(a),
+        Command::LsTree(a) => plumbing::ls_tree::run(a),
+        Command::WriteTree(a) => plumbing::write_tree::run(a),
+        Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
+        Command::DiffTree(a) => plumbing::diff_tree::run(a),
     }
 }
 
@@ -95,7 +110,7 @@ fn main() {
             exit(129);
         }
     };
-    if let Some(dir) = &cli.dir {
+    if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
             eprintln!("fatal: cannot change to '{}': {e}", dir.display());
             exit(128);

@@ -84,8 +84,39 @@ fn parents(ws: &Workspace, id: ObjectId) -> Result<Vec<ObjectId>> {
     Ok(CommitRef::parse(&o.data)?.parents)
 }
 
-/// Resolve a revision expression to an object id.
+/// Resolve a tree-ish (a tree, or a commit or tag leading to one) to a tree id.
+pub fn peel_to_tree(ws: &Workspace, id: ObjectId) -> Result<ObjectId> {
+    let p = peel(ws, id)?;
+    let (kind, _) = ws.odb.read_header(&p)?;
+    match kind {
+        ObjectType::Tree => Ok(p),
+        ObjectType::Commit => Ok(CommitRef::parse(&ws.odb.read(&p)?.data)?.tree),
+        k => Err(Error::WrongType {
+            id: p,
+            expected: "tree",
+            actual: k.name(),
+        }),
+    }
+}
+
+/// Resolve a revision expression to an object id. `REV:PATH` names the
+/// entry at PATH in REV's tree.
 pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
+    if let Some((rev, path)) = spec.split_once(':') {
+        if rev.is_empty() {
+            return Err(Error::BadObjectName(spec.to_string()));
+        }
+        let tree = peel_to_tree(ws, rev_parse(ws, rev)?)?;
+        let comps = crate::prolly::dir::split_path(path)?;
+        if comps.is_empty() {
+            return Ok(tree);
+        }
+        return match crate::prolly::dir::lookup_path(&ws.odb, &tree, &comps)? {
+            Some(e) if !e.id.is_zero() => Ok(e.id),
+            Some(_) => Err(Error::Invalid(format!("'{path}' in '{rev}' has no content (device, fifo or socket)"))),
+            None => Err(Error::Invalid(format!("path '{path}' does not exist in '{rev}'"))),
+        };
+    }
     let bad = || Error::BadObjectName(spec.to_string());
     // Split the base name from the first suffix operator.
     let cut = spec.find(['^', '~']).unwrap_or(spec.len());

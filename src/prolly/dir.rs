@@ -795,3 +795,141 @@ pub fn apply(store: &dyn ObjectStore, root: &ObjectId, changes: &[Change]) -> Re
             .collect(),
     )
 }
+
+// ---- paths ----
+
+/// Split a slash-separated path into validated components ("" and "/" = root).
+pub fn split_path(path: &str) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for c in path.split('/') {
+        if c.is_empty() {
+            continue;
+        }
+        check_name(c.as_bytes())?;
+        out.push(c.as_bytes().to_vec());
+    }
+    Ok(out)
+}
+
+/// The entry at `path` below `root` (None if it does not exist).
+pub fn lookup_path(store: &dyn ObjectStore, root: &ObjectId, path: &[Vec<u8>]) -> Result<Option<Entry>> {
+    let mut tree = *root;
+    for (i, comp) in path.iter().enumerate() {
+        let Some(e) = get(store, &tree, comp)? else {
+            return Ok(None);
+        };
+        if i + 1 == path.len() {
+            return Ok(Some(e));
+        }
+        if !e.is_dir() {
+            return Err(Error::Invalid(format!(
+                "'{}' is not a directory",
+                path[..=i].iter().map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join("/")
+            )));
+        }
+        tree = e.id;
+    }
+    Ok(None)
+}
+
+/// Set (or delete, with None) the entry at `path`, creating missing parent
+/// directories with `dir_mode`. Rewrites O(depth) nodes per directory level.
+pub fn update_path(
+    store: &dyn ObjectStore,
+    root: &ObjectId,
+    path: &[Vec<u8>],
+    new: Option<Entry>,
+    dir_mode: u32,
+) -> Result<ObjectId> {
+    let Some((last, parents)) = path.split_last() else {
+        return Err(Error::Invalid("cannot replace the root directory itself".into()));
+    };
+    // Walk down, remembering each directory entry on the way.
+    let mut chain: Vec<(ObjectId, Option<Entry>)> = Vec::with_capacity(parents.len());
+    let mut tree = *root;
+    for (i, comp) in parents.iter().enumerate() {
+        let e = get(store, &tree, comp)?;
+        chain.push((tree, e.clone()));
+        tree = match e {
+            Some(e) if e.is_dir() => e.id,
+            Some(_) => {
+                return Err(Error::Invalid(format!(
+                    "'{}' is not a directory",
+                    path[..=i].iter().map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join("/")
+                )))
+            }
+            None if new.is_none() => return Ok(*root),
+            None => empty(store)?,
+        };
+    }
+    let mut child = edit(
+        store,
+        &tree,
+        vec![(last.clone(), new.map(|mut e| {
+            e.name = last.clone();
+            e
+        }))],
+    )?;
+    for (i, (parent_tree, old)) in chain.into_iter().enumerate().rev() {
+        let name = parents[i].clone();
+        let mut e = old.unwrap_or_else(|| Entry::new(&name, dir_mode, child));
+        e.id = child;
+        child = edit(store, &parent_tree, vec![(name, Some(e))])?;
+    }
+    Ok(child)
+}
+
+/// The empty tree (stored).
+pub fn empty(store: &dyn ObjectStore) -> Result<ObjectId> {
+    Ok(super::write_node::<TreeSchema>(store, 0, &[])?.id)
+}
+
+/// A change with its full path, for recursive diffs.
+#[derive(Clone, Debug)]
+pub struct PathChange {
+    pub path: Vec<u8>,
+    pub old: Option<Entry>,
+    pub new: Option<Entry>,
+}
+
+/// Diff two trees; with `recursive`, descend into directories present on both
+/// sides (and into added/removed ones), reporting only non-directories.
+pub fn diff_recursive(
+    store: &dyn ObjectStore,
+    a: &ObjectId,
+    b: &ObjectId,
+    recursive: bool,
+    prefix: &[u8],
+    out: &mut Vec<PathChange>,
+) -> Result<()> {
+    for c in diff(store, a, b)? {
+        let mut path = prefix.to_vec();
+        if !path.is_empty() {
+            path.push(b'/');
+        }
+        path.extend_from_slice(&c.name);
+        let od = c.old.as_ref().filter(|e| e.is_dir());
+        let nd = c.new.as_ref().filter(|e| e.is_dir());
+        if recursive && (od.is_some() || nd.is_some()) {
+            let ea = match od {
+                Some(e) => e.id,
+                None => empty(store)?,
+            };
+            let eb = match nd {
+                Some(e) => e.id,
+                None => empty(store)?,
+            };
+            // A non-directory replaced by a directory (or the reverse) is reported too.
+            if od.is_none() && c.old.is_some() {
+                out.push(PathChange { path: path.clone(), old: c.old.clone(), new: None });
+            }
+            diff_recursive(store, &ea, &eb, true, &path, out)?;
+            if nd.is_none() && c.new.is_some() {
+                out.push(PathChange { path, old: None, new: c.new.clone() });
+            }
+        } else {
+            out.push(PathChange { path, old: c.old, new: c.new });
+        }
+    }
+    Ok(())
+}

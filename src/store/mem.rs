@@ -146,3 +146,26 @@ impl ObjectStore for BatchWriter<'_> {
         Ok(v)
     }
 }
+
+/// A store that only computes ids: `write` hashes and discards, reads fail.
+/// Used to compute ids of trees and chunked files without storing them.
+#[derive(Default)]
+pub struct HashOnly;
+
+impl ObjectStore for HashOnly {
+    fn contains(&self, _id: &ObjectId) -> bool {
+        false
+    }
+    fn read(&self, id: &ObjectId) -> Result<Object> {
+        Err(Error::NotFound(*id))
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        Err(Error::NotFound(*id))
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        Ok(hash_object(kind, data))
+    }
+    fn ids_with_prefix(&self, _prefix: &str, _limit: usize) -> Result<Vec<ObjectId>> {
+        Ok(Vec::new())
+    }
+}

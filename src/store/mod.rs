@@ -11,7 +11,7 @@ use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 
 pub use loose::LooseStore;
-pub use mem::{BatchWriter, MemStore};
+pub use mem::{BatchWriter, HashOnly, MemStore};
 
 pub trait ObjectStore: Send + Sync {
     /// True if the object is present (not verified).

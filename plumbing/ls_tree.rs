@@ -1,0 +1,127 @@
+//! `hako ls-tree`: list a tree's entries (`<mode> <type> <id>\t<name>`).
+
+use std::io::Write;
+
+use anyhow::bail;
+
+use hako::prolly::dir::{self, Entry, TreeCursor};
+use hako::prolly::file;
+use hako::revparse::{peel_to_tree, rev_parse};
+use hako::workspace::Workspace;
+use hako::ObjectId;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Recurse into subdirectories (listing only non-directories, unless -t).
+    #[arg(short = 'r')]
+    recursive: bool,
+    /// With -r, also show the directories themselves.
+    #[arg(short = 't')]
+    show_trees: bool,
+    /// Only directories.
+    #[arg(short = 'd')]
+    dirs_only: bool,
+    /// Terminate lines with NUL and do not quote names.
+    #[arg(short = 'z')]
+    nul: bool,
+    /// Print only names.
+    #[arg(long)]
+    name_only: bool,
+    /// Show file sizes.
+    #[arg(short = 'l', long)]
+    long: bool,
+    /// A tree-ish: tree id, commit, ref, or REV:DIR.
+    tree: String,
+    /// Only this path inside the tree (a file or a directory's contents).
+    path: Option<String>,
+}
+
+struct Printer<'a> {
+    ws: &'a Workspace,
+    a: &'a Args,
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Printer<'_> {
+    fn print(&mut self, e: &Entry, path: &[u8]) -> anyhow::Result<()> {
+        let name = if self.a.nul {
+            String::from_utf8_lossy(path).into_owned()
+        } else {
+            super::quote_path(path)
+        };
+        let term = if self.a.nul { '\0' } else { '\n' };
+        if self.a.name_only {
+            return super::out(write!(self.out, "{name}{term}"));
+        }
+        if self.a.long {
+            let size = if e.is_file() || e.is_symlink() {
+                file::size(&self.ws.odb, &e.id)?.to_string()
+            } else {
+                "-".to_string()
+            };
+            return super::out(write!(
+                self.out,
+                "{:06o} {} {}{} {size:>7}\t{name}{term}",
+                e.mode,
+                e.kind_name(),
+                e.id,
+                super::meta_fields(&e.meta)
+            ));
+        }
+        super::out(write!(self.out, "{}{term}", super::ls_tree_line(e, &name)))
+    }
+
+    fn walk(&mut self, tree: &ObjectId, prefix: &[u8]) -> anyhow::Result<()> {
+        for e in TreeCursor::new(&self.ws.odb, tree)? {
+            let e = e?;
+            let mut path = prefix.to_vec();
+            if !path.is_empty() {
+                path.push(b'/');
+            }
+            path.extend_from_slice(&e.name);
+            let is_dir = e.is_dir();
+            if self.a.recursive && is_dir {
+                if self.a.show_trees || self.a.dirs_only {
+                    self.print(&e, &path)?;
+                }
+                self.walk(&e.id, &path)?;
+            } else if !self.a.dirs_only || is_dir {
+                self.print(&e, &path)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = super::open_workspace()?;
+    let tree = peel_to_tree(&ws, rev_parse(&ws, &a.tree)?)?;
+    let mut p = Printer {
+        ws: &ws,
+        a: &a,
+        out: std::io::BufWriter::new(std::io::stdout().lock()),
+    };
+    match &a.path {
+        None => p.walk(&tree, b"")?,
+        Some(path) => {
+            let comps = dir::split_path(path)?;
+            if comps.is_empty() {
+                p.walk(&tree, b"")?;
+            } else {
+                match dir::lookup_path(&ws.odb, &tree, &comps)? {
+                    None => bail!("path '{path}' does not exist in '{}'", a.tree),
+                    Some(e) if e.is_dir() && path.ends_with('/') => {
+                        let prefix = comps.join(&b'/');
+                        p.walk(&e.id, &prefix)?;
+                    }
+                    Some(e) => {
+                        let full = comps.join(&b'/');
+                        p.print(&e, &full)?;
+                    }
+                }
+            }
+        }
+    }
+    super::out(p.out.flush())?;
+    Ok(0)
+}

@@ -1,0 +1,24 @@
+//! `hako write-tree`: import a host directory as a tree and print its id.
+
+use std::path::PathBuf;
+
+use hako::hostfs::{write_tree, ImportOptions};
+use hako::store::BatchWriter;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Record owners (uid/gid) of every entry.
+    #[arg(long)]
+    owners: bool,
+    /// The directory to import.
+    dir: PathBuf,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = super::open_workspace()?;
+    let batch = BatchWriter::new(&ws.odb);
+    let id = write_tree(&batch, &a.dir, &ImportOptions { owners: a.owners })?;
+    batch.flush()?;
+    println!("{id}");
+    Ok(0)
+}
