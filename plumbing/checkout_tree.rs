@@ -19,7 +19,12 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
     let tree = peel_to_tree(&ws, rev_parse(&ws, &a.tree)?)?;
-    let report = checkout_tree(&ws.odb, &tree, &a.dir, &CheckoutOptions { owners: a.owners })?;
+    let report = checkout_tree(
+        &ws.odb,
+        &tree,
+        &a.dir,
+        &CheckoutOptions { owners: a.owners },
+    )?;
     for s in &report.skipped {
         eprintln!("warning: not created: {s}");
     }

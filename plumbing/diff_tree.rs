@@ -42,7 +42,12 @@ pub fn status(c: &PathChange) -> char {
 }
 
 /// Compute the changes between two tree-ish revisions.
-pub fn diff_trees(ws: &hako::workspace::Workspace, a: &ObjectId, b: &ObjectId, recursive: bool) -> anyhow::Result<Vec<PathChange>> {
+pub fn diff_trees(
+    ws: &hako::workspace::Workspace,
+    a: &ObjectId,
+    b: &ObjectId,
+    recursive: bool,
+) -> anyhow::Result<Vec<PathChange>> {
     let mut out = Vec::new();
     diff_recursive(&ws.odb, a, b, recursive, b"", &mut out)?;
     Ok(out)
@@ -85,5 +90,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if a.count_nodes {
         eprintln!("nodes read: {read}");
     }
-    Ok(if a.exit_code && !changes.is_empty() { 1 } else { 0 })
+    Ok(if a.exit_code && !changes.is_empty() {
+        1
+    } else {
+        0
+    })
 }

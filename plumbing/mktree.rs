@@ -21,19 +21,27 @@ pub struct Args {
 fn parse_meta(fields: &[&str]) -> anyhow::Result<Meta> {
     let mut m = Meta::default();
     for f in fields {
-        let (k, v) = f.split_once('=').with_context(|| format!("bad field '{f}'"))?;
+        let (k, v) = f
+            .split_once('=')
+            .with_context(|| format!("bad field '{f}'"))?;
         match k {
             "uid" => m.uid = v.parse().with_context(|| format!("bad uid '{v}'"))?,
             "gid" => m.gid = v.parse().with_context(|| format!("bad gid '{v}'"))?,
             "mtime" => m.mtime = Some(v.parse().with_context(|| format!("bad mtime '{v}'"))?),
             "rdev" => {
-                let (a, b) = v.split_once(',').with_context(|| format!("bad rdev '{v}'"))?;
+                let (a, b) = v
+                    .split_once(',')
+                    .with_context(|| format!("bad rdev '{v}'"))?;
                 m.rdev = Some((a.parse()?, b.parse()?));
             }
             "xattr" => {
-                let (n, val) = v.split_once(':').with_context(|| format!("bad xattr '{v}'"))?;
-                let n = hako::oid::from_hex_bytes(n).with_context(|| format!("bad xattr name '{n}'"))?;
-                let val = hako::oid::from_hex_bytes(val).with_context(|| format!("bad xattr value '{val}'"))?;
+                let (n, val) = v
+                    .split_once(':')
+                    .with_context(|| format!("bad xattr '{v}'"))?;
+                let n = hako::oid::from_hex_bytes(n)
+                    .with_context(|| format!("bad xattr name '{n}'"))?;
+                let val = hako::oid::from_hex_bytes(val)
+                    .with_context(|| format!("bad xattr value '{val}'"))?;
                 m.xattrs.push((n, val));
             }
             _ => bail!("unknown field '{k}'"),
@@ -91,24 +99,38 @@ pub fn parse_line(line: &[u8], nul: bool) -> anyhow::Result<Entry> {
     if fields.len() < 3 {
         bail!("input is not in ls-tree format: '{shown}'");
     }
-    let mode = u32::from_str_radix(fields[0], 8).with_context(|| format!("unknown mode '{}'", fields[0]))?;
+    let mode = u32::from_str_radix(fields[0], 8)
+        .with_context(|| format!("unknown mode '{}'", fields[0]))?;
     let kind = fields[1];
-    let id = ObjectId::from_hex(fields[2]).with_context(|| format!("bad object id '{}'", fields[2]))?;
+    let id =
+        ObjectId::from_hex(fields[2]).with_context(|| format!("bad object id '{}'", fields[2]))?;
     let meta = parse_meta(&fields[3..])?;
-    let e = Entry { name, mode, id, meta };
+    let e = Entry {
+        name,
+        mode,
+        id,
+        meta,
+    };
     e.validate()?;
     let want = e.kind_name();
     if kind != want && !(kind == "file" && e.is_file()) {
-        bail!("entry '{}': mode {:06o} needs type {want}, not {kind}", String::from_utf8_lossy(&e.name), mode);
+        bail!(
+            "entry '{}': mode {:06o} needs type {want}, not {kind}",
+            String::from_utf8_lossy(&e.name),
+            mode
+        );
     }
     Ok(e)
 }
 
 fn check_object(store: &dyn ObjectStore, e: &Entry) -> anyhow::Result<()> {
     let name = String::from_utf8_lossy(&e.name);
-    let (kind, _) = store
-        .read_header(&e.id)
-        .with_context(|| format!("entry '{name}': object {} is not stored (use --missing)", e.id))?;
+    let (kind, _) = store.read_header(&e.id).with_context(|| {
+        format!(
+            "entry '{name}': object {} is not stored (use --missing)",
+            e.id
+        )
+    })?;
     let ok = match e.mode & S_IFMT {
         S_IFDIR => kind == ObjectType::Tree,
         S_IFREG => matches!(kind, ObjectType::Blob | ObjectType::File),
@@ -116,7 +138,11 @@ fn check_object(store: &dyn ObjectStore, e: &Entry) -> anyhow::Result<()> {
         _ => true,
     };
     if !ok {
-        bail!("entry '{name}': object {} is a {kind}, which mode {:06o} cannot hold", e.id, e.mode);
+        bail!(
+            "entry '{name}': object {} is a {kind}, which mode {:06o} cannot hold",
+            e.id,
+            e.mode
+        );
     }
     Ok(())
 }
@@ -124,15 +150,19 @@ fn check_object(store: &dyn ObjectStore, e: &Entry) -> anyhow::Result<()> {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
     let mut input = Vec::new();
-    std::io::stdin().lock().read_to_end(&mut input).context("cannot read standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut input)
+        .context("cannot read standard input")?;
     let mut entries = Vec::new();
+    let mut checked = std::collections::HashSet::new();
     let sep = if a.nul { 0 } else { b'\n' };
     for line in input.split(|&c| c == sep) {
         if line.is_empty() {
             continue;
         }
         let e = parse_line(line, a.nul)?;
-        if !a.missing && !e.id.is_zero() {
+        if !a.missing && !e.id.is_zero() && checked.insert((e.id, e.mode & S_IFMT)) {
             check_object(&ws.odb, &e)?;
         }
         entries.push(e);
@@ -152,4 +182,3 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     println!("{id}");
     Ok(0)
 }
-

@@ -52,7 +52,9 @@ pub fn out(r: std::io::Result<()>) -> anyhow::Result<()> {
 /// Quote a path for line-oriented output, as git does: names with control
 /// characters, `"` or `\\` are C-quoted in double quotes; others print as is.
 pub fn quote_path(name: &[u8]) -> String {
-    let needs = name.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\' || c == 0x7f);
+    let needs = name
+        .iter()
+        .any(|&c| c < 0x20 || c == b'"' || c == b'\\' || c == 0x7f);
     if !needs {
         return String::from_utf8_lossy(name).into_owned();
     }
@@ -87,14 +89,25 @@ pub fn meta_fields(m: &hako::prolly::dir::Meta) -> String {
         s.push_str(&format!(" mtime={t}"));
     }
     for (n, v) in &m.xattrs {
-        s.push_str(&format!(" xattr={}:{}", hako::oid::to_hex(n), hako::oid::to_hex(v)));
+        s.push_str(&format!(
+            " xattr={}:{}",
+            hako::oid::to_hex(n),
+            hako::oid::to_hex(v)
+        ));
     }
     s
 }
 
 /// One ls-tree line (without terminator).
 pub fn ls_tree_line(e: &hako::prolly::dir::Entry, name: &str) -> String {
-    format!("{:06o} {} {}{}\t{}", e.mode, e.kind_name(), e.id, meta_fields(&e.meta), name)
+    format!(
+        "{:06o} {} {}{}\t{}",
+        e.mode,
+        e.kind_name(),
+        e.id,
+        meta_fields(&e.meta),
+        name
+    )
 }
 
 /// Print a tree node (its directory listing) or a chunked file (its content).

@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use crate::error::{Error, IoContext, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
-use crate::prolly::dir::{self, Entry, Meta, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK};
+use crate::prolly::dir::{
+    self, Entry, Meta, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+};
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
@@ -66,7 +68,10 @@ pub fn store_file(store: &dyn ObjectStore, path: &Path, len: u64) -> Result<Obje
 pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<ObjectId> {
     let meta = fs::symlink_metadata(root).at(root)?;
     if !meta.is_dir() {
-        return Err(Error::Invalid(format!("'{}' is not a directory", root.display())));
+        return Err(Error::Invalid(format!(
+            "'{}' is not a directory",
+            root.display()
+        )));
     }
     let mut dirs = vec![DirJob {
         path: root.to_path_buf(),
@@ -93,7 +98,12 @@ pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) ->
                     entries: Vec::new(),
                 });
             } else if ft.is_file() {
-                files.push(FileJob { dir: i, path: p, name, meta: m });
+                files.push(FileJob {
+                    dir: i,
+                    path: p,
+                    name,
+                    meta: m,
+                });
             } else if ft.is_symlink() {
                 let target = fs::read_link(&p).at(&p)?;
                 let id = store.write(ObjectType::Blob, target.as_os_str().as_bytes())?;
@@ -158,11 +168,19 @@ pub struct CheckoutReport {
 
 /// Materialise tree `root` into the host directory `dest` (created if missing;
 /// it must be empty).
-pub fn checkout_tree(store: &dyn ObjectStore, root: &ObjectId, dest: &Path, opts: &CheckoutOptions) -> Result<CheckoutReport> {
+pub fn checkout_tree(
+    store: &dyn ObjectStore,
+    root: &ObjectId,
+    dest: &Path,
+    opts: &CheckoutOptions,
+) -> Result<CheckoutReport> {
     match fs::read_dir(dest) {
         Ok(mut rd) => {
             if rd.next().is_some() {
-                return Err(Error::Invalid(format!("'{}' exists and is not empty", dest.display())));
+                return Err(Error::Invalid(format!(
+                    "'{}' exists and is not empty",
+                    dest.display()
+                )));
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => fs::create_dir_all(dest).at(dest)?,
@@ -191,8 +209,14 @@ pub fn checkout_tree(store: &dyn ObjectStore, root: &ObjectId, dest: &Path, opts
                     }
                 }
                 S_IFIFO => {
-                    nix::unistd::mkfifo(&p, nix::sys::stat::Mode::from_bits_truncate(e.mode & 0o7777))
-                        .map_err(|err| Error::Io { path: p.clone(), source: err.into() })?;
+                    nix::unistd::mkfifo(
+                        &p,
+                        nix::sys::stat::Mode::from_bits_truncate(e.mode & 0o7777),
+                    )
+                    .map_err(|err| Error::Io {
+                        path: p.clone(),
+                        source: err.into(),
+                    })?;
                 }
                 S_IFCHR | S_IFBLK | S_IFSOCK => {
                     let kind = match e.mode & S_IFMT {
@@ -207,8 +231,10 @@ pub fn checkout_tree(store: &dyn ObjectStore, root: &ObjectId, dest: &Path, opts
                         nix::sys::stat::Mode::from_bits_truncate(e.mode & 0o7777),
                         nix::sys::stat::makedev(ma as u64, mi as u64),
                     );
-                    if r.is_err() {
-                        report.skipped.push(format!("{} (device node: {})", p.display(), r.unwrap_err()));
+                    if let Err(err) = r {
+                        report
+                            .skipped
+                            .push(format!("{} (device node: {err})", p.display()));
                     }
                 }
                 _ => report.skipped.push(p.display().to_string()),
@@ -226,7 +252,8 @@ pub fn checkout_tree(store: &dyn ObjectStore, root: &ObjectId, dest: &Path, opts
                 .open(p)
                 .at(p)?;
             file::write_to(store, &e.id, &mut f)?;
-            f.set_permissions(fs::Permissions::from_mode(e.mode & 0o7777)).at(p)?;
+            f.set_permissions(fs::Permissions::from_mode(e.mode & 0o7777))
+                .at(p)?;
             if opts.owners {
                 let _ = std::os::unix::fs::lchown(p, Some(e.meta.uid), Some(e.meta.gid));
             }

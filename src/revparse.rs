@@ -113,8 +113,12 @@ pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
         }
         return match crate::prolly::dir::lookup_path(&ws.odb, &tree, &comps)? {
             Some(e) if !e.id.is_zero() => Ok(e.id),
-            Some(_) => Err(Error::Invalid(format!("'{path}' in '{rev}' has no content (device, fifo or socket)"))),
-            None => Err(Error::Invalid(format!("path '{path}' does not exist in '{rev}'"))),
+            Some(_) => Err(Error::Invalid(format!(
+                "'{path}' in '{rev}' has no content (device, fifo or socket)"
+            ))),
+            None => Err(Error::Invalid(format!(
+                "path '{path}' does not exist in '{rev}'"
+            ))),
         };
     }
     let bad = || Error::BadObjectName(spec.to_string());

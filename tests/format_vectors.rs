@@ -53,3 +53,89 @@ fn empty_tree_matches_the_spec() {
         "objects.md must state the empty tree id {id}"
     );
 }
+
+use hako::prolly::dir::{self, Entry};
+use hako::store::HashOnly;
+
+fn tree_input(spec: &str) -> Vec<Entry> {
+    let (kind, arg) = spec.split_once(':').unwrap();
+    match kind {
+        "gen" => (0..arg.parse::<usize>().unwrap())
+            .map(|i| {
+                let name = format!("f{i:06}");
+                Entry::new(
+                    name.as_bytes(),
+                    0o100644,
+                    hash_object(ObjectType::Blob, format!("{name}\n").as_bytes()),
+                )
+            })
+            .collect(),
+        "lines" => {
+            let mut v: Vec<Entry> = arg
+                .split(';')
+                .map(|item| {
+                    let f: Vec<&str> = item.split(' ').collect();
+                    let id = if f[1] == "tree" {
+                        hako::object::empty_tree_id()
+                    } else {
+                        hash_object(ObjectType::Blob, f[2].as_bytes())
+                    };
+                    Entry::new(f[3].as_bytes(), u32::from_str_radix(f[0], 8).unwrap(), id)
+                })
+                .collect();
+            v.sort_by(|a, b| a.name.cmp(&b.name));
+            v
+        }
+        _ => panic!("unknown input {spec}"),
+    }
+}
+
+#[test]
+fn tree_ids_match_the_independent_implementation() {
+    let v = vectors("trees.tsv");
+    assert!(v.len() >= 6);
+    for f in v {
+        let got = dir::build(&HashOnly, tree_input(&f[1])).unwrap();
+        assert_eq!(got.to_hex(), f[2], "tree vector {}", f[0]);
+    }
+}
+
+/// `bytes:N:SEED`: N bytes of the xorshift64 stream (x ^= x<<13; x ^= x>>7; x ^= x<<17; emit low byte).
+pub fn xorshift_bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn chunked_file_ids_match_the_spec() {
+    let v = vectors("files.tsv");
+    assert!(v.len() >= 3);
+    for f in v {
+        let parts: Vec<&str> = f[1].split(':').collect();
+        let data = xorshift_bytes(parts[1].parse().unwrap(), parts[2].parse().unwrap());
+        let got = hako::prolly::file::store_content(&HashOnly, &data).unwrap();
+        assert_eq!(got.to_hex(), f[2], "file vector {}", f[0]);
+    }
+}
+
+#[test]
+#[ignore]
+fn print_file_vectors() {
+    for (name, n, seed) in [
+        ("small", 1000usize, 1u64),
+        ("inline-max", 65536, 2),
+        ("two-chunks", 200_000, 3),
+        ("8MiB", 8 << 20, 4),
+    ] {
+        let data = xorshift_bytes(n, seed);
+        let id = hako::prolly::file::store_content(&HashOnly, &data).unwrap();
+        println!("{name}\tbytes:{n}:{seed}\t{id}");
+    }
+}

@@ -812,7 +812,11 @@ pub fn split_path(path: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 /// The entry at `path` below `root` (None if it does not exist).
-pub fn lookup_path(store: &dyn ObjectStore, root: &ObjectId, path: &[Vec<u8>]) -> Result<Option<Entry>> {
+pub fn lookup_path(
+    store: &dyn ObjectStore,
+    root: &ObjectId,
+    path: &[Vec<u8>],
+) -> Result<Option<Entry>> {
     let mut tree = *root;
     for (i, comp) in path.iter().enumerate() {
         let Some(e) = get(store, &tree, comp)? else {
@@ -824,7 +828,11 @@ pub fn lookup_path(store: &dyn ObjectStore, root: &ObjectId, path: &[Vec<u8>]) -
         if !e.is_dir() {
             return Err(Error::Invalid(format!(
                 "'{}' is not a directory",
-                path[..=i].iter().map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join("/")
+                path[..=i]
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c))
+                    .collect::<Vec<_>>()
+                    .join("/")
             )));
         }
         tree = e.id;
@@ -842,7 +850,9 @@ pub fn update_path(
     dir_mode: u32,
 ) -> Result<ObjectId> {
     let Some((last, parents)) = path.split_last() else {
-        return Err(Error::Invalid("cannot replace the root directory itself".into()));
+        return Err(Error::Invalid(
+            "cannot replace the root directory itself".into(),
+        ));
     };
     // Walk down, remembering each directory entry on the way.
     let mut chain: Vec<(ObjectId, Option<Entry>)> = Vec::with_capacity(parents.len());
@@ -855,7 +865,11 @@ pub fn update_path(
             Some(_) => {
                 return Err(Error::Invalid(format!(
                     "'{}' is not a directory",
-                    path[..=i].iter().map(|c| String::from_utf8_lossy(c)).collect::<Vec<_>>().join("/")
+                    path[..=i]
+                        .iter()
+                        .map(|c| String::from_utf8_lossy(c))
+                        .collect::<Vec<_>>()
+                        .join("/")
                 )))
             }
             None if new.is_none() => return Ok(*root),
@@ -865,10 +879,13 @@ pub fn update_path(
     let mut child = edit(
         store,
         &tree,
-        vec![(last.clone(), new.map(|mut e| {
-            e.name = last.clone();
-            e
-        }))],
+        vec![(
+            last.clone(),
+            new.map(|mut e| {
+                e.name = last.clone();
+                e
+            }),
+        )],
     )?;
     for (i, (parent_tree, old)) in chain.into_iter().enumerate().rev() {
         let name = parents[i].clone();
@@ -921,14 +938,26 @@ pub fn diff_recursive(
             };
             // A non-directory replaced by a directory (or the reverse) is reported too.
             if od.is_none() && c.old.is_some() {
-                out.push(PathChange { path: path.clone(), old: c.old.clone(), new: None });
+                out.push(PathChange {
+                    path: path.clone(),
+                    old: c.old.clone(),
+                    new: None,
+                });
             }
             diff_recursive(store, &ea, &eb, true, &path, out)?;
             if nd.is_none() && c.new.is_some() {
-                out.push(PathChange { path, old: None, new: c.new.clone() });
+                out.push(PathChange {
+                    path,
+                    old: None,
+                    new: c.new.clone(),
+                });
             }
         } else {
-            out.push(PathChange { path, old: c.old, new: c.new });
+            out.push(PathChange {
+                path,
+                old: c.old,
+                new: c.new,
+            });
         }
     }
     Ok(())
