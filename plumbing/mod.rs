@@ -65,7 +65,7 @@ pub fn quote_path(name: &[u8]) -> String {
             b'\t' => s.push_str("\\t"),
             b'"' => s.push_str("\\\""),
             b'\\' => s.push_str("\\\\"),
-            c if c < 0x20 || c >= 0x7f => s.push_str(&format!("\\{c:03o}")),
+            c if !(0x20..0x7f).contains(&c) => s.push_str(&format!("\\{c:03o}")),
             c => s.push(c as char),
         }
     }
