@@ -35,10 +35,17 @@ impl fmt::Display for Fatal {
 
 impl std::error::Error for Fatal {}
 
-/// Open the workspace for the current directory (after `-C`), honouring `HAKO_DIR`.
+/// The container chosen with the global `-c NAME` option, for this process.
+pub static CONTAINER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Open the workspace for the current directory (after `-C`), honouring
+/// `HAKO_DIR` and `-c`.
 pub fn open_workspace() -> anyhow::Result<Workspace> {
     let cwd = std::env::current_dir()?;
-    Ok(Workspace::discover(&cwd)?)
+    Ok(Workspace::discover(
+        &cwd,
+        CONTAINER.get().map(String::as_str),
+    )?)
 }
 
 /// Write to stdout, treating a closed pipe as success (like `git log | head`).

@@ -21,6 +21,29 @@ pub struct Args {
     /// Revisions (default HEAD); `^REV` and `A..B` exclude.
     #[arg(allow_hyphen_values = true)]
     revs: Vec<String>,
+    /// Only commits that change these paths.
+    #[arg(last = true)]
+    paths: Vec<String>,
+}
+
+/// True if the commit changes something under the prefixes (against its first parent).
+fn touches(
+    ws: &hako::workspace::Workspace,
+    c: &CommitRef,
+    prefixes: &[Vec<Vec<u8>>],
+) -> anyhow::Result<bool> {
+    let parent_tree = match c.parents.first() {
+        Some(p) => hako::container::commit_tree_of(ws, p)?,
+        None => hako::object::empty_tree_id(),
+    };
+    for p in prefixes {
+        let a = crate::porcelain::lookup(&ws.odb, &parent_tree, p)?;
+        let b = crate::porcelain::lookup(&ws.odb, &c.tree, p)?;
+        if a != b {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -42,7 +65,34 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         first_parent: a.first_parent,
         limit: a.max_count,
     };
-    let commits = walk(&ws, &inc, &exc, &opts)?;
+    let cwd = hako::container::cwd(&ws)?;
+    let prefixes: Vec<Vec<Vec<u8>>> = a
+        .paths
+        .iter()
+        .map(|p| hako::container::resolve_path(&cwd, p))
+        .collect::<Result<_, _>>()?;
+    let opts = WalkOptions {
+        limit: if prefixes.is_empty() {
+            opts.limit
+        } else {
+            None
+        },
+        ..opts
+    };
+    let mut commits = walk(&ws, &inc, &exc, &opts)?;
+    if !prefixes.is_empty() {
+        let mut kept = Vec::new();
+        for wc in commits {
+            let o = ws.odb.read_typed(&wc.id, ObjectType::Commit)?;
+            if touches(&ws, &CommitRef::parse(&o.data)?, &prefixes)? {
+                kept.push(wc);
+                if a.max_count.is_some_and(|n| kept.len() >= n) {
+                    break;
+                }
+            }
+        }
+        commits = kept;
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (i, wc) in commits.iter().enumerate() {
         let o = ws.odb.read_typed(&wc.id, ObjectType::Commit)?;

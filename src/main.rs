@@ -11,15 +11,25 @@ mod plumbing;
 mod porcelain;
 
 #[derive(Parser)]
+#[command(subcommand_required = true, arg_required_else_help = true)]
 #[command(
     name = "hako",
     version,
     about = "A content-addressed, version-controlled filesystem with a rootless container runtime"
 )]
-struct Cli {
+pub(crate) struct Cli {
     /// Run as if hako was started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR", id = "hako_chdir")]
     chdir: Option<PathBuf>,
+    /// Act on container NAME for this command (default: the active one).
+    #[arg(
+        short = 'c',
+        long = "container",
+        global = true,
+        value_name = "NAME",
+        id = "hako_container"
+    )]
+    container: Option<String>,
     #[command(subcommand)]
     cmd: Command,
 }
@@ -31,6 +41,56 @@ enum Command {
     Init(porcelain::init::Args),
     /// Show commit history.
     Log(porcelain::log::Args),
+    /// List containers.
+    Containers(porcelain::containers::Args),
+    /// Create a container.
+    NewContainer(porcelain::new_container::Args),
+    /// Delete a container.
+    DelContainer(porcelain::del_container::Args),
+    /// Switch the active container.
+    Is(porcelain::is::Args),
+    /// Write a file in the working root.
+    Write(porcelain::write::Args),
+    /// Print a file.
+    Cat(porcelain::cat::Args),
+    /// Create directories.
+    Mkdir(porcelain::mkdir::Args),
+    /// Delete files or directories.
+    Del(porcelain::del::Args),
+    /// Copy files or directories.
+    Cp(porcelain::cp::Args),
+    /// Move or rename.
+    Mv(porcelain::mv::Args),
+    /// Import a host file or directory.
+    Import(porcelain::import::Args),
+    /// Export to a host directory.
+    Export(porcelain::export::Args),
+    /// List a directory.
+    Ls(porcelain::ls::Args),
+    /// Draw a directory hierarchy.
+    Tree(porcelain::tree::Args),
+    /// Print the current directory.
+    Pwd(porcelain::pwd::Args),
+    /// Change the current directory.
+    Cd(porcelain::cd::Args),
+    /// Show uncommitted changes.
+    Status(porcelain::status::Args),
+    /// Record the working root.
+    Commit(porcelain::commit::Args),
+    /// List, create, delete or rename branches.
+    Branch(porcelain::branch::Args),
+    /// Switch branches or detach HEAD.
+    Checkout(porcelain::checkout::Args),
+    /// List, create or delete tags.
+    Tag(porcelain::tag::Args),
+    /// Show changes.
+    Diff(porcelain::diff::Args),
+    /// Move the current branch.
+    Reset(porcelain::reset::Args),
+    /// Show where a ref has been.
+    Reflog(porcelain::reflog::Args),
+    /// Print a shell completion script.
+    Completions(porcelain::completions::Args),
     // ---- plumbing ----
     /// Compute an object id, optionally storing the object.
     HashObject(plumbing::hash_object::Args),
@@ -66,6 +126,31 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     match cmd {
         Command::Init(a) => porcelain::init::run(a),
         Command::Log(a) => porcelain::log::run(a),
+        Command::Containers(a) => porcelain::containers::run(a),
+        Command::NewContainer(a) => porcelain::new_container::run(a),
+        Command::DelContainer(a) => porcelain::del_container::run(a),
+        Command::Is(a) => porcelain::is::run(a),
+        Command::Write(a) => porcelain::write::run(a),
+        Command::Cat(a) => porcelain::cat::run(a),
+        Command::Mkdir(a) => porcelain::mkdir::run(a),
+        Command::Del(a) => porcelain::del::run(a),
+        Command::Cp(a) => porcelain::cp::run(a),
+        Command::Mv(a) => porcelain::mv::run(a),
+        Command::Import(a) => porcelain::import::run(a),
+        Command::Export(a) => porcelain::export::run(a),
+        Command::Ls(a) => porcelain::ls::run(a),
+        Command::Tree(a) => porcelain::tree::run(a),
+        Command::Pwd(a) => porcelain::pwd::run(a),
+        Command::Cd(a) => porcelain::cd::run(a),
+        Command::Status(a) => porcelain::status::run(a),
+        Command::Commit(a) => porcelain::commit::run(a),
+        Command::Branch(a) => porcelain::branch::run(a),
+        Command::Checkout(a) => porcelain::checkout::run(a),
+        Command::Tag(a) => porcelain::tag::run(a),
+        Command::Diff(a) => porcelain::diff::run(a),
+        Command::Reset(a) => porcelain::reset::run(a),
+        Command::Reflog(a) => porcelain::reflog::run(a),
+        Command::Completions(a) => porcelain::completions::run(a),
         Command::HashObject(a) => plumbing::hash_object::run(a),
         Command::CatFile(a) => plumbing::cat_file::run(a),
         Command::CommitTree(a) => plumbing::commit_tree::run(a),
@@ -115,6 +200,9 @@ fn main() {
             eprintln!("fatal: cannot change to '{}': {e}", dir.display());
             exit(128);
         }
+    }
+    if let Some(c) = cli.container {
+        let _ = plumbing::CONTAINER.set(c);
     }
     match dispatch(cli.cmd) {
         Ok(code) => exit(code),

@@ -242,6 +242,35 @@ impl RefStore {
         Ok(())
     }
 
+    /// Make `name` itself hold `new` (not what it points to), e.g. to detach HEAD.
+    pub fn update_no_deref(
+        &self,
+        name: &str,
+        new: ObjectId,
+        who: &Signature,
+        msg: &str,
+    ) -> Result<()> {
+        check_ref_name(name)?;
+        let old = self.resolve(name)?.unwrap_or(ObjectId::ZERO);
+        let mut lock = self.lock(name)?;
+        lock.write(format!("{new}\n").as_bytes())?;
+        self.log(name, old, new, who, msg)?;
+        lock.commit(&self.path(name))
+    }
+
+    /// Append a reflog record without moving the ref (e.g. HEAD switching branches).
+    pub fn append_reflog(
+        &self,
+        name: &str,
+        old: ObjectId,
+        new: ObjectId,
+        who: &Signature,
+        msg: &str,
+    ) -> Result<()> {
+        check_ref_name(name)?;
+        self.log(name, old, new, who, msg)
+    }
+
     /// Point `name` at `target` symbolically (e.g. HEAD -> refs/heads/main).
     pub fn set_symbolic(&self, name: &str, target: &str) -> Result<()> {
         check_ref_name(name)?;

@@ -40,6 +40,10 @@ fn resolve_base(ws: &Workspace, name: &str) -> Result<ObjectId> {
     if name.is_empty() {
         return Err(Error::BadObjectName(name.to_string()));
     }
+    // The uncommitted working root of the selected container (a tree).
+    if name == "WORKING" {
+        return crate::container::working_root(ws);
+    }
     // A full id wins over a ref of the same spelling, as in git.
     if name.len() == 64 && is_hex_prefix(name) {
         return ws.odb.resolve_prefix(name);

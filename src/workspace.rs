@@ -17,8 +17,31 @@ pub struct Workspace {
     /// The `.hako` directory.
     pub dir: PathBuf,
     pub odb: Odb,
+    /// The refs of the selected container (`containers/<name>/`).
     pub refs: RefStore,
     pub config: Config,
+    /// The selected container's name.
+    pub container: String,
+}
+
+pub const DEFAULT_CONTAINER: &str = "default";
+
+/// Check a container name: 1..=64 of `[A-Za-z0-9._-]`, not starting with `.` or `-`.
+pub fn check_container_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with(['.', '-'])
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "invalid container name '{}': use letters, digits, '.', '_' and '-'",
+            name.escape_debug()
+        )))
+    }
 }
 
 /// `[section]` / `key = value` config.
@@ -62,28 +85,115 @@ impl Workspace {
     /// Create a new workspace at `root/.hako`. Fails if one exists.
     pub fn init(root: &Path) -> Result<Workspace> {
         let dir = root.join(DIR_NAME);
-        if dir.join("HEAD").exists() {
+        if dir.join("config").exists() {
             return Err(Error::Invalid(format!(
                 "{} already holds a hako workspace",
                 root.display()
             )));
         }
-        for sub in ["objects", "objects/pack", "refs/heads", "refs/tags", "logs"] {
+        for sub in ["objects", "objects/pack", "containers"] {
             let p = dir.join(sub);
             fs::create_dir_all(&p).at(&p)?;
         }
+        crate::fsutil::write_atomic(
+            &dir.join("active"),
+            format!("{DEFAULT_CONTAINER}\n").as_bytes(),
+        )?;
         let cfg = dir.join("config");
         crate::fsutil::write_atomic(&cfg, b"[core]\n\tformatversion = 1\n")?;
-        let ws = Workspace::open(&dir)?;
-        ws.refs
-            .set_symbolic("HEAD", &format!("refs/heads/{DEFAULT_BRANCH}"))?;
-        Ok(ws)
+        let cdir = dir.join("containers").join(DEFAULT_CONTAINER);
+        for sub in ["refs/heads", "refs/tags", "logs"] {
+            let p = cdir.join(sub);
+            fs::create_dir_all(&p).at(&p)?;
+        }
+        RefStore::new(&cdir).set_symbolic("HEAD", &format!("refs/heads/{DEFAULT_BRANCH}"))?;
+        Workspace::open(&dir)
     }
 
-    /// Open the `.hako` directory `dir`.
+    /// The directory holding a container's refs, reflogs and working root.
+    pub fn container_dir(&self, name: &str) -> PathBuf {
+        self.dir.join("containers").join(name)
+    }
+
+    /// Create an empty container (HEAD -> refs/heads/main, no commits).
+    pub fn create_container(&self, name: &str) -> Result<()> {
+        check_container_name(name)?;
+        let d = self.container_dir(name);
+        if d.exists() {
+            return Err(Error::Invalid(format!("container '{name}' already exists")));
+        }
+        for sub in ["refs/heads", "refs/tags", "logs"] {
+            let p = d.join(sub);
+            fs::create_dir_all(&p).at(&p)?;
+        }
+        RefStore::new(&d).set_symbolic("HEAD", &format!("refs/heads/{DEFAULT_BRANCH}"))
+    }
+
+    /// All containers, sorted by name.
+    pub fn containers(&self) -> Result<Vec<String>> {
+        let d = self.dir.join("containers");
+        let mut out = Vec::new();
+        for ent in fs::read_dir(&d).at(&d)? {
+            let ent = ent.at(&d)?;
+            let name = ent.file_name().to_string_lossy().to_string();
+            if check_container_name(&name).is_ok() && ent.path().join("HEAD").is_file() {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The name recorded as active in `.hako/active`.
+    pub fn active_container(dir: &Path) -> Result<String> {
+        let p = dir.join("active");
+        let s = fs::read_to_string(&p).at(&p)?;
+        Ok(s.trim().to_string())
+    }
+
+    /// Make `name` the active container.
+    pub fn set_active(&self, name: &str) -> Result<()> {
+        check_container_name(name)?;
+        if !self.container_dir(name).join("HEAD").is_file() {
+            return Err(Error::Invalid(format!("no such container: {name}")));
+        }
+        crate::fsutil::write_atomic(&self.dir.join("active"), format!("{name}\n").as_bytes())
+    }
+
+    /// Remove a container's refs and working root (objects stay until gc).
+    pub fn delete_container(&self, name: &str) -> Result<()> {
+        check_container_name(name)?;
+        let d = self.container_dir(name);
+        if !d.join("HEAD").is_file() {
+            return Err(Error::Invalid(format!("no such container: {name}")));
+        }
+        // Rename first so a crash never leaves a half-deleted container visible.
+        let trash = self
+            .dir
+            .join("containers")
+            .join(format!(".deleted-{name}-{}", std::process::id()));
+        fs::rename(&d, &trash).at(&d)?;
+        fs::remove_dir_all(&trash).at(&trash)
+    }
+
+    /// Open the `.hako` directory `dir` with its active container.
     pub fn open(dir: &Path) -> Result<Workspace> {
-        if !dir.join("HEAD").is_file() && !dir.join("objects").is_dir() {
+        Workspace::open_with(dir, None)
+    }
+
+    /// Open `dir`, selecting `container` (default: the active one).
+    pub fn open_with(dir: &Path, container: Option<&str>) -> Result<Workspace> {
+        if !dir.join("config").is_file() || !dir.join("objects").is_dir() {
             return Err(Error::NoWorkspace);
+        }
+        let container = match container {
+            Some(c) => c.to_string(),
+            None => Workspace::active_container(dir)?,
+        };
+        check_container_name(&container)?;
+        let cdir = dir.join("containers").join(&container);
+        if !cdir.join("HEAD").is_file() {
+            return Err(Error::Invalid(format!("no such container: {container}")));
         }
         let config = match fs::read_to_string(dir.join("config")) {
             Ok(s) => Config::parse(&s),
@@ -93,23 +203,25 @@ impl Workspace {
         Ok(Workspace {
             dir: dir.to_path_buf(),
             odb: Odb::open(&dir.join("objects")),
-            refs: RefStore::new(dir),
+            refs: RefStore::new(&cdir),
             config,
+            container,
         })
     }
 
-    /// Find the workspace: `HAKO_DIR`, else walk up from `start`.
-    pub fn discover(start: &Path) -> Result<Workspace> {
+    /// Find the workspace: `HAKO_DIR`, else walk up from `start`; select
+    /// `container` or the active one.
+    pub fn discover(start: &Path, container: Option<&str>) -> Result<Workspace> {
         if let Some(d) = std::env::var_os("HAKO_DIR") {
             let d = PathBuf::from(d);
             let d = if d.is_absolute() { d } else { start.join(d) };
-            return Workspace::open(&d);
+            return Workspace::open_with(&d, container);
         }
         let mut cur = Some(start);
         while let Some(c) = cur {
             let cand = c.join(DIR_NAME);
-            if cand.join("HEAD").is_file() {
-                return Workspace::open(&cand);
+            if cand.join("config").is_file() {
+                return Workspace::open_with(&cand, container);
             }
             cur = c.parent();
         }

@@ -1,0 +1,82 @@
+//! `hako checkout REF`: switch HEAD to a branch (or detach at a commit).
+
+use anyhow::bail;
+
+use hako::container::{is_dirty, read_working, set_working_root};
+use hako::refs::{check_short_name, Expect};
+use hako::revparse::{peel_to_commit, rev_parse};
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Discard uncommitted changes in the working root.
+    #[arg(short = 'f', long)]
+    force: bool,
+    /// Create branch NEW at REF and switch to it.
+    #[arg(short = 'b', value_name = "NEW")]
+    new_branch: Option<String>,
+    /// A branch, tag or commit.
+    target: String,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let commit = peel_to_commit(&ws, rev_parse(&ws, &a.target)?)?;
+    if is_dirty(&ws)? && !a.force {
+        bail!(
+            "the working root has uncommitted changes; commit them or use --force to discard them"
+        );
+    }
+    let who = ws.committer()?;
+    let from = ws
+        .refs
+        .head_target()?
+        .map(|t| t.trim_start_matches("refs/heads/").to_string())
+        .or_else(|| ws.refs.resolve("HEAD").ok().flatten().map(|i| i.short()))
+        .unwrap_or_default();
+    let raw = read_working(&ws)?;
+    let branch = if let Some(nb) = &a.new_branch {
+        check_short_name("heads", nb)?;
+        let full = format!("refs/heads/{nb}");
+        ws.refs.update(
+            &full,
+            commit,
+            Expect::Absent,
+            &who,
+            &format!("branch: created from {}", a.target),
+        )?;
+        Some(full)
+    } else {
+        let full = format!("refs/heads/{}", a.target);
+        if check_short_name("heads", &a.target).is_ok() && ws.refs.resolve(&full)?.is_some() {
+            Some(full)
+        } else {
+            None
+        }
+    };
+    let msg = format!(
+        "checkout: moving from {from} to {}",
+        a.new_branch.as_deref().unwrap_or(&a.target)
+    );
+    let old_head = ws.refs.resolve("HEAD")?.unwrap_or(hako::ObjectId::ZERO);
+    match &branch {
+        Some(full) => {
+            ws.refs.set_symbolic("HEAD", full)?;
+            ws.refs
+                .append_reflog("HEAD", old_head, commit, &who, &msg)?;
+        }
+        // Detach: HEAD holds the commit itself.
+        None => ws.refs.update_no_deref("HEAD", commit, &who, &msg)?,
+    }
+    // The working root follows the new HEAD.
+    set_working_root(&ws, None, raw)?;
+    match branch {
+        Some(b) => eprintln!(
+            "Switched to branch '{}'",
+            b.trim_start_matches("refs/heads/")
+        ),
+        None => eprintln!("HEAD is now at {} (detached)", commit.short()),
+    }
+    Ok(0)
+}

@@ -1,0 +1,59 @@
+//! `hako commit -m MSG`: snapshot the working root on the current branch.
+
+use anyhow::bail;
+
+use hako::container::{commit_tree_of, head_commit, read_working, set_working_root, working_root};
+use hako::object::clean_message;
+use hako::refs::Expect;
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The commit message (paragraphs if repeated).
+    #[arg(short = 'm', long = "message", value_name = "MSG", required = true)]
+    message: Vec<String>,
+    /// Commit even if nothing changed.
+    #[arg(long)]
+    allow_empty: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let msg = a.message.join("\n\n");
+    if clean_message(&msg).is_empty() {
+        bail!("empty commit message");
+    }
+    let raw = read_working(&ws)?;
+    let tree = working_root(&ws)?;
+    let parent = head_commit(&ws)?;
+    if let Some(p) = parent {
+        if commit_tree_of(&ws, &p)? == tree && !a.allow_empty {
+            println!("nothing to commit, working root clean");
+            return Ok(1);
+        }
+    }
+    let parents: Vec<_> = parent.into_iter().collect();
+    let id = plumbing::commit_tree::commit_tree(&ws, tree, &parents, &msg)?;
+    let summary = clean_message(&msg).lines().next().unwrap_or("").to_string();
+    let expect = match parent {
+        Some(p) => Expect::Value(p),
+        None => Expect::Absent,
+    };
+    let kind = if parent.is_none() {
+        "commit (initial)"
+    } else {
+        "commit"
+    };
+    ws.refs.update(
+        "HEAD",
+        id,
+        expect,
+        &ws.committer()?,
+        &format!("{kind}: {summary}"),
+    )?;
+    // The working root now equals HEAD's tree: let it follow HEAD again.
+    set_working_root(&ws, None, raw)?;
+    println!("{} {summary}", id.short());
+    Ok(0)
+}

@@ -1,0 +1,63 @@
+//! `hako export [REF:]PATH HOSTDIR`: copy a directory or file out to the host.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use hako::hostfs::{checkout_tree, CheckoutOptions};
+use hako::prolly::file;
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Apply recorded owners (needs privilege).
+    #[arg(long)]
+    owners: bool,
+    /// `[REF:]PATH` to export.
+    src: String,
+    /// Host destination: a directory (created; must be empty) for a directory;
+    /// for a file, a directory to put it in or the file's new path.
+    host: PathBuf,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let loc = super::locate(&ws, &a.src)?;
+    let e = super::must_lookup(&ws.odb, &loc)?;
+    if e.is_dir() {
+        let report = checkout_tree(
+            &ws.odb,
+            &e.id,
+            &a.host,
+            &CheckoutOptions { owners: a.owners },
+        )?;
+        for s in report.skipped {
+            eprintln!("warning: not created: {s}");
+        }
+        return Ok(0);
+    }
+    if !e.is_file() {
+        bail!("{}: not a regular file or directory", loc.shown());
+    }
+    let dest = if a.host.is_dir() {
+        a.host
+            .join(String::from_utf8_lossy(&super::basename(&loc.comps)?).as_ref())
+    } else {
+        a.host.clone()
+    };
+    let tmp = dest.with_file_name(format!(
+        ".{}.hako-tmp",
+        dest.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    ));
+    let mut f = std::fs::File::create(&tmp)
+        .with_context(|| format!("cannot create '{}'", tmp.display()))?;
+    file::write_to(&ws.odb, &e.id, &mut f)?;
+    f.sync_all()?;
+    f.set_permissions(std::fs::Permissions::from_mode(e.mode & 0o7777))?;
+    std::fs::rename(&tmp, &dest).with_context(|| format!("cannot write '{}'", dest.display()))?;
+    Ok(0)
+}

@@ -1,0 +1,41 @@
+//! `hako mv SRC DST`: move or rename within the working root (O(depth) edits).
+
+use anyhow::bail;
+
+use hako::container::{cwd, display_path, resolve_path};
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    src: String,
+    /// Destination; an existing directory receives SRC inside it.
+    dst: String,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let cwd = cwd(&ws)?;
+    let src = resolve_path(&cwd, &a.src)?;
+    let dst = resolve_path(&cwd, &a.dst)?;
+    if src.is_empty() {
+        bail!("cannot move the root directory");
+    }
+    super::edit_working(&ws, |batch, root| {
+        let Some(e) = super::lookup(batch, &root, &src)? else {
+            bail!("{}: no such file or directory", display_path(&src));
+        };
+        let dst = super::cp::target(batch, &root, &e, &src, dst.clone())?;
+        if dst == src {
+            return Ok(root);
+        }
+        if e.is_dir() && dst.starts_with(&src) {
+            bail!("cannot move {} into itself", display_path(&src));
+        }
+        let mut ne = e.clone();
+        ne.name = dst.last().unwrap().clone();
+        let r = super::put(batch, &root, &src, None)?;
+        super::put(batch, &r, &dst, Some(ne))
+    })?;
+    Ok(0)
+}

@@ -1,0 +1,88 @@
+//! `hako status`: the working root against HEAD.
+
+use std::io::Write;
+
+use hako::container::{head_tree, working_root};
+use hako::prolly::dir::{diff_recursive, PathChange};
+use hako::workspace::Workspace;
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Stable output: `A path`, `M path`, `D path`, `T path`.
+    #[arg(long)]
+    porcelain: bool,
+    /// NUL-terminated entries (implies --porcelain).
+    #[arg(short = 'z')]
+    nul: bool,
+}
+
+/// Changes between HEAD's tree and the working root, file by file.
+pub fn changes(ws: &Workspace) -> anyhow::Result<Vec<PathChange>> {
+    let mut out = Vec::new();
+    diff_recursive(
+        &ws.odb,
+        &head_tree(ws)?,
+        &working_root(ws)?,
+        true,
+        b"",
+        &mut out,
+    )?;
+    Ok(out)
+}
+
+/// "On branch main" or "HEAD detached at <id>".
+pub fn where_line(ws: &Workspace) -> anyhow::Result<String> {
+    Ok(match ws.refs.head_target()? {
+        Some(t) => format!("On branch {}", t.trim_start_matches("refs/heads/")),
+        None => match ws.refs.resolve("HEAD")? {
+            Some(id) => format!("HEAD detached at {}", id.short()),
+            None => "No commits yet".into(),
+        },
+    })
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let changes = changes(&ws)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if a.porcelain || a.nul {
+        for c in &changes {
+            let st = plumbing::diff_tree::status(c);
+            if a.nul {
+                plumbing::out(write!(out, "{st} {}\0", String::from_utf8_lossy(&c.path)))?;
+            } else {
+                plumbing::out(writeln!(out, "{st} {}", plumbing::quote_path(&c.path)))?;
+            }
+        }
+        plumbing::out(out.flush())?;
+        return Ok(0);
+    }
+    plumbing::out(writeln!(
+        out,
+        "{} (container {})",
+        where_line(&ws)?,
+        ws.container
+    ))?;
+    if changes.is_empty() {
+        plumbing::out(writeln!(out, "nothing to commit, working root clean"))?;
+    } else {
+        plumbing::out(writeln!(out, "Changes not committed:"))?;
+        for c in &changes {
+            let label = match plumbing::diff_tree::status(c) {
+                'A' => "added:   ",
+                'D' => "deleted: ",
+                'T' => "typechange:",
+                _ => "modified:",
+            };
+            plumbing::out(writeln!(
+                out,
+                "  {label} /{}",
+                plumbing::quote_path(&c.path)
+            ))?;
+        }
+    }
+    plumbing::out(out.flush())?;
+    Ok(0)
+}

@@ -1,0 +1,72 @@
+//! `hako write PATH [CONTENT]`: write bytes verbatim to a file in the working root.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use hako::container::{cwd, display_path, resolve_path};
+use hako::prolly::dir::{Entry, S_IFREG};
+use hako::prolly::file;
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The file to write (parents are created).
+    path: String,
+    /// The content (written as is, no newline added); omit or `-` to read stdin.
+    content: Option<String>,
+    /// Take the content from a host file (`-` for stdin).
+    #[arg(long, short = 'f', value_name = "FILE", conflicts_with = "content")]
+    from: Option<PathBuf>,
+    /// Permission bits in octal (default: keep the old file's, else 644).
+    #[arg(long, value_name = "OCTAL")]
+    mode: Option<String>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let comps = resolve_path(&cwd(&ws)?, &a.path)?;
+    if comps.is_empty() {
+        bail!("/: is a directory");
+    }
+    let data: Vec<u8> = match (&a.content, &a.from) {
+        (Some(c), _) if c != "-" => c.as_bytes().to_vec(),
+        (_, Some(f)) if f.as_os_str() != "-" => {
+            std::fs::read(f).with_context(|| format!("cannot read '{}'", f.display()))?
+        }
+        _ => {
+            let mut v = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut v)
+                .context("cannot read standard input")?;
+            v
+        }
+    };
+    let perm = match &a.mode {
+        Some(m) => Some(
+            u32::from_str_radix(m, 8)
+                .ok()
+                .filter(|p| *p <= 0o7777)
+                .with_context(|| format!("invalid mode '{m}'"))?,
+        ),
+        None => None,
+    };
+    super::edit_working(&ws, |batch, root| {
+        let old = hako::prolly::dir::lookup_path(batch, &root, &comps)?;
+        let perm = match (&old, perm) {
+            (Some(e), _) if e.is_dir() => bail!("{}: is a directory", display_path(&comps)),
+            (_, Some(p)) => p,
+            (Some(e), None) if e.is_file() => e.mode & 0o7777,
+            _ => 0o644,
+        };
+        let id = file::store_content(batch, &data)?;
+        let mut e = Entry::new(comps.last().unwrap(), S_IFREG | perm, id);
+        if let Some(old) = old {
+            e.meta = old.meta;
+        }
+        super::put(batch, &root, &comps, Some(e))
+    })?;
+    Ok(0)
+}
