@@ -16,7 +16,8 @@ pub struct Args {
     /// Create branch NEW at REF and switch to it.
     #[arg(short = 'b', value_name = "NEW")]
     new_branch: Option<String>,
-    /// A branch, tag or commit.
+    /// A branch, tag or commit (default HEAD, with -b).
+    #[arg(required_unless_present = "new_branch", default_value = "HEAD")]
     target: String,
 }
 

@@ -40,6 +40,26 @@ fn resolve_base(ws: &Workspace, name: &str) -> Result<ObjectId> {
     if name.is_empty() {
         return Err(Error::BadObjectName(name.to_string()));
     }
+    // REF@{N}: where REF was N moves ago, from its reflog.
+    if let Some((r, n)) = name.strip_suffix('}').and_then(|x| x.rsplit_once("@{")) {
+        let n: usize = n
+            .parse()
+            .map_err(|_| Error::BadObjectName(name.to_string()))?;
+        let full = if r.is_empty() || r == "HEAD" {
+            "HEAD".to_string()
+        } else {
+            dwim_ref(ws, r)?
+                .ok_or_else(|| Error::BadObjectName(name.to_string()))?
+                .0
+        };
+        let log = ws.refs.reflog(&full)?;
+        return log.get(n).map(|e| e.new).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{name}: the reflog of {full} has only {} entries",
+                log.len()
+            ))
+        });
+    }
     // The uncommitted working root of the selected container (a tree).
     if name == "WORKING" {
         return crate::container::working_root(ws);

@@ -7,9 +7,11 @@ test_expect_success 'init creates .hako with HEAD on main' '
 	echo "Initialized empty hako workspace in $TRASH_DIRECTORY/ws/.hako/" >expect &&
 	test_cmp expect out &&
 	test_path_is_dir ws/.hako/objects &&
-	test_path_is_dir ws/.hako/refs/heads &&
+	test_path_is_dir ws/.hako/containers/default/refs/heads &&
 	echo "ref: refs/heads/main" >expect &&
-	test_cmp expect ws/.hako/HEAD
+	test_cmp expect ws/.hako/containers/default/HEAD &&
+	echo default >expect &&
+	test_cmp expect ws/.hako/active
 '
 
 test_expect_success 'init refuses an existing workspace' '
@@ -53,8 +55,9 @@ test_expect_success 'a missing workspace is a one-line fatal error' '
 	grep "^fatal: not a hako workspace" err
 '
 
-test_expect_success 'log in a new workspace says there are no commits' '
-	(cd ws && test_must_fail hako log) 2>err &&
+test_expect_success 'log in an --empty workspace says there are no commits' '
+	hako init -q --empty bare &&
+	(cd bare && test_must_fail hako log) 2>err &&
 	echo "fatal: your current branch '"'"'main'"'"' does not have any commits yet" >expect &&
 	test_cmp expect err
 '

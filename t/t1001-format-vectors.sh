@@ -22,7 +22,7 @@ test_expect_success 'every vector hashes to its id' '
 '
 
 test_expect_success 'the empty tree id is the spec'"'"'s' '
-	hako init -q ws &&
+	hako init -q --empty ws &&
 	hako -C ws mktree </dev/null >actual 2>/dev/null ||
 	printf "\001\000\000" | hako hash-object --literally -t tree --stdin >actual &&
 	echo "$EMPTY_TREE" >expect &&

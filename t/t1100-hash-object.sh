@@ -5,7 +5,7 @@ test_description='hash-object and cat-file'
 HELLO=c9a94c1a9145087554f265dc47aecd93fd8fe3bbac49d768cf69c6a816bf51ce
 
 test_expect_success 'setup' '
-	hako init -q . &&
+	hako init -q --empty . &&
 	echo hello >hello
 '
 

@@ -3,7 +3,7 @@ test_description='update-ref, symbolic-ref, show-ref, for-each-ref and the reflo
 . ./test-lib.sh
 
 test_expect_success 'setup: two commits' '
-	hako init -q . &&
+	hako init -q --empty . &&
 	test_tick &&
 	A=$(hako commit-tree $EMPTY_TREE -m first) &&
 	test_tick &&
@@ -15,7 +15,7 @@ test_expect_success 'update-ref creates a ref' '
 	A=$(cat A) &&
 	hako update-ref refs/heads/main $A &&
 	echo $A >expect &&
-	test_cmp expect .hako/refs/heads/main &&
+	test_cmp expect .hako/containers/default/refs/heads/main &&
 	hako rev-parse main >actual &&
 	test_cmp expect actual
 '
@@ -34,7 +34,7 @@ test_expect_success 'update-ref with a stale old value fails and changes nothing
 	echo "fatal: cannot update ref refs/heads/main: expected $A, found $B" >expect &&
 	test_cmp expect err &&
 	echo $B >expect &&
-	test_cmp expect .hako/refs/heads/main
+	test_cmp expect .hako/containers/default/refs/heads/main
 '
 
 test_expect_success 'update-ref with the zero id as old value requires absence' '
@@ -50,7 +50,7 @@ test_expect_success 'update-ref refuses malformed ref names' '
 		test_must_fail hako update-ref "$name" $A 2>err &&
 		grep "^fatal: invalid ref name" err || return 1
 	done &&
-	test_path_is_missing .hako/refs/heads/x.lock
+	test_path_is_missing .hako/containers/default/refs/heads/x.lock
 '
 
 test_expect_success 'update-ref refuses a ref with control characters' '
@@ -63,25 +63,25 @@ test_expect_success 'update-ref refuses a ref with control characters' '
 test_expect_success 'update-ref to an unknown object is fatal' '
 	test_must_fail hako update-ref refs/heads/x deadbeef 2>err &&
 	grep "^fatal: not a valid object name: deadbeef" err &&
-	test_path_is_missing .hako/refs/heads/x
+	test_path_is_missing .hako/containers/default/refs/heads/x
 '
 
 test_expect_success 'a held lock makes the update fail and leaves the ref' '
 	A=$(cat A) B=$(cat B) &&
-	>.hako/refs/heads/main.lock &&
-	test_when_finished "rm -f .hako/refs/heads/main.lock" &&
+	>.hako/containers/default/refs/heads/main.lock &&
+	test_when_finished "rm -f .hako/containers/default/refs/heads/main.lock" &&
 	test_must_fail hako update-ref refs/heads/main $A 2>err &&
 	grep "^fatal: unable to lock ref refs/heads/main" err &&
 	echo $B >expect &&
-	test_cmp expect .hako/refs/heads/main
+	test_cmp expect .hako/containers/default/refs/heads/main
 '
 
 test_expect_success 'update-ref -d deletes, with an old-value check' '
 	A=$(cat A) B=$(cat B) &&
 	test_must_fail hako update-ref -d refs/heads/new $B &&
-	test_path_is_file .hako/refs/heads/new &&
+	test_path_is_file .hako/containers/default/refs/heads/new &&
 	hako update-ref -d refs/heads/new $A &&
-	test_path_is_missing .hako/refs/heads/new
+	test_path_is_missing .hako/containers/default/refs/heads/new
 '
 
 test_expect_success 'the reflog records every move' '
@@ -90,9 +90,9 @@ test_expect_success 'the reflog records every move' '
 	$ZERO_OID $A
 	$A $B
 	EOF
-	cut -d" " -f1,2 .hako/logs/refs/heads/main >actual &&
+	cut -d" " -f1,2 .hako/containers/default/logs/refs/heads/main >actual &&
 	test_cmp expect actual &&
-	cut -d" " -f1,2 .hako/logs/HEAD >actual &&
+	cut -d" " -f1,2 .hako/containers/default/logs/HEAD >actual &&
 	test_cmp expect actual
 '
 

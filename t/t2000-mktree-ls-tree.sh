@@ -3,7 +3,7 @@ test_description='mktree, ls-tree, cat-file -p of trees, REV:PATH'
 . ./test-lib.sh
 
 test_expect_success 'setup: some blobs' '
-	hako init -q . &&
+	hako init -q --empty . &&
 	printf hello >hello && printf "#!/bin/sh\necho hi\n" >run && printf target >tgt &&
 	H=$(hako hash-object -w hello) && R=$(hako hash-object -w run) && L=$(hako hash-object -w tgt) &&
 	echo $H >H && echo $R >R && echo $L >L

@@ -3,7 +3,7 @@ test_description='diff-tree: top-down diff, recursion, output formats, big trees
 . ./test-lib.sh
 
 test_expect_success 'setup two versions of a directory' '
-	hako init -q ws &&
+	hako init -q --empty ws &&
 	mkdir -p v1/d/e v1/gone && echo a >v1/a && echo b >v1/d/b && echo c >v1/d/e/c && echo g >v1/gone/g &&
 	echo x >v1/typechange &&
 	cp -r v1 v2 && echo B >v2/d/b && echo new >v2/d/e/new && rm -r v2/gone && chmod 755 v2/a &&

@@ -1,0 +1,145 @@
+#!/bin/sh
+test_description='commit, log, branch, checkout, tag'
+. ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-porcelain.sh
+
+test_expect_success 'setup' '
+	hako init -q --empty . &&
+	test_tick
+'
+
+test_expect_success 'commit prints the short id and subject' '
+	hako write /f one &&
+	hako commit -m "first" >out &&
+	echo "$(hako rev-parse --short HEAD) first" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'nothing to commit exits 1; --allow-empty commits anyway' '
+	test_expect_code 1 hako commit -m again >out &&
+	grep "nothing to commit" out &&
+	test_tick &&
+	hako commit --allow-empty -m empty &&
+	hako log --oneline >log && test_line_count = 2 log
+'
+
+test_expect_success 'an empty commit message is refused, state unchanged' '
+	hako write /f two &&
+	expect_unchanged hako commit -m "   " &&
+	grep "empty commit message" err
+'
+
+test_expect_success 'commit records the working root and parent' '
+	test_tick &&
+	hako commit -m second &&
+	hako cat-file -p HEAD >c &&
+	grep "^tree $(hako rev-parse HEAD^{tree})$" c &&
+	grep "^parent $(hako rev-parse HEAD~1)$" c &&
+	test_path_is_missing .hako/containers/default/WORKING
+'
+
+test_expect_success 'log --oneline -n and log -- PATH' '
+	test_tick &&
+	hako write /g x && hako commit -m "add g" &&
+	cat >expect <<-EOF &&
+	$(hako rev-parse --short HEAD) add g
+	$(hako rev-parse --short HEAD~1) second
+	EOF
+	hako log --oneline -n 2 >actual &&
+	test_cmp expect actual &&
+	cat >expect <<-EOF &&
+	$(hako rev-parse --short HEAD~1) second
+	$(hako rev-parse --short HEAD~3) first
+	EOF
+	hako log --oneline -- /f >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'branch creates, lists, renames, deletes' '
+	hako branch topic &&
+	hako branch old HEAD~1 &&
+	cat >expect <<-EOF &&
+	* main
+	  old
+	  topic
+	EOF
+	hako branch >actual && test_cmp expect actual &&
+	hako branch -m old older &&
+	hako branch -d older >out &&
+	grep "^Deleted branch older" out &&
+	cat >expect <<-EOF &&
+	* main
+	  topic
+	EOF
+	hako branch >actual && test_cmp expect actual
+'
+
+test_expect_success 'branch errors' '
+	expect_unchanged hako branch topic &&
+	grep "already exists" err &&
+	expect_unchanged hako branch -d main &&
+	grep "cannot delete the current branch" err &&
+	expect_unchanged hako branch nope nosuchrev &&
+	expect_unchanged hako branch "bad..name"
+'
+
+test_expect_success 'checkout switches branches; each keeps its history' '
+	hako checkout topic 2>err &&
+	grep "Switched to branch .topic." err &&
+	test_tick &&
+	hako write /t topic && hako commit -m "on topic" &&
+	hako checkout main &&
+	test_must_fail hako cat /t &&
+	hako checkout topic &&
+	hako cat /t >actual && printf topic >expect && test_cmp expect actual
+'
+
+test_expect_success 'checkout refuses to drop uncommitted changes' '
+	hako write /dirty yes &&
+	expect_unchanged hako checkout main &&
+	grep "uncommitted changes" err &&
+	hako cat /dirty
+'
+
+test_expect_success 'checkout --force drops them' '
+	hako checkout --force main &&
+	test_must_fail hako cat /dirty &&
+	echo "refs/heads/main" >expect && hako symbolic-ref HEAD >actual && test_cmp expect actual
+'
+
+test_expect_success 'checkout of a commit detaches HEAD; -b makes a branch' '
+	hako checkout HEAD~1 2>err &&
+	grep "detached" err &&
+	test_must_fail hako symbolic-ref -q HEAD &&
+	hako status >st && grep "^HEAD detached at" st &&
+	hako checkout -b fix &&
+	echo refs/heads/fix >expect && hako symbolic-ref HEAD >actual && test_cmp expect actual &&
+	hako checkout main
+'
+
+test_expect_success 'checkout of an unknown ref is fatal' '
+	expect_unchanged hako checkout nosuch
+'
+
+test_expect_success 'tag: lightweight, annotated, list, delete' '
+	hako tag v1 &&
+	test_tick &&
+	hako tag -a -m "release two" v2 HEAD~1 &&
+	printf "v1\nv2\n" >expect && hako tag >actual && test_cmp expect actual &&
+	echo commit >expect && hako cat-file -t v1 >actual && test_cmp expect actual &&
+	echo tag >expect && hako cat-file -t v2 >actual && test_cmp expect actual &&
+	hako cat-file -p v2 >t && grep "^tag v2$" t && grep "^release two$" t &&
+	hako rev-parse v2^{commit} >actual && hako rev-parse HEAD~1 >expect && test_cmp expect actual &&
+	hako tag -d v1 >out && grep "^Deleted tag .v1." out &&
+	echo v2 >expect && hako tag >actual && test_cmp expect actual
+'
+
+test_expect_success 'tag errors' '
+	expect_unchanged hako tag v2 &&
+	grep "already exists" err &&
+	expect_unchanged hako tag -d nosuch &&
+	expect_unchanged hako tag -a v3 &&
+	grep "needs a message" err
+'
+
+test_done
