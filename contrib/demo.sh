@@ -1,6 +1,7 @@
 #!/bin/sh
-# hako's main job on a built-in example, in a temporary directory:
-# make a workspace, store a file, commit a tree, show the history.
+# hako's main job on a built-in example, in a temporary directory: a workspace
+# whose first container holds a small root filesystem; edit a file, commit,
+# look at the history and the change.
 set -e
 HAKO=${HAKO:-$(cd "$(dirname "$0")/.." && pwd)/target/release/hako}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/hako-demo.XXXXXX")
@@ -8,10 +9,8 @@ trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 set -x
 $HAKO init
-echo "hello, hako" >greeting
-$HAKO hash-object -w greeting
-tree=$($HAKO rev-parse 6237ea26bd72)
-commit=$($HAKO commit-tree "$tree" -m "first snapshot")
-$HAKO update-ref refs/heads/main "$commit"
+$HAKO ls /
+$HAKO write /etc/motd hello
+$HAKO commit -m "add motd"
 $HAKO log
-$HAKO cat-file -p HEAD
+$HAKO diff HEAD~1

@@ -16,6 +16,9 @@ pub struct Args {
     /// Commit even if nothing changed.
     #[arg(long)]
     allow_empty: bool,
+    /// Print nothing on success.
+    #[arg(short = 'q', long)]
+    quiet: bool,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -54,6 +57,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     )?;
     // The working root now equals HEAD's tree: let it follow HEAD again.
     set_working_root(&ws, None, raw)?;
-    println!("{} {summary}", id.short());
+    if !a.quiet {
+        println!("{} {summary}", id.short());
+    }
     Ok(0)
 }

@@ -1,0 +1,328 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hako_global_optspecs
+    string join \n C= c/container= h/help V/version
+end
+
+function __fish_hako_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hako_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hako_using_subcommand
+    set -l cmd (__fish_hako_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hako -n "__fish_hako_needs_command" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_needs_command" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_needs_command" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_needs_command" -s V -l version -d 'Print version'
+complete -c hako -n "__fish_hako_needs_command" -f -a "init" -d 'Create a workspace'
+complete -c hako -n "__fish_hako_needs_command" -f -a "log" -d 'Show commit history'
+complete -c hako -n "__fish_hako_needs_command" -f -a "containers" -d 'List containers'
+complete -c hako -n "__fish_hako_needs_command" -f -a "new-container" -d 'Create a container'
+complete -c hako -n "__fish_hako_needs_command" -f -a "del-container" -d 'Delete a container'
+complete -c hako -n "__fish_hako_needs_command" -f -a "is" -d 'Switch the active container'
+complete -c hako -n "__fish_hako_needs_command" -f -a "write" -d 'Write a file in the working root'
+complete -c hako -n "__fish_hako_needs_command" -f -a "cat" -d 'Print a file'
+complete -c hako -n "__fish_hako_needs_command" -f -a "mkdir" -d 'Create directories'
+complete -c hako -n "__fish_hako_needs_command" -f -a "del" -d 'Delete files or directories'
+complete -c hako -n "__fish_hako_needs_command" -f -a "cp" -d 'Copy files or directories'
+complete -c hako -n "__fish_hako_needs_command" -f -a "mv" -d 'Move or rename'
+complete -c hako -n "__fish_hako_needs_command" -f -a "import" -d 'Import a host file or directory'
+complete -c hako -n "__fish_hako_needs_command" -f -a "export" -d 'Export to a host directory'
+complete -c hako -n "__fish_hako_needs_command" -f -a "ls" -d 'List a directory'
+complete -c hako -n "__fish_hako_needs_command" -f -a "tree" -d 'Draw a directory hierarchy'
+complete -c hako -n "__fish_hako_needs_command" -f -a "pwd" -d 'Print the current directory'
+complete -c hako -n "__fish_hako_needs_command" -f -a "cd" -d 'Change the current directory'
+complete -c hako -n "__fish_hako_needs_command" -f -a "status" -d 'Show uncommitted changes'
+complete -c hako -n "__fish_hako_needs_command" -f -a "commit" -d 'Record the working root'
+complete -c hako -n "__fish_hako_needs_command" -f -a "branch" -d 'List, create, delete or rename branches'
+complete -c hako -n "__fish_hako_needs_command" -f -a "checkout" -d 'Switch branches or detach HEAD'
+complete -c hako -n "__fish_hako_needs_command" -f -a "tag" -d 'List, create or delete tags'
+complete -c hako -n "__fish_hako_needs_command" -f -a "diff" -d 'Show changes'
+complete -c hako -n "__fish_hako_needs_command" -f -a "reset" -d 'Move the current branch'
+complete -c hako -n "__fish_hako_needs_command" -f -a "reflog" -d 'Show where a ref has been'
+complete -c hako -n "__fish_hako_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c hako -n "__fish_hako_needs_command" -f -a "hash-object" -d 'Compute an object id, optionally storing the object'
+complete -c hako -n "__fish_hako_needs_command" -f -a "cat-file" -d 'Show an object\'s type, size or content'
+complete -c hako -n "__fish_hako_needs_command" -f -a "commit-tree" -d 'Create a commit object'
+complete -c hako -n "__fish_hako_needs_command" -f -a "update-ref" -d 'Update a ref safely (lock + compare-and-swap)'
+complete -c hako -n "__fish_hako_needs_command" -f -a "symbolic-ref" -d 'Read, set or delete a symbolic ref'
+complete -c hako -n "__fish_hako_needs_command" -f -a "rev-parse" -d 'Resolve revision expressions to ids'
+complete -c hako -n "__fish_hako_needs_command" -f -a "rev-list" -d 'List commits reachable from revisions'
+complete -c hako -n "__fish_hako_needs_command" -f -a "show-ref" -d 'List refs with their ids'
+complete -c hako -n "__fish_hako_needs_command" -f -a "for-each-ref" -d 'List refs with a format'
+complete -c hako -n "__fish_hako_needs_command" -f -a "mktree" -d 'Build a tree from ls-tree lines on stdin'
+complete -c hako -n "__fish_hako_needs_command" -f -a "ls-tree" -d 'List a tree\'s entries'
+complete -c hako -n "__fish_hako_needs_command" -f -a "write-tree" -d 'Import a host directory as a tree'
+complete -c hako -n "__fish_hako_needs_command" -f -a "checkout-tree" -d 'Materialise a tree into a host directory'
+complete -c hako -n "__fish_hako_needs_command" -f -a "diff-tree" -d 'Compare two trees'
+complete -c hako -n "__fish_hako_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hako -n "__fish_hako_using_subcommand init" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand init" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand init" -s q -l quiet -d 'Print nothing'
+complete -c hako -n "__fish_hako_using_subcommand init" -l empty -d 'Leave the first container without commits (no seed root filesystem)'
+complete -c hako -n "__fish_hako_using_subcommand init" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand log" -s n -l max-count -d 'Show at most N commits' -r
+complete -c hako -n "__fish_hako_using_subcommand log" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand log" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand log" -l oneline -d 'One line per commit: short id and subject'
+complete -c hako -n "__fish_hako_using_subcommand log" -l first-parent -d 'Follow only first parents'
+complete -c hako -n "__fish_hako_using_subcommand log" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand containers" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand containers" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand containers" -l json -d 'JSON output: [{"name": ..., "active": ..., "head": ...}]'
+complete -c hako -n "__fish_hako_using_subcommand containers" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand new-container" -l from -d 'Start from this commit (of the active container, or `-c` one) instead of the seed root filesystem' -r
+complete -c hako -n "__fish_hako_using_subcommand new-container" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand new-container" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand new-container" -l empty -d 'Start with no commits at all'
+complete -c hako -n "__fish_hako_using_subcommand new-container" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand del-container" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand del-container" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand del-container" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand is" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand is" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand is" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand write" -s f -l from -d 'Take the content from a host file (`-` for stdin)' -r -F
+complete -c hako -n "__fish_hako_using_subcommand write" -l mode -d 'Permission bits in octal (default: keep the old file\'s, else 644)' -r
+complete -c hako -n "__fish_hako_using_subcommand write" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand write" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand write" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand cat" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand cat" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand cat" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand mkdir" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand mkdir" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand mkdir" -s p -l parents -d 'Create parents as needed; an existing directory is not an error'
+complete -c hako -n "__fish_hako_using_subcommand mkdir" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand del" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand del" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand del" -s r -l recursive -d 'Delete directories and everything in them'
+complete -c hako -n "__fish_hako_using_subcommand del" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand cp" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand cp" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand cp" -s r -l recursive -d 'Copy directories'
+complete -c hako -n "__fish_hako_using_subcommand cp" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand mv" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand mv" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand mv" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand import" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand import" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand import" -l owners -d 'Record owners (uid/gid)'
+complete -c hako -n "__fish_hako_using_subcommand import" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand export" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand export" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand export" -l owners -d 'Apply recorded owners (needs privilege)'
+complete -c hako -n "__fish_hako_using_subcommand export" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand ls" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand ls" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand ls" -s l -l long -d 'Long format: mode, size, name'
+complete -c hako -n "__fish_hako_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand tree" -s L -l depth -d 'Descend at most DEPTH levels' -r
+complete -c hako -n "__fish_hako_using_subcommand tree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand tree" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand pwd" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand pwd" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand pwd" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand cd" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand cd" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand cd" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand status" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand status" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand status" -l porcelain -d 'Stable output: `A path`, `M path`, `D path`, `T path`'
+complete -c hako -n "__fish_hako_using_subcommand status" -s z -d 'NUL-terminated entries (implies --porcelain)'
+complete -c hako -n "__fish_hako_using_subcommand status" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand commit" -s m -l message -d 'The commit message (paragraphs if repeated)' -r
+complete -c hako -n "__fish_hako_using_subcommand commit" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand commit" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand commit" -l allow-empty -d 'Commit even if nothing changed'
+complete -c hako -n "__fish_hako_using_subcommand commit" -s q -l quiet -d 'Print nothing on success'
+complete -c hako -n "__fish_hako_using_subcommand commit" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand branch" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand branch" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand branch" -s d -l delete -d 'Delete the branch'
+complete -c hako -n "__fish_hako_using_subcommand branch" -s m -l move -d 'Rename OLD to NEW (`-m NEW` renames the current branch)'
+complete -c hako -n "__fish_hako_using_subcommand branch" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand checkout" -s b -d 'Create branch NEW at REF and switch to it' -r
+complete -c hako -n "__fish_hako_using_subcommand checkout" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand checkout" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand checkout" -s f -l force -d 'Discard uncommitted changes in the working root'
+complete -c hako -n "__fish_hako_using_subcommand checkout" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand tag" -s m -l message -d 'Tag message (implies -a)' -r
+complete -c hako -n "__fish_hako_using_subcommand tag" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand tag" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand tag" -s a -l annotate -d 'Make an annotated tag object'
+complete -c hako -n "__fish_hako_using_subcommand tag" -s d -l delete -d 'Delete the tag'
+complete -c hako -n "__fish_hako_using_subcommand tag" -s f -l force -d 'Replace an existing tag'
+complete -c hako -n "__fish_hako_using_subcommand tag" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand diff" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand diff" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand diff" -l stat -d 'Print a diffstat instead of the patch'
+complete -c hako -n "__fish_hako_using_subcommand diff" -l name-status -d 'Print `<status>\\t<path>` per change'
+complete -c hako -n "__fish_hako_using_subcommand diff" -l name-only -d 'Print changed paths only'
+complete -c hako -n "__fish_hako_using_subcommand diff" -l exit-code -d 'Exit 1 if there are differences'
+complete -c hako -n "__fish_hako_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand reset" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand reset" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand reset" -l hard -d 'Also reset the working root to REF\'s tree (uncommitted changes are dropped)'
+complete -c hako -n "__fish_hako_using_subcommand reset" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand reflog" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand reflog" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand reflog" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand completions" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand completions" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -s t -d 'Object type' -r
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -s w -d 'Store the object in the workspace'
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -l stdin -d 'Read the object from standard input'
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -l stdin-paths -d 'Read file paths from standard input, one per line'
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -l literally -d 'Skip validation of commit and tag payloads'
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -s t -d 'Show the object\'s type'
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -s s -d 'Show the object\'s size'
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -s p -d 'Pretty-print the object\'s content'
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -s e -d 'Exit 0 if the object exists and is valid, 1 otherwise; print nothing'
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -l batch -d 'For each name on stdin print `<id> <type> <size>` LF, the content, LF'
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -l batch-check -d 'For each name on stdin print `<id> <type> <size>`'
+complete -c hako -n "__fish_hako_using_subcommand cat-file" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s p -d 'A parent commit (repeatable; order is kept)' -r
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s m -d 'Message paragraph (repeatable); without -m or -F the message is read from stdin' -r
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s F -d 'Read the message from FILE (`-` for stdin)' -r
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand update-ref" -s m -d 'Reflog message' -r
+complete -c hako -n "__fish_hako_using_subcommand update-ref" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand update-ref" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand update-ref" -s d -d 'Delete the ref'
+complete -c hako -n "__fish_hako_using_subcommand update-ref" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s q -l quiet -d 'Print nothing and exit 1 if NAME is not a symbolic ref'
+complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -l short -d 'Print the target without the refs/heads/ prefix'
+complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s d -l delete -d 'Delete the symbolic ref'
+complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l short -d 'Print unique abbreviations (default 12 digits)' -r
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l verify -d 'Require exactly one argument that names an object'
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s q -l quiet -d 'With --verify: print nothing on failure, exit 1'
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l abbrev-ref -d 'Print the short name of the ref instead of the id (HEAD → branch name)'
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l symbolic-full-name -d 'Print the full ref name instead of the id'
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l hako-dir -d 'Print the path of the .hako directory'
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l show-toplevel -d 'Print the workspace\'s top-level directory'
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -s n -l max-count -d 'Stop after N commits' -r
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -l count -d 'Print only the number of commits'
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -l parents -d 'Print each commit\'s parents after it'
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -l first-parent -d 'Follow only the first parent of merges'
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -l reverse -d 'Oldest first'
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -l heads -d 'Only branches (refs/heads/)'
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -l tags -d 'Only tags (refs/tags/)'
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -s s -l hash -d 'Print only the ids'
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -l head -d 'Also show HEAD'
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -l verify -d 'Require an exact full ref name for each PATTERN'
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c hako -n "__fish_hako_using_subcommand show-ref" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -l format -d 'Format with %(objectname), %(objectname:short), %(objecttype), %(refname), %(refname:short), %(subject), %(authorname), %(authoremail), %(authordate), %(committerdate); %% and %xx hex escapes' -r
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -l sort -d 'Sort key: refname, objectname, committerdate or authordate; prefix `-` to reverse' -r
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -l count -d 'Show at most N refs' -r
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand mktree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand mktree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand mktree" -s z -d 'Input lines are NUL-terminated (names are taken verbatim)'
+complete -c hako -n "__fish_hako_using_subcommand mktree" -l missing -d 'Allow ids of objects that are not stored'
+complete -c hako -n "__fish_hako_using_subcommand mktree" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s r -d 'Recurse into subdirectories (listing only non-directories, unless -t)'
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s t -d 'With -r, also show the directories themselves'
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s d -d 'Only directories'
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s z -d 'Terminate lines with NUL and do not quote names'
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -l name-only -d 'Print only names'
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s l -l long -d 'Show file sizes'
+complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand write-tree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand write-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand write-tree" -l owners -d 'Record owners (uid/gid) of every entry'
+complete -c hako -n "__fish_hako_using_subcommand write-tree" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -l owners -d 'Apply recorded owners (needs privilege)'
+complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -s r -d 'Recurse into subdirectories'
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -l name-status -d 'Print `<status>\\t<path>` only'
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -l name-only -d 'Print paths only'
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -s z -d 'NUL-terminated output, names unquoted'
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -l exit-code -d 'Exit 1 if the trees differ'
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -l count-nodes -d 'Print the number of tree nodes read to stderr'
+complete -c hako -n "__fish_hako_using_subcommand diff-tree" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "init" -d 'Create a workspace'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "log" -d 'Show commit history'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "containers" -d 'List containers'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "new-container" -d 'Create a container'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "del-container" -d 'Delete a container'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "is" -d 'Switch the active container'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "write" -d 'Write a file in the working root'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "cat" -d 'Print a file'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "mkdir" -d 'Create directories'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "del" -d 'Delete files or directories'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "cp" -d 'Copy files or directories'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "mv" -d 'Move or rename'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "import" -d 'Import a host file or directory'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "export" -d 'Export to a host directory'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "ls" -d 'List a directory'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "tree" -d 'Draw a directory hierarchy'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "pwd" -d 'Print the current directory'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "cd" -d 'Change the current directory'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "status" -d 'Show uncommitted changes'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "commit" -d 'Record the working root'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "branch" -d 'List, create, delete or rename branches'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "checkout" -d 'Switch branches or detach HEAD'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "tag" -d 'List, create or delete tags'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "diff" -d 'Show changes'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "reset" -d 'Move the current branch'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "reflog" -d 'Show where a ref has been'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "hash-object" -d 'Compute an object id, optionally storing the object'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "cat-file" -d 'Show an object\'s type, size or content'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "commit-tree" -d 'Create a commit object'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "update-ref" -d 'Update a ref safely (lock + compare-and-swap)'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "symbolic-ref" -d 'Read, set or delete a symbolic ref'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "rev-parse" -d 'Resolve revision expressions to ids'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "rev-list" -d 'List commits reachable from revisions'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "show-ref" -d 'List refs with their ids'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "for-each-ref" -d 'List refs with a format'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "mktree" -d 'Build a tree from ls-tree lines on stdin'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "ls-tree" -d 'List a tree\'s entries'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "write-tree" -d 'Import a host directory as a tree'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "checkout-tree" -d 'Materialise a tree into a host directory'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "diff-tree" -d 'Compare two trees'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
