@@ -4,7 +4,7 @@ CARGO ?= cargo
 PROVE ?= prove
 JOBS ?= 2
 
-.PHONY: all build test unit-test shell-test bench install clean
+.PHONY: all build test unit-test shell-test bench install clean completions
 
 all: build
 
@@ -29,3 +29,9 @@ install: build
 clean:
 	$(CARGO) clean
 	rm -rf t/trash\ directory.* bench/work
+
+# Regenerate the checked-in shell completions (t3500 checks they are current).
+completions: build
+	target/release/hako completions bash >contrib/completions/hako.bash
+	target/release/hako completions zsh >contrib/completions/_hako
+	target/release/hako completions fish >contrib/completions/hako.fish

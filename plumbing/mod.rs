@@ -14,6 +14,7 @@ pub mod rev_parse;
 pub mod show_ref;
 pub mod symbolic_ref;
 pub mod update_ref;
+pub mod verify_pack;
 pub mod write_tree;
 
 use std::fmt;

@@ -6,12 +6,8 @@ use crate::oid::ObjectId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
     #[error("not a valid object name: {0}")]
     BadObjectName(String),
     #[error("short object id {0} is ambiguous")]
@@ -61,9 +57,9 @@ pub trait IoContext<T> {
 
 impl<T> IoContext<T> for std::io::Result<T> {
     fn at(self, path: impl Into<PathBuf>) -> Result<T> {
-        self.map_err(|source| Error::Io {
+        self.map_err(|err| Error::Io {
             path: path.into(),
-            source,
+            err,
         })
     }
 }

@@ -215,7 +215,7 @@ pub fn checkout_tree(
                     )
                     .map_err(|err| Error::Io {
                         path: p.clone(),
-                        source: err.into(),
+                        err: err.into(),
                     })?;
                 }
                 S_IFCHR | S_IFBLK | S_IFSOCK => {

@@ -120,6 +120,8 @@ enum Command {
     CheckoutTree(plumbing::checkout_tree::Args),
     /// Compare two trees.
     DiffTree(plumbing::diff_tree::Args),
+    /// Check packs: checksums and every object.
+    VerifyPack(plumbing::verify_pack::Args),
 }
 
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
@@ -165,6 +167,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::WriteTree(a) => plumbing::write_tree::run(a),
         Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
         Command::DiffTree(a) => plumbing::diff_tree::run(a),
+        Command::VerifyPack(a) => plumbing::verify_pack::run(a),
     }
 }
 

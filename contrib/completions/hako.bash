@@ -136,6 +136,9 @@ _hako() {
             hako,update-ref)
                 cmd="hako__subcmd__update__subcmd__ref"
                 ;;
+            hako,verify-pack)
+                cmd="hako__subcmd__verify__subcmd__pack"
+                ;;
             hako,write)
                 cmd="hako__subcmd__write"
                 ;;
@@ -262,6 +265,9 @@ _hako() {
             hako__subcmd__help,update-ref)
                 cmd="hako__subcmd__help__subcmd__update__subcmd__ref"
                 ;;
+            hako__subcmd__help,verify-pack)
+                cmd="hako__subcmd__help__subcmd__verify__subcmd__pack"
+                ;;
             hako__subcmd__help,write)
                 cmd="hako__subcmd__help__subcmd__write"
                 ;;
@@ -275,7 +281,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help"
+            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -809,7 +815,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree help"
+            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,6 +1375,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__update__subcmd__ref)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__verify__subcmd__pack)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1981,6 +2001,32 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__verify__subcmd__pack)
+            opts="-v -C -c -h --verbose --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

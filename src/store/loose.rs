@@ -125,7 +125,7 @@ impl LooseStore {
             let d = File::open(&self.dir).at(&self.dir)?;
             nix::unistd::syncfs(&d).map_err(|e| Error::Io {
                 path: self.dir.clone(),
-                source: e.into(),
+                err: e.into(),
             })?;
         }
         let mut dirs = std::collections::BTreeSet::new();

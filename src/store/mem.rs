@@ -10,18 +10,33 @@ use crate::object::{hash_object, Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::store::{ObjectStore, Odb};
 
-#[derive(Default)]
+type Shard = RwLock<HashMap<ObjectId, (ObjectType, Vec<u8>)>>;
+
+/// Objects in memory, sharded by the id's first byte so parallel writers
+/// rarely contend.
 pub struct MemStore {
-    objects: RwLock<HashMap<ObjectId, (ObjectType, Vec<u8>)>>,
+    shards: Vec<Shard>,
     bytes: AtomicU64,
+}
+
+impl Default for MemStore {
+    fn default() -> Self {
+        MemStore {
+            shards: (0..64).map(|_| RwLock::new(HashMap::new())).collect(),
+            bytes: AtomicU64::new(0),
+        }
+    }
 }
 
 impl MemStore {
     pub fn new() -> MemStore {
         MemStore::default()
     }
+    fn shard(&self, id: &ObjectId) -> &Shard {
+        &self.shards[(id.0[0] & 63) as usize]
+    }
     pub fn len(&self) -> usize {
-        self.objects.read().unwrap().len()
+        self.shards.iter().map(|s| s.read().unwrap().len()).sum()
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -32,21 +47,20 @@ impl MemStore {
     }
     pub fn drain(&self) -> Vec<(ObjectId, ObjectType, Vec<u8>)> {
         self.bytes.store(0, Ordering::Relaxed);
-        self.objects
-            .write()
-            .unwrap()
-            .drain()
-            .map(|(id, (k, d))| (id, k, d))
-            .collect()
+        let mut out = Vec::new();
+        for s in &self.shards {
+            out.extend(s.write().unwrap().drain().map(|(id, (k, d))| (id, k, d)));
+        }
+        out
     }
 }
 
 impl ObjectStore for MemStore {
     fn contains(&self, id: &ObjectId) -> bool {
-        self.objects.read().unwrap().contains_key(id)
+        self.shard(id).read().unwrap().contains_key(id)
     }
     fn read(&self, id: &ObjectId) -> Result<Object> {
-        self.objects
+        self.shard(id)
             .read()
             .unwrap()
             .get(id)
@@ -54,7 +68,7 @@ impl ObjectStore for MemStore {
             .ok_or(Error::NotFound(*id))
     }
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
-        self.objects
+        self.shard(id)
             .read()
             .unwrap()
             .get(id)
@@ -63,7 +77,7 @@ impl ObjectStore for MemStore {
     }
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
         let id = hash_object(kind, data);
-        let mut map = self.objects.write().unwrap();
+        let mut map = self.shard(&id).write().unwrap();
         if let std::collections::hash_map::Entry::Vacant(v) = map.entry(id) {
             v.insert((kind, data.to_vec()));
             self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
@@ -71,15 +85,18 @@ impl ObjectStore for MemStore {
         Ok(id)
     }
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
-        Ok(self
-            .objects
-            .read()
-            .unwrap()
-            .keys()
-            .filter(|k| k.to_hex().starts_with(prefix))
-            .take(limit)
-            .copied()
-            .collect())
+        let mut out = Vec::new();
+        for s in &self.shards {
+            out.extend(
+                s.read()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| k.to_hex().starts_with(prefix))
+                    .copied(),
+            );
+        }
+        out.truncate(limit);
+        Ok(out)
     }
 }
 

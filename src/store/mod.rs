@@ -3,10 +3,12 @@
 
 pub mod loose;
 pub mod mem;
+pub mod pack;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 
@@ -26,16 +28,71 @@ pub trait ObjectStore: Send + Sync {
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>>;
 }
 
-/// The object database of a workspace: loose objects (packs join later).
+/// Batches with at least this many new objects are written as a pack.
+pub const PACK_THRESHOLD: usize = 128;
+
+/// The object database of a workspace: loose objects and packs.
 pub struct Odb {
     pub loose: LooseStore,
+    packs: RwLock<Option<Vec<Arc<pack::Pack>>>>,
 }
 
 impl Odb {
     pub fn open(objects_dir: &Path) -> Odb {
         Odb {
             loose: LooseStore::new(objects_dir),
+            packs: RwLock::new(None),
         }
+    }
+
+    pub fn pack_dir(&self) -> PathBuf {
+        self.loose.dir().join("pack")
+    }
+
+    /// Scan `objects/pack/` for indexes.
+    fn scan_packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
+        let d = self.pack_dir();
+        let mut out = Vec::new();
+        let rd = match std::fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e).at(&d),
+        };
+        let mut names: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "idx")
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("pack-"))
+            })
+            .collect();
+        names.sort();
+        for p in names {
+            out.push(Arc::new(pack::Pack::open(&p)?));
+        }
+        Ok(out)
+    }
+
+    /// The packs, loaded on first use.
+    pub fn packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
+        if let Some(p) = self.packs.read().unwrap().as_ref() {
+            return Ok(p.clone());
+        }
+        let scanned = self.scan_packs()?;
+        *self.packs.write().unwrap() = Some(scanned.clone());
+        Ok(scanned)
+    }
+
+    /// Forget loaded packs (another process may have written new ones).
+    pub fn rescan(&self) {
+        *self.packs.write().unwrap() = None;
+    }
+
+    fn find_packed(&self, id: &ObjectId) -> Result<Option<(Arc<pack::Pack>, usize)>> {
+        let packs = self.packs()?;
+        Ok(packs
+            .iter()
+            .find_map(|p| p.find(id).map(|i| (p.clone(), i))))
     }
 
     pub fn objects_dir(&self) -> &Path {
@@ -50,7 +107,7 @@ impl Odb {
         let lower = s.to_ascii_lowercase();
         if lower.len() == crate::oid::HEX_LEN {
             let id = ObjectId::from_hex(&lower)?;
-            return if self.contains(&id) {
+            return if self.find_packed(&id)?.is_some() || self.loose.contains(&id) {
                 Ok(id)
             } else {
                 Err(Error::NotFound(id))
@@ -77,9 +134,35 @@ impl Odb {
         Ok(o)
     }
 
-    /// Write many objects with one durable sync instead of one fsync each.
+    /// Write many objects durably: as one pack when there are many, else as
+    /// loose objects with one filesystem sync instead of one fsync each.
     pub fn write_batch(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
-        self.loose.write_batch(objects)
+        use rayon::prelude::*;
+        if objects.len() < PACK_THRESHOLD {
+            return self.loose.write_batch(objects);
+        }
+        let ids: Vec<ObjectId> = objects
+            .par_iter()
+            .map(|(k, d)| crate::object::hash_object(*k, d))
+            .collect();
+        let fresh: Vec<(ObjectId, ObjectType, &[u8])> = ids
+            .iter()
+            .zip(objects)
+            .filter(|(id, _)| !self.contains(id))
+            .map(|(id, (k, d))| (*id, *k, *d))
+            .collect();
+        if fresh.len() < PACK_THRESHOLD {
+            let small: Vec<(ObjectType, &[u8])> = fresh.iter().map(|(_, k, d)| (*k, *d)).collect();
+            self.loose.write_batch(&small)?;
+        } else {
+            let idx = pack::write_pack(&self.pack_dir(), &fresh)?;
+            let p = Arc::new(pack::Pack::open(&idx)?);
+            let mut guard = self.packs.write().unwrap();
+            if let Some(list) = guard.as_mut() {
+                list.push(p);
+            }
+        }
+        Ok(ids)
     }
 
     pub fn loose_path(&self, id: &ObjectId) -> PathBuf {
@@ -89,18 +172,44 @@ impl Odb {
 
 impl ObjectStore for Odb {
     fn contains(&self, id: &ObjectId) -> bool {
-        self.loose.contains(id)
+        matches!(self.find_packed(id), Ok(Some(_))) || self.loose.contains(id)
     }
     fn read(&self, id: &ObjectId) -> Result<Object> {
-        self.loose.read(id)
+        if let Some((p, i)) = self.find_packed(id)? {
+            return p.read(i);
+        }
+        match self.loose.read(id) {
+            Err(Error::NotFound(_)) => {
+                // Another process may have packed it since we looked.
+                self.rescan();
+                match self.find_packed(id)? {
+                    Some((p, i)) => p.read(i),
+                    None => Err(Error::NotFound(*id)),
+                }
+            }
+            r => r,
+        }
     }
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        if let Some((p, i)) = self.find_packed(id)? {
+            return p.read_header(i);
+        }
         self.loose.read_header(id)
     }
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        let id = crate::object::hash_object(kind, data);
+        if self.find_packed(&id)?.is_some() {
+            return Ok(id);
+        }
         self.loose.write(kind, data)
     }
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
-        self.loose.ids_with_prefix(prefix, limit)
+        let mut v = self.loose.ids_with_prefix(prefix, limit)?;
+        for p in self.packs()? {
+            p.ids_with_prefix(prefix, limit, &mut v);
+        }
+        v.sort();
+        v.dedup();
+        Ok(v)
     }
 }
