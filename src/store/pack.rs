@@ -226,7 +226,7 @@ impl Pack {
 pub fn write_pack(pack_dir: &Path, objects: &[(ObjectId, ObjectType, &[u8])]) -> Result<PathBuf> {
     fs::create_dir_all(pack_dir).at(pack_dir)?;
     let mut objs: Vec<&(ObjectId, ObjectType, &[u8])> = objects.iter().collect();
-    objs.sort_by(|a, b| a.0.cmp(&b.0));
+    objs.sort_by_key(|o| o.0);
     objs.dedup_by(|a, b| a.0 == b.0);
     let records: Vec<Vec<u8>> = objs
         .par_iter()
