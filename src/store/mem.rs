@@ -121,14 +121,7 @@ impl<'a> BatchWriter<'a> {
     /// Store everything pending; returns how many objects were new.
     pub fn flush(&self) -> Result<usize> {
         let items = self.pending.drain();
-        let fresh: Vec<(ObjectType, &[u8])> = items
-            .iter()
-            .filter(|(id, _, _)| !self.odb.contains(id))
-            .map(|(_, k, d)| (*k, d.as_slice()))
-            .collect();
-        let n = fresh.len();
-        self.odb.write_batch(&fresh)?;
-        Ok(n)
+        self.odb.write_known(&items)
     }
 }
 

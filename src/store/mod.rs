@@ -134,6 +134,31 @@ impl Odb {
         Ok(o)
     }
 
+    /// Store objects whose ids are already known (from `BatchWriter`), skipping
+    /// those present: as one pack when there are many, else as loose objects.
+    pub fn write_known(&self, objects: &[(ObjectId, ObjectType, Vec<u8>)]) -> Result<usize> {
+        use rayon::prelude::*;
+        let fresh: Vec<(ObjectId, ObjectType, &[u8])> = objects
+            .par_iter()
+            .filter(|(id, _, _)| !self.contains(id))
+            .map(|(id, k, d)| (*id, *k, d.as_slice()))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        if fresh.len() < PACK_THRESHOLD {
+            let small: Vec<(ObjectType, &[u8])> = fresh.iter().map(|(_, k, d)| (*k, *d)).collect();
+            self.loose.write_batch(&small)?;
+        } else {
+            let idx = pack::write_pack(&self.pack_dir(), &fresh)?;
+            let p = Arc::new(pack::Pack::open(&idx)?);
+            if let Some(list) = self.packs.write().unwrap().as_mut() {
+                list.push(p);
+            }
+        }
+        Ok(fresh.len())
+    }
+
     /// Write many objects durably: as one pack when there are many, else as
     /// loose objects with one filesystem sync instead of one fsync each.
     pub fn write_batch(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
