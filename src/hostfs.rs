@@ -21,7 +21,7 @@ use crate::store::ObjectStore;
 
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
-    /// Record uid/gid of every entry.
+    /// Record uid/gid and extended attributes of every entry.
     pub owners: bool,
 }
 
@@ -43,13 +43,48 @@ struct FileJob {
     meta: fs::Metadata,
 }
 
-fn entry_meta(m: &fs::Metadata, opts: &ImportOptions) -> Meta {
+fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
     let mut meta = Meta::default();
     if opts.owners {
         meta.uid = m.uid();
         meta.gid = m.gid();
+        meta.xattrs = read_xattrs(path)?;
     }
-    meta
+    Ok(meta)
+}
+
+/// Extended attributes of a path (not following symlinks); none where the
+/// filesystem does not support them.
+fn read_xattrs(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let names = match xattr::list(path) {
+        Ok(n) => n,
+        Err(e) if e.raw_os_error() == Some(libc::ENOTSUP) => return Ok(Vec::new()),
+        Err(e) => return Err(e).at(path),
+    };
+    let mut out = Vec::new();
+    for n in names {
+        if let Some(v) = xattr::get(path, &n).at(path)? {
+            out.push((n.as_bytes().to_vec(), v));
+        }
+    }
+    out.sort();
+    let total: usize = out.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
+    if total > crate::prolly::dir::MAX_META - 64 {
+        return Err(Error::Invalid(format!(
+            "{}: extended attributes too large to record ({total} bytes)",
+            path.display()
+        )));
+    }
+    Ok(out)
+}
+
+/// Apply recorded owner and extended attributes to a created path.
+fn apply_meta(p: &Path, m: &Meta) -> Result<()> {
+    let _ = std::os::unix::fs::lchown(p, Some(m.uid), Some(m.gid));
+    for (n, v) in &m.xattrs {
+        xattr::set(p, std::ffi::OsStr::from_bytes(n), v).at(p)?;
+    }
+    Ok(())
 }
 
 /// Read a file's bytes and store them (blob, or chunks plus a file list).
@@ -108,13 +143,13 @@ pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) ->
                 let target = fs::read_link(&p).at(&p)?;
                 let id = store.write(ObjectType::Blob, target.as_os_str().as_bytes())?;
                 let mut e = Entry::new(&name, S_IFLNK | 0o777, id);
-                e.meta = entry_meta(&m, opts);
+                e.meta = entry_meta(&p, &m, opts)?;
                 dirs[i].entries.push(e);
             } else {
                 // Device, fifo or socket: a record without content.
                 let mode = m.mode() & (S_IFMT | 0o7777);
                 let mut e = Entry::new(&name, mode, ObjectId::ZERO);
-                e.meta = entry_meta(&m, opts);
+                e.meta = entry_meta(&p, &m, opts)?;
                 if matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
                     let rdev = m.rdev();
                     e.meta.rdev = Some((libc::major(rdev), libc::minor(rdev)));
@@ -131,7 +166,7 @@ pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) ->
         .collect::<Result<_>>()?;
     for (f, id) in files.into_iter().zip(ids) {
         let mut e = Entry::new(&f.name, S_IFREG | (f.meta.mode() & 0o7777), id);
-        e.meta = entry_meta(&f.meta, opts);
+        e.meta = entry_meta(&f.path, &f.meta, opts)?;
         dirs[f.dir].entries.push(e);
     }
     // Build trees children-first.
@@ -143,7 +178,7 @@ pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) ->
         match dirs[j].parent.clone() {
             Some((p, name)) => {
                 let mut e = Entry::new(&name, S_IFDIR | (dirs[j].meta.mode() & 0o7777), id);
-                e.meta = entry_meta(&dirs[j].meta, opts);
+                e.meta = entry_meta(&dirs[j].path, &dirs[j].meta, opts)?;
                 dirs[p].entries.push(e);
             }
             None => root_id = Some(id),
@@ -252,11 +287,12 @@ pub fn checkout_tree(
                 .open(p)
                 .at(p)?;
             file::write_to(store, &e.id, &mut f)?;
+            if opts.owners {
+                apply_meta(p, &e.meta)?;
+            }
+            // After chown, which clears setuid and setgid bits.
             f.set_permissions(fs::Permissions::from_mode(e.mode & 0o7777))
                 .at(p)?;
-            if opts.owners {
-                let _ = std::os::unix::fs::lchown(p, Some(e.meta.uid), Some(e.meta.gid));
-            }
             Ok(())
         })
         .collect::<Result<Vec<()>>>()?;
@@ -264,10 +300,10 @@ pub fn checkout_tree(
     report.dirs = dirs.len() as u64;
     // Directory modes last, deepest first, so read-only directories do not block writes.
     for (p, e) in dirs.iter().rev() {
-        fs::set_permissions(p, fs::Permissions::from_mode(e.mode & 0o7777)).at(p)?;
         if opts.owners {
-            let _ = std::os::unix::fs::lchown(p, Some(e.meta.uid), Some(e.meta.gid));
+            apply_meta(p, &e.meta)?;
         }
+        fs::set_permissions(p, fs::Permissions::from_mode(e.mode & 0o7777)).at(p)?;
     }
     Ok(report)
 }

@@ -72,6 +72,21 @@ test_expect_success ROOT 'owners are recorded with --owners and restored as root
 	test "$(stat -c %u:%g own.out/f)" = 1234:5678
 '
 
+test_lazy_prereq XATTR 'echo x >f && setfattr -n user.hako -v 1 f 2>/dev/null'
+test_prereq_reason XATTR "setfattr missing (apt-get install attr) or the filesystem has no user xattrs"
+
+test_expect_success XATTR 'extended attributes are recorded with --owners and restored' '
+	mkdir xa && echo x >xa/f && setfattr -n user.colour -v blue xa/f &&
+	T=$(hako -C ws write-tree --owners ../xa) &&
+	hako -C ws ls-tree $T >ls &&
+	grep "xattr=$(printf user.colour | od -An -tx1 | tr -d " \n"):$(printf blue | od -An -tx1 | tr -d " \n")	f$" ls &&
+	T2=$(hako -C ws write-tree ../xa) &&
+	test "$T" != "$T2" &&
+	hako -C ws checkout-tree --owners $T ../xa.out &&
+	getfattr -n user.colour --only-values xa.out/f >actual &&
+	printf blue >expect && test_cmp expect actual
+'
+
 test_expect_success 'write-tree of a missing directory is fatal, nothing stored' '
 	find ws/.hako/objects -type f | sort >before &&
 	test_must_fail hako -C ws write-tree ../nope 2>err &&
