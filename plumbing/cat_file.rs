@@ -36,7 +36,12 @@ pub struct Args {
 }
 
 /// Pretty-print an object to `out` (trees are printed by ls-tree's format).
-pub fn pretty(ws: &Workspace, kind: ObjectType, data: &[u8], out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn pretty(
+    ws: &Workspace,
+    kind: ObjectType,
+    data: &[u8],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     match kind {
         ObjectType::Tree | ObjectType::File => super::print_tree_like(ws, kind, data, out),
         _ => Ok(out.write_all(data)?),

@@ -72,7 +72,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let message = if let Some(f) = &a.file {
         let mut s = String::new();
         if f == "-" {
-            std::io::stdin().read_to_string(&mut s).context("cannot read standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read standard input")?;
         } else {
             s = std::fs::read_to_string(f).with_context(|| format!("cannot read '{f}'"))?;
         }
@@ -81,7 +83,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         a.message.join("\n\n")
     } else {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("cannot read standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read standard input")?;
         s
     };
     let id = commit_tree(&ws, tree, &parents, &message)?;

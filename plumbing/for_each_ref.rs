@@ -54,7 +54,11 @@ fn info(ws: &Workspace, name: String, id: ObjectId) -> anyhow::Result<RefInfo> {
         }
         ObjectType::Tag => {
             let t = TagRef::parse(&o.data)?;
-            r.subject = String::from_utf8_lossy(t.message).lines().next().unwrap_or("").to_string();
+            r.subject = String::from_utf8_lossy(t.message)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
             r.committer = hako::identity::Signature::parse(t.tagger).ok();
         }
         _ => {}
@@ -73,7 +77,9 @@ fn short_name(n: &str) -> &str {
 
 fn atom(r: &RefInfo, name: &str) -> anyhow::Result<String> {
     let sig_date = |s: &Option<hako::identity::Signature>| {
-        s.as_ref().map(|s| format!("{} {}", s.seconds, s.tz_string())).unwrap_or_default()
+        s.as_ref()
+            .map(|s| format!("{} {}", s.seconds, s.tz_string()))
+            .unwrap_or_default()
     };
     Ok(match name {
         "objectname" => r.id.to_hex(),
@@ -82,8 +88,16 @@ fn atom(r: &RefInfo, name: &str) -> anyhow::Result<String> {
         "refname" => r.name.clone(),
         "refname:short" => short_name(&r.name).to_string(),
         "subject" => r.subject.clone(),
-        "authorname" => r.author.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
-        "authoremail" => r.author.as_ref().map(|s| format!("<{}>", s.email)).unwrap_or_default(),
+        "authorname" => r
+            .author
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        "authoremail" => r
+            .author
+            .as_ref()
+            .map(|s| format!("<{}>", s.email))
+            .unwrap_or_default(),
         "authordate" => sig_date(&r.author),
         "committerdate" => sig_date(&r.committer),
         _ => bail!("unknown field name: {name}"),
@@ -100,7 +114,9 @@ fn render(fmt: &str, r: &RefInfo) -> anyhow::Result<String> {
             out.push('%');
             rest = r2;
         } else if let Some(r2) = rest.strip_prefix('(') {
-            let close = r2.find(')').ok_or_else(|| anyhow::anyhow!("malformed format string {fmt}"))?;
+            let close = r2
+                .find(')')
+                .ok_or_else(|| anyhow::anyhow!("malformed format string {fmt}"))?;
             out.push_str(&atom(r, &r2[..close])?);
             rest = &r2[close + 1..];
         } else if rest.len() >= 2 && u8::from_str_radix(&rest[..2], 16).is_ok() {
@@ -141,7 +157,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Some(k) => (true, k),
         None => (false, a.sort.as_str()),
     };
-    let date = |s: &Option<hako::identity::Signature>| s.as_ref().map(|s| s.seconds).unwrap_or(i64::MIN);
+    let date =
+        |s: &Option<hako::identity::Signature>| s.as_ref().map(|s| s.seconds).unwrap_or(i64::MIN);
     match key {
         "refname" => refs.sort_by(|x, y| x.name.cmp(&y.name)),
         "objectname" => refs.sort_by(|x, y| x.id.cmp(&y.id)),

@@ -60,7 +60,8 @@ fn load(path: &Path) -> anyhow::Result<Content> {
         bail!("'{}' is a directory", path.display());
     }
     if meta.len() >= MMAP_MIN {
-        let m = hako::sandbox::mmap::map_file(&f).with_context(|| format!("cannot map '{}'", path.display()))?;
+        let m = hako::sandbox::mmap::map_file(&f)
+            .with_context(|| format!("cannot map '{}'", path.display()))?;
         return Ok(Content::Map(m));
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);
@@ -98,7 +99,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.stdin {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
         if !a.literally {
             validate(kind, &buf)?;
         }
@@ -123,7 +126,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let mut end = start;
         let mut bytes = 0usize;
         while end < paths.len() && (end == start || bytes < BATCH_BYTES) && end - start < 65536 {
-            bytes += std::fs::metadata(&paths[end]).map(|m| m.len() as usize).unwrap_or(0);
+            bytes += std::fs::metadata(&paths[end])
+                .map(|m| m.len() as usize)
+                .unwrap_or(0);
             end += 1;
         }
         let contents: Vec<Content> = paths[start..end]

@@ -3,12 +3,14 @@
 
 pub mod cat_file;
 pub mod commit_tree;
+pub mod enter;
 pub mod for_each_ref;
 pub mod hash_object;
 pub mod rev_list;
 pub mod rev_parse;
 pub mod show_ref;
 pub mod symbolic_ref;
+pub mod unshare_exec;
 pub mod update_ref;
 
 use std::fmt;

@@ -30,10 +30,14 @@ pub struct Args {
 }
 
 /// Split revision arguments into included and excluded commits.
-pub fn parse_ranges(ws: &Workspace, revs: &[String]) -> anyhow::Result<(Vec<ObjectId>, Vec<ObjectId>)> {
+pub fn parse_ranges(
+    ws: &Workspace,
+    revs: &[String],
+) -> anyhow::Result<(Vec<ObjectId>, Vec<ObjectId>)> {
     let mut inc = Vec::new();
     let mut exc = Vec::new();
-    let commit = |r: &str| -> anyhow::Result<ObjectId> { Ok(peel_to_commit(ws, rev_parse(ws, r)?)?) };
+    let commit =
+        |r: &str| -> anyhow::Result<ObjectId> { Ok(peel_to_commit(ws, rev_parse(ws, r)?)?) };
     for r in revs {
         if let Some((a, b)) = r.split_once("..") {
             exc.push(commit(if a.is_empty() { "HEAD" } else { a })?);

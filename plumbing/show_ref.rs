@@ -76,7 +76,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         _ => "refs/",
     };
     for (name, id) in ws.refs.list("refs/")? {
-        if !name.starts_with(prefix) && !(a.heads && a.tags && (name.starts_with("refs/heads/") || name.starts_with("refs/tags/"))) {
+        if !name.starts_with(prefix)
+            && !(a.heads
+                && a.tags
+                && (name.starts_with("refs/heads/") || name.starts_with("refs/tags/")))
+        {
             continue;
         }
         if !a.patterns.is_empty() && !a.patterns.iter().any(|p| tail_matches(&name, p)) {

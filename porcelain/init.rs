@@ -20,12 +20,15 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let root = match &a.path {
         Some(p) => {
-            std::fs::create_dir_all(p).with_context(|| format!("cannot create '{}'", p.display()))?;
+            std::fs::create_dir_all(p)
+                .with_context(|| format!("cannot create '{}'", p.display()))?;
             p.clone()
         }
         None => std::env::current_dir()?,
     };
-    let root = root.canonicalize().with_context(|| format!("cannot resolve '{}'", root.display()))?;
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve '{}'", root.display()))?;
     let ws = Workspace::init(&root)?;
     // The empty tree is always present, so a first commit can name it.
     ws.odb.write(ObjectType::Tree, EMPTY_TREE_PAYLOAD)?;

@@ -27,4 +27,3 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).at(path)?;
     fsync_dir(dir)
 }
-

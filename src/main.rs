@@ -11,7 +11,11 @@ mod plumbing;
 mod porcelain;
 
 #[derive(Parser)]
-#[command(name = "hako", version, about = "A content-addressed, version-controlled filesystem with a rootless container runtime")]
+#[command(
+    name = "hako",
+    version,
+    about = "A content-addressed, version-controlled filesystem with a rootless container runtime"
+)]
 struct Cli {
     /// Run as if hako was started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -46,6 +50,10 @@ enum Command {
     ShowRef(plumbing::show_ref::Args),
     /// List refs with a format.
     ForEachRef(plumbing::for_each_ref::Args),
+    /// Run a command in a rootless sandbox of a directory.
+    UnshareExec(plumbing::unshare_exec::Args),
+    /// Run a command inside a running sandbox.
+    Enter(plumbing::enter::Args),
 }
 
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
@@ -61,6 +69,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::RevList(a) => plumbing::rev_list::run(a),
         Command::ShowRef(a) => plumbing::show_ref::run(a),
         Command::ForEachRef(a) => plumbing::for_each_ref::run(a),
+        Command::UnshareExec(a) => plumbing::unshare_exec::run(a),
+        Command::Enter(a) => plumbing::enter::run(a),
     }
 }
 
@@ -69,9 +79,16 @@ fn main() {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind::*;
-            if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
-                exit(if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand { 129 } else { 0 });
+                exit(if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
+                    129
+                } else {
+                    0
+                });
             }
             let text = e.render().to_string();
             // One line: the message up to the first blank line (before "Usage:").
@@ -93,7 +110,10 @@ fn main() {
     match dispatch(cli.cmd) {
         Ok(code) => exit(code),
         Err(e) => {
-            let code = e.downcast_ref::<plumbing::Fatal>().map(|f| f.code).unwrap_or(128);
+            let code = e
+                .downcast_ref::<plumbing::Fatal>()
+                .map(|f| f.code)
+                .unwrap_or(128);
             let msg = format!("{e:#}").replace('\n', " ");
             eprintln!("fatal: {msg}");
             exit(code);

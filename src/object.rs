@@ -186,7 +186,10 @@ impl Commit {
 }
 
 /// Split the header block of a commit/tag into lines; returns (lines, message).
-fn split_headers<'a>(kind: &'static str, data: &'a [u8]) -> Result<(Vec<(&'a str, &'a str)>, &'a [u8])> {
+fn split_headers<'a>(
+    kind: &'static str,
+    data: &'a [u8],
+) -> Result<(Vec<(&'a str, &'a str)>, &'a [u8])> {
     let bad = |why: String| Error::Malformed { kind, why };
     let mut lines = Vec::new();
     let mut pos = 0;

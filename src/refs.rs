@@ -145,11 +145,7 @@ impl RefStore {
         if let Some(parent) = lock.parent() {
             fs::create_dir_all(parent).at(parent)?;
         }
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&lock)
-        {
+        match OpenOptions::new().write(true).create_new(true).open(&lock) {
             Ok(file) => Ok(RefLock {
                 path: lock,
                 file: Some(file),
@@ -283,7 +279,11 @@ impl RefStore {
                 self.walk(&p, out)?;
                 continue;
             }
-            let rel = p.strip_prefix(&self.root).unwrap().to_string_lossy().to_string();
+            let rel = p
+                .strip_prefix(&self.root)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             if check_ref_name(&rel).is_err() {
                 continue; // lock files and strays
             }
@@ -294,12 +294,22 @@ impl RefStore {
         Ok(())
     }
 
-    fn log(&self, name: &str, old: ObjectId, new: ObjectId, who: &Signature, msg: &str) -> Result<()> {
+    fn log(
+        &self,
+        name: &str,
+        old: ObjectId,
+        new: ObjectId,
+        who: &Signature,
+        msg: &str,
+    ) -> Result<()> {
         let p = self.root.join("logs").join(name);
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent).at(parent)?;
         }
-        let msg: String = msg.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+        let msg: String = msg
+            .chars()
+            .map(|c| if c == '\n' { ' ' } else { c })
+            .collect();
         let line = format!("{old} {new} {who}\t{msg}\n");
         let mut f = OpenOptions::new()
             .create(true)
@@ -390,7 +400,12 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in ["HEAD", "refs/heads/main", "refs/tags/v1.0", "refs/heads/a/b"] {
+        for ok in [
+            "HEAD",
+            "refs/heads/main",
+            "refs/tags/v1.0",
+            "refs/heads/a/b",
+        ] {
             check_ref_name(ok).unwrap();
         }
         for bad in [
@@ -420,12 +435,14 @@ mod tests {
             r.update("refs/heads/main", b, Expect::Value(b), &sig(), "x"),
             Err(Error::RefMismatch { .. })
         ));
-        r.update("refs/heads/main", b, Expect::Value(a), &sig(), "two").unwrap();
+        r.update("refs/heads/main", b, Expect::Value(a), &sig(), "two")
+            .unwrap();
         let log = r.reflog("refs/heads/main").unwrap();
         assert_eq!(log.len(), 2);
         assert_eq!(log[0].new, b);
         assert_eq!(r.reflog("HEAD").unwrap().len(), 2);
-        r.delete("refs/heads/main", Expect::Value(b), &sig(), "del").unwrap();
+        r.delete("refs/heads/main", Expect::Value(b), &sig(), "del")
+            .unwrap();
         assert_eq!(r.resolve("HEAD").unwrap(), None);
     }
 }

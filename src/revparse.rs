@@ -138,7 +138,10 @@ pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
                     commit
                 } else {
                     *parents(ws, commit)?.get(n - 1).ok_or_else(|| {
-                        Error::Invalid(format!("{spec}: commit {} has no parent {n}", commit.short()))
+                        Error::Invalid(format!(
+                            "{spec}: commit {} has no parent {n}",
+                            commit.short()
+                        ))
                     })?
                 }
             }

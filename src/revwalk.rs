@@ -54,7 +54,11 @@ pub fn walk(
     }
     // Collect the visible graph.
     let mut graph: HashMap<ObjectId, WalkCommit> = HashMap::new();
-    let mut stack: Vec<ObjectId> = include.iter().filter(|i| !hidden.contains(i)).copied().collect();
+    let mut stack: Vec<ObjectId> = include
+        .iter()
+        .filter(|i| !hidden.contains(i))
+        .copied()
+        .collect();
     while let Some(id) = stack.pop() {
         if graph.contains_key(&id) || hidden.contains(&id) {
             continue;

@@ -65,14 +65,16 @@ impl LooseStore {
 
     fn compress(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
         let hdr = header(kind, data.len() as u64);
-        let mut enc = zstd::stream::Encoder::new(Vec::with_capacity(data.len() / 2 + 64), ZSTD_LEVEL)
-            .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
+        let mut enc =
+            zstd::stream::Encoder::new(Vec::with_capacity(data.len() / 2 + 64), ZSTD_LEVEL)
+                .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
         enc.set_pledged_src_size(Some((hdr.len() + data.len()) as u64))
             .and_then(|_| enc.include_contentsize(true))
             .and_then(|_| enc.write_all(&hdr))
             .and_then(|_| enc.write_all(data))
             .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
-        enc.finish().map_err(|e| Error::Invalid(format!("zstd: {e}")))
+        enc.finish()
+            .map_err(|e| Error::Invalid(format!("zstd: {e}")))
     }
 
     /// Write compressed bytes to a temp file in `dir`; optionally fsync it.
@@ -173,7 +175,9 @@ impl ObjectStore for LooseStore {
         }
         let actual = crate::object::hash_encoding(&buf);
         if actual != *id {
-            return Err(corrupt(format!("hash mismatch (content hashes to {actual})")));
+            return Err(corrupt(format!(
+                "hash mismatch (content hashes to {actual})"
+            )));
         }
         buf.drain(..hlen);
         Ok(Object { kind, data: buf })
@@ -266,8 +270,11 @@ mod tests {
     fn batch() {
         let t = tempfile::tempdir().unwrap();
         let s = LooseStore::new(t.path());
-        let objs: Vec<(ObjectType, &[u8])> =
-            vec![(ObjectType::Blob, b"a"), (ObjectType::Blob, b"b"), (ObjectType::Blob, b"a")];
+        let objs: Vec<(ObjectType, &[u8])> = vec![
+            (ObjectType::Blob, b"a"),
+            (ObjectType::Blob, b"b"),
+            (ObjectType::Blob, b"a"),
+        ];
         let ids = s.write_batch(&objs).unwrap();
         assert_eq!(ids[0], ids[2]);
         assert_eq!(s.read(&ids[1]).unwrap().data, b"b");
