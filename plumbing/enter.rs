@@ -10,7 +10,7 @@ use super::unshare_exec::{parse_env, setup_failed};
 #[derive(clap::Args)]
 pub struct Args {
     /// Read the sandbox's pid (and start time, checked) from FILE instead of PID.
-    #[arg(long, value_name = "FILE", conflicts_with = "pid")]
+    #[arg(long, value_name = "FILE")]
     pid_file: Option<PathBuf>,
     /// Set an environment variable K=V (repeatable).
     #[arg(long, value_name = "K=V")]
@@ -27,27 +27,39 @@ pub struct Args {
     /// Do not confine filesystem access with landlock.
     #[arg(long)]
     no_landlock: bool,
-    /// A process of the sandbox (its pid 1, from `unshare-exec --pid-file`).
-    #[arg(value_name = "PID", required_unless_present = "pid_file")]
-    pid: Option<i32>,
-    /// The command (default /bin/sh).
-    #[arg(value_name = "CMD", trailing_var_arg = true)]
-    cmd: Vec<OsString>,
+    /// PID (a process of the sandbox, e.g. its pid 1 from `unshare-exec
+    /// --pid-file`; omitted with --pid-file), then the command (default /bin/sh).
+    #[arg(value_name = "PID [--] CMD", trailing_var_arg = true)]
+    args: Vec<OsString>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let (pid, start_time) = match (&a.pid_file, a.pid) {
-        (Some(f), _) => sandbox::read_pid_file(f).map_err(setup_failed)?,
-        (None, Some(p)) => (p, None),
-        (None, None) => unreachable!("clap requires PID or --pid-file"),
+    let mut args = a.args.into_iter();
+    let (pid, start_time) = match &a.pid_file {
+        Some(f) => sandbox::read_pid_file(f).map_err(setup_failed)?,
+        None => {
+            let p = args
+                .next()
+                .ok_or_else(|| usage("a PID or --pid-file FILE is required".into()))?;
+            let pid = p
+                .to_str()
+                .and_then(|s| s.parse::<i32>().ok())
+                .filter(|&p| p > 0)
+                .ok_or_else(|| usage(format!("'{}' is not a pid", p.to_string_lossy())))?;
+            (pid, None)
+        }
     };
+    let mut cmd: Vec<OsString> = args.collect();
+    if cmd.first().is_some_and(|c| c == "--") {
+        cmd.remove(0);
+    }
     let cfg = EnterConfig {
         pid,
         start_time,
-        argv: if a.cmd.is_empty() {
+        argv: if cmd.is_empty() {
             vec!["/bin/sh".into()]
         } else {
-            a.cmd
+            cmd
         },
         clear_env: a.clear_env,
         env: parse_env(&a.env).map_err(setup_failed)?,
@@ -56,4 +68,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         landlock: !a.no_landlock,
     };
     sandbox::enter(&cfg).map_err(setup_failed)
+}
+
+fn usage(msg: String) -> anyhow::Error {
+    setup_failed(sandbox::Error::Usage(format!("enter: {msg}")))
 }

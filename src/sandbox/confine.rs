@@ -32,9 +32,9 @@ pub fn apply_rlimits(limits: &[Rlimit]) -> Result<()> {
     Ok(())
 }
 
-/// Empty the bounding set and the process's capability sets: after execve the
-/// command has no capability, even as uid 0 inside.
-pub fn drop_capabilities() -> Result<()> {
+/// Empty the bounding set: after execve the command can gain no capability,
+/// even as uid 0 inside. Needs CAP_SETPCAP, so it runs before any uid change.
+pub fn drop_bounding_set() -> Result<()> {
     for cap in 0..=sys::last_cap() {
         match sys::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong) {
             Ok(()) | Err(Errno::EINVAL) => {}
@@ -46,6 +46,11 @@ pub fn drop_capabilities() -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Empty the ambient, effective, permitted and inheritable sets.
+pub fn clear_capabilities() -> Result<()> {
     sys::prctl(
         libc::PR_CAP_AMBIENT,
         libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,

@@ -202,6 +202,9 @@ fn child_steps(
     sys::chroot_dot().map_err(|e| Error::sys("enter: chroot to the sandbox's root", e))?;
     sys::fchdir(cwd.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's cwd", e))?;
     confine::apply_rlimits(limits)?;
+    if !cfg.keep_caps {
+        confine::drop_bounding_set()?;
+    }
     if sys::getegid() != gid {
         sys::setresgid(gid).map_err(|e| Error::sys(format!("enter: setresgid {gid}"), e))?;
     }
@@ -211,7 +214,7 @@ fn child_steps(
             .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
     }
     if !cfg.keep_caps {
-        confine::drop_capabilities()?;
+        confine::clear_capabilities()?;
     }
     confine::no_new_privs()?;
     if cfg.landlock {

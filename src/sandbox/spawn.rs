@@ -268,7 +268,11 @@ fn child_steps(
     if cfg.new_session {
         sys::setsid().map_err(|e| Error::sys("--new-session: setsid", e))?;
     }
-    // 7. Identity inside (with --map-users the map made us 0; switch now).
+    // 7. Identity inside (with --map-users the map made us 0; switch now),
+    //    after emptying the bounding set, which needs the capabilities uid 0 has.
+    if !cfg.keep_caps {
+        confine::drop_bounding_set()?;
+    }
     if cfg.map_users {
         sys::setgroups(&[]).map_err(|e| Error::sys("setgroups []", e))?;
         sys::setresgid(cfg.gid)
@@ -286,7 +290,7 @@ fn child_steps(
         .map_err(|e| Error::sys(format!("--workdir: chdir '{}'", cfg.workdir.display()), e))?;
     // 8. Privileges: capabilities, no_new_privs, landlock, inherited descriptors, seccomp.
     if !cfg.keep_caps {
-        confine::drop_capabilities()?;
+        confine::clear_capabilities()?;
     } else if cfg.uid != 0 {
         confine::keep_capabilities_ambient()?;
     }
