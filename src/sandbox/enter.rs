@@ -197,7 +197,7 @@ fn child_steps(
 ) -> Result<()> {
     sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
         .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
-    sys::default_signal(libc::SIGPIPE);
+    sys::default_signals();
     sys::fchdir(root.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's root", e))?;
     sys::chroot_dot().map_err(|e| Error::sys("enter: chroot to the sandbox's root", e))?;
     sys::fchdir(cwd.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's cwd", e))?;

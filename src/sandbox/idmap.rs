@@ -9,11 +9,12 @@ use nix::errno::Errno;
 use super::error::{Error, Result};
 
 /// Map the caller's own ids to (UID, GID) inside: the one mapping an
-/// unprivileged process may write for itself (setgroups must be denied first).
-pub fn map_self(uid: u32, gid: u32, host_uid: u32, host_gid: u32) -> Result<()> {
-    write("/proc/self/setgroups", "deny")?;
-    write("/proc/self/uid_map", &format!("{uid} {host_uid} 1\n"))?;
-    write("/proc/self/gid_map", &format!("{gid} {host_gid} 1\n"))?;
+/// unprivileged process may write, for itself (PROC "/proc/self") or for its
+/// child (PROC "/proc/PID"). setgroups must be denied first.
+pub fn map_self(proc: &str, uid: u32, gid: u32, host_uid: u32, host_gid: u32) -> Result<()> {
+    write(&format!("{proc}/setgroups"), "deny")?;
+    write(&format!("{proc}/uid_map"), &format!("{uid} {host_uid} 1\n"))?;
+    write(&format!("{proc}/gid_map"), &format!("{gid} {host_gid} 1\n"))?;
     Ok(())
 }
 

@@ -111,11 +111,21 @@ pub fn run(cfg: &Config) -> Result<i32> {
     drop(err_w);
 
     // Host-side steps the child waits for.
+    let mut pasta = None;
     if let Some((go_r, go_w)) = go {
         drop(go_r);
-        let host_steps = || -> Result<()> {
+        let mut host_steps = || -> Result<()> {
+            // The maps first: pasta and the cgroup act on a namespace whose ids are mapped.
             if cfg.map_users {
                 idmap::map_subordinate(pid, prep.host_uid, prep.host_gid)?;
+            } else {
+                idmap::map_self(
+                    &format!("/proc/{pid}"),
+                    cfg.uid,
+                    cfg.gid,
+                    prep.host_uid,
+                    prep.host_gid,
+                )?;
             }
             if let Some(cg) = &cg {
                 cg.attach(pid).map_err(|why| {
@@ -123,11 +133,15 @@ pub fn run(cfg: &Config) -> Result<i32> {
                 })?;
             }
             if cfg.net == NetMode::Pasta {
-                start_pasta(pid)?;
+                pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
             }
             Ok(())
         };
-        if let Err(e) = host_steps() {
+        let r = host_steps();
+        if let Err(e) = r {
+            if let Some(p) = pasta {
+                let _ = sys::kill(p, libc::SIGKILL);
+            }
             let _ = sys::kill(pid, libc::SIGKILL);
             let _ = sys::waitpid(pid, 0);
             old_mask.set_mask();
@@ -138,6 +152,9 @@ pub fn run(cfg: &Config) -> Result<i32> {
     }
     if let Some(pf) = &cfg.pid_file {
         if let Err(e) = write_pid_file(pf, pid) {
+            if let Some(p) = pasta {
+                let _ = sys::kill(p, libc::SIGKILL);
+            }
             let _ = sys::kill(pid, libc::SIGKILL);
             let _ = sys::waitpid(pid, 0);
             old_mask.set_mask();
@@ -147,6 +164,9 @@ pub fn run(cfg: &Config) -> Result<i32> {
 
     let status = supervise(pid, &waitset, cfg.new_session);
     old_mask.set_mask();
+    if let Some(p) = pasta {
+        let _ = sys::kill(p, libc::SIGKILL);
+    }
     if let Some(pf) = &cfg.pid_file {
         let _ = std::fs::remove_file(pf);
     }
@@ -239,20 +259,20 @@ fn child_steps(
     old_mask: &SigSet,
     waitset: &SigSet,
 ) -> Result<Infallible> {
-    // 1. Die with hako; the command must not inherit Rust's ignored SIGPIPE.
+    // 1. Die with hako; default signal dispositions for the command.
     sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
         .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
-    sys::default_signal(libc::SIGPIPE);
-    // 2. Wait for the host-side steps (id maps, cgroup, pasta) when there are any.
+    sys::default_signals();
+    // 2-3. Id maps: root (or --uid/--gid) inside is the caller outside. When
+    //    hako has host-side steps (subordinate ids, cgroup, pasta) it writes them
+    //    and we wait; otherwise we write our own, saving a round trip.
     if let Some(go) = go {
         let mut b = [0u8; 1];
         if nix::unistd::read(go.as_fd(), &mut b) != Ok(1) {
             sys::exit_now(125); // hako failed first and reports it
         }
-    }
-    // 3. Map ourselves: root (or --uid/--gid) inside is the caller outside.
-    if !cfg.map_users {
-        idmap::map_self(cfg.uid, cfg.gid, prep.host_uid, prep.host_gid)?;
+    } else {
+        idmap::map_self("/proc/self", cfg.uid, cfg.gid, prep.host_uid, prep.host_gid)?;
     }
     // 4. UTS and network.
     if let Some(h) = &cfg.hostname {
@@ -473,24 +493,48 @@ pub fn process_start_time(pid: libc::pid_t) -> Option<u64> {
 }
 
 /// Let pasta connect the child's network namespace (it joins the child's user
-/// namespace too) and return once the interface is configured.
-fn start_pasta(pid: libc::pid_t) -> Result<()> {
+/// namespace too) and return once the interface is configured, with the pid of
+/// the pasta process left running in the background (hako stops it at the end:
+/// pasta outlives a namespace that is not bound to a file).
+fn start_pasta(pid: libc::pid_t, uid: u32, gid: u32) -> Result<libc::pid_t> {
+    let pid_file = std::env::temp_dir().join(format!("hako-pasta-{}.pid", sys::getpid()));
     let out = std::process::Command::new("pasta")
-        .args(["--config-net", "--quiet", "--no-map-gw"])
+        .args([
+            "--config-net",
+            "--quiet",
+            "--no-map-gw",
+            "--runas",
+            &format!("{uid}:{gid}"),
+            "--pid",
+        ])
+        .arg(&pid_file)
         .arg(pid.to_string())
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| Error::Setup(format!("--net pasta: cannot run pasta: {e}")))?;
+        .map_err(|e| Error::Setup(format!("--net pasta: cannot run pasta: {e}")));
+    let pasta_pid = std::fs::read_to_string(&pid_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
+    let _ = std::fs::remove_file(&pid_file);
+    let out = out?;
     if !out.status.success() {
-        let msg = String::from_utf8_lossy(&out.stderr)
-            .trim()
-            .replace('\n', " ");
+        let msg: Vec<&str> = std::str::from_utf8(&out.stderr)
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.starts_with("Failed to send") && !l.trim().is_empty())
+            .collect();
         return Err(Error::Setup(format!(
-            "--net pasta: pasta failed ({}): {msg}",
-            out.status
+            "--net pasta: pasta failed ({}): {}",
+            out.status,
+            msg.join("; ")
         )));
     }
-    Ok(())
+    pasta_pid.ok_or_else(|| {
+        Error::Setup(format!(
+            "--net pasta: pasta wrote no pid to {}",
+            pid_file.display()
+        ))
+    })
 }
 
 /// The first executable NAME in the caller's PATH.

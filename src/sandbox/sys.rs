@@ -496,11 +496,17 @@ impl SigSet {
     }
 }
 
-/// Reset a signal to its default action (Rust ignores SIGPIPE; the command must not inherit that).
-pub fn default_signal(sig: libc::c_int) {
-    // SAFETY: SIG_DFL is always a valid disposition.
-    unsafe {
-        libc::signal(sig, libc::SIG_DFL);
+/// Reset every catchable standard signal to its default action: the command
+/// starts clean, whatever hako inherited (Rust ignores SIGPIPE; a shell's
+/// background job ignores SIGINT and SIGQUIT).
+pub fn default_signals() {
+    for sig in 1..32 {
+        if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+            // SAFETY: SIG_DFL is always a valid disposition.
+            unsafe {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+        }
     }
 }
 
