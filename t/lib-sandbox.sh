@@ -6,6 +6,8 @@
 #   SB_AS     the command prefix that runs a command as the tested user ("" or "runuser -u U --")
 #   SB_HAKO   the hako binary that user can execute
 #   SB_WORK   a directory the tested user can write (for rw binds)
+#   SB_OWNER  optional: chown the rootfs to this user (mount points missing
+#             from a rootfs are created in it, which needs write access)
 
 ROOTFS=$SB_DIR/rootfs
 
@@ -29,7 +31,8 @@ sandbox_build_rootfs () {
 	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/:/bin/sh\n' >"$ROOTFS/etc/passwd" &&
 	printf 'root:x:0:\nuser:x:1000:\n' >"$ROOTFS/etc/group" &&
 	if test -n "$SYSPROBE"; then cp "$SYSPROBE" "$ROOTFS/bin/sysprobe"; fi &&
-	chmod -R a+rX "$SB_DIR"
+	chmod -R a+rX "$SB_DIR" &&
+	if test -n "$SB_OWNER"; then chown -R "$SB_OWNER" "$ROOTFS"; fi
 }
 
 BUSYBOX=$(command -v busybox 2>/dev/null)
@@ -172,6 +175,7 @@ test_expect_success USERNS '--ro-root: writes fail with EROFS, /tmp stays writab
 
 test_expect_success USERNS 'ro and rw binds behave' '
 	mkdir -p "$SB_WORK/data" && echo from-host >"$SB_WORK/data/f" &&
+	chown -R --reference="$SB_WORK" "$SB_WORK/data" &&
 	box --bind "$SB_WORK/data:/ro:ro" --mount "$SB_WORK/data:/rw:rw" "$ROOTFS" \
 		sh -c "cat /ro/f; touch /ro/x 2>&1; echo inside >/rw/g" >out &&
 	grep "^from-host$" out &&
@@ -279,9 +283,11 @@ test_expect_success USERNS,SYSPROBE,LANDLOCK 'landlock: a host directory handed 
 '
 
 test_expect_success USERNS 'stdout and stderr redirected to host files stay usable' '
-	box "$ROOTFS" sh -c "echo one; echo two >&2; echo three >>/dev/stdout" >out 2>err &&
-	printf "one\nthree\n" >expect && test_cmp expect out &&
-	echo two >expect && test_cmp expect err
+	: >"$SB_WORK/o" && : >"$SB_WORK/e" &&
+	chown --reference="$SB_WORK" "$SB_WORK/o" "$SB_WORK/e" &&
+	box "$ROOTFS" sh -c "echo one; echo two >&2; echo three >>/dev/stdout" >>"$SB_WORK/o" 2>>"$SB_WORK/e" &&
+	printf "one\nthree\n" >expect && test_cmp expect "$SB_WORK/o" &&
+	echo two >expect && test_cmp expect "$SB_WORK/e"
 '
 
 test_expect_success USERNS 'rlimits apply' '
@@ -306,10 +312,10 @@ test_expect_success USERNS '--workdir, --uid and --gid' '
 '
 
 test_expect_success USERNS,SUBUID '--map-users maps subordinate ids' '
-	box --map-users --uid 1000 --gid 1000 "$ROOTFS" sh -c "id -u; wc -l </proc/self/uid_map; chown 1234:1234 /tmp; echo \$?" >out &&
-	printf "1000\n2\n" >expect.head && head -n 2 out >actual.head &&
-	test_cmp expect.head actual.head &&
-	box --map-users "$ROOTFS" sh -c "touch /tmp/f && chown 1234:1234 /tmp/f && stat -c %u:%g /tmp/f" >out &&
+	box --map-users --uid 1000 --gid 1000 "$ROOTFS" sh -c "id -u; id -g; wc -l </proc/self/uid_map" >out &&
+	printf "1000\n1000\n2\n" >expect &&
+	test_cmp expect out &&
+	box --map-users --keep-cap "$ROOTFS" sh -c "touch /tmp/f && chown 1234:1234 /tmp/f && stat -c %u:%g /tmp/f" >out &&
 	echo 1234:1234 >expect && test_cmp expect out
 '
 

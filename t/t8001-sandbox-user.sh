@@ -20,6 +20,7 @@ SB_WORK=$SB_DIR/work
 mkdir "$SB_WORK" && chown "$SB_USER:" "$SB_WORK"
 cp "$HAKO_BUILD_DIR/hako" "$SB_DIR/hako" && chmod 755 "$SB_DIR/hako"
 SB_HAKO=$SB_DIR/hako
+SB_OWNER=$SB_USER:
 SB_AS="setpriv --reuid=$SB_USER --regid=$SB_USER --init-groups --"
 . "$TEST_DIRECTORY/lib-sandbox.sh"
 
