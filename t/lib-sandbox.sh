@@ -401,6 +401,14 @@ test_expect_success USERNS 'nothing stays mounted or in /tmp afterwards' '
 	test_cmp tmp.before tmp.after
 '
 
+test_expect_success USERNS,ROOT 'a refused fresh /proc falls back to the host'"'"'s, with a warning' '
+	unshare -m sh -c "mount -t tmpfs masked /proc/sys && $SB_AS \"$SB_HAKO\" unshare-exec --pids-limit 0 \"$ROOTFS\" sh -c \"ls /proc/self/status\"" >out 2>err &&
+	echo /proc/self/status >expect &&
+	test_cmp expect out &&
+	test_line_count = 1 err &&
+	grep "^warning: cannot mount a fresh /proc (EPERM.*binding the host.s /proc instead" err
+'
+
 test_lazy_prereq SCRIPT 'command -v script'
 test_prereq_reason SCRIPT "script (bsdutils) is missing: no pseudo-terminal to test with"
 

@@ -72,8 +72,14 @@ pub fn run(cfg: &Config) -> Result<i32> {
     };
 
     if cfg.die_with_parent {
+        let parent = sys::getppid();
         sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
             .map_err(|e| Error::sys("--die-with-parent: prctl(PR_SET_PDEATHSIG)", e))?;
+        if sys::getppid() != parent {
+            return Err(Error::Setup(
+                "--die-with-parent: hako's parent has already exited".into(),
+            ));
+        }
     }
     let mut waited: Vec<libc::c_int> = FORWARDED.to_vec();
     waited.push(libc::SIGCHLD);

@@ -377,6 +377,11 @@ pub fn getpid() -> libc::pid_t {
     unsafe { libc::getpid() }
 }
 
+pub fn getppid() -> libc::pid_t {
+    // SAFETY: always succeeds.
+    unsafe { libc::getppid() }
+}
+
 pub fn isatty(fd: RawFd) -> bool {
     // SAFETY: isatty only queries the descriptor.
     unsafe { libc::isatty(fd) == 1 }
