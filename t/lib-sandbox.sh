@@ -80,6 +80,16 @@ bg_box () {
 	exec $SB_AS "$SB_HAKO" unshare-exec --pids-limit 0 "$@"
 }
 
+# Wait until FILE has a line LINE, at most 10 s.
+wait_for_line () {
+	n=0
+	while ! grep -qx "$2" "$1"; do
+		n=$((n + 1))
+		test $n -gt 200 && { echo "timed out waiting for $2 in $1"; return 1; }
+		sleep 0.05
+	done
+}
+
 # Wait until FILE exists and is not empty (a pid file), at most 10 s.
 wait_for_file () {
 	n=0
@@ -350,8 +360,8 @@ test_expect_success USERNS 'SIGUSR1, SIGHUP and SIGINT are forwarded' '
 	hp=$! &&
 	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
 	wait_for_file "$pf" && wait_for_file sig.out &&
-	kill -USR1 $hp && sleep 0.4 &&
-	kill -HUP $hp && sleep 0.4 &&
+	kill -USR1 $hp && wait_for_line sig.out usr1 &&
+	kill -HUP $hp && wait_for_line sig.out hup &&
 	kill -INT $hp &&
 	{ wait $hp; echo $? >status3; } &&
 	echo 3 >expect && test_cmp expect status3 &&
@@ -479,6 +489,12 @@ test_expect_success USERNS 'bad bind syntax, a missing bind source' '
 	test_expect_code 125 box --bind /nonexistent-hako:/x "$ROOTFS" true 2>err &&
 	test_line_count = 1 err &&
 	grep "^fatal: bind source ./nonexistent-hako. (for /x): No such file or directory" err
+'
+
+test_expect_success USERNS '--net pasta without pasta installed' '
+	test_expect_code 125 $SB_AS env PATH=/nonexistent "$SB_HAKO" unshare-exec --net pasta "$ROOTFS" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: --net pasta: pasta is not installed" err
 '
 
 test_expect_success USERNS 'an unknown seccomp policy, a bad rlimit, a bad network mode' '
