@@ -122,6 +122,10 @@ enum Command {
     DiffTree(plumbing::diff_tree::Args),
     /// Check packs: checksums and every object.
     VerifyPack(plumbing::verify_pack::Args),
+    /// Run a command in a rootless sandbox of a directory.
+    UnshareExec(plumbing::unshare_exec::Args),
+    /// Run a command inside a running sandbox.
+    Enter(plumbing::enter::Args),
 }
 
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
@@ -168,6 +172,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
         Command::DiffTree(a) => plumbing::diff_tree::run(a),
         Command::VerifyPack(a) => plumbing::verify_pack::run(a),
+        Command::UnshareExec(a) => plumbing::unshare_exec::run(a),
+        Command::Enter(a) => plumbing::enter::run(a),
     }
 }
 

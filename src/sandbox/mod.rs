@@ -2,3 +2,35 @@
 //! rootless sandbox (namespaces, mounts, seccomp, landlock) beside it.
 
 pub mod mmap;
+
+mod cgroup;
+pub mod config;
+mod confine;
+pub mod enter;
+pub mod error;
+mod idmap;
+mod rootfs;
+mod spawn;
+mod sys;
+
+pub use config::{Bind, CgroupLimits, Config, NetMode, Rlimit, SeccompPolicy};
+pub use enter::{enter, EnterConfig};
+pub use error::Error;
+pub use spawn::run;
+
+/// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).
+pub fn read_pid_file(path: &std::path::Path) -> Result<(i32, Option<u64>), Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("--pid-file '{}': {e}", path.display())))?;
+    let mut lines = text.lines();
+    let pid = lines
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--pid-file '{}': no pid on the first line",
+                path.display()
+            ))
+        })?;
+    Ok((pid, lines.next().and_then(|l| l.trim().parse().ok())))
+}

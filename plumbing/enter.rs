@@ -1,0 +1,75 @@
+//! `hako enter`: run a command inside a running sandbox (the twin of hako-enter).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use hako::sandbox::{self, EnterConfig, SeccompPolicy};
+
+use super::unshare_exec::{parse_env, setup_failed};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Read the sandbox's pid (and start time, checked) from FILE instead of PID.
+    #[arg(long, value_name = "FILE")]
+    pid_file: Option<PathBuf>,
+    /// Set an environment variable K=V (repeatable).
+    #[arg(long, value_name = "K=V")]
+    env: Vec<String>,
+    /// Start from an empty environment.
+    #[arg(long)]
+    clear_env: bool,
+    /// Keep capabilities (inside the sandbox's user namespace).
+    #[arg(long)]
+    keep_cap: bool,
+    /// seccomp filter: off, default, or a seccompiler JSON FILE.
+    #[arg(long, default_value = "default", value_name = "off|default|FILE")]
+    seccomp: String,
+    /// Do not confine filesystem access with landlock.
+    #[arg(long)]
+    no_landlock: bool,
+    /// PID (a process of the sandbox, e.g. its pid 1 from `unshare-exec
+    /// --pid-file`; omitted with --pid-file), then the command (default /bin/sh).
+    #[arg(value_name = "PID [--] CMD", trailing_var_arg = true)]
+    args: Vec<OsString>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let mut args = a.args.into_iter();
+    let (pid, start_time) = match &a.pid_file {
+        Some(f) => sandbox::read_pid_file(f).map_err(setup_failed)?,
+        None => {
+            let p = args
+                .next()
+                .ok_or_else(|| usage("a PID or --pid-file FILE is required".into()))?;
+            let pid = p
+                .to_str()
+                .and_then(|s| s.parse::<i32>().ok())
+                .filter(|&p| p > 0)
+                .ok_or_else(|| usage(format!("'{}' is not a pid", p.to_string_lossy())))?;
+            (pid, None)
+        }
+    };
+    let mut cmd: Vec<OsString> = args.collect();
+    if cmd.first().is_some_and(|c| c == "--") {
+        cmd.remove(0);
+    }
+    let cfg = EnterConfig {
+        pid,
+        start_time,
+        argv: if cmd.is_empty() {
+            vec!["/bin/sh".into()]
+        } else {
+            cmd
+        },
+        clear_env: a.clear_env,
+        env: parse_env(&a.env).map_err(setup_failed)?,
+        seccomp: SeccompPolicy::parse(&a.seccomp).map_err(setup_failed)?,
+        keep_caps: a.keep_cap,
+        landlock: !a.no_landlock,
+    };
+    sandbox::enter(&cfg).map_err(setup_failed)
+}
+
+fn usage(msg: String) -> anyhow::Error {
+    setup_failed(sandbox::Error::Usage(format!("enter: {msg}")))
+}

@@ -1,0 +1,166 @@
+//! `hako unshare-exec`: run a command in a rootless sandbox of a host directory.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use hako::sandbox::{self, Bind, Config, NetMode, SeccompPolicy};
+
+use super::Fatal;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// uid inside the sandbox (the caller is mapped to it).
+    #[arg(long, default_value_t = 0)]
+    uid: u32,
+    /// gid inside the sandbox.
+    #[arg(long, default_value_t = 0)]
+    gid: u32,
+    /// Also map the caller's subordinate ids (/etc/subuid, newuidmap) as 1…N.
+    #[arg(long)]
+    map_users: bool,
+    /// Hostname inside (new UTS namespace).
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Network: none (only lo), host, or pasta (user-mode networking).
+    #[arg(long, default_value = "none", value_name = "none|host|pasta")]
+    net: String,
+    /// Bind a host path: SRC:DST[:ro] (repeatable).
+    #[arg(long, value_name = "SRC:DST[:ro]")]
+    bind: Vec<String>,
+    /// Bind a host path: SRC:DST:ro|rw (repeatable).
+    #[arg(long, value_name = "SRC:DST:ro|rw")]
+    mount: Vec<String>,
+    /// Make ROOTFS itself read-only.
+    #[arg(long)]
+    ro_root: bool,
+    /// Mount a fresh tmpfs at DST (repeatable).
+    #[arg(long, value_name = "DST")]
+    tmpfs: Vec<PathBuf>,
+    /// Working directory inside.
+    #[arg(long, default_value = "/")]
+    workdir: PathBuf,
+    /// Set an environment variable K=V (repeatable).
+    #[arg(long, value_name = "K=V")]
+    env: Vec<String>,
+    /// Start from an empty environment.
+    #[arg(long)]
+    clear_env: bool,
+    /// Keep capabilities (inside the user namespace only).
+    #[arg(long)]
+    keep_cap: bool,
+    /// Resource limits: as=,core=,cpu=,data=,fsize=,memlock=,nofile=,nproc=,stack= (N, SOFT:HARD, unlimited).
+    #[arg(long, value_name = "NAME=N,…")]
+    rlimit: Vec<String>,
+    /// seccomp filter: off, default, or a seccompiler JSON FILE.
+    #[arg(long, default_value = "default", value_name = "off|default|FILE")]
+    seccomp: String,
+    /// Do not confine filesystem access with landlock.
+    #[arg(long)]
+    no_landlock: bool,
+    /// cgroup v2 pids.max (0: no limit).
+    #[arg(long, default_value_t = 1024)]
+    pids_limit: u64,
+    /// cgroup v2 memory.max (bytes, or with k/m/g).
+    #[arg(long, value_name = "SIZE")]
+    memory: Option<String>,
+    /// cgroup v2 CPU quota, in CPUs (e.g. 0.5).
+    #[arg(long)]
+    cpus: Option<f64>,
+    /// Run the command in a new session (no controlling terminal: defeats TIOCSTI).
+    #[arg(long)]
+    new_session: bool,
+    /// Write the sandbox's pid and start time to FILE (removed at exit).
+    #[arg(long, value_name = "FILE")]
+    pid_file: Option<PathBuf>,
+    /// Kill the sandbox when hako's parent dies.
+    #[arg(long)]
+    die_with_parent: bool,
+    /// Run the command as pid 1 instead of under hako's minimal init.
+    #[arg(long)]
+    as_pid_1: bool,
+    /// The directory that becomes /.
+    #[arg(value_name = "ROOTFS")]
+    rootfs: PathBuf,
+    /// The command and its arguments.
+    #[arg(value_name = "CMD", required = true, trailing_var_arg = true)]
+    cmd: Vec<OsString>,
+}
+
+/// Bad input and setup failures exit 125 with one line naming the step.
+pub fn setup_failed(e: sandbox::Error) -> anyhow::Error {
+    Fatal {
+        code: 125,
+        message: e.to_string().replace('\n', " "),
+    }
+    .into()
+}
+
+/// `K=V` pairs of --env.
+pub fn parse_env(items: &[String]) -> Result<Vec<(OsString, OsString)>, sandbox::Error> {
+    items
+        .iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.into(), v.into())),
+            _ => Err(sandbox::Error::Usage(format!("--env '{kv}': expected K=V"))),
+        })
+        .collect()
+}
+
+fn config(a: Args) -> Result<Config, sandbox::Error> {
+    let mut c = Config::new(a.rootfs, a.cmd);
+    c.uid = a.uid;
+    c.gid = a.gid;
+    c.map_users = a.map_users;
+    c.hostname = a.hostname;
+    c.net = a.net.parse::<NetMode>()?;
+    for b in &a.bind {
+        c.binds.push(Bind::parse(b, "--bind")?);
+    }
+    for m in &a.mount {
+        c.binds.push(Bind::parse(m, "--mount")?);
+    }
+    c.ro_root = a.ro_root;
+    for t in &a.tmpfs {
+        if !t.is_absolute() {
+            return Err(sandbox::Error::Usage(format!(
+                "--tmpfs '{}': must be an absolute path",
+                t.display()
+            )));
+        }
+    }
+    c.tmpfs = a.tmpfs;
+    c.workdir = a.workdir;
+    c.env = parse_env(&a.env)?;
+    c.clear_env = a.clear_env;
+    c.keep_caps = a.keep_cap;
+    for r in &a.rlimit {
+        c.rlimits.extend(sandbox::config::parse_rlimits(r)?);
+    }
+    c.seccomp = SeccompPolicy::parse(&a.seccomp)?;
+    c.landlock = !a.no_landlock;
+    c.cgroup.pids = (a.pids_limit > 0).then_some(a.pids_limit);
+    c.cgroup.memory = match &a.memory {
+        Some(m) => Some(sandbox::config::parse_size(m).ok_or_else(|| {
+            sandbox::Error::Usage(format!("--memory '{m}': expected a size (e.g. 512m)"))
+        })?),
+        None => None,
+    };
+    if let Some(cpus) = a.cpus {
+        if !(cpus > 0.0) {
+            return Err(sandbox::Error::Usage(format!(
+                "--cpus {cpus}: must be positive"
+            )));
+        }
+    }
+    c.cgroup.cpus = a.cpus;
+    c.new_session = a.new_session;
+    c.pid_file = a.pid_file;
+    c.die_with_parent = a.die_with_parent;
+    c.as_pid_1 = a.as_pid_1;
+    Ok(c)
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let cfg = config(a).map_err(setup_failed)?;
+    sandbox::run(&cfg).map_err(setup_failed)
+}

@@ -1,0 +1,136 @@
+//! cgroup v2 limits for the sandbox, where cgroup2 is mounted and the needed
+//! controllers are delegated to the caller; otherwise a reason to print.
+//!
+//! Hosts with hybrid hierarchies (v1 controllers, cgroup2 at
+//! /sys/fs/cgroup/unified with no controllers) are detected with statfs.
+
+use std::path::{Path, PathBuf};
+
+use super::config::CgroupLimits;
+use super::sys::{self, cstr};
+
+const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+
+/// A cgroup made for one sandbox, removed when dropped.
+pub struct SandboxCgroup {
+    dir: PathBuf,
+}
+
+/// Create a child cgroup with LIMITS under the caller's own cgroup, or say why not.
+pub fn create(limits: &CgroupLimits) -> Result<SandboxCgroup, String> {
+    let mount = cgroup2_mount()?;
+    let own = std::fs::read_to_string("/proc/self/cgroup")
+        .map_err(|e| format!("cannot read /proc/self/cgroup: {e}"))?;
+    let rel = own
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .ok_or("this process has no cgroup v2 membership")?;
+    let parent = mount.join(rel.trim_start_matches('/'));
+    let mut wanted = Vec::new();
+    if limits.pids.is_some() {
+        wanted.push("pids");
+    }
+    if limits.memory.is_some() {
+        wanted.push("memory");
+    }
+    if limits.cpus.is_some() {
+        wanted.push("cpu");
+    }
+    let enabled =
+        std::fs::read_to_string(parent.join("cgroup.subtree_control")).unwrap_or_default();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|c| !enabled.split_whitespace().any(|e| e == *c))
+        .collect();
+    if !missing.is_empty() {
+        let available =
+            std::fs::read_to_string(parent.join("cgroup.controllers")).unwrap_or_default();
+        if let Some(c) = missing
+            .iter()
+            .find(|c| !available.split_whitespace().any(|a| a == **c))
+        {
+            return Err(format!(
+                "the {c} controller is not available in cgroup2 at {} (hybrid v1/v2 hierarchy or not delegated)",
+                parent.display()
+            ));
+        }
+        let add: Vec<String> = missing.iter().map(|c| format!("+{c}")).collect();
+        std::fs::write(parent.join("cgroup.subtree_control"), add.join(" ")).map_err(|e| {
+            format!(
+                "cannot enable {} in {}: {e}",
+                missing.join(","),
+                parent.join("cgroup.subtree_control").display()
+            )
+        })?;
+    }
+    let dir = parent.join(format!("hako-{}", sys::getpid()));
+    std::fs::create_dir(&dir).map_err(|e| {
+        format!(
+            "cannot create {}: {e} (cgroup not delegated)",
+            dir.display()
+        )
+    })?;
+    let cg = SandboxCgroup { dir };
+    let set = |file: &str, value: String| -> Result<(), String> {
+        std::fs::write(cg.dir.join(file), &value).map_err(|e| {
+            format!(
+                "cannot write {value} to {}: {e}",
+                cg.dir.join(file).display()
+            )
+        })
+    };
+    if let Some(p) = limits.pids {
+        set("pids.max", p.to_string())?;
+    }
+    if let Some(m) = limits.memory {
+        set("memory.max", m.to_string())?;
+        // No swap beyond the limit either, where swap accounting exists.
+        let _ = std::fs::write(cg.dir.join("memory.swap.max"), "0");
+    }
+    if let Some(c) = limits.cpus {
+        let period = 100_000u64;
+        set(
+            "cpu.max",
+            format!("{} {period}", ((c * period as f64) as u64).max(1000)),
+        )?;
+    }
+    Ok(cg)
+}
+
+/// The cgroup2 mount point: /sys/fs/cgroup (unified) or /sys/fs/cgroup/unified (hybrid).
+fn cgroup2_mount() -> Result<PathBuf, String> {
+    for p in ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"] {
+        if sys::statfs_type(&cstr(p)) == Ok(CGROUP2_SUPER_MAGIC) {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    Err("cgroup2 is not mounted".into())
+}
+
+impl SandboxCgroup {
+    /// Move PID into the cgroup.
+    pub fn attach(&self, pid: libc::pid_t) -> Result<(), String> {
+        let procs = self.dir.join("cgroup.procs");
+        std::fs::write(&procs, pid.to_string())
+            .map_err(|e| format!("cannot move pid {pid} into {}: {e}", procs.display()))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for SandboxCgroup {
+    fn drop(&mut self) {
+        // The last processes of the pid namespace may still be exiting: retry briefly.
+        for _ in 0..200 {
+            match std::fs::remove_dir(&self.dir) {
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                _ => return,
+            }
+        }
+    }
+}

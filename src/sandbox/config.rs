@@ -1,0 +1,348 @@
+//! What a sandbox is made of: the typed configuration that `unshare-exec`
+//! builds from its arguments, and the parsers for its small option syntaxes.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use super::error::Error;
+
+/// How the sandbox reaches the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetMode {
+    /// A new network namespace with only `lo`, up.
+    None,
+    /// The host's network namespace.
+    Host,
+    /// A new network namespace connected by `pasta` (user-mode networking).
+    Pasta,
+}
+
+impl std::str::FromStr for NetMode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "none" => Ok(NetMode::None),
+            "host" => Ok(NetMode::Host),
+            "pasta" => Ok(NetMode::Pasta),
+            _ => Err(Error::Usage(format!(
+                "unknown network mode '{s}' (expected none, host or pasta)"
+            ))),
+        }
+    }
+}
+
+/// Which seccomp filter the command runs under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeccompPolicy {
+    Off,
+    Default,
+    /// A filter file in seccompiler's JSON format.
+    File(PathBuf),
+}
+
+impl SeccompPolicy {
+    /// `off`, `default`, or the path of an existing file.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        match s {
+            "off" => Ok(SeccompPolicy::Off),
+            "default" => Ok(SeccompPolicy::Default),
+            _ if Path::new(s).is_file() => Ok(SeccompPolicy::File(PathBuf::from(s))),
+            _ => Err(Error::Usage(format!(
+                "unknown seccomp policy '{s}' (expected off, default or an existing FILE)"
+            ))),
+        }
+    }
+}
+
+/// A host path made visible inside the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bind {
+    pub src: PathBuf,
+    pub dst: PathBuf,
+    pub readonly: bool,
+}
+
+impl Bind {
+    /// Parse `SRC:DST[:ro|rw]`; `option` names the flag in errors.
+    pub fn parse(spec: &str, option: &str) -> Result<Bind, Error> {
+        let bad = |why: &str| {
+            Error::Usage(format!(
+                "{option} '{spec}': {why} (expected SRC:DST[:ro|rw])"
+            ))
+        };
+        let parts: Vec<&str> = spec.split(':').collect();
+        let (src, dst, readonly) = match parts.as_slice() {
+            [s, d] => (*s, *d, false),
+            [s, d, "ro"] => (*s, *d, true),
+            [s, d, "rw"] => (*s, *d, false),
+            [_, _, m] => return Err(bad(&format!("unknown mode '{m}'"))),
+            _ => return Err(bad("wrong number of ':'-separated fields")),
+        };
+        if src.is_empty() || dst.is_empty() {
+            return Err(bad("empty path"));
+        }
+        if !dst.starts_with('/') {
+            return Err(bad("DST must be an absolute path inside the sandbox"));
+        }
+        Ok(Bind {
+            src: PathBuf::from(src),
+            dst: PathBuf::from(dst),
+            readonly,
+        })
+    }
+}
+
+/// One resource limit: soft and hard values (`u64::MAX` is unlimited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rlimit {
+    pub resource: RlimitResource,
+    pub soft: u64,
+    pub hard: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RlimitResource {
+    As,
+    Core,
+    Cpu,
+    Data,
+    Fsize,
+    Memlock,
+    Nofile,
+    Nproc,
+    Stack,
+}
+
+impl RlimitResource {
+    fn from_name(s: &str) -> Option<Self> {
+        Some(match s {
+            "as" => Self::As,
+            "core" => Self::Core,
+            "cpu" => Self::Cpu,
+            "data" => Self::Data,
+            "fsize" => Self::Fsize,
+            "memlock" => Self::Memlock,
+            "nofile" => Self::Nofile,
+            "nproc" => Self::Nproc,
+            "stack" => Self::Stack,
+            _ => return None,
+        })
+    }
+
+    /// The kernel's resource number (its C type differs between libcs).
+    #[allow(clippy::unnecessary_cast)]
+    pub fn raw(self) -> u32 {
+        (match self {
+            Self::As => libc::RLIMIT_AS,
+            Self::Core => libc::RLIMIT_CORE,
+            Self::Cpu => libc::RLIMIT_CPU,
+            Self::Data => libc::RLIMIT_DATA,
+            Self::Fsize => libc::RLIMIT_FSIZE,
+            Self::Memlock => libc::RLIMIT_MEMLOCK,
+            Self::Nofile => libc::RLIMIT_NOFILE,
+            Self::Nproc => libc::RLIMIT_NPROC,
+            Self::Stack => libc::RLIMIT_STACK,
+        }) as u32
+    }
+
+    fn takes_bytes(self) -> bool {
+        matches!(
+            self,
+            Self::As | Self::Core | Self::Data | Self::Fsize | Self::Memlock | Self::Stack
+        )
+    }
+}
+
+/// Parse `name=VALUE[,name=VALUE…]`, VALUE being `N`, `SOFT:HARD` or `unlimited`
+/// (sizes take k/m/g suffixes).
+pub fn parse_rlimits(spec: &str) -> Result<Vec<Rlimit>, Error> {
+    let bad = |why: String| Error::Usage(format!("--rlimit '{spec}': {why}"));
+    let mut out = Vec::new();
+    for item in spec.split(',').filter(|s| !s.is_empty()) {
+        let (name, value) = item
+            .split_once('=')
+            .ok_or_else(|| bad(format!("'{item}' is not name=VALUE")))?;
+        let resource = RlimitResource::from_name(name).ok_or_else(|| {
+            bad(format!(
+                "unknown resource '{name}' (expected as, core, cpu, data, fsize, memlock, nofile, nproc, stack)"
+            ))
+        })?;
+        let one = |v: &str| -> Result<u64, Error> {
+            if v == "unlimited" || v == "inf" {
+                return Ok(u64::MAX);
+            }
+            let n = if resource.takes_bytes() {
+                parse_size(v)
+            } else {
+                v.parse().ok()
+            };
+            n.ok_or_else(|| bad(format!("bad value '{v}' for {name}")))
+        };
+        let (soft, hard) = match value.split_once(':') {
+            Some((s, h)) => (one(s)?, one(h)?),
+            None => {
+                let v = one(value)?;
+                (v, v)
+            }
+        };
+        if soft > hard {
+            return Err(bad(format!("{name}: soft limit above hard limit")));
+        }
+        out.push(Rlimit {
+            resource,
+            soft,
+            hard,
+        });
+    }
+    Ok(out)
+}
+
+/// `1234`, `64k`, `512m`, `2g` (powers of 1024).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 1u64 << 10),
+        (i, 'm' | 'M') => (&s[..i], 1 << 20),
+        (i, 'g' | 'G') => (&s[..i], 1 << 30),
+        (i, 't' | 'T') => (&s[..i], 1 << 40),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+/// cgroup v2 limits; `None` leaves a resource unlimited.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CgroupLimits {
+    pub pids: Option<u64>,
+    pub memory: Option<u64>,
+    /// CPUs' worth of time per period (e.g. 0.5).
+    pub cpus: Option<f64>,
+}
+
+impl CgroupLimits {
+    pub fn is_empty(&self) -> bool {
+        self.pids.is_none() && self.memory.is_none() && self.cpus.is_none()
+    }
+}
+
+/// Everything `unshare-exec` needs to build and run one sandbox.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The directory that becomes `/`.
+    pub rootfs: PathBuf,
+    /// The command and its arguments; a name without `/` is searched in PATH inside.
+    pub argv: Vec<OsString>,
+    /// uid and gid inside the sandbox (the caller is mapped to them).
+    pub uid: u32,
+    pub gid: u32,
+    /// Map a range of subordinate ids (newuidmap/newgidmap, /etc/subuid).
+    pub map_users: bool,
+    pub hostname: Option<String>,
+    pub net: NetMode,
+    /// `--bind`/`--mount`, in command-line order.
+    pub binds: Vec<Bind>,
+    pub tmpfs: Vec<PathBuf>,
+    pub ro_root: bool,
+    pub workdir: PathBuf,
+    pub clear_env: bool,
+    pub env: Vec<(OsString, OsString)>,
+    pub keep_caps: bool,
+    pub rlimits: Vec<Rlimit>,
+    pub seccomp: SeccompPolicy,
+    pub landlock: bool,
+    pub cgroup: CgroupLimits,
+    pub new_session: bool,
+    pub pid_file: Option<PathBuf>,
+    pub die_with_parent: bool,
+    pub as_pid_1: bool,
+}
+
+impl Config {
+    /// A sandbox of ROOTFS running ARGV with every default of the issue.
+    pub fn new(rootfs: PathBuf, argv: Vec<OsString>) -> Config {
+        Config {
+            rootfs,
+            argv,
+            uid: 0,
+            gid: 0,
+            map_users: false,
+            hostname: None,
+            net: NetMode::None,
+            binds: Vec::new(),
+            tmpfs: Vec::new(),
+            ro_root: false,
+            workdir: PathBuf::from("/"),
+            clear_env: false,
+            env: Vec::new(),
+            keep_caps: false,
+            rlimits: Vec::new(),
+            seccomp: SeccompPolicy::Default,
+            landlock: true,
+            cgroup: CgroupLimits {
+                pids: Some(1024),
+                memory: None,
+                cpus: None,
+            },
+            new_session: false,
+            pid_file: None,
+            die_with_parent: false,
+            as_pid_1: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_syntax() {
+        assert_eq!(
+            Bind::parse("/a:/b", "--bind").unwrap(),
+            Bind {
+                src: "/a".into(),
+                dst: "/b".into(),
+                readonly: false
+            }
+        );
+        assert!(Bind::parse("/a:/b:ro", "--bind").unwrap().readonly);
+        assert!(!Bind::parse("a:/b:rw", "--mount").unwrap().readonly);
+        for bad in ["/a", "/a:b", ":/b", "/a:/b:rx", "/a:/b:ro:x", "/a:"] {
+            let e = Bind::parse(bad, "--bind").unwrap_err().to_string();
+            assert!(e.starts_with(&format!("--bind '{bad}'")), "{e}");
+        }
+    }
+
+    #[test]
+    fn rlimit_syntax() {
+        let r = parse_rlimits("nofile=64,as=1g,core=0,cpu=2:3,fsize=unlimited").unwrap();
+        assert_eq!(
+            r[0],
+            Rlimit {
+                resource: RlimitResource::Nofile,
+                soft: 64,
+                hard: 64
+            }
+        );
+        assert_eq!(r[1].soft, 1 << 30);
+        assert_eq!((r[3].soft, r[3].hard), (2, 3));
+        assert_eq!(r[4].hard, u64::MAX);
+        assert!(parse_rlimits("bogus=1").is_err());
+        assert!(parse_rlimits("nofile").is_err());
+        assert!(parse_rlimits("nofile=9:8").is_err());
+        assert!(parse_rlimits("nofile=1k").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512m"), Some(512 << 20));
+        assert_eq!(parse_size("10"), Some(10));
+        assert_eq!(parse_size("x"), None);
+    }
+
+    #[test]
+    fn seccomp_policy() {
+        assert_eq!(SeccompPolicy::parse("off").unwrap(), SeccompPolicy::Off);
+        assert!(SeccompPolicy::parse("/nonexistent/policy").is_err());
+    }
+}

@@ -1,0 +1,268 @@
+//! `enter`: run a command inside a running sandbox, with the same namespaces,
+//! uid, root, cwd and rlimits as the target process, and the same confinement
+//! (no capabilities, no_new_privs, landlock, seccomp) as `unshare-exec` gives.
+
+use std::ffi::OsString;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::linux::fs::MetadataExt;
+
+use nix::errno::Errno;
+
+use super::config::{RlimitResource, SeccompPolicy};
+use super::confine;
+use super::error::{Error, Result};
+use super::spawn::{self, Exec, FORWARDED};
+use super::sys::{self, cstr, SigSet};
+
+/// What to run, and where.
+#[derive(Debug, Clone)]
+pub struct EnterConfig {
+    pub pid: libc::pid_t,
+    /// From a pid file: the target's start time, to refuse a reused pid.
+    pub start_time: Option<u64>,
+    pub argv: Vec<OsString>,
+    pub clear_env: bool,
+    pub env: Vec<(OsString, OsString)>,
+    pub seccomp: SeccompPolicy,
+    pub keep_caps: bool,
+    pub landlock: bool,
+}
+
+/// Namespaces in the order they are joined: user first (it grants the
+/// capabilities for the rest), pid last (it applies to the forked child).
+const NAMESPACES: [(&str, libc::c_int); 7] = [
+    ("user", libc::CLONE_NEWUSER),
+    ("mnt", libc::CLONE_NEWNS),
+    ("uts", libc::CLONE_NEWUTS),
+    ("ipc", libc::CLONE_NEWIPC),
+    ("net", libc::CLONE_NEWNET),
+    ("cgroup", libc::CLONE_NEWCGROUP),
+    ("pid", libc::CLONE_NEWPID),
+];
+
+const RESOURCES: [RlimitResource; 9] = [
+    RlimitResource::As,
+    RlimitResource::Core,
+    RlimitResource::Cpu,
+    RlimitResource::Data,
+    RlimitResource::Fsize,
+    RlimitResource::Memlock,
+    RlimitResource::Nofile,
+    RlimitResource::Nproc,
+    RlimitResource::Stack,
+];
+
+/// Enter the sandbox of CFG.pid and run the command; returns its exit status.
+pub fn enter(cfg: &EnterConfig) -> Result<i32> {
+    let pid = cfg.pid;
+    let gone = |how: &str, e: Errno| Error::sys(format!("enter: process {pid} ({how})"), e);
+    // 1. The target, pinned by a pidfd where the kernel has pidfd_open.
+    let pidfd = match sys::pidfd_open(pid) {
+        Ok(fd) => Some(fd),
+        Err(Errno::ENOSYS) => None,
+        Err(Errno::ESRCH) => {
+            return Err(Error::Setup(format!(
+                "enter: process {pid} does not exist (pidfd_open: no such process)"
+            )))
+        }
+        Err(e) => return Err(gone("pidfd_open", e)),
+    };
+    if let Some(want) = cfg.start_time {
+        if spawn::process_start_time(pid) != Some(want) {
+            return Err(Error::Setup(format!(
+                "enter: process {pid} is not the sandbox named in the pid file (it exited; the pid was reused or is gone)"
+            )));
+        }
+    }
+    // 2. Its root, cwd, ids and limits, read from the host's /proc before joining.
+    let proc_dir = format!("/proc/{pid}");
+    let open_dir = |what: &str| {
+        sys::open(
+            &cstr(format!("{proc_dir}/{what}")),
+            libc::O_PATH | libc::O_DIRECTORY,
+        )
+        .map_err(|e| gone(&format!("open {proc_dir}/{what}"), e))
+    };
+    let root = open_dir("root")?;
+    let cwd = open_dir("cwd")?;
+    let (uid, gid) = ids_inside(pid)?;
+    let mut limits = Vec::new();
+    for r in RESOURCES {
+        let (soft, hard) = sys::getrlimit_of(pid, r.raw()).map_err(|e| gone("prlimit", e))?;
+        limits.push(super::config::Rlimit {
+            resource: r,
+            soft,
+            hard,
+        });
+    }
+    let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
+    let exec = Exec::new(
+        &cfg.argv,
+        cfg.clear_env,
+        &cfg.env,
+        format!("in the sandbox of process {pid}"),
+    )?;
+
+    // 3. Which namespaces differ from ours (joining one's own user namespace is EINVAL).
+    let mut joins: Vec<(&str, libc::c_int, Option<OwnedFd>)> = Vec::new();
+    for (name, flag) in NAMESPACES {
+        let theirs = std::fs::metadata(format!("{proc_dir}/ns/{name}"));
+        let ours = std::fs::metadata(format!("/proc/self/ns/{name}"));
+        let same = matches!((&theirs, &ours), (Ok(t), Ok(o)) if t.st_ino() == o.st_ino() && t.st_dev() == o.st_dev());
+        if same {
+            continue;
+        }
+        if let Err(e) = theirs {
+            return Err(Error::Setup(format!(
+                "enter: process {pid}: cannot stat {proc_dir}/ns/{name}: {e}"
+            )));
+        }
+        let fd = if pidfd.is_none() {
+            Some(
+                sys::open(&cstr(format!("{proc_dir}/ns/{name}")), libc::O_RDONLY)
+                    .map_err(|e| gone(&format!("open {proc_dir}/ns/{name}"), e))?,
+            )
+        } else {
+            None
+        };
+        joins.push((name, flag, fd));
+    }
+
+    // 4. Join: all at once through the pidfd, else one by one, user first.
+    match &pidfd {
+        Some(pfd) => {
+            let flags = joins.iter().fold(0, |f, (_, flag, _)| f | flag);
+            if flags != 0 {
+                sys::setns(pfd.as_fd(), flags).map_err(|e| {
+                    Error::sys(format!("enter: setns(pidfd of {pid}, all namespaces)"), e)
+                })?;
+            }
+        }
+        None => {
+            for (name, flag, fd) in &joins {
+                let fd = fd.as_ref().expect("opened above");
+                sys::setns(fd.as_fd(), *flag)
+                    .map_err(|e| Error::sys(format!("enter: setns {proc_dir}/ns/{name}"), e))?;
+            }
+        }
+    }
+
+    // 5. Fork into the pid namespace; the parent forwards signals and waits.
+    let mut waited: Vec<libc::c_int> = FORWARDED.to_vec();
+    waited.push(libc::SIGCHLD);
+    let waitset = SigSet::of(&waited);
+    let old_mask = waitset.block();
+    let (err_r, err_w) = sys::pipe().map_err(|e| Error::sys("create the error pipe", e))?;
+    let child = sys::fork().map_err(|e| Error::sys("enter: fork into the pid namespace", e))?;
+    if child == 0 {
+        drop(err_r);
+        let e = match child_steps(
+            &root,
+            &cwd,
+            uid,
+            gid,
+            &limits,
+            cfg,
+            seccomp.as_ref(),
+            &old_mask,
+        ) {
+            Ok(()) => exec.exec(),
+            Err(e) => e,
+        };
+        let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
+        sys::exit_now(125);
+    }
+    drop(err_w);
+    let status = spawn::supervise(child, &waitset, false);
+    old_mask.set_mask();
+    let msg = sys::read_to_end(err_r.as_fd());
+    if !msg.is_empty() {
+        return Err(Error::Setup(
+            String::from_utf8_lossy(&msg).trim_end().to_string(),
+        ));
+    }
+    Ok(status)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn child_steps(
+    root: &OwnedFd,
+    cwd: &OwnedFd,
+    uid: u32,
+    gid: u32,
+    limits: &[super::config::Rlimit],
+    cfg: &EnterConfig,
+    seccomp: Option<&seccompiler::BpfProgram>,
+    old_mask: &SigSet,
+) -> Result<()> {
+    sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+        .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
+    sys::default_signals();
+    sys::fchdir(root.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's root", e))?;
+    sys::chroot_dot().map_err(|e| Error::sys("enter: chroot to the sandbox's root", e))?;
+    sys::fchdir(cwd.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's cwd", e))?;
+    confine::apply_rlimits(limits)?;
+    if !cfg.keep_caps {
+        confine::drop_bounding_set()?;
+    }
+    if sys::getegid() != gid {
+        sys::setresgid(gid).map_err(|e| Error::sys(format!("enter: setresgid {gid}"), e))?;
+    }
+    if sys::geteuid() != uid {
+        sys::setresuid(uid).map_err(|e| Error::sys(format!("enter: setresuid {uid}"), e))?;
+        sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+            .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
+    }
+    if !cfg.keep_caps {
+        confine::clear_capabilities()?;
+    }
+    confine::no_new_privs()?;
+    if cfg.landlock {
+        confine::landlock_root()?;
+    }
+    confine::close_extra_fds()?;
+    if let Some(prog) = seccomp {
+        confine::install_seccomp(prog)?;
+    }
+    old_mask.set_mask();
+    Ok(())
+}
+
+/// The target's effective uid and gid as its own user namespace sees them.
+fn ids_inside(pid: libc::pid_t) -> Result<(u32, u32)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| {
+        Error::Setup(format!(
+            "enter: process {pid}: cannot read /proc/{pid}/status: {e}"
+        ))
+    })?;
+    let field = |name: &str| -> Option<u32> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let (Some(host_uid), Some(host_gid)) = (field("Uid:"), field("Gid:")) else {
+        return Err(Error::Setup(format!(
+            "enter: process {pid}: no Uid/Gid in /proc/{pid}/status"
+        )));
+    };
+    let inside = |map: &str, host: u32| -> Option<u32> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/{map}")).ok()?;
+        text.lines().find_map(|l| {
+            let f: Vec<u64> = l
+                .split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            let (ins, out, n) = (*f.first()?, *f.get(1)?, *f.get(2)?);
+            let h = host as u64;
+            (h >= out && h < out + n).then(|| (ins + h - out) as u32)
+        })
+    };
+    Ok((
+        inside("uid_map", host_uid).unwrap_or(host_uid),
+        inside("gid_map", host_gid).unwrap_or(host_gid),
+    ))
+}

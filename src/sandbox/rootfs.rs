@@ -1,0 +1,324 @@
+//! The sandbox's filesystem: ROOTFS bound onto itself, /proc, a minimal /dev,
+//! tmpfs /tmp, the caller's binds and tmpfs mounts, then pivot_root into it.
+//!
+//! Runs in the sandbox's first process, inside the new user and mount
+//! namespaces. Every mount target is resolved with openat2(RESOLVE_IN_ROOT)
+//! beneath ROOTFS and mounted through /proc/self/fd, so a symlink inside
+//! ROOTFS can never redirect a mount onto the host.
+
+use std::ffi::CString;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+use nix::errno::Errno;
+
+use super::config::Config;
+use super::error::{Error, Result};
+use super::sys::{self, cstr};
+
+const NOSUID_NODEV_NOEXEC: libc::c_ulong = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+
+/// Device nodes bound from the host's /dev (a user namespace cannot mknod them).
+const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
+
+/// A bind source, opened on the host before anything is mounted.
+pub struct BindSource {
+    pub path: PathBuf,
+    pub is_dir: bool,
+}
+
+/// What kind of object a missing mount point should be created as.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Dir,
+    File,
+}
+
+/// Build the whole tree and pivot_root into it; the process's root and cwd are the new `/` after.
+pub fn build(cfg: &Config, rootfs: &Path, sources: &[BindSource]) -> Result<()> {
+    let root_c = cstr(rootfs);
+    // Nothing we mount may propagate back to the host.
+    sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
+        .map_err(|e| Error::sys("make / private (mount MS_REC|MS_PRIVATE)", e))?;
+    sys::mount(
+        Some(&root_c),
+        &root_c,
+        None,
+        libc::MS_BIND | libc::MS_REC,
+        None,
+    )
+    .map_err(|e| Error::sys(format!("bind ROOTFS '{}' onto itself", rootfs.display()), e))?;
+    let root = sys::open(&root_c, libc::O_PATH | libc::O_DIRECTORY)
+        .map_err(|e| Error::sys(format!("open ROOTFS '{}'", rootfs.display()), e))?;
+    let root = root.as_fd();
+
+    mount_proc(root)?;
+    mount_dev(root)?;
+    let tmp = mountpoint(root, Path::new("/tmp"), Kind::Dir)?;
+    sys::mount(
+        Some(c"tmpfs"),
+        &sys::fd_path(tmp.as_fd()),
+        Some(c"tmpfs"),
+        libc::MS_NOSUID | libc::MS_NODEV,
+        Some(c"mode=1777"),
+    )
+    .map_err(|e| Error::sys("mount tmpfs on /tmp", e))?;
+    drop(tmp);
+
+    for dst in &cfg.tmpfs {
+        let at = mountpoint(root, dst, Kind::Dir)?;
+        sys::mount(
+            Some(c"tmpfs"),
+            &sys::fd_path(at.as_fd()),
+            Some(c"tmpfs"),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            Some(c"mode=0755"),
+        )
+        .map_err(|e| Error::sys(format!("--tmpfs: mount tmpfs on {}", dst.display()), e))?;
+    }
+
+    for (bind, src) in cfg.binds.iter().zip(sources) {
+        let kind = if src.is_dir { Kind::Dir } else { Kind::File };
+        let at = mountpoint(root, &bind.dst, kind)?;
+        let step = || format!("bind '{}' onto {}", src.path.display(), bind.dst.display());
+        sys::mount(
+            Some(&cstr(&src.path)),
+            &sys::fd_path(at.as_fd()),
+            None,
+            libc::MS_BIND | libc::MS_REC,
+            None,
+        )
+        .map_err(|e| Error::sys(step(), e))?;
+        if bind.readonly {
+            // Re-resolve: the descriptor names the directory under the new mount, not the mount.
+            let mounted =
+                resolve(root, &bind.dst, libc::O_PATH).map_err(|e| Error::sys(step(), e))?;
+            make_readonly(mounted.as_fd(), true)
+                .map_err(|e| Error::sys(format!("{}: make read-only", step()), e))?;
+        }
+    }
+
+    if cfg.ro_root {
+        make_readonly(root, false).map_err(|e| {
+            Error::sys(
+                format!("--ro-root: remount '{}' read-only", rootfs.display()),
+                e,
+            )
+        })?;
+    }
+
+    sys::fchdir(root)
+        .map_err(|e| Error::sys(format!("chdir to ROOTFS '{}'", rootfs.display()), e))?;
+    sys::pivot_root_here()
+        .map_err(|e| Error::sys(format!("pivot_root into '{}'", rootfs.display()), e))?;
+    sys::chdir(c"/").map_err(|e| Error::sys("chdir to the new /", e))?;
+    Ok(())
+}
+
+/// Fresh procfs; where the kernel refuses (a masked /proc in a nested container),
+/// bind the host's and say so.
+fn mount_proc(root: BorrowedFd) -> Result<()> {
+    let at = mountpoint(root, Path::new("/proc"), Kind::Dir)?;
+    let target = sys::fd_path(at.as_fd());
+    match sys::mount(
+        Some(c"proc"),
+        &target,
+        Some(c"proc"),
+        NOSUID_NODEV_NOEXEC,
+        None,
+    ) {
+        Ok(()) => Ok(()),
+        Err(e @ (Errno::EPERM | Errno::EACCES)) => {
+            eprintln!(
+                "warning: cannot mount a fresh /proc ({e}; mount too revealing?); binding the host's /proc instead"
+            );
+            sys::mount(
+                Some(c"/proc"),
+                &target,
+                None,
+                libc::MS_BIND | libc::MS_REC,
+                None,
+            )
+            .map_err(|e| Error::sys("bind the host's /proc on /proc (fallback)", e))
+        }
+        Err(e) => Err(Error::sys("mount proc on /proc", e)),
+    }
+}
+
+/// tmpfs /dev with the host's harmless devices bound in, a private devpts,
+/// /dev/shm and the usual symlinks.
+fn mount_dev(root: BorrowedFd) -> Result<()> {
+    let at = mountpoint(root, Path::new("/dev"), Kind::Dir)?;
+    sys::mount(
+        Some(c"tmpfs"),
+        &sys::fd_path(at.as_fd()),
+        Some(c"tmpfs"),
+        libc::MS_NOSUID | libc::MS_NOEXEC,
+        Some(c"mode=0755,size=65536k"),
+    )
+    .map_err(|e| Error::sys("mount tmpfs on /dev", e))?;
+    drop(at);
+    // Our own fresh tmpfs from here on: plain *at calls are safe inside it.
+    let dev = resolve(root, Path::new("/dev"), libc::O_DIRECTORY | libc::O_RDONLY)
+        .map_err(|e| Error::sys("open the new /dev", e))?;
+    let dev = dev.as_fd();
+    let base = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&dev));
+    for name in DEVICES {
+        let n = CString::new(name).expect("no NUL");
+        drop(
+            sys::openat(dev, &n, libc::O_CREAT | libc::O_WRONLY, 0o666)
+                .map_err(|e| Error::sys(format!("create /dev/{name}"), e))?,
+        );
+        let host = CString::new(format!("/dev/{name}")).expect("no NUL");
+        let target = CString::new(format!("{base}/{name}")).expect("no NUL");
+        sys::mount(Some(&host), &target, None, libc::MS_BIND, None)
+            .map_err(|e| Error::sys(format!("bind /dev/{name}"), e))?;
+    }
+    sys::mkdirat(dev, c"pts", 0o755).map_err(|e| Error::sys("mkdir /dev/pts", e))?;
+    let pts = CString::new(format!("{base}/pts")).expect("no NUL");
+    sys::mount(
+        Some(c"devpts"),
+        &pts,
+        Some(c"devpts"),
+        libc::MS_NOSUID | libc::MS_NOEXEC,
+        Some(c"newinstance,ptmxmode=0666,mode=620"),
+    )
+    .map_err(|e| Error::sys("mount devpts on /dev/pts", e))?;
+    sys::mkdirat(dev, c"shm", 0o1777).map_err(|e| Error::sys("mkdir /dev/shm", e))?;
+    for (name, target) in [
+        (c"ptmx", c"pts/ptmx"),
+        (c"fd", c"/proc/self/fd"),
+        (c"stdin", c"/proc/self/fd/0"),
+        (c"stdout", c"/proc/self/fd/1"),
+        (c"stderr", c"/proc/self/fd/2"),
+        (c"core", c"/proc/kcore"),
+    ] {
+        sys::symlinkat(target, dev, name)
+            .map_err(|e| Error::sys(format!("symlink /dev/{}", name.to_string_lossy()), e))?;
+    }
+    // The caller's terminal, if any, as /dev/console (the host pts is not in our devpts).
+    if let Some(tty) = (0..3)
+        .find(|&fd| sys::isatty(fd))
+        .and_then(|fd| std::fs::read_link(format!("/proc/self/fd/{fd}")).ok())
+    {
+        drop(
+            sys::openat(dev, c"console", libc::O_CREAT | libc::O_WRONLY, 0o600)
+                .map_err(|e| Error::sys("create /dev/console", e))?,
+        );
+        let target = CString::new(format!("{base}/console")).expect("no NUL");
+        sys::mount(Some(&cstr(&tty)), &target, None, libc::MS_BIND, None).map_err(|e| {
+            Error::sys(
+                format!("bind the terminal {} on /dev/console", tty.display()),
+                e,
+            )
+        })?;
+    }
+    // mode= of tmpfs is subject to the umask of nobody; set /dev/shm's sticky mode explicitly.
+    let _ = nix::sys::stat::fchmodat(
+        dev,
+        "shm",
+        nix::sys::stat::Mode::from_bits_truncate(0o1777),
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    );
+    Ok(())
+}
+
+/// Read-only: mount_setattr where the kernel has it (recursive if asked),
+/// a bind remount keeping the locked flags otherwise.
+fn make_readonly(fd: BorrowedFd, recursive: bool) -> std::result::Result<(), Errno> {
+    match sys::mount_setattr_rdonly(fd, recursive) {
+        Err(Errno::ENOSYS) => {
+            let p = sys::fd_path(fd);
+            let locked = sys::locked_mount_flags(&p)?;
+            sys::mount(
+                None,
+                &p,
+                None,
+                libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY | locked,
+                None,
+            )
+        }
+        r => r,
+    }
+}
+
+/// Resolve DST (absolute, inside the sandbox) beneath ROOT.
+fn resolve(
+    root: BorrowedFd,
+    dst: &Path,
+    flags: libc::c_int,
+) -> std::result::Result<OwnedFd, Errno> {
+    let rel = dst.strip_prefix("/").unwrap_or(dst);
+    let rel = if rel.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        rel
+    };
+    sys::open_in_root(root, &cstr(rel), flags)
+}
+
+/// An O_PATH descriptor on DST beneath ROOT, creating it (and its parents) if missing.
+fn mountpoint(root: BorrowedFd, dst: &Path, kind: Kind) -> Result<OwnedFd> {
+    match resolve(root, dst, libc::O_PATH) {
+        Ok(fd) => return Ok(fd),
+        Err(Errno::ENOENT) => {}
+        Err(e) => {
+            return Err(Error::sys(
+                format!("resolve mount point {}", dst.display()),
+                e,
+            ))
+        }
+    }
+    let names: Vec<_> = dst
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let mut parent = PathBuf::from("/");
+    for (i, name) in names.iter().enumerate() {
+        let here = parent.join(name);
+        let last = i + 1 == names.len();
+        match resolve(root, &here, libc::O_PATH) {
+            Ok(_) if !last => {}
+            Ok(fd) => return Ok(fd),
+            Err(Errno::ENOENT) => {
+                let step = || format!("create mount point {} in ROOTFS", here.display());
+                let dir = resolve(root, &parent, libc::O_PATH | libc::O_DIRECTORY)
+                    .map_err(|e| Error::sys(step(), e))?;
+                let n = CString::new(name.as_bytes())
+                    .map_err(|_| Error::Usage(format!("bad path {}", dst.display())))?;
+                if last && kind == Kind::File {
+                    match sys::openat(
+                        dir.as_fd(),
+                        &n,
+                        libc::O_CREAT | libc::O_WRONLY | libc::O_NOFOLLOW,
+                        0o644,
+                    ) {
+                        Ok(_) | Err(Errno::EEXIST) => {}
+                        Err(e) => return Err(Error::sys(step(), e)),
+                    }
+                } else {
+                    match sys::mkdirat(dir.as_fd(), &n, 0o755) {
+                        Ok(()) | Err(Errno::EEXIST) => {}
+                        Err(e) => return Err(Error::sys(step(), e)),
+                    }
+                }
+                if last {
+                    return resolve(root, &here, libc::O_PATH).map_err(|e| Error::sys(step(), e));
+                }
+            }
+            Err(e) => {
+                return Err(Error::sys(
+                    format!("resolve mount point {}", here.display()),
+                    e,
+                ))
+            }
+        }
+        parent = here;
+    }
+    resolve(root, dst, libc::O_PATH)
+        .map_err(|e| Error::sys(format!("resolve mount point {}", dst.display()), e))
+}

@@ -1,0 +1,552 @@
+//! `unshare-exec`: the one linear sequence from a `Config` to `execve`.
+//! format-spec/sandbox.md describes these steps in the same order.
+//!
+//! Processes: hako (host namespaces: cgroup, id-map helpers, pasta, signal
+//! forwarding, exit status) → pid 1 of the sandbox (builds the namespaces'
+//! contents, then reaps) → the command. With `--as-pid-1` the command is pid 1.
+
+use std::convert::Infallible;
+use std::ffi::{CString, OsStr, OsString};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use seccompiler::BpfProgram;
+
+use super::cgroup;
+use super::config::{Config, NetMode};
+use super::confine;
+use super::error::{Error, Result};
+use super::idmap;
+use super::rootfs::{self, BindSource};
+use super::sys::{self, cstr, SigSet};
+
+/// Signals hako passes on to the command (SIGCHLD is waited for, not forwarded).
+pub const FORWARDED: [libc::c_int; 7] = [
+    libc::SIGTERM,
+    libc::SIGINT,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGWINCH,
+];
+
+/// si_code of a signal raised by the kernel itself, e.g. the terminal's ^C:
+/// every process of the foreground group gets that one directly.
+const SI_KERNEL: libc::c_int = 0x80;
+
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Everything computed on the host before any namespace exists.
+struct Prepared {
+    rootfs: PathBuf,
+    sources: Vec<BindSource>,
+    exec: Exec,
+    seccomp: Option<BpfProgram>,
+    host_uid: u32,
+    host_gid: u32,
+}
+
+/// Run CFG's command in a new sandbox; returns its exit status (128+N for signal N).
+pub fn run(cfg: &Config) -> Result<i32> {
+    let prep = prepare(cfg)?;
+    let cg = if cfg.cgroup.is_empty() {
+        None
+    } else {
+        match cgroup::create(&cfg.cgroup) {
+            Ok(cg) => Some(cg),
+            Err(why) => {
+                eprintln!("warning: cgroup limits not applied: {why}");
+                None
+            }
+        }
+    };
+    let needs_parent = cfg.map_users || cg.is_some() || cfg.net == NetMode::Pasta;
+    let (err_r, err_w) = sys::pipe().map_err(|e| Error::sys("create the error pipe", e))?;
+    let go = if needs_parent {
+        Some(sys::pipe().map_err(|e| Error::sys("create the sync pipe", e))?)
+    } else {
+        None
+    };
+
+    if cfg.die_with_parent {
+        let parent = sys::getppid();
+        sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+            .map_err(|e| Error::sys("--die-with-parent: prctl(PR_SET_PDEATHSIG)", e))?;
+        if sys::getppid() != parent {
+            return Err(Error::Setup(
+                "--die-with-parent: hako's parent has already exited".into(),
+            ));
+        }
+    }
+    let mut waited: Vec<libc::c_int> = FORWARDED.to_vec();
+    waited.push(libc::SIGCHLD);
+    let waitset = SigSet::of(&waited);
+    let old_mask = waitset.block();
+
+    let mut flags = libc::CLONE_NEWUSER
+        | libc::CLONE_NEWNS
+        | libc::CLONE_NEWPID
+        | libc::CLONE_NEWUTS
+        | libc::CLONE_NEWIPC
+        | libc::CLONE_NEWCGROUP;
+    if cfg.net != NetMode::Host {
+        flags |= libc::CLONE_NEWNET;
+    }
+    let pid = match sys::clone_fork(flags) {
+        Ok(0) => {
+            drop(err_r);
+            let go_r = go.map(|(r, w)| {
+                drop(w);
+                r
+            });
+            child_main(cfg, &prep, go_r, err_w, &old_mask, &waitset)
+        }
+        Ok(pid) => pid,
+        Err(e) => {
+            old_mask.set_mask();
+            return Err(Error::sys_hint(
+                "create namespaces (clone with CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|…)",
+                e,
+                idmap::userns_diagnosis(),
+            ));
+        }
+    };
+    drop(err_w);
+
+    // Host-side steps the child waits for.
+    let mut pasta = None;
+    if let Some((go_r, go_w)) = go {
+        drop(go_r);
+        let mut host_steps = || -> Result<()> {
+            // The maps first: pasta and the cgroup act on a namespace whose ids are mapped.
+            if cfg.map_users {
+                idmap::map_subordinate(pid, prep.host_uid, prep.host_gid)?;
+            } else {
+                idmap::map_self(
+                    &format!("/proc/{pid}"),
+                    cfg.uid,
+                    cfg.gid,
+                    prep.host_uid,
+                    prep.host_gid,
+                )?;
+            }
+            if let Some(cg) = &cg {
+                cg.attach(pid).map_err(|why| {
+                    Error::Setup(format!("cgroup {}: {why}", cg.path().display()))
+                })?;
+            }
+            if cfg.net == NetMode::Pasta {
+                pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
+            }
+            Ok(())
+        };
+        let r = host_steps();
+        if let Err(e) = r {
+            if let Some(p) = pasta {
+                let _ = sys::kill(p, libc::SIGKILL);
+            }
+            let _ = sys::kill(pid, libc::SIGKILL);
+            let _ = sys::waitpid(pid, 0);
+            old_mask.set_mask();
+            return Err(e);
+        }
+        sys::write_all(go_w.as_fd(), b"g")
+            .map_err(|e| Error::sys("release the sandbox (sync pipe)", e))?;
+    }
+    if let Some(pf) = &cfg.pid_file {
+        if let Err(e) = write_pid_file(pf, pid) {
+            if let Some(p) = pasta {
+                let _ = sys::kill(p, libc::SIGKILL);
+            }
+            let _ = sys::kill(pid, libc::SIGKILL);
+            let _ = sys::waitpid(pid, 0);
+            old_mask.set_mask();
+            return Err(e);
+        }
+    }
+
+    let status = supervise(pid, &waitset, cfg.new_session);
+    old_mask.set_mask();
+    if let Some(p) = pasta {
+        let _ = sys::kill(p, libc::SIGKILL);
+    }
+    if let Some(pf) = &cfg.pid_file {
+        let _ = std::fs::remove_file(pf);
+    }
+    drop(cg);
+    // A message on the error pipe means hako's own setup failed in the sandbox.
+    let _ = nix::fcntl::fcntl(
+        err_r.as_fd(),
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    );
+    let msg = sys::read_to_end(err_r.as_fd());
+    if !msg.is_empty() {
+        return Err(Error::Setup(
+            String::from_utf8_lossy(&msg).trim_end().to_string(),
+        ));
+    }
+    Ok(status)
+}
+
+/// Check the arguments against the host and compute what the child needs,
+/// so that bad input fails before any namespace exists.
+fn prepare(cfg: &Config) -> Result<Prepared> {
+    let rootfs = std::fs::canonicalize(&cfg.rootfs)
+        .map_err(|e| Error::Usage(format!("ROOTFS '{}': {e}", cfg.rootfs.display())))?;
+    if !rootfs.is_dir() {
+        return Err(Error::Usage(format!(
+            "ROOTFS '{}' is not a directory",
+            cfg.rootfs.display()
+        )));
+    }
+    if cfg.argv.is_empty() {
+        return Err(Error::Usage("no command given".into()));
+    }
+    if !cfg.workdir.is_absolute() {
+        return Err(Error::Usage(format!(
+            "--workdir '{}' must be an absolute path",
+            cfg.workdir.display()
+        )));
+    }
+    let mut sources = Vec::with_capacity(cfg.binds.len());
+    for b in &cfg.binds {
+        let path = std::fs::canonicalize(&b.src).map_err(|e| {
+            Error::Usage(format!(
+                "bind source '{}' (for {}): {e}",
+                b.src.display(),
+                b.dst.display()
+            ))
+        })?;
+        let is_dir = path.is_dir();
+        sources.push(BindSource { path, is_dir });
+    }
+    if cfg.net == NetMode::Pasta && find_in_path(OsStr::new("pasta")).is_none() {
+        return Err(Error::Usage(
+            "--net pasta: pasta is not installed (apt-get install passt)".into(),
+        ));
+    }
+    let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
+
+    let where_ = format!("in ROOTFS '{}'", rootfs.display());
+    let exec = Exec::new(&cfg.argv, cfg.clear_env, &cfg.env, where_)?;
+    Ok(Prepared {
+        rootfs,
+        sources,
+        exec,
+        seccomp,
+        host_uid: sys::geteuid(),
+        host_gid: sys::getegid(),
+    })
+}
+
+/// The sandbox's first process. Never returns: it execs the command, becomes
+/// its reaper, or reports the failed step on the error pipe and exits 125.
+fn child_main(
+    cfg: &Config,
+    prep: &Prepared,
+    go: Option<OwnedFd>,
+    err_w: OwnedFd,
+    old_mask: &SigSet,
+    waitset: &SigSet,
+) -> ! {
+    let Err(e) = child_steps(cfg, prep, go, &err_w, old_mask, waitset);
+    let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
+    sys::exit_now(125)
+}
+
+fn child_steps(
+    cfg: &Config,
+    prep: &Prepared,
+    go: Option<OwnedFd>,
+    err_w: &OwnedFd,
+    old_mask: &SigSet,
+    waitset: &SigSet,
+) -> Result<Infallible> {
+    // 1. Die with hako; default signal dispositions for the command.
+    sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+        .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
+    sys::default_signals();
+    // 2-3. Id maps: root (or --uid/--gid) inside is the caller outside. When
+    //    hako has host-side steps (subordinate ids, cgroup, pasta) it writes them
+    //    and we wait; otherwise we write our own, saving a round trip.
+    if let Some(go) = go {
+        let mut b = [0u8; 1];
+        if nix::unistd::read(go.as_fd(), &mut b) != Ok(1) {
+            sys::exit_now(125); // hako failed first and reports it
+        }
+    } else {
+        idmap::map_self("/proc/self", cfg.uid, cfg.gid, prep.host_uid, prep.host_gid)?;
+    }
+    // 4. UTS and network.
+    if let Some(h) = &cfg.hostname {
+        sys::sethostname(h).map_err(|e| Error::sys(format!("--hostname: sethostname '{h}'"), e))?;
+    }
+    if cfg.net != NetMode::Host {
+        sys::loopback_up().map_err(|e| Error::sys("bring up lo (SIOCSIFFLAGS)", e))?;
+    }
+    // 5. The filesystem, then pivot_root into it.
+    rootfs::build(cfg, &prep.rootfs, &prep.sources)?;
+    // 6. Limits and session.
+    confine::apply_rlimits(&cfg.rlimits)?;
+    if cfg.new_session {
+        sys::setsid().map_err(|e| Error::sys("--new-session: setsid", e))?;
+    }
+    // 7. Identity inside (with --map-users the map made us 0; switch now),
+    //    after emptying the bounding set, which needs the capabilities uid 0 has.
+    if !cfg.keep_caps {
+        confine::drop_bounding_set()?;
+    }
+    if cfg.map_users {
+        sys::setgroups(&[]).map_err(|e| Error::sys("setgroups []", e))?;
+        sys::setresgid(cfg.gid)
+            .map_err(|e| Error::sys(format!("--gid: setresgid {}", cfg.gid), e))?;
+        if cfg.keep_caps {
+            sys::prctl(libc::PR_SET_KEEPCAPS, 1)
+                .map_err(|e| Error::sys("--keep-cap: PR_SET_KEEPCAPS", e))?;
+        }
+        sys::setresuid(cfg.uid)
+            .map_err(|e| Error::sys(format!("--uid: setresuid {}", cfg.uid), e))?;
+        sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+            .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
+    }
+    sys::chdir(&cstr(&cfg.workdir))
+        .map_err(|e| Error::sys(format!("--workdir: chdir '{}'", cfg.workdir.display()), e))?;
+    // 8. Privileges: capabilities, no_new_privs, landlock, inherited descriptors, seccomp.
+    if !cfg.keep_caps {
+        confine::clear_capabilities()?;
+    } else if cfg.uid != 0 {
+        confine::keep_capabilities_ambient()?;
+    }
+    confine::no_new_privs()?;
+    if cfg.landlock {
+        confine::landlock_root()?;
+    }
+    confine::close_extra_fds()?;
+    if let Some(prog) = &prep.seccomp {
+        confine::install_seccomp(prog)?;
+    }
+    // 9. Exec as pid 1, or fork the command and reap.
+    if cfg.as_pid_1 {
+        old_mask.set_mask();
+        return Err(prep.exec.exec());
+    }
+    let cmd = sys::fork().map_err(|e| Error::sys("fork the command", e))?;
+    if cmd == 0 {
+        old_mask.set_mask();
+        let e = prep.exec.exec();
+        let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
+        sys::exit_now(125);
+    }
+    reap(cmd, waitset)
+}
+
+/// The command line and environment, ready for execve.
+pub(super) struct Exec {
+    argv: Vec<CString>,
+    envp: Vec<CString>,
+    /// PATH of the command's environment, searched inside for a bare name.
+    path: Vec<u8>,
+    /// Where the search happens, for messages ("in ROOTFS '…'").
+    where_: String,
+}
+
+impl Exec {
+    /// ARGV with the caller's environment (or none, with CLEAR_ENV) plus ENV.
+    pub(super) fn new(
+        argv: &[OsString],
+        clear_env: bool,
+        env: &[(OsString, OsString)],
+        where_: String,
+    ) -> Result<Exec> {
+        if argv.is_empty() {
+            return Err(Error::Usage("no command given".into()));
+        }
+        let c = |s: &OsStr| {
+            CString::new(s.as_bytes()).map_err(|_| {
+                Error::Usage(format!(
+                    "argument contains a NUL byte: {}",
+                    s.to_string_lossy()
+                ))
+            })
+        };
+        let argv = argv.iter().map(|a| c(a)).collect::<Result<Vec<_>>>()?;
+        let mut vars: Vec<(OsString, OsString)> = if clear_env {
+            Vec::new()
+        } else {
+            std::env::vars_os().collect()
+        };
+        for (k, v) in env {
+            vars.retain(|(ek, _)| ek != k);
+            vars.push((k.clone(), v.clone()));
+        }
+        let path = vars
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.as_bytes().to_vec())
+            .unwrap_or_else(|| DEFAULT_PATH.as_bytes().to_vec());
+        let envp = vars
+            .into_iter()
+            .map(|(mut k, v)| {
+                k.push("=");
+                k.push(v);
+                c(&k)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Exec {
+            argv,
+            envp,
+            path,
+            where_,
+        })
+    }
+
+    /// execve the command, searching PATH for a bare name; returns the error if every try failed.
+    pub(super) fn exec(&self) -> Error {
+        let name = self.argv[0].as_bytes();
+        let shown = String::from_utf8_lossy(name).into_owned();
+        let where_ = &self.where_;
+        if name.contains(&b'/') {
+            let e = sys::execve(&self.argv[0], &self.argv, &self.envp);
+            return Error::Setup(format!("exec '{shown}' {where_}: {e}"));
+        }
+        let mut seen = Errno::ENOENT;
+        for dir in self.path.split(|&b| b == b':') {
+            let dir = if dir.is_empty() { &b"."[..] } else { dir };
+            let mut full = dir.to_vec();
+            full.push(b'/');
+            full.extend_from_slice(name);
+            let Ok(full) = CString::new(full) else {
+                continue;
+            };
+            match sys::execve(&full, &self.argv, &self.envp) {
+                Errno::ENOENT | Errno::ENOTDIR => {}
+                e @ Errno::EACCES => seen = e,
+                e => {
+                    return Error::Setup(format!("exec '{}' {where_}: {e}", full.to_string_lossy()))
+                }
+            }
+        }
+        if seen == Errno::ENOENT {
+            Error::Setup(format!(
+                "exec '{shown}' {where_}: command not found in PATH inside the sandbox"
+            ))
+        } else {
+            Error::Setup(format!("exec '{shown}' {where_}: {seen}"))
+        }
+    }
+}
+
+/// Pid 1's life after the fork: forward signals to the command, reap every
+/// orphan, and exit with the command's status (128+N for signal N).
+pub(super) fn reap(cmd: libc::pid_t, waitset: &SigSet) -> ! {
+    loop {
+        let (sig, code) = waitset.wait();
+        if sig == libc::SIGCHLD {
+            while let Ok((pid, status)) = sys::waitpid(-1, libc::WNOHANG) {
+                if pid == 0 {
+                    break;
+                }
+                if pid == cmd {
+                    sys::exit_now(sys::exit_code(status));
+                }
+            }
+        } else if code != SI_KERNEL {
+            let _ = sys::kill(cmd, sig);
+        }
+    }
+}
+
+/// hako's own wait: forward signals sent to hako, return the sandbox's status.
+pub(super) fn supervise(pid: libc::pid_t, waitset: &SigSet, new_session: bool) -> i32 {
+    loop {
+        let (sig, code) = waitset.wait();
+        if sig == libc::SIGCHLD {
+            if let Ok((p, status)) = sys::waitpid(pid, libc::WNOHANG) {
+                if p == pid {
+                    return sys::exit_code(status);
+                }
+            }
+        } else if code != SI_KERNEL || new_session {
+            let _ = sys::kill(pid, sig);
+        }
+    }
+}
+
+/// `PID\nSTARTTIME\n`: the start time (clock ticks after boot, /proc/PID/stat
+/// field 22) tells a live sandbox from a reused pid.
+fn write_pid_file(path: &Path, pid: libc::pid_t) -> Result<()> {
+    let start = process_start_time(pid)
+        .ok_or_else(|| Error::Setup(format!("--pid-file: cannot read /proc/{pid}/stat")))?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, format!("{pid}\n{start}\n"))
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            Error::Setup(format!(
+                "--pid-file: cannot write '{}': {e}",
+                path.display()
+            ))
+        })
+}
+
+/// Field 22 of /proc/PID/stat.
+pub fn process_start_time(pid: libc::pid_t) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Let pasta connect the child's network namespace (it joins the child's user
+/// namespace too) and return once the interface is configured, with the pid of
+/// the pasta process left running in the background (hako stops it at the end:
+/// pasta outlives a namespace that is not bound to a file).
+fn start_pasta(pid: libc::pid_t, uid: u32, gid: u32) -> Result<libc::pid_t> {
+    let pid_file = std::env::temp_dir().join(format!("hako-pasta-{}.pid", sys::getpid()));
+    let out = std::process::Command::new("pasta")
+        .args([
+            "--config-net",
+            "--quiet",
+            "--no-map-gw",
+            "--runas",
+            &format!("{uid}:{gid}"),
+            "--pid",
+        ])
+        .arg(&pid_file)
+        .arg(pid.to_string())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::Setup(format!("--net pasta: cannot run pasta: {e}")));
+    let pasta_pid = std::fs::read_to_string(&pid_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
+    let _ = std::fs::remove_file(&pid_file);
+    let out = out?;
+    if !out.status.success() {
+        let msg: Vec<&str> = std::str::from_utf8(&out.stderr)
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.starts_with("Failed to send") && !l.trim().is_empty())
+            .collect();
+        return Err(Error::Setup(format!(
+            "--net pasta: pasta failed ({}): {}",
+            out.status,
+            msg.join("; ")
+        )));
+    }
+    pasta_pid.ok_or_else(|| {
+        Error::Setup(format!(
+            "--net pasta: pasta wrote no pid to {}",
+            pid_file.display()
+        ))
+    })
+}
+
+/// The first executable NAME in the caller's PATH.
+pub fn find_in_path(name: &OsStr) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_else(|| OsString::from(DEFAULT_PATH));
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}

@@ -1,0 +1,531 @@
+# Shared tests of `hako unshare-exec` and `hako enter`, run by t8000 as the
+# invoking user (root in CI) and by t8001 as an unprivileged user it creates.
+#
+# The caller sets, before sourcing this file:
+#   SB_DIR    a directory every user in the test can traverse (holds the rootfs)
+#   SB_AS     the command prefix that runs a command as the tested user ("" or "runuser -u U --")
+#   SB_HAKO   the hako binary that user can execute
+#   SB_WORK   a directory the tested user can write (for rw binds)
+#   SB_OWNER  optional: chown the rootfs to this user (mount points missing
+#             from a rootfs are created in it, which needs write access)
+
+ROOTFS=$SB_DIR/rootfs
+
+# hx ARGS…: hako as the tested user, with cgroup notes silenced where the
+# host cannot apply cgroup limits (one test checks the note itself).
+hx () {
+	$SB_AS "$SB_HAKO" "$@"
+}
+
+# The sandbox command most tests use: default limits, no cgroup note.
+box () {
+	hx unshare-exec --pids-limit 0 "$@"
+}
+
+sandbox_build_rootfs () {
+	mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/tmp" "$ROOTFS/root" &&
+	cp "$BUSYBOX" "$ROOTFS/bin/busybox" &&
+	for applet in $("$BUSYBOX" --list); do
+		test "$applet" = busybox || ln -sf busybox "$ROOTFS/bin/$applet" || return 1
+	done &&
+	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/:/bin/sh\n' >"$ROOTFS/etc/passwd" &&
+	printf 'root:x:0:\nuser:x:1000:\n' >"$ROOTFS/etc/group" &&
+	if test -n "$SYSPROBE"; then cp "$SYSPROBE" "$ROOTFS/bin/sysprobe"; fi &&
+	chmod -R a+rX "$SB_DIR" &&
+	if test -n "$SB_OWNER"; then chown -R "$SB_OWNER" "$ROOTFS"; fi
+}
+
+BUSYBOX=$(command -v busybox 2>/dev/null)
+test -n "$BUSYBOX" && test_set_prereq BUSYBOX
+
+# The syscall probe, built once per script with gcc -static.
+if command -v gcc >/dev/null 2>&1 &&
+   gcc -static -O2 -o "$SB_DIR/sysprobe" "$TEST_DIRECTORY/helpers/sysprobe.c" 2>/dev/null; then
+	SYSPROBE=$SB_DIR/sysprobe
+	test_set_prereq SYSPROBE
+fi
+test_prereq_reason SYSPROBE "cannot build t/helpers/sysprobe.c with gcc -static (apt-get install gcc libc6-dev)"
+
+test_lazy_prereq USERNS '
+	$SB_AS unshare -Ur true
+'
+test_prereq_reason USERNS "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
+
+test_lazy_prereq LANDLOCK '
+	test -n "$SYSPROBE" && mkdir d && echo x >d/f &&
+	"$SB_HAKO" unshare-exec --pids-limit 0 "$ROOTFS" sysprobe openat0 f <d >out &&
+	grep "openat0 EACCES" out
+'
+test_prereq_reason LANDLOCK "the kernel has no landlock (CONFIG_SECURITY_LANDLOCK, lsm=landlock)"
+
+test_lazy_prereq PASTA 'command -v pasta && $SB_AS test -r /dev/net/tun -a -w /dev/net/tun'
+test_prereq_reason PASTA "pasta is not installed (apt-get install passt) or /dev/net/tun is not open to the tested user"
+
+test_lazy_prereq HOSTNET 'test "$(grep -c : /proc/net/dev)" -gt 1'
+test_prereq_reason HOSTNET "the host has no network interface but lo"
+
+test_lazy_prereq SUBUID '
+	u=$($SB_AS id -un) && grep -q "^$u:" /etc/subuid && grep -q "^$u:" /etc/subgid &&
+	command -v newuidmap && command -v newgidmap
+'
+test_prereq_reason SUBUID "no /etc/subuid and /etc/subgid range for the tested user, or no newuidmap (uidmap)"
+
+test_lazy_prereq CGROUP2_DELEGATED '
+	"$SB_HAKO" unshare-exec "$ROOTFS" true 2>err && ! grep "cgroup limits not applied" err
+'
+test_prereq_reason CGROUP2_DELEGATED "cgroup2 with the pids controller is not delegated here (hybrid v1/v2 hierarchy)"
+
+# box in the background, as a direct child ($! is hako itself, for kill).
+bg_box () {
+	exec $SB_AS "$SB_HAKO" unshare-exec --pids-limit 0 "$@"
+}
+
+# Wait until FILE has a line LINE, at most 10 s.
+wait_for_line () {
+	n=0
+	while ! grep -qx "$2" "$1"; do
+		n=$((n + 1))
+		test $n -gt 200 && { echo "timed out waiting for $2 in $1"; return 1; }
+		sleep 0.05
+	done
+}
+
+# Wait until FILE exists and is not empty (a pid file), at most 10 s.
+wait_for_file () {
+	n=0
+	while ! test -s "$1"; do
+		n=$((n + 1))
+		test $n -gt 200 && { echo "timed out waiting for $1"; return 1; }
+		sleep 0.05
+	done
+}
+
+sandbox_tests () {
+
+test_expect_success BUSYBOX 'setup: a busybox rootfs' '
+	sandbox_build_rootfs &&
+	test -x "$ROOTFS/bin/sh"
+'
+
+test_expect_success USERNS 'a command runs and its exit status passes through' '
+	box "$ROOTFS" sh -c "echo hello" >out &&
+	echo hello >expect &&
+	test_cmp expect out &&
+	test_expect_code 42 box "$ROOTFS" sh -c "exit 42" &&
+	test_expect_code 0 box "$ROOTFS" -- true
+'
+
+test_expect_success USERNS 'death by signal N gives 128+N' '
+	test_expect_code 137 box "$ROOTFS" sh -c "kill -KILL \$\$" &&
+	test_expect_code 143 box "$ROOTFS" sh -c "kill -TERM \$\$" &&
+	test_expect_code 3 box --as-pid-1 "$ROOTFS" sh -c "exit 3"
+'
+
+test_expect_success USERNS 'the pid namespace shows only the sandbox' '
+	box "$ROOTFS" sh -c "cd /proc && echo [0-9]*" >out &&
+	echo "1 2" >expect &&
+	test_cmp expect out &&
+	box "$ROOTFS" sh -c "echo \$\$; cat /proc/1/cmdline | tr \"\\0\" \" \"" >out &&
+	head -n 1 out >pid && echo 2 >expect && test_cmp expect pid &&
+	grep "hako unshare-exec" out
+'
+
+test_expect_success USERNS '--as-pid-1 runs the command as pid 1' '
+	box --as-pid-1 "$ROOTFS" sh -c "cd /proc && echo \$\$ [0-9]*" >out &&
+	echo "1 1" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS 'the host root, $HOME and /tmp are not visible' '
+	echo secret >"$HOME/host-marker" &&
+	marker=$(mktemp /tmp/hako-t8000-marker.XXXXXX) &&
+	test_when_finished "rm -f \"$marker\"" &&
+	box "$ROOTFS" sh -c "test ! -e \"$HOME/host-marker\" && test ! -e \"$marker\" && ls -A /tmp && ls /" >out &&
+	(cd "$ROOTFS" && ls) >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS 'a minimal /dev: devices, devpts, shm and fd links' '
+	box "$ROOTFS" sh -c "ls /dev" >out &&
+	cat >expect <<-\EOF &&
+	core
+	fd
+	full
+	null
+	ptmx
+	pts
+	random
+	shm
+	stderr
+	stdin
+	stdout
+	tty
+	urandom
+	zero
+	EOF
+	test_cmp expect out &&
+	box "$ROOTFS" sh -c "echo x >/dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c && test -d /dev/pts && test -c /dev/pts/ptmx" >out &&
+	printf "4\n4\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS '/tmp is a private, writable tmpfs' '
+	box "$ROOTFS" sh -c "echo data >/tmp/f && cat /tmp/f && grep \" /tmp \" /proc/mounts" >out &&
+	grep "^data$" out &&
+	grep "^tmpfs /tmp tmpfs" out &&
+	test_path_is_missing "$ROOTFS/tmp/f"
+'
+
+test_expect_success USERNS '--ro-root: writes fail with EROFS, /tmp stays writable' '
+	test_must_fail box --ro-root "$ROOTFS" sh -c "touch /new-file" 2>err &&
+	grep "Read-only file system" err &&
+	box --ro-root "$ROOTFS" sh -c "touch /tmp/ok" &&
+	test_path_is_missing "$ROOTFS/new-file"
+'
+
+test_expect_success USERNS 'ro and rw binds behave' '
+	mkdir -p "$SB_WORK/data" && echo from-host >"$SB_WORK/data/f" &&
+	chown -R --reference="$SB_WORK" "$SB_WORK/data" &&
+	box --bind "$SB_WORK/data:/ro:ro" --mount "$SB_WORK/data:/rw:rw" "$ROOTFS" \
+		sh -c "cat /ro/f; touch /ro/x 2>&1; echo inside >/rw/g" >out &&
+	grep "^from-host$" out &&
+	grep "Read-only file system" out &&
+	test_path_is_missing "$SB_WORK/data/x" &&
+	echo inside >expect && test_cmp expect "$SB_WORK/data/g" &&
+	box --bind "$SB_WORK/data/f:/etc/hostfile" "$ROOTFS" cat /etc/hostfile >out &&
+	echo from-host >expect && test_cmp expect out &&
+	box --bind "$SB_WORK/data:/deep/new/dir" "$ROOTFS" cat /deep/new/dir/f >out &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS '--tmpfs mounts an empty, writable tmpfs' '
+	box --tmpfs /scratch "$ROOTFS" sh -c "ls -A /scratch && echo x >/scratch/y && cat /scratch/y" >out &&
+	echo x >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS 'the hostname is isolated' '
+	hostname >host.before &&
+	box --hostname sandbox-box --keep-cap "$ROOTFS" sh -c "hostname; hostname other; hostname" >out &&
+	printf "sandbox-box\nother\n" >expect &&
+	test_cmp expect out &&
+	hostname >host.after &&
+	test_cmp host.before host.after
+'
+
+test_expect_success USERNS '--net none: only lo, and it is up' '
+	box "$ROOTFS" sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \"" >out &&
+	echo lo >expect &&
+	test_cmp expect out &&
+	box "$ROOTFS" sh -c "ip -o -4 addr show lo" >out &&
+	grep "127.0.0.1/8" out
+'
+
+test_expect_success USERNS,HOSTNET '--net host shares the host network' '
+	box --net host "$ROOTFS" sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \" | sort" >out &&
+	tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS,PASTA '--net pasta adds a user-mode interface' '
+	box --net pasta "$ROOTFS" sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \"" >out &&
+	grep -v "^lo$" out
+'
+
+test_expect_success USERNS 'no_new_privs, seccomp filter, and no capabilities' '
+	box "$ROOTFS" sh -c "grep -E \"^(NoNewPrivs|Seccomp|CapEff|CapBnd):\" /proc/self/status" >out &&
+	printf "CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n" >expect &&
+	test_cmp expect out &&
+	box --keep-cap "$ROOTFS" sh -c "grep CapEff: /proc/self/status" >out &&
+	! grep "CapEff:	0000000000000000" out
+'
+
+test_expect_success USERNS,SYSPROBE 'syscalls on the deny list fail with EPERM' '
+	box "$ROOTFS" sysprobe keyctl add_key request_key bpf userfaultfd perf_event_open \
+		kexec_load open_by_handle_at init_module swapon reboot tiocsti getpid </dev/null >out &&
+	cat >expect <<-\EOF &&
+	keyctl EPERM
+	add_key EPERM
+	request_key EPERM
+	bpf EPERM
+	userfaultfd EPERM
+	perf_event_open EPERM
+	kexec_load EPERM
+	open_by_handle_at EPERM
+	init_module EPERM
+	swapon EPERM
+	reboot EPERM
+	tiocsti EPERM
+	getpid OK
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success USERNS,SYSPROBE '--seccomp off lets them through' '
+	box --seccomp off "$ROOTFS" sysprobe keyctl userfaultfd tiocsti </dev/null >out &&
+	printf "keyctl OK\nuserfaultfd OK\ntiocsti ENOTTY\n" >expect &&
+	test_cmp expect out &&
+	box --seccomp off "$ROOTFS" grep "^Seccomp:" /proc/self/status >out &&
+	printf "Seccomp:\t0\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS '--seccomp FILE applies a seccompiler JSON filter' '
+	cat >"$SB_WORK/deny-mkdir.json" <<-\EOF &&
+	{ "main": { "mismatch_action": "allow", "match_action": { "errno": 1 },
+	            "filter": [ { "syscall": "mkdir" }, { "syscall": "mkdirat" } ] } }
+	EOF
+	chmod a+r "$SB_WORK/deny-mkdir.json" &&
+	test_must_fail box --seccomp "$SB_WORK/deny-mkdir.json" "$ROOTFS" mkdir /tmp/d 2>err &&
+	grep "Operation not permitted" err &&
+	box --seccomp "$SB_WORK/deny-mkdir.json" "$ROOTFS" touch /tmp/f
+'
+
+test_expect_success USERNS,SYSPROBE,LANDLOCK 'landlock: a host directory handed in on stdin stays closed' '
+	mkdir -p "$SB_WORK/hostdir" && echo host-secret >"$SB_WORK/hostdir/secret" &&
+	chmod -R a+rX "$SB_WORK/hostdir" &&
+	box "$ROOTFS" sysprobe openat0 secret <"$SB_WORK/hostdir" >out &&
+	echo "openat0 EACCES" >expect &&
+	test_cmp expect out &&
+	box --no-landlock "$ROOTFS" sysprobe openat0 secret <"$SB_WORK/hostdir" >out &&
+	echo "openat0 OK host-secret" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS 'stdout and stderr redirected to host files stay usable' '
+	: >"$SB_WORK/o" && : >"$SB_WORK/e" &&
+	chown --reference="$SB_WORK" "$SB_WORK/o" "$SB_WORK/e" &&
+	box "$ROOTFS" sh -c "echo one; echo two >&2; echo three >>/dev/stdout" >>"$SB_WORK/o" 2>>"$SB_WORK/e" &&
+	printf "one\nthree\n" >expect && test_cmp expect "$SB_WORK/o" &&
+	echo two >expect && test_cmp expect "$SB_WORK/e"
+'
+
+test_expect_success USERNS 'rlimits apply' '
+	box --rlimit nofile=64,core=0 --rlimit fsize=1m:2m "$ROOTFS" sh -c "ulimit -n; ulimit -c; ulimit -f; ulimit -H -f" >out &&
+	printf "64\n0\n2048\n4096\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS 'environment: inherited, --env, --clear-env' '
+	HAKO_T_VAR=outside box --env A=1 "$ROOTFS" env >out &&
+	grep "^HAKO_T_VAR=outside$" out && grep "^A=1$" out &&
+	HAKO_T_VAR=outside box --clear-env --env A=1 --env B=x=y "$ROOTFS" env >out &&
+	printf "A=1\nB=x=y\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS '--workdir, --uid and --gid' '
+	box --workdir /tmp --uid 1000 --gid 1000 "$ROOTFS" sh -c "pwd; id -u; id -g; touch /tmp/mine && stat -c %u /tmp/mine" >out &&
+	printf "/tmp\n1000\n1000\n1000\n" >expect &&
+	test_cmp expect out &&
+	box "$ROOTFS" id -u >out && echo 0 >expect && test_cmp expect out
+'
+
+test_expect_success USERNS,SUBUID '--map-users maps subordinate ids' '
+	box --map-users --uid 1000 --gid 1000 "$ROOTFS" sh -c "id -u; id -g; wc -l </proc/self/uid_map" >out &&
+	printf "1000\n1000\n2\n" >expect &&
+	test_cmp expect out &&
+	box --map-users --keep-cap "$ROOTFS" sh -c "touch /tmp/f && chown 1234:1234 /tmp/f && stat -c %u:%g /tmp/f" >out &&
+	echo 1234:1234 >expect && test_cmp expect out
+'
+
+test_expect_success USERNS 'SIGTERM to hako reaches the command and gives 143' '
+	pf="$SB_WORK/term.pid"
+	bg_box --pid-file "$pf" "$ROOTFS" sh -c "trap \"echo caught TERM; exit 143\" TERM; echo started; while :; do sleep 0.1; done" >out 2>err &
+	hp=$! &&
+	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
+	wait_for_file "$pf" &&
+	wait_for_file out &&
+	kill -TERM $hp &&
+	{ wait $hp; echo $? >status; } &&
+	echo 143 >expect && test_cmp expect status &&
+	printf "started\ncaught TERM\n" >expect && test_cmp expect out &&
+	test_path_is_missing "$pf"
+'
+
+test_expect_success USERNS 'a command without a TERM handler dies of it: 143' '
+	pf="$SB_WORK/sleep.pid"
+	bg_box --pid-file "$pf" "$ROOTFS" sleep 60 &
+	hp=$! &&
+	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
+	wait_for_file "$pf" &&
+	kill -TERM $hp &&
+	{ wait $hp; echo $? >status2; } &&
+	echo 143 >expect && test_cmp expect status2
+'
+
+test_expect_success USERNS 'SIGUSR1, SIGHUP and SIGINT are forwarded' '
+	pf="$SB_WORK/usr.pid"
+	bg_box --pid-file "$pf" "$ROOTFS" sh -c "trap \"echo usr1\" USR1; trap \"echo hup\" HUP; trap \"echo int; exit 3\" INT; echo ready; while :; do sleep 0.1; done" >sig.out &
+	hp=$! &&
+	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
+	wait_for_file "$pf" && wait_for_file sig.out &&
+	kill -USR1 $hp && wait_for_line sig.out usr1 &&
+	kill -HUP $hp && wait_for_line sig.out hup &&
+	kill -INT $hp &&
+	{ wait $hp; echo $? >status3; } &&
+	echo 3 >expect && test_cmp expect status3 &&
+	printf "ready\nusr1\nhup\nint\n" >expect && test_cmp expect sig.out
+'
+
+test_expect_success USERNS '--pid-file holds the pid and its start time' '
+	pf="$SB_WORK/pf.pid"
+	bg_box --pid-file "$pf" "$ROOTFS" sleep 60 &
+	hp=$! &&
+	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
+	wait_for_file "$pf" &&
+	pid=$(head -n 1 "$pf") && start=$(sed -n 2p "$pf") &&
+	test "$(cut -d")" -f2 /proc/$pid/stat | cut -d" " -f21)" = "$start" &&
+	tr "\\0" " " </proc/$pid/cmdline | grep "hako unshare-exec" &&
+	kill -TERM $hp &&
+	{ wait $hp; true; } &&
+	test_path_is_missing "$pf"
+'
+
+test_expect_success USERNS 'enter runs in the same namespaces, root, cwd and uid' '
+	pf="$SB_WORK/enter.pid"
+	bg_box --pid-file "$pf" --workdir /tmp --uid 1000 --gid 1000 --hostname entered "$ROOTFS" sh -c "echo here >/tmp/mark; sleep 60" &
+	hp=$! &&
+	test_when_finished "kill -TERM $hp; wait $hp; true" &&
+	wait_for_file "$pf" && pid=$(head -n 1 "$pf") &&
+	n=0 && while ! hx enter "$pid" test -e /tmp/mark && test $n -lt 100; do sleep 0.05; n=$((n+1)); done &&
+	hx enter "$pid" sh -c "readlink /proc/self/ns/pid; pwd; id -u; hostname; cat /tmp/mark; cat /proc/1/cmdline | tr \"\\0\" \" \"" >out &&
+	readlink /proc/$pid/ns/pid >expect &&
+	printf "/tmp\n1000\nentered\nhere\n" >>expect &&
+	head -n 5 out >actual && test_cmp expect actual &&
+	grep "hako unshare-exec" out &&
+	hx enter "$pid" sh -c "grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status" >out &&
+	printf "NoNewPrivs:\t1\nSeccomp:\t2\n" >expect && test_cmp expect out &&
+	test_expect_code 7 hx enter --pid-file "$pf" -- sh -c "exit 7"
+'
+
+test_expect_success USERNS 'nothing stays mounted or in /tmp afterwards' '
+	cat /proc/self/mountinfo | cut -d" " -f5 | sort >mounts.before &&
+	ls -A /tmp | sort >tmp.before &&
+	box --bind "$SB_WORK:/w" --tmpfs /scratch "$ROOTFS" true &&
+	test_must_fail box --bind "/nonexistent-hako:/w" "$ROOTFS" true &&
+	test_must_fail box "$ROOTFS" no-such-command &&
+	cat /proc/self/mountinfo | cut -d" " -f5 | sort >mounts.after &&
+	ls -A /tmp | sort >tmp.after &&
+	test_cmp mounts.before mounts.after &&
+	test_cmp tmp.before tmp.after
+'
+
+test_expect_success USERNS,ROOT 'a refused fresh /proc falls back to the host'"'"'s, with a warning' '
+	unshare -m sh -c "mount -t tmpfs masked /proc/sys && $SB_AS \"$SB_HAKO\" unshare-exec --pids-limit 0 \"$ROOTFS\" sh -c \"ls /proc/self/status\"" >out 2>err &&
+	echo /proc/self/status >expect &&
+	test_cmp expect out &&
+	test_line_count = 1 err &&
+	grep "^warning: cannot mount a fresh /proc (EPERM.*binding the host.s /proc instead" err
+'
+
+test_lazy_prereq SCRIPT 'command -v script'
+test_prereq_reason SCRIPT "script (bsdutils) is missing: no pseudo-terminal to test with"
+
+test_expect_success USERNS,SCRIPT 'a terminal is passed through (and is /dev/console)' '
+	script -qec "$SB_AS \"$SB_HAKO\" unshare-exec --pids-limit 0 \"$ROOTFS\" sh -c \"test -t 0 && test -t 1 && tty && stty -a | head -n 1\"" /dev/null >out &&
+	tr -d "\r" <out >clean &&
+	grep "^/dev/console$" clean &&
+	grep "^speed " clean
+'
+
+test_expect_success USERNS '--new-session puts the command in its own session' '
+	box "$ROOTFS" sh -c "cut -d\" \" -f6 /proc/\$\$/stat" >out &&
+	echo 0 >expect && test_cmp expect out &&
+	box --new-session "$ROOTFS" sh -c "cut -d\" \" -f6 /proc/\$\$/stat" >out &&
+	echo 1 >expect && test_cmp expect out
+'
+
+test_expect_success USERNS '--die-with-parent: the sandbox dies with hako'"'"'s parent' '
+	pf="$SB_WORK/dwp.pid"
+	sh -c "$SB_AS \"$SB_HAKO\" unshare-exec --pids-limit 0 --die-with-parent --pid-file \"$pf\" \"$ROOTFS\" sleep 60 & wait" &
+	parent=$! &&
+	wait_for_file "$pf" && pid=$(head -n 1 "$pf") &&
+	kill -KILL $parent &&
+	n=0 && while test -d /proc/$pid && test $n -lt 100; do sleep 0.05; n=$((n+1)); done &&
+	! test -d /proc/$pid
+'
+
+test_expect_success USERNS 'cgroup limits apply or are skipped with a note' '
+	hx unshare-exec "$ROOTFS" true 2>err &&
+	if grep "cgroup limits not applied" err
+	then
+		test_line_count = 1 err
+	else
+		test_must_be_empty err
+	fi
+'
+
+test_expect_success USERNS,CGROUP2_DELEGATED '--pids-limit is enforced through cgroup v2' '
+	{ hx unshare-exec --pids-limit 5 "$ROOTFS" sh -c "for i in 1 2 3 4 5 6 7 8; do sleep 2 & done; wait" 2>err; true; } &&
+	grep -i "can.t fork" err &&
+	hx unshare-exec --pids-limit 50 "$ROOTFS" sh -c "for i in 1 2 3 4 5 6 7 8; do sleep 0.1 & done; wait"
+'
+
+# ---- bad input: one line, fatal:, 125 ----
+
+test_expect_success USERNS 'missing ROOTFS' '
+	test_expect_code 125 hx unshare-exec "$SB_WORK/no-such-root" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: ROOTFS .*no-such-root.*No such file or directory" err
+'
+
+test_expect_success USERNS 'a ROOTFS without the command' '
+	test_expect_code 125 box "$ROOTFS" no-such-command 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: exec .no-such-command. in ROOTFS .*: command not found" err &&
+	test_expect_code 125 box "$ROOTFS" /bin/no-such-command 2>err &&
+	grep "^fatal: exec ./bin/no-such-command. in ROOTFS .*ENOENT" err
+'
+
+test_expect_success USERNS 'bad bind syntax, a missing bind source' '
+	test_expect_code 125 box --bind /tmp "$ROOTFS" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: --bind ./tmp.: wrong number" err &&
+	test_expect_code 125 box --mount /tmp:/x:rx "$ROOTFS" true 2>err &&
+	grep "^fatal: --mount ./tmp:/x:rx.: unknown mode" err &&
+	test_expect_code 125 box --bind /tmp:relative "$ROOTFS" true 2>err &&
+	grep "^fatal: --bind .*DST must be an absolute path" err &&
+	test_expect_code 125 box --bind /nonexistent-hako:/x "$ROOTFS" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: bind source ./nonexistent-hako. (for /x): No such file or directory" err
+'
+
+test_expect_success USERNS '--net pasta without pasta installed' '
+	test_expect_code 125 $SB_AS env PATH=/nonexistent "$SB_HAKO" unshare-exec --net pasta "$ROOTFS" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: --net pasta: pasta is not installed" err
+'
+
+test_expect_success USERNS 'an unknown seccomp policy, a bad rlimit, a bad network mode' '
+	test_expect_code 125 box --seccomp strict "$ROOTFS" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: unknown seccomp policy .strict." err &&
+	test_expect_code 125 box --rlimit files=3 "$ROOTFS" true 2>err &&
+	grep "^fatal: --rlimit .files=3.: unknown resource" err &&
+	test_expect_code 125 box --net wifi "$ROOTFS" true 2>err &&
+	grep "^fatal: unknown network mode" err
+'
+
+test_expect_success USERNS 'a bad --workdir fails at its step' '
+	test_expect_code 125 box --workdir /no/such/dir "$ROOTFS" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: --workdir: chdir ./no/such/dir.: ENOENT" err
+'
+
+test_expect_success USERNS 'enter of a dead pid' '
+	sh -c "exit 0" & dead=$! && wait $dead &&
+	test_expect_code 125 hx enter "$dead" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: enter: process $dead does not exist" err &&
+	test_expect_code 125 hx enter not-a-pid 2>err &&
+	grep "^fatal: enter: .not-a-pid. is not a pid" err
+'
+
+test_expect_success USERNS 'user namespaces disabled by sysctl: says which' '
+	test_expect_code 125 $SB_AS unshare -Ur sh -c "echo 0 >/proc/sys/user/max_user_namespaces && exec \"$SB_HAKO\" unshare-exec --pids-limit 0 \"$ROOTFS\" true" 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: create namespaces (clone .*max_user_namespaces=0" err
+'
+
+}
