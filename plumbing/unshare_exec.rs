@@ -146,7 +146,7 @@ fn config(a: Args) -> Result<Config, sandbox::Error> {
         None => None,
     };
     if let Some(cpus) = a.cpus {
-        if !(cpus > 0.0) {
+        if cpus.is_nan() || cpus <= 0.0 {
             return Err(sandbox::Error::Usage(format!(
                 "--cpus {cpus}: must be positive"
             )));

@@ -123,7 +123,7 @@ enum Command {
     /// Check packs: checksums and every object.
     VerifyPack(plumbing::verify_pack::Args),
     /// Run a command in a rootless sandbox of a directory.
-    UnshareExec(plumbing::unshare_exec::Args),
+    UnshareExec(Box<plumbing::unshare_exec::Args>),
     /// Run a command inside a running sandbox.
     Enter(plumbing::enter::Args),
 }
@@ -172,7 +172,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
         Command::DiffTree(a) => plumbing::diff_tree::run(a),
         Command::VerifyPack(a) => plumbing::verify_pack::run(a),
-        Command::UnshareExec(a) => plumbing::unshare_exec::run(a),
+        Command::UnshareExec(a) => plumbing::unshare_exec::run(*a),
         Command::Enter(a) => plumbing::enter::run(a),
     }
 }

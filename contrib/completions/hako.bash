@@ -61,6 +61,9 @@ _hako() {
             hako,diff-tree)
                 cmd="hako__subcmd__diff__subcmd__tree"
                 ;;
+            hako,enter)
+                cmd="hako__subcmd__enter"
+                ;;
             hako,export)
                 cmd="hako__subcmd__export"
                 ;;
@@ -133,6 +136,9 @@ _hako() {
             hako,tree)
                 cmd="hako__subcmd__tree"
                 ;;
+            hako,unshare-exec)
+                cmd="hako__subcmd__unshare__subcmd__exec"
+                ;;
             hako,update-ref)
                 cmd="hako__subcmd__update__subcmd__ref"
                 ;;
@@ -189,6 +195,9 @@ _hako() {
                 ;;
             hako__subcmd__help,diff-tree)
                 cmd="hako__subcmd__help__subcmd__diff__subcmd__tree"
+                ;;
+            hako__subcmd__help,enter)
+                cmd="hako__subcmd__help__subcmd__enter"
                 ;;
             hako__subcmd__help,export)
                 cmd="hako__subcmd__help__subcmd__export"
@@ -262,6 +271,9 @@ _hako() {
             hako__subcmd__help,tree)
                 cmd="hako__subcmd__help__subcmd__tree"
                 ;;
+            hako__subcmd__help,unshare-exec)
+                cmd="hako__subcmd__help__subcmd__unshare__subcmd__exec"
+                ;;
             hako__subcmd__help,update-ref)
                 cmd="hako__subcmd__help__subcmd__update__subcmd__ref"
                 ;;
@@ -281,7 +293,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack help"
+            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,6 +732,44 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__enter)
+            opts="-C -c -h --pid-file --env --clear-env --keep-cap --seccomp --no-landlock --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pid-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seccomp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__export)
             opts="-C -c -h --owners --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -815,7 +865,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack help"
+            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1025,6 +1075,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__diff__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__enter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1361,6 +1425,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__unshare__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1968,6 +2046,92 @@ _hako() {
                     return 0
                     ;;
                 -L)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__unshare__subcmd__exec)
+            opts="-C -c -h --uid --gid --map-users --hostname --net --bind --mount --ro-root --tmpfs --workdir --env --clear-env --keep-cap --rlimit --seccomp --no-landlock --pids-limit --memory --cpus --new-session --pid-file --die-with-parent --as-pid-1 --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --net)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rlimit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seccomp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
