@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 
-use hako::container::{cwd, display_path, resolve_path};
+use hako::container::display_path;
 
 use crate::plumbing;
 
@@ -17,12 +17,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let cwd = cwd(&ws)?;
-    let all: Vec<Vec<Vec<u8>>> = a
-        .paths
-        .iter()
-        .map(|p| resolve_path(&cwd, p))
-        .collect::<Result<_, _>>()?;
+    let all = super::resolve_all(&ws, &a.paths)?;
     super::edit_working(&ws, |batch, mut root| {
         for comps in &all {
             let shown = display_path(comps);

@@ -142,6 +142,15 @@ where
     Ok(new)
 }
 
+/// Resolve several user paths against the current directory.
+pub fn resolve_all(ws: &Workspace, paths: &[String]) -> anyhow::Result<Vec<Vec<Vec<u8>>>> {
+    let cwd = cwd(ws)?;
+    Ok(paths
+        .iter()
+        .map(|p| resolve_path(&cwd, p))
+        .collect::<Result<_, _>>()?)
+}
+
 /// The last component of a path (for `cp a b/` into directories).
 pub fn basename(comps: &[Vec<u8>]) -> anyhow::Result<Vec<u8>> {
     match comps.last() {

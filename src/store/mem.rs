@@ -121,7 +121,11 @@ impl<'a> BatchWriter<'a> {
     /// Store everything pending; returns how many objects were new.
     pub fn flush(&self) -> Result<usize> {
         let items = self.pending.drain();
-        self.odb.write_known(&items)
+        let refs: Vec<(ObjectId, ObjectType, &[u8])> = items
+            .iter()
+            .map(|(i, k, d)| (*i, *k, d.as_slice()))
+            .collect();
+        self.odb.write_known(&refs)
     }
 }
 

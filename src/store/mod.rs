@@ -135,13 +135,14 @@ impl Odb {
     }
 
     /// Store objects whose ids are already known (from `BatchWriter`), skipping
-    /// those present: as one pack when there are many, else as loose objects.
-    pub fn write_known(&self, objects: &[(ObjectId, ObjectType, Vec<u8>)]) -> Result<usize> {
+    /// those present: as one pack when there are many, else as loose objects
+    /// with one filesystem sync. Returns how many were new.
+    pub fn write_known(&self, objects: &[(ObjectId, ObjectType, &[u8])]) -> Result<usize> {
         use rayon::prelude::*;
         let fresh: Vec<(ObjectId, ObjectType, &[u8])> = objects
             .par_iter()
             .filter(|(id, _, _)| !self.contains(id))
-            .map(|(id, k, d)| (*id, *k, d.as_slice()))
+            .copied()
             .collect();
         if fresh.is_empty() {
             return Ok(0);
@@ -159,35 +160,15 @@ impl Odb {
         Ok(fresh.len())
     }
 
-    /// Write many objects durably: as one pack when there are many, else as
-    /// loose objects with one filesystem sync instead of one fsync each.
+    /// Hash and store many objects durably (see `write_known`); returns their ids.
     pub fn write_batch(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
         use rayon::prelude::*;
-        if objects.len() < PACK_THRESHOLD {
-            return self.loose.write_batch(objects);
-        }
-        let ids: Vec<ObjectId> = objects
+        let known: Vec<(ObjectId, ObjectType, &[u8])> = objects
             .par_iter()
-            .map(|(k, d)| crate::object::hash_object(*k, d))
+            .map(|(k, d)| (crate::object::hash_object(*k, d), *k, *d))
             .collect();
-        let fresh: Vec<(ObjectId, ObjectType, &[u8])> = ids
-            .iter()
-            .zip(objects)
-            .filter(|(id, _)| !self.contains(id))
-            .map(|(id, (k, d))| (*id, *k, *d))
-            .collect();
-        if fresh.len() < PACK_THRESHOLD {
-            let small: Vec<(ObjectType, &[u8])> = fresh.iter().map(|(_, k, d)| (*k, *d)).collect();
-            self.loose.write_batch(&small)?;
-        } else {
-            let idx = pack::write_pack(&self.pack_dir(), &fresh)?;
-            let p = Arc::new(pack::Pack::open(&idx)?);
-            let mut guard = self.packs.write().unwrap();
-            if let Some(list) = guard.as_mut() {
-                list.push(p);
-            }
-        }
-        Ok(ids)
+        self.write_known(&known)?;
+        Ok(known.into_iter().map(|(id, _, _)| id).collect())
     }
 
     pub fn loose_path(&self, id: &ObjectId) -> PathBuf {
