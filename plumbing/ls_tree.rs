@@ -38,6 +38,7 @@ pub struct Args {
 
 struct Printer<'a> {
     ws: &'a Workspace,
+    kinds: super::EntryKinds<'a>,
     a: &'a Args,
     out: std::io::BufWriter<std::io::StdoutLock<'static>>,
 }
@@ -63,12 +64,17 @@ impl Printer<'_> {
                 self.out,
                 "{:06o} {} {}{} {size:>7}\t{name}{term}",
                 e.mode,
-                e.kind_name(),
+                self.kinds.kind(e)?,
                 e.id,
                 super::meta_fields(&e.meta)
             ));
         }
-        super::out(write!(self.out, "{}{term}", super::ls_tree_line(e, &name)))
+        let kind = self.kinds.kind(e)?;
+        super::out(write!(
+            self.out,
+            "{}{term}",
+            super::ls_tree_line(e, kind, &name)
+        ))
     }
 
     fn walk(&mut self, tree: &ObjectId, prefix: &[u8]) -> anyhow::Result<()> {
@@ -98,6 +104,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let tree = peel_to_tree(&ws, rev_parse(&ws, &a.tree)?)?;
     let mut p = Printer {
         ws: &ws,
+        kinds: super::EntryKinds::new(&ws),
         a: &a,
         out: std::io::BufWriter::new(std::io::stdout().lock()),
     };

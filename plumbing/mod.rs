@@ -108,12 +108,47 @@ pub fn meta_fields(m: &hako::prolly::dir::Meta) -> String {
     s
 }
 
+/// The object type an entry's id names: from the mode, except that a regular
+/// file's content may be a `blob` or a chunked `file` (read from its header,
+/// remembered per id).
+pub struct EntryKinds<'a> {
+    ws: &'a Workspace,
+    seen: std::collections::HashMap<hako::ObjectId, &'static str>,
+}
+
+impl<'a> EntryKinds<'a> {
+    pub fn new(ws: &'a Workspace) -> Self {
+        EntryKinds {
+            ws,
+            seen: std::collections::HashMap::new(),
+        }
+    }
+
+    pub fn kind(&mut self, e: &hako::prolly::dir::Entry) -> anyhow::Result<&'static str> {
+        use hako::store::ObjectStore;
+        if !e.is_file() {
+            return Ok(e.kind_name());
+        }
+        if let Some(k) = self.seen.get(&e.id) {
+            return Ok(k);
+        }
+        let k = match self.ws.odb.read_header(&e.id) {
+            Ok((kind, _)) => kind.name(),
+            // Trees made with `mktree --missing` may name absent objects.
+            Err(hako::Error::NotFound(_)) => e.kind_name(),
+            Err(err) => return Err(err.into()),
+        };
+        self.seen.insert(e.id, k);
+        Ok(k)
+    }
+}
+
 /// One ls-tree line (without terminator).
-pub fn ls_tree_line(e: &hako::prolly::dir::Entry, name: &str) -> String {
+pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> String {
     format!(
         "{:06o} {} {}{}\t{}",
         e.mode,
-        e.kind_name(),
+        kind,
         e.id,
         meta_fields(&e.meta),
         name
@@ -132,9 +167,11 @@ pub fn print_tree_like(
         hako::prolly::file::write_to(&ws.odb, &id, out)?;
         return Ok(());
     }
+    let mut kinds = EntryKinds::new(ws);
     for e in hako::prolly::dir::TreeCursor::new(&ws.odb, &id)? {
         let e = e?;
-        writeln!(out, "{}", ls_tree_line(&e, &quote_path(&e.name)))?;
+        let k = kinds.kind(&e)?;
+        writeln!(out, "{}", ls_tree_line(&e, k, &quote_path(&e.name)))?;
     }
     Ok(())
 }

@@ -35,6 +35,8 @@ test_expect_success 'a large file is chunked; hash-object -t file agrees with th
 	T=$(hako -C ws write-tree ../src) &&
 	id=$(hako -C ws rev-parse $T:big) &&
 	echo file >expect && hako -C ws cat-file -t $id >actual && test_cmp expect actual &&
+	hako -C ws ls-tree $T big >actual &&
+	printf "100644 file %s\tbig\n" $id >expect && test_cmp expect actual &&
 	hako -C ws hash-object -t file ../src/big >actual && echo $id >expect && test_cmp expect actual &&
 	hako -C ws cat-file -p $id >big.out && test_cmp src/big big.out
 '
