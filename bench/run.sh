@@ -4,6 +4,6 @@ cd "$(dirname "$0")" || exit 1
 echo "# hako benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r)"
 for s in hash.sh tree.sh porcelain.sh sandbox.sh; do
 	if test -f "$s"; then
-		sh "./$s" || echo "(section $s failed)"
+		"./$s" || echo "(section $s failed)"
 	fi
 done

@@ -228,7 +228,12 @@ pub fn compile_seccomp(policy: &SeccompPolicy) -> Result<Option<BpfProgram>> {
 }
 
 pub fn install_seccomp(prog: &BpfProgram) -> Result<()> {
-    seccompiler::apply_filter(prog)
+    if prog.is_empty() {
+        return Err(Error::Setup(
+            "seccomp: install filter: empty program".into(),
+        ));
+    }
+    crate::sandbox::sys::seccomp_set_filter(prog)
         .map_err(|e| Error::Setup(format!("seccomp: install filter: {e}")))
 }
 

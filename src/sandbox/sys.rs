@@ -555,3 +555,31 @@ pub fn prctl3(option: libc::c_int, arg2: libc::c_ulong, arg3: libc::c_ulong) -> 
     check(unsafe { libc::prctl(option, arg2, arg3, 0 as libc::c_ulong, 0 as libc::c_ulong) })
         .map(drop)
 }
+
+/// Install a seccomp filter on this thread with SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+/// as runc does: the filter alone does not force the speculative-store-bypass
+/// mitigation on the command (which costs every sandboxed process time).
+/// Falls back to no flags on kernels that refuse the flag.
+pub fn seccomp_set_filter(filter: &[seccompiler::sock_filter]) -> SysResult<()> {
+    let prog = libc::sock_fprog {
+        len: filter.len() as libc::c_ushort,
+        filter: filter.as_ptr() as *mut libc::sock_filter,
+    };
+    let install = |flags: libc::c_ulong| {
+        // SAFETY: `prog` points at `filter.len()` instructions with the same
+        // layout as the kernel's sock_filter; the kernel copies them during the call.
+        check_long(unsafe {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                flags,
+                &prog as *const libc::sock_fprog,
+            )
+        })
+        .map(drop)
+    };
+    match install(libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW) {
+        Err(Errno::EINVAL) => install(0),
+        r => r,
+    }
+}
