@@ -8,7 +8,7 @@ use hako::object::{ObjectType, TagRef};
 use hako::revparse::rev_parse;
 use hako::store::ObjectStore;
 use hako::workspace::Workspace;
-use hako::Error;
+use hako::{Error, ObjectId};
 
 #[derive(clap::Args)]
 #[command(group = clap::ArgGroup::new("mode").args(["t", "s", "p", "e", "batch", "batch_check"]))]
@@ -35,17 +35,26 @@ pub struct Args {
     args: Vec<String>,
 }
 
-/// Pretty-print an object to `out` (trees are printed by ls-tree's format).
-pub fn pretty(
-    ws: &Workspace,
-    kind: ObjectType,
-    data: &[u8],
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    match kind {
-        ObjectType::Tree | ObjectType::File => super::print_tree_like(ws, kind, data, out),
-        _ => Ok(out.write_all(data)?),
+/// Pretty-print an object: a tree as its `ls-tree` listing, a chunked file
+/// as its content (streamed chunk by chunk), anything else as it is.
+fn pretty(ws: &Workspace, id: &ObjectId, out: &mut dyn Write) -> anyhow::Result<()> {
+    match ws.odb.read_header(id)?.0 {
+        ObjectType::File => hako::prolly::file::write_to(&ws.odb, id, out)?,
+        ObjectType::Tree => {
+            let mut kinds = super::EntryKinds::new(ws);
+            for e in hako::prolly::dir::TreeCursor::new(&ws.odb, id)? {
+                let e = e?;
+                let k = kinds.kind(&e)?;
+                writeln!(
+                    out,
+                    "{}",
+                    super::ls_tree_line(&e, k, &super::quote_path(&e.name))
+                )?;
+            }
+        }
+        _ => out.write_all(&ws.odb.read(id)?.data)?,
     }
+    Ok(())
 }
 
 fn batch(ws: &Workspace, with_content: bool) -> anyhow::Result<i32> {
@@ -113,8 +122,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             super::out(writeln!(out, "{}", o.data.len()))?;
         }
     } else if a.p {
-        let o = ws.odb.read(&id)?;
-        pretty(&ws, o.kind, &o.data, &mut out)?;
+        pretty(&ws, &id, &mut out)?;
     } else {
         let want = want.expect("type given");
         let mut o = ws.odb.read(&id)?;

@@ -154,24 +154,3 @@ pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> Str
         name
     )
 }
-
-/// Print a tree node (its directory listing) or a chunked file (its content).
-pub fn print_tree_like(
-    ws: &Workspace,
-    kind: hako::ObjectType,
-    data: &[u8],
-    out: &mut dyn std::io::Write,
-) -> anyhow::Result<()> {
-    let id = hako::object::hash_object(kind, data);
-    if kind == hako::ObjectType::File {
-        hako::prolly::file::write_to(&ws.odb, &id, out)?;
-        return Ok(());
-    }
-    let mut kinds = EntryKinds::new(ws);
-    for e in hako::prolly::dir::TreeCursor::new(&ws.odb, &id)? {
-        let e = e?;
-        let k = kinds.kind(&e)?;
-        writeln!(out, "{}", ls_tree_line(&e, k, &quote_path(&e.name)))?;
-    }
-    Ok(())
-}

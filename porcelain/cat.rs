@@ -26,7 +26,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let mut out = std::io::stdout().lock();
     match file::write_to(&ws.odb, &e.id, &mut out) {
-        Err(hako::Error::Invalid(m)) if m.contains("Broken pipe") => Ok(0),
+        Err(hako::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         r => {
             r?;
             Ok(0)

@@ -13,9 +13,6 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    if !ws.containers()?.contains(&a.name) {
-        bail!("no such container: {}", a.name);
-    }
     if Workspace::active_container(&ws.dir)? == a.name {
         bail!(
             "cannot delete the active container '{}' (switch with 'hako is' first)",

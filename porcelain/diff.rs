@@ -68,12 +68,12 @@ fn patch(store: &dyn ObjectStore, c: &PathChange, out: &mut dyn Write) -> anyhow
         }
         _ => {}
     }
+    if c.old.as_ref().map(|e| e.id) == c.new.as_ref().map(|e| e.id) {
+        return Ok(()); // mode-only change: no content to read
+    }
     let (a, b) = (content(store, &c.old)?, content(store, &c.new)?);
     if a.is_none() && b.is_none() {
         return Ok(());
-    }
-    if c.old.as_ref().map(|e| e.id) == c.new.as_ref().map(|e| e.id) {
-        return Ok(()); // mode-only change
     }
     let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
     let old_name = if c.old.is_some() {

@@ -55,7 +55,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     ));
     let mut f = std::fs::File::create(&tmp)
         .with_context(|| format!("cannot create '{}'", tmp.display()))?;
-    file::write_to(&ws.odb, &e.id, &mut f)?;
+    file::write_to(&ws.odb, &e.id, &mut f).map_err(|err| err.on_output(&tmp))?;
     f.sync_all()?;
     f.set_permissions(std::fs::Permissions::from_mode(e.mode & 0o7777))?;
     std::fs::rename(&tmp, &dest).with_context(|| format!("cannot write '{}'", dest.display()))?;

@@ -1,7 +1,5 @@
 //! `hako is NAME`: make NAME the active container (a metadata change).
 
-use anyhow::bail;
-
 use crate::plumbing;
 
 #[derive(clap::Args)]
@@ -11,9 +9,6 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    if !ws.containers()?.contains(&a.name) {
-        bail!("no such container: {}", a.name);
-    }
     ws.set_active(&a.name)?;
     Ok(0)
 }

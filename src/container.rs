@@ -4,11 +4,11 @@
 //! root filesystem new containers start from.
 
 use std::collections::BTreeMap;
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
+use crate::fsutil::LockFile;
 use crate::object::{empty_tree_id, CommitRef, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, S_IFDIR, S_IFLNK, S_IFREG};
@@ -64,19 +64,6 @@ pub fn is_dirty(ws: &Workspace) -> Result<bool> {
     Ok(working_root(ws)? != head_tree(ws)?)
 }
 
-struct Lock {
-    path: PathBuf,
-    done: bool,
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = fs::remove_file(&self.path);
-        }
-    }
-}
-
 /// Replace the `WORKING` pointer with `new` if it still is `expected` (as
 /// `read_working` returned it): lock file, fsync, rename. `None` makes the
 /// working root follow HEAD again.
@@ -86,36 +73,21 @@ pub fn set_working_root(
     expected: Option<ObjectId>,
 ) -> Result<()> {
     let p = working_path(ws);
-    let lock_path = p.with_file_name("WORKING.lock");
-    let mut f = match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&lock_path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(Error::Invalid(format!(
-                "unable to lock the working root: {} exists (another hako process running?)",
-                lock_path.display()
-            )))
-        }
-        Err(e) => return Err(e).at(&lock_path),
-    };
-    let mut lock = Lock {
-        path: lock_path.clone(),
-        done: false,
-    };
-    let current = read_working(ws)?;
-    if current != expected {
+    let mut lock = LockFile::acquire(&p, |path| {
+        Error::Invalid(format!(
+            "unable to lock the working root: {} exists (another hako process running?)",
+            path.display()
+        ))
+    })?;
+    if read_working(ws)? != expected {
         return Err(Error::Invalid(
             "the working root changed while this command ran; nothing was written".into(),
         ));
     }
     match new {
         Some(id) => {
-            f.write_all(format!("{id}\n").as_bytes()).at(&lock_path)?;
-            f.sync_all().at(&lock_path)?;
-            fs::rename(&lock_path, &p).at(&p)?;
+            lock.write(format!("{id}\n").as_bytes())?;
+            lock.commit(&p)
         }
         None => {
             match fs::remove_file(&p) {
@@ -123,11 +95,11 @@ pub fn set_working_root(
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e).at(&p),
             }
-            fs::remove_file(&lock_path).at(&lock_path)?;
+            // Dropping the lock removes it.
+            drop(lock);
+            fsync_dir(p.parent().unwrap())
         }
     }
-    lock.done = true;
-    fsync_dir(p.parent().unwrap())
 }
 
 // ---- current directory and paths ----

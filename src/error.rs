@@ -44,11 +44,26 @@ pub enum Error {
     RefLoop(String),
     #[error("not a hako workspace (or any parent up to /): .hako")]
     NoWorkspace,
+    #[error("cannot write output: {0}")]
+    Output(std::io::Error),
     #[error("{0}")]
     Invalid(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Name the file an output error happened on.
+    pub fn on_output(self, path: impl Into<PathBuf>) -> Error {
+        match self {
+            Error::Output(err) => Error::Io {
+                path: path.into(),
+                err,
+            },
+            e => e,
+        }
+    }
+}
 
 /// Attach a path to an io::Error.
 pub trait IoContext<T> {

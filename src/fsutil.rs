@@ -1,6 +1,6 @@
 //! Crash-safe file writes: temp file, fsync, rename, fsync the directory.
 
-use std::fs::{self, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -26,4 +26,55 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     drop(f);
     fs::rename(&tmp, path).at(path)?;
     fsync_dir(dir)
+}
+
+/// `<target>.lock`, created with O_EXCL: whoever holds it may replace
+/// `target`. Removed on drop unless committed.
+pub struct LockFile {
+    path: PathBuf,
+    file: Option<File>,
+    done: bool,
+}
+
+impl LockFile {
+    /// Take the lock for `target`; `busy` makes the error when another
+    /// process holds it.
+    pub fn acquire(target: &Path, busy: impl FnOnce(PathBuf) -> crate::Error) -> Result<LockFile> {
+        let path = PathBuf::from(format!("{}.lock", target.display()));
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).at(parent)?;
+        }
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(file) => Ok(LockFile {
+                path,
+                file: Some(file),
+                done: false,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(busy(path)),
+            Err(e) => Err(e).at(&path),
+        }
+    }
+
+    /// Write the new content into the lock file and make it durable.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let f = self.file.as_mut().expect("lock open");
+        f.write_all(bytes).at(&self.path)?;
+        f.sync_all().at(&self.path)
+    }
+
+    /// Rename the lock file over `dest` and sync the directory.
+    pub fn commit(mut self, dest: &Path) -> Result<()> {
+        self.file.take();
+        fs::rename(&self.path, dest).at(dest)?;
+        self.done = true;
+        fsync_dir(dest.parent().unwrap_or(Path::new(".")))
+    }
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
 }

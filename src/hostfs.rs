@@ -286,7 +286,7 @@ pub fn checkout_tree(
                 .mode(0o600)
                 .open(p)
                 .at(p)?;
-            file::write_to(store, &e.id, &mut f)?;
+            file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(p))?;
             if opts.owners {
                 apply_meta(p, &e.meta)?;
             }

@@ -121,13 +121,6 @@ pub fn hash_encoding(enc: &[u8]) -> ObjectId {
     ObjectId(*blake3::hash(enc).as_bytes())
 }
 
-/// A borrowed view of a decoded object.
-#[derive(Clone, Copy, Debug)]
-pub struct ObjectRef<'a> {
-    pub kind: ObjectType,
-    pub data: &'a [u8],
-}
-
 /// An owned object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Object {
@@ -141,12 +134,6 @@ impl Object {
     }
     pub fn id(&self) -> ObjectId {
         hash_object(self.kind, &self.data)
-    }
-    pub fn as_ref(&self) -> ObjectRef<'_> {
-        ObjectRef {
-            kind: self.kind,
-            data: &self.data,
-        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! Refs: plain files under `.hako/`, updated under a lock file with
 //! compare-and-swap semantics, with a reflog (format-spec/refs.md).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
+use crate::fsutil::LockFile;
 use crate::identity::Signature;
 use crate::oid::ObjectId;
 use crate::store::loose::fsync_dir;
@@ -139,24 +140,23 @@ impl RefStore {
         Ok(self.resolve_name(name)?.1)
     }
 
-    fn lock(&self, name: &str) -> Result<RefLock> {
-        let path = self.path(name);
-        let lock = PathBuf::from(format!("{}.lock", path.display()));
-        if let Some(parent) = lock.parent() {
-            fs::create_dir_all(parent).at(parent)?;
+    fn lock(&self, name: &str) -> Result<LockFile> {
+        LockFile::acquire(&self.path(name), |path| Error::RefLocked {
+            name: name.to_string(),
+            path,
+        })
+    }
+
+    /// Commit a ref's lock, refusing to replace a directory of refs.
+    fn commit(&self, lock: LockFile, name: &str) -> Result<()> {
+        let dest = self.path(name);
+        if dest.is_dir() {
+            return Err(Error::Invalid(format!(
+                "cannot create ref {}: a directory of refs is in the way",
+                dest.display()
+            )));
         }
-        match OpenOptions::new().write(true).create_new(true).open(&lock) {
-            Ok(file) => Ok(RefLock {
-                path: lock,
-                file: Some(file),
-                done: false,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::RefLocked {
-                name: name.to_string(),
-                path: lock,
-            }),
-            Err(e) => Err(e).at(&lock),
-        }
+        lock.commit(&dest)
     }
 
     fn check_expect(name: &str, current: Option<ObjectId>, expect: Expect) -> Result<()> {
@@ -204,7 +204,7 @@ impl RefStore {
         if target != "HEAD" && self.head_target()?.as_deref() == Some(target.as_str()) {
             self.log("HEAD", current.unwrap_or(ObjectId::ZERO), new, who, msg)?;
         }
-        lock.commit(&self.path(&target))
+        self.commit(lock, &target)
     }
 
     /// Delete a ref (the ref itself, not what a symbolic ref points to).
@@ -255,7 +255,7 @@ impl RefStore {
         let mut lock = self.lock(name)?;
         lock.write(format!("{new}\n").as_bytes())?;
         self.log(name, old, new, who, msg)?;
-        lock.commit(&self.path(name))
+        self.commit(lock, name)
     }
 
     /// Append a reflog record without moving the ref (e.g. HEAD switching branches).
@@ -277,7 +277,7 @@ impl RefStore {
         check_ref_name(target)?;
         let mut lock = self.lock(name)?;
         lock.write(format!("ref: {target}\n").as_bytes())?;
-        lock.commit(&self.path(name))
+        self.commit(lock, name)
     }
 
     /// The ref HEAD points to symbolically, if any.
@@ -377,45 +377,6 @@ impl RefStore {
         }
         out.reverse();
         Ok(out)
-    }
-}
-
-/// A held ref lock: removed on drop unless committed.
-struct RefLock {
-    path: PathBuf,
-    file: Option<File>,
-    done: bool,
-}
-
-impl RefLock {
-    fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        let f = self.file.as_mut().expect("lock open");
-        f.write_all(bytes).at(&self.path)?;
-        f.sync_all().at(&self.path)
-    }
-
-    fn commit(mut self, dest: &Path) -> Result<()> {
-        self.file.take();
-        if dest.is_dir() {
-            return Err(Error::Invalid(format!(
-                "cannot create ref {}: a directory of refs is in the way",
-                dest.display()
-            )));
-        }
-        fs::rename(&self.path, dest).at(dest)?;
-        self.done = true;
-        if let Some(parent) = dest.parent() {
-            fsync_dir(parent)?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for RefLock {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = fs::remove_file(&self.path);
-        }
     }
 }
 

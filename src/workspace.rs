@@ -81,6 +81,15 @@ impl Config {
     }
 }
 
+/// Lay out an empty container directory: HEAD -> refs/heads/main, no commits.
+fn make_container(d: &Path) -> Result<()> {
+    for sub in ["refs/heads", "refs/tags", "logs"] {
+        let p = d.join(sub);
+        fs::create_dir_all(&p).at(&p)?;
+    }
+    RefStore::new(d).set_symbolic("HEAD", &format!("refs/heads/{DEFAULT_BRANCH}"))
+}
+
 impl Workspace {
     /// Create a new workspace at `root/.hako`. Fails if one exists.
     pub fn init(root: &Path) -> Result<Workspace> {
@@ -95,18 +104,15 @@ impl Workspace {
             let p = dir.join(sub);
             fs::create_dir_all(&p).at(&p)?;
         }
+        make_container(&dir.join("containers").join(DEFAULT_CONTAINER))?;
         crate::fsutil::write_atomic(
             &dir.join("active"),
             format!("{DEFAULT_CONTAINER}\n").as_bytes(),
         )?;
+        // The config is written last: discovery looks for it, so a crash
+        // before this point never leaves a half-made workspace to be found.
         let cfg = dir.join("config");
         crate::fsutil::write_atomic(&cfg, b"[core]\n\tformatversion = 1\n")?;
-        let cdir = dir.join("containers").join(DEFAULT_CONTAINER);
-        for sub in ["refs/heads", "refs/tags", "logs"] {
-            let p = cdir.join(sub);
-            fs::create_dir_all(&p).at(&p)?;
-        }
-        RefStore::new(&cdir).set_symbolic("HEAD", &format!("refs/heads/{DEFAULT_BRANCH}"))?;
         Workspace::open(&dir)
     }
 
@@ -122,11 +128,7 @@ impl Workspace {
         if d.exists() {
             return Err(Error::Invalid(format!("container '{name}' already exists")));
         }
-        for sub in ["refs/heads", "refs/tags", "logs"] {
-            let p = d.join(sub);
-            fs::create_dir_all(&p).at(&p)?;
-        }
-        RefStore::new(&d).set_symbolic("HEAD", &format!("refs/heads/{DEFAULT_BRANCH}"))
+        make_container(&d)
     }
 
     /// All containers, sorted by name.

@@ -643,6 +643,18 @@ pub struct Change {
     pub new: Option<Entry>,
 }
 
+impl Change {
+    /// A change named by whichever side exists.
+    fn of(old: Option<Entry>, new: Option<Entry>) -> Change {
+        let name = old
+            .as_ref()
+            .or(new.as_ref())
+            .map(|e| e.name.clone())
+            .unwrap_or_default();
+        Change { name, old, new }
+    }
+}
+
 enum Item {
     Sub { level: u8, id: ObjectId },
     Leaf(Entry),
@@ -669,6 +681,14 @@ impl DiffSide<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Take the next item, known to be a leaf entry.
+    fn pop_leaf(&mut self) -> Entry {
+        match self.stack.pop() {
+            Some(Item::Leaf(e)) => e,
+            _ => unreachable!("caller checked the top is a leaf"),
+        }
     }
 
     fn expand_top(&mut self) -> Result<()> {
@@ -719,66 +739,18 @@ pub fn diff(store: &dyn ObjectStore, a: &ObjectId, b: &ObjectId) -> Result<Vec<C
             }
             (Some(Item::Sub { .. }), _) => sa.expand_top()?,
             (_, Some(Item::Sub { .. })) => sb.expand_top()?,
-            (Some(Item::Leaf(x)), Some(Item::Leaf(y))) => {
-                use std::cmp::Ordering::*;
-                match x.name.cmp(&y.name) {
-                    Less => {
-                        let Some(Item::Leaf(x)) = sa.stack.pop() else {
-                            unreachable!()
-                        };
-                        out.push(Change {
-                            name: x.name.clone(),
-                            old: Some(x),
-                            new: None,
-                        });
-                    }
-                    Greater => {
-                        let Some(Item::Leaf(y)) = sb.stack.pop() else {
-                            unreachable!()
-                        };
-                        out.push(Change {
-                            name: y.name.clone(),
-                            old: None,
-                            new: Some(y),
-                        });
-                    }
-                    Equal => {
-                        let Some(Item::Leaf(x)) = sa.stack.pop() else {
-                            unreachable!()
-                        };
-                        let Some(Item::Leaf(y)) = sb.stack.pop() else {
-                            unreachable!()
-                        };
-                        if x != y {
-                            out.push(Change {
-                                name: x.name.clone(),
-                                old: Some(x),
-                                new: Some(y),
-                            });
-                        }
+            (Some(Item::Leaf(x)), Some(Item::Leaf(y))) => match x.name.cmp(&y.name) {
+                std::cmp::Ordering::Less => out.push(Change::of(Some(sa.pop_leaf()), None)),
+                std::cmp::Ordering::Greater => out.push(Change::of(None, Some(sb.pop_leaf()))),
+                std::cmp::Ordering::Equal => {
+                    let (x, y) = (sa.pop_leaf(), sb.pop_leaf());
+                    if x != y {
+                        out.push(Change::of(Some(x), Some(y)));
                     }
                 }
-            }
-            (Some(Item::Leaf(_)), None) => {
-                let Some(Item::Leaf(x)) = sa.stack.pop() else {
-                    unreachable!()
-                };
-                out.push(Change {
-                    name: x.name.clone(),
-                    old: Some(x),
-                    new: None,
-                });
-            }
-            (None, Some(Item::Leaf(_))) => {
-                let Some(Item::Leaf(y)) = sb.stack.pop() else {
-                    unreachable!()
-                };
-                out.push(Change {
-                    name: y.name.clone(),
-                    old: None,
-                    new: Some(y),
-                });
-            }
+            },
+            (Some(Item::Leaf(_)), None) => out.push(Change::of(Some(sa.pop_leaf()), None)),
+            (None, Some(Item::Leaf(_))) => out.push(Change::of(None, Some(sb.pop_leaf()))),
         }
     }
     Ok(out)

@@ -1,8 +1,6 @@
 //! Chunked files: FastCDC chunks stored as blobs, listed by a prolly list of
 //! `file` nodes (format-spec/prolly-tree.md, "Chunked files").
 
-use std::io::Read;
-
 use super::{get_varint, put_varint, take, Builder, Node, Schema};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
@@ -163,9 +161,7 @@ fn range_into(
 pub fn write_to(store: &dyn ObjectStore, id: &ObjectId, w: &mut dyn std::io::Write) -> Result<()> {
     let o = store.read(id)?;
     match o.kind {
-        ObjectType::Blob => w
-            .write_all(&o.data)
-            .map_err(|e| Error::Invalid(format!("write: {e}"))),
+        ObjectType::Blob => w.write_all(&o.data).map_err(Error::Output),
         ObjectType::File => {
             let node = Node::parse::<FileSchema>(*id, o.data)?;
             for i in 0..node.len() {
@@ -174,8 +170,7 @@ pub fn write_to(store: &dyn ObjectStore, id: &ObjectId, w: &mut dyn std::io::Wri
                     write_to(store, &child, w)?;
                 } else {
                     let c = store.read(&child)?;
-                    w.write_all(&c.data)
-                        .map_err(|e| Error::Invalid(format!("write: {e}")))?;
+                    w.write_all(&c.data).map_err(Error::Output)?;
                 }
             }
             Ok(())
@@ -186,11 +181,4 @@ pub fn write_to(store: &dyn ObjectStore, id: &ObjectId, w: &mut dyn std::io::Wri
             actual: k.name(),
         }),
     }
-}
-
-/// Read all of a reader into memory (small helper for stdin paths).
-pub fn read_all(r: &mut dyn Read) -> std::io::Result<Vec<u8>> {
-    let mut v = Vec::new();
-    r.read_to_end(&mut v)?;
-    Ok(v)
 }

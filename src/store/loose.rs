@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -242,14 +242,10 @@ impl ObjectStore for LooseStore {
     }
 }
 
-/// Make a file read-only (used for objects written by other paths).
-pub fn make_readonly(path: &Path) -> Result<()> {
-    fs::set_permissions(path, fs::Permissions::from_mode(0o444)).at(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn write_read_verify() {

@@ -88,15 +88,15 @@ impl Odb {
         *self.packs.write().unwrap() = None;
     }
 
+    /// Which pack holds `id`, and where. Looks under the read lock, without
+    /// copying the pack list (this runs once per object on bulk writes).
     fn find_packed(&self, id: &ObjectId) -> Result<Option<(Arc<pack::Pack>, usize)>> {
-        let packs = self.packs()?;
-        Ok(packs
-            .iter()
-            .find_map(|p| p.find(id).map(|i| (p.clone(), i))))
-    }
-
-    pub fn objects_dir(&self) -> &Path {
-        self.loose.dir()
+        let find =
+            |list: &[Arc<pack::Pack>]| list.iter().find_map(|p| p.find(id).map(|i| (p.clone(), i)));
+        if let Some(list) = self.packs.read().unwrap().as_ref() {
+            return Ok(find(list));
+        }
+        Ok(find(&self.packs()?))
     }
 
     /// Resolve a full id or a unique prefix of at least 4 hex digits.
@@ -169,10 +169,6 @@ impl Odb {
             .collect();
         self.write_known(&known)?;
         Ok(known.into_iter().map(|(id, _, _)| id).collect())
-    }
-
-    pub fn loose_path(&self, id: &ObjectId) -> PathBuf {
-        self.loose.path_of(id)
     }
 }
 
