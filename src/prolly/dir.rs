@@ -457,6 +457,38 @@ impl<'s> LevelPath<'s> {
             .any(|(n, i)| *i + 1 < n.len())
     }
 
+    fn has_prev(&self) -> bool {
+        self.frames[..self.frames.len() - 1]
+            .iter()
+            .any(|(_, i)| *i > 0)
+    }
+
+    /// Move to the previous node at this level; false at the start.
+    fn prev(&mut self) -> Result<bool> {
+        self.frames.pop();
+        loop {
+            let Some((_, i)) = self.frames.last_mut() else {
+                return Ok(false);
+            };
+            if *i > 0 {
+                *i -= 1;
+                break;
+            }
+            self.frames.pop();
+        }
+        loop {
+            let (node, i) = self.frames.last().unwrap();
+            let child = internal_entry(node, *i).2;
+            let n = load(self.store, &child)?;
+            if n.level == self.level {
+                self.frames.push((n, 0));
+                return Ok(true);
+            }
+            let last = n.len() - 1;
+            self.frames.push((n, last));
+        }
+    }
+
     /// Move to the next node at this level; false at the end.
     fn next(&mut self) -> Result<bool> {
         self.frames.pop();
@@ -544,6 +576,20 @@ fn edit_level(
     let mut pending = edits.iter().peekable();
     while let Some((first, _)) = pending.peek() {
         let mut path = LevelPath::seek(store, root, level, first)?;
+        // A node closed by the MAX clause depends on the entry after it, which
+        // this edit may change: re-chunk from that node too (one node back is
+        // enough, since its own first entry is unchanged). A node the previous
+        // region already re-chunked ended on a hash cut and stays.
+        if path.has_prev() {
+            path.prev()?;
+            let p = path.current();
+            let done = removed
+                .last()
+                .is_some_and(|k: &Vec<u8>| p.last_key() <= k.as_slice());
+            if done || closed_by_hash(p) {
+                path.next()?;
+            }
+        }
         let mut chunker = LevelChunker::new(level);
         loop {
             let node = path.current().clone();
@@ -597,6 +643,14 @@ fn edit_level(
         }
     }
     Ok((removed, added))
+}
+
+/// Whether the boundary rule's hash clause closed `node` after its last entry
+/// (so the cut does not depend on what follows), rather than the MAX clause.
+fn closed_by_hash(node: &Node) -> bool {
+    let size: usize = (0..node.len()).map(|i| node.entry(i).len()).sum();
+    let last = node.len() - 1;
+    super::cut_after(node.level, node.key(last), node.entry(last).len(), size)
 }
 
 fn close<S: Schema>(

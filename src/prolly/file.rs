@@ -182,3 +182,137 @@ pub fn write_to(store: &dyn ObjectStore, id: &ObjectId, w: &mut dyn std::io::Wri
         }),
     }
 }
+
+/// The leaf entries (chunk length, chunk id) of a chunked file, in order.
+/// Reads the list nodes only, never the chunks.
+pub fn chunk_list(store: &dyn ObjectStore, id: &ObjectId) -> Result<Vec<(u64, ObjectId)>> {
+    let mut out = Vec::new();
+    list_into(store, id, &mut out)?;
+    Ok(out)
+}
+
+fn list_into(store: &dyn ObjectStore, id: &ObjectId, out: &mut Vec<(u64, ObjectId)>) -> Result<()> {
+    let node = Node::load::<FileSchema>(store, id)?;
+    for i in 0..node.len() {
+        let (bytes, _, child) = entry_totals(&node, i);
+        if node.level > 0 {
+            list_into(store, &child, out)?;
+        } else {
+            out.push((bytes, child));
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a file after the splice point: the tail of the old chunk
+/// holding it, then whole old chunks, read one at a time as the chunker asks.
+struct OldTail<'a> {
+    store: &'a dyn ObjectStore,
+    chunks: &'a [(u64, ObjectId)],
+    next: usize,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl std::io::Read for OldTail<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            let Some((_, id)) = self.chunks.get(self.next) else {
+                return Ok(0);
+            };
+            self.next += 1;
+            self.buf = self.store.read(id).map_err(std::io::Error::other)?.data;
+            self.pos = 0;
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Replace `remove` bytes at `offset` of file `id` with `insert`, returning the
+/// new file's id. Only the chunks from the one holding `offset` up to the first
+/// new cut that lines up with an old one are read and re-chunked; the result
+/// is the id `store_content` gives for the whole new content.
+pub fn splice(
+    store: &dyn ObjectStore,
+    id: &ObjectId,
+    offset: u64,
+    remove: u64,
+    insert: &[u8],
+) -> Result<ObjectId> {
+    let (kind, _) = store.read_header(id)?;
+    let size = self::size(store, id)?;
+    if offset > size {
+        return Err(Error::Invalid(format!(
+            "splice at {offset} is past the end of a {size}-byte file"
+        )));
+    }
+    let remove = remove.min(size - offset);
+    let new_size = size - remove + insert.len() as u64;
+    if kind == ObjectType::Blob || new_size <= INLINE_MAX {
+        let mut data = read_range(store, id, 0, offset)?;
+        data.extend_from_slice(insert);
+        data.extend(read_range(store, id, offset + remove, u64::MAX)?);
+        return store_content(store, &data);
+    }
+    let old = chunk_list(store, id)?;
+    // Ends of the old chunks, ascending.
+    let ends: Vec<u64> = old
+        .iter()
+        .scan(0u64, |pos, (len, _)| {
+            *pos += len;
+            Some(*pos)
+        })
+        .collect();
+    // The chunk holding `offset` (the last one when appending at the end).
+    let first = ends.partition_point(|&e| e <= offset).min(old.len() - 1);
+    let start = ends[first] - old[first].0;
+    let prefix = read_range(store, id, start, offset - start)?;
+    let resume = offset + remove;
+    let tail_chunk = ends.partition_point(|&e| e <= resume);
+    let mut tail = OldTail {
+        store,
+        chunks: &old,
+        next: tail_chunk,
+        buf: Vec::new(),
+        pos: 0,
+    };
+    if tail_chunk < old.len() {
+        let skip = resume - (ends[tail_chunk] - old[tail_chunk].0);
+        tail.buf = store.read(&old[tail_chunk].1)?.data;
+        tail.pos = skip as usize;
+        tail.next = tail_chunk + 1;
+    }
+    let source = std::io::Read::chain(std::io::Read::chain(&prefix[..], insert), tail);
+    let edit_end = offset + insert.len() as u64;
+    let mut b = Builder::<FileSchema>::new(store, 0);
+    for (len, cid) in &old[..first] {
+        let (k, e) = leaf_entry(*len, *cid);
+        b.push(k, e)?;
+    }
+    let mut resumed_after = None;
+    for chunk in fastcdc::v2020::StreamCDC::new(source, CDC_MIN, CDC_AVG, CDC_MAX) {
+        let chunk = chunk.map_err(|e| Error::Invalid(format!("re-chunking a file: {e}")))?;
+        let cid = store.write(ObjectType::Blob, &chunk.data)?;
+        let (k, e) = leaf_entry(chunk.length as u64, cid);
+        b.push(k, e)?;
+        let end = start + chunk.offset + chunk.length as u64;
+        // Past the edit, a cut at an old cut means the old chunks follow unchanged.
+        if end >= edit_end {
+            let old_pos = end + remove - insert.len() as u64;
+            if let Ok(k) = ends.binary_search(&old_pos) {
+                resumed_after = Some(k + 1);
+                break;
+            }
+        }
+    }
+    if let Some(k) = resumed_after {
+        for (len, cid) in &old[k..] {
+            let (key, e) = leaf_entry(*len, *cid);
+            b.push(key, e)?;
+        }
+    }
+    b.finish()
+}
