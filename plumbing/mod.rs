@@ -154,3 +154,10 @@ pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> Str
         name
     )
 }
+
+/// Print the warnings the engine recorded (`warning: …` on stderr).
+pub fn print_warnings() {
+    for w in hako::warnings::take() {
+        eprintln!("warning: {w}");
+    }
+}

@@ -16,6 +16,7 @@ pub mod revparse;
 pub mod revwalk;
 pub mod sandbox;
 pub mod store;
+pub mod warnings;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -213,7 +213,9 @@ fn main() {
     if let Some(c) = cli.container {
         let _ = plumbing::CONTAINER.set(c);
     }
-    match dispatch(cli.cmd) {
+    let result = dispatch(cli.cmd);
+    plumbing::print_warnings();
+    match result {
         Ok(code) => exit(code),
         Err(e) => {
             let code = e

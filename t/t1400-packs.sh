@@ -60,12 +60,64 @@ test_expect_success 'a flipped byte in a pack is refused, in one line' '
 	hako verify-pack $(cat idx)
 '
 
-test_expect_success 'a truncated index is refused' '
+test_expect_success 'a truncated index is skipped with a warning naming it' '
 	i=$(cat idx) && cp "$i" saved.idx && chmod u+w "$i" &&
 	head -c 100 saved.idx >"$i" &&
 	test_must_fail hako cat-file -p $(head -n 1 ids) 2>err &&
-	grep "^fatal: corrupt pack" err &&
+	grep "^warning: skipping pack .*$(basename $i): corrupt pack .*bad index header" err &&
+	grep "^fatal: object $(head -n 1 ids) not found" err &&
 	cp saved.idx "$i"
+'
+
+test_expect_success 'a damaged index hides only its own pack: loose objects and other packs still read' '
+	mkdir e && for i in $(test_seq 200); do echo "other $i" >e/g$i; done &&
+	ls e/* | hako hash-object -w --stdin-paths >ids2 &&
+	echo loose-one | hako hash-object -w --stdin >loose &&
+	i=$(cat idx) && chmod u+w "$i" &&
+	printf "garbage" | dd of="$i" bs=1 seek=8 conv=notrunc 2>/dev/null &&
+	hako cat-file -p $(cat loose) >actual 2>err &&
+	echo loose-one >expect && test_cmp expect actual &&
+	grep "^warning: skipping pack .*$(basename $i)" err &&
+	hako cat-file -p $(sed -n 5p ids2) >actual &&
+	cat $(ls e/* | sed -n 5p) >expect && test_cmp expect actual &&
+	cp saved.idx "$i" &&
+	hako cat-file -p $(head -n 1 ids) >actual 2>err &&
+	test_must_be_empty err
+'
+
+test_expect_success 'an index whose ids are out of order is refused' '
+	i=$(cat idx) && chmod u+w "$i" &&
+	python3 -c "
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, \"rb\").read())
+ids = 16 + 1024
+# swap the first two ids of the largest fanout bucket
+fan = [int.from_bytes(b[16 + 4 * k:20 + 4 * k], \"big\") for k in range(256)]
+sizes = [fan[k] - (fan[k - 1] if k else 0) for k in range(256)]
+k = sizes.index(max(sizes)); s = fan[k - 1] if k else 0
+a, c = ids + 32 * s, ids + 32 * (s + 1)
+b[a:a + 32], b[c:c + 32] = b[c:c + 32], b[a:a + 32]
+open(p, \"wb\").write(b)
+" "$i" &&
+	test_must_fail hako cat-file -p $(head -n 1 ids) 2>err &&
+	grep "^warning: skipping pack .*: corrupt pack .*ids not sorted" err &&
+	cp saved.idx "$i"
+'
+
+test_expect_success 'many bulk writes keep the number of packs logarithmic' '
+	for n in $(test_seq 24); do
+		mkdir -p many/$n &&
+		for i in $(test_seq 130); do echo "batch $n file $i" >many/$n/f$i; done &&
+		ls many/$n/* | hako hash-object -w --stdin-paths >>many-ids || return 1
+	done &&
+	ls .hako/objects/pack/*.idx >packs &&
+	test $(wc -l <packs) -le 6 &&
+	! ls .hako/objects/pack/tmp_* 2>/dev/null &&
+	for p in $(cat packs); do hako verify-pack "$p" >/dev/null || return 1; done &&
+	cat ids ids2 many-ids | hako cat-file --batch-check >check &&
+	! grep missing check &&
+	test_line_count = $(cat ids ids2 many-ids | wc -l) check
 '
 
 test_done

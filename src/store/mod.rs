@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use crate::error::{Error, IoContext, Result};
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
+use crate::store::loose::fsync_dir;
 
 pub use loose::LooseStore;
 pub use mem::{BatchWriter, HashOnly, MemStore};
@@ -68,7 +69,13 @@ impl Odb {
             .collect();
         names.sort();
         for p in names {
-            out.push(Arc::new(pack::Pack::open(&p)?));
+            match pack::Pack::open(&p) {
+                Ok(pack) => out.push(Arc::new(pack)),
+                // Merged into another pack and removed since the listing.
+                Err(Error::Io { err, .. }) if err.kind() == std::io::ErrorKind::NotFound => {}
+                // One damaged pack must not hide every other object.
+                Err(e) => crate::warnings::warn(format!("skipping pack {}: {e}", p.display())),
+            }
         }
         Ok(out)
     }
@@ -156,8 +163,51 @@ impl Odb {
             if let Some(list) = self.packs.write().unwrap().as_mut() {
                 list.push(p);
             }
+            self.consolidate_packs()?;
         }
         Ok(fresh.len())
+    }
+
+    /// Keep the number of packs logarithmic in the number of objects: merge
+    /// the smallest packs whenever one is not at least twice as big as all the
+    /// smaller ones together (geometric repacking, as git does). Records are
+    /// copied as stored; the old packs are removed only once the merged one is
+    /// durable and visible.
+    pub fn consolidate_packs(&self) -> Result<()> {
+        let mut list = self.packs()?;
+        list.sort_by_key(|p| p.pack_bytes());
+        let mut merge = 0;
+        let mut below = 0u64;
+        for (i, p) in list.iter().enumerate() {
+            if i > 0 && p.pack_bytes() < 2 * below {
+                merge = i + 1;
+            }
+            below += p.pack_bytes();
+        }
+        if merge < 2 {
+            return Ok(());
+        }
+        let victims = &list[..merge];
+        let idx = pack::merge_packs(&self.pack_dir(), victims)?;
+        let merged = Arc::new(pack::Pack::open(&idx)?);
+        for v in victims {
+            if v.idx_path == merged.idx_path {
+                continue;
+            }
+            for path in [&v.idx_path, &v.pack_path] {
+                match std::fs::remove_file(path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(e).at(path);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        fsync_dir(&self.pack_dir())?;
+        let mut kept: Vec<Arc<pack::Pack>> = list[merge..].to_vec();
+        kept.push(merged);
+        *self.packs.write().unwrap() = Some(kept);
+        Ok(())
     }
 
     /// Hash and store many objects durably (see `write_known`); returns their ids.

@@ -84,11 +84,46 @@ impl Pack {
         if p.fanout(255) as usize != count {
             return Err(corrupt(idx_path, "fanout does not match count"));
         }
+        p.check_order()?;
         Ok(p)
     }
 
     pub fn len(&self) -> usize {
         self.count
+    }
+
+    /// Ids strictly ascending, each in its fanout bucket (a damaged index
+    /// would otherwise make objects silently unfindable).
+    fn check_order(&self) -> Result<()> {
+        let ids = &self.idx[IDX_HEADER + FANOUT..IDX_HEADER + FANOUT + self.count * 32];
+        let mut start = 0usize;
+        for b in 0..256 {
+            let end = self.fanout(b) as usize;
+            if end < start || end > self.count {
+                return Err(corrupt(&self.idx_path, "fanout is not ascending"));
+            }
+            if ids[start * 32..end * 32]
+                .chunks_exact(32)
+                .any(|id| id[0] as usize != b)
+            {
+                return Err(corrupt(
+                    &self.idx_path,
+                    "an id is outside its fanout bucket",
+                ));
+            }
+            start = end;
+        }
+        for w in 1..self.count {
+            if ids[(w - 1) * 32..w * 32] >= ids[w * 32..(w + 1) * 32] {
+                return Err(corrupt(&self.idx_path, "ids not sorted"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Size of the pack file in bytes.
+    pub fn pack_bytes(&self) -> u64 {
+        self.data.len() as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -146,6 +181,14 @@ impl Pack {
             return Err(bad());
         }
         Ok((kind, size, pos..end))
+    }
+
+    /// The record at index position `i` as stored (type, sizes, zstd frame),
+    /// for copying into another pack without recompressing.
+    pub fn raw_record(&self, i: usize) -> Result<&[u8]> {
+        let off = self.offset_at(i) as usize;
+        let (_, _, range) = self.record(i)?;
+        Ok(&self.data[off..range.end])
     }
 
     pub fn read_header(&self, i: usize) -> Result<(ObjectType, u64)> {
@@ -221,104 +264,207 @@ impl Pack {
     }
 }
 
-/// Write `objects` (deduplicated by the caller or not) as a new pack in
-/// `pack_dir`; returns the path of its index. Compression runs in parallel.
-pub fn write_pack(pack_dir: &Path, objects: &[(ObjectId, ObjectType, &[u8])]) -> Result<PathBuf> {
-    fs::create_dir_all(pack_dir).at(pack_dir)?;
-    let mut objs: Vec<&(ObjectId, ObjectType, &[u8])> = objects.iter().collect();
-    objs.sort_by_key(|o| o.0);
-    objs.dedup_by(|a, b| a.0 == b.0);
-    let records: Vec<Vec<u8>> = objs
-        .par_iter()
-        .map(|(_, kind, data)| -> Result<Vec<u8>> {
-            let z =
-                zstd::bulk::compress(data, 3).map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
-            let mut r = Vec::with_capacity(z.len() + 12);
-            r.push(type_code(*kind));
-            put_varint(&mut r, data.len() as u64);
-            put_varint(&mut r, z.len() as u64);
-            r.extend_from_slice(&z);
-            Ok(r)
-        })
-        .collect::<Result<_>>()?;
-    let nonce = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    );
-    let tmp_pack = pack_dir.join(format!("tmp_pack_{nonce}"));
-    let mut hasher = blake3::Hasher::new();
-    let mut offsets = Vec::with_capacity(records.len());
-    {
+/// Payload bytes compressed per parallel round while a pack streams out.
+const ROUND_BYTES: usize = 32 << 20;
+
+/// One compressed record (type, size, stored size, zstd frame).
+fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
+    let z = zstd::bulk::compress(data, 3).map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
+    let mut r = Vec::with_capacity(z.len() + 12);
+    r.push(type_code(kind));
+    put_varint(&mut r, data.len() as u64);
+    put_varint(&mut r, z.len() as u64);
+    r.extend_from_slice(&z);
+    Ok(r)
+}
+
+/// A pack being written: records stream to a temporary file; the index is
+/// kept in memory (40 bytes per object) and written by `finish`.
+pub struct PackBuilder {
+    dir: PathBuf,
+    tmp: PathBuf,
+    out: Option<std::io::BufWriter<File>>,
+    hasher: blake3::Hasher,
+    pos: u64,
+    count: u32,
+    entries: Vec<(ObjectId, u64)>,
+}
+
+impl PackBuilder {
+    /// Start a pack of exactly `count` records in `pack_dir`.
+    pub fn new(pack_dir: &Path, count: u32) -> Result<PackBuilder> {
+        fs::create_dir_all(pack_dir).at(pack_dir)?;
+        let nonce = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        let tmp = pack_dir.join(format!("tmp_pack_{nonce}"));
         let f = OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&tmp_pack)
-            .at(&tmp_pack)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            .open(&tmp)
+            .at(&tmp)?;
+        let mut b = PackBuilder {
+            dir: pack_dir.to_path_buf(),
+            tmp,
+            out: Some(std::io::BufWriter::with_capacity(1 << 20, f)),
+            hasher: blake3::Hasher::new(),
+            pos: 0,
+            count,
+            entries: Vec::with_capacity(count as usize),
+        };
         let mut head = Vec::with_capacity(16);
         head.extend_from_slice(PACK_MAGIC);
         head.extend_from_slice(&VERSION.to_be_bytes());
-        head.extend_from_slice(&(records.len() as u32).to_be_bytes());
-        let mut pos = head.len() as u64;
-        hasher.update(&head);
-        w.write_all(&head).at(&tmp_pack)?;
-        for r in &records {
-            offsets.push(pos);
-            pos += r.len() as u64;
-            hasher.update(r);
-            w.write_all(r).at(&tmp_pack)?;
+        head.extend_from_slice(&count.to_be_bytes());
+        b.put(&head)?;
+        Ok(b)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.hasher.update(bytes);
+        self.pos += bytes.len() as u64;
+        let out = self.out.as_mut().expect("pack builder open");
+        out.write_all(bytes).at(&self.tmp)
+    }
+
+    /// Append one record (as `encode_record` or `Pack::raw_record` gives it).
+    pub fn add(&mut self, id: ObjectId, record: &[u8]) -> Result<()> {
+        if self.entries.len() as u32 == self.count {
+            return Err(Error::Invalid(
+                "pack builder: more records than announced".into(),
+            ));
         }
-        let sum = hasher.finalize();
-        w.write_all(sum.as_bytes()).at(&tmp_pack)?;
-        let f = w.into_inner().map_err(|e| Error::Io {
-            path: tmp_pack.clone(),
+        self.entries.push((id, self.pos));
+        self.put(record)
+    }
+
+    /// Write the trailer, make the pack durable, then write its index and
+    /// make that visible (a pack is visible only once its index exists).
+    pub fn finish(mut self) -> Result<PathBuf> {
+        if self.entries.len() as u32 != self.count {
+            return Err(Error::Invalid(
+                "pack builder: fewer records than announced".into(),
+            ));
+        }
+        let sum = self.hasher.finalize();
+        let mut out = self.out.take().expect("pack builder open");
+        out.write_all(sum.as_bytes()).at(&self.tmp)?;
+        let f = out.into_inner().map_err(|e| Error::Io {
+            path: self.tmp.clone(),
             err: e.into_error(),
         })?;
-        f.sync_all().at(&tmp_pack)?;
+        f.sync_all().at(&self.tmp)?;
+        drop(f);
+        let name = format!("pack-{}", sum.to_hex());
+        let pack_path = self.dir.join(format!("{name}.pack"));
+        fs::rename(&self.tmp, &pack_path).at(&pack_path)?;
+        // The .pack's name must be durable before an index can point at it.
+        fsync_dir(&self.dir)?;
+        self.entries.sort_by_key(|e| e.0);
+        if self.entries.windows(2).any(|w| w[0].0 == w[1].0) {
+            let _ = fs::remove_file(&pack_path);
+            return Err(Error::Invalid("pack builder: duplicate object".into()));
+        }
+        let n = self.entries.len();
+        let mut idx = Vec::with_capacity(IDX_HEADER + FANOUT + n * 40 + 64);
+        idx.extend_from_slice(IDX_MAGIC);
+        idx.extend_from_slice(&VERSION.to_be_bytes());
+        idx.extend_from_slice(&(n as u32).to_be_bytes());
+        let mut fan = [0u32; 256];
+        for (id, _) in &self.entries {
+            fan[id.0[0] as usize] += 1;
+        }
+        let mut acc = 0;
+        for f in fan {
+            acc += f;
+            idx.extend_from_slice(&acc.to_be_bytes());
+        }
+        for (id, _) in &self.entries {
+            idx.extend_from_slice(id.as_bytes());
+        }
+        for (_, off) in &self.entries {
+            idx.extend_from_slice(&off.to_be_bytes());
+        }
+        idx.extend_from_slice(sum.as_bytes());
+        let isum = blake3::hash(&idx);
+        idx.extend_from_slice(isum.as_bytes());
+        let idx_path = self.dir.join(format!("{name}.idx"));
+        let tmp_idx = self.dir.join(format!(
+            "tmp_idx_{}",
+            self.tmp.file_name().unwrap().to_string_lossy()
+        ));
+        {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp_idx)
+                .at(&tmp_idx)?;
+            f.write_all(&idx).at(&tmp_idx)?;
+            f.sync_all().at(&tmp_idx)?;
+        }
+        fs::rename(&tmp_idx, &idx_path).at(&idx_path)?;
+        fsync_dir(&self.dir)?;
+        Ok(idx_path)
     }
-    let sum = hasher.finalize();
-    let name = format!("pack-{}", sum.to_hex());
-    let pack_path = pack_dir.join(format!("{name}.pack"));
-    fs::rename(&tmp_pack, &pack_path).at(&pack_path)?;
-    // The index.
-    let mut idx = Vec::with_capacity(IDX_HEADER + FANOUT + objs.len() * 40 + 64);
-    idx.extend_from_slice(IDX_MAGIC);
-    idx.extend_from_slice(&VERSION.to_be_bytes());
-    idx.extend_from_slice(&(objs.len() as u32).to_be_bytes());
-    let mut fan = [0u32; 256];
-    for o in &objs {
-        fan[o.0 .0[0] as usize] += 1;
+}
+
+impl Drop for PackBuilder {
+    fn drop(&mut self) {
+        // Unfinished: leave nothing behind (a no-op once renamed).
+        let _ = fs::remove_file(&self.tmp);
     }
-    let mut acc = 0;
-    for f in fan {
-        acc += f;
-        idx.extend_from_slice(&acc.to_be_bytes());
+}
+
+/// Write `objects` (deduplicated here) as a new pack in `pack_dir`; returns
+/// the path of its index. Records are compressed in parallel, a round of
+/// about 32 MiB at a time, and streamed out, so at most one round of
+/// compressed records is held in memory.
+pub fn write_pack(pack_dir: &Path, objects: &[(ObjectId, ObjectType, &[u8])]) -> Result<PathBuf> {
+    let mut objs: Vec<&(ObjectId, ObjectType, &[u8])> = objects.iter().collect();
+    objs.sort_by_key(|o| o.0);
+    objs.dedup_by(|a, b| a.0 == b.0);
+    let mut b = PackBuilder::new(pack_dir, objs.len() as u32)?;
+    let mut i = 0;
+    while i < objs.len() {
+        let mut j = i;
+        let mut bytes = 0;
+        while j < objs.len() && (j == i || bytes < ROUND_BYTES) {
+            bytes += objs[j].2.len();
+            j += 1;
+        }
+        let records: Vec<Vec<u8>> = objs[i..j]
+            .par_iter()
+            .map(|(_, kind, data)| encode_record(*kind, data))
+            .collect::<Result<_>>()?;
+        for (o, r) in objs[i..j].iter().zip(&records) {
+            b.add(o.0, r)?;
+        }
+        i = j;
     }
-    for o in &objs {
-        idx.extend_from_slice(o.0.as_bytes());
+    b.finish()
+}
+
+/// Copy the objects of `packs` (each once) into one new pack, records as
+/// stored, without recompressing. Returns the new index's path.
+pub fn merge_packs(pack_dir: &Path, packs: &[std::sync::Arc<Pack>]) -> Result<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    let mut order = Vec::new();
+    for (pi, p) in packs.iter().enumerate() {
+        for i in 0..p.len() {
+            if seen.insert(p.id_at(i)) {
+                order.push((p.id_at(i), pi, i));
+            }
+        }
     }
-    for off in &offsets {
-        idx.extend_from_slice(&off.to_be_bytes());
+    order.sort_by_key(|o| o.0);
+    let mut b = PackBuilder::new(pack_dir, order.len() as u32)?;
+    for (id, pi, i) in order {
+        b.add(id, packs[pi].raw_record(i)?)?;
     }
-    idx.extend_from_slice(sum.as_bytes());
-    let isum = blake3::hash(&idx);
-    idx.extend_from_slice(isum.as_bytes());
-    let idx_path = pack_dir.join(format!("{name}.idx"));
-    let tmp_idx = pack_dir.join(format!("tmp_idx_{nonce}"));
-    {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp_idx)
-            .at(&tmp_idx)?;
-        f.write_all(&idx).at(&tmp_idx)?;
-        f.sync_all().at(&tmp_idx)?;
-    }
-    fs::rename(&tmp_idx, &idx_path).at(&idx_path)?;
-    fsync_dir(pack_dir)?;
-    Ok(idx_path)
+    b.finish()
 }
