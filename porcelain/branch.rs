@@ -6,14 +6,21 @@ use anyhow::bail;
 
 use hako::refs::{check_short_name, Expect};
 use hako::revparse::{peel_to_commit, rev_parse};
+use hako::revwalk::is_ancestor;
 
 use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Delete the branch.
+    /// Delete the branch (it must be merged into HEAD).
     #[arg(short = 'd', long)]
     delete: bool,
+    /// Delete the branch even if it is not merged (`-D` = `-d --force`).
+    #[arg(short = 'D', hide = true)]
+    delete_force: bool,
+    /// With -d: delete even if not merged into HEAD.
+    #[arg(short = 'f', long)]
+    force: bool,
     /// Rename OLD to NEW (`-m NEW` renames the current branch).
     #[arg(short = 'm', long = "move")]
     rename: bool,
@@ -23,7 +30,11 @@ pub struct Args {
     start: Option<String>,
 }
 
-pub fn run(a: Args) -> anyhow::Result<i32> {
+pub fn run(mut a: Args) -> anyhow::Result<i32> {
+    if a.delete_force {
+        a.delete = true;
+        a.force = true;
+    }
     let ws = plumbing::open_workspace()?;
     let who = ws.committer()?;
     let current = ws.refs.head_target()?;
@@ -49,6 +60,17 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let Some(id) = ws.refs.resolve(&full)? else {
             bail!("branch '{name}' not found");
         };
+        if !a.force {
+            let merged = match ws.refs.resolve("HEAD")? {
+                Some(head) => is_ancestor(&ws, id, head)?,
+                None => false,
+            };
+            if !merged {
+                bail!(
+                    "the branch '{name}' is not fully merged into HEAD; use 'branch -D {name}' to delete it anyway"
+                );
+            }
+        }
         ws.refs
             .delete(&full, Expect::Value(id), &who, "branch: deleted")?;
         println!("Deleted branch {name} (was {}).", id.short());
@@ -71,22 +93,15 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let Some(id) = ws.refs.resolve(&of)? else {
             bail!("branch '{old}' not found");
         };
-        ws.refs.update(
-            &nf,
-            id,
-            Expect::Absent,
-            &who,
-            &format!("branch: renamed {of} to {nf}"),
-        )?;
+        // One transaction: the new name, HEAD and the old name move together.
+        let msg = format!("branch: renamed {of} to {nf}");
+        let mut t = ws.refs.transaction();
+        t.update(&nf, id, Expect::Absent, &msg);
         if current.as_deref() == Some(of.as_str()) {
-            ws.refs.set_symbolic("HEAD", &nf)?;
+            t.set_symbolic("HEAD", &nf, "");
         }
-        ws.refs.delete(
-            &of,
-            Expect::Value(id),
-            &who,
-            &format!("branch: renamed {of} to {nf}"),
-        )?;
+        t.delete(&of, Expect::Value(id), &msg);
+        t.commit(&who)?;
         return Ok(0);
     }
     check_short_name("heads", name)?;

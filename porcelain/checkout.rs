@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 
-use hako::container::{is_dirty, read_working, set_working_root};
+use hako::container::{commit_tree_of, is_dirty, lock_working, read_working};
 use hako::refs::{check_short_name, Expect};
 use hako::revparse::{peel_to_commit, rev_parse};
 
@@ -37,41 +37,39 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .or_else(|| ws.refs.resolve("HEAD").ok().flatten().map(|i| i.short()))
         .unwrap_or_default();
     let raw = read_working(&ws)?;
+    let full = format!("refs/heads/{}", a.target);
     let branch = if let Some(nb) = &a.new_branch {
         check_short_name("heads", nb)?;
-        let full = format!("refs/heads/{nb}");
-        ws.refs.update(
-            &full,
-            commit,
-            Expect::Absent,
-            &who,
-            &format!("branch: created from {}", a.target),
-        )?;
+        Some(format!("refs/heads/{nb}"))
+    } else if check_short_name("heads", &a.target).is_ok() && ws.refs.resolve(&full)?.is_some() {
         Some(full)
     } else {
-        let full = format!("refs/heads/{}", a.target);
-        if check_short_name("heads", &a.target).is_ok() && ws.refs.resolve(&full)?.is_some() {
-            Some(full)
-        } else {
-            None
-        }
+        None
     };
     let msg = format!(
         "checkout: moving from {from} to {}",
         a.new_branch.as_deref().unwrap_or(&a.target)
     );
-    let old_head = ws.refs.resolve("HEAD")?.unwrap_or(hako::ObjectId::ZERO);
-    match &branch {
-        Some(full) => {
-            ws.refs.set_symbolic("HEAD", full)?;
-            ws.refs
-                .append_reflog("HEAD", old_head, commit, &who, &msg)?;
-        }
-        // Detach: HEAD holds the commit itself.
-        None => ws.refs.update_no_deref("HEAD", commit, &who, &msg)?,
+    // HEAD and the working root move together, under the working root's lock:
+    // no write can land on the old branch's tree after HEAD has moved.
+    let working = lock_working(&ws, raw)?;
+    let mut t = ws.refs.transaction();
+    if let (Some(nb), Some(full)) = (&a.new_branch, &branch) {
+        t.update(
+            full,
+            commit,
+            Expect::Absent,
+            &format!("branch: created from {}", a.target),
+        );
+        let _ = nb;
     }
-    // The working root follows the new HEAD.
-    set_working_root(&ws, None, raw)?;
+    match &branch {
+        Some(full) => t.set_symbolic("HEAD", full, &msg),
+        // Detach: HEAD holds the commit itself.
+        None => t.update_no_deref("HEAD", commit, &msg),
+    };
+    t.commit(&who)?;
+    working.commit(commit_tree_of(&ws, &commit)?)?;
     match branch {
         Some(b) => eprintln!(
             "Switched to branch '{}'",

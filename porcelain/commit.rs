@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 
-use hako::container::{commit_tree_of, head_commit, read_working, set_working_root, working_root};
+use hako::container::{commit_tree_of, head_commit, lock_working, read_working, working_root};
 use hako::object::clean_message;
 use hako::refs::Expect;
 
@@ -48,6 +48,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     } else {
         "commit"
     };
+    // Under the working root's lock: the tree committed is the working root
+    // when HEAD moves (a write racing this commit is refused, not lost).
+    super::test_pause("commit");
+    let working = lock_working(&ws, raw)?;
     ws.refs.update(
         "HEAD",
         id,
@@ -55,8 +59,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         &ws.committer()?,
         &format!("{kind}: {summary}"),
     )?;
-    // The working root now equals HEAD's tree: let it follow HEAD again.
-    set_working_root(&ws, None, raw)?;
+    working.commit(tree)?;
     if !a.quiet {
         println!("{} {summary}", id.short());
     }

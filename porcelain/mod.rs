@@ -136,8 +136,9 @@ where
     let batch = BatchWriter::new(&ws.odb);
     let new = f(&batch, old)?;
     batch.flush()?;
+    test_pause("write");
     if new != old {
-        set_working_root(ws, Some(new), raw)?;
+        set_working_root(ws, new, raw)?;
     }
     Ok(new)
 }
@@ -173,4 +174,27 @@ pub fn put(
         entry,
         S_IFDIR | 0o755,
     )?)
+}
+
+/// For tests of concurrent commands: with `HAKO_TEST_PAUSE=POINT:PATH`, the
+/// command reaching POINT creates `PATH.ready` and waits (up to 30 s) for
+/// `PATH.go` to exist, so a test can run another command in between.
+pub fn test_pause(point: &str) {
+    let Ok(spec) = std::env::var("HAKO_TEST_PAUSE") else {
+        return;
+    };
+    let Some((p, path)) = spec.split_once(':') else {
+        return;
+    };
+    if p != point {
+        return;
+    }
+    let _ = std::fs::write(format!("{path}.ready"), b"");
+    let go = std::path::PathBuf::from(format!("{path}.go"));
+    for _ in 0..3000 {
+        if go.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }

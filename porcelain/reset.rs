@@ -1,6 +1,6 @@
 //! `hako reset [--hard] REF`: move the current branch (or detached HEAD) to REF.
 
-use hako::container::{read_working, set_working_root, working_root};
+use hako::container::{commit_tree_of, lock_working, read_working, working_root};
 use hako::refs::Expect;
 use hako::revparse::{peel_to_commit, rev_parse};
 
@@ -25,6 +25,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Some(o) => Expect::Value(o),
         None => Expect::Absent,
     };
+    let working = lock_working(&ws, raw)?;
     ws.refs.update(
         "HEAD",
         commit,
@@ -33,11 +34,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         &format!("reset: moving to {}", a.target),
     )?;
     if a.hard {
-        set_working_root(&ws, None, raw)?;
+        working.commit(commit_tree_of(&ws, &commit)?)?;
         eprintln!("HEAD is now at {}", commit.short());
     } else {
         // Keep the working root as it was: it now shows as changes against REF.
-        set_working_root(&ws, Some(old_working), raw)?;
+        working.commit(old_working)?;
     }
     Ok(0)
 }

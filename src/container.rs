@@ -12,7 +12,6 @@ use crate::fsutil::LockFile;
 use crate::object::{empty_tree_id, CommitRef, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, S_IFDIR, S_IFLNK, S_IFREG};
-use crate::store::loose::fsync_dir;
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 
@@ -64,42 +63,38 @@ pub fn is_dirty(ws: &Workspace) -> Result<bool> {
     Ok(working_root(ws)? != head_tree(ws)?)
 }
 
-/// Replace the `WORKING` pointer with `new` if it still is `expected` (as
-/// `read_working` returned it): lock file, fsync, rename. `None` makes the
-/// working root follow HEAD again.
-pub fn set_working_root(
-    ws: &Workspace,
-    new: Option<ObjectId>,
-    expected: Option<ObjectId>,
-) -> Result<()> {
-    let p = working_path(ws);
-    let mut lock = LockFile::acquire(&p, |path| {
-        Error::Invalid(format!(
-            "unable to lock the working root: {} exists (another hako process running?)",
-            path.display()
-        ))
-    })?;
+/// The working root's lock, held while a command changes it together with
+/// HEAD (`checkout`, `commit`, `reset`), so no write lands in between.
+pub struct WorkingLock {
+    lock: LockFile,
+    path: PathBuf,
+}
+
+/// Lock the working root, checking that `WORKING` still is `expected` (as
+/// `read_working` returned it when the command started).
+pub fn lock_working(ws: &Workspace, expected: Option<ObjectId>) -> Result<WorkingLock> {
+    let path = working_path(ws);
+    let lock = LockFile::acquire(&path, Error::WorkingLocked)?;
     if read_working(ws)? != expected {
-        return Err(Error::Invalid(
-            "the working root changed while this command ran; nothing was written".into(),
-        ));
+        return Err(Error::WorkingChanged);
     }
-    match new {
-        Some(id) => {
-            lock.write(format!("{id}\n").as_bytes())?;
-            lock.commit(&p)
-        }
-        None => {
-            match fs::remove_file(&p) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e).at(&p),
-            }
-            // Dropping the lock removes it.
-            drop(lock);
-            fsync_dir(p.parent().unwrap())
-        }
+    Ok(WorkingLock { lock, path })
+}
+
+impl WorkingLock {
+    /// Make `new` the working root, durably, and release the lock. The
+    /// pointer is always written explicitly (never left to follow HEAD), so a
+    /// concurrent writer's compare-and-swap sees every move of HEAD.
+    pub fn commit(mut self, new: ObjectId) -> Result<()> {
+        self.lock.write(format!("{new}\n").as_bytes())?;
+        self.lock.commit(&self.path)
     }
+}
+
+/// Replace the `WORKING` pointer with `new` if it still is `expected`:
+/// lock file, compare, fsync, rename.
+pub fn set_working_root(ws: &Workspace, new: ObjectId, expected: Option<ObjectId>) -> Result<()> {
+    lock_working(ws, expected)?.commit(new)
 }
 
 // ---- current directory and paths ----

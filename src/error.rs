@@ -30,8 +30,16 @@ pub enum Error {
     },
     #[error("invalid ref name '{0}'")]
     BadRefName(String),
-    #[error("unable to lock ref {name}: {path} exists (another hako process running?)")]
+    #[error("unable to lock ref {name}: {path} is held by another hako process (if none is running, remove {path})")]
     RefLocked { name: String, path: PathBuf },
+    #[error("unable to lock the working root: {0} is held by another hako process (if none is running, remove {0})")]
+    WorkingLocked(PathBuf),
+    #[error("the working root changed while this command ran; nothing was written")]
+    WorkingChanged,
+    #[error("no such container: {0}")]
+    NoContainer(String),
+    #[error("'{0}' is not a directory")]
+    NotADirectory(String),
     #[error("cannot update ref {name}: expected {expected}, found {found}")]
     RefMismatch {
         name: String,

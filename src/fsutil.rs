@@ -29,30 +29,65 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// `<target>.lock`, created with O_EXCL: whoever holds it may replace
-/// `target`. Removed on drop unless committed.
+/// `target`. Removed on drop unless committed. The holder also keeps an
+/// advisory `flock` on it, which the kernel drops when the holder dies: a lock
+/// file nobody has locked was left by a killed process and is taken over.
 pub struct LockFile {
     path: PathBuf,
     file: Option<File>,
     done: bool,
 }
 
+/// Whether `path` still names the file open as `f` (same device and inode).
+fn same_file(f: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (f.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 impl LockFile {
-    /// Take the lock for `target`; `busy` makes the error when another
-    /// process holds it.
+    /// Take the lock for `target`; `busy` makes the error when a live process
+    /// holds it. A lock file whose owner has died is removed (with a warning)
+    /// and the lock taken.
     pub fn acquire(target: &Path, busy: impl FnOnce(PathBuf) -> crate::Error) -> Result<LockFile> {
         let path = PathBuf::from(format!("{}.lock", target.display()));
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).at(parent)?;
         }
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(file) => Ok(LockFile {
-                path,
-                file: Some(file),
-                done: false,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(busy(path)),
-            Err(e) => Err(e).at(&path),
+        for _ in 0..2 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(file) => {
+                    // Nobody else can have this new file open yet.
+                    let _ = file.try_lock();
+                    return Ok(LockFile {
+                        path,
+                        file: Some(file),
+                        done: false,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let Ok(stale) = File::open(&path) else {
+                        continue; // released meanwhile: try again
+                    };
+                    if stale.try_lock().is_err() {
+                        break; // a live holder
+                    }
+                    // Unlocked, so its writer is gone; remove it only if the
+                    // path still names the file we locked (not a new lock).
+                    if same_file(&stale, &path) {
+                        fs::remove_file(&path).at(&path)?;
+                        crate::warnings::warn(format!(
+                            "removed {}, left by a hako process that is no longer running",
+                            path.display()
+                        ));
+                    }
+                }
+                Err(e) => return Err(e).at(&path),
+            }
         }
+        Err(busy(path))
     }
 
     /// Write the new content into the lock file and make it durable.

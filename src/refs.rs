@@ -147,18 +147,6 @@ impl RefStore {
         })
     }
 
-    /// Commit a ref's lock, refusing to replace a directory of refs.
-    fn commit(&self, lock: LockFile, name: &str) -> Result<()> {
-        let dest = self.path(name);
-        if dest.is_dir() {
-            return Err(Error::Invalid(format!(
-                "cannot create ref {}: a directory of refs is in the way",
-                dest.display()
-            )));
-        }
-        lock.commit(&dest)
-    }
-
     fn check_expect(name: &str, current: Option<ObjectId>, expect: Expect) -> Result<()> {
         let show = |o: Option<ObjectId>| o.map(|i| i.to_hex()).unwrap_or_else(|| "nothing".into());
         let ok = match expect {
@@ -180,8 +168,8 @@ impl RefStore {
         })
     }
 
-    /// Set a ref (following symbolic refs from `name`) to `new`, atomically,
-    /// if it currently matches `expect`.
+    /// Set a ref (following symbolic refs from `name`, under their locks) to
+    /// `new`, atomically, if it currently matches `expect`.
     pub fn update(
         &self,
         name: &str,
@@ -190,56 +178,16 @@ impl RefStore {
         who: &Signature,
         msg: &str,
     ) -> Result<()> {
-        check_ref_name(name)?;
-        let (target, _) = self.resolve_name(name)?;
-        check_ref_name(&target)?;
-        let mut lock = self.lock(&target)?;
-        let current = match self.read(&target)? {
-            Some(RefValue::Direct(id)) => Some(id),
-            _ => None,
-        };
-        Self::check_expect(&target, current, expect)?;
-        lock.write(format!("{new}\n").as_bytes())?;
-        self.log(&target, current.unwrap_or(ObjectId::ZERO), new, who, msg)?;
-        if target != "HEAD" && self.head_target()?.as_deref() == Some(target.as_str()) {
-            self.log("HEAD", current.unwrap_or(ObjectId::ZERO), new, who, msg)?;
-        }
-        self.commit(lock, &target)
+        let mut t = self.transaction();
+        t.update(name, new, expect, msg);
+        t.commit(who)
     }
 
-    /// Delete a ref (the ref itself, not what a symbolic ref points to).
+    /// Delete a ref (what a symbolic `name` points to, resolved under its lock).
     pub fn delete(&self, name: &str, expect: Expect, who: &Signature, msg: &str) -> Result<()> {
-        check_ref_name(name)?;
-        let (target, _) = self.resolve_name(name)?;
-        let lock = self.lock(&target)?;
-        let current = match self.read(&target)? {
-            Some(RefValue::Direct(id)) => Some(id),
-            _ => None,
-        };
-        if current.is_none() {
-            drop(lock);
-            return Err(Error::RefNotFound(name.to_string()));
-        }
-        Self::check_expect(&target, current, expect)?;
-        let p = self.path(&target);
-        fs::remove_file(&p).at(&p)?;
-        self.log(&target, current.unwrap(), ObjectId::ZERO, who, msg)?;
-        if let Some(parent) = p.parent() {
-            fsync_dir(parent)?;
-        }
-        drop(lock);
-        // Prune empty directories below refs/.
-        let mut dir = p.parent().map(Path::to_path_buf);
-        while let Some(d) = dir {
-            if d == self.root.join("refs") || !d.starts_with(self.root.join("refs")) {
-                break;
-            }
-            if fs::remove_dir(&d).is_err() {
-                break;
-            }
-            dir = d.parent().map(Path::to_path_buf);
-        }
-        Ok(())
+        let mut t = self.transaction();
+        t.delete(name, expect, msg);
+        t.commit(who)
     }
 
     /// Make `name` itself hold `new` (not what it points to), e.g. to detach HEAD.
@@ -250,12 +198,38 @@ impl RefStore {
         who: &Signature,
         msg: &str,
     ) -> Result<()> {
-        check_ref_name(name)?;
-        let old = self.resolve(name)?.unwrap_or(ObjectId::ZERO);
-        let mut lock = self.lock(name)?;
-        lock.write(format!("{new}\n").as_bytes())?;
-        self.log(name, old, new, who, msg)?;
-        self.commit(lock, name)
+        let mut t = self.transaction();
+        t.update_no_deref(name, new, msg);
+        t.commit(who)
+    }
+
+    /// A set of ref changes applied all or nothing.
+    pub fn transaction(&self) -> RefTransaction<'_> {
+        RefTransaction {
+            refs: self,
+            ops: Vec::new(),
+        }
+    }
+
+    fn current_id(&self, name: &str) -> Result<Option<ObjectId>> {
+        Ok(match self.read(name)? {
+            Some(RefValue::Direct(id)) => Some(id),
+            _ => None,
+        })
+    }
+
+    /// Remove empty directories left below `refs/` by a deleted ref.
+    fn prune_dirs(&self, ref_path: &Path) {
+        let mut dir = ref_path.parent().map(Path::to_path_buf);
+        while let Some(d) = dir {
+            if d == self.root.join("refs") || !d.starts_with(self.root.join("refs")) {
+                break;
+            }
+            if fs::remove_dir(&d).is_err() {
+                break;
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
     }
 
     /// Append a reflog record without moving the ref (e.g. HEAD switching branches).
@@ -273,11 +247,9 @@ impl RefStore {
 
     /// Point `name` at `target` symbolically (e.g. HEAD -> refs/heads/main).
     pub fn set_symbolic(&self, name: &str, target: &str) -> Result<()> {
-        check_ref_name(name)?;
-        check_ref_name(target)?;
-        let mut lock = self.lock(name)?;
-        lock.write(format!("ref: {target}\n").as_bytes())?;
-        self.commit(lock, name)
+        let mut t = self.transaction();
+        t.set_symbolic(name, target, "");
+        t.apply(None)
     }
 
     /// The ref HEAD points to symbolically, if any.
@@ -380,6 +352,198 @@ impl RefStore {
     }
 }
 
+/// What a transaction does to one ref.
+#[derive(Clone, Debug)]
+enum Action {
+    Set(ObjectId),
+    Symbolic(String),
+    Delete,
+}
+
+#[derive(Clone, Debug)]
+struct RefOp {
+    name: String,
+    /// Follow symbolic refs from `name` (under their locks) to the ref changed.
+    deref: bool,
+    action: Action,
+    expect: Expect,
+    msg: String,
+}
+
+/// Several ref changes, all or nothing: every ref involved (and every
+/// symbolic ref followed to reach one) is locked, every expectation checked
+/// and every new value written to its lock file before any ref moves; any
+/// failure before that point changes nothing.
+pub struct RefTransaction<'r> {
+    refs: &'r RefStore,
+    ops: Vec<RefOp>,
+}
+
+impl RefTransaction<'_> {
+    /// Set `name` (or what it points to) to `new` if it matches `expect`.
+    pub fn update(&mut self, name: &str, new: ObjectId, expect: Expect, msg: &str) -> &mut Self {
+        self.push(name, true, Action::Set(new), expect, msg)
+    }
+
+    /// Set `name` itself (a symbolic ref becomes direct).
+    pub fn update_no_deref(&mut self, name: &str, new: ObjectId, msg: &str) -> &mut Self {
+        self.push(name, false, Action::Set(new), Expect::Any, msg)
+    }
+
+    /// Delete `name` (or what it points to) if it matches `expect`.
+    pub fn delete(&mut self, name: &str, expect: Expect, msg: &str) -> &mut Self {
+        self.push(name, true, Action::Delete, expect, msg)
+    }
+
+    /// Make `name` a symbolic ref to `target`; a non-empty `msg` records the
+    /// move in `name`'s reflog (from what it resolved to, to what `target` holds).
+    pub fn set_symbolic(&mut self, name: &str, target: &str, msg: &str) -> &mut Self {
+        self.push(
+            name,
+            false,
+            Action::Symbolic(target.to_string()),
+            Expect::Any,
+            msg,
+        )
+    }
+
+    fn push(
+        &mut self,
+        name: &str,
+        deref: bool,
+        action: Action,
+        expect: Expect,
+        msg: &str,
+    ) -> &mut Self {
+        self.ops.push(RefOp {
+            name: name.to_string(),
+            deref,
+            action,
+            expect,
+            msg: msg.to_string(),
+        });
+        self
+    }
+
+    /// Apply every change, or none; `who` signs the reflog records.
+    pub fn commit(self, who: &Signature) -> Result<()> {
+        self.apply(Some(who))
+    }
+
+    /// Apply; without a signature, only symbolic changes are allowed (they
+    /// leave no reflog record).
+    fn apply(self, who: Option<&Signature>) -> Result<()> {
+        let refs = self.refs;
+        let mut locks: std::collections::BTreeMap<String, LockFile> = Default::default();
+        let lock = |name: &str, locks: &mut std::collections::BTreeMap<String, LockFile>| {
+            if !locks.contains_key(name) {
+                locks.insert(name.to_string(), refs.lock(name)?);
+            }
+            Ok::<(), Error>(())
+        };
+        // Lock, resolving symbolic refs under their locks.
+        let mut targets = Vec::with_capacity(self.ops.len());
+        for op in &self.ops {
+            check_ref_name(&op.name)?;
+            if let Action::Symbolic(t) = &op.action {
+                check_ref_name(t)?;
+            }
+            lock(&op.name, &mut locks)?;
+            let mut target = op.name.clone();
+            if op.deref {
+                let mut depth = 0;
+                while let Some(RefValue::Symbolic(next)) = refs.read(&target)? {
+                    depth += 1;
+                    if depth > MAX_SYMREF_DEPTH {
+                        return Err(Error::RefLoop(op.name.clone()));
+                    }
+                    check_ref_name(&next)?;
+                    lock(&next, &mut locks)?;
+                    target = next;
+                }
+            }
+            if targets.contains(&target) {
+                return Err(Error::Invalid(format!(
+                    "ref {target} is changed twice in one transaction"
+                )));
+            }
+            targets.push(target);
+        }
+        // Check every expectation and stage every new value.
+        let mut olds = Vec::with_capacity(targets.len());
+        for (op, target) in self.ops.iter().zip(&targets) {
+            let current = refs.current_id(target)?;
+            if matches!(op.action, Action::Delete) && refs.read(target)?.is_none() {
+                return Err(Error::RefNotFound(op.name.clone()));
+            }
+            RefStore::check_expect(target, current, op.expect)?;
+            let content = match &op.action {
+                Action::Set(id) => Some(format!("{id}\n")),
+                Action::Symbolic(t) => Some(format!("ref: {t}\n")),
+                Action::Delete => None,
+            };
+            if let Some(c) = content {
+                if refs.path(target).is_dir() {
+                    return Err(Error::Invalid(format!(
+                        "cannot create ref {}: a directory of refs is in the way",
+                        refs.path(target).display()
+                    )));
+                }
+                locks.get_mut(target).expect("locked").write(c.as_bytes())?;
+            }
+            olds.push(match op.action {
+                // HEAD's reflog records the commit it moves away from.
+                Action::Symbolic(_) => refs.resolve(target).ok().flatten(),
+                _ => current,
+            });
+        }
+        // Apply.
+        let head_target = refs.head_target()?;
+        for ((op, target), old) in self.ops.iter().zip(&targets).zip(olds) {
+            let old = old.unwrap_or(ObjectId::ZERO);
+            let new = match &op.action {
+                Action::Set(id) => *id,
+                _ => ObjectId::ZERO,
+            };
+            match &op.action {
+                Action::Delete => {
+                    let p = refs.path(target);
+                    fs::remove_file(&p).at(&p)?;
+                    if let Some(parent) = p.parent() {
+                        fsync_dir(parent)?;
+                    }
+                }
+                _ => {
+                    let l = locks.remove(target).expect("locked");
+                    l.commit(&refs.path(target))?;
+                }
+            }
+            let Some(who) = who else { continue };
+            match &op.action {
+                Action::Symbolic(t) => {
+                    if !op.msg.is_empty() {
+                        let new = refs.resolve(t)?.unwrap_or(ObjectId::ZERO);
+                        refs.log(target, old, new, who, &op.msg)?;
+                    }
+                }
+                Action::Set(_) => {
+                    refs.log(target, old, new, who, &op.msg)?;
+                    if target != "HEAD" && head_target.as_deref() == Some(target.as_str()) {
+                        refs.log("HEAD", old, new, who, &op.msg)?;
+                    }
+                }
+                Action::Delete => {
+                    refs.log(target, old, new, who, &op.msg)?;
+                    refs.prune_dirs(&refs.path(target));
+                }
+            }
+        }
+        // Dropping the remaining locks (symbolic refs only followed) removes them.
+        drop(locks);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,5 +598,46 @@ mod tests {
         r.delete("refs/heads/main", Expect::Value(b), &sig(), "del")
             .unwrap();
         assert_eq!(r.resolve("HEAD").unwrap(), None);
+    }
+
+    #[test]
+    fn transaction_is_all_or_nothing() {
+        let t = tempfile::tempdir().unwrap();
+        let r = RefStore::new(t.path());
+        r.set_symbolic("HEAD", "refs/heads/main").unwrap();
+        let (a, b) = (ObjectId([1; 32]), ObjectId([2; 32]));
+        r.update("HEAD", a, Expect::Absent, &sig(), "one").unwrap();
+        // The second expectation fails: the first update must not happen.
+        let mut tx = r.transaction();
+        tx.update("refs/heads/x", b, Expect::Absent, "x");
+        tx.update("refs/heads/main", b, Expect::Value(b), "wrong");
+        assert!(matches!(tx.commit(&sig()), Err(Error::RefMismatch { .. })));
+        assert_eq!(r.resolve("refs/heads/x").unwrap(), None);
+        assert_eq!(r.resolve("refs/heads/main").unwrap(), Some(a));
+        assert!(!t.path().join("refs/heads/x.lock").exists());
+        // A held lock on one ref also stops all of them.
+        let held = LockFile::acquire(&r.path("refs/heads/main"), |p| {
+            Error::Invalid(p.display().to_string())
+        })
+        .unwrap();
+        let mut tx = r.transaction();
+        tx.update("refs/heads/y", b, Expect::Absent, "y");
+        tx.update("HEAD", b, Expect::Value(a), "through HEAD");
+        assert!(matches!(tx.commit(&sig()), Err(Error::RefLocked { .. })));
+        assert_eq!(r.resolve("refs/heads/y").unwrap(), None);
+        drop(held);
+        // Both at once, through the symbolic HEAD.
+        let mut tx = r.transaction();
+        tx.update("refs/heads/y", b, Expect::Absent, "y");
+        tx.update("HEAD", b, Expect::Value(a), "through HEAD");
+        tx.commit(&sig()).unwrap();
+        assert_eq!(r.resolve("HEAD").unwrap(), Some(b));
+        assert_eq!(r.resolve("refs/heads/y").unwrap(), Some(b));
+        // The same ref twice is refused.
+        let mut tx = r.transaction();
+        tx.update("HEAD", a, Expect::Any, "1");
+        tx.update("refs/heads/main", a, Expect::Any, "2");
+        assert!(tx.commit(&sig()).is_err());
+        assert_eq!(r.resolve("HEAD").unwrap(), Some(b));
     }
 }

@@ -106,3 +106,8 @@ pub fn walk(
     }
     Ok(out)
 }
+
+/// True if `ancestor` is reachable from `descendant` (a commit is its own ancestor).
+pub fn is_ancestor(ws: &Workspace, ancestor: ObjectId, descendant: ObjectId) -> Result<bool> {
+    Ok(walk(ws, &[ancestor], &[descendant], &WalkOptions::default())?.is_empty())
+}

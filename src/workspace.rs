@@ -157,7 +157,7 @@ impl Workspace {
     pub fn set_active(&self, name: &str) -> Result<()> {
         check_container_name(name)?;
         if !self.container_dir(name).join("HEAD").is_file() {
-            return Err(Error::Invalid(format!("no such container: {name}")));
+            return Err(Error::NoContainer(name.to_string()));
         }
         crate::fsutil::write_atomic(&self.dir.join("active"), format!("{name}\n").as_bytes())
     }
@@ -167,7 +167,7 @@ impl Workspace {
         check_container_name(name)?;
         let d = self.container_dir(name);
         if !d.join("HEAD").is_file() {
-            return Err(Error::Invalid(format!("no such container: {name}")));
+            return Err(Error::NoContainer(name.to_string()));
         }
         // Rename first so a crash never leaves a half-deleted container visible.
         let trash = self
@@ -195,7 +195,7 @@ impl Workspace {
         check_container_name(&container)?;
         let cdir = dir.join("containers").join(&container);
         if !cdir.join("HEAD").is_file() {
-            return Err(Error::Invalid(format!("no such container: {container}")));
+            return Err(Error::NoContainer(container.to_string()));
         }
         let config = match fs::read_to_string(dir.join("config")) {
             Ok(s) => Config::parse(&s),

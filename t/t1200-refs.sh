@@ -68,10 +68,9 @@ test_expect_success 'update-ref to an unknown object is fatal' '
 
 test_expect_success 'a held lock makes the update fail and leaves the ref' '
 	A=$(cat A) B=$(cat B) &&
-	>.hako/containers/default/refs/heads/main.lock &&
-	test_when_finished "rm -f .hako/containers/default/refs/heads/main.lock" &&
+	hold_lock .hako/containers/default/refs/heads/main.lock &&
 	test_must_fail hako update-ref refs/heads/main $A 2>err &&
-	grep "^fatal: unable to lock ref refs/heads/main" err &&
+	grep "^fatal: unable to lock ref refs/heads/main: .*main.lock is held by another hako process (if none is running, remove .*main.lock)$" err &&
 	echo $B >expect &&
 	test_cmp expect .hako/containers/default/refs/heads/main
 '
@@ -171,6 +170,17 @@ test_expect_success 'for-each-ref with an unknown atom is fatal' '
 	test_must_fail hako for-each-ref --format="%(bogus)" 2>err &&
 	echo "fatal: unknown field name: bogus" >expect &&
 	test_cmp expect err
+'
+
+test_expect_success 'a lock file left by a killed process is taken over, with a warning' '
+	A=$(cat A) B=$(cat B) &&
+	echo partial >.hako/containers/default/refs/heads/main.lock &&
+	hako update-ref refs/heads/main $A $B 2>err &&
+	grep "^warning: removed .*main.lock, left by a hako process that is no longer running" err &&
+	echo $A >expect &&
+	test_cmp expect .hako/containers/default/refs/heads/main &&
+	test_path_is_missing .hako/containers/default/refs/heads/main.lock &&
+	hako update-ref refs/heads/main $B $A
 '
 
 test_done

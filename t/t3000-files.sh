@@ -185,10 +185,9 @@ test_expect_success 'the working root survives across processes and is crash-saf
 	W=$(hako rev-parse WORKING) &&
 	test "$(cat .hako/containers/default/WORKING)" = "$W" &&
 	hako cat-file -t $W >actual && echo tree >expect && test_cmp expect actual &&
-	>.hako/containers/default/WORKING.lock &&
-	test_when_finished "rm -f .hako/containers/default/WORKING.lock" &&
+	hold_lock .hako/containers/default/WORKING.lock &&
 	test_must_fail hako write /locked x 2>err &&
-	grep "unable to lock the working root" err &&
+	grep "^fatal: unable to lock the working root: .*WORKING.lock is held by another hako process" err &&
 	test "$(hako rev-parse WORKING)" = "$W"
 '
 

@@ -35,7 +35,8 @@ test_expect_success 'commit records the working root and parent' '
 	hako cat-file -p HEAD >c &&
 	grep "^tree $(hako rev-parse HEAD^{tree})$" c &&
 	grep "^parent $(hako rev-parse HEAD~1)$" c &&
-	test_path_is_missing .hako/containers/default/WORKING
+	echo $(hako rev-parse HEAD^{tree}) >expect &&
+	test_cmp expect .hako/containers/default/WORKING
 '
 
 test_expect_success 'log --oneline -n and log -- PATH' '
@@ -140,6 +141,63 @@ test_expect_success 'tag errors' '
 	expect_unchanged hako tag -d nosuch &&
 	expect_unchanged hako tag -a v3 &&
 	grep "needs a message" err
+'
+
+test_expect_success 'branch -d refuses a branch not merged into HEAD; -D and -d --force delete it' '
+	hako checkout -q -b unmerged 2>/dev/null || hako checkout -b unmerged &&
+	test_tick &&
+	hako write /only-here x && hako commit -q -m "only on unmerged" &&
+	hako checkout main &&
+	U=$(hako rev-parse unmerged) &&
+	expect_unchanged hako branch -d unmerged &&
+	grep "^fatal: the branch .unmerged. is not fully merged into HEAD; use .branch -D unmerged. to delete it anyway$" err &&
+	hako branch -D unmerged >out &&
+	grep "^Deleted branch unmerged" out &&
+	hako branch new-one $U &&
+	hako branch -d --force new-one &&
+	test_must_fail hako rev-parse --verify new-one &&
+	hako branch merged-one HEAD~1 &&
+	hako branch -d merged-one
+'
+
+test_expect_success 'branch -m moves the branch, HEAD and nothing else, in one transaction' '
+	hako checkout -b to-rename 2>/dev/null &&
+	C=$(hako rev-parse HEAD) &&
+	hako branch -m renamed &&
+	test "$(hako symbolic-ref HEAD)" = refs/heads/renamed &&
+	test "$(hako rev-parse renamed)" = $C &&
+	test_must_fail hako rev-parse --verify to-rename &&
+	hako branch keep &&
+	expect_unchanged hako branch -m renamed keep &&
+	test "$(hako symbolic-ref HEAD)" = refs/heads/renamed &&
+	hako checkout main && hako branch -D renamed keep 2>/dev/null || hako branch -D renamed && hako branch -D keep
+'
+
+test_expect_success 'a write racing a checkout fails instead of landing on the other branch' '
+	hako branch race-target HEAD~1 || return 1
+	( HAKO_TEST_PAUSE=write:w1 hako write /raced data 2>write.err; echo $? >write.status ) &
+	for _ in $(test_seq 500); do test -f w1.ready && break; sleep 0.02; done &&
+	test_path_is_file w1.ready &&
+	hako checkout race-target &&
+	>w1.go && wait &&
+	test "$(cat write.status)" = 128 &&
+	grep "^fatal: the working root changed while this command ran; nothing was written$" write.err &&
+	test_must_fail hako cat /raced &&
+	test "$(hako rev-parse WORKING)" = "$(hako rev-parse race-target^{tree})" &&
+	hako checkout main
+'
+
+test_expect_success 'a commit racing a write refuses before moving HEAD; the write is kept' '
+	H=$(hako rev-parse HEAD) && hako write /pending one || return 1
+	( HAKO_TEST_PAUSE=commit:c1 hako commit -m racing >commit.out 2>commit.err; echo $? >commit.status ) &
+	for _ in $(test_seq 500); do test -f c1.ready && break; sleep 0.02; done &&
+	test_path_is_file c1.ready &&
+	hako write /pending two &&
+	>c1.go && wait &&
+	test "$(cat commit.status)" = 128 &&
+	grep "^fatal: the working root changed while this command ran; nothing was written$" commit.err &&
+	test "$(hako rev-parse HEAD)" = $H &&
+	echo two >expect && hako cat /pending >actual && echo >>actual && test_cmp expect actual
 '
 
 test_done

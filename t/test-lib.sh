@@ -347,6 +347,21 @@ test_seq () {
 	done
 }
 
+# hold_lock FILE: a live process holds FILE as hako does (created, flock'ed)
+# until the test ends; its pid is in hold_lock.pid.
+hold_lock () {
+	rm -f "$1.held" &&
+	( exec 9>"$1" && flock 9 && >"$1.held" && exec sleep 300 ) &
+	echo $! >hold_lock.pid &&
+	test_when_finished "kill \$(cat hold_lock.pid) 2>/dev/null; rm -f \"$1\" \"$1.held\"" &&
+	for _ in $(test_seq 100); do
+		test -f "$1.held" && break
+		sleep 0.05
+	done &&
+	rm -f "$1.held" &&
+	! flock -n "$1" true
+}
+
 write_script () {
 	{
 		echo "#!${2:-/bin/sh}"

@@ -319,7 +319,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__branch)
-            opts="-d -m -C -c -h --delete --move --container --help"
+            opts="-d -D -f -m -C -c -h --delete --force --move --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -157,7 +157,9 @@ complete -c hako -n "__fish_hako_using_subcommand commit" -s q -l quiet -d 'Prin
 complete -c hako -n "__fish_hako_using_subcommand commit" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand branch" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand branch" -s d -l delete -d 'Delete the branch'
+complete -c hako -n "__fish_hako_using_subcommand branch" -s d -l delete -d 'Delete the branch (it must be merged into HEAD)'
+complete -c hako -n "__fish_hako_using_subcommand branch" -s D -d 'Delete the branch even if it is not merged (`-D` = `-d --force`)'
+complete -c hako -n "__fish_hako_using_subcommand branch" -s f -l force -d 'With -d: delete even if not merged into HEAD'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s m -l move -d 'Rename OLD to NEW (`-m NEW` renames the current branch)'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand checkout" -s b -d 'Create branch NEW at REF and switch to it' -r

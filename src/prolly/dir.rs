@@ -852,14 +852,13 @@ pub fn lookup_path(
             return Ok(Some(e));
         }
         if !e.is_dir() {
-            return Err(Error::Invalid(format!(
-                "'{}' is not a directory",
+            return Err(Error::NotADirectory(
                 path[..=i]
                     .iter()
                     .map(|c| String::from_utf8_lossy(c))
                     .collect::<Vec<_>>()
-                    .join("/")
-            )));
+                    .join("/"),
+            ));
         }
         tree = e.id;
     }
@@ -889,14 +888,13 @@ pub fn update_path(
         tree = match e {
             Some(e) if e.is_dir() => e.id,
             Some(_) => {
-                return Err(Error::Invalid(format!(
-                    "'{}' is not a directory",
+                return Err(Error::NotADirectory(
                     path[..=i]
                         .iter()
                         .map(|c| String::from_utf8_lossy(c))
                         .collect::<Vec<_>>()
-                        .join("/")
-                )))
+                        .join("/"),
+                ))
             }
             None if new.is_none() => return Ok(*root),
             None => empty(store)?,
