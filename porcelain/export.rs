@@ -12,7 +12,7 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Apply recorded owners (needs privilege).
+    /// Apply recorded owners, xattrs and modification times (needs privilege).
     #[arg(long)]
     owners: bool,
     /// `[REF:]PATH` to export.
@@ -31,7 +31,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             &ws.odb,
             &e.id,
             &a.host,
-            &CheckoutOptions { owners: a.owners },
+            &CheckoutOptions {
+                owners: a.owners,
+                // A subdirectory's own mode and metadata are its entry's.
+                root: (!loc.comps.is_empty()).then(|| (e.mode, e.meta.clone())),
+            },
         )?;
         for s in report.skipped {
             eprintln!("warning: not created: {s}");

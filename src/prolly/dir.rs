@@ -57,14 +57,65 @@ pub fn check_name(name: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Owner, device numbers, xattrs and mtime of an entry.
+/// The name of the root record: the tree's own directory mode and metadata.
+pub const ROOT_RECORD: &[u8] = b".";
+
+/// Check the name of a leaf entry of `mode`: a valid name, or the root record
+/// `.` for a directory mode.
+pub fn check_entry_name(name: &[u8], mode: u32) -> Result<()> {
+    if name == ROOT_RECORD {
+        if mode & S_IFMT != S_IFDIR {
+            return Err(Error::Invalid(
+                "invalid entry name '.': only the root record, a directory mode, has it".into(),
+            ));
+        }
+        return Ok(());
+    }
+    check_name(name)
+}
+
+/// Check a hardlink record: a relative path, `..` only as leading components.
+pub fn check_link_path(p: &[u8]) -> Result<()> {
+    let bad = || {
+        Error::Invalid(format!(
+            "bad hardlink path '{}'",
+            String::from_utf8_lossy(p)
+        ))
+    };
+    if p.is_empty() || p.contains(&0) {
+        return Err(bad());
+    }
+    let mut names = false;
+    for c in p.split(|&b| b == b'/') {
+        if c == b".." {
+            if names {
+                return Err(bad());
+            }
+        } else {
+            check_name(c).map_err(|_| bad())?;
+            names = true;
+        }
+    }
+    if !names {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Owner, device numbers, xattrs, mtime and hardlink group of an entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Meta {
     pub uid: u32,
     pub gid: u32,
     pub rdev: Option<(u32, u32)>,
     pub xattrs: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Seconds since the epoch.
     pub mtime: Option<u64>,
+    /// Nanoseconds within the second (only with `mtime`).
+    pub mtime_nsec: u32,
+    /// The first member of the entry's hardlink group, relative to the
+    /// entry's directory (format-spec/prolly-tree.md, Hardlinks).
+    pub link: Option<Vec<u8>>,
 }
 
 impl Meta {
@@ -105,6 +156,12 @@ impl Meta {
         }
         if let Some(t) = self.mtime {
             rec(&mut out, 5, &v(t));
+            if self.mtime_nsec != 0 {
+                rec(&mut out, 6, &v(self.mtime_nsec as u64));
+            }
+        }
+        if let Some(l) = &self.link {
+            rec(&mut out, 7, l);
         }
         out
     }
@@ -138,11 +195,26 @@ impl Meta {
                     p = val.len();
                 }
                 5 => m.mtime = Some(get_varint(val, &mut p)?),
+                6 => {
+                    let ns = get_varint(val, &mut p)?;
+                    if m.mtime.is_none() || ns == 0 || ns > 999_999_999 {
+                        return Err(malformed("bad mtime nanoseconds"));
+                    }
+                    m.mtime_nsec = ns as u32;
+                }
+                7 => {
+                    check_link_path(val).map_err(|e| malformed(&e.to_string()))?;
+                    m.link = Some(val.to_vec());
+                    p = val.len();
+                }
                 _ => return Err(malformed("unknown metadata tag")),
             }
             if p != val.len() {
                 return Err(malformed("bad metadata record"));
             }
+        }
+        if m.xattrs.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(malformed("xattr names not strictly ascending"));
         }
         Ok(m)
     }
@@ -166,8 +238,9 @@ impl Entry {
             meta: Meta::default(),
         }
     }
+    /// A subdirectory (not the `.` root record, which has no tree of its own).
     pub fn is_dir(&self) -> bool {
-        self.mode & S_IFMT == S_IFDIR
+        self.mode & S_IFMT == S_IFDIR && self.name != ROOT_RECORD
     }
     pub fn is_file(&self) -> bool {
         self.mode & S_IFMT == S_IFREG
@@ -178,6 +251,7 @@ impl Entry {
     /// The object type `ls-tree` shows for the entry, from its mode.
     pub fn kind_name(&self) -> &'static str {
         match self.mode & S_IFMT {
+            S_IFDIR if self.name == ROOT_RECORD => "none",
             S_IFDIR => "tree",
             S_IFREG | S_IFLNK => "blob",
             _ => "none",
@@ -185,8 +259,16 @@ impl Entry {
     }
 
     pub fn validate(&self) -> Result<()> {
-        check_name(&self.name)?;
+        check_entry_name(&self.name, self.mode)?;
         check_mode(self.mode)?;
+        if self.name == ROOT_RECORD {
+            if !self.id.is_zero() {
+                return Err(Error::Invalid(
+                    "the root record '.' carries the zero id".into(),
+                ));
+            }
+            return Ok(());
+        }
         let special = matches!(self.mode & S_IFMT, S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK);
         if special && !self.id.is_zero() {
             return Err(Error::Invalid(format!(
@@ -243,8 +325,8 @@ impl Schema for TreeSchema {
         let ks = *pos;
         let key = take(buf, pos, n)?;
         if level == 0 {
-            check_name(key).map_err(|e| malformed(&e.to_string()))?;
             let mode = get_varint(buf, pos)?;
+            check_entry_name(key, mode as u32).map_err(|e| malformed(&e.to_string()))?;
             check_mode(mode as u32).map_err(|e| malformed(&e.to_string()))?;
             take(buf, pos, 32)?;
             let ml = get_varint(buf, pos)? as usize;
