@@ -220,6 +220,77 @@ impl Meta {
     }
 }
 
+#[cfg(test)]
+mod meta_tests {
+    use super::*;
+
+    #[test]
+    fn every_record_round_trips_in_tag_order() {
+        let m = Meta {
+            uid: 1000,
+            gid: 42,
+            rdev: Some((1, 3)),
+            xattrs: vec![
+                (b"user.a".to_vec(), b"1".to_vec()),
+                (b"user.b".to_vec(), vec![]),
+            ],
+            mtime: Some(1_700_000_000),
+            mtime_nsec: 123_456_789,
+            link: Some(b"../usr/bin/perl".to_vec()),
+        };
+        let enc = m.encode();
+        let tags: Vec<u8> = {
+            let (mut pos, mut tags) = (0, Vec::new());
+            while pos < enc.len() {
+                tags.push(enc[pos]);
+                pos += 1;
+                let len = get_varint(&enc, &mut pos).unwrap() as usize;
+                pos += len;
+            }
+            tags
+        };
+        assert_eq!(tags, [1, 2, 3, 4, 4, 5, 6, 7]);
+        assert_eq!(Meta::decode(&enc).unwrap(), m);
+        // Nanoseconds of zero are not written.
+        let whole = Meta {
+            mtime: Some(5),
+            ..Meta::default()
+        };
+        assert_eq!(whole.encode(), [5, 1, 5]);
+    }
+
+    #[test]
+    fn malformed_records_are_rejected() {
+        for bad in [
+            &[6u8, 1, 1][..],                                   // nanoseconds without mtime
+            &[5, 1, 1, 6, 1, 0][..],                            // zero nanoseconds
+            &[5, 1, 1, 6, 5, 0x80, 0x94, 0xeb, 0xdc, 0x03][..], // 10^9 nanoseconds
+            &[7, 0][..],                                        // empty hardlink path
+            &[7, 2, b'.', b'.'][..],                            // only `..`
+            &[7, 4, b'a', b'/', b'.', b'.'][..],                // `..` after a name
+            &[7, 3, b'/', b'a', b'b'][..],                      // absolute
+            &[7, 3, b'a', b'/', b'.'][..],                      // `.` component
+            &[8, 0][..],                                        // unknown tag
+            &[4, 3, 1, b'b', b'x', 4, 3, 1, b'a', b'x'][..],    // xattr names descending
+        ] {
+            assert!(Meta::decode(bad).is_err(), "{bad:?}");
+        }
+        assert!(Meta::decode(&[7, 6, b'.', b'.', b'/', b'a', b'/', b'b']).is_ok());
+    }
+
+    #[test]
+    fn the_root_record_is_a_directory_with_the_zero_id() {
+        let rec = Entry::new(ROOT_RECORD, S_IFDIR | 0o700, ObjectId::ZERO);
+        rec.validate().unwrap();
+        assert!(!rec.is_dir());
+        assert_eq!(rec.kind_name(), "none");
+        assert!(Entry::new(ROOT_RECORD, S_IFREG | 0o644, ObjectId::ZERO)
+            .validate()
+            .is_err());
+        assert!(check_name(b".").is_err());
+    }
+}
+
 /// A directory entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
