@@ -130,7 +130,9 @@ test_expect_success 'hardlinks are recorded (relative to the member) and recreat
 	echo $(stat -c %h hl.out/a/f hl.out/a/g hl.out/b/c/h hl.out/b/solo) >actual &&
 	test_cmp expect actual &&
 	test "$(stat -c %i hl.out/a/f)" = "$(stat -c %i hl.out/b/c/h)" &&
-	test "$(hako -C ws write-tree ../hl.out)" = "$T"
+	test "$(hako -C ws write-tree ../hl.out)" = "$T" &&
+	hako -C ws ls-tree $T:a | hako -C ws mktree >actual &&
+	hako -C ws rev-parse $T:a >expect && test_cmp expect actual
 '
 
 test_expect_success 'a hardlink whose first member is missing or elsewhere becomes a copy' '
@@ -176,6 +178,7 @@ test_expect_success 'mtimes are recorded with --owners (to the nanosecond) and r
 	hako -C ws ls-tree $T >ls &&
 	grep "mtime=1200000000.500000000	\.$" ls &&
 	grep "mtime=1100000000	l$" ls &&
+	hako -C ws mktree <ls >actual && echo $T >expect && test_cmp expect actual &&
 	hako -C ws checkout-tree --owners $T ../mt.out &&
 	python3 "$TEST_DIRECTORY"/helpers/fslist.py --mtime mt >expect &&
 	python3 "$TEST_DIRECTORY"/helpers/fslist.py --mtime mt.out >actual &&
