@@ -353,7 +353,8 @@ fn nix_err(p: &Path) -> impl FnOnce(nix::errno::Errno) -> Error + '_ {
 }
 
 /// Owner, then xattrs (chown clears security.capability), then the exact
-/// mode (chown clears setuid and setgid); never following a symlink.
+/// mode (chown clears setuid and setgid); never following a symlink. Without
+/// owners, setuid and setgid are dropped: they would apply to whoever checks out.
 fn apply_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
     if owners {
         // Without privilege the owner stays the caller's, as with tar.
@@ -363,7 +364,8 @@ fn apply_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
         }
     }
     if mode & S_IFMT != S_IFLNK {
-        fs::set_permissions(p, fs::Permissions::from_mode(mode & 0o7777)).at(p)?;
+        let bits = if owners { 0o7777 } else { 0o1777 };
+        fs::set_permissions(p, fs::Permissions::from_mode(mode & bits)).at(p)?;
     }
     Ok(())
 }

@@ -186,11 +186,13 @@ test_expect_success 'mtimes are recorded with --owners (to the nanosecond) and r
 	test "$(hako -C ws write-tree ../mt)" = "$(hako -C ws write-tree ../mt.out)"
 '
 
-test_expect_success ROOT 'setuid, setgid and owners are kept with --owners' '
+test_expect_success ROOT 'setuid, setgid and owners are kept with --owners, setuid and setgid dropped without' '
 	mkdir suid && echo x >suid/f && chown 1234:5678 suid/f && chmod 6755 suid/f &&
 	T=$(hako -C ws write-tree --owners ../suid) &&
 	hako -C ws checkout-tree --owners $T ../suid.out &&
-	test "$(stat -c %a:%u:%g suid.out/f)" = 6755:1234:5678
+	test "$(stat -c %a:%u:%g suid.out/f)" = 6755:1234:5678 &&
+	hako -C ws checkout-tree $T ../suid.plain &&
+	test "$(stat -c %a:%u:%g suid.plain/f)" = 755:0:0
 '
 
 test_lazy_prereq TRUSTED_XATTR_ON_SYMLINK 'ln -s t l && setfattr -h -n trusted.hako -v 1 l 2>/dev/null'
