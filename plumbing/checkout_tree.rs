@@ -7,7 +7,7 @@ use hako::revparse::{peel_to_tree, rev_parse};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Apply recorded owners (needs privilege).
+    /// Apply recorded owners, xattrs and modification times (needs privilege).
     #[arg(long)]
     owners: bool,
     /// A tree-ish: tree id, commit, ref, or REV:DIR.
@@ -23,7 +23,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         &ws.odb,
         &tree,
         &a.dir,
-        &CheckoutOptions { owners: a.owners },
+        &CheckoutOptions {
+            owners: a.owners,
+            root: None,
+        },
     )?;
     for s in &report.skipped {
         eprintln!("warning: not created: {s}");

@@ -27,7 +27,20 @@ fn parse_meta(fields: &[&str]) -> anyhow::Result<Meta> {
         match k {
             "uid" => m.uid = v.parse().with_context(|| format!("bad uid '{v}'"))?,
             "gid" => m.gid = v.parse().with_context(|| format!("bad gid '{v}'"))?,
-            "mtime" => m.mtime = Some(v.parse().with_context(|| format!("bad mtime '{v}'"))?),
+            "mtime" => {
+                let bad = || format!("bad mtime '{v}'");
+                let (secs, nsec) = v.split_once('.').unwrap_or((v, "0"));
+                m.mtime = Some(secs.parse().with_context(bad)?);
+                m.mtime_nsec = nsec.parse().with_context(bad)?;
+                if nsec.len() != 9 && nsec != "0" || m.mtime_nsec > 999_999_999 {
+                    bail!(bad());
+                }
+            }
+            "link" => {
+                let l = hako::oid::from_hex_bytes(v).with_context(|| format!("bad link '{v}'"))?;
+                hako::prolly::dir::check_link_path(&l)?;
+                m.link = Some(l);
+            }
             "rdev" => {
                 let (a, b) = v
                     .split_once(',')

@@ -84,6 +84,14 @@ pub fn quote_path(name: &[u8]) -> String {
 }
 
 /// Non-default metadata as ` key=value` fields (ls-tree and mktree share it).
+/// Directories `write-tree` and `import` leave out: the workspace's own `.hako`.
+pub fn workspace_exclude(ws: &Workspace) -> Vec<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(&ws.dir)
+        .map(|m| vec![(m.dev(), m.ino())])
+        .unwrap_or_default()
+}
+
 pub fn meta_fields(m: &hako::prolly::dir::Meta) -> String {
     let mut s = String::new();
     if m.uid != 0 {
@@ -97,6 +105,9 @@ pub fn meta_fields(m: &hako::prolly::dir::Meta) -> String {
     }
     if let Some(t) = m.mtime {
         s.push_str(&format!(" mtime={t}"));
+        if m.mtime_nsec != 0 {
+            s.push_str(&format!(".{:09}", m.mtime_nsec));
+        }
     }
     for (n, v) in &m.xattrs {
         s.push_str(&format!(
@@ -104,6 +115,9 @@ pub fn meta_fields(m: &hako::prolly::dir::Meta) -> String {
             hako::oid::to_hex(n),
             hako::oid::to_hex(v)
         ));
+    }
+    if let Some(l) = &m.link {
+        s.push_str(&format!(" link={}", hako::oid::to_hex(l)));
     }
     s
 }

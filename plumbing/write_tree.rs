@@ -7,7 +7,7 @@ use hako::store::BatchWriter;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Record owners (uid/gid) of every entry.
+    /// Record owners (uid/gid), xattrs and modification times of every entry.
     #[arg(long)]
     owners: bool,
     /// The directory to import.
@@ -17,7 +17,11 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
     let batch = BatchWriter::new(&ws.odb);
-    let id = write_tree(&batch, &a.dir, &ImportOptions { owners: a.owners })?;
+    let opts = ImportOptions {
+        owners: a.owners,
+        exclude: super::workspace_exclude(&ws),
+    };
+    let id = write_tree(&batch, &a.dir, &opts)?;
     batch.flush()?;
     println!("{id}");
     Ok(0)

@@ -12,7 +12,7 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Apply recorded owners (needs privilege).
+    /// Apply recorded owners, xattrs and modification times (needs privilege).
     #[arg(long)]
     owners: bool,
     /// `[REF:]PATH` to export.
@@ -31,7 +31,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             &ws.odb,
             &e.id,
             &a.host,
-            &CheckoutOptions { owners: a.owners },
+            &CheckoutOptions {
+                owners: a.owners,
+                // A subdirectory's own mode and metadata are its entry's.
+                root: (!loc.comps.is_empty()).then(|| (e.mode, e.meta.clone())),
+            },
         )?;
         for s in report.skipped {
             eprintln!("warning: not created: {s}");
@@ -57,7 +61,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .with_context(|| format!("cannot create '{}'", tmp.display()))?;
     file::write_to(&ws.odb, &e.id, &mut f).map_err(|err| err.on_output(&tmp))?;
     f.sync_all()?;
-    f.set_permissions(std::fs::Permissions::from_mode(e.mode & 0o7777))?;
+    // Exact, whatever the umask; setuid and setgid only with --owners.
+    let bits = if a.owners { 0o7777 } else { 0o1777 };
+    f.set_permissions(std::fs::Permissions::from_mode(e.mode & bits))?;
     std::fs::rename(&tmp, &dest).with_context(|| format!("cannot write '{}'", dest.display()))?;
     Ok(0)
 }

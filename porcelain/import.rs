@@ -1,78 +1,105 @@
-//! `hako import HOSTPATH [DEST]`: bring a host file or directory into the working root.
+//! `hako import [--merge] HOSTPATH [DEST]`: bring a host file, symlink or
+//! directory into the working root.
 
-use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, PathBuf};
 
 use anyhow::{bail, Context};
 
-use hako::container::{cwd, resolve_path};
-use hako::hostfs::{store_file, write_tree, ImportOptions};
-use hako::prolly::dir::{Entry, S_IFDIR, S_IFREG};
+use hako::container::{cwd, display_path, resolve_path};
+use hako::hostfs::{import_entry, root_record, ImportOptions};
+use hako::prolly::dir::{self, Entry, ROOT_RECORD};
+use hako::store::ObjectStore;
+use hako::ObjectId;
 
 use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Record owners (uid/gid).
+    /// Record owners (uid/gid), xattrs and modification times.
     #[arg(long)]
     owners: bool,
-    /// Host file or directory.
+    /// Merge a directory into an existing DEST (its entries win) instead of
+    /// replacing DEST.
+    #[arg(long)]
+    merge: bool,
+    /// Host path; a symlink is stored as a symlink, never followed.
     host: PathBuf,
-    /// Destination (default: its name in the current directory); an existing
-    /// directory receives it inside.
+    /// Destination (default: its name in the current directory). A directory
+    /// becomes DEST itself (`/` for the root); a file, symlink or device goes
+    /// inside DEST when DEST is an existing directory.
     dest: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let meta = std::fs::metadata(&a.host)
+    std::fs::symlink_metadata(&a.host)
         .with_context(|| format!("cannot import '{}'", a.host.display()))?;
-    let name = a
-        .host
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
-        .unwrap_or_default();
+    // The path's own last component: a symlink's name, not its target's.
+    let name = match a.host.components().next_back() {
+        Some(Component::Normal(n)) => n.as_bytes().to_vec(),
+        _ => a
+            .host
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.as_bytes().to_vec()))
+            .unwrap_or_default(),
+    };
     let cwd = cwd(&ws)?;
-    let dest = match &a.dest {
+    let mut dest = match &a.dest {
         Some(d) => resolve_path(&cwd, d)?,
         None => {
             if name.is_empty() {
                 bail!("cannot import '{}' without a destination", a.host.display());
             }
-            resolve_path(&cwd, &name)?
+            resolve_path(&cwd, &String::from_utf8_lossy(&name))?
         }
     };
+    let opts = ImportOptions {
+        owners: a.owners,
+        exclude: plumbing::workspace_exclude(&ws),
+    };
     super::edit_working(&ws, |batch, root| {
-        let entry = if meta.is_dir() {
-            let id = write_tree(batch, &a.host, &ImportOptions { owners: a.owners })?;
-            Entry::new(b"x", S_IFDIR | (meta.mode() & 0o7777), id)
-        } else if meta.is_file() {
-            let id = store_file(batch, &a.host, meta.len())?;
-            Entry::new(b"x", S_IFREG | (meta.mode() & 0o7777), id)
+        let placeholder = if name.is_empty() {
+            b"x".to_vec()
         } else {
-            bail!("'{}' is neither a file nor a directory", a.host.display());
+            name.clone()
         };
-        // Into an existing directory, like cp.
-        let mut dest = dest.clone();
-        if a.dest.is_some() {
+        let mut entry = import_entry(batch, &a.host, &placeholder, &opts)?;
+        if !entry.is_dir() {
+            // Into an existing directory, like cp.
             if let Some(d) = super::lookup(batch, &root, &dest)? {
                 if d.is_dir() && !name.is_empty() {
-                    dest.push(name.as_bytes().to_vec());
+                    dest.push(name.clone());
                 }
+            }
+            if dest.is_empty() {
+                bail!("cannot replace the root directory with a file");
             }
         }
         if dest.is_empty() {
-            if !meta.is_dir() {
-                bail!("cannot replace the root directory with a file");
+            // The directory becomes the root, its own mode in the `.` record.
+            let base = if a.merge {
+                Some(without_root_record(batch, &root)?)
+            } else {
+                None
+            };
+            let tree = match base {
+                Some(b) => merge(batch, &b, &entry.id)?,
+                None => entry.id,
+            };
+            let mut entries = dir::list(batch, &tree)?;
+            if let Some(rec) = root_record(entry.mode, &entry.meta) {
+                let at = entries.partition_point(|e| e.name.as_slice() < ROOT_RECORD);
+                entries.insert(at, rec);
             }
-            return Ok(entry.id);
+            return Ok(dir::build(batch, entries)?);
         }
         if let Some(old) = super::lookup(batch, &root, &dest)? {
-            if old.is_dir() != meta.is_dir() {
+            if old.is_dir() != entry.is_dir() {
                 bail!(
                     "{}: {}",
-                    hako::container::display_path(&dest),
+                    display_path(&dest),
                     if old.is_dir() {
                         "is a directory"
                     } else {
@@ -80,10 +107,43 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     }
                 );
             }
+            if a.merge && old.is_dir() {
+                entry.id = merge(batch, &old.id, &entry.id)?;
+            }
         }
-        let mut e = entry;
-        e.name = dest.last().unwrap().clone();
-        super::put(batch, &root, &dest, Some(e))
+        entry.name = dest.last().unwrap().clone();
+        super::put(batch, &root, &dest, Some(entry))
     })?;
     Ok(0)
+}
+
+/// A tree without its `.` record.
+fn without_root_record(store: &dyn ObjectStore, tree: &ObjectId) -> anyhow::Result<ObjectId> {
+    if dir::get(store, tree, ROOT_RECORD)?.is_none() {
+        return Ok(*tree);
+    }
+    let entries: Vec<Entry> = dir::list(store, tree)?
+        .into_iter()
+        .filter(|e| e.name != ROOT_RECORD)
+        .collect();
+    Ok(dir::build(store, entries)?)
+}
+
+/// `over` laid onto `base`: its entries replace those of the same name, and a
+/// directory over a directory merges into it (taking `over`'s mode and metadata).
+fn merge(store: &dyn ObjectStore, base: &ObjectId, over: &ObjectId) -> anyhow::Result<ObjectId> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in dir::list(store, base)? {
+        out.insert(e.name.clone(), e);
+    }
+    for mut e in dir::list(store, over)? {
+        if let Some(old) = out.get(&e.name) {
+            if old.is_dir() && e.is_dir() && old.id != e.id {
+                e.id = merge(store, &old.id, &e.id)?;
+            }
+        }
+        out.insert(e.name.clone(), e);
+    }
+    let entries: Vec<Entry> = out.into_values().collect();
+    Ok(dir::build(store, entries)?)
 }

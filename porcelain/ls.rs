@@ -57,6 +57,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     } else {
         for c in TreeCursor::new(&ws.odb, &e.id)? {
             let c = c?;
+            if c.name == hako::prolly::dir::ROOT_RECORD {
+                continue;
+            }
             let name = String::from_utf8_lossy(&c.name).to_string();
             plumbing::out(writeln!(out, "{}", line(&ws.odb, &c, &name, a.long)?))?;
         }

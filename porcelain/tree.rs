@@ -33,7 +33,8 @@ fn draw(
     counts: &mut Counts,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let entries: Vec<_> = TreeCursor::new(store, tree)?.collect::<Result<_, _>>()?;
+    let mut entries: Vec<_> = TreeCursor::new(store, tree)?.collect::<Result<_, _>>()?;
+    entries.retain(|e| e.name != hako::prolly::dir::ROOT_RECORD);
     for (i, e) in entries.iter().enumerate() {
         let last = i + 1 == entries.len();
         let name = plumbing::quote_path(&e.name);

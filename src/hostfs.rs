@@ -2,6 +2,7 @@
 //! in parallel) and `checkout-tree` (materialise a tree, preserving modes,
 //! symlinks, empty directories and, as root, owners and device nodes).
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
@@ -14,15 +15,19 @@ use crate::error::{Error, IoContext, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::prolly::dir::{
-    self, Entry, Meta, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+    self, Entry, Meta, ROOT_RECORD, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
+    S_IFSOCK,
 };
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
-    /// Record uid/gid and extended attributes of every entry.
+    /// Record uid/gid, extended attributes and modification times of every
+    /// entry (and of the root, in its `.` record).
     pub owners: bool,
+    /// Directories left out, by (device, inode): the workspace's own `.hako`.
+    pub exclude: Vec<(u64, u64)>,
 }
 
 /// Files at least this big are mapped instead of read.
@@ -30,11 +35,16 @@ const MMAP_MIN: u64 = 1 << 20;
 
 struct DirJob {
     path: PathBuf,
+    /// Path from the root, one name per component (tree order compares these).
+    comps: Vec<Vec<u8>>,
     /// Index of the parent directory job and this directory's name in it.
     parent: Option<(usize, Vec<u8>)>,
     meta: fs::Metadata,
     entries: Vec<Entry>,
 }
+
+/// An entry by its directory job and name.
+type DirName = (usize, Vec<u8>);
 
 struct FileJob {
     dir: usize,
@@ -49,6 +59,13 @@ fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Met
         meta.uid = m.uid();
         meta.gid = m.gid();
         meta.xattrs = read_xattrs(path)?;
+        // Times before the epoch are recorded as the epoch.
+        if m.mtime() >= 0 {
+            meta.mtime = Some(m.mtime() as u64);
+            meta.mtime_nsec = m.mtime_nsec() as u32;
+        } else {
+            meta.mtime = Some(0);
+        }
     }
     Ok(meta)
 }
@@ -78,15 +95,6 @@ fn read_xattrs(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     Ok(out)
 }
 
-/// Apply recorded owner and extended attributes to a created path.
-fn apply_meta(p: &Path, m: &Meta) -> Result<()> {
-    let _ = std::os::unix::fs::lchown(p, Some(m.uid), Some(m.gid));
-    for (n, v) in &m.xattrs {
-        xattr::set(p, std::ffi::OsStr::from_bytes(n), v).at(p)?;
-    }
-    Ok(())
-}
-
 /// Read a file's bytes and store them (blob, or chunks plus a file list).
 pub fn store_file(store: &dyn ObjectStore, path: &Path, len: u64) -> Result<ObjectId> {
     let f = fs::File::open(path).at(path)?;
@@ -99,8 +107,48 @@ pub fn store_file(store: &dyn ObjectStore, path: &Path, len: u64) -> Result<Obje
     file::store_content(store, &buf)
 }
 
-/// Import the host directory `root` as a tree; returns its id.
-pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<ObjectId> {
+/// The entry for a symlink, device, fifo or socket at `p` (no content to hash).
+fn special_entry(
+    store: &dyn ObjectStore,
+    p: &Path,
+    name: &[u8],
+    m: &fs::Metadata,
+    opts: &ImportOptions,
+) -> Result<Entry> {
+    let mut e = if m.file_type().is_symlink() {
+        let target = fs::read_link(p).at(p)?;
+        let id = store.write(ObjectType::Blob, target.as_os_str().as_bytes())?;
+        Entry::new(name, S_IFLNK | 0o777, id)
+    } else {
+        Entry::new(name, m.mode() & (S_IFMT | 0o7777), ObjectId::ZERO)
+    };
+    e.meta = entry_meta(p, m, opts)?;
+    if matches!(e.mode & S_IFMT, S_IFCHR | S_IFBLK) {
+        let rdev = m.rdev();
+        e.meta.rdev = Some((libc::major(rdev), libc::minor(rdev)));
+    }
+    Ok(e)
+}
+
+/// `to` (a full tree path) relative to the directory `from`: leading `..`
+/// components, then the rest of `to` (format-spec/prolly-tree.md, Hardlinks).
+fn relative_path(from: &[Vec<u8>], to: &[Vec<u8>]) -> Vec<u8> {
+    let to_dir = &to[..to.len() - 1];
+    let common = from.iter().zip(to_dir).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&[u8]> = vec![b".."; from.len() - common];
+    parts.extend(to[common..].iter().map(|c| c.as_slice()));
+    parts.join(&b'/')
+}
+
+/// A host directory read into trees: the root's entries (without the `.`
+/// record), mode and metadata.
+struct WalkedRoot {
+    entries: Vec<Entry>,
+    mode: u32,
+    meta: Meta,
+}
+
+fn walk(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<WalkedRoot> {
     let meta = fs::symlink_metadata(root).at(root)?;
     if !meta.is_dir() {
         return Err(Error::Invalid(format!(
@@ -110,11 +158,14 @@ pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) ->
     }
     let mut dirs = vec![DirJob {
         path: root.to_path_buf(),
+        comps: Vec::new(),
         parent: None,
         meta,
         entries: Vec::new(),
     }];
     let mut files = Vec::new();
+    // Hardlink candidates: (device, inode) → (directory job, name).
+    let mut inodes: HashMap<(u64, u64), Vec<DirName>> = HashMap::new();
     // Breadth-first walk: parents always precede their children in `dirs`.
     let mut i = 0;
     while i < dirs.len() {
@@ -126,34 +177,35 @@ pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) ->
             let m = fs::symlink_metadata(&p).at(&p)?;
             let ft = m.file_type();
             if ft.is_dir() {
+                if opts.exclude.contains(&(m.dev(), m.ino())) {
+                    continue;
+                }
+                let mut comps = dirs[i].comps.clone();
+                comps.push(name.clone());
                 dirs.push(DirJob {
                     path: p,
+                    comps,
                     parent: Some((i, name)),
                     meta: m,
                     entries: Vec::new(),
                 });
-            } else if ft.is_file() {
+                continue;
+            }
+            if m.nlink() > 1 {
+                inodes
+                    .entry((m.dev(), m.ino()))
+                    .or_default()
+                    .push((i, name.clone()));
+            }
+            if ft.is_file() {
                 files.push(FileJob {
                     dir: i,
                     path: p,
                     name,
                     meta: m,
                 });
-            } else if ft.is_symlink() {
-                let target = fs::read_link(&p).at(&p)?;
-                let id = store.write(ObjectType::Blob, target.as_os_str().as_bytes())?;
-                let mut e = Entry::new(&name, S_IFLNK | 0o777, id);
-                e.meta = entry_meta(&p, &m, opts)?;
-                dirs[i].entries.push(e);
             } else {
-                // Device, fifo or socket: a record without content.
-                let mode = m.mode() & (S_IFMT | 0o7777);
-                let mut e = Entry::new(&name, mode, ObjectId::ZERO);
-                e.meta = entry_meta(&p, &m, opts)?;
-                if matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
-                    let rdev = m.rdev();
-                    e.meta.rdev = Some((libc::major(rdev), libc::minor(rdev)));
-                }
+                let e = special_entry(store, &p, &name, &m, opts)?;
                 dirs[i].entries.push(e);
             }
         }
@@ -169,28 +221,113 @@ pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) ->
         e.meta = entry_meta(&f.path, &f.meta, opts)?;
         dirs[f.dir].entries.push(e);
     }
-    // Build trees children-first.
-    let mut root_id = None;
-    for j in (0..dirs.len()).rev() {
-        let mut entries = std::mem::take(&mut dirs[j].entries);
-        entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-        let id = dir::build(store, entries)?;
-        match dirs[j].parent.clone() {
-            Some((p, name)) => {
-                let mut e = Entry::new(&name, S_IFDIR | (dirs[j].meta.mode() & 0o7777), id);
-                e.meta = entry_meta(&dirs[j].path, &dirs[j].meta, opts)?;
-                dirs[p].entries.push(e);
-            }
-            None => root_id = Some(id),
+    // Hardlink groups: every member but the first in tree order names the first.
+    let mut links: HashMap<DirName, Vec<u8>> = HashMap::new();
+    for members in inodes.into_values().filter(|m| m.len() > 1) {
+        let mut paths: Vec<(Vec<Vec<u8>>, usize, Vec<u8>)> = members
+            .into_iter()
+            .map(|(d, name)| {
+                let mut comps = dirs[d].comps.clone();
+                comps.push(name.clone());
+                (comps, d, name)
+            })
+            .collect();
+        paths.sort();
+        let first = paths[0].0.clone();
+        for (_, d, name) in paths.into_iter().skip(1) {
+            let rel = relative_path(&dirs[d].comps, &first);
+            links.insert((d, name), rel);
         }
     }
-    Ok(root_id.expect("root visited"))
+    // Build trees children-first.
+    for j in (1..dirs.len()).rev() {
+        let mut entries = std::mem::take(&mut dirs[j].entries);
+        set_links(&mut entries, j, &mut links);
+        entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let id = dir::build(store, entries)?;
+        let (p, name) = dirs[j].parent.clone().expect("not the root");
+        let mut e = Entry::new(&name, S_IFDIR | (dirs[j].meta.mode() & 0o7777), id);
+        e.meta = entry_meta(&dirs[j].path, &dirs[j].meta, opts)?;
+        dirs[p].entries.push(e);
+    }
+    let mut entries = std::mem::take(&mut dirs[0].entries);
+    set_links(&mut entries, 0, &mut links);
+    entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    Ok(WalkedRoot {
+        entries,
+        mode: S_IFDIR | (dirs[0].meta.mode() & 0o7777),
+        meta: entry_meta(root, &dirs[0].meta, opts)?,
+    })
+}
+
+fn set_links(entries: &mut [Entry], dir: usize, links: &mut HashMap<DirName, Vec<u8>>) {
+    if links.is_empty() {
+        return;
+    }
+    for e in entries.iter_mut() {
+        if let Some(l) = links.remove(&(dir, e.name.clone())) {
+            e.meta.link = Some(l);
+        }
+    }
+}
+
+/// The `.` record for a root directory of `mode` and `meta`, unless both are
+/// the default (040755, no metadata).
+pub fn root_record(mode: u32, meta: &Meta) -> Option<Entry> {
+    if mode == S_IFDIR | 0o755 && meta.is_default() {
+        return None;
+    }
+    let mut e = Entry::new(ROOT_RECORD, mode, ObjectId::ZERO);
+    e.meta = meta.clone();
+    e.meta.link = None;
+    Some(e)
+}
+
+/// Import the host directory `root` as a tree; returns its id. The root's own
+/// mode and metadata go in its `.` record.
+pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<ObjectId> {
+    let w = walk(store, root, opts)?;
+    let mut entries = w.entries;
+    if let Some(rec) = root_record(w.mode, &w.meta) {
+        let at = entries.partition_point(|e| e.name.as_slice() < ROOT_RECORD);
+        entries.insert(at, rec);
+    }
+    dir::build(store, entries)
+}
+
+/// Import any host path as one entry named `name`, not following a symlink at
+/// `path` itself: a directory becomes a tree whose own mode and metadata are
+/// the entry's (no `.` record), ready to graft into another tree.
+pub fn import_entry(
+    store: &dyn ObjectStore,
+    path: &Path,
+    name: &[u8],
+    opts: &ImportOptions,
+) -> Result<Entry> {
+    let m = fs::symlink_metadata(path).at(path)?;
+    if m.is_dir() {
+        let w = walk(store, path, opts)?;
+        let id = dir::build(store, w.entries)?;
+        let mut e = Entry::new(name, w.mode, id);
+        e.meta = w.meta;
+        return Ok(e);
+    }
+    if m.is_file() {
+        let id = store_file(store, path, m.len())?;
+        let mut e = Entry::new(name, S_IFREG | (m.mode() & 0o7777), id);
+        e.meta = entry_meta(path, &m, opts)?;
+        return Ok(e);
+    }
+    special_entry(store, path, name, &m, opts)
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct CheckoutOptions {
-    /// Apply recorded owners (needs privilege).
+    /// Apply recorded owners, xattrs and modification times (needs privilege).
     pub owners: bool,
+    /// Mode and metadata for the destination directory itself, instead of the
+    /// tree's `.` record (a subdirectory's entry in its parent).
+    pub root: Option<(u32, Meta)>,
 }
 
 /// What a checkout could not reproduce (e.g. device nodes without privilege).
@@ -201,15 +338,117 @@ pub struct CheckoutReport {
     pub skipped: Vec<String>,
 }
 
+/// An entry to create: its host path, tree path and entry.
+struct Item {
+    path: PathBuf,
+    comps: Vec<Vec<u8>>,
+    entry: Entry,
+}
+
+fn nix_err(p: &Path) -> impl FnOnce(nix::errno::Errno) -> Error + '_ {
+    move |err| Error::Io {
+        path: p.to_path_buf(),
+        err: err.into(),
+    }
+}
+
+/// Owner, then xattrs (chown clears security.capability), then the exact
+/// mode (chown clears setuid and setgid); never following a symlink. Without
+/// owners, setuid and setgid are dropped: they would apply to whoever checks out.
+fn apply_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
+    if owners {
+        // Without privilege the owner stays the caller's, as with tar.
+        let _ = std::os::unix::fs::lchown(p, Some(m.uid), Some(m.gid));
+        for (n, v) in &m.xattrs {
+            xattr::set(p, std::ffi::OsStr::from_bytes(n), v).at(p)?;
+        }
+    }
+    if mode & S_IFMT != S_IFLNK {
+        let bits = if owners { 0o7777 } else { 0o1777 };
+        fs::set_permissions(p, fs::Permissions::from_mode(mode & bits)).at(p)?;
+    }
+    Ok(())
+}
+
+/// Set the recorded modification time (not following a symlink).
+fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
+    let Some(secs) = m.mtime else {
+        return Ok(());
+    };
+    use nix::sys::time::TimeSpec;
+    let mtime = TimeSpec::new(secs as i64, m.mtime_nsec as i64);
+    nix::sys::stat::utimensat(
+        nix::fcntl::AT_FDCWD,
+        p,
+        &TimeSpec::UTIME_OMIT,
+        &mtime,
+        nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+    )
+    .map_err(nix_err(p))
+}
+
+/// Where a hardlink record points: the tree path it names from `comps`'s
+/// directory, if that stays inside the checkout.
+fn link_target(comps: &[Vec<u8>], link: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut out = comps[..comps.len() - 1].to_vec();
+    for c in link.split(|&b| b == b'/') {
+        if c == b".." {
+            out.pop()?;
+        } else {
+            out.push(c.to_vec());
+        }
+    }
+    Some(out)
+}
+
+/// Create a symlink, device, fifo or socket; false when it could not be made
+/// (device nodes without privilege), with the reason in the report.
+fn create_special(
+    store: &dyn ObjectStore,
+    p: &Path,
+    e: &Entry,
+    report: &mut CheckoutReport,
+) -> Result<bool> {
+    use nix::sys::stat::{makedev, mknod, Mode, SFlag};
+    let perm = Mode::from_bits_truncate(e.mode & 0o7777);
+    match e.mode & S_IFMT {
+        S_IFLNK => {
+            let o = store.read(&e.id)?;
+            std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&o.data), p).at(p)?;
+        }
+        S_IFIFO => nix::unistd::mkfifo(p, perm).map_err(nix_err(p))?,
+        S_IFCHR | S_IFBLK | S_IFSOCK => {
+            let kind = match e.mode & S_IFMT {
+                S_IFCHR => SFlag::S_IFCHR,
+                S_IFBLK => SFlag::S_IFBLK,
+                _ => SFlag::S_IFSOCK,
+            };
+            let (ma, mi) = e.meta.rdev.unwrap_or((0, 0));
+            if let Err(err) = mknod(p, kind, perm, makedev(ma as u64, mi as u64)) {
+                report
+                    .skipped
+                    .push(format!("{} (device node: {err})", p.display()));
+                return Ok(false);
+            }
+        }
+        _ => {
+            report.skipped.push(p.display().to_string());
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Materialise tree `root` into the host directory `dest` (created if missing;
-/// it must be empty).
+/// it must be empty). Modes are applied exactly; with `owners`, also owners,
+/// xattrs and times; hardlink groups are recreated.
 pub fn checkout_tree(
     store: &dyn ObjectStore,
     root: &ObjectId,
     dest: &Path,
     opts: &CheckoutOptions,
 ) -> Result<CheckoutReport> {
-    match fs::read_dir(dest) {
+    let created = match fs::read_dir(dest) {
         Ok(mut rd) => {
             if rd.next().is_some() {
                 return Err(Error::Invalid(format!(
@@ -217,69 +456,93 @@ pub fn checkout_tree(
                     dest.display()
                 )));
             }
+            false
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => fs::create_dir_all(dest).at(dest)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(dest).at(dest)?;
+            true
+        }
         Err(e) => return Err(e).at(dest),
-    }
+    };
     let mut report = CheckoutReport::default();
-    let mut dirs: Vec<(PathBuf, Entry)> = Vec::new();
-    let mut files: Vec<(PathBuf, Entry)> = Vec::new();
-    let mut stack = vec![(dest.to_path_buf(), *root)];
-    while let Some((dir_path, tree)) = stack.pop() {
+    let mut root_attrs = opts.root.clone();
+    if created && root_attrs.is_none() {
+        root_attrs = Some((S_IFDIR | 0o755, Meta::default()));
+    }
+    let mut dirs: Vec<Item> = Vec::new();
+    let mut files: Vec<Item> = Vec::new();
+    let mut specials: Vec<Item> = Vec::new();
+    let mut linked: Vec<Item> = Vec::new();
+    let mut stack = vec![(dest.to_path_buf(), Vec::<Vec<u8>>::new(), *root)];
+    while let Some((dir_path, dir_comps, tree)) = stack.pop() {
         for e in dir::TreeCursor::new(store, &tree)? {
             let e = e?;
-            let p = dir_path.join(std::ffi::OsStr::from_bytes(&e.name));
-            match e.mode & S_IFMT {
-                S_IFDIR => {
-                    fs::create_dir(&p).at(&p)?;
-                    stack.push((p.clone(), e.id));
-                    dirs.push((p, e));
+            if e.name == ROOT_RECORD {
+                if dir_comps.is_empty() && opts.root.is_none() {
+                    root_attrs = Some((e.mode, e.meta));
                 }
-                S_IFREG => files.push((p, e)),
-                S_IFLNK => {
-                    let o = store.read(&e.id)?;
-                    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&o.data), &p).at(&p)?;
-                    if opts.owners {
-                        let _ = std::os::unix::fs::lchown(&p, Some(e.meta.uid), Some(e.meta.gid));
-                    }
-                }
-                S_IFIFO => {
-                    nix::unistd::mkfifo(
-                        &p,
-                        nix::sys::stat::Mode::from_bits_truncate(e.mode & 0o7777),
-                    )
-                    .map_err(|err| Error::Io {
-                        path: p.clone(),
-                        err: err.into(),
-                    })?;
-                }
-                S_IFCHR | S_IFBLK | S_IFSOCK => {
-                    let kind = match e.mode & S_IFMT {
-                        S_IFCHR => nix::sys::stat::SFlag::S_IFCHR,
-                        S_IFBLK => nix::sys::stat::SFlag::S_IFBLK,
-                        _ => nix::sys::stat::SFlag::S_IFSOCK,
-                    };
-                    let (ma, mi) = e.meta.rdev.unwrap_or((0, 0));
-                    let r = nix::sys::stat::mknod(
-                        &p,
-                        kind,
-                        nix::sys::stat::Mode::from_bits_truncate(e.mode & 0o7777),
-                        nix::sys::stat::makedev(ma as u64, mi as u64),
-                    );
-                    if let Err(err) = r {
-                        report
-                            .skipped
-                            .push(format!("{} (device node: {err})", p.display()));
-                    }
-                }
-                _ => report.skipped.push(p.display().to_string()),
+                continue;
             }
+            let p = dir_path.join(std::ffi::OsStr::from_bytes(&e.name));
+            let mut comps = dir_comps.clone();
+            comps.push(e.name.clone());
+            let item = Item {
+                path: p,
+                comps,
+                entry: e,
+            };
+            match item.entry.mode & S_IFMT {
+                S_IFDIR => {
+                    fs::create_dir(&item.path).at(&item.path)?;
+                    stack.push((item.path.clone(), item.comps.clone(), item.entry.id));
+                    dirs.push(item);
+                }
+                _ if item.entry.meta.link.is_some() => linked.push(item),
+                S_IFREG => files.push(item),
+                _ => specials.push(item),
+            }
+        }
+    }
+    // Hardlinks whose first member is created by this checkout, with the same
+    // mode, id and metadata; the others become independent entries.
+    let mut firsts: HashMap<&[Vec<u8>], &Item> = HashMap::new();
+    for it in files.iter().chain(&specials) {
+        firsts.insert(&it.comps, it);
+    }
+    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut unlinked: Vec<Item> = Vec::new();
+    for it in linked {
+        let e = &it.entry;
+        let target = link_target(&it.comps, e.meta.link.as_deref().unwrap_or_default());
+        let first = target.as_ref().and_then(|t| firsts.get(t.as_slice()));
+        let ok = first.is_some_and(|f| {
+            let fe = &f.entry;
+            f.comps < it.comps
+                && fe.mode == e.mode
+                && fe.id == e.id
+                && Meta {
+                    link: None,
+                    ..e.meta.clone()
+                } == fe.meta
+        });
+        match first {
+            Some(f) if ok => links.push((f.path.clone(), it.path)),
+            _ => unlinked.push(it),
+        }
+    }
+    drop(firsts);
+    for it in unlinked {
+        if it.entry.mode & S_IFMT == S_IFREG {
+            files.push(it);
+        } else {
+            specials.push(it);
         }
     }
     // File contents in parallel.
     files
         .par_iter()
-        .map(|(p, e)| -> Result<()> {
+        .map(|it| -> Result<()> {
+            let (p, e) = (&it.path, &it.entry);
             let mut f = fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -287,23 +550,52 @@ pub fn checkout_tree(
                 .open(p)
                 .at(p)?;
             file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(p))?;
+            drop(f);
+            apply_attrs(p, e.mode, &e.meta, opts.owners)?;
             if opts.owners {
-                apply_meta(p, &e.meta)?;
+                apply_mtime(p, &e.meta)?;
             }
-            // After chown, which clears setuid and setgid bits.
-            f.set_permissions(fs::Permissions::from_mode(e.mode & 0o7777))
-                .at(p)?;
             Ok(())
         })
         .collect::<Result<Vec<()>>>()?;
+    let mut made: Vec<&Item> = Vec::new();
+    for it in &specials {
+        if create_special(store, &it.path, &it.entry, &mut report)? {
+            apply_attrs(&it.path, it.entry.mode, &it.entry.meta, opts.owners)?;
+            made.push(it);
+        }
+    }
+    for (first, p) in &links {
+        if let Err(err) = fs::hard_link(first, p) {
+            // The first member may be a device node that could not be made.
+            if first.symlink_metadata().is_ok() {
+                return Err(err).at(p);
+            }
+            report
+                .skipped
+                .push(format!("{} (hardlink to a missing entry)", p.display()));
+        }
+    }
     report.files = files.len() as u64;
     report.dirs = dirs.len() as u64;
     // Directory modes last, deepest first, so read-only directories do not block writes.
-    for (p, e) in dirs.iter().rev() {
-        if opts.owners {
-            apply_meta(p, &e.meta)?;
+    for it in dirs.iter().rev() {
+        apply_attrs(&it.path, it.entry.mode, &it.entry.meta, opts.owners)?;
+    }
+    if let Some((mode, meta)) = &root_attrs {
+        apply_attrs(dest, *mode, meta, opts.owners)?;
+    }
+    // Times after every change to the entries and the directories holding them.
+    if opts.owners {
+        for it in made {
+            apply_mtime(&it.path, &it.entry.meta)?;
         }
-        fs::set_permissions(p, fs::Permissions::from_mode(e.mode & 0o7777)).at(p)?;
+        for it in dirs.iter().rev() {
+            apply_mtime(&it.path, &it.entry.meta)?;
+        }
+        if let Some((_, meta)) = &root_attrs {
+            apply_mtime(dest, meta)?;
+        }
     }
     Ok(report)
 }

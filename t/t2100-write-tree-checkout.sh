@@ -69,7 +69,7 @@ test_expect_success ROOT 'owners are recorded with --owners and restored as root
 	mkdir own && echo x >own/f && chown 1234:5678 own/f &&
 	T=$(hako -C ws write-tree --owners ../own) &&
 	hako -C ws ls-tree $T >ls &&
-	grep " uid=1234 gid=5678	f$" ls &&
+	grep " uid=1234 gid=5678 mtime=[0-9.]*	f$" ls &&
 	hako -C ws checkout-tree --owners $T ../own.out &&
 	test "$(stat -c %u:%g own.out/f)" = 1234:5678
 '
@@ -87,6 +87,125 @@ test_expect_success XATTR 'extended attributes are recorded with --owners and re
 	hako -C ws checkout-tree --owners $T ../xa.out &&
 	getfattr -n user.colour --only-values xa.out/f >actual &&
 	printf blue >expect && test_cmp expect actual
+'
+
+hex () {
+	printf "%s" "$1" | od -An -tx1 | tr -d " \n"
+}
+
+test_expect_success ROOT 'device nodes and fifos get their exact mode whatever the umask' '
+	mkdir devm && mknod -m 666 devm/null c 1 3 && mkfifo -m 666 devm/fifo &&
+	mknod -m 640 devm/sda b 8 0 &&
+	T=$(hako -C ws write-tree ../devm) &&
+	(umask 077 && hako -C ws checkout-tree $T ../devm.out) &&
+	echo "666 666 640" >expect &&
+	echo $(stat -c %a devm.out/null devm.out/fifo devm.out/sda) >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'files and directories get their exact mode whatever the umask' '
+	mkdir -p um/d && echo x >um/f && chmod 666 um/f && chmod 777 um/d &&
+	T=$(hako -C ws write-tree ../um) &&
+	(umask 077 && hako -C ws checkout-tree $T ../um.out) &&
+	echo "666 777 755" >expect &&
+	echo $(stat -c %a um.out/f um.out/d um.out) >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'hardlinks are recorded (relative to the member) and recreated' '
+	mkdir -p hl/a hl/b/c && echo shared >hl/a/f &&
+	ln hl/a/f hl/a/g && ln hl/a/f hl/b/c/h && echo alone >hl/b/solo &&
+	T=$(hako -C ws write-tree ../hl) &&
+	hako -C ws ls-tree -r $T >actual &&
+	B=$(hako -C ws hash-object ../hl/a/f) &&
+	cat >expect <<-EOF &&
+	100644 blob $B	a/f
+	100644 blob $B link=$(hex f)	a/g
+	100644 blob $B link=$(hex ../../a/f)	b/c/h
+	100644 blob $(hako -C ws hash-object ../hl/b/solo)	b/solo
+	EOF
+	test_cmp expect actual &&
+	hako -C ws checkout-tree $T ../hl.out &&
+	echo "3 3 3 1" >expect &&
+	echo $(stat -c %h hl.out/a/f hl.out/a/g hl.out/b/c/h hl.out/b/solo) >actual &&
+	test_cmp expect actual &&
+	test "$(stat -c %i hl.out/a/f)" = "$(stat -c %i hl.out/b/c/h)" &&
+	test "$(hako -C ws write-tree ../hl.out)" = "$T" &&
+	hako -C ws ls-tree $T:a | hako -C ws mktree >actual &&
+	hako -C ws rev-parse $T:a >expect && test_cmp expect actual
+'
+
+test_expect_success 'a hardlink whose first member is missing or elsewhere becomes a copy' '
+	T=$(hako -C ws write-tree ../hl) &&
+	hako -C ws ls-tree $T:b >in &&
+	hako -C ws checkout-tree $T:b ../hl.sub &&
+	echo "1 shared" >expect &&
+	echo $(stat -c %h hl.sub/c/h) $(cat hl.sub/c/h) >actual &&
+	test_cmp expect actual &&
+	B=$(hako -C ws hash-object -w ../hl/a/f) &&
+	printf "100644 blob %s link=%s\tpasswd\n" $B $(hex ../../../../etc/passwd) >in &&
+	printf "100644 blob %s link=%s\tz\n" $B $(hex missing) >>in &&
+	E=$(hako -C ws mktree <in) &&
+	hako -C ws checkout-tree $E ../hl.escape &&
+	echo "1 1 shared" >expect &&
+	echo $(stat -c %h hl.escape/passwd hl.escape/z) $(cat hl.escape/passwd) >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the root directory keeps its own mode (the . record)' '
+	mkdir rootmode && echo x >rootmode/f && chmod 700 rootmode &&
+	T=$(hako -C ws write-tree ../rootmode) &&
+	hako -C ws ls-tree $T >actual &&
+	cat >expect <<-EOF &&
+	040700 none $ZERO_OID	.
+	100644 blob $(hako -C ws hash-object ../rootmode/f)	f
+	EOF
+	test_cmp expect actual &&
+	hako -C ws checkout-tree $T ../rootmode.out &&
+	test "$(stat -c %a rootmode.out)" = 700 &&
+	chmod 755 rootmode &&
+	T2=$(hako -C ws write-tree ../rootmode) &&
+	hako -C ws ls-tree $T2 >actual &&
+	! grep "	\.$" actual
+'
+
+test_expect_success 'mtimes are recorded with --owners (to the nanosecond) and restored' '
+	mkdir -p mt/d && echo x >mt/d/f && ln -s d/f mt/l && mkfifo mt/p &&
+	touch -d @1000000000.123456789 mt/d/f mt/p &&
+	touch -h -d @1100000000 mt/l &&
+	touch -d @1200000000.5 mt/d mt &&
+	T=$(hako -C ws write-tree --owners ../mt) &&
+	hako -C ws ls-tree $T >ls &&
+	grep "mtime=1200000000.500000000	\.$" ls &&
+	grep "mtime=1100000000	l$" ls &&
+	hako -C ws mktree <ls >actual && echo $T >expect && test_cmp expect actual &&
+	hako -C ws checkout-tree --owners $T ../mt.out &&
+	python3 "$TEST_DIRECTORY"/helpers/fslist.py --mtime mt >expect &&
+	python3 "$TEST_DIRECTORY"/helpers/fslist.py --mtime mt.out >actual &&
+	test_cmp expect actual &&
+	test "$(hako -C ws write-tree ../mt)" = "$(hako -C ws write-tree ../mt.out)"
+'
+
+test_expect_success ROOT 'setuid, setgid and owners are kept with --owners, setuid and setgid dropped without' '
+	mkdir suid && echo x >suid/f && chown 1234:5678 suid/f && chmod 6755 suid/f &&
+	T=$(hako -C ws write-tree --owners ../suid) &&
+	hako -C ws checkout-tree --owners $T ../suid.out &&
+	test "$(stat -c %a:%u:%g suid.out/f)" = 6755:1234:5678 &&
+	hako -C ws checkout-tree $T ../suid.plain &&
+	test "$(stat -c %a:%u:%g suid.plain/f)" = 755:0:0
+'
+
+test_lazy_prereq TRUSTED_XATTR_ON_SYMLINK 'ln -s t l && setfattr -h -n trusted.hako -v 1 l 2>/dev/null'
+test_prereq_reason TRUSTED_XATTR_ON_SYMLINK "needs root and setfattr (apt-get install attr) on a filesystem with trusted xattrs"
+
+test_expect_success TRUSTED_XATTR_ON_SYMLINK 'an xattr on a symlink is stored and restored on the link itself' '
+	mkdir sx && echo x >sx/target && ln -s target sx/link &&
+	setfattr -h -n trusted.hako -v onlink sx/link &&
+	T=$(hako -C ws write-tree --owners ../sx) &&
+	hako -C ws checkout-tree --owners $T ../sx.out &&
+	getfattr -h -n trusted.hako --only-values sx.out/link >actual &&
+	printf onlink >expect && test_cmp expect actual &&
+	test_must_fail getfattr -n trusted.hako sx.out/target
 '
 
 test_expect_success 'write-tree of a missing directory is fatal, nothing stored' '

@@ -160,6 +160,112 @@ test_expect_success 'import of a missing host path is fatal' '
 	grep "cannot import .nowhere." err
 '
 
+test_expect_success 'import of a symlink stores the link, not the host file it points to' '
+	echo host-secret >secret && ln -s secret lnk &&
+	hako import lnk /lnk &&
+	hako ls /lnk >actual &&
+	echo "lnk@ -> secret" >expect && test_cmp expect actual &&
+	hako ls-tree WORKING lnk >actual &&
+	printf "120777 blob %s\tlnk\n" $(printf secret | hako hash-object --stdin) >expect &&
+	test_cmp expect actual &&
+	hako import lnk /etc &&
+	hako ls /etc/lnk >actual &&
+	echo "lnk@ -> secret" >expect && test_cmp expect actual
+'
+
+test_expect_success 'import of a directory whose top-level entries are symlinks' '
+	mkdir -p deb/usr/bin deb/usr/lib deb/etc && echo sh >deb/usr/bin/sh &&
+	ln -s usr/bin deb/bin && ln -s usr/lib deb/lib && echo deb >deb/etc/hostname &&
+	hako import deb /deb &&
+	cat >deb.ls <<-EOF &&
+	bin@ -> usr/bin
+	etc/
+	lib@ -> usr/lib
+	usr/
+	EOF
+	hako ls /deb >actual && test_cmp deb.ls actual &&
+	hako cat /deb/usr/bin/sh >actual && echo sh >expect && test_cmp expect actual
+'
+
+test_expect_success 'import into an existing directory replaces it and never nests' '
+	hako import deb /deb &&
+	hako ls /deb >actual && test_cmp deb.ls actual &&
+	mkdir deb2 && echo two >deb2/two &&
+	hako import deb2 /deb &&
+	echo two >expect && hako ls /deb >actual && test_cmp expect actual &&
+	hako import deb /deb &&
+	hako import --merge deb2 /deb &&
+	cat >expect <<-EOF &&
+	bin@ -> usr/bin
+	etc/
+	lib@ -> usr/lib
+	two
+	usr/
+	EOF
+	hako ls /deb >actual && test_cmp expect actual
+'
+
+test_expect_success 'import DIR / makes DIR the root; --merge lays it over the root' '
+	hako init -q --empty rootws &&
+	hako -C rootws write /old gone &&
+	hako -C rootws import ../deb / &&
+	cat >expect <<-EOF &&
+	bin@ -> usr/bin
+	etc/
+	lib@ -> usr/lib
+	usr/
+	EOF
+	hako -C rootws ls / >actual && test_cmp expect actual &&
+	test "$(hako -C rootws rev-parse WORKING)" = "$(hako -C rootws write-tree ../deb)" &&
+	hako -C rootws write /keep kept &&
+	hako -C rootws import --merge ../deb2 / &&
+	cat >expect <<-EOF &&
+	bin@ -> usr/bin
+	etc/
+	keep
+	lib@ -> usr/lib
+	two
+	usr/
+	EOF
+	hako -C rootws ls / >actual && test_cmp expect actual
+'
+
+test_expect_success 'import --merge: a top-level symlink of DIR replaces a directory of the root' '
+	hako init -q --empty mergews &&
+	hako -C mergews write /bin/busybox bb &&
+	hako -C mergews write /etc/motd hi &&
+	hako -C mergews import --merge ../deb / &&
+	cat >expect <<-EOF &&
+	bin@ -> usr/bin
+	etc/
+	lib@ -> usr/lib
+	usr/
+	EOF
+	hako -C mergews ls / >actual && test_cmp expect actual &&
+	printf "hostname\nmotd\n" >expect &&
+	hako -C mergews ls /etc >actual && test_cmp expect actual
+'
+
+test_expect_success 'import DIR / keeps the root directory own mode' '
+	mkdir r700 && echo x >r700/f && chmod 700 r700 &&
+	hako -C rootws import ../r700 / &&
+	hako -C rootws export / ../r700.out &&
+	test "$(stat -c %a r700.out)" = 700 &&
+	echo f >expect && hako -C rootws ls / >actual && test_cmp expect actual
+'
+
+test_expect_success '-C WS import . does not import the workspace own .hako' '
+	hako init -q --empty self &&
+	echo mine >self/file &&
+	hako -C self import . /me &&
+	echo file >expect &&
+	hako -C self ls /me >actual && test_cmp expect actual &&
+	hako -C self write-tree . >T &&
+	hako -C self ls-tree $(cat T) >actual &&
+	printf "100644 blob %s\tfile\n" $(hako -C self hash-object file) >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'tree draws the hierarchy' '
 	cat >expect <<-EOF &&
 	/imported

@@ -54,7 +54,7 @@ fn empty_tree_matches_the_spec() {
     );
 }
 
-use hako::prolly::dir::{self, Entry};
+use hako::prolly::dir::{self, Entry, Meta};
 use hako::store::HashOnly;
 
 fn tree_input(spec: &str) -> Vec<Entry> {
@@ -75,12 +75,15 @@ fn tree_input(spec: &str) -> Vec<Entry> {
                 .split(';')
                 .map(|item| {
                     let f: Vec<&str> = item.split(' ').collect();
-                    let id = if f[1] == "tree" {
-                        hako::object::empty_tree_id()
-                    } else {
-                        hash_object(ObjectType::Blob, f[2].as_bytes())
+                    let id = match f[1] {
+                        "tree" => hako::object::empty_tree_id(),
+                        "none" => ObjectId::ZERO,
+                        _ => hash_object(ObjectType::Blob, f[2].as_bytes()),
                     };
-                    Entry::new(f[3].as_bytes(), u32::from_str_radix(f[0], 8).unwrap(), id)
+                    let mut e =
+                        Entry::new(f[3].as_bytes(), u32::from_str_radix(f[0], 8).unwrap(), id);
+                    e.meta = f.get(4).map(|m| meta(m)).unwrap_or_default();
+                    e
                 })
                 .collect();
             v.sort_by(|a, b| a.name.cmp(&b.name));
@@ -90,10 +93,39 @@ fn tree_input(spec: &str) -> Vec<Entry> {
     }
 }
 
+/// `key=value,...` as in trees.tsv's header.
+fn meta(fields: &str) -> Meta {
+    let mut m = Meta::default();
+    for f in fields.split(',') {
+        let (k, v) = f.split_once('=').unwrap();
+        match k {
+            "uid" => m.uid = v.parse().unwrap(),
+            "gid" => m.gid = v.parse().unwrap(),
+            "rdev" => {
+                let (a, b) = v.split_once(':').unwrap();
+                m.rdev = Some((a.parse().unwrap(), b.parse().unwrap()));
+            }
+            "xattr" => {
+                let (n, x) = v.split_once(':').unwrap();
+                m.xattrs
+                    .push((from_hex_bytes(n).unwrap(), from_hex_bytes(x).unwrap()));
+            }
+            "mtime" => {
+                let (s, ns) = v.split_once('.').unwrap_or((v, "0"));
+                m.mtime = Some(s.parse().unwrap());
+                m.mtime_nsec = format!("{ns:0<9}").parse().unwrap();
+            }
+            "link" => m.link = Some(from_hex_bytes(v).unwrap()),
+            _ => panic!("unknown meta field {k}"),
+        }
+    }
+    m
+}
+
 #[test]
 fn tree_ids_match_the_independent_implementation() {
     let v = vectors("trees.tsv");
-    assert!(v.len() >= 6);
+    assert!(v.len() >= 7, "the metadata vector is missing");
     for f in v {
         let got = dir::build(&HashOnly, tree_input(&f[1])).unwrap();
         assert_eq!(got.to_hex(), f[2], "tree vector {}", f[0]);

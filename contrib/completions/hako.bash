@@ -1509,7 +1509,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__import)
-            opts="-C -c -h --owners --container --help"
+            opts="-C -c -h --owners --merge --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -124,11 +124,12 @@ complete -c hako -n "__fish_hako_using_subcommand mv" -s c -l container -d 'Act 
 complete -c hako -n "__fish_hako_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand import" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand import" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand import" -l owners -d 'Record owners (uid/gid)'
+complete -c hako -n "__fish_hako_using_subcommand import" -l owners -d 'Record owners (uid/gid), xattrs and modification times'
+complete -c hako -n "__fish_hako_using_subcommand import" -l merge -d 'Merge a directory into an existing DEST (its entries win) instead of replacing DEST'
 complete -c hako -n "__fish_hako_using_subcommand import" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand export" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand export" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand export" -l owners -d 'Apply recorded owners (needs privilege)'
+complete -c hako -n "__fish_hako_using_subcommand export" -l owners -d 'Apply recorded owners, xattrs and modification times (needs privilege)'
 complete -c hako -n "__fish_hako_using_subcommand export" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand ls" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand ls" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -274,11 +275,11 @@ complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s l -l long -d 'Show
 complete -c hako -n "__fish_hako_using_subcommand ls-tree" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand write-tree" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand write-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand write-tree" -l owners -d 'Record owners (uid/gid) of every entry'
+complete -c hako -n "__fish_hako_using_subcommand write-tree" -l owners -d 'Record owners (uid/gid), xattrs and modification times of every entry'
 complete -c hako -n "__fish_hako_using_subcommand write-tree" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -l owners -d 'Apply recorded owners (needs privilege)'
+complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -l owners -d 'Apply recorded owners, xattrs and modification times (needs privilege)'
 complete -c hako -n "__fish_hako_using_subcommand checkout-tree" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand diff-tree" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand diff-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r

@@ -20,8 +20,41 @@ def oid(kind, payload):
     return blake3.blake3(kind.encode() + b" " + str(len(payload)).encode() + b"\0" + payload).digest()
 
 
-def leaf(name, mode, id_):
-    return (name, varint(len(name)) + name + varint(mode) + id_ + varint(0), 1)
+def record(tag, value):
+    return bytes([tag]) + varint(len(value)) + value
+
+
+def meta(fields):
+    """Metadata records (format-spec/prolly-tree.md, Metadata) from
+    `key=value,...`: uid, gid, rdev=MAJOR:MINOR, xattr=HEXNAME:HEXVALUE,
+    mtime=SECONDS[.NANOSECONDS], link=HEXPATH."""
+    kv = [f.split("=", 1) for f in fields.split(",")] if fields else []
+    get = lambda k: [v for key, v in kv if key == k]
+    out = b""
+    for v in get("uid"):
+        if int(v):
+            out += record(1, varint(int(v)))
+    for v in get("gid"):
+        if int(v):
+            out += record(2, varint(int(v)))
+    for v in get("rdev"):
+        ma, mi = v.split(":")
+        out += record(3, varint(int(ma)) + varint(int(mi)))
+    for n, v in sorted(tuple(bytes.fromhex(x) for x in v.split(":")) for v in get("xattr")):
+        out += record(4, varint(len(n)) + n + v)
+    for v in get("mtime"):
+        secs, _, ns = v.partition(".")
+        out += record(5, varint(int(secs)))
+        if ns and int(ns):
+            out += record(6, varint(int(ns.ljust(9, "0"))))
+    for v in get("link"):
+        out += record(7, bytes.fromhex(v))
+    return out
+
+
+def leaf(name, mode, id_, fields=""):
+    m = meta(fields)
+    return (name, varint(len(name)) + name + varint(mode) + id_ + varint(len(m)) + m, 1)
 
 
 def cut(level, key, e, s):
@@ -81,18 +114,21 @@ def gen(n):
 def lines(spec):
     out = []
     for item in spec.split(";"):
-        mode, kind, content, name = item.split(" ")
+        mode, kind, content, name, *fields = item.split(" ")
         if kind == "tree":
             id_ = oid("tree", bytes([1, 0, 0]))
+        elif kind == "none":
+            id_ = bytes(32)
         else:
             id_ = blob(content.encode())
-        out.append(leaf(name.encode(), int(mode, 8), id_))
+        out.append(leaf(name.encode(), int(mode, 8), id_, fields[0] if fields else ""))
     out.sort(key=lambda e: e[0])
     return out
 
 
 print("# name\tinput\texpected tree id (computed by format-spec/vectors/gen_trees.py, an independent implementation)")
-print("# lines:MODE TYPE CONTENT NAME;... — TYPE blob: id = blob of CONTENT; TYPE tree: id = the empty tree")
+print("# lines:MODE TYPE CONTENT NAME [META];... — TYPE blob: id = blob of CONTENT; TYPE tree: id = the empty tree; TYPE none: the zero id")
+print("# META: key=value,... — uid, gid, rdev=MAJOR:MINOR, xattr=HEXNAME:HEXVALUE, mtime=SECONDS[.NANOSECONDS], link=HEXPATH (hardlink)")
 print("# gen:N — N entries f000000.., mode 100644, id = blob of the name followed by LF")
 cases = [
     ("empty", "gen:0"),
@@ -101,6 +137,13 @@ cases = [
     ("gen-10", "gen:10"),
     ("gen-1000", "gen:1000"),
     ("gen-100000", "gen:100000"),
+    ("metadata", "lines:040700 none - . uid=1000,gid=1000,mtime=1700000000.5;"
+     "100644 blob a f uid=1000,gid=42,mtime=1700000000.123456789,xattr=757365722e62:32,xattr=757365722e61:31;"
+     "100644 blob a g uid=1000,gid=42,mtime=1700000000.123456789,xattr=757365722e61:31,xattr=757365722e62:32,link=66;"
+     "120777 blob f l mtime=1600000000,link=2e2e2f782f79;"
+     "020666 none - null rdev=1:3;"
+     "060660 none - sda gid=6,rdev=8:0;"
+     "104755 blob su su mtime=0"),
 ]
 for name, spec in cases:
     kind, arg = spec.split(":", 1)

@@ -57,14 +57,65 @@ pub fn check_name(name: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Owner, device numbers, xattrs and mtime of an entry.
+/// The name of the root record: the tree's own directory mode and metadata.
+pub const ROOT_RECORD: &[u8] = b".";
+
+/// Check the name of a leaf entry of `mode`: a valid name, or the root record
+/// `.` for a directory mode.
+pub fn check_entry_name(name: &[u8], mode: u32) -> Result<()> {
+    if name == ROOT_RECORD {
+        if mode & S_IFMT != S_IFDIR {
+            return Err(Error::Invalid(
+                "invalid entry name '.': only the root record, a directory mode, has it".into(),
+            ));
+        }
+        return Ok(());
+    }
+    check_name(name)
+}
+
+/// Check a hardlink record: a relative path, `..` only as leading components.
+pub fn check_link_path(p: &[u8]) -> Result<()> {
+    let bad = || {
+        Error::Invalid(format!(
+            "bad hardlink path '{}'",
+            String::from_utf8_lossy(p)
+        ))
+    };
+    if p.is_empty() || p.contains(&0) {
+        return Err(bad());
+    }
+    let mut names = false;
+    for c in p.split(|&b| b == b'/') {
+        if c == b".." {
+            if names {
+                return Err(bad());
+            }
+        } else {
+            check_name(c).map_err(|_| bad())?;
+            names = true;
+        }
+    }
+    if !names {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Owner, device numbers, xattrs, mtime and hardlink group of an entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Meta {
     pub uid: u32,
     pub gid: u32,
     pub rdev: Option<(u32, u32)>,
     pub xattrs: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Seconds since the epoch.
     pub mtime: Option<u64>,
+    /// Nanoseconds within the second (only with `mtime`).
+    pub mtime_nsec: u32,
+    /// The first member of the entry's hardlink group, relative to the
+    /// entry's directory (format-spec/prolly-tree.md, Hardlinks).
+    pub link: Option<Vec<u8>>,
 }
 
 impl Meta {
@@ -105,6 +156,12 @@ impl Meta {
         }
         if let Some(t) = self.mtime {
             rec(&mut out, 5, &v(t));
+            if self.mtime_nsec != 0 {
+                rec(&mut out, 6, &v(self.mtime_nsec as u64));
+            }
+        }
+        if let Some(l) = &self.link {
+            rec(&mut out, 7, l);
         }
         out
     }
@@ -138,13 +195,99 @@ impl Meta {
                     p = val.len();
                 }
                 5 => m.mtime = Some(get_varint(val, &mut p)?),
+                6 => {
+                    let ns = get_varint(val, &mut p)?;
+                    if m.mtime.is_none() || ns == 0 || ns > 999_999_999 {
+                        return Err(malformed("bad mtime nanoseconds"));
+                    }
+                    m.mtime_nsec = ns as u32;
+                }
+                7 => {
+                    check_link_path(val).map_err(|e| malformed(&e.to_string()))?;
+                    m.link = Some(val.to_vec());
+                    p = val.len();
+                }
                 _ => return Err(malformed("unknown metadata tag")),
             }
             if p != val.len() {
                 return Err(malformed("bad metadata record"));
             }
         }
+        if m.xattrs.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(malformed("xattr names not strictly ascending"));
+        }
         Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod meta_tests {
+    use super::*;
+
+    #[test]
+    fn every_record_round_trips_in_tag_order() {
+        let m = Meta {
+            uid: 1000,
+            gid: 42,
+            rdev: Some((1, 3)),
+            xattrs: vec![
+                (b"user.a".to_vec(), b"1".to_vec()),
+                (b"user.b".to_vec(), vec![]),
+            ],
+            mtime: Some(1_700_000_000),
+            mtime_nsec: 123_456_789,
+            link: Some(b"../usr/bin/perl".to_vec()),
+        };
+        let enc = m.encode();
+        let tags: Vec<u8> = {
+            let (mut pos, mut tags) = (0, Vec::new());
+            while pos < enc.len() {
+                tags.push(enc[pos]);
+                pos += 1;
+                let len = get_varint(&enc, &mut pos).unwrap() as usize;
+                pos += len;
+            }
+            tags
+        };
+        assert_eq!(tags, [1, 2, 3, 4, 4, 5, 6, 7]);
+        assert_eq!(Meta::decode(&enc).unwrap(), m);
+        // Nanoseconds of zero are not written.
+        let whole = Meta {
+            mtime: Some(5),
+            ..Meta::default()
+        };
+        assert_eq!(whole.encode(), [5, 1, 5]);
+    }
+
+    #[test]
+    fn malformed_records_are_rejected() {
+        for bad in [
+            &[6u8, 1, 1][..],                                   // nanoseconds without mtime
+            &[5, 1, 1, 6, 1, 0][..],                            // zero nanoseconds
+            &[5, 1, 1, 6, 5, 0x80, 0x94, 0xeb, 0xdc, 0x03][..], // 10^9 nanoseconds
+            &[7, 0][..],                                        // empty hardlink path
+            &[7, 2, b'.', b'.'][..],                            // only `..`
+            &[7, 4, b'a', b'/', b'.', b'.'][..],                // `..` after a name
+            &[7, 3, b'/', b'a', b'b'][..],                      // absolute
+            &[7, 3, b'a', b'/', b'.'][..],                      // `.` component
+            &[8, 0][..],                                        // unknown tag
+            &[4, 3, 1, b'b', b'x', 4, 3, 1, b'a', b'x'][..],    // xattr names descending
+        ] {
+            assert!(Meta::decode(bad).is_err(), "{bad:?}");
+        }
+        assert!(Meta::decode(&[7, 6, b'.', b'.', b'/', b'a', b'/', b'b']).is_ok());
+    }
+
+    #[test]
+    fn the_root_record_is_a_directory_with_the_zero_id() {
+        let rec = Entry::new(ROOT_RECORD, S_IFDIR | 0o700, ObjectId::ZERO);
+        rec.validate().unwrap();
+        assert!(!rec.is_dir());
+        assert_eq!(rec.kind_name(), "none");
+        assert!(Entry::new(ROOT_RECORD, S_IFREG | 0o644, ObjectId::ZERO)
+            .validate()
+            .is_err());
+        assert!(check_name(b".").is_err());
     }
 }
 
@@ -166,8 +309,9 @@ impl Entry {
             meta: Meta::default(),
         }
     }
+    /// A subdirectory (not the `.` root record, which has no tree of its own).
     pub fn is_dir(&self) -> bool {
-        self.mode & S_IFMT == S_IFDIR
+        self.mode & S_IFMT == S_IFDIR && self.name != ROOT_RECORD
     }
     pub fn is_file(&self) -> bool {
         self.mode & S_IFMT == S_IFREG
@@ -178,6 +322,7 @@ impl Entry {
     /// The object type `ls-tree` shows for the entry, from its mode.
     pub fn kind_name(&self) -> &'static str {
         match self.mode & S_IFMT {
+            S_IFDIR if self.name == ROOT_RECORD => "none",
             S_IFDIR => "tree",
             S_IFREG | S_IFLNK => "blob",
             _ => "none",
@@ -185,8 +330,16 @@ impl Entry {
     }
 
     pub fn validate(&self) -> Result<()> {
-        check_name(&self.name)?;
+        check_entry_name(&self.name, self.mode)?;
         check_mode(self.mode)?;
+        if self.name == ROOT_RECORD {
+            if !self.id.is_zero() {
+                return Err(Error::Invalid(
+                    "the root record '.' carries the zero id".into(),
+                ));
+            }
+            return Ok(());
+        }
         let special = matches!(self.mode & S_IFMT, S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK);
         if special && !self.id.is_zero() {
             return Err(Error::Invalid(format!(
@@ -243,8 +396,8 @@ impl Schema for TreeSchema {
         let ks = *pos;
         let key = take(buf, pos, n)?;
         if level == 0 {
-            check_name(key).map_err(|e| malformed(&e.to_string()))?;
             let mode = get_varint(buf, pos)?;
+            check_entry_name(key, mode as u32).map_err(|e| malformed(&e.to_string()))?;
             check_mode(mode as u32).map_err(|e| malformed(&e.to_string()))?;
             take(buf, pos, 32)?;
             let ml = get_varint(buf, pos)? as usize;
