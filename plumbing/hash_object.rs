@@ -33,26 +33,10 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-/// Files at least this big are mapped instead of read.
-const MMAP_MIN: u64 = 1 << 20;
 /// How many bytes of small files to stage per durable batch.
 const BATCH_BYTES: usize = 256 << 20;
 
-enum Content {
-    Bytes(Vec<u8>),
-    Map(memmap2::Mmap),
-}
-
-impl Content {
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Content::Bytes(b) => b,
-            Content::Map(m) => m,
-        }
-    }
-}
-
-fn load(path: &Path) -> anyhow::Result<Content> {
+fn open(path: &Path) -> anyhow::Result<(File, u64)> {
     let f = File::open(path).with_context(|| format!("cannot open '{}'", path.display()))?;
     let meta = f
         .metadata()
@@ -60,15 +44,31 @@ fn load(path: &Path) -> anyhow::Result<Content> {
     if meta.is_dir() {
         bail!("'{}' is a directory", path.display());
     }
-    if meta.len() >= MMAP_MIN {
-        let m = hako::sandbox::mmap::map_file(&f)
-            .with_context(|| format!("cannot map '{}'", path.display()))?;
-        return Ok(Content::Map(m));
-    }
-    let mut buf = Vec::with_capacity(meta.len() as usize);
+    Ok((f, meta.len()))
+}
+
+/// A file's bytes, read (never mapped: a file truncated meanwhile must not
+/// kill us with SIGBUS, and what is stored must be what was hashed).
+fn load(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let (f, len) = open(path)?;
+    let mut buf = Vec::with_capacity(len as usize);
     (&f).read_to_end(&mut buf)
         .with_context(|| format!("cannot read '{}'", path.display()))?;
-    Ok(Content::Bytes(buf))
+    Ok(buf)
+}
+
+/// The id of a file's bytes as one object, streaming.
+fn hash_path(kind: ObjectType, path: &Path) -> anyhow::Result<ObjectId> {
+    let (f, len) = open(path)?;
+    hako::object::hash_reader(kind, len, f)
+        .with_context(|| format!("cannot hash '{}'", path.display()))
+}
+
+/// Store (or with `HashOnly`, only hash) a file as a tree entry's content.
+fn store_path(store: &dyn ObjectStore, path: &Path) -> anyhow::Result<ObjectId> {
+    let (f, _) = open(path)?;
+    file::store_reader(store, std::io::BufReader::with_capacity(1 << 20, f))
+        .with_context(|| format!("cannot read '{}'", path.display()))
 }
 
 fn validate(kind: ObjectType, data: &[u8]) -> anyhow::Result<()> {
@@ -142,40 +142,44 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 .unwrap_or(0);
             end += 1;
         }
-        let contents: Vec<Content> = paths[start..end]
-            .par_iter()
-            .map(|p| load(p))
-            .collect::<anyhow::Result<_>>()?;
-        if !a.literally {
-            for c in &contents {
-                validate(kind, c.as_slice())?;
-            }
-        }
-        let ids: Vec<ObjectId> = match &ws {
-            _ if as_file => {
-                let batch = ws.as_ref().map(|w| BatchWriter::new(&w.odb));
-                let store: &dyn ObjectStore = match &batch {
-                    Some(b) => b,
-                    None => &HashOnly,
-                };
-                let ids = contents
-                    .par_iter()
-                    .map(|c| file::store_content(store, c.as_slice()))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if let Some(b) = batch {
-                    b.flush()?;
-                }
-                ids
-            }
-            Some(ws) => {
-                let objs: Vec<(ObjectType, &[u8])> =
-                    contents.iter().map(|c| (kind, c.as_slice())).collect();
-                ws.odb.write_batch(&objs)?
-            }
-            None => contents
+        let batch_paths = &paths[start..end];
+        let ids: Vec<ObjectId> = if as_file {
+            let batch = ws.as_ref().map(|w| BatchWriter::new(&w.odb));
+            let store: &dyn ObjectStore = match &batch {
+                Some(b) => b,
+                None => &HashOnly,
+            };
+            let ids = batch_paths
                 .par_iter()
-                .map(|c| hash_object(kind, c.as_slice()))
-                .collect(),
+                .map(|p| store_path(store, p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            if let Some(b) = batch {
+                b.flush()?;
+            }
+            ids
+        } else if ws.is_none() && !matches!(kind, ObjectType::Commit | ObjectType::Tag) {
+            batch_paths
+                .par_iter()
+                .map(|p| hash_path(kind, p))
+                .collect::<anyhow::Result<_>>()?
+        } else {
+            let contents: Vec<Vec<u8>> = batch_paths
+                .par_iter()
+                .map(|p| load(p))
+                .collect::<anyhow::Result<_>>()?;
+            if !a.literally {
+                for c in &contents {
+                    validate(kind, c)?;
+                }
+            }
+            match &ws {
+                Some(ws) => {
+                    let objs: Vec<(ObjectType, &[u8])> =
+                        contents.iter().map(|c| (kind, c.as_slice())).collect();
+                    ws.odb.write_batch(&objs)?
+                }
+                None => contents.iter().map(|c| hash_object(kind, c)).collect(),
+            }
         };
         for id in ids {
             super::out(writeln!(out, "{id}"))?;

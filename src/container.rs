@@ -281,8 +281,7 @@ pub fn seed_rootfs(store: &dyn ObjectStore) -> Result<(ObjectId, bool)> {
     t.file("etc/hostname", S_IFREG | 0o644, blob(b"hako\n")?);
     let found = match find_busybox() {
         Some(bb) => {
-            let len = fs::metadata(&bb).at(&bb)?.len();
-            let id = crate::hostfs::store_file(store, &bb, len)?;
+            let id = crate::hostfs::store_file(store, &bb)?;
             t.file("bin/busybox", S_IFREG | 0o755, id);
             let target = blob(b"/bin/busybox")?;
             for applet in busybox_applets(&bb) {

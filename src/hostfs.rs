@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Read;
+
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -29,9 +29,6 @@ pub struct ImportOptions {
     /// Directories left out, by (device, inode): the workspace's own `.hako`.
     pub exclude: Vec<(u64, u64)>,
 }
-
-/// Files at least this big are mapped instead of read.
-const MMAP_MIN: u64 = 1 << 20;
 
 struct DirJob {
     path: PathBuf,
@@ -95,16 +92,20 @@ fn read_xattrs(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     Ok(out)
 }
 
-/// Read a file's bytes and store them (blob, or chunks plus a file list).
-pub fn store_file(store: &dyn ObjectStore, path: &Path, len: u64) -> Result<ObjectId> {
+/// Read a file's bytes and store them (blob, or chunks plus a file list),
+/// streaming: never mapped (a file truncated meanwhile must not kill us with
+/// SIGBUS) and never stored from bytes other than those hashed.
+pub fn store_file(store: &dyn ObjectStore, path: &Path) -> Result<ObjectId> {
     let f = fs::File::open(path).at(path)?;
-    if len >= MMAP_MIN {
-        let map = crate::sandbox::mmap::map_file(&f).at(path)?;
-        return file::store_content(store, &map);
-    }
-    let mut buf = Vec::with_capacity(len as usize);
-    (&f).read_to_end(&mut buf).at(path)?;
-    file::store_content(store, &buf)
+    file::store_reader(store, std::io::BufReader::with_capacity(1 << 20, f)).map_err(
+        |err| match err.downcast::<Error>() {
+            Ok(e) => e,
+            Err(err) => Error::Io {
+                path: path.to_path_buf(),
+                err,
+            },
+        },
+    )
 }
 
 /// The entry for a symlink, device, fifo or socket at `p` (no content to hash).
@@ -214,7 +215,7 @@ fn walk(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<Wa
     // Hash and store file contents in parallel.
     let ids: Vec<ObjectId> = files
         .par_iter()
-        .map(|f| store_file(store, &f.path, f.meta.len()))
+        .map(|f| store_file(store, &f.path))
         .collect::<Result<_>>()?;
     for (f, id) in files.into_iter().zip(ids) {
         let mut e = Entry::new(&f.name, S_IFREG | (f.meta.mode() & 0o7777), id);
@@ -313,7 +314,7 @@ pub fn import_entry(
         return Ok(e);
     }
     if m.is_file() {
-        let id = store_file(store, path, m.len())?;
+        let id = store_file(store, path)?;
         let mut e = Entry::new(name, S_IFREG | (m.mode() & 0o7777), id);
         e.meta = entry_meta(path, &m, opts)?;
         return Ok(e);

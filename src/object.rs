@@ -116,6 +116,50 @@ pub fn hash_object(kind: ObjectType, payload: &[u8]) -> ObjectId {
     ObjectId(*h.finalize().as_bytes())
 }
 
+/// The id of a `len`-byte payload read from `r`, streaming (large payloads
+/// are hashed in parallel a block at a time). Fails if `r` does not hold
+/// exactly `len` bytes (a file that changed while it was read).
+pub fn hash_reader(
+    kind: ObjectType,
+    len: u64,
+    mut r: impl std::io::Read,
+) -> std::io::Result<ObjectId> {
+    let mut h = blake3::Hasher::new();
+    h.update(&header(kind, len));
+    let mut buf = vec![0u8; if len >= 1 << 20 { 8 << 20 } else { 64 << 10 }];
+    let mut total = 0u64;
+    loop {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match r.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if filled == 0 {
+            break;
+        }
+        total += filled as u64;
+        if total > len {
+            break;
+        }
+        if filled >= 256 * 1024 {
+            h.update_rayon(&buf[..filled]);
+        } else {
+            h.update(&buf[..filled]);
+        }
+    }
+    if total != len {
+        return Err(std::io::Error::other(format!(
+            "changed while being read (expected {len} bytes, read {total}{})",
+            if total > len { "+" } else { "" }
+        )));
+    }
+    Ok(ObjectId(*h.finalize().as_bytes()))
+}
+
 /// Hash a full encoding (header + payload).
 pub fn hash_encoding(enc: &[u8]) -> ObjectId {
     ObjectId(*blake3::hash(enc).as_bytes())

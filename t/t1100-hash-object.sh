@@ -161,4 +161,28 @@ test_expect_success 'a well-formed object with other content is refused (hash mi
 	test_cmp hello actual
 '
 
+test_expect_success 'a file truncated and regrown while it is hashed: no crash, no torn object' '
+	rm -rf racews && hako init -q --empty racews &&
+	truncate -s 32M grower &&
+	( while test ! -f stop-growing; do truncate -s 0 grower; truncate -s 32M grower; done ) &
+	for i in $(test_seq 15); do
+		hako -C racews hash-object -w -t file ../grower >/dev/null 2>>race.err
+		echo $? >>race.codes
+		hako hash-object ../grower >/dev/null 2>>race.err
+		echo $? >>race.codes
+		hako -C racews write-tree .. >/dev/null 2>>race.err
+		echo $? >>race.codes
+	done
+	>stop-growing && wait &&
+	# 0 or a fatal (128), never a signal such as SIGBUS (135)
+	! grep -v -e "^0$" -e "^128$" race.codes &&
+	for p in racews/.hako/objects/pack/*.idx; do
+		test -f "$p" || continue
+		hako -C racews verify-pack "$PWD/$p" >/dev/null || return 1
+	done &&
+	find racews/.hako/objects -path "*/pack" -prune -o -type f -print |
+	sed "s|.*/objects/\(..\)/|\1|" >loose-ids &&
+	while read id; do hako -C racews cat-file -e $id || return 1; done <loose-ids
+'
+
 test_done

@@ -1,6 +1,8 @@
 //! Chunked files: FastCDC chunks stored as blobs, listed by a prolly list of
 //! `file` nodes (format-spec/prolly-tree.md, "Chunked files").
 
+use std::io::Read;
+
 use super::{get_varint, put_varint, take, Builder, Node, Schema};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
@@ -89,6 +91,35 @@ pub fn store_content(store: &dyn ObjectStore, data: &[u8]) -> Result<ObjectId> {
         b.push(k, e)?;
     }
     b.finish()
+}
+
+/// Store a file's content as `store_content` does, reading it from `r` (a
+/// host file, say) one chunk at a time: every chunk is hashed and stored from
+/// the one buffer it was read into, so a file that changes while it is read
+/// still yields objects whose bytes are the bytes hashed (a snapshot of some
+/// moment, never a torn object), and memory stays bounded by a chunk.
+pub fn store_reader(store: &dyn ObjectStore, r: impl std::io::Read) -> std::io::Result<ObjectId> {
+    let mut head = Vec::new();
+    let mut r = r;
+    std::io::Read::by_ref(&mut r)
+        .take(INLINE_MAX + 1)
+        .read_to_end(&mut head)?;
+    if head.len() as u64 <= INLINE_MAX {
+        return store
+            .write(ObjectType::Blob, &head)
+            .map_err(std::io::Error::other);
+    }
+    let source = std::io::Read::chain(&head[..], r);
+    let mut b = Builder::<FileSchema>::new(store, 0);
+    for chunk in fastcdc::v2020::StreamCDC::new(source, CDC_MIN, CDC_AVG, CDC_MAX) {
+        let chunk = chunk.map_err(std::io::Error::from)?;
+        let id = store
+            .write(ObjectType::Blob, &chunk.data)
+            .map_err(std::io::Error::other)?;
+        let (k, e) = leaf_entry(chunk.length as u64, id);
+        b.push(k, e).map_err(std::io::Error::other)?;
+    }
+    b.finish().map_err(std::io::Error::other)
 }
 
 /// Total size of a file's content (blob or chunked).
