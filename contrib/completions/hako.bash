@@ -1587,7 +1587,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__log)
-            opts="-n -C -c -h --oneline --max-count --first-parent --container --help"
+            opts="-n -p -C -c -h --oneline --max-count --first-parent --all --patch --stat --graph --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

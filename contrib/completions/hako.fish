@@ -83,6 +83,10 @@ complete -c hako -n "__fish_hako_using_subcommand log" -s C -d 'Run as if hako w
 complete -c hako -n "__fish_hako_using_subcommand log" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand log" -l oneline -d 'One line per commit: short id and subject'
 complete -c hako -n "__fish_hako_using_subcommand log" -l first-parent -d 'Follow only first parents'
+complete -c hako -n "__fish_hako_using_subcommand log" -l all -d 'Start from every ref of the container (branches, tags and HEAD), as if listed as REVs'
+complete -c hako -n "__fish_hako_using_subcommand log" -s p -l patch -d 'Show each commit\'s patch against its first parent (none for merges)'
+complete -c hako -n "__fish_hako_using_subcommand log" -l stat -d 'Show each commit\'s diffstat against its first parent (none for merges)'
+complete -c hako -n "__fish_hako_using_subcommand log" -l graph -d 'Draw the history as a text graph beside the commits (`*` a commit, `|`, `\\`, `/` lines of descent)'
 complete -c hako -n "__fish_hako_using_subcommand log" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand containers" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand containers" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
