@@ -9,6 +9,8 @@ trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 set -x
 $HAKO init
+# The demo's throwaway workspace gets an identity of its own (HAKO_AUTHOR_* still win).
+printf '[user]\n\tname = hako demo\n\temail = demo@hako.invalid\n' >>.hako/config
 $HAKO ls /
 $HAKO write /etc/motd hello
 $HAKO commit -m "add motd"

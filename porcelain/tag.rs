@@ -25,6 +25,7 @@ pub struct Args {
     /// Replace an existing tag.
     #[arg(short = 'f', long)]
     force: bool,
+    /// The tag's name (without it, list the tags).
     name: Option<String>,
     /// What to tag (default HEAD).
     target: Option<String>,
@@ -69,7 +70,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             object: target,
             target_type: kind,
             name: name.clone(),
-            tagger: who.clone(),
+            tagger: ws.commit_committer()?,
             message: msg.into_bytes(),
         };
         ws.odb.write(ObjectType::Tag, &t.encode())?

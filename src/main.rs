@@ -37,7 +37,7 @@ pub(crate) struct Cli {
 #[derive(Subcommand)]
 enum Command {
     // ---- porcelain ----
-    /// Create a workspace.
+    /// Create a workspace whose first container holds a busybox root filesystem.
     Init(porcelain::init::Args),
     /// Show commit history.
     Log(porcelain::log::Args),
