@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use hako::sandbox::{self, Bind, Config, NetMode, SeccompPolicy};
+use hako::sandbox::{self, Bind, Config, EnvBase, NetMode, SeccompPolicy};
 
 use super::Fatal;
 
@@ -42,9 +42,12 @@ pub struct Args {
     /// Set an environment variable K=V (repeatable).
     #[arg(long, value_name = "K=V")]
     env: Vec<String>,
-    /// Start from an empty environment.
-    #[arg(long)]
+    /// Start from an empty environment (only the --env variables).
+    #[arg(long, conflicts_with = "keep_env")]
     clear_env: bool,
+    /// Pass the caller's environment (default: only PATH, HOME, TERM and PWD, plus --env).
+    #[arg(long)]
+    keep_env: bool,
     /// Keep capabilities (inside the user namespace only).
     #[arg(long)]
     keep_cap: bool,
@@ -131,7 +134,13 @@ fn config(a: Args) -> Result<Config, sandbox::Error> {
     c.tmpfs = a.tmpfs;
     c.workdir = a.workdir;
     c.env = parse_env(&a.env)?;
-    c.clear_env = a.clear_env;
+    c.env_base = if a.clear_env {
+        EnvBase::Empty
+    } else if a.keep_env {
+        EnvBase::Host
+    } else {
+        EnvBase::Minimal
+    };
     c.keep_caps = a.keep_cap;
     for r in &a.rlimit {
         c.rlimits.extend(sandbox::config::parse_rlimits(r)?);

@@ -306,12 +306,29 @@ test_expect_success USERNS 'rlimits apply' '
 	test_cmp expect out
 '
 
-test_expect_success USERNS 'environment: inherited, --env, --clear-env' '
-	HAKO_T_VAR=outside box --env A=1 "$ROOTFS" env >out &&
-	grep "^HAKO_T_VAR=outside$" out && grep "^A=1$" out &&
+test_expect_success USERNS 'environment: minimal by default, PWD is the working directory inside' '
+	HAKO_T_VAR=outside TERM=hako-term box --env A=1 --workdir /tmp "$ROOTFS" env >out &&
+	sort out >actual &&
+	cat >expect <<-\EOF &&
+	A=1
+	HOME=/root
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	PWD=/tmp
+	TERM=hako-term
+	EOF
+	test_cmp expect actual &&
+	box --uid 1000 --gid 1000 --env PATH=/bin "$ROOTFS" sh -c "echo \$HOME \$PATH; cd / && echo \$PWD" >out &&
+	printf "/ /bin\n/\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS 'environment: --keep-env passes the host'"'"'s, --clear-env none' '
+	HAKO_T_VAR=outside box --keep-env --env A=1 --workdir /tmp "$ROOTFS" env >out &&
+	grep "^HAKO_T_VAR=outside$" out && grep "^A=1$" out && grep "^PWD=/tmp$" out &&
 	HAKO_T_VAR=outside box --clear-env --env A=1 --env B=x=y "$ROOTFS" env >out &&
 	printf "A=1\nB=x=y\n" >expect &&
-	test_cmp expect out
+	test_cmp expect out &&
+	test_expect_code 129 box --clear-env --keep-env "$ROOTFS" true
 '
 
 test_expect_success USERNS '--workdir, --uid and --gid' '
@@ -394,6 +411,10 @@ test_expect_success USERNS 'enter runs in the same namespaces, root, cwd and uid
 	printf "/tmp\n1000\nentered\nhere\n" >>expect &&
 	head -n 5 out >actual && test_cmp expect actual &&
 	grep "hako unshare-exec" out &&
+	HAKO_T_VAR=outside hx enter "$pid" env >out &&
+	! grep HAKO_T_VAR out && grep "^HOME=/$" out &&
+	HAKO_T_VAR=outside hx enter --keep-env "$pid" env >out &&
+	grep "^HAKO_T_VAR=outside$" out &&
 	hx enter "$pid" sh -c "grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status" >out &&
 	printf "NoNewPrivs:\t1\nSeccomp:\t2\n" >expect && test_cmp expect out &&
 	test_expect_code 7 hx enter --pid-file "$pf" -- sh -c "exit 7"

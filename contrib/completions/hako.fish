@@ -314,7 +314,8 @@ complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s C -d 'Run as 
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l map-users -d 'Also map the caller\'s subordinate ids (/etc/subuid, newuidmap) as 1…N'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l ro-root -d 'Make ROOTFS itself read-only'
-complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l clear-env -d 'Start from an empty environment'
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l clear-env -d 'Start from an empty environment (only the --env variables)'
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l keep-env -d 'Pass the caller\'s environment (default: only PATH, HOME, TERM and PWD, plus --env)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l keep-cap -d 'Keep capabilities (inside the user namespace only)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l new-session -d 'Run the command in a new session (no controlling terminal: defeats TIOCSTI)'
@@ -326,7 +327,8 @@ complete -c hako -n "__fish_hako_using_subcommand enter" -l env -d 'Set an envir
 complete -c hako -n "__fish_hako_using_subcommand enter" -l seccomp -d 'seccomp filter: off, default, or a seccompiler JSON FILE' -r
 complete -c hako -n "__fish_hako_using_subcommand enter" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand enter" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand enter" -l clear-env -d 'Start from an empty environment'
+complete -c hako -n "__fish_hako_using_subcommand enter" -l clear-env -d 'Start from an empty environment (only the --env variables)'
+complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-env -d 'Pass the caller\'s environment (default: only PATH, HOME and TERM, plus --env)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-cap -d 'Keep capabilities (inside the sandbox\'s user namespace)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand enter" -s h -l help -d 'Print help'

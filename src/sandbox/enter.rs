@@ -8,7 +8,7 @@ use std::os::linux::fs::MetadataExt;
 
 use nix::errno::Errno;
 
-use super::config::{RlimitResource, SeccompPolicy};
+use super::config::{EnvBase, RlimitResource, SeccompPolicy};
 use super::confine;
 use super::error::{Error, Result};
 use super::spawn::{self, Exec, FORWARDED};
@@ -21,7 +21,7 @@ pub struct EnterConfig {
     /// From a pid file: the target's start time, to refuse a reused pid.
     pub start_time: Option<u64>,
     pub argv: Vec<OsString>,
-    pub clear_env: bool,
+    pub env_base: EnvBase,
     pub env: Vec<(OsString, OsString)>,
     pub seccomp: SeccompPolicy,
     pub keep_caps: bool,
@@ -96,12 +96,9 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
         });
     }
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
-    let exec = Exec::new(
-        &cfg.argv,
-        cfg.clear_env,
-        &cfg.env,
-        format!("in the sandbox of process {pid}"),
-    )?;
+    let home = if uid == 0 { "/root" } else { "/" };
+    let vars = spawn::environment(cfg.env_base, home, None, &cfg.env);
+    let exec = Exec::new(&cfg.argv, vars, format!("in the sandbox of process {pid}"))?;
 
     // 3. Which namespaces differ from ours (joining one's own user namespace is EINVAL).
     let mut joins: Vec<(&str, libc::c_int, Option<OwnedFd>)> = Vec::new();

@@ -13,7 +13,7 @@ mod rootfs;
 mod spawn;
 mod sys;
 
-pub use config::{Bind, CgroupLimits, Config, NetMode, Rlimit, SeccompPolicy};
+pub use config::{Bind, CgroupLimits, Config, EnvBase, NetMode, Rlimit, SeccompPolicy};
 pub use enter::{enter, EnterConfig};
 pub use error::Error;
 pub use spawn::run;

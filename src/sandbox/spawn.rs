@@ -15,7 +15,7 @@ use nix::errno::Errno;
 use seccompiler::BpfProgram;
 
 use super::cgroup;
-use super::config::{Config, NetMode};
+use super::config::{Config, EnvBase, NetMode};
 use super::confine;
 use super::error::{Error, Result};
 use super::idmap;
@@ -231,7 +231,9 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
 
     let where_ = format!("in ROOTFS '{}'", rootfs.display());
-    let exec = Exec::new(&cfg.argv, cfg.clear_env, &cfg.env, where_)?;
+    let home = home_in(&rootfs, cfg.uid);
+    let vars = environment(cfg.env_base, &home, Some(&cfg.workdir), &cfg.env);
+    let exec = Exec::new(&cfg.argv, vars, where_)?;
     Ok(Prepared {
         rootfs,
         sources,
@@ -354,11 +356,10 @@ pub(super) struct Exec {
 }
 
 impl Exec {
-    /// ARGV with the caller's environment (or none, with CLEAR_ENV) plus ENV.
+    /// ARGV with the environment VARS.
     pub(super) fn new(
         argv: &[OsString],
-        clear_env: bool,
-        env: &[(OsString, OsString)],
+        vars: Vec<(OsString, OsString)>,
         where_: String,
     ) -> Result<Exec> {
         if argv.is_empty() {
@@ -373,15 +374,6 @@ impl Exec {
             })
         };
         let argv = argv.iter().map(|a| c(a)).collect::<Result<Vec<_>>>()?;
-        let mut vars: Vec<(OsString, OsString)> = if clear_env {
-            Vec::new()
-        } else {
-            std::env::vars_os().collect()
-        };
-        for (k, v) in env {
-            vars.retain(|(ek, _)| ek != k);
-            vars.push((k.clone(), v.clone()));
-        }
         let path = vars
             .iter()
             .find(|(k, _)| k == "PATH")
@@ -437,6 +429,62 @@ impl Exec {
             Error::Setup(format!("exec '{shown}' {where_}: {seen}"))
         }
     }
+}
+
+/// The command's environment: BASE, then `PWD` (unless BASE is empty), then ENV.
+pub(super) fn environment(
+    base: EnvBase,
+    home: &str,
+    pwd: Option<&Path>,
+    env: &[(OsString, OsString)],
+) -> Vec<(OsString, OsString)> {
+    let mut vars: Vec<(OsString, OsString)> = match base {
+        EnvBase::Host => std::env::vars_os().collect(),
+        EnvBase::Empty => Vec::new(),
+        EnvBase::Minimal => {
+            let mut v = vec![
+                ("PATH".into(), DEFAULT_PATH.into()),
+                ("HOME".into(), home.into()),
+            ];
+            if let Some(t) = std::env::var_os("TERM") {
+                v.push(("TERM".into(), t));
+            }
+            v
+        }
+    };
+    let mut set = |k: &OsStr, v: &OsStr| {
+        vars.retain(|(ek, _)| ek != k);
+        vars.push((k.to_os_string(), v.to_os_string()));
+    };
+    if let (Some(p), false) = (pwd, base == EnvBase::Empty) {
+        set(OsStr::new("PWD"), p.as_os_str());
+    }
+    for (k, v) in env {
+        set(k, v);
+    }
+    vars
+}
+
+/// The home directory of UID in ROOTFS's /etc/passwd: `/root` for 0, `/`
+/// when there is no entry (a symlinked /etc or passwd is not followed on the host).
+fn home_in(rootfs: &Path, uid: u32) -> String {
+    let fallback = if uid == 0 { "/root" } else { "/" };
+    let etc = rootfs.join("etc");
+    let passwd = etc.join("passwd");
+    let plain = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.file_type().is_symlink());
+    if !plain(&etc) || !plain(&passwd) {
+        return fallback.into();
+    }
+    let uid = uid.to_string();
+    std::fs::read_to_string(&passwd)
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() >= 6 && f[2] == uid && f[5].starts_with('/')).then(|| f[5].to_string())
+            })
+        })
+        .unwrap_or_else(|| fallback.into())
 }
 
 /// Pid 1's life after the fork: forward signals to the command, reap every
