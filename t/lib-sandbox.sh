@@ -71,7 +71,8 @@ test_lazy_prereq SUBUID '
 test_prereq_reason SUBUID "no /etc/subuid and /etc/subgid range for the tested user, or no newuidmap (uidmap)"
 
 test_lazy_prereq CGROUP2_DELEGATED '
-	"$SB_HAKO" unshare-exec "$ROOTFS" true 2>err && ! grep "cgroup limits not applied" err
+	XDG_STATE_HOME="$PWD/fresh-state" "$SB_HAKO" unshare-exec "$ROOTFS" true 2>err &&
+	! grep "cgroup limits not applied" err
 '
 test_prereq_reason CGROUP2_DELEGATED "cgroup2 with the pids controller is not delegated here (hybrid v1/v2 hierarchy)"
 
@@ -196,6 +197,21 @@ test_expect_success USERNS 'ro and rw binds behave' '
 	echo from-host >expect && test_cmp expect out &&
 	box --bind "$SB_WORK/data:/deep/new/dir" "$ROOTFS" cat /deep/new/dir/f >out &&
 	test_cmp expect out
+'
+
+test_expect_success USERNS 'mount points missing in ROOTFS are created for the run only' '
+	(cd "$ROOTFS" && find . | sort) >rootfs.before &&
+	box --bind "$SB_WORK/data:/deep/new/dir" --mount "$SB_WORK/data/f:/etc/newfile:ro" \
+		--tmpfs /scratch/t --bind "$SB_WORK/data:/tmp/in-tmpfs" "$ROOTFS" \
+		sh -c "cat /deep/new/dir/f /etc/newfile; test -d /scratch/t && test -d /tmp/in-tmpfs" >out &&
+	printf "from-host\nfrom-host\n" >expect && test_cmp expect out &&
+	(cd "$ROOTFS" && find . | sort) >rootfs.after &&
+	test_cmp rootfs.before rootfs.after &&
+	rmdir "$ROOTFS/proc" &&
+	box "$ROOTFS" test -d /proc/self &&
+	test_path_is_missing "$ROOTFS/proc" &&
+	mkdir "$ROOTFS/proc" &&
+	if test -n "$SB_OWNER"; then chown "$SB_OWNER" "$ROOTFS/proc"; fi
 '
 
 test_expect_success USERNS '--tmpfs mounts an empty, writable tmpfs' '
@@ -467,14 +483,29 @@ test_expect_success USERNS '--die-with-parent: the sandbox dies with hako'"'"'s 
 	! test -d /proc/$pid
 '
 
-test_expect_success USERNS 'cgroup limits apply or are skipped with a note' '
-	hx unshare-exec "$ROOTFS" true 2>err &&
+test_expect_success USERNS 'cgroup limits apply or are skipped with a note, once per host condition' '
+	st="$SB_WORK/state" && rm -rf "$st" &&
+	XDG_STATE_HOME="$st" hx unshare-exec "$ROOTFS" true 2>err &&
 	if grep "cgroup limits not applied" err
 	then
-		test_line_count = 1 err
+		test_line_count = 1 err &&
+		grep "(said once; sandbox.cgroupWarning = false in ~/.config/hako/config silences it)$" err &&
+		test_line_count = 1 "$st/hako/cgroup-warned" &&
+		XDG_STATE_HOME="$st" hx unshare-exec "$ROOTFS" true 2>err &&
+		test_must_be_empty err
 	else
 		test_must_be_empty err
 	fi
+'
+
+test_expect_success USERNS 'sandbox.cgroupWarning = false in the user config silences the cgroup note' '
+	st="$SB_WORK/state2" && rm -rf "$st" &&
+	mkdir -p "$SB_WORK/cfg/hako" &&
+	printf "[sandbox]\n\tcgroupWarning = false\n" >"$SB_WORK/cfg/hako/config" &&
+	chmod -R a+rX "$SB_WORK/cfg" &&
+	XDG_STATE_HOME="$st" XDG_CONFIG_HOME="$SB_WORK/cfg" hx unshare-exec "$ROOTFS" true 2>err &&
+	test_must_be_empty err &&
+	test_path_is_missing "$st/hako/cgroup-warned"
 '
 
 test_expect_success USERNS,CGROUP2_DELEGATED '--pids-limit is enforced through cgroup v2' '

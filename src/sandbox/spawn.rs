@@ -17,7 +17,7 @@ use seccompiler::BpfProgram;
 use super::cgroup;
 use super::config::{Config, EnvBase, NetMode};
 use super::confine;
-use super::error::{Error, Result};
+use super::error::{Error, Result, Warning};
 use super::idmap;
 use super::rootfs::{self, BindSource};
 use super::sys::{self, cstr, SigSet};
@@ -47,24 +47,69 @@ struct Prepared {
     seccomp: Option<BpfProgram>,
     host_uid: u32,
     host_gid: u32,
+    /// Mount points that ROOTFS lacks: created inside, removed after the run.
+    missing: Vec<PathBuf>,
 }
 
-/// Run CFG's command in a new sandbox; returns its exit status (128+N for signal N).
-pub fn run(cfg: &Config) -> Result<i32> {
+/// A sandbox whose command is running (or has failed to start).
+pub struct Sandbox {
+    /// The sandbox's pid 1, as the host sees it.
+    pub pid: libc::pid_t,
+    /// What the setup did differently from what was asked, for the caller to report.
+    pub warnings: Vec<Warning>,
+    waitset: SigSet,
+    old_mask: SigSet,
+    new_session: bool,
+    pasta: Option<libc::pid_t>,
+    pid_file: Option<PathBuf>,
+    cgroup: Option<cgroup::SandboxCgroup>,
+    err_r: OwnedFd,
+    rootfs: PathBuf,
+    missing: Vec<PathBuf>,
+}
+
+/// How a sandbox ended.
+#[derive(Debug)]
+pub struct Exit {
+    /// The command's exit status (128+N for signal N).
+    pub status: i32,
+    /// Anything hako could not tidy up afterwards.
+    pub warnings: Vec<Warning>,
+}
+
+/// Run CFG's command in a new sandbox and wait for it: `start`, then `wait`,
+/// with the warnings of both.
+pub fn run(cfg: &Config) -> Result<Exit> {
+    let sb = start(cfg)?;
+    let mut warnings = sb.warnings.clone();
+    let mut exit = sb.wait()?;
+    warnings.append(&mut exit.warnings);
+    exit.warnings = warnings;
+    Ok(exit)
+}
+
+/// Build the sandbox and start CFG's command in it; returns once the command
+/// has been exec'd (or has failed to be), with the setup's warnings.
+pub fn start(cfg: &Config) -> Result<Sandbox> {
     let prep = prepare(cfg)?;
+    let mut warnings = Vec::new();
     let cg = if cfg.cgroup.is_empty() {
         None
     } else {
         match cgroup::create(&cfg.cgroup) {
             Ok(cg) => Some(cg),
-            Err(why) => {
-                eprintln!("warning: cgroup limits not applied: {why}");
+            Err(u) => {
+                warnings.push(Warning::CgroupNotApplied {
+                    condition: u.condition,
+                    why: u.why,
+                });
                 None
             }
         }
     };
     let needs_parent = cfg.map_users || cg.is_some() || cfg.net == NetMode::Pasta;
     let (err_r, err_w) = sys::pipe().map_err(|e| Error::sys("create the error pipe", e))?;
+    let (warn_r, warn_w) = sys::pipe().map_err(|e| Error::sys("create the warning pipe", e))?;
     let go = if needs_parent {
         Some(sys::pipe().map_err(|e| Error::sys("create the sync pipe", e))?)
     } else {
@@ -98,11 +143,12 @@ pub fn run(cfg: &Config) -> Result<i32> {
     let pid = match sys::clone_fork(flags) {
         Ok(0) => {
             drop(err_r);
+            drop(warn_r);
             let go_r = go.map(|(r, w)| {
                 drop(w);
                 r
             });
-            child_main(cfg, &prep, go_r, err_w, &old_mask, &waitset)
+            child_main(cfg, &prep, go_r, err_w, warn_w, &old_mask, &waitset)
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -115,9 +161,22 @@ pub fn run(cfg: &Config) -> Result<i32> {
         }
     };
     drop(err_w);
+    drop(warn_w);
+    let mut sb = Sandbox {
+        pid,
+        warnings,
+        waitset,
+        old_mask,
+        new_session: cfg.new_session,
+        pasta: None,
+        pid_file: None,
+        cgroup: cg,
+        err_r,
+        rootfs: prep.rootfs.clone(),
+        missing: prep.missing.clone(),
+    };
 
     // Host-side steps the child waits for.
-    let mut pasta = None;
     if let Some((go_r, go_w)) = go {
         drop(go_r);
         let mut host_steps = || -> Result<()> {
@@ -133,24 +192,18 @@ pub fn run(cfg: &Config) -> Result<i32> {
                     prep.host_gid,
                 )?;
             }
-            if let Some(cg) = &cg {
+            if let Some(cg) = &sb.cgroup {
                 cg.attach(pid).map_err(|why| {
                     Error::Setup(format!("cgroup {}: {why}", cg.path().display()))
                 })?;
             }
             if cfg.net == NetMode::Pasta {
-                pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
+                sb.pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
             }
             Ok(())
         };
-        let r = host_steps();
-        if let Err(e) = r {
-            if let Some(p) = pasta {
-                let _ = sys::kill(p, libc::SIGKILL);
-            }
-            let _ = sys::kill(pid, libc::SIGKILL);
-            let _ = sys::waitpid(pid, 0);
-            old_mask.set_mask();
+        if let Err(e) = host_steps() {
+            sb.abort();
             return Err(e);
         }
         sys::write_all(go_w.as_fd(), b"g")
@@ -158,37 +211,64 @@ pub fn run(cfg: &Config) -> Result<i32> {
     }
     if let Some(pf) = &cfg.pid_file {
         if let Err(e) = write_pid_file(pf, pid) {
-            if let Some(p) = pasta {
-                let _ = sys::kill(p, libc::SIGKILL);
-            }
-            let _ = sys::kill(pid, libc::SIGKILL);
-            let _ = sys::waitpid(pid, 0);
-            old_mask.set_mask();
+            sb.abort();
             return Err(e);
         }
+        sb.pid_file = Some(pf.clone());
+    }
+    // The setup's own warnings, until the write ends close: pid 1 closes its
+    // end once the command is forked, the command's closes on exec.
+    let text = sys::read_to_end(warn_r.as_fd());
+    sb.warnings.extend(
+        String::from_utf8_lossy(&text)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| Warning::Sandbox(l.to_string())),
+    );
+    Ok(sb)
+}
+
+impl Sandbox {
+    /// Wait for the command, forwarding signals sent to hako; then tidy up
+    /// (pasta, the pid file, the cgroup, mount points made in ROOTFS).
+    pub fn wait(mut self) -> Result<Exit> {
+        let status = supervise(self.pid, &self.waitset, self.new_session);
+        let warnings = self.finish();
+        // A message on the error pipe means hako's own setup failed in the sandbox.
+        let _ = nix::fcntl::fcntl(
+            self.err_r.as_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+        );
+        let msg = sys::read_to_end(self.err_r.as_fd());
+        if !msg.is_empty() {
+            return Err(Error::Setup(
+                String::from_utf8_lossy(&msg).trim_end().to_string(),
+            ));
+        }
+        Ok(Exit { status, warnings })
     }
 
-    let status = supervise(pid, &waitset, cfg.new_session);
-    old_mask.set_mask();
-    if let Some(p) = pasta {
-        let _ = sys::kill(p, libc::SIGKILL);
+    /// Kill the sandbox after a failed host-side step, and tidy up.
+    fn abort(&mut self) {
+        let _ = sys::kill(self.pid, libc::SIGKILL);
+        let _ = sys::waitpid(self.pid, 0);
+        self.finish();
     }
-    if let Some(pf) = &cfg.pid_file {
-        let _ = std::fs::remove_file(pf);
+
+    fn finish(&mut self) -> Vec<Warning> {
+        self.old_mask.set_mask();
+        if let Some(p) = self.pasta.take() {
+            let _ = sys::kill(p, libc::SIGKILL);
+        }
+        if let Some(pf) = self.pid_file.take() {
+            let _ = std::fs::remove_file(pf);
+        }
+        drop(self.cgroup.take());
+        rootfs::remove_mountpoints(&self.rootfs, &std::mem::take(&mut self.missing))
+            .into_iter()
+            .map(|(path, why)| Warning::MountpointLeft { path, why })
+            .collect()
     }
-    drop(cg);
-    // A message on the error pipe means hako's own setup failed in the sandbox.
-    let _ = nix::fcntl::fcntl(
-        err_r.as_fd(),
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-    );
-    let msg = sys::read_to_end(err_r.as_fd());
-    if !msg.is_empty() {
-        return Err(Error::Setup(
-            String::from_utf8_lossy(&msg).trim_end().to_string(),
-        ));
-    }
-    Ok(status)
 }
 
 /// Check the arguments against the host and compute what the child needs,
@@ -230,6 +310,7 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
     }
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
 
+    let missing = rootfs::missing_mountpoints(&rootfs, cfg);
     let where_ = format!("in ROOTFS '{}'", rootfs.display());
     let home = home_in(&rootfs, cfg.uid);
     let vars = environment(cfg.env_base, &home, Some(&cfg.workdir), &cfg.env);
@@ -241,6 +322,7 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
         seccomp,
         host_uid: sys::geteuid(),
         host_gid: sys::getegid(),
+        missing,
     })
 }
 
@@ -251,10 +333,11 @@ fn child_main(
     prep: &Prepared,
     go: Option<OwnedFd>,
     err_w: OwnedFd,
+    warn_w: OwnedFd,
     old_mask: &SigSet,
     waitset: &SigSet,
 ) -> ! {
-    let Err(e) = child_steps(cfg, prep, go, &err_w, old_mask, waitset);
+    let Err(e) = child_steps(cfg, prep, go, &err_w, warn_w, old_mask, waitset);
     let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
     sys::exit_now(125)
 }
@@ -264,6 +347,7 @@ fn child_steps(
     prep: &Prepared,
     go: Option<OwnedFd>,
     err_w: &OwnedFd,
+    warn_w: OwnedFd,
     old_mask: &SigSet,
     waitset: &SigSet,
 ) -> Result<Infallible> {
@@ -290,7 +374,9 @@ fn child_steps(
         sys::loopback_up().map_err(|e| Error::sys("bring up lo (SIOCSIFFLAGS)", e))?;
     }
     // 5. The filesystem, then pivot_root into it.
-    rootfs::build(cfg, &prep.rootfs, &prep.sources)?;
+    for w in rootfs::build(cfg, &prep.rootfs, &prep.sources)? {
+        let _ = sys::write_all(warn_w.as_fd(), format!("{w}\n").as_bytes());
+    }
     // 6. Limits and session.
     confine::apply_rlimits(&cfg.rlimits)?;
     if cfg.new_session {
@@ -342,6 +428,7 @@ fn child_steps(
         let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
         sys::exit_now(125);
     }
+    drop(warn_w); // hako reads warnings until every write end is closed
     reap(cmd, waitset)
 }
 
