@@ -18,7 +18,7 @@ pub struct Args {
     /// gid inside the sandbox.
     #[arg(long, default_value_t = 0)]
     gid: u32,
-    /// Also map the caller's subordinate ids (/etc/subuid, newuidmap) as 1…N.
+    /// Also map the caller's subordinate ids (/etc/subuid, newuidmap) as 1…N (as root, ids 0…65535 are always mapped).
     #[arg(long)]
     map_users: bool,
     /// Hostname inside (new UTS namespace).

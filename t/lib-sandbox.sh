@@ -76,6 +76,9 @@ test_lazy_prereq CGROUP2_DELEGATED '
 '
 test_prereq_reason CGROUP2_DELEGATED "cgroup2 with the pids controller is not delegated here (hybrid v1/v2 hierarchy)"
 
+test_lazy_prereq SB_ROOT 'test "$($SB_AS id -u)" = 0'
+test_prereq_reason SB_ROOT "the tested user is not root"
+
 # box in the background, as a direct child ($! is hako itself, for kill).
 bg_box () {
 	exec $SB_AS "$SB_HAKO" unshare-exec --pids-limit 0 "$@"
@@ -360,6 +363,28 @@ test_expect_success USERNS,SUBUID '--map-users maps subordinate ids' '
 	test_cmp expect out &&
 	box --map-users --keep-cap "$ROOTFS" sh -c "touch /tmp/f && chown 1234:1234 /tmp/f && stat -c %u:%g /tmp/f" >out &&
 	echo 1234:1234 >expect && test_cmp expect out
+'
+
+test_expect_success USERNS,SB_ROOT 'as root, ids 0-65535 are mapped 1:1 and setgroups is allowed (su works)' '
+	box "$ROOTFS" cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups | tr -s " " >out &&
+	printf " 0 0 65536\n 0 0 65536\nallow\n" >expect &&
+	test_cmp expect out &&
+	box --keep-cap "$ROOTFS" su -s /bin/sh user -c id >out &&
+	echo "uid=1000(user) gid=1000(user) groups=1000(user)" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS,SUBUID 'as a user, --map-users lets the sandbox switch users (su works)' '
+	box --map-users --keep-cap "$ROOTFS" su -s /bin/sh user -c id >out &&
+	echo "uid=1000(user) gid=1000(user) groups=1000(user)" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS,!SB_ROOT 'as a user without --map-users, one id is mapped and setgroups is denied' '
+	box --keep-cap "$ROOTFS" cat /proc/self/setgroups >out &&
+	echo deny >expect && test_cmp expect out &&
+	test_must_fail box --keep-cap "$ROOTFS" su -s /bin/sh user -c id 2>err &&
+	grep "can.t set groups" err
 '
 
 test_expect_success USERNS 'SIGTERM to hako reaches the command and gives 143' '

@@ -312,7 +312,7 @@ complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l cpus -d 'cgro
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (removed at exit)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l map-users -d 'Also map the caller\'s subordinate ids (/etc/subuid, newuidmap) as 1…N'
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l map-users -d 'Also map the caller\'s subordinate ids (/etc/subuid, newuidmap) as 1…N (as root, ids 0…65535 are always mapped)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l ro-root -d 'Make ROOTFS itself read-only'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l clear-env -d 'Start from an empty environment (only the --env variables)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l keep-env -d 'Pass the caller\'s environment (default: only PATH, HOME, TERM and PWD, plus --env)'

@@ -47,6 +47,8 @@ struct Prepared {
     seccomp: Option<BpfProgram>,
     host_uid: u32,
     host_gid: u32,
+    /// Map ids 0..65536 1:1 (hako is root) instead of the caller's id alone.
+    full_range: bool,
     /// Mount points that ROOTFS lacks: created inside, removed after the run.
     missing: Vec<PathBuf>,
 }
@@ -107,7 +109,8 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
             }
         }
     };
-    let needs_parent = cfg.map_users || cg.is_some() || cfg.net == NetMode::Pasta;
+    let needs_parent =
+        cfg.map_users || prep.full_range || cg.is_some() || cfg.net == NetMode::Pasta;
     let (err_r, err_w) = sys::pipe().map_err(|e| Error::sys("create the error pipe", e))?;
     let (warn_r, warn_w) = sys::pipe().map_err(|e| Error::sys("create the warning pipe", e))?;
     let go = if needs_parent {
@@ -183,6 +186,8 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
             // The maps first: pasta and the cgroup act on a namespace whose ids are mapped.
             if cfg.map_users {
                 idmap::map_subordinate(pid, prep.host_uid, prep.host_gid)?;
+            } else if prep.full_range {
+                idmap::map_full_range(pid)?;
             } else {
                 idmap::map_self(
                     &format!("/proc/{pid}"),
@@ -322,6 +327,7 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
         seccomp,
         host_uid: sys::geteuid(),
         host_gid: sys::getegid(),
+        full_range: !cfg.map_users && idmap::can_map_full_range(sys::geteuid()),
         missing,
     })
 }
@@ -382,12 +388,13 @@ fn child_steps(
     if cfg.new_session {
         sys::setsid().map_err(|e| Error::sys("--new-session: setsid", e))?;
     }
-    // 7. Identity inside (with --map-users the map made us 0; switch now),
-    //    after emptying the bounding set, which needs the capabilities uid 0 has.
+    // 7. Identity inside (with --map-users or root's full map, the map made
+    //    us 0; switch now), after emptying the bounding set, which needs the
+    //    capabilities uid 0 has.
     if !cfg.keep_caps {
         confine::drop_bounding_set()?;
     }
-    if cfg.map_users {
+    if cfg.map_users || prep.full_range {
         sys::setgroups(&[]).map_err(|e| Error::sys("setgroups []", e))?;
         sys::setresgid(cfg.gid)
             .map_err(|e| Error::sys(format!("--gid: setresgid {}", cfg.gid), e))?;
