@@ -59,7 +59,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let id = if a.annotate || a.message.is_some() {
         let Some(msg) = &a.message else {
-            bail!("an annotated tag needs a message (-m MSG)");
+            return Err(plumbing::usage(
+                "hako tag -a -m MSG NAME [REF] (an annotated tag needs a message)",
+            ));
         };
         let msg = clean_message(msg);
         if msg.is_empty() {

@@ -171,7 +171,9 @@ test_expect_success 'tag errors' '
 	grep "already exists" err &&
 	expect_unchanged hako tag -d nosuch &&
 	expect_unchanged hako tag -a v3 &&
-	grep "needs a message" err
+	grep "needs a message" err &&
+	test_expect_code 129 hako tag -a v3 2>err &&
+	grep "^fatal: usage: hako tag -a -m MSG" err
 '
 
 test_done
