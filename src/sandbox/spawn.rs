@@ -207,12 +207,14 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
             }
             Ok(())
         };
-        if let Err(e) = host_steps() {
+        let released = host_steps().and_then(|()| {
+            sys::write_all(go_w.as_fd(), b"g")
+                .map_err(|e| Error::sys("release the sandbox (sync pipe)", e))
+        });
+        if let Err(e) = released {
             sb.abort();
             return Err(e);
         }
-        sys::write_all(go_w.as_fd(), b"g")
-            .map_err(|e| Error::sys("release the sandbox (sync pipe)", e))?;
     }
     if let Some(pf) = &cfg.pid_file {
         if let Err(e) = write_pid_file(pf, pid) {
