@@ -18,7 +18,7 @@ pub struct Args {
     /// Start from an empty environment (only the --env variables).
     #[arg(long, conflicts_with = "keep_env")]
     clear_env: bool,
-    /// Pass the caller's environment (default: only PATH, HOME and TERM, plus --env).
+    /// Pass the caller's environment (default: only PATH, HOME, TERM and PWD, plus --env).
     #[arg(long)]
     keep_env: bool,
     /// Keep capabilities (inside the sandbox's user namespace).

@@ -453,7 +453,7 @@ test_expect_success USERNS 'enter runs in the same namespaces, root, cwd and uid
 	head -n 5 out >actual && test_cmp expect actual &&
 	grep "hako unshare-exec" out &&
 	HAKO_T_VAR=outside hx enter "$pid" env >out &&
-	! grep HAKO_T_VAR out && grep "^HOME=/$" out &&
+	! grep HAKO_T_VAR out && grep "^HOME=/$" out && grep "^PWD=/tmp$" out &&
 	HAKO_T_VAR=outside hx enter --keep-env "$pid" env >out &&
 	grep "^HAKO_T_VAR=outside$" out &&
 	hx enter "$pid" sh -c "grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status" >out &&

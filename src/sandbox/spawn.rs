@@ -491,6 +491,17 @@ impl Exec {
         })
     }
 
+    /// Set KEY=VALUE in the command's environment (replacing KEY).
+    pub(super) fn set_var(&mut self, key: &[u8], value: &[u8]) {
+        let mut kv = key.to_vec();
+        kv.push(b'=');
+        self.envp.retain(|e| !e.as_bytes().starts_with(&kv));
+        kv.extend_from_slice(value);
+        if let Ok(c) = CString::new(kv) {
+            self.envp.push(c);
+        }
+    }
+
     /// execve the command, searching PATH for a bare name; returns the error if every try failed.
     pub(super) fn exec(&self) -> Error {
         let name = self.argv[0].as_bytes();
