@@ -294,6 +294,18 @@ test_expect_success 'log --all includes commits only a tag names' '
 	)
 '
 
+test_expect_success 'log --all includes a detached HEAD' '
+	(
+		cd lg &&
+		test_tick && d=$(hako commit-tree main~3^{tree} -p main~3 -m detached) &&
+		hako checkout $d >/dev/null 2>&1 &&
+		hako log --oneline --all >actual &&
+		hako checkout main >/dev/null 2>&1 &&
+		grep "^$(short $d) detached$" actual &&
+		test_line_count = 7 actual
+	)
+'
+
 test_expect_success 'log --stat and -p: each commit against its first parent, merges without' '
 	(
 		cd lg &&
