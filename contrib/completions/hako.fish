@@ -77,7 +77,7 @@ complete -c hako -n "__fish_hako_using_subcommand init" -s C -d 'Run as if hako 
 complete -c hako -n "__fish_hako_using_subcommand init" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand init" -s q -l quiet -d 'Print nothing'
 complete -c hako -n "__fish_hako_using_subcommand init" -l empty -d 'Leave the first container without commits (no seed root filesystem)'
-complete -c hako -n "__fish_hako_using_subcommand init" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hako -n "__fish_hako_using_subcommand log" -s n -l max-count -d 'Show at most N commits' -r
 complete -c hako -n "__fish_hako_using_subcommand log" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand log" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
