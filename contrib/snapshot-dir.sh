@@ -5,6 +5,8 @@
 #   write-tree      imports the directory (content-addressed: unchanged files cost nothing)
 #   commit-tree     makes the commit, with the previous snapshot as parent
 #   update-ref      moves the branch with compare-and-swap (safe against a concurrent run)
+# Like commit, it needs an identity: HAKO_AUTHOR_NAME and HAKO_AUTHOR_EMAIL, or
+# user.name and user.email in .hako/config or ~/.config/hako/config.
 set -eu
 dir=${1:?usage: snapshot-dir.sh HOSTDIR [BRANCH]}
 branch=${2:-snapshots}

@@ -97,7 +97,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
     if a.batch || a.batch_check {
         if !a.args.is_empty() {
-            bail!("--batch and --batch-check take object names on standard input, not arguments");
+            return Err(super::usage(
+                "hako cat-file --batch|--batch-check (object names on standard input, not arguments)",
+            ));
         }
         return batch(&ws, a.batch);
     }
@@ -105,8 +107,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let (want, name) = match (mode, a.args.as_slice()) {
         (true, [name]) => (None, name),
         (false, [t, name]) => (Some(t.parse::<ObjectType>()?), name),
-        (true, _) => bail!("usage: hako cat-file (-t|-s|-p|-e) OBJECT"),
-        (false, _) => bail!("usage: hako cat-file TYPE OBJECT (or -t|-s|-p|-e OBJECT)"),
+        (true, _) => return Err(super::usage("hako cat-file (-t|-s|-p|-e) OBJECT")),
+        (false, _) => {
+            return Err(super::usage(
+                "hako cat-file TYPE OBJECT (or -t|-s|-p|-e OBJECT)",
+            ))
+        }
     };
     if a.e {
         let ok = rev_parse(&ws, name).and_then(|id| ws.odb.read(&id)).is_ok();

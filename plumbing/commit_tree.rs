@@ -4,6 +4,7 @@ use std::io::Read;
 
 use anyhow::{bail, Context};
 
+use hako::identity::Signature;
 use hako::object::{clean_message, Commit, ObjectType};
 use hako::revparse::{peel_to_commit, rev_parse};
 use hako::store::ObjectStore;
@@ -25,12 +26,26 @@ pub struct Args {
     file: Option<String>,
 }
 
-/// Create and store a commit; the function porcelain `commit` calls too.
+/// Create and store a commit with the configured identity (refused when
+/// there is none); the function porcelain `commit` calls too.
 pub fn commit_tree(
     ws: &Workspace,
     tree: ObjectId,
     parents: &[ObjectId],
     message: &str,
+) -> anyhow::Result<ObjectId> {
+    let (author, committer) = (ws.commit_author()?, ws.commit_committer()?);
+    commit_tree_as(ws, tree, parents, message, author, committer)
+}
+
+/// Create and store a commit by AUTHOR and COMMITTER.
+pub fn commit_tree_as(
+    ws: &Workspace,
+    tree: ObjectId,
+    parents: &[ObjectId],
+    message: &str,
+    author: Signature,
+    committer: Signature,
 ) -> anyhow::Result<ObjectId> {
     let (kind, _) = ws.odb.read_header(&tree)?;
     if kind != ObjectType::Tree {
@@ -46,8 +61,8 @@ pub fn commit_tree(
     let c = Commit {
         tree,
         parents: parents.to_vec(),
-        author: ws.author()?,
-        committer: ws.committer()?,
+        author,
+        committer,
         message: msg.into_bytes(),
     };
     Ok(ws.odb.write(ObjectType::Commit, &c.encode())?)

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use hako::sandbox::{self, EnterConfig, SeccompPolicy};
+use hako::sandbox::{self, EnterConfig, EnvBase, SeccompPolicy};
 
 use super::unshare_exec::{parse_env, setup_failed};
 
@@ -15,9 +15,12 @@ pub struct Args {
     /// Set an environment variable K=V (repeatable).
     #[arg(long, value_name = "K=V")]
     env: Vec<String>,
-    /// Start from an empty environment.
-    #[arg(long)]
+    /// Start from an empty environment (only the --env variables).
+    #[arg(long, conflicts_with = "keep_env")]
     clear_env: bool,
+    /// Pass the caller's environment (default: only PATH, HOME, TERM and PWD, plus --env).
+    #[arg(long)]
+    keep_env: bool,
     /// Keep capabilities (inside the sandbox's user namespace).
     #[arg(long)]
     keep_cap: bool,
@@ -61,7 +64,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         } else {
             cmd
         },
-        clear_env: a.clear_env,
+        env_base: if a.clear_env {
+            EnvBase::Empty
+        } else if a.keep_env {
+            EnvBase::Host
+        } else {
+            EnvBase::Minimal
+        },
         env: parse_env(&a.env).map_err(setup_failed)?,
         seccomp: SeccompPolicy::parse(&a.seccomp).map_err(setup_failed)?,
         keep_caps: a.keep_cap,

@@ -93,7 +93,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     // else the root of its chunk list).
     let as_file = kind == ObjectType::File && !a.literally;
     if a.stdin && a.stdin_paths {
-        bail!("--stdin and --stdin-paths cannot be combined");
+        return Err(super::usage("--stdin and --stdin-paths cannot be combined"));
     }
     let ws = if a.write {
         Some(super::open_workspace()?)

@@ -32,7 +32,8 @@ pub struct Args {
     long: bool,
     /// A tree-ish: tree id, commit, ref, or REV:DIR.
     tree: String,
-    /// Only this path inside the tree (a file or a directory's contents).
+    /// Only this path inside the tree: the entry itself, as in git (`DIR`
+    /// prints the directory's own line); `DIR/`, or `-r`, lists its contents.
     path: Option<String>,
 }
 
@@ -117,8 +118,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             } else {
                 match dir::lookup_path(&ws.odb, &tree, &comps)? {
                     None => bail!("path '{path}' does not exist in '{}'", a.tree),
-                    Some(e) if e.is_dir() && path.ends_with('/') => {
+                    Some(e) if e.is_dir() && (path.ends_with('/') || a.recursive) => {
                         let prefix = comps.join(&b'/');
+                        if a.recursive && !path.ends_with('/') && (a.show_trees || a.dirs_only) {
+                            p.print(&e, &prefix)?;
+                        }
                         p.walk(&e.id, &prefix)?;
                     }
                     Some(e) => {

@@ -38,6 +38,15 @@ impl fmt::Display for Fatal {
 
 impl std::error::Error for Fatal {}
 
+/// A usage error (bad combination of arguments): exit 129, as clap's own.
+pub fn usage(msg: impl fmt::Display) -> anyhow::Error {
+    Fatal {
+        code: 129,
+        message: format!("usage: {msg}"),
+    }
+    .into()
+}
+
 /// The container chosen with the global `-c NAME` option, for this process.
 pub static CONTAINER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 

@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long)]
     reverse: bool,
     /// Revisions; `^REV` excludes, `A..B` means `^A B`.
-    #[arg(required = true, allow_hyphen_values = true)]
+    #[arg(required = true)]
     revs: Vec<String>,
 }
 

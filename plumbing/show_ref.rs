@@ -48,7 +48,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     };
     if a.verify {
         if a.patterns.is_empty() {
-            bail!("--verify needs a ref name");
+            return Err(super::usage("hako show-ref --verify REF…"));
         }
         for p in &a.patterns {
             match ws.refs.resolve(p).ok().flatten() {

@@ -3,7 +3,10 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use hako::sandbox::{self, Bind, Config, NetMode, SeccompPolicy};
+use hako::sandbox::{
+    self, Bind, Config as SandboxConfig, EnvBase, NetMode, SeccompPolicy, Warning,
+};
+use hako::workspace::Config;
 
 use super::Fatal;
 
@@ -15,7 +18,7 @@ pub struct Args {
     /// gid inside the sandbox.
     #[arg(long, default_value_t = 0)]
     gid: u32,
-    /// Also map the caller's subordinate ids (/etc/subuid, newuidmap) as 1…N.
+    /// Also map the caller's subordinate ids (/etc/subuid, newuidmap) as 1…N (as root, ids 0…65535 are always mapped).
     #[arg(long)]
     map_users: bool,
     /// Hostname inside (new UTS namespace).
@@ -42,9 +45,12 @@ pub struct Args {
     /// Set an environment variable K=V (repeatable).
     #[arg(long, value_name = "K=V")]
     env: Vec<String>,
-    /// Start from an empty environment.
-    #[arg(long)]
+    /// Start from an empty environment (only the --env variables).
+    #[arg(long, conflicts_with = "keep_env")]
     clear_env: bool,
+    /// Pass the caller's environment (default: only PATH, HOME, TERM and PWD, plus --env).
+    #[arg(long)]
+    keep_env: bool,
     /// Keep capabilities (inside the user namespace only).
     #[arg(long)]
     keep_cap: bool,
@@ -106,8 +112,8 @@ pub fn parse_env(items: &[String]) -> Result<Vec<(OsString, OsString)>, sandbox:
         .collect()
 }
 
-fn config(a: Args) -> Result<Config, sandbox::Error> {
-    let mut c = Config::new(a.rootfs, a.cmd);
+fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
+    let mut c = SandboxConfig::new(a.rootfs, a.cmd);
     c.uid = a.uid;
     c.gid = a.gid;
     c.map_users = a.map_users;
@@ -131,7 +137,13 @@ fn config(a: Args) -> Result<Config, sandbox::Error> {
     c.tmpfs = a.tmpfs;
     c.workdir = a.workdir;
     c.env = parse_env(&a.env)?;
-    c.clear_env = a.clear_env;
+    c.env_base = if a.clear_env {
+        EnvBase::Empty
+    } else if a.keep_env {
+        EnvBase::Host
+    } else {
+        EnvBase::Minimal
+    };
     c.keep_caps = a.keep_cap;
     for r in &a.rlimit {
         c.rlimits.extend(sandbox::config::parse_rlimits(r)?);
@@ -162,5 +174,66 @@ fn config(a: Args) -> Result<Config, sandbox::Error> {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let cfg = config(a).map_err(setup_failed)?;
-    sandbox::run(&cfg).map_err(setup_failed)
+    let sb = sandbox::start(&cfg).map_err(setup_failed)?;
+    report(&sb.warnings);
+    let exit = sb.wait().map_err(setup_failed)?;
+    report(&exit.warnings);
+    Ok(exit.status)
+}
+
+/// Print the sandbox's warnings on stderr, one line each. The cgroup one is
+/// about the host, not the run: printed once per host condition, or never
+/// with `sandbox.cgroupWarning = false` in the workspace or user config.
+pub fn report(warnings: &[Warning]) {
+    for w in warnings {
+        match w {
+            Warning::CgroupNotApplied { condition, .. } => {
+                if cgroup_warning_due(condition) {
+                    eprintln!("warning: {w} (said once; sandbox.cgroupWarning = false in ~/.config/hako/config silences it)");
+                }
+            }
+            _ => eprintln!("warning: {w}"),
+        }
+    }
+}
+
+/// Where the cgroup conditions already reported are remembered, one a line:
+/// `$XDG_STATE_HOME/hako/cgroup-warned`, by default `~/.local/state/hako/cgroup-warned`.
+fn cgroup_state_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("hako").join("cgroup-warned"))
+}
+
+/// True if the cgroup warning for CONDITION should be printed now (and
+/// remember that it was; where that cannot be remembered, it is printed each time).
+fn cgroup_warning_due(condition: &str) -> bool {
+    let key = "sandbox.cgroupwarning";
+    let from_workspace = super::open_workspace()
+        .ok()
+        .and_then(|ws| ws.config.get_bool(key));
+    if from_workspace.or_else(|| Config::user().get_bool(key)) == Some(false) {
+        return false;
+    }
+    let Some(path) = cgroup_state_path() else {
+        return true;
+    };
+    let seen = std::fs::read_to_string(&path).unwrap_or_default();
+    if seen.lines().any(|l| l == condition) {
+        return false;
+    }
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    {
+        let _ = writeln!(f, "{condition}");
+    }
+    true
 }

@@ -1,7 +1,5 @@
 //! `hako update-ref`: set or delete a ref under a lock, with compare-and-swap.
 
-use anyhow::bail;
-
 use hako::refs::Expect;
 use hako::revparse::rev_parse;
 use hako::workspace::Workspace;
@@ -41,7 +39,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let who = ws.committer()?;
     if a.delete {
         if a.old.is_some() {
-            bail!("usage: hako update-ref -d REF [OLD]");
+            return Err(super::usage("hako update-ref -d REF [OLD]"));
         }
         let expect = match &a.new {
             Some(o) => parse_old(&ws, o)?,
@@ -51,7 +49,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let Some(new) = &a.new else {
-        bail!("usage: hako update-ref REF NEW [OLD]");
+        return Err(super::usage("hako update-ref REF NEW [OLD]"));
     };
     let new = rev_parse(&ws, new)?;
     let expect = match &a.old {

@@ -11,6 +11,7 @@ pub struct Args {
     /// Delete directories and everything in them.
     #[arg(short = 'r', long)]
     recursive: bool,
+    /// Files or directories to delete.
     #[arg(required = true)]
     paths: Vec<String>,
 }

@@ -8,6 +8,7 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The container to delete (not the active one).
     name: String,
 }
 

@@ -123,6 +123,51 @@ fn counts(store: &dyn ObjectStore, c: &PathChange) -> anyhow::Result<Option<(usi
     Ok(Some((ins, del)))
 }
 
+/// The unified diff of each change (`diff` and `log -p`).
+pub fn write_patch(
+    store: &dyn ObjectStore,
+    changes: &[PathChange],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    for c in changes {
+        patch(store, c, out)?;
+    }
+    Ok(())
+}
+
+/// A diffstat: one ` path | N +-` line per change and a summary (`diff --stat`, `log --stat`).
+pub fn write_stat(
+    store: &dyn ObjectStore,
+    changes: &[PathChange],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let stats: Vec<(String, Option<(usize, usize)>)> = changes
+        .iter()
+        .map(|c| Ok((plumbing::quote_path(&c.path), counts(store, c)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let width = stats.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+    let (mut ti, mut td) = (0, 0);
+    for (p, s) in &stats {
+        match s {
+            Some((i, d)) => {
+                ti += i;
+                td += d;
+                let bar = format!("{}{}", "+".repeat((*i).min(40)), "-".repeat((*d).min(40)));
+                plumbing::out(writeln!(out, " {p:<width$} | {:>4} {bar}", i + d))?;
+            }
+            None => plumbing::out(writeln!(out, " {p:<width$} | Bin"))?,
+        }
+    }
+    let n = stats.len();
+    plumbing::out(writeln!(
+        out,
+        " {n} file{} changed, {ti} insertion{}(+), {td} deletion{}(-)",
+        if n == 1 { "" } else { "s" },
+        if ti == 1 { "" } else { "s" },
+        if td == 1 { "" } else { "s" }
+    ))
+}
+
 /// Keep changes under any of the path prefixes (all if none).
 pub fn filter(changes: Vec<PathChange>, prefixes: &[Vec<Vec<u8>>]) -> Vec<PathChange> {
     if prefixes.is_empty() {
@@ -145,7 +190,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         [] => (head_tree(&ws)?, working_root(&ws)?),
         [x] => (tree_of(&ws, x)?, working_root(&ws)?),
         [x, y] => (tree_of(&ws, x)?, tree_of(&ws, y)?),
-        _ => anyhow::bail!("usage: hako diff [A [B]] [-- PATH…]"),
+        _ => return Err(plumbing::usage("hako diff [A [B]] [-- PATH…]")),
     };
     let cwd = cwd(&ws)?;
     let prefixes: Vec<Vec<Vec<u8>>> = a
@@ -167,35 +212,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
         }
     } else if a.stat {
-        let stats: Vec<(String, Option<(usize, usize)>)> = changes
-            .iter()
-            .map(|c| Ok((plumbing::quote_path(&c.path), counts(&ws.odb, c)?)))
-            .collect::<anyhow::Result<_>>()?;
-        let width = stats.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
-        let (mut ti, mut td) = (0, 0);
-        for (p, s) in &stats {
-            match s {
-                Some((i, d)) => {
-                    ti += i;
-                    td += d;
-                    let bar = format!("{}{}", "+".repeat((*i).min(40)), "-".repeat((*d).min(40)));
-                    plumbing::out(writeln!(out, " {p:<width$} | {:>4} {bar}", i + d))?;
-                }
-                None => plumbing::out(writeln!(out, " {p:<width$} | Bin"))?,
-            }
-        }
-        let n = stats.len();
-        plumbing::out(writeln!(
-            out,
-            " {n} file{} changed, {ti} insertion{}(+), {td} deletion{}(-)",
-            if n == 1 { "" } else { "s" },
-            if ti == 1 { "" } else { "s" },
-            if td == 1 { "" } else { "s" }
-        ))?;
+        write_stat(&ws.odb, &changes, &mut out)?;
     } else {
-        for c in &changes {
-            patch(&ws.odb, c, &mut out)?;
-        }
+        write_patch(&ws.odb, &changes, &mut out)?;
     }
     plumbing::out(out.flush())?;
     Ok(if a.exit_code && !changes.is_empty() {

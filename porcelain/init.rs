@@ -25,15 +25,29 @@ pub struct Args {
     empty: bool,
 }
 
-/// Give a container with no commits its first commit: the seed root filesystem.
-pub fn seed_container(ws: &Workspace, quiet: bool) -> anyhow::Result<hako::ObjectId> {
+/// The identity of the seed commit when none is configured: `init` works
+/// before the user has set one, and the commit says who made it.
+pub const SEED_NAME: &str = "hako init";
+pub const SEED_EMAIL: &str = "init@hako.invalid";
+
+/// Give a container with no commits its first commit: the seed root
+/// filesystem. Returns the commit and whether busybox was found for it.
+pub fn seed_container(ws: &Workspace, quiet: bool) -> anyhow::Result<(hako::ObjectId, bool)> {
     let batch = BatchWriter::new(&ws.odb);
     let (tree, found) = seed_rootfs(&batch)?;
     batch.flush()?;
     if !found && !quiet {
         eprintln!("note: busybox is not installed on this host (apt-get install busybox-static); the root filesystem has no programs");
     }
-    let commit = plumbing::commit_tree::commit_tree(ws, tree, &[], "initial root filesystem")?;
+    let who = ws.author_or(SEED_NAME, SEED_EMAIL)?;
+    let commit = plumbing::commit_tree::commit_tree_as(
+        ws,
+        tree,
+        &[],
+        "initial root filesystem",
+        who.clone(),
+        who,
+    )?;
     ws.refs.update(
         "HEAD",
         commit,
@@ -41,7 +55,7 @@ pub fn seed_container(ws: &Workspace, quiet: bool) -> anyhow::Result<hako::Objec
         &ws.committer()?,
         "init: initial root filesystem",
     )?;
-    Ok(commit)
+    Ok((commit, found))
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -59,11 +73,27 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = Workspace::init(&root)?;
     // The empty tree is always present, so a first commit can name it.
     ws.odb.write(ObjectType::Tree, EMPTY_TREE_PAYLOAD)?;
-    if !a.empty {
-        seed_container(&ws, a.quiet)?;
-    }
+    let seeded = if a.empty {
+        None
+    } else {
+        Some(seed_container(&ws, a.quiet)?)
+    };
     if !a.quiet {
-        println!("Initialized empty hako workspace in {}/", ws.dir.display());
+        let dir = ws.dir.display();
+        let c = &ws.container;
+        match seeded {
+            None => println!("Initialized empty hako workspace in {dir}/ (container '{c}', no commits)"),
+            Some((id, busybox)) => println!(
+                "Initialized hako workspace in {dir}/ with container '{c}': {}, commit {} on branch {}",
+                if busybox {
+                    "a busybox root filesystem"
+                } else {
+                    "a root filesystem without programs (no busybox on this host)"
+                },
+                id.short(),
+                hako::workspace::DEFAULT_BRANCH
+            ),
+        }
     }
     Ok(0)
 }

@@ -4,6 +4,7 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The container to make active.
     name: String,
 }
 

@@ -1,11 +1,17 @@
 //! `hako log`: show history, walking the commit graph.
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use hako::object::{CommitRef, ObjectType};
+use hako::prolly::dir::diff_recursive;
+use hako::revparse::peel_to_commit;
 use hako::revwalk::{walk, WalkOptions};
+use hako::workspace::Workspace;
+use hako::ObjectId;
 
 use crate::plumbing;
+use crate::porcelain::diff;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,20 +24,28 @@ pub struct Args {
     /// Follow only first parents.
     #[arg(long)]
     first_parent: bool,
+    /// Start from every ref of the container (branches, tags and HEAD), as if listed as REVs.
+    #[arg(long)]
+    all: bool,
+    /// Show each commit's patch against its first parent (none for merges).
+    #[arg(short = 'p', long = "patch")]
+    patch: bool,
+    /// Show each commit's diffstat against its first parent (none for merges).
+    #[arg(long)]
+    stat: bool,
+    /// Draw the history as a text graph beside the commits (`*` a commit, `|`, `\`, `/` lines of descent).
+    #[arg(long)]
+    graph: bool,
     /// Revisions (default HEAD); `^REV` and `A..B` exclude.
-    #[arg(allow_hyphen_values = true)]
+    #[arg(value_name = "REV")]
     revs: Vec<String>,
     /// Only commits that change these paths.
-    #[arg(last = true)]
+    #[arg(last = true, value_name = "PATH")]
     paths: Vec<String>,
 }
 
 /// True if the commit changes something under the prefixes (against its first parent).
-fn touches(
-    ws: &hako::workspace::Workspace,
-    c: &CommitRef,
-    prefixes: &[Vec<Vec<u8>>],
-) -> anyhow::Result<bool> {
+fn touches(ws: &Workspace, c: &CommitRef, prefixes: &[Vec<Vec<u8>>]) -> anyhow::Result<bool> {
     let parent_tree = match c.parents.first() {
         Some(p) => hako::container::commit_tree_of(ws, p)?,
         None => hako::object::empty_tree_id(),
@@ -46,9 +60,42 @@ fn touches(
     Ok(false)
 }
 
+/// Every ref of the container that names a commit (tags peeled), HEAD first.
+fn all_refs(ws: &Workspace) -> anyhow::Result<Vec<ObjectId>> {
+    let mut tips = Vec::new();
+    if let Some(id) = ws.refs.resolve("HEAD")? {
+        tips.push(id);
+    }
+    for (_, id) in ws.refs.list("refs/")? {
+        // A tag may name a tree or a blob: not history, skipped as git does.
+        if let Ok(c) = peel_to_commit(ws, id) {
+            tips.push(c);
+        }
+    }
+    tips.dedup();
+    Ok(tips)
+}
+
+/// The commit's diff against its first parent (the empty tree for a root),
+/// limited to the paths; merges have none.
+fn changes_of(
+    ws: &Workspace,
+    c: &CommitRef,
+    prefixes: &[Vec<Vec<u8>>],
+) -> anyhow::Result<Option<Vec<hako::prolly::dir::PathChange>>> {
+    let parent_tree = match c.parents.as_slice() {
+        [] => hako::object::empty_tree_id(),
+        [p] => hako::container::commit_tree_of(ws, p)?,
+        _ => return Ok(None),
+    };
+    let mut changes = Vec::new();
+    diff_recursive(&ws.odb, &parent_tree, &c.tree, true, b"", &mut changes)?;
+    Ok(Some(diff::filter(changes, prefixes)))
+}
+
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let revs = if a.revs.is_empty() {
+    let (mut inc, exc) = if a.revs.is_empty() && !a.all {
         if ws.refs.resolve("HEAD")?.is_none() {
             let branch = ws.refs.head_target()?.unwrap_or_else(|| "HEAD".into());
             anyhow::bail!(
@@ -56,15 +103,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 branch.trim_start_matches("refs/heads/")
             );
         }
-        vec!["HEAD".to_string()]
+        plumbing::rev_list::parse_ranges(&ws, &["HEAD".to_string()])?
     } else {
-        a.revs.clone()
+        plumbing::rev_list::parse_ranges(&ws, &a.revs)?
     };
-    let (inc, exc) = plumbing::rev_list::parse_ranges(&ws, &revs)?;
-    let opts = WalkOptions {
-        first_parent: a.first_parent,
-        limit: a.max_count,
-    };
+    if a.all {
+        inc.extend(all_refs(&ws)?);
+    }
     let cwd = hako::container::cwd(&ws)?;
     let prefixes: Vec<Vec<Vec<u8>>> = a
         .paths
@@ -72,12 +117,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .map(|p| hako::container::resolve_path(&cwd, p))
         .collect::<Result<_, _>>()?;
     let opts = WalkOptions {
+        first_parent: a.first_parent,
         limit: if prefixes.is_empty() {
-            opts.limit
+            a.max_count
         } else {
             None
         },
-        ..opts
     };
     let mut commits = walk(&ws, &inc, &exc, &opts)?;
     if !prefixes.is_empty() {
@@ -93,34 +138,191 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
         commits = kept;
     }
+    let shown: HashSet<ObjectId> = commits.iter().map(|c| c.id).collect();
+    let mut graph = a.graph.then(Graph::default);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (i, wc) in commits.iter().enumerate() {
         let o = ws.odb.read_typed(&wc.id, ObjectType::Commit)?;
         let c = CommitRef::parse(&o.data)?;
+        let last = i + 1 == commits.len();
+        let mut text: Vec<u8> = Vec::new();
         if a.oneline {
-            plumbing::out(writeln!(out, "{} {}", wc.id.short(), c.summary()))?;
-            continue;
+            writeln!(text, "{} {}", wc.id.short(), c.summary())?;
+        } else {
+            if i > 0 && graph.is_none() {
+                writeln!(text)?;
+            }
+            writeln!(text, "commit {}", wc.id)?;
+            if c.parents.len() > 1 {
+                let ps: Vec<String> = c.parents.iter().map(|p| p.short()).collect();
+                writeln!(text, "Merge: {}", ps.join(" "))?;
+            }
+            let au = c.author_sig();
+            writeln!(text, "Author: {} <{}>", au.name, au.email)?;
+            writeln!(text, "Date:   {}", au.date_string())?;
+            writeln!(text)?;
+            for line in String::from_utf8_lossy(c.message).lines() {
+                if line.is_empty() {
+                    writeln!(text)?;
+                } else {
+                    writeln!(text, "    {line}")?;
+                }
+            }
         }
-        if i > 0 {
-            plumbing::out(writeln!(out))?;
+        if a.patch || a.stat {
+            if let Some(changes) = changes_of(&ws, &c, &prefixes)? {
+                if !a.oneline {
+                    writeln!(text)?;
+                }
+                if a.stat {
+                    diff::write_stat(&ws.odb, &changes, &mut text)?;
+                }
+                if a.patch {
+                    if a.stat {
+                        writeln!(text)?;
+                    }
+                    diff::write_patch(&ws.odb, &changes, &mut text)?;
+                }
+            }
         }
-        plumbing::out(writeln!(out, "commit {}", wc.id))?;
-        if c.parents.len() > 1 {
-            let ps: Vec<String> = c.parents.iter().map(|p| p.short()).collect();
-            plumbing::out(writeln!(out, "Merge: {}", ps.join(" ")))?;
-        }
-        let au = c.author_sig();
-        plumbing::out(writeln!(out, "Author: {} <{}>", au.name, au.email))?;
-        plumbing::out(writeln!(out, "Date:   {}", au.date_string()))?;
-        plumbing::out(writeln!(out))?;
-        for line in String::from_utf8_lossy(c.message).lines() {
-            if line.is_empty() {
-                plumbing::out(writeln!(out))?;
-            } else {
-                plumbing::out(writeln!(out, "    {line}"))?;
+        match &mut graph {
+            None => plumbing::out(out.write_all(&text))?,
+            Some(g) => {
+                if !a.oneline && !last {
+                    writeln!(text)?;
+                }
+                let parents: Vec<ObjectId> = c
+                    .parents
+                    .iter()
+                    .take(if a.first_parent { 1 } else { usize::MAX })
+                    .filter(|p| shown.contains(p))
+                    .copied()
+                    .collect();
+                let rows = g.next(wc.id, &parents);
+                for line in rows.beside(&String::from_utf8_lossy(&text)) {
+                    plumbing::out(writeln!(out, "{line}"))?;
+                }
             }
         }
     }
     plumbing::out(out.flush())?;
     Ok(0)
+}
+
+/// The text graph of `log --graph`, drawn as git draws the usual shapes: one
+/// column per line of descent, `*` for the commit, `\` where a merge's other
+/// parents branch off to the right, `/` where two lines reach the same commit.
+#[derive(Default)]
+struct Graph {
+    /// The commit each column leads to next.
+    columns: Vec<ObjectId>,
+}
+
+/// The graph rows for one commit: its own row, the rows that rearrange the
+/// columns after it, and the row that continues beside further text.
+struct GraphRows {
+    rows: Vec<String>,
+    padding: String,
+}
+
+/// A row of `n` columns: column k at character 2k.
+fn row(n: usize) -> Vec<char> {
+    vec![' '; (2 * n).saturating_sub(1)]
+}
+
+impl Graph {
+    fn next(&mut self, id: ObjectId, parents: &[ObjectId]) -> GraphRows {
+        let col = match self.columns.iter().position(|c| *c == id) {
+            Some(i) => i,
+            None => {
+                self.columns.push(id);
+                self.columns.len() - 1
+            }
+        };
+        let mut rows = Vec::new();
+        let mut r = row(self.columns.len());
+        for k in 0..self.columns.len() {
+            r[2 * k] = if k == col { '*' } else { '|' };
+        }
+        rows.push(r);
+        let right = self.columns.split_off(col + 1);
+        self.columns.pop();
+        match parents.split_first() {
+            None if !right.is_empty() => {
+                // The line ends here: the columns to its right move left.
+                let mut r = row(col + 1 + right.len());
+                for k in 0..col {
+                    r[2 * k] = '|';
+                }
+                for k in col + 1..=col + right.len() {
+                    r[2 * k - 1] = '/';
+                }
+                rows.push(r);
+            }
+            None => {}
+            Some((first, others)) => {
+                self.columns.push(*first);
+                for p in others {
+                    // The new column at q, the columns to its right one further.
+                    let q = self.columns.len();
+                    let mut r = row(q + right.len() + 1);
+                    for k in 0..q {
+                        r[2 * k] = '|';
+                    }
+                    r[2 * q - 1] = '\\';
+                    for j in 0..right.len() {
+                        r[2 * (q + j) + 1] = '\\';
+                    }
+                    rows.push(r);
+                    self.columns.push(*p);
+                }
+            }
+        }
+        self.columns.extend(right);
+        // Lines that reach the same commit join into the leftmost.
+        while let Some(j) =
+            (1..self.columns.len()).find(|&j| self.columns[..j].contains(&self.columns[j]))
+        {
+            let mut r = row(self.columns.len());
+            for k in 0..j {
+                r[2 * k] = '|';
+            }
+            for k in j..self.columns.len() {
+                r[2 * k - 1] = '/';
+            }
+            rows.push(r);
+            self.columns.remove(j);
+        }
+        let mut padding = row(self.columns.len());
+        for k in 0..self.columns.len() {
+            padding[2 * k] = '|';
+        }
+        GraphRows {
+            rows: rows.into_iter().map(|r| r.into_iter().collect()).collect(),
+            padding: padding.into_iter().collect(),
+        }
+    }
+}
+
+impl GraphRows {
+    /// TEXT's lines with the graph on their left (extra graph rows stand alone).
+    fn beside(&self, text: &str) -> Vec<String> {
+        let lines: Vec<&str> = text.lines().collect();
+        let width = self
+            .rows
+            .iter()
+            .chain([&self.padding])
+            .map(|r| r.chars().count())
+            .max()
+            .unwrap_or(0);
+        (0..lines.len().max(self.rows.len()))
+            .map(|i| {
+                let g = self.rows.get(i).unwrap_or(&self.padding);
+                match lines.get(i) {
+                    Some(t) if !t.is_empty() => format!("{g:<width$} {t}"),
+                    _ => g.trim_end().to_string(),
+                }
+            })
+            .collect()
+    }
 }

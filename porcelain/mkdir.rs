@@ -12,6 +12,7 @@ pub struct Args {
     /// Create parents as needed; an existing directory is not an error.
     #[arg(short = 'p', long)]
     parents: bool,
+    /// Directories to create (absolute, or relative to the current directory).
     #[arg(required = true)]
     paths: Vec<String>,
 }

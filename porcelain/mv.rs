@@ -8,6 +8,7 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The file or directory to move (absolute, or relative to the current directory).
     src: String,
     /// Destination; an existing directory receives SRC inside it.
     dst: String,

@@ -8,6 +8,7 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The new container's name (letters, digits, `.`, `_`, `-`).
     name: String,
     /// Start from this commit (of the active container, or `-c` one) instead
     /// of the seed root filesystem.

@@ -25,6 +25,7 @@ pub struct Args {
     /// Replace an existing tag.
     #[arg(short = 'f', long)]
     force: bool,
+    /// The tag's name (without it, list the tags).
     name: Option<String>,
     /// What to tag (default HEAD).
     target: Option<String>,
@@ -58,7 +59,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let id = if a.annotate || a.message.is_some() {
         let Some(msg) = &a.message else {
-            bail!("an annotated tag needs a message (-m MSG)");
+            return Err(plumbing::usage(
+                "hako tag -a -m MSG NAME [REF] (an annotated tag needs a message)",
+            ));
         };
         let msg = clean_message(msg);
         if msg.is_empty() {
@@ -69,7 +72,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             object: target,
             target_type: kind,
             name: name.clone(),
-            tagger: who.clone(),
+            tagger: ws.commit_committer()?,
             message: msg.into_bytes(),
         };
         ws.odb.write(ObjectType::Tag, &t.encode())?

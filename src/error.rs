@@ -54,6 +54,8 @@ pub enum Error {
     NoWorkspace,
     #[error("cannot write output: {0}")]
     Output(std::io::Error),
+    #[error("{0} identity unknown: set HAKO_AUTHOR_NAME and HAKO_AUTHOR_EMAIL, or user.name and user.email in .hako/config or ~/.config/hako/config")]
+    NoIdentity(&'static str),
     #[error("{0}")]
     Invalid(String),
 }

@@ -37,7 +37,10 @@ pub(crate) struct Cli {
 #[derive(Subcommand)]
 enum Command {
     // ---- porcelain ----
-    /// Create a workspace.
+    /// Create a workspace whose first container holds a busybox root filesystem.
+    ///
+    /// The root filesystem is the container's first commit, by the configured
+    /// identity or, when none is set, by `hako init <init@hako.invalid>`.
     Init(porcelain::init::Args),
     /// Show commit history.
     Log(porcelain::log::Args),

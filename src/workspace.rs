@@ -79,6 +79,32 @@ impl Config {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)
     }
+
+    /// The user config: `$XDG_CONFIG_HOME/hako/config`, else `~/.config/hako/config`.
+    pub fn user_path() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("hako").join("config"))
+    }
+
+    /// The user config's values (empty when there is no such file or it cannot be read).
+    pub fn user() -> Config {
+        Config::user_path()
+            .and_then(|p| fs::read_to_string(p).ok())
+            .map(|s| Config::parse(&s))
+            .unwrap_or_default()
+    }
+
+    /// A boolean value (`true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`).
+    pub fn get_bool(&self, key: &str) -> Option<bool> {
+        match self.get(key)?.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => Some(true),
+            "false" | "no" | "off" | "0" => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// Lay out an empty container directory: HEAD -> refs/heads/main, no commits.
@@ -235,40 +261,77 @@ impl Workspace {
         self.dir.parent().unwrap_or(&self.dir)
     }
 
-    pub fn author(&self) -> Result<Signature> {
-        self.identity("AUTHOR")
+    /// The author recorded in a new commit: `HAKO_AUTHOR_NAME`/`_EMAIL`, else
+    /// `user.name`/`user.email` of the workspace config, else of the user
+    /// config; refused when none gives one.
+    pub fn commit_author(&self) -> Result<Signature> {
+        self.identity("AUTHOR")?.ok_or(Error::NoIdentity("author"))
     }
 
+    /// The committer (or tagger) recorded in a new commit or tag:
+    /// `HAKO_COMMITTER_*`, then as `commit_author`.
+    pub fn commit_committer(&self) -> Result<Signature> {
+        self.identity("COMMITTER")?
+            .ok_or(Error::NoIdentity("committer"))
+    }
+
+    /// The configured author, or NAME <EMAIL> when none is (the seed commit of `init`).
+    pub fn author_or(&self, name: &str, email: &str) -> Result<Signature> {
+        match self.identity("AUTHOR")? {
+            Some(s) => Ok(s),
+            None => {
+                let (secs, tz) = self.date("AUTHOR")?;
+                Signature::new(name, email, secs, tz)
+            }
+        }
+    }
+
+    /// Who moved a ref, for reflog entries: the configured committer, else
+    /// the login name (`$USER <$USER@localhost>`), never refused.
     pub fn committer(&self) -> Result<Signature> {
-        self.identity("COMMITTER")
-    }
-
-    fn identity(&self, role: &str) -> Result<Signature> {
-        let env = |k: &str| {
-            std::env::var(format!("HAKO_{role}_{k}"))
-                .ok()
-                .or_else(|| std::env::var(format!("HAKO_AUTHOR_{k}")).ok())
-                .filter(|v| !v.is_empty())
-        };
+        if let Some(s) = self.identity("COMMITTER")? {
+            return Ok(s);
+        }
         let login = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
             .unwrap_or_else(|_| "hako".into());
-        let name = env("NAME")
-            .or_else(|| self.config.get("user.name").map(str::to_string))
-            .unwrap_or_else(|| login.clone());
-        let email = env("EMAIL")
-            .or_else(|| self.config.get("user.email").map(str::to_string))
-            .unwrap_or_else(|| format!("{login}@localhost"));
-        let (secs, tz) = match env("DATE") {
-            Some(d) => parse_date(&d)?,
-            None => (
+        let (secs, tz) = self.date("COMMITTER")?;
+        Signature::new(&login, &format!("{login}@localhost"), secs, tz)
+    }
+
+    fn env(role: &str, key: &str) -> Option<String> {
+        std::env::var(format!("HAKO_{role}_{key}"))
+            .ok()
+            .or_else(|| std::env::var(format!("HAKO_AUTHOR_{key}")).ok())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn date(&self, role: &str) -> Result<(i64, i32)> {
+        match Workspace::env(role, "DATE") {
+            Some(d) => parse_date(&d),
+            None => Ok((
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_secs() as i64)
                     .unwrap_or(0),
                 0,
-            ),
+            )),
+        }
+    }
+
+    /// The identity the environment or a config gives for ROLE, if complete.
+    fn identity(&self, role: &str) -> Result<Option<Signature>> {
+        let user = Config::user();
+        let from = |key: &str| {
+            Workspace::env(role, &key.to_ascii_uppercase())
+                .or_else(|| self.config.get(&format!("user.{key}")).map(str::to_string))
+                .or_else(|| user.get(&format!("user.{key}")).map(str::to_string))
+                .filter(|v| !v.trim().is_empty())
         };
-        Signature::new(&name, &email, secs, tz)
+        let (Some(name), Some(email)) = (from("name"), from("email")) else {
+            return Ok(None);
+        };
+        let (secs, tz) = self.date(role)?;
+        Signature::new(&name, &email, secs, tz).map(Some)
     }
 }

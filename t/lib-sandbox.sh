@@ -71,9 +71,13 @@ test_lazy_prereq SUBUID '
 test_prereq_reason SUBUID "no /etc/subuid and /etc/subgid range for the tested user, or no newuidmap (uidmap)"
 
 test_lazy_prereq CGROUP2_DELEGATED '
-	"$SB_HAKO" unshare-exec "$ROOTFS" true 2>err && ! grep "cgroup limits not applied" err
+	XDG_STATE_HOME="$PWD/fresh-state" "$SB_HAKO" unshare-exec "$ROOTFS" true 2>err &&
+	! grep "cgroup limits not applied" err
 '
 test_prereq_reason CGROUP2_DELEGATED "cgroup2 with the pids controller is not delegated here (hybrid v1/v2 hierarchy)"
+
+test_lazy_prereq SB_ROOT 'test "$($SB_AS id -u)" = 0'
+test_prereq_reason SB_ROOT "the tested user is not root"
 
 # box in the background, as a direct child ($! is hako itself, for kill).
 bg_box () {
@@ -198,6 +202,21 @@ test_expect_success USERNS 'ro and rw binds behave' '
 	test_cmp expect out
 '
 
+test_expect_success USERNS 'mount points missing in ROOTFS are created for the run only' '
+	(cd "$ROOTFS" && find . | sort) >rootfs.before &&
+	box --bind "$SB_WORK/data:/deep/new/dir" --mount "$SB_WORK/data/f:/etc/newfile:ro" \
+		--tmpfs /scratch/t --bind "$SB_WORK/data:/tmp/in-tmpfs" "$ROOTFS" \
+		sh -c "cat /deep/new/dir/f /etc/newfile; test -d /scratch/t && test -d /tmp/in-tmpfs" >out &&
+	printf "from-host\nfrom-host\n" >expect && test_cmp expect out &&
+	(cd "$ROOTFS" && find . | sort) >rootfs.after &&
+	test_cmp rootfs.before rootfs.after &&
+	rmdir "$ROOTFS/proc" &&
+	box "$ROOTFS" test -d /proc/self &&
+	test_path_is_missing "$ROOTFS/proc" &&
+	mkdir "$ROOTFS/proc" &&
+	if test -n "$SB_OWNER"; then chown "$SB_OWNER" "$ROOTFS/proc"; fi
+'
+
 test_expect_success USERNS '--tmpfs mounts an empty, writable tmpfs' '
 	box --tmpfs /scratch "$ROOTFS" sh -c "ls -A /scratch && echo x >/scratch/y && cat /scratch/y" >out &&
 	echo x >expect &&
@@ -306,12 +325,29 @@ test_expect_success USERNS 'rlimits apply' '
 	test_cmp expect out
 '
 
-test_expect_success USERNS 'environment: inherited, --env, --clear-env' '
-	HAKO_T_VAR=outside box --env A=1 "$ROOTFS" env >out &&
-	grep "^HAKO_T_VAR=outside$" out && grep "^A=1$" out &&
+test_expect_success USERNS 'environment: minimal by default, PWD is the working directory inside' '
+	HAKO_T_VAR=outside TERM=hako-term box --env A=1 --workdir /tmp "$ROOTFS" env >out &&
+	sort out >actual &&
+	cat >expect <<-\EOF &&
+	A=1
+	HOME=/root
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	PWD=/tmp
+	TERM=hako-term
+	EOF
+	test_cmp expect actual &&
+	box --uid 1000 --gid 1000 --env PATH=/bin "$ROOTFS" sh -c "echo \$HOME \$PATH; cd / && echo \$PWD" >out &&
+	printf "/ /bin\n/\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS 'environment: --keep-env passes the host'"'"'s, --clear-env none' '
+	HAKO_T_VAR=outside box --keep-env --env A=1 --workdir /tmp "$ROOTFS" env >out &&
+	grep "^HAKO_T_VAR=outside$" out && grep "^A=1$" out && grep "^PWD=/tmp$" out &&
 	HAKO_T_VAR=outside box --clear-env --env A=1 --env B=x=y "$ROOTFS" env >out &&
 	printf "A=1\nB=x=y\n" >expect &&
-	test_cmp expect out
+	test_cmp expect out &&
+	test_expect_code 129 box --clear-env --keep-env "$ROOTFS" true
 '
 
 test_expect_success USERNS '--workdir, --uid and --gid' '
@@ -327,6 +363,28 @@ test_expect_success USERNS,SUBUID '--map-users maps subordinate ids' '
 	test_cmp expect out &&
 	box --map-users --keep-cap "$ROOTFS" sh -c "touch /tmp/f && chown 1234:1234 /tmp/f && stat -c %u:%g /tmp/f" >out &&
 	echo 1234:1234 >expect && test_cmp expect out
+'
+
+test_expect_success USERNS,SB_ROOT 'as root, ids 0-65535 are mapped 1:1 and setgroups is allowed (su works)' '
+	box "$ROOTFS" cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups | tr -s " " >out &&
+	printf " 0 0 65536\n 0 0 65536\nallow\n" >expect &&
+	test_cmp expect out &&
+	box --keep-cap "$ROOTFS" su -s /bin/sh user -c id >out &&
+	echo "uid=1000(user) gid=1000(user) groups=1000(user)" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS,SUBUID 'as a user, --map-users lets the sandbox switch users (su works)' '
+	box --map-users --keep-cap "$ROOTFS" su -s /bin/sh user -c id >out &&
+	echo "uid=1000(user) gid=1000(user) groups=1000(user)" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success USERNS,!SB_ROOT 'as a user without --map-users, one id is mapped and setgroups is denied' '
+	box --keep-cap "$ROOTFS" cat /proc/self/setgroups >out &&
+	echo deny >expect && test_cmp expect out &&
+	test_must_fail box --keep-cap "$ROOTFS" su -s /bin/sh user -c id 2>err &&
+	grep "can.t set groups" err
 '
 
 test_expect_success USERNS 'SIGTERM to hako reaches the command and gives 143' '
@@ -394,6 +452,10 @@ test_expect_success USERNS 'enter runs in the same namespaces, root, cwd and uid
 	printf "/tmp\n1000\nentered\nhere\n" >>expect &&
 	head -n 5 out >actual && test_cmp expect actual &&
 	grep "hako unshare-exec" out &&
+	HAKO_T_VAR=outside hx enter "$pid" env >out &&
+	! grep HAKO_T_VAR out && grep "^HOME=/$" out && grep "^PWD=/tmp$" out &&
+	HAKO_T_VAR=outside hx enter --keep-env "$pid" env >out &&
+	grep "^HAKO_T_VAR=outside$" out &&
 	hx enter "$pid" sh -c "grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status" >out &&
 	printf "NoNewPrivs:\t1\nSeccomp:\t2\n" >expect && test_cmp expect out &&
 	test_expect_code 7 hx enter --pid-file "$pf" -- sh -c "exit 7"
@@ -446,14 +508,29 @@ test_expect_success USERNS '--die-with-parent: the sandbox dies with hako'"'"'s 
 	! test -d /proc/$pid
 '
 
-test_expect_success USERNS 'cgroup limits apply or are skipped with a note' '
-	hx unshare-exec "$ROOTFS" true 2>err &&
+test_expect_success USERNS 'cgroup limits apply or are skipped with a note, once per host condition' '
+	st="$SB_WORK/state" && rm -rf "$st" &&
+	XDG_STATE_HOME="$st" hx unshare-exec "$ROOTFS" true 2>err &&
 	if grep "cgroup limits not applied" err
 	then
-		test_line_count = 1 err
+		test_line_count = 1 err &&
+		grep "(said once; sandbox.cgroupWarning = false in ~/.config/hako/config silences it)$" err &&
+		test_line_count = 1 "$st/hako/cgroup-warned" &&
+		XDG_STATE_HOME="$st" hx unshare-exec "$ROOTFS" true 2>err &&
+		test_must_be_empty err
 	else
 		test_must_be_empty err
 	fi
+'
+
+test_expect_success USERNS 'sandbox.cgroupWarning = false in the user config silences the cgroup note' '
+	st="$SB_WORK/state2" && rm -rf "$st" &&
+	mkdir -p "$SB_WORK/cfg/hako" &&
+	printf "[sandbox]\n\tcgroupWarning = false\n" >"$SB_WORK/cfg/hako/config" &&
+	chmod -R a+rX "$SB_WORK/cfg" &&
+	XDG_STATE_HOME="$st" XDG_CONFIG_HOME="$SB_WORK/cfg" hx unshare-exec "$ROOTFS" true 2>err &&
+	test_must_be_empty err &&
+	test_path_is_missing "$st/hako/cgroup-warned"
 '
 
 test_expect_success USERNS,CGROUP2_DELEGATED '--pids-limit is enforced through cgroup v2' '

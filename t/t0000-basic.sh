@@ -47,6 +47,26 @@ test_expect_success 'commands outside a workspace fail with fatal' '
 	)
 '
 
+test_expect_success 'every argument of every command has a description in --help' '
+	hako help | sed -n "/^Commands:/,/^\$/p" | awk "NR > 1 && \$1 != \"help\" { print \$1 }" >commands &&
+	test $(wc -l <commands) -gt 40 &&
+	while read c
+	do
+		hako $c --help >help.$c || return 1
+		# An entry of Arguments: or Options: is "  NAME  DESCRIPTION", or
+		# "  NAME" followed by an indented description (long help); clap
+		# prints an undocumented one as a bare NAME.
+		awk -v cmd="$c" "
+			/^[A-Z][A-Za-z ]*:\$/ { insec = (\$0 == \"Arguments:\" || \$0 == \"Options:\"); pending = \"\"; next }
+			!insec { next }
+			pending != \"\" { if (\$0 !~ /^   +[^ ]/) print cmd \": \" pending; pending = \"\" }
+			/^  [^ ]/ { line = substr(\$0, 3); if (line !~ /[^ ]  +[^ ]/) pending = line }
+			END { if (pending != \"\") print cmd \": \" pending }
+		" help.$c || return 1
+	done <commands >undocumented &&
+	test_must_be_empty undocumented
+'
+
 test_lazy_prereq NEVER 'false'
 test_expect_success NEVER 'a missing prerequisite skips with a reason' '
 	false

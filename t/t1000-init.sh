@@ -2,9 +2,16 @@
 test_description='init creates a workspace that is found from below'
 . ./test-lib.sh
 
-test_expect_success 'init creates .hako with HEAD on main' '
+test_expect_success 'init creates .hako with HEAD on main, and says what it made' '
 	hako init ws >out &&
-	echo "Initialized empty hako workspace in $TRASH_DIRECTORY/ws/.hako/" >expect &&
+	id=$(hako -C ws rev-parse --short=12 main) &&
+	if test_have_prereq BUSYBOX
+	then
+		what="a busybox root filesystem"
+	else
+		what="a root filesystem without programs (no busybox on this host)"
+	fi &&
+	echo "Initialized hako workspace in $TRASH_DIRECTORY/ws/.hako/ with container '"'"'default'"'"': $what, commit $id on branch main" >expect &&
 	test_cmp expect out &&
 	test_path_is_dir ws/.hako/objects &&
 	test_path_is_dir ws/.hako/containers/default/refs/heads &&
@@ -55,8 +62,28 @@ test_expect_success 'a missing workspace is a one-line fatal error' '
 	grep "^fatal: not a hako workspace" err
 '
 
+test_expect_success 'init --empty says the container has no commits' '
+	hako init --empty bare >out &&
+	echo "Initialized empty hako workspace in $TRASH_DIRECTORY/bare/.hako/ (container '"'"'default'"'"', no commits)" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'init needs no identity: the seed commit is by "hako init"' '
+	env -u HAKO_AUTHOR_NAME -u HAKO_AUTHOR_EMAIL -u HAKO_COMMITTER_NAME -u HAKO_COMMITTER_EMAIL \
+		hako init -q anon &&
+	hako -C anon cat-file -p HEAD >actual &&
+	grep "^author hako init <init@hako.invalid> " actual &&
+	grep "^committer hako init <init@hako.invalid> " actual
+'
+
+test_expect_success 'init with an identity uses it for the seed commit' '
+	hako init -q named &&
+	hako -C named cat-file -p HEAD >actual &&
+	grep "^author A U Thor <author@example.com> " actual
+'
+
 test_expect_success 'log in an --empty workspace says there are no commits' '
-	hako init -q --empty bare &&
+	rm -rf bare && hako init -q --empty bare &&
 	(cd bare && test_must_fail hako log) 2>err &&
 	echo "fatal: your current branch '"'"'main'"'"' does not have any commits yet" >expect &&
 	test_cmp expect err

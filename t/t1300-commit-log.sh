@@ -163,6 +163,185 @@ test_expect_success 'log of an unknown revision is fatal' '
 	test_line_count = 1 err
 '
 
+test_expect_success 'unknown options are usage errors (129), never revisions' '
+	test_expect_code 129 hako log --bogus 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: unexpected argument .--bogus. found" err &&
+	test_expect_code 129 hako rev-list --bogus HEAD 2>err &&
+	grep "^fatal: unexpected argument .--bogus. found" err &&
+	test_expect_code 129 hako update-ref refs/heads/x 2>err &&
+	echo "fatal: usage: hako update-ref REF NEW [OLD]" >expect &&
+	test_cmp expect err &&
+	test_expect_code 129 hako cat-file -p 2>err &&
+	grep "^fatal: usage: hako cat-file" err
+'
+
+# A history with a merge made with plumbing: base, then A on main and B on
+# side, merged by commit-tree -p A -p B, then C; a tag on B.
+short () {
+	hako rev-parse --short=12 "$1"
+}
+
+test_expect_success 'setup: a history with a merge' '
+	hako init -q --empty lg && (
+		cd lg &&
+		test_tick && echo base | hako write /f && hako commit -q -m base &&
+		test_tick && echo a | hako write /a && hako commit -q -m A &&
+		hako branch side HEAD~1 && hako checkout side >/dev/null &&
+		test_tick && printf "b\nb2\n" | hako write /b && hako commit -q -m B &&
+		hako checkout main >/dev/null &&
+		test_tick &&
+		m=$(hako commit-tree main^{tree} -p main -p side -m merge) &&
+		hako update-ref refs/heads/main $m &&
+		hako tag t-side side &&
+		test_tick && echo c >c.txt && hako import c.txt /c && hako commit -q -m C
+	)
+'
+
+test_expect_success 'log --graph --oneline draws a merge as git does' '
+	(
+		cd lg &&
+		cat >expect <<-EOF &&
+		* $(short main) C
+		*   $(short main~1) merge
+		|\\
+		| * $(short side) B
+		* | $(short main~2) A
+		|/
+		* $(short main~3) base
+		EOF
+		hako log --graph --oneline >actual &&
+		test_cmp expect actual
+	)
+'
+
+test_expect_success 'log --graph beside full entries' '
+	(
+		cd lg &&
+		cat >expect <<-EOF &&
+		*   commit $(hako rev-parse main~1)
+		|\\  Merge: $(short main~2) $(short side)
+		| | Author: A U Thor <author@example.com>
+		| | Date:   Thu Apr 7 15:21:13 2005 -0700
+		| |
+		| |     merge
+		| |
+		| * commit $(hako rev-parse side)
+		| | Author: A U Thor <author@example.com>
+		| | Date:   Thu Apr 7 15:20:13 2005 -0700
+		| |
+		| |     B
+		| |
+		* | commit $(hako rev-parse main~2)
+		|/  Author: A U Thor <author@example.com>
+		|   Date:   Thu Apr 7 15:19:13 2005 -0700
+		|
+		|       A
+		|
+		* commit $(hako rev-parse main~3)
+		  Author: A U Thor <author@example.com>
+		  Date:   Thu Apr 7 15:18:13 2005 -0700
+
+		      base
+		EOF
+		hako log --graph main~1 >actual &&
+		test_cmp expect actual
+	)
+'
+
+test_expect_success 'log --graph of a linear history is a column of *' '
+	(
+		cd lg &&
+		cat >expect <<-EOF &&
+		* $(short side) B
+		* $(short main~3) base
+		EOF
+		hako log --graph --oneline side >actual &&
+		test_cmp expect actual &&
+		hako log --graph --oneline --first-parent >actual &&
+		cat >expect <<-EOF &&
+		* $(short main) C
+		* $(short main~1) merge
+		* $(short main~2) A
+		* $(short main~3) base
+		EOF
+		test_cmp expect actual
+	)
+'
+
+test_expect_success 'log --all starts from every branch, tag and HEAD' '
+	(
+		cd lg &&
+		hako checkout -b lone main~3 >/dev/null &&
+		test_tick && echo l | hako write /l && hako commit -q -m lone &&
+		hako checkout main >/dev/null &&
+		hako log --oneline --all >actual &&
+		hako log --oneline main lone >expect &&
+		test_line_count = 6 expect &&
+		test_cmp expect actual
+	)
+'
+
+test_expect_success 'log --all includes commits only a tag names' '
+	(
+		cd lg &&
+		test_tick && t=$(hako commit-tree main~3^{tree} -p main~3 -m tagged) &&
+		hako update-ref refs/tags/only-tag $t &&
+		hako log --oneline --all >actual &&
+		grep "^$(short $t) tagged$" actual &&
+		test_line_count = 7 actual &&
+		hako update-ref -d refs/tags/only-tag
+	)
+'
+
+test_expect_success 'log --all includes a detached HEAD' '
+	(
+		cd lg &&
+		test_tick && d=$(hako commit-tree main~3^{tree} -p main~3 -m detached) &&
+		hako checkout $d >/dev/null 2>&1 &&
+		hako log --oneline --all >actual &&
+		hako checkout main >/dev/null 2>&1 &&
+		grep "^$(short $d) detached$" actual &&
+		test_line_count = 7 actual
+	)
+'
+
+test_expect_success 'log --stat and -p: each commit against its first parent, merges without' '
+	(
+		cd lg &&
+		cat >expect <<-EOF &&
+		$(short main) C
+		 c |    1 +
+		 1 file changed, 1 insertion(+), 0 deletions(-)
+		$(short main~1) merge
+		$(short side) B
+		 b |    2 ++
+		 1 file changed, 2 insertions(+), 0 deletions(-)
+		EOF
+		hako log --oneline --stat -n 3 >actual &&
+		test_cmp expect actual &&
+		cat >expect <<-EOF &&
+		commit $(hako rev-parse main)
+		Author: A U Thor <author@example.com>
+		Date:   Thu Apr 7 15:22:13 2005 -0700
+
+		    C
+
+		diff --hako a/c b/c
+		new file mode 100644
+		--- /dev/null
+		+++ b/c
+		@@ -0,0 +1 @@
+		+c
+		EOF
+		hako log -p -n 1 >actual &&
+		test_cmp expect actual &&
+		hako log -p -n 1 -- /f >actual &&
+		grep "^+base" actual &&
+		! grep "^diff --hako a/c" actual
+	)
+'
+
 test_expect_success 'identity comes from config when the environment has none' '
 	cat >>.hako/config <<-EOF &&
 	[user]

@@ -76,6 +76,28 @@ test_expect_success 'nested trees: ls-tree -r, -t, -d and a PATH' '
 	test_line_count = 4 actual
 '
 
+test_expect_success 'ls-tree TREE DIR prints the entry, DIR/ and -r its contents (as git)' '
+	echo "040755 tree $(cat T)	dir" >expect &&
+	hako ls-tree $(cat T2) dir >actual &&
+	test_cmp expect actual &&
+	cat >expect <<-EOF &&
+	040755 tree $EMPTY_TREE	dir/empty
+	100644 blob $(cat H)	dir/hello.txt
+	120777 blob $(cat L)	dir/link
+	100755 blob $(cat R)	dir/run.sh
+	EOF
+	hako ls-tree $(cat T2) dir/ >actual &&
+	test_cmp expect actual &&
+	hako ls-tree $(cat T2):dir >actual &&
+	sed "s|	dir/|	|" expect >expect.rel &&
+	test_cmp expect.rel actual &&
+	grep -v "dir/empty" expect >expect.r &&
+	hako ls-tree -r $(cat T2) dir >actual &&
+	test_cmp expect.r actual &&
+	hako ls-tree --help >help &&
+	grep "DIR/., or .-r., lists its contents" help
+'
+
 test_expect_success 'REV:PATH resolves entries in trees and commits' '
 	hako rev-parse $(cat T2):dir/run.sh >actual && test_cmp R actual &&
 	hako rev-parse $(cat T2):dir >actual && test_cmp T actual &&

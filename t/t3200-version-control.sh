@@ -29,6 +29,38 @@ test_expect_success 'an empty commit message is refused, state unchanged' '
 	grep "empty commit message" err
 '
 
+# hako with no identity in the environment.
+anon () {
+	env -u HAKO_AUTHOR_NAME -u HAKO_AUTHOR_EMAIL -u HAKO_COMMITTER_NAME -u HAKO_COMMITTER_EMAIL hako "$@"
+}
+
+test_expect_success 'commit without an identity is refused and says how to set one' '
+	cat >expect <<-\EOF &&
+	fatal: author identity unknown: set HAKO_AUTHOR_NAME and HAKO_AUTHOR_EMAIL, or user.name and user.email in .hako/config or ~/.config/hako/config
+	EOF
+	state >state.before &&
+	test_must_fail anon commit -m anonymous 2>err &&
+	test_cmp expect err &&
+	state >state.after &&
+	test_cmp state.before state.after &&
+	test_must_fail anon commit-tree HEAD^{tree} -m anonymous 2>err &&
+	test_cmp expect err &&
+	test_must_fail env -u HAKO_AUTHOR_EMAIL -u HAKO_COMMITTER_EMAIL hako commit -m half 2>err &&
+	test_cmp expect err &&
+	test_must_fail anon tag -a -m msg anon-tag 2>err &&
+	grep "^fatal: committer identity unknown" err
+'
+
+test_expect_success 'the user config (~/.config/hako/config) gives an identity' '
+	mkdir -p .config/hako &&
+	test_when_finished "rm -rf .config" &&
+	printf "[user]\n\tname = Home User\n\temail = home@example.com\n" >.config/hako/config &&
+	anon commit-tree HEAD^{tree} -m from-home >id &&
+	hako cat-file -p $(cat id) >actual &&
+	grep "^author Home User <home@example.com> " actual &&
+	grep "^committer Home User <home@example.com> " actual
+'
+
 test_expect_success 'commit records the working root and parent' '
 	test_tick &&
 	hako commit -m second &&
@@ -140,7 +172,9 @@ test_expect_success 'tag errors' '
 	grep "already exists" err &&
 	expect_unchanged hako tag -d nosuch &&
 	expect_unchanged hako tag -a v3 &&
-	grep "needs a message" err
+	grep "needs a message" err &&
+	test_expect_code 129 hako tag -a v3 2>err &&
+	grep "^fatal: usage: hako tag -a -m MSG" err
 '
 
 test_expect_success 'branch -d refuses a branch not merged into HEAD; -D and -d --force delete it' '

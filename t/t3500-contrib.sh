@@ -29,7 +29,33 @@ test_expect_success 'snapshot-dir.sh commits a directory, then only changes' '
 
 test_expect_success 'the README demo runs' '
 	HAKO="$HAKO_BUILD_DIR/hako" "$TEST_DIRECTORY/../contrib/demo.sh" >out 2>&1 &&
-	grep "+hello" out
+	grep "^+hello from the container" out
+'
+
+test_lazy_prereq USERNS 'unshare -Ur true'
+
+test_expect_success USERNS,BUSYBOX 'the demo runs a command from the seeded root in the sandbox' '
+	grep "^hello from the container" out &&
+	grep "^demo: uid 0, [0-9]* programs, [0-9] environment variables$" out
+'
+
+test_expect_success 'the demo uses the hako in PATH' '
+	mkdir -p fakebin &&
+	write_script fakebin/hako <<-EOF &&
+	echo "\$1" >>"$TRASH_DIRECTORY/calls"
+	exec "$HAKO_BUILD_DIR/hako" "\$@"
+	EOF
+	env -u HAKO PATH="$TRASH_DIRECTORY/fakebin:$PATH" "$TEST_DIRECTORY/../contrib/demo.sh" >out 2>&1 &&
+	grep "^init$" calls &&
+	grep "^commit$" calls &&
+	grep "^unshare-exec$" calls
+'
+
+test_expect_success 'the demo needs no identity of the user' '
+	rm -rf ws2 &&
+	env -u HAKO_AUTHOR_NAME -u HAKO_AUTHOR_EMAIL -u HAKO_COMMITTER_NAME -u HAKO_COMMITTER_EMAIL \
+		HAKO="$HAKO_BUILD_DIR/hako" "$TEST_DIRECTORY/../contrib/demo.sh" >out 2>&1 &&
+	grep "^Author: hako demo <demo@hako.invalid>" out
 '
 
 test_done

@@ -733,7 +733,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__enter)
-            opts="-C -c -h --pid-file --env --clear-env --keep-cap --seccomp --no-landlock --container --help"
+            opts="-C -c -h --pid-file --env --clear-env --keep-env --keep-cap --seccomp --no-landlock --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1587,7 +1587,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__log)
-            opts="-n -C -c -h --oneline --max-count --first-parent --container --help"
+            opts="-n -p -C -c -h --oneline --max-count --first-parent --all --patch --stat --graph --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2069,7 +2069,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__unshare__subcmd__exec)
-            opts="-C -c -h --uid --gid --map-users --hostname --net --bind --mount --ro-root --tmpfs --workdir --env --clear-env --keep-cap --rlimit --seccomp --no-landlock --pids-limit --memory --cpus --new-session --pid-file --die-with-parent --as-pid-1 --container --help"
+            opts="-C -c -h --uid --gid --map-users --hostname --net --bind --mount --ro-root --tmpfs --workdir --env --clear-env --keep-env --keep-cap --rlimit --seccomp --no-landlock --pids-limit --memory --cpus --new-session --pid-file --die-with-parent --as-pid-1 --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

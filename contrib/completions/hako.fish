@@ -28,7 +28,7 @@ complete -c hako -n "__fish_hako_needs_command" -s C -d 'Run as if hako was star
 complete -c hako -n "__fish_hako_needs_command" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_needs_command" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_needs_command" -s V -l version -d 'Print version'
-complete -c hako -n "__fish_hako_needs_command" -f -a "init" -d 'Create a workspace'
+complete -c hako -n "__fish_hako_needs_command" -f -a "init" -d 'Create a workspace whose first container holds a busybox root filesystem'
 complete -c hako -n "__fish_hako_needs_command" -f -a "log" -d 'Show commit history'
 complete -c hako -n "__fish_hako_needs_command" -f -a "containers" -d 'List containers'
 complete -c hako -n "__fish_hako_needs_command" -f -a "new-container" -d 'Create a container'
@@ -77,12 +77,16 @@ complete -c hako -n "__fish_hako_using_subcommand init" -s C -d 'Run as if hako 
 complete -c hako -n "__fish_hako_using_subcommand init" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand init" -s q -l quiet -d 'Print nothing'
 complete -c hako -n "__fish_hako_using_subcommand init" -l empty -d 'Leave the first container without commits (no seed root filesystem)'
-complete -c hako -n "__fish_hako_using_subcommand init" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hako -n "__fish_hako_using_subcommand log" -s n -l max-count -d 'Show at most N commits' -r
 complete -c hako -n "__fish_hako_using_subcommand log" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand log" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand log" -l oneline -d 'One line per commit: short id and subject'
 complete -c hako -n "__fish_hako_using_subcommand log" -l first-parent -d 'Follow only first parents'
+complete -c hako -n "__fish_hako_using_subcommand log" -l all -d 'Start from every ref of the container (branches, tags and HEAD), as if listed as REVs'
+complete -c hako -n "__fish_hako_using_subcommand log" -s p -l patch -d 'Show each commit\'s patch against its first parent (none for merges)'
+complete -c hako -n "__fish_hako_using_subcommand log" -l stat -d 'Show each commit\'s diffstat against its first parent (none for merges)'
+complete -c hako -n "__fish_hako_using_subcommand log" -l graph -d 'Draw the history as a text graph beside the commits (`*` a commit, `|`, `\\`, `/` lines of descent)'
 complete -c hako -n "__fish_hako_using_subcommand log" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand containers" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand containers" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -311,9 +315,10 @@ complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l cpus -d 'cgro
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (removed at exit)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l map-users -d 'Also map the caller\'s subordinate ids (/etc/subuid, newuidmap) as 1…N'
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l map-users -d 'Also map the caller\'s subordinate ids (/etc/subuid, newuidmap) as 1…N (as root, ids 0…65535 are always mapped)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l ro-root -d 'Make ROOTFS itself read-only'
-complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l clear-env -d 'Start from an empty environment'
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l clear-env -d 'Start from an empty environment (only the --env variables)'
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l keep-env -d 'Pass the caller\'s environment (default: only PATH, HOME, TERM and PWD, plus --env)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l keep-cap -d 'Keep capabilities (inside the user namespace only)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l new-session -d 'Run the command in a new session (no controlling terminal: defeats TIOCSTI)'
@@ -325,11 +330,12 @@ complete -c hako -n "__fish_hako_using_subcommand enter" -l env -d 'Set an envir
 complete -c hako -n "__fish_hako_using_subcommand enter" -l seccomp -d 'seccomp filter: off, default, or a seccompiler JSON FILE' -r
 complete -c hako -n "__fish_hako_using_subcommand enter" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand enter" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand enter" -l clear-env -d 'Start from an empty environment'
+complete -c hako -n "__fish_hako_using_subcommand enter" -l clear-env -d 'Start from an empty environment (only the --env variables)'
+complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-env -d 'Pass the caller\'s environment (default: only PATH, HOME, TERM and PWD, plus --env)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-cap -d 'Keep capabilities (inside the sandbox\'s user namespace)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand enter" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help" -f -a "init" -d 'Create a workspace'
+complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help" -f -a "init" -d 'Create a workspace whose first container holds a busybox root filesystem'
 complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help" -f -a "log" -d 'Show commit history'
 complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help" -f -a "containers" -d 'List containers'
 complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help" -f -a "new-container" -d 'Create a container'

@@ -16,15 +16,31 @@ pub struct SandboxCgroup {
     dir: PathBuf,
 }
 
+/// Why cgroup limits cannot be applied: CONDITION in a few stable words (the
+/// same on every run of this host), WHY with the details.
+#[derive(Debug)]
+pub struct Unavailable {
+    pub condition: String,
+    pub why: String,
+}
+
 /// Create a child cgroup with LIMITS under the caller's own cgroup, or say why not.
-pub fn create(limits: &CgroupLimits) -> Result<SandboxCgroup, String> {
-    let mount = cgroup2_mount()?;
-    let own = std::fs::read_to_string("/proc/self/cgroup")
-        .map_err(|e| format!("cannot read /proc/self/cgroup: {e}"))?;
+pub fn create(limits: &CgroupLimits) -> Result<SandboxCgroup, Unavailable> {
+    let mount = cgroup2_mount().map_err(|why| Unavailable {
+        condition: "cgroup2 not mounted".into(),
+        why,
+    })?;
+    let own = std::fs::read_to_string("/proc/self/cgroup").map_err(|e| Unavailable {
+        condition: "no /proc/self/cgroup".into(),
+        why: format!("cannot read /proc/self/cgroup: {e}"),
+    })?;
     let rel = own
         .lines()
         .find_map(|l| l.strip_prefix("0::"))
-        .ok_or("this process has no cgroup v2 membership")?;
+        .ok_or_else(|| Unavailable {
+            condition: "no cgroup v2 membership".into(),
+            why: "this process has no cgroup v2 membership".into(),
+        })?;
     let parent = mount.join(rel.trim_start_matches('/'));
     let mut wanted = Vec::new();
     if limits.pids.is_some() {
@@ -50,34 +66,42 @@ pub fn create(limits: &CgroupLimits) -> Result<SandboxCgroup, String> {
             .iter()
             .find(|c| !available.split_whitespace().any(|a| a == **c))
         {
-            return Err(format!(
-                "the {c} controller is not available in cgroup2 at {} (hybrid v1/v2 hierarchy or not delegated)",
-                parent.display()
-            ));
+            return Err(Unavailable {
+                condition: format!("{c} controller not available"),
+                why: format!(
+                    "the {c} controller is not available in cgroup2 at {} (hybrid v1/v2 hierarchy or not delegated)",
+                    parent.display()
+                ),
+            });
         }
         let add: Vec<String> = missing.iter().map(|c| format!("+{c}")).collect();
         std::fs::write(parent.join("cgroup.subtree_control"), add.join(" ")).map_err(|e| {
-            format!(
-                "cannot enable {} in {}: {e}",
-                missing.join(","),
-                parent.join("cgroup.subtree_control").display()
-            )
+            Unavailable {
+                condition: format!("cannot enable {}", missing.join(",")),
+                why: format!(
+                    "cannot enable {} in {}: {e}",
+                    missing.join(","),
+                    parent.join("cgroup.subtree_control").display()
+                ),
+            }
         })?;
     }
     let dir = parent.join(format!("hako-{}", sys::getpid()));
-    std::fs::create_dir(&dir).map_err(|e| {
-        format!(
+    std::fs::create_dir(&dir).map_err(|e| Unavailable {
+        condition: "cgroup not delegated".into(),
+        why: format!(
             "cannot create {}: {e} (cgroup not delegated)",
             dir.display()
-        )
+        ),
     })?;
     let cg = SandboxCgroup { dir };
-    let set = |file: &str, value: String| -> Result<(), String> {
-        std::fs::write(cg.dir.join(file), &value).map_err(|e| {
-            format!(
+    let set = |file: &str, value: String| -> Result<(), Unavailable> {
+        std::fs::write(cg.dir.join(file), &value).map_err(|e| Unavailable {
+            condition: format!("cannot write {file}"),
+            why: format!(
                 "cannot write {value} to {}: {e}",
                 cg.dir.join(file).display()
-            )
+            ),
         })
     };
     if let Some(p) = limits.pids {

@@ -31,6 +31,19 @@ impl std::str::FromStr for NetMode {
     }
 }
 
+/// What the command's environment starts from, before `--env`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvBase {
+    /// `PATH` (a standard one), `HOME` (of the uid inside), `TERM` (the
+    /// caller's, if set) and `PWD` (the working directory inside): nothing of
+    /// the host leaks in.
+    Minimal,
+    /// The caller's whole environment (`PWD` still the working directory inside).
+    Host,
+    /// Nothing.
+    Empty,
+}
+
 /// Which seccomp filter the command runs under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeccompPolicy {
@@ -244,7 +257,7 @@ pub struct Config {
     pub tmpfs: Vec<PathBuf>,
     pub ro_root: bool,
     pub workdir: PathBuf,
-    pub clear_env: bool,
+    pub env_base: EnvBase,
     pub env: Vec<(OsString, OsString)>,
     pub keep_caps: bool,
     pub rlimits: Vec<Rlimit>,
@@ -272,7 +285,7 @@ impl Config {
             tmpfs: Vec::new(),
             ro_root: false,
             workdir: PathBuf::from("/"),
-            clear_env: false,
+            env_base: EnvBase::Minimal,
             env: Vec::new(),
             keep_caps: false,
             rlimits: Vec::new(),

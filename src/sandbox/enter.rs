@@ -5,10 +5,11 @@
 use std::ffi::OsString;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::linux::fs::MetadataExt;
+use std::os::unix::ffi::OsStrExt;
 
 use nix::errno::Errno;
 
-use super::config::{RlimitResource, SeccompPolicy};
+use super::config::{EnvBase, RlimitResource, SeccompPolicy};
 use super::confine;
 use super::error::{Error, Result};
 use super::spawn::{self, Exec, FORWARDED};
@@ -21,7 +22,7 @@ pub struct EnterConfig {
     /// From a pid file: the target's start time, to refuse a reused pid.
     pub start_time: Option<u64>,
     pub argv: Vec<OsString>,
-    pub clear_env: bool,
+    pub env_base: EnvBase,
     pub env: Vec<(OsString, OsString)>,
     pub seccomp: SeccompPolicy,
     pub keep_caps: bool,
@@ -96,12 +97,9 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
         });
     }
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
-    let exec = Exec::new(
-        &cfg.argv,
-        cfg.clear_env,
-        &cfg.env,
-        format!("in the sandbox of process {pid}"),
-    )?;
+    let home = if uid == 0 { "/root" } else { "/" };
+    let vars = spawn::environment(cfg.env_base, home, None, &cfg.env);
+    let mut exec = Exec::new(&cfg.argv, vars, format!("in the sandbox of process {pid}"))?;
 
     // 3. Which namespaces differ from ours (joining one's own user namespace is EINVAL).
     let mut joins: Vec<(&str, libc::c_int, Option<OwnedFd>)> = Vec::new();
@@ -166,7 +164,15 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
             seccomp.as_ref(),
             &old_mask,
         ) {
-            Ok(()) => exec.exec(),
+            Ok(()) => {
+                // PWD is the target's cwd, known only once we stand in it.
+                if cfg.env_base != EnvBase::Empty {
+                    if let Ok(dir) = std::env::current_dir() {
+                        exec.set_var(b"PWD", dir.as_os_str().as_bytes());
+                    }
+                }
+                exec.exec()
+            }
             Err(e) => e,
         };
         let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());

@@ -40,3 +40,23 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Something the sandbox did differently from what was asked, returned for
+/// the caller to report (the engine prints nothing).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Warning {
+    /// cgroup limits were not applied. CONDITION names the host condition
+    /// in a few stable words (to report it once per condition), WHY the detail.
+    #[error("cgroup limits not applied: {why}")]
+    CgroupNotApplied { condition: String, why: String },
+    /// A message from the sandbox's own setup (e.g. the host's /proc bound
+    /// where a fresh one was refused).
+    #[error("{0}")]
+    Sandbox(String),
+    /// A mount point hako created in ROOTFS could not be removed afterwards.
+    #[error("cannot remove the mount point {} that hako created in ROOTFS: {why}", path.display())]
+    MountpointLeft {
+        path: std::path::PathBuf,
+        why: String,
+    },
+}

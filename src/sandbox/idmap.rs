@@ -18,6 +18,38 @@ pub fn map_self(proc: &str, uid: u32, gid: u32, host_uid: u32, host_gid: u32) ->
     Ok(())
 }
 
+/// How many ids hako maps 1:1 when it runs as root: enough for every system
+/// user a distribution has (`_apt` is 42 or 100, `nobody` 65534).
+pub const FULL_RANGE: u32 = 65536;
+
+/// True when hako may map ids 0..FULL_RANGE 1:1 into the sandbox: it is root
+/// (CAP_SETUID) in a user namespace where all of those ids exist (the host's,
+/// not a nested one mapping a single id).
+pub fn can_map_full_range(euid: u32) -> bool {
+    let covers = |file: &str| {
+        std::fs::read_to_string(file).is_ok_and(|t| {
+            t.lines().any(|l| {
+                let f: Vec<u64> = l
+                    .split_whitespace()
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                f.len() == 3 && f[0] == 0 && f[2] >= u64::from(FULL_RANGE)
+            })
+        })
+    };
+    euid == 0 && covers("/proc/self/uid_map") && covers("/proc/self/gid_map")
+}
+
+/// Root's map, written by hako (outside) for its child: ids 0..FULL_RANGE
+/// inside are the same ids outside, and setgroups stays allowed, so the
+/// sandbox's root can switch to any user (apt's `_apt`, a daemon's own user).
+pub fn map_full_range(child: libc::pid_t) -> Result<()> {
+    let map = format!("0 0 {FULL_RANGE}\n");
+    write(&format!("/proc/{child}/uid_map"), &map)?;
+    write(&format!("/proc/{child}/gid_map"), &map)?;
+    Ok(())
+}
+
 fn write(path: &str, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(|e| {
         let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));

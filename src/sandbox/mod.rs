@@ -13,10 +13,10 @@ mod rootfs;
 mod spawn;
 mod sys;
 
-pub use config::{Bind, CgroupLimits, Config, NetMode, Rlimit, SeccompPolicy};
+pub use config::{Bind, CgroupLimits, Config, EnvBase, NetMode, Rlimit, SeccompPolicy};
 pub use enter::{enter, EnterConfig};
-pub use error::Error;
-pub use spawn::run;
+pub use error::{Error, Warning};
+pub use spawn::{run, start, Exit, Sandbox};
 
 /// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).
 pub fn read_pid_file(path: &std::path::Path) -> Result<(i32, Option<u64>), Error> {

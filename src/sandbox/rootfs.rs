@@ -35,8 +35,10 @@ enum Kind {
     File,
 }
 
-/// Build the whole tree and pivot_root into it; the process's root and cwd are the new `/` after.
-pub fn build(cfg: &Config, rootfs: &Path, sources: &[BindSource]) -> Result<()> {
+/// Build the whole tree and pivot_root into it; the process's root and cwd
+/// are the new `/` after. Returns warnings for hako to pass on.
+pub fn build(cfg: &Config, rootfs: &Path, sources: &[BindSource]) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
     let root_c = cstr(rootfs);
     // Nothing we mount may propagate back to the host.
     sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
@@ -53,7 +55,7 @@ pub fn build(cfg: &Config, rootfs: &Path, sources: &[BindSource]) -> Result<()> 
         .map_err(|e| Error::sys(format!("open ROOTFS '{}'", rootfs.display()), e))?;
     let root = root.as_fd();
 
-    mount_proc(root)?;
+    warnings.extend(mount_proc(root)?);
     mount_dev(root)?;
     let tmp = mountpoint(root, Path::new("/tmp"), Kind::Dir)?;
     sys::mount(
@@ -113,12 +115,96 @@ pub fn build(cfg: &Config, rootfs: &Path, sources: &[BindSource]) -> Result<()> 
     sys::pivot_root_here()
         .map_err(|e| Error::sys(format!("pivot_root into '{}'", rootfs.display()), e))?;
     sys::chdir(c"/").map_err(|e| Error::sys("chdir to the new /", e))?;
-    Ok(())
+    Ok(warnings)
+}
+
+/// The mount targets of CFG, in the order `build` mounts them.
+fn targets(cfg: &Config) -> Vec<PathBuf> {
+    ["/proc", "/dev", "/tmp"]
+        .iter()
+        .map(PathBuf::from)
+        .chain(cfg.tmpfs.iter().cloned())
+        .chain(cfg.binds.iter().map(|b| b.dst.clone()))
+        .collect()
+}
+
+/// On the host, before the sandbox exists: the mount points (and their
+/// parents) that ROOTFS lacks, parents first. `build` creates them; hako
+/// removes them afterwards, so that ROOTFS is left as it was.
+pub fn missing_mountpoints(rootfs: &Path, cfg: &Config) -> Vec<PathBuf> {
+    let Ok(root) = sys::open(&cstr(rootfs), libc::O_PATH | libc::O_DIRECTORY) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = Vec::new();
+    for t in targets(cfg) {
+        let mut here = PathBuf::from("/");
+        for c in t.components() {
+            let Component::Normal(name) = c else { continue };
+            here.push(name);
+            match resolve(root.as_fd(), &here, libc::O_PATH) {
+                Ok(_) => {}
+                Err(Errno::ENOENT) => {
+                    if !out.contains(&here) {
+                        out.push(here.clone());
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    }
+    out
+}
+
+/// After the run: remove PATHS (from `missing_mountpoints`) deepest first,
+/// each only if it is still an empty directory or an empty file; returns
+/// those that could not be removed, with why. A directory the command
+/// filled is kept without a word.
+pub fn remove_mountpoints(rootfs: &Path, paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    use nix::fcntl::AtFlags;
+    use nix::sys::stat::{fstatat, SFlag};
+    use nix::unistd::{unlinkat, UnlinkatFlags};
+    let mut left = Vec::new();
+    if paths.is_empty() {
+        return left;
+    }
+    let root = match sys::open(&cstr(rootfs), libc::O_PATH | libc::O_DIRECTORY) {
+        Ok(r) => r,
+        Err(e) => {
+            return paths
+                .iter()
+                .map(|p| (p.clone(), format!("open ROOTFS: {e}")))
+                .collect()
+        }
+    };
+    for p in paths.iter().rev() {
+        let (Some(parent), Some(name)) = (p.parent(), p.file_name()) else {
+            continue;
+        };
+        let Ok(dir) = resolve(root.as_fd(), parent, libc::O_PATH | libc::O_DIRECTORY) else {
+            continue; // the command removed or replaced it
+        };
+        let Ok(st) = fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW) else {
+            continue;
+        };
+        let kind = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
+        let r = if kind == SFlag::S_IFDIR {
+            unlinkat(dir.as_fd(), name, UnlinkatFlags::RemoveDir)
+        } else if kind == SFlag::S_IFREG && st.st_size == 0 {
+            unlinkat(dir.as_fd(), name, UnlinkatFlags::NoRemoveDir)
+        } else {
+            continue;
+        };
+        match r {
+            Ok(()) | Err(Errno::ENOTEMPTY) | Err(Errno::EEXIST) | Err(Errno::ENOENT) => {}
+            Err(e) => left.push((p.clone(), e.to_string())),
+        }
+    }
+    left
 }
 
 /// Fresh procfs; where the kernel refuses (a masked /proc in a nested container),
-/// bind the host's and say so.
-fn mount_proc(root: BorrowedFd) -> Result<()> {
+/// bind the host's and say so (the returned warning).
+fn mount_proc(root: BorrowedFd) -> Result<Option<String>> {
     let at = mountpoint(root, Path::new("/proc"), Kind::Dir)?;
     let target = sys::fd_path(at.as_fd());
     match sys::mount(
@@ -128,11 +214,8 @@ fn mount_proc(root: BorrowedFd) -> Result<()> {
         NOSUID_NODEV_NOEXEC,
         None,
     ) {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(None),
         Err(e @ (Errno::EPERM | Errno::EACCES)) => {
-            eprintln!(
-                "warning: cannot mount a fresh /proc ({e}; mount too revealing?); binding the host's /proc instead"
-            );
             sys::mount(
                 Some(c"/proc"),
                 &target,
@@ -140,7 +223,10 @@ fn mount_proc(root: BorrowedFd) -> Result<()> {
                 libc::MS_BIND | libc::MS_REC,
                 None,
             )
-            .map_err(|e| Error::sys("bind the host's /proc on /proc (fallback)", e))
+            .map_err(|e| Error::sys("bind the host's /proc on /proc (fallback)", e))?;
+            Ok(Some(format!(
+                "cannot mount a fresh /proc ({e}; mount too revealing?); binding the host's /proc instead"
+            )))
         }
         Err(e) => Err(Error::sys("mount proc on /proc", e)),
     }

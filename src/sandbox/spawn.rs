@@ -15,9 +15,9 @@ use nix::errno::Errno;
 use seccompiler::BpfProgram;
 
 use super::cgroup;
-use super::config::{Config, NetMode};
+use super::config::{Config, EnvBase, NetMode};
 use super::confine;
-use super::error::{Error, Result};
+use super::error::{Error, Result, Warning};
 use super::idmap;
 use super::rootfs::{self, BindSource};
 use super::sys::{self, cstr, SigSet};
@@ -47,24 +47,72 @@ struct Prepared {
     seccomp: Option<BpfProgram>,
     host_uid: u32,
     host_gid: u32,
+    /// Map ids 0..65536 1:1 (hako is root) instead of the caller's id alone.
+    full_range: bool,
+    /// Mount points that ROOTFS lacks: created inside, removed after the run.
+    missing: Vec<PathBuf>,
 }
 
-/// Run CFG's command in a new sandbox; returns its exit status (128+N for signal N).
-pub fn run(cfg: &Config) -> Result<i32> {
+/// A sandbox whose command is running (or has failed to start).
+pub struct Sandbox {
+    /// The sandbox's pid 1, as the host sees it.
+    pub pid: libc::pid_t,
+    /// What the setup did differently from what was asked, for the caller to report.
+    pub warnings: Vec<Warning>,
+    waitset: SigSet,
+    old_mask: SigSet,
+    new_session: bool,
+    pasta: Option<libc::pid_t>,
+    pid_file: Option<PathBuf>,
+    cgroup: Option<cgroup::SandboxCgroup>,
+    err_r: OwnedFd,
+    rootfs: PathBuf,
+    missing: Vec<PathBuf>,
+}
+
+/// How a sandbox ended.
+#[derive(Debug)]
+pub struct Exit {
+    /// The command's exit status (128+N for signal N).
+    pub status: i32,
+    /// Anything hako could not tidy up afterwards.
+    pub warnings: Vec<Warning>,
+}
+
+/// Run CFG's command in a new sandbox and wait for it: `start`, then `wait`,
+/// with the warnings of both.
+pub fn run(cfg: &Config) -> Result<Exit> {
+    let sb = start(cfg)?;
+    let mut warnings = sb.warnings.clone();
+    let mut exit = sb.wait()?;
+    warnings.append(&mut exit.warnings);
+    exit.warnings = warnings;
+    Ok(exit)
+}
+
+/// Build the sandbox and start CFG's command in it; returns once the command
+/// has been exec'd (or has failed to be), with the setup's warnings.
+pub fn start(cfg: &Config) -> Result<Sandbox> {
     let prep = prepare(cfg)?;
+    let mut warnings = Vec::new();
     let cg = if cfg.cgroup.is_empty() {
         None
     } else {
         match cgroup::create(&cfg.cgroup) {
             Ok(cg) => Some(cg),
-            Err(why) => {
-                eprintln!("warning: cgroup limits not applied: {why}");
+            Err(u) => {
+                warnings.push(Warning::CgroupNotApplied {
+                    condition: u.condition,
+                    why: u.why,
+                });
                 None
             }
         }
     };
-    let needs_parent = cfg.map_users || cg.is_some() || cfg.net == NetMode::Pasta;
+    let needs_parent =
+        cfg.map_users || prep.full_range || cg.is_some() || cfg.net == NetMode::Pasta;
     let (err_r, err_w) = sys::pipe().map_err(|e| Error::sys("create the error pipe", e))?;
+    let (warn_r, warn_w) = sys::pipe().map_err(|e| Error::sys("create the warning pipe", e))?;
     let go = if needs_parent {
         Some(sys::pipe().map_err(|e| Error::sys("create the sync pipe", e))?)
     } else {
@@ -98,11 +146,12 @@ pub fn run(cfg: &Config) -> Result<i32> {
     let pid = match sys::clone_fork(flags) {
         Ok(0) => {
             drop(err_r);
+            drop(warn_r);
             let go_r = go.map(|(r, w)| {
                 drop(w);
                 r
             });
-            child_main(cfg, &prep, go_r, err_w, &old_mask, &waitset)
+            child_main(cfg, &prep, go_r, err_w, warn_w, &old_mask, &waitset)
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -115,15 +164,30 @@ pub fn run(cfg: &Config) -> Result<i32> {
         }
     };
     drop(err_w);
+    drop(warn_w);
+    let mut sb = Sandbox {
+        pid,
+        warnings,
+        waitset,
+        old_mask,
+        new_session: cfg.new_session,
+        pasta: None,
+        pid_file: None,
+        cgroup: cg,
+        err_r,
+        rootfs: prep.rootfs.clone(),
+        missing: prep.missing.clone(),
+    };
 
     // Host-side steps the child waits for.
-    let mut pasta = None;
     if let Some((go_r, go_w)) = go {
         drop(go_r);
         let mut host_steps = || -> Result<()> {
             // The maps first: pasta and the cgroup act on a namespace whose ids are mapped.
             if cfg.map_users {
                 idmap::map_subordinate(pid, prep.host_uid, prep.host_gid)?;
+            } else if prep.full_range {
+                idmap::map_full_range(pid)?;
             } else {
                 idmap::map_self(
                     &format!("/proc/{pid}"),
@@ -133,62 +197,85 @@ pub fn run(cfg: &Config) -> Result<i32> {
                     prep.host_gid,
                 )?;
             }
-            if let Some(cg) = &cg {
+            if let Some(cg) = &sb.cgroup {
                 cg.attach(pid).map_err(|why| {
                     Error::Setup(format!("cgroup {}: {why}", cg.path().display()))
                 })?;
             }
             if cfg.net == NetMode::Pasta {
-                pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
+                sb.pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
             }
             Ok(())
         };
-        let r = host_steps();
-        if let Err(e) = r {
-            if let Some(p) = pasta {
-                let _ = sys::kill(p, libc::SIGKILL);
-            }
-            let _ = sys::kill(pid, libc::SIGKILL);
-            let _ = sys::waitpid(pid, 0);
-            old_mask.set_mask();
+        let released = host_steps().and_then(|()| {
+            sys::write_all(go_w.as_fd(), b"g")
+                .map_err(|e| Error::sys("release the sandbox (sync pipe)", e))
+        });
+        if let Err(e) = released {
+            sb.abort();
             return Err(e);
         }
-        sys::write_all(go_w.as_fd(), b"g")
-            .map_err(|e| Error::sys("release the sandbox (sync pipe)", e))?;
     }
     if let Some(pf) = &cfg.pid_file {
         if let Err(e) = write_pid_file(pf, pid) {
-            if let Some(p) = pasta {
-                let _ = sys::kill(p, libc::SIGKILL);
-            }
-            let _ = sys::kill(pid, libc::SIGKILL);
-            let _ = sys::waitpid(pid, 0);
-            old_mask.set_mask();
+            sb.abort();
             return Err(e);
         }
+        sb.pid_file = Some(pf.clone());
+    }
+    // The setup's own warnings, until the write ends close: pid 1 closes its
+    // end once the command is forked, the command's closes on exec.
+    let text = sys::read_to_end(warn_r.as_fd());
+    sb.warnings.extend(
+        String::from_utf8_lossy(&text)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| Warning::Sandbox(l.to_string())),
+    );
+    Ok(sb)
+}
+
+impl Sandbox {
+    /// Wait for the command, forwarding signals sent to hako; then tidy up
+    /// (pasta, the pid file, the cgroup, mount points made in ROOTFS).
+    pub fn wait(mut self) -> Result<Exit> {
+        let status = supervise(self.pid, &self.waitset, self.new_session);
+        let warnings = self.finish();
+        // A message on the error pipe means hako's own setup failed in the sandbox.
+        let _ = nix::fcntl::fcntl(
+            self.err_r.as_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+        );
+        let msg = sys::read_to_end(self.err_r.as_fd());
+        if !msg.is_empty() {
+            return Err(Error::Setup(
+                String::from_utf8_lossy(&msg).trim_end().to_string(),
+            ));
+        }
+        Ok(Exit { status, warnings })
     }
 
-    let status = supervise(pid, &waitset, cfg.new_session);
-    old_mask.set_mask();
-    if let Some(p) = pasta {
-        let _ = sys::kill(p, libc::SIGKILL);
+    /// Kill the sandbox after a failed host-side step, and tidy up.
+    fn abort(&mut self) {
+        let _ = sys::kill(self.pid, libc::SIGKILL);
+        let _ = sys::waitpid(self.pid, 0);
+        self.finish();
     }
-    if let Some(pf) = &cfg.pid_file {
-        let _ = std::fs::remove_file(pf);
+
+    fn finish(&mut self) -> Vec<Warning> {
+        self.old_mask.set_mask();
+        if let Some(p) = self.pasta.take() {
+            let _ = sys::kill(p, libc::SIGKILL);
+        }
+        if let Some(pf) = self.pid_file.take() {
+            let _ = std::fs::remove_file(pf);
+        }
+        drop(self.cgroup.take());
+        rootfs::remove_mountpoints(&self.rootfs, &std::mem::take(&mut self.missing))
+            .into_iter()
+            .map(|(path, why)| Warning::MountpointLeft { path, why })
+            .collect()
     }
-    drop(cg);
-    // A message on the error pipe means hako's own setup failed in the sandbox.
-    let _ = nix::fcntl::fcntl(
-        err_r.as_fd(),
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-    );
-    let msg = sys::read_to_end(err_r.as_fd());
-    if !msg.is_empty() {
-        return Err(Error::Setup(
-            String::from_utf8_lossy(&msg).trim_end().to_string(),
-        ));
-    }
-    Ok(status)
 }
 
 /// Check the arguments against the host and compute what the child needs,
@@ -230,8 +317,11 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
     }
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
 
+    let missing = rootfs::missing_mountpoints(&rootfs, cfg);
     let where_ = format!("in ROOTFS '{}'", rootfs.display());
-    let exec = Exec::new(&cfg.argv, cfg.clear_env, &cfg.env, where_)?;
+    let home = home_in(&rootfs, cfg.uid);
+    let vars = environment(cfg.env_base, &home, Some(&cfg.workdir), &cfg.env);
+    let exec = Exec::new(&cfg.argv, vars, where_)?;
     Ok(Prepared {
         rootfs,
         sources,
@@ -239,6 +329,8 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
         seccomp,
         host_uid: sys::geteuid(),
         host_gid: sys::getegid(),
+        full_range: !cfg.map_users && idmap::can_map_full_range(sys::geteuid()),
+        missing,
     })
 }
 
@@ -249,10 +341,11 @@ fn child_main(
     prep: &Prepared,
     go: Option<OwnedFd>,
     err_w: OwnedFd,
+    warn_w: OwnedFd,
     old_mask: &SigSet,
     waitset: &SigSet,
 ) -> ! {
-    let Err(e) = child_steps(cfg, prep, go, &err_w, old_mask, waitset);
+    let Err(e) = child_steps(cfg, prep, go, &err_w, warn_w, old_mask, waitset);
     let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
     sys::exit_now(125)
 }
@@ -262,6 +355,7 @@ fn child_steps(
     prep: &Prepared,
     go: Option<OwnedFd>,
     err_w: &OwnedFd,
+    warn_w: OwnedFd,
     old_mask: &SigSet,
     waitset: &SigSet,
 ) -> Result<Infallible> {
@@ -288,18 +382,21 @@ fn child_steps(
         sys::loopback_up().map_err(|e| Error::sys("bring up lo (SIOCSIFFLAGS)", e))?;
     }
     // 5. The filesystem, then pivot_root into it.
-    rootfs::build(cfg, &prep.rootfs, &prep.sources)?;
+    for w in rootfs::build(cfg, &prep.rootfs, &prep.sources)? {
+        let _ = sys::write_all(warn_w.as_fd(), format!("{w}\n").as_bytes());
+    }
     // 6. Limits and session.
     confine::apply_rlimits(&cfg.rlimits)?;
     if cfg.new_session {
         sys::setsid().map_err(|e| Error::sys("--new-session: setsid", e))?;
     }
-    // 7. Identity inside (with --map-users the map made us 0; switch now),
-    //    after emptying the bounding set, which needs the capabilities uid 0 has.
+    // 7. Identity inside (with --map-users or root's full map, the map made
+    //    us 0; switch now), after emptying the bounding set, which needs the
+    //    capabilities uid 0 has.
     if !cfg.keep_caps {
         confine::drop_bounding_set()?;
     }
-    if cfg.map_users {
+    if cfg.map_users || prep.full_range {
         sys::setgroups(&[]).map_err(|e| Error::sys("setgroups []", e))?;
         sys::setresgid(cfg.gid)
             .map_err(|e| Error::sys(format!("--gid: setresgid {}", cfg.gid), e))?;
@@ -340,6 +437,7 @@ fn child_steps(
         let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
         sys::exit_now(125);
     }
+    drop(warn_w); // hako reads warnings until every write end is closed
     reap(cmd, waitset)
 }
 
@@ -354,11 +452,10 @@ pub(super) struct Exec {
 }
 
 impl Exec {
-    /// ARGV with the caller's environment (or none, with CLEAR_ENV) plus ENV.
+    /// ARGV with the environment VARS.
     pub(super) fn new(
         argv: &[OsString],
-        clear_env: bool,
-        env: &[(OsString, OsString)],
+        vars: Vec<(OsString, OsString)>,
         where_: String,
     ) -> Result<Exec> {
         if argv.is_empty() {
@@ -373,15 +470,6 @@ impl Exec {
             })
         };
         let argv = argv.iter().map(|a| c(a)).collect::<Result<Vec<_>>>()?;
-        let mut vars: Vec<(OsString, OsString)> = if clear_env {
-            Vec::new()
-        } else {
-            std::env::vars_os().collect()
-        };
-        for (k, v) in env {
-            vars.retain(|(ek, _)| ek != k);
-            vars.push((k.clone(), v.clone()));
-        }
         let path = vars
             .iter()
             .find(|(k, _)| k == "PATH")
@@ -401,6 +489,17 @@ impl Exec {
             path,
             where_,
         })
+    }
+
+    /// Set KEY=VALUE in the command's environment (replacing KEY).
+    pub(super) fn set_var(&mut self, key: &[u8], value: &[u8]) {
+        let mut kv = key.to_vec();
+        kv.push(b'=');
+        self.envp.retain(|e| !e.as_bytes().starts_with(&kv));
+        kv.extend_from_slice(value);
+        if let Ok(c) = CString::new(kv) {
+            self.envp.push(c);
+        }
     }
 
     /// execve the command, searching PATH for a bare name; returns the error if every try failed.
@@ -437,6 +536,62 @@ impl Exec {
             Error::Setup(format!("exec '{shown}' {where_}: {seen}"))
         }
     }
+}
+
+/// The command's environment: BASE, then `PWD` (unless BASE is empty), then ENV.
+pub(super) fn environment(
+    base: EnvBase,
+    home: &str,
+    pwd: Option<&Path>,
+    env: &[(OsString, OsString)],
+) -> Vec<(OsString, OsString)> {
+    let mut vars: Vec<(OsString, OsString)> = match base {
+        EnvBase::Host => std::env::vars_os().collect(),
+        EnvBase::Empty => Vec::new(),
+        EnvBase::Minimal => {
+            let mut v = vec![
+                ("PATH".into(), DEFAULT_PATH.into()),
+                ("HOME".into(), home.into()),
+            ];
+            if let Some(t) = std::env::var_os("TERM") {
+                v.push(("TERM".into(), t));
+            }
+            v
+        }
+    };
+    let mut set = |k: &OsStr, v: &OsStr| {
+        vars.retain(|(ek, _)| ek != k);
+        vars.push((k.to_os_string(), v.to_os_string()));
+    };
+    if let (Some(p), false) = (pwd, base == EnvBase::Empty) {
+        set(OsStr::new("PWD"), p.as_os_str());
+    }
+    for (k, v) in env {
+        set(k, v);
+    }
+    vars
+}
+
+/// The home directory of UID in ROOTFS's /etc/passwd: `/root` for 0, `/`
+/// when there is no entry (a symlinked /etc or passwd is not followed on the host).
+fn home_in(rootfs: &Path, uid: u32) -> String {
+    let fallback = if uid == 0 { "/root" } else { "/" };
+    let etc = rootfs.join("etc");
+    let passwd = etc.join("passwd");
+    let plain = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| !m.file_type().is_symlink());
+    if !plain(&etc) || !plain(&passwd) {
+        return fallback.into();
+    }
+    let uid = uid.to_string();
+    std::fs::read_to_string(&passwd)
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() >= 6 && f[2] == uid && f[5].starts_with('/')).then(|| f[5].to_string())
+            })
+        })
+        .unwrap_or_else(|| fallback.into())
 }
 
 /// Pid 1's life after the fork: forward signals to the command, reap every
