@@ -70,6 +70,26 @@ fn tree_input(spec: &str) -> Vec<Entry> {
                 )
             })
             .collect(),
+        "maxclose" => {
+            let (n, skip) = match arg.split_once('-') {
+                Some((n, k)) => (n.parse::<usize>().unwrap(), Some(k.parse::<usize>().unwrap())),
+                None => (arg.parse().unwrap(), None),
+            };
+            (0..n)
+                .filter(|i| Some(*i) != skip)
+                .map(|i| {
+                    let mut e = Entry::new(
+                        format!("t029-{i:06}").as_bytes(),
+                        0o100644,
+                        hash_object(ObjectType::Blob, b"x"),
+                    );
+                    if i % 400 == 399 {
+                        e.meta.xattrs = vec![(b"user.x".to_vec(), vec![b'v'; 8000])];
+                    }
+                    e
+                })
+                .collect()
+        }
         "lines" => {
             let mut v: Vec<Entry> = arg
                 .split(';')
@@ -130,6 +150,20 @@ fn tree_ids_match_the_independent_implementation() {
         let got = dir::build(&HashOnly, tree_input(&f[1])).unwrap();
         assert_eq!(got.to_hex(), f[2], "tree vector {}", f[0]);
     }
+}
+
+/// The size-limit vector edited (entry 1199 deleted) equals the vector built
+/// without it: point edits agree with the one-pass build.
+#[test]
+fn edited_maxclose_vector_equals_the_built_one() {
+    let store = hako::store::MemStore::new();
+    let v = vectors("trees.tsv");
+    let find = |name: &str| v.iter().find(|f| f[0] == name).expect(name).clone();
+    let (full, without) = (find("maxclose"), find("maxclose-without-1199"));
+    let root = dir::build(&store, tree_input(&full[1])).unwrap();
+    assert_eq!(root.to_hex(), full[2]);
+    let edited = dir::edit(&store, &root, vec![(b"t029-001199".to_vec(), None)]).unwrap();
+    assert_eq!(edited.to_hex(), without[2]);
 }
 
 /// `bytes:N:SEED`: N bytes of the xorshift64 stream (x ^= x<<13; x ^= x>>7; x ^= x<<17; emit low byte).

@@ -111,6 +111,22 @@ def gen(n):
     return out
 
 
+def maxclose(arg):
+    # N entries t029-000000.., id = blob of "x"; every 400th (i % 400 == 399)
+    # carries an 8000-byte xattr user.x = "v"*8000, so some nodes are closed
+    # by the size limit (rule 1); "N-K" leaves entry K out.
+    n, _, skip = arg.partition("-")
+    out = []
+    for i in range(int(n)):
+        if skip and i == int(skip):
+            continue
+        fields = ""
+        if i % 400 == 399:
+            fields = "xattr=" + b"user.x".hex() + ":" + (b"v" * 8000).hex()
+        out.append(leaf(b"t029-%06d" % i, 0o100644, blob(b"x"), fields))
+    return out
+
+
 def lines(spec):
     out = []
     for item in spec.split(";"):
@@ -130,6 +146,7 @@ print("# name\tinput\texpected tree id (computed by format-spec/vectors/gen_tree
 print("# lines:MODE TYPE CONTENT NAME [META];... — TYPE blob: id = blob of CONTENT; TYPE tree: id = the empty tree; TYPE none: the zero id")
 print("# META: key=value,... — uid, gid, rdev=MAJOR:MINOR, xattr=HEXNAME:HEXVALUE, mtime=SECONDS[.NANOSECONDS], link=HEXPATH (hardlink)")
 print("# gen:N — N entries f000000.., mode 100644, id = blob of the name followed by LF")
+print("# maxclose:N[-K] — N entries t029-000000.., mode 100644, id = blob of x, every 400th (i % 400 == 399) with xattr user.x = 8000 bytes v; -K leaves entry K out")
 cases = [
     ("empty", "gen:0"),
     ("one-file", "lines:100644 blob hello hello.txt"),
@@ -144,8 +161,10 @@ cases = [
      "020666 none - null rdev=1:3;"
      "060660 none - sda gid=6,rdev=8:0;"
      "104755 blob su su mtime=0"),
+    ("maxclose", "maxclose:8000"),
+    ("maxclose-without-1199", "maxclose:8000-1199"),
 ]
 for name, spec in cases:
     kind, arg = spec.split(":", 1)
-    entries = gen(int(arg)) if kind == "gen" else lines(arg)
+    entries = gen(int(arg)) if kind == "gen" else maxclose(arg) if kind == "maxclose" else lines(arg)
     print("%s\t%s\t%s" % (name, spec, build(entries).hex()))
