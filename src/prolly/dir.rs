@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    get_varint, malformed, put_varint, take, take_id, Builder, LevelChunker, Node, Schema,
-};
+use super::{malformed, Builder, LevelChunker, Node, Schema};
+use crate::codec::{get_varint, put_varint, take, take_id};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
