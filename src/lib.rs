@@ -3,6 +3,7 @@
 //! The engine library. It never parses command-line arguments and never prints
 //! to stdout: it returns values and typed errors (see `error::Error`).
 
+pub mod codec;
 pub mod container;
 pub mod error;
 pub mod fsutil;
@@ -16,6 +17,7 @@ pub mod revparse;
 pub mod revwalk;
 pub mod sandbox;
 pub mod store;
+pub mod sys;
 pub mod warnings;
 pub mod workspace;
 

@@ -181,29 +181,27 @@ impl Object {
     }
 }
 
-/// A commit parsed zero-copy from its payload.
+/// A commit's fields: owned in a `Commit` to be written, borrowed from the
+/// payload in a parsed `CommitRef`. One layout, so both encode alike.
 #[derive(Clone, Debug)]
-pub struct CommitRef<'a> {
+pub struct CommitFields<Sig, Msg> {
     pub tree: ObjectId,
     pub parents: Vec<ObjectId>,
-    pub author: &'a str,
-    pub committer: &'a str,
-    pub message: &'a [u8],
+    pub author: Sig,
+    pub committer: Sig,
+    pub message: Msg,
 }
+
+/// A commit parsed zero-copy from its payload.
+pub type CommitRef<'a> = CommitFields<&'a str, &'a [u8]>;
 
 /// A commit to be written.
-#[derive(Clone, Debug)]
-pub struct Commit {
-    pub tree: ObjectId,
-    pub parents: Vec<ObjectId>,
-    pub author: Signature,
-    pub committer: Signature,
-    pub message: Vec<u8>,
-}
+pub type Commit = CommitFields<Signature, Vec<u8>>;
 
-impl Commit {
+impl<Sig: std::fmt::Display, Msg: AsRef<[u8]>> CommitFields<Sig, Msg> {
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256 + self.message.len());
+        let message = self.message.as_ref();
+        let mut out = Vec::with_capacity(256 + message.len());
         out.extend_from_slice(format!("tree {}\n", self.tree).as_bytes());
         for p in &self.parents {
             out.extend_from_slice(format!("parent {p}\n").as_bytes());
@@ -211,7 +209,7 @@ impl Commit {
         out.extend_from_slice(format!("author {}\n", self.author).as_bytes());
         out.extend_from_slice(format!("committer {}\n", self.committer).as_bytes());
         out.push(b'\n');
-        out.extend_from_slice(&self.message);
+        out.extend_from_slice(message);
         out
     }
 }
@@ -298,26 +296,24 @@ impl<'a> CommitRef<'a> {
     }
 }
 
+/// An annotated tag's fields: owned in a `Tag` to be written, borrowed from
+/// the payload in a parsed `TagRef`. One layout, so both encode alike.
+#[derive(Clone, Debug)]
+pub struct TagFields<Str, Sig, Msg> {
+    pub object: ObjectId,
+    pub target_type: ObjectType,
+    pub name: Str,
+    pub tagger: Sig,
+    pub message: Msg,
+}
+
 /// An annotated tag parsed zero-copy.
-#[derive(Clone, Debug)]
-pub struct TagRef<'a> {
-    pub object: ObjectId,
-    pub target_type: ObjectType,
-    pub name: &'a str,
-    pub tagger: &'a str,
-    pub message: &'a [u8],
-}
+pub type TagRef<'a> = TagFields<&'a str, &'a str, &'a [u8]>;
 
-#[derive(Clone, Debug)]
-pub struct Tag {
-    pub object: ObjectId,
-    pub target_type: ObjectType,
-    pub name: String,
-    pub tagger: Signature,
-    pub message: Vec<u8>,
-}
+/// An annotated tag to be written.
+pub type Tag = TagFields<String, Signature, Vec<u8>>;
 
-impl Tag {
+impl<Str: std::fmt::Display, Sig: std::fmt::Display, Msg: AsRef<[u8]>> TagFields<Str, Sig, Msg> {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(
@@ -327,7 +323,7 @@ impl Tag {
             )
             .as_bytes(),
         );
-        out.extend_from_slice(&self.message);
+        out.extend_from_slice(self.message.as_ref());
         out
     }
 }

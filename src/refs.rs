@@ -9,7 +9,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::fsutil::LockFile;
 use crate::identity::Signature;
 use crate::oid::ObjectId;
-use crate::store::loose::fsync_dir;
+use crate::sys::fsync_dir;
 
 const MAX_SYMREF_DEPTH: usize = 5;
 

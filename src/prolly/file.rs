@@ -3,7 +3,8 @@
 
 use std::io::Read;
 
-use super::{get_varint, put_varint, take, Builder, Node, Schema};
+use super::{Builder, Node, Schema};
+use crate::codec::{get_varint, put_varint, take};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;

@@ -1,6 +1,6 @@
 //! Prolly trees (format-spec/prolly-tree.md): content-defined, history-
 //! independent B-trees. This module holds what directories (`tree`) and
-//! chunked files (`file`) share: varints, node framing, the boundary rule and
+//! chunked files (`file`) share: node framing, the boundary rule and
 //! the one-pass multi-level builder.
 
 pub mod dir;
@@ -8,6 +8,7 @@ pub mod file;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::codec::{get_varint, put_varint, DecodeError};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
@@ -25,49 +26,6 @@ pub fn nodes_read() -> u64 {
     NODES_READ.load(Ordering::Relaxed)
 }
 
-// ---- varints (unsigned LEB128, shortest form) ----
-
-pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-pub fn varint_len(mut v: u64) -> usize {
-    let mut n = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        n += 1;
-    }
-    n
-}
-
-/// Read a varint at `*pos`, advancing it.
-pub fn get_varint(buf: &[u8], pos: &mut usize) -> Result<u64> {
-    let mut v: u64 = 0;
-    let mut shift = 0;
-    loop {
-        let b = *buf.get(*pos).ok_or_else(|| malformed("truncated varint"))?;
-        *pos += 1;
-        if shift == 63 && b > 1 {
-            return Err(malformed("varint overflow"));
-        }
-        v |= ((b & 0x7f) as u64) << shift;
-        if b & 0x80 == 0 {
-            if b == 0 && shift > 0 {
-                return Err(malformed("non-canonical varint"));
-            }
-            return Ok(v);
-        }
-        shift += 7;
-        if shift > 63 {
-            return Err(malformed("varint overflow"));
-        }
-    }
-}
-
 pub fn malformed(why: &str) -> Error {
     Error::Malformed {
         kind: "prolly node",
@@ -75,19 +33,11 @@ pub fn malformed(why: &str) -> Error {
     }
 }
 
-pub fn take<'a>(buf: &'a [u8], pos: &mut usize, n: usize) -> Result<&'a [u8]> {
-    let end = pos
-        .checked_add(n)
-        .ok_or_else(|| malformed("length overflow"))?;
-    let s = buf
-        .get(*pos..end)
-        .ok_or_else(|| malformed("truncated entry"))?;
-    *pos = end;
-    Ok(s)
-}
-
-pub fn take_id(buf: &[u8], pos: &mut usize) -> Result<ObjectId> {
-    Ok(ObjectId::from_bytes(take(buf, pos, 32)?).expect("32 bytes"))
+/// Codec errors inside prolly code are malformed nodes.
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Error {
+        malformed(e.0)
+    }
 }
 
 // ---- nodes ----
@@ -357,20 +307,6 @@ impl<'s, S: Schema> Builder<'s, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn varints() {
-        for v in [0u64, 1, 127, 128, 300, 16384, u32::MAX as u64, u64::MAX] {
-            let mut b = Vec::new();
-            put_varint(&mut b, v);
-            assert_eq!(b.len(), varint_len(v));
-            let mut p = 0;
-            assert_eq!(get_varint(&b, &mut p).unwrap(), v);
-            assert_eq!(p, b.len());
-        }
-        let mut p = 0;
-        assert!(get_varint(&[0x80, 0x00], &mut p).is_err());
-    }
 
     #[test]
     fn chunker_respects_max() {

@@ -1,7 +1,5 @@
-//! The only module with `unsafe` and raw syscalls: memory maps here, and the
-//! rootless sandbox (namespaces, mounts, seccomp, landlock) beside it.
-
-pub mod mmap;
+//! The rootless sandbox: namespaces, mounts, seccomp, landlock. With
+//! `crate::sys::map_file`, the only place with `unsafe`.
 
 mod cgroup;
 pub mod config;

@@ -12,6 +12,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, header, parse_header, Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;
+use crate::sys::fsync_dir;
 
 const ZSTD_LEVEL: i32 = 3;
 
@@ -28,11 +29,6 @@ fn tmp_name(dir: &Path) -> PathBuf {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     dir.join(format!("tmp_obj_{}_{}_{}", std::process::id(), n, nanos))
-}
-
-/// fsync a directory so a rename or create inside it is durable.
-pub fn fsync_dir(dir: &Path) -> Result<()> {
-    File::open(dir).and_then(|f| f.sync_all()).at(dir)
 }
 
 impl LooseStore {

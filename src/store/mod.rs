@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock};
 use crate::error::{Error, IoContext, Result};
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::store::loose::fsync_dir;
+use crate::sys::fsync_dir;
 
 pub use loose::LooseStore;
 pub use mem::{BatchWriter, HashOnly, MemStore};

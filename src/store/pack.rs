@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::codec::{get_varint, put_varint};
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::prolly::{get_varint, put_varint};
-use crate::store::loose::fsync_dir;
+use crate::sys::fsync_dir;
 
 const PACK_MAGIC: &[u8; 8] = b"HAKOPACK";
 const IDX_MAGIC: &[u8; 8] = b"HAKOIDX\0";
@@ -59,8 +59,8 @@ impl Pack {
         let pack_path = idx_path.with_extension("pack");
         let fi = File::open(idx_path).at(idx_path)?;
         let fp = File::open(&pack_path).at(&pack_path)?;
-        let idx = crate::sandbox::mmap::map_file(&fi).at(idx_path)?;
-        let data = crate::sandbox::mmap::map_file(&fp).at(&pack_path)?;
+        let idx = crate::sys::map_file(&fi).at(idx_path)?;
+        let data = crate::sys::map_file(&fp).at(&pack_path)?;
         if idx.len() < IDX_HEADER + FANOUT + 64 || &idx[..8] != IDX_MAGIC {
             return Err(corrupt(idx_path, "bad index header"));
         }
