@@ -72,7 +72,10 @@ fn tree_input(spec: &str) -> Vec<Entry> {
             .collect(),
         "maxclose" => {
             let (n, skip) = match arg.split_once('-') {
-                Some((n, k)) => (n.parse::<usize>().unwrap(), Some(k.parse::<usize>().unwrap())),
+                Some((n, k)) => (
+                    n.parse::<usize>().unwrap(),
+                    Some(k.parse::<usize>().unwrap()),
+                ),
                 None => (arg.parse().unwrap(), None),
             };
             (0..n)

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, header, parse_header, Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::store::ObjectStore;
+use crate::store::{LocalStore, ObjectStore};
 use crate::sys::fsync_dir;
 
 const ZSTD_LEVEL: i32 = 3;
@@ -147,8 +147,13 @@ impl LooseStore {
 }
 
 impl ObjectStore for LooseStore {
-    fn contains(&self, id: &ObjectId) -> bool {
-        self.path_of(id).exists()
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        let p = self.path_of(id);
+        match fs::symlink_metadata(&p) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e).at(&p),
+        }
     }
 
     fn read(&self, id: &ObjectId) -> Result<Object> {
@@ -210,7 +215,9 @@ impl ObjectStore for LooseStore {
         self.write_one(&id, kind, data)?;
         Ok(id)
     }
+}
 
+impl LocalStore for LooseStore {
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
         let mut out = Vec::new();
         let fan = &prefix[..2];
@@ -235,6 +242,24 @@ impl ObjectStore for LooseStore {
             }
         }
         Ok(out)
+    }
+
+    fn list_ids(&self) -> Result<Vec<ObjectId>> {
+        let mut out = Vec::new();
+        for b in 0..=255u8 {
+            out.extend(self.ids_with_prefix(&format!("{b:02x}"), usize::MAX)?);
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn remove_loose(&self, id: &ObjectId) -> Result<bool> {
+        let p = self.path_of(id);
+        match fs::remove_file(&p) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e).at(&p),
+        }
     }
 }
 

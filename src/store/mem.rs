@@ -8,7 +8,7 @@ use std::sync::RwLock;
 use crate::error::{Error, Result};
 use crate::object::{hash_object, Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::store::{ObjectStore, Odb};
+use crate::store::{LocalStore, ObjectStore, Odb};
 
 type Shard = RwLock<HashMap<ObjectId, (ObjectType, Vec<u8>)>>;
 
@@ -56,8 +56,8 @@ impl MemStore {
 }
 
 impl ObjectStore for MemStore {
-    fn contains(&self, id: &ObjectId) -> bool {
-        self.shard(id).read().unwrap().contains_key(id)
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        Ok(self.shard(id).read().unwrap().contains_key(id))
     }
     fn read(&self, id: &ObjectId) -> Result<Object> {
         self.shard(id)
@@ -84,6 +84,9 @@ impl ObjectStore for MemStore {
         }
         Ok(id)
     }
+}
+
+impl LocalStore for MemStore {
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
         let mut out = Vec::new();
         for s in &self.shards {
@@ -97,6 +100,24 @@ impl ObjectStore for MemStore {
         }
         out.truncate(limit);
         Ok(out)
+    }
+
+    fn list_ids(&self) -> Result<Vec<ObjectId>> {
+        let mut out: Vec<ObjectId> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.read().unwrap().keys().copied().collect::<Vec<_>>())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    fn remove_loose(&self, id: &ObjectId) -> Result<bool> {
+        let gone = self.shard(id).write().unwrap().remove(id);
+        if let Some((_, d)) = &gone {
+            self.bytes.fetch_sub(d.len() as u64, Ordering::Relaxed);
+        }
+        Ok(gone.is_some())
     }
 }
 
@@ -130,8 +151,8 @@ impl<'a> BatchWriter<'a> {
 }
 
 impl ObjectStore for BatchWriter<'_> {
-    fn contains(&self, id: &ObjectId) -> bool {
-        self.pending.contains(id) || self.odb.contains(id)
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        Ok(self.pending.contains(id)? || self.odb.contains(id)?)
     }
     fn read(&self, id: &ObjectId) -> Result<Object> {
         match self.pending.read(id) {
@@ -152,13 +173,6 @@ impl ObjectStore for BatchWriter<'_> {
         }
         Ok(id)
     }
-    fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
-        let mut v = self.pending.ids_with_prefix(prefix, limit)?;
-        v.extend(self.odb.ids_with_prefix(prefix, limit)?);
-        v.sort();
-        v.dedup();
-        Ok(v)
-    }
 }
 
 /// A store that only computes ids: `write` hashes and discards, reads fail.
@@ -167,8 +181,8 @@ impl ObjectStore for BatchWriter<'_> {
 pub struct HashOnly;
 
 impl ObjectStore for HashOnly {
-    fn contains(&self, _id: &ObjectId) -> bool {
-        false
+    fn contains(&self, _id: &ObjectId) -> Result<bool> {
+        Ok(false)
     }
     fn read(&self, id: &ObjectId) -> Result<Object> {
         Err(Error::NotFound(*id))
@@ -178,8 +192,5 @@ impl ObjectStore for HashOnly {
     }
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
         Ok(hash_object(kind, data))
-    }
-    fn ids_with_prefix(&self, _prefix: &str, _limit: usize) -> Result<Vec<ObjectId>> {
-        Ok(Vec::new())
     }
 }

@@ -16,17 +16,44 @@ use crate::sys::fsync_dir;
 pub use loose::LooseStore;
 pub use mem::{BatchWriter, HashOnly, MemStore};
 
+/// What every object store offers (local, in memory, or later remote):
+/// presence, verified reads, and writes, one at a time or in batches.
 pub trait ObjectStore: Send + Sync {
-    /// True if the object is present (not verified).
-    fn contains(&self, id: &ObjectId) -> bool;
+    /// Whether the object is present (not verified). An error means the
+    /// store could not tell (an unreadable directory, say), not "absent".
+    fn contains(&self, id: &ObjectId) -> Result<bool>;
     /// Read an object, verified against its id.
     fn read(&self, id: &ObjectId) -> Result<Object>;
     /// Type and payload size, without reading the whole object where possible.
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)>;
     /// Store an object; returns its id. Idempotent.
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId>;
-    /// All stored ids starting with `prefix` (lowercase hex), at most `limit`.
+    /// Read several objects (in the order asked); stores that can fetch in
+    /// bulk override this.
+    fn read_many(&self, ids: &[ObjectId]) -> Result<Vec<Object>> {
+        ids.iter().map(|id| self.read(id)).collect()
+    }
+    /// Store several objects; stores that can write in bulk (one pack, one
+    /// sync) override this.
+    fn write_many(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
+        objects.iter().map(|(k, d)| self.write(*k, d)).collect()
+    }
+}
+
+/// What only a store on this machine offers: looking ids up by prefix,
+/// listing, deleting loose objects, and its packs.
+pub trait LocalStore: ObjectStore {
+    /// All stored ids starting with `prefix` (lowercase hex, at least 2
+    /// digits), at most `limit`.
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>>;
+    /// Every stored id (loose and packed, each once), sorted.
+    fn list_ids(&self) -> Result<Vec<ObjectId>>;
+    /// Remove the loose copy of an object; false if there was none.
+    fn remove_loose(&self, id: &ObjectId) -> Result<bool>;
+    /// The store's packs (none for stores without packs).
+    fn packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Batches with at least this many new objects are written as a pack.
@@ -114,7 +141,7 @@ impl Odb {
         let lower = s.to_ascii_lowercase();
         if lower.len() == crate::oid::HEX_LEN {
             let id = ObjectId::from_hex(&lower)?;
-            return if self.find_packed(&id)?.is_some() || self.loose.contains(&id) {
+            return if self.find_packed(&id)?.is_some() || self.loose.contains(&id)? {
                 Ok(id)
             } else {
                 Err(Error::NotFound(id))
@@ -148,8 +175,10 @@ impl Odb {
         use rayon::prelude::*;
         let fresh: Vec<(ObjectId, ObjectType, &[u8])> = objects
             .par_iter()
-            .filter(|(id, _, _)| !self.contains(id))
-            .copied()
+            .map(|o| Ok((!self.contains(&o.0)?).then_some(*o)))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
             .collect();
         if fresh.is_empty() {
             return Ok(0);
@@ -223,8 +252,8 @@ impl Odb {
 }
 
 impl ObjectStore for Odb {
-    fn contains(&self, id: &ObjectId) -> bool {
-        matches!(self.find_packed(id), Ok(Some(_))) || self.loose.contains(id)
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        Ok(self.find_packed(id)?.is_some() || self.loose.contains(id)?)
     }
     fn read(&self, id: &ObjectId) -> Result<Object> {
         if let Some((p, i)) = self.find_packed(id)? {
@@ -255,13 +284,71 @@ impl ObjectStore for Odb {
         }
         self.loose.write(kind, data)
     }
+    fn write_many(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
+        self.write_batch(objects)
+    }
+}
+
+impl LocalStore for Odb {
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<ObjectId>> {
         let mut v = self.loose.ids_with_prefix(prefix, limit)?;
-        for p in self.packs()? {
+        for p in Odb::packs(self)? {
             p.ids_with_prefix(prefix, limit, &mut v);
         }
         v.sort();
         v.dedup();
         Ok(v)
+    }
+
+    fn list_ids(&self) -> Result<Vec<ObjectId>> {
+        let mut v = self.loose.list_ids()?;
+        for p in Odb::packs(self)? {
+            v.extend((0..p.len()).map(|i| p.id_at(i)));
+        }
+        v.sort();
+        v.dedup();
+        Ok(v)
+    }
+
+    fn remove_loose(&self, id: &ObjectId) -> Result<bool> {
+        self.loose.remove_loose(id)
+    }
+
+    fn packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
+        Odb::packs(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_store_lists_prefixes_and_removes_loose_copies() {
+        let t = tempfile::tempdir().unwrap();
+        let odb = Odb::open(t.path());
+        let loose = odb.write(ObjectType::Blob, b"loose one").unwrap();
+        let many: Vec<Vec<u8>> = (0..PACK_THRESHOLD + 5)
+            .map(|i| format!("packed {i}").into_bytes())
+            .collect();
+        let objs: Vec<(ObjectType, &[u8])> = many
+            .iter()
+            .map(|d| (ObjectType::Blob, d.as_slice()))
+            .collect();
+        let packed = odb.write_many(&objs).unwrap();
+        assert_eq!(LocalStore::packs(&odb).unwrap().len(), 1);
+        let all = odb.list_ids().unwrap();
+        assert_eq!(all.len(), packed.len() + 1);
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+        assert!(odb.contains(&loose).unwrap() && odb.contains(&packed[3]).unwrap());
+        let hex = packed[3].to_hex();
+        assert!(odb
+            .ids_with_prefix(&hex[..6], 10)
+            .unwrap()
+            .contains(&packed[3]));
+        assert!(odb.remove_loose(&loose).unwrap());
+        assert!(!odb.remove_loose(&loose).unwrap());
+        assert!(!odb.contains(&loose).unwrap());
+        assert_eq!(odb.read_many(&packed[..2]).unwrap()[1].data, many[1]);
     }
 }
