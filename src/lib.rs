@@ -11,6 +11,7 @@ pub mod hostfs;
 pub mod identity;
 pub mod object;
 pub mod oid;
+pub mod pack;
 pub mod prolly;
 pub mod refs;
 pub mod revparse;
