@@ -3,6 +3,7 @@
 //! The engine library. It never parses command-line arguments and never prints
 //! to stdout: it returns values and typed errors (see `error::Error`).
 
+pub mod commit;
 pub mod container;
 pub mod error;
 pub mod fsutil;
@@ -18,6 +19,7 @@ pub mod sandbox;
 pub mod store;
 pub mod warnings;
 pub mod workspace;
+pub mod worktree;
 
 pub use error::{Error, Result};
 pub use object::ObjectType;
