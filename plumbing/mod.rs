@@ -66,11 +66,15 @@ pub fn out(r: std::io::Result<()>) -> anyhow::Result<()> {
     Ok(r.map_err(hako::Error::Output)?)
 }
 
-/// True if the command failed writing to a closed stdout.
+/// True if the command failed writing to a closed pipe: an output error,
+/// or a bare io error from a `write!` to stdout.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        matches!(c.downcast_ref::<hako::Error>(),
-            Some(hako::Error::Output(io)) if io.kind() == std::io::ErrorKind::BrokenPipe)
+        let io = match c.downcast_ref::<hako::Error>() {
+            Some(hako::Error::Output(io)) => Some(io),
+            _ => c.downcast_ref::<std::io::Error>(),
+        };
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
