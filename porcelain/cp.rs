@@ -63,7 +63,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             src_loc.root
         };
         let Some(e) = worktree::lookup(batch, &src_root, &src_loc.comps)? else {
-            bail!("{}: no such file or directory", src_loc.shown());
+            return Err(hako::Error::NoSuchPath(src_loc.shown()).into());
         };
         if e.is_dir() && !a.recursive {
             bail!("{}: is a directory (use -r)", src_loc.shown());

@@ -25,7 +25,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             bail!("refusing to delete the root directory");
         }
         match worktree::lookup(batch, &root, comps)? {
-            None => bail!("{shown}: no such file or directory"),
+            None => Err(hako::Error::NoSuchPath(shown).into()),
             Some(e) if e.is_dir() && !a.recursive => bail!("{shown}: is a directory (use -r)"),
             Some(_) => Ok(worktree::put(batch, &root, comps, None)?),
         }

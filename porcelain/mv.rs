@@ -25,7 +25,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     super::edit_working(&ws, |batch, root| {
         let Some(e) = worktree::lookup(batch, &root, &src)? else {
-            bail!("{}: no such file or directory", display_path(&src));
+            return Err(hako::Error::NoSuchPath(display_path(&src)).into());
         };
         let dst = super::cp::target(batch, &root, &e, &src, dst.clone())?;
         if dst == src {

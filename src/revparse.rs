@@ -311,3 +311,59 @@ pub fn rev_parse(repo: Repo, spec: &str) -> Result<ObjectId> {
     }
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::create_commit;
+    use crate::identity::Signature;
+    use crate::object::EMPTY_TREE_PAYLOAD;
+    use crate::refs::Expect;
+    use crate::store::MemStore;
+
+    #[test]
+    fn rev_args() {
+        assert_eq!(RevArg::parse("a..b"), RevArg::Range { from: "a", to: "b" });
+        assert_eq!(
+            RevArg::parse("..b"),
+            RevArg::Range {
+                from: "HEAD",
+                to: "b"
+            }
+        );
+        assert_eq!(
+            RevArg::parse("a.."),
+            RevArg::Range {
+                from: "a",
+                to: "HEAD"
+            }
+        );
+        assert_eq!(RevArg::parse("^a"), RevArg::Exclude("a"));
+        assert_eq!(RevArg::parse("a~2"), RevArg::Include("a~2"));
+    }
+
+    /// Revisions resolve against any store paired with refs (no workspace).
+    #[test]
+    fn history_in_a_memory_store() {
+        let store = MemStore::new();
+        let dir = tempfile::tempdir().unwrap();
+        let refs = RefStore::new(dir.path());
+        refs.set_symbolic("HEAD", "refs/heads/main").unwrap();
+        let who = Signature::parse("T <t@x> 0 +0000").unwrap();
+        let tree = store.write(ObjectType::Tree, EMPTY_TREE_PAYLOAD).unwrap();
+        let one = create_commit(&store, tree, &[], who.clone(), who.clone(), "one").unwrap();
+        let two = create_commit(&store, tree, &[one], who.clone(), who.clone(), "two").unwrap();
+        refs.update("HEAD", two, Expect::Absent, &who, "m").unwrap();
+        let repo = Repo {
+            odb: &store,
+            refs: &refs,
+        };
+        assert_eq!(rev_parse(repo, "main~1").unwrap(), one);
+        assert_eq!(rev_parse(repo, &two.to_hex()[..8]).unwrap(), two);
+        assert_eq!(rev_parse_tree(repo, "HEAD").unwrap(), tree);
+        assert_eq!(rev_parse(repo, "HEAD^{tree}").unwrap(), tree);
+        assert_eq!(rev_parse(repo, "WORKING").unwrap(), tree);
+        let args = ["HEAD~1..main".to_string()];
+        assert_eq!(commit_ranges(repo, &args).unwrap(), (vec![two], vec![one]));
+    }
+}
