@@ -4,6 +4,7 @@
 //! to stdout: it returns values and typed errors (see `error::Error`).
 
 pub mod codec;
+pub mod commit;
 pub mod container;
 pub mod error;
 pub mod fsutil;
@@ -21,6 +22,7 @@ pub mod store;
 pub mod sys;
 pub mod warnings;
 pub mod workspace;
+pub mod worktree;
 
 pub use error::{Error, Result};
 pub use object::ObjectType;
