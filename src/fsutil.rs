@@ -7,6 +7,16 @@ use std::path::{Path, PathBuf};
 use crate::error::{IoContext, Result};
 use crate::sys::fsync_dir;
 
+/// A fresh temporary path `dir/PREFIX<pid>-<nanoseconds>`, unique to this
+/// process and moment (created by the caller with `create_new`).
+pub fn tmp_path(dir: &Path, prefix: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    dir.join(format!("{prefix}{}-{nanos}", std::process::id()))
+}
+
 /// Replace `path` with `bytes` atomically and durably.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));

@@ -78,14 +78,7 @@ pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Ind
     let dir = odb.pack_dir();
     fs::create_dir_all(&dir).at(&dir)?;
     let mut tmp = TmpPack {
-        path: dir.join(format!(
-            "tmp_pack_{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        )),
+        path: crate::fsutil::tmp_path(&dir, "tmp_pack_"),
         keep: false,
     };
     let mut file = OpenOptions::new()

@@ -496,15 +496,7 @@ impl PackBuilder {
     /// Start a pack of exactly `count` records in `pack_dir`.
     pub fn new(pack_dir: &Path, count: u32) -> Result<PackBuilder> {
         fs::create_dir_all(pack_dir).at(pack_dir)?;
-        let nonce = format!(
-            "{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        let tmp = pack_dir.join(format!("tmp_pack_{nonce}"));
+        let tmp = crate::fsutil::tmp_path(pack_dir, "tmp_pack_");
         let f = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -628,22 +620,7 @@ pub fn publish_pack(
     let isum = blake3::hash(&idx);
     idx.extend_from_slice(isum.as_bytes());
     let idx_path = dir.join(format!("{name}.idx"));
-    let tmp_idx = dir.join(format!(
-        "tmp_idx_{}",
-        tmp.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp_idx)
-            .at(&tmp_idx)?;
-        f.write_all(&idx).at(&tmp_idx)?;
-        f.sync_all().at(&tmp_idx)?;
-    }
-    fs::rename(&tmp_idx, &idx_path).at(&idx_path)?;
-    fsync_dir(dir)?;
+    crate::fsutil::write_atomic(&idx_path, &idx)?;
     Ok(idx_path)
 }
 
