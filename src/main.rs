@@ -123,6 +123,14 @@ enum Command {
     CheckoutTree(plumbing::checkout_tree::Args),
     /// Compare two trees.
     DiffTree(plumbing::diff_tree::Args),
+    /// Write a pack of objects (or of revisions, with --revs).
+    PackObjects(plumbing::pack_objects::Args),
+    /// Verify a pack and store it with its index.
+    IndexPack(plumbing::index_pack::Args),
+    /// Store a pack's objects as loose objects.
+    UnpackObjects(plumbing::unpack_objects::Args),
+    /// Count loose and packed objects.
+    CountObjects(plumbing::count_objects::Args),
     /// Check packs: checksums and every object.
     VerifyPack(plumbing::verify_pack::Args),
     /// Run a command in a rootless sandbox of a directory.
@@ -175,6 +183,10 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
         Command::DiffTree(a) => plumbing::diff_tree::run(a),
         Command::VerifyPack(a) => plumbing::verify_pack::run(a),
+        Command::PackObjects(a) => plumbing::pack_objects::run(a),
+        Command::IndexPack(a) => plumbing::index_pack::run(a),
+        Command::UnpackObjects(a) => plumbing::unpack_objects::run(a),
+        Command::CountObjects(a) => plumbing::count_objects::run(a),
         Command::UnshareExec(a) => plumbing::unshare_exec::run(*a),
         Command::Enter(a) => plumbing::enter::run(a),
     }

@@ -55,18 +55,11 @@ impl<'s> Selection<'s> {
         true
     }
 
-    /// Pick one object as given (and, for a tag, what it points to, for a
-    /// commit its tree), without comparing against anything.
+    /// Pick exactly one object, as given.
     pub fn add_object(&mut self, id: ObjectId) -> Result<()> {
         let (kind, _) = self.store.read_header(&id)?;
-        match kind {
-            ObjectType::Tree => self.tree(id, &[]),
-            ObjectType::File => self.file(id, None),
-            _ => {
-                self.pick(id, kind, None);
-                Ok(())
-            }
-        }
+        self.pick(id, kind, None);
+        Ok(())
     }
 
     /// Pick commits `commits` (oldest first: a commit's parents, when also
@@ -280,4 +273,36 @@ impl<'s> Selection<'s> {
         }
         Ok(())
     }
+}
+
+/// Everything reachable from `include` (commits, tags, trees or blobs) and
+/// not from the commits `exclude`, walking each new commit's tree against
+/// its parents' (and `extra_bases`' trees: commits the receiver also has).
+/// Oldest commits first, so an object's base, when sent too, precedes it.
+pub fn select_revs(
+    store: &dyn ObjectStore,
+    include: &[ObjectId],
+    exclude: &[ObjectId],
+    extra_bases: &[ObjectId],
+) -> Result<Vec<Pick>> {
+    let mut sel = Selection::new(store);
+    let mut commits = Vec::new();
+    for id in include {
+        let peeled = sel.add_tag(*id)?;
+        match store.read_header(&peeled)?.0 {
+            ObjectType::Commit => commits.push(peeled),
+            ObjectType::Tree => sel.tree(peeled, &[])?,
+            ObjectType::File => sel.file(peeled, None)?,
+            _ => sel.add_object(peeled)?,
+        }
+    }
+    let mut walked = crate::revwalk::walk(store, &commits, exclude, &Default::default())?;
+    walked.reverse();
+    let ids: Vec<ObjectId> = walked.into_iter().map(|c| c.id).collect();
+    let mut base_trees = Vec::with_capacity(extra_bases.len());
+    for b in extra_bases {
+        base_trees.push(crate::revparse::tree_of_commit(store, b)?);
+    }
+    sel.add_commits(&ids, &base_trees)?;
+    Ok(sel.picks)
 }

@@ -319,6 +319,85 @@ impl LocalStore for Odb {
     }
 }
 
+/// Figures of `count-objects`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ObjectCounts {
+    pub loose: usize,
+    pub loose_bytes: u64,
+    pub in_pack: usize,
+    pub packs: usize,
+    /// Bytes of `.pack` and `.idx` files.
+    pub pack_bytes: u64,
+    /// Loose objects that a pack also holds.
+    pub prune_packable: usize,
+    /// Files in the object directory that are neither objects nor packs
+    /// (temporary files left by killed writers, strays).
+    pub garbage: usize,
+    pub garbage_bytes: u64,
+}
+
+/// Count loose objects, packs and garbage in `odb`.
+pub fn count_objects(odb: &Odb) -> Result<ObjectCounts> {
+    let mut c = ObjectCounts::default();
+    let packs = Odb::packs(odb)?;
+    let packed = |id: &ObjectId| packs.iter().any(|p| p.find(id).is_some());
+    let dir = odb.loose.dir().to_path_buf();
+    let rd = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(c),
+        Err(e) => return Err(e).at(&dir),
+    };
+    for ent in rd {
+        let ent = ent.at(&dir)?;
+        let name = ent.file_name().to_string_lossy().to_string();
+        let path = ent.path();
+        let meta = ent.metadata().at(&path)?;
+        if name == "pack" && meta.is_dir() {
+            for f in std::fs::read_dir(&path).at(&path)? {
+                let f = f.at(&path)?;
+                let n = f.file_name().to_string_lossy().to_string();
+                let len = f.metadata().at(f.path())?.len();
+                let is_pack =
+                    n.starts_with("pack-") && (n.ends_with(".pack") || n.ends_with(".idx"));
+                if is_pack {
+                    c.pack_bytes += len;
+                } else {
+                    c.garbage += 1;
+                    c.garbage_bytes += len;
+                }
+            }
+            continue;
+        }
+        let fan = name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit()) && meta.is_dir();
+        if !fan {
+            c.garbage += 1;
+            c.garbage_bytes += meta.len();
+            continue;
+        }
+        for f in std::fs::read_dir(&path).at(&path)? {
+            let f = f.at(&path)?;
+            let n = f.file_name().to_string_lossy().to_string();
+            let len = f.metadata().at(f.path())?.len();
+            match ObjectId::from_hex(&format!("{name}{n}")) {
+                Ok(id) => {
+                    c.loose += 1;
+                    c.loose_bytes += len;
+                    if packed(&id) {
+                        c.prune_packable += 1;
+                    }
+                }
+                Err(_) => {
+                    c.garbage += 1;
+                    c.garbage_bytes += len;
+                }
+            }
+        }
+    }
+    c.packs = packs.len();
+    c.in_pack = packs.iter().map(|p| p.len()).sum();
+    Ok(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -580,7 +580,18 @@ pub fn publish_pack(
     sum: &[u8; 32],
     entries: &mut [IndexEntry],
 ) -> Result<PathBuf> {
-    let name = format!("pack-{}", ObjectId(*sum).to_hex());
+    publish_pack_as(dir, "pack", tmp, sum, entries)
+}
+
+/// `publish_pack` with another name prefix: `<prefix>-<hex>.pack` / `.idx`.
+pub fn publish_pack_as(
+    dir: &Path,
+    prefix: &str,
+    tmp: &Path,
+    sum: &[u8; 32],
+    entries: &mut [IndexEntry],
+) -> Result<PathBuf> {
+    let name = format!("{prefix}-{}", ObjectId(*sum).to_hex());
     entries.sort_by_key(|e| e.0);
     if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(Error::Invalid(format!("pack holds {} twice", w[0].0)));
@@ -656,6 +667,11 @@ impl<W: Write> PackStream<W> {
             left: count,
             bytes: 16,
         })
+    }
+
+    /// Offset the next record will have.
+    pub fn offset(&self) -> u64 {
+        self.bytes
     }
 
     /// Append one record.
