@@ -229,18 +229,14 @@ impl<'s> Selection<'s> {
             return Ok(());
         }
         let (kind, _) = self.store.read_header(&id)?;
+        // The prior version is only a delta base: not having it is no error.
+        let prior_kind = prior.and_then(|p| self.store.read_header(&p).ok().map(|h| (p, h.0)));
         if kind == ObjectType::Blob {
-            let base = match prior {
-                Some(p) if self.store.read_header(&p)?.0 == ObjectType::Blob => Some(p),
-                _ => None,
-            };
+            let base = prior_kind.filter(|p| p.1 == ObjectType::Blob).map(|p| p.0);
             self.pick(id, ObjectType::Blob, base);
             return Ok(());
         }
-        let prior = match prior {
-            Some(p) if self.store.read_header(&p)?.0 == ObjectType::File => Some(p),
-            _ => None,
-        };
+        let prior = prior_kind.filter(|p| p.1 == ObjectType::File).map(|p| p.0);
         self.file(id, prior)
     }
 
@@ -305,4 +301,69 @@ pub fn select_revs(
     }
     sel.add_commits(&ids, &base_trees)?;
     Ok(sel.picks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::{hash_object, Object};
+    use crate::prolly::dir::S_IFREG;
+    use crate::store::MemStore;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts reads, to check the walk's cost.
+    struct Counting<'a>(&'a MemStore, AtomicUsize);
+
+    impl ObjectStore for Counting<'_> {
+        fn contains(&self, id: &ObjectId) -> Result<bool> {
+            self.0.contains(id)
+        }
+        fn read(&self, id: &ObjectId) -> Result<Object> {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            self.0.read(id)
+        }
+        fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+            self.0.read_header(id)
+        }
+        fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+            self.0.write(kind, data)
+        }
+    }
+
+    #[test]
+    fn one_change_in_a_large_tree_picks_and_reads_o_depth_nodes() {
+        let store = MemStore::new();
+        let entry = |i: u32, salt: u32| {
+            Entry::new(
+                format!("e{i:08}").as_bytes(),
+                S_IFREG | 0o644,
+                hash_object(ObjectType::Blob, &(i ^ salt).to_le_bytes()),
+            )
+        };
+        let old = dir::build(&store, (0..200_000).map(|i| entry(i, 0))).unwrap();
+        let blob = store.write(ObjectType::Blob, b"new content").unwrap();
+        let mut changed = entry(123_456, 0);
+        changed.id = blob;
+        let new = dir::edit(&store, &old, vec![(changed.name.clone(), Some(changed))]).unwrap();
+        let counting = Counting(&store, AtomicUsize::new(0));
+        let mut sel = Selection::new(&counting);
+        sel.tree(new, &[old]).unwrap();
+        let trees = sel
+            .picks
+            .iter()
+            .filter(|p| p.kind == ObjectType::Tree)
+            .count();
+        let reads = counting.1.load(Ordering::Relaxed);
+        assert!(trees <= 4, "{trees} tree nodes picked");
+        assert!(sel.picks.iter().any(|p| p.id == blob));
+        assert!(sel
+            .picks
+            .iter()
+            .filter(|p| p.kind == ObjectType::Tree)
+            .all(|p| p.base.is_some()));
+        assert!(
+            reads <= 12,
+            "{reads} nodes read for a 1-entry change in 200k"
+        );
+    }
 }

@@ -746,3 +746,80 @@ pub fn merge_packs(pack_dir: &Path, packs: &[std::sync::Arc<Pack>]) -> Result<Pa
     }
     b.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(i: usize) -> Vec<u8> {
+        format!("version {i} of a file that changes a little each time\n")
+            .repeat(20)
+            .into_bytes()
+    }
+
+    #[test]
+    fn delta_chains_resolve_up_to_the_limit_and_no_further() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = MAX_DELTA_DEPTH + 2;
+        let ids: Vec<ObjectId> = (0..n)
+            .map(|i| hash_object(ObjectType::Blob, &blob(i)))
+            .collect();
+        let mut b = PackBuilder::new(dir.path(), n as u32).unwrap();
+        b.add(ids[0], &encode_record(ObjectType::Blob, &blob(0)).unwrap())
+            .unwrap();
+        for i in 1..n {
+            let rec = encode_delta(ObjectType::Blob, &blob(i), &ids[i - 1], &blob(i - 1)).unwrap();
+            b.add(ids[i], &rec).unwrap();
+        }
+        let p = Pack::open(&b.finish().unwrap()).unwrap();
+        p.verify_checksums().unwrap();
+        let at = |i: usize| p.find(&ids[i]).unwrap();
+        assert_eq!(
+            p.read(at(MAX_DELTA_DEPTH)).unwrap().data,
+            blob(MAX_DELTA_DEPTH)
+        );
+        assert_eq!(p.depth(at(MAX_DELTA_DEPTH)).unwrap(), MAX_DELTA_DEPTH);
+        let too_deep = p.read(at(MAX_DELTA_DEPTH + 1)).unwrap_err().to_string();
+        assert!(too_deep.contains("deeper than 16"), "{too_deep}");
+    }
+
+    #[test]
+    fn missing_bases_and_cycles_are_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let (x, y, z) = (
+            hash_object(ObjectType::Blob, &blob(1)),
+            hash_object(ObjectType::Blob, &blob(2)),
+            hash_object(ObjectType::Blob, &blob(3)),
+        );
+        let mut b = PackBuilder::new(dir.path(), 2).unwrap();
+        // x against y and y against x: a cycle; z is not in the pack.
+        b.add(
+            x,
+            &encode_delta(ObjectType::Blob, &blob(1), &y, &blob(2)).unwrap(),
+        )
+        .unwrap();
+        b.add(
+            y,
+            &encode_delta(ObjectType::Blob, &blob(2), &z, &blob(3)).unwrap(),
+        )
+        .unwrap();
+        let p = Pack::open(&b.finish().unwrap()).unwrap();
+        let e = p.read(p.find(&y).unwrap()).unwrap_err().to_string();
+        assert!(e.contains("is not in the pack"), "{e}");
+        let dir2 = tempfile::tempdir().unwrap();
+        let mut b = PackBuilder::new(dir2.path(), 2).unwrap();
+        b.add(
+            x,
+            &encode_delta(ObjectType::Blob, &blob(1), &y, &blob(2)).unwrap(),
+        )
+        .unwrap();
+        b.add(
+            y,
+            &encode_delta(ObjectType::Blob, &blob(2), &x, &blob(1)).unwrap(),
+        )
+        .unwrap();
+        let p = Pack::open(&b.finish().unwrap()).unwrap();
+        let e = p.read(p.find(&x).unwrap()).unwrap_err().to_string();
+        assert!(e.contains("deeper than 16 (or a cycle)"), "{e}");
+    }
+}
