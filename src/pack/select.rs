@@ -241,20 +241,16 @@ impl<'s> Selection<'s> {
     }
 
     fn file(&mut self, id: ObjectId, prior: Option<ObjectId>) -> Result<()> {
-        let (old_nodes, old_chunks): (HashMap<(u8, usize), ObjectId>, HashSet<ObjectId>) =
-            match prior {
-                Some(p) => (
-                    file::list_nodes(self.store, &p)?
-                        .into_iter()
-                        .map(|(id, l, i)| ((l, i), id))
-                        .collect(),
-                    file::chunk_list(self.store, &p)?
-                        .into_iter()
-                        .map(|c| c.1)
-                        .collect(),
-                ),
-                None => (HashMap::new(), HashSet::new()),
-            };
+        // What the prior version has (if it can be read: it only saves bytes).
+        let prior_parts = prior.and_then(|p| {
+            let nodes = file::list_nodes(self.store, &p).ok()?;
+            let chunks = file::chunk_list(self.store, &p).ok()?;
+            Some((nodes, chunks))
+        });
+        let (nodes, chunks) = prior_parts.unwrap_or_default();
+        let old_nodes: HashMap<(u8, usize), ObjectId> =
+            nodes.into_iter().map(|(id, l, i)| ((l, i), id)).collect();
+        let old_chunks: HashSet<ObjectId> = chunks.into_iter().map(|c| c.1).collect();
         let old_ids: HashSet<ObjectId> = old_nodes.values().copied().collect();
         for (node, level, pos) in file::list_nodes(self.store, &id)? {
             if !old_ids.contains(&node) {
