@@ -92,6 +92,14 @@ enum Command {
     Reset(porcelain::reset::Args),
     /// Show where a ref has been.
     Reflog(porcelain::reflog::Args),
+    /// Check objects, connectivity and tree structure.
+    Fsck(porcelain::fsck::Args),
+    /// Repack, prune and expire reflogs.
+    Gc(porcelain::gc::Args),
+    /// Pack every reachable object into one pack.
+    Repack(porcelain::repack::Args),
+    /// Remove old unreachable loose objects.
+    Prune(porcelain::prune::Args),
     /// Print a shell completion script.
     Completions(porcelain::completions::Args),
     // ---- plumbing ----
@@ -168,6 +176,10 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Reset(a) => porcelain::reset::run(a),
         Command::Reflog(a) => porcelain::reflog::run(a),
         Command::Completions(a) => porcelain::completions::run(a),
+        Command::Fsck(a) => porcelain::fsck::run(a),
+        Command::Gc(a) => porcelain::gc::run(a),
+        Command::Repack(a) => porcelain::repack::run(a),
+        Command::Prune(a) => porcelain::prune::run(a),
         Command::HashObject(a) => plumbing::hash_object::run(a),
         Command::CatFile(a) => plumbing::cat_file::run(a),
         Command::CommitTree(a) => plumbing::commit_tree::run(a),

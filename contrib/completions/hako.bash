@@ -73,6 +73,12 @@ _hako() {
             hako,for-each-ref)
                 cmd="hako__subcmd__for__subcmd__each__subcmd__ref"
                 ;;
+            hako,fsck)
+                cmd="hako__subcmd__fsck"
+                ;;
+            hako,gc)
+                cmd="hako__subcmd__gc"
+                ;;
             hako,hash-object)
                 cmd="hako__subcmd__hash__subcmd__object"
                 ;;
@@ -115,11 +121,17 @@ _hako() {
             hako,pack-objects)
                 cmd="hako__subcmd__pack__subcmd__objects"
                 ;;
+            hako,prune)
+                cmd="hako__subcmd__prune"
+                ;;
             hako,pwd)
                 cmd="hako__subcmd__pwd"
                 ;;
             hako,reflog)
                 cmd="hako__subcmd__reflog"
+                ;;
+            hako,repack)
+                cmd="hako__subcmd__repack"
                 ;;
             hako,reset)
                 cmd="hako__subcmd__reset"
@@ -220,6 +232,12 @@ _hako() {
             hako__subcmd__help,for-each-ref)
                 cmd="hako__subcmd__help__subcmd__for__subcmd__each__subcmd__ref"
                 ;;
+            hako__subcmd__help,fsck)
+                cmd="hako__subcmd__help__subcmd__fsck"
+                ;;
+            hako__subcmd__help,gc)
+                cmd="hako__subcmd__help__subcmd__gc"
+                ;;
             hako__subcmd__help,hash-object)
                 cmd="hako__subcmd__help__subcmd__hash__subcmd__object"
                 ;;
@@ -262,11 +280,17 @@ _hako() {
             hako__subcmd__help,pack-objects)
                 cmd="hako__subcmd__help__subcmd__pack__subcmd__objects"
                 ;;
+            hako__subcmd__help,prune)
+                cmd="hako__subcmd__help__subcmd__prune"
+                ;;
             hako__subcmd__help,pwd)
                 cmd="hako__subcmd__help__subcmd__pwd"
                 ;;
             hako__subcmd__help,reflog)
                 cmd="hako__subcmd__help__subcmd__reflog"
+                ;;
+            hako__subcmd__help,repack)
+                cmd="hako__subcmd__help__subcmd__repack"
                 ;;
             hako__subcmd__help,reset)
                 cmd="hako__subcmd__help__subcmd__reset"
@@ -317,7 +341,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -884,6 +908,62 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__fsck)
+            opts="-v -C -c -h --full --connectivity-only --unreachable --dangling --lost-found --verbose --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__gc)
+            opts="-q -C -c -h --prune --aggressive --auto --quiet --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prune)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__hash__subcmd__object)
             opts="-w -t -C -c -h --stdin --stdin-paths --literally --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -915,7 +995,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1194,6 +1274,34 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__fsck)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__gc)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__hash__subcmd__object)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1390,6 +1498,20 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__pwd)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1405,6 +1527,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__reflog)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__repack)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1942,6 +2078,36 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__prune)
+            opts="-n -v -C -c -h --expire --dry-run --verbose --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expire)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__pwd)
             opts="-C -c -h --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1970,6 +2136,32 @@ _hako() {
             ;;
         hako__subcmd__reflog)
             opts="-C -c -h --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__repack)
+            opts="-a -d -f -q -C -c -h --quiet --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

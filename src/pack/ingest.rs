@@ -75,6 +75,7 @@ struct Seen {
 /// completed by appending those bases; without it a thin pack is refused.
 /// On any error nothing becomes visible.
 pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Indexed> {
+    odb.writing()?;
     let dir = odb.pack_dir();
     fs::create_dir_all(&dir).at(&dir)?;
     let mut tmp = TmpPack {
@@ -304,6 +305,7 @@ impl Write for HashWriter<'_> {
 /// against stored objects allowed). The whole pack is checked (trailer,
 /// every id) before any object is written; returns how many were written.
 pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
+    odb.writing()?;
     let dir = odb.loose.dir().to_path_buf();
     fs::create_dir_all(&dir).at(&dir)?;
     let tmp = TmpPack {
