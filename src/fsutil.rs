@@ -109,9 +109,11 @@ impl LockFile {
 
     /// Rename the lock file over `dest` and sync the directory.
     pub fn commit(mut self, dest: &Path) -> Result<()> {
-        self.file.take();
+        // Keep the flock until the rename is done: released earlier, another
+        // process could take the still-named lock file for a dead holder's.
         fs::rename(&self.path, dest).at(dest)?;
         self.done = true;
+        self.file.take();
         fsync_dir(dest.parent().unwrap_or(Path::new(".")))
     }
 }

@@ -127,10 +127,12 @@ impl Odb {
                 Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                Err(std::fs::TryLockError::WouldBlock) => return Err(Error::Invalid(format!(
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Invalid(format!(
                     "other hako processes are still writing objects ({} is held); try again later",
                     path.display()
-                ))),
+                )))
+                }
                 Err(std::fs::TryLockError::Error(e)) => return Err(e).at(&path),
             }
         }
