@@ -80,3 +80,12 @@ pub fn test_pause(point: &str) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// After a bulk write: `gc --auto` (quiet; its failure is a warning, never
+/// the command's).
+pub fn auto_gc(ws: &hako::workspace::Workspace) {
+    let expire = std::time::SystemTime::now() - hako::maint::gc::GRACE;
+    if let Err(e) = hako::maint::gc::gc(ws, expire, true) {
+        hako::warnings::warn(format!("gc --auto: {e}"));
+    }
+}

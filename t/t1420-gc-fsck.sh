@@ -108,7 +108,10 @@ test_expect_success 'a tree cut where the boundary rule would not cut is damage'
 	hako update-ref refs/heads/miscut $C &&
 	test_expect_code 1 hako fsck >out &&
 	grep "^error in tree $R: nodes are not cut where the boundary rule puts them" out &&
-	hako update-ref -d refs/heads/miscut
+	hako update-ref -d refs/heads/miscut &&
+	# a deleted ref keeps its reflog (a root until it expires): drop it too
+	rm .hako/containers/default/logs/refs/heads/miscut &&
+	hako fsck
 '
 
 test_expect_success 'gc while another gc runs is refused' '
@@ -124,6 +127,18 @@ test_expect_success 'gc --auto does nothing below its thresholds; bad --prune is
 	test_cmp before after &&
 	test_expect_code 129 hako gc --prune=tomorrowish 2>err &&
 	grep "invalid expiry" err
+'
+
+test_expect_success 'commit and import run gc --auto; gc.auto in the config sets its threshold' '
+	printf "[gc]\n\tauto = 20\n" >>.hako/config &&
+	mkdir few && for i in $(test_seq 40); do echo "few $i" >few/f$i || return 1; done &&
+	hako import few /few &&
+	hako count-objects -v >counts &&
+	# 40 new blobs and nodes were packed; only young unreachable ones stay loose
+	test $(sed -n "s/^count: //p" counts) -lt 20 &&
+	grep "^packs: 1$" counts &&
+	hako fsck >out && test_must_be_empty out &&
+	hako cat /few/f7 >actual && echo "few 7" >expect && test_cmp expect actual
 '
 
 test_done

@@ -304,8 +304,20 @@ pub struct GcReport {
 pub fn gc(ws: &Workspace, prune_expire: SystemTime, auto: bool) -> Result<GcReport> {
     let mut report = GcReport::default();
     if auto {
+        // `gc.auto` / `gc.autoPackLimit` in the workspace config override the
+        // thresholds (0 turns automatic gc off).
+        let limit = |key: &str, default: usize| {
+            ws.config
+                .get(key)
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(default)
+        };
+        let (loose, packs) = (
+            limit("gc.auto", AUTO_LOOSE),
+            limit("gc.autopacklimit", AUTO_PACKS),
+        );
         let c = count_objects(&ws.odb)?;
-        if c.loose <= AUTO_LOOSE && c.packs <= AUTO_PACKS {
+        if loose == 0 || (c.loose <= loose && c.packs <= packs) {
             report.skipped = true;
             return Ok(report);
         }

@@ -113,13 +113,18 @@ impl Odb {
     pub fn lock_writers_out(&self, wait: std::time::Duration) -> Result<std::fs::File> {
         let path = self.loose.dir().join(WRITERS_LOCK);
         std::fs::create_dir_all(self.loose.dir()).at(self.loose.dir())?;
-        let f = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .at(&path)?;
+        // A process that has written already converts its own shared lock
+        // (a second descriptor would wait for itself).
+        let f = match self.writer.get() {
+            Some(Ok(own)) => own.try_clone().at(&path)?,
+            _ => std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .at(&path)?,
+        };
         let start = std::time::Instant::now();
         loop {
             match f.try_lock() {
