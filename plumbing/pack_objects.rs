@@ -72,7 +72,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let store: &dyn ObjectStore = &ws.odb;
     if a.stdout {
         let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-        let (w, _) = write_pack(store, &picks, a.thin, out)?;
+        let (w, _) = write_pack(store, Some(&ws.odb), &picks, a.thin, out)?;
         eprintln!(
             "Total {} (delta {}, against the receiver's objects {}), {} bytes",
             w.objects, w.deltas, w.external, w.bytes
@@ -80,7 +80,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let base = a.basename.expect("clap requires BASENAME without --stdout");
-    let (sum, _) = hako::pack::write::write_pack_files(store, &picks, a.thin, &base)?;
+    let (sum, _) =
+        hako::pack::write::write_pack_files(store, Some(&ws.odb), &picks, a.thin, &base)?;
     let mut out = std::io::stdout().lock();
     super::out(writeln!(out, "{sum}"))?;
     Ok(0)

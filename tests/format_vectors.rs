@@ -267,7 +267,7 @@ fn write_delta_vectors() {
         pick(t[1], Some(t[0])),
         pick(t[2], Some(t[1])),
     ];
-    let (sum, w) = write_pack_files(&store, &picks, false, &dir.path().join("d")).unwrap();
+    let (sum, w) = write_pack_files(&store, None, &picks, false, &dir.path().join("d")).unwrap();
     assert_eq!(w.deltas, 2);
     for ext in ["pack", "idx"] {
         std::fs::copy(
@@ -278,6 +278,7 @@ fn write_delta_vectors() {
     }
     let (sum, w) = write_pack_files(
         &store,
+        None,
         &[pick(t[2], Some(t[1]))],
         true,
         &dir.path().join("t"),

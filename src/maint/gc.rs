@@ -115,8 +115,13 @@ pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> 
         .open(&tmp)
         .at(&tmp)?;
     let written = (|| {
-        let (mut w, bw) =
-            crate::pack::write::write_pack(store, &picks, false, std::io::BufWriter::new(f))?;
+        let (mut w, bw) = crate::pack::write::write_pack(
+            store,
+            Some(&ws.odb),
+            &picks,
+            false,
+            std::io::BufWriter::new(f),
+        )?;
         let f = bw.into_inner().map_err(|e| Error::Io {
             path: tmp.clone(),
             err: e.into_error(),

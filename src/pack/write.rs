@@ -11,7 +11,7 @@ use super::select::Pick;
 use crate::error::{Error, Result};
 use crate::oid::ObjectId;
 use crate::store::pack::{encode_delta, encode_record, IndexEntry, PackStream, MAX_DELTA_DEPTH};
-use crate::store::ObjectStore;
+use crate::store::{LocalStore, ObjectStore};
 
 /// What a written pack holds.
 #[derive(Debug, Default)]
@@ -26,6 +26,13 @@ pub struct Written {
     pub entries: Vec<IndexEntry>,
 }
 
+/// The payload size of a full record if it decodes to the object `id`.
+fn verified_record_size(rec: &[u8], id: &ObjectId) -> Option<u64> {
+    let head = crate::store::pack::parse_record(rec, 0, rec.len(), 2).ok()?;
+    let data = crate::store::pack::decode_frame(&rec[head.frame.clone()], head.size, None).ok()?;
+    (crate::object::hash_object(head.kind, &data) == *id).then_some(head.size)
+}
+
 /// Payload bytes compressed per parallel round.
 const ROUND_BYTES: u64 = 32 << 20;
 
@@ -34,6 +41,7 @@ const ROUND_BYTES: u64 = 32 << 20;
 /// the pack are used. Chains never exceed the format's maximum depth.
 pub fn write_pack<W: Write>(
     store: &dyn ObjectStore,
+    reuse: Option<&dyn LocalStore>,
     picks: &[Pick],
     thin: bool,
     out: W,
@@ -80,6 +88,14 @@ pub fn write_pack<W: Write>(
         let records: Vec<(Vec<u8>, u64, bool)> = (i..j)
             .into_par_iter()
             .map(|k| -> Result<(Vec<u8>, u64, bool)> {
+                // No delta wanted: copy a stored full record once it checks out.
+                if let (None, Some(r)) = (bases[k], reuse) {
+                    if let Some(rec) = r.full_record(&picks[k].id)? {
+                        if let Some(size) = verified_record_size(&rec, &picks[k].id) {
+                            return Ok((rec, size, false));
+                        }
+                    }
+                }
                 let o = store.read(&picks[k].id)?;
                 let full = encode_record(o.kind, &o.data)?;
                 if let Some(b) = bases[k] {
@@ -115,6 +131,7 @@ pub fn write_pack<W: Write>(
 /// index last); returns the checksum and what was written.
 pub fn write_pack_files(
     store: &dyn ObjectStore,
+    reuse: Option<&dyn LocalStore>,
     picks: &[Pick],
     thin: bool,
     basename: &std::path::Path,
@@ -136,7 +153,7 @@ pub fn write_pack_files(
         .open(&tmp)
         .at(&tmp)?;
     let result = (|| {
-        let (mut w, out) = write_pack(store, picks, thin, std::io::BufWriter::new(f))?;
+        let (mut w, out) = write_pack(store, reuse, picks, thin, std::io::BufWriter::new(f))?;
         let f = out.into_inner().map_err(|e| Error::Io {
             path: tmp.clone(),
             err: e.into_error(),

@@ -54,6 +54,12 @@ pub trait LocalStore: ObjectStore {
     fn packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
         Ok(Vec::new())
     }
+    /// The object's full (non-delta) pack record as stored, if a pack holds
+    /// one: a writer of another pack may copy it instead of recompressing
+    /// (after checking it decodes to the id).
+    fn full_record(&self, _id: &ObjectId) -> Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
 }
 
 /// Batches with at least this many new objects are written as a pack.
@@ -391,6 +397,16 @@ impl LocalStore for Odb {
 
     fn packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
         Odb::packs(self)
+    }
+
+    fn full_record(&self, id: &ObjectId) -> Result<Option<Vec<u8>>> {
+        let Some((p, i)) = self.find_packed(id)? else {
+            return Ok(None);
+        };
+        if p.record(i)?.base.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(p.raw_record(i)?.to_vec()))
     }
 }
 
