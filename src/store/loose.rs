@@ -163,10 +163,9 @@ impl ObjectStore for LooseStore {
             path: path.clone(),
             why,
         };
-        let mut buf = Vec::new();
-        zstd::stream::Decoder::new(f)
-            .and_then(|mut d| d.read_to_end(&mut buf))
-            .map_err(|e| corrupt(format!("cannot decompress: {e}")))?;
+        let mut raw = Vec::new();
+        (&f).read_to_end(&mut raw).at(&path)?;
+        let mut buf = crate::store::decompress_frame(&raw, None).map_err(corrupt)?;
         let (kind, len, hlen) = parse_header(&buf).map_err(|e| corrupt(e.to_string()))?;
         if (buf.len() - hlen) as u64 != len {
             return Err(corrupt(format!(

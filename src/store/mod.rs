@@ -5,6 +5,7 @@ pub mod loose;
 pub mod mem;
 pub mod pack;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -407,6 +408,41 @@ impl LocalStore for Odb {
             return Ok(None);
         }
         Ok(Some(p.raw_record(i)?.to_vec()))
+    }
+}
+
+thread_local! {
+    /// One zstd decompression context per thread: creating one per object
+    /// (about 100 KiB to set up) dominated bulk reads.
+    static DCTX: std::cell::RefCell<zstd::zstd_safe::DCtx<'static>> =
+        std::cell::RefCell::new(zstd::zstd_safe::DCtx::create());
+}
+
+/// Decompress one whole zstd frame whose content is `size` bytes (or, with
+/// `None`, the size its header records). Large or unsized frames stream.
+pub fn decompress_frame(frame: &[u8], size: Option<u64>) -> std::result::Result<Vec<u8>, String> {
+    const ONE_SHOT_MAX: u64 = 256 << 20;
+    let size = match size {
+        Some(s) => Some(s),
+        None => zstd::zstd_safe::get_frame_content_size(frame).ok().flatten(),
+    };
+    match size {
+        Some(n) if n <= ONE_SHOT_MAX => {
+            let mut out: Vec<u8> = Vec::with_capacity(n as usize);
+            DCTX.with(|c| c.borrow_mut().decompress(&mut out, frame))
+                .map_err(|code| {
+                    format!("cannot decompress: {}", zstd::zstd_safe::get_error_name(code))
+                })?;
+            Ok(out)
+        }
+        _ => {
+            let mut out = Vec::new();
+            let limit = size.map_or(u64::MAX, |n| n.saturating_add(1));
+            zstd::stream::Decoder::with_buffer(frame)
+                .and_then(|d| std::io::Read::take(d, limit).read_to_end(&mut out))
+                .map_err(|e| format!("cannot decompress: {e}"))?;
+            Ok(out)
+        }
     }
 }
 

@@ -113,19 +113,17 @@ pub fn parse_record(
 
 /// Decompress a record's frame (with the base's payload as reference prefix
 /// for a delta) into exactly `size` bytes.
-pub fn decode_frame(
-    frame: &[u8],
-    size: u64,
-    base: Option<&[u8]>,
-) -> std::result::Result<Vec<u8>, String> {
-    let mut data = Vec::with_capacity(size.min(1 << 30) as usize);
-    let r = match base {
-        Some(b) => zstd::stream::Decoder::with_ref_prefix(frame, b)
-            .and_then(|d| d.take(size + 1).read_to_end(&mut data)),
-        None => zstd::stream::Decoder::with_buffer(frame)
-            .and_then(|d| d.take(size + 1).read_to_end(&mut data)),
+pub fn decode_frame(frame: &[u8], size: u64, base: Option<&[u8]>) -> std::result::Result<Vec<u8>, String> {
+    let data = match base {
+        Some(b) => {
+            let mut data = Vec::with_capacity(size.min(1 << 30) as usize);
+            zstd::stream::Decoder::with_ref_prefix(frame, b)
+                .and_then(|d| d.take(size + 1).read_to_end(&mut data))
+                .map_err(|e| format!("cannot decompress: {e}"))?;
+            data
+        }
+        None => crate::store::decompress_frame(frame, Some(size))?,
     };
-    r.map_err(|e| format!("cannot decompress: {e}"))?;
     if data.len() as u64 != size {
         return Err(format!("record says {size} bytes, found {}", data.len()));
     }
