@@ -55,9 +55,9 @@ pub trait LocalStore: ObjectStore {
     fn packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
         Ok(Vec::new())
     }
-    /// The object's full (non-delta) pack record as stored, if a pack holds
-    /// one: a writer of another pack may copy it instead of recompressing
-    /// (after checking it decodes to the id).
+    /// The object's full (non-delta) pack record as stored, if a pack whose
+    /// whole-file checksum verifies holds one: a writer of another pack may
+    /// copy it instead of decompressing, hashing and recompressing.
     fn full_record(&self, _id: &ObjectId) -> Result<Option<Vec<u8>>> {
         Ok(None)
     }
@@ -404,7 +404,7 @@ impl LocalStore for Odb {
         let Some((p, i)) = self.find_packed(id)? else {
             return Ok(None);
         };
-        if p.record(i)?.base.is_some() {
+        if p.record(i)?.base.is_some() || !p.trailer_verified() {
             return Ok(None);
         }
         Ok(Some(p.raw_record(i)?.to_vec()))

@@ -53,6 +53,8 @@ pub struct Pack {
     data: memmap2::Mmap,
     count: usize,
     version: u32,
+    /// Whether the pack's trailer matches its bytes (computed once, on demand).
+    trailer_ok: std::sync::OnceLock<bool>,
 }
 
 /// A record's header, parsed (format-spec/packs.md, "Records").
@@ -166,6 +168,7 @@ impl Pack {
             data,
             count,
             version,
+            trailer_ok: std::sync::OnceLock::new(),
         };
         if p.fanout(255) as usize != count {
             return Err(corrupt(idx_path, "fanout does not match count"));
@@ -234,6 +237,18 @@ impl Pack {
     /// Offset of the record at index position `i`.
     pub fn offset_at(&self, i: usize) -> u64 {
         self.idx_u64(0, i)
+    }
+
+    /// Whether the whole pack hashes to its trailer (checked once per process,
+    /// in parallel): then its records are the bytes their writer verified,
+    /// and may be copied into another pack without decoding each.
+    pub fn trailer_verified(&self) -> bool {
+        *self.trailer_ok.get_or_init(|| {
+            let n = self.data.len();
+            let mut h = blake3::Hasher::new();
+            h.update_rayon(&self.data[..n - 32]);
+            h.finalize().as_bytes() == &self.data[n - 32..]
+        })
     }
 
     /// The pack's format version (1 or 2).
