@@ -9,6 +9,7 @@ pub mod error;
 pub mod fsutil;
 pub mod hostfs;
 pub mod identity;
+pub mod merge;
 pub mod object;
 pub mod oid;
 pub mod prolly;
