@@ -9,6 +9,8 @@ pub mod enter;
 pub mod for_each_ref;
 pub mod hash_object;
 pub mod ls_tree;
+pub mod merge_base;
+pub mod merge_tree;
 pub mod mktree;
 pub mod rev_list;
 pub mod rev_parse;

@@ -123,6 +123,10 @@ enum Command {
     CheckoutTree(plumbing::checkout_tree::Args),
     /// Compare two trees.
     DiffTree(plumbing::diff_tree::Args),
+    /// Find the best common ancestors of two commits.
+    MergeBase(plumbing::merge_base::Args),
+    /// Merge two trees three-way and write the result (no ref or working root changes).
+    MergeTree(plumbing::merge_tree::Args),
     /// Check packs: checksums and every object.
     VerifyPack(plumbing::verify_pack::Args),
     /// Run a command in a rootless sandbox of a directory.
@@ -174,6 +178,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::WriteTree(a) => plumbing::write_tree::run(a),
         Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
         Command::DiffTree(a) => plumbing::diff_tree::run(a),
+        Command::MergeBase(a) => plumbing::merge_base::run(a),
+        Command::MergeTree(a) => plumbing::merge_tree::run(a),
         Command::VerifyPack(a) => plumbing::verify_pack::run(a),
         Command::UnshareExec(a) => plumbing::unshare_exec::run(*a),
         Command::Enter(a) => plumbing::enter::run(a),

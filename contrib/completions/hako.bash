@@ -94,6 +94,12 @@ _hako() {
             hako,ls-tree)
                 cmd="hako__subcmd__ls__subcmd__tree"
                 ;;
+            hako,merge-base)
+                cmd="hako__subcmd__merge__subcmd__base"
+                ;;
+            hako,merge-tree)
+                cmd="hako__subcmd__merge__subcmd__tree"
+                ;;
             hako,mkdir)
                 cmd="hako__subcmd__mkdir"
                 ;;
@@ -229,6 +235,12 @@ _hako() {
             hako__subcmd__help,ls-tree)
                 cmd="hako__subcmd__help__subcmd__ls__subcmd__tree"
                 ;;
+            hako__subcmd__help,merge-base)
+                cmd="hako__subcmd__help__subcmd__merge__subcmd__base"
+                ;;
+            hako__subcmd__help,merge-tree)
+                cmd="hako__subcmd__help__subcmd__merge__subcmd__tree"
+                ;;
             hako__subcmd__help,mkdir)
                 cmd="hako__subcmd__help__subcmd__mkdir"
                 ;;
@@ -293,7 +305,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -865,7 +877,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree verify-pack unshare-exec enter help"
+            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1229,6 +1241,34 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__ls__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__merge__subcmd__base)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__merge__subcmd__tree)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1653,6 +1693,62 @@ _hako() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__merge__subcmd__base)
+            opts="-C -c -h --all --is-ancestor --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__merge__subcmd__tree)
+            opts="-z -X -C -c -h --write-tree --name-only --messages --diff3 --allow-unrelated-histories --count-nodes --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -X)
+                    COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
