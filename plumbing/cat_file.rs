@@ -66,7 +66,7 @@ fn batch(ws: &Workspace, with_content: bool) -> anyhow::Result<i32> {
         if name.is_empty() {
             continue;
         }
-        let id = match rev_parse(ws, name) {
+        let id = match rev_parse(ws.repo(), name) {
             Ok(id) => id,
             Err(Error::Ambiguous(_)) => {
                 super::out(writeln!(out, "{name} ambiguous"))?;
@@ -115,10 +115,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
     };
     if a.e {
-        let ok = rev_parse(&ws, name).and_then(|id| ws.odb.read(&id)).is_ok();
+        let ok = rev_parse(ws.repo(), name)
+            .and_then(|id| ws.odb.read(&id))
+            .is_ok();
         return Ok(if ok { 0 } else { 1 });
     }
-    let id = rev_parse(&ws, name)?;
+    let id = rev_parse(ws.repo(), name)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.t || a.s {
         let o = ws.odb.read(&id)?;

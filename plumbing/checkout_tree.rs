@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use hako::hostfs::{checkout_tree, CheckoutOptions};
-use hako::revparse::{peel_to_tree, rev_parse};
+use hako::revparse::rev_parse_tree;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,7 +18,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let tree = peel_to_tree(&ws, rev_parse(&ws, &a.tree)?)?;
+    let tree = rev_parse_tree(ws.repo(), &a.tree)?;
     let report = checkout_tree(
         &ws.odb,
         &tree,

@@ -4,10 +4,8 @@ use std::io::Read;
 
 use anyhow::{bail, Context};
 
-use hako::identity::Signature;
-use hako::object::{clean_message, Commit, ObjectType};
-use hako::revparse::{peel_to_commit, rev_parse};
-use hako::store::ObjectStore;
+use hako::commit::create_commit_as_user;
+use hako::revparse::{peel_to_commit, peel_to_tree, rev_parse};
 use hako::workspace::Workspace;
 use hako::ObjectId;
 
@@ -26,51 +24,11 @@ pub struct Args {
     file: Option<String>,
 }
 
-/// Create and store a commit with the configured identity (refused when
-/// there is none); the function porcelain `commit` calls too.
-pub fn commit_tree(
-    ws: &Workspace,
-    tree: ObjectId,
-    parents: &[ObjectId],
-    message: &str,
-) -> anyhow::Result<ObjectId> {
-    let (author, committer) = (ws.commit_author()?, ws.commit_committer()?);
-    commit_tree_as(ws, tree, parents, message, author, committer)
-}
-
-/// Create and store a commit by AUTHOR and COMMITTER.
-pub fn commit_tree_as(
-    ws: &Workspace,
-    tree: ObjectId,
-    parents: &[ObjectId],
-    message: &str,
-    author: Signature,
-    committer: Signature,
-) -> anyhow::Result<ObjectId> {
-    let (kind, _) = ws.odb.read_header(&tree)?;
-    if kind != ObjectType::Tree {
-        bail!("{tree} is a {kind}, not a tree");
-    }
-    for p in parents {
-        let (k, _) = ws.odb.read_header(p)?;
-        if k != ObjectType::Commit {
-            bail!("parent {p} is a {k}, not a commit");
-        }
-    }
-    let msg = clean_message(message);
-    let c = Commit {
-        tree,
-        parents: parents.to_vec(),
-        author,
-        committer,
-        message: msg.into_bytes(),
-    };
-    Ok(ws.odb.write(ObjectType::Commit, &c.encode())?)
-}
-
-/// Resolve an expression to a tree: a tree itself, or a commit's tree.
-pub fn resolve_tree(ws: &Workspace, spec: &str) -> anyhow::Result<ObjectId> {
-    Ok(rev_parse(ws, &format!("{spec}^{{tree}}")).or_else(|_| rev_parse(ws, spec))?)
+/// Resolve an expression to a tree: a tree itself, or what peels to one;
+/// anything else is returned as is, for `create_commit` to refuse.
+fn resolve_tree(ws: &Workspace, spec: &str) -> anyhow::Result<ObjectId> {
+    let id = rev_parse(ws.repo(), spec)?;
+    Ok(peel_to_tree(&ws.odb, id).unwrap_or(id))
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -78,7 +36,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let tree = resolve_tree(&ws, &a.tree)?;
     let mut parents = Vec::new();
     for p in &a.parents {
-        let id = peel_to_commit(&ws, rev_parse(&ws, p)?)?;
+        let id = peel_to_commit(&ws.odb, rev_parse(ws.repo(), p)?)?;
         if parents.contains(&id) {
             bail!("duplicate parent {id}");
         }
@@ -103,7 +61,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             .context("cannot read standard input")?;
         s
     };
-    let id = commit_tree(&ws, tree, &parents, &message)?;
+    let id = create_commit_as_user(&ws, tree, &parents, &message)?;
     println!("{id}");
     Ok(0)
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use hako::prolly::dir::{diff_recursive, Entry, PathChange, S_IFMT};
-use hako::revparse::{peel_to_tree, rev_parse};
+use hako::revparse::rev_parse_tree;
 use hako::ObjectId;
 
 #[derive(clap::Args)]
@@ -55,8 +55,8 @@ pub fn diff_trees(
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let ta = peel_to_tree(&ws, rev_parse(&ws, &a.a)?)?;
-    let tb = peel_to_tree(&ws, rev_parse(&ws, &a.b)?)?;
+    let ta = rev_parse_tree(ws.repo(), &a.a)?;
+    let tb = rev_parse_tree(ws.repo(), &a.b)?;
     let before = hako::prolly::nodes_read();
     let changes = diff_trees(&ws, &ta, &tb, a.recursive)?;
     let read = hako::prolly::nodes_read() - before;

@@ -3,33 +3,22 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use hako::sandbox::{self, EnterConfig, EnvBase, SeccompPolicy};
+use hako::sandbox::{self, EnterConfig};
 
-use super::unshare_exec::{parse_env, setup_failed};
+use super::unshare_exec::{setup_failed, ConfineArgs, EnvArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Read the sandbox's pid (and start time, checked) from FILE instead of PID.
     #[arg(long, value_name = "FILE")]
     pid_file: Option<PathBuf>,
-    /// Set an environment variable K=V (repeatable).
-    #[arg(long, value_name = "K=V")]
-    env: Vec<String>,
-    /// Start from an empty environment (only the --env variables).
-    #[arg(long, conflicts_with = "keep_env")]
-    clear_env: bool,
-    /// Pass the caller's environment (default: only PATH, HOME, TERM and PWD, plus --env).
-    #[arg(long)]
-    keep_env: bool,
+    #[command(flatten)]
+    env: EnvArgs,
     /// Keep capabilities (inside the sandbox's user namespace).
     #[arg(long)]
     keep_cap: bool,
-    /// seccomp filter: off, default, or a seccompiler JSON FILE.
-    #[arg(long, default_value = "default", value_name = "off|default|FILE")]
-    seccomp: String,
-    /// Do not confine filesystem access with landlock.
-    #[arg(long)]
-    no_landlock: bool,
+    #[command(flatten)]
+    confine: ConfineArgs,
     /// PID (a process of the sandbox, e.g. its pid 1 from `unshare-exec
     /// --pid-file`; omitted with --pid-file), then the command (default /bin/sh).
     #[arg(value_name = "PID [--] CMD", trailing_var_arg = true)]
@@ -64,17 +53,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         } else {
             cmd
         },
-        env_base: if a.clear_env {
-            EnvBase::Empty
-        } else if a.keep_env {
-            EnvBase::Host
-        } else {
-            EnvBase::Minimal
-        },
-        env: parse_env(&a.env).map_err(setup_failed)?,
-        seccomp: SeccompPolicy::parse(&a.seccomp).map_err(setup_failed)?,
+        env_base: a.env.env_base(),
+        env: a.env.env().map_err(setup_failed)?,
+        seccomp: a.confine.seccomp().map_err(setup_failed)?,
         keep_caps: a.keep_cap,
-        landlock: !a.no_landlock,
+        landlock: a.confine.landlock(),
     };
     sandbox::enter(&cfg).map_err(setup_failed)
 }

@@ -6,7 +6,7 @@ use anyhow::bail;
 
 use hako::prolly::dir::{self, Entry, TreeCursor};
 use hako::prolly::file;
-use hako::revparse::{peel_to_tree, rev_parse};
+use hako::revparse::rev_parse_tree;
 use hako::workspace::Workspace;
 use hako::ObjectId;
 
@@ -102,7 +102,7 @@ impl Printer<'_> {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let tree = peel_to_tree(&ws, rev_parse(&ws, &a.tree)?)?;
+    let tree = rev_parse_tree(ws.repo(), &a.tree)?;
     let mut p = Printer {
         ws: &ws,
         kinds: super::EntryKinds::new(&ws),

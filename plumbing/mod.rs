@@ -62,12 +62,22 @@ pub fn open_workspace() -> anyhow::Result<Workspace> {
     )?)
 }
 
-/// Write to stdout, treating a closed pipe as success (like `git log | head`).
+/// The result of a write to stdout, as `hako::Error::Output`: `main` ends
+/// the command quietly when stdout is a closed pipe (like `git log | head`).
 pub fn out(r: std::io::Result<()>) -> anyhow::Result<()> {
-    match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        r => Ok(r?),
-    }
+    Ok(r.map_err(hako::Error::Output)?)
+}
+
+/// True if the command failed writing to a closed pipe: an output error,
+/// or a bare io error from a `write!` to stdout.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let io = match c.downcast_ref::<hako::Error>() {
+            Some(hako::Error::Output(io)) => Some(io),
+            _ => c.downcast_ref::<std::io::Error>(),
+        };
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Quote a path for line-oriented output, as git does: names with control

@@ -2,10 +2,8 @@
 
 use std::io::Write;
 
-use hako::revparse::{peel_to_commit, rev_parse};
+use hako::revparse::commit_ranges;
 use hako::revwalk::{walk, WalkOptions};
-use hako::workspace::Workspace;
-use hako::ObjectId;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,36 +27,14 @@ pub struct Args {
     revs: Vec<String>,
 }
 
-/// Split revision arguments into included and excluded commits.
-pub fn parse_ranges(
-    ws: &Workspace,
-    revs: &[String],
-) -> anyhow::Result<(Vec<ObjectId>, Vec<ObjectId>)> {
-    let mut inc = Vec::new();
-    let mut exc = Vec::new();
-    let commit =
-        |r: &str| -> anyhow::Result<ObjectId> { Ok(peel_to_commit(ws, rev_parse(ws, r)?)?) };
-    for r in revs {
-        if let Some((a, b)) = r.split_once("..") {
-            exc.push(commit(if a.is_empty() { "HEAD" } else { a })?);
-            inc.push(commit(if b.is_empty() { "HEAD" } else { b })?);
-        } else if let Some(x) = r.strip_prefix('^') {
-            exc.push(commit(x)?);
-        } else {
-            inc.push(commit(r)?);
-        }
-    }
-    Ok((inc, exc))
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let (inc, exc) = parse_ranges(&ws, &a.revs)?;
+    let (inc, exc) = commit_ranges(ws.repo(), &a.revs)?;
     let opts = WalkOptions {
         first_parent: a.first_parent,
         limit: if a.reverse { None } else { a.max_count },
     };
-    let mut commits = walk(&ws, &inc, &exc, &opts)?;
+    let mut commits = walk(&ws.odb, &inc, &exc, &opts)?;
     if a.reverse {
         if let Some(n) = a.max_count {
             commits.truncate(n);

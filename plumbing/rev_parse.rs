@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::bail;
 
 use hako::refs::RefValue;
-use hako::revparse::{dwim_ref, rev_parse};
+use hako::revparse::{dwim_ref, rev_parse, RevArg};
 use hako::workspace::Workspace;
 
 #[derive(clap::Args)]
@@ -37,7 +37,7 @@ pub struct Args {
 
 fn full_name(ws: &Workspace, rev: &str) -> anyhow::Result<String> {
     let name = if rev == "@" { "HEAD" } else { rev };
-    match dwim_ref(ws, name)? {
+    match dwim_ref(&ws.refs, name)? {
         Some((full, _)) => {
             if let Ok(Some(RefValue::Symbolic(t))) = ws.refs.read(&full) {
                 return Ok(t);
@@ -79,19 +79,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             super::out(writeln!(out, "{shown}"))?;
             continue;
         }
-        let pairs: Vec<(bool, &str)> = match rev.split_once("..") {
-            Some((x, y)) if !a.verify => {
-                let x = if x.is_empty() { "HEAD" } else { x };
-                let y = if y.is_empty() { "HEAD" } else { y };
-                vec![(false, y), (true, x)]
-            }
-            _ => match rev.strip_prefix('^') {
-                Some(r) if !a.verify => vec![(true, r)],
-                _ => vec![(false, rev.as_str())],
-            },
+        let pairs: Vec<(bool, &str)> = match RevArg::parse(rev) {
+            _ if a.verify => vec![(false, rev.as_str())],
+            RevArg::Range { from, to } => vec![(false, to), (true, from)],
+            RevArg::Exclude(r) => vec![(true, r)],
+            RevArg::Include(r) => vec![(false, r)],
         };
         for (neg, r) in pairs {
-            let id = match rev_parse(&ws, r) {
+            let id = match rev_parse(ws.repo(), r) {
                 Ok(id) => id,
                 Err(_) if a.quiet => return Ok(1),
                 Err(e) => return Err(e.into()),

@@ -42,27 +42,16 @@ pub struct Args {
     /// Working directory inside.
     #[arg(long, default_value = "/")]
     workdir: PathBuf,
-    /// Set an environment variable K=V (repeatable).
-    #[arg(long, value_name = "K=V")]
-    env: Vec<String>,
-    /// Start from an empty environment (only the --env variables).
-    #[arg(long, conflicts_with = "keep_env")]
-    clear_env: bool,
-    /// Pass the caller's environment (default: only PATH, HOME, TERM and PWD, plus --env).
-    #[arg(long)]
-    keep_env: bool,
+    #[command(flatten)]
+    env: EnvArgs,
     /// Keep capabilities (inside the user namespace only).
     #[arg(long)]
     keep_cap: bool,
     /// Resource limits: as=,core=,cpu=,data=,fsize=,memlock=,nofile=,nproc=,stack= (N, SOFT:HARD, unlimited).
     #[arg(long, value_name = "NAME=N,…")]
     rlimit: Vec<String>,
-    /// seccomp filter: off, default, or a seccompiler JSON FILE.
-    #[arg(long, default_value = "default", value_name = "off|default|FILE")]
-    seccomp: String,
-    /// Do not confine filesystem access with landlock.
-    #[arg(long)]
-    no_landlock: bool,
+    #[command(flatten)]
+    confine: ConfineArgs,
     /// cgroup v2 pids.max (0: no limit).
     #[arg(long, default_value_t = 1024)]
     pids_limit: u64,
@@ -92,6 +81,59 @@ pub struct Args {
     cmd: Vec<OsString>,
 }
 
+/// The environment the command starts with (shared with `enter`).
+#[derive(clap::Args)]
+pub struct EnvArgs {
+    /// Set an environment variable K=V (repeatable).
+    #[arg(long, value_name = "K=V")]
+    env: Vec<String>,
+    /// Start from an empty environment (only the --env variables).
+    #[arg(long, conflicts_with = "keep_env")]
+    clear_env: bool,
+    /// Pass the caller's environment (default: only PATH, HOME, TERM and PWD, plus --env).
+    #[arg(long)]
+    keep_env: bool,
+}
+
+impl EnvArgs {
+    /// The environment the command starts from.
+    pub fn env_base(&self) -> EnvBase {
+        if self.clear_env {
+            EnvBase::Empty
+        } else if self.keep_env {
+            EnvBase::Host
+        } else {
+            EnvBase::Minimal
+        }
+    }
+
+    /// The `--env` pairs.
+    pub fn env(&self) -> Result<Vec<(OsString, OsString)>, sandbox::Error> {
+        parse_env(&self.env)
+    }
+}
+
+/// How the command is confined: seccomp and landlock (shared with `enter`).
+#[derive(clap::Args)]
+pub struct ConfineArgs {
+    /// seccomp filter: off, default, or a seccompiler JSON FILE.
+    #[arg(long, default_value = "default", value_name = "off|default|FILE")]
+    seccomp: String,
+    /// Do not confine filesystem access with landlock.
+    #[arg(long)]
+    no_landlock: bool,
+}
+
+impl ConfineArgs {
+    pub fn seccomp(&self) -> Result<SeccompPolicy, sandbox::Error> {
+        SeccompPolicy::parse(&self.seccomp)
+    }
+
+    pub fn landlock(&self) -> bool {
+        !self.no_landlock
+    }
+}
+
 /// Bad input and setup failures exit 125 with one line naming the step.
 pub fn setup_failed(e: sandbox::Error) -> anyhow::Error {
     Fatal {
@@ -102,7 +144,7 @@ pub fn setup_failed(e: sandbox::Error) -> anyhow::Error {
 }
 
 /// `K=V` pairs of --env.
-pub fn parse_env(items: &[String]) -> Result<Vec<(OsString, OsString)>, sandbox::Error> {
+fn parse_env(items: &[String]) -> Result<Vec<(OsString, OsString)>, sandbox::Error> {
     items
         .iter()
         .map(|kv| match kv.split_once('=') {
@@ -136,20 +178,14 @@ fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
     }
     c.tmpfs = a.tmpfs;
     c.workdir = a.workdir;
-    c.env = parse_env(&a.env)?;
-    c.env_base = if a.clear_env {
-        EnvBase::Empty
-    } else if a.keep_env {
-        EnvBase::Host
-    } else {
-        EnvBase::Minimal
-    };
+    c.env = a.env.env()?;
+    c.env_base = a.env.env_base();
     c.keep_caps = a.keep_cap;
     for r in &a.rlimit {
         c.rlimits.extend(sandbox::config::parse_rlimits(r)?);
     }
-    c.seccomp = SeccompPolicy::parse(&a.seccomp)?;
-    c.landlock = !a.no_landlock;
+    c.seccomp = a.confine.seccomp()?;
+    c.landlock = a.confine.landlock();
     c.cgroup.pids = (a.pids_limit > 0).then_some(a.pids_limit);
     c.cgroup.memory = match &a.memory {
         Some(m) => Some(sandbox::config::parse_size(m).ok_or_else(|| {

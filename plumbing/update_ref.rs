@@ -30,7 +30,7 @@ pub fn parse_old(ws: &Workspace, s: &str) -> anyhow::Result<Expect> {
         // A full id need not be stored (the ref may point at a lost object).
         return Ok(Expect::Value(ObjectId::from_hex(s)?));
     }
-    Ok(Expect::Value(rev_parse(ws, s)?))
+    Ok(Expect::Value(rev_parse(ws.repo(), s)?))
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -51,7 +51,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let Some(new) = &a.new else {
         return Err(super::usage("hako update-ref REF NEW [OLD]"));
     };
-    let new = rev_parse(&ws, new)?;
+    let new = rev_parse(ws.repo(), new)?;
     let expect = match &a.old {
         Some(o) => parse_old(&ws, o)?,
         None => Expect::Any,

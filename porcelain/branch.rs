@@ -62,7 +62,7 @@ pub fn run(mut a: Args) -> anyhow::Result<i32> {
         };
         if !a.force {
             let merged = match ws.refs.resolve("HEAD")? {
-                Some(head) => is_ancestor(&ws, id, head)?,
+                Some(head) => is_ancestor(&ws.odb, id, head)?,
                 None => false,
             };
             if !merged {
@@ -106,7 +106,7 @@ pub fn run(mut a: Args) -> anyhow::Result<i32> {
     }
     check_short_name("heads", name)?;
     let start = a.start.as_deref().unwrap_or("HEAD");
-    let id = peel_to_commit(&ws, rev_parse(&ws, start)?)?;
+    let id = peel_to_commit(&ws.odb, rev_parse(ws.repo(), start)?)?;
     let full = format!("refs/heads/{name}");
     if ws.refs.resolve(&full)?.is_some() {
         bail!("a branch named '{name}' already exists");

@@ -3,6 +3,7 @@
 use anyhow::bail;
 
 use hako::prolly::file;
+use hako::worktree;
 
 use crate::plumbing;
 
@@ -14,9 +15,9 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let loc = super::locate(&ws, &a.path)?;
-    let Some((_, e)) = super::follow(&ws.odb, &loc.root, &loc.comps)? else {
-        bail!("{}: no such file or directory", loc.shown());
+    let loc = worktree::locate(&ws, &a.path)?;
+    let Some((_, e)) = worktree::follow(&ws.odb, &loc.root, &loc.comps)? else {
+        return Err(hako::Error::NoSuchPath(loc.shown()).into());
     };
     if e.is_dir() {
         bail!("{}: is a directory", loc.shown());
@@ -25,11 +26,6 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         bail!("{}: not a regular file", loc.shown());
     }
     let mut out = std::io::stdout().lock();
-    match file::write_to(&ws.odb, &e.id, &mut out) {
-        Err(hako::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        r => {
-            r?;
-            Ok(0)
-        }
-    }
+    file::write_to(&ws.odb, &e.id, &mut out)?;
+    Ok(0)
 }

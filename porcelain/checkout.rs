@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let commit = peel_to_commit(&ws, rev_parse(&ws, &a.target)?)?;
+    let commit = peel_to_commit(&ws.odb, rev_parse(ws.repo(), &a.target)?)?;
     if is_dirty(&ws)? && !a.force {
         bail!(
             "the working root has uncommitted changes; commit them or use --force to discard them"

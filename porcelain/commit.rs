@@ -2,9 +2,9 @@
 
 use anyhow::bail;
 
-use hako::container::{commit_tree_of, head_commit, lock_working, read_working, working_root};
+use hako::commit::create_commit_as_user;
+use hako::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
 use hako::object::clean_message;
-use hako::refs::Expect;
 
 use crate::plumbing;
 
@@ -37,12 +37,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
     }
     let parents: Vec<_> = parent.into_iter().collect();
-    let id = plumbing::commit_tree::commit_tree(&ws, tree, &parents, &msg)?;
+    let id = create_commit_as_user(&ws, tree, &parents, &msg)?;
     let summary = clean_message(&msg).lines().next().unwrap_or("").to_string();
-    let expect = match parent {
-        Some(p) => Expect::Value(p),
-        None => Expect::Absent,
-    };
     let kind = if parent.is_none() {
         "commit (initial)"
     } else {
@@ -51,15 +47,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     // Under the working root's lock: the tree committed is the working root
     // when HEAD moves (a write racing this commit is refused, not lost).
     super::test_pause("commit");
-    let working = lock_working(&ws, raw)?;
-    ws.refs.update(
-        "HEAD",
-        id,
-        expect,
-        &ws.committer()?,
-        &format!("{kind}: {summary}"),
-    )?;
-    working.commit(tree)?;
+    move_head(&ws, raw, parent, id, tree, &format!("{kind}: {summary}"))?;
     if !a.quiet {
         println!("{} {summary}", id.short());
     }

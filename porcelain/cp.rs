@@ -6,6 +6,7 @@ use anyhow::bail;
 use hako::container::{cwd, display_path, resolve_path};
 use hako::prolly::dir::Entry;
 use hako::store::ObjectStore;
+use hako::worktree;
 use hako::ObjectId;
 
 use crate::plumbing;
@@ -30,10 +31,10 @@ pub fn target(
     dst: Vec<Vec<u8>>,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut dst = dst;
-    if let Some(d) = super::lookup(store, root, &dst)? {
+    if let Some(d) = worktree::lookup(store, root, &dst)? {
         if d.is_dir() {
-            dst.push(super::basename(src_comps)?);
-            if let Some(existing) = super::lookup(store, root, &dst)? {
+            dst.push(worktree::basename(src_comps)?);
+            if let Some(existing) = worktree::lookup(store, root, &dst)? {
                 if existing.is_dir() && !src.is_dir() {
                     bail!("{}: is a directory", display_path(&dst));
                 }
@@ -53,7 +54,7 @@ pub fn target(
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let src_loc = super::locate(&ws, &a.src)?;
+    let src_loc = worktree::locate(&ws, &a.src)?;
     let dst = resolve_path(&cwd(&ws)?, &a.dst)?;
     super::edit_working(&ws, |batch, root| {
         let src_root = if src_loc.label.is_empty() {
@@ -61,8 +62,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         } else {
             src_loc.root
         };
-        let Some(e) = super::lookup(batch, &src_root, &src_loc.comps)? else {
-            bail!("{}: no such file or directory", src_loc.shown());
+        let Some(e) = worktree::lookup(batch, &src_root, &src_loc.comps)? else {
+            return Err(hako::Error::NoSuchPath(src_loc.shown()).into());
         };
         if e.is_dir() && !a.recursive {
             bail!("{}: is a directory (use -r)", src_loc.shown());
@@ -73,7 +74,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
         let mut ne = e.clone();
         ne.name = dst.last().unwrap().clone();
-        super::put(batch, &root, &dst, Some(ne))
+        Ok(worktree::put(batch, &root, &dst, Some(ne))?)
     })?;
     Ok(0)
 }

@@ -3,6 +3,7 @@
 use anyhow::bail;
 
 use hako::container::display_path;
+use hako::worktree;
 
 use crate::plumbing;
 
@@ -18,20 +19,16 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let all = super::resolve_all(&ws, &a.paths)?;
-    super::edit_working(&ws, |batch, mut root| {
-        for comps in &all {
-            let shown = display_path(comps);
-            if comps.is_empty() {
-                bail!("refusing to delete the root directory");
-            }
-            match super::lookup(batch, &root, comps)? {
-                None => bail!("{shown}: no such file or directory"),
-                Some(e) if e.is_dir() && !a.recursive => bail!("{shown}: is a directory (use -r)"),
-                Some(_) => root = super::put(batch, &root, comps, None)?,
-            }
+    super::edit_paths(&ws, &a.paths, |batch, root, comps| {
+        let shown = display_path(comps);
+        if comps.is_empty() {
+            bail!("refusing to delete the root directory");
         }
-        Ok(root)
+        match worktree::lookup(batch, &root, comps)? {
+            None => Err(hako::Error::NoSuchPath(shown).into()),
+            Some(e) if e.is_dir() && !a.recursive => bail!("{shown}: is a directory (use -r)"),
+            Some(_) => Ok(worktree::put(batch, &root, comps, None)?),
+        }
     })?;
     Ok(0)
 }

@@ -8,7 +8,7 @@ use similar::{ChangeTag, TextDiff};
 use hako::container::{cwd, head_tree, resolve_path, working_root};
 use hako::prolly::dir::{diff_recursive, Entry, PathChange};
 use hako::prolly::file;
-use hako::revparse::{peel_to_tree, rev_parse};
+use hako::revparse::rev_parse_tree;
 use hako::store::ObjectStore;
 use hako::workspace::Workspace;
 use hako::ObjectId;
@@ -37,7 +37,7 @@ pub struct Args {
 }
 
 fn tree_of(ws: &Workspace, rev: &str) -> anyhow::Result<ObjectId> {
-    Ok(peel_to_tree(ws, rev_parse(ws, rev)?)?)
+    Ok(rev_parse_tree(ws.repo(), rev)?)
 }
 
 /// Bytes of a file or symlink entry (None for anything else).

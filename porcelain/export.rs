@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 
 use hako::hostfs::{checkout_tree, CheckoutOptions};
 use hako::prolly::file;
+use hako::worktree;
 
 use crate::plumbing;
 
@@ -24,8 +25,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let loc = super::locate(&ws, &a.src)?;
-    let e = super::must_lookup(&ws.odb, &loc)?;
+    let loc = worktree::locate(&ws, &a.src)?;
+    let e = worktree::must_lookup(&ws.odb, &loc)?;
     if e.is_dir() {
         let report = checkout_tree(
             &ws.odb,
@@ -47,7 +48,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let dest = if a.host.is_dir() {
         a.host
-            .join(String::from_utf8_lossy(&super::basename(&loc.comps)?).as_ref())
+            .join(String::from_utf8_lossy(&worktree::basename(&loc.comps)?).as_ref())
     } else {
         a.host.clone()
     };

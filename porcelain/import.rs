@@ -10,6 +10,7 @@ use hako::container::{cwd, display_path, resolve_path};
 use hako::hostfs::{import_entry, root_record, ImportOptions};
 use hako::prolly::dir::{self, Entry, ROOT_RECORD};
 use hako::store::ObjectStore;
+use hako::worktree;
 use hako::ObjectId;
 
 use crate::plumbing;
@@ -68,7 +69,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let mut entry = import_entry(batch, &a.host, &placeholder, &opts)?;
         if !entry.is_dir() {
             // Into an existing directory, like cp.
-            if let Some(d) = super::lookup(batch, &root, &dest)? {
+            if let Some(d) = worktree::lookup(batch, &root, &dest)? {
                 if d.is_dir() && !name.is_empty() {
                     dest.push(name.clone());
                 }
@@ -95,7 +96,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
             return Ok(dir::build(batch, entries)?);
         }
-        if let Some(old) = super::lookup(batch, &root, &dest)? {
+        if let Some(old) = worktree::lookup(batch, &root, &dest)? {
             if old.is_dir() != entry.is_dir() {
                 bail!(
                     "{}: {}",
@@ -112,7 +113,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
         }
         entry.name = dest.last().unwrap().clone();
-        super::put(batch, &root, &dest, Some(entry))
+        Ok(worktree::put(batch, &root, &dest, Some(entry))?)
     })?;
     Ok(0)
 }

@@ -5,13 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use hako::commit::create_commit;
 use hako::container::seed_rootfs;
 use hako::object::{ObjectType, EMPTY_TREE_PAYLOAD};
 use hako::refs::Expect;
 use hako::store::{BatchWriter, ObjectStore};
 use hako::workspace::Workspace;
-
-use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -40,13 +39,13 @@ pub fn seed_container(ws: &Workspace, quiet: bool) -> anyhow::Result<(hako::Obje
         eprintln!("note: busybox is not installed on this host (apt-get install busybox-static); the root filesystem has no programs");
     }
     let who = ws.author_or(SEED_NAME, SEED_EMAIL)?;
-    let commit = plumbing::commit_tree::commit_tree_as(
-        ws,
+    let commit = create_commit(
+        &ws.odb,
         tree,
         &[],
-        "initial root filesystem",
         who.clone(),
         who,
+        "initial root filesystem",
     )?;
     ws.refs.update(
         "HEAD",

@@ -8,6 +8,7 @@ use hako::prolly::dir::diff_recursive;
 use hako::revparse::peel_to_commit;
 use hako::revwalk::{walk, WalkOptions};
 use hako::workspace::Workspace;
+use hako::worktree;
 use hako::ObjectId;
 
 use crate::plumbing;
@@ -51,8 +52,8 @@ fn touches(ws: &Workspace, c: &CommitRef, prefixes: &[Vec<Vec<u8>>]) -> anyhow::
         None => hako::object::empty_tree_id(),
     };
     for p in prefixes {
-        let a = crate::porcelain::lookup(&ws.odb, &parent_tree, p)?;
-        let b = crate::porcelain::lookup(&ws.odb, &c.tree, p)?;
+        let a = worktree::lookup(&ws.odb, &parent_tree, p)?;
+        let b = worktree::lookup(&ws.odb, &c.tree, p)?;
         if a != b {
             return Ok(true);
         }
@@ -68,7 +69,7 @@ fn all_refs(ws: &Workspace) -> anyhow::Result<Vec<ObjectId>> {
     }
     for (_, id) in ws.refs.list("refs/")? {
         // A tag may name a tree or a blob: not history, skipped as git does.
-        if let Ok(c) = peel_to_commit(ws, id) {
+        if let Ok(c) = peel_to_commit(&ws.odb, id) {
             tips.push(c);
         }
     }
@@ -103,9 +104,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 branch.trim_start_matches("refs/heads/")
             );
         }
-        plumbing::rev_list::parse_ranges(&ws, &["HEAD".to_string()])?
+        hako::revparse::commit_ranges(ws.repo(), &["HEAD".to_string()])?
     } else {
-        plumbing::rev_list::parse_ranges(&ws, &a.revs)?
+        hako::revparse::commit_ranges(ws.repo(), &a.revs)?
     };
     if a.all {
         inc.extend(all_refs(&ws)?);
@@ -124,7 +125,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             None
         },
     };
-    let mut commits = walk(&ws, &inc, &exc, &opts)?;
+    let mut commits = walk(&ws.odb, &inc, &exc, &opts)?;
     if !prefixes.is_empty() {
         let mut kept = Vec::new();
         for wc in commits {

@@ -6,6 +6,7 @@ use std::io::Write;
 use hako::prolly::dir::{Entry, TreeCursor};
 use hako::prolly::file;
 use hako::store::ObjectStore;
+use hako::worktree;
 
 use crate::plumbing;
 
@@ -48,8 +49,8 @@ fn line(store: &dyn ObjectStore, e: &Entry, name: &str, long: bool) -> anyhow::R
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let loc = super::locate(&ws, a.path.as_deref().unwrap_or("."))?;
-    let e = super::must_lookup(&ws.odb, &loc)?;
+    let loc = worktree::locate(&ws, a.path.as_deref().unwrap_or("."))?;
+    let e = worktree::must_lookup(&ws.odb, &loc)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if !e.is_dir() {
         let name = String::from_utf8_lossy(&e.name).to_string();

@@ -4,6 +4,7 @@ use anyhow::bail;
 
 use hako::container::display_path;
 use hako::prolly::dir::{self, Entry, S_IFDIR};
+use hako::worktree;
 
 use crate::plumbing;
 
@@ -19,37 +20,24 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let all = super::resolve_all(&ws, &a.paths)?;
-    super::edit_working(&ws, |batch, mut root| {
-        for comps in &all {
-            let shown = display_path(comps);
-            match super::lookup(batch, &root, comps)? {
-                Some(e) if e.is_dir() && a.parents => continue,
-                Some(_) => bail!("{shown}: already exists"),
-                None => {}
-            }
-            if !a.parents && comps.len() > 1 {
-                match super::lookup(batch, &root, &comps[..comps.len() - 1])? {
-                    Some(p) if p.is_dir() => {}
-                    Some(_) => bail!(
-                        "{}: not a directory",
-                        display_path(&comps[..comps.len() - 1])
-                    ),
-                    None => bail!(
-                        "{}: no such directory (use -p)",
-                        display_path(&comps[..comps.len() - 1])
-                    ),
-                }
-            }
-            let empty = dir::empty(batch)?;
-            root = super::put(
-                batch,
-                &root,
-                comps,
-                Some(Entry::new(comps.last().unwrap(), S_IFDIR | 0o755, empty)),
-            )?;
+    super::edit_paths(&ws, &a.paths, |batch, root, comps| {
+        match worktree::lookup(batch, &root, comps)? {
+            Some(e) if e.is_dir() && a.parents => return Ok(root),
+            Some(_) => bail!("{}: already exists", display_path(comps)),
+            None => {}
         }
-        Ok(root)
+        if !a.parents && comps.len() > 1 {
+            let parent = &comps[..comps.len() - 1];
+            match worktree::lookup(batch, &root, parent)? {
+                Some(p) if p.is_dir() => {}
+                Some(_) => bail!("{}: not a directory", display_path(parent)),
+                None => bail!("{}: no such directory (use -p)", display_path(parent)),
+            }
+        }
+        let empty = dir::empty(batch)?;
+        let name = worktree::basename(comps)?;
+        let e = Entry::new(&name, S_IFDIR | 0o755, empty);
+        Ok(worktree::put(batch, &root, comps, Some(e))?)
     })?;
     Ok(0)
 }

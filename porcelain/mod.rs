@@ -29,151 +29,29 @@ pub mod tag;
 pub mod tree;
 pub mod write;
 
-use anyhow::bail;
-
-use hako::container::{
-    cwd, display_path, read_working, resolve_path, set_working_root, working_root,
-};
-use hako::prolly::dir::{self, Entry, S_IFDIR};
-use hako::revparse::{peel_to_tree, rev_parse};
-use hako::store::{BatchWriter, ObjectStore};
+use hako::store::BatchWriter;
 use hako::workspace::Workspace;
 use hako::ObjectId;
 
-/// A `[REF:]PATH` argument: split at the first `:` only when it comes before
-/// any `/` and is not the first character.
-pub fn split_ref_path(spec: &str) -> (Option<&str>, &str) {
-    if let Some(i) = spec.find(':') {
-        let slash = spec.find('/').unwrap_or(usize::MAX);
-        if i > 0 && i < slash {
-            return (Some(&spec[..i]), &spec[i + 1..]);
-        }
-    }
-    (None, spec)
-}
-
-/// Where a `[REF:]PATH` points: the tree it is in and the path's components.
-pub struct Located {
-    pub root: ObjectId,
-    pub comps: Vec<Vec<u8>>,
-    /// "REF:" prefix for messages, or "".
-    pub label: String,
-}
-
-impl Located {
-    pub fn shown(&self) -> String {
-        format!("{}{}", self.label, display_path(&self.comps))
-    }
-}
-
-pub fn locate(ws: &Workspace, spec: &str) -> anyhow::Result<Located> {
-    let (r, path) = split_ref_path(spec);
-    let root = match r {
-        Some(r) => peel_to_tree(ws, rev_parse(ws, r)?)?,
-        None => working_root(ws)?,
-    };
-    let comps = resolve_path(&cwd(ws)?, path)?;
-    Ok(Located {
-        root,
-        comps,
-        label: r.map(|r| format!("{r}:")).unwrap_or_default(),
-    })
-}
-
-/// The entry at a path; the root itself is a directory entry with an empty name.
-pub fn lookup(
-    store: &dyn ObjectStore,
-    root: &ObjectId,
-    comps: &[Vec<u8>],
-) -> anyhow::Result<Option<Entry>> {
-    if comps.is_empty() {
-        return Ok(Some(Entry::new(b"", S_IFDIR | 0o755, *root)));
-    }
-    Ok(dir::lookup_path(store, root, comps)?)
-}
-
-/// The entry at a located path, or a fatal "no such file or directory".
-pub fn must_lookup(store: &dyn ObjectStore, loc: &Located) -> anyhow::Result<Entry> {
-    match lookup(store, &loc.root, &loc.comps)? {
-        Some(e) => Ok(e),
-        None => bail!("{}: no such file or directory", loc.shown()),
-    }
-}
-
-/// Follow symlinks (inside the tree) at a path, up to 40 hops.
-pub fn follow(
-    store: &dyn ObjectStore,
-    root: &ObjectId,
-    comps: &[Vec<u8>],
-) -> anyhow::Result<Option<(Vec<Vec<u8>>, Entry)>> {
-    let mut comps = comps.to_vec();
-    for _ in 0..40 {
-        let Some(e) = lookup(store, root, &comps)? else {
-            return Ok(None);
-        };
-        if !e.is_symlink() {
-            return Ok(Some((comps, e)));
-        }
-        let target = String::from_utf8_lossy(&store.read(&e.id)?.data).to_string();
-        let parent = display_path(&comps[..comps.len() - 1]);
-        comps = resolve_path(&parent, &target)?;
-    }
-    bail!(
-        "{}: too many levels of symbolic links",
-        display_path(&comps)
-    )
-}
-
-/// Run `f` on the working root and store its result as the new working root,
-/// crash-safely: objects are flushed before the root moves, and the move is a
-/// compare-and-swap against the root `f` started from.
-pub fn edit_working<F>(ws: &Workspace, f: F) -> anyhow::Result<ObjectId>
+/// `hako::worktree::edit_working`, pausing for tests at "write".
+pub fn edit_working<F>(ws: &Workspace, edit: F) -> anyhow::Result<ObjectId>
 where
     F: FnOnce(&BatchWriter, ObjectId) -> anyhow::Result<ObjectId>,
 {
-    let raw = read_working(ws)?;
-    let old = working_root(ws)?;
-    let batch = BatchWriter::new(&ws.odb);
-    let new = f(&batch, old)?;
-    batch.flush()?;
-    test_pause("write");
-    if new != old {
-        set_working_root(ws, new, raw)?;
-    }
-    Ok(new)
+    hako::worktree::edit_working(ws, edit, || test_pause("write"))
 }
 
-/// Resolve several user paths against the current directory.
-pub fn resolve_all(ws: &Workspace, paths: &[String]) -> anyhow::Result<Vec<Vec<Vec<u8>>>> {
-    let cwd = cwd(ws)?;
-    Ok(paths
-        .iter()
-        .map(|p| resolve_path(&cwd, p))
-        .collect::<Result<_, _>>()?)
-}
-
-/// The last component of a path (for `cp a b/` into directories).
-pub fn basename(comps: &[Vec<u8>]) -> anyhow::Result<Vec<u8>> {
-    match comps.last() {
-        Some(c) => Ok(c.clone()),
-        None => bail!("the root directory has no name"),
-    }
-}
-
-/// Set `path` to `entry`, refusing to create it inside a non-directory.
-pub fn put(
-    store: &dyn ObjectStore,
-    root: &ObjectId,
-    comps: &[Vec<u8>],
-    entry: Option<Entry>,
-) -> anyhow::Result<ObjectId> {
-    Ok(dir::update_path(
-        store,
-        root,
-        comps,
-        entry,
-        S_IFDIR | 0o755,
-    )?)
+/// Edit the working root once per user path (`del`, `mkdir`): `edit` gets
+/// the root so far and the path's components, and returns the new root.
+pub fn edit_paths<F>(ws: &Workspace, paths: &[String], mut edit: F) -> anyhow::Result<ObjectId>
+where
+    F: FnMut(&BatchWriter, ObjectId, &[Vec<u8>]) -> anyhow::Result<ObjectId>,
+{
+    let all = hako::worktree::resolve_all(ws, paths)?;
+    edit_working(ws, |batch, root| {
+        all.iter()
+            .try_fold(root, |root, comps| edit(batch, root, comps))
+    })
 }
 
 /// For tests of concurrent commands: with `HAKO_TEST_PAUSE=POINT:PATH`, the

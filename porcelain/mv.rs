@@ -3,6 +3,7 @@
 use anyhow::bail;
 
 use hako::container::{cwd, display_path, resolve_path};
+use hako::worktree;
 
 use crate::plumbing;
 
@@ -23,8 +24,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         bail!("cannot move the root directory");
     }
     super::edit_working(&ws, |batch, root| {
-        let Some(e) = super::lookup(batch, &root, &src)? else {
-            bail!("{}: no such file or directory", display_path(&src));
+        let Some(e) = worktree::lookup(batch, &root, &src)? else {
+            return Err(hako::Error::NoSuchPath(display_path(&src)).into());
         };
         let dst = super::cp::target(batch, &root, &e, &src, dst.clone())?;
         if dst == src {
@@ -35,8 +36,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
         let mut ne = e.clone();
         ne.name = dst.last().unwrap().clone();
-        let r = super::put(batch, &root, &src, None)?;
-        super::put(batch, &r, &dst, Some(ne))
+        let r = worktree::put(batch, &root, &src, None)?;
+        Ok(worktree::put(batch, &r, &dst, Some(ne))?)
     })?;
     Ok(0)
 }

@@ -22,7 +22,7 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let start = match &a.from {
-        Some(r) => Some(peel_to_commit(&ws, rev_parse(&ws, r)?)?),
+        Some(r) => Some(peel_to_commit(&ws.odb, rev_parse(ws.repo(), r)?)?),
         None => None,
     };
     ws.create_container(&a.name)?;

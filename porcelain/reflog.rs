@@ -20,7 +20,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let full = if name == "HEAD" {
         "HEAD".to_string()
     } else {
-        match dwim_ref(&ws, name)? {
+        match dwim_ref(&ws.refs, name)? {
             Some((f, _)) => f,
             None => bail!("ref '{name}' not found"),
         }

@@ -1,7 +1,6 @@
 //! `hako reset [--hard] REF`: move the current branch (or detached HEAD) to REF.
 
-use hako::container::{commit_tree_of, lock_working, read_working, working_root};
-use hako::refs::Expect;
+use hako::container::{commit_tree_of, move_head, read_working, working_root};
 use hako::revparse::{peel_to_commit, rev_parse};
 
 use crate::plumbing;
@@ -17,28 +16,19 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    let commit = peel_to_commit(&ws, rev_parse(&ws, &a.target)?)?;
+    let commit = peel_to_commit(&ws.odb, rev_parse(ws.repo(), &a.target)?)?;
     let raw = read_working(&ws)?;
-    let old_working = working_root(&ws)?;
     let old = ws.refs.resolve("HEAD")?;
-    let expect = match old {
-        Some(o) => Expect::Value(o),
-        None => Expect::Absent,
+    // --hard: REF's tree; else the working root as it was, which now shows
+    // as changes against REF.
+    let tree = match a.hard {
+        true => commit_tree_of(&ws, &commit)?,
+        false => working_root(&ws)?,
     };
-    let working = lock_working(&ws, raw)?;
-    ws.refs.update(
-        "HEAD",
-        commit,
-        expect,
-        &ws.committer()?,
-        &format!("reset: moving to {}", a.target),
-    )?;
+    let msg = format!("reset: moving to {}", a.target);
+    move_head(&ws, raw, old, commit, tree, &msg)?;
     if a.hard {
-        working.commit(commit_tree_of(&ws, &commit)?)?;
         eprintln!("HEAD is now at {}", commit.short());
-    } else {
-        // Keep the working root as it was: it now shows as changes against REF.
-        working.commit(old_working)?;
     }
     Ok(0)
 }

@@ -4,10 +4,10 @@ use std::io::Write;
 
 use anyhow::bail;
 
-use hako::object::{clean_message, ObjectType, Tag};
+use hako::commit::create_tag;
+use hako::object::clean_message;
 use hako::refs::{check_short_name, Expect};
 use hako::revparse::rev_parse;
-use hako::store::ObjectStore;
 
 use crate::plumbing;
 
@@ -52,7 +52,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         println!("Deleted tag '{name}' (was {})", id.short());
         return Ok(0);
     }
-    let target = rev_parse(&ws, a.target.as_deref().unwrap_or("HEAD"))?;
+    let target = rev_parse(ws.repo(), a.target.as_deref().unwrap_or("HEAD"))?;
     let existing = ws.refs.resolve(&full)?;
     if existing.is_some() && !a.force {
         bail!("tag '{name}' already exists");
@@ -63,26 +63,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 "hako tag -a -m MSG NAME [REF] (an annotated tag needs a message)",
             ));
         };
-        let msg = clean_message(msg);
-        if msg.is_empty() {
+        if clean_message(msg).is_empty() {
             bail!("empty tag message");
         }
-        let (kind, _) = ws.odb.read_header(&target)?;
-        let t = Tag {
-            object: target,
-            target_type: kind,
-            name: name.clone(),
-            tagger: ws.commit_committer()?,
-            message: msg.into_bytes(),
-        };
-        ws.odb.write(ObjectType::Tag, &t.encode())?
+        create_tag(&ws.odb, target, name, ws.commit_committer()?, msg)?
     } else {
         target
     };
-    let expect = match existing {
-        Some(e) => Expect::Value(e),
-        None => Expect::Absent,
-    };
+    let expect = Expect::unchanged(existing);
     ws.refs.update(&full, id, expect, &who, "tag")?;
     Ok(0)
 }

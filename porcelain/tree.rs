@@ -6,6 +6,7 @@ use anyhow::bail;
 
 use hako::prolly::dir::TreeCursor;
 use hako::store::ObjectStore;
+use hako::worktree;
 use hako::ObjectId;
 
 use crate::plumbing;
@@ -67,8 +68,8 @@ fn draw(
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let spec = a.path.as_deref().unwrap_or(".");
-    let loc = super::locate(&ws, spec)?;
-    let e = super::must_lookup(&ws.odb, &loc)?;
+    let loc = worktree::locate(&ws, spec)?;
+    let e = worktree::must_lookup(&ws.odb, &loc)?;
     if !e.is_dir() {
         bail!("{}: not a directory", loc.shown());
     }

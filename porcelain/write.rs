@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use hako::container::{cwd, display_path, resolve_path};
 use hako::prolly::dir::{Entry, S_IFREG};
 use hako::prolly::file;
+use hako::worktree;
 
 use crate::plumbing;
 
@@ -66,7 +67,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         if let Some(old) = old {
             e.meta = old.meta;
         }
-        super::put(batch, &root, &comps, Some(e))
+        Ok(worktree::put(batch, &root, &comps, Some(e))?)
     })?;
     Ok(0)
 }

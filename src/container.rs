@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
 use crate::fsutil::LockFile;
-use crate::object::{empty_tree_id, CommitRef, ObjectType};
+use crate::object::{empty_tree_id, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, S_IFDIR, S_IFLNK, S_IFREG};
+use crate::refs::{Expect, RefStore};
+use crate::revparse::tree_of_commit;
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 
@@ -22,25 +24,33 @@ pub fn head_commit(ws: &Workspace) -> Result<Option<ObjectId>> {
 
 /// The tree of a commit.
 pub fn commit_tree_of(ws: &Workspace, commit: &ObjectId) -> Result<ObjectId> {
-    let o = ws.odb.read_typed(commit, ObjectType::Commit)?;
-    Ok(CommitRef::parse(&o.data)?.tree)
+    tree_of_commit(&ws.odb, commit)
 }
 
 /// HEAD's tree, or the empty tree before the first commit.
 pub fn head_tree(ws: &Workspace) -> Result<ObjectId> {
-    match head_commit(ws)? {
-        Some(c) => commit_tree_of(ws, &c),
+    head_tree_in(&ws.odb, &ws.refs)
+}
+
+fn head_tree_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
+    match refs.resolve("HEAD")? {
+        Some(c) => tree_of_commit(store, &c),
         None => Ok(empty_tree_id()),
     }
 }
 
-fn working_path(ws: &Workspace) -> PathBuf {
-    ws.container_dir(&ws.container).join("WORKING")
+/// `WORKING` sits beside the container's refs.
+fn working_path(refs: &RefStore) -> PathBuf {
+    refs.path("WORKING")
 }
 
 /// The raw `WORKING` pointer: None when the working root follows HEAD.
 pub fn read_working(ws: &Workspace) -> Result<Option<ObjectId>> {
-    let p = working_path(ws);
+    read_working_in(&ws.refs)
+}
+
+fn read_working_in(refs: &RefStore) -> Result<Option<ObjectId>> {
+    let p = working_path(refs);
     match fs::read_to_string(&p) {
         Ok(s) => ObjectId::from_hex(s.trim())
             .map(Some)
@@ -52,9 +62,14 @@ pub fn read_working(ws: &Workspace) -> Result<Option<ObjectId>> {
 
 /// The uncommitted working root: `WORKING` if set, else HEAD's tree.
 pub fn working_root(ws: &Workspace) -> Result<ObjectId> {
-    match read_working(ws)? {
+    working_root_in(&ws.odb, &ws.refs)
+}
+
+/// The working root of the container whose refs are `refs`.
+pub fn working_root_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
+    match read_working_in(refs)? {
         Some(id) => Ok(id),
-        None => head_tree(ws),
+        None => head_tree_in(store, refs),
     }
 }
 
@@ -73,7 +88,7 @@ pub struct WorkingLock {
 /// Lock the working root, checking that `WORKING` still is `expected` (as
 /// `read_working` returned it when the command started).
 pub fn lock_working(ws: &Workspace, expected: Option<ObjectId>) -> Result<WorkingLock> {
-    let path = working_path(ws);
+    let path = working_path(&ws.refs);
     let lock = LockFile::acquire(&path, Error::WorkingLocked)?;
     if read_working(ws)? != expected {
         return Err(Error::WorkingChanged);
@@ -89,6 +104,28 @@ impl WorkingLock {
         self.lock.write(format!("{new}\n").as_bytes())?;
         self.lock.commit(&self.path)
     }
+}
+
+/// Move HEAD to `commit` (if it still is `head_was`) and make `tree` the
+/// working root, together under the working root's lock (if `WORKING` still
+/// is `working_was`): a write racing the move is refused, not lost.
+pub fn move_head(
+    ws: &Workspace,
+    working_was: Option<ObjectId>,
+    head_was: Option<ObjectId>,
+    commit: ObjectId,
+    tree: ObjectId,
+    msg: &str,
+) -> Result<()> {
+    let working = lock_working(ws, working_was)?;
+    ws.refs.update(
+        "HEAD",
+        commit,
+        Expect::unchanged(head_was),
+        &ws.committer()?,
+        msg,
+    )?;
+    working.commit(tree)
 }
 
 /// Replace the `WORKING` pointer with `new` if it still is `expected`:

@@ -28,6 +28,10 @@ pub enum Error {
         expected: &'static str,
         actual: &'static str,
     },
+    #[error("{id} is a {actual}, not a tree")]
+    CommitTreeNotTree { id: ObjectId, actual: &'static str },
+    #[error("parent {id} is a {actual}, not a commit")]
+    ParentNotCommit { id: ObjectId, actual: &'static str },
     #[error("invalid ref name '{0}'")]
     BadRefName(String),
     #[error("unable to lock ref {name}: {path} is held by another hako process (if none is running, remove {path})")]
@@ -38,6 +42,14 @@ pub enum Error {
     WorkingChanged,
     #[error("no such container: {0}")]
     NoContainer(String),
+    #[error("container '{0}' already exists")]
+    ContainerExists(String),
+    #[error("{0}: no such file or directory")]
+    NoSuchPath(String),
+    #[error("{0}: too many levels of symbolic links")]
+    SymlinkLoop(String),
+    #[error("the root directory has no name")]
+    RootHasNoName,
     #[error("'{0}' is not a directory")]
     NotADirectory(String),
     #[error("cannot update ref {name}: expected {expected}, found {found}")]

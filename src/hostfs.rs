@@ -152,10 +152,7 @@ struct WalkedRoot {
 fn walk(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<WalkedRoot> {
     let meta = fs::symlink_metadata(root).at(root)?;
     if !meta.is_dir() {
-        return Err(Error::Invalid(format!(
-            "'{}' is not a directory",
-            root.display()
-        )));
+        return Err(Error::NotADirectory(root.display().to_string()));
     }
     let mut dirs = vec![DirJob {
         path: root.to_path_buf(),

@@ -4,6 +4,7 @@
 //! to stdout: it returns values and typed errors (see `error::Error`).
 
 pub mod codec;
+pub mod commit;
 pub mod container;
 pub mod error;
 pub mod fsutil;
@@ -12,6 +13,7 @@ pub mod identity;
 pub mod merge;
 pub mod object;
 pub mod oid;
+pub mod pack;
 pub mod prolly;
 pub mod refs;
 pub mod revparse;
@@ -21,6 +23,7 @@ pub mod store;
 pub mod sys;
 pub mod warnings;
 pub mod workspace;
+pub mod worktree;
 
 pub use error::{Error, Result};
 pub use object::ObjectType;

@@ -223,6 +223,9 @@ fn main() {
         let _ = plumbing::CONTAINER.set(c);
     }
     let result = dispatch(cli.cmd);
+    if result.as_ref().is_err_and(plumbing::is_broken_pipe) {
+        exit(0);
+    }
     plumbing::print_warnings();
     match result {
         Ok(code) => exit(code),

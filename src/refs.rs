@@ -39,6 +39,11 @@ impl Expect {
             Some(id) => Expect::Value(id),
         }
     }
+
+    /// The ref is still what it was read as: `o`, or absent when `None`.
+    pub fn unchanged(o: Option<ObjectId>) -> Expect {
+        o.map_or(Expect::Absent, Expect::Value)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -242,7 +247,22 @@ impl RefStore {
         msg: &str,
     ) -> Result<()> {
         check_ref_name(name)?;
-        self.log(name, old, new, who, msg)
+        let p = self.root.join("logs").join(name);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).at(parent)?;
+        }
+        let msg: String = msg
+            .chars()
+            .map(|c| if c == '\n' { ' ' } else { c })
+            .collect();
+        let line = format!("{old} {new} {who}\t{msg}\n");
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&p)
+            .at(&p)?;
+        f.write_all(line.as_bytes()).at(&p)?;
+        f.sync_data().at(&p)
     }
 
     /// Point `name` at `target` symbolically (e.g. HEAD -> refs/heads/main).
@@ -293,32 +313,6 @@ impl RefStore {
             }
         }
         Ok(())
-    }
-
-    fn log(
-        &self,
-        name: &str,
-        old: ObjectId,
-        new: ObjectId,
-        who: &Signature,
-        msg: &str,
-    ) -> Result<()> {
-        let p = self.root.join("logs").join(name);
-        if let Some(parent) = p.parent() {
-            fs::create_dir_all(parent).at(parent)?;
-        }
-        let msg: String = msg
-            .chars()
-            .map(|c| if c == '\n' { ' ' } else { c })
-            .collect();
-        let line = format!("{old} {new} {who}\t{msg}\n");
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&p)
-            .at(&p)?;
-        f.write_all(line.as_bytes()).at(&p)?;
-        f.sync_data().at(&p)
     }
 
     /// Reflog of a ref, newest first.
@@ -523,17 +517,17 @@ impl RefTransaction<'_> {
                 Action::Symbolic(t) => {
                     if !op.msg.is_empty() {
                         let new = refs.resolve(t)?.unwrap_or(ObjectId::ZERO);
-                        refs.log(target, old, new, who, &op.msg)?;
+                        refs.append_reflog(target, old, new, who, &op.msg)?;
                     }
                 }
                 Action::Set(_) => {
-                    refs.log(target, old, new, who, &op.msg)?;
+                    refs.append_reflog(target, old, new, who, &op.msg)?;
                     if target != "HEAD" && head_target.as_deref() == Some(target.as_str()) {
-                        refs.log("HEAD", old, new, who, &op.msg)?;
+                        refs.append_reflog("HEAD", old, new, who, &op.msg)?;
                     }
                 }
                 Action::Delete => {
-                    refs.log(target, old, new, who, &op.msg)?;
+                    refs.append_reflog(target, old, new, who, &op.msg)?;
                     refs.prune_dirs(&refs.path(target));
                 }
             }

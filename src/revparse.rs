@@ -1,12 +1,101 @@
 //! Revision expressions: full ids, unique prefixes, ref names, `REV^`, `REV^N`,
-//! `REV~N`, `REV^{type}`.
+//! `REV~N`, `REV^{type}`, `REV:PATH`; and the `A..B` / `^A` arguments of
+//! history commands.
 
 use crate::error::{Error, Result};
-use crate::object::{CommitRef, ObjectType, TagRef};
-use crate::oid::{is_hex_prefix, ObjectId};
-use crate::refs::check_ref_name;
-use crate::store::ObjectStore;
-use crate::workspace::Workspace;
+use crate::object::{CommitRef, Object, ObjectType, TagRef};
+use crate::oid::{is_hex_prefix, ObjectId, HEX_LEN};
+use crate::refs::{check_ref_name, RefStore};
+use crate::store::{LocalStore, ObjectStore};
+
+/// What revisions resolve against: an object store and one container's refs
+/// (`Workspace::repo`; receive-pack pairs a quarantine store with the refs).
+#[derive(Clone, Copy)]
+pub struct Repo<'a> {
+    pub odb: &'a dyn LocalStore,
+    pub refs: &'a RefStore,
+}
+
+/// Resolve a full id or a unique prefix of at least 4 hex digits.
+pub fn resolve_prefix(store: &dyn LocalStore, s: &str) -> Result<ObjectId> {
+    if !is_hex_prefix(s) {
+        return Err(Error::BadObjectName(s.to_string()));
+    }
+    let lower = s.to_ascii_lowercase();
+    if lower.len() == HEX_LEN {
+        let id = ObjectId::from_hex(&lower)?;
+        return match store.contains(&id)? {
+            true => Ok(id),
+            false => Err(Error::NotFound(id)),
+        };
+    }
+    match store.ids_with_prefix(&lower, 2)?.as_slice() {
+        [] => Err(Error::BadObjectName(s.to_string())),
+        [id] => Ok(*id),
+        _ => Err(Error::Ambiguous(s.to_string())),
+    }
+}
+
+/// Read an object that must be a commit.
+pub fn read_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<Object> {
+    let o = store.read(id)?;
+    if o.kind != ObjectType::Commit {
+        return Err(Error::WrongType {
+            id: *id,
+            expected: "commit",
+            actual: o.kind.name(),
+        });
+    }
+    Ok(o)
+}
+
+/// The tree of a commit (which must be one).
+pub fn tree_of_commit(store: &dyn ObjectStore, commit: &ObjectId) -> Result<ObjectId> {
+    Ok(CommitRef::parse(&read_commit(store, commit)?.data)?.tree)
+}
+
+/// One revision argument of a history command: `A..B` means `^A B` (an
+/// empty side is HEAD), `^A` excludes A.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevArg<'a> {
+    Include(&'a str),
+    Exclude(&'a str),
+    Range { from: &'a str, to: &'a str },
+}
+
+impl<'a> RevArg<'a> {
+    pub fn parse(arg: &'a str) -> RevArg<'a> {
+        let or_head = |s: &'a str| if s.is_empty() { "HEAD" } else { s };
+        if let Some((a, b)) = arg.split_once("..") {
+            RevArg::Range {
+                from: or_head(a),
+                to: or_head(b),
+            }
+        } else if let Some(x) = arg.strip_prefix('^') {
+            RevArg::Exclude(x)
+        } else {
+            RevArg::Include(arg)
+        }
+    }
+}
+
+/// Split revision arguments into included and excluded commits.
+pub fn commit_ranges(repo: Repo, args: &[String]) -> Result<(Vec<ObjectId>, Vec<ObjectId>)> {
+    let mut inc = Vec::new();
+    let mut exc = Vec::new();
+    let commit = |r: &str| peel_to_commit(repo.odb, rev_parse(repo, r)?);
+    for a in args {
+        match RevArg::parse(a) {
+            RevArg::Range { from, to } => {
+                exc.push(commit(from)?);
+                inc.push(commit(to)?);
+            }
+            RevArg::Exclude(x) => exc.push(commit(x)?),
+            RevArg::Include(x) => inc.push(commit(x)?),
+        }
+    }
+    Ok((inc, exc))
+}
 
 /// The candidates a short ref name expands to, in priority order.
 pub fn ref_candidates(name: &str) -> Vec<String> {
@@ -22,13 +111,13 @@ pub fn ref_candidates(name: &str) -> Vec<String> {
 }
 
 /// Expand a short name to the full name of an existing ref.
-pub fn dwim_ref(ws: &Workspace, name: &str) -> Result<Option<(String, ObjectId)>> {
+pub fn dwim_ref(refs: &RefStore, name: &str) -> Result<Option<(String, ObjectId)>> {
     let name = if name == "@" { "HEAD" } else { name };
     for cand in ref_candidates(name) {
         if check_ref_name(&cand).is_err() {
             continue;
         }
-        if let Some(id) = ws.refs.resolve(&cand)? {
+        if let Some(id) = refs.resolve(&cand)? {
             return Ok(Some((cand, id)));
         }
     }
@@ -36,7 +125,7 @@ pub fn dwim_ref(ws: &Workspace, name: &str) -> Result<Option<(String, ObjectId)>
 }
 
 /// Resolve a base name (no suffix operators): a ref, else an id or prefix.
-fn resolve_base(ws: &Workspace, name: &str) -> Result<ObjectId> {
+fn resolve_base(repo: Repo, name: &str) -> Result<ObjectId> {
     if name.is_empty() {
         return Err(Error::BadObjectName(name.to_string()));
     }
@@ -48,11 +137,11 @@ fn resolve_base(ws: &Workspace, name: &str) -> Result<ObjectId> {
         let full = if r.is_empty() || r == "HEAD" {
             "HEAD".to_string()
         } else {
-            dwim_ref(ws, r)?
+            dwim_ref(repo.refs, r)?
                 .ok_or_else(|| Error::BadObjectName(name.to_string()))?
                 .0
         };
-        let log = ws.refs.reflog(&full)?;
+        let log = repo.refs.reflog(&full)?;
         return log.get(n).map(|e| e.new).ok_or_else(|| {
             Error::Invalid(format!(
                 "{name}: the reflog of {full} has only {} entries",
@@ -62,25 +151,25 @@ fn resolve_base(ws: &Workspace, name: &str) -> Result<ObjectId> {
     }
     // The uncommitted working root of the selected container (a tree).
     if name == "WORKING" {
-        return crate::container::working_root(ws);
+        return crate::container::working_root_in(repo.odb, repo.refs);
     }
     // A full id wins over a ref of the same spelling, as in git.
     if name.len() == 64 && is_hex_prefix(name) {
-        return ws.odb.resolve_prefix(name);
+        return resolve_prefix(repo.odb, name);
     }
-    if let Some((_, id)) = dwim_ref(ws, name)? {
+    if let Some((_, id)) = dwim_ref(repo.refs, name)? {
         return Ok(id);
     }
     if is_hex_prefix(name) {
-        return ws.odb.resolve_prefix(name);
+        return resolve_prefix(repo.odb, name);
     }
     Err(Error::BadObjectName(name.to_string()))
 }
 
 /// Follow tags until a non-tag object.
-pub fn peel(ws: &Workspace, mut id: ObjectId) -> Result<ObjectId> {
+pub fn peel(store: &dyn ObjectStore, mut id: ObjectId) -> Result<ObjectId> {
     for _ in 0..64 {
-        let o = ws.odb.read(&id)?;
+        let o = store.read(&id)?;
         if o.kind != ObjectType::Tag {
             return Ok(id);
         }
@@ -90,9 +179,9 @@ pub fn peel(ws: &Workspace, mut id: ObjectId) -> Result<ObjectId> {
 }
 
 /// Peel to a commit, or fail naming what the object is.
-pub fn peel_to_commit(ws: &Workspace, id: ObjectId) -> Result<ObjectId> {
-    let p = peel(ws, id)?;
-    let (kind, _) = ws.odb.read_header(&p)?;
+pub fn peel_to_commit(store: &dyn ObjectStore, id: ObjectId) -> Result<ObjectId> {
+    let p = peel(store, id)?;
+    let (kind, _) = store.read_header(&p)?;
     if kind != ObjectType::Commit {
         return Err(Error::WrongType {
             id: p,
@@ -103,18 +192,17 @@ pub fn peel_to_commit(ws: &Workspace, id: ObjectId) -> Result<ObjectId> {
     Ok(p)
 }
 
-fn parents(ws: &Workspace, id: ObjectId) -> Result<Vec<ObjectId>> {
-    let o = ws.odb.read_typed(&id, ObjectType::Commit)?;
-    Ok(CommitRef::parse(&o.data)?.parents)
+fn parents(store: &dyn ObjectStore, id: ObjectId) -> Result<Vec<ObjectId>> {
+    Ok(CommitRef::parse(&read_commit(store, &id)?.data)?.parents)
 }
 
 /// Resolve a tree-ish (a tree, or a commit or tag leading to one) to a tree id.
-pub fn peel_to_tree(ws: &Workspace, id: ObjectId) -> Result<ObjectId> {
-    let p = peel(ws, id)?;
-    let (kind, _) = ws.odb.read_header(&p)?;
+pub fn peel_to_tree(store: &dyn ObjectStore, id: ObjectId) -> Result<ObjectId> {
+    let p = peel(store, id)?;
+    let (kind, _) = store.read_header(&p)?;
     match kind {
         ObjectType::Tree => Ok(p),
-        ObjectType::Commit => Ok(CommitRef::parse(&ws.odb.read(&p)?.data)?.tree),
+        ObjectType::Commit => Ok(CommitRef::parse(&store.read(&p)?.data)?.tree),
         k => Err(Error::WrongType {
             id: p,
             expected: "tree",
@@ -123,19 +211,24 @@ pub fn peel_to_tree(ws: &Workspace, id: ObjectId) -> Result<ObjectId> {
     }
 }
 
+/// Resolve a tree-ish revision expression to a tree id.
+pub fn rev_parse_tree(repo: Repo, spec: &str) -> Result<ObjectId> {
+    peel_to_tree(repo.odb, rev_parse(repo, spec)?)
+}
+
 /// Resolve a revision expression to an object id. `REV:PATH` names the
 /// entry at PATH in REV's tree.
-pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
+pub fn rev_parse(repo: Repo, spec: &str) -> Result<ObjectId> {
     if let Some((rev, path)) = spec.split_once(':') {
         if rev.is_empty() {
             return Err(Error::BadObjectName(spec.to_string()));
         }
-        let tree = peel_to_tree(ws, rev_parse(ws, rev)?)?;
+        let tree = rev_parse_tree(repo, rev)?;
         let comps = crate::prolly::dir::split_path(path)?;
         if comps.is_empty() {
             return Ok(tree);
         }
-        return match crate::prolly::dir::lookup_path(&ws.odb, &tree, &comps)? {
+        return match crate::prolly::dir::lookup_path(repo.odb, &tree, &comps)? {
             Some(e) if !e.id.is_zero() => Ok(e.id),
             Some(_) => Err(Error::Invalid(format!(
                 "'{path}' in '{rev}' has no content (device, fifo or socket)"
@@ -148,7 +241,7 @@ pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
     let bad = || Error::BadObjectName(spec.to_string());
     // Split the base name from the first suffix operator.
     let cut = spec.find(['^', '~']).unwrap_or(spec.len());
-    let mut id = resolve_base(ws, &spec[..cut]).map_err(|e| match e {
+    let mut id = resolve_base(repo, &spec[..cut]).map_err(|e| match e {
         Error::BadObjectName(_) => bad(),
         e => e,
     })?;
@@ -161,17 +254,15 @@ pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
             let want = &rest[1..close];
             rest = &rest[close + 1..];
             id = match want {
-                "" => peel(ws, id)?,
-                "commit" => peel_to_commit(ws, id)?,
+                "" => peel(repo.odb, id)?,
+                "commit" => peel_to_commit(repo.odb, id)?,
+                "tree" => peel_to_tree(repo.odb, id)?,
                 t => {
                     let kind: ObjectType = t.parse().map_err(|_| bad())?;
-                    let p = peel(ws, id)?;
-                    let (k, _) = ws.odb.read_header(&p)?;
+                    let p = peel(repo.odb, id)?;
+                    let (k, _) = repo.odb.read_header(&p)?;
                     if k == kind {
                         p
-                    } else if kind == ObjectType::Tree && k == ObjectType::Commit {
-                        let o = ws.odb.read(&p)?;
-                        CommitRef::parse(&o.data)?.tree
                     } else {
                         return Err(Error::WrongType {
                             id: p,
@@ -190,13 +281,13 @@ pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
             rest[..ndigits].parse().map_err(|_| bad())?
         };
         rest = &rest[ndigits..];
-        let commit = peel_to_commit(ws, id)?;
+        let commit = peel_to_commit(repo.odb, id)?;
         id = match op {
             b'^' => {
                 if n == 0 {
                     commit
                 } else {
-                    *parents(ws, commit)?.get(n - 1).ok_or_else(|| {
+                    *parents(repo.odb, commit)?.get(n - 1).ok_or_else(|| {
                         Error::Invalid(format!(
                             "{spec}: commit {} has no parent {n}",
                             commit.short()
@@ -207,7 +298,7 @@ pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
             _ => {
                 let mut c = commit;
                 for i in 0..n {
-                    c = *parents(ws, c)?.first().ok_or_else(|| {
+                    c = *parents(repo.odb, c)?.first().ok_or_else(|| {
                         Error::Invalid(format!(
                             "{spec}: history of {} ends after {i} generation(s)",
                             commit.short()
@@ -219,4 +310,60 @@ pub fn rev_parse(ws: &Workspace, spec: &str) -> Result<ObjectId> {
         };
     }
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::create_commit;
+    use crate::identity::Signature;
+    use crate::object::EMPTY_TREE_PAYLOAD;
+    use crate::refs::Expect;
+    use crate::store::MemStore;
+
+    #[test]
+    fn rev_args() {
+        assert_eq!(RevArg::parse("a..b"), RevArg::Range { from: "a", to: "b" });
+        assert_eq!(
+            RevArg::parse("..b"),
+            RevArg::Range {
+                from: "HEAD",
+                to: "b"
+            }
+        );
+        assert_eq!(
+            RevArg::parse("a.."),
+            RevArg::Range {
+                from: "a",
+                to: "HEAD"
+            }
+        );
+        assert_eq!(RevArg::parse("^a"), RevArg::Exclude("a"));
+        assert_eq!(RevArg::parse("a~2"), RevArg::Include("a~2"));
+    }
+
+    /// Revisions resolve against any store paired with refs (no workspace).
+    #[test]
+    fn history_in_a_memory_store() {
+        let store = MemStore::new();
+        let dir = tempfile::tempdir().unwrap();
+        let refs = RefStore::new(dir.path());
+        refs.set_symbolic("HEAD", "refs/heads/main").unwrap();
+        let who = Signature::parse("T <t@x> 0 +0000").unwrap();
+        let tree = store.write(ObjectType::Tree, EMPTY_TREE_PAYLOAD).unwrap();
+        let one = create_commit(&store, tree, &[], who.clone(), who.clone(), "one").unwrap();
+        let two = create_commit(&store, tree, &[one], who.clone(), who.clone(), "two").unwrap();
+        refs.update("HEAD", two, Expect::Absent, &who, "m").unwrap();
+        let repo = Repo {
+            odb: &store,
+            refs: &refs,
+        };
+        assert_eq!(rev_parse(repo, "main~1").unwrap(), one);
+        assert_eq!(rev_parse(repo, &two.to_hex()[..8]).unwrap(), two);
+        assert_eq!(rev_parse_tree(repo, "HEAD").unwrap(), tree);
+        assert_eq!(rev_parse(repo, "HEAD^{tree}").unwrap(), tree);
+        assert_eq!(rev_parse(repo, "WORKING").unwrap(), tree);
+        let args = ["HEAD~1..main".to_string()];
+        assert_eq!(commit_ranges(repo, &args).unwrap(), (vec![two], vec![one]));
+    }
 }

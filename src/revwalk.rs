@@ -4,9 +4,10 @@
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::error::Result;
-use crate::object::{CommitRef, ObjectType};
+use crate::object::CommitRef;
 use crate::oid::ObjectId;
-use crate::workspace::Workspace;
+use crate::revparse::read_commit;
+use crate::store::ObjectStore;
 
 #[derive(Clone, Debug)]
 pub struct WalkCommit {
@@ -21,8 +22,8 @@ pub struct WalkOptions {
     pub limit: Option<usize>,
 }
 
-fn load(ws: &Workspace, id: ObjectId) -> Result<WalkCommit> {
-    let o = ws.odb.read_typed(&id, ObjectType::Commit)?;
+fn load(store: &dyn ObjectStore, id: ObjectId) -> Result<WalkCommit> {
+    let o = read_commit(store, &id)?;
     let c = CommitRef::parse(&o.data)?;
     Ok(WalkCommit {
         id,
@@ -34,7 +35,7 @@ fn load(ws: &Workspace, id: ObjectId) -> Result<WalkCommit> {
 /// Commits reachable from `include` but not from `exclude`, in topological
 /// order (a commit always precedes its parents), newest first among ties.
 pub fn walk(
-    ws: &Workspace,
+    store: &dyn ObjectStore,
     include: &[ObjectId],
     exclude: &[ObjectId],
     opts: &WalkOptions,
@@ -44,7 +45,7 @@ pub fn walk(
     let mut stack: Vec<ObjectId> = exclude.to_vec();
     while let Some(id) = stack.pop() {
         if hidden.insert(id) {
-            let c = load(ws, id)?;
+            let c = load(store, id)?;
             stack.extend(if opts.first_parent {
                 c.parents.into_iter().take(1).collect::<Vec<_>>()
             } else {
@@ -63,7 +64,7 @@ pub fn walk(
         if graph.contains_key(&id) || hidden.contains(&id) {
             continue;
         }
-        let mut c = load(ws, id)?;
+        let mut c = load(store, id)?;
         if opts.first_parent {
             c.parents.truncate(1);
         }
@@ -108,6 +109,10 @@ pub fn walk(
 }
 
 /// True if `ancestor` is reachable from `descendant` (a commit is its own ancestor).
-pub fn is_ancestor(ws: &Workspace, ancestor: ObjectId, descendant: ObjectId) -> Result<bool> {
-    Ok(walk(ws, &[ancestor], &[descendant], &WalkOptions::default())?.is_empty())
+pub fn is_ancestor(
+    store: &dyn ObjectStore,
+    ancestor: ObjectId,
+    descendant: ObjectId,
+) -> Result<bool> {
+    Ok(walk(store, &[ancestor], &[descendant], &WalkOptions::default())?.is_empty())
 }

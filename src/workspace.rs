@@ -152,7 +152,7 @@ impl Workspace {
         check_container_name(name)?;
         let d = self.container_dir(name);
         if d.exists() {
-            return Err(Error::Invalid(format!("container '{name}' already exists")));
+            return Err(Error::ContainerExists(name.to_string()));
         }
         make_container(&d)
     }
@@ -254,6 +254,14 @@ impl Workspace {
             cur = c.parent();
         }
         Err(Error::NoWorkspace)
+    }
+
+    /// The objects and the selected container's refs, for revision parsing.
+    pub fn repo(&self) -> crate::revparse::Repo<'_> {
+        crate::revparse::Repo {
+            odb: &self.odb,
+            refs: &self.refs,
+        }
     }
 
     /// The directory containing `.hako`.

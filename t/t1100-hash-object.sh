@@ -185,4 +185,17 @@ test_expect_success 'a file truncated and regrown while it is hashed: no crash, 
 	while read id; do hako -C racews cat-file -e $id || return 1; done <loose-ids
 '
 
+test_expect_success 'a closed stdout ends cat-file and cat quietly' '
+	head -c 2000000 /dev/zero | tr "\\0" x >big &&
+	id=$(hako hash-object -w big) &&
+	{ hako cat-file -p $id 2>err; echo $? >rc; } | head -c 1 >/dev/null &&
+	echo 0 >expect &&
+	test_cmp expect rc &&
+	test_must_be_empty err &&
+	hako import big /big &&
+	{ hako cat /big 2>err; echo $? >rc; } | head -c 1 >/dev/null &&
+	test_cmp expect rc &&
+	test_must_be_empty err
+'
+
 test_done

@@ -215,6 +215,35 @@ pub fn write_to(store: &dyn ObjectStore, id: &ObjectId, w: &mut dyn std::io::Wri
     }
 }
 
+/// Every node of a chunked file's list, top-down, each with its level and
+/// its position among that level's nodes (reads list nodes, never chunks).
+pub fn list_nodes(store: &dyn ObjectStore, id: &ObjectId) -> Result<Vec<(ObjectId, u8, usize)>> {
+    let mut out = Vec::new();
+    let mut level_pos: Vec<usize> = Vec::new();
+    fn rec(
+        store: &dyn ObjectStore,
+        id: &ObjectId,
+        out: &mut Vec<(ObjectId, u8, usize)>,
+        level_pos: &mut Vec<usize>,
+    ) -> Result<()> {
+        let node = Node::load::<FileSchema>(store, id)?;
+        let l = node.level as usize;
+        if level_pos.len() <= l {
+            level_pos.resize(l + 1, 0);
+        }
+        out.push((*id, node.level, level_pos[l]));
+        level_pos[l] += 1;
+        if node.level > 0 {
+            for i in 0..node.len() {
+                rec(store, &entry_totals(&node, i).2, out, level_pos)?;
+            }
+        }
+        Ok(())
+    }
+    rec(store, id, &mut out, &mut level_pos)?;
+    Ok(out)
+}
+
 /// The leaf entries (chunk length, chunk id) of a chunked file, in order.
 /// Reads the list nodes only, never the chunks.
 pub fn chunk_list(store: &dyn ObjectStore, id: &ObjectId) -> Result<Vec<(u64, ObjectId)>> {

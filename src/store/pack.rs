@@ -15,7 +15,12 @@ use crate::sys::fsync_dir;
 
 const PACK_MAGIC: &[u8; 8] = b"HAKOPACK";
 const IDX_MAGIC: &[u8; 8] = b"HAKOIDX\0";
-const VERSION: u32 = 1;
+/// The version writers write; readers also read version 1.
+const VERSION: u32 = 2;
+/// Deepest delta chain a reader follows (format-spec/packs.md).
+pub const MAX_DELTA_DEPTH: usize = 16;
+/// Kind byte of a delta record: this bit plus the object's type code.
+const DELTA_BIT: u8 = 0x10;
 const IDX_HEADER: usize = 16;
 const FANOUT: usize = 256 * 4;
 
@@ -47,6 +52,84 @@ pub struct Pack {
     idx: memmap2::Mmap,
     data: memmap2::Mmap,
     count: usize,
+    version: u32,
+}
+
+/// A record's header, parsed (format-spec/packs.md, "Records").
+#[derive(Clone, Debug)]
+pub struct RecordHead {
+    pub kind: ObjectType,
+    /// Payload size of the (reconstructed) object.
+    pub size: u64,
+    /// The base object of a delta record.
+    pub base: Option<ObjectId>,
+    /// Where the zstd frame lies in the buffer.
+    pub frame: std::ops::Range<usize>,
+}
+
+/// Parse the record at `buf[off..]`; `limit` is where records must end (the
+/// trailer). Errors say what is wrong, without the file.
+pub fn parse_record(
+    buf: &[u8],
+    off: usize,
+    limit: usize,
+    version: u32,
+) -> std::result::Result<RecordHead, String> {
+    let bad = |why: &str| format!("bad record at offset {off}: {why}");
+    if off >= limit {
+        return Err(bad("past the end of the records"));
+    }
+    let code = buf[off];
+    let delta = code & DELTA_BIT != 0;
+    if delta && version < 2 {
+        return Err(bad("delta record in a version 1 pack"));
+    }
+    let kind = type_from_code(code & !DELTA_BIT)
+        .ok_or_else(|| bad(&format!("unknown kind {code:#04x}")))?;
+    let mut pos = off + 1;
+    let size = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))?;
+    let base = if delta {
+        let b = buf
+            .get(pos..pos + 32)
+            .filter(|_| pos + 32 <= limit)
+            .ok_or_else(|| bad("truncated base id"))?;
+        pos += 32;
+        Some(ObjectId::from_bytes(b).expect("32 bytes"))
+    } else {
+        None
+    };
+    let stored = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))? as usize;
+    let end = pos
+        .checked_add(stored)
+        .filter(|e| *e <= limit)
+        .ok_or_else(|| bad("truncated frame"))?;
+    Ok(RecordHead {
+        kind,
+        size,
+        base,
+        frame: pos..end,
+    })
+}
+
+/// Decompress a record's frame (with the base's payload as reference prefix
+/// for a delta) into exactly `size` bytes.
+pub fn decode_frame(
+    frame: &[u8],
+    size: u64,
+    base: Option<&[u8]>,
+) -> std::result::Result<Vec<u8>, String> {
+    let mut data = Vec::with_capacity(size.min(1 << 30) as usize);
+    let r = match base {
+        Some(b) => zstd::stream::Decoder::with_ref_prefix(frame, b)
+            .and_then(|d| d.take(size + 1).read_to_end(&mut data)),
+        None => zstd::stream::Decoder::with_buffer(frame)
+            .and_then(|d| d.take(size + 1).read_to_end(&mut data)),
+    };
+    r.map_err(|e| format!("cannot decompress: {e}"))?;
+    if data.len() as u64 != size {
+        return Err(format!("record says {size} bytes, found {}", data.len()));
+    }
+    Ok(data)
 }
 
 fn corrupt(path: &Path, why: &str) -> Error {
@@ -64,15 +147,19 @@ impl Pack {
         if idx.len() < IDX_HEADER + FANOUT + 64 || &idx[..8] != IDX_MAGIC {
             return Err(corrupt(idx_path, "bad index header"));
         }
-        if u32::from_be_bytes(idx[8..12].try_into().unwrap()) != VERSION {
+        let version = u32::from_be_bytes(idx[8..12].try_into().unwrap());
+        if !(1..=VERSION).contains(&version) {
             return Err(corrupt(idx_path, "unknown index version"));
         }
         let count = u32::from_be_bytes(idx[12..16].try_into().unwrap()) as usize;
-        if idx.len() != IDX_HEADER + FANOUT + count * 40 + 64 {
+        if idx.len() != IDX_HEADER + FANOUT + count * idx_entry_bytes(version) + 64 {
             return Err(corrupt(idx_path, "index size does not match its count"));
         }
         if data.len() < 16 + 32 || &data[..8] != PACK_MAGIC {
             return Err(corrupt(&pack_path, "bad pack header"));
+        }
+        if u32::from_be_bytes(data[8..12].try_into().unwrap()) != version {
+            return Err(corrupt(&pack_path, "pack and index versions differ"));
         }
         let p = Pack {
             pack_path,
@@ -80,6 +167,7 @@ impl Pack {
             idx,
             data,
             count,
+            version,
         };
         if p.fanout(255) as usize != count {
             return Err(corrupt(idx_path, "fanout does not match count"));
@@ -140,9 +228,19 @@ impl Pack {
         ObjectId::from_bytes(&self.idx[o..o + 32]).unwrap()
     }
 
-    fn offset_at(&self, i: usize) -> u64 {
-        let o = IDX_HEADER + FANOUT + self.count * 32 + i * 8;
+    fn idx_u64(&self, table: usize, i: usize) -> u64 {
+        let o = IDX_HEADER + FANOUT + self.count * 32 + table * self.count * 8 + i * 8;
         u64::from_be_bytes(self.idx[o..o + 8].try_into().unwrap())
+    }
+
+    /// Offset of the record at index position `i`.
+    pub fn offset_at(&self, i: usize) -> u64 {
+        self.idx_u64(0, i)
+    }
+
+    /// The pack's format version (1 or 2).
+    pub fn version(&self) -> u32 {
+        self.version
     }
 
     /// Position of `id` in the index.
@@ -165,58 +263,97 @@ impl Pack {
         None
     }
 
-    /// (type, size, data range) of the record at index position `i`.
-    fn record(&self, i: usize) -> Result<(ObjectType, u64, std::ops::Range<usize>)> {
+    /// The parsed header of the record at index position `i`.
+    pub fn record(&self, i: usize) -> Result<RecordHead> {
         let off = self.offset_at(i) as usize;
-        let bad = || corrupt(&self.pack_path, &format!("bad record at offset {off}"));
-        if off < 16 || off >= self.data.len().saturating_sub(32) {
-            return Err(bad());
+        if off < 16 {
+            return Err(corrupt(
+                &self.pack_path,
+                &format!("bad record at offset {off}"),
+            ));
         }
-        let kind = type_from_code(self.data[off]).ok_or_else(bad)?;
-        let mut pos = off + 1;
-        let size = get_varint(&self.data, &mut pos).map_err(|_| bad())?;
-        let stored = get_varint(&self.data, &mut pos).map_err(|_| bad())? as usize;
-        let end = pos.checked_add(stored).ok_or_else(bad)?;
-        if end > self.data.len() - 32 {
-            return Err(bad());
-        }
-        Ok((kind, size, pos..end))
+        parse_record(&self.data, off, self.data.len() - 32, self.version)
+            .map_err(|why| corrupt(&self.pack_path, &why))
     }
 
-    /// The record at index position `i` as stored (type, sizes, zstd frame),
-    /// for copying into another pack without recompressing.
+    /// The record at index position `i` as stored (kind, sizes, base, zstd
+    /// frame), for copying into another pack without recompressing.
     pub fn raw_record(&self, i: usize) -> Result<&[u8]> {
         let off = self.offset_at(i) as usize;
-        let (_, _, range) = self.record(i)?;
-        Ok(&self.data[off..range.end])
+        let head = self.record(i)?;
+        Ok(&self.data[off..head.frame.end])
     }
 
     pub fn read_header(&self, i: usize) -> Result<(ObjectType, u64)> {
-        let (k, s, _) = self.record(i)?;
-        Ok((k, s))
+        let h = self.record(i)?;
+        Ok((h.kind, h.size))
     }
 
-    /// Read and verify the object at index position `i`.
+    /// Read and verify the object at index position `i`, resolving deltas.
     pub fn read(&self, i: usize) -> Result<Object> {
+        self.read_at_depth(i, 0)
+    }
+
+    /// The delta depth of the record at `i` (0 for a full record).
+    pub fn depth(&self, i: usize) -> Result<usize> {
+        let mut depth = 0;
+        let mut at = i;
+        while let Some(base) = self.record(at)?.base {
+            depth += 1;
+            if depth > MAX_DELTA_DEPTH {
+                return Err(self.chain_error(i));
+            }
+            at = self
+                .find(&base)
+                .ok_or_else(|| self.missing_base(i, &base))?;
+        }
+        Ok(depth)
+    }
+
+    fn chain_error(&self, i: usize) -> Error {
+        Error::Corrupt {
+            id: self.id_at(i),
+            path: self.pack_path.clone(),
+            why: format!("delta chain deeper than {MAX_DELTA_DEPTH} (or a cycle)"),
+        }
+    }
+
+    fn missing_base(&self, i: usize, base: &ObjectId) -> Error {
+        Error::Corrupt {
+            id: self.id_at(i),
+            path: self.pack_path.clone(),
+            why: format!("delta base {base} is not in the pack"),
+        }
+    }
+
+    fn read_at_depth(&self, i: usize, depth: usize) -> Result<Object> {
         let id = self.id_at(i);
-        let (kind, size, range) = self.record(i)?;
+        let head = self.record(i)?;
         let c = |why: String| Error::Corrupt {
             id,
             path: self.pack_path.clone(),
             why,
         };
-        let mut data = Vec::with_capacity(size.min(1 << 30) as usize);
-        zstd::stream::Decoder::new(&self.data[range])
-            .and_then(|d| d.take(size + 1).read_to_end(&mut data))
-            .map_err(|e| c(format!("cannot decompress: {e}")))?;
-        if data.len() as u64 != size {
-            return Err(c(format!("record says {size} bytes, found {}", data.len())));
-        }
-        let actual = hash_object(kind, &data);
+        let base = match head.base {
+            None => None,
+            Some(b) => {
+                if depth >= MAX_DELTA_DEPTH {
+                    return Err(self.chain_error(i));
+                }
+                let bi = self.find(&b).ok_or_else(|| self.missing_base(i, &b))?;
+                Some(self.read_at_depth(bi, depth + 1)?.data)
+            }
+        };
+        let data =
+            decode_frame(&self.data[head.frame.clone()], head.size, base.as_deref()).map_err(c)?;
+        let actual = hash_object(head.kind, &data);
         if actual != id {
             return Err(c(format!("hash mismatch (content hashes to {actual})")));
         }
-        Ok(Object { kind, data })
+        Ok(Object {
+            kind: head.kind,
+            data,
+        })
     }
 
     /// Ids in this pack starting with the hex `prefix`.
@@ -260,15 +397,79 @@ impl Pack {
                 return Err(corrupt(&self.idx_path, "ids not sorted"));
             }
         }
+        if self.version >= 2 {
+            for i in 0..self.count {
+                let head = self.record(i)?;
+                let len = (head.frame.end - self.offset_at(i) as usize) as u64;
+                if self.record_len(i) != Some(len) || self.size_at(i) != Some(head.size) {
+                    return Err(corrupt(
+                        &self.idx_path,
+                        &format!(
+                            "length or size of {} does not match its record",
+                            self.id_at(i)
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Length of the whole record at `i`, from the index (version 2).
+    pub fn record_len(&self, i: usize) -> Option<u64> {
+        (self.version >= 2).then(|| self.idx_u64(1, i))
+    }
+
+    /// Payload size of the object at `i`, from the index (version 2).
+    pub fn size_at(&self, i: usize) -> Option<u64> {
+        (self.version >= 2).then(|| self.idx_u64(2, i))
+    }
+
+    /// Index positions in record order (by offset): the order in which a
+    /// copy keeps every delta after its base.
+    pub fn positions_by_offset(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..self.count).collect();
+        v.sort_by_key(|&i| self.offset_at(i));
+        v
+    }
+}
+
+/// Bytes per id in an index of `version`: id, offset (and in version 2
+/// record length and payload size).
+fn idx_entry_bytes(version: u32) -> usize {
+    if version >= 2 {
+        56
+    } else {
+        40
     }
 }
 
 /// Payload bytes compressed per parallel round while a pack streams out.
 const ROUND_BYTES: usize = 32 << 20;
 
-/// One compressed record (type, size, stored size, zstd frame).
-fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
+/// A delta record: `data` compressed with `base_data` (the payload of
+/// `base`) as zstd's reference prefix (format-spec/packs.md).
+pub fn encode_delta(
+    kind: ObjectType,
+    data: &[u8],
+    base: &ObjectId,
+    base_data: &[u8],
+) -> Result<Vec<u8>> {
+    let zerr = |e: std::io::Error| Error::Invalid(format!("zstd: {e}"));
+    let mut enc = zstd::stream::Encoder::with_ref_prefix(Vec::new(), 3, base_data).map_err(zerr)?;
+    enc.write_all(data).map_err(zerr)?;
+    let z = enc.finish().map_err(zerr)?;
+    let mut r = Vec::with_capacity(z.len() + 44);
+    r.push(DELTA_BIT | type_code(kind));
+    put_varint(&mut r, data.len() as u64);
+    r.extend_from_slice(base.as_bytes());
+    put_varint(&mut r, z.len() as u64);
+    r.extend_from_slice(&z);
+    Ok(r)
+}
+
+/// One full record (type, size, stored size, zstd frame).
+pub fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
     let z = zstd::bulk::compress(data, 3).map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
     let mut r = Vec::with_capacity(z.len() + 12);
     r.push(type_code(kind));
@@ -287,7 +488,8 @@ pub struct PackBuilder {
     hasher: blake3::Hasher,
     pos: u64,
     count: u32,
-    entries: Vec<(ObjectId, u64)>,
+    /// (id, offset, record length, payload size)
+    entries: Vec<(ObjectId, u64, u64, u64)>,
 }
 
 impl PackBuilder {
@@ -332,14 +534,24 @@ impl PackBuilder {
         out.write_all(bytes).at(&self.tmp)
     }
 
-    /// Append one record (as `encode_record` or `Pack::raw_record` gives it).
+    /// Append one record (as `encode_record`, `encode_delta` or
+    /// `Pack::raw_record` gives it). A delta's base must already be in this
+    /// pack unless the pack is thin (the caller's business).
     pub fn add(&mut self, id: ObjectId, record: &[u8]) -> Result<()> {
         if self.entries.len() as u32 == self.count {
             return Err(Error::Invalid(
                 "pack builder: more records than announced".into(),
             ));
         }
-        self.entries.push((id, self.pos));
+        let head = parse_record(record, 0, record.len(), VERSION)
+            .map_err(|why| Error::Invalid(format!("pack builder: {why}")))?;
+        if head.frame.end != record.len() {
+            return Err(Error::Invalid(
+                "pack builder: bytes after the record".into(),
+            ));
+        }
+        self.entries
+            .push((id, self.pos, record.len() as u64, head.size));
         self.put(record)
     }
 
@@ -360,63 +572,135 @@ impl PackBuilder {
         })?;
         f.sync_all().at(&self.tmp)?;
         drop(f);
-        let name = format!("pack-{}", sum.to_hex());
-        let pack_path = self.dir.join(format!("{name}.pack"));
-        fs::rename(&self.tmp, &pack_path).at(&pack_path)?;
-        // The .pack's name must be durable before an index can point at it.
-        fsync_dir(&self.dir)?;
-        self.entries.sort_by_key(|e| e.0);
-        if self.entries.windows(2).any(|w| w[0].0 == w[1].0) {
-            let _ = fs::remove_file(&pack_path);
-            return Err(Error::Invalid("pack builder: duplicate object".into()));
-        }
-        let n = self.entries.len();
-        let mut idx = Vec::with_capacity(IDX_HEADER + FANOUT + n * 40 + 64);
-        idx.extend_from_slice(IDX_MAGIC);
-        idx.extend_from_slice(&VERSION.to_be_bytes());
-        idx.extend_from_slice(&(n as u32).to_be_bytes());
-        let mut fan = [0u32; 256];
-        for (id, _) in &self.entries {
-            fan[id.0[0] as usize] += 1;
-        }
-        let mut acc = 0;
-        for f in fan {
-            acc += f;
-            idx.extend_from_slice(&acc.to_be_bytes());
-        }
-        for (id, _) in &self.entries {
-            idx.extend_from_slice(id.as_bytes());
-        }
-        for (_, off) in &self.entries {
-            idx.extend_from_slice(&off.to_be_bytes());
-        }
-        idx.extend_from_slice(sum.as_bytes());
-        let isum = blake3::hash(&idx);
-        idx.extend_from_slice(isum.as_bytes());
-        let idx_path = self.dir.join(format!("{name}.idx"));
-        let tmp_idx = self.dir.join(format!(
-            "tmp_idx_{}",
-            self.tmp.file_name().unwrap().to_string_lossy()
-        ));
-        {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp_idx)
-                .at(&tmp_idx)?;
-            f.write_all(&idx).at(&tmp_idx)?;
-            f.sync_all().at(&tmp_idx)?;
-        }
-        fs::rename(&tmp_idx, &idx_path).at(&idx_path)?;
-        fsync_dir(&self.dir)?;
-        Ok(idx_path)
+        publish_pack(&self.dir, &self.tmp, sum.as_bytes(), &mut self.entries)
     }
+}
+
+/// One index entry: (id, record offset, record length, payload size).
+pub type IndexEntry = (ObjectId, u64, u64, u64);
+
+/// Make the finished, fsynced pack at `tmp` visible: rename it to
+/// `pack-<sum>.pack`, fsync the directory, then write, fsync and rename its
+/// version 2 index and fsync the directory again. Returns the index's path.
+pub fn publish_pack(
+    dir: &Path,
+    tmp: &Path,
+    sum: &[u8; 32],
+    entries: &mut [IndexEntry],
+) -> Result<PathBuf> {
+    let name = format!("pack-{}", ObjectId(*sum).to_hex());
+    entries.sort_by_key(|e| e.0);
+    if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(Error::Invalid(format!("pack holds {} twice", w[0].0)));
+    }
+    let pack_path = dir.join(format!("{name}.pack"));
+    fs::rename(tmp, &pack_path).at(&pack_path)?;
+    // The .pack's name must be durable before an index can point at it.
+    fsync_dir(dir)?;
+    let n = entries.len();
+    let mut idx = Vec::with_capacity(IDX_HEADER + FANOUT + n * idx_entry_bytes(VERSION) + 64);
+    idx.extend_from_slice(IDX_MAGIC);
+    idx.extend_from_slice(&VERSION.to_be_bytes());
+    idx.extend_from_slice(&(n as u32).to_be_bytes());
+    let mut fan = [0u32; 256];
+    for (id, ..) in entries.iter() {
+        fan[id.0[0] as usize] += 1;
+    }
+    let mut acc = 0;
+    for f in fan {
+        acc += f;
+        idx.extend_from_slice(&acc.to_be_bytes());
+    }
+    for (id, ..) in entries.iter() {
+        idx.extend_from_slice(id.as_bytes());
+    }
+    for column in [1, 2, 3] {
+        for e in entries.iter() {
+            let v = match column {
+                1 => e.1,
+                2 => e.2,
+                _ => e.3,
+            };
+            idx.extend_from_slice(&v.to_be_bytes());
+        }
+    }
+    idx.extend_from_slice(sum);
+    let isum = blake3::hash(&idx);
+    idx.extend_from_slice(isum.as_bytes());
+    let idx_path = dir.join(format!("{name}.idx"));
+    let tmp_idx = dir.join(format!(
+        "tmp_idx_{}",
+        tmp.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp_idx)
+            .at(&tmp_idx)?;
+        f.write_all(&idx).at(&tmp_idx)?;
+        f.sync_all().at(&tmp_idx)?;
+    }
+    fs::rename(&tmp_idx, &idx_path).at(&idx_path)?;
+    fsync_dir(dir)?;
+    Ok(idx_path)
 }
 
 impl Drop for PackBuilder {
     fn drop(&mut self) {
         // Unfinished: leave nothing behind (a no-op once renamed).
         let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+/// A pack written front to back to any writer (a pipe, say): the stream
+/// form of format-spec/packs.md. No index is made.
+pub struct PackStream<W: Write> {
+    out: W,
+    hasher: blake3::Hasher,
+    left: u32,
+    bytes: u64,
+}
+
+impl<W: Write> PackStream<W> {
+    /// Write the header of a pack of exactly `count` records.
+    pub fn new(mut out: W, count: u32) -> std::io::Result<PackStream<W>> {
+        let mut head = Vec::with_capacity(16);
+        head.extend_from_slice(PACK_MAGIC);
+        head.extend_from_slice(&VERSION.to_be_bytes());
+        head.extend_from_slice(&count.to_be_bytes());
+        out.write_all(&head)?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&head);
+        Ok(PackStream {
+            out,
+            hasher,
+            left: count,
+            bytes: 16,
+        })
+    }
+
+    /// Append one record.
+    pub fn add(&mut self, record: &[u8]) -> std::io::Result<()> {
+        if self.left == 0 {
+            return Err(std::io::Error::other("more records than announced"));
+        }
+        self.left -= 1;
+        self.hasher.update(record);
+        self.bytes += record.len() as u64;
+        self.out.write_all(record)
+    }
+
+    /// Write the trailer; returns (checksum, total bytes, the writer).
+    pub fn finish(mut self) -> std::io::Result<(ObjectId, u64, W)> {
+        if self.left != 0 {
+            return Err(std::io::Error::other("fewer records than announced"));
+        }
+        let sum = self.hasher.finalize();
+        self.out.write_all(sum.as_bytes())?;
+        self.out.flush()?;
+        Ok((ObjectId(*sum.as_bytes()), self.bytes + 32, self.out))
     }
 }
 
@@ -450,18 +734,19 @@ pub fn write_pack(pack_dir: &Path, objects: &[(ObjectId, ObjectType, &[u8])]) ->
 }
 
 /// Copy the objects of `packs` (each once) into one new pack, records as
-/// stored, without recompressing. Returns the new index's path.
+/// stored (deltas stay deltas), without recompressing. Returns the new index's path.
 pub fn merge_packs(pack_dir: &Path, packs: &[std::sync::Arc<Pack>]) -> Result<PathBuf> {
     let mut seen = std::collections::HashSet::new();
     let mut order = Vec::new();
+    // Pack by pack, each in record order: a delta's base (in its own pack)
+    // then always comes first, whichever copy of it is kept.
     for (pi, p) in packs.iter().enumerate() {
-        for i in 0..p.len() {
+        for i in p.positions_by_offset() {
             if seen.insert(p.id_at(i)) {
                 order.push((p.id_at(i), pi, i));
             }
         }
     }
-    order.sort_by_key(|o| o.0);
     let mut b = PackBuilder::new(pack_dir, order.len() as u32)?;
     for (id, pi, i) in order {
         b.add(id, packs[pi].raw_record(i)?)?;

@@ -1,0 +1,109 @@
+//! Making commits and annotated tags: check what they point at, clean the
+//! message, encode and store.
+
+use crate::error::{Error, Result};
+use crate::identity::Signature;
+use crate::object::{clean_message, Commit, ObjectType, Tag};
+use crate::oid::ObjectId;
+use crate::store::ObjectStore;
+use crate::workspace::Workspace;
+
+/// The type of the object `id` names.
+fn kind_of(store: &dyn ObjectStore, id: &ObjectId) -> Result<ObjectType> {
+    Ok(store.read_header(id)?.0)
+}
+
+/// Create and store a commit of `tree` with `parents` (order kept) by
+/// AUTHOR and COMMITTER; the message is cleaned as `commit` does.
+pub fn create_commit(
+    store: &dyn ObjectStore,
+    tree: ObjectId,
+    parents: &[ObjectId],
+    author: Signature,
+    committer: Signature,
+    message: &str,
+) -> Result<ObjectId> {
+    match kind_of(store, &tree)? {
+        ObjectType::Tree => {}
+        k => {
+            return Err(Error::CommitTreeNotTree {
+                id: tree,
+                actual: k.name(),
+            })
+        }
+    }
+    for p in parents {
+        match kind_of(store, p)? {
+            ObjectType::Commit => {}
+            k => {
+                return Err(Error::ParentNotCommit {
+                    id: *p,
+                    actual: k.name(),
+                })
+            }
+        }
+    }
+    let c = Commit {
+        tree,
+        parents: parents.to_vec(),
+        author,
+        committer,
+        message: clean_message(message).into_bytes(),
+    };
+    store.write(ObjectType::Commit, &c.encode())
+}
+
+/// Create and store a commit by the configured author and committer
+/// (`Error::NoIdentity` when none is set).
+pub fn create_commit_as_user(
+    ws: &Workspace,
+    tree: ObjectId,
+    parents: &[ObjectId],
+    message: &str,
+) -> Result<ObjectId> {
+    let (author, committer) = (ws.commit_author()?, ws.commit_committer()?);
+    create_commit(&ws.odb, tree, parents, author, committer, message)
+}
+
+/// Create and store an annotated tag NAME of `target` by TAGGER.
+pub fn create_tag(
+    store: &dyn ObjectStore,
+    target: ObjectId,
+    name: &str,
+    tagger: Signature,
+    message: &str,
+) -> Result<ObjectId> {
+    let t = Tag {
+        object: target,
+        target_type: kind_of(store, &target)?,
+        name: name.to_string(),
+        tagger,
+        message: clean_message(message).into_bytes(),
+    };
+    store.write(ObjectType::Tag, &t.encode())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::EMPTY_TREE_PAYLOAD;
+    use crate::store::MemStore;
+
+    #[test]
+    fn refuses_a_blob_as_tree_or_parent() {
+        let s = MemStore::default();
+        let who = Signature::new("A", "a@example.com", 0, 0).unwrap();
+        let tree = s.write(ObjectType::Tree, EMPTY_TREE_PAYLOAD).unwrap();
+        let blob = s.write(ObjectType::Blob, b"x").unwrap();
+        assert!(matches!(
+            create_commit(&s, blob, &[], who.clone(), who.clone(), "m"),
+            Err(Error::CommitTreeNotTree { .. })
+        ));
+        let c = create_commit(&s, tree, &[], who.clone(), who.clone(), "m\n\n").unwrap();
+        assert!(matches!(
+            create_commit(&s, tree, &[blob], who.clone(), who.clone(), "m"),
+            Err(Error::ParentNotCommit { .. })
+        ));
+        create_commit(&s, tree, &[c], who.clone(), who, "m").unwrap();
+    }
+}

@@ -1,0 +1,281 @@
+//! index-pack: a pack read front to back (from a file or a pipe) becomes a
+//! stored, indexed, never-thin pack — or nothing at all (format-spec/packs.md,
+//! "index-pack").
+
+use std::collections::HashMap;
+use std::fs::{self, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+use crate::error::{Error, IoContext, Result};
+use crate::object::hash_object;
+use crate::oid::ObjectId;
+use crate::store::pack::{
+    decode_frame, encode_record, parse_record, publish_pack, IndexEntry, MAX_DELTA_DEPTH,
+};
+use crate::store::{ObjectStore, Odb};
+
+/// What `index_pack` stored.
+#[derive(Debug)]
+pub struct Indexed {
+    /// The stored pack's index.
+    pub idx_path: PathBuf,
+    /// The pack's checksum (its name).
+    pub checksum: ObjectId,
+    /// Objects in the stored pack.
+    pub objects: usize,
+    /// External bases appended by `fix_thin`.
+    pub thin_bases: usize,
+}
+
+/// Payloads kept for resolving later deltas, bounded in bytes.
+struct PayloadCache {
+    map: HashMap<ObjectId, std::sync::Arc<Vec<u8>>>,
+    bytes: usize,
+}
+
+const CACHE_BYTES: usize = 256 << 20;
+
+impl PayloadCache {
+    fn put(&mut self, id: ObjectId, data: std::sync::Arc<Vec<u8>>) {
+        if self.bytes + data.len() > CACHE_BYTES {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        self.bytes += data.len();
+        self.map.insert(id, data);
+    }
+}
+
+/// A temporary pack file removed on drop unless published.
+struct TmpPack {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for TmpPack {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// One record of the pack as read.
+struct Seen {
+    id: ObjectId,
+    offset: u64,
+    len: u64,
+    size: u64,
+    depth: usize,
+}
+
+/// Read a pack from `input`, verify it entirely and store it in `odb`'s pack
+/// directory. With `fix_thin`, deltas against objects the store has are
+/// completed by appending those bases; without it a thin pack is refused.
+/// On any error nothing becomes visible.
+pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Indexed> {
+    let dir = odb.pack_dir();
+    fs::create_dir_all(&dir).at(&dir)?;
+    let mut tmp = TmpPack {
+        path: dir.join(format!(
+            "tmp_pack_{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        )),
+        keep: false,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&tmp.path)
+        .at(&tmp.path)?;
+    let copied = std::io::copy(input, &mut file).at("standard input")?;
+    let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
+    if copied < 48 {
+        return Err(bad(format!("truncated ({copied} bytes)")));
+    }
+    let map = crate::sys::map_file(&file).at(&tmp.path)?;
+    let n = map.len();
+    if &map[..8] != b"HAKOPACK" {
+        return Err(bad("not a hako pack (bad magic)".into()));
+    }
+    let version = u32::from_be_bytes(map[8..12].try_into().unwrap());
+    if !(1..=2).contains(&version) {
+        return Err(bad(format!("unknown version {version}")));
+    }
+    let count = u32::from_be_bytes(map[12..16].try_into().unwrap()) as usize;
+    if blake3::hash(&map[..n - 32]).as_bytes() != &map[n - 32..] {
+        return Err(bad("checksum mismatch (truncated or corrupt)".into()));
+    }
+    let mut seen: Vec<Seen> = Vec::with_capacity(count.min(1 << 20));
+    let mut by_id: HashMap<ObjectId, usize> = HashMap::new();
+    let mut cache = PayloadCache {
+        map: HashMap::new(),
+        bytes: 0,
+    };
+    let mut external: Vec<ObjectId> = Vec::new();
+    let mut pos = 16usize;
+    for _ in 0..count {
+        let head = parse_record(&map, pos, n - 32, version).map_err(bad)?;
+        let (base_data, depth) = match head.base {
+            None => (None, 0),
+            Some(base) => match by_id.get(&base) {
+                Some(&bi) => {
+                    let depth = seen[bi].depth + 1;
+                    if depth > MAX_DELTA_DEPTH {
+                        return Err(bad(format!(
+                            "delta chain deeper than {MAX_DELTA_DEPTH} at offset {pos}"
+                        )));
+                    }
+                    let data = match cache.map.get(&base) {
+                        Some(d) => d.clone(),
+                        None => std::sync::Arc::new(reread(&map, version, &seen, &by_id, bi)?),
+                    };
+                    (Some(data), depth)
+                }
+                None if fix_thin => {
+                    let o = odb.read(&base).map_err(|e| match e {
+                        Error::NotFound(_) => bad(format!(
+                            "delta base {base} (offset {pos}) is neither in the pack nor stored here"
+                        )),
+                        e => e,
+                    })?;
+                    if !external.contains(&base) {
+                        external.push(base);
+                    }
+                    (Some(std::sync::Arc::new(o.data)), 1)
+                }
+                None => {
+                    return Err(bad(format!(
+                        "delta base {base} (offset {pos}) is not in the pack (a thin pack needs --fix-thin)"
+                    )))
+                }
+            },
+        };
+        let data = decode_frame(
+            &map[head.frame.clone()],
+            head.size,
+            base_data.as_deref().map(|v| v.as_slice()),
+        )
+        .map_err(|why| bad(format!("record at offset {pos}: {why}")))?;
+        let id = hash_object(head.kind, &data);
+        if by_id.insert(id, seen.len()).is_some() {
+            return Err(bad(format!("object {id} appears twice")));
+        }
+        seen.push(Seen {
+            id,
+            offset: pos as u64,
+            len: (head.frame.end - pos) as u64,
+            size: head.size,
+            depth,
+        });
+        if head.kind != crate::ObjectType::Blob || data.len() <= 1 << 20 {
+            cache.put(id, std::sync::Arc::new(data));
+        }
+        pos = head.frame.end;
+    }
+    if pos != n - 32 {
+        return Err(bad(format!(
+            "{} bytes after the last of {count} records",
+            n - 32 - pos
+        )));
+    }
+    // An external base the pack itself also holds (later) is not external.
+    external.retain(|b| !by_id.contains_key(b));
+    drop(map);
+    let checksum = if external.is_empty() && version == 2 {
+        let mut t = [0u8; 32];
+        file.seek(SeekFrom::Start(n as u64 - 32)).at(&tmp.path)?;
+        file.read_exact(&mut t).at(&tmp.path)?;
+        ObjectId(t)
+    } else {
+        // Complete a thin pack (append the bases) or lift a version 1 pack to
+        // version 2 (its full records are the same bytes); fix the header and
+        // the trailer: the one place a pack file is revisited.
+        file.set_len(n as u64 - 32).at(&tmp.path)?;
+        file.seek(SeekFrom::End(0)).at(&tmp.path)?;
+        let mut at = n as u64 - 32;
+        for base in &external {
+            let o = odb.read(base)?;
+            let rec = encode_record(o.kind, &o.data)?;
+            file.write_all(&rec).at(&tmp.path)?;
+            seen.push(Seen {
+                id: *base,
+                offset: at,
+                len: rec.len() as u64,
+                size: o.data.len() as u64,
+                depth: 0,
+            });
+            at += rec.len() as u64;
+        }
+        file.seek(SeekFrom::Start(8)).at(&tmp.path)?;
+        file.write_all(&2u32.to_be_bytes()).at(&tmp.path)?;
+        file.write_all(&(seen.len() as u32).to_be_bytes())
+            .at(&tmp.path)?;
+        file.seek(SeekFrom::Start(0)).at(&tmp.path)?;
+        let mut h = blake3::Hasher::new();
+        std::io::copy(&mut (&file).take(at), &mut HashWriter(&mut h)).at(&tmp.path)?;
+        let sum = h.finalize();
+        file.seek(SeekFrom::End(0)).at(&tmp.path)?;
+        file.write_all(sum.as_bytes()).at(&tmp.path)?;
+        ObjectId(*sum.as_bytes())
+    };
+    file.sync_all().at(&tmp.path)?;
+    drop(file);
+    let mut entries: Vec<IndexEntry> = seen
+        .iter()
+        .map(|s| (s.id, s.offset, s.len, s.size))
+        .collect();
+    let objects = entries.len();
+    let idx_path = publish_pack(&dir, &tmp.path, &checksum.0, &mut entries)?;
+    tmp.keep = true;
+    odb.rescan();
+    Ok(Indexed {
+        idx_path,
+        checksum,
+        objects,
+        thin_bases: external.len(),
+    })
+}
+
+/// Decode the record at position `i` of `seen` again (its payload left the
+/// cache), resolving its own base the same way.
+fn reread(
+    map: &[u8],
+    version: u32,
+    seen: &[Seen],
+    by_id: &HashMap<ObjectId, usize>,
+    i: usize,
+) -> Result<Vec<u8>> {
+    let s = &seen[i];
+    let head = parse_record(map, s.offset as usize, map.len() - 32, version)
+        .map_err(|why| Error::Invalid(format!("bad pack: {why}")))?;
+    let base = match head.base {
+        None => None,
+        Some(b) => {
+            let bi = *by_id
+                .get(&b)
+                .ok_or_else(|| Error::Invalid(format!("bad pack: delta base {b} missing")))?;
+            Some(reread(map, version, seen, by_id, bi)?)
+        }
+    };
+    decode_frame(&map[head.frame.clone()], head.size, base.as_deref())
+        .map_err(|why| Error::Invalid(format!("bad pack: {why}")))
+}
+
+struct HashWriter<'a>(&'a mut blake3::Hasher);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,283 @@
+//! What to send: the objects reachable from some commits (or objects) and not
+//! from others, found by walking each new tree top-down against the trees the
+//! other side has and skipping every subtree whose id they share, without
+//! reading below it — a 1-file change in a 100k-file tree costs O(depth)
+//! node reads. Each object comes with a suggested delta base: the node at the
+//! same place (same level, overlapping keys) on the other side.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::Result;
+use crate::object::{CommitRef, ObjectType, TagRef};
+use crate::oid::ObjectId;
+use crate::prolly::dir::{self, Entry};
+use crate::prolly::{file, Node};
+use crate::store::ObjectStore;
+
+/// One object to send, with a delta base candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pick {
+    pub id: ObjectId,
+    pub kind: ObjectType,
+    /// The same path's previous node or content, if there is one.
+    pub base: Option<ObjectId>,
+}
+
+/// The walk's state: what is picked, in order, and what was seen.
+pub struct Selection<'s> {
+    store: &'s dyn ObjectStore,
+    pub picks: Vec<Pick>,
+    sent: HashSet<ObjectId>,
+    /// Objects the other side has (excluded commits and trees met so far).
+    has: HashSet<ObjectId>,
+}
+
+impl<'s> Selection<'s> {
+    pub fn new(store: &'s dyn ObjectStore) -> Selection<'s> {
+        Selection {
+            store,
+            picks: Vec::new(),
+            sent: HashSet::new(),
+            has: HashSet::new(),
+        }
+    }
+
+    /// Mark an object as present on the other side (never sent).
+    pub fn assume_present(&mut self, id: ObjectId) {
+        self.has.insert(id);
+    }
+
+    fn pick(&mut self, id: ObjectId, kind: ObjectType, base: Option<ObjectId>) -> bool {
+        if self.has.contains(&id) || !self.sent.insert(id) {
+            return false;
+        }
+        self.picks.push(Pick { id, kind, base });
+        true
+    }
+
+    /// Pick one object as given (and, for a tag, what it points to, for a
+    /// commit its tree), without comparing against anything.
+    pub fn add_object(&mut self, id: ObjectId) -> Result<()> {
+        let (kind, _) = self.store.read_header(&id)?;
+        match kind {
+            ObjectType::Tree => self.tree(id, &[]),
+            ObjectType::File => self.file(id, None),
+            _ => {
+                self.pick(id, kind, None);
+                Ok(())
+            }
+        }
+    }
+
+    /// Pick commits `commits` (oldest first: a commit's parents, when also
+    /// picked, come before it) and the parts of their trees that their
+    /// parents' trees (and `extra_bases`) lack.
+    pub fn add_commits(&mut self, commits: &[ObjectId], extra_bases: &[ObjectId]) -> Result<()> {
+        let mut trees: HashMap<ObjectId, ObjectId> = HashMap::new();
+        let tree_of = |s: &dyn ObjectStore,
+                       c: &ObjectId,
+                       trees: &mut HashMap<ObjectId, ObjectId>|
+         -> Result<ObjectId> {
+            if let Some(t) = trees.get(c) {
+                return Ok(*t);
+            }
+            let o = s.read(c)?;
+            let t = CommitRef::parse(&o.data)?.tree;
+            trees.insert(*c, t);
+            Ok(t)
+        };
+        for c in commits {
+            let o = self.store.read(c)?;
+            let commit = CommitRef::parse(&o.data)?;
+            let tree = commit.tree;
+            trees.insert(*c, tree);
+            let mut olds: Vec<ObjectId> = Vec::new();
+            for p in &commit.parents {
+                olds.push(tree_of(self.store, p, &mut trees)?);
+            }
+            olds.extend_from_slice(extra_bases);
+            self.tree(tree, &olds)?;
+            self.pick(*c, ObjectType::Commit, None);
+        }
+        Ok(())
+    }
+
+    /// Pick an annotated tag (and tags it points to); returns what it peels to.
+    pub fn add_tag(&mut self, id: ObjectId) -> Result<ObjectId> {
+        let mut cur = id;
+        loop {
+            let o = self.store.read(&cur)?;
+            if o.kind != ObjectType::Tag {
+                return Ok(cur);
+            }
+            self.pick(cur, ObjectType::Tag, None);
+            cur = TagRef::parse(&o.data)?.object;
+        }
+    }
+
+    /// Pick the nodes of directory tree `new` that trees `olds` (the other
+    /// side's, at the same path) lack.
+    pub fn tree(&mut self, new: ObjectId, olds: &[ObjectId]) -> Result<()> {
+        if olds.contains(&new) {
+            return Ok(());
+        }
+        let mut cands = Vec::with_capacity(olds.len());
+        for o in olds {
+            cands.push(dir::load(self.store, o)?);
+        }
+        self.node(new, cands, None)
+    }
+
+    /// Node `id` covering keys in (`lo`, its last key], against candidate
+    /// nodes of the other side covering (at least) the same keys.
+    fn node(&mut self, id: ObjectId, cands: Vec<Node>, lo: Option<&[u8]>) -> Result<()> {
+        if cands.iter().any(|c| c.id == id) || self.has.contains(&id) || self.sent.contains(&id) {
+            return Ok(());
+        }
+        let n = dir::load(self.store, &id)?;
+        let hi = if n.is_empty() {
+            None
+        } else {
+            Some(n.last_key().to_vec())
+        };
+        let cands = self.at_level(cands, n.level, lo, hi.as_deref())?;
+        if cands.iter().any(|c| c.id == id) {
+            return Ok(());
+        }
+        let base = cands.iter().find(|c| c.level == n.level).map(|c| c.id);
+        self.pick(id, ObjectType::Tree, base);
+        if n.level > 0 {
+            // Children the other side has at this level are skipped unread.
+            let old_children: HashSet<ObjectId> = cands
+                .iter()
+                .filter(|c| c.level == n.level)
+                .flat_map(|c| dir::children(c).map(|(_, _, id)| id).collect::<Vec<_>>())
+                .collect();
+            let mut prev: Option<Vec<u8>> = lo.map(<[u8]>::to_vec);
+            for (key, _, child) in dir::children(&n) {
+                if !old_children.contains(&child)
+                    && !self.has.contains(&child)
+                    && !self.sent.contains(&child)
+                {
+                    self.node(child, cands.clone(), prev.as_deref())?;
+                }
+                prev = Some(key.to_vec());
+            }
+            return Ok(());
+        }
+        let old: HashMap<Vec<u8>, Entry> = cands
+            .iter()
+            .filter(|c| c.level == 0)
+            .map(dir::leaf_entries)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .map(|e| (e.name.clone(), e))
+            .collect();
+        for e in dir::leaf_entries(&n)? {
+            let before = old.get(&e.name);
+            if before.is_some_and(|b| b.id == e.id) || e.id.is_zero() {
+                continue;
+            }
+            if e.is_dir() {
+                let olds: Vec<ObjectId> = before
+                    .filter(|b| b.is_dir())
+                    .map(|b| b.id)
+                    .into_iter()
+                    .collect();
+                self.tree(e.id, &olds)?;
+            } else if e.is_file() {
+                let prior = before.filter(|b| b.is_file()).map(|b| b.id);
+                self.content(e.id, prior)?;
+            } else if e.is_symlink() {
+                self.pick(e.id, ObjectType::Blob, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Expand candidates above `level` into their children overlapping
+    /// (`lo`, `hi`]; keep those at or below it.
+    fn at_level(
+        &self,
+        cands: Vec<Node>,
+        level: u8,
+        lo: Option<&[u8]>,
+        hi: Option<&[u8]>,
+    ) -> Result<Vec<Node>> {
+        let mut out = Vec::new();
+        let mut work = cands;
+        while let Some(c) = work.pop() {
+            if c.level <= level || c.is_empty() {
+                out.push(c);
+                continue;
+            }
+            let mut prev: Option<&[u8]> = None;
+            for (key, _, child) in dir::children(&c) {
+                // Child covers (prev, key]: keep it if that meets (lo, hi].
+                let after_lo = lo.is_none_or(|l| key > l);
+                let before_hi = match (prev, hi) {
+                    (Some(p), Some(h)) => p < h,
+                    _ => true,
+                };
+                if after_lo && before_hi {
+                    work.push(dir::load(self.store, &child)?);
+                }
+                prev = Some(key);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A regular file's content: a blob, or a chunk list whose nodes and
+    /// chunks the prior version lacks.
+    fn content(&mut self, id: ObjectId, prior: Option<ObjectId>) -> Result<()> {
+        if self.has.contains(&id) || self.sent.contains(&id) {
+            return Ok(());
+        }
+        let (kind, _) = self.store.read_header(&id)?;
+        if kind == ObjectType::Blob {
+            let base = match prior {
+                Some(p) if self.store.read_header(&p)?.0 == ObjectType::Blob => Some(p),
+                _ => None,
+            };
+            self.pick(id, ObjectType::Blob, base);
+            return Ok(());
+        }
+        let prior = match prior {
+            Some(p) if self.store.read_header(&p)?.0 == ObjectType::File => Some(p),
+            _ => None,
+        };
+        self.file(id, prior)
+    }
+
+    fn file(&mut self, id: ObjectId, prior: Option<ObjectId>) -> Result<()> {
+        let (old_nodes, old_chunks): (HashMap<(u8, usize), ObjectId>, HashSet<ObjectId>) =
+            match prior {
+                Some(p) => (
+                    file::list_nodes(self.store, &p)?
+                        .into_iter()
+                        .map(|(id, l, i)| ((l, i), id))
+                        .collect(),
+                    file::chunk_list(self.store, &p)?
+                        .into_iter()
+                        .map(|c| c.1)
+                        .collect(),
+                ),
+                None => (HashMap::new(), HashSet::new()),
+            };
+        let old_ids: HashSet<ObjectId> = old_nodes.values().copied().collect();
+        for (node, level, pos) in file::list_nodes(self.store, &id)? {
+            if !old_ids.contains(&node) {
+                let base = old_nodes.get(&(level, pos)).copied();
+                self.pick(node, ObjectType::File, base);
+            }
+        }
+        for (_, chunk) in file::chunk_list(self.store, &id)? {
+            if !old_chunks.contains(&chunk) {
+                self.pick(chunk, ObjectType::Blob, None);
+            }
+        }
+        Ok(())
+    }
+}
