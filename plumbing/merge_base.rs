@@ -21,16 +21,16 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let ca = peel_to_commit(&ws, rev_parse(&ws, &a.a)?)?;
-    let cb = peel_to_commit(&ws, rev_parse(&ws, &a.b)?)?;
+    let ca = peel_to_commit(&ws.odb, rev_parse(ws.repo(), &a.a)?)?;
+    let cb = peel_to_commit(&ws.odb, rev_parse(ws.repo(), &a.b)?)?;
     if a.is_ancestor {
-        return Ok(if hako::revwalk::is_ancestor(&ws, ca, cb)? {
+        return Ok(if hako::revwalk::is_ancestor(&ws.odb, ca, cb)? {
             0
         } else {
             1
         });
     }
-    let bases = merge_bases(&ws, ca, cb)?;
+    let bases = merge_bases(&ws.odb, ca, cb)?;
     let mut out = std::io::stdout().lock();
     for id in bases.iter().take(if a.all { usize::MAX } else { 1 }) {
         super::out(writeln!(out, "{id}"))?;

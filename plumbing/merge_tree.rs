@@ -67,13 +67,13 @@ pub fn merge_commits(
     allow_unrelated: bool,
     opts: &MergeOptions,
 ) -> anyhow::Result<MergeOutcome> {
-    let bases = merge_bases(ws, ours, theirs)?;
-    let base = match base_tree(ws, &bases)? {
+    let bases = merge_bases(&ws.odb, ours, theirs)?;
+    let base = match base_tree(&ws.odb, &bases)? {
         Some(t) => t,
         None if allow_unrelated => hako::prolly::dir::empty(&ws.odb)?,
         None => bail!("refusing to merge unrelated histories"),
     };
-    let (o, t) = (peel_to_tree(ws, ours)?, peel_to_tree(ws, theirs)?);
+    let (o, t) = (peel_to_tree(&ws.odb, ours)?, peel_to_tree(&ws.odb, theirs)?);
     Ok(merge_trees(&ws.odb, &base, &o, &t, opts)?)
 }
 
@@ -89,12 +89,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let opts = options(a.favor.as_deref(), a.diff3);
     let (r0, w0) = (hako::prolly::nodes_read(), hako::prolly::nodes_written());
     let m = if let [b, o, t] = &a.revs[..] {
-        let tree =
-            |s: &str| -> anyhow::Result<ObjectId> { Ok(peel_to_tree(&ws, rev_parse(&ws, s)?)?) };
+        let tree = |s: &str| -> anyhow::Result<ObjectId> {
+            Ok(peel_to_tree(&ws.odb, rev_parse(ws.repo(), s)?)?)
+        };
         merge_trees(&ws.odb, &tree(b)?, &tree(o)?, &tree(t)?, &opts)?
     } else {
-        let commit =
-            |s: &str| -> anyhow::Result<ObjectId> { Ok(peel_to_commit(&ws, rev_parse(&ws, s)?)?) };
+        let commit = |s: &str| -> anyhow::Result<ObjectId> {
+            Ok(peel_to_commit(&ws.odb, rev_parse(ws.repo(), s)?)?)
+        };
         let (o, t) = (commit(&a.revs[0])?, commit(&a.revs[1])?);
         merge_commits(&ws, o, t, a.allow_unrelated_histories, &opts)?
     };

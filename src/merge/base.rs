@@ -6,20 +6,21 @@ use std::collections::{HashMap, HashSet};
 
 use super::tree::{merge_trees, MergeOptions};
 use crate::error::Result;
-use crate::object::{CommitRef, ObjectType};
+use crate::object::CommitRef;
 use crate::oid::ObjectId;
-use crate::workspace::Workspace;
+use crate::revparse::tree_of_commit;
+use crate::store::ObjectStore;
 
 /// Reads commits once each.
-struct Commits<'w> {
-    ws: &'w Workspace,
+struct Commits<'s> {
+    store: &'s dyn ObjectStore,
     cache: HashMap<ObjectId, (Vec<ObjectId>, i64)>,
 }
 
 impl Commits<'_> {
     fn get(&mut self, id: ObjectId) -> Result<&(Vec<ObjectId>, i64)> {
         if !self.cache.contains_key(&id) {
-            let o = self.ws.odb.read_typed(&id, ObjectType::Commit)?;
+            let o = crate::revparse::read_commit(self.store, &id)?;
             let c = CommitRef::parse(&o.data)?;
             let v = (c.parents.clone(), c.committer_sig().seconds);
             self.cache.insert(id, v);
@@ -43,9 +44,13 @@ impl Commits<'_> {
 /// The best common ancestors of the commit sets `a` and `b`: commits
 /// reachable from both that are not an ancestor of another such commit.
 /// Newest committer time first, ties by id.
-pub fn merge_bases_of(ws: &Workspace, a: &[ObjectId], b: &[ObjectId]) -> Result<Vec<ObjectId>> {
+pub fn merge_bases_of(
+    store: &dyn ObjectStore,
+    a: &[ObjectId],
+    b: &[ObjectId],
+) -> Result<Vec<ObjectId>> {
     let mut c = Commits {
-        ws,
+        store,
         cache: HashMap::new(),
     };
     let from_a = c.ancestors(a)?;
@@ -71,35 +76,28 @@ pub fn merge_bases_of(ws: &Workspace, a: &[ObjectId], b: &[ObjectId]) -> Result<
 }
 
 /// The best common ancestors of commits `a` and `b` (`merge-base --all`).
-pub fn merge_bases(ws: &Workspace, a: ObjectId, b: ObjectId) -> Result<Vec<ObjectId>> {
-    merge_bases_of(ws, &[a], &[b])
+pub fn merge_bases(store: &dyn ObjectStore, a: ObjectId, b: ObjectId) -> Result<Vec<ObjectId>> {
+    merge_bases_of(store, &[a], &[b])
 }
 
 /// The tree to use as the base when `bases` are the best common ancestors:
 /// the one base's tree, or for several, the first merged with each next one
 /// in turn, each step using their own merge base the same way (conflicts
 /// stay in that virtual base as markers). None for no bases.
-pub fn base_tree(ws: &Workspace, bases: &[ObjectId]) -> Result<Option<ObjectId>> {
+pub fn base_tree(store: &dyn ObjectStore, bases: &[ObjectId]) -> Result<Option<ObjectId>> {
     let Some((first, rest)) = bases.split_first() else {
         return Ok(None);
     };
-    let mut tree = crate::container::commit_tree_of(ws, first)?;
+    let mut tree = tree_of_commit(store, first)?;
     let mut merged = vec![*first];
     for next in rest {
-        let inner = merge_bases_of(ws, &merged, &[*next])?;
-        let inner_tree = match base_tree(ws, &inner)? {
+        let inner = merge_bases_of(store, &merged, &[*next])?;
+        let inner_tree = match base_tree(store, &inner)? {
             Some(t) => t,
-            None => crate::prolly::dir::empty(&ws.odb)?,
+            None => crate::prolly::dir::empty(store)?,
         };
-        let theirs = crate::container::commit_tree_of(ws, next)?;
-        tree = merge_trees(
-            &ws.odb,
-            &inner_tree,
-            &tree,
-            &theirs,
-            &MergeOptions::default(),
-        )?
-        .tree;
+        let theirs = tree_of_commit(store, next)?;
+        tree = merge_trees(store, &inner_tree, &tree, &theirs, &MergeOptions::default())?.tree;
         merged.push(*next);
     }
     Ok(Some(tree))
