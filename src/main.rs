@@ -82,6 +82,10 @@ enum Command {
     Commit(porcelain::commit::Args),
     /// List, create, delete or rename branches.
     Branch(porcelain::branch::Args),
+    /// Merge another branch, tag or commit into the current branch.
+    Merge(porcelain::merge::Args),
+    /// Mark conflicted paths of a merge resolved.
+    Add(porcelain::add::Args),
     /// Switch branches or detach HEAD.
     Checkout(porcelain::checkout::Args),
     /// List, create or delete tags.
@@ -158,6 +162,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Status(a) => porcelain::status::run(a),
         Command::Commit(a) => porcelain::commit::run(a),
         Command::Branch(a) => porcelain::branch::run(a),
+        Command::Merge(a) => porcelain::merge::run(a),
+        Command::Add(a) => porcelain::add::run(a),
         Command::Checkout(a) => porcelain::checkout::run(a),
         Command::Tag(a) => porcelain::tag::run(a),
         Command::Diff(a) => porcelain::diff::run(a),

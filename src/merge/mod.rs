@@ -3,6 +3,7 @@
 //! conflict record kept in a container while a merge is in progress.
 
 pub mod base;
+pub mod state;
 pub mod text;
 pub mod tree;
 
