@@ -147,7 +147,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     super::out(out.flush())?;
     if a.count_nodes {
-        eprintln!("nodes read: {read}\nnodes written: {written}");
+        eprintln!(
+            "nodes read: {read} ({} distinct)\nnodes written: {written}",
+            m.nodes_fetched
+        );
     }
     Ok(if m.is_clean() { 0 } else { 1 })
 }

@@ -5,8 +5,12 @@
 //! merged entry by entry, and the result is ours with those entries edited in
 //! (point edits under the boundary rule, so it equals a fresh build).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use super::text::{is_binary, merge3, Favor, TEXT_LIMIT};
 use crate::error::Result;
+use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Change, Entry, S_IFDIR, S_IFMT, S_IFREG};
 use crate::prolly::file;
@@ -78,6 +82,40 @@ pub struct MergeOptions {
 pub struct MergeOutcome {
     pub tree: ObjectId,
     pub conflicts: Vec<Conflict>,
+    /// Distinct tree nodes read from the store.
+    pub nodes_fetched: u64,
+}
+
+/// Tree nodes read once per merge: both diffs walk the base's nodes on the
+/// changed paths, and the edits walk ours' (often the base's) again.
+struct NodeCache<'s> {
+    inner: &'s dyn ObjectStore,
+    nodes: Mutex<HashMap<ObjectId, Object>>,
+}
+
+impl ObjectStore for NodeCache<'_> {
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        self.inner.contains(id)
+    }
+    fn read(&self, id: &ObjectId) -> Result<Object> {
+        if let Some(o) = self.nodes.lock().unwrap().get(id) {
+            return Ok(o.clone());
+        }
+        let o = self.inner.read(id)?;
+        if o.kind == ObjectType::Tree {
+            self.nodes.lock().unwrap().insert(*id, o.clone());
+        }
+        Ok(o)
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        self.inner.read_header(id)
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        self.inner.write(kind, data)
+    }
+    fn write_many(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
+        self.inner.write_many(objects)
+    }
 }
 
 impl MergeOutcome {
@@ -94,16 +132,23 @@ pub fn merge_trees(
     theirs: &ObjectId,
     opts: &MergeOptions,
 ) -> Result<MergeOutcome> {
+    let cache = NodeCache {
+        inner: store,
+        nodes: Mutex::new(HashMap::new()),
+    };
     let mut m = TreeMerge {
-        store,
+        store: &cache,
         opts: *opts,
         conflicts: Vec::new(),
         empty: None,
     };
     let tree = m.merge_dir(base, ours, theirs, b"")?;
+    let conflicts = m.conflicts;
+    let nodes_fetched = cache.nodes.lock().unwrap().len() as u64;
     Ok(MergeOutcome {
         tree,
-        conflicts: m.conflicts,
+        conflicts,
+        nodes_fetched,
     })
 }
 

@@ -111,6 +111,11 @@ pub fn parse_record(
     })
 }
 
+thread_local! {
+    static DCTX: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Decompress a record's frame (with the base's payload as reference prefix
 /// for a delta) into exactly `size` bytes.
 pub fn decode_frame(
@@ -122,8 +127,17 @@ pub fn decode_frame(
     let r = match base {
         Some(b) => zstd::stream::Decoder::with_ref_prefix(frame, b)
             .and_then(|d| d.take(size + 1).read_to_end(&mut data)),
-        None => zstd::stream::Decoder::with_buffer(frame)
-            .and_then(|d| d.take(size + 1).read_to_end(&mut data)),
+        // One decompression context per thread: creating one per record
+        // was most of the time of reading many small tree nodes.
+        None => DCTX.with(|d| {
+            let mut d = d.borrow_mut();
+            let d = match &mut *d {
+                Some(d) => d,
+                None => d.insert(zstd::bulk::Decompressor::new()?),
+            };
+            data = d.decompress(frame, size.min(1 << 30) as usize + 1)?;
+            Ok(data.len())
+        }),
     };
     r.map_err(|e| format!("cannot decompress: {e}"))?;
     if data.len() as u64 != size {
