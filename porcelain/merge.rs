@@ -91,7 +91,12 @@ fn carry(
 
 /// Record the merge in progress as a commit (`merge --continue`, `commit`):
 /// refused while a conflict is unresolved.
-pub fn conclude(ws: &Workspace, st: &MergeState, message: Option<&str>) -> anyhow::Result<i32> {
+pub fn conclude(
+    ws: &Workspace,
+    st: &MergeState,
+    message: Option<&str>,
+    quiet: bool,
+) -> anyhow::Result<i32> {
     let open = read_conflicts(&ws.refs)?;
     if let Some((_, first)) = open.first() {
         bail!(
@@ -121,7 +126,9 @@ pub fn conclude(ws: &Workspace, st: &MergeState, message: Option<&str>) -> anyho
         &format!("commit (merge): {summary}"),
     )?;
     clear_state(&ws.refs)?;
-    println!("{} {summary}", id.short());
+    if !quiet {
+        println!("{} {summary}", id.short());
+    }
     Ok(0)
 }
 
@@ -148,7 +155,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let Some(st) = state else {
             bail!("there is no merge to continue");
         };
-        return conclude(&ws, &st, a.message.as_deref());
+        return conclude(&ws, &st, a.message.as_deref(), false);
     }
     if state.is_some() {
         bail!("a merge is in progress: resolve it and 'hako merge --continue', or 'hako merge --abort'");

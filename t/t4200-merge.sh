@@ -117,6 +117,11 @@ test_expect_success 'merging while a merge is in progress is refused' '
 	grep "^fatal: a merge is in progress" err
 '
 
+test_expect_success 'checkout is refused while a merge is in progress' '
+	expect_unchanged hako checkout side &&
+	grep "^fatal: a merge is in progress" err
+'
+
 test_expect_success 'merge --abort restores HEAD and the working root exactly' '
 	hako merge --abort &&
 	state >after.abort &&
@@ -214,6 +219,18 @@ test_expect_success 'unknown ref and unrelated histories are refused, nothing ch
 	test_tick &&
 	hako merge --allow-unrelated-histories -m joined lone >/dev/null &&
 	test $(hako rev-parse HEAD^2) = $lone
+'
+
+test_expect_success 'reset gives up a merge in progress' '
+	hako checkout -f side 2>/dev/null &&
+	test_tick && hako write /conf "side conf" && hako commit -q -m side-conf &&
+	hako checkout main 2>/dev/null &&
+	test_tick && hako write /conf "main conf" && hako commit -q -m main-conf &&
+	test_expect_code 1 hako merge side >/dev/null &&
+	hako reset --hard HEAD 2>/dev/null &&
+	hako status >actual &&
+	! grep -e Merging -e Unmerged actual &&
+	test "$(hako cat /conf)" = "main conf"
 '
 
 test_expect_success 'add without a merge in progress is refused' '

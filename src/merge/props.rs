@@ -198,6 +198,7 @@ fn a_change_on_each_side_of_a_200k_tree_reads_few_nodes() {
     let read = store.reads.load(Ordering::Relaxed) - r0;
     let written = store.writes.load(Ordering::Relaxed) - w0;
     assert!(m.is_clean());
+    eprintln!("200k entries, one change per side: {read} nodes read, {written} written");
     assert!(read <= 24, "the merge read {read} nodes");
     assert!(written <= 8, "the merge wrote {written} nodes");
     let mut all: Vec<Entry> = (0..n).map(|i| file_entry(i, 0)).collect();
