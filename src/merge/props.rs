@@ -165,6 +165,29 @@ proptest! {
     }
 }
 
+fn text() -> impl Strategy<Value = String> {
+    proptest::collection::vec("[a-d]{0,2}\n?", 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn text_merge_identities_and_symmetry(b in text(), x in text(), y in text()) {
+        use super::text::{merge3, Favor};
+        let m = |b: &str, o: &str, t: &str| merge3(b.as_bytes(), o.as_bytes(), t.as_bytes(), false, Favor::None);
+        for (o, t) in [(&x, &b), (&b, &x), (&x, &x)] {
+            let r = m(&b, o, t);
+            prop_assert_eq!((String::from_utf8(r.text).unwrap(), r.conflicts), (x.clone(), 0));
+        }
+        let (xy, yx) = (m(&b, &x, &y), m(&b, &y, &x));
+        prop_assert_eq!(xy.conflicts, yx.conflicts);
+        if xy.conflicts == 0 {
+            prop_assert_eq!(xy.text, yx.text);
+        }
+    }
+}
+
 fn file_entry(i: u32, v: u32) -> Entry {
     let id = hash_object(
         ObjectType::Blob,

@@ -47,43 +47,31 @@ struct Hunk {
 }
 
 /// The changed regions of `side` against `base`, adjacent ops joined.
+/// Positions are counted from the ops' lengths in order (the ops' own
+/// indices are not relied on).
 fn hunks(base: &[&[u8]], side: &[&[u8]]) -> Vec<Hunk> {
     let mut out: Vec<Hunk> = Vec::new();
+    let (mut b, mut s) = (0, 0);
     for op in capture_diff_slices(Algorithm::Myers, base, side) {
-        let h = match op {
-            DiffOp::Equal { .. } => continue,
-            DiffOp::Delete {
-                old_index,
-                old_len,
-                new_index,
-            } => Hunk {
-                b0: old_index,
-                b1: old_index + old_len,
-                s0: new_index,
-                s1: new_index,
-            },
-            DiffOp::Insert {
-                old_index,
-                new_index,
-                new_len,
-            } => Hunk {
-                b0: old_index,
-                b1: old_index,
-                s0: new_index,
-                s1: new_index + new_len,
-            },
+        let (bl, sl) = match op {
+            DiffOp::Equal { len, .. } => {
+                b += len;
+                s += len;
+                continue;
+            }
+            DiffOp::Delete { old_len, .. } => (old_len, 0),
+            DiffOp::Insert { new_len, .. } => (0, new_len),
             DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => Hunk {
-                b0: old_index,
-                b1: old_index + old_len,
-                s0: new_index,
-                s1: new_index + new_len,
-            },
+                old_len, new_len, ..
+            } => (old_len, new_len),
         };
+        let h = Hunk {
+            b0: b,
+            b1: b + bl,
+            s0: s,
+            s1: s + sl,
+        };
+        (b, s) = (b + bl, s + sl);
         match out.last_mut() {
             Some(l) if l.b1 == h.b0 && l.s1 == h.s0 => {
                 l.b1 = h.b1;
