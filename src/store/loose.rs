@@ -146,6 +146,26 @@ impl LooseStore {
     }
 }
 
+thread_local! {
+    static DCTX: std::cell::RefCell<Option<zstd::zstd_safe::DCtx<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Decompress a whole loose object file with this thread's zstd context
+/// (creating one per object was most of the time of reading small ones).
+fn decompress(f: File, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    DCTX.with(|c| {
+        let mut c = c.borrow_mut();
+        let ctx = c.get_or_insert_with(zstd::zstd_safe::DCtx::create);
+        ctx.reset(zstd::zstd_safe::ResetDirective::SessionOnly)
+            .map_err(|code| std::io::Error::other(zstd::zstd_safe::get_error_name(code)))?;
+        let mut d = zstd::stream::read::Decoder::with_context(std::io::BufReader::new(f), ctx);
+        let n = d.read_to_end(buf);
+        drop(d);
+        n
+    })
+}
+
 impl ObjectStore for LooseStore {
     fn contains(&self, id: &ObjectId) -> Result<bool> {
         let p = self.path_of(id);
@@ -164,9 +184,7 @@ impl ObjectStore for LooseStore {
             why,
         };
         let mut buf = Vec::new();
-        zstd::stream::Decoder::new(f)
-            .and_then(|mut d| d.read_to_end(&mut buf))
-            .map_err(|e| corrupt(format!("cannot decompress: {e}")))?;
+        decompress(f, &mut buf).map_err(|e| corrupt(format!("cannot decompress: {e}")))?;
         let (kind, len, hlen) = parse_header(&buf).map_err(|e| corrupt(e.to_string()))?;
         if (buf.len() - hlen) as u64 != len {
             return Err(corrupt(format!(
