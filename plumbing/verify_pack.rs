@@ -1,4 +1,5 @@
-//! `hako verify-pack [-v] PACK.idx…`: check a pack's checksums and every object.
+//! `hako verify-pack [-v] PACK.idx…`: check a pack's checksums, its index
+//! and every object (deltas resolved).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,7 +8,8 @@ use hako::store::pack::Pack;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// List every object: `<id> <type> <size>`.
+    /// List every object: `<id> <type> <size> <record-length> <offset>`, then
+    /// `<depth> <base>` for a delta; then a line per delta chain length.
     #[arg(short = 'v', long)]
     verbose: bool,
     /// Pack index files (`.idx`; a `.pack` path is accepted too).
@@ -21,15 +23,37 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let idx = p.with_extension("idx");
         let pack = Pack::open(&idx)?;
         pack.verify_checksums()?;
-        for i in 0..pack.len() {
+        let mut chains: std::collections::BTreeMap<usize, usize> = Default::default();
+        for i in pack.positions_by_offset() {
             let o = pack.read(i)?;
+            let head = pack.record(i)?;
+            let depth = pack.depth(i)?;
+            if head.base.is_some() {
+                *chains.entry(depth).or_default() += 1;
+            }
             if a.verbose {
-                super::out(writeln!(
+                let len = head.frame.end as u64 - pack.offset_at(i);
+                super::out(write!(
                     out,
-                    "{} {} {}",
+                    "{} {} {} {} {}",
                     pack.id_at(i),
                     o.kind,
-                    o.data.len()
+                    o.data.len(),
+                    len,
+                    pack.offset_at(i)
+                ))?;
+                if let Some(b) = head.base {
+                    super::out(write!(out, " {depth} {b}"))?;
+                }
+                super::out(writeln!(out))?;
+            }
+        }
+        if a.verbose {
+            for (depth, n) in &chains {
+                super::out(writeln!(
+                    out,
+                    "chain length = {depth}: {n} object{}",
+                    if *n == 1 { "" } else { "s" }
                 ))?;
             }
         }

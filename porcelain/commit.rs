@@ -54,5 +54,6 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if !a.quiet {
         println!("{} {summary}", id.short());
     }
+    super::auto_gc(&ws);
     Ok(0)
 }

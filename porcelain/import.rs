@@ -115,6 +115,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         entry.name = dest.last().unwrap().clone();
         Ok(worktree::put(batch, &root, &dest, Some(entry))?)
     })?;
+    super::auto_gc(&ws);
     Ok(0)
 }
 

@@ -14,6 +14,8 @@ pub mod del;
 pub mod del_container;
 pub mod diff;
 pub mod export;
+pub mod fsck;
+pub mod gc;
 pub mod import;
 pub mod init;
 pub mod is;
@@ -23,8 +25,10 @@ pub mod merge;
 pub mod mkdir;
 pub mod mv;
 pub mod new_container;
+pub mod prune;
 pub mod pwd;
 pub mod reflog;
+pub mod repack;
 pub mod reset;
 pub mod status;
 pub mod tag;
@@ -76,5 +80,14 @@ pub fn test_pause(point: &str) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// After a bulk write: `gc --auto` (quiet; its failure is a warning, never
+/// the command's).
+pub fn auto_gc(ws: &hako::workspace::Workspace) {
+    let expire = std::time::SystemTime::now() - hako::maint::gc::GRACE;
+    if let Err(e) = hako::maint::gc::gc(ws, expire, true) {
+        hako::warnings::warn(format!("gc --auto: {e}"));
     }
 }

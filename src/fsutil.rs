@@ -7,6 +7,16 @@ use std::path::{Path, PathBuf};
 use crate::error::{IoContext, Result};
 use crate::sys::fsync_dir;
 
+/// A fresh temporary path `dir/PREFIX<pid>-<nanoseconds>`, unique to this
+/// process and moment (created by the caller with `create_new`).
+pub fn tmp_path(dir: &Path, prefix: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    dir.join(format!("{prefix}{}-{nanos}", std::process::id()))
+}
+
 /// Replace `path` with `bytes` atomically and durably.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -99,9 +109,11 @@ impl LockFile {
 
     /// Rename the lock file over `dest` and sync the directory.
     pub fn commit(mut self, dest: &Path) -> Result<()> {
-        self.file.take();
+        // Keep the flock until the rename is done: released earlier, another
+        // process could take the still-named lock file for a dead holder's.
         fs::rename(&self.path, dest).at(dest)?;
         self.done = true;
+        self.file.take();
         fsync_dir(dest.parent().unwrap_or(Path::new(".")))
     }
 }

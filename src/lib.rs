@@ -10,6 +10,7 @@ pub mod error;
 pub mod fsutil;
 pub mod hostfs;
 pub mod identity;
+pub mod maint;
 pub mod merge;
 pub mod object;
 pub mod oid;

@@ -96,6 +96,14 @@ enum Command {
     Reset(porcelain::reset::Args),
     /// Show where a ref has been.
     Reflog(porcelain::reflog::Args),
+    /// Check objects, connectivity and tree structure.
+    Fsck(porcelain::fsck::Args),
+    /// Repack, prune and expire reflogs.
+    Gc(porcelain::gc::Args),
+    /// Pack every reachable object into one pack.
+    Repack(porcelain::repack::Args),
+    /// Remove old unreachable loose objects.
+    Prune(porcelain::prune::Args),
     /// Print a shell completion script.
     Completions(porcelain::completions::Args),
     // ---- plumbing ----
@@ -131,6 +139,14 @@ enum Command {
     MergeBase(plumbing::merge_base::Args),
     /// Merge two trees three-way and write the result (no ref or working root changes).
     MergeTree(plumbing::merge_tree::Args),
+    /// Write a pack of objects (or of revisions, with --revs).
+    PackObjects(plumbing::pack_objects::Args),
+    /// Verify a pack and store it with its index.
+    IndexPack(plumbing::index_pack::Args),
+    /// Store a pack's objects as loose objects.
+    UnpackObjects(plumbing::unpack_objects::Args),
+    /// Count loose and packed objects.
+    CountObjects(plumbing::count_objects::Args),
     /// Check packs: checksums and every object.
     VerifyPack(plumbing::verify_pack::Args),
     /// Run a command in a rootless sandbox of a directory.
@@ -170,6 +186,10 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Reset(a) => porcelain::reset::run(a),
         Command::Reflog(a) => porcelain::reflog::run(a),
         Command::Completions(a) => porcelain::completions::run(a),
+        Command::Fsck(a) => porcelain::fsck::run(a),
+        Command::Gc(a) => porcelain::gc::run(a),
+        Command::Repack(a) => porcelain::repack::run(a),
+        Command::Prune(a) => porcelain::prune::run(a),
         Command::HashObject(a) => plumbing::hash_object::run(a),
         Command::CatFile(a) => plumbing::cat_file::run(a),
         Command::CommitTree(a) => plumbing::commit_tree::run(a),
@@ -187,6 +207,10 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::MergeBase(a) => plumbing::merge_base::run(a),
         Command::MergeTree(a) => plumbing::merge_tree::run(a),
         Command::VerifyPack(a) => plumbing::verify_pack::run(a),
+        Command::PackObjects(a) => plumbing::pack_objects::run(a),
+        Command::IndexPack(a) => plumbing::index_pack::run(a),
+        Command::UnpackObjects(a) => plumbing::unpack_objects::run(a),
+        Command::CountObjects(a) => plumbing::count_objects::run(a),
         Command::UnshareExec(a) => plumbing::unshare_exec::run(*a),
         Command::Enter(a) => plumbing::enter::run(a),
     }

@@ -55,7 +55,7 @@ fn empty_tree_matches_the_spec() {
 }
 
 use hako::prolly::dir::{self, Entry, Meta};
-use hako::store::HashOnly;
+use hako::store::{HashOnly, ObjectStore};
 
 fn tree_input(spec: &str) -> Vec<Entry> {
     let (kind, arg) = spec.split_once(':').unwrap();
@@ -221,21 +221,6 @@ fn vector_objects() -> Vec<(ObjectId, ObjectType, Vec<u8>)> {
 }
 
 #[test]
-#[ignore]
-fn write_pack_vector() {
-    let objs = vector_objects();
-    let refs: Vec<(ObjectId, ObjectType, &[u8])> = objs
-        .iter()
-        .map(|(i, k, d)| (*i, *k, d.as_slice()))
-        .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let idx = hako::store::pack::write_pack(dir.path(), &refs).unwrap();
-    let out = format!("{}/format-spec/vectors", env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(&idx, format!("{out}/pack-small.idx")).unwrap();
-    std::fs::copy(idx.with_extension("pack"), format!("{out}/pack-small.pack")).unwrap();
-}
-
-#[test]
 fn pack_vector_reads_back() {
     let idx = std::path::PathBuf::from(format!(
         "{}/format-spec/vectors/pack-small.idx",
@@ -250,4 +235,112 @@ fn pack_vector_reads_back() {
         let o = p.read(i).unwrap();
         assert_eq!((o.kind, o.data), (kind, data));
     }
+}
+
+/// The trees of `gen:10`, `gen:11`, `gen:12` (one leaf node each), stored.
+fn delta_trees(store: &dyn hako::store::ObjectStore) -> Vec<ObjectId> {
+    [10, 11, 12]
+        .iter()
+        .map(|n| dir::build(store, tree_input(&format!("gen:{n}"))).unwrap())
+        .collect()
+}
+
+fn pick(id: ObjectId, base: Option<ObjectId>) -> hako::pack::select::Pick {
+    hako::pack::select::Pick {
+        id,
+        kind: ObjectType::Tree,
+        base,
+    }
+}
+
+/// Regenerates vectors/pack-delta.* and pack-thin.* (run with --ignored).
+#[test]
+#[ignore]
+fn write_delta_vectors() {
+    use hako::pack::write::write_pack_files;
+    let store = hako::store::MemStore::new();
+    let t = delta_trees(&store);
+    let dir = tempfile::tempdir().unwrap();
+    let out = format!("{}/format-spec/vectors", env!("CARGO_MANIFEST_DIR"));
+    let picks = [
+        pick(t[0], None),
+        pick(t[1], Some(t[0])),
+        pick(t[2], Some(t[1])),
+    ];
+    let (sum, w) = write_pack_files(&store, &picks, false, &dir.path().join("d")).unwrap();
+    assert_eq!(w.deltas, 2);
+    for ext in ["pack", "idx"] {
+        std::fs::copy(
+            dir.path().join(format!("d-{sum}.{ext}")),
+            format!("{out}/pack-delta.{ext}"),
+        )
+        .unwrap();
+    }
+    let (sum, w) = write_pack_files(
+        &store,
+        &[pick(t[2], Some(t[1]))],
+        true,
+        &dir.path().join("t"),
+    )
+    .unwrap();
+    assert_eq!(w.external, 1);
+    std::fs::copy(
+        dir.path().join(format!("t-{sum}.pack")),
+        format!("{out}/pack-thin.pack"),
+    )
+    .unwrap();
+    std::fs::write(format!("{out}/pack-thin.bases"), format!("{}\n", t[1])).unwrap();
+}
+
+#[test]
+fn delta_pack_vector_reads_back_with_its_chain() {
+    let store = hako::store::MemStore::new();
+    let t = delta_trees(&store);
+    let idx = std::path::PathBuf::from(format!(
+        "{}/format-spec/vectors/pack-delta.idx",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let p = hako::store::pack::Pack::open(&idx).unwrap();
+    assert_eq!(p.version(), 2);
+    p.verify_checksums().unwrap();
+    let rows = vectors("pack-delta.tsv");
+    assert_eq!(rows.len(), 3);
+    for (row, id) in rows.iter().zip(&t) {
+        assert_eq!(row[0], id.to_hex());
+        let i = p.find(id).unwrap();
+        let o = p.read(i).unwrap();
+        assert_eq!(o.data, store.read(id).unwrap().data);
+        let raw = p.raw_record(i).unwrap();
+        assert_eq!(format!("{:#04x}", raw[0]), row[1], "kind byte of {id}");
+        assert_eq!(o.data.len().to_string(), row[2]);
+        assert_eq!(p.depth(i).unwrap().to_string(), row[3]);
+        assert_eq!(p.size_at(i), Some(o.data.len() as u64));
+    }
+}
+
+#[test]
+fn thin_pack_vector_needs_its_external_base() {
+    use hako::pack::ingest::index_pack;
+    let vec_dir = format!("{}/format-spec/vectors", env!("CARGO_MANIFEST_DIR"));
+    let bases = std::fs::read_to_string(format!("{vec_dir}/pack-thin.bases")).unwrap();
+    let base = ObjectId::from_hex(bases.trim()).unwrap();
+    let scratch = hako::store::MemStore::new();
+    let t = delta_trees(&scratch);
+    assert_eq!(base, t[1]);
+    // Without the base: refused, nothing visible.
+    let empty = tempfile::tempdir().unwrap();
+    let odb = hako::store::Odb::open(empty.path());
+    let mut f = std::fs::File::open(format!("{vec_dir}/pack-thin.pack")).unwrap();
+    assert!(index_pack(&odb, &mut f, true).is_err());
+    assert!(hako::store::LocalStore::packs(&odb).unwrap().is_empty());
+    // With it: completed, and the node reads back.
+    let o = scratch.read(&base).unwrap();
+    odb.write(o.kind, &o.data).unwrap();
+    let mut f = std::fs::File::open(format!("{vec_dir}/pack-thin.pack")).unwrap();
+    let done = index_pack(&odb, &mut f, true).unwrap();
+    assert_eq!((done.objects, done.thin_bases), (2, 1));
+    assert_eq!(
+        odb.read(&t[2]).unwrap().data,
+        scratch.read(&t[2]).unwrap().data
+    );
 }

@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use crate::error::{Error, IoContext, Result};
-use crate::object::hash_object;
+use crate::object::{hash_object, ObjectType};
 use crate::oid::ObjectId;
 use crate::store::pack::{
     decode_frame, encode_record, parse_record, publish_pack, IndexEntry, MAX_DELTA_DEPTH,
@@ -75,17 +75,11 @@ struct Seen {
 /// completed by appending those bases; without it a thin pack is refused.
 /// On any error nothing becomes visible.
 pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Indexed> {
+    odb.writing()?;
     let dir = odb.pack_dir();
     fs::create_dir_all(&dir).at(&dir)?;
     let mut tmp = TmpPack {
-        path: dir.join(format!(
-            "tmp_pack_{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        )),
+        path: crate::fsutil::tmp_path(&dir, "tmp_pack_"),
         keep: false,
     };
     let mut file = OpenOptions::new()
@@ -94,99 +88,14 @@ pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Ind
         .create_new(true)
         .open(&tmp.path)
         .at(&tmp.path)?;
-    let copied = std::io::copy(input, &mut file).at("standard input")?;
-    let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
-    if copied < 48 {
-        return Err(bad(format!("truncated ({copied} bytes)")));
-    }
+    std::io::copy(input, &mut file).at("standard input")?;
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
     let n = map.len();
-    if &map[..8] != b"HAKOPACK" {
-        return Err(bad("not a hako pack (bad magic)".into()));
-    }
-    let version = u32::from_be_bytes(map[8..12].try_into().unwrap());
-    if !(1..=2).contains(&version) {
-        return Err(bad(format!("unknown version {version}")));
-    }
-    let count = u32::from_be_bytes(map[12..16].try_into().unwrap()) as usize;
-    if blake3::hash(&map[..n - 32]).as_bytes() != &map[n - 32..] {
-        return Err(bad("checksum mismatch (truncated or corrupt)".into()));
-    }
-    let mut seen: Vec<Seen> = Vec::with_capacity(count.min(1 << 20));
-    let mut by_id: HashMap<ObjectId, usize> = HashMap::new();
-    let mut cache = PayloadCache {
-        map: HashMap::new(),
-        bytes: 0,
-    };
-    let mut external: Vec<ObjectId> = Vec::new();
-    let mut pos = 16usize;
-    for _ in 0..count {
-        let head = parse_record(&map, pos, n - 32, version).map_err(bad)?;
-        let (base_data, depth) = match head.base {
-            None => (None, 0),
-            Some(base) => match by_id.get(&base) {
-                Some(&bi) => {
-                    let depth = seen[bi].depth + 1;
-                    if depth > MAX_DELTA_DEPTH {
-                        return Err(bad(format!(
-                            "delta chain deeper than {MAX_DELTA_DEPTH} at offset {pos}"
-                        )));
-                    }
-                    let data = match cache.map.get(&base) {
-                        Some(d) => d.clone(),
-                        None => std::sync::Arc::new(reread(&map, version, &seen, &by_id, bi)?),
-                    };
-                    (Some(data), depth)
-                }
-                None if fix_thin => {
-                    let o = odb.read(&base).map_err(|e| match e {
-                        Error::NotFound(_) => bad(format!(
-                            "delta base {base} (offset {pos}) is neither in the pack nor stored here"
-                        )),
-                        e => e,
-                    })?;
-                    if !external.contains(&base) {
-                        external.push(base);
-                    }
-                    (Some(std::sync::Arc::new(o.data)), 1)
-                }
-                None => {
-                    return Err(bad(format!(
-                        "delta base {base} (offset {pos}) is not in the pack (a thin pack needs --fix-thin)"
-                    )))
-                }
-            },
-        };
-        let data = decode_frame(
-            &map[head.frame.clone()],
-            head.size,
-            base_data.as_deref().map(|v| v.as_slice()),
-        )
-        .map_err(|why| bad(format!("record at offset {pos}: {why}")))?;
-        let id = hash_object(head.kind, &data);
-        if by_id.insert(id, seen.len()).is_some() {
-            return Err(bad(format!("object {id} appears twice")));
-        }
-        seen.push(Seen {
-            id,
-            offset: pos as u64,
-            len: (head.frame.end - pos) as u64,
-            size: head.size,
-            depth,
-        });
-        if head.kind != crate::ObjectType::Blob || data.len() <= 1 << 20 {
-            cache.put(id, std::sync::Arc::new(data));
-        }
-        pos = head.frame.end;
-    }
-    if pos != n - 32 {
-        return Err(bad(format!(
-            "{} bytes after the last of {count} records",
-            n - 32 - pos
-        )));
-    }
+    let (version, mut seen, external) = decode_pack(&map, odb, fix_thin, &mut |_, _, _| Ok(()))?;
+    let mut external = external;
+    let by_id: std::collections::HashSet<ObjectId> = seen.iter().map(|s| s.id).collect();
     // An external base the pack itself also holds (later) is not external.
-    external.retain(|b| !by_id.contains_key(b));
+    external.retain(|b| !by_id.contains(b));
     drop(map);
     let checksum = if external.is_empty() && version == 2 {
         let mut t = [0u8; 32];
@@ -243,6 +152,118 @@ pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Ind
     })
 }
 
+/// Decode every record of the pack in `map` front to back, checking the
+/// header, the trailer, every id, the depth limit and that nothing follows
+/// the last record; `each` sees every object. Deltas against objects not in
+/// the pack are resolved from `odb` with `fix_thin` (their ids returned).
+/// Called with every decoded object of a pack.
+type ObjectVisitor<'a> = dyn FnMut(&Seen, ObjectType, &[u8]) -> Result<()> + 'a;
+
+fn decode_pack(
+    map: &[u8],
+    odb: &Odb,
+    fix_thin: bool,
+    each: &mut ObjectVisitor,
+) -> Result<(u32, Vec<Seen>, Vec<ObjectId>)> {
+    let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
+    let n = map.len();
+    if n < 48 {
+        return Err(bad(format!("truncated ({n} bytes)")));
+    }
+    if &map[..8] != b"HAKOPACK" {
+        return Err(bad("not a hako pack (bad magic)".into()));
+    }
+    let version = u32::from_be_bytes(map[8..12].try_into().unwrap());
+    if !(1..=2).contains(&version) {
+        return Err(bad(format!("unknown version {version}")));
+    }
+    let count = u32::from_be_bytes(map[12..16].try_into().unwrap()) as usize;
+    if blake3::hash(&map[..n - 32]).as_bytes() != &map[n - 32..] {
+        return Err(bad("checksum mismatch (truncated or corrupt)".into()));
+    }
+    let mut seen: Vec<Seen> = Vec::with_capacity(count.min(1 << 20));
+    let mut by_id: HashMap<ObjectId, usize> = HashMap::new();
+    let mut cache = PayloadCache {
+        map: HashMap::new(),
+        bytes: 0,
+    };
+    let mut external: Vec<ObjectId> = Vec::new();
+    let mut pos = 16usize;
+    for _ in 0..count {
+        let head = parse_record(map, pos, n - 32, version).map_err(bad)?;
+        let (base_data, depth) = match head.base {
+            None => (None, 0),
+            Some(base) => match by_id.get(&base) {
+                Some(&bi) => {
+                    let depth = seen[bi].depth + 1;
+                    if depth > MAX_DELTA_DEPTH {
+                        return Err(bad(format!(
+                            "delta chain deeper than {MAX_DELTA_DEPTH} at offset {pos}"
+                        )));
+                    }
+                    let data = match cache.map.get(&base) {
+                        Some(d) => d.clone(),
+                        None => std::sync::Arc::new(reread(map, version, &seen, &by_id, bi)?),
+                    };
+                    (Some(data), depth)
+                }
+                None if fix_thin => {
+                    let o = odb.read(&base).map_err(|e| match e {
+                        Error::NotFound(_) => bad(format!(
+                            "delta base {base} (offset {pos}) is neither in the pack nor stored here"
+                        )),
+                        e => e,
+                    })?;
+                    if !external.contains(&base) {
+                        external.push(base);
+                    }
+                    (Some(std::sync::Arc::new(o.data)), 1)
+                }
+                None => {
+                    return Err(bad(format!(
+                        "delta base {base} (offset {pos}) is not in the pack (a thin pack needs --fix-thin)"
+                    )))
+                }
+            },
+        };
+        let data = decode_frame(
+            &map[head.frame.clone()],
+            head.size,
+            base_data.as_deref().map(|v| v.as_slice()),
+        )
+        .map_err(|why| bad(format!("record at offset {pos}: {why}")))?;
+        let id = hash_object(head.kind, &data);
+        if by_id.insert(id, seen.len()).is_some() {
+            return Err(bad(format!("object {id} appears twice")));
+        }
+        seen.push(Seen {
+            id,
+            offset: pos as u64,
+            len: (head.frame.end - pos) as u64,
+            size: head.size,
+            depth,
+        });
+        each(seen.last().expect("pushed"), head.kind, &data)?;
+        if head.kind != crate::ObjectType::Blob || data.len() <= 1 << 20 {
+            cache.put(id, std::sync::Arc::new(data));
+        }
+        pos = head.frame.end;
+    }
+    if pos != n - 32 {
+        return Err(bad(format!(
+            "{} bytes after the last of {count} records",
+            n - 32 - pos
+        )));
+    }
+    if pos != n - 32 {
+        return Err(bad(format!(
+            "{} bytes after the last of {count} records",
+            n - 32 - pos
+        )));
+    }
+    Ok((version, seen, external))
+}
+
 /// Decode the record at position `i` of `seen` again (its payload left the
 /// cache), resolving its own base the same way.
 fn reread(
@@ -278,4 +299,49 @@ impl Write for HashWriter<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Read a pack from `input` and store its objects as loose objects (deltas
+/// against stored objects allowed). The whole pack is checked (trailer,
+/// every id) before any object is written; returns how many were written.
+pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
+    odb.writing()?;
+    let dir = odb.loose.dir().to_path_buf();
+    fs::create_dir_all(&dir).at(&dir)?;
+    let tmp = TmpPack {
+        path: crate::fsutil::tmp_path(&dir, "tmp_unpack_"),
+        keep: false,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&tmp.path)
+        .at(&tmp.path)?;
+    std::io::copy(input, &mut file).at("standard input")?;
+    let map = crate::sys::map_file(&file).at(&tmp.path)?;
+    // First pass: verify everything; second: write.
+    decode_pack(&map, odb, true, &mut |_, _, _| Ok(()))?;
+    let mut batch: Vec<(ObjectType, Vec<u8>)> = Vec::new();
+    let mut pending = 0usize;
+    let mut written = 0usize;
+    let flush = |batch: &mut Vec<(ObjectType, Vec<u8>)>| -> Result<()> {
+        let refs: Vec<(ObjectType, &[u8])> =
+            batch.iter().map(|(k, d)| (*k, d.as_slice())).collect();
+        odb.loose.write_batch(&refs)?;
+        batch.clear();
+        Ok(())
+    };
+    decode_pack(&map, odb, true, &mut |_, kind, data| {
+        batch.push((kind, data.to_vec()));
+        pending += data.len();
+        written += 1;
+        if pending > 64 << 20 {
+            flush(&mut batch)?;
+            pending = 0;
+        }
+        Ok(())
+    })?;
+    flush(&mut batch)?;
+    Ok(written)
 }

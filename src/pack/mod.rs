@@ -4,3 +4,4 @@
 
 pub mod ingest;
 pub mod select;
+pub mod write;

@@ -377,3 +377,65 @@ pub fn splice(
     }
     b.finish()
 }
+
+/// A chunk-list node's children: list nodes (level > 0) or chunk blobs (level 0),
+/// with the byte totals its entries claim.
+pub fn node_children(node: &Node) -> Vec<(u64, u64, ObjectId)> {
+    (0..node.len()).map(|i| entry_totals(node, i)).collect()
+}
+
+/// Load a chunk-list node.
+pub fn load_node(store: &dyn ObjectStore, id: &ObjectId) -> Result<Node> {
+    Node::load::<FileSchema>(store, id)
+}
+
+/// The chunk list (a `file` object) for chunks given as (length, blob id).
+pub fn list_from_chunks(store: &dyn ObjectStore, chunks: &[(u64, ObjectId)]) -> Result<ObjectId> {
+    let mut b = Builder::<FileSchema>::new(store, 0);
+    for (len, id) in chunks {
+        let (k, e) = leaf_entry(*len, *id);
+        b.push(k, e)?;
+    }
+    b.finish()
+}
+
+/// A chunked file's (or blob's) content as a reader, one chunk in memory.
+pub struct Reader<'s> {
+    store: &'s dyn ObjectStore,
+    chunks: std::vec::IntoIter<(u64, ObjectId)>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl<'s> Reader<'s> {
+    pub fn new(store: &'s dyn ObjectStore, id: &ObjectId) -> Result<Reader<'s>> {
+        let (kind, _) = store.read_header(id)?;
+        let (buf, chunks) = if kind == ObjectType::Blob {
+            (store.read(id)?.data, Vec::new())
+        } else {
+            (Vec::new(), chunk_list(store, id)?)
+        };
+        Ok(Reader {
+            store,
+            chunks: chunks.into_iter(),
+            buf,
+            pos: 0,
+        })
+    }
+}
+
+impl std::io::Read for Reader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            let Some((_, id)) = self.chunks.next() else {
+                return Ok(0);
+            };
+            self.buf = self.store.read(&id).map_err(std::io::Error::other)?.data;
+            self.pos = 0;
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}

@@ -63,14 +63,87 @@ pub const PACK_THRESHOLD: usize = 128;
 pub struct Odb {
     pub loose: LooseStore,
     packs: RwLock<Option<Vec<Arc<pack::Pack>>>>,
+    /// The shared `flock` on `objects/writers.lock` this process holds from
+    /// its first write on, so that gc (which takes it exclusively) never
+    /// prunes objects a running writer has stored but not yet made reachable.
+    writer: std::sync::OnceLock<std::result::Result<std::fs::File, String>>,
+    /// Set while this process holds the lock exclusively (it is gc).
+    exclusive: std::sync::atomic::AtomicBool,
 }
+
+/// The file writers lock shared and gc exclusively (format-spec/gc.md).
+pub const WRITERS_LOCK: &str = "writers.lock";
 
 impl Odb {
     pub fn open(objects_dir: &Path) -> Odb {
         Odb {
             loose: LooseStore::new(objects_dir),
             packs: RwLock::new(None),
+            writer: std::sync::OnceLock::new(),
+            exclusive: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Register this process as a writer (once; held until it exits).
+    pub fn writing(&self) -> Result<()> {
+        if self.exclusive.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        let r = self.writer.get_or_init(|| {
+            let path = self.loose.dir().join(WRITERS_LOCK);
+            std::fs::create_dir_all(self.loose.dir())
+                .and_then(|_| {
+                    std::fs::OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .create(true)
+                        .truncate(false)
+                        .open(&path)
+                })
+                .and_then(|f| f.lock_shared().map(|_| f))
+                .map_err(|e| format!("{}: {e}", path.display()))
+        });
+        r.as_ref()
+            .map(|_| ())
+            .map_err(|e| Error::Invalid(format!("cannot register as a writer: {e}")))
+    }
+
+    /// Take the writers' lock exclusively (gc), waiting up to `wait` for
+    /// running writers to finish. The returned file holds the lock.
+    pub fn lock_writers_out(&self, wait: std::time::Duration) -> Result<std::fs::File> {
+        let path = self.loose.dir().join(WRITERS_LOCK);
+        std::fs::create_dir_all(self.loose.dir()).at(self.loose.dir())?;
+        // A process that has written already converts its own shared lock
+        // (a second descriptor would wait for itself).
+        let f = match self.writer.get() {
+            Some(Ok(own)) => own.try_clone().at(&path)?,
+            _ => std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .at(&path)?,
+        };
+        let start = std::time::Instant::now();
+        loop {
+            match f.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Invalid(format!(
+                    "other hako processes are still writing objects ({} is held); try again later",
+                    path.display()
+                )))
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(e).at(&path),
+            }
+        }
+        self.exclusive
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(f)
     }
 
     pub fn pack_dir(&self) -> PathBuf {
@@ -183,6 +256,7 @@ impl Odb {
         if fresh.is_empty() {
             return Ok(0);
         }
+        self.writing()?;
         if fresh.len() < PACK_THRESHOLD {
             let small: Vec<(ObjectType, &[u8])> = fresh.iter().map(|(_, k, d)| (*k, *d)).collect();
             self.loose.write_batch(&small)?;
@@ -282,6 +356,7 @@ impl ObjectStore for Odb {
         if self.find_packed(&id)?.is_some() {
             return Ok(id);
         }
+        self.writing()?;
         self.loose.write(kind, data)
     }
     fn write_many(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
@@ -317,6 +392,88 @@ impl LocalStore for Odb {
     fn packs(&self) -> Result<Vec<Arc<pack::Pack>>> {
         Odb::packs(self)
     }
+}
+
+/// Figures of `count-objects`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ObjectCounts {
+    pub loose: usize,
+    pub loose_bytes: u64,
+    pub in_pack: usize,
+    pub packs: usize,
+    /// Bytes of `.pack` and `.idx` files.
+    pub pack_bytes: u64,
+    /// Loose objects that a pack also holds.
+    pub prune_packable: usize,
+    /// Files in the object directory that are neither objects nor packs
+    /// (temporary files left by killed writers, strays).
+    pub garbage: usize,
+    pub garbage_bytes: u64,
+}
+
+/// Count loose objects, packs and garbage in `odb`.
+pub fn count_objects(odb: &Odb) -> Result<ObjectCounts> {
+    let mut c = ObjectCounts::default();
+    let packs = Odb::packs(odb)?;
+    let packed = |id: &ObjectId| packs.iter().any(|p| p.find(id).is_some());
+    let dir = odb.loose.dir().to_path_buf();
+    let rd = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(c),
+        Err(e) => return Err(e).at(&dir),
+    };
+    for ent in rd {
+        let ent = ent.at(&dir)?;
+        let name = ent.file_name().to_string_lossy().to_string();
+        let path = ent.path();
+        let meta = ent.metadata().at(&path)?;
+        if name == "pack" && meta.is_dir() {
+            for f in std::fs::read_dir(&path).at(&path)? {
+                let f = f.at(&path)?;
+                let n = f.file_name().to_string_lossy().to_string();
+                let len = f.metadata().at(f.path())?.len();
+                let is_pack =
+                    n.starts_with("pack-") && (n.ends_with(".pack") || n.ends_with(".idx"));
+                if is_pack {
+                    c.pack_bytes += len;
+                } else {
+                    c.garbage += 1;
+                    c.garbage_bytes += len;
+                }
+            }
+            continue;
+        }
+        let fan = name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit()) && meta.is_dir();
+        if name == WRITERS_LOCK {
+            continue;
+        }
+        if !fan {
+            c.garbage += 1;
+            c.garbage_bytes += meta.len();
+            continue;
+        }
+        for f in std::fs::read_dir(&path).at(&path)? {
+            let f = f.at(&path)?;
+            let n = f.file_name().to_string_lossy().to_string();
+            let len = f.metadata().at(f.path())?.len();
+            match ObjectId::from_hex(&format!("{name}{n}")) {
+                Ok(id) => {
+                    c.loose += 1;
+                    c.loose_bytes += len;
+                    if packed(&id) {
+                        c.prune_packable += 1;
+                    }
+                }
+                Err(_) => {
+                    c.garbage += 1;
+                    c.garbage_bytes += len;
+                }
+            }
+        }
+    }
+    c.packs = packs.len();
+    c.in_pack = packs.iter().map(|p| p.len()).sum();
+    Ok(c)
 }
 
 #[cfg(test)]

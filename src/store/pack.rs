@@ -510,15 +510,7 @@ impl PackBuilder {
     /// Start a pack of exactly `count` records in `pack_dir`.
     pub fn new(pack_dir: &Path, count: u32) -> Result<PackBuilder> {
         fs::create_dir_all(pack_dir).at(pack_dir)?;
-        let nonce = format!(
-            "{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        let tmp = pack_dir.join(format!("tmp_pack_{nonce}"));
+        let tmp = crate::fsutil::tmp_path(pack_dir, "tmp_pack_");
         let f = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -602,7 +594,18 @@ pub fn publish_pack(
     sum: &[u8; 32],
     entries: &mut [IndexEntry],
 ) -> Result<PathBuf> {
-    let name = format!("pack-{}", ObjectId(*sum).to_hex());
+    publish_pack_as(dir, "pack", tmp, sum, entries)
+}
+
+/// `publish_pack` with another name prefix: `<prefix>-<hex>.pack` / `.idx`.
+pub fn publish_pack_as(
+    dir: &Path,
+    prefix: &str,
+    tmp: &Path,
+    sum: &[u8; 32],
+    entries: &mut [IndexEntry],
+) -> Result<PathBuf> {
+    let name = format!("{prefix}-{}", ObjectId(*sum).to_hex());
     entries.sort_by_key(|e| e.0);
     if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(Error::Invalid(format!("pack holds {} twice", w[0].0)));
@@ -642,22 +645,7 @@ pub fn publish_pack(
     let isum = blake3::hash(&idx);
     idx.extend_from_slice(isum.as_bytes());
     let idx_path = dir.join(format!("{name}.idx"));
-    let tmp_idx = dir.join(format!(
-        "tmp_idx_{}",
-        tmp.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp_idx)
-            .at(&tmp_idx)?;
-        f.write_all(&idx).at(&tmp_idx)?;
-        f.sync_all().at(&tmp_idx)?;
-    }
-    fs::rename(&tmp_idx, &idx_path).at(&idx_path)?;
-    fsync_dir(dir)?;
+    crate::fsutil::write_atomic(&idx_path, &idx)?;
     Ok(idx_path)
 }
 
@@ -693,6 +681,11 @@ impl<W: Write> PackStream<W> {
             left: count,
             bytes: 16,
         })
+    }
+
+    /// Offset the next record will have.
+    pub fn offset(&self) -> u64 {
+        self.bytes
     }
 
     /// Append one record.
@@ -766,4 +759,81 @@ pub fn merge_packs(pack_dir: &Path, packs: &[std::sync::Arc<Pack>]) -> Result<Pa
         b.add(id, packs[pi].raw_record(i)?)?;
     }
     b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(i: usize) -> Vec<u8> {
+        format!("version {i} of a file that changes a little each time\n")
+            .repeat(20)
+            .into_bytes()
+    }
+
+    #[test]
+    fn delta_chains_resolve_up_to_the_limit_and_no_further() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = MAX_DELTA_DEPTH + 2;
+        let ids: Vec<ObjectId> = (0..n)
+            .map(|i| hash_object(ObjectType::Blob, &blob(i)))
+            .collect();
+        let mut b = PackBuilder::new(dir.path(), n as u32).unwrap();
+        b.add(ids[0], &encode_record(ObjectType::Blob, &blob(0)).unwrap())
+            .unwrap();
+        for i in 1..n {
+            let rec = encode_delta(ObjectType::Blob, &blob(i), &ids[i - 1], &blob(i - 1)).unwrap();
+            b.add(ids[i], &rec).unwrap();
+        }
+        let p = Pack::open(&b.finish().unwrap()).unwrap();
+        p.verify_checksums().unwrap();
+        let at = |i: usize| p.find(&ids[i]).unwrap();
+        assert_eq!(
+            p.read(at(MAX_DELTA_DEPTH)).unwrap().data,
+            blob(MAX_DELTA_DEPTH)
+        );
+        assert_eq!(p.depth(at(MAX_DELTA_DEPTH)).unwrap(), MAX_DELTA_DEPTH);
+        let too_deep = p.read(at(MAX_DELTA_DEPTH + 1)).unwrap_err().to_string();
+        assert!(too_deep.contains("deeper than 16"), "{too_deep}");
+    }
+
+    #[test]
+    fn missing_bases_and_cycles_are_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let (x, y, z) = (
+            hash_object(ObjectType::Blob, &blob(1)),
+            hash_object(ObjectType::Blob, &blob(2)),
+            hash_object(ObjectType::Blob, &blob(3)),
+        );
+        let mut b = PackBuilder::new(dir.path(), 2).unwrap();
+        // x against y and y against x: a cycle; z is not in the pack.
+        b.add(
+            x,
+            &encode_delta(ObjectType::Blob, &blob(1), &y, &blob(2)).unwrap(),
+        )
+        .unwrap();
+        b.add(
+            y,
+            &encode_delta(ObjectType::Blob, &blob(2), &z, &blob(3)).unwrap(),
+        )
+        .unwrap();
+        let p = Pack::open(&b.finish().unwrap()).unwrap();
+        let e = p.read(p.find(&y).unwrap()).unwrap_err().to_string();
+        assert!(e.contains("is not in the pack"), "{e}");
+        let dir2 = tempfile::tempdir().unwrap();
+        let mut b = PackBuilder::new(dir2.path(), 2).unwrap();
+        b.add(
+            x,
+            &encode_delta(ObjectType::Blob, &blob(1), &y, &blob(2)).unwrap(),
+        )
+        .unwrap();
+        b.add(
+            y,
+            &encode_delta(ObjectType::Blob, &blob(2), &x, &blob(1)).unwrap(),
+        )
+        .unwrap();
+        let p = Pack::open(&b.finish().unwrap()).unwrap();
+        let e = p.read(p.find(&x).unwrap()).unwrap_err().to_string();
+        assert!(e.contains("deeper than 16 (or a cycle)"), "{e}");
+    }
 }

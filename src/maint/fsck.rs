@@ -1,0 +1,244 @@
+//! fsck: every stored object readable and hash-valid, every object reachable
+//! from a root present, every directory and chunk list cut exactly where the
+//! boundary rule puts it, every chunk the size its list says.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use super::reach::{reachable, roots, Missing};
+use crate::error::{Error, Result};
+use crate::object::{CommitRef, ObjectType, TagRef};
+use crate::oid::ObjectId;
+use crate::prolly::{dir, file};
+use crate::store::{HashOnly, LocalStore, ObjectStore};
+use crate::workspace::Workspace;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FsckOptions {
+    /// Also re-chunk every reachable file's content (FastCDC boundaries).
+    pub full: bool,
+    /// Only check that every reachable object is present.
+    pub connectivity_only: bool,
+}
+
+/// One problem, or one unreachable object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Finding {
+    /// A stored object that cannot be read or does not match its id.
+    Corrupt { id: ObjectId, why: String },
+    /// A pack whose checksums or index are wrong.
+    BadPack { path: PathBuf, why: String },
+    /// A referenced object that is not stored.
+    Missing(Missing),
+    /// A tree or chunk list that is well-formed but not canonical.
+    BadStructure {
+        id: ObjectId,
+        kind: &'static str,
+        why: String,
+    },
+}
+
+/// What fsck found.
+#[derive(Debug, Default)]
+pub struct FsckReport {
+    pub problems: Vec<Finding>,
+    /// Objects checked against their ids, and their payload bytes.
+    pub checked: usize,
+    pub bytes: u64,
+    /// Stored objects no root reaches (with their types), sorted.
+    pub unreachable: Vec<(ObjectId, ObjectType)>,
+    /// The unreachable objects no other unreachable object refers to.
+    pub dangling: Vec<(ObjectId, ObjectType)>,
+}
+
+/// Check the workspace's store.
+pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
+    let mut report = FsckReport::default();
+    let store: &dyn ObjectStore = &ws.odb;
+    let all = ws.odb.list_ids()?;
+    if !opts.connectivity_only {
+        for p in LocalStore::packs(&ws.odb)? {
+            if let Err(e) = p.verify_checksums() {
+                report.problems.push(Finding::BadPack {
+                    path: p.idx_path.clone(),
+                    why: e.to_string(),
+                });
+            }
+        }
+        let results: Vec<(ObjectId, std::result::Result<u64, String>)> = all
+            .par_iter()
+            .map(|id| {
+                (
+                    *id,
+                    store
+                        .read(id)
+                        .map(|o| o.data.len() as u64)
+                        .map_err(|e| e.to_string()),
+                )
+            })
+            .collect();
+        for (id, r) in results {
+            match r {
+                Ok(n) => {
+                    report.checked += 1;
+                    report.bytes += n;
+                }
+                Err(why) => report.problems.push(Finding::Corrupt { id, why }),
+            }
+        }
+    }
+    let roots = roots(ws)?;
+    let reach = reachable(store, &roots)?;
+    report
+        .problems
+        .extend(reach.missing.iter().cloned().map(Finding::Missing));
+    if !opts.connectivity_only {
+        let dirs: Vec<&ObjectId> = reach.dir_roots.iter().collect();
+        let bad: Vec<Finding> = dirs
+            .par_iter()
+            .filter_map(|id| check_tree(store, id).err())
+            .collect();
+        report.problems.extend(bad);
+        let files: Vec<&ObjectId> = reach.file_roots.iter().collect();
+        let bad: Vec<Finding> = files
+            .par_iter()
+            .filter_map(|id| check_file(store, id, opts.full).err())
+            .collect();
+        report.problems.extend(bad);
+    }
+    // Unreachable and dangling objects.
+    let unreachable: Vec<ObjectId> = all
+        .into_iter()
+        .filter(|id| !reach.seen.contains(id))
+        .collect();
+    let mut referenced: HashSet<ObjectId> = HashSet::new();
+    for id in &unreachable {
+        let kind = match store.read_header(id) {
+            Ok((k, _)) => k,
+            Err(_) => continue,
+        };
+        report.unreachable.push((*id, kind));
+        for child in children(store, id, kind).unwrap_or_default() {
+            referenced.insert(child);
+        }
+    }
+    report.dangling = report
+        .unreachable
+        .iter()
+        .filter(|(id, _)| !referenced.contains(id))
+        .copied()
+        .collect();
+    Ok(report)
+}
+
+/// The objects an object refers to directly.
+fn children(store: &dyn ObjectStore, id: &ObjectId, kind: ObjectType) -> Result<Vec<ObjectId>> {
+    Ok(match kind {
+        ObjectType::Blob => Vec::new(),
+        ObjectType::Commit => {
+            let o = store.read(id)?;
+            let c = CommitRef::parse(&o.data)?;
+            let mut v = vec![c.tree];
+            v.extend(c.parents.iter().copied());
+            v
+        }
+        ObjectType::Tag => vec![TagRef::parse(&store.read(id)?.data)?.object],
+        ObjectType::Tree => {
+            let n = dir::load(store, id)?;
+            if n.level > 0 {
+                dir::children(&n).map(|c| c.2).collect()
+            } else {
+                dir::leaf_entries(&n)?
+                    .into_iter()
+                    .filter(|e| !e.id.is_zero())
+                    .map(|e| e.id)
+                    .collect()
+            }
+        }
+        ObjectType::File => file::node_children(&file::load_node(store, id)?)
+            .into_iter()
+            .map(|c| c.2)
+            .collect(),
+    })
+}
+
+/// A directory's nodes must be exactly those a one-pass build of its
+/// entries gives (sorted keys, node sizes, boundaries where the rule puts
+/// them): anything else breaks history independence.
+fn check_tree(store: &dyn ObjectStore, id: &ObjectId) -> std::result::Result<(), Finding> {
+    let bad = |why: String| Finding::BadStructure {
+        id: *id,
+        kind: "tree",
+        why,
+    };
+    let entries = match dir::list(store, id) {
+        Ok(e) => e,
+        Err(Error::NotFound(_)) => return Ok(()), // reported as missing
+        Err(e) => return Err(bad(e.to_string())),
+    };
+    match dir::build(&HashOnly, entries) {
+        Ok(canonical) if canonical == *id => Ok(()),
+        Ok(canonical) => Err(bad(format!(
+            "nodes are not cut where the boundary rule puts them (its entries build {canonical})"
+        ))),
+        Err(e) => Err(bad(e.to_string())),
+    }
+}
+
+/// A chunk list must be the canonical list of its chunks, each chunk the
+/// size the list says; with `full`, the content re-chunked by FastCDC must
+/// give the same file.
+fn check_file(
+    store: &dyn ObjectStore,
+    id: &ObjectId,
+    full: bool,
+) -> std::result::Result<(), Finding> {
+    let bad = |why: String| Finding::BadStructure {
+        id: *id,
+        kind: "file",
+        why,
+    };
+    let chunks = match file::chunk_list(store, id) {
+        Ok(c) => c,
+        Err(Error::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(bad(e.to_string())),
+    };
+    let total: u64 = chunks.iter().map(|c| c.0).sum();
+    if total <= file::INLINE_MAX {
+        return Err(bad(format!(
+            "a chunked file of {total} bytes (files of at most {} bytes are blobs)",
+            file::INLINE_MAX
+        )));
+    }
+    for (len, chunk) in &chunks {
+        match store.read_header(chunk) {
+            Ok((ObjectType::Blob, n)) if n == *len => {}
+            Ok((k, n)) => {
+                return Err(bad(format!(
+                    "chunk {chunk} is a {} of {n} bytes, the list says a blob of {len}",
+                    k.name()
+                )))
+            }
+            Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(bad(e.to_string())),
+        }
+    }
+    let rebuilt = file::list_from_chunks(&HashOnly, &chunks).map_err(|e| bad(e.to_string()))?;
+    if rebuilt != *id {
+        return Err(bad(format!(
+            "the chunk list is not cut where the boundary rule puts it (its chunks build {rebuilt})"
+        )));
+    }
+    if full {
+        let reader = file::Reader::new(store, id).map_err(|e| bad(e.to_string()))?;
+        let again = file::store_reader(&HashOnly, reader).map_err(|e| bad(e.to_string()))?;
+        if again != *id {
+            return Err(bad(format!(
+                "the content is not chunked where FastCDC cuts it (it chunks to {again})"
+            )));
+        }
+    }
+    Ok(())
+}

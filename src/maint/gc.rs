@@ -1,0 +1,383 @@
+//! Garbage collection (format-spec/gc.md): repack every reachable object
+//! into one pack, prune unreachable loose objects older than a grace period,
+//! expire old reflog entries — under a gc lock, with running writers locked
+//! out for the walk and the deletions.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::reach::{reachable, roots, Reach};
+use crate::error::{Error, IoContext, Result};
+use crate::fsutil::LockFile;
+use crate::oid::ObjectId;
+use crate::pack::select::Selection;
+use crate::store::{count_objects, LocalStore, ObjectStore};
+use crate::workspace::Workspace;
+
+/// The default grace period: unreachable objects younger than this stay.
+pub const GRACE: Duration = Duration::from_secs(14 * 24 * 3600);
+/// Reflog entries older than this are expired by gc.
+pub const REFLOG_EXPIRY: Duration = Duration::from_secs(90 * 24 * 3600);
+/// `gc --auto` does something only above these counts.
+pub const AUTO_LOOSE: usize = 6700;
+pub const AUTO_PACKS: usize = 50;
+/// How long gc waits for running writers to finish.
+pub const WRITERS_WAIT: Duration = Duration::from_secs(60);
+
+/// Held while gc, repack or prune runs: one at a time per workspace.
+pub struct GcLock {
+    _lock: LockFile,
+    _writers: fs::File,
+}
+
+/// Take the gc lock, then lock writers out (waiting for running ones).
+pub fn lock(ws: &Workspace) -> Result<GcLock> {
+    let lock = LockFile::acquire(&ws.dir.join("gc"), |path| {
+        Error::Invalid(format!(
+            "another gc is running ({} is held; if none is running, remove it)",
+            path.display()
+        ))
+    })?;
+    let writers = ws.odb.lock_writers_out(WRITERS_WAIT)?;
+    Ok(GcLock {
+        _lock: lock,
+        _writers: writers,
+    })
+}
+
+/// What a repack did.
+#[derive(Debug, Default)]
+pub struct Repacked {
+    pub objects: usize,
+    pub deltas: usize,
+    pub pack: Option<PathBuf>,
+    pub packs_removed: usize,
+    pub loose_removed: usize,
+    /// Unreachable objects of removed packs written out as loose objects
+    /// (keeping the pack's age), for prune to judge.
+    pub exploded: usize,
+}
+
+fn reach_all(ws: &Workspace) -> Result<Reach> {
+    let reach = reachable(&ws.odb, &roots(ws)?)?;
+    if let Some(m) = reach.missing.first() {
+        return Err(Error::Invalid(format!(
+            "refusing to collect garbage: {} referenced objects are missing (first: {} {} from {}); run fsck",
+            reach.missing.len(),
+            m.kind,
+            m.id,
+            m.from
+        )));
+    }
+    Ok(reach)
+}
+
+/// Write every reachable object into one new pack (deltas chosen afresh,
+/// each commit's tree against its parents'). With `delete`, remove the
+/// packs it replaces and the loose objects it holds; unreachable objects
+/// of removed packs become loose objects with the pack's age, never lost
+/// before their grace period. Call with the gc lock held.
+pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> {
+    let store: &dyn ObjectStore = &ws.odb;
+    let reach = reach_all(ws)?;
+    let mut out = Repacked::default();
+    let old_packs = LocalStore::packs(&ws.odb)?;
+    if reach.seen.is_empty() && old_packs.is_empty() {
+        return Ok(out);
+    }
+    // Commits oldest first, so a node's previous version precedes it.
+    let mut commits = crate::revwalk::walk(store, &reach.commits, &[], &Default::default())?;
+    commits.reverse();
+    let ids: Vec<ObjectId> = commits.into_iter().map(|c| c.id).collect();
+    let mut sel = Selection::new(store);
+    sel.add_commits(&ids, &[])?;
+    let picked: HashSet<ObjectId> = sel.picks.iter().map(|p| p.id).collect();
+    let mut rest: Vec<ObjectId> = reach
+        .seen
+        .iter()
+        .filter(|id| !picked.contains(id))
+        .copied()
+        .collect();
+    rest.sort();
+    for id in rest {
+        sel.add_object(id)?;
+    }
+    let picks = sel.picks;
+    let dir = ws.odb.pack_dir();
+    fs::create_dir_all(&dir).at(&dir)?;
+    let tmp = crate::fsutil::tmp_path(&dir, "tmp_pack_");
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .at(&tmp)?;
+    let written = (|| {
+        let (mut w, bw) =
+            crate::pack::write::write_pack(store, &picks, false, std::io::BufWriter::new(f))?;
+        let f = bw.into_inner().map_err(|e| Error::Io {
+            path: tmp.clone(),
+            err: e.into_error(),
+        })?;
+        f.sync_all().at(&tmp)?;
+        let idx = crate::store::pack::publish_pack(&dir, &tmp, &w.checksum.0, &mut w.entries)?;
+        Ok::<_, Error>((w, idx))
+    })();
+    let (w, idx) = match written {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    out.objects = w.objects;
+    out.deltas = w.deltas;
+    out.pack = Some(idx.clone());
+    ws.odb.rescan();
+    if !delete {
+        return Ok(out);
+    }
+    let new_ids: HashSet<ObjectId> = picks.iter().map(|p| p.id).collect();
+    for p in &old_packs {
+        if p.idx_path == idx {
+            continue;
+        }
+        let age = fs::metadata(&p.pack_path)
+            .and_then(|m| m.modified())
+            .unwrap_or_else(|_| SystemTime::now());
+        for i in 0..p.len() {
+            let id = p.id_at(i);
+            if new_ids.contains(&id) || ws.odb.loose.contains(&id)? {
+                continue;
+            }
+            let o = p.read(i)?;
+            ws.odb.loose.write(o.kind, &o.data)?;
+            set_mtime(&ws.odb.loose.path_of(&id), age)?;
+            out.exploded += 1;
+        }
+        for path in [&p.idx_path, &p.pack_path] {
+            match fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e).at(path),
+                _ => {}
+            }
+        }
+        out.packs_removed += 1;
+    }
+    crate::sys::fsync_dir(&dir)?;
+    for id in ws.odb.loose.list_ids()? {
+        if new_ids.contains(&id) && ws.odb.loose.remove_loose(&id)? {
+            out.loose_removed += 1;
+        }
+    }
+    ws.odb.rescan();
+    Ok(out)
+}
+
+fn set_mtime(path: &Path, t: SystemTime) -> Result<()> {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(t))
+        .at(path)
+}
+
+/// What prune removed (or, dry, would remove).
+#[derive(Debug, Default)]
+pub struct Pruned {
+    pub objects: Vec<ObjectId>,
+    pub garbage: Vec<PathBuf>,
+}
+
+/// Remove unreachable loose objects, and temporary files left by killed
+/// writers, last modified before `expire`. Call with the gc lock held.
+pub fn prune(ws: &Workspace, expire: SystemTime, dry_run: bool, _held: &GcLock) -> Result<Pruned> {
+    let reach = reach_all(ws)?;
+    let mut out = Pruned::default();
+    let old = |p: &Path| -> Result<bool> {
+        let m = fs::symlink_metadata(p).at(p)?;
+        Ok(m.modified().at(p)? < expire)
+    };
+    for id in ws.odb.loose.list_ids()? {
+        if reach.seen.contains(&id) {
+            continue;
+        }
+        let p = ws.odb.loose.path_of(&id);
+        if old(&p)? {
+            if !dry_run {
+                ws.odb.loose.remove_loose(&id)?;
+            }
+            out.objects.push(id);
+        }
+    }
+    for dir in [ws.odb.loose.dir().to_path_buf(), ws.odb.pack_dir()] {
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).at(&dir),
+        };
+        for ent in rd {
+            let ent = ent.at(&dir)?;
+            let name = ent.file_name().to_string_lossy().to_string();
+            let p = ent.path();
+            if name.starts_with("tmp_") && ent.file_type().at(&p)?.is_file() && old(&p)? {
+                if !dry_run {
+                    fs::remove_file(&p).at(&p)?;
+                }
+                out.garbage.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Drop reflog entries whose time is before `expire` (every container).
+/// Returns how many were dropped.
+pub fn expire_reflogs(ws: &Workspace, expire: SystemTime) -> Result<usize> {
+    let cutoff = expire
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let mut dropped = 0;
+    for c in ws.containers()? {
+        let cdir = ws.container_dir(&c);
+        let logs = cdir.join("logs");
+        for path in files_below(&logs)? {
+            let text = fs::read_to_string(&path).at(&path)?;
+            let mut kept = String::with_capacity(text.len());
+            for line in text.lines() {
+                if entry_time(line).is_some_and(|t| t < cutoff) {
+                    dropped += 1;
+                } else {
+                    kept.push_str(line);
+                    kept.push('\n');
+                }
+            }
+            if kept.len() != text.len() {
+                crate::fsutil::write_atomic(&path, kept.as_bytes())?;
+            }
+        }
+    }
+    Ok(dropped)
+}
+
+/// The time of a reflog line: `OLD NEW NAME <EMAIL> SECONDS TZ\tMSG`.
+fn entry_time(line: &str) -> Option<i64> {
+    let head = line.split('\t').next()?;
+    let mut it = head.rsplitn(3, ' ');
+    let _tz = it.next()?;
+    it.next()?.parse().ok()
+}
+
+fn files_below(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e).at(dir),
+    };
+    for ent in rd {
+        let ent = ent.at(dir)?;
+        let p = ent.path();
+        if ent.file_type().at(&p)?.is_dir() {
+            out.extend(files_below(&p)?);
+        } else if !p.to_string_lossy().ends_with(".lock") {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// What gc did.
+#[derive(Debug, Default)]
+pub struct GcReport {
+    /// `--auto` found nothing to do.
+    pub skipped: bool,
+    pub reflog_dropped: usize,
+    pub repacked: Repacked,
+    pub pruned: Pruned,
+}
+
+/// gc: expire reflogs, repack everything reachable into one pack (removing
+/// what it replaces), prune unreachable objects older than `prune_expire`.
+pub fn gc(ws: &Workspace, prune_expire: SystemTime, auto: bool) -> Result<GcReport> {
+    let mut report = GcReport::default();
+    if auto {
+        // `gc.auto` / `gc.autoPackLimit` in the workspace config override the
+        // thresholds (0 turns automatic gc off).
+        let limit = |key: &str, default: usize| {
+            ws.config
+                .get(key)
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(default)
+        };
+        let (loose, packs) = (
+            limit("gc.auto", AUTO_LOOSE),
+            limit("gc.autopacklimit", AUTO_PACKS),
+        );
+        let c = count_objects(&ws.odb)?;
+        if loose == 0 || (c.loose <= loose && c.packs <= packs) {
+            report.skipped = true;
+            return Ok(report);
+        }
+    }
+    let held = lock(ws)?;
+    report.reflog_dropped = expire_reflogs(ws, SystemTime::now() - REFLOG_EXPIRY)?;
+    report.repacked = repack(ws, true, &held)?;
+    report.pruned = prune(ws, prune_expire, false, &held)?;
+    Ok(report)
+}
+
+/// Parse an expiry: `now`, `never`, seconds since the epoch, or `N.units.ago`
+/// / `N units ago` (seconds, minutes, hours, days, weeks).
+pub fn parse_expire(s: &str) -> Result<SystemTime> {
+    let now = SystemTime::now();
+    let t = s.trim();
+    if t == "now" {
+        return Ok(now + Duration::from_secs(1));
+    }
+    if t == "never" {
+        return Ok(SystemTime::UNIX_EPOCH);
+    }
+    if let Ok(secs) = t.parse::<u64>() {
+        return Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+    }
+    let words: Vec<&str> = t.split(['.', ' ']).filter(|w| !w.is_empty()).collect();
+    if let [n, unit, "ago"] = words.as_slice() {
+        if let Ok(n) = n.parse::<u64>() {
+            let unit = unit.trim_end_matches('s');
+            let secs = match unit {
+                "second" => 1,
+                "minute" => 60,
+                "hour" => 3600,
+                "day" => 86400,
+                "week" => 7 * 86400,
+                _ => 0,
+            };
+            if secs > 0 {
+                return Ok(now - Duration::from_secs(n * secs));
+            }
+        }
+    }
+    Err(Error::Invalid(format!(
+        "invalid expiry '{s}' (use now, never, SECONDS, or N.days.ago)"
+    )))
+}
+
+/// Write the ids of `objects` as files under `.hako/lost-found/<kind>/`.
+pub fn lost_found(ws: &Workspace, objects: &[(ObjectId, crate::ObjectType)]) -> Result<PathBuf> {
+    let base = ws.dir.join("lost-found");
+    for (id, kind) in objects {
+        let sub = base.join(if *kind == crate::ObjectType::Commit {
+            "commit"
+        } else {
+            "other"
+        });
+        fs::create_dir_all(&sub).at(&sub)?;
+        let p = sub.join(id.to_hex());
+        let mut f = fs::File::create(&p).at(&p)?;
+        writeln!(f, "{id}").at(&p)?;
+    }
+    Ok(base)
+}

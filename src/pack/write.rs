@@ -1,0 +1,152 @@
+//! Writing picked objects as a pack stream: deltas against the suggested
+//! bases where they are smaller (and allowed: in the pack and earlier, or,
+//! for a thin pack, on the receiving side), compressed in parallel rounds.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use super::select::Pick;
+use crate::error::{Error, Result};
+use crate::oid::ObjectId;
+use crate::store::pack::{encode_delta, encode_record, IndexEntry, PackStream, MAX_DELTA_DEPTH};
+use crate::store::ObjectStore;
+
+/// What a written pack holds.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub objects: usize,
+    pub deltas: usize,
+    /// Deltas against objects not in the pack (thin).
+    pub external: usize,
+    pub bytes: u64,
+    pub checksum: ObjectId,
+    /// Index entries (id, offset, record length, payload size).
+    pub entries: Vec<IndexEntry>,
+}
+
+/// Payload bytes compressed per parallel round.
+const ROUND_BYTES: u64 = 32 << 20;
+
+/// Write `picks`, in order, as a pack to `out`. With `thin`, a base outside
+/// the pack is allowed (the receiver has it); otherwise only bases earlier in
+/// the pack are used. Chains never exceed the format's maximum depth.
+pub fn write_pack<W: Write>(
+    store: &dyn ObjectStore,
+    picks: &[Pick],
+    thin: bool,
+    out: W,
+) -> Result<(Written, W)> {
+    // Plan bases and depths in order. A base later in the pack is not
+    // allowed (bases come first); one outside it only in a thin pack.
+    let all: std::collections::HashSet<ObjectId> = picks.iter().map(|p| p.id).collect();
+    let mut pos: HashMap<ObjectId, usize> = HashMap::with_capacity(picks.len());
+    let mut depth = vec![0usize; picks.len()];
+    let mut bases: Vec<Option<ObjectId>> = Vec::with_capacity(picks.len());
+    for (i, p) in picks.iter().enumerate() {
+        let base = p
+            .base
+            .filter(|b| *b != p.id)
+            .and_then(|b| match pos.get(&b) {
+                Some(&j) if depth[j] < MAX_DELTA_DEPTH => {
+                    depth[i] = depth[j] + 1;
+                    Some(b)
+                }
+                Some(_) => None,
+                None if thin && !all.contains(&b) => {
+                    depth[i] = 1;
+                    Some(b)
+                }
+                None => None,
+            });
+        bases.push(base);
+        pos.insert(p.id, i);
+    }
+    let oerr = |e: std::io::Error| Error::Output(e);
+    let mut stream = PackStream::new(out, picks.len() as u32).map_err(oerr)?;
+    let mut w = Written {
+        objects: picks.len(),
+        ..Written::default()
+    };
+    let mut i = 0;
+    while i < picks.len() {
+        let mut j = i;
+        let mut bytes = 0u64;
+        while j < picks.len() && (j == i || bytes < ROUND_BYTES) {
+            bytes += store.read_header(&picks[j].id)?.1;
+            j += 1;
+        }
+        let records: Vec<(Vec<u8>, u64, bool)> = (i..j)
+            .into_par_iter()
+            .map(|k| -> Result<(Vec<u8>, u64, bool)> {
+                let o = store.read(&picks[k].id)?;
+                let full = encode_record(o.kind, &o.data)?;
+                if let Some(b) = bases[k] {
+                    let base = store.read(&b)?;
+                    let delta = encode_delta(o.kind, &o.data, &b, &base.data)?;
+                    if delta.len() < full.len() {
+                        return Ok((delta, o.data.len() as u64, true));
+                    }
+                }
+                Ok((full, o.data.len() as u64, false))
+            })
+            .collect::<Result<_>>()?;
+        for (k, (rec, size, is_delta)) in (i..j).zip(records) {
+            if is_delta {
+                w.deltas += 1;
+                if pos.get(&bases[k].unwrap()).is_none_or(|&b| b >= k) {
+                    w.external += 1;
+                }
+            }
+            w.entries
+                .push((picks[k].id, stream.offset(), rec.len() as u64, size));
+            stream.add(&rec).map_err(oerr)?;
+        }
+        i = j;
+    }
+    let (sum, total, out) = stream.finish().map_err(oerr)?;
+    w.bytes = total;
+    w.checksum = sum;
+    Ok((w, out))
+}
+
+/// Write `picks` as `BASENAME-<checksum>.pack` and `.idx` (crash-safely, the
+/// index last); returns the checksum and what was written.
+pub fn write_pack_files(
+    store: &dyn ObjectStore,
+    picks: &[Pick],
+    thin: bool,
+    basename: &std::path::Path,
+) -> Result<(ObjectId, Written)> {
+    use crate::error::IoContext;
+    let dir = match basename.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let prefix = basename
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .ok_or_else(|| Error::Invalid(format!("bad pack basename '{}'", basename.display())))?;
+    std::fs::create_dir_all(&dir).at(&dir)?;
+    let tmp = crate::fsutil::tmp_path(&dir, "tmp_pack_");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .at(&tmp)?;
+    let result = (|| {
+        let (mut w, out) = write_pack(store, picks, thin, std::io::BufWriter::new(f))?;
+        let f = out.into_inner().map_err(|e| Error::Io {
+            path: tmp.clone(),
+            err: e.into_error(),
+        })?;
+        f.sync_all().at(&tmp)?;
+        crate::store::pack::publish_pack_as(&dir, &prefix, &tmp, &w.checksum.0, &mut w.entries)?;
+        Ok((w.checksum, w))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

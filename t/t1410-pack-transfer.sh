@@ -1,0 +1,114 @@
+#!/bin/sh
+test_description='pack-objects, index-pack, unpack-objects, verify-pack -v, count-objects: packs for transfer'
+. ./test-lib.sh
+
+test_expect_success 'setup: two commits of a 2,300-file tree differing in one file' '
+	hako init -q --empty a &&
+	mkdir -p src/d1/d2 &&
+	for i in $(test_seq 2000); do echo "file $i" >src/d1/f$i || return 1; done &&
+	for i in $(test_seq 300); do echo "x $i" >src/d1/d2/g$i || return 1; done &&
+	T1=$(hako -C a write-tree ../src) &&
+	C1=$(hako -C a commit-tree $T1 -m one) &&
+	echo changed >src/d1/d2/g7 &&
+	T2=$(hako -C a write-tree ../src) &&
+	C2=$(hako -C a commit-tree $T2 -p $C1 -m two) &&
+	echo $C1 >C1 && echo $C2 >C2 &&
+	hako -C a ls-tree -r $C2 >expect-tree
+'
+
+test_expect_success 'pack-objects --revs --stdout of a commit; index-pack --stdin stores it complete' '
+	echo $(cat C1) | hako -C a pack-objects --revs --stdout >full.pack 2>err &&
+	grep "^Total 2332 (delta 0" err &&
+	hako init -q --empty b &&
+	hako -C b index-pack --stdin <full.pack >name &&
+	test_path_is_file b/.hako/objects/pack/pack-$(cat name).idx &&
+	hako verify-pack b/.hako/objects/pack/pack-$(cat name).idx >out &&
+	grep ": ok (2332 objects)$" out &&
+	hako -C b ls-tree -r $(cat C1) >actual &&
+	hako -C a ls-tree -r $(cat C1) >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a 1-file change travels as a thin pack of O(depth) objects, mostly deltas' '
+	printf "%s\n^%s\n" $(cat C2) $(cat C1) | hako -C a pack-objects --revs --thin --stdout >thin.pack 2>err &&
+	grep "^Total 7 (delta 4, against the receiver.s objects 4)" err &&
+	test $(wc -c <thin.pack) -lt 1500
+'
+
+test_expect_success 'index-pack refuses a thin pack without --fix-thin, and makes nothing visible' '
+	ls b/.hako/objects/pack >before &&
+	test_must_fail hako -C b index-pack --stdin <thin.pack 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: bad pack: delta base [0-9a-f]* (offset [0-9]*) is not in the pack (a thin pack needs --fix-thin)$" err &&
+	ls b/.hako/objects/pack >after &&
+	test_cmp before after
+'
+
+test_expect_success 'index-pack --fix-thin completes it from the store; the result is a complete pack' '
+	hako -C b index-pack --stdin --fix-thin <thin.pack >name &&
+	hako -C b ls-tree -r $(cat C2) >actual &&
+	test_cmp expect-tree actual &&
+	hako verify-pack -v b/.hako/objects/pack/pack-$(cat name).idx >out &&
+	grep ": ok (11 objects)$" out &&
+	grep "^chain length = 1: 4 objects$" out &&
+	grep " tree [0-9]* [0-9]* [0-9]* 1 [0-9a-f]*$" out
+'
+
+test_expect_success 'a thin pack for an unknown base is refused even with --fix-thin' '
+	hako init -q --empty c &&
+	test_must_fail hako -C c index-pack --stdin --fix-thin <thin.pack 2>err &&
+	grep "^fatal: bad pack: delta base [0-9a-f]* (offset [0-9]*) is neither in the pack nor stored here$" err &&
+	! ls c/.hako/objects/pack/*.idx 2>/dev/null &&
+	! ls c/.hako/objects/pack/tmp_* 2>/dev/null
+'
+
+test_expect_success 'truncated and corrupted packs are refused; nothing becomes visible' '
+	size=$(wc -c <full.pack) &&
+	head -c $((size - 100)) full.pack >trunc.pack &&
+	test_must_fail hako -C c index-pack --stdin <trunc.pack 2>err &&
+	grep "^fatal: bad pack: checksum mismatch (truncated or corrupt)$" err &&
+	cp full.pack flip.pack &&
+	printf "\377" | dd of=flip.pack bs=1 seek=5000 conv=notrunc 2>/dev/null &&
+	test_must_fail hako -C c index-pack ../flip.pack 2>err &&
+	grep "^fatal: .*flip.pack.: bad pack: checksum mismatch" err &&
+	printf "NOTAPACK" >junk.pack && head -c 100 full.pack | tail -c 92 >>junk.pack &&
+	test_must_fail hako -C c index-pack ../junk.pack 2>err &&
+	grep "bad magic" err &&
+	! ls c/.hako/objects/pack/* 2>/dev/null
+'
+
+test_expect_success 'unpack-objects stores a pack as loose objects (thin bases from the store)' '
+	hako init -q --empty d &&
+	hako -C d unpack-objects <full.pack 2>err &&
+	grep "^Unpacked 2332 objects$" err &&
+	hako -C d unpack-objects <thin.pack 2>err &&
+	grep "^Unpacked 7 objects$" err &&
+	hako -C d ls-tree -r $(cat C2) >actual &&
+	test_cmp expect-tree actual &&
+	! ls d/.hako/objects/pack/*.idx 2>/dev/null
+'
+
+test_expect_success 'count-objects -v: loose, packs, garbage' '
+	hako -C d count-objects -v >out &&
+	grep "^count: 2340$" out &&
+	grep "^packs: 0$" out &&
+	grep "^garbage: 0$" out &&
+	>d/.hako/objects/pack/tmp_pack_stale &&
+	hako -C d count-objects -v >out &&
+	grep "^garbage: 1$" out &&
+	hako -C d count-objects >out &&
+	grep "^2340 objects, [0-9]* kilobytes$" out
+'
+
+test_expect_success 'pack-objects BASENAME writes a pack and index (ids on stdin, exactly those objects)' '
+	hako -C a rev-parse $(cat C2) $(cat C2)^{tree} >ids &&
+	hako -C a pack-objects ../packs-out/mypack <ids >sum &&
+	test_path_is_file packs-out/mypack-$(cat sum).pack &&
+	hako verify-pack -v packs-out/mypack-$(cat sum).idx >out &&
+	grep ": ok (2 objects)$" out &&
+	test_must_fail hako -C a pack-objects </dev/null 2>err &&
+	test_must_fail hako -C a pack-objects --stdout --delta-base-from HEAD <ids 2>err &&
+	grep "^fatal: usage: --delta-base-from needs --revs$" err
+'
+
+test_done
