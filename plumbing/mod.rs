@@ -11,6 +11,8 @@ pub mod for_each_ref;
 pub mod hash_object;
 pub mod index_pack;
 pub mod ls_tree;
+pub mod merge_base;
+pub mod merge_tree;
 pub mod mktree;
 pub mod pack_objects;
 pub mod rev_list;

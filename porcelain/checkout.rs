@@ -24,6 +24,9 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let commit = peel_to_commit(&ws.odb, rev_parse(ws.repo(), &a.target)?)?;
+    if hako::merge::state::read_state(&ws.refs)?.is_some() {
+        bail!("a merge is in progress: finish it ('hako merge --continue') or give it up ('hako merge --abort') first");
+    }
     if is_dirty(&ws)? && !a.force {
         bail!(
             "the working root has uncommitted changes; commit them or use --force to discard them"

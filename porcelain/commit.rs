@@ -24,6 +24,9 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let msg = a.message.join("\n\n");
+    if let Some(st) = hako::merge::state::read_state(&ws.refs)? {
+        return super::merge::conclude(&ws, &st, Some(&msg), a.quiet);
+    }
     if clean_message(&msg).is_empty() {
         bail!("empty commit message");
     }

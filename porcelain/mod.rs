@@ -1,6 +1,7 @@
 //! Porcelain: the everyday commands, each composed in-process from plumbing
 //! functions and engine calls. Helpers shared by several commands live here.
 
+pub mod add;
 pub mod branch;
 pub mod cat;
 pub mod cd;
@@ -20,6 +21,7 @@ pub mod init;
 pub mod is;
 pub mod log;
 pub mod ls;
+pub mod merge;
 pub mod mkdir;
 pub mod mv;
 pub mod new_container;

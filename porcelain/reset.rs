@@ -27,6 +27,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     };
     let msg = format!("reset: moving to {}", a.target);
     move_head(&ws, raw, old, commit, tree, &msg)?;
+    // As git's reset: a merge in progress is given up (HEAD moved under it).
+    hako::merge::state::clear_state(&ws.refs)?;
     if a.hard {
         eprintln!("HEAD is now at {}", commit.short());
     }

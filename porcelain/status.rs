@@ -46,8 +46,19 @@ pub fn where_line(ws: &Workspace) -> anyhow::Result<String> {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let changes = changes(&ws)?;
+    let merging = hako::merge::state::read_state(&ws.refs)?;
+    let conflicts = hako::merge::state::read_conflicts(&ws.refs)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.porcelain || a.nul {
+        for (kind, path) in &conflicts {
+            if a.nul {
+                let p = String::from_utf8_lossy(path);
+                plumbing::out(write!(out, "U {p}\0{}\0", kind.name()))?;
+            } else {
+                let p = plumbing::quote_path(path);
+                plumbing::out(writeln!(out, "U {p} {}", kind.name()))?;
+            }
+        }
         for c in &changes {
             let st = plumbing::diff_tree::status(c);
             if a.nul {
@@ -65,6 +76,23 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         where_line(&ws)?,
         ws.container
     ))?;
+    if let Some(st) = &merging {
+        plumbing::out(writeln!(
+            out,
+            "Merging {} ('hako merge --continue' records it, 'hako merge --abort' gives it up)",
+            st.theirs.short()
+        ))?;
+    }
+    if !conflicts.is_empty() {
+        plumbing::out(writeln!(
+            out,
+            "Unmerged paths ('hako add PATH' marks one resolved):"
+        ))?;
+        for (kind, path) in &conflicts {
+            let p = plumbing::quote_path(path);
+            plumbing::out(writeln!(out, "  {}: /{p}", kind.name()))?;
+        }
+    }
     if changes.is_empty() {
         plumbing::out(writeln!(out, "nothing to commit, working root clean"))?;
     } else {

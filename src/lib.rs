@@ -11,6 +11,7 @@ pub mod fsutil;
 pub mod hostfs;
 pub mod identity;
 pub mod maint;
+pub mod merge;
 pub mod object;
 pub mod oid;
 pub mod pack;

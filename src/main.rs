@@ -82,6 +82,10 @@ enum Command {
     Commit(porcelain::commit::Args),
     /// List, create, delete or rename branches.
     Branch(porcelain::branch::Args),
+    /// Merge another branch, tag or commit into the current branch.
+    Merge(porcelain::merge::Args),
+    /// Mark conflicted paths of a merge resolved.
+    Add(porcelain::add::Args),
     /// Switch branches or detach HEAD.
     Checkout(porcelain::checkout::Args),
     /// List, create or delete tags.
@@ -131,6 +135,10 @@ enum Command {
     CheckoutTree(plumbing::checkout_tree::Args),
     /// Compare two trees.
     DiffTree(plumbing::diff_tree::Args),
+    /// Find the best common ancestors of two commits.
+    MergeBase(plumbing::merge_base::Args),
+    /// Merge two trees three-way and write the result (no ref or working root changes).
+    MergeTree(plumbing::merge_tree::Args),
     /// Write a pack of objects (or of revisions, with --revs).
     PackObjects(plumbing::pack_objects::Args),
     /// Verify a pack and store it with its index.
@@ -170,6 +178,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Status(a) => porcelain::status::run(a),
         Command::Commit(a) => porcelain::commit::run(a),
         Command::Branch(a) => porcelain::branch::run(a),
+        Command::Merge(a) => porcelain::merge::run(a),
+        Command::Add(a) => porcelain::add::run(a),
         Command::Checkout(a) => porcelain::checkout::run(a),
         Command::Tag(a) => porcelain::tag::run(a),
         Command::Diff(a) => porcelain::diff::run(a),
@@ -194,6 +204,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::WriteTree(a) => plumbing::write_tree::run(a),
         Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
         Command::DiffTree(a) => plumbing::diff_tree::run(a),
+        Command::MergeBase(a) => plumbing::merge_base::run(a),
+        Command::MergeTree(a) => plumbing::merge_tree::run(a),
         Command::VerifyPack(a) => plumbing::verify_pack::run(a),
         Command::PackObjects(a) => plumbing::pack_objects::run(a),
         Command::IndexPack(a) => plumbing::index_pack::run(a),

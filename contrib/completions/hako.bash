@@ -16,6 +16,9 @@ _hako() {
             ",$1")
                 cmd="hako"
                 ;;
+            hako,add)
+                cmd="hako__subcmd__add"
+                ;;
             hako,branch)
                 cmd="hako__subcmd__branch"
                 ;;
@@ -106,6 +109,15 @@ _hako() {
             hako,ls-tree)
                 cmd="hako__subcmd__ls__subcmd__tree"
                 ;;
+            hako,merge)
+                cmd="hako__subcmd__merge"
+                ;;
+            hako,merge-base)
+                cmd="hako__subcmd__merge__subcmd__base"
+                ;;
+            hako,merge-tree)
+                cmd="hako__subcmd__merge__subcmd__tree"
+                ;;
             hako,mkdir)
                 cmd="hako__subcmd__mkdir"
                 ;;
@@ -174,6 +186,9 @@ _hako() {
                 ;;
             hako,write-tree)
                 cmd="hako__subcmd__write__subcmd__tree"
+                ;;
+            hako__subcmd__help,add)
+                cmd="hako__subcmd__help__subcmd__add"
                 ;;
             hako__subcmd__help,branch)
                 cmd="hako__subcmd__help__subcmd__branch"
@@ -265,6 +280,15 @@ _hako() {
             hako__subcmd__help,ls-tree)
                 cmd="hako__subcmd__help__subcmd__ls__subcmd__tree"
                 ;;
+            hako__subcmd__help,merge)
+                cmd="hako__subcmd__help__subcmd__merge"
+                ;;
+            hako__subcmd__help,merge-base)
+                cmd="hako__subcmd__help__subcmd__merge__subcmd__base"
+                ;;
+            hako__subcmd__help,merge-tree)
+                cmd="hako__subcmd__help__subcmd__merge__subcmd__tree"
+                ;;
             hako__subcmd__help,mkdir)
                 cmd="hako__subcmd__help__subcmd__mkdir"
                 ;;
@@ -341,8 +365,34 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__add)
+            opts="-C -c -h --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -995,8 +1045,22 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="init log containers new-container del-container is write cat mkdir del cp mv import export ls tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1415,6 +1479,48 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__ls__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__merge__subcmd__base)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__merge__subcmd__tree)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1921,6 +2027,96 @@ _hako() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__merge)
+            opts="-m -X -C -c -h --no-ff --ff-only --squash --diff3 --allow-unrelated-histories --abort --continue --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__merge__subcmd__base)
+            opts="-C -c -h --all --is-ancestor --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__merge__subcmd__tree)
+            opts="-z -X -C -c -h --write-tree --name-only --messages --diff3 --allow-unrelated-histories --count-nodes --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -X)
+                    COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

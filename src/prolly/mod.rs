@@ -20,10 +20,16 @@ pub const MAX_NODE: usize = 16384;
 pub const K2: u128 = 8_179_600;
 
 static NODES_READ: AtomicU64 = AtomicU64::new(0);
+static NODES_WRITTEN: AtomicU64 = AtomicU64::new(0);
 
 /// How many prolly nodes this process has loaded (for benchmarks and tests).
 pub fn nodes_read() -> u64 {
     NODES_READ.load(Ordering::Relaxed)
+}
+
+/// How many prolly nodes this process has written (new or already stored).
+pub fn nodes_written() -> u64 {
+    NODES_WRITTEN.load(Ordering::Relaxed)
 }
 
 pub fn malformed(why: &str) -> Error {
@@ -224,6 +230,7 @@ pub fn write_node<S: Schema>(
     entries: &[(Vec<u8>, Vec<u8>)],
 ) -> Result<Node> {
     let data = encode_node(level, entries);
+    NODES_WRITTEN.fetch_add(1, Ordering::Relaxed);
     let id = store.write(S::KIND, &data)?;
     Node::parse::<S>(id, data)
 }

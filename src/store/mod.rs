@@ -424,14 +424,19 @@ pub fn decompress_frame(frame: &[u8], size: Option<u64>) -> std::result::Result<
     const ONE_SHOT_MAX: u64 = 256 << 20;
     let size = match size {
         Some(s) => Some(s),
-        None => zstd::zstd_safe::get_frame_content_size(frame).ok().flatten(),
+        None => zstd::zstd_safe::get_frame_content_size(frame)
+            .ok()
+            .flatten(),
     };
     match size {
         Some(n) if n <= ONE_SHOT_MAX => {
             let mut out: Vec<u8> = Vec::with_capacity(n as usize);
             DCTX.with(|c| c.borrow_mut().decompress(&mut out, frame))
                 .map_err(|code| {
-                    format!("cannot decompress: {}", zstd::zstd_safe::get_error_name(code))
+                    format!(
+                        "cannot decompress: {}",
+                        zstd::zstd_safe::get_error_name(code)
+                    )
                 })?;
             Ok(out)
         }

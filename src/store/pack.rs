@@ -115,7 +115,11 @@ pub fn parse_record(
 
 /// Decompress a record's frame (with the base's payload as reference prefix
 /// for a delta) into exactly `size` bytes.
-pub fn decode_frame(frame: &[u8], size: u64, base: Option<&[u8]>) -> std::result::Result<Vec<u8>, String> {
+pub fn decode_frame(
+    frame: &[u8],
+    size: u64,
+    base: Option<&[u8]>,
+) -> std::result::Result<Vec<u8>, String> {
     let data = match base {
         Some(b) => {
             let mut data = Vec::with_capacity(size.min(1 << 30) as usize);
