@@ -10,6 +10,7 @@ pub mod fsutil;
 pub mod hostfs;
 pub mod identity;
 pub mod object;
+pub mod oci;
 pub mod oid;
 pub mod prolly;
 pub mod refs;
