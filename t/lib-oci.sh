@@ -99,3 +99,14 @@ start_token_proxy () {
 	for i in $(test_seq 1 100); do test -f "$1/port" && break; sleep 0.1; done &&
 	test -f "$1/port"
 }
+
+# start_fake_registry NAME CONTENT-TYPE BODY-FILE: helpers/fakeregistry.py,
+# serving BODY-FILE as every manifest; its port in NAME/port.
+start_fake_registry () {
+	mkdir -p "$1" &&
+	{ python3 "$TEST_DIRECTORY"/helpers/fakeregistry.py "$1/port" "$2" "$3" \
+		>"$1/log" 2>&1 & echo $! >"$1/pid"; } &&
+	registry_pids="$registry_pids $(cat "$1/pid")" &&
+	for n in $(test_seq 1 100); do test -f "$1/port" && break; sleep 0.1; done &&
+	test -f "$1/port"
+}

@@ -35,6 +35,7 @@ test_expect_success OCI 'setup: a registry and a two-layer image' '
 	ln -s ../etc/passwd b2/rootfs/opt/pw &&
 	echo s >b2/rootfs/bin/suid && chmod 4755 b2/rootfs/bin/suid &&
 	mkfifo b2/rootfs/fifo &&
+	echo o >b2/rootfs/etc/owned && chown 1234:4321 b2/rootfs/etc/owned &&
 	umoci repack --image img:v2 b2 >/dev/null &&
 	# A third layer no umoci diff makes: an opaque directory and a device.
 	mktar opq.tar <<-\EOF &&
@@ -108,6 +109,7 @@ test_expect_success OCI 'export matches skopeo copy + umoci unpack, path by path
 	grep "^dev/null2 chr 0666 0 0 - - - 1:3 " actual &&
 	grep "^bin/ls reg 0755 .* bin/busybox$" actual &&
 	grep "^bin/suid reg 4755 " actual &&
+	grep "^etc/owned reg 0644 1234 4321 " actual &&
 	grep "^etc/passwd reg 0644 .* user.hako=796573 " actual
 '
 

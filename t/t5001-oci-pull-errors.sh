@@ -159,6 +159,27 @@ test_expect_success OCI 'malicious layers are refused and nothing lands outside'
 	test_cmp keep.log actual
 '
 
+test_expect_success OCI 'malformed manifests and schema 1 are refused' '
+	printf "{\"schemaVersion\": 2, \"config\": " >broken.json &&
+	start_fake_registry fake1 application/vnd.oci.image.manifest.v1+json broken.json &&
+	F=127.0.0.1:$(cat fake1/port) &&
+	test_expect_code 128 hako -C ws pull $F/t/x:1 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: pull $F/t/x:1: malformed manifest: " err &&
+	printf "{\"schemaVersion\": 1, \"name\": \"t/x\", \"fsLayers\": []}" >v1.json &&
+	start_fake_registry fake2 application/vnd.docker.distribution.manifest.v1+prettyjws v1.json &&
+	F=127.0.0.1:$(cat fake2/port) &&
+	test_expect_code 128 hako -C ws pull $F/t/x:1 2>err &&
+	grep "^fatal: pull $F/t/x:1: unsupported manifest schema version 1" err &&
+	printf "{\"schemaVersion\": 2, \"mediaType\": \"application/x-other\"}" >other.json &&
+	start_fake_registry fake3 application/x-other other.json &&
+	F=127.0.0.1:$(cat fake3/port) &&
+	test_expect_code 128 hako -C ws pull $F/t/x:1 2>err &&
+	grep "^fatal: pull $F/t/x:1: unsupported manifest media type .application/x-other." err &&
+	hako -C ws containers >actual &&
+	! grep "^  x$" actual
+'
+
 test_expect_success OCI 'setup: a registry with basic auth (htpasswd)' '
 	python3 -c "import crypt; print(\"alice:\" + crypt.crypt(\"s3cret\", crypt.mksalt(crypt.METHOD_BLOWFISH)))" >htpasswd 2>/dev/null &&
 	cat >auth.yml <<-EOF &&
