@@ -215,10 +215,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if let Some(b) = &bars {
         let _ = b.multi.clear();
     }
+    // A manifest named directly is for whatever platform its config says.
+    let platform = if resolved.from_index || fetched.config_platform.os.is_empty() {
+        resolved.platform.clone()
+    } else {
+        fetched.config_platform.clone()
+    };
     let record = PullRecord {
         image: image.clone(),
         digest: resolved.digest.clone(),
-        platform: resolved.platform.to_string(),
+        platform: platform.to_string(),
         config,
         config_digest: m.config.digest.clone(),
         size,
@@ -253,7 +259,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             "{} pull {image} into {name} ({}, {})",
             id.short(),
             short_digest(&resolved.digest),
-            resolved.platform
+            platform
         );
         println!(
             "downloaded {} bytes in {} layers, stored {} bytes ({} new objects, {} bytes before compression)",

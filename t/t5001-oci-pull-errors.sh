@@ -75,7 +75,12 @@ test_expect_success OCI 'an image index: the platform asked for is pulled' '
 	echo arm64 >expect && hako -C ws -c arm cat /etc/arch >actual && test_cmp expect actual &&
 	echo amd64 >expect && hako -C ws -c amd cat /etc/arch >actual && test_cmp expect actual &&
 	hako -C ws -c arm cat-file -p HEAD >c &&
-	grep "^Image-Platform: linux/arm64/v8$" c
+	grep "^Image-Platform: linux/arm64/v8$" c &&
+	# A manifest named directly: the platform is what its config says.
+	push img:arm reg t/armonly:1 &&
+	hako -C ws pull -q --as armonly $R/t/armonly:1 &&
+	hako -C ws -c armonly cat-file -p HEAD >c &&
+	grep "^Image-Platform: linux/arm64$" c
 '
 
 test_expect_success OCI 'the default platform is this machine'"'"'s' '

@@ -19,7 +19,12 @@ pub struct Resolved {
     /// Digest of the platform's manifest.
     pub digest: String,
     pub manifest: Manifest,
+    /// The index entry's platform, or the one asked for when the reference
+    /// named a manifest (the config's own os and architecture are then
+    /// what `Fetched::platform` reports).
     pub platform: Platform,
+    /// Whether the manifest was picked from an index.
+    pub from_index: bool,
     /// Bytes of manifests fetched (index and manifest).
     pub fetched: u64,
 }
@@ -33,6 +38,7 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
             digest: top.digest,
             manifest: m,
             platform: want.clone(),
+            from_index: false,
             fetched,
         }),
         Parsed::Index(i) => {
@@ -62,6 +68,7 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
                     digest: m.digest,
                     manifest: man,
                     platform: pick.platform.clone().unwrap_or_else(|| want.clone()),
+                    from_index: true,
                     fetched,
                 }),
                 Parsed::Index(_) => Err(Error::Invalid(
@@ -89,6 +96,8 @@ pub struct Fetched {
     pub tree: ObjectId,
     /// The config JSON, verified against its digest.
     pub config: Vec<u8>,
+    /// The platform the config names.
+    pub config_platform: Platform,
     /// Blob bytes downloaded (config and layers).
     pub downloaded: u64,
     pub layers: Vec<LayerStats>,
@@ -130,7 +139,12 @@ pub fn fetch_tree(
             m.config.digest
         )));
     }
-    super::manifest::parse_config(&config)?;
+    let parsed = super::manifest::parse_config(&config)?;
+    let config_platform = Platform {
+        os: parsed.os,
+        architecture: parsed.architecture,
+        variant: parsed.variant,
+    };
 
     std::fs::create_dir_all(tmp).at(tmp)?;
     let guard = TempDir(tmp.to_path_buf());
@@ -199,6 +213,7 @@ pub fn fetch_tree(
     Ok(Fetched {
         tree,
         config,
+        config_platform,
         downloaded: downloaded.load(Ordering::Relaxed),
         layers,
     })

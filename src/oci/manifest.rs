@@ -213,6 +213,8 @@ pub struct ImageConfig {
     #[serde(default)]
     pub os: String,
     #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
     pub config: Option<RunConfig>,
 }
 
