@@ -494,10 +494,10 @@ fn registry_error(body: &str) -> Option<String> {
     Some(format!("{code} {msg}").trim().to_string())
 }
 
-/// Passes bytes through while hashing them; at the end of the stream, fails
-/// with `InvalidData` if the size or the sha256 digest differ from those
-/// expected, and with `UnexpectedEof`... never: a short stream is a size
-/// mismatch.
+/// Passes bytes through while hashing them. Fails with `InvalidData` when
+/// the stream runs past the expected size, or ends short of it ("truncated")
+/// or with another sha256 digest ("digest mismatch"): a reader sees the end
+/// of the stream only if every byte was right.
 pub struct VerifyingReader<R> {
     inner: R,
     hasher: Sha256,
