@@ -144,6 +144,23 @@ fn du(p: &std::path::Path) -> u64 {
     total
 }
 
+/// Remove the download directories of pulls that died (killed, say): those
+/// whose process is gone.
+fn remove_stale_downloads(tmp: &std::path::Path) {
+    let Ok(rd) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("pull-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let r = Reference::parse(&a.image)?;
@@ -205,6 +222,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Some(b) => b,
         None => &hako::oci::fetch::NoProgress,
     };
+    remove_stale_downloads(&ws.dir.join("tmp"));
     let tmp = ws
         .dir
         .join("tmp")

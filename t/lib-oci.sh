@@ -89,12 +89,13 @@ blob_file () {
 	echo "$1/data/docker/registry/v2/blobs/sha256/$(echo $hex | cut -c1-2)/$hex/data"
 }
 
-# start_token_proxy NAME UPSTREAM-REGISTRY-DIR USER PASSWORD: a Bearer-token
-# front (helpers/tokenproxy.py) for a registry; its port in NAME/port.
+# start_token_proxy NAME UPSTREAM-REGISTRY-DIR USER PASSWORD [FLAKY]: a
+# Bearer-token front (helpers/tokenproxy.py) for a registry; its port in
+# NAME/port.
 start_token_proxy () {
 	mkdir -p "$1" &&
 	{ python3 "$TEST_DIRECTORY"/helpers/tokenproxy.py "$1/port" \
-		"127.0.0.1:$(cat "$2/port")" "$3" "$4" >"$1/log" 2>&1 & echo $! >"$1/pid"; } &&
+		"127.0.0.1:$(cat "$2/port")" "$3" "$4" ${5:-0} >"$1/log" 2>&1 & echo $! >"$1/pid"; } &&
 	registry_pids="$registry_pids $(cat "$1/pid")" &&
 	for i in $(test_seq 1 100); do test -f "$1/port" && break; sleep 0.1; done &&
 	test -f "$1/port"

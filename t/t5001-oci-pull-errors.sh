@@ -47,6 +47,14 @@ test_expect_success OCI 'setup: a registry, a base image and a workspace' '
 	hako -C ws -c keep log --oneline >keep.log
 '
 
+test_expect_success OCI 'the downloads of a pull that died are removed by the next' '
+	mkdir -p ws/.hako/tmp/pull-999999999/x ws/.hako/tmp/pull-$$ &&
+	hako -C ws pull -q --as keep2 $R/t/base:1 &&
+	test_path_is_missing ws/.hako/tmp/pull-999999999 &&
+	test_path_is_dir ws/.hako/tmp/pull-$$ &&
+	rmdir ws/.hako/tmp/pull-$$
+'
+
 test_expect_success OCI 'unknown tag and unknown repository' '
 	refused t/base:nope "404 MANIFEST_UNKNOWN" &&
 	refused t/nothing:1 "404 MANIFEST_UNKNOWN"
@@ -228,6 +236,25 @@ test_expect_success OCI 'Bearer token auth (a token server in front of the regis
 	REGISTRY_AUTH_FILE=$PWD/tok.json hako -C ws pull -q --as viatoken $T/t/base:1 &&
 	hako -C ws -c viatoken cat /etc/motd >actual &&
 	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI '429 and 5xx answers are retried with backoff' '
+	start_token_proxy flaky reg - - 2 &&
+	F=127.0.0.1:$(cat flaky/port) &&
+	hako -C ws pull -q --as flaky $F/t/base:1 &&
+	grep "^flaky /v2/t/base/manifests/1$" flaky/log &&
+	grep -c "^flaky /v2/t/base/blobs/" flaky/log >n &&
+	test $(cat n) -ge 4 &&
+	hako -C ws -c flaky cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI 'a registry that keeps failing is given up on' '
+	start_token_proxy down reg - - 100 &&
+	D=127.0.0.1:$(cat down/port) &&
+	test_expect_code 128 hako -C ws pull --as down $D/t/base:1 2>err &&
+	grep "^fatal: pull $D/t/base:1: $D: 429 Too Many Requests$" err &&
+	test $(grep -c "^flaky /v2/t/base/manifests/1$" down/log) = 4
 '
 
 test_done

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""tokenproxy.py PORTFILE UPSTREAM USER PASSWORD: a registry front that wants
-Bearer tokens, as Docker Hub does. GET /token with Basic USER:PASSWORD answers
-{"token": ...}; every other GET without that token is answered 401 with a
-`WWW-Authenticate: Bearer realm=...,service=...,scope=...` challenge, and with
-it is passed to the registry at UPSTREAM (host:port). Writes its port to
-PORTFILE once listening."""
+"""tokenproxy.py PORTFILE UPSTREAM USER PASSWORD [FLAKY]: a registry front
+that wants Bearer tokens, as Docker Hub does. GET /token with Basic
+USER:PASSWORD answers {"token": ...}; every other GET without that token is
+answered 401 with a `WWW-Authenticate: Bearer realm=...,service=...,scope=...`
+challenge, and with it is passed to the registry at UPSTREAM (host:port).
+USER `-` wants no token at all. With FLAKY=N, the first N requests for each
+path are answered 503 and 429 in turn (Retry-After: 0), each logged to
+stdout as `flaky PATH`. Writes its port to PORTFILE once listening."""
 import base64
 import http.server
 import json
@@ -13,7 +15,9 @@ import urllib.error
 import urllib.request
 
 portfile, upstream, user, password = sys.argv[1:5]
+FLAKY = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 TOKEN = "hako-test-token"
+seen = {}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -37,7 +41,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}')
             return self.send(200, json.dumps({"token": TOKEN}).encode(),
                              [("Content-Type", "application/json")])
-        if auth != "Bearer " + TOKEN:
+        n = seen[self.path] = seen.get(self.path, 0) + 1
+        if n <= FLAKY:
+            print("flaky %s" % self.path, flush=True)
+            return self.send(503 if n % 2 else 429, b"", [("Retry-After", "0")])
+        if user != "-" and auth != "Bearer " + TOKEN:
             repo = self.path.split("/")[2:4]
             scope = "repository:%s:pull" % "/".join(repo)
             return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', [(
