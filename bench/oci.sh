@@ -3,7 +3,7 @@
 # layer plus two small layers) from a loopback registry, against skopeo copy +
 # umoci unpack --rootless; bytes stored for a related second image (the base
 # plus one layer that changes a few bytes in many large files) against its
-# compressed layers.
+# compressed layers; and for the same files rebuilt as one unrelated layer.
 . "$(dirname "$0")/lib.sh"
 
 D="$WORK/oci"
@@ -52,6 +52,7 @@ CFG
 docker-registry serve "$D/reg/config.yml" >"$D/reg/log" 2>&1 &
 regpid=$!
 trap 'kill $regpid 2>/dev/null' EXIT
+trap 'kill $regpid 2>/dev/null; exit 1' INT TERM HUP PIPE
 R=127.0.0.1:$port
 python3 -c "
 import sys, time, urllib.request
@@ -94,8 +95,16 @@ PY
 umoci repack --image "$L:next" "$D/n" >/dev/null ||
 	{ echo "(oci: building the images failed: section skipped)"; exit 0; }
 rm -rf "$D/n"
+# flat: the base's files rebuilt as one layer, as another build of the same
+# root would be: no layer digest in common with base.
+umoci new --image "$L:f0" >/dev/null && umoci unpack --image "$L:f0" "$D/f" >/dev/null &&
+rmdir "$D/f/rootfs" && umoci unpack --image "$L:base" "$D/fb" >/dev/null &&
+mv "$D/fb/rootfs" "$D/f/rootfs" && rm -rf "$D/fb" &&
+umoci repack --image "$L:flat" "$D/f" >/dev/null && rm -rf "$D/f" ||
+	{ echo "(oci: building the images failed: section skipped)"; exit 0; }
 skopeo copy -q --dest-tls-verify=false "oci:$L:base" "docker://$R/bench/base:1" >/dev/null &&
-skopeo copy -q --dest-tls-verify=false "oci:$L:next" "docker://$R/bench/next:1" >/dev/null ||
+skopeo copy -q --dest-tls-verify=false "oci:$L:next" "docker://$R/bench/next:1" >/dev/null &&
+skopeo copy -q --dest-tls-verify=false "oci:$L:flat" "docker://$R/bench/flat:1" >/dev/null ||
 	{ echo "(oci: pushing failed: section skipped)"; exit 0; }
 
 layers () {
@@ -112,7 +121,7 @@ echo "peers: $(skopeo --version), $(umoci --version)"
 table_header "OCI pull (issue 13)"
 compare "pull $base_n-layer image vs skopeo copy + umoci unpack" \
 	"rm -rf $D/h && $HAKO init -q --empty $D/h" \
-	"cd $D/h && $HAKO pull -q $R/bench/base:1" \
+	"$HAKO -C $D/h pull -q $R/bench/base:1" \
 	skopeo+umoci "skopeo copy -q --src-tls-verify=false docker://$R/bench/base:1 oci:$D/p:x && umoci unpack --rootless --image $D/p:x $D/p.bundle" \
 	"rm -rf $D/p $D/p.bundle"
 
@@ -134,4 +143,16 @@ awk -v s="$stored" -v a="$next_bytes" -v l="$next_last" 'BEGIN {
 	printf "| %-58s | %14.4f |\n", "ratio stored / second image layers (goal <= 0.5)", s / a
 	printf "| %-58s | %14.4f |\n", "ratio stored / its changed layer", s / l
 }'
+echo "hako: $out"
+
+# The same files in an unrelated layer: OCI stores the layer again.
+set -- $(layers bench/flat:1); flat_bytes=$2
+s2=$(du -sb "$D/h/.hako/objects" | cut -f1)
+out=$(cd "$D/h" && $HAKO pull $R/bench/flat:1 | tail -n 1)
+s3=$(du -sb "$D/h/.hako/objects" | cut -f1)
+printf '\n| %-58s | %14s |\n' "same files, rebuilt as one layer (bytes)" "value"
+printf '|%s|%s|\n' "------------------------------------------------------------" "----------------"
+printf '| %-58s | %14s |\n' "flat image: compressed layer (no digest shared)" "$flat_bytes"
+printf '| %-58s | %14s |\n' "flat image: hako bytes stored" "$((s3 - s2))"
+awk -v s="$((s3 - s2))" -v a="$flat_bytes" 'BEGIN { printf "| %-58s | %14.4f |\n", "ratio stored / its layer", s / a }'
 echo "hako: $out"
