@@ -120,6 +120,25 @@ pub fn decompress<'r>(c: Compression, r: impl Read + 'r) -> Result<Box<dyn Read 
     })
 }
 
+/// `%XX` escapes decoded (bsdtar's xattr names).
+fn percent_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if s[i] == b'%' && i + 2 < s.len() {
+            if let (Some(h), Some(l)) = (hex(s[i + 1]), hex(s[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
 /// Counts the bytes read through it.
 struct Counted<R> {
     inner: R,
@@ -233,6 +252,18 @@ impl ImageTree {
                             return Err(bad(format!("bad xattr name on '{}'", shown(&path))));
                         }
                         meta.xattrs.push((name.to_vec(), v.to_vec()));
+                    } else if let Some(name) = k.strip_prefix(b"LIBARCHIVE.xattr.") {
+                        // bsdtar: the name URL-encoded, the value base64.
+                        let name = percent_decode(name);
+                        let val = std::str::from_utf8(v)
+                            .ok()
+                            .and_then(super::registry::base64_decode);
+                        match val {
+                            Some(val) if !name.is_empty() && name.len() <= 255 => {
+                                meta.xattrs.push((name, val))
+                            }
+                            _ => return Err(bad(format!("bad xattr on '{}'", shown(&path)))),
+                        }
                     } else if k == b"mtime" {
                         let s = String::from_utf8_lossy(v);
                         let (secs, frac) = s.split_once('.').unwrap_or((&s, ""));
@@ -255,7 +286,8 @@ impl ImageTree {
                     }
                 }
             }
-            meta.xattrs.sort();
+            // One value per name: the first given wins.
+            meta.xattrs.sort_by(|a, b| a.0.cmp(&b.0));
             meta.xattrs.dedup_by(|a, b| a.0 == b.0);
 
             let Some((name, parent)) = comps.split_last() else {
@@ -631,6 +663,45 @@ mod tests {
         let null = entry(&store, &tree, "dev/null").unwrap();
         assert_eq!((null.mode, null.meta.rdev), (S_IFCHR | 0o666, Some((1, 3))));
         assert_eq!(bb.meta.mtime, Some(1_700_000_000));
+    }
+
+    #[test]
+    fn pax_xattrs_times_and_owners() {
+        let mut b = tar::Builder::new(Vec::new());
+        b.append_pax_extensions([
+            ("SCHILY.xattr.user.a", &b"one"[..]),
+            ("LIBARCHIVE.xattr.user.b%3Dc", &b"dHdv"[..]),
+            ("mtime", &b"1700000000.5"[..]),
+            ("uid", &b"70000"[..]),
+        ])
+        .unwrap();
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o640);
+        h.set_size(1);
+        h.set_mtime(1);
+        h.set_uid(5);
+        h.set_gid(6);
+        b.append_data(&mut h, "f", &b"x"[..]).unwrap();
+        let data = b.into_inner().unwrap();
+        let store = MemStore::new();
+        let mut t = ImageTree::new();
+        t.apply_layer(&store, 1, &data[..]).unwrap();
+        let tree = t.write(&store).unwrap();
+        let e = entry(&store, &tree, "f").unwrap();
+        assert_eq!(
+            e.meta.xattrs,
+            vec![
+                (b"user.a".to_vec(), b"one".to_vec()),
+                (b"user.b=c".to_vec(), b"two".to_vec())
+            ]
+        );
+        assert_eq!(
+            (e.meta.mtime, e.meta.mtime_nsec),
+            (Some(1_700_000_000), 500_000_000)
+        );
+        assert_eq!((e.meta.uid, e.meta.gid), (70000, 6));
+        assert_eq!(e.mode, S_IFREG | 0o640);
     }
 
     #[test]
