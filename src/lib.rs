@@ -13,6 +13,7 @@ pub mod identity;
 pub mod maint;
 pub mod merge;
 pub mod object;
+pub mod oci;
 pub mod oid;
 pub mod pack;
 pub mod prolly;

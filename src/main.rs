@@ -64,6 +64,10 @@ enum Command {
     Cp(porcelain::cp::Args),
     /// Move or rename.
     Mv(porcelain::mv::Args),
+    /// Fetch an OCI image from a registry and commit its root filesystem.
+    Pull(porcelain::pull::Args),
+    /// List the images pulled into containers.
+    Images(porcelain::images::Args),
     /// Import a host file or directory.
     Import(porcelain::import::Args),
     /// Export to a host directory.
@@ -169,6 +173,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Del(a) => porcelain::del::run(a),
         Command::Cp(a) => porcelain::cp::run(a),
         Command::Mv(a) => porcelain::mv::run(a),
+        Command::Pull(a) => porcelain::pull::run(a),
+        Command::Images(a) => porcelain::images::run(a),
         Command::Import(a) => porcelain::import::run(a),
         Command::Export(a) => porcelain::export::run(a),
         Command::Ls(a) => porcelain::ls::run(a),

@@ -142,6 +142,9 @@ fn children(store: &dyn ObjectStore, id: &ObjectId, kind: ObjectType) -> Result<
             let c = CommitRef::parse(&o.data)?;
             let mut v = vec![c.tree];
             v.extend(c.parents.iter().copied());
+            if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
+                v.push(rec.config);
+            }
             v
         }
         ObjectType::Tag => vec![TagRef::parse(&store.read(id)?.data)?.object],

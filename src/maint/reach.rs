@@ -155,6 +155,10 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
                 r.commits.push(id);
                 r.dir_roots.insert(c.tree);
                 stack.push((c.tree, Some(ObjectType::Tree), here.clone()));
+                // A pulled image's config blob is named by a trailer (oci.md).
+                if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
+                    stack.push((rec.config, Some(ObjectType::Blob), here.clone()));
+                }
                 for p in &c.parents {
                     stack.push((*p, Some(ObjectType::Commit), here.clone()));
                 }

@@ -132,10 +132,16 @@ pub struct BatchWriter<'a> {
 
 impl<'a> BatchWriter<'a> {
     pub fn new(odb: &'a Odb) -> BatchWriter<'a> {
+        BatchWriter::with_limit(odb, 256 << 20)
+    }
+
+    /// A writer that flushes whenever `limit` payload bytes are pending (a
+    /// stream of unknown size, such as an image's layers, stays bounded).
+    pub fn with_limit(odb: &'a Odb, limit: u64) -> BatchWriter<'a> {
         BatchWriter {
             odb,
             pending: MemStore::new(),
-            limit: 256 << 20,
+            limit,
         }
     }
 

@@ -1,0 +1,292 @@
+//! `hako pull IMAGE [--as NAME] [--platform P] [--insecure] [-q]`: fetch an
+//! OCI or Docker image and commit its flattened root filesystem to a
+//! container (created, or given one more commit), format-spec/oci.md.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context};
+
+use hako::container::{head_commit, is_dirty, lock_working, read_working};
+use hako::object::{CommitRef, Object, ObjectType};
+use hako::oci::fetch::{fetch_tree, resolve, PullProgress};
+use hako::oci::layer::LayerStats;
+use hako::oci::manifest::{Descriptor, Platform};
+use hako::oci::record::PullRecord;
+use hako::oci::reference::Reference;
+use hako::oci::registry::{credentials_for, Registry};
+use hako::refs::Expect;
+use hako::store::{BatchWriter, ObjectStore};
+use hako::workspace::{check_container_name, Workspace};
+use hako::ObjectId;
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The image: `alpine`, `host:port/repo:tag`, `repo@sha256:…`.
+    image: String,
+    /// The container to pull into (default: the repository's last component).
+    #[arg(long = "as", value_name = "NAME")]
+    name: Option<String>,
+    /// The platform to pick from an image index, `os/arch[/variant]`
+    /// (default: this machine's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    platform: Option<String>,
+    /// Allow plain HTTP to this registry (always allowed on loopback).
+    #[arg(long)]
+    insecure: bool,
+    /// Print nothing but errors.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// Layers downloaded at once.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    jobs: usize,
+}
+
+/// Counts the payload bytes of objects the database did not have.
+struct NewBytes<'a> {
+    batch: &'a BatchWriter<'a>,
+    seen: Mutex<HashSet<ObjectId>>,
+    bytes: AtomicU64,
+    objects: AtomicU64,
+}
+
+impl ObjectStore for NewBytes<'_> {
+    fn contains(&self, id: &ObjectId) -> hako::Result<bool> {
+        self.batch.contains(id)
+    }
+    fn read(&self, id: &ObjectId) -> hako::Result<Object> {
+        self.batch.read(id)
+    }
+    fn read_header(&self, id: &ObjectId) -> hako::Result<(ObjectType, u64)> {
+        self.batch.read_header(id)
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> hako::Result<ObjectId> {
+        let id = self.batch.write(kind, data)?;
+        if self.seen.lock().unwrap().insert(id) && !self.batch.odb.contains(&id)? {
+            self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+            self.objects.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(id)
+    }
+}
+
+/// One progress bar per layer, on a terminal only.
+struct Bars {
+    multi: indicatif::MultiProgress,
+    bars: Mutex<Vec<Option<indicatif::ProgressBar>>>,
+}
+
+impl Bars {
+    fn new(n: usize) -> Bars {
+        Bars {
+            multi: indicatif::MultiProgress::with_draw_target(
+                indicatif::ProgressDrawTarget::stderr(),
+            ),
+            bars: Mutex::new(vec![None; n]),
+        }
+    }
+    fn bar(&self, i: usize) -> Option<indicatif::ProgressBar> {
+        self.bars.lock().unwrap()[i].clone()
+    }
+}
+
+impl PullProgress for Bars {
+    fn downloading(&self, i: usize, d: &Descriptor) {
+        let b = self.multi.add(indicatif::ProgressBar::new(d.size));
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} {bar:30} {bytes}/{total_bytes} {msg}",
+            )
+            .unwrap(),
+        );
+        b.set_prefix(short_digest(&d.digest));
+        self.bars.lock().unwrap()[i] = Some(b);
+    }
+    fn downloaded_bytes(&self, i: usize, n: u64) {
+        if let Some(b) = self.bar(i) {
+            b.inc(n);
+        }
+    }
+    fn applying(&self, i: usize) {
+        if let Some(b) = self.bar(i) {
+            b.set_message("applying");
+        }
+    }
+    fn applied(&self, i: usize, s: &LayerStats) {
+        if let Some(b) = self.bar(i) {
+            b.finish_with_message(format!("{} files", s.files));
+        }
+    }
+}
+
+pub fn short_digest(d: &str) -> String {
+    let hex = d.strip_prefix("sha256:").unwrap_or(d);
+    format!("sha256:{}", &hex[..hex.len().min(12)])
+}
+
+/// Bytes under a directory (the object database's size on disk).
+fn du(p: &std::path::Path) -> u64 {
+    let mut total = 0;
+    let Ok(rd) = std::fs::read_dir(p) else {
+        return 0;
+    };
+    for e in rd.flatten() {
+        match e.metadata() {
+            Ok(m) if m.is_dir() => total += du(&e.path()),
+            Ok(m) => total += m.len(),
+            Err(_) => {}
+        }
+    }
+    total
+}
+
+/// Remove the download directories of pulls that died (killed, say): those
+/// whose process is gone.
+fn remove_stale_downloads(tmp: &std::path::Path) {
+    let Ok(rd) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("pull-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let r = Reference::parse(&a.image)?;
+    let image = r.to_string();
+    let name = a.name.clone().unwrap_or_else(|| r.short_name().to_string());
+    check_container_name(&name)?;
+    let platform = match &a.platform {
+        Some(p) => Platform::parse(p).map_err(plumbing::usage)?,
+        None => Platform::host(),
+    };
+    let exists = ws.containers()?.contains(&name);
+    let target = if exists {
+        let c = Workspace::open_with(&ws.dir, Some(&name))?;
+        if is_dirty(&c)? {
+            bail!("pull {image}: container {name} has uncommitted changes (commit or reset them first)");
+        }
+        Some(c)
+    } else {
+        None
+    };
+    // Refuse before downloading anything when no commit could be made.
+    ws.commit_author()?;
+    ws.commit_committer()?;
+    let ctx = || format!("pull {image}");
+    let creds = credentials_for(&r.domain).with_context(ctx)?;
+    let reg = Registry::new(&r, a.insecure, creds);
+    let resolved = resolve(&reg, &r, &platform).with_context(ctx)?;
+    let parent = match &target {
+        Some(c) => head_commit(c)?,
+        None => None,
+    };
+    if let (Some(c), Some(p)) = (&target, parent) {
+        let o = c.odb.read_typed(&p, ObjectType::Commit)?;
+        if let Some(rec) = PullRecord::parse(CommitRef::parse(&o.data)?.message) {
+            if rec.digest == resolved.digest && rec.image == image {
+                if !a.quiet {
+                    println!(
+                        "{image} is up to date in container {name} ({})",
+                        short_digest(&rec.digest)
+                    );
+                }
+                return Ok(0);
+            }
+        }
+    }
+    let m = &resolved.manifest;
+    let size = m.config.size + m.layers.iter().map(|l| l.size).sum::<u64>();
+    let objects_dir = ws.dir.join("objects");
+    let before = du(&objects_dir);
+    let batch = BatchWriter::with_limit(&ws.odb, 64 << 20);
+    let counter = NewBytes {
+        batch: &batch,
+        seen: Mutex::new(HashSet::new()),
+        bytes: AtomicU64::new(0),
+        objects: AtomicU64::new(0),
+    };
+    let bars = (!a.quiet && std::io::stderr().is_terminal()).then(|| Bars::new(m.layers.len()));
+    let progress: &dyn PullProgress = match &bars {
+        Some(b) => b,
+        None => &hako::oci::fetch::NoProgress,
+    };
+    remove_stale_downloads(&ws.dir.join("tmp"));
+    let tmp = ws
+        .dir
+        .join("tmp")
+        .join(format!("pull-{}", std::process::id()));
+    let fetched = fetch_tree(&reg, m, &counter, &tmp, a.jobs, progress).with_context(ctx)?;
+    let config = counter.write(ObjectType::Blob, &fetched.config)?;
+    batch.flush()?;
+    if let Some(b) = &bars {
+        let _ = b.multi.clear();
+    }
+    // A manifest named directly is for whatever platform its config says.
+    let platform = if resolved.from_index || fetched.config_platform.os.is_empty() {
+        resolved.platform.clone()
+    } else {
+        fetched.config_platform.clone()
+    };
+    let record = PullRecord {
+        image: image.clone(),
+        digest: resolved.digest.clone(),
+        platform: platform.to_string(),
+        config,
+        config_digest: m.config.digest.clone(),
+        size,
+        layers: m.layers.len(),
+    };
+    let c = match target {
+        Some(c) => c,
+        None => {
+            ws.create_container(&name)?;
+            Workspace::open_with(&ws.dir, Some(&name))?
+        }
+    };
+    let parents: Vec<ObjectId> = parent.into_iter().collect();
+    let id = hako::commit::create_commit_as_user(&c, fetched.tree, &parents, &record.message())?;
+    let expect = match parent {
+        Some(p) => Expect::Value(p),
+        None => Expect::Absent,
+    };
+    let raw = read_working(&c)?;
+    let working = lock_working(&c, raw)?;
+    c.refs.update(
+        "HEAD",
+        id,
+        expect,
+        &c.committer()?,
+        &format!("pull: {image}"),
+    )?;
+    working.commit(fetched.tree)?;
+    let after = du(&objects_dir);
+    if !a.quiet {
+        println!(
+            "{} pull {image} into {name} ({}, {})",
+            id.short(),
+            short_digest(&resolved.digest),
+            platform
+        );
+        println!(
+            "downloaded {} bytes in {} layers, stored {} bytes ({} new objects, {} bytes before compression)",
+            fetched.downloaded + resolved.fetched,
+            m.layers.len(),
+            after.saturating_sub(before),
+            counter.objects.load(Ordering::Relaxed),
+            counter.bytes.load(Ordering::Relaxed),
+        );
+    }
+    Ok(0)
+}

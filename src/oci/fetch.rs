@@ -1,0 +1,220 @@
+//! A pull without the porcelain: resolve a reference to one platform's
+//! manifest, download the config and layers (bounded concurrency, each blob
+//! verified into a temporary file), and apply the layers in order to a tree.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use super::layer::{decompress, ImageTree, LayerStats};
+use super::manifest::{self, layer_compression, Descriptor, Manifest, Parsed, Platform};
+use super::reference::Reference;
+use super::registry::{sha256_digest, Registry};
+use crate::error::{Error, IoContext, Result};
+use crate::oid::ObjectId;
+use crate::store::ObjectStore;
+
+/// A reference resolved to one manifest.
+pub struct Resolved {
+    /// Digest of the platform's manifest.
+    pub digest: String,
+    pub manifest: Manifest,
+    /// The index entry's platform, or the one asked for when the reference
+    /// named a manifest (the config's own os and architecture are then
+    /// what `Fetched::platform` reports).
+    pub platform: Platform,
+    /// Whether the manifest was picked from an index.
+    pub from_index: bool,
+    /// Bytes of manifests fetched (index and manifest).
+    pub fetched: u64,
+}
+
+/// Fetch the manifest for `r`; an index is narrowed to `want`'s entry.
+pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolved> {
+    let top = reg.manifest(r.object(), r.digest.as_deref())?;
+    let mut fetched = top.body.len() as u64;
+    match manifest::parse(top.content_type.as_deref(), &top.body)? {
+        Parsed::Manifest(m) => Ok(Resolved {
+            digest: top.digest,
+            manifest: m,
+            platform: want.clone(),
+            from_index: false,
+            fetched,
+        }),
+        Parsed::Index(i) => {
+            let pick = i
+                .manifests
+                .iter()
+                .find(|d| d.platform.as_ref().is_some_and(|p| want.matches(p)))
+                .ok_or_else(|| {
+                    let have: Vec<String> = i
+                        .manifests
+                        .iter()
+                        .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
+                        .collect();
+                    Error::Invalid(format!(
+                        "no manifest for platform {want} in the index (it has: {})",
+                        if have.is_empty() {
+                            "none".into()
+                        } else {
+                            have.join(", ")
+                        }
+                    ))
+                })?;
+            let m = reg.manifest(&pick.digest, Some(&pick.digest))?;
+            fetched += m.body.len() as u64;
+            match manifest::parse(m.content_type.as_deref(), &m.body)? {
+                Parsed::Manifest(man) => Ok(Resolved {
+                    digest: m.digest,
+                    manifest: man,
+                    platform: pick.platform.clone().unwrap_or_else(|| want.clone()),
+                    from_index: true,
+                    fetched,
+                }),
+                Parsed::Index(_) => Err(Error::Invalid(
+                    "malformed manifest: an index inside an index".into(),
+                )),
+            }
+        }
+    }
+}
+
+/// What a pull reports as it goes (the porcelain draws progress bars).
+pub trait PullProgress: Sync {
+    fn downloading(&self, _layer: usize, _desc: &Descriptor) {}
+    fn downloaded_bytes(&self, _layer: usize, _n: u64) {}
+    fn applying(&self, _layer: usize) {}
+    fn applied(&self, _layer: usize, _stats: &LayerStats) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl PullProgress for NoProgress {}
+
+/// The result of `fetch_tree`.
+pub struct Fetched {
+    pub tree: ObjectId,
+    /// The config JSON, verified against its digest.
+    pub config: Vec<u8>,
+    /// The platform the config names.
+    pub config_platform: Platform,
+    /// Blob bytes downloaded (config and layers).
+    pub downloaded: u64,
+    pub layers: Vec<LayerStats>,
+}
+
+/// Removes a directory when dropped.
+struct TempDir(PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Download the config and layers of `m` (at most `jobs` at once, into
+/// files under `tmp`, removed afterwards) and apply the layers in order,
+/// each as soon as it and those before it are complete.
+pub fn fetch_tree(
+    reg: &Registry,
+    m: &Manifest,
+    store: &dyn ObjectStore,
+    tmp: &Path,
+    jobs: usize,
+    progress: &dyn PullProgress,
+) -> Result<Fetched> {
+    if m.config.size > super::registry::MAX_MANIFEST {
+        return Err(Error::Invalid("image config larger than 4 MiB".into()));
+    }
+    let compressions = m
+        .layers
+        .iter()
+        .map(|l| layer_compression(&l.media_type))
+        .collect::<Result<Vec<_>>>()?;
+    let mut config = Vec::new();
+    std::io::Read::read_to_end(&mut reg.blob(&m.config.digest, m.config.size)?, &mut config)
+        .map_err(|e| Error::Invalid(format!("config {}: {e}", m.config.digest)))?;
+    if sha256_digest(&config) != m.config.digest {
+        return Err(Error::Invalid(format!(
+            "config {}: digest mismatch",
+            m.config.digest
+        )));
+    }
+    let parsed = super::manifest::parse_config(&config)?;
+    let config_platform = Platform {
+        os: parsed.os,
+        architecture: parsed.architecture,
+        variant: parsed.variant,
+    };
+
+    std::fs::create_dir_all(tmp).at(tmp)?;
+    let guard = TempDir(tmp.to_path_buf());
+    let n = m.layers.len();
+    let done: Mutex<Vec<Option<Result<()>>>> = Mutex::new((0..n).map(|_| None).collect());
+    let cv = Condvar::new();
+    let next = AtomicU64::new(0);
+    let abort = AtomicBool::new(false);
+    let downloaded = AtomicU64::new(config.len() as u64);
+    let path_of = |i: usize| guard.0.join(format!("layer-{i}"));
+
+    let result = std::thread::scope(|s| -> Result<(ObjectId, Vec<LayerStats>)> {
+        for _ in 0..jobs.clamp(1, 8).min(n.max(1)) {
+            s.spawn(|| loop {
+                if abort.load(Ordering::Relaxed) {
+                    return;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                if i >= n {
+                    return;
+                }
+                let d = &m.layers[i];
+                progress.downloading(i, d);
+                let r = reg.download(&d.digest, d.size, &path_of(i), &|k| {
+                    downloaded.fetch_add(k, Ordering::Relaxed);
+                    progress.downloaded_bytes(i, k);
+                    !abort.load(Ordering::Relaxed)
+                });
+                done.lock().unwrap()[i] =
+                    Some(r.map_err(|e| {
+                        Error::Invalid(format!("layer {} ({}): {e}", i + 1, d.digest))
+                    }));
+                cv.notify_all();
+            });
+        }
+        let run = || -> Result<(ObjectId, Vec<LayerStats>)> {
+            let mut tree = ImageTree::new();
+            let mut stats = Vec::new();
+            for (i, c) in compressions.iter().enumerate() {
+                let mut g = done.lock().unwrap();
+                while g[i].is_none() {
+                    g = cv.wait(g).unwrap();
+                }
+                g[i].take().unwrap()?;
+                drop(g);
+                progress.applying(i);
+                let p = path_of(i);
+                let f = std::fs::File::open(&p).at(&p)?;
+                let r = decompress(*c, std::io::BufReader::with_capacity(1 << 20, f))?;
+                let st = tree.apply_layer(store, (i + 1) as u32, r).map_err(|e| {
+                    Error::Invalid(format!("layer {} ({}): {e}", i + 1, m.layers[i].digest))
+                })?;
+                let _ = std::fs::remove_file(&p);
+                progress.applied(i, &st);
+                stats.push(st);
+            }
+            Ok((tree.write(store)?, stats))
+        };
+        let r = run();
+        if r.is_err() {
+            abort.store(true, Ordering::Relaxed);
+        }
+        r
+    });
+    let (tree, layers) = result?;
+    Ok(Fetched {
+        tree,
+        config,
+        config_platform,
+        downloaded: downloaded.load(Ordering::Relaxed),
+        layers,
+    })
+}

@@ -1,0 +1,159 @@
+//! The record of a pull in its commit message (format-spec/oci.md): trailer
+//! lines naming the image, its manifest digest, platform, size and the blob
+//! that holds the image config.
+
+use super::manifest::{parse_config, ImageConfig};
+use crate::error::Result;
+use crate::object::{CommitRef, ObjectType};
+use crate::oid::ObjectId;
+use crate::store::ObjectStore;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullRecord {
+    /// The fully qualified reference pulled.
+    pub image: String,
+    /// `sha256:…` of the manifest (the platform's, not the index's).
+    pub digest: String,
+    pub platform: String,
+    /// The blob holding the image config JSON, byte for byte.
+    pub config: ObjectId,
+    /// `sha256:…` of the config.
+    pub config_digest: String,
+    /// Bytes of the config and compressed layers, as the manifest gives them.
+    pub size: u64,
+    pub layers: usize,
+}
+
+impl PullRecord {
+    /// The commit message: a subject line, a blank line, the trailers.
+    pub fn message(&self) -> String {
+        format!(
+            "pull {}\n\nImage: {}\nImage-Digest: {}\nImage-Platform: {}\nImage-Config: {}\nImage-Config-Digest: {}\nImage-Size: {}\nImage-Layers: {}\n",
+            self.image,
+            self.image,
+            self.digest,
+            self.platform,
+            self.config,
+            self.config_digest,
+            self.size,
+            self.layers
+        )
+    }
+
+    /// The record in a commit message, if its last paragraph has the
+    /// trailers (in any order; unknown trailers are ignored).
+    pub fn parse(message: &[u8]) -> Option<PullRecord> {
+        let text = std::str::from_utf8(message).ok()?;
+        let last = text.trim_end().rsplit("\n\n").next()?;
+        let get = |k: &str| {
+            last.lines()
+                .find_map(|l| l.strip_prefix(k)?.strip_prefix(": "))
+                .map(str::to_string)
+        };
+        Some(PullRecord {
+            image: get("Image")?,
+            digest: get("Image-Digest")?,
+            platform: get("Image-Platform")?,
+            config: ObjectId::from_hex(&get("Image-Config")?).ok()?,
+            config_digest: get("Image-Config-Digest")?,
+            size: get("Image-Size")?.parse().ok()?,
+            layers: get("Image-Layers")?.parse().ok()?,
+        })
+    }
+}
+
+/// The image a commit's tree came from, as `run` needs it: the pull record
+/// of the nearest commit on `commit`'s first-parent line that has one, with
+/// the image config it names (parsed, and byte for byte).
+pub fn image_of(
+    store: &dyn ObjectStore,
+    commit: &ObjectId,
+) -> Result<Option<(PullRecord, ImageConfig, Vec<u8>)>> {
+    let mut next = Some(*commit);
+    while let Some(id) = next {
+        let o = store.read(&id)?;
+        if o.kind != ObjectType::Commit {
+            return Err(crate::error::Error::WrongType {
+                id,
+                expected: "commit",
+                actual: o.kind.name(),
+            });
+        }
+        let c = CommitRef::parse(&o.data)?;
+        if let Some(r) = PullRecord::parse(c.message) {
+            let raw = store.read(&r.config)?.data;
+            let cfg = parse_config(&raw)?;
+            return Ok(Some((r, cfg, raw)));
+        }
+        next = c.parents.first().copied();
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Signature;
+    use crate::object::Commit;
+    use crate::store::MemStore;
+
+    #[test]
+    fn image_of_walks_first_parents() {
+        let store = MemStore::new();
+        let cfg = br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Entrypoint":["/init"],"User":"1000"}}"#;
+        let cfg_id = store.write(ObjectType::Blob, cfg).unwrap();
+        let tree = crate::prolly::dir::empty(&store).unwrap();
+        let sig = Signature {
+            name: "a".into(),
+            email: "a@b".into(),
+            seconds: 0,
+            tz_minutes: 0,
+        };
+        let rec = PullRecord {
+            image: "docker.io/library/x:latest".into(),
+            digest: format!("sha256:{}", "1".repeat(64)),
+            platform: "linux/amd64".into(),
+            config: cfg_id,
+            config_digest: super::super::registry::sha256_digest(cfg),
+            size: 1,
+            layers: 1,
+        };
+        let commit = |parents: Vec<ObjectId>, msg: String| {
+            let c = Commit {
+                tree,
+                parents,
+                author: sig.clone(),
+                committer: sig.clone(),
+                message: msg.into_bytes(),
+            };
+            store.write(ObjectType::Commit, &c.encode()).unwrap()
+        };
+        let root = commit(vec![], "seed\n".into());
+        assert!(image_of(&store, &root).unwrap().is_none());
+        let pulled = commit(vec![root], rec.message());
+        let child = commit(vec![pulled], "edit\n".into());
+        let (r, c, raw) = image_of(&store, &child).unwrap().unwrap();
+        assert_eq!(r, rec);
+        assert_eq!(raw, cfg);
+        let run = c.config.unwrap();
+        assert_eq!(run.entrypoint.unwrap(), vec!["/init"]);
+        assert_eq!(run.user.as_deref(), Some("1000"));
+    }
+
+    #[test]
+    fn round_trip() {
+        let r = PullRecord {
+            image: "127.0.0.1:5000/t/a:v1".into(),
+            digest: format!("sha256:{}", "a".repeat(64)),
+            platform: "linux/amd64".into(),
+            config: ObjectId::ZERO,
+            config_digest: format!("sha256:{}", "b".repeat(64)),
+            size: 1234,
+            layers: 2,
+        };
+        let m = r.message();
+        assert!(m.starts_with("pull 127.0.0.1:5000/t/a:v1\n\nImage: "));
+        assert_eq!(PullRecord::parse(m.as_bytes()), Some(r));
+        assert_eq!(PullRecord::parse(b"just a commit\n"), None);
+    }
+}

@@ -1,0 +1,623 @@
+//! A client of the OCI distribution API (v2): manifests and blobs over HTTP(S),
+//! anonymous, Basic and Bearer-token auth, retries with backoff, and readers
+//! that verify a blob's digest and size while it streams.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use super::reference::Reference;
+use crate::error::{Error, Result};
+
+/// Manifests larger than this are refused (the spec suggests 4 MiB).
+pub const MAX_MANIFEST: u64 = 4 << 20;
+const ATTEMPTS: u32 = 4;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+fn err(msg: impl Into<String>) -> Error {
+    Error::Invalid(msg.into())
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `sha256:<hex>` of bytes.
+pub fn sha256_digest(data: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(data)))
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in s.trim().bytes() {
+        if b == b'=' {
+            break;
+        }
+        let v = B64.iter().position(|&c| c == b)? as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Credentials for a registry host from a docker-style auth file: the
+/// `REGISTRY_AUTH_FILE` (as skopeo and podman read it), else
+/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+pub fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    if let Some(f) = std::env::var_os("REGISTRY_AUTH_FILE") {
+        files.push(f.into());
+    }
+    if let Some(d) = std::env::var_os("DOCKER_CONFIG") {
+        files.push(Path::new(&d).join("config.json"));
+    } else if let Some(h) = std::env::var_os("HOME") {
+        files.push(Path::new(&h).join(".docker/config.json"));
+    }
+    for f in files {
+        let text = match std::fs::read(&f) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::Io { path: f, err: e }),
+        };
+        if let Some(c) =
+            credentials_in(&text, domain).map_err(|why| err(format!("{}: {why}", f.display())))?
+        {
+            return Ok(Some(c));
+        }
+    }
+    Ok(None)
+}
+
+/// Credentials for `domain` in the text of an auth file (`auths` keyed by
+/// host, with `https://`/`http://` prefixes and Docker Hub's legacy key).
+pub fn credentials_in(
+    text: &[u8],
+    domain: &str,
+) -> std::result::Result<Option<Credentials>, String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(text).map_err(|e| format!("malformed auth file: {e}"))?;
+    let Some(auths) = v.get("auths").and_then(|a| a.as_object()) else {
+        return Ok(None);
+    };
+    let mut keys = vec![domain.to_string()];
+    if domain == super::reference::DOCKER_HUB {
+        keys.extend(
+            [
+                "https://index.docker.io/v1/",
+                "index.docker.io",
+                "registry-1.docker.io",
+            ]
+            .map(String::from),
+        );
+    }
+    for (k, entry) in auths {
+        let host = k
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        let host = host.strip_suffix("/v1").unwrap_or(host);
+        if !keys.iter().any(|want| want == k || want == host) {
+            continue;
+        }
+        if let Some(a) = entry.get("auth").and_then(|a| a.as_str()) {
+            let raw = base64_decode(a).ok_or("malformed auth entry (not base64)")?;
+            let raw = String::from_utf8(raw).map_err(|_| "malformed auth entry (not UTF-8)")?;
+            let (u, p) = raw.split_once(':').ok_or("malformed auth entry (no ':')")?;
+            return Ok(Some(Credentials {
+                username: u.to_string(),
+                password: p.to_string(),
+            }));
+        }
+        if let (Some(u), Some(p)) = (
+            entry.get("username").and_then(|x| x.as_str()),
+            entry.get("password").and_then(|x| x.as_str()),
+        ) {
+            return Ok(Some(Credentials {
+                username: u.into(),
+                password: p.into(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// A `WWW-Authenticate` challenge: scheme and parameters.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Challenge {
+    pub scheme: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl Challenge {
+    pub fn parse(h: &str) -> Option<Challenge> {
+        let h = h.trim();
+        let (scheme, rest) = h.split_once(' ').unwrap_or((h, ""));
+        let mut params = Vec::new();
+        let mut s = rest.trim();
+        while !s.is_empty() {
+            let (k, r) = s.split_once('=')?;
+            let r = r.trim_start();
+            let (v, r) = if let Some(r) = r.strip_prefix('"') {
+                let end = r.find('"')?;
+                (&r[..end], &r[end + 1..])
+            } else {
+                let end = r.find(',').unwrap_or(r.len());
+                (&r[..end], &r[end..])
+            };
+            params.push((k.trim().to_ascii_lowercase(), v.to_string()));
+            s = r.trim_start().trim_start_matches(',').trim_start();
+        }
+        Some(Challenge {
+            scheme: scheme.to_ascii_lowercase(),
+            params,
+        })
+    }
+
+    pub fn param(&self, k: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One repository on one registry.
+pub struct Registry {
+    agent: ureq::Agent,
+    base: String,
+    repository: String,
+    host: String,
+    creds: Option<Credentials>,
+    /// The `Authorization` header value that last worked (or was issued).
+    auth: Mutex<Option<String>>,
+}
+
+/// A manifest as fetched: body, content type and the body's digest.
+pub struct FetchedManifest {
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+    pub digest: String,
+}
+
+impl Registry {
+    /// A client for the reference's repository. Plain HTTP only for a
+    /// loopback registry or when `insecure`.
+    pub fn new(r: &Reference, insecure: bool, creds: Option<Credentials>) -> Registry {
+        let scheme = if insecure || r.is_loopback() {
+            "http"
+        } else {
+            "https"
+        };
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(15))
+            .timeout_read(Duration::from_secs(60))
+            .redirects(8)
+            .user_agent(concat!("hako/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Registry {
+            agent,
+            base: format!("{scheme}://{}/v2/{}", r.api_host(), r.repository),
+            repository: r.repository.clone(),
+            host: r.api_host().to_string(),
+            creds,
+            auth: Mutex::new(None),
+        }
+    }
+
+    /// GET `url` with auth and retries; the successful response.
+    fn get(&self, url: &str, accept: Option<&str>) -> Result<ureq::Response> {
+        let mut tried_auth = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = self.agent.get(url);
+            if let Some(a) = accept {
+                req = req.set("Accept", a);
+            }
+            if let Some(h) = self.auth.lock().unwrap().clone() {
+                req = req.set("Authorization", &h);
+            }
+            match req.call() {
+                Ok(resp) => return Ok(resp),
+                Err(ureq::Error::Status(401, resp)) if !tried_auth => {
+                    tried_auth = true;
+                    let challenge = resp
+                        .header("WWW-Authenticate")
+                        .and_then(Challenge::parse)
+                        .ok_or_else(|| {
+                            err(format!(
+                                "{}: 401 Unauthorized without a usable challenge",
+                                self.host
+                            ))
+                        })?;
+                    self.authenticate(&challenge)?;
+                }
+                Err(ureq::Error::Status(401, _)) => {
+                    return Err(err(format!(
+                        "{}: 401 Unauthorized: {}",
+                        self.host,
+                        if self.creds.is_some() {
+                            "the credentials were refused"
+                        } else {
+                            "no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
+                        }
+                    )))
+                }
+                Err(ureq::Error::Status(code, resp))
+                    if (code == 429 || code >= 500) && attempt < ATTEMPTS =>
+                {
+                    let wait = resp
+                        .header("Retry-After")
+                        .and_then(|s| s.parse::<u64>().ok())
+                        .map(|s| Duration::from_secs(s.min(30)))
+                        .unwrap_or(Duration::from_millis(250 << attempt));
+                    std::thread::sleep(wait);
+                }
+                Err(ureq::Error::Status(code, resp)) => {
+                    let status = resp.status_text().to_string();
+                    let mut body = String::new();
+                    let _ = resp.into_reader().take(4096).read_to_string(&mut body);
+                    let detail = registry_error(&body).unwrap_or(status);
+                    return Err(err(format!("{}: {code} {detail}", self.host)));
+                }
+                Err(ureq::Error::Transport(t)) => {
+                    if attempt < ATTEMPTS && t.kind() != ureq::ErrorKind::Dns {
+                        std::thread::sleep(Duration::from_millis(250 << attempt));
+                        continue;
+                    }
+                    return Err(err(format!("registry {} unreachable: {t}", self.host)));
+                }
+            }
+        }
+    }
+
+    /// Answer a challenge: Basic with credentials, or fetch a Bearer token
+    /// from the realm (with credentials when there are some).
+    fn authenticate(&self, c: &Challenge) -> Result<()> {
+        let basic = self.creds.as_ref().map(|c| {
+            format!(
+                "Basic {}",
+                base64_encode(format!("{}:{}", c.username, c.password).as_bytes())
+            )
+        });
+        match c.scheme.as_str() {
+            "basic" => {
+                let b = basic.ok_or_else(|| {
+                    err(format!(
+                        "{}: 401 Unauthorized: no credentials for this registry (docker login, REGISTRY_AUTH_FILE)",
+                        self.host
+                    ))
+                })?;
+                *self.auth.lock().unwrap() = Some(b);
+                Ok(())
+            }
+            "bearer" => {
+                let realm = c.param("realm").ok_or_else(|| {
+                    err(format!("{}: Bearer challenge without a realm", self.host))
+                })?;
+                let scope = c
+                    .param("scope")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("repository:{}:pull", self.repository));
+                let mut url = format!(
+                    "{realm}{}scope={}",
+                    if realm.contains('?') { "&" } else { "?" },
+                    urlencode(&scope)
+                );
+                if let Some(s) = c.param("service") {
+                    url.push_str(&format!("&service={}", urlencode(s)));
+                }
+                let mut req = self.agent.get(&url);
+                if let Some(b) = &basic {
+                    req = req.set("Authorization", b);
+                }
+                let resp = match req.call() {
+                    Ok(r) => r,
+                    Err(ureq::Error::Status(code, _)) => {
+                        return Err(err(format!(
+                            "{}: token server refused ({code}){}",
+                            self.host,
+                            if basic.is_none() {
+                                ": no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
+                            } else {
+                                ": the credentials were refused"
+                            }
+                        )))
+                    }
+                    Err(e) => return Err(err(format!("token server {realm} unreachable: {e}"))),
+                };
+                let mut body = Vec::new();
+                resp.into_reader()
+                    .take(1 << 20)
+                    .read_to_end(&mut body)
+                    .map_err(|e| err(format!("token server {realm}: {e}")))?;
+                let v: serde_json::Value = serde_json::from_slice(&body)
+                    .map_err(|e| err(format!("token server {realm}: malformed answer: {e}")))?;
+                let token = v
+                    .get("token")
+                    .or_else(|| v.get("access_token"))
+                    .and_then(|t| t.as_str())
+                    .ok_or_else(|| err(format!("token server {realm}: no token in the answer")))?;
+                *self.auth.lock().unwrap() = Some(format!("Bearer {token}"));
+                Ok(())
+            }
+            other => Err(err(format!(
+                "{}: unsupported authentication scheme '{other}'",
+                self.host
+            ))),
+        }
+    }
+
+    /// Fetch a manifest or index by tag or digest; checked against `digest`
+    /// when the caller pins one.
+    pub fn manifest(&self, object: &str, digest: Option<&str>) -> Result<FetchedManifest> {
+        let resp = self.get(
+            &format!("{}/manifests/{object}", self.base),
+            Some(super::manifest::ACCEPT),
+        )?;
+        let content_type = Some(resp.content_type().to_string());
+        let announced = resp
+            .header("Docker-Content-Digest")
+            .filter(|d| d.starts_with("sha256:"))
+            .map(str::to_string);
+        let mut body = Vec::new();
+        resp.into_reader()
+            .take(MAX_MANIFEST + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| err(format!("{}: reading manifest {object}: {e}", self.host)))?;
+        if body.len() as u64 > MAX_MANIFEST {
+            return Err(err(format!("manifest {object} is larger than 4 MiB")));
+        }
+        let got = sha256_digest(&body);
+        if let Some(want) = digest.or(announced.as_deref()) {
+            if got != want {
+                return Err(err(format!(
+                    "manifest digest mismatch: expected {want}, got {got}"
+                )));
+            }
+        }
+        Ok(FetchedManifest {
+            body,
+            content_type,
+            digest: got,
+        })
+    }
+
+    /// A reader of a blob that fails unless exactly `size` bytes with the
+    /// expected digest arrive.
+    pub fn blob(
+        &self,
+        digest: &str,
+        size: u64,
+    ) -> Result<VerifyingReader<Box<dyn Read + Send + Sync>>> {
+        let resp = self.get(&format!("{}/blobs/{digest}", self.base), None)?;
+        Ok(VerifyingReader::new(resp.into_reader(), digest, size))
+    }
+
+    /// Download a blob into `dest`, verified; `progress` gets byte counts as
+    /// they arrive. A broken transfer is retried from the start.
+    /// `progress` returns false to cancel.
+    pub fn download(
+        &self,
+        digest: &str,
+        size: u64,
+        dest: &Path,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> Result<()> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut r = self.blob(digest, size)?;
+            let mut f = std::fs::File::create(dest).map_err(|e| Error::Io {
+                path: dest.to_path_buf(),
+                err: e,
+            })?;
+            let mut buf = vec![0u8; 256 << 10];
+            let res: std::io::Result<()> = (|| loop {
+                let n = r.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                std::io::Write::write_all(&mut f, &buf[..n])?;
+                if !progress(n as u64) {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "cancelled",
+                    ));
+                }
+            })();
+            match res {
+                Ok(()) => return Ok(()),
+                // A digest or size mismatch is the registry's answer: no retry.
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData || attempt >= ATTEMPTS => {
+                    return Err(err(format!("blob {digest}: {e}")))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(250 << attempt)),
+            }
+        }
+    }
+}
+
+/// The first message of a registry's JSON error body.
+fn registry_error(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let e = v.get("errors")?.get(0)?;
+    let code = e.get("code").and_then(|c| c.as_str()).unwrap_or("");
+    let msg = e.get("message").and_then(|c| c.as_str()).unwrap_or("");
+    Some(format!("{code} {msg}").trim().to_string())
+}
+
+/// Passes bytes through while hashing them. Fails with `InvalidData` when
+/// the stream runs past the expected size, or ends short of it ("truncated")
+/// or with another sha256 digest ("digest mismatch"): a reader sees the end
+/// of the stream only if every byte was right.
+pub struct VerifyingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    want: String,
+    size: u64,
+    seen: u64,
+    done: bool,
+}
+
+impl<R: Read> VerifyingReader<R> {
+    pub fn new(inner: R, digest: &str, size: u64) -> VerifyingReader<R> {
+        VerifyingReader {
+            inner,
+            hasher: Sha256::new(),
+            want: digest.to_string(),
+            size,
+            seen: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for VerifyingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.done {
+            return Ok(0);
+        }
+        // Never read past the announced size.
+        let room = (self.size - self.seen).min(buf.len() as u64) as usize;
+        let n = if room == 0 {
+            let mut probe = [0u8; 1];
+            self.inner.read(&mut probe)?
+        } else {
+            self.inner.read(&mut buf[..room])?
+        };
+        if room == 0 && n > 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("longer than the {} bytes announced", self.size),
+            ));
+        }
+        if n == 0 {
+            self.done = true;
+            if self.seen != self.size {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("truncated: {} of {} bytes", self.seen, self.size),
+                ));
+            }
+            let got = format!("sha256:{}", hex(&self.hasher.clone().finalize()));
+            if got != self.want {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("digest mismatch: got {got}"),
+                ));
+            }
+            return Ok(0);
+        }
+        self.hasher.update(&buf[..n]);
+        self.seen += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_roundtrip() {
+        for s in ["", "a", "ab", "abc", "user:pa:ss", "héllo wörld"] {
+            let e = base64_encode(s.as_bytes());
+            assert_eq!(base64_decode(&e).unwrap(), s.as_bytes(), "{s} {e}");
+        }
+        assert_eq!(base64_encode(b"user:pass"), "dXNlcjpwYXNz");
+        assert!(base64_decode("!!").is_none());
+    }
+
+    #[test]
+    fn challenges() {
+        let c = Challenge::parse(r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull""#).unwrap();
+        assert_eq!(c.scheme, "bearer");
+        assert_eq!(c.param("realm"), Some("https://auth.docker.io/token"));
+        assert_eq!(c.param("scope"), Some("repository:library/alpine:pull"));
+        let b = Challenge::parse(r#"Basic realm="Registry Realm""#).unwrap();
+        assert_eq!(b.scheme, "basic");
+        assert_eq!(b.param("realm"), Some("Registry Realm"));
+    }
+
+    #[test]
+    fn auth_files() {
+        let f = br#"{"auths":{"https://index.docker.io/v1/":{"auth":"dXNlcjpwYXNz"},"127.0.0.1:5000":{"username":"a","password":"b"}}}"#;
+        let hub = credentials_in(f, "docker.io").unwrap().unwrap();
+        assert_eq!(
+            (hub.username.as_str(), hub.password.as_str()),
+            ("user", "pass")
+        );
+        let local = credentials_in(f, "127.0.0.1:5000").unwrap().unwrap();
+        assert_eq!(local.username, "a");
+        assert!(credentials_in(f, "quay.io").unwrap().is_none());
+        assert!(credentials_in(b"{", "x").is_err());
+    }
+
+    #[test]
+    fn verifying_reader() {
+        let data = b"hello world".to_vec();
+        let d = sha256_digest(&data);
+        let mut out = Vec::new();
+        VerifyingReader::new(&data[..], &d, 11)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, data);
+        let mut r = VerifyingReader::new(&data[..10], &d, 11);
+        assert!(r.read_to_end(&mut Vec::new()).is_err());
+        let mut r = VerifyingReader::new(&data[..], &d, 10);
+        assert!(r.read_to_end(&mut Vec::new()).is_err());
+        let mut bad = data.clone();
+        bad[0] = b'j';
+        let mut r = VerifyingReader::new(&bad[..], &d, 11);
+        let e = r.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("digest mismatch"));
+    }
+}

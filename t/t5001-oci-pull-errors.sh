@@ -1,0 +1,260 @@
+#!/bin/sh
+test_description='pull: bad input, malicious layers, image indexes and registry auth (a real docker-registry on 127.0.0.1)'
+. ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-oci.sh
+
+if test_have_prereq REGISTRY && test_have_prereq UMOCI && test_have_prereq ROOT &&
+   test_have_prereq PYTHON; then
+	test_set_prereq OCI
+else
+	test_prereq_reason OCI "needs root, docker-registry, umoci, skopeo and python3 (apt-get install docker-registry umoci skopeo)"
+fi
+
+test_lazy_prereq BCRYPT 'python3 -W ignore -c "import crypt; assert crypt.crypt(\"x\", crypt.mksalt(crypt.METHOD_BLOWFISH))"'
+test_prereq_reason BCRYPT "python3 has no crypt module with bcrypt (an htpasswd file for the registry needs it)"
+
+# layer TAG: add the tar from stdin (helpers/mktar.py lines) on top of base.
+layer () {
+	mktar "$1.tar" &&
+	umoci raw add-layer --image img:base --tag "$1" "$1.tar" >/dev/null
+}
+
+# refused IMAGE MESSAGE: pull fails with one fatal line naming IMAGE and
+# MESSAGE, creates no container and changes no other.
+refused () {
+	hako -C ws containers >before &&
+	test_expect_code 128 hako -C ws pull "$R/$1" 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: pull $R/$1: .*$2" err &&
+	hako -C ws containers >after &&
+	test_cmp before after &&
+	test_path_is_missing ws/.hako/tmp/pull-*
+}
+
+test_expect_success OCI 'setup: a registry, a base image and a workspace' '
+	start_registry reg &&
+	R=127.0.0.1:$(cat reg/port) &&
+	umoci init --layout img &&
+	umoci new --image img:base &&
+	umoci unpack --image img:base b >/dev/null &&
+	mkdir -p b/rootfs/etc b/rootfs/bin &&
+	echo amd64 >b/rootfs/etc/arch &&
+	echo hello >b/rootfs/etc/motd &&
+	umoci repack --image img:base b >/dev/null &&
+	push img:base reg t/base:1 &&
+	hako init -q ws &&
+	hako -C ws pull -q --as keep $R/t/base:1 &&
+	hako -C ws -c keep log --oneline >keep.log
+'
+
+test_expect_success OCI 'the downloads of a pull that died are removed by the next' '
+	mkdir -p ws/.hako/tmp/pull-999999999/x ws/.hako/tmp/pull-$$ &&
+	hako -C ws pull -q --as keep2 $R/t/base:1 &&
+	test_path_is_missing ws/.hako/tmp/pull-999999999 &&
+	test_path_is_dir ws/.hako/tmp/pull-$$ &&
+	rmdir ws/.hako/tmp/pull-$$
+'
+
+test_expect_success OCI 'unknown tag and unknown repository' '
+	refused t/base:nope "404 MANIFEST_UNKNOWN" &&
+	refused t/nothing:1 "404 MANIFEST_UNKNOWN"
+'
+
+test_expect_success OCI 'unreachable registry' '
+	port=$(test_free_port) &&
+	hako -C ws containers >before &&
+	test_expect_code 128 hako -C ws pull 127.0.0.1:$port/t/x:1 2>err &&
+	grep "^fatal: pull 127.0.0.1:$port/t/x:1: registry 127.0.0.1:$port unreachable" err
+'
+
+test_expect_success OCI 'invalid references and platforms' '
+	test_expect_code 128 hako -C ws pull "Bad/Name" 2>err &&
+	grep "^fatal: invalid image reference" err &&
+	test_expect_code 129 hako -C ws pull --platform linux $R/t/base:1 2>err &&
+	grep "^fatal: usage: invalid platform" err
+'
+
+test_expect_success OCI 'an image index: the platform asked for is pulled' '
+	umoci unpack --image img:base a >/dev/null &&
+	echo arm64 >a/rootfs/etc/arch &&
+	umoci repack --image img:arm a >/dev/null &&
+	umoci config --image img:arm --architecture arm64 >/dev/null &&
+	python3 "$TEST_DIRECTORY"/helpers/ocitool.py index img multi base=linux/amd64 arm=linux/arm64/v8 &&
+	skopeo copy -q --all --dest-tls-verify=false oci:img:multi docker://$R/t/multi:1 >/dev/null &&
+	hako -C ws pull -q --as arm --platform linux/arm64 $R/t/multi:1 &&
+	hako -C ws pull -q --as amd --platform linux/amd64 $R/t/multi:1 &&
+	echo arm64 >expect && hako -C ws -c arm cat /etc/arch >actual && test_cmp expect actual &&
+	echo amd64 >expect && hako -C ws -c amd cat /etc/arch >actual && test_cmp expect actual &&
+	hako -C ws -c arm cat-file -p HEAD >c &&
+	grep "^Image-Platform: linux/arm64/v8$" c &&
+	# A manifest named directly: the platform is what its config says.
+	push img:arm reg t/armonly:1 &&
+	hako -C ws pull -q --as armonly $R/t/armonly:1 &&
+	hako -C ws -c armonly cat-file -p HEAD >c &&
+	grep "^Image-Platform: linux/arm64$" c
+'
+
+test_expect_success OCI 'the default platform is this machine'"'"'s' '
+	case $(uname -m) in
+	x86_64) want=amd64 ;;
+	aarch64) want=arm64 ;;
+	*) want= ;;
+	esac &&
+	if test -n "$want"; then
+		hako -C ws pull -q --as host $R/t/multi:1 &&
+		echo $want >expect && hako -C ws -c host cat /etc/arch >actual && test_cmp expect actual
+	fi
+'
+
+test_expect_success OCI 'an index without the platform is refused' '
+	test_expect_code 128 hako -C ws pull --platform linux/s390x $R/t/multi:1 2>err &&
+	grep "^fatal: pull $R/t/multi:1: no manifest for platform linux/s390x in the index (it has: linux/amd64, linux/arm64/v8)$" err
+'
+
+test_expect_success OCI 'an unsupported layer media type is refused' '
+	python3 "$TEST_DIRECTORY"/helpers/ocitool.py mediatype img base weird application/x-weird &&
+	python3 "$TEST_DIRECTORY"/helpers/ocitool.py push img weird $R t/weird:1 &&
+	refused t/weird:1 "unsupported layer media type .application/x-weird."
+'
+
+test_expect_success OCI 'a blob whose digest does not match, a truncated layer: refused, history untouched' '
+	layer bad1 <<-\EOF &&
+	f etc/corrupt-me 0123456789abcdef
+	EOF
+	layer bad2 <<-\EOF &&
+	f etc/truncate-me fedcba9876543210
+	EOF
+	push img:bad1 reg t/bad1:1 &&
+	push img:bad2 reg t/bad2:1 &&
+	d=$(layer_digest reg t/bad1:1 2) &&
+	f=$(blob_file reg $d) &&
+	python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,\"rb\").read()); b[-9]^=1; open(p,\"wb\").write(b)" "$f" &&
+	d=$(layer_digest reg t/bad2:1 2) &&
+	f=$(blob_file reg $d) &&
+	python3 -c "import sys; p=sys.argv[1]; b=open(p,\"rb\").read(); open(p,\"wb\").write(b[:len(b)//2])" "$f" &&
+	test_expect_code 128 hako -C ws pull --as keep $R/t/bad1:1 2>err &&
+	grep "^fatal: pull $R/t/bad1:1: layer 2 (sha256:[0-9a-f]*): blob sha256:[0-9a-f]*: digest mismatch" err &&
+	test_expect_code 128 hako -C ws pull --as keep $R/t/bad2:1 2>err &&
+	grep "^fatal: pull $R/t/bad2:1: layer 2 (sha256:[0-9a-f]*): blob sha256:[0-9a-f]*: truncated" err &&
+	hako -C ws -c keep log --oneline >actual &&
+	test_cmp keep.log actual &&
+	hako -C ws -c keep status >actual &&
+	grep clean actual &&
+	test_path_is_missing ws/.hako/tmp/pull-*
+'
+
+test_expect_success OCI 'malicious layers are refused and nothing lands outside' '
+	mkdir -p deep/er &&
+	layer evil1 <<-\EOF &&
+	f ../../escaped-1 x
+	EOF
+	layer evil2 <<-\EOF &&
+	l etc/link /tmp
+	f etc/link/escaped-2 x
+	EOF
+	layer evil3 <<-\EOF &&
+	h etc/shadow-link /etc/shadow
+	EOF
+	layer evil4 <<-\EOF &&
+	f etc/.wh... x
+	EOF
+	layer evil5 <<-\EOF &&
+	f /escaped-5 x
+	EOF
+	for n in 1 2 3 4 5; do push img:evil$n reg t/evil$n:1 || return 1; done &&
+	refused t/evil1:1 "path .\.\./\.\./escaped-1. in layer leaves the image" &&
+	refused t/evil2:1 "passes through the symlink .etc/link." &&
+	refused t/evil3:1 "hardlink .etc/shadow-link. to ./etc/shadow. leaves the image" &&
+	refused t/evil4:1 "whiteout .etc/\.wh\.\.\.. leaves the image" &&
+	refused t/evil5:1 "absolute path ./escaped-5. in layer" &&
+	test_path_is_missing ../escaped-1 &&
+	test_path_is_missing ../../escaped-1 &&
+	test_path_is_missing /tmp/escaped-2 &&
+	test_path_is_missing /escaped-5 &&
+	hako -C ws -c keep log --oneline >actual &&
+	test_cmp keep.log actual
+'
+
+test_expect_success OCI 'malformed manifests and schema 1 are refused' '
+	printf "{\"schemaVersion\": 2, \"config\": " >broken.json &&
+	start_fake_registry fake1 application/vnd.oci.image.manifest.v1+json broken.json &&
+	F=127.0.0.1:$(cat fake1/port) &&
+	test_expect_code 128 hako -C ws pull $F/t/x:1 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: pull $F/t/x:1: malformed manifest: " err &&
+	printf "{\"schemaVersion\": 1, \"name\": \"t/x\", \"fsLayers\": []}" >v1.json &&
+	start_fake_registry fake2 application/vnd.docker.distribution.manifest.v1+prettyjws v1.json &&
+	F=127.0.0.1:$(cat fake2/port) &&
+	test_expect_code 128 hako -C ws pull $F/t/x:1 2>err &&
+	grep "^fatal: pull $F/t/x:1: unsupported manifest schema version 1" err &&
+	printf "{\"schemaVersion\": 2, \"mediaType\": \"application/x-other\"}" >other.json &&
+	start_fake_registry fake3 application/x-other other.json &&
+	F=127.0.0.1:$(cat fake3/port) &&
+	test_expect_code 128 hako -C ws pull $F/t/x:1 2>err &&
+	grep "^fatal: pull $F/t/x:1: unsupported manifest media type .application/x-other." err &&
+	hako -C ws containers >actual &&
+	! grep "^  x$" actual
+'
+
+test_expect_success OCI,BCRYPT 'setup: a registry with basic auth (htpasswd)' '
+	python3 -W ignore -c "import crypt; print(\"alice:\" + crypt.crypt(\"s3cret\", crypt.mksalt(crypt.METHOD_BLOWFISH)))" >htpasswd &&
+	cat >auth.yml <<-EOF &&
+	auth:
+	  htpasswd:
+	    realm: hako-test
+	    path: $PWD/htpasswd
+	EOF
+	start_registry areg auth.yml &&
+	A=127.0.0.1:$(cat areg/port) &&
+	skopeo copy -q --dest-tls-verify=false --dest-creds alice:s3cret oci:img:base docker://$A/t/private:1 >/dev/null
+'
+
+test_expect_success OCI,BCRYPT 'basic auth: refused without credentials, from REGISTRY_AUTH_FILE and ~/.docker/config.json' '
+	test_expect_code 128 hako -C ws pull --as private $A/t/private:1 2>err &&
+	grep "^fatal: pull $A/t/private:1: $A: 401 Unauthorized: no credentials for this registry" err &&
+	printf "{\"auths\":{\"%s\":{\"auth\":\"%s\"}}}\n" "$A" "$(printf alice:wrong | base64)" >bad.json &&
+	(
+		REGISTRY_AUTH_FILE=$PWD/bad.json && export REGISTRY_AUTH_FILE &&
+		test_expect_code 128 hako -C ws pull --as private $A/t/private:1 2>err
+	) &&
+	grep "^fatal: pull $A/t/private:1: $A: 401 Unauthorized: the credentials were refused" err &&
+	printf "{\"auths\":{\"%s\":{\"auth\":\"%s\"}}}\n" "$A" "$(printf alice:s3cret | base64)" >good.json &&
+	REGISTRY_AUTH_FILE=$PWD/good.json hako -C ws pull -q --as private $A/t/private:1 &&
+	mkdir -p .docker && cp good.json .docker/config.json &&
+	hako -C ws pull -q --as private2 $A/t/private:1 &&
+	rm -r .docker &&
+	hako -C ws -c private cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI 'Bearer token auth (a token server in front of the registry)' '
+	start_token_proxy tok reg bob pa55 &&
+	T=127.0.0.1:$(cat tok/port) &&
+	test_expect_code 128 hako -C ws pull --as viatoken $T/t/base:1 2>err &&
+	grep "^fatal: pull $T/t/base:1: $T: token server refused (401): no credentials" err &&
+	printf "{\"auths\":{\"http://%s\":{\"username\":\"bob\",\"password\":\"pa55\"}}}\n" "$T" >tok.json &&
+	REGISTRY_AUTH_FILE=$PWD/tok.json hako -C ws pull -q --as viatoken $T/t/base:1 &&
+	hako -C ws -c viatoken cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI '429 and 5xx answers are retried with backoff' '
+	start_token_proxy flaky reg - - 2 &&
+	F=127.0.0.1:$(cat flaky/port) &&
+	hako -C ws pull -q --as flaky $F/t/base:1 &&
+	grep "^flaky /v2/t/base/manifests/1$" flaky/log &&
+	grep -c "^flaky /v2/t/base/blobs/" flaky/log >n &&
+	test $(cat n) -ge 4 &&
+	hako -C ws -c flaky cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI 'a registry that keeps failing is given up on' '
+	start_token_proxy down reg - - 100 &&
+	D=127.0.0.1:$(cat down/port) &&
+	test_expect_code 128 hako -C ws pull --as down $D/t/base:1 2>err &&
+	grep "^fatal: pull $D/t/base:1: $D: 429 Too Many Requests$" err &&
+	test $(grep -c "^flaky /v2/t/base/manifests/1$" down/log) = 4
+'
+
+test_done
