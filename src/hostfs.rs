@@ -133,7 +133,7 @@ fn special_entry(
 
 /// `to` (a full tree path) relative to the directory `from`: leading `..`
 /// components, then the rest of `to` (format-spec/prolly-tree.md, Hardlinks).
-fn relative_path(from: &[Vec<u8>], to: &[Vec<u8>]) -> Vec<u8> {
+pub fn relative_path(from: &[Vec<u8>], to: &[Vec<u8>]) -> Vec<u8> {
     let to_dir = &to[..to.len() - 1];
     let common = from.iter().zip(to_dir).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<&[u8]> = vec![b".."; from.len() - common];

@@ -248,7 +248,10 @@ pub fn expire_reflogs(ws: &Workspace, expire: SystemTime) -> Result<usize> {
     for c in ws.containers()? {
         let cdir = ws.container_dir(&c);
         let logs = cdir.join("logs");
-        for path in files_below(&logs)? {
+        for path in super::reach::files_below(&logs)?
+            .into_iter()
+            .filter(|p| !p.to_string_lossy().ends_with(".lock"))
+        {
             let text = fs::read_to_string(&path).at(&path)?;
             let mut kept = String::with_capacity(text.len());
             for line in text.lines() {
@@ -273,25 +276,6 @@ fn entry_time(line: &str) -> Option<i64> {
     let mut it = head.rsplitn(3, ' ');
     let _tz = it.next()?;
     it.next()?.parse().ok()
-}
-
-fn files_below(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let rd = match fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(e).at(dir),
-    };
-    for ent in rd {
-        let ent = ent.at(dir)?;
-        let p = ent.path();
-        if ent.file_type().at(&p)?.is_dir() {
-            out.extend(files_below(&p)?);
-        } else if !p.to_string_lossy().ends_with(".lock") {
-            out.push(p);
-        }
-    }
-    Ok(out)
 }
 
 /// What gc did.

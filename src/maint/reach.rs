@@ -77,6 +77,17 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
 }
 
 fn log_names(base: &Path, dir: &Path) -> Result<Vec<String>> {
+    Ok(files_below(dir)?
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p.strip_prefix(base).ok()?.to_string_lossy().to_string();
+            crate::refs::check_ref_name(&rel).is_ok().then_some(rel)
+        })
+        .collect())
+}
+
+/// Every file below `dir` (none if it does not exist).
+pub fn files_below(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut out = Vec::new();
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -87,12 +98,9 @@ fn log_names(base: &Path, dir: &Path) -> Result<Vec<String>> {
         let ent = ent.at(dir)?;
         let p = ent.path();
         if ent.file_type().at(&p)?.is_dir() {
-            out.extend(log_names(base, &p)?);
-        } else if let Ok(rel) = p.strip_prefix(base) {
-            let rel = rel.to_string_lossy().to_string();
-            if crate::refs::check_ref_name(&rel).is_ok() {
-                out.push(rel);
-            }
+            out.extend(files_below(&p)?);
+        } else {
+            out.push(p);
         }
     }
     Ok(out)

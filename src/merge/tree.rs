@@ -42,19 +42,19 @@ impl ConflictKind {
     }
 
     pub fn from_name(s: &str) -> Option<ConflictKind> {
-        use ConflictKind::*;
-        [
-            Content,
-            AddAdd,
-            ModifyDelete,
-            Type,
-            DirectoryFile,
-            Mode,
-            Metadata,
-        ]
-        .into_iter()
-        .find(|k| k.name() == s)
+        Self::ALL.into_iter().find(|k| k.name() == s)
     }
+
+    /// Every kind, in the order of their names' table.
+    pub const ALL: [ConflictKind; 7] = [
+        ConflictKind::Content,
+        ConflictKind::AddAdd,
+        ConflictKind::ModifyDelete,
+        ConflictKind::Type,
+        ConflictKind::DirectoryFile,
+        ConflictKind::Mode,
+        ConflictKind::Metadata,
+    ];
 }
 
 /// One conflict at one path, with the three entries that met there (the

@@ -463,15 +463,7 @@ fn count_inodes(d: &DirNode, counts: &mut HashMap<u64, u32>) {
     }
 }
 
-/// `to` (a full tree path) relative to the directory `from`
-/// (format-spec/prolly-tree.md, Hardlinks).
-fn relative_path(from: &[Vec<u8>], to: &[Vec<u8>]) -> Vec<u8> {
-    let to_dir = &to[..to.len() - 1];
-    let common = from.iter().zip(to_dir).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&[u8]> = vec![b".."; from.len() - common];
-    parts.extend(to[common..].iter().map(|c| c.as_slice()));
-    parts.join(&b'/')
-}
+use crate::hostfs::relative_path;
 
 fn dir_entries(
     store: &dyn ObjectStore,

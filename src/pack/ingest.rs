@@ -61,6 +61,30 @@ impl Drop for TmpPack {
     }
 }
 
+/// Register as a writer and copy `input` into a new temporary file in `dir`
+/// (removed on drop unless kept).
+fn spool(
+    odb: &Odb,
+    dir: &std::path::Path,
+    prefix: &str,
+    input: &mut dyn Read,
+) -> Result<(TmpPack, std::fs::File)> {
+    odb.writing()?;
+    fs::create_dir_all(dir).at(dir)?;
+    let tmp = TmpPack {
+        path: crate::fsutil::tmp_path(dir, prefix),
+        keep: false,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&tmp.path)
+        .at(&tmp.path)?;
+    std::io::copy(input, &mut file).at("standard input")?;
+    Ok((tmp, file))
+}
+
 /// One record of the pack as read.
 struct Seen {
     id: ObjectId,
@@ -75,20 +99,8 @@ struct Seen {
 /// completed by appending those bases; without it a thin pack is refused.
 /// On any error nothing becomes visible.
 pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Indexed> {
-    odb.writing()?;
     let dir = odb.pack_dir();
-    fs::create_dir_all(&dir).at(&dir)?;
-    let mut tmp = TmpPack {
-        path: crate::fsutil::tmp_path(&dir, "tmp_pack_"),
-        keep: false,
-    };
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&tmp.path)
-        .at(&tmp.path)?;
-    std::io::copy(input, &mut file).at("standard input")?;
+    let (mut tmp, mut file) = spool(odb, &dir, "tmp_pack_", input)?;
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
     let n = map.len();
     let (version, mut seen, external) = decode_pack(&map, odb, fix_thin, &mut |_, _, _| Ok(()))?;
@@ -305,20 +317,8 @@ impl Write for HashWriter<'_> {
 /// against stored objects allowed). The whole pack is checked (trailer,
 /// every id) before any object is written; returns how many were written.
 pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
-    odb.writing()?;
     let dir = odb.loose.dir().to_path_buf();
-    fs::create_dir_all(&dir).at(&dir)?;
-    let tmp = TmpPack {
-        path: crate::fsutil::tmp_path(&dir, "tmp_unpack_"),
-        keep: false,
-    };
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&tmp.path)
-        .at(&tmp.path)?;
-    std::io::copy(input, &mut file).at("standard input")?;
+    let (tmp, file) = spool(odb, &dir, "tmp_unpack_", input)?;
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
     // First pass: verify everything; second: write.
     decode_pack(&map, odb, true, &mut |_, _, _| Ok(()))?;
