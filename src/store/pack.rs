@@ -55,7 +55,20 @@ pub struct Pack {
     version: u32,
     /// Whether the pack's trailer matches its bytes (computed once, on demand).
     trailer_ok: std::sync::OnceLock<bool>,
+    /// Payloads recently decoded as delta bases, by index position: reading
+    /// a chain then decodes each base once, not once per reader.
+    bases: std::sync::Mutex<BaseCache>,
 }
+
+/// A small, bounded cache of decoded base payloads.
+#[derive(Default)]
+struct BaseCache {
+    map: std::collections::HashMap<usize, std::sync::Arc<Vec<u8>>>,
+    bytes: usize,
+}
+
+/// Bytes of decoded bases a pack keeps.
+const BASE_CACHE_BYTES: usize = 32 << 20;
 
 /// A record's header, parsed (format-spec/packs.md, "Records").
 #[derive(Clone, Debug)]
@@ -173,6 +186,7 @@ impl Pack {
             count,
             version,
             trailer_ok: std::sync::OnceLock::new(),
+            bases: Default::default(),
         };
         if p.fanout(255) as usize != count {
             return Err(corrupt(idx_path, "fanout does not match count"));
@@ -358,11 +372,29 @@ impl Pack {
                     return Err(self.chain_error(i));
                 }
                 let bi = self.find(&b).ok_or_else(|| self.missing_base(i, &b))?;
-                Some(self.read_at_depth(bi, depth + 1)?.data)
+                let cached = self.bases.lock().unwrap().map.get(&bi).cloned();
+                Some(match cached {
+                    Some(d) => d,
+                    None => {
+                        let d = std::sync::Arc::new(self.read_at_depth(bi, depth + 1)?.data);
+                        let mut c = self.bases.lock().unwrap();
+                        if c.bytes + d.len() > BASE_CACHE_BYTES {
+                            c.map.clear();
+                            c.bytes = 0;
+                        }
+                        c.bytes += d.len();
+                        c.map.insert(bi, d.clone());
+                        d
+                    }
+                })
             }
         };
-        let data =
-            decode_frame(&self.data[head.frame.clone()], head.size, base.as_deref()).map_err(c)?;
+        let data = decode_frame(
+            &self.data[head.frame.clone()],
+            head.size,
+            base.as_deref().map(|v| v.as_slice()),
+        )
+        .map_err(c)?;
         let actual = hash_object(head.kind, &data);
         if actual != id {
             return Err(c(format!("hash mismatch (content hashes to {actual})")));
@@ -487,7 +519,21 @@ pub fn encode_delta(
 
 /// One full record (type, size, stored size, zstd frame).
 pub fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
-    let z = zstd::bulk::compress(data, 3).map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
+    thread_local! {
+        // One compression context per thread (setting one up per record showed).
+        static CCTX: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let z = CCTX
+        .with(|c| {
+            let mut c = c.borrow_mut();
+            let ctx = match &mut *c {
+                Some(ctx) => ctx,
+                None => c.insert(zstd::bulk::Compressor::new(3)?),
+            };
+            ctx.compress(data)
+        })
+        .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
     let mut r = Vec::with_capacity(z.len() + 12);
     r.push(type_code(kind));
     put_varint(&mut r, data.len() as u64);
