@@ -63,7 +63,8 @@ pub struct Pack {
 /// A small, bounded cache of decoded base payloads.
 #[derive(Default)]
 struct BaseCache {
-    map: std::collections::HashMap<usize, std::sync::Arc<Vec<u8>>>,
+    /// index position -> (payload, length of its own delta chain)
+    map: std::collections::HashMap<usize, (std::sync::Arc<Vec<u8>>, usize)>,
     bytes: usize,
 }
 
@@ -322,7 +323,7 @@ impl Pack {
 
     /// Read and verify the object at index position `i`, resolving deltas.
     pub fn read(&self, i: usize) -> Result<Object> {
-        self.read_at_depth(i, 0)
+        Ok(self.read_at_depth(i, 0)?.0)
     }
 
     /// The delta depth of the record at `i` (0 for a full record).
@@ -357,7 +358,10 @@ impl Pack {
         }
     }
 
-    fn read_at_depth(&self, i: usize, depth: usize) -> Result<Object> {
+    /// Read the object at `i`, `depth` delta links below the object first
+    /// asked for; also returns the length of `i`'s own chain. The whole
+    /// chain (depth + own chain) may not exceed the maximum, cached or not.
+    fn read_at_depth(&self, i: usize, depth: usize) -> Result<(Object, usize)> {
         let id = self.id_at(i);
         let head = self.record(i)?;
         let c = |why: String| Error::Corrupt {
@@ -365,28 +369,33 @@ impl Pack {
             path: self.pack_path.clone(),
             why,
         };
-        let base = match head.base {
-            None => None,
+        let (base, chain) = match head.base {
+            None => (None, 0),
             Some(b) => {
                 if depth >= MAX_DELTA_DEPTH {
                     return Err(self.chain_error(i));
                 }
                 let bi = self.find(&b).ok_or_else(|| self.missing_base(i, &b))?;
                 let cached = self.bases.lock().unwrap().map.get(&bi).cloned();
-                Some(match cached {
-                    Some(d) => d,
+                let (data, base_chain) = match cached {
+                    Some(hit) => hit,
                     None => {
-                        let d = std::sync::Arc::new(self.read_at_depth(bi, depth + 1)?.data);
-                        let mut c = self.bases.lock().unwrap();
-                        if c.bytes + d.len() > BASE_CACHE_BYTES {
-                            c.map.clear();
-                            c.bytes = 0;
+                        let (o, bc) = self.read_at_depth(bi, depth + 1)?;
+                        let d = std::sync::Arc::new(o.data);
+                        let mut cache = self.bases.lock().unwrap();
+                        if cache.bytes + d.len() > BASE_CACHE_BYTES {
+                            cache.map.clear();
+                            cache.bytes = 0;
                         }
-                        c.bytes += d.len();
-                        c.map.insert(bi, d.clone());
-                        d
+                        cache.bytes += d.len();
+                        cache.map.insert(bi, (d.clone(), bc));
+                        (d, bc)
                     }
-                })
+                };
+                if depth + 1 + base_chain > MAX_DELTA_DEPTH {
+                    return Err(self.chain_error(i));
+                }
+                (Some(data), 1 + base_chain)
             }
         };
         let data = decode_frame(
@@ -399,10 +408,13 @@ impl Pack {
         if actual != id {
             return Err(c(format!("hash mismatch (content hashes to {actual})")));
         }
-        Ok(Object {
-            kind: head.kind,
-            data,
-        })
+        Ok((
+            Object {
+                kind: head.kind,
+                data,
+            },
+            chain,
+        ))
     }
 
     /// Ids in this pack starting with the hex `prefix`.
