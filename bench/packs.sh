@@ -17,7 +17,7 @@ echo "inputs: $n files, $bytes bytes; 10 commits changing 10 files each; $(git -
 $HAKO init -q --empty "$D/h"
 (cd "$D/h" && $HAKO import "$T" /data >/dev/null && $HAKO commit -q -m import)
 git init -q "$D/g"
-G="git --git-dir=$D/g/.git --work-tree=$T"
+G="git -c gc.auto=0 --git-dir=$D/g/.git --work-tree=$T"
 $G add -A && $G commit -q -m import
 files=$(cd "$T" && find . -type f | sort | awk 'NR % 9973 == 1' | head -n 10 | sed 's|^\./||')
 mkdir -p "$D/saved"
@@ -57,7 +57,7 @@ compare "pack-objects --revs --thin --stdout, 1-file change" : \
 	"cd $D/h && printf 'HEAD\n^HEAD~1\n' | $HAKO pack-objects --revs --thin --stdout >$D/h.pack" \
 	git "printf 'HEAD\n^HEAD~1\n' | git --git-dir=$D/g/.git pack-objects --revs --thin --stdout >$D/g.pack"
 hb=$(wc -c <"$D/h.pack") gb=$(wc -c <"$D/g.pack")
-awk -v h="$hb" -v g="$gb" 'BEGIN { printf "| thin pack bytes for a 1-file change in %s files: hako %d, git %d | ratio %.2f |\n", ENVIRON["n"], h, g, h / g }' n="$n"
+awk -v h="$hb" -v g="$gb" -v n="$n" 'BEGIN { printf "| thin pack bytes for a 1-file change in %s files: hako %d, git %d | ratio %.2f |\n", n, h, g, h / g }'
 
 # Random reads: 10k objects from the one pack.
 (cd "$D/h" && $HAKO verify-pack -v .hako/objects/pack/*.idx | awk 'NF >= 5 && length($1) == 64 {print $1}' | shuf -n 10000 --random-source=/dev/zero >"$D/h.ids")
