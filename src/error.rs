@@ -70,6 +70,8 @@ pub enum Error {
     NoIdentity(&'static str),
     #[error("{0}")]
     Invalid(String),
+    #[error("protocol error: {0}")]
+    Protocol(#[from] crate::transport::pkt::PktError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -23,6 +23,7 @@ pub mod revwalk;
 pub mod sandbox;
 pub mod store;
 pub mod sys;
+pub mod transport;
 pub mod warnings;
 pub mod workspace;
 pub mod worktree;

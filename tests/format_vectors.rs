@@ -345,3 +345,72 @@ fn thin_pack_vector_needs_its_external_base() {
         scratch.read(&t[2]).unwrap().data
     );
 }
+
+// Packet framing (format-spec/protocol.md, vectors/pkt.tsv).
+
+/// Hex with `{XX*N}` runs expanded.
+fn pkt_hex(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        out.extend(from_hex_bytes(&rest[..open]).expect("hex"));
+        let close = open + rest[open..].find('}').expect("closing brace");
+        let (byte, n) = rest[open + 1..close].split_once('*').expect("XX*N");
+        let byte = u8::from_str_radix(byte, 16).unwrap();
+        out.extend(std::iter::repeat_n(byte, n.parse().unwrap()));
+        rest = &rest[close + 1..];
+    }
+    out.extend(from_hex_bytes(rest).expect("hex"));
+    out
+}
+
+#[test]
+fn packet_vectors_match_the_spec() {
+    use hako::transport::pkt::{demux, encode, Packet, PktReader};
+    let v = vectors("pkt.tsv");
+    let (mut ok, mut bad) = (0, 0);
+    for f in v {
+        match f[0].as_str() {
+            "ok" => {
+                ok += 1;
+                let packet = match f[2].as_str() {
+                    "flush" => Packet::Flush,
+                    "delim" => Packet::Delim,
+                    "response-end" => Packet::ResponseEnd,
+                    d => Packet::Data(pkt_hex(d.strip_prefix("data:").expect("data:"))),
+                };
+                let bytes = pkt_hex(&f[3]);
+                assert_eq!(encode(&packet).unwrap(), bytes, "encode {}", f[1]);
+                let mut r = PktReader::new(&bytes[..]);
+                assert_eq!(r.read().unwrap(), Some(packet.clone()), "decode {}", f[1]);
+                assert_eq!(r.read().unwrap(), None, "{}: bytes left", f[1]);
+                if f[1].starts_with("sideband-") {
+                    let Packet::Data(p) = &packet else { panic!() };
+                    demux(p, 0).unwrap_or_else(|e| panic!("{}: {e}", f[1]));
+                }
+            }
+            "bad" => {
+                bad += 1;
+                let bytes = pkt_hex(&f[4]);
+                let mut r = PktReader::new(&bytes[..]);
+                let err = loop {
+                    let at = r.offset();
+                    match r.read() {
+                        Err(e) => break e,
+                        Ok(None) => panic!("{}: accepted", f[1]),
+                        Ok(Some(Packet::Data(p))) if f[2] == "bad-channel" => {
+                            if let Err(e) = demux(&p, at) {
+                                break e;
+                            }
+                        }
+                        Ok(Some(_)) => {}
+                    }
+                };
+                assert_eq!(err.kind(), f[2], "{}: {err}", f[1]);
+                assert_eq!(err.offset(), Some(f[3].parse().unwrap()), "{}: {err}", f[1]);
+            }
+            other => panic!("unknown row kind {other}"),
+        }
+    }
+    assert!(ok >= 10 && bad >= 8, "too few vectors: {ok} ok, {bad} bad");
+}
