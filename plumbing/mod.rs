@@ -10,6 +10,7 @@ pub mod enter;
 pub mod for_each_ref;
 pub mod hash_object;
 pub mod index_pack;
+pub mod ls_remote;
 pub mod ls_tree;
 pub mod merge_base;
 pub mod merge_tree;

@@ -127,6 +127,8 @@ enum Command {
     RevList(plumbing::rev_list::Args),
     /// List refs with their ids.
     ShowRef(plumbing::show_ref::Args),
+    /// List the refs another workspace advertises.
+    LsRemote(plumbing::ls_remote::Args),
     /// List refs with a format.
     ForEachRef(plumbing::for_each_ref::Args),
     /// Build a tree from ls-tree lines on stdin.
@@ -204,6 +206,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::RevParse(a) => plumbing::rev_parse::run(a),
         Command::RevList(a) => plumbing::rev_list::run(a),
         Command::ShowRef(a) => plumbing::show_ref::run(a),
+        Command::LsRemote(a) => plumbing::ls_remote::run(a),
         Command::ForEachRef(a) => plumbing::for_each_ref::run(a),
         Command::Mktree(a) => plumbing::mktree::run(a),
         Command::LsTree(a) => plumbing::ls_tree::run(a),

@@ -1,4 +1,6 @@
 //! The sync protocol (format-spec/protocol.md): packet framing and side-band
-//! (`pkt`). The engine side only: nothing here parses arguments or prints.
+//! (`pkt`), the ref advertisement (`advertise`). The engine side only:
+//! nothing here parses arguments or prints.
 
+pub mod advertise;
 pub mod pkt;

@@ -1,0 +1,300 @@
+//! The ref advertisement (format-spec/protocol.md, sections 3 to 5): the
+//! version line, one line per ref of every container (HEAD first, then
+//! branches, then tags), capabilities on the first line, and a flush; and
+//! its parser, for the client side.
+
+use std::io::{Read, Write};
+
+use crate::error::{Error, Result};
+use crate::oid::ObjectId;
+use crate::refs::{RefStore, RefValue};
+use crate::store::ObjectStore;
+use crate::transport::pkt::{Packet, PktReader, PktWriter};
+use crate::workspace::Workspace;
+
+/// The protocol version this implementation speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Capabilities of upload-pack's advertisement.
+pub const UPLOAD_CAPABILITIES: &[&str] = &["thin-pack", "side-band", "quiet"];
+/// Capabilities of receive-pack's advertisement.
+pub const RECEIVE_CAPABILITIES: &[&str] = &[
+    "report-status",
+    "delete-refs",
+    "atomic",
+    "side-band",
+    "quiet",
+];
+
+/// One advertised ref.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdvertisedRef {
+    /// The wire name (`containers/<name>/refs/heads/main`).
+    pub name: String,
+    /// `None`: an unborn HEAD.
+    pub id: Option<ObjectId>,
+    /// For HEAD: the wire name of the branch it names.
+    pub symref_target: Option<String>,
+    /// For an annotated tag: what it peels to.
+    pub peeled: Option<ObjectId>,
+}
+
+/// The wire name of a container's ref.
+pub fn wire_name(container: &str, name: &str) -> String {
+    format!("containers/{container}/{name}")
+}
+
+/// Split a wire name into container and ref name (both checked).
+pub fn split_wire_name(wire: &str) -> Result<(&str, &str)> {
+    let bad = || Error::BadRefName(wire.to_string());
+    let rest = wire.strip_prefix("containers/").ok_or_else(bad)?;
+    let (container, name) = rest.split_once('/').ok_or_else(bad)?;
+    crate::workspace::check_container_name(container).map_err(|_| bad())?;
+    if !(name == "HEAD" || name.starts_with("refs/heads/") || name.starts_with("refs/tags/")) {
+        return Err(bad());
+    }
+    crate::refs::check_ref_name(name).map_err(|_| bad())?;
+    Ok((container, name))
+}
+
+/// Every ref of every container of the workspace, in advertisement order.
+pub fn workspace_refs(ws: &Workspace) -> Result<Vec<AdvertisedRef>> {
+    let mut out = Vec::new();
+    for c in ws.containers()? {
+        let refs = RefStore::new(&ws.container_dir(&c));
+        let (id, symref_target) = match refs.read("HEAD")? {
+            Some(RefValue::Symbolic(t)) => (refs.resolve(&t)?, Some(wire_name(&c, &t))),
+            Some(RefValue::Direct(id)) => (Some(id), None),
+            None => (None, None),
+        };
+        if id.is_some() || symref_target.is_some() {
+            out.push(AdvertisedRef {
+                name: wire_name(&c, "HEAD"),
+                id,
+                symref_target,
+                peeled: None,
+            });
+        }
+        for prefix in ["refs/heads/", "refs/tags/"] {
+            for (name, id) in refs.list(prefix)? {
+                let peeled = if prefix == "refs/tags/" {
+                    Some(crate::revparse::peel(&ws.odb as &dyn ObjectStore, id)?)
+                        .filter(|p| *p != id)
+                } else {
+                    None
+                };
+                out.push(AdvertisedRef {
+                    name: wire_name(&c, &name),
+                    id: Some(id),
+                    symref_target: None,
+                    peeled,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The text of one ref line (without capabilities and LF).
+pub fn ref_line(r: &AdvertisedRef) -> String {
+    let mut s = match r.id {
+        Some(id) => format!("{id} {}", r.name),
+        None => format!("unborn {}", r.name),
+    };
+    if let Some(t) = &r.symref_target {
+        s.push_str(" symref-target:");
+        s.push_str(t);
+    }
+    if let Some(p) = &r.peeled {
+        s.push_str(&format!(" peeled:{p}"));
+    }
+    s
+}
+
+/// Write the version line, the ref lines (capabilities on the first) and a
+/// flush.
+pub fn write_advertisement<W: Write>(
+    w: &mut PktWriter<W>,
+    refs: &[AdvertisedRef],
+    capabilities: &[&str],
+) -> Result<()> {
+    w.line(&format!("version {PROTOCOL_VERSION}"))?;
+    let mut caps: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
+    caps.push(format!("agent=hako/{}", env!("CARGO_PKG_VERSION")));
+    caps.push("object-format=blake3".into());
+    let caps = caps.join(" ");
+    if refs.is_empty() {
+        w.line(&format!("{} capabilities^{{}}\0{caps}", ObjectId::ZERO))?;
+    }
+    for (i, r) in refs.iter().enumerate() {
+        if i == 0 {
+            w.line(&format!("{}\0{caps}", ref_line(r)))?;
+        } else {
+            w.line(&ref_line(r))?;
+        }
+    }
+    w.flush_pkt()?;
+    Ok(())
+}
+
+fn protocol(msg: String) -> Error {
+    Error::Invalid(msg)
+}
+
+fn text(p: &Packet) -> Result<String> {
+    let line = p
+        .as_line()
+        .ok_or_else(|| protocol(format!("expected a text line, got {p:?}")))?;
+    String::from_utf8(line.to_vec()).map_err(|_| protocol("ref line is not UTF-8".into()))
+}
+
+fn parse_id(s: &str, line: &str) -> Result<ObjectId> {
+    ObjectId::from_hex(s).map_err(|_| protocol(format!("bad object id in ref line '{line}'")))
+}
+
+/// Read an advertisement: the refs and the capabilities. An `ERR` line
+/// becomes an error carrying the remote's message.
+pub fn read_advertisement<R: Read>(
+    r: &mut PktReader<R>,
+) -> Result<(Vec<AdvertisedRef>, Vec<String>)> {
+    let next = |r: &mut PktReader<R>| -> Result<Packet> {
+        let at = r.offset();
+        r.read()?
+            .ok_or_else(|| protocol(format!("the remote hung up at byte {at}")))
+    };
+    let first = text(&next(r)?)?;
+    if let Some(m) = first.strip_prefix("ERR ") {
+        return Err(protocol(format!("remote error: {m}")));
+    }
+    match first.strip_prefix("version ") {
+        Some(v) if v == PROTOCOL_VERSION.to_string() => {}
+        Some(v) => return Err(protocol(format!("protocol version {v} is not supported"))),
+        None => return Err(protocol(format!("expected a version line, got '{first}'"))),
+    }
+    let mut refs = Vec::new();
+    let mut caps = Vec::new();
+    let mut first_ref = true;
+    loop {
+        let p = next(r)?;
+        if p == Packet::Flush {
+            break;
+        }
+        let mut line = text(&p)?;
+        if let Some(m) = line.strip_prefix("ERR ") {
+            return Err(protocol(format!("remote error: {m}")));
+        }
+        if let Some(nul) = line.find('\0') {
+            if !first_ref {
+                return Err(protocol("capabilities after the first ref line".into()));
+            }
+            caps = line[nul + 1..]
+                .split(' ')
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect();
+            line.truncate(nul);
+        }
+        first_ref = false;
+        let mut words = line.split(' ');
+        let (Some(id), Some(name)) = (words.next(), words.next()) else {
+            return Err(protocol(format!("malformed ref line '{line}'")));
+        };
+        if name == "capabilities^{}" {
+            continue;
+        }
+        split_wire_name(name)?;
+        let id = if id == "unborn" {
+            None
+        } else {
+            Some(parse_id(id, &line)?)
+        };
+        let mut ad = AdvertisedRef {
+            name: name.to_string(),
+            id,
+            symref_target: None,
+            peeled: None,
+        };
+        for attr in words {
+            if let Some(t) = attr.strip_prefix("symref-target:") {
+                split_wire_name(t)?;
+                ad.symref_target = Some(t.to_string());
+            } else if let Some(p) = attr.strip_prefix("peeled:") {
+                ad.peeled = Some(parse_id(p, &line)?);
+            }
+        }
+        refs.push(ad);
+    }
+    Ok((refs, caps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advertisement_round_trips() {
+        let h = ObjectId::from_hex(&"c9".repeat(32)).unwrap();
+        let refs = vec![
+            AdvertisedRef {
+                name: "containers/a/HEAD".into(),
+                id: Some(h),
+                symref_target: Some("containers/a/refs/heads/main".into()),
+                peeled: None,
+            },
+            AdvertisedRef {
+                name: "containers/a/refs/tags/v1".into(),
+                id: Some(h),
+                symref_target: None,
+                peeled: Some(h),
+            },
+            AdvertisedRef {
+                name: "containers/b/HEAD".into(),
+                id: None,
+                symref_target: Some("containers/b/refs/heads/main".into()),
+                peeled: None,
+            },
+        ];
+        let mut w = PktWriter::new(Vec::new());
+        write_advertisement(&mut w, &refs, UPLOAD_CAPABILITIES).unwrap();
+        let bytes = w.into_inner();
+        let (got, caps) = read_advertisement(&mut PktReader::new(&bytes[..])).unwrap();
+        assert_eq!(got, refs);
+        assert!(caps.iter().any(|c| c == "thin-pack"));
+        assert!(caps.iter().any(|c| c == "object-format=blake3"));
+
+        let mut w = PktWriter::new(Vec::new());
+        write_advertisement(&mut w, &[], RECEIVE_CAPABILITIES).unwrap();
+        let bytes = w.into_inner();
+        let (got, caps) = read_advertisement(&mut PktReader::new(&bytes[..])).unwrap();
+        assert!(got.is_empty());
+        assert!(caps.iter().any(|c| c == "atomic"));
+    }
+
+    #[test]
+    fn refuses_versions_errors_and_bad_names() {
+        let read = |lines: &[&str]| {
+            let mut w = PktWriter::new(Vec::new());
+            for l in lines {
+                w.line(l).unwrap();
+            }
+            w.flush_pkt().unwrap();
+            let bytes = w.into_inner();
+            read_advertisement(&mut PktReader::new(&bytes[..])).map(|_| ())
+        };
+        let e = read(&["version 2"]).unwrap_err().to_string();
+        assert!(e.contains("protocol version 2 is not supported"), "{e}");
+        let e = read(&["ERR not a hako workspace: /x"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("remote error: not a hako workspace: /x"), "{e}");
+        let z = ObjectId::ZERO;
+        let e = read(&["version 1", &format!("{z} refs/heads/main")]).unwrap_err();
+        assert!(matches!(e, Error::BadRefName(_)), "{e}");
+        let e = read(&["version 1", &format!("{z} containers/a/refs/remotes/x")]).unwrap_err();
+        assert!(matches!(e, Error::BadRefName(_)), "{e}");
+        assert!(read(&["version 1", &format!("{z} containers/a/refs/heads/m")]).is_ok());
+        // Truncated: no flush.
+        let e = read_advertisement(&mut PktReader::new(&b"000eversion 1\n"[..])).unwrap_err();
+        assert!(e.to_string().contains("hung up at byte 14"), "{e}");
+    }
+}
