@@ -76,7 +76,7 @@ pub enum PktError {
 }
 
 impl PktError {
-    /// The vector file's name for this error kind (protocol.md, section 10).
+    /// The vector file's name for this error kind (protocol.md, section 11).
     pub fn kind(&self) -> &'static str {
         match self {
             PktError::BadLength { .. } => "bad-length",
