@@ -122,13 +122,10 @@ pub fn hash_object(kind: ObjectType, payload: &[u8]) -> ObjectId {
 pub fn hash_reader(
     kind: ObjectType,
     len: u64,
-    mut r: impl std::io::Read,
+    mut r: impl std::io::Read + Send,
 ) -> std::io::Result<ObjectId> {
-    let mut h = blake3::Hasher::new();
-    h.update(&header(kind, len));
-    let mut buf = vec![0u8; if len >= 1 << 20 { 8 << 20 } else { 64 << 10 }];
-    let mut total = 0u64;
-    loop {
+    /// Fill `buf` as far as `r` goes; returns how much was read.
+    fn fill(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
         let mut filled = 0;
         while filled < buf.len() {
             match r.read(&mut buf[filled..]) {
@@ -138,18 +135,69 @@ pub fn hash_reader(
                 Err(e) => return Err(e),
             }
         }
-        if filled == 0 {
-            break;
+        Ok(filled)
+    }
+    let mut h = blake3::Hasher::new();
+    h.update(&header(kind, len));
+    let mut total = 0u64;
+    if len < 4 << 20 {
+        let mut buf = vec![0u8; 64 << 10];
+        loop {
+            let n = fill(&mut r, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > len {
+                break;
+            }
+            h.update(&buf[..n]);
         }
-        total += filled as u64;
-        if total > len {
-            break;
+    } else {
+        // Large: one thread reads the next block while the others hash this
+        // one (reading, not mapping: a file truncated meanwhile must give an
+        // error, not SIGBUS).
+        const BLOCK: usize = 16 << 20;
+        let (full_tx, full_rx) =
+            std::sync::mpsc::sync_channel::<std::io::Result<(Vec<u8>, usize)>>(1);
+        let (free_tx, free_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        for _ in 0..2 {
+            free_tx
+                .send(vec![0u8; BLOCK])
+                .expect("room for two buffers");
         }
-        if filled >= 256 * 1024 {
-            h.update_rayon(&buf[..filled]);
-        } else {
-            h.update(&buf[..filled]);
-        }
+        std::thread::scope(|scope| -> std::io::Result<()> {
+            // Owned here, so leaving early (an error, a file grown) drops it
+            // and the reader's next send fails instead of blocking.
+            let full_rx = full_rx;
+            let free_tx = free_tx;
+            scope.spawn(move || {
+                while let Ok(mut buf) = free_rx.recv() {
+                    let r = fill(&mut r, &mut buf).map(|n| (buf, n));
+                    let done = !matches!(r, Ok((_, n)) if n > 0);
+                    if full_tx.send(r).is_err() || done {
+                        break;
+                    }
+                }
+            });
+            while let Ok(next) = full_rx.recv() {
+                let (buf, n) = next?;
+                if n == 0 {
+                    break;
+                }
+                total += n as u64;
+                if total > len {
+                    break;
+                }
+                h.update_rayon(&buf[..n]);
+                if free_tx.send(buf).is_err() {
+                    break;
+                }
+            }
+            drop(full_rx);
+            drop(free_tx);
+            Ok(())
+        })?;
     }
     if total != len {
         return Err(std::io::Error::other(format!(
