@@ -1,5 +1,7 @@
 #!/bin/sh
 test_description='hako mount / umount: a tree served read-only through FUSE'
+# The root's mode comes from the tree's "." record; a hardlink member reads
+# as its own file.
 . ./test-lib.sh
 
 if ! test -c /dev/fuse; then
@@ -33,10 +35,13 @@ test_expect_success 'setup: a tagged tree with modes, a symlink, an xattr and a 
 	ln -s dir/tool src/link &&
 	head -c 3000000 /dev/urandom >src/big &&
 	echo x >src/attr && setfattr -n user.colour -v blue src/attr &&
+	ln src/hello src/dir/hello-link &&
+	chmod 750 src &&
 	hako init -q --empty ws &&
 	hako -C ws import --owners ../src / &&
 	hako -C ws commit -q -m snapshot &&
 	hako -C ws tag v1 &&
+	test "$(hako -C ws cat-file -t v1:big)" = file &&
 	hako -C ws export v1:/ ../exported
 '
 
@@ -55,6 +60,8 @@ test_expect_success 'ls -l shows modes and sizes' '
 	ls -l mnt/dir/tool >out && grep "^-rwxr-xr-x .* 10 " out &&
 	ls -l mnt/dir/private >out && grep "^-rw------- " out &&
 	ls -ld mnt/dir >out && grep "^drwxr-xr-x " out &&
+	ls -ld mnt >out && grep "^drwxr-x--- " out &&
+	ls -l mnt/dir/hello-link >out && grep "^-rw-r--r-- .* 6 " out &&
 	ls -l mnt/big >out && grep " 3000000 " out &&
 	ls -a mnt/empty >actual && printf ".\n..\n" >expect && test_cmp expect actual &&
 	ls -a mnt >actual &&
