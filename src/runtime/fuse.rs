@@ -166,6 +166,10 @@ fn config(fsname: &str) -> Config {
         MountOption::FSName(fsname.to_string()),
         MountOption::Subtype("hako".to_string()),
     ];
+    // Requests are served in parallel: the inode map's lock is held only for
+    // map updates, never across a read of file content.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    c.n_threads = Some(cores.clamp(2, 8));
     c
 }
 
