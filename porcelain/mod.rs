@@ -24,6 +24,7 @@ pub mod log;
 pub mod ls;
 pub mod merge;
 pub mod mkdir;
+pub mod mount;
 pub mod mv;
 pub mod new_container;
 pub mod prune;
@@ -35,6 +36,7 @@ pub mod reset;
 pub mod status;
 pub mod tag;
 pub mod tree;
+pub mod umount;
 pub mod write;
 
 use hako::store::BatchWriter;

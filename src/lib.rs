@@ -20,6 +20,7 @@ pub mod prolly;
 pub mod refs;
 pub mod revparse;
 pub mod revwalk;
+pub mod runtime;
 pub mod sandbox;
 pub mod store;
 pub mod sys;

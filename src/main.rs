@@ -74,6 +74,10 @@ enum Command {
     Export(porcelain::export::Args),
     /// List a directory.
     Ls(porcelain::ls::Args),
+    /// Mount a revision's tree read-only through FUSE.
+    Mount(porcelain::mount::Args),
+    /// Unmount a `hako mount`.
+    Umount(porcelain::umount::Args),
     /// Draw a directory hierarchy.
     Tree(porcelain::tree::Args),
     /// Print the current directory.
@@ -180,6 +184,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Import(a) => porcelain::import::run(a),
         Command::Export(a) => porcelain::export::run(a),
         Command::Ls(a) => porcelain::ls::run(a),
+        Command::Mount(a) => porcelain::mount::run(a),
+        Command::Umount(a) => porcelain::umount::run(a),
         Command::Tree(a) => porcelain::tree::run(a),
         Command::Pwd(a) => porcelain::pwd::run(a),
         Command::Cd(a) => porcelain::cd::run(a),

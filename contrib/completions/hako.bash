@@ -130,6 +130,9 @@ _hako() {
             hako,mktree)
                 cmd="hako__subcmd__mktree"
                 ;;
+            hako,mount)
+                cmd="hako__subcmd__mount"
+                ;;
             hako,mv)
                 cmd="hako__subcmd__mv"
                 ;;
@@ -177,6 +180,9 @@ _hako() {
                 ;;
             hako,tree)
                 cmd="hako__subcmd__tree"
+                ;;
+            hako,umount)
+                cmd="hako__subcmd__umount"
                 ;;
             hako,unpack-objects)
                 cmd="hako__subcmd__unpack__subcmd__objects"
@@ -310,6 +316,9 @@ _hako() {
             hako__subcmd__help,mktree)
                 cmd="hako__subcmd__help__subcmd__mktree"
                 ;;
+            hako__subcmd__help,mount)
+                cmd="hako__subcmd__help__subcmd__mount"
+                ;;
             hako__subcmd__help,mv)
                 cmd="hako__subcmd__help__subcmd__mv"
                 ;;
@@ -358,6 +367,9 @@ _hako() {
             hako__subcmd__help,tree)
                 cmd="hako__subcmd__help__subcmd__tree"
                 ;;
+            hako__subcmd__help,umount)
+                cmd="hako__subcmd__help__subcmd__umount"
+                ;;
             hako__subcmd__help,unpack-objects)
                 cmd="hako__subcmd__help__subcmd__unpack__subcmd__objects"
                 ;;
@@ -383,7 +395,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,7 +1075,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1608,6 +1620,20 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__mount)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__mv)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1819,6 +1845,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__tree)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__umount)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2300,6 +2340,32 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__mount)
+            opts="-f -C -c -h --foreground --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__mv)
             opts="-C -c -h --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2749,6 +2815,32 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__umount)
+            opts="-C -c -h --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

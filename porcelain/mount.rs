@@ -1,0 +1,147 @@
+//! `hako mount [REV] MOUNTPOINT [-f]`: serve a tree read-only through FUSE.
+//!
+//! Without `-f` the command spawns itself detached (new session, `-f`, the
+//! tree already resolved to an id) and returns once the child reports the
+//! mount is up, or fails with the child's error. The server unmounts cleanly
+//! on SIGINT/SIGTERM; `hako umount` unmounts from outside.
+
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context};
+
+use hako::revparse::rev_parse_tree;
+use hako::runtime::fuse::TreeFs;
+
+use crate::plumbing;
+
+/// Set in the detached child: print `READY` on stdout once mounted.
+const NOTIFY_ENV: &str = "HAKO_MOUNT_NOTIFY";
+
+#[derive(clap::Args)]
+#[command(after_help = "Example: hako mount v1.0 /mnt/snap && diff -r /mnt/snap ./export")]
+pub struct Args {
+    /// Stay in the foreground (serve until unmounted or interrupted).
+    #[arg(short, long)]
+    foreground: bool,
+    /// `[REV] MOUNTPOINT`: a commit, branch, tag or tree id (default HEAD) and
+    /// an existing empty directory.
+    #[arg(num_args = 1..=2, value_names = ["REV", "MOUNTPOINT"], required = true)]
+    args: Vec<String>,
+}
+
+/// Whether `mp` (canonical) is the mountpoint of a `hako mount`.
+pub fn is_hako_mount(mp: &Path) -> anyhow::Result<bool> {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").context("cannot read mounts")?;
+    // Fields are octal-escaped (space as \040).
+    let want: String = mp
+        .to_string_lossy()
+        .chars()
+        .map(|c| match c {
+            ' ' => "\\040".to_string(),
+            '\t' => "\\011".to_string(),
+            '\n' => "\\012".to_string(),
+            '\\' => "\\134".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    Ok(mounts.lines().any(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        // fusermount3 records fstype "fuse.hako"; a direct mount (as root) "fuse".
+        f.len() > 2 && f[0] == "hako" && f[1] == want && f[2].starts_with("fuse")
+    }))
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let notify = std::env::var_os(NOTIFY_ENV).is_some();
+    if notify {
+        close_inherited_fds();
+    }
+    let (rev, mp) = match a.args.as_slice() {
+        [mp] => ("HEAD", mp),
+        [rev, mp] => (rev.as_str(), mp),
+        _ => bail!("usage: hako mount [REV] MOUNTPOINT"),
+    };
+    let ws = plumbing::open_workspace()?;
+    let tree = rev_parse_tree(ws.repo(), rev)?;
+    let mp = PathBuf::from(mp);
+    if !mp.is_dir() {
+        bail!(
+            "mountpoint '{}' does not exist or is not a directory",
+            mp.display()
+        );
+    }
+    let mp = std::fs::canonicalize(&mp)?;
+    if std::fs::read_dir(&mp)?.next().is_some() {
+        bail!("mountpoint '{}' is not empty", mp.display());
+    }
+    if !a.foreground {
+        return spawn_detached(&tree.to_string(), &mp);
+    }
+    let fs = TreeFs::new(ws.odb, tree)?;
+    fs.serve(&mp, "hako", || {
+        if notify {
+            println!("READY");
+        }
+    })?;
+    Ok(0)
+}
+
+/// The detached server keeps only stdin, stdout and stderr: a descriptor
+/// inherited from the caller's shell (a pipe a test harness or `$(…)` reads)
+/// would otherwise stay open as long as the mount.
+fn close_inherited_fds() {
+    let fds: Vec<i32> = match std::fs::read_dir("/proc/self/fd") {
+        Ok(d) => d
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .filter(|&fd| fd > 2)
+            .collect(),
+        Err(_) => return,
+    };
+    for fd in fds {
+        let _ = nix::unistd::close(fd);
+    }
+}
+
+/// Run `hako mount -f TREE MP` in a new session; wait for its `READY`.
+fn spawn_detached(tree: &str, mp: &Path) -> anyhow::Result<i32> {
+    let exe = std::env::current_exe().context("cannot find the hako executable")?;
+    let mut cmd = Command::new(exe);
+    if let Some(c) = plumbing::CONTAINER.get() {
+        cmd.arg("-c").arg(c);
+    }
+    cmd.arg("mount")
+        .arg("-f")
+        .arg(tree)
+        .arg(mp)
+        .env(NOTIFY_ENV, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let mut child = cmd.spawn().context("cannot start the mount server")?;
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped");
+    BufReader::new(stdout).read_line(&mut line)?;
+    if line.trim() == "READY" {
+        // The server keeps running; its later output goes nowhere.
+        return Ok(0);
+    }
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    let status = child.wait()?;
+    let msg = err
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("fatal: ")
+        .to_string();
+    if msg.is_empty() {
+        bail!("mount server exited ({status}) before the mount was ready");
+    }
+    bail!("{msg}")
+}

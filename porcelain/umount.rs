@@ -1,0 +1,33 @@
+//! `hako umount MOUNTPOINT`: unmount a `hako mount` (through `fusermount3 -u`).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+#[derive(clap::Args)]
+#[command(after_help = "Example: hako umount /mnt/snap")]
+pub struct Args {
+    /// Directory a `hako mount` is mounted on.
+    mountpoint: PathBuf,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let mp = std::fs::canonicalize(&a.mountpoint)
+        .with_context(|| format!("cannot access '{}'", a.mountpoint.display()))?;
+    if !super::mount::is_hako_mount(&mp)? {
+        bail!("'{}' is not a hako mount", a.mountpoint.display());
+    }
+    let out = std::process::Command::new("fusermount3")
+        .arg("-u")
+        .arg("--")
+        .arg(&mp)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context("cannot run fusermount3 (install fuse3)")?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let err = err.lines().next().unwrap_or("").trim();
+        bail!("cannot unmount '{}': {err}", a.mountpoint.display());
+    }
+    Ok(0)
+}

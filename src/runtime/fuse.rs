@@ -1,0 +1,708 @@
+//! A read-only FUSE filesystem over a prolly tree (`fuser`, mounted through
+//! the `fusermount3` helper, no libfuse).
+//!
+//! Inode numbers are assigned on lookup (and readdir): inode 1 is the tree's
+//! root, every other inode maps to its parent inode, its path in the tree and
+//! its `Entry`. Content is immutable, so attributes and entries are cached by
+//! the kernel for a long time and open files keep the page cache
+//! (`FOPEN_KEEP_CACHE`). Directories are listed through `TreeCursor`, resuming
+//! at the next name rather than materialising the listing; files are read by
+//! byte range (`file::read_range`), so a read of a chunked file loads only the
+//! chunks it covers. Every write-type operation answers `EROFS`.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fuser::{
+    AccessFlags, BsdFileFlags, Config, CopyFileRangeFlags, Errno, FileAttr, FileHandle, FileType,
+    Filesystem, FopenFlags, Generation, INodeNo, KernelConfig, MountOption, OpenAccMode, OpenFlags,
+    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry,
+    ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
+};
+
+use crate::error::{Error, Result};
+use crate::oid::ObjectId;
+use crate::prolly::dir::{self, Entry, TreeCursor, ROOT_RECORD};
+use crate::prolly::file;
+use crate::store::ObjectStore;
+
+/// How long the kernel may cache attributes and entries: content never changes.
+const TTL: Duration = Duration::from_secs(24 * 3600);
+const S_IFMT: u32 = 0o170000;
+const BLKSIZE: u32 = 128 * 1024;
+
+/// One known inode.
+struct Node {
+    parent: u64,
+    /// Slash-separated path from the root (empty for the root).
+    path: Vec<u8>,
+    entry: Entry,
+    /// Content size, computed on first `getattr`.
+    size: Option<u64>,
+}
+
+/// Where an open directory's listing stopped: the offset of the next entry
+/// and its name, so the next `readdir` seeks there instead of rescanning.
+struct DirPos {
+    next_offset: u64,
+    next_name: Option<Vec<u8>>,
+}
+
+#[derive(Default)]
+struct State {
+    nodes: HashMap<u64, Node>,
+    by_name: HashMap<(u64, Vec<u8>), u64>,
+    next_ino: u64,
+    dirs: HashMap<u64, DirPos>,
+    next_fh: u64,
+}
+
+/// A read-only filesystem over the tree `root` of `store`.
+pub struct TreeFs<S: ObjectStore + Send + Sync + 'static> {
+    store: S,
+    state: Mutex<State>,
+}
+
+impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
+    /// The filesystem of tree `root`. The root directory's own mode and
+    /// metadata come from the tree's `.` record, else 040755.
+    pub fn new(store: S, root: ObjectId) -> Result<TreeFs<S>> {
+        let mut entry = match dir::get(&store, &root, ROOT_RECORD)? {
+            Some(e) => e,
+            None => Entry::new(ROOT_RECORD, 0o040755, root),
+        };
+        entry.id = root;
+        entry.name = Vec::new();
+        let mut state = State {
+            next_ino: 2,
+            next_fh: 1,
+            ..State::default()
+        };
+        state.nodes.insert(
+            1,
+            Node {
+                parent: 1,
+                path: Vec::new(),
+                entry,
+                size: Some(0),
+            },
+        );
+        Ok(TreeFs {
+            store,
+            state: Mutex::new(state),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Mount read-only at `mountpoint` and serve until unmounted: by
+    /// `fusermount3 -u` (or `umount`) from outside, or on SIGINT/SIGTERM,
+    /// which unmount cleanly. `ready` runs once the mount is up (the kernel
+    /// handshake is done), before the first request is served.
+    pub fn serve(self, mountpoint: &Path, fsname: &str, ready: impl FnOnce()) -> Result<()> {
+        use nix::sys::signal::{SigSet, Signal};
+        // Blocked in every thread; one thread waits for them and unmounts.
+        let mut sigs = SigSet::empty();
+        sigs.add(Signal::SIGINT);
+        sigs.add(Signal::SIGTERM);
+        sigs.thread_block()
+            .map_err(|e| Error::Invalid(format!("cannot block signals: {e}")))?;
+        let mut session = fuser::Session::new(self, mountpoint, &config(fsname))
+            .map_err(|e| mount_error(mountpoint, e))?;
+        let mut unmounter = session.unmount_callable();
+        std::thread::Builder::new()
+            .name("hako-fuse-signals".into())
+            .spawn(move || {
+                if sigs.wait().is_ok() {
+                    let _ = unmounter.unmount();
+                }
+            })
+            .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
+        ready();
+        session
+            .run()
+            .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")))
+    }
+
+    /// Mount read-only at `mountpoint` and serve from a background thread.
+    pub fn spawn(self, mountpoint: &Path, fsname: &str) -> Result<Mounted> {
+        let s = fuser::Session::new(self, mountpoint, &config(fsname))
+            .map_err(|e| mount_error(mountpoint, e))?;
+        Ok(Mounted(s.spawn().map_err(|e| mount_error(mountpoint, e))?))
+    }
+}
+
+/// A filesystem served from a background thread; `unmount` (or drop) ends it.
+pub struct Mounted(fuser::BackgroundSession);
+
+impl Mounted {
+    /// Unmount and wait for the serving thread.
+    pub fn unmount(self) -> Result<()> {
+        self.0
+            .umount_and_join()
+            .map_err(|e| Error::Invalid(format!("unmount failed: {e}")))
+    }
+    /// Wait until the filesystem is unmounted from outside (`umount`).
+    pub fn join(self) -> Result<()> {
+        self.0
+            .join()
+            .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")))
+    }
+}
+
+fn config(fsname: &str) -> Config {
+    let mut c = Config::default();
+    c.mount_options = vec![
+        MountOption::RO,
+        MountOption::NoDev,
+        MountOption::NoSuid,
+        MountOption::NoAtime,
+        MountOption::FSName(fsname.to_string()),
+        MountOption::Subtype("hako".to_string()),
+    ];
+    // Requests are served in parallel: the inode map's lock is held only for
+    // map updates, never across a read of file content.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    c.n_threads = Some(cores.clamp(2, 8));
+    c
+}
+
+fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
+    let hint = if !Path::new("/dev/fuse").exists() {
+        " (/dev/fuse is missing: load the fuse module or install fuse3)"
+    } else {
+        ""
+    };
+    Error::Invalid(format!(
+        "cannot mount on '{}': {e}{hint}",
+        mountpoint.display()
+    ))
+}
+
+fn kind(mode: u32) -> FileType {
+    match mode & S_IFMT {
+        0o040000 => FileType::Directory,
+        0o120000 => FileType::Symlink,
+        0o020000 => FileType::CharDevice,
+        0o060000 => FileType::BlockDevice,
+        0o010000 => FileType::NamedPipe,
+        0o140000 => FileType::Socket,
+        _ => FileType::RegularFile,
+    }
+}
+
+/// The kernel's `new_encode_dev` of (major, minor).
+fn encode_dev(major: u32, minor: u32) -> u32 {
+    (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12)
+}
+
+fn errno(e: &Error) -> Errno {
+    match e {
+        Error::Io { err, .. } => Errno::from_i32(err.raw_os_error().unwrap_or(libc::EIO)),
+        _ => Errno::EIO,
+    }
+}
+
+impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
+    /// The inode of `entry` named in directory `parent`, assigned on first use.
+    fn intern(st: &mut State, parent: u64, entry: Entry) -> u64 {
+        let key = (parent, entry.name.clone());
+        if let Some(&ino) = st.by_name.get(&key) {
+            return ino;
+        }
+        let ino = st.next_ino;
+        st.next_ino += 1;
+        let mut path = st
+            .nodes
+            .get(&parent)
+            .map(|n| n.path.clone())
+            .unwrap_or_default();
+        if !path.is_empty() {
+            path.push(b'/');
+        }
+        path.extend_from_slice(&entry.name);
+        st.nodes.insert(
+            ino,
+            Node {
+                parent,
+                path,
+                entry,
+                size: None,
+            },
+        );
+        st.by_name.insert(key, ino);
+        ino
+    }
+
+    fn attr(&self, st: &mut State, ino: u64) -> Result<FileAttr> {
+        let node = st
+            .nodes
+            .get_mut(&ino)
+            .ok_or(Error::Invalid("stale inode".into()))?;
+        let e = &node.entry;
+        let size = match node.size {
+            Some(s) => s,
+            None => {
+                let s = match e.mode & S_IFMT {
+                    0o100000 | 0o120000 if !e.id.is_zero() => file::size(&self.store, &e.id)?,
+                    _ => 0,
+                };
+                node.size = Some(s);
+                s
+            }
+        };
+        let e = &node.entry;
+        let mtime = e
+            .meta
+            .mtime
+            .map(|s| UNIX_EPOCH + Duration::new(s, e.meta.mtime_nsec))
+            .unwrap_or(UNIX_EPOCH);
+        let k = kind(e.mode);
+        Ok(FileAttr {
+            ino: INodeNo(ino),
+            size,
+            blocks: size.div_ceil(512),
+            atime: mtime,
+            mtime,
+            ctime: mtime,
+            crtime: mtime,
+            kind: k,
+            perm: (e.mode & 0o7777) as u16,
+            nlink: if k == FileType::Directory { 2 } else { 1 },
+            uid: e.meta.uid,
+            gid: e.meta.gid,
+            rdev: e.meta.rdev.map(|(ma, mi)| encode_dev(ma, mi)).unwrap_or(0),
+            blksize: BLKSIZE,
+            flags: 0,
+        })
+    }
+
+    fn entry_of(&self, ino: u64) -> std::result::Result<Entry, Errno> {
+        self.state()
+            .nodes
+            .get(&ino)
+            .map(|n| n.entry.clone())
+            .ok_or(Errno::ENOENT)
+    }
+}
+
+impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
+    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
+        let _ = config.set_max_readahead(1 << 20);
+        Ok(())
+    }
+
+    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        let dir_entry = match self.entry_of(parent.0) {
+            Ok(e) => e,
+            Err(e) => return reply.error(e),
+        };
+        if dir_entry.mode & S_IFMT != 0o040000 {
+            return reply.error(Errno::ENOTDIR);
+        }
+        let name = name.as_bytes();
+        if name == ROOT_RECORD {
+            return reply.error(Errno::ENOENT);
+        }
+        let found = match dir::get(&self.store, &dir_entry.id, name) {
+            Ok(Some(e)) => e,
+            Ok(None) => return reply.error(Errno::ENOENT),
+            Err(e) => return reply.error(errno(&e)),
+        };
+        let mut st = self.state();
+        let ino = Self::intern(&mut st, parent.0, found);
+        match self.attr(&mut st, ino) {
+            Ok(a) => reply.entry(&TTL, &a, Generation(0)),
+            Err(e) => reply.error(errno(&e)),
+        }
+    }
+
+    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
+        let mut st = self.state();
+        if !st.nodes.contains_key(&ino.0) {
+            return reply.error(Errno::ENOENT);
+        }
+        match self.attr(&mut st, ino.0) {
+            Ok(a) => reply.attr(&TTL, &a),
+            Err(e) => reply.error(errno(&e)),
+        }
+    }
+
+    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        let e = match self.entry_of(ino.0) {
+            Ok(e) => e,
+            Err(e) => return reply.error(e),
+        };
+        if !e.is_symlink() {
+            return reply.error(Errno::EINVAL);
+        }
+        match file::read_range(&self.store, &e.id, 0, u64::MAX) {
+            Ok(t) => reply.data(&t),
+            Err(err) => reply.error(errno(&err)),
+        }
+    }
+
+    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        let e = match self.entry_of(ino.0) {
+            Ok(e) => e,
+            Err(e) => return reply.error(e),
+        };
+        if flags.acc_mode() != OpenAccMode::O_RDONLY || flags.0 & libc::O_TRUNC != 0 {
+            return reply.error(Errno::EROFS);
+        }
+        if e.mode & S_IFMT == 0o040000 {
+            return reply.error(Errno::EISDIR);
+        }
+        reply.opened(FileHandle(0), FopenFlags::FOPEN_KEEP_CACHE);
+    }
+
+    fn read(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        _fh: FileHandle,
+        offset: u64,
+        size: u32,
+        _flags: OpenFlags,
+        _lock_owner: Option<fuser::LockOwner>,
+        reply: ReplyData,
+    ) {
+        let e = match self.entry_of(ino.0) {
+            Ok(e) => e,
+            Err(e) => return reply.error(e),
+        };
+        if !e.is_file() {
+            return reply.error(Errno::EINVAL);
+        }
+        match file::read_range(&self.store, &e.id, offset, size as u64) {
+            Ok(d) => reply.data(&d),
+            Err(err) => reply.error(errno(&err)),
+        }
+    }
+
+    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        let mut st = self.state();
+        match st.nodes.get(&ino.0) {
+            Some(n) if n.entry.mode & S_IFMT == 0o040000 => {}
+            Some(_) => return reply.error(Errno::ENOTDIR),
+            None => return reply.error(Errno::ENOENT),
+        }
+        let fh = st.next_fh;
+        st.next_fh += 1;
+        st.dirs.insert(
+            fh,
+            DirPos {
+                next_offset: 0,
+                next_name: None,
+            },
+        );
+        reply.opened(FileHandle(fh), FopenFlags::FOPEN_KEEP_CACHE);
+    }
+
+    fn readdir(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectory,
+    ) {
+        let (dir_id, parent, resume) = {
+            let st = self.state();
+            let Some(n) = st.nodes.get(&ino.0) else {
+                return reply.error(Errno::ENOENT);
+            };
+            let resume = st
+                .dirs
+                .get(&fh.0)
+                .filter(|p| p.next_offset == offset && offset >= 2)
+                .and_then(|p| p.next_name.clone());
+            (n.entry.id, n.parent, resume)
+        };
+        // Offsets: 1 after ".", 2 after "..", 2 + k after the k-th entry.
+        let mut off = offset;
+        if off == 0 {
+            if reply.add(ino, 1, FileType::Directory, ".") {
+                return reply.ok();
+            }
+            off = 1;
+        }
+        if off == 1 {
+            if reply.add(INodeNo(parent), 2, FileType::Directory, "..") {
+                return reply.ok();
+            }
+            off = 2;
+        }
+        let cursor = match &resume {
+            Some(name) => TreeCursor::seek(&self.store, &dir_id, name),
+            None => TreeCursor::new(&self.store, &dir_id),
+        };
+        let cursor = match cursor {
+            Ok(c) => c,
+            Err(e) => return reply.error(errno(&e)),
+        };
+        // Entries already returned (when not resuming at a saved name).
+        let mut skip = if resume.is_some() { 0 } else { off - 2 };
+        let mut next = None;
+        for item in cursor {
+            let e = match item {
+                Ok(e) => e,
+                Err(err) => return reply.error(errno(&err)),
+            };
+            if e.name == ROOT_RECORD {
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let k = kind(e.mode);
+            let name = e.name.clone();
+            let child = Self::intern(&mut self.state(), ino.0, e);
+            if reply.add(INodeNo(child), off + 1, k, OsStr::from_bytes(&name)) {
+                next = Some(name);
+                break;
+            }
+            off += 1;
+        }
+        if let Some(p) = self.state().dirs.get_mut(&fh.0) {
+            p.next_offset = off;
+            p.next_name = next;
+        }
+        reply.ok();
+    }
+
+    fn releasedir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        reply: ReplyEmpty,
+    ) {
+        self.state().dirs.remove(&fh.0);
+        reply.ok();
+    }
+
+    fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
+        let files = self.state().nodes.len() as u64;
+        reply.statfs(0, 0, 0, files, 0, BLKSIZE, 255, BLKSIZE);
+    }
+
+    fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
+        let e = match self.entry_of(ino.0) {
+            Ok(e) => e,
+            Err(e) => return reply.error(e),
+        };
+        let Some((_, v)) = e.meta.xattrs.iter().find(|(k, _)| k == name.as_bytes()) else {
+            return reply.error(Errno::ENODATA);
+        };
+        if size == 0 {
+            reply.size(v.len() as u32)
+        } else if (size as usize) < v.len() {
+            reply.error(Errno::ERANGE)
+        } else {
+            reply.data(v)
+        }
+    }
+
+    fn listxattr(&self, _req: &Request, ino: INodeNo, size: u32, reply: ReplyXattr) {
+        let e = match self.entry_of(ino.0) {
+            Ok(e) => e,
+            Err(e) => return reply.error(e),
+        };
+        let mut list = Vec::new();
+        for (k, _) in &e.meta.xattrs {
+            list.extend_from_slice(k);
+            list.push(0);
+        }
+        if size == 0 {
+            reply.size(list.len() as u32)
+        } else if (size as usize) < list.len() {
+            reply.error(Errno::ERANGE)
+        } else {
+            reply.data(&list)
+        }
+    }
+
+    fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
+        if self.entry_of(ino.0).is_err() {
+            return reply.error(Errno::ENOENT);
+        }
+        if mask.contains(AccessFlags::W_OK) {
+            return reply.error(Errno::EROFS);
+        }
+        reply.ok();
+    }
+
+    // Every write-type operation: read-only filesystem.
+
+    fn setattr(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _mode: Option<u32>,
+        _uid: Option<u32>,
+        _gid: Option<u32>,
+        _size: Option<u64>,
+        _atime: Option<TimeOrNow>,
+        _mtime: Option<TimeOrNow>,
+        _ctime: Option<SystemTime>,
+        _fh: Option<FileHandle>,
+        _crtime: Option<SystemTime>,
+        _chgtime: Option<SystemTime>,
+        _bkuptime: Option<SystemTime>,
+        _flags: Option<BsdFileFlags>,
+        reply: ReplyAttr,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn mknod(
+        &self,
+        _req: &Request,
+        _parent: INodeNo,
+        _name: &OsStr,
+        _mode: u32,
+        _umask: u32,
+        _rdev: u32,
+        reply: ReplyEntry,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn mkdir(
+        &self,
+        _req: &Request,
+        _parent: INodeNo,
+        _name: &OsStr,
+        _mode: u32,
+        _umask: u32,
+        reply: ReplyEntry,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn unlink(&self, _req: &Request, _parent: INodeNo, _name: &OsStr, reply: ReplyEmpty) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn rmdir(&self, _req: &Request, _parent: INodeNo, _name: &OsStr, reply: ReplyEmpty) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn symlink(
+        &self,
+        _req: &Request,
+        _parent: INodeNo,
+        _link_name: &OsStr,
+        _target: &Path,
+        reply: ReplyEntry,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn rename(
+        &self,
+        _req: &Request,
+        _parent: INodeNo,
+        _name: &OsStr,
+        _newparent: INodeNo,
+        _newname: &OsStr,
+        _flags: RenameFlags,
+        reply: ReplyEmpty,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn link(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _newparent: INodeNo,
+        _newname: &OsStr,
+        reply: ReplyEntry,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn write(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _offset: u64,
+        _data: &[u8],
+        _write_flags: WriteFlags,
+        _flags: OpenFlags,
+        _lock_owner: Option<fuser::LockOwner>,
+        reply: ReplyWrite,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn create(
+        &self,
+        _req: &Request,
+        _parent: INodeNo,
+        _name: &OsStr,
+        _mode: u32,
+        _umask: u32,
+        _flags: i32,
+        reply: ReplyCreate,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn setxattr(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _name: &OsStr,
+        _value: &[u8],
+        _flags: i32,
+        _position: u32,
+        reply: ReplyEmpty,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn removexattr(&self, _req: &Request, _ino: INodeNo, _name: &OsStr, reply: ReplyEmpty) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn fallocate(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _offset: u64,
+        _length: u64,
+        _mode: i32,
+        reply: ReplyEmpty,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+
+    fn copy_file_range(
+        &self,
+        _req: &Request,
+        _ino_in: INodeNo,
+        _fh_in: FileHandle,
+        _offset_in: u64,
+        _ino_out: INodeNo,
+        _fh_out: FileHandle,
+        _offset_out: u64,
+        _len: u64,
+        _flags: CopyFileRangeFlags,
+        reply: ReplyWrite,
+    ) {
+        reply.error(Errno::EROFS);
+    }
+}

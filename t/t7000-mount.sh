@@ -1,0 +1,142 @@
+#!/bin/sh
+test_description='hako mount / umount: a tree served read-only through FUSE'
+# The root's mode comes from the tree's "." record; a hardlink member reads
+# as its own file.
+. ./test-lib.sh
+
+if ! test -c /dev/fuse; then
+	skip_all "/dev/fuse is missing (FUSE not available here)"
+fi
+if ! command -v fusermount3 >/dev/null 2>&1; then
+	skip_all "fusermount3 is missing (apt-get install fuse3)"
+fi
+if ! command -v getfattr >/dev/null 2>&1; then
+	skip_all "getfattr is missing (apt-get install attr)"
+fi
+
+# Whether a hako mount is on directory $1.
+mounted () {
+	grep -qF "hako $(cd "$1" && pwd -P | sed "s/ /\\\\040/g") fuse" /proc/self/mounts
+}
+
+# Unmount whatever is still mounted on $1 (lazy, so a busy mount goes too).
+cleanup_mount () {
+	if mounted "$1"; then
+		fusermount3 -u -z "$1" 2>/dev/null
+	fi
+	return 0
+}
+
+test_expect_success 'setup: a tagged tree with modes, a symlink, an xattr and a chunked file' '
+	mkdir src src/dir src/empty &&
+	printf "hello\n" >src/hello &&
+	printf "#!/bin/sh\n" >src/dir/tool && chmod 755 src/dir/tool &&
+	printf "secret\n" >src/dir/private && chmod 600 src/dir/private &&
+	ln -s dir/tool src/link &&
+	head -c 3000000 /dev/urandom >src/big &&
+	echo x >src/attr && setfattr -n user.colour -v blue src/attr &&
+	ln src/hello src/dir/hello-link &&
+	chmod 750 src &&
+	hako init -q --empty ws &&
+	hako -C ws import --owners ../src / &&
+	hako -C ws commit -q -m snapshot &&
+	hako -C ws tag v1 &&
+	test "$(hako -C ws cat-file -t v1:big)" = file &&
+	hako -C ws export v1:/ ../exported
+'
+
+test_expect_success 'mount a tag; diff -r against export is empty' '
+	mkdir mnt &&
+	test_when_finished "cleanup_mount mnt" &&
+	hako -C ws mount v1 ../mnt &&
+	mounted mnt &&
+	diff -r exported mnt
+'
+
+test_expect_success 'ls -l shows modes and sizes' '
+	test_when_finished "cleanup_mount mnt" &&
+	hako -C ws mount v1 ../mnt &&
+	ls -l mnt/hello >out && grep "^-rw-r--r-- .* 6 " out &&
+	ls -l mnt/dir/tool >out && grep "^-rwxr-xr-x .* 10 " out &&
+	ls -l mnt/dir/private >out && grep "^-rw------- " out &&
+	ls -ld mnt/dir >out && grep "^drwxr-xr-x " out &&
+	ls -ld mnt >out && grep "^drwxr-x--- " out &&
+	ls -l mnt/dir/hello-link >out && grep "^-rw-r--r-- .* 6 " out &&
+	ls -l mnt/big >out && grep " 3000000 " out &&
+	ls -a mnt/empty >actual && printf ".\n..\n" >expect && test_cmp expect actual &&
+	ls -a mnt >actual &&
+	printf ".\n..\nattr\nbig\ndir\nempty\nhello\nlink\n" >expect && test_cmp expect actual
+'
+
+test_expect_success 'a symlink, an xattr and a chunked file read back' '
+	test_when_finished "cleanup_mount mnt" &&
+	hako -C ws mount v1 ../mnt &&
+	test -L mnt/link &&
+	echo dir/tool >expect && readlink mnt/link >actual && test_cmp expect actual &&
+	getfattr -n user.colour --only-values mnt/attr >actual &&
+	printf blue >expect && test_cmp expect actual &&
+	getfattr -d mnt/attr >actual && grep "^user.colour=\"blue\"" actual &&
+	cmp src/big mnt/big &&
+	dd if=mnt/big bs=1000 skip=1500 count=10 2>/dev/null >part &&
+	dd if=src/big bs=1000 skip=1500 count=10 2>/dev/null >expect &&
+	cmp expect part
+'
+
+test_expect_success 'writes fail with Read-only file system' '
+	test_when_finished "cleanup_mount mnt" &&
+	hako -C ws mount v1 ../mnt &&
+	test_must_fail sh -c "echo x >mnt/new" 2>err &&
+	grep "Read-only file system" err &&
+	test_must_fail sh -c "echo x >>mnt/hello" 2>err &&
+	grep "Read-only file system" err &&
+	test_must_fail mkdir mnt/d 2>err && grep "Read-only file system" err &&
+	test_must_fail rm mnt/hello 2>err && grep "Read-only file system" err &&
+	test_must_fail chmod 777 mnt/hello 2>err && grep "Read-only file system" err &&
+	printf "hello\n" >expect && test_cmp expect mnt/hello
+'
+
+test_expect_success 'umount unmounts' '
+	test_when_finished "cleanup_mount mnt" &&
+	hako -C ws mount v1 ../mnt &&
+	hako umount mnt &&
+	! mounted mnt &&
+	ls -A mnt >actual && test_must_be_empty actual
+'
+
+test_expect_success 'mount defaults to HEAD; the foreground server unmounts on SIGTERM' '
+	test_when_finished "cleanup_mount mnt" &&
+	(hako -C ws mount -f ../mnt & echo $! >pid) &&
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		mounted mnt && break
+		sleep 0.2
+	done &&
+	diff -r exported mnt &&
+	kill -TERM $(cat pid) &&
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		mounted mnt || break
+		sleep 0.2
+	done &&
+	! mounted mnt
+'
+
+test_expect_success 'a bad REV fails with one fatal line and mounts nothing' '
+	test_must_fail hako -C ws mount nosuchrev ../mnt 2>err &&
+	test_line_count = 1 err && grep "^fatal: " err &&
+	! mounted mnt
+'
+
+test_expect_success 'a missing or non-empty mountpoint fails with one fatal line' '
+	test_must_fail hako -C ws mount v1 ../nowhere 2>err &&
+	test_line_count = 1 err && grep "^fatal: .*nowhere" err &&
+	test_must_fail hako -C ws mount v1 ../src 2>err &&
+	test_line_count = 1 err && grep "^fatal: .*not empty" err
+'
+
+test_expect_success 'umount of something that is not a hako mount fails' '
+	test_must_fail hako umount src 2>err &&
+	test_line_count = 1 err && grep "^fatal: .*not a hako mount" err &&
+	test_must_fail hako umount nowhere 2>err &&
+	test_line_count = 1 err && grep "^fatal: " err
+'
+
+test_done
