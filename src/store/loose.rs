@@ -146,6 +146,28 @@ impl LooseStore {
     }
 }
 
+impl LooseStore {
+    /// Whether more than `limit` loose objects are stored: names are counted
+    /// (no stat, no read), fan-out directory by directory, stopping as soon
+    /// as the count passes `limit`.
+    pub fn count_exceeds(&self, limit: usize) -> Result<bool> {
+        let mut n = 0usize;
+        for b in 0..=255u8 {
+            let d = self.dir.join(format!("{b:02x}"));
+            let rd = match fs::read_dir(&d) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e).at(&d),
+            };
+            n += rd.count();
+            if n > limit {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
 impl ObjectStore for LooseStore {
     fn contains(&self, id: &ObjectId) -> Result<bool> {
         let p = self.path_of(id);
