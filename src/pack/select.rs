@@ -28,8 +28,6 @@ pub struct Selection<'s> {
     store: &'s dyn ObjectStore,
     pub picks: Vec<Pick>,
     sent: HashSet<ObjectId>,
-    /// Objects the other side has (excluded commits and trees met so far).
-    has: HashSet<ObjectId>,
 }
 
 impl<'s> Selection<'s> {
@@ -38,17 +36,11 @@ impl<'s> Selection<'s> {
             store,
             picks: Vec::new(),
             sent: HashSet::new(),
-            has: HashSet::new(),
         }
     }
 
-    /// Mark an object as present on the other side (never sent).
-    pub fn assume_present(&mut self, id: ObjectId) {
-        self.has.insert(id);
-    }
-
     fn pick(&mut self, id: ObjectId, kind: ObjectType, base: Option<ObjectId>) -> bool {
-        if self.has.contains(&id) || !self.sent.insert(id) {
+        if !self.sent.insert(id) {
             return false;
         }
         self.picks.push(Pick { id, kind, base });
@@ -128,7 +120,7 @@ impl<'s> Selection<'s> {
     /// Node `id` covering keys in (`lo`, its last key], against candidate
     /// nodes of the other side covering (at least) the same keys.
     fn node(&mut self, id: ObjectId, cands: Vec<Node>, lo: Option<&[u8]>) -> Result<()> {
-        if cands.iter().any(|c| c.id == id) || self.has.contains(&id) || self.sent.contains(&id) {
+        if cands.iter().any(|c| c.id == id) || self.sent.contains(&id) {
             return Ok(());
         }
         let n = dir::load(self.store, &id)?;
@@ -152,10 +144,7 @@ impl<'s> Selection<'s> {
                 .collect();
             let mut prev: Option<Vec<u8>> = lo.map(<[u8]>::to_vec);
             for (key, _, child) in dir::children(&n) {
-                if !old_children.contains(&child)
-                    && !self.has.contains(&child)
-                    && !self.sent.contains(&child)
-                {
+                if !old_children.contains(&child) && !self.sent.contains(&child) {
                     self.node(child, cands.clone(), prev.as_deref())?;
                 }
                 prev = Some(key.to_vec());
@@ -229,7 +218,7 @@ impl<'s> Selection<'s> {
     /// A regular file's content: a blob, or a chunk list whose nodes and
     /// chunks the prior version lacks.
     fn content(&mut self, id: ObjectId, prior: Option<ObjectId>) -> Result<()> {
-        if self.has.contains(&id) || self.sent.contains(&id) {
+        if self.sent.contains(&id) {
             return Ok(());
         }
         let (kind, _) = self.store.read_header(&id)?;
