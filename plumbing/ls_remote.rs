@@ -1,18 +1,14 @@
-//! `hako ls-remote PATH`: the refs another workspace advertises, as
+//! `hako ls-remote REMOTE`: the refs another workspace advertises, as
 //! `<id> TAB <ref>` lines (HEAD first per container, a tag's peeled value
-//! as `<ref>^{}`), like git's ls-remote. Local paths only for now: the other
-//! workspace is read in-process, its advertisement written as packets
-//! (format-spec/protocol.md) and parsed back, as a remote one would be.
+//! as `<ref>^{}`), like git's ls-remote. The remote's `upload-pack` is
+//! reached as for a fetch (ssh, or in-process for a local path) and the
+//! conversation ends after its advertisement.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
-use anyhow::anyhow;
-use hako::transport::advertise::{
-    read_advertisement, workspace_refs, write_advertisement, UPLOAD_CAPABILITIES,
-};
-use hako::transport::pkt::{PktReader, PktWriter};
-use hako::workspace::Workspace;
+use hako::transport::connect::{connect, parse_url, ConnectOptions, Service};
+use hako::transport::pkt::PktWriter;
+use hako::transport::sync;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,34 +24,38 @@ pub struct Args {
     /// Exit 2 when no ref is listed.
     #[arg(long)]
     exit_code: bool,
-    /// The other workspace: its root (holding .hako) or its .hako directory.
-    path: PathBuf,
-}
-
-/// The `.hako` directory of a local remote.
-fn hako_dir(path: &Path) -> PathBuf {
-    let inner = path.join(".hako");
-    if inner.join("config").is_file() {
-        inner
-    } else {
-        path.to_path_buf()
-    }
+    /// The remote: a configured name, ssh://, [user@]host:path, file:// or a path.
+    path: String,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let remote = a.path.display().to_string();
-    let fail = |e: hako::Error| anyhow!("{remote}: {e}");
-    let ws = Workspace::open(&hako_dir(&a.path)).map_err(|e| match e {
-        hako::Error::NoWorkspace => anyhow!("'{remote}' does not appear to be a hako workspace"),
-        e => fail(e),
-    })?;
-    // The server's side, in-process: the advertisement as packets.
+    let url = parse_url(&a.path)?;
+    // A configured remote name works too when run inside a workspace.
+    let (url, opts) = match super::open_workspace() {
+        Ok(ws) => {
+            let remote = sync::remote(&ws, Some(&a.path)).unwrap_or(sync::Remote {
+                name: None,
+                url: a.path.clone(),
+            });
+            let opts = sync::connect_options(&ws, &remote, Service::Upload, None);
+            (parse_url(&remote.url)?, opts)
+        }
+        Err(_) => (
+            url,
+            ConnectOptions {
+                ssh_command: std::env::var("HAKO_SSH").ok().filter(|s| !s.is_empty()),
+                program: None,
+            },
+        ),
+    };
+    let conn = connect(&url, Service::Upload, &opts)?;
+    let refs = conn.refs.clone();
+    // No wants: the conversation ends after the advertisement.
     let mut w = PktWriter::new(Vec::new());
-    let refs = workspace_refs(&ws).map_err(fail)?;
-    write_advertisement(&mut w, &refs, UPLOAD_CAPABILITIES).map_err(fail)?;
-    let bytes = w.into_inner();
-    // The client's side.
-    let (refs, _caps) = read_advertisement(&mut PktReader::new(&bytes[..])).map_err(fail)?;
+    w.flush_pkt()?;
+    let mut conn = conn;
+    std::io::Write::write_all(&mut conn.writer, &w.into_inner())?;
+    conn.finish()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0;
     for r in &refs {

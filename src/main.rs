@@ -133,6 +133,14 @@ enum Command {
     ShowRef(plumbing::show_ref::Args),
     /// List the refs another workspace advertises.
     LsRemote(plumbing::ls_remote::Args),
+    /// Serve a fetch on stdin/stdout (run over ssh by fetch and clone).
+    UploadPack(plumbing::upload_pack::Args),
+    /// Receive a push on stdin/stdout (run over ssh by push).
+    ReceivePack(plumbing::receive_pack::Args),
+    /// Fetch the objects of remote refs into the store.
+    FetchPack(plumbing::fetch_pack::Args),
+    /// Push refs to a remote's receive-pack.
+    SendPack(plumbing::send_pack::Args),
     /// List refs with a format.
     ForEachRef(plumbing::for_each_ref::Args),
     /// Build a tree from ls-tree lines on stdin.
@@ -213,6 +221,10 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::RevList(a) => plumbing::rev_list::run(a),
         Command::ShowRef(a) => plumbing::show_ref::run(a),
         Command::LsRemote(a) => plumbing::ls_remote::run(a),
+        Command::UploadPack(a) => plumbing::upload_pack::run(a),
+        Command::ReceivePack(a) => plumbing::receive_pack::run(a),
+        Command::FetchPack(a) => plumbing::fetch_pack::run(a),
+        Command::SendPack(a) => plumbing::send_pack::run(a),
         Command::ForEachRef(a) => plumbing::for_each_ref::run(a),
         Command::Mktree(a) => plumbing::mktree::run(a),
         Command::LsTree(a) => plumbing::ls_tree::run(a),

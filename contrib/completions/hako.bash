@@ -73,6 +73,9 @@ _hako() {
             hako,export)
                 cmd="hako__subcmd__export"
                 ;;
+            hako,fetch-pack)
+                cmd="hako__subcmd__fetch__subcmd__pack"
+                ;;
             hako,for-each-ref)
                 cmd="hako__subcmd__for__subcmd__each__subcmd__ref"
                 ;;
@@ -151,6 +154,9 @@ _hako() {
             hako,pwd)
                 cmd="hako__subcmd__pwd"
                 ;;
+            hako,receive-pack)
+                cmd="hako__subcmd__receive__subcmd__pack"
+                ;;
             hako,reflog)
                 cmd="hako__subcmd__reflog"
                 ;;
@@ -165,6 +171,9 @@ _hako() {
                 ;;
             hako,rev-parse)
                 cmd="hako__subcmd__rev__subcmd__parse"
+                ;;
+            hako,send-pack)
+                cmd="hako__subcmd__send__subcmd__pack"
                 ;;
             hako,show-ref)
                 cmd="hako__subcmd__show__subcmd__ref"
@@ -192,6 +201,9 @@ _hako() {
                 ;;
             hako,update-ref)
                 cmd="hako__subcmd__update__subcmd__ref"
+                ;;
+            hako,upload-pack)
+                cmd="hako__subcmd__upload__subcmd__pack"
                 ;;
             hako,verify-pack)
                 cmd="hako__subcmd__verify__subcmd__pack"
@@ -258,6 +270,9 @@ _hako() {
                 ;;
             hako__subcmd__help,export)
                 cmd="hako__subcmd__help__subcmd__export"
+                ;;
+            hako__subcmd__help,fetch-pack)
+                cmd="hako__subcmd__help__subcmd__fetch__subcmd__pack"
                 ;;
             hako__subcmd__help,for-each-ref)
                 cmd="hako__subcmd__help__subcmd__for__subcmd__each__subcmd__ref"
@@ -337,6 +352,9 @@ _hako() {
             hako__subcmd__help,pwd)
                 cmd="hako__subcmd__help__subcmd__pwd"
                 ;;
+            hako__subcmd__help,receive-pack)
+                cmd="hako__subcmd__help__subcmd__receive__subcmd__pack"
+                ;;
             hako__subcmd__help,reflog)
                 cmd="hako__subcmd__help__subcmd__reflog"
                 ;;
@@ -351,6 +369,9 @@ _hako() {
                 ;;
             hako__subcmd__help,rev-parse)
                 cmd="hako__subcmd__help__subcmd__rev__subcmd__parse"
+                ;;
+            hako__subcmd__help,send-pack)
+                cmd="hako__subcmd__help__subcmd__send__subcmd__pack"
                 ;;
             hako__subcmd__help,show-ref)
                 cmd="hako__subcmd__help__subcmd__show__subcmd__ref"
@@ -379,6 +400,9 @@ _hako() {
             hako__subcmd__help,update-ref)
                 cmd="hako__subcmd__help__subcmd__update__subcmd__ref"
                 ;;
+            hako__subcmd__help,upload-pack)
+                cmd="hako__subcmd__help__subcmd__upload__subcmd__pack"
+                ;;
             hako__subcmd__help,verify-pack)
                 cmd="hako__subcmd__help__subcmd__verify__subcmd__pack"
                 ;;
@@ -395,7 +419,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -950,6 +974,36 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__fetch__subcmd__pack)
+            opts="-q -C -c -h --all --quiet --upload-pack --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --upload-pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__for__subcmd__each__subcmd__ref)
             opts="-C -c -h --format --sort --count --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1075,7 +1129,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1341,6 +1395,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__fetch__subcmd__pack)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1718,6 +1786,20 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__receive__subcmd__pack)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__reflog)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1775,6 +1857,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__rev__subcmd__parse)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__send__subcmd__pack)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1901,6 +1997,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__update__subcmd__ref)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__upload__subcmd__pack)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2546,6 +2656,32 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__receive__subcmd__pack)
+            opts="-C -c -h --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__reflog)
             opts="-C -c -h --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2666,6 +2802,36 @@ _hako() {
             fi
             case "${prev}" in
                 --short)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__send__subcmd__pack)
+            opts="-f -n -q -C -c -h --all --tags --force --atomic --dry-run --quiet --receive-pack --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --receive-pack)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2983,6 +3149,32 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__upload__subcmd__pack)
+            opts="-C -c -h --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -3,4 +3,10 @@
 //! nothing here parses arguments or prints.
 
 pub mod advertise;
+pub mod connect;
+pub mod fetch;
 pub mod pkt;
+pub mod receive;
+pub mod send;
+pub mod sync;
+pub mod upload;
