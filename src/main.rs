@@ -100,6 +100,14 @@ enum Command {
     Tag(porcelain::tag::Args),
     /// Show changes.
     Diff(porcelain::diff::Args),
+    /// Copy a workspace: every container, its branches and tags.
+    Clone(porcelain::clone::Args),
+    /// Manage the remotes a workspace fetches from and pushes to.
+    Remote(porcelain::remote::Args),
+    /// Bring branches and tags from a remote (then `merge REMOTE/BRANCH`).
+    Fetch(porcelain::fetch::Args),
+    /// Update a remote's branches and tags from local ones.
+    Push(porcelain::push::Args),
     /// Move the current branch.
     Reset(porcelain::reset::Args),
     /// Show where a ref has been.
@@ -221,6 +229,10 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::RevList(a) => plumbing::rev_list::run(a),
         Command::ShowRef(a) => plumbing::show_ref::run(a),
         Command::LsRemote(a) => plumbing::ls_remote::run(a),
+        Command::Clone(a) => porcelain::clone::run(a),
+        Command::Remote(a) => porcelain::remote::run(a),
+        Command::Fetch(a) => porcelain::fetch::run(a),
+        Command::Push(a) => porcelain::push::run(a),
         Command::UploadPack(a) => plumbing::upload_pack::run(a),
         Command::ReceivePack(a) => plumbing::receive_pack::run(a),
         Command::FetchPack(a) => plumbing::fetch_pack::run(a),
