@@ -43,7 +43,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Err(_) => (
             url,
             ConnectOptions {
-                ssh_command: std::env::var("HAKO_SSH").ok().filter(|s| !s.is_empty()),
+                ssh_command: sync::ssh_command(None),
                 program: None,
             },
         ),

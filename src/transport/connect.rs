@@ -218,7 +218,10 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
             }
             RemoteUrl::Local(path) => {
                 let remote = path.display().to_string();
-                let ws = open_served(path).map_err(|e| Error::Invalid(format!("{remote}: {e}")))?;
+                let ws = open_served(path).map_err(|e| match e {
+                    Error::Invalid(m) => Error::Invalid(m),
+                    e => Error::Invalid(format!("{remote}: {e}")),
+                })?;
                 let (c2s_r, c2s_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
                 let (s2c_r, s2c_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
                 let handle = std::thread::spawn(move || -> Result<()> {

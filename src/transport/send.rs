@@ -11,7 +11,7 @@ use crate::pack::select::select_revs;
 use crate::pack::write::write_pack;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
-use crate::transport::pkt::{DataWriter, Packet, PktReader, PktWriter};
+use crate::transport::pkt::{DataWriter, Packet, PktError, PktReader, PktWriter, SidebandEnd};
 
 /// One ref to change on the remote.
 #[derive(Clone, Debug)]
@@ -138,7 +138,12 @@ pub fn send_pack(
             let mut buf = Vec::new();
             conn.reader
                 .read_sideband(&mut buf, progress)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+                .map_err(|e| match e {
+                    SidebandEnd::Pkt(PktError::TruncatedHeader { offset, got: 0 }) => {
+                        Error::Invalid(format!("the remote hung up at byte {offset}"))
+                    }
+                    e => Error::Invalid(e.to_string()),
+                })?;
             buf
         } else {
             Vec::new()

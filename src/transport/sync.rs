@@ -87,10 +87,7 @@ pub fn connect_options(
     service: Service,
     program: Option<&str>,
 ) -> ConnectOptions {
-    let ssh_command = std::env::var("HAKO_SSH")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| ws.config.get("core.sshcommand").map(String::from));
+    let ssh_command = ssh_command(Some(&ws.config));
     let key = match service {
         Service::Upload => "uploadpack",
         Service::Receive => "receivepack",
@@ -106,6 +103,16 @@ pub fn connect_options(
         ssh_command,
         program,
     }
+}
+
+/// The ssh program, as a shell command: `HAKO_SSH_COMMAND` (a shell
+/// command), else `HAKO_SSH` (a program path, never split), else
+/// `core.sshCommand`; `None`: `ssh`.
+pub fn ssh_command(config: Option<&Config>) -> Option<String> {
+    let env = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+    env("HAKO_SSH_COMMAND")
+        .or_else(|| env("HAKO_SSH").map(|p| crate::transport::connect::shell_quote(&p)))
+        .or_else(|| config.and_then(|c| c.get("core.sshcommand").map(String::from)))
 }
 
 /// Every commit the workspace's refs name (all containers): haves to offer.
