@@ -1,6 +1,7 @@
 //! `hako clone URL [DIR] [--container NAME]`: a new workspace holding every
 //! container of the remote (or one), each with the remote HEAD's branch
-//! checked out, and the remote recorded as `origin`. A failed clone leaves
+//! checked out, and the remote recorded as `origin`. With the global
+//! `--container NAME` (`-c`), only that container. A failed clone leaves
 //! no directory behind.
 
 use std::path::{Path, PathBuf};
@@ -12,9 +13,6 @@ use hako::workspace::{Config, Workspace, DEFAULT_CONTAINER};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Clone only this container.
-    #[arg(long = "only", value_name = "NAME")]
-    container: Option<String>,
     /// The name of the remote (default origin).
     #[arg(short, long, value_name = "NAME", default_value = "origin")]
     origin: String,
@@ -59,7 +57,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     hako::transport::sync::check_remote_name(&a.origin)?;
     let dir = a.dir.clone().unwrap_or_else(|| default_dir(&a.url));
-    if dir.exists() && std::fs::read_dir(&dir)?.next().is_some() {
+    if dir.exists() && (!dir.is_dir() || std::fs::read_dir(&dir)?.next().is_some()) {
         bail!(
             "destination path '{}' already exists and is not an empty directory",
             dir.display()
@@ -85,6 +83,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
 }
 
 fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
+    let only = crate::plumbing::CONTAINER.get().cloned();
     let ws = Workspace::init(dir)?;
     let cfg = ws.dir.join("config");
     Config::edit(&cfg, &format!("remote.{}.url", a.origin), Some(url))?;
@@ -98,7 +97,7 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
         url: url.to_string(),
     };
     let opts = FetchOpts {
-        containers: a.container.clone().map(|c| vec![c]),
+        containers: only.clone().map(|c| vec![c]),
         quiet: a.quiet,
         program: a.upload_pack.clone(),
         ..Default::default()
@@ -106,7 +105,7 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
     let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = crate::plumbing::remote_progress(quiet);
     let rep = fetch(&ws, &remote, &opts, &mut progress)?;
-    if let Some(c) = &a.container {
+    if let Some(c) = &only {
         if !ws.containers()?.contains(c) {
             bail!("{url}: the remote has no container '{c}'");
         }

@@ -305,6 +305,27 @@ test_expect_success 'bad remotes: not a workspace, unknown remote, shallow, http
 	grep "^fatal: .*does not appear to be a hako workspace" err
 '
 
+test_expect_success 'status says ahead and behind the upstream' '
+	hako clone -q src stc &&
+	hako -C stc status >out &&
+	grep "^Your branch is up to date with .origin/main.\.$" out &&
+	hako -C stc write /etc/s1 1 && hako -C stc commit -q -m s1 &&
+	hako -C stc write /etc/s2 2 && hako -C stc commit -q -m s2 &&
+	hako -C stc status >out &&
+	grep "^Your branch is ahead of .origin/main. by 2 commits\.$" out &&
+	hako -C src write /etc/t1 1 && hako -C src commit -q -m t1 &&
+	hako -C stc fetch -q &&
+	hako -C stc status >out &&
+	grep "have diverged, and have 2 and 1 different commits each" out
+'
+
+test_expect_success 'clone --container brings one container' '
+	hako clone -q --container web src onlyweb &&
+	hako -C onlyweb containers >list &&
+	echo "* web" >expect &&
+	test_cmp expect list
+'
+
 test_expect_success 'remote rename and remove carry the remote-tracking refs' '
 	hako -C dst remote rename origin up &&
 	hako -C dst rev-parse refs/remotes/up/main >/dev/null &&

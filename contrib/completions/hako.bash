@@ -706,16 +706,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__clone)
-            opts="-o -q -u -C -c -h --only --origin --depth --quiet --upload-pack --container --help"
+            opts="-o -q -u -C -c -h --origin --depth --quiet --upload-pack --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --only)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -246,7 +246,6 @@ complete -c hako -n "__fish_hako_using_subcommand diff" -l name-status -d 'Print
 complete -c hako -n "__fish_hako_using_subcommand diff" -l name-only -d 'Print changed paths only'
 complete -c hako -n "__fish_hako_using_subcommand diff" -l exit-code -d 'Exit 1 if there are differences'
 complete -c hako -n "__fish_hako_using_subcommand diff" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand clone" -l only -d 'Clone only this container' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -s o -l origin -d 'The name of the remote (default origin)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -l depth -d 'Shallow clone (not supported by protocol version 1)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -s u -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r

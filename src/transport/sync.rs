@@ -707,3 +707,25 @@ pub fn upstream(ws: &Workspace, c: &str, b: &str) -> Option<(String, String)> {
         format!("refs/remotes/{remote}/{branch}"),
     ))
 }
+
+/// How the current branch of container `ws.container` relates to its
+/// upstream: `(upstream name, ahead, behind)`; `Ok(None)` without an
+/// upstream; `behind`/`ahead` are `None` when the upstream ref is gone.
+pub fn ahead_behind(ws: &Workspace) -> Result<Option<(String, Option<(usize, usize)>)>> {
+    let Some(branch) = ws.refs.head_target()? else {
+        return Ok(None);
+    };
+    let Some(b) = branch.strip_prefix("refs/heads/") else {
+        return Ok(None);
+    };
+    let Some((name, tracking)) = upstream(ws, &ws.container, b) else {
+        return Ok(None);
+    };
+    let (Some(local), Some(up)) = (ws.refs.resolve(&branch)?, ws.refs.resolve(&tracking)?) else {
+        return Ok(Some((name, None)));
+    };
+    let count = |a: ObjectId, b: ObjectId| -> Result<usize> {
+        Ok(crate::revwalk::walk(&ws.odb, &[a], &[b], &Default::default())?.len())
+    };
+    Ok(Some((name, Some((count(local, up)?, count(up, local)?)))))
+}
