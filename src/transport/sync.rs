@@ -708,10 +708,13 @@ pub fn upstream(ws: &Workspace, c: &str, b: &str) -> Option<(String, String)> {
     ))
 }
 
+/// An upstream's name and (ahead, behind) counts, `None` when it is gone.
+pub type Tracking = (String, Option<(usize, usize)>);
+
 /// How the current branch of container `ws.container` relates to its
 /// upstream: `(upstream name, ahead, behind)`; `Ok(None)` without an
 /// upstream; `behind`/`ahead` are `None` when the upstream ref is gone.
-pub fn ahead_behind(ws: &Workspace) -> Result<Option<(String, Option<(usize, usize)>)>> {
+pub fn ahead_behind(ws: &Workspace) -> Result<Option<Tracking>> {
     let Some(branch) = ws.refs.head_target()? else {
         return Ok(None);
     };
