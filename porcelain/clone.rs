@@ -98,13 +98,14 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
     };
     let opts = FetchOpts {
         containers: only.clone().map(|c| vec![c]),
-        quiet: a.quiet,
+        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
         program: a.upload_pack.clone(),
         ..Default::default()
     };
-    let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let quiet = a.quiet;
     let mut progress = crate::plumbing::remote_progress(quiet);
     let rep = fetch(&ws, &remote, &opts, &mut progress)?;
+    drop(progress);
     if let Some(c) = &only {
         if !ws.containers()?.contains(c) {
             bail!("{url}: the remote has no container '{c}'");

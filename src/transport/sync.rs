@@ -174,7 +174,7 @@ pub fn fetch(
     ws: &Workspace,
     remote: &Remote,
     opts: &FetchOpts,
-    progress: &mut dyn FnMut(&[u8]),
+    progress: &mut dyn FnMut(crate::transport::Event),
 ) -> Result<FetchReport> {
     let url = parse_url(&remote.url)?;
     let (advertised, fetched) = match &url {
@@ -481,7 +481,7 @@ pub fn push(
     remote: &Remote,
     refspecs: &[String],
     opts: &PushOpts,
-    progress: &mut dyn FnMut(&[u8]),
+    progress: &mut dyn FnMut(crate::transport::Event),
 ) -> Result<PushReport> {
     let url = parse_url(&remote.url)?;
     if let RemoteUrl::Http(u) = &url {
