@@ -2590,7 +2590,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__merge)
-            opts="-m -X -C -c -h --no-ff --ff-only --squash --diff3 --allow-unrelated-histories --abort --continue --container --help"
+            opts="-m -s -X -C -c -h --no-ff --ff-only --squash --strategy --diff3 --allow-unrelated-histories --abort --continue --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2598,6 +2598,14 @@ _hako() {
             case "${prev}" in
                 -m)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --strategy)
+                    COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
                     return 0
                     ;;
                 -X)

@@ -212,6 +212,8 @@ complete -c hako -n "__fish_hako_using_subcommand branch" -s f -l force -d 'With
 complete -c hako -n "__fish_hako_using_subcommand branch" -s m -l move -d 'Rename OLD to NEW (`-m NEW` renames the current branch)'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand merge" -s m -d 'The merge commit\'s message (default "Merge REF")' -r
+complete -c hako -n "__fish_hako_using_subcommand merge" -s s -l strategy -d 'Whole-merge strategy: the result is one side\'s tree as it is (`ours` records the other history as merged without taking any of it), always as a merge commit' -r -f -a "ours\t''
+theirs\t''"
 complete -c hako -n "__fish_hako_using_subcommand merge" -s X -d 'Resolve conflicts in favour of one side' -r -f -a "ours\t''
 theirs\t''"
 complete -c hako -n "__fish_hako_using_subcommand merge" -s C -d 'Run as if hako was started in DIR' -r -F
