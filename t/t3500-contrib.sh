@@ -27,11 +27,11 @@ test_expect_success 'completions of an unknown shell is a usage error' '
 test_expect_success 'snapshot-dir.sh commits a directory, then only changes' '
 	hako init -q --empty ws &&
 	mkdir data && echo 1 >data/a &&
-	(cd ws && "$TEST_DIRECTORY/../contrib/snapshot-dir.sh" ../data) &&
-	(cd ws && "$TEST_DIRECTORY/../contrib/snapshot-dir.sh" ../data) >out &&
+	(cd ws && "$TEST_DIRECTORY/../contrib/examples/snapshot-dir.sh" ../data) &&
+	(cd ws && "$TEST_DIRECTORY/../contrib/examples/snapshot-dir.sh" ../data) >out &&
 	grep "^unchanged: snapshots is " out &&
 	echo 2 >data/b &&
-	(cd ws && "$TEST_DIRECTORY/../contrib/snapshot-dir.sh" ../data) >out &&
+	(cd ws && "$TEST_DIRECTORY/../contrib/examples/snapshot-dir.sh" ../data) >out &&
 	grep "^A	b$" out &&
 	hako -C ws rev-list --count snapshots >actual &&
 	echo 2 >expect && test_cmp expect actual &&
