@@ -64,9 +64,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         );
     }
     let url = match parse_url(&a.url)? {
-        RemoteUrl::Local(p) if p.is_relative() => {
-            std::env::current_dir()?.join(p).display().to_string()
-        }
+        RemoteUrl::Local(p) if !a.url.starts_with("file://") => std::fs::canonicalize(&p)
+            .unwrap_or(std::env::current_dir()?.join(&p))
+            .display()
+            .to_string(),
         _ => a.url.clone(),
     };
     let created = !dir.exists();
