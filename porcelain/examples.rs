@@ -315,7 +315,7 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
 pub fn with_examples(mut cmd: clap::Command) -> clap::Command {
     for (name, line, what) in EXAMPLES {
         if cmd.find_subcommand(name).is_some() {
-            let text = format!("Example ({what}):\n  {line}");
+            let text = format!("Examples:\n  # {what}\n  {line}");
             cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
         }
     }

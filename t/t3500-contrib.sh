@@ -14,7 +14,7 @@ test_expect_success 'checked-in man pages match hako manpages; every command has
 	test -f man/hako.1 && test -f man/hako-push.1 && test -f man/hako-merge-tree.1 &&
 	grep -q "hako push .*u origin main" man/hako-push.1 &&
 	hako push -h >help &&
-	grep "^Example (push a branch and track it):" help &&
+	grep -A2 "^Examples:" help | grep "# push a branch and track it" &&
 	hako help clone >help &&
 	grep "hako clone ssh://host/srv/ws" help
 '
