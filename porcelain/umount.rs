@@ -1,4 +1,5 @@
-//! `hako umount MOUNTPOINT`: unmount a `hako mount` (through `fusermount3 -u`).
+//! `hako umount MOUNTPOINT`: unmount a `hako mount` (through `fusermount3 -u`),
+//! after an fsync that folds a read-write mount's writes into the working root.
 
 use std::path::PathBuf;
 
@@ -16,6 +17,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .with_context(|| format!("cannot access '{}'", a.mountpoint.display()))?;
     if !super::mount::is_hako_mount(&mp)? {
         bail!("'{}' is not a hako mount", a.mountpoint.display());
+    }
+    // A read-write mount folds every write into the working root on fsync:
+    // done before the unmount, `umount` returns with the writes in place.
+    if let Ok(d) = std::fs::File::open(&mp) {
+        let _ = d.sync_all();
     }
     let out = std::process::Command::new("fusermount3")
         .arg("-u")

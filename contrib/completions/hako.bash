@@ -2341,7 +2341,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__mount)
-            opts="-f -C -c -h --foreground --container --help"
+            opts="-f -C -c -h --foreground --rw --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

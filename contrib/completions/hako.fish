@@ -171,6 +171,7 @@ complete -c hako -n "__fish_hako_using_subcommand ls" -s h -l help -d 'Print hel
 complete -c hako -n "__fish_hako_using_subcommand mount" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand mount" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand mount" -s f -l foreground -d 'Stay in the foreground (serve until unmounted or interrupted)'
+complete -c hako -n "__fish_hako_using_subcommand mount" -l rw -d 'Mount the container\'s working root read-write: what host tools write lands in it (folded on fsync, every 5 s and at unmount)'
 complete -c hako -n "__fish_hako_using_subcommand mount" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand umount" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand umount" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r

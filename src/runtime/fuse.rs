@@ -173,7 +173,7 @@ fn config(fsname: &str) -> Config {
     c
 }
 
-fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
+pub(crate) fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
     let hint = if !Path::new("/dev/fuse").exists() {
         " (/dev/fuse is missing: load the fuse module or install fuse3)"
     } else {
