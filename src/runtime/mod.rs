@@ -6,4 +6,5 @@
 //! instances under `.hako/instances/` (format-spec/runtime.md).
 
 pub mod fuse;
+pub mod instance;
 pub mod rwfs;
