@@ -331,6 +331,9 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     }
     if rest.first().is_some_and(|s| s == "--") {
         rest = &rest[1..];
+    } else if spec.is_none() && rest.get(1).is_some_and(|s| s == "--") {
+        // `run X -- CMD`: X was meant as the container.
+        bail!("no such container or revision '{}'", rest[0]);
     }
     let (container, rev) = match &spec {
         None => (Some(ws0.container.clone()), ws0.container.clone()),
