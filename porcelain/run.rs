@@ -68,6 +68,21 @@ pub struct Args {
     /// Working directory inside (default: the image's, else /).
     #[arg(short = 'w', long, value_name = "DIR")]
     pub workdir: Option<String>,
+    /// Resource limits: as=,core=,cpu=,data=,fsize=,memlock=,nofile=,nproc=,stack= (N, SOFT:HARD, unlimited).
+    #[arg(long, value_name = "NAME=N,…")]
+    pub rlimit: Vec<String>,
+    /// seccomp filter: off, default, or a seccompiler JSON FILE.
+    #[arg(long, default_value = "default", value_name = "off|default|FILE")]
+    pub seccomp: String,
+    /// Do not confine filesystem access with landlock.
+    #[arg(long)]
+    pub no_landlock: bool,
+    /// Mount a fresh tmpfs at DST (repeatable).
+    #[arg(long, value_name = "DST")]
+    pub tmpfs: Vec<PathBuf>,
+    /// Write the sandbox's pid and start time to FILE (as unshare-exec does).
+    #[arg(long, value_name = "FILE")]
+    pub pid_file: Option<PathBuf>,
     /// Commit the working root after the command exits.
     #[arg(long)]
     pub commit: bool,
@@ -483,6 +498,14 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     cfg.env = env;
     cfg.cgroup = Default::default();
     cfg.hostname = Some("hako".into());
+    for r in &a.rlimit {
+        cfg.rlimits
+            .extend(sandbox::config::parse_rlimits(r).map_err(setup_failed)?);
+    }
+    cfg.seccomp = sandbox::SeccompPolicy::parse(&a.seccomp).map_err(setup_failed)?;
+    cfg.landlock = !a.no_landlock;
+    cfg.tmpfs = a.tmpfs.clone();
+    cfg.pid_file = a.pid_file.clone();
     Ok(Plan {
         ws,
         container,

@@ -3019,7 +3019,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__run)
-            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --net --env --env-file --user --workdir --commit --message --container --help"
+            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --commit --message --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3062,6 +3062,22 @@ _hako() {
                     return 0
                     ;;
                 -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rlimit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seccomp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -192,6 +192,10 @@ complete -c hako -n "__fish_hako_using_subcommand run" -s e -l env -d 'Set an en
 complete -c hako -n "__fish_hako_using_subcommand run" -l env-file -d 'Read K=V lines from a file (# comments and blank lines skipped)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand run" -s u -l user -d 'User inside: NAME, UID or UID:GID (default: the image\'s, else root)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -s w -l workdir -d 'Working directory inside (default: the image\'s, else /)' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l rlimit -d 'Resource limits: as=,core=,cpu=,data=,fsize=,memlock=,nofile=,nproc=,stack= (N, SOFT:HARD, unlimited)' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l seccomp -d 'seccomp filter: off, default, or a seccompiler JSON FILE' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l tmpfs -d 'Mount a fresh tmpfs at DST (repeatable)' -r -F
+complete -c hako -n "__fish_hako_using_subcommand run" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (as unshare-exec does)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand run" -s m -l message -d 'The message of --commit (default: "run: CMD")' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand run" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -200,6 +204,7 @@ complete -c hako -n "__fish_hako_using_subcommand run" -s d -l detach -d 'Run in
 complete -c hako -n "__fish_hako_using_subcommand run" -l ro -d 'Mount the tree read-only'
 complete -c hako -n "__fish_hako_using_subcommand run" -s t -l tty -d 'Keep the terminal: stdin stays attached (no pseudo-terminal is allocated)'
 complete -c hako -n "__fish_hako_using_subcommand run" -s i -l interactive -d 'Keep stdin attached (default: /dev/null)'
+complete -c hako -n "__fish_hako_using_subcommand run" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand run" -l commit -d 'Commit the working root after the command exits'
 complete -c hako -n "__fish_hako_using_subcommand run" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand shell" -s C -d 'Run as if hako was started in DIR' -r -F

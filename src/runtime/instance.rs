@@ -464,3 +464,49 @@ pub fn check_fuse() -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let i = Instance {
+            id: "0123456789ab".into(),
+            name: Some("web".into()),
+            container: None,
+            rev: "v1".into(),
+            tree: "00".repeat(32),
+            mode: Mode::Temporary,
+            command: vec!["sh".into(), "-c".into(), "echo \"a b\"\n".into()],
+            created: 17,
+            supervisor: Some(Proc {
+                pid: 10,
+                start: Some(99),
+            }),
+            fuse: Some(Proc {
+                pid: 11,
+                start: None,
+            }),
+            pid: None,
+            status: Status::Exited,
+            exit: Some(143),
+            finished: Some(20),
+            dir: dir.path().to_path_buf(),
+        };
+        i.save().unwrap();
+        let j = Instance::load(dir.path()).unwrap();
+        assert_eq!(j.encode(), i.encode());
+        assert_eq!(j.command, i.command);
+        assert_eq!(j.exit, Some(143));
+        assert_eq!(j.container, None);
+        assert!(i.encode().contains("fuse 11 -\npid -\n"));
+        // No supervisor holds the lock: a running record reads as dead.
+        let mut k = j.clone();
+        k.status = Status::Running;
+        assert_eq!(k.effective_status(), Status::Dead);
+        let _lock = SupervisorLock::take(&k).unwrap();
+        assert_eq!(k.effective_status(), Status::Running);
+    }
+}

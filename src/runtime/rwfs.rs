@@ -1724,3 +1724,103 @@ impl Filesystem for WorkingFs {
         reply.ok();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemStore;
+
+    fn file(store: &MemStore, name: &str, body: &[u8]) -> Entry {
+        Entry::new(
+            name.as_bytes(),
+            S_IFREG | 0o644,
+            store.write(ObjectType::Blob, body).unwrap(),
+        )
+    }
+
+    #[test]
+    fn rebase_applies_our_changes_onto_theirs() {
+        let s = MemStore::new();
+        let sub = dir::build(&s, vec![file(&s, "x", b"1")]).unwrap();
+        let base = dir::build(
+            &s,
+            vec![file(&s, "a", b"a"), Entry::new(b"d", S_IFDIR | 0o755, sub)],
+        )
+        .unwrap();
+        // Ours: change a, add d/y. Theirs: add b, add d/z.
+        let our_sub =
+            dir::edit(&s, &sub, vec![(b"y".to_vec(), Some(file(&s, "y", b"y")))]).unwrap();
+        let ours = dir::edit(
+            &s,
+            &base,
+            vec![
+                (b"a".to_vec(), Some(file(&s, "a", b"A"))),
+                (
+                    b"d".to_vec(),
+                    Some(Entry::new(b"d", S_IFDIR | 0o755, our_sub)),
+                ),
+            ],
+        )
+        .unwrap();
+        let their_sub =
+            dir::edit(&s, &sub, vec![(b"z".to_vec(), Some(file(&s, "z", b"z")))]).unwrap();
+        let theirs = dir::edit(
+            &s,
+            &base,
+            vec![
+                (b"b".to_vec(), Some(file(&s, "b", b"b"))),
+                (
+                    b"d".to_vec(),
+                    Some(Entry::new(b"d", S_IFDIR | 0o755, their_sub)),
+                ),
+            ],
+        )
+        .unwrap();
+        let got = rebase(&s, &base, &ours, &theirs).unwrap();
+        let want_sub = dir::build(
+            &s,
+            vec![
+                file(&s, "x", b"1"),
+                file(&s, "y", b"y"),
+                file(&s, "z", b"z"),
+            ],
+        )
+        .unwrap();
+        let want = dir::build(
+            &s,
+            vec![
+                file(&s, "a", b"A"),
+                file(&s, "b", b"b"),
+                Entry::new(b"d", S_IFDIR | 0o755, want_sub),
+            ],
+        )
+        .unwrap();
+        assert_eq!(got, want);
+        // Nobody else moved: the result is ours.
+        assert_eq!(rebase(&s, &base, &ours, &base).unwrap(), ours);
+    }
+
+    #[test]
+    fn file_buffers_spill_and_store_like_store_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = MemStore::new();
+        let mut b = FileBuf::Mem(Vec::new());
+        let data: Vec<u8> = (0..(SPILL_AT as usize + 300_000))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        for (i, c) in data.chunks(1 << 20).enumerate() {
+            b.write((i << 20) as u64, c, dir.path()).unwrap();
+        }
+        assert!(matches!(b, FileBuf::Spill { .. }));
+        assert_eq!(b.read(5, 10).unwrap(), data[5..15].to_vec());
+        assert_eq!(
+            b.store(&s).unwrap(),
+            file::store_content(&s, &data).unwrap()
+        );
+        b.truncate(10).unwrap();
+        assert_eq!(
+            b.store(&s).unwrap(),
+            file::store_content(&s, &data[..10]).unwrap()
+        );
+    }
+}
