@@ -53,6 +53,10 @@ pub struct Args {
     /// Bind a host path: SRC:DST[:ro] (repeatable).
     #[arg(long, value_name = "SRC:DST[:ro]")]
     pub bind: Vec<String>,
+    /// Bind the host paths named in the command's arguments (absolute, ~/…,
+    /// ./…, ../…) at the same place inside (relative ones are made absolute).
+    #[arg(long)]
+    pub auto_mount: bool,
     /// Network: none (only lo), host, or pasta.
     #[arg(long, default_value = "none", value_name = "none|host|pasta")]
     pub net: String,
@@ -485,7 +489,24 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         .or_else(|| image.as_ref().and_then(|i| i.working_dir.clone()))
         .filter(|w| !w.is_empty())
         .unwrap_or_else(|| "/".into());
+    let mut auto_binds = Vec::new();
+    if a.auto_mount {
+        for arg in argv.iter_mut().skip(1) {
+            if let Some(p) = auto_mount_path(arg) {
+                *arg = p.to_string_lossy().into_owned();
+                if !auto_binds.iter().any(|b: &Bind| p.starts_with(&b.dst)) {
+                    auto_binds.retain(|b: &Bind| !b.dst.starts_with(&p));
+                    auto_binds.push(Bind {
+                        src: p.clone(),
+                        dst: p,
+                        readonly: false,
+                    });
+                }
+            }
+        }
+    }
     let mut cfg = SandboxConfig::new(PathBuf::new(), argv.iter().map(OsString::from).collect());
+    cfg.binds.extend(auto_binds);
     cfg.uid = uid;
     cfg.gid = gid;
     cfg.net = a.net.parse::<NetMode>().map_err(setup_failed)?;
@@ -514,6 +535,20 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         mode,
         sandbox: cfg,
     })
+}
+
+/// The existing host path an argument names (absolute, `~/…`, `./…`,
+/// `../…`), canonical; None for anything else or for `/` itself.
+fn auto_mount_path(arg: &str) -> Option<PathBuf> {
+    let p = if let Some(rest) = arg.strip_prefix("~/") {
+        PathBuf::from(std::env::var_os("HOME")?).join(rest)
+    } else if arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../") {
+        PathBuf::from(arg)
+    } else {
+        return None;
+    };
+    let p = std::fs::canonicalize(p).ok()?;
+    (p != std::path::Path::new("/")).then_some(p)
 }
 
 /// Fail early, with one line, when the command is not in the tree.

@@ -145,6 +145,14 @@ test_expect_success 'ls -lR inside matches the exported tree' '
 	test_cmp outside.cmp inside.cmp
 '
 
+test_expect_success '--auto-mount binds the host paths named in the arguments' '
+	mkdir host-dir && echo from-host >host-dir/in &&
+	hako -C ws run --rm --auto-mount -- sh -c "cat \"\$1/in\" && echo from-inside >\"\$1/out\"" sh ../host-dir >out &&
+	echo from-host >expect && test_cmp expect out &&
+	echo from-inside >expect && test_cmp expect host-dir/out &&
+	hako -C ws run --rm -- sh -c "test ! -e \"$PWD/host-dir\""
+'
+
 test_expect_success 'a container already running in persistent mode is refused' '
 	id=$(hako -C ws run -d -- sleep 60) &&
 	wait_status $id running &&

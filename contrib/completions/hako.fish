@@ -204,6 +204,7 @@ complete -c hako -n "__fish_hako_using_subcommand run" -s d -l detach -d 'Run in
 complete -c hako -n "__fish_hako_using_subcommand run" -l ro -d 'Mount the tree read-only'
 complete -c hako -n "__fish_hako_using_subcommand run" -s t -l tty -d 'Keep the terminal: stdin stays attached (no pseudo-terminal is allocated)'
 complete -c hako -n "__fish_hako_using_subcommand run" -s i -l interactive -d 'Keep stdin attached (default: /dev/null)'
+complete -c hako -n "__fish_hako_using_subcommand run" -l auto-mount -d 'Bind the host paths named in the command\'s arguments (absolute, ~/…, ./…, ../…) at the same place inside (relative ones are made absolute)'
 complete -c hako -n "__fish_hako_using_subcommand run" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand run" -l commit -d 'Commit the working root after the command exits'
 complete -c hako -n "__fish_hako_using_subcommand run" -s h -l help -d 'Print help'
