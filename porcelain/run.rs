@@ -144,7 +144,6 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         finished: None,
         dir: dir.clone(),
     };
-    inst.save()?;
     if !a.detach {
         if !(a.interactive || a.tty) {
             redirect(0, "/dev/null", false)?;
@@ -230,7 +229,6 @@ fn supervise(
         }
     };
     inst.supervisor = Some(Proc::of(std::process::id() as i32));
-    inst.save()?;
     let target = match plan.mode {
         Mode::Persistent => Target::Working,
         _ => Target::Discard,
@@ -252,7 +250,6 @@ fn supervise(
         }
     };
     inst.fuse = Some(Proc::of(server.pid));
-    inst.save()?;
     let finish_mount = |server: instance::FuseServer| -> i32 {
         let _ = instance::unmount_lazy(&mnt);
         server.wait()
@@ -292,7 +289,9 @@ fn supervise(
     inst.status = Status::Exited;
     inst.exit = Some(exit.status);
     inst.finished = Some(instance::now_secs());
-    inst.save()?;
+    if !a.rm {
+        inst.save()?;
+    }
     if a.commit {
         commit_after(&plan, &inst, a.message.as_deref())?;
     }

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, IoContext, Result};
-use crate::fsutil::write_atomic;
 use crate::workspace::Workspace;
 
 use super::rwfs::WorkingFs;
@@ -200,9 +199,14 @@ impl Instance {
         )
     }
 
-    /// Write the record crash-safely.
+    /// Replace the record atomically (temp file, rename). Not fsynced: a
+    /// record lost in a crash names an instance that died with the machine,
+    /// and a start costs two fsyncs less (runtime.md).
     pub fn save(&self) -> Result<()> {
-        write_atomic(&self.state_path(), self.encode().as_bytes())
+        let path = self.state_path();
+        let tmp = self.dir.join(format!("state.tmp{}", std::process::id()));
+        fs::write(&tmp, self.encode().as_bytes()).at(&tmp)?;
+        fs::rename(&tmp, &path).at(&path)
     }
 
     /// Read the record in `dir`.
@@ -338,8 +342,14 @@ pub fn is_mounted(mp: &Path) -> bool {
         .any(|l| l.split(' ').nth(4).is_some_and(|m| m == want))
 }
 
-/// Unmount a FUSE mount lazily (it goes as soon as nothing uses it).
+/// Unmount a FUSE mount lazily (it goes as soon as nothing uses it):
+/// directly as root, else through fusermount3.
 pub fn unmount_lazy(mp: &Path) -> Result<()> {
+    if nix::unistd::geteuid().is_root()
+        && nix::mount::umount2(mp, nix::mount::MntFlags::MNT_DETACH).is_ok()
+    {
+        return Ok(());
+    }
     let out = std::process::Command::new("fusermount3")
         .arg("-u")
         .arg("-z")

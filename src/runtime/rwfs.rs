@@ -261,6 +261,10 @@ pub struct WorkingFs {
 
 struct Inner {
     ws: Workspace,
+    /// Recently read chunks and chunk lists: a program's pages fault in 4 KiB
+    /// at a time, and each read would otherwise decompress and verify its
+    /// whole chunk again.
+    cache: Mutex<ReadCache>,
     target: Target,
     spill_dir: PathBuf,
     readonly: bool,
@@ -349,6 +353,7 @@ impl WorkingFs {
                 readonly,
                 state: Mutex::new(state),
                 wake: Condvar::new(),
+                cache: Mutex::new(ReadCache::default()),
             }),
         })
     }
@@ -358,7 +363,7 @@ impl WorkingFs {
     }
 
     fn store(&self) -> &dyn ObjectStore {
-        &self.inner.ws.odb
+        &*self.inner
     }
 
     /// The last fold error (a fold on the timer has no caller to tell).
@@ -544,6 +549,57 @@ impl WorkingFs {
         r?;
         folded?;
         Ok(())
+    }
+}
+
+/// Decoded objects by id, up to `READ_CACHE_BYTES`, oldest out first.
+#[derive(Default)]
+struct ReadCache {
+    objects: HashMap<ObjectId, crate::object::Object>,
+    order: std::collections::VecDeque<ObjectId>,
+    bytes: usize,
+}
+
+const READ_CACHE_BYTES: usize = 64 << 20;
+
+impl ObjectStore for Inner {
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        self.ws.odb.contains(id)
+    }
+    fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
+        let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(o) = lock().objects.get(id) {
+            return Ok(o.clone());
+        }
+        let o = self.ws.odb.read(id)?;
+        if matches!(o.kind, ObjectType::Blob | ObjectType::File) && o.data.len() <= 1 << 20 {
+            let mut c = lock();
+            if !c.objects.contains_key(id) {
+                c.bytes += o.data.len();
+                c.order.push_back(*id);
+                c.objects.insert(*id, o.clone());
+                while c.bytes > READ_CACHE_BYTES {
+                    let Some(old) = c.order.pop_front() else {
+                        break;
+                    };
+                    if let Some(gone) = c.objects.remove(&old) {
+                        c.bytes -= gone.data.len();
+                    }
+                }
+            }
+        }
+        Ok(o)
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        let lock = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(o) = lock.objects.get(id) {
+            return Ok((o.kind, o.data.len() as u64));
+        }
+        drop(lock);
+        self.ws.odb.read_header(id)
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        self.ws.odb.write(kind, data)
     }
 }
 
