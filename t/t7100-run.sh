@@ -15,9 +15,9 @@ if ! unshare -Ur true 2>/dev/null; then
 	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
 fi
 
-# Whether anything is mounted under the workspace's instances.
+# How many mounts there are under this workspace's instances.
 instance_mounts () {
-	grep -c "/.hako/instances/" /proc/self/mountinfo
+	grep -cF "$(cd "$TRASH_DIRECTORY" && pwd -P | sed "s/ /\\040/g")/ws/.hako/instances/" /proc/self/mountinfo
 }
 
 # Wait (up to 20 s) until `hako ps` shows instance $1 with status $2.

@@ -379,6 +379,10 @@ impl WorkingFs {
     }
 
     fn fold_locked(&self, st: &mut State, include_open: bool) -> Result<ObjectId> {
+        // A temporary instance's writes go nowhere: nothing to store.
+        if let Target::Discard = self.inner.target {
+            return Ok(st.base_root);
+        }
         let (mut root, _) = self.fold_node(st, 1, include_open)?;
         if st.root_meta_dirty {
             root = self.with_root_record(st, root)?;
@@ -614,11 +618,16 @@ fn content_id(n: &Node) -> ObjectId {
 /// Move `WORKING` from `base` to `new`: directly if it still is `base`,
 /// else with the changes between the two applied onto what it is now.
 fn publish(ws: &Workspace, base: ObjectId, new: ObjectId) -> Result<()> {
-    for _ in 0..10 {
+    for _ in 0..200 {
         let raw = read_working(ws)?;
         let lock = match lock_working(ws, raw) {
             Ok(l) => l,
             Err(Error::WorkingChanged) => continue,
+            // Another command is moving it right now: wait a little.
+            Err(Error::WorkingLocked(_)) => {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
             Err(e) => return Err(e),
         };
         let cur = working_root(ws)?;
@@ -1470,6 +1479,21 @@ impl Filesystem for WorkingFs {
     ) {
         let mut st = self.state();
         if let Some((_, true)) = st.files.remove(&fh.0) {
+            if let Target::Discard = self.inner.target {
+                // Kept until unmount, on disk unless small.
+                let spill = self.inner.spill_dir.clone();
+                if let Some(n) = st.nodes.get_mut(&ino.0) {
+                    n.writers = n.writers.saturating_sub(1);
+                    if let Content::File { buf: Some(b), .. } = &mut n.content {
+                        if b.len() > file::INLINE_MAX {
+                            if let Err(e) = b.spill(&spill) {
+                                st.last_error = Some(format!("spill: {e}"));
+                            }
+                        }
+                    }
+                }
+                return reply.ok();
+            }
             let store = self.store();
             let mut failed = None;
             if let Some(n) = st.nodes.get_mut(&ino.0) {
