@@ -265,6 +265,11 @@ struct Inner {
     /// at a time, and each read would otherwise decompress and verify its
     /// whole chunk again.
     cache: Mutex<ReadCache>,
+    /// New objects, held until a fold (or `PENDING_BYTES`) writes them in one
+    /// batch (a pack, one sync) instead of a loose object and fsync each.
+    pending: crate::store::MemStore,
+    /// Held shared by readers and exclusively while `pending` moves to disk.
+    flushing: std::sync::RwLock<()>,
     target: Target,
     spill_dir: PathBuf,
     readonly: bool,
@@ -354,6 +359,8 @@ impl WorkingFs {
                 state: Mutex::new(state),
                 wake: Condvar::new(),
                 cache: Mutex::new(ReadCache::default()),
+                pending: crate::store::MemStore::new(),
+                flushing: std::sync::RwLock::new(()),
             }),
         })
     }
@@ -387,6 +394,8 @@ impl WorkingFs {
         if st.root_meta_dirty {
             root = self.with_root_record(st, root)?;
         }
+        // Every object the new root needs is durable before it is published.
+        self.inner.flush_pending()?;
         if root != st.base_root {
             if let Target::Working = self.inner.target {
                 publish(&self.inner.ws, st.base_root, root)?;
@@ -565,17 +574,41 @@ struct ReadCache {
 }
 
 const READ_CACHE_BYTES: usize = 64 << 20;
+const PENDING_BYTES: u64 = 128 << 20;
+
+impl Inner {
+    /// Write the pending objects to the store, durably.
+    fn flush_pending(&self) -> Result<()> {
+        let _w = self.flushing.write().unwrap_or_else(|p| p.into_inner());
+        let items = self.pending.drain();
+        if items.is_empty() {
+            return Ok(());
+        }
+        let refs: Vec<(ObjectId, ObjectType, &[u8])> = items
+            .iter()
+            .map(|(i, k, d)| (*i, *k, d.as_slice()))
+            .collect();
+        self.ws.odb.write_known(&refs).map(|_| ())
+    }
+}
 
 impl ObjectStore for Inner {
     fn contains(&self, id: &ObjectId) -> Result<bool> {
-        self.ws.odb.contains(id)
+        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+        Ok(self.pending.contains(id)? || self.ws.odb.contains(id)?)
     }
     fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
         let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(o) = lock().objects.get(id) {
             return Ok(o.clone());
         }
-        let o = self.ws.odb.read(id)?;
+        let o = {
+            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+            match self.pending.read(id) {
+                Ok(o) => o,
+                Err(_) => self.ws.odb.read(id)?,
+            }
+        };
         if matches!(o.kind, ObjectType::Blob | ObjectType::File) && o.data.len() <= 1 << 20 {
             let mut c = lock();
             if !c.objects.contains_key(id) {
@@ -600,10 +633,21 @@ impl ObjectStore for Inner {
             return Ok((o.kind, o.data.len() as u64));
         }
         drop(lock);
-        self.ws.odb.read_header(id)
+        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+        match self.pending.read_header(id) {
+            Ok(h) => Ok(h),
+            Err(_) => self.ws.odb.read_header(id),
+        }
     }
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
-        self.ws.odb.write(kind, data)
+        let id = {
+            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+            self.pending.write(kind, data)?
+        };
+        if self.pending.bytes() > PENDING_BYTES {
+            self.flush_pending()?;
+        }
+        Ok(id)
     }
 }
 
