@@ -124,6 +124,21 @@ test_expect_success 'kill -9 of the supervisor: the mount goes, the write is kep
 	test "$(hako -C ws cat /root/killed)" = before-kill
 '
 
+test_expect_success 'a write from outside while the instance runs is kept: the instance rebases onto it' '
+	id=$(hako -C ws run -d -- sh -c "echo inside >/root/in-1; exec sleep 60") &&
+	wait_status $id running &&
+	hako -C ws exec $id sh -c "sync /root/in-1" &&
+	hako -C ws write /root/out-1 outside &&
+	hako -C ws exec $id sh -c "echo inside2 >/root/in-2" &&
+	hako -C ws stop -t 5 $id >/dev/null &&
+	test "$(hako -C ws cat /root/in-1)" = inside &&
+	test "$(hako -C ws cat /root/in-2)" = inside2 &&
+	test "$(hako -C ws cat /root/out-1)" = outside &&
+	hako -C ws run --rm -- cat /root/out-1 >actual &&
+	printf outside >expect && test_cmp expect actual &&
+	hako -C ws reap >/dev/null
+'
+
 test_expect_success 'a large file written inside is chunked and deduplicated against its copy' '
 	hako -C ws run -- sh -c "head -c 200000000 /dev/urandom >/big && cp /big /big2 && md5sum /big | cut -d\" \" -f1" >inside &&
 	hako -C ws cat /big | md5sum | cut -d" " -f1 >outside &&
