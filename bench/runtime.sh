@@ -8,6 +8,7 @@
 # Figures, never pass/fail; a failed timed command is reported, not timed.
 . "$(dirname "$0")/lib.sh"
 SIZE_MB=${RT_SIZE_MB:-1024}
+FILES=${RT_FILES:-100000}
 
 if ! test -x "$HAKO"; then
 	echo "# runtime: skipped, no release binary at $HAKO (make build)"
@@ -32,6 +33,14 @@ head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >"$W/src/rand" || exit 1
 # The same file committed in the container, for the read.
 $H run --bind "$W/src:/src:ro" -- cp /src/rand /big || { echo "# runtime: cannot write the big file"; exit 1; }
 $H commit -q -m big || exit 1
+# Many small files (100 bytes each, 100 directories), imported and committed.
+mkdir -p "$W/many" && (
+	cd "$W/many" && i=0 && while test $i -lt 100; do
+		mkdir d$i && (cd d$i && head -c $((FILES)) /dev/urandom | split -b 100 -a 4 - f) || exit 1
+		i=$((i + 1))
+	done
+) || exit 1
+$H import ../many /many >/dev/null && $H commit -q -m many || exit 1
 $H export / "$W/exported" || exit 1
 mkdir -p "$W/exported/proc" "$W/exported/dev" "$W/exported/tmp"
 
@@ -49,6 +58,10 @@ compare "sequential read inside (cat, incl. start)" \
 	"cat $W/src/rand >/dev/null" \
 	"$H run --rm -- sh -c 'cat /big >/dev/null'" \
 	"host cat" "cat $W/src/rand >/dev/null"
+compare "find | xargs cat over $FILES files inside" \
+	":" \
+	"$H run --rm -- sh -c 'find /many -type f | xargs cat >/dev/null'" \
+	"host" "find $W/many -type f | xargs cat >/dev/null"
 RUNS=$((RUNS * 4))
 compare "run --rm /bin/true" \
 	":" \
