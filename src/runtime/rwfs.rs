@@ -1038,6 +1038,11 @@ impl Filesystem for WorkingFs {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
         let _ = config.set_max_readahead(1 << 20);
         let _ = config.set_max_write(1 << 20);
+        // Writes gather in the page cache and come in large batches; the
+        // kernel keeps size and mtime meanwhile.
+        if !self.inner.readonly {
+            let _ = config.add_capabilities(fuser::InitFlags::FUSE_WRITEBACK_CACHE);
+        }
         Ok(())
     }
 
