@@ -75,6 +75,51 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "mount tag v1 read-only for host tools",
     ),
     ("umount", "hako umount /mnt/v1", "unmount it"),
+    (
+        "run",
+        "hako run --rm -e GREETING=hi default -- sh -c 'echo $GREETING'",
+        "a throwaway run of a command in a container",
+    ),
+    (
+        "shell",
+        "hako shell web",
+        "an interactive shell in a container (writes kept)",
+    ),
+    (
+        "ps",
+        "hako ps -a --json",
+        "every instance, running or exited, as JSON",
+    ),
+    (
+        "logs",
+        "hako logs -f --tail 20 web",
+        "follow a detached instance's output",
+    ),
+    (
+        "exec",
+        "hako exec -it web sh",
+        "a shell inside a running instance",
+    ),
+    (
+        "stop",
+        "hako stop -t 5 web",
+        "SIGTERM, then SIGKILL after 5 seconds",
+    ),
+    (
+        "kill",
+        "hako kill -s HUP web",
+        "send a signal to an instance",
+    ),
+    (
+        "wait",
+        "hako wait web",
+        "wait for an instance and exit with its status",
+    ),
+    (
+        "reap",
+        "hako reap",
+        "clean up instances whose supervisor died",
+    ),
     ("tree", "hako tree -L 2 /", "draw two levels of the root"),
     (
         "pwd",

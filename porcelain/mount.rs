@@ -1,4 +1,6 @@
-//! `hako mount [REV] MOUNTPOINT [-f]`: serve a tree read-only through FUSE.
+//! `hako mount [REV] MOUNTPOINT [-f]`: serve a tree read-only through FUSE;
+//! `hako mount --rw MOUNTPOINT`: serve the container's working root
+//! read-write, folding writes into it (format-spec/runtime.md).
 //!
 //! Without `-f` the command spawns itself detached (new session, `-f`, the
 //! tree already resolved to an id) and returns once the child reports the
@@ -12,8 +14,10 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 
+use hako::container::working_root;
 use hako::revparse::rev_parse_tree;
 use hako::runtime::fuse::TreeFs;
+use hako::runtime::rwfs::{Target, WorkingFs};
 
 use crate::plumbing;
 
@@ -21,11 +25,14 @@ use crate::plumbing;
 const NOTIFY_ENV: &str = "HAKO_MOUNT_NOTIFY";
 
 #[derive(clap::Args)]
-#[command(after_help = "Example: hako mount v1.0 /mnt/snap && diff -r /mnt/snap ./export")]
 pub struct Args {
     /// Stay in the foreground (serve until unmounted or interrupted).
     #[arg(short, long)]
     foreground: bool,
+    /// Mount the container's working root read-write: what host tools write
+    /// lands in it (folded on fsync, every 5 s and at unmount).
+    #[arg(long)]
+    rw: bool,
     /// `[REV] MOUNTPOINT`: a commit, branch, tag or tree id (default HEAD) and
     /// an existing empty directory.
     #[arg(num_args = 1..=2, value_names = ["REV", "MOUNTPOINT"], required = true)]
@@ -64,8 +71,15 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         [rev, mp] => (rev.as_str(), mp),
         _ => bail!("usage: hako mount [REV] MOUNTPOINT"),
     };
+    if a.rw && a.args.len() == 2 {
+        bail!("--rw mounts the container's working root: give no REV");
+    }
     let ws = plumbing::open_workspace()?;
-    let tree = rev_parse_tree(ws.repo(), rev)?;
+    let tree = if a.rw {
+        working_root(&ws)?
+    } else {
+        rev_parse_tree(ws.repo(), rev)?
+    };
     let mp = PathBuf::from(mp);
     if !mp.is_dir() {
         bail!(
@@ -78,7 +92,26 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         bail!("mountpoint '{}' is not empty", mp.display());
     }
     if !a.foreground {
-        return spawn_detached(&tree.to_string(), &mp);
+        let what = if a.rw { None } else { Some(tree.to_string()) };
+        return spawn_detached(what.as_deref(), &mp);
+    }
+    if a.rw {
+        let spill = ws
+            .dir
+            .join("tmp")
+            .join(format!("mount-{}", std::process::id()));
+        let fs = WorkingFs::new(ws, tree, Target::Working, spill.clone(), false)?;
+        let r = fs.clone().serve(&mp, "hako", || {
+            if notify {
+                println!("READY");
+            }
+        });
+        let _ = std::fs::remove_dir_all(&spill);
+        if let Some(e) = fs.take_error() {
+            eprintln!("warning: {e}");
+        }
+        r?;
+        return Ok(0);
     }
     let fs = TreeFs::new(ws.odb, tree)?;
     fs.serve(&mp, "hako", || {
@@ -105,17 +138,20 @@ fn close_inherited_fds() {
     }
 }
 
-/// Run `hako mount -f TREE MP` in a new session; wait for its `READY`.
-fn spawn_detached(tree: &str, mp: &Path) -> anyhow::Result<i32> {
+/// Run `hako mount -f TREE MP` (or `--rw MP` when TREE is None) in a new
+/// session; wait for its `READY`.
+fn spawn_detached(tree: Option<&str>, mp: &Path) -> anyhow::Result<i32> {
     let exe = std::env::current_exe().context("cannot find the hako executable")?;
     let mut cmd = Command::new(exe);
     if let Some(c) = plumbing::CONTAINER.get() {
         cmd.arg("-c").arg(c);
     }
-    cmd.arg("mount")
-        .arg("-f")
-        .arg(tree)
-        .arg(mp)
+    cmd.arg("mount").arg("-f");
+    match tree {
+        Some(t) => cmd.arg(t),
+        None => cmd.arg("--rw"),
+    };
+    cmd.arg(mp)
         .env(NOTIFY_ENV, "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -1,11 +1,11 @@
-//! `hako umount MOUNTPOINT`: unmount a `hako mount` (through `fusermount3 -u`).
+//! `hako umount MOUNTPOINT`: unmount a `hako mount` (through `fusermount3 -u`),
+//! after an fsync that folds a read-write mount's writes into the working root.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
 #[derive(clap::Args)]
-#[command(after_help = "Example: hako umount /mnt/snap")]
 pub struct Args {
     /// Directory a `hako mount` is mounted on.
     mountpoint: PathBuf,
@@ -16,6 +16,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .with_context(|| format!("cannot access '{}'", a.mountpoint.display()))?;
     if !super::mount::is_hako_mount(&mp)? {
         bail!("'{}' is not a hako mount", a.mountpoint.display());
+    }
+    // A read-write mount folds every write into the working root on fsync:
+    // done before the unmount, `umount` returns with the writes in place.
+    if let Ok(d) = std::fs::File::open(&mp) {
+        let _ = d.sync_all();
     }
     let out = std::process::Command::new("fusermount3")
         .arg("-u")

@@ -78,6 +78,24 @@ enum Command {
     Mount(porcelain::mount::Args),
     /// Unmount a `hako mount`.
     Umount(porcelain::umount::Args),
+    /// Run a command in a container (its tree served through FUSE).
+    Run(Box<porcelain::run::Args>),
+    /// Run an interactive shell in a container.
+    Shell(porcelain::shell::Args),
+    /// List running instances.
+    Ps(porcelain::ps::Args),
+    /// Print a detached instance's output.
+    Logs(porcelain::logs::Args),
+    /// Run a command inside a running instance.
+    Exec(porcelain::exec::Args),
+    /// Stop instances: SIGTERM, then SIGKILL.
+    Stop(porcelain::stop::Args),
+    /// Send a signal to an instance.
+    Kill(porcelain::kill::Args),
+    /// Wait for an instance to end and print its exit status.
+    Wait(porcelain::wait::Args),
+    /// Clean up after dead and exited instances.
+    Reap(porcelain::reap::Args),
     /// Draw a directory hierarchy.
     Tree(porcelain::tree::Args),
     /// Print the current directory.
@@ -205,6 +223,15 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Ls(a) => porcelain::ls::run(a),
         Command::Mount(a) => porcelain::mount::run(a),
         Command::Umount(a) => porcelain::umount::run(a),
+        Command::Run(a) => porcelain::run::run(*a),
+        Command::Shell(a) => porcelain::shell::run(a),
+        Command::Ps(a) => porcelain::ps::run(a),
+        Command::Logs(a) => porcelain::logs::run(a),
+        Command::Exec(a) => porcelain::exec::run(a),
+        Command::Stop(a) => porcelain::stop::run(a),
+        Command::Kill(a) => porcelain::kill::run(a),
+        Command::Wait(a) => porcelain::wait::run(a),
+        Command::Reap(a) => porcelain::reap::run(a),
         Command::Tree(a) => porcelain::tree::run(a),
         Command::Pwd(a) => porcelain::pwd::run(a),
         Command::Cd(a) => porcelain::cd::run(a),

@@ -73,6 +73,23 @@ test_expect_success OCI 'pull creates a container with one commit recording the 
 	test_cmp expect actual
 '
 
+test_lazy_prereq FUSE '
+	test -c /dev/fuse && command -v fusermount3 && unshare -Ur true
+'
+test_prereq_reason FUSE "FUSE or user namespaces are not available (/dev/fuse, fusermount3 from fuse3, unshare -Ur)"
+
+test_expect_success OCI,FUSE 'run on the pulled image uses its Cmd, Env and WorkingDir' '
+	hako -C ws run --rm img -- sh -c "echo A=\$A; pwd" >actual &&
+	printf "A=1\n/opt\n" >expect &&
+	test_cmp expect actual &&
+	echo "echo from the image Cmd" | hako -C ws run --rm -i img >actual &&
+	echo "from the image Cmd" >expect &&
+	test_cmp expect actual &&
+	hako -C ws run --rm -e A=2 -w / img -- sh -c "echo A=\$A; pwd" >actual &&
+	printf "A=2\n/\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success OCI 'the pulled tree has the layers applied (whiteout, opaque, links)' '
 	hako -C ws -c img ls /etc >actual &&
 	! grep gone actual &&

@@ -119,6 +119,47 @@ test_expect_success 'mount defaults to HEAD; the foreground server unmounts on S
 	! mounted mnt
 '
 
+test_expect_success 'mount --rw: host tools write into the working root' '
+	test_when_finished "cleanup_mount mnt" &&
+	hako -C ws mount --rw ../mnt &&
+	echo new >mnt/newfile &&
+	mkdir -p mnt/d1/d2 && echo deep >mnt/d1/d2/f &&
+	rm mnt/hello && mv mnt/link mnt/link2 &&
+	chmod 700 mnt/dir/tool && mkfifo mnt/fifo &&
+	ln -s newfile mnt/sym && setfattr -n user.k -v v mnt/newfile &&
+	head -c 2000000 /dev/urandom >mnt/big2 && cat mnt/big2 >expect-big2 &&
+	hako umount mnt &&
+	! mounted mnt &&
+	hako -C ws status --porcelain >actual &&
+	cat >expect <<-\EOF &&
+	A big2
+	A d1/d2/f
+	M dir/tool
+	A fifo
+	D hello
+	D link
+	A link2
+	A newfile
+	A sym
+	EOF
+	test_cmp expect actual &&
+	test "$(hako -C ws cat /newfile)" = new &&
+	test "$(hako -C ws cat /d1/d2/f)" = deep &&
+	hako -C ws cat /big2 >actual-big2 && cmp expect-big2 actual-big2 &&
+	hako -C ws ls -l /dir/tool >out && grep "^100700" out &&
+	hako -C ws ls -l /fifo >out && grep "^010" out &&
+	hako -C ws ls -l /sym >out && grep "sym@ -> newfile" out &&
+	hako -C ws ls-tree HEAD >/dev/null &&
+	hako -C ws commit -q -m "written through mount --rw" &&
+	hako -C ws status --porcelain >actual && test_must_be_empty actual
+'
+
+test_expect_success 'mount --rw takes no REV' '
+	test_must_fail hako -C ws mount --rw v1 ../mnt 2>err &&
+	test_line_count = 1 err && grep "^fatal: .*--rw" err &&
+	! mounted mnt
+'
+
 test_expect_success 'a bad REV fails with one fatal line and mounts nothing' '
 	test_must_fail hako -C ws mount nosuchrev ../mnt 2>err &&
 	test_line_count = 1 err && grep "^fatal: " err &&

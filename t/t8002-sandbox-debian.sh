@@ -32,6 +32,22 @@ test_expect_success 'as root, the sandbox can switch to _apt (setgroups, setresg
 	test_cmp expect out
 '
 
+test_lazy_prereq FUSE '
+	test -c /dev/fuse && command -v fusermount3
+'
+test_prereq_reason FUSE "FUSE is not available (/dev/fuse or fusermount3, apt-get install fuse3)"
+
+test_expect_success FUSE 'hako run in a container imported from the Debian root: dpkg -l and apt-get --version' '
+	hako init -q --empty dws &&
+	hako -C dws import --owners "$DEB" / &&
+	hako -C dws commit -q -m "debian minbase" &&
+	hako -C dws run --rm -- dpkg -l >out &&
+	grep "^ii  apt " out &&
+	hako -C dws run --rm -- apt-get --version >out &&
+	grep "^apt " out &&
+	hako -C dws status --porcelain >actual && test_must_be_empty actual
+'
+
 SB_USER=hakotest
 if id "$SB_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$SB_USER" >/dev/null 2>&1; then
 	test_set_prereq TEST_USER

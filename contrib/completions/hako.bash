@@ -73,6 +73,9 @@ _hako() {
             hako,enter)
                 cmd="hako__subcmd__enter"
                 ;;
+            hako,exec)
+                cmd="hako__subcmd__exec"
+                ;;
             hako,export)
                 cmd="hako__subcmd__export"
                 ;;
@@ -112,8 +115,14 @@ _hako() {
             hako,is)
                 cmd="hako__subcmd__is"
                 ;;
+            hako,kill)
+                cmd="hako__subcmd__kill"
+                ;;
             hako,log)
                 cmd="hako__subcmd__log"
+                ;;
+            hako,logs)
+                cmd="hako__subcmd__logs"
                 ;;
             hako,ls)
                 cmd="hako__subcmd__ls"
@@ -157,6 +166,9 @@ _hako() {
             hako,prune)
                 cmd="hako__subcmd__prune"
                 ;;
+            hako,ps)
+                cmd="hako__subcmd__ps"
+                ;;
             hako,pull)
                 cmd="hako__subcmd__pull"
                 ;;
@@ -165,6 +177,9 @@ _hako() {
                 ;;
             hako,pwd)
                 cmd="hako__subcmd__pwd"
+                ;;
+            hako,reap)
+                cmd="hako__subcmd__reap"
                 ;;
             hako,receive-pack)
                 cmd="hako__subcmd__receive__subcmd__pack"
@@ -187,14 +202,23 @@ _hako() {
             hako,rev-parse)
                 cmd="hako__subcmd__rev__subcmd__parse"
                 ;;
+            hako,run)
+                cmd="hako__subcmd__run"
+                ;;
             hako,send-pack)
                 cmd="hako__subcmd__send__subcmd__pack"
+                ;;
+            hako,shell)
+                cmd="hako__subcmd__shell"
                 ;;
             hako,show-ref)
                 cmd="hako__subcmd__show__subcmd__ref"
                 ;;
             hako,status)
                 cmd="hako__subcmd__status"
+                ;;
+            hako,stop)
+                cmd="hako__subcmd__stop"
                 ;;
             hako,symbolic-ref)
                 cmd="hako__subcmd__symbolic__subcmd__ref"
@@ -222,6 +246,9 @@ _hako() {
                 ;;
             hako,verify-pack)
                 cmd="hako__subcmd__verify__subcmd__pack"
+                ;;
+            hako,wait)
+                cmd="hako__subcmd__wait"
                 ;;
             hako,write)
                 cmd="hako__subcmd__write"
@@ -286,6 +313,9 @@ _hako() {
             hako__subcmd__help,enter)
                 cmd="hako__subcmd__help__subcmd__enter"
                 ;;
+            hako__subcmd__help,exec)
+                cmd="hako__subcmd__help__subcmd__exec"
+                ;;
             hako__subcmd__help,export)
                 cmd="hako__subcmd__help__subcmd__export"
                 ;;
@@ -325,8 +355,14 @@ _hako() {
             hako__subcmd__help,is)
                 cmd="hako__subcmd__help__subcmd__is"
                 ;;
+            hako__subcmd__help,kill)
+                cmd="hako__subcmd__help__subcmd__kill"
+                ;;
             hako__subcmd__help,log)
                 cmd="hako__subcmd__help__subcmd__log"
+                ;;
+            hako__subcmd__help,logs)
+                cmd="hako__subcmd__help__subcmd__logs"
                 ;;
             hako__subcmd__help,ls)
                 cmd="hako__subcmd__help__subcmd__ls"
@@ -370,6 +406,9 @@ _hako() {
             hako__subcmd__help,prune)
                 cmd="hako__subcmd__help__subcmd__prune"
                 ;;
+            hako__subcmd__help,ps)
+                cmd="hako__subcmd__help__subcmd__ps"
+                ;;
             hako__subcmd__help,pull)
                 cmd="hako__subcmd__help__subcmd__pull"
                 ;;
@@ -378,6 +417,9 @@ _hako() {
                 ;;
             hako__subcmd__help,pwd)
                 cmd="hako__subcmd__help__subcmd__pwd"
+                ;;
+            hako__subcmd__help,reap)
+                cmd="hako__subcmd__help__subcmd__reap"
                 ;;
             hako__subcmd__help,receive-pack)
                 cmd="hako__subcmd__help__subcmd__receive__subcmd__pack"
@@ -400,14 +442,23 @@ _hako() {
             hako__subcmd__help,rev-parse)
                 cmd="hako__subcmd__help__subcmd__rev__subcmd__parse"
                 ;;
+            hako__subcmd__help,run)
+                cmd="hako__subcmd__help__subcmd__run"
+                ;;
             hako__subcmd__help,send-pack)
                 cmd="hako__subcmd__help__subcmd__send__subcmd__pack"
+                ;;
+            hako__subcmd__help,shell)
+                cmd="hako__subcmd__help__subcmd__shell"
                 ;;
             hako__subcmd__help,show-ref)
                 cmd="hako__subcmd__help__subcmd__show__subcmd__ref"
                 ;;
             hako__subcmd__help,status)
                 cmd="hako__subcmd__help__subcmd__status"
+                ;;
+            hako__subcmd__help,stop)
+                cmd="hako__subcmd__help__subcmd__stop"
                 ;;
             hako__subcmd__help,symbolic-ref)
                 cmd="hako__subcmd__help__subcmd__symbolic__subcmd__ref"
@@ -435,6 +486,9 @@ _hako() {
                 ;;
             hako__subcmd__help,verify-pack)
                 cmd="hako__subcmd__help__subcmd__verify__subcmd__pack"
+                ;;
+            hako__subcmd__help,wait)
+                cmd="hako__subcmd__help__subcmd__wait"
                 ;;
             hako__subcmd__help,write)
                 cmd="hako__subcmd__help__subcmd__write"
@@ -500,7 +554,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,6 +1129,40 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__exec)
+            opts="-i -t -e -C -c -h --interactive --tty --env --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__export)
             opts="-C -c -h --owners --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1290,7 +1378,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount tree pwd cd status commit branch merge add checkout tag diff clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1569,6 +1657,20 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1751,7 +1853,35 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__kill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1961,6 +2091,20 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__ps)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__pull)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1990,6 +2134,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__pwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__reap)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2171,7 +2329,35 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__send__subcmd__pack)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__shell)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2200,6 +2386,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2326,6 +2526,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__verify__subcmd__pack)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2497,6 +2711,40 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__kill)
+            opts="-s -C -c -h --signal --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__log)
             opts="-n -p -C -c -h --oneline --max-count --first-parent --all --patch --stat --graph --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2509,6 +2757,36 @@ _hako() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__logs)
+            opts="-f -C -c -h --follow --tail --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tail)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2786,7 +3064,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__mount)
-            opts="-f -C -c -h --foreground --container --help"
+            opts="-f -C -c -h --foreground --rw --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2927,6 +3205,32 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__ps)
+            opts="-a -C -c -h --all --json --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__pull)
             opts="-q -C -c -h --as --platform --insecure --quiet --jobs --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3001,6 +3305,32 @@ _hako() {
             ;;
         hako__subcmd__pwd)
             opts="-C -c -h --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__reap)
+            opts="-C -c -h --keep-exited --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3447,6 +3777,96 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__run)
+            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --commit --message --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --net)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rlimit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seccomp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__send__subcmd__pack)
             opts="-f -n -q -C -c -h --all --tags --force --atomic --dry-run --quiet --receive-pack --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3458,6 +3878,32 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__shell)
+            opts="-C -c -h --rm --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3510,6 +3956,40 @@ _hako() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__stop)
+            opts="-t -C -c -h --time --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3819,6 +4299,32 @@ _hako() {
             ;;
         hako__subcmd__verify__subcmd__pack)
             opts="-v -C -c -h --verbose --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__wait)
+            opts="-C -c -h --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -173,9 +173,17 @@ fn config(fsname: &str) -> Config {
     c
 }
 
-fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
-    let hint = if !Path::new("/dev/fuse").exists() {
+pub(crate) fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
+    let dev = Path::new("/dev/fuse");
+    let hint = if !dev.exists() {
         " (/dev/fuse is missing: load the fuse module or install fuse3)"
+    } else if nix::unistd::access(
+        dev,
+        nix::unistd::AccessFlags::R_OK | nix::unistd::AccessFlags::W_OK,
+    )
+    .is_err()
+    {
+        " (/dev/fuse is not readable and writable by this user: it is usually mode 0666)"
     } else {
         ""
     };

@@ -1,6 +1,10 @@
 //! The runtime: serving trees to the host and to containers.
 //!
-//! `fuse` serves any tree read-only as a FUSE filesystem (the first slice of
-//! the container runtime; `hako mount` uses it).
+//! `fuse` serves any tree read-only as a FUSE filesystem (`hako mount`);
+//! `rwfs` serves a tree read-write, folding writes into a container's working
+//! root (`hako run`, `hako mount --rw`); `instance` keeps the state of running
+//! instances under `.hako/instances/` (format-spec/runtime.md).
 
 pub mod fuse;
+pub mod instance;
+pub mod rwfs;

@@ -14,7 +14,8 @@ mod sys;
 pub use config::{Bind, CgroupLimits, Config, EnvBase, NetMode, Rlimit, SeccompPolicy};
 pub use enter::{enter, EnterConfig};
 pub use error::{Error, Warning};
-pub use spawn::{run, start, Exit, Sandbox};
+pub use spawn::FORWARDED;
+pub use spawn::{find_in_path, run, start, Exit, Sandbox};
 
 /// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).
 pub fn read_pid_file(path: &std::path::Path) -> Result<(i32, Option<u64>), Error> {
@@ -31,4 +32,15 @@ pub fn read_pid_file(path: &std::path::Path) -> Result<(i32, Option<u64>), Error
             ))
         })?;
     Ok((pid, lines.next().and_then(|l| l.trim().parse().ok())))
+}
+
+/// fork(2) for the runtime's own processes (a detached supervisor, the FUSE
+/// server): returns 0 in the child. The caller must be single-threaded.
+pub fn fork_process() -> std::io::Result<libc::pid_t> {
+    sys::fork().map_err(|e| std::io::Error::from_raw_os_error(e as i32))
+}
+
+/// Field 22 of /proc/PID/stat: tells a live process from a reused pid.
+pub fn process_start_time(pid: libc::pid_t) -> Option<u64> {
+    spawn::process_start_time(pid)
 }

@@ -1,0 +1,70 @@
+#!/bin/sh
+# hako run: sequential write and read of a large file inside a container
+# (its root served through FUSE) vs the same on the host disk, and the
+# start-up latency of `run /bin/true` vs `unshare-exec` on an exported copy.
+#
+#   bench/runtime.sh            (RT_SIZE_MB=1024, BENCH_RUNS=5 by default)
+#
+# Figures, never pass/fail; a failed timed command is reported, not timed.
+. "$(dirname "$0")/lib.sh"
+SIZE_MB=${RT_SIZE_MB:-1024}
+FILES=${RT_FILES:-100000}
+
+if ! test -x "$HAKO"; then
+	echo "# runtime: skipped, no release binary at $HAKO (make build)"
+	exit 0
+fi
+for need in busybox fusermount3; do
+	if ! command -v $need >/dev/null 2>&1; then
+		echo "# runtime: skipped, $need is not installed"
+		exit 0
+	fi
+done
+if ! test -c /dev/fuse; then
+	echo "# runtime: skipped, /dev/fuse is missing"
+	exit 0
+fi
+
+W=$WORK/runtime
+rm -rf "$W" && mkdir -p "$W/src" || exit 1
+H="$HAKO -C $W/ws"
+$HAKO init -q "$W/ws" || exit 1
+head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >"$W/src/rand" || exit 1
+# The same file committed in the container, for the read.
+$H run --bind "$W/src:/src:ro" -- cp /src/rand /big || { echo "# runtime: cannot write the big file"; exit 1; }
+$H commit -q -m big || exit 1
+# Many small files (100 bytes each, 100 directories), imported and committed.
+mkdir -p "$W/many" && (
+	cd "$W/many" && i=0 && while test $i -lt 100; do
+		mkdir d$i && (cd d$i && head -c $((FILES)) /dev/urandom | split -b 100 -a 4 - f) || exit 1
+		i=$((i + 1))
+	done
+) || exit 1
+$H import ../many /many >/dev/null && $H commit -q -m many || exit 1
+$H export / "$W/exported" || exit 1
+mkdir -p "$W/exported/proc" "$W/exported/dev" "$W/exported/tmp"
+
+table_header "hako run ($SIZE_MB MiB file; $(nproc) cores; $(uname -r))"
+compare "write inside, --rm (kept in spill files)" \
+	"rm -f $W/host-copy" \
+	"$H run --rm --bind $W/src:/src:ro -- cp /src/rand /copy" \
+	"host cp" "cp $W/src/rand $W/host-copy && sync $W/host-copy"
+# Fresh content each time: stored (chunked, compressed) into the container.
+compare "write inside, persistent (stored, folded)" \
+	"head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >$W/src/fresh; $H del /copy 2>/dev/null; rm -f $W/host-copy" \
+	"$H run --bind $W/src:/src:ro -- cp /src/fresh /copy" \
+	"host cp" "cp $W/src/fresh $W/host-copy && sync $W/host-copy"
+compare "sequential read inside (cat, incl. start)" \
+	"cat $W/src/rand >/dev/null" \
+	"$H run --rm -- sh -c 'cat /big >/dev/null'" \
+	"host cat" "cat $W/src/rand >/dev/null"
+compare "find | xargs cat over $FILES files inside" \
+	":" \
+	"$H run --rm -- sh -c 'find /many -type f | xargs cat >/dev/null'" \
+	"host" "find $W/many -type f | xargs cat >/dev/null"
+RUNS=$((RUNS * 4))
+compare "run --rm /bin/true" \
+	":" \
+	"$H run --rm -- /bin/true" \
+	"unshare-exec" "$HAKO unshare-exec --pids-limit 0 $W/exported /bin/true"
+rm -rf "$W"

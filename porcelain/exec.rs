@@ -1,0 +1,68 @@
+//! `hako exec [-it] ID CMD…`: run a command inside a running instance
+//! (joins its namespaces through the `enter` engine).
+
+use std::ffi::OsString;
+
+use anyhow::bail;
+
+use hako::runtime::instance::{self, Status};
+use hako::sandbox::{self, EnterConfig, EnvBase, SeccompPolicy};
+
+use crate::plumbing;
+use crate::plumbing::unshare_exec::setup_failed;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Keep stdin attached (default: /dev/null).
+    #[arg(short = 'i', long)]
+    interactive: bool,
+    /// Keep the terminal (no pseudo-terminal is allocated; implies -i).
+    #[arg(short = 't', long)]
+    tty: bool,
+    /// Set an environment variable (repeatable).
+    #[arg(short = 'e', long = "env", value_name = "K=V")]
+    env: Vec<String>,
+    /// Instance id, id prefix or name.
+    id: String,
+    /// The command (default: /bin/sh).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    cmd: Vec<String>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    let inst = instance::find(&ws, &a.id)?;
+    let status = inst.effective_status();
+    let pid = match (status, inst.pid) {
+        (Status::Running, Some(p)) if p.alive() => p,
+        _ => bail!("instance {} is not running ({})", inst.id, status.name()),
+    };
+    if !(a.interactive || a.tty) {
+        let null = std::fs::File::open("/dev/null")?;
+        nix::unistd::dup2_stdin(&null)?;
+    }
+    let mut env = Vec::new();
+    for kv in &a.env {
+        let (k, v) = kv
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| plumbing::usage(format!("-e '{kv}': expected K=V")))?;
+        env.push((OsString::from(k), OsString::from(v)));
+    }
+    let argv: Vec<OsString> = if a.cmd.is_empty() {
+        vec!["/bin/sh".into()]
+    } else {
+        a.cmd.iter().map(OsString::from).collect()
+    };
+    let cfg = EnterConfig {
+        pid: pid.pid,
+        start_time: pid.start,
+        argv,
+        env_base: EnvBase::Minimal,
+        env,
+        seccomp: SeccompPolicy::Default,
+        keep_caps: false,
+        landlock: true,
+    };
+    sandbox::enter(&cfg).map_err(setup_failed)
+}

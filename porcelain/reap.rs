@@ -1,0 +1,59 @@
+//! `hako reap`: clean up after instances whose supervisor died (leftover
+//! FUSE mounts, temporary instances' state), and remove exited ones' state.
+
+use std::time::{Duration, Instant};
+
+use hako::runtime::instance::{self, Mode, Status};
+
+use crate::plumbing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Keep the state of exited instances (reap only dead ones).
+    #[arg(long)]
+    keep_exited: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    let ws = plumbing::open_workspace()?;
+    for mut inst in instance::list(&ws)? {
+        match inst.effective_status() {
+            Status::Created | Status::Running => continue,
+            Status::Exited if a.keep_exited => continue,
+            _ => {}
+        }
+        // A FUSE server still folding its last writes: let it finish.
+        if let Some(f) = inst.fuse {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while f.alive() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let mp = inst.mountpoint();
+        if instance::is_mounted(&mp) {
+            instance::unmount_lazy(&mp)?;
+        }
+        if inst.status != Status::Exited {
+            inst.status = Status::Dead;
+            inst.finished = Some(instance::now_secs());
+            let _ = inst.save();
+        }
+        std::fs::remove_dir_all(&inst.dir)
+            .map_err(|e| anyhow::anyhow!("cannot remove '{}': {e}", inst.dir.display()))?;
+        println!(
+            "{} {}{}",
+            inst.id,
+            if inst.status == Status::Dead {
+                "dead"
+            } else {
+                "exited"
+            },
+            if inst.mode == Mode::Persistent {
+                ""
+            } else {
+                " (temporary)"
+            }
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,616 @@
+//! `hako run [CONTAINER|REV] [--] [CMD…]`: run a command in a container whose
+//! root is its tree served through FUSE (format-spec/runtime.md).
+//!
+//! This process is the supervisor: it forks the FUSE server (which mounts the
+//! tree outside the command's mount namespace) before the sandbox's
+//! namespaces exist, starts the command through the sandbox engine, records
+//! the instance under `.hako/instances/<id>/`, and when the command ends
+//! unmounts (the server folds the last writes), records the exit and, with
+//! `--commit`, commits. `-d` forks a detached supervisor first.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use hako::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
+use hako::runtime::instance::{
+    self, check_fuse, start_fuse_server, Instance, Mode, Proc, Status, SupervisorLock,
+};
+use hako::runtime::rwfs::{Target, WorkingFs};
+use hako::sandbox::{self, Bind, Config as SandboxConfig, EnvBase, NetMode};
+use hako::workspace::Workspace;
+use hako::ObjectId;
+
+use crate::plumbing;
+use crate::plumbing::unshare_exec::{report, setup_failed};
+
+#[derive(clap::Args, Clone)]
+pub struct Args {
+    /// Discard the command's writes (a temporary instance) and its state when it ends.
+    #[arg(long)]
+    pub rm: bool,
+    /// Name the instance (for ps, logs, exec, stop…).
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// Run in the background; stdout and stderr go to the instance's log.
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Mount the tree read-only.
+    #[arg(long)]
+    pub ro: bool,
+    /// Keep the terminal: stdin stays attached (no pseudo-terminal is allocated).
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// Keep stdin attached (default: /dev/null).
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    /// Bind a host path: SRC:DST[:ro] (repeatable).
+    #[arg(long, value_name = "SRC:DST[:ro]")]
+    pub bind: Vec<String>,
+    /// Bind the host paths named in the command's arguments (absolute, ~/…,
+    /// ./…, ../…) at the same place inside (relative ones are made absolute).
+    #[arg(long)]
+    pub auto_mount: bool,
+    /// Network: none (only lo), host, or pasta.
+    #[arg(long, default_value = "none", value_name = "none|host|pasta")]
+    pub net: String,
+    /// Set an environment variable (repeatable).
+    #[arg(short = 'e', long = "env", value_name = "K=V")]
+    pub env: Vec<String>,
+    /// Read K=V lines from a file (# comments and blank lines skipped).
+    #[arg(long, value_name = "F")]
+    pub env_file: Vec<PathBuf>,
+    /// User inside: NAME, UID or UID:GID (default: the image's, else root).
+    #[arg(short = 'u', long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Working directory inside (default: the image's, else /).
+    #[arg(short = 'w', long, value_name = "DIR")]
+    pub workdir: Option<String>,
+    /// Resource limits: as=,core=,cpu=,data=,fsize=,memlock=,nofile=,nproc=,stack= (N, SOFT:HARD, unlimited).
+    #[arg(long, value_name = "NAME=N,…")]
+    pub rlimit: Vec<String>,
+    /// seccomp filter: off, default, or a seccompiler JSON FILE.
+    #[arg(long, default_value = "default", value_name = "off|default|FILE")]
+    pub seccomp: String,
+    /// Do not confine filesystem access with landlock.
+    #[arg(long)]
+    pub no_landlock: bool,
+    /// Mount a fresh tmpfs at DST (repeatable).
+    #[arg(long, value_name = "DST")]
+    pub tmpfs: Vec<PathBuf>,
+    /// Write the sandbox's pid and start time to FILE (as unshare-exec does).
+    #[arg(long, value_name = "FILE")]
+    pub pid_file: Option<PathBuf>,
+    /// Commit the working root after the command exits.
+    #[arg(long)]
+    pub commit: bool,
+    /// The message of --commit (default: "run: CMD").
+    #[arg(short = 'm', long, value_name = "MSG", requires = "commit")]
+    pub message: Option<String>,
+    /// CONTAINER or REV (default: the active container), then the command
+    /// (default: the image's, else /bin/sh).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CONTAINER|REV] [--] [CMD"
+    )]
+    pub args: Vec<String>,
+}
+
+/// Everything decided before anything is created.
+struct Plan {
+    ws: Workspace,
+    container: Option<String>,
+    rev: String,
+    tree: ObjectId,
+    mode: Mode,
+    sandbox: SandboxConfig,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    check_fuse()?;
+    let plan = plan(&a)?;
+    let ws = &plan.ws;
+    std::fs::create_dir_all(instance::instances_dir(ws))?;
+    let id = instance::new_id(plan.container.as_deref().unwrap_or("-"));
+    let dir = instance::instances_dir(ws).join(&id);
+    std::fs::create_dir(&dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
+    std::fs::create_dir(dir.join("mnt"))?;
+    let inst = Instance {
+        id: id.clone(),
+        name: a.name.clone(),
+        container: plan.container.clone(),
+        rev: plan.rev.clone(),
+        tree: plan.tree.to_string(),
+        mode: plan.mode,
+        command: plan
+            .sandbox
+            .argv
+            .iter()
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect(),
+        created: instance::now_secs(),
+        supervisor: None,
+        fuse: None,
+        pid: None,
+        status: Status::Created,
+        exit: None,
+        finished: None,
+        dir: dir.clone(),
+    };
+    if !a.detach {
+        if !(a.interactive || a.tty) {
+            redirect(0, "/dev/null", false)?;
+        }
+        return supervise(&a, plan, inst, None);
+    }
+    let (r, w) = nix::unistd::pipe()?;
+    let pid = sandbox::fork_process().context("cannot fork the supervisor")?;
+    if pid == 0 {
+        drop(r);
+        let _ = nix::unistd::setsid();
+        let log = inst.log_path();
+        let ok = redirect(0, "/dev/null", false)
+            .and_then(|()| redirect(1, log.to_str().unwrap_or(""), true))
+            .and_then(|()| redirect(2, log.to_str().unwrap_or(""), true));
+        let mut notify = File::from(w);
+        let code = match ok.and_then(|()| supervise(&a, plan, inst, Some(&mut notify))) {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = format!("{e:#}").replace('\n', " ");
+                let _ = writeln!(notify, "{msg}");
+                eprintln!("fatal: {msg}");
+                125
+            }
+        };
+        std::process::exit(code);
+    }
+    drop(w);
+    // One line: "ok", or the error (the pipe stays open while the instance runs).
+    let mut first = Vec::new();
+    let mut r = File::from(r);
+    let mut b = [0u8; 1];
+    while r.read(&mut b).unwrap_or(0) == 1 && b[0] != b'\n' {
+        first.push(b[0]);
+    }
+    let first = String::from_utf8_lossy(&first).into_owned();
+    if first == "ok" {
+        println!("{id}");
+        return Ok(0);
+    }
+    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+    if first.is_empty() {
+        bail!("the detached supervisor exited before the command started");
+    }
+    bail!("{first}")
+}
+
+/// Point standard descriptor `fd` (0, 1 or 2) at `path` (appending, created, if `append`).
+fn redirect(fd: i32, path: &str, append: bool) -> anyhow::Result<()> {
+    let f = if append {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+    } else {
+        std::fs::OpenOptions::new().read(true).open(path)
+    }
+    .with_context(|| format!("cannot open '{path}'"))?;
+    match fd {
+        0 => nix::unistd::dup2_stdin(&f),
+        1 => nix::unistd::dup2_stdout(&f),
+        _ => nix::unistd::dup2_stderr(&f),
+    }
+    .with_context(|| format!("cannot redirect descriptor {fd} to '{path}'"))?;
+    Ok(())
+}
+
+/// The supervisor: mount, start, record, wait, unmount, record, commit.
+fn supervise(
+    a: &Args,
+    mut plan: Plan,
+    mut inst: Instance,
+    notify: Option<&mut File>,
+) -> anyhow::Result<i32> {
+    let abandon = |inst: &Instance| {
+        let _ = std::fs::remove_dir_all(&inst.dir);
+    };
+    let lock = match SupervisorLock::take(&inst) {
+        Ok(l) => l,
+        Err(e) => {
+            abandon(&inst);
+            return Err(e.into());
+        }
+    };
+    inst.supervisor = Some(Proc::of(std::process::id() as i32));
+    let target = match plan.mode {
+        Mode::Persistent => Target::Working,
+        _ => Target::Discard,
+    };
+    let fs_ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
+    let fs = WorkingFs::new(
+        fs_ws,
+        plan.tree,
+        target,
+        inst.spill_dir(),
+        plan.mode == Mode::Readonly,
+    )?;
+    let mnt = inst.mountpoint();
+    let server = match start_fuse_server(fs, &mnt, Some(lock.raw_fd())) {
+        Ok(s) => s,
+        Err(e) => {
+            abandon(&inst);
+            return Err(e.into());
+        }
+    };
+    inst.fuse = Some(Proc::of(server.pid));
+    let finish_mount = |server: instance::FuseServer| -> i32 {
+        let _ = instance::unmount_lazy(&mnt);
+        server.wait()
+    };
+    plan.sandbox.rootfs = mnt.clone();
+    let sb = match sandbox::start(&plan.sandbox) {
+        Ok(sb) => sb,
+        Err(e) => {
+            finish_mount(server);
+            abandon(&inst);
+            return Err(setup_failed(e));
+        }
+    };
+    report(&sb.warnings);
+    inst.pid = Some(Proc::of(sb.pid));
+    inst.status = Status::Running;
+    inst.save()?;
+    if let Some(n) = notify {
+        let _ = n.write_all(b"ok\n");
+    }
+    let waited = sb.wait();
+    let fuse_code = finish_mount(server);
+    let exit = match waited {
+        Ok(exit) => exit,
+        Err(e) => {
+            abandon(&inst);
+            return Err(setup_failed(e));
+        }
+    };
+    report(&exit.warnings);
+    if fuse_code != 0 {
+        eprintln!(
+            "warning: the FUSE server of instance {} failed (status {fuse_code}): its last writes may not be in the working root",
+            inst.id
+        );
+    }
+    inst.status = Status::Exited;
+    inst.exit = Some(exit.status);
+    inst.finished = Some(instance::now_secs());
+    if !a.rm {
+        inst.save()?;
+    }
+    if a.commit {
+        commit_after(&plan, &inst, a.message.as_deref())?;
+    }
+    if a.rm {
+        let _ = std::fs::remove_dir_all(&inst.dir);
+    } else {
+        let _ = std::fs::remove_dir_all(inst.spill_dir());
+    }
+    drop(lock);
+    Ok(exit.status)
+}
+
+/// Commit the container's working root (persistent mode only).
+fn commit_after(plan: &Plan, inst: &Instance, message: Option<&str>) -> anyhow::Result<()> {
+    let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
+    let raw = read_working(&ws)?;
+    let tree = working_root(&ws)?;
+    let parent = head_commit(&ws)?;
+    if let Some(p) = parent {
+        if commit_tree_of(&ws, &p)? == tree {
+            eprintln!("nothing to commit, working root clean");
+            return Ok(());
+        }
+    }
+    let msg = message
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("run: {}", inst.command.join(" ")));
+    let parents: Vec<_> = parent.into_iter().collect();
+    let id = hako::commit::create_commit_as_user(&ws, tree, &parents, &msg)?;
+    let summary = hako::object::clean_message(&msg)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    move_head(&ws, raw, parent, id, tree, &format!("commit: {summary}"))?;
+    eprintln!("{} {summary}", id.short());
+    Ok(())
+}
+
+/// Resolve the arguments into a plan; fails before anything is created.
+fn plan(a: &Args) -> anyhow::Result<Plan> {
+    let ws0 = plumbing::open_workspace()?;
+    let containers = ws0.containers()?;
+    // The first argument is the target when it names a container or a
+    // revision (clap has already taken a `--`); else the command starts there.
+    let mut rest: &[String] = &a.args;
+    let mut spec: Option<String> = None;
+    if let Some(first) = rest.first() {
+        let is_target =
+            containers.contains(first) || hako::revparse::rev_parse_tree(ws0.repo(), first).is_ok();
+        if is_target {
+            spec = Some(first.clone());
+            rest = &rest[1..];
+        }
+    }
+    if rest.first().is_some_and(|s| s == "--") {
+        rest = &rest[1..];
+    } else if spec.is_none() && rest.get(1).is_some_and(|s| s == "--") {
+        // `run X -- CMD`: X was meant as the container.
+        bail!("no such container or revision '{}'", rest[0]);
+    }
+    let (container, rev) = match &spec {
+        None => (Some(ws0.container.clone()), ws0.container.clone()),
+        Some(s) if containers.contains(s) => (Some(s.clone()), s.clone()),
+        Some(s) => (None, s.clone()),
+    };
+    let ws = match &container {
+        Some(c) => Workspace::open_with(&ws0.dir, Some(c))?,
+        None => Workspace::open_with(&ws0.dir, None)?,
+    };
+    let (tree, head) = match &container {
+        Some(_) => (working_root(&ws)?, head_commit(&ws)?),
+        None => {
+            let t = hako::revparse::rev_parse_tree(ws.repo(), &rev).map_err(|e| {
+                anyhow::anyhow!("'{rev}' is neither a container nor a revision ({e})")
+            })?;
+            let c = hako::revparse::rev_parse(ws.repo(), &rev)
+                .and_then(|id| hako::revparse::peel_to_commit(&ws.odb, id))
+                .ok();
+            (t, c)
+        }
+    };
+    let mode = if a.ro {
+        Mode::Readonly
+    } else if a.rm || container.is_none() {
+        Mode::Temporary
+    } else {
+        Mode::Persistent
+    };
+    if a.commit && mode != Mode::Persistent {
+        return Err(plumbing::usage(
+            "--commit needs a container run without --rm or --ro",
+        ));
+    }
+    if let Some(n) = &a.name {
+        hako::workspace::check_container_name(n)
+            .map_err(|_| anyhow::anyhow!("invalid instance name '{n}'"))?;
+        for i in instance::list(&ws)? {
+            if i.name.as_deref() == Some(n.as_str()) {
+                bail!("an instance named '{n}' exists already ({}); remove it with 'hako reap' once it has exited", i.id);
+            }
+        }
+    }
+    if mode == Mode::Persistent {
+        let c = container.as_deref().unwrap_or("");
+        for i in instance::list(&ws)? {
+            if i.container.as_deref() == Some(c)
+                && i.mode == Mode::Persistent
+                && matches!(i.effective_status(), Status::Created | Status::Running)
+            {
+                bail!("container '{c}' is already running as instance {} (writes of a second run would race it): use --rm for a temporary run, or 'hako exec {} CMD'", i.id, i.id);
+            }
+        }
+    }
+    // The image's defaults.
+    let image = match head {
+        Some(h) => hako::oci::record::image_of(&ws.odb, &h)
+            .ok()
+            .flatten()
+            .and_then(|(_, cfg, _)| cfg.config),
+        None => None,
+    };
+    let mut argv: Vec<String> = rest.to_vec();
+    if argv.is_empty() {
+        if let Some(img) = &image {
+            argv = img.entrypoint.clone().unwrap_or_default();
+            argv.extend(img.cmd.clone().unwrap_or_default());
+        }
+        if argv.is_empty() {
+            argv = vec!["/bin/sh".into()];
+        }
+    } else if let Some(ep) = image.as_ref().and_then(|i| i.entrypoint.clone()) {
+        if !ep.is_empty() && rest.is_empty() {
+            argv = ep;
+        }
+    }
+    let mut env: Vec<(OsString, OsString)> = Vec::new();
+    let mut set = |k: &str, v: &str| {
+        env.retain(|(ek, _)| ek != k);
+        env.push((k.into(), v.into()));
+    };
+    if let Some(img) = &image {
+        for kv in img.env.clone().unwrap_or_default() {
+            if let Some((k, v)) = kv.split_once('=') {
+                set(k, v);
+            }
+        }
+    }
+    for f in &a.env_file {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("--env-file '{}'", f.display()))?;
+        for (n, l) in text.lines().enumerate() {
+            let l = l.trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let (k, v) = l.split_once('=').ok_or_else(|| {
+                anyhow::anyhow!("--env-file '{}' line {}: not K=V", f.display(), n + 1)
+            })?;
+            set(k, v);
+        }
+    }
+    for kv in &a.env {
+        let (k, v) = kv
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| plumbing::usage(format!("-e '{kv}': expected K=V")))?;
+        set(k, v);
+    }
+    let path_var = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+    check_command(&ws, &tree, &argv[0], &path_var).map_err(|e| {
+        if spec.is_none() && !rest.is_empty() {
+            anyhow::anyhow!("{e}; '{}' is not a container or revision either", argv[0])
+        } else {
+            e
+        }
+    })?;
+    let user = a
+        .user
+        .clone()
+        .or_else(|| image.as_ref().and_then(|i| i.user.clone()))
+        .filter(|u| !u.is_empty());
+    let (uid, gid) = match &user {
+        Some(u) => resolve_user(&ws, &tree, u)?,
+        None => (0, 0),
+    };
+    let workdir = a
+        .workdir
+        .clone()
+        .or_else(|| image.as_ref().and_then(|i| i.working_dir.clone()))
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "/".into());
+    let mut auto_binds = Vec::new();
+    if a.auto_mount {
+        for arg in argv.iter_mut().skip(1) {
+            if let Some(p) = auto_mount_path(arg) {
+                *arg = p.to_string_lossy().into_owned();
+                if !auto_binds.iter().any(|b: &Bind| p.starts_with(&b.dst)) {
+                    auto_binds.retain(|b: &Bind| !b.dst.starts_with(&p));
+                    auto_binds.push(Bind {
+                        src: p.clone(),
+                        dst: p,
+                        readonly: false,
+                    });
+                }
+            }
+        }
+    }
+    let mut cfg = SandboxConfig::new(PathBuf::new(), argv.iter().map(OsString::from).collect());
+    cfg.binds.extend(auto_binds);
+    cfg.uid = uid;
+    cfg.gid = gid;
+    cfg.net = a.net.parse::<NetMode>().map_err(setup_failed)?;
+    for b in &a.bind {
+        cfg.binds
+            .push(Bind::parse(b, "--bind").map_err(setup_failed)?);
+    }
+    cfg.workdir = PathBuf::from(workdir);
+    cfg.env_base = EnvBase::Minimal;
+    cfg.env = env;
+    cfg.cgroup = Default::default();
+    cfg.hostname = Some("hako".into());
+    for r in &a.rlimit {
+        cfg.rlimits
+            .extend(sandbox::config::parse_rlimits(r).map_err(setup_failed)?);
+    }
+    cfg.seccomp = sandbox::SeccompPolicy::parse(&a.seccomp).map_err(setup_failed)?;
+    cfg.landlock = !a.no_landlock;
+    cfg.tmpfs = a.tmpfs.clone();
+    cfg.pid_file = a.pid_file.clone();
+    Ok(Plan {
+        ws,
+        container,
+        rev,
+        tree,
+        mode,
+        sandbox: cfg,
+    })
+}
+
+/// The existing host path an argument names (absolute, `~/…`, `./…`,
+/// `../…`), canonical; None for anything else or for `/` itself.
+fn auto_mount_path(arg: &str) -> Option<PathBuf> {
+    let p = if let Some(rest) = arg.strip_prefix("~/") {
+        PathBuf::from(std::env::var_os("HOME")?).join(rest)
+    } else if arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../") {
+        PathBuf::from(arg)
+    } else {
+        return None;
+    };
+    let p = std::fs::canonicalize(p).ok()?;
+    (p != std::path::Path::new("/")).then_some(p)
+}
+
+/// Fail early, with one line, when the command is not in the tree.
+fn check_command(ws: &Workspace, tree: &ObjectId, cmd: &str, path: &str) -> anyhow::Result<()> {
+    let found = |p: &str| -> anyhow::Result<bool> {
+        let comps = hako::container::resolve_path("/", p)?;
+        Ok(matches!(
+            hako::worktree::follow(&ws.odb, tree, &comps)?,
+            Some((_, e)) if e.is_file()
+        ))
+    };
+    if cmd.contains('/') {
+        if !cmd.starts_with('/') || found(cmd)? {
+            return Ok(());
+        }
+        bail!("command '{cmd}' not found in the container");
+    }
+    for d in path.split(':').filter(|d| d.starts_with('/')) {
+        if found(&format!("{d}/{cmd}"))? {
+            return Ok(());
+        }
+    }
+    bail!("command '{cmd}' not found in the container (PATH={path})")
+}
+
+/// USER as uid and gid: numbers, or a name in the tree's /etc/passwd.
+fn resolve_user(ws: &Workspace, tree: &ObjectId, user: &str) -> anyhow::Result<(u32, u32)> {
+    let (u, g) = match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    };
+    let read = |path: &str| -> String {
+        hako::container::resolve_path("/", path)
+            .ok()
+            .and_then(|c| hako::worktree::follow(&ws.odb, tree, &c).ok().flatten())
+            .and_then(|(_, e)| hako::prolly::file::read_range(&ws.odb, &e.id, 0, 1 << 20).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let (uid, pgid) = match u.parse::<u32>() {
+        Ok(n) => (n, n),
+        Err(_) => {
+            let passwd = read("/etc/passwd");
+            passwd
+                .lines()
+                .map(|l| l.split(':').collect::<Vec<_>>())
+                .find(|f| f.len() > 3 && f[0] == u)
+                .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("unknown user '{u}' in the container's /etc/passwd")
+                })?
+        }
+    };
+    let gid = match g {
+        None => pgid,
+        Some(g) => match g.parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => read("/etc/group")
+                .lines()
+                .map(|l| l.split(':').collect::<Vec<_>>())
+                .find(|f| f.len() > 2 && f[0] == g)
+                .and_then(|f| f[2].parse().ok())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("unknown group '{g}' in the container's /etc/group")
+                })?,
+        },
+    };
+    Ok((uid, gid))
+}

@@ -1,0 +1,522 @@
+//! Running instances: their state under `.hako/instances/<id>/`
+//! (format-spec/runtime.md), the supervisor's lock that tells a live
+//! instance from a dead one, and the FUSE server process.
+
+use std::fs::{self, File};
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, IoContext, Result};
+use crate::workspace::Workspace;
+
+use super::rwfs::WorkingFs;
+
+pub const RECORD_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Persistent,
+    Temporary,
+    Readonly,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Persistent => "persistent",
+            Mode::Temporary => "temporary",
+            Mode::Readonly => "readonly",
+        }
+    }
+    fn parse(s: &str) -> Option<Mode> {
+        Some(match s {
+            "persistent" => Mode::Persistent,
+            "temporary" => Mode::Temporary,
+            "readonly" => Mode::Readonly,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Created,
+    Running,
+    Exited,
+    Dead,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Exited => "exited",
+            Status::Dead => "dead",
+        }
+    }
+    fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "created" => Status::Created,
+            "running" => Status::Running,
+            "exited" => Status::Exited,
+            "dead" => Status::Dead,
+            _ => return None,
+        })
+    }
+}
+
+/// A process named by pid and start time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Proc {
+    pub pid: i32,
+    pub start: Option<u64>,
+}
+
+impl Proc {
+    /// This process, if /proc tells its start time.
+    pub fn of(pid: i32) -> Proc {
+        Proc {
+            pid,
+            start: crate::sandbox::process_start_time(pid),
+        }
+    }
+    /// Whether the process still runs (same pid, same start time).
+    pub fn alive(&self) -> bool {
+        self.pid > 0
+            && self.start.is_some()
+            && crate::sandbox::process_start_time(self.pid) == self.start
+    }
+}
+
+/// The instance record (`state`).
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub id: String,
+    pub name: Option<String>,
+    pub container: Option<String>,
+    pub rev: String,
+    pub tree: String,
+    pub mode: Mode,
+    pub command: Vec<String>,
+    pub created: u64,
+    pub supervisor: Option<Proc>,
+    pub fuse: Option<Proc>,
+    pub pid: Option<Proc>,
+    pub status: Status,
+    pub exit: Option<i32>,
+    pub finished: Option<u64>,
+    /// `.hako/instances/<id>`.
+    pub dir: PathBuf,
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// `.hako/instances`.
+pub fn instances_dir(ws: &Workspace) -> PathBuf {
+    ws.dir.join("instances")
+}
+
+/// A fresh instance id (runtime.md).
+pub fn new_id(container: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let seed = format!("{} {nanos} {container}", std::process::id());
+    blake3::hash(seed.as_bytes()).to_hex()[..12].to_string()
+}
+
+fn proc_field(p: &Option<Proc>) -> String {
+    match p {
+        Some(p) => format!(
+            "{} {}",
+            p.pid,
+            p.start.map_or("-".to_string(), |s| s.to_string())
+        ),
+        None => "-".into(),
+    }
+}
+
+fn parse_proc(v: &str) -> Option<Proc> {
+    let mut it = v.split(' ');
+    let pid = it.next()?.parse().ok()?;
+    let start = it.next().and_then(|s| s.parse().ok());
+    Some(Proc { pid, start })
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map_or("-".to_string(), |v| v.to_string())
+}
+
+impl Instance {
+    pub fn state_path(&self) -> PathBuf {
+        self.dir.join("state")
+    }
+    pub fn mountpoint(&self) -> PathBuf {
+        self.dir.join("mnt")
+    }
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("log")
+    }
+    pub fn spill_dir(&self) -> PathBuf {
+        self.dir.join("spill")
+    }
+    pub fn lock_path(&self) -> PathBuf {
+        self.dir.join("lock")
+    }
+
+    /// The record as text.
+    pub fn encode(&self) -> String {
+        let cmd: Vec<String> = self
+            .command
+            .iter()
+            .map(|a| serde_json::to_string(a).unwrap_or_default())
+            .collect();
+        format!(
+            "version {RECORD_VERSION}\nid {}\nname {}\ncontainer {}\nrev {}\ntree {}\nmode {}\ncommand {}\ncreated {}\nsupervisor {}\nfuse {}\npid {}\nstatus {}\nexit {}\nfinished {}\n",
+            self.id,
+            opt(&self.name),
+            opt(&self.container),
+            self.rev,
+            self.tree,
+            self.mode.name(),
+            cmd.join(" "),
+            self.created,
+            proc_field(&self.supervisor),
+            proc_field(&self.fuse),
+            proc_field(&self.pid),
+            self.status.name(),
+            opt(&self.exit),
+            opt(&self.finished),
+        )
+    }
+
+    /// Replace the record atomically (temp file, rename). Not fsynced: a
+    /// record lost in a crash names an instance that died with the machine,
+    /// and a start costs two fsyncs less (runtime.md).
+    pub fn save(&self) -> Result<()> {
+        let path = self.state_path();
+        let tmp = self.dir.join(format!("state.tmp{}", std::process::id()));
+        fs::write(&tmp, self.encode().as_bytes()).at(&tmp)?;
+        fs::rename(&tmp, &path).at(&path)
+    }
+
+    /// Read the record in `dir`.
+    pub fn load(dir: &Path) -> Result<Instance> {
+        let p = dir.join("state");
+        let text = fs::read_to_string(&p).at(&p)?;
+        let bad = |why: &str| Error::Invalid(format!("{}: {why}", p.display()));
+        let mut f = std::collections::HashMap::new();
+        for l in text.lines() {
+            if let Some((k, v)) = l.split_once(' ') {
+                f.insert(k, v);
+            }
+        }
+        let get = |k: &str| f.get(k).copied().ok_or_else(|| bad(&format!("no '{k}'")));
+        let none_or = |v: &str| (v != "-").then(|| v.to_string());
+        let command = serde_json::Deserializer::from_str(get("command")?)
+            .into_iter::<String>()
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| bad("bad command"))?;
+        Ok(Instance {
+            id: get("id")?.to_string(),
+            name: none_or(get("name")?),
+            container: none_or(get("container")?),
+            rev: get("rev")?.to_string(),
+            tree: get("tree")?.to_string(),
+            mode: Mode::parse(get("mode")?).ok_or_else(|| bad("bad mode"))?,
+            command,
+            created: get("created")?.parse().map_err(|_| bad("bad created"))?,
+            supervisor: parse_proc(get("supervisor")?),
+            fuse: parse_proc(get("fuse")?),
+            pid: parse_proc(get("pid")?),
+            status: Status::parse(get("status")?).ok_or_else(|| bad("bad status"))?,
+            exit: get("exit")?.parse().ok(),
+            finished: get("finished")?.parse().ok(),
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Whether the supervisor still holds the instance's lock.
+    pub fn supervised(&self) -> bool {
+        let Ok(f) = File::open(self.lock_path()) else {
+            return false;
+        };
+        match f.try_lock() {
+            Ok(()) => {
+                let _ = f.unlock();
+                false
+            }
+            Err(_) => true,
+        }
+    }
+
+    /// The status to show: `dead` for a record whose supervisor is gone.
+    pub fn effective_status(&self) -> Status {
+        match self.status {
+            Status::Created | Status::Running if !self.supervised() => Status::Dead,
+            s => s,
+        }
+    }
+}
+
+/// The supervisor's lock on `instances/<id>/lock`, held for its life.
+pub struct SupervisorLock(File);
+
+impl SupervisorLock {
+    pub fn take(inst: &Instance) -> Result<SupervisorLock> {
+        let p = inst.lock_path();
+        let f = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&p)
+            .at(&p)?;
+        f.try_lock()
+            .map_err(|_| Error::Invalid(format!("{} is locked by another process", p.display())))?;
+        Ok(SupervisorLock(f))
+    }
+    /// The descriptor, for children to close.
+    pub fn raw_fd(&self) -> i32 {
+        self.0.as_raw_fd()
+    }
+}
+
+/// Every instance record, oldest first (unreadable ones are skipped).
+pub fn list(ws: &Workspace) -> Result<Vec<Instance>> {
+    let dir = instances_dir(ws);
+    let rd = match fs::read_dir(&dir) {
+        Ok(r) => r,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).at(&dir),
+    };
+    let mut out = Vec::new();
+    for e in rd {
+        let e = e.at(&dir)?;
+        if let Ok(i) = Instance::load(&e.path()) {
+            out.push(i);
+        }
+    }
+    out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    Ok(out)
+}
+
+/// The instance named by `spec`: its name, id, or a unique id prefix (4+).
+pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
+    let all = list(ws)?;
+    if let Some(i) = all
+        .iter()
+        .find(|i| i.name.as_deref() == Some(spec) || i.id == spec)
+    {
+        return Ok(i.clone());
+    }
+    let hits: Vec<&Instance> = if spec.len() >= 4 {
+        all.iter().filter(|i| i.id.starts_with(spec)).collect()
+    } else {
+        Vec::new()
+    };
+    match hits.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(Error::Invalid(format!("no such instance '{spec}'"))),
+        _ => Err(Error::Invalid(format!(
+            "instance id prefix '{spec}' is ambiguous"
+        ))),
+    }
+}
+
+/// Whether `mp` is a mount point now (listed in /proc/self/mountinfo).
+pub fn is_mounted(mp: &Path) -> bool {
+    let Ok(text) = fs::read_to_string("/proc/self/mountinfo") else {
+        return false;
+    };
+    let want = mp.to_string_lossy().replace(' ', "\\040");
+    text.lines()
+        .any(|l| l.split(' ').nth(4).is_some_and(|m| m == want))
+}
+
+/// Unmount a FUSE mount lazily (it goes as soon as nothing uses it):
+/// directly as root, else through fusermount3.
+pub fn unmount_lazy(mp: &Path) -> Result<()> {
+    if nix::unistd::geteuid().is_root()
+        && nix::mount::umount2(mp, nix::mount::MntFlags::MNT_DETACH).is_ok()
+    {
+        return Ok(());
+    }
+    let out = std::process::Command::new("fusermount3")
+        .arg("-u")
+        .arg("-z")
+        .arg("--")
+        .arg(mp)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::Invalid(format!("cannot run fusermount3: {e}")))?;
+    if out.status.success() || !is_mounted(mp) {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "cannot unmount '{}': {}",
+        mp.display(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    )))
+}
+
+/// The FUSE server: a child process serving the filesystem at a mount point.
+pub struct FuseServer {
+    pub pid: i32,
+}
+
+/// Fork the FUSE server (the caller must be single-threaded), mount `fs` at
+/// `mountpoint` in the host's mount namespace, and return once it is up.
+/// The server closes `close_fd` (the supervisor's lock), leaves the
+/// terminal's process group, unmounts on SIGTERM (also sent when its parent
+/// dies), folds at unmount and exits.
+pub fn start_fuse_server(
+    fs: WorkingFs,
+    mountpoint: &Path,
+    close_fd: Option<i32>,
+) -> Result<FuseServer> {
+    let (r, w) = nix::unistd::pipe().map_err(|e| Error::Invalid(format!("pipe: {e}")))?;
+    let pid = crate::sandbox::fork_process()
+        .map_err(|e| Error::Invalid(format!("cannot fork the FUSE server: {e}")))?;
+    if pid == 0 {
+        drop(r);
+        if let Some(fd) = close_fd {
+            let _ = nix::unistd::close(fd);
+        }
+        let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM);
+        let _ = nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), nix::unistd::Pid::from_raw(0));
+        let mut w = File::from(w);
+        let r = fs.clone().serve(mountpoint, "hako", || {
+            use std::io::Write;
+            let _ = w.write_all(b"ok\n");
+        });
+        let code = match r {
+            Ok(()) => 0,
+            Err(e) => {
+                use std::io::Write;
+                let _ = writeln!(w, "{e}");
+                1
+            }
+        };
+        let code = if fs.take_error().is_some() { 2 } else { code };
+        std::process::exit(code);
+    }
+    drop(w);
+    let mut msg = String::new();
+    let _ = File::from(r).read_to_string_until_line(&mut msg);
+    if msg.trim() == "ok" {
+        return Ok(FuseServer { pid });
+    }
+    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+    let msg = msg.trim();
+    Err(Error::Invalid(if msg.is_empty() {
+        "the FUSE server exited before the mount was ready".into()
+    } else {
+        msg.to_string()
+    }))
+}
+
+trait ReadLine {
+    fn read_to_string_until_line(&mut self, out: &mut String) -> std::io::Result<()>;
+}
+
+impl ReadLine for File {
+    /// Read up to the first newline or end of file.
+    fn read_to_string_until_line(&mut self, out: &mut String) -> std::io::Result<()> {
+        let mut b = [0u8; 1];
+        let mut bytes = Vec::new();
+        while self.read(&mut b)? == 1 {
+            if b[0] == b'\n' {
+                break;
+            }
+            bytes.push(b[0]);
+        }
+        out.push_str(&String::from_utf8_lossy(&bytes));
+        Ok(())
+    }
+}
+
+impl FuseServer {
+    /// Wait for the server to exit (after the unmount); its exit status.
+    pub fn wait(self) -> i32 {
+        use nix::sys::wait::{waitpid, WaitStatus};
+        loop {
+            match waitpid(nix::unistd::Pid::from_raw(self.pid), None) {
+                Ok(WaitStatus::Exited(_, c)) => return c,
+                Ok(WaitStatus::Signaled(_, s, _)) => return 128 + s as i32,
+                Ok(_) => continue,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => return 0,
+            }
+        }
+    }
+}
+
+/// Check that FUSE can work here, with the one-line reason if not.
+pub fn check_fuse() -> Result<()> {
+    if !Path::new("/dev/fuse").exists() {
+        return Err(Error::Invalid(
+            "FUSE is not available: /dev/fuse is missing (load the fuse module, or install fuse3; export the tree and use 'hako unshare-exec' instead)".into(),
+        ));
+    }
+    if crate::sandbox::find_in_path(std::ffi::OsStr::new("fusermount3")).is_none() {
+        return Err(Error::Invalid(
+            "FUSE is not available: fusermount3 is missing (apt-get install fuse3)".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let i = Instance {
+            id: "0123456789ab".into(),
+            name: Some("web".into()),
+            container: None,
+            rev: "v1".into(),
+            tree: "00".repeat(32),
+            mode: Mode::Temporary,
+            command: vec!["sh".into(), "-c".into(), "echo \"a b\"\n".into()],
+            created: 17,
+            supervisor: Some(Proc {
+                pid: 10,
+                start: Some(99),
+            }),
+            fuse: Some(Proc {
+                pid: 11,
+                start: None,
+            }),
+            pid: None,
+            status: Status::Exited,
+            exit: Some(143),
+            finished: Some(20),
+            dir: dir.path().to_path_buf(),
+        };
+        i.save().unwrap();
+        let j = Instance::load(dir.path()).unwrap();
+        assert_eq!(j.encode(), i.encode());
+        assert_eq!(j.command, i.command);
+        assert_eq!(j.exit, Some(143));
+        assert_eq!(j.container, None);
+        assert!(i.encode().contains("fuse 11 -\npid -\n"));
+        // No supervisor holds the lock: a running record reads as dead.
+        let mut k = j.clone();
+        k.status = Status::Running;
+        assert_eq!(k.effective_status(), Status::Dead);
+        let _lock = SupervisorLock::take(&k).unwrap();
+        assert_eq!(k.effective_status(), Status::Running);
+    }
+}

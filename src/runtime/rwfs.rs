@@ -1,0 +1,1955 @@
+//! A read-write FUSE filesystem over a tree: a container's working root
+//! (writes folded into `WORKING`, format-spec/runtime.md) or any tree whose
+//! writes are thrown away at the end (a temporary instance).
+//!
+//! The view is the base tree plus what changed: every directory the kernel
+//! has looked into keeps its base tree id and the names changed since the
+//! last fold (`pending`); every known name maps to an inode or to nothing
+//! (deleted). A file being written keeps its new content in a buffer (in
+//! memory, past `SPILL_AT` in an unlinked temporary file), copied up from the
+//! store on its first write. A fold stores changed content (FastCDC chunked),
+//! rewrites the changed directories bottom-up with the prolly edit and, for a
+//! working root, moves `WORKING` under its lock with compare-and-swap.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fuser::{
+    AccessFlags, BsdFileFlags, Config, Errno, FileAttr, FileHandle, FileType, Filesystem,
+    FopenFlags, Generation, INodeNo, KernelConfig, MountOption, OpenAccMode, OpenFlags,
+    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry,
+    ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, SessionACL, TimeOrNow, WriteFlags,
+};
+
+use crate::container::{lock_working, read_working, working_root};
+use crate::error::{Error, Result};
+use crate::object::ObjectType;
+use crate::oid::ObjectId;
+use crate::prolly::dir::{
+    self, Entry, Meta, TreeCursor, ROOT_RECORD, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
+};
+use crate::prolly::file;
+use crate::store::ObjectStore;
+use crate::workspace::Workspace;
+
+/// Attributes and entries change only through this filesystem, which the
+/// kernel sees happen; a minute bounds staleness for anything else.
+const TTL: Duration = Duration::from_secs(60);
+const BLKSIZE: u32 = 128 * 1024;
+/// Buffers of files being written move to a temporary file past this size.
+pub const SPILL_AT: u64 = 8 << 20;
+/// How often closed files' writes are folded into the working root.
+pub const FOLD_EVERY: Duration = Duration::from_secs(5);
+const XATTR_CREATE: i32 = 1;
+const XATTR_REPLACE: i32 = 2;
+
+/// Where folded writes go.
+pub enum Target {
+    /// The working root of the workspace's selected container.
+    Working,
+    /// Nowhere: the writes of a temporary instance are discarded.
+    Discard,
+}
+
+/// The content of a file being written.
+enum FileBuf {
+    Mem(Vec<u8>),
+    Spill { file: File, len: u64 },
+}
+
+impl FileBuf {
+    fn len(&self) -> u64 {
+        match self {
+            FileBuf::Mem(v) => v.len() as u64,
+            FileBuf::Spill { len, .. } => *len,
+        }
+    }
+
+    fn read(&self, off: u64, size: u32) -> std::io::Result<Vec<u8>> {
+        let end = (off + size as u64).min(self.len());
+        if off >= end {
+            return Ok(Vec::new());
+        }
+        match self {
+            FileBuf::Mem(v) => Ok(v[off as usize..end as usize].to_vec()),
+            FileBuf::Spill { file, .. } => {
+                let mut out = vec![0; (end - off) as usize];
+                file.read_exact_at(&mut out, off)?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Move an in-memory buffer to a temporary file under `dir`.
+    fn spill(&mut self, dir: &Path) -> std::io::Result<()> {
+        if let FileBuf::Mem(v) = self {
+            let file = spill_file(dir)?;
+            file.write_all_at(v, 0)?;
+            *self = FileBuf::Spill {
+                file,
+                len: v.len() as u64,
+            };
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, off: u64, data: &[u8], dir: &Path) -> std::io::Result<()> {
+        let end = off + data.len() as u64;
+        if end > SPILL_AT {
+            self.spill(dir)?;
+        }
+        match self {
+            FileBuf::Mem(v) => {
+                if v.len() < end as usize {
+                    v.resize(end as usize, 0);
+                }
+                v[off as usize..end as usize].copy_from_slice(data);
+            }
+            FileBuf::Spill { file, len } => {
+                file.write_all_at(data, off)?;
+                *len = (*len).max(end);
+            }
+        }
+        Ok(())
+    }
+
+    fn truncate(&mut self, size: u64) -> std::io::Result<()> {
+        match self {
+            FileBuf::Mem(v) => v.resize(size as usize, 0),
+            FileBuf::Spill { file, len } => {
+                file.set_len(size)?;
+                *len = size;
+            }
+        }
+        Ok(())
+    }
+
+    /// Store the content: a blob, or chunks and a chunk list.
+    fn store(&self, store: &dyn ObjectStore) -> Result<ObjectId> {
+        match self {
+            FileBuf::Mem(v) => file::store_content(store, v),
+            FileBuf::Spill { file, len } => {
+                let r = PositionedReader { file, pos: 0 }.take(*len);
+                file::store_reader(store, r).map_err(|e| Error::Invalid(format!("{e}")))
+            }
+        }
+    }
+}
+
+/// A new unlinked file in `dir`.
+fn spill_file(dir: &Path) -> std::io::Result<File> {
+    std::fs::create_dir_all(dir)?;
+    let path = crate::fsutil::tmp_path(dir, "spill-");
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    std::fs::remove_file(&path)?;
+    Ok(f)
+}
+
+/// Reads a file from the start with `pread`, leaving its offset alone.
+struct PositionedReader<'f> {
+    file: &'f File,
+    pos: u64,
+}
+
+impl Read for PositionedReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+enum Content {
+    Dir {
+        /// The tree as of the last fold (or the base).
+        base: ObjectId,
+        /// Names changed since: looked up in `State::names` at the fold.
+        pending: BTreeSet<Vec<u8>>,
+    },
+    /// Files, symlinks (the target's blob) and special files (zero id).
+    File {
+        id: ObjectId,
+        buf: Option<FileBuf>,
+        size: Option<u64>,
+    },
+}
+
+struct Node {
+    mode: u32,
+    meta: Meta,
+    content: Content,
+    /// The names of this inode: (directory inode, name).
+    links: Vec<(u64, Vec<u8>)>,
+    /// Changed since the last fold (its entry must be rewritten).
+    dirty: bool,
+    /// Open handles that may write.
+    writers: u32,
+}
+
+impl Node {
+    fn from_entry(e: Entry, parent: u64) -> Node {
+        let content = if e.is_dir() {
+            Content::Dir {
+                base: e.id,
+                pending: BTreeSet::new(),
+            }
+        } else {
+            Content::File {
+                id: e.id,
+                buf: None,
+                size: None,
+            }
+        };
+        Node {
+            mode: e.mode,
+            meta: e.meta,
+            content,
+            links: vec![(parent, e.name)],
+            dirty: false,
+            writers: 0,
+        }
+    }
+    fn is_dir(&self) -> bool {
+        self.mode & S_IFMT == S_IFDIR
+    }
+}
+
+/// An open directory: a snapshot of a changed directory's listing, or the
+/// position where a clean directory's streamed listing stopped.
+enum DirHandle {
+    Snapshot(Vec<(Vec<u8>, u64, FileType)>),
+    Stream {
+        next_offset: u64,
+        next_name: Option<Vec<u8>>,
+    },
+}
+
+struct State {
+    nodes: HashMap<u64, Node>,
+    /// Every name looked up or changed: Some(inode), or None (absent).
+    names: HashMap<(u64, Vec<u8>), Option<u64>>,
+    next_ino: u64,
+    next_fh: u64,
+    dirs: HashMap<u64, DirHandle>,
+    /// Open file handle → (inode, may write).
+    files: HashMap<u64, (u64, bool)>,
+    /// The root tree the view was built from (at mount or at the last fold).
+    base_root: ObjectId,
+    /// The root directory's own mode or metadata changed (its `.` record).
+    root_meta_dirty: bool,
+    last_error: Option<String>,
+    /// The filesystem has been unmounted: the timer stops.
+    done: bool,
+}
+
+/// A read-write filesystem; cheap to clone (shared state).
+#[derive(Clone)]
+pub struct WorkingFs {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    ws: Workspace,
+    /// Recently read chunks and chunk lists: a program's pages fault in 4 KiB
+    /// at a time, and each read would otherwise decompress and verify its
+    /// whole chunk again.
+    cache: Mutex<ReadCache>,
+    /// New objects, held until a fold (or `PENDING_BYTES`) writes them in one
+    /// batch (a pack, one sync) instead of a loose object and fsync each.
+    pending: crate::store::MemStore,
+    /// Held shared by readers and exclusively while `pending` moves to disk.
+    flushing: std::sync::RwLock<()>,
+    target: Target,
+    spill_dir: PathBuf,
+    readonly: bool,
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+fn now() -> (u64, u32) {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    (d.as_secs(), d.subsec_nanos())
+}
+
+fn errno(e: &Error) -> Errno {
+    match e {
+        Error::Io { err, .. } => Errno::from_i32(err.raw_os_error().unwrap_or(libc::EIO)),
+        _ => Errno::EIO,
+    }
+}
+
+fn io_errno(e: &std::io::Error) -> Errno {
+    Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
+fn kind(mode: u32) -> FileType {
+    match mode & S_IFMT {
+        0o040000 => FileType::Directory,
+        0o120000 => FileType::Symlink,
+        0o020000 => FileType::CharDevice,
+        0o060000 => FileType::BlockDevice,
+        0o010000 => FileType::NamedPipe,
+        0o140000 => FileType::Socket,
+        _ => FileType::RegularFile,
+    }
+}
+
+/// The kernel's `new_encode_dev` and `new_decode_dev`.
+fn encode_dev(major: u32, minor: u32) -> u32 {
+    (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12)
+}
+fn decode_dev(dev: u32) -> (u32, u32) {
+    ((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00))
+}
+
+type R<T> = std::result::Result<T, Errno>;
+
+impl WorkingFs {
+    /// The filesystem of tree `root` of `ws`'s store; with `Target::Working`
+    /// it must be the container's working root. Large files being written
+    /// spill into `spill_dir`.
+    pub fn new(
+        ws: Workspace,
+        root: ObjectId,
+        target: Target,
+        spill_dir: PathBuf,
+        readonly: bool,
+    ) -> Result<WorkingFs> {
+        let mut rec = match dir::get(&ws.odb, &root, ROOT_RECORD)? {
+            Some(e) => e,
+            None => Entry::new(ROOT_RECORD, S_IFDIR | 0o755, root),
+        };
+        rec.id = root;
+        rec.name = Vec::new();
+        let mut nodes = HashMap::new();
+        let mut node = Node::from_entry(rec, 1);
+        node.links.clear();
+        nodes.insert(1, node);
+        let state = State {
+            nodes,
+            names: HashMap::new(),
+            next_ino: 2,
+            next_fh: 1,
+            dirs: HashMap::new(),
+            files: HashMap::new(),
+            base_root: root,
+            root_meta_dirty: false,
+            last_error: None,
+            done: false,
+        };
+        Ok(WorkingFs {
+            inner: Arc::new(Inner {
+                ws,
+                target,
+                spill_dir,
+                readonly,
+                state: Mutex::new(state),
+                wake: Condvar::new(),
+                cache: Mutex::new(ReadCache::default()),
+                pending: crate::store::MemStore::new(),
+                flushing: std::sync::RwLock::new(()),
+            }),
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn store(&self) -> &dyn ObjectStore {
+        &*self.inner
+    }
+
+    /// The last fold error (a fold on the timer has no caller to tell).
+    pub fn take_error(&self) -> Option<String> {
+        self.state().last_error.take()
+    }
+
+    /// Fold every write (open files included) and publish the result;
+    /// returns the root of the view.
+    pub fn fold(&self) -> Result<ObjectId> {
+        let mut st = self.state();
+        self.fold_locked(&mut st, true)
+    }
+
+    fn fold_locked(&self, st: &mut State, include_open: bool) -> Result<ObjectId> {
+        // A temporary instance's writes go nowhere: nothing to store.
+        if let Target::Discard = self.inner.target {
+            return Ok(st.base_root);
+        }
+        let (mut root, _) = self.fold_node(st, 1, include_open)?;
+        if st.root_meta_dirty {
+            root = self.with_root_record(st, root)?;
+        }
+        // Every object the new root needs is durable before it is published.
+        self.inner.flush_pending()?;
+        if root != st.base_root {
+            if let Target::Working = self.inner.target {
+                publish(&self.inner.ws, st.base_root, root)?;
+            }
+            st.base_root = root;
+        }
+        st.root_meta_dirty = false;
+        Ok(root)
+    }
+
+    /// The tree `root` with its `.` record set from the root inode (which
+    /// then has that tree as its base).
+    fn with_root_record(&self, st: &mut State, root: ObjectId) -> Result<ObjectId> {
+        let n = &st.nodes[&1];
+        let mut entries: Vec<Entry> = dir::list(self.store(), &root)?
+            .into_iter()
+            .filter(|e| e.name != ROOT_RECORD)
+            .collect();
+        if let Some(rec) = crate::hostfs::root_record(n.mode, &n.meta) {
+            let at = entries.partition_point(|e| e.name.as_slice() < ROOT_RECORD);
+            entries.insert(at, rec);
+        }
+        let new = dir::build(self.store(), entries)?;
+        if let Some(Node {
+            content: Content::Dir { base, .. },
+            ..
+        }) = st.nodes.get_mut(&1)
+        {
+            *base = new;
+        }
+        Ok(new)
+    }
+
+    /// Fold inode `ino`: its content id now, and whether it stays dirty (an
+    /// open file skipped by a timer fold).
+    fn fold_node(&self, st: &mut State, ino: u64, include_open: bool) -> Result<(ObjectId, bool)> {
+        let store = self.store();
+        let node = st.nodes.get_mut(&ino).expect("known inode");
+        if !node.dirty {
+            return Ok((content_id(node), false));
+        }
+        match &mut node.content {
+            Content::File { id, buf, size } => {
+                let Some(b) = buf else {
+                    node.dirty = false;
+                    return Ok((*id, false));
+                };
+                if node.writers > 0 && !include_open {
+                    return Ok((*id, true));
+                }
+                *id = b.store(store)?;
+                *size = Some(b.len());
+                if node.writers == 0 {
+                    *buf = None;
+                }
+                node.dirty = false;
+                Ok((*id, false))
+            }
+            Content::Dir { base, pending } => {
+                let base = *base;
+                let pending: Vec<Vec<u8>> = std::mem::take(pending).into_iter().collect();
+                let mut edits = Vec::with_capacity(pending.len());
+                let mut still = BTreeSet::new();
+                for name in pending {
+                    match st.names.get(&(ino, name.clone())).copied().flatten() {
+                        None => edits.push((name, None)),
+                        Some(child) => {
+                            let (id, dirty) = self.fold_node(st, child, include_open)?;
+                            if dirty {
+                                still.insert(name.clone());
+                            }
+                            let c = &st.nodes[&child];
+                            let mut e = Entry::new(&name, c.mode, id);
+                            e.meta = c.meta.clone();
+                            edits.push((name, Some(e)));
+                        }
+                    }
+                }
+                let new = dir::edit(store, &base, edits)?;
+                let node = st.nodes.get_mut(&ino).expect("known inode");
+                let stays = !still.is_empty();
+                node.content = Content::Dir {
+                    base: new,
+                    pending: still,
+                };
+                node.dirty = stays;
+                Ok((new, stays))
+            }
+        }
+    }
+
+    /// Fold closed files' writes now and then, until unmounted.
+    pub fn start_timer(&self) -> std::io::Result<std::thread::JoinHandle<()>> {
+        let fs = self.clone();
+        std::thread::Builder::new()
+            .name("hako-fold".into())
+            .spawn(move || {
+                let mut st = fs.state();
+                loop {
+                    let (g, _) = fs
+                        .inner
+                        .wake
+                        .wait_timeout(st, FOLD_EVERY)
+                        .unwrap_or_else(|p| p.into_inner());
+                    st = g;
+                    if st.done {
+                        return;
+                    }
+                    if st.nodes[&1].dirty || st.root_meta_dirty {
+                        if let Err(e) = fs.fold_locked(&mut st, false) {
+                            st.last_error = Some(e.to_string());
+                        }
+                    }
+                }
+            })
+    }
+
+    /// Stop the timer (after unmount).
+    pub fn stop_timer(&self) {
+        self.state().done = true;
+        self.inner.wake.notify_all();
+    }
+
+    /// Mount at `mountpoint` and serve until unmounted (from outside, or on
+    /// SIGINT/SIGTERM, which unmount lazily); then fold everything. `ready`
+    /// runs once the mount is up.
+    pub fn serve(self, mountpoint: &Path, fsname: &str, ready: impl FnOnce()) -> Result<()> {
+        use nix::sys::signal::{SigSet, Signal};
+        let mut sigs = SigSet::empty();
+        sigs.add(Signal::SIGINT);
+        sigs.add(Signal::SIGTERM);
+        sigs.thread_block()
+            .map_err(|e| Error::Invalid(format!("cannot block signals: {e}")))?;
+        let cfg = config(fsname, self.inner.readonly);
+        let session = fuser::Session::new(self.clone(), mountpoint, &cfg)
+            .map_err(|e| super::fuse::mount_error(mountpoint, e))?;
+        let mp = mountpoint.to_path_buf();
+        std::thread::Builder::new()
+            .name("hako-fuse-signals".into())
+            .spawn(move || {
+                if sigs.wait().is_ok() {
+                    // Lazy: the mount goes even while the command still uses it.
+                    let _ = std::process::Command::new("fusermount3")
+                        .arg("-u")
+                        .arg("-z")
+                        .arg("--")
+                        .arg(&mp)
+                        .stdin(std::process::Stdio::null())
+                        .stderr(std::process::Stdio::null())
+                        .status();
+                }
+            })
+            .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
+        let timer = self
+            .start_timer()
+            .map_err(|e| Error::Invalid(format!("cannot start fold timer: {e}")))?;
+        ready();
+        let r = session
+            .run()
+            .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")));
+        self.stop_timer();
+        let _ = timer.join();
+        let folded = self.fold();
+        r?;
+        folded?;
+        Ok(())
+    }
+}
+
+/// Decoded objects by id, up to `READ_CACHE_BYTES`, oldest out first.
+#[derive(Default)]
+struct ReadCache {
+    objects: HashMap<ObjectId, crate::object::Object>,
+    order: std::collections::VecDeque<ObjectId>,
+    bytes: usize,
+}
+
+const READ_CACHE_BYTES: usize = 64 << 20;
+const PENDING_BYTES: u64 = 128 << 20;
+
+impl Inner {
+    /// Write the pending objects to the store, durably.
+    fn flush_pending(&self) -> Result<()> {
+        let _w = self.flushing.write().unwrap_or_else(|p| p.into_inner());
+        let items = self.pending.drain();
+        if items.is_empty() {
+            return Ok(());
+        }
+        let refs: Vec<(ObjectId, ObjectType, &[u8])> = items
+            .iter()
+            .map(|(i, k, d)| (*i, *k, d.as_slice()))
+            .collect();
+        self.ws.odb.write_known(&refs).map(|_| ())
+    }
+}
+
+impl ObjectStore for Inner {
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+        Ok(self.pending.contains(id)? || self.ws.odb.contains(id)?)
+    }
+    fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
+        let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(o) = lock().objects.get(id) {
+            return Ok(o.clone());
+        }
+        let o = {
+            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+            match self.pending.read(id) {
+                Ok(o) => o,
+                Err(_) => self.ws.odb.read(id)?,
+            }
+        };
+        if matches!(o.kind, ObjectType::Blob | ObjectType::File) && o.data.len() <= 1 << 20 {
+            let mut c = lock();
+            if !c.objects.contains_key(id) {
+                c.bytes += o.data.len();
+                c.order.push_back(*id);
+                c.objects.insert(*id, o.clone());
+                while c.bytes > READ_CACHE_BYTES {
+                    let Some(old) = c.order.pop_front() else {
+                        break;
+                    };
+                    if let Some(gone) = c.objects.remove(&old) {
+                        c.bytes -= gone.data.len();
+                    }
+                }
+            }
+        }
+        Ok(o)
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        let lock = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(o) = lock.objects.get(id) {
+            return Ok((o.kind, o.data.len() as u64));
+        }
+        drop(lock);
+        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+        match self.pending.read_header(id) {
+            Ok(h) => Ok(h),
+            Err(_) => self.ws.odb.read_header(id),
+        }
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        let id = {
+            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+            self.pending.write(kind, data)?
+        };
+        if self.pending.bytes() > PENDING_BYTES {
+            self.flush_pending()?;
+        }
+        Ok(id)
+    }
+}
+
+/// The id of an inode's content as of its last fold.
+fn content_id(n: &Node) -> ObjectId {
+    match &n.content {
+        Content::Dir { base, .. } => *base,
+        Content::File { id, .. } => *id,
+    }
+}
+
+/// Move `WORKING` from `base` to `new`: directly if it still is `base`,
+/// else with the changes between the two applied onto what it is now.
+fn publish(ws: &Workspace, base: ObjectId, new: ObjectId) -> Result<()> {
+    for _ in 0..200 {
+        let raw = read_working(ws)?;
+        let lock = match lock_working(ws, raw) {
+            Ok(l) => l,
+            Err(Error::WorkingChanged) => continue,
+            // Another command is moving it right now: wait a little.
+            Err(Error::WorkingLocked(_)) => {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let cur = working_root(ws)?;
+        let target = if cur == base {
+            new
+        } else {
+            rebase(&ws.odb, &base, &new, &cur)?
+        };
+        return lock.commit(target);
+    }
+    Err(Error::WorkingChanged)
+}
+
+/// Apply the changes from tree `base` to tree `new` onto tree `cur`,
+/// descending into directories both sides still have.
+pub fn rebase(
+    store: &dyn ObjectStore,
+    base: &ObjectId,
+    new: &ObjectId,
+    cur: &ObjectId,
+) -> Result<ObjectId> {
+    let mut edits = Vec::new();
+    for c in dir::diff(store, base, new)? {
+        let entry = match (&c.old, &c.new) {
+            (Some(o), Some(n)) if o.is_dir() && n.is_dir() => {
+                match dir::get(store, cur, &c.name)? {
+                    Some(here) if here.is_dir() => {
+                        let mut e = n.clone();
+                        e.id = rebase(store, &o.id, &n.id, &here.id)?;
+                        Some(e)
+                    }
+                    _ => Some(n.clone()),
+                }
+            }
+            _ => c.new.clone(),
+        };
+        edits.push((c.name.clone(), entry));
+    }
+    dir::edit(store, cur, edits)
+}
+
+fn config(fsname: &str, readonly: bool) -> Config {
+    let mut c = Config::default();
+    c.mount_options = vec![
+        if readonly {
+            MountOption::RO
+        } else {
+            MountOption::RW
+        },
+        MountOption::Dev,
+        MountOption::Suid,
+        MountOption::NoAtime,
+        MountOption::FSName(fsname.to_string()),
+        MountOption::Subtype("hako".to_string()),
+    ];
+    // Root may let every uid in: a container's users other than root.
+    if nix::unistd::geteuid().is_root() {
+        c.acl = SessionACL::All;
+    } else {
+        c.mount_options
+            .retain(|o| *o != MountOption::Dev && *o != MountOption::Suid);
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    c.n_threads = Some(cores.clamp(2, 8));
+    c
+}
+
+// ---- the view ----
+
+impl WorkingFs {
+    /// The inode named `name` in directory `parent`, looked up in the base tree once.
+    fn resolve(&self, st: &mut State, parent: u64, name: &[u8]) -> R<Option<u64>> {
+        let key = (parent, name.to_vec());
+        if let Some(v) = st.names.get(&key) {
+            return Ok(*v);
+        }
+        let p = st.nodes.get(&parent).ok_or(Errno::ENOENT)?;
+        let Content::Dir { base, .. } = &p.content else {
+            return Err(Errno::ENOTDIR);
+        };
+        if name == ROOT_RECORD || name == b".." {
+            return Ok(None);
+        }
+        let found = dir::get(self.store(), base, name).map_err(|e| errno(&e))?;
+        let v = found.map(|e| {
+            let ino = st.next_ino;
+            st.next_ino += 1;
+            st.nodes.insert(ino, Node::from_entry(e, parent));
+            ino
+        });
+        st.names.insert(key, v);
+        Ok(v)
+    }
+
+    fn attr(&self, st: &mut State, ino: u64) -> R<FileAttr> {
+        let store = self.store();
+        let n = st.nodes.get_mut(&ino).ok_or(Errno::ENOENT)?;
+        let size = match &mut n.content {
+            Content::Dir { .. } => 0,
+            Content::File { id, buf, size } => match (buf, *size) {
+                (Some(b), _) => b.len(),
+                (None, Some(s)) => s,
+                (None, None) => {
+                    let s = if id.is_zero() {
+                        0
+                    } else {
+                        file::size(store, id).map_err(|e| errno(&e))?
+                    };
+                    *size = Some(s);
+                    s
+                }
+            },
+        };
+        let mtime = n
+            .meta
+            .mtime
+            .map(|s| UNIX_EPOCH + Duration::new(s, n.meta.mtime_nsec))
+            .unwrap_or(UNIX_EPOCH);
+        let k = kind(n.mode);
+        Ok(FileAttr {
+            ino: INodeNo(ino),
+            size,
+            blocks: size.div_ceil(512),
+            atime: mtime,
+            mtime,
+            ctime: mtime,
+            crtime: mtime,
+            kind: k,
+            perm: (n.mode & 0o7777) as u16,
+            nlink: if k == FileType::Directory {
+                2
+            } else {
+                n.links.len().max(1) as u32
+            },
+            uid: n.meta.uid,
+            gid: n.meta.gid,
+            rdev: n.meta.rdev.map(|(a, b)| encode_dev(a, b)).unwrap_or(0),
+            blksize: BLKSIZE,
+            flags: 0,
+        })
+    }
+
+    /// Record that inode `ino`'s entry changed, up to the root.
+    fn touch(st: &mut State, ino: u64) {
+        let Some(n) = st.nodes.get_mut(&ino) else {
+            return;
+        };
+        n.meta.link = None;
+        if n.dirty {
+            return;
+        }
+        n.dirty = true;
+        for (p, name) in n.links.clone() {
+            Self::changed_name(st, p, name);
+        }
+    }
+
+    /// Record that `name` in directory `dir` changed.
+    fn changed_name(st: &mut State, dir: u64, name: Vec<u8>) {
+        if let Some(Node {
+            content: Content::Dir { pending, .. },
+            ..
+        }) = st.nodes.get_mut(&dir)
+        {
+            pending.insert(name);
+        }
+        if let Some(n) = st.nodes.get_mut(&dir) {
+            if n.dirty {
+                return;
+            }
+            n.dirty = true;
+            for (p, pname) in n.links.clone() {
+                Self::changed_name(st, p, pname);
+            }
+        }
+    }
+
+    fn set_mtime(st: &mut State, ino: u64) {
+        if let Some(n) = st.nodes.get_mut(&ino) {
+            let (s, ns) = now();
+            n.meta.mtime = Some(s);
+            n.meta.mtime_nsec = ns;
+        }
+    }
+
+    fn check_writable(&self) -> R<()> {
+        if self.inner.readonly {
+            Err(Errno::EROFS)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Make a new inode `name` in `parent` (which must not have it).
+    #[allow(clippy::too_many_arguments)]
+    fn make(
+        &self,
+        st: &mut State,
+        req: &Request,
+        parent: u64,
+        name: &OsStr,
+        mode: u32,
+        id: ObjectId,
+        rdev: Option<(u32, u32)>,
+    ) -> R<u64> {
+        self.check_writable()?;
+        let name = name.as_bytes();
+        dir::check_name(name).map_err(|_| Errno::EINVAL)?;
+        if self.resolve(st, parent, name)?.is_some() {
+            return Err(Errno::EEXIST);
+        }
+        let pnode = st.nodes.get(&parent).ok_or(Errno::ENOENT)?;
+        // setgid directories pass their group on.
+        let gid = if pnode.mode & 0o2000 != 0 {
+            pnode.meta.gid
+        } else {
+            req.gid()
+        };
+        let mut e = Entry::new(name, mode, id);
+        e.meta.uid = req.uid();
+        e.meta.gid = gid;
+        e.meta.rdev = rdev;
+        let (s, ns) = now();
+        e.meta.mtime = Some(s);
+        e.meta.mtime_nsec = ns;
+        let mut n = Node::from_entry(e, parent);
+        if let Content::File { size, .. } = &mut n.content {
+            *size = Some(0);
+        }
+        let ino = st.next_ino;
+        st.next_ino += 1;
+        st.nodes.insert(ino, n);
+        st.names.insert((parent, name.to_vec()), Some(ino));
+        Self::touch(st, ino);
+        Self::set_mtime(st, parent);
+        Self::touch(st, parent);
+        Ok(ino)
+    }
+
+    /// Give a file its own writable buffer (copied up from the store).
+    fn buffer<'a>(&self, st: &'a mut State, ino: u64) -> R<&'a mut FileBuf> {
+        let store = self.store();
+        let spill = &self.inner.spill_dir;
+        let n = st.nodes.get_mut(&ino).ok_or(Errno::ENOENT)?;
+        let Content::File { id, buf, .. } = &mut n.content else {
+            return Err(Errno::EISDIR);
+        };
+        if buf.is_none() {
+            let size = if id.is_zero() {
+                0
+            } else {
+                file::size(store, id).map_err(|e| errno(&e))?
+            };
+            let mut b = if size > SPILL_AT {
+                let f = spill_file(spill).map_err(|e| io_errno(&e))?;
+                let mut r = file::Reader::new(store, id).map_err(|e| errno(&e))?;
+                let mut w = std::io::BufWriter::new(&f);
+                std::io::copy(&mut r, &mut w).map_err(|e| io_errno(&e))?;
+                drop(w);
+                FileBuf::Spill { file: f, len: size }
+            } else if size == 0 {
+                FileBuf::Mem(Vec::new())
+            } else {
+                FileBuf::Mem(file::read_range(store, id, 0, size).map_err(|e| errno(&e))?)
+            };
+            if b.len() != size {
+                b.truncate(size).map_err(|e| io_errno(&e))?;
+            }
+            *buf = Some(b);
+        }
+        Ok(buf.as_mut().expect("just set"))
+    }
+
+    /// Remove the name `name` from `parent`.
+    fn remove_name(st: &mut State, parent: u64, name: &[u8], ino: u64) {
+        st.names.insert((parent, name.to_vec()), None);
+        if let Some(n) = st.nodes.get_mut(&ino) {
+            n.links.retain(|(p, nm)| !(*p == parent && nm == name));
+        }
+        Self::changed_name(st, parent, name.to_vec());
+        Self::set_mtime(st, parent);
+    }
+
+    /// Whether directory `ino` has no entries: every name changed since the
+    /// last fold is gone, and so is every name of its base tree.
+    fn dir_is_empty(&self, st: &mut State, ino: u64) -> R<bool> {
+        let (base, pending) = match &st.nodes.get(&ino).ok_or(Errno::ENOENT)?.content {
+            Content::Dir { base, pending } => (*base, pending.clone()),
+            _ => return Err(Errno::ENOTDIR),
+        };
+        if pending
+            .iter()
+            .any(|n| st.names.get(&(ino, n.clone())).copied().flatten().is_some())
+        {
+            return Ok(false);
+        }
+        let cursor = TreeCursor::new(self.store(), &base).map_err(|e| errno(&e))?;
+        for e in cursor {
+            let e = e.map_err(|e| errno(&e))?;
+            if e.name == ROOT_RECORD {
+                continue;
+            }
+            if st.names.get(&(ino, e.name.clone())) != Some(&None) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The inode of entry `e` listed in directory `parent` (known, or new).
+    fn intern(st: &mut State, parent: u64, e: Entry) -> Option<u64> {
+        let key = (parent, e.name.clone());
+        if let Some(v) = st.names.get(&key) {
+            return *v;
+        }
+        let ino = st.next_ino;
+        st.next_ino += 1;
+        st.nodes.insert(ino, Node::from_entry(e, parent));
+        st.names.insert(key, Some(ino));
+        Some(ino)
+    }
+
+    /// The full listing of a directory with unfolded changes.
+    fn snapshot(&self, st: &mut State, ino: u64) -> R<Vec<(Vec<u8>, u64, FileType)>> {
+        let (base, pending) = match &st.nodes.get(&ino).ok_or(Errno::ENOENT)?.content {
+            Content::Dir { base, pending } => (*base, pending.clone()),
+            _ => return Err(Errno::ENOTDIR),
+        };
+        let mut all: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let listed = dir::list(self.store(), &base).map_err(|e| errno(&e))?;
+        for e in listed {
+            if e.name == ROOT_RECORD {
+                continue;
+            }
+            let name = e.name.clone();
+            if let Some(c) = Self::intern(st, ino, e) {
+                all.insert(name, c);
+            }
+        }
+        for name in pending {
+            match st.names.get(&(ino, name.clone())).copied().flatten() {
+                Some(c) => {
+                    all.insert(name, c);
+                }
+                None => {
+                    all.remove(&name);
+                }
+            }
+        }
+        Ok(all
+            .into_iter()
+            .map(|(name, c)| {
+                let k = st
+                    .nodes
+                    .get(&c)
+                    .map_or(FileType::RegularFile, |n| kind(n.mode));
+                (name, c, k)
+            })
+            .collect())
+    }
+}
+
+impl Filesystem for WorkingFs {
+    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
+        let _ = config.set_max_readahead(1 << 20);
+        let _ = config.set_max_write(1 << 20);
+        // Writes gather in the page cache and come in large batches; the
+        // kernel keeps size and mtime meanwhile.
+        if !self.inner.readonly {
+            let _ = config.add_capabilities(fuser::InitFlags::FUSE_WRITEBACK_CACHE);
+        }
+        Ok(())
+    }
+
+    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        let mut st = self.state();
+        let r = self
+            .resolve(&mut st, parent.0, name.as_bytes())
+            .and_then(|v| v.ok_or(Errno::ENOENT))
+            .and_then(|ino| self.attr(&mut st, ino));
+        match r {
+            Ok(a) => reply.entry(&TTL, &a, Generation(0)),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
+        let mut st = self.state();
+        match self.attr(&mut st, ino.0) {
+            Ok(a) => reply.attr(&TTL, &a),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn setattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        size: Option<u64>,
+        _atime: Option<TimeOrNow>,
+        mtime: Option<TimeOrNow>,
+        _ctime: Option<SystemTime>,
+        _fh: Option<FileHandle>,
+        _crtime: Option<SystemTime>,
+        _chgtime: Option<SystemTime>,
+        _bkuptime: Option<SystemTime>,
+        _flags: Option<BsdFileFlags>,
+        reply: ReplyAttr,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<FileAttr> {
+            self.check_writable()?;
+            let ino = ino.0;
+            if let Some(size) = size {
+                self.buffer(&mut st, ino)?
+                    .truncate(size)
+                    .map_err(|e| io_errno(&e))?;
+                Self::set_mtime(&mut st, ino);
+            }
+            let n = st.nodes.get_mut(&ino).ok_or(Errno::ENOENT)?;
+            if let Some(m) = mode {
+                n.mode = (n.mode & S_IFMT) | (m & 0o7777);
+            }
+            if let Some(u) = uid {
+                n.meta.uid = u;
+            }
+            if let Some(g) = gid {
+                n.meta.gid = g;
+            }
+            match mtime {
+                Some(TimeOrNow::SpecificTime(t)) => {
+                    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+                    n.meta.mtime = Some(d.as_secs());
+                    n.meta.mtime_nsec = d.subsec_nanos();
+                }
+                Some(TimeOrNow::Now) => {
+                    let (s, ns) = now();
+                    n.meta.mtime = Some(s);
+                    n.meta.mtime_nsec = ns;
+                }
+                None => {}
+            }
+            if ino == 1 {
+                st.root_meta_dirty = true;
+            }
+            Self::touch(&mut st, ino);
+            self.attr(&mut st, ino)
+        })();
+        match r {
+            Ok(a) => reply.attr(&TTL, &a),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        let id = {
+            let st = self.state();
+            match st.nodes.get(&ino.0) {
+                Some(n) if n.mode & S_IFMT == S_IFLNK => content_id(n),
+                Some(_) => return reply.error(Errno::EINVAL),
+                None => return reply.error(Errno::ENOENT),
+            }
+        };
+        match file::read_range(self.store(), &id, 0, u64::MAX) {
+            Ok(t) => reply.data(&t),
+            Err(e) => reply.error(errno(&e)),
+        }
+    }
+
+    fn mknod(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        rdev: u32,
+        reply: ReplyEntry,
+    ) {
+        let mut st = self.state();
+        let mode = mode & !umask;
+        let r = (|| -> R<FileAttr> {
+            let (id, dev) = match mode & S_IFMT {
+                S_IFREG => (
+                    self.store()
+                        .write(ObjectType::Blob, b"")
+                        .map_err(|e| errno(&e))?,
+                    None,
+                ),
+                0o010000 | 0o140000 => (ObjectId::ZERO, None),
+                0o020000 | 0o060000 => (ObjectId::ZERO, Some(decode_dev(rdev))),
+                _ => return Err(Errno::EINVAL),
+            };
+            let ino = self.make(&mut st, req, parent.0, name, mode, id, dev)?;
+            self.attr(&mut st, ino)
+        })();
+        match r {
+            Ok(a) => reply.entry(&TTL, &a, Generation(0)),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn mkdir(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        reply: ReplyEntry,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<FileAttr> {
+            let empty = dir::empty(self.store()).map_err(|e| errno(&e))?;
+            let mode = S_IFDIR | (mode & !umask & 0o7777);
+            let ino = self.make(&mut st, req, parent.0, name, mode, empty, None)?;
+            self.attr(&mut st, ino)
+        })();
+        match r {
+            Ok(a) => reply.entry(&TTL, &a, Generation(0)),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let mut st = self.state();
+        let r = (|| -> R<()> {
+            self.check_writable()?;
+            let ino = self
+                .resolve(&mut st, parent.0, name.as_bytes())?
+                .ok_or(Errno::ENOENT)?;
+            if st.nodes[&ino].is_dir() {
+                return Err(Errno::EISDIR);
+            }
+            Self::remove_name(&mut st, parent.0, name.as_bytes(), ino);
+            Ok(())
+        })();
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let mut st = self.state();
+        let r = (|| -> R<()> {
+            self.check_writable()?;
+            let ino = self
+                .resolve(&mut st, parent.0, name.as_bytes())?
+                .ok_or(Errno::ENOENT)?;
+            if !st.nodes[&ino].is_dir() {
+                return Err(Errno::ENOTDIR);
+            }
+            if !self.dir_is_empty(&mut st, ino)? {
+                return Err(Errno::ENOTEMPTY);
+            }
+            Self::remove_name(&mut st, parent.0, name.as_bytes(), ino);
+            Ok(())
+        })();
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn symlink(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        link_name: &OsStr,
+        target: &Path,
+        reply: ReplyEntry,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<FileAttr> {
+            let t = target.as_os_str().as_bytes();
+            let id = self
+                .store()
+                .write(ObjectType::Blob, t)
+                .map_err(|e| errno(&e))?;
+            let ino = self.make(&mut st, req, parent.0, link_name, S_IFLNK | 0o777, id, None)?;
+            if let Some(Node {
+                content: Content::File { size, .. },
+                ..
+            }) = st.nodes.get_mut(&ino)
+            {
+                *size = Some(t.len() as u64);
+            }
+            self.attr(&mut st, ino)
+        })();
+        match r {
+            Ok(a) => reply.entry(&TTL, &a, Generation(0)),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn rename(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        newparent: INodeNo,
+        newname: &OsStr,
+        flags: RenameFlags,
+        reply: ReplyEmpty,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<()> {
+            self.check_writable()?;
+            let (name, newname) = (name.as_bytes(), newname.as_bytes());
+            dir::check_name(newname).map_err(|_| Errno::EINVAL)?;
+            if flags.bits() & libc::RENAME_EXCHANGE != 0 {
+                return Err(Errno::EINVAL);
+            }
+            let src = self
+                .resolve(&mut st, parent.0, name)?
+                .ok_or(Errno::ENOENT)?;
+            // Moving a directory into itself or below it.
+            if st.nodes[&src].is_dir() {
+                let mut at = newparent.0;
+                while at != 1 {
+                    if at == src {
+                        return Err(Errno::EINVAL);
+                    }
+                    at = st.nodes[&at].links.first().map_or(1, |(p, _)| *p);
+                }
+            }
+            if let Some(dst) = self.resolve(&mut st, newparent.0, newname)? {
+                if dst == src {
+                    return Ok(());
+                }
+                if flags.bits() & libc::RENAME_NOREPLACE != 0 {
+                    return Err(Errno::EEXIST);
+                }
+                match (st.nodes[&src].is_dir(), st.nodes[&dst].is_dir()) {
+                    (true, true) => {
+                        if !self.dir_is_empty(&mut st, dst)? {
+                            return Err(Errno::ENOTEMPTY);
+                        }
+                    }
+                    (true, false) => return Err(Errno::ENOTDIR),
+                    (false, true) => return Err(Errno::EISDIR),
+                    (false, false) => {}
+                }
+                Self::remove_name(&mut st, newparent.0, newname, dst);
+            }
+            Self::remove_name(&mut st, parent.0, name, src);
+            st.names.insert((newparent.0, newname.to_vec()), Some(src));
+            if let Some(n) = st.nodes.get_mut(&src) {
+                n.links.push((newparent.0, newname.to_vec()));
+                n.meta.link = None;
+            }
+            Self::changed_name(&mut st, newparent.0, newname.to_vec());
+            Self::set_mtime(&mut st, newparent.0);
+            Ok(())
+        })();
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn link(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        newparent: INodeNo,
+        newname: &OsStr,
+        reply: ReplyEntry,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<FileAttr> {
+            self.check_writable()?;
+            let newname = newname.as_bytes();
+            dir::check_name(newname).map_err(|_| Errno::EINVAL)?;
+            if st.nodes.get(&ino.0).ok_or(Errno::ENOENT)?.is_dir() {
+                return Err(Errno::EPERM);
+            }
+            if self.resolve(&mut st, newparent.0, newname)?.is_some() {
+                return Err(Errno::EEXIST);
+            }
+            st.names
+                .insert((newparent.0, newname.to_vec()), Some(ino.0));
+            if let Some(n) = st.nodes.get_mut(&ino.0) {
+                n.links.push((newparent.0, newname.to_vec()));
+            }
+            Self::changed_name(&mut st, newparent.0, newname.to_vec());
+            Self::set_mtime(&mut st, newparent.0);
+            self.attr(&mut st, ino.0)
+        })();
+        match r {
+            Ok(a) => reply.entry(&TTL, &a, Generation(0)),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        let mut st = self.state();
+        let r = (|| -> R<u64> {
+            let n = st.nodes.get(&ino.0).ok_or(Errno::ENOENT)?;
+            if n.is_dir() {
+                return Err(Errno::EISDIR);
+            }
+            let write = flags.acc_mode() != OpenAccMode::O_RDONLY;
+            if write || flags.0 & libc::O_TRUNC != 0 {
+                self.check_writable()?;
+            }
+            if flags.0 & libc::O_TRUNC != 0 {
+                self.buffer(&mut st, ino.0)?
+                    .truncate(0)
+                    .map_err(|e| io_errno(&e))?;
+                Self::set_mtime(&mut st, ino.0);
+                Self::touch(&mut st, ino.0);
+            }
+            if write {
+                st.nodes.get_mut(&ino.0).expect("checked").writers += 1;
+            }
+            let fh = st.next_fh;
+            st.next_fh += 1;
+            st.files.insert(fh, (ino.0, write));
+            Ok(fh)
+        })();
+        match r {
+            Ok(fh) => reply.opened(FileHandle(fh), FopenFlags::FOPEN_KEEP_CACHE),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn create(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        flags: i32,
+        reply: ReplyCreate,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<(FileAttr, u64)> {
+            let id = self
+                .store()
+                .write(ObjectType::Blob, b"")
+                .map_err(|e| errno(&e))?;
+            let mode = S_IFREG | (mode & !umask & 0o7777);
+            let ino = self.make(&mut st, req, parent.0, name, mode, id, None)?;
+            let write = flags & libc::O_ACCMODE != libc::O_RDONLY;
+            if write {
+                st.nodes.get_mut(&ino).expect("made").writers += 1;
+            }
+            let fh = st.next_fh;
+            st.next_fh += 1;
+            st.files.insert(fh, (ino, write));
+            Ok((self.attr(&mut st, ino)?, fh))
+        })();
+        match r {
+            Ok((a, fh)) => reply.created(
+                &TTL,
+                &a,
+                Generation(0),
+                FileHandle(fh),
+                FopenFlags::FOPEN_KEEP_CACHE,
+            ),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn read(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        _fh: FileHandle,
+        offset: u64,
+        size: u32,
+        _flags: OpenFlags,
+        _lock_owner: Option<fuser::LockOwner>,
+        reply: ReplyData,
+    ) {
+        let id = {
+            let st = self.state();
+            match st.nodes.get(&ino.0).map(|n| &n.content) {
+                Some(Content::File { buf: Some(b), .. }) => {
+                    return match b.read(offset, size) {
+                        Ok(d) => reply.data(&d),
+                        Err(e) => reply.error(io_errno(&e)),
+                    }
+                }
+                Some(Content::File { id, .. }) => *id,
+                Some(Content::Dir { .. }) => return reply.error(Errno::EISDIR),
+                None => return reply.error(Errno::ENOENT),
+            }
+        };
+        if id.is_zero() {
+            return reply.data(&[]);
+        }
+        match file::read_range(self.store(), &id, offset, size as u64) {
+            Ok(d) => reply.data(&d),
+            Err(e) => reply.error(errno(&e)),
+        }
+    }
+
+    fn write(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        _fh: FileHandle,
+        offset: u64,
+        data: &[u8],
+        _write_flags: WriteFlags,
+        _flags: OpenFlags,
+        _lock_owner: Option<fuser::LockOwner>,
+        reply: ReplyWrite,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<()> {
+            self.check_writable()?;
+            let spill = self.inner.spill_dir.clone();
+            self.buffer(&mut st, ino.0)?
+                .write(offset, data, &spill)
+                .map_err(|e| io_errno(&e))?;
+            Self::set_mtime(&mut st, ino.0);
+            Self::touch(&mut st, ino.0);
+            Ok(())
+        })();
+        match r {
+            Ok(()) => reply.written(data.len() as u32),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn flush(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _lock_owner: fuser::LockOwner,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok();
+    }
+
+    fn release(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        _lock_owner: Option<fuser::LockOwner>,
+        _flush: bool,
+        reply: ReplyEmpty,
+    ) {
+        let mut st = self.state();
+        if let Some((_, true)) = st.files.remove(&fh.0) {
+            if let Target::Discard = self.inner.target {
+                // Kept until unmount, on disk unless small.
+                let spill = self.inner.spill_dir.clone();
+                if let Some(n) = st.nodes.get_mut(&ino.0) {
+                    n.writers = n.writers.saturating_sub(1);
+                    if let Content::File { buf: Some(b), .. } = &mut n.content {
+                        if b.len() > file::INLINE_MAX {
+                            if let Err(e) = b.spill(&spill) {
+                                st.last_error = Some(format!("spill: {e}"));
+                            }
+                        }
+                    }
+                }
+                return reply.ok();
+            }
+            let store = self.store();
+            let mut failed = None;
+            if let Some(n) = st.nodes.get_mut(&ino.0) {
+                n.writers = n.writers.saturating_sub(1);
+                // The last writer gone: store the content, drop the buffer.
+                if n.writers == 0 {
+                    if let Content::File { id, buf, size } = &mut n.content {
+                        if let Some(b) = buf {
+                            match b.store(store) {
+                                Ok(new) => {
+                                    *id = new;
+                                    *size = Some(b.len());
+                                    *buf = None;
+                                }
+                                Err(e) => failed = Some(e.to_string()),
+                            }
+                        }
+                    }
+                }
+            }
+            if failed.is_some() {
+                st.last_error = failed;
+            }
+        }
+        reply.ok();
+    }
+
+    fn fsync(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        match self.fold() {
+            Ok(_) => reply.ok(),
+            Err(e) => reply.error(errno(&e)),
+        }
+    }
+
+    fn fsyncdir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        match self.fold() {
+            Ok(_) => reply.ok(),
+            Err(e) => reply.error(errno(&e)),
+        }
+    }
+
+    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        let mut st = self.state();
+        let r = (|| -> R<u64> {
+            let n = st.nodes.get(&ino.0).ok_or(Errno::ENOENT)?;
+            let Content::Dir { pending, .. } = &n.content else {
+                return Err(Errno::ENOTDIR);
+            };
+            let h = if !pending.is_empty() {
+                DirHandle::Snapshot(self.snapshot(&mut st, ino.0)?)
+            } else {
+                DirHandle::Stream {
+                    next_offset: 0,
+                    next_name: None,
+                }
+            };
+            let fh = st.next_fh;
+            st.next_fh += 1;
+            st.dirs.insert(fh, h);
+            Ok(fh)
+        })();
+        match r {
+            Ok(fh) => reply.opened(FileHandle(fh), FopenFlags::empty()),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn readdir(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectory,
+    ) {
+        let mut st = self.state();
+        let parent = st
+            .nodes
+            .get(&ino.0)
+            .and_then(|n| n.links.first().map(|(p, _)| *p))
+            .unwrap_or(1);
+        // Offsets: 1 after ".", 2 after "..", 2 + k after the k-th entry.
+        let mut off = offset;
+        if off == 0 {
+            if reply.add(ino, 1, FileType::Directory, ".") {
+                return reply.ok();
+            }
+            off = 1;
+        }
+        if off == 1 {
+            if reply.add(INodeNo(parent), 2, FileType::Directory, "..") {
+                return reply.ok();
+            }
+            off = 2;
+        }
+        let stream = match st.dirs.get(&fh.0) {
+            Some(DirHandle::Snapshot(list)) => {
+                for (i, (name, child, k)) in list.iter().enumerate().skip((off - 2) as usize) {
+                    if reply.add(INodeNo(*child), i as u64 + 3, *k, OsStr::from_bytes(name)) {
+                        break;
+                    }
+                }
+                return reply.ok();
+            }
+            Some(DirHandle::Stream {
+                next_offset,
+                next_name,
+            }) => Some((*next_offset, next_name.clone())),
+            None => None,
+        };
+        match stream {
+            Some((next_offset, next_name)) => {
+                let resume = next_name.filter(|_| next_offset == offset);
+                let base = match &st.nodes[&ino.0].content {
+                    Content::Dir { base, .. } => *base,
+                    _ => return reply.error(Errno::ENOTDIR),
+                };
+                let cursor = match &resume {
+                    Some(n) => TreeCursor::seek(self.store(), &base, n),
+                    None => TreeCursor::new(self.store(), &base),
+                };
+                let cursor = match cursor {
+                    Ok(c) => c,
+                    Err(e) => return reply.error(errno(&e)),
+                };
+                let mut skip = if resume.is_some() { 0 } else { off - 2 };
+                let mut next = None;
+                for item in cursor {
+                    let e = match item {
+                        Ok(e) => e,
+                        Err(err) => return reply.error(errno(&err)),
+                    };
+                    if e.name == ROOT_RECORD {
+                        continue;
+                    }
+                    if skip > 0 {
+                        skip -= 1;
+                        continue;
+                    }
+                    let (name, k) = (e.name.clone(), kind(e.mode));
+                    let Some(child) = Self::intern(&mut st, ino.0, e) else {
+                        continue;
+                    };
+                    if reply.add(INodeNo(child), off + 1, k, OsStr::from_bytes(&name)) {
+                        next = Some(name);
+                        break;
+                    }
+                    off += 1;
+                }
+                st.dirs.insert(
+                    fh.0,
+                    DirHandle::Stream {
+                        next_offset: off,
+                        next_name: next,
+                    },
+                );
+                reply.ok()
+            }
+            None => reply.error(Errno::EBADF),
+        }
+    }
+
+    fn releasedir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        reply: ReplyEmpty,
+    ) {
+        self.state().dirs.remove(&fh.0);
+        reply.ok();
+    }
+
+    fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
+        // The space the store has: where written content ends up.
+        match nix::sys::statvfs::statvfs(&self.inner.ws.dir) {
+            Ok(s) => reply.statfs(
+                s.blocks(),
+                s.blocks_free(),
+                s.blocks_available(),
+                s.files(),
+                s.files_free(),
+                s.block_size() as u32,
+                255,
+                s.fragment_size() as u32,
+            ),
+            Err(_) => reply.statfs(0, 0, 0, 0, 0, BLKSIZE, 255, BLKSIZE),
+        }
+    }
+
+    fn setxattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        name: &OsStr,
+        value: &[u8],
+        flags: i32,
+        _position: u32,
+        reply: ReplyEmpty,
+    ) {
+        let mut st = self.state();
+        let r = (|| -> R<()> {
+            self.check_writable()?;
+            let n = st.nodes.get_mut(&ino.0).ok_or(Errno::ENOENT)?;
+            let name = name.as_bytes();
+            let at = n
+                .meta
+                .xattrs
+                .binary_search_by(|(k, _)| k.as_slice().cmp(name));
+            match at {
+                Ok(_) if flags & XATTR_CREATE != 0 => return Err(Errno::EEXIST),
+                Err(_) if flags & XATTR_REPLACE != 0 => return Err(Errno::ENODATA),
+                Ok(i) => n.meta.xattrs[i].1 = value.to_vec(),
+                Err(i) => n.meta.xattrs.insert(i, (name.to_vec(), value.to_vec())),
+            }
+            if ino.0 == 1 {
+                st.root_meta_dirty = true;
+            }
+            Self::touch(&mut st, ino.0);
+            Ok(())
+        })();
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
+        let st = self.state();
+        let Some(n) = st.nodes.get(&ino.0) else {
+            return reply.error(Errno::ENOENT);
+        };
+        let Some((_, v)) = n.meta.xattrs.iter().find(|(k, _)| k == name.as_bytes()) else {
+            return reply.error(Errno::ENODATA);
+        };
+        if size == 0 {
+            reply.size(v.len() as u32)
+        } else if (size as usize) < v.len() {
+            reply.error(Errno::ERANGE)
+        } else {
+            reply.data(v)
+        }
+    }
+
+    fn listxattr(&self, _req: &Request, ino: INodeNo, size: u32, reply: ReplyXattr) {
+        let st = self.state();
+        let Some(n) = st.nodes.get(&ino.0) else {
+            return reply.error(Errno::ENOENT);
+        };
+        let mut list = Vec::new();
+        for (k, _) in &n.meta.xattrs {
+            list.extend_from_slice(k);
+            list.push(0);
+        }
+        if size == 0 {
+            reply.size(list.len() as u32)
+        } else if (size as usize) < list.len() {
+            reply.error(Errno::ERANGE)
+        } else {
+            reply.data(&list)
+        }
+    }
+
+    fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let mut st = self.state();
+        let r = (|| -> R<()> {
+            self.check_writable()?;
+            let n = st.nodes.get_mut(&ino.0).ok_or(Errno::ENOENT)?;
+            let before = n.meta.xattrs.len();
+            n.meta.xattrs.retain(|(k, _)| k != name.as_bytes());
+            if n.meta.xattrs.len() == before {
+                return Err(Errno::ENODATA);
+            }
+            if ino.0 == 1 {
+                st.root_meta_dirty = true;
+            }
+            Self::touch(&mut st, ino.0);
+            Ok(())
+        })();
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
+        if !self.state().nodes.contains_key(&ino.0) {
+            return reply.error(Errno::ENOENT);
+        }
+        if mask.contains(AccessFlags::W_OK) && self.inner.readonly {
+            return reply.error(Errno::EROFS);
+        }
+        reply.ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemStore;
+
+    fn file(store: &MemStore, name: &str, body: &[u8]) -> Entry {
+        Entry::new(
+            name.as_bytes(),
+            S_IFREG | 0o644,
+            store.write(ObjectType::Blob, body).unwrap(),
+        )
+    }
+
+    #[test]
+    fn rebase_applies_our_changes_onto_theirs() {
+        let s = MemStore::new();
+        let sub = dir::build(&s, vec![file(&s, "x", b"1")]).unwrap();
+        let base = dir::build(
+            &s,
+            vec![file(&s, "a", b"a"), Entry::new(b"d", S_IFDIR | 0o755, sub)],
+        )
+        .unwrap();
+        // Ours: change a, add d/y. Theirs: add b, add d/z.
+        let our_sub =
+            dir::edit(&s, &sub, vec![(b"y".to_vec(), Some(file(&s, "y", b"y")))]).unwrap();
+        let ours = dir::edit(
+            &s,
+            &base,
+            vec![
+                (b"a".to_vec(), Some(file(&s, "a", b"A"))),
+                (
+                    b"d".to_vec(),
+                    Some(Entry::new(b"d", S_IFDIR | 0o755, our_sub)),
+                ),
+            ],
+        )
+        .unwrap();
+        let their_sub =
+            dir::edit(&s, &sub, vec![(b"z".to_vec(), Some(file(&s, "z", b"z")))]).unwrap();
+        let theirs = dir::edit(
+            &s,
+            &base,
+            vec![
+                (b"b".to_vec(), Some(file(&s, "b", b"b"))),
+                (
+                    b"d".to_vec(),
+                    Some(Entry::new(b"d", S_IFDIR | 0o755, their_sub)),
+                ),
+            ],
+        )
+        .unwrap();
+        let got = rebase(&s, &base, &ours, &theirs).unwrap();
+        let want_sub = dir::build(
+            &s,
+            vec![
+                file(&s, "x", b"1"),
+                file(&s, "y", b"y"),
+                file(&s, "z", b"z"),
+            ],
+        )
+        .unwrap();
+        let want = dir::build(
+            &s,
+            vec![
+                file(&s, "a", b"A"),
+                file(&s, "b", b"b"),
+                Entry::new(b"d", S_IFDIR | 0o755, want_sub),
+            ],
+        )
+        .unwrap();
+        assert_eq!(got, want);
+        // Nobody else moved: the result is ours.
+        assert_eq!(rebase(&s, &base, &ours, &base).unwrap(), ours);
+    }
+
+    #[test]
+    fn file_buffers_spill_and_store_like_store_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = MemStore::new();
+        let mut b = FileBuf::Mem(Vec::new());
+        let data: Vec<u8> = (0..(SPILL_AT as usize + 300_000))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        for (i, c) in data.chunks(1 << 20).enumerate() {
+            b.write((i << 20) as u64, c, dir.path()).unwrap();
+        }
+        assert!(matches!(b, FileBuf::Spill { .. }));
+        assert_eq!(b.read(5, 10).unwrap(), data[5..15].to_vec());
+        assert_eq!(
+            b.store(&s).unwrap(),
+            file::store_content(&s, &data).unwrap()
+        );
+        b.truncate(10).unwrap();
+        assert_eq!(
+            b.store(&s).unwrap(),
+            file::store_content(&s, &data[..10]).unwrap()
+        );
+    }
+}

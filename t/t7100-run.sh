@@ -1,0 +1,244 @@
+#!/bin/sh
+test_description='hako run and the instance lifecycle: a container tree served through FUSE as the root of a sandbox'
+. ./test-lib.sh
+
+if ! test -c /dev/fuse; then
+	skip_all "/dev/fuse is missing (FUSE not available here)"
+fi
+if ! command -v fusermount3 >/dev/null 2>&1; then
+	skip_all "fusermount3 is missing (apt-get install fuse3)"
+fi
+if ! command -v busybox >/dev/null 2>&1; then
+	skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
+fi
+if ! unshare -Ur true 2>/dev/null; then
+	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
+fi
+
+# How many mounts there are under this workspace's instances.
+instance_mounts () {
+	grep -cF "$(cd "$TRASH_DIRECTORY" && pwd -P | sed "s/ /\\040/g")/ws/.hako/instances/" /proc/self/mountinfo
+}
+
+# Wait (up to 20 s) until `hako ps` shows instance $1 with status $2.
+wait_status () {
+	for i in $(test_seq 200); do
+		hako -C ws ps -a >ps.out &&
+		grep -q "^$1 .* $2 " ps.out && return 0
+		sleep 0.1
+	done
+	cat ps.out
+	return 1
+}
+
+test_expect_success 'setup: a workspace whose container holds the busybox seed' '
+	hako init -q ws &&
+	hako -C ws status --porcelain >actual &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'run busybox sh -c in the seeded root; the exit status passes through' '
+	test_expect_code 3 hako -C ws run -- sh -c "echo hello from \$(hostname); exit 3" >out &&
+	echo "hello from hako" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a write in the persistent container shows in status and diff' '
+	hako -C ws run -- sh -c "echo made inside >/root/note && rm /etc/hostname && mkdir -p /srv/a" &&
+	hako -C ws status --porcelain >actual &&
+	cat >expect <<-\EOF &&
+	D etc/hostname
+	A root/note
+	EOF
+	test_cmp expect actual &&
+	hako -C ws diff >diff &&
+	grep "^+made inside" diff &&
+	hako -C ws ls /srv >actual && echo "a/" >expect && test_cmp expect actual &&
+	test "$(hako -C ws cat /root/note)" = "made inside"
+'
+
+test_expect_success 'run --commit commits what the command wrote' '
+	hako -C ws run --commit -m "note from run" -- sh -c "echo second >>/root/note" 2>err &&
+	grep "note from run" err &&
+	hako -C ws log --oneline >log && head -n 1 log | grep "note from run" &&
+	hako -C ws status --porcelain >actual && test_must_be_empty actual &&
+	printf "made inside\nsecond\n" >expect &&
+	hako -C ws cat HEAD:/root/note >actual && test_cmp expect actual
+'
+
+test_expect_success '--rm and a revision discard the writes and leave no state' '
+	hako -C ws reap >reaped && test_line_count = 3 reaped &&
+	hako -C ws run --rm -- sh -c "echo gone >/root/rm-file && cat /root/rm-file" >out &&
+	echo gone >expect && test_cmp expect out &&
+	hako -C ws run --rm main -- sh -c "echo gone >/root/rev-file" &&
+	hako -C ws status --porcelain >actual && test_must_be_empty actual &&
+	hako -C ws ps -a >ps && test_line_count = 1 ps &&
+	test "$(instance_mounts)" = 0
+'
+
+test_expect_success '--ro refuses writes' '
+	test_must_fail hako -C ws run --rm --ro -- sh -c "echo x >/root/ro" 2>err &&
+	grep -i "read-only" err
+'
+
+test_expect_success 'ps, logs, exec, stop and wait on a detached sleep' '
+	id=$(hako -C ws run -d --name sleeper -- sh -c "echo started; exec sleep 60") &&
+	test -n "$id" &&
+	wait_status $id running &&
+	hako -C ws ps --json >json && grep "\"status\": \"running\"" json &&
+	for i in $(test_seq 100); do
+		hako -C ws logs sleeper >log && test -s log && break
+		sleep 0.1
+	done &&
+	echo started >expect && test_cmp expect log &&
+	hako -C ws exec sleeper sh -c "echo via-exec >/root/exec-file; ps" >ps-in &&
+	grep "sleep 60" ps-in &&
+	hako -C ws stop -t 5 sleeper >out &&
+	echo $id >expect && test_cmp expect out &&
+	hako -C ws wait $id >code &&
+	echo 143 >expect && test_cmp expect code &&
+	hako -C ws ps >ps && test_line_count = 1 ps &&
+	hako -C ws status --porcelain >actual &&
+	grep "^A root/exec-file" actual &&
+	test "$(instance_mounts)" = 0 &&
+	hako -C ws reap >reaped && grep "^$id exited" reaped
+'
+
+test_expect_success 'kill -9 of the supervisor: the mount goes, the write is kept, reap cleans up' '
+	id=$(hako -C ws run -d -- sh -c "echo before-kill >/root/killed; sync; exec sleep 60") &&
+	wait_status $id running &&
+	for i in $(test_seq 100); do
+		hako -C ws status --porcelain | grep -q killed && break
+		sleep 0.1
+	done &&
+	sup=$(sed -n "s/^supervisor \([0-9]*\) .*/\1/p" ws/.hako/instances/$id/state) &&
+	kill -9 $sup &&
+	wait_status $id dead &&
+	for i in $(test_seq 100); do
+		test "$(instance_mounts)" = 0 && break
+		sleep 0.1
+	done &&
+	test "$(instance_mounts)" = 0 &&
+	hako -C ws reap >reaped && grep "^$id dead" reaped &&
+	test_path_is_missing ws/.hako/instances/$id &&
+	test "$(hako -C ws cat /root/killed)" = before-kill
+'
+
+test_expect_success 'a write from outside while the instance runs is kept: the instance rebases onto it' '
+	id=$(hako -C ws run -d -- sh -c "echo inside >/root/in-1; exec sleep 60") &&
+	wait_status $id running &&
+	hako -C ws exec $id sh -c "sync /root/in-1" &&
+	hako -C ws write /root/out-1 outside &&
+	hako -C ws exec $id sh -c "echo inside2 >/root/in-2" &&
+	hako -C ws stop -t 5 $id >/dev/null &&
+	test "$(hako -C ws cat /root/in-1)" = inside &&
+	test "$(hako -C ws cat /root/in-2)" = inside2 &&
+	test "$(hako -C ws cat /root/out-1)" = outside &&
+	hako -C ws run --rm -- cat /root/out-1 >actual &&
+	printf outside >expect && test_cmp expect actual &&
+	hako -C ws reap >/dev/null
+'
+
+test_expect_success 'a large file written inside is chunked and deduplicated against its copy' '
+	hako -C ws run -- sh -c "head -c 200000000 /dev/urandom >/big && cp /big /big2 && md5sum /big | cut -d\" \" -f1" >inside &&
+	hako -C ws cat /big | md5sum | cut -d" " -f1 >outside &&
+	test_cmp inside outside &&
+	hako -C ws commit -q -m big &&
+	test "$(hako -C ws cat-file -t HEAD:big)" = file &&
+	test "$(hako -C ws rev-parse HEAD:big)" = "$(hako -C ws rev-parse HEAD:big2)" &&
+	hako -C ws run -- rm /big /big2 &&
+	hako -C ws commit -q -m "drop big"
+'
+
+test_expect_success 'ls -lR inside matches the exported tree' '
+	stat_all="find . -xdev | sort | xargs stat -c \"%n %a %s %F\" | awk \"\\\$4 == \\\"directory\\\" { \\\$3 = \\\"-\\\" } { print }\"" &&
+	hako -C ws run -w / -- sh -c "cd / && $stat_all" >inside &&
+	hako -C ws export / ../exported &&
+	(cd exported && eval "busybox $stat_all" | sed "s/ busybox stat/ stat/") >outside &&
+	sed -e "/^\.\/\(proc\|dev\|tmp\)\//d" inside >inside.cmp &&
+	sed -e "/^\.\/\(proc\|dev\|tmp\)\//d" outside >outside.cmp &&
+	test_cmp outside.cmp inside.cmp
+'
+
+test_expect_success '--auto-mount binds the host paths named in the arguments' '
+	mkdir host-dir && echo from-host >host-dir/in &&
+	hako -C ws run --rm --auto-mount -- sh -c "cat \"\$1/in\" && echo from-inside >\"\$1/out\"" sh ../host-dir >out &&
+	echo from-host >expect && test_cmp expect out &&
+	echo from-inside >expect && test_cmp expect host-dir/out &&
+	hako -C ws run --rm -- sh -c "test ! -e \"$PWD/host-dir\""
+'
+
+test_expect_success 'a container already running in persistent mode is refused' '
+	id=$(hako -C ws run -d -- sleep 60) &&
+	wait_status $id running &&
+	test_must_fail hako -C ws run -- true 2>err &&
+	test_line_count = 1 err && grep "^fatal: container .default. is already running as instance $id" err &&
+	hako -C ws run --rm -- true &&
+	hako -C ws kill $id &&
+	hako -C ws wait $id >code && echo 137 >expect && test_cmp expect code &&
+	hako -C ws reap >/dev/null
+'
+
+test_expect_success 'bad input: one fatal line, non-zero exit, no state or mount left' '
+	ls ws/.hako/instances >before &&
+	test_must_fail hako -C ws run nosuch -- true 2>err &&
+	test_line_count = 1 err && grep "^fatal: no such container or revision .nosuch." err &&
+	test_must_fail hako -C ws run -- nosuchcmd 2>err &&
+	test_line_count = 1 err && grep "^fatal: command .nosuchcmd. not found in the container" err &&
+	test_must_fail hako -C ws stop nosuchinstance 2>err &&
+	test_line_count = 1 err && grep "^fatal: no such instance .nosuchinstance." err &&
+	test_must_fail hako -C ws logs nosuchinstance 2>err &&
+	test_line_count = 1 err && grep "^fatal: no such instance" err &&
+	test_must_fail hako -C ws exec nosuchinstance true 2>err &&
+	test_line_count = 1 err && grep "^fatal: no such instance" err &&
+	test_must_fail hako -C ws run --rm --commit -- true 2>err &&
+	test_line_count = 1 err && grep "^fatal: usage: --commit" err &&
+	ls ws/.hako/instances >after && test_cmp before after &&
+	test "$(instance_mounts)" = 0 &&
+	hako -C ws status --porcelain >actual && test_must_be_empty actual
+'
+
+test_expect_success 'exec into an instance that has exited is refused' '
+	id=$(hako -C ws run -d -- true) &&
+	hako -C ws wait $id >code && echo 0 >expect && test_cmp expect code &&
+	test_must_fail hako -C ws exec $id true 2>err &&
+	test_line_count = 1 err && grep "^fatal: instance $id is not running (exited)" err &&
+	hako -C ws reap >/dev/null
+'
+
+test_expect_success 'without fusermount3 the error says FUSE is unavailable' '
+	mkdir nofuse && ln -s "$HAKO_BUILD_DIR/hako" nofuse/hako &&
+	test_must_fail env PATH="$PWD/nofuse" hako -C ws run -- true 2>err &&
+	test_line_count = 1 err && grep "^fatal: FUSE is not available: fusermount3 is missing" err
+'
+
+# An unprivileged user needs /dev/fuse (mode 0666 where fuse3's udev rule
+# applies) and user namespaces.
+test_lazy_prereq USER_FUSE '
+	test "$(id -u)" = 0 &&
+	{ id hakotest >/dev/null 2>&1 || useradd --create-home --shell /bin/sh hakotest; } &&
+	setpriv --reuid=hakotest --regid=hakotest --init-groups -- \
+		sh -c "test -r /dev/fuse && test -w /dev/fuse && unshare -Ur true"
+'
+test_prereq_reason USER_FUSE "needs root (to create the user hakotest), and /dev/fuse and user namespaces usable by that user"
+
+test_expect_success USER_FUSE 'as an unprivileged user: run writes into the container, exec and stop work' '
+	D=$(mktemp -d /tmp/hako-t7100.XXXXXX) && chmod 755 "$D" &&
+	test_when_finished "rm -rf \"$D\"" &&
+	cp "$HAKO_BUILD_DIR/hako" "$D/hako" && chown -R hakotest: "$D" &&
+	as_user () {
+		(cd "$D" && setpriv --reuid=hakotest --regid=hakotest --init-groups -- env HOME="$D" "$@")
+	} &&
+	as_user ./hako init -q ws &&
+	as_user ./hako -C ws run -- sh -c "echo by-user >/root/u" &&
+	as_user ./hako -C ws status --porcelain >actual &&
+	echo "A root/u" >expect && test_cmp expect actual &&
+	id=$(as_user ./hako -C ws run -d -- sleep 30) &&
+	as_user ./hako -C ws exec $id cat /root/u >actual &&
+	echo by-user >expect && test_cmp expect actual &&
+	as_user ./hako -C ws run --rm -u 1000 -- id -u >actual &&
+	echo 1000 >expect && test_cmp expect actual &&
+	as_user ./hako -C ws stop -t 1 $id >/dev/null
+'
+
+test_done
