@@ -2,6 +2,7 @@
 //! functions and engine calls. Helpers shared by several commands live here.
 
 pub mod add;
+pub mod apply;
 pub mod branch;
 pub mod cat;
 pub mod cd;

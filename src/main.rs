@@ -118,6 +118,8 @@ enum Command {
     Tag(porcelain::tag::Args),
     /// Show changes.
     Diff(porcelain::diff::Args),
+    /// Build a container from hako.toml, one committed step at a time.
+    Apply(porcelain::apply::Args),
     /// Copy a workspace: every container, its branches and tags.
     Clone(porcelain::clone::Args),
     /// Manage the remotes a workspace fetches from and pushes to.
@@ -260,6 +262,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::RevList(a) => plumbing::rev_list::run(a),
         Command::ShowRef(a) => plumbing::show_ref::run(a),
         Command::LsRemote(a) => plumbing::ls_remote::run(a),
+        Command::Apply(a) => porcelain::apply::run(a),
         Command::Clone(a) => porcelain::clone::run(a),
         Command::Remote(a) => porcelain::remote::run(a),
         Command::Fetch(a) => porcelain::fetch::run(a),

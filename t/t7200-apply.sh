@@ -1,0 +1,147 @@
+#!/bin/sh
+test_description='hako apply: hako.toml setup steps run inside the container, one commit each, skipped once applied'
+. ./test-lib.sh
+
+if ! test -c /dev/fuse || ! command -v fusermount3 >/dev/null 2>&1; then
+	skip_all "FUSE is not available (/dev/fuse, fusermount3: apt-get install fuse3)"
+fi
+if ! command -v busybox >/dev/null 2>&1; then
+	skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
+fi
+if ! unshare -Ur true 2>/dev/null; then
+	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
+fi
+
+steps_run () { grep -c "^step [0-9]*/[0-9]*: " "$1"; }
+
+test_expect_success 'setup: a workspace and a project directory' '
+	hako init -q ws &&
+	mkdir -p ws/proj
+'
+
+test_expect_success 'three setup steps make three commits' '
+	cat >ws/proj/hako.toml <<-\EOF &&
+	name = "app"
+	setup = [
+	  "echo one >/one",
+	  "echo two >/two",
+	  "cat /one /two >/both",
+	]
+	EOF
+	(cd ws/proj && hako apply) 2>err &&
+	test "$(steps_run err)" = 3 &&
+	hako -C ws -c app log --oneline -n 3 >log &&
+	test_line_count = 3 log &&
+	grep "cat /one /two >/both" log &&
+	printf "one\ntwo\n" >expect &&
+	hako -C ws -c app cat /both >actual &&
+	test_cmp expect actual &&
+	hako -C ws -c app cat-file -p HEAD | grep "^Apply-Step: [0-9a-f]\{64\}$" &&
+	hako -C ws -c app status --porcelain >st && test_must_be_empty st
+'
+
+test_expect_success 'a re-run executes nothing and says so' '
+	before=$(hako -C ws -c app rev-parse HEAD) &&
+	(cd ws/proj && hako apply) 2>err &&
+	test "$(steps_run err)" = 0 &&
+	grep "all 3 step(s) already applied" err &&
+	test "$(hako -C ws -c app rev-parse HEAD)" = "$before"
+'
+
+test_expect_success 'editing step 2 re-runs steps 2 and 3 only, from step 1' '
+	step1=$(hako -C ws -c app rev-parse HEAD~2) &&
+	sed -i "s/echo two/echo TWO/" ws/proj/hako.toml &&
+	(cd ws/proj && hako apply --dry-run) >plan &&
+	grep "step 1/3 applied" plan && grep "step 2/3 would run" plan &&
+	(cd ws/proj && hako apply) 2>err &&
+	test "$(steps_run err)" = 2 &&
+	grep "^step 2/3: echo TWO" err && grep "^step 3/3: " err &&
+	test "$(hako -C ws -c app rev-parse HEAD~2)" = "$step1" &&
+	printf "one\nTWO\n" >expect &&
+	hako -C ws -c app cat /both >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a failing step stops there; earlier steps stay; a re-run resumes at it' '
+	cat >ws/proj/fail.toml <<-\EOF &&
+	name = "flaky"
+	setup = ["echo a >/a", "echo partial >/partial; test -e /workspace/ok", "echo c >/c"]
+	workspace = "ro"
+	EOF
+	(cd ws/proj && test_must_fail hako apply -f fail.toml) 2>err &&
+	grep "^fatal: step 2/3 failed with exit status 1" err &&
+	test "$(hako -C ws -c flaky cat /a)" = a &&
+	test_must_fail hako -C ws -c flaky cat /partial 2>/dev/null &&
+	hako -C ws -c flaky status --porcelain >st && test_must_be_empty st &&
+	hako -C ws -c flaky log --oneline >log &&
+	grep "echo a" log && ! grep partial log &&
+	touch ws/proj/ok &&
+	(cd ws/proj && hako apply -f fail.toml) 2>err &&
+	test "$(steps_run err)" = 2 &&
+	grep "^step 2/3: " err &&
+	test "$(hako -C ws -c flaky cat /c)" = c
+'
+
+test_expect_success 'workspace = "ro" refuses writes to /workspace; "rw" allows them' '
+	cat >ws/proj/ro.toml <<-\EOF &&
+	name = "rocheck"
+	workspace = "ro"
+	setup = ["echo x >/workspace/written"]
+	EOF
+	(cd ws/proj && test_must_fail hako apply -f ro.toml) 2>err &&
+	test_path_is_missing ws/proj/written &&
+	sed -i "s/\"ro\"/\"rw\"/" ws/proj/ro.toml &&
+	(cd ws/proj && hako apply -f ro.toml) 2>err &&
+	test "$(cat ws/proj/written)" = x
+'
+
+test_expect_success 'profiles overlay, includes compose, env and env_pass reach the steps' '
+	cat >ws/proj/base.toml <<-\EOF &&
+	env = { GREETING = "hello", LEVEL = "base" }
+	setup = ["echo \"$GREETING $LEVEL $PASSED\" >/env.txt"]
+	[prod]
+	env = { LEVEL = "prod" }
+	EOF
+	cat >ws/proj/top.toml <<-\EOF &&
+	include = ["base.toml"]
+	name = "composed"
+	env_pass = ["PASSED"]
+	EOF
+	(cd ws/proj && PASSED=fromhost hako apply -f top.toml) 2>err &&
+	test "$(hako -C ws -c composed cat /env.txt)" = "hello base fromhost" &&
+	(cd ws/proj && PASSED=fromhost hako apply -f top.toml --profile prod) 2>err &&
+	test "$(steps_run err)" = 1 &&
+	test "$(hako -C ws -c composed cat /env.txt)" = "hello prod fromhost"
+'
+
+test_expect_success 'apply --run runs the run command after the setup' '
+	cat >ws/proj/run.toml <<-\EOF &&
+	name = "app"
+	setup = ["echo one >/one", "echo TWO >/two", "cat /one /two >/both"]
+	run = "cat /both; exit 7"
+	EOF
+	(cd ws/proj && test_expect_code 7 hako apply -f run.toml --run) >out 2>err &&
+	grep "all 3 step(s) already applied" err &&
+	printf "one\nTWO\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'bad input: missing file, unknown key, wrong type, unknown profile, include cycle' '
+	(cd ws/proj && test_must_fail hako apply -f nothere.toml) 2>err &&
+	grep "^fatal: nothere.toml: no such file" err &&
+	printf "name = \"x\"\nsetup = [\"true\"]\nstup = 1\n" >ws/proj/bad.toml &&
+	(cd ws/proj && test_must_fail hako apply -f bad.toml) 2>err &&
+	grep "^fatal: bad.toml:3: unknown key .stup.$" err &&
+	printf "setup = \"true\"\n" >ws/proj/bad2.toml &&
+	(cd ws/proj && test_must_fail hako apply -f bad2.toml) 2>err &&
+	grep "^fatal: bad2.toml:1: key .setup.: expected an array of strings" err &&
+	(cd ws/proj && test_must_fail hako apply -f top.toml --profile nope) 2>err &&
+	grep "unknown profile .nope. (known: prod)" err &&
+	printf "include = [\"c2.toml\"]\n" >ws/proj/c1.toml &&
+	printf "include = [\"c1.toml\"]\n" >ws/proj/c2.toml &&
+	(cd ws/proj && test_must_fail hako apply -f c1.toml) 2>err &&
+	grep "^fatal: include cycle: c1.toml -> c2.toml -> c1.toml$" err &&
+	test_line_count = 1 err
+'
+
+test_done
