@@ -230,8 +230,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     } else if p.applied > 0 {
         eprintln!("{} of {n} step(s) already applied", p.applied);
     }
-    for i in p.applied..n {
-        let step = &cfg.setup[i];
+    for (i, step) in cfg.setup.iter().enumerate().skip(p.applied) {
         eprintln!("step {}/{n}: {step}", i + 1);
         let code = run_in(&cfg, &env, &["/bin/sh".into(), "-c".into(), step.clone()])?;
         let ws = Workspace::open_with(&ws0.dir, Some(&cfg.name))?;

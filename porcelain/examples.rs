@@ -164,6 +164,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "changes since the previous commit",
     ),
     (
+        "apply",
+        "hako apply --profile prod --run",
+        "build the container of ./hako.toml, then run it",
+    ),
+    (
         "clone",
         "hako clone ssh://host/srv/ws",
         "copy a workspace with every container",
