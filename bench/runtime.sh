@@ -46,12 +46,12 @@ mkdir -p "$W/exported/proc" "$W/exported/dev" "$W/exported/tmp"
 
 table_header "hako run ($SIZE_MB MiB file; $(nproc) cores; $(uname -r))"
 compare "write inside, --rm (kept in spill files)" \
-	"rm -f $W/host-copy" \
+	"rm -f $W/host-copy; sync" \
 	"$H run --rm --bind $W/src:/src:ro -- cp /src/rand /copy" \
 	"host cp" "cp $W/src/rand $W/host-copy && sync $W/host-copy"
 # Fresh content each time: stored (chunked, compressed) into the container.
 compare "write inside, persistent (stored, folded)" \
-	"head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >$W/src/fresh; $H del /copy 2>/dev/null; rm -f $W/host-copy" \
+	"head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >$W/src/fresh; $H del /copy 2>/dev/null; rm -f $W/host-copy; sync" \
 	"$H run --bind $W/src:/src:ro -- cp /src/fresh /copy" \
 	"host cp" "cp $W/src/fresh $W/host-copy && sync $W/host-copy"
 compare "sequential read inside (cat, incl. start)" \
