@@ -1,15 +1,16 @@
-//! `hako ls-remote PATH`: the refs another workspace advertises, as
+//! `hako ls-remote PATH|URL`: the refs another workspace advertises, as
 //! `<id> TAB <ref>` lines (HEAD first per container, a tag's peeled value
-//! as `<ref>^{}`), like git's ls-remote. Local paths only for now: the other
-//! workspace is read in-process, its advertisement written as packets
-//! (format-spec/protocol.md) and parsed back, as a remote one would be.
+//! as `<ref>^{}`), like git's ls-remote. A local path: the other workspace
+//! is read in-process, its advertisement written as packets
+//! (format-spec/protocol.md) and parsed back, as a remote one would be. An
+//! `http(s)://` URL: a dumb-HTTP mirror's `info/refs` (format-spec/dumb-http.md).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use hako::transport::advertise::{
-    read_advertisement, workspace_refs, write_advertisement, UPLOAD_CAPABILITIES,
+    read_advertisement, workspace_refs, write_advertisement, AdvertisedRef, UPLOAD_CAPABILITIES,
 };
 use hako::transport::pkt::{PktReader, PktWriter};
 use hako::workspace::Workspace;
@@ -28,7 +29,8 @@ pub struct Args {
     /// Exit 2 when no ref is listed.
     #[arg(long)]
     exit_code: bool,
-    /// The other workspace: its root (holding .hako) or its .hako directory.
+    /// The other workspace: its root (holding .hako) or its .hako directory,
+    /// or the http(s):// URL of a dumb-HTTP mirror.
     path: PathBuf,
 }
 
@@ -44,6 +46,10 @@ fn hako_dir(path: &Path) -> PathBuf {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let remote = a.path.display().to_string();
+    if hako::transport::dumb::is_http_url(&remote) {
+        let refs = hako::transport::dumb::http_refs(&remote)?;
+        return list(&a, &refs);
+    }
     let fail = |e: hako::Error| anyhow!("{remote}: {e}");
     let ws = Workspace::open(&hako_dir(&a.path)).map_err(|e| match e {
         hako::Error::NoWorkspace => anyhow!("'{remote}' does not appear to be a hako workspace"),
@@ -56,9 +62,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let bytes = w.into_inner();
     // The client's side.
     let (refs, _caps) = read_advertisement(&mut PktReader::new(&bytes[..])).map_err(fail)?;
+    list(&a, &refs)
+}
+
+fn list(a: &Args, refs: &[AdvertisedRef]) -> anyhow::Result<i32> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0;
-    for r in &refs {
+    for r in refs {
         let is_head = r.name.ends_with("/HEAD");
         let is_tag = r.name.contains("/refs/tags/");
         let is_branch = r.name.contains("/refs/heads/");

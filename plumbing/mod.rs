@@ -9,6 +9,7 @@ pub mod diff_tree;
 pub mod enter;
 pub mod for_each_ref;
 pub mod hash_object;
+pub mod http_fetch;
 pub mod index_pack;
 pub mod ls_remote;
 pub mod ls_tree;
@@ -23,6 +24,7 @@ pub mod symbolic_ref;
 pub mod unpack_objects;
 pub mod unshare_exec;
 pub mod update_ref;
+pub mod update_server_info;
 pub mod verify_pack;
 pub mod write_tree;
 

@@ -133,6 +133,10 @@ enum Command {
     ShowRef(plumbing::show_ref::Args),
     /// List the refs another workspace advertises.
     LsRemote(plumbing::ls_remote::Args),
+    /// Write the static files of a dumb-HTTP mirror.
+    UpdateServerInfo(plumbing::update_server_info::Args),
+    /// Download objects from a dumb-HTTP mirror (no ref moves).
+    HttpFetch(plumbing::http_fetch::Args),
     /// List refs with a format.
     ForEachRef(plumbing::for_each_ref::Args),
     /// Build a tree from ls-tree lines on stdin.
@@ -213,6 +217,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::RevList(a) => plumbing::rev_list::run(a),
         Command::ShowRef(a) => plumbing::show_ref::run(a),
         Command::LsRemote(a) => plumbing::ls_remote::run(a),
+        Command::UpdateServerInfo(a) => plumbing::update_server_info::run(a),
+        Command::HttpFetch(a) => plumbing::http_fetch::run(a),
         Command::ForEachRef(a) => plumbing::for_each_ref::run(a),
         Command::Mktree(a) => plumbing::mktree::run(a),
         Command::LsTree(a) => plumbing::ls_tree::run(a),
