@@ -43,6 +43,8 @@ start_nginx () {
 				location /bad/ { alias "$PWD/bad/.hako/"; }
 				location /slow/ { alias "$PWD/src/.hako/"; limit_rate 256k; }
 				location /ws/ { alias "$PWD/src/"; }
+				location /err/ { return 500; }
+				location /rp/ { alias "$PWD/rp/.hako/"; }
 			}
 		}
 		EOF
@@ -169,7 +171,7 @@ test_expect_success 'a mirror served as the workspace directory is found under .
 
 test_expect_success 'incremental fetch of a 1-file change: at most 5 GETs and 64 KiB plus the file' '
 	cp -R dst dst1 &&
-	python3 -c "import os; open(\"tree/d3/sub4/f7\", \"wb\").write(os.urandom(1024))" &&
+	python3 -c "import random; open(\"tree/d3/sub4/f7\", \"wb\").write(random.Random(2).randbytes(1024))" &&
 	t2=$(hako -C src write-tree ../tree) &&
 	c2=$(hako -C src commit-tree -m second -p "$(cat c1)" "$t2") &&
 	hako -C src update-ref refs/heads/main "$c2" &&
@@ -226,6 +228,30 @@ test_expect_success 'a killed download continues with a range request from where
 	hako -C dst3 fsck --full
 '
 
+test_expect_success 'a few objects spread over a big pack: several ranges per request' '
+	hako init -q --empty rp && cp -R tree tree5 && cp -R dst1 dst5 &&
+	python3 -c "
+import random
+r = random.Random(5)
+for d in range(5):
+    open(\"tree5/d%d/sub%d/f3\" % (d, d), \"wb\").write(r.randbytes(1024))
+" &&
+	t5=$(hako -C rp write-tree ../tree5) &&
+	c5=$(hako -C rp commit-tree -m five "$t5") &&
+	hako -C rp update-ref refs/heads/main "$c5" &&
+	hako -C rp update-server-info &&
+	: >nginx/access.log &&
+	hako -C dst5 http-fetch -v "$URL/rp" "$c5" 2>err &&
+	cat nginx/access.log &&
+	grep "^GET /rp/objects/pack/pack-.*\.pack 206 .*\"bytes=[0-9]*-[0-9]*,[0-9]" nginx/access.log &&
+	rounds=$(sed -n "s/.* \([0-9]*\) rounds$/\1/p" err) &&
+	test "$(grep -c "^GET /rp/objects/pack/pack-.*\.pack 206" nginx/access.log)" -le "$rounds" &&
+	hako -C dst5 update-ref refs/heads/main "$c5" &&
+	hako -C dst5 fsck --full &&
+	hako -C dst5 checkout-tree "$t5" ../out5 &&
+	diff -r tree5 out5
+'
+
 test_expect_success 'a URL that is not a mirror: 404, one-line fatal' '
 	test_must_fail hako -C dst http-fetch "$URL/nothere" 2>err &&
 	test_line_count = 1 err &&
@@ -274,6 +300,23 @@ b = bytearray(open(p, \"rb\").read()); b[at] ^= 0x55; open(p, \"wb\").write(b)
 	hako -C dst1 fsck --full &&
 	hako -C dst1 rev-parse refs/heads/main >actual &&
 	test_cmp c1 actual
+'
+
+test_expect_success 'a pack shorter than its index says: HTTP 416 named, nothing stored' '
+	idx=$(ls -S "$PWD"/bad/.hako/objects/pack/pack-*.idx | head -n 1) &&
+	truncate -s 1000000 "${idx%.idx}.pack" &&
+	hako -C dst1 count-objects -v >expect &&
+	test_must_fail hako -C dst1 http-fetch "$URL/bad" 2>err &&
+	test_line_count = 1 err &&
+	grep -E "^fatal: $URL/bad/objects/pack/pack-[0-9a-f]*\.pack: (HTTP 416|Content-Range)" err &&
+	hako -C dst1 count-objects -v >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a server error: HTTP 500 named' '
+	test_must_fail hako -C dst http-fetch "$URL/err" 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: $URL/err/info/refs: HTTP 500 Internal Server Error$" err
 '
 
 test_expect_success 'http-fetch refuses a non-http URL and bad arguments' '

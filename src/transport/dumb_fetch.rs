@@ -41,6 +41,8 @@ pub struct DumbFetchStats {
 const SMALL_PACK: u64 = 64 << 10;
 /// Neighbouring ranges closer than this are fetched as one.
 const RANGE_GAP: u64 = 16 << 10;
+/// Byte ranges asked for in one request.
+const RANGES_PER_GET: usize = 64;
 /// Record bytes fetched and decoded at a time within a round.
 const CHUNK_BYTES: u64 = 32 << 20;
 /// Payload bytes held before a batch is stored.
@@ -742,19 +744,23 @@ impl Fetch<'_> {
             }
             let name = format!("objects/pack/{}.pack", ix.entry.name);
             let total = ix.entry.pack_bytes;
-            for (start, end, members) in groups {
-                let bytes = self.http.get_range(&name, start, end, total)?;
-                self.stats.ranges += 1;
+            // Several ranges per request (multipart/byteranges).
+            for batch in groups.chunks(RANGES_PER_GET) {
+                let spans: Vec<(u64, u64)> = batch.iter().map(|g| (g.0, g.1)).collect();
+                let parts = self.http.get_ranges(&name, &spans, total)?;
+                self.stats.ranges += spans.len() as u64;
                 let ix = &self.indexes[p];
-                for (id, i) in members {
-                    let o = (ix.offset(i) - start) as usize;
-                    out.push(Record {
-                        id,
-                        pack: p,
-                        pos: i,
-                        bytes: bytes[o..o + ix.len(i) as usize].to_vec(),
-                        base_only,
-                    });
+                for ((start, _, members), bytes) in batch.iter().zip(parts) {
+                    for &(id, i) in members {
+                        let o = (ix.offset(i) - start) as usize;
+                        out.push(Record {
+                            id,
+                            pack: p,
+                            pos: i,
+                            bytes: bytes[o..o + ix.len(i) as usize].to_vec(),
+                            base_only,
+                        });
+                    }
                 }
             }
         }

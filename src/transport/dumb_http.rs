@@ -159,6 +159,68 @@ impl HttpClient {
         }
     }
 
+    /// GET several byte ranges `start..end` of `path` (a file of `total`
+    /// bytes) in one request; returns each range's bytes, in order. The
+    /// answer may be multipart/byteranges, one range, or the whole file.
+    pub fn get_ranges(
+        &mut self,
+        path: &str,
+        spans: &[(u64, u64)],
+        total: u64,
+    ) -> Result<Vec<Vec<u8>>> {
+        if spans.len() == 1 {
+            let (s, e) = spans[0];
+            return Ok(vec![self.get_range(path, s, e, total)?]);
+        }
+        let url = self.url(path);
+        let header = spans
+            .iter()
+            .map(|(s, e)| format!("{s}-{}", e - 1))
+            .collect::<Vec<_>>()
+            .join(",");
+        let resp = self
+            .call(&url, Some(format!("bytes={header}")), false)?
+            .expect("404 is an error");
+        let status = resp.status();
+        let ctype = resp.header("Content-Type").unwrap_or("").to_string();
+        let single = resp.header("Content-Range").map(String::from);
+        let mut body = Vec::new();
+        self.body_into(&url, resp, &mut body)?;
+        // (offset in the file, bytes) of what came back.
+        let parts: Vec<(u64, &[u8])> = match status {
+            200 if body.len() as u64 == total => vec![(0, &body[..])],
+            200 => {
+                return Err(fail(
+                    &url,
+                    format!("{} bytes, expected {total}", body.len()),
+                ))
+            }
+            206 if ctype.starts_with("multipart/byteranges") => {
+                parse_multipart(&url, &ctype, &body, total)?
+            }
+            206 => {
+                let (s, e) = parse_content_range(&url, single.as_deref(), total)?;
+                if body.len() as u64 != e - s {
+                    return Err(fail(&url, "206 body does not match its Content-Range"));
+                }
+                vec![(s, &body[..])]
+            }
+            s => return Err(fail(&url, format!("HTTP {s} for a range request"))),
+        };
+        spans
+            .iter()
+            .map(|&(s, e)| {
+                parts
+                    .iter()
+                    .find(|(o, b)| *o <= s && e <= *o + b.len() as u64)
+                    .map(|(o, b)| b[(s - o) as usize..(e - o) as usize].to_vec())
+                    .ok_or_else(|| {
+                        fail(&url, format!("range {s}-{} missing from the answer", e - 1))
+                    })
+            })
+            .collect()
+    }
+
     /// Download `path` (`total` bytes) to `part`, continuing a partial file
     /// from where it stopped. On success `part` holds exactly `total` bytes.
     pub fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
@@ -244,4 +306,70 @@ fn check_content_range(
         )),
         None => Err(fail(url, "206 without Content-Range")),
     }
+}
+
+/// `bytes a-b/total` as the range `a..b+1`, checked against `total`.
+fn parse_content_range(url: &str, header: Option<&str>, total: u64) -> Result<(u64, u64)> {
+    let h = header.ok_or_else(|| fail(url, "206 without Content-Range"))?;
+    let bad = || fail(url, format!("bad Content-Range '{h}'"));
+    let rest = h.trim().strip_prefix("bytes ").ok_or_else(bad)?;
+    let (span, t) = rest.split_once('/').ok_or_else(bad)?;
+    let (a, b) = span.split_once('-').ok_or_else(bad)?;
+    let (a, b): (u64, u64) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if t != total.to_string() {
+        return Err(fail(
+            url,
+            format!("Content-Range '{h}': the file is not {total} bytes (has it changed?)"),
+        ));
+    }
+    if a > b || b >= total {
+        return Err(bad());
+    }
+    Ok((a, b + 1))
+}
+
+/// The parts of a multipart/byteranges body: (offset in the file, bytes).
+fn parse_multipart<'b>(
+    url: &str,
+    ctype: &str,
+    body: &'b [u8],
+    total: u64,
+) -> Result<Vec<(u64, &'b [u8])>> {
+    let boundary = ctype
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"'))
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| fail(url, "multipart answer without a boundary"))?;
+    let delim = format!("--{boundary}");
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)
+            .and_then(|h| h.windows(needle.len()).position(|w| w == needle))
+            .map(|p| p + from)
+    };
+    let bad = |why: &str| fail(url, format!("bad multipart answer: {why}"));
+    let mut parts = Vec::new();
+    let mut pos = 0;
+    loop {
+        let at = find(body, delim.as_bytes(), pos).ok_or_else(|| bad("no closing boundary"))?;
+        let after = at + delim.len();
+        if body.get(after..after + 2) == Some(b"--") {
+            break;
+        }
+        let head_end = find(body, b"\r\n\r\n", after).ok_or_else(|| bad("truncated headers"))?;
+        let head = std::str::from_utf8(&body[after..head_end]).map_err(|_| bad("headers"))?;
+        let cr = head
+            .split("\r\n")
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-range"))
+            .map(|(_, v)| v.trim());
+        let (s, e) = parse_content_range(url, cr, total)?;
+        let start = head_end + 4;
+        let end = start + (e - s) as usize;
+        let data = body.get(start..end).ok_or_else(|| bad("truncated part"))?;
+        parts.push((s, data));
+        pos = end;
+    }
+    Ok(parts)
 }
