@@ -88,11 +88,12 @@ body () { awk '$1 == "GET" { s += $4 } END { print s + 0 }' "$N/access.log"; }
 table_header "dumb HTTP (issue 12)"
 compare "full fetch of $n files over dumb HTTP (no checkout) vs git clone --bare" \
 	"rm -rf $D/hc && $HAKO init -q --empty $D/hc" \
-	"cd $D/hc && $HAKO http-fetch $U/h" \
+	"(cd $D/hc && $HAKO http-fetch $U/h)" \
 	git "git clone -q --bare $U/g.git $D/gc" \
 	"rm -rf $D/gc"
 
 # Counts of one full fetch each (not timed).
+cd "$BENCH_DIR" || fail "cd"
 rm -rf "$D/hc" "$D/gc" && $HAKO init -q --empty "$D/hc" || fail "init"
 : >"$N/access.log"
 (cd "$D/hc" && $HAKO http-fetch $U/h) || fail "hako http-fetch"

@@ -135,6 +135,9 @@ test_expect_success 'setup: a 2000-file tree, committed and published' '
 	hako -C src update-ref refs/heads/main "$c1" &&
 	hako -C src tag -m "the first" v1 "$c1" &&
 	hako -C src update-server-info &&
+	hako -C src fsck --full &&
+	hako -C src count-objects -v >counts &&
+	grep "^garbage: 0$" counts &&
 	echo "$c1" >c1 && echo "$t1" >t1
 '
 

@@ -335,6 +335,16 @@ impl Fetch<'_> {
         let body = self.http.mirror_file("objects/info/packs")?;
         let list_url = self.http.url("objects/info/packs");
         let packs = parse_packs_file(&body, &list_url)?;
+        // Partial downloads of packs the mirror no longer lists never finish.
+        let listed: HashSet<String> = packs.iter().map(|p| p.name.clone()).collect();
+        let pack_cache = self.cache.join("pack");
+        for ent in std::fs::read_dir(&pack_cache).at(&pack_cache)?.flatten() {
+            let name = ent.file_name().to_string_lossy().to_string();
+            let stem = name.split('.').next().unwrap_or_default();
+            if name.ends_with(".part") && !listed.contains(stem) {
+                let _ = std::fs::remove_file(ent.path());
+            }
+        }
         for entry in packs {
             let path = self.cache.join("idx").join(format!("{}.idx", entry.name));
             let rel = format!("objects/pack/{}.idx", entry.name);

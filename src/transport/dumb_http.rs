@@ -373,3 +373,34 @@ fn parse_multipart<'b>(
     }
     Ok(parts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_byteranges_are_split_by_their_content_ranges() {
+        let body = b"\r\n--XYZ\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 2-4/10\r\n\r\ncde\r\n--XYZ\r\ncontent-range: bytes 7-8/10\r\n\r\nhi\r\n--XYZ--\r\n";
+        let parts = parse_multipart("U", "multipart/byteranges; boundary=XYZ", body, 10).unwrap();
+        assert_eq!(parts, vec![(2, &b"cde"[..]), (7, &b"hi"[..])]);
+        let e = parse_multipart("U", "multipart/byteranges; boundary=XYZ", body, 11)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has it changed?"), "{e}");
+        let cut = &body[..body.len() - 20];
+        assert!(parse_multipart("U", "multipart/byteranges; boundary=XYZ", cut, 10).is_err());
+        assert!(parse_multipart("U", "multipart/byteranges", body, 10).is_err());
+    }
+
+    #[test]
+    fn content_ranges_are_checked() {
+        assert_eq!(
+            parse_content_range("U", Some("bytes 0-9/10"), 10).unwrap(),
+            (0, 10)
+        );
+        assert!(parse_content_range("U", Some("bytes 5-10/10"), 10).is_err());
+        assert!(parse_content_range("U", Some("bytes 5-4/10"), 10).is_err());
+        assert!(parse_content_range("U", Some("items 0-1/10"), 10).is_err());
+        assert!(parse_content_range("U", None, 10).is_err());
+    }
+}
