@@ -45,6 +45,7 @@ start_nginx () {
 				location /ws/ { alias "$PWD/src/"; }
 				location /err/ { return 500; }
 				location /rp/ { alias "$PWD/rp/.hako/"; }
+				location /mir/ { alias "$PWD/mir/.hako/"; }
 			}
 		}
 		EOF
@@ -191,6 +192,27 @@ test_expect_success 'incremental fetch of a 1-file change: at most 5 GETs and 64
 	hako -C dst fsck --full &&
 	hako -C dst checkout-tree "$t2" ../out2 &&
 	diff -r tree out2
+'
+
+test_expect_success 'a mirror fed by a thin pack: deltas resolve against local and downloaded bases' '
+	cp -R dst1 mir &&
+	printf "%s\n^%s\n" $(cat c2) $(cat c1) |
+		hako -C src pack-objects --revs --thin --stdout >thin.pack &&
+	hako -C mir index-pack --stdin --fix-thin <thin.pack >name &&
+	hako verify-pack -v "$PWD/mir/.hako/objects/pack/pack-$(cat name).idx" >list &&
+	grep -E "^[0-9a-f]{64} tree [0-9]+ [0-9]+ [0-9]+ 1 [0-9a-f]{64}$" list &&
+	hako -C mir update-ref refs/heads/main "$(cat c2)" &&
+	hako -C mir update-server-info &&
+	cp -R dst1 dst6 &&
+	hako -C dst6 http-fetch "$URL/mir" containers/default/refs/heads/main &&
+	hako -C dst6 update-ref refs/heads/main "$(cat c2)" &&
+	hako -C dst6 fsck --full &&
+	hako init -q --empty dst7 &&
+	hako -C dst7 http-fetch "$URL/mir" &&
+	hako -C dst7 update-ref refs/heads/main "$(cat c2)" &&
+	hako -C dst7 fsck --full &&
+	hako -C dst7 checkout-tree "$(cat t2)" ../out7 &&
+	diff -r tree out7
 '
 
 test_expect_success 'an interrupted fetch resumes without fetching stored objects again' '

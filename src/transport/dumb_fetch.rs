@@ -436,10 +436,10 @@ impl Fetch<'_> {
             }
             let records = self.fetch_records(&located[start..end], false)?;
             self.take_records(records, next)?;
+            if self.batch_bytes >= BATCH_BYTES {
+                self.flush()?;
+            }
             start = end;
-        }
-        if self.batch_bytes >= BATCH_BYTES {
-            self.flush()?;
         }
         Ok(())
     }
