@@ -575,7 +575,10 @@ impl Fetch<'_> {
             return Ok(());
         }
         let mut missing = 0;
-        for c in references(id, kind, &data)? {
+        let named = references(id, kind, &data).map_err(|e| {
+            Error::Invalid(format!("{}: {} {id}: {e}", self.http.base, kind.name()))
+        })?;
+        for c in named {
             if self.present(&c)? {
                 continue;
             }
