@@ -1,19 +1,15 @@
-//! `hako ls-remote PATH|URL`: the refs another workspace advertises, as
+//! `hako ls-remote REMOTE`: the refs another workspace advertises, as
 //! `<id> TAB <ref>` lines (HEAD first per container, a tag's peeled value
-//! as `<ref>^{}`), like git's ls-remote. A local path: the other workspace
-//! is read in-process, its advertisement written as packets
-//! (format-spec/protocol.md) and parsed back, as a remote one would be. An
-//! `http(s)://` URL: a dumb-HTTP mirror's `info/refs` (format-spec/dumb-http.md).
+//! as `<ref>^{}`), like git's ls-remote. The remote's `upload-pack` is
+//! reached as for a fetch (ssh, or in-process for a local path) and the
+//! conversation ends after its advertisement. An `http(s)://` URL is a
+//! dumb-HTTP mirror: its `info/refs` (format-spec/dumb-http.md).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
-use anyhow::anyhow;
-use hako::transport::advertise::{
-    read_advertisement, workspace_refs, write_advertisement, AdvertisedRef, UPLOAD_CAPABILITIES,
-};
-use hako::transport::pkt::{PktReader, PktWriter};
-use hako::workspace::Workspace;
+use hako::transport::connect::{connect, parse_url, ConnectOptions, RemoteUrl, Service};
+use hako::transport::pkt::PktWriter;
+use hako::transport::sync;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,46 +25,47 @@ pub struct Args {
     /// Exit 2 when no ref is listed.
     #[arg(long)]
     exit_code: bool,
-    /// The other workspace: its root (holding .hako) or its .hako directory,
-    /// or the http(s):// URL of a dumb-HTTP mirror.
-    path: PathBuf,
-}
-
-/// The `.hako` directory of a local remote.
-fn hako_dir(path: &Path) -> PathBuf {
-    let inner = path.join(".hako");
-    if inner.join("config").is_file() {
-        inner
-    } else {
-        path.to_path_buf()
-    }
+    /// The remote: a configured name, ssh://, [user@]host:path, file:// or a path.
+    path: String,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let remote = a.path.display().to_string();
-    if hako::transport::dumb::is_http_url(&remote) {
-        let refs = hako::transport::dumb::http_refs(&remote)?;
-        return list(&a, &refs);
-    }
-    let fail = |e: hako::Error| anyhow!("{remote}: {e}");
-    let ws = Workspace::open(&hako_dir(&a.path)).map_err(|e| match e {
-        hako::Error::NoWorkspace => anyhow!("'{remote}' does not appear to be a hako workspace"),
-        e => fail(e),
-    })?;
-    // The server's side, in-process: the advertisement as packets.
-    let mut w = PktWriter::new(Vec::new());
-    let refs = workspace_refs(&ws).map_err(fail)?;
-    write_advertisement(&mut w, &refs, UPLOAD_CAPABILITIES).map_err(fail)?;
-    let bytes = w.into_inner();
-    // The client's side.
-    let (refs, _caps) = read_advertisement(&mut PktReader::new(&bytes[..])).map_err(fail)?;
-    list(&a, &refs)
-}
-
-fn list(a: &Args, refs: &[AdvertisedRef]) -> anyhow::Result<i32> {
+    let url = parse_url(&a.path)?;
+    // A configured remote name works too when run inside a workspace.
+    let (url, opts) = match super::open_workspace() {
+        Ok(ws) => {
+            let remote = sync::remote(&ws, Some(&a.path)).unwrap_or(sync::Remote {
+                name: None,
+                url: a.path.clone(),
+            });
+            let opts = sync::connect_options(&ws, &remote, Service::Upload, None);
+            (parse_url(&remote.url)?, opts)
+        }
+        Err(_) => (
+            url,
+            ConnectOptions {
+                ssh_command: sync::ssh_command(None),
+                program: None,
+            },
+        ),
+    };
+    let refs = if let RemoteUrl::Http(u) = &url {
+        // A dumb-HTTP mirror: its info/refs (format-spec/dumb-http.md).
+        hako::transport::dumb::http_refs(u)?
+    } else {
+        let conn = connect(&url, Service::Upload, &opts)?;
+        let refs = conn.refs.clone();
+        // No wants: the conversation ends after the advertisement.
+        let mut w = PktWriter::new(Vec::new());
+        w.flush_pkt()?;
+        let mut conn = conn;
+        std::io::Write::write_all(&mut conn.writer, &w.into_inner())?;
+        conn.finish()?;
+        refs
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0;
-    for r in refs {
+    for r in &refs {
         let is_head = r.name.ends_with("/HEAD");
         let is_tag = r.name.contains("/refs/tags/");
         let is_branch = r.name.contains("/refs/heads/");

@@ -7,6 +7,7 @@ pub mod commit_tree;
 pub mod count_objects;
 pub mod diff_tree;
 pub mod enter;
+pub mod fetch_pack;
 pub mod for_each_ref;
 pub mod hash_object;
 pub mod http_fetch;
@@ -17,14 +18,17 @@ pub mod merge_base;
 pub mod merge_tree;
 pub mod mktree;
 pub mod pack_objects;
+pub mod receive_pack;
 pub mod rev_list;
 pub mod rev_parse;
+pub mod send_pack;
 pub mod show_ref;
 pub mod symbolic_ref;
 pub mod unpack_objects;
 pub mod unshare_exec;
 pub mod update_ref;
 pub mod update_server_info;
+pub mod upload_pack;
 pub mod verify_pack;
 pub mod write_tree;
 
@@ -201,5 +205,24 @@ pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> Str
 pub fn print_warnings() {
     for w in hako::warnings::take() {
         eprintln!("warning: {w}");
+    }
+}
+
+/// A sink for the remote's progress (side-band channel 2): written to
+/// stderr as `remote: …` lines, or dropped when `quiet`.
+pub fn remote_progress(quiet: bool) -> impl FnMut(&[u8]) {
+    let mut at_line_start = true;
+    move |b: &[u8]| {
+        if quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        for &c in b {
+            if at_line_start {
+                let _ = std::io::Write::write_all(&mut err, b"remote: ");
+            }
+            let _ = std::io::Write::write_all(&mut err, &[c]);
+            at_line_start = c == b'\n' || c == b'\r';
+        }
     }
 }

@@ -76,6 +76,19 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         where_line(&ws)?,
         ws.container
     ))?;
+    if let Some((up, counts)) = hako::transport::sync::ahead_behind(&ws)? {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        let line = match counts {
+            None => format!("Your branch is based on '{up}', but the upstream is gone."),
+            Some((0, 0)) => format!("Your branch is up to date with '{up}'."),
+            Some((a, 0)) => format!("Your branch is ahead of '{up}' by {a} commit{}.", s(a)),
+            Some((0, b)) => format!("Your branch is behind '{up}' by {b} commit{}.", s(b)),
+            Some((a, b)) => format!(
+                "Your branch and '{up}' have diverged, and have {a} and {b} different commits each."
+            ),
+        };
+        plumbing::out(writeln!(out, "{line}"))?;
+    }
     if let Some(st) = &merging {
         plumbing::out(writeln!(
             out,

@@ -100,6 +100,14 @@ enum Command {
     Tag(porcelain::tag::Args),
     /// Show changes.
     Diff(porcelain::diff::Args),
+    /// Copy a workspace: every container, its branches and tags.
+    Clone(porcelain::clone::Args),
+    /// Manage the remotes a workspace fetches from and pushes to.
+    Remote(porcelain::remote::Args),
+    /// Bring branches and tags from a remote (then `merge REMOTE/BRANCH`).
+    Fetch(porcelain::fetch::Args),
+    /// Update a remote's branches and tags from local ones.
+    Push(porcelain::push::Args),
     /// Move the current branch.
     Reset(porcelain::reset::Args),
     /// Show where a ref has been.
@@ -137,6 +145,14 @@ enum Command {
     UpdateServerInfo(plumbing::update_server_info::Args),
     /// Download objects from a dumb-HTTP mirror (no ref moves).
     HttpFetch(plumbing::http_fetch::Args),
+    /// Serve a fetch on stdin/stdout (run over ssh by fetch and clone).
+    UploadPack(plumbing::upload_pack::Args),
+    /// Receive a push on stdin/stdout (run over ssh by push).
+    ReceivePack(plumbing::receive_pack::Args),
+    /// Fetch the objects of remote refs into the store.
+    FetchPack(plumbing::fetch_pack::Args),
+    /// Push refs to a remote's receive-pack.
+    SendPack(plumbing::send_pack::Args),
     /// List refs with a format.
     ForEachRef(plumbing::for_each_ref::Args),
     /// Build a tree from ls-tree lines on stdin.
@@ -219,6 +235,14 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::LsRemote(a) => plumbing::ls_remote::run(a),
         Command::UpdateServerInfo(a) => plumbing::update_server_info::run(a),
         Command::HttpFetch(a) => plumbing::http_fetch::run(a),
+        Command::Clone(a) => porcelain::clone::run(a),
+        Command::Remote(a) => porcelain::remote::run(a),
+        Command::Fetch(a) => porcelain::fetch::run(a),
+        Command::Push(a) => porcelain::push::run(a),
+        Command::UploadPack(a) => plumbing::upload_pack::run(a),
+        Command::ReceivePack(a) => plumbing::receive_pack::run(a),
+        Command::FetchPack(a) => plumbing::fetch_pack::run(a),
+        Command::SendPack(a) => plumbing::send_pack::run(a),
         Command::ForEachRef(a) => plumbing::for_each_ref::run(a),
         Command::Mktree(a) => plumbing::mktree::run(a),
         Command::LsTree(a) => plumbing::ls_tree::run(a),

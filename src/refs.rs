@@ -373,7 +373,7 @@ pub struct RefTransaction<'r> {
     ops: Vec<RefOp>,
 }
 
-impl RefTransaction<'_> {
+impl<'r> RefTransaction<'r> {
     /// Set `name` (or what it points to) to `new` if it matches `expect`.
     pub fn update(&mut self, name: &str, new: ObjectId, expect: Expect, msg: &str) -> &mut Self {
         self.push(name, true, Action::Set(new), expect, msg)
@@ -427,6 +427,14 @@ impl RefTransaction<'_> {
     /// Apply; without a signature, only symbolic changes are allowed (they
     /// leave no reflog record).
     fn apply(self, who: Option<&Signature>) -> Result<()> {
+        self.prepare()?.finish(who)
+    }
+
+    /// Lock every ref involved, check every expectation and stage every new
+    /// value, moving nothing: the first half of `commit`. Several prepared
+    /// transactions (of several containers) committed together are atomic
+    /// across them: every check passed while all their locks were held.
+    pub fn prepare(self) -> Result<PreparedRefs<'r>> {
         let refs = self.refs;
         let mut locks: std::collections::BTreeMap<String, LockFile> = Default::default();
         let lock = |name: &str, locks: &mut std::collections::BTreeMap<String, LockFile>| {
@@ -491,6 +499,37 @@ impl RefTransaction<'_> {
                 _ => current,
             });
         }
+        Ok(PreparedRefs {
+            refs,
+            ops: self.ops,
+            targets,
+            olds,
+            locks,
+        })
+    }
+}
+
+/// A ref transaction whose locks are held and checks passed (`prepare`).
+/// Dropping it changes nothing.
+pub struct PreparedRefs<'r> {
+    refs: &'r RefStore,
+    ops: Vec<RefOp>,
+    targets: Vec<String>,
+    olds: Vec<Option<ObjectId>>,
+    locks: std::collections::BTreeMap<String, LockFile>,
+}
+
+impl PreparedRefs<'_> {
+    /// Move the refs; `who` signs the reflog records.
+    pub fn commit(self, who: &Signature) -> Result<()> {
+        self.finish(Some(who))
+    }
+
+    fn finish(self, who: Option<&Signature>) -> Result<()> {
+        let refs = self.refs;
+        let mut locks = self.locks;
+        let targets = self.targets;
+        let olds = self.olds;
         // Apply.
         let head_target = refs.head_target()?;
         for ((op, target), old) in self.ops.iter().zip(&targets).zip(olds) {

@@ -60,7 +60,7 @@ impl Config {
                 continue;
             }
             if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                section = s.trim().to_ascii_lowercase();
+                section = section_key(s);
                 continue;
             }
             if let Some((k, v)) = line.split_once('=') {
@@ -104,6 +104,157 @@ impl Config {
             "false" | "no" | "off" | "0" => Some(false),
             _ => None,
         }
+    }
+}
+
+/// The key prefix of a section header's text: `core` → `core`,
+/// `remote "Origin"` → `remote.Origin` (the subsection keeps its case).
+fn section_key(header: &str) -> String {
+    let h = header.trim();
+    match h.split_once(char::is_whitespace) {
+        Some((name, sub)) => {
+            let sub = sub.trim();
+            let sub = sub
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .unwrap_or(sub);
+            format!("{}.{sub}", name.to_ascii_lowercase())
+        }
+        None => h.to_ascii_lowercase(),
+    }
+}
+
+/// Split a key into (section, subsection, name): `core.x`, `remote.o.url`.
+fn split_key(key: &str) -> Result<(String, Option<String>, String)> {
+    let bad = || Error::Invalid(format!("bad config key '{key}': use section.[sub.]name"));
+    let (first, rest) = key.split_once('.').ok_or_else(bad)?;
+    let (sub, name) = match rest.rsplit_once('.') {
+        Some((sub, name)) => (Some(sub.to_string()), name),
+        None => (None, rest),
+    };
+    let word = |w: &str| !w.is_empty() && w.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
+    if !word(first) || !word(name) || sub.as_ref().is_some_and(|s| s.contains(['"', '\n', ']'])) {
+        return Err(bad());
+    }
+    Ok((first.to_ascii_lowercase(), sub, name.to_ascii_lowercase()))
+}
+
+impl Config {
+    /// Set `key` to `value` (`None`: remove it) in the config file `path`,
+    /// keeping every other line; under `path.lock`, written crash-safely.
+    pub fn edit(path: &Path, key: &str, value: Option<&str>) -> Result<()> {
+        let (section, sub, name) = split_key(key)?;
+        if value.is_some_and(|v| v.contains('\n')) {
+            return Err(Error::Invalid(format!(
+                "config value for '{key}' has a newline"
+            )));
+        }
+        let want = match &sub {
+            Some(s) => format!("{section}.{s}"),
+            None => section.clone(),
+        };
+        Config::rewrite(path, |lines| {
+            let mut out: Vec<String> = Vec::new();
+            let mut cur = String::new();
+            let mut found_section = None;
+            let mut done = false;
+            for line in lines {
+                let t = line.trim();
+                if let Some(h) = t.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                    cur = section_key(h);
+                    out.push(line.to_string());
+                    if cur == want {
+                        found_section = Some(out.len());
+                    }
+                    continue;
+                }
+                if cur == want && !t.starts_with('#') && !t.starts_with(';') {
+                    if let Some((k, _)) = t.split_once('=') {
+                        if k.trim().eq_ignore_ascii_case(&name) {
+                            if let (Some(v), false) = (value, done) {
+                                out.push(format!("\t{name} = {}", quote(v)));
+                                done = true;
+                            }
+                            continue;
+                        }
+                    }
+                }
+                out.push(line.to_string());
+            }
+            if let (Some(v), false) = (value, done) {
+                let l = format!("\t{name} = {}", quote(v));
+                match found_section {
+                    Some(at) => out.insert(at, l),
+                    None => {
+                        out.push(match &sub {
+                            Some(s) => format!("[{section} \"{s}\"]"),
+                            None => format!("[{section}]"),
+                        });
+                        out.push(l);
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Remove section `[section "sub"]` (with `new`: rename it to `sub` =
+    /// `new`) in the config file `path`. Returns whether it existed.
+    pub fn edit_section(path: &Path, section: &str, sub: &str, new: Option<&str>) -> Result<bool> {
+        let want = format!("{section}.{sub}");
+        let mut found = false;
+        Config::rewrite(path, |lines| {
+            let mut out = Vec::new();
+            let mut skipping = false;
+            for line in lines {
+                let t = line.trim();
+                if let Some(h) = t.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                    skipping = false;
+                    if section_key(h) == want {
+                        found = true;
+                        match new {
+                            Some(n) => out.push(format!("[{section} \"{n}\"]")),
+                            None => skipping = true,
+                        }
+                        continue;
+                    }
+                }
+                if !skipping {
+                    out.push(line.to_string());
+                }
+            }
+            Ok(out)
+        })?;
+        Ok(found)
+    }
+
+    fn rewrite(path: &Path, f: impl FnOnce(Vec<&str>) -> Result<Vec<String>>) -> Result<()> {
+        let lock = crate::fsutil::LockFile::acquire(path, |p| {
+            Error::Invalid(format!("{} is locked by another process", p.display()))
+        })?;
+        let text = match fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e).at(path),
+        };
+        let lines = f(text.lines().collect())?;
+        let mut data = lines.join("\n");
+        data.push('\n');
+        let mut lock = lock;
+        lock.write(data.as_bytes())?;
+        lock.commit(path)
+    }
+}
+
+fn quote(v: &str) -> String {
+    if v.is_empty()
+        || v.starts_with(char::is_whitespace)
+        || v.ends_with(char::is_whitespace)
+        || v.contains(['#', ';'])
+    {
+        format!("\"{v}\"")
+    } else {
+        v.to_string()
     }
 }
 

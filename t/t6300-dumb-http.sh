@@ -46,6 +46,7 @@ start_nginx () {
 				location /err/ { return 500; }
 				location /rp/ { alias "$PWD/rp/.hako/"; }
 				location /mir/ { alias "$PWD/mir/.hako/"; }
+				location /psrc/ { alias "$PWD/psrc/.hako/"; }
 			}
 		}
 		EOF
@@ -348,6 +349,50 @@ test_expect_success 'http-fetch refuses a non-http URL and bad arguments' '
 	test_must_fail hako -C dst http-fetch "$PWD/src" 2>err &&
 	test_line_count = 1 err &&
 	grep "^fatal: .*not an http:// or https:// URL" err
+'
+
+test_expect_success 'clone of an http:// mirror brings every container; trees equal the source' '
+	hako init -q psrc &&
+	hako -C psrc write /etc/motd "hello" &&
+	hako -C psrc commit -q -m motd &&
+	hako -C psrc branch dev &&
+	hako -C psrc tag -m "first" v1 &&
+	hako -C psrc new-container web &&
+	hako -C psrc -c web write /srv/index.html "<h1>hi</h1>" &&
+	hako -C psrc -c web commit -q -m index &&
+	hako -C psrc update-server-info &&
+	hako clone -q "$URL/psrc" pdst &&
+	for c in default web; do
+		hako -C psrc -c $c export / "$PWD/exp-src-$c" &&
+		hako -C pdst -c $c export / "$PWD/exp-dst-$c" &&
+		diff -r exp-src-$c exp-dst-$c || return 1
+	done &&
+	test "$(hako -C pdst rev-parse refs/remotes/origin/dev)" = "$(hako -C psrc rev-parse refs/heads/dev)" &&
+	test "$(hako -C pdst rev-parse refs/tags/v1)" = "$(hako -C psrc rev-parse refs/tags/v1)" &&
+	hako -C pdst fsck --full
+'
+
+test_expect_success 'fetch from an http:// mirror: a 1-file change moves the remote-tracking ref' '
+	hako -C psrc write /etc/motd "changed" &&
+	hako -C psrc commit -q -m change &&
+	hako -C psrc update-server-info &&
+	new=$(hako -C psrc rev-parse HEAD) &&
+	: >nginx/access.log &&
+	hako -C pdst fetch -q &&
+	test "$(log_gets)" -le 5 &&
+	test "$(hako -C pdst rev-parse refs/remotes/origin/main)" = "$new" &&
+	hako -C pdst merge origin/main >/dev/null &&
+	test "$(hako -C pdst cat /etc/motd)" = changed &&
+	: >nginx/access.log &&
+	hako -C pdst fetch -q &&
+	test "$(log_gets)" = 1
+'
+
+test_expect_success 'clone of a URL that is not a mirror fails and leaves nothing' '
+	test_must_fail hako clone -q "$URL/nothere" gone 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: $URL/nothere/info/refs: HTTP 404" err &&
+	test_path_is_missing gone
 '
 
 test_expect_success 'stop nginx' '

@@ -226,7 +226,10 @@ pub fn prune(ws: &Workspace, expire: SystemTime, dry_run: bool, _held: &GcLock) 
             let ent = ent.at(&dir)?;
             let name = ent.file_name().to_string_lossy().to_string();
             let p = ent.path();
-            if name.starts_with("tmp_") && ent.file_type().at(&p)?.is_file() && old(&p)? {
+            if (name.starts_with("tmp_") || name.starts_with("incoming-"))
+                && ent.file_type().at(&p)?.is_file()
+                && old(&p)?
+            {
                 if !dry_run {
                     fs::remove_file(&p).at(&p)?;
                 }

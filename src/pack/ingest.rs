@@ -11,7 +11,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, ObjectType};
 use crate::oid::ObjectId;
 use crate::store::pack::{
-    decode_frame, encode_record, parse_record, publish_pack, IndexEntry, MAX_DELTA_DEPTH,
+    decode_frame, encode_record, parse_record, publish_pack_as, IndexEntry, MAX_DELTA_DEPTH,
 };
 use crate::store::{ObjectStore, Odb};
 
@@ -99,6 +99,20 @@ struct Seen {
 /// completed by appending those bases; without it a thin pack is refused.
 /// On any error nothing becomes visible.
 pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Indexed> {
+    let indexed = index_pack_as(odb, input, fix_thin, "pack")?;
+    odb.rescan();
+    Ok(indexed)
+}
+
+/// `index_pack`, publishing the pack as `<prefix>-<sum>.pack`/`.idx` in the
+/// pack directory. Readers only load `pack-*` indexes, so any other prefix
+/// (`incoming`: a quarantine) stores the pack without making it visible.
+pub(crate) fn index_pack_as(
+    odb: &Odb,
+    input: &mut dyn Read,
+    fix_thin: bool,
+    prefix: &str,
+) -> Result<Indexed> {
     let dir = odb.pack_dir();
     let (mut tmp, mut file) = spool(odb, &dir, "tmp_pack_", input)?;
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
@@ -153,9 +167,8 @@ pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Ind
         .map(|s| (s.id, s.offset, s.len, s.size))
         .collect();
     let objects = entries.len();
-    let idx_path = publish_pack(&dir, &tmp.path, &checksum.0, &mut entries)?;
+    let idx_path = publish_pack_as(&dir, prefix, &tmp.path, &checksum.0, &mut entries)?;
     tmp.keep = true;
-    odb.rescan();
     Ok(Indexed {
         idx_path,
         checksum,

@@ -3,5 +3,6 @@
 //! into a stored pack (`ingest`). The pack format itself is `store::pack`.
 
 pub mod ingest;
+pub mod quarantine;
 pub mod select;
 pub mod write;

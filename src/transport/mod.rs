@@ -4,7 +4,13 @@
 //! The engine side only: nothing here parses arguments or prints.
 
 pub mod advertise;
+pub mod connect;
 pub mod dumb;
 pub mod dumb_fetch;
 pub mod dumb_http;
+pub mod fetch;
 pub mod pkt;
+pub mod receive;
+pub mod send;
+pub mod sync;
+pub mod upload;

@@ -377,6 +377,210 @@ pub enum SidebandEnd {
     Remote(String),
 }
 
+/// A writer sending everything written to it on one side-band channel, in
+/// packets of up to `MAX_SIDEBAND_DATA` bytes (buffered; `finish` sends
+/// the rest).
+pub struct BandWriter<'a, W: Write> {
+    pkt: &'a mut PktWriter<W>,
+    channel: u8,
+    buf: Vec<u8>,
+}
+
+impl<'a, W: Write> BandWriter<'a, W> {
+    pub fn new(pkt: &'a mut PktWriter<W>, channel: u8) -> BandWriter<'a, W> {
+        BandWriter {
+            pkt,
+            channel,
+            buf: Vec::with_capacity(MAX_SIDEBAND_DATA),
+        }
+    }
+
+    /// Send what is buffered.
+    pub fn finish(mut self) -> Result<(), PktError> {
+        self.send()
+    }
+
+    fn send(&mut self) -> Result<(), PktError> {
+        if !self.buf.is_empty() {
+            self.pkt.sideband(self.channel, &self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
+fn io_err(e: PktError) -> io::Error {
+    match e {
+        PktError::Io { err, .. } => err,
+        e => io::Error::other(e),
+    }
+}
+
+impl<W: Write> Write for BandWriter<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let room = MAX_SIDEBAND_DATA - self.buf.len();
+        let n = room.min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == MAX_SIDEBAND_DATA {
+            self.send().map_err(io_err)?;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.send().map_err(io_err)?;
+        self.pkt.flush_io().map_err(io_err)
+    }
+}
+
+/// A writer sending everything written to it as plain data packets (the
+/// pushed pack, protocol.md section 7); `finish` sends the rest.
+pub struct DataWriter<'a, W: Write> {
+    pkt: &'a mut PktWriter<W>,
+    buf: Vec<u8>,
+}
+
+impl<'a, W: Write> DataWriter<'a, W> {
+    pub fn new(pkt: &'a mut PktWriter<W>) -> DataWriter<'a, W> {
+        DataWriter {
+            pkt,
+            buf: Vec::with_capacity(MAX_PAYLOAD),
+        }
+    }
+
+    pub fn finish(mut self) -> Result<(), PktError> {
+        self.send()
+    }
+
+    fn send(&mut self) -> Result<(), PktError> {
+        if !self.buf.is_empty() {
+            self.pkt.data(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for DataWriter<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = (MAX_PAYLOAD - self.buf.len()).min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == MAX_PAYLOAD {
+            self.send().map_err(io_err)?;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.send().map_err(io_err)?;
+        self.pkt.flush_io().map_err(io_err)
+    }
+}
+
+/// How a stream read by [`StreamReader`] went wrong (kept so the caller can
+/// report it precisely instead of as an i/o error of whoever was reading).
+#[derive(Debug, Default)]
+pub struct StreamFault(pub Option<String>);
+
+/// A reader over the data of a packet stream that ends with a flush: with
+/// `sideband`, channel 1 is the data, channel 2 goes to `progress` and
+/// channel 3 is the remote's error; without, every data packet's payload is
+/// data. End of input before the flush is an error (a truncated stream).
+pub struct StreamReader<'a, R: Read> {
+    pkt: &'a mut PktReader<R>,
+    sideband: bool,
+    progress: &'a mut dyn FnMut(&[u8]),
+    buf: Vec<u8>,
+    pos: usize,
+    done: bool,
+    /// Set when the stream failed: the reason.
+    pub fault: StreamFault,
+}
+
+impl<'a, R: Read> StreamReader<'a, R> {
+    pub fn new(
+        pkt: &'a mut PktReader<R>,
+        sideband: bool,
+        progress: &'a mut dyn FnMut(&[u8]),
+    ) -> StreamReader<'a, R> {
+        StreamReader {
+            pkt,
+            sideband,
+            progress,
+            buf: Vec::new(),
+            pos: 0,
+            done: false,
+            fault: StreamFault(None),
+        }
+    }
+
+    /// Whether the closing flush was read.
+    pub fn finished(&self) -> bool {
+        self.done
+    }
+
+    fn fail(&mut self, why: String) -> io::Error {
+        self.fault = StreamFault(Some(why.clone()));
+        io::Error::other(why)
+    }
+
+    /// Read through to the closing flush (data past what the consumer
+    /// wanted is an error: the stream had trailing bytes).
+    pub fn drain(&mut self) -> io::Result<u64> {
+        let mut n = 0u64;
+        let mut b = [0u8; 8192];
+        loop {
+            let got = self.read(&mut b)?;
+            if got == 0 {
+                return Ok(n);
+            }
+            n += got as u64;
+        }
+    }
+}
+
+impl<R: Read> Read for StreamReader<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.buf.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let at = self.pkt.offset();
+            match self.pkt.read() {
+                Err(e) => return Err(self.fail(e.to_string())),
+                Ok(None) => {
+                    return Err(self.fail(format!(
+                        "the remote hung up at byte {at}, in the middle of a stream"
+                    )))
+                }
+                Ok(Some(Packet::Flush)) => self.done = true,
+                Ok(Some(Packet::Data(p))) if !self.sideband => {
+                    self.buf = p;
+                    self.pos = 0;
+                }
+                Ok(Some(Packet::Data(p))) => match demux(&p, at) {
+                    Err(e) => return Err(self.fail(e.to_string())),
+                    Ok(Band::Data(d)) => {
+                        let d = d.to_vec();
+                        self.buf = d;
+                        self.pos = 0;
+                    }
+                    Ok(Band::Progress(d)) => (self.progress)(d),
+                    Ok(Band::Error(m)) => {
+                        let m = String::from_utf8_lossy(strip_lf(m)).into_owned();
+                        return Err(self.fail(format!("remote error: {m}")));
+                    }
+                },
+                Ok(Some(other)) => {
+                    return Err(self.fail(format!("unexpected {other:?} packet at byte {at}")))
+                }
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

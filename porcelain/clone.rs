@@ -1,0 +1,134 @@
+//! `hako clone URL [DIR] [--container NAME]`: a new workspace holding every
+//! container of the remote (or one), each with the remote HEAD's branch
+//! checked out, and the remote recorded as `origin`. With the global
+//! `--container NAME` (`-c`), only that container. A failed clone leaves
+//! no directory behind.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
+use hako::transport::connect::{parse_url, RemoteUrl};
+use hako::transport::sync::{fetch, FetchOpts, Remote};
+use hako::workspace::{Config, Workspace, DEFAULT_CONTAINER};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The name of the remote (default origin).
+    #[arg(short, long, value_name = "NAME", default_value = "origin")]
+    origin: String,
+    /// Shallow clone (not supported by protocol version 1).
+    #[arg(long, value_name = "N")]
+    depth: Option<u32>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// The program to run on the remote (default `hako upload-pack`).
+    #[arg(short = 'u', long, value_name = "PROGRAM")]
+    upload_pack: Option<String>,
+    /// The remote: ssh://, [user@]host:path, file:// or a path.
+    url: String,
+    /// The new workspace's directory (default: from the URL).
+    dir: Option<PathBuf>,
+}
+
+fn default_dir(url: &str) -> PathBuf {
+    let path = match parse_url(url) {
+        Ok(RemoteUrl::Ssh { path, .. }) => path,
+        _ => url.to_string(),
+    };
+    let base = path
+        .trim_end_matches('/')
+        .trim_end_matches("/.hako")
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".hako")
+        .to_string();
+    PathBuf::from(if base.is_empty() {
+        "workspace".into()
+    } else {
+        base
+    })
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    if a.depth.is_some() {
+        bail!("--depth: shallow clones are not supported by protocol version 1 (format-spec/protocol.md, section 9)");
+    }
+    hako::transport::sync::check_remote_name(&a.origin)?;
+    let dir = a.dir.clone().unwrap_or_else(|| default_dir(&a.url));
+    if dir.exists() && (!dir.is_dir() || std::fs::read_dir(&dir)?.next().is_some()) {
+        bail!(
+            "destination path '{}' already exists and is not an empty directory",
+            dir.display()
+        );
+    }
+    let url = match parse_url(&a.url)? {
+        RemoteUrl::Local(p) if p.is_relative() => {
+            std::env::current_dir()?.join(p).display().to_string()
+        }
+        _ => a.url.clone(),
+    };
+    let created = !dir.exists();
+    std::fs::create_dir_all(&dir)?;
+    let result = clone_into(&a, &url, &dir);
+    if result.is_err() {
+        if created {
+            let _ = std::fs::remove_dir_all(&dir);
+        } else {
+            let _ = std::fs::remove_dir_all(dir.join(".hako"));
+        }
+    }
+    result
+}
+
+fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
+    let only = crate::plumbing::CONTAINER.get().cloned();
+    let ws = Workspace::init(dir)?;
+    let cfg = ws.dir.join("config");
+    Config::edit(&cfg, &format!("remote.{}.url", a.origin), Some(url))?;
+    // The fetch creates every container; the placeholder goes first.
+    ws.delete_container(DEFAULT_CONTAINER)?;
+    if !a.quiet {
+        eprintln!("Cloning into '{}'...", dir.display());
+    }
+    let remote = Remote {
+        name: Some(a.origin.clone()),
+        url: url.to_string(),
+    };
+    let opts = FetchOpts {
+        containers: only.clone().map(|c| vec![c]),
+        quiet: a.quiet,
+        program: a.upload_pack.clone(),
+        ..Default::default()
+    };
+    let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = crate::plumbing::remote_progress(quiet);
+    let rep = fetch(&ws, &remote, &opts, &mut progress)?;
+    if let Some(c) = &only {
+        if !ws.containers()?.contains(c) {
+            bail!("{url}: the remote has no container '{c}'");
+        }
+    }
+    let containers = ws.containers()?;
+    let active = if containers.iter().any(|c| c == DEFAULT_CONTAINER) {
+        DEFAULT_CONTAINER.to_string()
+    } else if let Some(c) = containers.first() {
+        c.clone()
+    } else {
+        if !a.quiet {
+            eprintln!("warning: you appear to have cloned an empty workspace");
+        }
+        ws.create_container(DEFAULT_CONTAINER)?;
+        DEFAULT_CONTAINER.to_string()
+    };
+    ws.set_active(&active)?;
+    if !a.quiet {
+        eprintln!(
+            "{} container(s), {} object(s) received",
+            containers.len(),
+            rep.fetched.objects
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,97 @@
+//! `hako fetch [REMOTE] [--prune] [--force]`: bring every container's
+//! branches and tags from a remote. Branches land in remote-tracking refs
+//! (`refs/remotes/REMOTE/BRANCH` of the container of the same name), tags
+//! in `refs/tags/`; a container the workspace lacks is created with the
+//! remote HEAD's branch checked out. Integrate with `hako merge
+//! REMOTE/BRANCH` (`pull` is the OCI image command).
+
+use hako::transport::sync::{fetch, remote, remotes, FetchOpts, FetchReport, Remote};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Fetch from every configured remote.
+    #[arg(long)]
+    all: bool,
+    /// Delete remote-tracking refs whose branch the remote no longer has.
+    #[arg(short, long)]
+    prune: bool,
+    /// Overwrite local tags that differ from the remote's.
+    #[arg(short, long)]
+    force: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Shallow fetch (not supported by protocol version 1).
+    #[arg(long, value_name = "N")]
+    depth: Option<u32>,
+    /// The program to run on the remote (default `hako upload-pack`).
+    #[arg(long, value_name = "PROGRAM")]
+    upload_pack: Option<String>,
+    /// A configured remote or a URL (default: origin).
+    remote: Option<String>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<i32> {
+    if a.depth.is_some() {
+        anyhow::bail!("--depth: shallow fetches are not supported by protocol version 1 (format-spec/protocol.md, section 9)");
+    }
+    let ws = crate::plumbing::open_workspace()?;
+    let targets: Vec<Remote> = if a.all {
+        remotes(&ws)
+            .into_iter()
+            .map(|(n, u)| Remote {
+                name: Some(n),
+                url: u,
+            })
+            .collect()
+    } else {
+        vec![remote(&ws, a.remote.as_deref())?]
+    };
+    let opts = FetchOpts {
+        prune: a.prune,
+        force: a.force,
+        quiet: a.quiet,
+        containers: None,
+        program: a.upload_pack,
+    };
+    let mut rejected = false;
+    for r in targets {
+        let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let mut progress = crate::plumbing::remote_progress(quiet);
+        let report = fetch(&ws, &r, &opts, &mut progress)?;
+        rejected |= print_report(&r, &report, a.quiet);
+    }
+    Ok(if rejected { 1 } else { 0 })
+}
+
+/// Print what a fetch changed, git-style, to stderr; true if a ref was rejected.
+pub fn print_report(r: &Remote, rep: &FetchReport, quiet: bool) -> bool {
+    let mut rejected = false;
+    if !quiet && !rep.changes.is_empty() {
+        eprintln!("From {}", r.url);
+    }
+    for c in &rep.changes {
+        let short = c
+            .name
+            .strip_prefix("refs/remotes/")
+            .or_else(|| c.name.strip_prefix("refs/tags/"))
+            .unwrap_or(&c.name);
+        let (flag, what) = match c.note.as_str() {
+            "new container" => ('*', "[new container]".to_string()),
+            "new branch" => ('*', "[new branch]".into()),
+            "new tag" => ('*', "[new tag]".into()),
+            "deleted" => ('-', "[deleted]".into()),
+            "forced update" => ('+', "(forced update)".into()),
+            "fast-forward" => (' ', "fast-forward".into()),
+            n if n.starts_with("rejected") => {
+                rejected = true;
+                ('!', format!("[{n}]"))
+            }
+            n => (' ', n.to_string()),
+        };
+        if !quiet || flag == '!' {
+            eprintln!(" {flag} {what:<18} {}: {short}", c.container);
+        }
+    }
+    rejected
+}

@@ -1,0 +1,206 @@
+//! A received pack in quarantine (format-spec/protocol.md, "Receiving a
+//! pack"): stored and fully verified by `index-pack`, but under the name
+//! `incoming-<sum>` that readers never load, until a connectivity check has
+//! shown that everything the new ref values need is present. Only then is
+//! it renamed to `pack-<sum>` (the `.pack` first, then its `.idx`), which
+//! makes its objects visible; dropped without `admit`, it is removed.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::PathBuf;
+
+use crate::error::{Error, IoContext, Result};
+use crate::object::{CommitRef, Object, ObjectType, TagRef};
+use crate::oid::ObjectId;
+use crate::prolly::{dir, file};
+use crate::store::pack::Pack;
+use crate::store::{ObjectStore, Odb};
+
+/// The file name prefix of a pack in quarantine.
+pub const PREFIX: &str = "incoming";
+
+/// A verified pack waiting to join the store.
+pub struct Quarantine<'a> {
+    odb: &'a Odb,
+    pack: Pack,
+    idx_path: PathBuf,
+    pack_path: PathBuf,
+    admitted: bool,
+    /// External bases appended to complete a thin pack.
+    pub thin_bases: usize,
+}
+
+/// Read a pack from `input` into quarantine: every record decoded and its
+/// id checked, deltas against stored objects completed (`fix_thin`).
+pub fn receive<'a>(odb: &'a Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Quarantine<'a>> {
+    let indexed = super::ingest::index_pack_as(odb, input, fix_thin, PREFIX)?;
+    let pack_path = indexed.idx_path.with_extension("pack");
+    let pack = match Pack::open(&indexed.idx_path) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = std::fs::remove_file(&indexed.idx_path);
+            let _ = std::fs::remove_file(&pack_path);
+            return Err(e);
+        }
+    };
+    Ok(Quarantine {
+        odb,
+        pack,
+        idx_path: indexed.idx_path,
+        pack_path,
+        admitted: false,
+        thin_bases: indexed.thin_bases,
+    })
+}
+
+impl Quarantine<'_> {
+    /// Objects in the quarantined pack.
+    pub fn len(&self) -> usize {
+        self.pack.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pack.is_empty()
+    }
+
+    /// Check that every object reachable from `tips` is present, either in
+    /// the quarantined pack or in the store, and has the type its referrer
+    /// says. The walk descends only through objects of the pack: an object
+    /// already stored was complete when it was stored (every writer stores
+    /// children before their parents), so the cost is that of the pack.
+    pub fn check_connected(&self, tips: &[ObjectId]) -> Result<()> {
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut stack: Vec<(ObjectId, Option<ObjectType>)> =
+            tips.iter().map(|t| (*t, None)).collect();
+        while let Some((id, want)) = stack.pop() {
+            if id.is_zero() || !seen.insert(id) {
+                continue;
+            }
+            let Some(i) = self.pack.find(&id) else {
+                let (kind, _) = self.odb.read_header(&id).map_err(|e| match e {
+                    Error::NotFound(_) => Error::Invalid(format!(
+                        "missing objects: {} {id} is neither in the pack nor stored here",
+                        want.map_or("object", |k| k.name())
+                    )),
+                    e => e,
+                })?;
+                check_kind(&id, kind, want)?;
+                continue;
+            };
+            let o = self.pack.read(i)?;
+            check_kind(&id, o.kind, want)?;
+            children(&id, &o, &mut |child, kind| stack.push((child, kind)))?;
+        }
+        Ok(())
+    }
+
+    /// Make the pack's objects part of the store.
+    pub fn admit(mut self) -> Result<()> {
+        let dir = self.odb.pack_dir();
+        let name = |p: &PathBuf| -> PathBuf {
+            let file = p.file_name().unwrap().to_string_lossy();
+            dir.join(file.replacen(PREFIX, "pack", 1))
+        };
+        let pack_to = name(&self.pack_path);
+        let idx_to = name(&self.idx_path);
+        std::fs::rename(&self.pack_path, &pack_to).at(&pack_to)?;
+        crate::sys::fsync_dir(&dir)?;
+        std::fs::rename(&self.idx_path, &idx_to).at(&idx_to)?;
+        crate::sys::fsync_dir(&dir)?;
+        self.admitted = true;
+        self.odb.rescan();
+        Ok(())
+    }
+}
+
+impl ObjectStore for Quarantine<'_> {
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        Ok(self.pack.find(id).is_some() || self.odb.contains(id)?)
+    }
+    fn read(&self, id: &ObjectId) -> Result<Object> {
+        match self.pack.find(id) {
+            Some(i) => self.pack.read(i),
+            None => self.odb.read(id),
+        }
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        match self.pack.find(id) {
+            Some(i) => self.pack.read_header(i),
+            None => self.odb.read_header(id),
+        }
+    }
+    fn write(&self, _kind: ObjectType, _data: &[u8]) -> Result<ObjectId> {
+        Err(Error::Invalid("a quarantine is read-only".into()))
+    }
+}
+
+impl Drop for Quarantine<'_> {
+    fn drop(&mut self) {
+        if !self.admitted {
+            let _ = std::fs::remove_file(&self.idx_path);
+            let _ = std::fs::remove_file(&self.pack_path);
+        }
+    }
+}
+
+fn check_kind(id: &ObjectId, kind: ObjectType, want: Option<ObjectType>) -> Result<()> {
+    match want {
+        Some(w) if w != kind => Err(Error::Invalid(format!(
+            "{id} is a {}, but is referred to as a {}",
+            kind.name(),
+            w.name()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The objects `o` refers to, with the type each must have (`None`: any;
+/// a directory entry's content may be a blob or a chunked file).
+pub fn children(
+    id: &ObjectId,
+    o: &Object,
+    each: &mut dyn FnMut(ObjectId, Option<ObjectType>),
+) -> Result<()> {
+    match o.kind {
+        ObjectType::Blob => {}
+        ObjectType::Commit => {
+            let c = CommitRef::parse(&o.data)?;
+            each(c.tree, Some(ObjectType::Tree));
+            if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
+                each(rec.config, Some(ObjectType::Blob));
+            }
+            for p in &c.parents {
+                each(*p, Some(ObjectType::Commit));
+            }
+        }
+        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, None),
+        ObjectType::Tree => {
+            let n = crate::prolly::Node::parse::<dir::TreeSchema>(*id, o.data.clone())?;
+            if n.level > 0 {
+                for (_, _, child) in dir::children(&n) {
+                    each(child, Some(ObjectType::Tree));
+                }
+            } else {
+                for e in dir::leaf_entries(&n)? {
+                    if e.is_dir() {
+                        each(e.id, Some(ObjectType::Tree));
+                    } else if e.is_file() || e.is_symlink() {
+                        each(e.id, None);
+                    }
+                }
+            }
+        }
+        ObjectType::File => {
+            let n = crate::prolly::Node::parse::<file::FileSchema>(*id, o.data.clone())?;
+            let kind = if n.level > 0 {
+                ObjectType::File
+            } else {
+                ObjectType::Blob
+            };
+            for (_, _, child) in file::node_children(&n) {
+                each(child, Some(kind));
+            }
+        }
+    }
+    Ok(())
+}

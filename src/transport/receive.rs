@@ -1,0 +1,395 @@
+//! The receiving end of a push, `receive-pack` (format-spec/protocol.md,
+//! sections 7 and 8): advertise, read the commands and the pack, verify the
+//! pack in quarantine (ids, types, delta bases, connectivity), admit it, then
+//! update the refs by compare-and-swap — all of them or none with `atomic` —
+//! and report per ref.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+
+use crate::container;
+use crate::error::{Error, Result};
+use crate::oid::ObjectId;
+use crate::pack::quarantine;
+use crate::refs::{Expect, PreparedRefs, RefStore, RefValue};
+use crate::store::ObjectStore;
+use crate::transport::advertise::{
+    split_wire_name, workspace_refs, write_advertisement, RECEIVE_CAPABILITIES,
+};
+use crate::transport::pkt::{BandWriter, PktReader, PktWriter, StreamReader};
+use crate::transport::upload::{next_line, refuse};
+use crate::workspace::Workspace;
+
+/// One push command and what became of it.
+#[derive(Clone, Debug)]
+pub struct Command {
+    pub old: ObjectId,
+    pub new: ObjectId,
+    /// The wire name.
+    pub name: String,
+    /// `None`: updated; `Some(reason)`: refused.
+    pub error: Option<String>,
+}
+
+impl Command {
+    fn split(&self) -> (&str, &str) {
+        split_wire_name(&self.name).expect("checked when read")
+    }
+}
+
+/// What a served push did.
+#[derive(Debug, Default)]
+pub struct Received {
+    pub commands: Vec<Command>,
+    /// Objects received (0 when no pack came).
+    pub objects: usize,
+    /// `None` when the pack was stored; else why it was refused.
+    pub unpack_error: Option<String>,
+}
+
+/// Serve one push into workspace `ws` on `input`/`output`.
+pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> Result<Received> {
+    let mut r = PktReader::new(input);
+    let mut w = PktWriter::new(std::io::BufWriter::new(output));
+    let refs = workspace_refs(ws)?;
+    write_advertisement(&mut w, &refs, RECEIVE_CAPABILITIES)?;
+    w.flush_io()?;
+    // Commands.
+    let mut cmds: Vec<Command> = Vec::new();
+    let mut caps: Vec<String> = Vec::new();
+    loop {
+        let line = match next_line(&mut r) {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => return Err(refuse(&mut w, e)),
+        };
+        let mut line = line.as_str();
+        if let Some((l, c)) = line.split_once('\0') {
+            if cmds.is_empty() {
+                caps = c.split(' ').map(String::from).collect();
+            }
+            line = l;
+        }
+        let mut words = line.split(' ');
+        let (Some(old), Some(new), Some(name), None) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            return Err(refuse(
+                &mut w,
+                Error::Invalid(format!("malformed command '{line}'")),
+            ));
+        };
+        let id = |s: &str| {
+            ObjectId::from_hex(s).map_err(|_| Error::Invalid(format!("bad object id in '{line}'")))
+        };
+        let (old, new) = match (id(old), id(new)) {
+            (Ok(o), Ok(n)) => (o, n),
+            (Err(e), _) | (_, Err(e)) => return Err(refuse(&mut w, e)),
+        };
+        let valid = matches!(split_wire_name(name), Ok((_, n)) if n != "HEAD");
+        cmds.push(Command {
+            old,
+            new,
+            name: name.to_string(),
+            error: (!valid).then(|| "invalid ref name".to_string()),
+        });
+    }
+    let mut out = Received::default();
+    if cmds.is_empty() {
+        return Ok(out);
+    }
+    let has = |c: &str| caps.iter().any(|x| x == c);
+    let (atomic, sideband, report) = (has("atomic"), has("side-band"), has("report-status"));
+    for c in cmds.iter_mut() {
+        if c.error.is_none() && c.new.is_zero() && !has("delete-refs") {
+            c.error = Some("deletion prohibited".into());
+        }
+    }
+    // The pack, into quarantine.
+    let mut q = None;
+    if cmds.iter().any(|c| !c.new.is_zero()) {
+        let mut progress = |_: &[u8]| {};
+        let mut stream = StreamReader::new(&mut r, false, &mut progress);
+        match quarantine::receive(&ws.odb, &mut stream, true) {
+            Ok(qq) => {
+                out.objects = qq.len();
+                q = Some(qq);
+            }
+            Err(e) => {
+                let why = stream.fault.0.clone().unwrap_or_else(|| e.to_string());
+                out.unpack_error = Some(why);
+            }
+        }
+        if out.unpack_error.is_none() && !stream.finished() {
+            if let Err(e) = stream.drain() {
+                out.unpack_error = Some(e.to_string());
+            } else if !stream.finished() {
+                out.unpack_error = Some("data after the pack".into());
+            }
+        }
+        if out.unpack_error.is_some() {
+            q = None;
+            for c in cmds.iter_mut() {
+                c.error = Some("unpacker error".into());
+            }
+        }
+    }
+    if out.unpack_error.is_none() {
+        if let Err(e) = update_refs(ws, &mut cmds, q, atomic) {
+            for c in cmds.iter_mut().filter(|c| c.error.is_none()) {
+                c.error = Some(format!("failed: {e}"));
+            }
+        }
+    }
+    // The report.
+    if report {
+        let mut rep = PktWriter::new(Vec::new());
+        match &out.unpack_error {
+            None => rep.line("unpack ok")?,
+            Some(e) => rep.line(&format!("unpack {}", one_line(e)))?,
+        }
+        for c in &cmds {
+            match &c.error {
+                None => rep.line(&format!("ok {}", c.name))?,
+                Some(e) => rep.line(&format!("ng {} {}", c.name, one_line(e)))?,
+            }
+        }
+        rep.flush_pkt()?;
+        let bytes = rep.into_inner();
+        if sideband {
+            let mut band = BandWriter::new(&mut w, 1);
+            band.write_all(&bytes)
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            band.finish()?;
+            w.flush_pkt()?;
+        } else {
+            w.get_mut()
+                .write_all(&bytes)
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+        }
+        w.flush_io()?;
+    }
+    out.commands = cmds;
+    Ok(out)
+}
+
+fn one_line(s: &str) -> String {
+    s.replace('\n', " ").chars().take(500).collect()
+}
+
+/// Check and apply the commands not already refused.
+fn update_refs(
+    ws: &Workspace,
+    cmds: &mut [Command],
+    q: Option<quarantine::Quarantine>,
+    atomic: bool,
+) -> Result<()> {
+    // Connectivity: everything each new value needs.
+    if let Some(q) = &q {
+        let tips: Vec<ObjectId> = cmds
+            .iter()
+            .filter(|c| c.error.is_none() && !c.new.is_zero())
+            .map(|c| c.new)
+            .collect();
+        if q.check_connected(&tips).is_err() {
+            for c in cmds.iter_mut() {
+                if c.error.is_none() && !c.new.is_zero() {
+                    if let Err(e) = q.check_connected(&[c.new]) {
+                        c.error = Some(format!("missing objects ({e})"));
+                    }
+                }
+            }
+        }
+    }
+    let store: &dyn ObjectStore = match &q {
+        Some(q) => q,
+        None => &ws.odb,
+    };
+    let deny_ff = ws
+        .config
+        .get_bool("receive.denynonfastforwards")
+        .unwrap_or(false);
+    let deny_current = ws
+        .config
+        .get("receive.denycurrentbranch")
+        .unwrap_or("updateInstead")
+        .to_ascii_lowercase();
+    // Per-command checks that need no lock.
+    for c in cmds.iter_mut().filter(|c| c.error.is_none()) {
+        let (cname, _) = split_wire_name(&c.name)?;
+        let refs = RefStore::new(&ws.container_dir(cname));
+        let exists = ws.container_dir(cname).join("HEAD").is_file();
+        let current = if exists {
+            refs.resolve(c.split().1)?
+        } else {
+            None
+        };
+        if current.unwrap_or(ObjectId::ZERO) != c.old {
+            c.error = Some("stale info".into());
+            continue;
+        }
+        if deny_ff && !c.old.is_zero() && !c.new.is_zero() {
+            let ff = store.contains(&c.old)?
+                && crate::revwalk::is_ancestor(store, c.old, c.new).unwrap_or(false);
+            if !ff {
+                c.error = Some("non-fast-forward".into());
+                continue;
+            }
+        }
+        if exists {
+            if let Some(RefValue::Symbolic(t)) = refs.read("HEAD")? {
+                if t == c.split().1 {
+                    if c.new.is_zero() {
+                        c.error = Some("deletion of the current branch prohibited".into());
+                    } else if deny_current == "refuse" {
+                        c.error = Some("deny current branch".into());
+                    }
+                }
+            }
+        }
+    }
+    if atomic && cmds.iter().any(|c| c.error.is_some()) {
+        for c in cmds.iter_mut().filter(|c| c.error.is_none()) {
+            c.error = Some("atomic push failed".into());
+        }
+        return Ok(());
+    }
+    if !cmds.iter().any(|c| c.error.is_none()) {
+        return Ok(());
+    }
+    if let Some(q) = q {
+        if cmds.iter().any(|c| c.error.is_none() && !c.new.is_zero()) {
+            q.admit()?;
+        }
+    }
+    let who = ws.committer()?;
+    let groups: Vec<Vec<usize>> = if atomic {
+        vec![(0..cmds.len())
+            .filter(|&i| cmds[i].error.is_none())
+            .collect()]
+    } else {
+        (0..cmds.len())
+            .filter(|&i| cmds[i].error.is_none())
+            .map(|i| vec![i])
+            .collect()
+    };
+    for group in groups {
+        if let Err(e) = apply_group(ws, cmds, &group, deny_current != "ignore", &who) {
+            let why = match &e {
+                Error::RefMismatch { .. } => "stale info".to_string(),
+                e => e.to_string(),
+            };
+            for &i in &group {
+                cmds[i].error = Some(if atomic && group.len() > 1 {
+                    format!("atomic push failed ({why})")
+                } else {
+                    why.clone()
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Apply the commands `group` together: every ref and working-root lock
+/// taken and every check passed before anything moves.
+fn apply_group(
+    ws: &Workspace,
+    cmds: &[Command],
+    group: &[usize],
+    update_instead: bool,
+    who: &crate::identity::Signature,
+) -> Result<()> {
+    let mut by_container: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for &i in group {
+        by_container
+            .entry(cmds[i].split().0.to_string())
+            .or_default()
+            .push(i);
+    }
+    // New containers.
+    let mut created = Vec::new();
+    for (cname, idx) in &by_container {
+        if !ws.container_dir(cname).join("HEAD").is_file() {
+            ws.create_container(cname)?;
+            created.push(cname.clone());
+            let branches: Vec<&str> = idx
+                .iter()
+                .map(|&i| cmds[i].split().1)
+                .filter(|n| n.starts_with("refs/heads/"))
+                .collect();
+            let head = if branches.contains(&"refs/heads/main") {
+                Some("refs/heads/main")
+            } else {
+                branches.first().copied()
+            };
+            if let Some(h) = head {
+                RefStore::new(&ws.container_dir(cname)).set_symbolic("HEAD", h)?;
+            }
+        }
+    }
+    let result = (|| {
+        let stores: HashMap<String, RefStore> = by_container
+            .keys()
+            .map(|c| (c.clone(), RefStore::new(&ws.container_dir(c))))
+            .collect();
+        // Working roots of containers whose checked-out branch moves.
+        let mut working = Vec::new();
+        for (cname, idx) in &by_container {
+            let refs = &stores[cname];
+            let Some(RefValue::Symbolic(head)) = refs.read("HEAD")? else {
+                continue;
+            };
+            let Some(&i) = idx.iter().find(|&&i| cmds[i].split().1 == head) else {
+                continue;
+            };
+            if !update_instead || cmds[i].new.is_zero() {
+                continue;
+            }
+            let cws = Workspace::open_with(&ws.dir, Some(cname))?;
+            if crate::merge::state::read_state(&cws.refs)?.is_some() {
+                return Err(Error::Invalid("deny current branch".into()));
+            }
+            let was = container::read_working(&cws)?;
+            let head_tree = container::head_tree(&cws)?;
+            if container::working_root(&cws)? != head_tree {
+                return Err(Error::Invalid("deny current branch".into()));
+            }
+            let lock = container::lock_working(&cws, was)?;
+            let tree = container::commit_tree_of(&cws, &cmds[i].new)?;
+            working.push((lock, tree));
+        }
+        let mut prepared: Vec<PreparedRefs> = Vec::new();
+        for (cname, idx) in &by_container {
+            let mut tx = stores[cname].transaction();
+            for &i in idx {
+                let c = &cmds[i];
+                let name = c.split().1;
+                let expect = if c.old.is_zero() {
+                    Expect::Absent
+                } else {
+                    Expect::Value(c.old)
+                };
+                if c.new.is_zero() {
+                    tx.delete(name, expect, "push: delete");
+                } else {
+                    tx.update(name, c.new, expect, "push");
+                }
+            }
+            prepared.push(tx.prepare()?);
+        }
+        for p in prepared {
+            p.commit(who)?;
+        }
+        for (lock, tree) in working {
+            lock.commit(tree)?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for c in created {
+            let _ = ws.delete_container(&c);
+        }
+    }
+    result
+}

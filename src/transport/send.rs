@@ -1,0 +1,218 @@
+//! The pushing end (`send-pack`, protocol.md sections 7 and 8): send the
+//! ref commands and a thin pack of what the remote lacks, read the per-ref
+//! report.
+
+use std::collections::HashSet;
+
+use crate::error::{Error, Result};
+use crate::object::ObjectType;
+use crate::oid::ObjectId;
+use crate::pack::select::select_revs;
+use crate::pack::write::write_pack;
+use crate::store::{ObjectStore, Odb};
+use crate::transport::connect::Connection;
+use crate::transport::pkt::{DataWriter, Packet, PktError, PktReader, PktWriter, SidebandEnd};
+
+/// One ref to change on the remote.
+#[derive(Clone, Debug)]
+pub struct Update {
+    /// The wire name (`containers/C/refs/heads/B`).
+    pub name: String,
+    /// What the remote's ref is believed to hold (zero: absent).
+    pub old: ObjectId,
+    /// The value to set (zero: delete).
+    pub new: ObjectId,
+}
+
+/// The remote's answer for one ref.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefStatus {
+    pub name: String,
+    /// `None`: updated; else the reason it was not.
+    pub error: Option<String>,
+}
+
+/// What a push did.
+#[derive(Debug, Default)]
+pub struct Pushed {
+    pub statuses: Vec<RefStatus>,
+    /// `None`: the remote stored the pack; else why not.
+    pub unpack_error: Option<String>,
+    pub objects: usize,
+    /// Pack bytes sent.
+    pub pack_bytes: u64,
+}
+
+/// Options of a push.
+#[derive(Default, Clone)]
+pub struct PushOptions {
+    pub atomic: bool,
+    pub quiet: bool,
+}
+
+/// Send `updates` through `conn` (consumed). The pack holds everything the
+/// new values need that is not reachable from a value the remote advertised
+/// (and this side has), with deltas against those.
+pub fn send_pack(
+    odb: &Odb,
+    mut conn: Connection,
+    updates: &[Update],
+    opts: &PushOptions,
+    progress: &mut dyn FnMut(&[u8]),
+) -> Result<Pushed> {
+    let res = (|| -> Result<Pushed> {
+        let mut out = Pushed::default();
+        if updates.is_empty() {
+            let mut w = PktWriter::new(&mut conn.writer);
+            w.flush_pkt()?;
+            w.flush_io()?;
+            return Ok(out);
+        }
+        if opts.atomic && !conn.has("atomic") {
+            return Err(Error::Invalid(
+                "the remote does not support --atomic".into(),
+            ));
+        }
+        if updates.iter().any(|u| u.new.is_zero()) && !conn.has("delete-refs") {
+            return Err(Error::Invalid(
+                "the remote does not support deleting refs".into(),
+            ));
+        }
+        // What to send.
+        let include: Vec<ObjectId> = updates
+            .iter()
+            .filter(|u| !u.new.is_zero())
+            .map(|u| u.new)
+            .collect();
+        let mut exclude: Vec<ObjectId> = Vec::new();
+        let mut seen = HashSet::new();
+        for r in &conn.refs {
+            for id in [r.id, r.peeled].into_iter().flatten() {
+                if seen.insert(id) && is_commit(odb, &id)? {
+                    exclude.push(id);
+                }
+            }
+        }
+        let bases: Vec<ObjectId> = exclude.iter().take(16).copied().collect();
+        let picks = if include.is_empty() {
+            Vec::new()
+        } else {
+            select_revs(odb, &include, &exclude, &bases)?
+        };
+        out.objects = picks.len();
+        // Commands.
+        let mut caps = vec!["report-status".to_string()];
+        for c in ["side-band", "delete-refs"] {
+            if conn.has(c) {
+                caps.push(c.into());
+            }
+        }
+        if opts.atomic {
+            caps.push("atomic".into());
+        }
+        if opts.quiet && conn.has("quiet") {
+            caps.push("quiet".into());
+        }
+        caps.push(format!("agent=hako/{}", env!("CARGO_PKG_VERSION")));
+        let mut w = PktWriter::new(&mut conn.writer);
+        for (i, u) in updates.iter().enumerate() {
+            let line = format!("{} {} {}", u.old, u.new, u.name);
+            if i == 0 {
+                w.line(&format!("{line}\0{}", caps.join(" ")))?;
+            } else {
+                w.line(&line)?;
+            }
+        }
+        w.flush_pkt()?;
+        if !include.is_empty() {
+            let mut data = DataWriter::new(&mut w);
+            let (written, _) = write_pack(odb, Some(odb), &picks, true, &mut data)?;
+            data.finish()?;
+            w.flush_pkt()?;
+            out.pack_bytes = written.bytes;
+        }
+        w.flush_io()?;
+        // The report.
+        let sideband = conn.has("side-band");
+        let report: Vec<u8> = if sideband {
+            let mut buf = Vec::new();
+            conn.reader
+                .read_sideband(&mut buf, progress)
+                .map_err(|e| match e {
+                    SidebandEnd::Pkt(PktError::TruncatedHeader { offset, got: 0 }) => {
+                        Error::Invalid(format!("the remote hung up at byte {offset}"))
+                    }
+                    e => Error::Invalid(e.to_string()),
+                })?;
+            buf
+        } else {
+            Vec::new()
+        };
+        let mut lines = Vec::new();
+        {
+            let mut direct;
+            let mut nested;
+            let r: &mut dyn FnMut() -> Result<Option<Packet>> = if sideband {
+                nested = PktReader::new(&report[..]);
+                &mut move || Ok(nested.read()?)
+            } else {
+                direct = &mut conn.reader;
+                &mut move || Ok(direct.read()?)
+            };
+            loop {
+                match r()? {
+                    None => {
+                        return Err(Error::Invalid(
+                            "the remote hung up before its report".into(),
+                        ))
+                    }
+                    Some(Packet::Flush) => break,
+                    Some(p) => {
+                        lines.push(String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string())
+                    }
+                }
+            }
+        }
+        let mut it = lines.into_iter();
+        match it.next().as_deref() {
+            Some("unpack ok") => {}
+            Some(l) if l.starts_with("unpack ") => out.unpack_error = Some(l[7..].to_string()),
+            Some(l) if l.starts_with("ERR ") => {
+                return Err(Error::Invalid(format!("remote error: {}", &l[4..])))
+            }
+            other => return Err(Error::Invalid(format!("expected 'unpack', got {other:?}"))),
+        }
+        for l in it {
+            if let Some(name) = l.strip_prefix("ok ") {
+                out.statuses.push(RefStatus {
+                    name: name.to_string(),
+                    error: None,
+                });
+            } else if let Some(rest) = l.strip_prefix("ng ") {
+                let (name, why) = rest.split_once(' ').unwrap_or((rest, "rejected"));
+                out.statuses.push(RefStatus {
+                    name: name.to_string(),
+                    error: Some(why.to_string()),
+                });
+            } else {
+                return Err(Error::Invalid(format!("bad report line '{l}'")));
+            }
+        }
+        Ok(out)
+    })();
+    match res {
+        Ok(out) => {
+            conn.finish()?;
+            Ok(out)
+        }
+        Err(e) => Err(conn.fail(e)),
+    }
+}
+
+fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
+    match store.read_header(id) {
+        Ok((k, _)) => Ok(k == ObjectType::Commit),
+        Err(Error::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

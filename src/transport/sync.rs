@@ -1,0 +1,751 @@
+//! Fetch, clone and push as operations on a workspace (format-spec/sync.md):
+//! which remote refs map to which local refs, the fast-forward and force
+//! rules, new containers, and the remote-tracking refs kept per container
+//! (`containers/<c>/refs/remotes/<remote>/<branch>`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::oid::ObjectId;
+use crate::refs::{Expect, RefStore, RefValue};
+use crate::store::ObjectStore;
+use crate::transport::advertise::{split_wire_name, wire_name, AdvertisedRef};
+use crate::transport::connect::{connect, parse_url, ConnectOptions, RemoteUrl, Service};
+use crate::transport::fetch::{fetch_pack, FetchOptions, Fetched};
+use crate::transport::send::{send_pack, PushOptions, Update};
+use crate::workspace::{Config, Workspace};
+
+/// A remote as named on the command line: a configured name or a URL.
+#[derive(Clone, Debug)]
+pub struct Remote {
+    /// The configured name (`None` for a bare URL).
+    pub name: Option<String>,
+    pub url: String,
+}
+
+/// Resolve `arg` (a remote name or a URL; `None`: `origin`).
+pub fn remote(ws: &Workspace, arg: Option<&str>) -> Result<Remote> {
+    let arg = arg.unwrap_or("origin");
+    if let Some(url) = ws.config.get(&format!("remote.{arg}.url")) {
+        return Ok(Remote {
+            name: Some(arg.to_string()),
+            url: url.to_string(),
+        });
+    }
+    if arg == "origin" || !looks_like_url(arg) {
+        return Err(Error::Invalid(format!(
+            "'{arg}' is neither a configured remote nor a URL (see 'hako remote add')"
+        )));
+    }
+    Ok(Remote {
+        name: None,
+        url: arg.to_string(),
+    })
+}
+
+fn looks_like_url(s: &str) -> bool {
+    s.contains('/') || s.contains(':') || Path::new(s).exists()
+}
+
+/// Every configured remote: (name, url), by name.
+pub fn remotes(ws: &Workspace) -> Vec<(String, String)> {
+    ws.config
+        .values
+        .iter()
+        .filter_map(|(k, v)| {
+            let rest = k.strip_prefix("remote.")?;
+            let name = rest.strip_suffix(".url")?;
+            Some((name.to_string(), v.clone()))
+        })
+        .collect()
+}
+
+/// Check a remote name: one path component, usable in a ref name.
+pub fn check_remote_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && !name.starts_with(['.', '-'])
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "invalid remote name '{}': use letters, digits, '.', '_' and '-'",
+            name.escape_debug()
+        )))
+    }
+}
+
+/// How to reach `remote` for `service`: the ssh command (`HAKO_SSH`, else
+/// `core.sshCommand`) and the server program (`remote.NAME.uploadpack` /
+/// `receivepack`, or `program`).
+pub fn connect_options(
+    ws: &Workspace,
+    remote: &Remote,
+    service: Service,
+    program: Option<&str>,
+) -> ConnectOptions {
+    let ssh_command = ssh_command(Some(&ws.config));
+    let key = match service {
+        Service::Upload => "uploadpack",
+        Service::Receive => "receivepack",
+    };
+    let program = program.map(String::from).or_else(|| {
+        remote.name.as_ref().and_then(|n| {
+            ws.config
+                .get(&format!("remote.{n}.{key}"))
+                .map(String::from)
+        })
+    });
+    ConnectOptions {
+        ssh_command,
+        program,
+    }
+}
+
+/// The ssh program, as a shell command: `HAKO_SSH_COMMAND` (a shell
+/// command), else `HAKO_SSH` (a program path, never split), else
+/// `core.sshCommand`; `None`: `ssh`.
+pub fn ssh_command(config: Option<&Config>) -> Option<String> {
+    let env = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+    env("HAKO_SSH_COMMAND")
+        .or_else(|| env("HAKO_SSH").map(|p| crate::transport::connect::shell_quote(&p)))
+        .or_else(|| config.and_then(|c| c.get("core.sshcommand").map(String::from)))
+}
+
+/// Every commit the workspace's refs name (all containers): haves to offer.
+pub fn local_tips(ws: &Workspace) -> Result<Vec<ObjectId>> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for c in ws.containers()? {
+        let refs = RefStore::new(&ws.container_dir(&c));
+        for (_, id) in refs.list("refs/")? {
+            if seen.insert(id) {
+                out.push(id);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One local ref a fetch changed (or declined to).
+#[derive(Clone, Debug)]
+pub struct RefChange {
+    pub container: String,
+    /// The local ref name within the container.
+    pub name: String,
+    pub old: Option<ObjectId>,
+    pub new: Option<ObjectId>,
+    /// `new container`, `new branch`, `new tag`, `fast-forward`,
+    /// `forced update`, `deleted`, or `rejected: …`.
+    pub note: String,
+}
+
+/// Options of `fetch`.
+#[derive(Clone, Debug, Default)]
+pub struct FetchOpts {
+    pub prune: bool,
+    /// Overwrite tags that differ locally.
+    pub force: bool,
+    pub quiet: bool,
+    /// Fetch only these containers (`clone --container`).
+    pub containers: Option<Vec<String>>,
+    pub program: Option<String>,
+}
+
+/// The result of `fetch`.
+#[derive(Debug, Default)]
+pub struct FetchReport {
+    pub fetched: Fetched,
+    pub changes: Vec<RefChange>,
+    /// What the remote advertised.
+    pub advertised: Vec<AdvertisedRef>,
+}
+
+/// Fetch every container's branches and tags of `remote` into `ws`:
+/// branches as `refs/remotes/<remote>/<branch>` of the container of the
+/// same name (always forced, as remote-tracking refs are), tags as
+/// `refs/tags/<tag>` (an existing different tag is kept unless `force`).
+/// A container the workspace lacks is created with the remote HEAD's
+/// branch checked out.
+pub fn fetch(
+    ws: &Workspace,
+    remote: &Remote,
+    opts: &FetchOpts,
+    progress: &mut dyn FnMut(&[u8]),
+) -> Result<FetchReport> {
+    let url = parse_url(&remote.url)?;
+    let (advertised, fetched) = match &url {
+        RemoteUrl::Http(u) => {
+            // A dumb mirror (format-spec/dumb-http.md): static files, no negotiation.
+            let advertised = crate::transport::dumb::http_refs(u)?;
+            let wants: Vec<ObjectId> = advertised
+                .iter()
+                .filter(|r| wanted(r, opts))
+                .filter_map(|r| r.id)
+                .collect();
+            let quiet = opts.quiet;
+            let mut relay = |m: &str| {
+                if !quiet {
+                    progress(format!("{m}\n").as_bytes())
+                }
+            };
+            let stats = crate::transport::dumb::http_fetch(&ws.odb, u, &wants, &mut relay)?;
+            let fetched = Fetched {
+                objects: stats.objects as usize,
+                bytes: stats.bytes,
+                rounds: stats.rounds as usize,
+            };
+            (advertised, fetched)
+        }
+        _ => {
+            let copts = connect_options(ws, remote, Service::Upload, opts.program.as_deref());
+            let conn = connect(&url, Service::Upload, &copts)?;
+            let advertised = conn.refs.clone();
+            let wants: Vec<ObjectId> = advertised
+                .iter()
+                .filter(|r| wanted(r, opts))
+                .filter_map(|r| r.id)
+                .collect();
+            let tips = local_tips(ws)?;
+            let fopts = FetchOptions { quiet: opts.quiet };
+            let fetched = fetch_pack(&ws.odb, conn, &wants, &tips, &fopts, progress)?;
+            (advertised, fetched)
+        }
+    };
+    let changes = update_local_refs(ws, remote, &advertised, opts)?;
+    Ok(FetchReport {
+        fetched,
+        changes,
+        advertised,
+    })
+}
+
+fn wanted(r: &AdvertisedRef, opts: &FetchOpts) -> bool {
+    let Ok((c, _)) = split_wire_name(&r.name) else {
+        return false;
+    };
+    opts.containers
+        .as_ref()
+        .is_none_or(|cs| cs.iter().any(|x| x == c))
+}
+
+/// Move local refs to what a fetch brought.
+fn update_local_refs(
+    ws: &Workspace,
+    remote: &Remote,
+    advertised: &[AdvertisedRef],
+    opts: &FetchOpts,
+) -> Result<Vec<RefChange>> {
+    let who = ws.committer()?;
+    let mut by_container: BTreeMap<String, Vec<&AdvertisedRef>> = BTreeMap::new();
+    for r in advertised.iter().filter(|r| wanted(r, opts)) {
+        let (c, _) = split_wire_name(&r.name)?;
+        by_container.entry(c.to_string()).or_default().push(r);
+    }
+    let rname = remote.name.clone().unwrap_or_default();
+    let msg = format!("fetch {}", remote.url);
+    let mut out = Vec::new();
+    for (c, refs_here) in &by_container {
+        let cdir = ws.container_dir(c);
+        let new_container = !cdir.join("HEAD").is_file();
+        if new_container {
+            ws.create_container(c)?;
+        }
+        let refs = RefStore::new(&cdir);
+        let mut advertised_branches = HashSet::new();
+        for r in refs_here {
+            let (_, name) = split_wire_name(&r.name)?;
+            let Some(id) = r.id else { continue };
+            if let Some(b) = name.strip_prefix("refs/heads/") {
+                advertised_branches.insert(b.to_string());
+                if remote.name.is_none() {
+                    continue;
+                }
+                let local = format!("refs/remotes/{rname}/{b}");
+                let old = refs.resolve(&local)?;
+                if old == Some(id) {
+                    continue;
+                }
+                let note = match old {
+                    None => "new branch".to_string(),
+                    Some(o) if crate::revwalk::is_ancestor(&ws.odb, o, id).unwrap_or(false) => {
+                        "fast-forward".into()
+                    }
+                    Some(_) => "forced update".into(),
+                };
+                refs.update(&local, id, Expect::Any, &who, &msg)?;
+                out.push(RefChange {
+                    container: c.clone(),
+                    name: local,
+                    old,
+                    new: Some(id),
+                    note,
+                });
+            } else if name.starts_with("refs/tags/") {
+                let old = refs.resolve(name)?;
+                if old == Some(id) {
+                    continue;
+                }
+                if old.is_some() && !opts.force {
+                    out.push(RefChange {
+                        container: c.clone(),
+                        name: name.to_string(),
+                        old,
+                        new: Some(id),
+                        note: "rejected: would clobber existing tag".into(),
+                    });
+                    continue;
+                }
+                refs.update(
+                    name,
+                    id,
+                    Expect::from_opt(Some(old.unwrap_or(ObjectId::ZERO))),
+                    &who,
+                    &msg,
+                )?;
+                out.push(RefChange {
+                    container: c.clone(),
+                    name: name.to_string(),
+                    old,
+                    new: Some(id),
+                    note: if old.is_some() {
+                        "forced update".into()
+                    } else {
+                        "new tag".into()
+                    },
+                });
+            }
+        }
+        if new_container {
+            // Check out the remote HEAD's branch.
+            let head = refs_here.iter().find(|r| r.name.ends_with("/HEAD"));
+            let target = head
+                .and_then(|h| h.symref_target.as_deref())
+                .and_then(|t| split_wire_name(t).ok().map(|(_, n)| n.to_string()));
+            if let Some(t) = &target {
+                refs.set_symbolic("HEAD", t)?;
+            }
+            let head_id = head.and_then(|h| h.id);
+            match (target, head_id) {
+                (Some(t), Some(id)) => {
+                    refs.update(&t, id, Expect::Absent, &who, &msg)?;
+                    if let Some(n) = &remote.name {
+                        let b = t.trim_start_matches("refs/heads/");
+                        let key = format!("branch.{c}/{b}");
+                        let cfg = ws.dir.join("config");
+                        Config::edit(&cfg, &format!("{key}.remote"), Some(n))?;
+                        Config::edit(&cfg, &format!("{key}.merge"), Some(&t))?;
+                    }
+                }
+                (None, Some(id)) => {
+                    refs.update_no_deref("HEAD", id, &who, &msg)?;
+                }
+                _ => {}
+            }
+            out.push(RefChange {
+                container: c.clone(),
+                name: "HEAD".into(),
+                old: None,
+                new: head_id,
+                note: "new container".into(),
+            });
+        }
+        if opts.prune && remote.name.is_some() {
+            let prefix = format!("refs/remotes/{rname}/");
+            for (name, id) in refs.list(&prefix)? {
+                let b = &name[prefix.len()..];
+                if !advertised_branches.contains(b) {
+                    refs.delete(&name, Expect::Value(id), &who, "fetch --prune")?;
+                    out.push(RefChange {
+                        container: c.clone(),
+                        name,
+                        old: Some(id),
+                        new: None,
+                        note: "deleted".into(),
+                    });
+                }
+            }
+        }
+    }
+    if opts.prune && remote.name.is_some() {
+        // Containers the remote no longer has: their tracking refs go.
+        for c in ws.containers()? {
+            if by_container.contains_key(&c) || opts.containers.is_some() {
+                continue;
+            }
+            let refs = RefStore::new(&ws.container_dir(&c));
+            let prefix = format!("refs/remotes/{rname}/");
+            for (name, id) in refs.list(&prefix)? {
+                refs.delete(&name, Expect::Value(id), &who, "fetch --prune")?;
+                out.push(RefChange {
+                    container: c.clone(),
+                    name,
+                    old: Some(id),
+                    new: None,
+                    note: "deleted".into(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One ref a push concerns.
+#[derive(Clone, Debug)]
+pub struct PushRef {
+    pub container: String,
+    /// Local ref name (or empty for a delete).
+    pub src: String,
+    /// The remote ref name within the container.
+    pub dst: String,
+    pub old: ObjectId,
+    pub new: ObjectId,
+    /// `None`: pushed (or would be, with `dry_run`); else why not.
+    pub error: Option<String>,
+    /// Nothing to do: the remote already has it.
+    pub up_to_date: bool,
+    pub forced: bool,
+}
+
+/// Options of `push`.
+#[derive(Clone, Debug, Default)]
+pub struct PushOpts {
+    pub force: bool,
+    /// Push only if the remote ref still is what our remote-tracking ref
+    /// says (`Some(None)`), or the given id (`Some(Some(id))`).
+    pub force_with_lease: Option<Option<ObjectId>>,
+    pub delete: bool,
+    pub all: bool,
+    pub tags: bool,
+    pub atomic: bool,
+    pub dry_run: bool,
+    pub quiet: bool,
+    pub set_upstream: bool,
+    pub program: Option<String>,
+}
+
+/// What `push` did.
+#[derive(Debug, Default)]
+pub struct PushReport {
+    pub refs: Vec<PushRef>,
+    pub objects: usize,
+    pub pack_bytes: u64,
+    pub unpack_error: Option<String>,
+}
+
+impl PushReport {
+    /// Whether every ref was pushed or up to date.
+    pub fn ok(&self) -> bool {
+        self.unpack_error.is_none() && self.refs.iter().all(|r| r.error.is_none())
+    }
+}
+
+/// A refspec's source resolved in container `c`: `main`, `refs/heads/main`,
+/// `v1` (a tag), or `containers/C/refs/...`.
+fn resolve_local(ws: &Workspace, c: &str, spec: &str) -> Result<(String, String, ObjectId)> {
+    if spec.starts_with("containers/") {
+        let (c2, name) = split_wire_name(spec)?;
+        let refs = RefStore::new(&ws.container_dir(c2));
+        let id = refs
+            .resolve(name)?
+            .ok_or_else(|| Error::Invalid(format!("src refspec {spec} does not match any")))?;
+        return Ok((c2.to_string(), name.to_string(), id));
+    }
+    let refs = RefStore::new(&ws.container_dir(c));
+    let cands: Vec<String> = if spec.starts_with("refs/") {
+        vec![spec.to_string()]
+    } else if spec == "HEAD" {
+        match refs.read("HEAD")? {
+            Some(RefValue::Symbolic(t)) => vec![t],
+            _ => {
+                return Err(Error::Invalid(
+                    "HEAD is detached: name the branch to push".into(),
+                ))
+            }
+        }
+    } else {
+        vec![format!("refs/heads/{spec}"), format!("refs/tags/{spec}")]
+    };
+    for name in cands {
+        if let Some(id) = refs.resolve(&name)? {
+            return Ok((c.to_string(), name, id));
+        }
+    }
+    Err(Error::Invalid(format!(
+        "src refspec {spec} does not match any ref of container '{c}'"
+    )))
+}
+
+fn qualify_dst(src: &str, dst: &str) -> String {
+    if dst.starts_with("refs/") {
+        dst.to_string()
+    } else if src.starts_with("refs/tags/") {
+        format!("refs/tags/{dst}")
+    } else {
+        format!("refs/heads/{dst}")
+    }
+}
+
+/// Push to `remote`: `refspecs` (`[+]SRC[:DST]`, `:DST` deletes; names in
+/// the selected container unless given as `containers/C/refs/…`), or the
+/// selected container's current branch; `all` pushes every branch of every
+/// container, `tags` every tag.
+pub fn push(
+    ws: &Workspace,
+    remote: &Remote,
+    refspecs: &[String],
+    opts: &PushOpts,
+    progress: &mut dyn FnMut(&[u8]),
+) -> Result<PushReport> {
+    let url = parse_url(&remote.url)?;
+    if let RemoteUrl::Http(u) = &url {
+        return Err(Error::Invalid(format!(
+            "{u}: dumb HTTP mirrors are read-only (push to the workspace they serve)"
+        )));
+    }
+    // What to push, locally: (container, src ref, dst ref, id, forced).
+    let mut wanted: Vec<(String, String, String, ObjectId, bool)> = Vec::new();
+    let sel = ws.container.clone();
+    if opts.all || opts.tags {
+        for c in ws.containers()? {
+            let refs = RefStore::new(&ws.container_dir(&c));
+            let mut prefixes = Vec::new();
+            if opts.all {
+                prefixes.push("refs/heads/");
+            }
+            if opts.tags {
+                prefixes.push("refs/tags/");
+            }
+            for p in prefixes {
+                for (name, id) in refs.list(p)? {
+                    wanted.push((c.clone(), name.clone(), name, id, opts.force));
+                }
+            }
+        }
+    }
+    for spec in refspecs {
+        let (plus, spec) = match spec.strip_prefix('+') {
+            Some(s) => (true, s),
+            None => (false, spec.as_str()),
+        };
+        let (src, dst) = match spec.split_once(':') {
+            Some((s, d)) => (s, Some(d)),
+            None => (spec, None),
+        };
+        if src.is_empty() || opts.delete {
+            let name = if opts.delete && src.is_empty() {
+                dst.unwrap_or("")
+            } else if opts.delete {
+                src
+            } else {
+                dst.unwrap_or("")
+            };
+            if name.is_empty() {
+                return Err(Error::Invalid(format!("bad refspec '{spec}'")));
+            }
+            let (c, name) = if name.starts_with("containers/") {
+                let (c, n) = split_wire_name(name)?;
+                (c.to_string(), n.to_string())
+            } else {
+                (sel.clone(), qualify_dst("refs/heads/", name))
+            };
+            wanted.push((c, String::new(), name, ObjectId::ZERO, true));
+            continue;
+        }
+        let (c, src_name, id) = resolve_local(ws, &sel, src)?;
+        let dst_name = match dst {
+            Some(d) if d.starts_with("containers/") => {
+                let (dc, n) = split_wire_name(d)?;
+                if dc != c {
+                    return Err(Error::Invalid(format!(
+                        "refspec '{spec}': a ref is pushed to the container of the same name"
+                    )));
+                }
+                n.to_string()
+            }
+            Some(d) => qualify_dst(&src_name, d),
+            None => src_name.clone(),
+        };
+        wanted.push((c, src_name, dst_name, id, plus || opts.force));
+    }
+    if wanted.is_empty() && !opts.all && !opts.tags {
+        let (c, name, id) = resolve_local(ws, &sel, "HEAD").map_err(|e| match e {
+            Error::Invalid(m) if m.contains("does not match") => Error::Invalid(format!(
+                "container '{sel}' has no commit on its current branch to push"
+            )),
+            e => e,
+        })?;
+        wanted.push((c, name.clone(), name, id, opts.force));
+    }
+    let copts = connect_options(ws, remote, Service::Receive, opts.program.as_deref());
+    let conn = connect(&url, Service::Receive, &copts)?;
+    let advertised: HashMap<String, ObjectId> = conn
+        .refs
+        .iter()
+        .filter_map(|r| r.id.map(|id| (r.name.clone(), id)))
+        .collect();
+    let rname = remote.name.clone();
+    let mut report = PushReport::default();
+    for (c, src, dst, new, forced) in wanted {
+        let wire = wire_name(&c, &dst);
+        split_wire_name(&wire)?;
+        let remote_old = advertised.get(&wire).copied().unwrap_or(ObjectId::ZERO);
+        let mut r = PushRef {
+            container: c.clone(),
+            src,
+            dst: dst.clone(),
+            old: remote_old,
+            new,
+            error: None,
+            up_to_date: remote_old == new,
+            forced: false,
+        };
+        if new.is_zero() && remote_old.is_zero() {
+            r.error = Some("remote ref does not exist".into());
+        } else if let Some(lease) = opts.force_with_lease {
+            let expected = match lease {
+                Some(id) => id,
+                None => match (&rname, dst.strip_prefix("refs/heads/")) {
+                    (Some(n), Some(b)) => RefStore::new(&ws.container_dir(&c))
+                        .resolve(&format!("refs/remotes/{n}/{b}"))?
+                        .unwrap_or(ObjectId::ZERO),
+                    _ => remote_old,
+                },
+            };
+            if expected != remote_old {
+                r.error = Some("stale info".into());
+            } else {
+                r.forced = true;
+            }
+        } else if !r.up_to_date && !remote_old.is_zero() && !new.is_zero() && !forced {
+            if dst.starts_with("refs/tags/") {
+                r.error = Some("already exists".into());
+            } else if !ws.odb.contains(&remote_old)? {
+                r.error = Some("fetch first".into());
+            } else if !crate::revwalk::is_ancestor(&ws.odb, remote_old, new)? {
+                r.error = Some("non-fast-forward".into());
+            }
+        } else if forced && !remote_old.is_zero() {
+            r.forced = true;
+        }
+        report.refs.push(r);
+    }
+    let to_send: Vec<Update> = report
+        .refs
+        .iter()
+        .filter(|r| r.error.is_none() && !r.up_to_date)
+        .map(|r| Update {
+            name: wire_name(&r.container, &r.dst),
+            old: r.old,
+            new: r.new,
+        })
+        .collect();
+    let locally_rejected = report.refs.iter().any(|r| r.error.is_some());
+    if opts.dry_run || to_send.is_empty() || (opts.atomic && locally_rejected) {
+        if opts.atomic && locally_rejected {
+            for r in report
+                .refs
+                .iter_mut()
+                .filter(|r| r.error.is_none() && !r.up_to_date)
+            {
+                r.error = Some("atomic push failed".into());
+            }
+        }
+        send_pack(&ws.odb, conn, &[], &PushOptions::default(), progress)?;
+        return Ok(report);
+    }
+    let popts = PushOptions {
+        atomic: opts.atomic,
+        quiet: opts.quiet,
+    };
+    let pushed = send_pack(&ws.odb, conn, &to_send, &popts, progress)?;
+    report.objects = pushed.objects;
+    report.pack_bytes = pushed.pack_bytes;
+    report.unpack_error = pushed.unpack_error.clone();
+    let status: HashMap<&str, &Option<String>> = pushed
+        .statuses
+        .iter()
+        .map(|s| (s.name.as_str(), &s.error))
+        .collect();
+    let who = ws.committer()?;
+    for r in report
+        .refs
+        .iter_mut()
+        .filter(|r| r.error.is_none() && !r.up_to_date)
+    {
+        let wire = wire_name(&r.container, &r.dst);
+        match status.get(wire.as_str()) {
+            Some(None) => {}
+            Some(Some(why)) => r.error = Some(format!("remote rejected: {why}")),
+            None => r.error = Some("no status from the remote".into()),
+        }
+    }
+    // Remote-tracking refs follow what was pushed.
+    if let Some(n) = &rname {
+        for r in report.refs.iter().filter(|r| r.error.is_none()) {
+            let Some(b) = r.dst.strip_prefix("refs/heads/") else {
+                continue;
+            };
+            let cdir = ws.container_dir(&r.container);
+            let refs = RefStore::new(&cdir);
+            let local = format!("refs/remotes/{n}/{b}");
+            if r.new.is_zero() {
+                if refs.resolve(&local)?.is_some() {
+                    refs.delete(&local, Expect::Any, &who, "push: delete")?;
+                }
+            } else {
+                refs.update(&local, r.new, Expect::Any, &who, "push")?;
+            }
+            if opts.set_upstream && !r.new.is_zero() {
+                if let Some(sb) = r.src.strip_prefix("refs/heads/") {
+                    let key = format!("branch.{}/{sb}", r.container);
+                    let cfg = ws.dir.join("config");
+                    Config::edit(&cfg, &format!("{key}.remote"), Some(n))?;
+                    Config::edit(&cfg, &format!("{key}.merge"), Some(&r.dst))?;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The upstream of container `c`'s branch `b`: its remote-tracking ref,
+/// from `branch.<c>/<b>.remote` and `.merge`.
+pub fn upstream(ws: &Workspace, c: &str, b: &str) -> Option<(String, String)> {
+    let key = format!("branch.{c}/{b}");
+    let remote = ws.config.get(&format!("{key}.remote"))?;
+    let merge = ws.config.get(&format!("{key}.merge"))?;
+    let branch = merge.strip_prefix("refs/heads/")?;
+    Some((
+        format!("{remote}/{branch}"),
+        format!("refs/remotes/{remote}/{branch}"),
+    ))
+}
+
+/// An upstream's name and (ahead, behind) counts, `None` when it is gone.
+pub type Tracking = (String, Option<(usize, usize)>);
+
+/// How the current branch of container `ws.container` relates to its
+/// upstream: `(upstream name, ahead, behind)`; `Ok(None)` without an
+/// upstream; `behind`/`ahead` are `None` when the upstream ref is gone.
+pub fn ahead_behind(ws: &Workspace) -> Result<Option<Tracking>> {
+    let Some(branch) = ws.refs.head_target()? else {
+        return Ok(None);
+    };
+    let Some(b) = branch.strip_prefix("refs/heads/") else {
+        return Ok(None);
+    };
+    let Some((name, tracking)) = upstream(ws, &ws.container, b) else {
+        return Ok(None);
+    };
+    let (Some(local), Some(up)) = (ws.refs.resolve(&branch)?, ws.refs.resolve(&tracking)?) else {
+        return Ok(Some((name, None)));
+    };
+    let count = |a: ObjectId, b: ObjectId| -> Result<usize> {
+        Ok(crate::revwalk::walk(&ws.odb, &[a], &[b], &Default::default())?.len())
+    };
+    Ok(Some((name, Some((count(local, up)?, count(up, local)?)))))
+}

@@ -1,0 +1,196 @@
+//! The serving end of a fetch, `upload-pack` (format-spec/protocol.md,
+//! sections 5 and 6): advertise every container's refs, read the client's
+//! wants and haves, send the objects it lacks as one (thin) pack on the
+//! side-band.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+
+use crate::error::{Error, Result};
+use crate::object::ObjectType;
+use crate::oid::ObjectId;
+use crate::pack::select::select_revs;
+use crate::pack::write::write_pack;
+use crate::store::ObjectStore;
+use crate::transport::advertise::{workspace_refs, write_advertisement, UPLOAD_CAPABILITIES};
+use crate::transport::pkt::{BandWriter, PktReader, PktWriter};
+use crate::workspace::Workspace;
+
+/// What a served fetch sent.
+#[derive(Debug, Default)]
+pub struct Served {
+    pub wants: usize,
+    pub objects: usize,
+    pub bytes: u64,
+}
+
+/// The next text line, `None` for a flush; end of input is an error.
+pub(crate) fn next_line<R: Read>(r: &mut PktReader<R>) -> Result<Option<String>> {
+    let at = r.offset();
+    match r.read()? {
+        None => Err(Error::Invalid(format!("the client hung up at byte {at}"))),
+        Some(crate::transport::pkt::Packet::Flush) => Ok(None),
+        Some(p) => match p.as_line() {
+            Some(l) => String::from_utf8(l.to_vec())
+                .map(Some)
+                .map_err(|_| Error::Invalid(format!("line at byte {at} is not UTF-8"))),
+            None => Err(Error::Invalid(format!(
+                "expected a text line at byte {at}, got {p:?}"
+            ))),
+        },
+    }
+}
+
+/// Send `ERR message` (best effort) and return the error.
+pub(crate) fn refuse<W: Write>(w: &mut PktWriter<W>, e: Error) -> Error {
+    let msg = e.to_string();
+    let line: String = msg.chars().take(1000).collect();
+    let _ = w.line(&format!("ERR {line}"));
+    let _ = w.flush_io();
+    e
+}
+
+fn parse_id(s: &str, line: &str) -> Result<ObjectId> {
+    ObjectId::from_hex(s).map_err(|_| Error::Invalid(format!("bad object id in '{line}'")))
+}
+
+/// Serve one fetch of workspace `ws` on `input`/`output`.
+pub fn upload_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> Result<Served> {
+    let mut r = PktReader::new(input);
+    let mut w = PktWriter::new(std::io::BufWriter::new(output));
+    let refs = workspace_refs(ws)?;
+    write_advertisement(&mut w, &refs, UPLOAD_CAPABILITIES)?;
+    w.flush_io()?;
+    let mut allowed: HashSet<ObjectId> = HashSet::new();
+    for a in &refs {
+        allowed.extend(a.id);
+        allowed.extend(a.peeled);
+    }
+    match negotiate_and_send(ws, &allowed, &mut r, &mut w) {
+        Ok(s) => Ok(s),
+        Err((e, sent_err)) => Err(if sent_err { e } else { refuse(&mut w, e) }),
+    }
+}
+
+/// The conversation after the advertisement. The error's flag says whether
+/// the client was already told (on side-band channel 3).
+fn negotiate_and_send<R: Read, W: Write>(
+    ws: &Workspace,
+    allowed: &HashSet<ObjectId>,
+    r: &mut PktReader<R>,
+    w: &mut PktWriter<W>,
+) -> std::result::Result<Served, (Error, bool)> {
+    let early = |e: Error| (e, false);
+    // Wants.
+    let mut wants: Vec<ObjectId> = Vec::new();
+    let mut caps: Vec<String> = Vec::new();
+    while let Some(line) = next_line(r).map_err(early)? {
+        let (body, c) = match line.split_once(' ') {
+            Some(("want", rest)) => match rest.split_once(' ') {
+                Some((id, c)) => (id.to_string(), Some(c.to_string())),
+                None => (rest.to_string(), None),
+            },
+            _ => {
+                return Err(early(Error::Invalid(format!(
+                    "expected 'want ID', got '{line}'"
+                ))))
+            }
+        };
+        if let Some(c) = c {
+            if wants.is_empty() {
+                caps = c.split(' ').map(String::from).collect();
+            }
+        }
+        let id = parse_id(&body, &line).map_err(early)?;
+        if !allowed.contains(&id) {
+            return Err(early(Error::Invalid(format!("want {id}: not our ref"))));
+        }
+        wants.push(id);
+    }
+    if wants.is_empty() {
+        return Ok(Served::default());
+    }
+    let has = |c: &str| caps.iter().any(|x| x == c);
+    let (thin, sideband, quiet) = (has("thin-pack"), has("side-band"), has("quiet"));
+    // Haves, in rounds.
+    let mut common: Vec<ObjectId> = Vec::new();
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut round: Vec<ObjectId> = Vec::new();
+    loop {
+        let line = next_line(r).map_err(early)?;
+        match line.as_deref() {
+            None => {
+                for id in round.drain(..) {
+                    w.line(&format!("ACK {id}")).map_err(|e| early(e.into()))?;
+                }
+                w.flush_pkt().map_err(|e| early(e.into()))?;
+                w.flush_io().map_err(|e| early(e.into()))?;
+            }
+            Some("done") => break,
+            Some(l) => {
+                let Some(id) = l.strip_prefix("have ") else {
+                    return Err(early(Error::Invalid(format!(
+                        "expected 'have ID' or 'done', got '{l}'"
+                    ))));
+                };
+                let id = parse_id(id, l).map_err(early)?;
+                if seen.insert(id) && is_commit(&ws.odb, &id).map_err(early)? {
+                    common.push(id);
+                    round.push(id);
+                }
+            }
+        }
+    }
+    // The pack.
+    w.line("packfile").map_err(|e| early(e.into()))?;
+    let bases: Vec<ObjectId> = common.iter().take(16).copied().collect();
+    let picks = select_revs(&ws.odb, &wants, &common, &bases).map_err(early)?;
+    let mut served = Served {
+        wants: wants.len(),
+        objects: picks.len(),
+        bytes: 0,
+    };
+    if sideband {
+        if !quiet {
+            let msg = format!("Enumerating objects: {}, done.\n", picks.len());
+            w.sideband(2, msg.as_bytes()).map_err(|e| early(e.into()))?;
+        }
+        let mut band = BandWriter::new(w, 1);
+        let res = write_pack(&ws.odb, Some(&ws.odb), &picks, thin, &mut band);
+        match res {
+            Ok((written, _)) => {
+                band.finish().map_err(|e| early(e.into()))?;
+                served.bytes = written.bytes;
+                if !quiet {
+                    let msg = format!(
+                        "Total {} (delta {}), {} bytes\n",
+                        written.objects, written.deltas, written.bytes
+                    );
+                    w.sideband(2, msg.as_bytes()).map_err(|e| early(e.into()))?;
+                }
+            }
+            Err(e) => {
+                drop(band);
+                let _ = w.sideband(3, format!("{e}\n").as_bytes());
+                let _ = w.flush_io();
+                return Err((e, true));
+            }
+        }
+        w.flush_pkt().map_err(|e| early(e.into()))?;
+    } else {
+        w.flush_io().map_err(|e| early(e.into()))?;
+        let (written, _) =
+            write_pack(&ws.odb, Some(&ws.odb), &picks, thin, w.get_mut()).map_err(|e| (e, true))?;
+        served.bytes = written.bytes;
+    }
+    w.flush_io().map_err(|e| early(e.into()))?;
+    Ok(served)
+}
+
+fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
+    match store.read_header(id) {
+        Ok((k, _)) => Ok(k == ObjectType::Commit),
+        Err(Error::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
