@@ -388,6 +388,19 @@ test_expect_success 'fetch from an http:// mirror: a 1-file change moves the rem
 	test "$(log_gets)" = 1
 '
 
+test_expect_success 'a push into a mirror workspace keeps its info files current' '
+	hako -C pdst write /etc/motd "pushed" &&
+	hako -C pdst commit -q -m pushed &&
+	hako -C pdst push -q "$PWD/psrc" main:topic &&
+	new=$(hako -C pdst rev-parse HEAD) &&
+	hako ls-remote "$URL/psrc" >refs &&
+	grep "^$new	containers/default/refs/heads/topic$" refs &&
+	hako init -q --empty pdst2 &&
+	hako -C pdst2 http-fetch "$URL/psrc" containers/default/refs/heads/topic &&
+	hako -C pdst2 update-ref refs/heads/main "$new" &&
+	hako -C pdst2 fsck --full
+'
+
 test_expect_success 'clone of a URL that is not a mirror fails and leaves nothing' '
 	test_must_fail hako clone -q "$URL/nothere" gone 2>err &&
 	test_line_count = 1 err &&

@@ -168,6 +168,8 @@ fn list_packs(odb: &Odb) -> Result<Vec<PackEntry>> {
 /// objects no pack holds, then `objects/info/packs`, then `info/refs`.
 pub fn update_server_info(ws: &Workspace) -> Result<ServerInfo> {
     let odb = &ws.odb;
+    // Packs written since this process first looked (a push) count too.
+    odb.rescan();
     let packs = LocalStore::packs(odb)?;
     let mut loose = Vec::new();
     for id in odb.loose.list_ids()? {
