@@ -4,7 +4,7 @@ CARGO ?= cargo
 PROVE ?= prove
 JOBS ?= 2
 
-.PHONY: all build test unit-test shell-test bench install clean completions
+.PHONY: all build test unit-test shell-test bench install clean completions man
 
 all: build
 
@@ -25,6 +25,10 @@ bench: build
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 target/release/hako $(DESTDIR)$(PREFIX)/bin/hako
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 contrib/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 contrib/completions/hako.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hako
 
 clean:
 	$(CARGO) clean
@@ -35,3 +39,7 @@ completions: build
 	target/release/hako completions bash >contrib/completions/hako.bash
 	target/release/hako completions zsh >contrib/completions/_hako
 	target/release/hako completions fish >contrib/completions/hako.fish
+
+# Regenerate the checked-in man pages (t3500 checks they are current).
+man: build
+	rm -rf contrib/man && target/release/hako manpages contrib/man

@@ -10,7 +10,7 @@ if [ -z "${HAKO:-}" ]; then
 		HAKO=$(cd "$(dirname "$0")/.." && pwd)/target/release/hako
 fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/hako-demo.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+trap 'rm -rf "$dir" "$dir.copy"' EXIT
 cd "$dir"
 set -x
 "$HAKO" init
@@ -26,3 +26,13 @@ printf '[user]\n\tname = hako demo\n\temail = demo@hako.invalid\n' >>.hako/confi
 "$HAKO" checkout-tree HEAD rootfs
 "$HAKO" unshare-exec --hostname demo rootfs sh -c 'cat /etc/motd; echo "$(hostname): uid $(id -u), $(ls /bin | wc -l) programs, $(env | wc -l) environment variables"' ||
 	echo "the sandbox step needs user namespaces and busybox (see format-spec/sandbox.md)"
+# Move it to another workspace and back: clone (every container), change,
+# push (a thin pack of what the other side lacks), then see it arrive.
+"$HAKO" clone . "$dir.copy"
+printf '[user]\n\tname = hako demo\n\temail = demo@hako.invalid\n' >>"$dir.copy/.hako/config"
+"$HAKO" -C "$dir.copy" write /etc/motd "edited in the clone
+"
+"$HAKO" -C "$dir.copy" commit -m "edit motd in the clone"
+"$HAKO" -C "$dir.copy" push
+"$HAKO" log --oneline -n 3
+"$HAKO" cat /etc/motd

@@ -56,14 +56,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let wants: Vec<_> = chosen.iter().filter_map(|r| r.id).collect();
     let tips = local_tips(&ws)?;
-    let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let quiet = a.quiet;
     let mut progress = super::remote_progress(quiet);
     fetch_pack(
         &ws.odb,
         conn,
         &wants,
         &tips,
-        &FetchOptions { quiet },
+        &FetchOptions {
+            quiet: quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        },
         &mut progress,
     )?;
     let mut out = std::io::stdout().lock();

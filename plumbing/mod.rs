@@ -208,21 +208,72 @@ pub fn print_warnings() {
     }
 }
 
-/// A sink for the remote's progress (side-band channel 2): written to
-/// stderr as `remote: …` lines, or dropped when `quiet`.
-pub fn remote_progress(quiet: bool) -> impl FnMut(&[u8]) {
+/// Show a transfer's progress on stderr: the remote's own progress as
+/// `remote: …` lines, and a bar of bytes received or sent with the speed
+/// (`indicatif`), both only when stderr is a terminal and not `quiet`.
+pub fn remote_progress(quiet: bool) -> impl FnMut(hako::transport::Event) {
+    use hako::transport::Event;
+    let show = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut at_line_start = true;
-    move |b: &[u8]| {
-        if quiet {
+    let mut bar: Option<Bar> = None;
+    move |e: Event| {
+        if !show {
             return;
         }
-        let mut err = std::io::stderr().lock();
-        for &c in b {
-            if at_line_start {
-                let _ = std::io::Write::write_all(&mut err, b"remote: ");
+        match e {
+            Event::Remote(b) => {
+                let mut text = Vec::new();
+                for &c in b {
+                    if at_line_start {
+                        text.extend_from_slice(b"remote: ");
+                    }
+                    text.push(c);
+                    at_line_start = c == b'\n' || c == b'\r';
+                }
+                let print = || {
+                    let _ = std::io::Write::write_all(&mut std::io::stderr(), &text);
+                };
+                match &bar {
+                    Some(pb) => pb.0.suspend(print),
+                    None => print(),
+                }
             }
-            let _ = std::io::Write::write_all(&mut err, &[c]);
-            at_line_start = c == b'\n' || c == b'\r';
+            Event::Received(n) | Event::Sent(n) => {
+                let pb = bar.get_or_insert_with(|| {
+                    let what = if matches!(e, Event::Sent(_)) {
+                        "Sending"
+                    } else {
+                        "Receiving"
+                    };
+                    let pb = indicatif::ProgressBar::new_spinner().with_message(what);
+                    pb.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{msg} pack: {bytes} ({bytes_per_sec}) {spinner}",
+                        )
+                        .expect("static template"),
+                    );
+                    Bar(pb, what)
+                });
+                pb.0.set_position(n);
+            }
         }
+    }
+}
+
+/// A transfer's bar; when the transfer is over, replaced by one line with
+/// the total and the average speed.
+struct Bar(indicatif::ProgressBar, &'static str);
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        let n = self.0.position();
+        let secs = self.0.elapsed().as_secs_f64().max(1e-3);
+        self.0.finish_and_clear();
+        eprintln!(
+            "{} pack: {} in {secs:.1} s ({}/s), done.",
+            self.1,
+            indicatif::HumanBytes(n),
+            indicatif::HumanBytes((n as f64 / secs) as u64)
+        );
     }
 }

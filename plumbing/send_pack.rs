@@ -49,13 +49,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         tags: a.tags,
         atomic: a.atomic,
         dry_run: a.dry_run,
-        quiet: a.quiet,
+        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
         program: a.receive_pack,
         ..Default::default()
     };
-    let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let quiet = a.quiet;
     let mut progress = super::remote_progress(quiet);
     let report = push(&ws, &remote, &a.refs, &opts, &mut progress)?;
+    drop(progress);
     let mut out = std::io::stdout().lock();
     for r in &report.refs {
         let name = wire_name(&r.container, &r.dst);

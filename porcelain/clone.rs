@@ -64,9 +64,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         );
     }
     let url = match parse_url(&a.url)? {
-        RemoteUrl::Local(p) if p.is_relative() => {
-            std::env::current_dir()?.join(p).display().to_string()
-        }
+        RemoteUrl::Local(p) if !a.url.starts_with("file://") => std::fs::canonicalize(&p)
+            .unwrap_or(std::env::current_dir()?.join(&p))
+            .display()
+            .to_string(),
         _ => a.url.clone(),
     };
     let created = !dir.exists();
@@ -98,13 +99,14 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
     };
     let opts = FetchOpts {
         containers: only.clone().map(|c| vec![c]),
-        quiet: a.quiet,
+        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
         program: a.upload_pack.clone(),
         ..Default::default()
     };
-    let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let quiet = a.quiet;
     let mut progress = crate::plumbing::remote_progress(quiet);
     let rep = fetch(&ws, &remote, &opts, &mut progress)?;
+    drop(progress);
     if let Some(c) = &only {
         if !ws.containers()?.contains(c) {
             bail!("{url}: the remote has no container '{c}'");

@@ -1,7 +1,5 @@
 //! `hako completions SHELL`: print a shell completion script (clap_complete).
 
-use clap::CommandFactory;
-
 #[derive(clap::Args)]
 pub struct Args {
     /// bash, zsh, fish, elvish or powershell.
@@ -9,7 +7,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let mut cmd = crate::Cli::command();
+    let mut cmd = crate::command();
     clap_complete::generate(a.shell, &mut cmd, "hako", &mut std::io::stdout());
     Ok(0)
 }

@@ -50,15 +50,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let opts = FetchOpts {
         prune: a.prune,
         force: a.force,
-        quiet: a.quiet,
+        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
         containers: None,
         program: a.upload_pack,
     };
     let mut rejected = false;
     for r in targets {
-        let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let quiet = a.quiet;
         let mut progress = crate::plumbing::remote_progress(quiet);
         let report = fetch(&ws, &r, &opts, &mut progress)?;
+        drop(progress);
         rejected |= print_report(&r, &report, a.quiet);
     }
     Ok(if rejected { 1 } else { 0 })

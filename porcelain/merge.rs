@@ -39,6 +39,12 @@ pub struct Args {
     /// Put the merged tree in the working root without committing or recording a second parent.
     #[arg(long, conflicts_with_all = ["no_ff", "ff_only"])]
     squash: bool,
+    /// Whole-merge strategy: the result is one side's tree as it is (`ours`
+    /// records the other history as merged without taking any of it),
+    /// always as a merge commit.
+    #[arg(short = 's', long, value_name = "ours|theirs", value_parser = ["ours", "theirs"],
+          conflicts_with_all = ["squash", "ff_only", "favor"])]
+    strategy: Option<String>,
     /// Resolve conflicts in favour of one side.
     #[arg(short = 'X', value_name = "ours|theirs", value_parser = ["ours", "theirs"])]
     favor: Option<String>,
@@ -170,6 +176,32 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let head_tree = commit_tree_of(&ws, &head)?;
     if is_ancestor(&ws.odb, theirs, head)? {
         println!("Already up to date.");
+        return Ok(0);
+    }
+    if let Some(side) = &a.strategy {
+        let tree = if side == "ours" {
+            head_tree
+        } else {
+            commit_tree_of(&ws, &theirs)?
+        };
+        let new = carry(&ws, &head_tree, &working, &tree)?;
+        let message = a
+            .message
+            .clone()
+            .unwrap_or_else(|| format!("Merge {target} (strategy {side})"));
+        if clean_message(&message).is_empty() {
+            bail!("empty commit message");
+        }
+        let id = create_commit_as_user(&ws, tree, &[head, theirs], &message)?;
+        move_head(
+            &ws,
+            raw,
+            Some(head),
+            id,
+            new,
+            &format!("merge {target}: Merge made by the '{side}' strategy"),
+        )?;
+        println!("{} Merge made by the '{side}' strategy.", id.short());
         return Ok(0);
     }
     let ff = is_ancestor(&ws.odb, head, theirs)?;

@@ -61,13 +61,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         tags: a.tags,
         atomic: a.atomic,
         dry_run: a.dry_run,
-        quiet: a.quiet,
+        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
         set_upstream: a.set_upstream,
         program: a.receive_pack,
     };
-    let quiet = a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let quiet = a.quiet;
     let mut progress = crate::plumbing::remote_progress(quiet);
     let rep = push(&ws, &r, &a.refspecs, &opts, &mut progress)?;
+    drop(progress);
     if let Some(e) = &rep.unpack_error {
         anyhow::bail!("{}: the remote could not store the pack: {e}", r.url);
     }

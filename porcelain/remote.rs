@@ -37,8 +37,11 @@ enum Cmd {
 /// A local path URL is stored absolute, so the remote works from anywhere.
 fn normalise(url: &str) -> anyhow::Result<String> {
     Ok(match parse_url(url)? {
-        hako::transport::connect::RemoteUrl::Local(p) if p.is_relative() => {
-            std::env::current_dir()?.join(p).display().to_string()
+        hako::transport::connect::RemoteUrl::Local(p) if !url.starts_with("file://") => {
+            std::fs::canonicalize(&p)
+                .unwrap_or(std::env::current_dir()?.join(&p))
+                .display()
+                .to_string()
         }
         _ => url.to_string(),
     })

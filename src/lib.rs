@@ -3,6 +3,7 @@
 //! The engine library. It never parses command-line arguments and never prints
 //! to stdout: it returns values and typed errors (see `error::Error`).
 
+pub mod apply;
 pub mod codec;
 pub mod commit;
 pub mod container;

@@ -122,6 +122,9 @@ enum Command {
     Prune(porcelain::prune::Args),
     /// Print a shell completion script.
     Completions(porcelain::completions::Args),
+    /// Write the man pages into a directory.
+    #[command(hide = true)]
+    Manpages(porcelain::manpages::Args),
     // ---- plumbing ----
     /// Compute an object id, optionally storing the object.
     HashObject(plumbing::hash_object::Args),
@@ -219,6 +222,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Diff(a) => porcelain::diff::run(a),
         Command::Reset(a) => porcelain::reset::run(a),
         Command::Reflog(a) => porcelain::reflog::run(a),
+        Command::Manpages(a) => porcelain::manpages::run(a),
         Command::Completions(a) => porcelain::completions::run(a),
         Command::Fsck(a) => porcelain::fsck::run(a),
         Command::Gc(a) => porcelain::gc::run(a),
@@ -261,8 +265,16 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     }
 }
 
+/// The command line: `Cli` with every command's example in its help.
+pub(crate) fn command() -> clap::Command {
+    porcelain::examples::with_examples(<Cli as clap::CommandFactory>::command())
+}
+
 fn main() {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind::*;

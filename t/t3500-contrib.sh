@@ -8,6 +8,17 @@ test_expect_success 'checked-in completions match hako completions' '
 	hako completions fish >fish && test_cmp "$TEST_DIRECTORY/../contrib/completions/hako.fish" fish
 '
 
+test_expect_success 'checked-in man pages match hako manpages; every command has one with its example' '
+	hako manpages man &&
+	diff -r "$TEST_DIRECTORY/../contrib/man" man &&
+	test -f man/hako.1 && test -f man/hako-push.1 && test -f man/hako-merge-tree.1 &&
+	grep -q "hako push .*u origin main" man/hako-push.1 &&
+	hako push -h >help &&
+	grep "^Example (push a branch and track it):" help &&
+	hako help clone >help &&
+	grep "hako clone ssh://host/srv/ws" help
+'
+
 test_expect_success 'completions of an unknown shell is a usage error' '
 	test_expect_code 129 hako completions tcsh 2>err &&
 	grep "^fatal: invalid value .tcsh." err
@@ -16,11 +27,11 @@ test_expect_success 'completions of an unknown shell is a usage error' '
 test_expect_success 'snapshot-dir.sh commits a directory, then only changes' '
 	hako init -q --empty ws &&
 	mkdir data && echo 1 >data/a &&
-	(cd ws && "$TEST_DIRECTORY/../contrib/snapshot-dir.sh" ../data) &&
-	(cd ws && "$TEST_DIRECTORY/../contrib/snapshot-dir.sh" ../data) >out &&
+	(cd ws && "$TEST_DIRECTORY/../contrib/examples/snapshot-dir.sh" ../data) &&
+	(cd ws && "$TEST_DIRECTORY/../contrib/examples/snapshot-dir.sh" ../data) >out &&
 	grep "^unchanged: snapshots is " out &&
 	echo 2 >data/b &&
-	(cd ws && "$TEST_DIRECTORY/../contrib/snapshot-dir.sh" ../data) >out &&
+	(cd ws && "$TEST_DIRECTORY/../contrib/examples/snapshot-dir.sh" ../data) >out &&
 	grep "^A	b$" out &&
 	hako -C ws rev-list --count snapshots >actual &&
 	echo 2 >expect && test_cmp expect actual &&

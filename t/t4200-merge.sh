@@ -284,4 +284,27 @@ test_expect_success GIT 'a merge in a 20k-file container equals git merge of the
 	test "$(stat -c %a out/d3/f3)" = 755
 '
 
+test_expect_success 'merge -s ours and -s theirs: one side whole, two parents' '
+	hako init -q --empty strat && (
+		cd strat &&
+		hako write /f base && hako commit -q -m base &&
+		hako branch other &&
+		hako write /f ours && hako write /o o && hako commit -q -m ours &&
+		hako checkout other 2>/dev/null &&
+		hako write /f theirs && hako write /t t && hako commit -q -m theirs &&
+		hako checkout main 2>/dev/null &&
+		ours_tree=$(hako rev-parse "HEAD^{tree}") &&
+		hako merge -s ours other >out &&
+		grep "Merge made by the .ours. strategy" out &&
+		test "$(hako rev-parse "HEAD^{tree}")" = "$ours_tree" &&
+		test "$(hako rev-parse HEAD^2)" = "$(hako rev-parse other)" &&
+		hako reset --hard HEAD~1 >/dev/null &&
+		hako merge -s theirs other >out &&
+		test "$(hako rev-parse "HEAD^{tree}")" = "$(hako rev-parse "other^{tree}")" &&
+		test "$(hako cat /f)" = theirs &&
+		test_must_fail hako merge -s ours --squash other 2>err &&
+		grep -i "cannot be used with" err
+	)
+'
+
 test_done

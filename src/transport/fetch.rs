@@ -11,6 +11,7 @@ use crate::pack::quarantine;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::pkt::{Packet, PktWriter, StreamReader};
+use crate::transport::Event;
 
 /// Haves per round, and rounds at most (protocol.md section 6).
 const ROUND: usize = 256;
@@ -44,7 +45,7 @@ pub fn fetch_pack(
     wants: &[ObjectId],
     local_tips: &[ObjectId],
     opts: &FetchOptions,
-    progress: &mut dyn FnMut(&[u8]),
+    progress: &mut dyn FnMut(Event),
 ) -> Result<Fetched> {
     let mut need: Vec<ObjectId> = Vec::new();
     for w in wants {
@@ -140,8 +141,15 @@ pub fn fetch_pack(
             return Err(Error::Invalid(format!("expected 'packfile', got '{line}'")));
         }
         let q = {
-            let mut stream = StreamReader::new(&mut conn.reader, true, progress);
-            let q = quarantine::receive(odb, &mut stream, true);
+            let progress = std::cell::RefCell::new(progress);
+            let mut remote = |b: &[u8]| (progress.borrow_mut())(Event::Remote(b));
+            let mut stream = StreamReader::new(&mut conn.reader, true, &mut remote);
+            let mut counted = Counting {
+                inner: &mut stream,
+                total: 0,
+                each: &mut |n| (progress.borrow_mut())(Event::Received(n)),
+            };
+            let q = quarantine::receive(odb, &mut counted, true);
             let q = match q {
                 Ok(q) => q,
                 Err(e) => {
@@ -256,5 +264,35 @@ impl<'a> HaveWalk<'a> {
             out.push(id);
         }
         Ok(out)
+    }
+}
+
+/// A reader that reports the running total of bytes read.
+pub(crate) struct Counting<'a, R> {
+    pub inner: R,
+    pub total: u64,
+    pub each: &'a mut dyn FnMut(u64),
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if n > 0 {
+            (self.each)(self.total);
+        }
+        Ok(n)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Counting<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.total += n as u64;
+        (self.each)(self.total);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

@@ -14,3 +14,14 @@ pub mod receive;
 pub mod send;
 pub mod sync;
 pub mod upload;
+
+/// What a transfer reports while it runs (the caller decides how to show it).
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// Progress text from the remote (side-band channel 2).
+    Remote(&'a [u8]),
+    /// Pack bytes received so far.
+    Received(u64),
+    /// Pack bytes sent so far.
+    Sent(u64),
+}

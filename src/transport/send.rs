@@ -12,6 +12,7 @@ use crate::pack::write::write_pack;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::pkt::{DataWriter, Packet, PktError, PktReader, PktWriter, SidebandEnd};
+use crate::transport::Event;
 
 /// One ref to change on the remote.
 #[derive(Clone, Debug)]
@@ -58,7 +59,7 @@ pub fn send_pack(
     mut conn: Connection,
     updates: &[Update],
     opts: &PushOptions,
-    progress: &mut dyn FnMut(&[u8]),
+    progress: &mut dyn FnMut(Event),
 ) -> Result<Pushed> {
     let res = (|| -> Result<Pushed> {
         let mut out = Pushed::default();
@@ -126,7 +127,12 @@ pub fn send_pack(
         w.flush_pkt()?;
         if !include.is_empty() {
             let mut data = DataWriter::new(&mut w);
-            let (written, _) = write_pack(odb, Some(odb), &picks, true, &mut data)?;
+            let mut counted = crate::transport::fetch::Counting {
+                inner: &mut data,
+                total: 0,
+                each: &mut |n| progress(Event::Sent(n)),
+            };
+            let (written, _) = write_pack(odb, Some(odb), &picks, true, &mut counted)?;
             data.finish()?;
             w.flush_pkt()?;
             out.pack_bytes = written.bytes;
@@ -137,7 +143,7 @@ pub fn send_pack(
         let report: Vec<u8> = if sideband {
             let mut buf = Vec::new();
             conn.reader
-                .read_sideband(&mut buf, progress)
+                .read_sideband(&mut buf, &mut |b| progress(Event::Remote(b)))
                 .map_err(|e| match e {
                     SidebandEnd::Pkt(PktError::TruncatedHeader { offset, got: 0 }) => {
                         Error::Invalid(format!("the remote hung up at byte {offset}"))

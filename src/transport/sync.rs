@@ -174,7 +174,7 @@ pub fn fetch(
     ws: &Workspace,
     remote: &Remote,
     opts: &FetchOpts,
-    progress: &mut dyn FnMut(&[u8]),
+    progress: &mut dyn FnMut(crate::transport::Event),
 ) -> Result<FetchReport> {
     let url = parse_url(&remote.url)?;
     let (advertised, fetched) = match &url {
@@ -186,13 +186,11 @@ pub fn fetch(
                 .filter(|r| wanted(r, opts))
                 .filter_map(|r| r.id)
                 .collect();
-            let quiet = opts.quiet;
-            let mut relay = |m: &str| {
-                if !quiet {
-                    progress(format!("{m}\n").as_bytes())
-                }
-            };
-            let stats = crate::transport::dumb::http_fetch(&ws.odb, u, &wants, &mut relay)?;
+            // Its round-by-round text is local detail (http-fetch -v shows it).
+            let stats = crate::transport::dumb::http_fetch(&ws.odb, u, &wants, &mut |_| {})?;
+            if stats.bytes > 0 {
+                progress(crate::transport::Event::Received(stats.bytes));
+            }
             let fetched = Fetched {
                 objects: stats.objects as usize,
                 bytes: stats.bytes,
@@ -498,7 +496,7 @@ pub fn push(
     remote: &Remote,
     refspecs: &[String],
     opts: &PushOpts,
-    progress: &mut dyn FnMut(&[u8]),
+    progress: &mut dyn FnMut(crate::transport::Event),
 ) -> Result<PushReport> {
     let url = parse_url(&remote.url)?;
     if let RemoteUrl::Http(u) = &url {

@@ -1,0 +1,557 @@
+//! Reading hako.toml (format-spec/hako-toml.md): includes, profiles, typed
+//! values, and errors that name the file, the line and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A network mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Net {
+    None,
+    Host,
+    Pasta,
+}
+
+/// How the directory holding hako.toml is bound at `/workspace`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkspaceMode {
+    Rw,
+    Ro,
+    None,
+}
+
+/// A loaded, composed configuration.
+#[derive(Clone, Debug)]
+pub struct ApplyConfig {
+    /// The top-level file.
+    pub file: PathBuf,
+    pub image: Option<String>,
+    pub name: String,
+    pub setup: Vec<String>,
+    pub run: Option<String>,
+    pub workspace: WorkspaceMode,
+    pub env: BTreeMap<String, String>,
+    pub env_pass: Vec<String>,
+    pub autocommit: bool,
+    pub net: Net,
+    pub binds: Vec<String>,
+    pub rlimits: BTreeMap<String, u64>,
+    /// Profiles known (for messages).
+    pub profiles: Vec<String>,
+}
+
+const KEYS: &[&str] = &[
+    "include",
+    "image",
+    "name",
+    "setup",
+    "run",
+    "workspace",
+    "env",
+    "env_pass",
+    "autocommit",
+    "net",
+    "binds",
+    "rlimits",
+];
+const RLIMITS: &[&str] = &["nofile", "nproc", "as", "cpu", "fsize", "core", "stack"];
+
+/// Where a key was written: for messages.
+#[derive(Clone, Debug)]
+struct Origin {
+    file: PathBuf,
+    text: String,
+}
+
+impl Origin {
+    /// `file:line: msg` for `key` (the first line that sets it, or 1).
+    fn err(&self, key: &str, msg: String) -> Error {
+        let last = key.rsplit('.').next().unwrap_or(key);
+        let line = self
+            .text
+            .lines()
+            .position(|l| {
+                let t = l.trim_start();
+                (t.starts_with(last) && t[last.len()..].trim_start().starts_with(['=', '.']))
+                    || t == format!("[{key}]")
+                    || t == format!("[{last}]")
+                    || t.starts_with(&format!("\"{last}\""))
+            })
+            .map(|i| i + 1)
+            .unwrap_or(1);
+        Error::Invalid(format!("{}:{line}: {msg}", self.file.display()))
+    }
+}
+
+/// A table with the origin of each top-level key (the file that set it last).
+#[derive(Default)]
+struct Layer {
+    table: toml::Table,
+    origin: BTreeMap<String, Origin>,
+}
+
+fn read_file(path: &Path) -> Result<(toml::Table, Origin)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Invalid(format!("{}: {}", path.display(), e)))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .unwrap_or(1);
+        let msg = e.message().replace('\n', " ");
+        Error::Invalid(format!("{}:{line}: {msg}", path.display()))
+    })?;
+    Ok((
+        table,
+        Origin {
+            file: path.to_path_buf(),
+            text,
+        },
+    ))
+}
+
+/// Merge `over` into `base` (format-spec/hako-toml.md, "Merging").
+fn merge(base: &mut Layer, over: Layer) {
+    for (k, v) in over.table {
+        let origin = over.origin.get(&k).cloned();
+        match (base.table.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o))
+                if k == "env" || k == "rlimits" || !KEYS.contains(&k.as_str()) =>
+            {
+                if KEYS.contains(&k.as_str()) {
+                    for (ik, iv) in o {
+                        b.insert(ik, iv);
+                    }
+                } else {
+                    // A profile: merged key by key with the same rule.
+                    let mut bl = Layer {
+                        table: std::mem::take(b),
+                        origin: BTreeMap::new(),
+                    };
+                    merge(
+                        &mut bl,
+                        Layer {
+                            table: o,
+                            origin: BTreeMap::new(),
+                        },
+                    );
+                    *b = bl.table;
+                }
+            }
+            (_, v) => {
+                base.table.insert(k.clone(), v);
+            }
+        }
+        if let Some(o) = origin {
+            base.origin.insert(k, o);
+        }
+    }
+}
+
+fn load_layer(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Layer> {
+    let canon = std::fs::canonicalize(path)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    if let Some(i) = stack.iter().position(|p| *p == canon) {
+        let chain: Vec<String> = stack[i..]
+            .iter()
+            .chain(std::iter::once(&canon))
+            .map(|p| {
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .to_string()
+            })
+            .collect();
+        return Err(Error::Invalid(format!(
+            "include cycle: {}",
+            chain.join(" -> ")
+        )));
+    }
+    stack.push(canon);
+    let (mut table, origin) = read_file(path)?;
+    let mut layer = Layer::default();
+    if let Some(inc) = table.remove("include") {
+        let toml::Value::Array(items) = inc else {
+            return Err(origin.err(
+                "include",
+                "key 'include': expected an array of file names".into(),
+            ));
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for item in items {
+            let toml::Value::String(f) = item else {
+                return Err(origin.err(
+                    "include",
+                    "key 'include': expected an array of file names".into(),
+                ));
+            };
+            let sub = load_layer(&dir.join(&f), stack)?;
+            merge(&mut layer, sub);
+        }
+    }
+    let keys: Vec<String> = table.keys().cloned().collect();
+    let own = Layer {
+        table,
+        origin: keys.into_iter().map(|k| (k, origin.clone())).collect(),
+    };
+    merge(&mut layer, own);
+    stack.pop();
+    Ok(layer)
+}
+
+/// A valid container name from a directory name.
+fn name_from_dir(dir: &Path) -> String {
+    let base = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or_default();
+    let mut s: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while s.starts_with(['.', '-']) {
+        s.remove(0);
+    }
+    s.truncate(64);
+    if s.is_empty() {
+        "default".into()
+    } else {
+        s
+    }
+}
+
+/// Load `path` with its includes, then overlay `profile`.
+pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
+    if !path.is_file() {
+        return Err(Error::Invalid(format!(
+            "{}: no such file (hako apply reads hako.toml; -f names another)",
+            path.display()
+        )));
+    }
+    let mut layer = load_layer(path, &mut Vec::new())?;
+    let top = Origin {
+        file: path.to_path_buf(),
+        text: std::fs::read_to_string(path).unwrap_or_default(),
+    };
+    let profiles: Vec<String> = layer
+        .table
+        .iter()
+        .filter(|(k, v)| !KEYS.contains(&k.as_str()) && v.is_table())
+        .map(|(k, _)| k.clone())
+        .collect();
+    // Unknown scalar keys at the top level.
+    for (k, v) in &layer.table {
+        if !KEYS.contains(&k.as_str()) && !v.is_table() {
+            let o = layer.origin.get(k).unwrap_or(&top);
+            return Err(o.err(k, format!("unknown key '{k}'")));
+        }
+    }
+    if let Some(p) = profile {
+        let Some(toml::Value::Table(t)) = layer.table.get(p).cloned() else {
+            return Err(Error::Invalid(format!(
+                "{}: unknown profile '{p}' (known: {})",
+                path.display(),
+                if profiles.is_empty() {
+                    "none".to_string()
+                } else {
+                    profiles.join(", ")
+                }
+            )));
+        };
+        let o = layer.origin.get(p).cloned().unwrap_or(top.clone());
+        for k in t.keys() {
+            if !KEYS.contains(&k.as_str()) || k == "include" {
+                return Err(o.err(k, format!("unknown key '{p}.{k}'")));
+            }
+        }
+        let keys: Vec<String> = t.keys().cloned().collect();
+        merge(
+            &mut layer,
+            Layer {
+                table: t,
+                origin: keys.into_iter().map(|k| (k, o.clone())).collect(),
+            },
+        );
+    }
+    let t = &layer.table;
+    let origin = |k: &str| layer.origin.get(k).unwrap_or(&top);
+    let string = |k: &str| -> Result<Option<String>> {
+        match t.get(k) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(origin(k).err(
+                k,
+                format!("key '{k}': expected a string, found {}", v.type_str()),
+            )),
+        }
+    };
+    let strings = |k: &str| -> Result<Vec<String>> {
+        match t.get(k) {
+            None => Ok(Vec::new()),
+            Some(toml::Value::Array(a)) => a
+                .iter()
+                .map(|v| match v {
+                    toml::Value::String(s) => Ok(s.clone()),
+                    v => Err(origin(k).err(
+                        k,
+                        format!("key '{k}': expected strings, found {}", v.type_str()),
+                    )),
+                })
+                .collect(),
+            Some(v) => Err(origin(k).err(
+                k,
+                format!(
+                    "key '{k}': expected an array of strings, found {}",
+                    v.type_str()
+                ),
+            )),
+        }
+    };
+    let choice = |k: &str, options: &[&str]| -> Result<Option<String>> {
+        match string(k)? {
+            None => Ok(None),
+            Some(s) if options.contains(&s.as_str()) => Ok(Some(s)),
+            Some(s) => Err(origin(k).err(
+                k,
+                format!("key '{k}': '{s}' is not one of {}", options.join(", ")),
+            )),
+        }
+    };
+    let mut env = BTreeMap::new();
+    match t.get("env") {
+        None => {}
+        Some(toml::Value::Table(e)) => {
+            for (k, v) in e {
+                match v {
+                    toml::Value::String(s) => {
+                        env.insert(k.clone(), s.clone());
+                    }
+                    v => {
+                        return Err(origin("env").err(
+                            "env",
+                            format!("key 'env.{k}': expected a string, found {}", v.type_str()),
+                        ))
+                    }
+                }
+            }
+        }
+        Some(v) => {
+            return Err(origin("env").err(
+                "env",
+                format!("key 'env': expected a table, found {}", v.type_str()),
+            ))
+        }
+    }
+    let mut rlimits = BTreeMap::new();
+    match t.get("rlimits") {
+        None => {}
+        Some(toml::Value::Table(e)) => {
+            for (k, v) in e {
+                if !RLIMITS.contains(&k.as_str()) {
+                    return Err(origin("rlimits").err(
+                        k,
+                        format!("unknown key 'rlimits.{k}' (known: {})", RLIMITS.join(", ")),
+                    ));
+                }
+                match v {
+                    toml::Value::Integer(n) if *n >= 0 => {
+                        rlimits.insert(k.clone(), *n as u64);
+                    }
+                    v => {
+                        return Err(origin("rlimits").err(
+                            k,
+                            format!(
+                                "key 'rlimits.{k}': expected a non-negative integer, found {v}"
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        Some(v) => {
+            return Err(origin("rlimits").err(
+                "rlimits",
+                format!("key 'rlimits': expected a table, found {}", v.type_str()),
+            ))
+        }
+    }
+    let autocommit = match t.get("autocommit") {
+        None => true,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(v) => {
+            return Err(origin("autocommit").err(
+                "autocommit",
+                format!(
+                    "key 'autocommit': expected true or false, found {}",
+                    v.type_str()
+                ),
+            ))
+        }
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = match string("name")? {
+        Some(n) => {
+            crate::workspace::check_container_name(&n)
+                .map_err(|e| origin("name").err("name", format!("key 'name': {e}")))?;
+            n
+        }
+        None => name_from_dir(dir),
+    };
+    for b in strings("binds")? {
+        let parts: Vec<&str> = b.split(':').collect();
+        let ok = matches!(parts.len(), 2 | 3)
+            && parts[..2].iter().all(|p| !p.is_empty())
+            && (parts.len() == 2 || parts[2] == "ro" || parts[2] == "rw");
+        if !ok {
+            return Err(origin("binds").err(
+                "binds",
+                format!("key 'binds': '{b}' is not HOST:CONTAINER[:ro]"),
+            ));
+        }
+    }
+    Ok(ApplyConfig {
+        file: path.to_path_buf(),
+        image: string("image")?,
+        name,
+        setup: strings("setup")?,
+        run: string("run")?,
+        workspace: match choice("workspace", &["rw", "ro", "none"])?.as_deref() {
+            Some("rw") => WorkspaceMode::Rw,
+            Some("ro") => WorkspaceMode::Ro,
+            _ => WorkspaceMode::None,
+        },
+        env,
+        env_pass: strings("env_pass")?,
+        autocommit,
+        net: match choice("net", &["none", "host", "pasta"])?.as_deref() {
+            Some("host") => Net::Host,
+            Some("pasta") => Net::Pasta,
+            _ => Net::None,
+        },
+        binds: strings("binds")?,
+        rlimits,
+        profiles,
+    })
+}
+
+impl ApplyConfig {
+    /// The environment of the steps: `env`, then the `env_pass` variables
+    /// the host has.
+    pub fn step_env(&self) -> BTreeMap<String, String> {
+        let mut env = self.env.clone();
+        for k in &self.env_pass {
+            if let Ok(v) = std::env::var(k) {
+                env.insert(k.clone(), v);
+            }
+        }
+        env
+    }
+
+    /// The step hashes h_1..h_n (format-spec/hako-toml.md, "Applied steps").
+    pub fn step_hashes(&self, image_digest: &str) -> Vec<String> {
+        let mut env_text = String::new();
+        for (k, v) in self.step_env() {
+            env_text.push_str(&format!("{k}={v}\n"));
+        }
+        let mut h = blake3::hash(format!("hako-apply 1\n{image_digest}\n").as_bytes());
+        let mut out = Vec::new();
+        for step in &self.setup {
+            let mut x = blake3::Hasher::new();
+            x.update(h.to_hex().as_bytes());
+            x.update(b"\n");
+            x.update(env_text.as_bytes());
+            x.update(b"\n");
+            x.update(step.as_bytes());
+            h = x.finalize();
+            out.push(h.to_hex().to_string());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn includes_profiles_and_errors() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "base.toml", "image = \"alpine\"\nsetup = [\"a\"]\nenv = { A = \"1\", B = \"1\" }\n[prod]\nnet = \"host\"\n");
+        let top = write(
+            d.path(),
+            "hako.toml",
+            "include = [\"base.toml\"]\nname = \"web\"\nsetup = [\"x\", \"y\"]\nenv = { B = \"2\" }\n[prod]\nenv = { C = \"3\" }\n",
+        );
+        let c = load(&top, None).unwrap();
+        assert_eq!(c.image.as_deref(), Some("alpine"));
+        assert_eq!(c.setup, vec!["x", "y"]);
+        assert_eq!(c.env.get("A").unwrap(), "1");
+        assert_eq!(c.env.get("B").unwrap(), "2");
+        assert_eq!(c.net, Net::None);
+        let p = load(&top, Some("prod")).unwrap();
+        assert_eq!(p.net, Net::Host);
+        assert_eq!(p.env.get("C").unwrap(), "3");
+        let e = load(&top, Some("nope")).unwrap_err().to_string();
+        assert!(e.contains("unknown profile 'nope' (known: prod)"), "{e}");
+
+        let bad = write(d.path(), "bad.toml", "name = \"x\"\n\nstup = [\"a\"]\n");
+        let e = load(&bad, None).unwrap_err().to_string();
+        assert!(e.ends_with("bad.toml:3: unknown key 'stup'"), "{e}");
+        let bad = write(d.path(), "bad2.toml", "net = \"wifi\"\n");
+        let e = load(&bad, None).unwrap_err().to_string();
+        assert!(
+            e.contains("bad2.toml:1: key 'net': 'wifi' is not one of none, host, pasta"),
+            "{e}"
+        );
+        let bad = write(d.path(), "bad3.toml", "setup = \"one\"\n");
+        let e = load(&bad, None).unwrap_err().to_string();
+        assert!(
+            e.contains("bad3.toml:1: key 'setup': expected an array of strings, found string"),
+            "{e}"
+        );
+        let bad = write(d.path(), "bad4.toml", "name = \"x\"\nsetup = [\n");
+        let e = load(&bad, None).unwrap_err().to_string();
+        assert!(e.contains("bad4.toml:"), "{e}");
+
+        write(d.path(), "c1.toml", "include = [\"c2.toml\"]\n");
+        write(d.path(), "c2.toml", "include = [\"c1.toml\"]\n");
+        let e = load(&d.path().join("c1.toml"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("include cycle: c1.toml -> c2.toml -> c1.toml"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn step_hashes_chain() {
+        let d = tempfile::tempdir().unwrap();
+        let a = write(d.path(), "a.toml", "setup = [\"s1\", \"s2\", \"s3\"]\n");
+        let b = write(d.path(), "b.toml", "setup = [\"s1\", \"S2\", \"s3\"]\n");
+        let ha = load(&a, None).unwrap().step_hashes("sha256:x");
+        let hb = load(&b, None).unwrap().step_hashes("sha256:x");
+        assert_eq!(ha[0], hb[0]);
+        assert_ne!(ha[1], hb[1]);
+        assert_ne!(ha[2], hb[2]);
+        assert_ne!(ha[0], load(&a, None).unwrap().step_hashes("sha256:y")[0]);
+        assert_eq!(ha[0].len(), 64);
+    }
+}

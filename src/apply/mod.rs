@@ -1,0 +1,6 @@
+//! `hako apply`: a container described by hako.toml (format-spec/hako-toml.md),
+//! built step by step, each setup step committed with the hash that lets a
+//! re-run skip it.
+
+pub mod config;
+pub mod plan;
