@@ -2,11 +2,12 @@
 //! `<id> TAB <ref>` lines (HEAD first per container, a tag's peeled value
 //! as `<ref>^{}`), like git's ls-remote. The remote's `upload-pack` is
 //! reached as for a fetch (ssh, or in-process for a local path) and the
-//! conversation ends after its advertisement.
+//! conversation ends after its advertisement. An `http(s)://` URL is a
+//! dumb-HTTP mirror: its `info/refs` (format-spec/dumb-http.md).
 
 use std::io::Write;
 
-use hako::transport::connect::{connect, parse_url, ConnectOptions, Service};
+use hako::transport::connect::{connect, parse_url, ConnectOptions, RemoteUrl, Service};
 use hako::transport::pkt::PktWriter;
 use hako::transport::sync;
 
@@ -48,14 +49,20 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             },
         ),
     };
-    let conn = connect(&url, Service::Upload, &opts)?;
-    let refs = conn.refs.clone();
-    // No wants: the conversation ends after the advertisement.
-    let mut w = PktWriter::new(Vec::new());
-    w.flush_pkt()?;
-    let mut conn = conn;
-    std::io::Write::write_all(&mut conn.writer, &w.into_inner())?;
-    conn.finish()?;
+    let refs = if let RemoteUrl::Http(u) = &url {
+        // A dumb-HTTP mirror: its info/refs (format-spec/dumb-http.md).
+        hako::transport::dumb::http_refs(u)?
+    } else {
+        let conn = connect(&url, Service::Upload, &opts)?;
+        let refs = conn.refs.clone();
+        // No wants: the conversation ends after the advertisement.
+        let mut w = PktWriter::new(Vec::new());
+        w.flush_pkt()?;
+        let mut conn = conn;
+        std::io::Write::write_all(&mut conn.writer, &w.into_inner())?;
+        conn.finish()?;
+        refs
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0;
     for r in &refs {

@@ -265,6 +265,16 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "the refs a remote advertises",
     ),
     (
+        "update-server-info",
+        "hako update-server-info",
+        "publish this workspace as a dumb-HTTP mirror (serve its .hako directory)",
+    ),
+    (
+        "http-fetch",
+        "hako http-fetch -v https://example.com/ws containers/default/refs/heads/main",
+        "download one remote branch's objects from a dumb-HTTP mirror",
+    ),
+    (
         "upload-pack",
         "hako upload-pack /srv/ws",
         "serve a fetch on stdin/stdout (run by ssh)",

@@ -164,6 +164,10 @@ enum Command {
     ShowRef(plumbing::show_ref::Args),
     /// List the refs another workspace advertises.
     LsRemote(plumbing::ls_remote::Args),
+    /// Write the static files of a dumb-HTTP mirror.
+    UpdateServerInfo(plumbing::update_server_info::Args),
+    /// Download objects from a dumb-HTTP mirror (no ref moves).
+    HttpFetch(plumbing::http_fetch::Args),
     /// Serve a fetch on stdin/stdout (run over ssh by fetch and clone).
     UploadPack(plumbing::upload_pack::Args),
     /// Receive a push on stdin/stdout (run over ssh by push).
@@ -263,6 +267,8 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::ShowRef(a) => plumbing::show_ref::run(a),
         Command::LsRemote(a) => plumbing::ls_remote::run(a),
         Command::Apply(a) => porcelain::apply::run(a),
+        Command::UpdateServerInfo(a) => plumbing::update_server_info::run(a),
+        Command::HttpFetch(a) => plumbing::http_fetch::run(a),
         Command::Clone(a) => porcelain::clone::run(a),
         Command::Remote(a) => porcelain::remote::run(a),
         Command::Fetch(a) => porcelain::fetch::run(a),

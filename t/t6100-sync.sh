@@ -31,8 +31,16 @@ def pump(src, dst, direction):
             break
         if mode == "cut-" + direction and done + len(b) >= at:
             os.write(dst, b[:at - done])
-            os.killpg(p.pid, signal.SIGKILL)
-            os._exit(1)
+            if direction == "fetch":
+                os.killpg(p.pid, signal.SIGKILL)
+                os._exit(1)
+            # The connection to the server is lost: it reads end of input
+            # (as sshd gives it) and the rest of what the client sends goes
+            # nowhere.
+            os.close(dst)
+            while os.read(src, 65536):
+                pass
+            return
         if mode == "flip-" + direction and done <= at < done + len(b):
             i = at - done
             b = b[:i] + bytes([b[i] ^ 0x40]) + b[i + 1:]

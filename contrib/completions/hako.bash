@@ -103,6 +103,9 @@ _hako() {
             hako,help)
                 cmd="hako__subcmd__help"
                 ;;
+            hako,http-fetch)
+                cmd="hako__subcmd__http__subcmd__fetch"
+                ;;
             hako,images)
                 cmd="hako__subcmd__images"
                 ;;
@@ -244,6 +247,9 @@ _hako() {
             hako,update-ref)
                 cmd="hako__subcmd__update__subcmd__ref"
                 ;;
+            hako,update-server-info)
+                cmd="hako__subcmd__update__subcmd__server__subcmd__info"
+                ;;
             hako,upload-pack)
                 cmd="hako__subcmd__upload__subcmd__pack"
                 ;;
@@ -345,6 +351,9 @@ _hako() {
                 ;;
             hako__subcmd__help,help)
                 cmd="hako__subcmd__help__subcmd__help"
+                ;;
+            hako__subcmd__help,http-fetch)
+                cmd="hako__subcmd__help__subcmd__http__subcmd__fetch"
                 ;;
             hako__subcmd__help,images)
                 cmd="hako__subcmd__help__subcmd__images"
@@ -487,6 +496,9 @@ _hako() {
             hako__subcmd__help,update-ref)
                 cmd="hako__subcmd__help__subcmd__update__subcmd__ref"
                 ;;
+            hako__subcmd__help,update-server-info)
+                cmd="hako__subcmd__help__subcmd__update__subcmd__server__subcmd__info"
+                ;;
             hako__subcmd__help,upload-pack)
                 cmd="hako__subcmd__help__subcmd__upload__subcmd__pack"
                 ;;
@@ -560,7 +572,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1422,7 +1434,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1828,6 +1840,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__http__subcmd__fetch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2569,6 +2595,20 @@ _hako() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hako__subcmd__help__subcmd__update__subcmd__server__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hako__subcmd__help__subcmd__upload__subcmd__pack)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2632,6 +2672,32 @@ _hako() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__http__subcmd__fetch)
+            opts="-v -C -c -h --verbose --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4310,6 +4376,32 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__update__subcmd__server__subcmd__info)
+            opts="-v -C -c -h --verbose --container --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

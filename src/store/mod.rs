@@ -501,7 +501,8 @@ pub fn count_objects(odb: &Odb) -> Result<ObjectCounts> {
             continue;
         }
         let fan = name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit()) && meta.is_dir();
-        if name == WRITERS_LOCK {
+        // objects/info/ holds a dumb-HTTP mirror's packs list (dumb-http.md).
+        if name == WRITERS_LOCK || (name == "info" && meta.is_dir()) {
             continue;
         }
         if !fan {

@@ -1,9 +1,13 @@
 //! The sync protocol (format-spec/protocol.md): packet framing and side-band
-//! (`pkt`), the ref advertisement (`advertise`). The engine side only:
-//! nothing here parses arguments or prints.
+//! (`pkt`), the ref advertisement (`advertise`); dumb-HTTP mirrors
+//! (format-spec/dumb-http.md: `dumb`, with `dumb_http` and `dumb_fetch`).
+//! The engine side only: nothing here parses arguments or prints.
 
 pub mod advertise;
 pub mod connect;
+pub mod dumb;
+pub mod dumb_fetch;
+pub mod dumb_http;
 pub mod fetch;
 pub mod pkt;
 pub mod receive;

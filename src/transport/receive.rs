@@ -141,6 +141,12 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
             }
         }
     }
+    // A dumb-HTTP mirror (it has info/refs) stays current (format-spec/dumb-http.md).
+    if ws.dir.join("info").join("refs").is_file() && cmds.iter().any(|c| c.error.is_none()) {
+        if let Err(e) = crate::transport::dumb::update_server_info(ws) {
+            crate::warnings::warn(format!("update-server-info: {e}"));
+        }
+    }
     // The report.
     if report {
         let mut rep = PktWriter::new(Vec::new());

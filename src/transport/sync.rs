@@ -179,9 +179,24 @@ pub fn fetch(
     let url = parse_url(&remote.url)?;
     let (advertised, fetched) = match &url {
         RemoteUrl::Http(u) => {
-            return Err(Error::Invalid(format!(
-                "{u}: fetching from dumb HTTP mirrors is not available in this build"
-            )))
+            // A dumb mirror (format-spec/dumb-http.md): static files, no negotiation.
+            let advertised = crate::transport::dumb::http_refs(u)?;
+            let wants: Vec<ObjectId> = advertised
+                .iter()
+                .filter(|r| wanted(r, opts))
+                .filter_map(|r| r.id)
+                .collect();
+            // Its round-by-round text is local detail (http-fetch -v shows it).
+            let stats = crate::transport::dumb::http_fetch(&ws.odb, u, &wants, &mut |_| {})?;
+            if stats.bytes > 0 {
+                progress(crate::transport::Event::Received(stats.bytes));
+            }
+            let fetched = Fetched {
+                objects: stats.objects as usize,
+                bytes: stats.bytes,
+                rounds: stats.rounds as usize,
+            };
+            (advertised, fetched)
         }
         _ => {
             let copts = connect_options(ws, remote, Service::Upload, opts.program.as_deref());

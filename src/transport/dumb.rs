@@ -1,0 +1,289 @@
+//! Dumb HTTP mirrors (format-spec/dumb-http.md): the static files
+//! `update-server-info` writes (`info/refs`, `objects/info/packs`), their
+//! parsers, and the client's public entry points `http_refs` and
+//! `http_fetch` (the object walk is in `dumb_fetch`, HTTP in `dumb_http`).
+
+use std::path::Path;
+
+use crate::error::{Error, IoContext, Result};
+use crate::oid::ObjectId;
+use crate::store::{LocalStore, ObjectStore, Odb};
+use crate::transport::advertise::{ref_line, split_wire_name, workspace_refs, AdvertisedRef};
+use crate::workspace::Workspace;
+
+pub use crate::transport::dumb_fetch::DumbFetchStats;
+
+/// The first line of `info/refs`.
+pub const REFS_VERSION_LINE: &str = "hako-mirror 1";
+
+/// One line of `objects/info/packs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackEntry {
+    /// `pack-<hex>` (without extension).
+    pub name: String,
+    /// The pack's checksum (its name's hex).
+    pub checksum: ObjectId,
+    pub pack_bytes: u64,
+    pub idx_bytes: u64,
+}
+
+/// What `update_server_info` did.
+#[derive(Debug, Default)]
+pub struct ServerInfo {
+    /// Loose objects packed into a new pack (0: none were unpacked).
+    pub packed_loose: usize,
+    pub packs: usize,
+    pub refs: usize,
+}
+
+/// The text of `info/refs` for `refs`.
+pub fn refs_file(refs: &[AdvertisedRef]) -> String {
+    let mut s = format!("{REFS_VERSION_LINE}\n");
+    for r in refs {
+        s.push_str(&ref_line(r));
+        s.push('\n');
+    }
+    s
+}
+
+fn bad_line(url: &str, file: &str, n: usize, why: &str) -> Error {
+    Error::Invalid(format!("{url}: bad {file} line {n}: {why}"))
+}
+
+/// Parse `info/refs` fetched from `url` (for messages).
+pub fn parse_refs_file(text: &[u8], url: &str) -> Result<Vec<AdvertisedRef>> {
+    let text = std::str::from_utf8(text)
+        .map_err(|_| Error::Invalid(format!("{url}: info/refs is not UTF-8")))?;
+    let mut lines = text.split_terminator('\n');
+    if lines.next() != Some(REFS_VERSION_LINE) {
+        return Err(Error::Invalid(format!(
+            "{url}: not a hako mirror (info/refs does not start with '{REFS_VERSION_LINE}')"
+        )));
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let n = i + 2;
+        let bad = |why: &str| bad_line(url, "info/refs", n, why);
+        let mut words = line.split(' ');
+        let (Some(id), Some(name)) = (words.next(), words.next()) else {
+            return Err(bad("expected '<id> <name>'"));
+        };
+        split_wire_name(name).map_err(|_| bad(&format!("bad ref name '{name}'")))?;
+        let id = if id == "unborn" {
+            None
+        } else {
+            Some(ObjectId::from_hex(id).map_err(|_| bad("bad object id"))?)
+        };
+        let mut r = AdvertisedRef {
+            name: name.to_string(),
+            id,
+            symref_target: None,
+            peeled: None,
+        };
+        for attr in words {
+            if let Some(t) = attr.strip_prefix("symref-target:") {
+                split_wire_name(t).map_err(|_| bad(&format!("bad symref target '{t}'")))?;
+                r.symref_target = Some(t.to_string());
+            } else if let Some(p) = attr.strip_prefix("peeled:") {
+                r.peeled = Some(ObjectId::from_hex(p).map_err(|_| bad("bad peeled id"))?);
+            } else {
+                return Err(bad(&format!("unknown attribute '{attr}'")));
+            }
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// The text of `objects/info/packs`.
+pub fn packs_file(packs: &[PackEntry]) -> String {
+    packs
+        .iter()
+        .map(|p| format!("P {}.pack {} {}\n", p.name, p.pack_bytes, p.idx_bytes))
+        .collect()
+}
+
+/// Parse `objects/info/packs` fetched from `url`.
+pub fn parse_packs_file(text: &[u8], url: &str) -> Result<Vec<PackEntry>> {
+    let text = std::str::from_utf8(text)
+        .map_err(|_| Error::Invalid(format!("{url}: objects/info/packs is not UTF-8")))?;
+    let mut out = Vec::new();
+    for (i, line) in text.split_terminator('\n').enumerate() {
+        let bad = |why: &str| bad_line(url, "objects/info/packs", i + 1, why);
+        let w: Vec<&str> = line.split(' ').collect();
+        let [p, file, pb, ib] = w[..] else {
+            return Err(bad("expected 'P pack-<hex>.pack <pack-bytes> <idx-bytes>'"));
+        };
+        let hex = file
+            .strip_prefix("pack-")
+            .and_then(|f| f.strip_suffix(".pack"))
+            .filter(|_| p == "P")
+            .ok_or_else(|| bad("expected 'P pack-<hex>.pack'"))?;
+        let checksum = ObjectId::from_hex(hex).map_err(|_| bad("bad pack name"))?;
+        let num = |s: &str| {
+            s.parse::<u64>()
+                .ok()
+                .filter(|_| !s.starts_with('+'))
+                .ok_or_else(|| bad("bad size"))
+        };
+        out.push(PackEntry {
+            name: format!("pack-{hex}"),
+            checksum,
+            pack_bytes: num(pb)?,
+            idx_bytes: num(ib)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The packs of `odb`, as `objects/info/packs` lists them (name order).
+fn list_packs(odb: &Odb) -> Result<Vec<PackEntry>> {
+    odb.rescan();
+    let mut out = Vec::new();
+    for p in LocalStore::packs(odb)? {
+        let stem = p
+            .idx_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let Some(hex) = stem.strip_prefix("pack-") else {
+            continue;
+        };
+        let Ok(checksum) = ObjectId::from_hex(hex) else {
+            continue;
+        };
+        let idx_bytes = std::fs::metadata(&p.idx_path).at(&p.idx_path)?.len();
+        out.push(PackEntry {
+            name: stem.clone(),
+            checksum,
+            pack_bytes: p.pack_bytes(),
+            idx_bytes,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Write the static files of a dumb-HTTP mirror in `ws`: pack the loose
+/// objects no pack holds, then `objects/info/packs`, then `info/refs`.
+pub fn update_server_info(ws: &Workspace) -> Result<ServerInfo> {
+    let odb = &ws.odb;
+    // Packs written since this process first looked (a push) count too.
+    odb.rescan();
+    let packs = LocalStore::packs(odb)?;
+    let mut loose = Vec::new();
+    for id in odb.loose.list_ids()? {
+        if !packs.iter().any(|p| p.find(&id).is_some()) {
+            loose.push(id);
+        }
+    }
+    let mut info = ServerInfo::default();
+    if !loose.is_empty() {
+        odb.writing()?;
+        let objects: Vec<crate::object::Object> = loose
+            .iter()
+            .map(|id| odb.loose.read(id))
+            .collect::<Result<_>>()?;
+        let refs: Vec<(ObjectId, crate::object::ObjectType, &[u8])> = loose
+            .iter()
+            .zip(&objects)
+            .map(|(id, o)| (*id, o.kind, o.data.as_slice()))
+            .collect();
+        crate::store::pack::write_pack(&odb.pack_dir(), &refs)?;
+        info.packed_loose = loose.len();
+    }
+    let packs = list_packs(odb)?;
+    info.packs = packs.len();
+    let info_dir = odb.loose.dir().join("info");
+    std::fs::create_dir_all(&info_dir).at(&info_dir)?;
+    crate::fsutil::write_atomic(&info_dir.join("packs"), packs_file(&packs).as_bytes())?;
+    let refs = workspace_refs(ws)?;
+    info.refs = refs.len();
+    let dir = ws.dir.join("info");
+    std::fs::create_dir_all(&dir).at(&dir)?;
+    crate::fsutil::write_atomic(&dir.join("refs"), refs_file(&refs).as_bytes())?;
+    Ok(info)
+}
+
+/// The refs of the mirror at `url` (`http://` or `https://`).
+pub fn http_refs(url: &str) -> Result<Vec<AdvertisedRef>> {
+    let mut http = crate::transport::dumb_http::HttpClient::new(url)?;
+    http.mirror_refs()
+}
+
+/// Make every object reachable from `wants` present and verified in `odb`,
+/// downloading only what it lacks from the mirror at `url`. Never moves a
+/// ref. `progress` receives one-line status messages.
+pub fn http_fetch(
+    odb: &Odb,
+    url: &str,
+    wants: &[ObjectId],
+    progress: &mut dyn FnMut(&str),
+) -> Result<DumbFetchStats> {
+    crate::transport::dumb_fetch::fetch(odb, url, wants, progress)
+}
+
+/// `.hako/dumb-http/`: the client's cache of indexes and whole packs.
+pub fn cache_dir(odb: &Odb) -> std::path::PathBuf {
+    odb.loose
+        .dir()
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("dumb-http")
+}
+
+/// True for the URLs this module serves.
+pub fn is_http_url(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_file_round_trips_and_refuses_junk() {
+        let h = ObjectId::from_hex(&"c9".repeat(32)).unwrap();
+        let refs = vec![
+            AdvertisedRef {
+                name: "containers/a/HEAD".into(),
+                id: Some(h),
+                symref_target: Some("containers/a/refs/heads/main".into()),
+                peeled: None,
+            },
+            AdvertisedRef {
+                name: "containers/a/refs/tags/v1".into(),
+                id: Some(h),
+                symref_target: None,
+                peeled: Some(h),
+            },
+            AdvertisedRef {
+                name: "containers/b/HEAD".into(),
+                id: None,
+                symref_target: Some("containers/b/refs/heads/main".into()),
+                peeled: None,
+            },
+        ];
+        let text = refs_file(&refs);
+        assert_eq!(parse_refs_file(text.as_bytes(), "U").unwrap(), refs);
+        let e = parse_refs_file(b"0123 refs/heads/main\n", "U").unwrap_err();
+        assert!(e.to_string().contains("U: not a hako mirror"), "{e}");
+        let e = parse_refs_file(b"hako-mirror 1\nxyz containers/a/HEAD\n", "U").unwrap_err();
+        assert!(e.to_string().contains("line 2: bad object id"), "{e}");
+    }
+
+    #[test]
+    fn packs_file_round_trips() {
+        let p = PackEntry {
+            name: format!("pack-{}", "ab".repeat(32)),
+            checksum: ObjectId::from_hex(&"ab".repeat(32)).unwrap(),
+            pack_bytes: 1234,
+            idx_bytes: 1160,
+        };
+        let text = packs_file(std::slice::from_ref(&p));
+        assert_eq!(text, format!("P pack-{}.pack 1234 1160\n", "ab".repeat(32)));
+        assert_eq!(parse_packs_file(text.as_bytes(), "U").unwrap(), vec![p]);
+        assert!(parse_packs_file(b"P pack-xx.pack 1 2\n", "U").is_err());
+        assert!(parse_packs_file(b"P pack-00.pack 1\n", "U").is_err());
+    }
+}

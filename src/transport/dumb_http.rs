@@ -1,0 +1,406 @@
+//! The HTTP side of the dumb-HTTP client (format-spec/dumb-http.md): plain
+//! GETs, range GETs and resumable whole-file downloads, each checked for
+//! status and length, counted (requests, body bytes). Errors name the URL.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use crate::error::{Error, IoContext, Result};
+use crate::transport::advertise::AdvertisedRef;
+
+/// A client of one mirror.
+pub struct HttpClient {
+    agent: ureq::Agent,
+    /// The mirror URL, without a trailing slash.
+    pub base: String,
+    /// GET requests made.
+    pub gets: u64,
+    /// Body bytes received.
+    pub bytes: u64,
+}
+
+fn fail(url: &str, why: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("{url}: {why}"))
+}
+
+impl HttpClient {
+    pub fn new(url: &str) -> Result<HttpClient> {
+        if !crate::transport::dumb::is_http_url(url) {
+            return Err(Error::Invalid(format!(
+                "{url}: not an http:// or https:// URL"
+            )));
+        }
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(15))
+            .timeout_read(Duration::from_secs(60))
+            .redirects(8)
+            .user_agent(concat!("hako/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(HttpClient {
+            agent,
+            base: url.trim_end_matches('/').to_string(),
+            gets: 0,
+            bytes: 0,
+        })
+    }
+
+    /// The URL of `path` under the mirror.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.base)
+    }
+
+    /// One request; `None` for a 404 when `allow_404`.
+    fn call(
+        &mut self,
+        url: &str,
+        range: Option<String>,
+        allow_404: bool,
+    ) -> Result<Option<ureq::Response>> {
+        self.gets += 1;
+        let mut req = self.agent.get(url);
+        if let Some(r) = &range {
+            req = req.set("Range", r);
+        }
+        match req.call() {
+            Ok(resp) => Ok(Some(resp)),
+            Err(ureq::Error::Status(404, _)) if allow_404 => Ok(None),
+            Err(ureq::Error::Status(code, resp)) => {
+                Err(fail(url, format!("HTTP {code} {}", resp.status_text())))
+            }
+            Err(ureq::Error::Transport(t)) => Err(fail(
+                url,
+                format!(
+                    "cannot fetch: {}",
+                    t.message()
+                        .map(String::from)
+                        .unwrap_or_else(|| t.kind().to_string())
+                ),
+            )),
+        }
+    }
+
+    /// Read a response body into `out`, checking it against Content-Length.
+    fn body_into(&mut self, url: &str, resp: ureq::Response, out: &mut dyn Write) -> Result<u64> {
+        let want: Option<u64> = resp
+            .header("Content-Length")
+            .and_then(|s| s.trim().parse().ok());
+        let mut r = resp.into_reader();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut got = 0u64;
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(fail(url, format!("truncated body after {got} bytes ({e})"))),
+            };
+            got += n as u64;
+            self.bytes += n as u64;
+            out.write_all(&buf[..n])
+                .map_err(|e| fail(url, format!("cannot store the body: {e}")))?;
+        }
+        if let Some(w) = want {
+            if w != got {
+                return Err(fail(url, format!("truncated body: {got} of {w} bytes")));
+            }
+        }
+        Ok(got)
+    }
+
+    /// GET a whole file.
+    pub fn get(&mut self, path: &str) -> Result<Vec<u8>> {
+        let url = self.url(path);
+        let resp = self.call(&url, None, false)?.expect("404 is an error");
+        let mut v = Vec::new();
+        self.body_into(&url, resp, &mut v)?;
+        Ok(v)
+    }
+
+    /// GET a whole file; `None` if it is not there (404).
+    pub fn get_opt(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
+        let url = self.url(path);
+        let Some(resp) = self.call(&url, None, true)? else {
+            return Ok(None);
+        };
+        let mut v = Vec::new();
+        self.body_into(&url, resp, &mut v)?;
+        Ok(Some(v))
+    }
+
+    /// GET bytes `start..end` of `path`, a file of `total` bytes.
+    pub fn get_range(&mut self, path: &str, start: u64, end: u64, total: u64) -> Result<Vec<u8>> {
+        let url = self.url(path);
+        let resp = self
+            .call(&url, Some(format!("bytes={start}-{}", end - 1)), false)?
+            .expect("404 is an error");
+        let mut v = Vec::with_capacity((end - start) as usize);
+        match resp.status() {
+            206 => {
+                check_content_range(&url, resp.header("Content-Range"), start, end, total)?;
+                self.body_into(&url, resp, &mut v)?;
+                if v.len() as u64 != end - start {
+                    return Err(fail(
+                        &url,
+                        format!("range {start}-{end}: got {} bytes", v.len()),
+                    ));
+                }
+                Ok(v)
+            }
+            200 => {
+                // The server ignored Range: take the slice of the whole file.
+                self.body_into(&url, resp, &mut v)?;
+                if v.len() as u64 != total {
+                    return Err(fail(&url, format!("{} bytes, expected {total}", v.len())));
+                }
+                Ok(v[start as usize..end as usize].to_vec())
+            }
+            s => Err(fail(&url, format!("HTTP {s} for a range request"))),
+        }
+    }
+
+    /// GET several byte ranges `start..end` of `path` (a file of `total`
+    /// bytes) in one request; returns each range's bytes, in order. The
+    /// answer may be multipart/byteranges, one range, or the whole file.
+    pub fn get_ranges(
+        &mut self,
+        path: &str,
+        spans: &[(u64, u64)],
+        total: u64,
+    ) -> Result<Vec<Vec<u8>>> {
+        if spans.len() == 1 {
+            let (s, e) = spans[0];
+            return Ok(vec![self.get_range(path, s, e, total)?]);
+        }
+        let url = self.url(path);
+        let header = spans
+            .iter()
+            .map(|(s, e)| format!("{s}-{}", e - 1))
+            .collect::<Vec<_>>()
+            .join(",");
+        let resp = self
+            .call(&url, Some(format!("bytes={header}")), false)?
+            .expect("404 is an error");
+        let status = resp.status();
+        let ctype = resp.header("Content-Type").unwrap_or("").to_string();
+        let single = resp.header("Content-Range").map(String::from);
+        let mut body = Vec::new();
+        self.body_into(&url, resp, &mut body)?;
+        // (offset in the file, bytes) of what came back.
+        let parts: Vec<(u64, &[u8])> = match status {
+            200 if body.len() as u64 == total => vec![(0, &body[..])],
+            200 => {
+                return Err(fail(
+                    &url,
+                    format!("{} bytes, expected {total}", body.len()),
+                ))
+            }
+            206 if ctype.starts_with("multipart/byteranges") => {
+                parse_multipart(&url, &ctype, &body, total)?
+            }
+            206 => {
+                let (s, e) = parse_content_range(&url, single.as_deref(), total)?;
+                if body.len() as u64 != e - s {
+                    return Err(fail(&url, "206 body does not match its Content-Range"));
+                }
+                vec![(s, &body[..])]
+            }
+            s => return Err(fail(&url, format!("HTTP {s} for a range request"))),
+        };
+        spans
+            .iter()
+            .map(|&(s, e)| {
+                parts
+                    .iter()
+                    .find(|(o, b)| *o <= s && e <= *o + b.len() as u64)
+                    .map(|(o, b)| b[(s - o) as usize..(e - o) as usize].to_vec())
+                    .ok_or_else(|| {
+                        fail(&url, format!("range {s}-{} missing from the answer", e - 1))
+                    })
+            })
+            .collect()
+    }
+
+    /// Download `path` (`total` bytes) to `part`, continuing a partial file
+    /// from where it stopped. On success `part` holds exactly `total` bytes.
+    pub fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
+        let url = self.url(path);
+        let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+        if have > total {
+            std::fs::remove_file(part).at(part)?;
+            return self.download(path, part, total);
+        }
+        if have == total {
+            return Ok(());
+        }
+        let range = (have > 0).then(|| format!("bytes={have}-"));
+        let resp = self.call(&url, range, false)?.expect("404 is an error");
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(part)
+            .at(part)?;
+        match resp.status() {
+            206 if have > 0 => {
+                check_content_range(&url, resp.header("Content-Range"), have, total, total)?;
+            }
+            200 => {
+                f.set_len(0).at(part)?;
+            }
+            s => return Err(fail(&url, format!("unexpected HTTP {s}"))),
+        }
+        // Unbuffered: what arrived is on disk if the process is killed.
+        self.body_into(&url, resp, &mut f)?;
+        f.sync_all().at(part)?;
+        let len = f.metadata().at(part)?.len();
+        if len != total {
+            return Err(fail(&url, format!("{len} bytes, expected {total}")));
+        }
+        Ok(())
+    }
+
+    /// GET the mirror file `path` (`info/refs` or `objects/info/packs`),
+    /// falling back once to `<url>/.hako/<path>` (a server serving the
+    /// workspace directory); `base` is then the mirror URL that answered.
+    pub fn mirror_file(&mut self, path: &str) -> Result<Vec<u8>> {
+        if let Some(b) = self.get_opt(path)? {
+            return Ok(b);
+        }
+        let first = self.url(path);
+        let inner = format!("{}/.hako", self.base);
+        let saved = std::mem::replace(&mut self.base, inner);
+        match self.get_opt(path)? {
+            Some(b) => Ok(b),
+            None => {
+                self.base = saved;
+                Err(fail(
+                    &first,
+                    "HTTP 404 Not Found (not a hako mirror: run 'hako update-server-info' there)",
+                ))
+            }
+        }
+    }
+
+    /// Fetch and parse the mirror's `info/refs`.
+    pub fn mirror_refs(&mut self) -> Result<Vec<AdvertisedRef>> {
+        let body = self.mirror_file("info/refs")?;
+        let url = self.url("info/refs");
+        crate::transport::dumb::parse_refs_file(&body, &url)
+    }
+}
+
+/// Check `Content-Range: bytes a-b/total` against what was asked.
+fn check_content_range(
+    url: &str,
+    header: Option<&str>,
+    start: u64,
+    end: u64,
+    total: u64,
+) -> Result<()> {
+    let expect = format!("bytes {start}-{}/{total}", end - 1);
+    match header {
+        Some(h) if h.trim() == expect => Ok(()),
+        Some(h) => Err(fail(
+            url,
+            format!("Content-Range '{h}', expected '{expect}' (has the file changed?)"),
+        )),
+        None => Err(fail(url, "206 without Content-Range")),
+    }
+}
+
+/// `bytes a-b/total` as the range `a..b+1`, checked against `total`.
+fn parse_content_range(url: &str, header: Option<&str>, total: u64) -> Result<(u64, u64)> {
+    let h = header.ok_or_else(|| fail(url, "206 without Content-Range"))?;
+    let bad = || fail(url, format!("bad Content-Range '{h}'"));
+    let rest = h.trim().strip_prefix("bytes ").ok_or_else(bad)?;
+    let (span, t) = rest.split_once('/').ok_or_else(bad)?;
+    let (a, b) = span.split_once('-').ok_or_else(bad)?;
+    let (a, b): (u64, u64) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if t != total.to_string() {
+        return Err(fail(
+            url,
+            format!("Content-Range '{h}': the file is not {total} bytes (has it changed?)"),
+        ));
+    }
+    if a > b || b >= total {
+        return Err(bad());
+    }
+    Ok((a, b + 1))
+}
+
+/// The parts of a multipart/byteranges body: (offset in the file, bytes).
+fn parse_multipart<'b>(
+    url: &str,
+    ctype: &str,
+    body: &'b [u8],
+    total: u64,
+) -> Result<Vec<(u64, &'b [u8])>> {
+    let boundary = ctype
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"'))
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| fail(url, "multipart answer without a boundary"))?;
+    let delim = format!("--{boundary}");
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)
+            .and_then(|h| h.windows(needle.len()).position(|w| w == needle))
+            .map(|p| p + from)
+    };
+    let bad = |why: &str| fail(url, format!("bad multipart answer: {why}"));
+    let mut parts = Vec::new();
+    let mut pos = 0;
+    loop {
+        let at = find(body, delim.as_bytes(), pos).ok_or_else(|| bad("no closing boundary"))?;
+        let after = at + delim.len();
+        if body.get(after..after + 2) == Some(b"--") {
+            break;
+        }
+        let head_end = find(body, b"\r\n\r\n", after).ok_or_else(|| bad("truncated headers"))?;
+        let head = std::str::from_utf8(&body[after..head_end]).map_err(|_| bad("headers"))?;
+        let cr = head
+            .split("\r\n")
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-range"))
+            .map(|(_, v)| v.trim());
+        let (s, e) = parse_content_range(url, cr, total)?;
+        let start = head_end + 4;
+        let end = start + (e - s) as usize;
+        let data = body.get(start..end).ok_or_else(|| bad("truncated part"))?;
+        parts.push((s, data));
+        pos = end;
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_byteranges_are_split_by_their_content_ranges() {
+        let body = b"\r\n--XYZ\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 2-4/10\r\n\r\ncde\r\n--XYZ\r\ncontent-range: bytes 7-8/10\r\n\r\nhi\r\n--XYZ--\r\n";
+        let parts = parse_multipart("U", "multipart/byteranges; boundary=XYZ", body, 10).unwrap();
+        assert_eq!(parts, vec![(2, &b"cde"[..]), (7, &b"hi"[..])]);
+        let e = parse_multipart("U", "multipart/byteranges; boundary=XYZ", body, 11)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("has it changed?"), "{e}");
+        let cut = &body[..body.len() - 20];
+        assert!(parse_multipart("U", "multipart/byteranges; boundary=XYZ", cut, 10).is_err());
+        assert!(parse_multipart("U", "multipart/byteranges", body, 10).is_err());
+    }
+
+    #[test]
+    fn content_ranges_are_checked() {
+        assert_eq!(
+            parse_content_range("U", Some("bytes 0-9/10"), 10).unwrap(),
+            (0, 10)
+        );
+        assert!(parse_content_range("U", Some("bytes 5-10/10"), 10).is_err());
+        assert!(parse_content_range("U", Some("bytes 5-4/10"), 10).is_err());
+        assert!(parse_content_range("U", Some("items 0-1/10"), 10).is_err());
+        assert!(parse_content_range("U", None, 10).is_err());
+    }
+}
