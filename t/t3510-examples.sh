@@ -57,4 +57,22 @@ test_expect_success 'pre-receive-check.sh accepts clean pushes, names every viol
 	)
 '
 
+test_expect_success 'publish-mirror.sh makes and refreshes a dumb-HTTP mirror of every container' '
+	(
+		cd ws &&
+		hako tag -m "release" v1 &&
+		"$EX/publish-mirror.sh" ../mirror >out &&
+		hako ls-remote . >../expect &&
+		hako ls-remote ../mirror >../actual &&
+		test_cmp ../expect ../actual &&
+		head -n 1 ../mirror/.hako/info/refs | grep "^hako-mirror 1$" &&
+		hako write /etc/more "more" && hako commit -q -m more &&
+		"$EX/publish-mirror.sh" ../mirror >out &&
+		hako ls-remote . >../expect &&
+		hako ls-remote ../mirror >../actual &&
+		test_cmp ../expect ../actual &&
+		grep "$(hako rev-parse HEAD)" ../mirror/.hako/info/refs
+	)
+'
+
 test_done
