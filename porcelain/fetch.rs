@@ -29,6 +29,11 @@ pub struct Args {
     upload_pack: Option<String>,
     /// A configured remote or a URL (default: origin).
     remote: Option<String>,
+    /// `[+]SRC[:DST]`: only these remote refs of the selected container
+    /// (`main`, `refs/tags/v1`, or `containers/C/refs/…`); DST a local ref,
+    /// moved only by fast-forward unless `+` or --force; without DST the
+    /// branch's remote-tracking ref.
+    refspecs: Vec<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -36,6 +41,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         anyhow::bail!("--depth: shallow fetches are not supported by protocol version 1 (format-spec/protocol.md, section 9)");
     }
     let ws = crate::plumbing::open_workspace()?;
+    if a.all && !a.refspecs.is_empty() {
+        return Err(crate::plumbing::usage("fetch --all takes no refspec"));
+    }
     let targets: Vec<Remote> = if a.all {
         remotes(&ws)
             .into_iter()
@@ -53,6 +61,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
         containers: None,
         program: a.upload_pack,
+        refspecs: a.refspecs.clone(),
     };
     let mut rejected = false;
     for r in targets {

@@ -334,6 +334,29 @@ test_expect_success 'clone --container brings one container' '
 	test_cmp expect list
 '
 
+test_expect_success 'fetch with refspecs: one branch, into a local branch, fast-forward unless +' '
+	hako clone -q src rs &&
+	hako -C src branch feature &&
+	hako -C rs fetch origin feature 2>err &&
+	grep "new branch] *default: origin/feature" err &&
+	test_must_fail hako -C rs rev-parse --verify refs/remotes/origin/a1 2>/dev/null &&
+	hako -C rs fetch origin feature:refs/heads/mine 2>err &&
+	test "$(hako -C rs rev-parse mine)" = "$(hako -C src rev-parse feature)" &&
+	hako -C src write /etc/f1 1 && hako -C src commit -q -m f1 &&
+	hako -C src update-ref refs/heads/feature HEAD &&
+	hako -C rs fetch origin feature:mine 2>err &&
+	grep "fast-forward *default: refs/heads/mine" err &&
+	hako -C src update-ref refs/heads/feature HEAD~2 &&
+	test_must_fail hako -C rs fetch origin feature:mine 2>err &&
+	grep "rejected: non-fast-forward" err &&
+	hako -C rs fetch origin +feature:mine 2>err &&
+	test "$(hako -C rs rev-parse mine)" = "$(hako -C src rev-parse feature)" &&
+	test_must_fail hako -C rs fetch origin feature:main 2>err &&
+	grep "refusing to fetch into the checked-out branch" err &&
+	test_must_fail hako -C rs fetch origin nosuch 2>err &&
+	grep "^fatal: .*couldn.t find remote ref nosuch" err
+'
+
 test_expect_success 'remote rename and remove carry the remote-tracking refs' '
 	hako -C dst remote rename origin up &&
 	hako -C dst rev-parse refs/remotes/up/main >/dev/null &&

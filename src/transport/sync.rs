@@ -153,6 +153,151 @@ pub struct FetchOpts {
     /// Fetch only these containers (`clone --container`).
     pub containers: Option<Vec<String>>,
     pub program: Option<String>,
+    /// `[+]SRC[:DST]` (sync.md, "fetch with refspecs"): only these refs.
+    pub refspecs: Vec<String>,
+}
+
+/// A fetch refspec resolved against the advertisement.
+struct FetchSpec {
+    container: String,
+    /// The remote ref (within the container).
+    src: String,
+    id: ObjectId,
+    /// The local ref (within the container), or None: the tracking ref only.
+    dst: Option<String>,
+    force: bool,
+}
+
+fn resolve_fetch_specs(
+    ws: &Workspace,
+    advertised: &[AdvertisedRef],
+    specs: &[String],
+    force: bool,
+) -> Result<Vec<FetchSpec>> {
+    let mut out = Vec::new();
+    for spec in specs {
+        let (plus, body) = match spec.strip_prefix('+') {
+            Some(b) => (true, b),
+            None => (false, spec.as_str()),
+        };
+        let (src, dst) = match body.split_once(':') {
+            Some((s, d)) => (s, Some(d)),
+            None => (body, None),
+        };
+        let cands: Vec<String> = if src.starts_with("containers/") {
+            vec![src.to_string()]
+        } else if src.starts_with("refs/") {
+            vec![wire_name(&ws.container, src)]
+        } else {
+            vec![
+                wire_name(&ws.container, &format!("refs/heads/{src}")),
+                wire_name(&ws.container, &format!("refs/tags/{src}")),
+            ]
+        };
+        let found = cands.iter().find_map(|c| {
+            advertised
+                .iter()
+                .find(|r| &r.name == c)
+                .and_then(|r| r.id.map(|id| (c.clone(), id)))
+        });
+        let Some((wire, id)) = found else {
+            return Err(Error::Invalid(format!(
+                "couldn't find remote ref {src} (in container '{}')",
+                ws.container
+            )));
+        };
+        let (container, src_name) = split_wire_name(&wire)?;
+        let dst = match dst {
+            None | Some("") => None,
+            Some(d) if d.starts_with("containers/") => {
+                let (dc, n) = split_wire_name(d)?;
+                if dc != container {
+                    return Err(Error::Invalid(format!(
+                        "refspec '{spec}': a ref is fetched into the container of the same name"
+                    )));
+                }
+                Some(n.to_string())
+            }
+            Some(d) => Some(qualify_dst(src_name, d)),
+        };
+        if let Some(d) = &dst {
+            crate::refs::check_ref_name(d)?;
+        }
+        out.push(FetchSpec {
+            container: container.to_string(),
+            src: src_name.to_string(),
+            id,
+            dst,
+            force: plus || force,
+        });
+    }
+    Ok(out)
+}
+
+/// Move the refs named by fetch refspecs: `DST` only by fast-forward unless
+/// forced, never a container's checked-out branch; without `DST`, the
+/// remote-tracking ref of a branch.
+fn update_spec_refs(
+    ws: &Workspace,
+    remote: &Remote,
+    specs: &[FetchSpec],
+) -> Result<Vec<RefChange>> {
+    let who = ws.committer()?;
+    let msg = format!("fetch {}", remote.url);
+    let mut out = Vec::new();
+    for s in specs {
+        let cdir = ws.container_dir(&s.container);
+        if !cdir.join("HEAD").is_file() {
+            ws.create_container(&s.container)?;
+        }
+        let refs = RefStore::new(&cdir);
+        let local = match (&s.dst, &remote.name, s.src.strip_prefix("refs/heads/")) {
+            (Some(d), ..) => d.clone(),
+            (None, Some(n), Some(b)) => format!("refs/remotes/{n}/{b}"),
+            (None, _, _) if s.src.starts_with("refs/tags/") => s.src.clone(),
+            (None, ..) => continue,
+        };
+        let old = refs.resolve(&local)?;
+        if old == Some(s.id) {
+            continue;
+        }
+        let tracking = local.starts_with("refs/remotes/");
+        let mut change = RefChange {
+            container: s.container.clone(),
+            name: local.clone(),
+            old,
+            new: Some(s.id),
+            note: String::new(),
+        };
+        if let Some(RefValue::Symbolic(h)) = refs.read("HEAD")? {
+            if h == local && old.is_some() {
+                change.note = "rejected: refusing to fetch into the checked-out branch".into();
+                out.push(change);
+                continue;
+            }
+        }
+        change.note = match old {
+            None if local.starts_with("refs/tags/") => "new tag".into(),
+            None => "new branch".into(),
+            Some(o)
+                if crate::revwalk::is_ancestor(&ws.odb, o, s.id).unwrap_or(false)
+                    && !local.starts_with("refs/tags/") =>
+            {
+                "fast-forward".into()
+            }
+            Some(_) if s.force || tracking => "forced update".into(),
+            Some(_) if local.starts_with("refs/tags/") => {
+                "rejected: would clobber existing tag".into()
+            }
+            Some(_) => "rejected: non-fast-forward".into(),
+        };
+        if !change.note.starts_with("rejected") {
+            let expect = Expect::from_opt(Some(old.unwrap_or(ObjectId::ZERO)));
+            refs.update(&local, s.id, expect, &who, &msg)?;
+        }
+        out.push(change);
+    }
+    Ok(out)
 }
 
 /// The result of `fetch`.
@@ -181,11 +326,8 @@ pub fn fetch(
         RemoteUrl::Http(u) => {
             // A dumb mirror (format-spec/dumb-http.md): static files, no negotiation.
             let advertised = crate::transport::dumb::http_refs(u)?;
-            let wants: Vec<ObjectId> = advertised
-                .iter()
-                .filter(|r| wanted(r, opts))
-                .filter_map(|r| r.id)
-                .collect();
+            let specs = resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force)?;
+            let wants = wants_of(&advertised, &specs, opts);
             // Its round-by-round text is local detail (http-fetch -v shows it).
             let stats = crate::transport::dumb::http_fetch(&ws.odb, u, &wants, &mut |_| {})?;
             if stats.bytes > 0 {
@@ -202,23 +344,39 @@ pub fn fetch(
             let copts = connect_options(ws, remote, Service::Upload, opts.program.as_deref());
             let conn = connect(&url, Service::Upload, &copts)?;
             let advertised = conn.refs.clone();
-            let wants: Vec<ObjectId> = advertised
-                .iter()
-                .filter(|r| wanted(r, opts))
-                .filter_map(|r| r.id)
-                .collect();
+            let specs = match resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force) {
+                Ok(s) => s,
+                Err(e) => return Err(conn.fail(e)),
+            };
+            let wants = wants_of(&advertised, &specs, opts);
             let tips = local_tips(ws)?;
             let fopts = FetchOptions { quiet: opts.quiet };
             let fetched = fetch_pack(&ws.odb, conn, &wants, &tips, &fopts, progress)?;
             (advertised, fetched)
         }
     };
-    let changes = update_local_refs(ws, remote, &advertised, opts)?;
+    let changes = if opts.refspecs.is_empty() {
+        update_local_refs(ws, remote, &advertised, opts)?
+    } else {
+        let specs = resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force)?;
+        update_spec_refs(ws, remote, &specs)?
+    };
     Ok(FetchReport {
         fetched,
         changes,
         advertised,
     })
+}
+
+fn wants_of(advertised: &[AdvertisedRef], specs: &[FetchSpec], opts: &FetchOpts) -> Vec<ObjectId> {
+    if !specs.is_empty() {
+        return specs.iter().map(|s| s.id).collect();
+    }
+    advertised
+        .iter()
+        .filter(|r| wanted(r, opts))
+        .filter_map(|r| r.id)
+        .collect()
 }
 
 fn wanted(r: &AdvertisedRef, opts: &FetchOpts) -> bool {
