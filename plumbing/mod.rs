@@ -277,3 +277,17 @@ impl Drop for Bar {
         );
     }
 }
+
+/// Open the workspace a server end (`upload-pack`, `receive-pack`) serves;
+/// when that fails, tell the client why in the protocol (`ERR …`) first.
+pub fn open_served_or_tell(dir: &std::path::Path) -> anyhow::Result<Workspace> {
+    match hako::transport::connect::open_served(dir) {
+        Ok(ws) => Ok(ws),
+        Err(e) => {
+            let mut w = hako::transport::pkt::PktWriter::new(std::io::stdout().lock());
+            let _ = w.line(&format!("ERR {e}"));
+            let _ = w.flush_io();
+            Err(e.into())
+        }
+    }
+}

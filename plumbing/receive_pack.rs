@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use hako::transport::connect::open_served;
 use hako::transport::receive::receive_pack;
 
 #[derive(clap::Args)]
@@ -15,15 +14,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let ws = match open_served(&a.dir) {
-        Ok(ws) => ws,
-        Err(e) => {
-            let mut w = hako::transport::pkt::PktWriter::new(std::io::stdout().lock());
-            let _ = w.line(&format!("ERR {e}"));
-            let _ = w.flush_io();
-            return Err(e.into());
-        }
-    };
+    let ws = super::open_served_or_tell(&a.dir)?;
     // Refused updates and a refused pack are reported in the protocol; the
     // exit status says only whether the conversation itself completed.
     receive_pack(&ws, std::io::stdin().lock(), std::io::stdout().lock())?;

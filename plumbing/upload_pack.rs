@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use hako::transport::connect::open_served;
 use hako::transport::upload::upload_pack;
 
 #[derive(clap::Args)]
@@ -14,16 +13,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    let ws = match open_served(&a.dir) {
-        Ok(ws) => ws,
-        Err(e) => {
-            // Tell the client why, in the protocol, before failing.
-            let mut w = hako::transport::pkt::PktWriter::new(std::io::stdout().lock());
-            let _ = w.line(&format!("ERR {e}"));
-            let _ = w.flush_io();
-            return Err(e.into());
-        }
-    };
+    let ws = super::open_served_or_tell(&a.dir)?;
     upload_pack(&ws, std::io::stdin().lock(), std::io::stdout().lock())?;
     Ok(0)
 }

@@ -28,8 +28,14 @@ pub const DEFAULT_CONTAINER: &str = "default";
 
 /// Check a container name: 1..=64 of `[A-Za-z0-9._-]`, not starting with `.` or `-`.
 pub fn check_container_name(name: &str) -> Result<()> {
+    check_simple_name("container", name, 64)
+}
+
+/// Check a name of `kind` that is one path component: 1..=`max` bytes of
+/// `[A-Za-z0-9._-]`, not starting with `.` or `-` (containers, remotes).
+pub fn check_simple_name(kind: &str, name: &str, max: usize) -> Result<()> {
     let ok = !name.is_empty()
-        && name.len() <= 64
+        && name.len() <= max
         && !name.starts_with(['.', '-'])
         && name
             .bytes()
@@ -38,7 +44,7 @@ pub fn check_container_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Invalid(format!(
-            "invalid container name '{}': use letters, digits, '.', '_' and '-'",
+            "invalid {kind} name '{}': use letters, digits, '.', '_' and '-'",
             name.escape_debug()
         )))
     }

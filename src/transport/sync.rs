@@ -63,19 +63,7 @@ pub fn remotes(ws: &Workspace) -> Vec<(String, String)> {
 
 /// Check a remote name: one path component, usable in a ref name.
 pub fn check_remote_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && !name.starts_with(['.', '-'])
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "invalid remote name '{}': use letters, digits, '.', '_' and '-'",
-            name.escape_debug()
-        )))
-    }
+    crate::workspace::check_simple_name("remote", name, 255)
 }
 
 /// How to reach `remote` for `service`: the ssh command (`HAKO_SSH`, else
