@@ -50,6 +50,10 @@ pub struct Args {
     /// Bind a host path: SRC:DST[:ro] (repeatable).
     #[arg(long, value_name = "SRC:DST[:ro]")]
     pub bind: Vec<String>,
+    /// Add the binds of a profile of the user config's [bind_profiles]
+    /// (~/.config/hako/config.toml; repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub bind_profile: Vec<String>,
     /// Bind the host paths named in the command's arguments (absolute, ~/…,
     /// ./…, ../…) at the same place inside (relative ones are made absolute).
     #[arg(long)]
@@ -509,6 +513,12 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     for b in &a.bind {
         cfg.binds
             .push(Bind::parse(b, "--bind").map_err(setup_failed)?);
+    }
+    for name in &a.bind_profile {
+        for b in hako::runtime::profiles::bind_profile(name)? {
+            cfg.binds
+                .push(Bind::parse(&b, "--bind-profile").map_err(setup_failed)?);
+        }
     }
     cfg.workdir = PathBuf::from(workdir);
     cfg.env_base = EnvBase::Minimal;

@@ -168,6 +168,15 @@ test_expect_success '--auto-mount binds the host paths named in the arguments' '
 	hako -C ws run --rm -- sh -c "test ! -e \"$PWD/host-dir\""
 '
 
+test_expect_success '--bind-profile adds the binds named in ~/.config/hako/config.toml' '
+	mkdir -p cfg/hako prof-dir && echo profiled >prof-dir/in &&
+	printf "[bind_profiles]\ndev = [\"%s:/mnt/prof:ro\", \"%s\"]\n" "$PWD/prof-dir" "$PWD/host-dir" >cfg/hako/config.toml &&
+	XDG_CONFIG_HOME=$PWD/cfg hako -C ws run --rm --bind-profile dev -- sh -c "cat /mnt/prof/in; cat \"$PWD/host-dir/in\"; echo x >/mnt/prof/w 2>/dev/null || echo read-only" >out &&
+	printf "profiled\nfrom-host\nread-only\n" >expect && test_cmp expect out &&
+	test_must_fail env "XDG_CONFIG_HOME=$PWD/cfg" hako -C ws run --rm --bind-profile nope -- true 2>err &&
+	test_line_count = 1 err && grep "^fatal: .*unknown bind profile .nope. (known: dev)" err
+'
+
 test_expect_success 'a container already running in persistent mode is refused' '
 	id=$(hako -C ws run -d -- sleep 60) &&
 	wait_status $id running &&

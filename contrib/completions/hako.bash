@@ -3902,7 +3902,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__run)
-            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --commit --message --container --help"
+            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --commit --message --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3913,6 +3913,10 @@ _hako() {
                     return 0
                     ;;
                 --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -202,6 +202,7 @@ complete -c hako -n "__fish_hako_using_subcommand umount" -s c -l container -d '
 complete -c hako -n "__fish_hako_using_subcommand umount" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand run" -l name -d 'Name the instance (for ps, logs, exec, stop…)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l bind -d 'Bind a host path: SRC:DST[:ro] (repeatable)' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l bind-profile -d 'Add the binds of a profile of the user config\'s [bind_profiles] (~/.config/hako/config.toml; repeatable)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l net -d 'Network: none (only lo), host, or pasta' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -s e -l env -d 'Set an environment variable (repeatable)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l env-file -d 'Read K=V lines from a file (# comments and blank lines skipped)' -r -F

@@ -7,4 +7,5 @@
 
 pub mod fuse;
 pub mod instance;
+pub mod profiles;
 pub mod rwfs;
