@@ -299,6 +299,17 @@ test_expect_success 'a push cut or corrupted in flight moves no ref on the recei
 	test "$(hako -C src rev-parse HEAD)" = "$(hako -C viassh rev-parse HEAD)"
 '
 
+test_expect_success 'gc removes a quarantined pack left by a crashed receive' '
+	hako init -q --empty crashed &&
+	p=crashed/.hako/objects/pack &&
+	echo junk >$p/incoming-0000.pack && echo junk >$p/incoming-0000.idx &&
+	touch -d "30 days ago" $p/incoming-0000.pack $p/incoming-0000.idx &&
+	hako -C crashed fsck >/dev/null &&
+	hako -C crashed gc -q --prune=now &&
+	test_path_is_missing $p/incoming-0000.pack &&
+	test_path_is_missing $p/incoming-0000.idx
+'
+
 test_expect_success 'bad remotes: not a workspace, unknown remote, shallow, http push' '
 	test_must_fail hako -C dst fetch "$TRASH/full" 2>err &&
 	grep "^fatal: .*does not appear to be a hako workspace" err &&
