@@ -63,13 +63,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             dir.display()
         );
     }
-    let url = match parse_url(&a.url)? {
-        RemoteUrl::Local(p) if !a.url.starts_with("file://") => std::fs::canonicalize(&p)
-            .unwrap_or(std::env::current_dir()?.join(&p))
-            .display()
-            .to_string(),
-        _ => a.url.clone(),
-    };
+    let url = hako::transport::sync::stored_url(&a.url)?;
     let created = !dir.exists();
     std::fs::create_dir_all(&dir)?;
     let result = clone_into(&a, &url, &dir);

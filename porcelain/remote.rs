@@ -6,8 +6,7 @@ use std::io::Write;
 
 use anyhow::bail;
 use hako::refs::{Expect, RefStore};
-use hako::transport::connect::parse_url;
-use hako::transport::sync::{check_remote_name, remotes};
+use hako::transport::sync::{check_remote_name, remotes, stored_url};
 use hako::workspace::Config;
 
 #[derive(clap::Args)]
@@ -34,19 +33,6 @@ enum Cmd {
     GetUrl { name: String },
 }
 
-/// A local path URL is stored absolute, so the remote works from anywhere.
-fn normalise(url: &str) -> anyhow::Result<String> {
-    Ok(match parse_url(url)? {
-        hako::transport::connect::RemoteUrl::Local(p) if !url.starts_with("file://") => {
-            std::fs::canonicalize(&p)
-                .unwrap_or(std::env::current_dir()?.join(&p))
-                .display()
-                .to_string()
-        }
-        _ => url.to_string(),
-    })
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = crate::plumbing::open_workspace()?;
     let cfg = ws.dir.join("config");
@@ -69,14 +55,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             if exists(&name) {
                 bail!("remote {name} already exists");
             }
-            let url = normalise(&url)?;
+            let url = stored_url(&url)?;
             Config::edit(&cfg, &format!("remote.{name}.url"), Some(&url))?;
         }
         Some(Cmd::SetUrl { name, url }) => {
             if !exists(&name) {
                 bail!("no such remote '{name}'");
             }
-            let url = normalise(&url)?;
+            let url = stored_url(&url)?;
             Config::edit(&cfg, &format!("remote.{name}.url"), Some(&url))?;
         }
         Some(Cmd::GetUrl { name }) => match known.iter().find(|(k, _)| *k == name) {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
-use crate::object::{CommitRef, ObjectType, TagRef};
+use crate::object::{CommitRef, Object, ObjectType, TagRef};
 use crate::oid::ObjectId;
 use crate::prolly::{dir, file};
 use crate::refs::RefStore;
@@ -154,63 +154,79 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
             }
             Err(e) => return Err(e),
         };
-        let here = format!("{} {id}", kind.name());
         match kind {
-            ObjectType::Blob => {}
-            ObjectType::Commit => {
-                let o = store.read(&id)?;
-                let c = CommitRef::parse(&o.data)?;
-                r.commits.push(id);
-                r.dir_roots.insert(c.tree);
-                stack.push((c.tree, Some(ObjectType::Tree), here.clone()));
-                // A pulled image's config blob is named by a trailer (oci.md).
-                if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
-                    stack.push((rec.config, Some(ObjectType::Blob), here.clone()));
-                }
-                for p in &c.parents {
-                    stack.push((*p, Some(ObjectType::Commit), here.clone()));
-                }
+            ObjectType::Blob => continue,
+            ObjectType::Commit => r.commits.push(id),
+            ObjectType::Tree if hint.is_none() => {
+                r.dir_roots.insert(id);
             }
-            ObjectType::Tag => {
-                let o = store.read(&id)?;
-                let t = TagRef::parse(&o.data)?;
-                stack.push((t.object, None, here));
+            ObjectType::File if hint.is_none() => {
+                r.file_roots.insert(id);
             }
-            ObjectType::Tree => {
-                if hint.is_none() {
-                    r.dir_roots.insert(id);
+            _ => {}
+        }
+        let here = format!("{} {id}", kind.name());
+        let o = store.read(&id)?;
+        children(&id, o, &mut |child, kind, dir_root| {
+            if dir_root {
+                r.dir_roots.insert(child);
+            }
+            stack.push((child, kind, here.clone()));
+        })?;
+    }
+    Ok(r)
+}
+
+/// The objects `o` (object `id`, consumed) refers to, each with the type it must have
+/// (`None`: any — a tag's target, a directory entry's content, which is a
+/// blob or a chunked file) and whether it is the root of a directory (a
+/// commit's tree, a directory entry; not an internal node of a tree).
+pub fn children(
+    id: &ObjectId,
+    o: Object,
+    each: &mut dyn FnMut(ObjectId, Option<ObjectType>, bool),
+) -> Result<()> {
+    match o.kind {
+        ObjectType::Blob => {}
+        ObjectType::Commit => {
+            let c = CommitRef::parse(&o.data)?;
+            each(c.tree, Some(ObjectType::Tree), true);
+            // A pulled image's config blob is named by a trailer (oci.md).
+            if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
+                each(rec.config, Some(ObjectType::Blob), false);
+            }
+            for p in &c.parents {
+                each(*p, Some(ObjectType::Commit), false);
+            }
+        }
+        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, None, false),
+        ObjectType::Tree => {
+            let n = crate::prolly::Node::parse::<dir::TreeSchema>(*id, o.data)?;
+            if n.level > 0 {
+                for (_, _, child) in dir::children(&n) {
+                    each(child, Some(ObjectType::Tree), false);
                 }
-                let n = dir::load(store, &id)?;
-                if n.level > 0 {
-                    for (_, _, child) in dir::children(&n) {
-                        stack.push((child, Some(ObjectType::Tree), here.clone()));
+            } else {
+                for e in dir::leaf_entries(&n)? {
+                    if e.is_dir() {
+                        each(e.id, Some(ObjectType::Tree), true);
+                    } else if e.is_file() || e.is_symlink() {
+                        each(e.id, None, false);
                     }
-                } else {
-                    for e in dir::leaf_entries(&n)? {
-                        if e.is_dir() {
-                            r.dir_roots.insert(e.id);
-                            stack.push((e.id, Some(ObjectType::Tree), here.clone()));
-                        } else if e.is_file() || e.is_symlink() {
-                            stack.push((e.id, None, here.clone()));
-                        }
-                    }
-                }
-            }
-            ObjectType::File => {
-                if hint.is_none() {
-                    r.file_roots.insert(id);
-                }
-                let n = file::load_node(store, &id)?;
-                let child_kind = if n.level > 0 {
-                    ObjectType::File
-                } else {
-                    ObjectType::Blob
-                };
-                for (_, _, child) in file::node_children(&n) {
-                    stack.push((child, Some(child_kind), here.clone()));
                 }
             }
         }
+        ObjectType::File => {
+            let n = crate::prolly::Node::parse::<file::FileSchema>(*id, o.data)?;
+            let kind = if n.level > 0 {
+                ObjectType::File
+            } else {
+                ObjectType::Blob
+            };
+            for (_, _, child) in file::node_children(&n) {
+                each(child, Some(kind), false);
+            }
+        }
     }
-    Ok(r)
+    Ok(())
 }

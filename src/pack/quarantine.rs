@@ -10,9 +10,8 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use crate::error::{Error, IoContext, Result};
-use crate::object::{CommitRef, Object, ObjectType, TagRef};
+use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::prolly::{dir, file};
 use crate::store::pack::Pack;
 use crate::store::{ObjectStore, Odb};
 
@@ -89,7 +88,7 @@ impl Quarantine<'_> {
             };
             let o = self.pack.read(i)?;
             check_kind(&id, o.kind, want)?;
-            children(&id, &o, &mut |child, kind| stack.push((child, kind)))?;
+            crate::maint::reach::children(&id, o, &mut |child, kind, _| stack.push((child, kind)))?;
         }
         Ok(())
     }
@@ -152,55 +151,4 @@ fn check_kind(id: &ObjectId, kind: ObjectType, want: Option<ObjectType>) -> Resu
         ))),
         _ => Ok(()),
     }
-}
-
-/// The objects `o` refers to, with the type each must have (`None`: any;
-/// a directory entry's content may be a blob or a chunked file).
-pub fn children(
-    id: &ObjectId,
-    o: &Object,
-    each: &mut dyn FnMut(ObjectId, Option<ObjectType>),
-) -> Result<()> {
-    match o.kind {
-        ObjectType::Blob => {}
-        ObjectType::Commit => {
-            let c = CommitRef::parse(&o.data)?;
-            each(c.tree, Some(ObjectType::Tree));
-            if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
-                each(rec.config, Some(ObjectType::Blob));
-            }
-            for p in &c.parents {
-                each(*p, Some(ObjectType::Commit));
-            }
-        }
-        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, None),
-        ObjectType::Tree => {
-            let n = crate::prolly::Node::parse::<dir::TreeSchema>(*id, o.data.clone())?;
-            if n.level > 0 {
-                for (_, _, child) in dir::children(&n) {
-                    each(child, Some(ObjectType::Tree));
-                }
-            } else {
-                for e in dir::leaf_entries(&n)? {
-                    if e.is_dir() {
-                        each(e.id, Some(ObjectType::Tree));
-                    } else if e.is_file() || e.is_symlink() {
-                        each(e.id, None);
-                    }
-                }
-            }
-        }
-        ObjectType::File => {
-            let n = crate::prolly::Node::parse::<file::FileSchema>(*id, o.data.clone())?;
-            let kind = if n.level > 0 {
-                ObjectType::File
-            } else {
-                ObjectType::Blob
-            };
-            for (_, _, child) in file::node_children(&n) {
-                each(child, Some(kind));
-            }
-        }
-    }
-    Ok(())
 }

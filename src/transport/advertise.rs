@@ -148,8 +148,51 @@ fn text(p: &Packet) -> Result<String> {
     String::from_utf8(line.to_vec()).map_err(|_| protocol("ref line is not UTF-8".into()))
 }
 
-fn parse_id(s: &str, line: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(s).map_err(|_| protocol(format!("bad object id in ref line '{line}'")))
+/// Why a ref line (`ID NAME [ATTRIBUTE…]`) was refused.
+#[derive(Debug)]
+pub enum RefLineError {
+    Malformed,
+    BadName(String),
+    BadId,
+    BadTarget(String),
+    BadPeeled,
+    UnknownAttribute(String),
+}
+
+/// Parse one ref line (section 5): an id or `unborn`, a wire name, then
+/// `symref-target:` and `peeled:` attributes; other attributes are ignored,
+/// or refused when `strict` (a mirror's info/refs, dumb-http.md).
+pub fn parse_ref_line(
+    line: &str,
+    strict: bool,
+) -> std::result::Result<AdvertisedRef, RefLineError> {
+    let mut words = line.split(' ');
+    let (Some(id), Some(name)) = (words.next(), words.next()) else {
+        return Err(RefLineError::Malformed);
+    };
+    split_wire_name(name).map_err(|_| RefLineError::BadName(name.to_string()))?;
+    let id = if id == "unborn" {
+        None
+    } else {
+        Some(ObjectId::from_hex(id).map_err(|_| RefLineError::BadId)?)
+    };
+    let mut ad = AdvertisedRef {
+        name: name.to_string(),
+        id,
+        symref_target: None,
+        peeled: None,
+    };
+    for attr in words {
+        if let Some(t) = attr.strip_prefix("symref-target:") {
+            split_wire_name(t).map_err(|_| RefLineError::BadTarget(t.to_string()))?;
+            ad.symref_target = Some(t.to_string());
+        } else if let Some(p) = attr.strip_prefix("peeled:") {
+            ad.peeled = Some(ObjectId::from_hex(p).map_err(|_| RefLineError::BadPeeled)?);
+        } else if strict {
+            return Err(RefLineError::UnknownAttribute(attr.to_string()));
+        }
+    }
+    Ok(ad)
 }
 
 /// Read an advertisement: the refs and the capabilities. An `ERR` line
@@ -195,33 +238,17 @@ pub fn read_advertisement<R: Read>(
             line.truncate(nul);
         }
         first_ref = false;
-        let mut words = line.split(' ');
-        let (Some(id), Some(name)) = (words.next(), words.next()) else {
-            return Err(protocol(format!("malformed ref line '{line}'")));
-        };
-        if name == "capabilities^{}" {
+        if line.split(' ').nth(1) == Some("capabilities^{}") {
             continue;
         }
-        split_wire_name(name)?;
-        let id = if id == "unborn" {
-            None
-        } else {
-            Some(parse_id(id, &line)?)
-        };
-        let mut ad = AdvertisedRef {
-            name: name.to_string(),
-            id,
-            symref_target: None,
-            peeled: None,
-        };
-        for attr in words {
-            if let Some(t) = attr.strip_prefix("symref-target:") {
-                split_wire_name(t)?;
-                ad.symref_target = Some(t.to_string());
-            } else if let Some(p) = attr.strip_prefix("peeled:") {
-                ad.peeled = Some(parse_id(p, &line)?);
+        let ad = parse_ref_line(&line, false).map_err(|e| match e {
+            RefLineError::Malformed => protocol(format!("malformed ref line '{line}'")),
+            RefLineError::BadName(n) | RefLineError::BadTarget(n) => Error::BadRefName(n),
+            RefLineError::BadId | RefLineError::BadPeeled => {
+                protocol(format!("bad object id in ref line '{line}'"))
             }
-        }
+            RefLineError::UnknownAttribute(_) => unreachable!("not strict"),
+        })?;
         refs.push(ad);
     }
     Ok((refs, caps))

@@ -8,7 +8,9 @@ use std::path::Path;
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
 use crate::store::{LocalStore, ObjectStore, Odb};
-use crate::transport::advertise::{ref_line, split_wire_name, workspace_refs, AdvertisedRef};
+use crate::transport::advertise::{
+    parse_ref_line, ref_line, workspace_refs, AdvertisedRef, RefLineError,
+};
 use crate::workspace::Workspace;
 
 pub use crate::transport::dumb_fetch::DumbFetchStats;
@@ -64,32 +66,14 @@ pub fn parse_refs_file(text: &[u8], url: &str) -> Result<Vec<AdvertisedRef>> {
     for (i, line) in lines.enumerate() {
         let n = i + 2;
         let bad = |why: &str| bad_line(url, "info/refs", n, why);
-        let mut words = line.split(' ');
-        let (Some(id), Some(name)) = (words.next(), words.next()) else {
-            return Err(bad("expected '<id> <name>'"));
-        };
-        split_wire_name(name).map_err(|_| bad(&format!("bad ref name '{name}'")))?;
-        let id = if id == "unborn" {
-            None
-        } else {
-            Some(ObjectId::from_hex(id).map_err(|_| bad("bad object id"))?)
-        };
-        let mut r = AdvertisedRef {
-            name: name.to_string(),
-            id,
-            symref_target: None,
-            peeled: None,
-        };
-        for attr in words {
-            if let Some(t) = attr.strip_prefix("symref-target:") {
-                split_wire_name(t).map_err(|_| bad(&format!("bad symref target '{t}'")))?;
-                r.symref_target = Some(t.to_string());
-            } else if let Some(p) = attr.strip_prefix("peeled:") {
-                r.peeled = Some(ObjectId::from_hex(p).map_err(|_| bad("bad peeled id"))?);
-            } else {
-                return Err(bad(&format!("unknown attribute '{attr}'")));
-            }
-        }
+        let r = parse_ref_line(line, true).map_err(|e| match e {
+            RefLineError::Malformed => bad("expected '<id> <name>'"),
+            RefLineError::BadName(n) => bad(&format!("bad ref name '{n}'")),
+            RefLineError::BadId => bad("bad object id"),
+            RefLineError::BadTarget(t) => bad(&format!("bad symref target '{t}'")),
+            RefLineError::BadPeeled => bad("bad peeled id"),
+            RefLineError::UnknownAttribute(a) => bad(&format!("unknown attribute '{a}'")),
+        })?;
         out.push(r);
     }
     Ok(out)

@@ -86,8 +86,7 @@ pub fn fetch_pack(
         }
         w.flush_pkt()?;
         // Haves: local commits newest first, never below a common one.
-        let advertised: HashSet<ObjectId> = conn.refs.iter().filter_map(|r| r.id).collect();
-        let mut walk = HaveWalk::new(odb, local_tips, &advertised)?;
+        let mut walk = HaveWalk::new(odb, local_tips)?;
         loop {
             let round = walk.next_round(ROUND)?;
             if round.is_empty() || out.rounds >= MAX_ROUNDS {
@@ -113,7 +112,7 @@ pub fn fetch_pack(
                         }
                         match line.strip_prefix("ACK ").map(ObjectId::from_hex) {
                             Some(Ok(id)) => walk.common(id)?,
-                            Some(Err(_)) | None if line == "ready" => {}
+                            _ if line == "ready" => {}
                             _ => {
                                 return Err(Error::Invalid(format!(
                                     "expected ACK or flush, got '{line}'"
@@ -144,7 +143,7 @@ pub fn fetch_pack(
             let progress = std::cell::RefCell::new(progress);
             let mut remote = |b: &[u8]| (progress.borrow_mut())(Event::Remote(b));
             let mut stream = StreamReader::new(&mut conn.reader, true, &mut remote);
-            let mut counted = Counting {
+            let mut counted = crate::transport::Counting {
                 inner: &mut stream,
                 total: 0,
                 each: &mut |n| (progress.borrow_mut())(Event::Received(n)),
@@ -194,7 +193,7 @@ struct HaveWalk<'a> {
 }
 
 impl<'a> HaveWalk<'a> {
-    fn new(odb: &'a Odb, tips: &[ObjectId], advertised: &HashSet<ObjectId>) -> Result<Self> {
+    fn new(odb: &'a Odb, tips: &[ObjectId]) -> Result<Self> {
         let mut w = HaveWalk {
             odb,
             heap: BinaryHeap::new(),
@@ -204,9 +203,6 @@ impl<'a> HaveWalk<'a> {
         for t in tips {
             w.push(*t)?;
         }
-        // A local tip the remote advertised is common without asking; it
-        // is still sent (first) so the server knows it.
-        let _ = advertised;
         Ok(w)
     }
 
@@ -264,35 +260,5 @@ impl<'a> HaveWalk<'a> {
             out.push(id);
         }
         Ok(out)
-    }
-}
-
-/// A reader that reports the running total of bytes read.
-pub(crate) struct Counting<'a, R> {
-    pub inner: R,
-    pub total: u64,
-    pub each: &'a mut dyn FnMut(u64),
-}
-
-impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.total += n as u64;
-        if n > 0 {
-            (self.each)(self.total);
-        }
-        Ok(n)
-    }
-}
-
-impl<W: std::io::Write> std::io::Write for Counting<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.total += n as u64;
-        (self.each)(self.total);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }

@@ -127,7 +127,7 @@ pub fn send_pack(
         w.flush_pkt()?;
         if !include.is_empty() {
             let mut data = DataWriter::new(&mut w);
-            let mut counted = crate::transport::fetch::Counting {
+            let mut counted = crate::transport::Counting {
                 inner: &mut data,
                 total: 0,
                 each: &mut |n| progress(Event::Sent(n)),
@@ -140,7 +140,7 @@ pub fn send_pack(
         w.flush_io()?;
         // The report.
         let sideband = conn.has("side-band");
-        let report: Vec<u8> = if sideband {
+        let lines = if sideband {
             let mut buf = Vec::new();
             conn.reader
                 .read_sideband(&mut buf, &mut |b| progress(Event::Remote(b)))
@@ -150,35 +150,10 @@ pub fn send_pack(
                     }
                     e => Error::Invalid(e.to_string()),
                 })?;
-            buf
+            report_lines(&mut PktReader::new(&buf[..]))?
         } else {
-            Vec::new()
+            report_lines(&mut conn.reader)?
         };
-        let mut lines = Vec::new();
-        {
-            let mut direct;
-            let mut nested;
-            let r: &mut dyn FnMut() -> Result<Option<Packet>> = if sideband {
-                nested = PktReader::new(&report[..]);
-                &mut move || Ok(nested.read()?)
-            } else {
-                direct = &mut conn.reader;
-                &mut move || Ok(direct.read()?)
-            };
-            loop {
-                match r()? {
-                    None => {
-                        return Err(Error::Invalid(
-                            "the remote hung up before its report".into(),
-                        ))
-                    }
-                    Some(Packet::Flush) => break,
-                    Some(p) => {
-                        lines.push(String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string())
-                    }
-                }
-            }
-        }
         let mut it = lines.into_iter();
         match it.next().as_deref() {
             Some("unpack ok") => {}
@@ -220,5 +195,21 @@ fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
         Ok((k, _)) => Ok(k == ObjectType::Commit),
         Err(Error::NotFound(_)) => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+/// The text lines of a report, up to its flush.
+fn report_lines<R: std::io::Read>(r: &mut PktReader<R>) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    loop {
+        match r.read()? {
+            None => {
+                return Err(Error::Invalid(
+                    "the remote hung up before its report".into(),
+                ))
+            }
+            Some(Packet::Flush) => return Ok(lines),
+            Some(p) => lines.push(String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string()),
+        }
     }
 }

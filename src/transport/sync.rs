@@ -48,6 +48,19 @@ fn looks_like_url(s: &str) -> bool {
     s.contains('/') || s.contains(':') || Path::new(s).exists()
 }
 
+/// The URL to record for a remote: a local path made absolute (canonical
+/// when it exists), so the remote works from anywhere; others as given.
+pub fn stored_url(url: &str) -> Result<String> {
+    Ok(match parse_url(url)? {
+        RemoteUrl::Local(p) if !url.starts_with("file://") => std::fs::canonicalize(&p)
+            .or_else(|_| std::env::current_dir().map(|d| d.join(&p)))
+            .map_err(|e| Error::Invalid(format!("{url}: {e}")))?
+            .display()
+            .to_string(),
+        _ => url.to_string(),
+    })
+}
+
 /// Every configured remote: (name, url), by name.
 pub fn remotes(ws: &Workspace) -> Vec<(String, String)> {
     ws.config
@@ -310,7 +323,7 @@ pub fn fetch(
     progress: &mut dyn FnMut(crate::transport::Event),
 ) -> Result<FetchReport> {
     let url = parse_url(&remote.url)?;
-    let (advertised, fetched) = match &url {
+    let (advertised, fetched, specs) = match &url {
         RemoteUrl::Http(u) => {
             // A dumb mirror (format-spec/dumb-http.md): static files, no negotiation.
             let advertised = crate::transport::dumb::http_refs(u)?;
@@ -326,7 +339,7 @@ pub fn fetch(
                 bytes: stats.bytes,
                 rounds: stats.rounds as usize,
             };
-            (advertised, fetched)
+            (advertised, fetched, specs)
         }
         _ => {
             let copts = connect_options(ws, remote, Service::Upload, opts.program.as_deref());
@@ -340,13 +353,12 @@ pub fn fetch(
             let tips = local_tips(ws)?;
             let fopts = FetchOptions { quiet: opts.quiet };
             let fetched = fetch_pack(&ws.odb, conn, &wants, &tips, &fopts, progress)?;
-            (advertised, fetched)
+            (advertised, fetched, specs)
         }
     };
-    let changes = if opts.refspecs.is_empty() {
+    let changes = if specs.is_empty() {
         update_local_refs(ws, remote, &advertised, opts)?
     } else {
-        let specs = resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force)?;
         update_spec_refs(ws, remote, &specs)?
     };
     Ok(FetchReport {
@@ -680,12 +692,11 @@ pub fn push(
             None => (spec, None),
         };
         if src.is_empty() || opts.delete {
-            let name = if opts.delete && src.is_empty() {
+            // `:DST`, or `--delete REF`.
+            let name = if src.is_empty() {
                 dst.unwrap_or("")
-            } else if opts.delete {
-                src
             } else {
-                dst.unwrap_or("")
+                src
             };
             if name.is_empty() {
                 return Err(Error::Invalid(format!("bad refspec '{spec}'")));
