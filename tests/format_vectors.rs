@@ -414,3 +414,34 @@ fn packet_vectors_match_the_spec() {
     }
     assert!(ok >= 10 && bad >= 8, "too few vectors: {ok} ok, {bad} bad");
 }
+
+#[test]
+fn apply_step_hashes_match_the_spec() {
+    let rows = vectors("apply-steps.tsv");
+    assert!(!rows.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    for row in rows {
+        let digest = if row[0] == "-" { "" } else { row[0].as_str() };
+        let mut toml = String::from("setup = [");
+        for step in row[2].split(" ;; ") {
+            toml.push_str(&format!("{step:?}, "));
+        }
+        toml.push_str("]\nenv = {");
+        if row[1] != "-" {
+            let kv: Vec<String> = row[1]
+                .split(';')
+                .map(|p| {
+                    let (k, v) = p.split_once('=').unwrap();
+                    format!("{k} = {v:?}")
+                })
+                .collect();
+            toml.push_str(&kv.join(", "));
+        }
+        toml.push_str("}\n");
+        let path = dir.path().join("hako.toml");
+        std::fs::write(&path, toml).unwrap();
+        let cfg = hako::apply::config::load(&path, None).unwrap();
+        let want: Vec<&str> = row[3].split(',').collect();
+        assert_eq!(cfg.step_hashes(digest), want, "row {row:?}");
+    }
+}
