@@ -17,6 +17,9 @@ pub struct Args {
     /// Do not relay the remote's progress.
     #[arg(short, long)]
     quiet: bool,
+    /// Shallow: cut history N commits deep from each ref (`.hako/shallow` records the cut).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=2147483647))]
+    depth: Option<u32>,
     /// The program to run on the remote (default `hako upload-pack`).
     #[arg(long, value_name = "PROGRAM")]
     upload_pack: Option<String>,
@@ -65,6 +68,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         &tips,
         &FetchOptions {
             quiet: quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            deepen: a.depth,
         },
         &mut progress,
     )?;

@@ -16,8 +16,8 @@ pub struct Args {
     /// The name of the remote (default origin).
     #[arg(short, long, value_name = "NAME", default_value = "origin")]
     origin: String,
-    /// Shallow clone (not supported by protocol version 1).
-    #[arg(long, value_name = "N")]
+    /// Shallow clone: each branch's last N commits only (smart protocol).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=2147483647))]
     depth: Option<u32>,
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -52,9 +52,6 @@ fn default_dir(url: &str) -> PathBuf {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    if a.depth.is_some() {
-        bail!("--depth: shallow clones are not supported by protocol version 1 (format-spec/protocol.md, section 9)");
-    }
     hako::transport::sync::check_remote_name(&a.origin)?;
     let dir = a.dir.clone().unwrap_or_else(|| default_dir(&a.url));
     if dir.exists() && (!dir.is_dir() || std::fs::read_dir(&dir)?.next().is_some()) {
@@ -95,6 +92,7 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
         containers: only.clone().map(|c| vec![c]),
         quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
         program: a.upload_pack.clone(),
+        deepen: a.depth,
         ..Default::default()
     };
     let quiet = a.quiet;

@@ -21,9 +21,12 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
-    /// Shallow fetch (not supported by protocol version 1).
-    #[arg(long, value_name = "N")]
+    /// Shallow fetch: cut the fetched branches' history N commits deep.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=2147483647))]
     depth: Option<u32>,
+    /// Fetch the whole history of a shallow workspace.
+    #[arg(long, conflicts_with = "depth")]
+    unshallow: bool,
     /// The program to run on the remote (default `hako upload-pack`).
     #[arg(long, value_name = "PROGRAM")]
     upload_pack: Option<String>,
@@ -37,10 +40,15 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    if a.depth.is_some() {
-        anyhow::bail!("--depth: shallow fetches are not supported by protocol version 1 (format-spec/protocol.md, section 9)");
-    }
     let ws = crate::plumbing::open_workspace()?;
+    let deepen = if a.unshallow {
+        if ws.odb.shallow()?.is_empty() {
+            anyhow::bail!("--unshallow on a complete workspace");
+        }
+        Some(hako::transport::upload::MAX_DEPTH)
+    } else {
+        a.depth
+    };
     if a.all && !a.refspecs.is_empty() {
         return Err(crate::plumbing::usage("fetch --all takes no refspec"));
     }
@@ -62,6 +70,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         containers: None,
         program: a.upload_pack,
         refspecs: a.refspecs.clone(),
+        deepen,
     };
     let mut rejected = false;
     for r in targets {

@@ -48,6 +48,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 format!("missing {} {} (referenced by {})", m.kind, m.id, m.from)
             }
             Finding::BadStructure { id, kind, why } => format!("error in {kind} {id}: {why}"),
+            Finding::BadShallow(why) => format!("error in shallow: {why}"),
         };
         plumbing::out(writeln!(out, "{line}"))?;
     }

@@ -147,13 +147,19 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let c = CommitRef::parse(&o.data)?;
         let last = i + 1 == commits.len();
         let mut text: Vec<u8> = Vec::new();
+        // A shallow commit's history is cut here (sync.md).
+        let grafted = if !c.parents.is_empty() && wc.parents.is_empty() {
+            " (grafted)"
+        } else {
+            ""
+        };
         if a.oneline {
-            writeln!(text, "{} {}", wc.id.short(), c.summary())?;
+            writeln!(text, "{}{grafted} {}", wc.id.short(), c.summary())?;
         } else {
             if i > 0 && graph.is_none() {
                 writeln!(text)?;
             }
-            writeln!(text, "commit {}", wc.id)?;
+            writeln!(text, "commit {}{grafted}", wc.id)?;
             if c.parents.len() > 1 {
                 let ps: Vec<String> = c.parents.iter().map(|p| p.short()).collect();
                 writeln!(text, "Merge: {}", ps.join(" "))?;

@@ -193,7 +193,21 @@ pub fn peel_to_commit(store: &dyn ObjectStore, id: ObjectId) -> Result<ObjectId>
 }
 
 fn parents(store: &dyn ObjectStore, id: ObjectId) -> Result<Vec<ObjectId>> {
-    Ok(CommitRef::parse(&read_commit(store, &id)?.data)?.parents)
+    let o = read_commit(store, &id)?;
+    visible_parents(store, &id, &CommitRef::parse(&o.data)?)
+}
+
+/// The parents of commit `id` (parsed as `c`) as history walks see them:
+/// none for a shallow commit (layout.md, "Shallow workspaces").
+pub fn visible_parents(
+    store: &dyn ObjectStore,
+    id: &ObjectId,
+    c: &CommitRef,
+) -> Result<Vec<ObjectId>> {
+    if !c.parents.is_empty() && store.is_shallow(id)? {
+        return Ok(Vec::new());
+    }
+    Ok(c.parents.clone())
 }
 
 /// Resolve a tree-ish (a tree, or a commit or tag leading to one) to a tree id.

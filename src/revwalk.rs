@@ -27,7 +27,7 @@ fn load(store: &dyn ObjectStore, id: ObjectId) -> Result<WalkCommit> {
     let c = CommitRef::parse(&o.data)?;
     Ok(WalkCommit {
         id,
-        parents: c.parents.clone(),
+        parents: crate::revparse::visible_parents(store, &id, &c)?,
         time: c.committer_sig().seconds,
     })
 }

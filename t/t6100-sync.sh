@@ -310,14 +310,14 @@ test_expect_success 'gc removes a quarantined pack left by a crashed receive' '
 	test_path_is_missing $p/incoming-0000.idx
 '
 
-test_expect_success 'bad remotes: not a workspace, unknown remote, shallow, http push' '
+test_expect_success 'bad remotes: not a workspace, unknown remote, unshallow of a complete workspace, http push' '
 	test_must_fail hako -C dst fetch "$TRASH/full" 2>err &&
 	grep "^fatal: .*does not appear to be a hako workspace" err &&
 	test_line_count = 1 err &&
 	test_must_fail hako -C dst fetch nosuch 2>err &&
 	grep "^fatal: .nosuch. is neither a configured remote nor a URL" err &&
-	test_must_fail hako -C dst fetch --depth 1 2>err &&
-	grep "^fatal: --depth" err &&
+	test_must_fail hako -C dst fetch --unshallow 2>err &&
+	grep "^fatal: --unshallow on a complete workspace" err &&
 	test_must_fail hako -C dst push http://127.0.0.1:1/x 2>err &&
 	grep "^fatal: .*read-only" err &&
 	test_must_fail hako -C dst push "localhost:$TRASH/full" 2>err &&

@@ -1246,7 +1246,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__fetch)
-            opts="-p -f -q -C -c -h --all --prune --force --quiet --depth --upload-pack --container --help"
+            opts="-p -f -q -C -c -h --all --prune --force --quiet --depth --unshallow --upload-pack --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1280,12 +1280,16 @@ _hako() {
             return 0
             ;;
         hako__subcmd__fetch__subcmd__pack)
-            opts="-q -C -c -h --all --quiet --upload-pack --container --help"
+            opts="-q -C -c -h --all --quiet --depth --upload-pack --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --upload-pack)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

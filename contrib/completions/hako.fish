@@ -332,7 +332,7 @@ complete -c hako -n "__fish_hako_using_subcommand apply" -s n -l dry-run -d 'Say
 complete -c hako -n "__fish_hako_using_subcommand apply" -l run -d 'After the setup, run the `run` command (or the image\'s)'
 complete -c hako -n "__fish_hako_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand clone" -s o -l origin -d 'The name of the remote (default origin)' -r
-complete -c hako -n "__fish_hako_using_subcommand clone" -l depth -d 'Shallow clone (not supported by protocol version 1)' -r
+complete -c hako -n "__fish_hako_using_subcommand clone" -l depth -d 'Shallow clone: each branch\'s last N commits only (smart protocol)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -s u -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand clone" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -369,7 +369,7 @@ complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcom
 complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcommand_from help" -f -a "set-url" -d 'Change a remote\'s URL'
 complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcommand_from help" -f -a "get-url" -d 'Print a remote\'s URL'
 complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hako -n "__fish_hako_using_subcommand fetch" -l depth -d 'Shallow fetch (not supported by protocol version 1)' -r
+complete -c hako -n "__fish_hako_using_subcommand fetch" -l depth -d 'Shallow fetch: cut the fetched branches\' history N commits deep' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch" -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -377,6 +377,7 @@ complete -c hako -n "__fish_hako_using_subcommand fetch" -l all -d 'Fetch from e
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s p -l prune -d 'Delete remote-tracking refs whose branch the remote no longer has'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s f -l force -d 'Overwrite local tags that differ from the remote\'s'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s q -l quiet -d 'Print nothing but errors'
+complete -c hako -n "__fish_hako_using_subcommand fetch" -l unshallow -d 'Fetch the whole history of a shallow workspace'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand push" -l force-with-lease -d 'Force, but only if the remote ref still is what our remote-tracking ref (or the given id) says' -r
 complete -c hako -n "__fish_hako_using_subcommand push" -l receive-pack -d 'The program to run on the remote (default `hako receive-pack`)' -r
@@ -512,6 +513,7 @@ complete -c hako -n "__fish_hako_using_subcommand upload-pack" -s h -l help -d '
 complete -c hako -n "__fish_hako_using_subcommand receive-pack" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand receive-pack" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand receive-pack" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -l depth -d 'Shallow: cut history N commits deep from each ref (`.hako/shallow` records the cut)' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r

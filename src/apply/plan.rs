@@ -49,7 +49,9 @@ pub fn plan(store: &dyn ObjectStore, head: Option<ObjectId>, hashes: &[String]) 
         if let Some(h) = trailer(c.message) {
             found.entry(h).or_insert(id);
         }
-        cur = c.parents.first().copied();
+        cur = crate::revparse::visible_parents(store, &id, &c)?
+            .first()
+            .copied();
     }
     let mut applied = 0;
     let mut base = None;

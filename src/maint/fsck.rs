@@ -32,6 +32,8 @@ pub enum Finding {
     BadPack { path: PathBuf, why: String },
     /// A referenced object that is not stored.
     Missing(Missing),
+    /// `.hako/shallow` malformed, or naming a stored object that is not a commit.
+    BadShallow(String),
     /// A tree or chunk list that is well-formed but not canonical.
     BadStructure {
         id: ObjectId,
@@ -86,6 +88,25 @@ pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
                     report.bytes += n;
                 }
                 Err(why) => report.problems.push(Finding::Corrupt { id, why }),
+            }
+        }
+    }
+    match crate::store::shallow::read(&ws.odb.shallow_path()) {
+        Err(e) => {
+            // Without a shallow list history cannot be judged.
+            report.problems.push(Finding::BadShallow(e.to_string()));
+            return Ok(report);
+        }
+        Ok(set) => {
+            for id in set {
+                match store.read_header(&id) {
+                    Ok((ObjectType::Commit, _)) | Err(Error::NotFound(_)) => {}
+                    Ok((k, _)) => report.problems.push(Finding::BadShallow(format!(
+                        "{id} is a {}, not a commit",
+                        k.name()
+                    ))),
+                    Err(e) => return Err(e),
+                }
             }
         }
     }

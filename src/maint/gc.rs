@@ -322,6 +322,20 @@ pub fn gc(ws: &Workspace, prune_expire: SystemTime, auto: bool) -> Result<GcRepo
     report.reflog_dropped = expire_reflogs(ws, SystemTime::now() - REFLOG_EXPIRY)?;
     report.repacked = repack(ws, true, &held)?;
     report.pruned = prune(ws, prune_expire, false, &held)?;
+    // Shallow entries whose commits are gone (a crash between a fetch's
+    // pack and its refs, or pruned history) are dropped.
+    let shallow = ws.odb.shallow()?;
+    if !shallow.is_empty() {
+        let mut kept = crate::store::shallow::ShallowSet::new();
+        for id in shallow.iter() {
+            if ws.odb.contains(id)? {
+                kept.insert(*id);
+            }
+        }
+        if kept.len() != shallow.len() {
+            ws.odb.set_shallow(kept)?;
+        }
+    }
     Ok(report)
 }
 

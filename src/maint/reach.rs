@@ -167,7 +167,8 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
         }
         let here = format!("{} {id}", kind.name());
         let o = store.read(&id)?;
-        children(&id, o, &mut |child, kind, dir_root| {
+        let shallow = kind == ObjectType::Commit && store.is_shallow(&id)?;
+        children(&id, o, shallow, &mut |child, kind, dir_root| {
             if dir_root {
                 r.dir_roots.insert(child);
             }
@@ -181,9 +182,11 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
 /// (`None`: any — a tag's target, a directory entry's content, which is a
 /// blob or a chunked file) and whether it is the root of a directory (a
 /// commit's tree, a directory entry; not an internal node of a tree).
+/// A `shallow` commit names no parents (layout.md, "Shallow workspaces").
 pub fn children(
     id: &ObjectId,
     o: Object,
+    shallow: bool,
     each: &mut dyn FnMut(ObjectId, Option<ObjectType>, bool),
 ) -> Result<()> {
     match o.kind {
@@ -195,8 +198,10 @@ pub fn children(
             if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
                 each(rec.config, Some(ObjectType::Blob), false);
             }
-            for p in &c.parents {
-                each(*p, Some(ObjectType::Commit), false);
+            if !shallow {
+                for p in &c.parents {
+                    each(*p, Some(ObjectType::Commit), false);
+                }
             }
         }
         ObjectType::Tag => each(TagRef::parse(&o.data)?.object, None, false),

@@ -22,7 +22,8 @@ impl Commits<'_> {
         if !self.cache.contains_key(&id) {
             let o = crate::revparse::read_commit(self.store, &id)?;
             let c = CommitRef::parse(&o.data)?;
-            let v = (c.parents.clone(), c.committer_sig().seconds);
+            let parents = crate::revparse::visible_parents(self.store, &id, &c)?;
+            let v = (parents, c.committer_sig().seconds);
             self.cache.insert(id, v);
         }
         Ok(&self.cache[&id])

@@ -85,7 +85,9 @@ pub fn image_of(
             let cfg = parse_config(&raw)?;
             return Ok(Some((r, cfg, raw)));
         }
-        next = c.parents.first().copied();
+        next = crate::revparse::visible_parents(store, &id, &c)?
+            .first()
+            .copied();
     }
     Ok(None)
 }

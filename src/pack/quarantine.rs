@@ -13,6 +13,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::store::pack::Pack;
+use crate::store::shallow::ShallowSet;
 use crate::store::{ObjectStore, Odb};
 
 /// The file name prefix of a pack in quarantine.
@@ -67,7 +68,10 @@ impl Quarantine<'_> {
     /// says. The walk descends only through objects of the pack: an object
     /// already stored was complete when it was stored (every writer stores
     /// children before their parents), so the cost is that of the pack.
-    pub fn check_connected(&self, tips: &[ObjectId]) -> Result<()> {
+    ///
+    /// `shallow` is the shallow set the workspace will have once the pack is
+    /// admitted (protocol.md section 6a): its commits need no parents.
+    pub fn check_connected(&self, tips: &[ObjectId], shallow: &ShallowSet) -> Result<()> {
         let mut seen: HashSet<ObjectId> = HashSet::new();
         let mut stack: Vec<(ObjectId, Option<ObjectType>)> =
             tips.iter().map(|t| (*t, None)).collect();
@@ -88,7 +92,10 @@ impl Quarantine<'_> {
             };
             let o = self.pack.read(i)?;
             check_kind(&id, o.kind, want)?;
-            crate::maint::reach::children(&id, o, &mut |child, kind, _| stack.push((child, kind)))?;
+            let cut = o.kind == ObjectType::Commit && shallow.contains(&id);
+            crate::maint::reach::children(&id, o, cut, &mut |child, kind, _| {
+                stack.push((child, kind))
+            })?;
         }
         Ok(())
     }

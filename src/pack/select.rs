@@ -58,6 +58,18 @@ impl<'s> Selection<'s> {
     /// picked, come before it) and the parts of their trees that their
     /// parents' trees (and `extra_bases`) lack.
     pub fn add_commits(&mut self, commits: &[ObjectId], extra_bases: &[ObjectId]) -> Result<()> {
+        self.add_commits_against(commits, extra_bases, &|_| true)
+    }
+
+    /// `add_commits`, walking each tree only against the parents for which
+    /// `other_has` is true: the receiver will have them (a shallow fetch's
+    /// cut commits have parents it will not have).
+    pub fn add_commits_against(
+        &mut self,
+        commits: &[ObjectId],
+        extra_bases: &[ObjectId],
+        other_has: &dyn Fn(&ObjectId) -> bool,
+    ) -> Result<()> {
         let mut trees: HashMap<ObjectId, ObjectId> = HashMap::new();
         let tree_of = |s: &dyn ObjectStore,
                        c: &ObjectId,
@@ -77,8 +89,10 @@ impl<'s> Selection<'s> {
             let tree = commit.tree;
             trees.insert(*c, tree);
             let mut olds: Vec<ObjectId> = Vec::new();
-            for p in &commit.parents {
-                olds.push(tree_of(self.store, p, &mut trees)?);
+            for p in crate::revparse::visible_parents(self.store, c, &commit)? {
+                if other_has(&p) {
+                    olds.push(tree_of(self.store, &p, &mut trees)?);
+                }
             }
             olds.extend_from_slice(extra_bases);
             self.tree(tree, &olds)?;
@@ -290,6 +304,157 @@ pub fn select_revs(
     }
     sel.add_commits(&ids, &base_trees)?;
     Ok(sel.picks)
+}
+
+/// A shallow fetch's request (protocol.md section 6a).
+#[derive(Clone, Debug, Default)]
+pub struct ShallowRequest {
+    /// The client's shallow commits.
+    pub client_shallow: HashSet<ObjectId>,
+    /// `deepen N`: history cut N commits deep from each want.
+    pub deepen: Option<u32>,
+}
+
+/// The shallow-update section: sorted ids.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShallowUpdate {
+    pub shallow: Vec<ObjectId>,
+    pub unshallow: Vec<ObjectId>,
+}
+
+/// The commit's parents as named in its object, and as this store's walks
+/// see them (none for one of its own shallow commits).
+fn both_parents(store: &dyn ObjectStore, id: &ObjectId) -> Result<(Vec<ObjectId>, Vec<ObjectId>)> {
+    let o = crate::revparse::read_commit(store, id)?;
+    let c = CommitRef::parse(&o.data)?;
+    let visible = crate::revparse::visible_parents(store, id, &c)?;
+    Ok((c.parents, visible))
+}
+
+/// `select_revs` for a client using the `shallow` capability: *E* (what the
+/// client has), *S* (the commits to send, depth-limited with `deepen`), the
+/// shallow-update lines, and the objects, exactly as protocol.md section 6a
+/// defines them.
+pub fn select_revs_shallow(
+    store: &dyn ObjectStore,
+    include: &[ObjectId],
+    haves: &[ObjectId],
+    extra_bases: &[ObjectId],
+    req: &ShallowRequest,
+) -> Result<(Vec<Pick>, ShallowUpdate)> {
+    let mut sel = Selection::new(store);
+    let mut wants = Vec::new();
+    for id in include {
+        let peeled = sel.add_tag(*id)?;
+        match store.read_header(&peeled)?.0 {
+            ObjectType::Commit => wants.push(peeled),
+            ObjectType::Tree => sel.tree(peeled, &[])?,
+            ObjectType::File => sel.file(peeled, None)?,
+            _ => sel.add_object(peeled)?,
+        }
+    }
+    let is_commit = |id: &ObjectId| matches!(store.read_header(id), Ok((ObjectType::Commit, _)));
+    let cs: HashSet<ObjectId> = req
+        .client_shallow
+        .iter()
+        .filter(|id| is_commit(id))
+        .copied()
+        .collect();
+    // E: the client's shallow commits, the haves, and what is below them,
+    // never below a client shallow commit.
+    let mut e: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<ObjectId> = cs.iter().chain(haves).copied().collect();
+    while let Some(id) = stack.pop() {
+        if !e.insert(id) || cs.contains(&id) {
+            continue;
+        }
+        stack.extend(both_parents(store, &id)?.1);
+    }
+    // S, with each commit's parents (as named, as walked).
+    let mut s: HashMap<ObjectId, (Vec<ObjectId>, Vec<ObjectId>)> = HashMap::new();
+    match req.deepen {
+        None => {
+            let mut stack = wants.clone();
+            while let Some(id) = stack.pop() {
+                if e.contains(&id) || s.contains_key(&id) {
+                    continue;
+                }
+                let ps = both_parents(store, &id)?;
+                stack.extend(ps.1.iter().copied());
+                s.insert(id, ps);
+            }
+        }
+        Some(n) => {
+            let mut depth: HashMap<ObjectId, u32> = HashMap::new();
+            let mut queue: std::collections::VecDeque<ObjectId> = std::collections::VecDeque::new();
+            for w in &wants {
+                if depth.insert(*w, 1).is_none() {
+                    queue.push_back(*w);
+                }
+            }
+            while let Some(id) = queue.pop_front() {
+                // Through commits the client has too: below one of them may
+                // be a client shallow commit to deepen.
+                let d = depth[&id];
+                let ps = both_parents(store, &id)?;
+                if d < n {
+                    for p in &ps.1 {
+                        if !depth.contains_key(p) {
+                            depth.insert(*p, d + 1);
+                            queue.push_back(*p);
+                        }
+                    }
+                }
+                if !e.contains(&id) {
+                    s.insert(id, ps);
+                }
+            }
+        }
+    }
+    let have_after = |p: &ObjectId| s.contains_key(p) || e.contains(p);
+    let mut update = ShallowUpdate::default();
+    for (id, (named, _)) in &s {
+        if named.iter().any(|p| !have_after(p)) {
+            update.shallow.push(*id);
+        }
+    }
+    for c in &cs {
+        if store.is_shallow(c)? {
+            continue;
+        }
+        if both_parents(store, c)?.0.iter().all(have_after) {
+            update.unshallow.push(*c);
+        }
+    }
+    update.shallow.sort();
+    update.unshallow.sort();
+    // Oldest first: a commit after every parent of it that is sent.
+    let mut order: Vec<ObjectId> = Vec::with_capacity(s.len());
+    let mut done: HashSet<ObjectId> = HashSet::new();
+    let mut roots: Vec<&ObjectId> = s.keys().collect();
+    roots.sort();
+    for r in roots {
+        let mut stack: Vec<(ObjectId, bool)> = vec![(*r, false)];
+        while let Some((id, expanded)) = stack.pop() {
+            if expanded {
+                order.push(id);
+                continue;
+            }
+            if !s.contains_key(&id) || !done.insert(id) {
+                continue;
+            }
+            stack.push((id, true));
+            for p in &s[&id].1 {
+                stack.push((*p, false));
+            }
+        }
+    }
+    let mut base_trees = Vec::with_capacity(extra_bases.len());
+    for b in extra_bases {
+        base_trees.push(crate::revparse::tree_of_commit(store, b)?);
+    }
+    sel.add_commits_against(&order, &base_trees, &have_after)?;
+    Ok((sel.picks, update))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod loose;
 pub mod mem;
 pub mod pack;
+pub mod shallow;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,11 @@ pub trait ObjectStore: Send + Sync {
     /// sync) override this.
     fn write_many(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
         objects.iter().map(|(k, d)| self.write(*k, d)).collect()
+    }
+    /// Whether `id` is a shallow commit here (its parents are not stored and
+    /// history walks treat it as having none; layout.md).
+    fn is_shallow(&self, _id: &ObjectId) -> Result<bool> {
+        Ok(false)
     }
 }
 
@@ -76,6 +82,8 @@ pub struct Odb {
     writer: std::sync::OnceLock<std::result::Result<std::fs::File, String>>,
     /// Set while this process holds the lock exclusively (it is gc).
     exclusive: std::sync::atomic::AtomicBool,
+    /// `.hako/shallow`, read on first use.
+    shallow: RwLock<Option<Arc<shallow::ShallowSet>>>,
 }
 
 /// The file writers lock shared and gc exclusively (format-spec/gc.md).
@@ -88,7 +96,31 @@ impl Odb {
             packs: RwLock::new(None),
             writer: std::sync::OnceLock::new(),
             exclusive: std::sync::atomic::AtomicBool::new(false),
+            shallow: RwLock::new(None),
         }
+    }
+
+    /// `.hako/shallow`: beside the objects directory.
+    pub fn shallow_path(&self) -> PathBuf {
+        let dir = self.loose.dir();
+        dir.parent().unwrap_or(dir).join("shallow")
+    }
+
+    /// The shallow commits (empty for a complete workspace).
+    pub fn shallow(&self) -> Result<Arc<shallow::ShallowSet>> {
+        if let Some(s) = self.shallow.read().unwrap().as_ref() {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(shallow::read(&self.shallow_path())?);
+        *self.shallow.write().unwrap() = Some(s.clone());
+        Ok(s)
+    }
+
+    /// Replace the shallow list (crash-safe, under its lock).
+    pub fn set_shallow(&self, set: shallow::ShallowSet) -> Result<()> {
+        shallow::write(&self.shallow_path(), &set)?;
+        *self.shallow.write().unwrap() = Some(Arc::new(set));
+        Ok(())
     }
 
     /// Register this process as a writer (once; held until it exits).
@@ -368,6 +400,9 @@ impl ObjectStore for Odb {
     }
     fn write_many(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
         self.write_batch(objects)
+    }
+    fn is_shallow(&self, id: &ObjectId) -> Result<bool> {
+        Ok(self.shallow()?.contains(id))
     }
 }
 

@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Capabilities of upload-pack's advertisement.
-pub const UPLOAD_CAPABILITIES: &[&str] = &["thin-pack", "side-band", "quiet"];
+pub const UPLOAD_CAPABILITIES: &[&str] = &["thin-pack", "shallow", "side-band", "quiet"];
 /// Capabilities of receive-pack's advertisement.
 pub const RECEIVE_CAPABILITIES: &[&str] = &[
     "report-status",

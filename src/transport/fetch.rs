@@ -26,6 +26,9 @@ pub struct Fetched {
     pub bytes: u64,
     /// Have rounds sent.
     pub rounds: usize,
+    /// Commits that became shallow, and shallow commits whose history came.
+    pub shallowed: usize,
+    pub unshallowed: usize,
 }
 
 /// Options of a fetch.
@@ -33,6 +36,9 @@ pub struct Fetched {
 pub struct FetchOptions {
     /// Ask the remote not to send progress.
     pub quiet: bool,
+    /// `deepen N` (protocol.md section 6a): cut history N commits deep from
+    /// each want; wanted commits already stored are asked for again.
+    pub deepen: Option<u32>,
 }
 
 /// Make every object reachable from `wants` present in `odb`, fetching what
@@ -49,12 +55,19 @@ pub fn fetch_pack(
 ) -> Result<Fetched> {
     let mut need: Vec<ObjectId> = Vec::new();
     for w in wants {
-        if !odb.contains(w)? && !need.contains(w) {
+        if (opts.deepen.is_some() || !odb.contains(w)?) && !need.contains(w) {
             need.push(*w);
         }
     }
+    let mine = odb.shallow()?;
     let res = (|| -> Result<Fetched> {
         let mut out = Fetched::default();
+        let use_shallow = conn.caps.iter().any(|x| x == "shallow");
+        if !use_shallow && (opts.deepen.is_some() || !mine.is_empty()) && !need.is_empty() {
+            return Err(Error::Invalid(
+                "the remote does not support shallow fetches (no 'shallow' capability)".into(),
+            ));
+        }
         let mut w = PktWriter::new(&mut conn.writer);
         if need.is_empty() {
             w.flush_pkt()?;
@@ -68,7 +81,7 @@ pub fn fetch_pack(
             ));
         }
         let mut caps = Vec::new();
-        for c in ["thin-pack", "side-band"] {
+        for c in ["thin-pack", "shallow", "side-band"] {
             if conn.caps.iter().any(|x| x == c) {
                 caps.push(c.to_string());
             }
@@ -82,6 +95,14 @@ pub fn fetch_pack(
                 w.line(&format!("want {id} {}", caps.join(" ")))?;
             } else {
                 w.line(&format!("want {id}"))?;
+            }
+        }
+        if use_shallow {
+            for id in mine.iter() {
+                w.line(&format!("shallow {id}"))?;
+            }
+            if let Some(n) = opts.deepen {
+                w.line(&format!("deepen {n}"))?;
             }
         }
         w.flush_pkt()?;
@@ -126,16 +147,56 @@ pub fn fetch_pack(
         let mut w = PktWriter::new(&mut conn.writer);
         w.line("done")?;
         w.flush_io()?;
-        // The pack.
-        let at = conn.reader.offset();
-        let first = conn
-            .reader
-            .read()?
-            .ok_or_else(|| Error::Invalid(format!("the remote hung up at byte {at}")))?;
-        let line = String::from_utf8_lossy(first.as_line().unwrap_or(b"")).to_string();
-        if let Some(m) = line.strip_prefix("ERR ") {
-            return Err(Error::Invalid(format!("remote error: {m}")));
+        // The shallow-update section, then the pack.
+        let next_line = |conn: &mut Connection| -> Result<Option<String>> {
+            let at = conn.reader.offset();
+            let p = conn
+                .reader
+                .read()?
+                .ok_or_else(|| Error::Invalid(format!("the remote hung up at byte {at}")))?;
+            if p == Packet::Flush {
+                return Ok(None);
+            }
+            let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
+            if let Some(m) = line.strip_prefix("ERR ") {
+                return Err(Error::Invalid(format!("remote error: {m}")));
+            }
+            Ok(Some(line))
+        };
+        let mut new_shallow = (*mine).clone();
+        let mut extra_tips: Vec<ObjectId> = Vec::new();
+        if use_shallow {
+            let (mut add, mut remove) = (Vec::new(), Vec::new());
+            while let Some(line) = next_line(&mut conn)? {
+                let bad = || Error::Invalid(format!("bad shallow update: '{line}'"));
+                match line.split_once(' ') {
+                    Some(("shallow", id)) => add.push(ObjectId::from_hex(id).map_err(|_| bad())?),
+                    Some(("unshallow", id)) => {
+                        let id = ObjectId::from_hex(id).map_err(|_| bad())?;
+                        if !mine.contains(&id) {
+                            return Err(bad());
+                        }
+                        remove.push(id)
+                    }
+                    _ => return Err(bad()),
+                }
+            }
+            if add.iter().any(|a| remove.contains(a)) {
+                return Err(Error::Invalid(
+                    "bad shallow update: an id both shallow and unshallow".into(),
+                ));
+            }
+            for id in &remove {
+                new_shallow.remove(id);
+                // Its history must now be here.
+                let o = crate::revparse::read_commit(odb, id)?;
+                extra_tips.extend(CommitRef::parse(&o.data)?.parents);
+            }
+            out.shallowed = add.iter().filter(|a| !mine.contains(a)).count();
+            out.unshallowed = remove.len();
+            new_shallow.extend(add);
         }
+        let line = next_line(&mut conn)?.unwrap_or_else(|| "flush".into());
         if line != "packfile" {
             return Err(Error::Invalid(format!("expected 'packfile', got '{line}'")));
         }
@@ -165,11 +226,16 @@ pub fn fetch_pack(
             }
             q
         };
-        q.check_connected(&need)
+        let tips: Vec<ObjectId> = need.iter().chain(&extra_tips).copied().collect();
+        q.check_connected(&tips, &new_shallow)
             .map_err(|e| Error::Invalid(format!("the pack is incomplete: {e}")))?;
         out.objects = q.len();
         if !q.is_empty() {
             q.admit()?;
+        }
+        // After the objects, before any ref moves (protocol.md section 6a).
+        if new_shallow != *mine {
+            odb.set_shallow(new_shallow)?;
         }
         out.bytes = conn.reader.offset();
         Ok(out)
@@ -227,7 +293,7 @@ impl<'a> HaveWalk<'a> {
 
     fn parents(&self, id: &ObjectId) -> Result<Vec<ObjectId>> {
         let o = self.odb.read(id)?;
-        Ok(CommitRef::parse(&o.data)?.parents.to_vec())
+        crate::revparse::visible_parents(self.odb, id, &CommitRef::parse(&o.data)?)
     }
 
     /// Mark `id` common: its ancestors are never offered.

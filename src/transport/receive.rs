@@ -197,10 +197,11 @@ fn update_refs(
             .filter(|c| c.error.is_none() && !c.new.is_zero())
             .map(|c| c.new)
             .collect();
-        if q.check_connected(&tips).is_err() {
+        let shallow = ws.odb.shallow()?;
+        if q.check_connected(&tips, &shallow).is_err() {
             for c in cmds.iter_mut() {
                 if c.error.is_none() && !c.new.is_zero() {
-                    if let Err(e) = q.check_connected(&[c.new]) {
+                    if let Err(e) = q.check_connected(&[c.new], &shallow) {
                         c.error = Some(format!("missing objects ({e})"));
                     }
                 }

@@ -156,6 +156,8 @@ pub struct FetchOpts {
     pub program: Option<String>,
     /// `[+]SRC[:DST]` (sync.md, "fetch with refspecs"): only these refs.
     pub refspecs: Vec<String>,
+    /// `--depth N` / `--unshallow` (sync.md, "Shallow clones and fetches").
+    pub deepen: Option<u32>,
 }
 
 /// A fetch refspec resolved against the advertisement.
@@ -324,6 +326,12 @@ pub fn fetch(
 ) -> Result<FetchReport> {
     let url = parse_url(&remote.url)?;
     let (advertised, fetched, specs) = match &url {
+        RemoteUrl::Http(_) if opts.deepen.is_some() => {
+            return Err(Error::Invalid(format!(
+                "{}: shallow fetches need the smart protocol (ssh or a local path)",
+                remote.url
+            )))
+        }
         RemoteUrl::Http(u) => {
             // A dumb mirror (format-spec/dumb-http.md): static files, no negotiation.
             let advertised = crate::transport::dumb::http_refs(u)?;
@@ -338,6 +346,7 @@ pub fn fetch(
                 objects: stats.objects as usize,
                 bytes: stats.bytes,
                 rounds: stats.rounds as usize,
+                ..Default::default()
             };
             (advertised, fetched, specs)
         }
@@ -351,7 +360,10 @@ pub fn fetch(
             };
             let wants = wants_of(&advertised, &specs, opts);
             let tips = local_tips(ws)?;
-            let fopts = FetchOptions { quiet: opts.quiet };
+            let fopts = FetchOptions {
+                quiet: opts.quiet,
+                deepen: opts.deepen,
+            };
             let fetched = fetch_pack(&ws.odb, conn, &wants, &tips, &fopts, progress)?;
             (advertised, fetched, specs)
         }
@@ -787,6 +799,32 @@ pub fn push(
             r.forced = true;
         }
         report.refs.push(r);
+    }
+    // A shallow commit the remote lacks cannot travel (protocol.md 6a).
+    let shallow = ws.odb.shallow()?;
+    if !shallow.is_empty() {
+        let mut have: Vec<ObjectId> = Vec::new();
+        for id in advertised.values() {
+            if matches!(
+                ws.odb.read_header(id),
+                Ok((crate::object::ObjectType::Commit, _))
+            ) {
+                have.push(*id);
+            }
+        }
+        for r in report.refs.iter_mut() {
+            if r.error.is_some() || r.up_to_date || r.new.is_zero() {
+                continue;
+            }
+            let new = crate::revparse::peel(&ws.odb, r.new)?;
+            if ws.odb.read_header(&new)?.0 != crate::object::ObjectType::Commit {
+                continue;
+            }
+            let sent = crate::revwalk::walk(&ws.odb, &[new], &have, &Default::default())?;
+            if sent.iter().any(|c| shallow.contains(&c.id)) {
+                r.error = Some("shallow update not allowed".into());
+            }
+        }
     }
     let to_send: Vec<Update> = report
         .refs

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
-use crate::pack::select::select_revs;
+use crate::pack::select::{select_revs, select_revs_shallow, ShallowRequest};
 use crate::pack::write::write_pack;
 use crate::store::ObjectStore;
 use crate::transport::advertise::{workspace_refs, write_advertisement, UPLOAD_CAPABILITIES};
@@ -84,7 +84,22 @@ fn negotiate_and_send<R: Read, W: Write>(
     // Wants.
     let mut wants: Vec<ObjectId> = Vec::new();
     let mut caps: Vec<String> = Vec::new();
+    let mut shallow_req: Option<ShallowRequest> = None;
     while let Some(line) = next_line(r).map_err(early)? {
+        if line.starts_with("shallow ") || line.starts_with("deepen ") {
+            let Some(req) = shallow_req.as_mut() else {
+                return Err(early(Error::Invalid(
+                    "shallow: capability not requested".into(),
+                )));
+            };
+            shallow_line(req, &line).map_err(early)?;
+            continue;
+        }
+        if shallow_req.is_some() && (req_started(&shallow_req)) {
+            return Err(early(Error::Invalid(format!(
+                "expected 'shallow ID', 'deepen N' or flush, got '{line}'"
+            ))));
+        }
         let (body, c) = match line.split_once(' ') {
             Some(("want", rest)) => match rest.split_once(' ') {
                 Some((id, c)) => (id.to_string(), Some(c.to_string())),
@@ -99,6 +114,9 @@ fn negotiate_and_send<R: Read, W: Write>(
         if let Some(c) = c {
             if wants.is_empty() {
                 caps = c.split(' ').map(String::from).collect();
+                if caps.iter().any(|c| c == "shallow") {
+                    shallow_req = Some(ShallowRequest::default());
+                }
             }
         }
         let id = parse_id(&body, &line).map_err(early)?;
@@ -141,10 +159,24 @@ fn negotiate_and_send<R: Read, W: Write>(
             }
         }
     }
-    // The pack.
-    w.line("packfile").map_err(|e| early(e.into()))?;
+    // The shallow-update section (protocol.md section 6a), then the pack.
     let bases: Vec<ObjectId> = common.iter().take(16).copied().collect();
-    let picks = select_revs(&ws.odb, &wants, &common, &bases).map_err(early)?;
+    let picks = match &shallow_req {
+        None => select_revs(&ws.odb, &wants, &common, &bases).map_err(early)?,
+        Some(req) => {
+            let (picks, update) =
+                select_revs_shallow(&ws.odb, &wants, &common, &bases, req).map_err(early)?;
+            let mut lines = Vec::new();
+            lines.extend(update.shallow.iter().map(|id| format!("shallow {id}")));
+            lines.extend(update.unshallow.iter().map(|id| format!("unshallow {id}")));
+            for l in lines {
+                w.line(&l).map_err(|e| early(e.into()))?;
+            }
+            w.flush_pkt().map_err(|e| early(e.into()))?;
+            picks
+        }
+    };
+    w.line("packfile").map_err(|e| early(e.into()))?;
     let mut served = Served {
         wants: wants.len(),
         objects: picks.len(),
@@ -186,6 +218,34 @@ fn negotiate_and_send<R: Read, W: Write>(
     w.flush_io().map_err(|e| early(e.into()))?;
     Ok(served)
 }
+
+/// Whether the request's shallow part has begun (a want after it is out of order).
+fn req_started(req: &Option<ShallowRequest>) -> bool {
+    req.as_ref()
+        .is_some_and(|r| r.deepen.is_some() || !r.client_shallow.is_empty())
+}
+
+/// Parse a `shallow ID` or `deepen N` line into `req`.
+fn shallow_line(req: &mut ShallowRequest, line: &str) -> Result<()> {
+    if let Some(id) = line.strip_prefix("shallow ") {
+        req.client_shallow.insert(parse_id(id, line)?);
+        return Ok(());
+    }
+    let text = line.strip_prefix("deepen ").unwrap_or(line);
+    let n = text.parse::<u32>().ok().filter(|n| {
+        (1..=MAX_DEPTH).contains(n) && !text.starts_with('+') && !text.starts_with('0')
+    });
+    match (n, req.deepen) {
+        (Some(n), None) => {
+            req.deepen = Some(n);
+            Ok(())
+        }
+        _ => Err(Error::Invalid(format!("deepen: bad depth '{text}'"))),
+    }
+}
+
+/// The largest depth, and what `--unshallow` sends (git's `INFINITE_DEPTH`).
+pub const MAX_DEPTH: u32 = 2_147_483_647;
 
 fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
     match store.read_header(id) {
