@@ -42,7 +42,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             eprintln!("{m}");
         }
     };
-    let stats = http_fetch(&ws.odb, &a.url, &wants, &mut progress)?;
+    let stats = http_fetch(&ws.odb, &a.url, &wants, &mut progress, None)?;
     if verbose {
         eprintln!(
             "fetched {} objects: {} GET requests ({} ranges, {} whole packs, {} indexes), {} bytes, {} rounds",

@@ -372,6 +372,20 @@ test_expect_success 'clone of an http:// mirror brings every container; trees eq
 	hako -C pdst fsck --full
 '
 
+test_expect_success 'clone from a mirror shows live byte progress on a terminal only' '
+	if ! command -v script >/dev/null; then
+		echo "# skipped: script (util-linux) is not installed, no terminal to test with"
+		return 0
+	fi &&
+	script -qec "hako clone \"$URL/psrc\" ptty" /dev/null >tty-out 2>&1 &&
+	grep -a "Receiving pack: [0-9.]* [KMG]*i*B" tty-out &&
+	hako clone "$URL/psrc" pnotty 2>notty-err &&
+	! grep "Receiving" notty-err &&
+	script -qec "hako clone -q \"$URL/psrc\" pquiet" /dev/null >quiet-out 2>&1 &&
+	! grep -a "Receiving" quiet-out &&
+	test "$(hako -C ptty rev-parse HEAD)" = "$(hako -C psrc rev-parse HEAD)"
+'
+
 test_expect_success 'fetch from an http:// mirror: a 1-file change moves the remote-tracking ref' '
 	hako -C psrc write /etc/motd "changed" &&
 	hako -C psrc commit -q -m change &&

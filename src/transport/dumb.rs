@@ -197,14 +197,16 @@ pub fn http_refs(url: &str) -> Result<Vec<AdvertisedRef>> {
 
 /// Make every object reachable from `wants` present and verified in `odb`,
 /// downloading only what it lacks from the mirror at `url`. Never moves a
-/// ref. `progress` receives one-line status messages.
+/// ref. `progress` receives one-line status messages; `received`, if
+/// given, counts body bytes as they arrive (for a display polling it).
 pub fn http_fetch(
     odb: &Odb,
     url: &str,
     wants: &[ObjectId],
     progress: &mut dyn FnMut(&str),
+    received: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 ) -> Result<DumbFetchStats> {
-    crate::transport::dumb_fetch::fetch(odb, url, wants, progress)
+    crate::transport::dumb_fetch::fetch(odb, url, wants, progress, received)
 }
 
 /// `.hako/dumb-http/`: the client's cache of indexes and whole packs.

@@ -17,6 +17,7 @@ use crate::store::pack::{decode_frame, parse_record};
 use crate::store::{ObjectStore, Odb};
 use crate::transport::dumb::{cache_dir, parse_packs_file, PackEntry};
 use crate::transport::dumb_http::HttpClient;
+use std::sync::atomic::AtomicU64;
 
 /// What a dumb-HTTP fetch did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -211,6 +212,7 @@ pub fn fetch(
     url: &str,
     wants: &[ObjectId],
     progress: &mut dyn FnMut(&str),
+    received: Option<Arc<AtomicU64>>,
 ) -> Result<DumbFetchStats> {
     let mut wanted = Vec::new();
     for id in wants {
@@ -226,7 +228,8 @@ pub fn fetch(
         std::fs::create_dir_all(cache.join(d)).at(cache.join(d))?;
     }
     let _lock = lock_cache(&cache)?;
-    let http = HttpClient::new(url)?;
+    let mut http = HttpClient::new(url)?;
+    http.counter = received;
     let mut f = Fetch {
         odb,
         http,

@@ -12,6 +12,9 @@ use crate::transport::advertise::AdvertisedRef;
 /// A client of one mirror.
 pub struct HttpClient {
     agent: ureq::Agent,
+    /// Also counts body bytes as they arrive, for a progress display
+    /// polled by another thread.
+    pub counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     /// The mirror URL, without a trailing slash.
     pub base: String,
     /// GET requests made.
@@ -39,6 +42,7 @@ impl HttpClient {
             .build();
         Ok(HttpClient {
             agent,
+            counter: None,
             base: url.trim_end_matches('/').to_string(),
             gets: 0,
             bytes: 0,
@@ -97,6 +101,9 @@ impl HttpClient {
             };
             got += n as u64;
             self.bytes += n as u64;
+            if let Some(c) = &self.counter {
+                c.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            }
             out.write_all(&buf[..n])
                 .map_err(|e| fail(url, format!("cannot store the body: {e}")))?;
         }

@@ -338,7 +338,31 @@ pub fn fetch(
             let specs = resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force)?;
             let wants = wants_of(&advertised, &specs, opts);
             // Its round-by-round text is local detail (http-fetch -v shows it).
-            let stats = crate::transport::dumb::http_fetch(&ws.odb, u, &wants, &mut |_| {})?;
+            // The fetch runs on a thread; this one shows its byte count.
+            let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let stats = std::thread::scope(|s| {
+                let c = counter.clone();
+                let odb = &ws.odb;
+                let me = std::thread::current();
+                let job = s.spawn(move || {
+                    let r =
+                        crate::transport::dumb::http_fetch(odb, u, &wants, &mut |_| {}, Some(c));
+                    me.unpark();
+                    r
+                });
+                let mut shown = 0;
+                while !job.is_finished() {
+                    let n = counter.load(std::sync::atomic::Ordering::Relaxed);
+                    if n != shown {
+                        progress(crate::transport::Event::Received(n));
+                        shown = n;
+                    }
+                    std::thread::park_timeout(std::time::Duration::from_millis(100));
+                }
+                job.join().unwrap_or_else(|_| {
+                    Err(Error::Invalid("the http fetch thread panicked".into()))
+                })
+            })?;
             if stats.bytes > 0 {
                 progress(crate::transport::Event::Received(stats.bytes));
             }
