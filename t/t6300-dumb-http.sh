@@ -47,6 +47,7 @@ start_nginx () {
 				location /rp/ { alias "$PWD/rp/.hako/"; }
 				location /mir/ { alias "$PWD/mir/.hako/"; }
 				location /psrc/ { alias "$PWD/psrc/.hako/"; }
+				location /v1m/ { alias "$PWD/v1m/.hako/"; }
 			}
 		}
 		EOF
@@ -159,6 +160,27 @@ test_expect_success 'http-fetch of everything into an empty workspace: every obj
 	diff -r tree out1 &&
 	test_path_is_missing dst/.hako/dumb-http/pack/*.pack &&
 	ls dst/.hako/dumb-http/idx/pack-*.idx
+'
+
+test_expect_success 'a mirror whose pack has a version 1 index (packs.md vector): lengths from offsets' '
+	vec="$TEST_DIRECTORY/../format-spec/vectors" &&
+	hako init -q --empty v1m &&
+	sum=$(tail -c 32 "$vec/pack-small.pack" | od -An -tx1 | tr -d " \n") &&
+	cp "$vec/pack-small.pack" v1m/.hako/objects/pack/pack-$sum.pack &&
+	cp "$vec/pack-small.idx" v1m/.hako/objects/pack/pack-$sum.idx &&
+	ids=$(grep -v "^#" "$vec/objects.tsv" | cut -f3) &&
+	commit=$(grep "^commit" "$vec/objects.tsv" | head -n 1 | cut -f3) &&
+	hako -C v1m update-ref refs/heads/main $commit &&
+	hako -C v1m update-server-info &&
+	grep "pack-$sum.pack" v1m/.hako/objects/info/packs &&
+	hako init -q --empty v1d &&
+	hako -C v1d http-fetch "$URL/v1m" $ids &&
+	for id in $ids; do
+		hako -C v1d cat-file -p $id >got &&
+		hako -C v1m cat-file -p $id >want &&
+		test_cmp want got || return 1
+	done &&
+	hako -C v1d fsck
 '
 
 test_expect_success 'a fetch with nothing new reads only info/refs' '

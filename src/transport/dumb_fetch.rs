@@ -59,6 +59,9 @@ struct RemoteIndex {
     entry: PackEntry,
     data: Vec<u8>,
     count: usize,
+    /// Version 1 (dumb-http.md): record lengths derived from the offsets,
+    /// payload sizes unknown.
+    v1_lengths: Option<Vec<u64>>,
 }
 
 impl RemoteIndex {
@@ -67,12 +70,15 @@ impl RemoteIndex {
         if data.len() < 16 + 1024 + 64 || &data[..8] != IDX_MAGIC {
             return Err(bad("bad header"));
         }
-        if u32::from_be_bytes(data[8..12].try_into().unwrap()) != 2 {
-            return Err(bad("not version 2"));
-        }
+        let version = u32::from_be_bytes(data[8..12].try_into().unwrap());
+        let per = match version {
+            1 => 40,
+            2 => 56,
+            v => return Err(bad(&format!("version {v} (1 or 2 expected)"))),
+        };
         let count = u32::from_be_bytes(data[12..16].try_into().unwrap()) as usize;
         let m = data.len();
-        if m != 16 + 1024 + 56 * count + 64 {
+        if m != 16 + 1024 + per * count + 64 {
             return Err(bad("size does not match its count"));
         }
         if blake3::hash(&data[..m - 32]).as_bytes() != &data[m - 32..] {
@@ -81,7 +87,30 @@ impl RemoteIndex {
         if data[m - 64..m - 32] != entry.checksum.0 {
             return Err(bad("it names another pack"));
         }
-        let ix = RemoteIndex { entry, data, count };
+        let mut ix = RemoteIndex {
+            entry,
+            data,
+            count,
+            v1_lengths: None,
+        };
+        if version == 1 {
+            // Each record ends where the next one (by offset) begins.
+            let mut by_offset: Vec<(u64, usize)> = (0..count).map(|i| (ix.offset(i), i)).collect();
+            by_offset.sort_unstable();
+            if by_offset.first().is_some_and(|f| f.0 != 16) {
+                return Err(bad("the first record is not at offset 16"));
+            }
+            let trailer = ix.entry.pack_bytes.saturating_sub(32);
+            let mut lengths = vec![0u64; count];
+            for (k, &(off, i)) in by_offset.iter().enumerate() {
+                let end = by_offset.get(k + 1).map_or(trailer, |n| n.0);
+                if end <= off {
+                    return Err(bad("two records at one offset"));
+                }
+                lengths[i] = end - off;
+            }
+            ix.v1_lengths = Some(lengths);
+        }
         let mut start = 0usize;
         for b in 0..256 {
             let end = ix.fanout(b) as usize;
@@ -136,11 +165,15 @@ impl RemoteIndex {
     }
 
     fn len(&self, i: usize) -> u64 {
-        self.table(1, i)
+        match &self.v1_lengths {
+            Some(l) => l[i],
+            None => self.table(1, i),
+        }
     }
 
-    fn size(&self, i: usize) -> u64 {
-        self.table(2, i)
+    /// The payload size, when the index records it (version 2).
+    fn size(&self, i: usize) -> Option<u64> {
+        self.v1_lengths.is_none().then(|| self.table(2, i))
     }
 
     fn find(&self, id: &ObjectId) -> Option<usize> {
@@ -539,11 +572,10 @@ impl Fetch<'_> {
         if head.frame.end != r.bytes.len() {
             return Err(bad("record length does not match the index".into()));
         }
-        if head.size != ix.size(r.pos) {
+        if let Some(size) = ix.size(r.pos).filter(|s| *s != head.size) {
             return Err(bad(format!(
-                "record says {} bytes, the index {}",
-                head.size,
-                ix.size(r.pos)
+                "record says {} bytes, the index {size}",
+                head.size
             )));
         }
         let base = match head.base {
