@@ -94,6 +94,20 @@ test_expect_success 'push and fetch over ssh' '
 	hako -C dst fsck >/dev/null && hako -C src fsck >/dev/null
 '
 
+test_expect_success 'shallow clone over ssh, then deepened to the whole history' '
+	hako clone -q --depth 1 "$URL" shallow &&
+	test -s shallow/.hako/shallow &&
+	hako -C shallow log --oneline >log &&
+	hako -C src log --oneline main >expect &&
+	test $(wc -l <log) -lt $(wc -l <expect) &&
+	grep "(grafted)" log &&
+	hako -C shallow fetch -q --unshallow &&
+	test_path_is_missing shallow/.hako/shallow &&
+	hako -C shallow log --oneline origin/main >log &&
+	test_cmp expect log &&
+	hako -C shallow fsck >/dev/null
+'
+
 test_expect_success 'the remote program path is configurable (remote.NAME.uploadpack)' '
 	hako -C dst remote add viapath "$URL" &&
 	printf "[remote \"viapath\"]\n\tuploadpack = %s\n" "$HAKO_BUILD_DIR/hako upload-pack" >>dst/.hako/config &&
