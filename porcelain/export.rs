@@ -1,6 +1,5 @@
 //! `hako export [REF:]PATH HOSTDIR`: copy a directory or file out to the host.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -62,9 +61,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .with_context(|| format!("cannot create '{}'", tmp.display()))?;
     file::write_to(&ws.odb, &e.id, &mut f).map_err(|err| err.on_output(&tmp))?;
     f.sync_all()?;
-    // Exact, whatever the umask; setuid and setgid only with --owners.
-    let bits = if a.owners { 0o7777 } else { 0o1777 };
-    f.set_permissions(std::fs::Permissions::from_mode(e.mode & bits))?;
+    drop(f);
+    // Exact, whatever the umask; setuid, setgid, owners, xattrs and the
+    // modification time only with --owners (as a directory's checkout).
+    hako::hostfs::apply_entry_attrs(&tmp, e.mode, &e.meta, a.owners)?;
     std::fs::rename(&tmp, &dest).with_context(|| format!("cannot write '{}'", dest.display()))?;
     Ok(0)
 }

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use hako::runtime::instance::{self, Mode, Status};
+use hako::runtime::materialize;
 
 use crate::plumbing;
 
@@ -32,6 +33,27 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let mp = inst.mountpoint();
         if instance::is_mounted(&mp) {
             instance::unmount_lazy(&mp)?;
+        }
+        // A materialized instance's root not yet folded back (runtime.md).
+        if let Some(m) = materialize::Materialized::load(&inst.dir)? {
+            if inst.mode == Mode::Persistent {
+                let cws =
+                    hako::workspace::Workspace::open_with(&ws.dir, inst.container.as_deref())?;
+                if let Some(t) = materialize::fold_back(&cws, &m).map_err(|e| {
+                    anyhow::anyhow!(
+                        "instance {}: cannot fold {} into the working root: {e}",
+                        inst.id,
+                        m.root().display()
+                    )
+                })? {
+                    println!(
+                        "{} folded its changes into the working root ({})",
+                        inst.id,
+                        t.short()
+                    );
+                }
+            }
+            materialize::discard(&m)?;
         }
         if inst.status != Status::Exited {
             inst.status = Status::Dead;

@@ -19,6 +19,7 @@ use hako::container::{commit_tree_of, head_commit, move_head, read_working, work
 use hako::runtime::instance::{
     self, check_fuse, start_fuse_server, Instance, Mode, Proc, Status, SupervisorLock,
 };
+use hako::runtime::materialize;
 use hako::runtime::rwfs::{Target, WorkingFs};
 use hako::sandbox::{self, Bind, Config as SandboxConfig, EnvBase, NetMode};
 use hako::workspace::Workspace;
@@ -88,6 +89,10 @@ pub struct Args {
     /// Write the sandbox's pid and start time to FILE (as unshare-exec does).
     #[arg(long, value_name = "FILE")]
     pub pid_file: Option<PathBuf>,
+    /// Without FUSE: check the tree out into the instance's directory, run
+    /// there, and fold what the command changed back into the working root.
+    #[arg(long)]
+    pub materialize: bool,
     /// Commit the working root after the command exits.
     #[arg(long)]
     pub commit: bool,
@@ -115,7 +120,9 @@ struct Plan {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    check_fuse()?;
+    if !a.materialize {
+        check_fuse()?;
+    }
     let plan = plan(&a)?;
     let ws = &plan.ws;
     std::fs::create_dir_all(instance::instances_dir(ws))?;
@@ -230,6 +237,9 @@ fn supervise(
         }
     };
     inst.supervisor = Some(Proc::of(std::process::id() as i32));
+    if a.materialize {
+        return supervise_materialized(a, plan, inst, notify, lock);
+    }
     let target = match plan.mode {
         Mode::Persistent => Target::Working,
         _ => Target::Discard,
@@ -300,6 +310,87 @@ fn supervise(
         let _ = std::fs::remove_dir_all(&inst.dir);
     } else {
         let _ = std::fs::remove_dir_all(inst.spill_dir());
+    }
+    drop(lock);
+    Ok(exit.status)
+}
+
+/// `supervise` without FUSE (runtime.md, "Materialized instances"):
+/// check out, run on the directory, fold the changes back.
+fn supervise_materialized(
+    a: &Args,
+    mut plan: Plan,
+    mut inst: Instance,
+    notify: Option<&mut File>,
+    lock: SupervisorLock,
+) -> anyhow::Result<i32> {
+    let abandon = |inst: &Instance| {
+        if let Ok(Some(m)) = materialize::Materialized::load(&inst.dir) {
+            let _ = materialize::discard(&m);
+        }
+        let _ = std::fs::remove_dir_all(&inst.dir);
+    };
+    let (m, skipped) = match materialize::materialize(&plan.ws, plan.tree, &inst.dir) {
+        Ok(r) => r,
+        Err(e) => {
+            abandon(&inst);
+            return Err(anyhow::anyhow!("cannot check the tree out: {e}"));
+        }
+    };
+    for s in &skipped {
+        eprintln!("warning: not created in the checked-out root: {s}");
+    }
+    plan.sandbox.rootfs = m.root();
+    plan.sandbox.ro_root = plan.mode == Mode::Readonly;
+    let sb = match sandbox::start(&plan.sandbox) {
+        Ok(sb) => sb,
+        Err(e) => {
+            abandon(&inst);
+            return Err(setup_failed(e));
+        }
+    };
+    report(&sb.warnings);
+    inst.pid = Some(Proc::of(sb.pid));
+    inst.status = Status::Running;
+    inst.save()?;
+    if let Some(n) = notify {
+        let _ = n.write_all(b"ok\n");
+    }
+    let waited = sb.wait();
+    let exit = match waited {
+        Ok(exit) => exit,
+        Err(e) => {
+            abandon(&inst);
+            return Err(setup_failed(e));
+        }
+    };
+    report(&exit.warnings);
+    if plan.mode == Mode::Persistent {
+        let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
+        if let Err(e) = materialize::fold_back(&ws, &m) {
+            // Keep the directory: reap folds it later.
+            inst.status = Status::Exited;
+            inst.exit = Some(exit.status);
+            inst.finished = Some(instance::now_secs());
+            inst.save()?;
+            bail!(
+                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
+                m.root().display()
+            );
+        }
+    }
+    materialize::discard(&m)?;
+    inst.status = Status::Exited;
+    inst.exit = Some(exit.status);
+    inst.finished = Some(instance::now_secs());
+    if !a.rm {
+        inst.save()?;
+    }
+    if a.commit {
+        commit_after(&plan, &inst, a.message.as_deref())?;
+    }
+    if a.rm {
+        let _ = std::fs::remove_dir_all(&inst.dir);
     }
     drop(lock);
     Ok(exit.status)

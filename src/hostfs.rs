@@ -368,6 +368,16 @@ fn apply_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
     Ok(())
 }
 
+/// Give a checked-out file at `p` its entry's mode and metadata as a
+/// checkout does: owners, xattrs and the modification time only with `owners`.
+pub fn apply_entry_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
+    apply_attrs(p, mode, m, owners)?;
+    if owners {
+        apply_mtime(p, m)?;
+    }
+    Ok(())
+}
+
 /// Set the recorded modification time (not following a symlink).
 fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
     let Some(secs) = m.mtime else {

@@ -3906,7 +3906,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__run)
-            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --commit --message --container --help"
+            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --materialize --commit --message --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -222,6 +222,7 @@ complete -c hako -n "__fish_hako_using_subcommand run" -s t -l tty -d 'Keep the 
 complete -c hako -n "__fish_hako_using_subcommand run" -s i -l interactive -d 'Keep stdin attached (default: /dev/null)'
 complete -c hako -n "__fish_hako_using_subcommand run" -l auto-mount -d 'Bind the host paths named in the command\'s arguments (absolute, ~/…, ./…, ../…) at the same place inside (relative ones are made absolute)'
 complete -c hako -n "__fish_hako_using_subcommand run" -l no-landlock -d 'Do not confine filesystem access with landlock'
+complete -c hako -n "__fish_hako_using_subcommand run" -l materialize -d 'Without FUSE: check the tree out into the instance\'s directory, run there, and fold what the command changed back into the working root'
 complete -c hako -n "__fish_hako_using_subcommand run" -l commit -d 'Commit the working root after the command exits'
 complete -c hako -n "__fish_hako_using_subcommand run" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand shell" -s C -d 'Run as if hako was started in DIR' -r -F

@@ -475,12 +475,12 @@ impl FuseServer {
 pub fn check_fuse() -> Result<()> {
     if !Path::new("/dev/fuse").exists() {
         return Err(Error::Invalid(
-            "FUSE is not available: /dev/fuse is missing (load the fuse module, or install fuse3; export the tree and use 'hako unshare-exec' instead)".into(),
+            "FUSE is not available: /dev/fuse is missing (load the fuse module or install fuse3, or run with --materialize)".into(),
         ));
     }
     if crate::sandbox::find_in_path(std::ffi::OsStr::new("fusermount3")).is_none() {
         return Err(Error::Invalid(
-            "FUSE is not available: fusermount3 is missing (apt-get install fuse3)".into(),
+            "FUSE is not available: fusermount3 is missing (apt-get install fuse3, or run with --materialize)".into(),
         ));
     }
     Ok(())

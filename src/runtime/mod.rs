@@ -7,5 +7,6 @@
 
 pub mod fuse;
 pub mod instance;
+pub mod materialize;
 pub mod profiles;
 pub mod rwfs;

@@ -661,7 +661,7 @@ fn content_id(n: &Node) -> ObjectId {
 
 /// Move `WORKING` from `base` to `new`: directly if it still is `base`,
 /// else with the changes between the two applied onto what it is now.
-fn publish(ws: &Workspace, base: ObjectId, new: ObjectId) -> Result<()> {
+pub fn publish(ws: &Workspace, base: ObjectId, new: ObjectId) -> Result<()> {
     for _ in 0..200 {
         let raw = read_working(ws)?;
         let lock = match lock_working(ws, raw) {

@@ -1,0 +1,139 @@
+#!/bin/sh
+test_description='hako run --materialize: the tree checked out into the instance directory instead of a FUSE mount, and what the command changed folded back into the working root'
+. ./test-lib.sh
+
+if ! command -v busybox >/dev/null 2>&1; then
+	skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
+fi
+if ! unshare -Ur true 2>/dev/null; then
+	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
+fi
+
+# The uid:gid recorded for PATH in the working root (exported with --owners).
+owner_of () {
+	rm -rf owner.out && mkdir owner.out &&
+	hako -C ws export --owners "$1" "$PWD/owner.out" &&
+	stat -c %u:%g owner.out/$(basename "$1")
+}
+
+# Wait (up to 20 s) until `hako ps` shows instance $1 with status $2.
+wait_status () {
+	for i in $(test_seq 200); do
+		hako -C ws ps -a >ps.out &&
+		grep -q "^$1 .* $2 " ps.out && return 0
+		sleep 0.1
+	done
+	cat ps.out
+	return 1
+}
+
+test_expect_success 'setup: a workspace whose container holds the busybox seed, and a file with recorded owners' '
+	hako init -q ws &&
+	mkdir -p host/srv && echo kept >host/srv/owned &&
+	if test "$(id -u)" = 0; then
+		chown 123:456 host/srv/owned && owners=--owners
+	else
+		echo "# not root: the file is imported without owners"
+	fi &&
+	hako -C ws mkdir /srv &&
+	hako -C ws import $owners "$PWD/host/srv/owned" /srv &&
+	if test "$(id -u)" = 0; then test "$(owner_of /srv/owned)" = 123:456; fi &&
+	hako -C ws commit -q -m owned &&
+	hako -C ws status --porcelain >actual &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'without FUSE at all: the error suggests --materialize, which runs' '
+	mkdir nofuse && ln -s "$HAKO_BUILD_DIR/hako" nofuse/hako &&
+	test_must_fail env PATH="$PWD/nofuse" hako -C ws run -- true 2>err &&
+	grep "^fatal: FUSE is not available: .*--materialize" err &&
+	test_expect_code 3 env PATH="$PWD/nofuse" hako -C ws run --materialize -- sh -c "echo hello from \$(hostname); exit 3" >out &&
+	echo "hello from hako" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a persistent run folds exactly its changes back; other entries keep their owners' '
+	hako -C ws run --materialize -- sh -c "echo made inside >/root/note && rm /etc/hostname && mkdir -p /srv/a && chmod 700 /srv/a" &&
+	hako -C ws status --porcelain >actual &&
+	cat >expect <<-\EOF &&
+	D etc/hostname
+	A root/note
+	EOF
+	test_cmp expect actual &&
+	test "$(hako -C ws cat /root/note)" = "made inside" &&
+	hako -C ws ls -l /srv >ls &&
+	grep "^040700 .* a/" ls &&
+	if test "$(id -u)" = 0; then test "$(owner_of /srv/owned)" = 123:456; fi &&
+	test_path_is_missing ws/.hako/instances/*/root &&
+	hako -C ws fsck
+'
+
+test_expect_success '--commit commits; --rm and a revision discard; --ro refuses writes' '
+	hako -C ws run --materialize --commit -m inside -- sh -c "echo c >/root/committed" &&
+	hako -C ws log --oneline -n 1 >log && grep " inside$" log &&
+	hako -C ws status --porcelain >actual && test_must_be_empty actual &&
+	hako -C ws reap >/dev/null &&
+	hako -C ws run --materialize --rm -- sh -c "echo x >/root/gone && cat /root/gone" >out &&
+	echo x >expect && test_cmp expect out &&
+	hako -C ws run --materialize --rm HEAD~1 -- sh -c "echo y >/root/gone-too" &&
+	hako -C ws status --porcelain >actual && test_must_be_empty actual &&
+	test_must_fail hako -C ws run --materialize --rm --ro -- sh -c "echo z >/root/ro" 2>err &&
+	grep -i "read-only" err &&
+	hako -C ws status --porcelain >actual && test_must_be_empty actual &&
+	hako -C ws ps -a >ps && test_line_count = 1 ps &&
+	test_path_is_missing ws/.hako/instances/*/root
+'
+
+test_expect_success 'a write from outside while the instance runs: the instance changes are applied onto it' '
+	id=$(hako -C ws run --materialize -d -- sh -c "echo inside >/root/in-1; sleep 1") &&
+	wait_status $id running &&
+	hako -C ws write /root/outside "from outside" &&
+	hako -C ws wait $id &&
+	test "$(hako -C ws cat /root/outside)" = "from outside" &&
+	test "$(hako -C ws cat /root/in-1)" = inside
+'
+
+test_expect_success 'kill -9 of the supervisor: reap folds the checked-out root back' '
+	id=$(hako -C ws run --materialize -d -- sh -c "echo before-kill >/root/killed; exec sleep 60") &&
+	wait_status $id running &&
+	for i in $(test_seq 100); do
+		test -f ws/.hako/instances/$id/root/root/killed && break
+		sleep 0.1
+	done &&
+	sup=$(sed -n "s/^supervisor \([0-9]*\) .*/\1/p" ws/.hako/instances/$id/state) &&
+	kill -9 $sup &&
+	wait_status $id dead &&
+	test_must_fail hako -C ws cat /root/killed &&
+	hako -C ws reap >reaped &&
+	grep "^$id folded its changes" reaped &&
+	grep "^$id dead" reaped &&
+	test_path_is_missing ws/.hako/instances/$id &&
+	test "$(hako -C ws cat /root/killed)" = before-kill
+'
+
+# An unprivileged user needs user namespaces (no FUSE here).
+test_lazy_prereq USER_NS '
+	test "$(id -u)" = 0 &&
+	{ id hakotest >/dev/null 2>&1 || useradd --create-home --shell /bin/sh hakotest; } &&
+	setpriv --reuid=hakotest --regid=hakotest --init-groups -- unshare -Ur true
+'
+test_prereq_reason USER_NS "needs root (to create the user hakotest), and user namespaces usable by that user"
+
+test_expect_success USER_NS 'as an unprivileged user: a materialized run folds its changes, recorded entries keep theirs' '
+	D=$(mktemp -d /tmp/hako-t7110.XXXXXX) && chmod 755 "$D" &&
+	test_when_finished "rm -rf \"$D\"" &&
+	cp "$HAKO_BUILD_DIR/hako" "$D/hako" && chown -R hakotest: "$D" &&
+	as_user () {
+		(cd "$D" && setpriv --reuid=hakotest --regid=hakotest --init-groups -- env HOME="$D" PATH=/usr/bin:/bin "$@")
+	} &&
+	as_user ./hako init -q ws &&
+	as_user ./hako -C ws run --materialize -- sh -c "echo by-user >/root/u && chmod 600 /root/u" &&
+	as_user ./hako -C ws status --porcelain >actual &&
+	echo "A root/u" >expect && test_cmp expect actual &&
+	as_user ./hako -C ws ls -l /root >ls &&
+	grep "^100600 .* u$" ls &&
+	test "$(as_user ./hako -C ws cat /root/u)" = by-user &&
+	as_user ./hako -C ws fsck
+'
+
+test_done
