@@ -178,6 +178,13 @@ test_expect_success 'gc keeps a shallow workspace whole and drops entries of com
 	test_cmp expect actual
 '
 
+test_expect_success 'update-server-info in a shallow workspace warns that HTTP clients cannot go below the cut' '
+	hako -C p2 update-server-info 2>err &&
+	grep "^warning: this workspace is shallow" err &&
+	hako -C src update-server-info 2>err &&
+	! grep shallow err
+'
+
 test_expect_success 'a malformed .hako/shallow is refused by name' '
 	cp p2/.hako/shallow keep2 &&
 	echo "not an id" >p2/.hako/shallow &&

@@ -152,6 +152,11 @@ fn list_packs(odb: &Odb) -> Result<Vec<PackEntry>> {
 /// objects no pack holds, then `objects/info/packs`, then `info/refs`.
 pub fn update_server_info(ws: &Workspace) -> Result<ServerInfo> {
     let odb = &ws.odb;
+    if !odb.shallow()?.is_empty() {
+        crate::warnings::warn(
+            "this workspace is shallow (.hako/shallow): HTTP clients of the mirror cannot fetch the history below its shallow commits".to_string(),
+        );
+    }
     // Packs written since this process first looked (a push) count too.
     odb.rescan();
     let packs = LocalStore::packs(odb)?;
