@@ -136,6 +136,15 @@ test_expect_success 'fetch --unshallow brings the whole history and removes .hak
 	grep "fatal: --unshallow on a complete workspace" err
 '
 
+test_expect_success 'fetch --depth in a complete workspace never cuts what it has' '
+	hako -C src write /f c8 && hako -C src commit -q -m c8 &&
+	hako -C d2 fetch -q --depth 1 &&
+	test_path_is_missing d2/.hako/shallow &&
+	subjects d2 origin/main >actual &&
+	subjects src main >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'push of a commit made on a shallow clone; a remote that lacks the cut is refused' '
 	hako clone -q --depth 1 src p1 &&
 	hako -C p1 write /new yes && hako -C p1 commit -q -m on-shallow &&
