@@ -61,7 +61,137 @@ pub enum Target {
 /// The content of a file being written.
 enum FileBuf {
     Mem(Vec<u8>),
-    Spill { file: File, len: u64 },
+    Spill {
+        file: File,
+        len: u64,
+    },
+    /// A new file of a working root, stored as it is written.
+    Stream(Box<Stream>),
+}
+
+/// Bytes a `Stream` gathers before it chunks and stores them (in parallel).
+const SETTLE_AT: usize = 8 << 20;
+/// Bytes of out-of-order writes a `Stream` holds before it gives up.
+const LATER_MAX: usize = 32 << 20;
+
+/// A file written from its start (about) in order: the chunks that no later
+/// append can change are stored as they complete, so a large new file is
+/// never copied to a spill file and read back to be stored. A write before
+/// the stored part turns it into a `Mem` or `Spill` buffer.
+#[derive(Default)]
+struct Stream {
+    /// Stored chunks: (length, blob id), and the offset where each ends.
+    chunks: Vec<(u64, ObjectId)>,
+    ends: Vec<u64>,
+    /// The bytes after the last stored chunk.
+    tail: Vec<u8>,
+    /// Writes past the end, held until the gap fills (concurrent requests
+    /// arrive out of order): offset → bytes, never overlapping.
+    later: BTreeMap<u64, Vec<u8>>,
+    later_bytes: usize,
+}
+
+impl Stream {
+    fn stored(&self) -> u64 {
+        self.ends.last().copied().unwrap_or(0)
+    }
+    /// The end of the contiguous content.
+    fn end(&self) -> u64 {
+        self.stored() + self.tail.len() as u64
+    }
+    fn len(&self) -> u64 {
+        let later = self
+            .later
+            .last_key_value()
+            .map_or(0, |(k, v)| k + v.len() as u64);
+        self.end().max(later)
+    }
+
+    /// Chunk the tail and store the chunks: all of them with `all`, else
+    /// those no later byte can change (at least `CDC_MAX` bytes follow their
+    /// start, so FastCDC cuts them as it would cut the whole file).
+    fn cut(&self, all: bool) -> Vec<(usize, usize)> {
+        let mut cuts = Vec::new();
+        for (off, len) in file::chunks(&self.tail) {
+            if !all && self.tail.len() - off < file::CDC_MAX as usize {
+                break;
+            }
+            cuts.push((off, len));
+        }
+        cuts
+    }
+
+    fn settle(&mut self, store: &dyn ObjectStore) -> Result<()> {
+        let cuts = self.cut(false);
+        let Some(&(last, len)) = cuts.last() else {
+            return Ok(());
+        };
+        let stored = store_chunks(store, &self.tail, &cuts)?;
+        let mut end = self.stored();
+        for c in stored {
+            end += c.0;
+            self.chunks.push(c);
+            self.ends.push(end);
+        }
+        self.tail.drain(..last + len);
+        Ok(())
+    }
+
+    /// Write `data` at `off`, which is within or at the end of the tail.
+    fn put(&mut self, off: u64, data: &[u8]) {
+        let at = (off - self.stored()) as usize;
+        let over = data.len().min(self.tail.len() - at);
+        self.tail[at..at + over].copy_from_slice(&data[..over]);
+        self.tail.extend_from_slice(&data[over..]);
+    }
+
+    fn read(&self, store: &dyn ObjectStore, off: u64, out: &mut [u8]) -> Result<()> {
+        let end = off + out.len() as u64;
+        let first = self.ends.partition_point(|&e| e <= off);
+        for i in first..self.chunks.len() {
+            let (len, id) = self.chunks[i];
+            let s = self.ends[i] - len;
+            if s >= end {
+                break;
+            }
+            let o = store.read(&id)?;
+            let (from, to) = (off.max(s), end.min(self.ends[i]));
+            out[(from - off) as usize..(to - off) as usize]
+                .copy_from_slice(&o.data[(from - s) as usize..(to - s) as usize]);
+        }
+        let mut overlay = |s: u64, bytes: &[u8]| {
+            let e = s + bytes.len() as u64;
+            let (from, to) = (off.max(s), end.min(e));
+            if from < to {
+                out[(from - off) as usize..(to - off) as usize]
+                    .copy_from_slice(&bytes[(from - s) as usize..(to - s) as usize]);
+            }
+        };
+        overlay(self.stored(), &self.tail);
+        for (k, v) in &self.later {
+            overlay(*k, v);
+        }
+        Ok(())
+    }
+}
+
+/// Store the chunks `cuts` of `data` in parallel; their (length, id).
+fn store_chunks(
+    store: &dyn ObjectStore,
+    data: &[u8],
+    cuts: &[(usize, usize)],
+) -> Result<Vec<(u64, ObjectId)>> {
+    use rayon::prelude::*;
+    cuts.par_iter()
+        .map(|&(o, l)| Ok((l as u64, store.write(ObjectType::Blob, &data[o..o + l])?)))
+        .collect()
+}
+
+fn io_err(e: Error) -> std::io::Error {
+    match e {
+        Error::Io { err, .. } => err,
+        e => std::io::Error::other(e.to_string()),
+    }
 }
 
 impl FileBuf {
@@ -69,10 +199,11 @@ impl FileBuf {
         match self {
             FileBuf::Mem(v) => v.len() as u64,
             FileBuf::Spill { len, .. } => *len,
+            FileBuf::Stream(s) => s.len(),
         }
     }
 
-    fn read(&self, off: u64, size: u32) -> std::io::Result<Vec<u8>> {
+    fn read(&self, store: &dyn ObjectStore, off: u64, size: u32) -> std::io::Result<Vec<u8>> {
         let end = (off + size as u64).min(self.len());
         if off >= end {
             return Ok(Vec::new());
@@ -82,6 +213,11 @@ impl FileBuf {
             FileBuf::Spill { file, .. } => {
                 let mut out = vec![0; (end - off) as usize];
                 file.read_exact_at(&mut out, off)?;
+                Ok(out)
+            }
+            FileBuf::Stream(s) => {
+                let mut out = vec![0; (end - off) as usize];
+                s.read(store, off, &mut out).map_err(io_err)?;
                 Ok(out)
             }
         }
@@ -100,7 +236,78 @@ impl FileBuf {
         Ok(())
     }
 
-    fn write(&mut self, off: u64, data: &[u8], dir: &Path) -> std::io::Result<()> {
+    /// Turn a `Stream` into a `Mem` or `Spill` buffer with the same content.
+    fn unstream(&mut self, store: &dyn ObjectStore, dir: &Path) -> std::io::Result<()> {
+        let FileBuf::Stream(s) = self else {
+            return Ok(());
+        };
+        let s = std::mem::take(&mut **s);
+        *self = if s.len() > SPILL_AT {
+            FileBuf::Spill {
+                file: spill_file(dir)?,
+                len: 0,
+            }
+        } else {
+            FileBuf::Mem(Vec::with_capacity(s.len() as usize))
+        };
+        let mut pos = 0;
+        for (len, id) in &s.chunks {
+            let o = store.read(id).map_err(io_err)?;
+            self.write_plain(pos, &o.data, dir)?;
+            pos += len;
+        }
+        self.write_plain(pos, &s.tail, dir)?;
+        for (k, v) in &s.later {
+            self.write_plain(*k, v, dir)?;
+        }
+        Ok(())
+    }
+
+    fn write(
+        &mut self,
+        store: &dyn ObjectStore,
+        off: u64,
+        data: &[u8],
+        dir: &Path,
+    ) -> std::io::Result<()> {
+        let FileBuf::Stream(s) = self else {
+            return self.write_plain(off, data, dir);
+        };
+        let end = off + data.len() as u64;
+        let overlaps_later = s
+            .later
+            .range(..end)
+            .next_back()
+            .is_some_and(|(k, v)| k + v.len() as u64 > off);
+        if off < s.stored() || overlaps_later {
+            self.unstream(store, dir)?;
+            return self.write_plain(off, data, dir);
+        }
+        if off > s.end() {
+            s.later.insert(off, data.to_vec());
+            s.later_bytes += data.len();
+            if s.later_bytes > LATER_MAX {
+                self.unstream(store, dir)?;
+            }
+            return Ok(());
+        }
+        s.put(off, data);
+        // Held writes the gap no longer separates.
+        while let Some((&k, _)) = s.later.first_key_value() {
+            if k > s.end() {
+                break;
+            }
+            let v = s.later.remove(&k).expect("present");
+            s.later_bytes -= v.len();
+            s.put(k, &v);
+        }
+        if s.tail.len() >= SETTLE_AT {
+            s.settle(store).map_err(io_err)?;
+        }
+        Ok(())
+    }
+
+    fn write_plain(&mut self, off: u64, data: &[u8], dir: &Path) -> std::io::Result<()> {
         let end = off + data.len() as u64;
         if end > SPILL_AT {
             self.spill(dir)?;
@@ -116,28 +323,47 @@ impl FileBuf {
                 file.write_all_at(data, off)?;
                 *len = (*len).max(end);
             }
+            FileBuf::Stream(_) => unreachable!("streams are written by write"),
         }
         Ok(())
     }
 
-    fn truncate(&mut self, size: u64) -> std::io::Result<()> {
+    fn truncate(&mut self, store: &dyn ObjectStore, size: u64, dir: &Path) -> std::io::Result<()> {
+        if size == self.len() {
+            return Ok(());
+        }
+        self.unstream(store, dir)?;
         match self {
             FileBuf::Mem(v) => v.resize(size as usize, 0),
             FileBuf::Spill { file, len } => {
                 file.set_len(size)?;
                 *len = size;
             }
+            FileBuf::Stream(_) => unreachable!("unstreamed"),
         }
         Ok(())
     }
 
     /// Store the content: a blob, or chunks and a chunk list.
-    fn store(&self, store: &dyn ObjectStore) -> Result<ObjectId> {
+    fn store(&mut self, store: &dyn ObjectStore, dir: &Path) -> Result<ObjectId> {
+        if matches!(self, FileBuf::Stream(s) if !s.later.is_empty()) {
+            // A hole not filled yet: its bytes are zeros.
+            self.unstream(store, dir)
+                .map_err(|e| Error::Invalid(format!("{e}")))?;
+        }
         match self {
             FileBuf::Mem(v) => file::store_content(store, v),
             FileBuf::Spill { file, len } => {
                 let r = PositionedReader { file, pos: 0 }.take(*len);
                 file::store_reader(store, r).map_err(|e| Error::Invalid(format!("{e}")))
+            }
+            FileBuf::Stream(s) => {
+                if s.chunks.is_empty() {
+                    return file::store_content(store, &s.tail);
+                }
+                let mut all = s.chunks.clone();
+                all.extend(store_chunks(store, &s.tail, &s.cut(true))?);
+                file::list_from_chunks(store, &all)
             }
         }
     }
@@ -275,6 +501,24 @@ struct Inner {
     readonly: bool,
     state: Mutex<State>,
     wake: Condvar,
+    /// Threads for parallel hashing and compression, made on first use. The
+    /// server is a forked child: if the parent had started rayon's global
+    /// pool, its workers do not exist here and a parallel call from a FUSE
+    /// thread would wait for them forever.
+    pool: std::sync::OnceLock<Option<rayon::ThreadPool>>,
+}
+
+impl Inner {
+    /// Run `f` with its parallel work on the filesystem's own pool.
+    fn par<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        let pool = self
+            .pool
+            .get_or_init(|| rayon::ThreadPoolBuilder::new().build().ok());
+        match pool {
+            Some(p) => p.install(f),
+            None => f(),
+        }
+    }
 }
 
 fn now() -> (u64, u32) {
@@ -361,6 +605,7 @@ impl WorkingFs {
                 cache: Mutex::new(ReadCache::default()),
                 pending: crate::store::MemStore::new(),
                 flushing: std::sync::RwLock::new(()),
+                pool: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -446,7 +691,7 @@ impl WorkingFs {
                 if node.writers > 0 && !include_open {
                     return Ok((*id, true));
                 }
-                *id = b.store(store)?;
+                *id = self.inner.par(|| b.store(store, &self.inner.spill_dir))?;
                 *size = Some(b.len());
                 if node.writers == 0 {
                     *buf = None;
@@ -575,6 +820,9 @@ struct ReadCache {
 
 const READ_CACHE_BYTES: usize = 64 << 20;
 const PENDING_BYTES: u64 = 128 << 20;
+/// Packs this big are never merged by the filesystem (copying a GiB pack
+/// again at every batch dominated large writes); `gc` repacks them.
+const MERGE_PACKS_BELOW: u64 = 32 << 20;
 
 impl Inner {
     /// Write the pending objects to the store, durably.
@@ -588,7 +836,12 @@ impl Inner {
             .iter()
             .map(|(i, k, d)| (*i, *k, d.as_slice()))
             .collect();
-        self.ws.odb.write_known(&refs).map(|_| ())
+        self.par(|| {
+            self.ws
+                .odb
+                .write_known_merging_below(&refs, MERGE_PACKS_BELOW)
+        })
+        .map(|_| ())
     }
 }
 
@@ -932,13 +1185,15 @@ impl WorkingFs {
                 std::io::copy(&mut r, &mut w).map_err(|e| io_errno(&e))?;
                 drop(w);
                 FileBuf::Spill { file: f, len: size }
+            } else if size == 0 && matches!(self.inner.target, Target::Working) {
+                FileBuf::Stream(Box::default())
             } else if size == 0 {
                 FileBuf::Mem(Vec::new())
             } else {
                 FileBuf::Mem(file::read_range(store, id, 0, size).map_err(|e| errno(&e))?)
             };
             if b.len() != size {
-                b.truncate(size).map_err(|e| io_errno(&e))?;
+                b.truncate(store, size, spill).map_err(|e| io_errno(&e))?;
             }
             *buf = Some(b);
         }
@@ -1089,8 +1344,9 @@ impl Filesystem for WorkingFs {
             self.check_writable()?;
             let ino = ino.0;
             if let Some(size) = size {
+                let spill = &self.inner.spill_dir;
                 self.buffer(&mut st, ino)?
-                    .truncate(size)
+                    .truncate(self.store(), size, spill)
                     .map_err(|e| io_errno(&e))?;
                 Self::set_mtime(&mut st, ino);
             }
@@ -1383,8 +1639,9 @@ impl Filesystem for WorkingFs {
                 self.check_writable()?;
             }
             if flags.0 & libc::O_TRUNC != 0 {
+                let spill = &self.inner.spill_dir;
                 self.buffer(&mut st, ino.0)?
-                    .truncate(0)
+                    .truncate(self.store(), 0, spill)
                     .map_err(|e| io_errno(&e))?;
                 Self::set_mtime(&mut st, ino.0);
                 Self::touch(&mut st, ino.0);
@@ -1457,7 +1714,7 @@ impl Filesystem for WorkingFs {
             let st = self.state();
             match st.nodes.get(&ino.0).map(|n| &n.content) {
                 Some(Content::File { buf: Some(b), .. }) => {
-                    return match b.read(offset, size) {
+                    return match b.read(self.store(), offset, size) {
                         Ok(d) => reply.data(&d),
                         Err(e) => reply.error(io_errno(&e)),
                     }
@@ -1491,9 +1748,10 @@ impl Filesystem for WorkingFs {
         let mut st = self.state();
         let r = (|| -> R<()> {
             self.check_writable()?;
-            let spill = self.inner.spill_dir.clone();
-            self.buffer(&mut st, ino.0)?
-                .write(offset, data, &spill)
+            let b = self.buffer(&mut st, ino.0)?;
+            let (store, spill) = (self.store(), &self.inner.spill_dir);
+            self.inner
+                .par(|| b.write(store, offset, data, spill))
                 .map_err(|e| io_errno(&e))?;
             Self::set_mtime(&mut st, ino.0);
             Self::touch(&mut st, ino.0);
@@ -1551,7 +1809,7 @@ impl Filesystem for WorkingFs {
                 if n.writers == 0 {
                     if let Content::File { id, buf, size } = &mut n.content {
                         if let Some(b) = buf {
-                            match b.store(store) {
+                            match self.inner.par(|| b.store(store, &self.inner.spill_dir)) {
                                 Ok(new) => {
                                     *id = new;
                                     *size = Some(b.len());
@@ -1938,18 +2196,93 @@ mod tests {
             .map(|i| (i * 7 % 251) as u8)
             .collect();
         for (i, c) in data.chunks(1 << 20).enumerate() {
-            b.write((i << 20) as u64, c, dir.path()).unwrap();
+            b.write(&s, (i << 20) as u64, c, dir.path()).unwrap();
         }
         assert!(matches!(b, FileBuf::Spill { .. }));
-        assert_eq!(b.read(5, 10).unwrap(), data[5..15].to_vec());
+        assert_eq!(b.read(&s, 5, 10).unwrap(), data[5..15].to_vec());
         assert_eq!(
-            b.store(&s).unwrap(),
+            b.store(&s, dir.path()).unwrap(),
             file::store_content(&s, &data).unwrap()
         );
-        b.truncate(10).unwrap();
+        b.truncate(&s, 10, dir.path()).unwrap();
         assert_eq!(
-            b.store(&s).unwrap(),
+            b.store(&s, dir.path()).unwrap(),
             file::store_content(&s, &data[..10]).unwrap()
+        );
+    }
+
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_buffers_store_what_store_content_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = MemStore::new();
+        for (n, piece) in [
+            (100, 7),
+            (70_000, 4096),
+            (3 * SETTLE_AT + 12_345, 131_072),
+            (SETTLE_AT + 1, 1 << 20),
+        ] {
+            let data = noise(n, n as u64);
+            let mut b = FileBuf::Stream(Box::default());
+            // Pieces in pairs, the second of each pair first (out of order).
+            let pieces: Vec<(usize, &[u8])> = data
+                .chunks(piece)
+                .enumerate()
+                .map(|(i, c)| (i * piece, c))
+                .collect();
+            for pair in pieces.chunks(2) {
+                for &(off, c) in pair.iter().rev() {
+                    b.write(&s, off as u64, c, dir.path()).unwrap();
+                }
+            }
+            assert!(matches!(b, FileBuf::Stream(_)), "{n}");
+            assert_eq!(b.len(), n as u64);
+            let at = n as u64 / 3;
+            let got = b.read(&s, at, 70_000).unwrap();
+            assert_eq!(got, data[at as usize..(at as usize + 70_000).min(n)]);
+            let want = file::store_content(&s, &data).unwrap();
+            assert_eq!(b.store(&s, dir.path()).unwrap(), want, "{n}");
+            // Stored while open, then written on: still the same content.
+            let more = noise(5000, 3);
+            b.write(&s, n as u64, &more, dir.path()).unwrap();
+            let mut all = data.clone();
+            all.extend_from_slice(&more);
+            assert_eq!(
+                b.store(&s, dir.path()).unwrap(),
+                file::store_content(&s, &all).unwrap()
+            );
+            // A write into the stored part: a plain buffer, same content.
+            b.write(&s, 1, b"xy", dir.path()).unwrap();
+            all[1..3].copy_from_slice(b"xy");
+            assert_eq!(b.read(&s, 0, 4).unwrap(), all[..4].to_vec());
+            assert_eq!(
+                b.store(&s, dir.path()).unwrap(),
+                file::store_content(&s, &all).unwrap()
+            );
+        }
+        // A hole left by a write past the end reads, and stores, as zeros.
+        let mut b = FileBuf::Stream(Box::default());
+        b.write(&s, 10, b"abc", dir.path()).unwrap();
+        assert_eq!(
+            b.read(&s, 0, 20).unwrap(),
+            b"\0\0\0\0\0\0\0\0\0\0abc".to_vec()
+        );
+        let mut want = vec![0u8; 10];
+        want.extend_from_slice(b"abc");
+        assert_eq!(
+            b.store(&s, dir.path()).unwrap(),
+            file::store_content(&s, &want).unwrap()
         );
     }
 }
