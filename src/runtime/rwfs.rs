@@ -491,6 +491,10 @@ struct Inner {
     /// at a time, and each read would otherwise decompress and verify its
     /// whole chunk again.
     cache: Mutex<ReadCache>,
+    /// Chunk maps of files read lately.
+    maps: Mutex<HashMap<ObjectId, Arc<ChunkMap>>>,
+    /// Chunks being read ahead.
+    decoding: Mutex<std::collections::HashSet<ObjectId>>,
     /// New objects, held until a fold (or `PENDING_BYTES`) writes them in one
     /// batch (a pack, one sync) instead of a loose object and fsync each.
     pending: crate::store::MemStore,
@@ -603,6 +607,8 @@ impl WorkingFs {
                 state: Mutex::new(state),
                 wake: Condvar::new(),
                 cache: Mutex::new(ReadCache::default()),
+                maps: Mutex::new(HashMap::new()),
+                decoding: Mutex::new(std::collections::HashSet::new()),
                 pending: crate::store::MemStore::new(),
                 flushing: std::sync::RwLock::new(()),
                 pool: std::sync::OnceLock::new(),
@@ -810,13 +816,43 @@ impl WorkingFs {
     }
 }
 
-/// Decoded objects by id, up to `READ_CACHE_BYTES`, oldest out first.
+/// Decoded, verified objects by id, up to `READ_CACHE_BYTES`, oldest out
+/// first; shared, so a read served from the cache copies nothing.
 #[derive(Default)]
 struct ReadCache {
-    objects: HashMap<ObjectId, crate::object::Object>,
+    objects: HashMap<ObjectId, (ObjectType, Arc<Vec<u8>>)>,
     order: std::collections::VecDeque<ObjectId>,
     bytes: usize,
 }
+
+/// Where the chunks of a file's content end, and their ids (a blob is one chunk).
+struct ChunkMap {
+    ends: Vec<u64>,
+    ids: Vec<ObjectId>,
+    /// Where the last read ended: a read starting there is sequential.
+    next: std::sync::atomic::AtomicU64,
+}
+
+/// How far ahead of a sequential reader chunks are decoded.
+const READ_AHEAD: u64 = 4 << 20;
+
+/// Bytes read from file content: part of a shared chunk, or a copy.
+enum Bytes {
+    Shared(Arc<Vec<u8>>, std::ops::Range<usize>),
+    Owned(Vec<u8>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Shared(d, r) => &d[r.clone()],
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// How many files' chunk maps are kept.
+const CHUNK_MAPS: usize = 64;
 
 const READ_CACHE_BYTES: usize = 64 << 20;
 const PENDING_BYTES: u64 = 128 << 20;
@@ -825,6 +861,152 @@ const PENDING_BYTES: u64 = 128 << 20;
 const MERGE_PACKS_BELOW: u64 = 32 << 20;
 
 impl Inner {
+    /// An object's verified content, from the cache or the store.
+    fn read_shared(&self, id: &ObjectId) -> Result<(ObjectType, Arc<Vec<u8>>)> {
+        let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((kind, data)) = lock().objects.get(id) {
+            return Ok((*kind, data.clone()));
+        }
+        let o = {
+            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
+            match self.pending.read(id) {
+                Ok(o) => o,
+                Err(_) => self.ws.odb.read(id)?,
+            }
+        };
+        let (kind, data) = (o.kind, Arc::new(o.data));
+        if matches!(kind, ObjectType::Blob | ObjectType::File) && data.len() <= 1 << 20 {
+            let mut c = lock();
+            if !c.objects.contains_key(id) {
+                c.bytes += data.len();
+                c.order.push_back(*id);
+                c.objects.insert(*id, (kind, data.clone()));
+                while c.bytes > READ_CACHE_BYTES {
+                    let Some(old) = c.order.pop_front() else {
+                        break;
+                    };
+                    if let Some((_, gone)) = c.objects.remove(&old) {
+                        c.bytes -= gone.len();
+                    }
+                }
+            }
+        }
+        Ok((kind, data))
+    }
+
+    /// The chunk map of file content `id`, kept for the next reads.
+    fn chunk_map(&self, id: &ObjectId) -> Result<Arc<ChunkMap>> {
+        let lock = || self.maps.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = lock().get(id) {
+            return Ok(m.clone());
+        }
+        let (kind, len) = self.read_header(id)?;
+        let map = if kind == ObjectType::Blob {
+            ChunkMap {
+                ends: vec![len],
+                ids: vec![*id],
+                next: 0.into(),
+            }
+        } else {
+            let list = file::chunk_list(self, id)?;
+            let mut end = 0;
+            ChunkMap {
+                ends: list
+                    .iter()
+                    .map(|(l, _)| {
+                        end += l;
+                        end
+                    })
+                    .collect(),
+                ids: list.into_iter().map(|(_, i)| i).collect(),
+                next: 0.into(),
+            }
+        };
+        let map = Arc::new(map);
+        let mut maps = lock();
+        if maps.len() >= CHUNK_MAPS {
+            maps.clear();
+        }
+        maps.insert(*id, map.clone());
+        Ok(map)
+    }
+
+    /// `len` bytes at `off` of file content `id`: a slice of the cached
+    /// chunk when one chunk holds them, else the chunks copied together once.
+    /// A sequential reader's next chunks are decoded meanwhile on the pool
+    /// (decoding a request's own chunks there too cost more in wake-ups than
+    /// it saved, on two cores).
+    fn read_content(self: &Arc<Self>, id: &ObjectId, off: u64, len: u64) -> Result<Bytes> {
+        use std::sync::atomic::Ordering;
+        let map = self.chunk_map(id)?;
+        let total = map.ends.last().copied().unwrap_or(0);
+        let end = off.saturating_add(len).min(total);
+        if off >= end {
+            return Ok(Bytes::Owned(Vec::new()));
+        }
+        let first = map.ends.partition_point(|&e| e <= off);
+        let last = map.ends.partition_point(|&e| e < end);
+        // Small files (a program's start) are read without: the pool's
+        // threads would cost more than they save.
+        if map.next.swap(end, Ordering::Relaxed) == off
+            && total > 2 * READ_AHEAD
+            && last + 1 < map.ids.len()
+        {
+            self.read_ahead(&map, last + 1);
+        }
+        let start_of = |i: usize| if i == 0 { 0 } else { map.ends[i - 1] };
+        if first == last {
+            let (_, d) = self.read_shared(&map.ids[first])?;
+            let s = start_of(first);
+            return Ok(Bytes::Shared(d, (off - s) as usize..(end - s) as usize));
+        }
+        let parts: Vec<Arc<Vec<u8>>> = (first..=last)
+            .map(|i| Ok(self.read_shared(&map.ids[i])?.1))
+            .collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity((end - off) as usize);
+        for (i, d) in (first..=last).zip(&parts) {
+            let s = start_of(i);
+            let (from, to) = (off.max(s) - s, end.min(map.ends[i]) - s);
+            out.extend_from_slice(&d[from as usize..to as usize]);
+        }
+        Ok(Bytes::Owned(out))
+    }
+
+    /// Decode chunks from `from` on, `READ_AHEAD` bytes of them, into the
+    /// cache on the pool, while the reader is served what it asked for.
+    fn read_ahead(self: &Arc<Self>, map: &ChunkMap, from: usize) {
+        let start = map.ends[from - 1];
+        let mut want = Vec::new();
+        {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            let mut busy = self.decoding.lock().unwrap_or_else(|p| p.into_inner());
+            for i in from..map.ids.len() {
+                if map.ends[i] - start > READ_AHEAD {
+                    break;
+                }
+                let id = map.ids[i];
+                if !cache.objects.contains_key(&id) && busy.insert(id) {
+                    want.push(id);
+                }
+            }
+        }
+        if want.is_empty() {
+            return;
+        }
+        let me = self.clone();
+        self.par(move || {
+            rayon::spawn(move || {
+                for id in want {
+                    let _ = me.read_shared(&id);
+                    me.decoding
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&id);
+                }
+            })
+        });
+    }
+
     /// Write the pending objects to the store, durably.
     fn flush_pending(&self) -> Result<()> {
         let _w = self.flushing.write().unwrap_or_else(|p| p.into_inner());
@@ -851,39 +1033,16 @@ impl ObjectStore for Inner {
         Ok(self.pending.contains(id)? || self.ws.odb.contains(id)?)
     }
     fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
-        let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(o) = lock().objects.get(id) {
-            return Ok(o.clone());
-        }
-        let o = {
-            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-            match self.pending.read(id) {
-                Ok(o) => o,
-                Err(_) => self.ws.odb.read(id)?,
-            }
-        };
-        if matches!(o.kind, ObjectType::Blob | ObjectType::File) && o.data.len() <= 1 << 20 {
-            let mut c = lock();
-            if !c.objects.contains_key(id) {
-                c.bytes += o.data.len();
-                c.order.push_back(*id);
-                c.objects.insert(*id, o.clone());
-                while c.bytes > READ_CACHE_BYTES {
-                    let Some(old) = c.order.pop_front() else {
-                        break;
-                    };
-                    if let Some(gone) = c.objects.remove(&old) {
-                        c.bytes -= gone.data.len();
-                    }
-                }
-            }
-        }
-        Ok(o)
+        let (kind, data) = self.read_shared(id)?;
+        Ok(crate::object::Object {
+            kind,
+            data: Arc::unwrap_or_clone(data),
+        })
     }
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
         let lock = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(o) = lock.objects.get(id) {
-            return Ok((o.kind, o.data.len() as u64));
+        if let Some((kind, data)) = lock.objects.get(id) {
+            return Ok((*kind, data.len() as u64));
         }
         drop(lock);
         let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
@@ -1727,8 +1886,8 @@ impl Filesystem for WorkingFs {
         if id.is_zero() {
             return reply.data(&[]);
         }
-        match file::read_range(self.store(), &id, offset, size as u64) {
-            Ok(d) => reply.data(&d),
+        match self.inner.read_content(&id, offset, size as u64) {
+            Ok(b) => reply.data(b.as_slice()),
             Err(e) => reply.error(errno(&e)),
         }
     }

@@ -91,6 +91,14 @@ impl Odb {
         }
     }
 
+    /// Another handle on the same objects, with the packs this one has
+    /// loaded already (opening every pack again showed in `run`'s start).
+    pub fn reopen(&self) -> Odb {
+        let o = Odb::open(self.loose.dir());
+        *o.packs.write().unwrap() = self.packs.read().unwrap().clone();
+        o
+    }
+
     /// Register this process as a writer (once; held until it exits).
     pub fn writing(&self) -> Result<()> {
         if self.exclusive.load(std::sync::atomic::Ordering::Relaxed) {
