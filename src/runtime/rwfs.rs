@@ -421,6 +421,11 @@ struct Node {
     dirty: bool,
     /// Open handles that may write.
     writers: u32,
+    /// The kernel's lookup count (entries replied, minus forgets): at zero
+    /// the kernel has forgotten the inode and, once clean, it is dropped.
+    lookups: u64,
+    /// Inodes named in this directory that are kept.
+    kids: u32,
 }
 
 impl Node {
@@ -437,13 +442,18 @@ impl Node {
                 size: None,
             }
         };
+        let mut meta = e.meta;
+        // Hardlink records are worked out again at each fold (`link_record`).
+        meta.link = None;
         Node {
             mode: e.mode,
-            meta: e.meta,
+            meta,
             content,
             links: vec![(parent, e.name)],
             dirty: false,
             writers: 0,
+            lookups: 0,
+            kids: 0,
         }
     }
     fn is_dir(&self) -> bool {
@@ -477,6 +487,176 @@ struct State {
     last_error: Option<String>,
     /// The filesystem has been unmounted: the timer stops.
     done: bool,
+    /// Inodes the kernel forgot that could not be dropped yet (unfolded
+    /// changes): tried again after each fold.
+    orphans: BTreeSet<u64>,
+}
+
+impl State {
+    /// A new inode for `node`, counted as a child of the directory naming it.
+    fn insert_node(&mut self, node: Node) -> u64 {
+        let ino = self.next_ino;
+        self.next_ino += 1;
+        for (p, _) in &node.links {
+            if let Some(pn) = self.nodes.get_mut(p) {
+                pn.kids += 1;
+            }
+        }
+        self.nodes.insert(ino, node);
+        ino
+    }
+
+    /// The names of a hardlink group's members all change when it gains or
+    /// loses one: which member is first, and the records, may change.
+    fn group_changed(&mut self, ino: u64, before: usize) {
+        let Some(n) = self.nodes.get(&ino) else {
+            return;
+        };
+        if n.is_dir() || (before < 2 && n.links.len() < 2) {
+            return;
+        }
+        for (p, name) in n.links.clone() {
+            WorkingFs::changed_name(self, p, name);
+        }
+    }
+
+    /// Give inode `ino` the name `name` in directory `parent`.
+    fn add_link(&mut self, ino: u64, parent: u64, name: &[u8]) {
+        let Some(n) = self.nodes.get_mut(&ino) else {
+            return;
+        };
+        let before = n.links.len();
+        n.links.push((parent, name.to_vec()));
+        if let Some(pn) = self.nodes.get_mut(&parent) {
+            pn.kids += 1;
+        }
+        self.group_changed(ino, before);
+    }
+
+    /// Take the name `name` in directory `parent` from inode `ino`.
+    fn drop_link(&mut self, ino: u64, parent: u64, name: &[u8]) {
+        let Some(n) = self.nodes.get_mut(&ino) else {
+            return;
+        };
+        let before = n.links.len();
+        n.links.retain(|(p, nm)| !(*p == parent && nm == name));
+        if n.links.len() < before {
+            if let Some(pn) = self.nodes.get_mut(&parent) {
+                pn.kids = pn.kids.saturating_sub(1);
+            }
+        }
+        self.group_changed(ino, before);
+    }
+
+    /// The path of directory `ino` from the root, by components.
+    fn dir_path(&self, mut ino: u64) -> Option<Vec<Vec<u8>>> {
+        let mut comps = Vec::new();
+        while ino != 1 {
+            let (p, name) = self.nodes.get(&ino)?.links.first()?.clone();
+            comps.push(name);
+            ino = p;
+        }
+        comps.reverse();
+        Some(comps)
+    }
+
+    /// The hardlink record (prolly-tree.md, Hardlinks) of the entry `name`
+    /// of directory `dir`, a name of inode `ino`: none for a single name or
+    /// for the group's first member in tree order, else the first member's
+    /// path relative to `dir`.
+    fn link_record(&self, ino: u64, dir: u64, name: &[u8]) -> Option<Vec<u8>> {
+        let n = self.nodes.get(&ino)?;
+        if n.is_dir() || n.links.len() < 2 {
+            return None;
+        }
+        let first = n
+            .links
+            .iter()
+            .filter_map(|(p, nm)| {
+                let mut c = self.dir_path(*p)?;
+                c.push(nm.clone());
+                Some(c)
+            })
+            .min()?;
+        let from = self.dir_path(dir)?;
+        if first.len() == from.len() + 1
+            && first[..from.len()] == from[..]
+            && first[from.len()] == name
+        {
+            return None;
+        }
+        Some(crate::hostfs::relative_path(&from, &first))
+    }
+
+    /// The kernel forgot `n` lookups of inode `ino`.
+    fn forget(&mut self, ino: u64, n: u64) {
+        if let Some(node) = self.nodes.get_mut(&ino) {
+            node.lookups = node.lookups.saturating_sub(n);
+            if node.lookups == 0 {
+                self.try_drop(ino);
+            }
+        }
+    }
+
+    /// Drop inode `ino` if nothing needs it any more: the kernel forgot it,
+    /// no handle is open, nothing of it is waiting for a fold, and no kept
+    /// inode is named in it. Its names are then looked up again in the
+    /// folded trees when asked for. Else it waits in `orphans`.
+    fn try_drop(&mut self, ino: u64) {
+        if ino == 1 {
+            return;
+        }
+        let Some(n) = self.nodes.get(&ino) else {
+            self.orphans.remove(&ino);
+            return;
+        };
+        if n.lookups > 0 {
+            self.orphans.remove(&ino);
+            return;
+        }
+        let busy = n.kids > 0
+            || n.dirty
+            || n.writers > 0
+            || match &n.content {
+                Content::Dir { pending, .. } => !pending.is_empty(),
+                Content::File { buf, .. } => buf.is_some(),
+            }
+            || n.links.iter().any(|(p, name)| {
+                matches!(self.nodes.get(p), Some(Node { content: Content::Dir { pending, .. }, .. }) if pending.contains(name))
+            })
+            || self.files.values().any(|(i, _)| *i == ino);
+        if busy {
+            self.orphans.insert(ino);
+            return;
+        }
+        self.orphans.remove(&ino);
+        let n = self.nodes.remove(&ino).expect("present");
+        for (p, name) in n.links {
+            let key = (p, name);
+            if self.names.get(&key) == Some(&Some(ino)) {
+                self.names.remove(&key);
+            }
+            if let Some(pn) = self.nodes.get_mut(&p) {
+                pn.kids = pn.kids.saturating_sub(1);
+                if pn.kids == 0 && pn.lookups == 0 {
+                    self.try_drop(p);
+                }
+            }
+        }
+    }
+
+    /// Try the forgotten inodes kept back by unfolded changes again.
+    fn drop_orphans(&mut self) {
+        for ino in std::mem::take(&mut self.orphans) {
+            self.try_drop(ino);
+        }
+    }
+
+    /// How many inodes are kept (the root included).
+    #[cfg(test)]
+    fn inodes(&self) -> usize {
+        self.nodes.len()
+    }
 }
 
 /// A read-write filesystem; cheap to clone (shared state).
@@ -597,6 +777,7 @@ impl WorkingFs {
             root_meta_dirty: false,
             last_error: None,
             done: false,
+            orphans: BTreeSet::new(),
         };
         Ok(WorkingFs {
             inner: Arc::new(Inner {
@@ -654,6 +835,7 @@ impl WorkingFs {
             st.base_root = root;
         }
         st.root_meta_dirty = false;
+        st.drop_orphans();
         Ok(root)
     }
 
@@ -712,7 +894,11 @@ impl WorkingFs {
                 let mut still = BTreeSet::new();
                 for name in pending {
                     match st.names.get(&(ino, name.clone())).copied().flatten() {
-                        None => edits.push((name, None)),
+                        None => {
+                            // Gone from the folded tree too: nothing to remember.
+                            st.names.remove(&(ino, name.clone()));
+                            edits.push((name, None))
+                        }
                         Some(child) => {
                             let (id, dirty) = self.fold_node(st, child, include_open)?;
                             if dirty {
@@ -721,6 +907,7 @@ impl WorkingFs {
                             let c = &st.nodes[&child];
                             let mut e = Entry::new(&name, c.mode, id);
                             e.meta = c.meta.clone();
+                            e.meta.link = st.link_record(child, ino, &name);
                             edits.push((name, Some(e)));
                         }
                     }
@@ -1167,15 +1354,64 @@ impl WorkingFs {
         if name == ROOT_RECORD || name == b".." {
             return Ok(None);
         }
-        let found = dir::get(self.store(), base, name).map_err(|e| errno(&e))?;
-        let v = found.map(|e| {
-            let ino = st.next_ino;
-            st.next_ino += 1;
-            st.nodes.insert(ino, Node::from_entry(e, parent));
-            ino
-        });
-        st.names.insert(key, v);
-        Ok(v)
+        // Absent names are not remembered: the kernel asks again anyway.
+        let Some(e) = dir::get(self.store(), base, name).map_err(|e| errno(&e))? else {
+            return Ok(None);
+        };
+        if let Some(link) = e.meta.link.clone().filter(|_| !e.is_dir()) {
+            if let Some(first) = self.group_first(st, parent, &e, &link)? {
+                st.names.insert(key, Some(first));
+                st.add_link(first, parent, name);
+                return Ok(Some(first));
+            }
+        }
+        let ino = st.insert_node(Node::from_entry(e, parent));
+        st.names.insert(key, Some(ino));
+        Ok(Some(ino))
+    }
+
+    /// The inode of the first member of the hardlink group that entry `e` of
+    /// directory `parent` names in its record `link`, if that member precedes
+    /// it in tree order, carries no record and has the same mode, content and
+    /// metadata (as checkout requires); `e` then joins that inode.
+    fn group_first(&self, st: &mut State, parent: u64, e: &Entry, link: &[u8]) -> R<Option<u64>> {
+        let Some(mut at) = st.dir_path(parent) else {
+            return Ok(None);
+        };
+        let mut me = at.clone();
+        me.push(e.name.clone());
+        for c in link.split(|&b| b == b'/') {
+            if c == b".." {
+                if at.pop().is_none() {
+                    return Ok(None);
+                }
+            } else {
+                at.push(c.to_vec());
+            }
+        }
+        if at >= me {
+            return Ok(None);
+        }
+        let mut ino = 1;
+        for c in &at {
+            match self.resolve(st, ino, c)? {
+                Some(i)
+                    if st.nodes.get(&i).is_some_and(|n| n.is_dir())
+                        || c == at.last().expect("not empty") =>
+                {
+                    ino = i
+                }
+                _ => return Ok(None),
+            }
+        }
+        let Some(n) = st.nodes.get(&ino) else {
+            return Ok(None);
+        };
+        let mut want = e.meta.clone();
+        want.link = None;
+        let same =
+            !n.is_dir() && !n.dirty && n.mode == e.mode && content_id(n) == e.id && n.meta == want;
+        Ok(same.then_some(ino))
     }
 
     fn attr(&self, st: &mut State, ino: u64) -> R<FileAttr> {
@@ -1261,6 +1497,13 @@ impl WorkingFs {
         }
     }
 
+    /// The kernel was handed an entry for `ino`: one more lookup to forget.
+    fn looked_up(st: &mut State, ino: u64) {
+        if let Some(n) = st.nodes.get_mut(&ino) {
+            n.lookups += 1;
+        }
+    }
+
     fn set_mtime(st: &mut State, ino: u64) {
         if let Some(n) = st.nodes.get_mut(&ino) {
             let (s, ns) = now();
@@ -1313,9 +1556,7 @@ impl WorkingFs {
         if let Content::File { size, .. } = &mut n.content {
             *size = Some(0);
         }
-        let ino = st.next_ino;
-        st.next_ino += 1;
-        st.nodes.insert(ino, n);
+        let ino = st.insert_node(n);
         st.names.insert((parent, name.to_vec()), Some(ino));
         Self::touch(st, ino);
         Self::set_mtime(st, parent);
@@ -1362,9 +1603,7 @@ impl WorkingFs {
     /// Remove the name `name` from `parent`.
     fn remove_name(st: &mut State, parent: u64, name: &[u8], ino: u64) {
         st.names.insert((parent, name.to_vec()), None);
-        if let Some(n) = st.nodes.get_mut(&ino) {
-            n.links.retain(|(p, nm)| !(*p == parent && nm == name));
-        }
+        st.drop_link(ino, parent, name);
         Self::changed_name(st, parent, name.to_vec());
         Self::set_mtime(st, parent);
     }
@@ -1395,17 +1634,15 @@ impl WorkingFs {
         Ok(true)
     }
 
-    /// The inode of entry `e` listed in directory `parent` (known, or new).
-    fn intern(st: &mut State, parent: u64, e: Entry) -> Option<u64> {
-        let key = (parent, e.name.clone());
-        if let Some(v) = st.names.get(&key) {
+    /// The inode number to list for the name `name` of directory `parent`:
+    /// its inode if known (None if deleted), else a number of its own. A
+    /// listing makes no inodes: the kernel counts (and forgets) only lookups.
+    fn listed_ino(st: &mut State, parent: u64, name: &[u8]) -> Option<u64> {
+        if let Some(v) = st.names.get(&(parent, name.to_vec())) {
             return *v;
         }
-        let ino = st.next_ino;
         st.next_ino += 1;
-        st.nodes.insert(ino, Node::from_entry(e, parent));
-        st.names.insert(key, Some(ino));
-        Some(ino)
+        Some(st.next_ino - 1)
     }
 
     /// The full listing of a directory with unfolded changes.
@@ -1414,37 +1651,32 @@ impl WorkingFs {
             Content::Dir { base, pending } => (*base, pending.clone()),
             _ => return Err(Errno::ENOTDIR),
         };
-        let mut all: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut all: BTreeMap<Vec<u8>, (u64, FileType)> = BTreeMap::new();
         let listed = dir::list(self.store(), &base).map_err(|e| errno(&e))?;
         for e in listed {
             if e.name == ROOT_RECORD {
                 continue;
             }
-            let name = e.name.clone();
-            if let Some(c) = Self::intern(st, ino, e) {
-                all.insert(name, c);
+            if let Some(c) = Self::listed_ino(st, ino, &e.name) {
+                let k = st.nodes.get(&c).map_or(kind(e.mode), |n| kind(n.mode));
+                all.insert(e.name, (c, k));
             }
         }
         for name in pending {
             match st.names.get(&(ino, name.clone())).copied().flatten() {
                 Some(c) => {
-                    all.insert(name, c);
+                    let k = st
+                        .nodes
+                        .get(&c)
+                        .map_or(FileType::RegularFile, |n| kind(n.mode));
+                    all.insert(name, (c, k));
                 }
                 None => {
                     all.remove(&name);
                 }
             }
         }
-        Ok(all
-            .into_iter()
-            .map(|(name, c)| {
-                let k = st
-                    .nodes
-                    .get(&c)
-                    .map_or(FileType::RegularFile, |n| kind(n.mode));
-                (name, c, k)
-            })
-            .collect())
+        Ok(all.into_iter().map(|(name, (c, k))| (name, c, k)).collect())
     }
 }
 
@@ -1465,11 +1697,21 @@ impl Filesystem for WorkingFs {
         let r = self
             .resolve(&mut st, parent.0, name.as_bytes())
             .and_then(|v| v.ok_or(Errno::ENOENT))
-            .and_then(|ino| self.attr(&mut st, ino));
+            .and_then(|ino| {
+                let a = self.attr(&mut st, ino)?;
+                Self::looked_up(&mut st, ino);
+                Ok(a)
+            });
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
             Err(e) => reply.error(e),
         }
+    }
+
+    // `batch_forget` is fuser's default: one `forget` per inode (fuser 0.18
+    // does not export the type of its argument).
+    fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
+        self.state().forget(ino.0, nlookup);
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
@@ -1584,7 +1826,9 @@ impl Filesystem for WorkingFs {
                 _ => return Err(Errno::EINVAL),
             };
             let ino = self.make(&mut st, req, parent.0, name, mode, id, dev)?;
-            self.attr(&mut st, ino)
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1606,7 +1850,9 @@ impl Filesystem for WorkingFs {
             let empty = dir::empty(self.store()).map_err(|e| errno(&e))?;
             let mode = S_IFDIR | (mode & !umask & 0o7777);
             let ino = self.make(&mut st, req, parent.0, name, mode, empty, None)?;
-            self.attr(&mut st, ino)
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1678,7 +1924,9 @@ impl Filesystem for WorkingFs {
             {
                 *size = Some(t.len() as u64);
             }
-            self.attr(&mut st, ino)
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1738,10 +1986,7 @@ impl Filesystem for WorkingFs {
             }
             Self::remove_name(&mut st, parent.0, name, src);
             st.names.insert((newparent.0, newname.to_vec()), Some(src));
-            if let Some(n) = st.nodes.get_mut(&src) {
-                n.links.push((newparent.0, newname.to_vec()));
-                n.meta.link = None;
-            }
+            st.add_link(src, newparent.0, newname);
             Self::changed_name(&mut st, newparent.0, newname.to_vec());
             Self::set_mtime(&mut st, newparent.0);
             Ok(())
@@ -1773,12 +2018,12 @@ impl Filesystem for WorkingFs {
             }
             st.names
                 .insert((newparent.0, newname.to_vec()), Some(ino.0));
-            if let Some(n) = st.nodes.get_mut(&ino.0) {
-                n.links.push((newparent.0, newname.to_vec()));
-            }
+            st.add_link(ino.0, newparent.0, newname);
             Self::changed_name(&mut st, newparent.0, newname.to_vec());
             Self::set_mtime(&mut st, newparent.0);
-            self.attr(&mut st, ino.0)
+            let a = self.attr(&mut st, ino.0)?;
+            Self::looked_up(&mut st, ino.0);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1844,7 +2089,9 @@ impl Filesystem for WorkingFs {
             let fh = st.next_fh;
             st.next_fh += 1;
             st.files.insert(fh, (ino, write));
-            Ok((self.attr(&mut st, ino)?, fh))
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok((a, fh))
         })();
         match r {
             Ok((a, fh)) => reply.created(
@@ -2114,7 +2361,7 @@ impl Filesystem for WorkingFs {
                         continue;
                     }
                     let (name, k) = (e.name.clone(), kind(e.mode));
-                    let Some(child) = Self::intern(&mut st, ino.0, e) else {
+                    let Some(child) = Self::listed_ino(&mut st, ino.0, &name) else {
                         continue;
                     };
                     if reply.add(INodeNo(child), off + 1, k, OsStr::from_bytes(&name)) {
@@ -2443,5 +2690,171 @@ mod tests {
             b.store(&s, dir.path()).unwrap(),
             file::store_content(&s, &want).unwrap()
         );
+    }
+    /// A working filesystem over a tree of `dirs` directories of `files`
+    /// files each, plus `a` and `b` at the root, in a new workspace.
+    fn working_fs(dirs: usize, files: usize) -> (tempfile::TempDir, WorkingFs) {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(tmp.path()).unwrap();
+        let mut top = vec![file_in(&ws.odb, "a", b"A"), file_in(&ws.odb, "b", b"B")];
+        for d in 0..dirs {
+            let entries: Vec<Entry> = (0..files)
+                .map(|f| file_in(&ws.odb, &format!("f{f:04}"), format!("{d}/{f}").as_bytes()))
+                .collect();
+            let sub = dir::build(&ws.odb, entries).unwrap();
+            top.push(Entry::new(
+                format!("d{d:03}").as_bytes(),
+                S_IFDIR | 0o755,
+                sub,
+            ));
+        }
+        top.sort_by(|x, y| x.name.cmp(&y.name));
+        let root = dir::build(&ws.odb, top).unwrap();
+        crate::container::set_working_root(&ws, root, None).unwrap();
+        let spill = tmp.path().join("spill");
+        let fs = WorkingFs::new(ws, root, Target::Working, spill, false).unwrap();
+        (tmp, fs)
+    }
+
+    fn file_in(store: &dyn ObjectStore, name: &str, body: &[u8]) -> Entry {
+        Entry::new(
+            name.as_bytes(),
+            S_IFREG | 0o644,
+            store.write(ObjectType::Blob, body).unwrap(),
+        )
+    }
+
+    /// Look `path` up as the kernel does: each component once, counted.
+    fn lookup(fs: &WorkingFs, st: &mut State, path: &str) -> u64 {
+        let mut ino = 1;
+        for c in path.split('/') {
+            ino = fs.resolve(st, ino, c.as_bytes()).unwrap().unwrap();
+            WorkingFs::looked_up(st, ino);
+        }
+        ino
+    }
+
+    /// Forget `path` as the kernel does: each component once, deepest first.
+    fn forget(st: &mut State, inos: &[u64]) {
+        for &i in inos.iter().rev() {
+            st.forget(i, 1);
+        }
+    }
+
+    #[test]
+    fn forgotten_inodes_are_dropped_and_found_again() {
+        let (_tmp, fs) = working_fs(20, 50);
+        let mut st = fs.state();
+        let mut seen = Vec::new();
+        for d in 0..20 {
+            for f in 0..50 {
+                let dir = lookup(&fs, &mut st, &format!("d{d:03}"));
+                let file = fs
+                    .resolve(&mut st, dir, format!("f{f:04}").as_bytes())
+                    .unwrap()
+                    .unwrap();
+                WorkingFs::looked_up(&mut st, file);
+                seen.push((dir, file));
+            }
+        }
+        assert_eq!(st.inodes(), 1 + 20 + 20 * 50);
+        for (dir, file) in seen {
+            forget(&mut st, &[dir, file]);
+        }
+        assert_eq!(st.inodes(), 1, "every forgotten inode is dropped");
+        assert!(st.names.is_empty());
+        // Found again, with the same content.
+        let f = lookup(&fs, &mut st, "d007/f0042");
+        let id = content_id(&st.nodes[&f]);
+        drop(st);
+        assert_eq!(fs.store().read(&id).unwrap().data, b"7/42".to_vec());
+    }
+
+    #[test]
+    fn changed_inodes_are_kept_until_folded() {
+        let (_tmp, fs) = working_fs(2, 3);
+        let mut st = fs.state();
+        let d = lookup(&fs, &mut st, "d001");
+        let f = lookup(&fs, &mut st, "d001/f0002");
+        let spill = fs.inner.spill_dir.clone();
+        let store = fs.store();
+        fs.buffer(&mut st, f)
+            .unwrap()
+            .write(store, 0, b"new", &spill)
+            .unwrap();
+        WorkingFs::touch(&mut st, f);
+        // d was looked up twice (once on the way to f).
+        forget(&mut st, &[d, d, f]);
+        assert!(st.nodes.contains_key(&f), "unfolded content is kept");
+        assert!(st.nodes.contains_key(&d), "so is its directory");
+        let root = fs.fold_locked(&mut st, true).unwrap();
+        assert!(!st.nodes.contains_key(&f), "dropped once folded");
+        assert!(!st.nodes.contains_key(&d));
+        assert_eq!(st.inodes(), 1);
+        let f = lookup(&fs, &mut st, "d001/f0002");
+        let id = content_id(&st.nodes[&f]);
+        drop(st);
+        assert_eq!(fs.store().read(&id).unwrap().data, b"new".to_vec());
+        let e = dir::get(fs.store(), &root, b"d001").unwrap().unwrap();
+        assert!(dir::get(fs.store(), &e.id, b"f0002").unwrap().is_some());
+    }
+
+    #[test]
+    fn links_fold_into_a_hardlink_group_and_are_joined_again() {
+        let (_tmp, fs) = working_fs(2, 1);
+        let mut st = fs.state();
+        let b = lookup(&fs, &mut st, "b");
+        let d = lookup(&fs, &mut st, "d001");
+        // link b → d001/x and → a-link (at the root, after "a", before "b").
+        for (parent, name) in [(d, "x"), (1, "a-link")] {
+            st.names.insert((parent, name.as_bytes().to_vec()), Some(b));
+            st.add_link(b, parent, name.as_bytes());
+            WorkingFs::changed_name(&mut st, parent, name.as_bytes().to_vec());
+        }
+        let root = fs.fold_locked(&mut st, true).unwrap();
+        drop(st);
+        let store = fs.store();
+        let get =
+            |dir: &ObjectId, name: &str| dir::get(store, dir, name.as_bytes()).unwrap().unwrap();
+        // Tree order: a-link < b < d001/x; the first carries no record.
+        assert_eq!(get(&root, "a-link").meta.link, None);
+        assert_eq!(get(&root, "b").meta.link, Some(b"a-link".to_vec()));
+        let sub = get(&root, "d001").id;
+        assert_eq!(get(&sub, "x").meta.link, Some(b"../a-link".to_vec()));
+        assert_eq!(get(&sub, "x").id, get(&root, "b").id);
+        // A new view joins the members into one inode as they are looked up.
+        let fs2 = WorkingFs::new(
+            fs.inner.ws.reopen(),
+            root,
+            Target::Discard,
+            PathBuf::from("/nonexistent"),
+            false,
+        )
+        .unwrap();
+        let mut st = fs2.state();
+        let x = lookup(&fs2, &mut st, "d001/x");
+        let b2 = lookup(&fs2, &mut st, "b");
+        let a = lookup(&fs2, &mut st, "a-link");
+        assert_eq!(x, b2);
+        assert_eq!(x, a);
+        assert_eq!(st.nodes[&x].links.len(), 3);
+        assert_eq!(fs2.attr(&mut st, x).unwrap().nlink, 3);
+        // A member edited since is no longer joined.
+        let other = file_in(store, "a-link", b"other");
+        let root2 = dir::edit(store, &root, vec![(b"a-link".to_vec(), Some(other))]).unwrap();
+        fs.inner.flush_pending().unwrap();
+        let fs3 = WorkingFs::new(
+            fs.inner.ws.reopen(),
+            root2,
+            Target::Discard,
+            PathBuf::from("/nonexistent"),
+            false,
+        )
+        .unwrap();
+        let mut st = fs3.state();
+        let b3 = lookup(&fs3, &mut st, "b");
+        let a3 = lookup(&fs3, &mut st, "a-link");
+        assert_ne!(b3, a3);
+        assert_eq!(fs3.attr(&mut st, b3).unwrap().nlink, 1);
     }
 }
