@@ -677,9 +677,15 @@ struct Inner {
     decoding: Mutex<std::collections::HashSet<ObjectId>>,
     /// New objects, held until a fold (or `PENDING_BYTES`) writes them in one
     /// batch (a pack, one sync) instead of a loose object and fsync each.
-    pending: crate::store::MemStore,
-    /// Held shared by readers and exclusively while `pending` moves to disk.
-    flushing: std::sync::RwLock<()>,
+    /// Writers hold it shared while they add to the batch, so that sealing
+    /// it (exclusively) leaves no write behind.
+    pending: std::sync::RwLock<Arc<crate::store::MemStore>>,
+    /// Full batches being written to the store on the pool while writes go
+    /// on into the next: still read from here until their pack is in the
+    /// store's list. A failed one waits for the next fold to write it.
+    sealed: Mutex<Vec<Batch>>,
+    batch_done: Condvar,
+    me: std::sync::Weak<Inner>,
     target: Target,
     spill_dir: PathBuf,
     readonly: bool,
@@ -780,7 +786,7 @@ impl WorkingFs {
             orphans: BTreeSet::new(),
         };
         Ok(WorkingFs {
-            inner: Arc::new(Inner {
+            inner: Arc::new_cyclic(|me| Inner {
                 ws,
                 target,
                 spill_dir,
@@ -790,8 +796,10 @@ impl WorkingFs {
                 cache: Mutex::new(ReadCache::default()),
                 maps: Mutex::new(HashMap::new()),
                 decoding: Mutex::new(std::collections::HashSet::new()),
-                pending: crate::store::MemStore::new(),
-                flushing: std::sync::RwLock::new(()),
+                pending: std::sync::RwLock::new(Arc::default()),
+                sealed: Mutex::new(Vec::new()),
+                batch_done: Condvar::new(),
+                me: me.clone(),
                 pool: std::sync::OnceLock::new(),
             }),
         })
@@ -1054,12 +1062,9 @@ impl Inner {
         if let Some((kind, data)) = lock().objects.get(id) {
             return Ok((*kind, data.clone()));
         }
-        let o = {
-            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-            match self.pending.read(id) {
-                Ok(o) => o,
-                Err(_) => self.ws.odb.read(id)?,
-            }
+        let o = match self.in_batches(|b| b.read(id)) {
+            Some(o) => o,
+            None => self.ws.odb.read(id)?,
         };
         let (kind, data) = (o.kind, Arc::new(o.data));
         if matches!(kind, ObjectType::Blob | ObjectType::File) && data.len() <= 1 << 20 {
@@ -1194,30 +1199,136 @@ impl Inner {
         });
     }
 
-    /// Write the pending objects to the store, durably.
-    fn flush_pending(&self) -> Result<()> {
-        let _w = self.flushing.write().unwrap_or_else(|p| p.into_inner());
-        let items = self.pending.drain();
-        if items.is_empty() {
-            return Ok(());
+    /// `f` of the first batch not yet in the store that answers it: the
+    /// current one, then the sealed ones (an object moves from one to the
+    /// next, and into the store, only after it is readable there).
+    fn in_batches<T>(&self, f: impl Fn(&crate::store::MemStore) -> Result<T>) -> Option<T> {
+        let cur = self
+            .pending
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Ok(x) = f(&cur) {
+            return Some(x);
         }
-        let refs: Vec<(ObjectId, ObjectType, &[u8])> = items
-            .iter()
-            .map(|(i, k, d)| (*i, *k, d.as_slice()))
-            .collect();
-        self.par(|| {
-            self.ws
-                .odb
-                .write_known_merging_below(&refs, MERGE_PACKS_BELOW)
-        })
-        .map(|_| ())
+        let sealed: Vec<Arc<crate::store::MemStore>> =
+            self.batches().iter().map(|b| b.objects.clone()).collect();
+        sealed.iter().find_map(|b| f(b).ok())
     }
+
+    fn batches(&self) -> MutexGuard<'_, Vec<Batch>> {
+        self.sealed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Seal the current batch (if it holds anything) and start a new one.
+    fn seal(&self) -> Option<Arc<crate::store::MemStore>> {
+        let mut sealed = self.batches();
+        let mut cur = self.pending.write().unwrap_or_else(|p| p.into_inner());
+        if cur.is_empty() {
+            return None;
+        }
+        let old = std::mem::take(&mut *cur);
+        sealed.push(Batch {
+            objects: old.clone(),
+            writing: true,
+        });
+        Some(old)
+    }
+
+    /// Write a sealed batch to the store (one pack, one sync) and retire it;
+    /// on failure it stays, to be written again.
+    fn write_batch(&self, b: &Arc<crate::store::MemStore>) -> Result<()> {
+        let r = b.with_all(|refs| {
+            self.par(|| {
+                self.ws
+                    .odb
+                    .write_known_merging_below(refs, MERGE_PACKS_BELOW)
+            })
+        });
+        let mut sealed = self.batches();
+        match &r {
+            Ok(_) => sealed.retain(|x| !Arc::ptr_eq(&x.objects, b)),
+            Err(_) => {
+                for x in sealed.iter_mut().filter(|x| Arc::ptr_eq(&x.objects, b)) {
+                    x.writing = false;
+                }
+            }
+        }
+        self.batch_done.notify_all();
+        r.map(|_| ())
+    }
+
+    /// The current batch is full: write it on the pool while writes go on,
+    /// after the previous one (at most two batches are held in memory).
+    fn flush_in_background(&self) {
+        {
+            let mut sealed = self.batches();
+            while sealed.iter().any(|b| b.writing) {
+                sealed = self
+                    .batch_done
+                    .wait(sealed)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
+        }
+        let (Some(me), Some(b)) = (self.me.upgrade(), self.seal()) else {
+            return;
+        };
+        self.par(move || {
+            rayon::spawn(move || {
+                // A failure leaves the batch for the next fold, which reports it.
+                let _ = me.write_batch(&b);
+            })
+        });
+    }
+
+    /// Write every object not yet in the store to it, durably. Batches are
+    /// written one at a time (the callers hold the state lock, the pool
+    /// writes one batch at a time): two writers would race on the pack list.
+    fn flush_pending(&self) -> Result<()> {
+        loop {
+            let again = {
+                let mut sealed = self.batches();
+                if sealed.iter().any(|b| b.writing) {
+                    let _unused = self
+                        .batch_done
+                        .wait(sealed)
+                        .unwrap_or_else(|p| p.into_inner());
+                    continue;
+                }
+                match sealed.first_mut() {
+                    Some(b) => {
+                        b.writing = true;
+                        b.objects.clone()
+                    }
+                    None => break,
+                }
+            };
+            self.write_batch(&again)?;
+        }
+        match self.seal() {
+            Some(b) => self.write_batch(&b),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A full batch of new objects.
+struct Batch {
+    objects: Arc<crate::store::MemStore>,
+    /// Being written now (else its write failed).
+    writing: bool,
 }
 
 impl ObjectStore for Inner {
     fn contains(&self, id: &ObjectId) -> Result<bool> {
-        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-        Ok(self.pending.contains(id)? || self.ws.odb.contains(id)?)
+        let held = |b: &crate::store::MemStore| match b.contains(id) {
+            Ok(true) => Ok(()),
+            _ => Err(Error::NotFound(*id)),
+        };
+        if self.in_batches(held).is_some() {
+            return Ok(true);
+        }
+        self.ws.odb.contains(id)
     }
     fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
         let (kind, data) = self.read_shared(id)?;
@@ -1232,19 +1343,18 @@ impl ObjectStore for Inner {
             return Ok((*kind, data.len() as u64));
         }
         drop(lock);
-        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-        match self.pending.read_header(id) {
-            Ok(h) => Ok(h),
-            Err(_) => self.ws.odb.read_header(id),
+        match self.in_batches(|b| b.read_header(id)) {
+            Some(h) => Ok(h),
+            None => self.ws.odb.read_header(id),
         }
     }
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
-        let id = {
-            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-            self.pending.write(kind, data)?
+        let (id, full) = {
+            let cur = self.pending.read().unwrap_or_else(|p| p.into_inner());
+            (cur.write(kind, data)?, cur.bytes() > PENDING_BYTES)
         };
-        if self.pending.bytes() > PENDING_BYTES {
-            self.flush_pending()?;
+        if full {
+            self.flush_in_background();
         }
         Ok(id)
     }
