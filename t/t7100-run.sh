@@ -160,6 +160,18 @@ test_expect_success 'ls -lR inside matches the exported tree' '
 	test_cmp outside.cmp inside.cmp
 '
 
+test_expect_success 'a file truncated and written again holds only the new bytes, inside and stored' '
+	hako -C ws run -- sh -c "head -c 300000 /dev/urandom >/t1 && head -c 100000 /dev/zero >/t1 && wc -c </t1 && truncate -s 0 /t1 && echo short >>/t1 && cat /t1" >actual &&
+	printf "100000\nshort\n" >expect &&
+	test_cmp expect actual &&
+	echo short >expect &&
+	hako -C ws cat /t1 >actual && test_cmp expect actual &&
+	hako -C ws run -- sh -c "head -c 20000000 /dev/zero >/t1 && head -c 10 /dev/zero | tr \"\\000\" x >/t1 && cat /t1" >actual &&
+	printf xxxxxxxxxx >expect && test_cmp expect actual &&
+	hako -C ws cat /t1 >actual && test_cmp expect actual &&
+	hako -C ws run -- rm /t1
+'
+
 test_expect_success 'a hardlink made inside is one inode inside and a hardlink group in the tree' '
 	hako -C ws run -- sh -c "echo one >/root/h1 && ln /root/h1 /root/h2 && stat -c %h /root/h1 /root/h2 && echo two >>/root/h2 && cat /root/h1" >actual &&
 	printf "2\n2\none\ntwo\n" >expect &&

@@ -667,9 +667,9 @@ pub struct WorkingFs {
 
 struct Inner {
     ws: Workspace,
-    /// Recently read chunks and chunk lists: a program's pages fault in 4 KiB
-    /// at a time, and each read would otherwise decompress and verify its
-    /// whole chunk again.
+    /// Recently read chunks, chunk lists and tree nodes: a program's pages
+    /// fault in 4 KiB at a time, and each read would otherwise decompress and
+    /// verify its whole chunk again; each lookup walks tree nodes.
     cache: Mutex<ReadCache>,
     /// Chunk maps of files read lately.
     maps: Mutex<HashMap<ObjectId, Arc<ChunkMap>>>,
@@ -1067,7 +1067,9 @@ impl Inner {
             None => self.ws.odb.read(id)?,
         };
         let (kind, data) = (o.kind, Arc::new(o.data));
-        if matches!(kind, ObjectType::Blob | ObjectType::File) && data.len() <= 1 << 20 {
+        if matches!(kind, ObjectType::Blob | ObjectType::File | ObjectType::Tree)
+            && data.len() <= 1 << 20
+        {
             let mut c = lock();
             if !c.objects.contains_key(id) {
                 c.bytes += data.len();
@@ -1503,12 +1505,11 @@ impl WorkingFs {
             return Ok(None);
         }
         let mut ino = 1;
-        for c in &at {
+        for (k, c) in at.iter().enumerate() {
             match self.resolve(st, ino, c)? {
-                Some(i)
-                    if st.nodes.get(&i).is_some_and(|n| n.is_dir())
-                        || c == at.last().expect("not empty") =>
-                {
+                Some(i) if k + 1 == at.len() || st.nodes.get(&i).is_some_and(|n| n.is_dir()) => {
+                    // Kept only while the kernel or a change needs it.
+                    st.orphans.insert(i);
                     ino = i
                 }
                 _ => return Ok(None),
@@ -1672,6 +1673,22 @@ impl WorkingFs {
         Self::set_mtime(st, parent);
         Self::touch(st, parent);
         Ok(ino)
+    }
+
+    /// Make a file's content empty: a new buffer, nothing copied up (and, in
+    /// a working root, one that stores what is written next as it comes).
+    fn empty_buffer(&self, st: &mut State, ino: u64) -> R<()> {
+        let stream = matches!(self.inner.target, Target::Working);
+        let n = st.nodes.get_mut(&ino).ok_or(Errno::ENOENT)?;
+        let Content::File { buf, .. } = &mut n.content else {
+            return Err(Errno::EISDIR);
+        };
+        *buf = Some(if stream {
+            FileBuf::Stream(Box::default())
+        } else {
+            FileBuf::Mem(Vec::new())
+        });
+        Ok(())
     }
 
     /// Give a file its own writable buffer (copied up from the store).
@@ -1855,10 +1872,14 @@ impl Filesystem for WorkingFs {
             self.check_writable()?;
             let ino = ino.0;
             if let Some(size) = size {
-                let spill = &self.inner.spill_dir;
-                self.buffer(&mut st, ino)?
-                    .truncate(self.store(), size, spill)
-                    .map_err(|e| io_errno(&e))?;
+                if size == 0 {
+                    self.empty_buffer(&mut st, ino)?;
+                } else {
+                    let spill = &self.inner.spill_dir;
+                    self.buffer(&mut st, ino)?
+                        .truncate(self.store(), size, spill)
+                        .map_err(|e| io_errno(&e))?;
+                }
                 Self::set_mtime(&mut st, ino);
             }
             let n = st.nodes.get_mut(&ino).ok_or(Errno::ENOENT)?;
@@ -2153,10 +2174,7 @@ impl Filesystem for WorkingFs {
                 self.check_writable()?;
             }
             if flags.0 & libc::O_TRUNC != 0 {
-                let spill = &self.inner.spill_dir;
-                self.buffer(&mut st, ino.0)?
-                    .truncate(self.store(), 0, spill)
-                    .map_err(|e| io_errno(&e))?;
+                self.empty_buffer(&mut st, ino.0)?;
                 Self::set_mtime(&mut st, ino.0);
                 Self::touch(&mut st, ino.0);
             }
