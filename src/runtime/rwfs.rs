@@ -1224,7 +1224,10 @@ impl Inner {
 
     /// Seal the current batch (if it holds anything) and start a new one.
     fn seal(&self) -> Option<Arc<crate::store::MemStore>> {
-        let mut sealed = self.batches();
+        self.seal_locked(&mut self.batches())
+    }
+
+    fn seal_locked(&self, sealed: &mut Vec<Batch>) -> Option<Arc<crate::store::MemStore>> {
         let mut cur = self.pending.write().unwrap_or_else(|p| p.into_inner());
         if cur.is_empty() {
             return None;
@@ -1263,7 +1266,10 @@ impl Inner {
     /// The current batch is full: write it on the pool while writes go on,
     /// after the previous one (at most two batches are held in memory).
     fn flush_in_background(&self) {
-        {
+        // Waiting and sealing under one lock: parallel writers that all
+        // found the batch full seal it once, and batches are written one at
+        // a time (two writers would race on the pack list).
+        let b = {
             let mut sealed = self.batches();
             while sealed.iter().any(|b| b.writing) {
                 sealed = self
@@ -1271,8 +1277,18 @@ impl Inner {
                     .wait(sealed)
                     .unwrap_or_else(|p| p.into_inner());
             }
-        }
-        let (Some(me), Some(b)) = (self.me.upgrade(), self.seal()) else {
+            let full = self
+                .pending
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .bytes()
+                > PENDING_BYTES;
+            if !full {
+                return;
+            }
+            self.seal_locked(&mut sealed)
+        };
+        let (Some(me), Some(b)) = (self.me.upgrade(), b) else {
             return;
         };
         self.par(move || {
