@@ -20,6 +20,7 @@ shell-test: build
 	cd t && HAKO_BUILD_DIR=$(CURDIR)/target/release $(PROVE) -j$(JOBS) --timer t[0-9]*.sh
 
 bench: build
+	$(CARGO) build --release --locked --example fuse_floor
 	./bench/run.sh
 
 install: build

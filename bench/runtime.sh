@@ -58,6 +58,19 @@ compare "sequential read inside (cat, incl. start)" \
 	"cat $W/src/rand >/dev/null" \
 	"$H run --rm -- sh -c 'cat /big >/dev/null'" \
 	"host cat" "cat $W/src/rand >/dev/null"
+# The floor: the same bytes through a FUSE mount served from memory (no
+# store, no decompression, no hashing; examples/fuse_floor.rs), vs host cat.
+FLOOR=$(dirname "$HAKO")/examples/fuse_floor
+if test -x "$FLOOR"; then
+	mkdir -p "$W/floor"
+	compare "FUSE floor: cat of $SIZE_MB MiB served from memory" \
+		"$FLOOR $W/floor $((SIZE_MB * 1024 * 1024)) & sleep 0.3" \
+		"cat $W/floor/f >/dev/null; fusermount3 -u $W/floor" \
+		"host cat" "cat $W/src/rand >/dev/null" \
+		"cat $W/src/rand >/dev/null"
+else
+	echo "# FUSE floor skipped: cargo build --release --example fuse_floor"
+fi
 compare "find | xargs cat over $FILES files inside" \
 	":" \
 	"$H run --rm -- sh -c 'find /many -type f | xargs cat >/dev/null'" \

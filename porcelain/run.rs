@@ -244,7 +244,7 @@ fn supervise(
         Mode::Persistent => Target::Working,
         _ => Target::Discard,
     };
-    let fs_ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
+    let fs_ws = plan.ws.reopen();
     let fs = WorkingFs::new(
         fs_ws,
         plan.tree,

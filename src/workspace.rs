@@ -367,6 +367,18 @@ impl Workspace {
     }
 
     /// Open `dir`, selecting `container` (default: the active one).
+    /// Another handle on this workspace and container, sharing the packs
+    /// loaded so far.
+    pub fn reopen(&self) -> Workspace {
+        Workspace {
+            dir: self.dir.clone(),
+            odb: self.odb.reopen(),
+            refs: RefStore::new(&self.dir.join("containers").join(&self.container)),
+            config: self.config.clone(),
+            container: self.container.clone(),
+        }
+    }
+
     pub fn open_with(dir: &Path, container: Option<&str>) -> Result<Workspace> {
         if !dir.join("config").is_file() || !dir.join("objects").is_dir() {
             return Err(Error::NoWorkspace);

@@ -95,6 +95,16 @@ test_expect_success 'writes fail with Read-only file system' '
 	printf "hello\n" >expect && test_cmp expect mnt/hello
 '
 
+test_expect_success 'after the kernel drops its caches, every name is found again' '
+	test_when_finished "cleanup_mount mnt" &&
+	hako -C ws mount v1 ../mnt &&
+	(cd mnt && find . | sort | xargs ls -ld | sed "s/ [A-Z][a-z][a-z] .*:[0-9][0-9] / /") >before &&
+	{ echo 2 >/proc/sys/vm/drop_caches 2>/dev/null || :; } &&
+	(cd mnt && find . | sort | xargs ls -ld | sed "s/ [A-Z][a-z][a-z] .*:[0-9][0-9] / /") >after &&
+	test_cmp before after &&
+	diff -r exported mnt
+'
+
 test_expect_success 'umount unmounts' '
 	test_when_finished "cleanup_mount mnt" &&
 	hako -C ws mount v1 ../mnt &&

@@ -160,6 +160,70 @@ test_expect_success 'ls -lR inside matches the exported tree' '
 	test_cmp outside.cmp inside.cmp
 '
 
+test_expect_success 'a file truncated and written again holds only the new bytes, inside and stored' '
+	hako -C ws run -- sh -c "head -c 300000 /dev/urandom >/t1 && head -c 100000 /dev/zero >/t1 && wc -c </t1 && truncate -s 0 /t1 && echo short >>/t1 && cat /t1" >actual &&
+	printf "100000\nshort\n" >expect &&
+	test_cmp expect actual &&
+	echo short >expect &&
+	hako -C ws cat /t1 >actual && test_cmp expect actual &&
+	hako -C ws run -- sh -c "head -c 20000000 /dev/zero >/t1 && head -c 10 /dev/zero | tr \"\\000\" x >/t1 && cat /t1" >actual &&
+	printf xxxxxxxxxx >expect && test_cmp expect actual &&
+	hako -C ws cat /t1 >actual && test_cmp expect actual &&
+	hako -C ws run -- rm /t1
+'
+
+test_expect_success 'a hardlink made inside is one inode inside and a hardlink group in the tree' '
+	hako -C ws run -- sh -c "echo one >/root/h1 && ln /root/h1 /root/h2 && stat -c %h /root/h1 /root/h2 && echo two >>/root/h2 && cat /root/h1" >actual &&
+	printf "2\n2\none\ntwo\n" >expect &&
+	test_cmp expect actual &&
+	hako -C ws commit -q -m links &&
+	hako -C ws ls-tree HEAD:root >tree &&
+	grep "	h1$" tree >h1 && ! grep link= h1 &&
+	grep " link=6831	h2$" tree &&
+	hako -C ws export /root ../linked &&
+	test "$(stat -c %i linked/h1)" = "$(stat -c %i linked/h2)" &&
+	test "$(stat -c %h linked/h2)" = 2
+'
+
+test_expect_success 'a committed hardlink group is one inode again in the next run, and stays a group' '
+	hako -C ws run -- sh -c "stat -c %h /root/h2 /root/h1 && echo three >>/root/h1 && cat /root/h2" >actual &&
+	printf "2\n2\none\ntwo\nthree\n" >expect &&
+	test_cmp expect actual &&
+	hako -C ws export /root ../linked2 &&
+	test "$(stat -c %i linked2/h1)" = "$(stat -c %i linked2/h2)" &&
+	printf "one\ntwo\nthree\n" >expect &&
+	test_cmp expect linked2/h2 &&
+	hako -C ws run -- rm /root/h1 &&
+	hako -C ws commit -q -m "one name left" &&
+	hako -C ws export /root ../linked3 &&
+	test_path_is_missing linked3/h1 &&
+	test_cmp expect linked3/h2 &&
+	test "$(stat -c %h linked3/h2)" = 1 &&
+	hako -C ws run -- stat -c %h /root/h2 >actual &&
+	echo 1 >expect && test_cmp expect actual &&
+	hako -C ws run -- rm /root/h2 &&
+	hako -C ws commit -q -m "no links"
+'
+
+test_expect_success 'many names looked up, the kernel caches dropped meanwhile: found again, writes kept' '
+	hako -C ws run -- sh -c "mkdir /many && cd /many && for i in \$(seq 400); do echo \$i >f\$i; done" &&
+	mkdir sync &&
+	id=$(hako -C ws run -d --bind "$PWD/sync:/sync" -- sh -c "cat /many/f* | wc -l >/sync/count; ls -l /many >/dev/null; touch /sync/walked; while ! test -e /sync/dropped; do sleep 0.1; done; echo changed >/many/f7; rm /many/f8; cat /many/f7 /many/f399 /many/f1 >/sync/out; ls /many | wc -l >>/sync/out") &&
+	for i in $(test_seq 200); do test -e sync/walked && break; sleep 0.1; done &&
+	test -e sync/walked &&
+	{ echo 2 >/proc/sys/vm/drop_caches 2>/dev/null || :; } &&
+	touch sync/dropped &&
+	hako -C ws wait $id >code &&
+	echo 0 >expect && test_cmp expect code &&
+	echo 400 >expect && test_cmp expect sync/count &&
+	printf "changed\n399\n1\n399\n" >expect &&
+	test_cmp expect sync/out &&
+	test "$(hako -C ws cat /many/f7)" = changed &&
+	test_must_fail hako -C ws cat /many/f8 2>/dev/null &&
+	hako -C ws reap >/dev/null &&
+	hako -C ws run -- rm -r /many
+'
+
 test_expect_success '--auto-mount binds the host paths named in the arguments' '
 	mkdir host-dir && echo from-host >host-dir/in &&
 	hako -C ws run --rm --auto-mount -- sh -c "cat \"\$1/in\" && echo from-inside >\"\$1/out\"" sh ../host-dir >out &&

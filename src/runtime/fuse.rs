@@ -1,9 +1,9 @@
 //! A read-only FUSE filesystem over a prolly tree (`fuser`, mounted through
 //! the `fusermount3` helper, no libfuse).
 //!
-//! Inode numbers are assigned on lookup (and readdir): inode 1 is the tree's
-//! root, every other inode maps to its parent inode, its path in the tree and
-//! its `Entry`. Content is immutable, so attributes and entries are cached by
+//! Inode numbers are assigned on lookup: inode 1 is the tree's root, every
+//! other inode maps to its parent inode, its path in the tree and its `Entry`,
+//! until the kernel forgets it (then a later lookup assigns a new number). Content is immutable, so attributes and entries are cached by
 //! the kernel for a long time and open files keep the page cache
 //! (`FOPEN_KEEP_CACHE`). Directories are listed through `TreeCursor`, resuming
 //! at the next name rather than materialising the listing; files are read by
@@ -43,6 +43,10 @@ struct Node {
     entry: Entry,
     /// Content size, computed on first `getattr`.
     size: Option<u64>,
+    /// The kernel's lookup count (entries replied, minus forgets).
+    lookups: u64,
+    /// Inodes kept whose parent this is.
+    kids: u32,
 }
 
 /// Where an open directory's listing stopped: the offset of the next entry
@@ -89,6 +93,8 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
                 path: Vec::new(),
                 entry,
                 size: Some(0),
+                lookups: 0,
+                kids: 0,
             },
         );
         Ok(TreeFs {
@@ -242,10 +248,38 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
                 path,
                 entry,
                 size: None,
+                lookups: 0,
+                kids: 0,
             },
         );
+        if let Some(p) = st.nodes.get_mut(&parent) {
+            p.kids += 1;
+        }
         st.by_name.insert(key, ino);
         ino
+    }
+
+    /// The kernel forgot `n` lookups of `ino`: at zero, and with no kept
+    /// inode below it, the inode is dropped (found again by name if asked).
+    fn forget_ino(st: &mut State, ino: u64, n: u64) {
+        let Some(node) = st.nodes.get_mut(&ino) else {
+            return;
+        };
+        node.lookups = node.lookups.saturating_sub(n);
+        let mut at = ino;
+        while at != 1 {
+            match st.nodes.get(&at) {
+                Some(node) if node.lookups == 0 && node.kids == 0 => {}
+                _ => return,
+            }
+            let node = st.nodes.remove(&at).expect("present");
+            st.by_name.remove(&(node.parent, node.entry.name));
+            match st.nodes.get_mut(&node.parent) {
+                Some(p) => p.kids = p.kids.saturating_sub(1),
+                None => return,
+            }
+            at = node.parent;
+        }
     }
 
     fn attr(&self, st: &mut State, ino: u64) -> Result<FileAttr> {
@@ -326,9 +360,22 @@ impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
         let mut st = self.state();
         let ino = Self::intern(&mut st, parent.0, found);
         match self.attr(&mut st, ino) {
-            Ok(a) => reply.entry(&TTL, &a, Generation(0)),
-            Err(e) => reply.error(errno(&e)),
+            Ok(a) => {
+                if let Some(n) = st.nodes.get_mut(&ino) {
+                    n.lookups += 1;
+                }
+                reply.entry(&TTL, &a, Generation(0))
+            }
+            Err(e) => {
+                Self::forget_ino(&mut st, ino, 0);
+                reply.error(errno(&e))
+            }
         }
+    }
+
+    // fuser's default `batch_forget` calls this for each inode.
+    fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
+        Self::forget_ino(&mut self.state(), ino.0, nlookup);
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
@@ -472,7 +519,17 @@ impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
             }
             let k = kind(e.mode);
             let name = e.name.clone();
-            let child = Self::intern(&mut self.state(), ino.0, e);
+            // A listing makes no inode (the kernel counts only lookups).
+            let child = {
+                let mut st = self.state();
+                match st.by_name.get(&(ino.0, e.name)) {
+                    Some(&i) => i,
+                    None => {
+                        st.next_ino += 1;
+                        st.next_ino - 1
+                    }
+                }
+            };
             if reply.add(INodeNo(child), off + 1, k, OsStr::from_bytes(&name)) {
                 next = Some(name);
                 break;

@@ -394,21 +394,12 @@ pub fn start_fuse_server(
         let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM);
         let _ = nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), nix::unistd::Pid::from_raw(0));
         let mut w = File::from(w);
-        // A forked child has only this thread: if the parent had started
-        // rayon's global pool (a bulk write before `run`, as `apply` does),
-        // its workers do not exist here and any parallel call would wait
-        // for them forever. The server's parallel work goes to a pool of
-        // its own, made after the fork.
-        let mut serve = || {
-            fs.clone().serve(mountpoint, "hako", || {
-                use std::io::Write;
-                let _ = w.write_all(b"ok\n");
-            })
-        };
-        let r = match rayon::ThreadPoolBuilder::new().build() {
-            Ok(pool) => pool.install(serve),
-            Err(_) => serve(),
-        };
+        // A forked child has only this thread: the server's parallel work
+        // goes to a pool of its own (rwfs), never to rayon's global one.
+        let r = fs.clone().serve(mountpoint, "hako", || {
+            use std::io::Write;
+            let _ = w.write_all(b"ok\n");
+        });
         let code = match r {
             Ok(()) => 0,
             Err(e) => {

@@ -61,7 +61,137 @@ pub enum Target {
 /// The content of a file being written.
 enum FileBuf {
     Mem(Vec<u8>),
-    Spill { file: File, len: u64 },
+    Spill {
+        file: File,
+        len: u64,
+    },
+    /// A new file of a working root, stored as it is written.
+    Stream(Box<Stream>),
+}
+
+/// Bytes a `Stream` gathers before it chunks and stores them (in parallel).
+const SETTLE_AT: usize = 8 << 20;
+/// Bytes of out-of-order writes a `Stream` holds before it gives up.
+const LATER_MAX: usize = 32 << 20;
+
+/// A file written from its start (about) in order: the chunks that no later
+/// append can change are stored as they complete, so a large new file is
+/// never copied to a spill file and read back to be stored. A write before
+/// the stored part turns it into a `Mem` or `Spill` buffer.
+#[derive(Default)]
+struct Stream {
+    /// Stored chunks: (length, blob id), and the offset where each ends.
+    chunks: Vec<(u64, ObjectId)>,
+    ends: Vec<u64>,
+    /// The bytes after the last stored chunk.
+    tail: Vec<u8>,
+    /// Writes past the end, held until the gap fills (concurrent requests
+    /// arrive out of order): offset → bytes, never overlapping.
+    later: BTreeMap<u64, Vec<u8>>,
+    later_bytes: usize,
+}
+
+impl Stream {
+    fn stored(&self) -> u64 {
+        self.ends.last().copied().unwrap_or(0)
+    }
+    /// The end of the contiguous content.
+    fn end(&self) -> u64 {
+        self.stored() + self.tail.len() as u64
+    }
+    fn len(&self) -> u64 {
+        let later = self
+            .later
+            .last_key_value()
+            .map_or(0, |(k, v)| k + v.len() as u64);
+        self.end().max(later)
+    }
+
+    /// Chunk the tail and store the chunks: all of them with `all`, else
+    /// those no later byte can change (at least `CDC_MAX` bytes follow their
+    /// start, so FastCDC cuts them as it would cut the whole file).
+    fn cut(&self, all: bool) -> Vec<(usize, usize)> {
+        let mut cuts = Vec::new();
+        for (off, len) in file::chunks(&self.tail) {
+            if !all && self.tail.len() - off < file::CDC_MAX as usize {
+                break;
+            }
+            cuts.push((off, len));
+        }
+        cuts
+    }
+
+    fn settle(&mut self, store: &dyn ObjectStore) -> Result<()> {
+        let cuts = self.cut(false);
+        let Some(&(last, len)) = cuts.last() else {
+            return Ok(());
+        };
+        let stored = store_chunks(store, &self.tail, &cuts)?;
+        let mut end = self.stored();
+        for c in stored {
+            end += c.0;
+            self.chunks.push(c);
+            self.ends.push(end);
+        }
+        self.tail.drain(..last + len);
+        Ok(())
+    }
+
+    /// Write `data` at `off`, which is within or at the end of the tail.
+    fn put(&mut self, off: u64, data: &[u8]) {
+        let at = (off - self.stored()) as usize;
+        let over = data.len().min(self.tail.len() - at);
+        self.tail[at..at + over].copy_from_slice(&data[..over]);
+        self.tail.extend_from_slice(&data[over..]);
+    }
+
+    fn read(&self, store: &dyn ObjectStore, off: u64, out: &mut [u8]) -> Result<()> {
+        let end = off + out.len() as u64;
+        let first = self.ends.partition_point(|&e| e <= off);
+        for i in first..self.chunks.len() {
+            let (len, id) = self.chunks[i];
+            let s = self.ends[i] - len;
+            if s >= end {
+                break;
+            }
+            let o = store.read(&id)?;
+            let (from, to) = (off.max(s), end.min(self.ends[i]));
+            out[(from - off) as usize..(to - off) as usize]
+                .copy_from_slice(&o.data[(from - s) as usize..(to - s) as usize]);
+        }
+        let mut overlay = |s: u64, bytes: &[u8]| {
+            let e = s + bytes.len() as u64;
+            let (from, to) = (off.max(s), end.min(e));
+            if from < to {
+                out[(from - off) as usize..(to - off) as usize]
+                    .copy_from_slice(&bytes[(from - s) as usize..(to - s) as usize]);
+            }
+        };
+        overlay(self.stored(), &self.tail);
+        for (k, v) in &self.later {
+            overlay(*k, v);
+        }
+        Ok(())
+    }
+}
+
+/// Store the chunks `cuts` of `data` in parallel; their (length, id).
+fn store_chunks(
+    store: &dyn ObjectStore,
+    data: &[u8],
+    cuts: &[(usize, usize)],
+) -> Result<Vec<(u64, ObjectId)>> {
+    use rayon::prelude::*;
+    cuts.par_iter()
+        .map(|&(o, l)| Ok((l as u64, store.write(ObjectType::Blob, &data[o..o + l])?)))
+        .collect()
+}
+
+fn io_err(e: Error) -> std::io::Error {
+    match e {
+        Error::Io { err, .. } => err,
+        e => std::io::Error::other(e.to_string()),
+    }
 }
 
 impl FileBuf {
@@ -69,10 +199,11 @@ impl FileBuf {
         match self {
             FileBuf::Mem(v) => v.len() as u64,
             FileBuf::Spill { len, .. } => *len,
+            FileBuf::Stream(s) => s.len(),
         }
     }
 
-    fn read(&self, off: u64, size: u32) -> std::io::Result<Vec<u8>> {
+    fn read(&self, store: &dyn ObjectStore, off: u64, size: u32) -> std::io::Result<Vec<u8>> {
         let end = (off + size as u64).min(self.len());
         if off >= end {
             return Ok(Vec::new());
@@ -82,6 +213,11 @@ impl FileBuf {
             FileBuf::Spill { file, .. } => {
                 let mut out = vec![0; (end - off) as usize];
                 file.read_exact_at(&mut out, off)?;
+                Ok(out)
+            }
+            FileBuf::Stream(s) => {
+                let mut out = vec![0; (end - off) as usize];
+                s.read(store, off, &mut out).map_err(io_err)?;
                 Ok(out)
             }
         }
@@ -100,7 +236,78 @@ impl FileBuf {
         Ok(())
     }
 
-    fn write(&mut self, off: u64, data: &[u8], dir: &Path) -> std::io::Result<()> {
+    /// Turn a `Stream` into a `Mem` or `Spill` buffer with the same content.
+    fn unstream(&mut self, store: &dyn ObjectStore, dir: &Path) -> std::io::Result<()> {
+        let FileBuf::Stream(s) = self else {
+            return Ok(());
+        };
+        let s = std::mem::take(&mut **s);
+        *self = if s.len() > SPILL_AT {
+            FileBuf::Spill {
+                file: spill_file(dir)?,
+                len: 0,
+            }
+        } else {
+            FileBuf::Mem(Vec::with_capacity(s.len() as usize))
+        };
+        let mut pos = 0;
+        for (len, id) in &s.chunks {
+            let o = store.read(id).map_err(io_err)?;
+            self.write_plain(pos, &o.data, dir)?;
+            pos += len;
+        }
+        self.write_plain(pos, &s.tail, dir)?;
+        for (k, v) in &s.later {
+            self.write_plain(*k, v, dir)?;
+        }
+        Ok(())
+    }
+
+    fn write(
+        &mut self,
+        store: &dyn ObjectStore,
+        off: u64,
+        data: &[u8],
+        dir: &Path,
+    ) -> std::io::Result<()> {
+        let FileBuf::Stream(s) = self else {
+            return self.write_plain(off, data, dir);
+        };
+        let end = off + data.len() as u64;
+        let overlaps_later = s
+            .later
+            .range(..end)
+            .next_back()
+            .is_some_and(|(k, v)| k + v.len() as u64 > off);
+        if off < s.stored() || overlaps_later {
+            self.unstream(store, dir)?;
+            return self.write_plain(off, data, dir);
+        }
+        if off > s.end() {
+            s.later.insert(off, data.to_vec());
+            s.later_bytes += data.len();
+            if s.later_bytes > LATER_MAX {
+                self.unstream(store, dir)?;
+            }
+            return Ok(());
+        }
+        s.put(off, data);
+        // Held writes the gap no longer separates.
+        while let Some((&k, _)) = s.later.first_key_value() {
+            if k > s.end() {
+                break;
+            }
+            let v = s.later.remove(&k).expect("present");
+            s.later_bytes -= v.len();
+            s.put(k, &v);
+        }
+        if s.tail.len() >= SETTLE_AT {
+            s.settle(store).map_err(io_err)?;
+        }
+        Ok(())
+    }
+
+    fn write_plain(&mut self, off: u64, data: &[u8], dir: &Path) -> std::io::Result<()> {
         let end = off + data.len() as u64;
         if end > SPILL_AT {
             self.spill(dir)?;
@@ -116,28 +323,47 @@ impl FileBuf {
                 file.write_all_at(data, off)?;
                 *len = (*len).max(end);
             }
+            FileBuf::Stream(_) => unreachable!("streams are written by write"),
         }
         Ok(())
     }
 
-    fn truncate(&mut self, size: u64) -> std::io::Result<()> {
+    fn truncate(&mut self, store: &dyn ObjectStore, size: u64, dir: &Path) -> std::io::Result<()> {
+        if size == self.len() {
+            return Ok(());
+        }
+        self.unstream(store, dir)?;
         match self {
             FileBuf::Mem(v) => v.resize(size as usize, 0),
             FileBuf::Spill { file, len } => {
                 file.set_len(size)?;
                 *len = size;
             }
+            FileBuf::Stream(_) => unreachable!("unstreamed"),
         }
         Ok(())
     }
 
     /// Store the content: a blob, or chunks and a chunk list.
-    fn store(&self, store: &dyn ObjectStore) -> Result<ObjectId> {
+    fn store(&mut self, store: &dyn ObjectStore, dir: &Path) -> Result<ObjectId> {
+        if matches!(self, FileBuf::Stream(s) if !s.later.is_empty()) {
+            // A hole not filled yet: its bytes are zeros.
+            self.unstream(store, dir)
+                .map_err(|e| Error::Invalid(format!("{e}")))?;
+        }
         match self {
             FileBuf::Mem(v) => file::store_content(store, v),
             FileBuf::Spill { file, len } => {
                 let r = PositionedReader { file, pos: 0 }.take(*len);
                 file::store_reader(store, r).map_err(|e| Error::Invalid(format!("{e}")))
+            }
+            FileBuf::Stream(s) => {
+                if s.chunks.is_empty() {
+                    return file::store_content(store, &s.tail);
+                }
+                let mut all = s.chunks.clone();
+                all.extend(store_chunks(store, &s.tail, &s.cut(true))?);
+                file::list_from_chunks(store, &all)
             }
         }
     }
@@ -195,6 +421,11 @@ struct Node {
     dirty: bool,
     /// Open handles that may write.
     writers: u32,
+    /// The kernel's lookup count (entries replied, minus forgets): at zero
+    /// the kernel has forgotten the inode and, once clean, it is dropped.
+    lookups: u64,
+    /// Inodes named in this directory that are kept.
+    kids: u32,
 }
 
 impl Node {
@@ -211,13 +442,18 @@ impl Node {
                 size: None,
             }
         };
+        let mut meta = e.meta;
+        // Hardlink records are worked out again at each fold (`link_record`).
+        meta.link = None;
         Node {
             mode: e.mode,
-            meta: e.meta,
+            meta,
             content,
             links: vec![(parent, e.name)],
             dirty: false,
             writers: 0,
+            lookups: 0,
+            kids: 0,
         }
     }
     fn is_dir(&self) -> bool {
@@ -251,6 +487,176 @@ struct State {
     last_error: Option<String>,
     /// The filesystem has been unmounted: the timer stops.
     done: bool,
+    /// Inodes the kernel forgot that could not be dropped yet (unfolded
+    /// changes): tried again after each fold.
+    orphans: BTreeSet<u64>,
+}
+
+impl State {
+    /// A new inode for `node`, counted as a child of the directory naming it.
+    fn insert_node(&mut self, node: Node) -> u64 {
+        let ino = self.next_ino;
+        self.next_ino += 1;
+        for (p, _) in &node.links {
+            if let Some(pn) = self.nodes.get_mut(p) {
+                pn.kids += 1;
+            }
+        }
+        self.nodes.insert(ino, node);
+        ino
+    }
+
+    /// The names of a hardlink group's members all change when it gains or
+    /// loses one: which member is first, and the records, may change.
+    fn group_changed(&mut self, ino: u64, before: usize) {
+        let Some(n) = self.nodes.get(&ino) else {
+            return;
+        };
+        if n.is_dir() || (before < 2 && n.links.len() < 2) {
+            return;
+        }
+        for (p, name) in n.links.clone() {
+            WorkingFs::changed_name(self, p, name);
+        }
+    }
+
+    /// Give inode `ino` the name `name` in directory `parent`.
+    fn add_link(&mut self, ino: u64, parent: u64, name: &[u8]) {
+        let Some(n) = self.nodes.get_mut(&ino) else {
+            return;
+        };
+        let before = n.links.len();
+        n.links.push((parent, name.to_vec()));
+        if let Some(pn) = self.nodes.get_mut(&parent) {
+            pn.kids += 1;
+        }
+        self.group_changed(ino, before);
+    }
+
+    /// Take the name `name` in directory `parent` from inode `ino`.
+    fn drop_link(&mut self, ino: u64, parent: u64, name: &[u8]) {
+        let Some(n) = self.nodes.get_mut(&ino) else {
+            return;
+        };
+        let before = n.links.len();
+        n.links.retain(|(p, nm)| !(*p == parent && nm == name));
+        if n.links.len() < before {
+            if let Some(pn) = self.nodes.get_mut(&parent) {
+                pn.kids = pn.kids.saturating_sub(1);
+            }
+        }
+        self.group_changed(ino, before);
+    }
+
+    /// The path of directory `ino` from the root, by components.
+    fn dir_path(&self, mut ino: u64) -> Option<Vec<Vec<u8>>> {
+        let mut comps = Vec::new();
+        while ino != 1 {
+            let (p, name) = self.nodes.get(&ino)?.links.first()?.clone();
+            comps.push(name);
+            ino = p;
+        }
+        comps.reverse();
+        Some(comps)
+    }
+
+    /// The hardlink record (prolly-tree.md, Hardlinks) of the entry `name`
+    /// of directory `dir`, a name of inode `ino`: none for a single name or
+    /// for the group's first member in tree order, else the first member's
+    /// path relative to `dir`.
+    fn link_record(&self, ino: u64, dir: u64, name: &[u8]) -> Option<Vec<u8>> {
+        let n = self.nodes.get(&ino)?;
+        if n.is_dir() || n.links.len() < 2 {
+            return None;
+        }
+        let first = n
+            .links
+            .iter()
+            .filter_map(|(p, nm)| {
+                let mut c = self.dir_path(*p)?;
+                c.push(nm.clone());
+                Some(c)
+            })
+            .min()?;
+        let from = self.dir_path(dir)?;
+        if first.len() == from.len() + 1
+            && first[..from.len()] == from[..]
+            && first[from.len()] == name
+        {
+            return None;
+        }
+        Some(crate::hostfs::relative_path(&from, &first))
+    }
+
+    /// The kernel forgot `n` lookups of inode `ino`.
+    fn forget(&mut self, ino: u64, n: u64) {
+        if let Some(node) = self.nodes.get_mut(&ino) {
+            node.lookups = node.lookups.saturating_sub(n);
+            if node.lookups == 0 {
+                self.try_drop(ino);
+            }
+        }
+    }
+
+    /// Drop inode `ino` if nothing needs it any more: the kernel forgot it,
+    /// no handle is open, nothing of it is waiting for a fold, and no kept
+    /// inode is named in it. Its names are then looked up again in the
+    /// folded trees when asked for. Else it waits in `orphans`.
+    fn try_drop(&mut self, ino: u64) {
+        if ino == 1 {
+            return;
+        }
+        let Some(n) = self.nodes.get(&ino) else {
+            self.orphans.remove(&ino);
+            return;
+        };
+        if n.lookups > 0 {
+            self.orphans.remove(&ino);
+            return;
+        }
+        let busy = n.kids > 0
+            || n.dirty
+            || n.writers > 0
+            || match &n.content {
+                Content::Dir { pending, .. } => !pending.is_empty(),
+                Content::File { buf, .. } => buf.is_some(),
+            }
+            || n.links.iter().any(|(p, name)| {
+                matches!(self.nodes.get(p), Some(Node { content: Content::Dir { pending, .. }, .. }) if pending.contains(name))
+            })
+            || self.files.values().any(|(i, _)| *i == ino);
+        if busy {
+            self.orphans.insert(ino);
+            return;
+        }
+        self.orphans.remove(&ino);
+        let n = self.nodes.remove(&ino).expect("present");
+        for (p, name) in n.links {
+            let key = (p, name);
+            if self.names.get(&key) == Some(&Some(ino)) {
+                self.names.remove(&key);
+            }
+            if let Some(pn) = self.nodes.get_mut(&p) {
+                pn.kids = pn.kids.saturating_sub(1);
+                if pn.kids == 0 && pn.lookups == 0 {
+                    self.try_drop(p);
+                }
+            }
+        }
+    }
+
+    /// Try the forgotten inodes kept back by unfolded changes again.
+    fn drop_orphans(&mut self) {
+        for ino in std::mem::take(&mut self.orphans) {
+            self.try_drop(ino);
+        }
+    }
+
+    /// How many inodes are kept (the root included).
+    #[cfg(test)]
+    fn inodes(&self) -> usize {
+        self.nodes.len()
+    }
 }
 
 /// A read-write filesystem; cheap to clone (shared state).
@@ -261,20 +667,48 @@ pub struct WorkingFs {
 
 struct Inner {
     ws: Workspace,
-    /// Recently read chunks and chunk lists: a program's pages fault in 4 KiB
-    /// at a time, and each read would otherwise decompress and verify its
-    /// whole chunk again.
+    /// Recently read chunks, chunk lists and tree nodes: a program's pages
+    /// fault in 4 KiB at a time, and each read would otherwise decompress and
+    /// verify its whole chunk again; each lookup walks tree nodes.
     cache: Mutex<ReadCache>,
+    /// Chunk maps of files read lately.
+    maps: Mutex<HashMap<ObjectId, Arc<ChunkMap>>>,
+    /// Chunks being read ahead.
+    decoding: Mutex<std::collections::HashSet<ObjectId>>,
     /// New objects, held until a fold (or `PENDING_BYTES`) writes them in one
     /// batch (a pack, one sync) instead of a loose object and fsync each.
-    pending: crate::store::MemStore,
-    /// Held shared by readers and exclusively while `pending` moves to disk.
-    flushing: std::sync::RwLock<()>,
+    /// Writers hold it shared while they add to the batch, so that sealing
+    /// it (exclusively) leaves no write behind.
+    pending: std::sync::RwLock<Arc<crate::store::MemStore>>,
+    /// Full batches being written to the store on the pool while writes go
+    /// on into the next: still read from here until their pack is in the
+    /// store's list. A failed one waits for the next fold to write it.
+    sealed: Mutex<Vec<Batch>>,
+    batch_done: Condvar,
+    me: std::sync::Weak<Inner>,
     target: Target,
     spill_dir: PathBuf,
     readonly: bool,
     state: Mutex<State>,
     wake: Condvar,
+    /// Threads for parallel hashing and compression, made on first use. The
+    /// server is a forked child: if the parent had started rayon's global
+    /// pool, its workers do not exist here and a parallel call from a FUSE
+    /// thread would wait for them forever.
+    pool: std::sync::OnceLock<Option<rayon::ThreadPool>>,
+}
+
+impl Inner {
+    /// Run `f` with its parallel work on the filesystem's own pool.
+    fn par<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        let pool = self
+            .pool
+            .get_or_init(|| rayon::ThreadPoolBuilder::new().build().ok());
+        match pool {
+            Some(p) => p.install(f),
+            None => f(),
+        }
+    }
 }
 
 fn now() -> (u64, u32) {
@@ -349,9 +783,10 @@ impl WorkingFs {
             root_meta_dirty: false,
             last_error: None,
             done: false,
+            orphans: BTreeSet::new(),
         };
         Ok(WorkingFs {
-            inner: Arc::new(Inner {
+            inner: Arc::new_cyclic(|me| Inner {
                 ws,
                 target,
                 spill_dir,
@@ -359,8 +794,13 @@ impl WorkingFs {
                 state: Mutex::new(state),
                 wake: Condvar::new(),
                 cache: Mutex::new(ReadCache::default()),
-                pending: crate::store::MemStore::new(),
-                flushing: std::sync::RwLock::new(()),
+                maps: Mutex::new(HashMap::new()),
+                decoding: Mutex::new(std::collections::HashSet::new()),
+                pending: std::sync::RwLock::new(Arc::default()),
+                sealed: Mutex::new(Vec::new()),
+                batch_done: Condvar::new(),
+                me: me.clone(),
+                pool: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -403,6 +843,7 @@ impl WorkingFs {
             st.base_root = root;
         }
         st.root_meta_dirty = false;
+        st.drop_orphans();
         Ok(root)
     }
 
@@ -446,7 +887,7 @@ impl WorkingFs {
                 if node.writers > 0 && !include_open {
                     return Ok((*id, true));
                 }
-                *id = b.store(store)?;
+                *id = self.inner.par(|| b.store(store, &self.inner.spill_dir))?;
                 *size = Some(b.len());
                 if node.writers == 0 {
                     *buf = None;
@@ -461,7 +902,11 @@ impl WorkingFs {
                 let mut still = BTreeSet::new();
                 for name in pending {
                     match st.names.get(&(ino, name.clone())).copied().flatten() {
-                        None => edits.push((name, None)),
+                        None => {
+                            // Gone from the folded tree too: nothing to remember.
+                            st.names.remove(&(ino, name.clone()));
+                            edits.push((name, None))
+                        }
                         Some(child) => {
                             let (id, dirty) = self.fold_node(st, child, include_open)?;
                             if dirty {
@@ -470,6 +915,7 @@ impl WorkingFs {
                             let c = &st.nodes[&child];
                             let mut e = Entry::new(&name, c.mode, id);
                             e.meta = c.meta.clone();
+                            e.meta.link = st.link_record(child, ino, &name);
                             edits.push((name, Some(e)));
                         }
                     }
@@ -565,87 +1011,368 @@ impl WorkingFs {
     }
 }
 
-/// Decoded objects by id, up to `READ_CACHE_BYTES`, oldest out first.
+/// Decoded, verified objects by id, up to `READ_CACHE_BYTES`, oldest out
+/// first; shared, so a read served from the cache copies nothing.
 #[derive(Default)]
 struct ReadCache {
-    objects: HashMap<ObjectId, crate::object::Object>,
+    objects: HashMap<ObjectId, (ObjectType, Arc<Vec<u8>>)>,
     order: std::collections::VecDeque<ObjectId>,
     bytes: usize,
 }
 
-const READ_CACHE_BYTES: usize = 64 << 20;
-const PENDING_BYTES: u64 = 128 << 20;
+/// Where the chunks of a file's content end, and their ids (a blob is one chunk).
+struct ChunkMap {
+    ends: Vec<u64>,
+    ids: Vec<ObjectId>,
+    /// Where the last read ended: a read starting there is sequential.
+    next: std::sync::atomic::AtomicU64,
+}
 
-impl Inner {
-    /// Write the pending objects to the store, durably.
-    fn flush_pending(&self) -> Result<()> {
-        let _w = self.flushing.write().unwrap_or_else(|p| p.into_inner());
-        let items = self.pending.drain();
-        if items.is_empty() {
-            return Ok(());
+/// How far ahead of a sequential reader chunks are decoded.
+const READ_AHEAD: u64 = 4 << 20;
+
+/// Bytes read from file content: part of a shared chunk, or a copy.
+enum Bytes {
+    Shared(Arc<Vec<u8>>, std::ops::Range<usize>),
+    Owned(Vec<u8>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Shared(d, r) => &d[r.clone()],
+            Bytes::Owned(v) => v,
         }
-        let refs: Vec<(ObjectId, ObjectType, &[u8])> = items
-            .iter()
-            .map(|(i, k, d)| (*i, *k, d.as_slice()))
-            .collect();
-        self.ws.odb.write_known(&refs).map(|_| ())
     }
 }
 
-impl ObjectStore for Inner {
-    fn contains(&self, id: &ObjectId) -> Result<bool> {
-        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-        Ok(self.pending.contains(id)? || self.ws.odb.contains(id)?)
-    }
-    fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
+/// How many files' chunk maps are kept.
+const CHUNK_MAPS: usize = 64;
+
+const READ_CACHE_BYTES: usize = 64 << 20;
+const PENDING_BYTES: u64 = 128 << 20;
+/// Packs this big are never merged by the filesystem (copying a GiB pack
+/// again at every batch dominated large writes); `gc` repacks them.
+const MERGE_PACKS_BELOW: u64 = 32 << 20;
+
+impl Inner {
+    /// An object's verified content, from the cache or the store.
+    fn read_shared(&self, id: &ObjectId) -> Result<(ObjectType, Arc<Vec<u8>>)> {
         let lock = || self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(o) = lock().objects.get(id) {
-            return Ok(o.clone());
+        if let Some((kind, data)) = lock().objects.get(id) {
+            return Ok((*kind, data.clone()));
         }
-        let o = {
-            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-            match self.pending.read(id) {
-                Ok(o) => o,
-                Err(_) => self.ws.odb.read(id)?,
-            }
+        let o = match self.in_batches(|b| b.read(id)) {
+            Some(o) => o,
+            None => self.ws.odb.read(id)?,
         };
-        if matches!(o.kind, ObjectType::Blob | ObjectType::File) && o.data.len() <= 1 << 20 {
+        let (kind, data) = (o.kind, Arc::new(o.data));
+        if matches!(kind, ObjectType::Blob | ObjectType::File | ObjectType::Tree)
+            && data.len() <= 1 << 20
+        {
             let mut c = lock();
             if !c.objects.contains_key(id) {
-                c.bytes += o.data.len();
+                c.bytes += data.len();
                 c.order.push_back(*id);
-                c.objects.insert(*id, o.clone());
+                c.objects.insert(*id, (kind, data.clone()));
                 while c.bytes > READ_CACHE_BYTES {
                     let Some(old) = c.order.pop_front() else {
                         break;
                     };
-                    if let Some(gone) = c.objects.remove(&old) {
-                        c.bytes -= gone.data.len();
+                    if let Some((_, gone)) = c.objects.remove(&old) {
+                        c.bytes -= gone.len();
                     }
                 }
             }
         }
-        Ok(o)
+        Ok((kind, data))
+    }
+
+    /// The chunk map of file content `id`, kept for the next reads.
+    fn chunk_map(&self, id: &ObjectId) -> Result<Arc<ChunkMap>> {
+        let lock = || self.maps.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = lock().get(id) {
+            return Ok(m.clone());
+        }
+        let (kind, len) = self.read_header(id)?;
+        let map = if kind == ObjectType::Blob {
+            ChunkMap {
+                ends: vec![len],
+                ids: vec![*id],
+                next: 0.into(),
+            }
+        } else {
+            let list = file::chunk_list(self, id)?;
+            let mut end = 0;
+            ChunkMap {
+                ends: list
+                    .iter()
+                    .map(|(l, _)| {
+                        end += l;
+                        end
+                    })
+                    .collect(),
+                ids: list.into_iter().map(|(_, i)| i).collect(),
+                next: 0.into(),
+            }
+        };
+        let map = Arc::new(map);
+        let mut maps = lock();
+        if maps.len() >= CHUNK_MAPS {
+            maps.clear();
+        }
+        maps.insert(*id, map.clone());
+        Ok(map)
+    }
+
+    /// `len` bytes at `off` of file content `id`: a slice of the cached
+    /// chunk when one chunk holds them, else the chunks copied together once.
+    /// A sequential reader's next chunks are decoded meanwhile on the pool
+    /// (decoding a request's own chunks there too cost more in wake-ups than
+    /// it saved, on two cores).
+    fn read_content(self: &Arc<Self>, id: &ObjectId, off: u64, len: u64) -> Result<Bytes> {
+        use std::sync::atomic::Ordering;
+        let map = self.chunk_map(id)?;
+        let total = map.ends.last().copied().unwrap_or(0);
+        let end = off.saturating_add(len).min(total);
+        if off >= end {
+            return Ok(Bytes::Owned(Vec::new()));
+        }
+        let first = map.ends.partition_point(|&e| e <= off);
+        let last = map.ends.partition_point(|&e| e < end);
+        // Small files (a program's start) are read without: the pool's
+        // threads would cost more than they save.
+        if map.next.swap(end, Ordering::Relaxed) == off
+            && total > 2 * READ_AHEAD
+            && last + 1 < map.ids.len()
+        {
+            self.read_ahead(&map, last + 1);
+        }
+        let start_of = |i: usize| if i == 0 { 0 } else { map.ends[i - 1] };
+        if first == last {
+            let (_, d) = self.read_shared(&map.ids[first])?;
+            let s = start_of(first);
+            return Ok(Bytes::Shared(d, (off - s) as usize..(end - s) as usize));
+        }
+        let parts: Vec<Arc<Vec<u8>>> = (first..=last)
+            .map(|i| Ok(self.read_shared(&map.ids[i])?.1))
+            .collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity((end - off) as usize);
+        for (i, d) in (first..=last).zip(&parts) {
+            let s = start_of(i);
+            let (from, to) = (off.max(s) - s, end.min(map.ends[i]) - s);
+            out.extend_from_slice(&d[from as usize..to as usize]);
+        }
+        Ok(Bytes::Owned(out))
+    }
+
+    /// Decode chunks from `from` on, `READ_AHEAD` bytes of them, into the
+    /// cache on the pool, while the reader is served what it asked for.
+    fn read_ahead(self: &Arc<Self>, map: &ChunkMap, from: usize) {
+        let start = map.ends[from - 1];
+        let mut want = Vec::new();
+        {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            let mut busy = self.decoding.lock().unwrap_or_else(|p| p.into_inner());
+            for i in from..map.ids.len() {
+                if map.ends[i] - start > READ_AHEAD {
+                    break;
+                }
+                let id = map.ids[i];
+                if !cache.objects.contains_key(&id) && busy.insert(id) {
+                    want.push(id);
+                }
+            }
+        }
+        if want.is_empty() {
+            return;
+        }
+        let me = self.clone();
+        self.par(move || {
+            rayon::spawn(move || {
+                for id in want {
+                    let _ = me.read_shared(&id);
+                    me.decoding
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&id);
+                }
+            })
+        });
+    }
+
+    /// `f` of the first batch not yet in the store that answers it: the
+    /// current one, then the sealed ones (an object moves from one to the
+    /// next, and into the store, only after it is readable there).
+    fn in_batches<T>(&self, f: impl Fn(&crate::store::MemStore) -> Result<T>) -> Option<T> {
+        let cur = self
+            .pending
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Ok(x) = f(&cur) {
+            return Some(x);
+        }
+        let sealed: Vec<Arc<crate::store::MemStore>> =
+            self.batches().iter().map(|b| b.objects.clone()).collect();
+        sealed.iter().find_map(|b| f(b).ok())
+    }
+
+    fn batches(&self) -> MutexGuard<'_, Vec<Batch>> {
+        self.sealed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Seal the current batch (if it holds anything) and start a new one.
+    fn seal(&self) -> Option<Arc<crate::store::MemStore>> {
+        self.seal_locked(&mut self.batches())
+    }
+
+    fn seal_locked(&self, sealed: &mut Vec<Batch>) -> Option<Arc<crate::store::MemStore>> {
+        let mut cur = self.pending.write().unwrap_or_else(|p| p.into_inner());
+        if cur.is_empty() {
+            return None;
+        }
+        let old = std::mem::take(&mut *cur);
+        sealed.push(Batch {
+            objects: old.clone(),
+            writing: true,
+        });
+        Some(old)
+    }
+
+    /// Write a sealed batch to the store (one pack, one sync) and retire it;
+    /// on failure it stays, to be written again.
+    fn write_batch(&self, b: &Arc<crate::store::MemStore>) -> Result<()> {
+        let r = b.with_all(|refs| {
+            self.par(|| {
+                self.ws
+                    .odb
+                    .write_known_merging_below(refs, MERGE_PACKS_BELOW)
+            })
+        });
+        let mut sealed = self.batches();
+        match &r {
+            Ok(_) => sealed.retain(|x| !Arc::ptr_eq(&x.objects, b)),
+            Err(_) => {
+                for x in sealed.iter_mut().filter(|x| Arc::ptr_eq(&x.objects, b)) {
+                    x.writing = false;
+                }
+            }
+        }
+        self.batch_done.notify_all();
+        r.map(|_| ())
+    }
+
+    /// The current batch is full: write it on the pool while writes go on,
+    /// after the previous one (at most two batches are held in memory).
+    fn flush_in_background(&self) {
+        // Waiting and sealing under one lock: parallel writers that all
+        // found the batch full seal it once, and batches are written one at
+        // a time (two writers would race on the pack list).
+        let b = {
+            let mut sealed = self.batches();
+            while sealed.iter().any(|b| b.writing) {
+                sealed = self
+                    .batch_done
+                    .wait(sealed)
+                    .unwrap_or_else(|p| p.into_inner());
+            }
+            let full = self
+                .pending
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .bytes()
+                > PENDING_BYTES;
+            if !full {
+                return;
+            }
+            self.seal_locked(&mut sealed)
+        };
+        let (Some(me), Some(b)) = (self.me.upgrade(), b) else {
+            return;
+        };
+        self.par(move || {
+            rayon::spawn(move || {
+                // A failure leaves the batch for the next fold, which reports it.
+                let _ = me.write_batch(&b);
+            })
+        });
+    }
+
+    /// Write every object not yet in the store to it, durably. Batches are
+    /// written one at a time (the callers hold the state lock, the pool
+    /// writes one batch at a time): two writers would race on the pack list.
+    fn flush_pending(&self) -> Result<()> {
+        loop {
+            let again = {
+                let mut sealed = self.batches();
+                if sealed.iter().any(|b| b.writing) {
+                    let _unused = self
+                        .batch_done
+                        .wait(sealed)
+                        .unwrap_or_else(|p| p.into_inner());
+                    continue;
+                }
+                match sealed.first_mut() {
+                    Some(b) => {
+                        b.writing = true;
+                        b.objects.clone()
+                    }
+                    None => break,
+                }
+            };
+            self.write_batch(&again)?;
+        }
+        match self.seal() {
+            Some(b) => self.write_batch(&b),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A full batch of new objects.
+struct Batch {
+    objects: Arc<crate::store::MemStore>,
+    /// Being written now (else its write failed).
+    writing: bool,
+}
+
+impl ObjectStore for Inner {
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        let held = |b: &crate::store::MemStore| match b.contains(id) {
+            Ok(true) => Ok(()),
+            _ => Err(Error::NotFound(*id)),
+        };
+        if self.in_batches(held).is_some() {
+            return Ok(true);
+        }
+        self.ws.odb.contains(id)
+    }
+    fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
+        let (kind, data) = self.read_shared(id)?;
+        Ok(crate::object::Object {
+            kind,
+            data: Arc::unwrap_or_clone(data),
+        })
     }
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
         let lock = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(o) = lock.objects.get(id) {
-            return Ok((o.kind, o.data.len() as u64));
+        if let Some((kind, data)) = lock.objects.get(id) {
+            return Ok((*kind, data.len() as u64));
         }
         drop(lock);
-        let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-        match self.pending.read_header(id) {
-            Ok(h) => Ok(h),
-            Err(_) => self.ws.odb.read_header(id),
+        match self.in_batches(|b| b.read_header(id)) {
+            Some(h) => Ok(h),
+            None => self.ws.odb.read_header(id),
         }
     }
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
-        let id = {
-            let _r = self.flushing.read().unwrap_or_else(|p| p.into_inner());
-            self.pending.write(kind, data)?
+        let (id, full) = {
+            let cur = self.pending.read().unwrap_or_else(|p| p.into_inner());
+            (cur.write(kind, data)?, cur.bytes() > PENDING_BYTES)
         };
-        if self.pending.bytes() > PENDING_BYTES {
-            self.flush_pending()?;
+        if full {
+            self.flush_in_background();
         }
         Ok(id)
     }
@@ -755,15 +1482,63 @@ impl WorkingFs {
         if name == ROOT_RECORD || name == b".." {
             return Ok(None);
         }
-        let found = dir::get(self.store(), base, name).map_err(|e| errno(&e))?;
-        let v = found.map(|e| {
-            let ino = st.next_ino;
-            st.next_ino += 1;
-            st.nodes.insert(ino, Node::from_entry(e, parent));
-            ino
-        });
-        st.names.insert(key, v);
-        Ok(v)
+        // Absent names are not remembered: the kernel asks again anyway.
+        let Some(e) = dir::get(self.store(), base, name).map_err(|e| errno(&e))? else {
+            return Ok(None);
+        };
+        if let Some(link) = e.meta.link.clone().filter(|_| !e.is_dir()) {
+            if let Some(first) = self.group_first(st, parent, &e, &link)? {
+                st.names.insert(key, Some(first));
+                st.add_link(first, parent, name);
+                return Ok(Some(first));
+            }
+        }
+        let ino = st.insert_node(Node::from_entry(e, parent));
+        st.names.insert(key, Some(ino));
+        Ok(Some(ino))
+    }
+
+    /// The inode of the first member of the hardlink group that entry `e` of
+    /// directory `parent` names in its record `link`, if that member precedes
+    /// it in tree order, carries no record and has the same mode, content and
+    /// metadata (as checkout requires); `e` then joins that inode.
+    fn group_first(&self, st: &mut State, parent: u64, e: &Entry, link: &[u8]) -> R<Option<u64>> {
+        let Some(mut at) = st.dir_path(parent) else {
+            return Ok(None);
+        };
+        let mut me = at.clone();
+        me.push(e.name.clone());
+        for c in link.split(|&b| b == b'/') {
+            if c == b".." {
+                if at.pop().is_none() {
+                    return Ok(None);
+                }
+            } else {
+                at.push(c.to_vec());
+            }
+        }
+        if at >= me {
+            return Ok(None);
+        }
+        let mut ino = 1;
+        for (k, c) in at.iter().enumerate() {
+            match self.resolve(st, ino, c)? {
+                Some(i) if k + 1 == at.len() || st.nodes.get(&i).is_some_and(|n| n.is_dir()) => {
+                    // Kept only while the kernel or a change needs it.
+                    st.orphans.insert(i);
+                    ino = i
+                }
+                _ => return Ok(None),
+            }
+        }
+        let Some(n) = st.nodes.get(&ino) else {
+            return Ok(None);
+        };
+        let mut want = e.meta.clone();
+        want.link = None;
+        let same =
+            !n.is_dir() && !n.dirty && n.mode == e.mode && content_id(n) == e.id && n.meta == want;
+        Ok(same.then_some(ino))
     }
 
     fn attr(&self, st: &mut State, ino: u64) -> R<FileAttr> {
@@ -849,6 +1624,13 @@ impl WorkingFs {
         }
     }
 
+    /// The kernel was handed an entry for `ino`: one more lookup to forget.
+    fn looked_up(st: &mut State, ino: u64) {
+        if let Some(n) = st.nodes.get_mut(&ino) {
+            n.lookups += 1;
+        }
+    }
+
     fn set_mtime(st: &mut State, ino: u64) {
         if let Some(n) = st.nodes.get_mut(&ino) {
             let (s, ns) = now();
@@ -901,14 +1683,28 @@ impl WorkingFs {
         if let Content::File { size, .. } = &mut n.content {
             *size = Some(0);
         }
-        let ino = st.next_ino;
-        st.next_ino += 1;
-        st.nodes.insert(ino, n);
+        let ino = st.insert_node(n);
         st.names.insert((parent, name.to_vec()), Some(ino));
         Self::touch(st, ino);
         Self::set_mtime(st, parent);
         Self::touch(st, parent);
         Ok(ino)
+    }
+
+    /// Make a file's content empty: a new buffer, nothing copied up (and, in
+    /// a working root, one that stores what is written next as it comes).
+    fn empty_buffer(&self, st: &mut State, ino: u64) -> R<()> {
+        let stream = matches!(self.inner.target, Target::Working);
+        let n = st.nodes.get_mut(&ino).ok_or(Errno::ENOENT)?;
+        let Content::File { buf, .. } = &mut n.content else {
+            return Err(Errno::EISDIR);
+        };
+        *buf = Some(if stream {
+            FileBuf::Stream(Box::default())
+        } else {
+            FileBuf::Mem(Vec::new())
+        });
+        Ok(())
     }
 
     /// Give a file its own writable buffer (copied up from the store).
@@ -932,13 +1728,15 @@ impl WorkingFs {
                 std::io::copy(&mut r, &mut w).map_err(|e| io_errno(&e))?;
                 drop(w);
                 FileBuf::Spill { file: f, len: size }
+            } else if size == 0 && matches!(self.inner.target, Target::Working) {
+                FileBuf::Stream(Box::default())
             } else if size == 0 {
                 FileBuf::Mem(Vec::new())
             } else {
                 FileBuf::Mem(file::read_range(store, id, 0, size).map_err(|e| errno(&e))?)
             };
             if b.len() != size {
-                b.truncate(size).map_err(|e| io_errno(&e))?;
+                b.truncate(store, size, spill).map_err(|e| io_errno(&e))?;
             }
             *buf = Some(b);
         }
@@ -948,9 +1746,7 @@ impl WorkingFs {
     /// Remove the name `name` from `parent`.
     fn remove_name(st: &mut State, parent: u64, name: &[u8], ino: u64) {
         st.names.insert((parent, name.to_vec()), None);
-        if let Some(n) = st.nodes.get_mut(&ino) {
-            n.links.retain(|(p, nm)| !(*p == parent && nm == name));
-        }
+        st.drop_link(ino, parent, name);
         Self::changed_name(st, parent, name.to_vec());
         Self::set_mtime(st, parent);
     }
@@ -981,17 +1777,15 @@ impl WorkingFs {
         Ok(true)
     }
 
-    /// The inode of entry `e` listed in directory `parent` (known, or new).
-    fn intern(st: &mut State, parent: u64, e: Entry) -> Option<u64> {
-        let key = (parent, e.name.clone());
-        if let Some(v) = st.names.get(&key) {
+    /// The inode number to list for the name `name` of directory `parent`:
+    /// its inode if known (None if deleted), else a number of its own. A
+    /// listing makes no inodes: the kernel counts (and forgets) only lookups.
+    fn listed_ino(st: &mut State, parent: u64, name: &[u8]) -> Option<u64> {
+        if let Some(v) = st.names.get(&(parent, name.to_vec())) {
             return *v;
         }
-        let ino = st.next_ino;
         st.next_ino += 1;
-        st.nodes.insert(ino, Node::from_entry(e, parent));
-        st.names.insert(key, Some(ino));
-        Some(ino)
+        Some(st.next_ino - 1)
     }
 
     /// The full listing of a directory with unfolded changes.
@@ -1000,37 +1794,32 @@ impl WorkingFs {
             Content::Dir { base, pending } => (*base, pending.clone()),
             _ => return Err(Errno::ENOTDIR),
         };
-        let mut all: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut all: BTreeMap<Vec<u8>, (u64, FileType)> = BTreeMap::new();
         let listed = dir::list(self.store(), &base).map_err(|e| errno(&e))?;
         for e in listed {
             if e.name == ROOT_RECORD {
                 continue;
             }
-            let name = e.name.clone();
-            if let Some(c) = Self::intern(st, ino, e) {
-                all.insert(name, c);
+            if let Some(c) = Self::listed_ino(st, ino, &e.name) {
+                let k = st.nodes.get(&c).map_or(kind(e.mode), |n| kind(n.mode));
+                all.insert(e.name, (c, k));
             }
         }
         for name in pending {
             match st.names.get(&(ino, name.clone())).copied().flatten() {
                 Some(c) => {
-                    all.insert(name, c);
+                    let k = st
+                        .nodes
+                        .get(&c)
+                        .map_or(FileType::RegularFile, |n| kind(n.mode));
+                    all.insert(name, (c, k));
                 }
                 None => {
                     all.remove(&name);
                 }
             }
         }
-        Ok(all
-            .into_iter()
-            .map(|(name, c)| {
-                let k = st
-                    .nodes
-                    .get(&c)
-                    .map_or(FileType::RegularFile, |n| kind(n.mode));
-                (name, c, k)
-            })
-            .collect())
+        Ok(all.into_iter().map(|(name, (c, k))| (name, c, k)).collect())
     }
 }
 
@@ -1051,11 +1840,21 @@ impl Filesystem for WorkingFs {
         let r = self
             .resolve(&mut st, parent.0, name.as_bytes())
             .and_then(|v| v.ok_or(Errno::ENOENT))
-            .and_then(|ino| self.attr(&mut st, ino));
+            .and_then(|ino| {
+                let a = self.attr(&mut st, ino)?;
+                Self::looked_up(&mut st, ino);
+                Ok(a)
+            });
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
             Err(e) => reply.error(e),
         }
+    }
+
+    // `batch_forget` is fuser's default: one `forget` per inode (fuser 0.18
+    // does not export the type of its argument).
+    fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
+        self.state().forget(ino.0, nlookup);
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
@@ -1089,9 +1888,14 @@ impl Filesystem for WorkingFs {
             self.check_writable()?;
             let ino = ino.0;
             if let Some(size) = size {
-                self.buffer(&mut st, ino)?
-                    .truncate(size)
-                    .map_err(|e| io_errno(&e))?;
+                if size == 0 {
+                    self.empty_buffer(&mut st, ino)?;
+                } else {
+                    let spill = &self.inner.spill_dir;
+                    self.buffer(&mut st, ino)?
+                        .truncate(self.store(), size, spill)
+                        .map_err(|e| io_errno(&e))?;
+                }
                 Self::set_mtime(&mut st, ino);
             }
             let n = st.nodes.get_mut(&ino).ok_or(Errno::ENOENT)?;
@@ -1169,7 +1973,9 @@ impl Filesystem for WorkingFs {
                 _ => return Err(Errno::EINVAL),
             };
             let ino = self.make(&mut st, req, parent.0, name, mode, id, dev)?;
-            self.attr(&mut st, ino)
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1191,7 +1997,9 @@ impl Filesystem for WorkingFs {
             let empty = dir::empty(self.store()).map_err(|e| errno(&e))?;
             let mode = S_IFDIR | (mode & !umask & 0o7777);
             let ino = self.make(&mut st, req, parent.0, name, mode, empty, None)?;
-            self.attr(&mut st, ino)
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1263,7 +2071,9 @@ impl Filesystem for WorkingFs {
             {
                 *size = Some(t.len() as u64);
             }
-            self.attr(&mut st, ino)
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1323,10 +2133,7 @@ impl Filesystem for WorkingFs {
             }
             Self::remove_name(&mut st, parent.0, name, src);
             st.names.insert((newparent.0, newname.to_vec()), Some(src));
-            if let Some(n) = st.nodes.get_mut(&src) {
-                n.links.push((newparent.0, newname.to_vec()));
-                n.meta.link = None;
-            }
+            st.add_link(src, newparent.0, newname);
             Self::changed_name(&mut st, newparent.0, newname.to_vec());
             Self::set_mtime(&mut st, newparent.0);
             Ok(())
@@ -1358,12 +2165,12 @@ impl Filesystem for WorkingFs {
             }
             st.names
                 .insert((newparent.0, newname.to_vec()), Some(ino.0));
-            if let Some(n) = st.nodes.get_mut(&ino.0) {
-                n.links.push((newparent.0, newname.to_vec()));
-            }
+            st.add_link(ino.0, newparent.0, newname);
             Self::changed_name(&mut st, newparent.0, newname.to_vec());
             Self::set_mtime(&mut st, newparent.0);
-            self.attr(&mut st, ino.0)
+            let a = self.attr(&mut st, ino.0)?;
+            Self::looked_up(&mut st, ino.0);
+            Ok(a)
         })();
         match r {
             Ok(a) => reply.entry(&TTL, &a, Generation(0)),
@@ -1383,9 +2190,7 @@ impl Filesystem for WorkingFs {
                 self.check_writable()?;
             }
             if flags.0 & libc::O_TRUNC != 0 {
-                self.buffer(&mut st, ino.0)?
-                    .truncate(0)
-                    .map_err(|e| io_errno(&e))?;
+                self.empty_buffer(&mut st, ino.0)?;
                 Self::set_mtime(&mut st, ino.0);
                 Self::touch(&mut st, ino.0);
             }
@@ -1428,7 +2233,9 @@ impl Filesystem for WorkingFs {
             let fh = st.next_fh;
             st.next_fh += 1;
             st.files.insert(fh, (ino, write));
-            Ok((self.attr(&mut st, ino)?, fh))
+            let a = self.attr(&mut st, ino)?;
+            Self::looked_up(&mut st, ino);
+            Ok((a, fh))
         })();
         match r {
             Ok((a, fh)) => reply.created(
@@ -1457,7 +2264,7 @@ impl Filesystem for WorkingFs {
             let st = self.state();
             match st.nodes.get(&ino.0).map(|n| &n.content) {
                 Some(Content::File { buf: Some(b), .. }) => {
-                    return match b.read(offset, size) {
+                    return match b.read(self.store(), offset, size) {
                         Ok(d) => reply.data(&d),
                         Err(e) => reply.error(io_errno(&e)),
                     }
@@ -1470,8 +2277,8 @@ impl Filesystem for WorkingFs {
         if id.is_zero() {
             return reply.data(&[]);
         }
-        match file::read_range(self.store(), &id, offset, size as u64) {
-            Ok(d) => reply.data(&d),
+        match self.inner.read_content(&id, offset, size as u64) {
+            Ok(b) => reply.data(b.as_slice()),
             Err(e) => reply.error(errno(&e)),
         }
     }
@@ -1491,9 +2298,10 @@ impl Filesystem for WorkingFs {
         let mut st = self.state();
         let r = (|| -> R<()> {
             self.check_writable()?;
-            let spill = self.inner.spill_dir.clone();
-            self.buffer(&mut st, ino.0)?
-                .write(offset, data, &spill)
+            let b = self.buffer(&mut st, ino.0)?;
+            let (store, spill) = (self.store(), &self.inner.spill_dir);
+            self.inner
+                .par(|| b.write(store, offset, data, spill))
                 .map_err(|e| io_errno(&e))?;
             Self::set_mtime(&mut st, ino.0);
             Self::touch(&mut st, ino.0);
@@ -1551,7 +2359,7 @@ impl Filesystem for WorkingFs {
                 if n.writers == 0 {
                     if let Content::File { id, buf, size } = &mut n.content {
                         if let Some(b) = buf {
-                            match b.store(store) {
+                            match self.inner.par(|| b.store(store, &self.inner.spill_dir)) {
                                 Ok(new) => {
                                     *id = new;
                                     *size = Some(b.len());
@@ -1697,7 +2505,7 @@ impl Filesystem for WorkingFs {
                         continue;
                     }
                     let (name, k) = (e.name.clone(), kind(e.mode));
-                    let Some(child) = Self::intern(&mut st, ino.0, e) else {
+                    let Some(child) = Self::listed_ino(&mut st, ino.0, &name) else {
                         continue;
                     };
                     if reply.add(INodeNo(child), off + 1, k, OsStr::from_bytes(&name)) {
@@ -1938,18 +2746,259 @@ mod tests {
             .map(|i| (i * 7 % 251) as u8)
             .collect();
         for (i, c) in data.chunks(1 << 20).enumerate() {
-            b.write((i << 20) as u64, c, dir.path()).unwrap();
+            b.write(&s, (i << 20) as u64, c, dir.path()).unwrap();
         }
         assert!(matches!(b, FileBuf::Spill { .. }));
-        assert_eq!(b.read(5, 10).unwrap(), data[5..15].to_vec());
+        assert_eq!(b.read(&s, 5, 10).unwrap(), data[5..15].to_vec());
         assert_eq!(
-            b.store(&s).unwrap(),
+            b.store(&s, dir.path()).unwrap(),
             file::store_content(&s, &data).unwrap()
         );
-        b.truncate(10).unwrap();
+        b.truncate(&s, 10, dir.path()).unwrap();
         assert_eq!(
-            b.store(&s).unwrap(),
+            b.store(&s, dir.path()).unwrap(),
             file::store_content(&s, &data[..10]).unwrap()
         );
+    }
+
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_buffers_store_what_store_content_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = MemStore::new();
+        for (n, piece) in [
+            (100, 7),
+            (70_000, 4096),
+            (3 * SETTLE_AT + 12_345, 131_072),
+            (SETTLE_AT + 1, 1 << 20),
+        ] {
+            let data = noise(n, n as u64);
+            let mut b = FileBuf::Stream(Box::default());
+            // Pieces in pairs, the second of each pair first (out of order).
+            let pieces: Vec<(usize, &[u8])> = data
+                .chunks(piece)
+                .enumerate()
+                .map(|(i, c)| (i * piece, c))
+                .collect();
+            for pair in pieces.chunks(2) {
+                for &(off, c) in pair.iter().rev() {
+                    b.write(&s, off as u64, c, dir.path()).unwrap();
+                }
+            }
+            assert!(matches!(b, FileBuf::Stream(_)), "{n}");
+            assert_eq!(b.len(), n as u64);
+            let at = n as u64 / 3;
+            let got = b.read(&s, at, 70_000).unwrap();
+            assert_eq!(got, data[at as usize..(at as usize + 70_000).min(n)]);
+            let want = file::store_content(&s, &data).unwrap();
+            assert_eq!(b.store(&s, dir.path()).unwrap(), want, "{n}");
+            // Stored while open, then written on: still the same content.
+            let more = noise(5000, 3);
+            b.write(&s, n as u64, &more, dir.path()).unwrap();
+            let mut all = data.clone();
+            all.extend_from_slice(&more);
+            assert_eq!(
+                b.store(&s, dir.path()).unwrap(),
+                file::store_content(&s, &all).unwrap()
+            );
+            // A write into the stored part: a plain buffer, same content.
+            b.write(&s, 1, b"xy", dir.path()).unwrap();
+            all[1..3].copy_from_slice(b"xy");
+            assert_eq!(b.read(&s, 0, 4).unwrap(), all[..4].to_vec());
+            assert_eq!(
+                b.store(&s, dir.path()).unwrap(),
+                file::store_content(&s, &all).unwrap()
+            );
+        }
+        // A hole left by a write past the end reads, and stores, as zeros.
+        let mut b = FileBuf::Stream(Box::default());
+        b.write(&s, 10, b"abc", dir.path()).unwrap();
+        assert_eq!(
+            b.read(&s, 0, 20).unwrap(),
+            b"\0\0\0\0\0\0\0\0\0\0abc".to_vec()
+        );
+        let mut want = vec![0u8; 10];
+        want.extend_from_slice(b"abc");
+        assert_eq!(
+            b.store(&s, dir.path()).unwrap(),
+            file::store_content(&s, &want).unwrap()
+        );
+    }
+    /// A working filesystem over a tree of `dirs` directories of `files`
+    /// files each, plus `a` and `b` at the root, in a new workspace.
+    fn working_fs(dirs: usize, files: usize) -> (tempfile::TempDir, WorkingFs) {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(tmp.path()).unwrap();
+        let mut top = vec![file_in(&ws.odb, "a", b"A"), file_in(&ws.odb, "b", b"B")];
+        for d in 0..dirs {
+            let entries: Vec<Entry> = (0..files)
+                .map(|f| file_in(&ws.odb, &format!("f{f:04}"), format!("{d}/{f}").as_bytes()))
+                .collect();
+            let sub = dir::build(&ws.odb, entries).unwrap();
+            top.push(Entry::new(
+                format!("d{d:03}").as_bytes(),
+                S_IFDIR | 0o755,
+                sub,
+            ));
+        }
+        top.sort_by(|x, y| x.name.cmp(&y.name));
+        let root = dir::build(&ws.odb, top).unwrap();
+        crate::container::set_working_root(&ws, root, None).unwrap();
+        let spill = tmp.path().join("spill");
+        let fs = WorkingFs::new(ws, root, Target::Working, spill, false).unwrap();
+        (tmp, fs)
+    }
+
+    fn file_in(store: &dyn ObjectStore, name: &str, body: &[u8]) -> Entry {
+        Entry::new(
+            name.as_bytes(),
+            S_IFREG | 0o644,
+            store.write(ObjectType::Blob, body).unwrap(),
+        )
+    }
+
+    /// Look `path` up as the kernel does: each component once, counted.
+    fn lookup(fs: &WorkingFs, st: &mut State, path: &str) -> u64 {
+        let mut ino = 1;
+        for c in path.split('/') {
+            ino = fs.resolve(st, ino, c.as_bytes()).unwrap().unwrap();
+            WorkingFs::looked_up(st, ino);
+        }
+        ino
+    }
+
+    /// Forget `path` as the kernel does: each component once, deepest first.
+    fn forget(st: &mut State, inos: &[u64]) {
+        for &i in inos.iter().rev() {
+            st.forget(i, 1);
+        }
+    }
+
+    #[test]
+    fn forgotten_inodes_are_dropped_and_found_again() {
+        let (_tmp, fs) = working_fs(20, 50);
+        let mut st = fs.state();
+        let mut seen = Vec::new();
+        for d in 0..20 {
+            for f in 0..50 {
+                let dir = lookup(&fs, &mut st, &format!("d{d:03}"));
+                let file = fs
+                    .resolve(&mut st, dir, format!("f{f:04}").as_bytes())
+                    .unwrap()
+                    .unwrap();
+                WorkingFs::looked_up(&mut st, file);
+                seen.push((dir, file));
+            }
+        }
+        assert_eq!(st.inodes(), 1 + 20 + 20 * 50);
+        for (dir, file) in seen {
+            forget(&mut st, &[dir, file]);
+        }
+        assert_eq!(st.inodes(), 1, "every forgotten inode is dropped");
+        assert!(st.names.is_empty());
+        // Found again, with the same content.
+        let f = lookup(&fs, &mut st, "d007/f0042");
+        let id = content_id(&st.nodes[&f]);
+        drop(st);
+        assert_eq!(fs.store().read(&id).unwrap().data, b"7/42".to_vec());
+    }
+
+    #[test]
+    fn changed_inodes_are_kept_until_folded() {
+        let (_tmp, fs) = working_fs(2, 3);
+        let mut st = fs.state();
+        let d = lookup(&fs, &mut st, "d001");
+        let f = lookup(&fs, &mut st, "d001/f0002");
+        let spill = fs.inner.spill_dir.clone();
+        let store = fs.store();
+        fs.buffer(&mut st, f)
+            .unwrap()
+            .write(store, 0, b"new", &spill)
+            .unwrap();
+        WorkingFs::touch(&mut st, f);
+        // d was looked up twice (once on the way to f).
+        forget(&mut st, &[d, d, f]);
+        assert!(st.nodes.contains_key(&f), "unfolded content is kept");
+        assert!(st.nodes.contains_key(&d), "so is its directory");
+        let root = fs.fold_locked(&mut st, true).unwrap();
+        assert!(!st.nodes.contains_key(&f), "dropped once folded");
+        assert!(!st.nodes.contains_key(&d));
+        assert_eq!(st.inodes(), 1);
+        let f = lookup(&fs, &mut st, "d001/f0002");
+        let id = content_id(&st.nodes[&f]);
+        drop(st);
+        assert_eq!(fs.store().read(&id).unwrap().data, b"new".to_vec());
+        let e = dir::get(fs.store(), &root, b"d001").unwrap().unwrap();
+        assert!(dir::get(fs.store(), &e.id, b"f0002").unwrap().is_some());
+    }
+
+    #[test]
+    fn links_fold_into_a_hardlink_group_and_are_joined_again() {
+        let (_tmp, fs) = working_fs(2, 1);
+        let mut st = fs.state();
+        let b = lookup(&fs, &mut st, "b");
+        let d = lookup(&fs, &mut st, "d001");
+        // link b → d001/x and → a-link (at the root, after "a", before "b").
+        for (parent, name) in [(d, "x"), (1, "a-link")] {
+            st.names.insert((parent, name.as_bytes().to_vec()), Some(b));
+            st.add_link(b, parent, name.as_bytes());
+            WorkingFs::changed_name(&mut st, parent, name.as_bytes().to_vec());
+        }
+        let root = fs.fold_locked(&mut st, true).unwrap();
+        drop(st);
+        let store = fs.store();
+        let get =
+            |dir: &ObjectId, name: &str| dir::get(store, dir, name.as_bytes()).unwrap().unwrap();
+        // Tree order: a-link < b < d001/x; the first carries no record.
+        assert_eq!(get(&root, "a-link").meta.link, None);
+        assert_eq!(get(&root, "b").meta.link, Some(b"a-link".to_vec()));
+        let sub = get(&root, "d001").id;
+        assert_eq!(get(&sub, "x").meta.link, Some(b"../a-link".to_vec()));
+        assert_eq!(get(&sub, "x").id, get(&root, "b").id);
+        // A new view joins the members into one inode as they are looked up.
+        let fs2 = WorkingFs::new(
+            fs.inner.ws.reopen(),
+            root,
+            Target::Discard,
+            PathBuf::from("/nonexistent"),
+            false,
+        )
+        .unwrap();
+        let mut st = fs2.state();
+        let x = lookup(&fs2, &mut st, "d001/x");
+        let b2 = lookup(&fs2, &mut st, "b");
+        let a = lookup(&fs2, &mut st, "a-link");
+        assert_eq!(x, b2);
+        assert_eq!(x, a);
+        assert_eq!(st.nodes[&x].links.len(), 3);
+        assert_eq!(fs2.attr(&mut st, x).unwrap().nlink, 3);
+        // A member edited since is no longer joined.
+        let other = file_in(store, "a-link", b"other");
+        let root2 = dir::edit(store, &root, vec![(b"a-link".to_vec(), Some(other))]).unwrap();
+        fs.inner.flush_pending().unwrap();
+        let fs3 = WorkingFs::new(
+            fs.inner.ws.reopen(),
+            root2,
+            Target::Discard,
+            PathBuf::from("/nonexistent"),
+            false,
+        )
+        .unwrap();
+        let mut st = fs3.state();
+        let b3 = lookup(&fs3, &mut st, "b");
+        let a3 = lookup(&fs3, &mut st, "a-link");
+        assert_ne!(b3, a3);
+        assert_eq!(fs3.attr(&mut st, b3).unwrap().nlink, 1);
     }
 }

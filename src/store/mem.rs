@@ -45,6 +45,16 @@ impl MemStore {
     pub fn bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
     }
+    /// Call `f` with every object, borrowed; the store is read-locked meanwhile.
+    pub fn with_all<R>(&self, f: impl FnOnce(&[(ObjectId, ObjectType, &[u8])]) -> R) -> R {
+        let guards: Vec<_> = self.shards.iter().map(|s| s.read().unwrap()).collect();
+        let refs: Vec<(ObjectId, ObjectType, &[u8])> = guards
+            .iter()
+            .flat_map(|g| g.iter().map(|(id, (k, d))| (*id, *k, d.as_slice())))
+            .collect();
+        f(&refs)
+    }
+
     pub fn drain(&self) -> Vec<(ObjectId, ObjectType, Vec<u8>)> {
         self.bytes.store(0, Ordering::Relaxed);
         let mut out = Vec::new();

@@ -123,6 +123,14 @@ impl Odb {
         Ok(())
     }
 
+    /// Another handle on the same objects, with the packs this one has
+    /// loaded already (opening every pack again showed in `run`'s start).
+    pub fn reopen(&self) -> Odb {
+        let o = Odb::open(self.loose.dir());
+        *o.packs.write().unwrap() = self.packs.read().unwrap().clone();
+        o
+    }
+
     /// Register this process as a writer (once; held until it exits).
     pub fn writing(&self) -> Result<()> {
         if self.exclusive.load(std::sync::atomic::Ordering::Relaxed) {
@@ -284,6 +292,17 @@ impl Odb {
     /// those present: as one pack when there are many, else as loose objects
     /// with one filesystem sync. Returns how many were new.
     pub fn write_known(&self, objects: &[(ObjectId, ObjectType, &[u8])]) -> Result<usize> {
+        self.write_known_merging_below(objects, u64::MAX)
+    }
+
+    /// `write_known`, merging only packs smaller than `merge_below` bytes
+    /// afterwards: a long-lived bulk writer (the runtime's filesystem) would
+    /// otherwise copy its big packs again at every batch; `gc` repacks them.
+    pub fn write_known_merging_below(
+        &self,
+        objects: &[(ObjectId, ObjectType, &[u8])],
+        merge_below: u64,
+    ) -> Result<usize> {
         use rayon::prelude::*;
         let fresh: Vec<(ObjectId, ObjectType, &[u8])> = objects
             .par_iter()
@@ -305,7 +324,7 @@ impl Odb {
             if let Some(list) = self.packs.write().unwrap().as_mut() {
                 list.push(p);
             }
-            self.consolidate_packs()?;
+            self.consolidate_packs_below(merge_below)?;
         }
         Ok(fresh.len())
     }
@@ -316,7 +335,14 @@ impl Odb {
     /// copied as stored; the old packs are removed only once the merged one is
     /// durable and visible.
     pub fn consolidate_packs(&self) -> Result<()> {
-        let mut list = self.packs()?;
+        self.consolidate_packs_below(u64::MAX)
+    }
+
+    /// `consolidate_packs` among the packs smaller than `limit` bytes.
+    fn consolidate_packs_below(&self, limit: u64) -> Result<()> {
+        let all = self.packs()?;
+        let (mut list, big): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|p| p.pack_bytes() < limit);
         list.sort_by_key(|p| p.pack_bytes());
         let mut merge = 0;
         let mut below = 0u64;
@@ -347,6 +373,7 @@ impl Odb {
         }
         fsync_dir(&self.pack_dir())?;
         let mut kept: Vec<Arc<pack::Pack>> = list[merge..].to_vec();
+        kept.extend(big);
         kept.push(merged);
         *self.packs.write().unwrap() = Some(kept);
         Ok(())
