@@ -297,14 +297,31 @@ fn supervise(
             inst.id
         );
     }
+    finish(a, &plan, inst, exit.status, lock)
+}
+
+/// Record that the command exited with `status`.
+fn record_exit(inst: &mut Instance, status: i32) {
     inst.status = Status::Exited;
-    inst.exit = Some(exit.status);
+    inst.exit = Some(status);
     inst.finished = Some(instance::now_secs());
+}
+
+/// After the command and its filesystem are done: record the exit (or drop
+/// the state with `--rm`), commit with `--commit`, release the lock.
+fn finish(
+    a: &Args,
+    plan: &Plan,
+    mut inst: Instance,
+    status: i32,
+    lock: SupervisorLock,
+) -> anyhow::Result<i32> {
+    record_exit(&mut inst, status);
     if !a.rm {
         inst.save()?;
     }
     if a.commit {
-        commit_after(&plan, &inst, a.message.as_deref())?;
+        commit_after(plan, &inst, a.message.as_deref())?;
     }
     if a.rm {
         let _ = std::fs::remove_dir_all(&inst.dir);
@@ -312,7 +329,7 @@ fn supervise(
         let _ = std::fs::remove_dir_all(inst.spill_dir());
     }
     drop(lock);
-    Ok(exit.status)
+    Ok(status)
 }
 
 /// `supervise` without FUSE (runtime.md, "Materialized instances"):
@@ -369,9 +386,7 @@ fn supervise_materialized(
         let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
         if let Err(e) = materialize::fold_back(&ws, &m) {
             // Keep the directory: reap folds it later.
-            inst.status = Status::Exited;
-            inst.exit = Some(exit.status);
-            inst.finished = Some(instance::now_secs());
+            record_exit(&mut inst, exit.status);
             inst.save()?;
             bail!(
                 "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
@@ -380,20 +395,7 @@ fn supervise_materialized(
         }
     }
     materialize::discard(&m)?;
-    inst.status = Status::Exited;
-    inst.exit = Some(exit.status);
-    inst.finished = Some(instance::now_secs());
-    if !a.rm {
-        inst.save()?;
-    }
-    if a.commit {
-        commit_after(&plan, &inst, a.message.as_deref())?;
-    }
-    if a.rm {
-        let _ = std::fs::remove_dir_all(&inst.dir);
-    }
-    drop(lock);
-    Ok(exit.status)
+    finish(a, &plan, inst, exit.status, lock)
 }
 
 /// Commit the container's working root (persistent mode only).

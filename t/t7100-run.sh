@@ -20,16 +20,7 @@ instance_mounts () {
 	grep -cF "$(cd "$TRASH_DIRECTORY" && pwd -P | sed "s/ /\\040/g")/ws/.hako/instances/" /proc/self/mountinfo
 }
 
-# Wait (up to 20 s) until `hako ps` shows instance $1 with status $2.
-wait_status () {
-	for i in $(test_seq 200); do
-		hako -C ws ps -a >ps.out &&
-		grep -q "^$1 .* $2 " ps.out && return 0
-		sleep 0.1
-	done
-	cat ps.out
-	return 1
-}
+. "$TEST_DIRECTORY/lib-run.sh"
 
 test_expect_success 'setup: a workspace whose container holds the busybox seed' '
 	hako init -q ws &&

@@ -445,3 +445,54 @@ fn apply_step_hashes_match_the_spec() {
         assert_eq!(cfg.step_hashes(digest), want, "row {row:?}");
     }
 }
+
+// `.hako/shallow` (format-spec/layout.md, "Shallow workspaces").
+#[test]
+fn shallow_vector_parses_and_writes_back() {
+    use hako::store::shallow::{parse, serialize};
+    let path = format!("{}/format-spec/vectors/shallow", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(path).unwrap();
+    let set = parse(&bytes).unwrap();
+    assert_eq!(set.len(), 2);
+    assert!(set.contains(
+        &ObjectId::from_hex("c9a94c1a9145087554f265dc47aecd93fd8fe3bbac49d768cf69c6a816bf51ce")
+            .unwrap()
+    ));
+    assert_eq!(serialize(&set), bytes);
+    // The same ids out of order, or one repeated, are refused.
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
+    let swapped = [lines[1], lines[0]].concat();
+    assert!(parse(&swapped).is_err());
+    let repeated = [lines[0], lines[0]].concat();
+    assert!(parse(&repeated).is_err());
+}
+
+// A materialized instance's record (format-spec/runtime.md).
+#[test]
+fn materialized_record_vector_loads() {
+    let src = format!(
+        "{}/format-spec/vectors/materialized",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&src, dir.path().join(hako::runtime::materialize::RECORD)).unwrap();
+    let m = hako::runtime::materialize::Materialized::load(dir.path())
+        .unwrap()
+        .expect("a record");
+    assert_eq!(
+        m.base.to_string(),
+        "6237ea26bd7273588101502f70eecddcdabeaf25f9fa0cd309d4288edc785a55"
+    );
+    assert_eq!(
+        m.seen.to_string(),
+        "c9a94c1a9145087554f265dc47aecd93fd8fe3bbac49d768cf69c6a816bf51ce"
+    );
+    assert!(!m.owners);
+    let text = std::fs::read_to_string(&src).unwrap();
+    std::fs::write(
+        dir.path().join(hako::runtime::materialize::RECORD),
+        text.replace("owners 0", "owners 2"),
+    )
+    .unwrap();
+    assert!(hako::runtime::materialize::Materialized::load(dir.path()).is_err());
+}

@@ -105,6 +105,22 @@ impl<'s> Selection<'s> {
         Ok(())
     }
 
+    /// Pick what `include` names that is not a commit (tags, and trees,
+    /// files or blobs they or the ids name); returns the commits, peeled.
+    fn add_includes(&mut self, include: &[ObjectId]) -> Result<Vec<ObjectId>> {
+        let mut commits = Vec::new();
+        for id in include {
+            let peeled = self.add_tag(*id)?;
+            match self.store.read_header(&peeled)?.0 {
+                ObjectType::Commit => commits.push(peeled),
+                ObjectType::Tree => self.tree(peeled, &[])?,
+                ObjectType::File => self.file(peeled, None)?,
+                _ => self.add_object(peeled)?,
+            }
+        }
+        Ok(commits)
+    }
+
     /// Pick an annotated tag (and tags it points to); returns what it peels to.
     pub fn add_tag(&mut self, id: ObjectId) -> Result<ObjectId> {
         let mut cur = id;
@@ -285,16 +301,7 @@ pub fn select_revs(
     extra_bases: &[ObjectId],
 ) -> Result<Vec<Pick>> {
     let mut sel = Selection::new(store);
-    let mut commits = Vec::new();
-    for id in include {
-        let peeled = sel.add_tag(*id)?;
-        match store.read_header(&peeled)?.0 {
-            ObjectType::Commit => commits.push(peeled),
-            ObjectType::Tree => sel.tree(peeled, &[])?,
-            ObjectType::File => sel.file(peeled, None)?,
-            _ => sel.add_object(peeled)?,
-        }
-    }
+    let commits = sel.add_includes(include)?;
     let mut walked = crate::revwalk::walk(store, &commits, exclude, &Default::default())?;
     walked.reverse();
     let ids: Vec<ObjectId> = walked.into_iter().map(|c| c.id).collect();
@@ -343,16 +350,7 @@ pub fn select_revs_shallow(
     req: &ShallowRequest,
 ) -> Result<(Vec<Pick>, ShallowUpdate)> {
     let mut sel = Selection::new(store);
-    let mut wants = Vec::new();
-    for id in include {
-        let peeled = sel.add_tag(*id)?;
-        match store.read_header(&peeled)?.0 {
-            ObjectType::Commit => wants.push(peeled),
-            ObjectType::Tree => sel.tree(peeled, &[])?,
-            ObjectType::File => sel.file(peeled, None)?,
-            _ => sel.add_object(peeled)?,
-        }
-    }
+    let wants = sel.add_includes(include)?;
     let is_commit = |id: &ObjectId| matches!(store.read_header(id), Ok((ObjectType::Commit, _)));
     let cs: HashSet<ObjectId> = req
         .client_shallow

@@ -160,6 +160,18 @@ pub struct FetchOpts {
     pub deepen: Option<u32>,
 }
 
+/// `[+]SRC[:DST]`: whether forced, SRC, and DST if given.
+fn split_refspec(spec: &str) -> (bool, &str, Option<&str>) {
+    let (plus, body) = match spec.strip_prefix('+') {
+        Some(b) => (true, b),
+        None => (false, spec),
+    };
+    match body.split_once(':') {
+        Some((s, d)) => (plus, s, Some(d)),
+        None => (plus, body, None),
+    }
+}
+
 /// A fetch refspec resolved against the advertisement.
 struct FetchSpec {
     container: String,
@@ -179,14 +191,7 @@ fn resolve_fetch_specs(
 ) -> Result<Vec<FetchSpec>> {
     let mut out = Vec::new();
     for spec in specs {
-        let (plus, body) = match spec.strip_prefix('+') {
-            Some(b) => (true, b),
-            None => (false, spec.as_str()),
-        };
-        let (src, dst) = match body.split_once(':') {
-            Some((s, d)) => (s, Some(d)),
-            None => (body, None),
-        };
+        let (plus, src, dst) = split_refspec(spec);
         let cands: Vec<String> = if src.starts_with("containers/") {
             vec![src.to_string()]
         } else if src.starts_with("refs/") {
@@ -719,14 +724,7 @@ pub fn push(
         }
     }
     for spec in refspecs {
-        let (plus, spec) = match spec.strip_prefix('+') {
-            Some(s) => (true, s),
-            None => (false, spec.as_str()),
-        };
-        let (src, dst) = match spec.split_once(':') {
-            Some((s, d)) => (s, Some(d)),
-            None => (spec, None),
-        };
+        let (plus, src, dst) = split_refspec(spec);
         if src.is_empty() || opts.delete {
             // `:DST`, or `--delete REF`.
             let name = if src.is_empty() {

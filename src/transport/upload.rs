@@ -95,7 +95,7 @@ fn negotiate_and_send<R: Read, W: Write>(
             shallow_line(req, &line).map_err(early)?;
             continue;
         }
-        if shallow_req.is_some() && (req_started(&shallow_req)) {
+        if req_started(&shallow_req) {
             return Err(early(Error::Invalid(format!(
                 "expected 'shallow ID', 'deepen N' or flush, got '{line}'"
             ))));
