@@ -22,17 +22,25 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if let Ok(d) = std::fs::File::open(&mp) {
         let _ = d.sync_all();
     }
-    let out = std::process::Command::new("fusermount3")
-        .arg("-u")
-        .arg("--")
-        .arg(&mp)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .context("cannot run fusermount3 (install fuse3)")?;
-    if !out.status.success() {
+    // Busy can be transient: a sandbox starting elsewhere holds a copy of
+    // every mount until it has made its own private. Retry for 3 s.
+    for attempt in 0.. {
+        let out = std::process::Command::new("fusermount3")
+            .arg("-u")
+            .arg("--")
+            .arg(&mp)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .context("cannot run fusermount3 (install fuse3)")?;
+        if out.status.success() {
+            break;
+        }
         let err = String::from_utf8_lossy(&out.stderr);
         let err = err.lines().next().unwrap_or("").trim();
-        bail!("cannot unmount '{}': {err}", a.mountpoint.display());
+        if !err.contains("busy") || attempt == 30 {
+            bail!("cannot unmount '{}': {err}", a.mountpoint.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
     Ok(0)
 }

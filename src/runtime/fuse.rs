@@ -109,7 +109,7 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
 
     /// Mount read-only at `mountpoint` and serve until unmounted: by
     /// `fusermount3 -u` (or `umount`) from outside, or on SIGINT/SIGTERM,
-    /// which unmount cleanly. `ready` runs once the mount is up (the kernel
+    /// which unmount lazily. `ready` runs once the mount is up (the kernel
     /// handshake is done), before the first request is served.
     pub fn serve(self, mountpoint: &Path, fsname: &str, ready: impl FnOnce()) -> Result<()> {
         use nix::sys::signal::{SigSet, Signal};
@@ -119,14 +119,14 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
         sigs.add(Signal::SIGTERM);
         sigs.thread_block()
             .map_err(|e| Error::Invalid(format!("cannot block signals: {e}")))?;
-        let mut session = fuser::Session::new(self, mountpoint, &config(fsname))
+        let session = fuser::Session::new(self, mountpoint, &config(fsname))
             .map_err(|e| mount_error(mountpoint, e))?;
-        let mut unmounter = session.unmount_callable();
+        let mp = mountpoint.to_path_buf();
         std::thread::Builder::new()
             .name("hako-fuse-signals".into())
             .spawn(move || {
                 if sigs.wait().is_ok() {
-                    let _ = unmounter.unmount();
+                    lazy_unmount(&mp);
                 }
             })
             .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
@@ -142,6 +142,23 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
             .map_err(|e| mount_error(mountpoint, e))?;
         Ok(Mounted(s.spawn().map_err(|e| mount_error(mountpoint, e))?))
     }
+}
+
+/// Unmount lazily (`umount2(MNT_DETACH)`, else `fusermount3 -u -z`): the mount goes even while it is
+/// busy, here or in a copy of it another mount namespace still holds (a
+/// plain unmount fails with EBUSY then, and the server would serve on).
+pub fn lazy_unmount(mountpoint: &Path) {
+    if nix::mount::umount2(mountpoint, nix::mount::MntFlags::MNT_DETACH).is_ok() {
+        return;
+    }
+    let _ = std::process::Command::new("fusermount3")
+        .arg("-u")
+        .arg("-z")
+        .arg("--")
+        .arg(mountpoint)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
 }
 
 /// A filesystem served from a background thread; `unmount` (or drop) ends it.

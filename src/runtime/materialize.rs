@@ -96,15 +96,26 @@ pub fn materialize(
 ) -> Result<(Materialized, Vec<String>)> {
     let owners = nix::unistd::geteuid().is_root();
     let root = dir.join(ROOT);
-    let report = checkout_tree(
-        &ws.odb,
-        &tree,
-        &root,
-        &CheckoutOptions { owners, root: None },
-    )?;
-    // Entries recorded without owners read back with them (and without
-    // privilege owners are lost): the command's changes are those from here.
-    let seen = read_back(ws, &root, owners)?;
+    // The parallel work runs on a pool of its own, started here: the caller
+    // may be a forked supervisor (where the parent's global pool has no
+    // threads), and its workers must never take the signals the supervisor
+    // will wait for.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| crate::sandbox::block_supervised_signals())
+        .build()
+        .map_err(|e| Error::Invalid(format!("cannot start worker threads: {e}")))?;
+    let (report, seen) = pool.install(|| -> Result<_> {
+        let report = checkout_tree(
+            &ws.odb,
+            &tree,
+            &root,
+            &CheckoutOptions { owners, root: None },
+        )?;
+        // Entries recorded without owners read back with them (and without
+        // privilege owners are lost): the command's changes are those from here.
+        let seen = read_back(ws, &root, owners)?;
+        Ok((report, seen))
+    })?;
     let m = Materialized {
         dir: dir.to_path_buf(),
         base: tree,

@@ -984,14 +984,7 @@ impl WorkingFs {
             .spawn(move || {
                 if sigs.wait().is_ok() {
                     // Lazy: the mount goes even while the command still uses it.
-                    let _ = std::process::Command::new("fusermount3")
-                        .arg("-u")
-                        .arg("-z")
-                        .arg("--")
-                        .arg(&mp)
-                        .stdin(std::process::Stdio::null())
-                        .stderr(std::process::Stdio::null())
-                        .status();
+                    super::fuse::lazy_unmount(&mp);
                 }
             })
             .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;

@@ -615,19 +615,36 @@ pub(super) fn reap(cmd: libc::pid_t, waitset: &SigSet) -> ! {
 }
 
 /// hako's own wait: forward signals sent to hako, return the sandbox's status.
+///
+/// The wait is bounded and the child polled after every wakeup: a SIGCHLD is
+/// sent to the process, and a thread started before the signals were blocked
+/// here (a worker pool, say) may take it and drop it.
 pub(super) fn supervise(pid: libc::pid_t, waitset: &SigSet, new_session: bool) -> i32 {
     loop {
-        let (sig, code) = waitset.wait();
-        if sig == libc::SIGCHLD {
-            if let Ok((p, status)) = sys::waitpid(pid, libc::WNOHANG) {
-                if p == pid {
-                    return sys::exit_code(status);
+        match waitset.wait_timeout(std::time::Duration::from_millis(250)) {
+            Some((sig, code)) if sig != libc::SIGCHLD => {
+                if code != SI_KERNEL || new_session {
+                    let _ = sys::kill(pid, sig);
                 }
             }
-        } else if code != SI_KERNEL || new_session {
-            let _ = sys::kill(pid, sig);
+            _ => {
+                if let Ok((p, status)) = sys::waitpid(pid, libc::WNOHANG) {
+                    if p == pid {
+                        return sys::exit_code(status);
+                    }
+                }
+            }
         }
     }
+}
+
+/// Block the signals a supervisor waits for in the calling thread, for
+/// threads that must never take them (a worker pool's, started before a
+/// sandbox): they are then delivered to the thread that waits for them.
+pub fn block_supervised_signals() {
+    let mut waited: Vec<libc::c_int> = FORWARDED.to_vec();
+    waited.push(libc::SIGCHLD);
+    SigSet::of(&waited).block();
 }
 
 /// `PID\nSTARTTIME\n`: the start time (clock ticks after boot, /proc/PID/stat

@@ -488,6 +488,19 @@ impl SigSet {
     }
 
     /// Wait for one of these (blocked) signals: (signal, si_code).
+    /// Wait up to TIMEOUT for one of these signals: `None` when none came.
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> Option<(libc::c_int, libc::c_int)> {
+        let ts = libc::timespec {
+            tv_sec: timeout.as_secs() as libc::time_t,
+            tv_nsec: timeout.subsec_nanos() as libc::c_long,
+        };
+        // SAFETY: info is written by the kernel on success.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: valid set, siginfo buffer and timespec.
+        let r = unsafe { libc::sigtimedwait(&self.0, &mut info, &ts) };
+        (r > 0).then_some((r, info.si_code))
+    }
+
     pub fn wait(&self) -> (libc::c_int, libc::c_int) {
         loop {
             // SAFETY: info is written by the kernel on success.
