@@ -117,6 +117,8 @@ struct Plan {
     tree: ObjectId,
     mode: Mode,
     sandbox: SandboxConfig,
+    /// The program's content, when found by an absolute path or PATH.
+    program: Option<ObjectId>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -252,6 +254,7 @@ fn supervise(
         inst.spill_dir(),
         plan.mode == Mode::Readonly,
     )?;
+    fs.warm(plan.program.into_iter().collect());
     let mnt = inst.mountpoint();
     let server = match start_fuse_server(fs, &mnt, Some(lock.raw_fd())) {
         Ok(s) => s,
@@ -560,7 +563,7 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         .find(|(k, _)| k == "PATH")
         .map(|(_, v)| v.to_string_lossy().into_owned())
         .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
-    check_command(&ws, &tree, &argv[0], &path_var).map_err(|e| {
+    let program = check_command(&ws, &tree, &argv[0], &path_var).map_err(|e| {
         if spec.is_none() && !rest.is_empty() {
             anyhow::anyhow!("{e}; '{}' is not a container or revision either", argv[0])
         } else {
@@ -576,6 +579,7 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         Some(u) => resolve_user(&ws, &tree, u)?,
         None => (0, 0),
     };
+    let home = home_in_tree(&ws, &tree, uid);
     let workdir = a
         .workdir
         .clone()
@@ -624,6 +628,7 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     }
     cfg.seccomp = sandbox::SeccompPolicy::parse(&a.seccomp).map_err(setup_failed)?;
     cfg.landlock = !a.no_landlock;
+    cfg.home = Some(home);
     cfg.tmpfs = a.tmpfs.clone();
     cfg.pid_file = a.pid_file.clone();
     Ok(Plan {
@@ -633,6 +638,7 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         tree,
         mode,
         sandbox: cfg,
+        program,
     })
 }
 
@@ -650,27 +656,60 @@ fn auto_mount_path(arg: &str) -> Option<PathBuf> {
     (p != std::path::Path::new("/")).then_some(p)
 }
 
-/// Fail early, with one line, when the command is not in the tree.
-fn check_command(ws: &Workspace, tree: &ObjectId, cmd: &str, path: &str) -> anyhow::Result<()> {
-    let found = |p: &str| -> anyhow::Result<bool> {
+/// Fail early, with one line, when the command is not in the tree; the
+/// content id of the program found (None for a relative path).
+fn check_command(
+    ws: &Workspace,
+    tree: &ObjectId,
+    cmd: &str,
+    path: &str,
+) -> anyhow::Result<Option<ObjectId>> {
+    let found = |p: &str| -> anyhow::Result<Option<ObjectId>> {
         let comps = hako::container::resolve_path("/", p)?;
-        Ok(matches!(
-            hako::worktree::follow(&ws.odb, tree, &comps)?,
-            Some((_, e)) if e.is_file()
-        ))
+        Ok(match hako::worktree::follow(&ws.odb, tree, &comps)? {
+            Some((_, e)) if e.is_file() => Some(e.id),
+            _ => None,
+        })
     };
     if cmd.contains('/') {
-        if !cmd.starts_with('/') || found(cmd)? {
-            return Ok(());
+        if !cmd.starts_with('/') {
+            return Ok(None);
+        }
+        if let Some(id) = found(cmd)? {
+            return Ok(Some(id));
         }
         bail!("command '{cmd}' not found in the container");
     }
     for d in path.split(':').filter(|d| d.starts_with('/')) {
-        if found(&format!("{d}/{cmd}"))? {
-            return Ok(());
+        if let Some(id) = found(&format!("{d}/{cmd}"))? {
+            return Ok(Some(id));
         }
     }
     bail!("command '{cmd}' not found in the container (PATH={path})")
+}
+
+/// A file of the tree as text (empty when missing or unreadable; at most 1 MiB).
+fn read_tree_text(ws: &Workspace, tree: &ObjectId, path: &str) -> String {
+    hako::container::resolve_path("/", path)
+        .ok()
+        .and_then(|c| hako::worktree::follow(&ws.odb, tree, &c).ok().flatten())
+        .filter(|(_, e)| e.is_file())
+        .and_then(|(_, e)| hako::prolly::file::read_range(&ws.odb, &e.id, 0, 1 << 20).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+/// UID's home in the tree's /etc/passwd, as the sandbox would read it
+/// through the mount: `/root` for 0 and `/` for others without an entry.
+fn home_in_tree(ws: &Workspace, tree: &ObjectId, uid: u32) -> String {
+    let uid_s = uid.to_string();
+    read_tree_text(ws, tree, "/etc/passwd")
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 6 && f[2] == uid_s && f[5].starts_with('/')).then(|| f[5].to_string())
+        })
+        .unwrap_or_else(|| if uid == 0 { "/root" } else { "/" }.into())
 }
 
 /// USER as uid and gid: numbers, or a name in the tree's /etc/passwd.
@@ -679,14 +718,7 @@ fn resolve_user(ws: &Workspace, tree: &ObjectId, user: &str) -> anyhow::Result<(
         Some((u, g)) => (u, Some(g)),
         None => (user, None),
     };
-    let read = |path: &str| -> String {
-        hako::container::resolve_path("/", path)
-            .ok()
-            .and_then(|c| hako::worktree::follow(&ws.odb, tree, &c).ok().flatten())
-            .and_then(|(_, e)| hako::prolly::file::read_range(&ws.odb, &e.id, 0, 1 << 20).ok())
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    };
+    let read = |path: &str| read_tree_text(ws, tree, path);
     let (uid, pgid) = match u.parse::<u32>() {
         Ok(n) => (n, n),
         Err(_) => {

@@ -696,6 +696,8 @@ struct Inner {
     /// pool, its workers do not exist here and a parallel call from a FUSE
     /// thread would wait for them forever.
     pool: std::sync::OnceLock<Option<rayon::ThreadPool>>,
+    /// Files to decode into the cache as soon as the mount is up.
+    warm: Mutex<Vec<ObjectId>>,
 }
 
 impl Inner {
@@ -801,6 +803,7 @@ impl WorkingFs {
                 batch_done: Condvar::new(),
                 me: me.clone(),
                 pool: std::sync::OnceLock::new(),
+                warm: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -811,6 +814,14 @@ impl WorkingFs {
 
     fn store(&self) -> &dyn ObjectStore {
         &*self.inner
+    }
+
+    /// Decode the content of `files` (a program about to start, by its file
+    /// id) into the read cache on a thread of its own once the mount is up,
+    /// while the sandbox is still being set up: its page faults then find
+    /// the chunks decoded. An ELF program's interpreter is warmed too.
+    pub fn warm(&self, files: Vec<ObjectId>) {
+        *self.inner.warm.lock().unwrap_or_else(|p| p.into_inner()) = files;
     }
 
     /// The last fold error (a fold on the timer has no caller to tell).
@@ -978,6 +989,19 @@ impl WorkingFs {
         let cfg = config(fsname, self.inner.readonly);
         let session = fuser::Session::new(self.clone(), mountpoint, &cfg)
             .map_err(|e| super::fuse::mount_error(mountpoint, e))?;
+        super::fuse::widen_readahead(mountpoint);
+        let warm = std::mem::take(&mut *self.inner.warm.lock().unwrap_or_else(|p| p.into_inner()));
+        if !warm.is_empty() {
+            let inner = self.inner.clone();
+            let root = self.state().base_root;
+            let _ = std::thread::Builder::new()
+                .name("hako-warm".into())
+                .spawn(move || {
+                    for id in warm {
+                        inner.warm_file(&root, &id, true);
+                    }
+                });
+        }
         let mp = mountpoint.to_path_buf();
         std::thread::Builder::new()
             .name("hako-fuse-signals".into())
@@ -1043,6 +1067,38 @@ impl Bytes {
 const CHUNK_MAPS: usize = 64;
 
 const READ_CACHE_BYTES: usize = 64 << 20;
+
+/// Largest program `warm` decodes ahead (a quarter of the cache).
+const WARM_MAX: u64 = (READ_CACHE_BYTES / 4) as u64;
+
+/// The PT_INTERP path of a 64-bit little-endian ELF image whose first bytes
+/// are `head` (None for anything else, or when it lies beyond `head`).
+fn elf_interpreter(head: &[u8]) -> Option<String> {
+    let u16_at = |o: usize| Some(u16::from_le_bytes(head.get(o..o + 2)?.try_into().ok()?));
+    let u32_at = |o: usize| Some(u32::from_le_bytes(head.get(o..o + 4)?.try_into().ok()?));
+    let u64_at = |o: usize| Some(u64::from_le_bytes(head.get(o..o + 8)?.try_into().ok()?));
+    if head.get(..6)? != b"\x7fELF\x02\x01" {
+        return None;
+    }
+    let (phoff, phentsize, phnum) = (
+        u64_at(0x20)? as usize,
+        u16_at(0x36)? as usize,
+        u16_at(0x38)?,
+    );
+    for i in 0..phnum as usize {
+        let ph = phoff.checked_add(i.checked_mul(phentsize)?)?;
+        if u32_at(ph)? == 3 {
+            let (off, len) = (u64_at(ph + 8)? as usize, u64_at(ph + 32)? as usize);
+            let raw = head.get(off..off.checked_add(len)?)?;
+            let raw = raw.split(|&b| b == 0).next()?;
+            return std::str::from_utf8(raw)
+                .ok()
+                .filter(|p| p.starts_with('/'))
+                .map(String::from);
+        }
+    }
+    None
+}
 const PENDING_BYTES: u64 = 128 << 20;
 /// Packs this big are never merged by the filesystem (copying a GiB pack
 /// again at every batch dominated large writes); `gc` repacks them.
@@ -1157,6 +1213,33 @@ impl Inner {
             out.extend_from_slice(&d[from as usize..to as usize]);
         }
         Ok(Bytes::Owned(out))
+    }
+
+    /// Decode file `id` into the cache (up to `WARM_MAX` bytes), and with
+    /// `interp`, the ELF interpreter it names (looked up in tree `root`).
+    fn warm_file(&self, root: &ObjectId, id: &ObjectId, interp: bool) {
+        let Ok(map) = self.chunk_map(id) else {
+            return;
+        };
+        if map.ends.last().copied().unwrap_or(0) > WARM_MAX {
+            return;
+        }
+        for (i, chunk) in map.ids.iter().enumerate() {
+            let Ok((_, data)) = self.read_shared(chunk) else {
+                return;
+            };
+            if i == 0 && interp {
+                if let Some(path) = elf_interpreter(&data) {
+                    let found = crate::container::resolve_path("/", &path)
+                        .ok()
+                        .and_then(|c| crate::worktree::follow(&self.ws.odb, root, &c).ok())
+                        .flatten();
+                    if let Some((_, e)) = found.filter(|(_, e)| e.is_file()) {
+                        self.warm_file(root, &e.id, false);
+                    }
+                }
+            }
+        }
     }
 
     /// Decode chunks from `from` on, `READ_AHEAD` bytes of them, into the
@@ -2666,6 +2749,49 @@ mod tests {
             S_IFREG | 0o644,
             store.write(ObjectType::Blob, body).unwrap(),
         )
+    }
+
+    /// A 64-bit little-endian ELF header with one program header of `ptype`
+    /// whose segment is `seg`, placed after the headers.
+    fn elf(ptype: u32, seg: &[u8]) -> Vec<u8> {
+        let mut h = vec![0u8; 64 + 56];
+        h[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        h[0x20..0x28].copy_from_slice(&64u64.to_le_bytes());
+        h[0x36..0x38].copy_from_slice(&56u16.to_le_bytes());
+        h[0x38..0x3a].copy_from_slice(&1u16.to_le_bytes());
+        h[64..68].copy_from_slice(&ptype.to_le_bytes());
+        h[72..80].copy_from_slice(&120u64.to_le_bytes());
+        h[96..104].copy_from_slice(&(seg.len() as u64).to_le_bytes());
+        h.extend_from_slice(seg);
+        h
+    }
+
+    #[test]
+    fn elf_interpreter_reads_pt_interp_and_refuses_the_rest() {
+        let image = elf(3, b"/lib64/ld-linux-x86-64.so.2\0");
+        assert_eq!(
+            elf_interpreter(&image).as_deref(),
+            Some("/lib64/ld-linux-x86-64.so.2")
+        );
+        // No PT_INTERP (a static program), a relative path, a 32-bit or
+        // truncated image, a script: nothing.
+        assert_eq!(elf_interpreter(&elf(1, b"/lib/x\0")), None);
+        assert_eq!(elf_interpreter(&elf(3, b"lib/x\0")), None);
+        let mut c32 = image.clone();
+        c32[4] = 1;
+        assert_eq!(elf_interpreter(&c32), None);
+        assert_eq!(elf_interpreter(&image[..100]), None);
+        assert_eq!(elf_interpreter(b"#!/bin/sh\n"), None);
+        // A segment reaching past what was read, or an absurd header count.
+        let mut far = image.clone();
+        far[96..104].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(elf_interpreter(&far), None);
+        let mut many = image;
+        many[0x38..0x3a].copy_from_slice(&u16::MAX.to_le_bytes());
+        assert_eq!(
+            elf_interpreter(&many).as_deref(),
+            Some("/lib64/ld-linux-x86-64.so.2")
+        );
     }
 
     #[test]

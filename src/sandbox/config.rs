@@ -259,6 +259,9 @@ pub struct Config {
     pub workdir: PathBuf,
     pub env_base: EnvBase,
     pub env: Vec<(OsString, OsString)>,
+    /// The user's home directory, when the caller knows it: else it is read
+    /// from ROOTFS's /etc/passwd (through FUSE that costs a few round trips).
+    pub home: Option<String>,
     pub keep_caps: bool,
     pub rlimits: Vec<Rlimit>,
     pub seccomp: SeccompPolicy,
@@ -287,6 +290,7 @@ impl Config {
             workdir: PathBuf::from("/"),
             env_base: EnvBase::Minimal,
             env: Vec::new(),
+            home: None,
             keep_caps: false,
             rlimits: Vec::new(),
             seccomp: SeccompPolicy::Default,

@@ -319,7 +319,10 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
 
     let missing = rootfs::missing_mountpoints(&rootfs, cfg);
     let where_ = format!("in ROOTFS '{}'", rootfs.display());
-    let home = home_in(&rootfs, cfg.uid);
+    let home = cfg
+        .home
+        .clone()
+        .unwrap_or_else(|| home_in(&rootfs, cfg.uid));
     let vars = environment(cfg.env_base, &home, Some(&cfg.workdir), &cfg.env);
     let exec = Exec::new(&cfg.argv, vars, where_)?;
     Ok(Prepared {
