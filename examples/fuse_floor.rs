@@ -94,15 +94,7 @@ fn main() {
         std::process::exit(2);
     }
     let size: u64 = args[2].parse().expect("SIZE in bytes");
-    let mut x = 0x9e3779b97f4a7c15u64;
-    let buf = (0..BUF)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let buf = hako::prolly::file::xorshift_bytes(BUF, 0x9e3779b97f4a7c15);
     let mut c = Config::default();
     c.mount_options = vec![
         MountOption::RO,

@@ -269,29 +269,15 @@ fn supervise(
         server.wait()
     };
     plan.sandbox.rootfs = mnt.clone();
-    let sb = match sandbox::start(&plan.sandbox) {
-        Ok(sb) => sb,
-        Err(e) => {
-            finish_mount(server);
-            abandon(&inst);
-            return Err(setup_failed(e));
-        }
-    };
-    report(&sb.warnings);
-    inst.pid = Some(Proc::of(sb.pid));
-    inst.status = Status::Running;
-    inst.save()?;
-    if let Some(n) = notify {
-        let _ = n.write_all(b"ok\n");
-    }
-    let waited = sb.wait();
+    let waited = start_and_wait(&plan, &mut inst, notify);
     let fuse_code = finish_mount(server);
     let exit = match waited {
-        Ok(exit) => exit,
-        Err(e) => {
+        Ok(Ok(exit)) => exit,
+        Ok(Err(e)) => {
             abandon(&inst);
             return Err(setup_failed(e));
         }
+        Err(e) => return Err(e),
     };
     report(&exit.warnings);
     if fuse_code != 0 {
@@ -301,6 +287,28 @@ fn supervise(
         );
     }
     finish(a, &plan, inst, exit.status, lock)
+}
+
+/// Start the command in the sandbox, record the instance running, tell a
+/// detached caller, and wait: the command's exit, or the sandbox's error
+/// (starting or waiting); the outer error is the record's.
+fn start_and_wait(
+    plan: &Plan,
+    inst: &mut Instance,
+    notify: Option<&mut File>,
+) -> anyhow::Result<Result<sandbox::Exit, sandbox::Error>> {
+    let sb = match sandbox::start(&plan.sandbox) {
+        Ok(sb) => sb,
+        Err(e) => return Ok(Err(e)),
+    };
+    report(&sb.warnings);
+    inst.pid = Some(Proc::of(sb.pid));
+    inst.status = Status::Running;
+    inst.save()?;
+    if let Some(n) = notify {
+        let _ = n.write_all(b"ok\n");
+    }
+    Ok(sb.wait())
 }
 
 /// Record that the command exited with `status`.
@@ -362,22 +370,7 @@ fn supervise_materialized(
     }
     plan.sandbox.rootfs = m.root();
     plan.sandbox.ro_root = plan.mode == Mode::Readonly;
-    let sb = match sandbox::start(&plan.sandbox) {
-        Ok(sb) => sb,
-        Err(e) => {
-            abandon(&inst);
-            return Err(setup_failed(e));
-        }
-    };
-    report(&sb.warnings);
-    inst.pid = Some(Proc::of(sb.pid));
-    inst.status = Status::Running;
-    inst.save()?;
-    if let Some(n) = notify {
-        let _ = n.write_all(b"ok\n");
-    }
-    let waited = sb.wait();
-    let exit = match waited {
+    let exit = match start_and_wait(&plan, &mut inst, notify)? {
         Ok(exit) => exit,
         Err(e) => {
             abandon(&inst);
@@ -702,14 +695,7 @@ fn read_tree_text(ws: &Workspace, tree: &ObjectId, path: &str) -> String {
 /// UID's home in the tree's /etc/passwd, as the sandbox would read it
 /// through the mount: `/root` for 0 and `/` for others without an entry.
 fn home_in_tree(ws: &Workspace, tree: &ObjectId, uid: u32) -> String {
-    let uid_s = uid.to_string();
-    read_tree_text(ws, tree, "/etc/passwd")
-        .lines()
-        .find_map(|l| {
-            let f: Vec<&str> = l.split(':').collect();
-            (f.len() >= 6 && f[2] == uid_s && f[5].starts_with('/')).then(|| f[5].to_string())
-        })
-        .unwrap_or_else(|| if uid == 0 { "/root" } else { "/" }.into())
+    sandbox::passwd_home(&read_tree_text(ws, tree, "/etc/passwd"), uid)
 }
 
 /// USER as uid and gid: numbers, or a name in the tree's /etc/passwd.

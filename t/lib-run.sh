@@ -10,3 +10,22 @@ wait_status () {
 	cat ps.out
 	return 1
 }
+
+# The unprivileged user of the run tests (root creates it on first use).
+make_hakotest () {
+	id hakotest >/dev/null 2>&1 || useradd --create-home --shell /bin/sh hakotest
+}
+
+# In a test body: a fresh directory for hakotest holding a copy of hako, in
+# $D, removed when the test ends. $1 names it.
+hakotest_dir () {
+	D=$(mktemp -d "/tmp/hako-$1.XXXXXX") && chmod 755 "$D" &&
+	test_when_finished "rm -rf \"$D\"" &&
+	cp "$HAKO_BUILD_DIR/hako" "$D/hako" && chown -R hakotest: "$D"
+}
+
+# Run "$@" as hakotest in $D, with HOME=$D and the system PATH.
+as_user () {
+	(cd "$D" && setpriv --reuid=hakotest --regid=hakotest --init-groups -- \
+		env HOME="$D" PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@")
+}

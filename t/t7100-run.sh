@@ -287,19 +287,14 @@ test_expect_success 'without fusermount3 the error says FUSE is unavailable' '
 # applies) and user namespaces.
 test_lazy_prereq USER_FUSE '
 	test "$(id -u)" = 0 &&
-	{ id hakotest >/dev/null 2>&1 || useradd --create-home --shell /bin/sh hakotest; } &&
+	make_hakotest &&
 	setpriv --reuid=hakotest --regid=hakotest --init-groups -- \
 		sh -c "test -r /dev/fuse && test -w /dev/fuse && unshare -Ur true"
 '
 test_prereq_reason USER_FUSE "needs root (to create the user hakotest), and /dev/fuse and user namespaces usable by that user"
 
 test_expect_success USER_FUSE 'as an unprivileged user: run writes into the container, exec and stop work' '
-	D=$(mktemp -d /tmp/hako-t7100.XXXXXX) && chmod 755 "$D" &&
-	test_when_finished "rm -rf \"$D\"" &&
-	cp "$HAKO_BUILD_DIR/hako" "$D/hako" && chown -R hakotest: "$D" &&
-	as_user () {
-		(cd "$D" && setpriv --reuid=hakotest --regid=hakotest --init-groups -- env HOME="$D" "$@")
-	} &&
+	hakotest_dir t7100 &&
 	as_user ./hako init -q ws &&
 	as_user ./hako -C ws run -- sh -c "echo by-user >/root/u" &&
 	as_user ./hako -C ws status --porcelain >actual &&

@@ -105,18 +105,13 @@ test_expect_success 'kill -9 of the supervisor: reap folds the checked-out root 
 # An unprivileged user needs user namespaces (no FUSE here).
 test_lazy_prereq USER_NS '
 	test "$(id -u)" = 0 &&
-	{ id hakotest >/dev/null 2>&1 || useradd --create-home --shell /bin/sh hakotest; } &&
+	make_hakotest &&
 	setpriv --reuid=hakotest --regid=hakotest --init-groups -- unshare -Ur true
 '
 test_prereq_reason USER_NS "needs root (to create the user hakotest), and user namespaces usable by that user"
 
 test_expect_success USER_NS 'as an unprivileged user: a materialized run folds its changes, recorded entries keep theirs' '
-	D=$(mktemp -d /tmp/hako-t7110.XXXXXX) && chmod 755 "$D" &&
-	test_when_finished "rm -rf \"$D\"" &&
-	cp "$HAKO_BUILD_DIR/hako" "$D/hako" && chown -R hakotest: "$D" &&
-	as_user () {
-		(cd "$D" && setpriv --reuid=hakotest --regid=hakotest --init-groups -- env HOME="$D" PATH=/usr/bin:/bin "$@")
-	} &&
+	hakotest_dir t7110 &&
 	as_user ./hako init -q ws &&
 	as_user ./hako -C ws run --materialize -- sh -c "echo by-user >/root/u && chmod 600 /root/u" &&
 	as_user ./hako -C ws status --porcelain >actual &&

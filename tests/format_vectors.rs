@@ -55,6 +55,7 @@ fn empty_tree_matches_the_spec() {
 }
 
 use hako::prolly::dir::{self, Entry, Meta};
+use hako::prolly::file::xorshift_bytes;
 use hako::store::{HashOnly, ObjectStore};
 
 fn tree_input(spec: &str) -> Vec<Entry> {
@@ -167,19 +168,6 @@ fn edited_maxclose_vector_equals_the_built_one() {
     assert_eq!(root.to_hex(), full[2]);
     let edited = dir::edit(&store, &root, vec![(b"t029-001199".to_vec(), None)]).unwrap();
     assert_eq!(edited.to_hex(), without[2]);
-}
-
-/// `bytes:N:SEED`: N bytes of the xorshift64 stream (x ^= x<<13; x ^= x>>7; x ^= x<<17; emit low byte).
-pub fn xorshift_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
 }
 
 #[test]

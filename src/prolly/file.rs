@@ -439,3 +439,19 @@ impl std::io::Read for Reader<'_> {
         Ok(n)
     }
 }
+
+/// `bytes:N:SEED` of the test vectors (prolly-tree.md, vectors/files.tsv):
+/// N bytes of the xorshift64 stream from SEED (x ^= x<<13; x ^= x>>7;
+/// x ^= x<<17; emit the low byte). Tests, benches and examples use it as
+/// incompressible, reproducible content.
+pub fn xorshift_bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}

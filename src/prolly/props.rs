@@ -118,8 +118,7 @@ proptest! {
     #[test]
     fn file_ranges_read_back(len in 0usize..600_000, off in 0u64..700_000, n in 0u64..300_000) {
         let store = MemStore::new();
-        let mut x = 0x9e3779b97f4a7c15u64;
-        let data: Vec<u8> = (0..len).map(|_| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x as u8 }).collect();
+        let data = file::xorshift_bytes(len, 0x9e3779b97f4a7c15);
         let id = file::store_content(&store, &data).unwrap();
         prop_assert_eq!(file::size(&store, &id).unwrap(), len as u64);
         let got = file::read_range(&store, &id, off, n).unwrap();
@@ -173,15 +172,7 @@ fn nodes_stay_within_bounds() {
 #[test]
 fn chunked_edit_stores_little() {
     let store = MemStore::new();
-    let mut x = 7u64;
-    let a: Vec<u8> = (0..8 << 20)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let a = file::xorshift_bytes(8 << 20, 7);
     let mut b = a.clone();
     for byte in &mut b[4 << 20..(4 << 20) + 1000] {
         *byte ^= 0x55;

@@ -127,7 +127,10 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
             .name("hako-fuse-signals".into())
             .spawn(move || {
                 if sigs.wait().is_ok() {
-                    lazy_unmount(&mp);
+                    // Lazily: a plain unmount fails with EBUSY while a copy
+                    // of the mount in another namespace is still held, and
+                    // the server would serve on.
+                    let _ = super::instance::unmount_lazy(&mp);
                 }
             })
             .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
@@ -157,67 +160,13 @@ pub const READAHEAD_KB: u32 = 4096;
 /// namespace; without, the default stays.
 pub fn widen_readahead(mountpoint: &Path) {
     // Not stat(2): the server is not serving yet, a GETATTR would wait forever.
-    let Some(dev) = mount_device(mountpoint) else {
+    let Some(dev) = super::instance::mount_device(mountpoint) else {
         return;
     };
     let _ = std::fs::write(
         format!("/sys/class/bdi/{dev}/read_ahead_kb"),
         format!("{READAHEAD_KB}\n"),
     );
-}
-
-/// `MAJOR:MINOR` of the newest mount on `mountpoint`, from /proc/self/mountinfo.
-fn mount_device(mountpoint: &Path) -> Option<String> {
-    let want = std::fs::canonicalize(mountpoint.parent()?)
-        .ok()?
-        .join(mountpoint.file_name()?);
-    let want = want.as_os_str().as_bytes();
-    let info = std::fs::read("/proc/self/mountinfo").ok()?;
-    info.split(|&b| b == b'\n').rev().find_map(|line| {
-        let mut f = line.split(|&b| b == b' ');
-        let dev = f.nth(2)?;
-        let point = f.nth(1)?;
-        (unescape_octal(point) == want).then(|| String::from_utf8_lossy(dev).into_owned())
-    })
-}
-
-/// A mountinfo field: `\NNN` is the byte with octal value NNN.
-fn unescape_octal(field: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(field.len());
-    let mut i = 0;
-    while i < field.len() {
-        let oct = field
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
-        match (field[i], oct) {
-            (b'\\', Some(d)) => {
-                out.push(((d[0] - b'0') << 6) | ((d[1] - b'0') << 3) | (d[2] - b'0'));
-                i += 4;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Unmount lazily (`umount2(MNT_DETACH)`, else `fusermount3 -u -z`): the mount goes even while it is
-/// busy, here or in a copy of it another mount namespace still holds (a
-/// plain unmount fails with EBUSY then, and the server would serve on).
-pub fn lazy_unmount(mountpoint: &Path) {
-    if nix::mount::umount2(mountpoint, nix::mount::MntFlags::MNT_DETACH).is_ok() {
-        return;
-    }
-    let _ = std::process::Command::new("fusermount3")
-        .arg("-u")
-        .arg("-z")
-        .arg("--")
-        .arg(mountpoint)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
 }
 
 /// A filesystem served from a background thread; `unmount` (or drop) ends it.
@@ -845,21 +794,5 @@ impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
         reply: ReplyWrite,
     ) {
         reply.error(Errno::EROFS);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mountinfo_fields_unescape_octal() {
-        assert_eq!(
-            unescape_octal(br"/t/trash\040directory/mnt"),
-            b"/t/trash directory/mnt"
-        );
-        assert_eq!(unescape_octal(br"a\134b\011c\012"), b"a\\b\tc\n");
-        // Not an escape: kept as it is.
-        assert_eq!(unescape_octal(br"a\9b\04"), br"a\9b\04");
     }
 }

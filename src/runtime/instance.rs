@@ -5,6 +5,7 @@
 use std::fs::{self, File};
 use std::io::Read;
 use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -334,12 +335,43 @@ pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
 
 /// Whether `mp` is a mount point now (listed in /proc/self/mountinfo).
 pub fn is_mounted(mp: &Path) -> bool {
-    let Ok(text) = fs::read_to_string("/proc/self/mountinfo") else {
-        return false;
-    };
-    let want = mp.to_string_lossy().replace(' ', "\\040");
-    text.lines()
-        .any(|l| l.split(' ').nth(4).is_some_and(|m| m == want))
+    mount_device(mp).is_some()
+}
+
+/// `MAJOR:MINOR` of the newest mount on `mp`, from /proc/self/mountinfo
+/// (never a `stat`: a FUSE mount not served yet would make it wait).
+pub fn mount_device(mp: &Path) -> Option<String> {
+    let want = fs::canonicalize(mp.parent()?).ok()?.join(mp.file_name()?);
+    let want = want.as_os_str().as_bytes();
+    let info = fs::read("/proc/self/mountinfo").ok()?;
+    info.split(|&b| b == b'\n').rev().find_map(|line| {
+        let mut f = line.split(|&b| b == b' ');
+        let dev = f.nth(2)?;
+        let point = f.nth(1)?;
+        (unescape_octal(point) == want).then(|| String::from_utf8_lossy(dev).into_owned())
+    })
+}
+
+/// A mountinfo field: `\NNN` is the byte with octal value NNN.
+fn unescape_octal(field: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(field.len());
+    let mut i = 0;
+    while i < field.len() {
+        let oct = field
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        match (field[i], oct) {
+            (b'\\', Some(d)) => {
+                out.push(((d[0] - b'0') << 6) | ((d[1] - b'0') << 3) | (d[2] - b'0'));
+                i += 4;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Unmount a FUSE mount lazily (it goes as soon as nothing uses it):
@@ -480,6 +512,17 @@ pub fn check_fuse() -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mountinfo_fields_unescape_octal() {
+        assert_eq!(
+            unescape_octal(br"/t/trash\040directory/mnt"),
+            b"/t/trash directory/mnt"
+        );
+        assert_eq!(unescape_octal(br"a\134b\011c\012"), b"a\\b\tc\n");
+        // Not an escape: kept as it is.
+        assert_eq!(unescape_octal(br"a\9b\04"), br"a\9b\04");
+    }
 
     #[test]
     fn record_round_trip() {

@@ -1008,7 +1008,7 @@ impl WorkingFs {
             .spawn(move || {
                 if sigs.wait().is_ok() {
                     // Lazy: the mount goes even while the command still uses it.
-                    super::fuse::lazy_unmount(&mp);
+                    let _ = super::instance::unmount_lazy(&mp);
                 }
             })
             .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
@@ -2881,15 +2881,7 @@ mod tests {
     }
 
     fn noise(n: usize, seed: u64) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect()
+        file::xorshift_bytes(n, seed | 1)
     }
 
     #[test]
@@ -2977,6 +2969,18 @@ mod tests {
         let spill = tmp.path().join("spill");
         let fs = WorkingFs::new(ws, root, Target::Working, spill, false).unwrap();
         (tmp, fs)
+    }
+
+    /// A second, discarding filesystem over `root` in `fs`'s workspace.
+    fn discard_view(fs: &WorkingFs, root: ObjectId) -> WorkingFs {
+        WorkingFs::new(
+            fs.inner.ws.reopen(),
+            root,
+            Target::Discard,
+            PathBuf::from("/nonexistent"),
+            false,
+        )
+        .unwrap()
     }
 
     fn file_in(store: &dyn ObjectStore, name: &str, body: &[u8]) -> Entry {
@@ -3086,14 +3090,7 @@ mod tests {
         assert_eq!(get(&sub, "x").meta.link, Some(b"../a-link".to_vec()));
         assert_eq!(get(&sub, "x").id, get(&root, "b").id);
         // A new view joins the members into one inode as they are looked up.
-        let fs2 = WorkingFs::new(
-            fs.inner.ws.reopen(),
-            root,
-            Target::Discard,
-            PathBuf::from("/nonexistent"),
-            false,
-        )
-        .unwrap();
+        let fs2 = discard_view(&fs, root);
         let mut st = fs2.state();
         let x = lookup(&fs2, &mut st, "d001/x");
         let b2 = lookup(&fs2, &mut st, "b");
@@ -3106,14 +3103,7 @@ mod tests {
         let other = file_in(store, "a-link", b"other");
         let root2 = dir::edit(store, &root, vec![(b"a-link".to_vec(), Some(other))]).unwrap();
         fs.inner.flush_pending().unwrap();
-        let fs3 = WorkingFs::new(
-            fs.inner.ws.reopen(),
-            root2,
-            Target::Discard,
-            PathBuf::from("/nonexistent"),
-            false,
-        )
-        .unwrap();
+        let fs3 = discard_view(&fs, root2);
         let mut st = fs3.state();
         let b3 = lookup(&fs3, &mut st, "b");
         let a3 = lookup(&fs3, &mut st, "a-link");

@@ -14,7 +14,7 @@ mod sys;
 pub use config::{Bind, CgroupLimits, Config, EnvBase, NetMode, Rlimit, SeccompPolicy};
 pub use enter::{enter, EnterConfig};
 pub use error::{Error, Warning};
-pub use spawn::{block_supervised_signals, FORWARDED};
+pub use spawn::{block_supervised_signals, passwd_home, FORWARDED};
 pub use spawn::{find_in_path, run, start, Exit, Sandbox};
 
 /// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).

@@ -585,16 +585,20 @@ fn home_in(rootfs: &Path, uid: u32) -> String {
     if !plain(&etc) || !plain(&passwd) {
         return fallback.into();
     }
-    let uid = uid.to_string();
-    std::fs::read_to_string(&passwd)
-        .ok()
-        .and_then(|text| {
-            text.lines().find_map(|l| {
-                let f: Vec<&str> = l.split(':').collect();
-                (f.len() >= 6 && f[2] == uid && f[5].starts_with('/')).then(|| f[5].to_string())
-            })
+    passwd_home(&std::fs::read_to_string(&passwd).unwrap_or_default(), uid)
+}
+
+/// The home directory of UID in the text of an /etc/passwd: `/root` for 0,
+/// `/` when there is no entry with an absolute home.
+pub fn passwd_home(passwd: &str, uid: u32) -> String {
+    let uid_s = uid.to_string();
+    passwd
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 6 && f[2] == uid_s && f[5].starts_with('/')).then(|| f[5].to_string())
         })
-        .unwrap_or_else(|| fallback.into())
+        .unwrap_or_else(|| if uid == 0 { "/root" } else { "/" }.into())
 }
 
 /// Pid 1's life after the fork: forward signals to the command, reap every
