@@ -3,8 +3,9 @@
 //!
 //! Inode numbers are assigned on lookup: inode 1 is the tree's root, every
 //! other inode maps to its parent inode, its path in the tree and its `Entry`,
-//! until the kernel forgets it (then a later lookup assigns a new number). Content is immutable, so attributes and entries are cached by
-//! the kernel for a long time and open files keep the page cache
+//! until the kernel forgets it (then a later lookup assigns a new number).
+//! Content is immutable, so attributes and entries are cached by the kernel
+//! for a long time and open files keep the page cache
 //! (`FOPEN_KEEP_CACHE`). Directories are listed through `TreeCursor`, resuming
 //! at the next name rather than materialising the listing; files are read by
 //! byte range (`file::read_range`), so a read of a chunked file loads only the
