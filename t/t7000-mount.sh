@@ -68,6 +68,30 @@ test_expect_success 'ls -l shows modes and sizes' '
 	printf ".\n..\nattr\nbig\ndir\nempty\nhello\nlink\n" >expect && test_cmp expect actual
 '
 
+# access(2) with X_OK of each path (not the shell's test -x, which checks
+# the mode itself for root): "PATH yes" or "PATH no".
+can_exec () {
+	for p in "$@"; do
+		if python3 -c "import os, sys; sys.exit(not os.access(sys.argv[1], os.X_OK))" "$p"; then
+			echo "$p yes"
+		else
+			echo "$p no"
+		fi
+	done
+}
+
+test_expect_success 'access(2): X_OK only where an execute bit is set, on both mounts' '
+	test_when_finished "cleanup_mount mnt" &&
+	printf "mnt/hello no\nmnt/dir/tool yes\nmnt/dir yes\n" >expect &&
+	hako -C ws mount v1 ../mnt &&
+	can_exec mnt/hello mnt/dir/tool mnt/dir >actual &&
+	test_cmp expect actual &&
+	hako umount mnt &&
+	hako -C ws mount --rw ../mnt &&
+	can_exec mnt/hello mnt/dir/tool mnt/dir >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a symlink, an xattr and a chunked file read back' '
 	test_when_finished "cleanup_mount mnt" &&
 	hako -C ws mount v1 ../mnt &&

@@ -158,6 +158,29 @@ test_expect_success 'ls -lR inside matches the exported tree' '
 	test_cmp outside.cmp inside.cmp
 '
 
+test_expect_success 'the program cache: kept after a start, checked before use, pruned by gc' '
+	id=$(hako -C ws rev-parse HEAD:/bin/busybox) &&
+	entry=ws/.hako/cache/programs/$id &&
+	hako -C ws cat /bin/busybox >busybox.stored &&
+	hako -C ws run -- true &&
+	cmp busybox.stored "$entry" &&
+	hako -C ws run --rm -- sh -c "echo started from the cache" >out &&
+	echo "started from the cache" >expect && test_cmp expect out &&
+	python3 -c "import sys; p = sys.argv[1]; b = bytearray(open(p, \"rb\").read()); b[5000] ^= 1; open(p, \"wb\").write(b)" "$entry" &&
+	! cmp -s busybox.stored "$entry" &&
+	hako -C ws run -- sh -c "echo damaged entry refused" >out &&
+	echo "damaged entry refused" >expect && test_cmp expect out &&
+	cmp busybox.stored "$entry" &&
+	truncate -s 100 "$entry" &&
+	hako -C ws run -- true &&
+	cmp busybox.stored "$entry" &&
+	gone=0000000000000000000000000000000000000000000000000000000000000000 &&
+	echo stale >ws/.hako/cache/programs/$gone &&
+	hako -C ws gc -q &&
+	cmp busybox.stored "$entry" &&
+	test_path_is_missing ws/.hako/cache/programs/$gone
+'
+
 test_expect_success 'a file truncated and written again holds only the new bytes, inside and stored' '
 	hako -C ws run -- sh -c "head -c 300000 /dev/urandom >/t1 && head -c 100000 /dev/zero >/t1 && wc -c </t1 && truncate -s 0 /t1 && echo short >>/t1 && cat /t1" >actual &&
 	printf "100000\nshort\n" >expect &&

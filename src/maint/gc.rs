@@ -322,6 +322,8 @@ pub fn gc(ws: &Workspace, prune_expire: SystemTime, auto: bool) -> Result<GcRepo
     report.reflog_dropped = expire_reflogs(ws, SystemTime::now() - REFLOG_EXPIRY)?;
     report.repacked = repack(ws, true, &held)?;
     report.pruned = prune(ws, prune_expire, false, &held)?;
+    // Program-cache entries of content the store no longer has (runtime.md).
+    crate::runtime::programs::prune(&ws.dir, |id| ws.odb.contains(id).unwrap_or(true));
     // Shallow entries whose commits are gone (a crash between a fetch's
     // pack and its refs, or pruned history) are dropped.
     let shallow = ws.odb.shallow()?;

@@ -623,11 +623,15 @@ impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
     }
 
     fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
-        if self.entry_of(ino.0).is_err() {
+        let Ok(e) = self.entry_of(ino.0) else {
             return reply.error(Errno::ENOENT);
-        }
+        };
         if mask.contains(AccessFlags::W_OK) {
             return reply.error(Errno::EROFS);
+        }
+        // Nobody, root included, may execute a file without an execute bit.
+        if mask.contains(AccessFlags::X_OK) && e.is_file() && e.mode & 0o111 == 0 {
+            return reply.error(Errno::EACCES);
         }
         reply.ok();
     }

@@ -492,6 +492,20 @@ impl FuseServer {
             }
         }
     }
+
+    /// Reap the server if it has exited: its exit status, None while it runs
+    /// (it then exits on its own, reparented when its parent is gone).
+    pub fn try_wait(self) -> Option<i32> {
+        use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+        match waitpid(
+            nix::unistd::Pid::from_raw(self.pid),
+            Some(WaitPidFlag::WNOHANG),
+        ) {
+            Ok(WaitStatus::Exited(_, c)) => Some(c),
+            Ok(WaitStatus::Signaled(_, s, _)) => Some(128 + s as i32),
+            _ => None,
+        }
+    }
 }
 
 /// Check that FUSE can work here, with the one-line reason if not.

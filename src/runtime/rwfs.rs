@@ -675,6 +675,9 @@ struct Inner {
     maps: Mutex<HashMap<ObjectId, Arc<ChunkMap>>>,
     /// Chunks being read ahead.
     decoding: Mutex<std::collections::HashSet<ObjectId>>,
+    /// Programs mapped from the program cache (verified), by content id:
+    /// their reads are slices of the mapping.
+    programs: Mutex<HashMap<ObjectId, Arc<memmap2::Mmap>>>,
     /// New objects, held until a fold (or `PENDING_BYTES`) writes them in one
     /// batch (a pack, one sync) instead of a loose object and fsync each.
     /// Writers hold it shared while they add to the batch, so that sealing
@@ -798,6 +801,7 @@ impl WorkingFs {
                 cache: Mutex::new(ReadCache::default()),
                 maps: Mutex::new(HashMap::new()),
                 decoding: Mutex::new(std::collections::HashSet::new()),
+                programs: Mutex::new(HashMap::new()),
                 pending: std::sync::RwLock::new(Arc::default()),
                 sealed: Mutex::new(Vec::new()),
                 batch_done: Condvar::new(),
@@ -991,17 +995,19 @@ impl WorkingFs {
             .map_err(|e| super::fuse::mount_error(mountpoint, e))?;
         super::fuse::widen_readahead(mountpoint);
         let warm = std::mem::take(&mut *self.inner.warm.lock().unwrap_or_else(|p| p.into_inner()));
-        if !warm.is_empty() {
+        // Joined before the server exits, so that a program-cache entry is
+        // written whole or not begun.
+        let warming = (!warm.is_empty()).then(|| {
             let inner = self.inner.clone();
             let root = self.state().base_root;
-            let _ = std::thread::Builder::new()
+            std::thread::Builder::new()
                 .name("hako-warm".into())
                 .spawn(move || {
                     for id in warm {
                         inner.warm_file(&root, &id, true);
                     }
-                });
-        }
+                })
+        });
         let mp = mountpoint.to_path_buf();
         std::thread::Builder::new()
             .name("hako-fuse-signals".into())
@@ -1021,6 +1027,9 @@ impl WorkingFs {
             .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")));
         self.stop_timer();
         let _ = timer.join();
+        if let Some(Ok(w)) = warming {
+            let _ = w.join();
+        }
         let folded = self.fold();
         r?;
         folded?;
@@ -1051,6 +1060,7 @@ const READ_AHEAD: u64 = 4 << 20;
 /// Bytes read from file content: part of a shared chunk, or a copy.
 enum Bytes {
     Shared(Arc<Vec<u8>>, std::ops::Range<usize>),
+    Mapped(Arc<memmap2::Mmap>, std::ops::Range<usize>),
     Owned(Vec<u8>),
 }
 
@@ -1058,6 +1068,7 @@ impl Bytes {
     fn as_slice(&self) -> &[u8] {
         match self {
             Bytes::Shared(d, r) => &d[r.clone()],
+            Bytes::Mapped(m, r) => &m[r.clone()],
             Bytes::Owned(v) => v,
         }
     }
@@ -1116,25 +1127,32 @@ impl Inner {
             None => self.ws.odb.read(id)?,
         };
         let (kind, data) = (o.kind, Arc::new(o.data));
-        if matches!(kind, ObjectType::Blob | ObjectType::File | ObjectType::Tree)
-            && data.len() <= 1 << 20
-        {
-            let mut c = lock();
-            if !c.objects.contains_key(id) {
-                c.bytes += data.len();
-                c.order.push_back(*id);
-                c.objects.insert(*id, (kind, data.clone()));
-                while c.bytes > READ_CACHE_BYTES {
-                    let Some(old) = c.order.pop_front() else {
-                        break;
-                    };
-                    if let Some((_, gone)) = c.objects.remove(&old) {
-                        c.bytes -= gone.len();
-                    }
+        if matches!(kind, ObjectType::Blob | ObjectType::File | ObjectType::Tree) {
+            self.keep(id, kind, &data);
+        }
+        Ok((kind, data))
+    }
+
+    /// Keep verified object `id` in the read cache (up to 1 MiB each),
+    /// dropping the oldest beyond `READ_CACHE_BYTES`.
+    fn keep(&self, id: &ObjectId, kind: ObjectType, data: &Arc<Vec<u8>>) {
+        if data.len() > 1 << 20 {
+            return;
+        }
+        let mut c = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if !c.objects.contains_key(id) {
+            c.bytes += data.len();
+            c.order.push_back(*id);
+            c.objects.insert(*id, (kind, data.clone()));
+            while c.bytes > READ_CACHE_BYTES {
+                let Some(old) = c.order.pop_front() else {
+                    break;
+                };
+                if let Some((_, gone)) = c.objects.remove(&old) {
+                    c.bytes -= gone.len();
                 }
             }
         }
-        Ok((kind, data))
     }
 
     /// The chunk map of file content `id`, kept for the next reads.
@@ -1187,6 +1205,14 @@ impl Inner {
         if off >= end {
             return Ok(Bytes::Owned(Vec::new()));
         }
+        if let Some(m) = self
+            .programs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+        {
+            return Ok(Bytes::Mapped(m.clone(), off as usize..end as usize));
+        }
         let first = map.ends.partition_point(|&e| e <= off);
         let last = map.ends.partition_point(|&e| e < end);
         // Small files (a program's start) are read without: the pool's
@@ -1221,22 +1247,53 @@ impl Inner {
         let Ok(map) = self.chunk_map(id) else {
             return;
         };
-        if map.ends.last().copied().unwrap_or(0) > WARM_MAX {
+        let total = map.ends.last().copied().unwrap_or(0);
+        if total == 0 || total > WARM_MAX {
             return;
         }
-        for (i, chunk) in map.ids.iter().enumerate() {
-            let Ok((_, data)) = self.read_shared(chunk) else {
-                return;
-            };
-            if i == 0 && interp {
-                if let Some(path) = elf_interpreter(&data) {
-                    let found = crate::container::resolve_path("/", &path)
-                        .ok()
-                        .and_then(|c| crate::worktree::follow(&self.ws.odb, root, &c).ok())
-                        .flatten();
-                    if let Some((_, e)) = found.filter(|(_, e)| e.is_file()) {
-                        self.warm_file(root, &e.id, false);
-                    }
+        // From the program cache when it holds this content (then reads are
+        // served from its mapping), else decoded from the store into the
+        // read cache and then kept in the program cache for the next start.
+        let cache_dir = super::programs::dir(&self.ws.dir);
+        let mut start = 0;
+        let list: Vec<(u64, ObjectId)> = map
+            .ends
+            .iter()
+            .zip(&map.ids)
+            .map(|(&end, &cid)| {
+                let len = end - start;
+                start = end;
+                (len, cid)
+            })
+            .collect();
+        let head = if let Some(m) = super::programs::load(&cache_dir, id, &list) {
+            let m = Arc::new(m);
+            self.programs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(*id, m.clone());
+            Bytes::Mapped(m, 0..list[0].0 as usize)
+        } else {
+            let mut parts = Vec::with_capacity(map.ids.len());
+            for chunk in &map.ids {
+                match self.read_shared(chunk) {
+                    Ok((_, d)) => parts.push(d),
+                    Err(_) => return,
+                }
+            }
+            let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_slice()).collect();
+            super::programs::store(&cache_dir, id, &slices);
+            let n = parts[0].len();
+            Bytes::Shared(parts.swap_remove(0), 0..n)
+        };
+        if interp {
+            if let Some(path) = elf_interpreter(head.as_slice()) {
+                let found = crate::container::resolve_path("/", &path)
+                    .ok()
+                    .and_then(|c| crate::worktree::follow(&self.ws.odb, root, &c).ok())
+                    .flatten();
+                if let Some((_, e)) = found.filter(|(_, e)| e.is_file()) {
+                    self.warm_file(root, &e.id, false);
                 }
             }
         }
@@ -2728,11 +2785,21 @@ impl Filesystem for WorkingFs {
     }
 
     fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
-        if !self.state().nodes.contains_key(&ino.0) {
-            return reply.error(Errno::ENOENT);
-        }
+        let attr = {
+            let mut st = self.state();
+            if !st.nodes.contains_key(&ino.0) {
+                return reply.error(Errno::ENOENT);
+            }
+            self.attr(&mut st, ino.0)
+        };
         if mask.contains(AccessFlags::W_OK) && self.inner.readonly {
             return reply.error(Errno::EROFS);
+        }
+        // Nobody, root included, may execute a file without an execute bit.
+        if mask.contains(AccessFlags::X_OK)
+            && attr.is_ok_and(|a| a.kind == FileType::RegularFile && a.perm & 0o111 == 0)
+        {
+            return reply.error(Errno::EACCES);
         }
         reply.ok();
     }
