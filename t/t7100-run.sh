@@ -245,6 +245,15 @@ test_expect_success 'many names looked up, the kernel caches dropped meanwhile: 
 	hako -C ws run -- rm -r /many
 '
 
+test_expect_success 'a directory of 3000 names lists whole over several replies, unchanged and changed' '
+	hako -C ws run -- sh -c "mkdir /wide && cd /wide && for i in \$(seq 3000); do echo \$i >name-of-some-length-\$i; done" &&
+	hako -C ws run --rm -- sh -c "ls /wide | wc -l; stat -c %s /wide/* | grep -cx 5; cat /wide/name-of-some-length-2999" >actual &&
+	printf "3000\n2001\n2999\n" >expect && test_cmp expect actual &&
+	hako -C ws run --rm -- sh -c "rm /wide/name-of-some-length-7 && echo x >/wide/added && ls /wide | wc -l && ls /wide | grep -c name-of && stat -c %s /wide/added" >actual &&
+	printf "3000\n2999\n2\n" >expect && test_cmp expect actual &&
+	hako -C ws run -- rm -r /wide
+'
+
 test_expect_success '--auto-mount binds the host paths named in the arguments' '
 	mkdir host-dir && echo from-host >host-dir/in &&
 	hako -C ws run --rm --auto-mount -- sh -c "cat \"\$1/in\" && echo from-inside >\"\$1/out\"" sh ../host-dir >out &&

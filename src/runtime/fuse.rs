@@ -21,8 +21,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use fuser::{
     AccessFlags, BsdFileFlags, Config, CopyFileRangeFlags, Errno, FileAttr, FileHandle, FileType,
     Filesystem, FopenFlags, Generation, INodeNo, KernelConfig, MountOption, OpenAccMode, OpenFlags,
-    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry,
-    ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
+    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty,
+    ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
 };
 
 use crate::error::{Error, Result};
@@ -351,6 +351,85 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
         })
     }
 
+    /// Walk directory `ino`'s listing (open handle `fh`) from `offset`:
+    /// `emit(inode, offset of the next entry, entry)` for each, `.` and `..`
+    /// first (with their inode; the others with None), until it says the
+    /// reply is full. Offsets: 1 after ".", 2 after "..", 2 + k after the
+    /// k-th entry; the handle remembers the name to resume at.
+    fn list_dir(
+        &self,
+        ino: u64,
+        fh: u64,
+        offset: u64,
+        mut emit: impl FnMut(Option<u64>, u64, &Entry) -> bool,
+    ) -> std::result::Result<(), Errno> {
+        let (dir, parent, resume) = {
+            let st = self.state();
+            let n = st.nodes.get(&ino).ok_or(Errno::ENOENT)?;
+            let resume = st
+                .dirs
+                .get(&fh)
+                .filter(|p| p.next_offset == offset && offset >= 2)
+                .and_then(|p| p.next_name.clone());
+            (n.entry.clone(), n.parent, resume)
+        };
+        let mut off = offset;
+        if off == 0 {
+            if emit(
+                Some(ino),
+                1,
+                &Entry {
+                    name: b".".to_vec(),
+                    ..dir.clone()
+                },
+            ) {
+                return Ok(());
+            }
+            off = 1;
+        }
+        if off == 1 {
+            if emit(
+                Some(parent),
+                2,
+                &Entry {
+                    name: b"..".to_vec(),
+                    ..dir.clone()
+                },
+            ) {
+                return Ok(());
+            }
+            off = 2;
+        }
+        let cursor = match &resume {
+            Some(name) => TreeCursor::seek(&self.store, &dir.id, name),
+            None => TreeCursor::new(&self.store, &dir.id),
+        }
+        .map_err(|e| errno(&e))?;
+        // Entries already returned (when not resuming at a saved name).
+        let mut skip = if resume.is_some() { 0 } else { off - 2 };
+        let mut next = None;
+        for item in cursor {
+            let e = item.map_err(|e| errno(&e))?;
+            if e.name == ROOT_RECORD {
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if emit(None, off + 1, &e) {
+                next = Some(e.name);
+                break;
+            }
+            off += 1;
+        }
+        if let Some(p) = self.state().dirs.get_mut(&fh) {
+            p.next_offset = off;
+            p.next_name = next;
+        }
+        Ok(())
+    }
+
     fn entry_of(&self, ino: u64) -> std::result::Result<Entry, Errno> {
         self.state()
             .nodes
@@ -363,6 +442,11 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
 impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
         let _ = config.set_max_readahead(1 << 20);
+        // Listings carry attributes when lookups follow them (find, ls -l,
+        // diff -r): one request per batch of entries instead of one per name.
+        let _ = config.add_capabilities(
+            fuser::InitFlags::FUSE_DO_READDIRPLUS | fuser::InitFlags::FUSE_READDIRPLUS_AUTO,
+        );
         Ok(())
     }
 
@@ -494,79 +578,74 @@ impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        let (dir_id, parent, resume) = {
-            let st = self.state();
-            let Some(n) = st.nodes.get(&ino.0) else {
-                return reply.error(Errno::ENOENT);
-            };
-            let resume = st
-                .dirs
-                .get(&fh.0)
-                .filter(|p| p.next_offset == offset && offset >= 2)
-                .and_then(|p| p.next_name.clone());
-            (n.entry.id, n.parent, resume)
-        };
-        // Offsets: 1 after ".", 2 after "..", 2 + k after the k-th entry.
-        let mut off = offset;
-        if off == 0 {
-            if reply.add(ino, 1, FileType::Directory, ".") {
-                return reply.ok();
-            }
-            off = 1;
-        }
-        if off == 1 {
-            if reply.add(INodeNo(parent), 2, FileType::Directory, "..") {
-                return reply.ok();
-            }
-            off = 2;
-        }
-        let cursor = match &resume {
-            Some(name) => TreeCursor::seek(&self.store, &dir_id, name),
-            None => TreeCursor::new(&self.store, &dir_id),
-        };
-        let cursor = match cursor {
-            Ok(c) => c,
-            Err(e) => return reply.error(errno(&e)),
-        };
-        // Entries already returned (when not resuming at a saved name).
-        let mut skip = if resume.is_some() { 0 } else { off - 2 };
-        let mut next = None;
-        for item in cursor {
-            let e = match item {
-                Ok(e) => e,
-                Err(err) => return reply.error(errno(&err)),
-            };
-            if e.name == ROOT_RECORD {
-                continue;
-            }
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let k = kind(e.mode);
-            let name = e.name.clone();
+        let r = self.list_dir(ino.0, fh.0, offset, |child, off, e| {
             // A listing makes no inode (the kernel counts only lookups).
-            let child = {
+            let child = child.unwrap_or_else(|| {
                 let mut st = self.state();
-                match st.by_name.get(&(ino.0, e.name)) {
+                match st.by_name.get(&(ino.0, e.name.clone())) {
                     Some(&i) => i,
                     None => {
                         st.next_ino += 1;
                         st.next_ino - 1
                     }
                 }
+            });
+            reply.add(
+                INodeNo(child),
+                off,
+                kind(e.mode),
+                OsStr::from_bytes(&e.name),
+            )
+        });
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
+        }
+    }
+
+    /// A listing whose entries come with their attributes: each entry added
+    /// (but `.` and `..`) is a lookup, as the kernel counts it.
+    fn readdirplus(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectoryPlus,
+    ) {
+        let r = self.list_dir(ino.0, fh.0, offset, |child, off, e| {
+            let mut st = self.state();
+            let (child, dots) = match child {
+                Some(c) => (c, true),
+                None => (Self::intern(&mut st, ino.0, e.clone()), false),
             };
-            if reply.add(INodeNo(child), off + 1, k, OsStr::from_bytes(&name)) {
-                next = Some(name);
-                break;
+            let Ok(attr) = self.attr(&mut st, child) else {
+                if !dots {
+                    Self::forget_ino(&mut st, child, 0);
+                }
+                return false;
+            };
+            let full = reply.add(
+                INodeNo(child),
+                off,
+                OsStr::from_bytes(&e.name),
+                &TTL,
+                &attr,
+                Generation(0),
+            );
+            if !dots {
+                if full {
+                    Self::forget_ino(&mut st, child, 0);
+                } else if let Some(n) = st.nodes.get_mut(&child) {
+                    n.lookups += 1;
+                }
             }
-            off += 1;
+            full
+        });
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
         }
-        if let Some(p) = self.state().dirs.get_mut(&fh.0) {
-            p.next_offset = off;
-            p.next_name = next;
-        }
-        reply.ok();
     }
 
     fn releasedir(

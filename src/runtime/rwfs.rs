@@ -24,8 +24,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use fuser::{
     AccessFlags, BsdFileFlags, Config, Errno, FileAttr, FileHandle, FileType, Filesystem,
     FopenFlags, Generation, INodeNo, KernelConfig, MountOption, OpenAccMode, OpenFlags,
-    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry,
-    ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, SessionACL, TimeOrNow, WriteFlags,
+    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty,
+    ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, SessionACL, TimeOrNow,
+    WriteFlags,
 };
 
 use crate::container::{lock_working, read_working, working_root};
@@ -1921,6 +1922,108 @@ impl WorkingFs {
         Some(st.next_ino - 1)
     }
 
+    /// Walk directory `ino`'s listing (open handle `fh`) from `offset`:
+    /// `emit(state, inode, offset of the next entry, kind, name)` for each
+    /// entry, `.` and `..` first, until it says the reply is full. Offsets:
+    /// 1 after ".", 2 after "..", 2 + k after the k-th entry. A streamed
+    /// listing remembers where it stopped, so the next call resumes by name.
+    fn list_dir(
+        &self,
+        st: &mut State,
+        ino: u64,
+        fh: u64,
+        offset: u64,
+        mut emit: impl FnMut(&mut State, u64, u64, FileType, &[u8]) -> bool,
+    ) -> R<()> {
+        let parent = st
+            .nodes
+            .get(&ino)
+            .and_then(|n| n.links.first().map(|(p, _)| *p))
+            .unwrap_or(1);
+        let mut off = offset;
+        if off == 0 {
+            if emit(st, ino, 1, FileType::Directory, b".") {
+                return Ok(());
+            }
+            off = 1;
+        }
+        if off == 1 {
+            if emit(st, parent, 2, FileType::Directory, b"..") {
+                return Ok(());
+            }
+            off = 2;
+        }
+        // Taken out while entries are emitted (emit needs the state).
+        let handle = st.dirs.remove(&fh).ok_or(Errno::EBADF)?;
+        let (next_offset, next_name) = match handle {
+            DirHandle::Snapshot(list) => {
+                for (i, (name, child, k)) in list.iter().enumerate().skip((off - 2) as usize) {
+                    if emit(st, *child, i as u64 + 3, *k, name) {
+                        break;
+                    }
+                }
+                st.dirs.insert(fh, DirHandle::Snapshot(list));
+                return Ok(());
+            }
+            DirHandle::Stream {
+                next_offset,
+                next_name,
+            } => (next_offset, next_name),
+        };
+        let resume = next_name.filter(|_| next_offset == offset);
+        let walked = (|| -> R<(u64, Option<Vec<u8>>)> {
+            let base = match &st.nodes.get(&ino).ok_or(Errno::ENOENT)?.content {
+                Content::Dir { base, .. } => *base,
+                _ => return Err(Errno::ENOTDIR),
+            };
+            let cursor = match &resume {
+                Some(n) => TreeCursor::seek(self.store(), &base, n),
+                None => TreeCursor::new(self.store(), &base),
+            }
+            .map_err(|e| errno(&e))?;
+            let mut skip = if resume.is_some() { 0 } else { off - 2 };
+            for item in cursor {
+                let e = item.map_err(|e| errno(&e))?;
+                if e.name == ROOT_RECORD {
+                    continue;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let Some(child) = Self::listed_ino(st, ino, &e.name) else {
+                    continue;
+                };
+                if emit(st, child, off + 1, kind(e.mode), &e.name) {
+                    return Ok((off, Some(e.name)));
+                }
+                off += 1;
+            }
+            Ok((off, None))
+        })();
+        let (next_offset, next_name) = match walked {
+            Ok(w) => w,
+            Err(e) => {
+                st.dirs.insert(
+                    fh,
+                    DirHandle::Stream {
+                        next_offset,
+                        next_name: resume,
+                    },
+                );
+                return Err(e);
+            }
+        };
+        st.dirs.insert(
+            fh,
+            DirHandle::Stream {
+                next_offset,
+                next_name,
+            },
+        );
+        Ok(())
+    }
+
     /// The full listing of a directory with unfolded changes.
     fn snapshot(&self, st: &mut State, ino: u64) -> R<Vec<(Vec<u8>, u64, FileType)>> {
         let (base, pending) = match &st.nodes.get(&ino).ok_or(Errno::ENOENT)?.content {
@@ -1965,6 +2068,11 @@ impl Filesystem for WorkingFs {
         if !self.inner.readonly {
             let _ = config.add_capabilities(fuser::InitFlags::FUSE_WRITEBACK_CACHE);
         }
+        // Listings carry attributes when lookups follow them (find, ls -l):
+        // one request per batch of entries instead of one per name.
+        let _ = config.add_capabilities(
+            fuser::InitFlags::FUSE_DO_READDIRPLUS | fuser::InitFlags::FUSE_READDIRPLUS_AUTO,
+        );
         Ok(())
     }
 
@@ -2454,7 +2562,11 @@ impl Filesystem for WorkingFs {
         _lock_owner: fuser::LockOwner,
         reply: ReplyEmpty,
     ) {
-        reply.ok();
+        // Nothing to do at close(2) (writes fold on fsync, on the timer and
+        // at unmount): ENOSYS tells the kernel to stop sending FLUSH, which
+        // saves a round trip at every close. The kernel still writes the
+        // file's dirty pages back before close returns.
+        reply.error(Errno::ENOSYS);
     }
 
     fn release(
@@ -2574,89 +2686,54 @@ impl Filesystem for WorkingFs {
         mut reply: ReplyDirectory,
     ) {
         let mut st = self.state();
-        let parent = st
-            .nodes
-            .get(&ino.0)
-            .and_then(|n| n.links.first().map(|(p, _)| *p))
-            .unwrap_or(1);
-        // Offsets: 1 after ".", 2 after "..", 2 + k after the k-th entry.
-        let mut off = offset;
-        if off == 0 {
-            if reply.add(ino, 1, FileType::Directory, ".") {
-                return reply.ok();
-            }
-            off = 1;
+        // Not a lookup: the kernel makes no inode of a plain listing.
+        let r = self.list_dir(&mut st, ino.0, fh.0, offset, |_, child, off, k, name| {
+            reply.add(INodeNo(child), off, k, OsStr::from_bytes(name))
+        });
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
         }
-        if off == 1 {
-            if reply.add(INodeNo(parent), 2, FileType::Directory, "..") {
-                return reply.ok();
+    }
+
+    /// A listing whose entries come with their attributes: each one added
+    /// (but `.` and `..`) is a lookup, as the kernel counts it.
+    fn readdirplus(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectoryPlus,
+    ) {
+        let mut st = self.state();
+        let r = self.list_dir(&mut st, ino.0, fh.0, offset, |st, child, off, _k, name| {
+            let dots = matches!(name, b"." | b"..");
+            let child = if dots {
+                Some(child)
+            } else {
+                self.resolve(st, ino.0, name).ok().flatten()
+            };
+            let Some(attr) = child.and_then(|c| self.attr(st, c).ok()) else {
+                // Gone meanwhile: left out of the listing.
+                return false;
+            };
+            let full = reply.add(
+                INodeNo(attr.ino.0),
+                off,
+                OsStr::from_bytes(name),
+                &TTL,
+                &attr,
+                Generation(0),
+            );
+            if !full && !dots {
+                Self::looked_up(st, attr.ino.0);
             }
-            off = 2;
-        }
-        let stream = match st.dirs.get(&fh.0) {
-            Some(DirHandle::Snapshot(list)) => {
-                for (i, (name, child, k)) in list.iter().enumerate().skip((off - 2) as usize) {
-                    if reply.add(INodeNo(*child), i as u64 + 3, *k, OsStr::from_bytes(name)) {
-                        break;
-                    }
-                }
-                return reply.ok();
-            }
-            Some(DirHandle::Stream {
-                next_offset,
-                next_name,
-            }) => Some((*next_offset, next_name.clone())),
-            None => None,
-        };
-        match stream {
-            Some((next_offset, next_name)) => {
-                let resume = next_name.filter(|_| next_offset == offset);
-                let base = match &st.nodes[&ino.0].content {
-                    Content::Dir { base, .. } => *base,
-                    _ => return reply.error(Errno::ENOTDIR),
-                };
-                let cursor = match &resume {
-                    Some(n) => TreeCursor::seek(self.store(), &base, n),
-                    None => TreeCursor::new(self.store(), &base),
-                };
-                let cursor = match cursor {
-                    Ok(c) => c,
-                    Err(e) => return reply.error(errno(&e)),
-                };
-                let mut skip = if resume.is_some() { 0 } else { off - 2 };
-                let mut next = None;
-                for item in cursor {
-                    let e = match item {
-                        Ok(e) => e,
-                        Err(err) => return reply.error(errno(&err)),
-                    };
-                    if e.name == ROOT_RECORD {
-                        continue;
-                    }
-                    if skip > 0 {
-                        skip -= 1;
-                        continue;
-                    }
-                    let (name, k) = (e.name.clone(), kind(e.mode));
-                    let Some(child) = Self::listed_ino(&mut st, ino.0, &name) else {
-                        continue;
-                    };
-                    if reply.add(INodeNo(child), off + 1, k, OsStr::from_bytes(&name)) {
-                        next = Some(name);
-                        break;
-                    }
-                    off += 1;
-                }
-                st.dirs.insert(
-                    fh.0,
-                    DirHandle::Stream {
-                        next_offset: off,
-                        next_name: next,
-                    },
-                );
-                reply.ok()
-            }
-            None => reply.error(Errno::EBADF),
+            full
+        });
+        match r {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
         }
     }
 
