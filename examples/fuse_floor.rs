@@ -1,5 +1,5 @@
 //! The FUSE floor for bench/runtime.sh: one file of `SIZE` bytes served from
-//! memory (a 1 MiB buffer repeated; no store, no decompression, no hashing),
+//! memory (a 1 MiB pattern repeated; no store, no decompression, no hashing),
 //! with the runtime's mount settings. What a `cat` of it costs is the least
 //! any FUSE filesystem here can cost for the same bytes.
 //!
@@ -81,8 +81,11 @@ impl Filesystem for Floor {
         if offset >= end {
             return reply.data(&[]);
         }
+        // The buffer holds the pattern twice: a request (at most 1 MiB) that
+        // starts anywhere in the first copy is one slice, never short (a
+        // short reply would read as the end of the file).
         let at = (offset % BUF as u64) as usize;
-        let n = ((end - offset) as usize).min(BUF - at);
+        let n = ((end - offset) as usize).min(BUF);
         reply.data(&self.buf[at..at + n])
     }
 }
@@ -94,7 +97,8 @@ fn main() {
         std::process::exit(2);
     }
     let size: u64 = args[2].parse().expect("SIZE in bytes");
-    let buf = hako::prolly::file::xorshift_bytes(BUF, 0x9e3779b97f4a7c15);
+    let mut buf = hako::prolly::file::xorshift_bytes(BUF, 0x9e3779b97f4a7c15);
+    buf.extend_from_within(..);
     let mut c = Config::default();
     c.mount_options = vec![
         MountOption::RO,
@@ -104,5 +108,8 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     c.n_threads = Some(cores.clamp(2, 8));
     let s = fuser::Session::new(Floor { size, buf }, &args[1], &c).expect("mount");
+    // The same readahead as hako's servers (4 MiB as root), so that the
+    // floor differs from them only in what serving a read costs.
+    hako::runtime::fuse::widen_readahead(std::path::Path::new(&args[1]));
     s.run().expect("serve");
 }
