@@ -255,6 +255,9 @@ fn supervise(
         inst.spill_dir(),
         plan.mode == Mode::Readonly,
     )?;
+    // A command that is not root, with the host's ids (as root: one to one),
+    // gets the kernel's permission checks.
+    fs.check_permissions(nix::unistd::geteuid().is_root() && plan.sandbox.uid != 0);
     fs.warm(plan.program.into_iter().collect());
     let mnt = inst.mountpoint();
     let server = match start_fuse_server(fs, &mnt, Some(lock.raw_fd())) {

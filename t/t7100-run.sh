@@ -254,6 +254,18 @@ test_expect_success 'a directory of 3000 names lists whole over several replies,
 	hako -C ws run -- rm -r /wide
 '
 
+test_expect_success ROOT 'as root, a command run as another user gets the tree owners and modes checked' '
+	hako -C ws run -- sh -c "mkdir -p /srv/own /srv/locked && echo secret >/srv/locked/s && chmod 600 /srv/locked/s && chown 65534:65534 /srv/own" &&
+	test_must_fail hako -C ws run --rm -u 65534 -- cat /srv/locked/s 2>err &&
+	grep "Permission denied" err &&
+	test_must_fail hako -C ws run --rm -u 65534 -- sh -c "echo x >/srv/new" 2>err &&
+	grep "Permission denied" err &&
+	hako -C ws run -u 65534 -- sh -c "echo mine >/srv/own/f" &&
+	test "$(hako -C ws cat /srv/own/f)" = mine &&
+	hako -C ws run -- sh -c "cat /srv/locked/s && rm -r /srv/own /srv/locked" >out &&
+	echo secret >expect && test_cmp expect out
+'
+
 test_expect_success '--auto-mount binds the host paths named in the arguments' '
 	mkdir host-dir && echo from-host >host-dir/in &&
 	hako -C ws run --rm --auto-mount -- sh -c "cat \"\$1/in\" && echo from-inside >\"\$1/out\"" sh ../host-dir >out &&

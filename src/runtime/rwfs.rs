@@ -693,6 +693,8 @@ struct Inner {
     target: Target,
     spill_dir: PathBuf,
     readonly: bool,
+    /// Mount with `default_permissions` (see `check_permissions`).
+    permissions: std::sync::atomic::AtomicBool,
     state: Mutex<State>,
     wake: Condvar,
     /// Threads for parallel hashing and compression, made on first use. The
@@ -797,6 +799,7 @@ impl WorkingFs {
                 target,
                 spill_dir,
                 readonly,
+                permissions: false.into(),
                 state: Mutex::new(state),
                 wake: Condvar::new(),
                 cache: Mutex::new(ReadCache::default()),
@@ -827,6 +830,17 @@ impl WorkingFs {
     /// the chunks decoded. An ELF program's interpreter is warmed too.
     pub fn warm(&self, files: Vec<ObjectId>) {
         *self.inner.warm.lock().unwrap_or_else(|p| p.into_inner()) = files;
+    }
+
+    /// Have the kernel check permissions (`default_permissions`) against
+    /// the owners and modes the filesystem reports: right when the command's
+    /// ids are the host's (a sandbox started by root maps them one to one)
+    /// and it is not root (root, without capabilities, would be refused its
+    /// own tree's files owned by others, and chown). Before `serve`.
+    pub fn check_permissions(&self, on: bool) {
+        self.inner
+            .permissions
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The last fold error (a fold on the timer has no caller to tell).
@@ -991,7 +1005,13 @@ impl WorkingFs {
         sigs.add(Signal::SIGTERM);
         sigs.thread_block()
             .map_err(|e| Error::Invalid(format!("cannot block signals: {e}")))?;
-        let cfg = config(fsname, self.inner.readonly);
+        let cfg = config(
+            fsname,
+            self.inner.readonly,
+            self.inner
+                .permissions
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
         let session = fuser::Session::new(self.clone(), mountpoint, &cfg)
             .map_err(|e| super::fuse::mount_error(mountpoint, e))?;
         super::fuse::widen_readahead(mountpoint);
@@ -1574,7 +1594,7 @@ pub fn rebase(
     dir::edit(store, cur, edits)
 }
 
-fn config(fsname: &str, readonly: bool) -> Config {
+fn config(fsname: &str, readonly: bool, permissions: bool) -> Config {
     let mut c = Config::default();
     c.mount_options = vec![
         if readonly {
@@ -1588,6 +1608,9 @@ fn config(fsname: &str, readonly: bool) -> Config {
         MountOption::FSName(fsname.to_string()),
         MountOption::Subtype("hako".to_string()),
     ];
+    if permissions {
+        c.mount_options.push(MountOption::DefaultPermissions);
+    }
     // Root may let every uid in: a container's users other than root.
     if nix::unistd::geteuid().is_root() {
         c.acl = SessionACL::All;
