@@ -81,7 +81,8 @@ pub struct Args {
     cmd: Vec<OsString>,
 }
 
-/// The environment the command starts with (shared with `enter`).
+// The environment the command starts with (shared with `enter`); a plain
+// comment, as for `ConfineArgs`.
 #[derive(clap::Args)]
 pub struct EnvArgs {
     /// Set an environment variable K=V (repeatable).
@@ -113,7 +114,9 @@ impl EnvArgs {
     }
 }
 
-/// How the command is confined: seccomp and landlock (shared with `enter`).
+// How the command is confined: seccomp and landlock (shared with `enter`).
+// A plain comment: a doc comment would become the command's description
+// when clap builds the (deferred) arguments.
 #[derive(clap::Args)]
 pub struct ConfineArgs {
     /// seccomp filter: off, default, or a seccompiler JSON FILE.

@@ -35,6 +35,7 @@ pub(crate) struct Cli {
 }
 
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum Command {
     // ---- porcelain ----
     /// Create a workspace whose first container holds a busybox root filesystem.

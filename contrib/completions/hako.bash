@@ -514,21 +514,6 @@ _hako() {
             hako__subcmd__help,write-tree)
                 cmd="hako__subcmd__help__subcmd__write__subcmd__tree"
                 ;;
-            hako__subcmd__help__subcmd__remote,add)
-                cmd="hako__subcmd__help__subcmd__remote__subcmd__add"
-                ;;
-            hako__subcmd__help__subcmd__remote,get-url)
-                cmd="hako__subcmd__help__subcmd__remote__subcmd__get__subcmd__url"
-                ;;
-            hako__subcmd__help__subcmd__remote,remove)
-                cmd="hako__subcmd__help__subcmd__remote__subcmd__remove"
-                ;;
-            hako__subcmd__help__subcmd__remote,rename)
-                cmd="hako__subcmd__help__subcmd__remote__subcmd__rename"
-                ;;
-            hako__subcmd__help__subcmd__remote,set-url)
-                cmd="hako__subcmd__help__subcmd__remote__subcmd__set__subcmd__url"
-                ;;
             hako__subcmd__remote,add)
                 cmd="hako__subcmd__remote__subcmd__add"
                 ;;
@@ -624,24 +609,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__apply)
-            opts="-f -n -C -c -h --file --profile --dry-run --run --container --help"
+            opts="-C -c -f -n -h --container --file --profile --dry-run --run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -654,6 +627,18 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -662,7 +647,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__branch)
-            opts="-d -D -f -m -C -c -h --delete --force --move --container --help"
+            opts="-C -c -d -D -f -m -h --container --delete --force --move --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,7 +699,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__cat__subcmd__file)
-            opts="-t -s -p -e -C -c -h --batch --batch-check --container --help"
+            opts="-C -c -t -s -p -e -h --container --batch --batch-check --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -766,16 +751,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__checkout)
-            opts="-f -b -C -c -h --force --container --help"
+            opts="-C -c -f -b -h --container --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                -b)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -788,6 +769,10 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -796,7 +781,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__checkout__subcmd__tree)
-            opts="-C -c -h --owners --container --help"
+            opts="-C -c -h --container --owners --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,12 +807,24 @@ _hako() {
             return 0
             ;;
         hako__subcmd__clone)
-            opts="-o -q -u -C -c -h --origin --depth --quiet --upload-pack --container --help"
+            opts="-C -c -o -q -u -h --container --origin --depth --quiet --upload-pack --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -848,18 +845,6 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --container)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -868,20 +853,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__commit)
-            opts="-m -q -C -c -h --message --allow-empty --quiet --container --help"
+            opts="-C -c -m -q -h --container --message --allow-empty --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --message)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -m)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -891,6 +868,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -902,24 +887,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__commit__subcmd__tree)
-            opts="-p -m -F -C -c -h --container --help"
+            opts="-C -c -p -m -F -h --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -m)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -F)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -929,6 +902,18 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -966,7 +951,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__containers)
-            opts="-C -c -h --json --container --help"
+            opts="-C -c -h --container --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -992,7 +977,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__count__subcmd__objects)
-            opts="-v -C -c -h --verbose --container --help"
+            opts="-C -c -v -h --container --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1018,7 +1003,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__cp)
-            opts="-r -C -c -h --recursive --container --help"
+            opts="-C -c -r -h --container --recursive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1044,7 +1029,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__del)
-            opts="-r -C -c -h --recursive --container --help"
+            opts="-C -c -r -h --container --recursive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,7 +1081,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__diff)
-            opts="-C -c -h --stat --name-status --name-only --exit-code --container --help"
+            opts="-C -c -h --container --stat --name-status --name-only --exit-code --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1122,7 +1107,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__diff__subcmd__tree)
-            opts="-r -z -C -c -h --name-status --name-only --exit-code --count-nodes --container --help"
+            opts="-C -c -r -z -h --container --name-status --name-only --exit-code --count-nodes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1148,12 +1133,24 @@ _hako() {
             return 0
             ;;
         hako__subcmd__enter)
-            opts="-C -c -h --pid-file --env --clear-env --keep-env --keep-cap --seccomp --no-landlock --container --help"
+            opts="-C -c -h --container --pid-file --env --clear-env --keep-env --keep-cap --seccomp --no-landlock --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1166,18 +1163,6 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --container)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1186,20 +1171,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__exec)
-            opts="-i -t -e -C -c -h --interactive --tty --env --container --help"
+            opts="-C -c -i -t -e -h --container --interactive --tty --env --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -e)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1209,6 +1186,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1220,7 +1205,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__export)
-            opts="-C -c -h --owners --container --help"
+            opts="-C -c -h --container --owners --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,20 +1231,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__fetch)
-            opts="-p -f -q -C -c -h --all --prune --force --quiet --depth --unshallow --upload-pack --container --help"
+            opts="-C -c -p -f -q -h --container --all --prune --force --quiet --depth --unshallow --upload-pack --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --depth)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --upload-pack)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1269,6 +1246,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-pack)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1280,20 +1265,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__fetch__subcmd__pack)
-            opts="-q -C -c -h --all --quiet --depth --upload-pack --container --help"
+            opts="-C -c -q -h --container --all --quiet --depth --upload-pack --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --depth)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --upload-pack)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1306,6 +1283,14 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upload-pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1314,12 +1299,24 @@ _hako() {
             return 0
             ;;
         hako__subcmd__for__subcmd__each__subcmd__ref)
-            opts="-C -c -h --format --sort --count --container --help"
+            opts="-C -c -h --container --format --sort --count --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1332,18 +1329,6 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --container)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1352,7 +1337,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__fsck)
-            opts="-v -C -c -h --full --connectivity-only --unreachable --dangling --lost-found --verbose --container --help"
+            opts="-C -c -v -h --container --full --connectivity-only --unreachable --dangling --lost-found --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1378,16 +1363,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__gc)
-            opts="-q -C -c -h --prune --aggressive --auto --quiet --container --help"
+            opts="-C -c -q -h --container --prune --aggressive --auto --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --prune)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1397,6 +1378,10 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prune)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1408,16 +1393,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__hash__subcmd__object)
-            opts="-w -t -C -c -h --stdin --stdin-paths --literally --container --help"
+            opts="-C -c -w -t -h --container --stdin --stdin-paths --literally --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                -t)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1427,6 +1408,10 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2278,78 +2263,8 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__remote)
-            opts="add remove rename set-url get-url"
+            opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        hako__subcmd__help__subcmd__remote__subcmd__add)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        hako__subcmd__help__subcmd__remote__subcmd__get__subcmd__url)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        hako__subcmd__help__subcmd__remote__subcmd__remove)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        hako__subcmd__help__subcmd__remote__subcmd__rename)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        hako__subcmd__help__subcmd__remote__subcmd__set__subcmd__url)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2684,7 +2599,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__http__subcmd__fetch)
-            opts="-v -C -c -h --verbose --container --help"
+            opts="-C -c -v -h --container --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2710,7 +2625,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__images)
-            opts="-C -c -h --porcelain --container --help"
+            opts="-C -c -h --container --porcelain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2736,7 +2651,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__import)
-            opts="-C -c -h --owners --merge --container --help"
+            opts="-C -c -h --container --owners --merge --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2762,7 +2677,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__index__subcmd__pack)
-            opts="-C -c -h --stdin --fix-thin --container --help"
+            opts="-C -c -h --container --stdin --fix-thin --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2788,7 +2703,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__init)
-            opts="-q -C -c -h --quiet --empty --container --help"
+            opts="-C -c -q -h --container --quiet --empty --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2840,20 +2755,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__kill)
-            opts="-s -C -c -h --signal --container --help"
+            opts="-C -c -s -h --container --signal --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --signal)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -s)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2863,6 +2770,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2874,20 +2789,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__log)
-            opts="-n -p -C -c -h --oneline --max-count --first-parent --all --patch --stat --graph --container --help"
+            opts="-C -c -n -p -h --container --oneline --max-count --first-parent --all --patch --stat --graph --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --max-count)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2897,6 +2804,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2908,16 +2823,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__logs)
-            opts="-f -C -c -h --follow --tail --container --help"
+            opts="-C -c -f -h --container --follow --tail --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --tail)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2930,6 +2841,10 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2938,7 +2853,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__ls)
-            opts="-l -C -c -h --long --container --help"
+            opts="-C -c -l -h --container --long --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2964,7 +2879,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__ls__subcmd__remote)
-            opts="-C -c -h --heads --tags --symref --exit-code --container --help"
+            opts="-C -c -h --container --heads --tags --symref --exit-code --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2990,7 +2905,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__ls__subcmd__tree)
-            opts="-r -t -d -z -l -C -c -h --name-only --long --container --help"
+            opts="-C -c -r -t -d -z -l -h --container --name-only --long --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3042,12 +2957,24 @@ _hako() {
             return 0
             ;;
         hako__subcmd__merge)
-            opts="-m -s -X -C -c -h --no-ff --ff-only --squash --strategy --diff3 --allow-unrelated-histories --abort --continue --container --help"
+            opts="-C -c -m -s -X -h --container --no-ff --ff-only --squash --strategy --diff3 --allow-unrelated-histories --abort --continue --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3064,18 +2991,6 @@ _hako() {
                     COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
                     return 0
                     ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --container)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3084,7 +2999,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__merge__subcmd__base)
-            opts="-C -c -h --all --is-ancestor --container --help"
+            opts="-C -c -h --container --all --is-ancestor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3110,16 +3025,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__merge__subcmd__tree)
-            opts="-z -X -C -c -h --write-tree --name-only --messages --diff3 --allow-unrelated-histories --count-nodes --container --help"
+            opts="-C -c -z -X -h --container --write-tree --name-only --messages --diff3 --allow-unrelated-histories --count-nodes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                -X)
-                    COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3132,6 +3043,10 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -X)
+                    COMPREPLY=($(compgen -W "ours theirs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3140,7 +3055,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__mkdir)
-            opts="-p -C -c -h --parents --container --help"
+            opts="-C -c -p -h --container --parents --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3166,7 +3081,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__mktree)
-            opts="-z -C -c -h --missing --container --help"
+            opts="-C -c -z -h --container --missing --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3192,7 +3107,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__mount)
-            opts="-f -C -c -h --foreground --rw --container --help"
+            opts="-C -c -f -h --container --foreground --rw --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3244,16 +3159,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__new__subcmd__container)
-            opts="-C -c -h --from --empty --container --help"
+            opts="-C -c -h --container --from --empty --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --from)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3263,6 +3174,10 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3274,16 +3189,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__pack__subcmd__objects)
-            opts="-C -c -h --stdout --revs --thin --delta-base-from --container --help"
+            opts="-C -c -h --container --stdout --revs --thin --delta-base-from --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --delta-base-from)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3293,6 +3204,10 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delta-base-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3304,16 +3219,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__prune)
-            opts="-n -v -C -c -h --expire --dry-run --verbose --container --help"
+            opts="-C -c -n -v -h --container --expire --dry-run --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --expire)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3326,6 +3237,10 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --expire)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3334,7 +3249,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__ps)
-            opts="-a -C -c -h --all --json --container --help"
+            opts="-C -c -a -h --container --all --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3360,12 +3275,24 @@ _hako() {
             return 0
             ;;
         hako__subcmd__pull)
-            opts="-q -C -c -h --as --platform --insecure --quiet --jobs --container --help"
+            opts="-C -c -q -h --container --as --platform --insecure --quiet --jobs --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3378,18 +3305,6 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --container)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3398,20 +3313,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__push)
-            opts="-f -d -n -u -q -C -c -h --force --force-with-lease --delete --all --tags --atomic --dry-run --set-upstream --quiet --receive-pack --container --help"
+            opts="-C -c -f -d -n -u -q -h --container --force --force-with-lease --delete --all --tags --atomic --dry-run --set-upstream --quiet --receive-pack --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --force-with-lease)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --receive-pack)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3421,6 +3328,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --force-with-lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --receive-pack)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3458,7 +3373,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__reap)
-            opts="-C -c -h --keep-exited --container --help"
+            opts="-C -c -h --container --keep-exited --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3536,7 +3451,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__remote)
-            opts="-v -C -c -h --verbose --container --help add remove rename set-url get-url help"
+            opts="-C -c -v -h --container --verbose --help add remove rename set-url get-url help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3790,7 +3705,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__repack)
-            opts="-a -d -f -q -C -c -h --quiet --container --help"
+            opts="-C -c -a -d -f -q -h --container --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3816,7 +3731,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__reset)
-            opts="-C -c -h --hard --container --help"
+            opts="-C -c -h --container --hard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3842,20 +3757,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__rev__subcmd__list)
-            opts="-n -C -c -h --max-count --count --parents --first-parent --reverse --container --help"
+            opts="-C -c -n -h --container --max-count --count --parents --first-parent --reverse --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --max-count)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3865,6 +3772,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3876,16 +3791,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__rev__subcmd__parse)
-            opts="-q -C -c -h --verify --quiet --short --abbrev-ref --symbolic-full-name --hako-dir --show-toplevel --container --help"
+            opts="-C -c -q -h --container --verify --quiet --short --abbrev-ref --symbolic-full-name --hako-dir --show-toplevel --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --short)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3898,6 +3809,10 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --short)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3906,12 +3821,24 @@ _hako() {
             return 0
             ;;
         hako__subcmd__run)
-            opts="-d -t -i -e -u -w -m -C -c -h --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --materialize --commit --message --container --help"
+            opts="-C -c -d -t -i -e -u -w -m -h --container --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --materialize --commit --message --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3980,18 +3907,6 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --container)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4000,16 +3915,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__send__subcmd__pack)
-            opts="-f -n -q -C -c -h --all --tags --force --atomic --dry-run --quiet --receive-pack --container --help"
+            opts="-C -c -f -n -q -h --container --all --tags --force --atomic --dry-run --quiet --receive-pack --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --receive-pack)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4019,6 +3930,10 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --receive-pack)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4030,7 +3945,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__shell)
-            opts="-C -c -h --rm --container --help"
+            opts="-C -c -h --container --rm --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4056,7 +3971,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__show__subcmd__ref)
-            opts="-s -q -C -c -h --heads --tags --hash --head --verify --quiet --container --help"
+            opts="-C -c -s -q -h --container --heads --tags --hash --head --verify --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4082,7 +3997,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__status)
-            opts="-z -C -c -h --porcelain --container --help"
+            opts="-C -c -z -h --container --porcelain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4108,20 +4023,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__stop)
-            opts="-t -C -c -h --time --container --help"
+            opts="-C -c -t -h --container --time --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --time)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -t)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4134,6 +4041,14 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4142,7 +4057,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__symbolic__subcmd__ref)
-            opts="-q -d -C -c -h --quiet --short --delete --container --help"
+            opts="-C -c -q -d -h --container --quiet --short --delete --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4168,20 +4083,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__tag)
-            opts="-a -m -d -f -C -c -h --annotate --message --delete --force --container --help"
+            opts="-C -c -a -m -d -f -h --container --annotate --message --delete --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --message)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -m)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4191,6 +4098,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4202,20 +4117,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__tree)
-            opts="-L -C -c -h --depth --container --help"
+            opts="-C -c -L -h --container --depth --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --depth)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -L)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4225,6 +4132,14 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -L)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4262,7 +4177,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__unpack__subcmd__objects)
-            opts="-q -C -c -h --container --help"
+            opts="-C -c -q -h --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4288,12 +4203,24 @@ _hako() {
             return 0
             ;;
         hako__subcmd__unshare__subcmd__exec)
-            opts="-C -c -h --uid --gid --map-users --hostname --net --bind --mount --ro-root --tmpfs --workdir --env --clear-env --keep-env --keep-cap --rlimit --seccomp --no-landlock --pids-limit --memory --cpus --new-session --pid-file --die-with-parent --as-pid-1 --container --help"
+            opts="-C -c -h --container --uid --gid --map-users --hostname --net --bind --mount --ro-root --tmpfs --workdir --env --clear-env --keep-env --keep-cap --rlimit --seccomp --no-landlock --pids-limit --memory --cpus --new-session --pid-file --die-with-parent --as-pid-1 --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --uid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4354,18 +4281,6 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -C)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --container)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4374,16 +4289,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__update__subcmd__ref)
-            opts="-d -m -C -c -h --container --help"
+            opts="-C -c -d -m -h --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                -m)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4393,6 +4304,10 @@ _hako() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4404,7 +4319,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__update__subcmd__server__subcmd__info)
-            opts="-v -C -c -h --verbose --container --help"
+            opts="-C -c -v -h --container --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4456,7 +4371,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__verify__subcmd__pack)
-            opts="-v -C -c -h --verbose --container --help"
+            opts="-C -c -v -h --container --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4508,24 +4423,12 @@ _hako() {
             return 0
             ;;
         hako__subcmd__write)
-            opts="-f -C -c -h --from --mode --container --help"
+            opts="-C -c -f -h --container --from --mode --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --from)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mode)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4538,6 +4441,18 @@ _hako() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4546,7 +4461,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__write__subcmd__tree)
-            opts="-C -c -h --owners --container --help"
+            opts="-C -c -h --container --owners --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -119,9 +119,9 @@ complete -c hako -n "__fish_hako_using_subcommand init" -s c -l container -d 'Ac
 complete -c hako -n "__fish_hako_using_subcommand init" -s q -l quiet -d 'Print nothing'
 complete -c hako -n "__fish_hako_using_subcommand init" -l empty -d 'Leave the first container without commits (no seed root filesystem)'
 complete -c hako -n "__fish_hako_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hako -n "__fish_hako_using_subcommand log" -s n -l max-count -d 'Show at most N commits' -r
 complete -c hako -n "__fish_hako_using_subcommand log" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand log" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand log" -s n -l max-count -d 'Show at most N commits' -r
 complete -c hako -n "__fish_hako_using_subcommand log" -l oneline -d 'One line per commit: short id and subject'
 complete -c hako -n "__fish_hako_using_subcommand log" -l first-parent -d 'Follow only first parents'
 complete -c hako -n "__fish_hako_using_subcommand log" -l all -d 'Start from every ref of the container (branches, tags and HEAD), as if listed as REVs'
@@ -133,9 +133,9 @@ complete -c hako -n "__fish_hako_using_subcommand containers" -s C -d 'Run as if
 complete -c hako -n "__fish_hako_using_subcommand containers" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand containers" -l json -d 'JSON output: [{"name": ..., "active": ..., "head": ...}]'
 complete -c hako -n "__fish_hako_using_subcommand containers" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand new-container" -l from -d 'Start from this commit (of the active container, or `-c` one) instead of the seed root filesystem' -r
 complete -c hako -n "__fish_hako_using_subcommand new-container" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand new-container" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand new-container" -l from -d 'Start from this commit (of the active container, or `-c` one) instead of the seed root filesystem' -r
 complete -c hako -n "__fish_hako_using_subcommand new-container" -l empty -d 'Start with no commits at all'
 complete -c hako -n "__fish_hako_using_subcommand new-container" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand del-container" -s C -d 'Run as if hako was started in DIR' -r -F
@@ -144,10 +144,10 @@ complete -c hako -n "__fish_hako_using_subcommand del-container" -s h -l help -d
 complete -c hako -n "__fish_hako_using_subcommand is" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand is" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand is" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand write" -s f -l from -d 'Take the content from a host file (`-` for stdin)' -r -F
-complete -c hako -n "__fish_hako_using_subcommand write" -l mode -d 'Permission bits in octal (default: keep the old file\'s, else 644)' -r
 complete -c hako -n "__fish_hako_using_subcommand write" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand write" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand write" -s f -l from -d 'Take the content from a host file (`-` for stdin)' -r -F
+complete -c hako -n "__fish_hako_using_subcommand write" -l mode -d 'Permission bits in octal (default: keep the old file\'s, else 644)' -r
 complete -c hako -n "__fish_hako_using_subcommand write" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand cat" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand cat" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -167,11 +167,11 @@ complete -c hako -n "__fish_hako_using_subcommand cp" -s h -l help -d 'Print hel
 complete -c hako -n "__fish_hako_using_subcommand mv" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand mv" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand mv" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand pull" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand pull" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand pull" -l as -d 'The container to pull into (default: the repository\'s last component)' -r
 complete -c hako -n "__fish_hako_using_subcommand pull" -l platform -d 'The platform to pick from an image index, `os/arch[/variant]` (default: this machine\'s)' -r
 complete -c hako -n "__fish_hako_using_subcommand pull" -l jobs -d 'Layers downloaded at once' -r
-complete -c hako -n "__fish_hako_using_subcommand pull" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand pull" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand pull" -l insecure -d 'Allow plain HTTP to this registry (always allowed on loopback)'
 complete -c hako -n "__fish_hako_using_subcommand pull" -s q -l quiet -d 'Print nothing but errors'
 complete -c hako -n "__fish_hako_using_subcommand pull" -s h -l help -d 'Print help'
@@ -200,6 +200,8 @@ complete -c hako -n "__fish_hako_using_subcommand mount" -s h -l help -d 'Print 
 complete -c hako -n "__fish_hako_using_subcommand umount" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand umount" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand umount" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand run" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand run" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l name -d 'Name the instance (for ps, logs, exec, stop…)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l bind -d 'Bind a host path: SRC:DST[:ro] (repeatable)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l bind-profile -d 'Add the binds of a profile of the user config\'s [bind_profiles] (~/.config/hako/config.toml; repeatable)' -r
@@ -213,8 +215,6 @@ complete -c hako -n "__fish_hako_using_subcommand run" -l seccomp -d 'seccomp fi
 complete -c hako -n "__fish_hako_using_subcommand run" -l tmpfs -d 'Mount a fresh tmpfs at DST (repeatable)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand run" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (as unshare-exec does)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand run" -s m -l message -d 'The message of --commit (default: "run: CMD")' -r
-complete -c hako -n "__fish_hako_using_subcommand run" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand run" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l rm -d 'Discard the command\'s writes (a temporary instance) and its state when it ends'
 complete -c hako -n "__fish_hako_using_subcommand run" -s d -l detach -d 'Run in the background; stdout and stderr go to the instance\'s log'
 complete -c hako -n "__fish_hako_using_subcommand run" -l ro -d 'Mount the tree read-only'
@@ -234,24 +234,24 @@ complete -c hako -n "__fish_hako_using_subcommand ps" -s c -l container -d 'Act 
 complete -c hako -n "__fish_hako_using_subcommand ps" -s a -l all -d 'Also list instances that have exited or died'
 complete -c hako -n "__fish_hako_using_subcommand ps" -l json -d 'Print a JSON array of objects instead of a table'
 complete -c hako -n "__fish_hako_using_subcommand ps" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand logs" -l tail -d 'Only the last N lines' -r
 complete -c hako -n "__fish_hako_using_subcommand logs" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand logs" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand logs" -l tail -d 'Only the last N lines' -r
 complete -c hako -n "__fish_hako_using_subcommand logs" -s f -l follow -d 'Keep printing what the instance writes until it ends'
 complete -c hako -n "__fish_hako_using_subcommand logs" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand exec" -s e -l env -d 'Set an environment variable (repeatable)' -r
 complete -c hako -n "__fish_hako_using_subcommand exec" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand exec" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand exec" -s e -l env -d 'Set an environment variable (repeatable)' -r
 complete -c hako -n "__fish_hako_using_subcommand exec" -s i -l interactive -d 'Keep stdin attached (default: /dev/null)'
 complete -c hako -n "__fish_hako_using_subcommand exec" -s t -l tty -d 'Keep the terminal (no pseudo-terminal is allocated; implies -i)'
 complete -c hako -n "__fish_hako_using_subcommand exec" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand stop" -s t -l time -d 'Seconds to wait after SIGTERM before SIGKILL' -r
 complete -c hako -n "__fish_hako_using_subcommand stop" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand stop" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand stop" -s t -l time -d 'Seconds to wait after SIGTERM before SIGKILL' -r
 complete -c hako -n "__fish_hako_using_subcommand stop" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand kill" -s s -l signal -d 'Signal name (TERM, SIGHUP…) or number; default KILL' -r
 complete -c hako -n "__fish_hako_using_subcommand kill" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand kill" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand kill" -s s -l signal -d 'Signal name (TERM, SIGHUP…) or number; default KILL' -r
 complete -c hako -n "__fish_hako_using_subcommand kill" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand wait" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand wait" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -260,9 +260,9 @@ complete -c hako -n "__fish_hako_using_subcommand reap" -s C -d 'Run as if hako 
 complete -c hako -n "__fish_hako_using_subcommand reap" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand reap" -l keep-exited -d 'Keep the state of exited instances (reap only dead ones)'
 complete -c hako -n "__fish_hako_using_subcommand reap" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand tree" -s L -l depth -d 'Descend at most DEPTH levels' -r
 complete -c hako -n "__fish_hako_using_subcommand tree" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand tree" -s L -l depth -d 'Descend at most DEPTH levels' -r
 complete -c hako -n "__fish_hako_using_subcommand tree" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand pwd" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand pwd" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -275,9 +275,9 @@ complete -c hako -n "__fish_hako_using_subcommand status" -s c -l container -d '
 complete -c hako -n "__fish_hako_using_subcommand status" -l porcelain -d 'Stable output: `A path`, `M path`, `D path`, `T path`'
 complete -c hako -n "__fish_hako_using_subcommand status" -s z -d 'NUL-terminated entries (implies --porcelain)'
 complete -c hako -n "__fish_hako_using_subcommand status" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand commit" -s m -l message -d 'The commit message (paragraphs if repeated)' -r
 complete -c hako -n "__fish_hako_using_subcommand commit" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand commit" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand commit" -s m -l message -d 'The commit message (paragraphs if repeated)' -r
 complete -c hako -n "__fish_hako_using_subcommand commit" -l allow-empty -d 'Commit even if nothing changed'
 complete -c hako -n "__fish_hako_using_subcommand commit" -s q -l quiet -d 'Print nothing on success'
 complete -c hako -n "__fish_hako_using_subcommand commit" -s h -l help -d 'Print help'
@@ -288,13 +288,13 @@ complete -c hako -n "__fish_hako_using_subcommand branch" -s D -d 'Delete the br
 complete -c hako -n "__fish_hako_using_subcommand branch" -s f -l force -d 'With -d: delete even if not merged into HEAD'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s m -l move -d 'Rename OLD to NEW (`-m NEW` renames the current branch)'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand merge" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand merge" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand merge" -s m -d 'The merge commit\'s message (default "Merge REF")' -r
 complete -c hako -n "__fish_hako_using_subcommand merge" -s s -l strategy -d 'Whole-merge strategy: the result is one side\'s tree as it is (`ours` records the other history as merged without taking any of it), always as a merge commit' -r -f -a "ours\t''
 theirs\t''"
 complete -c hako -n "__fish_hako_using_subcommand merge" -s X -d 'Resolve conflicts in favour of one side' -r -f -a "ours\t''
 theirs\t''"
-complete -c hako -n "__fish_hako_using_subcommand merge" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand merge" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand merge" -l no-ff -d 'Make a merge commit even when a fast-forward is possible'
 complete -c hako -n "__fish_hako_using_subcommand merge" -l ff-only -d 'Refuse unless the merge is a fast-forward'
 complete -c hako -n "__fish_hako_using_subcommand merge" -l squash -d 'Put the merged tree in the working root without committing or recording a second parent'
@@ -306,14 +306,14 @@ complete -c hako -n "__fish_hako_using_subcommand merge" -s h -l help -d 'Print 
 complete -c hako -n "__fish_hako_using_subcommand add" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand add" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand add" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand checkout" -s b -d 'Create branch NEW at REF and switch to it' -r
 complete -c hako -n "__fish_hako_using_subcommand checkout" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand checkout" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand checkout" -s b -d 'Create branch NEW at REF and switch to it' -r
 complete -c hako -n "__fish_hako_using_subcommand checkout" -s f -l force -d 'Discard uncommitted changes in the working root'
 complete -c hako -n "__fish_hako_using_subcommand checkout" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand tag" -s m -l message -d 'Tag message (implies -a)' -r
 complete -c hako -n "__fish_hako_using_subcommand tag" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand tag" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand tag" -s m -l message -d 'Tag message (implies -a)' -r
 complete -c hako -n "__fish_hako_using_subcommand tag" -s a -l annotate -d 'Make an annotated tag object'
 complete -c hako -n "__fish_hako_using_subcommand tag" -s d -l delete -d 'Delete the tag'
 complete -c hako -n "__fish_hako_using_subcommand tag" -s f -l force -d 'Replace an existing tag'
@@ -325,18 +325,18 @@ complete -c hako -n "__fish_hako_using_subcommand diff" -l name-status -d 'Print
 complete -c hako -n "__fish_hako_using_subcommand diff" -l name-only -d 'Print changed paths only'
 complete -c hako -n "__fish_hako_using_subcommand diff" -l exit-code -d 'Exit 1 if there are differences'
 complete -c hako -n "__fish_hako_using_subcommand diff" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand apply" -s f -l file -d 'The file to apply' -r -F
-complete -c hako -n "__fish_hako_using_subcommand apply" -l profile -d 'Overlay this profile (a table of the file) on the base' -r
 complete -c hako -n "__fish_hako_using_subcommand apply" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand apply" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand apply" -s f -l file -d 'The file to apply' -r -F
+complete -c hako -n "__fish_hako_using_subcommand apply" -l profile -d 'Overlay this profile (a table of the file) on the base' -r
 complete -c hako -n "__fish_hako_using_subcommand apply" -s n -l dry-run -d 'Say what would run, change nothing'
 complete -c hako -n "__fish_hako_using_subcommand apply" -l run -d 'After the setup, run the `run` command (or the image\'s)'
 complete -c hako -n "__fish_hako_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand clone" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand clone" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -s o -l origin -d 'The name of the remote (default origin)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -l depth -d 'Shallow clone: each branch\'s last N commits only (smart protocol)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -s u -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
-complete -c hako -n "__fish_hako_using_subcommand clone" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand clone" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand clone" -s q -l quiet -d 'Print nothing but errors'
 complete -c hako -n "__fish_hako_using_subcommand clone" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand remote; and not __fish_seen_subcommand_from add remove rename set-url get-url help" -s C -d 'Run as if hako was started in DIR' -r -F
@@ -370,20 +370,20 @@ complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcom
 complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcommand_from help" -f -a "set-url" -d 'Change a remote\'s URL'
 complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcommand_from help" -f -a "get-url" -d 'Print a remote\'s URL'
 complete -c hako -n "__fish_hako_using_subcommand remote; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hako -n "__fish_hako_using_subcommand fetch" -l depth -d 'Shallow fetch: cut the fetched branches\' history N commits deep' -r
-complete -c hako -n "__fish_hako_using_subcommand fetch" -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand fetch" -l depth -d 'Shallow fetch: cut the fetched branches\' history N commits deep' -r
+complete -c hako -n "__fish_hako_using_subcommand fetch" -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch" -l all -d 'Fetch from every configured remote'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s p -l prune -d 'Delete remote-tracking refs whose branch the remote no longer has'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s f -l force -d 'Overwrite local tags that differ from the remote\'s'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s q -l quiet -d 'Print nothing but errors'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -l unshallow -d 'Fetch the whole history of a shallow workspace'
 complete -c hako -n "__fish_hako_using_subcommand fetch" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand push" -l force-with-lease -d 'Force, but only if the remote ref still is what our remote-tracking ref (or the given id) says' -r
-complete -c hako -n "__fish_hako_using_subcommand push" -l receive-pack -d 'The program to run on the remote (default `hako receive-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand push" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand push" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand push" -l force-with-lease -d 'Force, but only if the remote ref still is what our remote-tracking ref (or the given id) says' -r
+complete -c hako -n "__fish_hako_using_subcommand push" -l receive-pack -d 'The program to run on the remote (default `hako receive-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand push" -s f -l force -d 'Allow non-fast-forward updates (also `+` before a refspec)'
 complete -c hako -n "__fish_hako_using_subcommand push" -s d -l delete -d 'Delete the named remote refs'
 complete -c hako -n "__fish_hako_using_subcommand push" -l all -d 'Push every branch of every container'
@@ -409,9 +409,9 @@ complete -c hako -n "__fish_hako_using_subcommand fsck" -l dangling -d 'List unr
 complete -c hako -n "__fish_hako_using_subcommand fsck" -l lost-found -d 'Write dangling objects\' ids under .hako/lost-found/'
 complete -c hako -n "__fish_hako_using_subcommand fsck" -s v -l verbose -d 'Print what was checked (objects, bytes) on stderr'
 complete -c hako -n "__fish_hako_using_subcommand fsck" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand gc" -l prune -d 'Prune unreachable objects older than DATE (default 2.weeks.ago; `now` prunes every unreachable object, `never` none)' -r
 complete -c hako -n "__fish_hako_using_subcommand gc" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand gc" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand gc" -l prune -d 'Prune unreachable objects older than DATE (default 2.weeks.ago; `now` prunes every unreachable object, `never` none)' -r
 complete -c hako -n "__fish_hako_using_subcommand gc" -l aggressive -d 'Spend more effort on deltas (deltas are always chosen afresh)'
 complete -c hako -n "__fish_hako_using_subcommand gc" -l auto -d 'Do nothing unless there are many loose objects or packs'
 complete -c hako -n "__fish_hako_using_subcommand gc" -s q -l quiet -d 'Print nothing'
@@ -423,18 +423,18 @@ complete -c hako -n "__fish_hako_using_subcommand repack" -s d -d 'Remove the pa
 complete -c hako -n "__fish_hako_using_subcommand repack" -s f -d 'Choose deltas afresh (always done: accepted for git\'s habit)'
 complete -c hako -n "__fish_hako_using_subcommand repack" -s q -l quiet -d 'Print nothing'
 complete -c hako -n "__fish_hako_using_subcommand repack" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand prune" -l expire -d 'Only objects last written before DATE (default 2.weeks.ago; `now` for all)' -r
 complete -c hako -n "__fish_hako_using_subcommand prune" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand prune" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand prune" -l expire -d 'Only objects last written before DATE (default 2.weeks.ago; `now` for all)' -r
 complete -c hako -n "__fish_hako_using_subcommand prune" -s n -l dry-run -d 'List what would be removed; remove nothing'
 complete -c hako -n "__fish_hako_using_subcommand prune" -s v -l verbose -d 'List what is removed'
 complete -c hako -n "__fish_hako_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand completions" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand completions" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand hash-object" -s t -d 'Object type' -r
 complete -c hako -n "__fish_hako_using_subcommand hash-object" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand hash-object" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand hash-object" -s t -d 'Object type' -r
 complete -c hako -n "__fish_hako_using_subcommand hash-object" -s w -d 'Store the object in the workspace'
 complete -c hako -n "__fish_hako_using_subcommand hash-object" -l stdin -d 'Read the object from standard input'
 complete -c hako -n "__fish_hako_using_subcommand hash-object" -l stdin-paths -d 'Read file paths from standard input, one per line'
@@ -449,15 +449,15 @@ complete -c hako -n "__fish_hako_using_subcommand cat-file" -s e -d 'Exit 0 if t
 complete -c hako -n "__fish_hako_using_subcommand cat-file" -l batch -d 'For each name on stdin print `<id> <type> <size>` LF, the content, LF'
 complete -c hako -n "__fish_hako_using_subcommand cat-file" -l batch-check -d 'For each name on stdin print `<id> <type> <size>`'
 complete -c hako -n "__fish_hako_using_subcommand cat-file" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s p -d 'A parent commit (repeatable; order is kept)' -r
 complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s m -d 'Message paragraph (repeatable); without -m or -F the message is read from stdin' -r
 complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s F -d 'Read the message from FILE (`-` for stdin)' -r
-complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand commit-tree" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand update-ref" -s m -d 'Reflog message' -r
 complete -c hako -n "__fish_hako_using_subcommand update-ref" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand update-ref" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand update-ref" -s m -d 'Reflog message' -r
 complete -c hako -n "__fish_hako_using_subcommand update-ref" -s d -d 'Delete the ref'
 complete -c hako -n "__fish_hako_using_subcommand update-ref" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s C -d 'Run as if hako was started in DIR' -r -F
@@ -466,9 +466,9 @@ complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s q -l quiet -d
 complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -l short -d 'Print the target without the refs/heads/ prefix'
 complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s d -l delete -d 'Delete the symbolic ref'
 complete -c hako -n "__fish_hako_using_subcommand symbolic-ref" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l short -d 'Print unique abbreviations (default 12 digits)' -r
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l short -d 'Print unique abbreviations (default 12 digits)' -r
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l verify -d 'Require exactly one argument that names an object'
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s q -l quiet -d 'With --verify: print nothing on failure, exit 1'
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l abbrev-ref -d 'Print the short name of the ref instead of the id (HEAD → branch name)'
@@ -476,9 +476,9 @@ complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l symbolic-full-na
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l hako-dir -d 'Print the path of the .hako directory'
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -l show-toplevel -d 'Print the workspace\'s top-level directory'
 complete -c hako -n "__fish_hako_using_subcommand rev-parse" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand rev-list" -s n -l max-count -d 'Stop after N commits' -r
 complete -c hako -n "__fish_hako_using_subcommand rev-list" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand rev-list" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand rev-list" -s n -l max-count -d 'Stop after N commits' -r
 complete -c hako -n "__fish_hako_using_subcommand rev-list" -l count -d 'Print only the number of commits'
 complete -c hako -n "__fish_hako_using_subcommand rev-list" -l parents -d 'Print each commit\'s parents after it'
 complete -c hako -n "__fish_hako_using_subcommand rev-list" -l first-parent -d 'Follow only the first parent of merges'
@@ -514,16 +514,16 @@ complete -c hako -n "__fish_hako_using_subcommand upload-pack" -s h -l help -d '
 complete -c hako -n "__fish_hako_using_subcommand receive-pack" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand receive-pack" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand receive-pack" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -l depth -d 'Shallow: cut history N commits deep from each ref (`.hako/shallow` records the cut)' -r
-complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -l depth -d 'Shallow: cut history N commits deep from each ref (`.hako/shallow` records the cut)' -r
+complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -l upload-pack -d 'The program to run on the remote (default `hako upload-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -l all -d 'Fetch every advertised ref (the default without REF)'
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -s q -l quiet -d 'Do not relay the remote\'s progress'
 complete -c hako -n "__fish_hako_using_subcommand fetch-pack" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand send-pack" -l receive-pack -d 'The program to run on the remote (default `hako receive-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand send-pack" -l receive-pack -d 'The program to run on the remote (default `hako receive-pack`)' -r
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -l all -d 'Push every branch of every container'
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -l tags -d 'Push every tag of every container'
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -s f -l force -d 'Allow non-fast-forward updates'
@@ -531,11 +531,11 @@ complete -c hako -n "__fish_hako_using_subcommand send-pack" -l atomic -d 'All r
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -s n -l dry-run -d 'Do everything except send the update'
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -s q -l quiet -d 'Do not relay the remote\'s progress'
 complete -c hako -n "__fish_hako_using_subcommand send-pack" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -l format -d 'Format with %(objectname), %(objectname:short), %(objecttype), %(refname), %(refname:short), %(subject), %(authorname), %(authoremail), %(authordate), %(committerdate); %% and %xx hex escapes' -r
 complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -l sort -d 'Sort key: refname, objectname, committerdate or authordate; prefix `-` to reverse' -r
 complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -l count -d 'Show at most N refs' -r
-complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand for-each-ref" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand mktree" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand mktree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
@@ -573,10 +573,10 @@ complete -c hako -n "__fish_hako_using_subcommand merge-base" -s c -l container 
 complete -c hako -n "__fish_hako_using_subcommand merge-base" -l all -d 'Print every best common ancestor (criss-cross histories have several)'
 complete -c hako -n "__fish_hako_using_subcommand merge-base" -l is-ancestor -d 'Exit 0 if A is an ancestor of B (or B itself), 1 if not; print nothing'
 complete -c hako -n "__fish_hako_using_subcommand merge-base" -s h -l help -d 'Print help'
-complete -c hako -n "__fish_hako_using_subcommand merge-tree" -s X -d 'Resolve conflicts in favour of one side' -r -f -a "ours\t''
-theirs\t''"
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand merge-tree" -s X -d 'Resolve conflicts in favour of one side' -r -f -a "ours\t''
+theirs\t''"
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -l write-tree -d 'Write the merged tree and print its id (always done; accepted for git\'s spelling)'
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -s z -d 'NUL-terminated records, paths unquoted'
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -l name-only -d 'List each conflicted path once, without stages'
@@ -585,9 +585,9 @@ complete -c hako -n "__fish_hako_using_subcommand merge-tree" -l diff3 -d 'Confl
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -l allow-unrelated-histories -d 'Merge commits that share no history (against the empty tree)'
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -l count-nodes -d 'Print the number of tree nodes read and written to stderr'
 complete -c hako -n "__fish_hako_using_subcommand merge-tree" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hako -n "__fish_hako_using_subcommand pack-objects" -l delta-base-from -d 'The receiver has REV too: its tree is a source of delta bases (with --revs)' -r
 complete -c hako -n "__fish_hako_using_subcommand pack-objects" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand pack-objects" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
+complete -c hako -n "__fish_hako_using_subcommand pack-objects" -l delta-base-from -d 'The receiver has REV too: its tree is a source of delta bases (with --revs)' -r
 complete -c hako -n "__fish_hako_using_subcommand pack-objects" -l stdout -d 'Write the pack to standard output (no index)'
 complete -c hako -n "__fish_hako_using_subcommand pack-objects" -l revs -d 'Stdin holds revisions (`REV`, `^REV`, `A..B`), not object ids'
 complete -c hako -n "__fish_hako_using_subcommand pack-objects" -l thin -d 'Allow deltas against objects the receiver has (a thin pack, for the wire)'
@@ -609,6 +609,8 @@ complete -c hako -n "__fish_hako_using_subcommand verify-pack" -s C -d 'Run as i
 complete -c hako -n "__fish_hako_using_subcommand verify-pack" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand verify-pack" -s v -l verbose -d 'List every object: `<id> <type> <size> <record-length> <offset>`, then `<depth> <base>` for a delta; then a line per delta chain length'
 complete -c hako -n "__fish_hako_using_subcommand verify-pack" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l uid -d 'uid inside the sandbox (the caller is mapped to it)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l gid -d 'gid inside the sandbox' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l hostname -d 'Hostname inside (new UTS namespace)' -r
@@ -624,8 +626,6 @@ complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l pids-limit -d
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l memory -d 'cgroup v2 memory.max (bytes, or with k/m/g)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l cpus -d 'cgroup v2 CPU quota, in CPUs (e.g. 0.5)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (removed at exit)' -r -F
-complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l map-users -d 'Also map the caller\'s subordinate ids (/etc/subuid, newuidmap) as 1…N (as root, ids 0…65535 are always mapped)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l ro-root -d 'Make ROOTFS itself read-only'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l clear-env -d 'Start from an empty environment (only the --env variables)'
@@ -636,11 +636,11 @@ complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l new-session -
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l die-with-parent -d 'Kill the sandbox when hako\'s parent dies'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l as-pid-1 -d 'Run the command as pid 1 instead of under hako\'s minimal init'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s h -l help -d 'Print help'
+complete -c hako -n "__fish_hako_using_subcommand enter" -s C -d 'Run as if hako was started in DIR' -r -F
+complete -c hako -n "__fish_hako_using_subcommand enter" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand enter" -l pid-file -d 'Read the sandbox\'s pid (and start time, checked) from FILE instead of PID' -r -F
 complete -c hako -n "__fish_hako_using_subcommand enter" -l env -d 'Set an environment variable K=V (repeatable)' -r
 complete -c hako -n "__fish_hako_using_subcommand enter" -l seccomp -d 'seccomp filter: off, default, or a seccompiler JSON FILE' -r
-complete -c hako -n "__fish_hako_using_subcommand enter" -s C -d 'Run as if hako was started in DIR' -r -F
-complete -c hako -n "__fish_hako_using_subcommand enter" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand enter" -l clear-env -d 'Start from an empty environment (only the --env variables)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-env -d 'Pass the caller\'s environment (default: only PATH, HOME, TERM and PWD, plus --env)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-cap -d 'Keep capabilities (inside the sandbox\'s user namespace)'
@@ -729,8 +729,3 @@ complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subc
 complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help" -f -a "unshare-exec" -d 'Run a command in a rootless sandbox of a directory'
 complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help" -f -a "enter" -d 'Run a command inside a running sandbox'
 complete -c hako -n "__fish_hako_using_subcommand help; and not __fish_seen_subcommand_from manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hako -n "__fish_hako_using_subcommand help; and __fish_seen_subcommand_from remote" -f -a "add" -d 'Add a remote'
-complete -c hako -n "__fish_hako_using_subcommand help; and __fish_seen_subcommand_from remote" -f -a "remove" -d 'Remove a remote and its remote-tracking refs'
-complete -c hako -n "__fish_hako_using_subcommand help; and __fish_seen_subcommand_from remote" -f -a "rename" -d 'Rename a remote and its remote-tracking refs'
-complete -c hako -n "__fish_hako_using_subcommand help; and __fish_seen_subcommand_from remote" -f -a "set-url" -d 'Change a remote\'s URL'
-complete -c hako -n "__fish_hako_using_subcommand help; and __fish_seen_subcommand_from remote" -f -a "get-url" -d 'Print a remote\'s URL'
