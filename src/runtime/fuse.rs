@@ -374,31 +374,17 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
             (n.entry.clone(), n.parent, resume)
         };
         let mut off = offset;
-        if off == 0 {
-            if emit(
-                Some(ino),
-                1,
-                &Entry {
-                    name: b".".to_vec(),
+        for (at, dot, name) in [(0, ino, &b"."[..]), (1, parent, &b".."[..])] {
+            if off == at {
+                let e = Entry {
+                    name: name.to_vec(),
                     ..dir.clone()
-                },
-            ) {
-                return Ok(());
+                };
+                if emit(Some(dot), at + 1, &e) {
+                    return Ok(());
+                }
+                off = at + 1;
             }
-            off = 1;
-        }
-        if off == 1 {
-            if emit(
-                Some(parent),
-                2,
-                &Entry {
-                    name: b"..".to_vec(),
-                    ..dir.clone()
-                },
-            ) {
-                return Ok(());
-            }
-            off = 2;
         }
         let cursor = match &resume {
             Some(name) => TreeCursor::seek(&self.store, &dir.id, name),

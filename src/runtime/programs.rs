@@ -18,21 +18,19 @@ pub fn dir(dot_hako: &Path) -> PathBuf {
     dot_hako.join("cache").join("programs")
 }
 
-/// Content `id` (its chunks' lengths and ids, in order) from the cache,
-/// mapped read-only, every chunk verified; None when absent or failing the
-/// check (then the entry is removed). Entries are only ever replaced by
-/// rename, never written in place, so the mapping stays as verified.
-pub fn load(dir: &Path, id: &ObjectId, chunks: &[(u64, ObjectId)]) -> Option<memmap2::Mmap> {
+/// Content `id` (its chunks: where each ends in the content, and its id)
+/// from the cache, mapped read-only, every chunk verified; None when absent
+/// or failing the check (then the entry is removed). Entries are only ever
+/// replaced by rename, never written in place, so the mapping stays as
+/// verified.
+pub fn load(dir: &Path, id: &ObjectId, ends: &[u64], chunks: &[ObjectId]) -> Option<memmap2::Mmap> {
     let path = dir.join(id.to_hex());
     let f = std::fs::File::open(&path).ok()?;
-    let total: u64 = chunks.iter().map(|(l, _)| l).sum();
     let good = |map: &memmap2::Mmap| {
-        let mut at = 0usize;
-        map.len() as u64 == total
-            && chunks.iter().all(|(len, cid)| {
-                let part = &map[at..at + *len as usize];
-                at += *len as usize;
-                hash_object(ObjectType::Blob, part) == *cid
+        map.len() as u64 == ends.last().copied().unwrap_or(0)
+            && ends.iter().zip(chunks).enumerate().all(|(i, (&end, cid))| {
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                hash_object(ObjectType::Blob, &map[start as usize..end as usize]) == *cid
             })
     };
     match crate::sys::map_file(&f) {
@@ -119,11 +117,16 @@ pub fn prune(dot_hako: &Path, keep: impl Fn(&ObjectId) -> bool) {
 mod tests {
     use super::*;
 
-    fn chunks(parts: &[&[u8]]) -> Vec<(u64, ObjectId)> {
+    /// Where each part ends, and its blob id.
+    fn chunks(parts: &[&[u8]]) -> (Vec<u64>, Vec<ObjectId>) {
+        let mut end = 0;
         parts
             .iter()
-            .map(|p| (p.len() as u64, hash_object(ObjectType::Blob, p)))
-            .collect()
+            .map(|p| {
+                end += p.len() as u64;
+                (end, hash_object(ObjectType::Blob, p))
+            })
+            .unzip()
     }
 
     #[test]
@@ -131,22 +134,22 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let d = t.path().join("programs");
         let parts: [&[u8]; 2] = [b"first chunk", b"second"];
-        let list = chunks(&parts);
+        let (ends, ids) = chunks(&parts);
         let id = hash_object(ObjectType::File, b"whatever names the file");
-        assert!(load(&d, &id, &list).is_none());
+        assert!(load(&d, &id, &ends, &ids).is_none());
         store(&d, &id, &parts);
-        let got = load(&d, &id, &list).unwrap();
+        let got = load(&d, &id, &ends, &ids).unwrap();
         assert_eq!(&got[..], b"first chunksecond");
         // One flipped byte: refused, and the entry is gone.
         let p = d.join(id.to_hex());
         let mut raw = std::fs::read(&p).unwrap();
         raw[3] ^= 1;
         std::fs::write(&p, raw).unwrap();
-        assert!(load(&d, &id, &list).is_none());
+        assert!(load(&d, &id, &ends, &ids).is_none());
         assert!(!p.exists());
         // A wrong length is refused too.
         store(&d, &id, &[b"first chunk".as_slice()]);
-        assert!(load(&d, &id, &list).is_none());
+        assert!(load(&d, &id, &ends, &ids).is_none());
     }
 
     #[test]

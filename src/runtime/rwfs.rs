@@ -1148,32 +1148,25 @@ impl Inner {
             None => self.ws.odb.read(id)?,
         };
         let (kind, data) = (o.kind, Arc::new(o.data));
-        if matches!(kind, ObjectType::Blob | ObjectType::File | ObjectType::Tree) {
-            self.keep(id, kind, &data);
-        }
-        Ok((kind, data))
-    }
-
-    /// Keep verified object `id` in the read cache (up to 1 MiB each),
-    /// dropping the oldest beyond `READ_CACHE_BYTES`.
-    fn keep(&self, id: &ObjectId, kind: ObjectType, data: &Arc<Vec<u8>>) {
-        if data.len() > 1 << 20 {
-            return;
-        }
-        let mut c = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if !c.objects.contains_key(id) {
-            c.bytes += data.len();
-            c.order.push_back(*id);
-            c.objects.insert(*id, (kind, data.clone()));
-            while c.bytes > READ_CACHE_BYTES {
-                let Some(old) = c.order.pop_front() else {
-                    break;
-                };
-                if let Some((_, gone)) = c.objects.remove(&old) {
-                    c.bytes -= gone.len();
+        if matches!(kind, ObjectType::Blob | ObjectType::File | ObjectType::Tree)
+            && data.len() <= 1 << 20
+        {
+            let mut c = lock();
+            if !c.objects.contains_key(id) {
+                c.bytes += data.len();
+                c.order.push_back(*id);
+                c.objects.insert(*id, (kind, data.clone()));
+                while c.bytes > READ_CACHE_BYTES {
+                    let Some(old) = c.order.pop_front() else {
+                        break;
+                    };
+                    if let Some((_, gone)) = c.objects.remove(&old) {
+                        c.bytes -= gone.len();
+                    }
                 }
             }
         }
+        Ok((kind, data))
     }
 
     /// The chunk map of file content `id`, kept for the next reads.
@@ -1276,24 +1269,13 @@ impl Inner {
         // served from its mapping), else decoded from the store into the
         // read cache and then kept in the program cache for the next start.
         let cache_dir = super::programs::dir(&self.ws.dir);
-        let mut start = 0;
-        let list: Vec<(u64, ObjectId)> = map
-            .ends
-            .iter()
-            .zip(&map.ids)
-            .map(|(&end, &cid)| {
-                let len = end - start;
-                start = end;
-                (len, cid)
-            })
-            .collect();
-        let head = if let Some(m) = super::programs::load(&cache_dir, id, &list) {
+        let head = if let Some(m) = super::programs::load(&cache_dir, id, &map.ends, &map.ids) {
             let m = Arc::new(m);
             self.programs
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(*id, m.clone());
-            Bytes::Mapped(m, 0..list[0].0 as usize)
+            Bytes::Mapped(m, 0..map.ends[0] as usize)
         } else {
             let mut parts = Vec::with_capacity(map.ids.len());
             for chunk in &map.ids {
@@ -1964,17 +1946,13 @@ impl WorkingFs {
             .and_then(|n| n.links.first().map(|(p, _)| *p))
             .unwrap_or(1);
         let mut off = offset;
-        if off == 0 {
-            if emit(st, ino, 1, FileType::Directory, b".") {
-                return Ok(());
+        for (at, dot, name) in [(0, ino, &b"."[..]), (1, parent, &b".."[..])] {
+            if off == at {
+                if emit(st, dot, at + 1, FileType::Directory, name) {
+                    return Ok(());
+                }
+                off = at + 1;
             }
-            off = 1;
-        }
-        if off == 1 {
-            if emit(st, parent, 2, FileType::Directory, b"..") {
-                return Ok(());
-            }
-            off = 2;
         }
         // Taken out while entries are emitted (emit needs the state).
         let handle = st.dirs.remove(&fh).ok_or(Errno::EBADF)?;
@@ -2024,18 +2002,10 @@ impl WorkingFs {
             }
             Ok((off, None))
         })();
-        let (next_offset, next_name) = match walked {
-            Ok(w) => w,
-            Err(e) => {
-                st.dirs.insert(
-                    fh,
-                    DirHandle::Stream {
-                        next_offset,
-                        next_name: resume,
-                    },
-                );
-                return Err(e);
-            }
+        // A failed walk leaves the handle where it was.
+        let (next_offset, next_name, done) = match walked {
+            Ok((o, n)) => (o, n, Ok(())),
+            Err(e) => (next_offset, resume, Err(e)),
         };
         st.dirs.insert(
             fh,
@@ -2044,7 +2014,7 @@ impl WorkingFs {
                 next_name,
             },
         );
-        Ok(())
+        done
     }
 
     /// The full listing of a directory with unfolded changes.
