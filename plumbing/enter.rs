@@ -57,6 +57,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         env: a.env.env().map_err(setup_failed)?,
         seccomp: a.confine.seccomp().map_err(setup_failed)?,
         keep_caps: a.keep_cap,
+        caps: 0,
         landlock: a.confine.landlock(),
     };
     sandbox::enter(&cfg).map_err(setup_failed)

@@ -140,7 +140,7 @@ impl ConfineArgs {
 /// Bad input and setup failures exit 125 with one line naming the step.
 pub fn setup_failed(e: sandbox::Error) -> anyhow::Error {
     Fatal {
-        code: 125,
+        code: e.exit_code(),
         message: e.to_string().replace('\n', " "),
     }
     .into()

@@ -27,6 +27,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if hako::merge::state::read_state(&ws.refs)?.is_some() {
         bail!("a merge is in progress: finish it ('hako merge --continue') or give it up ('hako merge --abort') first");
     }
+    crate::porcelain::refuse_if_running(&ws, "checkout", a.force)?;
     if is_dirty(&ws)? && !a.force {
         bail!(
             "the working root has uncommitted changes; commit them or use --force to discard them"

@@ -62,6 +62,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         env,
         seccomp: SeccompPolicy::Default,
         keep_caps: false,
+        // As run's default: the container's root keeps podman's set.
+        caps: sandbox::DEFAULT_CAPS,
         landlock: true,
     };
     sandbox::enter(&cfg).map_err(setup_failed)

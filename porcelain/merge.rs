@@ -167,6 +167,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         bail!("a merge is in progress: resolve it and 'hako merge --continue', or 'hako merge --abort'");
     }
     let target = a.target.expect("clap requires it");
+    crate::porcelain::refuse_if_running(&ws, "merge", false)?;
     let theirs = peel_to_commit(&ws.odb, rev_parse(ws.repo(), &target)?)?;
     let Some(head) = head_commit(&ws)? else {
         bail!("cannot merge into a branch with no commits");

@@ -10,14 +10,14 @@ use std::sync::Mutex;
 use anyhow::{bail, Context};
 
 use hako::container::{head_commit, is_dirty, lock_working, read_working};
-use hako::object::{CommitRef, Object, ObjectType};
+use hako::object::{Object, ObjectType};
 use hako::oci::fetch::{fetch_tree, resolve, PullProgress};
 use hako::oci::layer::LayerStats;
 use hako::oci::manifest::{Descriptor, Platform};
-use hako::oci::record::PullRecord;
+use hako::oci::record::{last_pull, stored_pull, PullRecord};
 use hako::oci::reference::Reference;
 use hako::oci::registry::{credentials_for, Registry};
-use hako::refs::Expect;
+use hako::refs::{check_short_name, Expect};
 use hako::store::{BatchWriter, ObjectStore};
 use hako::workspace::{check_container_name, Workspace};
 use hako::ObjectId;
@@ -44,6 +44,11 @@ pub struct Args {
     /// Layers downloaded at once.
     #[arg(long, value_name = "N", default_value_t = 3)]
     jobs: usize,
+    /// Commit the image on branch B (made from the last pull when missing)
+    /// instead of the current branch: the way to take a new image version
+    /// into a container with commits of its own, then `hako merge B`.
+    #[arg(long, value_name = "B")]
+    branch: Option<String>,
 }
 
 /// Counts the payload bytes of objects the database did not have.
@@ -123,6 +128,10 @@ impl PullProgress for Bars {
     }
 }
 
+/// The identity of pull commits when none is configured.
+const PULL_NAME: &str = "hako pull";
+const PULL_EMAIL: &str = "pull@hako.invalid";
+
 pub fn short_digest(d: &str) -> String {
     let hex = d.strip_prefix("sha256:").unwrap_or(d);
     format!("sha256:{}", &hex[..hex.len().min(12)])
@@ -171,41 +180,90 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Some(p) => Platform::parse(p).map_err(plumbing::usage)?,
         None => Platform::host(),
     };
+    if let Some(b) = &a.branch {
+        check_short_name("heads", b)?;
+    }
     let exists = ws.containers()?.contains(&name);
     let target = if exists {
         let c = Workspace::open_with(&ws.dir, Some(&name))?;
-        if is_dirty(&c)? {
-            bail!("pull {image}: container {name} has uncommitted changes (commit or reset them first)");
-        }
+        crate::porcelain::refuse_if_running(&c, "pull", false)?;
         Some(c)
     } else {
         None
     };
-    // Refuse before downloading anything when no commit could be made.
-    ws.commit_author()?;
-    ws.commit_committer()?;
+    // The branch the image commit goes on: --branch, else the current one
+    // (None: HEAD is detached or the container is new).
+    let current = match &target {
+        Some(c) => c.refs.head_target()?,
+        None => None,
+    };
+    let branch = a.branch.as_ref().map(|b| format!("refs/heads/{b}"));
+    let on_head = branch.is_none() || branch == current;
+    if on_head {
+        if let Some(c) = &target {
+            if is_dirty(c)? {
+                bail!("pull {image}: container {name} has uncommitted changes (commit or reset them first)");
+            }
+        }
+    }
     let ctx = || format!("pull {image}");
     let creds = credentials_for(&r.domain).with_context(ctx)?;
     let reg = Registry::new(&r, a.insecure, creds);
     let resolved = resolve(&reg, &r, &platform).with_context(ctx)?;
-    let parent = match &target {
-        Some(c) => head_commit(c)?,
-        None => None,
+    // The commit the new one goes on top of, and the ref's value to swap from.
+    let (parent, expect) = match (&target, &branch) {
+        (None, _) => (None, Expect::Absent),
+        (Some(c), Some(b)) if !on_head => match c.refs.resolve(b)? {
+            Some(tip) => (Some(tip), Expect::Value(tip)),
+            // A new branch starts at HEAD's last pull (or as a root commit).
+            None => {
+                let from = match head_commit(c)? {
+                    Some(h) => last_pull(&c.odb, &h)?.map(|(id, ..)| id),
+                    None => None,
+                };
+                (from, Expect::Absent)
+            }
+        },
+        (Some(c), _) => {
+            let h = head_commit(c)?;
+            (h, h.map(Expect::Value).unwrap_or(Expect::Absent))
+        }
     };
+    let on = branch
+        .as_deref()
+        .or(current.as_deref())
+        .map(|b| b.trim_start_matches("refs/heads/").to_string())
+        .unwrap_or_else(|| "HEAD".into());
     if let (Some(c), Some(p)) = (&target, parent) {
-        let o = c.odb.read_typed(&p, ObjectType::Commit)?;
-        if let Some(rec) = PullRecord::parse(CommitRef::parse(&o.data)?.message) {
-            if rec.digest == resolved.digest && rec.image == image {
+        match last_pull(&c.odb, &p)? {
+            Some((_, rec, _, above)) if rec.digest == resolved.digest && rec.image == image => {
                 if !a.quiet {
+                    let mine = match above {
+                        0 => String::new(),
+                        1 => ", 1 commit of its own on top".into(),
+                        n => format!(", {n} commits of its own on top"),
+                    };
                     println!(
-                        "{image} is up to date in container {name} ({})",
+                        "{image} is up to date in container {name} ({}{mine})",
                         short_digest(&rec.digest)
                     );
                 }
                 return Ok(0);
             }
+            // Work on top of the last pull (or no pull at all): an image
+            // commit above it would hide that work from the tree.
+            Some((_, _, _, above)) if above > 0 => bail!(
+                "pull {image}: {on} of container {name} has {above} commit{} since its last pull, which the new image would hide; pull into another branch ('hako pull --branch NEW {image}'), then 'hako -c {name} merge NEW'",
+                if above == 1 { "" } else { "s" }
+            ),
+            None => bail!(
+                "pull {image}: {on} of container {name} holds commits that are not an image's, which the image would hide; pull into another branch ('hako pull --branch NEW {image}') or another container (--as)"
+            ),
+            Some(_) => {}
         }
     }
+    // Commits hako makes on its own behalf need no configured identity.
+    let who = ws.author_or(PULL_NAME, PULL_EMAIL)?;
     let m = &resolved.manifest;
     let size = m.config.size + m.layers.iter().map(|l| l.size).sum::<u64>();
     let objects_dir = ws.dir.join("objects");
@@ -217,27 +275,46 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         bytes: AtomicU64::new(0),
         objects: AtomicU64::new(0),
     };
-    let bars = (!a.quiet && std::io::stderr().is_terminal()).then(|| Bars::new(m.layers.len()));
-    let progress: &dyn PullProgress = match &bars {
-        Some(b) => b,
-        None => &hako::oci::fetch::NoProgress,
-    };
     remove_stale_downloads(&ws.dir.join("tmp"));
-    let tmp = ws
-        .dir
-        .join("tmp")
-        .join(format!("pull-{}", std::process::id()));
-    let fetched = fetch_tree(&reg, m, &counter, &tmp, a.jobs, progress).with_context(ctx)?;
-    let config = counter.write(ObjectType::Blob, &fetched.config)?;
-    batch.flush()?;
-    if let Some(b) = &bars {
-        let _ = b.multi.clear();
-    }
+    // An image already stored (same manifest digest) is not downloaded again.
+    let stored = stored_pull(&ws, &resolved.digest)?;
+    let (tree, config, config_platform, downloaded) = match &stored {
+        Some((rec, tree)) => {
+            let cfg = hako::oci::manifest::parse_config(&ws.odb.read(&rec.config)?.data)?;
+            let p = Platform {
+                os: cfg.os,
+                architecture: cfg.architecture,
+                variant: cfg.variant,
+            };
+            (*tree, rec.config, (!p.os.is_empty()).then_some(p), 0)
+        }
+        None => {
+            let bars =
+                (!a.quiet && std::io::stderr().is_terminal()).then(|| Bars::new(m.layers.len()));
+            let progress: &dyn PullProgress = match &bars {
+                Some(b) => b,
+                None => &hako::oci::fetch::NoProgress,
+            };
+            let tmp = ws
+                .dir
+                .join("tmp")
+                .join(format!("pull-{}", std::process::id()));
+            let fetched =
+                fetch_tree(&reg, m, &counter, &tmp, a.jobs, progress).with_context(ctx)?;
+            let config = counter.write(ObjectType::Blob, &fetched.config)?;
+            batch.flush()?;
+            if let Some(b) = &bars {
+                let _ = b.multi.clear();
+            }
+            let p =
+                (!fetched.config_platform.os.is_empty()).then(|| fetched.config_platform.clone());
+            (fetched.tree, config, p, fetched.downloaded)
+        }
+    };
     // A manifest named directly is for whatever platform its config says.
-    let platform = if resolved.from_index || fetched.config_platform.os.is_empty() {
-        resolved.platform.clone()
-    } else {
-        fetched.config_platform.clone()
+    let platform = match config_platform {
+        Some(p) if !resolved.from_index => p,
+        _ => resolved.platform.clone(),
     };
     let record = PullRecord {
         image: image.clone(),
@@ -256,37 +333,55 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
     };
     let parents: Vec<ObjectId> = parent.into_iter().collect();
-    let id = hako::commit::create_commit_as_user(&c, fetched.tree, &parents, &record.message())?;
-    let expect = match parent {
-        Some(p) => Expect::Value(p),
-        None => Expect::Absent,
-    };
-    let raw = read_working(&c)?;
-    let working = lock_working(&c, raw)?;
-    c.refs.update(
-        "HEAD",
-        id,
-        expect,
-        &c.committer()?,
-        &format!("pull: {image}"),
-    )?;
-    working.commit(fetched.tree)?;
+    let id =
+        hako::commit::create_commit(&c.odb, tree, &parents, who.clone(), who, &record.message())?;
+    if on_head {
+        let raw = read_working(&c)?;
+        let working = lock_working(&c, raw)?;
+        c.refs.update(
+            "HEAD",
+            id,
+            expect,
+            &c.committer()?,
+            &format!("pull: {image}"),
+        )?;
+        working.commit(tree)?;
+    } else {
+        let b = branch.as_deref().expect("not on HEAD means --branch");
+        c.refs
+            .update(b, id, expect, &c.committer()?, &format!("pull: {image}"))?;
+    }
     let after = du(&objects_dir);
     if !a.quiet {
         println!(
-            "{} pull {image} into {name} ({}, {})",
+            "{} pull {image} into {name}{} ({}, {})",
             id.short(),
+            if on_head {
+                String::new()
+            } else {
+                format!(" branch {on}")
+            },
             short_digest(&resolved.digest),
             platform
         );
-        println!(
-            "downloaded {} bytes in {} layers, stored {} bytes ({} new objects, {} bytes before compression)",
-            fetched.downloaded + resolved.fetched,
-            m.layers.len(),
-            after.saturating_sub(before),
-            counter.objects.load(Ordering::Relaxed),
-            counter.bytes.load(Ordering::Relaxed),
-        );
+        if stored.is_some() {
+            println!(
+                "downloaded {} bytes: the image is stored already",
+                resolved.fetched
+            );
+        } else {
+            println!(
+                "downloaded {} bytes in {} layers, stored {} bytes ({} new objects, {} bytes before compression)",
+                downloaded + resolved.fetched,
+                m.layers.len(),
+                after.saturating_sub(before),
+                counter.objects.load(Ordering::Relaxed),
+                counter.bytes.load(Ordering::Relaxed),
+            );
+        }
+        if !on_head {
+            println!("'hako -c {name} merge {on}' brings it into the current branch");
+        }
     }
     Ok(0)
 }

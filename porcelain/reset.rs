@@ -17,6 +17,9 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let commit = peel_to_commit(&ws.odb, rev_parse(ws.repo(), &a.target)?)?;
+    if a.hard {
+        crate::porcelain::refuse_if_running(&ws, "reset --hard", false)?;
+    }
     let raw = read_working(&ws)?;
     let old = ws.refs.resolve("HEAD")?;
     // --hard: REF's tree; else the working root as it was, which now shows

@@ -80,6 +80,21 @@ pub struct Args {
     /// seccomp filter: off, default, or a seccompiler JSON FILE.
     #[arg(long, default_value = "default", value_name = "off|default|FILE")]
     pub seccomp: String,
+    /// Add capabilities to the container root's set (podman's default:
+    /// CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID
+    /// SETPCAP SETUID SYS_CHROOT); names as CAP_NET_RAW or net_raw, or ALL.
+    #[arg(long, value_name = "CAP,…", value_delimiter = ',')]
+    pub cap_add: Vec<String>,
+    /// Remove capabilities from that set (ALL: run with none).
+    #[arg(long, value_name = "CAP,…", value_delimiter = ',')]
+    pub cap_drop: Vec<String>,
+    /// Keep every capability (inside the user namespace only), for any user.
+    #[arg(long)]
+    pub keep_cap: bool,
+    /// Map the container's ids 0…N to the caller's subordinate ids
+    /// (/etc/subuid, /etc/subgid), as rootless podman does.
+    #[arg(long)]
+    pub map_users: bool,
     /// Do not confine filesystem access with landlock.
     #[arg(long)]
     pub no_landlock: bool,
@@ -499,13 +514,8 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     }
     if mode == Mode::Persistent {
         let c = container.as_deref().unwrap_or("");
-        for i in instance::list(&ws)? {
-            if i.container.as_deref() == Some(c)
-                && i.mode == Mode::Persistent
-                && matches!(i.effective_status(), Status::Created | Status::Running)
-            {
-                bail!("container '{c}' is already running as instance {} (writes of a second run would race it): use --rm for a temporary run, or 'hako exec {} CMD'", i.id, i.id);
-            }
+        if let Some(i) = instance::live_persistent(&ws, c)? {
+            bail!("container '{c}' is already running as instance {} (writes of a second run would race it): use --rm for a temporary run, or 'hako exec {} CMD'", i.id, i.id);
         }
     }
     // The image's defaults.
@@ -568,13 +578,6 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         .find(|(k, _)| k == "PATH")
         .map(|(_, v)| v.to_string_lossy().into_owned())
         .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
-    let program = check_command(&ws, &tree, &argv[0], &path_var).map_err(|e| {
-        if spec.is_none() && !rest.is_empty() {
-            anyhow::anyhow!("{e}; '{}' is not a container or revision either", argv[0])
-        } else {
-            e
-        }
-    })?;
     let user = a
         .user
         .clone()
@@ -622,6 +625,19 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
                 .push(Bind::parse(&b, "--bind-profile").map_err(setup_failed)?);
         }
     }
+    let program = check_command(&ws, &tree, &argv[0], &path_var, &cfg.binds).map_err(|e| {
+        match e.downcast::<plumbing::Fatal>() {
+            Ok(mut f) if spec.is_none() && !rest.is_empty() && f.code == 127 => {
+                f.message = format!(
+                    "{} ('{}' is not a container or revision either)",
+                    f.message, argv[0]
+                );
+                f.into()
+            }
+            Ok(f) => f.into(),
+            Err(e) => e,
+        }
+    })?;
     cfg.workdir = PathBuf::from(workdir);
     cfg.env_base = EnvBase::Minimal;
     cfg.env = env;
@@ -633,6 +649,26 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     }
     cfg.seccomp = sandbox::SeccompPolicy::parse(&a.seccomp).map_err(setup_failed)?;
     cfg.landlock = !a.no_landlock;
+    cfg.keep_caps = a.keep_cap;
+    cfg.map_users = a.map_users;
+    // As podman: --cap-add ALL first, then the drops, then the other adds.
+    let adds = a
+        .cap_add
+        .iter()
+        .map(|c| sandbox::parse_cap(c))
+        .collect::<Result<Vec<u64>, _>>()
+        .map_err(setup_failed)?;
+    cfg.caps = if adds.contains(&u64::MAX) {
+        u64::MAX
+    } else {
+        sandbox::DEFAULT_CAPS
+    };
+    for c in &a.cap_drop {
+        cfg.caps &= !sandbox::parse_cap(c).map_err(setup_failed)?;
+    }
+    for c in adds.into_iter().filter(|&c| c != u64::MAX) {
+        cfg.caps |= c;
+    }
     cfg.home = Some(home);
     cfg.tmpfs = a.tmpfs.clone();
     cfg.pid_file = a.pid_file.clone();
@@ -661,36 +697,78 @@ fn auto_mount_path(arg: &str) -> Option<PathBuf> {
     (p != std::path::Path::new("/")).then_some(p)
 }
 
-/// Fail early, with one line, when the command is not in the tree; the
-/// content id of the program found (None for a relative path).
+/// Fail early, as a shell would, when the command cannot run: a missing one
+/// exits 127 (`NAME: command not found`), one that is not an executable
+/// file 126. Paths are resolved in the tree as the kernel would (symlinks at
+/// every component), and a path at or under a bind's destination is looked
+/// up on the host. The content id of the program found in the tree (None
+/// for a relative path or a bound one).
 fn check_command(
     ws: &Workspace,
     tree: &ObjectId,
     cmd: &str,
     path: &str,
+    binds: &[Bind],
 ) -> anyhow::Result<Option<ObjectId>> {
-    let found = |p: &str| -> anyhow::Result<Option<ObjectId>> {
+    enum Found {
+        Program(Option<ObjectId>),
+        NotExecutable(&'static str),
+        Missing,
+    }
+    let find = |p: &str| -> anyhow::Result<Found> {
+        let inside = std::path::Path::new(p);
+        if let Some(b) = binds.iter().rev().find(|b| inside.starts_with(&b.dst)) {
+            let host = match inside.strip_prefix(&b.dst) {
+                Ok(rest) if !rest.as_os_str().is_empty() => b.src.join(rest),
+                _ => b.src.clone(),
+            };
+            return Ok(match std::fs::metadata(&host) {
+                Ok(m) if m.is_file() => Found::Program(None),
+                Ok(_) => Found::NotExecutable("Is a directory"),
+                Err(_) => Found::Missing,
+            });
+        }
         let comps = hako::container::resolve_path("/", p)?;
-        Ok(match hako::worktree::follow(&ws.odb, tree, &comps)? {
-            Some((_, e)) if e.is_file() => Some(e.id),
-            _ => None,
+        Ok(match hako::worktree::follow(&ws.odb, tree, &comps) {
+            Ok(Some((_, e))) if e.is_file() && e.mode & 0o111 != 0 => Found::Program(Some(e.id)),
+            Ok(Some((_, e))) if e.is_file() => Found::NotExecutable("Permission denied"),
+            Ok(Some((_, e))) if e.is_dir() => Found::NotExecutable("Is a directory"),
+            Ok(Some(_)) => Found::NotExecutable("Permission denied"),
+            Ok(None) | Err(hako::Error::NotADirectory(_)) => Found::Missing,
+            Err(e) => return Err(e.into()),
         })
+    };
+    let fail = |code: i32, why: &str| -> anyhow::Error {
+        plumbing::Fatal {
+            code,
+            message: format!("{cmd}: {why}"),
+        }
+        .into()
     };
     if cmd.contains('/') {
         if !cmd.starts_with('/') {
             return Ok(None);
         }
-        if let Some(id) = found(cmd)? {
-            return Ok(Some(id));
-        }
-        bail!("command '{cmd}' not found in the container");
+        return match find(cmd)? {
+            Found::Program(id) => Ok(id),
+            Found::NotExecutable(why) => Err(fail(126, why)),
+            Found::Missing => Err(fail(127, "No such file or directory")),
+        };
     }
+    // As execvp: the first executable wins; a non-executable match is
+    // reported only when nothing else is found.
+    let mut refused = None;
     for d in path.split(':').filter(|d| d.starts_with('/')) {
-        if let Some(id) = found(&format!("{d}/{cmd}"))? {
-            return Ok(Some(id));
+        match find(&format!("{d}/{cmd}"))? {
+            Found::Program(id) => return Ok(id),
+            Found::NotExecutable(why) => refused = refused.or(Some(why)),
+            Found::Missing => {}
         }
     }
-    bail!("command '{cmd}' not found in the container (PATH={path})")
+    Err(match refused {
+        Some(why) => fail(126, why),
+        None => fail(127, "command not found"),
+    })
 }
 
 /// A file of the tree as text (empty when missing or unreadable; at most 1 MiB).

@@ -72,25 +72,63 @@ pub fn must_lookup(store: &dyn ObjectStore, loc: &Located) -> Result<Entry> {
     lookup(store, &loc.root, &loc.comps)?.ok_or_else(|| Error::NoSuchPath(loc.shown()))
 }
 
-/// Follow symlinks (inside the tree) at a path, up to 40 hops.
+/// Symlinks followed in one resolution before it fails as a loop (the kernel's limit).
+pub const MAX_SYMLINKS: usize = 40;
+
+/// Resolve a path in a tree as the kernel would with the tree as `/`:
+/// symlinks are followed at every component (and at the last one), absolute
+/// targets from the root and relative ones from their directory, `..` at the
+/// root stays there. The canonical components and the entry found; None when
+/// a component is missing; `NotADirectory` when one is not a directory;
+/// `SymlinkLoop` after `MAX_SYMLINKS` links.
 pub fn follow(
     store: &dyn ObjectStore,
     root: &ObjectId,
     comps: &[Vec<u8>],
 ) -> Result<Option<(Vec<Vec<u8>>, Entry)>> {
-    let mut comps = comps.to_vec();
-    for _ in 0..40 {
-        let Some(e) = lookup(store, root, &comps)? else {
+    // Components still to walk, last first (so a link's target is pushed on top).
+    let mut pending: Vec<Vec<u8>> = comps.iter().rev().cloned().collect();
+    // The directories walked so far: their names, and their entries (the root first).
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    let mut dirs: Vec<Entry> = vec![Entry::new(b"", S_IFDIR | 0o755, *root)];
+    let mut links = 0;
+    while let Some(c) = pending.pop() {
+        match c.as_slice() {
+            b"" | b"." => continue,
+            b".." => {
+                if names.pop().is_some() {
+                    dirs.pop();
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let here = dirs.last().expect("the root is never popped");
+        if !here.is_dir() {
+            return Err(Error::NotADirectory(display_path(&names)));
+        }
+        let Some(e) = dir::get(store, &here.id, &c)? else {
             return Ok(None);
         };
-        if !e.is_symlink() {
-            return Ok(Some((comps, e)));
+        if e.is_symlink() {
+            links += 1;
+            if links > MAX_SYMLINKS {
+                names.push(c);
+                return Err(Error::SymlinkLoop(display_path(&names)));
+            }
+            let target = store.read(&e.id)?.data;
+            if target.first() == Some(&b'/') {
+                names.clear();
+                dirs.truncate(1);
+            }
+            pending.extend(target.split(|&b| b == b'/').rev().map(<[u8]>::to_vec));
+            continue;
         }
-        let target = String::from_utf8_lossy(&store.read(&e.id)?.data).to_string();
-        let parent = display_path(&comps[..comps.len() - 1]);
-        comps = resolve_path(&parent, &target)?;
+        names.push(c);
+        dirs.push(e);
     }
-    Err(Error::SymlinkLoop(display_path(&comps)))
+    let e = dirs.pop().expect("the root is never popped");
+    Ok(Some((names, e)))
 }
 
 /// Run `edit` on the working root and store its result as the new working
@@ -150,5 +188,56 @@ mod tests {
         assert_eq!(split_ref_path("main:a/b"), (Some("main"), "a/b"));
         assert_eq!(split_ref_path("a/b:c"), (None, "a/b:c"));
         assert_eq!(split_ref_path(":a"), (None, ":a"));
+    }
+
+    use crate::prolly::dir::S_IFLNK;
+    use crate::store::mem::MemStore;
+
+    /// A usr-merged root: /bin -> usr/bin, /lib64 -> /usr/lib64, /usr/bin/sh,
+    /// /usr/bin/dash -> sh, /loop -> loop, /up -> ../../usr, /etc/passwd.
+    fn usr_merged(store: &MemStore) -> ObjectId {
+        use crate::object::ObjectType;
+        let blob = |b: &[u8]| store.write(ObjectType::Blob, b).unwrap();
+        let mut root = dir::empty(store).unwrap();
+        let mut set = |path: &str, mode: u32, id: ObjectId| {
+            let comps = resolve_path("/", path).unwrap();
+            let name = comps.last().unwrap().clone();
+            root = put(store, &root, &comps, Some(Entry::new(&name, mode, id))).unwrap();
+        };
+        set("/usr/bin/sh", 0o100755, blob(b"ELF"));
+        set("/usr/lib64/ld.so", 0o100755, blob(b"LD"));
+        set("/etc/passwd", 0o100644, blob(b"root:x:0:0::/root:/bin/sh"));
+        set("/bin", S_IFLNK | 0o777, blob(b"usr/bin"));
+        set("/lib64", S_IFLNK | 0o777, blob(b"/usr/lib64"));
+        set("/usr/bin/dash", S_IFLNK | 0o777, blob(b"sh"));
+        set("/loop", S_IFLNK | 0o777, blob(b"loop"));
+        set("/up", S_IFLNK | 0o777, blob(b"../../usr"));
+        root
+    }
+
+    fn found(store: &MemStore, root: &ObjectId, path: &str) -> Result<Option<String>> {
+        let comps = resolve_path("/", path)?;
+        Ok(follow(store, root, &comps)?.map(|(c, _)| display_path(&c)))
+    }
+
+    #[test]
+    fn follow_resolves_symlinks_at_every_component() {
+        let store = MemStore::new();
+        let root = usr_merged(&store);
+        let f = |p| found(&store, &root, p).unwrap();
+        assert_eq!(f("/bin/sh").as_deref(), Some("/usr/bin/sh"));
+        assert_eq!(f("/bin/dash").as_deref(), Some("/usr/bin/sh"));
+        assert_eq!(f("/lib64/ld.so").as_deref(), Some("/usr/lib64/ld.so"));
+        assert_eq!(f("/up/bin/sh").as_deref(), Some("/usr/bin/sh"));
+        assert_eq!(f("/bin").as_deref(), Some("/usr/bin"));
+        assert_eq!(f("/bin/nosuch"), None);
+        assert!(matches!(
+            found(&store, &root, "/etc/passwd/x"),
+            Err(Error::NotADirectory(p)) if p == "/etc/passwd"
+        ));
+        assert!(matches!(
+            found(&store, &root, "/loop/x"),
+            Err(Error::SymlinkLoop(_))
+        ));
     }
 }

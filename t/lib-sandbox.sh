@@ -475,7 +475,7 @@ test_expect_success USERNS 'nothing stays mounted or in /tmp afterwards' '
 	sandbox_leftovers before &&
 	box --bind "$SB_WORK:/w" --tmpfs /scratch "$ROOTFS" true &&
 	test_must_fail box --bind "/nonexistent-hako:/w" "$ROOTFS" true &&
-	test_must_fail box "$ROOTFS" no-such-command &&
+	test_expect_code 127 box "$ROOTFS" no-such-command &&
 	sandbox_leftovers after &&
 	test_cmp before.mounts after.mounts &&
 	test_cmp before.tmp after.tmp
@@ -563,12 +563,15 @@ test_expect_success USERNS 'missing ROOTFS' '
 	grep "^fatal: ROOTFS .*no-such-root.*No such file or directory" err
 '
 
-test_expect_success USERNS 'a ROOTFS without the command' '
-	test_expect_code 125 box "$ROOTFS" no-such-command 2>err &&
+test_expect_success USERNS 'a ROOTFS without the command: 127; one not executable: 126' '
+	test_expect_code 127 box "$ROOTFS" no-such-command 2>err &&
 	test_line_count = 1 err &&
-	grep "^fatal: exec .no-such-command. in ROOTFS .*: command not found" err &&
-	test_expect_code 125 box "$ROOTFS" /bin/no-such-command 2>err &&
-	grep "^fatal: exec ./bin/no-such-command. in ROOTFS .*ENOENT" err
+	grep "^fatal: no-such-command: command not found (PATH inside the sandbox, in ROOTFS .*)" err &&
+	test_expect_code 127 box "$ROOTFS" /bin/no-such-command 2>err &&
+	grep "^fatal: exec ./bin/no-such-command. in ROOTFS .*ENOENT" err &&
+	# Found but not executable: 126, as a shell exits.
+	test_expect_code 126 box "$ROOTFS" /etc/passwd 2>err &&
+	grep "^fatal: exec ./etc/passwd. in ROOTFS .*EACCES" err
 '
 
 test_expect_success USERNS 'bad bind syntax, a missing bind source' '

@@ -62,14 +62,15 @@ impl PullRecord {
     }
 }
 
-/// The image a commit's tree came from, as `run` needs it: the pull record
-/// of the nearest commit on `commit`'s first-parent line that has one, with
-/// the image config it names (parsed, and byte for byte).
-pub fn image_of(
+/// The nearest commit on `commit`'s first-parent line (itself included)
+/// that carries a pull record: its id, the record, its tree, and how many
+/// commits lie above it on that line (0 when `commit` is the pull itself).
+pub fn last_pull(
     store: &dyn ObjectStore,
     commit: &ObjectId,
-) -> Result<Option<(PullRecord, ImageConfig, Vec<u8>)>> {
+) -> Result<Option<(ObjectId, PullRecord, ObjectId, usize)>> {
     let mut next = Some(*commit);
+    let mut above = 0;
     while let Some(id) = next {
         let o = store.read(&id)?;
         if o.kind != ObjectType::Commit {
@@ -81,13 +82,61 @@ pub fn image_of(
         }
         let c = CommitRef::parse(&o.data)?;
         if let Some(r) = PullRecord::parse(c.message) {
-            let raw = store.read(&r.config)?.data;
-            let cfg = parse_config(&raw)?;
-            return Ok(Some((r, cfg, raw)));
+            return Ok(Some((id, r, c.tree, above)));
         }
         next = crate::revparse::visible_parents(store, &id, &c)?
             .first()
             .copied();
+        above += 1;
+    }
+    Ok(None)
+}
+
+/// The image a commit's tree came from, as `run` needs it: the pull record
+/// of the nearest commit on `commit`'s first-parent line that has one, with
+/// the image config it names (parsed, and byte for byte).
+pub fn image_of(
+    store: &dyn ObjectStore,
+    commit: &ObjectId,
+) -> Result<Option<(PullRecord, ImageConfig, Vec<u8>)>> {
+    let Some((_, r, _, _)) = last_pull(store, commit)? else {
+        return Ok(None);
+    };
+    let raw = store.read(&r.config)?.data;
+    let cfg = parse_config(&raw)?;
+    Ok(Some((r, cfg, raw)))
+}
+
+/// A pull of manifest DIGEST already in the workspace: the record and tree
+/// of the first pull commit with that digest on the first-parent line of
+/// any branch of any container (so pulling it again downloads nothing).
+pub fn stored_pull(
+    ws: &crate::workspace::Workspace,
+    digest: &str,
+) -> Result<Option<(PullRecord, ObjectId)>> {
+    let mut seen = std::collections::HashSet::new();
+    for name in ws.containers()? {
+        let c = crate::workspace::Workspace::open_with(&ws.dir, Some(&name))?;
+        for (_, head) in c.refs.list("refs/heads/")? {
+            let mut next = Some(head);
+            while let Some(id) = next {
+                if !seen.insert(id) {
+                    break;
+                }
+                let Some((pull, r, tree, _)) = last_pull(&c.odb, &id)? else {
+                    break;
+                };
+                if r.digest == digest && c.odb.contains(&r.config)? {
+                    return Ok(Some((r, tree)));
+                }
+                seen.insert(pull);
+                let o = c.odb.read(&pull)?;
+                let cr = CommitRef::parse(&o.data)?;
+                next = crate::revparse::visible_parents(&c.odb, &pull, &cr)?
+                    .first()
+                    .copied();
+            }
+        }
     }
     Ok(None)
 }

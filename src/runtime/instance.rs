@@ -310,6 +310,17 @@ pub fn list(ws: &Workspace) -> Result<Vec<Instance>> {
     Ok(out)
 }
 
+/// The live persistent instance of CONTAINER, if any: its command writes to
+/// the container's working root, so moving that root under it (checkout,
+/// reset, merge, pull, a second run) would mix its writes into another tree.
+pub fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instance>> {
+    Ok(list(ws)?.into_iter().find(|i| {
+        i.container.as_deref() == Some(container)
+            && i.mode == Mode::Persistent
+            && matches!(i.effective_status(), Status::Created | Status::Running)
+    }))
+}
+
 /// The instance named by `spec`: its name, id, or a unique id prefix (4+).
 pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
     let all = list(ws)?;

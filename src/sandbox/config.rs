@@ -262,7 +262,11 @@ pub struct Config {
     /// The user's home directory, when the caller knows it: else it is read
     /// from ROOTFS's /etc/passwd (through FUSE that costs a few round trips).
     pub home: Option<String>,
+    /// Every capability, carried across execve even for a non-root uid (`--keep-cap`).
     pub keep_caps: bool,
+    /// Without `keep_caps`: the capabilities uid 0 inside keeps (a bit per
+    /// number, as `confine::DEFAULT_CAPS`); other uids get none.
+    pub caps: u64,
     pub rlimits: Vec<Rlimit>,
     pub seccomp: SeccompPolicy,
     pub landlock: bool,
@@ -292,6 +296,7 @@ impl Config {
             env: Vec::new(),
             home: None,
             keep_caps: false,
+            caps: 0,
             rlimits: Vec::new(),
             seccomp: SeccompPolicy::Default,
             landlock: true,

@@ -32,10 +32,101 @@ pub fn apply_rlimits(limits: &[Rlimit]) -> Result<()> {
     Ok(())
 }
 
-/// Empty the bounding set: after execve the command can gain no capability,
-/// even as uid 0 inside. Needs CAP_SETPCAP, so it runs before any uid change.
-pub fn drop_bounding_set() -> Result<()> {
+/// Capability names, by number (capability(7)); `CAP_` is left out.
+pub const CAP_NAMES: [&str; 41] = [
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
+];
+
+/// podman's default set for a container's root: CHOWN, DAC_OVERRIDE,
+/// FOWNER, FSETID, KILL, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID,
+/// SYS_CHROOT (held in the sandbox's user namespace only).
+pub const DEFAULT_CAPS: u64 = 1 << 0
+    | 1 << 1
+    | 1 << 3
+    | 1 << 4
+    | 1 << 5
+    | 1 << 10
+    | 1 << 31
+    | 1 << 6
+    | 1 << 8
+    | 1 << 7
+    | 1 << 18;
+
+/// A capability by name (`CAP_CHOWN`, `chown`) or number, as a bit; `ALL` is every one.
+pub fn parse_cap(name: &str) -> Result<u64> {
+    let upper = name.to_ascii_uppercase();
+    let bare = upper.strip_prefix("CAP_").unwrap_or(&upper);
+    if bare == "ALL" {
+        return Ok(u64::MAX);
+    }
+    if let Some(i) = CAP_NAMES.iter().position(|n| *n == bare) {
+        return Ok(1 << i);
+    }
+    match bare.parse::<u32>() {
+        Ok(n) if n < 64 => Ok(1 << n),
+        _ => Err(Error::Usage(format!("unknown capability '{name}'"))),
+    }
+}
+
+/// The names of the capabilities in SET, for messages and records.
+pub fn cap_names(set: u64) -> Vec<String> {
+    (0..64)
+        .filter(|i| set & (1 << i) != 0)
+        .map(|i| match CAP_NAMES.get(i) {
+            Some(n) => format!("CAP_{n}"),
+            None => format!("{i}"),
+        })
+        .collect()
+}
+
+/// Empty the bounding set but for KEEP: after execve the command can gain no
+/// other capability, even as uid 0 inside. Needs CAP_SETPCAP, so it runs
+/// before any uid change.
+pub fn drop_bounding_set(keep: u64) -> Result<()> {
     for cap in 0..=sys::last_cap() {
+        if cap < 64 && keep & (1 << cap) != 0 {
+            continue;
+        }
         match sys::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong) {
             Ok(()) | Err(Errno::EINVAL) => {}
             Err(e) => {
@@ -57,6 +148,17 @@ pub fn clear_capabilities() -> Result<()> {
     )
     .map_err(|e| Error::sys("clear ambient capabilities", e))?;
     sys::capset(0, 0, 0).map_err(|e| Error::sys("capset to empty sets", e))
+}
+
+/// Keep SET (and nothing else) effective and permitted, none inheritable or
+/// ambient: uid 0 inside starts the command with SET (its bounding set).
+pub fn keep_only(set: u64) -> Result<()> {
+    sys::prctl(
+        libc::PR_CAP_AMBIENT,
+        libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+    )
+    .map_err(|e| Error::sys("clear ambient capabilities", e))?;
+    sys::capset(set, set, 0).map_err(|e| Error::sys("capset to the kept set", e))
 }
 
 /// `--keep-cap` for a non-root uid inside: carry every capability across execve

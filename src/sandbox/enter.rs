@@ -26,6 +26,8 @@ pub struct EnterConfig {
     pub env: Vec<(OsString, OsString)>,
     pub seccomp: SeccompPolicy,
     pub keep_caps: bool,
+    /// As the sandbox's `caps`: what uid 0 keeps without `keep_caps`.
+    pub caps: u64,
     pub landlock: bool,
 }
 
@@ -176,16 +178,18 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
             Err(e) => e,
         };
         let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
-        sys::exit_now(125);
+        sys::exit_now(e.exit_code());
     }
     drop(err_w);
     let status = spawn::supervise(child, &waitset, false);
     old_mask.set_mask();
     let msg = sys::read_to_end(err_r.as_fd());
     if !msg.is_empty() {
-        return Err(Error::Setup(
-            String::from_utf8_lossy(&msg).trim_end().to_string(),
-        ));
+        let msg = String::from_utf8_lossy(&msg).trim_end().to_string();
+        return Err(match status {
+            126 | 127 => Error::Exec { code: status, msg },
+            _ => Error::Setup(msg),
+        });
     }
     Ok(status)
 }
@@ -209,7 +213,7 @@ fn child_steps(
     sys::fchdir(cwd.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's cwd", e))?;
     confine::apply_rlimits(limits)?;
     if !cfg.keep_caps {
-        confine::drop_bounding_set()?;
+        confine::drop_bounding_set(cfg.caps)?;
     }
     if sys::getegid() != gid {
         sys::setresgid(gid).map_err(|e| Error::sys(format!("enter: setresgid {gid}"), e))?;
@@ -220,7 +224,11 @@ fn child_steps(
             .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
     }
     if !cfg.keep_caps {
-        confine::clear_capabilities()?;
+        if cfg.caps != 0 && uid == 0 {
+            confine::keep_only(cfg.caps)?;
+        } else {
+            confine::clear_capabilities()?;
+        }
     }
     confine::no_new_privs()?;
     if cfg.landlock {

@@ -17,9 +17,21 @@ pub enum Error {
     /// A failure that the sandbox's own processes reported.
     #[error("{0}")]
     Setup(String),
+    /// The command could not be executed: CODE is 127 when it was not
+    /// found, 126 when it was found but could not run (as shells exit).
+    #[error("{msg}")]
+    Exec { code: i32, msg: String },
 }
 
 impl Error {
+    /// The exit status hako gives for this error: the command's 126/127, else 125.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Exec { code, .. } => *code,
+            _ => 125,
+        }
+    }
+
     /// A failed system call at STEP (which names the path, if any).
     pub fn sys(step: impl Into<String>, errno: Errno) -> Error {
         Error::Sys {

@@ -12,6 +12,7 @@ mod spawn;
 mod sys;
 
 pub use config::{Bind, CgroupLimits, Config, EnvBase, NetMode, Rlimit, SeccompPolicy};
+pub use confine::{cap_names, parse_cap, DEFAULT_CAPS};
 pub use enter::{enter, EnterConfig};
 pub use error::{Error, Warning};
 pub use spawn::{block_supervised_signals, passwd_home, FORWARDED};

@@ -248,9 +248,12 @@ impl Sandbox {
         );
         let msg = sys::read_to_end(self.err_r.as_fd());
         if !msg.is_empty() {
-            return Err(Error::Setup(
-                String::from_utf8_lossy(&msg).trim_end().to_string(),
-            ));
+            let msg = String::from_utf8_lossy(&msg).trim_end().to_string();
+            // The exec step exits 126 or 127 after its message (see Exec::exec).
+            return Err(match status {
+                126 | 127 => Error::Exec { code: status, msg },
+                _ => Error::Setup(msg),
+            });
         }
         Ok(Exit { status, warnings })
     }
@@ -350,7 +353,7 @@ fn child_main(
 ) -> ! {
     let Err(e) = child_steps(cfg, prep, go, &err_w, warn_w, old_mask, waitset);
     let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
-    sys::exit_now(125)
+    sys::exit_now(e.exit_code())
 }
 
 fn child_steps(
@@ -397,7 +400,7 @@ fn child_steps(
     //    us 0; switch now), after emptying the bounding set, which needs the
     //    capabilities uid 0 has.
     if !cfg.keep_caps {
-        confine::drop_bounding_set()?;
+        confine::drop_bounding_set(cfg.caps)?;
     }
     if cfg.map_users || prep.full_range {
         sys::setgroups(&[]).map_err(|e| Error::sys("setgroups []", e))?;
@@ -415,10 +418,14 @@ fn child_steps(
     sys::chdir(&cstr(&cfg.workdir))
         .map_err(|e| Error::sys(format!("--workdir: chdir '{}'", cfg.workdir.display()), e))?;
     // 8. Privileges: capabilities, no_new_privs, landlock, inherited descriptors, seccomp.
-    if !cfg.keep_caps {
+    if cfg.keep_caps {
+        if cfg.uid != 0 {
+            confine::keep_capabilities_ambient()?;
+        }
+    } else if cfg.caps != 0 && cfg.uid == 0 {
+        confine::keep_only(cfg.caps)?;
+    } else {
         confine::clear_capabilities()?;
-    } else if cfg.uid != 0 {
-        confine::keep_capabilities_ambient()?;
     }
     confine::no_new_privs()?;
     if cfg.landlock {
@@ -438,7 +445,7 @@ fn child_steps(
         old_mask.set_mask();
         let e = prep.exec.exec();
         let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
-        sys::exit_now(125);
+        sys::exit_now(e.exit_code());
     }
     drop(warn_w); // hako reads warnings until every write end is closed
     reap(cmd, waitset)
@@ -510,9 +517,18 @@ impl Exec {
         let name = self.argv[0].as_bytes();
         let shown = String::from_utf8_lossy(name).into_owned();
         let where_ = &self.where_;
+        let failed = |shown: &str, e: Errno| {
+            let code = match e {
+                Errno::ENOENT | Errno::ENOTDIR => 127,
+                _ => 126,
+            };
+            Error::Exec {
+                code,
+                msg: format!("exec '{shown}' {where_}: {e}"),
+            }
+        };
         if name.contains(&b'/') {
-            let e = sys::execve(&self.argv[0], &self.argv, &self.envp);
-            return Error::Setup(format!("exec '{shown}' {where_}: {e}"));
+            return failed(&shown, sys::execve(&self.argv[0], &self.argv, &self.envp));
         }
         let mut seen = Errno::ENOENT;
         for dir in self.path.split(|&b| b == b':') {
@@ -526,17 +542,16 @@ impl Exec {
             match sys::execve(&full, &self.argv, &self.envp) {
                 Errno::ENOENT | Errno::ENOTDIR => {}
                 e @ Errno::EACCES => seen = e,
-                e => {
-                    return Error::Setup(format!("exec '{}' {where_}: {e}", full.to_string_lossy()))
-                }
+                e => return failed(&full.to_string_lossy(), e),
             }
         }
         if seen == Errno::ENOENT {
-            Error::Setup(format!(
-                "exec '{shown}' {where_}: command not found in PATH inside the sandbox"
-            ))
+            Error::Exec {
+                code: 127,
+                msg: format!("{shown}: command not found (PATH inside the sandbox, {where_})"),
+            }
         } else {
-            Error::Setup(format!("exec '{shown}' {where_}: {seen}"))
+            failed(&shown, seen)
         }
     }
 }
