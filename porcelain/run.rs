@@ -713,6 +713,8 @@ fn check_command(
     enum Found {
         Program(Option<ObjectId>),
         NotExecutable(&'static str),
+        /// A path that cannot lead anywhere (ENOTDIR, ELOOP): a search goes on.
+        Broken(&'static str),
         Missing,
     }
     let find = |p: &str| -> anyhow::Result<Found> {
@@ -734,7 +736,9 @@ fn check_command(
             Ok(Some((_, e))) if e.is_file() => Found::NotExecutable("Permission denied"),
             Ok(Some((_, e))) if e.is_dir() => Found::NotExecutable("Is a directory"),
             Ok(Some(_)) => Found::NotExecutable("Permission denied"),
-            Ok(None) | Err(hako::Error::NotADirectory(_)) => Found::Missing,
+            Ok(None) => Found::Missing,
+            Err(hako::Error::NotADirectory(_)) => Found::Broken("Not a directory"),
+            Err(hako::Error::SymlinkLoop(_)) => Found::Broken("Too many levels of symbolic links"),
             Err(e) => return Err(e.into()),
         })
     };
@@ -751,7 +755,7 @@ fn check_command(
         }
         return match find(cmd)? {
             Found::Program(id) => Ok(id),
-            Found::NotExecutable(why) => Err(fail(126, why)),
+            Found::NotExecutable(why) | Found::Broken(why) => Err(fail(126, why)),
             Found::Missing => Err(fail(127, "No such file or directory")),
         };
     }
@@ -762,7 +766,7 @@ fn check_command(
         match find(&format!("{d}/{cmd}"))? {
             Found::Program(id) => return Ok(id),
             Found::NotExecutable(why) => refused = refused.or(Some(why)),
-            Found::Missing => {}
+            Found::Broken(_) | Found::Missing => {}
         }
     }
     Err(match refused {

@@ -6,7 +6,7 @@
 //! beneath ROOTFS and mounted through /proc/self/fd, so a symlink inside
 //! ROOTFS can never redirect a mount onto the host.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
@@ -214,7 +214,13 @@ fn mount_proc(root: BorrowedFd) -> Result<Option<String>> {
         NOSUID_NODEV_NOEXEC,
         None,
     ) {
-        Ok(()) => Ok(None),
+        Ok(()) => {
+            // The mount's own root (`at` still names the directory beneath it).
+            let proc = resolve(root, Path::new("/proc"), libc::O_PATH | libc::O_DIRECTORY)
+                .map_err(|e| Error::sys("open the new /proc", e))?;
+            mask_proc(&sys::fd_path(proc.as_fd()))?;
+            Ok(None)
+        }
         Err(e @ (Errno::EPERM | Errno::EACCES)) => {
             sys::mount(
                 Some(c"/proc"),
@@ -230,6 +236,58 @@ fn mount_proc(root: BorrowedFd) -> Result<Option<String>> {
         }
         Err(e) => Err(Error::sys("mount proc on /proc", e)),
     }
+}
+
+/// What runc and podman hide of a fresh procfs: host-wide knobs read-only
+/// (with uid 0 mapped to the host's root, `/proc/sys` and
+/// `/proc/sysrq-trigger` would otherwise reach the host: sysctls, a reboot),
+/// kernel memory and timers behind /dev/null, hardware lists empty.
+fn mask_proc(proc_path: &CStr) -> Result<()> {
+    let base = proc_path.to_string_lossy();
+    for name in ["sys", "sysrq-trigger", "bus", "fs", "irq"] {
+        let p = CString::new(format!("{base}/{name}")).expect("no NUL");
+        match sys::mount(Some(&p), &p, None, libc::MS_BIND | libc::MS_REC, None) {
+            Ok(()) => {}
+            Err(Errno::ENOENT) => continue,
+            Err(e) => return Err(Error::sys(format!("bind /proc/{name} onto itself"), e)),
+        }
+        let fd =
+            sys::open(&p, libc::O_PATH).map_err(|e| Error::sys(format!("open /proc/{name}"), e))?;
+        sys::mount_setattr_rdonly(fd.as_fd(), true)
+            .map_err(|e| Error::sys(format!("make /proc/{name} read-only"), e))?;
+    }
+    for name in [
+        "kcore",
+        "keys",
+        "timer_list",
+        "sched_debug",
+        "latency_stats",
+    ] {
+        let p = CString::new(format!("{base}/{name}")).expect("no NUL");
+        match sys::mount(Some(c"/dev/null"), &p, None, libc::MS_BIND, None) {
+            Ok(()) | Err(Errno::ENOENT) => {}
+            Err(e) => return Err(Error::sys(format!("mask /proc/{name} with /dev/null"), e)),
+        }
+    }
+    for name in ["acpi", "scsi"] {
+        let p = CString::new(format!("{base}/{name}")).expect("no NUL");
+        match sys::mount(
+            Some(c"tmpfs"),
+            &p,
+            Some(c"tmpfs"),
+            libc::MS_RDONLY | NOSUID_NODEV_NOEXEC,
+            None,
+        ) {
+            Ok(()) | Err(Errno::ENOENT) => {}
+            Err(e) => {
+                return Err(Error::sys(
+                    format!("mask /proc/{name} with an empty tmpfs"),
+                    e,
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// tmpfs /dev with the host's harmless devices bound in, a private devpts,

@@ -1,0 +1,132 @@
+#!/bin/sh
+test_description='run on trees shaped like real images: usr-merged paths, exit codes of missing commands, capabilities, modes set by ACL, live instances'
+. ./test-lib.sh
+
+if ! test -c /dev/fuse || ! command -v fusermount3 >/dev/null 2>&1; then
+	skip_all "FUSE is not available here (/dev/fuse, fusermount3 from fuse3)"
+fi
+if ! command -v busybox >/dev/null 2>&1; then
+	skip_all "busybox is missing (apt-get install busybox-static)"
+fi
+if ! unshare -Ur true 2>/dev/null; then
+	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
+fi
+. "$TEST_DIRECTORY/lib-run.sh"
+
+test_lazy_prereq ACLMODE 'gcc -static -O2 -o "$TRASH_DIRECTORY/aclmode" "$TEST_DIRECTORY/helpers/aclmode.c" 2>/dev/null'
+test_prereq_reason ACLMODE "cannot build t/helpers/aclmode.c with gcc -static (apt-get install gcc libc6-dev)"
+
+test_expect_success 'setup: a usr-merged root (bin -> usr/bin, sbin -> usr/sbin, lib64 -> /usr/lib64)' '
+	mkdir -p um/usr/bin um/usr/sbin um/usr/lib64 um/etc um/root um/tmp um/proc um/dev um/sys &&
+	cp "$(command -v busybox)" um/usr/bin/busybox &&
+	for a in sh echo cat grep id ls stat sleep true; do
+		ln -s busybox um/usr/bin/$a || return 1
+	done &&
+	ln -s ../bin/busybox um/usr/sbin/halt &&
+	ln -s usr/bin um/bin &&
+	ln -s usr/sbin um/sbin &&
+	ln -s /usr/lib64 um/lib64 &&
+	ln -s loop um/loop &&
+	echo "root:x:0:0:root:/root:/bin/sh" >um/etc/passwd &&
+	echo "not a program" >um/etc/motd &&
+	chmod 644 um/etc/motd &&
+	hako init -q ws &&
+	hako -C ws new-container --empty um &&
+	hako -C ws -c um import "$PWD/um" / &&
+	hako -C ws -c um commit -q -m "usr-merged root"
+'
+
+test_expect_success 'absolute commands through a symlinked directory run (FUSE and --materialize)' '
+	hako -C ws run --rm um -- /bin/sh -c "echo ok" >out &&
+	echo ok >expect && test_cmp expect out &&
+	hako -C ws run --rm um -- /sbin/halt --help >/dev/null 2>&1;
+	hako -C ws run --rm --materialize um -- /bin/sh -c "echo ok" >out &&
+	test_cmp expect out &&
+	hako -C ws run --rm um -- /lib64/../bin/echo up >out &&
+	echo up >expect && test_cmp expect out
+'
+
+test_expect_success 'the default command (/bin/sh) of a usr-merged root starts' '
+	echo "echo from-stdin" | hako -C ws run --rm -i um >out &&
+	echo from-stdin >expect && test_cmp expect out
+'
+
+test_expect_success 'a missing command exits 127 naming it, a bare name searched through symlinked PATH dirs' '
+	test_expect_code 127 hako -C ws run --rm um -- nosuchcmd 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: nosuchcmd: command not found$" err &&
+	test_expect_code 127 hako -C ws run --rm um -- /bin/nosuchcmd 2>err &&
+	grep "^fatal: /bin/nosuchcmd: No such file or directory$" err &&
+	test_expect_code 127 hako -C ws run --rm um -- /usr/nosuchdir/x 2>err &&
+	grep "^fatal: /usr/nosuchdir/x: No such file or directory$" err
+'
+
+test_expect_success 'a file that is not executable, a directory, a path through a file or a loop: 126' '
+	test_expect_code 126 hako -C ws run --rm um -- /etc/motd 2>err &&
+	grep "^fatal: /etc/motd: Permission denied$" err &&
+	test_expect_code 126 hako -C ws run --rm um -- /usr 2>err &&
+	grep "^fatal: /usr: Is a directory$" err &&
+	test_expect_code 126 hako -C ws run --rm um -- /etc/motd/x 2>err &&
+	grep "^fatal: /etc/motd/x: Not a directory$" err &&
+	test_expect_code 126 hako -C ws run --rm um -- /loop/x 2>err &&
+	grep "^fatal: /loop/x: Too many levels of symbolic links$" err
+'
+
+test_expect_success 'a command provided by a bind is found' '
+	printf "#!/bin/sh\necho bound\n" >tool && chmod +x tool &&
+	hako -C ws run --rm --bind "$PWD/tool:/usr/local/bin/tool" um -- tool >out 2>err &&
+	echo bound >expect && test_cmp expect out &&
+	mkdir -p bin2 && cp tool bin2/tool2 &&
+	hako -C ws run --rm --bind "$PWD/bin2:/opt/bin" -e PATH=/opt/bin:/bin um -- tool2 >out &&
+	test_cmp expect out
+'
+
+test_expect_success 'the container root has podman'"'"'s default capabilities; --cap-add/--cap-drop change them' '
+	hako -C ws run --rm um -- grep CapEff /proc/self/status >out &&
+	printf "CapEff:\t00000000800405fb\n" >expect && test_cmp expect out &&
+	hako -C ws run --rm um -- grep CapBnd /proc/self/status >out &&
+	printf "CapBnd:\t00000000800405fb\n" >expect && test_cmp expect out &&
+	hako -C ws run --rm --cap-drop ALL um -- grep CapEff /proc/self/status >out &&
+	printf "CapEff:\t0000000000000000\n" >expect && test_cmp expect out &&
+	hako -C ws run --rm --cap-drop chown,CAP_KILL --cap-add NET_RAW um -- grep CapEff /proc/self/status >out &&
+	printf "CapEff:\t00000000800425da\n" >expect && test_cmp expect out &&
+	hako -C ws run --rm -u 1000 um -- grep CapEff /proc/self/status >out &&
+	printf "CapEff:\t0000000000000000\n" >expect && test_cmp expect out &&
+	test_expect_code 125 hako -C ws run --rm --cap-add CAP_NOPE um -- true 2>err &&
+	grep "^fatal: unknown capability .CAP_NOPE." err
+'
+
+test_expect_success 'with those capabilities root inside may chown, but never gains host power' '
+	hako -C ws run --rm um -- sh -c "echo x >/tmp/f && chown 42:42 /tmp/f && stat -c %u /tmp/f" >out &&
+	echo 42 >expect && test_cmp expect out &&
+	test_must_fail hako -C ws run --rm um -- sh -c "echo 3 >/proc/sys/vm/drop_caches" 2>/dev/null &&
+	test_must_fail hako -C ws run --rm um -- busybox mknod /tmp/mem c 1 1 2>/dev/null
+'
+
+test_expect_success ACLMODE 'a mode set by an access ACL (sed -i, cp -p) is the mode inside, after rename, and stored' '
+	hako -C ws run --bind "$TRASH_DIRECTORY/aclmode:/usr/local/bin/aclmode" um -- aclmode /etc >out &&
+	echo 644 >expect && test_cmp expect out &&
+	hako -C ws -c um ls -l /etc/target >ls.out &&
+	grep "^-rw-r--r-- " ls.out &&
+	hako -C ws -c um ls-tree --full-tree WORKING etc/ >tree.out 2>/dev/null ||
+	hako -C ws -c um ls-tree WORKING etc >tree.out &&
+	! grep "posix_acl" tree.out
+'
+
+test_expect_success 'checkout, reset --hard and merge refuse a container whose instance is running' '
+	hako -C ws -c um branch side &&
+	id=$(hako -C ws run -d um -- sleep 100) &&
+	test_when_finished "hako -C ws stop $id >/dev/null 2>&1; hako -C ws reap $id >/dev/null 2>&1; true" &&
+	wait_status $id running &&
+	test_must_fail hako -C ws -c um checkout side 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: checkout: container .um. has a running instance $id" err &&
+	test_must_fail hako -C ws -c um reset --hard HEAD 2>err &&
+	grep "^fatal: reset --hard: container .um. has a running instance $id" err &&
+	test_must_fail hako -C ws -c um merge side 2>err &&
+	grep "^fatal: merge: container .um. has a running instance $id" err &&
+	hako -C ws -c um checkout --force side &&
+	hako -C ws stop $id >/dev/null
+'
+
+test_done
