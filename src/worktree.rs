@@ -93,8 +93,9 @@ pub fn follow(
     Err(Error::SymlinkLoop(display_path(&comps)))
 }
 
-/// Run `edit` on the working root and store its result as the new working
-/// root, crash-safely: objects are flushed before the root moves, and the
+/// Run `edit` on the working root and store its result, with its hardlink
+/// groups repaired (prolly-tree.md, Hardlinks), as the new working root,
+/// crash-safely: objects are flushed before the root moves, and the
 /// move is a compare-and-swap against the root `edit` started from
 /// (`Error::WorkingChanged` if another command moved it). `before_swap` runs
 /// between the two (tests pause there).
@@ -110,7 +111,9 @@ where
     let raw = read_working(ws)?;
     let old = working_root(ws)?;
     let batch = BatchWriter::new(&ws.odb);
-    let new = edit(&batch, old)?;
+    let edited = edit(&batch, old)?;
+    // A changed, moved or removed member leaves its hardlink group.
+    let new = crate::prolly::dir::hardlinks::repair_edit(&batch, &old, &edited)?;
     batch.flush()?;
     before_swap();
     if new != old {
