@@ -49,4 +49,18 @@ test_expect_success 'hash-object -t file chunks as the FastCDC vectors say (a fi
 	test_line_count = 1 entries
 '
 
+test_expect_success 'commit-tree stores each message vector cleaned as the spec says' '
+	T=$(hako -C cdc mktree </dev/null) &&
+	grep -v "^#" "$TEST_DIRECTORY/../format-spec/vectors/messages.tsv" |
+	while IFS="	" read -r name given want; do
+		test -n "$want" || continue
+		printf "%s" "$given" | perl -e "local \$/; print pack(q(H*), <STDIN>)" >msg &&
+		C=$(hako -C cdc commit-tree $T -F ../msg) &&
+		hako -C cdc cat-file commit $C | perl -e "local \$/; \$_ = <STDIN>; s/^.*?\n\n//s; print unpack(q(H*), \$_)" >actual &&
+		echo "$want" >expect &&
+		echo "$(cat actual)" >actual &&
+		test_cmp expect actual || return 1
+	done
+'
+
 test_done

@@ -560,3 +560,19 @@ fn materialized_record_vector_loads() {
     .unwrap();
     assert!(hako::runtime::materialize::Materialized::load(dir.path()).is_err());
 }
+
+#[test]
+fn message_cleanup_matches_the_spec() {
+    let v = vectors("messages.tsv");
+    assert!(v.len() >= 8);
+    for f in v {
+        let given = String::from_utf8(from_hex_bytes(&f[1]).unwrap()).unwrap();
+        let want = String::from_utf8(from_hex_bytes(&f[2]).unwrap()).unwrap();
+        assert_eq!(
+            hako::object::clean_message(&given),
+            want,
+            "message vector {}",
+            f[0]
+        );
+    }
+}
