@@ -576,3 +576,30 @@ fn message_cleanup_matches_the_spec() {
         );
     }
 }
+
+#[test]
+fn the_constants_the_spec_states_are_hakos() {
+    let read = |doc: &str| {
+        std::fs::read_to_string(format!("{}/format-spec/{doc}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+    };
+    let packs = read("packs.md");
+    let batch = hako::store::mem::BATCH_BYTES;
+    assert!(
+        packs.contains(&format!("**256 MiB** ({batch} bytes")),
+        "packs.md: {batch}"
+    );
+    let threshold = hako::store::PACK_THRESHOLD;
+    assert!(
+        packs.contains(&format!("fewer than **{threshold}**")),
+        "packs.md: {threshold}"
+    );
+    let prolly = read("prolly-tree.md");
+    use hako::prolly::file::{CDC_AVG, CDC_MAX, CDC_MIN, INLINE_MAX};
+    assert!(prolly.contains(&format!(
+        "MIN = {CDC_MIN}   AVG = {CDC_AVG}   MAX = {CDC_MAX}"
+    )));
+    assert!(prolly.contains(&format!(
+        "at most `{INLINE_MAX}` bytes is stored as one `blob`"
+    )));
+}
