@@ -118,10 +118,13 @@ pub(crate) fn index_pack_as(
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
     let n = map.len();
     let (version, mut seen, external) = decode_pack(&map, odb, fix_thin, &mut |_, _, _| Ok(()))?;
-    let mut external = external;
     let by_id: std::collections::HashSet<ObjectId> = seen.iter().map(|s| s.id).collect();
-    // An external base the pack itself also holds (later) is not external.
-    external.retain(|b| !by_id.contains(b));
+    // packs.md, Order: a base the pack holds must come before its deltas.
+    if let Some(b) = external.iter().find(|b| by_id.contains(b)) {
+        return Err(Error::Invalid(format!(
+            "bad pack: delta base {b} comes after a delta against it"
+        )));
+    }
     drop(map);
     let checksum = if external.is_empty() && version == 2 {
         let mut t = [0u8; 32];
@@ -368,4 +371,41 @@ pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
     })?;
     flush(&mut batch)?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::pack::{encode_delta, PackBuilder};
+
+    #[test]
+    fn a_base_after_its_delta_is_refused_even_with_fix_thin() {
+        let blob = |i: usize| format!("version {i} of a line\n").repeat(30).into_bytes();
+        let (y, z) = (
+            hash_object(ObjectType::Blob, &blob(2)),
+            hash_object(ObjectType::Blob, &blob(3)),
+        );
+        let scratch = tempfile::tempdir().unwrap();
+        let mut b = PackBuilder::new(scratch.path(), 2).unwrap();
+        b.add(
+            y,
+            &encode_delta(ObjectType::Blob, &blob(2), &z, &blob(3)).unwrap(),
+        )
+        .unwrap();
+        b.add(z, &encode_record(ObjectType::Blob, &blob(3)).unwrap())
+            .unwrap();
+        let idx = b.finish().unwrap();
+        let bytes = std::fs::read(idx.with_extension("pack")).unwrap();
+        let t = tempfile::tempdir().unwrap();
+        let odb = Odb::open(t.path());
+        odb.write(ObjectType::Blob, &blob(3)).unwrap();
+        let e = index_pack(&odb, &mut bytes.as_slice(), true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!("delta base {z} comes after a delta against it")),
+            "{e}"
+        );
+        assert!(crate::store::LocalStore::packs(&odb).unwrap().is_empty());
+    }
 }
