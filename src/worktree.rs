@@ -7,6 +7,7 @@ use crate::container::{
     cwd, display_path, read_working, resolve_path, set_working_root, working_root,
 };
 use crate::error::{Error, Result};
+use crate::prolly::dir::hardlinks::LinkFree;
 use crate::prolly::dir::{self, Entry, S_IFDIR};
 use crate::revparse::rev_parse_tree;
 use crate::store::{BatchWriter, ObjectStore};
@@ -113,7 +114,8 @@ where
     let batch = BatchWriter::new(&ws.odb);
     let edited = edit(&batch, old)?;
     // A changed, moved or removed member leaves its hardlink group.
-    let new = crate::prolly::dir::hardlinks::repair_edit(&batch, &old, &edited)?;
+    let known = LinkFree::at(Some(ws.dir.join("cache").join("linkfree")));
+    let new = crate::prolly::dir::hardlinks::repair_edit(&batch, &old, &edited, &known)?;
     batch.flush()?;
     before_swap();
     if new != old {

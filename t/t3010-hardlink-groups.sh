@@ -78,4 +78,27 @@ test_expect_success 'fsck reports a member that disagrees with its first member'
 	test_cmp expect out
 '
 
+test_expect_success 'a tree without hardlink records is remembered, and a group imported later is still repaired' '
+	hako init -q --empty plain && (
+		cd plain &&
+		mkdir -p p && echo 1 >p/one && echo 2 >p/two &&
+		hako import p /p &&
+		hako write /p/one changed &&
+		hako rev-parse WORKING >expect &&
+		tail -n 1 .hako/cache/linkfree >actual &&
+		test_cmp expect actual &&
+		echo junk >>.hako/cache/linkfree &&
+		hako write /p/two changed &&
+		hako rev-parse WORKING >expect &&
+		tail -n 1 .hako/cache/linkfree >actual &&
+		test_cmp expect actual &&
+		hako import ../src /g &&
+		hako write /g/a/f2 changed &&
+		hako ls-tree -r WORKING:g >out &&
+		grep "link=$(hex ../a/hard)	b/more$" out &&
+		test $(grep -c link= out) = 1 &&
+		hako fsck
+	)
+'
+
 test_done

@@ -129,6 +129,14 @@ fn show(path: &[Vec<u8>]) -> String {
 /// first member (in tree order) loses its record and the others point to it.
 pub fn repair(store: &dyn ObjectStore, root: &ObjectId) -> Result<ObjectId> {
     let all = members(store, root)?;
+    repair_members(store, root, &all)
+}
+
+fn repair_members(
+    store: &dyn ObjectStore,
+    root: &ObjectId,
+    all: &[(TreePath, Entry)],
+) -> Result<ObjectId> {
     let at: HashMap<&[Vec<u8>], usize> = all
         .iter()
         .enumerate()
@@ -137,7 +145,7 @@ pub fn repair(store: &dyn ObjectStore, root: &ObjectId) -> Result<ObjectId> {
     // Broken members by the first member they named, in tree order.
     let mut orphans: Vec<(Option<TreePath>, Vec<usize>)> = Vec::new();
     for i in 0..all.len() {
-        if let Some((target, _)) = fault(&all, &at, i) {
+        if let Some((target, _)) = fault(all, &at, i) {
             match orphans
                 .iter_mut()
                 .find(|(t, _)| target.is_some() && *t == target)
@@ -166,24 +174,87 @@ pub fn repair(store: &dyn ObjectStore, root: &ObjectId) -> Result<ObjectId> {
     Ok(root)
 }
 
+/// Trees known to hold no hardlink record anywhere below them: a cache
+/// (`.hako/cache/linkfree`, one id per line, newest last), so that a chain of
+/// edits of a tree without hardlinks never walks it. Losing it costs a walk.
+pub struct LinkFree {
+    path: Option<std::path::PathBuf>,
+}
+
+/// How many ids the cache keeps.
+const LINKFREE_KEEP: usize = 64;
+
+impl LinkFree {
+    /// The cache in `file` (None: no cache).
+    pub fn at(file: Option<std::path::PathBuf>) -> LinkFree {
+        LinkFree { path: file }
+    }
+
+    fn ids(&self) -> Vec<ObjectId> {
+        let Some(p) = &self.path else {
+            return Vec::new();
+        };
+        std::fs::read_to_string(p)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| ObjectId::from_hex(l).ok())
+            .collect()
+    }
+
+    fn contains(&self, id: &ObjectId) -> bool {
+        self.ids().contains(id)
+    }
+
+    /// Record `id` (best effort: a cache that cannot be written is no cache).
+    fn remember(&self, id: &ObjectId) {
+        let Some(p) = &self.path else {
+            return;
+        };
+        let mut ids = self.ids();
+        ids.retain(|i| i != id);
+        ids.push(*id);
+        let from = ids.len().saturating_sub(LINKFREE_KEEP);
+        let text: String = ids[from..].iter().map(|i| format!("{i}\n")).collect();
+        if let Some(dir) = p.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = crate::fsutil::write_atomic(p, text.as_bytes());
+    }
+}
+
 /// `repair` after an edit from `old` to `new`, skipping the whole-tree walk
 /// when no change can have broken a group: nothing that could be a first
-/// member changed or went, and no entry with a record appeared.
-pub fn repair_edit(store: &dyn ObjectStore, old: &ObjectId, new: &ObjectId) -> Result<ObjectId> {
+/// member changed or went and no entry with a record appeared, or `old` is
+/// known to hold no record and none appeared.
+pub fn repair_edit(
+    store: &dyn ObjectStore,
+    old: &ObjectId,
+    new: &ObjectId,
+    known: &LinkFree,
+) -> Result<ObjectId> {
     if old == new {
         return Ok(*new);
     }
     let mut changes: Vec<PathChange> = Vec::new();
     super::diff_recursive(store, old, new, true, b"", &mut changes)?;
-    let risky = changes.iter().any(|c| {
-        c.old.as_ref().is_some_and(|e| !e.is_dir())
-            || c.new.as_ref().is_some_and(|e| e.meta.link.is_some())
-    });
-    if risky {
-        repair(store, new)
-    } else {
-        Ok(*new)
+    let adds_records = changes
+        .iter()
+        .any(|c| c.new.as_ref().is_some_and(|e| e.meta.link.is_some()));
+    let changes_members = changes
+        .iter()
+        .any(|c| c.old.as_ref().is_some_and(|e| !e.is_dir()));
+    if !adds_records && (!changes_members || known.contains(old)) {
+        if known.contains(old) {
+            known.remember(new);
+        }
+        return Ok(*new);
     }
+    let all = members(store, new)?;
+    if all.iter().all(|(_, e)| e.meta.link.is_none()) {
+        known.remember(new);
+        return Ok(*new);
+    }
+    repair_members(store, new, &all)
 }
 
 #[cfg(test)]
@@ -226,14 +297,14 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].0, "a/hard");
         assert!(found[0].1.contains("differs from its first member"));
-        let fixed = repair_edit(&s, &r, &edited).unwrap();
+        let fixed = repair_edit(&s, &r, &edited, &LinkFree::at(None)).unwrap();
         assert!(check(&s, &fixed).unwrap().is_empty());
         assert_eq!(link(&s, &fixed, "a/f2"), None);
         assert_eq!(link(&s, &fixed, "a/hard"), None);
         assert_eq!(link(&s, &fixed, "b/more").as_deref(), Some("../a/hard"));
         // A written member that is not first just leaves.
         let edited = put(&s, fixed, "b/more", "other", Some("../a/hard"));
-        let fixed = repair_edit(&s, &fixed, &edited).unwrap();
+        let fixed = repair_edit(&s, &fixed, &edited, &LinkFree::at(None)).unwrap();
         assert_eq!(link(&s, &fixed, "b/more"), None);
     }
 }
