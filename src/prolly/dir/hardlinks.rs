@@ -215,10 +215,16 @@ impl LinkFree {
         ids.push(*id);
         let from = ids.len().saturating_sub(LINKFREE_KEEP);
         let text: String = ids[from..].iter().map(|i| format!("{i}\n")).collect();
-        if let Some(dir) = p.parent() {
-            let _ = std::fs::create_dir_all(dir);
+        // Not fsynced: every whole line of a torn file is still true; a lost one costs a walk.
+        let tmp = p.with_extension(format!("tmp{}", std::process::id()));
+        let written = p
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&tmp, text.as_bytes()))
+            .and_then(|_| std::fs::rename(&tmp, p));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
-        let _ = crate::fsutil::write_atomic(p, text.as_bytes());
     }
 }
 
