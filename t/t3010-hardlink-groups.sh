@@ -101,4 +101,20 @@ test_expect_success 'a tree without hardlink records is remembered, and a group 
 	)
 '
 
+test_expect_success 'a merge whose sides each changed a member leaves no member disagreeing' '
+	hako init -q --empty mg && (
+		cd mg &&
+		hako import ../src /d && hako commit -q -m base &&
+		hako branch side &&
+		hako write /d/a/hard other && hako commit -q -m ours &&
+		hako checkout side 2>/dev/null &&
+		hako write /d/a/f2 changed && hako commit -q -m theirs &&
+		hako checkout main 2>/dev/null &&
+		hako merge side >/dev/null &&
+		hako ls-tree -r WORKING:d >../out &&
+		hako fsck
+	) &&
+	! grep link= out
+'
+
 test_done

@@ -263,6 +263,32 @@ pub fn repair_edit(
     repair_members(store, new, &all)
 }
 
+/// `repair` after a three-way merge of `ours` with another tree into
+/// `merged`. When both sides satisfy the rule, only a change that touches an
+/// entry with a record (on either side of the change) can break a group: a
+/// side that changed a first member also changed its members. So the whole
+/// tree is walked only then, and a merge costs what its changes cost.
+pub fn repair_merge(
+    store: &dyn ObjectStore,
+    ours: &ObjectId,
+    merged: &ObjectId,
+) -> Result<ObjectId> {
+    if ours == merged {
+        return Ok(*merged);
+    }
+    let mut changes: Vec<PathChange> = Vec::new();
+    super::diff_recursive(store, ours, merged, true, b"", &mut changes)?;
+    let has_record = |e: &Option<Entry>| e.as_ref().is_some_and(|e| e.meta.link.is_some());
+    if changes
+        .iter()
+        .any(|c| has_record(&c.old) || has_record(&c.new))
+    {
+        repair(store, merged)
+    } else {
+        Ok(*merged)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
