@@ -46,36 +46,34 @@ struct Printer<'a> {
 
 impl Printer<'_> {
     fn print(&mut self, e: &Entry, path: &[u8]) -> anyhow::Result<()> {
-        let name = if self.a.nul {
-            String::from_utf8_lossy(path).into_owned()
+        // With -z the name goes out as its bytes: it need not be UTF-8.
+        let name: Vec<u8> = if self.a.nul {
+            path.to_vec()
         } else {
-            super::quote_path(path)
+            super::quote_path(path).into_bytes()
         };
-        let term = if self.a.nul { '\0' } else { '\n' };
-        if self.a.name_only {
-            return super::out(write!(self.out, "{name}{term}"));
-        }
-        if self.a.long {
+        let term: &[u8] = if self.a.nul { b"\0" } else { b"\n" };
+        let head = if self.a.name_only {
+            String::new()
+        } else if self.a.long {
             let size = if e.is_file() || e.is_symlink() {
                 file::size(&self.ws.odb, &e.id)?.to_string()
             } else {
                 "-".to_string()
             };
-            return super::out(write!(
-                self.out,
-                "{:06o} {} {}{} {size:>7}\t{name}{term}",
+            format!(
+                "{:06o} {} {}{} {size:>7}\t",
                 e.mode,
                 self.kinds.kind(e)?,
                 e.id,
                 super::meta_fields(&e.meta)
-            ));
-        }
-        let kind = self.kinds.kind(e)?;
-        super::out(write!(
-            self.out,
-            "{}{term}",
-            super::ls_tree_line(e, kind, &name)
-        ))
+            )
+        } else {
+            super::ls_tree_line(e, self.kinds.kind(e)?, "")
+        };
+        super::out(self.out.write_all(head.as_bytes()))?;
+        super::out(self.out.write_all(&name))?;
+        super::out(self.out.write_all(term))
     }
 
     fn walk(&mut self, tree: &ObjectId, prefix: &[u8]) -> anyhow::Result<()> {

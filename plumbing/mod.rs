@@ -94,9 +94,11 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// Quote a path for line-oriented output, as git does: names with control
 /// characters, `"` or `\\` are C-quoted in double quotes; others print as is.
 pub fn quote_path(name: &[u8]) -> String {
+    // A name that is not UTF-8 is quoted too: its other bytes become octal.
     let needs = name
         .iter()
-        .any(|&c| c < 0x20 || c == b'"' || c == b'\\' || c == 0x7f);
+        .any(|&c| c < 0x20 || c == b'"' || c == b'\\' || c == 0x7f)
+        || std::str::from_utf8(name).is_err();
     if !needs {
         return String::from_utf8_lossy(name).into_owned();
     }

@@ -131,15 +131,8 @@ fn special_entry(
     Ok(e)
 }
 
-/// `to` (a full tree path) relative to the directory `from`: leading `..`
-/// components, then the rest of `to` (format-spec/prolly-tree.md, Hardlinks).
-pub fn relative_path(from: &[Vec<u8>], to: &[Vec<u8>]) -> Vec<u8> {
-    let to_dir = &to[..to.len() - 1];
-    let common = from.iter().zip(to_dir).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&[u8]> = vec![b".."; from.len() - common];
-    parts.extend(to[common..].iter().map(|c| c.as_slice()));
-    parts.join(&b'/')
-}
+pub use crate::prolly::dir::hardlinks::relative_path;
+use crate::prolly::dir::hardlinks::{link_target, same_but_link};
 
 /// A host directory read into trees: the root's entries (without the `.`
 /// record), mode and metadata.
@@ -395,20 +388,6 @@ fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
     .map_err(nix_err(p))
 }
 
-/// Where a hardlink record points: the tree path it names from `comps`'s
-/// directory, if that stays inside the checkout.
-fn link_target(comps: &[Vec<u8>], link: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut out = comps[..comps.len() - 1].to_vec();
-    for c in link.split(|&b| b == b'/') {
-        if c == b".." {
-            out.pop()?;
-        } else {
-            out.push(c.to_vec());
-        }
-    }
-    Some(out)
-}
-
 /// Create a symlink, device, fifo or socket; false when it could not be made
 /// (device nodes without privilege), with the reason in the report.
 fn create_special(
@@ -524,14 +503,7 @@ pub fn checkout_tree(
         let target = link_target(&it.comps, e.meta.link.as_deref().unwrap_or_default());
         let first = target.as_ref().and_then(|t| firsts.get(t.as_slice()));
         let ok = first.is_some_and(|f| {
-            let fe = &f.entry;
-            f.comps < it.comps
-                && fe.mode == e.mode
-                && fe.id == e.id
-                && Meta {
-                    link: None,
-                    ..e.meta.clone()
-                } == fe.meta
+            f.comps < it.comps && f.entry.meta.link.is_none() && same_but_link(&f.entry, e)
         });
         match first {
             Some(f) if ok => links.push((f.path.clone(), it.path)),

@@ -12,6 +12,8 @@ use crate::store::Odb;
 
 pub const DIR_NAME: &str = ".hako";
 pub const DEFAULT_BRANCH: &str = "main";
+/// The `core.formatversion` this hako writes and reads (format-spec/layout.md).
+pub const FORMAT_VERSION: &str = "1";
 
 pub struct Workspace {
     /// The `.hako` directory.
@@ -295,7 +297,10 @@ impl Workspace {
         // The config is written last: discovery looks for it, so a crash
         // before this point never leaves a half-made workspace to be found.
         let cfg = dir.join("config");
-        crate::fsutil::write_atomic(&cfg, b"[core]\n\tformatversion = 1\n")?;
+        crate::fsutil::write_atomic(
+            &cfg,
+            format!("[core]\n\tformatversion = {FORMAT_VERSION}\n").as_bytes(),
+        )?;
         Workspace::open(&dir)
     }
 
@@ -397,6 +402,15 @@ impl Workspace {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => return Err(e).at(dir.join("config")),
         };
+        // A workspace of another format would be misread: refuse it whole.
+        if let Some(v) = config.get("core.formatversion") {
+            if v != FORMAT_VERSION {
+                return Err(Error::Invalid(format!(
+                    "{}: core.formatversion is '{v}', but this hako reads only format version {FORMAT_VERSION}",
+                    dir.join("config").display()
+                )));
+            }
+        }
         Ok(Workspace {
             dir: dir.to_path_buf(),
             odb: Odb::open(&dir.join("objects")),

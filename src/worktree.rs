@@ -7,6 +7,7 @@ use crate::container::{
     cwd, display_path, read_working, resolve_path, set_working_root, working_root,
 };
 use crate::error::{Error, Result};
+use crate::prolly::dir::hardlinks::LinkFree;
 use crate::prolly::dir::{self, Entry, S_IFDIR};
 use crate::revparse::rev_parse_tree;
 use crate::store::{BatchWriter, ObjectStore};
@@ -131,8 +132,9 @@ pub fn follow(
     Ok(Some((names, e)))
 }
 
-/// Run `edit` on the working root and store its result as the new working
-/// root, crash-safely: objects are flushed before the root moves, and the
+/// Run `edit` on the working root and store its result, with its hardlink
+/// groups repaired (prolly-tree.md, Hardlinks), as the new working root,
+/// crash-safely: objects are flushed before the root moves, and the
 /// move is a compare-and-swap against the root `edit` started from
 /// (`Error::WorkingChanged` if another command moved it). `before_swap` runs
 /// between the two (tests pause there).
@@ -148,7 +150,10 @@ where
     let raw = read_working(ws)?;
     let old = working_root(ws)?;
     let batch = BatchWriter::new(&ws.odb);
-    let new = edit(&batch, old)?;
+    let edited = edit(&batch, old)?;
+    // A changed, moved or removed member leaves its hardlink group.
+    let known = LinkFree::at(Some(ws.dir.join("cache").join("linkfree")));
+    let new = crate::prolly::dir::hardlinks::repair_edit(&batch, &old, &edited, &known)?;
     batch.flush()?;
     before_swap();
     if new != old {

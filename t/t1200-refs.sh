@@ -183,4 +183,64 @@ test_expect_success 'a lock file left by a killed process is taken over, with a 
 	hako update-ref refs/heads/main $B $A
 '
 
+test_expect_success 'at most 5 symbolic refs are followed; a 6th is an error' '
+	C1=$(cat A) &&
+	hako update-ref refs/heads/s0 $C1 &&
+	for i in 1 2 3 4 5 6; do
+		hako symbolic-ref refs/heads/s$i refs/heads/s$((i - 1)) || return 1
+	done &&
+	echo $C1 >expect &&
+	hako rev-parse refs/heads/s5 >actual &&
+	test_cmp expect actual &&
+	test_expect_code 128 hako rev-parse refs/heads/s6 2>err &&
+	echo "fatal: symbolic ref chain too deep at refs/heads/s6" >expect &&
+	test_cmp expect err &&
+	test_must_fail hako update-ref refs/heads/s6 $C1 2>err &&
+	test_cmp expect err
+'
+
+test_expect_success 'reflog: checkout records A A, symbolic-ref nothing, a deleted branch a zero record and its log stays' '
+	hako init -q --empty rl && (
+		cd rl &&
+		hako write /f x && hako commit -q -m one &&
+		hako branch dev &&
+		hako checkout dev >/dev/null && hako checkout dev >/dev/null &&
+		hako symbolic-ref HEAD refs/heads/main &&
+		hako branch -D dev >/dev/null &&
+		A=$(hako rev-parse main) &&
+		cut -f2 .hako/containers/default/logs/HEAD >actual &&
+		cat >expect <<-\EOF &&
+		commit (initial): one
+		checkout: moving from main to dev
+		checkout: moving from dev to dev
+		EOF
+		test_cmp expect actual &&
+		cut -d" " -f1,2 .hako/containers/default/logs/HEAD | tail -n 2 >actual &&
+		printf "%s %s\n%s %s\n" $A $A $A $A >expect &&
+		test_cmp expect actual &&
+		cut -d" " -f1,2 .hako/containers/default/logs/refs/heads/dev >actual &&
+		printf "%s %s\n%s %s\n" $ZERO_OID $A $A $ZERO_OID >expect &&
+		test_cmp expect actual
+	)
+'
+
+test_expect_success 'a reflog record without a configured identity names $USER, else $LOGNAME, else hako' '
+	(
+		cd rl &&
+		unset HAKO_AUTHOR_NAME HAKO_AUTHOR_EMAIL HAKO_COMMITTER_NAME HAKO_COMMITTER_EMAIL &&
+		USER=u LOGNAME=l hako update-ref refs/heads/who1 HEAD &&
+		(unset USER && LOGNAME=l hako update-ref refs/heads/who2 HEAD) &&
+		(unset USER LOGNAME && hako update-ref refs/heads/who3 HEAD) &&
+		for i in 1 2 3; do
+			sed "s/^[0-9a-f]* [0-9a-f]* \(.*>\).*/\1/" .hako/containers/default/logs/refs/heads/who$i || return 1
+		done >../actual
+	) &&
+	cat >expect <<-\EOF &&
+	u <u@localhost>
+	l <l@localhost>
+	hako <hako@localhost>
+	EOF
+	test_cmp expect actual
+'
+
 test_done

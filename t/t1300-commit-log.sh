@@ -359,4 +359,26 @@ test_expect_success 'a malformed HAKO_AUTHOR_DATE is fatal' '
 	grep "^fatal: invalid date" err
 '
 
+test_expect_success 'HAKO_AUTHOR_DATE: SECONDS, @SECONDS and a zone of HH 00-99 and MM 00-59' '
+	T=$(hako mktree </dev/null) &&
+	for d in "1700000000" "@1700000000" "-5 +0000" "@1700000000 +9959" "1700000000 -0000" "1700000000 -0130"; do
+		C=$(HAKO_AUTHOR_DATE="$d" HAKO_COMMITTER_DATE="$d" hako commit-tree $T -m m) &&
+		hako cat-file commit $C | sed -n "s/^author .*> //p" || return 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	1700000000 +0000
+	1700000000 +0000
+	-5 +0000
+	1700000000 +9959
+	1700000000 +0000
+	1700000000 -0130
+	EOF
+	test_cmp expect actual &&
+	for z in +0060 +100 0100 "+01:00"; do
+		test_must_fail env HAKO_AUTHOR_DATE="1700000000 $z" hako commit-tree $T -m m 2>err &&
+		echo "fatal: invalid timezone '"'"'$z'"'"'" >expect &&
+		test_cmp expect err || return 1
+	done
+'
+
 test_done

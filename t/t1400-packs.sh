@@ -120,4 +120,19 @@ test_expect_success 'many bulk writes keep the number of packs logarithmic' '
 	test_line_count = $(cat ids ids2 many-ids | wc -l) check
 '
 
+test_expect_success 'index-pack stores a version 1 pack as version 2 under a new name, and merges nothing' '
+	hako init -q --empty v1 &&
+	V="$TEST_DIRECTORY/../format-spec/vectors" &&
+	hako -C v1 index-pack "$V/pack-small.pack" >name1 &&
+	tail -c 32 "$V/pack-small.pack" | od -An -tx1 | tr -d " \n" >old &&
+	test "$(cat old)" != "$(cat name1)" &&
+	P=v1/.hako/objects/pack/pack-$(cat name1).pack &&
+	head -c 16 $P | tail -c 8 | od -An -tx1 | tr -d " \n" | cut -c1-8 >actual &&
+	echo 00000002 >expect && test_cmp expect actual &&
+	hako verify-pack v1/.hako/objects/pack/pack-$(cat name1).idx &&
+	hako -C v1 index-pack "$TEST_DIRECTORY/../format-spec/vectors/pack-delta.pack" &&
+	ls v1/.hako/objects/pack/*.idx >packs &&
+	test_line_count = 2 packs
+'
+
 test_done

@@ -54,6 +54,21 @@ test_expect_success 'index-pack --fix-thin completes it from the store; the resu
 	grep " tree [0-9]* [0-9]* [0-9]* 1 [0-9a-f]*$" out
 '
 
+test_expect_success 'index-pack --fix-thin puts the external bases first: every base precedes its deltas' '
+	hako verify-pack -v b/.hako/objects/pack/pack-$(cat name).idx >out &&
+	awk "NF == 5 || NF == 7 { off[\$1] = \$5 }
+	     NF == 7 { n++; if (!(\$7 in off) || off[\$7] >= \$5) bad++ }
+	     END { print n + 0, bad + 0 }" out >actual &&
+	echo "4 0" >expect &&
+	test_cmp expect actual &&
+	awk "NF == 5 || NF == 7 { print \$5 }" out | sort -n | head -n 4 >first &&
+	for id in $(awk "NF == 7 { print \$7 }" out | sort -u); do
+		grep "^$id " out | awk "{ print \$5 }" || return 1
+	done | sort -n >bases &&
+	head -n $(wc -l <bases) first >expect &&
+	test_cmp expect bases
+'
+
 test_expect_success 'a thin pack for an unknown base is refused even with --fix-thin' '
 	hako init -q --empty c &&
 	test_must_fail hako -C c index-pack --stdin --fix-thin <thin.pack 2>err &&

@@ -126,6 +126,20 @@ test_expect_success 'names with tabs and newlines are quoted, and raw with -z' '
 	test_cmp TQ again
 '
 
+test_expect_success 'a name that is not UTF-8 is quoted in octal, and written as its bytes with -z' '
+	printf "100644 blob %s\t\377x\000" $(cat H) | hako mktree -z >T8 &&
+	hako ls-tree --name-only $(cat T8) >actual &&
+	printf "\"\\\\377x\"\n" >expect &&
+	test_cmp expect actual &&
+	hako ls-tree -z --name-only $(cat T8) >actual &&
+	printf "\377x\000" >expect &&
+	test_cmp expect actual &&
+	hako ls-tree $(cat T8) | hako mktree >again &&
+	test_cmp T8 again &&
+	hako ls-tree -z $(cat T8) | hako mktree -z >again &&
+	test_cmp T8 again
+'
+
 test_expect_success 'mktree refuses unsorted input and writes nothing' '
 	printf "100644 blob %s\tb\n100644 blob %s\ta\n" $(cat H) $(cat H) >in &&
 	find .hako/objects -type f | sort >before &&

@@ -228,4 +228,18 @@ test_expect_success 'checkout-tree refuses a non-empty destination' '
 	grep "exists and is not empty" err
 '
 
+test_expect_success 'mtimes: nanoseconds as 9 digits; before the epoch exactly 0, without nanoseconds' '
+	mkdir times && echo a >times/old && echo b >times/new &&
+	touch -d "1969-12-31 23:59:59.5 UTC" times/old &&
+	touch -d "2023-11-14 22:13:20.5 UTC" times/new &&
+	T=$(hako -C ws write-tree --owners ../times) &&
+	hako -C ws ls-tree $T | sed -n "s/.* \(mtime=[0-9.]*\).*\t\(.*\)/\2 \1/p" >actual &&
+	sed -i "/^\. /d" actual &&
+	cat >expect <<-EOF &&
+	new mtime=1700000000.500000000
+	old mtime=0
+	EOF
+	test_cmp expect actual
+'
+
 test_done

@@ -106,6 +106,14 @@ test_expect_success 'a conflicted merge leaves markers in the working root and r
 	grep "^+<<<<<<< ours$" actual && grep "^+>>>>>>> theirs$" actual
 '
 
+test_expect_success 'MERGE keeps the message as given; MERGE_CONFLICTS paths have no leading /' '
+	printf "content\tconf\000" >expect &&
+	test_cmp expect .hako/containers/default/MERGE_CONFLICTS &&
+	sed -n "4,\$p" .hako/containers/default/MERGE >actual &&
+	printf "\nMerge side" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'commit and merge --continue refuse while a conflict is unresolved' '
 	expect_unchanged hako commit -m resolved &&
 	grep "^fatal: cannot commit: 1 unresolved conflict(s), first '"'"'/conf'"'"'" err &&

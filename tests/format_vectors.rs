@@ -175,10 +175,86 @@ fn chunked_file_ids_match_the_spec() {
     let v = vectors("files.tsv");
     assert!(v.len() >= 3);
     for f in v {
-        let parts: Vec<&str> = f[1].split(':').collect();
-        let data = xorshift_bytes(parts[1].parse().unwrap(), parts[2].parse().unwrap());
+        let data = generated_bytes(&f[1]);
         let got = hako::prolly::file::store_content(&HashOnly, &data).unwrap();
         assert_eq!(got.to_hex(), f[2], "file vector {}", f[0]);
+    }
+}
+
+/// The bytes of a files.tsv generator: `bytes:N:SEED` or `zeros:N`.
+fn generated_bytes(spec: &str) -> Vec<u8> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    match parts[0] {
+        "bytes" => xorshift_bytes(parts[1].parse().unwrap(), parts[2].parse().unwrap()),
+        "zeros" => vec![0; parts[1].parse().unwrap()],
+        other => panic!("unknown generator {other}"),
+    }
+}
+
+/// prolly-tree.md, FastCDC: the gear table and the cut loop as the spec
+/// writes them, independent of the fastcdc crate.
+fn spec_cut(src: &[u8], gear: &[u64; 256]) -> usize {
+    const MIN: usize = 16384;
+    const AVG: usize = 65536;
+    const MAX: usize = 262144;
+    const MASK_S: u64 = 0x0000_d907_0353_7000;
+    const MASK_L: u64 = 0x0000_d90f_0353_0000;
+    let mut n = src.len();
+    if n <= MIN {
+        return n;
+    }
+    let mut center = AVG;
+    if n > MAX {
+        n = MAX;
+    } else if n < center {
+        center = n;
+    }
+    let mut h: u64 = 0;
+    let mut i = MIN / 2;
+    for (limit, mask) in [(center / 2, MASK_S), (n / 2, MASK_L)] {
+        while i < limit {
+            let a = 2 * i;
+            h = (h << 2).wrapping_add(gear[src[a] as usize] << 1);
+            if h & (mask << 1) == 0 {
+                return a;
+            }
+            h = h.wrapping_add(gear[src[a + 1] as usize]);
+            if h & mask == 0 {
+                return a + 1;
+            }
+            i += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn fastcdc_cuts_match_the_spec_loop_and_the_vectors() {
+    let rows = vectors("fastcdc-gear.tsv");
+    assert_eq!(rows.len(), 256);
+    let mut gear = [0u64; 256];
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], i.to_string());
+        gear[i] = u64::from_str_radix(&r[1], 16).unwrap();
+    }
+    let v = vectors("fastcdc-cuts.tsv");
+    assert!(v.len() >= 5);
+    for f in v {
+        let data = generated_bytes(&f[1]);
+        let want: Vec<usize> = f[2].split(',').map(|n| n.parse().unwrap()).collect();
+        let mut by_spec = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            let len = spec_cut(&data[at..], &gear);
+            by_spec.push(len);
+            at += len;
+        }
+        assert_eq!(by_spec, want, "spec loop, vector {}", f[0]);
+        let by_hako: Vec<usize> = hako::prolly::file::chunks(&data)
+            .into_iter()
+            .map(|(_, len)| len)
+            .collect();
+        assert_eq!(by_hako, want, "hako, vector {}", f[0]);
     }
 }
 
@@ -483,4 +559,47 @@ fn materialized_record_vector_loads() {
     )
     .unwrap();
     assert!(hako::runtime::materialize::Materialized::load(dir.path()).is_err());
+}
+
+#[test]
+fn message_cleanup_matches_the_spec() {
+    let v = vectors("messages.tsv");
+    assert!(v.len() >= 8);
+    for f in v {
+        let given = String::from_utf8(from_hex_bytes(&f[1]).unwrap()).unwrap();
+        let want = String::from_utf8(from_hex_bytes(&f[2]).unwrap()).unwrap();
+        assert_eq!(
+            hako::object::clean_message(&given),
+            want,
+            "message vector {}",
+            f[0]
+        );
+    }
+}
+
+#[test]
+fn the_constants_the_spec_states_are_hakos() {
+    let read = |doc: &str| {
+        std::fs::read_to_string(format!("{}/format-spec/{doc}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+    };
+    let packs = read("packs.md");
+    let batch = hako::store::mem::BATCH_BYTES;
+    assert!(
+        packs.contains(&format!("**256 MiB** ({batch} bytes")),
+        "packs.md: {batch}"
+    );
+    let threshold = hako::store::PACK_THRESHOLD;
+    assert!(
+        packs.contains(&format!("fewer than **{threshold}**")),
+        "packs.md: {threshold}"
+    );
+    let prolly = read("prolly-tree.md");
+    use hako::prolly::file::{CDC_AVG, CDC_MAX, CDC_MIN, INLINE_MAX};
+    assert!(prolly.contains(&format!(
+        "MIN = {CDC_MIN}   AVG = {CDC_AVG}   MAX = {CDC_MAX}"
+    )));
+    assert!(prolly.contains(&format!(
+        "at most `{INLINE_MAX}` bytes is stored as one `blob`"
+    )));
 }

@@ -27,7 +27,7 @@ def record(tag, value):
 def meta(fields):
     """Metadata records (format-spec/prolly-tree.md, Metadata) from
     `key=value,...`: uid, gid, rdev=MAJOR:MINOR, xattr=HEXNAME:HEXVALUE,
-    mtime=SECONDS[.NANOSECONDS], link=HEXPATH."""
+    mtime=SECONDS[.FRACTION] (1-9 digits of a second: .5 = 500000000 ns), link=HEXPATH."""
     kv = [f.split("=", 1) for f in fields.split(",")] if fields else []
     get = lambda k: [v for key, v in kv if key == k]
     out = b""
@@ -143,8 +143,8 @@ def lines(spec):
 
 
 print("# name\tinput\texpected tree id (computed by format-spec/vectors/gen_trees.py, an independent implementation)")
-print("# lines:MODE TYPE CONTENT NAME [META];... — TYPE blob: id = blob of CONTENT; TYPE tree: id = the empty tree; TYPE none: the zero id")
-print("# META: key=value,... — uid, gid, rdev=MAJOR:MINOR, xattr=HEXNAME:HEXVALUE, mtime=SECONDS[.NANOSECONDS], link=HEXPATH (hardlink)")
+print("# lines:MODE TYPE CONTENT NAME [META];... — TYPE blob: id = blob of CONTENT (no LF added); TYPE tree: id = the empty tree; TYPE none: the zero id")
+print("# META: key=value,... — uid, gid, rdev=MAJOR:MINOR, xattr=HEXNAME:HEXVALUE, mtime=SECONDS[.FRACTION] (1-9 digits of a second: .5 = 500000000 ns), link=HEXPATH (hardlink)")
 print("# gen:N — N entries f000000.., mode 100644, id = blob of the name followed by LF")
 print("# maxclose:N[-K] — N entries t029-000000.., mode 100644, id = blob of x, every 400th (i % 400 == 399) with xattr user.x = 8000 bytes v; -K leaves entry K out")
 cases = [

@@ -122,6 +122,7 @@ pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
             .filter_map(|id| check_tree(store, id).err())
             .collect();
         report.problems.extend(bad);
+        report.problems.extend(check_hardlinks(store, &roots));
         let files: Vec<&ObjectId> = reach.file_roots.iter().collect();
         let bad: Vec<Finding> = files
             .par_iter()
@@ -152,6 +153,44 @@ pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
         .copied()
         .collect();
     Ok(report)
+}
+
+/// The hardlink groups of the trees the refs and working roots name (not
+/// of every tree in the history: a full walk each).
+fn check_hardlinks(store: &dyn ObjectStore, roots: &[super::reach::Root]) -> Vec<Finding> {
+    let mut trees: Vec<ObjectId> = Vec::new();
+    for r in roots.iter().filter(|r| !r.source.contains(":reflog ")) {
+        let tree = match store.read_header(&r.id) {
+            Ok((ObjectType::Tree, _)) => r.id,
+            Ok((ObjectType::Commit, _)) => match store.read(&r.id) {
+                Ok(o) => match CommitRef::parse(&o.data) {
+                    Ok(c) => c.tree,
+                    Err(_) => continue,
+                },
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        if !trees.contains(&tree) {
+            trees.push(tree);
+        }
+    }
+    // A tree that cannot be walked is reported as missing or corrupt already.
+    let found: Vec<Vec<Finding>> = trees
+        .par_iter()
+        .map(|t| {
+            dir::hardlinks::check(store, t)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(path, why)| Finding::BadStructure {
+                    id: *t,
+                    kind: "tree",
+                    why: format!("{path}: {why}"),
+                })
+                .collect()
+        })
+        .collect();
+    found.into_iter().flatten().collect()
 }
 
 /// The objects an object refers to directly.

@@ -142,7 +142,9 @@ pub fn merge_trees(
         conflicts: Vec::new(),
         empty: None,
     };
-    let tree = m.merge_dir(base, ours, theirs, b"")?;
+    let merged = m.merge_dir(base, ours, theirs, b"")?;
+    // A member changed on one side leaves its hardlink group (prolly-tree.md).
+    let tree = crate::prolly::dir::hardlinks::repair_merge(store, ours, &merged)?;
     let conflicts = m.conflicts;
     let nodes_fetched = cache.nodes.lock().unwrap().len() as u64;
     Ok(MergeOutcome {

@@ -24,7 +24,7 @@ pub struct Indexed {
     pub checksum: ObjectId,
     /// Objects in the stored pack.
     pub objects: usize,
-    /// External bases appended by `fix_thin`.
+    /// External bases `fix_thin` put in front of the received records.
     pub thin_bases: usize,
 }
 
@@ -96,7 +96,7 @@ struct Seen {
 
 /// Read a pack from `input`, verify it entirely and store it in `odb`'s pack
 /// directory. With `fix_thin`, deltas against objects the store has are
-/// completed by appending those bases; without it a thin pack is refused.
+/// completed by putting those bases in front; without it a thin pack is refused.
 /// On any error nothing becomes visible.
 pub fn index_pack(odb: &Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Indexed> {
     let indexed = index_pack_as(odb, input, fix_thin, "pack")?;
@@ -118,28 +118,44 @@ pub(crate) fn index_pack_as(
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
     let n = map.len();
     let (version, mut seen, external) = decode_pack(&map, odb, fix_thin, &mut |_, _, _| Ok(()))?;
-    let mut external = external;
     let by_id: std::collections::HashSet<ObjectId> = seen.iter().map(|s| s.id).collect();
-    // An external base the pack itself also holds (later) is not external.
-    external.retain(|b| !by_id.contains(b));
+    // packs.md, Order: a base the pack holds must come before its deltas.
+    if let Some(b) = external.iter().find(|b| by_id.contains(b)) {
+        return Err(Error::Invalid(format!(
+            "bad pack: delta base {b} comes after a delta against it"
+        )));
+    }
     drop(map);
     let checksum = if external.is_empty() && version == 2 {
         let mut t = [0u8; 32];
         file.seek(SeekFrom::Start(n as u64 - 32)).at(&tmp.path)?;
         file.read_exact(&mut t).at(&tmp.path)?;
+        file.sync_all().at(&tmp.path)?;
+        drop(file);
         ObjectId(t)
     } else {
-        // Complete a thin pack (append the bases) or lift a version 1 pack to
-        // version 2 (its full records are the same bytes); fix the header and
-        // the trailer: the one place a pack file is revisited.
-        file.set_len(n as u64 - 32).at(&tmp.path)?;
-        file.seek(SeekFrom::End(0)).at(&tmp.path)?;
-        let mut at = n as u64 - 32;
+        // Complete a thin pack or lift a version 1 pack to version 2 (its full
+        // records are the same bytes): a new file with the external bases as
+        // full records *first*, so every base precedes its deltas, then the
+        // received records unchanged.
+        let (fixed, mut out) = spool(odb, &dir, "tmp_pack_", &mut std::io::empty())?;
+        let mut head = Vec::with_capacity(16);
+        head.extend_from_slice(b"HAKOPACK");
+        head.extend_from_slice(&2u32.to_be_bytes());
+        head.extend_from_slice(&((seen.len() + external.len()) as u32).to_be_bytes());
+        let mut h = blake3::Hasher::new();
+        let mut put = |out: &mut std::fs::File, bytes: &[u8]| -> Result<()> {
+            h.update(bytes);
+            out.write_all(bytes).at(&fixed.path)
+        };
+        put(&mut out, &head)?;
+        let mut at = 16u64;
+        let mut bases = Vec::with_capacity(external.len());
         for base in &external {
             let o = odb.read(base)?;
             let rec = encode_record(o.kind, &o.data)?;
-            file.write_all(&rec).at(&tmp.path)?;
-            seen.push(Seen {
+            put(&mut out, &rec)?;
+            bases.push(Seen {
                 id: *base,
                 offset: at,
                 len: rec.len() as u64,
@@ -148,20 +164,30 @@ pub(crate) fn index_pack_as(
             });
             at += rec.len() as u64;
         }
-        file.seek(SeekFrom::Start(8)).at(&tmp.path)?;
-        file.write_all(&2u32.to_be_bytes()).at(&tmp.path)?;
-        file.write_all(&(seen.len() as u32).to_be_bytes())
-            .at(&tmp.path)?;
-        file.seek(SeekFrom::Start(0)).at(&tmp.path)?;
-        let mut h = blake3::Hasher::new();
-        std::io::copy(&mut (&file).take(at), &mut HashWriter(&mut h)).at(&tmp.path)?;
+        let shift = at - 16;
+        file.seek(SeekFrom::Start(16)).at(&tmp.path)?;
+        let mut body = std::io::BufReader::new((&file).take(n as u64 - 48));
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let k = body.read(&mut buf).at(&tmp.path)?;
+            if k == 0 {
+                break;
+            }
+            put(&mut out, &buf[..k])?;
+        }
         let sum = h.finalize();
-        file.seek(SeekFrom::End(0)).at(&tmp.path)?;
-        file.write_all(sum.as_bytes()).at(&tmp.path)?;
+        out.write_all(sum.as_bytes()).at(&fixed.path)?;
+        out.sync_all().at(&fixed.path)?;
+        for s in &mut seen {
+            s.offset += shift;
+        }
+        bases.append(&mut seen);
+        seen = bases;
+        drop(file);
+        // The received copy goes (dropped); the fixed one is published.
+        tmp = fixed;
         ObjectId(*sum.as_bytes())
     };
-    file.sync_all().at(&tmp.path)?;
-    drop(file);
     let mut entries: Vec<IndexEntry> = seen
         .iter()
         .map(|s| (s.id, s.offset, s.len, s.size))
@@ -314,18 +340,6 @@ fn reread(
         .map_err(|why| Error::Invalid(format!("bad pack: {why}")))
 }
 
-struct HashWriter<'a>(&'a mut blake3::Hasher);
-
-impl Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Read a pack from `input` and store its objects as loose objects (deltas
 /// against stored objects allowed). The whole pack is checked (trailer,
 /// every id) before any object is written; returns how many were written.
@@ -357,4 +371,41 @@ pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
     })?;
     flush(&mut batch)?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::pack::{encode_delta, PackBuilder};
+
+    #[test]
+    fn a_base_after_its_delta_is_refused_even_with_fix_thin() {
+        let blob = |i: usize| format!("version {i} of a line\n").repeat(30).into_bytes();
+        let (y, z) = (
+            hash_object(ObjectType::Blob, &blob(2)),
+            hash_object(ObjectType::Blob, &blob(3)),
+        );
+        let scratch = tempfile::tempdir().unwrap();
+        let mut b = PackBuilder::new(scratch.path(), 2).unwrap();
+        b.add(
+            y,
+            &encode_delta(ObjectType::Blob, &blob(2), &z, &blob(3)).unwrap(),
+        )
+        .unwrap();
+        b.add(z, &encode_record(ObjectType::Blob, &blob(3)).unwrap())
+            .unwrap();
+        let idx = b.finish().unwrap();
+        let bytes = std::fs::read(idx.with_extension("pack")).unwrap();
+        let t = tempfile::tempdir().unwrap();
+        let odb = Odb::open(t.path());
+        odb.write(ObjectType::Blob, &blob(3)).unwrap();
+        let e = index_pack(&odb, &mut bytes.as_slice(), true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!("delta base {z} comes after a delta against it")),
+            "{e}"
+        );
+        assert!(crate::store::LocalStore::packs(&odb).unwrap().is_empty());
+    }
 }

@@ -131,6 +131,10 @@ impl LocalStore for MemStore {
     }
 }
 
+/// A bulk writer flushes once it holds more payload bytes than this
+/// (format-spec/packs.md, Bulk writes).
+pub const BATCH_BYTES: u64 = 256 << 20;
+
 /// New objects are held in memory (and readable) until `flush`, which writes
 /// those the database lacks with a single filesystem sync.
 pub struct BatchWriter<'a> {
@@ -142,7 +146,7 @@ pub struct BatchWriter<'a> {
 
 impl<'a> BatchWriter<'a> {
     pub fn new(odb: &'a Odb) -> BatchWriter<'a> {
-        BatchWriter::with_limit(odb, 256 << 20)
+        BatchWriter::with_limit(odb, BATCH_BYTES)
     }
 
     /// A writer that flushes whenever `limit` payload bytes are pending (a
@@ -208,5 +212,29 @@ impl ObjectStore for HashOnly {
     }
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
         Ok(hash_object(kind, data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{LocalStore, PACK_THRESHOLD};
+
+    #[test]
+    fn a_batch_flushes_past_its_limit_as_packs_and_a_small_rest_as_loose() {
+        let t = tempfile::tempdir().unwrap();
+        let odb = Odb::open(t.path());
+        let batch = BatchWriter::with_limit(&odb, 150 * 200);
+        for i in 0..400u32 {
+            let data = format!("{i:0200}");
+            batch.write(ObjectType::Blob, data.as_bytes()).unwrap();
+        }
+        batch.flush().unwrap();
+        let c = crate::store::count_objects(&odb).unwrap();
+        // Two flushes of 151 objects (more than 30000 bytes) became packs,
+        // merged into one; the last 98 (fewer than 128) are loose.
+        const { assert!(98 < PACK_THRESHOLD) };
+        assert_eq!((c.in_pack, c.loose, c.packs), (302, 98, 1));
+        assert_eq!(odb.list_ids().unwrap().len(), 400);
     }
 }

@@ -471,6 +471,27 @@ impl Pack {
                         ),
                     ));
                 }
+                // packs.md, Order: one front-to-back pass resolves every delta.
+                if let Some(base) = head.base {
+                    match self.find(&base) {
+                        Some(b) if self.offset_at(b) < self.offset_at(i) => {}
+                        Some(_) => {
+                            return Err(corrupt(
+                                &self.pack_path,
+                                &format!("delta {} comes before its base {base}", self.id_at(i)),
+                            ))
+                        }
+                        None => {
+                            return Err(corrupt(
+                                &self.pack_path,
+                                &format!(
+                                    "delta {} has its base {base} outside the pack",
+                                    self.id_at(i)
+                                ),
+                            ))
+                        }
+                    }
+                }
             }
         }
         Ok(())
@@ -806,12 +827,26 @@ pub fn write_pack(pack_dir: &Path, objects: &[(ObjectId, ObjectType, &[u8])]) ->
 pub fn merge_packs(pack_dir: &Path, packs: &[std::sync::Arc<Pack>]) -> Result<PathBuf> {
     let mut seen = std::collections::HashSet::new();
     let mut order = Vec::new();
-    // Pack by pack, each in record order: a delta's base (in its own pack)
-    // then always comes first, whichever copy of it is kept.
+    // Pack by pack, each in record order, but a delta's base (in its own
+    // pack) always before the delta, whichever copy of it is kept: packs
+    // stored before bases had to come first may hold one after its delta.
     for (pi, p) in packs.iter().enumerate() {
         for i in p.positions_by_offset() {
-            if seen.insert(p.id_at(i)) {
-                order.push((p.id_at(i), pi, i));
+            let mut chain = vec![i];
+            while let Some(&j) = chain.last() {
+                let next = match p.record(j)?.base {
+                    Some(b) if !seen.contains(&b) && chain.len() <= MAX_DELTA_DEPTH => p.find(&b),
+                    _ => None,
+                };
+                match next {
+                    Some(k) if !chain.contains(&k) => chain.push(k),
+                    _ => break,
+                }
+            }
+            for &j in chain.iter().rev() {
+                if seen.insert(p.id_at(j)) {
+                    order.push((p.id_at(j), pi, j));
+                }
             }
         }
     }
@@ -896,5 +931,44 @@ mod tests {
         let p = Pack::open(&b.finish().unwrap()).unwrap();
         let e = p.read(p.find(&x).unwrap()).unwrap_err().to_string();
         assert!(e.contains("deeper than 16 (or a cycle)"), "{e}");
+    }
+
+    #[test]
+    fn a_base_after_its_delta_is_reported_and_a_merge_puts_it_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let (x, y, z) = (
+            hash_object(ObjectType::Blob, &blob(1)),
+            hash_object(ObjectType::Blob, &blob(2)),
+            hash_object(ObjectType::Blob, &blob(3)),
+        );
+        // As index-pack --fix-thin once stored them: deltas, then their base.
+        let mut b = PackBuilder::new(dir.path(), 3).unwrap();
+        b.add(
+            y,
+            &encode_delta(ObjectType::Blob, &blob(2), &z, &blob(3)).unwrap(),
+        )
+        .unwrap();
+        b.add(
+            x,
+            &encode_delta(ObjectType::Blob, &blob(1), &y, &blob(2)).unwrap(),
+        )
+        .unwrap();
+        b.add(z, &encode_record(ObjectType::Blob, &blob(3)).unwrap())
+            .unwrap();
+        let p = std::sync::Arc::new(Pack::open(&b.finish().unwrap()).unwrap());
+        let e = p.verify_checksums().unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("delta {y} comes before its base {z}")),
+            "{e}"
+        );
+        let merged = Pack::open(&merge_packs(dir.path(), &[p]).unwrap()).unwrap();
+        merged.verify_checksums().unwrap();
+        let order: Vec<ObjectId> = merged
+            .positions_by_offset()
+            .into_iter()
+            .map(|i| merged.id_at(i))
+            .collect();
+        assert_eq!(order, [z, y, x]);
+        assert_eq!(merged.read(merged.find(&x).unwrap()).unwrap().data, blob(1));
     }
 }

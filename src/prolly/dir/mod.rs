@@ -5,6 +5,7 @@ mod cursor;
 mod diff;
 mod edit;
 mod entry;
+pub mod hardlinks;
 mod paths;
 
 pub use cursor::{count, get, list, TreeCursor};
