@@ -104,6 +104,11 @@ pub fn parse_record(
         .ok_or_else(|| bad(&format!("unknown kind {code:#04x}")))?;
     let mut pos = off + 1;
     let size = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))?;
+    if size > crate::object::MAX_OBJECT_SIZE {
+        return Err(bad(&format!(
+            "record declares {size} bytes, over the 64 MiB limit of one object"
+        )));
+    }
     let base = if delta {
         let b = buf
             .get(pos..pos + 32)
@@ -136,7 +141,7 @@ pub fn decode_frame(
 ) -> std::result::Result<Vec<u8>, String> {
     let data = match base {
         Some(b) => {
-            let mut data = Vec::with_capacity(size.min(1 << 30) as usize);
+            let mut data = Vec::with_capacity(size as usize);
             zstd::stream::Decoder::with_ref_prefix(frame, b)
                 .and_then(|d| d.take(size + 1).read_to_end(&mut data))
                 .map_err(|e| format!("cannot decompress: {e}"))?;
@@ -531,6 +536,7 @@ pub fn encode_delta(
 
 /// One full record (type, size, stored size, zstd frame).
 pub fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
+    crate::object::check_size(kind, data.len() as u64)?;
     thread_local! {
         // One compression context per thread (setting one up per record showed).
         static CCTX: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
