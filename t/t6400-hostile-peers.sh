@@ -76,4 +76,117 @@ test_expect_success 'hash-object -w refuses a blob over the limit and points to 
 	rm big
 '
 
+# Deep trees (item 2).
+
+test_expect_success 'setup: packs of 2047, 2048 and 20000 nested directories' '
+	$HOSTILE deep-pack 2047 limit.pack >limit.id &&
+	$HOSTILE deep-pack 2048 over.pack >over.id &&
+	$HOSTILE deep-pack 20000 deep.pack >deep.id
+'
+
+test_expect_success TIME 'receive-pack refuses a tree nested deeper than 2048 levels' '
+	HOSTILE_RSS=$TRASH/rss $HOSTILE push ws containers/default/refs/heads/deep \
+		$(cat deep.id) deep.pack >report &&
+	grep "^unpack ok" report &&
+	grep "^ng containers/default/refs/heads/deep invalid objects (tree [0-9a-f]* nests directories deeper than the limit of 2048)" report &&
+	rss_below $CAP rss &&
+	$HOSTILE push ws containers/default/refs/heads/over $(cat over.id) over.pack >report &&
+	grep "^ng containers/default/refs/heads/over invalid objects (tree .* deeper than the limit of 2048)" report &&
+	test_must_fail hako -C ws rev-parse --verify refs/heads/over &&
+	$HOSTILE push ws containers/default/refs/heads/limit $(cat limit.id) limit.pack >report &&
+	grep "^ok containers/default/refs/heads/limit" report &&
+	hako -C ws rev-parse --verify refs/heads/limit
+'
+
+test_expect_success TIME 'a fetching client refuses a tree nested deeper than 2048 levels' '
+	HOSTILE_MODE="pack deep.pack $(cat deep.id)" \
+	test_must_fail /usr/bin/time -f %M -o rss hako clone -q host:/x deepclone 2>err &&
+	grep "^fatal: .*tree [0-9a-f]* nests directories deeper than the limit of 2048" err &&
+	rss_below $CAP rss &&
+	test_path_is_missing deepclone/.hako/containers/default/refs/heads/main
+'
+
+test_expect_success 'setup: a local store holding a tree 20000 directories deep' '
+	hako init -q local &&
+	hako -C local index-pack "$TRASH/deep.pack" &&
+	hako -C local update-ref refs/heads/main $(cat deep.id)
+'
+
+test_expect_success 'every walk of the deep tree keeps its own stack' '
+	hako -C local ls-tree -r HEAD >out &&
+	test_line_count = 1 out &&
+	grep "	d/d/d/.*/d/f$" out &&
+	hako -C local diff-tree -r 6237ea26bd7273588101502f70eecddcdabeaf25f9fa0cd309d4288edc785a55 HEAD >out &&
+	test_line_count = 1 out &&
+	hako -C local log -p >out &&
+	grep "^+bottom" out &&
+	hako -C local tree -L 3 / >out &&
+	grep "directories" out &&
+	hako -C local pack-objects --revs "$TRASH/revs" <<-EOF &&
+	HEAD
+	EOF
+	hako -C local repack &&
+	hako -C local gc &&
+	hako -C local fsck &&
+	hako -C local ls-tree -r HEAD >out &&
+	test_line_count = 1 out
+'
+
+test_expect_success 'cloning the deep tree: the server walks it, the client refuses it' '
+	test_must_fail hako clone -q local deeplocal 2>err &&
+	grep "^fatal: .*deeper than the limit of 2048" err &&
+	! grep -i "overflow" err
+'
+
+# Entry types and ref types (items 8 and 9).
+
+test_expect_success 'setup: mistyped packs' '
+	$HOSTILE typed-pack commit-as-file asfile.pack >asfile.ids &&
+	$HOSTILE typed-pack tree-as-link aslink.pack >aslink.ids &&
+	$HOSTILE typed-pack tree-branch treebranch.pack >treebranch.ids &&
+	$HOSTILE typed-pack blob-tag blobtag.pack >blobtag.ids
+'
+
+test_expect_success 'receive-pack checks every entry type against its mode' '
+	$HOSTILE push ws containers/default/refs/heads/asfile \
+		$(awk "/^commit/ {print \$2}" asfile.ids) asfile.pack >report &&
+	grep "^ng containers/default/refs/heads/asfile invalid objects ([0-9a-f]* is a commit, not a blob or file)" report &&
+	$HOSTILE push ws containers/default/refs/heads/aslink \
+		$(awk "/^commit/ {print \$2}" aslink.ids) aslink.pack >report &&
+	grep "^ng containers/default/refs/heads/aslink invalid objects ([0-9a-f]* is a tree, not a blob)" report &&
+	test_must_fail hako -C ws rev-parse --verify refs/heads/asfile
+'
+
+test_expect_success 'receive-pack refuses a branch that is not a commit and a tag that is neither commit nor tag' '
+	$HOSTILE push ws containers/default/refs/heads/t \
+		$(awk "/^tree/ {print \$2}" treebranch.ids) treebranch.pack >report &&
+	grep "^ng containers/default/refs/heads/t not a commit$" report &&
+	$HOSTILE push ws containers/default/refs/tags/b \
+		$(awk "/^blob/ {print \$2}" blobtag.ids) blobtag.pack >report &&
+	grep "^ng containers/default/refs/tags/b not a commit or tag$" report &&
+	test_must_fail hako -C ws rev-parse --verify refs/heads/t
+'
+
+test_expect_success 'a fetching client checks entry types and refuses a branch naming a tree' '
+	HOSTILE_MODE="pack asfile.pack $(awk "/^commit/ {print \$2}" asfile.ids)" \
+	test_must_fail hako clone -q host:/x typed1 2>err &&
+	grep "^fatal: .*is a commit, not a blob or file" err &&
+	HOSTILE_MODE="pack treebranch.pack $(awk "/^tree/ {print \$2}" treebranch.ids)" \
+	test_must_fail hako clone -q host:/x typed2 2>err &&
+	grep "^fatal: .*is a tree, not a commit" err &&
+	test_path_is_missing typed2/.hako/containers/default/refs/heads/main
+'
+
+test_expect_success 'fsck reports mistyped entries and refs' '
+	hako init -q typed &&
+	hako -C typed index-pack "$TRASH/asfile.pack" &&
+	hako -C typed index-pack "$TRASH/treebranch.pack" &&
+	hako -C typed update-ref refs/heads/main $(awk "/^commit/ {print \$2}" asfile.ids) &&
+	tree=$(awk "/^tree/ {print \$2}" treebranch.ids) &&
+	echo $tree >typed/.hako/containers/default/refs/heads/t &&
+	test_must_fail hako -C typed fsck >out &&
+	grep "^error in tree [0-9a-f]*: [0-9a-f]* is a commit, not a blob or file" out &&
+	grep "^error in default:refs/heads/t: $tree is a tree, not a commit" out
+'
+
 test_done

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::reach::{reachable, roots, Missing};
+use super::reach::{reachable, roots, Missing, Mistyped};
 use crate::error::{Error, Result};
 use crate::object::{CommitRef, ObjectType, TagRef};
 use crate::oid::ObjectId;
@@ -32,6 +32,9 @@ pub enum Finding {
     BadPack { path: PathBuf, why: String },
     /// A referenced object that is not stored.
     Missing(Missing),
+    /// A referenced object of another type than its referrer requires (a
+    /// branch naming a tree, a file entry naming a commit).
+    Mistyped(Mistyped),
     /// `.hako/shallow` malformed, or naming a stored object that is not a commit.
     BadShallow(String),
     /// A tree or chunk list that is well-formed but not canonical.
@@ -115,6 +118,9 @@ pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
     report
         .problems
         .extend(reach.missing.iter().cloned().map(Finding::Missing));
+    report
+        .problems
+        .extend(reach.mistyped.iter().cloned().map(Finding::Mistyped));
     if !opts.connectivity_only {
         let dirs: Vec<&ObjectId> = reach.dir_roots.iter().collect();
         let bad: Vec<Finding> = dirs

@@ -17,6 +17,62 @@ use crate::workspace::Workspace;
 pub struct Root {
     pub id: ObjectId,
     pub source: String,
+    /// What the root must name (a branch: a commit).
+    pub want: Requires,
+}
+
+/// What a referrer requires of the object it names (objects.md, refs.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requires {
+    /// Anything: a tag's target, a reflog entry.
+    Any,
+    /// Exactly this type.
+    Kind(ObjectType),
+    /// A regular file's content: a blob or a chunk list.
+    Content,
+    /// A tag ref's value: a commit or an annotated tag.
+    Tagged,
+}
+
+impl Requires {
+    pub fn admits(self, kind: ObjectType) -> bool {
+        match self {
+            Requires::Any => true,
+            Requires::Kind(k) => k == kind,
+            Requires::Content => matches!(kind, ObjectType::Blob | ObjectType::File),
+            Requires::Tagged => matches!(kind, ObjectType::Commit | ObjectType::Tag),
+        }
+    }
+
+    /// What the referrer requires, in words.
+    pub fn name(self) -> &'static str {
+        match self {
+            Requires::Any => "object",
+            Requires::Kind(k) => k.name(),
+            Requires::Content => "blob or file",
+            Requires::Tagged => "commit or tag",
+        }
+    }
+
+    /// What a ref named `name` (`refs/heads/…`, `HEAD`, `refs/tags/…`) must name.
+    pub fn of_ref(name: &str) -> Requires {
+        if name.starts_with("refs/tags/") {
+            Requires::Tagged
+        } else if name == "HEAD" || name.starts_with("refs/heads/") {
+            Requires::Kind(ObjectType::Commit)
+        } else {
+            Requires::Any
+        }
+    }
+}
+
+/// An object whose type is not the one its referrer requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mistyped {
+    pub id: ObjectId,
+    pub kind: ObjectType,
+    pub want: Requires,
+    pub from: String,
 }
 
 /// Every root of the workspace: for each container its refs (HEAD included),
@@ -32,12 +88,14 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
             out.push(Root {
                 id,
                 source: format!("{c}:HEAD"),
+                want: Requires::of_ref("HEAD"),
             });
         }
         for (name, id) in refs.list("refs/")? {
             out.push(Root {
                 id,
                 source: format!("{c}:{name}"),
+                want: Requires::of_ref(&name),
             });
         }
         let logs = cdir.join("logs");
@@ -48,6 +106,7 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
                         out.push(Root {
                             id,
                             source: format!("{c}:reflog {name}"),
+                            want: Requires::Any,
                         });
                     }
                 }
@@ -68,6 +127,7 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
                     out.push(Root {
                         id,
                         source: format!("{c}:{name}"),
+                        want: Requires::Any,
                     });
                 }
             }
@@ -126,6 +186,9 @@ pub struct Reach {
     pub file_roots: HashSet<ObjectId>,
     /// Commits reached.
     pub commits: Vec<ObjectId>,
+    /// Objects whose type is not the one their referrer requires (the walk
+    /// does not go below them).
+    pub mistyped: Vec<Mistyped>,
 }
 
 /// Everything reachable from `roots`, with the objects found missing on the
@@ -133,11 +196,11 @@ pub struct Reach {
 pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
     let mut r = Reach::default();
     // (id, what the referrer says it is, who refers to it)
-    let mut stack: Vec<(ObjectId, Option<ObjectType>, String)> = roots
+    let mut stack: Vec<(ObjectId, Requires, String)> = roots
         .iter()
-        .map(|root| (root.id, None, root.source.clone()))
+        .map(|root| (root.id, root.want, root.source.clone()))
         .collect();
-    while let Some((id, hint, from)) = stack.pop() {
+    while let Some((id, want, from)) = stack.pop() {
         if id.is_zero() || !r.seen.insert(id) {
             continue;
         }
@@ -147,20 +210,32 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
                 r.seen.remove(&id);
                 r.missing.push(Missing {
                     id,
-                    kind: hint.map_or("object", |k| k.name()),
+                    kind: match want {
+                        Requires::Kind(k) => k.name(),
+                        _ => "object",
+                    },
                     from,
                 });
                 continue;
             }
             Err(e) => return Err(e),
         };
+        if !want.admits(kind) {
+            r.mistyped.push(Mistyped {
+                id,
+                kind,
+                want,
+                from,
+            });
+            continue;
+        }
         match kind {
             ObjectType::Blob => continue,
             ObjectType::Commit => r.commits.push(id),
-            ObjectType::Tree if hint.is_none() => {
+            ObjectType::Tree if !matches!(want, Requires::Kind(_)) => {
                 r.dir_roots.insert(id);
             }
-            ObjectType::File if hint.is_none() => {
+            ObjectType::File if !matches!(want, Requires::Kind(_)) => {
                 r.file_roots.insert(id);
             }
             _ => {}
@@ -168,55 +243,57 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
         let here = format!("{} {id}", kind.name());
         let o = store.read(&id)?;
         let shallow = kind == ObjectType::Commit && store.is_shallow(&id)?;
-        children(&id, o, shallow, &mut |child, kind, dir_root| {
+        children(&id, o, shallow, &mut |child, want, dir_root| {
             if dir_root {
                 r.dir_roots.insert(child);
             }
-            stack.push((child, kind, here.clone()));
+            stack.push((child, want, here.clone()));
         })?;
     }
     Ok(r)
 }
 
-/// The objects `o` (object `id`, consumed) refers to, each with the type it must have
-/// (`None`: any — a tag's target, a directory entry's content, which is a
-/// blob or a chunked file) and whether it is the root of a directory (a
+/// The objects `o` (object `id`, consumed) refers to, each with what its
+/// type must be (a directory entry's content: a blob or a chunk list; a
+/// symlink's target: a blob) and whether it is the root of a directory (a
 /// commit's tree, a directory entry; not an internal node of a tree).
 /// A `shallow` commit names no parents (layout.md, "Shallow workspaces").
 pub fn children(
     id: &ObjectId,
     o: Object,
     shallow: bool,
-    each: &mut dyn FnMut(ObjectId, Option<ObjectType>, bool),
+    each: &mut dyn FnMut(ObjectId, Requires, bool),
 ) -> Result<()> {
     match o.kind {
         ObjectType::Blob => {}
         ObjectType::Commit => {
             let c = CommitRef::parse(&o.data)?;
-            each(c.tree, Some(ObjectType::Tree), true);
+            each(c.tree, Requires::Kind(ObjectType::Tree), true);
             // A pulled image's config blob is named by a trailer (oci.md).
             if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
-                each(rec.config, Some(ObjectType::Blob), false);
+                each(rec.config, Requires::Kind(ObjectType::Blob), false);
             }
             if !shallow {
                 for p in &c.parents {
-                    each(*p, Some(ObjectType::Commit), false);
+                    each(*p, Requires::Kind(ObjectType::Commit), false);
                 }
             }
         }
-        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, None, false),
+        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, Requires::Any, false),
         ObjectType::Tree => {
             let n = crate::prolly::Node::parse::<dir::TreeSchema>(*id, o.data)?;
             if n.level > 0 {
                 for (_, _, child) in dir::children(&n) {
-                    each(child, Some(ObjectType::Tree), false);
+                    each(child, Requires::Kind(ObjectType::Tree), false);
                 }
             } else {
                 for e in dir::leaf_entries(&n)? {
                     if e.is_dir() {
-                        each(e.id, Some(ObjectType::Tree), true);
-                    } else if e.is_file() || e.is_symlink() {
-                        each(e.id, None, false);
+                        each(e.id, Requires::Kind(ObjectType::Tree), true);
+                    } else if e.is_file() {
+                        each(e.id, Requires::Content, false);
+                    } else if e.is_symlink() {
+                        each(e.id, Requires::Kind(ObjectType::Blob), false);
                     }
                 }
             }
@@ -229,7 +306,7 @@ pub fn children(
                 ObjectType::Blob
             };
             for (_, _, child) in file::node_children(&n) {
-                each(child, Some(kind), false);
+                each(child, Requires::Kind(kind), false);
             }
         }
     }

@@ -9,6 +9,7 @@ use std::io::{Read, Write};
 
 use crate::container;
 use crate::error::{Error, Result};
+use crate::maint::reach::Requires;
 use crate::oid::ObjectId;
 use crate::pack::quarantine;
 use crate::refs::{Expect, PreparedRefs, RefStore, RefValue};
@@ -190,19 +191,32 @@ fn update_refs(
     q: Option<quarantine::Quarantine>,
     atomic: bool,
 ) -> Result<()> {
-    // Connectivity: everything each new value needs.
+    // Connectivity: everything each new value needs, each of the type its
+    // place requires (a branch: a commit; a tag: a commit or a tag).
     if let Some(q) = &q {
-        let tips: Vec<ObjectId> = cmds
+        let tips: Vec<(ObjectId, Requires)> = cmds
             .iter()
             .filter(|c| c.error.is_none() && !c.new.is_zero())
-            .map(|c| c.new)
+            .map(|c| (c.new, Requires::of_ref(c.split().1)))
             .collect();
         let shallow = ws.odb.shallow()?;
-        if q.check_connected(&tips, &shallow).is_err() {
+        if q.check_connected_as(&tips, &shallow).is_err() {
             for c in cmds.iter_mut() {
                 if c.error.is_none() && !c.new.is_zero() {
-                    if let Err(e) = q.check_connected(&[c.new], &shallow) {
-                        c.error = Some(format!("missing objects ({e})"));
+                    let want = Requires::of_ref(c.split().1);
+                    match q.read_header(&c.new) {
+                        Ok((kind, _)) if !want.admits(kind) => {
+                            c.error = Some(format!("not a {}", want.name()));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if let Err(e) = q.check_connected_as(&[(c.new, want)], &shallow) {
+                        let e = e.to_string();
+                        c.error = Some(match e.strip_prefix("missing objects: ") {
+                            Some(what) => format!("missing objects ({what})"),
+                            None => format!("invalid objects ({e})"),
+                        });
                     }
                 }
             }
