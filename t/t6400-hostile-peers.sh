@@ -189,4 +189,93 @@ test_expect_success 'fsck reports mistyped entries and refs' '
 	grep "^error in default:refs/heads/t: $tree is a tree, not a commit" out
 '
 
+# start_http: a python http.server on 127.0.0.1 serving the trash directory;
+# sets $port.
+start_http () {
+	port=$(test_free_port) || return 1
+	python3 -m http.server --bind 127.0.0.1 $port >http.log 2>&1 &
+	http_pid=$!
+	test_when_finished "kill $http_pid"
+	python3 -c "
+import socket, sys, time
+for i in range(100):
+    try:
+        socket.create_connection(('127.0.0.1', $port))
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)"
+}
+
+test_expect_success 'a dumb-HTTP fetch checks entry types and ref types too' '
+	start_http &&
+	hako init -q dumbtyped &&
+	hako -C dumbtyped index-pack "$TRASH/asfile.pack" &&
+	hako -C dumbtyped update-ref refs/heads/main $(awk "/^commit/ {print \$2}" asfile.ids) &&
+	hako -C dumbtyped update-server-info &&
+	test_must_fail hako clone -q http://127.0.0.1:$port/dumbtyped dumb1 2>err &&
+	grep "^fatal: .*is a commit, not a blob or file" err &&
+	hako init -q dumbtree &&
+	hako -C dumbtree index-pack "$TRASH/treebranch.pack" &&
+	echo $(awk "/^tree/ {print \$2}" treebranch.ids) >dumbtree/.hako/containers/default/refs/heads/main &&
+	hako -C dumbtree update-server-info &&
+	test_must_fail hako clone -q http://127.0.0.1:$port/dumbtree dumb2 2>err &&
+	grep "^fatal: .*is a tree, not a commit" err
+'
+
+# Streams without end (item 6).
+
+# no_spool WS: no temporary pack is left in WS's store (if WS is left).
+no_spool () {
+	! test -d "$1" || {
+		find "$1/.hako/objects" -name "tmp_*" >spool &&
+		test_must_be_empty spool
+	}
+}
+
+test_expect_success TIME 'a fetched pack that never ends stops at its declared count and trailer' '
+	HOSTILE_MODE=endless-pack \
+	test_must_fail /usr/bin/time -f %M -o rss timeout 60 hako clone -q host:/x endless 2>err &&
+	grep "^fatal: .*bad pack: data after the trailer" err &&
+	rss_below $CAP rss &&
+	no_spool endless
+'
+
+test_expect_success TIME 'a pushed pack that never ends stops at its declared count and trailer' '
+	HOSTILE_RSS=$TRASH/rss timeout 60 $HOSTILE push ws containers/default/refs/heads/e $(printf "%064d" 2) endless >report &&
+	grep "^unpack bad pack: data after the trailer" report &&
+	grep "^ng containers/default/refs/heads/e unpacker error" report &&
+	rss_below $CAP rss &&
+	no_spool ws
+'
+
+# serve_dumb MODE: the hostile mirror of helpers/hostile.py on a free port;
+# sets $port.
+serve_dumb () {
+	rm -f port &&
+	$HOSTILE serve-dumb "$TRASH" $1 port &
+	dumb_pid=$!
+	test_when_finished "kill $dumb_pid"
+	for i in $(test_seq 1 100); do
+		test -f port && port=$(cat port) && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+test_expect_success 'setup: a plain mirror' '
+	hako init -q mirror &&
+	hako -C mirror write /f "hello" &&
+	hako -C mirror commit -q -m one &&
+	hako -C mirror update-server-info
+'
+
+test_expect_success TIME 'a dumb-HTTP .pack longer than announced is cut at its size' '
+	serve_dumb endless-pack &&
+	test_must_fail /usr/bin/time -f %M -o rss timeout 60 hako clone -q http://127.0.0.1:$port/mirror dumbpack 2>err &&
+	grep "^fatal: .*longer than the [0-9]* bytes expected" err &&
+	rss_below $CAP rss &&
+	test_path_is_missing dumbpack
+'
+
 test_done

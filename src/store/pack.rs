@@ -20,7 +20,12 @@ const VERSION: u32 = 2;
 /// Deepest delta chain a reader follows (format-spec/packs.md).
 pub const MAX_DELTA_DEPTH: usize = 16;
 /// Kind byte of a delta record: this bit plus the object's type code.
-const DELTA_BIT: u8 = 0x10;
+pub const DELTA_BIT: u8 = 0x10;
+
+/// The most bytes one record's zstd frame may take: its payload's limit
+/// (objects.md) plus the frame's own overhead (a few bytes per 128 KiB block).
+pub const MAX_FRAME: u64 =
+    crate::object::MAX_OBJECT_SIZE + (crate::object::MAX_OBJECT_SIZE >> 7) + 4096;
 const IDX_HEADER: usize = 16;
 const FANOUT: usize = 256 * 4;
 

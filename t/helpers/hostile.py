@@ -335,6 +335,49 @@ def fake_upload_pack(mode, args):
     return 0
 
 
+def serve_dumb(root, mode, port_file):
+    """A dumb-HTTP mirror of ROOT on 127.0.0.1 (its port written to
+    PORT_FILE) that, as MODE says, sends every .pack followed by bytes
+    without end (endless-pack) or an info/refs without end (endless-refs)."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            path = os.path.join(root, self.path.lstrip("/"))
+            endless = (mode == "endless-pack" and path.endswith(".pack")) or \
+                (mode == "endless-refs" and path.endswith("info/refs"))
+            if not os.path.isfile(path):
+                self.send_error(404)
+                return
+            with open(path, "rb") as f:
+                data = f.read()
+            self.send_response(200)
+            if not endless:
+                self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                self.wfile.write(data)
+                if mode == "endless-refs":
+                    line = ("1" * 64 + " containers/main/refs/heads/x\n").encode()
+                    block = line * 1000
+                else:
+                    block = b"\0" * 65536
+                while endless:
+                    self.wfile.write(block)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with open(port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(port_file + ".tmp", port_file)
+    srv.serve_forever()
+
+
 def write_out(path, data):
     if path == "-":
         sys.stdout.buffer.write(data)
@@ -385,12 +428,23 @@ def main(argv):
         read_section(p.stdout)
         zero = "0" * 64
         p.stdin.write(pkt("%s %s %s\0report-status\n" % (zero, new, ref)) + FLUSH)
-        with open(pack_path, "rb") as f:
-            data = f.read()
-        for i in range(0, len(data), 65516):
-            p.stdin.write(pkt(data[i:i + 65516]))
-        p.stdin.write(FLUSH)
-        p.stdin.close()
+        if pack_path == "endless":
+            data = None
+        else:
+            with open(pack_path, "rb") as f:
+                data = f.read()
+        try:
+            if data is None:
+                p.stdin.write(pkt(b"HAKOPACK" + struct.pack(">II", 2, 1)))
+                rec = record("blob", b"y" * 60000)
+                while True:
+                    p.stdin.write(pkt(rec))
+            for i in range(0, len(data), 65516):
+                p.stdin.write(pkt(data[i:i + 65516]))
+            p.stdin.write(FLUSH)
+            p.stdin.close()
+        except BrokenPipeError:
+            pass  # the server stopped reading: its report says why
         while True:
             line = read_pkt(p.stdout)
             if line is None:
@@ -413,6 +467,8 @@ def main(argv):
         out = p.stdout.read()
         sys.stdout.write(out.decode(errors="replace"))
         return p.wait()
+    elif cmd == "serve-dumb":
+        return serve_dumb(argv[2], argv[3], argv[4])
     elif cmd == "upload-pack":
         return fake_upload_pack(argv[2], argv[3:])
     else:
