@@ -278,4 +278,35 @@ test_expect_success TIME 'a dumb-HTTP .pack longer than announced is cut at its 
 	test_path_is_missing dumbpack
 '
 
+# Endless messages (item 7).
+
+test_expect_success TIME 'a client refuses a ref advertisement over the protocol limit' '
+	HOSTILE_MODE=endless-refs \
+	test_must_fail /usr/bin/time -f %M -o rss timeout 60 hako ls-remote host:/x 2>err &&
+	grep "^fatal: .*ref advertisement: more than 67108864 bytes (the protocol.s limit)" err &&
+	rss_below $CAP rss
+'
+
+test_expect_success TIME 'receive-pack refuses commands without a flush' '
+	HOSTILE_RSS=$TRASH/rss timeout 60 $HOSTILE push-endless ws >out 2>&1;
+	grep "^ERR commands: more than 67108864 bytes (the protocol.s limit)" out &&
+	rss_below $CAP rss
+'
+
+test_expect_success TIME 'upload-pack refuses endless wants and a have round without a flush' '
+	HOSTILE_RSS=$TRASH/rss timeout 60 $HOSTILE fetch-endless mirror wants >out 2>&1;
+	grep "^ERR wants: more than [0-9]* [a-z]* (the protocol.s limit)" out &&
+	rss_below $CAP rss &&
+	HOSTILE_RSS=$TRASH/rss timeout 60 $HOSTILE fetch-endless mirror haves >out 2>&1;
+	grep "^ERR have round: more than 256 lines (the protocol.s limit)" out &&
+	rss_below $CAP rss
+'
+
+test_expect_success TIME 'a dumb-HTTP info/refs without end is cut at 64 MiB' '
+	serve_dumb endless-refs &&
+	test_must_fail /usr/bin/time -f %M -o rss timeout 60 hako ls-remote http://127.0.0.1:$port/mirror 2>err &&
+	grep "^fatal: .*info/refs: the body is longer than the 67108864 bytes expected" err &&
+	rss_below $CAP rss
+'
+
 test_done

@@ -17,6 +17,7 @@ use crate::store::ObjectStore;
 use crate::transport::advertise::{
     split_wire_name, workspace_refs, write_advertisement, RECEIVE_CAPABILITIES,
 };
+use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{BandWriter, PktReader, PktWriter, StreamReader};
 use crate::transport::upload::{next_line, refuse};
 use crate::workspace::Workspace;
@@ -58,12 +59,16 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
     // Commands.
     let mut cmds: Vec<Command> = Vec::new();
     let mut caps: Vec<String> = Vec::new();
+    let mut limit = SectionLimit::new("commands");
     loop {
         let line = match next_line(&mut r) {
             Ok(Some(l)) => l,
             Ok(None) => break,
             Err(e) => return Err(refuse(&mut w, e)),
         };
+        if let Err(e) = limit.take(line.len()) {
+            return Err(refuse(&mut w, e));
+        }
         let mut line = line.as_str();
         if let Some((l, c)) = line.split_once('\0') {
             if cmds.is_empty() {

@@ -288,12 +288,13 @@ def fake_upload_pack(mode, args):
     caps = "side-band object-format=blake3 agent=hostile/1"
     out.write(pkt("version 1\n"))
     if mode == "endless-refs":
+        out.write(pkt("%s containers/main/refs/heads/a\0%s\n" % ("1" * 64, caps)))
         n = 0
         try:
             while True:
-                out.write(pkt("%s containers/main/refs/heads/b%09d%s\n"
-                              % ("1" * 64, n, "\0" + caps if n == 0 else "")))
-                n += 1
+                out.write(b"".join(pkt("%s containers/main/refs/heads/b%09d\n" % ("1" * 64, n + i))
+                                   for i in range(1000)))
+                n += 1000
         except (BrokenPipeError, OSError):
             return 0
     if mode == "endless-pack":
@@ -452,6 +453,29 @@ def main(argv):
             if line:
                 print(line.decode(errors="replace").rstrip("\n"))
         return p.wait()
+    elif cmd == "fetch-endless":
+        # Speak to `hako upload-pack WS`: wants (or, after one want, haves)
+        # without end; print what the server answered.
+        p = subprocess.Popen(server("upload-pack", argv[2]), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+        adv = read_section(p.stdout)
+        tip = adv[1].split(b" ")[0].decode()
+        try:
+            if argv[3] == "wants":
+                while True:
+                    p.stdin.write(pkt("want %s\n" % tip) * 1000)
+            p.stdin.write(pkt("want %s\n" % tip) + FLUSH)
+            while True:
+                p.stdin.write(pkt("have %s\n" % tip) * 1000)
+        except (BrokenPipeError, OSError):
+            pass
+        while True:
+            line = read_pkt(p.stdout)
+            if line is None:
+                break
+            if line:
+                print(line.decode(errors="replace").rstrip("\n"))
+        return p.wait()
     elif cmd == "push-endless":
         p = subprocess.Popen(server("receive-pack", argv[2]), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE)
@@ -460,12 +484,18 @@ def main(argv):
         n = 0
         try:
             while True:
-                p.stdin.write(pkt("%s %s refs/heads/b%d\n" % (zero, "1" * 64, n)))
-                n += 1
+                p.stdin.write(b"".join(
+                    pkt("%s %s containers/default/refs/heads/b%d\n" % (zero, "1" * 64, n + i))
+                    for i in range(1000)))
+                n += 1000
         except (BrokenPipeError, OSError):
             pass
-        out = p.stdout.read()
-        sys.stdout.write(out.decode(errors="replace"))
+        while True:
+            line = read_pkt(p.stdout)
+            if line is None:
+                break
+            if line:
+                print(line.decode(errors="replace").rstrip("\n"))
         return p.wait()
     elif cmd == "serve-dumb":
         return serve_dumb(argv[2], argv[3], argv[4])
