@@ -309,4 +309,35 @@ test_expect_success TIME 'a dumb-HTTP info/refs without end is cut at 64 MiB' '
 	rss_below $CAP rss
 '
 
+# wait_for_spool WS: a temporary pack appears in WS's store.
+wait_for_spool () {
+	for i in $(test_seq 1 100); do
+		test -n "$(find "$1/.hako/objects" -name "tmp_pack_*" 2>/dev/null)" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+test_expect_success 'an interrupted clone or index-pack leaves no spool and no half-made workspace' '
+	echo 143 >expect &&
+	HOSTILE_MODE=stall hako clone -q host:/x stalled 2>err &
+	pid=$!
+	wait_for_spool stalled &&
+	kill -TERM $pid &&
+	{ wait $pid; echo $? >rc; } &&
+	test_cmp expect rc &&
+	test_path_is_missing stalled &&
+	mkfifo fifo || return 1
+	python3 -c "import sys, time; sys.stdout.buffer.write(b\"HAKOPACK\"); sys.stdout.flush(); time.sleep(30)" >fifo &
+	writer=$!
+	test_when_finished "kill $writer"
+	hako -C ws index-pack --stdin <fifo &
+	pid=$!
+	wait_for_spool ws &&
+	kill -TERM $pid &&
+	{ wait $pid; echo $? >rc; } &&
+	test_cmp expect rc &&
+	no_spool ws
+'
+
 test_done

@@ -59,6 +59,7 @@ impl Drop for TmpPack {
         if !self.keep {
             let _ = fs::remove_file(&self.path);
         }
+        crate::fsutil::keep_on_signal(&self.path);
     }
 }
 
@@ -76,6 +77,7 @@ fn spool(
         path: crate::fsutil::tmp_path(dir, prefix),
         keep: false,
     };
+    crate::fsutil::remove_on_signal(&tmp.path);
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)

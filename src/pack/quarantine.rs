@@ -37,6 +37,8 @@ pub struct Quarantine<'a> {
 pub fn receive<'a>(odb: &'a Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Quarantine<'a>> {
     let indexed = super::ingest::index_pack_as(odb, input, fix_thin, PREFIX)?;
     let pack_path = indexed.idx_path.with_extension("pack");
+    crate::fsutil::remove_on_signal(&indexed.idx_path);
+    crate::fsutil::remove_on_signal(&pack_path);
     let pack = match Pack::open(&indexed.idx_path) {
         Ok(p) => p,
         Err(e) => {
@@ -138,6 +140,8 @@ impl Quarantine<'_> {
         std::fs::rename(&self.idx_path, &idx_to).at(&idx_to)?;
         crate::sys::fsync_dir(&dir)?;
         self.admitted = true;
+        crate::fsutil::keep_on_signal(&self.idx_path);
+        crate::fsutil::keep_on_signal(&self.pack_path);
         self.odb.rescan();
         Ok(())
     }
@@ -169,6 +173,8 @@ impl Drop for Quarantine<'_> {
         if !self.admitted {
             let _ = std::fs::remove_file(&self.idx_path);
             let _ = std::fs::remove_file(&self.pack_path);
+            crate::fsutil::keep_on_signal(&self.idx_path);
+            crate::fsutil::keep_on_signal(&self.pack_path);
         }
     }
 }

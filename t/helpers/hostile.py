@@ -297,7 +297,7 @@ def fake_upload_pack(mode, args):
                 n += 1000
         except (BrokenPipeError, OSError):
             return 0
-    if mode == "endless-pack":
+    if mode in ("endless-pack", "stall"):
         tip = "1" * 64
         data = None
     else:
@@ -323,6 +323,11 @@ def fake_upload_pack(mode, args):
         for i in range(0, len(b), 65515):
             out.write(pkt(b"\x01" + b[i:i + 65515]))
     try:
+        if mode == "stall":
+            band(b"HAKOPACK" + struct.pack(">II", 2, 1) + record("blob", b"z" * 1000)[:500])
+            out.flush()
+            inp.read()  # until the client is gone
+            return 0
         if data is None:
             band(b"HAKOPACK" + struct.pack(">II", 2, 1))
             rec = record("blob", b"y" * 60000)
