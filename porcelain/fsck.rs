@@ -56,6 +56,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             ),
             Finding::BadStructure { id, kind, why } => format!("error in {kind} {id}: {why}"),
             Finding::BadShallow(why) => format!("error in shallow: {why}"),
+            Finding::BadRef { at, why } => format!("error in {at}: {why}"),
         };
         plumbing::out(writeln!(out, "{line}"))?;
     }

@@ -252,7 +252,7 @@ test_expect_success TIME 'a pushed pack that never ends stops at its declared co
 # serve_dumb MODE: the hostile mirror of helpers/hostile.py on a free port;
 # sets $port.
 serve_dumb () {
-	rm -f port &&
+	rm -f port || return 1
 	$HOSTILE serve-dumb "$TRASH" $1 port &
 	dumb_pid=$!
 	test_when_finished "kill $dumb_pid"

@@ -80,23 +80,62 @@ pub struct Mistyped {
 /// starts a line of another top-level file of the container directory (state
 /// of an operation in progress, such as a merge).
 pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
+    let (roots, bad) = roots_checked(ws)?;
+    match bad.into_iter().next() {
+        // Objects a broken ref may name must not be judged unreachable.
+        Some((_, why)) => Err(Error::Invalid(why)),
+        None => Ok(roots),
+    }
+}
+
+/// A root that cannot be read: where (`C:REF`, `C:WORKING`) and why.
+pub type BadRoot = (String, String);
+
+/// `roots`, going on past refs and `WORKING` files that cannot be read:
+/// those come back for fsck to report.
+pub fn roots_checked(ws: &Workspace) -> Result<(Vec<Root>, Vec<BadRoot>)> {
     let mut out = Vec::new();
+    let mut bad = Vec::new();
     for c in ws.containers()? {
         let cdir = ws.container_dir(&c);
         let refs = RefStore::new(&cdir);
-        if let Some(id) = refs.resolve("HEAD")? {
-            out.push(Root {
+        match refs.resolve("HEAD") {
+            Ok(Some(id)) => out.push(Root {
                 id,
                 source: format!("{c}:HEAD"),
                 want: Requires::of_ref("HEAD"),
-            });
+            }),
+            Ok(None) => {}
+            Err(e) => bad.push((format!("{c}:HEAD"), e.to_string())),
         }
-        for (name, id) in refs.list("refs/")? {
-            out.push(Root {
-                id,
-                source: format!("{c}:{name}"),
-                want: Requires::of_ref(&name),
-            });
+        let refs_dir = cdir.join("refs");
+        for name in log_names(&cdir, &refs_dir)? {
+            match refs.resolve(&name) {
+                Ok(Some(id)) => out.push(Root {
+                    id,
+                    source: format!("{c}:{name}"),
+                    want: Requires::of_ref(&name),
+                }),
+                Ok(None) => {}
+                Err(e) => bad.push((format!("{c}:{name}"), e.to_string())),
+            }
+        }
+        let working = cdir.join("WORKING");
+        if let Ok(text) = std::fs::read_to_string(&working) {
+            let id = text
+                .strip_suffix('\n')
+                .and_then(|h| ObjectId::from_hex(h).ok());
+            match id {
+                Some(id) => out.push(Root {
+                    id,
+                    source: format!("{c}:WORKING"),
+                    want: Requires::Kind(ObjectType::Tree),
+                }),
+                None => bad.push((
+                    format!("{c}:WORKING"),
+                    format!("{}: not a tree id and LF", working.display()),
+                )),
+            }
         }
         let logs = cdir.join("logs");
         for name in log_names(&logs, &logs)? {
@@ -116,7 +155,11 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
             let ent = ent.at(&cdir)?;
             let p = ent.path();
             let name = ent.file_name().to_string_lossy().to_string();
-            if name == "HEAD" || name.ends_with(".lock") || !ent.file_type().at(&p)?.is_file() {
+            if name == "HEAD"
+                || name == "WORKING"
+                || name.ends_with(".lock")
+                || !ent.file_type().at(&p)?.is_file()
+            {
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(&p) else {
@@ -133,7 +176,7 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
             }
         }
     }
-    Ok(out)
+    Ok((out, bad))
 }
 
 fn log_names(base: &Path, dir: &Path) -> Result<Vec<String>> {
@@ -189,6 +232,9 @@ pub struct Reach {
     /// Objects whose type is not the one their referrer requires (the walk
     /// does not go below them).
     pub mistyped: Vec<Mistyped>,
+    /// Objects that are stored but cannot be read or parsed, and why (the
+    /// walk goes on past them).
+    pub unreadable: Vec<(ObjectId, String)>,
 }
 
 /// Everything reachable from `roots`, with the objects found missing on the
@@ -218,7 +264,10 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
                 });
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                r.unreadable.push((id, e.to_string()));
+                continue;
+            }
         };
         if !want.admits(kind) {
             r.mistyped.push(Mistyped {
@@ -241,14 +290,25 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
             _ => {}
         }
         let here = format!("{} {id}", kind.name());
-        let o = store.read(&id)?;
+        let o = match store.read(&id) {
+            Ok(o) => o,
+            Err(e) => {
+                r.unreadable.push((id, e.to_string()));
+                continue;
+            }
+        };
         let shallow = kind == ObjectType::Commit && store.is_shallow(&id)?;
-        children(&id, o, shallow, &mut |child, want, dir_root| {
+        let mut dirs = Vec::new();
+        let parsed = children(&id, o, shallow, &mut |child, want, dir_root| {
             if dir_root {
-                r.dir_roots.insert(child);
+                dirs.push(child);
             }
             stack.push((child, want, here.clone()));
-        })?;
+        });
+        r.dir_roots.extend(dirs);
+        if let Err(e) = parsed {
+            r.unreadable.push((id, e.to_string()));
+        }
     }
     Ok(r)
 }
