@@ -367,7 +367,7 @@ fn main() {
                 .map(|f| f.code)
                 .unwrap_or(128);
             let msg = format!("{e:#}").replace('\n', " ");
-            eprintln!("fatal: {msg}");
+            eprintln!("fatal: {}", plumbing::terminal_safe(&msg));
             exit(code);
         }
     }

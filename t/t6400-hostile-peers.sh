@@ -340,4 +340,18 @@ test_expect_success 'an interrupted clone or index-pack leaves no spool and no h
 	no_spool ws
 '
 
+# What a remote says is escaped and cut (item 13).
+
+test_expect_success 'control bytes from a remote are escaped, a long line is cut' '
+	HOSTILE_MODE=err-ctl test_must_fail hako ls-remote host:/x 2>err &&
+	grep "^fatal: .*remote error: \\\\x1b\[31mred\\\\x07 and \\\\x1b\]0;title\\\\x07$" err &&
+	! grep "$(printf "\033")" err &&
+	HOSTILE_MODE=ref-ctl test_must_fail hako ls-remote host:/x 2>err &&
+	grep "^fatal: .*\\\\x1b\[2Jx" err &&
+	! grep "$(printf "\033")" err &&
+	HOSTILE_MODE=long-line test_must_fail hako ls-remote host:/x 2>err &&
+	grep "^fatal: .*xxx\.\.\. ([0-9]* more characters)$" err &&
+	test $(wc -c <err) -lt 4000
+'
+
 test_done

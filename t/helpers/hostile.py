@@ -287,6 +287,21 @@ def fake_upload_pack(mode, args):
     inp = sys.stdin.buffer
     caps = "side-band object-format=blake3 agent=hostile/1"
     out.write(pkt("version 1\n"))
+    if mode == "err-ctl":
+        out.write(pkt("ERR \x1b[31mred\x07 and \x1b]0;title\x07\n"))
+        return 0
+    if mode == "ref-ctl":
+        out.write(pkt("%s containers/main/refs/heads/\x1b[2Jx\0%s\n" % ("1" * 64, caps)))
+        out.write(FLUSH)
+        out.flush()
+        inp.read()
+        return 0
+    if mode == "long-line":
+        out.write(pkt("%s %s\n" % ("1" * 64, "x" * 65000)))
+        out.write(FLUSH)
+        out.flush()
+        inp.read()
+        return 0
     if mode == "endless-refs":
         out.write(pkt("%s containers/main/refs/heads/a\0%s\n" % ("1" * 64, caps)))
         n = 0
