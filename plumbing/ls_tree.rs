@@ -76,10 +76,21 @@ impl Printer<'_> {
         super::out(self.out.write_all(term))
     }
 
+    /// Print `tree`'s entries below `prefix`; with `-r`, directories are
+    /// open cursors on an explicit stack (a tree may nest arbitrarily deep).
     fn walk(&mut self, tree: &ObjectId, prefix: &[u8]) -> anyhow::Result<()> {
-        for e in TreeCursor::new(&self.ws.odb, tree)? {
+        let odb = &self.ws.odb;
+        // One path buffer; each open directory remembers its own length.
+        let mut path = prefix.to_vec();
+        let mut stack = vec![(TreeCursor::new(odb, tree)?, path.len())];
+        while let Some((cursor, base)) = stack.last_mut() {
+            let base = *base;
+            let Some(e) = cursor.next() else {
+                stack.pop();
+                continue;
+            };
             let e = e?;
-            let mut path = prefix.to_vec();
+            path.truncate(base);
             if !path.is_empty() {
                 path.push(b'/');
             }
@@ -89,7 +100,7 @@ impl Printer<'_> {
                 if self.a.show_trees || self.a.dirs_only {
                     self.print(&e, &path)?;
                 }
-                self.walk(&e.id, &path)?;
+                stack.push((TreeCursor::new(odb, &e.id)?, path.len()));
             } else if !self.a.dirs_only || is_dir {
                 self.print(&e, &path)?;
             }

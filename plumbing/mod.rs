@@ -206,8 +206,33 @@ pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> Str
 /// Print the warnings the engine recorded (`warning: …` on stderr).
 pub fn print_warnings() {
     for w in hako::warnings::take() {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", terminal_safe(&w));
     }
+}
+
+/// The most characters of one message put on the terminal.
+const SHOWN_MAX: usize = 2000;
+
+/// `s` made safe to print: control characters (what a remote or a file may
+/// carry to drive the terminal) shown as `\xNN` or `\u{NN}` escapes, and
+/// anything past `SHOWN_MAX` characters cut with a note of how much.
+pub fn terminal_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(SHOWN_MAX + 64));
+    for (n, c) in s.chars().enumerate() {
+        if n == SHOWN_MAX {
+            let rest = s.chars().count() - n;
+            out.push_str(&format!("... ({rest} more characters)"));
+            break;
+        }
+        match c {
+            c if (c as u32) < 0x80 && c.is_control() => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Show a transfer's progress on stderr: the remote's own progress as
@@ -229,7 +254,12 @@ pub fn remote_progress(quiet: bool) -> impl FnMut(hako::transport::Event) {
                     if at_line_start {
                         text.extend_from_slice(b"remote: ");
                     }
-                    text.push(c);
+                    // Only line ends may move the cursor: escape the rest.
+                    if (c < 0x20 && c != b'\n' && c != b'\r' && c != b'\t') || c == 0x7f {
+                        text.extend_from_slice(format!("\\x{c:02x}").as_bytes());
+                    } else {
+                        text.push(c);
+                    }
                     at_line_start = c == b'\n' || c == b'\r';
                 }
                 let print = || {

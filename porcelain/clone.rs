@@ -63,7 +63,15 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let url = hako::transport::sync::stored_url(&a.url)?;
     let created = !dir.exists();
     std::fs::create_dir_all(&dir)?;
+    // A clone stopped by a signal leaves nothing behind either.
+    let made = if created {
+        dir.clone()
+    } else {
+        dir.join(".hako")
+    };
+    hako::fsutil::remove_on_signal(&made);
     let result = clone_into(&a, &url, &dir);
+    hako::fsutil::keep_on_signal(&made);
     if result.is_err() {
         if created {
             let _ = std::fs::remove_dir_all(&dir);

@@ -47,8 +47,16 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             Finding::Missing(m) => {
                 format!("missing {} {} (referenced by {})", m.kind, m.id, m.from)
             }
+            Finding::Mistyped(m) => format!(
+                "error in {}: {} is a {}, not a {}",
+                m.from,
+                m.id,
+                m.kind,
+                m.want.name()
+            ),
             Finding::BadStructure { id, kind, why } => format!("error in {kind} {id}: {why}"),
             Finding::BadShallow(why) => format!("error in shallow: {why}"),
+            Finding::BadRef { at, why } => format!("error in {at}: {why}"),
         };
         plumbing::out(writeln!(out, "{line}"))?;
     }

@@ -25,19 +25,36 @@ struct Counts {
     files: u64,
 }
 
+/// Draw `tree` below `prefix`; directories are open frames of an explicit
+/// stack, not recursive calls (a tree may nest arbitrarily deep).
 fn draw(
     store: &dyn ObjectStore,
     tree: &ObjectId,
-    prefix: &str,
-    depth: usize,
     max: Option<usize>,
     counts: &mut Counts,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let mut entries: Vec<_> = TreeCursor::new(store, tree)?.collect::<Result<_, _>>()?;
-    entries.retain(|e| e.name != hako::prolly::dir::ROOT_RECORD);
-    for (i, e) in entries.iter().enumerate() {
-        let last = i + 1 == entries.len();
+    struct Frame {
+        entries: std::vec::IntoIter<hako::prolly::dir::Entry>,
+        prefix: String,
+        depth: usize,
+    }
+    let open = |id: &ObjectId, prefix: String, depth: usize| -> anyhow::Result<Frame> {
+        let mut entries: Vec<_> = TreeCursor::new(store, id)?.collect::<Result<_, _>>()?;
+        entries.retain(|e| e.name != hako::prolly::dir::ROOT_RECORD);
+        Ok(Frame {
+            entries: entries.into_iter(),
+            prefix,
+            depth,
+        })
+    };
+    let mut stack = vec![open(tree, String::new(), 1)?];
+    while let Some(frame) = stack.last_mut() {
+        let Some(e) = frame.entries.next() else {
+            stack.pop();
+            continue;
+        };
+        let last = frame.entries.len() == 0;
         let name = plumbing::quote_path(&e.name);
         let shown = if e.is_symlink() {
             format!(
@@ -49,14 +66,16 @@ fn draw(
         };
         plumbing::out(writeln!(
             out,
-            "{prefix}{}{shown}",
+            "{}{}{shown}",
+            frame.prefix,
             if last { "└── " } else { "├── " }
         ))?;
         if e.is_dir() {
             counts.dirs += 1;
-            if max.is_none_or(|m| depth < m) {
-                let p = format!("{prefix}{}", if last { "    " } else { "│   " });
-                draw(store, &e.id, &p, depth + 1, max, counts, out)?;
+            if max.is_none_or(|m| frame.depth < m) {
+                let p = format!("{}{}", frame.prefix, if last { "    " } else { "│   " });
+                let depth = frame.depth + 1;
+                stack.push(open(&e.id, p, depth)?);
             }
         } else {
             counts.files += 1;
@@ -76,7 +95,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     plumbing::out(writeln!(out, "{}", loc.shown()))?;
     let mut counts = Counts { dirs: 0, files: 0 };
-    draw(&ws.odb, &e.id, "", 1, a.depth, &mut counts, &mut out)?;
+    draw(&ws.odb, &e.id, a.depth, &mut counts, &mut out)?;
     plumbing::out(writeln!(
         out,
         "\n{} director{}, {} file{}",

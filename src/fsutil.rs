@@ -125,3 +125,56 @@ impl Drop for LockFile {
         }
     }
 }
+
+/// Paths to remove if the process is stopped by SIGINT, SIGTERM or SIGHUP
+/// (a spool, a quarantined pack, a half-made clone): left behind they would
+/// only be garbage. A path is removed at most once, by whoever gets it first.
+static REMOVE_ON_SIGNAL: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Remove `path` (a file, or a directory with everything below it) if a
+/// signal stops the process before `keep_on_signal(path)`.
+pub fn remove_on_signal(path: &Path) {
+    if let Ok(mut v) = REMOVE_ON_SIGNAL.lock() {
+        v.push(path.to_path_buf());
+    }
+}
+
+/// Forget `path` (published, kept, or already removed).
+pub fn keep_on_signal(path: &Path) {
+    if let Ok(mut v) = REMOVE_ON_SIGNAL.lock() {
+        v.retain(|p| p != path);
+    }
+}
+
+/// Route SIGINT, SIGTERM and SIGHUP to a thread that removes the paths given
+/// to `remove_on_signal`, then dies of the same signal. Call it before any
+/// other thread starts (threads inherit the blocked mask; children started
+/// with `std::process::Command` get an empty one).
+pub fn clean_up_on_signal() {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    for s in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(s);
+    }
+    if set.thread_block().is_err() {
+        return;
+    }
+    std::thread::spawn(move || {
+        let Ok(sig) = set.wait() else {
+            return;
+        };
+        if let Ok(paths) = REMOVE_ON_SIGNAL.lock() {
+            for p in paths.iter() {
+                if p.is_dir() {
+                    let _ = fs::remove_dir_all(p);
+                } else {
+                    let _ = fs::remove_file(p);
+                }
+            }
+        }
+        // Die of the signal itself, as if it had not been caught.
+        let _ = set.thread_unblock();
+        let _ = nix::sys::signal::raise(sig);
+        std::process::exit(128 + sig as i32);
+    });
+}

@@ -340,6 +340,20 @@ fn main() {
     if let Some(c) = cli.container {
         let _ = plumbing::CONTAINER.set(c);
     }
+    // Commands that spool what a peer sends clean up when interrupted.
+    if matches!(
+        cli.cmd,
+        Command::Clone(_)
+            | Command::Fetch(_)
+            | Command::Pull(_)
+            | Command::HttpFetch(_)
+            | Command::ReceivePack(_)
+            | Command::FetchPack(_)
+            | Command::IndexPack(_)
+            | Command::UnpackObjects(_)
+    ) {
+        hako::fsutil::clean_up_on_signal();
+    }
     let result = dispatch(cli.cmd);
     if result.as_ref().is_err_and(plumbing::is_broken_pipe) {
         exit(0);
@@ -353,7 +367,7 @@ fn main() {
                 .map(|f| f.code)
                 .unwrap_or(128);
             let msg = format!("{e:#}").replace('\n', " ");
-            eprintln!("fatal: {msg}");
+            eprintln!("fatal: {}", plumbing::terminal_safe(&msg));
             exit(code);
         }
     }

@@ -62,6 +62,20 @@ impl FromStr for ObjectType {
     }
 }
 
+/// The largest payload of one object (objects.md, "Size limit"): files over
+/// 64 KiB are chunked, so only a hand-made blob or a hostile peer comes near it.
+pub const MAX_OBJECT_SIZE: u64 = 64 << 20;
+
+/// Refuse to store a payload over `MAX_OBJECT_SIZE`.
+pub fn check_size(kind: ObjectType, len: u64) -> Result<()> {
+    if len > MAX_OBJECT_SIZE {
+        return Err(Error::Invalid(format!(
+            "{kind} of {len} bytes is over the 64 MiB limit of one object (store a large file with -t file)"
+        )));
+    }
+    Ok(())
+}
+
 /// `type SP len NUL`
 pub fn header(kind: ObjectType, len: u64) -> Vec<u8> {
     let mut h = Vec::with_capacity(24);
@@ -101,6 +115,9 @@ pub fn parse_header(buf: &[u8]) -> Result<(ObjectType, u64, usize)> {
         .unwrap()
         .parse()
         .map_err(|_| bad("length overflow"))?;
+    if len > MAX_OBJECT_SIZE {
+        return Err(bad("length over the 64 MiB limit of one object"));
+    }
     Ok((kind, len, sp + 1 + nul + 1))
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::reach::{reachable, roots, Missing};
+use super::reach::{reachable, roots_checked, Missing, Mistyped};
 use crate::error::{Error, Result};
 use crate::object::{CommitRef, ObjectType, TagRef};
 use crate::oid::ObjectId;
@@ -32,8 +32,13 @@ pub enum Finding {
     BadPack { path: PathBuf, why: String },
     /// A referenced object that is not stored.
     Missing(Missing),
+    /// A referenced object of another type than its referrer requires (a
+    /// branch naming a tree, a file entry naming a commit).
+    Mistyped(Mistyped),
     /// `.hako/shallow` malformed, or naming a stored object that is not a commit.
     BadShallow(String),
+    /// A ref, HEAD or WORKING file that cannot be read (where, why).
+    BadRef { at: String, why: String },
     /// A tree or chunk list that is well-formed but not canonical.
     BadStructure {
         id: ObjectId,
@@ -110,11 +115,32 @@ pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
             }
         }
     }
-    let roots = roots(ws)?;
+    let (roots, bad_refs) = roots_checked(ws)?;
+    report.problems.extend(
+        bad_refs
+            .into_iter()
+            .map(|(at, why)| Finding::BadRef { at, why }),
+    );
     let reach = reachable(store, &roots)?;
+    // Objects the first pass did not already report as corrupt.
+    for (id, why) in &reach.unreadable {
+        let known = report
+            .problems
+            .iter()
+            .any(|p| matches!(p, Finding::Corrupt { id: c, .. } if c == id));
+        if !known {
+            report.problems.push(Finding::Corrupt {
+                id: *id,
+                why: why.clone(),
+            });
+        }
+    }
     report
         .problems
         .extend(reach.missing.iter().cloned().map(Finding::Missing));
+    report
+        .problems
+        .extend(reach.mistyped.iter().cloned().map(Finding::Mistyped));
     if !opts.connectivity_only {
         let dirs: Vec<&ObjectId> = reach.dir_roots.iter().collect();
         let bad: Vec<Finding> = dirs

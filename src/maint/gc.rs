@@ -63,6 +63,12 @@ pub struct Repacked {
 
 fn reach_all(ws: &Workspace) -> Result<Reach> {
     let reach = reachable(&ws.odb, &roots(ws)?)?;
+    if let Some((id, why)) = reach.unreadable.first() {
+        return Err(Error::Invalid(format!(
+            "refusing to collect garbage: {} reachable objects cannot be read (first: {id}: {why}); run fsck",
+            reach.unreadable.len()
+        )));
+    }
     if let Some(m) = reach.missing.first() {
         return Err(Error::Invalid(format!(
             "refusing to collect garbage: {} referenced objects are missing (first: {} {} from {}); run fsck",

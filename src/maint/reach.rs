@@ -17,6 +17,62 @@ use crate::workspace::Workspace;
 pub struct Root {
     pub id: ObjectId,
     pub source: String,
+    /// What the root must name (a branch: a commit).
+    pub want: Requires,
+}
+
+/// What a referrer requires of the object it names (objects.md, refs.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requires {
+    /// Anything: a tag's target, a reflog entry.
+    Any,
+    /// Exactly this type.
+    Kind(ObjectType),
+    /// A regular file's content: a blob or a chunk list.
+    Content,
+    /// A tag ref's value: a commit or an annotated tag.
+    Tagged,
+}
+
+impl Requires {
+    pub fn admits(self, kind: ObjectType) -> bool {
+        match self {
+            Requires::Any => true,
+            Requires::Kind(k) => k == kind,
+            Requires::Content => matches!(kind, ObjectType::Blob | ObjectType::File),
+            Requires::Tagged => matches!(kind, ObjectType::Commit | ObjectType::Tag),
+        }
+    }
+
+    /// What the referrer requires, in words.
+    pub fn name(self) -> &'static str {
+        match self {
+            Requires::Any => "object",
+            Requires::Kind(k) => k.name(),
+            Requires::Content => "blob or file",
+            Requires::Tagged => "commit or tag",
+        }
+    }
+
+    /// What a ref named `name` (`refs/heads/…`, `HEAD`, `refs/tags/…`) must name.
+    pub fn of_ref(name: &str) -> Requires {
+        if name.starts_with("refs/tags/") {
+            Requires::Tagged
+        } else if name == "HEAD" || name.starts_with("refs/heads/") {
+            Requires::Kind(ObjectType::Commit)
+        } else {
+            Requires::Any
+        }
+    }
+}
+
+/// An object whose type is not the one its referrer requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mistyped {
+    pub id: ObjectId,
+    pub kind: ObjectType,
+    pub want: Requires,
+    pub from: String,
 }
 
 /// Every root of the workspace: for each container its refs (HEAD included),
@@ -24,21 +80,62 @@ pub struct Root {
 /// starts a line of another top-level file of the container directory (state
 /// of an operation in progress, such as a merge).
 pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
+    let (roots, bad) = roots_checked(ws)?;
+    match bad.into_iter().next() {
+        // Objects a broken ref may name must not be judged unreachable.
+        Some((_, why)) => Err(Error::Invalid(why)),
+        None => Ok(roots),
+    }
+}
+
+/// A root that cannot be read: where (`C:REF`, `C:WORKING`) and why.
+pub type BadRoot = (String, String);
+
+/// `roots`, going on past refs and `WORKING` files that cannot be read:
+/// those come back for fsck to report.
+pub fn roots_checked(ws: &Workspace) -> Result<(Vec<Root>, Vec<BadRoot>)> {
     let mut out = Vec::new();
+    let mut bad = Vec::new();
     for c in ws.containers()? {
         let cdir = ws.container_dir(&c);
         let refs = RefStore::new(&cdir);
-        if let Some(id) = refs.resolve("HEAD")? {
-            out.push(Root {
+        match refs.resolve("HEAD") {
+            Ok(Some(id)) => out.push(Root {
                 id,
                 source: format!("{c}:HEAD"),
-            });
+                want: Requires::of_ref("HEAD"),
+            }),
+            Ok(None) => {}
+            Err(e) => bad.push((format!("{c}:HEAD"), e.to_string())),
         }
-        for (name, id) in refs.list("refs/")? {
-            out.push(Root {
-                id,
-                source: format!("{c}:{name}"),
-            });
+        let refs_dir = cdir.join("refs");
+        for name in log_names(&cdir, &refs_dir)? {
+            match refs.resolve(&name) {
+                Ok(Some(id)) => out.push(Root {
+                    id,
+                    source: format!("{c}:{name}"),
+                    want: Requires::of_ref(&name),
+                }),
+                Ok(None) => {}
+                Err(e) => bad.push((format!("{c}:{name}"), e.to_string())),
+            }
+        }
+        let working = cdir.join("WORKING");
+        if let Ok(text) = std::fs::read_to_string(&working) {
+            let id = text
+                .strip_suffix('\n')
+                .and_then(|h| ObjectId::from_hex(h).ok());
+            match id {
+                Some(id) => out.push(Root {
+                    id,
+                    source: format!("{c}:WORKING"),
+                    want: Requires::Kind(ObjectType::Tree),
+                }),
+                None => bad.push((
+                    format!("{c}:WORKING"),
+                    format!("{}: not a tree id and LF", working.display()),
+                )),
+            }
         }
         let logs = cdir.join("logs");
         for name in log_names(&logs, &logs)? {
@@ -48,6 +145,7 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
                         out.push(Root {
                             id,
                             source: format!("{c}:reflog {name}"),
+                            want: Requires::Any,
                         });
                     }
                 }
@@ -57,7 +155,11 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
             let ent = ent.at(&cdir)?;
             let p = ent.path();
             let name = ent.file_name().to_string_lossy().to_string();
-            if name == "HEAD" || name.ends_with(".lock") || !ent.file_type().at(&p)?.is_file() {
+            if name == "HEAD"
+                || name == "WORKING"
+                || name.ends_with(".lock")
+                || !ent.file_type().at(&p)?.is_file()
+            {
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(&p) else {
@@ -68,12 +170,13 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
                     out.push(Root {
                         id,
                         source: format!("{c}:{name}"),
+                        want: Requires::Any,
                     });
                 }
             }
         }
     }
-    Ok(out)
+    Ok((out, bad))
 }
 
 fn log_names(base: &Path, dir: &Path) -> Result<Vec<String>> {
@@ -126,6 +229,12 @@ pub struct Reach {
     pub file_roots: HashSet<ObjectId>,
     /// Commits reached.
     pub commits: Vec<ObjectId>,
+    /// Objects whose type is not the one their referrer requires (the walk
+    /// does not go below them).
+    pub mistyped: Vec<Mistyped>,
+    /// Objects that are stored but cannot be read or parsed, and why (the
+    /// walk goes on past them).
+    pub unreadable: Vec<(ObjectId, String)>,
 }
 
 /// Everything reachable from `roots`, with the objects found missing on the
@@ -133,11 +242,11 @@ pub struct Reach {
 pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
     let mut r = Reach::default();
     // (id, what the referrer says it is, who refers to it)
-    let mut stack: Vec<(ObjectId, Option<ObjectType>, String)> = roots
+    let mut stack: Vec<(ObjectId, Requires, String)> = roots
         .iter()
-        .map(|root| (root.id, None, root.source.clone()))
+        .map(|root| (root.id, root.want, root.source.clone()))
         .collect();
-    while let Some((id, hint, from)) = stack.pop() {
+    while let Some((id, want, from)) = stack.pop() {
         if id.is_zero() || !r.seen.insert(id) {
             continue;
         }
@@ -147,76 +256,104 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
                 r.seen.remove(&id);
                 r.missing.push(Missing {
                     id,
-                    kind: hint.map_or("object", |k| k.name()),
+                    kind: match want {
+                        Requires::Kind(k) => k.name(),
+                        _ => "object",
+                    },
                     from,
                 });
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                r.unreadable.push((id, e.to_string()));
+                continue;
+            }
         };
+        if !want.admits(kind) {
+            r.mistyped.push(Mistyped {
+                id,
+                kind,
+                want,
+                from,
+            });
+            continue;
+        }
         match kind {
             ObjectType::Blob => continue,
             ObjectType::Commit => r.commits.push(id),
-            ObjectType::Tree if hint.is_none() => {
+            ObjectType::Tree if !matches!(want, Requires::Kind(_)) => {
                 r.dir_roots.insert(id);
             }
-            ObjectType::File if hint.is_none() => {
+            ObjectType::File if !matches!(want, Requires::Kind(_)) => {
                 r.file_roots.insert(id);
             }
             _ => {}
         }
         let here = format!("{} {id}", kind.name());
-        let o = store.read(&id)?;
-        let shallow = kind == ObjectType::Commit && store.is_shallow(&id)?;
-        children(&id, o, shallow, &mut |child, kind, dir_root| {
-            if dir_root {
-                r.dir_roots.insert(child);
+        let o = match store.read(&id) {
+            Ok(o) => o,
+            Err(e) => {
+                r.unreadable.push((id, e.to_string()));
+                continue;
             }
-            stack.push((child, kind, here.clone()));
-        })?;
+        };
+        let shallow = kind == ObjectType::Commit && store.is_shallow(&id)?;
+        let mut dirs = Vec::new();
+        let parsed = children(&id, o, shallow, &mut |child, want, dir_root| {
+            if dir_root {
+                dirs.push(child);
+            }
+            stack.push((child, want, here.clone()));
+        });
+        r.dir_roots.extend(dirs);
+        if let Err(e) = parsed {
+            r.unreadable.push((id, e.to_string()));
+        }
     }
     Ok(r)
 }
 
-/// The objects `o` (object `id`, consumed) refers to, each with the type it must have
-/// (`None`: any — a tag's target, a directory entry's content, which is a
-/// blob or a chunked file) and whether it is the root of a directory (a
+/// The objects `o` (object `id`, consumed) refers to, each with what its
+/// type must be (a directory entry's content: a blob or a chunk list; a
+/// symlink's target: a blob) and whether it is the root of a directory (a
 /// commit's tree, a directory entry; not an internal node of a tree).
 /// A `shallow` commit names no parents (layout.md, "Shallow workspaces").
 pub fn children(
     id: &ObjectId,
     o: Object,
     shallow: bool,
-    each: &mut dyn FnMut(ObjectId, Option<ObjectType>, bool),
+    each: &mut dyn FnMut(ObjectId, Requires, bool),
 ) -> Result<()> {
     match o.kind {
         ObjectType::Blob => {}
         ObjectType::Commit => {
             let c = CommitRef::parse(&o.data)?;
-            each(c.tree, Some(ObjectType::Tree), true);
+            each(c.tree, Requires::Kind(ObjectType::Tree), true);
             // A pulled image's config blob is named by a trailer (oci.md).
             if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
-                each(rec.config, Some(ObjectType::Blob), false);
+                each(rec.config, Requires::Kind(ObjectType::Blob), false);
             }
             if !shallow {
                 for p in &c.parents {
-                    each(*p, Some(ObjectType::Commit), false);
+                    each(*p, Requires::Kind(ObjectType::Commit), false);
                 }
             }
         }
-        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, None, false),
+        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, Requires::Any, false),
         ObjectType::Tree => {
             let n = crate::prolly::Node::parse::<dir::TreeSchema>(*id, o.data)?;
             if n.level > 0 {
                 for (_, _, child) in dir::children(&n) {
-                    each(child, Some(ObjectType::Tree), false);
+                    each(child, Requires::Kind(ObjectType::Tree), false);
                 }
             } else {
                 for e in dir::leaf_entries(&n)? {
                     if e.is_dir() {
-                        each(e.id, Some(ObjectType::Tree), true);
-                    } else if e.is_file() || e.is_symlink() {
-                        each(e.id, None, false);
+                        each(e.id, Requires::Kind(ObjectType::Tree), true);
+                    } else if e.is_file() {
+                        each(e.id, Requires::Content, false);
+                    } else if e.is_symlink() {
+                        each(e.id, Requires::Kind(ObjectType::Blob), false);
                     }
                 }
             }
@@ -229,7 +366,7 @@ pub fn children(
                 ObjectType::Blob
             };
             for (_, _, child) in file::node_children(&n) {
-                each(child, Some(kind), false);
+                each(child, Requires::Kind(kind), false);
             }
         }
     }

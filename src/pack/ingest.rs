@@ -8,10 +8,11 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use crate::error::{Error, IoContext, Result};
-use crate::object::{hash_object, ObjectType};
+use crate::object::{hash_object, ObjectType, MAX_OBJECT_SIZE};
 use crate::oid::ObjectId;
 use crate::store::pack::{
-    decode_frame, encode_record, parse_record, publish_pack_as, IndexEntry, MAX_DELTA_DEPTH,
+    decode_frame, encode_record, parse_record, publish_pack_as, IndexEntry, DELTA_BIT,
+    MAX_DELTA_DEPTH, MAX_FRAME,
 };
 use crate::store::{ObjectStore, Odb};
 
@@ -58,6 +59,7 @@ impl Drop for TmpPack {
         if !self.keep {
             let _ = fs::remove_file(&self.path);
         }
+        crate::fsutil::keep_on_signal(&self.path);
     }
 }
 
@@ -75,14 +77,101 @@ fn spool(
         path: crate::fsutil::tmp_path(dir, prefix),
         keep: false,
     };
+    crate::fsutil::remove_on_signal(&tmp.path);
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
         .create_new(true)
         .open(&tmp.path)
         .at(&tmp.path)?;
-    std::io::copy(input, &mut file).at("standard input")?;
+    copy_pack(input, &mut std::io::BufWriter::new(&mut file))?;
     Ok((tmp, file))
+}
+
+/// Copy one pack from `input` to `out`: its header, the records it declares
+/// and its trailer, and nothing more (packs.md, "index-pack"). A stream that
+/// goes on past the trailer is refused without being read further, and a
+/// record declaring more than an object may hold is refused before its bytes
+/// are copied, so a hostile sender cannot make the spool grow without end.
+fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
+    let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
+    let mut r = std::io::BufReader::with_capacity(64 << 10, input);
+    let mut copied = 0u64;
+    let exact = |r: &mut dyn Read, buf: &mut [u8], what: &str, at: u64| -> Result<()> {
+        r.read_exact(buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                bad(format!("truncated in the {what} at byte {at}"))
+            }
+            _ => Error::Invalid(e.to_string()),
+        })
+    };
+    let mut head = [0u8; 16];
+    exact(&mut r, &mut head, "header", 0)?;
+    if &head[..8] != b"HAKOPACK" {
+        return Err(bad("not a hako pack (bad magic)".into()));
+    }
+    let count = u32::from_be_bytes(head[12..16].try_into().expect("4 bytes"));
+    out.write_all(&head).at("pack spool")?;
+    copied += 16;
+    for _ in 0..count {
+        let at = copied;
+        let mut rec: Vec<u8> = Vec::with_capacity(64);
+        let mut byte = [0u8; 1];
+        let mut varint = |r: &mut dyn Read, rec: &mut Vec<u8>| -> Result<u64> {
+            let mut v = 0u64;
+            for shift in (0..70).step_by(7) {
+                exact(r, &mut byte, "record header", at)?;
+                rec.push(byte[0]);
+                v |= u64::from(byte[0] & 0x7f).checked_shl(shift).unwrap_or(0);
+                if byte[0] & 0x80 == 0 {
+                    return Ok(v);
+                }
+            }
+            Err(bad(format!("bad record at offset {at}: varint overflow")))
+        };
+        let mut code = [0u8; 1];
+        exact(&mut r, &mut code, "record header", at)?;
+        rec.push(code[0]);
+        let size = varint(&mut r, &mut rec)?;
+        if size > MAX_OBJECT_SIZE {
+            return Err(bad(format!(
+                "bad record at offset {at}: record declares {size} bytes, over the 64 MiB limit of one object"
+            )));
+        }
+        if code[0] & DELTA_BIT != 0 {
+            let mut base = [0u8; 32];
+            exact(&mut r, &mut base, "record header", at)?;
+            rec.extend_from_slice(&base);
+        }
+        let stored = varint(&mut r, &mut rec)?;
+        if stored > MAX_FRAME {
+            return Err(bad(format!(
+                "bad record at offset {at}: a frame of {stored} bytes, over the limit of one object"
+            )));
+        }
+        out.write_all(&rec).at("pack spool")?;
+        let n = std::io::copy(&mut (&mut r).take(stored), out)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        if n != stored {
+            return Err(bad(format!("truncated in the record at offset {at}")));
+        }
+        copied += rec.len() as u64 + stored;
+    }
+    let mut trailer = [0u8; 32];
+    exact(&mut r, &mut trailer, "trailer", copied)?;
+    out.write_all(&trailer).at("pack spool")?;
+    copied += 32;
+    out.flush().at("pack spool")?;
+    // Anything after the trailer is not part of the pack.
+    let mut more = [0u8; 1];
+    if !r.buffer().is_empty()
+        || r.read(&mut more)
+            .map_err(|e| Error::Invalid(e.to_string()))?
+            != 0
+    {
+        return Err(bad(format!("data after the trailer (at byte {copied})")));
+    }
+    Ok(copied)
 }
 
 /// One record of the pack as read.

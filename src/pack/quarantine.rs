@@ -5,13 +5,15 @@
 //! it renamed to `pack-<sum>` (the `.pack` first, then its `.idx`), which
 //! makes its objects visible; dropped without `admit`, it is removed.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
 use crate::error::{Error, IoContext, Result};
+use crate::maint::reach::Requires;
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
+use crate::prolly::dir::MAX_TREE_DEPTH;
 use crate::store::pack::Pack;
 use crate::store::shallow::ShallowSet;
 use crate::store::{ObjectStore, Odb};
@@ -35,6 +37,8 @@ pub struct Quarantine<'a> {
 pub fn receive<'a>(odb: &'a Odb, input: &mut dyn Read, fix_thin: bool) -> Result<Quarantine<'a>> {
     let indexed = super::ingest::index_pack_as(odb, input, fix_thin, PREFIX)?;
     let pack_path = indexed.idx_path.with_extension("pack");
+    crate::fsutil::remove_on_signal(&indexed.idx_path);
+    crate::fsutil::remove_on_signal(&pack_path);
     let pack = match Pack::open(&indexed.idx_path) {
         Ok(p) => p,
         Err(e) => {
@@ -72,18 +76,40 @@ impl Quarantine<'_> {
     /// `shallow` is the shallow set the workspace will have once the pack is
     /// admitted (protocol.md section 6a): its commits need no parents.
     pub fn check_connected(&self, tips: &[ObjectId], shallow: &ShallowSet) -> Result<()> {
-        let mut seen: HashSet<ObjectId> = HashSet::new();
-        let mut stack: Vec<(ObjectId, Option<ObjectType>)> =
-            tips.iter().map(|t| (*t, None)).collect();
-        while let Some((id, want)) = stack.pop() {
-            if id.is_zero() || !seen.insert(id) {
+        self.check_connected_as(
+            &tips.iter().map(|t| (*t, Requires::Any)).collect::<Vec<_>>(),
+            shallow,
+        )
+    }
+
+    /// `check_connected`, each tip with what it must be (a branch: a
+    /// commit). Also refuses a directory nested deeper than
+    /// `MAX_TREE_DEPTH` below a commit (prolly-tree.md).
+    pub fn check_connected_as(
+        &self,
+        tips: &[(ObjectId, Requires)],
+        shallow: &ShallowSet,
+    ) -> Result<()> {
+        // The deepest directory level each object was reached at: one
+        // reached again deeper is walked again, so no path escapes the limit.
+        let mut seen: HashMap<ObjectId, usize> = HashMap::new();
+        let mut stack: Vec<(ObjectId, Requires, usize)> =
+            tips.iter().map(|(t, w)| (*t, *w, 0)).collect();
+        while let Some((id, want, depth)) = stack.pop() {
+            if id.is_zero() || seen.get(&id).is_some_and(|d| *d >= depth) {
                 continue;
+            }
+            seen.insert(id, depth);
+            if depth > MAX_TREE_DEPTH {
+                return Err(Error::Invalid(format!(
+                    "tree {id} nests directories deeper than the limit of {MAX_TREE_DEPTH}"
+                )));
             }
             let Some(i) = self.pack.find(&id) else {
                 let (kind, _) = self.odb.read_header(&id).map_err(|e| match e {
                     Error::NotFound(_) => Error::Invalid(format!(
                         "missing objects: {} {id} is neither in the pack nor stored here",
-                        want.map_or("object", |k| k.name())
+                        want.name()
                     )),
                     e => e,
                 })?;
@@ -93,8 +119,8 @@ impl Quarantine<'_> {
             let o = self.pack.read(i)?;
             check_kind(&id, o.kind, want)?;
             let cut = o.kind == ObjectType::Commit && shallow.contains(&id);
-            crate::maint::reach::children(&id, o, cut, &mut |child, kind, _| {
-                stack.push((child, kind))
+            crate::maint::reach::children(&id, o, cut, &mut |child, want, dir_root| {
+                stack.push((child, want, depth + usize::from(dir_root)))
             })?;
         }
         Ok(())
@@ -114,6 +140,8 @@ impl Quarantine<'_> {
         std::fs::rename(&self.idx_path, &idx_to).at(&idx_to)?;
         crate::sys::fsync_dir(&dir)?;
         self.admitted = true;
+        crate::fsutil::keep_on_signal(&self.idx_path);
+        crate::fsutil::keep_on_signal(&self.pack_path);
         self.odb.rescan();
         Ok(())
     }
@@ -145,17 +173,19 @@ impl Drop for Quarantine<'_> {
         if !self.admitted {
             let _ = std::fs::remove_file(&self.idx_path);
             let _ = std::fs::remove_file(&self.pack_path);
+            crate::fsutil::keep_on_signal(&self.idx_path);
+            crate::fsutil::keep_on_signal(&self.pack_path);
         }
     }
 }
 
-fn check_kind(id: &ObjectId, kind: ObjectType, want: Option<ObjectType>) -> Result<()> {
-    match want {
-        Some(w) if w != kind => Err(Error::Invalid(format!(
-            "{id} is a {}, but is referred to as a {}",
-            kind.name(),
-            w.name()
-        ))),
-        _ => Ok(()),
+fn check_kind(id: &ObjectId, kind: ObjectType, want: Requires) -> Result<()> {
+    if want.admits(kind) {
+        return Ok(());
     }
+    Err(Error::Invalid(format!(
+        "{id} is a {}, not a {}",
+        kind.name(),
+        want.name()
+    )))
 }

@@ -6,6 +6,7 @@
 //! same place (same level, overlapping keys) on the other side.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::error::Result;
 use crate::object::{CommitRef, ObjectType, TagRef};
@@ -13,6 +14,18 @@ use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry};
 use crate::prolly::{file, Node};
 use crate::store::ObjectStore;
+
+/// A pending step of `Selection::tree`'s walk.
+enum Walk {
+    /// A directory's root node against the other side's roots at its path.
+    Tree(ObjectId, Vec<ObjectId>),
+    /// A node, the other side's candidates, the key its range starts after.
+    Node(ObjectId, Rc<Vec<Node>>, Option<Vec<u8>>),
+    /// A regular file's content and its prior version.
+    Content(ObjectId, Option<ObjectId>),
+    /// A symlink's target blob.
+    Link(ObjectId),
+}
 
 /// One object to send, with a delta base candidate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,21 +148,43 @@ impl<'s> Selection<'s> {
     }
 
     /// Pick the nodes of directory tree `new` that trees `olds` (the other
-    /// side's, at the same path) lack.
+    /// side's, at the same path) lack. The walk keeps its own stack (a tree
+    /// may nest directories arbitrarily deep) and picks in the order a
+    /// depth-first recursion would.
     pub fn tree(&mut self, new: ObjectId, olds: &[ObjectId]) -> Result<()> {
-        if olds.contains(&new) {
-            return Ok(());
+        let mut work = vec![Walk::Tree(new, olds.to_vec())];
+        while let Some(step) = work.pop() {
+            match step {
+                Walk::Tree(new, olds) => {
+                    if olds.contains(&new) {
+                        continue;
+                    }
+                    let mut cands = Vec::with_capacity(olds.len());
+                    for o in &olds {
+                        cands.push(dir::load(self.store, o)?);
+                    }
+                    work.push(Walk::Node(new, Rc::new(cands), None));
+                }
+                Walk::Node(id, cands, lo) => self.node(id, &cands, lo, &mut work)?,
+                Walk::Content(id, prior) => self.content(id, prior)?,
+                Walk::Link(id) => {
+                    self.pick(id, ObjectType::Blob, None);
+                }
+            }
         }
-        let mut cands = Vec::with_capacity(olds.len());
-        for o in olds {
-            cands.push(dir::load(self.store, o)?);
-        }
-        self.node(new, cands, None)
+        Ok(())
     }
 
     /// Node `id` covering keys in (`lo`, its last key], against candidate
-    /// nodes of the other side covering (at least) the same keys.
-    fn node(&mut self, id: ObjectId, cands: Vec<Node>, lo: Option<&[u8]>) -> Result<()> {
+    /// nodes of the other side covering (at least) the same keys; what lies
+    /// below it goes on `work`, last first.
+    fn node(
+        &mut self,
+        id: ObjectId,
+        cands: &[Node],
+        lo: Option<Vec<u8>>,
+        work: &mut Vec<Walk>,
+    ) -> Result<()> {
         if cands.iter().any(|c| c.id == id) || self.sent.contains(&id) {
             return Ok(());
         }
@@ -159,12 +194,13 @@ impl<'s> Selection<'s> {
         } else {
             Some(n.last_key().to_vec())
         };
-        let cands = self.at_level(cands, n.level, lo, hi.as_deref())?;
+        let cands = self.at_level(cands.to_vec(), n.level, lo.as_deref(), hi.as_deref())?;
         if cands.iter().any(|c| c.id == id) {
             return Ok(());
         }
         let base = cands.iter().find(|c| c.level == n.level).map(|c| c.id);
         self.pick(id, ObjectType::Tree, base);
+        let mut below = Vec::new();
         if n.level > 0 {
             // Children the other side has at this level are skipped unread.
             let old_children: HashSet<ObjectId> = cands
@@ -172,43 +208,45 @@ impl<'s> Selection<'s> {
                 .filter(|c| c.level == n.level)
                 .flat_map(|c| dir::children(c).map(|(_, _, id)| id).collect::<Vec<_>>())
                 .collect();
-            let mut prev: Option<Vec<u8>> = lo.map(<[u8]>::to_vec);
+            let cands = Rc::new(cands);
+            let mut prev: Option<Vec<u8>> = lo;
             for (key, _, child) in dir::children(&n) {
-                if !old_children.contains(&child) && !self.sent.contains(&child) {
-                    self.node(child, cands.clone(), prev.as_deref())?;
+                if !old_children.contains(&child) {
+                    below.push(Walk::Node(child, cands.clone(), prev.clone()));
                 }
                 prev = Some(key.to_vec());
             }
-            return Ok(());
-        }
-        let old: HashMap<Vec<u8>, Entry> = cands
-            .iter()
-            .filter(|c| c.level == 0)
-            .map(dir::leaf_entries)
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .map(|e| (e.name.clone(), e))
-            .collect();
-        for e in dir::leaf_entries(&n)? {
-            let before = old.get(&e.name);
-            if before.is_some_and(|b| b.id == e.id) || e.id.is_zero() {
-                continue;
+        } else {
+            let old: HashMap<Vec<u8>, Entry> = cands
+                .iter()
+                .filter(|c| c.level == 0)
+                .map(dir::leaf_entries)
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .map(|e| (e.name.clone(), e))
+                .collect();
+            for e in dir::leaf_entries(&n)? {
+                let before = old.get(&e.name);
+                if before.is_some_and(|b| b.id == e.id) || e.id.is_zero() {
+                    continue;
+                }
+                if e.is_dir() {
+                    let olds: Vec<ObjectId> = before
+                        .filter(|b| b.is_dir())
+                        .map(|b| b.id)
+                        .into_iter()
+                        .collect();
+                    below.push(Walk::Tree(e.id, olds));
+                } else if e.is_file() {
+                    let prior = before.filter(|b| b.is_file()).map(|b| b.id);
+                    below.push(Walk::Content(e.id, prior));
+                } else if e.is_symlink() {
+                    below.push(Walk::Link(e.id));
+                }
             }
-            if e.is_dir() {
-                let olds: Vec<ObjectId> = before
-                    .filter(|b| b.is_dir())
-                    .map(|b| b.id)
-                    .into_iter()
-                    .collect();
-                self.tree(e.id, &olds)?;
-            } else if e.is_file() {
-                let prior = before.filter(|b| b.is_file()).map(|b| b.id);
-                self.content(e.id, prior)?;
-            } else if e.is_symlink() {
-                self.pick(e.id, ObjectType::Blob, None);
-            }
         }
+        work.extend(below.into_iter().rev());
         Ok(())
     }
 

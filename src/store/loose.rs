@@ -60,6 +60,7 @@ impl LooseStore {
     }
 
     fn compress(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
+        crate::object::check_size(kind, data.len() as u64)?;
         let hdr = header(kind, data.len() as u64);
         let mut enc =
             zstd::stream::Encoder::new(Vec::with_capacity(data.len() / 2 + 64), ZSTD_LEVEL)

@@ -481,17 +481,24 @@ thread_local! {
 }
 
 /// Decompress one whole zstd frame whose content is `size` bytes (or, with
-/// `None`, the size its header records). Large or unsized frames stream.
+/// `None`, at most an object's header plus `MAX_OBJECT_SIZE`). A declared or
+/// actual content over that is refused before anything is allocated for it.
 pub fn decompress_frame(frame: &[u8], size: Option<u64>) -> std::result::Result<Vec<u8>, String> {
-    const ONE_SHOT_MAX: u64 = 256 << 20;
-    let size = match size {
-        Some(s) => Some(s),
-        None => zstd::zstd_safe::get_frame_content_size(frame)
-            .ok()
-            .flatten(),
-    };
-    match size {
-        Some(n) if n <= ONE_SHOT_MAX => {
+    let max = size.unwrap_or(crate::object::MAX_OBJECT_SIZE + 32);
+    if max > crate::object::MAX_OBJECT_SIZE + 32 {
+        return Err(format!(
+            "declares {max} bytes, over the 64 MiB limit of one object"
+        ));
+    }
+    let declared = zstd::zstd_safe::get_frame_content_size(frame)
+        .ok()
+        .flatten();
+    match declared {
+        Some(n) if n > max => Err(match size {
+            Some(_) => format!("frame declares {n} bytes, over the {max} expected"),
+            None => format!("frame declares {n} bytes, over the 64 MiB limit of one object"),
+        }),
+        Some(n) => {
             let mut out: Vec<u8> = Vec::with_capacity(n as usize);
             DCTX.with(|c| c.borrow_mut().decompress(&mut out, frame))
                 .map_err(|code| {
@@ -502,12 +509,14 @@ pub fn decompress_frame(frame: &[u8], size: Option<u64>) -> std::result::Result<
                 })?;
             Ok(out)
         }
-        _ => {
+        None => {
             let mut out = Vec::new();
-            let limit = size.map_or(u64::MAX, |n| n.saturating_add(1));
             zstd::stream::Decoder::with_buffer(frame)
-                .and_then(|d| std::io::Read::take(d, limit).read_to_end(&mut out))
+                .and_then(|d| std::io::Read::take(d, max + 1).read_to_end(&mut out))
                 .map_err(|e| format!("cannot decompress: {e}"))?;
+            if out.len() as u64 > max {
+                return Err(format!("frame holds more than the {max} bytes expected"));
+            }
             Ok(out)
         }
     }

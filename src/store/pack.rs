@@ -20,7 +20,12 @@ const VERSION: u32 = 2;
 /// Deepest delta chain a reader follows (format-spec/packs.md).
 pub const MAX_DELTA_DEPTH: usize = 16;
 /// Kind byte of a delta record: this bit plus the object's type code.
-const DELTA_BIT: u8 = 0x10;
+pub const DELTA_BIT: u8 = 0x10;
+
+/// The most bytes one record's zstd frame may take: its payload's limit
+/// (objects.md) plus the frame's own overhead (a few bytes per 128 KiB block).
+pub const MAX_FRAME: u64 =
+    crate::object::MAX_OBJECT_SIZE + (crate::object::MAX_OBJECT_SIZE >> 7) + 4096;
 const IDX_HEADER: usize = 16;
 const FANOUT: usize = 256 * 4;
 
@@ -104,6 +109,11 @@ pub fn parse_record(
         .ok_or_else(|| bad(&format!("unknown kind {code:#04x}")))?;
     let mut pos = off + 1;
     let size = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))?;
+    if size > crate::object::MAX_OBJECT_SIZE {
+        return Err(bad(&format!(
+            "record declares {size} bytes, over the 64 MiB limit of one object"
+        )));
+    }
     let base = if delta {
         let b = buf
             .get(pos..pos + 32)
@@ -136,7 +146,7 @@ pub fn decode_frame(
 ) -> std::result::Result<Vec<u8>, String> {
     let data = match base {
         Some(b) => {
-            let mut data = Vec::with_capacity(size.min(1 << 30) as usize);
+            let mut data = Vec::with_capacity(size as usize);
             zstd::stream::Decoder::with_ref_prefix(frame, b)
                 .and_then(|d| d.take(size + 1).read_to_end(&mut data))
                 .map_err(|e| format!("cannot decompress: {e}"))?;
@@ -552,6 +562,7 @@ pub fn encode_delta(
 
 /// One full record (type, size, stored size, zstd frame).
 pub fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
+    crate::object::check_size(kind, data.len() as u64)?;
     thread_local! {
         // One compression context per thread (setting one up per record showed).
         static CCTX: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =

@@ -217,12 +217,16 @@ pub fn read_advertisement<R: Read>(
     let mut refs = Vec::new();
     let mut caps = Vec::new();
     let mut first_ref = true;
+    let mut limit = crate::transport::limits::SectionLimit::new("ref advertisement");
     loop {
         let p = next(r)?;
         if p == Packet::Flush {
             break;
         }
         let mut line = text(&p)?;
+        limit
+            .take(line.len())
+            .map_err(|e| protocol(e.to_string()))?;
         if let Some(m) = line.strip_prefix("ERR ") {
             return Err(protocol(format!("remote error: {m}")));
         }

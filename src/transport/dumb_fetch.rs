@@ -10,10 +10,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::error::{Error, IoContext, Result};
-use crate::object::{hash_object, CommitRef, ObjectType, TagRef};
+use crate::maint::reach::{children, Requires};
+use crate::object::{hash_object, ObjectType};
 use crate::oid::ObjectId;
-use crate::prolly::{dir, file, Node};
-use crate::store::pack::{decode_frame, parse_record};
+use crate::prolly::dir::MAX_TREE_DEPTH;
+use crate::store::pack::{decode_frame, parse_record, MAX_FRAME};
 use crate::store::{ObjectStore, Odb};
 use crate::transport::dumb::{cache_dir, parse_packs_file, PackEntry};
 use crate::transport::dumb_http::HttpClient;
@@ -237,6 +238,9 @@ struct Fetch<'a> {
     batch_bytes: usize,
     stats: DumbFetchStats,
     stop_after: Option<u64>,
+    /// What each requested object must be and its directory level (as its
+    /// first referrer says; protocol.md section 7a).
+    required: HashMap<ObjectId, (Requires, usize)>,
 }
 
 /// See `crate::transport::dumb::http_fetch`.
@@ -282,6 +286,7 @@ pub fn fetch(
         stop_after: std::env::var(STOP_AFTER_ENV)
             .ok()
             .and_then(|s| s.parse().ok()),
+        required: HashMap::new(),
     };
     f.load_indexes(progress)?;
     let result = f.walk(wanted, progress);
@@ -323,40 +328,25 @@ fn lock_cache(cache: &std::path::Path) -> Result<std::fs::File> {
     }
 }
 
-/// The ids an object names, as the reachability walk follows them.
-fn references(id: ObjectId, kind: ObjectType, data: &[u8]) -> Result<Vec<ObjectId>> {
+/// The ids an object names, as the reachability walk follows them, each
+/// with the type it must have and whether it starts a directory level.
+fn references(
+    id: ObjectId,
+    kind: ObjectType,
+    data: &[u8],
+) -> Result<Vec<(ObjectId, Requires, bool)>> {
     let mut out = Vec::new();
-    match kind {
-        ObjectType::Blob => {}
-        ObjectType::Commit => {
-            let c = CommitRef::parse(data)?;
-            out.push(c.tree);
-            if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
-                out.push(rec.config);
-            }
-            out.extend(c.parents.iter().copied());
+    let o = crate::object::Object {
+        kind,
+        data: data.to_vec(),
+    };
+    children(&id, o, false, &mut |c, want, dir_root| {
+        if !c.is_zero() {
+            out.push((c, want, dir_root))
         }
-        ObjectType::Tag => out.push(TagRef::parse(data)?.object),
-        ObjectType::Tree => {
-            let n = Node::parse::<dir::TreeSchema>(id, data.to_vec())?;
-            if n.level > 0 {
-                out.extend(dir::children(&n).map(|(_, _, c)| c));
-            } else {
-                for e in dir::leaf_entries(&n)? {
-                    if e.is_dir() || e.is_file() || e.is_symlink() {
-                        out.push(e.id);
-                    }
-                }
-            }
-        }
-        ObjectType::File => {
-            let n = Node::parse::<file::FileSchema>(id, data.to_vec())?;
-            out.extend(file::node_children(&n).into_iter().map(|(_, _, c)| c));
-        }
-    }
-    out.retain(|c| !c.is_zero());
-    out.sort();
-    out.dedup();
+    })?;
+    out.sort_by_key(|c| c.0);
+    out.dedup_by_key(|c| c.0);
     Ok(out)
 }
 
@@ -458,6 +448,14 @@ impl Fetch<'_> {
                     self.http.base
                 ))
             })?;
+            // A record no object fits in is never downloaded (objects.md).
+            let len = self.indexes[p].len(i);
+            if len > MAX_FRAME + 64 {
+                return Err(Error::Invalid(format!(
+                    "{}: object {id}: the index says its record has {len} bytes, over the limit of one object",
+                    self.http.base
+                )));
+            }
             located.push((id, p, i));
         }
         // By pack and offset, in chunks of bounded size.
@@ -613,10 +611,41 @@ impl Fetch<'_> {
         let named = references(id, kind, &data).map_err(|e| {
             Error::Invalid(format!("{}: {} {id}: {e}", self.http.base, kind.name()))
         })?;
-        for c in named {
+        let (want, depth) = self
+            .required
+            .get(&id)
+            .copied()
+            .unwrap_or((Requires::Any, 0));
+        if !want.admits(kind) {
+            return Err(Error::Invalid(format!(
+                "{}: {id} is a {kind}, not a {}",
+                self.http.base,
+                want.name()
+            )));
+        }
+        for (c, want, dir_root) in named {
+            let depth = depth + usize::from(dir_root);
+            if depth > MAX_TREE_DEPTH {
+                return Err(Error::Invalid(format!(
+                    "{}: tree {c} nests directories deeper than the limit of {MAX_TREE_DEPTH}",
+                    self.http.base
+                )));
+            }
             if self.present(&c)? {
+                let known = match self.odb.read_header(&c) {
+                    Ok((k, _)) => Some(k),
+                    Err(_) => self.batch_pos.get(&c).map(|&at| self.batch[at].1),
+                };
+                if let Some(k) = known.filter(|k| !want.admits(*k)) {
+                    return Err(Error::Invalid(format!(
+                        "{}: {c} is a {k}, not a {}",
+                        self.http.base,
+                        want.name()
+                    )));
+                }
                 continue;
             }
+            self.required.entry(c).or_insert((want, depth));
             self.waiters.entry(c).or_default().push(id);
             missing += 1;
             if self.requested.insert(c) {

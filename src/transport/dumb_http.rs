@@ -23,6 +23,10 @@ pub struct HttpClient {
     pub bytes: u64,
 }
 
+/// The largest `info/refs` or `objects/info/packs` a client reads
+/// (dumb-http.md): a mirror that sends more is refused, not buffered.
+pub const MAX_MIRROR_FILE: u64 = 64 << 20;
+
 fn fail(url: &str, why: impl std::fmt::Display) -> Error {
     Error::Invalid(format!("{url}: {why}"))
 }
@@ -84,8 +88,15 @@ impl HttpClient {
         }
     }
 
-    /// Read a response body into `out`, checking it against Content-Length.
-    fn body_into(&mut self, url: &str, resp: ureq::Response, out: &mut dyn Write) -> Result<u64> {
+    /// Read a response body into `out`, checking it against Content-Length;
+    /// a body longer than `max` bytes is refused as soon as it passes it.
+    fn body_into(
+        &mut self,
+        url: &str,
+        resp: ureq::Response,
+        out: &mut dyn Write,
+        max: u64,
+    ) -> Result<u64> {
         let want: Option<u64> = resp
             .header("Content-Length")
             .and_then(|s| s.trim().parse().ok());
@@ -100,6 +111,12 @@ impl HttpClient {
                 Err(e) => return Err(fail(url, format!("truncated body after {got} bytes ({e})"))),
             };
             got += n as u64;
+            if got > max {
+                return Err(fail(
+                    url,
+                    format!("the body is longer than the {max} bytes expected"),
+                ));
+            }
             self.bytes += n as u64;
             if let Some(c) = &self.counter {
                 c.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
@@ -120,7 +137,7 @@ impl HttpClient {
         let url = self.url(path);
         let resp = self.call(&url, None, false)?.expect("404 is an error");
         let mut v = Vec::new();
-        self.body_into(&url, resp, &mut v)?;
+        self.body_into(&url, resp, &mut v, MAX_MIRROR_FILE)?;
         Ok(v)
     }
 
@@ -131,7 +148,7 @@ impl HttpClient {
             return Ok(None);
         };
         let mut v = Vec::new();
-        self.body_into(&url, resp, &mut v)?;
+        self.body_into(&url, resp, &mut v, MAX_MIRROR_FILE)?;
         Ok(Some(v))
     }
 
@@ -141,11 +158,11 @@ impl HttpClient {
         let resp = self
             .call(&url, Some(format!("bytes={start}-{}", end - 1)), false)?
             .expect("404 is an error");
-        let mut v = Vec::with_capacity((end - start) as usize);
+        let mut v = Vec::with_capacity((end - start).min(1 << 20) as usize);
         match resp.status() {
             206 => {
                 check_content_range(&url, resp.header("Content-Range"), start, end, total)?;
-                self.body_into(&url, resp, &mut v)?;
+                self.body_into(&url, resp, &mut v, end - start)?;
                 if v.len() as u64 != end - start {
                     return Err(fail(
                         &url,
@@ -156,7 +173,7 @@ impl HttpClient {
             }
             200 => {
                 // The server ignored Range: take the slice of the whole file.
-                self.body_into(&url, resp, &mut v)?;
+                self.body_into(&url, resp, &mut v, total)?;
                 if v.len() as u64 != total {
                     return Err(fail(&url, format!("{} bytes, expected {total}", v.len())));
                 }
@@ -192,7 +209,9 @@ impl HttpClient {
         let ctype = resp.header("Content-Type").unwrap_or("").to_string();
         let single = resp.header("Content-Range").map(String::from);
         let mut body = Vec::new();
-        self.body_into(&url, resp, &mut body)?;
+        // The whole file, or the ranges with their part headers.
+        let max = total + 512 * spans.len() as u64 + 4096;
+        self.body_into(&url, resp, &mut body, max)?;
         // (offset in the file, bytes) of what came back.
         let parts: Vec<(u64, &[u8])> = match status {
             200 if body.len() as u64 == total => vec![(0, &body[..])],
@@ -257,7 +276,12 @@ impl HttpClient {
             s => return Err(fail(&url, format!("unexpected HTTP {s}"))),
         }
         // Unbuffered: what arrived is on disk if the process is killed.
-        self.body_into(&url, resp, &mut f)?;
+        let max = if resp.status() == 206 {
+            total - have
+        } else {
+            total
+        };
+        self.body_into(&url, resp, &mut f, max)?;
         f.sync_all().at(part)?;
         let len = f.metadata().at(part)?.len();
         if len != total {

@@ -10,6 +10,7 @@ use crate::oid::ObjectId;
 use crate::pack::quarantine;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
+use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES};
 use crate::transport::pkt::{Packet, PktWriter, StreamReader};
 use crate::transport::Event;
 
@@ -120,7 +121,8 @@ pub fn fetch_pack(
             w.flush_pkt()?;
             w.flush_io()?;
             out.rounds += 1;
-            // ACKs for this round, then flush.
+            // ACKs for this round (at most one per have, and `ready`), then flush.
+            let mut acks = SectionLimit::lines("ACKs", MAX_HAVE_LINES + 1);
             loop {
                 let at = conn.reader.offset();
                 match conn.reader.read()? {
@@ -128,6 +130,7 @@ pub fn fetch_pack(
                     Some(Packet::Flush) => break,
                     Some(p) => {
                         let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
+                        acks.take(line.len())?;
                         if let Some(m) = line.strip_prefix("ERR ") {
                             return Err(Error::Invalid(format!("remote error: {m}")));
                         }
@@ -167,7 +170,9 @@ pub fn fetch_pack(
         let mut extra_tips: Vec<ObjectId> = Vec::new();
         if use_shallow {
             let (mut add, mut remove) = (Vec::new(), Vec::new());
+            let mut limit = SectionLimit::new("shallow update");
             while let Some(line) = next_line(&mut conn)? {
+                limit.take(line.len())?;
                 let bad = || Error::Invalid(format!("bad shallow update: '{line}'"));
                 match line.split_once(' ') {
                     Some(("shallow", id)) => add.push(ObjectId::from_hex(id).map_err(|_| bad())?),

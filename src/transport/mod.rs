@@ -9,6 +9,7 @@ pub mod dumb;
 pub mod dumb_fetch;
 pub mod dumb_http;
 pub mod fetch;
+pub mod limits;
 pub mod pkt;
 pub mod receive;
 pub mod send;

@@ -522,17 +522,14 @@ impl<'a, R: Read> StreamReader<'a, R> {
         io::Error::other(why)
     }
 
-    /// Read through to the closing flush (data past what the consumer
-    /// wanted is an error: the stream had trailing bytes).
+    /// Read the closing flush: data past what the consumer wanted is an
+    /// error (the stream had trailing bytes), found without reading the rest
+    /// of a stream that may never end.
     pub fn drain(&mut self) -> io::Result<u64> {
-        let mut n = 0u64;
-        let mut b = [0u8; 8192];
-        loop {
-            let got = self.read(&mut b)?;
-            if got == 0 {
-                return Ok(n);
-            }
-            n += got as u64;
+        let mut b = [0u8; 1];
+        match self.read(&mut b)? {
+            0 => Ok(0),
+            _ => Err(self.fail("data after the end of the stream".into())),
         }
     }
 }

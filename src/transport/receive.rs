@@ -9,6 +9,7 @@ use std::io::{Read, Write};
 
 use crate::container;
 use crate::error::{Error, Result};
+use crate::maint::reach::Requires;
 use crate::oid::ObjectId;
 use crate::pack::quarantine;
 use crate::refs::{Expect, PreparedRefs, RefStore, RefValue};
@@ -16,6 +17,7 @@ use crate::store::ObjectStore;
 use crate::transport::advertise::{
     split_wire_name, workspace_refs, write_advertisement, RECEIVE_CAPABILITIES,
 };
+use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{BandWriter, PktReader, PktWriter, StreamReader};
 use crate::transport::upload::{next_line, refuse};
 use crate::workspace::Workspace;
@@ -57,12 +59,16 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
     // Commands.
     let mut cmds: Vec<Command> = Vec::new();
     let mut caps: Vec<String> = Vec::new();
+    let mut limit = SectionLimit::new("commands");
     loop {
         let line = match next_line(&mut r) {
             Ok(Some(l)) => l,
             Ok(None) => break,
             Err(e) => return Err(refuse(&mut w, e)),
         };
+        if let Err(e) = limit.take(line.len()) {
+            return Err(refuse(&mut w, e));
+        }
         let mut line = line.as_str();
         if let Some((l, c)) = line.split_once('\0') {
             if cmds.is_empty() {
@@ -190,19 +196,32 @@ fn update_refs(
     q: Option<quarantine::Quarantine>,
     atomic: bool,
 ) -> Result<()> {
-    // Connectivity: everything each new value needs.
+    // Connectivity: everything each new value needs, each of the type its
+    // place requires (a branch: a commit; a tag: a commit or a tag).
     if let Some(q) = &q {
-        let tips: Vec<ObjectId> = cmds
+        let tips: Vec<(ObjectId, Requires)> = cmds
             .iter()
             .filter(|c| c.error.is_none() && !c.new.is_zero())
-            .map(|c| c.new)
+            .map(|c| (c.new, Requires::of_ref(c.split().1)))
             .collect();
         let shallow = ws.odb.shallow()?;
-        if q.check_connected(&tips, &shallow).is_err() {
+        if q.check_connected_as(&tips, &shallow).is_err() {
             for c in cmds.iter_mut() {
                 if c.error.is_none() && !c.new.is_zero() {
-                    if let Err(e) = q.check_connected(&[c.new], &shallow) {
-                        c.error = Some(format!("missing objects ({e})"));
+                    let want = Requires::of_ref(c.split().1);
+                    match q.read_header(&c.new) {
+                        Ok((kind, _)) if !want.admits(kind) => {
+                            c.error = Some(format!("not a {}", want.name()));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if let Err(e) = q.check_connected_as(&[(c.new, want)], &shallow) {
+                        let e = e.to_string();
+                        c.error = Some(match e.strip_prefix("missing objects: ") {
+                            Some(what) => format!("missing objects ({what})"),
+                            None => format!("invalid objects ({e})"),
+                        });
                     }
                 }
             }

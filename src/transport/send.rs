@@ -11,6 +11,7 @@ use crate::pack::select::select_revs;
 use crate::pack::write::write_pack;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
+use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{DataWriter, Packet, PktError, PktReader, PktWriter, SidebandEnd};
 use crate::transport::Event;
 
@@ -201,6 +202,7 @@ fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
 /// The text lines of a report, up to its flush.
 fn report_lines<R: std::io::Read>(r: &mut PktReader<R>) -> Result<Vec<String>> {
     let mut lines = Vec::new();
+    let mut limit = SectionLimit::new("report");
     loop {
         match r.read()? {
             None => {
@@ -209,7 +211,11 @@ fn report_lines<R: std::io::Read>(r: &mut PktReader<R>) -> Result<Vec<String>> {
                 ))
             }
             Some(Packet::Flush) => return Ok(lines),
-            Some(p) => lines.push(String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string()),
+            Some(p) => {
+                let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
+                limit.take(line.len())?;
+                lines.push(line)
+            }
         }
     }
 }

@@ -397,6 +397,7 @@ pub fn fetch(
             (advertised, fetched, specs)
         }
     };
+    check_ref_types(ws, &advertised, opts)?;
     let changes = if specs.is_empty() {
         update_local_refs(ws, remote, &advertised, opts)?
     } else {
@@ -407,6 +408,32 @@ pub fn fetch(
         changes,
         advertised,
     })
+}
+
+/// Every fetched branch (and HEAD) must name a commit, every tag a commit or
+/// a tag (protocol.md section 7a): a remote advertising anything else moves
+/// no ref.
+fn check_ref_types(ws: &Workspace, advertised: &[AdvertisedRef], opts: &FetchOpts) -> Result<()> {
+    for r in advertised.iter().filter(|r| wanted(r, opts)) {
+        let (Some(id), Ok((_, name))) = (r.id, split_wire_name(&r.name)) else {
+            continue;
+        };
+        let want = crate::maint::reach::Requires::of_ref(name);
+        // Refs a refspec left out were not fetched.
+        let kind = match ws.odb.read_header(&id) {
+            Ok((k, _)) => k,
+            Err(Error::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        if !want.admits(kind) {
+            return Err(Error::Invalid(format!(
+                "{}: {id} is a {kind}, not a {}",
+                r.name,
+                want.name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn wants_of(advertised: &[AdvertisedRef], specs: &[FetchSpec], opts: &FetchOpts) -> Vec<ObjectId> {

@@ -13,6 +13,7 @@ use crate::pack::select::{select_revs, select_revs_shallow, ShallowRequest};
 use crate::pack::write::write_pack;
 use crate::store::ObjectStore;
 use crate::transport::advertise::{workspace_refs, write_advertisement, UPLOAD_CAPABILITIES};
+use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES, MAX_HAVE_ROUNDS};
 use crate::transport::pkt::{BandWriter, PktReader, PktWriter};
 use crate::workspace::Workspace;
 
@@ -85,7 +86,9 @@ fn negotiate_and_send<R: Read, W: Write>(
     let mut wants: Vec<ObjectId> = Vec::new();
     let mut caps: Vec<String> = Vec::new();
     let mut shallow_req: Option<ShallowRequest> = None;
+    let mut limit = SectionLimit::new("wants");
     while let Some(line) = next_line(r).map_err(early)? {
+        limit.take(line.len()).map_err(early)?;
         if line.starts_with("shallow ") || line.starts_with("deepen ") {
             let Some(req) = shallow_req.as_mut() else {
                 return Err(early(Error::Invalid(
@@ -134,10 +137,24 @@ fn negotiate_and_send<R: Read, W: Write>(
     let mut common: Vec<ObjectId> = Vec::new();
     let mut seen: HashSet<ObjectId> = HashSet::new();
     let mut round: Vec<ObjectId> = Vec::new();
+    let (mut rounds, mut lines) = (0, 0);
     loop {
         let line = next_line(r).map_err(early)?;
+        lines += 1;
+        if lines > MAX_HAVE_LINES + 1 {
+            return Err(early(Error::Invalid(format!(
+                "have round: more than {MAX_HAVE_LINES} lines (the protocol's limit)"
+            ))));
+        }
         match line.as_deref() {
             None => {
+                rounds += 1;
+                lines = 0;
+                if rounds > MAX_HAVE_ROUNDS {
+                    return Err(early(Error::Invalid(format!(
+                        "haves: more than {MAX_HAVE_ROUNDS} rounds before 'done' (the protocol's limit)"
+                    ))));
+                }
                 for id in round.drain(..) {
                     w.line(&format!("ACK {id}")).map_err(|e| early(e.into()))?;
                 }

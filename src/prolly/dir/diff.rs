@@ -188,7 +188,8 @@ pub struct PathChange {
 }
 
 /// Diff two trees; with `recursive`, descend into directories present on both
-/// sides (and into added/removed ones), reporting only non-directories.
+/// sides (and into added/removed ones), reporting only non-directories. The
+/// walk keeps its own stack: directories may nest arbitrarily deep.
 pub fn diff_recursive(
     store: &dyn ObjectStore,
     a: &ObjectId,
@@ -197,46 +198,63 @@ pub fn diff_recursive(
     prefix: &[u8],
     out: &mut Vec<PathChange>,
 ) -> Result<()> {
-    for c in diff(store, a, b)? {
-        let mut path = prefix.to_vec();
-        if !path.is_empty() {
-            path.push(b'/');
-        }
-        path.extend_from_slice(&c.name);
-        let od = c.old.as_ref().filter(|e| e.is_dir());
-        let nd = c.new.as_ref().filter(|e| e.is_dir());
-        if recursive && (od.is_some() || nd.is_some()) {
-            let ea = match od {
-                Some(e) => e.id,
-                None => empty(store)?,
-            };
-            let eb = match nd {
-                Some(e) => e.id,
-                None => empty(store)?,
-            };
-            // A non-directory replaced by a directory (or the reverse) is reported too.
-            if od.is_none() && c.old.is_some() {
-                out.push(PathChange {
-                    path: path.clone(),
-                    old: c.old.clone(),
-                    new: None,
-                });
+    /// A pending step: a pair of directories to diff, or a change to report.
+    enum Step {
+        Dirs(ObjectId, ObjectId, Vec<u8>),
+        Report(Box<PathChange>),
+    }
+    let mut work = vec![Step::Dirs(*a, *b, prefix.to_vec())];
+    while let Some(step) = work.pop() {
+        let (a, b, prefix) = match step {
+            Step::Report(c) => {
+                out.push(*c);
+                continue;
             }
-            diff_recursive(store, &ea, &eb, true, &path, out)?;
-            if nd.is_none() && c.new.is_some() {
-                out.push(PathChange {
+            Step::Dirs(a, b, prefix) => (a, b, prefix),
+        };
+        let mut steps = Vec::new();
+        for c in diff(store, &a, &b)? {
+            let mut path = prefix.clone();
+            if !path.is_empty() {
+                path.push(b'/');
+            }
+            path.extend_from_slice(&c.name);
+            let od = c.old.as_ref().filter(|e| e.is_dir());
+            let nd = c.new.as_ref().filter(|e| e.is_dir());
+            if recursive && (od.is_some() || nd.is_some()) {
+                let ea = match od {
+                    Some(e) => e.id,
+                    None => empty(store)?,
+                };
+                let eb = match nd {
+                    Some(e) => e.id,
+                    None => empty(store)?,
+                };
+                // A non-directory replaced by a directory (or the reverse) is reported too.
+                if od.is_none() && c.old.is_some() {
+                    steps.push(Step::Report(Box::new(PathChange {
+                        path: path.clone(),
+                        old: c.old.clone(),
+                        new: None,
+                    })));
+                }
+                steps.push(Step::Dirs(ea, eb, path.clone()));
+                if nd.is_none() && c.new.is_some() {
+                    steps.push(Step::Report(Box::new(PathChange {
+                        path,
+                        old: None,
+                        new: c.new.clone(),
+                    })));
+                }
+            } else {
+                steps.push(Step::Report(Box::new(PathChange {
                     path,
-                    old: None,
-                    new: c.new.clone(),
-                });
+                    old: c.old,
+                    new: c.new,
+                })));
             }
-        } else {
-            out.push(PathChange {
-                path,
-                old: c.old,
-                new: c.new,
-            });
         }
+        work.extend(steps.into_iter().rev());
     }
     Ok(())
 }
