@@ -3275,7 +3275,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__pull)
-            opts="-C -c -q -h --container --as --platform --insecure --quiet --jobs --help"
+            opts="-C -c -q -h --container --as --platform --insecure --quiet --jobs --branch --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3302,6 +3302,10 @@ _hako() {
                     return 0
                     ;;
                 --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3821,7 +3825,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__run)
-            opts="-C -c -d -t -i -e -u -w -m -h --container --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --no-landlock --tmpfs --pid-file --materialize --commit --message --help"
+            opts="-C -c -d -t -i -e -u -w -m -h --container --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --cap-add --cap-drop --keep-cap --map-users --no-landlock --tmpfs --pid-file --materialize --commit --message --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3888,6 +3892,14 @@ _hako() {
                     return 0
                     ;;
                 --seccomp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -172,6 +172,7 @@ complete -c hako -n "__fish_hako_using_subcommand pull" -s c -l container -d 'Ac
 complete -c hako -n "__fish_hako_using_subcommand pull" -l as -d 'The container to pull into (default: the repository\'s last component)' -r
 complete -c hako -n "__fish_hako_using_subcommand pull" -l platform -d 'The platform to pick from an image index, `os/arch[/variant]` (default: this machine\'s)' -r
 complete -c hako -n "__fish_hako_using_subcommand pull" -l jobs -d 'Layers downloaded at once' -r
+complete -c hako -n "__fish_hako_using_subcommand pull" -l branch -d 'Commit the image on branch B (made from the last pull when missing) instead of the current branch: the way to take a new image version into a container with commits of its own, then `hako merge B`' -r
 complete -c hako -n "__fish_hako_using_subcommand pull" -l insecure -d 'Allow plain HTTP to this registry (always allowed on loopback)'
 complete -c hako -n "__fish_hako_using_subcommand pull" -s q -l quiet -d 'Print nothing but errors'
 complete -c hako -n "__fish_hako_using_subcommand pull" -s h -l help -d 'Print help'
@@ -212,6 +213,8 @@ complete -c hako -n "__fish_hako_using_subcommand run" -s u -l user -d 'User ins
 complete -c hako -n "__fish_hako_using_subcommand run" -s w -l workdir -d 'Working directory inside (default: the image\'s, else /)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l rlimit -d 'Resource limits: as=,core=,cpu=,data=,fsize=,memlock=,nofile=,nproc=,stack= (N, SOFT:HARD, unlimited)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l seccomp -d 'seccomp filter: off, default, or a seccompiler JSON FILE' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l cap-add -d 'Add capabilities to the container root\'s set (podman\'s default: CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT); names as CAP_NET_RAW or net_raw, or ALL' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l cap-drop -d 'Remove capabilities from that set (ALL: run with none)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l tmpfs -d 'Mount a fresh tmpfs at DST (repeatable)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand run" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (as unshare-exec does)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand run" -s m -l message -d 'The message of --commit (default: "run: CMD")' -r
@@ -221,6 +224,8 @@ complete -c hako -n "__fish_hako_using_subcommand run" -l ro -d 'Mount the tree 
 complete -c hako -n "__fish_hako_using_subcommand run" -s t -l tty -d 'Keep the terminal: stdin stays attached (no pseudo-terminal is allocated)'
 complete -c hako -n "__fish_hako_using_subcommand run" -s i -l interactive -d 'Keep stdin attached (default: /dev/null)'
 complete -c hako -n "__fish_hako_using_subcommand run" -l auto-mount -d 'Bind the host paths named in the command\'s arguments (absolute, ~/…, ./…, ../…) at the same place inside (relative ones are made absolute)'
+complete -c hako -n "__fish_hako_using_subcommand run" -l keep-cap -d 'Keep every capability (inside the user namespace only), for any user'
+complete -c hako -n "__fish_hako_using_subcommand run" -l map-users -d 'Map the container\'s ids 0…N to the caller\'s subordinate ids (/etc/subuid, /etc/subgid), as rootless podman does'
 complete -c hako -n "__fish_hako_using_subcommand run" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand run" -l materialize -d 'Without FUSE: check the tree out into the instance\'s directory, run there, and fold what the command changed back into the working root'
 complete -c hako -n "__fish_hako_using_subcommand run" -l commit -d 'Commit the working root after the command exits'

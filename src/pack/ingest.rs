@@ -71,6 +71,17 @@ fn spool(
     prefix: &str,
     input: &mut dyn Read,
 ) -> Result<(TmpPack, std::fs::File)> {
+    let (tmp, mut file) = new_tmp_pack(odb, dir, prefix)?;
+    copy_pack(input, &mut std::io::BufWriter::new(&mut file))?;
+    Ok((tmp, file))
+}
+
+/// A new, empty temporary pack file in DIR (removed on drop and on a signal).
+fn new_tmp_pack(
+    odb: &Odb,
+    dir: &std::path::Path,
+    prefix: &str,
+) -> Result<(TmpPack, std::fs::File)> {
     odb.writing()?;
     fs::create_dir_all(dir).at(dir)?;
     let tmp = TmpPack {
@@ -78,13 +89,12 @@ fn spool(
         keep: false,
     };
     crate::fsutil::remove_on_signal(&tmp.path);
-    let mut file = OpenOptions::new()
+    let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create_new(true)
         .open(&tmp.path)
         .at(&tmp.path)?;
-    copy_pack(input, &mut std::io::BufWriter::new(&mut file))?;
     Ok((tmp, file))
 }
 
@@ -227,7 +237,7 @@ pub(crate) fn index_pack_as(
         // records are the same bytes): a new file with the external bases as
         // full records *first*, so every base precedes its deltas, then the
         // received records unchanged.
-        let (fixed, mut out) = spool(odb, &dir, "tmp_pack_", &mut std::io::empty())?;
+        let (fixed, mut out) = new_tmp_pack(odb, &dir, "tmp_pack_")?;
         let mut head = Vec::with_capacity(16);
         head.extend_from_slice(b"HAKOPACK");
         head.extend_from_slice(&2u32.to_be_bytes());
