@@ -86,4 +86,23 @@ test_expect_success 'a ref file that is not valid is reported, naming the remote
 	grep "^fatal: src: .*bad" err
 '
 
+test_expect_success 'an ssh host or user that begins with - never reaches ssh as an option' '
+	mkdir -p fakessh &&
+	write_script fakessh/ssh <<-\EOF &&
+	echo "$@" >>ssh-args
+	exit 1
+	EOF
+	for url in "ssh://-oProxyCommand=touch${IFS}pwned/p" "ssh://-u@h/p" "-oProxyCommand=x:p" "u@-h:p"
+	do
+		test_must_fail env PATH="$PWD/fakessh:$PATH" hako ls-remote -- "$url" 2>err &&
+		test_line_count = 1 err &&
+		grep "^fatal: .*begins with .-. (refused: ssh would take it for an option)" err || return 1
+	done &&
+	test_path_is_missing pwned &&
+	test_path_is_missing ssh-args &&
+	# A plain ssh gets -- before the destination.
+	test_must_fail env PATH="$PWD/fakessh:$PATH" hako ls-remote ssh://host/p 2>err &&
+	grep "^-- host hako upload-pack" ssh-args
+'
+
 test_done

@@ -129,4 +129,25 @@ test_expect_success 'checkout, reset --hard and merge refuse a container whose i
 	hako -C ws stop $id >/dev/null
 '
 
+test_expect_success 'two branches that each wrote a file under /etc merge cleanly (directory mtimes never conflict)' '
+	hako -C ws new-container --from um:HEAD mt 2>/dev/null || hako -C ws -c um new-container --from HEAD mt &&
+	hako -C ws -c mt branch other &&
+	hako -C ws run mt -- sh -c "echo a >/etc/a" &&
+	hako -C ws -c mt commit -q -m a &&
+	hako -C ws -c mt checkout other &&
+	sleep 1 &&
+	hako -C ws run mt -- sh -c "echo b >/etc/b" &&
+	hako -C ws -c mt commit -q -m b &&
+	hako -C ws -c mt ls-tree HEAD >theirs.tree &&
+	hako -C ws -c mt checkout main &&
+	hako -C ws -c mt merge -m both other >out 2>&1 &&
+	! grep -i conflict out &&
+	echo a >expect && hako -C ws -c mt cat /etc/a >actual && test_cmp expect actual &&
+	echo b >expect && hako -C ws -c mt cat /etc/b >actual && test_cmp expect actual &&
+	# The later mtime (the other branch'"'"'s, written a second later) is kept.
+	grep "	etc$" theirs.tree | sed "s/.*mtime=\([0-9.]*\).*/\1/" >expect &&
+	hako -C ws -c mt ls-tree HEAD | grep "	etc$" | sed "s/.*mtime=\([0-9.]*\).*/\1/" >actual &&
+	test -s expect && test_cmp expect actual
+'
+
 test_done

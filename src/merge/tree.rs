@@ -12,7 +12,7 @@ use super::text::{is_binary, merge3, Favor, TEXT_LIMIT};
 use crate::error::Result;
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::prolly::dir::{self, Change, Entry, S_IFDIR, S_IFMT, S_IFREG};
+use crate::prolly::dir::{self, Change, Entry, Meta, S_IFDIR, S_IFMT, S_IFREG};
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
@@ -316,15 +316,28 @@ impl TreeMerge<'_> {
                 oe.mode
             }
         };
-        r.meta = match pick3(bs.map(|b| &b.meta), &oe.meta, &te.meta) {
+        // merge.md: the mtime is its own field and never conflicts (the later wins).
+        let untimed = |m: &Meta| Meta {
+            mtime: None,
+            mtime_nsec: 0,
+            ..m.clone()
+        };
+        let time = |m: &Meta| (m.mtime, m.mtime_nsec);
+        let bm = bs.map(|b| untimed(&b.meta));
+        r.meta = match pick3(bm.as_ref(), &untimed(&oe.meta), &untimed(&te.meta)) {
             Some(m) => m,
-            None if favor == Favor::Theirs => te.meta.clone(),
-            None if favor == Favor::Ours => oe.meta.clone(),
+            None if favor == Favor::Theirs => untimed(&te.meta),
+            None if favor == Favor::Ours => untimed(&oe.meta),
             None => {
                 self.conflict(path, Metadata, b, o, t);
-                oe.meta.clone()
+                untimed(&oe.meta)
             }
         };
+        let bt = bs.map(|b| time(&b.meta));
+        let (mtime, mtime_nsec) = pick3(bt.as_ref(), &time(&oe.meta), &time(&te.meta))
+            .unwrap_or_else(|| time(&oe.meta).max(time(&te.meta)));
+        r.meta.mtime = mtime;
+        r.meta.mtime_nsec = if mtime.is_some() { mtime_nsec } else { 0 };
         let content_kind = if bs.is_some() { Content } else { AddAdd };
         r.id = if oe.is_dir() {
             let bid = match bs {

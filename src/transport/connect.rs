@@ -70,6 +70,7 @@ pub fn parse_url(s: &str) -> Result<RemoteUrl> {
         if host.is_empty() {
             return Err(bad("no host"));
         }
+        check_ssh_names(s, user.as_deref(), host)?;
         let path = path
             .strip_prefix("/~")
             .map_or(path.to_string(), |p| format!("~{p}"));
@@ -96,6 +97,7 @@ pub fn parse_url(s: &str) -> Result<RemoteUrl> {
             if host.is_empty() || path.is_empty() {
                 return Err(bad("expected [user@]host:path"));
             }
+            check_ssh_names(s, user.as_deref(), host)?;
             return Ok(RemoteUrl::Ssh {
                 user,
                 host: host.to_string(),
@@ -105,6 +107,19 @@ pub fn parse_url(s: &str) -> Result<RemoteUrl> {
         }
     }
     Ok(RemoteUrl::Local(PathBuf::from(s)))
+}
+
+/// Refuse an ssh user or host that ssh would take for an option
+/// (`ssh://-oProxyCommand=…/p`, git's CVE-2017-1000117).
+fn check_ssh_names(url: &str, user: Option<&str>, host: &str) -> Result<()> {
+    for (what, v) in [("user", user.unwrap_or("")), ("host", host)] {
+        if v.starts_with('-') {
+            return Err(Error::Invalid(format!(
+                "'{url}': the ssh {what} '{v}' begins with '-' (refused: ssh would take it for an option)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The server program at the other end.
@@ -261,6 +276,16 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
                 if let Some(p) = port {
                     args.push("-p".into());
                     args.push(p.to_string());
+                }
+                // OpenSSH ends its options at `--`; another ssh program (a
+                // wrapper script, plink) may not know it, as git reasons.
+                let openssh = ssh
+                    .split_whitespace()
+                    .next()
+                    .and_then(|p| p.rsplit('/').next())
+                    .is_some_and(|p| p == "ssh");
+                if openssh {
+                    args.push("--".into());
                 }
                 args.push(match user {
                     Some(u) => format!("{u}@{host}"),
@@ -452,6 +477,10 @@ mod tests {
         ));
         assert!(parse_url("ftp://h/x").is_err());
         assert!(parse_url("ssh://h:99999/x").is_err());
+        assert!(parse_url("ssh://-oProxyCommand=x/p").is_err());
+        assert!(parse_url("ssh://-u@h/p").is_err());
+        assert!(parse_url("-oProxyCommand=x:p").is_err());
+        assert!(parse_url("u@-h:p").is_err());
         assert!(parse_url("file://rel").is_err());
         assert!(parse_url("").is_err());
     }
