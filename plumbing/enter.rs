@@ -9,9 +9,13 @@ use super::unshare_exec::{setup_failed, ConfineArgs, EnvArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Read the sandbox's pid (and start time, checked) from FILE instead of PID.
+    /// Read the sandbox's pid from FILE instead of PID (a process started
+    /// after the file was written is refused: the pid was reused).
     #[arg(long, value_name = "FILE")]
     pid_file: Option<PathBuf>,
+    /// Accepted for hako-enter compatibility: enter always forks the command.
+    #[arg(long)]
+    fork: bool,
     #[command(flatten)]
     env: EnvArgs,
     /// Keep capabilities (inside the sandbox's user namespace).

@@ -64,7 +64,8 @@ pub struct Args {
     /// Run the command in a new session (no controlling terminal: defeats TIOCSTI).
     #[arg(long)]
     new_session: bool,
-    /// Write the sandbox's pid and start time to FILE (removed at exit).
+    /// Write the sandbox's pid to FILE, alone on one line, as hako-run does
+    /// (removed at exit).
     #[arg(long, value_name = "FILE")]
     pid_file: Option<PathBuf>,
     /// Kill the sandbox when hako's parent dies.
@@ -76,8 +77,8 @@ pub struct Args {
     /// The directory that becomes /.
     #[arg(value_name = "ROOTFS")]
     rootfs: PathBuf,
-    /// The command and its arguments.
-    #[arg(value_name = "CMD", required = true, trailing_var_arg = true)]
+    /// The command and its arguments (default: /sbin/init, as hako-run).
+    #[arg(value_name = "CMD", trailing_var_arg = true)]
     cmd: Vec<OsString>,
 }
 
@@ -158,7 +159,12 @@ fn parse_env(items: &[String]) -> Result<Vec<(OsString, OsString)>, sandbox::Err
 }
 
 fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
-    let mut c = SandboxConfig::new(a.rootfs, a.cmd);
+    let cmd = if a.cmd.is_empty() {
+        vec![OsString::from("/sbin/init")]
+    } else {
+        a.cmd
+    };
+    let mut c = SandboxConfig::new(a.rootfs, cmd);
     c.uid = a.uid;
     c.gid = a.gid;
     c.map_users = a.map_users;

@@ -131,7 +131,7 @@ test_expect_success USERNS 'the pid namespace shows only the sandbox' '
 	test_cmp expect out &&
 	box "$ROOTFS" sh -c "echo \$\$; cat /proc/1/cmdline | tr \"\\0\" \" \"" >out &&
 	head -n 1 out >pid && echo 2 >expect && test_cmp expect pid &&
-	grep "hako unshare-exec" out
+	grep "^hako-init" out
 '
 
 test_expect_success USERNS '--as-pid-1 runs the command as pid 1' '
@@ -426,15 +426,23 @@ test_expect_success USERNS 'SIGUSR1, SIGHUP and SIGINT are forwarded' '
 	printf "ready\nusr1\nhup\nint\n" >expect && test_cmp expect sig.out
 '
 
-test_expect_success USERNS '--pid-file holds the pid and its start time' '
+test_expect_success USERNS '--pid-file holds the pid alone, as hako-run wrote it: enter $(cat FILE) works' '
 	pf="$SB_WORK/pf.pid"
 	bg_box --pid-file "$pf" "$ROOTFS" sleep 60 &
 	hp=$! &&
 	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
 	wait_for_file "$pf" &&
-	pid=$(head -n 1 "$pf") && start=$(sed -n 2p "$pf") &&
-	test "$(cut -d")" -f2 /proc/$pid/stat | cut -d" " -f21)" = "$start" &&
-	tr "\\0" " " </proc/$pid/cmdline | grep "hako unshare-exec" &&
+	test_line_count = 1 "$pf" &&
+	pid=$(cat "$pf") &&
+	tr "\\0" " " </proc/$pid/cmdline | grep "^hako-init" &&
+	hx enter $(cat "$pf") /bin/sh -c "echo inside" >out &&
+	echo inside >expect && test_cmp expect out &&
+	hx enter --fork $(cat "$pf") true &&
+	hx enter --pid-file "$pf" true &&
+	# A pid file older than its process names another (reused) pid.
+	touch -d "2001-01-01" "$pf" &&
+	test_must_fail hx enter --pid-file "$pf" true 2>err &&
+	grep "^fatal: enter: process $pid is not the sandbox named in the pid file" err &&
 	kill -TERM $hp &&
 	{ wait $hp; true; } &&
 	test_path_is_missing "$pf"
@@ -451,7 +459,7 @@ test_expect_success USERNS 'enter runs in the same namespaces, root, cwd and uid
 	readlink /proc/$pid/ns/pid >expect &&
 	printf "/tmp\n1000\nentered\nhere\n" >>expect &&
 	head -n 5 out >actual && test_cmp expect actual &&
-	grep "hako unshare-exec" out &&
+	grep "^hako-init" out &&
 	HAKO_T_VAR=outside hx enter "$pid" env >out &&
 	! grep HAKO_T_VAR out && grep "^HOME=/$" out && grep "^PWD=/tmp$" out &&
 	HAKO_T_VAR=outside hx enter --keep-env "$pid" env >out &&
@@ -561,6 +569,12 @@ test_expect_success USERNS 'missing ROOTFS' '
 	test_expect_code 125 hx unshare-exec "$SB_WORK/no-such-root" true 2>err &&
 	test_line_count = 1 err &&
 	grep "^fatal: ROOTFS .*no-such-root.*No such file or directory" err
+'
+
+test_expect_success USERNS 'without a command, unshare-exec runs /sbin/init, as hako-run does' '
+	$SB_AS mkdir -p "$SB_WORK/noinit" &&
+	test_expect_code 127 box "$SB_WORK/noinit" 2>err &&
+	grep "^fatal: exec ./sbin/init. in ROOTFS .*ENOENT" err
 '
 
 test_expect_success USERNS 'a ROOTFS without the command: 127; one not executable: 126' '

@@ -14,6 +14,8 @@ fi
 . "$TEST_DIRECTORY/lib-run.sh"
 
 test_lazy_prereq ACLMODE 'gcc -static -O2 -o "$TRASH_DIRECTORY/aclmode" "$TEST_DIRECTORY/helpers/aclmode.c" 2>/dev/null'
+test_lazy_prereq PROBEINIT 'gcc -static -O2 -o "$TRASH_DIRECTORY/probe-init" "$TEST_DIRECTORY/helpers/probe-init.c" 2>/dev/null'
+test_prereq_reason PROBEINIT "cannot build t/helpers/probe-init.c with gcc -static (apt-get install gcc libc6-dev)"
 test_prereq_reason ACLMODE "cannot build t/helpers/aclmode.c with gcc -static (apt-get install gcc libc6-dev)"
 
 test_expect_success 'setup: a usr-merged root (bin -> usr/bin, sbin -> usr/sbin, lib64 -> /usr/lib64)' '
@@ -148,6 +150,28 @@ test_expect_success 'two branches that each wrote a file under /etc merge cleanl
 	grep "	etc$" theirs.tree | sed "s/.*mtime=\([0-9.]*\).*/\1/" >expect &&
 	hako -C ws -c mt ls-tree HEAD | grep "	etc$" | sed "s/.*mtime=\([0-9.]*\).*/\1/" >actual &&
 	test -s expect && test_cmp expect actual
+'
+
+test_expect_success PROBEINIT 'pid 1 is sealed: no ptrace, no memory, no environment, only its standard descriptors' '
+	cat >expect <<-\EOF &&
+	attach EPERM
+	seize EPERM
+	mem EACCES
+	environ EACCES
+	fds 3
+	EOF
+	for opt in "" --materialize "--cap-add SYS_PTRACE"
+	do
+		SECRET_TOKEN=leak hako -C ws run --rm $opt \
+			--bind "$TRASH_DIRECTORY/probe-init:/usr/local/bin/probe" um -- probe >actual &&
+		test_cmp expect actual || return 1
+	done
+'
+
+test_expect_success 'the caller environment reaches neither the command nor pid 1' '
+	SECRET_TOKEN=leak hako -C ws run --rm um -- sh -c "env; cat /proc/1/environ /proc/1/cmdline 2>/dev/null; true" >out &&
+	! grep SECRET_TOKEN out &&
+	! grep leak out
 '
 
 test_done

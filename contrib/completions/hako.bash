@@ -1133,7 +1133,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__enter)
-            opts="-C -c -h --container --pid-file --env --clear-env --keep-env --keep-cap --seccomp --no-landlock --help"
+            opts="-C -c -h --container --pid-file --fork --env --clear-env --keep-env --keep-cap --seccomp --no-landlock --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -630,7 +630,7 @@ complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l seccomp -d 's
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l pids-limit -d 'cgroup v2 pids.max (0: no limit)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l memory -d 'cgroup v2 memory.max (bytes, or with k/m/g)' -r
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l cpus -d 'cgroup v2 CPU quota, in CPUs (e.g. 0.5)' -r
-complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (removed at exit)' -r -F
+complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l pid-file -d 'Write the sandbox\'s pid to FILE, alone on one line, as hako-run does (removed at exit)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l map-users -d 'Also map the caller\'s subordinate ids (/etc/subuid, newuidmap) as 1…N (as root, ids 0…65535 are always mapped)'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l ro-root -d 'Make ROOTFS itself read-only'
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l clear-env -d 'Start from an empty environment (only the --env variables)'
@@ -643,9 +643,10 @@ complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -l as-pid-1 -d '
 complete -c hako -n "__fish_hako_using_subcommand unshare-exec" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand enter" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand enter" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand enter" -l pid-file -d 'Read the sandbox\'s pid (and start time, checked) from FILE instead of PID' -r -F
+complete -c hako -n "__fish_hako_using_subcommand enter" -l pid-file -d 'Read the sandbox\'s pid from FILE instead of PID (a process started after the file was written is refused: the pid was reused)' -r -F
 complete -c hako -n "__fish_hako_using_subcommand enter" -l env -d 'Set an environment variable K=V (repeatable)' -r
 complete -c hako -n "__fish_hako_using_subcommand enter" -l seccomp -d 'seccomp filter: off, default, or a seccompiler JSON FILE' -r
+complete -c hako -n "__fish_hako_using_subcommand enter" -l fork -d 'Accepted for hako-enter compatibility: enter always forks the command'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l clear-env -d 'Start from an empty environment (only the --env variables)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-env -d 'Pass the caller\'s environment (default: only PATH, HOME, TERM and PWD, plus --env)'
 complete -c hako -n "__fish_hako_using_subcommand enter" -l keep-cap -d 'Keep capabilities (inside the sandbox\'s user namespace)'

@@ -57,7 +57,7 @@ const RESOURCES: [RlimitResource; 9] = [
 
 /// Enter the sandbox of CFG.pid and run the command; returns its exit status.
 pub fn enter(cfg: &EnterConfig) -> Result<i32> {
-    let pid = cfg.pid;
+    let pid = through_sealed_init(cfg.pid);
     let gone = |how: &str, e: Errno| Error::sys(format!("enter: process {pid} ({how})"), e);
     // 1. The target, pinned by a pidfd where the kernel has pidfd_open.
     let pidfd = match sys::pidfd_open(pid) {
@@ -71,7 +71,7 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
         Err(e) => return Err(gone("pidfd_open", e)),
     };
     if let Some(want) = cfg.start_time {
-        if spawn::process_start_time(pid) != Some(want) {
+        if spawn::process_start_time(cfg.pid) != Some(want) {
             return Err(Error::Setup(format!(
                 "enter: process {pid} is not the sandbox named in the pid file (it exited; the pid was reused or is gone)"
             )));
@@ -240,6 +240,24 @@ fn child_steps(
     }
     old_mask.set_mask();
     Ok(())
+}
+
+/// The process to enter for PID: PID itself, or, when PID is a sandbox's
+/// sealed pid 1 (not dumpable: its root, cwd and namespaces cannot be opened
+/// by the caller, sandbox.md "Pid 1"), its first child, the command, which
+/// stands in the same namespaces, root and working directory.
+fn through_sealed_init(pid: libc::pid_t) -> libc::pid_t {
+    let root = cstr(format!("/proc/{pid}/root"));
+    if !matches!(
+        sys::open(&root, libc::O_PATH | libc::O_DIRECTORY),
+        Err(Errno::EACCES)
+    ) {
+        return pid;
+    }
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .ok()
+        .and_then(|c| c.split_whitespace().next()?.parse().ok())
+        .unwrap_or(pid)
 }
 
 /// The target's effective uid and gid as its own user namespace sees them.

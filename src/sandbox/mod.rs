@@ -22,17 +22,41 @@ pub use spawn::{find_in_path, run, start, Exit, Sandbox};
 pub fn read_pid_file(path: &std::path::Path) -> Result<(i32, Option<u64>), Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Usage(format!("--pid-file '{}': {e}", path.display())))?;
-    let mut lines = text.lines();
-    let pid = lines
+    let pid = text
+        .lines()
         .next()
         .and_then(|l| l.trim().parse().ok())
+        .filter(|&p: &i32| p > 0)
         .ok_or_else(|| {
             Error::Usage(format!(
                 "--pid-file '{}': no pid on the first line",
                 path.display()
             ))
         })?;
-    Ok((pid, lines.next().and_then(|l| l.trim().parse().ok())))
+    // A process that started after the file was written is not the one it
+    // names (the pid was reused): its start time is returned only when it is
+    // no later than the file's mtime (plus a second of clock granularity).
+    let written = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs());
+    let start = process_start_time(pid);
+    let started_at = start.and_then(|ticks| {
+        let btime: u64 = std::fs::read_to_string("/proc/stat")
+            .ok()?
+            .lines()
+            .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+        Some(btime + ticks / sys::clock_ticks_per_second())
+    });
+    match (start, started_at, written) {
+        (Some(s), Some(at), Some(w)) if at <= w + 1 => Ok((pid, Some(s))),
+        (Some(_), Some(_), Some(_)) => Err(Error::Setup(format!(
+            "enter: process {pid} is not the sandbox named in the pid file (it started after '{}' was written: the pid was reused)",
+            path.display()
+        ))),
+        _ => Ok((pid, None)),
+    }
 }
 
 /// fork(2) for the runtime's own processes (a detached supervisor, the FUSE

@@ -440,6 +440,10 @@ fn child_steps(
         old_mask.set_mask();
         return Err(prep.exec.exec());
     }
+    // Pid 1 is sealed (sandbox.md, "Pid 1"): not dumpable, so nothing in the
+    // sandbox can ptrace it or read its memory, /proc/1/environ or its
+    // descriptors (execve gives the command its own dumpable flag back).
+    sys::prctl(libc::PR_SET_DUMPABLE, 0).map_err(|e| Error::sys("prctl(PR_SET_DUMPABLE, 0)", e))?;
     let cmd = sys::fork().map_err(|e| Error::sys("fork the command", e))?;
     if cmd == 0 {
         old_mask.set_mask();
@@ -448,6 +452,10 @@ fn child_steps(
         sys::exit_now(e.exit_code());
     }
     drop(warn_w); // hako reads warnings until every write end is closed
+                  // Nothing of the host stays with pid 1 but its standard descriptors:
+                  // no pipe to hako, no lock, no caller environment or arguments.
+    let _ = sys::close_from(3);
+    let _ = sys::wipe_args_and_environ(b"hako-init");
     reap(cmd, waitset)
 }
 
@@ -669,13 +677,11 @@ pub fn block_supervised_signals() {
     SigSet::of(&waited).block();
 }
 
-/// `PID\nSTARTTIME\n`: the start time (clock ticks after boot, /proc/PID/stat
-/// field 22) tells a live sandbox from a reused pid.
+/// `PID\n`, as hako-run wrote it (so `hako enter $(cat FILE)` works); the
+/// file's mtime tells a live sandbox from a reused pid (`read_pid_file`).
 fn write_pid_file(path: &Path, pid: libc::pid_t) -> Result<()> {
-    let start = process_start_time(pid)
-        .ok_or_else(|| Error::Setup(format!("--pid-file: cannot read /proc/{pid}/stat")))?;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, format!("{pid}\n{start}\n"))
+    std::fs::write(&tmp, format!("{pid}\n"))
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| {
             Error::Setup(format!(

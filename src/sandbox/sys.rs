@@ -322,6 +322,56 @@ pub fn cloexec_from(first: u32) -> SysResult<()> {
     .map(drop)
 }
 
+/// The kernel's clock ticks per second (/proc/PID/stat times are in them).
+pub fn clock_ticks_per_second() -> u64 {
+    // SAFETY: sysconf has no memory effects.
+    let n = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if n > 0 {
+        n as u64
+    } else {
+        100
+    }
+}
+
+/// Close every descriptor from FIRST up.
+pub fn close_from(first: u32) -> SysResult<()> {
+    // SAFETY: close_range only closes descriptors; the caller owns none it still uses.
+    check_long(unsafe { libc::syscall(libc::SYS_close_range, first, u32::MAX, 0u32) }).map(drop)
+}
+
+/// Overwrite the argument and environment blocks this process was started
+/// with (what /proc/PID/cmdline and /proc/PID/environ show) with NAME and
+/// zeros. Only pid 1 of the sandbox calls it, after it has read what it
+/// needs of both: the caller's environment must not reach the container.
+pub fn wipe_args_and_environ(name: &[u8]) -> SysResult<()> {
+    let stat = std::fs::read_to_string("/proc/self/stat").map_err(|_| Errno::EIO)?;
+    // Fields after the command name's closing parenthesis start at field 3;
+    // arg_start..env_end are fields 48 to 51 (proc(5)).
+    let rest = stat.rsplit_once(')').ok_or(Errno::EIO)?.1;
+    let f: Vec<usize> = rest
+        .split_whitespace()
+        .skip(45)
+        .take(4)
+        .map(|v| v.parse().map_err(|_| Errno::EIO))
+        .collect::<SysResult<_>>()?;
+    let [arg_start, arg_end, env_start, env_end] = f[..] else {
+        return Err(Errno::EIO);
+    };
+    for (start, end) in [(arg_start, arg_end), (env_start, env_end)] {
+        if start == 0 || end <= start || end - start > 1 << 24 {
+            return Err(Errno::EIO);
+        }
+        // SAFETY: the kernel reports these ranges as this process's own
+        // initial argument and environment strings, on its (writable) stack;
+        // nothing still reads them (environ entries become empty strings).
+        unsafe { std::ptr::write_bytes(start as *mut u8, 0, end - start) };
+    }
+    let n = name.len().min(arg_end - arg_start - 1);
+    // SAFETY: as above; n is within the argument block, which stays NUL-ended.
+    unsafe { std::ptr::copy_nonoverlapping(name.as_ptr(), arg_start as *mut u8, n) };
+    Ok(())
+}
+
 pub fn setrlimit(resource: u32, soft: u64, hard: u64) -> SysResult<()> {
     let lim = libc::rlimit {
         rlim_cur: soft,
