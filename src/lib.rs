@@ -10,6 +10,7 @@ pub mod container;
 pub mod error;
 pub mod fsutil;
 pub mod hostfs;
+pub mod http;
 pub mod identity;
 pub mod maint;
 pub mod merge;

@@ -444,6 +444,29 @@ test_expect_success 'clone of a URL that is not a mirror fails and leaves nothin
 	test_path_is_missing gone
 '
 
+test_expect_success 'redirects: followed to http(s) only, at most 8; file:// and ftp:// refused with one line, no panic' '
+	python3 "$TEST_DIRECTORY"/helpers/redirector.py redir.port "$port" &
+	echo $! >redir.pid &&
+	test_when_finished "kill \$(cat redir.pid)" &&
+	for i in $(test_seq 100); do test -s redir.port && break; sleep 0.05; done &&
+	R=http://127.0.0.1:$(cat redir.port) &&
+	# Another http server (nginx): followed.
+	hako ls-remote "$URL/spec" >expect &&
+	hako ls-remote "$R/to/spec" >actual &&
+	test_cmp expect actual &&
+	for bad in file ftp
+	do
+		test_expect_code 128 hako ls-remote "$R/$bad/x" 2>err &&
+		test_line_count = 1 err &&
+		grep "^fatal: .*redirect to .$bad://.* refused (only http:// and https:// are followed)" err &&
+		test_expect_code 128 hako clone -q "$R/$bad/x" gone 2>err &&
+		test_line_count = 1 err &&
+		test_path_is_missing gone || return 1
+	done &&
+	test_expect_code 128 hako ls-remote "$R/loop/0" 2>err &&
+	grep "^fatal: .*more than 8 redirects" err
+'
+
 test_expect_success 'stop nginx' '
 	stop_nginx
 '

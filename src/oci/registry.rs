@@ -2,6 +2,7 @@
 //! anonymous, Basic and Bearer-token auth, retries with backoff, and readers
 //! that verify a blob's digest and size while it streams.
 
+use crate::http::Failure;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -235,12 +236,7 @@ impl Registry {
         } else {
             "https"
         };
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(15))
-            .timeout_read(Duration::from_secs(60))
-            .redirects(8)
-            .user_agent(concat!("hako/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let agent = crate::http::agent();
         Registry {
             agent,
             base: format!("{scheme}://{}/v2/{}", r.api_host(), r.repository),
@@ -257,16 +253,17 @@ impl Registry {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut req = self.agent.get(url);
+            let auth = self.auth.lock().unwrap().clone();
+            let mut headers = Vec::new();
             if let Some(a) = accept {
-                req = req.set("Accept", a);
+                headers.push(("Accept", a));
             }
-            if let Some(h) = self.auth.lock().unwrap().clone() {
-                req = req.set("Authorization", &h);
+            if let Some(h) = &auth {
+                headers.push(("Authorization", h.as_str()));
             }
-            match req.call() {
+            match crate::http::get(&self.agent, url, &headers) {
                 Ok(resp) => return Ok(resp),
-                Err(ureq::Error::Status(401, resp)) if !tried_auth => {
+                Err(Failure::Status(401, resp)) if !tried_auth => {
                     tried_auth = true;
                     let challenge = resp
                         .header("WWW-Authenticate")
@@ -279,7 +276,7 @@ impl Registry {
                         })?;
                     self.authenticate(&challenge)?;
                 }
-                Err(ureq::Error::Status(401, _)) => {
+                Err(Failure::Status(401, _)) => {
                     return Err(err(format!(
                         "{}: 401 Unauthorized: {}",
                         self.host,
@@ -290,7 +287,7 @@ impl Registry {
                         }
                     )))
                 }
-                Err(ureq::Error::Status(code, resp))
+                Err(Failure::Status(code, resp))
                     if (code == 429 || code >= 500) && attempt < ATTEMPTS =>
                 {
                     let wait = resp
@@ -300,19 +297,22 @@ impl Registry {
                         .unwrap_or(Duration::from_millis(250 << attempt));
                     std::thread::sleep(wait);
                 }
-                Err(ureq::Error::Status(code, resp)) => {
+                Err(Failure::Status(code, resp)) => {
                     let status = resp.status_text().to_string();
                     let mut body = String::new();
                     let _ = resp.into_reader().take(4096).read_to_string(&mut body);
                     let detail = registry_error(&body).unwrap_or(status);
                     return Err(err(format!("{}: {code} {detail}", self.host)));
                 }
-                Err(ureq::Error::Transport(t)) => {
-                    if attempt < ATTEMPTS && t.kind() != ureq::ErrorKind::Dns {
+                Err(Failure::Transport { message, transient }) => {
+                    if attempt < ATTEMPTS && transient {
                         std::thread::sleep(Duration::from_millis(250 << attempt));
                         continue;
                     }
-                    return Err(err(format!("registry {} unreachable: {t}", self.host)));
+                    return Err(err(format!(
+                        "registry {} unreachable: {message}",
+                        self.host
+                    )));
                 }
             }
         }
@@ -354,13 +354,13 @@ impl Registry {
                 if let Some(s) = c.param("service") {
                     url.push_str(&format!("&service={}", urlencode(s)));
                 }
-                let mut req = self.agent.get(&url);
-                if let Some(b) = &basic {
-                    req = req.set("Authorization", b);
-                }
-                let resp = match req.call() {
+                let headers: Vec<(&str, &str)> = basic
+                    .iter()
+                    .map(|b| ("Authorization", b.as_str()))
+                    .collect();
+                let resp = match crate::http::get(&self.agent, &url, &headers) {
                     Ok(r) => r,
-                    Err(ureq::Error::Status(code, _)) => {
+                    Err(Failure::Status(code, _)) => {
                         return Err(err(format!(
                             "{}: token server refused ({code}){}",
                             self.host,
@@ -371,7 +371,9 @@ impl Registry {
                             }
                         )))
                     }
-                    Err(e) => return Err(err(format!("token server {realm} unreachable: {e}"))),
+                    Err(Failure::Transport { message, .. }) => {
+                        return Err(err(format!("token server {realm} unreachable: {message}")))
+                    }
                 };
                 let mut body = Vec::new();
                 resp.into_reader()

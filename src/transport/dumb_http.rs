@@ -2,9 +2,9 @@
 //! GETs, range GETs and resumable whole-file downloads, each checked for
 //! status and length, counted (requests, body bytes). Errors name the URL.
 
+use crate::http::Failure;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::Duration;
 
 use crate::error::{Error, IoContext, Result};
 use crate::transport::advertise::AdvertisedRef;
@@ -38,12 +38,7 @@ impl HttpClient {
                 "{url}: not an http:// or https:// URL"
             )));
         }
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(15))
-            .timeout_read(Duration::from_secs(60))
-            .redirects(8)
-            .user_agent(concat!("hako/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let agent = crate::http::agent();
         Ok(HttpClient {
             agent,
             counter: None,
@@ -66,25 +61,16 @@ impl HttpClient {
         allow_404: bool,
     ) -> Result<Option<ureq::Response>> {
         self.gets += 1;
-        let mut req = self.agent.get(url);
-        if let Some(r) = &range {
-            req = req.set("Range", r);
-        }
-        match req.call() {
+        let headers: Vec<(&str, &str)> = range.iter().map(|r| ("Range", r.as_str())).collect();
+        match crate::http::get(&self.agent, url, &headers) {
             Ok(resp) => Ok(Some(resp)),
-            Err(ureq::Error::Status(404, _)) if allow_404 => Ok(None),
-            Err(ureq::Error::Status(code, resp)) => {
+            Err(Failure::Status(404, _)) if allow_404 => Ok(None),
+            Err(Failure::Status(code, resp)) => {
                 Err(fail(url, format!("HTTP {code} {}", resp.status_text())))
             }
-            Err(ureq::Error::Transport(t)) => Err(fail(
-                url,
-                format!(
-                    "cannot fetch: {}",
-                    t.message()
-                        .map(String::from)
-                        .unwrap_or_else(|| t.kind().to_string())
-                ),
-            )),
+            Err(Failure::Transport { message, .. }) => {
+                Err(fail(url, format!("cannot fetch: {message}")))
+            }
         }
     }
 
