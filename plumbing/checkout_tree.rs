@@ -25,6 +25,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         &a.dir,
         &CheckoutOptions {
             owners: a.owners,
+            devices: a.owners,
             root: None,
         },
     )?;

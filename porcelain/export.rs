@@ -33,6 +33,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             &a.host,
             &CheckoutOptions {
                 owners: a.owners,
+                devices: a.owners,
                 // A subdirectory's own mode and metadata are its entry's.
                 root: (!loc.comps.is_empty()).then(|| (e.mode, e.meta.clone())),
             },

@@ -316,6 +316,10 @@ pub fn import_entry(
 pub struct CheckoutOptions {
     /// Apply recorded owners, xattrs and modification times (needs privilege).
     pub owners: bool,
+    /// Create character and block devices (needs privilege; never for a tree
+    /// nobody vetted: an image's `/dev/mem` 0666 would open the host's memory
+    /// to every local user). Skipped, and reported, otherwise.
+    pub devices: bool,
     /// Mode and metadata for the destination directory itself, instead of the
     /// tree's `.` record (a subdirectory's entry in its parent).
     pub root: Option<(u32, Meta)>,
@@ -394,6 +398,7 @@ fn create_special(
     store: &dyn ObjectStore,
     p: &Path,
     e: &Entry,
+    devices: bool,
     report: &mut CheckoutReport,
 ) -> Result<bool> {
     use nix::sys::stat::{makedev, mknod, Mode, SFlag};
@@ -411,6 +416,13 @@ fn create_special(
                 _ => SFlag::S_IFSOCK,
             };
             let (ma, mi) = e.meta.rdev.unwrap_or((0, 0));
+            if kind != SFlag::S_IFSOCK && !devices {
+                report.skipped.push(format!(
+                    "{} (device node {ma},{mi}: created only with --owners)",
+                    p.display()
+                ));
+                return Ok(false);
+            }
             if let Err(err) = mknod(p, kind, perm, makedev(ma as u64, mi as u64)) {
                 report
                     .skipped
@@ -540,7 +552,7 @@ pub fn checkout_tree(
         .collect::<Result<Vec<()>>>()?;
     let mut made: Vec<&Item> = Vec::new();
     for it in &specials {
-        if create_special(store, &it.path, &it.entry, &mut report)? {
+        if create_special(store, &it.path, &it.entry, opts.devices, &mut report)? {
             apply_attrs(&it.path, it.entry.mode, &it.entry.meta, opts.owners)?;
             made.push(it);
         }

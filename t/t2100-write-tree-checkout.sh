@@ -61,7 +61,7 @@ test_expect_success ROOT 'devices and fifos are recorded and recreated (as root)
 	grep "^020666 none $ZERO_OID rdev=1,3	null$" ls ||
 	grep "^020[0-7]* none $ZERO_OID rdev=1,3	null$" ls &&
 	grep "^010[0-7]* none $ZERO_OID	fifo$" ls &&
-	hako -C ws checkout-tree $T ../dev.out &&
+	hako -C ws checkout-tree --owners $T ../dev.out &&
 	test -c dev.out/null && test -p dev.out/fifo
 '
 
@@ -97,7 +97,7 @@ test_expect_success ROOT 'device nodes and fifos get their exact mode whatever t
 	mkdir devm && mknod -m 666 devm/null c 1 3 && mkfifo -m 666 devm/fifo &&
 	mknod -m 640 devm/sda b 8 0 &&
 	T=$(hako -C ws write-tree ../devm) &&
-	(umask 077 && hako -C ws checkout-tree $T ../devm.out) &&
+	(umask 077 && hako -C ws checkout-tree --owners $T ../devm.out) &&
 	echo "666 666 640" >expect &&
 	echo $(stat -c %a devm.out/null devm.out/fifo devm.out/sda) >actual &&
 	test_cmp expect actual

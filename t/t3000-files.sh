@@ -297,4 +297,20 @@ test_expect_success 'the working root survives across processes and is crash-saf
 	test "$(hako rev-parse WORKING)" = "$W"
 '
 
+test_expect_success ROOT 'export creates device nodes only with --owners (an image'"'"'s /dev/mem 0666 would open host memory)' '
+	mkdir devsrc &&
+	mknod devsrc/mem c 1 1 && chmod 666 devsrc/mem &&
+	echo x >devsrc/f &&
+	hako import --owners "$PWD/devsrc" /devsrc &&
+	hako export /devsrc out1 2>err &&
+	grep "^warning: not created: .*mem (device node 1,1: created only with --owners)" err &&
+	test_path_is_file out1/f &&
+	test_path_is_missing out1/mem &&
+	hako checkout-tree WORKING:devsrc out2 2>err &&
+	grep "device node 1,1: created only with --owners" err &&
+	test_path_is_missing out2/mem &&
+	hako export --owners /devsrc out3 &&
+	test -c out3/mem
+'
+
 test_done

@@ -113,7 +113,13 @@ pub fn materialize(
             &ws.odb,
             &tree,
             &root,
-            &CheckoutOptions { owners, root: None },
+            // No device nodes: the root is bound without nodev, and as root
+            // an image's device would be the host's.
+            &CheckoutOptions {
+                owners,
+                devices: false,
+                root: None,
+            },
         )?;
         // Entries recorded without owners read back with them (and without
         // privilege owners are lost): the command's changes are those from here.
