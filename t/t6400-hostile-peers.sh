@@ -354,4 +354,10 @@ test_expect_success 'control bytes from a remote are escaped, a long line is cut
 	test $(wc -c <err) -lt 4000
 '
 
+test_expect_success 'a HEAD naming a branch of another container is refused' '
+	HOSTILE_MODE="head-elsewhere $(cat limit.id)" test_must_fail hako clone -q host:/x elsewhere 2>err &&
+	grep "^fatal: .*containers/main/HEAD: symref-target .containers/other/refs/heads/x. is not a branch of the same container" err &&
+	test_path_is_missing elsewhere
+'
+
 test_done

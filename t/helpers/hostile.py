@@ -296,6 +296,16 @@ def fake_upload_pack(mode, args):
         out.flush()
         inp.read()
         return 0
+    if mode == "head-elsewhere":
+        tip = args[0]
+        out.write(pkt("%s containers/main/HEAD symref-target:containers/other/refs/heads/x\0%s\n"
+                      % (tip, caps)))
+        out.write(pkt("%s containers/main/refs/heads/main\n" % tip))
+        out.write(pkt("%s containers/other/HEAD symref-target:containers/other/refs/heads/x\n" % tip))
+        out.write(pkt("%s containers/other/refs/heads/x\n" % tip) + FLUSH)
+        out.flush()
+        inp.read()
+        return 0
     if mode == "long-line":
         out.write(pkt("%s %s\n" % ("1" * 64, "x" * 65000)))
         out.write(FLUSH)
