@@ -360,4 +360,15 @@ test_expect_success 'a HEAD naming a branch of another container is refused' '
 	test_path_is_missing elsewhere
 '
 
+test_expect_success 'ng reasons carry no server paths or OS error numbers' '
+	hako init -q srv &&
+	hako clone -q srv cli &&
+	hako -C cli write /x y &&
+	hako -C cli commit -q -m x &&
+	mkdir srv/.hako/containers/default/refs/heads/newb.lock &&
+	test_must_fail hako -C cli push origin main:newb 2>err &&
+	grep "remote rejected: .*\.hako/containers/default/refs/heads/newb\.lock: Is a directory)$" err &&
+	! grep "$TRASH/srv/\|os error" err
+'
+
 test_done
