@@ -371,4 +371,19 @@ test_expect_success 'ng reasons carry no server paths or OS error numbers' '
 	! grep "$TRASH/srv/\|os error" err
 '
 
+# Many refs (item 12).
+
+test_lazy_prereq STRACE 'strace -f -c -o /dev/null true'
+
+test_expect_success STRACE 'a clone writes 2000 refs with a few filesystem syncs, not three per ref' '
+	HOSTILE_BRANCHES=2000 HOSTILE_MODE="pack limit.pack $(cat limit.id)" \
+	strace -f -c -e trace=fsync,fdatasync,syncfs -o syncs hako clone -q host:/x many &&
+	ls many/.hako/containers/main/refs/remotes/origin/many >branches &&
+	test_line_count = 2000 branches &&
+	test -s many/.hako/containers/main/logs/refs/remotes/origin/many/b001999 &&
+	calls=$(awk "/^ *[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ +(fsync|fdatasync|syncfs)/ {n += \$4} END {print n + 0}" syncs) &&
+	echo "$calls syncs" &&
+	test "$calls" -lt 200
+'
+
 test_done

@@ -331,7 +331,10 @@ def fake_upload_pack(mode, args):
         tip = args[1]
     out.write(pkt("%s containers/main/HEAD symref-target:containers/main/refs/heads/main\0%s\n"
                   % (tip, caps)))
-    out.write(pkt("%s containers/main/refs/heads/main\n" % tip) + FLUSH)
+    out.write(pkt("%s containers/main/refs/heads/main\n" % tip))
+    for i in range(int(os.environ.get("HOSTILE_BRANCHES", "0"))):
+        out.write(pkt("%s containers/main/refs/heads/many/b%06d\n" % (tip, i)))
+    out.write(FLUSH)
     out.flush()
     if not read_section(inp):
         return 0
