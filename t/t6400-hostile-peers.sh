@@ -386,4 +386,12 @@ test_expect_success STRACE 'a clone writes 2000 refs with a few filesystem syncs
 	test "$calls" -lt 200
 '
 
+test_expect_success 'a remote progress line may not drive the terminal' '
+	esc=$(printf "\033") &&
+	HOSTILE_PROGRESS="${esc}[2Jcleared${esc}]0;title" HOSTILE_MODE="pack limit.pack $(cat limit.id)" \
+	script -qec "hako clone host:/x progress" typescript >/dev/null &&
+	grep "remote: \\\\x1b\[2Jcleared\\\\x1b\]0;title" typescript &&
+	! grep "${esc}\[2Jcleared" typescript
+'
+
 test_done
