@@ -102,19 +102,31 @@ impl LockFile {
 
     /// Write the new content into the lock file and make it durable.
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.write_unsynced(bytes)?;
         let f = self.file.as_mut().expect("lock open");
-        f.write_all(bytes).at(&self.path)?;
         f.sync_all().at(&self.path)
     }
 
+    /// Write the new content; the caller syncs the filesystem before `commit`.
+    pub fn write_unsynced(&mut self, bytes: &[u8]) -> Result<()> {
+        let f = self.file.as_mut().expect("lock open");
+        f.write_all(bytes).at(&self.path)
+    }
+
     /// Rename the lock file over `dest` and sync the directory.
-    pub fn commit(mut self, dest: &Path) -> Result<()> {
+    pub fn commit(self, dest: &Path) -> Result<()> {
+        self.commit_unsynced(dest)?;
+        fsync_dir(dest.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// Rename the lock file over `dest`; the caller syncs the directory.
+    pub fn commit_unsynced(mut self, dest: &Path) -> Result<()> {
         // Keep the flock until the rename is done: released earlier, another
         // process could take the still-named lock file for a dead holder's.
         fs::rename(&self.path, dest).at(dest)?;
         self.done = true;
         self.file.take();
-        fsync_dir(dest.parent().unwrap_or(Path::new(".")))
+        Ok(())
     }
 }
 

@@ -213,6 +213,7 @@ impl RefStore {
         RefTransaction {
             refs: self,
             ops: Vec::new(),
+            bulk: false,
         }
     }
 
@@ -246,6 +247,19 @@ impl RefStore {
         who: &Signature,
         msg: &str,
     ) -> Result<()> {
+        self.append_reflog_as(name, old, new, who, msg, true)
+    }
+
+    /// `append_reflog`; without `sync` the caller syncs the filesystem.
+    fn append_reflog_as(
+        &self,
+        name: &str,
+        old: ObjectId,
+        new: ObjectId,
+        who: &Signature,
+        msg: &str,
+        sync: bool,
+    ) -> Result<()> {
         check_ref_name(name)?;
         let p = self.root.join("logs").join(name);
         if let Some(parent) = p.parent() {
@@ -262,7 +276,19 @@ impl RefStore {
             .open(&p)
             .at(&p)?;
         f.write_all(line.as_bytes()).at(&p)?;
-        f.sync_data().at(&p)
+        if sync {
+            f.sync_data().at(&p)?;
+        }
+        Ok(())
+    }
+
+    /// Make everything written below the refs directory durable at once.
+    fn sync_all_refs(&self) -> Result<()> {
+        let d = fs::File::open(&self.root).at(&self.root)?;
+        nix::unistd::syncfs(&d).map_err(|e| Error::Io {
+            path: self.root.clone(),
+            err: e.into(),
+        })
     }
 
     /// Point `name` at `target` symbolically (e.g. HEAD -> refs/heads/main).
@@ -371,9 +397,17 @@ struct RefOp {
 pub struct RefTransaction<'r> {
     refs: &'r RefStore,
     ops: Vec<RefOp>,
+    bulk: bool,
 }
 
 impl<'r> RefTransaction<'r> {
+    /// Many refs at once (a clone, a fetch): one filesystem sync before the
+    /// renames and one after, instead of three per ref.
+    pub fn bulk(&mut self) -> &mut Self {
+        self.bulk = true;
+        self
+    }
+
     /// Set `name` (or what it points to) to `new` if it matches `expect`.
     pub fn update(&mut self, name: &str, new: ObjectId, expect: Expect, msg: &str) -> &mut Self {
         self.push(name, true, Action::Set(new), expect, msg)
@@ -491,7 +525,12 @@ impl<'r> RefTransaction<'r> {
                         refs.path(target).display()
                     )));
                 }
-                locks.get_mut(target).expect("locked").write(c.as_bytes())?;
+                let l = locks.get_mut(target).expect("locked");
+                if self.bulk {
+                    l.write_unsynced(c.as_bytes())?;
+                } else {
+                    l.write(c.as_bytes())?;
+                }
             }
             olds.push(match op.action {
                 // HEAD's reflog records the commit it moves away from.
@@ -505,6 +544,7 @@ impl<'r> RefTransaction<'r> {
             targets,
             olds,
             locks,
+            bulk: self.bulk,
         })
     }
 }
@@ -517,6 +557,7 @@ pub struct PreparedRefs<'r> {
     targets: Vec<String>,
     olds: Vec<Option<ObjectId>>,
     locks: std::collections::BTreeMap<String, LockFile>,
+    bulk: bool,
 }
 
 impl PreparedRefs<'_> {
@@ -530,6 +571,12 @@ impl PreparedRefs<'_> {
         let mut locks = self.locks;
         let targets = self.targets;
         let olds = self.olds;
+        let bulk = self.bulk;
+        if bulk {
+            // Every new value durable before any rename.
+            refs.sync_all_refs()?;
+        }
+        let sync = !bulk;
         // Apply.
         let head_target = refs.head_target()?;
         for ((op, target), old) in self.ops.iter().zip(&targets).zip(olds) {
@@ -548,7 +595,11 @@ impl PreparedRefs<'_> {
                 }
                 _ => {
                     let l = locks.remove(target).expect("locked");
-                    l.commit(&refs.path(target))?;
+                    if bulk {
+                        l.commit_unsynced(&refs.path(target))?;
+                    } else {
+                        l.commit(&refs.path(target))?;
+                    }
                 }
             }
             let Some(who) = who else { continue };
@@ -556,23 +607,27 @@ impl PreparedRefs<'_> {
                 Action::Symbolic(t) => {
                     if !op.msg.is_empty() {
                         let new = refs.resolve(t)?.unwrap_or(ObjectId::ZERO);
-                        refs.append_reflog(target, old, new, who, &op.msg)?;
+                        refs.append_reflog_as(target, old, new, who, &op.msg, sync)?;
                     }
                 }
                 Action::Set(_) => {
-                    refs.append_reflog(target, old, new, who, &op.msg)?;
+                    refs.append_reflog_as(target, old, new, who, &op.msg, sync)?;
                     if target != "HEAD" && head_target.as_deref() == Some(target.as_str()) {
-                        refs.append_reflog("HEAD", old, new, who, &op.msg)?;
+                        refs.append_reflog_as("HEAD", old, new, who, &op.msg, sync)?;
                     }
                 }
                 Action::Delete => {
-                    refs.append_reflog(target, old, new, who, &op.msg)?;
+                    refs.append_reflog_as(target, old, new, who, &op.msg, sync)?;
                     refs.prune_dirs(&refs.path(target));
                 }
             }
         }
         // Dropping the remaining locks (symbolic refs only followed) removes them.
         drop(locks);
+        if bulk {
+            // The renames and reflog records durable before returning.
+            refs.sync_all_refs()?;
+        }
         Ok(())
     }
 }

@@ -354,4 +354,44 @@ test_expect_success 'control bytes from a remote are escaped, a long line is cut
 	test $(wc -c <err) -lt 4000
 '
 
+test_expect_success 'a HEAD naming a branch of another container is refused' '
+	HOSTILE_MODE="head-elsewhere $(cat limit.id)" test_must_fail hako clone -q host:/x elsewhere 2>err &&
+	grep "^fatal: .*containers/main/HEAD: symref-target .containers/other/refs/heads/x. is not a branch of the same container" err &&
+	test_path_is_missing elsewhere
+'
+
+test_expect_success 'ng reasons carry no server paths or OS error numbers' '
+	hako init -q srv &&
+	hako clone -q srv cli &&
+	hako -C cli write /x y &&
+	hako -C cli commit -q -m x &&
+	mkdir srv/.hako/containers/default/refs/heads/newb.lock &&
+	test_must_fail hako -C cli push origin main:newb 2>err &&
+	grep "remote rejected: .*\.hako/containers/default/refs/heads/newb\.lock: Is a directory)$" err &&
+	! grep "$TRASH/srv/\|os error" err
+'
+
+# Many refs (item 12).
+
+test_lazy_prereq STRACE 'strace -f -c -o /dev/null true'
+
+test_expect_success STRACE 'a clone writes 2000 refs with a few filesystem syncs, not three per ref' '
+	HOSTILE_BRANCHES=2000 HOSTILE_MODE="pack limit.pack $(cat limit.id)" \
+	strace -f -c -e trace=fsync,fdatasync,syncfs -o syncs hako clone -q host:/x many &&
+	ls many/.hako/containers/main/refs/remotes/origin/many >branches &&
+	test_line_count = 2000 branches &&
+	test -s many/.hako/containers/main/logs/refs/remotes/origin/many/b001999 &&
+	calls=$(awk "/^ *[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ +(fsync|fdatasync|syncfs)/ {n += \$4} END {print n + 0}" syncs) &&
+	echo "$calls syncs" &&
+	test "$calls" -lt 200
+'
+
+test_expect_success 'a remote progress line may not drive the terminal' '
+	esc=$(printf "\033") &&
+	HOSTILE_PROGRESS="${esc}[2Jcleared${esc}]0;title" HOSTILE_MODE="pack limit.pack $(cat limit.id)" \
+	script -qec "hako clone host:/x progress" typescript >/dev/null &&
+	grep "remote: \\\\x1b\[2Jcleared\\\\x1b\]0;title" typescript &&
+	! grep "${esc}\[2Jcleared" typescript
+'
+
 test_done

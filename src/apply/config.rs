@@ -330,6 +330,12 @@ pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
         None => {}
         Some(toml::Value::Table(e)) => {
             for (k, v) in e {
+                if k.is_empty() || k.contains(['=', '\0']) {
+                    return Err(origin("env").err(
+                        "env",
+                        format!("key 'env.{k}': not a variable name (empty, or with '=' or NUL)"),
+                    ));
+                }
                 match v {
                     toml::Value::String(s) => {
                         env.insert(k.clone(), s.clone());

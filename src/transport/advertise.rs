@@ -253,6 +253,18 @@ pub fn read_advertisement<R: Read>(
             }
             RefLineError::UnknownAttribute(_) => unreachable!("not strict"),
         })?;
+        if let Some(t) = &ad.symref_target {
+            // A container's HEAD names one of its own branches (section 5).
+            let (c, _) = split_wire_name(&ad.name)?;
+            let own =
+                split_wire_name(t).is_ok_and(|(tc, n)| tc == c && n.starts_with("refs/heads/"));
+            if !own {
+                return Err(protocol(format!(
+                    "{}: symref-target '{t}' is not a branch of the same container",
+                    ad.name
+                )));
+            }
+        }
         refs.push(ad);
     }
     Ok((refs, caps))

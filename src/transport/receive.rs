@@ -156,14 +156,15 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
     // The report.
     if report {
         let mut rep = PktWriter::new(Vec::new());
+        let root = ws.dir.parent().unwrap_or(&ws.dir);
         match &out.unpack_error {
             None => rep.line("unpack ok")?,
-            Some(e) => rep.line(&format!("unpack {}", one_line(e)))?,
+            Some(e) => rep.line(&format!("unpack {}", for_client(root, e)))?,
         }
         for c in &cmds {
             match &c.error {
                 None => rep.line(&format!("ok {}", c.name))?,
-                Some(e) => rep.line(&format!("ng {} {}", c.name, one_line(e)))?,
+                Some(e) => rep.line(&format!("ng {} {}", c.name, for_client(root, e)))?,
             }
         }
         rep.flush_pkt()?;
@@ -187,6 +188,19 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
 
 fn one_line(s: &str) -> String {
     s.replace('\n', " ").chars().take(500).collect()
+}
+
+/// A reason as the pushing client may see it (protocol.md section 8): one
+/// line, paths relative to the workspace `root`, no OS error numbers.
+fn for_client(root: &std::path::Path, s: &str) -> String {
+    let mut s = s.replace(&format!("{}/", root.display()), "");
+    while let Some(at) = s.find(" (os error ") {
+        match s[at..].find(')') {
+            Some(end) => s.replace_range(at..at + end + 1, ""),
+            None => break,
+        }
+    }
+    one_line(&s)
 }
 
 /// Check and apply the commands not already refused.

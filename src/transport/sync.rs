@@ -480,6 +480,8 @@ fn update_local_refs(
         }
         let refs = RefStore::new(&cdir);
         let mut advertised_branches = HashSet::new();
+        // (ref, new value, what it must hold now), written in bulk below.
+        let mut moves: Vec<(String, ObjectId, Expect)> = Vec::new();
         for r in refs_here {
             let (_, name) = split_wire_name(&r.name)?;
             let Some(id) = r.id else { continue };
@@ -500,7 +502,7 @@ fn update_local_refs(
                     }
                     Some(_) => "forced update".into(),
                 };
-                refs.update(&local, id, Expect::Any, &who, &msg)?;
+                moves.push((local.clone(), id, Expect::Any));
                 out.push(RefChange {
                     container: c.clone(),
                     name: local,
@@ -523,13 +525,11 @@ fn update_local_refs(
                     });
                     continue;
                 }
-                refs.update(
-                    name,
+                moves.push((
+                    name.to_string(),
                     id,
                     Expect::from_opt(Some(old.unwrap_or(ObjectId::ZERO))),
-                    &who,
-                    &msg,
-                )?;
+                ));
                 out.push(RefChange {
                     container: c.clone(),
                     name: name.to_string(),
@@ -542,6 +542,15 @@ fn update_local_refs(
                     },
                 });
             }
+        }
+        // A few hundred refs per transaction: each holds its lock files open.
+        for chunk in moves.chunks(512) {
+            let mut t = refs.transaction();
+            t.bulk();
+            for (name, id, expect) in chunk {
+                t.update(name, *id, *expect, &msg);
+            }
+            t.commit(&who)?;
         }
         if new_container {
             // Check out the remote HEAD's branch.

@@ -15,15 +15,24 @@ raw blocks, packs, tree nodes and pkt-lines.
                                       (KIND: commit-as-file, tree-as-link,
                                       tree-branch, blob-tag); prints lines
                                       "NAME ID"
-  hostile.py endless-pack OUT         writes a valid header then records
-                                      without end to OUT ("-" = stdout)
   hostile.py push WS REF ID PACK      speaks to `hako receive-pack WS` on a
-                                      pipe: pushes PACK setting REF to ID;
-                                      prints the report lines
-  hostile.py push-endless WS          sends commands without a flush
-  hostile.py upload-pack MODE         a fake `upload-pack` on stdin/stdout
-                                      (MODE: endless-refs, endless-pack,
-                                      deep PACK COMMIT, pack PACK COMMIT)
+                                      pipe: pushes PACK ("endless": a pack
+                                      without end) setting REF to ID; prints
+                                      the report lines
+  hostile.py push-endless WS          push commands without a flush
+  hostile.py fetch-endless WS MODE    wants (MODE wants) or haves (haves)
+                                      without end to `hako upload-pack WS`
+  hostile.py upload-pack MODE ARGS    a fake `upload-pack` on stdin/stdout
+                                      (MODE: pack PACK TIP, endless-pack,
+                                      stall, endless-refs, err-ctl, ref-ctl,
+                                      long-line, head-elsewhere TIP);
+                                      HOSTILE_BRANCHES=N adds N branches,
+                                      HOSTILE_PROGRESS=TEXT a progress line
+  hostile.py serve-dumb ROOT MODE PORTFILE
+                                      a dumb-HTTP mirror of ROOT (MODE:
+                                      endless-pack, endless-refs)
+HOSTILE_RSS=FILE makes push/fetch-endless run the server under
+/usr/bin/time, its peak memory in FILE.
 """
 
 import os
@@ -296,6 +305,16 @@ def fake_upload_pack(mode, args):
         out.flush()
         inp.read()
         return 0
+    if mode == "head-elsewhere":
+        tip = args[0]
+        out.write(pkt("%s containers/main/HEAD symref-target:containers/other/refs/heads/x\0%s\n"
+                      % (tip, caps)))
+        out.write(pkt("%s containers/main/refs/heads/main\n" % tip))
+        out.write(pkt("%s containers/other/HEAD symref-target:containers/other/refs/heads/x\n" % tip))
+        out.write(pkt("%s containers/other/refs/heads/x\n" % tip) + FLUSH)
+        out.flush()
+        inp.read()
+        return 0
     if mode == "long-line":
         out.write(pkt("%s %s\n" % ("1" * 64, "x" * 65000)))
         out.write(FLUSH)
@@ -321,7 +340,10 @@ def fake_upload_pack(mode, args):
         tip = args[1]
     out.write(pkt("%s containers/main/HEAD symref-target:containers/main/refs/heads/main\0%s\n"
                   % (tip, caps)))
-    out.write(pkt("%s containers/main/refs/heads/main\n" % tip) + FLUSH)
+    out.write(pkt("%s containers/main/refs/heads/main\n" % tip))
+    for i in range(int(os.environ.get("HOSTILE_BRANCHES", "0"))):
+        out.write(pkt("%s containers/main/refs/heads/many/b%06d\n" % (tip, i)))
+    out.write(FLUSH)
     out.flush()
     if not read_section(inp):
         return 0
@@ -333,6 +355,8 @@ def fake_upload_pack(mode, args):
             out.write(FLUSH)
             out.flush()
     out.write(pkt("packfile\n"))
+    if os.environ.get("HOSTILE_PROGRESS"):
+        out.write(pkt(b"\x02" + os.environ["HOSTILE_PROGRESS"].encode() + b"\n"))
 
     def band(b):
         for i in range(0, len(b), 65515):
@@ -433,15 +457,6 @@ def main(argv):
         write_out(argv[3], pack(recs))
         for k, v in names.items():
             print(k, v.hex())
-    elif cmd == "endless-pack":
-        out = sys.stdout.buffer if argv[2] == "-" else open(argv[2], "wb")
-        out.write(b"HAKOPACK" + struct.pack(">II", 2, 1))
-        rec = record("blob", b"y" * 60000)
-        try:
-            while True:
-                out.write(rec)
-        except (BrokenPipeError, OSError):
-            return 0
     elif cmd == "push":
         ws, ref, new, pack_path = argv[2:6]
         p = subprocess.Popen(server("receive-pack", ws), stdin=subprocess.PIPE,
