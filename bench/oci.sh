@@ -22,7 +22,7 @@ if ! test -f "$D/root.done"; then
 	rm -rf "$ROOT"
 	if test "$(id -u)" = 0 && command -v debootstrap >/dev/null 2>&1 &&
 	   timeout 900 debootstrap --variant=minbase stable "$ROOT" \
-		"${HAKO_BENCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$D/debootstrap.log" 2>&1; then
+		${HAKO_BENCH_DEBIAN_MIRROR-} >"$D/debootstrap.log" 2>&1; then
 		# As Debian's own images: no package cache, no package lists.
 		rm -rf "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/cache/apt/*.bin \
 			"$ROOT"/var/lib/apt/lists/*

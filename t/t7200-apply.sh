@@ -114,6 +114,27 @@ test_expect_success 'profiles overlay, includes compose, env and env_pass reach 
 	test "$(hako -C ws -c composed cat /env.txt)" = "hello prod fromhost"
 '
 
+test_expect_success 'env_pass values stay out of the Apply-Step hash (names only): no offline guessing' '
+	cat >ws/proj/secret.toml <<-\EOF &&
+	name = "sec1"
+	env_pass = ["TOKEN"]
+	setup = ["echo used >/used"]
+	EOF
+	sed "s/sec1/sec2/" ws/proj/secret.toml >ws/proj/secret2.toml &&
+	(cd ws/proj && TOKEN=s3cr3t hako apply -f secret.toml) 2>err &&
+	(cd ws/proj && TOKEN=other hako apply -f secret2.toml) 2>err &&
+	hako -C ws -c sec1 cat-file -p HEAD | grep "^Apply-Step:" >one &&
+	hako -C ws -c sec2 cat-file -p HEAD | grep "^Apply-Step:" >two &&
+	test_cmp one two &&
+	# A new value alone re-runs nothing; passing nothing does.
+	(cd ws/proj && TOKEN=changed hako apply -f secret.toml) 2>err &&
+	grep "already applied" err &&
+	(cd ws/proj && env -u TOKEN hako apply -f secret.toml) 2>err &&
+	test "$(steps_run err)" = 1 &&
+	hako -C ws -c sec1 cat-file -p HEAD | grep "^Apply-Step:" >three &&
+	! test_cmp one three >/dev/null
+'
+
 test_expect_success 'apply --run runs the run command after the setup' '
 	cat >ws/proj/run.toml <<-\EOF &&
 	name = "app"

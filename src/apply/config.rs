@@ -466,9 +466,20 @@ impl ApplyConfig {
 
     /// The step hashes h_1..h_n (format-spec/hako-toml.md, "Applied steps").
     pub fn step_hashes(&self, image_digest: &str) -> Vec<String> {
+        // Passed-through values stay out of the hash (they may be secrets,
+        // and the hash is in every commit): their names only.
+        let passed: std::collections::BTreeSet<&String> = self
+            .env_pass
+            .iter()
+            .filter(|k| std::env::var_os(k).is_some())
+            .collect();
         let mut env_text = String::new();
         for (k, v) in self.step_env() {
-            env_text.push_str(&format!("{k}={v}\n"));
+            if passed.contains(&k) {
+                env_text.push_str(&format!("{k}\n"));
+            } else {
+                env_text.push_str(&format!("{k}={v}\n"));
+            }
         }
         let mut h = blake3::hash(format!("hako-apply 1\n{image_digest}\n").as_bytes());
         let mut out = Vec::new();
