@@ -63,6 +63,10 @@ pub fn usage(msg: impl fmt::Display) -> anyhow::Error {
 /// The container chosen with the global `-c NAME` option, for this process.
 pub static CONTAINER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// The directory hako was started in, before `-C` (paths the user typed,
+/// such as `run --auto-mount ./x`, mean the caller's).
+pub static CALLER_CWD: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
 /// Open the workspace for the current directory (after `-C`), honouring
 /// `HAKO_DIR` and `-c`.
 pub fn open_workspace() -> anyhow::Result<Workspace> {

@@ -98,8 +98,17 @@ fn run_args(cfg: &ApplyConfig, env: &[(String, String)]) -> anyhow::Result<Vec<S
     Ok(v)
 }
 
-fn run_in(cfg: &ApplyConfig, env: &[(String, String)], cmd: &[String]) -> anyhow::Result<i32> {
+/// Run CMD in the container; a step (`forget`) leaves no instance record.
+fn run_in(
+    cfg: &ApplyConfig,
+    env: &[(String, String)],
+    cmd: &[String],
+    forget: bool,
+) -> anyhow::Result<i32> {
     let mut line = run_args(cfg, env)?;
+    if forget {
+        line.push("--forget".into());
+    }
     line.push(cfg.name.clone());
     if !cmd.is_empty() {
         line.push("--".into());
@@ -232,7 +241,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     for (i, step) in cfg.setup.iter().enumerate().skip(p.applied) {
         eprintln!("step {}/{n}: {step}", i + 1);
-        let code = run_in(&cfg, &env, &["/bin/sh".into(), "-c".into(), step.clone()])?;
+        let code = run_in(
+            &cfg,
+            &env,
+            &["/bin/sh".into(), "-c".into(), step.clone()],
+            true,
+        )?;
         let ws = Workspace::open_with(&ws0.dir, Some(&cfg.name))?;
         if code != 0 {
             // The failed step's writes go; the steps before it stay committed.
@@ -259,7 +273,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             Some(r) => vec!["/bin/sh".into(), "-c".into(), r.clone()],
             None => Vec::new(),
         };
-        return run_in(&cfg, &env, &cmd);
+        return run_in(&cfg, &env, &cmd, false);
     }
     Ok(0)
 }

@@ -9,7 +9,8 @@ pub struct Args {
     /// Also list instances that have exited or died.
     #[arg(short, long)]
     all: bool,
-    /// Print a JSON array of objects instead of a table.
+    /// Print a JSON array of objects instead of a table (times as seconds
+    /// since the epoch).
     #[arg(long)]
     json: bool,
 }
@@ -37,6 +38,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     "pid": i.pid.map(|p| p.pid),
                     "command": i.command,
                     "created": i.created,
+                    "finished": i.finished,
                     "status": st.name(),
                     "exit": i.exit,
                 })
@@ -49,24 +51,38 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     plumbing::out(writeln!(
         out,
-        "{:<12}  {:<12}  {:<12}  {:>7}  {:<10}  {:>4}  {:<10}  COMMAND",
+        "{:<12}  {:<12}  {:<12}  {:>7}  {:<10}  {:>4}  {:<16}  COMMAND",
         "ID", "NAME", "CONTAINER", "PID", "STATUS", "EXIT", "CREATED"
     ))?;
+    let now = instance::now_secs();
     for (i, st) in &rows {
         plumbing::out(writeln!(
             out,
-            "{:<12}  {:<12}  {:<12}  {:>7}  {:<10}  {:>4}  {:<10}  {}",
+            "{:<12}  {:<12}  {:<12}  {:>7}  {:<10}  {:>4}  {:<16}  {}",
             i.id,
             i.name.as_deref().unwrap_or("-"),
             i.container.as_deref().unwrap_or(&i.rev),
             i.pid.map_or("-".into(), |p| p.pid.to_string()),
             st.name(),
             i.exit.map_or("-".into(), |e| e.to_string()),
-            i.created,
+            ago(now.saturating_sub(i.created)),
             i.command.join(" ")
         ))?;
     }
     Ok(0)
+}
+
+/// SECS as a person reads an age: `5 seconds ago`, `2 minutes ago`, `3 days ago`.
+fn ago(secs: u64) -> String {
+    let (n, unit) = match secs {
+        0..=59 => (secs, "second"),
+        60..=3599 => (secs / 60, "minute"),
+        3600..=86399 => (secs / 3600, "hour"),
+        86400..=2_591_999 => (secs / 86400, "day"),
+        2_592_000..=31_535_999 => (secs / 2_592_000, "month"),
+        _ => (secs / 31_536_000, "year"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
 fn writeln_json(v: &[serde_json::Value]) -> std::io::Result<()> {

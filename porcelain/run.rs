@@ -108,6 +108,9 @@ pub struct Args {
     /// there, and fold what the command changed back into the working root.
     #[arg(long)]
     pub materialize: bool,
+    /// Remove the instance's record once it has ended (apply's steps).
+    #[arg(long, hide = true)]
+    pub forget: bool,
     /// Commit the working root after the command exits.
     #[arg(long)]
     pub commit: bool,
@@ -143,6 +146,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let plan = plan(&a)?;
     let ws = &plan.ws;
     std::fs::create_dir_all(instance::instances_dir(ws))?;
+    instance::reap_exited(ws, instance::keep_exited(ws))?;
     let id = instance::new_id(plan.container.as_deref().unwrap_or("-"));
     let dir = instance::instances_dir(ws).join(&id);
     std::fs::create_dir(&dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
@@ -361,7 +365,7 @@ fn finish(
     if a.commit {
         commit_after(plan, &inst, a.message.as_deref())?;
     }
-    if a.rm {
+    if a.rm || a.forget {
         let _ = std::fs::remove_dir_all(&inst.dir);
     } else {
         let _ = std::fs::remove_dir_all(inst.spill_dir());
@@ -595,17 +599,34 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         .filter(|w| !w.is_empty())
         .unwrap_or_else(|| "/".into());
     let mut auto_binds = Vec::new();
+    let mut workdir = workdir;
     if a.auto_mount {
+        let caller = plumbing::CALLER_CWD
+            .get()
+            .cloned()
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("/"));
         for arg in argv.iter_mut().skip(1) {
-            if let Some(p) = auto_mount_path(arg) {
-                *arg = p.to_string_lossy().into_owned();
-                if !auto_binds.iter().any(|b: &Bind| p.starts_with(&b.dst)) {
-                    auto_binds.retain(|b: &Bind| !b.dst.starts_with(&p));
+            if let Some((bind, path)) = auto_mount_path(arg, &caller) {
+                *arg = path.to_string_lossy().into_owned();
+                if !auto_binds.iter().any(|b: &Bind| bind.starts_with(&b.dst)) {
+                    auto_binds.retain(|b: &Bind| !b.dst.starts_with(&bind));
                     auto_binds.push(Bind {
-                        src: p.clone(),
-                        dst: p,
+                        src: bind.clone(),
+                        dst: bind,
                         readonly: false,
                     });
+                }
+            }
+        }
+        // The caller's directory, when it is mounted, is the one inside.
+        if a.workdir.is_none() {
+            if let Ok(c) = std::fs::canonicalize(&caller) {
+                if auto_binds
+                    .iter()
+                    .any(|b| b.src.is_dir() && c.starts_with(&b.dst))
+                {
+                    workdir = c.to_string_lossy().into_owned();
                 }
             }
         }
@@ -683,18 +704,40 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     })
 }
 
-/// The existing host path an argument names (absolute, `~/…`, `./…`,
-/// `../…`), canonical; None for anything else or for `/` itself.
-fn auto_mount_path(arg: &str) -> Option<PathBuf> {
+/// The host path an argument names, for `--auto-mount`: what to bind and
+/// the argument rewritten (absolute, canonical). An existing path is bound
+/// itself: absolute, `~/…`, or relative to CALLER (`./x`, `../x`, and bare
+/// `data.txt` or `sub/s.txt` when they exist). A path that does not exist
+/// yet (absolute, `~/`, `./` or `../`) in an existing directory binds that
+/// directory, writable, so an output file reaches the host. None for
+/// anything else, for an option (`-…`) and for `/` itself.
+fn auto_mount_path(arg: &str, caller: &std::path::Path) -> Option<(PathBuf, PathBuf)> {
+    if arg.is_empty() || arg.starts_with('-') {
+        return None;
+    }
+    let explicit = arg.starts_with('/')
+        || arg.starts_with("./")
+        || arg.starts_with("../")
+        || arg.starts_with("~/");
     let p = if let Some(rest) = arg.strip_prefix("~/") {
         PathBuf::from(std::env::var_os("HOME")?).join(rest)
-    } else if arg.starts_with('/') || arg.starts_with("./") || arg.starts_with("../") {
-        PathBuf::from(arg)
     } else {
-        return None;
+        caller.join(arg)
     };
-    let p = std::fs::canonicalize(p).ok()?;
-    (p != std::path::Path::new("/")).then_some(p)
+    let root = std::path::Path::new("/");
+    if let Ok(c) = std::fs::canonicalize(&p) {
+        return (c != root).then(|| (c.clone(), c));
+    }
+    if !explicit {
+        return None;
+    }
+    let name = p.file_name()?;
+    let dir = std::fs::canonicalize(p.parent()?).ok()?;
+    if !dir.is_dir() || dir == root {
+        return None;
+    }
+    let path = dir.join(name);
+    Some((dir, path))
 }
 
 /// Fail early, as a shell would, when the command cannot run: a missing one

@@ -331,6 +331,9 @@ fn main() {
             exit(129);
         }
     };
+    if let Ok(cwd) = std::env::current_dir() {
+        let _ = plumbing::CALLER_CWD.set(cwd);
+    }
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
             eprintln!("fatal: cannot change to '{}': {e}", dir.display());

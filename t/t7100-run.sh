@@ -268,7 +268,7 @@ test_expect_success ROOT 'as root, a command run as another user gets the tree o
 
 test_expect_success '--auto-mount binds the host paths named in the arguments' '
 	mkdir host-dir && echo from-host >host-dir/in &&
-	hako -C ws run --rm --auto-mount -- sh -c "cat \"\$1/in\" && echo from-inside >\"\$1/out\"" sh ../host-dir >out &&
+	hako -C ws run --rm --auto-mount -- sh -c "cat \"\$1/in\" && echo from-inside >\"\$1/out\"" sh ./host-dir >out &&
 	echo from-host >expect && test_cmp expect out &&
 	echo from-inside >expect && test_cmp expect host-dir/out &&
 	hako -C ws run --rm -- sh -c "test ! -e \"$PWD/host-dir\""

@@ -165,4 +165,9 @@ test_expect_success 'bad input: missing file, unknown key, wrong type, unknown p
 	test_line_count = 1 err
 '
 
+test_expect_success 'apply'"'"'s steps leave no instance behind' '
+	hako -C ws ps -a >ps.out &&
+	! grep " sec1 \| sec2 \| composed " ps.out
+'
+
 test_done

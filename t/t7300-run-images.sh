@@ -174,4 +174,32 @@ test_expect_success 'the caller environment reaches neither the command nor pid 
 	! grep leak out
 '
 
+test_expect_success '--auto-mount: an output file reaches the host; bare relative paths; ./ is the caller'"'"'s under -C; the caller'"'"'s directory inside' '
+	mkdir -p host/sub && echo in >host/in.txt && echo s >host/sub/s.txt &&
+	hako -C ws run --rm --auto-mount um -- busybox cp "$PWD/host/in.txt" "$PWD/host/out.txt" &&
+	test_cmp host/in.txt host/out.txt &&
+	(cd host && hako -C ../ws run --rm --auto-mount um -- cat sub/s.txt in.txt) >out &&
+	printf "s\nin\n" >expect && test_cmp expect out &&
+	(cd host && hako -C ../ws run --rm --auto-mount um -- busybox cp ./in.txt ./new.txt) &&
+	test_cmp host/in.txt host/new.txt &&
+	(cd host && hako -C ../ws run --rm --auto-mount um -- sh -c "pwd" ./) >out &&
+	(cd host && pwd -P) >expect && test_cmp expect out &&
+	# A word that names nothing on the host is left alone.
+	hako -C ws run --rm --auto-mount um -- echo no-such-thing >out &&
+	echo no-such-thing >expect && test_cmp expect out
+'
+
+test_expect_success 'exited instances are kept only up to run.keepExited; ps shows ages a person reads' '
+	hako -C ws run --rm um -- true &&
+	printf "[run]\n\tkeepExited = 2\n" >>ws/.hako/config &&
+	for i in 1 2 3 4; do hako -C ws run --name keep$i um -- true || return 1; done &&
+	hako -C ws ps -a >ps.out &&
+	grep -c " exited " ps.out >n &&
+	echo 3 >expect && test_cmp expect n &&
+	grep "^[0-9a-f]* *keep4 .* exited .*seconds\{0,1\} ago" ps.out &&
+	! grep " keep1 " ps.out &&
+	hako -C ws ps -a --json >ps.json &&
+	grep "\"finished\": [0-9]" ps.json
+'
+
 test_done

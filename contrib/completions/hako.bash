@@ -3825,7 +3825,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__run)
-            opts="-C -c -d -t -i -e -u -w -m -h --container --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --cap-add --cap-drop --keep-cap --map-users --no-landlock --tmpfs --pid-file --materialize --commit --message --help"
+            opts="-C -c -d -t -i -e -u -w -m -h --container --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --cap-add --cap-drop --keep-cap --map-users --no-landlock --tmpfs --pid-file --materialize --forget --commit --message --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -228,6 +228,7 @@ complete -c hako -n "__fish_hako_using_subcommand run" -l keep-cap -d 'Keep ever
 complete -c hako -n "__fish_hako_using_subcommand run" -l map-users -d 'Map the container\'s ids 0…N to the caller\'s subordinate ids (/etc/subuid, /etc/subgid), as rootless podman does'
 complete -c hako -n "__fish_hako_using_subcommand run" -l no-landlock -d 'Do not confine filesystem access with landlock'
 complete -c hako -n "__fish_hako_using_subcommand run" -l materialize -d 'Without FUSE: check the tree out into the instance\'s directory, run there, and fold what the command changed back into the working root'
+complete -c hako -n "__fish_hako_using_subcommand run" -l forget -d 'Remove the instance\'s record once it has ended (apply\'s steps)'
 complete -c hako -n "__fish_hako_using_subcommand run" -l commit -d 'Commit the working root after the command exits'
 complete -c hako -n "__fish_hako_using_subcommand run" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand shell" -s C -d 'Run as if hako was started in DIR' -r -F
@@ -237,7 +238,7 @@ complete -c hako -n "__fish_hako_using_subcommand shell" -s h -l help -d 'Print 
 complete -c hako -n "__fish_hako_using_subcommand ps" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand ps" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand ps" -s a -l all -d 'Also list instances that have exited or died'
-complete -c hako -n "__fish_hako_using_subcommand ps" -l json -d 'Print a JSON array of objects instead of a table'
+complete -c hako -n "__fish_hako_using_subcommand ps" -l json -d 'Print a JSON array of objects instead of a table (times as seconds since the epoch)'
 complete -c hako -n "__fish_hako_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand logs" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand logs" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r

@@ -321,6 +321,39 @@ pub fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instanc
     }))
 }
 
+/// Exited instances kept by default (`run.keepExited` in the config).
+pub const KEEP_EXITED: usize = 20;
+
+/// How many exited instances `run` keeps: `run.keepExited` of the workspace
+/// config, else the user config, else `KEEP_EXITED`.
+pub fn keep_exited(ws: &Workspace) -> usize {
+    let user = crate::workspace::Config::user();
+    ws.config
+        .get("run.keepexited")
+        .or_else(|| user.get("run.keepexited"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(KEEP_EXITED)
+}
+
+/// Remove the records of exited instances but the KEEP most recently
+/// finished (runtime.md, "Reaping"): a session of runs does not pile them
+/// up. Running, created and dead instances (a dead one may hold writes not
+/// yet folded) are never touched. Returns how many were removed.
+pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
+    let mut exited: Vec<Instance> = list(ws)?
+        .into_iter()
+        .filter(|i| i.effective_status() == Status::Exited)
+        .collect();
+    exited.sort_by_key(|i| std::cmp::Reverse((i.finished.unwrap_or(i.created), i.created)));
+    let mut n = 0;
+    for i in exited.into_iter().skip(keep) {
+        if fs::remove_dir_all(&i.dir).is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// The instance named by `spec`: its name, id, or a unique id prefix (4+).
 pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
     let all = list(ws)?;
