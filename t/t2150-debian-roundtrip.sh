@@ -7,8 +7,7 @@ test_description='a Debian minbase root round-trips exactly: write-tree/checkout
 # Every comparison is a listing by helpers/fslist.py of every path: type,
 # mode, uid, gid, size, sha256, symlink target, rdev, xattrs, hardlink group
 # and mtime.
-# A mirror only from the environment; else debootstrap's own default.
-MIRROR=${HAKO_TEST_DEBIAN_MIRROR-}
+. "$TEST_DIRECTORY/lib-debian.sh"
 TAR="tar --xattrs --xattrs-include=* --numeric-owner"
 
 make_debroot () {
@@ -21,22 +20,9 @@ make_debroot () {
 	if ! test_have_prereq ROOT; then
 		why="debootstrap needs root"; return 1
 	fi
-	if ! command -v debootstrap >/dev/null 2>&1; then
-		why="debootstrap is not installed (apt-get install debootstrap)"; return 1
-	fi
-	# debootstrap cannot chroot into a path with a space (the trash
-	# directory's): reach it through a symlink.
-	link=$(mktemp -d "${TMPDIR:-/tmp}/hako-t2150.XXXXXX") &&
-	ln -s "$TRASH_DIRECTORY" "$link/t" || { why="mktemp failed"; return 1; }
 	start=$(date +%s)
-	debootstrap --variant=minbase stable "$link/t/deb" $MIRROR >debootstrap.log 2>&1
-	ret=$?
-	rm -rf "$link"
-	if test $ret != 0; then
-		why="debootstrap from ${MIRROR:-its default mirror} failed (is the package mirror reachable?): $(grep -E '^[EW]:' debootstrap.log | tail -n 1)"
-		return 1
-	fi
-	say "# debootstrap --variant=minbase stable took $(($(date +%s) - start)) s"
+	debian_root deb || { why=$debian_why; return 1; }
+	say "# the Debian root (debootstrap, or its copy) took $(($(date +%s) - start)) s"
 	if test -n "$HAKO_TEST_DEBROOT_CACHE"; then
 		$TAR -cpf "$HAKO_TEST_DEBROOT_CACHE.tmp" -C deb . &&
 		mv "$HAKO_TEST_DEBROOT_CACHE.tmp" "$HAKO_TEST_DEBROOT_CACHE"

@@ -109,9 +109,10 @@ test_expect_success ACLMODE 'a mode set by an access ACL (sed -i, cp -p) is the 
 	hako -C ws run --bind "$TRASH_DIRECTORY/aclmode:/usr/local/bin/aclmode" um -- aclmode /etc >out &&
 	echo 644 >expect && test_cmp expect out &&
 	hako -C ws -c um ls -l /etc/target >ls.out &&
-	grep "^-rw-r--r-- " ls.out &&
-	hako -C ws -c um ls-tree --full-tree WORKING etc/ >tree.out 2>/dev/null ||
-	hako -C ws -c um ls-tree WORKING etc >tree.out &&
+	grep "^100644 .* target$" ls.out &&
+	hako -C ws -c um write-tree >/dev/null 2>&1;
+	hako -C ws -c um ls-tree -r WORKING >tree.out &&
+	grep "	etc/target$" tree.out &&
 	! grep "posix_acl" tree.out
 '
 

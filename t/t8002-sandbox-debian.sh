@@ -5,20 +5,16 @@ test_description='unshare-exec in a Debian root: apt-get update (setgroups, setu
 # A real distribution root is the one way to know apt works: it calls
 # setgroups and switches to its _apt user (uid 42) before fetching.
 test_have_prereq ROOT || skip_all "debootstrap and the test user need root"
-command -v debootstrap >/dev/null || skip_all "debootstrap is not installed (apt-get install debootstrap)"
 unshare -Ur true 2>/dev/null || skip_all "this kernel cannot create user namespaces (unshare -Ur true failed)"
 
 # Outside the trash directory: the unprivileged user must reach it.
 DEB_DIR=$(mktemp -d /tmp/hako-t8002.XXXXXX) || error "mktemp failed"
 chmod 755 "$DEB_DIR"
 DEB=$DEB_DIR/debian
-# A mirror only from the environment; else debootstrap's own default.
-MIRROR=${HAKO_TEST_DEBIAN_MIRROR-}
-# minbase: about a minute with a reachable mirror.
-if ! debootstrap --variant=minbase stable "$DEB" $MIRROR >"$DEB_DIR/debootstrap.log" 2>&1; then
-	reason=$(tail -n 1 "$DEB_DIR/debootstrap.log")
+. "$TEST_DIRECTORY/lib-debian.sh"
+if ! debian_root "$DEB"; then
 	rm -rf "$DEB_DIR"
-	skip_all "debootstrap of Debian stable from ${MIRROR:-its default mirror} failed (mirror unreachable?): $reason"
+	skip_all "$debian_why"
 fi
 
 test_expect_success 'as root, apt-get update works (--keep-cap for apt, --net host)' '

@@ -344,7 +344,14 @@ pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
         .into_iter()
         .filter(|i| i.effective_status() == Status::Exited)
         .collect();
-    exited.sort_by_key(|i| std::cmp::Reverse((i.finished.unwrap_or(i.created), i.created)));
+    // Newest first: by when the record was last written (the exit), which
+    // orders runs that finished within the same second.
+    let written = |i: &Instance| {
+        fs::metadata(i.state_path())
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::UNIX_EPOCH)
+    };
+    exited.sort_by_cached_key(|i| std::cmp::Reverse((i.finished.unwrap_or(i.created), written(i))));
     let mut n = 0;
     for i in exited.into_iter().skip(keep) {
         if fs::remove_dir_all(&i.dir).is_ok() {
