@@ -22,10 +22,27 @@ printf '[user]\n\tname = hako demo\n\temail = demo@hako.invalid\n' >>.hako/confi
 "$HAKO" commit -m "add motd"
 "$HAKO" log
 "$HAKO" diff HEAD~1
-# The committed root as a host directory, and a command run from it, sandboxed.
-"$HAKO" checkout-tree HEAD rootfs
-"$HAKO" unshare-exec --hostname demo rootfs sh -c 'cat /etc/motd; echo "$(hostname): uid $(id -u), $(ls /bin | wc -l) programs, $(env | wc -l) environment variables"' ||
+# Run a command in the container (its tree is the root; rootless sandbox);
+# without FUSE, --materialize checks the tree out instead.
+hako_run () {
+	if [ -e /dev/fuse ] && command -v fusermount3 >/dev/null 2>&1; then
+		"$HAKO" run "$@"
+	else
+		"$HAKO" run --materialize "$@"
+	fi
+}
+hako_run --rm -- sh -c 'cat /etc/motd; echo "$(hostname): uid $(id -u), $(ls /bin | wc -l) programs, $(env | wc -l) environment variables"' ||
 	echo "the sandbox step needs user namespaces and busybox (see format-spec/sandbox.md)"
+# What a command writes lands in the container's working root: commit it.
+hako_run -- sh -c 'echo "written inside" >/etc/note' &&
+	"$HAKO" status && "$HAKO" commit -m "a note written by a command in the container" ||
+	echo "the sandbox step needs user namespaces and busybox (see format-spec/sandbox.md)"
+# Build a container step by step (one commit per step, re-runs skip what is done).
+printf 'name = "built"\nsetup = ["echo step one >/etc/steps", "echo step two >>/etc/steps"]\n' >hako.toml
+"$HAKO" apply -f hako.toml ||
+	echo "apply needs the sandbox and FUSE (see format-spec/sandbox.md)"
+"$HAKO" -c built log --oneline
+"$HAKO" -c built cat /etc/steps
 # Move it to another workspace and back: clone (every container), change,
 # push (a thin pack of what the other side lacks), then see it arrive.
 "$HAKO" clone . "$dir.copy"

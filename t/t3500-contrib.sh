@@ -45,9 +45,13 @@ test_expect_success 'the README demo runs' '
 
 test_lazy_prereq USERNS 'unshare -Ur true'
 
-test_expect_success USERNS,BUSYBOX 'the demo runs a command from the seeded root in the sandbox' '
+test_expect_success USERNS,BUSYBOX 'the demo runs a command in the container with hako run, commits its write, builds one with apply' '
 	grep "^hello from the container" out &&
-	grep "^demo: uid 0, [0-9]* programs, [0-9] environment variables$" out
+	grep "^hako: uid 0, [0-9]* programs, [0-9] environment variables$" out &&
+	grep "^  added:    /etc/note$" out &&
+	grep "a note written by a command in the container" out &&
+	grep "^step 2/2: echo step two" out &&
+	grep "^step two$" out
 '
 
 test_expect_success 'the demo uses the hako in PATH' '
@@ -59,7 +63,8 @@ test_expect_success 'the demo uses the hako in PATH' '
 	env -u HAKO PATH="$TRASH_DIRECTORY/fakebin:$PATH" "$TEST_DIRECTORY/../contrib/demo.sh" >out 2>&1 &&
 	grep "^init$" calls &&
 	grep "^commit$" calls &&
-	grep "^unshare-exec$" calls
+	grep "^run$" calls &&
+	grep "^apply$" calls
 '
 
 test_expect_success 'the demo needs no identity of the user' '
