@@ -81,6 +81,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "a throwaway run of a command in a container",
     ),
     (
+        "config",
+        "hako config --global user.email me@example.com",
+        "set the email of the commits you make, for every workspace",
+    ),
+    (
         "shell",
         "hako shell web",
         "an interactive shell in a container (writes kept)",

@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod clone;
 pub mod commit;
 pub mod completions;
+pub mod config;
 pub mod containers;
 pub mod cp;
 pub mod del;

@@ -83,6 +83,8 @@ enum Command {
     Run(Box<porcelain::run::Args>),
     /// Run an interactive shell in a container.
     Shell(porcelain::shell::Args),
+    /// Get and set options of the workspace's or the user's config.
+    Config(porcelain::config::Args),
     /// List running instances.
     Ps(porcelain::ps::Args),
     /// Print a detached instance's output.
@@ -232,6 +234,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Umount(a) => porcelain::umount::run(a),
         Command::Run(a) => porcelain::run::run(*a),
         Command::Shell(a) => porcelain::shell::run(a),
+        Command::Config(a) => porcelain::config::run(a),
         Command::Ps(a) => porcelain::ps::run(a),
         Command::Logs(a) => porcelain::logs::run(a),
         Command::Exec(a) => porcelain::exec::run(a),

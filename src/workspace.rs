@@ -148,6 +148,16 @@ fn split_key(key: &str) -> Result<(String, Option<String>, String)> {
 }
 
 impl Config {
+    /// KEY as `get` looks it up: section and name lowercased, the subsection
+    /// as written (`Remote.Origin.URL` → `remote.Origin.url`).
+    pub fn normalize_key(key: &str) -> Result<String> {
+        let (section, sub, name) = split_key(key)?;
+        Ok(match sub {
+            Some(s) => format!("{section}.{s}.{name}"),
+            None => format!("{section}.{name}"),
+        })
+    }
+
     /// Set `key` to `value` (`None`: remove it) in the config file `path`,
     /// keeping every other line; under `path.lock`, written crash-safely.
     pub fn edit(path: &Path, key: &str, value: Option<&str>) -> Result<()> {

@@ -52,6 +52,9 @@ _hako() {
             hako,completions)
                 cmd="hako__subcmd__completions"
                 ;;
+            hako,config)
+                cmd="hako__subcmd__config"
+                ;;
             hako,containers)
                 cmd="hako__subcmd__containers"
                 ;;
@@ -300,6 +303,9 @@ _hako() {
                 ;;
             hako__subcmd__help,completions)
                 cmd="hako__subcmd__help__subcmd__completions"
+                ;;
+            hako__subcmd__help,config)
+                cmd="hako__subcmd__help__subcmd__config"
                 ;;
             hako__subcmd__help,containers)
                 cmd="hako__subcmd__help__subcmd__containers"
@@ -557,7 +563,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run config shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -926,6 +932,32 @@ _hako() {
             ;;
         hako__subcmd__completions)
             opts="-C -c -h --container --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__config)
+            opts="-C -c -l -h --container --global --unset --list --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1423,7 +1455,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run config shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1591,6 +1623,20 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hako__subcmd__help__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
