@@ -24,6 +24,12 @@ pub struct Args {
     /// Rename OLD to NEW (`-m NEW` renames the current branch).
     #[arg(short = 'm', long = "move")]
     rename: bool,
+    /// Print the current branch's name (nothing when HEAD is detached).
+    #[arg(long, conflicts_with_all = ["delete", "rename", "name"])]
+    show_current: bool,
+    /// List with each branch's commit and subject.
+    #[arg(short = 'v', long)]
+    verbose: bool,
     /// Branch name (or OLD with -m).
     name: Option<String>,
     /// Start point (default HEAD), or NEW with -m.
@@ -38,16 +44,46 @@ pub fn run(mut a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let who = ws.committer()?;
     let current = ws.refs.head_target()?;
+    if a.show_current {
+        if let Some(c) = current
+            .as_deref()
+            .and_then(|c| c.strip_prefix("refs/heads/"))
+        {
+            plumbing::out(writeln!(std::io::stdout(), "{c}"))?;
+        }
+        return Ok(0);
+    }
     let Some(name) = &a.name else {
         let mut out = std::io::stdout().lock();
-        for (r, _) in ws.refs.list("refs/heads/")? {
+        let branches = ws.refs.list("refs/heads/")?;
+        let width = branches
+            .iter()
+            .map(|(r, _)| r.len() - "refs/heads/".len())
+            .max()
+            .unwrap_or(0);
+        for (r, id) in branches {
             let short = r.trim_start_matches("refs/heads/");
             let mark = if current.as_deref() == Some(r.as_str()) {
                 '*'
             } else {
                 ' '
             };
-            plumbing::out(writeln!(out, "{mark} {short}"))?;
+            if a.verbose {
+                let o = ws.odb.read_typed(&id, hako::object::ObjectType::Commit)?;
+                let c = hako::object::CommitRef::parse(&o.data)?;
+                let subject = String::from_utf8_lossy(c.message)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                plumbing::out(writeln!(
+                    out,
+                    "{mark} {short:<width$} {} {subject}",
+                    id.short()
+                ))?;
+            } else {
+                plumbing::out(writeln!(out, "{mark} {short}"))?;
+            }
         }
         return Ok(0);
     };

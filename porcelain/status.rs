@@ -10,8 +10,8 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Stable output: `A path`, `M path`, `D path`, `T path`.
-    #[arg(long)]
+    /// Stable output: `A path`, `M path`, `D path`, `T path` (`-s`, `--short`: the same).
+    #[arg(long, short = 's', visible_alias = "short")]
     porcelain: bool,
     /// NUL-terminated entries (implies --porcelain).
     #[arg(short = 'z')]

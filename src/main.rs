@@ -324,13 +324,24 @@ fn main() {
                 });
             }
             let text = e.render().to_string();
-            // One line: the message up to the first blank line (before "Usage:").
+            // One line: the message up to the first blank line (before
+            // "Usage:"), and clap's suggestion, as git's "did you mean".
             let msg: Vec<&str> = text
                 .lines()
                 .take_while(|l| !l.trim().is_empty())
                 .map(str::trim)
                 .collect();
-            eprintln!("fatal: {}", msg.join(" ").trim_start_matches("error: "));
+            let tip = text
+                .lines()
+                .map(str::trim)
+                .find_map(|l| l.strip_prefix("tip: "))
+                .filter(|t| t.contains("similar"))
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            eprintln!(
+                "fatal: {}{tip}",
+                msg.join(" ").trim_start_matches("error: ")
+            );
             exit(129);
         }
     };

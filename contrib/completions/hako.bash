@@ -653,7 +653,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__branch)
-            opts="-C -c -d -D -f -m -h --container --delete --force --move --help"
+            opts="-C -c -d -D -f -m -v -h --container --delete --force --move --show-current --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4055,7 +4055,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__status)
-            opts="-C -c -z -h --container --porcelain --help"
+            opts="-C -c -s -z -h --container --short --porcelain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

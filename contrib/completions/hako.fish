@@ -285,7 +285,7 @@ complete -c hako -n "__fish_hako_using_subcommand cd" -s c -l container -d 'Act 
 complete -c hako -n "__fish_hako_using_subcommand cd" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand status" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand status" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
-complete -c hako -n "__fish_hako_using_subcommand status" -l porcelain -d 'Stable output: `A path`, `M path`, `D path`, `T path`'
+complete -c hako -n "__fish_hako_using_subcommand status" -s s -l porcelain -l short -d 'Stable output: `A path`, `M path`, `D path`, `T path` (`-s`, `--short`: the same)'
 complete -c hako -n "__fish_hako_using_subcommand status" -s z -d 'NUL-terminated entries (implies --porcelain)'
 complete -c hako -n "__fish_hako_using_subcommand status" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand commit" -s C -d 'Run as if hako was started in DIR' -r -F
@@ -300,6 +300,8 @@ complete -c hako -n "__fish_hako_using_subcommand branch" -s d -l delete -d 'Del
 complete -c hako -n "__fish_hako_using_subcommand branch" -s D -d 'Delete the branch even if it is not merged (`-D` = `-d --force`)'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s f -l force -d 'With -d: delete even if not merged into HEAD'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s m -l move -d 'Rename OLD to NEW (`-m NEW` renames the current branch)'
+complete -c hako -n "__fish_hako_using_subcommand branch" -l show-current -d 'Print the current branch\'s name (nothing when HEAD is detached)'
+complete -c hako -n "__fish_hako_using_subcommand branch" -s v -l verbose -d 'List with each branch\'s commit and subject'
 complete -c hako -n "__fish_hako_using_subcommand branch" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand merge" -s C -d 'Run as if hako was started in DIR' -r -F
 complete -c hako -n "__fish_hako_using_subcommand merge" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
