@@ -81,6 +81,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "a throwaway run of a command in a container",
     ),
     (
+        "show",
+        "hako show HEAD~1:/etc/hostname",
+        "a file as it was one commit ago",
+    ),
+    (
         "config",
         "hako config --global user.email me@example.com",
         "set the email of the commits you make, for every workspace",

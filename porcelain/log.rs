@@ -19,6 +19,11 @@ pub struct Args {
     /// One line per commit: short id and subject.
     #[arg(long)]
     oneline: bool,
+    /// How each commit is shown: oneline, medium (the default), or a
+    /// format with placeholders (%H %h %T %t %P %p %an %ae %ad %at %ar %cn
+    /// %ce %cd %ct %cr %s %b %n %%), given bare or as format:/tformat:.
+    #[arg(long, visible_alias = "pretty", value_name = "FORMAT")]
+    format: Option<String>,
     /// Show at most N commits.
     #[arg(short = 'n', long = "max-count", value_name = "N")]
     max_count: Option<usize>,
@@ -94,6 +99,103 @@ fn changes_of(
     Ok(Some(diff::filter(changes, prefixes)))
 }
 
+/// Seconds since the epoch, for relative dates.
+fn instance_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A `--format` string: `format:X` separates commits by a newline, `tformat:X`
+/// and a bare `X` end each with one (as git).
+enum Pretty {
+    Medium,
+    Oneline,
+    Format { text: String, terminated: bool },
+}
+
+fn pretty(f: Option<&str>, oneline: bool) -> anyhow::Result<Pretty> {
+    Ok(match f {
+        _ if oneline => Pretty::Oneline,
+        None | Some("medium") => Pretty::Medium,
+        Some("oneline") => Pretty::Oneline,
+        Some(f) => match (f.strip_prefix("format:"), f.strip_prefix("tformat:")) {
+            (Some(t), _) => Pretty::Format {
+                text: t.to_string(),
+                terminated: false,
+            },
+            (_, Some(t)) => Pretty::Format {
+                text: t.to_string(),
+                terminated: true,
+            },
+            _ if f.contains('%') => Pretty::Format {
+                text: f.to_string(),
+                terminated: true,
+            },
+            _ => {
+                return Err(plumbing::usage(format!(
+                    "--format '{f}': expected oneline, medium, format:… or a string with %-placeholders"
+                )))
+            }
+        },
+    })
+}
+
+/// Expand the placeholders of FMT for commit ID.
+fn format_commit(fmt: &str, id: &ObjectId, c: &CommitRef, now: i64) -> anyhow::Result<String> {
+    let bad = || plumbing::usage(format!("--format: unknown placeholder in '{fmt}'"));
+    let message = String::from_utf8_lossy(c.message);
+    let body = message.split_once("\n\n").map_or("", |(_, b)| b).trim_end();
+    let mut out = String::new();
+    let mut it = fmt.chars();
+    while let Some(ch) = it.next() {
+        if ch != '%' {
+            out.push(ch);
+            continue;
+        }
+        let s = match it.next().ok_or_else(bad)? {
+            'H' => id.to_string(),
+            'h' => id.short(),
+            'T' => c.tree.to_string(),
+            't' => c.tree.short(),
+            'P' => c
+                .parents
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            'p' => c
+                .parents
+                .iter()
+                .map(|p| p.short())
+                .collect::<Vec<_>>()
+                .join(" "),
+            's' => c.summary(),
+            'b' => body.to_string(),
+            'n' => "\n".into(),
+            '%' => "%".into(),
+            who @ ('a' | 'c') => {
+                let sig = if who == 'a' {
+                    c.author_sig()
+                } else {
+                    c.committer_sig()
+                };
+                match it.next().ok_or_else(bad)? {
+                    'n' => sig.name,
+                    'e' => sig.email,
+                    'd' => sig.date_string(),
+                    't' => sig.seconds.to_string(),
+                    'r' => crate::porcelain::ago(now.saturating_sub(sig.seconds).max(0) as u64),
+                    _ => return Err(bad()),
+                }
+            }
+            _ => return Err(bad()),
+        };
+        out.push_str(&s);
+    }
+    Ok(out)
+}
+
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let (mut inc, exc) = if a.revs.is_empty() && !a.all {
@@ -139,6 +241,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
         commits = kept;
     }
+    let style = pretty(a.format.as_deref(), a.oneline)?;
+    // One line per commit: no blank line between them, patches right below.
+    let oneline = !matches!(style, Pretty::Medium);
+    let now = instance_now();
     let shown: HashSet<ObjectId> = commits.iter().map(|c| c.id).collect();
     let mut graph = a.graph.then(Graph::default);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -153,32 +259,26 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         } else {
             ""
         };
-        if a.oneline {
+        if let Pretty::Format {
+            text: f,
+            terminated,
+        } = &style
+        {
+            text.extend_from_slice(format_commit(f, &wc.id, &c, now)?.as_bytes());
+            if *terminated || !last {
+                writeln!(text)?;
+            }
+        } else if oneline {
             writeln!(text, "{}{grafted} {}", wc.id.short(), c.summary())?;
         } else {
             if i > 0 && graph.is_none() {
                 writeln!(text)?;
             }
-            writeln!(text, "commit {}{grafted}", wc.id)?;
-            if c.parents.len() > 1 {
-                let ps: Vec<String> = c.parents.iter().map(|p| p.short()).collect();
-                writeln!(text, "Merge: {}", ps.join(" "))?;
-            }
-            let au = c.author_sig();
-            writeln!(text, "Author: {} <{}>", au.name, au.email)?;
-            writeln!(text, "Date:   {}", au.date_string())?;
-            writeln!(text)?;
-            for line in String::from_utf8_lossy(c.message).lines() {
-                if line.is_empty() {
-                    writeln!(text)?;
-                } else {
-                    writeln!(text, "    {line}")?;
-                }
-            }
+            crate::porcelain::write_commit_medium(&mut text, &wc.id, &c, grafted)?;
         }
         if a.patch || a.stat {
             if let Some(changes) = changes_of(&ws, &c, &prefixes)? {
-                if !a.oneline {
+                if !oneline {
                     writeln!(text)?;
                 }
                 if a.stat {
@@ -195,7 +295,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         match &mut graph {
             None => plumbing::out(out.write_all(&text))?,
             Some(g) => {
-                if !a.oneline && !last {
+                if !oneline && !last {
                     writeln!(text)?;
                 }
                 let parents: Vec<ObjectId> = c

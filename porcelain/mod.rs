@@ -48,6 +48,7 @@ pub mod repack;
 pub mod reset;
 pub mod run;
 pub mod shell;
+pub mod show;
 pub mod status;
 pub mod stop;
 pub mod tag;
@@ -59,6 +60,46 @@ pub mod write;
 use hako::store::BatchWriter;
 use hako::workspace::Workspace;
 use hako::ObjectId;
+
+/// A commit as `log` and `show` print it by default: `commit ID[NOTE]`,
+/// `Merge:` for a merge, author, date, then the message indented by four.
+pub fn write_commit_medium(
+    out: &mut dyn std::io::Write,
+    id: &ObjectId,
+    c: &hako::object::CommitRef,
+    note: &str,
+) -> std::io::Result<()> {
+    writeln!(out, "commit {id}{note}")?;
+    if c.parents.len() > 1 {
+        let ps: Vec<String> = c.parents.iter().map(|p| p.short()).collect();
+        writeln!(out, "Merge: {}", ps.join(" "))?;
+    }
+    let au = c.author_sig();
+    writeln!(out, "Author: {} <{}>", au.name, au.email)?;
+    writeln!(out, "Date:   {}", au.date_string())?;
+    writeln!(out)?;
+    for line in String::from_utf8_lossy(c.message).lines() {
+        if line.is_empty() {
+            writeln!(out)?;
+        } else {
+            writeln!(out, "    {line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// SECS as a person reads an age: `5 seconds ago`, `2 minutes ago`, `3 days ago`.
+pub fn ago(secs: u64) -> String {
+    let (n, unit) = match secs {
+        0..=59 => (secs, "second"),
+        60..=3599 => (secs / 60, "minute"),
+        3600..=86399 => (secs / 3600, "hour"),
+        86400..=2_591_999 => (secs / 86400, "day"),
+        2_592_000..=31_535_999 => (secs / 2_592_000, "month"),
+        _ => (secs / 31_536_000, "year"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
 
 /// Refuse to move the working root of WS's container under a live
 /// persistent instance (its later writes would land on the new tree),

@@ -65,24 +65,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             i.pid.map_or("-".into(), |p| p.pid.to_string()),
             st.name(),
             i.exit.map_or("-".into(), |e| e.to_string()),
-            ago(now.saturating_sub(i.created)),
+            crate::porcelain::ago(now.saturating_sub(i.created)),
             i.command.join(" ")
         ))?;
     }
     Ok(0)
-}
-
-/// SECS as a person reads an age: `5 seconds ago`, `2 minutes ago`, `3 days ago`.
-fn ago(secs: u64) -> String {
-    let (n, unit) = match secs {
-        0..=59 => (secs, "second"),
-        60..=3599 => (secs / 60, "minute"),
-        3600..=86399 => (secs / 3600, "hour"),
-        86400..=2_591_999 => (secs / 86400, "day"),
-        2_592_000..=31_535_999 => (secs / 2_592_000, "month"),
-        _ => (secs / 31_536_000, "year"),
-    };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
 fn writeln_json(v: &[serde_json::Value]) -> std::io::Result<()> {

@@ -85,6 +85,8 @@ enum Command {
     Shell(porcelain::shell::Args),
     /// Get and set options of the workspace's or the user's config.
     Config(porcelain::config::Args),
+    /// Show a commit with its patch, a tag, a tree, or a file at REV:PATH.
+    Show(porcelain::show::Args),
     /// List running instances.
     Ps(porcelain::ps::Args),
     /// Print a detached instance's output.
@@ -235,6 +237,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Run(a) => porcelain::run::run(*a),
         Command::Shell(a) => porcelain::shell::run(a),
         Command::Config(a) => porcelain::config::run(a),
+        Command::Show(a) => porcelain::show::run(a),
         Command::Ps(a) => porcelain::ps::run(a),
         Command::Logs(a) => porcelain::logs::run(a),
         Command::Exec(a) => porcelain::exec::run(a),

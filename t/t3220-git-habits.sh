@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='git habits: status -s, branch --show-current and -v, did you mean'
+test_description='git habits: status -s, branch --show-current and -v, did you mean, log --format, show'
 . ./test-lib.sh
 
 test_expect_success 'setup' '
@@ -39,6 +39,39 @@ test_expect_success 'a mistyped command names the similar ones, on one line' '
 	test_expect_code 129 hako comit 2>err &&
 	test_line_count = 1 err &&
 	grep "^fatal: unrecognized subcommand .comit. (.*similar subcommand.*.commit.)" err
+'
+
+test_expect_success 'log --format/--pretty expand placeholders; format: separates, tformat: and bare strings end each' '
+	hako -C ws rev-parse HEAD >head && h=$(cat head) &&
+	hako -C ws log -n 1 --format="%H|%h|%an|%ae|%s|%%" >actual &&
+	echo "$h|$(cut -c1-12 head)|A U Thor|author@example.com|new|%" >expect &&
+	test_cmp expect actual &&
+	hako -C ws log --pretty="format:%s" >actual &&
+	printf "new\ninitial root filesystem" >expect && test_cmp expect actual &&
+	hako -C ws log --format="tformat:%s" >actual &&
+	printf "new\ninitial root filesystem\n" >expect && test_cmp expect actual &&
+	hako -C ws log --oneline >expect && hako -C ws log --format=oneline >actual && test_cmp expect actual &&
+	hako -C ws log -n 1 --format="%ar" >actual && grep "ago$" actual &&
+	test_expect_code 129 hako -C ws log --format="%x" 2>err &&
+	grep "^fatal: usage: --format: unknown placeholder" err
+'
+
+test_expect_success 'show REV: the commit and its patch; REV:PATH: the file or the directory; a tag, then its commit' '
+	hako -C ws show >out &&
+	grep "^commit $(cat head)$" out &&
+	grep "^    new$" out &&
+	grep "^+++ b/etc/new$" out &&
+	hako -C ws show HEAD:/etc/new >actual &&
+	printf x >expect && test_cmp expect actual &&
+	hako -C ws show HEAD~1:/etc >out &&
+	head -n 1 out >first && echo "tree HEAD~1:/etc" >expect && test_cmp expect first &&
+	grep "^passwd$" out &&
+	! grep "^new$" out &&
+	hako -C ws tag -a v1 -m "release one" &&
+	hako -C ws show v1 >out &&
+	grep "^tag v1$" out && grep "^release one$" out && grep "^commit $(cat head)$" out &&
+	test_must_fail hako -C ws show HEAD:/nope 2>err &&
+	test_line_count = 1 err
 '
 
 test_done
