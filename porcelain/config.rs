@@ -2,6 +2,8 @@
 //! write the workspace's `.hako/config` or the user config, as `git config`
 //! does (format-spec/layout.md, "config").
 
+use std::io::Write;
+
 use hako::workspace::Config;
 
 use crate::plumbing;
@@ -25,18 +27,16 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
+    let reading = a.list || (a.value.is_none() && !a.unset);
+    // The file written and read first; None: reading outside a workspace.
     let path = if a.global {
-        Config::user_path().ok_or_else(|| {
+        Some(Config::user_path().ok_or_else(|| {
             anyhow::anyhow!("no user config: neither XDG_CONFIG_HOME nor HOME is set")
-        })?
+        })?)
     } else {
         match plumbing::open_workspace() {
-            Ok(ws) => ws.dir.join("config"),
-            Err(e) if a.list || (a.value.is_none() && !a.unset) => {
-                // Reading outside a workspace: the user config alone.
-                let _ = e;
-                return read_only_user(&a);
-            }
+            Ok(ws) => Some(ws.dir.join("config")),
+            Err(_) if reading => None,
             Err(e) => return Err(anyhow::anyhow!("{e} (use --global for the user config)")),
         }
     };
@@ -45,21 +45,20 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             .map(|t| Config::parse(&t))
             .unwrap_or_default()
     };
+    let local = path.as_deref().map(read).unwrap_or_default();
+    // The user config, when it is not the file itself.
+    let user = if a.global {
+        Config::default()
+    } else {
+        Config::user()
+    };
+    let print = |text: String| plumbing::out(std::io::stdout().write_all(text.as_bytes()));
     if a.list {
-        let user = read(&Config::user_path().unwrap_or_default());
         let mut out = String::new();
-        for (k, v) in &user.values {
+        for (k, v) in user.values.iter().chain(local.values.iter()) {
             out.push_str(&format!("{k}={v}\n"));
         }
-        if !a.global {
-            for (k, v) in &read(&path).values {
-                out.push_str(&format!("{k}={v}\n"));
-            }
-        }
-        plumbing::out(std::io::Write::write_all(
-            &mut std::io::stdout(),
-            out.as_bytes(),
-        ))?;
+        print(out)?;
         return Ok(0);
     }
     let name = a
@@ -67,63 +66,23 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .as_deref()
         .expect("clap requires NAME without --list");
     let key = Config::normalize_key(name)?;
+    let Some(path) = path.filter(|_| !reading) else {
+        // The file's value wins over the user's, as readers see it.
+        return match local.get(&key).or_else(|| user.get(&key)) {
+            Some(v) => print(format!("{v}\n")).map(|()| 0),
+            None => Ok(1),
+        };
+    };
     if a.unset {
-        if read(&path).get(&key).is_none() {
+        if local.get(&key).is_none() {
             return Ok(5);
         }
         Config::edit(&path, name, None)?;
         return Ok(0);
     }
-    match &a.value {
-        Some(v) => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            Config::edit(&path, name, Some(v))?;
-            Ok(0)
-        }
-        None => {
-            // The workspace's value wins over the user's, as readers see it.
-            let v = read(&path).get(&key).map(str::to_string).or_else(|| {
-                (!a.global)
-                    .then(Config::user)
-                    .and_then(|u| u.get(&key).map(str::to_string))
-            });
-            match v {
-                Some(v) => {
-                    plumbing::out(std::io::Write::write_all(
-                        &mut std::io::stdout(),
-                        format!("{v}\n").as_bytes(),
-                    ))?;
-                    Ok(0)
-                }
-                None => Ok(1),
-            }
-        }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
     }
-}
-
-/// `config NAME` and `--list` outside a workspace: the user config.
-fn read_only_user(a: &Args) -> anyhow::Result<i32> {
-    let user = Config::user();
-    if a.list {
-        for (k, v) in &user.values {
-            plumbing::out(std::io::Write::write_all(
-                &mut std::io::stdout(),
-                format!("{k}={v}\n").as_bytes(),
-            ))?;
-        }
-        return Ok(0);
-    }
-    let key = Config::normalize_key(a.name.as_deref().unwrap_or(""))?;
-    match user.get(&key) {
-        Some(v) => {
-            plumbing::out(std::io::Write::write_all(
-                &mut std::io::stdout(),
-                format!("{v}\n").as_bytes(),
-            ))?;
-            Ok(0)
-        }
-        None => Ok(1),
-    }
+    Config::edit(&path, name, a.value.as_deref())?;
+    Ok(0)
 }
