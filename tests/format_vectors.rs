@@ -502,6 +502,10 @@ fn apply_step_hashes_match_the_spec() {
             toml.push_str(&kv.join(", "));
         }
         toml.push_str("}\n");
+        if let Some(pass) = row.get(4) {
+            let names: Vec<String> = pass.split(';').map(|n| format!("{n:?}")).collect();
+            toml.push_str(&format!("env_pass = [{}]\n", names.join(", ")));
+        }
         let path = dir.path().join("hako.toml");
         std::fs::write(&path, toml).unwrap();
         let cfg = hako::apply::config::load(&path, None).unwrap();

@@ -340,6 +340,11 @@ pub fn keep_exited(ws: &Workspace) -> usize {
 /// up. Running, created and dead instances (a dead one may hold writes not
 /// yet folded) are never touched. Returns how many were removed.
 pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
+    // Every run starts here: read no record while there are too few to reap.
+    let present = fs::read_dir(instances_dir(ws)).map_or(0, |d| d.count());
+    if present <= keep {
+        return Ok(0);
+    }
     let mut exited: Vec<Instance> = list(ws)?
         .into_iter()
         .filter(|i| i.effective_status() == Status::Exited)
