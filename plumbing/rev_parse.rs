@@ -31,7 +31,7 @@ pub struct Args {
     /// Print the workspace's top-level directory.
     #[arg(long)]
     show_toplevel: bool,
-    /// Revisions: ids, prefixes, refs, REV^N, REV~N, REV^{type}, A..B.
+    /// Revisions: ids, prefixes, refs, REV^N, REV~N, REV^{type}, REV:PATH, CONTAINER:REV, A..B (format-spec/refs.md "Revisions").
     revs: Vec<String>,
 }
 

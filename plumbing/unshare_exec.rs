@@ -195,21 +195,7 @@ fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
     }
     c.seccomp = a.confine.seccomp()?;
     c.landlock = a.confine.landlock();
-    c.cgroup.pids = (a.pids_limit > 0).then_some(a.pids_limit);
-    c.cgroup.memory = match &a.memory {
-        Some(m) => Some(sandbox::config::parse_size(m).ok_or_else(|| {
-            sandbox::Error::Usage(format!("--memory '{m}': expected a size (e.g. 512m)"))
-        })?),
-        None => None,
-    };
-    if let Some(cpus) = a.cpus {
-        if cpus.is_nan() || cpus <= 0.0 {
-            return Err(sandbox::Error::Usage(format!(
-                "--cpus {cpus}: must be positive"
-            )));
-        }
-    }
-    c.cgroup.cpus = a.cpus;
+    c.cgroup = sandbox::CgroupLimits::parse(a.pids_limit, a.memory.as_deref(), a.cpus)?;
     c.new_session = a.new_session;
     c.pid_file = a.pid_file;
     c.die_with_parent = a.die_with_parent;

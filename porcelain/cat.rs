@@ -9,7 +9,7 @@ use crate::plumbing;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// `[REF:]PATH` (REF: a branch, tag, commit, HEAD or WORKING).
+    /// `[SOURCE:]PATH` (SOURCE: a branch, tag, commit, HEAD, WORKING, or a CONTAINER[:REV]).
     path: String,
 }
 

@@ -113,7 +113,17 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
         }
     }
     let containers = ws.containers()?;
-    let active = if containers.iter().any(|c| c == DEFAULT_CONTAINER) {
+    // The source's active container stays active (protocol.md, `active`).
+    let theirs = rep
+        .advertised
+        .iter()
+        .find(|r| r.active)
+        .and_then(|r| hako::transport::advertise::split_wire_name(&r.name).ok())
+        .map(|(c, _)| c.to_string())
+        .filter(|c| containers.contains(c));
+    let active = if let Some(c) = theirs {
+        c
+    } else if containers.iter().any(|c| c == DEFAULT_CONTAINER) {
         DEFAULT_CONTAINER.to_string()
     } else if let Some(c) = containers.first() {
         c.clone()

@@ -15,7 +15,7 @@ pub struct Args {
     /// Apply recorded owners, xattrs and modification times (needs privilege).
     #[arg(long)]
     owners: bool,
-    /// `[REF:]PATH` to export.
+    /// `[SOURCE:]PATH` to export (SOURCE: a revision, or a CONTAINER[:REV]).
     src: String,
     /// Host destination: a directory (created; must be empty) for a directory;
     /// for a file, a directory to put it in or the file's new path.

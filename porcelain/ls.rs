@@ -15,7 +15,7 @@ pub struct Args {
     /// Long format: mode, size, name.
     #[arg(short = 'l', long)]
     long: bool,
-    /// `[REF:]PATH` (default: the current directory of the working root).
+    /// `[SOURCE:]PATH` (SOURCE: a revision, or a CONTAINER[:REV]; default: the current directory of the working root).
     path: Option<String>,
 }
 

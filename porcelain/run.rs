@@ -101,9 +101,31 @@ pub struct Args {
     /// Mount a fresh tmpfs at DST (repeatable).
     #[arg(long, value_name = "DST")]
     pub tmpfs: Vec<PathBuf>,
-    /// Write the sandbox's pid and start time to FILE (as unshare-exec does).
+    /// Write the sandbox's pid to FILE, alone on one line (as unshare-exec
+    /// does; removed at exit), for `hako enter $(cat FILE) CMD`.
     #[arg(long, value_name = "FILE")]
     pub pid_file: Option<PathBuf>,
+    /// Bind a host path: SRC:DST:ro|rw (repeatable; as unshare-exec).
+    #[arg(long, value_name = "SRC:DST:ro|rw")]
+    pub mount: Vec<String>,
+    /// Hostname inside (default: hako).
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// cgroup v2 pids.max (0: no limit).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub pids_limit: u64,
+    /// cgroup v2 memory.max (bytes, or with k/m/g).
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// cgroup v2 CPU quota, in CPUs (e.g. 0.5).
+    #[arg(long, value_name = "N")]
+    pub cpus: Option<f64>,
+    /// Run the command in a new session (no controlling terminal: defeats TIOCSTI).
+    #[arg(long)]
+    pub new_session: bool,
+    /// Kill the container when hako's parent dies.
+    #[arg(long)]
+    pub die_with_parent: bool,
     /// Without FUSE: check the tree out into the instance's directory, run
     /// there, and fold what the command changed back into the working root.
     #[arg(long)]
@@ -453,6 +475,41 @@ fn commit_after(plan: &Plan, inst: &Instance, message: Option<&str>) -> anyhow::
     Ok(())
 }
 
+/// Refuse an option where the container or the command is expected: an
+/// unknown option in first place, any option before a later `--`, or one of
+/// run's own options right after the container (clap takes everything from
+/// the first positional argument on as the command).
+fn misplaced_option(rest: &[String], after_target: bool) -> anyhow::Result<()> {
+    let Some(first) = rest.first().filter(|f| f.starts_with('-') && *f != "--") else {
+        return Ok(());
+    };
+    let name = first.split('=').next().unwrap_or(first);
+    let cmd = <Args as clap::Args>::augment_args(clap::Command::new("run"));
+    let known = cmd.get_arguments().any(|arg| {
+        arg.get_long()
+            .is_some_and(|l| name.strip_prefix("--") == Some(l))
+            || arg
+                .get_short()
+                .is_some_and(|c| name.len() == 2 && name.strip_prefix('-') == Some(&c.to_string()))
+    });
+    let before_dashes = rest.iter().any(|s| s == "--");
+    // `hako run -- -x`: clap took that `--`, so -x is the command.
+    if !after_target && !before_dashes && std::env::args().any(|s| s == "--") {
+        return Ok(());
+    }
+    if known && (after_target || before_dashes) {
+        return Err(plumbing::usage(format!(
+            "option '{first}' must come before the container and the command (hako run [OPTIONS] [CONTAINER|REV] [--] [CMD…])"
+        )));
+    }
+    if !after_target && (before_dashes || !known) {
+        return Err(plumbing::usage(format!(
+            "unknown option '{first}' (see 'hako run --help')"
+        )));
+    }
+    Ok(())
+}
+
 /// Resolve the arguments into a plan; fails before anything is created.
 fn plan(a: &Args) -> anyhow::Result<Plan> {
     let ws0 = plumbing::open_workspace()?;
@@ -469,6 +526,7 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
             rest = &rest[1..];
         }
     }
+    misplaced_option(rest, spec.is_some())?;
     if rest.first().is_some_and(|s| s == "--") {
         rest = &rest[1..];
     } else if spec.is_none() && rest.get(1).is_some_and(|s| s == "--") {
@@ -641,6 +699,10 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         cfg.binds
             .push(Bind::parse(b, "--bind").map_err(setup_failed)?);
     }
+    for m in &a.mount {
+        cfg.binds
+            .push(Bind::parse(m, "--mount").map_err(setup_failed)?);
+    }
     for name in &a.bind_profile {
         for b in hako::runtime::profiles::bind_profile(name)? {
             cfg.binds
@@ -663,8 +725,11 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     cfg.workdir = PathBuf::from(workdir);
     cfg.env_base = EnvBase::Minimal;
     cfg.env = env;
-    cfg.cgroup = Default::default();
-    cfg.hostname = Some("hako".into());
+    cfg.cgroup = sandbox::CgroupLimits::parse(a.pids_limit, a.memory.as_deref(), a.cpus)
+        .map_err(setup_failed)?;
+    cfg.hostname = Some(a.hostname.clone().unwrap_or_else(|| "hako".into()));
+    cfg.new_session = a.new_session;
+    cfg.die_with_parent = a.die_with_parent;
     for r in &a.rlimit {
         cfg.rlimits
             .extend(sandbox::config::parse_rlimits(r).map_err(setup_failed)?);

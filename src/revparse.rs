@@ -14,6 +14,18 @@ use crate::store::{LocalStore, ObjectStore};
 pub struct Repo<'a> {
     pub odb: &'a dyn LocalStore,
     pub refs: &'a RefStore,
+    /// The `.hako` directory, where `CONTAINER:REV` finds another
+    /// container's refs (`None`: only the selected container's are known).
+    pub hako_dir: Option<&'a std::path::Path>,
+}
+
+/// The refs of container `name` when `repo` knows the containers and one of
+/// that name exists.
+pub fn other_container_refs(repo: Repo, name: &str) -> Option<RefStore> {
+    let dir = repo.hako_dir?;
+    crate::workspace::check_container_name(name).ok()?;
+    let d = dir.join("containers").join(name);
+    d.join("HEAD").is_file().then(|| RefStore::new(&d))
 }
 
 /// Resolve a full id or a unique prefix of at least 4 hex digits.
@@ -237,7 +249,21 @@ pub fn rev_parse(repo: Repo, spec: &str) -> Result<ObjectId> {
         if rev.is_empty() {
             return Err(Error::BadObjectName(spec.to_string()));
         }
-        let tree = rev_parse_tree(repo, rev)?;
+        let tree = match rev_parse_tree(repo, rev) {
+            Ok(t) => t,
+            // CONTAINER:REV (refs.md "Revisions"): a revision of the selected
+            // container wins over a container of the same name.
+            Err(Error::BadObjectName(_)) if other_container_refs(repo, rev).is_some() => {
+                let refs = other_container_refs(repo, rev).expect("checked");
+                let other = Repo {
+                    refs: &refs,
+                    hako_dir: None,
+                    ..repo
+                };
+                return rev_parse(other, if path.is_empty() { "HEAD" } else { path });
+            }
+            Err(e) => return Err(e),
+        };
         let comps = crate::prolly::dir::split_path(path)?;
         if comps.is_empty() {
             return Ok(tree);
@@ -371,6 +397,7 @@ mod tests {
         let repo = Repo {
             odb: &store,
             refs: &refs,
+            hako_dir: None,
         };
         assert_eq!(rev_parse(repo, "main~1").unwrap(), one);
         assert_eq!(rev_parse(repo, &two.to_hex()[..8]).unwrap(), two);

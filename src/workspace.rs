@@ -454,6 +454,7 @@ impl Workspace {
         crate::revparse::Repo {
             odb: &self.odb,
             refs: &self.refs,
+            hako_dir: Some(&self.dir),
         }
     }
 

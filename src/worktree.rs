@@ -4,12 +4,12 @@
 //! Shared by the file commands, and by the FUSE runtime and merge to come.
 
 use crate::container::{
-    cwd, display_path, read_working, resolve_path, set_working_root, working_root,
+    cwd, display_path, read_working, resolve_path, set_working_root, working_root, working_root_in,
 };
 use crate::error::{Error, Result};
 use crate::prolly::dir::hardlinks::LinkFree;
 use crate::prolly::dir::{self, Entry, S_IFDIR};
-use crate::revparse::rev_parse_tree;
+use crate::revparse::{other_container_refs, rev_parse_tree, Repo};
 use crate::store::{BatchWriter, ObjectStore};
 use crate::workspace::Workspace;
 use crate::ObjectId;
@@ -43,17 +43,36 @@ impl Located {
 /// Locate `[REF:]PATH`: in REF's tree, else in the working root; PATH is
 /// relative to the workspace's current directory.
 pub fn locate(ws: &Workspace, spec: &str) -> Result<Located> {
-    let (r, path) = split_ref_path(spec);
+    let (r, mut path) = split_ref_path(spec);
     let root = match r {
-        Some(r) => rev_parse_tree(ws.repo(), r)?,
+        Some(r) => match rev_parse_tree(ws.repo(), r) {
+            Ok(t) => t,
+            // CONTAINER:PATH is PATH in that container's working root, and
+            // CONTAINER:REV:PATH in its REV (refs.md "Revisions").
+            Err(Error::BadObjectName(_)) if other_container_refs(ws.repo(), r).is_some() => {
+                let refs = other_container_refs(ws.repo(), r).expect("checked");
+                let other = Repo {
+                    refs: &refs,
+                    hako_dir: None,
+                    ..ws.repo()
+                };
+                let (sub, rest) = split_ref_path(path);
+                path = rest;
+                match sub {
+                    Some(rev) => rev_parse_tree(other, rev)?,
+                    None => working_root_in(&ws.odb, &refs)?,
+                }
+            }
+            Err(e) => return Err(e),
+        },
         None => working_root(ws)?,
     };
     let comps = resolve_path(&cwd(ws)?, path)?;
-    Ok(Located {
-        root,
-        comps,
-        label: r.map(|r| format!("{r}:")).unwrap_or_default(),
-    })
+    let label = match r {
+        Some(_) => format!("{}:", &spec[..spec.len() - path.len() - 1]),
+        None => String::new(),
+    };
+    Ok(Located { root, comps, label })
 }
 
 /// The entry at a path; the root itself is a directory entry with an empty name.

@@ -74,4 +74,54 @@ test_expect_success 'show REV: the commit and its patch; REV:PATH: the file or t
 	test_line_count = 1 err
 '
 
+test_expect_success 'CONTAINER:PATH, CONTAINER:REV:PATH and CONTAINER:REV name another container' '
+	hako -C ws new-container other &&
+	hako -C ws -c other write /etc/only-other "in other" &&
+	hako -C ws -c other commit -q -m "other file" &&
+	hako -C ws -c other write /etc/only-other "uncommitted" &&
+	hako -C ws cat other:/etc/only-other >actual &&
+	printf "uncommitted" >expect && test_cmp expect actual &&
+	hako -C ws cat other:main:/etc/only-other >actual &&
+	printf "in other" >expect && test_cmp expect actual &&
+	hako -C ws ls other:/etc >actual && grep "^only-other$" actual &&
+	hako -C ws -c other rev-parse main >expect &&
+	hako -C ws rev-parse other:main >actual && test_cmp expect actual &&
+	hako -C ws rev-parse other: >actual && test_cmp expect actual &&
+	hako -C ws log --format=%s other:main -n 1 >actual &&
+	echo "other file" >expect && test_cmp expect actual &&
+	hako -C ws new-container --from other:main third &&
+	hako -C ws -c third cat /etc/only-other >actual &&
+	printf "in other" >expect && test_cmp expect actual
+'
+
+test_expect_success 'a branch named like a container wins over the container' '
+	hako -C ws branch other side &&
+	hako -C ws rev-parse side >expect &&
+	hako -C ws rev-parse other >actual && test_cmp expect actual &&
+	test_must_fail hako -C ws cat other:/etc/only-other 2>err &&
+	test_line_count = 1 err &&
+	hako -C ws branch -d other
+'
+
+test_expect_success 'a name that is neither is one fatal line' '
+	test_must_fail hako -C ws cat nosuch:/etc/passwd 2>err &&
+	test_line_count = 1 err && grep "nosuch" err &&
+	test_must_fail hako -C ws rev-parse nosuch:main 2>err &&
+	test_line_count = 1 err
+'
+
+test_expect_success 'clone keeps the source'"'"'s active container (local and dumb HTTP info/refs)' '
+	hako -C ws is other &&
+	hako clone -q ws cl &&
+	echo other >expect &&
+	hako -C cl containers | sed -n "s/^\* //p" >actual && test_cmp expect actual &&
+	hako -C ws update-server-info &&
+	grep "containers/other/HEAD .* active$" ws/.hako/info/refs &&
+	test $(grep -c " active$" ws/.hako/info/refs) = 1 &&
+	hako -C ws is default &&
+	hako clone -q ws cl2 &&
+	echo default >expect &&
+	hako -C cl2 containers | sed -n "s/^\* //p" >actual && test_cmp expect actual
+'
+
 test_done

@@ -190,6 +190,21 @@ test_expect_success '--auto-mount: an output file reaches the host; bare relativ
 	echo no-such-thing >expect && test_cmp expect out
 '
 
+test_expect_success 'options of unshare-exec that run takes too; an option after the container is named as one' '
+	mkdir -p hostdir && echo payload >hostdir/f &&
+	hako -C ws run --rm --hostname box --mount "$PWD/hostdir:/mnt/h:ro" --new-session --die-with-parent um -- /bin/sh -c "cat /proc/sys/kernel/hostname; cat /mnt/h/f" >out &&
+	printf "box\npayload\n" >expect && test_cmp expect out &&
+	test_expect_code 129 hako -C ws run --rm um --map-users -- /bin/sh -c true 2>err &&
+	test_line_count = 1 err &&
+	grep "option .--map-users. must come before the container" err &&
+	test_expect_code 129 hako -C ws run --rm --no-such-option um -- true 2>err &&
+	grep "unknown option .--no-such-option." err &&
+	test_expect_code 125 hako -C ws run --rm --memory 12x um -- true 2>err &&
+	grep "memory .12x." err &&
+	test_expect_code 127 hako -C ws run --rm um -- -x 2>err &&
+	grep "command not found" err
+'
+
 test_expect_success 'exited instances are kept only up to run.keepExited; ps shows ages a person reads' '
 	hako -C ws run --rm um -- true &&
 	printf "[run]\n\tkeepExited = 2\n" >>ws/.hako/config &&

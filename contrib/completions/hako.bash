@@ -3899,7 +3899,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__run)
-            opts="-C -c -d -t -i -e -u -w -m -h --container --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --cap-add --cap-drop --keep-cap --map-users --no-landlock --tmpfs --pid-file --materialize --forget --commit --message --help"
+            opts="-C -c -d -t -i -e -u -w -m -h --container --rm --name --detach --ro --tty --interactive --bind --bind-profile --auto-mount --net --env --env-file --user --workdir --rlimit --seccomp --cap-add --cap-drop --keep-cap --map-users --no-landlock --tmpfs --pid-file --mount --hostname --pids-limit --memory --cpus --new-session --die-with-parent --materialize --forget --commit --message --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3982,6 +3982,26 @@ _hako() {
                     return 0
                     ;;
                 --pid-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpus)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -219,7 +219,12 @@ complete -c hako -n "__fish_hako_using_subcommand run" -l seccomp -d 'seccomp fi
 complete -c hako -n "__fish_hako_using_subcommand run" -l cap-add -d 'Add capabilities to the container root\'s set (podman\'s default: CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT); names as CAP_NET_RAW or net_raw, or ALL' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l cap-drop -d 'Remove capabilities from that set (ALL: run with none)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l tmpfs -d 'Mount a fresh tmpfs at DST (repeatable)' -r -F
-complete -c hako -n "__fish_hako_using_subcommand run" -l pid-file -d 'Write the sandbox\'s pid and start time to FILE (as unshare-exec does)' -r -F
+complete -c hako -n "__fish_hako_using_subcommand run" -l pid-file -d 'Write the sandbox\'s pid to FILE, alone on one line (as unshare-exec does; removed at exit), for `hako enter $(cat FILE) CMD`' -r -F
+complete -c hako -n "__fish_hako_using_subcommand run" -l mount -d 'Bind a host path: SRC:DST:ro|rw (repeatable; as unshare-exec)' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l hostname -d 'Hostname inside (default: hako)' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l pids-limit -d 'cgroup v2 pids.max (0: no limit)' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l memory -d 'cgroup v2 memory.max (bytes, or with k/m/g)' -r
+complete -c hako -n "__fish_hako_using_subcommand run" -l cpus -d 'cgroup v2 CPU quota, in CPUs (e.g. 0.5)' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -s m -l message -d 'The message of --commit (default: "run: CMD")' -r
 complete -c hako -n "__fish_hako_using_subcommand run" -l rm -d 'Discard the command\'s writes (a temporary instance) and its state when it ends'
 complete -c hako -n "__fish_hako_using_subcommand run" -s d -l detach -d 'Run in the background; stdout and stderr go to the instance\'s log'
@@ -230,6 +235,8 @@ complete -c hako -n "__fish_hako_using_subcommand run" -l auto-mount -d 'Bind th
 complete -c hako -n "__fish_hako_using_subcommand run" -l keep-cap -d 'Keep every capability (inside the user namespace only), for any user'
 complete -c hako -n "__fish_hako_using_subcommand run" -l map-users -d 'Map the container\'s ids 0…N to the caller\'s subordinate ids (/etc/subuid, /etc/subgid), as rootless podman does'
 complete -c hako -n "__fish_hako_using_subcommand run" -l no-landlock -d 'Do not confine filesystem access with landlock'
+complete -c hako -n "__fish_hako_using_subcommand run" -l new-session -d 'Run the command in a new session (no controlling terminal: defeats TIOCSTI)'
+complete -c hako -n "__fish_hako_using_subcommand run" -l die-with-parent -d 'Kill the container when hako\'s parent dies'
 complete -c hako -n "__fish_hako_using_subcommand run" -l materialize -d 'Without FUSE: check the tree out into the instance\'s directory, run there, and fold what the command changed back into the working root'
 complete -c hako -n "__fish_hako_using_subcommand run" -l forget -d 'Remove the instance\'s record once it has ended (apply\'s steps)'
 complete -c hako -n "__fish_hako_using_subcommand run" -l commit -d 'Commit the working root after the command exits'

@@ -233,6 +233,31 @@ pub struct CgroupLimits {
 }
 
 impl CgroupLimits {
+    /// The limits of `--pids-limit N` (0: none), `--memory SIZE` and
+    /// `--cpus N`, checked.
+    pub fn parse(
+        pids: u64,
+        memory: Option<&str>,
+        cpus: Option<f64>,
+    ) -> Result<CgroupLimits, Error> {
+        let memory = match memory {
+            Some(m) => Some(parse_size(m).ok_or_else(|| {
+                Error::Usage(format!("--memory '{m}': expected a size (e.g. 512m)"))
+            })?),
+            None => None,
+        };
+        if let Some(c) = cpus {
+            if c.is_nan() || c <= 0.0 {
+                return Err(Error::Usage(format!("--cpus {c}: must be positive")));
+            }
+        }
+        Ok(CgroupLimits {
+            pids: (pids > 0).then_some(pids),
+            memory,
+            cpus,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.pids.is_none() && self.memory.is_none() && self.cpus.is_none()
     }

@@ -37,6 +37,8 @@ pub struct AdvertisedRef {
     pub symref_target: Option<String>,
     /// For an annotated tag: what it peels to.
     pub peeled: Option<ObjectId>,
+    /// For HEAD: its container is the workspace's active one (`active`).
+    pub active: bool,
 }
 
 /// The wire name of a container's ref.
@@ -60,6 +62,7 @@ pub fn split_wire_name(wire: &str) -> Result<(&str, &str)> {
 /// Every ref of every container of the workspace, in advertisement order.
 pub fn workspace_refs(ws: &Workspace) -> Result<Vec<AdvertisedRef>> {
     let mut out = Vec::new();
+    let active = Workspace::active_container(&ws.dir).ok();
     for c in ws.containers()? {
         let refs = RefStore::new(&ws.container_dir(&c));
         let (id, symref_target) = match refs.read("HEAD")? {
@@ -73,6 +76,7 @@ pub fn workspace_refs(ws: &Workspace) -> Result<Vec<AdvertisedRef>> {
                 id,
                 symref_target,
                 peeled: None,
+                active: active.as_deref() == Some(c.as_str()),
             });
         }
         for prefix in ["refs/heads/", "refs/tags/"] {
@@ -88,6 +92,7 @@ pub fn workspace_refs(ws: &Workspace) -> Result<Vec<AdvertisedRef>> {
                     id: Some(id),
                     symref_target: None,
                     peeled,
+                    active: false,
                 });
             }
         }
@@ -107,6 +112,9 @@ pub fn ref_line(r: &AdvertisedRef) -> String {
     }
     if let Some(p) = &r.peeled {
         s.push_str(&format!(" peeled:{p}"));
+    }
+    if r.active {
+        s.push_str(" active");
     }
     s
 }
@@ -181,6 +189,7 @@ pub fn parse_ref_line(
         id,
         symref_target: None,
         peeled: None,
+        active: false,
     };
     for attr in words {
         if let Some(t) = attr.strip_prefix("symref-target:") {
@@ -188,6 +197,8 @@ pub fn parse_ref_line(
             ad.symref_target = Some(t.to_string());
         } else if let Some(p) = attr.strip_prefix("peeled:") {
             ad.peeled = Some(ObjectId::from_hex(p).map_err(|_| RefLineError::BadPeeled)?);
+        } else if attr == "active" && name.ends_with("/HEAD") {
+            ad.active = true;
         } else if strict {
             return Err(RefLineError::UnknownAttribute(attr.to_string()));
         }
@@ -283,18 +294,21 @@ mod tests {
                 id: Some(h),
                 symref_target: Some("containers/a/refs/heads/main".into()),
                 peeled: None,
+                active: true,
             },
             AdvertisedRef {
                 name: "containers/a/refs/tags/v1".into(),
                 id: Some(h),
                 symref_target: None,
                 peeled: Some(h),
+                active: false,
             },
             AdvertisedRef {
                 name: "containers/b/HEAD".into(),
                 id: None,
                 symref_target: Some("containers/b/refs/heads/main".into()),
                 peeled: None,
+                active: false,
             },
         ];
         let mut w = PktWriter::new(Vec::new());

@@ -241,18 +241,21 @@ mod tests {
                 id: Some(h),
                 symref_target: Some("containers/a/refs/heads/main".into()),
                 peeled: None,
+                active: true,
             },
             AdvertisedRef {
                 name: "containers/a/refs/tags/v1".into(),
                 id: Some(h),
                 symref_target: None,
                 peeled: Some(h),
+                active: false,
             },
             AdvertisedRef {
                 name: "containers/b/HEAD".into(),
                 id: None,
                 symref_target: Some("containers/b/refs/heads/main".into()),
                 peeled: None,
+                active: false,
             },
         ];
         let text = refs_file(&refs);
