@@ -230,6 +230,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "install bash completion",
     ),
     (
+        "help",
+        "hako help -a",
+        "every command by what it is for, plumbing included",
+    ),
+    (
         "hash-object",
         "hako hash-object -w big.iso",
         "store a file, print its id",

@@ -11,7 +11,11 @@ mod plumbing;
 mod porcelain;
 
 #[derive(Parser)]
-#[command(subcommand_required = true, arg_required_else_help = true)]
+#[command(
+    subcommand_required = true,
+    arg_required_else_help = true,
+    disable_help_subcommand = true
+)]
 #[command(
     name = "hako",
     version,
@@ -30,6 +34,10 @@ pub(crate) struct Cli {
         id = "hako_container"
     )]
     container: Option<String>,
+    /// Never page the output (log, diff, show, status and reflog page
+    /// through less on a terminal; HAKO_PAGER, core.pager, PAGER choose).
+    #[arg(short = 'P', long = "no-pager", global = true, id = "hako_no_pager")]
+    no_pager: bool,
     #[command(subcommand)]
     cmd: Command,
 }
@@ -147,6 +155,8 @@ enum Command {
     Prune(porcelain::prune::Args),
     /// Print a shell completion script.
     Completions(porcelain::completions::Args),
+    /// List the commands by what they are for, or describe one.
+    Help(porcelain::help::Args),
     /// Write the man pages into a directory.
     #[command(hide = true)]
     Manpages(porcelain::manpages::Args),
@@ -260,6 +270,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Reflog(a) => porcelain::reflog::run(a),
         Command::Manpages(a) => porcelain::manpages::run(a),
         Command::Completions(a) => porcelain::completions::run(a),
+        Command::Help(a) => porcelain::help::run(a),
         Command::Fsck(a) => porcelain::fsck::run(a),
         Command::Gc(a) => porcelain::gc::run(a),
         Command::Repack(a) => porcelain::repack::run(a),
@@ -304,10 +315,17 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
 
 /// The command line: `Cli` with every command's example in its help.
 pub(crate) fn command() -> clap::Command {
-    porcelain::examples::with_examples(<Cli as clap::CommandFactory>::command())
+    let cmd = porcelain::examples::with_examples(<Cli as clap::CommandFactory>::command());
+    // `hako`, `hako -h` and `hako --help` print the grouped list, as git does.
+    let grouped = porcelain::help::grouped(&cmd, false);
+    cmd.override_help(grouped)
 }
 
 fn main() {
+    // A shell asking for completions (the script of `hako completions`).
+    clap_complete::CompleteEnv::with_factory(|| porcelain::complete::with_completers(command()))
+        .var(porcelain::complete::ENV)
+        .complete();
     let parsed = command()
         .try_get_matches()
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
@@ -374,7 +392,21 @@ fn main() {
     ) {
         hako::fsutil::clean_up_on_signal();
     }
+    let pages = matches!(
+        cli.cmd,
+        Command::Log(_)
+            | Command::Diff(_)
+            | Command::Show(_)
+            | Command::Status(_)
+            | Command::Reflog(_)
+    );
+    let pager = (pages && !cli.no_pager)
+        .then(porcelain::pager::start)
+        .flatten();
     let result = dispatch(cli.cmd);
+    if let Some(p) = pager {
+        p.finish();
+    }
     if result.as_ref().is_err_and(plumbing::is_broken_pipe) {
         exit(0);
     }

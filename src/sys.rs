@@ -17,3 +17,13 @@ pub fn map_file(f: &File) -> std::io::Result<memmap2::Mmap> {
 pub fn fsync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|f| f.sync_all()).at(dir)
 }
+
+/// Ignore SIGINT and SIGQUIT from now on (a process whose output goes to a
+/// pager: the pager takes ^C, and this process ends when the pager does).
+pub fn ignore_interrupts() {
+    use nix::sys::signal::{signal, SigHandler, Signal};
+    for s in [Signal::SIGINT, Signal::SIGQUIT] {
+        // SAFETY: SIG_IGN installs no handler code; nothing runs at delivery.
+        let _ = unsafe { signal(s, SigHandler::SigIgn) };
+    }
+}
