@@ -304,7 +304,9 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
 
 /// The command line: `Cli` with every command's example in its help.
 pub(crate) fn command() -> clap::Command {
-    porcelain::examples::with_examples(<Cli as clap::CommandFactory>::command())
+    porcelain::descriptions::with_descriptions(porcelain::examples::with_examples(
+        <Cli as clap::CommandFactory>::command(),
+    ))
 }
 
 fn main() {

@@ -569,7 +569,7 @@ _hako() {
 
     case "${cmd}" in
         hako)
-            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run show config shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="-C -c -h -V --container --help --version manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell config show ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1461,7 +1461,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__help)
-            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run show config shell ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
+            opts="manpages init log containers new-container del-container is write cat mkdir del cp mv pull images import export ls mount umount run shell config show ps logs exec stop kill wait reap tree pwd cd status commit branch merge add checkout tag diff apply clone remote fetch push reset reflog fsck gc repack prune completions hash-object cat-file commit-tree update-ref symbolic-ref rev-parse rev-list show-ref ls-remote update-server-info http-fetch upload-pack receive-pack fetch-pack send-pack for-each-ref mktree ls-tree write-tree checkout-tree diff-tree merge-base merge-tree pack-objects index-pack unpack-objects count-objects verify-pack unshare-exec enter help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
