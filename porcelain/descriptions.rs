@@ -109,7 +109,7 @@ working root: `hako status` and `hako diff` show the change and
 the current directory (`hako cd`) unless absolute; `REV:PATH` reads it
 from a branch, tag, commit, HEAD or WORKING, and `CONTAINER:PATH` or
 `CONTAINER:REV:PATH` from another container. Symlinks inside the tree are
-followed as the kernel would (never out of it); a directory is an error
+followed as the kernel would; a directory is an error
 (`hako ls` lists it)."#,
     ),
     (
@@ -166,10 +166,10 @@ environment, working directory and user from that config, and
 
 A re-pull never hides work. The branch the image goes on (the current one,
 or --branch B) is inspected first:
-  the same image with the same digest as its last pull: nothing to do
-  ("up to date"), even when commits of its own follow the pull;
-  a newer image, no commits since the last pull: one more commit on top;
-  commits since the last pull, or commits that are no image's: refused.
+  the same image and digest as its last pull: nothing to do
+    ("up to date"), even with commits of its own on top;
+  a newer image, no commits since the last pull: a commit on top;
+  commits since the last pull, or none from an image: refused.
 In the last case pull into another branch with --branch B (created from
 the last pull when missing; the current branch and the working root do not
 move) and bring it in with `hako merge B`. A pull onto the current branch
@@ -263,10 +263,10 @@ existing parent directory of an output file that does not exist yet,
 writable.
 
 Modes:
-  persistent: a container without --rm; at most one runs per container
-  (a second run is refused: use --rm, or `hako exec` into the first);
-  temporary: --rm, or a revision that is not a container; writes are
-  kept in memory and dropped at exit, nothing is stored;
+  persistent: a container without --rm; at most one runs per
+    container (a second is refused: use --rm, or `hako exec`);
+  temporary: --rm, or a revision that is not a container; writes
+    are kept in memory and dropped at exit, nothing is stored;
   readonly: --ro; every write fails with EROFS.
 
 The command, environment, working directory and user default to those of
@@ -317,21 +317,22 @@ every other line of the file as it is. Outside a workspace only --global
 writes.
 
 Keys hako reads:
-  user.name, user.email: the author and committer of commits and tags
-  (after HAKO_AUTHOR_NAME/EMAIL and HAKO_COMMITTER_NAME/EMAIL);
-  remote.NAME.url, remote.NAME.uploadpack, remote.NAME.receivepack:
-  remotes (`hako remote` writes them);
-  branch.CONTAINER/BRANCH.remote and .merge: a branch's upstream (set
-  by clone and `push -u`);
-  core.sshCommand: the ssh program (after HAKO_SSH_COMMAND and HAKO_SSH);
-  receive.denyNonFastForwards, receive.denyCurrentBranch: what a
-  pushed-to workspace accepts (updateInstead, refuse or ignore);
-  gc.auto, gc.autoPackLimit: the loose-object (6700) and pack (50) counts
-  above which `gc --auto` works (0 turns it off);
+  user.name, user.email: the author and committer of commits
+    and tags (after HAKO_AUTHOR_* and HAKO_COMMITTER_*);
+  remote.NAME.url, remote.NAME.uploadpack,
+  remote.NAME.receivepack: remotes (`hako remote` writes them);
+  branch.CONTAINER/BRANCH.remote and .merge: a branch's
+    upstream (set by clone and `push -u`);
+  core.sshCommand: the ssh program (after HAKO_SSH_COMMAND and
+    HAKO_SSH);
+  receive.denyNonFastForwards, receive.denyCurrentBranch: what
+    a pushed-to workspace accepts (updateInstead, refuse, ignore);
+  gc.auto, gc.autoPackLimit: the loose-object (6700) and pack
+    (50) counts above which `gc --auto` works (0: never);
   run.keepExited: how many exited instances run keeps (20);
-  sandbox.cgroupWarning: false silences the note that cgroup limits could
-  not be applied;
-  core.formatversion: the workspace format, 1 (do not change it)."#,
+  sandbox.cgroupWarning: false silences the note that cgroup
+    limits could not be applied;
+  core.formatversion: the workspace format, 1 (never change it)."#,
     ),
     (
         "show",
@@ -1117,6 +1118,11 @@ mod tests {
             );
             assert!(text.trim().len() > 100, "{name}: not a real paragraph");
             assert!(!text.contains('\t'), "{name}: a TAB (use spaces)");
+            // An indented line is a line of its own in the man page: it
+            // must fit one (80 columns less the page's indent).
+            for l in text.lines().filter(|l| l.starts_with(' ')) {
+                assert!(l.len() <= 66, "{name}: indented line too long: {l}");
+            }
         }
     }
 
