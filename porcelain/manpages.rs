@@ -24,7 +24,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     std::fs::create_dir_all(&a.dir).with_context(|| a.dir.display().to_string())?;
     let root = crate::command().name("hako");
     for sub in root.get_subcommands() {
-        if sub.is_hide_set() || sub.get_name() == "help" {
+        if sub.is_hide_set() {
             continue;
         }
         // Names are `&'static str` for clap; a handful, leaked once per run.

@@ -16,6 +16,7 @@ pub mod containers;
 pub mod cp;
 pub mod del;
 pub mod del_container;
+pub mod descriptions;
 pub mod diff;
 pub mod examples;
 pub mod exec;

@@ -47,9 +47,6 @@ pub(crate) struct Cli {
 enum Command {
     // ---- porcelain ----
     /// Create a workspace whose first container holds a busybox root filesystem.
-    ///
-    /// The root filesystem is the container's first commit, by the configured
-    /// identity or, when none is set, by `hako init <init@hako.invalid>`.
     Init(porcelain::init::Args),
     /// Show commit history.
     Log(porcelain::log::Args),
@@ -315,7 +312,9 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
 
 /// The command line: `Cli` with every command's example in its help.
 pub(crate) fn command() -> clap::Command {
-    let cmd = porcelain::examples::with_examples(<Cli as clap::CommandFactory>::command());
+    let cmd = porcelain::descriptions::with_descriptions(porcelain::examples::with_examples(
+        <Cli as clap::CommandFactory>::command(),
+    ));
     // `hako`, `hako -h` and `hako --help` print the grouped list, as git does.
     let grouped = porcelain::help::grouped(&cmd, false);
     cmd.override_help(grouped)
