@@ -764,7 +764,7 @@ upgrade."#,
         r#"Without COMMAND, prints the everyday commands grouped by what they are
 for, as `git help` does (the same list as `hako` alone and `hako --help`);
 -a adds the plumbing commands, the stable ones scripts are built on. With
-COMMAND, prints what `hako COMMAND --help` prints: its options, this
+COMMAND, prints what that command's --help prints: its options, its
 description and an example.
 
 Output of `hako log`, `hako diff`, `hako show`, `hako status` and
