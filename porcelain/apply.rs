@@ -104,10 +104,14 @@ fn run_in(
     env: &[(String, String)],
     cmd: &[String],
     forget: bool,
+    autocommit: bool,
 ) -> anyhow::Result<i32> {
     let mut line = run_args(cfg, env)?;
     if forget {
         line.push("--forget".into());
+    }
+    if autocommit {
+        line.push("--autocommit".into());
     }
     line.push(cfg.name.clone());
     if !cmd.is_empty() {
@@ -136,14 +140,8 @@ fn image_digest(ws: &Workspace) -> anyhow::Result<String> {
 
 /// Commit the working root (even when unchanged: the commit records the step).
 fn commit_step(ws: &Workspace, message: &str) -> anyhow::Result<hako::ObjectId> {
-    let raw = read_working(ws)?;
-    let tree = working_root(ws)?;
-    let parent = head_commit(ws)?;
-    let parents: Vec<_> = parent.into_iter().collect();
-    let id = hako::commit::create_commit_as_user(ws, tree, &parents, message)?;
-    let summary = message.lines().next().unwrap_or("").to_string();
-    move_head(ws, raw, parent, id, tree, &format!("apply: {summary}"))?;
-    Ok(id)
+    Ok(hako::commit::commit_working(ws, message, "apply", true)?
+        .expect("an empty commit is allowed"))
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -246,6 +244,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             &env,
             &["/bin/sh".into(), "-c".into(), step.clone()],
             true,
+            false,
         )?;
         let ws = Workspace::open_with(&ws0.dir, Some(&cfg.name))?;
         if code != 0 {
@@ -256,24 +255,27 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 None => working_root(&ws)?,
             };
             hako::container::set_working_root(&ws, tree, read_working(&ws)?)?;
-            bail!(
-                "step {}/{n} failed with exit status {code}: {step} (steps 1 to {} are committed; a re-run resumes here)",
-                i + 1,
-                i
-            );
+            // The step's own status, as the spec says (hako-toml.md).
+            return Err(plumbing::Fatal {
+                code,
+                message: format!(
+                    "step {}/{n} failed with exit status {code}: {step} (steps 1 to {} are committed; a re-run resumes here)",
+                    i + 1,
+                    i
+                ),
+            }
+            .into());
         }
-        if cfg.autocommit || i + 1 == n {
-            let msg = format!("{step}\n\n{TRAILER}: {}\n", hashes[i]);
-            let id = commit_step(&ws, &msg)?;
-            eprintln!("{} {step}", id.short());
-        }
+        let msg = format!("{step}\n\n{TRAILER}: {}\n", hashes[i]);
+        let id = commit_step(&ws, &msg)?;
+        eprintln!("{} {step}", id.short());
     }
     if a.run {
         let cmd: Vec<String> = match &cfg.run {
             Some(r) => vec!["/bin/sh".into(), "-c".into(), r.clone()],
             None => Vec::new(),
         };
-        return run_in(&cfg, &env, &cmd, false);
+        return run_in(&cfg, &env, &cmd, false, cfg.autocommit);
     }
     Ok(0)
 }

@@ -584,16 +584,19 @@ when missing: pulled from `image`, or with the seed root filesystem. Each
 setup step is a shell command run by /bin/sh -c inside the container, as
 `hako run` would, and is committed on its own: its message is the step
 and an `Apply-Step: HASH` trailer, where the step hash chains the image's
-manifest digest, the step environment and every step so far.
+manifest digest, the network, workspace mode, binds and rlimits, the step
+environment and every step so far. The directory holding the file is bound
+at /workspace, writable unless `workspace` says `ro` or `none`.
 
 A later apply walks HEAD's first-parent history for those trailers: the
 steps whose hashes it finds are applied and skipped. When a step changed
 (or was removed), the branch and the working root are reset to the last
 step still applied (refused when the working root has uncommitted changes)
 and the steps from there run again. When every step is applied nothing
-runs. A failing step stops apply: its writes are dropped, the steps before
-it stay committed, and a re-run resumes at it. With `autocommit = false`
-the steps run in order and only the last one is committed.
+runs. A failing step stops apply with the step's exit status: its writes are
+dropped, the steps before it stay committed, and a re-run resumes at it.
+With `autocommit = true`, `--run` commits what the command writes when it
+exits and after each `hako exec` into it (`hako run --autocommit`).
 
 --dry-run (-n) says what would run and changes nothing; --run starts the
 file's `run` command (else the image's) once the setup is done. The values

@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 
 use hako::runtime::instance::{self, Status};
 use hako::sandbox::{self, EnterConfig, EnvBase, SeccompPolicy};
@@ -66,5 +66,58 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         caps: sandbox::DEFAULT_CAPS,
         landlock: true,
     };
-    sandbox::enter(&cfg).map_err(setup_failed)
+    if !inst.autocommit {
+        return sandbox::enter(&cfg).map_err(setup_failed);
+    }
+    // Entering joins the container's namespaces in this process: the
+    // snapshot afterwards needs the host's, so a child enters.
+    let root = std::fs::File::open(inst.mountpoint())?;
+    let pid = sandbox::fork_process()?;
+    if pid == 0 {
+        let code = match sandbox::enter(&cfg) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("fatal: {}", e.to_string().replace('\n', " "));
+                e.exit_code()
+            }
+        };
+        std::process::exit(code);
+    }
+    use nix::sys::wait::{waitpid, WaitStatus};
+    let status = loop {
+        match waitpid(nix::unistd::Pid::from_raw(pid), None) {
+            Ok(WaitStatus::Exited(_, c)) => break c,
+            Ok(WaitStatus::Signaled(_, s, _)) => break 128 + s as i32,
+            Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => bail!("cannot wait for the command: {e}"),
+        }
+    };
+    snapshot(&ws, &inst, &a.cmd, &root)?;
+    Ok(status)
+}
+
+/// `run --autocommit`: fold what the instance wrote (an fsync of its root
+/// makes the FUSE server fold into the working root) and commit it.
+fn snapshot(
+    ws: &hako::workspace::Workspace,
+    inst: &instance::Instance,
+    cmd: &[String],
+    root: &std::fs::File,
+) -> anyhow::Result<()> {
+    root.sync_all()
+        .with_context(|| format!("cannot fold the writes of instance {}", inst.id))?;
+    let Some(c) = &inst.container else {
+        return Ok(());
+    };
+    let ws = hako::workspace::Workspace::open_with(&ws.dir, Some(c))?;
+    let what = if cmd.is_empty() {
+        "/bin/sh".to_string()
+    } else {
+        cmd.join(" ")
+    };
+    if let Some(id) = hako::commit::commit_working(&ws, &format!("exec: {what}"), "commit", false)?
+    {
+        eprintln!("{} exec: {what}", id.short());
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
-use hako::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
+use hako::container::{head_commit, working_root};
 use hako::runtime::instance::{
     self, check_fuse, start_fuse_server, Instance, Mode, Proc, Status, SupervisorLock,
 };
@@ -136,6 +136,10 @@ pub struct Args {
     /// Commit the working root after the command exits.
     #[arg(long)]
     pub commit: bool,
+    /// Commit the working root when the command exits and after each
+    /// `hako exec` into this instance ends (not with --materialize).
+    #[arg(long, conflicts_with = "materialize")]
+    pub autocommit: bool,
     /// The message of --commit (default: "run: CMD").
     #[arg(short = 'm', long, value_name = "MSG", requires = "commit")]
     pub message: Option<String>,
@@ -193,6 +197,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         status: Status::Created,
         exit: None,
         finished: None,
+        autocommit: a.autocommit,
         dir: dir.clone(),
     };
     if !a.detach {
@@ -384,7 +389,7 @@ fn finish(
     if !a.rm {
         inst.save()?;
     }
-    if a.commit {
+    if a.commit || a.autocommit {
         commit_after(plan, &inst, a.message.as_deref())?;
     }
     if a.rm || a.forget {
@@ -451,27 +456,16 @@ fn supervise_materialized(
 /// Commit the container's working root (persistent mode only).
 fn commit_after(plan: &Plan, inst: &Instance, message: Option<&str>) -> anyhow::Result<()> {
     let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
-    let raw = read_working(&ws)?;
-    let tree = working_root(&ws)?;
-    let parent = head_commit(&ws)?;
-    if let Some(p) = parent {
-        if commit_tree_of(&ws, &p)? == tree {
-            eprintln!("nothing to commit, working root clean");
-            return Ok(());
-        }
-    }
     let msg = message
         .map(str::to_string)
         .unwrap_or_else(|| format!("run: {}", inst.command.join(" ")));
-    let parents: Vec<_> = parent.into_iter().collect();
-    let id = hako::commit::create_commit_as_user(&ws, tree, &parents, &msg)?;
-    let summary = hako::object::clean_message(&msg)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_string();
-    move_head(&ws, raw, parent, id, tree, &format!("commit: {summary}"))?;
-    eprintln!("{} {summary}", id.short());
+    match hako::commit::commit_working(&ws, &msg, "commit", false)? {
+        Some(id) => {
+            let summary = hako::object::clean_message(&msg);
+            eprintln!("{} {}", id.short(), summary.lines().next().unwrap_or(""));
+        }
+        None => eprintln!("nothing to commit, working root clean"),
+    }
     Ok(())
 }
 
@@ -561,10 +555,11 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     } else {
         Mode::Persistent
     };
-    if a.commit && mode != Mode::Persistent {
-        return Err(plumbing::usage(
-            "--commit needs a container run without --rm or --ro",
-        ));
+    if (a.commit || a.autocommit) && mode != Mode::Persistent {
+        return Err(plumbing::usage(format!(
+            "{} needs a container run without --rm or --ro",
+            if a.commit { "--commit" } else { "--autocommit" }
+        )));
     }
     if let Some(n) = &a.name {
         hako::workspace::check_container_name(n)

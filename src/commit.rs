@@ -65,6 +65,39 @@ pub fn create_commit_as_user(
     create_commit(&ws.odb, tree, parents, author, committer, message)
 }
 
+/// Commit the selected container's working root on its HEAD by the
+/// configured identity, and move HEAD (reflog: `REFLOG_PREFIX: subject`).
+/// `None` when the working root equals HEAD's tree, unless `allow_empty`.
+pub fn commit_working(
+    ws: &Workspace,
+    message: &str,
+    reflog_prefix: &str,
+    allow_empty: bool,
+) -> Result<Option<ObjectId>> {
+    use crate::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
+    let raw = read_working(ws)?;
+    let tree = working_root(ws)?;
+    let parent = head_commit(ws)?;
+    if let Some(p) = parent {
+        if !allow_empty && commit_tree_of(ws, &p)? == tree {
+            return Ok(None);
+        }
+    }
+    let parents: Vec<_> = parent.into_iter().collect();
+    let id = create_commit_as_user(ws, tree, &parents, message)?;
+    let cleaned = clean_message(message);
+    let subject = cleaned.lines().next().unwrap_or("");
+    move_head(
+        ws,
+        raw,
+        parent,
+        id,
+        tree,
+        &format!("{reflog_prefix}: {subject}"),
+    )?;
+    Ok(Some(id))
+}
+
 /// Create and store an annotated tag NAME of `target` by TAGGER.
 pub fn create_tag(
     store: &dyn ObjectStore,

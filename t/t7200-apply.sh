@@ -165,6 +165,95 @@ test_expect_success 'bad input: missing file, unknown key, wrong type, unknown p
 	test_line_count = 1 err
 '
 
+test_expect_success 'workspace defaults to rw: a step writes the project directory' '
+	cat >ws/proj/wsdef.toml <<-\EOF &&
+	name = "wsdef"
+	setup = ["echo from-step >/workspace/out.txt"]
+	EOF
+	(cd ws/proj && hako apply -f wsdef.toml) 2>err &&
+	test "$(cat ws/proj/out.txt)" = from-step
+'
+
+test_expect_success 'a failing step exits with its own status' '
+	cat >ws/proj/exit7.toml <<-\EOF &&
+	name = "exit7"
+	setup = ["true", "exit 7"]
+	EOF
+	(cd ws/proj && test_expect_code 7 hako apply -f exit7.toml) 2>err &&
+	grep "^fatal: step 2/2 failed with exit status 7" err &&
+	test $(grep -c fatal: err) = 1
+'
+
+test_expect_success 'changing the network, the workspace mode, a bind or a limit re-runs every step' '
+	mkdir -p ws/proj/data &&
+	cat >ws/proj/set.toml <<-\EOF &&
+	name = "settings"
+	setup = ["echo a >/a", "echo b >/b"]
+	[wider]
+	binds = ["data:/data:ro"]
+	[limited]
+	rlimits = { nofile = 512 }
+	[ro]
+	workspace = "ro"
+	[hostnet]
+	net = "host"
+	EOF
+	(cd ws/proj && hako apply -f set.toml) 2>err &&
+	test "$(steps_run err)" = 2 &&
+	(cd ws/proj && hako apply -f set.toml) 2>err &&
+	test "$(steps_run err)" = 0 &&
+	for p in wider limited ro hostnet
+	do
+		(cd ws/proj && hako apply -f set.toml --profile $p -n) >plan &&
+		grep "^step 1/2 would run" plan &&
+		grep "^step 2/2 would run" plan || return 1
+	done &&
+	(cd ws/proj && sed "s|data:/data:ro|$PWD/data:/data:ro|" set.toml >set2.toml &&
+		hako apply -f set2.toml --profile wider) 2>err &&
+	test "$(steps_run err)" = 2 &&
+	(cd ws/proj && hako apply -f set2.toml --profile wider) 2>err &&
+	test "$(steps_run err)" = 0
+'
+
+test_expect_success 'every step is committed whatever autocommit says; autocommit = true commits what apply --run writes' '
+	cat >ws/proj/auto.toml <<-\EOF &&
+	name = "auto"
+	setup = ["echo one >/one", "echo two >/two"]
+	run = "echo ran >/ran"
+	autocommit = true
+	EOF
+	(cd ws/proj && hako apply -f auto.toml --run) 2>err &&
+	hako -C ws -c auto log --format=%s >log &&
+	printf "run: /bin/sh -c echo ran >/ran\necho two >/two\necho one >/one\n" >expect &&
+	head -n 3 log >actual && test_cmp expect actual &&
+	hako -C ws -c auto status --porcelain >st && test_must_be_empty st &&
+	sed "s/autocommit = true/autocommit = false/; s/ran >/ran2 >/" ws/proj/auto.toml >ws/proj/noauto.toml &&
+	sed -i "s/^name = .*/name = \"noauto\"/" ws/proj/noauto.toml &&
+	(cd ws/proj && hako apply -f noauto.toml --run) 2>err &&
+	hako -C ws -c noauto log --format=%s >log &&
+	test_line_count = 3 log &&
+	hako -C ws -c noauto status --porcelain >st &&
+	grep "^A ran$" st
+'
+
+test_expect_success 'run --autocommit: each hako exec into the instance is committed when it ends' '
+	hako -C ws new-container snap &&
+	id=$(hako -C ws run -d --autocommit snap -- sleep 30) &&
+	test_when_finished "hako -C ws stop -t 1 $id >/dev/null 2>&1 || :" &&
+	hako -C ws exec $id sh -c "echo one >/e1" 2>err &&
+	grep "exec: sh -c echo one >/e1" err &&
+	hako -C ws -c snap log --format=%s -n 1 >log &&
+	echo "exec: sh -c echo one >/e1" >expect && test_cmp expect log &&
+	hako -C ws -c snap cat HEAD:/e1 >actual && echo one >expect && test_cmp expect actual &&
+	hako -C ws exec $id true 2>err &&
+	! grep exec: err &&
+	hako -C ws -c snap log --format=%s -n 1 >log && test_cmp - log <<-\EOF &&
+	exec: sh -c echo one >/e1
+	EOF
+	test_expect_code 129 hako -C ws run --rm --autocommit snap -- true 2>err &&
+	grep "autocommit needs a container run" err
+'
+
 test_expect_success 'apply'"'"'s steps leave no instance behind' '
 	hako -C ws ps -a >ps.out &&
 	! grep " sec1 \| sec2 \| composed " ps.out

@@ -502,9 +502,15 @@ fn apply_step_hashes_match_the_spec() {
             toml.push_str(&kv.join(", "));
         }
         toml.push_str("}\n");
-        if let Some(pass) = row.get(4) {
+        if let Some(pass) = row.get(4).filter(|p| *p != "-") {
             let names: Vec<String> = pass.split(';').map(|n| format!("{n:?}")).collect();
             toml.push_str(&format!("env_pass = [{}]\n", names.join(", ")));
+        }
+        if let Some(settings) = row.get(5) {
+            for line in settings.split(" | ") {
+                toml.push_str(line);
+                toml.push('\n');
+            }
         }
         let path = dir.path().join("hako.toml");
         std::fs::write(&path, toml).unwrap();

@@ -390,7 +390,7 @@ pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
         }
     }
     let autocommit = match t.get("autocommit") {
-        None => true,
+        None => false,
         Some(toml::Value::Boolean(b)) => *b,
         Some(v) => {
             return Err(origin("autocommit").err(
@@ -433,9 +433,9 @@ pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
         setup: strings("setup")?,
         run: string("run")?,
         workspace: match choice("workspace", &["rw", "ro", "none"])?.as_deref() {
-            Some("rw") => WorkspaceMode::Rw,
             Some("ro") => WorkspaceMode::Ro,
-            _ => WorkspaceMode::None,
+            Some("none") => WorkspaceMode::None,
+            _ => WorkspaceMode::Rw,
         },
         env,
         env_pass: strings("env_pass")?,
@@ -464,6 +464,29 @@ impl ApplyConfig {
         env
     }
 
+    /// What else changes every step's result: the network, the workspace
+    /// mode, the binds as written, the rlimits (hako-toml.md, "Applied steps").
+    pub fn settings_text(&self) -> String {
+        let net = match self.net {
+            Net::None => "none",
+            Net::Host => "host",
+            Net::Pasta => "pasta",
+        };
+        let ws = match self.workspace {
+            WorkspaceMode::Rw => "rw",
+            WorkspaceMode::Ro => "ro",
+            WorkspaceMode::None => "none",
+        };
+        let mut t = format!("net={net}\nworkspace={ws}\n");
+        for b in &self.binds {
+            t.push_str(&format!("bind={b}\n"));
+        }
+        for (k, n) in &self.rlimits {
+            t.push_str(&format!("rlimit.{k}={n}\n"));
+        }
+        t
+    }
+
     /// The step hashes h_1..h_n (format-spec/hako-toml.md, "Applied steps").
     pub fn step_hashes(&self, image_digest: &str) -> Vec<String> {
         // Passed-through values stay out of the hash (they may be secrets,
@@ -481,7 +504,10 @@ impl ApplyConfig {
                 env_text.push_str(&format!("{k}={v}\n"));
             }
         }
-        let mut h = blake3::hash(format!("hako-apply 1\n{image_digest}\n").as_bytes());
+        let mut h0 = blake3::Hasher::new();
+        h0.update(format!("hako-apply 2\n{image_digest}\n").as_bytes());
+        h0.update(self.settings_text().as_bytes());
+        let mut h = h0.finalize();
         let mut out = Vec::new();
         for step in &self.setup {
             let mut x = blake3::Hasher::new();

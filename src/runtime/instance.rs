@@ -109,6 +109,8 @@ pub struct Instance {
     pub status: Status,
     pub exit: Option<i32>,
     pub finished: Option<u64>,
+    /// Commit the working root after each `hako exec` (and at exit).
+    pub autocommit: bool,
     /// `.hako/instances/<id>`.
     pub dir: PathBuf,
 }
@@ -182,7 +184,7 @@ impl Instance {
             .map(|a| serde_json::to_string(a).unwrap_or_default())
             .collect();
         format!(
-            "version {RECORD_VERSION}\nid {}\nname {}\ncontainer {}\nrev {}\ntree {}\nmode {}\ncommand {}\ncreated {}\nsupervisor {}\nfuse {}\npid {}\nstatus {}\nexit {}\nfinished {}\n",
+            "version {RECORD_VERSION}\nid {}\nname {}\ncontainer {}\nrev {}\ntree {}\nmode {}\ncommand {}\ncreated {}\nsupervisor {}\nfuse {}\npid {}\nstatus {}\nexit {}\nfinished {}\nautocommit {}\n",
             self.id,
             opt(&self.name),
             opt(&self.container),
@@ -197,6 +199,7 @@ impl Instance {
             self.status.name(),
             opt(&self.exit),
             opt(&self.finished),
+            u8::from(self.autocommit),
         )
     }
 
@@ -242,6 +245,7 @@ impl Instance {
             status: Status::parse(get("status")?).ok_or_else(|| bad("bad status"))?,
             exit: get("exit")?.parse().ok(),
             finished: get("finished")?.parse().ok(),
+            autocommit: f.get("autocommit") == Some(&"1"),
             dir: dir.to_path_buf(),
         })
     }
@@ -618,6 +622,7 @@ mod tests {
             status: Status::Exited,
             exit: Some(143),
             finished: Some(20),
+            autocommit: true,
             dir: dir.path().to_path_buf(),
         };
         i.save().unwrap();
@@ -625,6 +630,7 @@ mod tests {
         assert_eq!(j.encode(), i.encode());
         assert_eq!(j.command, i.command);
         assert_eq!(j.exit, Some(143));
+        assert!(j.autocommit);
         assert_eq!(j.container, None);
         assert!(i.encode().contains("fuse 11 -\npid -\n"));
         // No supervisor holds the lock: a running record reads as dead.
