@@ -30,6 +30,21 @@ test_expect_success 'the tested user is not root' '
 
 sandbox_tests
 
+# Rootless pasta needs /dev/net/tun open to the user; hosts that ship it
+# 0600 get a message naming the device and the fix, and work once it is 0666.
+test_lazy_prereq PASTA_INSTALLED 'command -v pasta'
+test_expect_success USERNS,PASTA_INSTALLED '--net pasta as a user: a closed /dev/net/tun is named; an open one works' '
+	mode=$(stat -c %a /dev/net/tun) &&
+	test_when_finished "chmod $mode /dev/net/tun" &&
+	chmod 0600 /dev/net/tun &&
+	test_expect_code 125 $SB_AS "$SB_HAKO" unshare-exec --net pasta "$ROOTFS" true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: --net pasta: /dev/net/tun is mode 0600, owner uid 0, not readable and writable by uid [0-9]*: .*chmod 0666 /dev/net/tun" err &&
+	chmod 0666 /dev/net/tun &&
+	$SB_AS "$SB_HAKO" unshare-exec --net pasta "$ROOTFS" sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \"" >out 2>err &&
+	grep -v "^lo$" out
+'
+
 test_expect_success 'cleanup: remove the user'"'"'s directory' '
 	rm -rf "$SB_DIR"
 '

@@ -101,7 +101,7 @@ fn run_helper(helper: &str, child: libc::pid_t, host: u32, start: u64, count: u6
 }
 
 /// The first `NAME:START:COUNT` line of FILE for NAME (or the numeric id).
-fn subordinate_range(file: &Path, name: &str, id: u32) -> Result<(u64, u64)> {
+pub(crate) fn subordinate_range(file: &Path, name: &str, id: u32) -> Result<(u64, u64)> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Error::Setup(format!("--map-users: cannot read {}: {e}", file.display())))?;
     let idstr = id.to_string();
@@ -119,7 +119,7 @@ fn subordinate_range(file: &Path, name: &str, id: u32) -> Result<(u64, u64)> {
     )))
 }
 
-fn user_name(uid: u32) -> String {
+pub(crate) fn user_name(uid: u32) -> String {
     nix::unistd::User::from_uid(uid.into())
         .ok()
         .flatten()
@@ -127,7 +127,7 @@ fn user_name(uid: u32) -> String {
         .unwrap_or_else(|| uid.to_string())
 }
 
-fn group_name(gid: u32) -> String {
+pub(crate) fn group_name(gid: u32) -> String {
     nix::unistd::Group::from_gid(gid.into())
         .ok()
         .flatten()

@@ -9,6 +9,7 @@ use std::convert::Infallible;
 use std::ffi::{CString, OsStr, OsString};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
@@ -317,6 +318,9 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
         return Err(Error::Usage(
             "--net pasta: pasta is not installed (apt-get install passt)".into(),
         ));
+    }
+    if cfg.net == NetMode::Pasta {
+        tun_usable()?;
     }
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
 
@@ -702,6 +706,29 @@ pub fn process_start_time(pid: libc::pid_t) -> Option<u64> {
 /// namespace too) and return once the interface is configured, with the pid of
 /// the pasta process left running in the background (hako stops it at the end:
 /// pasta outlives a namespace that is not bound to a file).
+/// pasta opens `/dev/net/tun` inside the new namespaces with the caller's
+/// host ids: a device the caller may not open fails there with only "Failed
+/// to open tun socket in namespace". Say what the host lacks instead.
+pub fn tun_usable() -> Result<()> {
+    use nix::unistd::{access, AccessFlags};
+    let tun = std::path::Path::new("/dev/net/tun");
+    if access(tun, AccessFlags::R_OK | AccessFlags::W_OK).is_ok() {
+        return Ok(());
+    }
+    let what = match std::fs::metadata(tun) {
+        Ok(m) => format!(
+            "is mode {:04o}, owner uid {}, not readable and writable by uid {}",
+            m.mode() & 0o7777,
+            m.uid(),
+            nix::unistd::geteuid()
+        ),
+        Err(e) => format!("cannot be used ({e}); the tun module may be missing (modprobe tun)"),
+    };
+    Err(Error::Setup(format!(
+        "--net pasta: /dev/net/tun {what}: pasta needs it to make the container's network device (as root: chmod 0666 /dev/net/tun, the mode most distributions ship; a udev rule KERNEL==\"tun\", MODE=\"0666\" keeps it)"
+    )))
+}
+
 fn start_pasta(pid: libc::pid_t, uid: u32, gid: u32) -> Result<libc::pid_t> {
     let pid_file = std::env::temp_dir().join(format!("hako-pasta-{}.pid", sys::getpid()));
     let out = std::process::Command::new("pasta")
