@@ -119,6 +119,7 @@ pub fn materialize(
                 owners,
                 devices: false,
                 root: None,
+                ..Default::default()
             },
         )?;
         // Entries recorded without owners read back with them (and without
@@ -167,7 +168,7 @@ pub fn fold_back(ws: &Workspace, m: &Materialized) -> Result<Option<ObjectId>> {
 pub fn discard(m: &Materialized) -> Result<()> {
     let root = m.root();
     // Directories the command made read-only must not stop the removal.
-    make_writable(&root);
+    crate::fsutil::make_writable(&root);
     match std::fs::remove_dir_all(&root) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -178,26 +179,5 @@ pub fn discard(m: &Materialized) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).at(&rec),
-    }
-}
-
-fn make_writable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = std::fs::symlink_metadata(dir) else {
-        return;
-    };
-    if !meta.is_dir() {
-        return;
-    }
-    let mode = meta.permissions().mode();
-    if mode & 0o700 != 0o700 {
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o700));
-    }
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                make_writable(&e.path());
-            }
-        }
     }
 }

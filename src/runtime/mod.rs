@@ -9,6 +9,7 @@
 pub mod fuse;
 pub mod instance;
 pub mod materialize;
+pub mod overlay;
 pub mod profiles;
 pub mod programs;
 pub mod rwfs;

@@ -1,0 +1,161 @@
+//! Plain copies (format-spec/runtime.md, "Plain copies"): one regular file
+//! per file key under `.hako/cache/files/`, hardlinked into every cached
+//! tree that holds that content with those attributes.
+
+use std::collections::HashMap;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Error, IoContext, Result};
+use crate::hostfs::{apply_presented_attrs, FileSource};
+use crate::prolly::dir::{Entry, Meta};
+use crate::prolly::file;
+use crate::store::ObjectStore;
+
+/// The mode and metadata a cache entry of profile `owners` gives a file
+/// (what its inode carries): setuid/setgid and owners only with `owners`,
+/// the modification time always (the epoch where none is recorded).
+pub fn presented(e: &Entry, owners: bool) -> (u32, Meta) {
+    let mut m = Meta {
+        mtime: Some(e.meta.mtime.unwrap_or(0)),
+        mtime_nsec: if e.meta.mtime.is_some() {
+            e.meta.mtime_nsec
+        } else {
+            0
+        },
+        ..Meta::default()
+    };
+    if owners {
+        m.uid = e.meta.uid;
+        m.gid = e.meta.gid;
+        m.xattrs = e.meta.xattrs.clone();
+        (e.mode, m)
+    } else {
+        (e.mode & !0o6000, m)
+    }
+}
+
+/// The key of a regular file's plain copy: hex BLAKE3 of the leaf-entry
+/// encoding of an entry named `f` with what the profile applies to the inode.
+pub fn key(e: &Entry, owners: bool) -> String {
+    let (mode, meta) = presented(e, owners);
+    let mut f = Entry::new(b"f", mode, e.id);
+    f.meta = meta;
+    blake3::hash(&f.encode()).to_hex().to_string()
+}
+
+/// The plain copies of one cache directory, for one profile.
+#[derive(Debug)]
+pub struct SharedFiles {
+    dir: PathBuf,
+    tmp: PathBuf,
+    owners: bool,
+    /// Copies past the link limit: key → the suffix to link from.
+    next: Mutex<HashMap<String, u32>>,
+    /// Copies written by this process (for the report).
+    pub written: std::sync::atomic::AtomicU64,
+}
+
+impl SharedFiles {
+    pub fn new(cache: &Path, owners: bool) -> SharedFiles {
+        SharedFiles {
+            dir: cache.join("files"),
+            tmp: cache.join("tmp"),
+            owners,
+            next: Mutex::new(HashMap::new()),
+            written: 0.into(),
+        }
+    }
+
+    fn path(&self, key: &str, n: u32) -> PathBuf {
+        let name = if n == 0 {
+            key.to_string()
+        } else {
+            format!("{key}.{n}")
+        };
+        self.dir.join(&key[..2]).join(name)
+    }
+
+    /// Write the copy of `e` at `dest` unless one is there (another writer's wins).
+    fn write_copy(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()> {
+        let parent = dest.parent().expect("a fan-out directory");
+        fs::create_dir_all(parent).at(parent)?;
+        let tmp = crate::fsutil::tmp_path(&self.tmp, "copy-");
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .at(&tmp)?;
+        let written = file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(&tmp));
+        drop(f);
+        let (mode, meta) = presented(e, self.owners);
+        let done = written
+            .and_then(|()| apply_presented_attrs(&tmp, mode, &meta, self.owners))
+            .and_then(|()| match fs::hard_link(&tmp, dest) {
+                Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => Err(err).at(dest),
+                _ => Ok(()),
+            });
+        let _ = fs::remove_file(&tmp);
+        done?;
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether the copy at `p` still carries the attributes of its key (a
+    /// file written or chmod-ed behind hako's back does not).
+    fn intact(&self, p: &Path, e: &Entry) -> bool {
+        let Ok(m) = fs::symlink_metadata(p) else {
+            return true; // gone: the caller writes it again
+        };
+        let (mode, meta) = presented(e, self.owners);
+        let bits = if self.owners { 0o7777 } else { 0o1777 };
+        m.is_file()
+            && m.mode() & 0o7777 == mode & bits
+            && m.mtime() == meta.mtime.unwrap_or(0) as i64
+            && m.mtime_nsec() == i64::from(meta.mtime_nsec)
+            && (!self.owners || (m.uid() == meta.uid && m.gid() == meta.gid))
+    }
+}
+
+impl FileSource for SharedFiles {
+    fn create(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()> {
+        let key = key(e, self.owners);
+        let mut n = self
+            .next
+            .lock()
+            .map(|m| *m.get(&key).unwrap_or(&0))
+            .unwrap_or(0);
+        let mut checked = false;
+        loop {
+            let src = self.path(&key, n);
+            if !checked {
+                if !self.intact(&src, e) {
+                    // Damaged: the entries linking it are damaged too and rebuilt.
+                    let _ = fs::remove_file(&src);
+                }
+                checked = true;
+            }
+            match fs::hard_link(&src, dest) {
+                Ok(()) => return Ok(()),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    self.write_copy(store, e, &src)?;
+                }
+                Err(err) if err.raw_os_error() == Some(libc::EMLINK) => {
+                    n += 1;
+                    checked = false;
+                    if let Ok(mut m) = self.next.lock() {
+                        m.insert(key.clone(), n);
+                    }
+                    if n > 1 << 20 {
+                        return Err(Error::Invalid(format!("{}: too many links", src.display())));
+                    }
+                }
+                Err(err) => return Err(err).at(dest),
+            }
+        }
+    }
+}
