@@ -239,3 +239,68 @@ pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_reads_back_and_refuses_other_content() {
+        let r = Record {
+            tree: ObjectId::from_hex(&"cd".repeat(32)).unwrap(),
+            owners: true,
+            kind: Kind::Layer {
+                base: format!("{}.owners", "ef".repeat(32)),
+            },
+            depth: 2,
+            files: 3,
+            bytes: 4,
+        };
+        let p = Path::new("entry");
+        assert_eq!(Record::parse(&r.encode(), p).unwrap(), r);
+        assert_eq!(r.name(), format!("{}.owners", "cd".repeat(32)));
+        let text = r.encode();
+        for bad in [
+            text.replace("depth 2", "depth 0"),
+            text.replace("kind layer", "kind full"),
+            text.replace("version 1", "version 2"),
+            text.replace("files 3", "files x"),
+        ] {
+            assert!(Record::parse(&bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stamps_catch_writes_chmods_and_new_names_but_not_new_links() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        fs::create_dir_all(root.join("d")).unwrap();
+        fs::write(root.join("d/f"), "one").unwrap();
+        fs::write(root.join("name with space"), "x").unwrap();
+        let stamps = stamp(&root).unwrap();
+        assert_eq!(check_stamps(&root, &stamps), None);
+        // Another entry linking the same inode changes its ctime only.
+        fs::hard_link(root.join("d/f"), t.path().join("elsewhere")).unwrap();
+        assert_eq!(check_stamps(&root, &stamps), None);
+        fs::set_permissions(root.join("d/f"), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps),
+            Some(("d/f".to_string(), "mode changed"))
+        );
+        let stamps = stamp(&root).unwrap();
+        fs::write(root.join("d/new"), "").unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps).map(|(p, _)| p),
+            Some("d".to_string())
+        );
+        let stamps = stamp(&root).unwrap();
+        fs::remove_file(root.join("name with space")).unwrap();
+        let (p, why) = check_stamps(&root, &stamps).unwrap();
+        assert!(p == "." || p == "name with space", "{p} {why}");
+        assert_eq!(
+            check_stamps(&root, b"garbage"),
+            Some(("stamps".into(), "malformed"))
+        );
+    }
+}

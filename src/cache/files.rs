@@ -159,3 +159,36 @@ impl FileSource for SharedFiles {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oid::ObjectId;
+
+    #[test]
+    fn the_key_follows_what_the_profile_applies() {
+        let id = ObjectId::from_hex(&"12".repeat(32)).unwrap();
+        let mut e = Entry::new(b"name", S_IFREG_TEST | 0o4755, id);
+        let k = key(&e, true);
+        // The name and the hardlink record are not part of it.
+        let mut other = e.clone();
+        other.name = b"other".to_vec();
+        other.meta.link = Some(b"x".to_vec());
+        assert_eq!(key(&other, true), k);
+        // Owners count with owners only; setuid without owners is dropped.
+        e.meta.uid = 33;
+        assert_ne!(key(&e, true), k);
+        let plain = key(&e, false);
+        e.meta.uid = 0;
+        e.mode = S_IFREG_TEST | 0o755;
+        assert_eq!(key(&e, false), plain);
+        // A missing time is the epoch.
+        let mut t = e.clone();
+        t.meta.mtime = Some(0);
+        assert_eq!(key(&t, false), key(&e, false));
+        t.meta.mtime = Some(1);
+        assert_ne!(key(&t, false), key(&e, false));
+    }
+
+    const S_IFREG_TEST: u32 = crate::prolly::dir::S_IFREG;
+}

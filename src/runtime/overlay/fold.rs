@@ -450,3 +450,217 @@ fn walk(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemStore;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn file(store: &MemStore, name: &str, text: &str, mode: u32) -> Entry {
+        let id = store.write(ObjectType::Blob, text.as_bytes()).unwrap();
+        Entry::new(name.as_bytes(), S_IFREG | mode, id)
+    }
+
+    fn build(store: &MemStore, mut entries: Vec<Entry>) -> ObjectId {
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        dir::build(store, entries).unwrap()
+    }
+
+    fn set_mtime(p: &Path, secs: i64) {
+        let t = nix::sys::time::TimeSpec::new(secs, 0);
+        nix::sys::stat::utimensat(
+            nix::fcntl::AT_FDCWD,
+            p,
+            &t,
+            &t,
+            nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+        )
+        .unwrap();
+    }
+
+    /// A fresh upper directory whose root presents the default root (0755, epoch).
+    fn upper() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        fs::set_permissions(t.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        t
+    }
+
+    fn finish(u: &Path) {
+        set_mtime(u, 0);
+    }
+
+    fn user_xattrs(p: &Path) -> bool {
+        xattr::set(p, "user.hako-test", b"1").is_ok()
+    }
+
+    fn plain(uid: u32, gid: u32) -> Presentation {
+        Presentation {
+            owners: false,
+            host_uid: uid,
+            host_gid: gid,
+            map: IdMap::single(uid, gid),
+        }
+    }
+
+    fn host_ids() -> (u32, u32) {
+        (
+            nix::unistd::geteuid().as_raw(),
+            nix::unistd::getegid().as_raw(),
+        )
+    }
+
+    #[test]
+    fn an_empty_upper_folds_to_the_base() {
+        let store = MemStore::new();
+        let base = build(&store, vec![file(&store, "a", "A", 0o644)]);
+        let u = upper();
+        finish(u.path());
+        let (uid, gid) = host_ids();
+        assert_eq!(
+            fold_upper(&store, &base, u.path(), &plain(uid, gid)).unwrap(),
+            base
+        );
+    }
+
+    #[test]
+    fn a_copy_up_that_changed_nothing_records_nothing_and_no_forced_owner() {
+        // The base records uid 33 and no time; a rootless lower showed the
+        // caller's ids and the epoch: a copy-up with those is no change.
+        let store = MemStore::new();
+        let mut a = file(&store, "a", "A", 0o644);
+        a.meta.uid = 33;
+        a.meta.gid = 33;
+        let base = build(&store, vec![a]);
+        let u = upper();
+        fs::write(u.path().join("a"), "A").unwrap();
+        fs::set_permissions(u.path().join("a"), fs::Permissions::from_mode(0o644)).unwrap();
+        set_mtime(&u.path().join("a"), 0);
+        finish(u.path());
+        let (uid, gid) = host_ids();
+        assert_eq!(
+            fold_upper(&store, &base, u.path(), &plain(uid, gid)).unwrap(),
+            base
+        );
+        // A chmod is recorded, the owner and the (absent) time kept.
+        fs::set_permissions(u.path().join("a"), fs::Permissions::from_mode(0o600)).unwrap();
+        set_mtime(&u.path().join("a"), 0);
+        finish(u.path());
+        let new = fold_upper(&store, &base, u.path(), &plain(uid, gid)).unwrap();
+        let e = dir::get(&store, &new, b"a").unwrap().unwrap();
+        assert_eq!(e.mode, S_IFREG | 0o600);
+        assert_eq!((e.meta.uid, e.meta.gid, e.meta.mtime), (33, 33, None));
+    }
+
+    #[test]
+    fn whiteouts_delete_opaque_directories_replace_new_files_are_added() {
+        let store = MemStore::new();
+        let sub = build(
+            &store,
+            vec![file(&store, "x", "X", 0o644), file(&store, "y", "Y", 0o644)],
+        );
+        let base = build(
+            &store,
+            vec![
+                file(&store, "gone", "G", 0o644),
+                file(&store, "keep", "K", 0o644),
+                Entry::new(b"d", S_IFDIR | 0o755, sub),
+                Entry::new(b"m", S_IFDIR | 0o755, sub),
+            ],
+        );
+        let u = upper();
+        if !user_xattrs(u.path()) {
+            eprintln!("skipped: no user xattrs on {}", u.path().display());
+            return;
+        }
+        xattr::remove(u.path(), "user.hako-test").unwrap();
+        let wh = |p: &Path| {
+            nix::sys::stat::mknod(
+                p,
+                nix::sys::stat::SFlag::S_IFCHR,
+                nix::sys::stat::Mode::empty(),
+                0,
+            )
+            .unwrap()
+        };
+        wh(&u.path().join("gone"));
+        wh(&u.path().join("never-there"));
+        // d: opaque, holding only z; m: merged, x removed and w added.
+        fs::create_dir(u.path().join("d")).unwrap();
+        xattr::set(u.path().join("d"), OPAQUE, b"y").unwrap();
+        fs::write(u.path().join("d/z"), "Z").unwrap();
+        fs::create_dir(u.path().join("m")).unwrap();
+        wh(&u.path().join("m/x"));
+        fs::write(u.path().join("m/w"), "W").unwrap();
+        for d in ["d", "m"] {
+            fs::set_permissions(u.path().join(d), fs::Permissions::from_mode(0o755)).unwrap();
+            set_mtime(&u.path().join(d), 0);
+        }
+        // Hardlinks made inside stay one group.
+        fs::write(u.path().join("h1"), "H").unwrap();
+        fs::hard_link(u.path().join("h1"), u.path().join("m/h2")).unwrap();
+        finish(u.path());
+        let (uid, gid) = host_ids();
+        let new = fold_upper(&store, &base, u.path(), &plain(uid, gid)).unwrap();
+        let names = |t: &ObjectId| -> Vec<String> {
+            dir::list(&store, t)
+                .unwrap()
+                .into_iter()
+                .map(|e| String::from_utf8(e.name).unwrap())
+                .collect()
+        };
+        assert_eq!(names(&new), ["d", "h1", "keep", "m"]);
+        let d = dir::get(&store, &new, b"d").unwrap().unwrap();
+        assert_eq!(names(&d.id), ["z"]);
+        let m = dir::get(&store, &new, b"m").unwrap().unwrap();
+        assert_eq!(names(&m.id), ["h2", "w", "y"]);
+        let h1 = dir::get(&store, &new, b"h1").unwrap().unwrap();
+        let h2 = dir::get(&store, &m.id, b"h2").unwrap().unwrap();
+        assert_eq!(h1.meta.link, None);
+        assert_eq!(h2.meta.link.as_deref(), Some(&b"../h1"[..]));
+        assert_eq!(h1.id, h2.id);
+        // A new entry made by the sandbox's root is owned by 0.
+        assert_eq!((h1.meta.uid, h1.meta.gid), (0, 0));
+        // The untouched file keeps its entry, and overlay's xattrs are never recorded.
+        assert_eq!(
+            dir::get(&store, &new, b"keep").unwrap(),
+            dir::get(&store, &base, b"keep").unwrap()
+        );
+        assert!(d.meta.xattrs.is_empty());
+    }
+
+    #[test]
+    fn what_overlay_does_not_make_is_refused_naming_the_path() {
+        let store = MemStore::new();
+        let base = build(&store, vec![]);
+        let u = upper();
+        if !user_xattrs(u.path()) {
+            return;
+        }
+        fs::create_dir(u.path().join("r")).unwrap();
+        xattr::set(u.path().join("r"), REDIRECT, b"/x").unwrap();
+        let (uid, gid) = host_ids();
+        let err = fold_upper(&store, &base, u.path(), &plain(uid, gid)).unwrap_err();
+        assert!(
+            err.to_string().contains("/r: redirected directory"),
+            "{err}"
+        );
+        fs::remove_dir(u.path().join("r")).unwrap();
+        fs::write(u.path().join("f"), "data").unwrap();
+        xattr::set(u.path().join("f"), METACOPY, b"").unwrap();
+        let err = fold_upper(&store, &base, u.path(), &plain(uid, gid)).unwrap_err();
+        assert!(err.to_string().contains("/f: metacopy"), "{err}");
+    }
+
+    #[test]
+    fn id_maps_translate_host_ids() {
+        let m = IdMap {
+            uids: vec![(0, 1000, 1), (1, 100000, 65536)],
+            gids: vec![(0, 1000, 1)],
+        };
+        assert_eq!(m.uid_inside(1000), Some(0));
+        assert_eq!(m.uid_inside(100032), Some(33));
+        assert_eq!(m.uid_inside(5), None);
+        assert_eq!(m.gid_inside(1001), None);
+    }
+}

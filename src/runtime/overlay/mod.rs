@@ -271,3 +271,72 @@ pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<O
     crate::runtime::rwfs::publish(ws, rec.base, new)?;
     Ok(Some(new))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_reads_back_and_refuses_other_content() {
+        let r = Record {
+            base: ObjectId::from_hex(&"ab".repeat(32)).unwrap(),
+            owners: false,
+            map: IdMap {
+                uids: vec![(0, 1000, 1), (1, 100000, 65536)],
+                gids: vec![(0, 1000, 1)],
+            },
+        };
+        let text = r.encode();
+        assert_eq!(
+            text,
+            format!(
+                "base {}\nowners 0\nuidmap 0 1000 1\nuidmap 1 100000 65536\ngidmap 0 1000 1\n",
+                "ab".repeat(32)
+            )
+        );
+        let p = Path::new("overlay");
+        assert_eq!(Record::parse(&text, p).unwrap(), r);
+        for bad in [
+            "owners 0\n".to_string(),
+            text.replace("owners 0", "owners 2"),
+            text.replace("gidmap 0 1000 1\n", ""),
+            text.replace("uidmap 0 1000 1", "uidmap 0 1000"),
+            format!("{text}uidmap 2 2 2\n"),
+        ] {
+            assert!(Record::parse(&bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paths_in_options_are_escaped() {
+        assert_eq!(escape(Path::new("/a:b,c\\d")), "/a\\:b\\,c\\\\d");
+        assert_eq!(
+            mount_options("/l", Path::new("/u"), Path::new("/w")),
+            "lowerdir=/l,upperdir=/u,workdir=/w,userxattr,redirect_dir=nofollow,index=off,metacopy=off"
+        );
+    }
+
+    #[test]
+    fn the_upper_root_takes_the_lower_root_attributes() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let lower = t.path().join("lower");
+        fs::create_dir(&lower).unwrap();
+        fs::set_permissions(&lower, fs::Permissions::from_mode(0o750)).unwrap();
+        let ts = nix::sys::time::TimeSpec::new(12345, 678);
+        nix::sys::stat::utimensat(
+            nix::fcntl::AT_FDCWD,
+            &lower,
+            &ts,
+            &ts,
+            nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+        )
+        .unwrap();
+        let inst = t.path().join("inst");
+        let d = make_dirs(&inst, &lower).unwrap();
+        let m = fs::metadata(&d.upper).unwrap();
+        assert_eq!(m.mode() & 0o7777, 0o750);
+        assert_eq!((m.mtime(), m.mtime_nsec()), (12345, 678));
+        assert!(d.work.is_dir() && d.mnt.is_dir());
+    }
+}
