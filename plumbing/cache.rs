@@ -72,6 +72,10 @@ enum Cmd {
         /// A gid range, likewise.
         #[arg(long)]
         gid_map: Vec<String>,
+        /// Also move the container's working root from BASE to the result
+        /// (the changes applied onto it if it moved meanwhile); prints the working root then.
+        #[arg(long)]
+        working: bool,
         upper: PathBuf,
     },
 }
@@ -188,6 +192,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             no_owners,
             uid_map,
             gid_map,
+            working,
             upper,
         } => {
             let base = rev_parse_tree(ws.repo(), &base)?;
@@ -216,9 +221,20 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 host_gid: gid,
                 map,
             };
-            let batch = hako::store::BatchWriter::new(&ws.odb);
-            let id = overlay::fold_upper(&batch, &base, &upper, &p)?;
-            batch.flush()?;
+            let id = if working {
+                let rec = overlay::Record {
+                    base,
+                    owners: p.owners,
+                    map: p.map,
+                };
+                overlay::fold_into_working(&ws, &rec, &upper)?;
+                hako::container::working_root(&ws)?
+            } else {
+                let batch = hako::store::BatchWriter::new(&ws.odb);
+                let id = overlay::fold_upper(&batch, &base, &upper, &p)?;
+                batch.flush()?;
+                id
+            };
             plumbing::out(writeln!(out, "{id}"))?;
         }
     }

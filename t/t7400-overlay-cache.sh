@@ -174,6 +174,20 @@ test_expect_success 'the fold keeps what the command did not change: metadata of
 	hako -C ws ls-tree $N a | sed "s/ link=[0-9a-f]*//" >actual && test_cmp expect actual
 '
 
+test_expect_success 'fold --working moves the working root, onto changes made meanwhile' '
+	T1=$(cat T1) &&
+	hako -C ws commit-tree -m one $T1 >c1 &&
+	hako -C ws reset --hard $(cat c1) >/dev/null &&
+	hako -C ws cache prepare $T1 >lower &&
+	in_overlay "$(cat lower)" "$PWD/ov" "echo inside >new-inside && rm c2" &&
+	echo beside >beside && hako -C ws import "$PWD/beside" / &&
+	hako -C ws cache fold --working --base $T1 "$PWD/ov/upper" >published &&
+	hako -C ws ls-tree $(cat published) >actual &&
+	grep "	new-inside$" actual && grep "	beside$" actual && ! grep "	c2$" actual &&
+	hako -C ws status --porcelain >status &&
+	grep "new-inside" status && grep "beside" status
+'
+
 test_expect_success PYTHON 'a socket made inside is recorded as a socket' '
 	echo "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" >mksock.py &&
 	in_overlay "$(cat lower)" "$PWD/ov" "python3 \"$PWD/mksock.py\" sock" &&
@@ -223,7 +237,11 @@ stack_of () {
 
 test_expect_success 'gc removes the entries of trees no root names, keeping the entries a kept layer stacks on' '
 	T2=$(cat T2) &&
+	hako -C ws cache prepare $(cat T1) >lower &&
 	hako -C ws cache prepare $T2 >lower &&
+	mkdir extra && echo e >extra/e &&
+	TX=$(hako -C ws write-tree --owners "$PWD/extra") &&
+	hako -C ws cache prepare $TX >lowerx &&
 	T4=$(hako -C ws write-tree --owners "$PWD/src4") &&
 	hako -C ws cache prepare $T4 >lower4 &&
 	hako -C ws cache ls >before &&
@@ -232,8 +250,11 @@ test_expect_success 'gc removes the entries of trees no root names, keeping the 
 	hako -C ws commit-tree -m four $T4 >c4 &&
 	hako -C ws update-ref refs/heads/four $(cat c4) &&
 	hako -C ws gc >/dev/null 2>&1 &&
-	stack_of $(grep "^$T4\." before | cut -f1) | sort >expect &&
+	# T1 is committed too (the --working test above).
+	{ stack_of $(grep "^$T4\." before | cut -f1) &&
+	  stack_of $(grep "^$(cat T1)\." before | cut -f1); } | sort -u >expect &&
 	test $(wc -l <expect) -ge 2 &&
+	test $(wc -l <before) -gt $(wc -l <expect) &&
 	hako -C ws cache ls | cut -f1 | sort >actual &&
 	test_cmp expect actual
 '

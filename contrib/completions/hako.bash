@@ -759,7 +759,7 @@ _hako() {
             return 0
             ;;
         hako__subcmd__cache__subcmd__fold)
-            opts="-C -c -h --base --owners --no-owners --uid-map --gid-map --container --help"
+            opts="-C -c -h --base --owners --no-owners --uid-map --gid-map --working --container --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -620,6 +620,7 @@ complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcomm
 complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcommand_from fold" -s c -l container -d 'Act on container NAME for this command (default: the active one)' -r
 complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcommand_from fold" -l owners -d 'The lower was prepared with owners (default: when root)'
 complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcommand_from fold" -l no-owners
+complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcommand_from fold" -l working -d 'Also move the container\'s working root from BASE to the result (the changes applied onto it if it moved meanwhile); prints the working root then'
 complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcommand_from fold" -s h -l help -d 'Print help'
 complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List entries: name, kind, depth, files, bytes, last use (seconds since the epoch), base'
 complete -c hako -n "__fish_hako_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "prepare" -d 'Make a tree ready as an overlay lower and print the lowerdir= value'

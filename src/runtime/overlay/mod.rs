@@ -260,7 +260,7 @@ pub fn make_dirs(dir: &Path, top_lower: &Path) -> Result<InstanceDirs> {
 
 /// Fold an instance's upper directory into `WORKING` (from the record's
 /// base, rebased onto a working root that moved meanwhile); returns the
-/// tree published, or None when nothing changed.
+/// folded tree (before any rebase), or None when nothing changed.
 pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<Option<ObjectId>> {
     let batch = crate::store::BatchWriter::new(&ws.odb);
     let new = fold_upper(&batch, &rec.base, upper, &rec.presentation())?;
