@@ -211,7 +211,13 @@ test_expect_success 'a tree overlay cannot present is refused' '
 	printf "020000 none %064d rdev=0,0\twh\n" 0 >wh.in &&
 	W=$(hako -C ws mktree <wh.in) &&
 	test_must_fail hako -C ws cache prepare $W 2>err &&
-	grep "^fatal: tree $W: /wh: a character device 0:0; overlay cannot present it" err
+	grep "^fatal: tree $W: /wh: a character device 0:0; overlay cannot present it" err &&
+	# Also in a layer over a cached tree, where only the changed paths are looked at.
+	{ hako -C ws ls-tree $(cat T1) && printf "020000 none %064d rdev=0,0\tz-wh\n" 0; } >wh2.in &&
+	W2=$(hako -C ws mktree <wh2.in) &&
+	test_must_fail hako -C ws cache prepare $W2 2>err &&
+	grep "^fatal: tree $W2: /z-wh: a character device 0:0; overlay cannot present it" err &&
+	hako -C ws cache ls >ls && ! grep "^$W2" ls && ls ws/.hako/cache/tmp >tmp && test_must_be_empty tmp
 '
 
 test_expect_success 'probe: overlay works here, and the answer is remembered per host, kernel and user' '
@@ -287,6 +293,7 @@ test_expect_success ROOT 'an unprivileged user: plain profile, whiteouts in a la
 	T=$(as_user ./hako -C ws write-tree "$D/src") &&
 	as_user sh -c "cp -a src src2 && rm src2/d/b && echo three >src2/c" &&
 	T2=$(as_user ./hako -C ws write-tree "$D/src2") &&
+	as_user ./hako -C ws cache probe >out && echo yes >expect && test_cmp expect out &&
 	as_user ./hako -C ws cache prepare $T >/dev/null &&
 	as_user ./hako -C ws cache prepare -v $T2 >lower 2>err &&
 	grep "^written: layer" err &&

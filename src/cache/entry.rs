@@ -177,8 +177,16 @@ fn host_path(root: &Path, rel: &[u8]) -> PathBuf {
     }
 }
 
+/// What `stamp` found: the stamps, and the regular files with their bytes.
+pub struct Stamped {
+    pub stamps: Vec<u8>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
 /// Stamp every path of `root` (itself first, then depth-first in name order).
-pub fn stamp(root: &Path) -> Result<Vec<u8>> {
+pub fn stamp(root: &Path) -> Result<Stamped> {
+    let (mut files, mut bytes) = (0, 0);
     let mut out = Vec::new();
     let m = fs::symlink_metadata(root).at(root)?;
     Stamp::of(&m, b".".to_vec()).encode(&mut out);
@@ -201,10 +209,17 @@ pub fn stamp(root: &Path) -> Result<Vec<u8>> {
             Stamp::of(&m, r.clone()).encode(&mut out);
             if m.is_dir() {
                 stack.push((p, r));
+            } else if m.is_file() {
+                files += 1;
+                bytes += m.len();
             }
         }
     }
-    Ok(out)
+    Ok(Stamped {
+        stamps: out,
+        files,
+        bytes,
+    })
 }
 
 /// The quick check: the first path whose stamp no longer holds, and why.
@@ -278,7 +293,7 @@ mod tests {
         fs::create_dir_all(root.join("d")).unwrap();
         fs::write(root.join("d/f"), "one").unwrap();
         fs::write(root.join("name with space"), "x").unwrap();
-        let stamps = stamp(&root).unwrap();
+        let stamps = stamp(&root).unwrap().stamps;
         assert_eq!(check_stamps(&root, &stamps), None);
         // Another entry linking the same inode changes its ctime only.
         fs::hard_link(root.join("d/f"), t.path().join("elsewhere")).unwrap();
@@ -288,13 +303,13 @@ mod tests {
             check_stamps(&root, &stamps),
             Some(("d/f".to_string(), "mode changed"))
         );
-        let stamps = stamp(&root).unwrap();
+        let stamps = stamp(&root).unwrap().stamps;
         fs::write(root.join("d/new"), "").unwrap();
         assert_eq!(
             check_stamps(&root, &stamps).map(|(p, _)| p),
             Some("d".to_string())
         );
-        let stamps = stamp(&root).unwrap();
+        let stamps = stamp(&root).unwrap().stamps;
         fs::remove_file(root.join("name with space")).unwrap();
         let (p, why) = check_stamps(&root, &stamps).unwrap();
         assert!(p == "." || p == "name with space", "{p} {why}");

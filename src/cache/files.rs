@@ -56,6 +56,8 @@ pub struct SharedFiles {
     next: Mutex<HashMap<String, u32>>,
     /// Copies written by this process (for the report).
     pub written: std::sync::atomic::AtomicU64,
+    /// fsync each copy written (a layer's few) instead of the caller's one syncfs.
+    pub sync_each: bool,
 }
 
 impl SharedFiles {
@@ -66,6 +68,7 @@ impl SharedFiles {
             owners,
             next: Mutex::new(HashMap::new()),
             written: 0.into(),
+            sync_each: false,
         }
     }
 
@@ -89,7 +92,12 @@ impl SharedFiles {
             .mode(0o600)
             .open(&tmp)
             .at(&tmp)?;
-        let written = file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(&tmp));
+        let written = file::write_to(store, &e.id, &mut f)
+            .map_err(|err| err.on_output(&tmp))
+            .and_then(|()| match self.sync_each {
+                true => f.sync_all().at(&tmp),
+                false => Ok(()),
+            });
         drop(f);
         let (mode, meta) = presented(e, self.owners);
         let done = written

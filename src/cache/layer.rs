@@ -11,7 +11,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::hostfs::CheckoutReport;
 use crate::hostfs::{apply_presented_attrs, checkout_entry, checkout_tree, CheckoutOptions};
 use crate::oid::ObjectId;
-use crate::prolly::dir::{self, Entry, Meta, ROOT_RECORD, S_IFDIR};
+use crate::prolly::dir::{self, Entry, Meta, ROOT_RECORD, S_IFCHR, S_IFDIR, S_IFMT};
 use crate::store::ObjectStore;
 
 /// overlay's opaque marker, in the `user.` namespace (`userxattr`).
@@ -72,6 +72,50 @@ fn count_all(store: &dyn ObjectStore, t: &ObjectId, budget: usize, n: &mut usize
     Ok(true)
 }
 
+/// Refuse an entry overlay cannot present (at `path`, for the message): a
+/// character device 0:0 (a whiteout to overlay) or, with owners, an xattr
+/// in overlay's own namespace.
+fn presentable(tree: &ObjectId, path: &str, e: &Entry, owners: bool) -> Result<()> {
+    let why = if e.mode & S_IFMT == S_IFCHR && e.meta.rdev == Some((0, 0)) {
+        "a character device 0:0"
+    } else if owners
+        && e.meta
+            .xattrs
+            .iter()
+            .any(|(n, _)| n.starts_with(b"user.overlay."))
+    {
+        "an xattr user.overlay.*"
+    } else {
+        return Ok(());
+    };
+    Err(Error::Invalid(format!(
+        "tree {tree}: {path}: {why}; overlay cannot present it"
+    )))
+}
+
+/// Refuse a tree `sub` (at `prefix`, a path from the root of `top`)
+/// holding an entry overlay cannot present.
+pub fn check_presentable(
+    store: &dyn ObjectStore,
+    top: &ObjectId,
+    sub: &ObjectId,
+    prefix: &str,
+    owners: bool,
+) -> Result<()> {
+    let mut stack = vec![(prefix.to_string(), *sub)];
+    while let Some((path, t)) = stack.pop() {
+        for e in dir::TreeCursor::new(store, &t)? {
+            let e = e?;
+            let p = format!("{path}/{}", String::from_utf8_lossy(&e.name));
+            presentable(top, &p, &e, owners)?;
+            if e.is_dir() {
+                stack.push((p, e.id));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The root record of `tree` as (mode, metadata): 040755 and none by default.
 pub fn root_attrs(store: &dyn ObjectStore, tree: &ObjectId) -> Result<(u32, Meta)> {
     Ok(match dir::get(store, tree, ROOT_RECORD)? {
@@ -99,16 +143,19 @@ pub fn write_layer(
     opts: &CheckoutOptions,
     report: &mut CheckoutReport,
 ) -> Result<()> {
-    layer_dir(store, base, tree, dest, opts, report)?;
+    layer_dir(store, tree, base, tree, dest, "", opts, report)?;
     let (mode, meta) = root_attrs(store, tree)?;
     apply_presented_attrs(dest, mode, &meta, opts.owners)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn layer_dir(
     store: &dyn ObjectStore,
+    top: &ObjectId,
     base: &ObjectId,
     tree: &ObjectId,
     dest: &Path,
+    prefix: &str,
     opts: &CheckoutOptions,
     report: &mut CheckoutReport,
 ) -> Result<()> {
@@ -119,14 +166,19 @@ fn layer_dir(
             continue;
         }
         let p = dest.join(OsStr::from_bytes(&c.name));
+        let shown = format!("{prefix}/{}", String::from_utf8_lossy(&c.name));
+        if let Some(n) = &c.new {
+            presentable(top, &shown, n, opts.owners)?;
+        }
         match (&c.old, &c.new) {
             (_, None) => whiteout(&p)?,
             (Some(o), Some(n)) if o.is_dir() && n.is_dir() => {
                 fs::create_dir(&p).at(&p)?;
-                layer_dir(store, &o.id, &n.id, &p, opts, report)?;
+                layer_dir(store, top, &o.id, &n.id, &p, &shown, opts, report)?;
                 dirs.push((p, n.clone()));
             }
             (_, Some(n)) if n.is_dir() => {
+                check_presentable(store, top, &n.id, &shown, opts.owners)?;
                 let sub = CheckoutOptions {
                     root: Some((n.mode, n.meta.clone())),
                     ..opts.clone()

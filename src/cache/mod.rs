@@ -135,39 +135,6 @@ fn touch(p: &Path) {
     );
 }
 
-/// A tree overlay cannot present: a character device 0:0 (a whiteout to
-/// overlay) or, with owners, an xattr in overlay's own namespace.
-fn refuse_unpresentable(store: &dyn ObjectStore, tree: &ObjectId, owners: bool) -> Result<()> {
-    let mut stack = vec![(String::new(), *tree)];
-    while let Some((path, t)) = stack.pop() {
-        for e in dir::TreeCursor::new(store, &t)? {
-            let e = e?;
-            let p = format!("{path}/{}", String::from_utf8_lossy(&e.name));
-            let why = if e.mode & S_IFMT == S_IFCHR && e.meta.rdev == Some((0, 0)) {
-                Some("a character device 0:0")
-            } else if owners
-                && e.meta
-                    .xattrs
-                    .iter()
-                    .any(|(n, _)| n.starts_with(b"user.overlay."))
-            {
-                Some("an xattr user.overlay.*")
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                return Err(Error::Invalid(format!(
-                    "tree {tree}: {p}: {why}; overlay cannot present it"
-                )));
-            }
-            if e.is_dir() {
-                stack.push((p, e.id));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The entries of the cache, each with its record (entries whose record
 /// cannot be read are listed with the error).
 fn scan(cache: &Path) -> Result<Vec<(String, Result<Record>)>> {
@@ -255,7 +222,6 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
             }
         }
     }
-    refuse_unpresentable(store, tree, owners)?;
     // The base: the recently used entry of this profile closest to the tree.
     let mut best: Option<(usize, Record)> = None;
     let mut recent: Vec<(SystemTime, Record)> = scan(&cache)?
@@ -275,7 +241,10 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
             }
         }
     }
-    let shared = Arc::new(files::SharedFiles::new(&cache, owners));
+    let mut shared = files::SharedFiles::new(&cache, owners);
+    // A layer's few copies are synced one by one; a full entry's many at once.
+    shared.sync_each = best.is_some();
+    let shared = Arc::new(shared);
     let opts = CheckoutOptions {
         owners,
         devices: owners,
@@ -293,9 +262,13 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
             return Err(e);
         }
     };
-    // Every copy and entry is on disk before the entry is visible.
-    if let Ok(f) = File::open(&tmp) {
-        let _ = nix::unistd::syncfs(&f);
+    // Every copy is on disk before the entry is visible: a crash leaves an
+    // entry whose stamps still hold, or none (its metadata, journalled in
+    // order, fails the quick check if torn).
+    if rec.kind == Kind::Full {
+        if let Ok(f) = File::open(&tmp) {
+            let _ = nix::unistd::syncfs(&f);
+        }
     }
     let dest = trees(&cache).join(&name);
     if let Err(e) = fs::rename(&tmp, &dest) {
@@ -345,41 +318,23 @@ fn write_entry(
         }
     }
     if kind == Kind::Full {
+        layer::check_presentable(store, tree, tree, "", owners)?;
         report = checkout_tree(store, tree, &root, opts)?;
     }
-    let (files, bytes) = count_files(&root)?;
+    let stamped = entry::stamp(&root)?;
     let rec = Record {
         tree: *tree,
         owners,
         kind,
         depth,
-        files,
-        bytes,
+        files: stamped.files,
+        bytes: stamped.bytes,
     };
-    let stamps = entry::stamp(&root)?;
-    fs::write(tmp.join("stamps"), stamps).at(tmp)?;
+    fs::write(tmp.join("stamps"), stamped.stamps).at(tmp)?;
     fs::write(tmp.join("entry"), rec.encode()).at(tmp)?;
     fs::write(tmp.join("lock"), b"").at(tmp)?;
     fs::write(tmp.join("used"), b"").at(tmp)?;
     Ok((rec, report))
-}
-
-fn count_files(root: &Path) -> Result<(u64, u64)> {
-    let (mut files, mut bytes) = (0, 0);
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).at(&d)? {
-            let e = e.at(&d)?;
-            let m = fs::symlink_metadata(e.path()).at(e.path())?;
-            if m.is_dir() {
-                stack.push(e.path());
-            } else if m.is_file() {
-                files += 1;
-                bytes += m.len();
-            }
-        }
-    }
-    Ok((files, bytes))
 }
 
 fn lower_of(cache: &Path, stack: Vec<String>) -> Result<Lower> {
