@@ -274,14 +274,25 @@ test_expect_success 'prune --max-size evicts the least recently used, and unused
 	find ws/.hako/cache/files -type f >copies && test_must_be_empty copies
 '
 
-test_expect_success 'an entry in use is never pruned' '
+test_expect_success 'an entry in use is never pruned; a damaged one in use is moved aside until unused' '
 	T1=$(cat T1) &&
 	hako -C ws cache prepare $T1 >lower &&
-	(flock -s "$PWD/ws/.hako/cache/trees/$(basename "$(dirname "$(cat lower)")")/lock" sleep 3 &) &&
-	sleep 0.5 &&
+	entry=$(dirname "$(cat lower)") &&
+	exec 9<"$entry/lock" && flock -s 9 &&
 	hako -C ws cache prune --max-size 1 -v >out &&
 	test_must_be_empty out &&
-	hako -C ws cache ls >ls && test_line_count = 1 ls
+	hako -C ws cache ls >ls && test_line_count = 1 ls &&
+	chmod 700 "$(cat lower)/d" &&
+	hako -C ws cache prepare $T1 >lower2 2>err &&
+	grep "^warning: cache entry damaged, rebuilt: $T1\.[a-z]*: d: mode changed" err &&
+	test_cmp lower lower2 &&
+	ls ws/.hako/cache/tmp >gone && grep "^gone-" gone &&
+	hako -C ws cache prune >out &&
+	ls ws/.hako/cache/tmp >gone && grep "^gone-" gone &&
+	exec 9<&- &&
+	hako -C ws cache prune &&
+	ls ws/.hako/cache/tmp >gone && ! grep "^gone-" gone &&
+	hako -C ws fsck --cache
 '
 
 . "$TEST_DIRECTORY/lib-run.sh"

@@ -188,11 +188,14 @@ fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, Str
     }
 }
 
-/// Remove an entry directory (renamed into tmp/ first, so it disappears at once).
+/// Remove an entry directory: renamed into tmp/ first, so it disappears at
+/// once; removed there unless an instance still uses it (then a later
+/// prune removes it).
 fn remove_entry(cache: &Path, name: &str) -> Result<()> {
     let from = trees(cache).join(name);
     let to = crate::fsutil::tmp_path(&cache.join("tmp"), "gone-");
     match fs::rename(&from, &to) {
+        Ok(()) if busy(&to) => Ok(()),
         Ok(()) => crate::fsutil::remove_tree(&to),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).at(&from),
@@ -254,7 +257,11 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
     };
     let tmp = crate::fsutil::tmp_path(&cache.join("tmp"), "entry-");
     fs::create_dir(&tmp).at(&tmp)?;
-    let written = write_entry(store, tree, owners, best.map(|(_, r)| r), &tmp, &opts);
+    // On a pool of its own: a supervisor forks the sandbox next.
+    let written = crate::runtime::in_own_pool(|| {
+        write_entry(store, tree, owners, best.map(|(_, r)| r), &tmp, &opts)
+    })
+    .and_then(|r| r);
     let (rec, report) = match written {
         Ok(x) => x,
         Err(e) => {
@@ -353,15 +360,14 @@ fn lower_of(cache: &Path, stack: Vec<String>) -> Result<Lower> {
     })
 }
 
-/// Remove every entry whose stack fails the quick check (unless in use).
+/// Remove every entry whose stack fails the quick check (one in use is
+/// moved aside: its instance keeps its view, the next one gets a new entry).
 fn remove_damaged(cache: &Path) -> Result<Vec<(String, String)>> {
     let mut removed = Vec::new();
     for (n, _) in scan(cache)? {
         if let Err(why) = check_stack(cache, &n) {
-            if !busy(&trees(cache).join(&n)) {
-                remove_entry(cache, &n)?;
-                removed.push((n, why));
-            }
+            remove_entry(cache, &n)?;
+            removed.push((n, why));
         }
     }
     Ok(removed)
@@ -517,7 +523,8 @@ pub fn prune(
                 .metadata()
                 .and_then(|m| m.modified())
                 .is_ok_and(|t| t < hour_ago);
-            if old {
+            let gone = e.file_name().to_string_lossy().starts_with("gone-");
+            if (old || gone) && !busy(&e.path()) {
                 crate::fsutil::remove_tree(&e.path())?;
             }
         }

@@ -96,19 +96,7 @@ pub fn materialize(
 ) -> Result<(Materialized, Vec<String>)> {
     let owners = nix::unistd::geteuid().is_root();
     let root = dir.join(ROOT);
-    // The parallel work runs on a pool of its own, started here: the caller
-    // may be a forked supervisor (where the parent's global pool has no
-    // threads), and its workers must never take the signals the supervisor
-    // will wait for.
-    // Its threads are gone before this returns: the sandbox is cloned next,
-    // and a thread holding a lock (malloc's, libc's) at that moment would
-    // leave the lock held forever in the child.
-    let before = threads();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .start_handler(|_| crate::sandbox::block_supervised_signals())
-        .build()
-        .map_err(|e| Error::Invalid(format!("cannot start worker threads: {e}")))?;
-    let result = pool.install(|| -> Result<_> {
+    let result = crate::runtime::in_own_pool(|| -> Result<_> {
         let report = checkout_tree(
             &ws.odb,
             &tree,
@@ -126,12 +114,7 @@ pub fn materialize(
         // privilege owners are lost): the command's changes are those from here.
         let seen = read_back(ws, &root, owners)?;
         Ok((report, seen))
-    });
-    drop(pool);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while threads() > before && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
+    })?;
     let (report, seen) = result?;
     let m = Materialized {
         dir: dir.to_path_buf(),
@@ -141,11 +124,6 @@ pub fn materialize(
     };
     crate::fsutil::write_atomic(&dir.join(RECORD), m.encode().as_bytes())?;
     Ok((m, report.skipped))
-}
-
-/// The threads of this process (/proc/self/task).
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
 }
 
 /// Apply what changed in the directory onto the working root; returns the
