@@ -11,7 +11,8 @@ use nix::errno::Errno;
 use super::sys;
 
 /// The steps the child takes, named in a failure.
-const STEPS: [&str; 7] = [
+const STEPS: [&str; 8] = [
+    "new user and mount namespaces",
     "setgroups",
     "uid_map",
     "gid_map",
@@ -24,7 +25,9 @@ const STEPS: [&str; 7] = [
 /// In a child with new user and mount namespaces (0 inside mapped to the
 /// caller), mount overlay on `mnt` with `options`, then remove `mnt/f`,
 /// `mnt/d/g` and `mnt/d`, and make `mnt/d` again. Err names the failing
-/// step and its error. Only async-signal-safe calls run in the child.
+/// step and its error. Only async-signal-safe calls run in the child, which
+/// is forked first and then unshares (the caller may have threads: a
+/// multi-threaded process cannot enter a new user namespace itself).
 pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
     let (uid, gid) = (sys::geteuid(), sys::getegid());
     // Everything the child needs is built before the fork: it allocates nothing.
@@ -41,7 +44,7 @@ pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
     let g = sys::cstr(mnt.join("d/g"));
     let d = sys::cstr(mnt.join("d"));
     let (r, w) = sys::pipe().map_err(|e| format!("pipe: {e}"))?;
-    match sys::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) {
+    match sys::fork() {
         Ok(0) => {
             drop(r);
             let fail = |step: u8, e: Errno| -> ! {
@@ -52,26 +55,29 @@ pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
                 let fd = sys::open(path, libc::O_WRONLY)?;
                 sys::write_all(fd.as_fd(), bytes)
             };
-            if let Err(e) = write(&setgroups, b"deny") {
+            if let Err(e) = sys::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) {
                 fail(0, e)
             }
-            if let Err(e) = write(&uid_map, &uid_line) {
+            if let Err(e) = write(&setgroups, b"deny") {
                 fail(1, e)
             }
-            if let Err(e) = write(&gid_map, &gid_line) {
+            if let Err(e) = write(&uid_map, &uid_line) {
                 fail(2, e)
             }
-            if let Err(e) = sys::mount(Some(&source), &target, Some(&fstype), 0, Some(&data)) {
+            if let Err(e) = write(&gid_map, &gid_line) {
                 fail(3, e)
             }
-            if let Err(e) = sys::unlink(&f) {
+            if let Err(e) = sys::mount(Some(&source), &target, Some(&fstype), 0, Some(&data)) {
                 fail(4, e)
             }
-            if let Err(e) = sys::unlink(&g).and_then(|()| sys::rmdir(&d)) {
+            if let Err(e) = sys::unlink(&f) {
                 fail(5, e)
             }
-            if let Err(e) = sys::mkdir(&d, 0o755) {
+            if let Err(e) = sys::unlink(&g).and_then(|()| sys::rmdir(&d)) {
                 fail(6, e)
+            }
+            if let Err(e) = sys::mkdir(&d, 0o755) {
+                fail(7, e)
             }
             sys::exit_now(0)
         }
@@ -90,6 +96,6 @@ pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
                 (_, Err(e)) => Err(format!("waitpid: {e}")),
             }
         }
-        Err(e) => Err(format!("new user namespace: {e}")),
+        Err(e) => Err(format!("fork: {e}")),
     }
 }

@@ -123,6 +123,12 @@ pub fn symlinkat(target: &CStr, dirfd: BorrowedFd, name: &CStr) -> SysResult<()>
     check(unsafe { libc::symlinkat(target.as_ptr(), dirfd.as_raw_fd(), name.as_ptr()) }).map(drop)
 }
 
+/// unshare(2): move this (single-threaded) process into new namespaces.
+pub fn unshare(flags: libc::c_int) -> SysResult<()> {
+    // SAFETY: no pointers; the kernel checks the flags.
+    check(unsafe { libc::unshare(flags) }).map(drop)
+}
+
 pub fn unlink(path: &CStr) -> SysResult<()> {
     // SAFETY: valid C string.
     check(unsafe { libc::unlink(path.as_ptr()) }).map(drop)

@@ -308,6 +308,27 @@ mod tests {
     }
 
     #[test]
+    fn the_probe_works_from_a_process_with_threads() {
+        // The test harness runs threads: the probe forks before it unshares.
+        let userns = std::process::Command::new("unshare")
+            .args(["-Urm", "true"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !userns {
+            eprintln!("skipped: no user namespaces here");
+            return;
+        }
+        let t = tempfile::tempdir().unwrap();
+        let ans = probe_now(t.path()).unwrap();
+        assert_eq!(ans, Probe::Yes);
+        assert_eq!(
+            fs::read_dir(t.path()).unwrap().count(),
+            0,
+            "probe directory left"
+        );
+    }
+
+    #[test]
     fn paths_in_options_are_escaped() {
         assert_eq!(escape(Path::new("/a:b,c\\d")), "/a\\:b\\,c\\\\d");
         assert_eq!(
