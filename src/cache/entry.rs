@@ -184,7 +184,7 @@ pub struct Stamped {
     pub bytes: u64,
 }
 
-/// Stamp every path of `root` (itself first, then depth-first in name order).
+/// Stamp every path of `root` (itself first, then each directory's names together).
 pub fn stamp(root: &Path) -> Result<Stamped> {
     let (mut files, mut bytes) = (0, 0);
     let mut out = Vec::new();
