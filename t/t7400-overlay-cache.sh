@@ -295,6 +295,31 @@ test_expect_success 'an entry in use is never pruned; a damaged one in use is mo
 	hako -C ws fsck --cache
 '
 
+. "$TEST_DIRECTORY/lib-debian.sh"
+
+test_lazy_prereq DEBROOT '
+	test "$(id -u)" = 0 && debian_root "$TRASH_DIRECTORY/deb"
+'
+
+test_expect_success DEBROOT 'a real distribution: what useradd changes inside the overlay is exactly what it changes in a copy' '
+	TD=$(hako -C ws write-tree --owners "$PWD/deb") &&
+	hako -C ws cache prepare $TD >lowerd &&
+	rm -rf ovd && mkdir -p ovd/upper ovd/work ovd/mnt &&
+	top=$(sed "s/:.*//" lowerd) &&
+	chmod --reference="$top" ovd/upper && touch -r "$top" ovd/upper &&
+	unshare -m sh -c "
+		mount -t overlay hako -o \"lowerdir=$(cat lowerd),upperdir=$PWD/ovd/upper,workdir=$PWD/ovd/work,$OVOPTS\" \"$PWD/ovd/mnt\" &&
+		chroot \"$PWD/ovd/mnt\" useradd -m alice" &&
+	N=$(hako -C ws cache fold --base $TD "$PWD/ovd/upper") &&
+	cp -a deb deb2 && chroot deb2 useradd -m alice &&
+	W=$(hako -C ws write-tree --owners "$PWD/deb2") &&
+	hako -C ws diff-tree -r --name-status $TD $W >expect &&
+	hako -C ws diff-tree -r --name-status $TD $N >actual &&
+	test_cmp expect actual &&
+	grep "home/alice/.profile" actual &&
+	hako -C ws ls-tree -r $N home | grep "uid=1000 gid=1000 .*	home/alice/.profile$"
+'
+
 . "$TEST_DIRECTORY/lib-run.sh"
 
 test_expect_success ROOT 'an unprivileged user: plain profile, whiteouts in a layer, a real overlay and the fold' '
