@@ -200,3 +200,51 @@ mod tests {
 
     const S_IFREG_TEST: u32 = crate::prolly::dir::S_IFREG;
 }
+
+#[cfg(test)]
+mod link_limit_tests {
+    use super::*;
+    use crate::object::ObjectType;
+    use crate::store::MemStore;
+
+    #[test]
+    fn a_copy_at_the_link_limit_is_followed_by_a_new_one() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path().join("cache");
+        fs::create_dir_all(cache.join("tmp")).unwrap();
+        let store = MemStore::new();
+        let id = store.write(ObjectType::Blob, b"shared").unwrap();
+        let e = Entry::new(b"f", crate::prolly::dir::S_IFREG | 0o644, id);
+        let files = SharedFiles::new(&cache, false);
+        let out = t.path().join("out");
+        fs::create_dir(&out).unwrap();
+        files.create(&store, &e, &out.join("first")).unwrap();
+        // Fill the copy's links up to the filesystem's limit.
+        let src = files.path(&key(&e, false), 0);
+        let fill = t.path().join("fill");
+        fs::create_dir(&fill).unwrap();
+        let mut n = 0u32;
+        loop {
+            match fs::hard_link(&src, fill.join(n.to_string())) {
+                Ok(()) => n += 1,
+                Err(err) if err.raw_os_error() == Some(libc::EMLINK) => break,
+                Err(err) => panic!("{err}"),
+            }
+            if n > 200_000 {
+                eprintln!("skipped: no link limit on this filesystem");
+                return;
+            }
+        }
+        files.create(&store, &e, &out.join("second")).unwrap();
+        let (a, b) = (
+            fs::metadata(out.join("first")).unwrap(),
+            fs::metadata(out.join("second")).unwrap(),
+        );
+        assert_ne!(a.ino(), b.ino(), "a new copy past the limit");
+        assert_eq!(fs::read(out.join("second")).unwrap(), b"shared");
+        assert!(files.path(&key(&e, false), 1).exists());
+        // The next one links the new copy directly.
+        files.create(&store, &e, &out.join("third")).unwrap();
+        assert_eq!(fs::metadata(out.join("third")).unwrap().ino(), b.ino());
+    }
+}
