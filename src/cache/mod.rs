@@ -226,7 +226,6 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
         }
     }
     // The base: the recently used entry of this profile closest to the tree.
-    let mut best: Option<(usize, Record)> = None;
     let mut recent: Vec<(SystemTime, Record)> = scan(&cache)?
         .into_iter()
         .filter_map(|(n, r)| {
@@ -236,14 +235,19 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
         })
         .collect();
     recent.sort_by_key(|r| std::cmp::Reverse(r.0));
-    for (_, r) in recent.into_iter().take(CANDIDATES) {
-        let budget = best.as_ref().map_or(MAX_LAYER, |(n, _)| *n);
-        if let Some(n) = layer::count_changes(store, &r.tree, tree, budget)? {
-            if best.as_ref().is_none_or(|(b, _)| n < *b) && check_stack(&cache, &r.name()).is_ok() {
-                best = Some((n, r));
-            }
+    // (changes, recency rank, entry): the fewest changes first, then the most recent.
+    let mut close: Vec<(usize, usize, Record)> = Vec::new();
+    for (rank, (_, r)) in recent.into_iter().take(CANDIDATES).enumerate() {
+        if let Some(n) = layer::count_changes(store, &r.tree, tree, MAX_LAYER)? {
+            close.push((n, rank, r));
         }
     }
+    close.sort_by_key(|c| (c.0, c.1));
+    // Only the base taken gets the quick check (a stat of each of its paths).
+    let best = close
+        .into_iter()
+        .map(|(_, _, r)| r)
+        .find(|r| check_stack(&cache, &r.name()).is_ok());
     let mut shared = files::SharedFiles::new(&cache, owners);
     // A layer's few copies are synced one by one; a full entry's many at once.
     shared.sync_each = best.is_some();
@@ -258,10 +262,9 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
     let tmp = crate::fsutil::tmp_path(&cache.join("tmp"), "entry-");
     fs::create_dir(&tmp).at(&tmp)?;
     // On a pool of its own: a supervisor forks the sandbox next.
-    let written = crate::runtime::in_own_pool(|| {
-        write_entry(store, tree, owners, best.map(|(_, r)| r), &tmp, &opts)
-    })
-    .and_then(|r| r);
+    let written =
+        crate::runtime::in_own_pool(|| write_entry(store, tree, owners, best, &tmp, &opts))
+            .and_then(|r| r);
     let (rec, report) = match written {
         Ok(x) => x,
         Err(e) => {
