@@ -320,6 +320,22 @@ test_expect_success DEBROOT 'a real distribution: what useradd changes inside th
 	hako -C ws ls-tree -r $N home | grep "uid=1000 gid=1000 .*	home/alice/.profile$"
 '
 
+test_expect_success DEBROOT 'a prepare killed mid-write leaves no entry, and its leftovers go at the next prepare' '
+	TD=$(hako -C ws write-tree --owners "$PWD/deb") &&
+	hako -C ws cache prune --max-size 1 &&
+	{ hako -C ws cache prepare $TD >/dev/null 2>&1 & pid=$!; } &&
+	sleep 0.5 && kill -9 $pid; wait $pid;
+	hako -C ws cache ls >ls &&
+	if grep "^$TD\\." ls; then
+		say "# the prepare ended before the kill"
+	else
+		ls ws/.hako/cache/tmp >left && grep "^entry-" left
+	fi &&
+	hako -C ws cache prepare $TD >lower &&
+	ls ws/.hako/cache/tmp >left && ! grep -e "^entry-" -e "^copy-" left &&
+	hako -C ws fsck --cache
+'
+
 . "$TEST_DIRECTORY/lib-run.sh"
 
 test_expect_success ROOT 'an unprivileged user: plain profile, whiteouts in a layer, a real overlay and the fold' '

@@ -56,8 +56,14 @@ pub struct SharedFiles {
     next: Mutex<HashMap<String, u32>>,
     /// Copies written by this process (for the report).
     pub written: std::sync::atomic::AtomicU64,
-    /// fsync each copy written (a layer's few) instead of the caller's one syncfs.
+    /// fsync each copy written and name it in `files/` at once (a layer's
+    /// few); otherwise copies stay in `tmp/` until `publish`, after the
+    /// caller's one syncfs, so `files/` never names a copy a crash can tear.
     pub sync_each: bool,
+    /// Copies written and not yet named in `files/`: key → (temporary file, suffix).
+    pending: Mutex<HashMap<String, (PathBuf, u32)>>,
+    /// Temporary files of copies another thread's copy replaced in `pending`.
+    orphans: Mutex<Vec<PathBuf>>,
 }
 
 impl SharedFiles {
@@ -69,6 +75,8 @@ impl SharedFiles {
             next: Mutex::new(HashMap::new()),
             written: 0.into(),
             sync_each: false,
+            pending: Mutex::new(HashMap::new()),
+            orphans: Mutex::new(Vec::new()),
         }
     }
 
@@ -81,10 +89,8 @@ impl SharedFiles {
         self.dir.join(&key[..2]).join(name)
     }
 
-    /// Write the copy of `e` at `dest` unless one is there (another writer's wins).
-    fn write_copy(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()> {
-        let parent = dest.parent().expect("a fan-out directory");
-        fs::create_dir_all(parent).at(parent)?;
+    /// Write the content and attributes of `e` into a new file of `tmp/`.
+    fn write_tmp(&self, store: &dyn ObjectStore, e: &Entry) -> Result<PathBuf> {
         let tmp = crate::fsutil::tmp_path(&self.tmp, "copy-");
         let mut f = fs::OpenOptions::new()
             .write(true)
@@ -100,16 +106,59 @@ impl SharedFiles {
             });
         drop(f);
         let (mode, meta) = presented(e, self.owners);
-        let done = written
-            .and_then(|()| apply_presented_attrs(&tmp, mode, &meta, self.owners))
-            .and_then(|()| match fs::hard_link(&tmp, dest) {
-                Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => Err(err).at(dest),
-                _ => Ok(()),
-            });
-        let _ = fs::remove_file(&tmp);
-        done?;
+        let done = written.and_then(|()| apply_presented_attrs(&tmp, mode, &meta, self.owners));
+        if let Err(err) = done {
+            let _ = fs::remove_file(&tmp);
+            return Err(err);
+        }
         self.written
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(tmp)
+    }
+
+    /// Write the copy of `e`, synced, and name it `dest` unless a copy is
+    /// there (another writer's wins).
+    fn write_copy(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()> {
+        let parent = dest.parent().expect("a fan-out directory");
+        fs::create_dir_all(parent).at(parent)?;
+        let tmp = self.write_tmp(store, e)?;
+        let done = match fs::hard_link(&tmp, dest) {
+            Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => Err(err).at(dest),
+            _ => Ok(()),
+        };
+        let _ = fs::remove_file(&tmp);
+        done
+    }
+
+    /// Name in `files/` the copies written since the last call (the caller
+    /// made them durable), and remove their temporary names.
+    pub fn publish(&self) -> Result<()> {
+        let pending: Vec<(String, (PathBuf, u32))> = match self.pending.lock() {
+            Ok(mut p) => p.drain().collect(),
+            Err(_) => Vec::new(),
+        };
+        for (key, (tmp, n)) in pending {
+            let dest = self.path(&key, n);
+            let parent = dest.parent().expect("a fan-out directory");
+            fs::create_dir_all(parent).at(parent)?;
+            match fs::hard_link(&tmp, &dest) {
+                // A name taken, or a copy at its link limit, stays private
+                // to the entries linking it.
+                Err(err)
+                    if err.kind() != std::io::ErrorKind::AlreadyExists
+                        && err.raw_os_error() != Some(libc::EMLINK) =>
+                {
+                    return Err(err).at(&dest)
+                }
+                _ => {}
+            }
+            let _ = fs::remove_file(&tmp);
+        }
+        if let Ok(mut o) = self.orphans.lock() {
+            for tmp in o.drain(..) {
+                let _ = fs::remove_file(&tmp);
+            }
+        }
         Ok(())
     }
 
@@ -132,6 +181,15 @@ impl SharedFiles {
 impl FileSource for SharedFiles {
     fn create(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()> {
         let key = key(e, self.owners);
+        // A copy this checkout wrote and has not named in `files/` yet.
+        let mine = self.pending.lock().ok().and_then(|p| p.get(&key).cloned());
+        if let Some((tmp, _)) = mine {
+            match fs::hard_link(&tmp, dest) {
+                Ok(()) => return Ok(()),
+                Err(err) if err.raw_os_error() == Some(libc::EMLINK) => {}
+                Err(err) => return Err(err).at(dest),
+            }
+        }
         let mut n = self
             .next
             .lock()
@@ -149,8 +207,21 @@ impl FileSource for SharedFiles {
             }
             match fs::hard_link(&src, dest) {
                 Ok(()) => return Ok(()),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound && self.sync_each => {
                     self.write_copy(store, e, &src)?;
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    let tmp = self.write_tmp(store, e)?;
+                    fs::hard_link(&tmp, dest).at(dest)?;
+                    let replaced = self
+                        .pending
+                        .lock()
+                        .ok()
+                        .and_then(|mut p| p.insert(key.clone(), (tmp, n)));
+                    if let (Some((old, _)), Ok(mut o)) = (replaced, self.orphans.lock()) {
+                        o.push(old);
+                    }
+                    return Ok(());
                 }
                 Err(err) if err.raw_os_error() == Some(libc::EMLINK) => {
                     n += 1;
@@ -219,8 +290,12 @@ mod link_limit_tests {
         let out = t.path().join("out");
         fs::create_dir(&out).unwrap();
         files.create(&store, &e, &out.join("first")).unwrap();
-        // Fill the copy's links up to the filesystem's limit.
+        // Not named in files/ before it is published (after the caller's sync).
         let src = files.path(&key(&e, false), 0);
+        assert!(!src.exists());
+        files.publish().unwrap();
+        assert_eq!(fs::read(&src).unwrap(), b"shared");
+        // Fill the copy's links up to the filesystem's limit.
         let fill = t.path().join("fill");
         fs::create_dir(&fill).unwrap();
         let mut n = 0u32;
@@ -242,7 +317,9 @@ mod link_limit_tests {
         );
         assert_ne!(a.ino(), b.ino(), "a new copy past the limit");
         assert_eq!(fs::read(out.join("second")).unwrap(), b"shared");
+        files.publish().unwrap();
         assert!(files.path(&key(&e, false), 1).exists());
+        assert_eq!(fs::read_dir(t.path().join("cache/tmp")).unwrap().count(), 0);
         // The next one links the new copy directly.
         files.create(&store, &e, &out.join("third")).unwrap();
         assert_eq!(fs::metadata(out.join("third")).unwrap().ino(), b.ino());

@@ -259,6 +259,7 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
         times: true,
         files: Some(shared.clone()),
     };
+    sweep_tmp(&cache)?;
     let tmp = crate::fsutil::tmp_path(&cache.join("tmp"), "entry-");
     fs::create_dir(&tmp).at(&tmp)?;
     // On a pool of its own: a supervisor forks the sandbox next.
@@ -275,11 +276,13 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
     // Every copy is on disk before the entry is visible: a crash leaves an
     // entry whose stamps still hold, or none (its metadata, journalled in
     // order, fails the quick check if torn).
-    if rec.kind == Kind::Full {
+    if !shared.sync_each || rec.kind == Kind::Full {
         if let Ok(f) = File::open(&tmp) {
             let _ = nix::unistd::syncfs(&f);
         }
     }
+    // Only now may other entries link the new copies.
+    shared.publish()?;
     let dest = trees(&cache).join(&name);
     if let Err(e) = fs::rename(&tmp, &dest) {
         let _ = crate::fsutil::remove_tree(&tmp);
@@ -517,22 +520,33 @@ pub fn prune(
             }
         }
     }
-    // Temporary files of killed writers.
+    sweep_tmp(&cache)?;
+    Ok(out)
+}
+
+/// Remove what killed writers left in `tmp/`. Called under the cache lock,
+/// which every writer of entries and copies holds: those are all dead. A
+/// probe's directory (made without the lock) goes once an hour old; an
+/// entry moved aside goes once no instance uses it.
+fn sweep_tmp(cache: &Path) -> Result<()> {
     let tmp = cache.join("tmp");
-    if let Ok(rd) = fs::read_dir(&tmp) {
-        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
-        for e in rd.flatten() {
-            let old = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t < hour_ago);
-            let gone = e.file_name().to_string_lossy().starts_with("gone-");
-            if (old || gone) && !busy(&e.path()) {
-                crate::fsutil::remove_tree(&e.path())?;
-            }
+    let Ok(rd) = fs::read_dir(&tmp) else {
+        return Ok(());
+    };
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < hour_ago);
+        let dead = name.starts_with("entry-") || name.starts_with("copy-");
+        let gone = name.starts_with("gone-") && !busy(&e.path());
+        if dead || gone || (old && !name.starts_with("gone-")) {
+            crate::fsutil::remove_tree(&e.path())?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Remove entry `n` and every layer stacked on it, unless one is in use
