@@ -27,6 +27,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             owners: a.owners,
             devices: a.owners,
             root: None,
+            ..Default::default()
         },
     )?;
     for s in &report.skipped {

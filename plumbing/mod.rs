@@ -1,6 +1,7 @@
 //! Plumbing: one file per command. Each turns its arguments into engine calls
 //! and prints a stable, script-friendly result.
 
+pub mod cache;
 pub mod cat_file;
 pub mod checkout_tree;
 pub mod commit_tree;

@@ -990,6 +990,24 @@ against its id; -v lists each object with its type, size, delta depth and
 base (format-spec/packs.md)."#,
     ),
     (
+        "cache",
+        r#"The checkout cache of overlay instances (format-spec/runtime.md,
+layout.md and gc.md): read-only materializations of trees under
+.hako/cache/, written once and shared by every instance that runs them.
+File contents are hardlinks to one plain copy per content and metadata, so
+ten containers of one image cost the disk of one; a tree that differs from
+a cached one by a few paths is prepared as a small layer stacked on it.
+
+`hako cache prepare TREE` makes a tree ready and prints the value of
+overlay's lowerdir= option; `hako cache ls` lists the entries, `hako cache
+verify` checks them (`hako cache verify --full`: every file against its tree, as `hako fsck
+--cache` does) and `hako cache prune` removes entries no root reaches and
+applies the cache.maxSize cap, as `hako gc` does. `hako cache probe` says
+whether overlay instances work on this host (remembered per host, kernel
+and user); `hako cache fold` folds an overlay upper directory onto a tree
+and prints the new tree's id."#,
+    ),
+    (
         "unshare-exec",
         r#"Runs a command rootless in a directory ROOTFS: new user, mount, pid,
 uts, ipc, cgroup and net namespaces, pivot_root, a fresh /proc, a minimal

@@ -335,6 +335,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "write a tree to a host directory",
     ),
     (
+        "cache",
+        "hako cache prepare HEAD",
+        "make a commit's tree ready as an overlay lower directory",
+    ),
+    (
         "diff-tree",
         "hako diff-tree -r HEAD~1 HEAD",
         "paths changed by the last commit",

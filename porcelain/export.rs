@@ -36,6 +36,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 devices: a.owners,
                 // A subdirectory's own mode and metadata are its entry's.
                 root: (!loc.comps.is_empty()).then(|| (e.mode, e.meta.clone())),
+                ..Default::default()
             },
         )?;
         for s in report.skipped {

@@ -24,6 +24,9 @@ pub struct Args {
     /// Write dangling objects' ids under .hako/lost-found/.
     #[arg(long)]
     lost_found: bool,
+    /// Check the checkout cache (every entry, content included) instead of the store.
+    #[arg(long)]
+    cache: bool,
     /// Print what was checked (objects, bytes) on stderr.
     #[arg(short = 'v', long)]
     verbose: bool,
@@ -31,6 +34,14 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
+    if a.cache {
+        let damage = hako::cache::verify(&ws, true)?;
+        let mut out = std::io::stdout().lock();
+        for d in &damage {
+            plumbing::out(writeln!(out, "error in cache entry {}: {}", d.entry, d.why))?;
+        }
+        return Ok(i32::from(!damage.is_empty()));
+    }
     let start = std::time::Instant::now();
     let r = fsck(
         &ws,

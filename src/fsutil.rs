@@ -190,3 +190,42 @@ pub fn clean_up_on_signal() {
         std::process::exit(128 + sig as i32);
     });
 }
+
+/// Give the owner rwx on every directory below `dir` (and `dir`), so that a
+/// tree whose directories were made read-only can be removed.
+pub fn make_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let mode = meta.permissions().mode();
+    if mode & 0o700 != 0o700 {
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o700));
+    }
+    if let Ok(rd) = fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                make_writable(&e.path());
+            }
+        }
+    }
+}
+
+/// Remove `path` and everything below it, read-only directories included;
+/// a missing path is not an error.
+pub fn remove_tree(path: &Path) -> Result<()> {
+    make_writable(path);
+    let r = match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).at(path),
+    }
+}

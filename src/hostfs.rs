@@ -312,6 +312,14 @@ pub fn import_entry(
     special_entry(store, path, name, &m, opts)
 }
 
+/// Where a checkout takes its regular files from, instead of writing each
+/// one: the checkout cache links them from shared plain copies that already
+/// carry the entry's mode, owner, xattrs and time.
+pub trait FileSource: std::fmt::Debug + Send + Sync {
+    /// Create the regular file of entry `e` at `dest` (which does not exist).
+    fn create(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()>;
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct CheckoutOptions {
     /// Apply recorded owners, xattrs and modification times (needs privilege).
@@ -323,6 +331,12 @@ pub struct CheckoutOptions {
     /// Mode and metadata for the destination directory itself, instead of the
     /// tree's `.` record (a subdirectory's entry in its parent).
     pub root: Option<(u32, Meta)>,
+    /// Apply every entry's modification time, the epoch where none is
+    /// recorded, with or without `owners` (the checkout cache presents
+    /// entries as the FUSE servers do).
+    pub times: bool,
+    /// Regular files come from here (already attributed) instead of being written.
+    pub files: Option<std::sync::Arc<dyn FileSource>>,
 }
 
 /// What a checkout could not reproduce (e.g. device nodes without privilege).
@@ -375,10 +389,13 @@ pub fn apply_entry_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<
     Ok(())
 }
 
-/// Set the recorded modification time (not following a symlink).
-fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
-    let Some(secs) = m.mtime else {
-        return Ok(());
+/// Set the recorded modification time (not following a symlink); with
+/// `epoch`, an entry recording none gets the epoch.
+fn apply_mtime_or(p: &Path, m: &Meta, epoch: bool) -> Result<()> {
+    let secs = match m.mtime {
+        Some(s) => s,
+        None if epoch => 0,
+        None => return Ok(()),
     };
     use nix::sys::time::TimeSpec;
     let mtime = TimeSpec::new(secs as i64, m.mtime_nsec as i64);
@@ -390,6 +407,53 @@ fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
         nix::sys::stat::UtimensatFlags::NoFollowSymlink,
     )
     .map_err(nix_err(p))
+}
+
+fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
+    apply_mtime_or(p, m, false)
+}
+
+/// Give `p` the attributes a checkout with `times` gives entry mode `mode`
+/// and metadata `m`: owners and xattrs with `owners`, the modification time
+/// (the epoch where none is recorded) always.
+pub fn apply_presented_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
+    apply_attrs(p, mode, m, owners)?;
+    apply_mtime_or(p, m, true)
+}
+
+/// Create the one non-directory entry `e` at `dest` as `checkout_tree` would
+/// (its hardlink record ignored); false when it could not be made (a device
+/// node without `devices`), with the reason in `report`.
+pub fn checkout_entry(
+    store: &dyn ObjectStore,
+    e: &Entry,
+    dest: &Path,
+    opts: &CheckoutOptions,
+    report: &mut CheckoutReport,
+) -> Result<bool> {
+    if e.mode & S_IFMT == S_IFREG {
+        if let Some(src) = &opts.files {
+            src.create(store, e, dest)?;
+            report.files += 1;
+            return Ok(true);
+        }
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(dest)
+            .at(dest)?;
+        file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(dest))?;
+        drop(f);
+        report.files += 1;
+    } else if !create_special(store, dest, e, opts.devices, report)? {
+        return Ok(false);
+    }
+    apply_attrs(dest, e.mode, &e.meta, opts.owners)?;
+    if opts.owners || opts.times {
+        apply_mtime_or(dest, &e.meta, opts.times)?;
+    }
+    Ok(true)
 }
 
 /// Create a symlink, device, fifo or socket; false when it could not be made
@@ -535,6 +599,9 @@ pub fn checkout_tree(
         .par_iter()
         .map(|it| -> Result<()> {
             let (p, e) = (&it.path, &it.entry);
+            if let Some(src) = &opts.files {
+                return src.create(store, e, p);
+            }
             let mut f = fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -544,8 +611,8 @@ pub fn checkout_tree(
             file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(p))?;
             drop(f);
             apply_attrs(p, e.mode, &e.meta, opts.owners)?;
-            if opts.owners {
-                apply_mtime(p, &e.meta)?;
+            if opts.owners || opts.times {
+                apply_mtime_or(p, &e.meta, opts.times)?;
             }
             Ok(())
         })
@@ -578,15 +645,15 @@ pub fn checkout_tree(
         apply_attrs(dest, *mode, meta, opts.owners)?;
     }
     // Times after every change to the entries and the directories holding them.
-    if opts.owners {
+    if opts.owners || opts.times {
         for it in made {
-            apply_mtime(&it.path, &it.entry.meta)?;
+            apply_mtime_or(&it.path, &it.entry.meta, opts.times)?;
         }
         for it in dirs.iter().rev() {
-            apply_mtime(&it.path, &it.entry.meta)?;
+            apply_mtime_or(&it.path, &it.entry.meta, opts.times)?;
         }
         if let Some((_, meta)) = &root_attrs {
-            apply_mtime(dest, meta)?;
+            apply_mtime_or(dest, meta, opts.times)?;
         }
     }
     Ok(report)

@@ -4,6 +4,7 @@
 //! to stdout: it returns values and typed errors (see `error::Error`).
 
 pub mod apply;
+pub mod cache;
 pub mod codec;
 pub mod commit;
 pub mod container;

@@ -198,6 +198,8 @@ enum Command {
     WriteTree(plumbing::write_tree::Args),
     /// Materialise a tree into a host directory.
     CheckoutTree(plumbing::checkout_tree::Args),
+    /// The checkout cache of overlay instances: ls, prepare, prune, verify, probe, fold.
+    Cache(plumbing::cache::Args),
     /// Compare two trees.
     DiffTree(plumbing::diff_tree::Args),
     /// Find the best common ancestors of two commits.
@@ -297,6 +299,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::LsTree(a) => plumbing::ls_tree::run(a),
         Command::WriteTree(a) => plumbing::write_tree::run(a),
         Command::CheckoutTree(a) => plumbing::checkout_tree::run(a),
+        Command::Cache(a) => plumbing::cache::run(a),
         Command::DiffTree(a) => plumbing::diff_tree::run(a),
         Command::MergeBase(a) => plumbing::merge_base::run(a),
         Command::MergeTree(a) => plumbing::merge_tree::run(a),

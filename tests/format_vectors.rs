@@ -613,3 +613,74 @@ fn the_constants_the_spec_states_are_hakos() {
         "at most `{INLINE_MAX}` bytes is stored as one `blob`"
     )));
 }
+
+// Plain-copy keys of the checkout cache (format-spec/runtime.md, "Plain copies").
+#[test]
+fn cache_key_vectors_match() {
+    use hako::prolly::dir::Entry;
+    let text = std::fs::read_to_string(format!(
+        "{}/format-spec/vectors/cache-keys.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let unhex = |h: &str| -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let mut n = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let owners = f[0] == "owners";
+        let mut e = Entry::new(
+            b"any name",
+            u32::from_str_radix(f[1], 8).unwrap(),
+            hako::oid::ObjectId::from_hex(f[2]).unwrap(),
+        );
+        e.meta.uid = f[3].parse().unwrap();
+        e.meta.gid = f[4].parse().unwrap();
+        if f[5] != "-" {
+            let (s, ns) = f[5].split_once('.').unwrap();
+            e.meta.mtime = Some(s.parse().unwrap());
+            e.meta.mtime_nsec = ns.parse().unwrap();
+        }
+        if f[6] != "-" {
+            for x in f[6].split(',') {
+                let (name, value) = x.split_once(':').unwrap();
+                e.meta.xattrs.push((unhex(name), unhex(value)));
+            }
+        }
+        assert_eq!(hako::cache::files::key(&e, owners), f[7], "{line}");
+        n += 1;
+    }
+    assert_eq!(n, 4);
+}
+
+// An overlay instance's record and a cache entry's record (format-spec/runtime.md).
+#[test]
+fn overlay_and_cache_entry_record_vectors_load() {
+    let dir = format!("{}/format-spec/vectors", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(format!("{dir}/overlay")).unwrap();
+    let p = std::path::Path::new("overlay");
+    let r = hako::runtime::overlay::Record::parse(&text, p).unwrap();
+    assert!(!r.owners);
+    assert_eq!(r.map.uids, [(0, 1000, 1), (1, 100000, 65536)]);
+    assert_eq!(r.map.gid_inside(100033), Some(34));
+    assert_eq!(r.encode(), text);
+    assert!(
+        hako::runtime::overlay::Record::parse(&text.replace("owners 0", "owners x"), p).is_err()
+    );
+    let text = std::fs::read_to_string(format!("{dir}/cache-entry")).unwrap();
+    let p = std::path::Path::new("entry");
+    let e = hako::cache::Record::parse(&text, p).unwrap();
+    assert_eq!(e.depth, 1);
+    assert_eq!(
+        e.kind,
+        hako::cache::Kind::Layer {
+            base: "6237ea26bd7273588101502f70eecddcdabeaf25f9fa0cd309d4288edc785a55.owners".into()
+        }
+    );
+    assert_eq!(e.encode(), text);
+    assert!(hako::cache::Record::parse(&text.replace("depth 1", "depth 0"), p).is_err());
+}

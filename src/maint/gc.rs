@@ -295,6 +295,8 @@ pub struct GcReport {
     pub reflog_dropped: usize,
     pub repacked: Repacked,
     pub pruned: Pruned,
+    /// What the checkout cache lost.
+    pub cache: crate::cache::Pruned,
 }
 
 /// gc: expire reflogs, repack everything reachable into one pack (removing
@@ -330,6 +332,11 @@ pub fn gc(ws: &Workspace, prune_expire: SystemTime, auto: bool) -> Result<GcRepo
     report.pruned = prune(ws, prune_expire, false, &held)?;
     // Program-cache entries of content the store no longer has (runtime.md).
     crate::runtime::programs::prune(&ws.dir, |id| ws.odb.contains(id).unwrap_or(true));
+    // Checkout-cache entries of trees no root names, then the size cap (runtime.md, "Upkeep").
+    if crate::cache::dir(ws).join("trees").is_dir() {
+        let keep = crate::maint::reach::root_trees(ws)?;
+        report.cache = crate::cache::prune(ws, |t| keep.contains(t), crate::cache::max_size(ws)?)?;
+    }
     // Shallow entries whose commits are gone (a crash between a fetch's
     // pack and its refs, or pruned history) are dropped.
     let shallow = ws.odb.shallow()?;

@@ -372,3 +372,42 @@ pub fn children(
     }
     Ok(())
 }
+
+/// The trees roots name whole: every reachable commit's tree, and trees a
+/// root or tag names directly (`WORKING`). Walks commits and tags only,
+/// never into trees: what the checkout cache keeps (runtime.md, "Upkeep").
+/// An object that cannot be read is skipped (its trees are simply not kept).
+pub fn root_trees(ws: &Workspace) -> Result<HashSet<ObjectId>> {
+    let mut trees = HashSet::new();
+    let mut seen = HashSet::new();
+    let shallow = ws.odb.shallow()?;
+    let mut stack: Vec<ObjectId> = roots_checked(ws)?.0.iter().map(|r| r.id).collect();
+    while let Some(id) = stack.pop() {
+        if id.is_zero() || !seen.insert(id) {
+            continue;
+        }
+        let Ok((kind, _)) = ws.odb.read_header(&id) else {
+            continue;
+        };
+        match kind {
+            ObjectType::Tree => {
+                trees.insert(id);
+            }
+            ObjectType::Commit | ObjectType::Tag => {
+                let Ok(o) = ws.odb.read(&id) else { continue };
+                if kind == ObjectType::Commit {
+                    if let Ok(c) = CommitRef::parse(&o.data) {
+                        trees.insert(c.tree);
+                        if !shallow.contains(&id) {
+                            stack.extend(c.parents.iter().copied());
+                        }
+                    }
+                } else if let Ok(t) = TagRef::parse(&o.data) {
+                    stack.push(t.object);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(trees)
+}

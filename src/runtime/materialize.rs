@@ -96,19 +96,7 @@ pub fn materialize(
 ) -> Result<(Materialized, Vec<String>)> {
     let owners = nix::unistd::geteuid().is_root();
     let root = dir.join(ROOT);
-    // The parallel work runs on a pool of its own, started here: the caller
-    // may be a forked supervisor (where the parent's global pool has no
-    // threads), and its workers must never take the signals the supervisor
-    // will wait for.
-    // Its threads are gone before this returns: the sandbox is cloned next,
-    // and a thread holding a lock (malloc's, libc's) at that moment would
-    // leave the lock held forever in the child.
-    let before = threads();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .start_handler(|_| crate::sandbox::block_supervised_signals())
-        .build()
-        .map_err(|e| Error::Invalid(format!("cannot start worker threads: {e}")))?;
-    let result = pool.install(|| -> Result<_> {
+    let result = crate::runtime::in_own_pool(|| -> Result<_> {
         let report = checkout_tree(
             &ws.odb,
             &tree,
@@ -119,18 +107,14 @@ pub fn materialize(
                 owners,
                 devices: false,
                 root: None,
+                ..Default::default()
             },
         )?;
         // Entries recorded without owners read back with them (and without
         // privilege owners are lost): the command's changes are those from here.
         let seen = read_back(ws, &root, owners)?;
         Ok((report, seen))
-    });
-    drop(pool);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while threads() > before && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
+    })?;
     let (report, seen) = result?;
     let m = Materialized {
         dir: dir.to_path_buf(),
@@ -140,11 +124,6 @@ pub fn materialize(
     };
     crate::fsutil::write_atomic(&dir.join(RECORD), m.encode().as_bytes())?;
     Ok((m, report.skipped))
-}
-
-/// The threads of this process (/proc/self/task).
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
 }
 
 /// Apply what changed in the directory onto the working root; returns the
@@ -167,7 +146,7 @@ pub fn fold_back(ws: &Workspace, m: &Materialized) -> Result<Option<ObjectId>> {
 pub fn discard(m: &Materialized) -> Result<()> {
     let root = m.root();
     // Directories the command made read-only must not stop the removal.
-    make_writable(&root);
+    crate::fsutil::make_writable(&root);
     match std::fs::remove_dir_all(&root) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -178,26 +157,5 @@ pub fn discard(m: &Materialized) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).at(&rec),
-    }
-}
-
-fn make_writable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = std::fs::symlink_metadata(dir) else {
-        return;
-    };
-    if !meta.is_dir() {
-        return;
-    }
-    let mode = meta.permissions().mode();
-    if mode & 0o700 != 0o700 {
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o700));
-    }
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                make_writable(&e.path());
-            }
-        }
     }
 }

@@ -7,6 +7,7 @@ mod confine;
 pub mod enter;
 pub mod error;
 mod idmap;
+mod overlay;
 pub mod probe;
 mod rootfs;
 mod spawn;
@@ -16,6 +17,7 @@ pub use config::{Bind, CgroupLimits, Config, EnvBase, NetMode, Rlimit, SeccompPo
 pub use confine::{cap_names, parse_cap, DEFAULT_CAPS};
 pub use enter::{enter, EnterConfig};
 pub use error::{Error, Warning};
+pub use overlay::probe_overlay;
 pub use spawn::{block_supervised_signals, passwd_home, FORWARDED};
 pub use spawn::{find_in_path, run, start, Exit, Sandbox};
 

@@ -123,6 +123,27 @@ pub fn symlinkat(target: &CStr, dirfd: BorrowedFd, name: &CStr) -> SysResult<()>
     check(unsafe { libc::symlinkat(target.as_ptr(), dirfd.as_raw_fd(), name.as_ptr()) }).map(drop)
 }
 
+/// unshare(2): move this (single-threaded) process into new namespaces.
+pub fn unshare(flags: libc::c_int) -> SysResult<()> {
+    // SAFETY: no pointers; the kernel checks the flags.
+    check(unsafe { libc::unshare(flags) }).map(drop)
+}
+
+pub fn unlink(path: &CStr) -> SysResult<()> {
+    // SAFETY: valid C string.
+    check(unsafe { libc::unlink(path.as_ptr()) }).map(drop)
+}
+
+pub fn rmdir(path: &CStr) -> SysResult<()> {
+    // SAFETY: valid C string.
+    check(unsafe { libc::rmdir(path.as_ptr()) }).map(drop)
+}
+
+pub fn mkdir(path: &CStr, mode: libc::mode_t) -> SysResult<()> {
+    // SAFETY: valid C string.
+    check(unsafe { libc::mkdir(path.as_ptr(), mode) }).map(drop)
+}
+
 /// mount(2). `None` arguments are passed as NULL.
 pub fn mount(
     source: Option<&CStr>,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::entry::{check_name, child, load, Entry, TreeSchema};
+use super::entry::{check_name, child, load, Entry, TreeSchema, ROOT_RECORD};
 use crate::error::{Error, Result};
 use crate::oid::ObjectId;
 use crate::prolly::{cut_after, write_node, Builder, LevelChunker, Node, Schema};
@@ -135,7 +135,10 @@ pub fn edit(
 ) -> Result<ObjectId> {
     let mut level_edits: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
     for (name, e) in edits {
-        check_name(&name)?;
+        // The root record `.` is edited like any entry (a rebase carries it).
+        if name != ROOT_RECORD {
+            check_name(&name)?;
+        }
         let enc = match e {
             Some(e) => {
                 if e.name != name {

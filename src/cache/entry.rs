@@ -1,0 +1,321 @@
+//! One cache entry on disk (format-spec/runtime.md, "The entry record" and
+//! "Stamps and the quick check").
+
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, IoContext, Result};
+use crate::oid::ObjectId;
+
+/// Full (the whole tree) or a layer over another entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Full,
+    Layer { base: String },
+}
+
+/// The `entry` record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub tree: ObjectId,
+    pub owners: bool,
+    pub kind: Kind,
+    pub depth: u32,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// The directory name of the entry of `tree` under profile `owners`.
+pub fn name(tree: &ObjectId, owners: bool) -> String {
+    format!("{tree}.{}", if owners { "owners" } else { "plain" })
+}
+
+impl Record {
+    pub fn name(&self) -> String {
+        name(&self.tree, self.owners)
+    }
+
+    pub fn encode(&self) -> String {
+        let (kind, base) = match &self.kind {
+            Kind::Full => ("full", "-"),
+            Kind::Layer { base } => ("layer", base.as_str()),
+        };
+        format!(
+            "version 1\ntree {}\nowners {}\nkind {kind}\nbase {base}\ndepth {}\nfiles {}\nbytes {}\n",
+            self.tree,
+            u8::from(self.owners),
+            self.depth,
+            self.files,
+            self.bytes
+        )
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Record> {
+        let bad = || Error::Invalid(format!("{}: malformed", path.display()));
+        let mut lines = text.lines();
+        let mut field = |key: &str| -> Result<String> {
+            let l = lines.next().ok_or_else(bad)?;
+            l.strip_prefix(key)
+                .and_then(|v| v.strip_prefix(' '))
+                .map(str::to_string)
+                .ok_or_else(bad)
+        };
+        if field("version")? != "1" {
+            return Err(bad());
+        }
+        let tree = ObjectId::from_hex(&field("tree")?).map_err(|_| bad())?;
+        let owners = match field("owners")?.as_str() {
+            "1" => true,
+            "0" => false,
+            _ => return Err(bad()),
+        };
+        let kind = field("kind")?;
+        let base = field("base")?;
+        let kind = match (kind.as_str(), base.as_str()) {
+            ("full", "-") => Kind::Full,
+            ("layer", b) if b != "-" && !b.contains('/') => Kind::Layer {
+                base: b.to_string(),
+            },
+            _ => return Err(bad()),
+        };
+        let num = |v: String| v.parse::<u64>().map_err(|_| bad());
+        let depth = num(field("depth")?)? as u32;
+        let files = num(field("files")?)?;
+        let bytes = num(field("bytes")?)?;
+        if (depth == 0) != (kind == Kind::Full) {
+            return Err(bad());
+        }
+        Ok(Record {
+            tree,
+            owners,
+            kind,
+            depth,
+            files,
+            bytes,
+        })
+    }
+
+    pub fn load(dir: &Path) -> Result<Record> {
+        let p = dir.join("entry");
+        let text = fs::read_to_string(&p).at(&p)?;
+        Record::parse(&text, &p)
+    }
+}
+
+/// One stamp: what `lstat` of a path of `root/` gave when it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub ino: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: u64,
+    pub mtime: (i64, i64),
+    /// Path from `root/` ("." for root/ itself).
+    pub path: Vec<u8>,
+}
+
+impl Stamp {
+    fn of(m: &fs::Metadata, path: Vec<u8>) -> Stamp {
+        Stamp {
+            ino: m.ino(),
+            mode: m.mode(),
+            uid: m.uid(),
+            gid: m.gid(),
+            // A directory's size is the filesystem's business (it may shrink).
+            size: if m.is_dir() { 0 } else { m.size() },
+            mtime: (m.mtime(), m.mtime_nsec()),
+            path,
+        }
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(
+            format!(
+                "{} {:o} {} {} {} {}.{:09} ",
+                self.ino, self.mode, self.uid, self.gid, self.size, self.mtime.0, self.mtime.1
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&self.path);
+        out.push(0);
+    }
+
+    fn parse(rec: &[u8]) -> Option<Stamp> {
+        let mut parts = rec.splitn(7, |&b| b == b' ');
+        let mut num = || -> Option<&str> { std::str::from_utf8(parts.next()?).ok() };
+        let ino = num()?.parse().ok()?;
+        let mode = u32::from_str_radix(num()?, 8).ok()?;
+        let uid = num()?.parse().ok()?;
+        let gid = num()?.parse().ok()?;
+        let size = num()?.parse().ok()?;
+        let (s, ns) = num()?.split_once('.')?;
+        let mtime = (s.parse().ok()?, ns.parse().ok()?);
+        let path = parts.next()?.to_vec();
+        if path.is_empty() {
+            return None;
+        }
+        Some(Stamp {
+            ino,
+            mode,
+            uid,
+            gid,
+            size,
+            mtime,
+            path,
+        })
+    }
+}
+
+fn host_path(root: &Path, rel: &[u8]) -> PathBuf {
+    if rel == b"." {
+        root.to_path_buf()
+    } else {
+        root.join(std::ffi::OsStr::from_bytes(rel))
+    }
+}
+
+/// What `stamp` found: the stamps, and the regular files with their bytes.
+pub struct Stamped {
+    pub stamps: Vec<u8>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Stamp every path of `root` (itself first, then each directory's names together).
+pub fn stamp(root: &Path) -> Result<Stamped> {
+    let (mut files, mut bytes) = (0, 0);
+    let mut out = Vec::new();
+    let m = fs::symlink_metadata(root).at(root)?;
+    Stamp::of(&m, b".".to_vec()).encode(&mut out);
+    let mut stack = vec![(root.to_path_buf(), Vec::<u8>::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        let mut names: Vec<_> = fs::read_dir(&dir)
+            .at(&dir)?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<std::io::Result<_>>()
+            .at(&dir)?;
+        names.sort();
+        for n in names.iter().rev() {
+            let p = dir.join(n);
+            let m = fs::symlink_metadata(&p).at(&p)?;
+            let mut r = rel.clone();
+            if !r.is_empty() {
+                r.push(b'/');
+            }
+            r.extend_from_slice(n.as_bytes());
+            Stamp::of(&m, r.clone()).encode(&mut out);
+            if m.is_dir() {
+                stack.push((p, r));
+            } else if m.is_file() {
+                files += 1;
+                bytes += m.len();
+            }
+        }
+    }
+    Ok(Stamped {
+        stamps: out,
+        files,
+        bytes,
+    })
+}
+
+/// The quick check: the first path whose stamp no longer holds, and why.
+pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)> {
+    if stamps.last() != Some(&0) {
+        return Some(("stamps".into(), "malformed"));
+    }
+    for rec in stamps[..stamps.len() - 1].split(|&b| b == 0) {
+        let Some(s) = Stamp::parse(rec) else {
+            return Some(("stamps".into(), "malformed"));
+        };
+        let shown = String::from_utf8_lossy(&s.path).into_owned();
+        let m = match fs::symlink_metadata(host_path(root, &s.path)) {
+            Ok(m) => m,
+            Err(_) => return Some((shown, "missing")),
+        };
+        let now = Stamp::of(&m, s.path.clone());
+        let why = if now.ino != s.ino {
+            "inode changed"
+        } else if now.mode != s.mode {
+            "mode changed"
+        } else if (now.uid, now.gid) != (s.uid, s.gid) {
+            "owner changed"
+        } else if now.size != s.size {
+            "size changed"
+        } else if now.mtime != s.mtime {
+            "modification time changed"
+        } else {
+            continue;
+        };
+        return Some((shown, why));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_reads_back_and_refuses_other_content() {
+        let r = Record {
+            tree: ObjectId::from_hex(&"cd".repeat(32)).unwrap(),
+            owners: true,
+            kind: Kind::Layer {
+                base: format!("{}.owners", "ef".repeat(32)),
+            },
+            depth: 2,
+            files: 3,
+            bytes: 4,
+        };
+        let p = Path::new("entry");
+        assert_eq!(Record::parse(&r.encode(), p).unwrap(), r);
+        assert_eq!(r.name(), format!("{}.owners", "cd".repeat(32)));
+        let text = r.encode();
+        for bad in [
+            text.replace("depth 2", "depth 0"),
+            text.replace("kind layer", "kind full"),
+            text.replace("version 1", "version 2"),
+            text.replace("files 3", "files x"),
+        ] {
+            assert!(Record::parse(&bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stamps_catch_writes_chmods_and_new_names_but_not_new_links() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        fs::create_dir_all(root.join("d")).unwrap();
+        fs::write(root.join("d/f"), "one").unwrap();
+        fs::write(root.join("name with space"), "x").unwrap();
+        let stamps = stamp(&root).unwrap().stamps;
+        assert_eq!(check_stamps(&root, &stamps), None);
+        // Another entry linking the same inode changes its ctime only.
+        fs::hard_link(root.join("d/f"), t.path().join("elsewhere")).unwrap();
+        assert_eq!(check_stamps(&root, &stamps), None);
+        fs::set_permissions(root.join("d/f"), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps),
+            Some(("d/f".to_string(), "mode changed"))
+        );
+        let stamps = stamp(&root).unwrap().stamps;
+        fs::write(root.join("d/new"), "").unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps).map(|(p, _)| p),
+            Some("d".to_string())
+        );
+        let stamps = stamp(&root).unwrap().stamps;
+        fs::remove_file(root.join("name with space")).unwrap();
+        let (p, why) = check_stamps(&root, &stamps).unwrap();
+        assert!(p == "." || p == "name with space", "{p} {why}");
+        assert_eq!(
+            check_stamps(&root, b"garbage"),
+            Some(("stamps".into(), "malformed"))
+        );
+    }
+}

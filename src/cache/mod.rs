@@ -1,0 +1,736 @@
+//! The checkout cache (format-spec/runtime.md, "The checkout cache"):
+//! read-only checkouts of trees under `.hako/cache/trees/`, their regular
+//! files hardlinked to shared plain copies, a tree close to a cached one
+//! written as a layer of the differing paths stacked over it.
+
+pub mod entry;
+pub mod files;
+pub mod layer;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::error::{Error, IoContext, Result};
+use crate::hostfs::{checkout_tree, CheckoutOptions, CheckoutReport};
+use crate::oid::ObjectId;
+use crate::prolly::dir::{self, S_IFCHR, S_IFMT, S_IFREG};
+use crate::store::ObjectStore;
+use crate::workspace::Workspace;
+
+pub use entry::{Kind, Record};
+
+/// Most lower directories stacked (a full entry and its layers).
+pub const MAX_DEPTH: u32 = 8;
+/// Most entries a layer may hold; past it a full entry is written.
+pub const MAX_LAYER: usize = 4096;
+/// How many recently used entries are considered as a layer's base.
+const CANDIDATES: usize = 8;
+/// The default size cap (`cache.maxSize`).
+pub const DEFAULT_MAX_SIZE: u64 = 4 << 30;
+
+/// The cache directory of a workspace.
+pub fn dir(ws: &Workspace) -> PathBuf {
+    ws.dir.join("cache")
+}
+
+fn trees(cache: &Path) -> PathBuf {
+    cache.join("trees")
+}
+
+/// The directories a tree's overlay lower is made of, topmost first, with
+/// the entries held (shared `flock`) while this lives, so no prune removes
+/// them under a mount.
+#[derive(Debug)]
+pub struct Lower {
+    pub dirs: Vec<PathBuf>,
+    /// The entry names, topmost first.
+    pub entries: Vec<String>,
+    _held: Vec<File>,
+}
+
+impl Lower {
+    /// overlay's `lowerdir=` value: the directories joined by `:`, each
+    /// `\`, `:` and `,` escaped with `\`.
+    pub fn lowerdir(&self) -> String {
+        let esc = |p: &PathBuf| {
+            let mut s = String::new();
+            for c in p.to_string_lossy().chars() {
+                if matches!(c, '\\' | ':' | ',') {
+                    s.push('\\');
+                }
+                s.push(c);
+            }
+            s
+        };
+        self.dirs.iter().map(esc).collect::<Vec<_>>().join(":")
+    }
+}
+
+/// What `prepare` did.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub lower: Option<Lower>,
+    /// The entry was written now (not found, or damaged), and how.
+    pub written: Option<Kind>,
+    /// A damaged entry that was removed and rebuilt, and why.
+    pub damaged: Option<String>,
+    /// Plain copies written.
+    pub copies: u64,
+    /// Entries of the tree a checkout could not make (device nodes rootless).
+    pub skipped: Vec<String>,
+}
+
+/// The cache's lock, held exclusively while entries are written or removed.
+struct CacheLock(#[allow(dead_code)] File);
+
+fn lock(cache: &Path) -> Result<CacheLock> {
+    for d in ["files", "trees", "tmp"] {
+        let p = cache.join(d);
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&p)
+            .at(&p)?;
+    }
+    let p = cache.join("lock");
+    let f = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .at(&p)?;
+    f.lock().at(&p)?;
+    Ok(CacheLock(f))
+}
+
+/// Take the shared lock of an entry (held by its users).
+fn hold(entry_dir: &Path) -> Result<File> {
+    let p = entry_dir.join("lock");
+    let f = File::open(&p).at(&p)?;
+    f.lock_shared().at(&p)?;
+    Ok(f)
+}
+
+/// Whether an entry is in use (its lock cannot be taken exclusively).
+fn busy(entry_dir: &Path) -> bool {
+    let p = entry_dir.join("lock");
+    let Ok(f) = File::open(&p) else {
+        return false;
+    };
+    f.try_lock().is_err()
+}
+
+fn touch(p: &Path) {
+    let _ = nix::sys::stat::utimensat(
+        nix::fcntl::AT_FDCWD,
+        p,
+        &nix::sys::time::TimeSpec::UTIME_NOW,
+        &nix::sys::time::TimeSpec::UTIME_NOW,
+        nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+    );
+}
+
+/// The entries of the cache, each with its record (entries whose record
+/// cannot be read are listed with the error).
+fn scan(cache: &Path) -> Result<Vec<(String, Result<Record>)>> {
+    let dir = trees(cache);
+    let rd = match fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).at(&dir),
+    };
+    let mut out = Vec::new();
+    for e in rd {
+        let e = e.at(&dir)?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        out.push((name, Record::load(&e.path())));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+fn last_use(entry_dir: &Path) -> SystemTime {
+    fs::symlink_metadata(entry_dir.join("used"))
+        .and_then(|m| m.modified())
+        .unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+/// The quick check of an entry and of every entry below it: its stack
+/// (entry names, topmost first), or the first damage found.
+fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let mut cur = name.to_string();
+    loop {
+        let d = trees(cache).join(&cur);
+        let rec = Record::load(&d).map_err(|e| format!("{cur}: {e}"))?;
+        if rec.name() != cur {
+            return Err(format!("{cur}: entry names another tree"));
+        }
+        let stamps = fs::read(d.join("stamps")).map_err(|e| format!("{cur}: stamps: {e}"))?;
+        if let Some((path, why)) = entry::check_stamps(&d.join("root"), &stamps) {
+            return Err(format!("{cur}: {path}: {why}"));
+        }
+        names.push(cur.clone());
+        match rec.kind {
+            Kind::Full => return Ok(names),
+            Kind::Layer { base } => {
+                if names.len() > MAX_DEPTH as usize {
+                    return Err(format!("{cur}: stacked too deep"));
+                }
+                cur = base;
+            }
+        }
+    }
+}
+
+/// Remove an entry directory: renamed into tmp/ first, so it disappears at
+/// once; removed there unless an instance still uses it (then a later
+/// prune removes it).
+fn remove_entry(cache: &Path, name: &str) -> Result<()> {
+    let from = trees(cache).join(name);
+    let to = crate::fsutil::tmp_path(&cache.join("tmp"), "gone-");
+    match fs::rename(&from, &to) {
+        Ok(()) if busy(&to) => Ok(()),
+        Ok(()) => crate::fsutil::remove_tree(&to),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).at(&from),
+    }
+}
+
+/// Prepare tree `tree` for an overlay lower under profile `owners` (root:
+/// owners, xattrs and devices applied): use its entry if it is intact, else
+/// write it (a layer over a close cached tree, or a full checkout).
+pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared> {
+    let cache = dir(ws);
+    let store: &dyn ObjectStore = &ws.odb;
+    let _lock = lock(&cache)?;
+    let name = entry::name(tree, owners);
+    let mut out = Prepared::default();
+    if trees(&cache).join(&name).exists() {
+        match check_stack(&cache, &name) {
+            Ok(stack) => {
+                out.lower = Some(lower_of(&cache, stack)?);
+                return Ok(out);
+            }
+            Err(why) => {
+                out.damaged = Some(why);
+                // The entry or one below it is damaged: every entry whose
+                // stack holds a damaged one goes, and is written again.
+                remove_damaged(&cache)?;
+            }
+        }
+    }
+    // The base: the recently used entry of this profile closest to the tree.
+    let mut recent: Vec<(SystemTime, Record)> = scan(&cache)?
+        .into_iter()
+        .filter_map(|(n, r)| {
+            let r = r.ok()?;
+            (r.owners == owners && r.depth < MAX_DEPTH && r.name() == n)
+                .then(|| (last_use(&trees(&cache).join(&n)), r))
+        })
+        .collect();
+    recent.sort_by_key(|r| std::cmp::Reverse(r.0));
+    // (changes, recency rank, entry): the fewest changes first, then the most recent.
+    let mut close: Vec<(usize, usize, Record)> = Vec::new();
+    for (rank, (_, r)) in recent.into_iter().take(CANDIDATES).enumerate() {
+        if let Some(n) = layer::count_changes(store, &r.tree, tree, MAX_LAYER)? {
+            close.push((n, rank, r));
+        }
+    }
+    close.sort_by_key(|c| (c.0, c.1));
+    // Only the base taken gets the quick check (a stat of each of its paths).
+    let best = close
+        .into_iter()
+        .map(|(_, _, r)| r)
+        .find(|r| check_stack(&cache, &r.name()).is_ok());
+    let mut shared = files::SharedFiles::new(&cache, owners);
+    // A layer's few copies are synced one by one; a full entry's many at once.
+    shared.sync_each = best.is_some();
+    let shared = Arc::new(shared);
+    let opts = CheckoutOptions {
+        owners,
+        devices: owners,
+        root: None,
+        times: true,
+        files: Some(shared.clone()),
+    };
+    sweep_tmp(&cache)?;
+    let tmp = crate::fsutil::tmp_path(&cache.join("tmp"), "entry-");
+    fs::create_dir(&tmp).at(&tmp)?;
+    // On a pool of its own: a supervisor forks the sandbox next.
+    let written =
+        crate::runtime::in_own_pool(|| write_entry(store, tree, owners, best, &tmp, &opts))
+            .and_then(|r| r);
+    let (rec, report) = match written {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = crate::fsutil::remove_tree(&tmp);
+            return Err(e);
+        }
+    };
+    // Every copy is on disk before the entry is visible: a crash leaves an
+    // entry whose stamps still hold, or none (its metadata, journalled in
+    // order, fails the quick check if torn).
+    if !shared.sync_each || rec.kind == Kind::Full {
+        if let Ok(f) = File::open(&tmp) {
+            let _ = nix::unistd::syncfs(&f);
+        }
+    }
+    // Only now may other entries link the new copies.
+    shared.publish()?;
+    let dest = trees(&cache).join(&name);
+    if let Err(e) = fs::rename(&tmp, &dest) {
+        let _ = crate::fsutil::remove_tree(&tmp);
+        if !dest.exists() {
+            return Err(e).at(&dest);
+        }
+    }
+    let stack = check_stack(&cache, &name).map_err(|why| {
+        Error::Invalid(format!(
+            "cache entry {name} damaged as it was written: {why}"
+        ))
+    })?;
+    out.lower = Some(lower_of(&cache, stack)?);
+    out.written = Some(rec.kind);
+    out.copies = shared.written.load(std::sync::atomic::Ordering::Relaxed);
+    out.skipped = report.skipped;
+    Ok(out)
+}
+
+/// Write entry of `tree` into the empty directory `tmp`: a layer over
+/// `base` when given (falling back to full where whiteouts cannot be made).
+fn write_entry(
+    store: &dyn ObjectStore,
+    tree: &ObjectId,
+    owners: bool,
+    base: Option<Record>,
+    tmp: &Path,
+    opts: &CheckoutOptions,
+) -> Result<(Record, CheckoutReport)> {
+    let root = tmp.join("root");
+    let mut report = CheckoutReport::default();
+    let mut kind = Kind::Full;
+    let mut depth = 0;
+    if let Some(b) = &base {
+        fs::create_dir(&root).at(&root)?;
+        match layer::write_layer(store, &b.tree, tree, &root, opts, &mut report) {
+            Ok(()) => {
+                kind = Kind::Layer { base: b.name() };
+                depth = b.depth + 1;
+            }
+            Err(Error::Io { err, .. }) if err.raw_os_error() == Some(libc::EPERM) => {
+                crate::fsutil::remove_tree(&root)?;
+                report = CheckoutReport::default();
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if kind == Kind::Full {
+        layer::check_presentable(store, tree, tree, "", owners)?;
+        report = checkout_tree(store, tree, &root, opts)?;
+    }
+    let stamped = entry::stamp(&root)?;
+    let rec = Record {
+        tree: *tree,
+        owners,
+        kind,
+        depth,
+        files: stamped.files,
+        bytes: stamped.bytes,
+    };
+    fs::write(tmp.join("stamps"), stamped.stamps).at(tmp)?;
+    fs::write(tmp.join("entry"), rec.encode()).at(tmp)?;
+    fs::write(tmp.join("lock"), b"").at(tmp)?;
+    fs::write(tmp.join("used"), b"").at(tmp)?;
+    Ok((rec, report))
+}
+
+fn lower_of(cache: &Path, stack: Vec<String>) -> Result<Lower> {
+    let mut held = Vec::new();
+    let mut dirs = Vec::new();
+    for n in &stack {
+        let d = trees(cache).join(n);
+        held.push(hold(&d)?);
+        touch(&d.join("used"));
+        dirs.push(d.join("root"));
+    }
+    Ok(Lower {
+        dirs,
+        entries: stack,
+        _held: held,
+    })
+}
+
+/// Remove every entry whose stack fails the quick check (one in use is
+/// moved aside: its instance keeps its view, the next one gets a new entry).
+fn remove_damaged(cache: &Path) -> Result<Vec<(String, String)>> {
+    let mut removed = Vec::new();
+    for (n, _) in scan(cache)? {
+        if let Err(why) = check_stack(cache, &n) {
+            remove_entry(cache, &n)?;
+            removed.push((n, why));
+        }
+    }
+    Ok(removed)
+}
+
+/// One entry as `cache ls` shows it.
+#[derive(Debug)]
+pub struct Listed {
+    pub name: String,
+    pub record: Result<Record>,
+    pub last_use: SystemTime,
+}
+
+pub fn list(ws: &Workspace) -> Result<Vec<Listed>> {
+    let cache = dir(ws);
+    Ok(scan(&cache)?
+        .into_iter()
+        .map(|(name, record)| Listed {
+            last_use: last_use(&trees(&cache).join(&name)),
+            name,
+            record,
+        })
+        .collect())
+}
+
+/// Disk used by the cache: allocated blocks of `files/` and `trees/`, each inode once.
+pub fn disk_usage(cache: &Path) -> Result<u64> {
+    let mut seen = HashSet::new();
+    let mut total = 0u64;
+    let mut stack = vec![cache.join("files"), trees(cache)];
+    while let Some(d) = stack.pop() {
+        let rd = match fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).at(&d),
+        };
+        for e in rd {
+            let e = e.at(&d)?;
+            let Ok(m) = fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            if seen.insert((m.dev(), m.ino())) {
+                total += m.blocks() * 512;
+            }
+            if m.is_dir() {
+                stack.push(e.path());
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// What `prune` removed.
+#[derive(Debug, Default)]
+pub struct Pruned {
+    /// Entries removed, with why (`unreachable`, `size cap`, a damage).
+    pub entries: Vec<(String, String)>,
+    pub copies: u64,
+    /// Disk used after.
+    pub size: u64,
+}
+
+/// The size cap from `cache.maxSize` (None: no cap).
+pub fn max_size(ws: &Workspace) -> Result<Option<u64>> {
+    match ws.config.get("cache.maxsize") {
+        None => Ok(Some(DEFAULT_MAX_SIZE)),
+        Some(v) => parse_size(v)
+            .map(|n| (n > 0).then_some(n))
+            .ok_or_else(|| Error::Invalid(format!("cache.maxSize: '{v}' is not a size"))),
+    }
+}
+
+/// Bytes with an optional k, m or g suffix (powers of 1024).
+pub fn parse_size(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (num, shift) = match v.as_bytes().last()? {
+        b'k' | b'K' => (&v[..v.len() - 1], 10),
+        b'm' | b'M' => (&v[..v.len() - 1], 20),
+        b'g' | b'G' => (&v[..v.len() - 1], 30),
+        _ => (v, 0),
+    };
+    num.parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+/// Remove damaged entries, entries whose tree `keep` rejects (unless a kept
+/// entry stacks on them), then the least recently used until the disk used
+/// is at most `max_size`; then unused plain copies and old temporary files.
+/// Entries in use are never removed.
+pub fn prune(
+    ws: &Workspace,
+    keep: impl Fn(&ObjectId) -> bool,
+    max_size: Option<u64>,
+) -> Result<Pruned> {
+    let cache = dir(ws);
+    let _lock = lock(&cache)?;
+    let mut out = Pruned {
+        entries: remove_damaged(&cache)?,
+        ..Pruned::default()
+    };
+    let mut entries: HashMap<String, Record> = scan(&cache)?
+        .into_iter()
+        .filter_map(|(n, r)| Some((n, r.ok()?)))
+        .collect();
+    // Kept: entries of kept trees and every entry below them.
+    let mut kept: HashSet<String> = HashSet::new();
+    for (n, r) in &entries {
+        if keep(&r.tree) {
+            let mut cur = Some(n.clone());
+            while let Some(c) = cur {
+                cur = match entries.get(&c).map(|r| &r.kind) {
+                    Some(Kind::Layer { base }) => Some(base.clone()),
+                    _ => None,
+                };
+                kept.insert(c);
+            }
+        }
+    }
+    let gone: Vec<String> = entries
+        .keys()
+        .filter(|n| !kept.contains(*n))
+        .cloned()
+        .collect();
+    for n in gone {
+        remove_with_layers(&cache, &n, &mut entries, "unreachable", &mut out)?;
+    }
+    sweep_copies(&cache, &mut out)?;
+    out.size = disk_usage(&cache)?;
+    if let Some(max) = max_size {
+        let mut by_use: Vec<(SystemTime, String)> = entries
+            .keys()
+            .map(|n| (last_use(&trees(&cache).join(n)), n.clone()))
+            .collect();
+        by_use.sort();
+        for (_, n) in by_use {
+            if out.size <= max {
+                break;
+            }
+            if !entries.contains_key(&n) {
+                continue;
+            }
+            if remove_with_layers(&cache, &n, &mut entries, "size cap", &mut out)? {
+                sweep_copies(&cache, &mut out)?;
+                out.size = disk_usage(&cache)?;
+            }
+        }
+    }
+    sweep_tmp(&cache)?;
+    Ok(out)
+}
+
+/// Remove what killed writers left in `tmp/`. Called under the cache lock,
+/// which every writer of entries and copies holds: those are all dead. A
+/// probe's directory (made without the lock) goes once an hour old; an
+/// entry moved aside goes once no instance uses it.
+fn sweep_tmp(cache: &Path) -> Result<()> {
+    let tmp = cache.join("tmp");
+    let Ok(rd) = fs::read_dir(&tmp) else {
+        return Ok(());
+    };
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < hour_ago);
+        let dead = name.starts_with("entry-") || name.starts_with("copy-");
+        let gone = name.starts_with("gone-") && !busy(&e.path());
+        if dead || gone || (old && !name.starts_with("gone-")) {
+            crate::fsutil::remove_tree(&e.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Remove entry `n` and every layer stacked on it, unless one is in use
+/// (then nothing is removed); true when removed.
+fn remove_with_layers(
+    cache: &Path,
+    n: &str,
+    entries: &mut HashMap<String, Record>,
+    why: &str,
+    out: &mut Pruned,
+) -> Result<bool> {
+    let mut doomed = vec![n.to_string()];
+    let mut i = 0;
+    while i < doomed.len() {
+        let d = doomed[i].clone();
+        for (m, r) in entries.iter() {
+            if matches!(&r.kind, Kind::Layer { base } if *base == d) && !doomed.contains(m) {
+                doomed.push(m.clone());
+            }
+        }
+        i += 1;
+    }
+    if doomed.iter().any(|d| busy(&trees(cache).join(d))) {
+        return Ok(false);
+    }
+    for d in doomed.iter().rev() {
+        remove_entry(cache, d)?;
+        entries.remove(d);
+        out.entries.push((d.clone(), why.to_string()));
+    }
+    Ok(true)
+}
+
+/// Remove plain copies no entry links (link count 1).
+fn sweep_copies(cache: &Path, out: &mut Pruned) -> Result<()> {
+    let files = cache.join("files");
+    let Ok(rd) = fs::read_dir(&files) else {
+        return Ok(());
+    };
+    for fan in rd.flatten() {
+        let Ok(inner) = fs::read_dir(fan.path()) else {
+            continue;
+        };
+        for e in inner.flatten() {
+            if e.metadata().is_ok_and(|m| m.nlink() == 1) {
+                let p = e.path();
+                fs::remove_file(&p).at(&p)?;
+                out.copies += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One problem `verify` found: the entry and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Damage {
+    pub entry: String,
+    pub why: String,
+}
+
+/// Check every entry: the quick check, and with `full` every regular
+/// file's content against the tree and every path's attributes against the
+/// tree's entry as the profile presents it.
+pub fn verify(ws: &Workspace, full: bool) -> Result<Vec<Damage>> {
+    let cache = dir(ws);
+    let mut out = Vec::new();
+    for (n, rec) in scan(&cache)? {
+        let d = trees(&cache).join(&n);
+        let rec = match rec {
+            Ok(r) if r.name() == n => r,
+            Ok(_) => {
+                out.push(Damage {
+                    entry: n,
+                    why: "entry names another tree".into(),
+                });
+                continue;
+            }
+            Err(e) => {
+                out.push(Damage {
+                    entry: n,
+                    why: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let stamps = fs::read(d.join("stamps")).unwrap_or_default();
+        if let Some((path, why)) = entry::check_stamps(&d.join("root"), &stamps) {
+            out.push(Damage {
+                entry: n.clone(),
+                why: format!("stamps: {path}: {why}"),
+            });
+        }
+        if full {
+            for why in full_check(&ws.odb, &rec, &d.join("root"))? {
+                out.push(Damage {
+                    entry: n.clone(),
+                    why,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every path of an entry's root against the tree: type, attributes as
+/// presented, content of regular files; and, for a full entry, every path
+/// of the tree present.
+fn full_check(store: &dyn ObjectStore, rec: &Record, root: &Path) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let hash_only = crate::store::HashOnly;
+    let mut stack = vec![(root.to_path_buf(), Vec::<Vec<u8>>::new(), Some(rec.tree))];
+    while let Some((d, comps, tree)) = stack.pop() {
+        let mut on_disk = HashSet::new();
+        for e in fs::read_dir(&d).at(&d)? {
+            let e = e.at(&d)?;
+            let name = e.file_name().as_bytes().to_vec();
+            on_disk.insert(name.clone());
+            let p = e.path();
+            let mut c = comps.clone();
+            c.push(name.clone());
+            let shown = String::from_utf8_lossy(&c.join(&b'/')).into_owned();
+            let m = fs::symlink_metadata(&p).at(&p)?;
+            let want = match tree {
+                Some(t) => dir::get(store, &t, &name)?,
+                None => None,
+            };
+            let Some(want) = want else {
+                let whiteout = m.mode() & S_IFMT == S_IFCHR && m.rdev() == 0;
+                if !(whiteout && matches!(rec.kind, Kind::Layer { .. })) {
+                    problems.push(format!("{shown}: not in the tree"));
+                }
+                continue;
+            };
+            if m.mode() & S_IFMT != want.mode & S_IFMT {
+                problems.push(format!("{shown}: of another type than the tree's"));
+                continue;
+            }
+            let (mode, meta) = files::presented(&want, rec.owners);
+            let bits = if rec.owners { 0o7777 } else { 0o1777 };
+            if !m.file_type().is_symlink() && m.mode() & 0o7777 != mode & bits {
+                problems.push(format!("{shown}: mode differs from the tree"));
+            }
+            if rec.owners && (m.uid(), m.gid()) != (meta.uid, meta.gid) {
+                problems.push(format!("{shown}: owner differs from the tree"));
+            }
+            if (m.mtime(), m.mtime_nsec())
+                != (meta.mtime.unwrap_or(0) as i64, i64::from(meta.mtime_nsec))
+            {
+                problems.push(format!("{shown}: modification time differs from the tree"));
+            }
+            if m.is_dir() {
+                stack.push((p, c, Some(want.id)));
+            } else if want.mode & S_IFMT == S_IFREG {
+                let id = crate::hostfs::store_file(&hash_only, &p)?;
+                if id != want.id {
+                    problems.push(format!("{shown}: content differs from the tree"));
+                }
+            } else if m.file_type().is_symlink() {
+                let target = fs::read_link(&p).at(&p)?;
+                let id = hash_only.write(crate::ObjectType::Blob, target.as_os_str().as_bytes())?;
+                if id != want.id {
+                    problems.push(format!("{shown}: symlink target differs from the tree"));
+                }
+            }
+        }
+        // A full entry holds every path of its tree (devices skipped rootless).
+        if let (Kind::Full, Some(t)) = (&rec.kind, tree) {
+            for e in dir::TreeCursor::new(store, &t)? {
+                let e = e?;
+                let device = matches!(e.mode & S_IFMT, 0o020000 | 0o060000);
+                if e.name != dir::ROOT_RECORD
+                    && !on_disk.contains(&e.name)
+                    && (rec.owners || !device)
+                {
+                    let mut c = comps.clone();
+                    c.push(e.name.clone());
+                    problems.push(format!(
+                        "{}: missing",
+                        String::from_utf8_lossy(&c.join(&b'/'))
+                    ));
+                }
+            }
+        }
+    }
+    Ok(problems)
+}

@@ -1,0 +1,363 @@
+//! Overlay instances (format-spec/runtime.md, "Overlay instances"): the
+//! probe, the mount options, the instance's `overlay` record and the fold
+//! from its upper directory into `WORKING`.
+
+pub mod fold;
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, IoContext, Result};
+use crate::oid::ObjectId;
+use crate::workspace::Workspace;
+
+pub use fold::{fold_upper, IdMap, Presentation};
+
+/// The options besides the directories (runtime.md, "Mount options").
+pub const FIXED_OPTIONS: &str = "userxattr,redirect_dir=nofollow,index=off,metacopy=off";
+
+/// The `-o` data of an overlay mount.
+pub fn mount_options(lowerdir: &str, upper: &Path, work: &Path) -> String {
+    format!(
+        "lowerdir={lowerdir},upperdir={},workdir={},{FIXED_OPTIONS}",
+        escape(upper),
+        escape(work)
+    )
+}
+
+/// A path for overlay's option string: `\`, `:` and `,` escaped.
+pub fn escape(p: &Path) -> String {
+    let mut s = String::new();
+    for c in p.to_string_lossy().chars() {
+        if matches!(c, '\\' | ':' | ',') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s
+}
+
+/// The probe's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Probe {
+    Yes,
+    /// Overlay cannot be used, and why.
+    No(String),
+}
+
+fn uname() -> (String, String) {
+    match nix::sys::utsname::uname() {
+        Ok(u) => (
+            u.nodename().to_string_lossy().into_owned(),
+            u.release().to_string_lossy().into_owned(),
+        ),
+        Err(_) => ("?".into(), "?".into()),
+    }
+}
+
+/// Whether overlay instances work here: the answer remembered in
+/// `.hako/cache/overlay-probe` for this host, kernel and user, else probed
+/// now (and remembered); `force` probes again.
+pub fn probe(ws: &Workspace, force: bool) -> Result<Probe> {
+    let cache = crate::cache::dir(ws);
+    let file = cache.join("overlay-probe");
+    let (node, release) = uname();
+    let euid = nix::unistd::geteuid().as_raw();
+    let prefix = format!("{node} {release} {euid} ");
+    if !force {
+        if let Ok(text) = fs::read_to_string(&file) {
+            if let Some(ans) = text
+                .strip_suffix('\n')
+                .and_then(|l| l.strip_prefix(&prefix))
+            {
+                if ans == "yes" {
+                    return Ok(Probe::Yes);
+                }
+                if let Some(why) = ans.strip_prefix("no ") {
+                    return Ok(Probe::No(why.to_string()));
+                }
+            }
+        }
+    }
+    let ans = probe_now(&cache.join("tmp"))?;
+    let line = match &ans {
+        Probe::Yes => format!("{prefix}yes\n"),
+        Probe::No(why) => format!("{prefix}no {}\n", why.replace('\n', " ")),
+    };
+    // Not fsynced: losing it costs one probe.
+    let tmp = crate::fsutil::tmp_path(&cache, ".overlay-probe.");
+    fs::write(&tmp, line).at(&tmp)?;
+    fs::rename(&tmp, &file).at(&file)?;
+    Ok(ans)
+}
+
+/// Probe in a fresh directory under `tmp` (on the workspace's filesystem).
+pub fn probe_now(tmp: &Path) -> Result<Probe> {
+    fs::create_dir_all(tmp).at(tmp)?;
+    let d = tmp.join(format!("probe-{}", std::process::id()));
+    let _ = crate::fsutil::remove_tree(&d);
+    let (lower, upper, work, mnt) = (
+        d.join("lower"),
+        d.join("upper"),
+        d.join("work"),
+        d.join("mnt"),
+    );
+    for p in [&lower.join("d"), &upper, &work, &mnt] {
+        fs::create_dir_all(p).at(p)?;
+    }
+    fs::write(lower.join("f"), b"f").at(&lower)?;
+    fs::write(lower.join("d/g"), b"g").at(&lower)?;
+    let opts = mount_options(&escape(&lower), &upper, &work);
+    let ans = match crate::sandbox::probe_overlay(&mnt, &opts) {
+        Err(why) => Probe::No(why),
+        Ok(()) => {
+            let f = fs::symlink_metadata(upper.join("f"));
+            let whiteout =
+                f.is_ok_and(|m| m.mode() & libc::S_IFMT == libc::S_IFCHR && m.rdev() == 0);
+            let opaque = xattr::get(upper.join("d"), "user.overlay.opaque")
+                .ok()
+                .flatten();
+            if !whiteout {
+                Probe::No("a removed file left no whiteout in the upper directory".into())
+            } else if opaque.as_deref() != Some(b"y") {
+                Probe::No("a replaced directory is not marked opaque".into())
+            } else {
+                Probe::Yes
+            }
+        }
+    };
+    crate::fsutil::remove_tree(&d)?;
+    Ok(ans)
+}
+
+/// An instance's `overlay` record (runtime.md, "Instance layout").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub base: ObjectId,
+    pub owners: bool,
+    pub map: IdMap,
+}
+
+/// The record's file name in the instance directory.
+pub const RECORD: &str = "overlay";
+
+impl Record {
+    pub fn encode(&self) -> String {
+        let mut s = format!("base {}\nowners {}\n", self.base, u8::from(self.owners));
+        for (i, o, n) in &self.map.uids {
+            s.push_str(&format!("uidmap {i} {o} {n}\n"));
+        }
+        for (i, o, n) in &self.map.gids {
+            s.push_str(&format!("gidmap {i} {o} {n}\n"));
+        }
+        s
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Record> {
+        let bad = || Error::Invalid(format!("{}: malformed", path.display()));
+        let mut lines = text.lines().peekable();
+        let base = lines
+            .next()
+            .and_then(|l| l.strip_prefix("base "))
+            .and_then(|v| ObjectId::from_hex(v).ok())
+            .ok_or_else(bad)?;
+        let owners = match lines.next() {
+            Some("owners 1") => true,
+            Some("owners 0") => false,
+            _ => return Err(bad()),
+        };
+        let mut map = IdMap::default();
+        let mut seen_gid = false;
+        for l in lines {
+            let (key, rest) = l.split_once(' ').ok_or_else(bad)?;
+            let nums: Vec<u32> = rest
+                .split(' ')
+                .map(|n| n.parse().map_err(|_| bad()))
+                .collect::<Result<_>>()?;
+            let [i, o, n] = nums[..] else {
+                return Err(bad());
+            };
+            match key {
+                "uidmap" if !seen_gid => map.uids.push((i, o, n)),
+                "gidmap" => {
+                    seen_gid = true;
+                    map.gids.push((i, o, n))
+                }
+                _ => return Err(bad()),
+            }
+        }
+        if map.uids.is_empty() || map.gids.is_empty() {
+            return Err(bad());
+        }
+        Ok(Record { base, owners, map })
+    }
+
+    pub fn load(dir: &Path) -> Result<Option<Record>> {
+        let p = dir.join(RECORD);
+        match fs::read_to_string(&p) {
+            Ok(t) => Record::parse(&t, &p).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).at(&p),
+        }
+    }
+
+    /// How the instance's lower presented the base, for the fold.
+    pub fn presentation(&self) -> Presentation {
+        Presentation {
+            owners: self.owners,
+            host_uid: nix::unistd::geteuid().as_raw(),
+            host_gid: nix::unistd::getegid().as_raw(),
+            map: self.map.clone(),
+        }
+    }
+}
+
+/// The directories of an overlay instance under its directory `dir`.
+pub struct InstanceDirs {
+    pub upper: PathBuf,
+    pub work: PathBuf,
+    pub mnt: PathBuf,
+}
+
+/// Make `upper/`, `work/` and `mnt/` in the instance directory, `upper/`
+/// with the attributes of the topmost lower root (overlay shows the upper
+/// root's as the root's).
+pub fn make_dirs(dir: &Path, top_lower: &Path) -> Result<InstanceDirs> {
+    let d = InstanceDirs {
+        upper: dir.join("upper"),
+        work: dir.join("work"),
+        mnt: dir.join("mnt"),
+    };
+    for p in [&d.upper, &d.work, &d.mnt] {
+        fs::create_dir_all(p).at(p)?;
+    }
+    let m = fs::symlink_metadata(top_lower).at(top_lower)?;
+    if nix::unistd::geteuid().is_root() {
+        std::os::unix::fs::lchown(&d.upper, Some(m.uid()), Some(m.gid())).at(&d.upper)?;
+        for n in xattr::list(top_lower).at(top_lower)? {
+            if let Some(v) = xattr::get(top_lower, &n).at(top_lower)? {
+                xattr::set(&d.upper, &n, &v).at(&d.upper)?;
+            }
+        }
+    }
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&d.upper, fs::Permissions::from_mode(m.mode() & 0o7777)).at(&d.upper)?;
+    let t = nix::sys::time::TimeSpec::new(m.mtime(), m.mtime_nsec());
+    nix::sys::stat::utimensat(
+        nix::fcntl::AT_FDCWD,
+        &d.upper,
+        &nix::sys::time::TimeSpec::UTIME_OMIT,
+        &t,
+        nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+    )
+    .map_err(|e| Error::Io {
+        path: d.upper.clone(),
+        err: e.into(),
+    })?;
+    Ok(d)
+}
+
+/// Fold an instance's upper directory into `WORKING` (from the record's
+/// base, rebased onto a working root that moved meanwhile); returns the
+/// folded tree (before any rebase), or None when nothing changed.
+pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<Option<ObjectId>> {
+    let batch = crate::store::BatchWriter::new(&ws.odb);
+    let new = fold_upper(&batch, &rec.base, upper, &rec.presentation())?;
+    batch.flush()?;
+    if new == rec.base {
+        return Ok(None);
+    }
+    crate::runtime::rwfs::publish(ws, rec.base, new)?;
+    Ok(Some(new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_reads_back_and_refuses_other_content() {
+        let r = Record {
+            base: ObjectId::from_hex(&"ab".repeat(32)).unwrap(),
+            owners: false,
+            map: IdMap {
+                uids: vec![(0, 1000, 1), (1, 100000, 65536)],
+                gids: vec![(0, 1000, 1)],
+            },
+        };
+        let text = r.encode();
+        assert_eq!(
+            text,
+            format!(
+                "base {}\nowners 0\nuidmap 0 1000 1\nuidmap 1 100000 65536\ngidmap 0 1000 1\n",
+                "ab".repeat(32)
+            )
+        );
+        let p = Path::new("overlay");
+        assert_eq!(Record::parse(&text, p).unwrap(), r);
+        for bad in [
+            "owners 0\n".to_string(),
+            text.replace("owners 0", "owners 2"),
+            text.replace("gidmap 0 1000 1\n", ""),
+            text.replace("uidmap 0 1000 1", "uidmap 0 1000"),
+            format!("{text}uidmap 2 2 2\n"),
+        ] {
+            assert!(Record::parse(&bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_probe_works_from_a_process_with_threads() {
+        // The test harness runs threads: the probe forks before it unshares.
+        let userns = std::process::Command::new("unshare")
+            .args(["-Urm", "true"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !userns {
+            eprintln!("skipped: no user namespaces here");
+            return;
+        }
+        let t = tempfile::tempdir().unwrap();
+        let ans = probe_now(t.path()).unwrap();
+        assert_eq!(ans, Probe::Yes);
+        assert_eq!(
+            fs::read_dir(t.path()).unwrap().count(),
+            0,
+            "probe directory left"
+        );
+    }
+
+    #[test]
+    fn paths_in_options_are_escaped() {
+        assert_eq!(escape(Path::new("/a:b,c\\d")), "/a\\:b\\,c\\\\d");
+        assert_eq!(
+            mount_options("/l", Path::new("/u"), Path::new("/w")),
+            "lowerdir=/l,upperdir=/u,workdir=/w,userxattr,redirect_dir=nofollow,index=off,metacopy=off"
+        );
+    }
+
+    #[test]
+    fn the_upper_root_takes_the_lower_root_attributes() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let lower = t.path().join("lower");
+        fs::create_dir(&lower).unwrap();
+        fs::set_permissions(&lower, fs::Permissions::from_mode(0o750)).unwrap();
+        let ts = nix::sys::time::TimeSpec::new(12345, 678);
+        nix::sys::stat::utimensat(
+            nix::fcntl::AT_FDCWD,
+            &lower,
+            &ts,
+            &ts,
+            nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+        )
+        .unwrap();
+        let inst = t.path().join("inst");
+        let d = make_dirs(&inst, &lower).unwrap();
+        let m = fs::metadata(&d.upper).unwrap();
+        assert_eq!(m.mode() & 0o7777, 0o750);
+        assert_eq!((m.mtime(), m.mtime_nsec()), (12345, 678));
+        assert!(d.work.is_dir() && d.mnt.is_dir());
+    }
+}
