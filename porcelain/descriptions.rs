@@ -13,6 +13,22 @@
 pub const DESCRIPTIONS: &[(&str, &str)] = &[
     // ---- porcelain ----
     (
+        "bootstrap",
+        r#"Checks, by trying each, what this host gives hako's runtime, and says
+how to enable what is missing: user namespaces (every container needs
+them), a rootless overlay mount on the workspace's filesystem (run's fast
+data path), FUSE (`hako mount`, and run where overlay is refused),
+subordinate ids (`hako run --map-users`; not needed as root), pasta and a
+usable /dev/net/tun (`hako run --net pasta`), cgroup v2 delegation
+(`hako run --pids-limit` and the other limits) and a static busybox (the
+seed root filesystem of `hako init`).
+
+Each line says ok or MISS, what was found, what needs it and, when
+missing, the fix. -q prints only what is missing. The exit status is 0
+when `hako run` can work here (user namespaces), 1 otherwise. Nothing is
+changed on the host."#,
+    ),
+    (
         "init",
         r#"Creates a workspace: a `.hako/` directory in PATH (default: the current
 directory; created when missing) holding the object store, the config

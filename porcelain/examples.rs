@@ -10,6 +10,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "create ./ws with a busybox root filesystem",
     ),
     (
+        "bootstrap",
+        "hako bootstrap -q",
+        "say only what the runtime lacks on this host, and how to enable it",
+    ),
+    (
         "log",
         "hako log --oneline -n 5",
         "the last five commits, one line each",

@@ -14,7 +14,7 @@ pub struct Args {
 /// The everyday commands, by what they are for (every visible porcelain
 /// command is in exactly one group: a unit test checks).
 pub const GROUPS: &[(&str, &[&str])] = &[
-    ("start a workspace", &["init", "clone"]),
+    ("start a workspace", &["bootstrap", "init", "clone"]),
     (
         "containers",
         &[

@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod apply;
+pub mod bootstrap;
 pub mod branch;
 pub mod cat;
 pub mod cd;

@@ -48,6 +48,8 @@ enum Command {
     // ---- porcelain ----
     /// Create a workspace whose first container holds a busybox root filesystem.
     Init(porcelain::init::Args),
+    /// Check what this host gives the runtime, and how to enable what is missing.
+    Bootstrap(porcelain::bootstrap::Args),
     /// Show commit history.
     Log(porcelain::log::Args),
     /// List containers.
@@ -225,6 +227,7 @@ enum Command {
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     match cmd {
         Command::Init(a) => porcelain::init::run(a),
+        Command::Bootstrap(a) => porcelain::bootstrap::run(a),
         Command::Log(a) => porcelain::log::run(a),
         Command::Containers(a) => porcelain::containers::run(a),
         Command::NewContainer(a) => porcelain::new_container::run(a),

@@ -7,6 +7,7 @@
 //! keeps the plain content of the programs `run` starts.
 
 pub mod fuse;
+pub mod hostcheck;
 pub mod instance;
 pub mod materialize;
 pub mod overlay;
