@@ -236,7 +236,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         .unwrap_or_else(|| "HEAD".into());
     if let (Some(c), Some(p)) = (&target, parent) {
         match last_pull(&c.odb, &p)? {
-            Some((_, rec, _, above)) if rec.digest == resolved.digest && rec.image == image => {
+            // Same manifest from the same repository: up to date, however
+            // it was named (a tag, another tag, the digest).
+            Some((_, rec, _, above))
+                if rec.digest == resolved.digest
+                    && Reference::parse(&rec.image)
+                        .is_ok_and(|p| p.domain == r.domain && p.repository == r.repository) =>
+            {
                 if !a.quiet {
                     let mine = match above {
                         0 => String::new(),

@@ -61,6 +61,9 @@ test_expect_success OCI 'a re-pull of the same image with work on top downloads 
 	n=$(blob_gets) &&
 	hako -C ws pull --as app $R/t/app:1 >out &&
 	grep "is up to date in container app (sha256:[0-9a-f]*, 1 commit of its own on top)" out &&
+	d=$(hako -C ws -c app cat-file -p HEAD~1 | sed -n "s/^Image-Digest: //p") &&
+	hako -C ws pull --as app "$R/t/app@$d" >out &&
+	grep "is up to date in container app" out &&
 	hako -C ws -c app rev-parse HEAD >after &&
 	test_cmp before after &&
 	test "$(blob_gets)" = "$n" &&
