@@ -16,10 +16,12 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 
 use hako::container::{head_commit, working_root};
+use hako::runtime::datapath::{self, DataPath};
 use hako::runtime::instance::{
     self, check_fuse, start_fuse_server, Instance, Mode, Proc, Status, SupervisorLock,
 };
 use hako::runtime::materialize;
+use hako::runtime::overlay;
 use hako::runtime::rwfs::{Target, WorkingFs};
 use hako::sandbox::{self, Bind, Config as SandboxConfig, EnvBase, NetMode};
 use hako::workspace::Workspace;
@@ -126,9 +128,14 @@ pub struct Args {
     /// Kill the container when hako's parent dies.
     #[arg(long)]
     pub die_with_parent: bool,
-    /// Without FUSE: check the tree out into the instance's directory, run
-    /// there, and fold what the command changed back into the working root.
-    #[arg(long)]
+    /// The data path: overlay (the kernel's, over the checkout cache), fuse,
+    /// or materialize (default: run.fs of the configuration, else overlay
+    /// where it works, else FUSE).
+    #[arg(long, value_name = "overlay|fuse|materialize")]
+    pub fs: Option<String>,
+    /// Same as --fs materialize: check the tree out into the instance's
+    /// directory, run there, and fold what the command changed back.
+    #[arg(long, conflicts_with = "fs")]
     pub materialize: bool,
     /// Remove the instance's record once it has ended (apply's steps).
     #[arg(long, hide = true)]
@@ -166,11 +173,52 @@ struct Plan {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    if !a.materialize {
+    let asked = match (&a.fs, a.materialize) {
+        (_, true) => Some(DataPath::Materialize),
+        (Some(f), false) => Some(DataPath::parse(f).ok_or_else(|| {
+            plumbing::usage(format!("--fs '{f}': expected overlay, fuse or materialize"))
+        })?),
+        (None, false) => None,
+    };
+    if asked == Some(DataPath::Fuse) {
         check_fuse()?;
     }
     let plan = plan(&a)?;
     let ws = &plan.ws;
+    let mut choice = datapath::choose(ws, asked, a.map_users)?;
+    if a.autocommit && choice.path == DataPath::Materialize {
+        return Err(plumbing::usage(
+            "--autocommit needs the overlay or FUSE data path, not materialize",
+        ));
+    }
+    // The checkout cache's entry of the tree, held (shared flocks) for the run.
+    let mut lower = None;
+    if choice.path == DataPath::Overlay {
+        let owners = nix::unistd::geteuid().is_root();
+        match hako::cache::prepare(ws, &plan.tree, owners) {
+            Ok(p) => {
+                if let Some(why) = &p.damaged {
+                    eprintln!("warning: cache entry damaged, rebuilt: {why}");
+                }
+                for s in p.skipped.iter().filter(|s| !s.contains("(device node ")) {
+                    eprintln!("warning: not created in the checkout cache: {s}");
+                }
+                lower = p.lower;
+            }
+            Err(e) if asked.is_some() => bail!("--fs overlay: cannot prepare the tree: {e}"),
+            Err(e) => {
+                check_fuse()?;
+                choice = datapath::fallback_to_fuse(&format!("checkout cache: {e}"));
+            }
+        }
+        if lower.is_none() && choice.path == DataPath::Overlay {
+            check_fuse()?;
+            choice = datapath::fallback_to_fuse("the checkout cache gave no lower directory");
+        }
+    }
+    if let Some(n) = &choice.note {
+        eprintln!("note: {n}");
+    }
     std::fs::create_dir_all(instance::instances_dir(ws))?;
     instance::reap_exited(ws, instance::keep_exited(ws))?;
     let id = instance::new_id(plan.container.as_deref().unwrap_or("-"));
@@ -198,13 +246,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         exit: None,
         finished: None,
         autocommit: a.autocommit,
+        fs: choice.path,
         dir: dir.clone(),
     };
     if !a.detach {
         if !(a.interactive || a.tty) {
             redirect(0, "/dev/null", false)?;
         }
-        return supervise(&a, plan, inst, None);
+        return supervise(&a, plan, inst, None, lower);
     }
     let (r, w) = nix::unistd::pipe()?;
     let pid = sandbox::fork_process().context("cannot fork the supervisor")?;
@@ -216,7 +265,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             .and_then(|()| redirect(1, log.to_str().unwrap_or(""), true))
             .and_then(|()| redirect(2, log.to_str().unwrap_or(""), true));
         let mut notify = File::from(w);
-        let code = match ok.and_then(|()| supervise(&a, plan, inst, Some(&mut notify))) {
+        let code = match ok.and_then(|()| supervise(&a, plan, inst, Some(&mut notify), lower)) {
             Ok(c) => c,
             Err(e) => {
                 let msg = format!("{e:#}").replace('\n', " ");
@@ -273,6 +322,7 @@ fn supervise(
     mut plan: Plan,
     mut inst: Instance,
     notify: Option<&mut File>,
+    lower: Option<hako::cache::Lower>,
 ) -> anyhow::Result<i32> {
     let abandon = |inst: &Instance| {
         let _ = std::fs::remove_dir_all(&inst.dir);
@@ -285,8 +335,12 @@ fn supervise(
         }
     };
     inst.supervisor = Some(Proc::of(std::process::id() as i32));
-    if a.materialize {
-        return supervise_materialized(a, plan, inst, notify, lock);
+    match (inst.fs, lower) {
+        (DataPath::Materialize, _) => return supervise_materialized(a, plan, inst, notify, lock),
+        (DataPath::Overlay, Some(lower)) => {
+            return supervise_overlay(a, plan, inst, notify, lock, lower)
+        }
+        _ => {}
     }
     let keeps_writes = plan.mode == Mode::Persistent;
     let target = match plan.mode {
@@ -450,6 +504,78 @@ fn supervise_materialized(
         }
     }
     materialize::discard(&m)?;
+    finish(a, &plan, inst, exit.status, lock)
+}
+
+/// `supervise` on overlay (runtime.md, "Overlay instances"): the sandbox
+/// mounts overlay over the cached tree with the instance's upper directory;
+/// when the command has ended, a persistent instance folds the upper
+/// directory into the working root; the upper directory is then removed.
+fn supervise_overlay(
+    a: &Args,
+    mut plan: Plan,
+    mut inst: Instance,
+    notify: Option<&mut File>,
+    lock: SupervisorLock,
+    lower: hako::cache::Lower,
+) -> anyhow::Result<i32> {
+    let abandon = |inst: &Instance| {
+        let _ = overlay::discard(&inst.dir);
+        let _ = hako::fsutil::remove_tree(&inst.dir);
+    };
+    let readonly = plan.mode == Mode::Readonly;
+    let setup = || -> anyhow::Result<sandbox::OverlayRoot> {
+        let upper = if readonly {
+            None
+        } else {
+            let dirs = overlay::make_dirs(&inst.dir, &lower.dirs[0])?;
+            if plan.mode == Mode::Persistent {
+                let (uids, gids) = sandbox::planned_id_maps(&plan.sandbox).map_err(setup_failed)?;
+                let rec = overlay::Record {
+                    base: plan.tree,
+                    owners: nix::unistd::geteuid().is_root(),
+                    map: overlay::IdMap { uids, gids },
+                };
+                overlay::save_record(&inst.dir, &rec)?;
+            }
+            Some((dirs.upper, dirs.work))
+        };
+        Ok(sandbox::OverlayRoot {
+            lowerdir: lower.lowerdir(),
+            upper,
+            skeleton: inst.dir.join("skel"),
+        })
+    };
+    match setup() {
+        Ok(root) => plan.sandbox.overlay = Some(root),
+        Err(e) => {
+            abandon(&inst);
+            return Err(e);
+        }
+    }
+    plan.sandbox.rootfs = inst.mountpoint();
+    let exit = match start_and_wait(&plan, &mut inst, notify)? {
+        Ok(exit) => exit,
+        Err(e) => {
+            abandon(&inst);
+            return Err(setup_failed(e));
+        }
+    };
+    report(&exit.warnings);
+    if plan.mode == Mode::Persistent {
+        let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
+        if let Err(e) = overlay::fold_instance(&ws, &inst.dir) {
+            // Keep the upper directory: reap folds it later.
+            record_exit(&mut inst, exit.status);
+            inst.save()?;
+            bail!(
+                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
+                inst.dir.join("upper").display()
+            );
+        }
+    }
+    overlay::discard(&inst.dir)?;
+    drop(lower);
     finish(a, &plan, inst, exit.status, lock)
 }
 
