@@ -371,8 +371,9 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
     })
 }
 
-/// A path in overlay's option string: `\\`, `:` and `,` escaped with `\\`.
-fn escape_overlay_path(p: &Path) -> String {
+/// A path in overlay's option string: `\`, `:` and `,` escaped with `\`
+/// (runtime.md, "Mount options"; the one escaper of the crate).
+pub fn escape_overlay_path(p: &Path) -> String {
     let mut s = String::new();
     for c in p.to_string_lossy().chars() {
         if matches!(c, '\\' | ':' | ',') {

@@ -28,14 +28,7 @@ pub fn mount_options(lowerdir: &str, upper: &Path, work: &Path) -> String {
 
 /// A path for overlay's option string: `\`, `:` and `,` escaped.
 pub fn escape(p: &Path) -> String {
-    let mut s = String::new();
-    for c in p.to_string_lossy().chars() {
-        if matches!(c, '\\' | ':' | ',') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s
+    crate::sandbox::escape_overlay_path(p)
 }
 
 /// The probe's answer.
