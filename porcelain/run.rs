@@ -1,28 +1,20 @@
 //! `hako run [CONTAINER|REV] [--] [CMD…]`: run a command in a container whose
-//! root is its tree served through FUSE (format-spec/runtime.md).
+//! root is its tree (format-spec/runtime.md): on overlay over the checkout
+//! cache, through FUSE, or checked out.
 //!
-//! This process is the supervisor: it forks the FUSE server (which mounts the
-//! tree outside the command's mount namespace) before the sandbox's
-//! namespaces exist, starts the command through the sandbox engine, records
-//! the instance under `.hako/instances/<id>/`, and when the command ends
-//! unmounts (the server folds the last writes), records the exit and, with
-//! `--commit`, commits. `-d` forks a detached supervisor first.
+//! This file turns the arguments into a typed run spec (the target, the
+//! image's defaults, the sandbox's configuration, the command checked in the
+//! tree); the supervisor (`hako::runtime::supervisor`) runs it.
 
 use std::ffi::OsString;
-use std::fs::File;
-use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
 use hako::container::{head_commit, working_root};
-use hako::runtime::datapath::{self, DataPath};
-use hako::runtime::instance::{
-    self, check_fuse, start_fuse_server, Instance, Mode, Proc, Status, SupervisorLock,
-};
-use hako::runtime::materialize;
-use hako::runtime::overlay;
-use hako::runtime::rwfs::{Target, WorkingFs};
+use hako::runtime::datapath::DataPath;
+use hako::runtime::instance::{self, check_fuse, Mode};
+use hako::runtime::supervisor::{self, Outcome, RunError, RunSpec};
 use hako::sandbox::{self, Bind, Config as SandboxConfig, EnvBase, NetMode};
 use hako::workspace::Workspace;
 use hako::ObjectId;
@@ -184,415 +176,49 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         check_fuse()?;
     }
     let plan = plan(&a)?;
-    let ws = &plan.ws;
-    let mut choice = datapath::choose(ws, asked, a.map_users)?;
-    if a.autocommit && choice.path == DataPath::Materialize {
-        return Err(plumbing::usage(
-            "--autocommit needs the overlay or FUSE data path, not materialize",
-        ));
-    }
-    // The checkout cache's entry of the tree, held (shared flocks) for the run.
-    let mut lower = None;
-    if choice.path == DataPath::Overlay {
-        let owners = nix::unistd::geteuid().is_root();
-        match hako::cache::prepare(ws, &plan.tree, owners) {
-            Ok(p) => {
-                if let Some(why) = &p.damaged {
-                    eprintln!("warning: cache entry damaged, rebuilt: {why}");
-                }
-                for s in p.skipped.iter().filter(|s| !s.contains("(device node ")) {
-                    eprintln!("warning: not created in the checkout cache: {s}");
-                }
-                lower = p.lower;
-            }
-            Err(e) if asked.is_some() => bail!("--fs overlay: cannot prepare the tree: {e}"),
-            Err(e) => {
-                check_fuse()?;
-                choice = datapath::fallback_to_fuse(&format!("checkout cache: {e}"));
-            }
-        }
-        if lower.is_none() && choice.path == DataPath::Overlay {
-            check_fuse()?;
-            choice = datapath::fallback_to_fuse("the checkout cache gave no lower directory");
-        }
-    }
-    if let Some(n) = &choice.note {
-        eprintln!("note: {n}");
-    }
-    std::fs::create_dir_all(instance::instances_dir(ws))?;
-    instance::reap_exited(ws, instance::keep_exited(ws))?;
-    let id = instance::new_id(plan.container.as_deref().unwrap_or("-"));
-    let dir = instance::instances_dir(ws).join(&id);
-    std::fs::create_dir(&dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
-    std::fs::create_dir(dir.join("mnt"))?;
-    let inst = Instance {
-        id: id.clone(),
-        name: a.name.clone(),
-        container: plan.container.clone(),
-        rev: plan.rev.clone(),
-        tree: plan.tree.to_string(),
+    let spec = RunSpec {
+        ws: plan.ws,
+        container: plan.container,
+        rev: plan.rev,
+        tree: plan.tree,
         mode: plan.mode,
-        command: plan
-            .sandbox
-            .argv
-            .iter()
-            .map(|s| s.to_string_lossy().into_owned())
-            .collect(),
-        created: instance::now_secs(),
-        supervisor: None,
-        fuse: None,
-        pid: None,
-        status: Status::Created,
-        exit: None,
-        finished: None,
+        sandbox: plan.sandbox,
+        program: plan.program,
+        name: a.name.clone(),
+        fs: asked,
+        detach: a.detach,
+        keep_stdin: a.interactive || a.tty,
+        remove: a.rm,
+        forget: a.forget,
+        commit: a.commit.then(|| a.message.clone()),
         autocommit: a.autocommit,
-        fs: choice.path,
-        dir: dir.clone(),
     };
-    if !a.detach {
-        if !(a.interactive || a.tty) {
-            redirect(0, "/dev/null", false)?;
+    match supervisor::run(spec, &Warnings) {
+        Ok(Outcome::Exited(code)) => Ok(code),
+        Ok(Outcome::Detached(id)) => {
+            println!("{id}");
+            Ok(0)
         }
-        return supervise(&a, plan, inst, None, lower);
+        Err(e) => Err(run_error(e)),
     }
-    let (r, w) = nix::unistd::pipe()?;
-    let pid = sandbox::fork_process().context("cannot fork the supervisor")?;
-    if pid == 0 {
-        drop(r);
-        let _ = nix::unistd::setsid();
-        let log = inst.log_path();
-        let ok = redirect(0, "/dev/null", false)
-            .and_then(|()| redirect(1, log.to_str().unwrap_or(""), true))
-            .and_then(|()| redirect(2, log.to_str().unwrap_or(""), true));
-        let mut notify = File::from(w);
-        let code = match ok.and_then(|()| supervise(&a, plan, inst, Some(&mut notify), lower)) {
-            Ok(c) => c,
-            Err(e) => {
-                let msg = format!("{e:#}").replace('\n', " ");
-                let _ = writeln!(notify, "{msg}");
-                eprintln!("fatal: {msg}");
-                125
-            }
-        };
-        std::process::exit(code);
-    }
-    drop(w);
-    // One line: "ok", or the error (the pipe stays open while the instance runs).
-    let mut first = Vec::new();
-    let mut r = File::from(r);
-    let mut b = [0u8; 1];
-    while r.read(&mut b).unwrap_or(0) == 1 && b[0] != b'\n' {
-        first.push(b[0]);
-    }
-    let first = String::from_utf8_lossy(&first).into_owned();
-    if first == "ok" {
-        println!("{id}");
-        return Ok(0);
-    }
-    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
-    if first.is_empty() {
-        bail!("the detached supervisor exited before the command started");
-    }
-    bail!("{first}")
 }
 
-/// Point standard descriptor `fd` (0, 1 or 2) at `path` (appending, created, if `append`).
-fn redirect(fd: i32, path: &str, append: bool) -> anyhow::Result<()> {
-    let f = if append {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-    } else {
-        std::fs::OpenOptions::new().read(true).open(path)
+/// The sandbox's warnings, printed as unshare-exec prints them.
+struct Warnings;
+
+impl supervisor::Reporter for Warnings {
+    fn sandbox_warnings(&self, warnings: &[sandbox::Warning]) {
+        report(warnings);
     }
-    .with_context(|| format!("cannot open '{path}'"))?;
-    match fd {
-        0 => nix::unistd::dup2_stdin(&f),
-        1 => nix::unistd::dup2_stdout(&f),
-        _ => nix::unistd::dup2_stderr(&f),
-    }
-    .with_context(|| format!("cannot redirect descriptor {fd} to '{path}'"))?;
-    Ok(())
 }
 
-/// The supervisor: mount, start, record, wait, unmount, record, commit.
-fn supervise(
-    a: &Args,
-    mut plan: Plan,
-    mut inst: Instance,
-    notify: Option<&mut File>,
-    lower: Option<hako::cache::Lower>,
-) -> anyhow::Result<i32> {
-    let abandon = |inst: &Instance| {
-        let _ = std::fs::remove_dir_all(&inst.dir);
-    };
-    let lock = match SupervisorLock::take(&inst) {
-        Ok(l) => l,
-        Err(e) => {
-            abandon(&inst);
-            return Err(e.into());
-        }
-    };
-    inst.supervisor = Some(Proc::of(std::process::id() as i32));
-    match (inst.fs, lower) {
-        (DataPath::Materialize, _) => return supervise_materialized(a, plan, inst, notify, lock),
-        (DataPath::Overlay, Some(lower)) => {
-            return supervise_overlay(a, plan, inst, notify, lock, lower)
-        }
-        _ => {}
+/// A supervisor's error as the command's: the sandbox's keep their exit codes.
+pub fn run_error(e: RunError) -> anyhow::Error {
+    match e {
+        RunError::Sandbox(e) => setup_failed(e),
+        RunError::Usage(m) => plumbing::usage(m),
+        e => e.into(),
     }
-    let keeps_writes = plan.mode == Mode::Persistent;
-    let target = match plan.mode {
-        Mode::Persistent => Target::Working,
-        _ => Target::Discard,
-    };
-    let fs_ws = plan.ws.reopen();
-    let fs = WorkingFs::new(
-        fs_ws,
-        plan.tree,
-        target,
-        inst.spill_dir(),
-        plan.mode == Mode::Readonly,
-    )?;
-    // A command that is not root, with the host's ids (as root: one to one),
-    // gets the kernel's permission checks.
-    fs.check_permissions(nix::unistd::geteuid().is_root() && plan.sandbox.uid != 0);
-    fs.warm(plan.program.into_iter().collect());
-    let mnt = inst.mountpoint();
-    let server = match start_fuse_server(fs, &mnt, Some(lock.raw_fd())) {
-        Ok(s) => s,
-        Err(e) => {
-            abandon(&inst);
-            return Err(e.into());
-        }
-    };
-    inst.fuse = Some(Proc::of(server.pid));
-    // A server that keeps the writes folds them after the unmount and is
-    // waited for; one that discards them has nothing left to do, so it is
-    // reaped if it is done and otherwise left to exit on its own (its
-    // parent's exit saves a millisecond at every `run --rm`).
-    let finish_mount = |server: instance::FuseServer| -> i32 {
-        let _ = instance::unmount_lazy(&mnt);
-        if keeps_writes {
-            server.wait()
-        } else {
-            server.try_wait().unwrap_or(0)
-        }
-    };
-    plan.sandbox.rootfs = mnt.clone();
-    let waited = start_and_wait(&plan, &mut inst, notify);
-    let fuse_code = finish_mount(server);
-    let exit = match waited {
-        Ok(Ok(exit)) => exit,
-        Ok(Err(e)) => {
-            abandon(&inst);
-            return Err(setup_failed(e));
-        }
-        Err(e) => return Err(e),
-    };
-    report(&exit.warnings);
-    if fuse_code != 0 {
-        eprintln!(
-            "warning: the FUSE server of instance {} failed (status {fuse_code}): its last writes may not be in the working root",
-            inst.id
-        );
-    }
-    finish(a, &plan, inst, exit.status, lock)
-}
-
-/// Start the command in the sandbox, record the instance running, tell a
-/// detached caller, and wait: the command's exit, or the sandbox's error
-/// (starting or waiting); the outer error is the record's.
-fn start_and_wait(
-    plan: &Plan,
-    inst: &mut Instance,
-    notify: Option<&mut File>,
-) -> anyhow::Result<Result<sandbox::Exit, sandbox::Error>> {
-    let sb = match sandbox::start(&plan.sandbox) {
-        Ok(sb) => sb,
-        Err(e) => return Ok(Err(e)),
-    };
-    report(&sb.warnings);
-    inst.pid = Some(Proc::of(sb.pid));
-    inst.status = Status::Running;
-    inst.save()?;
-    if let Some(n) = notify {
-        let _ = n.write_all(b"ok\n");
-    }
-    Ok(sb.wait())
-}
-
-/// Record that the command exited with `status`.
-fn record_exit(inst: &mut Instance, status: i32) {
-    inst.status = Status::Exited;
-    inst.exit = Some(status);
-    inst.finished = Some(instance::now_secs());
-}
-
-/// After the command and its filesystem are done: record the exit (or drop
-/// the state with `--rm`), commit with `--commit`, release the lock.
-fn finish(
-    a: &Args,
-    plan: &Plan,
-    mut inst: Instance,
-    status: i32,
-    lock: SupervisorLock,
-) -> anyhow::Result<i32> {
-    record_exit(&mut inst, status);
-    if !a.rm {
-        inst.save()?;
-    }
-    if a.commit || a.autocommit {
-        commit_after(plan, &inst, a.message.as_deref())?;
-    }
-    if a.rm || a.forget {
-        let _ = std::fs::remove_dir_all(&inst.dir);
-    } else {
-        let _ = std::fs::remove_dir_all(inst.spill_dir());
-    }
-    drop(lock);
-    Ok(status)
-}
-
-/// `supervise` without FUSE (runtime.md, "Materialized instances"):
-/// check out, run on the directory, fold the changes back.
-fn supervise_materialized(
-    a: &Args,
-    mut plan: Plan,
-    mut inst: Instance,
-    notify: Option<&mut File>,
-    lock: SupervisorLock,
-) -> anyhow::Result<i32> {
-    let abandon = |inst: &Instance| {
-        if let Ok(Some(m)) = materialize::Materialized::load(&inst.dir) {
-            let _ = materialize::discard(&m);
-        }
-        let _ = std::fs::remove_dir_all(&inst.dir);
-    };
-    let (m, skipped) = match materialize::materialize(&plan.ws, plan.tree, &inst.dir) {
-        Ok(r) => r,
-        Err(e) => {
-            abandon(&inst);
-            return Err(anyhow::anyhow!("cannot check the tree out: {e}"));
-        }
-    };
-    // Device nodes are never made there (runtime.md); /dev is the sandbox's own.
-    for s in skipped.iter().filter(|s| !s.contains("(device node ")) {
-        eprintln!("warning: not created in the checked-out root: {s}");
-    }
-    plan.sandbox.rootfs = m.root();
-    plan.sandbox.ro_root = plan.mode == Mode::Readonly;
-    let exit = match start_and_wait(&plan, &mut inst, notify)? {
-        Ok(exit) => exit,
-        Err(e) => {
-            abandon(&inst);
-            return Err(setup_failed(e));
-        }
-    };
-    report(&exit.warnings);
-    if plan.mode == Mode::Persistent {
-        let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
-        if let Err(e) = materialize::fold_back(&ws, &m) {
-            // Keep the directory: reap folds it later.
-            record_exit(&mut inst, exit.status);
-            inst.save()?;
-            bail!(
-                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
-                m.root().display()
-            );
-        }
-    }
-    materialize::discard(&m)?;
-    finish(a, &plan, inst, exit.status, lock)
-}
-
-/// `supervise` on overlay (runtime.md, "Overlay instances"): the sandbox
-/// mounts overlay over the cached tree with the instance's upper directory;
-/// when the command has ended, a persistent instance folds the upper
-/// directory into the working root; the upper directory is then removed.
-fn supervise_overlay(
-    a: &Args,
-    mut plan: Plan,
-    mut inst: Instance,
-    notify: Option<&mut File>,
-    lock: SupervisorLock,
-    lower: hako::cache::Lower,
-) -> anyhow::Result<i32> {
-    let abandon = |inst: &Instance| {
-        let _ = overlay::discard(&inst.dir);
-        let _ = hako::fsutil::remove_tree(&inst.dir);
-    };
-    let readonly = plan.mode == Mode::Readonly;
-    let setup = || -> anyhow::Result<sandbox::OverlayRoot> {
-        let upper = if readonly {
-            None
-        } else {
-            let dirs = overlay::make_dirs(&inst.dir, &lower.dirs[0])?;
-            if plan.mode == Mode::Persistent {
-                let (uids, gids) = sandbox::planned_id_maps(&plan.sandbox).map_err(setup_failed)?;
-                let rec = overlay::Record {
-                    base: plan.tree,
-                    owners: nix::unistd::geteuid().is_root(),
-                    map: overlay::IdMap { uids, gids },
-                };
-                overlay::save_record(&inst.dir, &rec)?;
-            }
-            Some((dirs.upper, dirs.work))
-        };
-        Ok(sandbox::OverlayRoot {
-            lowerdir: lower.lowerdir(),
-            upper,
-            skeleton: inst.dir.join("skel"),
-        })
-    };
-    match setup() {
-        Ok(root) => plan.sandbox.overlay = Some(root),
-        Err(e) => {
-            abandon(&inst);
-            return Err(e);
-        }
-    }
-    plan.sandbox.rootfs = inst.mountpoint();
-    let exit = match start_and_wait(&plan, &mut inst, notify)? {
-        Ok(exit) => exit,
-        Err(e) => {
-            abandon(&inst);
-            return Err(setup_failed(e));
-        }
-    };
-    report(&exit.warnings);
-    if plan.mode == Mode::Persistent {
-        let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
-        if let Err(e) = overlay::fold_instance(&ws, &inst.dir) {
-            // Keep the upper directory: reap folds it later.
-            record_exit(&mut inst, exit.status);
-            inst.save()?;
-            bail!(
-                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
-                inst.dir.join("upper").display()
-            );
-        }
-    }
-    overlay::discard(&inst.dir)?;
-    drop(lower);
-    finish(a, &plan, inst, exit.status, lock)
-}
-
-/// Commit the container's working root (persistent mode only).
-fn commit_after(plan: &Plan, inst: &Instance, message: Option<&str>) -> anyhow::Result<()> {
-    let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
-    let msg = message
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("run: {}", inst.command.join(" ")));
-    match hako::commit::commit_working(&ws, &msg, "commit", false)? {
-        Some(id) => {
-            let summary = hako::object::clean_message(&msg);
-            eprintln!("{} {}", id.short(), summary.lines().next().unwrap_or(""));
-        }
-        None => eprintln!("nothing to commit, working root clean"),
-    }
-    Ok(())
 }
 
 /// Refuse an option where the container or the command is expected: an

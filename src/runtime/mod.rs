@@ -15,6 +15,7 @@ pub mod overlay;
 pub mod profiles;
 pub mod programs;
 pub mod rwfs;
+pub mod supervisor;
 
 /// Run `f` (which may use rayon) on a worker pool of its own whose threads
 /// are gone when this returns. The caller may be a forked supervisor (where
