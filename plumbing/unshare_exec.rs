@@ -147,6 +147,27 @@ pub fn setup_failed(e: sandbox::Error) -> anyhow::Error {
     .into()
 }
 
+/// A run supervisor's error as a command's (`run`, `apply`): the sandbox's
+/// and the shell's (126, 127) keep their exit codes.
+pub fn run_error(e: hako::runtime::supervisor::RunError) -> anyhow::Error {
+    use hako::runtime::supervisor::RunError;
+    match e {
+        RunError::Sandbox(e) => setup_failed(e),
+        RunError::Usage(m) => super::usage(m),
+        RunError::Command { code, message } => Fatal { code, message }.into(),
+        e => e.into(),
+    }
+}
+
+/// The run supervisor's sandbox warnings, printed as unshare-exec prints them.
+pub struct RunWarnings;
+
+impl hako::runtime::supervisor::Reporter for RunWarnings {
+    fn sandbox_warnings(&self, warnings: &[Warning]) {
+        report(warnings);
+    }
+}
+
 /// `K=V` pairs of --env.
 fn parse_env(items: &[String]) -> Result<Vec<(OsString, OsString)>, sandbox::Error> {
     items

@@ -8,6 +8,9 @@
 mod fuse;
 mod materialize;
 mod overlay;
+mod plan;
+
+pub use plan::{plan, RunRequest};
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -68,6 +71,9 @@ pub enum RunError {
     /// Bad input (usage).
     #[error("{0}")]
     Usage(String),
+    /// The command cannot run, as a shell says it: 127 (not found), 126.
+    #[error("{message}")]
+    Command { code: i32, message: String },
     #[error("{0}")]
     Failed(String),
 }
