@@ -124,6 +124,33 @@ do
 		test "$(hako -C $W cat /root/killed2)" = after-status
 	'
 
+	test_expect_success "$fs: hako write from outside while the instance runs is kept beside its writes" '
+		id=$(hako -C $W run --fs $fs -d -- sh -c "echo inside >/root/in-1; exec sleep 60") &&
+		wait_in $id running &&
+		hako -C $W exec $id sh -c "sync /root/in-1" &&
+		hako -C $W write /root/out-1 outside &&
+		hako -C $W exec $id sh -c "echo inside2 >/root/in-2" &&
+		hako -C $W stop -t 5 $id >/dev/null &&
+		hako -C $W wait $id >/dev/null &&
+		test "$(hako -C $W cat /root/in-1)" = inside &&
+		test "$(hako -C $W cat /root/in-2)" = inside2 &&
+		test "$(hako -C $W cat /root/out-1)" = outside &&
+		hako -C $W run --fs $fs --rm -- cat /root/out-1 >actual &&
+		printf outside >expect && test_cmp expect actual &&
+		hako -C $W commit -q -m outside && hako -C $W reap >/dev/null
+	'
+
+	test_expect_success ROOT "$fs: as root, -u USER gets the tree owners and modes checked" '
+		hako -C $W run --fs $fs -- sh -c "mkdir -p /srv/own /srv/locked && echo secret >/srv/locked/s && chmod 600 /srv/locked/s && chown 65534:65534 /srv/own" &&
+		test_must_fail hako -C $W run --fs $fs --rm -u 65534 -- cat /srv/locked/s 2>err &&
+		grep "Permission denied" err &&
+		hako -C $W run --fs $fs -u 65534 -- sh -c "echo mine >/srv/own/f" &&
+		hako -C $W ls-tree WORKING:srv/own >tree &&
+		grep "uid=65534 gid=65534" tree &&
+		hako -C $W run --fs $fs -- rm -r /srv/own /srv/locked &&
+		hako -C $W status --porcelain >actual && test_must_be_empty actual
+	'
+
 	test_expect_success "$fs: --autocommit commits after each exec" '
 		id=$(hako -C $W run --fs $fs -d --autocommit -- sleep 60) &&
 		wait_in $id running &&
@@ -138,6 +165,30 @@ do
 		hako -C $W status --porcelain >actual && test_must_be_empty actual
 	'
 done
+
+test_lazy_prereq USER_NS '
+	test "$(id -u)" = 0 && make_hakotest &&
+	D=$(mktemp -d /tmp/hako-prereq.XXXXXX) && chmod 755 "$D" &&
+	as_user unshare -Urm true; r=$?; rm -rf "$D"; test $r = 0
+'
+
+test_expect_success USER_NS 'as an unprivileged user without subordinate ids: overlay by default; owners collapse and are never folded as changes' '
+	hakotest_dir t7410 &&
+	as_user ./hako init -q ws &&
+	as_user ./hako -C ws run -- sh -c "echo by-user >/root/u && chmod 640 /root/u && ls -ln /etc/passwd" >out 2>err &&
+	test_must_be_empty err &&
+	as_user ./hako -C ws ps -a --json >json && grep "\"fs\": \"overlay\"" json &&
+	as_user ./hako -C ws status --porcelain >actual &&
+	echo "A root/u" >expect && test_cmp expect actual &&
+	as_user ./hako -C ws ls-tree WORKING:root >tree &&
+	grep "^100640 .*	u$" tree &&
+	id=$(as_user ./hako -C ws run -d -- sh -c "mkdir -p /d/e && chmod 555 /d/e; exec sleep 60") &&
+	wait_in_user () { for i in $(test_seq 100); do as_user ./hako -C ws ps | grep -q "^$id .* running " && return 0; sleep 0.1; done; return 1; } &&
+	wait_in_user &&
+	as_user ./hako -C ws stop -t 2 $id >/dev/null &&
+	as_user ./hako -C ws reap >/dev/null &&
+	test_path_is_missing "$D/ws/.hako/instances/$id"
+'
 
 test_expect_success 'the two paths made the same trees (but for times)' '
 	hako -C ws-overlay ls-tree -r HEAD | sed -e "s/ mtime=[0-9.]*//" >overlay &&
