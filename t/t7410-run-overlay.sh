@@ -166,6 +166,19 @@ do
 	'
 done
 
+test_expect_success 'overlay: status folds while the command keeps making and removing files' '
+	W=ws-overlay &&
+	id=$(hako -C $W run --fs overlay -d -- sh -c "i=0; while :; do i=\$((i+1)); mkdir -p /root/churn/d\$i; echo \$i >/root/churn/d\$i/f; rm -r /root/churn/d\$i; done") &&
+	wait_in $id running &&
+	for i in $(test_seq 30); do
+		hako -C $W status --porcelain >/dev/null || return 1
+	done &&
+	hako -C $W stop -t 2 $id >/dev/null &&
+	hako -C $W wait $id >/dev/null &&
+	hako -C $W reap >/dev/null &&
+	test_must_fail hako -C $W cat /root/churn/d1/f
+'
+
 test_lazy_prereq USER_NS '
 	test "$(id -u)" = 0 && make_hakotest &&
 	D=$(mktemp -d /tmp/hako-prereq.XXXXXX) && chmod 755 "$D" &&
