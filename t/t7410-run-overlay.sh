@@ -179,6 +179,24 @@ test_expect_success 'overlay: status folds while the command keeps making and re
 	test_must_fail hako -C $W cat /root/churn/d1/f
 '
 
+test_expect_success 'unshare-exec --overlay: the root is overlay over LOWER; the upper directory records the change; read-only without it' '
+	W=ws-fuse &&
+	T=$(hako -C $W rev-parse HEAD^{tree}) &&
+	hako -C $W checkout-tree $T "$PWD/lower" &&
+	mkdir -p ov/upper ov/work ov/mnt &&
+	hako unshare-exec --overlay "$PWD/lower" --overlay-upper "$PWD/ov/upper:$PWD/ov/work" ov/mnt \
+		sh -c "echo made >/root/ux && rm /etc/group && ls /proc/self >/dev/null" &&
+	test "$(cat ov/upper/root/ux)" = made &&
+	test "$(stat -c %F:%t:%T ov/upper/etc/group)" = "character special file:0:0" &&
+	test -f lower/etc/group && test_path_is_missing lower/root/ux &&
+	test_path_is_missing ov/upper/proc &&
+	ls ov/mnt >actual && test_must_be_empty actual &&
+	test_must_fail hako unshare-exec --overlay "$PWD/lower" ov/mnt sh -c "echo x >/root/ro" 2>err &&
+	grep -i "read-only" err &&
+	test_must_fail hako unshare-exec --overlay "$PWD/lower" --overlay-upper "$PWD/ov/upper" ov/mnt true 2>err &&
+	grep "^fatal: --overlay-upper .*: expected UPPER:WORK" err
+'
+
 test_lazy_prereq USER_NS '
 	test "$(id -u)" = 0 && make_hakotest &&
 	D=$(mktemp -d /tmp/hako-prereq.XXXXXX) && chmod 755 "$D" &&
