@@ -1,7 +1,8 @@
 #!/bin/sh
 # hako run: sequential write and read of a large file inside a container
-# (its root served through FUSE) vs the same on the host disk, and the
-# start-up latency of `run /bin/true` vs `unshare-exec` on an exported copy.
+# vs the same on the host disk, and the start-up latency of `run /bin/true`
+# vs `unshare-exec` on an exported copy, on each data path (overlay over
+# the checkout cache, and FUSE), one beside the other.
 #
 #   bench/runtime.sh            (RT_SIZE_MB=1024, BENCH_RUNS=5 by default)
 #
@@ -44,22 +45,35 @@ $H import ../many /many >/dev/null && $H commit -q -m many || exit 1
 $H export / "$W/exported" || exit 1
 mkdir -p "$W/exported/proc" "$W/exported/dev" "$W/exported/tmp"
 
-table_header "hako run ($SIZE_MB MiB file; $(nproc) cores; $(uname -r))"
-compare "write inside, --rm (kept in spill files)" \
+RUNS0=$RUNS
+for FS in overlay fuse; do
+table_header "hako run --fs $FS ($SIZE_MB MiB file; $(nproc) cores; $(uname -r))"
+compare "$FS: write inside, --rm (discarded)" \
 	"rm -f $W/host-copy; sync" \
-	"$H run --rm --bind $W/src:/src:ro -- cp /src/rand /copy" \
+	"$H run --fs $FS --rm --bind $W/src:/src:ro -- cp /src/rand /copy" \
 	"host cp" "cp $W/src/rand $W/host-copy && sync $W/host-copy"
 # Fresh content each time: stored (chunked, compressed) into the container.
-compare "write inside, persistent (stored, folded)" \
+compare "$FS: write inside, persistent (stored, folded)" \
 	"head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >$W/src/fresh; $H del /copy 2>/dev/null; rm -f $W/host-copy; sync" \
-	"$H run --bind $W/src:/src:ro -- cp /src/fresh /copy" \
+	"$H run --fs $FS --bind $W/src:/src:ro -- cp /src/fresh /copy" \
 	"host cp" "cp $W/src/fresh $W/host-copy && sync $W/host-copy"
 # Reads come after 1 GiB writes: each timed run starts with the dirty pages
 # written back (sync, untimed), or the writeback competes for both cores.
-compare "sequential read inside (cat, incl. start)" \
+compare "$FS: sequential read inside (cat, incl. start)" \
 	"sync; cat $W/src/rand >/dev/null" \
-	"$H run --rm -- sh -c 'cat /big >/dev/null'" \
+	"$H run --fs $FS --rm -- sh -c 'cat /big >/dev/null'" \
 	"host cat" "cat $W/src/rand >/dev/null"
+compare "$FS: find | xargs cat over $FILES files inside" \
+	":" \
+	"$H run --fs $FS --rm -- sh -c 'find /many -type f | xargs cat >/dev/null'" \
+	"host" "find $W/many -type f | xargs cat >/dev/null"
+RUNS=$((RUNS * 4))
+compare "$FS: run --rm /bin/true" \
+	":" \
+	"$H run --fs $FS --rm -- /bin/true" \
+	"unshare-exec" "$HAKO unshare-exec --pids-limit 0 $W/exported /bin/true"
+RUNS=$RUNS0
+done
 # The floor: the same bytes through a FUSE mount served from memory (no
 # store, no decompression, no hashing; examples/fuse_floor.rs), vs host cat.
 FLOOR=$(dirname "$HAKO")/examples/fuse_floor
@@ -73,13 +87,4 @@ if test -x "$FLOOR"; then
 else
 	echo "# FUSE floor skipped: cargo build --release --example fuse_floor"
 fi
-compare "find | xargs cat over $FILES files inside" \
-	":" \
-	"$H run --rm -- sh -c 'find /many -type f | xargs cat >/dev/null'" \
-	"host" "find $W/many -type f | xargs cat >/dev/null"
-RUNS=$((RUNS * 4))
-compare "run --rm /bin/true" \
-	":" \
-	"$H run --rm -- /bin/true" \
-	"unshare-exec" "$HAKO unshare-exec --pids-limit 0 $W/exported /bin/true"
 rm -rf "$W"

@@ -36,6 +36,14 @@ pub struct Args {
     /// Make ROOTFS itself read-only.
     #[arg(long)]
     ro_root: bool,
+    /// Mount overlay on ROOTFS first, inside the sandbox: LOWER is overlay's
+    /// lowerdir (directories topmost first, ':'-separated, each '\', ':'
+    /// and ',' escaped with '\'); read-only without --overlay-upper.
+    #[arg(long, value_name = "LOWER")]
+    overlay: Option<String>,
+    /// overlay's upper and work directories (one filesystem), as UPPER:WORK.
+    #[arg(long, value_name = "UPPER:WORK", requires = "overlay")]
+    overlay_upper: Option<String>,
     /// Mount a fresh tmpfs at DST (repeatable).
     #[arg(long, value_name = "DST")]
     tmpfs: Vec<PathBuf>,
@@ -147,6 +155,27 @@ pub fn setup_failed(e: sandbox::Error) -> anyhow::Error {
     .into()
 }
 
+/// A run supervisor's error as a command's (`run`, `apply`): the sandbox's
+/// and the shell's (126, 127) keep their exit codes.
+pub fn run_error(e: hako::runtime::supervisor::RunError) -> anyhow::Error {
+    use hako::runtime::supervisor::RunError;
+    match e {
+        RunError::Sandbox(e) => setup_failed(e),
+        RunError::Usage(m) => super::usage(m),
+        RunError::Command { code, message } => Fatal { code, message }.into(),
+        e => e.into(),
+    }
+}
+
+/// The run supervisor's sandbox warnings, printed as unshare-exec prints them.
+pub struct RunWarnings;
+
+impl hako::runtime::supervisor::Reporter for RunWarnings {
+    fn sandbox_warnings(&self, warnings: &[Warning]) {
+        report(warnings);
+    }
+}
+
 /// `K=V` pairs of --env.
 fn parse_env(items: &[String]) -> Result<Vec<(OsString, OsString)>, sandbox::Error> {
     items
@@ -177,6 +206,27 @@ fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
         c.binds.push(Bind::parse(m, "--mount")?);
     }
     c.ro_root = a.ro_root;
+    if let Some(lowerdir) = a.overlay {
+        let upper = match &a.overlay_upper {
+            None => None,
+            Some(uw) => {
+                let (u, w) = uw
+                    .split_once(':')
+                    .filter(|(u, w)| !u.is_empty() && !w.is_empty())
+                    .ok_or_else(|| {
+                        sandbox::Error::Usage(format!(
+                            "--overlay-upper '{uw}': expected UPPER:WORK"
+                        ))
+                    })?;
+                Some((PathBuf::from(u), PathBuf::from(w)))
+            }
+        };
+        c.overlay = Some(sandbox::OverlayRoot {
+            lowerdir,
+            upper,
+            skeleton: std::env::temp_dir().join(format!("hako-skeleton-{}", std::process::id())),
+        });
+    }
     for t in &a.tmpfs {
         if !t.is_absolute() {
             return Err(sandbox::Error::Usage(format!(
@@ -205,9 +255,16 @@ fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let cfg = config(a).map_err(setup_failed)?;
-    let sb = sandbox::start(&cfg).map_err(setup_failed)?;
-    report(&sb.warnings);
-    let exit = sb.wait().map_err(setup_failed)?;
+    // The overlay's skeleton of mount points (sandbox.md step 3) goes with the run.
+    let skeleton = cfg.overlay.as_ref().map(|o| o.skeleton.clone());
+    let ran = sandbox::start(&cfg).and_then(|sb| {
+        report(&sb.warnings);
+        sb.wait()
+    });
+    if let Some(s) = skeleton {
+        let _ = hako::fsutil::remove_tree(&s);
+    }
+    let exit = ran.map_err(setup_failed)?;
     report(&exit.warnings);
     Ok(exit.status)
 }

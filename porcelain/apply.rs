@@ -13,9 +13,12 @@ use clap::Parser;
 use hako::apply::config::{load, ApplyConfig, Net, WorkspaceMode};
 use hako::apply::plan::{plan, TRAILER};
 use hako::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
+use hako::runtime::supervisor::{self, Outcome, RunRequest};
+use hako::sandbox::{Bind, NetMode};
 use hako::workspace::Workspace;
 
 use crate::plumbing;
+use crate::plumbing::unshare_exec::{run_error, setup_failed, RunWarnings};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -38,36 +41,29 @@ pub struct Args {
     run: bool,
 }
 
-/// `hako run`'s arguments, parsed as its command line would be.
-#[derive(Parser)]
-struct RunLine {
-    #[command(flatten)]
-    a: super::run::Args,
-}
-
-/// The `hako run` arguments shared by setup steps and `--run`.
-fn run_args(cfg: &ApplyConfig, env: &[(String, String)]) -> anyhow::Result<Vec<String>> {
-    let mut v = vec!["run".to_string()];
-    v.push("--net".into());
-    v.push(
-        match cfg.net {
-            Net::None => "none",
-            Net::Host => "host",
-            Net::Pasta => "pasta",
-        }
-        .into(),
-    );
-    for (k, val) in env {
-        v.push("-e".into());
-        v.push(format!("{k}={val}"));
-    }
+/// The run request of a step or of `--run`: CMD in the container, with the
+/// file's network, environment, binds (and the workspace's), rlimits.
+fn request(
+    cfg: &ApplyConfig,
+    env: &[(String, String)],
+    cmd: &[String],
+) -> anyhow::Result<RunRequest> {
+    let mut req = RunRequest::new(Some(cfg.name.clone()), cmd.to_vec());
+    let sb = &mut req.sandbox;
+    sb.net = match cfg.net {
+        Net::None => NetMode::None,
+        Net::Host => NetMode::Host,
+        Net::Pasta => NetMode::Pasta,
+    };
+    req.env = env.to_vec();
     let home = std::env::var("HOME").unwrap_or_default();
     for b in &cfg.binds {
-        v.push("--bind".into());
-        v.push(match b.strip_prefix("~/") {
+        let b = match b.strip_prefix("~/") {
             Some(rest) => format!("{home}/{rest}"),
             None => b.clone(),
-        });
+        };
+        sb.binds
+            .push(Bind::parse(&b, "--bind").map_err(setup_failed)?);
     }
     let dir = cfg
         .file
@@ -75,16 +71,15 @@ fn run_args(cfg: &ApplyConfig, env: &[(String, String)]) -> anyhow::Result<Vec<S
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let dir = std::fs::canonicalize(dir).with_context(|| dir.display().to_string())?;
+    let workspace = |readonly| Bind {
+        src: dir.clone(),
+        dst: PathBuf::from("/workspace"),
+        readonly,
+    };
     match cfg.workspace {
         WorkspaceMode::None => {}
-        WorkspaceMode::Rw => {
-            v.push("--bind".into());
-            v.push(format!("{}:/workspace", dir.display()));
-        }
-        WorkspaceMode::Ro => {
-            v.push("--bind".into());
-            v.push(format!("{}:/workspace:ro", dir.display()));
-        }
+        WorkspaceMode::Rw => sb.binds.push(workspace(false)),
+        WorkspaceMode::Ro => sb.binds.push(workspace(true)),
     }
     if !cfg.rlimits.is_empty() {
         let l: Vec<String> = cfg
@@ -92,10 +87,9 @@ fn run_args(cfg: &ApplyConfig, env: &[(String, String)]) -> anyhow::Result<Vec<S
             .iter()
             .map(|(k, n)| format!("{k}={n}"))
             .collect();
-        v.push("--rlimit".into());
-        v.push(l.join(","));
+        sb.rlimits = hako::sandbox::config::parse_rlimits(&l.join(",")).map_err(setup_failed)?;
     }
-    Ok(v)
+    Ok(req)
 }
 
 /// Run CMD in the container; a step (`forget`) leaves no instance record.
@@ -106,26 +100,19 @@ fn run_in(
     forget: bool,
     autocommit: bool,
 ) -> anyhow::Result<i32> {
-    let mut line = run_args(cfg, env)?;
-    if forget {
-        line.push("--forget".into());
+    let mut req = request(cfg, env, cmd)?;
+    req.forget = forget;
+    req.autocommit = autocommit;
+    let ws0 = plumbing::open_workspace()?;
+    let spec = supervisor::plan(&ws0, req).map_err(run_error)?;
+    match supervisor::run(spec, &RunWarnings) {
+        Ok(Outcome::Exited(code)) => Ok(code),
+        Ok(Outcome::Detached(id)) => {
+            println!("{id}");
+            Ok(0)
+        }
+        Err(e) => Err(run_error(e)),
     }
-    if autocommit {
-        line.push("--autocommit".into());
-    }
-    line.push(cfg.name.clone());
-    if !cmd.is_empty() {
-        line.push("--".into());
-        line.extend(cmd.iter().cloned());
-    }
-    let parsed = RunLine::try_parse_from(&line).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: {}",
-            cfg.file.display(),
-            e.render().to_string().lines().next().unwrap_or("")
-        )
-    })?;
-    super::run::run(parsed.a)
 }
 
 /// The manifest digest of the image the container was pulled from ("" if none).

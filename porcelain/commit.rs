@@ -23,6 +23,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
+    // Writes of running overlay instances, folded now (runtime.md).
+    hako::runtime::overlay::fold_running(&ws)?;
     let msg = a.message.join("\n\n");
     if let Some(st) = hako::merge::state::read_state(&ws.refs)? {
         return super::merge::conclude(&ws, &st, Some(&msg), a.quiet);

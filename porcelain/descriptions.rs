@@ -309,9 +309,14 @@ recorded under `.hako/instances/ID/`; exited ones are removed after the
 run.keepExited most recent (default 20) whenever run starts, and
 `hako reap` cleans up after dead ones.
 
-Without FUSE (no /dev/fuse or fusermount3), --materialize checks the tree
-out into the instance's directory, runs there, and folds what the command
-changed back into the working root at exit."#,
+The data path (--fs, else run.fs of the configuration): overlay, the
+kernel's overlay filesystem over a read-only checkout of the tree shared
+through the checkout cache (host speed; the default where it works), its
+upper directory folded into the working root when the command ends (and
+by status, diff, commit, exec --autocommit and reap while or after it
+runs); fuse, the tree served by hako through FUSE (the fallback, with a
+note saying why); materialize (--materialize), the tree checked out into
+the instance's directory and folded back at exit."#,
     ),
     (
         "shell",
@@ -346,6 +351,8 @@ Keys hako reads:
   gc.auto, gc.autoPackLimit: the loose-object (6700) and pack
     (50) counts above which `gc --auto` works (0: never);
   run.keepExited: how many exited instances run keeps (20);
+  run.fs: the data path of run (overlay, fuse or materialize;
+    default: overlay where it works, else FUSE);
   sandbox.cgroupWarning: false silences the note that cgroup
     limits could not be applied;
   core.formatversion: the workspace format, 1 (never change it)."#,

@@ -186,6 +186,8 @@ pub fn filter(changes: Vec<PathChange>, prefixes: &[Vec<Vec<u8>>]) -> Vec<PathCh
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
+    // Writes of running overlay instances, folded now (runtime.md).
+    hako::runtime::overlay::fold_running(&ws)?;
     let (ta, tb) = match a.revs.as_slice() {
         [] => (head_tree(&ws)?, working_root(&ws)?),
         [x] => (tree_of(&ws, x)?, working_root(&ws)?),

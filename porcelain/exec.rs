@@ -5,7 +5,9 @@ use std::ffi::OsString;
 
 use anyhow::{bail, Context};
 
+use hako::runtime::datapath::DataPath;
 use hako::runtime::instance::{self, Status};
+use hako::runtime::overlay;
 use hako::sandbox::{self, EnterConfig, EnvBase, SeccompPolicy};
 
 use crate::plumbing;
@@ -71,7 +73,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     // Entering joins the container's namespaces in this process: the
     // snapshot afterwards needs the host's, so a child enters.
-    let root = std::fs::File::open(inst.mountpoint())?;
+    // FUSE folds on an fsync of the mount's root (opened here, in the host's namespaces).
+    let root = match inst.fs {
+        DataPath::Fuse => Some(std::fs::File::open(inst.mountpoint())?),
+        _ => None,
+    };
     let pid = sandbox::fork_process()?;
     if pid == 0 {
         let code = match sandbox::enter(&cfg) {
@@ -92,24 +98,30 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             Err(e) => bail!("cannot wait for the command: {e}"),
         }
     };
-    snapshot(&ws, &inst, &a.cmd, &root)?;
+    snapshot(&ws, &inst, &a.cmd, root.as_ref())?;
     Ok(status)
 }
 
 /// `run --autocommit`: fold what the instance wrote (an fsync of its root
-/// makes the FUSE server fold into the working root) and commit it.
+/// makes the FUSE server fold into the working root; an overlay instance's
+/// upper directory is folded here) and commit it.
 fn snapshot(
     ws: &hako::workspace::Workspace,
     inst: &instance::Instance,
     cmd: &[String],
-    root: &std::fs::File,
+    root: Option<&std::fs::File>,
 ) -> anyhow::Result<()> {
-    root.sync_all()
-        .with_context(|| format!("cannot fold the writes of instance {}", inst.id))?;
     let Some(c) = &inst.container else {
         return Ok(());
     };
     let ws = hako::workspace::Workspace::open_with(&ws.dir, Some(c))?;
+    let folded = match root {
+        Some(r) => r.sync_all().map_err(anyhow::Error::from),
+        None => overlay::fold_instance(&ws, &inst.dir)
+            .map(drop)
+            .map_err(anyhow::Error::from),
+    };
+    folded.with_context(|| format!("cannot fold the writes of instance {}", inst.id))?;
     let what = if cmd.is_empty() {
         "/bin/sh".to_string()
     } else {

@@ -35,6 +35,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     "container": i.container,
                     "rev": i.rev,
                     "mode": i.mode.name(),
+                    "fs": i.fs.name(),
                     "pid": i.pid.map(|p| p.pid),
                     "command": i.command,
                     "created": i.created,

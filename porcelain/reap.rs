@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use hako::runtime::instance::{self, Mode, Status};
 use hako::runtime::materialize;
+use hako::runtime::overlay;
 
 use crate::plumbing;
 
@@ -55,6 +56,25 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
             materialize::discard(&m)?;
         }
+        // An overlay instance's upper directory not yet folded (runtime.md).
+        if overlay::holds_data(&inst.dir) && inst.mode == Mode::Persistent {
+            let cws = hako::workspace::Workspace::open_with(&ws.dir, inst.container.as_deref())?;
+            if let Some(t) = overlay::fold_instance(&cws, &inst.dir).map_err(|e| {
+                anyhow::anyhow!(
+                    "instance {}: cannot fold {} into the working root: {e}",
+                    inst.id,
+                    inst.dir.join("upper").display()
+                )
+            })? {
+                println!(
+                    "{} folded its changes into the working root ({})",
+                    inst.id,
+                    t.short()
+                );
+            }
+        }
+        // overlay's work directory holds a directory of mode 0 (rootless: not removable as is).
+        overlay::discard(&inst.dir)?;
         if inst.status != Status::Exited {
             inst.status = Status::Dead;
             inst.finished = Some(instance::now_secs());

@@ -1,32 +1,23 @@
 //! `hako run [CONTAINER|REV] [--] [CMD…]`: run a command in a container whose
-//! root is its tree served through FUSE (format-spec/runtime.md).
+//! root is its tree (format-spec/runtime.md): on overlay over the checkout
+//! cache, through FUSE, or checked out.
 //!
-//! This process is the supervisor: it forks the FUSE server (which mounts the
-//! tree outside the command's mount namespace) before the sandbox's
-//! namespaces exist, starts the command through the sandbox engine, records
-//! the instance under `.hako/instances/<id>/`, and when the command ends
-//! unmounts (the server folds the last writes), records the exit and, with
-//! `--commit`, commits. `-d` forks a detached supervisor first.
+//! This file turns the arguments into a typed run spec (the target, the
+//! image's defaults, the sandbox's configuration, the command checked in the
+//! tree); the supervisor (`hako::runtime::supervisor`) runs it.
 
-use std::ffi::OsString;
-use std::fs::File;
-use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
-use hako::container::{head_commit, working_root};
-use hako::runtime::instance::{
-    self, check_fuse, start_fuse_server, Instance, Mode, Proc, Status, SupervisorLock,
-};
-use hako::runtime::materialize;
-use hako::runtime::rwfs::{Target, WorkingFs};
-use hako::sandbox::{self, Bind, Config as SandboxConfig, EnvBase, NetMode};
+use hako::runtime::datapath::DataPath;
+use hako::runtime::instance::check_fuse;
+use hako::runtime::supervisor::{self, Outcome, RunRequest};
+use hako::sandbox::{self, Bind, NetMode};
 use hako::workspace::Workspace;
-use hako::ObjectId;
 
 use crate::plumbing;
-use crate::plumbing::unshare_exec::{report, setup_failed};
+use crate::plumbing::unshare_exec::{run_error, setup_failed, RunWarnings};
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -126,9 +117,14 @@ pub struct Args {
     /// Kill the container when hako's parent dies.
     #[arg(long)]
     pub die_with_parent: bool,
-    /// Without FUSE: check the tree out into the instance's directory, run
-    /// there, and fold what the command changed back into the working root.
-    #[arg(long)]
+    /// The data path: overlay (the kernel's, over the checkout cache), fuse,
+    /// or materialize (default: run.fs of the configuration, else overlay
+    /// where it works, else FUSE).
+    #[arg(long, value_name = "overlay|fuse|materialize")]
+    pub fs: Option<String>,
+    /// Same as --fs materialize: check the tree out into the instance's
+    /// directory, run there, and fold what the command changed back.
+    #[arg(long, conflicts_with = "fs")]
     pub materialize: bool,
     /// Remove the instance's record once it has ended (apply's steps).
     #[arg(long, hide = true)]
@@ -153,320 +149,28 @@ pub struct Args {
     pub args: Vec<String>,
 }
 
-/// Everything decided before anything is created.
-struct Plan {
-    ws: Workspace,
-    container: Option<String>,
-    rev: String,
-    tree: ObjectId,
-    mode: Mode,
-    sandbox: SandboxConfig,
-    /// The program's content, when found by an absolute path or PATH.
-    program: Option<ObjectId>,
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
-    if !a.materialize {
+    let fs = match (&a.fs, a.materialize) {
+        (_, true) => Some(DataPath::Materialize),
+        (Some(f), false) => Some(DataPath::parse(f).ok_or_else(|| {
+            plumbing::usage(format!("--fs '{f}': expected overlay, fuse or materialize"))
+        })?),
+        (None, false) => None,
+    };
+    if fs == Some(DataPath::Fuse) {
         check_fuse()?;
     }
-    let plan = plan(&a)?;
-    let ws = &plan.ws;
-    std::fs::create_dir_all(instance::instances_dir(ws))?;
-    instance::reap_exited(ws, instance::keep_exited(ws))?;
-    let id = instance::new_id(plan.container.as_deref().unwrap_or("-"));
-    let dir = instance::instances_dir(ws).join(&id);
-    std::fs::create_dir(&dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
-    std::fs::create_dir(dir.join("mnt"))?;
-    let inst = Instance {
-        id: id.clone(),
-        name: a.name.clone(),
-        container: plan.container.clone(),
-        rev: plan.rev.clone(),
-        tree: plan.tree.to_string(),
-        mode: plan.mode,
-        command: plan
-            .sandbox
-            .argv
-            .iter()
-            .map(|s| s.to_string_lossy().into_owned())
-            .collect(),
-        created: instance::now_secs(),
-        supervisor: None,
-        fuse: None,
-        pid: None,
-        status: Status::Created,
-        exit: None,
-        finished: None,
-        autocommit: a.autocommit,
-        dir: dir.clone(),
-    };
-    if !a.detach {
-        if !(a.interactive || a.tty) {
-            redirect(0, "/dev/null", false)?;
+    let ws0 = plumbing::open_workspace()?;
+    let req = request(&ws0, &a, fs)?;
+    let spec = supervisor::plan(&ws0, req).map_err(run_error)?;
+    match supervisor::run(spec, &RunWarnings) {
+        Ok(Outcome::Exited(code)) => Ok(code),
+        Ok(Outcome::Detached(id)) => {
+            println!("{id}");
+            Ok(0)
         }
-        return supervise(&a, plan, inst, None);
+        Err(e) => Err(run_error(e)),
     }
-    let (r, w) = nix::unistd::pipe()?;
-    let pid = sandbox::fork_process().context("cannot fork the supervisor")?;
-    if pid == 0 {
-        drop(r);
-        let _ = nix::unistd::setsid();
-        let log = inst.log_path();
-        let ok = redirect(0, "/dev/null", false)
-            .and_then(|()| redirect(1, log.to_str().unwrap_or(""), true))
-            .and_then(|()| redirect(2, log.to_str().unwrap_or(""), true));
-        let mut notify = File::from(w);
-        let code = match ok.and_then(|()| supervise(&a, plan, inst, Some(&mut notify))) {
-            Ok(c) => c,
-            Err(e) => {
-                let msg = format!("{e:#}").replace('\n', " ");
-                let _ = writeln!(notify, "{msg}");
-                eprintln!("fatal: {msg}");
-                125
-            }
-        };
-        std::process::exit(code);
-    }
-    drop(w);
-    // One line: "ok", or the error (the pipe stays open while the instance runs).
-    let mut first = Vec::new();
-    let mut r = File::from(r);
-    let mut b = [0u8; 1];
-    while r.read(&mut b).unwrap_or(0) == 1 && b[0] != b'\n' {
-        first.push(b[0]);
-    }
-    let first = String::from_utf8_lossy(&first).into_owned();
-    if first == "ok" {
-        println!("{id}");
-        return Ok(0);
-    }
-    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
-    if first.is_empty() {
-        bail!("the detached supervisor exited before the command started");
-    }
-    bail!("{first}")
-}
-
-/// Point standard descriptor `fd` (0, 1 or 2) at `path` (appending, created, if `append`).
-fn redirect(fd: i32, path: &str, append: bool) -> anyhow::Result<()> {
-    let f = if append {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-    } else {
-        std::fs::OpenOptions::new().read(true).open(path)
-    }
-    .with_context(|| format!("cannot open '{path}'"))?;
-    match fd {
-        0 => nix::unistd::dup2_stdin(&f),
-        1 => nix::unistd::dup2_stdout(&f),
-        _ => nix::unistd::dup2_stderr(&f),
-    }
-    .with_context(|| format!("cannot redirect descriptor {fd} to '{path}'"))?;
-    Ok(())
-}
-
-/// The supervisor: mount, start, record, wait, unmount, record, commit.
-fn supervise(
-    a: &Args,
-    mut plan: Plan,
-    mut inst: Instance,
-    notify: Option<&mut File>,
-) -> anyhow::Result<i32> {
-    let abandon = |inst: &Instance| {
-        let _ = std::fs::remove_dir_all(&inst.dir);
-    };
-    let lock = match SupervisorLock::take(&inst) {
-        Ok(l) => l,
-        Err(e) => {
-            abandon(&inst);
-            return Err(e.into());
-        }
-    };
-    inst.supervisor = Some(Proc::of(std::process::id() as i32));
-    if a.materialize {
-        return supervise_materialized(a, plan, inst, notify, lock);
-    }
-    let keeps_writes = plan.mode == Mode::Persistent;
-    let target = match plan.mode {
-        Mode::Persistent => Target::Working,
-        _ => Target::Discard,
-    };
-    let fs_ws = plan.ws.reopen();
-    let fs = WorkingFs::new(
-        fs_ws,
-        plan.tree,
-        target,
-        inst.spill_dir(),
-        plan.mode == Mode::Readonly,
-    )?;
-    // A command that is not root, with the host's ids (as root: one to one),
-    // gets the kernel's permission checks.
-    fs.check_permissions(nix::unistd::geteuid().is_root() && plan.sandbox.uid != 0);
-    fs.warm(plan.program.into_iter().collect());
-    let mnt = inst.mountpoint();
-    let server = match start_fuse_server(fs, &mnt, Some(lock.raw_fd())) {
-        Ok(s) => s,
-        Err(e) => {
-            abandon(&inst);
-            return Err(e.into());
-        }
-    };
-    inst.fuse = Some(Proc::of(server.pid));
-    // A server that keeps the writes folds them after the unmount and is
-    // waited for; one that discards them has nothing left to do, so it is
-    // reaped if it is done and otherwise left to exit on its own (its
-    // parent's exit saves a millisecond at every `run --rm`).
-    let finish_mount = |server: instance::FuseServer| -> i32 {
-        let _ = instance::unmount_lazy(&mnt);
-        if keeps_writes {
-            server.wait()
-        } else {
-            server.try_wait().unwrap_or(0)
-        }
-    };
-    plan.sandbox.rootfs = mnt.clone();
-    let waited = start_and_wait(&plan, &mut inst, notify);
-    let fuse_code = finish_mount(server);
-    let exit = match waited {
-        Ok(Ok(exit)) => exit,
-        Ok(Err(e)) => {
-            abandon(&inst);
-            return Err(setup_failed(e));
-        }
-        Err(e) => return Err(e),
-    };
-    report(&exit.warnings);
-    if fuse_code != 0 {
-        eprintln!(
-            "warning: the FUSE server of instance {} failed (status {fuse_code}): its last writes may not be in the working root",
-            inst.id
-        );
-    }
-    finish(a, &plan, inst, exit.status, lock)
-}
-
-/// Start the command in the sandbox, record the instance running, tell a
-/// detached caller, and wait: the command's exit, or the sandbox's error
-/// (starting or waiting); the outer error is the record's.
-fn start_and_wait(
-    plan: &Plan,
-    inst: &mut Instance,
-    notify: Option<&mut File>,
-) -> anyhow::Result<Result<sandbox::Exit, sandbox::Error>> {
-    let sb = match sandbox::start(&plan.sandbox) {
-        Ok(sb) => sb,
-        Err(e) => return Ok(Err(e)),
-    };
-    report(&sb.warnings);
-    inst.pid = Some(Proc::of(sb.pid));
-    inst.status = Status::Running;
-    inst.save()?;
-    if let Some(n) = notify {
-        let _ = n.write_all(b"ok\n");
-    }
-    Ok(sb.wait())
-}
-
-/// Record that the command exited with `status`.
-fn record_exit(inst: &mut Instance, status: i32) {
-    inst.status = Status::Exited;
-    inst.exit = Some(status);
-    inst.finished = Some(instance::now_secs());
-}
-
-/// After the command and its filesystem are done: record the exit (or drop
-/// the state with `--rm`), commit with `--commit`, release the lock.
-fn finish(
-    a: &Args,
-    plan: &Plan,
-    mut inst: Instance,
-    status: i32,
-    lock: SupervisorLock,
-) -> anyhow::Result<i32> {
-    record_exit(&mut inst, status);
-    if !a.rm {
-        inst.save()?;
-    }
-    if a.commit || a.autocommit {
-        commit_after(plan, &inst, a.message.as_deref())?;
-    }
-    if a.rm || a.forget {
-        let _ = std::fs::remove_dir_all(&inst.dir);
-    } else {
-        let _ = std::fs::remove_dir_all(inst.spill_dir());
-    }
-    drop(lock);
-    Ok(status)
-}
-
-/// `supervise` without FUSE (runtime.md, "Materialized instances"):
-/// check out, run on the directory, fold the changes back.
-fn supervise_materialized(
-    a: &Args,
-    mut plan: Plan,
-    mut inst: Instance,
-    notify: Option<&mut File>,
-    lock: SupervisorLock,
-) -> anyhow::Result<i32> {
-    let abandon = |inst: &Instance| {
-        if let Ok(Some(m)) = materialize::Materialized::load(&inst.dir) {
-            let _ = materialize::discard(&m);
-        }
-        let _ = std::fs::remove_dir_all(&inst.dir);
-    };
-    let (m, skipped) = match materialize::materialize(&plan.ws, plan.tree, &inst.dir) {
-        Ok(r) => r,
-        Err(e) => {
-            abandon(&inst);
-            return Err(anyhow::anyhow!("cannot check the tree out: {e}"));
-        }
-    };
-    // Device nodes are never made there (runtime.md); /dev is the sandbox's own.
-    for s in skipped.iter().filter(|s| !s.contains("(device node ")) {
-        eprintln!("warning: not created in the checked-out root: {s}");
-    }
-    plan.sandbox.rootfs = m.root();
-    plan.sandbox.ro_root = plan.mode == Mode::Readonly;
-    let exit = match start_and_wait(&plan, &mut inst, notify)? {
-        Ok(exit) => exit,
-        Err(e) => {
-            abandon(&inst);
-            return Err(setup_failed(e));
-        }
-    };
-    report(&exit.warnings);
-    if plan.mode == Mode::Persistent {
-        let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
-        if let Err(e) = materialize::fold_back(&ws, &m) {
-            // Keep the directory: reap folds it later.
-            record_exit(&mut inst, exit.status);
-            inst.save()?;
-            bail!(
-                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
-                m.root().display()
-            );
-        }
-    }
-    materialize::discard(&m)?;
-    finish(a, &plan, inst, exit.status, lock)
-}
-
-/// Commit the container's working root (persistent mode only).
-fn commit_after(plan: &Plan, inst: &Instance, message: Option<&str>) -> anyhow::Result<()> {
-    let ws = Workspace::open_with(&plan.ws.dir, plan.container.as_deref())?;
-    let msg = message
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("run: {}", inst.command.join(" ")));
-    match hako::commit::commit_working(&ws, &msg, "commit", false)? {
-        Some(id) => {
-            let summary = hako::object::clean_message(&msg);
-            eprintln!("{} {}", id.short(), summary.lines().next().unwrap_or(""));
-        }
-        None => eprintln!("nothing to commit, working root clean"),
-    }
-    Ok(())
 }
 
 /// Refuse an option where the container or the command is expected: an
@@ -504,191 +208,60 @@ fn misplaced_option(rest: &[String], after_target: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolve the arguments into a plan; fails before anything is created.
-fn plan(a: &Args) -> anyhow::Result<Plan> {
-    let ws0 = plumbing::open_workspace()?;
+/// The arguments as a typed request: the target told from the command, the
+/// options parsed (one fatal line for each bad one).
+fn request(ws0: &Workspace, a: &Args, fs: Option<DataPath>) -> anyhow::Result<RunRequest> {
     let containers = ws0.containers()?;
     // The first argument is the target when it names a container or a
     // revision (clap has already taken a `--`); else the command starts there.
     let mut rest: &[String] = &a.args;
-    let mut spec: Option<String> = None;
+    let mut target: Option<String> = None;
     if let Some(first) = rest.first() {
         let is_target =
             containers.contains(first) || hako::revparse::rev_parse_tree(ws0.repo(), first).is_ok();
         if is_target {
-            spec = Some(first.clone());
+            target = Some(first.clone());
             rest = &rest[1..];
         }
     }
-    misplaced_option(rest, spec.is_some())?;
+    misplaced_option(rest, target.is_some())?;
     if rest.first().is_some_and(|s| s == "--") {
         rest = &rest[1..];
-    } else if spec.is_none() && rest.get(1).is_some_and(|s| s == "--") {
+    } else if target.is_none() && rest.get(1).is_some_and(|s| s == "--") {
         // `run X -- CMD`: X was meant as the container.
         bail!("no such container or revision '{}'", rest[0]);
     }
-    let (container, rev) = match &spec {
-        None => (Some(ws0.container.clone()), ws0.container.clone()),
-        Some(s) if containers.contains(s) => (Some(s.clone()), s.clone()),
-        Some(s) => (None, s.clone()),
-    };
-    let ws = match &container {
-        Some(c) => Workspace::open_with(&ws0.dir, Some(c))?,
-        None => Workspace::open_with(&ws0.dir, None)?,
-    };
-    let (tree, head) = match &container {
-        Some(_) => (working_root(&ws)?, head_commit(&ws)?),
-        None => {
-            let t = hako::revparse::rev_parse_tree(ws.repo(), &rev).map_err(|e| {
-                anyhow::anyhow!("'{rev}' is neither a container nor a revision ({e})")
-            })?;
-            let c = hako::revparse::rev_parse(ws.repo(), &rev)
-                .and_then(|id| hako::revparse::peel_to_commit(&ws.odb, id))
-                .ok();
-            (t, c)
-        }
-    };
-    let mode = if a.ro {
-        Mode::Readonly
-    } else if a.rm || container.is_none() {
-        Mode::Temporary
-    } else {
-        Mode::Persistent
-    };
-    if (a.commit || a.autocommit) && mode != Mode::Persistent {
-        return Err(plumbing::usage(format!(
-            "{} needs a container run without --rm or --ro",
-            if a.commit { "--commit" } else { "--autocommit" }
-        )));
-    }
-    if let Some(n) = &a.name {
-        hako::workspace::check_container_name(n)
-            .map_err(|_| anyhow::anyhow!("invalid instance name '{n}'"))?;
-        for i in instance::list(&ws)? {
-            if i.name.as_deref() == Some(n.as_str()) {
-                bail!("an instance named '{n}' exists already ({}); remove it with 'hako reap' once it has exited", i.id);
-            }
-        }
-    }
-    if mode == Mode::Persistent {
-        let c = container.as_deref().unwrap_or("");
-        if let Some(i) = instance::live_persistent(&ws, c)? {
-            bail!("container '{c}' is already running as instance {} (writes of a second run would race it): use --rm for a temporary run, or 'hako exec {} CMD'", i.id, i.id);
-        }
-    }
-    // The image's defaults.
-    let image = match head {
-        Some(h) => hako::oci::record::image_of(&ws.odb, &h)
-            .ok()
-            .flatten()
-            .and_then(|(_, cfg, _)| cfg.config),
-        None => None,
-    };
-    let mut argv: Vec<String> = rest.to_vec();
-    if argv.is_empty() {
-        if let Some(img) = &image {
-            argv = img.entrypoint.clone().unwrap_or_default();
-            argv.extend(img.cmd.clone().unwrap_or_default());
-        }
-        if argv.is_empty() {
-            argv = vec!["/bin/sh".into()];
-        }
-    } else if let Some(ep) = image.as_ref().and_then(|i| i.entrypoint.clone()) {
-        if !ep.is_empty() && rest.is_empty() {
-            argv = ep;
-        }
-    }
-    let mut env: Vec<(OsString, OsString)> = Vec::new();
-    let mut set = |k: &str, v: &str| {
-        env.retain(|(ek, _)| ek != k);
-        env.push((k.into(), v.into()));
-    };
-    if let Some(img) = &image {
-        for kv in img.env.clone().unwrap_or_default() {
-            if let Some((k, v)) = kv.split_once('=') {
-                set(k, v);
-            }
-        }
-    }
-    for f in &a.env_file {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("--env-file '{}'", f.display()))?;
-        for (n, l) in text.lines().enumerate() {
-            let l = l.trim();
-            if l.is_empty() || l.starts_with('#') {
-                continue;
-            }
-            let (k, v) = l.split_once('=').ok_or_else(|| {
-                anyhow::anyhow!("--env-file '{}' line {}: not K=V", f.display(), n + 1)
-            })?;
-            set(k, v);
-        }
-    }
+    let mut req = RunRequest::new(target, rest.to_vec());
+    req.command_may_be_target = req.target.is_none() && !rest.is_empty();
     for kv in &a.env {
         let (k, v) = kv
             .split_once('=')
             .filter(|(k, _)| !k.is_empty())
             .ok_or_else(|| plumbing::usage(format!("-e '{kv}': expected K=V")))?;
-        set(k, v);
+        req.env.push((k.to_string(), v.to_string()));
     }
-    let path_var = env
-        .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
-    let user = a
-        .user
-        .clone()
-        .or_else(|| image.as_ref().and_then(|i| i.user.clone()))
-        .filter(|u| !u.is_empty());
-    let (uid, gid) = match &user {
-        Some(u) => resolve_user(&ws, &tree, u)?,
-        None => (0, 0),
-    };
-    let home = home_in_tree(&ws, &tree, uid);
-    let workdir = a
-        .workdir
-        .clone()
-        .or_else(|| image.as_ref().and_then(|i| i.working_dir.clone()))
-        .filter(|w| !w.is_empty())
-        .unwrap_or_else(|| "/".into());
-    let mut auto_binds = Vec::new();
-    let mut workdir = workdir;
+    req.env_files = a.env_file.clone();
+    req.user = a.user.clone();
+    req.workdir = a.workdir.clone();
     if a.auto_mount {
-        let caller = plumbing::CALLER_CWD
-            .get()
-            .cloned()
-            .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_else(|| PathBuf::from("/"));
-        for arg in argv.iter_mut().skip(1) {
-            if let Some((bind, path)) = auto_mount_path(arg, &caller) {
-                *arg = path.to_string_lossy().into_owned();
-                if !auto_binds.iter().any(|b: &Bind| bind.starts_with(&b.dst)) {
-                    auto_binds.retain(|b: &Bind| !b.dst.starts_with(&bind));
-                    auto_binds.push(Bind {
-                        src: bind.clone(),
-                        dst: bind,
-                        readonly: false,
-                    });
-                }
-            }
-        }
-        // The caller's directory, when it is mounted, is the one inside.
-        if a.workdir.is_none() {
-            if let Ok(c) = std::fs::canonicalize(&caller) {
-                if auto_binds
-                    .iter()
-                    .any(|b| b.src.is_dir() && c.starts_with(&b.dst))
-                {
-                    workdir = c.to_string_lossy().into_owned();
-                }
-            }
-        }
+        req.auto_mount = Some(
+            plumbing::CALLER_CWD
+                .get()
+                .cloned()
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| PathBuf::from("/")),
+        );
     }
-    let mut cfg = SandboxConfig::new(PathBuf::new(), argv.iter().map(OsString::from).collect());
-    cfg.binds.extend(auto_binds);
-    cfg.uid = uid;
-    cfg.gid = gid;
+    req.rm = a.rm;
+    req.ro = a.ro;
+    req.name = a.name.clone();
+    req.fs = fs;
+    req.detach = a.detach;
+    req.keep_stdin = a.interactive || a.tty;
+    req.forget = a.forget;
+    req.commit = a.commit.then(|| a.message.clone());
+    req.autocommit = a.autocommit;
+    let cfg = &mut req.sandbox;
     cfg.net = a.net.parse::<NetMode>().map_err(setup_failed)?;
     for b in &a.bind {
         cfg.binds
@@ -698,31 +271,12 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
         cfg.binds
             .push(Bind::parse(m, "--mount").map_err(setup_failed)?);
     }
-    for name in &a.bind_profile {
-        for b in hako::runtime::profiles::bind_profile(name)? {
-            cfg.binds
-                .push(Bind::parse(&b, "--bind-profile").map_err(setup_failed)?);
-        }
-    }
-    let program = check_command(&ws, &tree, &argv[0], &path_var, &cfg.binds).map_err(|e| {
-        match e.downcast::<plumbing::Fatal>() {
-            Ok(mut f) if spec.is_none() && !rest.is_empty() && f.code == 127 => {
-                f.message = format!(
-                    "{} ('{}' is not a container or revision either)",
-                    f.message, argv[0]
-                );
-                f.into()
-            }
-            Ok(f) => f.into(),
-            Err(e) => e,
-        }
-    })?;
-    cfg.workdir = PathBuf::from(workdir);
-    cfg.env_base = EnvBase::Minimal;
-    cfg.env = env;
+    req.bind_profiles = a.bind_profile.clone();
     cfg.cgroup = sandbox::CgroupLimits::parse(a.pids_limit, a.memory.as_deref(), a.cpus)
         .map_err(setup_failed)?;
-    cfg.hostname = Some(a.hostname.clone().unwrap_or_else(|| "hako".into()));
+    if let Some(h) = &a.hostname {
+        cfg.hostname = Some(h.clone());
+    }
     cfg.new_session = a.new_session;
     cfg.die_with_parent = a.die_with_parent;
     for r in &a.rlimit {
@@ -751,185 +305,7 @@ fn plan(a: &Args) -> anyhow::Result<Plan> {
     for c in adds.into_iter().filter(|&c| c != u64::MAX) {
         cfg.caps |= c;
     }
-    cfg.home = Some(home);
     cfg.tmpfs = a.tmpfs.clone();
     cfg.pid_file = a.pid_file.clone();
-    Ok(Plan {
-        ws,
-        container,
-        rev,
-        tree,
-        mode,
-        sandbox: cfg,
-        program,
-    })
-}
-
-/// The host path an argument names, for `--auto-mount`: what to bind and
-/// the argument rewritten (absolute, canonical). An existing path is bound
-/// itself: absolute, `~/…`, or relative to CALLER (`./x`, `../x`, and bare
-/// `data.txt` or `sub/s.txt` when they exist). A path that does not exist
-/// yet (absolute, `~/`, `./` or `../`) in an existing directory binds that
-/// directory, writable, so an output file reaches the host. None for
-/// anything else, for an option (`-…`) and for `/` itself.
-fn auto_mount_path(arg: &str, caller: &std::path::Path) -> Option<(PathBuf, PathBuf)> {
-    if arg.is_empty() || arg.starts_with('-') {
-        return None;
-    }
-    let explicit = arg.starts_with('/')
-        || arg.starts_with("./")
-        || arg.starts_with("../")
-        || arg.starts_with("~/");
-    let p = if let Some(rest) = arg.strip_prefix("~/") {
-        PathBuf::from(std::env::var_os("HOME")?).join(rest)
-    } else {
-        caller.join(arg)
-    };
-    let root = std::path::Path::new("/");
-    if let Ok(c) = std::fs::canonicalize(&p) {
-        return (c != root).then(|| (c.clone(), c));
-    }
-    if !explicit {
-        return None;
-    }
-    let name = p.file_name()?;
-    let dir = std::fs::canonicalize(p.parent()?).ok()?;
-    if !dir.is_dir() || dir == root {
-        return None;
-    }
-    let path = dir.join(name);
-    Some((dir, path))
-}
-
-/// Fail early, as a shell would, when the command cannot run: a missing one
-/// exits 127 (`NAME: command not found`), one that is not an executable
-/// file 126. Paths are resolved in the tree as the kernel would (symlinks at
-/// every component), and a path at or under a bind's destination is looked
-/// up on the host. The content id of the program found in the tree (None
-/// for a relative path or a bound one).
-fn check_command(
-    ws: &Workspace,
-    tree: &ObjectId,
-    cmd: &str,
-    path: &str,
-    binds: &[Bind],
-) -> anyhow::Result<Option<ObjectId>> {
-    enum Found {
-        Program(Option<ObjectId>),
-        NotExecutable(&'static str),
-        /// A path that cannot lead anywhere (ENOTDIR, ELOOP): a search goes on.
-        Broken(&'static str),
-        Missing,
-    }
-    let find = |p: &str| -> anyhow::Result<Found> {
-        let inside = std::path::Path::new(p);
-        if let Some(b) = binds.iter().rev().find(|b| inside.starts_with(&b.dst)) {
-            let host = match inside.strip_prefix(&b.dst) {
-                Ok(rest) if !rest.as_os_str().is_empty() => b.src.join(rest),
-                _ => b.src.clone(),
-            };
-            return Ok(match std::fs::metadata(&host) {
-                Ok(m) if m.is_file() => Found::Program(None),
-                Ok(_) => Found::NotExecutable("Is a directory"),
-                Err(_) => Found::Missing,
-            });
-        }
-        let comps = hako::container::resolve_path("/", p)?;
-        Ok(match hako::worktree::follow(&ws.odb, tree, &comps) {
-            Ok(Some((_, e))) if e.is_file() && e.mode & 0o111 != 0 => Found::Program(Some(e.id)),
-            Ok(Some((_, e))) if e.is_file() => Found::NotExecutable("Permission denied"),
-            Ok(Some((_, e))) if e.is_dir() => Found::NotExecutable("Is a directory"),
-            Ok(Some(_)) => Found::NotExecutable("Permission denied"),
-            Ok(None) => Found::Missing,
-            Err(hako::Error::NotADirectory(_)) => Found::Broken("Not a directory"),
-            Err(hako::Error::SymlinkLoop(_)) => Found::Broken("Too many levels of symbolic links"),
-            Err(e) => return Err(e.into()),
-        })
-    };
-    let fail = |code: i32, why: &str| -> anyhow::Error {
-        plumbing::Fatal {
-            code,
-            message: format!("{cmd}: {why}"),
-        }
-        .into()
-    };
-    if cmd.contains('/') {
-        if !cmd.starts_with('/') {
-            return Ok(None);
-        }
-        return match find(cmd)? {
-            Found::Program(id) => Ok(id),
-            Found::NotExecutable(why) | Found::Broken(why) => Err(fail(126, why)),
-            Found::Missing => Err(fail(127, "No such file or directory")),
-        };
-    }
-    // As execvp: the first executable wins; a non-executable match is
-    // reported only when nothing else is found.
-    let mut refused = None;
-    for d in path.split(':').filter(|d| d.starts_with('/')) {
-        match find(&format!("{d}/{cmd}"))? {
-            Found::Program(id) => return Ok(id),
-            Found::NotExecutable(why) => refused = refused.or(Some(why)),
-            Found::Broken(_) | Found::Missing => {}
-        }
-    }
-    Err(match refused {
-        Some(why) => fail(126, why),
-        None => fail(127, "command not found"),
-    })
-}
-
-/// A file of the tree as text (empty when missing or unreadable; at most 1 MiB).
-fn read_tree_text(ws: &Workspace, tree: &ObjectId, path: &str) -> String {
-    hako::container::resolve_path("/", path)
-        .ok()
-        .and_then(|c| hako::worktree::follow(&ws.odb, tree, &c).ok().flatten())
-        .filter(|(_, e)| e.is_file())
-        .and_then(|(_, e)| hako::prolly::file::read_range(&ws.odb, &e.id, 0, 1 << 20).ok())
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default()
-}
-
-/// UID's home in the tree's /etc/passwd, as the sandbox would read it
-/// through the mount: `/root` for 0 and `/` for others without an entry.
-fn home_in_tree(ws: &Workspace, tree: &ObjectId, uid: u32) -> String {
-    sandbox::passwd_home(&read_tree_text(ws, tree, "/etc/passwd"), uid)
-}
-
-/// USER as uid and gid: numbers, or a name in the tree's /etc/passwd.
-fn resolve_user(ws: &Workspace, tree: &ObjectId, user: &str) -> anyhow::Result<(u32, u32)> {
-    let (u, g) = match user.split_once(':') {
-        Some((u, g)) => (u, Some(g)),
-        None => (user, None),
-    };
-    let read = |path: &str| read_tree_text(ws, tree, path);
-    let (uid, pgid) = match u.parse::<u32>() {
-        Ok(n) => (n, n),
-        Err(_) => {
-            let passwd = read("/etc/passwd");
-            passwd
-                .lines()
-                .map(|l| l.split(':').collect::<Vec<_>>())
-                .find(|f| f.len() > 3 && f[0] == u)
-                .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
-                .ok_or_else(|| {
-                    anyhow::anyhow!("unknown user '{u}' in the container's /etc/passwd")
-                })?
-        }
-    };
-    let gid = match g {
-        None => pgid,
-        Some(g) => match g.parse::<u32>() {
-            Ok(n) => n,
-            Err(_) => read("/etc/group")
-                .lines()
-                .map(|l| l.split(':').collect::<Vec<_>>())
-                .find(|f| f.len() > 2 && f[0] == g)
-                .and_then(|f| f[2].parse().ok())
-                .ok_or_else(|| {
-                    anyhow::anyhow!("unknown group '{g}' in the container's /etc/group")
-                })?,
-        },
-    };
-    Ok((uid, gid))
+    Ok(req)
 }

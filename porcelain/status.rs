@@ -45,6 +45,8 @@ pub fn where_line(ws: &Workspace) -> anyhow::Result<String> {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
+    // Writes of running overlay instances, folded now (runtime.md).
+    hako::runtime::overlay::fold_running(&ws)?;
     let changes = changes(&ws)?;
     let merging = hako::merge::state::read_state(&ws.refs)?;
     let conflicts = hako::merge::state::read_conflicts(&ws.refs)?;

@@ -24,6 +24,8 @@ instance_mounts () {
 
 test_expect_success 'setup: a workspace whose container holds the busybox seed' '
 	hako init -q ws &&
+	# These are the FUSE path'"'"'s tests (t7410 runs the common ones on overlay too).
+	hako -C ws config run.fs fuse &&
 	hako -C ws status --porcelain >actual &&
 	test_must_be_empty actual
 '

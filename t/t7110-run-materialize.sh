@@ -34,10 +34,12 @@ test_expect_success 'setup: a workspace whose container holds the busybox seed, 
 	test_must_be_empty actual
 '
 
-test_expect_success 'without FUSE at all: the error suggests --materialize, which runs' '
+test_expect_success 'without FUSE at all: --fs fuse suggests --materialize, which runs (overlay needs no FUSE)' '
 	mkdir nofuse && ln -s "$HAKO_BUILD_DIR/hako" nofuse/hako &&
-	test_must_fail env PATH="$PWD/nofuse" hako -C ws run -- true 2>err &&
+	test_must_fail env PATH="$PWD/nofuse" hako -C ws run --fs fuse -- true 2>err &&
 	grep "^fatal: FUSE is not available: .*--materialize" err &&
+	env PATH="$PWD/nofuse" hako -C ws run --rm -- true 2>err &&
+	test_must_be_empty err &&
 	test_expect_code 3 env PATH="$PWD/nofuse" hako -C ws run --materialize -- sh -c "echo hello from \$(hostname); exit 3" >out &&
 	echo "hello from hako" >expect &&
 	test_cmp expect out

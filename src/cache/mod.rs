@@ -57,17 +57,11 @@ impl Lower {
     /// overlay's `lowerdir=` value: the directories joined by `:`, each
     /// `\`, `:` and `,` escaped with `\`.
     pub fn lowerdir(&self) -> String {
-        let esc = |p: &PathBuf| {
-            let mut s = String::new();
-            for c in p.to_string_lossy().chars() {
-                if matches!(c, '\\' | ':' | ',') {
-                    s.push('\\');
-                }
-                s.push(c);
-            }
-            s
-        };
-        self.dirs.iter().map(esc).collect::<Vec<_>>().join(":")
+        self.dirs
+            .iter()
+            .map(|d| crate::sandbox::escape_overlay_path(d))
+            .collect::<Vec<_>>()
+            .join(":")
     }
 }
 

@@ -111,6 +111,8 @@ pub struct Instance {
     pub finished: Option<u64>,
     /// Commit the working root after each `hako exec` (and at exit).
     pub autocommit: bool,
+    /// The data path: `overlay`, `fuse` or `materialize`.
+    pub fs: super::datapath::DataPath,
     /// `.hako/instances/<id>`.
     pub dir: PathBuf,
 }
@@ -184,7 +186,7 @@ impl Instance {
             .map(|a| serde_json::to_string(a).unwrap_or_default())
             .collect();
         format!(
-            "version {RECORD_VERSION}\nid {}\nname {}\ncontainer {}\nrev {}\ntree {}\nmode {}\ncommand {}\ncreated {}\nsupervisor {}\nfuse {}\npid {}\nstatus {}\nexit {}\nfinished {}\nautocommit {}\n",
+            "version {RECORD_VERSION}\nid {}\nname {}\ncontainer {}\nrev {}\ntree {}\nmode {}\ncommand {}\ncreated {}\nsupervisor {}\nfuse {}\npid {}\nstatus {}\nexit {}\nfinished {}\nautocommit {}\nfs {}\n",
             self.id,
             opt(&self.name),
             opt(&self.container),
@@ -200,6 +202,7 @@ impl Instance {
             opt(&self.exit),
             opt(&self.finished),
             u8::from(self.autocommit),
+            self.fs.name(),
         )
     }
 
@@ -246,6 +249,12 @@ impl Instance {
             exit: get("exit")?.parse().ok(),
             finished: get("finished")?.parse().ok(),
             autocommit: f.get("autocommit") == Some(&"1"),
+            // Records before the line: FUSE, or a checkout when one is recorded.
+            fs: match f.get("fs") {
+                Some(v) => super::datapath::DataPath::parse(v).ok_or_else(|| bad("bad fs"))?,
+                None if dir.join("materialized").exists() => super::datapath::DataPath::Materialize,
+                None => super::datapath::DataPath::Fuse,
+            },
             dir: dir.to_path_buf(),
         })
     }
@@ -623,11 +632,18 @@ mod tests {
             exit: Some(143),
             finished: Some(20),
             autocommit: true,
+            fs: super::super::datapath::DataPath::Overlay,
             dir: dir.path().to_path_buf(),
         };
         i.save().unwrap();
         let j = Instance::load(dir.path()).unwrap();
         assert_eq!(j.encode(), i.encode());
+        assert!(i.encode().ends_with("autocommit 1\nfs overlay\n"));
+        // A record written before the `fs` line reads as a FUSE instance.
+        let old = i.encode().replace("fs overlay\n", "");
+        std::fs::write(dir.path().join("state"), old).unwrap();
+        let k = Instance::load(dir.path()).unwrap();
+        assert_eq!(k.fs, super::super::datapath::DataPath::Fuse);
         assert_eq!(j.command, i.command);
         assert_eq!(j.exit, Some(143));
         assert!(j.autocommit);

@@ -4,8 +4,10 @@
 //! `rwfs` serves a tree read-write, folding writes into a container's working
 //! root (`hako run`, `hako mount --rw`); `instance` keeps the state of running
 //! instances under `.hako/instances/` (format-spec/runtime.md); `programs`
-//! keeps the plain content of the programs `run` starts.
+//! keeps the plain content of the programs `run` starts; `datapath` decides
+//! between overlay (`overlay`, over the checkout cache), FUSE and `materialize`.
 
+pub mod datapath;
 pub mod fuse;
 pub mod hostcheck;
 pub mod instance;
@@ -14,6 +16,7 @@ pub mod overlay;
 pub mod profiles;
 pub mod programs;
 pub mod rwfs;
+pub mod supervisor;
 
 /// Run `f` (which may use rayon) on a worker pool of its own whose threads
 /// are gone when this returns. The caller may be a forked supervisor (where

@@ -263,11 +263,27 @@ impl CgroupLimits {
     }
 }
 
+/// A root made by the kernel's overlay filesystem inside the sandbox's
+/// user and mount namespaces (sandbox.md, step 22.2), mounted on ROOTFS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlayRoot {
+    /// overlay's `lowerdir=` value (topmost first, `\`, `:`, `,` escaped).
+    pub lowerdir: String,
+    /// The upper and work directories; None mounts read-only (lower only).
+    pub upper: Option<(PathBuf, PathBuf)>,
+    /// A directory the sandbox fills with the mount points (proc, dev, tmp,
+    /// --tmpfs and bind destinations) and stacks under the lower
+    /// directories, so no mount point is ever made in the upper directory.
+    pub skeleton: PathBuf,
+}
+
 /// Everything `unshare-exec` needs to build and run one sandbox.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The directory that becomes `/`.
+    /// The directory that becomes `/` (with `overlay`: the mount point).
     pub rootfs: PathBuf,
+    /// Mount overlay on ROOTFS first (run's overlay instances).
+    pub overlay: Option<OverlayRoot>,
     /// The command and its arguments; a name without `/` is searched in PATH inside.
     pub argv: Vec<OsString>,
     /// uid and gid inside the sandbox (the caller is mapped to them).
@@ -307,6 +323,7 @@ impl Config {
     pub fn new(rootfs: PathBuf, argv: Vec<OsString>) -> Config {
         Config {
             rootfs,
+            overlay: None,
             argv,
             uid: 0,
             gid: 0,

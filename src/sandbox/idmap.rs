@@ -50,6 +50,32 @@ pub fn map_full_range(child: libc::pid_t) -> Result<()> {
     Ok(())
 }
 
+/// The maps a sandbox of CFG gets (as written to `/proc/PID/uid_map` and
+/// `gid_map`): (inside, outside, count) ranges of uids, then of gids.
+pub fn planned(cfg: &super::Config) -> Result<IdRanges> {
+    let (host_uid, host_gid) = (super::sys::geteuid(), super::sys::getegid());
+    if cfg.map_users {
+        let user = user_name(host_uid);
+        let (us, uc) = subordinate_range(Path::new("/etc/subuid"), &user, host_uid)?;
+        let (gs, gc) =
+            subordinate_range(Path::new("/etc/subgid"), &user, host_uid).or_else(|_| {
+                subordinate_range(Path::new("/etc/subgid"), &group_name(host_gid), host_gid)
+            })?;
+        let r = |s: u64, c: u64| (1, s as u32, c as u32);
+        return Ok((
+            vec![(0, host_uid, 1), r(us, uc)],
+            vec![(0, host_gid, 1), r(gs, gc)],
+        ));
+    }
+    if can_map_full_range(host_uid) {
+        return Ok((vec![(0, 0, FULL_RANGE)], vec![(0, 0, FULL_RANGE)]));
+    }
+    Ok((vec![(cfg.uid, host_uid, 1)], vec![(cfg.gid, host_gid, 1)]))
+}
+
+/// uid ranges and gid ranges: (inside, outside, count).
+pub type IdRanges = (Vec<(u32, u32, u32)>, Vec<(u32, u32, u32)>);
+
 fn write(path: &str, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(|e| {
         let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));

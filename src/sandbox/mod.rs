@@ -13,12 +13,15 @@ mod rootfs;
 mod spawn;
 mod sys;
 
-pub use config::{Bind, CgroupLimits, Config, EnvBase, NetMode, Rlimit, SeccompPolicy};
+pub use config::{
+    Bind, CgroupLimits, Config, EnvBase, NetMode, OverlayRoot, Rlimit, SeccompPolicy,
+};
 pub use confine::{cap_names, parse_cap, DEFAULT_CAPS};
 pub use enter::{enter, EnterConfig};
 pub use error::{Error, Warning};
+pub use idmap::{planned as planned_id_maps, IdRanges};
 pub use overlay::probe_overlay;
-pub use spawn::{block_supervised_signals, passwd_home, FORWARDED};
+pub use spawn::{block_supervised_signals, escape_overlay_path, passwd_home, FORWARDED};
 pub use spawn::{find_in_path, run, start, Exit, Sandbox};
 
 /// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).

@@ -37,12 +37,28 @@ enum Kind {
 
 /// Build the whole tree and pivot_root into it; the process's root and cwd
 /// are the new `/` after. Returns warnings for hako to pass on.
-pub fn build(cfg: &Config, rootfs: &Path, sources: &[BindSource]) -> Result<Vec<String>> {
+pub fn build(
+    cfg: &Config,
+    rootfs: &Path,
+    sources: &[BindSource],
+    overlay: Option<&OverlayMount>,
+) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
     let root_c = cstr(rootfs);
     // Nothing we mount may propagate back to the host.
     sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
         .map_err(|e| Error::sys("make / private (mount MS_REC|MS_PRIVATE)", e))?;
+    if let Some(o) = overlay {
+        let flags = if o.readonly { libc::MS_RDONLY } else { 0 };
+        sys::mount(
+            Some(c"hako"),
+            &root_c,
+            Some(c"overlay"),
+            flags,
+            Some(&o.data),
+        )
+        .map_err(|e| Error::sys(format!("mount overlay on ROOTFS '{}'", rootfs.display()), e))?;
+    }
     sys::mount(
         Some(&root_c),
         &root_c,
@@ -116,6 +132,55 @@ pub fn build(cfg: &Config, rootfs: &Path, sources: &[BindSource]) -> Result<Vec<
         .map_err(|e| Error::sys(format!("pivot_root into '{}'", rootfs.display()), e))?;
     sys::chdir(c"/").map_err(|e| Error::sys("chdir to the new /", e))?;
     Ok(warnings)
+}
+
+/// An overlay root, ready for the mount in the sandbox (built on the host).
+pub struct OverlayMount {
+    /// The `-o` data: lowerdir (with the skeleton last), upperdir, workdir, fixed options.
+    pub data: CString,
+    pub readonly: bool,
+}
+
+/// On the host, before the sandbox exists: fill SKELETON afresh with the
+/// mount points of CFG (directories 0755, an empty file 0644 for a file
+/// bind), to be stacked under the lower directories of an overlay root.
+pub fn make_skeleton(skeleton: &Path, cfg: &Config, sources: &[BindSource]) -> Result<()> {
+    let fail = |p: &Path, e: std::io::Error| {
+        Error::Setup(format!("overlay skeleton '{}': {e}", p.display()))
+    };
+    match std::fs::remove_dir_all(skeleton) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(fail(skeleton, e)),
+        _ => {}
+    }
+    std::fs::create_dir_all(skeleton).map_err(|e| fail(skeleton, e))?;
+    let file_binds: Vec<&PathBuf> = cfg
+        .binds
+        .iter()
+        .zip(sources)
+        .filter(|(_, s)| !s.is_dir)
+        .map(|(b, _)| &b.dst)
+        .collect();
+    for t in targets(cfg) {
+        let rel: PathBuf = t
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect();
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
+        let p = skeleton.join(&rel);
+        if file_binds.contains(&&t) {
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+            }
+            if !p.exists() {
+                std::fs::File::create(&p).map_err(|e| fail(&p, e))?;
+            }
+        } else if !p.is_file() {
+            std::fs::create_dir_all(&p).map_err(|e| fail(&p, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// The mount targets of CFG, in the order `build` mounts them.

@@ -52,6 +52,8 @@ struct Prepared {
     full_range: bool,
     /// Mount points that ROOTFS lacks: created inside, removed after the run.
     missing: Vec<PathBuf>,
+    /// An overlay root to mount on ROOTFS first.
+    overlay: Option<rootfs::OverlayMount>,
 }
 
 /// A sandbox whose command is running (or has failed to start).
@@ -324,7 +326,31 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
     }
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
 
-    let missing = rootfs::missing_mountpoints(&rootfs, cfg);
+    // An overlay root holds its mount points in the skeleton under its lower
+    // directories: nothing is made in ROOTFS, nothing lands in the upper one.
+    let (missing, overlay) = match &cfg.overlay {
+        None => (rootfs::missing_mountpoints(&rootfs, cfg), None),
+        Some(o) => {
+            rootfs::make_skeleton(&o.skeleton, cfg, &sources)?;
+            let mut data = format!(
+                "lowerdir={}:{}",
+                o.lowerdir,
+                escape_overlay_path(&o.skeleton)
+            );
+            if let Some((upper, work)) = &o.upper {
+                data.push_str(&format!(
+                    ",upperdir={},workdir={}",
+                    escape_overlay_path(upper),
+                    escape_overlay_path(work)
+                ));
+            }
+            data.push_str(",userxattr,redirect_dir=nofollow,index=off,metacopy=off");
+            let data = std::ffi::CString::new(data)
+                .map_err(|_| Error::Usage("overlay paths hold a NUL byte".into()))?;
+            let readonly = o.upper.is_none();
+            (Vec::new(), Some(rootfs::OverlayMount { data, readonly }))
+        }
+    };
     let where_ = format!("in ROOTFS '{}'", rootfs.display());
     let home = cfg
         .home
@@ -341,7 +367,21 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
         host_gid: sys::getegid(),
         full_range: !cfg.map_users && idmap::can_map_full_range(sys::geteuid()),
         missing,
+        overlay,
     })
+}
+
+/// A path in overlay's option string: `\`, `:` and `,` escaped with `\`
+/// (runtime.md, "Mount options"; the one escaper of the crate).
+pub fn escape_overlay_path(p: &Path) -> String {
+    let mut s = String::new();
+    for c in p.to_string_lossy().chars() {
+        if matches!(c, '\\' | ':' | ',') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s
 }
 
 /// The sandbox's first process. Never returns: it execs the command, becomes
@@ -392,7 +432,7 @@ fn child_steps(
         sys::loopback_up().map_err(|e| Error::sys("bring up lo (SIOCSIFFLAGS)", e))?;
     }
     // 5. The filesystem, then pivot_root into it.
-    for w in rootfs::build(cfg, &prep.rootfs, &prep.sources)? {
+    for w in rootfs::build(cfg, &prep.rootfs, &prep.sources, prep.overlay.as_ref())? {
         let _ = sys::write_all(warn_w.as_fd(), format!("{w}\n").as_bytes());
     }
     // 6. Limits and session.

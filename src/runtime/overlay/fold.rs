@@ -357,7 +357,11 @@ pub fn fold_upper(
     // The root's own attributes, in its `.` record.
     let b = dir::get(store, base, ROOT_RECORD)?
         .unwrap_or_else(|| Entry::new(ROOT_RECORD, S_IFDIR | 0o755, ObjectId::ZERO));
-    let (mode, meta) = attributes(&root_m, visible(xattrs(upper)?), Some(&b), p);
+    let (mode, mut meta) = attributes(&root_m, visible(xattrs(upper)?), Some(&b), p);
+    // Making or removing any top-level name moves the root's time: it is
+    // kept from the base, as the FUSE servers keep it (runtime.md, "The fold").
+    meta.mtime = b.meta.mtime;
+    meta.mtime_nsec = b.meta.mtime_nsec;
     let rec = root_record(mode, &meta);
     if dir::get(store, &root, ROOT_RECORD)? != rec {
         // `.` is no name an edit takes: the root level is rebuilt with it.

@@ -28,14 +28,7 @@ pub fn mount_options(lowerdir: &str, upper: &Path, work: &Path) -> String {
 
 /// A path for overlay's option string: `\`, `:` and `,` escaped.
 pub fn escape(p: &Path) -> String {
-    let mut s = String::new();
-    for c in p.to_string_lossy().chars() {
-        if matches!(c, '\\' | ':' | ',') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s
+    crate::sandbox::escape_overlay_path(p)
 }
 
 /// The probe's answer.
@@ -270,6 +263,102 @@ pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<O
     }
     crate::runtime::rwfs::publish(ws, rec.base, new)?;
     Ok(Some(new))
+}
+
+/// The file of an instance directory naming the tree its last fold
+/// published (runtime.md, "Instance layout"); absent: the record's base.
+pub const FOLDED: &str = "folded";
+
+/// Fold an overlay instance's upper directory (`dir/upper`) into the
+/// container's `WORKING`: the changes since the last fold are published
+/// (so a file the command removed after an earlier fold is removed again).
+/// The `overlay` record is locked (flock) while the fold runs, so two folds
+/// of one instance never interleave. A fold while the command runs takes
+/// the files as they are at that moment. Returns the folded tree, or None
+/// when nothing changed since the last fold.
+pub fn fold_instance(ws: &Workspace, dir: &Path) -> Result<Option<ObjectId>> {
+    let p = dir.join(RECORD);
+    let held = fs::File::open(&p).at(&p)?;
+    held.lock().at(&p)?;
+    let rec =
+        Record::load(dir)?.ok_or_else(|| Error::Invalid(format!("{}: missing", p.display())))?;
+    let folded = dir.join(FOLDED);
+    let last = match fs::read_to_string(&folded) {
+        Ok(t) => ObjectId::from_hex(t.trim())
+            .map_err(|_| Error::Invalid(format!("{}: malformed", folded.display())))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => rec.base,
+        Err(e) => return Err(e).at(&folded),
+    };
+    let batch = crate::store::BatchWriter::new(&ws.odb);
+    let new = fold_upper(&batch, &rec.base, &dir.join("upper"), &rec.presentation())?;
+    batch.flush()?;
+    if new == last {
+        return Ok(None);
+    }
+    crate::runtime::rwfs::publish(ws, last, new)?;
+    let tmp = crate::fsutil::tmp_path(dir, ".folded.");
+    fs::write(&tmp, format!("{new}\n")).at(&tmp)?;
+    fs::rename(&tmp, &folded).at(&folded)?;
+    Ok(Some(new))
+}
+
+/// Fold the upper directories of the container's running persistent
+/// overlay instances into its `WORKING` (runtime.md, "Folding on demand"),
+/// so `status`, `diff` and `commit` see their writes as they would a FUSE
+/// instance's. An instance that ends meanwhile has folded itself.
+pub fn fold_running(ws: &Workspace) -> Result<()> {
+    let dir = crate::runtime::instance::instances_dir(ws);
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for inst in crate::runtime::instance::list(ws)? {
+        let live = matches!(
+            inst.effective_status(),
+            crate::runtime::instance::Status::Running | crate::runtime::instance::Status::Created
+        );
+        if !live
+            || inst.fs != crate::runtime::datapath::DataPath::Overlay
+            || inst.container.as_deref() != Some(ws.container.as_str())
+            || !holds_data(&inst.dir)
+        {
+            continue;
+        }
+        match fold_instance(ws, &inst.dir) {
+            Ok(_) => {}
+            // The supervisor's own last fold removed the record first.
+            Err(Error::Io { err, .. }) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Whether `dir` is an overlay instance still holding its data (a record).
+pub fn holds_data(dir: &Path) -> bool {
+    dir.join(RECORD).exists()
+}
+
+/// Remove an overlay instance's data: upper, work and skeleton directories,
+/// then the record (last: a crash before leaves something `reap` finds).
+pub fn discard(dir: &Path) -> Result<()> {
+    for d in ["upper", "work", "skel"] {
+        crate::fsutil::remove_tree(&dir.join(d))?;
+    }
+    for f in [FOLDED, RECORD] {
+        match fs::remove_file(dir.join(f)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e).at(dir.join(f)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Write an instance's record (temporary name, rename) before its command starts.
+pub fn save_record(dir: &Path, rec: &Record) -> Result<()> {
+    let p = dir.join(RECORD);
+    let tmp = crate::fsutil::tmp_path(dir, ".overlay.");
+    fs::write(&tmp, rec.encode()).at(&tmp)?;
+    fs::rename(&tmp, &p).at(&p)
 }
 
 #[cfg(test)]

@@ -1,0 +1,119 @@
+//! Which data path an instance runs on (format-spec/runtime.md, "Choosing
+//! the data path"): overlay over the checkout cache where it works, else
+//! FUSE, else a checkout (materialize).
+
+use crate::error::{Error, Result};
+use crate::runtime::{instance, overlay};
+use crate::workspace::Workspace;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataPath {
+    Overlay,
+    Fuse,
+    Materialize,
+}
+
+impl DataPath {
+    pub fn name(self) -> &'static str {
+        match self {
+            DataPath::Overlay => "overlay",
+            DataPath::Fuse => "fuse",
+            DataPath::Materialize => "materialize",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DataPath> {
+        Some(match s {
+            "overlay" => DataPath::Overlay,
+            "fuse" => DataPath::Fuse,
+            "materialize" => DataPath::Materialize,
+            _ => return None,
+        })
+    }
+}
+
+/// The path chosen, and the note saying why it is not the one asked or the default.
+#[derive(Debug)]
+pub struct Choice {
+    pub path: DataPath,
+    pub note: Option<String>,
+}
+
+/// Why overlay cannot serve this run, if it cannot.
+fn overlay_refusal(ws: &Workspace, map_users: bool) -> Result<Option<String>> {
+    if map_users {
+        // The upper directory would hold files of subordinate ids the fold
+        // (running as the caller) cannot always read.
+        return Ok(Some("--map-users is not supported on overlay yet".into()));
+    }
+    Ok(match overlay::probe(ws, false)? {
+        overlay::Probe::Yes => None,
+        overlay::Probe::No(why) => Some(why),
+    })
+}
+
+/// Decide: ASKED (`--fs`), else `run.fs` of the configuration, must work or
+/// fail; otherwise overlay where the probe says yes, else FUSE, else
+/// materialize, with a note naming why.
+pub fn choose(ws: &Workspace, asked: Option<DataPath>, map_users: bool) -> Result<Choice> {
+    let configured = || -> Result<Option<DataPath>> {
+        let user = crate::workspace::Config::user();
+        match ws.config.get("run.fs").or_else(|| user.get("run.fs")) {
+            None => Ok(None),
+            Some(v) => DataPath::parse(v.trim()).map(Some).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "run.fs = '{v}' in the configuration: expected overlay, fuse or materialize"
+                ))
+            }),
+        }
+    };
+    let wanted = match asked {
+        Some(p) => Some(p),
+        None => configured()?,
+    };
+    match wanted {
+        Some(DataPath::Overlay) => match overlay_refusal(ws, map_users)? {
+            None => Ok(Choice {
+                path: DataPath::Overlay,
+                note: None,
+            }),
+            Some(why) => Err(Error::Invalid(format!("overlay unavailable ({why})"))),
+        },
+        Some(DataPath::Fuse) => {
+            instance::check_fuse()?;
+            Ok(Choice {
+                path: DataPath::Fuse,
+                note: None,
+            })
+        }
+        Some(DataPath::Materialize) => Ok(Choice {
+            path: DataPath::Materialize,
+            note: None,
+        }),
+        None => {
+            let Some(why) = overlay_refusal(ws, map_users)? else {
+                return Ok(Choice {
+                    path: DataPath::Overlay,
+                    note: None,
+                });
+            };
+            Ok(match instance::check_fuse() {
+                Ok(()) => fallback_to_fuse(&why),
+                Err(e) => Choice {
+                    path: DataPath::Materialize,
+                    note: Some(format!(
+                        "overlay unavailable ({why}) and FUSE unavailable ({e}); using --materialize"
+                    )),
+                },
+            })
+        }
+    }
+}
+
+/// FUSE in place of overlay, and the note saying why.
+pub fn fallback_to_fuse(why: &str) -> Choice {
+    Choice {
+        path: DataPath::Fuse,
+        note: Some(format!("overlay unavailable ({why}); using FUSE")),
+    }
+}

@@ -1,0 +1,52 @@
+//! The materialize data path (runtime.md, "Materialized instances"): check
+//! the tree out into the instance's directory, run on it, fold it back.
+
+use std::fs::File;
+
+use super::{Result, RunError, Supervised};
+use crate::runtime::instance::Mode;
+use crate::runtime::materialize;
+
+pub(super) fn supervise(mut run: Supervised, notify: Option<&mut File>) -> Result<i32> {
+    let abandon = |run: &Supervised| {
+        if let Ok(Some(m)) = materialize::Materialized::load(&run.inst.dir) {
+            let _ = materialize::discard(&m);
+        }
+        run.abandon();
+    };
+    let (m, skipped) = match materialize::materialize(&run.spec.ws, run.spec.tree, &run.inst.dir) {
+        Ok(r) => r,
+        Err(e) => {
+            abandon(&run);
+            return Err(RunError::Failed(format!("cannot check the tree out: {e}")));
+        }
+    };
+    // Device nodes are never made there (runtime.md); /dev is the sandbox's own.
+    for s in skipped.iter().filter(|s| !s.contains("(device node ")) {
+        eprintln!("warning: not created in the checked-out root: {s}");
+    }
+    run.spec.sandbox.rootfs = m.root();
+    run.spec.sandbox.ro_root = run.spec.mode == Mode::Readonly;
+    let exit = match run.start_and_wait(notify)? {
+        Ok(exit) => exit,
+        Err(e) => {
+            abandon(&run);
+            return Err(e.into());
+        }
+    };
+    run.report.sandbox_warnings(&exit.warnings);
+    if run.spec.mode == Mode::Persistent {
+        let ws = run.container_ws()?;
+        if let Err(e) = materialize::fold_back(&ws, &m) {
+            // Keep the directory: reap folds it later.
+            run.record_exit(exit.status);
+            run.inst.save()?;
+            return Err(RunError::Failed(format!(
+                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
+                m.root().display()
+            )));
+        }
+    }
+    materialize::discard(&m)?;
+    run.finish(exit.status)
+}

@@ -1,0 +1,356 @@
+//! The run supervisor (format-spec/runtime.md, "Processes"): given a typed
+//! [`RunSpec`] (what `run`, `exec` and `apply` decided), it chooses the data
+//! path, creates the instance, starts the sandbox on the instance's root,
+//! records it, waits, folds and commits. One module per data path:
+//! `overlay` (the kernel's overlay over the checkout cache), `fuse` (the
+//! read-write FUSE server) and `materialize` (a checkout).
+
+mod fuse;
+mod materialize;
+mod overlay;
+mod plan;
+
+pub use plan::{plan, RunRequest};
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use crate::error::{Error, IoContext};
+use crate::oid::ObjectId;
+use crate::runtime::datapath::{self, DataPath};
+use crate::runtime::instance::{self, check_fuse, Instance, Mode, Proc, Status, SupervisorLock};
+use crate::sandbox::{self, Config as SandboxConfig, Warning};
+use crate::workspace::Workspace;
+
+/// Everything `run` decided before anything is created.
+pub struct RunSpec {
+    pub ws: Workspace,
+    /// The container run (None: a REV that is not one).
+    pub container: Option<String>,
+    /// What was given: a container name or revision text.
+    pub rev: String,
+    pub tree: ObjectId,
+    pub mode: Mode,
+    pub sandbox: SandboxConfig,
+    /// The program's content, when found in the tree by an absolute path or PATH.
+    pub program: Option<ObjectId>,
+    /// `--name`.
+    pub name: Option<String>,
+    /// `--fs` (None: `run.fs`, else the default).
+    pub fs: Option<DataPath>,
+    /// `-d`: a detached supervisor; its output goes to the instance's log.
+    pub detach: bool,
+    /// `-i`/`-t`: stdin stays attached (else /dev/null).
+    pub keep_stdin: bool,
+    /// `--rm`: remove the instance's directory when the command ends.
+    pub remove: bool,
+    /// Remove the instance's record once it has ended (apply's steps).
+    pub forget: bool,
+    /// `--commit`, with `-m`'s message (default `run: CMD`).
+    pub commit: Option<Option<String>>,
+    pub autocommit: bool,
+}
+
+/// How a run ended, for the command to report.
+pub enum Outcome {
+    /// The command's exit status (foreground).
+    Exited(i32),
+    /// A detached instance started: its id.
+    Detached(String),
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Engine(#[from] Error),
+    /// The sandbox's own error (its exit code: 125, or 126/127 at exec).
+    #[error(transparent)]
+    Sandbox(#[from] sandbox::Error),
+    /// Bad input (usage).
+    #[error("{0}")]
+    Usage(String),
+    /// The command cannot run, as a shell says it: 127 (not found), 126.
+    #[error("{message}")]
+    Command { code: i32, message: String },
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// What the supervisor says on stderr: notes, warnings of the sandbox
+/// (the caller decides how; the cgroup warning is said once), commits.
+pub trait Reporter {
+    fn sandbox_warnings(&self, warnings: &[Warning]);
+}
+
+type Result<T> = std::result::Result<T, RunError>;
+
+/// Run SPEC: choose the data path, create the instance, supervise it (or
+/// fork a detached supervisor and return once the command has started).
+pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
+    let ws = &spec.ws;
+    if spec.fs == Some(DataPath::Fuse) {
+        check_fuse()?;
+    }
+    let mut choice = datapath::choose(ws, spec.fs, spec.sandbox.map_users)?;
+    if spec.autocommit && choice.path == DataPath::Materialize {
+        return Err(RunError::Usage(
+            "--autocommit needs the overlay or FUSE data path, not materialize".into(),
+        ));
+    }
+    // The checkout cache's entry of the tree, held (shared flocks) for the run.
+    let mut lower = None;
+    if choice.path == DataPath::Overlay {
+        let owners = nix::unistd::geteuid().is_root();
+        match crate::cache::prepare(ws, &spec.tree, owners) {
+            Ok(p) => {
+                if let Some(why) = &p.damaged {
+                    eprintln!("warning: cache entry damaged, rebuilt: {why}");
+                }
+                for s in p.skipped.iter().filter(|s| !s.contains("(device node ")) {
+                    eprintln!("warning: not created in the checkout cache: {s}");
+                }
+                lower = p.lower;
+            }
+            Err(e) if spec.fs.is_some() => {
+                return Err(RunError::Failed(format!(
+                    "--fs overlay: cannot prepare the tree: {e}"
+                )))
+            }
+            Err(e) => {
+                check_fuse()?;
+                choice = datapath::fallback_to_fuse(&format!("checkout cache: {e}"));
+            }
+        }
+        if lower.is_none() && choice.path == DataPath::Overlay {
+            check_fuse()?;
+            choice = datapath::fallback_to_fuse("the checkout cache gave no lower directory");
+        }
+    }
+    if let Some(n) = &choice.note {
+        eprintln!("note: {n}");
+    }
+    let idir = instance::instances_dir(ws);
+    std::fs::create_dir_all(&idir).at(&idir)?;
+    instance::reap_exited(ws, instance::keep_exited(ws))?;
+    let id = instance::new_id(spec.container.as_deref().unwrap_or("-"));
+    let dir = idir.join(&id);
+    std::fs::create_dir(&dir)
+        .map_err(|e| RunError::Failed(format!("cannot create '{}': {e}", dir.display())))?;
+    let mnt = dir.join("mnt");
+    std::fs::create_dir(&mnt).at(&mnt)?;
+    let inst = Instance {
+        id: id.clone(),
+        name: spec.name.clone(),
+        container: spec.container.clone(),
+        rev: spec.rev.clone(),
+        tree: spec.tree.to_string(),
+        mode: spec.mode,
+        command: spec
+            .sandbox
+            .argv
+            .iter()
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect(),
+        created: instance::now_secs(),
+        supervisor: None,
+        fuse: None,
+        pid: None,
+        status: Status::Created,
+        exit: None,
+        finished: None,
+        autocommit: spec.autocommit,
+        fs: choice.path,
+        dir: dir.clone(),
+    };
+    if !spec.detach {
+        if !spec.keep_stdin {
+            redirect(0, "/dev/null", false)?;
+        }
+        return supervise(spec, inst, None, lower, report).map(Outcome::Exited);
+    }
+    let (r, w) = nix::unistd::pipe().map_err(|e| RunError::Failed(format!("pipe: {e}")))?;
+    let pid = sandbox::fork_process()
+        .map_err(|e| RunError::Failed(format!("cannot fork the supervisor: {e}")))?;
+    if pid == 0 {
+        drop(r);
+        let _ = nix::unistd::setsid();
+        let log = inst.log_path();
+        let ok = redirect(0, "/dev/null", false)
+            .and_then(|()| redirect(1, log.to_str().unwrap_or(""), true))
+            .and_then(|()| redirect(2, log.to_str().unwrap_or(""), true));
+        let mut notify = File::from(w);
+        let code = match ok.and_then(|()| supervise(spec, inst, Some(&mut notify), lower, report)) {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = e.to_string().replace('\n', " ");
+                let _ = writeln!(notify, "{msg}");
+                eprintln!("fatal: {msg}");
+                125
+            }
+        };
+        std::process::exit(code);
+    }
+    drop(w);
+    // One line: "ok", or the error (the pipe stays open while the instance runs).
+    let mut first = Vec::new();
+    let mut r = File::from(r);
+    let mut b = [0u8; 1];
+    while r.read(&mut b).unwrap_or(0) == 1 && b[0] != b'\n' {
+        first.push(b[0]);
+    }
+    let first = String::from_utf8_lossy(&first).into_owned();
+    if first == "ok" {
+        return Ok(Outcome::Detached(id));
+    }
+    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+    if first.is_empty() {
+        return Err(RunError::Failed(
+            "the detached supervisor exited before the command started".into(),
+        ));
+    }
+    Err(RunError::Failed(first))
+}
+
+/// Point standard descriptor `fd` (0, 1 or 2) at `path` (appending, created, if `append`).
+fn redirect(fd: i32, path: &str, append: bool) -> Result<()> {
+    let f = if append {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+    } else {
+        std::fs::OpenOptions::new().read(true).open(path)
+    }
+    .map_err(|e| RunError::Failed(format!("cannot open '{path}': {e}")))?;
+    match fd {
+        0 => nix::unistd::dup2_stdin(&f),
+        1 => nix::unistd::dup2_stdout(&f),
+        _ => nix::unistd::dup2_stderr(&f),
+    }
+    .map_err(|e| RunError::Failed(format!("cannot redirect descriptor {fd} to '{path}': {e}")))?;
+    Ok(())
+}
+
+/// The supervisor: take the instance's lock, then the data path's own steps.
+fn supervise(
+    spec: RunSpec,
+    mut inst: Instance,
+    notify: Option<&mut File>,
+    lower: Option<crate::cache::Lower>,
+    report: &dyn Reporter,
+) -> Result<i32> {
+    let lock = match SupervisorLock::take(&inst) {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&inst.dir);
+            return Err(e.into());
+        }
+    };
+    inst.supervisor = Some(Proc::of(std::process::id() as i32));
+    let run = Supervised {
+        spec,
+        inst,
+        lock,
+        report,
+    };
+    match (run.inst.fs, lower) {
+        (DataPath::Materialize, _) => materialize::supervise(run, notify),
+        (DataPath::Overlay, Some(lower)) => overlay::supervise(run, notify, lower),
+        _ => fuse::supervise(run, notify),
+    }
+}
+
+/// An instance being supervised.
+struct Supervised<'a> {
+    spec: RunSpec,
+    inst: Instance,
+    lock: SupervisorLock,
+    report: &'a dyn Reporter,
+}
+
+impl Supervised<'_> {
+    /// Start the command in the sandbox, record the instance running, tell a
+    /// detached caller, and wait: the command's exit, or the sandbox's error
+    /// (starting or waiting); the outer error is the record's.
+    fn start_and_wait(
+        &mut self,
+        notify: Option<&mut File>,
+    ) -> Result<std::result::Result<sandbox::Exit, sandbox::Error>> {
+        let sb = match sandbox::start(&self.spec.sandbox) {
+            Ok(sb) => sb,
+            Err(e) => return Ok(Err(e)),
+        };
+        self.report.sandbox_warnings(&sb.warnings);
+        self.inst.pid = Some(Proc::of(sb.pid));
+        self.inst.status = Status::Running;
+        self.inst.save()?;
+        if let Some(n) = notify {
+            let _ = n.write_all(b"ok\n");
+        }
+        Ok(sb.wait())
+    }
+
+    /// Record that the command exited with `status`.
+    fn record_exit(&mut self, status: i32) {
+        self.inst.status = Status::Exited;
+        self.inst.exit = Some(status);
+        self.inst.finished = Some(instance::now_secs());
+    }
+
+    /// The container's workspace, opened afresh (the fold and commit use it).
+    fn container_ws(&self) -> Result<Workspace> {
+        Ok(Workspace::open_with(
+            &self.spec.ws.dir,
+            self.spec.container.as_deref(),
+        )?)
+    }
+
+    /// After the command and its filesystem are done: record the exit (or
+    /// drop the state with `--rm`), commit with `--commit`, release the lock.
+    fn finish(mut self, status: i32) -> Result<i32> {
+        self.record_exit(status);
+        if !self.spec.remove {
+            self.inst.save()?;
+        }
+        if self.spec.commit.is_some() || self.spec.autocommit {
+            self.commit_after()?;
+        }
+        if self.spec.remove || self.spec.forget {
+            let _ = std::fs::remove_dir_all(&self.inst.dir);
+        } else {
+            let _ = std::fs::remove_dir_all(self.inst.spill_dir());
+        }
+        drop(self.lock);
+        Ok(status)
+    }
+
+    /// Commit the container's working root (persistent mode only).
+    fn commit_after(&self) -> Result<()> {
+        let ws = self.container_ws()?;
+        let msg = self
+            .spec
+            .commit
+            .clone()
+            .flatten()
+            .unwrap_or_else(|| format!("run: {}", self.inst.command.join(" ")));
+        match crate::commit::commit_working(&ws, &msg, "commit", false)? {
+            Some(id) => {
+                let summary = crate::object::clean_message(&msg);
+                eprintln!("{} {}", id.short(), summary.lines().next().unwrap_or(""));
+            }
+            None => eprintln!("nothing to commit, working root clean"),
+        }
+        Ok(())
+    }
+
+    /// Remove the instance's directory after a failed start.
+    fn abandon(&self) {
+        let _ = crate::fsutil::remove_tree(&self.inst.dir);
+    }
+
+    fn upper_dir(&self) -> PathBuf {
+        self.inst.dir.join("upper")
+    }
+}

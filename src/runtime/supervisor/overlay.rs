@@ -1,0 +1,79 @@
+//! The overlay data path (runtime.md, "Overlay instances"): the sandbox
+//! mounts overlay over the cached tree with the instance's upper directory;
+//! when the command has ended, a persistent instance folds the upper
+//! directory into the working root; the upper directory is then removed.
+
+use std::fs::File;
+
+use super::{Result, RunError, Supervised};
+use crate::cache::Lower;
+use crate::runtime::instance::Mode;
+use crate::runtime::overlay;
+use crate::sandbox;
+
+pub(super) fn supervise(
+    mut run: Supervised,
+    notify: Option<&mut File>,
+    lower: Lower,
+) -> Result<i32> {
+    let abandon = |run: &Supervised| {
+        let _ = overlay::discard(&run.inst.dir);
+        run.abandon();
+    };
+    match root(&run, &lower) {
+        Ok(root) => run.spec.sandbox.overlay = Some(root),
+        Err(e) => {
+            abandon(&run);
+            return Err(e);
+        }
+    }
+    run.spec.sandbox.rootfs = run.inst.mountpoint();
+    let exit = match run.start_and_wait(notify)? {
+        Ok(exit) => exit,
+        Err(e) => {
+            abandon(&run);
+            return Err(e.into());
+        }
+    };
+    run.report.sandbox_warnings(&exit.warnings);
+    if run.spec.mode == Mode::Persistent {
+        let ws = run.container_ws()?;
+        if let Err(e) = overlay::fold_instance(&ws, &run.inst.dir) {
+            // Keep the upper directory: reap folds it later.
+            run.record_exit(exit.status);
+            run.inst.save()?;
+            return Err(RunError::Failed(format!(
+                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
+                run.upper_dir().display()
+            )));
+        }
+    }
+    overlay::discard(&run.inst.dir)?;
+    drop(lower);
+    run.finish(exit.status)
+}
+
+/// The instance's directories and record, and the sandbox's overlay root:
+/// read-only instances get no upper directory, temporary ones no record.
+fn root(run: &Supervised, lower: &Lower) -> Result<sandbox::OverlayRoot> {
+    let upper = if run.spec.mode == Mode::Readonly {
+        None
+    } else {
+        let dirs = overlay::make_dirs(&run.inst.dir, &lower.dirs[0])?;
+        if run.spec.mode == Mode::Persistent {
+            let (uids, gids) = sandbox::planned_id_maps(&run.spec.sandbox)?;
+            let rec = overlay::Record {
+                base: run.spec.tree,
+                owners: nix::unistd::geteuid().is_root(),
+                map: overlay::IdMap { uids, gids },
+            };
+            overlay::save_record(&run.inst.dir, &rec)?;
+        }
+        Some((dirs.upper, dirs.work))
+    };
+    Ok(sandbox::OverlayRoot {
+        lowerdir: lower.lowerdir(),
+        upper,
+        skeleton: run.inst.dir.join("skel"),
+    })
+}
