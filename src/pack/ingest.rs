@@ -103,7 +103,7 @@ fn new_tmp_pack(
 /// goes on past the trailer is refused without being read further, and a
 /// record declaring more than an object may hold is refused before its bytes
 /// are copied, so a hostile sender cannot make the spool grow without end.
-fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
+pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
     let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
     let mut r = std::io::BufReader::with_capacity(64 << 10, input);
     let mut copied = 0u64;
@@ -185,7 +185,7 @@ fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
 }
 
 /// One record of the pack as read.
-struct Seen {
+pub(crate) struct Seen {
     id: ObjectId,
     offset: u64,
     len: u64,
@@ -307,9 +307,9 @@ pub(crate) fn index_pack_as(
 /// the last record; `each` sees every object. Deltas against objects not in
 /// the pack are resolved from `odb` with `fix_thin` (their ids returned).
 /// Called with every decoded object of a pack.
-type ObjectVisitor<'a> = dyn FnMut(&Seen, ObjectType, &[u8]) -> Result<()> + 'a;
+pub(crate) type ObjectVisitor<'a> = dyn FnMut(&Seen, ObjectType, &[u8]) -> Result<()> + 'a;
 
-fn decode_pack(
+pub(crate) fn decode_pack(
     map: &[u8],
     odb: &Odb,
     fix_thin: bool,
