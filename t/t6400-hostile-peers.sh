@@ -340,6 +340,18 @@ test_expect_success 'an interrupted clone or index-pack leaves no spool and no h
 	no_spool ws
 '
 
+test_expect_success 'a clone that panics leaves no half-made workspace' '
+	test_must_fail env HAKO_TEST_PANIC=clone hako clone -q ws panicked 2>err &&
+	grep "HAKO_TEST_PANIC=clone" err &&
+	test_path_is_missing panicked &&
+	mkdir empty-target &&
+	test_must_fail env HAKO_TEST_PANIC=clone hako clone -q ws empty-target 2>err &&
+	test_path_is_dir empty-target &&
+	test_path_is_missing empty-target/.hako &&
+	hako clone -q ws cloned &&
+	test_path_is_dir cloned/.hako
+'
+
 # What a remote says is escaped and cut (item 13).
 
 test_expect_success 'control bytes from a remote are escaped, a long line is cut' '
