@@ -58,7 +58,7 @@ pub fn loose(data: &[u8]) {
 /// that the records, not the checksum, are what is explored).
 pub fn pack_stream(data: &[u8]) {
     let mut out = Vec::new();
-    if let Ok(n) = crate::pack::ingest::copy_pack(&mut &data[..], &mut out) {
+    if let Ok(n) = crate::pack::ingest::copy_pack(&mut &data[..], &mut out, 1 << 20) {
         assert_eq!(n as usize, out.len());
     }
     let n = data.len();

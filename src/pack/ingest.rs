@@ -71,8 +71,9 @@ fn spool(
     prefix: &str,
     input: &mut dyn Read,
 ) -> Result<(TmpPack, std::fs::File)> {
+    let max_bytes = odb.max_pack_bytes()?;
     let (tmp, mut file) = new_tmp_pack(odb, dir, prefix)?;
-    copy_pack(input, &mut std::io::BufWriter::new(&mut file))?;
+    copy_pack(input, &mut std::io::BufWriter::new(&mut file), max_bytes)?;
     Ok((tmp, file))
 }
 
@@ -102,8 +103,9 @@ fn new_tmp_pack(
 /// and its trailer, and nothing more (packs.md, "index-pack"). A stream that
 /// goes on past the trailer is refused without being read further, and a
 /// record declaring more than an object may hold is refused before its bytes
-/// are copied, so a hostile sender cannot make the spool grow without end.
-pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
+/// are copied, so a hostile sender cannot make the spool grow without end;
+/// nor past `max_bytes` (`transfer.maxPackSize`) in all.
+pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u64) -> Result<u64> {
     let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
     let mut r = std::io::BufReader::with_capacity(64 << 10, input);
     let mut copied = 0u64;
@@ -157,6 +159,11 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64
         if stored > MAX_FRAME {
             return Err(bad(format!(
                 "bad record at offset {at}: a frame of {stored} bytes, over the limit of one object"
+            )));
+        }
+        if copied + rec.len() as u64 + stored + 32 > max_bytes {
+            return Err(Error::Invalid(format!(
+                "the pack is larger than transfer.maxPackSize ({max_bytes} bytes): record at offset {at} ends past it"
             )));
         }
         out.write_all(&rec).at("pack spool")?;
