@@ -31,6 +31,18 @@ impl Schema for FileSchema {
         Ok(ks..ks + 32)
     }
 
+    /// The byte and chunk totals of the entries add up within a u64 (found
+    /// by the chunk_list fuzz target: their sum overflowed).
+    fn check(node: &Node) -> Result<()> {
+        (0..node.len())
+            .try_fold((0u64, 0u64), |(b, c), i| {
+                let (eb, ec, _) = entry_totals(node, i);
+                Some((b.checked_add(eb)?, c.checked_add(ec)?))
+            })
+            .ok_or_else(|| super::malformed("byte or chunk totals of the entries overflow"))?;
+        Ok(())
+    }
+
     fn parent_entry(child: &Node, child_id: ObjectId) -> (Vec<u8>, Vec<u8>) {
         let (bytes, chunks) = totals(child);
         let mut e = Vec::with_capacity(48);
@@ -169,7 +181,12 @@ fn range_into(
     let mut pos = base;
     for i in 0..node.len() {
         let (bytes, _, child) = entry_totals(&node, i);
-        let (s, e) = (pos, pos + bytes);
+        // A child's own totals are its claim, not its parent's: checked here.
+        let (s, e) = (
+            pos,
+            pos.checked_add(bytes)
+                .ok_or_else(|| super::malformed("byte totals overflow"))?,
+        );
         pos = e;
         if e <= start {
             continue;
@@ -181,6 +198,12 @@ fn range_into(
             range_into(store, &child, s, start, end, out)?;
         } else {
             let o = store.read(&child)?;
+            if o.data.len() as u64 != bytes {
+                return Err(super::malformed(&format!(
+                    "chunk {child} holds {} bytes, its list says {bytes}",
+                    o.data.len()
+                )));
+            }
             let from = (start.max(s) - s) as usize;
             let to = (end.min(e) - s) as usize;
             out.extend_from_slice(&o.data[from..to]);
@@ -454,4 +477,44 @@ pub fn xorshift_bytes(n: usize, seed: u64) -> Vec<u8> {
             x as u8
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemStore;
+
+    /// Found by the chunk_list fuzz target (fuzz/regressions/chunk_list/).
+    #[test]
+    fn totals_that_overflow_are_malformed() {
+        let list = |sizes: &[u64]| {
+            let entries: Vec<(Vec<u8>, Vec<u8>)> = sizes
+                .iter()
+                .map(|&n| leaf_entry(n, ObjectId([n as u8; 32])))
+                .collect();
+            crate::prolly::encode_node(0, &entries)
+        };
+        let store = MemStore::new();
+        let ok = store
+            .write(ObjectType::File, &list(&[u64::MAX - 1, 1]))
+            .unwrap();
+        assert_eq!(size(&store, &ok).unwrap(), u64::MAX);
+        let bad = store
+            .write(ObjectType::File, &list(&[u64::MAX, 1]))
+            .unwrap();
+        let e = size(&store, &bad).unwrap_err().to_string();
+        assert!(e.contains("totals of the entries overflow"), "{e}");
+    }
+
+    #[test]
+    fn a_chunk_shorter_than_its_list_says_is_malformed() {
+        let store = MemStore::new();
+        let chunk = store.write(ObjectType::Blob, b"short").unwrap();
+        let (k, e) = leaf_entry(100, chunk);
+        let id = store
+            .write(ObjectType::File, &crate::prolly::encode_node(0, &[(k, e)]))
+            .unwrap();
+        let e = read_range(&store, &id, 0, 100).unwrap_err().to_string();
+        assert!(e.contains("holds 5 bytes, its list says 100"), "{e}");
+    }
 }
