@@ -33,14 +33,28 @@ pub const TARGETS: &[Target] = &[
     ("config", config),
 ];
 
-/// A directory of this process's own, for the decoders that read files.
+static SCRATCH: OnceLock<PathBuf> = OnceLock::new();
+
+/// A directory of this process's own, for the decoders that read files: in
+/// memory (/dev/shm) unless TMPDIR says otherwise, as every execution writes.
 fn scratch() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let d = std::env::temp_dir().join(format!("hako-fuzz-{}", std::process::id()));
+    SCRATCH.get_or_init(|| {
+        let shm = PathBuf::from("/dev/shm");
+        let base = match std::env::var_os("TMPDIR") {
+            None if shm.is_dir() => shm,
+            _ => std::env::temp_dir(),
+        };
+        let d = base.join(format!("hako-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(&d).expect("a scratch directory");
         d
     })
+}
+
+/// Remove the scratch directory, if one was made (the replay test's end).
+pub fn remove_scratch() {
+    if let Some(d) = SCRATCH.get() {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }
 
 /// The bytes of a loose object file.

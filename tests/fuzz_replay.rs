@@ -41,6 +41,7 @@ fn every_committed_input_replays_without_panic() {
             }
         }
     }
+    hako::fuzzing::remove_scratch();
     assert!(failed.is_empty(), "inputs that panic: {failed:?}");
 }
 
