@@ -4,7 +4,7 @@ CARGO ?= cargo
 PROVE ?= prove
 JOBS ?= 2
 
-.PHONY: all build test unit-test shell-test bench install clean completions man
+.PHONY: all build test unit-test shell-test bench fuzz install clean completions man
 
 all: build
 
@@ -25,6 +25,12 @@ shell-test: build
 bench: build
 	$(CARGO) build --release --locked --example fuse_floor
 	./bench/run.sh
+
+# Every fuzz target for FUZZ_TIME seconds, one after the other (nightly and
+# cargo-fuzz; fuzz/run.sh). `make test` replays the committed corpora only.
+FUZZ_TIME ?= 3600
+fuzz:
+	FUZZ_TIME=$(FUZZ_TIME) fuzz/run.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin

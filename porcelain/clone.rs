@@ -70,16 +70,27 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         dir.join(".hako")
     };
     hako::fsutil::remove_on_signal(&made);
+    let mut guard = HalfMade(Some(made));
     let result = clone_into(&a, &url, &dir);
-    hako::fsutil::keep_on_signal(&made);
-    if result.is_err() {
-        if created {
-            let _ = std::fs::remove_dir_all(&dir);
-        } else {
-            let _ = std::fs::remove_dir_all(dir.join(".hako"));
+    if result.is_ok() {
+        if let Some(made) = guard.0.take() {
+            hako::fsutil::keep_on_signal(&made);
         }
     }
     result
+}
+
+/// A clone not finished yet: removed when dropped, so an error and a panic
+/// (unwinding through `run`) leave nothing behind, as a signal does.
+struct HalfMade(Option<PathBuf>);
+
+impl Drop for HalfMade {
+    fn drop(&mut self) {
+        if let Some(made) = self.0.take() {
+            let _ = std::fs::remove_dir_all(&made);
+            hako::fsutil::keep_on_signal(&made);
+        }
+    }
 }
 
 fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
@@ -107,6 +118,7 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
     let mut progress = crate::plumbing::remote_progress(quiet);
     let rep = fetch(&ws, &remote, &opts, &mut progress)?;
     drop(progress);
+    super::test_panic("clone");
     if let Some(c) = &only {
         if !ws.containers()?.contains(c) {
             bail!("{url}: the remote has no container '{c}'");

@@ -169,6 +169,14 @@ pub fn test_pause(point: &str) {
     }
 }
 
+/// For tests of the panic path: with `HAKO_TEST_PANIC=POINT`, the command
+/// reaching POINT panics (what it leaves behind is then checked).
+pub fn test_panic(point: &str) {
+    if std::env::var("HAKO_TEST_PANIC").is_ok_and(|p| p == point) {
+        panic!("HAKO_TEST_PANIC={point}");
+    }
+}
+
 /// After a bulk write: `gc --auto` (quiet; its failure is a warning, never
 /// the command's).
 pub fn auto_gc(ws: &hako::workspace::Workspace) {

@@ -10,6 +10,8 @@ pub mod commit;
 pub mod container;
 pub mod error;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hostfs;
 pub mod http;
 pub mod identity;

@@ -305,11 +305,17 @@ fn split_headers<'a>(kind: &'static str, data: &'a [u8]) -> Result<Headers<'a>> 
     Ok((lines, &data[pos..]))
 }
 
+/// A full id in a commit or tag: lowercase only, so that one commit has one
+/// encoding (and one id); `from_hex` also reads the uppercase a user types.
 fn parse_id(kind: &'static str, s: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(s).map_err(|_| Error::Malformed {
+    let bad = || Error::Malformed {
         kind,
         why: format!("bad id '{s}'"),
-    })
+    };
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        return Err(bad());
+    }
+    ObjectId::from_hex(s).map_err(|_| bad())
 }
 
 impl<'a> CommitRef<'a> {
@@ -486,6 +492,21 @@ mod tests {
     fn commit_rejects_garbage() {
         assert!(CommitRef::parse(b"tree x\n\n").is_err());
         assert!(CommitRef::parse(b"").is_err());
+    }
+
+    /// Found by the commit_tag fuzz target (fuzz/regressions/commit_tag/):
+    /// an id in uppercase hex parsed, so one commit had two encodings.
+    #[test]
+    fn ids_in_uppercase_hex_are_refused() {
+        let sig = "A U Thor <a@example.com> 1700000000 +0100";
+        let id = ObjectId([0xab; 32]).to_hex();
+        let commit = |tree: &str| format!("tree {tree}\nauthor {sig}\ncommitter {sig}\n\nm\n");
+        assert!(CommitRef::parse(commit(&id).as_bytes()).is_ok());
+        let e = CommitRef::parse(commit(&id.to_uppercase()).as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("bad id"), "{e}");
+        let tag = |obj: &str| format!("object {obj}\ntype commit\ntag v1\ntagger {sig}\n\nm\n");
+        assert!(TagRef::parse(tag(&id).as_bytes()).is_ok());
+        assert!(TagRef::parse(tag(&id.replacen('a', "A", 1)).as_bytes()).is_err());
     }
 
     #[test]

@@ -421,9 +421,22 @@ impl Workspace {
                 )));
             }
         }
+        // A bad value refuses the packs it would limit, not every command
+        // (`hako config` must still be able to fix it).
+        let max_pack = match config.get("transfer.maxpacksize") {
+            None => Ok(crate::store::DEFAULT_MAX_PACK_BYTES),
+            Some(v) => crate::sandbox::config::parse_size(v)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: transfer.maxPackSize is '{v}', not a size (bytes, or with k, m, g, t)",
+                        dir.join("config").display()
+                    )
+                }),
+        };
         Ok(Workspace {
             dir: dir.to_path_buf(),
-            odb: Odb::open(&dir.join("objects")),
+            odb: Odb::open(&dir.join("objects")).with_max_pack_bytes(max_pack),
             refs: RefStore::new(&cdir),
             config,
             container,

@@ -123,6 +123,29 @@ test_expect_success 'fetch of a one-file change updates the remote-tracking ref 
 	test "$(hako -C dst cat /etc/motd)" = changed
 '
 
+test_expect_success 'a pack over transfer.maxPackSize is refused, naming the limit, and leaves no spool' '
+	hako -C src write /numbers "$(test_seq 1 3000)" &&
+	hako -C src commit -q -m numbers &&
+	refs_of dst before &&
+	hako -C dst config transfer.maxPackSize 1k &&
+	test_must_fail hako -C dst fetch 2>err &&
+	grep "^fatal: .*the pack is larger than transfer.maxPackSize (1024 bytes)" err &&
+	refs_of dst after &&
+	test_cmp before after &&
+	find dst/.hako/objects -name "tmp_*" >spool &&
+	test_must_be_empty spool &&
+	echo HEAD | hako -C src pack-objects --revs --stdout >numbers.pack &&
+	test_must_fail hako -C dst index-pack --stdin <numbers.pack 2>err &&
+	grep "^fatal: .*the pack is larger than transfer.maxPackSize (1024 bytes)" err &&
+	hako -C dst config transfer.maxPackSize lots &&
+	test_must_fail hako -C dst fetch 2>err &&
+	grep "^fatal: .*transfer.maxPackSize is .lots., not a size" err &&
+	hako -C dst config --unset transfer.maxPackSize &&
+	hako -C dst fetch -q &&
+	test "$(hako -C dst rev-parse refs/remotes/origin/main)" = "$(hako -C src rev-parse HEAD)" &&
+	hako -C dst merge origin/main >out
+'
+
 test_expect_success 'push fast-forward updates the remote and its clean working root' '
 	hako -C dst write /etc/new "from dst" &&
 	hako -C dst commit -q -m "from dst" &&

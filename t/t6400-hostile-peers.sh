@@ -132,6 +132,31 @@ test_expect_success 'every walk of the deep tree keeps its own stack' '
 	test_line_count = 1 out
 '
 
+# deep_merge_packs N: base, ours and theirs N directories deep, each side
+# changing another line of the file at the bottom, stored in "local".
+deep_merge_packs () {
+	$HOSTILE deep-pack $1 base$1.pack "a\\nb\\nc\\n" >base$1.id &&
+	$HOSTILE deep-pack $1 ours$1.pack "A\\nb\\nc\\n" >ours$1.id &&
+	$HOSTILE deep-pack $1 theirs$1.pack "a\\nb\\nC\\n" >theirs$1.id &&
+	for p in base ours theirs; do
+		hako -C local index-pack "$TRASH/$p$1.pack" >/dev/null || return 1
+	done
+}
+
+test_expect_success 'a merge walks a tree nested to the limit and refuses one deeper, without overflowing' '
+	deep_merge_packs 2047 &&
+	hako -C local merge-tree --write-tree $(cat base2047.id) $(cat ours2047.id) $(cat theirs2047.id) >merged &&
+	hako -C local ls-tree -r $(head -n 1 merged) >out &&
+	test_line_count = 1 out &&
+	printf "A\nb\nC\n" >expect &&
+	hako -C local cat-file blob $(cut -f1 out | cut -d" " -f3) >actual &&
+	test_cmp expect actual &&
+	deep_merge_packs 20000 &&
+	test_must_fail hako -C local merge-tree --write-tree $(cat base20000.id) $(cat ours20000.id) $(cat theirs20000.id) 2>err &&
+	grep "^fatal: .*deeper than the limit of 2048" err &&
+	! grep -i "overflow" err
+'
+
 test_expect_success 'cloning the deep tree: the server walks it, the client refuses it' '
 	test_must_fail hako clone -q local deeplocal 2>err &&
 	grep "^fatal: .*deeper than the limit of 2048" err &&
@@ -338,6 +363,18 @@ test_expect_success 'an interrupted clone or index-pack leaves no spool and no h
 	{ wait $pid; echo $? >rc; } &&
 	test_cmp expect rc &&
 	no_spool ws
+'
+
+test_expect_success 'a clone that panics leaves no half-made workspace' '
+	test_must_fail env HAKO_TEST_PANIC=clone hako clone -q ws panicked 2>err &&
+	grep "HAKO_TEST_PANIC=clone" err &&
+	test_path_is_missing panicked &&
+	mkdir empty-target &&
+	test_must_fail env HAKO_TEST_PANIC=clone hako clone -q ws empty-target 2>err &&
+	test_path_is_dir empty-target &&
+	test_path_is_missing empty-target/.hako &&
+	hako clone -q ws cloned &&
+	test_path_is_dir cloned/.hako
 '
 
 # What a remote says is escaped and cut (item 13).

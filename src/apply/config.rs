@@ -92,9 +92,24 @@ struct Layer {
     origin: BTreeMap<String, Origin>,
 }
 
+/// The largest hako.toml (or included file) read: an include naming a
+/// device or FIFO (`/dev/zero`) must not be read without end.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
 fn read_file(path: &Path) -> Result<(toml::Table, Origin)> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Invalid(format!("{}: {}", path.display(), e)))?;
+    use std::io::Read;
+    let fail = |e: &dyn std::fmt::Display| Error::Invalid(format!("{}: {e}", path.display()));
+    let f = std::fs::File::open(path).map_err(|e| fail(&e))?;
+    if !f.metadata().map_err(|e| fail(&e))?.is_file() {
+        return Err(fail(&"not a regular file"));
+    }
+    let mut text = String::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| fail(&e))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(&format!("larger than {MAX_FILE_BYTES} bytes")));
+    }
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
@@ -531,6 +546,18 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn an_include_of_a_device_or_a_huge_file_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let top = write(d.path(), "hako.toml", "include = [\"/dev/zero\"]\n");
+        let e = load(&top, None).unwrap_err().to_string();
+        assert!(e.contains("/dev/zero: not a regular file"), "{e}");
+        write(d.path(), "big.toml", &"# padding\n".repeat(200_000));
+        let top = write(d.path(), "hako.toml", "include = [\"big.toml\"]\n");
+        let e = load(&top, None).unwrap_err().to_string();
+        assert!(e.contains("big.toml: larger than 1048576 bytes"), "{e}");
     }
 
     #[test]

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::text::{is_binary, merge3, Favor, TEXT_LIMIT};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::prolly::dir::{self, Change, Entry, Meta, S_IFDIR, S_IFMT, S_IFREG};
+use crate::prolly::dir::{self, Change, Entry, Meta, MAX_TREE_DEPTH, S_IFDIR, S_IFMT, S_IFREG};
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
@@ -142,7 +142,18 @@ pub fn merge_trees(
         conflicts: Vec::new(),
         empty: None,
     };
-    let merged = m.merge_dir(base, ours, theirs, b"")?;
+    // The walk recurses once per directory level, at most MAX_TREE_DEPTH
+    // deep (it refuses deeper trees): on a stack sized for that depth, not
+    // on whatever stack the caller has.
+    let merged = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("merge".into())
+            .stack_size(MERGE_STACK)
+            .spawn_scoped(s, || m.merge_dir(base, ours, theirs, b"", 1))
+            .map_err(|e| Error::Invalid(format!("cannot start the merge: {e}")))?
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })?;
     // A member changed on one side leaves its hardlink group (prolly-tree.md).
     let tree = crate::prolly::dir::hardlinks::repair_merge(store, ours, &merged)?;
     let conflicts = m.conflicts;
@@ -153,6 +164,10 @@ pub fn merge_trees(
         nodes_fetched,
     })
 }
+
+/// The merge walk's stack: room for every level it may descend (its frames
+/// take a few KiB a level, more in a debug build).
+const MERGE_STACK: usize = MAX_TREE_DEPTH * (64 << 10);
 
 struct TreeMerge<'s> {
     store: &'s dyn ObjectStore,
@@ -217,19 +232,26 @@ impl TreeMerge<'_> {
         });
     }
 
-    /// Merge one directory level; returns the merged tree's id.
+    /// Merge one directory level, `depth` levels below the top (1);
+    /// returns the merged tree's id.
     fn merge_dir(
         &mut self,
         base: &ObjectId,
         ours: &ObjectId,
         theirs: &ObjectId,
         prefix: &[u8],
+        depth: usize,
     ) -> Result<ObjectId> {
         if ours == theirs || base == theirs {
             return Ok(*ours);
         }
         if base == ours {
             return Ok(*theirs);
+        }
+        if depth > MAX_TREE_DEPTH {
+            return Err(Error::Invalid(format!(
+                "tree {ours} nests directories deeper than the limit of {MAX_TREE_DEPTH}"
+            )));
         }
         let d_ours = dir::diff(self.store, base, ours)?;
         let d_theirs = dir::diff(self.store, base, theirs)?;
@@ -244,7 +266,7 @@ impl TreeMerge<'_> {
             };
             let Change { name, old, new } = ct;
             let path = join(prefix, &name);
-            let r = self.merge_entry(&path, old.as_ref(), co.new.as_ref(), new.as_ref())?;
+            let r = self.merge_entry(&path, old.as_ref(), co.new.as_ref(), new.as_ref(), depth)?;
             if r != co.new {
                 edits.push((name, r));
             }
@@ -252,13 +274,15 @@ impl TreeMerge<'_> {
         dir::edit(self.store, ours, edits)
     }
 
-    /// Merge one name changed on both sides (`o != b`, `t != b`).
+    /// Merge one name changed on both sides (`o != b`, `t != b`), in a
+    /// directory `depth` levels deep.
     fn merge_entry(
         &mut self,
         path: &[u8],
         b: Option<&Entry>,
         o: Option<&Entry>,
         t: Option<&Entry>,
+        depth: usize,
     ) -> Result<Option<Entry>> {
         use ConflictKind::*;
         if o == t {
@@ -277,7 +301,7 @@ impl TreeMerge<'_> {
                 if let Some(be) = b.filter(|b| b.is_dir() && m.is_dir()) {
                     let empty = self.empty()?;
                     let (oid, tid) = (o.map_or(empty, |e| e.id), t.map_or(empty, |e| e.id));
-                    let sub = self.merge_dir(&be.id, &oid, &tid, path)?;
+                    let sub = self.merge_dir(&be.id, &oid, &tid, path, depth + 1)?;
                     if sub == empty {
                         return Ok(None);
                     }
@@ -344,7 +368,7 @@ impl TreeMerge<'_> {
                 Some(b) => b.id,
                 None => self.empty()?,
             };
-            self.merge_dir(&bid, &oe.id, &te.id, path)?
+            self.merge_dir(&bid, &oe.id, &te.id, path, depth + 1)?
         } else if let Some(id) = pick3(bs.map(|b| &b.id), &oe.id, &te.id) {
             id
         } else if kind(oe) == S_IFREG {

@@ -71,8 +71,9 @@ fn spool(
     prefix: &str,
     input: &mut dyn Read,
 ) -> Result<(TmpPack, std::fs::File)> {
+    let max_bytes = odb.max_pack_bytes()?;
     let (tmp, mut file) = new_tmp_pack(odb, dir, prefix)?;
-    copy_pack(input, &mut std::io::BufWriter::new(&mut file))?;
+    copy_pack(input, &mut std::io::BufWriter::new(&mut file), max_bytes)?;
     Ok((tmp, file))
 }
 
@@ -102,8 +103,9 @@ fn new_tmp_pack(
 /// and its trailer, and nothing more (packs.md, "index-pack"). A stream that
 /// goes on past the trailer is refused without being read further, and a
 /// record declaring more than an object may hold is refused before its bytes
-/// are copied, so a hostile sender cannot make the spool grow without end.
-fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
+/// are copied, so a hostile sender cannot make the spool grow without end;
+/// nor past `max_bytes` (`transfer.maxPackSize`) in all.
+pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u64) -> Result<u64> {
     let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
     let mut r = std::io::BufReader::with_capacity(64 << 10, input);
     let mut copied = 0u64;
@@ -159,6 +161,11 @@ fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
                 "bad record at offset {at}: a frame of {stored} bytes, over the limit of one object"
             )));
         }
+        if copied + rec.len() as u64 + stored + 32 > max_bytes {
+            return Err(Error::Invalid(format!(
+                "the pack is larger than transfer.maxPackSize ({max_bytes} bytes): record at offset {at} ends past it"
+            )));
+        }
         out.write_all(&rec).at("pack spool")?;
         let n = std::io::copy(&mut (&mut r).take(stored), out)
             .map_err(|e| Error::Invalid(e.to_string()))?;
@@ -185,7 +192,7 @@ fn copy_pack(input: &mut dyn Read, out: &mut dyn Write) -> Result<u64> {
 }
 
 /// One record of the pack as read.
-struct Seen {
+pub(crate) struct Seen {
     id: ObjectId,
     offset: u64,
     len: u64,
@@ -307,9 +314,9 @@ pub(crate) fn index_pack_as(
 /// the last record; `each` sees every object. Deltas against objects not in
 /// the pack are resolved from `odb` with `fix_thin` (their ids returned).
 /// Called with every decoded object of a pack.
-type ObjectVisitor<'a> = dyn FnMut(&Seen, ObjectType, &[u8]) -> Result<()> + 'a;
+pub(crate) type ObjectVisitor<'a> = dyn FnMut(&Seen, ObjectType, &[u8]) -> Result<()> + 'a;
 
-fn decode_pack(
+pub(crate) fn decode_pack(
     map: &[u8],
     odb: &Odb,
     fix_thin: bool,

@@ -31,6 +31,18 @@ impl Schema for FileSchema {
         Ok(ks..ks + 32)
     }
 
+    /// The byte and chunk totals of the entries add up within a u64 (found
+    /// by the chunk_list fuzz target: their sum overflowed).
+    fn check(node: &Node) -> Result<()> {
+        (0..node.len())
+            .try_fold((0u64, 0u64), |(b, c), i| {
+                let (eb, ec, _) = entry_totals(node, i);
+                Some((b.checked_add(eb)?, c.checked_add(ec)?))
+            })
+            .ok_or_else(|| super::malformed("byte or chunk totals of the entries overflow"))?;
+        Ok(())
+    }
+
     fn parent_entry(child: &Node, child_id: ObjectId) -> (Vec<u8>, Vec<u8>) {
         let (bytes, chunks) = totals(child);
         let mut e = Vec::with_capacity(48);
@@ -153,23 +165,41 @@ pub fn read_range(
         return Ok(o.data[s..e].to_vec());
     }
     let end = offset.saturating_add(len);
-    range_into(store, id, 0, offset, end, &mut out)?;
+    range_into(store, &load_node(store, id)?, 0, offset, end, &mut out)?;
     Ok(out)
+}
+
+/// The child `id` of the list node `parent` (level > 0): a list node one
+/// level lower (prolly-tree.md), so that every walk down a list ends within
+/// 256 levels, whatever a hostile store chains together.
+fn load_child(store: &dyn ObjectStore, id: &ObjectId, parent: &Node) -> Result<Node> {
+    let node = load_node(store, id)?;
+    if node.level + 1 != parent.level {
+        return Err(super::malformed(&format!(
+            "list node {} of level {} has a child {id} of level {}",
+            parent.id, parent.level, node.level
+        )));
+    }
+    Ok(node)
 }
 
 fn range_into(
     store: &dyn ObjectStore,
-    id: &ObjectId,
+    node: &Node,
     base: u64,
     start: u64,
     end: u64,
     out: &mut Vec<u8>,
 ) -> Result<()> {
-    let node = Node::load::<FileSchema>(store, id)?;
     let mut pos = base;
     for i in 0..node.len() {
-        let (bytes, _, child) = entry_totals(&node, i);
-        let (s, e) = (pos, pos + bytes);
+        let (bytes, _, child) = entry_totals(node, i);
+        // A child's own totals are its claim, not its parent's: checked here.
+        let (s, e) = (
+            pos,
+            pos.checked_add(bytes)
+                .ok_or_else(|| super::malformed("byte totals overflow"))?,
+        );
         pos = e;
         if e <= start {
             continue;
@@ -178,9 +208,15 @@ fn range_into(
             break;
         }
         if node.level > 0 {
-            range_into(store, &child, s, start, end, out)?;
+            range_into(store, &load_child(store, &child, node)?, s, start, end, out)?;
         } else {
             let o = store.read(&child)?;
+            if o.data.len() as u64 != bytes {
+                return Err(super::malformed(&format!(
+                    "chunk {child} holds {} bytes, its list says {bytes}",
+                    o.data.len()
+                )));
+            }
             let from = (start.max(s) - s) as usize;
             let to = (end.min(e) - s) as usize;
             out.extend_from_slice(&o.data[from..to]);
@@ -194,25 +230,26 @@ pub fn write_to(store: &dyn ObjectStore, id: &ObjectId, w: &mut dyn std::io::Wri
     let o = store.read(id)?;
     match o.kind {
         ObjectType::Blob => w.write_all(&o.data).map_err(Error::Output),
-        ObjectType::File => {
-            let node = Node::parse::<FileSchema>(*id, o.data)?;
-            for i in 0..node.len() {
-                let (_, _, child) = entry_totals(&node, i);
-                if node.level > 0 {
-                    write_to(store, &child, w)?;
-                } else {
-                    let c = store.read(&child)?;
-                    w.write_all(&c.data).map_err(Error::Output)?;
-                }
-            }
-            Ok(())
-        }
+        ObjectType::File => write_node(store, &Node::parse::<FileSchema>(*id, o.data)?, w),
         k => Err(Error::WrongType {
             id: *id,
             expected: "blob",
             actual: k.name(),
         }),
     }
+}
+
+fn write_node(store: &dyn ObjectStore, node: &Node, w: &mut dyn std::io::Write) -> Result<()> {
+    for i in 0..node.len() {
+        let (_, _, child) = entry_totals(node, i);
+        if node.level > 0 {
+            write_node(store, &load_child(store, &child, node)?, w)?;
+        } else {
+            let c = store.read(&child)?;
+            w.write_all(&c.data).map_err(Error::Output)?;
+        }
+    }
+    Ok(())
 }
 
 /// Every node of a chunked file's list, top-down, each with its level and
@@ -222,25 +259,25 @@ pub fn list_nodes(store: &dyn ObjectStore, id: &ObjectId) -> Result<Vec<(ObjectI
     let mut level_pos: Vec<usize> = Vec::new();
     fn rec(
         store: &dyn ObjectStore,
-        id: &ObjectId,
+        node: &Node,
         out: &mut Vec<(ObjectId, u8, usize)>,
         level_pos: &mut Vec<usize>,
     ) -> Result<()> {
-        let node = Node::load::<FileSchema>(store, id)?;
         let l = node.level as usize;
         if level_pos.len() <= l {
             level_pos.resize(l + 1, 0);
         }
-        out.push((*id, node.level, level_pos[l]));
+        out.push((node.id, node.level, level_pos[l]));
         level_pos[l] += 1;
         if node.level > 0 {
             for i in 0..node.len() {
-                rec(store, &entry_totals(&node, i).2, out, level_pos)?;
+                let child = load_child(store, &entry_totals(node, i).2, node)?;
+                rec(store, &child, out, level_pos)?;
             }
         }
         Ok(())
     }
-    rec(store, id, &mut out, &mut level_pos)?;
+    rec(store, &load_node(store, id)?, &mut out, &mut level_pos)?;
     Ok(out)
 }
 
@@ -248,16 +285,15 @@ pub fn list_nodes(store: &dyn ObjectStore, id: &ObjectId) -> Result<Vec<(ObjectI
 /// Reads the list nodes only, never the chunks.
 pub fn chunk_list(store: &dyn ObjectStore, id: &ObjectId) -> Result<Vec<(u64, ObjectId)>> {
     let mut out = Vec::new();
-    list_into(store, id, &mut out)?;
+    list_into(store, &load_node(store, id)?, &mut out)?;
     Ok(out)
 }
 
-fn list_into(store: &dyn ObjectStore, id: &ObjectId, out: &mut Vec<(u64, ObjectId)>) -> Result<()> {
-    let node = Node::load::<FileSchema>(store, id)?;
+fn list_into(store: &dyn ObjectStore, node: &Node, out: &mut Vec<(u64, ObjectId)>) -> Result<()> {
     for i in 0..node.len() {
-        let (bytes, _, child) = entry_totals(&node, i);
+        let (bytes, _, child) = entry_totals(node, i);
         if node.level > 0 {
-            list_into(store, &child, out)?;
+            list_into(store, &load_child(store, &child, node)?, out)?;
         } else {
             out.push((bytes, child));
         }
@@ -454,4 +490,74 @@ pub fn xorshift_bytes(n: usize, seed: u64) -> Vec<u8> {
             x as u8
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemStore;
+
+    /// Found by the chunk_list fuzz target (fuzz/regressions/chunk_list/).
+    #[test]
+    fn totals_that_overflow_are_malformed() {
+        let list = |sizes: &[u64]| {
+            let entries: Vec<(Vec<u8>, Vec<u8>)> = sizes
+                .iter()
+                .map(|&n| leaf_entry(n, ObjectId([n as u8; 32])))
+                .collect();
+            crate::prolly::encode_node(0, &entries)
+        };
+        let store = MemStore::new();
+        let ok = store
+            .write(ObjectType::File, &list(&[u64::MAX - 1, 1]))
+            .unwrap();
+        assert_eq!(size(&store, &ok).unwrap(), u64::MAX);
+        let bad = store
+            .write(ObjectType::File, &list(&[u64::MAX, 1]))
+            .unwrap();
+        let e = size(&store, &bad).unwrap_err().to_string();
+        assert!(e.contains("totals of the entries overflow"), "{e}");
+    }
+
+    /// A chain of list nodes each claiming level 1 was walked one recursion
+    /// per node: a long enough chain overflowed the stack.
+    #[test]
+    fn a_child_not_one_level_below_its_parent_is_malformed() {
+        let store = MemStore::new();
+        let chunk = store.write(ObjectType::Blob, b"data").unwrap();
+        let (k, e) = leaf_entry(4, chunk);
+        let mut id = store
+            .write(ObjectType::File, &crate::prolly::encode_node(0, &[(k, e)]))
+            .unwrap();
+        let parent = |level: u8, child: ObjectId| {
+            let mut e = Vec::new();
+            put_varint(&mut e, 4);
+            put_varint(&mut e, 1);
+            e.extend_from_slice(child.as_bytes());
+            crate::prolly::encode_node(level, &[(child.as_bytes().to_vec(), e)])
+        };
+        let good = store.write(ObjectType::File, &parent(1, id)).unwrap();
+        assert_eq!(read_range(&store, &good, 0, 4).unwrap(), b"data");
+        for _ in 0..200_000 {
+            id = store.write(ObjectType::File, &parent(1, id)).unwrap();
+        }
+        let mut sink = Vec::new();
+        let e = write_to(&store, &id, &mut sink).unwrap_err().to_string();
+        assert!(e.contains("of level 1 has a child"), "{e}");
+        assert!(read_range(&store, &id, 0, 4).is_err());
+        assert!(chunk_list(&store, &id).is_err());
+        assert!(list_nodes(&store, &id).is_err());
+    }
+
+    #[test]
+    fn a_chunk_shorter_than_its_list_says_is_malformed() {
+        let store = MemStore::new();
+        let chunk = store.write(ObjectType::Blob, b"short").unwrap();
+        let (k, e) = leaf_entry(100, chunk);
+        let id = store
+            .write(ObjectType::File, &crate::prolly::encode_node(0, &[(k, e)]))
+            .unwrap();
+        let e = read_range(&store, &id, 0, 100).unwrap_err().to_string();
+        assert!(e.contains("holds 5 bytes, its list says 100"), "{e}");
+    }
 }

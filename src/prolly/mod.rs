@@ -57,6 +57,10 @@ pub trait Schema {
     const SORTED: bool;
     /// The parent entry describing a closed child node.
     fn parent_entry(child: &Node, child_id: ObjectId) -> (Vec<u8>, Vec<u8>);
+    /// Checks of a whole parsed node beyond its entries' framing.
+    fn check(_node: &Node) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A decoded node: owned payload plus entry offsets (keys and entries are slices of it).
@@ -133,6 +137,7 @@ impl Node {
                 }
             }
         }
+        S::check(&node)?;
         Ok(node)
     }
 

@@ -147,6 +147,21 @@ impl LooseStore {
     }
 }
 
+/// Decode the bytes of a loose object file (one zstd frame holding the
+/// object's header and payload); the caller checks the id.
+pub fn decode_loose(raw: &[u8]) -> std::result::Result<Object, String> {
+    let mut buf = crate::store::decompress_frame(raw, None)?;
+    let (kind, len, hlen) = parse_header(&buf).map_err(|e| e.to_string())?;
+    if (buf.len() - hlen) as u64 != len {
+        return Err(format!(
+            "header says {len} bytes, found {}",
+            buf.len() - hlen
+        ));
+    }
+    buf.drain(..hlen);
+    Ok(Object { kind, data: buf })
+}
+
 impl LooseStore {
     /// Whether more than `limit` loose objects are stored: names are counted
     /// (no stat, no read), fan-out directory by directory, stopping as soon
@@ -188,22 +203,14 @@ impl ObjectStore for LooseStore {
         };
         let mut raw = Vec::new();
         (&f).read_to_end(&mut raw).at(&path)?;
-        let mut buf = crate::store::decompress_frame(&raw, None).map_err(corrupt)?;
-        let (kind, len, hlen) = parse_header(&buf).map_err(|e| corrupt(e.to_string()))?;
-        if (buf.len() - hlen) as u64 != len {
-            return Err(corrupt(format!(
-                "header says {len} bytes, found {}",
-                buf.len() - hlen
-            )));
-        }
-        let actual = crate::object::hash_encoding(&buf);
+        let o = decode_loose(&raw).map_err(corrupt)?;
+        let actual = o.id();
         if actual != *id {
             return Err(corrupt(format!(
                 "hash mismatch (content hashes to {actual})"
             )));
         }
-        buf.drain(..hlen);
-        Ok(Object { kind, data: buf })
+        Ok(o)
     }
 
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {

@@ -84,7 +84,14 @@ pub struct Odb {
     exclusive: std::sync::atomic::AtomicBool,
     /// `.hako/shallow`, read on first use.
     shallow: RwLock<Option<Arc<shallow::ShallowSet>>>,
+    /// The most bytes one received pack may take (`transfer.maxPackSize`),
+    /// or why the configured value is not a size (said when a pack comes).
+    max_pack_bytes: std::result::Result<u64, String>,
 }
+
+/// The default of `transfer.maxPackSize` (layout.md): what one received pack
+/// may take in its spool before it is refused.
+pub const DEFAULT_MAX_PACK_BYTES: u64 = 8 << 30;
 
 /// The file writers lock shared and gc exclusively (format-spec/gc.md).
 pub const WRITERS_LOCK: &str = "writers.lock";
@@ -97,7 +104,20 @@ impl Odb {
             writer: std::sync::OnceLock::new(),
             exclusive: std::sync::atomic::AtomicBool::new(false),
             shallow: RwLock::new(None),
+            max_pack_bytes: Ok(DEFAULT_MAX_PACK_BYTES),
         }
+    }
+
+    /// This store, refusing a received pack over `n` bytes (or every
+    /// received pack, with the error, when the configured limit is bad).
+    pub fn with_max_pack_bytes(mut self, n: std::result::Result<u64, String>) -> Odb {
+        self.max_pack_bytes = n;
+        self
+    }
+
+    /// The most bytes one received pack may take.
+    pub fn max_pack_bytes(&self) -> Result<u64> {
+        self.max_pack_bytes.clone().map_err(Error::Invalid)
     }
 
     /// `.hako/shallow`: beside the objects directory.
@@ -126,7 +146,7 @@ impl Odb {
     /// Another handle on the same objects, with the packs this one has
     /// loaded already (opening every pack again showed in `run`'s start).
     pub fn reopen(&self) -> Odb {
-        let o = Odb::open(self.loose.dir());
+        let o = Odb::open(self.loose.dir()).with_max_pack_bytes(self.max_pack_bytes.clone());
         *o.packs.write().unwrap() = self.packs.read().unwrap().clone();
         o
     }

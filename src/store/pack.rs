@@ -172,6 +172,34 @@ impl Pack {
         let fp = File::open(&pack_path).at(&pack_path)?;
         let idx = crate::sys::map_file(&fi).at(idx_path)?;
         let data = crate::sys::map_file(&fp).at(&pack_path)?;
+        Pack::from_maps(idx_path.to_path_buf(), pack_path, idx, data)
+    }
+
+    /// A pack read from bytes in memory (named `mem.idx`/`mem.pack` in
+    /// errors): the decoders' fuzz targets open untrusted bytes this way.
+    pub fn from_bytes(idx: &[u8], pack: &[u8]) -> Result<Pack> {
+        let anon = |bytes: &[u8], name: &str| -> Result<memmap2::Mmap> {
+            let mut m = memmap2::MmapMut::map_anon(bytes.len().max(1)).at(name)?;
+            m[..bytes.len()].copy_from_slice(bytes);
+            let m = m.make_read_only().at(name)?;
+            Ok(m)
+        };
+        let (idx_map, data_map) = (anon(idx, "mem.idx")?, anon(pack, "mem.pack")?);
+        // A zero-length map is not possible: an empty input maps one byte,
+        // which no header check accepts.
+        if idx.is_empty() || pack.is_empty() {
+            return Err(corrupt(Path::new("mem.pack"), "empty"));
+        }
+        Pack::from_maps("mem.idx".into(), "mem.pack".into(), idx_map, data_map)
+    }
+
+    fn from_maps(
+        idx_path: PathBuf,
+        pack_path: PathBuf,
+        idx: memmap2::Mmap,
+        data: memmap2::Mmap,
+    ) -> Result<Pack> {
+        let idx_path = idx_path.as_path();
         if idx.len() < IDX_HEADER + FANOUT + 64 || &idx[..8] != IDX_MAGIC {
             return Err(corrupt(idx_path, "bad index header"));
         }

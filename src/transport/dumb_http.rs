@@ -391,6 +391,19 @@ fn parse_multipart<'b>(
     Ok(parts)
 }
 
+/// The range-response parsers on untrusted headers and body, for the fuzz
+/// target (src/fuzzing.rs): `total` as a small file and as the largest a
+/// hostile `objects/info/packs` may declare.
+#[doc(hidden)]
+pub fn fuzz_responses(url: &str, range: &str, ctype: &str, body: &[u8]) {
+    for total in [body.len() as u64, u64::MAX] {
+        if let Ok((a, b)) = parse_content_range(url, Some(range), total) {
+            let _ = check_content_range(url, Some(range), a, b, total);
+        }
+        let _ = parse_multipart(url, ctype, body, total);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,10 @@ Written from the format specs alone (objects.md, prolly-tree.md, packs.md,
 protocol.md), with no hako code: BLAKE3 in pure Python, zstd frames made of
 raw blocks, packs, tree nodes and pkt-lines.
 
-  hostile.py deep-pack N OUT          a pack of N nested one-entry trees,
-                                      a blob and a commit; prints the commit id
+  hostile.py deep-pack N OUT [TEXT]   a pack of N nested one-entry trees,
+                                      a blob (TEXT, backslash escapes read;
+                                      default "bottom\n") and a
+                                      commit; prints the commit id
   hostile.py huge-pack SIZE OUT       a pack with one blob record declaring
                                       SIZE bytes (a small zstd frame of zeros)
   hostile.py loose-huge SIZE DIR      a loose object file declaring SIZE bytes;
@@ -204,9 +206,8 @@ def pack(records):
 
 # --- objects of the tests ----------------------------------------------------
 
-def deep_objects(depth):
+def deep_objects(depth, blob=b"bottom\n"):
     """(records, commit id): DEPTH nested directories `d`, a file at the bottom."""
-    blob = b"bottom\n"
     recs = [record("blob", blob)]
     child = tree_node([(b"f", 0o100644, object_id("blob", blob))])
     recs.append(record("tree", child))
@@ -435,7 +436,7 @@ def write_out(path, data):
 def main(argv):
     cmd = argv[1]
     if cmd == "deep-pack":
-        recs, cid = deep_objects(int(argv[2]))
+        recs, cid = deep_objects(int(argv[2]), *[a.encode().decode("unicode_escape").encode() for a in argv[4:5]])
         write_out(argv[3], pack(recs))
         print(cid.hex())
     elif cmd == "huge-pack":

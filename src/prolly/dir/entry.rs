@@ -411,6 +411,17 @@ impl Schema for TreeSchema {
         Ok(ks..ks + n)
     }
 
+    /// The entry counts of an internal node's children add up within a u64
+    /// (found by the tree_node fuzz target: their sum overflowed).
+    fn check(node: &Node) -> Result<()> {
+        if node.level > 0 {
+            children(node)
+                .try_fold(0u64, |sum, (_, count, _)| sum.checked_add(count))
+                .ok_or_else(|| malformed("entry counts of the children overflow"))?;
+        }
+        Ok(())
+    }
+
     fn parent_entry(child: &Node, child_id: ObjectId) -> (Vec<u8>, Vec<u8>) {
         let key = child.last_key().to_vec();
         let count = subtree_count(child);
@@ -509,5 +520,30 @@ mod node_tests {
             }
         }
         assert_eq!(leaves, entries);
+    }
+
+    /// Found by the tree_node fuzz target (fuzz/regressions/tree_node/).
+    #[test]
+    fn child_counts_that_overflow_are_malformed() {
+        let parent = |counts: &[u64]| {
+            let entries: Vec<(Vec<u8>, Vec<u8>)> = counts
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    let key = format!("k{i}").into_bytes();
+                    let mut e = Vec::new();
+                    put_varint(&mut e, key.len() as u64);
+                    e.extend_from_slice(&key);
+                    put_varint(&mut e, n);
+                    e.extend_from_slice(&[7; 32]);
+                    (key, e)
+                })
+                .collect();
+            crate::prolly::encode_node(1, &entries)
+        };
+        let parse = |data| Node::parse::<TreeSchema>(ObjectId([0; 32]), data);
+        assert!(parse(parent(&[u64::MAX - 1, 1])).is_ok());
+        let e = parse(parent(&[u64::MAX, 1])).unwrap_err().to_string();
+        assert!(e.contains("entry counts of the children overflow"), "{e}");
     }
 }
