@@ -26,15 +26,19 @@ printf '%-14s %12s %9s %8s %s\n' target execs exec/s rss_mb result
 for t in $targets; do
 	mkdir -p "corpus-work/$t" "artifacts/$t" "regressions/$t"
 	log="artifacts/$t.log"
-	if "$bin/$t" "corpus-work/$t" "corpus/$t" "regressions/$t" \
+	"$bin/$t" "corpus-work/$t" "corpus/$t" "regressions/$t" \
 		-artifact_prefix="artifacts/$t/" -max_total_time="$time" -runs="${FUZZ_RUNS:--1}" \
 		-rss_limit_mb=512 -malloc_limit_mb=256 -timeout=10 \
-		-print_final_stats=1 >"$log" 2>&1; then
+		-print_final_stats=1 >"$log" 2>&1 &
+	pid=$!
+	if wait $pid; then
 		result=ok
 	else
 		result="FAILED (see fuzz/$log and fuzz/artifacts/$t/)"
 		status=1
 	fi
+	# The scratch directory of the targets that read files (src/fuzzing.rs).
+	rm -rf "/dev/shm/hako-fuzz-$pid" "${TMPDIR:-/tmp}/hako-fuzz-$pid"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
 	secs=$(sed -n 's/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
