@@ -63,9 +63,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         env_base: EnvBase::Minimal,
         env,
         seccomp: SeccompPolicy::Default,
-        keep_caps: false,
-        // As run's default: the container's root keeps podman's set.
-        caps: sandbox::DEFAULT_CAPS,
+        // The set the instance's root was given (run --cap-add/--cap-drop,
+        // --keep-cap), never more.
+        keep_caps: inst.caps == u64::MAX,
+        caps: inst.caps,
         landlock: true,
     };
     if !inst.autocommit {

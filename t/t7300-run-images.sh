@@ -98,6 +98,17 @@ test_expect_success 'the container root has podman'"'"'s default capabilities; -
 	grep "^fatal: unknown capability .CAP_NOPE." err
 '
 
+test_expect_success 'hako exec gets the capabilities of the run it joins, never more' '
+	id=$(hako -C ws run -d --rm --cap-drop ALL um -- sleep 30) &&
+	test_when_finished "hako -C ws stop -t 1 $id >/dev/null 2>&1 || :" &&
+	hako -C ws exec $id grep -E "^Cap(Eff|Bnd):" /proc/self/status >out &&
+	printf "CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\n" >expect && test_cmp expect out &&
+	id2=$(hako -C ws run -d --rm --cap-drop chown --cap-add NET_RAW um -- sleep 30) &&
+	test_when_finished "hako -C ws stop -t 1 $id2 >/dev/null 2>&1 || :" &&
+	hako -C ws exec $id2 grep CapEff /proc/self/status >out &&
+	printf "CapEff:\t00000000800425fa\n" >expect && test_cmp expect out
+'
+
 test_expect_success 'with those capabilities root inside may chown, but never gains host power' '
 	hako -C ws run --rm um -- sh -c "echo x >/tmp/f && chown 42:42 /tmp/f && stat -c %u /tmp/f" >out &&
 	echo 42 >expect && test_cmp expect out &&

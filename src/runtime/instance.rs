@@ -111,6 +111,9 @@ pub struct Instance {
     pub finished: Option<u64>,
     /// Commit the working root after each `hako exec` (and at exit).
     pub autocommit: bool,
+    /// The capabilities the container's root holds (`u64::MAX`: all, as
+    /// `--keep-cap`); `hako exec` gives its command the same.
+    pub caps: u64,
     /// The data path: `overlay`, `fuse` or `materialize`.
     pub fs: super::datapath::DataPath,
     /// `.hako/instances/<id>`.
@@ -186,7 +189,7 @@ impl Instance {
             .map(|a| serde_json::to_string(a).unwrap_or_default())
             .collect();
         format!(
-            "version {RECORD_VERSION}\nid {}\nname {}\ncontainer {}\nrev {}\ntree {}\nmode {}\ncommand {}\ncreated {}\nsupervisor {}\nfuse {}\npid {}\nstatus {}\nexit {}\nfinished {}\nautocommit {}\nfs {}\n",
+            "version {RECORD_VERSION}\nid {}\nname {}\ncontainer {}\nrev {}\ntree {}\nmode {}\ncommand {}\ncreated {}\nsupervisor {}\nfuse {}\npid {}\nstatus {}\nexit {}\nfinished {}\nautocommit {}\nfs {}\ncaps {:016x}\n",
             self.id,
             opt(&self.name),
             opt(&self.container),
@@ -203,6 +206,7 @@ impl Instance {
             opt(&self.finished),
             u8::from(self.autocommit),
             self.fs.name(),
+            self.caps,
         )
     }
 
@@ -249,6 +253,11 @@ impl Instance {
             exit: get("exit")?.parse().ok(),
             finished: get("finished")?.parse().ok(),
             autocommit: f.get("autocommit") == Some(&"1"),
+            // Records of older writers held no set: run's default then.
+            caps: f
+                .get("caps")
+                .and_then(|v| u64::from_str_radix(v, 16).ok())
+                .unwrap_or(crate::sandbox::DEFAULT_CAPS),
             // Records before the line: FUSE, or a checkout when one is recorded.
             fs: match f.get("fs") {
                 Some(v) => super::datapath::DataPath::parse(v).ok_or_else(|| bad("bad fs"))?,
@@ -632,13 +641,16 @@ mod tests {
             exit: Some(143),
             finished: Some(20),
             autocommit: true,
+            caps: 0,
             fs: super::super::datapath::DataPath::Overlay,
             dir: dir.path().to_path_buf(),
         };
         i.save().unwrap();
         let j = Instance::load(dir.path()).unwrap();
         assert_eq!(j.encode(), i.encode());
-        assert!(i.encode().ends_with("autocommit 1\nfs overlay\n"));
+        assert!(i
+            .encode()
+            .ends_with("autocommit 1\nfs overlay\ncaps 0000000000000000\n"));
         // A record written before the `fs` line reads as a FUSE instance.
         let old = i.encode().replace("fs overlay\n", "");
         std::fs::write(dir.path().join("state"), old).unwrap();

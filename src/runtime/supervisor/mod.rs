@@ -162,6 +162,11 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
         finished: None,
         autocommit: spec.autocommit,
         fs: choice.path,
+        caps: if spec.sandbox.keep_caps {
+            u64::MAX
+        } else {
+            spec.sandbox.caps
+        },
         dir: dir.clone(),
     };
     if !spec.detach {
