@@ -70,6 +70,18 @@ start_nginx () {
 
 # GET requests in the access log, and their body bytes.
 log_gets () { grep -c "^GET " nginx/access.log; }
+# Empty the access log once nginx has written the lines of earlier requests
+# (it logs a request after its response, so a line may land just after the
+# client is done): wait until the log stops growing.
+reset_log () {
+	prev=-1
+	while test "$(wc -c <nginx/access.log)" != "$prev"
+	do
+		prev=$(wc -c <nginx/access.log)
+		sleep 0.2
+	done
+	: >nginx/access.log
+}
 log_bytes () { awk '$1 == "GET" { s += $4 } END { print s + 0 }' nginx/access.log; }
 
 # random_tree DIR SEED: 10 x 10 directories of 20 files of 1 KiB of random bytes.
@@ -146,7 +158,7 @@ test_expect_success 'setup: a 2000-file tree, committed and published' '
 
 test_expect_success 'http-fetch of everything into an empty workspace: every object verifies, trees equal' '
 	hako init -q --empty dst &&
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C dst http-fetch -v "$URL/src" 2>err &&
 	grep "^fetched [0-9]* objects" err &&
 	grep "GET /src/objects/pack/pack-.*\.pack 200" nginx/access.log &&
@@ -184,7 +196,7 @@ test_expect_success 'a mirror whose pack has a version 1 index (packs.md vector)
 '
 
 test_expect_success 'a fetch with nothing new reads only info/refs' '
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C dst http-fetch "$URL/src" &&
 	test "$(log_gets)" = 1 &&
 	grep "^GET /src/info/refs 200" nginx/access.log
@@ -204,7 +216,7 @@ test_expect_success 'incremental fetch of a 1-file change: at most 5 GETs and 64
 	hako -C src update-ref refs/heads/main "$c2" &&
 	hako -C src update-server-info &&
 	echo "$c2" >c2 && echo "$t2" >t2 &&
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C dst http-fetch -v "$URL/src" containers/default/refs/heads/main 2>err &&
 	cat nginx/access.log &&
 	gets=$(log_gets) && bytes=$(log_bytes) &&
@@ -240,14 +252,14 @@ test_expect_success 'a mirror fed by a thin pack: deltas resolve against local a
 
 test_expect_success 'an interrupted fetch resumes without fetching stored objects again' '
 	hako init -q --empty dst2 &&
-	: >nginx/access.log &&
+	reset_log &&
 	test_must_fail env HAKO_TEST_DUMB_HTTP_STOP_AFTER=700 \
 		hako -C dst2 http-fetch "$URL/src" 2>err &&
 	grep "^fatal: .*stopped by HAKO_TEST_DUMB_HTTP_STOP_AFTER" err &&
 	hako -C dst2 count-objects -v >counts &&
 	grep "^in-pack: 7[0-9][0-9]$" counts &&
 	hako -C dst2 fsck --full &&
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C dst2 http-fetch -v "$URL/src" 2>err &&
 	! grep "\.pack 200" nginx/access.log &&
 	! grep "\.idx 200" nginx/access.log &&
@@ -257,7 +269,7 @@ test_expect_success 'an interrupted fetch resumes without fetching stored object
 
 test_expect_success 'a killed download continues with a range request from where it stopped' '
 	hako init -q --empty dst3 &&
-	: >nginx/access.log &&
+	reset_log &&
 	{ hako -C dst3 http-fetch "$URL/slow" & pid=$!; } &&
 	part= &&
 	for i in $(test_seq 100); do
@@ -269,7 +281,7 @@ test_expect_success 'a killed download continues with a range request from where
 	test -n "$part" &&
 	have=$(wc -c <"$part") &&
 	test "$have" -gt 0 &&
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C dst3 http-fetch "$URL/src" &&
 	grep "^GET /src/objects/pack/pack-.*\.pack 206 [0-9]* \"bytes=[0-9]*-\"" nginx/access.log &&
 	hako -C dst3 update-ref refs/heads/main "$(cat c2)" &&
@@ -288,7 +300,7 @@ for d in range(5):
 	c5=$(hako -C rp commit-tree -m five "$t5") &&
 	hako -C rp update-ref refs/heads/main "$c5" &&
 	hako -C rp update-server-info &&
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C dst5 http-fetch -v "$URL/rp" "$c5" 2>err &&
 	cat nginx/access.log &&
 	grep "^GET /rp/objects/pack/pack-.*\.pack 206 .*\"bytes=[0-9]*-[0-9]*,[0-9]" nginx/access.log &&
@@ -339,7 +351,7 @@ import sys
 p, at = sys.argv[1], int(sys.argv[2])
 b = bytearray(open(p, \"rb\").read()); b[at] ^= 0x55; open(p, \"wb\").write(b)
 " "${idx%.idx}.pack" $((off + len - 100)) &&
-	: >nginx/access.log &&
+	reset_log &&
 	test_must_fail hako -C dst1 http-fetch "$URL/bad" 2>err &&
 	test_line_count = 1 err &&
 	grep "^fatal: $URL/bad/objects/pack/pack-[0-9a-f]*\.pack: object $blob .*: id mismatch" err &&
@@ -413,13 +425,13 @@ test_expect_success 'fetch from an http:// mirror: a 1-file change moves the rem
 	hako -C psrc commit -q -m change &&
 	hako -C psrc update-server-info &&
 	new=$(hako -C psrc rev-parse HEAD) &&
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C pdst fetch -q &&
 	test "$(log_gets)" -le 5 &&
 	test "$(hako -C pdst rev-parse refs/remotes/origin/main)" = "$new" &&
 	hako -C pdst merge origin/main >/dev/null &&
 	test "$(hako -C pdst cat /etc/motd)" = changed &&
-	: >nginx/access.log &&
+	reset_log &&
 	hako -C pdst fetch -q &&
 	test "$(log_gets)" = 1
 '
