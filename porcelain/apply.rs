@@ -13,12 +13,12 @@ use clap::Parser;
 use hako::apply::config::{load, ApplyConfig, Net, WorkspaceMode};
 use hako::apply::plan::{plan, TRAILER};
 use hako::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
-use hako::runtime::supervisor::{self, Outcome, RunRequest};
+use hako::runtime::supervisor::RunRequest;
 use hako::sandbox::{Bind, NetMode};
 use hako::workspace::Workspace;
 
 use crate::plumbing;
-use crate::plumbing::unshare_exec::{run_error, setup_failed, RunWarnings};
+use crate::plumbing::unshare_exec::setup_failed;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -104,15 +104,7 @@ fn run_in(
     req.forget = forget;
     req.autocommit = autocommit;
     let ws0 = plumbing::open_workspace()?;
-    let spec = supervisor::plan(&ws0, req).map_err(run_error)?;
-    match supervisor::run(spec, &RunWarnings) {
-        Ok(Outcome::Exited(code)) => Ok(code),
-        Ok(Outcome::Detached(id)) => {
-            println!("{id}");
-            Ok(0)
-        }
-        Err(e) => Err(run_error(e)),
-    }
+    super::run_request(&ws0, req)
 }
 
 /// The manifest digest of the image the container was pulled from ("" if none).

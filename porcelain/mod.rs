@@ -185,3 +185,22 @@ pub fn auto_gc(ws: &hako::workspace::Workspace) {
         hako::warnings::warn(format!("gc --auto: {e}"));
     }
 }
+
+/// Plan and run REQ as `hako run` does (also `apply`'s steps and `--run`):
+/// the command's exit status, or a detached instance's id printed.
+pub fn run_request(
+    ws: &Workspace,
+    req: hako::runtime::supervisor::RunRequest,
+) -> anyhow::Result<i32> {
+    use crate::plumbing::unshare_exec::{run_error, RunWarnings};
+    use hako::runtime::supervisor::{self, Outcome};
+    let spec = supervisor::plan(ws, req).map_err(run_error)?;
+    match supervisor::run(spec, &RunWarnings) {
+        Ok(Outcome::Exited(code)) => Ok(code),
+        Ok(Outcome::Detached(id)) => {
+            println!("{id}");
+            Ok(0)
+        }
+        Err(e) => Err(run_error(e)),
+    }
+}

@@ -12,12 +12,12 @@ use anyhow::bail;
 
 use hako::runtime::datapath::DataPath;
 use hako::runtime::instance::check_fuse;
-use hako::runtime::supervisor::{self, Outcome, RunRequest};
+use hako::runtime::supervisor::RunRequest;
 use hako::sandbox::{self, Bind, NetMode};
 use hako::workspace::Workspace;
 
 use crate::plumbing;
-use crate::plumbing::unshare_exec::{run_error, setup_failed, RunWarnings};
+use crate::plumbing::unshare_exec::setup_failed;
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -162,15 +162,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let ws0 = plumbing::open_workspace()?;
     let req = request(&ws0, &a, fs)?;
-    let spec = supervisor::plan(&ws0, req).map_err(run_error)?;
-    match supervisor::run(spec, &RunWarnings) {
-        Ok(Outcome::Exited(code)) => Ok(code),
-        Ok(Outcome::Detached(id)) => {
-            println!("{id}");
-            Ok(0)
-        }
-        Err(e) => Err(run_error(e)),
-    }
+    super::run_request(&ws0, req)
 }
 
 /// Refuse an option where the container or the command is expected: an

@@ -27,26 +27,10 @@ pub(super) fn supervise(mut run: Supervised, notify: Option<&mut File>) -> Resul
     }
     run.spec.sandbox.rootfs = m.root();
     run.spec.sandbox.ro_root = run.spec.mode == Mode::Readonly;
-    let exit = match run.start_and_wait(notify)? {
-        Ok(exit) => exit,
-        Err(e) => {
-            abandon(&run);
-            return Err(e.into());
-        }
-    };
-    run.report.sandbox_warnings(&exit.warnings);
-    if run.spec.mode == Mode::Persistent {
-        let ws = run.container_ws()?;
-        if let Err(e) = materialize::fold_back(&ws, &m) {
-            // Keep the directory: reap folds it later.
-            run.record_exit(exit.status);
-            run.inst.save()?;
-            return Err(RunError::Failed(format!(
-                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
-                m.root().display()
-            )));
-        }
-    }
+    // A failed fold keeps the checked-out root: reap folds it later.
+    let status = run.run_and_fold(notify, abandon, &m.root(), |ws| {
+        materialize::fold_back(ws, &m).map(drop)
+    })?;
     materialize::discard(&m)?;
-    run.finish(exit.status)
+    run.finish(status)
 }

@@ -297,6 +297,39 @@ impl Supervised<'_> {
         Ok(sb.wait())
     }
 
+    /// The tail of the data paths that run on a directory of their own
+    /// (overlay, materialize): start and wait (`abandon` on a setup failure),
+    /// then, for a persistent instance, `fold` into the working root. A
+    /// failed fold records the exit and keeps `kept` for `reap`.
+    fn run_and_fold(
+        &mut self,
+        notify: Option<&mut File>,
+        abandon: impl Fn(&Supervised),
+        kept: &std::path::Path,
+        fold: impl FnOnce(&Workspace) -> crate::error::Result<()>,
+    ) -> Result<i32> {
+        let exit = match self.start_and_wait(notify)? {
+            Ok(exit) => exit,
+            Err(e) => {
+                abandon(self);
+                return Err(e.into());
+            }
+        };
+        self.report.sandbox_warnings(&exit.warnings);
+        if self.spec.mode == Mode::Persistent {
+            let ws = self.container_ws()?;
+            if let Err(e) = fold(&ws) {
+                self.record_exit(exit.status);
+                self.inst.save()?;
+                return Err(RunError::Failed(format!(
+                    "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
+                    kept.display()
+                )));
+            }
+        }
+        Ok(exit.status)
+    }
+
     /// Record that the command exited with `status`.
     fn record_exit(&mut self, status: i32) {
         self.inst.status = Status::Exited;

@@ -5,7 +5,7 @@
 
 use std::fs::File;
 
-use super::{Result, RunError, Supervised};
+use super::{Result, Supervised};
 use crate::cache::Lower;
 use crate::runtime::instance::Mode;
 use crate::runtime::overlay;
@@ -28,29 +28,14 @@ pub(super) fn supervise(
         }
     }
     run.spec.sandbox.rootfs = run.inst.mountpoint();
-    let exit = match run.start_and_wait(notify)? {
-        Ok(exit) => exit,
-        Err(e) => {
-            abandon(&run);
-            return Err(e.into());
-        }
-    };
-    run.report.sandbox_warnings(&exit.warnings);
-    if run.spec.mode == Mode::Persistent {
-        let ws = run.container_ws()?;
-        if let Err(e) = overlay::fold_instance(&ws, &run.inst.dir) {
-            // Keep the upper directory: reap folds it later.
-            run.record_exit(exit.status);
-            run.inst.save()?;
-            return Err(RunError::Failed(format!(
-                "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
-                run.upper_dir().display()
-            )));
-        }
-    }
+    // A failed fold keeps the upper directory: reap folds it later.
+    let (dir, upper) = (run.inst.dir.clone(), run.upper_dir());
+    let status = run.run_and_fold(notify, abandon, &upper, |ws| {
+        overlay::fold_instance(ws, &dir).map(drop)
+    })?;
     overlay::discard(&run.inst.dir)?;
     drop(lower);
-    run.finish(exit.status)
+    run.finish(status)
 }
 
 /// The instance's directories and record, and the sandbox's overlay root:
