@@ -684,3 +684,34 @@ fn overlay_and_cache_entry_record_vectors_load() {
     assert_eq!(e.encode(), text);
     assert!(hako::cache::Record::parse(&text.replace("depth 1", "depth 0"), p).is_err());
 }
+
+// An instance's record, `state` (format-spec/runtime.md, "The instance
+// record"): every field read, and written back byte for byte.
+#[test]
+fn instance_state_vector_round_trips() {
+    let src = format!(
+        "{}/format-spec/vectors/instance-state",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&src, dir.path().join("state")).unwrap();
+    let i = hako::runtime::instance::Instance::load(dir.path()).unwrap();
+    assert_eq!(i.name.as_deref(), Some("web"));
+    assert_eq!(i.command, ["sh", "-c", "echo \"a b\""]);
+    assert_eq!(i.exit, Some(0));
+    assert!(i.autocommit);
+    assert_eq!(i.fs.name(), "overlay");
+    assert_eq!(i.caps, 0x8004_25fa);
+    assert_eq!(i.encode(), std::fs::read_to_string(&src).unwrap());
+    // An older writer's record: no autocommit, fs or caps line.
+    let old: String = std::fs::read_to_string(&src)
+        .unwrap()
+        .lines()
+        .take(15)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("state"), old).unwrap();
+    let j = hako::runtime::instance::Instance::load(dir.path()).unwrap();
+    assert!(!j.autocommit);
+    assert_eq!(j.caps, hako::sandbox::DEFAULT_CAPS);
+}
