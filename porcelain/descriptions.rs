@@ -193,6 +193,34 @@ is refused while the working root has uncommitted changes or an instance of
 the container is running."#,
     ),
     (
+        "image",
+        r#"Turns a commit (REV, default HEAD, of the active container or of -c
+NAME) into an OCI image that docker, podman and Kubernetes run.
+`image push [REV] REFERENCE` uploads it to a registry; `image save [REV]
+--oci DIR` writes an OCI image layout, `--archive FILE` a tar of one.
+
+A container made by `hako pull` keeps its image's layers: they are reused by
+digest and never made again (already on the target registry: nothing is
+sent; on the same registry: mounted from the base repository; elsewhere:
+copied from the base's registry). What changed since the pull becomes new
+layers: --layers squash (the default) makes one, --layers commits one per
+commit (an `apply`-built container ships one layer per setup step). A
+container never pulled gets its whole tree as layers. Layers are tar
+streams of the tree diff (whiteouts for deletions, PAX records for xattrs
+and long names, hardlinks, devices, owners and times from the tree),
+compressed with --compression gzip or zstd; the same commit always gives
+the same digests.
+
+The config starts from the base image's (or a bare one for --platform);
+--cmd and --entrypoint (JSON arrays), --env, --workdir, --user, --label, and
+--from-toml FILE (a hako.toml's run and env) change it; --annotation
+annotates the manifest. Auth as `pull` reads it (REGISTRY_AUTH_FILE,
+~/.docker/config.json, bearer tokens), or --creds USER:PASSWORD. The tag
+moves only after every blob is in: a failed push leaves no tag on a
+half-pushed image. Prints `DOMAIN/PATH@DIGEST` (push) or the manifest digest
+(save)."#,
+    ),
+    (
         "images",
         r#"Lists the images pulled into containers: for each container, every pull
 commit on the first-parent line of its HEAD, newest first, with the image
@@ -1115,6 +1143,10 @@ mod tests {
     /// Whether `opt` is an option of `cmd` (or a global one).
     fn has_option(cmd: &clap::Command, opt: &str) -> bool {
         if ["--help", "-h", "-C", "-c", "--container"].contains(&opt) {
+            return true;
+        }
+        // An option of a subcommand (`image push --creds`) counts for its command.
+        if cmd.get_subcommands().any(|sub| has_option(sub, opt)) {
             return true;
         }
         cmd.get_arguments().any(|a| {

@@ -60,6 +60,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "list the images pulled into containers",
     ),
     (
+        "image",
+        "hako image push --layers commits registry.example:5000/team/app:1.0",
+        "push the container as an OCI image, one layer per commit since its base image",
+    ),
+    (
         "import",
         "hako import ./site /srv/www",
         "copy a host directory into the working root",
