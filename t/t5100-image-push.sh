@@ -135,6 +135,36 @@ test_expect_success OCI '--layers commits: one new layer per commit since the pu
 	echo True >expect && test_cmp expect e
 '
 
+test_expect_success OCI 'an apply-built container with 3 setup steps pushed with --layers commits has exactly 3 new layers' '
+	mkdir -p ws/proj &&
+	cat >ws/proj/hako.toml <<-EOF &&
+	name = "built"
+	image = "$R/t/base:1"
+	run = "cat /both"
+	setup = [
+	  "echo one >/one",
+	  "echo two >/two",
+	  "cat /one /two >/both",
+	]
+	EOF
+	(cd ws/proj && hako apply) 2>err &&
+	hako -C ws -c built image push -q --layers commits --from-toml "$PWD/ws/proj/hako.toml" $R/t/built:1 >/dev/null &&
+	manifest_of t/built:1 >m &&
+	jq_py "len(d[\"layers\"])" <m >n && echo 5 >expect && test_cmp expect n &&
+	jq_py "\"\\n\".join(l[\"digest\"] for l in d[\"layers\"][:2])" <m >first2 &&
+	test_cmp base.layers first2 &&
+	config_of t/built:1 | jq_py "d[\"config\"][\"Cmd\"]" >cmd &&
+	echo "[${SQ}/bin/sh${SQ}, ${SQ}-c${SQ}, ${SQ}cat /both${SQ}]" >expect && test_cmp expect cmd &&
+	unpack_ref reg t/built:1 bref &&
+	printf "one\ntwo\n" >expect && test_cmp expect bref/rootfs/both
+'
+
+test_expect_success OCI 'a platform other than the base image'"'"'s is refused' '
+	test_must_fail hako -C ws -c app image push --platform linux/s390x $R/t/x:1 2>err &&
+	grep "^fatal: --platform linux/s390x: the base image .* is linux/" err &&
+	test_line_count = 1 err
+'
+
 test_expect_success OCI 'zstd layers, config options and annotations' '
 	hako -C ws -c app image push -q --compression zstd --cmd "[\"/bin/cat\",\"/etc/changed\"]" \
 		--env MODE=test --workdir /srv --label team=infra --annotation org.example.k=v \
@@ -199,6 +229,43 @@ test_expect_success OCI 'bad input: one-line fatals, nothing tagged' '
 	grep "^fatal: image: sock: a socket cannot be stored in an OCI layer" err &&
 	test_must_fail skopeo inspect --tls-verify=false docker://$R/t/sock:1 2>/dev/null &&
 	hako -C ws -c app reset --hard HEAD~1 >/dev/null
+'
+
+test_expect_success OCI 'a blob upload cut off: fatal naming the registry, no manifest put, no tag' '
+	cat >cutoff.py <<-\PY &&
+	import http.server, sys
+	class H(http.server.BaseHTTPRequestHandler):
+	    def log_message(self, *a):
+	        sys.stderr.write(self.command + " " + self.path + "\n"); sys.stderr.flush()
+	    def do_HEAD(self):
+	        self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
+	    def do_GET(self):
+	        self.do_HEAD()
+	    def do_POST(self):
+	        self.send_response(202)
+	        self.send_header("Location", "/v2/t/cut/blobs/uploads/u1")
+	        self.send_header("Content-Length", "0"); self.end_headers()
+	    def do_PUT(self):
+	        self.log_message("")
+	        if "/manifests/" in self.path:
+	            self.send_response(201); self.send_header("Content-Length", "0"); self.end_headers()
+	            return
+	        self.rfile.read(100)
+	        self.close_connection = True
+	        self.connection.shutdown(2)
+	s = http.server.HTTPServer(("127.0.0.1", 0), H)
+	open(sys.argv[1], "w").write(str(s.server_address[1]))
+	s.serve_forever()
+	PY
+	mkdir cut && { python3 cutoff.py cut/port 2>cut/log & echo $! >cut/pid; } &&
+	registry_pids="$registry_pids $(cat cut/pid)" &&
+	for i in $(test_seq 1 100); do test -s cut/port && break; sleep 0.1; done &&
+	C=127.0.0.1:$(cat cut/port) &&
+	test_must_fail hako -C seed image push -q $C/t/cut:1 2>err &&
+	grep "^fatal: push to $C: layer sha256:" err &&
+	test_line_count = 1 err &&
+	grep "^PUT /v2/t/cut/blobs/uploads/u1" cut/log &&
+	! grep "manifests" cut/log
 '
 
 test_expect_success OCI,BCRYPT 'a registry refusing the push (basic auth): fatal naming it; --creds gets in' '
