@@ -165,10 +165,26 @@ fn options(b: &Build) -> anyhow::Result<ImageOptions> {
     Ok(o)
 }
 
-/// Lines on stderr, unless quiet.
+/// Lines on stderr, unless quiet; on a terminal, a bar per blob sent.
 struct Report {
     quiet: bool,
     tty: bool,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Report {
+    fn new(quiet: bool) -> Report {
+        Report {
+            quiet,
+            tty: std::io::stderr().is_terminal(),
+            bar: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+fn short(digest: &str) -> &str {
+    let hex = digest.trim_start_matches("sha256:");
+    &hex[..hex.len().min(12)]
 }
 
 impl ImageProgress for Report {
@@ -177,7 +193,31 @@ impl ImageProgress for Report {
             eprintln!("{what}…");
         }
     }
+    fn sending(&self, d: &Descriptor) {
+        if self.quiet || !self.tty {
+            return;
+        }
+        let b = indicatif::ProgressBar::with_draw_target(
+            Some(d.size),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{prefix} {bar:30} {bytes}/{total_bytes}")
+        {
+            b.set_style(style);
+        }
+        b.set_prefix(short(&d.digest).to_string());
+        *self.bar.lock().unwrap() = Some(b);
+    }
+    fn sent_bytes(&self, n: u64) {
+        if let Some(b) = &*self.bar.lock().unwrap() {
+            b.inc(n);
+        }
+    }
     fn blob(&self, d: &Descriptor, fate: BlobFate) {
+        if let Some(b) = self.bar.lock().unwrap().take() {
+            b.finish_and_clear();
+        }
         if !self.quiet {
             eprintln!("{} {} ({} bytes)", fate.word(), d.digest, d.size);
         }
@@ -214,10 +254,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 insecure: p.build.insecure,
                 creds,
             };
-            let report = Report {
-                quiet: p.build.quiet,
-                tty: std::io::stderr().is_terminal(),
-            };
+            let report = Report::new(p.build.quiet);
             let (digest, r) = image::push(&ws, &tip, target, &opts, &access, &report)?;
             println!("{}/{}@{digest}", r.domain, r.repository);
         }
@@ -233,10 +270,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 insecure: s.build.insecure,
                 creds: None,
             };
-            let report = Report {
-                quiet: s.build.quiet,
-                tty: std::io::stderr().is_terminal(),
-            };
+            let report = Report::new(s.build.quiet);
             let digest = image::save(&ws, &tip, &to, &s.tag, &opts, &access, &report)?;
             println!("{digest}");
         }

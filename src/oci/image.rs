@@ -42,9 +42,27 @@ impl BlobFate {
 }
 
 /// What a command shows while an image is made and sent.
-pub trait ImageProgress {
+pub trait ImageProgress: Sync {
     fn step(&self, _what: &str) {}
+    /// Bytes of blob `desc` are about to be sent (or downloaded, by `save`).
+    fn sending(&self, _desc: &Descriptor) {}
+    /// `n` more bytes of the blob being sent went out.
+    fn sent_bytes(&self, _n: u64) {}
     fn blob(&self, _desc: &Descriptor, _fate: BlobFate) {}
+}
+
+/// A reader that tells the progress how many bytes went through.
+struct Counted<'a, R> {
+    inner: R,
+    progress: &'a dyn ImageProgress,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.sent_bytes(n as u64);
+        Ok(n)
+    }
 }
 
 /// How registries are spoken to.
@@ -142,10 +160,15 @@ fn make(
     Ok((image, scratch))
 }
 
-fn file_body(path: &Path, len: u64) -> Body<'static> {
+fn file_body<'a>(path: &Path, len: u64, progress: &'a dyn ImageProgress) -> Body<'a> {
     let p = path.to_path_buf();
     Body {
-        open: Box::new(move || Ok(Box::new(File::open(&p)?) as Box<dyn Read + Send + 'static>)),
+        open: Box::new(move || {
+            Ok(Box::new(Counted {
+                inner: File::open(&p)?,
+                progress,
+            }) as Box<dyn Read + Send + 'a>)
+        }),
         len,
         content_type: "application/octet-stream".into(),
     }
@@ -194,10 +217,14 @@ pub fn push(
                         reg.start_upload()?
                     };
                     let (digest, size) = (d.digest.clone(), d.size);
+                    progress.sending(d);
                     let body = Body {
                         open: Box::new(move || {
                             breg.blob(&digest, size)
-                                .map(|b| Box::new(b) as Box<dyn Read + Send + '_>)
+                                .map(|b| {
+                                    Box::new(Counted { inner: b, progress })
+                                        as Box<dyn Read + Send + '_>
+                                })
                                 .map_err(std::io::Error::other)
                         }),
                         len: d.size,
@@ -208,7 +235,8 @@ pub fn push(
                 }
                 LayerSource::Made { path, .. } => {
                     let loc = reg.start_upload()?;
-                    reg.put_blob(&loc, &d.digest, &file_body(path, d.size))?;
+                    progress.sending(d);
+                    reg.put_blob(&loc, &d.digest, &file_body(path, d.size, progress))?;
                     Ok(BlobFate::Uploaded)
                 }
             }
@@ -302,8 +330,11 @@ pub fn save(
         match &layer.source {
             LayerSource::Base => {
                 let (breg, _) = base.as_ref().expect("a base layer has a base");
-                progress.step(&format!("downloading {}", d.digest));
-                breg.download(&d.digest, d.size, &p, &|_| true)?;
+                progress.sending(d);
+                breg.download(&d.digest, d.size, &p, &|n| {
+                    progress.sent_bytes(n);
+                    true
+                })?;
                 progress.blob(d, BlobFate::Copied);
             }
             LayerSource::Made { path, .. } => {
