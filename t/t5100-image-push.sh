@@ -283,7 +283,12 @@ test_expect_success OCI,BCRYPT 'a registry refusing the push (basic auth): fatal
 	test_must_fail hako -C ws -c app image push -q --creds alice:wrong $A/t/app:1 2>err &&
 	grep "401 Unauthorized: the credentials were refused" err &&
 	hako -C ws -c app image push -q --creds alice:s3cret $A/t/app:1 >ok &&
-	grep "^$A/t/app@sha256:" ok
+	grep "^$A/t/app@sha256:" ok &&
+	# podman login'"'"'s file is read as pull reads docker'"'"'s.
+	mkdir -p xdg/containers &&
+	printf "{\"auths\":{\"%s\":{\"auth\":\"%s\"}}}\n" "$A" "$(printf alice:s3cret | base64)" >xdg/containers/auth.json &&
+	XDG_RUNTIME_DIR=$PWD/xdg hako -C ws -c app image push -q $A/t/app:2 >ok2 &&
+	grep "^$A/t/app@sha256:" ok2
 '
 
 test_done

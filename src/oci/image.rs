@@ -108,7 +108,7 @@ fn base_registry(image: &Image, access: &Access) -> Result<Option<(Registry, Ref
         return Ok(None);
     };
     let r = Reference::parse(&b.record.image)?;
-    let creds = credentials_for(r.host_name())?;
+    let creds = credentials_for(&r.domain)?;
     Ok(Some((Registry::new(&r, access.insecure, creds), r)))
 }
 
@@ -132,7 +132,7 @@ fn make(
                 "reading the base image's manifest from {}",
                 r.api_host()
             ));
-            let reg = Registry::new(&r, access.insecure, credentials_for(r.host_name())?);
+            let reg = Registry::new(&r, access.insecure, credentials_for(&r.domain)?);
             let m = reg
                 .manifest(&b.record.digest, Some(&b.record.digest))
                 .map_err(|e| Error::Invalid(format!("image base {}: {e}", b.record.image)))?;
@@ -192,7 +192,7 @@ pub fn push(
     }
     let creds = match &access.creds {
         Some(c) => Some(c.clone()),
-        None => credentials_for(r.host_name())?,
+        None => credentials_for(&r.domain)?,
     };
     let (image, _scratch) = make(ws, tip, opts, access, progress)?;
     let reg = Registry::new(&r, access.insecure, creds).for_push();

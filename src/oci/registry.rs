@@ -84,6 +84,13 @@ pub fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
     if let Some(f) = std::env::var_os("REGISTRY_AUTH_FILE") {
         files.push(f.into());
     }
+    // podman login's files, then docker login's (as podman reads them).
+    if let Some(r) = std::env::var_os("XDG_RUNTIME_DIR") {
+        files.push(Path::new(&r).join("containers/auth.json"));
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        files.push(Path::new(&h).join(".config/containers/auth.json"));
+    }
     if let Some(d) = std::env::var_os("DOCKER_CONFIG") {
         files.push(Path::new(&d).join("config.json"));
     } else if let Some(h) = std::env::var_os("HOME") {
