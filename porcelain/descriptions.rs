@@ -323,7 +323,8 @@ the instance's directory and folded back at exit."#,
     (
         "shell",
         r#"Starts an interactive /bin/sh in a container (default: the active one)
-or a revision: `hako run -it TARGET /bin/sh`. What the shell writes lands in
+or a revision: `hako run -it TARGET /bin/sh`, on a pseudo-terminal of the
+container's own. What the shell writes lands in
 the container's working root, unless --rm, which drops it at exit (a
 revision that is not a container is always run that way)."#,
     ),
