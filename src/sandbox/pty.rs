@@ -222,15 +222,16 @@ pub(super) fn relay(master: OwnedFd, pid: libc::pid_t, signals: &[libc::c_int]) 
         drop(fds);
         if !stdin_ev.is_empty() {
             match nix::unistd::read(stdin, &mut buf) {
-                Ok(0) | Err(Errno::EIO | Errno::EBADF | Errno::EINVAL) => {
-                    stdin_open = false;
-                    eof_due = !stdin_tty;
-                }
-                Ok(n) => {
+                Ok(n) if n > 0 => {
                     last_newline = buf[n - 1] == b'\n';
                     input.extend_from_slice(&buf[..n]);
                 }
-                Err(_) => {}
+                Err(Errno::EAGAIN | Errno::EINTR) => {}
+                // End of file, or a descriptor that cannot be read (EIO: a hung-up terminal).
+                _ => {
+                    stdin_open = false;
+                    eof_due = !stdin_tty;
+                }
             }
         }
         if master_ev.contains(PollFlags::POLLOUT) && !input.is_empty() {
