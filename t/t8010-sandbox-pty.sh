@@ -174,6 +174,24 @@ test_expect_success $prereq "$who: raw mode meanwhile, SIGWINCH followed, mode r
 	test_cmp "$SB_DIR/$who/before" "$SB_DIR/$who/after"
 '
 
+test_expect_success $prereq "$who: SIGTERM to hako reaches the command; the terminal is restored" '
+	rm -rf "$SB_DIR/$who/sync" && mkdir "$SB_DIR/$who/sync" && chown $who: "$SB_DIR/$who/sync" &&
+	cat >"$SB_DIR/$who/term.sh" <<-EOF &&
+	stty -g >before-term
+	$H unshare-exec --pids-limit 0 --pty --bind "$SB_DIR/$who/sync:/sync" $ROOTFS sh -c "trap \\"echo got TERM; exit 9\\" TERM; : >/sync/ready; while :; do sleep 0.05; done" &
+	hp=\$!
+	i=0; while ! test -e sync/ready && test \$i -lt 400; do sleep 0.05; i=\$((i + 1)); done
+	kill -TERM \$hp
+	wait \$hp
+	echo "status \$?"
+	stty -g >after-term
+	EOF
+	on_tty $who "sh term.sh" >out &&
+	printf "got TERM\nstatus 9\n" >expect &&
+	test_cmp expect out &&
+	test_cmp "$SB_DIR/$who/before-term" "$SB_DIR/$who/after-term"
+'
+
 test_expect_success $prereq "$who: without a terminal on stdin, the pty is still there and relayed" '
 	(
 		cd "$SB_DIR/$who" &&
