@@ -332,7 +332,9 @@ With -d the instance runs detached: run prints its id and returns, the
 command's output goes to the instance's log (`hako logs`); `hako ps`,
 `hako exec`, `hako stop`, `hako kill` and `hako wait` act on it by id, id
 prefix or --name. -i keeps standard input attached (default /dev/null);
--t keeps the terminal (no pseudo-terminal is allocated). Each instance is
+-t gives the command a pseudo-terminal of the container's own (implies -i;
+not with -d): job control works inside, and the host's terminal is never
+the container's. Each instance is
 recorded under `.hako/instances/ID/`; exited ones are removed after the
 run.keepExited most recent (default 20) whenever run starts, and
 `hako reap` cleans up after dead ones.
@@ -349,7 +351,8 @@ the instance's directory and folded back at exit."#,
     (
         "shell",
         r#"Starts an interactive /bin/sh in a container (default: the active one)
-or a revision: `hako run -it TARGET /bin/sh`. What the shell writes lands in
+or a revision: `hako run -it TARGET /bin/sh`, on a pseudo-terminal of the
+container's own. What the shell writes lands in
 the container's working root, unless --rm, which drops it at exit (a
 revision that is not a container is always run that way)."#,
     ),
@@ -412,8 +415,8 @@ that ran in the foreground has no log."#,
         r#"Runs a command (default /bin/sh) inside a running instance: it joins the
 instance's namespaces, sees its root, and runs with the container's default
 capabilities. -e sets variables; -i keeps standard input attached and -t
-keeps the terminal (no pseudo-terminal is allocated). The exit status is
-the command's. An instance that is not running is refused."#,
+gives the command a pseudo-terminal of the container's own (implies -i).
+The exit status is the command's. An instance that is not running is refused."#,
     ),
     (
         "stop",
@@ -1066,8 +1069,9 @@ uts, ipc, cgroup and net namespaces, pivot_root, a fresh /proc, a minimal
 filesystem; a minimal environment (--env adds, --keep-env passes the
 caller's); no_new_privs, dropped capabilities (--keep-cap keeps them
 inside), --rlimit, a default seccomp filter (--seccomp), landlock, and
-cgroup v2 limits where delegated (--pids-limit, --memory, --cpus). The
-command's status passes through (128+N for signal N, 125 when the sandbox
+cgroup v2 limits where delegated (--pids-limit, --memory, --cpus);
+--pty gives the command a pseudo-terminal of the sandbox's own devpts,
+relayed to the caller's terminal. The command's status passes through (128+N for signal N, 125 when the sandbox
 cannot be set up); signals are forwarded. Every step is listed, in order,
 in format-spec/sandbox.md; `hako run` is built on it."#,
     ),
@@ -1076,7 +1080,8 @@ in format-spec/sandbox.md; `hako run` is built on it."#,
         r#"Runs a command inside a running sandbox (the pid of its pid 1, or
 --pid-file): joins its namespaces and applies the same restrictions
 (seccomp, landlock, capabilities) as the sandbox's own processes
-(format-spec/sandbox.md). `hako exec` does this for instances."#,
+(format-spec/sandbox.md); --pty gives the command a pseudo-terminal of the
+sandbox's devpts. `hako exec` does this for instances."#,
     ),
 ];
 

@@ -118,7 +118,7 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     (
         "exec",
         "hako exec -it web sh",
-        "a shell inside a running instance",
+        "a shell inside a running instance, on a terminal of its own",
     ),
     (
         "stop",

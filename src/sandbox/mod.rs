@@ -9,6 +9,7 @@ pub mod error;
 mod idmap;
 mod overlay;
 pub mod probe;
+mod pty;
 mod rootfs;
 mod spawn;
 mod sys;
