@@ -88,7 +88,7 @@ enum Command {
     Mount(porcelain::mount::Args),
     /// Unmount a `hako mount`.
     Umount(porcelain::umount::Args),
-    /// Run a command in a container (its tree served through FUSE).
+    /// Run a command in a container (overlayfs over the checkout cache, else FUSE).
     Run(Box<porcelain::run::Args>),
     /// Run an interactive shell in a container.
     Shell(porcelain::shell::Args),
