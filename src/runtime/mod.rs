@@ -17,6 +17,7 @@ pub mod profiles;
 pub mod programs;
 pub mod rwfs;
 pub mod supervisor;
+pub mod working;
 
 /// Run `f` (which may use rayon) on a worker pool of its own whose threads
 /// are gone when this returns. The caller may be a forked supervisor (where
