@@ -5,7 +5,6 @@
 use std::fs::{self, File};
 use std::io::Read;
 use std::os::fd::AsRawFd;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,6 +12,9 @@ use crate::error::{Error, IoContext, Result};
 use crate::workspace::Workspace;
 
 use super::rwfs::WorkingFs;
+
+// Where they were before the FUSE code shared them.
+pub use super::fuse::mount::{check_fuse, is_mounted, mount_device, unmount_lazy};
 
 pub const RECORD_VERSION: u32 = 1;
 
@@ -411,73 +413,6 @@ pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
     }
 }
 
-/// Whether `mp` is a mount point now (listed in /proc/self/mountinfo).
-pub fn is_mounted(mp: &Path) -> bool {
-    mount_device(mp).is_some()
-}
-
-/// `MAJOR:MINOR` of the newest mount on `mp`, from /proc/self/mountinfo
-/// (never a `stat`: a FUSE mount not served yet would make it wait).
-pub fn mount_device(mp: &Path) -> Option<String> {
-    let want = fs::canonicalize(mp.parent()?).ok()?.join(mp.file_name()?);
-    let want = want.as_os_str().as_bytes();
-    let info = fs::read("/proc/self/mountinfo").ok()?;
-    info.split(|&b| b == b'\n').rev().find_map(|line| {
-        let mut f = line.split(|&b| b == b' ');
-        let dev = f.nth(2)?;
-        let point = f.nth(1)?;
-        (unescape_octal(point) == want).then(|| String::from_utf8_lossy(dev).into_owned())
-    })
-}
-
-/// A mountinfo field: `\NNN` is the byte with octal value NNN.
-fn unescape_octal(field: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(field.len());
-    let mut i = 0;
-    while i < field.len() {
-        let oct = field
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
-        match (field[i], oct) {
-            (b'\\', Some(d)) => {
-                out.push(((d[0] - b'0') << 6) | ((d[1] - b'0') << 3) | (d[2] - b'0'));
-                i += 4;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Unmount a FUSE mount lazily (it goes as soon as nothing uses it):
-/// directly as root, else through fusermount3.
-pub fn unmount_lazy(mp: &Path) -> Result<()> {
-    if nix::unistd::geteuid().is_root()
-        && nix::mount::umount2(mp, nix::mount::MntFlags::MNT_DETACH).is_ok()
-    {
-        return Ok(());
-    }
-    let out = std::process::Command::new("fusermount3")
-        .arg("-u")
-        .arg("-z")
-        .arg("--")
-        .arg(mp)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| Error::Invalid(format!("cannot run fusermount3: {e}")))?;
-    if out.status.success() || !is_mounted(mp) {
-        return Ok(());
-    }
-    Err(Error::Invalid(format!(
-        "cannot unmount '{}': {}",
-        mp.display(),
-        String::from_utf8_lossy(&out.stderr).trim()
-    )))
-}
-
 /// The FUSE server: a child process serving the filesystem at a mount point.
 pub struct FuseServer {
     pub pid: i32,
@@ -586,35 +521,9 @@ impl FuseServer {
     }
 }
 
-/// Check that FUSE can work here, with the one-line reason if not.
-pub fn check_fuse() -> Result<()> {
-    if !Path::new("/dev/fuse").exists() {
-        return Err(Error::Invalid(
-            "FUSE is not available: /dev/fuse is missing (load the fuse module or install fuse3, or run with --materialize)".into(),
-        ));
-    }
-    if crate::sandbox::find_in_path(std::ffi::OsStr::new("fusermount3")).is_none() {
-        return Err(Error::Invalid(
-            "FUSE is not available: fusermount3 is missing (apt-get install fuse3, or run with --materialize)".into(),
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mountinfo_fields_unescape_octal() {
-        assert_eq!(
-            unescape_octal(br"/t/trash\040directory/mnt"),
-            b"/t/trash directory/mnt"
-        );
-        assert_eq!(unescape_octal(br"a\134b\011c\012"), b"a\\b\tc\n");
-        // Not an escape: kept as it is.
-        assert_eq!(unescape_octal(br"a\9b\04"), br"a\9b\04");
-    }
 
     #[test]
     fn record_round_trip() {

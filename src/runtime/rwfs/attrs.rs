@@ -7,8 +7,10 @@ use fuser::{
 };
 
 use crate::prolly::dir::S_IFMT;
+use crate::runtime::fuse::attr::{check_access, BLKSIZE};
+use crate::runtime::fuse::reply::io_errno;
 
-use super::{io_errno, now, WorkingFs, BLKSIZE, R, TTL};
+use super::{now, WorkingFs, R, TTL};
 
 pub(super) fn getattr(fs: &WorkingFs, ino: INodeNo, reply: ReplyAttr) {
     let mut st = fs.state();
@@ -104,14 +106,12 @@ pub(super) fn access(fs: &WorkingFs, ino: INodeNo, mask: AccessFlags, reply: Rep
         }
         fs.attr(&mut st, ino.0)
     };
-    if mask.contains(AccessFlags::W_OK) && fs.inner.readonly {
-        return reply.error(Errno::EROFS);
+    let file_mode = attr
+        .ok()
+        .filter(|a| a.kind == FileType::RegularFile)
+        .map(|a| a.perm.into());
+    match check_access(mask, fs.inner.readonly, file_mode) {
+        Ok(()) => reply.ok(),
+        Err(e) => reply.error(e),
     }
-    // Nobody, root included, may execute a file without an execute bit.
-    if mask.contains(AccessFlags::X_OK)
-        && attr.is_ok_and(|a| a.kind == FileType::RegularFile && a.perm & 0o111 == 0)
-    {
-        return reply.error(Errno::EACCES);
-    }
-    reply.ok();
 }

@@ -9,10 +9,12 @@ use fuser::{
     ReplyDirectoryPlus, ReplyEmpty, ReplyOpen,
 };
 
-use crate::prolly::dir::{self, TreeCursor, ROOT_RECORD};
+use crate::prolly::dir::{self, ROOT_RECORD};
+use crate::runtime::fuse::attr::kind;
+use crate::runtime::fuse::reply::{errno, list_dots, list_tree, Listed};
 
 use super::inodes::{Content, DirHandle, State};
-use super::{errno, kind, WorkingFs, R, TTL};
+use super::{WorkingFs, R, TTL};
 
 impl WorkingFs {
     /// The inode number to list for the name `name` of directory `parent`:
@@ -44,15 +46,12 @@ impl WorkingFs {
             .get(&ino)
             .and_then(|n| n.links.first().map(|(p, _)| *p))
             .unwrap_or(1);
-        let mut off = offset;
-        for (at, dot, name) in [(0, ino, &b"."[..]), (1, parent, &b".."[..])] {
-            if off == at {
-                if emit(st, dot, at + 1, FileType::Directory, name) {
-                    return Ok(());
-                }
-                off = at + 1;
-            }
-        }
+        let dots = list_dots(offset, ino, parent, |dot, next, name| {
+            emit(st, dot, next, FileType::Directory, name)
+        });
+        let Some(off) = dots else {
+            return Ok(());
+        };
         // Taken out while entries are emitted (emit needs the state).
         let handle = st.dirs.remove(&fh).ok_or(Errno::EBADF)?;
         let (next_offset, next_name) = match handle {
@@ -76,30 +75,15 @@ impl WorkingFs {
                 Content::Dir { base, .. } => *base,
                 _ => return Err(Errno::ENOTDIR),
             };
-            let cursor = match &resume {
-                Some(n) => TreeCursor::seek(self.store(), &base, n),
-                None => TreeCursor::new(self.store(), &base),
-            }
-            .map_err(|e| errno(&e))?;
-            let mut skip = if resume.is_some() { 0 } else { off - 2 };
-            for item in cursor {
-                let e = item.map_err(|e| errno(&e))?;
-                if e.name == ROOT_RECORD {
-                    continue;
-                }
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
+            list_tree(self.store(), &base, off, resume.as_deref(), |next, e| {
                 let Some(child) = Self::listed_ino(st, ino, &e.name) else {
-                    continue;
+                    return Listed::Skipped;
                 };
-                if emit(st, child, off + 1, kind(e.mode), &e.name) {
-                    return Ok((off, Some(e.name)));
+                match emit(st, child, next, kind(e.mode), &e.name) {
+                    true => Listed::Full,
+                    false => Listed::Added,
                 }
-                off += 1;
-            }
-            Ok((off, None))
+            })
         })();
         // A failed walk leaves the handle where it was.
         let (next_offset, next_name, done) = match walked {

@@ -10,10 +10,10 @@ use fuser::{
 use crate::object::ObjectType;
 use crate::prolly::dir::{S_IFLNK, S_IFMT, S_IFREG};
 use crate::prolly::file;
+use crate::runtime::fuse::reply::{errno, io_errno};
 
 use super::inodes::{content_id, Content};
-
-use super::{errno, io_errno, Target, WorkingFs, R, TTL};
+use super::{Target, WorkingFs, R, TTL};
 
 pub(super) fn readlink(fs: &WorkingFs, ino: INodeNo, reply: ReplyData) {
     let id = {

@@ -10,22 +10,19 @@ use fuser::{
     ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
 };
 
+use crate::runtime::fuse::mount;
+
 use super::{attrs, dirs, files, names, xattrs, WorkingFs};
 
 impl Filesystem for WorkingFs {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
-        let _ = config.set_max_readahead(1 << 20);
+        mount::init(config);
         let _ = config.set_max_write(1 << 20);
         // Writes gather in the page cache and come in large batches; the
         // kernel keeps size and mtime meanwhile.
         if !self.inner.readonly {
             let _ = config.add_capabilities(fuser::InitFlags::FUSE_WRITEBACK_CACHE);
         }
-        // Listings carry attributes when lookups follow them (find, ls -l):
-        // one request per batch of entries instead of one per name.
-        let _ = config.add_capabilities(
-            fuser::InitFlags::FUSE_DO_READDIRPLUS | fuser::InitFlags::FUSE_READDIRPLUS_AUTO,
-        );
         Ok(())
     }
 

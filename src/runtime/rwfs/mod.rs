@@ -33,11 +33,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use fuser::{Errno, FileType};
+use fuser::Errno;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
-use crate::prolly::dir::{self, Entry, ROOT_RECORD, S_IFDIR, S_IFMT};
+use crate::prolly::dir::{self, Entry, ROOT_RECORD, S_IFDIR};
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 
@@ -50,7 +50,6 @@ use readcache::{ChunkMap, ReadCache};
 /// Attributes and entries change only through this filesystem, which the
 /// kernel sees happen; a minute bounds staleness for anything else.
 const TTL: Duration = Duration::from_secs(60);
-const BLKSIZE: u32 = 128 * 1024;
 /// Buffers of files being written move to a temporary file past this size.
 pub const SPILL_AT: u64 = 8 << 20;
 /// How often closed files' writes are folded into the working root.
@@ -130,37 +129,6 @@ fn now() -> (u64, u32) {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     (d.as_secs(), d.subsec_nanos())
-}
-
-fn errno(e: &Error) -> Errno {
-    match e {
-        Error::Io { err, .. } => Errno::from_i32(err.raw_os_error().unwrap_or(libc::EIO)),
-        _ => Errno::EIO,
-    }
-}
-
-fn io_errno(e: &std::io::Error) -> Errno {
-    Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
-}
-
-fn kind(mode: u32) -> FileType {
-    match mode & S_IFMT {
-        0o040000 => FileType::Directory,
-        0o120000 => FileType::Symlink,
-        0o020000 => FileType::CharDevice,
-        0o060000 => FileType::BlockDevice,
-        0o010000 => FileType::NamedPipe,
-        0o140000 => FileType::Socket,
-        _ => FileType::RegularFile,
-    }
-}
-
-/// The kernel's `new_encode_dev` and `new_decode_dev`.
-fn encode_dev(major: u32, minor: u32) -> u32 {
-    (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12)
-}
-fn decode_dev(dev: u32) -> (u32, u32) {
-    ((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00))
 }
 
 type R<T> = std::result::Result<T, Errno>;

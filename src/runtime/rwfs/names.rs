@@ -9,10 +9,11 @@ use fuser::{Errno, FileAttr, Generation, INodeNo, RenameFlags, ReplyEmpty, Reply
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
+use crate::runtime::fuse::attr::decode_dev;
+use crate::runtime::fuse::reply::errno;
 
 use super::inodes::{Content, Node};
-
-use super::{decode_dev, errno, WorkingFs, R, TTL};
+use super::{WorkingFs, R, TTL};
 
 pub(super) fn lookup(fs: &WorkingFs, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
     let mut st = fs.state();

@@ -5,6 +5,7 @@ use std::path::Path;
 use fuser::{Config, MountOption, SessionACL};
 
 use crate::error::{Error, Result};
+use crate::runtime::fuse::mount;
 
 use super::WorkingFs;
 
@@ -13,12 +14,7 @@ impl WorkingFs {
     /// SIGINT/SIGTERM, which unmount lazily); then fold everything. `ready`
     /// runs once the mount is up.
     pub fn serve(self, mountpoint: &Path, fsname: &str, ready: impl FnOnce()) -> Result<()> {
-        use nix::sys::signal::{SigSet, Signal};
-        let mut sigs = SigSet::empty();
-        sigs.add(Signal::SIGINT);
-        sigs.add(Signal::SIGTERM);
-        sigs.thread_block()
-            .map_err(|e| Error::Invalid(format!("cannot block signals: {e}")))?;
+        let sigs = mount::block_stop_signals()?;
         let cfg = config(
             fsname,
             self.inner.readonly,
@@ -26,10 +22,8 @@ impl WorkingFs {
                 .permissions
                 .load(std::sync::atomic::Ordering::Relaxed),
         );
-        let session = fuser::Session::new(self.clone(), mountpoint, &cfg)
-            .map_err(|e| crate::runtime::fuse::mount_error(mountpoint, e))?;
+        let session = mount::mount(self.clone(), mountpoint, &cfg)?;
         let _ = self.inner.notifier.set(session.notifier());
-        crate::runtime::fuse::widen_readahead(mountpoint);
         let warm = std::mem::take(&mut *self.inner.warm.lock().unwrap_or_else(|p| p.into_inner()));
         // Joined before the server exits, so that a program-cache entry is
         // written whole or not begun.
@@ -44,23 +38,12 @@ impl WorkingFs {
                     }
                 })
         });
-        let mp = mountpoint.to_path_buf();
-        std::thread::Builder::new()
-            .name("hako-fuse-signals".into())
-            .spawn(move || {
-                if sigs.wait().is_ok() {
-                    // Lazy: the mount goes even while the command still uses it.
-                    let _ = crate::runtime::instance::unmount_lazy(&mp);
-                }
-            })
-            .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
+        mount::unmount_on_signal(sigs, mountpoint)?;
         let timer = self
             .start_timer()
             .map_err(|e| Error::Invalid(format!("cannot start fold timer: {e}")))?;
         ready();
-        let r = session
-            .run()
-            .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")));
+        let r = mount::serve(session);
         self.stop_timer();
         let _ = timer.join();
         if let Some(Ok(w)) = warming {
@@ -74,19 +57,12 @@ impl WorkingFs {
 }
 
 fn config(fsname: &str, readonly: bool, permissions: bool) -> Config {
-    let mut c = Config::default();
-    c.mount_options = vec![
-        if readonly {
-            MountOption::RO
-        } else {
-            MountOption::RW
-        },
-        MountOption::Dev,
-        MountOption::Suid,
-        MountOption::NoAtime,
-        MountOption::FSName(fsname.to_string()),
-        MountOption::Subtype("hako".to_string()),
-    ];
+    let access = if readonly {
+        MountOption::RO
+    } else {
+        MountOption::RW
+    };
+    let mut c = mount::config(fsname, [access, MountOption::Dev, MountOption::Suid]);
     if permissions {
         c.mount_options.push(MountOption::DefaultPermissions);
     }
@@ -97,7 +73,5 @@ fn config(fsname: &str, readonly: bool, permissions: bool) -> Config {
         c.mount_options
             .retain(|o| *o != MountOption::Dev && *o != MountOption::Suid);
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    c.n_threads = Some(cores.clamp(2, 8));
     c
 }

@@ -2,17 +2,18 @@
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::time::{Duration, UNIX_EPOCH};
 
-use fuser::{Errno, FileAttr, FileType, INodeNo, Request};
+use fuser::{Errno, FileAttr, Request};
 
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, TreeCursor, ROOT_RECORD};
 use crate::prolly::file;
+use crate::runtime::fuse::attr::file_attr;
+use crate::runtime::fuse::reply::{errno, io_errno};
 
 use super::filebuf::{spill_file, FileBuf};
 use super::inodes::{Content, Node, State};
-use super::{encode_dev, errno, io_errno, kind, now, Target, WorkingFs, BLKSIZE, R, SPILL_AT};
+use super::{now, Target, WorkingFs, R, SPILL_AT};
 
 impl WorkingFs {
     /// The inode named `name` in directory `parent`, looked up in the base tree once.
@@ -63,33 +64,8 @@ impl WorkingFs {
                 }
             },
         };
-        let mtime = n
-            .meta
-            .mtime
-            .map(|s| UNIX_EPOCH + Duration::new(s, n.meta.mtime_nsec))
-            .unwrap_or(UNIX_EPOCH);
-        let k = kind(n.mode);
-        Ok(FileAttr {
-            ino: INodeNo(ino),
-            size,
-            blocks: size.div_ceil(512),
-            atime: mtime,
-            mtime,
-            ctime: mtime,
-            crtime: mtime,
-            kind: k,
-            perm: (n.mode & 0o7777) as u16,
-            nlink: if k == FileType::Directory {
-                2
-            } else {
-                n.links.len().max(1) as u32
-            },
-            uid: n.meta.uid,
-            gid: n.meta.gid,
-            rdev: n.meta.rdev.map(|(a, b)| encode_dev(a, b)).unwrap_or(0),
-            blksize: BLKSIZE,
-            flags: 0,
-        })
+        let links = n.links.len().max(1) as u32;
+        Ok(file_attr(ino, n.mode, &n.meta, size, links))
     }
 
     /// Record that inode `ino`'s entry changed, up to the root.

@@ -5,6 +5,8 @@ use std::os::unix::ffi::OsStrExt;
 
 use fuser::{Errno, INodeNo, ReplyEmpty, ReplyXattr};
 
+use crate::runtime::fuse::reply::{xattr_names, xattr_value};
+
 use super::{WorkingFs, R};
 
 pub(super) fn setxattr(
@@ -70,16 +72,7 @@ pub(super) fn getxattr(fs: &WorkingFs, ino: INodeNo, name: &OsStr, size: u32, re
     let Some(n) = st.nodes.get(&ino.0) else {
         return reply.error(Errno::ENOENT);
     };
-    let Some((_, v)) = n.meta.xattrs.iter().find(|(k, _)| k == name.as_bytes()) else {
-        return reply.error(Errno::ENODATA);
-    };
-    if size == 0 {
-        reply.size(v.len() as u32)
-    } else if (size as usize) < v.len() {
-        reply.error(Errno::ERANGE)
-    } else {
-        reply.data(v)
-    }
+    xattr_value(reply, &n.meta.xattrs, name, size)
 }
 
 pub(super) fn listxattr(fs: &WorkingFs, ino: INodeNo, size: u32, reply: ReplyXattr) {
@@ -87,18 +80,7 @@ pub(super) fn listxattr(fs: &WorkingFs, ino: INodeNo, size: u32, reply: ReplyXat
     let Some(n) = st.nodes.get(&ino.0) else {
         return reply.error(Errno::ENOENT);
     };
-    let mut list = Vec::new();
-    for (k, _) in &n.meta.xattrs {
-        list.extend_from_slice(k);
-        list.push(0);
-    }
-    if size == 0 {
-        reply.size(list.len() as u32)
-    } else if (size as usize) < list.len() {
-        reply.error(Errno::ERANGE)
-    } else {
-        reply.data(&list)
-    }
+    xattr_names(reply, &n.meta.xattrs, size)
 }
 
 pub(super) fn removexattr(fs: &WorkingFs, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
