@@ -23,6 +23,7 @@ mod inodes;
 mod names;
 mod readcache;
 mod serve;
+mod server;
 #[cfg(test)]
 mod tests;
 mod view;
@@ -41,6 +42,8 @@ use crate::prolly::dir::{self, Entry, ROOT_RECORD, S_IFDIR};
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 
+pub use server::{start_fuse_server, FuseServer};
+// Where they were before `working` held them.
 pub use crate::runtime::working::{publish, rebase};
 
 use batches::Batch;
