@@ -86,8 +86,7 @@ pub(super) fn create(
         let fh = st.next_fh;
         st.next_fh += 1;
         st.files.insert(fh, (ino, write));
-        let a = fs.attr(&mut st, ino)?;
-        WorkingFs::looked_up(&mut st, ino);
+        let a = fs.entry(&mut st, ino)?;
         Ok((a, fh))
     })();
     match r {

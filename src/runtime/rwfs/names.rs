@@ -20,15 +20,8 @@ pub(super) fn lookup(fs: &WorkingFs, parent: INodeNo, name: &OsStr, reply: Reply
     let r = fs
         .resolve(&mut st, parent.0, name.as_bytes())
         .and_then(|v| v.ok_or(Errno::ENOENT))
-        .and_then(|ino| {
-            let a = fs.attr(&mut st, ino)?;
-            WorkingFs::looked_up(&mut st, ino);
-            Ok(a)
-        });
-    match r {
-        Ok(a) => reply.entry(&TTL, &a, Generation(0)),
-        Err(e) => reply.error(e),
-    }
+        .and_then(|ino| fs.entry(&mut st, ino));
+    reply_entry(reply, r)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -57,14 +50,9 @@ pub(super) fn mknod(
             _ => return Err(Errno::EINVAL),
         };
         let ino = fs.make(&mut st, req, parent.0, name, mode, id, dev)?;
-        let a = fs.attr(&mut st, ino)?;
-        WorkingFs::looked_up(&mut st, ino);
-        Ok(a)
+        fs.entry(&mut st, ino)
     })();
-    match r {
-        Ok(a) => reply.entry(&TTL, &a, Generation(0)),
-        Err(e) => reply.error(e),
-    }
+    reply_entry(reply, r)
 }
 
 pub(super) fn mkdir(
@@ -81,14 +69,9 @@ pub(super) fn mkdir(
         let empty = dir::empty(fs.store()).map_err(|e| errno(&e))?;
         let mode = S_IFDIR | (mode & !umask & 0o7777);
         let ino = fs.make(&mut st, req, parent.0, name, mode, empty, None)?;
-        let a = fs.attr(&mut st, ino)?;
-        WorkingFs::looked_up(&mut st, ino);
-        Ok(a)
+        fs.entry(&mut st, ino)
     })();
-    match r {
-        Ok(a) => reply.entry(&TTL, &a, Generation(0)),
-        Err(e) => reply.error(e),
-    }
+    reply_entry(reply, r)
 }
 
 pub(super) fn unlink(fs: &WorkingFs, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
@@ -155,14 +138,9 @@ pub(super) fn symlink(
         {
             *size = Some(t.len() as u64);
         }
-        let a = fs.attr(&mut st, ino)?;
-        WorkingFs::looked_up(&mut st, ino);
-        Ok(a)
+        fs.entry(&mut st, ino)
     })();
-    match r {
-        Ok(a) => reply.entry(&TTL, &a, Generation(0)),
-        Err(e) => reply.error(e),
-    }
+    reply_entry(reply, r)
 }
 
 pub(super) fn rename(
@@ -248,10 +226,13 @@ pub(super) fn link(
         st.add_link(ino.0, newparent.0, newname);
         WorkingFs::changed_name(&mut st, newparent.0, newname.to_vec());
         WorkingFs::set_mtime(&mut st, newparent.0);
-        let a = fs.attr(&mut st, ino.0)?;
-        WorkingFs::looked_up(&mut st, ino.0);
-        Ok(a)
+        fs.entry(&mut st, ino.0)
     })();
+    reply_entry(reply, r)
+}
+
+/// Answer with the entry `r`, or its error.
+fn reply_entry(reply: ReplyEntry, r: R<FileAttr>) {
     match r {
         Ok(a) => reply.entry(&TTL, &a, Generation(0)),
         Err(e) => reply.error(e),

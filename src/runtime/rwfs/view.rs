@@ -110,6 +110,13 @@ impl WorkingFs {
         }
     }
 
+    /// The attributes of `ino` for an entry handed to the kernel (a lookup it counts).
+    pub(super) fn entry(&self, st: &mut State, ino: u64) -> R<FileAttr> {
+        let a = self.attr(st, ino)?;
+        Self::looked_up(st, ino);
+        Ok(a)
+    }
+
     pub(super) fn set_mtime(st: &mut State, ino: u64) {
         if let Some(n) = st.nodes.get_mut(&ino) {
             let (s, ns) = now();
