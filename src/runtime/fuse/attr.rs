@@ -72,3 +72,35 @@ pub fn check_access(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_numbers_round_trip_and_access_follows_the_mode() {
+        for (major, minor) in [(1, 3), (8, 17), (259, 300_000)] {
+            assert_eq!(decode_dev(encode_dev(major, minor)), (major, minor));
+        }
+        assert_eq!(encode_dev(1, 3), 0x103);
+        let meta = Meta::default();
+        assert_eq!(file_attr(5, 0o040755, &meta, 0, 3).nlink, 2);
+        let a = file_attr(5, 0o100644, &meta, 513, 3);
+        assert_eq!(
+            (a.kind, a.perm, a.nlink, a.blocks),
+            (FileType::RegularFile, 0o644, 3, 2)
+        );
+        assert_eq!(
+            check_access(AccessFlags::W_OK, true, None),
+            Err(Errno::EROFS)
+        );
+        assert_eq!(check_access(AccessFlags::W_OK, false, Some(0o644)), Ok(()));
+        assert_eq!(
+            check_access(AccessFlags::X_OK, false, Some(0o644)),
+            Err(Errno::EACCES)
+        );
+        assert_eq!(check_access(AccessFlags::X_OK, false, Some(0o744)), Ok(()));
+        // A directory without x bits is the kernel's to refuse, not ours.
+        assert_eq!(check_access(AccessFlags::X_OK, true, None), Ok(()));
+    }
+}

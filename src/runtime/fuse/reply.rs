@@ -54,17 +54,19 @@ pub enum Listed {
     Skipped,
 }
 
+/// Where a listing stopped: the offset of the next entry, and its name when the reply was full.
+pub type Stop = (u64, Option<Vec<u8>>);
+
 /// Walk the entries of tree `dir` for a listing at offset `off` (2 or more): from the name
 /// `resume` when given (where the previous reply stopped), else past the first `off - 2`.
-/// `emit(offset of the next entry, entry)` for each; returns where the listing stopped: the
-/// offset of the next entry, and its name when the reply was full.
+/// `emit(offset of the next entry, entry)` for each; returns where the listing stopped.
 pub fn list_tree(
     store: &dyn ObjectStore,
     dir: &ObjectId,
     mut off: u64,
     resume: Option<&[u8]>,
     mut emit: impl FnMut(u64, &Entry) -> Listed,
-) -> std::result::Result<(u64, Option<Vec<u8>>), Errno> {
+) -> std::result::Result<Stop, Errno> {
     let cursor = match resume {
         Some(name) => TreeCursor::seek(store, dir, name),
         None => TreeCursor::new(store, dir),
@@ -116,5 +118,74 @@ fn sized(reply: ReplyXattr, data: &[u8], size: u32) {
         reply.error(Errno::ERANGE)
     } else {
         reply.data(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::ObjectType;
+    use crate::prolly::dir::{self, S_IFDIR, S_IFREG};
+    use crate::store::MemStore;
+
+    /// Walk `tree` at `off` (resuming at `resume`), taking `room` entries and leaving out
+    /// `left_out`: the names listed with their next offsets, and where the walk stopped.
+    fn walk(
+        s: &MemStore,
+        tree: &ObjectId,
+        off: u64,
+        resume: Option<&[u8]>,
+        room: usize,
+        left_out: &[u8],
+    ) -> (Vec<(String, u64)>, Stop) {
+        let mut got = Vec::new();
+        let stop = list_tree(s, tree, off, resume, |next, e| {
+            if e.name == left_out {
+                return Listed::Skipped;
+            }
+            if got.len() == room {
+                return Listed::Full;
+            }
+            got.push((String::from_utf8_lossy(&e.name).into_owned(), next));
+            Listed::Added
+        })
+        .unwrap();
+        (got, stop)
+    }
+
+    #[test]
+    fn listings_keep_their_offsets_and_resume_by_name() {
+        let s = MemStore::new();
+        let blob = s.write(ObjectType::Blob, b"x").unwrap();
+        let mut entries = vec![Entry::new(ROOT_RECORD, S_IFDIR | 0o755, ObjectId::ZERO)];
+        for n in ["a", "b", "c", "d"] {
+            entries.push(Entry::new(n.as_bytes(), S_IFREG | 0o644, blob));
+        }
+        entries.sort_by(|x, y| x.name.cmp(&y.name));
+        let tree = dir::build(&s, entries).unwrap();
+        // `.` and `..` first, then the entries (the tree's `.` record is never listed).
+        let mut dots = Vec::new();
+        let off = list_dots(0, 7, 1, |ino, next, name| {
+            dots.push((ino, next, name.to_vec()));
+            false
+        });
+        assert_eq!(off, Some(2));
+        assert_eq!(dots, vec![(7, 1, b".".to_vec()), (1, 2, b"..".to_vec())]);
+        assert_eq!(
+            list_dots(1, 7, 1, |_, _, _| true),
+            None,
+            "a full reply stops"
+        );
+        let (got, stop) = walk(&s, &tree, 2, None, 2, b"");
+        assert_eq!(got, vec![("a".into(), 3), ("b".into(), 4)]);
+        assert_eq!(stop, (4, Some(b"c".to_vec())));
+        // The next reply resumes at the saved name, or skips by offset without one.
+        let (got, stop) = walk(&s, &tree, 4, Some(b"c"), 9, b"");
+        assert_eq!(got, vec![("c".into(), 5), ("d".into(), 6)]);
+        assert_eq!(stop, (6, None));
+        assert_eq!(walk(&s, &tree, 4, None, 9, b"").0, got);
+        // A name left out takes no offset.
+        let (got, _) = walk(&s, &tree, 2, None, 9, b"b");
+        assert_eq!(got, vec![("a".into(), 3), ("c".into(), 4), ("d".into(), 5)]);
     }
 }
