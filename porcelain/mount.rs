@@ -16,8 +16,8 @@ use anyhow::{bail, Context};
 
 use hako::container::working_root;
 use hako::revparse::rev_parse_tree;
-use hako::runtime::fuse::TreeFs;
 use hako::runtime::rwfs::{Target, WorkingFs};
+use hako::runtime::treefs::TreeFs;
 
 use crate::plumbing;
 

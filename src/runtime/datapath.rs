@@ -6,31 +6,8 @@ use crate::error::{Error, Result};
 use crate::runtime::{instance, overlay};
 use crate::workspace::Workspace;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DataPath {
-    Overlay,
-    Fuse,
-    Materialize,
-}
-
-impl DataPath {
-    pub fn name(self) -> &'static str {
-        match self {
-            DataPath::Overlay => "overlay",
-            DataPath::Fuse => "fuse",
-            DataPath::Materialize => "materialize",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DataPath> {
-        Some(match s {
-            "overlay" => DataPath::Overlay,
-            "fuse" => DataPath::Fuse,
-            "materialize" => DataPath::Materialize,
-            _ => return None,
-        })
-    }
-}
+// The data path is a field of the instance record; named here too, where it is chosen.
+pub use super::instance::DataPath;
 
 /// The path chosen, and the note saying why it is not the one asked or the default.
 #[derive(Debug)]

@@ -1,20 +1,46 @@
 //! Running instances: their state under `.hako/instances/<id>/`
-//! (format-spec/runtime.md), the supervisor's lock that tells a live
-//! instance from a dead one, and the FUSE server process.
+//! (format-spec/runtime.md), the data path each runs on, and the
+//! supervisor's lock that tells a live instance from a dead one.
 
 use std::fs::{self, File};
-use std::io::Read;
 use std::os::fd::AsRawFd;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, IoContext, Result};
 use crate::workspace::Workspace;
 
-use super::rwfs::WorkingFs;
+// Where they were before the FUSE code shared them.
+pub use super::fuse::mount::{check_fuse, is_mounted, mount_device, unmount_lazy};
 
 pub const RECORD_VERSION: u32 = 1;
+
+/// The data path an instance runs on (its record's `fs` line; `datapath` chooses it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataPath {
+    Overlay,
+    Fuse,
+    Materialize,
+}
+
+impl DataPath {
+    pub fn name(self) -> &'static str {
+        match self {
+            DataPath::Overlay => "overlay",
+            DataPath::Fuse => "fuse",
+            DataPath::Materialize => "materialize",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DataPath> {
+        Some(match s {
+            "overlay" => DataPath::Overlay,
+            "fuse" => DataPath::Fuse,
+            "materialize" => DataPath::Materialize,
+            _ => return None,
+        })
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -115,7 +141,7 @@ pub struct Instance {
     /// `--keep-cap`); `hako exec` gives its command the same.
     pub caps: u64,
     /// The data path: `overlay`, `fuse` or `materialize`.
-    pub fs: super::datapath::DataPath,
+    pub fs: DataPath,
     /// `.hako/instances/<id>`.
     pub dir: PathBuf,
 }
@@ -260,9 +286,9 @@ impl Instance {
                 .unwrap_or(crate::sandbox::DEFAULT_CAPS),
             // Records before the line: FUSE, or a checkout when one is recorded.
             fs: match f.get("fs") {
-                Some(v) => super::datapath::DataPath::parse(v).ok_or_else(|| bad("bad fs"))?,
-                None if dir.join("materialized").exists() => super::datapath::DataPath::Materialize,
-                None => super::datapath::DataPath::Fuse,
+                Some(v) => DataPath::parse(v).ok_or_else(|| bad("bad fs"))?,
+                None if dir.join("materialized").exists() => DataPath::Materialize,
+                None => DataPath::Fuse,
             },
             dir: dir.to_path_buf(),
         })
@@ -411,210 +437,9 @@ pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
     }
 }
 
-/// Whether `mp` is a mount point now (listed in /proc/self/mountinfo).
-pub fn is_mounted(mp: &Path) -> bool {
-    mount_device(mp).is_some()
-}
-
-/// `MAJOR:MINOR` of the newest mount on `mp`, from /proc/self/mountinfo
-/// (never a `stat`: a FUSE mount not served yet would make it wait).
-pub fn mount_device(mp: &Path) -> Option<String> {
-    let want = fs::canonicalize(mp.parent()?).ok()?.join(mp.file_name()?);
-    let want = want.as_os_str().as_bytes();
-    let info = fs::read("/proc/self/mountinfo").ok()?;
-    info.split(|&b| b == b'\n').rev().find_map(|line| {
-        let mut f = line.split(|&b| b == b' ');
-        let dev = f.nth(2)?;
-        let point = f.nth(1)?;
-        (unescape_octal(point) == want).then(|| String::from_utf8_lossy(dev).into_owned())
-    })
-}
-
-/// A mountinfo field: `\NNN` is the byte with octal value NNN.
-fn unescape_octal(field: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(field.len());
-    let mut i = 0;
-    while i < field.len() {
-        let oct = field
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
-        match (field[i], oct) {
-            (b'\\', Some(d)) => {
-                out.push(((d[0] - b'0') << 6) | ((d[1] - b'0') << 3) | (d[2] - b'0'));
-                i += 4;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Unmount a FUSE mount lazily (it goes as soon as nothing uses it):
-/// directly as root, else through fusermount3.
-pub fn unmount_lazy(mp: &Path) -> Result<()> {
-    if nix::unistd::geteuid().is_root()
-        && nix::mount::umount2(mp, nix::mount::MntFlags::MNT_DETACH).is_ok()
-    {
-        return Ok(());
-    }
-    let out = std::process::Command::new("fusermount3")
-        .arg("-u")
-        .arg("-z")
-        .arg("--")
-        .arg(mp)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| Error::Invalid(format!("cannot run fusermount3: {e}")))?;
-    if out.status.success() || !is_mounted(mp) {
-        return Ok(());
-    }
-    Err(Error::Invalid(format!(
-        "cannot unmount '{}': {}",
-        mp.display(),
-        String::from_utf8_lossy(&out.stderr).trim()
-    )))
-}
-
-/// The FUSE server: a child process serving the filesystem at a mount point.
-pub struct FuseServer {
-    pub pid: i32,
-}
-
-/// Fork the FUSE server (the caller must be single-threaded), mount `fs` at
-/// `mountpoint` in the host's mount namespace, and return once it is up.
-/// The server closes `close_fd` (the supervisor's lock), leaves the
-/// terminal's process group, unmounts on SIGTERM (also sent when its parent
-/// dies), folds at unmount and exits.
-pub fn start_fuse_server(
-    fs: WorkingFs,
-    mountpoint: &Path,
-    close_fd: Option<i32>,
-) -> Result<FuseServer> {
-    let (r, w) = nix::unistd::pipe().map_err(|e| Error::Invalid(format!("pipe: {e}")))?;
-    let pid = crate::sandbox::fork_process()
-        .map_err(|e| Error::Invalid(format!("cannot fork the FUSE server: {e}")))?;
-    if pid == 0 {
-        drop(r);
-        if let Some(fd) = close_fd {
-            let _ = nix::unistd::close(fd);
-        }
-        let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM);
-        let _ = nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), nix::unistd::Pid::from_raw(0));
-        let mut w = File::from(w);
-        // A forked child has only this thread: the server's parallel work
-        // goes to a pool of its own (rwfs), never to rayon's global one.
-        let r = fs.clone().serve(mountpoint, "hako", || {
-            use std::io::Write;
-            let _ = w.write_all(b"ok\n");
-        });
-        let code = match r {
-            Ok(()) => 0,
-            Err(e) => {
-                use std::io::Write;
-                let _ = writeln!(w, "{e}");
-                1
-            }
-        };
-        let code = if fs.take_error().is_some() { 2 } else { code };
-        std::process::exit(code);
-    }
-    drop(w);
-    let mut msg = String::new();
-    let _ = File::from(r).read_to_string_until_line(&mut msg);
-    if msg.trim() == "ok" {
-        return Ok(FuseServer { pid });
-    }
-    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
-    let msg = msg.trim();
-    Err(Error::Invalid(if msg.is_empty() {
-        "the FUSE server exited before the mount was ready".into()
-    } else {
-        msg.to_string()
-    }))
-}
-
-trait ReadLine {
-    fn read_to_string_until_line(&mut self, out: &mut String) -> std::io::Result<()>;
-}
-
-impl ReadLine for File {
-    /// Read up to the first newline or end of file.
-    fn read_to_string_until_line(&mut self, out: &mut String) -> std::io::Result<()> {
-        let mut b = [0u8; 1];
-        let mut bytes = Vec::new();
-        while self.read(&mut b)? == 1 {
-            if b[0] == b'\n' {
-                break;
-            }
-            bytes.push(b[0]);
-        }
-        out.push_str(&String::from_utf8_lossy(&bytes));
-        Ok(())
-    }
-}
-
-impl FuseServer {
-    /// Wait for the server to exit (after the unmount); its exit status.
-    pub fn wait(self) -> i32 {
-        use nix::sys::wait::{waitpid, WaitStatus};
-        loop {
-            match waitpid(nix::unistd::Pid::from_raw(self.pid), None) {
-                Ok(WaitStatus::Exited(_, c)) => return c,
-                Ok(WaitStatus::Signaled(_, s, _)) => return 128 + s as i32,
-                Ok(_) => continue,
-                Err(nix::errno::Errno::EINTR) => continue,
-                Err(_) => return 0,
-            }
-        }
-    }
-
-    /// Reap the server if it has exited: its exit status, None while it runs
-    /// (it then exits on its own, reparented when its parent is gone).
-    pub fn try_wait(self) -> Option<i32> {
-        use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-        match waitpid(
-            nix::unistd::Pid::from_raw(self.pid),
-            Some(WaitPidFlag::WNOHANG),
-        ) {
-            Ok(WaitStatus::Exited(_, c)) => Some(c),
-            Ok(WaitStatus::Signaled(_, s, _)) => Some(128 + s as i32),
-            _ => None,
-        }
-    }
-}
-
-/// Check that FUSE can work here, with the one-line reason if not.
-pub fn check_fuse() -> Result<()> {
-    if !Path::new("/dev/fuse").exists() {
-        return Err(Error::Invalid(
-            "FUSE is not available: /dev/fuse is missing (load the fuse module or install fuse3, or run with --materialize)".into(),
-        ));
-    }
-    if crate::sandbox::find_in_path(std::ffi::OsStr::new("fusermount3")).is_none() {
-        return Err(Error::Invalid(
-            "FUSE is not available: fusermount3 is missing (apt-get install fuse3, or run with --materialize)".into(),
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mountinfo_fields_unescape_octal() {
-        assert_eq!(
-            unescape_octal(br"/t/trash\040directory/mnt"),
-            b"/t/trash directory/mnt"
-        );
-        assert_eq!(unescape_octal(br"a\134b\011c\012"), b"a\\b\tc\n");
-        // Not an escape: kept as it is.
-        assert_eq!(unescape_octal(br"a\9b\04"), br"a\9b\04");
-    }
 
     #[test]
     fn record_round_trip() {
@@ -642,7 +467,7 @@ mod tests {
             finished: Some(20),
             autocommit: true,
             caps: 0,
-            fs: super::super::datapath::DataPath::Overlay,
+            fs: DataPath::Overlay,
             dir: dir.path().to_path_buf(),
         };
         i.save().unwrap();
@@ -655,7 +480,7 @@ mod tests {
         let old = i.encode().replace("fs overlay\n", "");
         std::fs::write(dir.path().join("state"), old).unwrap();
         let k = Instance::load(dir.path()).unwrap();
-        assert_eq!(k.fs, super::super::datapath::DataPath::Fuse);
+        assert_eq!(k.fs, DataPath::Fuse);
         assert_eq!(j.command, i.command);
         assert_eq!(j.exit, Some(143));
         assert!(j.autocommit);

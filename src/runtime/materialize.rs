@@ -136,9 +136,9 @@ pub fn fold_back(ws: &Workspace, m: &Materialized) -> Result<Option<ObjectId>> {
     let target = if m.seen == m.base {
         new
     } else {
-        crate::runtime::rwfs::rebase(&ws.odb, &m.seen, &new, &m.base)?
+        crate::runtime::working::rebase(&ws.odb, &m.seen, &new, &m.base)?
     };
-    crate::runtime::rwfs::publish(ws, m.base, target)?;
+    crate::runtime::working::publish(ws, m.base, target)?;
     Ok(Some(target))
 }
 

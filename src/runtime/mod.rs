@@ -1,11 +1,14 @@
 //! The runtime: serving trees to the host and to containers.
 //!
-//! `fuse` serves any tree read-only as a FUSE filesystem (`hako mount`);
+//! `treefs` serves any tree read-only as a FUSE filesystem (`hako mount`);
 //! `rwfs` serves a tree read-write, folding writes into a container's working
-//! root (`hako run`, `hako mount --rw`); `instance` keeps the state of running
-//! instances under `.hako/instances/` (format-spec/runtime.md); `programs`
-//! keeps the plain content of the programs `run` starts; `datapath` decides
-//! between overlay (`overlay`, over the checkout cache), FUSE and `materialize`.
+//! root (`hako run`, `hako mount --rw`); both stand on `fuse`, the mounting,
+//! attributes and replies they share. `working` moves a container's working
+//! root to a folded tree (for rwfs, overlay's fold and materialize alike);
+//! `instance` keeps the state of running instances under `.hako/instances/`
+//! (format-spec/runtime.md); `programs` keeps the plain content of the
+//! programs `run` starts; `datapath` decides between overlay (`overlay`, over
+//! the checkout cache), FUSE and `materialize`.
 
 pub mod datapath;
 pub mod fuse;
@@ -17,6 +20,8 @@ pub mod profiles;
 pub mod programs;
 pub mod rwfs;
 pub mod supervisor;
+pub mod treefs;
+pub mod working;
 
 /// Run `f` (which may use rayon) on a worker pool of its own whose threads
 /// are gone when this returns. The caller may be a forked supervisor (where

@@ -261,7 +261,7 @@ pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<O
     if new == rec.base {
         return Ok(None);
     }
-    crate::runtime::rwfs::publish(ws, rec.base, new)?;
+    crate::runtime::working::publish(ws, rec.base, new)?;
     Ok(Some(new))
 }
 
@@ -295,7 +295,7 @@ pub fn fold_instance(ws: &Workspace, dir: &Path) -> Result<Option<ObjectId>> {
     if new == last {
         return Ok(None);
     }
-    crate::runtime::rwfs::publish(ws, last, new)?;
+    crate::runtime::working::publish(ws, last, new)?;
     let tmp = crate::fsutil::tmp_path(dir, ".folded.");
     fs::write(&tmp, format!("{new}\n")).at(&tmp)?;
     fs::rename(&tmp, &folded).at(&folded)?;
@@ -317,7 +317,7 @@ pub fn fold_running(ws: &Workspace) -> Result<()> {
             crate::runtime::instance::Status::Running | crate::runtime::instance::Status::Created
         );
         if !live
-            || inst.fs != crate::runtime::datapath::DataPath::Overlay
+            || inst.fs != crate::runtime::instance::DataPath::Overlay
             || inst.container.as_deref() != Some(ws.container.as_str())
             || !holds_data(&inst.dir)
         {

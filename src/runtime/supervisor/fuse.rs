@@ -1,12 +1,12 @@
-//! The FUSE data path: the read-write FUSE server (runtime/rwfs.rs), forked
+//! The FUSE data path: the read-write FUSE server (runtime/rwfs/), forked
 //! before the sandbox, serves the tree on `mnt/` from the host's mount
 //! namespace and folds the writes of a persistent instance.
 
 use std::fs::File;
 
 use super::{Result, Supervised};
-use crate::runtime::instance::{self, start_fuse_server, Mode, Proc};
-use crate::runtime::rwfs::{Target, WorkingFs};
+use crate::runtime::instance::{self, Mode, Proc};
+use crate::runtime::rwfs::{start_fuse_server, FuseServer, Target, WorkingFs};
 
 /// Mount, start, record, wait, unmount (the server folds), record, commit.
 pub(super) fn supervise(mut run: Supervised, notify: Option<&mut File>) -> Result<i32> {
@@ -40,7 +40,7 @@ pub(super) fn supervise(mut run: Supervised, notify: Option<&mut File>) -> Resul
     // waited for; one that discards them has nothing left to do, so it is
     // reaped if it is done and otherwise left to exit on its own (its
     // parent's exit saves a millisecond at every `run --rm`).
-    let finish_mount = |server: instance::FuseServer| -> i32 {
+    let finish_mount = |server: FuseServer| -> i32 {
         let _ = instance::unmount_lazy(&mnt);
         if keeps_writes {
             server.wait()

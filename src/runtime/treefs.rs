@@ -16,25 +16,28 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use fuser::{
-    AccessFlags, BsdFileFlags, Config, CopyFileRangeFlags, Errno, FileAttr, FileHandle, FileType,
-    Filesystem, FopenFlags, Generation, INodeNo, KernelConfig, MountOption, OpenAccMode, OpenFlags,
+    AccessFlags, BsdFileFlags, Config, CopyFileRangeFlags, Errno, FileAttr, FileHandle, Filesystem,
+    FopenFlags, Generation, INodeNo, KernelConfig, MountOption, OpenAccMode, OpenFlags,
     RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty,
     ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
 };
 
 use crate::error::{Error, Result};
 use crate::oid::ObjectId;
-use crate::prolly::dir::{self, Entry, TreeCursor, ROOT_RECORD};
+use crate::prolly::dir::{self, Entry, ROOT_RECORD};
 use crate::prolly::file;
 use crate::store::ObjectStore;
+
+use super::fuse::attr::{check_access, file_attr, kind, BLKSIZE};
+use super::fuse::mount::{self, mount_error};
+use super::fuse::reply::{errno, list_dots, list_tree, xattr_names, xattr_value, Listed};
 
 /// How long the kernel may cache attributes and entries: content never changes.
 const TTL: Duration = Duration::from_secs(24 * 3600);
 const S_IFMT: u32 = 0o170000;
-const BLKSIZE: u32 = 128 * 1024;
 
 /// One known inode.
 struct Node {
@@ -113,61 +116,18 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
     /// which unmount lazily. `ready` runs once the mount is up (the kernel
     /// handshake is done), before the first request is served.
     pub fn serve(self, mountpoint: &Path, fsname: &str, ready: impl FnOnce()) -> Result<()> {
-        use nix::sys::signal::{SigSet, Signal};
-        // Blocked in every thread; one thread waits for them and unmounts.
-        let mut sigs = SigSet::empty();
-        sigs.add(Signal::SIGINT);
-        sigs.add(Signal::SIGTERM);
-        sigs.thread_block()
-            .map_err(|e| Error::Invalid(format!("cannot block signals: {e}")))?;
-        let session = fuser::Session::new(self, mountpoint, &config(fsname))
-            .map_err(|e| mount_error(mountpoint, e))?;
-        widen_readahead(mountpoint);
-        let mp = mountpoint.to_path_buf();
-        std::thread::Builder::new()
-            .name("hako-fuse-signals".into())
-            .spawn(move || {
-                if sigs.wait().is_ok() {
-                    // Lazily: a plain unmount fails with EBUSY while a copy
-                    // of the mount in another namespace is still held, and
-                    // the server would serve on.
-                    let _ = super::instance::unmount_lazy(&mp);
-                }
-            })
-            .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
+        let sigs = mount::block_stop_signals()?;
+        let session = mount::mount(self, mountpoint, &config(fsname))?;
+        mount::unmount_on_signal(sigs, mountpoint)?;
         ready();
-        session
-            .run()
-            .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")))
+        mount::serve(session)
     }
 
     /// Mount read-only at `mountpoint` and serve from a background thread.
     pub fn spawn(self, mountpoint: &Path, fsname: &str) -> Result<Mounted> {
-        let s = fuser::Session::new(self, mountpoint, &config(fsname))
-            .map_err(|e| mount_error(mountpoint, e))?;
-        widen_readahead(mountpoint);
+        let s = mount::mount(self, mountpoint, &config(fsname))?;
         Ok(Mounted(s.spawn().map_err(|e| mount_error(mountpoint, e))?))
     }
-}
-
-/// Kernel readahead for this mount, in KiB.
-pub const READAHEAD_KB: u32 = 4096;
-
-/// Raise the mount's readahead from the kernel's 128 KiB to `READAHEAD_KB`
-/// (the FUSE handshake can only lower it; its bdi in sysfs, named after the
-/// mount's device, can raise it): a sequential reader then keeps several
-/// 1 MiB reads in flight, and a program's page faults read its text in a few
-/// requests instead of one per 128 KiB. Needs root in the initial user
-/// namespace; without, the default stays.
-pub fn widen_readahead(mountpoint: &Path) {
-    // Not stat(2): the server is not serving yet, a GETATTR would wait forever.
-    let Some(dev) = super::instance::mount_device(mountpoint) else {
-        return;
-    };
-    let _ = std::fs::write(
-        format!("/sys/class/bdi/{dev}/read_ahead_kb"),
-        format!("{READAHEAD_KB}\n"),
-    );
 }
 
 /// A filesystem served from a background thread; `unmount` (or drop) ends it.
@@ -189,64 +149,10 @@ impl Mounted {
 }
 
 fn config(fsname: &str) -> Config {
-    let mut c = Config::default();
-    c.mount_options = vec![
-        MountOption::RO,
-        MountOption::NoDev,
-        MountOption::NoSuid,
-        MountOption::NoAtime,
-        MountOption::FSName(fsname.to_string()),
-        MountOption::Subtype("hako".to_string()),
-    ];
-    // Requests are served in parallel: the inode map's lock is held only for
-    // map updates, never across a read of file content.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    c.n_threads = Some(cores.clamp(2, 8));
-    c
-}
-
-pub(crate) fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
-    let dev = Path::new("/dev/fuse");
-    let hint = if !dev.exists() {
-        " (/dev/fuse is missing: load the fuse module or install fuse3)"
-    } else if nix::unistd::access(
-        dev,
-        nix::unistd::AccessFlags::R_OK | nix::unistd::AccessFlags::W_OK,
+    mount::config(
+        fsname,
+        [MountOption::RO, MountOption::NoDev, MountOption::NoSuid],
     )
-    .is_err()
-    {
-        " (/dev/fuse is not readable and writable by this user: it is usually mode 0666)"
-    } else {
-        ""
-    };
-    Error::Invalid(format!(
-        "cannot mount on '{}': {e}{hint}",
-        mountpoint.display()
-    ))
-}
-
-fn kind(mode: u32) -> FileType {
-    match mode & S_IFMT {
-        0o040000 => FileType::Directory,
-        0o120000 => FileType::Symlink,
-        0o020000 => FileType::CharDevice,
-        0o060000 => FileType::BlockDevice,
-        0o010000 => FileType::NamedPipe,
-        0o140000 => FileType::Socket,
-        _ => FileType::RegularFile,
-    }
-}
-
-/// The kernel's `new_encode_dev` of (major, minor).
-fn encode_dev(major: u32, minor: u32) -> u32 {
-    (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12)
-}
-
-fn errno(e: &Error) -> Errno {
-    match e {
-        Error::Io { err, .. } => Errno::from_i32(err.raw_os_error().unwrap_or(libc::EIO)),
-        _ => Errno::EIO,
-    }
 }
 
 impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
@@ -326,29 +232,7 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
             }
         };
         let e = &node.entry;
-        let mtime = e
-            .meta
-            .mtime
-            .map(|s| UNIX_EPOCH + Duration::new(s, e.meta.mtime_nsec))
-            .unwrap_or(UNIX_EPOCH);
-        let k = kind(e.mode);
-        Ok(FileAttr {
-            ino: INodeNo(ino),
-            size,
-            blocks: size.div_ceil(512),
-            atime: mtime,
-            mtime,
-            ctime: mtime,
-            crtime: mtime,
-            kind: k,
-            perm: (e.mode & 0o7777) as u16,
-            nlink: if k == FileType::Directory { 2 } else { 1 },
-            uid: e.meta.uid,
-            gid: e.meta.gid,
-            rdev: e.meta.rdev.map(|(ma, mi)| encode_dev(ma, mi)).unwrap_or(0),
-            blksize: BLKSIZE,
-            flags: 0,
-        })
+        Ok(file_attr(ino, e.mode, &e.meta, size, 1))
     }
 
     /// Walk directory `ino`'s listing (open handle `fh`) from `offset`:
@@ -373,42 +257,27 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
                 .and_then(|p| p.next_name.clone());
             (n.entry.clone(), n.parent, resume)
         };
-        let mut off = offset;
-        for (at, dot, name) in [(0, ino, &b"."[..]), (1, parent, &b".."[..])] {
-            if off == at {
-                let e = Entry {
-                    name: name.to_vec(),
-                    ..dir.clone()
-                };
-                if emit(Some(dot), at + 1, &e) {
-                    return Ok(());
-                }
-                off = at + 1;
-            }
-        }
-        let cursor = match &resume {
-            Some(name) => TreeCursor::seek(&self.store, &dir.id, name),
-            None => TreeCursor::new(&self.store, &dir.id),
-        }
-        .map_err(|e| errno(&e))?;
-        // Entries already returned (when not resuming at a saved name).
-        let mut skip = if resume.is_some() { 0 } else { off - 2 };
-        let mut next = None;
-        for item in cursor {
-            let e = item.map_err(|e| errno(&e))?;
-            if e.name == ROOT_RECORD {
-                continue;
-            }
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            if emit(None, off + 1, &e) {
-                next = Some(e.name);
-                break;
-            }
-            off += 1;
-        }
+        let dots = list_dots(offset, ino, parent, |dot, next, name| {
+            let e = Entry {
+                name: name.to_vec(),
+                ..dir.clone()
+            };
+            emit(Some(dot), next, &e)
+        });
+        let Some(off) = dots else {
+            return Ok(());
+        };
+        let (off, next) =
+            list_tree(
+                &self.store,
+                &dir.id,
+                off,
+                resume.as_deref(),
+                |next, e| match emit(None, next, e) {
+                    true => Listed::Full,
+                    false => Listed::Added,
+                },
+            )?;
         if let Some(p) = self.state().dirs.get_mut(&fh) {
             p.next_offset = off;
             p.next_name = next;
@@ -427,12 +296,7 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
 
 impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
-        let _ = config.set_max_readahead(1 << 20);
-        // Listings carry attributes when lookups follow them (find, ls -l,
-        // diff -r): one request per batch of entries instead of one per name.
-        let _ = config.add_capabilities(
-            fuser::InitFlags::FUSE_DO_READDIRPLUS | fuser::InitFlags::FUSE_READDIRPLUS_AUTO,
-        );
+        mount::init(config);
         Ok(())
     }
 
@@ -656,16 +520,7 @@ impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
             Ok(e) => e,
             Err(e) => return reply.error(e),
         };
-        let Some((_, v)) = e.meta.xattrs.iter().find(|(k, _)| k == name.as_bytes()) else {
-            return reply.error(Errno::ENODATA);
-        };
-        if size == 0 {
-            reply.size(v.len() as u32)
-        } else if (size as usize) < v.len() {
-            reply.error(Errno::ERANGE)
-        } else {
-            reply.data(v)
-        }
+        xattr_value(reply, &e.meta.xattrs, name, size)
     }
 
     fn listxattr(&self, _req: &Request, ino: INodeNo, size: u32, reply: ReplyXattr) {
@@ -673,32 +528,17 @@ impl<S: ObjectStore + Send + Sync + 'static> Filesystem for TreeFs<S> {
             Ok(e) => e,
             Err(e) => return reply.error(e),
         };
-        let mut list = Vec::new();
-        for (k, _) in &e.meta.xattrs {
-            list.extend_from_slice(k);
-            list.push(0);
-        }
-        if size == 0 {
-            reply.size(list.len() as u32)
-        } else if (size as usize) < list.len() {
-            reply.error(Errno::ERANGE)
-        } else {
-            reply.data(&list)
-        }
+        xattr_names(reply, &e.meta.xattrs, size)
     }
 
     fn access(&self, _req: &Request, ino: INodeNo, mask: AccessFlags, reply: ReplyEmpty) {
         let Ok(e) = self.entry_of(ino.0) else {
             return reply.error(Errno::ENOENT);
         };
-        if mask.contains(AccessFlags::W_OK) {
-            return reply.error(Errno::EROFS);
+        match check_access(mask, true, e.is_file().then_some(e.mode)) {
+            Ok(()) => reply.ok(),
+            Err(e) => reply.error(e),
         }
-        // Nobody, root included, may execute a file without an execute bit.
-        if mask.contains(AccessFlags::X_OK) && e.is_file() && e.mode & 0o111 == 0 {
-            return reply.error(Errno::EACCES);
-        }
-        reply.ok();
     }
 
     // Every write-type operation: read-only filesystem.
