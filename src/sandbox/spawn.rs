@@ -543,8 +543,15 @@ fn child_steps(
     // sandbox can ptrace it or read its memory, /proc/1/environ or its
     // descriptors (execve gives the command its own dumpable flag back).
     sys::prctl(libc::PR_SET_DUMPABLE, 0).map_err(|e| Error::sys("prctl(PR_SET_DUMPABLE, 0)", e))?;
+    // The command starts only once pid 1 holds nothing but its standard
+    // descriptors and has wiped its arguments: it waits for the end of this
+    // pipe, which pid 1's close_from(3) closes (else it could see them).
+    let (go_r, go_w) = sys::pipe().map_err(|e| Error::sys("pipe", e))?;
     let cmd = sys::fork().map_err(|e| Error::sys("fork the command", e))?;
     if cmd == 0 {
+        drop(go_w);
+        let _ = sys::read_to_end(go_r.as_fd());
+        drop(go_r);
         let e = match cfg.pty.then(|| pty::take_terminal(true)) {
             Some(Err(e)) => e,
             _ => {
@@ -558,8 +565,10 @@ fn child_steps(
     drop(fds.warn_w.take()); // hako reads warnings until every write end is closed
                              // Nothing of the host stays with pid 1 but its standard descriptors:
                              // no pipe to hako, no lock, no caller environment or arguments.
-    let _ = sys::close_from(3);
     let _ = sys::wipe_args_and_environ(b"hako-init");
+    // close_from closes both ends of the pipe: no destructor may close them again.
+    std::mem::forget((go_r, go_w));
+    let _ = sys::close_from(3);
     reap(cmd, waitset)
 }
 

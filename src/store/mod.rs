@@ -319,17 +319,6 @@ impl Odb {
     /// with one filesystem sync. Returns how many were new. Only packs
     /// smaller than [`BULK_MERGE_BELOW`] are merged afterwards (packs.md).
     pub fn write_known(&self, objects: &[(ObjectId, ObjectType, &[u8])]) -> Result<usize> {
-        self.write_known_merging_below(objects, BULK_MERGE_BELOW)
-    }
-
-    /// `write_known`, merging only packs smaller than `merge_below` bytes
-    /// afterwards: a long-lived bulk writer (the runtime's filesystem) would
-    /// otherwise copy its big packs again at every batch; `gc` repacks them.
-    pub fn write_known_merging_below(
-        &self,
-        objects: &[(ObjectId, ObjectType, &[u8])],
-        merge_below: u64,
-    ) -> Result<usize> {
         use rayon::prelude::*;
         let fresh: Vec<(ObjectId, ObjectType, &[u8])> = objects
             .par_iter()
@@ -351,7 +340,7 @@ impl Odb {
             if let Some(list) = self.packs.write().unwrap().as_mut() {
                 list.push(p);
             }
-            self.consolidate_packs_below(merge_below)?;
+            self.consolidate_packs_below(BULK_MERGE_BELOW)?;
         }
         Ok(fresh.len())
     }

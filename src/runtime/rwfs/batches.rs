@@ -10,9 +10,6 @@ use crate::store::ObjectStore;
 use super::Inner;
 
 const PENDING_BYTES: u64 = 128 << 20;
-/// Packs this big are never merged by the filesystem (copying a GiB pack
-/// again at every batch dominated large writes); `gc` repacks them.
-const MERGE_PACKS_BELOW: u64 = 32 << 20;
 
 impl Inner {
     /// `f` of the first batch not yet in the store that answers it: the
@@ -64,11 +61,8 @@ impl Inner {
     /// on failure it stays, to be written again.
     pub(super) fn write_batch(&self, b: &Arc<crate::store::MemStore>) -> Result<()> {
         let r = b.with_all(|refs| {
-            self.par(|| {
-                self.ws
-                    .odb
-                    .write_known_merging_below(refs, MERGE_PACKS_BELOW)
-            })
+            // A bulk write: packs of 32 MiB and more are left apart (packs.md).
+            self.par(|| self.ws.odb.write_known(refs))
         });
         let mut sealed = self.batches();
         match &r {
