@@ -14,7 +14,7 @@ mod spawn;
 mod sys;
 
 pub use config::{
-    Bind, CgroupLimits, Config, EnvBase, NetMode, OverlayRoot, Rlimit, SeccompPolicy,
+    Bind, CgroupLimits, Config, EnvBase, NestedOverlay, NetMode, OverlayRoot, Rlimit, SeccompPolicy,
 };
 pub use confine::{cap_names, parse_cap, DEFAULT_CAPS};
 pub use enter::{enter, EnterConfig};

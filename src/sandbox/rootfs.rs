@@ -70,6 +70,15 @@ pub fn build(
     let root = sys::open(&root_c, libc::O_PATH | libc::O_DIRECTORY)
         .map_err(|e| Error::sys(format!("open ROOTFS '{}'", rootfs.display()), e))?;
     let root = root.as_fd();
+    // Nested overlays outside the tmpfs mounts below go on now; the others
+    // once their tmpfs is there.
+    let (late, early): (Vec<_>, Vec<_>) = cfg
+        .nested_overlays
+        .iter()
+        .partition(|n| under_tmpfs(cfg, &n.target));
+    for n in early {
+        warnings.extend(mount_nested(root, n, false));
+    }
 
     warnings.extend(mount_proc(root)?);
     mount_dev(root)?;
@@ -94,6 +103,10 @@ pub fn build(
             Some(c"mode=0755"),
         )
         .map_err(|e| Error::sys(format!("--tmpfs: mount tmpfs on {}", dst.display()), e))?;
+    }
+
+    for n in late {
+        warnings.extend(mount_nested(root, n, true));
     }
 
     for (bind, src) in cfg.binds.iter().zip(sources) {
@@ -132,6 +145,45 @@ pub fn build(
         .map_err(|e| Error::sys(format!("pivot_root into '{}'", rootfs.display()), e))?;
     sys::chdir(c"/").map_err(|e| Error::sys("chdir to the new /", e))?;
     Ok(warnings)
+}
+
+/// Whether TARGET lies under /tmp or a --tmpfs (mounted fresh by `build`).
+fn under_tmpfs(cfg: &Config, target: &Path) -> bool {
+    target.starts_with("/tmp") || cfg.tmpfs.iter().any(|t| target.starts_with(t))
+}
+
+/// Mount nested overlay N at its target beneath ROOT (made when `create`:
+/// in a fresh tmpfs). A refusal is a warning: the directory stays empty.
+fn mount_nested(
+    root: BorrowedFd,
+    n: &super::config::NestedOverlay,
+    create: bool,
+) -> Option<String> {
+    let at = if create {
+        mountpoint(root, &n.target, Kind::Dir).map_err(|e| e.to_string())
+    } else {
+        resolve(root, &n.target, libc::O_PATH | libc::O_DIRECTORY).map_err(|e| e.to_string())
+    };
+    let esc = super::spawn::escape_overlay_path;
+    let data = format!(
+        "lowerdir={},upperdir={},workdir={},userxattr,redirect_dir=nofollow,index=off,metacopy=off",
+        esc(&n.lower),
+        esc(&n.upper),
+        esc(&n.work)
+    );
+    let r = at.and_then(|at| {
+        let data = CString::new(data).map_err(|_| "a path holds a NUL byte".to_string())?;
+        sys::mount(
+            Some(c"hako"),
+            &sys::fd_path(at.as_fd()),
+            Some(c"overlay"),
+            0,
+            Some(&data),
+        )
+        .map_err(|e| format!("mount overlay: {e}"))
+    });
+    r.err()
+        .map(|why| format!("host directory {} not shown: {why}", n.target.display()))
 }
 
 /// An overlay root, ready for the mount in the sandbox (built on the host).

@@ -295,7 +295,7 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
 /// yet (absolute, `~/`, `./` or `../`) in an existing directory binds that
 /// directory, writable, so an output file reaches the host. None for
 /// anything else, for an option (`-…`) and for `/` itself.
-fn auto_mount_path(arg: &str, caller: &Path) -> Option<(PathBuf, PathBuf)> {
+pub(super) fn auto_mount_path(arg: &str, caller: &Path) -> Option<(PathBuf, PathBuf)> {
     if arg.is_empty() || arg.starts_with('-') {
         return None;
     }
