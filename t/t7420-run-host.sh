@@ -8,6 +8,10 @@ fi
 
 . "$TEST_DIRECTORY/lib-run.sh"
 
+# stderr may hold "warning: host directory D: overlay refused …; bound
+# read-only instead" when another test mounts below a host directory while
+# a run starts (runtime.md, "Host instances"): only those lines are allowed.
+
 # The private directories of host runs this test may leave behind.
 private_dirs () {
 	ls -d "${TMPDIR:-/tmp}"/hako-host-[0-9]* 2>/dev/null || :
@@ -26,7 +30,7 @@ test_expect_success 'a host command reads host files; nothing it writes reaches 
 	hako run --host -- sh -c "echo x >/etc/hosts-test && cat /etc/hosts-test &&
 		cat /etc/hostname && echo changed >>host/mod && rm host/del &&
 		chmod 600 host/ch && rm -r host/sub && echo new >host/new && cat host/mod" >out 2>err &&
-	test_must_be_empty err &&
+	! grep -v "^warning: host directory" err &&
 	printf "x\n%s\noriginal\nchanged\n" "$hostname" >expect &&
 	test_cmp expect out &&
 	test_path_is_missing /etc/hosts-test &&
@@ -165,7 +169,7 @@ test_expect_success USER_NS 'as an unprivileged user: the caller'"'"'s ids, othe
 	echo mine >"$D/mine" && chown hakotest: "$D/mine" &&
 	as_user ./hako run --host -- sh -c "id -u; stat -c %U /etc/passwd; cat mine; echo more >>mine;
 		cat mine; echo x >/etc/by-user && cat /etc/by-user; echo y >new-file" >out 2>err &&
-	test_must_be_empty err &&
+	! grep -v "^warning: host directory" err &&
 	printf "1001\nnobody\nmine\nmine\nmore\nx\n" >expect &&
 	test_cmp expect out &&
 	echo mine >expect && test_cmp expect "$D/mine" &&

@@ -171,19 +171,39 @@ fn mount_nested(
         esc(&n.upper),
         esc(&n.work)
     );
-    let r = at.and_then(|at| {
-        let data = CString::new(data).map_err(|_| "a path holds a NUL byte".to_string())?;
-        sys::mount(
-            Some(c"hako"),
-            &sys::fd_path(at.as_fd()),
-            Some(c"overlay"),
-            0,
-            Some(&data),
-        )
-        .map_err(|e| format!("mount overlay: {e}"))
+    let not_shown = |why: &str| format!("host directory {} not shown: {why}", n.target.display());
+    let at = match at {
+        Ok(at) => at,
+        Err(why) => return Some(not_shown(&why)),
+    };
+    let Ok(data) = CString::new(data) else {
+        return Some(not_shown("a path holds a NUL byte"));
+    };
+    let target = sys::fd_path(at.as_fd());
+    let e = match sys::mount(Some(c"hako"), &target, Some(c"overlay"), 0, Some(&data)) {
+        Ok(()) => return None,
+        Err(e) => e,
+    };
+    // A mount point that appeared below the directory since the host root
+    // was planned makes the kernel refuse it as a lower: show it read-only.
+    let bound = sys::mount(
+        Some(&cstr(&n.lower)),
+        &target,
+        None,
+        libc::MS_BIND | libc::MS_REC,
+        None,
+    )
+    .and_then(|()| {
+        let mounted = resolve(root, &n.target, libc::O_PATH)?;
+        make_readonly(mounted.as_fd(), true)
     });
-    r.err()
-        .map(|why| format!("host directory {} not shown: {why}", n.target.display()))
+    Some(match bound {
+        Ok(()) => format!(
+            "host directory {}: overlay refused ({e}); bound read-only instead",
+            n.target.display()
+        ),
+        Err(b) => not_shown(&format!("mount overlay: {e}; bind: {b}")),
+    })
 }
 
 /// An overlay root, ready for the mount in the sandbox (built on the host).
