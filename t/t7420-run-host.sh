@@ -1,5 +1,14 @@
 #!/bin/sh
 test_description='hako run --host: a host program in a temporary container over the host own directories (kernel overlay, one per directory without mount points below); nothing written reaches the host; --keep-as folds the change into a new container whose status and diff list exactly it; works without a workspace and for an unprivileged user; bad input is refused with one line'
+# Other tests mount FUSE instances under this directory's parent while
+# they run: as root, run in a mount namespace of our own (private
+# propagation), so their mounts never race a host run's plan.
+if test "$(id -u)" = 0 && test -z "$T7420_OWN_MOUNTS" &&
+	unshare -m --propagation private true 2>/dev/null
+then
+	T7420_OWN_MOUNTS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+
 . ./test-lib.sh
 
 if ! unshare -Urm true 2>/dev/null; then
@@ -147,6 +156,17 @@ test_expect_success 'bad input: one-line fatals, and nothing changes' '
 	hako -C ws containers >containers-after &&
 	test_cmp containers-before containers-after &&
 	private_dirs >after-dirs && test_cmp before-dirs after-dirs
+'
+
+test_expect_success 'where the probe says overlay is refused: one fatal line, nothing runs' '
+	mkdir tmpd &&
+	echo "$(uname -n) $(uname -r) $(id -u) $(stat -c %d tmpd) no mount: EPERM: Operation not permitted" \
+		>tmpd/hako-host-probe.$(id -u) &&
+	test_must_fail env TMPDIR="$PWD/tmpd" hako run --host -- sh -c "echo ran >ran" 2>err &&
+	echo "fatal: --host: overlay unavailable (mount: EPERM: Operation not permitted)" >expect &&
+	test_cmp expect err &&
+	test_path_is_missing ran &&
+	ls tmpd >left && echo hako-host-probe.$(id -u) >expect && test_cmp expect left
 '
 
 test_expect_success 'a private directory left by a killed run is removed by the next run' '

@@ -148,9 +148,27 @@ pub struct HostRoot {
 /// Build the host root in the private directory DIR: the spine, the
 /// root overlay's and each nested overlay's directories. CWD, when under
 /// /tmp or /run, gets a nested overlay of its own.
+/// The mount table is read again afterwards: when it changed meanwhile
+/// (a mount made or removed below a directory planned as a lower), the
+/// plan is made again, up to three times.
 pub fn prepare(dir: &Path, readonly: bool, cwd: &Path) -> Result<HostRoot> {
+    let mut table = MountTable::read()?;
+    for _ in 0..3 {
+        let hr = prepare_with(&table, dir, readonly, cwd)?;
+        let now = MountTable::read()?;
+        if now.points == table.points {
+            return Ok(hr);
+        }
+        for d in ["spine", "root", "o"] {
+            crate::fsutil::remove_tree(&dir.join(d))?;
+        }
+        table = now;
+    }
+    prepare_with(&table, dir, readonly, cwd)
+}
+
+fn prepare_with(table: &MountTable, dir: &Path, readonly: bool, cwd: &Path) -> Result<HostRoot> {
     let owners = nix::unistd::geteuid().is_root();
-    let table = MountTable::read()?;
     let spine = dir.join("spine");
     let mut hr = HostRoot {
         spine: spine.clone(),
@@ -164,7 +182,7 @@ pub fn prepare(dir: &Path, readonly: bool, cwd: &Path) -> Result<HostRoot> {
     let root_m = fs::symlink_metadata("/").at("/")?;
     fs::create_dir(&spine).at(&spine)?;
     fill_spine(
-        &table,
+        table,
         Path::new("/"),
         &spine,
         owners,

@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::plan::auto_mount_path;
+use super::plan::{auto_mount, env_file, user_ids};
 use super::{Reporter, Result, RunError, RunRequest};
 use crate::refs::Expect;
 use crate::runtime::hostroot::{self, Private};
@@ -80,46 +80,12 @@ fn check(h: &HostRun) -> Result<()> {
     Ok(())
 }
 
-/// A field of the host's /etc/passwd (or group) line whose field 0 or 2 is KEY.
-fn host_db(file: &str, key: &str) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(file).ok()?;
+/// The host's /etc/passwd line of uid UID, split.
+fn host_passwd(uid: u32) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string("/etc/passwd").ok()?;
     text.lines()
         .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
-        .find(|f| f.len() > 3 && (f[0] == key || f[2] == key))
-}
-
-/// `-u USER`: a name of the host's /etc/passwd, or UID[:GID].
-fn host_user(user: &str) -> Result<(u32, u32)> {
-    let (u, g) = match user.split_once(':') {
-        Some((u, g)) => (u, Some(g)),
-        None => (user, None),
-    };
-    let (uid, pgid) = match u.parse::<u32>() {
-        Ok(n) => (n, n),
-        Err(_) => host_db("/etc/passwd", u)
-            .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
-            .ok_or_else(|| {
-                RunError::Failed(format!("unknown user '{u}' in the host's /etc/passwd"))
-            })?,
-    };
-    let gid = match g {
-        None => pgid,
-        Some(g) => match g.parse::<u32>() {
-            Ok(n) => n,
-            Err(_) => std::fs::read_to_string("/etc/group")
-                .ok()
-                .and_then(|t| {
-                    t.lines()
-                        .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
-                        .find(|f| f.len() > 2 && f[0] == g)
-                        .and_then(|f| f[2].parse().ok())
-                })
-                .ok_or_else(|| {
-                    RunError::Failed(format!("unknown group '{g}' in the host's /etc/group"))
-                })?,
-        },
-    };
-    Ok((uid, gid))
+        .find(|f| f.len() > 5 && f[2] == uid.to_string())
 }
 
 /// Fail as a shell would when a command name is in no PATH directory.
@@ -156,7 +122,9 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     let req = &mut h.req;
     let euid = nix::unistd::geteuid().as_raw();
     let (uid, gid) = match &req.user {
-        Some(u) => host_user(u)?,
+        Some(u) => user_ids(u, "the host's", |p| {
+            std::fs::read_to_string(p).unwrap_or_default()
+        })?,
         None => (euid, nix::unistd::getegid().as_raw()),
     };
     // The environment: the caller's PATH and HOME, then --env-file, then -e.
@@ -169,21 +137,8 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
         set("PATH", &p);
     }
     for f in &req.env_files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| RunError::Failed(format!("--env-file '{}': {e}", f.display())))?;
-        for (n, l) in text.lines().enumerate() {
-            let l = l.trim();
-            if l.is_empty() || l.starts_with('#') {
-                continue;
-            }
-            let (k, v) = l.split_once('=').ok_or_else(|| {
-                RunError::Failed(format!(
-                    "--env-file '{}' line {}: not K=V",
-                    f.display(),
-                    n + 1
-                ))
-            })?;
-            set(k, v);
+        for (k, v) in env_file(f)? {
+            set(&k, &v);
         }
     }
     for (k, v) in &req.env {
@@ -196,8 +151,8 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
         .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
     let home = match (&req.user, std::env::var("HOME")) {
         (None, Ok(h)) if !h.is_empty() => h,
-        _ => host_db("/etc/passwd", &uid.to_string())
-            .map(|f| f.get(5).cloned().unwrap_or_default())
+        _ => host_passwd(uid)
+            .map(|f| f[5].clone())
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| if uid == 0 { "/root".into() } else { "/".into() }),
     };
@@ -205,22 +160,10 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     if argv.is_empty() {
         argv = vec!["/bin/sh".into()];
     }
-    let mut auto_binds: Vec<Bind> = Vec::new();
-    if let Some(caller) = &req.auto_mount {
-        for arg in argv.iter_mut().skip(1) {
-            if let Some((bind, path)) = auto_mount_path(arg, caller) {
-                *arg = path.to_string_lossy().into_owned();
-                if !auto_binds.iter().any(|b| bind.starts_with(&b.dst)) {
-                    auto_binds.retain(|b| !b.dst.starts_with(&bind));
-                    auto_binds.push(Bind {
-                        src: bind.clone(),
-                        dst: bind,
-                        readonly: false,
-                    });
-                }
-            }
-        }
-    }
+    let mut auto_binds = match &req.auto_mount {
+        Some(caller) => auto_mount(&mut argv, caller),
+        None => Vec::new(),
+    };
     let workdir = match &req.workdir {
         Some(w) if !w.starts_with('/') => {
             return Err(RunError::Usage(format!(
