@@ -50,6 +50,33 @@ test_expect_success 'a host command reads host files; nothing it writes reaches 
 	private_dirs >after-dirs && test_cmp before-dirs after-dirs
 '
 
+test_lazy_prereq PYTHON3 'command -v python3'
+
+test_expect_success PYTHON3 'a unix socket of the host, seen through the overlay, refuses connections' '
+	cat >listen.py <<-\EOF &&
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX)
+	s.bind(sys.argv[1])
+	s.listen(1)
+	s.settimeout(10)
+	open(sys.argv[2], "w").close()
+	try:
+	    s.accept()
+	    print("accepted")
+	except socket.timeout:
+	    print("nothing")
+	EOF
+	python3 listen.py "$PWD/host.sock" listening >listened &
+	pid=$! &&
+	test_when_finished "kill $pid 2>/dev/null; rm -f host.sock" &&
+	for i in $(test_seq 100); do test -e listening && break; sleep 0.1; done &&
+	test -e listening &&
+	test_must_fail hako run --host -- python3 -c "import socket; c = socket.socket(socket.AF_UNIX); c.connect(\"host.sock\")" 2>err &&
+	grep "ConnectionRefusedError" err &&
+	{ kill $pid 2>/dev/null; wait $pid || :; } &&
+	! grep accepted listened
+'
+
 test_expect_success 'the current directory, PATH and the user are the caller'"'"'s; /tmp, /run and /proc are fresh' '
 	mkdir -p "${TMPDIR:-/tmp}" &&
 	marker=$(mktemp "${TMPDIR:-/tmp}/t7420-marker.XXXXXX") &&

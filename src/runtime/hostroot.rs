@@ -535,15 +535,8 @@ fn needs(upper: &Path) -> Result<BTreeMap<Vec<u8>, Need>> {
 }
 
 /// What `write-tree --owners` records of host path P (metadata M).
-fn host_meta(p: &Path, m: &fs::Metadata) -> Result<Meta> {
-    entry_meta(p, m, &owners_opts())
-}
-
-fn owners_opts() -> ImportOptions {
-    ImportOptions {
-        owners: true,
-        exclude: Vec::new(),
-    }
+fn host_meta(p: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
+    entry_meta(p, m, opts)
 }
 
 /// The base entry NAME for host path P: None when the host lacks it.
@@ -552,6 +545,7 @@ fn base_entry(
     p: &Path,
     name: &[u8],
     need: &Need,
+    opts: &ImportOptions,
 ) -> Result<Option<Entry>> {
     let m = match fs::symlink_metadata(p) {
         Ok(m) => m,
@@ -560,13 +554,13 @@ fn base_entry(
     };
     match need {
         Need::Dir(children) if m.is_dir() => {
-            let entries = base_entries(store, p, children)?;
+            let entries = base_entries(store, p, children, opts)?;
             let id = dir::build(store, entries)?;
             let mut e = Entry::new(name, S_IFDIR | (m.mode() & 0o7777), id);
-            e.meta = host_meta(p, &m)?;
+            e.meta = host_meta(p, &m, opts)?;
             Ok(Some(e))
         }
-        _ => import_entry(store, p, name, &owners_opts()).map(Some),
+        _ => import_entry(store, p, name, opts).map(Some),
     }
 }
 
@@ -574,11 +568,12 @@ fn base_entries(
     store: &dyn ObjectStore,
     p: &Path,
     children: &BTreeMap<Vec<u8>, Need>,
+    opts: &ImportOptions,
 ) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for (name, need) in children {
         let cp = p.join(OsStr::from_bytes(name));
-        if let Some(e) = base_entry(store, &cp, name, need)? {
+        if let Some(e) = base_entry(store, &cp, name, need, opts)? {
             entries.push(e);
         }
     }
@@ -587,14 +582,23 @@ fn base_entries(
 }
 
 /// The base tree (runtime.md, "`--keep-as`", step 2): the host's versions
-/// of what the grafted upper directory UPPER names, and their parents.
-pub fn base_tree(store: &dyn ObjectStore, upper: &Path) -> Result<ObjectId> {
+/// of what the grafted upper directory UPPER names, and their parents,
+/// recorded with owners; directories of EXCLUDE (device, inode) left out.
+pub fn base_tree(
+    store: &dyn ObjectStore,
+    upper: &Path,
+    exclude: Vec<(u64, u64)>,
+) -> Result<ObjectId> {
+    let opts = ImportOptions {
+        owners: true,
+        exclude,
+    };
     let children = needs(upper)?;
-    let mut entries = base_entries(store, Path::new("/"), &children)?;
+    let mut entries = base_entries(store, Path::new("/"), &children, &opts)?;
     let m = fs::symlink_metadata("/").at("/")?;
     if let Some(rec) = root_record(
         S_IFDIR | (m.mode() & 0o7777),
-        &host_meta(Path::new("/"), &m)?,
+        &host_meta(Path::new("/"), &m, &opts)?,
     ) {
         let at = entries.partition_point(|e| e.name.as_slice() < ROOT_RECORD);
         entries.insert(at, rec);
@@ -628,14 +632,16 @@ pub fn presentation() -> Presentation {
     }
 }
 
-/// Graft, read the base and fold: (base, folded) trees, stored in STORE.
+/// Graft, read the base (EXCLUDE as `base_tree`) and fold: (base,
+/// folded) trees, stored in STORE.
 pub fn fold(
     store: &dyn ObjectStore,
     root_upper: &Path,
     nested: &[Nested],
+    exclude: Vec<(u64, u64)>,
 ) -> Result<(ObjectId, ObjectId)> {
     graft(root_upper, nested)?;
-    let base = base_tree(store, root_upper)?;
+    let base = base_tree(store, root_upper, exclude)?;
     let new = overlay::fold_upper(store, &base, root_upper, &presentation())?;
     Ok((base, new))
 }

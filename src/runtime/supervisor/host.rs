@@ -4,6 +4,7 @@
 //! only, no instance record; works without a workspace.
 
 use std::ffi::OsString;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::plan::{auto_mount, env_file, user_ids};
@@ -283,7 +284,11 @@ fn keep(
     argv: &[String],
 ) -> crate::error::Result<()> {
     let batch = crate::store::BatchWriter::new(&ws.odb);
-    let (base, new) = hostroot::fold(&batch, upper, nested)?;
+    // The workspace's own store is never read as a host change.
+    let exclude = std::fs::metadata(&ws.dir)
+        .map(|m| vec![(m.dev(), m.ino())])
+        .unwrap_or_default();
+    let (base, new) = hostroot::fold(&batch, upper, nested, exclude)?;
     batch.flush()?;
     ws.create_container(name)?;
     let c = Workspace::open_with(&ws.dir, Some(name))?;
