@@ -1,13 +1,5 @@
 #!/bin/sh
 test_description='hako run --host: a host program in a temporary container over the host own directories (kernel overlay, one per directory without mount points below); nothing written reaches the host; --keep-as folds the change into a new container whose status and diff list exactly it; works without a workspace and for an unprivileged user; bad input is refused with one line'
-# Other tests mount FUSE instances under this directory's parent while
-# they run: as root, run in a mount namespace of our own (private
-# propagation), so their mounts never race a host run's plan.
-if test "$(id -u)" = 0 && test -z "$T7420_OWN_MOUNTS" &&
-	unshare -m --propagation private true 2>/dev/null
-then
-	T7420_OWN_MOUNTS=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
 
 . ./test-lib.sh
 
@@ -17,9 +9,8 @@ fi
 
 . "$TEST_DIRECTORY/lib-run.sh"
 
-# stderr may hold "warning: host directory D: overlay refused …; bound
-# read-only instead" when another test mounts below a host directory while
-# a run starts (runtime.md, "Host instances"): only those lines are allowed.
+# stderr may hold "warning: host directory D: …" where the kernel refuses
+# an overlay (runtime.md, "Host instances"): only those lines are allowed.
 
 # The private directories of host runs this test may leave behind.
 private_dirs () {

@@ -24,7 +24,9 @@ use crate::store::ObjectStore;
 /// Paths the sandbox mounts fresh (or, /sys, leaves empty).
 const FRESH: [&str; 5] = ["/proc", "/dev", "/sys", "/tmp", "/run"];
 
-/// Filesystems with no files of their own: never a lower directory.
+/// Filesystems with no files of their own: never a lower directory (nor
+/// FUSE's: an overlay over one keeps its server alive after the host
+/// unmounts it, and hako's own instances wait for their server's end).
 const PSEUDO: [&str; 21] = [
     "proc",
     "sysfs",
@@ -58,42 +60,12 @@ pub struct MountTable {
     points: Vec<(PathBuf, String)>,
 }
 
-/// A mountinfo field with its octal escapes (`\040`…) decoded.
-fn unescape(s: &str) -> PathBuf {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && i + 4 <= b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 4])
-                .ok()
-                .and_then(|o| u8::from_str_radix(o, 8).ok())
-            {
-                out.push(v);
-                i += 4;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    PathBuf::from(OsStr::from_bytes(&out))
-}
-
 impl MountTable {
     /// Parse `/proc/self/mountinfo` text.
     pub fn parse(text: &str) -> MountTable {
-        let mut points = Vec::new();
-        for line in text.lines() {
-            let Some((pre, post)) = line.split_once(" - ") else {
-                continue;
-            };
-            let (Some(mp), Some(fstype)) = (pre.split(' ').nth(4), post.split(' ').next()) else {
-                continue;
-            };
-            points.push((unescape(mp), fstype.to_string()));
+        MountTable {
+            points: crate::sandbox::mountinfo::parse(text),
         }
-        MountTable { points }
     }
 
     pub fn read() -> Result<MountTable> {
@@ -103,7 +75,7 @@ impl MountTable {
 
     /// Whether a mount point lies strictly below P.
     fn has_below(&self, p: &Path) -> bool {
-        self.points.iter().any(|(m, _)| m != p && m.starts_with(p))
+        crate::sandbox::mountinfo::has_below(&self.points, p)
     }
 
     /// The type of the topmost filesystem mounted at P, if P is a mount point.
@@ -159,12 +131,18 @@ pub fn prepare(dir: &Path, readonly: bool, cwd: &Path) -> Result<HostRoot> {
         if now.points == table.points {
             return Ok(hr);
         }
-        for d in ["spine", "root", "o"] {
-            crate::fsutil::remove_tree(&dir.join(d))?;
-        }
+        clear(dir)?;
         table = now;
     }
     prepare_with(&table, dir, readonly, cwd)
+}
+
+/// Remove what `prepare` made in DIR (the skeleton too), to plan again.
+pub fn clear(dir: &Path) -> Result<()> {
+    for d in ["spine", "root", "o", "skel"] {
+        crate::fsutil::remove_tree(&dir.join(d))?;
+    }
+    Ok(())
 }
 
 fn prepare_with(table: &MountTable, dir: &Path, readonly: bool, cwd: &Path) -> Result<HostRoot> {
@@ -191,7 +169,11 @@ fn prepare_with(table: &MountTable, dir: &Path, readonly: bool, cwd: &Path) -> R
     )?;
     copy_attrs(Path::new("/"), &root_m, &spine, owners)?;
     if is_fresh(cwd) && !FRESH[..3].iter().any(|f| cwd.starts_with(f)) && cwd.is_dir() {
-        targets.push(cwd.to_path_buf());
+        if table.has_below(cwd) {
+            hr.ro_binds.push(cwd.to_path_buf());
+        } else {
+            targets.push(cwd.to_path_buf());
+        }
     }
     if readonly {
         fs::create_dir_all(&hr.mnt).at(&hr.mnt)?;
@@ -231,7 +213,9 @@ fn fill_spine(
         let ft = m.file_type();
         if ft.is_dir() {
             fs::create_dir(&dst).at(&dst)?;
-            let pseudo = table.fstype_at(&p).is_some_and(|t| PSEUDO.contains(&t));
+            let pseudo = table.fstype_at(&p).is_some_and(|t| {
+                PSEUDO.contains(&t) || t == "fuseblk" || t.split('.').next() == Some("fuse")
+            });
             if is_fresh(&p) || pseudo {
                 // A placeholder.
             } else if table.has_below(&p) {

@@ -7,6 +7,7 @@ mod confine;
 pub mod enter;
 pub mod error;
 mod idmap;
+pub mod mountinfo;
 mod overlay;
 pub mod probe;
 mod rootfs;

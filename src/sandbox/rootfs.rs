@@ -48,6 +48,24 @@ pub fn build(
     // Nothing we mount may propagate back to the host.
     sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
         .map_err(|e| Error::sys("make / private (mount MS_REC|MS_PRIVATE)", e))?;
+    // The mount table is ours now: a mount point below a nested overlay's
+    // lower directory (made since the caller's plan) would make the kernel
+    // refuse it; the caller plans again.
+    if !cfg.nested_overlays.is_empty() {
+        let points = super::mountinfo::read()
+            .map_err(|e| Error::Setup(format!("read /proc/self/mountinfo: {e}")))?;
+        if let Some(n) = cfg
+            .nested_overlays
+            .iter()
+            .find(|n| super::mountinfo::has_below(&points, &n.lower))
+        {
+            return Err(Error::Setup(format!(
+                "{}: a mount point appeared below {}",
+                super::mountinfo::MOUNTS_CHANGED,
+                n.lower.display()
+            )));
+        }
+    }
     if let Some(o) = overlay {
         let flags = if o.readonly { libc::MS_RDONLY } else { 0 };
         sys::mount(
@@ -184,8 +202,7 @@ fn mount_nested(
         Ok(()) => return None,
         Err(e) => e,
     };
-    // A mount point that appeared below the directory since the host root
-    // was planned makes the kernel refuse it as a lower: show it read-only.
+    // A lower filesystem overlay cannot use: show the directory read-only.
     let bound = sys::mount(
         Some(&cstr(&n.lower)),
         &target,

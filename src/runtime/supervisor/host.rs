@@ -12,6 +12,7 @@ use super::{Reporter, Result, RunError, RunRequest};
 use crate::refs::Expect;
 use crate::runtime::hostroot::{self, Private};
 use crate::runtime::overlay::Probe;
+use crate::sandbox::mountinfo::MOUNTS_CHANGED;
 use crate::sandbox::{self, Bind, EnvBase, NestedOverlay, NetMode, OverlayRoot};
 use crate::workspace::Workspace;
 
@@ -187,33 +188,86 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     }
     check_command(&argv[0], &path_var, &cfg.binds)?;
     let private = Private::create()?;
-    let built = (|| -> Result<hostroot::HostRoot> {
-        match private.probe()? {
-            Probe::Yes => {}
-            Probe::No(why) => {
-                return Err(RunError::Failed(format!(
-                    "--host: overlay unavailable ({why})"
-                )))
-            }
-        }
-        Ok(hostroot::prepare(&private.dir, req.ro, &workdir)?)
-    })();
-    let hr = match built {
-        Ok(hr) => hr,
+    let probe = match private.probe() {
+        Ok(p) => p,
         Err(e) => {
             let _ = private.remove();
-            return Err(e);
+            return Err(e.into());
         }
     };
+    if let Probe::No(why) = probe {
+        let _ = private.remove();
+        return Err(RunError::Failed(format!(
+            "--host: overlay unavailable ({why})"
+        )));
+    }
     cfg.argv = argv.iter().map(OsString::from).collect();
     cfg.uid = uid;
     cfg.gid = gid;
-    cfg.workdir = workdir;
     cfg.env_base = EnvBase::Minimal;
     cfg.env = env;
     cfg.home = Some(home);
-    cfg.rootfs = hr.mnt.clone();
     cfg.tmpfs.insert(0, PathBuf::from("/run"));
+    if cfg.net != NetMode::None {
+        if let Ok(t) = std::fs::canonicalize("/etc/resolv.conf") {
+            if t.starts_with("/run") && t.is_file() {
+                cfg.binds.push(Bind {
+                    src: t.clone(),
+                    dst: t,
+                    readonly: true,
+                });
+            }
+        }
+    }
+    if !req.keep_stdin {
+        if let Err(e) = super::redirect(0, "/dev/null", false) {
+            let _ = private.remove();
+            return Err(e);
+        }
+    }
+    // A mount made below a planned lower directory before the sandbox
+    // copied the mount table is found there, before the command starts:
+    // plan again (runtime.md, "Host instances").
+    let mut attempt = 0;
+    let (hr, exit) = loop {
+        attempt += 1;
+        let hr = match hostroot::prepare(&private.dir, req.ro, &workdir) {
+            Ok(hr) => hr,
+            Err(e) => {
+                let _ = private.remove();
+                return Err(e.into());
+            }
+        };
+        match sandbox::run(&with_root(&cfg, &hr, &workdir)) {
+            Ok(exit) => break (hr, exit),
+            Err(sandbox::Error::Setup(m)) if m.starts_with(MOUNTS_CHANGED) && attempt < 3 => {
+                hostroot::clear(&private.dir)?;
+            }
+            Err(e) => {
+                let _ = private.remove();
+                return Err(e.into());
+            }
+        }
+    };
+    report.sandbox_warnings(&exit.warnings);
+    if let (Some((ws, name)), Some((upper, _))) = (&h.keep_as, &hr.root_upper) {
+        if let Err(e) = keep(ws, name, upper, &hr.nested, &argv) {
+            let dir = private.keep();
+            return Err(RunError::Failed(format!(
+                "--keep-as: {e}; the upper directories are kept in {}",
+                dir.display()
+            )));
+        }
+    }
+    private.remove()?;
+    Ok(exit.status)
+}
+
+/// CFG with the host root HR as its root, WORKDIR the working directory.
+fn with_root(cfg: &sandbox::Config, hr: &hostroot::HostRoot, workdir: &Path) -> sandbox::Config {
+    let mut cfg = cfg.clone();
+    cfg.workdir = workdir.to_path_buf();
+    cfg.rootfs = hr.mnt.clone();
     cfg.overlay = Some(OverlayRoot {
         lowerdir: sandbox::escape_overlay_path(&hr.spine),
         upper: hr.root_upper.clone(),
@@ -236,42 +290,7 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
             readonly: true,
         });
     }
-    if cfg.net != NetMode::None {
-        if let Ok(t) = std::fs::canonicalize("/etc/resolv.conf") {
-            if t.starts_with("/run") && t.is_file() {
-                cfg.binds.push(Bind {
-                    src: t.clone(),
-                    dst: t,
-                    readonly: true,
-                });
-            }
-        }
-    }
-    if !req.keep_stdin {
-        if let Err(e) = super::redirect(0, "/dev/null", false) {
-            let _ = private.remove();
-            return Err(e);
-        }
-    }
-    let exit = match sandbox::run(&cfg) {
-        Ok(exit) => exit,
-        Err(e) => {
-            let _ = private.remove();
-            return Err(e.into());
-        }
-    };
-    report.sandbox_warnings(&exit.warnings);
-    if let (Some((ws, name)), Some((upper, _))) = (&h.keep_as, &hr.root_upper) {
-        if let Err(e) = keep(ws, name, upper, &hr.nested, &argv) {
-            let dir = private.keep();
-            return Err(RunError::Failed(format!(
-                "--keep-as: {e}; the upper directories are kept in {}",
-                dir.display()
-            )));
-        }
-    }
-    private.remove()?;
-    Ok(exit.status)
+    cfg
 }
 
 /// Fold the upper directories into container NAME: its first commit the
