@@ -99,6 +99,29 @@ pub struct Nested {
     pub target: PathBuf,
     pub upper: PathBuf,
     pub work: PathBuf,
+    /// The upper directory's root as made: nothing changed while it is so.
+    made: RootAttrs,
+}
+
+/// What the fold reads of a directory itself: mode, owner, time, xattrs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RootAttrs {
+    mode: u32,
+    owner: (u32, u32),
+    mtime: (i64, i64),
+    xattrs: Vec<(OsString, Vec<u8>)>,
+}
+
+impl RootAttrs {
+    fn of(p: &Path) -> Result<RootAttrs> {
+        let m = fs::symlink_metadata(p).at(p)?;
+        Ok(RootAttrs {
+            mode: m.mode(),
+            owner: (m.uid(), m.gid()),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            xattrs: xattr_pairs(p),
+        })
+    }
 }
 
 /// A host root ready for the sandbox.
@@ -186,6 +209,7 @@ fn prepare_with(table: &MountTable, dir: &Path, readonly: bool, cwd: &Path) -> R
         let d = overlay::make_dirs(&dir.join("o").join(i.to_string()), &t)?;
         hr.nested.push(Nested {
             target: t,
+            made: RootAttrs::of(&d.upper)?,
             upper: d.upper,
             work: d.work,
         });
@@ -450,23 +474,11 @@ pub fn graft(root_upper: &Path, nested: &[Nested]) -> Result<()> {
     Ok(())
 }
 
-/// Whether nested overlay N's upper directory records nothing: empty, and
-/// its root still has the host directory's mode and modification time.
+/// Whether nested overlay N's upper directory records nothing: empty, its
+/// root as it was made (the host directory may have changed meanwhile).
 fn untouched(n: &Nested) -> Result<bool> {
     let empty = fs::read_dir(&n.upper).at(&n.upper)?.next().is_none();
-    let (u, h) = (
-        fs::symlink_metadata(&n.upper).at(&n.upper)?,
-        fs::symlink_metadata(&n.target).at(&n.target)?,
-    );
-    Ok(empty
-        && u.mode() == h.mode()
-        && (u.mtime(), u.mtime_nsec()) == (h.mtime(), h.mtime_nsec())
-        && xattr_pairs(&n.upper)
-            == if nix::unistd::geteuid().is_root() {
-                xattr_pairs(&n.target)
-            } else {
-                Vec::new()
-            })
+    Ok(empty && RootAttrs::of(&n.upper)? == n.made)
 }
 
 /// A path's extended attributes, sorted (none where unreadable).
