@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, IoContext, Result};
 use crate::hostfs::{entry_meta, import_entry, root_record, ImportOptions};
 use crate::oid::ObjectId;
-use crate::prolly::dir::{self, Entry, Meta, ROOT_RECORD, S_IFDIR};
+use crate::prolly::dir::{self, Entry, ROOT_RECORD, S_IFDIR};
 use crate::runtime::overlay::{self, IdMap, Presentation, Probe};
 use crate::store::ObjectStore;
 
@@ -530,11 +530,6 @@ fn needs(upper: &Path) -> Result<BTreeMap<Vec<u8>, Need>> {
     Ok(out)
 }
 
-/// What `write-tree --owners` records of host path P (metadata M).
-fn host_meta(p: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
-    entry_meta(p, m, opts)
-}
-
 /// The base entry NAME for host path P: None when the host lacks it.
 fn base_entry(
     store: &dyn ObjectStore,
@@ -553,7 +548,7 @@ fn base_entry(
             let entries = base_entries(store, p, children, opts)?;
             let id = dir::build(store, entries)?;
             let mut e = Entry::new(name, S_IFDIR | (m.mode() & 0o7777), id);
-            e.meta = host_meta(p, &m, opts)?;
+            e.meta = entry_meta(p, &m, opts)?;
             Ok(Some(e))
         }
         _ => import_entry(store, p, name, opts).map(Some),
@@ -594,7 +589,7 @@ pub fn base_tree(
     let m = fs::symlink_metadata("/").at("/")?;
     if let Some(rec) = root_record(
         S_IFDIR | (m.mode() & 0o7777),
-        &host_meta(Path::new("/"), &m, &opts)?,
+        &entry_meta(Path::new("/"), &m, &opts)?,
     ) {
         let at = entries.partition_point(|e| e.name.as_slice() < ROOT_RECORD);
         entries.insert(at, rec);
