@@ -206,12 +206,18 @@ fn prepare_with(table: &MountTable, dir: &Path, readonly: bool, cwd: &Path) -> R
     let d = overlay::make_dirs(&dir.join("root"), Path::new("/"))?;
     hr.root_upper = Some((d.upper, d.work));
     for (i, t) in targets.into_iter().enumerate() {
-        let d = overlay::make_dirs(&dir.join("o").join(i.to_string()), &t)?;
+        // upper/ with the host directory's attributes (overlay shows the
+        // upper root's), and work/; no mount point: the target is one.
+        let o = dir.join("o").join(i.to_string());
+        let (upper, work) = (o.join("upper"), o.join("work"));
+        fs::create_dir_all(&upper).at(&upper)?;
+        fs::create_dir(&work).at(&work)?;
+        copy_attrs(&t, &fs::symlink_metadata(&t).at(&t)?, &upper, owners)?;
         hr.nested.push(Nested {
             target: t,
-            made: RootAttrs::of(&d.upper)?,
-            upper: d.upper,
-            work: d.work,
+            made: RootAttrs::of(&upper)?,
+            upper,
+            work,
         });
     }
     Ok(hr)

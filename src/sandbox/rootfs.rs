@@ -184,7 +184,7 @@ fn mount_nested(
     };
     let esc = super::spawn::escape_overlay_path;
     let data = format!(
-        "lowerdir={},upperdir={},workdir={},userxattr,redirect_dir=nofollow,index=off,metacopy=off",
+        "lowerdir={},upperdir={},workdir={},userxattr,redirect_dir=nofollow,index=off,metacopy=off,volatile",
         esc(&n.lower),
         esc(&n.upper),
         esc(&n.work)
