@@ -110,7 +110,7 @@ test_expect_success SECOND_MOUNT 'a file on another real filesystem shows inside
 
 test_expect_success '--keep-as: status and diff list exactly the change; HEAD holds only the host versions of the changed paths; commit works' '
 	(cd ws && hako run --host --keep-as hc -- sh -c "cd ../host && echo changed >>mod && rm del &&
-		chmod 600 ch && echo new >new && mkdir nd && echo n >nd/f") &&
+		chmod 600 ch && echo new >new && mkdir nd && echo n >nd/f && rm -r sub") &&
 	echo original >expect && test_cmp expect host/mod && test_path_is_file host/del &&
 	hako -C ws -c hc status --porcelain >actual &&
 	P=${PWD#/}/host &&
@@ -120,6 +120,7 @@ test_expect_success '--keep-as: status and diff list exactly the change; HEAD ho
 	M $P/mod
 	A $P/nd/f
 	A $P/new
+	D $P/sub/f
 	EOF
 	test_cmp expect actual &&
 	hako -C ws -c hc diff >diff &&
@@ -129,6 +130,7 @@ test_expect_success '--keep-as: status and diff list exactly the change; HEAD ho
 	$P/ch
 	$P/del
 	$P/mod
+	$P/sub/f
 	EOF
 	test_cmp expect head &&
 	hako -C ws -c hc log --oneline >log && grep "host: sh -c" log &&
