@@ -315,12 +315,22 @@ fn set_mtime(p: &Path, secs: i64, nsec: i64) -> Result<()> {
 
 /// The private directory of a host run (runtime.md, "The private
 /// directory"): made in `$TMPDIR`, else `$XDG_RUNTIME_DIR`, else /tmp,
-/// locked while the run lives.
+/// locked while the run lives, removed when dropped.
 pub struct Private {
     pub dir: PathBuf,
     /// Where it is made.
     pub base: PathBuf,
     _lock: fs::File,
+    /// Removed when dropped, unless kept (a failed fold).
+    kept: bool,
+}
+
+impl Drop for Private {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = crate::fsutil::remove_tree(&self.dir);
+        }
+    }
 }
 
 const PRIVATE_PREFIX: &str = "hako-host-";
@@ -344,6 +354,7 @@ impl Private {
             dir,
             base,
             _lock: lock,
+            kept: false,
         })
     }
 
@@ -387,14 +398,16 @@ impl Private {
         Ok(ans)
     }
 
-    /// Remove the directory (the upper directories with it).
-    pub fn remove(self) -> Result<()> {
+    /// Remove the directory (the upper directories with it), saying why not.
+    pub fn remove(mut self) -> Result<()> {
+        self.kept = true;
         crate::fsutil::remove_tree(&self.dir)
     }
 
     /// Keep the directory (a fold failed): its path.
-    pub fn keep(self) -> PathBuf {
-        self.dir
+    pub fn keep(mut self) -> PathBuf {
+        self.kept = true;
+        self.dir.clone()
     }
 }
 

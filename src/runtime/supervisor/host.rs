@@ -188,15 +188,7 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     }
     check_command(&argv[0], &path_var, &cfg.binds)?;
     let private = Private::create()?;
-    let probe = match private.probe() {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = private.remove();
-            return Err(e.into());
-        }
-    };
-    if let Probe::No(why) = probe {
-        let _ = private.remove();
+    if let Probe::No(why) = private.probe()? {
         return Err(RunError::Failed(format!(
             "--host: overlay unavailable ({why})"
         )));
@@ -220,10 +212,7 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
         }
     }
     if !req.keep_stdin {
-        if let Err(e) = super::redirect(0, "/dev/null", false) {
-            let _ = private.remove();
-            return Err(e);
-        }
+        super::redirect(0, "/dev/null", false)?;
     }
     // A mount made below a planned lower directory before the sandbox
     // copied the mount table is found there, before the command starts:
@@ -231,22 +220,13 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     let mut attempt = 0;
     let (hr, exit) = loop {
         attempt += 1;
-        let hr = match hostroot::prepare(&private.dir, req.ro, &workdir) {
-            Ok(hr) => hr,
-            Err(e) => {
-                let _ = private.remove();
-                return Err(e.into());
-            }
-        };
+        let hr = hostroot::prepare(&private.dir, req.ro, &workdir)?;
         match sandbox::run(&with_root(&cfg, &hr, &workdir)) {
             Ok(exit) => break (hr, exit),
             Err(sandbox::Error::Setup(m)) if m.starts_with(MOUNTS_CHANGED) && attempt < 3 => {
                 hostroot::clear(&private.dir)?;
             }
-            Err(e) => {
-                let _ = private.remove();
-                return Err(e.into());
-            }
+            Err(e) => return Err(e.into()),
         }
     };
     report.sandbox_warnings(&exit.warnings);
