@@ -21,6 +21,10 @@ pub struct Args {
     /// Keep capabilities (inside the sandbox's user namespace).
     #[arg(long)]
     keep_cap: bool,
+    /// Give the command a pseudo-terminal of the sandbox's own devpts
+    /// (its controlling terminal, in a new session), relayed by hako.
+    #[arg(long)]
+    pty: bool,
     #[command(flatten)]
     confine: ConfineArgs,
     /// PID (a process of the sandbox, e.g. its pid 1 from `unshare-exec
@@ -63,6 +67,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         keep_caps: a.keep_cap,
         caps: 0,
         landlock: a.confine.landlock(),
+        pty: a.pty,
     };
     sandbox::enter(&cfg).map_err(setup_failed)
 }

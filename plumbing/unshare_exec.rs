@@ -82,6 +82,11 @@ pub struct Args {
     /// Run the command as pid 1 instead of under hako's minimal init.
     #[arg(long)]
     as_pid_1: bool,
+    /// Give the command a pseudo-terminal of the sandbox's own devpts
+    /// (its controlling terminal, in a new session); hako relays it to its
+    /// stdin and stdout, the terminal in raw mode.
+    #[arg(long)]
+    pty: bool,
     /// The directory that becomes /.
     #[arg(value_name = "ROOTFS")]
     rootfs: PathBuf,
@@ -250,6 +255,7 @@ fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
     c.pid_file = a.pid_file;
     c.die_with_parent = a.die_with_parent;
     c.as_pid_1 = a.as_pid_1;
+    c.pty = a.pty;
     Ok(c)
 }
 

@@ -193,6 +193,34 @@ is refused while the working root has uncommitted changes or an instance of
 the container is running."#,
     ),
     (
+        "image",
+        r#"Turns a commit (REV, default HEAD, of the active container or of -c
+NAME) into an OCI image that docker, podman and Kubernetes run.
+`image push [REV] REFERENCE` uploads it to a registry; `image save [REV]
+--oci DIR` writes an OCI image layout, `--archive FILE` a tar of one.
+
+A container made by `hako pull` keeps its image's layers: they are reused by
+digest and never made again (already on the target registry: nothing is
+sent; on the same registry: mounted from the base repository; elsewhere:
+copied from the base's registry). What changed since the pull becomes new
+layers: --layers squash (the default) makes one, --layers commits one per
+commit (an `apply`-built container ships one layer per setup step). A
+container never pulled gets its whole tree as layers. Layers are tar
+streams of the tree diff (whiteouts for deletions, PAX records for xattrs
+and long names, hardlinks, devices, owners and times from the tree),
+compressed with --compression gzip or zstd; the same commit always gives
+the same digests.
+
+The config starts from the base image's (or a bare one for --platform);
+--cmd and --entrypoint (JSON arrays), --env, --workdir, --user, --label, and
+--from-toml FILE (a hako.toml's run and env) change it; --annotation
+annotates the manifest. Auth as `pull` reads it (REGISTRY_AUTH_FILE,
+~/.docker/config.json, bearer tokens), or --creds USER:PASSWORD. The tag
+moves only after every blob is in: a failed push leaves no tag on a
+half-pushed image. Prints `DOMAIN/PATH@DIGEST` (push) or the manifest digest
+(save)."#,
+    ),
+    (
         "images",
         r#"Lists the images pulled into containers: for each container, every pull
 commit on the first-parent line of its HEAD, newest first, with the image
@@ -304,7 +332,9 @@ With -d the instance runs detached: run prints its id and returns, the
 command's output goes to the instance's log (`hako logs`); `hako ps`,
 `hako exec`, `hako stop`, `hako kill` and `hako wait` act on it by id, id
 prefix or --name. -i keeps standard input attached (default /dev/null);
--t keeps the terminal (no pseudo-terminal is allocated). Each instance is
+-t gives the command a pseudo-terminal of the container's own (implies -i;
+not with -d): job control works inside, and the host's terminal is never
+the container's. Each instance is
 recorded under `.hako/instances/ID/`; exited ones are removed after the
 run.keepExited most recent (default 20) whenever run starts, and
 `hako reap` cleans up after dead ones.
@@ -332,14 +362,16 @@ host's versions of the paths the command changed, its working root the
 change, so `hako status`, `hako diff` and `hako commit` show and record
 exactly what the command did. No workspace is needed otherwise. --net,
 --bind, --bind-profile, --auto-mount (writes through binds reach the
-host), -e, -u, -w, --ro, the capability options and the limits apply;
+host), -e, -u, -w, -i, -t, --ro, the capability options and the limits
+apply;
 a container or revision, -d, --name, --fs, --commit and --map-users are
 refused."#,
     ),
     (
         "shell",
         r#"Starts an interactive /bin/sh in a container (default: the active one)
-or a revision: `hako run -it TARGET /bin/sh`. What the shell writes lands in
+or a revision: `hako run -it TARGET /bin/sh`, on a pseudo-terminal of the
+container's own. What the shell writes lands in
 the container's working root, unless --rm, which drops it at exit (a
 revision that is not a container is always run that way)."#,
     ),
@@ -402,8 +434,8 @@ that ran in the foreground has no log."#,
         r#"Runs a command (default /bin/sh) inside a running instance: it joins the
 instance's namespaces, sees its root, and runs with the container's default
 capabilities. -e sets variables; -i keeps standard input attached and -t
-keeps the terminal (no pseudo-terminal is allocated). The exit status is
-the command's. An instance that is not running is refused."#,
+gives the command a pseudo-terminal of the container's own (implies -i).
+The exit status is the command's. An instance that is not running is refused."#,
     ),
     (
         "stop",
@@ -1056,8 +1088,9 @@ uts, ipc, cgroup and net namespaces, pivot_root, a fresh /proc, a minimal
 filesystem; a minimal environment (--env adds, --keep-env passes the
 caller's); no_new_privs, dropped capabilities (--keep-cap keeps them
 inside), --rlimit, a default seccomp filter (--seccomp), landlock, and
-cgroup v2 limits where delegated (--pids-limit, --memory, --cpus). The
-command's status passes through (128+N for signal N, 125 when the sandbox
+cgroup v2 limits where delegated (--pids-limit, --memory, --cpus);
+--pty gives the command a pseudo-terminal of the sandbox's own devpts,
+relayed to the caller's terminal. The command's status passes through (128+N for signal N, 125 when the sandbox
 cannot be set up); signals are forwarded. Every step is listed, in order,
 in format-spec/sandbox.md; `hako run` is built on it."#,
     ),
@@ -1066,7 +1099,8 @@ in format-spec/sandbox.md; `hako run` is built on it."#,
         r#"Runs a command inside a running sandbox (the pid of its pid 1, or
 --pid-file): joins its namespaces and applies the same restrictions
 (seccomp, landlock, capabilities) as the sandbox's own processes
-(format-spec/sandbox.md). `hako exec` does this for instances."#,
+(format-spec/sandbox.md); --pty gives the command a pseudo-terminal of the
+sandbox's devpts. `hako exec` does this for instances."#,
     ),
 ];
 
@@ -1133,6 +1167,10 @@ mod tests {
     /// Whether `opt` is an option of `cmd` (or a global one).
     fn has_option(cmd: &clap::Command, opt: &str) -> bool {
         if ["--help", "-h", "-C", "-c", "--container"].contains(&opt) {
+            return true;
+        }
+        // An option of a subcommand (`image push --creds`) counts for its command.
+        if cmd.get_subcommands().any(|sub| has_option(sub, opt)) {
             return true;
         }
         cmd.get_arguments().any(|a| {

@@ -60,6 +60,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "list the images pulled into containers",
     ),
     (
+        "image",
+        "hako image push --layers commits registry.example:5000/team/app:1.0",
+        "push the container as an OCI image, one layer per commit since its base image",
+    ),
+    (
         "import",
         "hako import ./site /srv/www",
         "copy a host directory into the working root",
@@ -118,7 +123,7 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     (
         "exec",
         "hako exec -it web sh",
-        "a shell inside a running instance",
+        "a shell inside a running instance, on a terminal of its own",
     ),
     (
         "stop",

@@ -18,7 +18,9 @@ pub struct Args {
     /// Keep stdin attached (default: /dev/null).
     #[arg(short = 'i', long)]
     interactive: bool,
-    /// Keep the terminal (no pseudo-terminal is allocated; implies -i).
+    /// Allocate a pseudo-terminal in the container for the command (its
+    /// controlling terminal; implies -i): job control works inside, and the
+    /// host's terminal is never the container's.
     #[arg(short = 't', long)]
     tty: bool,
     /// Set an environment variable (repeatable).
@@ -68,6 +70,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         keep_caps: inst.caps == u64::MAX,
         caps: inst.caps,
         landlock: true,
+        pty: a.tty,
     };
     if !inst.autocommit {
         return sandbox::enter(&cfg).map_err(setup_failed);

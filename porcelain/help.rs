@@ -24,6 +24,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "is",
             "pull",
             "images",
+            "image",
         ],
     ),
     (

@@ -26,6 +26,7 @@ pub mod fetch;
 pub mod fsck;
 pub mod gc;
 pub mod help;
+pub mod image;
 pub mod images;
 pub mod import;
 pub mod init;

@@ -153,23 +153,6 @@ fn du(p: &std::path::Path) -> u64 {
     total
 }
 
-/// Remove the download directories of pulls that died (killed, say): those
-/// whose process is gone.
-fn remove_stale_downloads(tmp: &std::path::Path) {
-    let Ok(rd) = std::fs::read_dir(tmp) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let name = e.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("pull-")) else {
-            continue;
-        };
-        if pid.parse::<u32>().is_ok() && !std::path::Path::new("/proc").join(pid).exists() {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
-    }
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let r = Reference::parse(&a.image)?;
@@ -281,7 +264,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         bytes: AtomicU64::new(0),
         objects: AtomicU64::new(0),
     };
-    remove_stale_downloads(&ws.dir.join("tmp"));
+    hako::oci::image::remove_stale(&ws.dir.join("tmp"), "pull");
     // An image already stored (same manifest digest) is not downloaded again.
     let stored = stored_pull(&ws, &resolved.digest)?;
     let (tree, config, config_platform, downloaded) = match &stored {

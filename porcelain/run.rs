@@ -33,7 +33,9 @@ pub struct Args {
     /// Mount the tree read-only.
     #[arg(long)]
     pub ro: bool,
-    /// Keep the terminal: stdin stays attached (no pseudo-terminal is allocated).
+    /// Allocate a pseudo-terminal in the container for the command (its
+    /// controlling terminal; implies -i): job control works inside, and the
+    /// host's terminal is never the container's. Not with -d.
     #[arg(short = 't', long)]
     pub tty: bool,
     /// Keep stdin attached (default: /dev/null).
@@ -173,6 +175,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         })?),
         (None, false) => None,
     };
+    if a.tty && a.detach {
+        return Err(plumbing::usage(
+            "-t with -d: a detached instance has no terminal to relay its pseudo-terminal to (hako has no attach); use -d alone, or -t in the foreground",
+        ));
+    }
     if fs == Some(DataPath::Fuse) {
         check_fuse()?;
     }
@@ -329,6 +336,7 @@ fn options(req: &mut RunRequest, a: &Args) -> anyhow::Result<()> {
         cfg.hostname = Some(h.clone());
     }
     cfg.new_session = a.new_session;
+    cfg.pty = a.tty;
     cfg.die_with_parent = a.die_with_parent;
     for r in &a.rlimit {
         cfg.rlimits

@@ -76,6 +76,8 @@ enum Command {
     Pull(porcelain::pull::Args),
     /// List the images pulled into containers.
     Images(porcelain::images::Args),
+    /// Push a commit to a registry as an OCI image, or save it as a layout.
+    Image(porcelain::image::Args),
     /// Import a host file or directory.
     Import(porcelain::import::Args),
     /// Export to a host directory.
@@ -86,7 +88,7 @@ enum Command {
     Mount(porcelain::mount::Args),
     /// Unmount a `hako mount`.
     Umount(porcelain::umount::Args),
-    /// Run a command in a container (its tree served through FUSE).
+    /// Run a command in a container (overlayfs over the checkout cache, else FUSE).
     Run(Box<porcelain::run::Args>),
     /// Run an interactive shell in a container.
     Shell(porcelain::shell::Args),
@@ -241,6 +243,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
         Command::Mv(a) => porcelain::mv::run(a),
         Command::Pull(a) => porcelain::pull::run(a),
         Command::Images(a) => porcelain::images::run(a),
+        Command::Image(a) => porcelain::image::run(a),
         Command::Import(a) => porcelain::import::run(a),
         Command::Export(a) => porcelain::export::run(a),
         Command::Ls(a) => porcelain::ls::run(a),

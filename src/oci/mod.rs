@@ -2,8 +2,11 @@
 //! application into a tree (format-spec/oci.md).
 
 pub mod fetch;
+pub mod image;
 pub mod layer;
 pub mod manifest;
+pub mod produce;
 pub mod record;
 pub mod reference;
 pub mod registry;
+pub mod tarlayer;

@@ -84,6 +84,13 @@ pub fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
     if let Some(f) = std::env::var_os("REGISTRY_AUTH_FILE") {
         files.push(f.into());
     }
+    // podman login's files, then docker login's (as podman reads them).
+    if let Some(r) = std::env::var_os("XDG_RUNTIME_DIR") {
+        files.push(Path::new(&r).join("containers/auth.json"));
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        files.push(Path::new(&h).join(".config/containers/auth.json"));
+    }
     if let Some(d) = std::env::var_os("DOCKER_CONFIG") {
         files.push(Path::new(&d).join("config.json"));
     } else if let Some(h) = std::env::var_os("HOME") {
@@ -218,6 +225,34 @@ pub struct Registry {
     creds: Option<Credentials>,
     /// The `Authorization` header value that last worked (or was issued).
     auth: Mutex<Option<String>>,
+    /// Tokens are asked for `pull,push` (format-spec/oci.md, "Upload").
+    push: bool,
+}
+
+/// A request body, opened afresh for each attempt.
+pub struct Body<'a> {
+    pub open: Box<dyn Fn() -> std::io::Result<Box<dyn Read + Send + 'a>> + 'a>,
+    pub len: u64,
+    pub content_type: String,
+}
+
+/// Why a request failed: the registry's error answer, or anything else.
+enum Refused {
+    Status(RegistryStatus),
+    Other(Error),
+}
+
+/// A registry's error answer, with its status for callers that decide on it.
+#[derive(Debug)]
+pub struct RegistryStatus {
+    pub code: u16,
+    pub message: String,
+}
+
+impl From<RegistryStatus> for Error {
+    fn from(s: RegistryStatus) -> Error {
+        err(s.message)
+    }
 }
 
 /// A manifest as fetched: body, content type and the body's digest.
@@ -244,24 +279,155 @@ impl Registry {
             host: r.api_host().to_string(),
             creds,
             auth: Mutex::new(None),
+            push: false,
         }
+    }
+
+    /// The same client, asking for tokens that allow pushing.
+    pub fn for_push(mut self) -> Registry {
+        self.push = true;
+        self
+    }
+
+    /// The repository's path on its registry.
+    pub fn repository(&self) -> &str {
+        &self.repository
+    }
+
+    /// The registry's host and port, as requests name it.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Whether the blob is in the repository (`HEAD …/blobs/DIGEST`).
+    pub fn has_blob(&self, digest: &str) -> Result<bool> {
+        match self.send_status("HEAD", &format!("{}/blobs/{digest}", self.base), &[], None) {
+            Ok(_) => Ok(true),
+            Err(Refused::Status(s)) if s.code == 404 => Ok(false),
+            Err(Refused::Status(s)) => Err(s.into()),
+            Err(Refused::Other(e)) => Err(e),
+        }
+    }
+
+    /// Ask the registry to mount a blob of repository `from` (on the same
+    /// registry): Ok(None) when mounted, else the upload's location to
+    /// send the bytes to.
+    pub fn mount_blob(&self, digest: &str, from: &str) -> Result<Option<String>> {
+        let url = format!(
+            "{}/blobs/uploads/?mount={}&from={}",
+            self.base,
+            urlencode(digest),
+            urlencode(from)
+        );
+        let resp = self.send("POST", &url, &[("Content-Length", "0")], None)?;
+        if resp.status() == 201 {
+            return Ok(None);
+        }
+        self.location(&resp).map(Some)
+    }
+
+    /// Start an upload: its location.
+    pub fn start_upload(&self) -> Result<String> {
+        let url = format!("{}/blobs/uploads/", self.base);
+        let resp = self.send("POST", &url, &[("Content-Length", "0")], None)?;
+        self.location(&resp)
+    }
+
+    fn location(&self, resp: &ureq::Response) -> Result<String> {
+        let loc = resp
+            .header("Location")
+            .ok_or_else(|| err(format!("{}: upload answer without a Location", self.host)))?;
+        let base = url::Url::parse(&self.base).map_err(|e| err(format!("{}: {e}", self.base)))?;
+        let full = base
+            .join(loc)
+            .map_err(|e| err(format!("{}: bad upload Location '{loc}': {e}", self.host)))?;
+        if full.origin() != base.origin() {
+            return Err(err(format!(
+                "{}: upload Location '{loc}' is on another host",
+                self.host
+            )));
+        }
+        Ok(full.to_string())
+    }
+
+    /// Finish the upload at `location` with the whole blob in one PUT.
+    pub fn put_blob(&self, location: &str, digest: &str, body: &Body<'_>) -> Result<()> {
+        let sep = if location.contains('?') { '&' } else { '?' };
+        let url = format!("{location}{sep}digest={}", urlencode(digest));
+        let resp = self.send("PUT", &url, &[], Some(body))?;
+        if resp.status() != 201 && resp.status() != 204 {
+            return Err(err(format!(
+                "{}: blob {digest}: upload answered {}",
+                self.host,
+                resp.status()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Put a manifest under `tag`; the digest the registry announced.
+    pub fn put_manifest(&self, tag: &str, media_type: &str, body: &[u8]) -> Result<Option<String>> {
+        let bytes = body.to_vec();
+        let b = Body {
+            open: Box::new(move || Ok(Box::new(std::io::Cursor::new(bytes.clone())) as _)),
+            len: body.len() as u64,
+            content_type: media_type.to_string(),
+        };
+        let resp = self.send(
+            "PUT",
+            &format!("{}/manifests/{tag}", self.base),
+            &[],
+            Some(&b),
+        )?;
+        Ok(resp.header("Docker-Content-Digest").map(str::to_string))
     }
 
     /// GET `url` with auth and retries; the successful response.
     fn get(&self, url: &str, accept: Option<&str>) -> Result<ureq::Response> {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept", *a)).collect();
+        self.send("GET", url, &headers, None)
+    }
+
+    /// A request with auth (one challenge answered) and retries of 429,
+    /// 5xx and broken connections; GET follows redirects. `body` makes the
+    /// request body afresh for each attempt. The successful response.
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Body<'_>>,
+    ) -> Result<ureq::Response> {
+        self.send_status(method, url, headers, body)
+            .map_err(|e| match e {
+                Refused::Status(s) => s.into(),
+                Refused::Other(e) => e,
+            })
+    }
+
+    /// `send`, keeping a registry's error status apart from other failures.
+    fn send_status(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Body<'_>>,
+    ) -> std::result::Result<ureq::Response, Refused> {
         let mut tried_auth = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let auth = self.auth.lock().unwrap().clone();
-            let mut headers = Vec::new();
-            if let Some(a) = accept {
-                headers.push(("Accept", a));
+            let mut h: Vec<(&str, &str)> = headers.to_vec();
+            if let Some(a) = &auth {
+                h.push(("Authorization", a.as_str()));
             }
-            if let Some(h) = &auth {
-                headers.push(("Authorization", h.as_str()));
-            }
-            match crate::http::get(&self.agent, url, &headers) {
+            let answer = if method == "GET" {
+                crate::http::get(&self.agent, url, &h)
+            } else {
+                self.call(method, url, &h, body)
+            };
+            match answer {
                 Ok(resp) => return Ok(resp),
                 Err(Failure::Status(401, resp)) if !tried_auth => {
                     tried_auth = true;
@@ -269,15 +435,15 @@ impl Registry {
                         .header("WWW-Authenticate")
                         .and_then(Challenge::parse)
                         .ok_or_else(|| {
-                            err(format!(
+                            Refused::Other(err(format!(
                                 "{}: 401 Unauthorized without a usable challenge",
                                 self.host
-                            ))
+                            )))
                         })?;
-                    self.authenticate(&challenge)?;
+                    self.authenticate(&challenge).map_err(Refused::Other)?;
                 }
                 Err(Failure::Status(401, _)) => {
-                    return Err(err(format!(
+                    return Err(Refused::Other(err(format!(
                         "{}: 401 Unauthorized: {}",
                         self.host,
                         if self.creds.is_some() {
@@ -285,7 +451,7 @@ impl Registry {
                         } else {
                             "no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
                         }
-                    )))
+                    ))))
                 }
                 Err(Failure::Status(code, resp))
                     if (code == 429 || code >= 500) && attempt < ATTEMPTS =>
@@ -302,19 +468,59 @@ impl Registry {
                     let mut body = String::new();
                     let _ = resp.into_reader().take(4096).read_to_string(&mut body);
                     let detail = registry_error(&body).unwrap_or(status);
-                    return Err(err(format!("{}: {code} {detail}", self.host)));
+                    return Err(Refused::Status(RegistryStatus {
+                        code,
+                        message: format!("{}: {code} {detail}", self.host),
+                    }));
                 }
                 Err(Failure::Transport { message, transient }) => {
                     if attempt < ATTEMPTS && transient {
                         std::thread::sleep(Duration::from_millis(250 << attempt));
                         continue;
                     }
-                    return Err(err(format!(
+                    return Err(Refused::Other(err(format!(
                         "registry {} unreachable: {message}",
                         self.host
-                    )));
+                    ))));
                 }
             }
+        }
+    }
+
+    /// One request other than GET: no redirects followed.
+    fn call(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Body<'_>>,
+    ) -> std::result::Result<ureq::Response, Failure> {
+        let mut req = self.agent.request(method, url);
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let sent = match body {
+            None => req.call(),
+            Some(b) => {
+                let reader = (b.open)().map_err(|e| Failure::Transport {
+                    message: e.to_string(),
+                    transient: false,
+                })?;
+                req.set("Content-Length", &b.len.to_string())
+                    .set("Content-Type", &b.content_type)
+                    .send(reader)
+            }
+        };
+        match sent {
+            Ok(r) => Ok(r),
+            Err(ureq::Error::Status(code, r)) => Err(Failure::Status(code, Box::new(r))),
+            Err(ureq::Error::Transport(t)) => Err(Failure::Transport {
+                message: t
+                    .message()
+                    .map(String::from)
+                    .unwrap_or_else(|| t.kind().to_string()),
+                transient: t.kind() != ureq::ErrorKind::Dns,
+            }),
         }
     }
 
@@ -342,10 +548,13 @@ impl Registry {
                 let realm = c.param("realm").ok_or_else(|| {
                     err(format!("{}: Bearer challenge without a realm", self.host))
                 })?;
-                let scope = c
-                    .param("scope")
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("repository:{}:pull", self.repository));
+                let scope = if self.push {
+                    format!("repository:{}:pull,push", self.repository)
+                } else {
+                    c.param("scope")
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("repository:{}:pull", self.repository))
+                };
                 let mut url = format!(
                     "{realm}{}scope={}",
                     if realm.contains('?') { "&" } else { "?" },

@@ -331,6 +331,9 @@ pub struct Config {
     pub pid_file: Option<PathBuf>,
     pub die_with_parent: bool,
     pub as_pid_1: bool,
+    /// A pseudo-terminal of the sandbox's devpts as the command's stdio and
+    /// controlling terminal, relayed by hako (sandbox.md, "The terminal").
+    pub pty: bool,
 }
 
 impl Config {
@@ -367,6 +370,7 @@ impl Config {
             pid_file: None,
             die_with_parent: false,
             as_pid_1: false,
+            pty: false,
         }
     }
 }

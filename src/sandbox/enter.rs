@@ -12,6 +12,7 @@ use nix::errno::Errno;
 use super::config::{EnvBase, RlimitResource, SeccompPolicy};
 use super::confine;
 use super::error::{Error, Result};
+use super::pty;
 use super::spawn::{self, Exec, FORWARDED};
 use super::sys::{self, cstr, SigSet};
 
@@ -29,6 +30,9 @@ pub struct EnterConfig {
     /// As the sandbox's `caps`: what uid 0 keeps without `keep_caps`.
     pub caps: u64,
     pub landlock: bool,
+    /// A pty of the sandbox's devpts for the command, relayed by hako
+    /// (sandbox.md, "The terminal").
+    pub pty: bool,
 }
 
 /// Namespaces in the order they are joined: user first (it grants the
@@ -153,17 +157,26 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
     let waitset = SigSet::of(&waited);
     let old_mask = waitset.block();
     let (err_r, err_w) = sys::pipe().map_err(|e| Error::sys("create the error pipe", e))?;
+    let console = if cfg.pty {
+        Some(sys::socketpair().map_err(|e| Error::sys("--pty: create the console socket", e))?)
+    } else {
+        None
+    };
+    let size = if cfg.pty { pty::caller_size() } else { None };
     let child = sys::fork().map_err(|e| Error::sys("enter: fork into the pid namespace", e))?;
     if child == 0 {
         drop(err_r);
+        let console = console.map(|(ours, theirs)| {
+            drop(ours);
+            (theirs, size)
+        });
         let e = match child_steps(
             &root,
             &cwd,
-            uid,
-            gid,
+            (uid, gid),
             &limits,
             cfg,
-            seccomp.as_ref(),
+            (seccomp.as_ref(), console),
             &old_mask,
         ) {
             Ok(()) => {
@@ -181,7 +194,18 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
         sys::exit_now(e.exit_code());
     }
     drop(err_w);
-    let status = spawn::supervise(child, &waitset, false);
+    // The pty's master, once the child has opened it (none if it failed first).
+    let master = match console {
+        Some((ours, theirs)) => {
+            drop(theirs);
+            pty::receive_master(&ours).unwrap_or(None)
+        }
+        None => None,
+    };
+    let status = match master {
+        Some(m) => pty::relay(m, child, &spawn::waited_signals()),
+        None => spawn::supervise(child, &waitset, false),
+    };
     old_mask.set_mask();
     let msg = sys::read_to_end(err_r.as_fd());
     if !msg.is_empty() {
@@ -194,15 +218,16 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
     Ok(status)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The console socket and the caller's window size, with `pty`.
+type Console = Option<(OwnedFd, Option<libc::winsize>)>;
+
 fn child_steps(
     root: &OwnedFd,
     cwd: &OwnedFd,
-    uid: u32,
-    gid: u32,
+    (uid, gid): (u32, u32),
     limits: &[super::config::Rlimit],
     cfg: &EnterConfig,
-    seccomp: Option<&seccompiler::BpfProgram>,
+    (seccomp, console): (Option<&seccompiler::BpfProgram>, Console),
     old_mask: &SigSet,
 ) -> Result<()> {
     sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
@@ -211,6 +236,13 @@ fn child_steps(
     sys::fchdir(root.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's root", e))?;
     sys::chroot_dot().map_err(|e| Error::sys("enter: chroot to the sandbox's root", e))?;
     sys::fchdir(cwd.as_fd()).map_err(|e| Error::sys("enter: chdir to the sandbox's cwd", e))?;
+    // The pty, in the sandbox's devpts (the root we now stand in), owned by
+    // the ids the command will have; its controlling terminal in a new session.
+    if let Some((sock, size)) = console {
+        let owner = ((sys::geteuid(), sys::getegid()) != (uid, gid)).then_some((uid, gid));
+        pty::open_inside(sock, size, owner, false)?;
+        pty::take_terminal(true)?;
+    }
     confine::apply_rlimits(limits)?;
     if !cfg.keep_caps {
         confine::drop_bounding_set(cfg.caps)?;

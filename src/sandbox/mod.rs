@@ -10,6 +10,7 @@ mod idmap;
 pub mod mountinfo;
 mod overlay;
 pub mod probe;
+mod pty;
 mod rootfs;
 mod spawn;
 mod sys;

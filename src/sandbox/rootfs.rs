@@ -99,7 +99,7 @@ pub fn build(
     }
 
     warnings.extend(mount_proc(root)?);
-    mount_dev(root)?;
+    mount_dev(root, cfg.pty)?;
     let tmp = mountpoint(root, Path::new("/tmp"), Kind::Dir)?;
     sys::mount(
         Some(c"tmpfs"),
@@ -446,7 +446,7 @@ fn mask_proc(proc_path: &CStr) -> Result<()> {
 
 /// tmpfs /dev with the host's harmless devices bound in, a private devpts,
 /// /dev/shm and the usual symlinks.
-fn mount_dev(root: BorrowedFd) -> Result<()> {
+fn mount_dev(root: BorrowedFd, pty: bool) -> Result<()> {
     let at = mountpoint(root, Path::new("/dev"), Kind::Dir)?;
     sys::mount(
         Some(c"tmpfs"),
@@ -495,8 +495,10 @@ fn mount_dev(root: BorrowedFd) -> Result<()> {
         sys::symlinkat(target, dev, name)
             .map_err(|e| Error::sys(format!("symlink /dev/{}", name.to_string_lossy()), e))?;
     }
-    // The caller's terminal, if any, as /dev/console (the host pts is not in our devpts).
+    // The caller's terminal, if any, as /dev/console (the host pts is not in
+    // our devpts); with a pty of our own, that pty (bound after pivot_root).
     if let Some(tty) = (0..3)
+        .filter(|_| !pty)
         .find(|&fd| sys::isatty(fd))
         .and_then(|fd| std::fs::read_link(format!("/proc/self/fd/{fd}")).ok())
     {

@@ -20,6 +20,7 @@ use super::config::{Config, EnvBase, NetMode};
 use super::confine;
 use super::error::{Error, Result, Warning};
 use super::idmap;
+use super::pty;
 use super::rootfs::{self, BindSource};
 use super::sys::{self, cstr, SigSet};
 
@@ -54,6 +55,8 @@ struct Prepared {
     missing: Vec<PathBuf>,
     /// An overlay root to mount on ROOTFS first.
     overlay: Option<rootfs::OverlayMount>,
+    /// With `pty`: the caller's window size, given to the pty inside.
+    pty_size: Option<libc::winsize>,
 }
 
 /// A sandbox whose command is running (or has failed to start).
@@ -71,6 +74,8 @@ pub struct Sandbox {
     err_r: OwnedFd,
     rootfs: PathBuf,
     missing: Vec<PathBuf>,
+    /// With `pty`: the pty's master, relayed by `wait`.
+    master: Option<OwnedFd>,
 }
 
 /// How a sandbox ended.
@@ -121,6 +126,12 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
     } else {
         None
     };
+    // The console socket: pid 1 sends the pty's master over it.
+    let console = if cfg.pty {
+        Some(sys::socketpair().map_err(|e| Error::sys("--pty: create the console socket", e))?)
+    } else {
+        None
+    };
 
     if cfg.die_with_parent {
         let parent = sys::getppid();
@@ -132,9 +143,7 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
             ));
         }
     }
-    let mut waited: Vec<libc::c_int> = FORWARDED.to_vec();
-    waited.push(libc::SIGCHLD);
-    let waitset = SigSet::of(&waited);
+    let waitset = SigSet::of(&waited_signals());
     let old_mask = waitset.block();
 
     let mut flags = libc::CLONE_NEWUSER
@@ -154,7 +163,17 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
                 drop(w);
                 r
             });
-            child_main(cfg, &prep, go_r, err_w, warn_w, &old_mask, &waitset)
+            let console = console.map(|(ours, theirs)| {
+                drop(ours);
+                theirs
+            });
+            let pipes = ChildFds {
+                go: go_r,
+                err_w,
+                warn_w: Some(warn_w),
+                console,
+            };
+            child_main(cfg, &prep, pipes, &old_mask, &waitset)
         }
         Ok(pid) => pid,
         Err(e) => {
@@ -168,6 +187,10 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
     };
     drop(err_w);
     drop(warn_w);
+    let console = console.map(|(ours, theirs)| {
+        drop(theirs);
+        ours
+    });
     let mut sb = Sandbox {
         pid,
         warnings,
@@ -180,6 +203,7 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
         err_r,
         rootfs: prep.rootfs.clone(),
         missing: prep.missing.clone(),
+        master: None,
     };
 
     // Host-side steps the child waits for.
@@ -226,6 +250,17 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
         }
         sb.pid_file = Some(pf.clone());
     }
+    // The pty's master, sent once the sandbox's devpts is mounted (none if
+    // pid 1 failed first: its error pipe says why).
+    if let Some(sock) = &console {
+        match pty::receive_master(sock) {
+            Ok(m) => sb.master = m,
+            Err(e) => {
+                sb.abort();
+                return Err(e);
+            }
+        }
+    }
     // The setup's own warnings, until the write ends close: pid 1 closes its
     // end once the command is forked, the command's closes on exec.
     let text = sys::read_to_end(warn_r.as_fd());
@@ -242,7 +277,10 @@ impl Sandbox {
     /// Wait for the command, forwarding signals sent to hako; then tidy up
     /// (pasta, the pid file, the cgroup, mount points made in ROOTFS).
     pub fn wait(mut self) -> Result<Exit> {
-        let status = supervise(self.pid, &self.waitset, self.new_session);
+        let status = match self.master.take() {
+            Some(master) => pty::relay(master, self.pid, &waited_signals()),
+            None => supervise(self.pid, &self.waitset, self.new_session),
+        };
         let warnings = self.finish();
         // A message on the error pipe means hako's own setup failed in the sandbox.
         let _ = nix::fcntl::fcntl(
@@ -368,6 +406,7 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
         full_range: !cfg.map_users && idmap::can_map_full_range(sys::geteuid()),
         missing,
         overlay,
+        pty_size: if cfg.pty { pty::caller_size() } else { None },
     })
 }
 
@@ -384,28 +423,33 @@ pub fn escape_overlay_path(p: &Path) -> String {
     s
 }
 
+/// The descriptors pid 1 starts with: the sync pipe (when hako has
+/// host-side steps), the error and warning pipes, the console socket (`pty`).
+struct ChildFds {
+    go: Option<OwnedFd>,
+    err_w: OwnedFd,
+    warn_w: Option<OwnedFd>,
+    console: Option<OwnedFd>,
+}
+
 /// The sandbox's first process. Never returns: it execs the command, becomes
 /// its reaper, or reports the failed step on the error pipe and exits 125.
 fn child_main(
     cfg: &Config,
     prep: &Prepared,
-    go: Option<OwnedFd>,
-    err_w: OwnedFd,
-    warn_w: OwnedFd,
+    mut fds: ChildFds,
     old_mask: &SigSet,
     waitset: &SigSet,
 ) -> ! {
-    let Err(e) = child_steps(cfg, prep, go, &err_w, warn_w, old_mask, waitset);
-    let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
+    let Err(e) = child_steps(cfg, prep, &mut fds, old_mask, waitset);
+    let _ = sys::write_all(fds.err_w.as_fd(), e.to_string().as_bytes());
     sys::exit_now(e.exit_code())
 }
 
 fn child_steps(
     cfg: &Config,
     prep: &Prepared,
-    go: Option<OwnedFd>,
-    err_w: &OwnedFd,
-    warn_w: OwnedFd,
+    fds: &mut ChildFds,
     old_mask: &SigSet,
     waitset: &SigSet,
 ) -> Result<Infallible> {
@@ -416,7 +460,7 @@ fn child_steps(
     // 2-3. Id maps: root (or --uid/--gid) inside is the caller outside. When
     //    hako has host-side steps (subordinate ids, cgroup, pasta) it writes them
     //    and we wait; otherwise we write our own, saving a round trip.
-    if let Some(go) = go {
+    if let Some(go) = fds.go.take() {
         let mut b = [0u8; 1];
         if nix::unistd::read(go.as_fd(), &mut b) != Ok(1) {
             sys::exit_now(125); // hako failed first and reports it
@@ -433,12 +477,20 @@ fn child_steps(
     }
     // 5. The filesystem, then pivot_root into it.
     for w in rootfs::build(cfg, &prep.rootfs, &prep.sources, prep.overlay.as_ref())? {
-        let _ = sys::write_all(warn_w.as_fd(), format!("{w}\n").as_bytes());
+        if let Some(warn_w) = &fds.warn_w {
+            let _ = sys::write_all(warn_w.as_fd(), format!("{w}\n").as_bytes());
+        }
+    }
+    // 5a. The pty, in the sandbox's devpts; the slave becomes our stdio.
+    if let Some(sock) = fds.console.take() {
+        let ids = (sys::geteuid(), sys::getegid());
+        let owner = (ids != (cfg.uid, cfg.gid)).then_some((cfg.uid, cfg.gid));
+        pty::open_inside(sock, prep.pty_size, owner, true)?;
     }
     // 6. Limits and session.
     confine::apply_rlimits(&cfg.rlimits)?;
-    if cfg.new_session {
-        sys::setsid().map_err(|e| Error::sys("--new-session: setsid", e))?;
+    if cfg.new_session || cfg.pty {
+        sys::setsid().map_err(|e| Error::sys("setsid (--new-session, --pty)", e))?;
     }
     // 7. Identity inside (with --map-users or root's full map, the map made
     //    us 0; switch now), after emptying the bounding set, which needs the
@@ -481,6 +533,9 @@ fn child_steps(
     }
     // 9. Exec as pid 1, or fork the command and reap.
     if cfg.as_pid_1 {
+        if cfg.pty {
+            pty::take_terminal(false)?;
+        }
         old_mask.set_mask();
         return Err(prep.exec.exec());
     }
@@ -490,14 +545,19 @@ fn child_steps(
     sys::prctl(libc::PR_SET_DUMPABLE, 0).map_err(|e| Error::sys("prctl(PR_SET_DUMPABLE, 0)", e))?;
     let cmd = sys::fork().map_err(|e| Error::sys("fork the command", e))?;
     if cmd == 0 {
-        old_mask.set_mask();
-        let e = prep.exec.exec();
-        let _ = sys::write_all(err_w.as_fd(), e.to_string().as_bytes());
+        let e = match cfg.pty.then(|| pty::take_terminal(true)) {
+            Some(Err(e)) => e,
+            _ => {
+                old_mask.set_mask();
+                prep.exec.exec()
+            }
+        };
+        let _ = sys::write_all(fds.err_w.as_fd(), e.to_string().as_bytes());
         sys::exit_now(e.exit_code());
     }
-    drop(warn_w); // hako reads warnings until every write end is closed
-                  // Nothing of the host stays with pid 1 but its standard descriptors:
-                  // no pipe to hako, no lock, no caller environment or arguments.
+    drop(fds.warn_w.take()); // hako reads warnings until every write end is closed
+                             // Nothing of the host stays with pid 1 but its standard descriptors:
+                             // no pipe to hako, no lock, no caller environment or arguments.
     let _ = sys::close_from(3);
     let _ = sys::wipe_args_and_environ(b"hako-init");
     reap(cmd, waitset)
@@ -716,9 +776,14 @@ pub(super) fn supervise(pid: libc::pid_t, waitset: &SigSet, new_session: bool) -
 /// threads that must never take them (a worker pool's, started before a
 /// sandbox): they are then delivered to the thread that waits for them.
 pub fn block_supervised_signals() {
+    SigSet::of(&waited_signals()).block();
+}
+
+/// The signals a supervisor waits for: the forwarded ones and SIGCHLD.
+pub(super) fn waited_signals() -> Vec<libc::c_int> {
     let mut waited: Vec<libc::c_int> = FORWARDED.to_vec();
     waited.push(libc::SIGCHLD);
-    SigSet::of(&waited).block();
+    waited
 }
 
 /// `PID\n`, as hako-run wrote it (so `hako enter $(cat FILE)` works); the

@@ -667,3 +667,123 @@ pub fn seccomp_set_filter(filter: &[seccompiler::sock_filter]) -> SysResult<()> 
         r => r,
     }
 }
+
+/// A connected pair of close-on-exec `SOCK_SEQPACKET` sockets (the console socket).
+pub fn socketpair() -> SysResult<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: fds has room for two descriptors.
+    check(unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    })?;
+    // SAFETY: both were just returned by the kernel.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Send FD over SOCK (one byte with `SCM_RIGHTS`).
+pub fn send_fd(sock: BorrowedFd, fd: BorrowedFd) -> SysResult<()> {
+    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+    let fds = [fd.as_raw_fd()];
+    let iov = [std::io::IoSlice::new(b"m")];
+    sendmsg::<()>(
+        sock.as_raw_fd(),
+        &iov,
+        &[ControlMessage::ScmRights(&fds)],
+        MsgFlags::empty(),
+        None,
+    )
+    .map(drop)
+}
+
+/// Receive a descriptor sent by `send_fd`; `None` when the other end closed first.
+pub fn recv_fd(sock: BorrowedFd) -> SysResult<Option<OwnedFd>> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+    let mut byte = [0u8; 1];
+    let mut iov = [std::io::IoSliceMut::new(&mut byte)];
+    let mut space = nix::cmsg_space!([RawFd; 1]);
+    let msg = loop {
+        match recvmsg::<()>(
+            sock.as_raw_fd(),
+            &mut iov,
+            Some(&mut space),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        ) {
+            Err(Errno::EINTR) => continue,
+            r => break r?,
+        }
+    };
+    let mut got = None;
+    for c in msg.cmsgs()? {
+        if let ControlMessageOwned::ScmRights(fds) = c {
+            for fd in fds {
+                // SAFETY: the kernel installed this descriptor in our table
+                // for us; nothing else owns it.
+                let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+                if got.is_none() {
+                    got = Some(owned);
+                }
+            }
+        }
+    }
+    Ok(got)
+}
+
+/// `ioctl(fd, TIOCSPTLCK, 0)`: unlock a pty master's slave.
+pub fn unlockpt(master: BorrowedFd) -> SysResult<()> {
+    let unlock: libc::c_int = 0;
+    // SAFETY: TIOCSPTLCK reads one int.
+    check(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock) }).map(drop)
+}
+
+/// `ioctl(fd, TIOCGPTPEER)`: open a pty master's slave without a path lookup.
+pub fn pty_peer(master: BorrowedFd) -> SysResult<OwnedFd> {
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
+    // SAFETY: TIOCGPTPEER takes the open flags as its integer argument.
+    let fd = check(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) })?;
+    // SAFETY: fd was just returned by the kernel.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `ioctl(fd, TIOCGPTN)`: N of the master's slave /dev/pts/N.
+pub fn pty_number(master: BorrowedFd) -> SysResult<u32> {
+    let mut n: libc::c_uint = 0;
+    // SAFETY: TIOCGPTN writes one unsigned int.
+    check(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTN, &mut n) })?;
+    Ok(n)
+}
+
+/// `ioctl(fd, TIOCSCTTY, 0)`: make the terminal FD the caller's controlling terminal.
+pub fn set_controlling_terminal(fd: BorrowedFd) -> SysResult<()> {
+    // SAFETY: TIOCSCTTY takes an integer (0: do not steal it from another session).
+    check(unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSCTTY, 0) }).map(drop)
+}
+
+/// `ioctl(fd, TIOCGWINSZ)`: a terminal's size.
+pub fn window_size(fd: BorrowedFd) -> SysResult<libc::winsize> {
+    // SAFETY: winsize is plain old data.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ writes one winsize.
+    check(unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut ws) })?;
+    Ok(ws)
+}
+
+/// `ioctl(fd, TIOCSWINSZ)`: set a terminal's size (its foreground group gets SIGWINCH).
+pub fn set_window_size(fd: BorrowedFd, ws: &libc::winsize) -> SysResult<()> {
+    // SAFETY: TIOCSWINSZ reads one winsize.
+    check(unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSWINSZ, ws) }).map(drop)
+}
+
+/// dup2(2) onto a standard descriptor (0, 1 or 2).
+pub fn dup_onto(fd: BorrowedFd, target: RawFd) -> SysResult<()> {
+    // SAFETY: both are descriptors; target is one of the standard three, which we own.
+    check(unsafe { libc::dup2(fd.as_raw_fd(), target) }).map(drop)
+}
+
+pub fn fchown(fd: BorrowedFd, uid: u32, gid: u32) -> SysResult<()> {
+    // SAFETY: valid descriptor, plain integers.
+    check(unsafe { libc::fchown(fd.as_raw_fd(), uid, gid) }).map(drop)
+}

@@ -72,6 +72,12 @@ pub trait LocalStore: ObjectStore {
 /// Batches with at least this many new objects are written as a pack.
 pub const PACK_THRESHOLD: usize = 128;
 
+/// A bulk write's merge leaves packs of at least this many bytes apart
+/// (packs.md, "How many packs"): copying a big pack again at every flush
+/// made an import of 1 GiB write 3 GiB; `gc` (and `gc --auto` past
+/// `gc.autoPackLimit` packs) repacks them.
+pub const BULK_MERGE_BELOW: u64 = 32 << 20;
+
 /// The object database of a workspace: loose objects and packs.
 pub struct Odb {
     pub loose: LooseStore,
@@ -310,9 +316,10 @@ impl Odb {
 
     /// Store objects whose ids are already known (from `BatchWriter`), skipping
     /// those present: as one pack when there are many, else as loose objects
-    /// with one filesystem sync. Returns how many were new.
+    /// with one filesystem sync. Returns how many were new. Only packs
+    /// smaller than [`BULK_MERGE_BELOW`] are merged afterwards (packs.md).
     pub fn write_known(&self, objects: &[(ObjectId, ObjectType, &[u8])]) -> Result<usize> {
-        self.write_known_merging_below(objects, u64::MAX)
+        self.write_known_merging_below(objects, BULK_MERGE_BELOW)
     }
 
     /// `write_known`, merging only packs smaller than `merge_below` bytes

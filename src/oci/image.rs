@@ -1,0 +1,429 @@
+//! `image push` and `image save` (format-spec/oci.md, "Upload", "Saving"):
+//! build a commit's image, then upload its blobs and manifest to a
+//! registry, or write them as an OCI image layout.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::manifest::{self, OCI_INDEX, OCI_MANIFEST};
+use super::produce::{self, base_of, Descriptor, Image, ImageOptions, LayerSource};
+use super::reference::Reference;
+use super::registry::{credentials_for, Body, Credentials, Registry};
+use crate::error::{Error, IoContext, Result};
+use crate::oid::ObjectId;
+use crate::workspace::Workspace;
+
+/// What happened to one blob of a push.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlobFate {
+    /// The registry had it: nothing sent.
+    Present,
+    /// Mounted from the base image's repository on the same registry.
+    Mounted,
+    /// Streamed from the base image's registry.
+    Copied,
+    /// Made here and uploaded.
+    Uploaded,
+    /// Made here and written into a layout.
+    Written,
+}
+
+impl BlobFate {
+    pub fn word(self) -> &'static str {
+        match self {
+            BlobFate::Present => "reused",
+            BlobFate::Mounted => "mounted",
+            BlobFate::Copied => "copied",
+            BlobFate::Uploaded => "uploaded",
+            BlobFate::Written => "written",
+        }
+    }
+}
+
+/// What a command shows while an image is made and sent.
+pub trait ImageProgress: Sync {
+    fn step(&self, _what: &str) {}
+    /// Bytes of blob `desc` are about to be sent (or downloaded, by `save`).
+    fn sending(&self, _desc: &Descriptor) {}
+    /// `n` more bytes of the blob being sent went out.
+    fn sent_bytes(&self, _n: u64) {}
+    fn blob(&self, _desc: &Descriptor, _fate: BlobFate) {}
+}
+
+/// A reader that tells the progress how many bytes went through.
+struct Counted<'a, R> {
+    inner: R,
+    progress: &'a dyn ImageProgress,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.sent_bytes(n as u64);
+        Ok(n)
+    }
+}
+
+/// How registries are spoken to.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    /// Plain HTTP to non-loopback registries too.
+    pub insecure: bool,
+    /// `--creds`, for the target registry (else the auth files).
+    pub creds: Option<Credentials>,
+}
+
+/// A directory under `.hako/tmp`, removed when dropped.
+struct Scratch(PathBuf);
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Remove `.hako/tmp/PREFIX-PID` directories whose process is gone.
+pub fn remove_stale(tmp: &Path, prefix: &str) {
+    let Ok(rd) = fs::read_dir(tmp) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|n| n.strip_prefix('-'))
+        else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// The registry client of the base image of an image, when it has one.
+fn base_registry(image: &Image, access: &Access) -> Result<Option<(Registry, Reference)>> {
+    let Some(b) = &image.base else {
+        return Ok(None);
+    };
+    let r = Reference::parse(&b.record.image)?;
+    let creds = credentials_for(&r.domain)?;
+    Ok(Some((Registry::new(&r, access.insecure, creds), r)))
+}
+
+/// Build the image of commit `tip` of `ws` into a scratch directory.
+fn make(
+    ws: &Workspace,
+    tip: &ObjectId,
+    opts: &ImageOptions,
+    access: &Access,
+    progress: &dyn ImageProgress,
+) -> Result<(Image, Scratch)> {
+    let tmp_root = ws.dir.join("tmp");
+    remove_stale(&tmp_root, "image");
+    let scratch = Scratch(tmp_root.join(format!("image-{}", std::process::id())));
+    fs::create_dir_all(&scratch.0).at(&scratch.0)?;
+    let base = base_of(&ws.odb, tip)?;
+    let body = match &base {
+        Some(b) => {
+            let r = Reference::parse(&b.record.image)?;
+            progress.step(&format!(
+                "reading the base image's manifest from {}",
+                r.api_host()
+            ));
+            let reg = Registry::new(&r, access.insecure, credentials_for(&r.domain)?);
+            let m = reg
+                .manifest(&b.record.digest, Some(&b.record.digest))
+                .map_err(|e| Error::Invalid(format!("image base {}: {e}", b.record.image)))?;
+            match manifest::parse(m.content_type.as_deref(), &m.body)? {
+                manifest::Parsed::Manifest(_) => Some(m.body),
+                manifest::Parsed::Index(_) => {
+                    return Err(Error::Invalid(format!(
+                        "image base {}: {} is an index, not a manifest",
+                        b.record.image, b.record.digest
+                    )))
+                }
+            }
+        }
+        None => None,
+    };
+    let image = produce::build(
+        &ws.odb,
+        tip,
+        base,
+        body.as_deref(),
+        opts,
+        &scratch.0,
+        &mut |s| progress.step(s),
+    )?;
+    Ok((image, scratch))
+}
+
+fn file_body<'a>(path: &Path, len: u64, progress: &'a dyn ImageProgress) -> Body<'a> {
+    let p = path.to_path_buf();
+    Body {
+        open: Box::new(move || {
+            Ok(Box::new(Counted {
+                inner: File::open(&p)?,
+                progress,
+            }) as Box<dyn Read + Send + 'a>)
+        }),
+        len,
+        content_type: "application/octet-stream".into(),
+    }
+}
+
+/// Push the image of commit `tip` to `target` (`DOMAIN/PATH[:TAG]`);
+/// returns the manifest's digest. The tag moves only after every blob is in.
+pub fn push(
+    ws: &Workspace,
+    tip: &ObjectId,
+    target: &str,
+    opts: &ImageOptions,
+    access: &Access,
+    progress: &dyn ImageProgress,
+) -> Result<(String, Reference)> {
+    let r = Reference::parse(target)?;
+    if r.digest.is_some() {
+        return Err(Error::Invalid(format!(
+            "{target}: a push names a tag, not a digest"
+        )));
+    }
+    let creds = match &access.creds {
+        Some(c) => Some(c.clone()),
+        None => credentials_for(&r.domain)?,
+    };
+    let (image, _scratch) = make(ws, tip, opts, access, progress)?;
+    let reg = Registry::new(&r, access.insecure, creds).for_push();
+    let base = base_registry(&image, access)?;
+    let fail =
+        |what: &str, e: Error| Error::Invalid(format!("push to {}: {what}: {e}", r.api_host()));
+    for layer in &image.layers {
+        let d = &layer.desc;
+        let fate = (|| -> Result<BlobFate> {
+            if reg.has_blob(&d.digest)? {
+                return Ok(BlobFate::Present);
+            }
+            match &layer.source {
+                LayerSource::Base => {
+                    let (breg, bref) = base.as_ref().expect("a base layer has a base");
+                    let loc = if bref.api_host() == r.api_host() {
+                        match reg.mount_blob(&d.digest, &bref.repository)? {
+                            None => return Ok(BlobFate::Mounted),
+                            Some(loc) => loc,
+                        }
+                    } else {
+                        reg.start_upload()?
+                    };
+                    let (digest, size) = (d.digest.clone(), d.size);
+                    progress.sending(d);
+                    let body = Body {
+                        open: Box::new(move || {
+                            breg.blob(&digest, size)
+                                .map(|b| {
+                                    Box::new(Counted { inner: b, progress })
+                                        as Box<dyn Read + Send + '_>
+                                })
+                                .map_err(std::io::Error::other)
+                        }),
+                        len: d.size,
+                        content_type: "application/octet-stream".into(),
+                    };
+                    reg.put_blob(&loc, &d.digest, &body)?;
+                    Ok(BlobFate::Copied)
+                }
+                LayerSource::Made { path, .. } => {
+                    let loc = reg.start_upload()?;
+                    progress.sending(d);
+                    reg.put_blob(&loc, &d.digest, &file_body(path, d.size, progress))?;
+                    Ok(BlobFate::Uploaded)
+                }
+            }
+        })()
+        .map_err(|e| fail(&format!("layer {}", d.digest), e))?;
+        progress.blob(d, fate);
+    }
+    let cd = image.config_desc();
+    let fate = (|| -> Result<BlobFate> {
+        if reg.has_blob(&cd.digest)? {
+            return Ok(BlobFate::Present);
+        }
+        let loc = reg.start_upload()?;
+        let bytes = image.config.clone();
+        let body = Body {
+            open: Box::new(move || {
+                Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn Read + Send>)
+            }),
+            len: cd.size,
+            content_type: "application/octet-stream".into(),
+        };
+        reg.put_blob(&loc, &cd.digest, &body)?;
+        Ok(BlobFate::Uploaded)
+    })()
+    .map_err(|e| fail("config", e))?;
+    progress.blob(&cd, fate);
+    let tag = r.tag.clone().unwrap_or_else(|| "latest".into());
+    let announced = reg
+        .put_manifest(&tag, OCI_MANIFEST, &image.manifest)
+        .map_err(|e| fail(&format!("manifest {tag}"), e))?;
+    if let Some(a) = announced {
+        if a != image.manifest_digest {
+            return Err(Error::Invalid(format!(
+                "push to {}: the registry stored manifest {a}, not {}",
+                r.api_host(),
+                image.manifest_digest
+            )));
+        }
+    }
+    Ok((image.manifest_digest, r))
+}
+
+/// Where `save` writes.
+pub enum SaveTo {
+    /// An OCI image layout directory.
+    Layout(PathBuf),
+    /// A tar file of one.
+    Archive(PathBuf),
+}
+
+/// Write the image of commit `tip` as an OCI image layout (or a tar of
+/// one) with `tag` as its ref name; returns the manifest's digest.
+pub fn save(
+    ws: &Workspace,
+    tip: &ObjectId,
+    to: &SaveTo,
+    tag: &str,
+    opts: &ImageOptions,
+    access: &Access,
+    progress: &dyn ImageProgress,
+) -> Result<String> {
+    let dest = match to {
+        SaveTo::Layout(d) | SaveTo::Archive(d) => d,
+    };
+    let empty_dir = |d: &Path| {
+        fs::read_dir(d)
+            .map(|mut r| r.next().is_none())
+            .unwrap_or(false)
+    };
+    match to {
+        SaveTo::Layout(d) if d.exists() && !empty_dir(d) => {
+            return Err(Error::Invalid(format!(
+                "{}: exists and is not an empty directory",
+                d.display()
+            )))
+        }
+        SaveTo::Archive(f) if f.exists() => {
+            return Err(Error::Invalid(format!("{}: exists", f.display())))
+        }
+        _ => {}
+    }
+    let (image, scratch) = make(ws, tip, opts, access, progress)?;
+    let base = base_registry(&image, access)?;
+    let layout = scratch.0.join("layout");
+    let blobs = layout.join("blobs").join("sha256");
+    fs::create_dir_all(&blobs).at(&blobs)?;
+    let blob_path = |digest: &str| blobs.join(digest.trim_start_matches("sha256:"));
+    for layer in &image.layers {
+        let d = &layer.desc;
+        let p = blob_path(&d.digest);
+        match &layer.source {
+            LayerSource::Base => {
+                let (breg, _) = base.as_ref().expect("a base layer has a base");
+                progress.sending(d);
+                breg.download(&d.digest, d.size, &p, &|n| {
+                    progress.sent_bytes(n);
+                    true
+                })?;
+                progress.blob(d, BlobFate::Copied);
+            }
+            LayerSource::Made { path, .. } => {
+                fs::rename(path, &p).at(&p)?;
+                progress.blob(d, BlobFate::Written);
+            }
+        }
+    }
+    let write = |p: &Path, bytes: &[u8]| fs::write(p, bytes).at(p);
+    write(&blob_path(&image.config_digest), &image.config)?;
+    write(&blob_path(&image.manifest_digest), &image.manifest)?;
+    write(
+        &layout.join("oci-layout"),
+        br#"{"imageLayoutVersion":"1.0.0"}"#,
+    )?;
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_INDEX,
+        "manifests": [{
+            "mediaType": OCI_MANIFEST,
+            "digest": image.manifest_digest,
+            "size": image.manifest.len(),
+            "annotations": {"org.opencontainers.image.ref.name": tag},
+        }],
+    });
+    write(
+        &layout.join("index.json"),
+        &serde_json::to_vec(&index).map_err(|e| Error::Invalid(e.to_string()))?,
+    )?;
+    match to {
+        SaveTo::Layout(d) => {
+            if d.exists() {
+                fs::remove_dir(d).at(d)?;
+            }
+            fs::rename(&layout, d).at(d)?;
+        }
+        SaveTo::Archive(f) => {
+            let tmp = crate::fsutil::tmp_path(&scratch.0, "archive-");
+            write_archive(&layout, &image, &tmp)?;
+            fs::rename(&tmp, f).at(f)?;
+        }
+    }
+    let _ = dest;
+    Ok(image.manifest_digest)
+}
+
+/// The layout as a tar: `oci-layout`, `index.json`, then `blobs/sha256/`
+/// and its files in name order; owner 0:0, mtime 0.
+fn write_archive(layout: &Path, image: &Image, dest: &Path) -> Result<()> {
+    let f = File::create(dest).at(dest)?;
+    let mut b = tar::Builder::new(std::io::BufWriter::new(f));
+    let out = Error::Output;
+    let header = |size: u64, mode: u32, kind: tar::EntryType| {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(size);
+        h.set_mode(mode);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        h.set_entry_type(kind);
+        h
+    };
+    for name in ["oci-layout", "index.json"] {
+        let p = layout.join(name);
+        let data = fs::read(&p).at(&p)?;
+        let mut h = header(data.len() as u64, 0o644, tar::EntryType::Regular);
+        b.append_data(&mut h, name, data.as_slice()).map_err(out)?;
+    }
+    for d in ["blobs/", "blobs/sha256/"] {
+        let mut h = header(0, 0o755, tar::EntryType::Directory);
+        b.append_data(&mut h, d, std::io::empty()).map_err(out)?;
+    }
+    let _ = image;
+    let dir = layout.join("blobs").join("sha256");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .at(&dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    for n in names {
+        let p = dir.join(&n);
+        let f = File::open(&p).at(&p)?;
+        let len = f.metadata().at(&p)?.len();
+        let mut h = header(len, 0o644, tar::EntryType::Regular);
+        b.append_data(&mut h, format!("blobs/sha256/{n}"), f)
+            .map_err(out)?;
+    }
+    let mut w = b.into_inner().map_err(out)?;
+    w.flush().map_err(out)?;
+    w.get_ref().sync_all().at(dest)?;
+    Ok(())
+}
