@@ -102,6 +102,13 @@ else
 	echo "# bwrap row skipped: bubblewrap is not installed and could not be installed here"
 	bwrap_row=
 fi
+# Kakuri-style runs of a host program over the host's own files: hako's
+# overlays of the host (private directory on a tmpfs, as with
+# XDG_RUNTIME_DIR), against bubblewrap showing the host read-only.
+add "hako run --host (tmpfs)" "$(command -v env)" TMPDIR=/dev/shm "$HAKO" run --host -- /bin/true
+if command -v bwrap >/dev/null; then
+	add "bwrap --ro-bind / / (host)" "$(command -v bwrap)" --unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp --tmpfs /run /bin/true
+fi
 add "unshare -Urmpf true (floor)" "$(command -v unshare)" -Urmpf "$rootfs/bin/true"
 floor_row=$((${#names[@]} - 1))
 

@@ -346,7 +346,26 @@ upper directory folded into the working root when the command ends (and
 by status, diff, commit, exec --autocommit and reap while or after it
 runs); fuse, the tree served by hako through FUSE (the fallback, with a
 note saying why); materialize (--materialize), the tree checked out into
-the instance's directory and folded back at exit."#,
+the instance's directory and folded back at exit.
+
+Host programs (--host, as Kakuri's `kakuri CMD`): `hako run --host [--]
+CMD` runs a program of the host over the host's own files, in a temporary
+container: every host directory is an overlay lower directory, read-only
+(one overlay per directory holding no mount point, so other filesystems
+such as a separate /home show too), /proc, /dev, /tmp and /run are fresh,
+and the sandbox isolates it as any run. It runs as the caller (root, or
+the user's own uid with no capabilities; other users' files show as
+nobody), in the caller's current directory, with the caller's PATH and
+HOME. What it writes is discarded at exit, or, with --keep-as CONTAINER
+(in a workspace), kept as a new container: its first commit holds the
+host's versions of the paths the command changed, its working root the
+change, so `hako status`, `hako diff` and `hako commit` show and record
+exactly what the command did. No workspace is needed otherwise. --net,
+--bind, --bind-profile, --auto-mount (writes through binds reach the
+host), -e, -u, -w, -i, -t, --ro, the capability options and the limits
+apply;
+a container or revision, -d, --name, --fs, --commit and --map-users are
+refused."#,
     ),
     (
         "shell",

@@ -91,6 +91,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "a throwaway run of a command in a container",
     ),
     (
+        "run",
+        "hako run --host --keep-as tried -- pip install --user requests",
+        "a host program over the host's files, isolated; what it changed kept as the container 'tried'",
+    ),
+    (
         "show",
         "hako show HEAD~1:/etc/hostname",
         "a file as it was one commit ago",
@@ -401,13 +406,19 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// `cmd` with each subcommand's example appended to its help.
+/// `cmd` with each subcommand's examples appended to its help.
 pub fn with_examples(mut cmd: clap::Command) -> clap::Command {
-    for (name, line, what) in EXAMPLES {
-        if cmd.find_subcommand(name).is_some() {
-            let text = format!("Examples:\n  # {what}\n  {line}");
-            cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
+    let mut done: Vec<&str> = Vec::new();
+    for (name, ..) in EXAMPLES {
+        if done.contains(name) || cmd.find_subcommand(name).is_none() {
+            continue;
         }
+        done.push(name);
+        let mut text = String::from("Examples:");
+        for (_, line, what) in EXAMPLES.iter().filter(|(n, ..)| n == name) {
+            text.push_str(&format!("\n  # {what}\n  {line}"));
+        }
+        cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
     }
     cmd
 }

@@ -141,6 +141,16 @@ pub struct Args {
     /// The message of --commit (default: "run: CMD").
     #[arg(short = 'm', long, value_name = "MSG", requires = "commit")]
     pub message: Option<String>,
+    /// Run a host program over the host's own files: a temporary container
+    /// whose lower directories are the host's, read-only; writes are
+    /// discarded (see --keep-as). No container or revision is named.
+    #[arg(long)]
+    pub host: bool,
+    /// With --host: keep what the command changed as the new container
+    /// CONTAINER (its first commit holds the host's versions of the changed
+    /// paths, its working root the change: see status, diff, commit).
+    #[arg(long, value_name = "CONTAINER")]
+    pub keep_as: Option<String>,
     /// CONTAINER or REV (default: the active container), then the command
     /// (default: the image's, else /bin/sh).
     #[arg(
@@ -152,6 +162,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
+    if a.host {
+        return run_host(a);
+    }
+    if a.keep_as.is_some() {
+        return Err(plumbing::usage("--keep-as needs --host"));
+    }
     let fs = match (&a.fs, a.materialize) {
         (_, true) => Some(DataPath::Materialize),
         (Some(f), false) => Some(DataPath::parse(f).ok_or_else(|| {
@@ -232,6 +248,50 @@ fn request(ws0: &Workspace, a: &Args, fs: Option<DataPath>) -> anyhow::Result<Ru
     }
     let mut req = RunRequest::new(target, rest.to_vec());
     req.command_may_be_target = req.target.is_none() && !rest.is_empty();
+    options(&mut req, a)?;
+    req.fs = fs;
+    Ok(req)
+}
+
+/// `run --host [OPTIONS] [--] CMD…` (format-spec/runtime.md, "Host
+/// instances"): no workspace is needed unless --keep-as names a container.
+fn run_host(a: Args) -> anyhow::Result<i32> {
+    use hako::runtime::supervisor::{host, HostRun};
+    use plumbing::unshare_exec::{run_error, RunWarnings};
+    let mut rest: &[String] = &a.args;
+    misplaced_option(rest, false)?;
+    // clap took a `--` before the command: its first word is no container.
+    let explicit = std::env::args().any(|s| s == "--") && !rest.iter().any(|s| s == "--");
+    let ws = plumbing::open_workspace();
+    let mut target = None;
+    if let (Ok(ws), Some(first), false) = (&ws, rest.first(), explicit) {
+        if ws.containers()?.contains(first) {
+            target = Some(first.clone());
+        }
+    }
+    if rest.first().is_some_and(|s| s == "--") {
+        rest = &rest[1..];
+    }
+    let keep_as = match (&a.keep_as, ws) {
+        (None, _) => None,
+        (Some(name), Ok(ws)) => Some((ws, name.clone())),
+        (Some(_), Err(e)) => return Err(anyhow::anyhow!("--keep-as needs a workspace ({e})")),
+    };
+    let mut req = RunRequest::new(target, rest.to_vec());
+    options(&mut req, &a)?;
+    if a.fs.is_some() || a.materialize {
+        req.fs = Some(DataPath::Materialize);
+    }
+    let cwd = plumbing::CALLER_CWD
+        .get()
+        .cloned()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    host::run(HostRun { req, cwd, keep_as }, &RunWarnings).map_err(run_error)
+}
+
+/// The options every run takes, into REQ (one fatal line for each bad one).
+fn options(req: &mut RunRequest, a: &Args) -> anyhow::Result<()> {
     for kv in &a.env {
         let (k, v) = kv
             .split_once('=')
@@ -254,7 +314,6 @@ fn request(ws0: &Workspace, a: &Args, fs: Option<DataPath>) -> anyhow::Result<Ru
     req.rm = a.rm;
     req.ro = a.ro;
     req.name = a.name.clone();
-    req.fs = fs;
     req.detach = a.detach;
     req.keep_stdin = a.interactive || a.tty;
     req.forget = a.forget;
@@ -307,5 +366,5 @@ fn request(ws0: &Workspace, a: &Args, fs: Option<DataPath>) -> anyhow::Result<Ru
     }
     cfg.tmpfs = a.tmpfs.clone();
     cfg.pid_file = a.pid_file.clone();
-    Ok(req)
+    Ok(())
 }

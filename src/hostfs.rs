@@ -50,7 +50,8 @@ struct FileJob {
     meta: fs::Metadata,
 }
 
-fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
+/// The metadata an import records for `path` (metadata `m`) under `opts`.
+pub fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
     let mut meta = Meta::default();
     if opts.owners {
         meta.uid = m.uid();

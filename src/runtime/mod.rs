@@ -13,6 +13,7 @@
 pub mod datapath;
 pub mod fuse;
 pub mod hostcheck;
+pub mod hostroot;
 pub mod instance;
 pub mod materialize;
 pub mod overlay;

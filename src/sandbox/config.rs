@@ -277,6 +277,19 @@ pub struct OverlayRoot {
     pub skeleton: PathBuf,
 }
 
+/// An overlay mounted at a path inside an overlay root, over one host
+/// directory (`run --host`, runtime.md "Host instances"; sandbox.md 22.1b).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NestedOverlay {
+    /// Where inside (absolute); it exists in the root, or, under a tmpfs
+    /// the sandbox mounts, is made there.
+    pub target: PathBuf,
+    /// The host directory, overlay's single lower directory.
+    pub lower: PathBuf,
+    pub upper: PathBuf,
+    pub work: PathBuf,
+}
+
 /// Everything `unshare-exec` needs to build and run one sandbox.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -284,6 +297,8 @@ pub struct Config {
     pub rootfs: PathBuf,
     /// Mount overlay on ROOTFS first (run's overlay instances).
     pub overlay: Option<OverlayRoot>,
+    /// Overlays mounted inside that root (`run --host`).
+    pub nested_overlays: Vec<NestedOverlay>,
     /// The command and its arguments; a name without `/` is searched in PATH inside.
     pub argv: Vec<OsString>,
     /// uid and gid inside the sandbox (the caller is mapped to them).
@@ -327,6 +342,7 @@ impl Config {
         Config {
             rootfs,
             overlay: None,
+            nested_overlays: Vec::new(),
             argv,
             uid: 0,
             gid: 0,

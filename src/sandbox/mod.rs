@@ -7,6 +7,7 @@ mod confine;
 pub mod enter;
 pub mod error;
 mod idmap;
+pub mod mountinfo;
 mod overlay;
 pub mod probe;
 mod pty;
@@ -15,7 +16,7 @@ mod spawn;
 mod sys;
 
 pub use config::{
-    Bind, CgroupLimits, Config, EnvBase, NetMode, OverlayRoot, Rlimit, SeccompPolicy,
+    Bind, CgroupLimits, Config, EnvBase, NestedOverlay, NetMode, OverlayRoot, Rlimit, SeccompPolicy,
 };
 pub use confine::{cap_names, parse_cap, DEFAULT_CAPS};
 pub use enter::{enter, EnterConfig};

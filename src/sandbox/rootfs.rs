@@ -48,6 +48,24 @@ pub fn build(
     // Nothing we mount may propagate back to the host.
     sys::mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)
         .map_err(|e| Error::sys("make / private (mount MS_REC|MS_PRIVATE)", e))?;
+    // The mount table is ours now: a mount point below a nested overlay's
+    // lower directory (made since the caller's plan) would make the kernel
+    // refuse it; the caller plans again.
+    if !cfg.nested_overlays.is_empty() {
+        let points = super::mountinfo::read()
+            .map_err(|e| Error::Setup(format!("read /proc/self/mountinfo: {e}")))?;
+        if let Some(n) = cfg
+            .nested_overlays
+            .iter()
+            .find(|n| super::mountinfo::has_below(&points, &n.lower))
+        {
+            return Err(Error::Setup(format!(
+                "{}: a mount point appeared below {}",
+                super::mountinfo::MOUNTS_CHANGED,
+                n.lower.display()
+            )));
+        }
+    }
     if let Some(o) = overlay {
         let flags = if o.readonly { libc::MS_RDONLY } else { 0 };
         sys::mount(
@@ -70,6 +88,15 @@ pub fn build(
     let root = sys::open(&root_c, libc::O_PATH | libc::O_DIRECTORY)
         .map_err(|e| Error::sys(format!("open ROOTFS '{}'", rootfs.display()), e))?;
     let root = root.as_fd();
+    // Nested overlays outside the tmpfs mounts below go on now; the others
+    // once their tmpfs is there.
+    let (late, early): (Vec<_>, Vec<_>) = cfg
+        .nested_overlays
+        .iter()
+        .partition(|n| under_tmpfs(cfg, &n.target));
+    for n in early {
+        warnings.extend(mount_nested(root, n, false));
+    }
 
     warnings.extend(mount_proc(root)?);
     mount_dev(root, cfg.pty)?;
@@ -94,6 +121,10 @@ pub fn build(
             Some(c"mode=0755"),
         )
         .map_err(|e| Error::sys(format!("--tmpfs: mount tmpfs on {}", dst.display()), e))?;
+    }
+
+    for n in late {
+        warnings.extend(mount_nested(root, n, true));
     }
 
     for (bind, src) in cfg.binds.iter().zip(sources) {
@@ -132,6 +163,64 @@ pub fn build(
         .map_err(|e| Error::sys(format!("pivot_root into '{}'", rootfs.display()), e))?;
     sys::chdir(c"/").map_err(|e| Error::sys("chdir to the new /", e))?;
     Ok(warnings)
+}
+
+/// Whether TARGET lies under /tmp or a --tmpfs (mounted fresh by `build`).
+fn under_tmpfs(cfg: &Config, target: &Path) -> bool {
+    target.starts_with("/tmp") || cfg.tmpfs.iter().any(|t| target.starts_with(t))
+}
+
+/// Mount nested overlay N at its target beneath ROOT (made when `create`:
+/// in a fresh tmpfs). A refusal is a warning: the directory stays empty.
+fn mount_nested(
+    root: BorrowedFd,
+    n: &super::config::NestedOverlay,
+    create: bool,
+) -> Option<String> {
+    let at = if create {
+        mountpoint(root, &n.target, Kind::Dir).map_err(|e| e.to_string())
+    } else {
+        resolve(root, &n.target, libc::O_PATH | libc::O_DIRECTORY).map_err(|e| e.to_string())
+    };
+    let esc = super::spawn::escape_overlay_path;
+    let data = format!(
+        "lowerdir={},upperdir={},workdir={},userxattr,redirect_dir=nofollow,index=off,metacopy=off,volatile",
+        esc(&n.lower),
+        esc(&n.upper),
+        esc(&n.work)
+    );
+    let not_shown = |why: &str| format!("host directory {} not shown: {why}", n.target.display());
+    let at = match at {
+        Ok(at) => at,
+        Err(why) => return Some(not_shown(&why)),
+    };
+    let Ok(data) = CString::new(data) else {
+        return Some(not_shown("a path holds a NUL byte"));
+    };
+    let target = sys::fd_path(at.as_fd());
+    let e = match sys::mount(Some(c"hako"), &target, Some(c"overlay"), 0, Some(&data)) {
+        Ok(()) => return None,
+        Err(e) => e,
+    };
+    // A lower filesystem overlay cannot use: show the directory read-only.
+    let bound = sys::mount(
+        Some(&cstr(&n.lower)),
+        &target,
+        None,
+        libc::MS_BIND | libc::MS_REC,
+        None,
+    )
+    .and_then(|()| {
+        let mounted = resolve(root, &n.target, libc::O_PATH)?;
+        make_readonly(mounted.as_fd(), true)
+    });
+    Some(match bound {
+        Ok(()) => format!(
+            "host directory {}: overlay refused ({e}); bound read-only instead",
+            n.target.display()
+        ),
+        Err(b) => not_shown(&format!("mount overlay: {e}; bind: {b}")),
+    })
 }
 
 /// An overlay root, ready for the mount in the sandbox (built on the host).

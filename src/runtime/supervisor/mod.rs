@@ -6,10 +6,12 @@
 //! read-write FUSE server) and `materialize` (a checkout).
 
 mod fuse;
+pub mod host;
 mod materialize;
 mod overlay;
 mod plan;
 
+pub use host::HostRun;
 pub use plan::{plan, RunRequest};
 
 use std::fs::File;

@@ -172,21 +172,8 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
         }
     }
     for f in &req.env_files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| RunError::Failed(format!("--env-file '{}': {e}", f.display())))?;
-        for (n, l) in text.lines().enumerate() {
-            let l = l.trim();
-            if l.is_empty() || l.starts_with('#') {
-                continue;
-            }
-            let (k, v) = l.split_once('=').ok_or_else(|| {
-                RunError::Failed(format!(
-                    "--env-file '{}' line {}: not K=V",
-                    f.display(),
-                    n + 1
-                ))
-            })?;
-            set(k, v);
+        for (k, v) in env_file(f)? {
+            set(&k, &v);
         }
     }
     for (k, v) in &req.env {
@@ -215,19 +202,7 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
         .unwrap_or_else(|| "/".into());
     let mut auto_binds = Vec::new();
     if let Some(caller) = &req.auto_mount {
-        for arg in argv.iter_mut().skip(1) {
-            if let Some((bind, path)) = auto_mount_path(arg, caller) {
-                *arg = path.to_string_lossy().into_owned();
-                if !auto_binds.iter().any(|b: &Bind| bind.starts_with(&b.dst)) {
-                    auto_binds.retain(|b: &Bind| !b.dst.starts_with(&bind));
-                    auto_binds.push(Bind {
-                        src: bind.clone(),
-                        dst: bind,
-                        readonly: false,
-                    });
-                }
-            }
-        }
+        auto_binds = auto_mount(&mut argv, caller);
         // The caller's directory, when it is mounted, is the one inside.
         if req.workdir.is_none() {
             if let Ok(c) = std::fs::canonicalize(caller) {
@@ -286,6 +261,49 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
         commit: req.commit,
         autocommit: req.autocommit,
     })
+}
+
+/// The K=V pairs of an `--env-file` (# comments and blank lines skipped).
+pub(super) fn env_file(f: &Path) -> Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(f)
+        .map_err(|e| RunError::Failed(format!("--env-file '{}': {e}", f.display())))?;
+    let mut out = Vec::new();
+    for (n, l) in text.lines().enumerate() {
+        let l = l.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let (k, v) = l.split_once('=').ok_or_else(|| {
+            RunError::Failed(format!(
+                "--env-file '{}' line {}: not K=V",
+                f.display(),
+                n + 1
+            ))
+        })?;
+        out.push((k.to_string(), v.to_string()));
+    }
+    Ok(out)
+}
+
+/// `--auto-mount`: the binds of the host paths ARGV's arguments name
+/// (each argument rewritten as the absolute path), CALLER the directory
+/// relative ones are taken from.
+pub(super) fn auto_mount(argv: &mut [String], caller: &Path) -> Vec<Bind> {
+    let mut binds: Vec<Bind> = Vec::new();
+    for arg in argv.iter_mut().skip(1) {
+        if let Some((bind, path)) = auto_mount_path(arg, caller) {
+            *arg = path.to_string_lossy().into_owned();
+            if !binds.iter().any(|b| bind.starts_with(&b.dst)) {
+                binds.retain(|b| !b.dst.starts_with(&bind));
+                binds.push(Bind {
+                    src: bind.clone(),
+                    dst: bind,
+                    readonly: false,
+                });
+            }
+        }
+    }
+    binds
 }
 
 /// The host path an argument names, for `--auto-mount`: what to bind and
@@ -418,11 +436,22 @@ fn home_in_tree(ws: &Workspace, tree: &ObjectId, uid: u32) -> String {
 
 /// USER as uid and gid: numbers, or a name in the tree's /etc/passwd.
 fn resolve_user(ws: &Workspace, tree: &ObjectId, user: &str) -> Result<(u32, u32)> {
+    user_ids(user, "the container's", |path| {
+        read_tree_text(ws, tree, path)
+    })
+}
+
+/// USER (NAME, UID, or either with :GROUP) as uid and gid, names looked up
+/// in the /etc/passwd and /etc/group that READ gives (WHOSE names them).
+pub(super) fn user_ids(
+    user: &str,
+    whose: &str,
+    read: impl Fn(&str) -> String,
+) -> Result<(u32, u32)> {
     let (u, g) = match user.split_once(':') {
         Some((u, g)) => (u, Some(g)),
         None => (user, None),
     };
-    let read = |path: &str| read_tree_text(ws, tree, path);
     let (uid, pgid) = match u.parse::<u32>() {
         Ok(n) => (n, n),
         Err(_) => {
@@ -433,7 +462,7 @@ fn resolve_user(ws: &Workspace, tree: &ObjectId, user: &str) -> Result<(u32, u32
                 .find(|f| f.len() > 3 && f[0] == u)
                 .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
                 .ok_or_else(|| {
-                    RunError::Failed(format!("unknown user '{u}' in the container's /etc/passwd"))
+                    RunError::Failed(format!("unknown user '{u}' in {whose} /etc/passwd"))
                 })?
         }
     };
@@ -447,7 +476,7 @@ fn resolve_user(ws: &Workspace, tree: &ObjectId, user: &str) -> Result<(u32, u32
                 .find(|f| f.len() > 2 && f[0] == g)
                 .and_then(|f| f[2].parse().ok())
                 .ok_or_else(|| {
-                    RunError::Failed(format!("unknown group '{g}' in the container's /etc/group"))
+                    RunError::Failed(format!("unknown group '{g}' in {whose} /etc/group"))
                 })?,
         },
     };
