@@ -70,6 +70,12 @@ test_expect_success OCI 'a changed container pushed: base layers reused by diges
 	echo changed | $H write /etc/changed &&
 	$H del -r /srv/old &&
 	$H run -- sh -c "chmod 600 /etc/keep && ln /etc/changed /etc/changed.link && mkdir -p /srv/new && ln -s ../../etc/version /srv/new/v" &&
+	# Owners, xattrs, a device node and a fifo, imported from the host.
+	mkdir -p extra &&
+	echo x >extra/owned && chown 1234:5678 extra/owned && chmod 4750 extra/owned &&
+	echo y >extra/attrs && setfattr -n user.k -v v1 extra/attrs &&
+	mknod extra/null c 1 3 && mkfifo extra/fifo &&
+	$H import --owners "$PWD/extra" /srv/extra &&
 	$H commit -q -m "changes" &&
 	n0=$(uploads) &&
 	$H image push -q $R/t/app:2 >out &&
@@ -89,6 +95,9 @@ test_expect_success OCI 'a changed container pushed: base layers reused by diges
 	grep " etc/changed$" listing &&
 	grep " srv/.wh.old$" listing &&
 	grep "etc/changed.link link to etc/changed" listing &&
+	grep "^crw-r--r-- 0/0 *1,3 .* srv/extra/null$" listing &&
+	grep "^-rwsr-x--- 1234/5678 .* srv/extra/owned$" listing &&
+	grep -a "SCHILY.xattr.user.k=v1" layer.tar >/dev/null &&
 	! grep "bin/busybox" listing &&
 	# The base layers were on this registry: mounted, never uploaded again.
 	test $(($(uploads) - n0)) = 2
