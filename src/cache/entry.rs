@@ -8,9 +8,75 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
+use crate::sandbox::IdMap;
+
+/// What a checkout applies (runtime.md, "Profiles").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// `owners 0`: files owned by the caller, no xattrs, no devices.
+    Plain,
+    /// `owners 1` (root): owners, xattrs and devices as recorded.
+    Owners,
+    /// `owners mapped` (`--map-users`): owners and xattrs through the map,
+    /// written inside a user namespace with it; no devices.
+    Mapped(IdMap),
+}
+
+impl Profile {
+    /// The profile of a run: `--map-users`' map, else root's, else plain.
+    pub fn of_caller(map: Option<IdMap>) -> Profile {
+        match map {
+            Some(m) => Profile::Mapped(m),
+            None if nix::unistd::geteuid().is_root() => Profile::Owners,
+            None => Profile::Plain,
+        }
+    }
+
+    /// Owners and xattrs are applied (as seen by the writer).
+    pub fn owners(&self) -> bool {
+        !matches!(self, Profile::Plain)
+    }
+
+    /// The value of the records' `owners` line.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Profile::Plain => "0",
+            Profile::Owners => "1",
+            Profile::Mapped(_) => "mapped",
+        }
+    }
+
+    pub fn map(&self) -> Option<&IdMap> {
+        match self {
+            Profile::Mapped(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The entry name's suffix: `plain`, `owners`, or `mapped-` and the
+    /// first 16 hex digits of the BLAKE3 hash of the map's lines.
+    pub fn suffix(&self) -> String {
+        match self {
+            Profile::Plain => "plain".into(),
+            Profile::Owners => "owners".into(),
+            Profile::Mapped(m) => {
+                let h = blake3::hash(m.lines().as_bytes()).to_hex();
+                format!("mapped-{}", &h[..16])
+            }
+        }
+    }
+}
+
+/// Whether entry NAME is of the mapped profile (its files may hold
+/// subordinate ids).
+pub fn is_mapped_name(name: &str) -> bool {
+    name.rsplit('.')
+        .next()
+        .is_some_and(|s| s.starts_with("mapped-"))
+}
 
 /// Full (the whole tree) or a layer over another entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Full,
     Layer { base: String },
@@ -20,21 +86,21 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     pub tree: ObjectId,
-    pub owners: bool,
+    pub profile: Profile,
     pub kind: Kind,
     pub depth: u32,
     pub files: u64,
     pub bytes: u64,
 }
 
-/// The directory name of the entry of `tree` under profile `owners`.
-pub fn name(tree: &ObjectId, owners: bool) -> String {
-    format!("{tree}.{}", if owners { "owners" } else { "plain" })
+/// The directory name of the entry of `tree` under `profile`.
+pub fn name(tree: &ObjectId, profile: &Profile) -> String {
+    format!("{tree}.{}", profile.suffix())
 }
 
 impl Record {
     pub fn name(&self) -> String {
-        name(&self.tree, self.owners)
+        name(&self.tree, &self.profile)
     }
 
     pub fn encode(&self) -> String {
@@ -42,19 +108,23 @@ impl Record {
             Kind::Full => ("full", "-"),
             Kind::Layer { base } => ("layer", base.as_str()),
         };
-        format!(
+        let mut s = format!(
             "version 1\ntree {}\nowners {}\nkind {kind}\nbase {base}\ndepth {}\nfiles {}\nbytes {}\n",
             self.tree,
-            u8::from(self.owners),
+            self.profile.field(),
             self.depth,
             self.files,
             self.bytes
-        )
+        );
+        if let Some(m) = self.profile.map() {
+            s.push_str(&m.lines());
+        }
+        s
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
         let bad = || Error::Invalid(format!("{}: malformed", path.display()));
-        let mut lines = text.lines();
+        let mut lines = text.lines().peekable();
         let mut field = |key: &str| -> Result<String> {
             let l = lines.next().ok_or_else(bad)?;
             l.strip_prefix(key)
@@ -66,11 +136,7 @@ impl Record {
             return Err(bad());
         }
         let tree = ObjectId::from_hex(&field("tree")?).map_err(|_| bad())?;
-        let owners = match field("owners")?.as_str() {
-            "1" => true,
-            "0" => false,
-            _ => return Err(bad()),
-        };
+        let owners = field("owners")?;
         let kind = field("kind")?;
         let base = field("base")?;
         let kind = match (kind.as_str(), base.as_str()) {
@@ -87,9 +153,16 @@ impl Record {
         if (depth == 0) != (kind == Kind::Full) {
             return Err(bad());
         }
+        let map = parse_map(lines).ok_or_else(bad)?;
+        let profile = match (owners.as_str(), map.uids.is_empty()) {
+            ("1", true) if map.gids.is_empty() => Profile::Owners,
+            ("0", true) if map.gids.is_empty() => Profile::Plain,
+            ("mapped", false) if !map.gids.is_empty() => Profile::Mapped(map),
+            _ => return Err(bad()),
+        };
         Ok(Record {
             tree,
-            owners,
+            profile,
             kind,
             depth,
             files,
@@ -102,6 +175,28 @@ impl Record {
         let text = fs::read_to_string(&p).at(&p)?;
         Record::parse(&text, &p)
     }
+}
+
+/// `uidmap`/`gidmap` lines (uid lines first), as `IdMap::lines` writes
+/// them; None for any other line.
+pub fn parse_map<'a>(lines: impl Iterator<Item = &'a str>) -> Option<IdMap> {
+    let mut map = IdMap::default();
+    for l in lines {
+        let (key, rest) = l.split_once(' ')?;
+        let nums: Vec<u32> = rest
+            .split(' ')
+            .map(|n| n.parse().ok())
+            .collect::<Option<_>>()?;
+        let [i, o, n] = nums[..] else {
+            return None;
+        };
+        match key {
+            "uidmap" if map.gids.is_empty() => map.uids.push((i, o, n)),
+            "gidmap" => map.gids.push((i, o, n)),
+            _ => return None,
+        }
+    }
+    Some(map)
 }
 
 /// One stamp: what `lstat` of a path of `root/` gave when it was written.
@@ -118,12 +213,14 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(m: &fs::Metadata, path: Vec<u8>) -> Stamp {
+    /// The stamp of `m`, its owner as the host sees it (`view`: the maps of
+    /// the user namespace `m` was seen from; an id it lacks stays as seen).
+    fn of(m: &fs::Metadata, path: Vec<u8>, view: &IdMap) -> Stamp {
         Stamp {
             ino: m.ino(),
             mode: m.mode(),
-            uid: m.uid(),
-            gid: m.gid(),
+            uid: view.uid_outside(m.uid()).unwrap_or(m.uid()),
+            gid: view.gid_outside(m.gid()).unwrap_or(m.gid()),
             // A directory's size is the filesystem's business (it may shrink).
             size: if m.is_dir() { 0 } else { m.size() },
             mtime: (m.mtime(), m.mtime_nsec()),
@@ -188,8 +285,9 @@ pub struct Stamped {
 pub fn stamp(root: &Path) -> Result<Stamped> {
     let (mut files, mut bytes) = (0, 0);
     let mut out = Vec::new();
+    let view = IdMap::of_this_process();
     let m = fs::symlink_metadata(root).at(root)?;
-    Stamp::of(&m, b".".to_vec()).encode(&mut out);
+    Stamp::of(&m, b".".to_vec(), &view).encode(&mut out);
     let mut stack = vec![(root.to_path_buf(), Vec::<u8>::new())];
     while let Some((dir, rel)) = stack.pop() {
         let mut names: Vec<_> = fs::read_dir(&dir)
@@ -206,7 +304,7 @@ pub fn stamp(root: &Path) -> Result<Stamped> {
                 r.push(b'/');
             }
             r.extend_from_slice(n.as_bytes());
-            Stamp::of(&m, r.clone()).encode(&mut out);
+            Stamp::of(&m, r.clone(), &view).encode(&mut out);
             if m.is_dir() {
                 stack.push((p, r));
             } else if m.is_file() {
@@ -227,6 +325,7 @@ pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)
     if stamps.last() != Some(&0) {
         return Some(("stamps".into(), "malformed"));
     }
+    let view = IdMap::of_this_process();
     for rec in stamps[..stamps.len() - 1].split(|&b| b == 0) {
         let Some(s) = Stamp::parse(rec) else {
             return Some(("stamps".into(), "malformed"));
@@ -236,7 +335,7 @@ pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)
             Ok(m) => m,
             Err(_) => return Some((shown, "missing")),
         };
-        let now = Stamp::of(&m, s.path.clone());
+        let now = Stamp::of(&m, s.path.clone(), &view);
         let why = if now.ino != s.ino {
             "inode changed"
         } else if now.mode != s.mode {
@@ -263,7 +362,7 @@ mod tests {
     fn the_record_reads_back_and_refuses_other_content() {
         let r = Record {
             tree: ObjectId::from_hex(&"cd".repeat(32)).unwrap(),
-            owners: true,
+            profile: Profile::Owners,
             kind: Kind::Layer {
                 base: format!("{}.owners", "ef".repeat(32)),
             },
@@ -280,6 +379,33 @@ mod tests {
             text.replace("kind layer", "kind full"),
             text.replace("version 1", "version 2"),
             text.replace("files 3", "files x"),
+        ] {
+            assert!(Record::parse(&bad, p).is_err(), "{bad}");
+        }
+        // The mapped profile: its map follows, and names the entry.
+        let map = IdMap {
+            uids: vec![(0, 1001, 1), (1, 165536, 65536)],
+            gids: vec![(0, 1001, 1), (1, 165536, 65536)],
+        };
+        let m = Record {
+            profile: Profile::Mapped(map.clone()),
+            ..r.clone()
+        };
+        let text = m.encode();
+        assert!(text.contains("owners mapped\n"));
+        assert!(text.ends_with("bytes 4\nuidmap 0 1001 1\nuidmap 1 165536 65536\ngidmap 0 1001 1\ngidmap 1 165536 65536\n"));
+        assert_eq!(Record::parse(&text, p).unwrap(), m);
+        assert!(is_mapped_name(&m.name()) && !is_mapped_name(&r.name()));
+        let other = Profile::Mapped(IdMap {
+            uids: vec![(0, 1001, 1), (1, 231072, 65536)],
+            ..map
+        });
+        assert_ne!(other.suffix(), m.profile.suffix());
+        for bad in [
+            text.replace("owners mapped", "owners 1"),
+            text.replace("gidmap 0 1001 1\ngidmap 1 165536 65536\n", ""),
+            r.encode() + "uidmap 0 0 1\ngidmap 0 0 1\n",
+            text.replace("uidmap 0 1001 1", "uidmap 0 1001"),
         ] {
             assert!(Record::parse(&bad, p).is_err(), "{bad}");
         }
