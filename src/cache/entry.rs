@@ -228,6 +228,37 @@ impl Stamp {
         }
     }
 
+    /// The stamp of `st` (from `fstatat`), its path left empty.
+    fn of_stat(st: &nix::sys::stat::FileStat, view: &IdMap) -> Stamp {
+        let is_dir = st.st_mode & libc::S_IFMT == libc::S_IFDIR;
+        Stamp {
+            ino: st.st_ino,
+            mode: st.st_mode,
+            uid: view.uid_outside(st.st_uid).unwrap_or(st.st_uid),
+            gid: view.gid_outside(st.st_gid).unwrap_or(st.st_gid),
+            size: if is_dir { 0 } else { st.st_size as u64 },
+            mtime: (st.st_mtime, st.st_mtime_nsec),
+            path: Vec::new(),
+        }
+    }
+
+    /// Why `now` no longer matches this stamp, if it does not.
+    fn differs(&self, now: &Stamp) -> Option<&'static str> {
+        Some(if now.ino != self.ino {
+            "inode changed"
+        } else if now.mode != self.mode {
+            "mode changed"
+        } else if (now.uid, now.gid) != (self.uid, self.gid) {
+            "owner changed"
+        } else if now.size != self.size {
+            "size changed"
+        } else if now.mtime != self.mtime {
+            "modification time changed"
+        } else {
+            return None;
+        })
+    }
+
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(
             format!(
@@ -320,38 +351,113 @@ pub fn stamp(root: &Path) -> Result<Stamped> {
     })
 }
 
-/// The quick check: the first path whose stamp no longer holds, and why.
+/// The quick check: a path whose stamp no longer holds, and why (None:
+/// every stamp holds). The records are grouped by directory; each
+/// directory is opened once and its names `fstatat`ed relative to it (one
+/// lookup each, not a walk from the root), the groups shared among a few
+/// threads (runtime.md, "Stamps and the quick check").
 pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)> {
     if stamps.last() != Some(&0) {
         return Some(("stamps".into(), "malformed"));
     }
-    let view = IdMap::of_this_process();
+    let mut recs = Vec::new();
     for rec in stamps[..stamps.len() - 1].split(|&b| b == 0) {
-        let Some(s) = Stamp::parse(rec) else {
-            return Some(("stamps".into(), "malformed"));
-        };
-        let shown = String::from_utf8_lossy(&s.path).into_owned();
-        let m = match fs::symlink_metadata(host_path(root, &s.path)) {
-            Ok(m) => m,
-            Err(_) => return Some((shown, "missing")),
-        };
-        let now = Stamp::of(&m, s.path.clone(), &view);
-        let why = if now.ino != s.ino {
-            "inode changed"
-        } else if now.mode != s.mode {
-            "mode changed"
-        } else if (now.uid, now.gid) != (s.uid, s.gid) {
-            "owner changed"
-        } else if now.size != s.size {
-            "size changed"
-        } else if now.mtime != s.mtime {
-            "modification time changed"
-        } else {
-            continue;
-        };
-        return Some((shown, why));
+        match Stamp::parse(rec) {
+            Some(s) => recs.push(s),
+            None => return Some(("stamps".into(), "malformed")),
+        }
     }
-    None
+    // (directory, indices of its names); "." is its own group, statted by path.
+    let mut groups: Vec<(&[u8], Vec<usize>)> = Vec::new();
+    let mut at: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    for (i, s) in recs.iter().enumerate() {
+        let dir: &[u8] = match s.path.iter().rposition(|&b| b == b'/') {
+            _ if s.path == b"." => b"",
+            Some(k) => &s.path[..k],
+            None => b".",
+        };
+        let g = *at.entry(dir).or_insert_with(|| {
+            groups.push((dir, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(i);
+    }
+    let view = IdMap::of_this_process();
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let check_group = |(dir, idx): &(&[u8], Vec<usize>)| -> Option<(String, &'static str)> {
+        let shown = |s: &Stamp| String::from_utf8_lossy(&s.path).into_owned();
+        if dir.is_empty() {
+            // The root itself.
+            let s = &recs[idx[0]];
+            return match fs::symlink_metadata(root) {
+                Ok(m) => s.differs(&Stamp::of(&m, s.path.clone(), &view)),
+                Err(_) => Some("missing"),
+            }
+            .map(|why| (shown(s), why));
+        }
+        let dfd = match open_dir(root, dir) {
+            Ok(fd) => fd,
+            Err(_) => return Some((shown(&recs[idx[0]]), "missing")),
+        };
+        for &i in idx {
+            if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
+            let s = &recs[i];
+            let name = &s.path[s.path.iter().rposition(|&b| b == b'/').map_or(0, |k| k + 1)..];
+            let why = match nix::sys::stat::fstatat(
+                &dfd,
+                std::ffi::OsStr::from_bytes(name),
+                nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+            ) {
+                Ok(st) => s.differs(&Stamp::of_stat(&st, &view)),
+                Err(_) => Some("missing"),
+            };
+            if let Some(why) = why {
+                return Some((shown(s), why));
+            }
+        }
+        None
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(recs.len() / 512 + 1);
+    if threads <= 1 {
+        return groups.iter().find_map(check_group);
+    }
+    // Threads take groups in turn; the first damage found stops the others.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                sc.spawn(|| loop {
+                    let g = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if g >= groups.len() || failed.load(std::sync::atomic::Ordering::Relaxed) {
+                        return None;
+                    }
+                    if let Some(d) = check_group(&groups[g]) {
+                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                        return Some(d);
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .filter_map(|w| w.join().ok().flatten())
+            .next()
+    })
+}
+
+/// Open directory `rel` of `root` (a path, "." for root itself) for `fstatat`.
+fn open_dir(root: &Path, rel: &[u8]) -> std::io::Result<std::os::fd::OwnedFd> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW)
+        .open(host_path(root, rel))?;
+    Ok(f.into())
 }
 
 #[cfg(test)]
@@ -409,6 +515,43 @@ mod tests {
         ] {
             assert!(Record::parse(&bad, p).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_grouped_parallel_check_finds_a_change_anywhere_in_a_large_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        for d in 0..40 {
+            let dir = root.join(format!("d{d}/sub"));
+            fs::create_dir_all(&dir).unwrap();
+            for f in 0..50 {
+                fs::write(dir.join(format!("f{f}")), format!("{d}/{f}")).unwrap();
+            }
+        }
+        let stamps = stamp(&root).unwrap().stamps;
+        assert_eq!(check_stamps(&root, &stamps), None);
+        // Records in any order: reversed, the check still holds.
+        let mut recs: Vec<&[u8]> = stamps[..stamps.len() - 1].split(|&b| b == 0).collect();
+        recs.reverse();
+        let mut reversed = recs.join(&0u8);
+        reversed.push(0);
+        assert_eq!(check_stamps(&root, &reversed), None);
+        fs::write(root.join("d37/sub/f49"), "longer content").unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps),
+            Some(("d37/sub/f49".to_string(), "size changed"))
+        );
+        let stamps = stamp(&root).unwrap().stamps;
+        fs::set_permissions(root.join("d3/sub"), fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps),
+            Some(("d3/sub".to_string(), "mode changed"))
+        );
+        let stamps = stamp(&root).unwrap().stamps;
+        fs::remove_dir_all(root.join("d20")).unwrap();
+        let (p, _) = check_stamps(&root, &stamps).unwrap();
+        assert!(p == "." || p.starts_with("d20"), "{p}");
     }
 
     #[test]
