@@ -80,8 +80,8 @@ fn write(path: &str, text: &str) -> Result<()> {
 
 /// `--map-users`: 0 inside is the caller, 1…N the caller's subordinate ids,
 /// written by the setuid helpers newuidmap/newgidmap from outside the namespace.
-pub fn map_subordinate(child: libc::pid_t) -> Result<()> {
-    write_maps_with_helpers(child, &subordinate_maps()?)
+pub fn map_subordinate(child: libc::pid_t, host_uid: u32, host_gid: u32) -> Result<()> {
+    write_maps_with_helpers(child, &subordinate_maps_of(host_uid, host_gid)?)
 }
 
 /// The first `NAME:START:COUNT` line of FILE for NAME (or the numeric id).
@@ -249,7 +249,11 @@ impl IdMap {
 /// `--map-users`' maps for the caller: 0 inside is the caller, 1…N its
 /// subordinate ids (`/etc/subuid`, `/etc/subgid`).
 pub fn subordinate_maps() -> Result<IdMap> {
-    let (host_uid, host_gid) = (super::sys::geteuid(), super::sys::getegid());
+    subordinate_maps_of(super::sys::geteuid(), super::sys::getegid())
+}
+
+/// The same for the user and group HOST_UID and HOST_GID.
+fn subordinate_maps_of(host_uid: u32, host_gid: u32) -> Result<IdMap> {
     let user = user_name(host_uid);
     let (us, uc) = subordinate_range(Path::new("/etc/subuid"), &user, host_uid)?;
     let (gs, gc) = subordinate_range(Path::new("/etc/subgid"), &user, host_uid).or_else(|_| {

@@ -188,7 +188,7 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
         let mut host_steps = || -> Result<()> {
             // The maps first: pasta and the cgroup act on a namespace whose ids are mapped.
             if cfg.map_users {
-                idmap::map_subordinate(pid)?;
+                idmap::map_subordinate(pid, prep.host_uid, prep.host_gid)?;
             } else if prep.full_range {
                 idmap::map_full_range(pid)?;
             } else {
