@@ -352,69 +352,59 @@ pub fn stamp(root: &Path) -> Result<Stamped> {
 }
 
 /// The quick check: a path whose stamp no longer holds, and why (None:
-/// every stamp holds). The records are grouped by directory; each
-/// directory is opened once and its names `fstatat`ed relative to it (one
-/// lookup each, not a walk from the root), the groups shared among a few
-/// threads (runtime.md, "Stamps and the quick check").
+/// every stamp holds). The records are split into a few contiguous parts
+/// checked by threads at once; within a part, each run of records of one
+/// directory opens that directory once and `fstatat`s its names relative
+/// to it (one lookup each, not a walk from the root), as the writer
+/// stamps a directory's names together (runtime.md, "Stamps and the quick
+/// check"). Records in any other order are checked as well, only slower.
 pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)> {
+    use std::sync::atomic::{AtomicBool, Ordering};
     if stamps.last() != Some(&0) {
         return Some(("stamps".into(), "malformed"));
     }
-    let mut recs = Vec::new();
-    for rec in stamps[..stamps.len() - 1].split(|&b| b == 0) {
-        match Stamp::parse(rec) {
-            Some(s) => recs.push(s),
-            None => return Some(("stamps".into(), "malformed")),
-        }
-    }
-    // (directory, indices of its names); "." is its own group, statted by path.
-    let mut groups: Vec<(&[u8], Vec<usize>)> = Vec::new();
-    let mut at: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
-    for (i, s) in recs.iter().enumerate() {
-        let dir: &[u8] = match s.path.iter().rposition(|&b| b == b'/') {
-            _ if s.path == b"." => b"",
-            Some(k) => &s.path[..k],
-            None => b".",
-        };
-        let g = *at.entry(dir).or_insert_with(|| {
-            groups.push((dir, Vec::new()));
-            groups.len() - 1
-        });
-        groups[g].1.push(i);
-    }
+    let recs: Vec<&[u8]> = stamps[..stamps.len() - 1].split(|&b| b == 0).collect();
     let view = IdMap::of_this_process();
-    let failed = std::sync::atomic::AtomicBool::new(false);
-    let check_group = |(dir, idx): &(&[u8], Vec<usize>)| -> Option<(String, &'static str)> {
-        let shown = |s: &Stamp| String::from_utf8_lossy(&s.path).into_owned();
-        if dir.is_empty() {
-            // The root itself.
-            let s = &recs[idx[0]];
-            return match fs::symlink_metadata(root) {
-                Ok(m) => s.differs(&Stamp::of(&m, s.path.clone(), &view)),
-                Err(_) => Some("missing"),
-            }
-            .map(|why| (shown(s), why));
-        }
-        let dfd = match open_dir(root, dir) {
-            Ok(fd) => fd,
-            Err(_) => return Some((shown(&recs[idx[0]]), "missing")),
-        };
-        for &i in idx {
-            if failed.load(std::sync::atomic::Ordering::Relaxed) {
+    let failed = AtomicBool::new(false);
+    let check_part = |part: &[&[u8]]| -> Option<(String, &'static str)> {
+        // The directory of the last record, opened.
+        let mut dir: Option<(Vec<u8>, std::os::fd::OwnedFd)> = None;
+        for rec in part {
+            if failed.load(Ordering::Relaxed) {
                 return None;
             }
-            let s = &recs[i];
-            let name = &s.path[s.path.iter().rposition(|&b| b == b'/').map_or(0, |k| k + 1)..];
-            let why = match nix::sys::stat::fstatat(
-                &dfd,
-                std::ffi::OsStr::from_bytes(name),
-                nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
-            ) {
-                Ok(st) => s.differs(&Stamp::of_stat(&st, &view)),
-                Err(_) => Some("missing"),
+            let Some(s) = Stamp::parse(rec) else {
+                failed.store(true, Ordering::Relaxed);
+                return Some(("stamps".into(), "malformed"));
+            };
+            let why = if s.path == b"." {
+                match fs::symlink_metadata(root) {
+                    Ok(m) => s.differs(&Stamp::of(&m, Vec::new(), &view)),
+                    Err(_) => Some("missing"),
+                }
+            } else {
+                let (parent, name) = match s.path.iter().rposition(|&b| b == b'/') {
+                    Some(k) => (&s.path[..k], &s.path[k + 1..]),
+                    None => (&b"."[..], &s.path[..]),
+                };
+                if dir.as_ref().is_none_or(|(d, _)| d != parent) {
+                    dir = open_dir(root, parent).ok().map(|fd| (parent.to_vec(), fd));
+                }
+                match &dir {
+                    None => Some("missing"),
+                    Some((_, fd)) => match nix::sys::stat::fstatat(
+                        fd,
+                        std::ffi::OsStr::from_bytes(name),
+                        nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+                    ) {
+                        Ok(st) => s.differs(&Stamp::of_stat(&st, &view)),
+                        Err(_) => Some("missing"),
+                    },
+                }
             };
             if let Some(why) = why {
-                return Some((shown(s), why));
+                failed.store(true, Ordering::Relaxed);
+                return Some((String::from_utf8_lossy(&s.path).into_owned(), why));
             }
         }
         None
@@ -424,24 +414,13 @@ pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)
         .clamp(1, 4)
         .min(recs.len() / 512 + 1);
     if threads <= 1 {
-        return groups.iter().find_map(check_group);
+        return check_part(&recs);
     }
-    // Threads take groups in turn; the first damage found stops the others.
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let per = recs.len().div_ceil(threads);
     std::thread::scope(|sc| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                sc.spawn(|| loop {
-                    let g = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if g >= groups.len() || failed.load(std::sync::atomic::Ordering::Relaxed) {
-                        return None;
-                    }
-                    if let Some(d) = check_group(&groups[g]) {
-                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                        return Some(d);
-                    }
-                })
-            })
+        let workers: Vec<_> = recs
+            .chunks(per)
+            .map(|part| sc.spawn(|| check_part(part)))
             .collect();
         workers
             .into_iter()
