@@ -30,6 +30,10 @@ enum Cmd {
         /// Without owners (files owned by the caller).
         #[arg(long)]
         no_owners: bool,
+        /// The profile of `run --map-users`: owners through the caller's
+        /// subordinate ids, written in a user namespace.
+        #[arg(long, conflicts_with_all = ["owners", "no_owners"])]
+        map_users: bool,
         /// Say on stderr how the entry was made.
         #[arg(short, long)]
         verbose: bool,
@@ -132,11 +136,19 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Cmd::Prepare {
             owners,
             no_owners,
+            map_users,
             verbose,
             tree,
         } => {
             let tree = rev_parse_tree(ws.repo(), &tree)?;
-            let p = cache::prepare(&ws, &tree, profile(owners, no_owners))?;
+            let profile = if map_users {
+                cache::Profile::Mapped(hako::sandbox::subordinate_maps()?)
+            } else if profile(owners, no_owners) {
+                cache::Profile::Owners
+            } else {
+                cache::Profile::Plain
+            };
+            let p = cache::prepare(&ws, &tree, &profile)?;
             if let Some(why) = &p.damaged {
                 eprintln!("warning: cache entry damaged, rebuilt: {why}");
             }
@@ -224,7 +236,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             let id = if working {
                 let rec = overlay::Record {
                     base,
-                    owners: p.owners,
+                    profile: if p.owners {
+                        cache::Profile::Owners
+                    } else {
+                        cache::Profile::Plain
+                    },
                     map: p.map,
                 };
                 overlay::fold_into_working(&ws, &rec, &upper)?;

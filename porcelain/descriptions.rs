@@ -1072,7 +1072,9 @@ ten containers of one image cost the disk of one; a tree that differs from
 a cached one by a few paths is prepared as a small layer stacked on it.
 
 `hako cache prepare TREE` makes a tree ready and prints the value of
-overlay's lowerdir= option; `hako cache ls` lists the entries, `hako cache
+overlay's lowerdir= option (`hako cache prepare --map-users TREE`: the
+entry `hako run --map-users` uses, its owners mapped to the caller's subordinate ids, written inside a
+user namespace); `hako cache ls` lists the entries, `hako cache
 verify` checks them (`hako cache verify --full`: every file against its tree, as `hako fsck
 --cache` does) and `hako cache prune` removes entries no root reaches and
 applies the cache.maxSize cap, as `hako gc` does. `hako cache probe` says

@@ -30,6 +30,7 @@ pub mod sandbox;
 pub mod store;
 pub mod sys;
 pub mod transport;
+pub mod userns;
 pub mod warnings;
 pub mod workspace;
 pub mod worktree;

@@ -16,6 +16,12 @@ make_hakotest () {
 	id hakotest >/dev/null 2>&1 || useradd --create-home --shell /bin/sh hakotest
 }
 
+# hakotest has subordinate ids and newuidmap/newgidmap exist (--map-users).
+test_lazy_prereq HAKOTEST_SUBUID '
+	grep -q "^hakotest:" /etc/subuid && grep -q "^hakotest:" /etc/subgid &&
+	command -v newuidmap && command -v newgidmap
+'
+
 # In a test body: a fresh directory for hakotest holding a copy of hako, in
 # $D, removed when the test ends. $1 names it.
 hakotest_dir () {

@@ -221,6 +221,93 @@ test_expect_success USER_NS 'as an unprivileged user without subordinate ids: ov
 	test_path_is_missing "$D/ws/.hako/instances/$id"
 '
 
+# What under hakotest's workspace belongs to neither hakotest nor its
+# subordinate ids' cache (the only place files of subordinate ids may stay).
+not_users_outside_cache () {
+	find "$D/ws/.hako" -path "$D/ws/.hako/cache" -prune -o ! -user hakotest -print
+}
+
+test_expect_success USER_NS,HAKOTEST_SUBUID 'as a user with subordinate ids, --map-users runs on overlay: owners kept and folded, the upper directory removed' '
+	# hakotest_dir, kept for the next tests (the last removes it).
+	D=$(mktemp -d /tmp/hako-t7410m.XXXXXX) && chmod 755 "$D" &&
+	cp "$HAKO_BUILD_DIR/hako" "$D/hako" && chown -R hakotest: "$D" &&
+	as_user ./hako init -q ws &&
+	as_user ./hako -C ws run --map-users -- sh -c "
+		echo hundred >/root/h && chown 100:100 /root/h &&
+		mkdir -p /srv/p && echo secret >/srv/p/s && chown -R 42:42 /srv/p &&
+		chmod 600 /srv/p/s && chmod 700 /srv/p && ls -ln /srv/p/s" >out 2>err &&
+	test_must_be_empty err &&
+	grep "^-rw------- *1 42 *42 " out &&
+	as_user ./hako -C ws ps -a --json >json && grep "\"fs\": \"overlay\"" json &&
+	as_user ./hako -C ws ls-tree WORKING:root >tree &&
+	grep "uid=100 gid=100 .*	h$" tree &&
+	as_user ./hako -C ws ls-tree WORKING:srv/p >tree &&
+	grep "^100600 .* uid=42 gid=42 .*	s$" tree &&
+	as_user ./hako -C ws cat-file -p WORKING:srv/p/s >s && echo secret >expect && test_cmp expect s &&
+	as_user ./hako -C ws status --porcelain >actual &&
+	printf "A root/h\nA srv/p/s\n" >expect && test_cmp expect actual &&
+	ls "$D/ws/.hako/instances/"*/ >left &&
+	! grep -e upper -e work -e skel -e overlay left &&
+	not_users_outside_cache >left && test_must_be_empty left &&
+	ls "$D/ws/.hako/cache/trees" >entries &&
+	grep "\.mapped-[0-9a-f]*$" entries &&
+	# A persistent instance killed before its fold: reap folds and removes
+	# what it left, as root of the namespace.
+	id=$(as_user ./hako -C ws run --map-users -d -- sh -c "mkdir /srv/q && echo q >/srv/q/f && chown -R 42 /srv/q && chmod 600 /srv/q/f && chmod 700 /srv/q; exec sleep 60") &&
+	for i in $(test_seq 100); do as_user ./hako -C ws ps | grep -q "^$id .* running " && break; sleep 0.1; done &&
+	as_user ./hako -C ws status --porcelain >actual &&
+	grep "^A srv/q/f$" actual &&
+	sup=$(sed -n "s/^supervisor \([0-9]*\) .*/\1/p" "$D/ws/.hako/instances/$id/state") &&
+	kill -9 $sup &&
+	for i in $(test_seq 100); do as_user ./hako -C ws ps -a | grep -q "^$id .* dead " && break; sleep 0.1; done &&
+	as_user ./hako -C ws reap >reaped && grep "^$id dead" reaped &&
+	test_path_is_missing "$D/ws/.hako/instances/$id" &&
+	not_users_outside_cache >left && test_must_be_empty left
+'
+
+test_expect_success USER_NS,HAKOTEST_SUBUID '--map-users: the next run reuses the mapped entry and shows the owners; a tampered mapped entry is rebuilt' '
+	as_user ./hako -C ws commit -q -m mapped &&
+	as_user ./hako -C ws run --map-users --rm -- ls -ln /root/h /srv/p/s >out 2>err &&
+	test_must_be_empty err &&
+	grep "^-rw-r--r-- *[0-9]* 100 *100 .*/root/h$" out &&
+	grep "^-rw------- *[0-9]* 42 *42 .*/srv/p/s$" out &&
+	as_user ./hako -C ws run --map-users --rm -- true &&
+	as_user ./hako -C ws cache ls >ls1 &&
+	as_user ./hako -C ws run --map-users --rm -- true &&
+	as_user ./hako -C ws cache ls | cut -f1-5 >ls2 && cut -f1-5 ls1 >ls1c && test_cmp ls1c ls2 &&
+	# Without --map-users the same workspace uses (and never removes) other entries.
+	as_user ./hako -C ws run --rm -- ls -ln /root/h >out &&
+	grep " 0 *0 .*/root/h$" out &&
+	grep -c "\.mapped-" ls1 >n1 &&
+	as_user ./hako -C ws cache ls | grep -c "\.mapped-" >n2 && test_cmp n1 n2 &&
+	as_user ./hako -C ws cache verify --full &&
+	as_user ./hako -C ws fsck --cache &&
+	# A file of the mapped entry altered behind hako (root here) is caught.
+	f=$(find "$D/ws/.hako/cache/trees/"*.mapped-*/root/srv/p -name s | head -n 1) &&
+	echo tampered >>"$f" &&
+	test_must_fail as_user ./hako -C ws cache verify >v &&
+	grep "^error in cache entry .*\.mapped-" v &&
+	as_user ./hako -C ws run --map-users -- sh -c "cat /srv/p/s; echo fresh >/root/fresh" >out 2>err &&
+	grep "^warning: cache entry damaged, rebuilt: " err &&
+	! grep tampered out &&
+	as_user ./hako -C ws status --porcelain >actual &&
+	echo "A root/fresh" >expect && test_cmp expect actual
+'
+
+test_expect_success USER_NS,HAKOTEST_SUBUID '--map-users: cache prune and gc remove mapped entries as root of their namespace' '
+	test_when_finished "rm -rf \"$D\"" &&
+	as_user ./hako -C ws cache prune -v --max-size 1 >pruned &&
+	grep "^removed .*\.mapped-.* (size cap)$" pruned &&
+	as_user ./hako -C ws cache ls >ls && ! grep "\.mapped-" ls &&
+	ls "$D/ws/.hako/cache/tmp" >tmp && test_must_be_empty tmp &&
+	as_user ./hako -C ws run --map-users --rm -- true &&
+	as_user ./hako -C ws cache ls >ls && grep "\.mapped-" ls &&
+	as_user ./hako -C ws config cache.maxSize 1 &&
+	as_user ./hako -C ws gc -q &&
+	as_user ./hako -C ws cache ls >ls && ! grep "\.mapped-" ls &&
+	find "$D/ws/.hako" ! -user hakotest >left && test_must_be_empty left
+'
+
 test_expect_success 'the two paths made the same trees (but for times)' '
 	hako -C ws-overlay ls-tree -r HEAD | sed -e "s/ mtime=[0-9.]*//" >overlay &&
 	hako -C ws-fuse ls-tree -r HEAD | sed -e "s/ mtime=[0-9.]*//" >fuse &&

@@ -3,6 +3,7 @@ test_description='a Debian image as its users run it: debootstrap, umoci, a loop
 . ./test-lib.sh
 . "$TEST_DIRECTORY"/lib-oci.sh
 . "$TEST_DIRECTORY"/lib-debian.sh
+. "$TEST_DIRECTORY"/lib-run.sh
 
 test_have_prereq ROOT || skip_all "needs root (debootstrap, a registry, FUSE)"
 test_have_prereq REGISTRY || skip_all "docker-registry is not installed (apt-get install docker-registry)"
@@ -82,6 +83,37 @@ test_expect_success APT_NET 'apt-get install from the mirror (apt drops to _apt 
 	hako -C ws run --rm deb -- hello >out &&
 	echo "Hello, world!" >expect && test_cmp expect out &&
 	hako -C ws -c deb commit -q -m "hello"
+'
+
+test_lazy_prereq USER_NS '
+	make_hakotest && D=$(mktemp -d /tmp/hako-prereq.XXXXXX) && chmod 755 "$D" &&
+	as_user unshare -Urm true; r=$?; rm -rf "$D"; test $r = 0
+'
+
+test_expect_success USER_NS,HAKOTEST_SUBUID 'as a user with --map-users on overlay: dpkg -i installs, owners of the image kept (apt-get too, with the mirror)' '
+	hakotest_dir t8003 &&
+	cp hako-hello.deb "$D/" && chown hakotest: "$D/hako-hello.deb" &&
+	as_user ./hako init -q ws &&
+	as_user ./hako -C ws pull -q --as deb $R/t/deb:stable &&
+	as_user ./hako -C ws run --map-users --bind "$D/hako-hello.deb:/tmp/p.deb" deb -- dpkg -i /tmp/p.deb >out 2>err &&
+	test_must_be_empty err &&
+	as_user ./hako -C ws ps -a --json >json && grep "\"fs\": \"overlay\"" json &&
+	as_user ./hako -C ws run --map-users --rm deb -- hako-hello >out &&
+	echo "hello from a package" >expect && test_cmp expect out &&
+	as_user ./hako -C ws -c deb ls -l /var/lib/dpkg/info/hako-hello.list >ls.out &&
+	grep "^100644 " ls.out && ! grep "uid=" ls.out &&
+	as_user ./hako -C ws run --map-users --rm deb -- stat -c "%u:%g %a" /etc/shadow /usr/bin/chage >out &&
+	printf "0:42 640\n0:42 2755\n" >expect && test_cmp expect out &&
+	if test_have_prereq APT_NET
+	then
+		as_user ./hako -C ws run --map-users --net host deb -- sh -c "apt-get update && apt-get install -y --no-install-recommends hello" >out 2>err &&
+		! grep "^E:" err &&
+		as_user ./hako -C ws run --map-users --rm deb -- hello >out &&
+		echo "Hello, world!" >expect && test_cmp expect out
+	fi &&
+	as_user ./hako -C ws -c deb commit -q -m user-hello &&
+	find "$D/ws/.hako" -path "$D/ws/.hako/cache" -prune -o ! -user hakotest -print >left &&
+	test_must_be_empty left
 '
 
 test_expect_success 'a re-pull of the same image keeps the work and downloads nothing' '

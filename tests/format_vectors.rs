@@ -632,7 +632,16 @@ fn cache_key_vectors_match() {
     let mut n = 0;
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let f: Vec<&str> = line.split('\t').collect();
-        let owners = f[0] == "owners";
+        // The mapped rows' map: 0 is 1000, 1… are 100000… (uids and gids).
+        let map = hako::sandbox::IdMap {
+            uids: vec![(0, 1000, 1), (1, 100000, 65536)],
+            gids: vec![(0, 1000, 1), (1, 100000, 65536)],
+        };
+        let profile = match f[0] {
+            "owners" => hako::cache::Profile::Owners,
+            "plain" => hako::cache::Profile::Plain,
+            _ => hako::cache::Profile::Mapped(map),
+        };
         let mut e = Entry::new(
             b"any name",
             u32::from_str_radix(f[1], 8).unwrap(),
@@ -651,10 +660,10 @@ fn cache_key_vectors_match() {
                 e.meta.xattrs.push((unhex(name), unhex(value)));
             }
         }
-        assert_eq!(hako::cache::files::key(&e, owners), f[7], "{line}");
+        assert_eq!(hako::cache::files::key(&e, &profile), f[7], "{line}");
         n += 1;
     }
-    assert_eq!(n, 4);
+    assert_eq!(n, 6);
 }
 
 // An overlay instance's record and a cache entry's record (format-spec/runtime.md).
@@ -664,7 +673,7 @@ fn overlay_and_cache_entry_record_vectors_load() {
     let text = std::fs::read_to_string(format!("{dir}/overlay")).unwrap();
     let p = std::path::Path::new("overlay");
     let r = hako::runtime::overlay::Record::parse(&text, p).unwrap();
-    assert!(!r.owners);
+    assert_eq!(r.profile, hako::cache::Profile::Plain);
     assert_eq!(r.map.uids, [(0, 1000, 1), (1, 100000, 65536)]);
     assert_eq!(r.map.gid_inside(100033), Some(34));
     assert_eq!(r.encode(), text);
@@ -683,6 +692,15 @@ fn overlay_and_cache_entry_record_vectors_load() {
     );
     assert_eq!(e.encode(), text);
     assert!(hako::cache::Record::parse(&text.replace("depth 1", "depth 0"), p).is_err());
+    // The mapped profile: its map after the fields, its hash in the name.
+    let text = std::fs::read_to_string(format!("{dir}/cache-entry-mapped")).unwrap();
+    let e = hako::cache::Record::parse(&text, p).unwrap();
+    assert_eq!(
+        e.name(),
+        "c9a94c1a9145087554f265dc47aecd93fd8fe3bbac49d768cf69c6a816bf51ce.mapped-5d2e3914bc4a69d5"
+    );
+    assert_eq!(e.encode(), text);
+    assert!(hako::cache::Record::parse(&text.replace("owners mapped", "owners 1"), p).is_err());
 }
 
 // An instance's record, `state` (format-spec/runtime.md, "The instance

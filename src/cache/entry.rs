@@ -8,9 +8,75 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
+use crate::sandbox::IdMap;
+
+/// What a checkout applies (runtime.md, "Profiles").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// `owners 0`: files owned by the caller, no xattrs, no devices.
+    Plain,
+    /// `owners 1` (root): owners, xattrs and devices as recorded.
+    Owners,
+    /// `owners mapped` (`--map-users`): owners and xattrs through the map,
+    /// written inside a user namespace with it; no devices.
+    Mapped(IdMap),
+}
+
+impl Profile {
+    /// The profile of a run: `--map-users`' map, else root's, else plain.
+    pub fn of_caller(map: Option<IdMap>) -> Profile {
+        match map {
+            Some(m) => Profile::Mapped(m),
+            None if nix::unistd::geteuid().is_root() => Profile::Owners,
+            None => Profile::Plain,
+        }
+    }
+
+    /// Owners and xattrs are applied (as seen by the writer).
+    pub fn owners(&self) -> bool {
+        !matches!(self, Profile::Plain)
+    }
+
+    /// The value of the records' `owners` line.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Profile::Plain => "0",
+            Profile::Owners => "1",
+            Profile::Mapped(_) => "mapped",
+        }
+    }
+
+    pub fn map(&self) -> Option<&IdMap> {
+        match self {
+            Profile::Mapped(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The entry name's suffix: `plain`, `owners`, or `mapped-` and the
+    /// first 16 hex digits of the BLAKE3 hash of the map's lines.
+    pub fn suffix(&self) -> String {
+        match self {
+            Profile::Plain => "plain".into(),
+            Profile::Owners => "owners".into(),
+            Profile::Mapped(m) => {
+                let h = blake3::hash(m.lines().as_bytes()).to_hex();
+                format!("mapped-{}", &h[..16])
+            }
+        }
+    }
+}
+
+/// Whether entry NAME is of the mapped profile (its files may hold
+/// subordinate ids).
+pub fn is_mapped_name(name: &str) -> bool {
+    name.rsplit('.')
+        .next()
+        .is_some_and(|s| s.starts_with("mapped-"))
+}
 
 /// Full (the whole tree) or a layer over another entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Full,
     Layer { base: String },
@@ -20,21 +86,21 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     pub tree: ObjectId,
-    pub owners: bool,
+    pub profile: Profile,
     pub kind: Kind,
     pub depth: u32,
     pub files: u64,
     pub bytes: u64,
 }
 
-/// The directory name of the entry of `tree` under profile `owners`.
-pub fn name(tree: &ObjectId, owners: bool) -> String {
-    format!("{tree}.{}", if owners { "owners" } else { "plain" })
+/// The directory name of the entry of `tree` under `profile`.
+pub fn name(tree: &ObjectId, profile: &Profile) -> String {
+    format!("{tree}.{}", profile.suffix())
 }
 
 impl Record {
     pub fn name(&self) -> String {
-        name(&self.tree, self.owners)
+        name(&self.tree, &self.profile)
     }
 
     pub fn encode(&self) -> String {
@@ -42,19 +108,23 @@ impl Record {
             Kind::Full => ("full", "-"),
             Kind::Layer { base } => ("layer", base.as_str()),
         };
-        format!(
+        let mut s = format!(
             "version 1\ntree {}\nowners {}\nkind {kind}\nbase {base}\ndepth {}\nfiles {}\nbytes {}\n",
             self.tree,
-            u8::from(self.owners),
+            self.profile.field(),
             self.depth,
             self.files,
             self.bytes
-        )
+        );
+        if let Some(m) = self.profile.map() {
+            s.push_str(&m.lines());
+        }
+        s
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
         let bad = || Error::Invalid(format!("{}: malformed", path.display()));
-        let mut lines = text.lines();
+        let mut lines = text.lines().peekable();
         let mut field = |key: &str| -> Result<String> {
             let l = lines.next().ok_or_else(bad)?;
             l.strip_prefix(key)
@@ -66,11 +136,7 @@ impl Record {
             return Err(bad());
         }
         let tree = ObjectId::from_hex(&field("tree")?).map_err(|_| bad())?;
-        let owners = match field("owners")?.as_str() {
-            "1" => true,
-            "0" => false,
-            _ => return Err(bad()),
-        };
+        let owners = field("owners")?;
         let kind = field("kind")?;
         let base = field("base")?;
         let kind = match (kind.as_str(), base.as_str()) {
@@ -87,9 +153,16 @@ impl Record {
         if (depth == 0) != (kind == Kind::Full) {
             return Err(bad());
         }
+        let map = parse_map(lines).ok_or_else(bad)?;
+        let profile = match (owners.as_str(), map.uids.is_empty()) {
+            ("1", true) if map.gids.is_empty() => Profile::Owners,
+            ("0", true) if map.gids.is_empty() => Profile::Plain,
+            ("mapped", false) if !map.gids.is_empty() => Profile::Mapped(map),
+            _ => return Err(bad()),
+        };
         Ok(Record {
             tree,
-            owners,
+            profile,
             kind,
             depth,
             files,
@@ -102,6 +175,28 @@ impl Record {
         let text = fs::read_to_string(&p).at(&p)?;
         Record::parse(&text, &p)
     }
+}
+
+/// `uidmap`/`gidmap` lines (uid lines first), as `IdMap::lines` writes
+/// them; None for any other line.
+pub fn parse_map<'a>(lines: impl Iterator<Item = &'a str>) -> Option<IdMap> {
+    let mut map = IdMap::default();
+    for l in lines {
+        let (key, rest) = l.split_once(' ')?;
+        let nums: Vec<u32> = rest
+            .split(' ')
+            .map(|n| n.parse().ok())
+            .collect::<Option<_>>()?;
+        let [i, o, n] = nums[..] else {
+            return None;
+        };
+        match key {
+            "uidmap" if map.gids.is_empty() => map.uids.push((i, o, n)),
+            "gidmap" => map.gids.push((i, o, n)),
+            _ => return None,
+        }
+    }
+    Some(map)
 }
 
 /// One stamp: what `lstat` of a path of `root/` gave when it was written.
@@ -118,17 +213,50 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(m: &fs::Metadata, path: Vec<u8>) -> Stamp {
+    /// The stamp of `m`, its owner as the host sees it (`view`: the maps of
+    /// the user namespace `m` was seen from; an id it lacks stays as seen).
+    fn of(m: &fs::Metadata, path: Vec<u8>, view: &IdMap) -> Stamp {
         Stamp {
             ino: m.ino(),
             mode: m.mode(),
-            uid: m.uid(),
-            gid: m.gid(),
+            uid: view.uid_outside(m.uid()).unwrap_or(m.uid()),
+            gid: view.gid_outside(m.gid()).unwrap_or(m.gid()),
             // A directory's size is the filesystem's business (it may shrink).
             size: if m.is_dir() { 0 } else { m.size() },
             mtime: (m.mtime(), m.mtime_nsec()),
             path,
         }
+    }
+
+    /// The stamp of `st` (from `fstatat`), its path left empty.
+    fn of_stat(st: &nix::sys::stat::FileStat, view: &IdMap) -> Stamp {
+        let is_dir = st.st_mode & libc::S_IFMT == libc::S_IFDIR;
+        Stamp {
+            ino: st.st_ino,
+            mode: st.st_mode,
+            uid: view.uid_outside(st.st_uid).unwrap_or(st.st_uid),
+            gid: view.gid_outside(st.st_gid).unwrap_or(st.st_gid),
+            size: if is_dir { 0 } else { st.st_size as u64 },
+            mtime: (st.st_mtime, st.st_mtime_nsec),
+            path: Vec::new(),
+        }
+    }
+
+    /// Why `now` no longer matches this stamp, if it does not.
+    fn differs(&self, now: &Stamp) -> Option<&'static str> {
+        Some(if now.ino != self.ino {
+            "inode changed"
+        } else if now.mode != self.mode {
+            "mode changed"
+        } else if (now.uid, now.gid) != (self.uid, self.gid) {
+            "owner changed"
+        } else if now.size != self.size {
+            "size changed"
+        } else if now.mtime != self.mtime {
+            "modification time changed"
+        } else {
+            return None;
+        })
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
@@ -188,8 +316,9 @@ pub struct Stamped {
 pub fn stamp(root: &Path) -> Result<Stamped> {
     let (mut files, mut bytes) = (0, 0);
     let mut out = Vec::new();
+    let view = IdMap::of_this_process();
     let m = fs::symlink_metadata(root).at(root)?;
-    Stamp::of(&m, b".".to_vec()).encode(&mut out);
+    Stamp::of(&m, b".".to_vec(), &view).encode(&mut out);
     let mut stack = vec![(root.to_path_buf(), Vec::<u8>::new())];
     while let Some((dir, rel)) = stack.pop() {
         let mut names: Vec<_> = fs::read_dir(&dir)
@@ -206,7 +335,7 @@ pub fn stamp(root: &Path) -> Result<Stamped> {
                 r.push(b'/');
             }
             r.extend_from_slice(n.as_bytes());
-            Stamp::of(&m, r.clone()).encode(&mut out);
+            Stamp::of(&m, r.clone(), &view).encode(&mut out);
             if m.is_dir() {
                 stack.push((p, r));
             } else if m.is_file() {
@@ -222,37 +351,92 @@ pub fn stamp(root: &Path) -> Result<Stamped> {
     })
 }
 
-/// The quick check: the first path whose stamp no longer holds, and why.
+/// The quick check: a path whose stamp no longer holds, and why (None:
+/// every stamp holds). The records are split into a few contiguous parts
+/// checked by threads at once; within a part, each run of records of one
+/// directory opens that directory once and `fstatat`s its names relative
+/// to it (one lookup each, not a walk from the root), as the writer
+/// stamps a directory's names together (runtime.md, "Stamps and the quick
+/// check"). Records in any other order are checked as well, only slower.
 pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)> {
+    use std::sync::atomic::{AtomicBool, Ordering};
     if stamps.last() != Some(&0) {
         return Some(("stamps".into(), "malformed"));
     }
-    for rec in stamps[..stamps.len() - 1].split(|&b| b == 0) {
-        let Some(s) = Stamp::parse(rec) else {
-            return Some(("stamps".into(), "malformed"));
-        };
-        let shown = String::from_utf8_lossy(&s.path).into_owned();
-        let m = match fs::symlink_metadata(host_path(root, &s.path)) {
-            Ok(m) => m,
-            Err(_) => return Some((shown, "missing")),
-        };
-        let now = Stamp::of(&m, s.path.clone());
-        let why = if now.ino != s.ino {
-            "inode changed"
-        } else if now.mode != s.mode {
-            "mode changed"
-        } else if (now.uid, now.gid) != (s.uid, s.gid) {
-            "owner changed"
-        } else if now.size != s.size {
-            "size changed"
-        } else if now.mtime != s.mtime {
-            "modification time changed"
-        } else {
-            continue;
-        };
-        return Some((shown, why));
+    let recs: Vec<&[u8]> = stamps[..stamps.len() - 1].split(|&b| b == 0).collect();
+    let view = IdMap::of_this_process();
+    let failed = AtomicBool::new(false);
+    let check_part = |part: &[&[u8]]| -> Option<(String, &'static str)> {
+        // The directory of the last record, opened.
+        let mut dir: Option<(Vec<u8>, std::os::fd::OwnedFd)> = None;
+        for rec in part {
+            if failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            let Some(s) = Stamp::parse(rec) else {
+                failed.store(true, Ordering::Relaxed);
+                return Some(("stamps".into(), "malformed"));
+            };
+            let why = if s.path == b"." {
+                match fs::symlink_metadata(root) {
+                    Ok(m) => s.differs(&Stamp::of(&m, Vec::new(), &view)),
+                    Err(_) => Some("missing"),
+                }
+            } else {
+                let (parent, name) = match s.path.iter().rposition(|&b| b == b'/') {
+                    Some(k) => (&s.path[..k], &s.path[k + 1..]),
+                    None => (&b"."[..], &s.path[..]),
+                };
+                if dir.as_ref().is_none_or(|(d, _)| d != parent) {
+                    dir = open_dir(root, parent).ok().map(|fd| (parent.to_vec(), fd));
+                }
+                match &dir {
+                    None => Some("missing"),
+                    Some((_, fd)) => match nix::sys::stat::fstatat(
+                        fd,
+                        std::ffi::OsStr::from_bytes(name),
+                        nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+                    ) {
+                        Ok(st) => s.differs(&Stamp::of_stat(&st, &view)),
+                        Err(_) => Some("missing"),
+                    },
+                }
+            };
+            if let Some(why) = why {
+                failed.store(true, Ordering::Relaxed);
+                return Some((String::from_utf8_lossy(&s.path).into_owned(), why));
+            }
+        }
+        None
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(recs.len() / 512 + 1);
+    if threads <= 1 {
+        return check_part(&recs);
     }
-    None
+    let per = recs.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        let workers: Vec<_> = recs
+            .chunks(per)
+            .map(|part| sc.spawn(|| check_part(part)))
+            .collect();
+        workers
+            .into_iter()
+            .filter_map(|w| w.join().ok().flatten())
+            .next()
+    })
+}
+
+/// Open directory `rel` of `root` (a path, "." for root itself) for `fstatat`.
+fn open_dir(root: &Path, rel: &[u8]) -> std::io::Result<std::os::fd::OwnedFd> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW)
+        .open(host_path(root, rel))?;
+    Ok(f.into())
 }
 
 #[cfg(test)]
@@ -263,7 +447,7 @@ mod tests {
     fn the_record_reads_back_and_refuses_other_content() {
         let r = Record {
             tree: ObjectId::from_hex(&"cd".repeat(32)).unwrap(),
-            owners: true,
+            profile: Profile::Owners,
             kind: Kind::Layer {
                 base: format!("{}.owners", "ef".repeat(32)),
             },
@@ -283,6 +467,70 @@ mod tests {
         ] {
             assert!(Record::parse(&bad, p).is_err(), "{bad}");
         }
+        // The mapped profile: its map follows, and names the entry.
+        let map = IdMap {
+            uids: vec![(0, 1001, 1), (1, 165536, 65536)],
+            gids: vec![(0, 1001, 1), (1, 165536, 65536)],
+        };
+        let m = Record {
+            profile: Profile::Mapped(map.clone()),
+            ..r.clone()
+        };
+        let text = m.encode();
+        assert!(text.contains("owners mapped\n"));
+        assert!(text.ends_with("bytes 4\nuidmap 0 1001 1\nuidmap 1 165536 65536\ngidmap 0 1001 1\ngidmap 1 165536 65536\n"));
+        assert_eq!(Record::parse(&text, p).unwrap(), m);
+        assert!(is_mapped_name(&m.name()) && !is_mapped_name(&r.name()));
+        let other = Profile::Mapped(IdMap {
+            uids: vec![(0, 1001, 1), (1, 231072, 65536)],
+            ..map
+        });
+        assert_ne!(other.suffix(), m.profile.suffix());
+        for bad in [
+            text.replace("owners mapped", "owners 1"),
+            text.replace("gidmap 0 1001 1\ngidmap 1 165536 65536\n", ""),
+            r.encode() + "uidmap 0 0 1\ngidmap 0 0 1\n",
+            text.replace("uidmap 0 1001 1", "uidmap 0 1001"),
+        ] {
+            assert!(Record::parse(&bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_grouped_parallel_check_finds_a_change_anywhere_in_a_large_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        for d in 0..40 {
+            let dir = root.join(format!("d{d}/sub"));
+            fs::create_dir_all(&dir).unwrap();
+            for f in 0..50 {
+                fs::write(dir.join(format!("f{f}")), format!("{d}/{f}")).unwrap();
+            }
+        }
+        let stamps = stamp(&root).unwrap().stamps;
+        assert_eq!(check_stamps(&root, &stamps), None);
+        // Records in any order: reversed, the check still holds.
+        let mut recs: Vec<&[u8]> = stamps[..stamps.len() - 1].split(|&b| b == 0).collect();
+        recs.reverse();
+        let mut reversed = recs.join(&0u8);
+        reversed.push(0);
+        assert_eq!(check_stamps(&root, &reversed), None);
+        fs::write(root.join("d37/sub/f49"), "longer content").unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps),
+            Some(("d37/sub/f49".to_string(), "size changed"))
+        );
+        let stamps = stamp(&root).unwrap().stamps;
+        fs::set_permissions(root.join("d3/sub"), fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(
+            check_stamps(&root, &stamps),
+            Some(("d3/sub".to_string(), "mode changed"))
+        );
+        let stamps = stamp(&root).unwrap().stamps;
+        fs::remove_dir_all(root.join("d20")).unwrap();
+        let (p, _) = check_stamps(&root, &stamps).unwrap();
+        assert!(p == "." || p.starts_with("d20"), "{p}");
     }
 
     #[test]

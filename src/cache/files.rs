@@ -14,10 +14,13 @@ use crate::prolly::dir::{Entry, Meta};
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
-/// The mode and metadata a cache entry of profile `owners` gives a file
-/// (what its inode carries): setuid/setgid and owners only with `owners`,
-/// the modification time always (the epoch where none is recorded).
-pub fn presented(e: &Entry, owners: bool) -> (u32, Meta) {
+use super::entry::Profile;
+
+/// The mode and metadata a cache entry of `profile` gives a file (what its
+/// inode carries, as the writer sees it: a mapped entry's writer is inside
+/// the namespace): setuid/setgid, owners and xattrs only with owners, the
+/// modification time always (the epoch where none is recorded).
+pub fn presented(e: &Entry, profile: &Profile) -> (u32, Meta) {
     let mut m = Meta {
         mtime: Some(e.meta.mtime.unwrap_or(0)),
         mtime_nsec: if e.meta.mtime.is_some() {
@@ -27,7 +30,7 @@ pub fn presented(e: &Entry, owners: bool) -> (u32, Meta) {
         },
         ..Meta::default()
     };
-    if owners {
+    if profile.owners() {
         m.uid = e.meta.uid;
         m.gid = e.meta.gid;
         m.xattrs = e.meta.xattrs.clone();
@@ -38,9 +41,14 @@ pub fn presented(e: &Entry, owners: bool) -> (u32, Meta) {
 }
 
 /// The key of a regular file's plain copy: hex BLAKE3 of the leaf-entry
-/// encoding of an entry named `f` with what the profile applies to the inode.
-pub fn key(e: &Entry, owners: bool) -> String {
-    let (mode, meta) = presented(e, owners);
+/// encoding of an entry named `f` with what the profile applies to the
+/// inode, a mapped profile's owner as the host sees it (through the map).
+pub fn key(e: &Entry, profile: &Profile) -> String {
+    let (mode, mut meta) = presented(e, profile);
+    if let Some(map) = profile.map() {
+        meta.uid = map.uid_outside(meta.uid).unwrap_or(meta.uid);
+        meta.gid = map.gid_outside(meta.gid).unwrap_or(meta.gid);
+    }
     let mut f = Entry::new(b"f", mode, e.id);
     f.meta = meta;
     blake3::hash(&f.encode()).to_hex().to_string()
@@ -51,7 +59,7 @@ pub fn key(e: &Entry, owners: bool) -> String {
 pub struct SharedFiles {
     dir: PathBuf,
     tmp: PathBuf,
-    owners: bool,
+    profile: Profile,
     /// Copies past the link limit: key → the suffix to link from.
     next: Mutex<HashMap<String, u32>>,
     /// Copies written by this process (for the report).
@@ -67,11 +75,11 @@ pub struct SharedFiles {
 }
 
 impl SharedFiles {
-    pub fn new(cache: &Path, owners: bool) -> SharedFiles {
+    pub fn new(cache: &Path, profile: Profile) -> SharedFiles {
         SharedFiles {
             dir: cache.join("files"),
             tmp: cache.join("tmp"),
-            owners,
+            profile,
             next: Mutex::new(HashMap::new()),
             written: 0.into(),
             sync_each: false,
@@ -105,8 +113,9 @@ impl SharedFiles {
                 false => Ok(()),
             });
         drop(f);
-        let (mode, meta) = presented(e, self.owners);
-        let done = written.and_then(|()| apply_presented_attrs(&tmp, mode, &meta, self.owners));
+        let (mode, meta) = presented(e, &self.profile);
+        let owners = self.profile.owners();
+        let done = written.and_then(|()| apply_presented_attrs(&tmp, mode, &meta, owners));
         if let Err(err) = done {
             let _ = fs::remove_file(&tmp);
             return Err(err);
@@ -168,19 +177,20 @@ impl SharedFiles {
         let Ok(m) = fs::symlink_metadata(p) else {
             return true; // gone: the caller writes it again
         };
-        let (mode, meta) = presented(e, self.owners);
-        let bits = if self.owners { 0o7777 } else { 0o1777 };
+        let (mode, meta) = presented(e, &self.profile);
+        let owners = self.profile.owners();
+        let bits = if owners { 0o7777 } else { 0o1777 };
         m.is_file()
             && m.mode() & 0o7777 == mode & bits
             && m.mtime() == meta.mtime.unwrap_or(0) as i64
             && m.mtime_nsec() == i64::from(meta.mtime_nsec)
-            && (!self.owners || (m.uid() == meta.uid && m.gid() == meta.gid))
+            && (!owners || (m.uid() == meta.uid && m.gid() == meta.gid))
     }
 }
 
 impl FileSource for SharedFiles {
     fn create(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()> {
-        let key = key(e, self.owners);
+        let key = key(e, &self.profile);
         // A copy this checkout wrote and has not named in `files/` yet.
         let mine = self.pending.lock().ok().and_then(|p| p.get(&key).cloned());
         if let Some((tmp, _)) = mine {
@@ -248,25 +258,25 @@ mod tests {
     fn the_key_follows_what_the_profile_applies() {
         let id = ObjectId::from_hex(&"12".repeat(32)).unwrap();
         let mut e = Entry::new(b"name", S_IFREG_TEST | 0o4755, id);
-        let k = key(&e, true);
+        let k = key(&e, &Profile::Owners);
         // The name and the hardlink record are not part of it.
         let mut other = e.clone();
         other.name = b"other".to_vec();
         other.meta.link = Some(b"x".to_vec());
-        assert_eq!(key(&other, true), k);
+        assert_eq!(key(&other, &Profile::Owners), k);
         // Owners count with owners only; setuid without owners is dropped.
         e.meta.uid = 33;
-        assert_ne!(key(&e, true), k);
-        let plain = key(&e, false);
+        assert_ne!(key(&e, &Profile::Owners), k);
+        let plain = key(&e, &Profile::Plain);
         e.meta.uid = 0;
         e.mode = S_IFREG_TEST | 0o755;
-        assert_eq!(key(&e, false), plain);
+        assert_eq!(key(&e, &Profile::Plain), plain);
         // A missing time is the epoch.
         let mut t = e.clone();
         t.meta.mtime = Some(0);
-        assert_eq!(key(&t, false), key(&e, false));
+        assert_eq!(key(&t, &Profile::Plain), key(&e, &Profile::Plain));
         t.meta.mtime = Some(1);
-        assert_ne!(key(&t, false), key(&e, false));
+        assert_ne!(key(&t, &Profile::Plain), key(&e, &Profile::Plain));
     }
 
     const S_IFREG_TEST: u32 = crate::prolly::dir::S_IFREG;
@@ -286,12 +296,12 @@ mod link_limit_tests {
         let store = MemStore::new();
         let id = store.write(ObjectType::Blob, b"shared").unwrap();
         let e = Entry::new(b"f", crate::prolly::dir::S_IFREG | 0o644, id);
-        let files = SharedFiles::new(&cache, false);
+        let files = SharedFiles::new(&cache, Profile::Plain);
         let out = t.path().join("out");
         fs::create_dir(&out).unwrap();
         files.create(&store, &e, &out.join("first")).unwrap();
         // Not named in files/ before it is published (after the caller's sync).
-        let src = files.path(&key(&e, false), 0);
+        let src = files.path(&key(&e, &Profile::Plain), 0);
         assert!(!src.exists());
         files.publish().unwrap();
         assert_eq!(fs::read(&src).unwrap(), b"shared");
@@ -318,7 +328,7 @@ mod link_limit_tests {
         assert_ne!(a.ino(), b.ino(), "a new copy past the limit");
         assert_eq!(fs::read(out.join("second")).unwrap(), b"shared");
         files.publish().unwrap();
-        assert!(files.path(&key(&e, false), 1).exists());
+        assert!(files.path(&key(&e, &Profile::Plain), 1).exists());
         assert_eq!(fs::read_dir(t.path().join("cache/tmp")).unwrap().count(), 0);
         // The next one links the new copy directly.
         files.create(&store, &e, &out.join("third")).unwrap();

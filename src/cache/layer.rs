@@ -14,6 +14,8 @@ use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, Meta, ROOT_RECORD, S_IFCHR, S_IFDIR, S_IFMT};
 use crate::store::ObjectStore;
 
+use super::entry::Profile;
+
 /// overlay's opaque marker, in the `user.` namespace (`userxattr`).
 pub const OPAQUE: &str = "user.overlay.opaque";
 
@@ -73,18 +75,38 @@ fn count_all(store: &dyn ObjectStore, t: &ObjectId, budget: usize, n: &mut usize
 }
 
 /// Refuse an entry overlay cannot present (at `path`, for the message): a
-/// character device 0:0 (a whiteout to overlay) or, with owners, an xattr
-/// in overlay's own namespace.
-fn presentable(tree: &ObjectId, path: &str, e: &Entry, owners: bool) -> Result<()> {
+/// character device 0:0 (a whiteout to overlay); with owners, an xattr in
+/// overlay's own namespace; mapped, an owner the map lacks or an xattr a
+/// user namespace's root may not set.
+fn presentable(tree: &ObjectId, path: &str, e: &Entry, profile: &Profile) -> Result<()> {
+    let settable = |n: &[u8]| {
+        n.starts_with(b"user.")
+            || n == b"security.capability"
+            || n.starts_with(b"system.posix_acl_")
+    };
     let why = if e.mode & S_IFMT == S_IFCHR && e.meta.rdev == Some((0, 0)) {
-        "a character device 0:0"
-    } else if owners
+        "a character device 0:0".to_string()
+    } else if profile.owners()
         && e.meta
             .xattrs
             .iter()
             .any(|(n, _)| n.starts_with(b"user.overlay."))
     {
-        "an xattr user.overlay.*"
+        "an xattr user.overlay.*".to_string()
+    } else if let Some(map) = profile.map() {
+        if map.uid_outside(e.meta.uid).is_none() || map.gid_outside(e.meta.gid).is_none() {
+            format!(
+                "owner {}:{} outside the --map-users map",
+                e.meta.uid, e.meta.gid
+            )
+        } else if let Some((n, _)) = e.meta.xattrs.iter().find(|(n, _)| !settable(n)) {
+            format!(
+                "an xattr {} (a user namespace cannot set it)",
+                String::from_utf8_lossy(n)
+            )
+        } else {
+            return Ok(());
+        }
     } else {
         return Ok(());
     };
@@ -100,14 +122,14 @@ pub fn check_presentable(
     top: &ObjectId,
     sub: &ObjectId,
     prefix: &str,
-    owners: bool,
+    profile: &Profile,
 ) -> Result<()> {
     let mut stack = vec![(prefix.to_string(), *sub)];
     while let Some((path, t)) = stack.pop() {
         for e in dir::TreeCursor::new(store, &t)? {
             let e = e?;
             let p = format!("{path}/{}", String::from_utf8_lossy(&e.name));
-            presentable(top, &p, &e, owners)?;
+            presentable(top, &p, &e, profile)?;
             if e.is_dir() {
                 stack.push((p, e.id));
             }
@@ -140,10 +162,11 @@ pub fn write_layer(
     base: &ObjectId,
     tree: &ObjectId,
     dest: &Path,
+    profile: &Profile,
     opts: &CheckoutOptions,
     report: &mut CheckoutReport,
 ) -> Result<()> {
-    layer_dir(store, tree, base, tree, dest, "", opts, report)?;
+    layer_dir(store, tree, base, tree, dest, "", profile, opts, report)?;
     let (mode, meta) = root_attrs(store, tree)?;
     apply_presented_attrs(dest, mode, &meta, opts.owners)
 }
@@ -156,6 +179,7 @@ fn layer_dir(
     tree: &ObjectId,
     dest: &Path,
     prefix: &str,
+    profile: &Profile,
     opts: &CheckoutOptions,
     report: &mut CheckoutReport,
 ) -> Result<()> {
@@ -168,17 +192,17 @@ fn layer_dir(
         let p = dest.join(OsStr::from_bytes(&c.name));
         let shown = format!("{prefix}/{}", String::from_utf8_lossy(&c.name));
         if let Some(n) = &c.new {
-            presentable(top, &shown, n, opts.owners)?;
+            presentable(top, &shown, n, profile)?;
         }
         match (&c.old, &c.new) {
             (_, None) => whiteout(&p)?,
             (Some(o), Some(n)) if o.is_dir() && n.is_dir() => {
                 fs::create_dir(&p).at(&p)?;
-                layer_dir(store, top, &o.id, &n.id, &p, &shown, opts, report)?;
+                layer_dir(store, top, &o.id, &n.id, &p, &shown, profile, opts, report)?;
                 dirs.push((p, n.clone()));
             }
             (_, Some(n)) if n.is_dir() => {
-                check_presentable(store, top, &n.id, &shown, opts.owners)?;
+                check_presentable(store, top, &n.id, &shown, profile)?;
                 let sub = CheckoutOptions {
                     root: Some((n.mode, n.meta.clone())),
                     ..opts.clone()

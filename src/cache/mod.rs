@@ -22,7 +22,7 @@ use crate::prolly::dir::{self, S_IFCHR, S_IFMT, S_IFREG};
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 
-pub use entry::{Kind, Record};
+pub use entry::{Kind, Profile, Record};
 
 /// Most lower directories stacked (a full entry and its layers).
 pub const MAX_DEPTH: u32 = 8;
@@ -190,25 +190,70 @@ fn remove_entry(cache: &Path, name: &str) -> Result<()> {
     let to = crate::fsutil::tmp_path(&cache.join("tmp"), "gone-");
     match fs::rename(&from, &to) {
         Ok(()) if busy(&to) => Ok(()),
-        Ok(()) => crate::fsutil::remove_tree(&to),
+        Ok(()) => crate::userns::remove_tree(&to),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).at(&from),
     }
 }
 
-/// Prepare tree `tree` for an overlay lower under profile `owners` (root:
-/// owners, xattrs and devices applied): use its entry if it is intact, else
-/// write it (a layer over a close cached tree, or a full checkout).
-pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared> {
+/// Prepare tree `tree` for an overlay lower under `profile`: use its entry
+/// if it is intact, else write it (a layer over a close cached tree, or a
+/// full checkout). A mapped entry is checked and written inside a user
+/// namespace with its map (runtime.md, "Mapped users").
+pub fn prepare(ws: &Workspace, tree: &ObjectId, profile: &Profile) -> Result<Prepared> {
     let cache = dir(ws);
-    let store: &dyn ObjectStore = &ws.odb;
     let _lock = lock(&cache)?;
-    let name = entry::name(tree, owners);
-    let mut out = Prepared::default();
+    let done = match profile.map() {
+        Some(map) if !crate::userns::in_child_namespace() => {
+            let (wsdir, container) = (ws.dir.clone(), ws.container.clone());
+            let c = cache.clone();
+            crate::userns::run_mapped(map, move || {
+                let ws = Workspace::open_with(&wsdir, Some(&container))?;
+                prepare_locked(&ws, &c, tree, profile)
+            })?
+        }
+        _ => prepare_locked(ws, &cache, tree, profile)?,
+    };
+    Ok(Prepared {
+        lower: Some(lower_of(&cache, done.stack)?),
+        written: done.written,
+        damaged: done.damaged,
+        copies: done.copies,
+        skipped: done.skipped,
+    })
+}
+
+/// What `prepare` did under the cache's lock (possibly in a user namespace).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Done {
+    /// The entry's stack, topmost first.
+    stack: Vec<String>,
+    written: Option<Kind>,
+    damaged: Option<String>,
+    copies: u64,
+    skipped: Vec<String>,
+}
+
+fn prepare_locked(
+    ws: &Workspace,
+    cache: &Path,
+    tree: &ObjectId,
+    profile: &Profile,
+) -> Result<Done> {
+    let cache = cache.to_path_buf();
+    let store: &dyn ObjectStore = &ws.odb;
+    let name = entry::name(tree, profile);
+    let mut out = Done {
+        stack: Vec::new(),
+        written: None,
+        damaged: None,
+        copies: 0,
+        skipped: Vec::new(),
+    };
     if trees(&cache).join(&name).exists() {
         match check_stack(&cache, &name) {
             Ok(stack) => {
-                out.lower = Some(lower_of(&cache, stack)?);
+                out.stack = stack;
                 return Ok(out);
             }
             Err(why) => {
@@ -224,7 +269,7 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
         .into_iter()
         .filter_map(|(n, r)| {
             let r = r.ok()?;
-            (r.owners == owners && r.depth < MAX_DEPTH && r.name() == n)
+            (r.profile == *profile && r.depth < MAX_DEPTH && r.name() == n)
                 .then(|| (last_use(&trees(&cache).join(&n)), r))
         })
         .collect();
@@ -242,13 +287,13 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
         .into_iter()
         .map(|(_, _, r)| r)
         .find(|r| check_stack(&cache, &r.name()).is_ok());
-    let mut shared = files::SharedFiles::new(&cache, owners);
+    let mut shared = files::SharedFiles::new(&cache, profile.clone());
     // A layer's few copies are synced one by one; a full entry's many at once.
     shared.sync_each = best.is_some();
     let shared = Arc::new(shared);
     let opts = CheckoutOptions {
-        owners,
-        devices: owners,
+        owners: profile.owners(),
+        devices: *profile == Profile::Owners,
         root: None,
         times: true,
         files: Some(shared.clone()),
@@ -258,7 +303,7 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
     fs::create_dir(&tmp).at(&tmp)?;
     // On a pool of its own: a supervisor forks the sandbox next.
     let written =
-        crate::runtime::in_own_pool(|| write_entry(store, tree, owners, best, &tmp, &opts))
+        crate::runtime::in_own_pool(|| write_entry(store, tree, profile, best, &tmp, &opts))
             .and_then(|r| r);
     let (rec, report) = match written {
         Ok(x) => x,
@@ -284,12 +329,11 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
             return Err(e).at(&dest);
         }
     }
-    let stack = check_stack(&cache, &name).map_err(|why| {
+    out.stack = check_stack(&cache, &name).map_err(|why| {
         Error::Invalid(format!(
             "cache entry {name} damaged as it was written: {why}"
         ))
     })?;
-    out.lower = Some(lower_of(&cache, stack)?);
     out.written = Some(rec.kind);
     out.copies = shared.written.load(std::sync::atomic::Ordering::Relaxed);
     out.skipped = report.skipped;
@@ -301,7 +345,7 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, owners: bool) -> Result<Prepared
 fn write_entry(
     store: &dyn ObjectStore,
     tree: &ObjectId,
-    owners: bool,
+    profile: &Profile,
     base: Option<Record>,
     tmp: &Path,
     opts: &CheckoutOptions,
@@ -312,7 +356,7 @@ fn write_entry(
     let mut depth = 0;
     if let Some(b) = &base {
         fs::create_dir(&root).at(&root)?;
-        match layer::write_layer(store, &b.tree, tree, &root, opts, &mut report) {
+        match layer::write_layer(store, &b.tree, tree, &root, profile, opts, &mut report) {
             Ok(()) => {
                 kind = Kind::Layer { base: b.name() };
                 depth = b.depth + 1;
@@ -325,13 +369,13 @@ fn write_entry(
         }
     }
     if kind == Kind::Full {
-        layer::check_presentable(store, tree, tree, "", owners)?;
+        layer::check_presentable(store, tree, tree, "", profile)?;
         report = checkout_tree(store, tree, &root, opts)?;
     }
     let stamped = entry::stamp(&root)?;
     let rec = Record {
         tree: *tree,
-        owners,
+        profile: profile.clone(),
         kind,
         depth,
         files: stamped.files,
@@ -364,13 +408,59 @@ fn lower_of(cache: &Path, stack: Vec<String>) -> Result<Lower> {
 /// moved aside: its instance keeps its view, the next one gets a new entry).
 fn remove_damaged(cache: &Path) -> Result<Vec<(String, String)>> {
     let mut removed = Vec::new();
+    let view = Viewer::this_process();
     for (n, _) in scan(cache)? {
+        if !view.can_check(&n) {
+            continue;
+        }
         if let Err(why) = check_stack(cache, &n) {
             remove_entry(cache, &n)?;
             removed.push((n, why));
         }
     }
     Ok(removed)
+}
+
+/// Which entries this process can check and remove: root (outside any user
+/// namespace) every one; another process the plain entries, and, inside a
+/// user namespace, the mapped entries of that namespace's map (their files
+/// hold its ids: outside it they may be unreadable).
+struct Viewer {
+    root: bool,
+    mapped_suffix: Option<String>,
+}
+
+impl Viewer {
+    fn this_process() -> Viewer {
+        let inner = crate::userns::in_child_namespace();
+        Viewer {
+            root: nix::unistd::geteuid().is_root() && !inner,
+            mapped_suffix: inner
+                .then(|| Profile::Mapped(crate::sandbox::IdMap::of_this_process()).suffix()),
+        }
+    }
+
+    fn can_check(&self, name: &str) -> bool {
+        let suffix = name.rsplit('.').next().unwrap_or("");
+        self.root || suffix == "plain" || self.mapped_suffix.as_deref() == Some(suffix)
+    }
+}
+
+/// Whether the cache holds mapped entries this process cannot check, and
+/// the caller's map to check them with (a non-root caller with subordinate
+/// ids, outside any user namespace).
+fn mapped_work(cache: &Path) -> Result<Option<crate::sandbox::IdMap>> {
+    if crate::userns::in_child_namespace() {
+        return Ok(None);
+    }
+    let Some(map) = crate::userns::caller_map() else {
+        return Ok(None);
+    };
+    let suffix = Profile::Mapped(map.clone()).suffix();
+    let mine = scan(cache)?
+        .iter()
+        .any(|(n, _)| n.rsplit('.').next() == Some(suffix.as_str()));
+    Ok(mine.then_some(map))
 }
 
 /// One entry as `cache ls` shows it.
@@ -421,7 +511,7 @@ pub fn disk_usage(cache: &Path) -> Result<u64> {
 }
 
 /// What `prune` removed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Pruned {
     /// Entries removed, with why (`unreachable`, `size cap`, a damage).
     pub entries: Vec<(String, String)>,
@@ -463,12 +553,27 @@ pub fn prune(
 ) -> Result<Pruned> {
     let cache = dir(ws);
     let _lock = lock(&cache)?;
+    // Mapped entries are checked, measured and removed in their namespace.
+    match mapped_work(&cache)? {
+        Some(map) => crate::userns::run_mapped(&map, || prune_locked(&cache, &keep, max_size)),
+        None => prune_locked(&cache, &keep, max_size),
+    }
+}
+
+fn prune_locked(
+    cache: &Path,
+    keep: &dyn Fn(&ObjectId) -> bool,
+    max_size: Option<u64>,
+) -> Result<Pruned> {
+    let cache = cache.to_path_buf();
+    let view = Viewer::this_process();
     let mut out = Pruned {
         entries: remove_damaged(&cache)?,
         ..Pruned::default()
     };
     let mut entries: HashMap<String, Record> = scan(&cache)?
         .into_iter()
+        .filter(|(n, _)| view.can_check(n))
         .filter_map(|(n, r)| Some((n, r.ok()?)))
         .collect();
     // Kept: entries of kept trees and every entry below them.
@@ -537,7 +642,7 @@ fn sweep_tmp(cache: &Path) -> Result<()> {
         let dead = name.starts_with("entry-") || name.starts_with("copy-");
         let gone = name.starts_with("gone-") && !busy(&e.path());
         if dead || gone || (old && !name.starts_with("gone-")) {
-            crate::fsutil::remove_tree(&e.path())?;
+            crate::userns::remove_tree(&e.path())?;
         }
     }
     Ok(())
@@ -596,7 +701,7 @@ fn sweep_copies(cache: &Path, out: &mut Pruned) -> Result<()> {
 }
 
 /// One problem `verify` found: the entry and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Damage {
     pub entry: String,
     pub why: String,
@@ -607,8 +712,27 @@ pub struct Damage {
 /// tree's entry as the profile presents it.
 pub fn verify(ws: &Workspace, full: bool) -> Result<Vec<Damage>> {
     let cache = dir(ws);
+    match mapped_work(&cache)? {
+        Some(map) => {
+            let (wsdir, container) = (ws.dir.clone(), ws.container.clone());
+            crate::userns::run_mapped(&map, move || {
+                let ws = Workspace::open_with(&wsdir, Some(&container))?;
+                verify_here(&ws, full)
+            })
+        }
+        None => verify_here(ws, full),
+    }
+}
+
+/// `verify` of the entries this process can check.
+fn verify_here(ws: &Workspace, full: bool) -> Result<Vec<Damage>> {
+    let cache = dir(ws);
+    let view = Viewer::this_process();
     let mut out = Vec::new();
     for (n, rec) in scan(&cache)? {
+        if !view.can_check(&n) {
+            continue;
+        }
         let d = trees(&cache).join(&n);
         let rec = match rec {
             Ok(r) if r.name() == n => r,
@@ -679,12 +803,13 @@ fn full_check(store: &dyn ObjectStore, rec: &Record, root: &Path) -> Result<Vec<
                 problems.push(format!("{shown}: of another type than the tree's"));
                 continue;
             }
-            let (mode, meta) = files::presented(&want, rec.owners);
-            let bits = if rec.owners { 0o7777 } else { 0o1777 };
+            let (mode, meta) = files::presented(&want, &rec.profile);
+            let owners = rec.profile.owners();
+            let bits = if owners { 0o7777 } else { 0o1777 };
             if !m.file_type().is_symlink() && m.mode() & 0o7777 != mode & bits {
                 problems.push(format!("{shown}: mode differs from the tree"));
             }
-            if rec.owners && (m.uid(), m.gid()) != (meta.uid, meta.gid) {
+            if owners && (m.uid(), m.gid()) != (meta.uid, meta.gid) {
                 problems.push(format!("{shown}: owner differs from the tree"));
             }
             if (m.mtime(), m.mtime_nsec())
@@ -714,7 +839,7 @@ fn full_check(store: &dyn ObjectStore, rec: &Record, root: &Path) -> Result<Vec<
                 let device = matches!(e.mode & S_IFMT, 0o020000 | 0o060000);
                 if e.name != dir::ROOT_RECORD
                     && !on_disk.contains(&e.name)
-                    && (rec.owners || !device)
+                    && (rec.profile == Profile::Owners || !device)
                 {
                     let mut c = comps.clone();
                     c.push(e.name.clone());

@@ -17,12 +17,7 @@ pub struct Choice {
 }
 
 /// Why overlay cannot serve this run, if it cannot.
-fn overlay_refusal(ws: &Workspace, map_users: bool) -> Result<Option<String>> {
-    if map_users {
-        // The upper directory would hold files of subordinate ids the fold
-        // (running as the caller) cannot always read.
-        return Ok(Some("--map-users is not supported on overlay yet".into()));
-    }
+fn overlay_refusal(ws: &Workspace) -> Result<Option<String>> {
     Ok(match overlay::probe(ws, false)? {
         overlay::Probe::Yes => None,
         overlay::Probe::No(why) => Some(why),
@@ -32,7 +27,7 @@ fn overlay_refusal(ws: &Workspace, map_users: bool) -> Result<Option<String>> {
 /// Decide: ASKED (`--fs`), else `run.fs` of the configuration, must work or
 /// fail; otherwise overlay where the probe says yes, else FUSE, else
 /// materialize, with a note naming why.
-pub fn choose(ws: &Workspace, asked: Option<DataPath>, map_users: bool) -> Result<Choice> {
+pub fn choose(ws: &Workspace, asked: Option<DataPath>) -> Result<Choice> {
     let configured = || -> Result<Option<DataPath>> {
         let user = crate::workspace::Config::user();
         match ws.config.get("run.fs").or_else(|| user.get("run.fs")) {
@@ -49,7 +44,7 @@ pub fn choose(ws: &Workspace, asked: Option<DataPath>, map_users: bool) -> Resul
         None => configured()?,
     };
     match wanted {
-        Some(DataPath::Overlay) => match overlay_refusal(ws, map_users)? {
+        Some(DataPath::Overlay) => match overlay_refusal(ws)? {
             None => Ok(Choice {
                 path: DataPath::Overlay,
                 note: None,
@@ -68,7 +63,7 @@ pub fn choose(ws: &Workspace, asked: Option<DataPath>, map_users: bool) -> Resul
             note: None,
         }),
         None => {
-            let Some(why) = overlay_refusal(ws, map_users)? else {
+            let Some(why) = overlay_refusal(ws)? else {
                 return Ok(Choice {
                     path: DataPath::Overlay,
                     note: None,

@@ -55,17 +55,8 @@ pub fn map_full_range(child: libc::pid_t) -> Result<()> {
 pub fn planned(cfg: &super::Config) -> Result<IdRanges> {
     let (host_uid, host_gid) = (super::sys::geteuid(), super::sys::getegid());
     if cfg.map_users {
-        let user = user_name(host_uid);
-        let (us, uc) = subordinate_range(Path::new("/etc/subuid"), &user, host_uid)?;
-        let (gs, gc) =
-            subordinate_range(Path::new("/etc/subgid"), &user, host_uid).or_else(|_| {
-                subordinate_range(Path::new("/etc/subgid"), &group_name(host_gid), host_gid)
-            })?;
-        let r = |s: u64, c: u64| (1, s as u32, c as u32);
-        return Ok((
-            vec![(0, host_uid, 1), r(us, uc)],
-            vec![(0, host_gid, 1), r(gs, gc)],
-        ));
+        let m = subordinate_maps()?;
+        return Ok((m.uids, m.gids));
     }
     if can_map_full_range(host_uid) {
         return Ok((vec![(0, 0, FULL_RANGE)], vec![(0, 0, FULL_RANGE)]));
@@ -90,40 +81,7 @@ fn write(path: &str, text: &str) -> Result<()> {
 /// `--map-users`: 0 inside is the caller, 1…N the caller's subordinate ids,
 /// written by the setuid helpers newuidmap/newgidmap from outside the namespace.
 pub fn map_subordinate(child: libc::pid_t, host_uid: u32, host_gid: u32) -> Result<()> {
-    let user = user_name(host_uid);
-    let (us, uc) = subordinate_range(Path::new("/etc/subuid"), &user, host_uid)?;
-    let group = group_name(host_gid);
-    let (gs, gc) = subordinate_range(Path::new("/etc/subgid"), &user, host_uid)
-        .or_else(|_| subordinate_range(Path::new("/etc/subgid"), &group, host_gid))?;
-    run_helper("newuidmap", child, host_uid, us, uc)?;
-    run_helper("newgidmap", child, host_gid, gs, gc)?;
-    Ok(())
-}
-
-fn run_helper(helper: &str, child: libc::pid_t, host: u32, start: u64, count: u64) -> Result<()> {
-    let out = Command::new(helper)
-        .args([
-            child.to_string(),
-            "0".into(),
-            host.to_string(),
-            "1".into(),
-            "1".into(),
-            start.to_string(),
-            count.to_string(),
-        ])
-        .output()
-        .map_err(|e| {
-            Error::Setup(format!(
-                "--map-users: cannot run {helper}: {e} (install the uidmap package)"
-            ))
-        })?;
-    if !out.status.success() {
-        let msg = String::from_utf8_lossy(&out.stderr)
-            .trim()
-            .replace('\n', " ");
-        return Err(Error::Setup(format!("--map-users: {helper} failed: {msg}")));
-    }
-    Ok(())
+    write_maps_with_helpers(child, &subordinate_maps_of(host_uid, host_gid)?)
 }
 
 /// The first `NAME:START:COUNT` line of FILE for NAME (or the numeric id).
@@ -186,4 +144,221 @@ pub fn userns_diagnosis() -> Option<String> {
         );
     }
     None
+}
+
+/// Id ranges of a user namespace: (inside, outside, count), as in `/proc/PID/uid_map`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdMap {
+    pub uids: Vec<(u32, u32, u32)>,
+    pub gids: Vec<(u32, u32, u32)>,
+}
+
+fn inside(ranges: &[(u32, u32, u32)], host: u32) -> Option<u32> {
+    ranges.iter().find_map(|&(i, o, n)| {
+        (host >= o && u64::from(host) < u64::from(o) + u64::from(n)).then(|| i + (host - o))
+    })
+}
+
+fn outside(ranges: &[(u32, u32, u32)], id: u32) -> Option<u32> {
+    ranges.iter().find_map(|&(i, o, n)| {
+        (id >= i && u64::from(id) < u64::from(i) + u64::from(n)).then(|| o + (id - i))
+    })
+}
+
+impl IdMap {
+    /// The one-id map of a rootless sandbox: 0 inside is (uid, gid) outside.
+    pub fn single(uid: u32, gid: u32) -> IdMap {
+        IdMap {
+            uids: vec![(0, uid, 1)],
+            gids: vec![(0, gid, 1)],
+        }
+    }
+
+    /// Ids 0..count mapped to themselves (root's sandbox).
+    pub fn identity(count: u32) -> IdMap {
+        IdMap {
+            uids: vec![(0, 0, count)],
+            gids: vec![(0, 0, count)],
+        }
+    }
+
+    /// The map's inside ids mapped to themselves: how a process inside the
+    /// namespace sees the ids this map gives files.
+    pub fn seen_inside(&self) -> IdMap {
+        let same = |r: &[(u32, u32, u32)]| r.iter().map(|&(i, _, n)| (i, i, n)).collect();
+        IdMap {
+            uids: same(&self.uids),
+            gids: same(&self.gids),
+        }
+    }
+
+    pub fn uid_inside(&self, host: u32) -> Option<u32> {
+        inside(&self.uids, host)
+    }
+
+    pub fn gid_inside(&self, host: u32) -> Option<u32> {
+        inside(&self.gids, host)
+    }
+
+    pub fn uid_outside(&self, id: u32) -> Option<u32> {
+        outside(&self.uids, id)
+    }
+
+    pub fn gid_outside(&self, id: u32) -> Option<u32> {
+        outside(&self.gids, id)
+    }
+
+    /// The maps of this process's user namespace (`/proc/self/uid_map` and
+    /// `gid_map`); the initial namespace maps every id to itself.
+    pub fn of_this_process() -> IdMap {
+        let read = |f: &str| -> Vec<(u32, u32, u32)> {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| {
+                    let n: Vec<u64> = l
+                        .split_whitespace()
+                        .filter_map(|x| x.parse().ok())
+                        .collect();
+                    match n[..] {
+                        [i, o, c] => Some((i as u32, o as u32, c.min(u64::from(u32::MAX)) as u32)),
+                        _ => None,
+                    }
+                })
+                .collect()
+        };
+        IdMap {
+            uids: read("/proc/self/uid_map"),
+            gids: read("/proc/self/gid_map"),
+        }
+    }
+
+    /// The map as `uidmap`/`gidmap` lines (runtime.md's records).
+    pub fn lines(&self) -> String {
+        let mut s = String::new();
+        for (i, o, n) in &self.uids {
+            s.push_str(&format!("uidmap {i} {o} {n}\n"));
+        }
+        for (i, o, n) in &self.gids {
+            s.push_str(&format!("gidmap {i} {o} {n}\n"));
+        }
+        s
+    }
+}
+
+/// `--map-users`' maps for the caller: 0 inside is the caller, 1…N its
+/// subordinate ids (`/etc/subuid`, `/etc/subgid`).
+pub fn subordinate_maps() -> Result<IdMap> {
+    subordinate_maps_of(super::sys::geteuid(), super::sys::getegid())
+}
+
+/// The same for the user and group HOST_UID and HOST_GID.
+fn subordinate_maps_of(host_uid: u32, host_gid: u32) -> Result<IdMap> {
+    let user = user_name(host_uid);
+    let (us, uc) = subordinate_range(Path::new("/etc/subuid"), &user, host_uid)?;
+    let (gs, gc) = subordinate_range(Path::new("/etc/subgid"), &user, host_uid).or_else(|_| {
+        subordinate_range(Path::new("/etc/subgid"), &group_name(host_gid), host_gid)
+    })?;
+    let r = |s: u64, c: u64| (1, s as u32, c as u32);
+    Ok(IdMap {
+        uids: vec![(0, host_uid, 1), r(us, uc)],
+        gids: vec![(0, host_gid, 1), r(gs, gc)],
+    })
+}
+
+/// Run `f` in a forked child inside a new user namespace with MAP (written
+/// from outside by newuidmap/newgidmap, as `--map-users` does), as uid and
+/// gid 0 there: it may then chown, read and remove files of every mapped
+/// id. Its answer comes back over a pipe: Ok(bytes), or Err(message) of
+/// `f`; the outer error is the namespace's. The caller may have threads:
+/// the child, single-threaded after fork, unshares.
+pub fn run_in_user_namespace(
+    map: &IdMap,
+    f: impl FnOnce() -> std::result::Result<Vec<u8>, String>,
+) -> Result<std::result::Result<Vec<u8>, String>> {
+    use std::os::fd::AsFd;
+    let sys_err = |what: &str, e: Errno| Error::Setup(format!("user namespace: {what}: {e}"));
+    let (ready_r, ready_w) = super::sys::pipe().map_err(|e| sys_err("pipe", e))?;
+    let (go_r, go_w) = super::sys::pipe().map_err(|e| sys_err("pipe", e))?;
+    let (out_r, out_w) = super::sys::pipe().map_err(|e| sys_err("pipe", e))?;
+    match super::sys::fork() {
+        Ok(0) => {
+            drop((ready_r, go_w, out_r));
+            if let Err(e) = super::sys::unshare(libc::CLONE_NEWUSER) {
+                let _ = super::sys::write_all(ready_w.as_fd(), &[e as i32 as u8]);
+                super::sys::exit_now(1)
+            }
+            drop(ready_w);
+            // The parent says "1" once the maps are written.
+            if super::sys::read_to_end(go_r.as_fd()) != b"1" {
+                super::sys::exit_now(1)
+            }
+            let ok = super::sys::setresgid(0).and_then(|()| super::sys::setresuid(0));
+            let msg = match ok {
+                Err(e) => {
+                    let mut m = vec![b'E'];
+                    m.extend_from_slice(
+                        format!("become root in the user namespace: {e}").as_bytes(),
+                    );
+                    m
+                }
+                Ok(()) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                    Ok(Ok(bytes)) => [b"O".as_slice(), &bytes].concat(),
+                    Ok(Err(m)) => [b"E".as_slice(), m.as_bytes()].concat(),
+                    Err(_) => b"Epanicked".to_vec(),
+                },
+            };
+            let _ = super::sys::write_all(out_w.as_fd(), &msg);
+            super::sys::exit_now(0)
+        }
+        Ok(pid) => {
+            drop((ready_w, go_r, out_w));
+            let unshared = super::sys::read_to_end(ready_r.as_fd());
+            let mapped = match unshared.as_slice() {
+                [] => write_maps_with_helpers(pid, map),
+                [e, ..] => Err(Error::sys_hint(
+                    "user namespace: unshare",
+                    Errno::from_raw(i32::from(*e)),
+                    userns_diagnosis(),
+                )),
+            };
+            if mapped.is_ok() {
+                let _ = super::sys::write_all(go_w.as_fd(), b"1");
+            }
+            drop(go_w);
+            let out = super::sys::read_to_end(out_r.as_fd());
+            let _ = super::sys::waitpid(pid, 0);
+            mapped?;
+            match out.split_first() {
+                Some((b'O', rest)) => Ok(Ok(rest.to_vec())),
+                Some((b'E', rest)) => Ok(Err(String::from_utf8_lossy(rest).into_owned())),
+                _ => Err(Error::Setup(
+                    "user namespace: the child exited without an answer".into(),
+                )),
+            }
+        }
+        Err(e) => Err(sys_err("fork", e)),
+    }
+}
+
+/// Write MAP for process `child` with the setuid helpers (every range, in order).
+fn write_maps_with_helpers(child: libc::pid_t, map: &IdMap) -> Result<()> {
+    for (helper, ranges) in [("newuidmap", &map.uids), ("newgidmap", &map.gids)] {
+        let mut args = vec![child.to_string()];
+        for (i, o, n) in ranges {
+            args.extend([i.to_string(), o.to_string(), n.to_string()]);
+        }
+        let out = Command::new(helper).args(&args).output().map_err(|e| {
+            Error::Setup(format!(
+                "--map-users: cannot run {helper}: {e} (install the uidmap package)"
+            ))
+        })?;
+        if !out.status.success() {
+            let msg = String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .replace('\n', " ");
+            return Err(Error::Setup(format!("--map-users: {helper} failed: {msg}")));
+        }
+    }
+    Ok(())
 }

@@ -21,7 +21,9 @@ pub use config::{
 pub use confine::{cap_names, parse_cap, DEFAULT_CAPS};
 pub use enter::{enter, EnterConfig};
 pub use error::{Error, Warning};
-pub use idmap::{planned as planned_id_maps, IdRanges};
+pub use idmap::{
+    planned as planned_id_maps, run_in_user_namespace, subordinate_maps, IdMap, IdRanges,
+};
 pub use overlay::probe_overlay;
 pub use spawn::{block_supervised_signals, escape_overlay_path, passwd_home, FORWARDED};
 pub use spawn::{find_in_path, run, start, Exit, Sandbox};

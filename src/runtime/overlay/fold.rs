@@ -29,44 +29,7 @@ const WHITEOUT: &str = "user.overlay.whiteout";
 const REDIRECT: &str = "user.overlay.redirect";
 const METACOPY: &str = "user.overlay.metacopy";
 
-/// Id ranges of a user namespace: (inside, outside, count), as in `/proc/PID/uid_map`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct IdMap {
-    pub uids: Vec<(u32, u32, u32)>,
-    pub gids: Vec<(u32, u32, u32)>,
-}
-
-fn inside(ranges: &[(u32, u32, u32)], host: u32) -> Option<u32> {
-    ranges.iter().find_map(|&(i, o, n)| {
-        (host >= o && u64::from(host) < u64::from(o) + u64::from(n)).then(|| i + (host - o))
-    })
-}
-
-impl IdMap {
-    /// The one-id map of a rootless sandbox: 0 inside is (uid, gid) outside.
-    pub fn single(uid: u32, gid: u32) -> IdMap {
-        IdMap {
-            uids: vec![(0, uid, 1)],
-            gids: vec![(0, gid, 1)],
-        }
-    }
-
-    /// Ids 0..count mapped to themselves (root's sandbox).
-    pub fn identity(count: u32) -> IdMap {
-        IdMap {
-            uids: vec![(0, 0, count)],
-            gids: vec![(0, 0, count)],
-        }
-    }
-
-    pub fn uid_inside(&self, host: u32) -> Option<u32> {
-        inside(&self.uids, host)
-    }
-
-    pub fn gid_inside(&self, host: u32) -> Option<u32> {
-        inside(&self.gids, host)
-    }
-}
+pub use crate::sandbox::IdMap;
 
 /// How the lower directories presented the base tree (the cache profile)
 /// and how host ids of the upper directory translate.

@@ -8,6 +8,7 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::cache::Profile;
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
 use crate::workspace::Workspace;
@@ -128,7 +129,9 @@ pub fn probe_now(tmp: &Path) -> Result<Probe> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
     pub base: ObjectId,
-    pub owners: bool,
+    /// The profile of the cache entries the lower was made of (a mapped
+    /// profile's map is the instance's).
+    pub profile: Profile,
     pub map: IdMap,
 }
 
@@ -137,14 +140,12 @@ pub const RECORD: &str = "overlay";
 
 impl Record {
     pub fn encode(&self) -> String {
-        let mut s = format!("base {}\nowners {}\n", self.base, u8::from(self.owners));
-        for (i, o, n) in &self.map.uids {
-            s.push_str(&format!("uidmap {i} {o} {n}\n"));
-        }
-        for (i, o, n) in &self.map.gids {
-            s.push_str(&format!("gidmap {i} {o} {n}\n"));
-        }
-        s
+        format!(
+            "base {}\nowners {}\n{}",
+            self.base,
+            self.profile.field(),
+            self.map.lines()
+        )
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
@@ -155,35 +156,18 @@ impl Record {
             .and_then(|l| l.strip_prefix("base "))
             .and_then(|v| ObjectId::from_hex(v).ok())
             .ok_or_else(bad)?;
-        let owners = match lines.next() {
-            Some("owners 1") => true,
-            Some("owners 0") => false,
-            _ => return Err(bad()),
-        };
-        let mut map = IdMap::default();
-        let mut seen_gid = false;
-        for l in lines {
-            let (key, rest) = l.split_once(' ').ok_or_else(bad)?;
-            let nums: Vec<u32> = rest
-                .split(' ')
-                .map(|n| n.parse().map_err(|_| bad()))
-                .collect::<Result<_>>()?;
-            let [i, o, n] = nums[..] else {
-                return Err(bad());
-            };
-            match key {
-                "uidmap" if !seen_gid => map.uids.push((i, o, n)),
-                "gidmap" => {
-                    seen_gid = true;
-                    map.gids.push((i, o, n))
-                }
-                _ => return Err(bad()),
-            }
-        }
+        let owners = lines.next().ok_or_else(bad)?;
+        let map = crate::cache::entry::parse_map(lines).ok_or_else(bad)?;
         if map.uids.is_empty() || map.gids.is_empty() {
             return Err(bad());
         }
-        Ok(Record { base, owners, map })
+        let profile = match owners {
+            "owners 1" => Profile::Owners,
+            "owners 0" => Profile::Plain,
+            "owners mapped" => Profile::Mapped(map.clone()),
+            _ => return Err(bad()),
+        };
+        Ok(Record { base, profile, map })
     }
 
     pub fn load(dir: &Path) -> Result<Option<Record>> {
@@ -195,10 +179,19 @@ impl Record {
         }
     }
 
-    /// How the instance's lower presented the base, for the fold.
+    /// How the instance's lower presented the base, for the fold (a mapped
+    /// instance's fold runs inside its namespace, seeing the ids inside).
     pub fn presentation(&self) -> Presentation {
+        if let Profile::Mapped(m) = &self.profile {
+            return Presentation {
+                owners: true,
+                host_uid: 0,
+                host_gid: 0,
+                map: m.seen_inside(),
+            };
+        }
         Presentation {
-            owners: self.owners,
+            owners: self.profile.owners(),
             host_uid: nix::unistd::geteuid().as_raw(),
             host_gid: nix::unistd::getegid().as_raw(),
             map: self.map.clone(),
@@ -211,6 +204,23 @@ pub struct InstanceDirs {
     pub upper: PathBuf,
     pub work: PathBuf,
     pub mnt: PathBuf,
+}
+
+/// Make the instance's directories for a lower of `profile` (a mapped
+/// lower's root may be owned by a subordinate id: they are made in its
+/// namespace).
+pub fn make_dirs_for(dir: &Path, top_lower: &Path, profile: &Profile) -> Result<InstanceDirs> {
+    match profile.map() {
+        Some(map) if !crate::userns::in_child_namespace() => {
+            crate::userns::run_mapped(map, || make_dirs(dir, top_lower).map(drop))?;
+            Ok(InstanceDirs {
+                upper: dir.join("upper"),
+                work: dir.join("work"),
+                mnt: dir.join("mnt"),
+            })
+        }
+        _ => make_dirs(dir, top_lower),
+    }
 }
 
 /// Make `upper/`, `work/` and `mnt/` in the instance directory, `upper/`
@@ -255,14 +265,38 @@ pub fn make_dirs(dir: &Path, top_lower: &Path) -> Result<InstanceDirs> {
 /// base, rebased onto a working root that moved meanwhile); returns the
 /// folded tree (before any rebase), or None when nothing changed.
 pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<Option<ObjectId>> {
-    let batch = crate::store::BatchWriter::new(&ws.odb);
-    let new = fold_upper(&batch, &rec.base, upper, &rec.presentation())?;
-    batch.flush()?;
+    let new = fold_stored(ws, rec, upper)?;
     if new == rec.base {
         return Ok(None);
     }
     crate::runtime::working::publish(ws, rec.base, new)?;
     Ok(Some(new))
+}
+
+/// Fold `upper` onto the record's base and make the objects durable; the
+/// new tree. A mapped instance's upper directory holds files of its
+/// subordinate ids: it is read inside a user namespace with its map (the
+/// objects written there are the caller's).
+pub fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectId> {
+    let fold = |ws: &Workspace| -> Result<ObjectId> {
+        let batch = crate::store::BatchWriter::new(&ws.odb);
+        let new = fold_upper(&batch, &rec.base, upper, &rec.presentation())?;
+        batch.flush()?;
+        Ok(new)
+    };
+    match rec.profile.map() {
+        Some(map) if !crate::userns::in_child_namespace() => {
+            let (wsdir, container) = (ws.dir.clone(), ws.container.clone());
+            let hex = crate::userns::run_mapped(map, move || {
+                // A fresh workspace and worker pool: the parent's may be mid-use.
+                let ws = Workspace::open_with(&wsdir, Some(&container))?;
+                crate::runtime::in_own_pool(|| fold(&ws))?.map(|id| id.to_string())
+            })?;
+            ObjectId::from_hex(&hex)
+                .map_err(|_| Error::Invalid(format!("fold: malformed tree id '{hex}'")))
+        }
+        _ => fold(ws),
+    }
 }
 
 /// The file of an instance directory naming the tree its last fold
@@ -289,9 +323,7 @@ pub fn fold_instance(ws: &Workspace, dir: &Path) -> Result<Option<ObjectId>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => rec.base,
         Err(e) => return Err(e).at(&folded),
     };
-    let batch = crate::store::BatchWriter::new(&ws.odb);
-    let new = fold_upper(&batch, &rec.base, &dir.join("upper"), &rec.presentation())?;
-    batch.flush()?;
+    let new = fold_stored(ws, &rec, &dir.join("upper"))?;
     if new == last {
         return Ok(None);
     }
@@ -341,8 +373,9 @@ pub fn holds_data(dir: &Path) -> bool {
 /// Remove an overlay instance's data: upper, work and skeleton directories,
 /// then the record (last: a crash before leaves something `reap` finds).
 pub fn discard(dir: &Path) -> Result<()> {
+    // A --map-users instance's upper directory holds files of subordinate ids.
     for d in ["upper", "work", "skel"] {
-        crate::fsutil::remove_tree(&dir.join(d))?;
+        crate::userns::remove_tree(&dir.join(d))?;
     }
     for f in [FOLDED, RECORD] {
         match fs::remove_file(dir.join(f)) {
@@ -369,7 +402,7 @@ mod tests {
     fn the_record_reads_back_and_refuses_other_content() {
         let r = Record {
             base: ObjectId::from_hex(&"ab".repeat(32)).unwrap(),
-            owners: false,
+            profile: Profile::Plain,
             map: IdMap {
                 uids: vec![(0, 1000, 1), (1, 100000, 65536)],
                 gids: vec![(0, 1000, 1)],
@@ -385,6 +418,13 @@ mod tests {
         );
         let p = Path::new("overlay");
         assert_eq!(Record::parse(&text, p).unwrap(), r);
+        let mapped = Record {
+            profile: Profile::Mapped(r.map.clone()),
+            ..r.clone()
+        };
+        let mtext = mapped.encode();
+        assert_eq!(mtext, text.replace("owners 0", "owners mapped"));
+        assert_eq!(Record::parse(&mtext, p).unwrap(), mapped);
         for bad in [
             "owners 0\n".to_string(),
             text.replace("owners 0", "owners 2"),

@@ -95,7 +95,7 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
     if spec.fs == Some(DataPath::Fuse) {
         check_fuse()?;
     }
-    let mut choice = datapath::choose(ws, spec.fs, spec.sandbox.map_users)?;
+    let mut choice = datapath::choose(ws, spec.fs)?;
     if spec.autocommit && choice.path == DataPath::Materialize {
         return Err(RunError::Usage(
             "--autocommit needs the overlay or FUSE data path, not materialize".into(),
@@ -104,8 +104,14 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
     // The checkout cache's entry of the tree, held (shared flocks) for the run.
     let mut lower = None;
     if choice.path == DataPath::Overlay {
-        let owners = nix::unistd::geteuid().is_root();
-        match crate::cache::prepare(ws, &spec.tree, owners) {
+        let map = if spec.sandbox.map_users {
+            let (uids, gids) = sandbox::planned_id_maps(&spec.sandbox)?;
+            Some(sandbox::IdMap { uids, gids })
+        } else {
+            None
+        };
+        let profile = crate::cache::Profile::of_caller(map);
+        match crate::cache::prepare(ws, &spec.tree, &profile) {
             Ok(p) => {
                 if let Some(why) = &p.damaged {
                     eprintln!("warning: cache entry damaged, rebuilt: {why}");
@@ -113,7 +119,7 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
                 for s in p.skipped.iter().filter(|s| !s.contains("(device node ")) {
                     eprintln!("warning: not created in the checkout cache: {s}");
                 }
-                lower = p.lower;
+                lower = p.lower.map(|l| (l, profile));
             }
             Err(e) if spec.fs.is_some() => {
                 return Err(RunError::Failed(format!(
@@ -245,7 +251,7 @@ fn supervise(
     spec: RunSpec,
     mut inst: Instance,
     notify: Option<&mut File>,
-    lower: Option<crate::cache::Lower>,
+    lower: Option<(crate::cache::Lower, crate::cache::Profile)>,
     report: &dyn Reporter,
 ) -> Result<i32> {
     let lock = match SupervisorLock::take(&inst) {

@@ -6,7 +6,7 @@
 use std::fs::File;
 
 use super::{Result, Supervised};
-use crate::cache::Lower;
+use crate::cache::{Lower, Profile};
 use crate::runtime::instance::Mode;
 use crate::runtime::overlay;
 use crate::sandbox;
@@ -14,13 +14,13 @@ use crate::sandbox;
 pub(super) fn supervise(
     mut run: Supervised,
     notify: Option<&mut File>,
-    lower: Lower,
+    (lower, profile): (Lower, Profile),
 ) -> Result<i32> {
     let abandon = |run: &Supervised| {
         let _ = overlay::discard(&run.inst.dir);
         run.abandon();
     };
-    match root(&run, &lower) {
+    match root(&run, &lower, &profile) {
         Ok(root) => run.spec.sandbox.overlay = Some(root),
         Err(e) => {
             abandon(&run);
@@ -40,16 +40,16 @@ pub(super) fn supervise(
 
 /// The instance's directories and record, and the sandbox's overlay root:
 /// read-only instances get no upper directory, temporary ones no record.
-fn root(run: &Supervised, lower: &Lower) -> Result<sandbox::OverlayRoot> {
+fn root(run: &Supervised, lower: &Lower, profile: &Profile) -> Result<sandbox::OverlayRoot> {
     let upper = if run.spec.mode == Mode::Readonly {
         None
     } else {
-        let dirs = overlay::make_dirs(&run.inst.dir, &lower.dirs[0])?;
+        let dirs = overlay::make_dirs_for(&run.inst.dir, &lower.dirs[0], profile)?;
         if run.spec.mode == Mode::Persistent {
             let (uids, gids) = sandbox::planned_id_maps(&run.spec.sandbox)?;
             let rec = overlay::Record {
                 base: run.spec.tree,
-                owners: nix::unistd::geteuid().is_root(),
+                profile: profile.clone(),
                 map: overlay::IdMap { uids, gids },
             };
             overlay::save_record(&run.inst.dir, &rec)?;
