@@ -24,8 +24,9 @@ pub use error::{Error, Warning};
 pub use idmap::{
     planned as planned_id_maps, run_in_user_namespace, subordinate_maps, IdMap, IdRanges,
 };
+pub use overlay::escape_overlay_path;
 pub use overlay::probe_overlay;
-pub use spawn::{block_supervised_signals, escape_overlay_path, passwd_home, FORWARDED};
+pub use spawn::{block_supervised_signals, passwd_home, FORWARDED};
 pub use spawn::{find_in_path, run, start, Exit, Sandbox};
 
 /// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).

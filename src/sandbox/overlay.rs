@@ -99,3 +99,16 @@ pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
         Err(e) => Err(format!("fork: {e}")),
     }
 }
+
+/// A path in overlay's option string: `\`, `:` and `,` escaped with `\`
+/// (runtime.md, "Mount options"; the one escaper of the crate).
+pub fn escape_overlay_path(p: &Path) -> String {
+    let mut s = String::new();
+    for c in p.to_string_lossy().chars() {
+        if matches!(c, '\\' | ':' | ',') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s
+}

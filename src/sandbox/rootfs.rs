@@ -182,7 +182,7 @@ fn mount_nested(
     } else {
         resolve(root, &n.target, libc::O_PATH | libc::O_DIRECTORY).map_err(|e| e.to_string())
     };
-    let esc = super::spawn::escape_overlay_path;
+    let esc = super::overlay::escape_overlay_path;
     let data = format!(
         "lowerdir={},upperdir={},workdir={},userxattr,redirect_dir=nofollow,index=off,metacopy=off,volatile",
         esc(&n.lower),

@@ -20,6 +20,7 @@ use super::config::{Config, EnvBase, NetMode};
 use super::confine;
 use super::error::{Error, Result, Warning};
 use super::idmap;
+use super::overlay::escape_overlay_path;
 use super::pty;
 use super::rootfs::{self, BindSource};
 use super::sys::{self, cstr, SigSet};
@@ -408,19 +409,6 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
         overlay,
         pty_size: if cfg.pty { pty::caller_size() } else { None },
     })
-}
-
-/// A path in overlay's option string: `\`, `:` and `,` escaped with `\`
-/// (runtime.md, "Mount options"; the one escaper of the crate).
-pub fn escape_overlay_path(p: &Path) -> String {
-    let mut s = String::new();
-    for c in p.to_string_lossy().chars() {
-        if matches!(c, '\\' | ':' | ',') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s
 }
 
 /// The descriptors pid 1 starts with: the sync pipe (when hako has
