@@ -19,8 +19,69 @@ garage_pid=
 stop_garage () {
 	test -z "$garage_pid" || kill "$garage_pid" 2>/dev/null
 	garage_pid=
+	for n in 1 2 3
+	do
+		test -f "$TRASH/cluster/n$n/pid" && kill "$(cat "$TRASH/cluster/n$n/pid")" 2>/dev/null
+		rm -f "$TRASH/cluster/n$n/pid"
+	done
 }
 trap stop_garage EXIT
+
+# wait_port PORT: until something listens on 127.0.0.1:PORT.
+wait_port () {
+	python3 - "$1" <<-\PY
+	import socket, sys, time
+	for _ in range(200):
+	    try:
+	        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+	        sys.exit(0)
+	    except OSError:
+	        time.sleep(0.05)
+	sys.exit(1)
+	PY
+}
+
+# Node N of the three-node cluster (replication factor 3): config written
+# once (cluster/nN/garage.toml), then started; its pid in cluster/nN/pid.
+cluster_node () {
+	d=$TRASH/cluster/n$1 &&
+	if ! test -f "$d/garage.toml"
+	then
+		mkdir -p "$d" &&
+		cat >"$d/garage.toml" <<-EOF
+		metadata_dir = "$d/meta"
+		data_dir = "$d/data"
+		db_engine = "sqlite"
+		replication_factor = 3
+		rpc_bind_addr = "127.0.0.1:$(test_free_port)"
+		rpc_secret = "$(cat "$TRASH/cluster/secret")"
+		[s3_api]
+		s3_region = "garage"
+		api_bind_addr = "127.0.0.1:$(test_free_port)"
+		root_domain = ".s3.garage.localhost"
+		EOF
+	fi &&
+	sed -n "s/^rpc_bind_addr = \"\(.*\)\"/\1/p" "$d/garage.toml" >"$d/rpc" &&
+	sed -i "/^rpc_public_addr/d; /^rpc_bind_addr/a rpc_public_addr = \"$(cat "$d/rpc")\"" "$d/garage.toml" &&
+	{ "$GARAGE" -c "$d/garage.toml" server >>"$d/server.log" 2>&1 & echo $! >"$d/pid"; } &&
+	wait_port "$(sed -n "s/^api_bind_addr = \"127.0.0.1:\(.*\)\"/\1/p" "$d/garage.toml")"
+}
+stop_node () {
+	kill "$(cat "$TRASH/cluster/n$1/pid")" &&
+	while kill -0 "$(cat "$TRASH/cluster/n$1/pid")" 2>/dev/null; do sleep 0.05; done &&
+	rm "$TRASH/cluster/n$1/pid"
+}
+c1 () { "$GARAGE" -c "$TRASH/cluster/n1/garage.toml" "$@"; }
+# Until the restarted cluster answers a listing again (nodes reconnect).
+wait_cluster () {
+	for i in $(test_seq 100)
+	do
+		on_cluster env AWS_ENDPOINT_URL="$(cat "$TRASH/cluster/endpoint")" \
+			hako ls-remote s3://hako-cluster/ws >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
 
 g () { "$GARAGE" -c "$TRASH/garage/garage.toml" "$@"; }
 
@@ -46,16 +107,7 @@ start_garage () {
 	metrics_token = "metrics-token"
 	EOF
 	{ "$GARAGE" -c "$TRASH/garage/garage.toml" server >garage/server.log 2>&1 & garage_pid=$!; } &&
-	python3 - "$s3port" <<-\PY &&
-	import socket, sys, time
-	for _ in range(200):
-	    try:
-	        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-	        sys.exit(0)
-	    except OSError:
-	        time.sleep(0.05)
-	sys.exit(1)
-	PY
+	wait_port "$s3port" &&
 	id=$(g node id -q) &&
 	g layout assign -z dc1 -c 1G "${id%%@*}" >/dev/null &&
 	g layout apply --version 1 >/dev/null &&
@@ -310,4 +362,65 @@ test_expect_success 'push --force over diverged heads keeps only its value' '
 	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1
 '
 
+test_expect_success 'setup: a three-node Garage cluster, replication factor 3' '
+	mkdir -p cluster &&
+	python3 -c "import os; print(os.urandom(32).hex())" >cluster/secret &&
+	cluster_node 1 && cluster_node 2 && cluster_node 3 &&
+	for n in 2 3; do
+		c1 node connect "$("$GARAGE" -c cluster/n$n/garage.toml node id -q)" >/dev/null || return 1
+	done &&
+	for n in 1 2 3; do
+		id=$("$GARAGE" -c cluster/n$n/garage.toml node id -q) &&
+		c1 layout assign -z dc$n -c 1G "${id%%@*}" >/dev/null || return 1
+	done &&
+	c1 layout apply --version 1 >/dev/null &&
+	c1 bucket create hako-cluster >/dev/null &&
+	c1 key create hako >cluster/key &&
+	c1 bucket allow --read --write --owner hako-cluster --key hako >/dev/null &&
+	sed -n "s/^Key ID: *//p" cluster/key >cluster/key-id &&
+	sed -n "s/^Secret key: *//p" cluster/key >cluster/secret-key &&
+	sed -n "s/^api_bind_addr = \"\(.*\)\"/http:\/\/\1/p" cluster/n1/garage.toml >cluster/endpoint &&
+	hako -C src config remote.cluster.url s3://hako-cluster/ws &&
+	hako -C src config remote.cluster.s3endpoint "$(cat cluster/endpoint)"
+'
+
+# Requests to the cluster (its key, node 1's S3 endpoint from the remote config).
+on_cluster () {
+	env AWS_ACCESS_KEY_ID="$(cat "$TRASH/cluster/key-id")" \
+		AWS_SECRET_ACCESS_KEY="$(cat "$TRASH/cluster/secret-key")" "$@"
+}
+
+test_expect_success 'cluster: one node stopped during a push: it succeeds on the quorum; clone with it down' '
+	on_cluster hako -C src push --all cluster 2>err &&
+	hako -C src write /etc/during "stop" && hako -C src commit -q -m during &&
+	{ on_cluster env HAKO_TEST_S3_PUSH_WAIT="$TRASH/go3" hako -C src push cluster >push.out 2>&1 & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go3.listed && break; sleep 0.1; done &&
+	stop_node 3 &&
+	touch go3 && wait $pid &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako clone -q s3://hako-cluster/ws cl1 &&
+	hako -C cl1 cat /etc/during >during && printf stop >expect && test_cmp expect during &&
+	hako -C cl1 fsck --full &&
+	cluster_node 3 && wait_cluster &&
+	hako -C src write /etc/after "back" && hako -C src commit -q -m after &&
+	on_cluster hako -C src push cluster 2>err &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako -C cl1 fetch 2>err &&
+	hako -C cl1 merge origin/main >out &&
+	hako -C cl1 cat /etc/after
+'
+
+test_expect_success 'cluster: two nodes down: push fails with the store'"'"'s error, nothing is corrupted' '
+	stop_node 2 && stop_node 3 &&
+	hako -C src write /etc/lost "x" && hako -C src commit -q -m lost &&
+	test_must_fail on_cluster hako -C src push cluster 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .cluster. (s3://hako-cluster/ws): [A-Z]* .*: [A-Za-z]* (HTTP 5[0-9][0-9])" err &&
+	cluster_node 2 && cluster_node 3 && wait_cluster &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako clone -q s3://hako-cluster/ws cl2 &&
+	hako -C cl2 fsck --full &&
+	on_cluster hako -C src push cluster 2>err &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako -C cl2 fetch 2>err &&
+	test "$(hako -C cl2 rev-parse origin/main)" = "$(hako -C src rev-parse main)"
+'
+
+stop_garage
 test_done

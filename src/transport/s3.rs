@@ -108,7 +108,14 @@ fn error_fields(body: &str) -> (String, String) {
         let close = format!("</{tag}>");
         body.split_once(&open)
             .and_then(|(_, r)| r.split_once(&close))
-            .map(|(v, _)| v.trim().to_string())
+            .map(|(v, _)| {
+                v.trim()
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
             .unwrap_or_default()
     };
     (field("Code"), field("Message"))
@@ -658,5 +665,7 @@ mod tests {
             ("InvalidAccessKeyId".into(), "no such key".into())
         );
         assert_eq!(error_fields("junk"), (String::new(), String::new()));
+        let body = "<Error><Code>ServiceUnavailable</Code><Message>[&quot;a&quot; &amp; b]</Message></Error>";
+        assert_eq!(error_fields(body).1, "[\"a\" & b]");
     }
 }
