@@ -91,6 +91,9 @@ pub struct S3Client {
     /// Body bytes sent.
     pub sent: u64,
     counter: Option<Arc<AtomicU64>>,
+    /// `objects/pack/` as the last whole-prefix listing saw it (read_refs),
+    /// so that a fetch lists the bucket once.
+    pub packs_listing: Option<Vec<Listed>>,
 }
 
 /// A failed request, as the store described it.
@@ -241,6 +244,7 @@ impl S3Client {
             bytes: 0,
             sent: 0,
             counter: None,
+            packs_listing: None,
         })
     }
 
@@ -489,7 +493,7 @@ impl S3Client {
                 action.with_continuation_token(t.as_str());
             }
             let url = action.sign(SIGNED_FOR);
-            let what = format!("LIST {path}");
+            let what = format!("LIST {path}").trim_end().to_string();
             let resp = self
                 .request("GET", url, &[], None, None)
                 .map_err(|f| self.fail(&what, f))?;
@@ -518,10 +522,21 @@ impl S3Client {
 
     /// `objects/info/packs` as the listing of `objects/pack/` gives it:
     /// the packs whose `.pack` and `.idx` are both there.
-    fn listed_packs(&mut self) -> Result<Vec<u8>> {
-        let listed = self.list("objects/pack/", usize::MAX)?;
+    pub fn listed_packs(&mut self) -> Result<Vec<u8>> {
+        let listed = match self.packs_listing.take() {
+            Some(l) => l,
+            None => self.list("objects/pack/", usize::MAX)?,
+        };
+        Ok(packs_file_of(&listed).into_bytes())
+    }
+}
+
+/// `objects/info/packs` for a listing of `objects/pack/`: the packs whose
+/// `.pack` and `.idx` are both listed, by name.
+pub fn packs_file_of(listed: &[Listed]) -> String {
+    {
         let mut packs = Vec::new();
-        for l in &listed {
+        for l in listed {
             let Some(stem) = l
                 .path
                 .strip_prefix("objects/pack/")
@@ -547,7 +562,7 @@ impl S3Client {
             });
         }
         packs.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(crate::transport::dumb::packs_file(&packs).into_bytes())
+        crate::transport::dumb::packs_file(&packs)
     }
 }
 

@@ -70,11 +70,14 @@ fn parse_id(s: &str) -> Option<ObjectId> {
     .flatten()
 }
 
-/// List `refs/` and parse it (object-store.md sections 2-3). A prefix with
-/// no refs is checked for the marker: keys without it are someone else's.
+/// List the prefix once and parse its refs (object-store.md sections 2-3);
+/// the `objects/pack/` part is kept in `s3.packs_listing` for the fetch
+/// that follows. Keys a hako remote does not have, or keys without the
+/// marker, are someone else's: refused.
 pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
-    let listed = s3.list("refs/", usize::MAX)?;
+    let listed = s3.list("", usize::MAX)?;
     let mut refs = BucketRefs::default();
+    let mut packs = Vec::new();
     let display = s3.display.clone();
     let foreign = |key: &str| {
         Error::Invalid(format!(
@@ -83,7 +86,12 @@ pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
     };
     for l in &listed {
         let key = l.path.as_str();
-        if let Some(rest) = key.strip_prefix("refs/v/") {
+        if key.starts_with("objects/pack/") {
+            packs.push(l.clone());
+        } else if key == MARKER {
+            refs.marked = true;
+        } else if key == "info/refs" || key == "objects/info/packs" {
+        } else if let Some(rest) = key.strip_prefix("refs/v/") {
             let (wire, last) = rest.rsplit_once('/').ok_or_else(|| foreign(key))?;
             let (id, peeled) = match last.split_once('^') {
                 Some((a, b)) => (a, Some(b)),
@@ -124,17 +132,15 @@ pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
             return Err(foreign(key));
         }
     }
+    if !refs.marked {
+        if let Some(first) = listed.first() {
+            return Err(foreign(&first.path));
+        }
+    }
     for v in refs.values.values_mut() {
         v.sort_by_key(|x| x.id);
     }
-    refs.marked = !listed.is_empty();
-    if !refs.marked {
-        if !s3.list(MARKER, 1)?.is_empty() {
-            refs.marked = true;
-        } else if let Some(other) = s3.list("", 1)?.first() {
-            return Err(foreign(&other.path));
-        }
-    }
+    s3.packs_listing = Some(packs);
     Ok(refs)
 }
 
@@ -278,6 +284,7 @@ pub fn push(
     let started = Instant::now();
     let odb = &ws.odb;
     let listed = read_refs(s3)?;
+    let mut packs = s3.packs_listing.take().unwrap_or_default();
     test_pause_after_listing();
     let empty: Vec<Value> = Vec::new();
     let mut report = PushReport::default();
@@ -378,7 +385,7 @@ pub fn push(
         report.objects = picks.len();
         if !picks.is_empty() {
             let tmp = crate::fsutil::tmp_path(&ws.dir, "s3-push-");
-            let result = (|| -> Result<u64> {
+            let result = (|| -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
                 let (sum, written) = crate::pack::write::write_pack_files(
                     odb,
                     Some(odb),
@@ -402,10 +409,22 @@ pub fn push(
                     Some((&idx, len(&idx))),
                     true,
                 )?;
-                Ok(written.bytes)
+                let files = vec![
+                    crate::transport::s3::Listed {
+                        path: format!("objects/pack/{name}.pack"),
+                        size: len(&pack),
+                    },
+                    crate::transport::s3::Listed {
+                        path: format!("objects/pack/{name}.idx"),
+                        size: len(&idx),
+                    },
+                ];
+                Ok((written.bytes, files))
             })();
             let _ = std::fs::remove_dir_all(&tmp);
-            report.pack_bytes = result?;
+            let (bytes, files) = result?;
+            report.pack_bytes = bytes;
+            packs.extend(files);
         }
     }
     if started.elapsed() > MAX_PUSH {
@@ -415,7 +434,9 @@ pub fn push(
             MAX_PUSH.as_secs()
         )));
     }
-    // 2. The values; a new container's HEAD; the active container.
+    // 2. The values; a new container's HEAD; the active container. `after`:
+    // the refs as this push leaves them, for the derived info/refs.
+    let mut after = listed.clone();
     for &i in &todo {
         let r = &report.refs[i];
         if r.new.is_zero() {
@@ -428,7 +449,16 @@ pub fn push(
             format!("{}^{peeled}", r.new)
         };
         let wire = wire_name(&r.container, &r.dst);
-        s3.put(&format!("refs/v/{wire}/{last}"), Some(b""), None, true)?;
+        let key = format!("refs/v/{wire}/{last}");
+        s3.put(&key, Some(b""), None, true)?;
+        after.values.insert(
+            wire,
+            vec![Value {
+                id: r.new,
+                peeled: (peeled != r.new).then_some(peeled),
+                key,
+            }],
+        );
     }
     let mut new_containers: Vec<&str> = todo
         .iter()
@@ -442,6 +472,7 @@ pub fn push(
             _ => "refs/heads/main".to_string(),
         };
         s3.put(&format!("refs/s/{c}/{target}"), Some(b""), None, true)?;
+        after.heads.insert(c.to_string(), target);
     }
     if listed.active.is_none() {
         let pushed: Vec<&str> = todo
@@ -454,6 +485,7 @@ pub fn push(
             pushed[0]
         };
         s3.put(&format!("refs/active/{active}"), Some(b""), None, true)?;
+        after.active = Some(active.to_string());
     }
     // 3. What the new values superseded (all values listed before).
     for &i in &todo {
@@ -464,9 +496,22 @@ pub fn push(
                 s3.delete(&v.key)?;
             }
         }
+        if r.new.is_zero() {
+            after.values.remove(&wire);
+        }
     }
-    // 4. The derived files of dumb-HTTP readers: packs, then refs.
-    regenerate_derived(s3, odb)?;
+    // 4. The derived files of dumb-HTTP readers: packs, then refs, from the
+    // listing of step 1 and what this push changed.
+    let packs_text = crate::transport::s3::packs_file_of(&packs);
+    s3.put(
+        "objects/info/packs",
+        Some(packs_text.as_bytes()),
+        None,
+        false,
+    )?;
+    let (adv, _) = advertise(Some(odb), &after, &|_, h| h[0]);
+    let text = crate::transport::dumb::refs_file(&adv);
+    s3.put("info/refs", Some(text.as_bytes()), None, false)?;
     Ok(report)
 }
 
@@ -487,16 +532,4 @@ fn test_pause_after_listing() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// Rewrite `objects/info/packs` and `info/refs` from listings
-/// (object-store.md section 4, step 6).
-pub fn regenerate_derived(s3: &mut S3Client, odb: &Odb) -> Result<()> {
-    let refs = read_refs(s3)?;
-    let packs = crate::transport::dumb_http::MirrorReader::mirror_file(s3, "objects/info/packs")?;
-    s3.put("objects/info/packs", Some(&packs), None, false)?;
-    let (adv, _) = advertise(Some(odb), &refs, &|_, h| h[0]);
-    let text = crate::transport::dumb::refs_file(&adv);
-    s3.put("info/refs", Some(text.as_bytes()), None, false)?;
-    Ok(())
 }
