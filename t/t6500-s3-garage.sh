@@ -88,6 +88,7 @@ g () { "$GARAGE" -c "$TRASH/garage/garage.toml" "$@"; }
 # A single-node Garage on free 127.0.0.1 ports: bucket hako-test, key hako.
 start_garage () {
 	s3port=$(test_free_port) && rpcport=$(test_free_port) && adminport=$(test_free_port) &&
+	webport=$(test_free_port) &&
 	mkdir -p garage &&
 	cat >garage/garage.toml <<-EOF &&
 	metadata_dir = "$TRASH/garage/meta"
@@ -101,6 +102,9 @@ start_garage () {
 	s3_region = "garage"
 	api_bind_addr = "127.0.0.1:$s3port"
 	root_domain = ".s3.garage.localhost"
+	[s3_web]
+	bind_addr = "127.0.0.1:$webport"
+	root_domain = ".web.garage.localhost"
 	[admin]
 	api_bind_addr = "127.0.0.1:$adminport"
 	admin_token = "admin-token"
@@ -117,7 +121,9 @@ start_garage () {
 	sed -n "s/^Key ID: *//p" garage/key >garage/key-id &&
 	sed -n "s/^Secret key: *//p" garage/key >garage/secret &&
 	test -s garage/key-id && test -s garage/secret &&
-	echo "$s3port" >garage/s3port && echo "$adminport" >garage/adminport
+	g bucket website --allow hako-test >/dev/null &&
+	echo "$s3port" >garage/s3port && echo "$adminport" >garage/adminport &&
+	echo "$webport" >garage/webport
 }
 
 # count ENDPOINT: requests Garage served so far (its /metrics).
@@ -360,6 +366,45 @@ test_expect_success 'push --force over diverged heads keeps only its value' '
 	hako ls-remote $B/team/ws >refs &&
 	grep "^$(hako -C p3 rev-parse main)	containers/default/refs/heads/main$" refs &&
 	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1
+'
+
+# proxy NAME TARGET-PORT ARGS...: helpers/s3proxy.py in front of Garage;
+# its port in NAME.port, its log in NAME.log, stopped when the test ends.
+proxy () {
+	name=$1 target=$2 && shift 2 &&
+	rm -f "$name.port" "$name.log" &&
+	{ python3 "$TEST_DIRECTORY/helpers/s3proxy.py" "$TRASH/$name.port" "$target" "$TRASH/$name.log" "$@" &
+	  echo $! >"$name.pid"; } &&
+	for i in $(test_seq 100); do test -f "$name.port" && break; sleep 0.05; done &&
+	test -f "$name.port"
+}
+
+test_expect_success 'the bucket served as a web site is a dumb-HTTP mirror: ls-remote and clone over plain HTTP' '
+	proxy web "$(cat garage/webport)" --host hako-test.web.garage.localhost &&
+	test_when_finished "kill \$(cat web.pid)" &&
+	W=http://127.0.0.1:$(cat web.port)/team/ws &&
+	hako ls-remote $B/team/ws >expect &&
+	hako ls-remote "$W" >actual &&
+	test_cmp expect actual &&
+	hako clone -q "$W" web-clone &&
+	hako -C web-clone fsck --full &&
+	test "$(hako -C web-clone rev-parse main)" = "$(sed -n "s/	containers\/default\/refs\/heads\/main$//p" expect)"
+'
+
+test_expect_success 'a store answering 503 SlowDown: retried with backoff; a store that keeps on: one-line fatal' '
+	proxy slow "$(cat garage/s3port)" --throttle 2 &&
+	test_when_finished "kill \$(cat slow.pid)" &&
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(cat slow.port) hako ls-remote $B/team/ws >actual &&
+	hako ls-remote $B/team/ws >expect &&
+	test_cmp expect actual &&
+	test "$(grep -c " 503$" slow.log)" = 2 &&
+	tail -n 1 slow.log | grep " 200$" &&
+	proxy busy "$(cat garage/s3port)" --throttle 100 &&
+	test_when_finished "kill \$(cat busy.pid)" &&
+	test_must_fail env AWS_ENDPOINT_URL=http://127.0.0.1:$(cat busy.port) hako -C dst fetch 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/team/ws): LIST: SlowDown (HTTP 503): Please reduce your request rate" err &&
+	test "$(grep -c " 503$" busy.log)" = 5
 '
 
 test_expect_success 'setup: a three-node Garage cluster, replication factor 3' '
