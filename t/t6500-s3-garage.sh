@@ -368,6 +368,26 @@ test_expect_success 'push --force over diverged heads keeps only its value' '
 	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1
 '
 
+test_expect_success 'pushers killed (-9) at random moments: every value readable, a fresh clone fsck-clean' '
+	rm -rf k && hako clone -q $B/team/ws k &&
+	random_tree k-tree 7 &&
+	for i in 1 2 3 4 5 6; do
+		hako -C k write /etc/k$i "$i" && hako -C k commit -q -m k$i &&
+		test "$i" != 3 || hako -C k import ../k-tree /data/k >/dev/null &&
+		test "$i" != 3 || hako -C k commit -q -m tree &&
+		{ hako -C k push >/dev/null 2>&1 & pid=$!; } &&
+		sleep 0.$(python3 -c "import random; print(random.randint(0, 40))") &&
+		kill -9 $pid 2>/dev/null; wait $pid; :
+	done &&
+	hako -C k push 2>err &&
+	hako ls-remote $B/team/ws >refs &&
+	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1 &&
+	rm -rf k2 && hako clone -q $B/team/ws k2 &&
+	hako -C k2 fsck --full &&
+	test "$(hako -C k2 rev-parse main)" = "$(hako -C k rev-parse main)" &&
+	hako -C k2 cat /etc/k6
+'
+
 # proxy NAME TARGET-PORT ARGS...: helpers/s3proxy.py in front of Garage;
 # its port in NAME.port, its log in NAME.log, stopped when the test ends.
 proxy () {
