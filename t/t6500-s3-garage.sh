@@ -274,6 +274,20 @@ test_expect_success 'wrong credentials: one-line fatal naming the remote and the
 	test_cmp before after
 '
 
+test_expect_success 'credentials from AWS_PROFILE in ~/.aws/credentials, region from ~/.aws/config' '
+	mkdir -p home/.aws &&
+	printf "[default]\naws_access_key_id = GKwrongdefault\naws_secret_access_key = x\n[team]\naws_access_key_id = %s\naws_secret_access_key = %s\n" \
+		"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >home/.aws/credentials &&
+	printf "[profile team]\nregion = garage\n" >home/.aws/config &&
+	hako ls-remote $B/team/ws >expect &&
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_REGION HOME="$TRASH/home" AWS_PROFILE=team \
+		hako ls-remote $B/team/ws >actual &&
+	test_cmp expect actual &&
+	test_must_fail env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY HOME="$TRASH/home" \
+		hako ls-remote $B/team/ws 2>err &&
+	grep "^fatal: $B/team/ws: LIST: [A-Za-z]* (HTTP 403)" err
+'
+
 test_expect_success 'a missing bucket, an unreachable endpoint, a prefix holding something else: one-line fatal' '
 	test_must_fail hako ls-remote s3://no-such-bucket/x 2>err &&
 	test_line_count = 1 err &&
