@@ -25,15 +25,22 @@ pub struct Args {
     /// Exit 2 when no ref is listed.
     #[arg(long)]
     exit_code: bool,
-    /// The remote: a configured name, ssh://, [user@]host:path, file:// or a path.
+    /// The remote: a configured name, ssh://, [user@]host:path, file://, http(s)://, s3:// or a path.
     path: String,
+}
+
+/// The configured name `arg` is, if it is one.
+fn remote_name(ws: &hako::workspace::Workspace, arg: &str) -> Option<String> {
+    sync::remote(ws, Some(arg)).ok().and_then(|r| r.name)
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let url = parse_url(&a.path)?;
     // A configured remote name works too when run inside a workspace.
+    let mut config = None;
     let (url, opts) = match super::open_workspace() {
         Ok(ws) => {
+            config = Some((ws.config.clone(), remote_name(&ws, &a.path)));
             let remote = sync::remote(&ws, Some(&a.path)).unwrap_or(sync::Remote {
                 name: None,
                 url: a.path.clone(),
@@ -52,6 +59,12 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let refs = if let RemoteUrl::Http(u) = &url {
         // A dumb-HTTP mirror: its info/refs (format-spec/dumb-http.md).
         hako::transport::dumb::http_refs(u)?
+    } else if let RemoteUrl::S3(u) = &url {
+        // A bucket: every value of every ref (a diverged one shows each head).
+        let (cfg, name) = config.unzip();
+        let mut s3 =
+            hako::transport::s3::S3Client::open(u, cfg.as_ref(), name.flatten().as_deref())?;
+        hako::transport::s3_remote::every_value(&hako::transport::s3_remote::read_refs(&mut s3)?)
     } else {
         let conn = connect(&url, Service::Upload, &opts)?;
         let refs = conn.refs.clone();

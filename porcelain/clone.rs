@@ -25,7 +25,7 @@ pub struct Args {
     /// The program to run on the remote (default `hako upload-pack`).
     #[arg(short = 'u', long, value_name = "PROGRAM")]
     upload_pack: Option<String>,
-    /// The remote: ssh://, [user@]host:path, file:// or a path.
+    /// The remote: ssh://, [user@]host:path, file://, http(s)://, s3://BUCKET/PREFIX or a path.
     url: String,
     /// The new workspace's directory (default: from the URL).
     dir: Option<PathBuf>,

@@ -689,7 +689,10 @@ URL is a path, `file://…`, `ssh://[user@]host[:port]/path`,
 `[user@]host:path` (through ssh, which runs `hako upload-pack` there;
 HAKO_SSH_COMMAND, HAKO_SSH or core.sshCommand pick the ssh program,
 --upload-pack the remote program), or `http://…` and `https://…` for a
-dumb-HTTP mirror (`hako update-server-info`; format-spec/dumb-http.md).
+dumb-HTTP mirror (`hako update-server-info`; format-spec/dumb-http.md),
+or `s3://BUCKET/PREFIX` for a bucket of an object store (endpoint, region
+and credentials from remote.NAME.s3endpoint/s3region/s3pathstyle, the
+AWS_* environment and ~/.aws; format-spec/object-store.md).
 The global -c NAME clones only that container. --depth N makes a shallow
 clone: each branch's last N commits (deepen later with `fetch --depth`
 or `fetch --unshallow`).
@@ -754,7 +757,11 @@ A push into a branch checked out on the remote updates that container's
 working root when it is clean and is refused when it has uncommitted
 changes (receive.denyCurrentBranch; receive.denyNonFastForwards refuses
 every non-fast-forward, forced or not). --dry-run does everything but the
-update. Pushing needs ssh or a path: dumb-HTTP mirrors are read-only."#,
+update. Pushing needs ssh, a path or an `s3://` bucket: dumb-HTTP mirrors
+are read-only. In a bucket each push writes its packs, then one key per
+new ref value; two pushes that did not see each other both stay, and the
+branch is reported with two heads until a merge (or --force) is pushed;
+--atomic is refused there (format-spec/object-store.md)."#,
     ),
     (
         "reset",
@@ -917,7 +924,8 @@ format-spec/refs.md says."#,
         r#"Lists the refs a remote advertises, as `ID\tREF`: every container's,
 HEAD first, named `containers/NAME/refs/…`, peeled tags as `REF^{}`.
 The remote is a configured name, a path, an ssh URL (format-spec/protocol.md)
-or an http(s) mirror (format-spec/dumb-http.md). --heads and --tags filter,
+an http(s) mirror (format-spec/dumb-http.md) or an s3:// bucket
+(format-spec/object-store.md: a diverged branch shows each head). --heads and --tags filter,
 --symref shows what HEAD points to, --exit-code exits 2 when nothing
 matched."#,
     ),

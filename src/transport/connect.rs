@@ -26,6 +26,8 @@ pub enum RemoteUrl {
     },
     /// `http://…` or `https://…`: a dumb, read-only mirror.
     Http(String),
+    /// `s3://BUCKET/PREFIX`: a bucket of an object store (object-store.md).
+    S3(String),
 }
 
 /// Parse a remote URL as git does: a scheme; else `host:path` when a colon
@@ -37,6 +39,10 @@ pub fn parse_url(s: &str) -> Result<RemoteUrl> {
     }
     if s.starts_with("http://") || s.starts_with("https://") {
         return Ok(RemoteUrl::Http(s.trim_end_matches('/').to_string()));
+    }
+    if crate::transport::s3::is_s3_url(s) {
+        crate::transport::s3::parse_s3_url(s)?;
+        return Ok(RemoteUrl::S3(s.trim_end_matches('/').to_string()));
     }
     if let Some(rest) = s.strip_prefix("file://") {
         if !rest.starts_with('/') {
@@ -83,7 +89,7 @@ pub fn parse_url(s: &str) -> Result<RemoteUrl> {
     }
     if s.contains("://") {
         return Err(bad(
-            "unknown scheme (use ssh://, file://, http(s):// or a path)",
+            "unknown scheme (use ssh://, file://, http(s)://, s3:// or a path)",
         ));
     }
     if let Some(colon) = s.find(':') {
@@ -228,6 +234,12 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
             RemoteUrl::Http(u) => {
                 return Err(Error::Invalid(format!(
                     "{u}: dumb HTTP remotes are read-only and have no {}",
+                    service.name()
+                )))
+            }
+            RemoteUrl::S3(u) => {
+                return Err(Error::Invalid(format!(
+                    "{u}: an object-store remote has no {}",
                     service.name()
                 )))
             }

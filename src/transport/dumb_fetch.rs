@@ -17,7 +17,7 @@ use crate::prolly::dir::MAX_TREE_DEPTH;
 use crate::store::pack::{decode_frame, parse_record, MAX_FRAME};
 use crate::store::{ObjectStore, Odb};
 use crate::transport::dumb::{cache_dir, parse_packs_file, PackEntry};
-use crate::transport::dumb_http::HttpClient;
+use crate::transport::dumb_http::{HttpClient, MirrorReader};
 use std::sync::atomic::AtomicU64;
 
 /// What a dumb-HTTP fetch did.
@@ -221,7 +221,7 @@ struct Record {
 
 struct Fetch<'a> {
     odb: &'a Odb,
-    http: HttpClient,
+    http: Box<dyn MirrorReader>,
     cache: PathBuf,
     indexes: Vec<RemoteIndex>,
     /// Per pack: downloaded whole (the mapped file) or not (ranges).
@@ -251,6 +251,24 @@ pub fn fetch(
     progress: &mut dyn FnMut(&str),
     received: Option<Arc<AtomicU64>>,
 ) -> Result<DumbFetchStats> {
+    fetch_from(
+        odb,
+        Box::new(HttpClient::new(url)?),
+        wants,
+        progress,
+        received,
+    )
+}
+
+/// The walk of `fetch` over any mirror reader (HTTP, an object store).
+pub fn fetch_from(
+    odb: &Odb,
+    mut http: Box<dyn MirrorReader>,
+    wants: &[ObjectId],
+    progress: &mut dyn FnMut(&str),
+    received: Option<Arc<AtomicU64>>,
+) -> Result<DumbFetchStats> {
+    let url = http.base().to_string();
     let mut wanted = Vec::new();
     for id in wants {
         if !id.is_zero() && !wanted.contains(id) && !odb.contains(id)? {
@@ -265,8 +283,7 @@ pub fn fetch(
         std::fs::create_dir_all(cache.join(d)).at(cache.join(d))?;
     }
     let _lock = lock_cache(&cache)?;
-    let mut http = HttpClient::new(url)?;
-    http.counter = received;
+    http.set_counter(received);
     let mut f = Fetch {
         odb,
         http,
@@ -303,8 +320,7 @@ pub fn fetch(
     for p in &f.whole_files {
         let _ = std::fs::remove_file(p);
     }
-    f.stats.gets = f.http.gets;
-    f.stats.bytes = f.http.bytes;
+    (f.stats.gets, f.stats.bytes) = f.http.counts();
     Ok(f.stats)
 }
 
@@ -445,7 +461,7 @@ impl Fetch<'_> {
             let (p, i) = self.locate(&id).ok_or_else(|| {
                 Error::Invalid(format!(
                     "{}: object {id} is not in any pack of the mirror (is it incomplete?)",
-                    self.http.base
+                    self.http.base()
                 ))
             })?;
             // A record no object fits in is never downloaded (objects.md).
@@ -453,7 +469,7 @@ impl Fetch<'_> {
             if len > MAX_FRAME + 64 {
                 return Err(Error::Invalid(format!(
                     "{}: object {id}: the index says its record has {len} bytes, over the limit of one object",
-                    self.http.base
+                    self.http.base()
                 )));
             }
             located.push((id, p, i));
@@ -609,7 +625,7 @@ impl Fetch<'_> {
         }
         let mut missing = 0;
         let named = references(id, kind, &data).map_err(|e| {
-            Error::Invalid(format!("{}: {} {id}: {e}", self.http.base, kind.name()))
+            Error::Invalid(format!("{}: {} {id}: {e}", self.http.base(), kind.name()))
         })?;
         let (want, depth) = self
             .required
@@ -619,7 +635,7 @@ impl Fetch<'_> {
         if !want.admits(kind) {
             return Err(Error::Invalid(format!(
                 "{}: {id} is a {kind}, not a {}",
-                self.http.base,
+                self.http.base(),
                 want.name()
             )));
         }
@@ -628,7 +644,7 @@ impl Fetch<'_> {
             if depth > MAX_TREE_DEPTH {
                 return Err(Error::Invalid(format!(
                     "{}: tree {c} nests directories deeper than the limit of {MAX_TREE_DEPTH}",
-                    self.http.base
+                    self.http.base()
                 )));
             }
             if self.present(&c)? {
@@ -639,7 +655,7 @@ impl Fetch<'_> {
                 if let Some(k) = known.filter(|k| !want.admits(*k)) {
                     return Err(Error::Invalid(format!(
                         "{}: {c} is a {k}, not a {}",
-                        self.http.base,
+                        self.http.base(),
                         want.name()
                     )));
                 }
@@ -683,7 +699,8 @@ impl Fetch<'_> {
                     self.flush()?;
                     return Err(Error::Invalid(format!(
                         "{}: stopped by {STOP_AFTER_ENV} after {} objects",
-                        self.http.base, self.stats.objects
+                        self.http.base(),
+                        self.stats.objects
                     )));
                 }
             }

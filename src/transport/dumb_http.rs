@@ -9,6 +9,54 @@ use std::path::Path;
 use crate::error::{Error, IoContext, Result};
 use crate::transport::advertise::AdvertisedRef;
 
+/// What the dumb object walk (dumb_fetch) reads a mirror's files with:
+/// plain HTTP (`HttpClient`) or an object store's API (`s3::S3Mirror`).
+pub trait MirrorReader: Send + Sync {
+    /// The mirror's URL (for messages), without a trailing slash.
+    fn base(&self) -> &str;
+    /// The URL of `path` under the mirror (for messages).
+    fn url(&self, path: &str) -> String;
+    /// A mirror file (`objects/info/packs`), at most `MAX_MIRROR_FILE` bytes.
+    fn mirror_file(&mut self, path: &str) -> Result<Vec<u8>>;
+    /// A whole file (an index).
+    fn get(&mut self, path: &str) -> Result<Vec<u8>>;
+    /// Byte ranges `start..end` of `path` (a file of `total` bytes), in order.
+    fn get_ranges(&mut self, path: &str, spans: &[(u64, u64)], total: u64) -> Result<Vec<Vec<u8>>>;
+    /// `path` (`total` bytes) into `part`, continuing a partial file.
+    fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()>;
+    /// (requests made, body bytes received).
+    fn counts(&self) -> (u64, u64);
+    /// Also count body bytes into `counter` as they arrive.
+    fn set_counter(&mut self, counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>);
+}
+
+impl MirrorReader for HttpClient {
+    fn base(&self) -> &str {
+        &self.base
+    }
+    fn url(&self, path: &str) -> String {
+        HttpClient::url(self, path)
+    }
+    fn mirror_file(&mut self, path: &str) -> Result<Vec<u8>> {
+        HttpClient::mirror_file(self, path)
+    }
+    fn get(&mut self, path: &str) -> Result<Vec<u8>> {
+        HttpClient::get(self, path)
+    }
+    fn get_ranges(&mut self, path: &str, spans: &[(u64, u64)], total: u64) -> Result<Vec<Vec<u8>>> {
+        HttpClient::get_ranges(self, path, spans, total)
+    }
+    fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
+        HttpClient::download(self, path, part, total)
+    }
+    fn counts(&self) -> (u64, u64) {
+        (self.gets, self.bytes)
+    }
+    fn set_counter(&mut self, counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>) {
+        self.counter = counter;
+    }
+}
+
 /// A client of one mirror.
 pub struct HttpClient {
     agent: ureq::Agent,

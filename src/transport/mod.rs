@@ -1,6 +1,7 @@
 //! The sync protocol (format-spec/protocol.md): packet framing and side-band
 //! (`pkt`), the ref advertisement (`advertise`); dumb-HTTP mirrors
-//! (format-spec/dumb-http.md: `dumb`, with `dumb_http` and `dumb_fetch`).
+//! (format-spec/dumb-http.md: `dumb`, with `dumb_http` and `dumb_fetch`);
+//! remotes in an S3 bucket (format-spec/object-store.md: `s3`, `s3_remote`).
 //! The engine side only: nothing here parses arguments or prints.
 
 pub mod advertise;
@@ -12,6 +13,8 @@ pub mod fetch;
 pub mod limits;
 pub mod pkt;
 pub mod receive;
+pub mod s3;
+pub mod s3_remote;
 pub mod send;
 pub mod sync;
 pub mod upload;

@@ -337,46 +337,65 @@ pub fn fetch(
                 remote.url
             )))
         }
+        RemoteUrl::S3(_) if opts.deepen.is_some() => {
+            return Err(Error::Invalid(format!(
+                "{}: shallow fetches need the smart protocol (ssh or a local path)",
+                remote.url
+            )))
+        }
         RemoteUrl::Http(u) => {
             // A dumb mirror (format-spec/dumb-http.md): static files, no negotiation.
             let advertised = crate::transport::dumb::http_refs(u)?;
             let specs = resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force)?;
             let wants = wants_of(&advertised, &specs, opts);
-            // Its round-by-round text is local detail (http-fetch -v shows it).
-            // The fetch runs on a thread; this one shows its byte count.
-            let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-            let stats = std::thread::scope(|s| {
-                let c = counter.clone();
-                let odb = &ws.odb;
-                let me = std::thread::current();
-                let job = s.spawn(move || {
-                    let r =
-                        crate::transport::dumb::http_fetch(odb, u, &wants, &mut |_| {}, Some(c));
-                    me.unpark();
-                    r
+            let reader = Box::new(crate::transport::dumb_http::HttpClient::new(u)?);
+            let fetched = dumb_fetch_shown(ws, reader, &wants, progress)?;
+            (advertised, fetched, specs)
+        }
+        RemoteUrl::S3(u) => {
+            // A bucket (format-spec/object-store.md): every value's objects,
+            // then each ref resolved to the value all others descend into.
+            let mut s3 =
+                crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
+            let listed = crate::transport::s3_remote::read_refs(&mut s3)?;
+            let wants = listed.ids(&|c| {
+                opts.containers
+                    .as_ref()
+                    .is_none_or(|cs| cs.iter().any(|x| x == c))
+            });
+            let fetched = dumb_fetch_shown(ws, Box::new(s3), &wants, progress)?;
+            let rname = remote.name.clone().unwrap_or_default();
+            // A diverged branch: the tracking ref stays where it is when it is
+            // one of the heads, else the head with the smallest id.
+            let pick = |wire: &str, heads: &[(ObjectId, Option<ObjectId>)]| {
+                let here = split_wire_name(wire).ok().and_then(|(c, n)| {
+                    let b = n.strip_prefix("refs/heads/")?;
+                    RefStore::new(&ws.container_dir(c))
+                        .resolve(&format!("refs/remotes/{rname}/{b}"))
+                        .ok()
+                        .flatten()
                 });
-                let mut shown = 0;
-                while !job.is_finished() {
-                    let n = counter.load(std::sync::atomic::Ordering::Relaxed);
-                    if n != shown {
-                        progress(crate::transport::Event::Received(n));
-                        shown = n;
-                    }
-                    std::thread::park_timeout(std::time::Duration::from_millis(100));
-                }
-                job.join().unwrap_or_else(|_| {
-                    Err(Error::Invalid("the http fetch thread panicked".into()))
-                })
-            })?;
-            if stats.bytes > 0 {
-                progress(crate::transport::Event::Received(stats.bytes));
-            }
-            let fetched = Fetched {
-                objects: stats.objects as usize,
-                bytes: stats.bytes,
-                rounds: stats.rounds as usize,
-                ..Default::default()
+                heads
+                    .iter()
+                    .find(|h| Some(h.0) == here)
+                    .copied()
+                    .unwrap_or(heads[0])
             };
+            let (advertised, diverged) =
+                crate::transport::s3_remote::advertise(Some(&ws.odb), &listed, &pick);
+            for (wire, heads) in diverged {
+                let (c, n) = split_wire_name(&wire)?;
+                let ids: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+                crate::warnings::warn(format!(
+                    "{}: {} of container {c} has {} heads: {}; merge them and push",
+                    remote.url,
+                    n.strip_prefix("refs/heads/")
+                        .map_or(n.to_string(), |b| format!("branch {b}")),
+                    heads.len(),
+                    ids.join(" ")
+                ));
+            }
+            let specs = resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force)?;
             (advertised, fetched, specs)
         }
         _ => {
@@ -407,6 +426,48 @@ pub fn fetch(
         fetched,
         changes,
         advertised,
+    })
+}
+
+/// The dumb object walk over `reader` on a thread, its byte count shown
+/// from this one (the round-by-round text is local detail).
+fn dumb_fetch_shown(
+    ws: &Workspace,
+    reader: Box<dyn crate::transport::dumb_http::MirrorReader>,
+    wants: &[ObjectId],
+    progress: &mut dyn FnMut(crate::transport::Event),
+) -> Result<Fetched> {
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let stats = std::thread::scope(|s| {
+        let c = counter.clone();
+        let odb = &ws.odb;
+        let me = std::thread::current();
+        let job = s.spawn(move || {
+            let r =
+                crate::transport::dumb_fetch::fetch_from(odb, reader, wants, &mut |_| {}, Some(c));
+            me.unpark();
+            r
+        });
+        let mut shown = 0;
+        while !job.is_finished() {
+            let n = counter.load(std::sync::atomic::Ordering::Relaxed);
+            if n != shown {
+                progress(crate::transport::Event::Received(n));
+                shown = n;
+            }
+            std::thread::park_timeout(std::time::Duration::from_millis(100));
+        }
+        job.join()
+            .unwrap_or_else(|_| Err(Error::Invalid("the http fetch thread panicked".into())))
+    })?;
+    if stats.bytes > 0 {
+        progress(crate::transport::Event::Received(stats.bytes));
+    }
+    Ok(Fetched {
+        objects: stats.objects as usize,
+        bytes: stats.bytes,
+        rounds: stats.rounds as usize,
+        ..Default::default()
     })
 }
 
@@ -805,6 +866,17 @@ pub fn push(
         })?;
         wanted.push((c, name.clone(), name, id, opts.force));
     }
+    if let RemoteUrl::S3(u) = &url {
+        let mut s3 =
+            crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
+        let report =
+            crate::transport::s3_remote::push(ws, &mut s3, remote.name.as_deref(), wanted, opts)?;
+        progress(crate::transport::Event::Sent(report.pack_bytes));
+        if !opts.dry_run {
+            track_pushed(ws, remote, &report, opts)?;
+        }
+        return Ok(report);
+    }
     let copts = connect_options(ws, remote, Service::Receive, opts.program.as_deref());
     let conn = connect(&url, Service::Receive, &copts)?;
     let advertised: HashMap<String, ObjectId> = conn
@@ -921,7 +993,6 @@ pub fn push(
         .iter()
         .map(|s| (s.name.as_str(), &s.error))
         .collect();
-    let who = ws.committer()?;
     for r in report
         .refs
         .iter_mut()
@@ -934,8 +1005,19 @@ pub fn push(
             None => r.error = Some("no status from the remote".into()),
         }
     }
-    // Remote-tracking refs follow what was pushed.
-    if let Some(n) = &rname {
+    track_pushed(ws, remote, &report, opts)?;
+    Ok(report)
+}
+
+/// Remote-tracking refs follow what was pushed; `-u` sets upstreams.
+fn track_pushed(
+    ws: &Workspace,
+    remote: &Remote,
+    report: &PushReport,
+    opts: &PushOpts,
+) -> Result<()> {
+    let who = ws.committer()?;
+    if let Some(n) = &remote.name {
         for r in report.refs.iter().filter(|r| r.error.is_none()) {
             let Some(b) = r.dst.strip_prefix("refs/heads/") else {
                 continue;
@@ -960,7 +1042,7 @@ pub fn push(
             }
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// The upstream of container `c`'s branch `b`: its remote-tracking ref,

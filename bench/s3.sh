@@ -1,0 +1,176 @@
+#!/bin/sh
+# Issue 25, remotes on object storage: against a single-node Garage 2.5.0 on
+# 127.0.0.1 — the 100k-file tree pushed to a bucket; clone from the bucket vs
+# clone from the nginx dumb-HTTP mirror of the same workspace (time); a
+# 1-file-change push (requests by S3 operation from Garage's /metrics, bucket
+# growth, time; vs the same push into a workspace by path); a no-op fetch
+# (requests). BENCH_S3_DIRS (default 1000 directories of 100 files) makes a
+# smaller tree for a quick run.
+. "$(dirname "$0")/lib.sh"
+
+GARAGE=
+for g in "$HAKO_TEST_GARAGE" "$BENCH_DIR/../../shared/tools/garage" "$(command -v garage 2>/dev/null)"; do
+	test -n "$g" && test -x "$g" || continue
+	case "$("$g" --version 2>/dev/null)" in *"cargo:2.5.0 "*) GARAGE=$g; break ;; esac
+done
+test -n "$GARAGE" || { echo "(s3: no garage 2.5.0 binary: cargo install garage --version 2.5.0 --locked)"; exit 0; }
+NGINX=/usr/sbin/nginx
+test -x "$NGINX" || { echo "(s3: nginx is not installed: apt-get install nginx-light)"; exit 0; }
+
+fail () { echo "bench: $*" >&2; exit 1; }
+free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port () {
+	python3 - "$1" <<'PY'
+import socket, sys, time
+for _ in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close(); sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+DIRS=${BENCH_S3_DIRS:-1000}
+if test "$DIRS" = 1000; then T="$WORK/tree/files" M="$WORK/tree/files.done"; else T="$WORK/s3-tree-$DIRS/files" M="$WORK/s3-tree-$DIRS/files.done"; fi
+if ! test -f "$M"; then
+	rm -rf "$T" && mkdir -p "$(dirname "$T")"
+	python3 - "$T" "$DIRS" <<'PY'
+import os, sys, random
+root = sys.argv[1]
+rnd = random.Random(42)
+for d in range(int(sys.argv[2])):
+    dd = os.path.join(root, "d%03d" % (d // 50), "s%04d" % d)
+    os.makedirs(dd, exist_ok=True)
+    for f in range(100):
+        with open(os.path.join(dd, "f%03d.txt" % f), "wb") as fh:
+            body = "".join("line %d of file %d in dir %d\n" % (i, f, d) for i in range(100))
+            fh.write(body.encode() + rnd.randbytes(512).hex().encode() + b"\n")
+PY
+	touch "$M"
+fi
+
+D="$WORK/s3"
+rm -rf "$D" && mkdir -p "$D/garage" "$D/nginx/tmp"
+s3port=$(free_port) rpcport=$(free_port) adminport=$(free_port) webport=$(free_port)
+cat >"$D/garage/garage.toml" <<EOF
+metadata_dir = "$D/garage/meta"
+data_dir = "$D/garage/data"
+db_engine = "sqlite"
+replication_factor = 1
+compression_level = "none"
+rpc_bind_addr = "127.0.0.1:$rpcport"
+rpc_public_addr = "127.0.0.1:$rpcport"
+rpc_secret = "$(python3 -c 'import os; print(os.urandom(32).hex())')"
+[s3_api]
+s3_region = "garage"
+api_bind_addr = "127.0.0.1:$s3port"
+root_domain = ".s3.garage.localhost"
+[admin]
+api_bind_addr = "127.0.0.1:$adminport"
+admin_token = "admin-token"
+metrics_token = "metrics-token"
+EOF
+G () { "$GARAGE" -c "$D/garage/garage.toml" "$@"; }
+"$GARAGE" -c "$D/garage/garage.toml" server >"$D/garage/server.log" 2>&1 &
+garage_pid=$!
+nginx_pid=
+trap 'kill $garage_pid $nginx_pid 2>/dev/null' EXIT
+wait_port "$s3port" || fail "garage did not start: $(tail -3 "$D/garage/server.log")"
+id=$(G node id -q) && G layout assign -z dc1 -c 10G "${id%%@*}" >/dev/null &&
+	G layout apply --version 1 >/dev/null && G bucket create hako-bench >/dev/null &&
+	G key create bench >"$D/garage/key" &&
+	G bucket allow --read --write --owner hako-bench --key bench >/dev/null || fail "garage setup"
+AWS_ACCESS_KEY_ID=$(sed -n 's/^Key ID: *//p' "$D/garage/key")
+AWS_SECRET_ACCESS_KEY=$(sed -n 's/^Secret key: *//p' "$D/garage/key")
+AWS_ENDPOINT_URL=http://127.0.0.1:$s3port AWS_REGION=garage
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL AWS_REGION
+B=s3://hako-bench/ws
+
+# metric OP: S3 requests of operation OP so far; requests: all of them.
+metric () {
+	python3 - "$adminport" "$1" <<'PY'
+import sys, urllib.request
+req = urllib.request.Request("http://127.0.0.1:%s/metrics" % sys.argv[1], headers={"Authorization": "Bearer metrics-token"})
+n = 0
+for line in urllib.request.urlopen(req).read().decode().splitlines():
+    name = line.split(" ")[0]
+    if name in ('api_s3_request_counter{api_endpoint="%s"}' % sys.argv[2], sys.argv[2]):
+        n = int(float(line.split()[-1]))
+print(n)
+PY
+}
+snapshot () { for op in GetObject ListObjectsV2 PutObject DeleteObject; do printf '%s ' "$(metric $op)"; done; }
+# delta BEFORE AFTER: "N requests (G GET, L LIST, P PUT, X DELETE)".
+delta () {
+	echo "$1 $2" | awk '{ g=$5-$1; l=$6-$2; p=$7-$3; x=$8-$4; printf "%d requests (%d GET, %d LIST, %d PUT, %d DELETE)", g+l+p+x, g, l, p, x }'
+}
+# Bytes Garage wrote to its data blocks (compression off: the bytes of the
+# objects stored, but those under 3 KiB, which live in its metadata).
+written () { metric block_bytes_written; }
+
+n=$(find "$T" -type f | wc -l)
+echo "inputs: $n files, $(du -sb "$T" | cut -f1) bytes; $("$GARAGE" --version); $("$NGINX" -v 2>&1)"
+
+$HAKO init -q --empty "$D/h" || fail "hako init"
+(cd "$D/h" && $HAKO import "$T" /data >/dev/null && $HAKO commit -q -m import &&
+	$HAKO update-server-info && $HAKO remote add origin "$B") || fail "hako workspace"
+t0=$(now_ns); before=$(snapshot)
+(cd "$D/h" && $HAKO push -q origin) || fail "first push"
+t1=$(now_ns); after=$(snapshot)
+table_header "remotes on object storage: Garage (issue 25)"
+echo "| first push of $n files: $(fmt_ms $((t1 - t0))), $(delta "$before" "$after"), $(written) bytes stored |"
+
+port=$(free_port) N="$D/nginx"
+cat >"$N/nginx.conf" <<EOF
+$(test "$(id -u)" != 0 || echo "user root root;")
+daemon off;
+worker_processes 1;
+pid "$N/nginx.pid";
+error_log "$N/error.log";
+events { worker_connections 64; }
+http {
+	access_log off;
+	default_type application/octet-stream;
+	client_body_temp_path "$N/tmp/body";
+	proxy_temp_path "$N/tmp/proxy";
+	fastcgi_temp_path "$N/tmp/fastcgi";
+	uwsgi_temp_path "$N/tmp/uwsgi";
+	scgi_temp_path "$N/tmp/scgi";
+	server { listen 127.0.0.1:$port; location /h/ { alias "$D/h/.hako/"; } }
+}
+EOF
+"$NGINX" -p "$N" -e "$N/error.log" -c "$N/nginx.conf" >"$N/out" 2>&1 &
+nginx_pid=$!
+wait_port "$port" || fail "nginx did not start"
+
+compare "clone of $n files: Garage vs nginx dumb HTTP" \
+	"rm -rf $D/c" "$HAKO clone -q $B $D/c" \
+	nginx "$HAKO clone -q http://127.0.0.1:$port/h $D/c"
+cd "$BENCH_DIR" || fail "cd"
+rm -rf "$D/c"
+before=$(snapshot)
+$HAKO clone -q "$B" "$D/c" || fail "clone"
+echo "| clone from Garage: $(delta "$before" "$(snapshot)") |"
+
+# A 1-file change pushed to the bucket, and the same push into a workspace by path.
+cp -a "$D/h" "$D/p" && $HAKO init -q --empty "$D/bare" &&
+	(cd "$D/p" && $HAKO push -q "$D/bare") || fail "path peer"
+f=$(cd "$T" && find . -type f | sort | sed -n 42p | sed 's|^\./||')
+echo "one more line" >"$D/line"
+cat "$T/$f" "$D/line" >"$D/changed"
+(cd "$D/h" && $HAKO write "/data/$f" --from "$D/changed" && $HAKO commit -q -m change) || fail "change"
+(cd "$D/p" && $HAKO write "/data/$f" --from "$D/changed" && $HAKO commit -q -m change) || fail "change"
+w0=$(written); before=$(snapshot); t0=$(now_ns)
+(cd "$D/h" && $HAKO push -q origin) || fail "1-file push"
+t1=$(now_ns); after=$(snapshot)
+t2=$(now_ns)
+(cd "$D/p" && $HAKO push -q "$D/bare") || fail "1-file path push"
+t3=$(now_ns)
+echo "| push of a 1-file change: Garage $(fmt_ms $((t1 - t0))), $(delta "$before" "$after"), $(( $(written) - w0 )) bytes stored; into a workspace by path $(fmt_ms $((t3 - t2))) | goal: <= 6 requests |"
+
+before=$(snapshot)
+(cd "$D/c" && $HAKO fetch -q) || fail "fetch"
+mid=$(snapshot)
+(cd "$D/c" && $HAKO fetch -q) || fail "no-op fetch"
+echo "| fetch of the 1-file change: $(delta "$before" "$mid"); no-op fetch: $(delta "$mid" "$(snapshot)") | goal: no-op <= 3 requests |"

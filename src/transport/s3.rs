@@ -1,0 +1,686 @@
+//! The S3 API client of object-store remotes (format-spec/object-store.md,
+//! section 1): `s3://BUCKET/PREFIX` URLs, endpoint/region/credentials as
+//! the AWS CLI finds them, Signature V4 (rusty-s3) over hako's ureq agent,
+//! retries with backoff on 500/503/SlowDown. It also reads the bucket as a
+//! dumb-HTTP mirror (`MirrorReader`), so the dumb object walk serves it.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
+
+use crate::error::{Error, IoContext, Result};
+use crate::transport::dumb_http::{MirrorReader, MAX_MIRROR_FILE};
+use crate::workspace::Config;
+
+/// Attempts of one request on 500, 503, SlowDown or a dropped connection.
+const ATTEMPTS: u32 = 5;
+/// How long a signed request stays valid.
+const SIGNED_FOR: Duration = Duration::from_secs(900);
+/// Keys one ListObjectsV2 page returns at most.
+const PAGE_KEYS: usize = 1000;
+
+/// `s3://BUCKET/PREFIX`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Location {
+    pub bucket: String,
+    /// Without leading or trailing `/`; empty for the bucket's root.
+    pub prefix: String,
+}
+
+/// True for the URLs this module serves.
+pub fn is_s3_url(url: &str) -> bool {
+    url.starts_with("s3://")
+}
+
+/// Parse `s3://BUCKET[/PREFIX]` (object-store.md section 1).
+pub fn parse_s3_url(url: &str) -> Result<S3Location> {
+    let bad = |why: &str| Error::Invalid(format!("bad remote URL '{url}': {why}"));
+    let rest = url.strip_prefix("s3://").ok_or_else(|| bad("not s3://"))?;
+    let rest = rest.trim_end_matches('/');
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !bucket.starts_with(['-', '.'])
+        && !bucket.ends_with(['-', '.']);
+    if !bucket_ok {
+        return Err(bad("a bucket name is 3-63 of [a-z0-9.-]"));
+    }
+    for c in prefix.split('/').filter(|_| !prefix.is_empty()) {
+        let ok = !c.is_empty()
+            && c != "."
+            && c != ".."
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !ok {
+            return Err(bad(&format!("bad prefix component '{c}'")));
+        }
+    }
+    Ok(S3Location {
+        bucket: bucket.to_string(),
+        prefix: prefix.to_string(),
+    })
+}
+
+/// One object of a listing.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    /// The key below the prefix.
+    pub path: String,
+    pub size: u64,
+}
+
+/// A client of one bucket prefix.
+pub struct S3Client {
+    agent: ureq::Agent,
+    bucket: Bucket,
+    creds: Option<Credentials>,
+    prefix: String,
+    /// `s3://BUCKET/PREFIX`, and the remote's name, for messages.
+    pub display: String,
+    url: String,
+    /// Requests made.
+    pub requests: u64,
+    /// Body bytes received.
+    pub bytes: u64,
+    /// Body bytes sent.
+    pub sent: u64,
+    counter: Option<Arc<AtomicU64>>,
+    /// `objects/pack/` as the last whole-prefix listing saw it (read_refs),
+    /// so that a fetch lists the bucket once.
+    pub packs_listing: Option<Vec<Listed>>,
+}
+
+/// A failed request, as the store described it.
+struct Failed {
+    status: u16,
+    code: String,
+    message: String,
+    transient: bool,
+}
+
+/// `<Code>` and `<Message>` of an S3 error body.
+fn error_fields(body: &str) -> (String, String) {
+    let field = |tag: &str| {
+        let open = format!("<{tag}>");
+        let close = format!("</{tag}>");
+        body.split_once(&open)
+            .and_then(|(_, r)| r.split_once(&close))
+            .map(|(v, _)| {
+                v.trim()
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
+            .unwrap_or_default()
+    };
+    (field("Code"), field("Message"))
+}
+
+/// An INI file as the AWS CLI writes them: section → key → value.
+fn read_ini(path: &Path) -> Vec<(String, String, String)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
+            continue;
+        }
+        if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = s.trim().to_string();
+        } else if let Some((k, v)) = line.split_once('=') {
+            out.push((section.clone(), k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    out
+}
+
+/// What the AWS CLI would use: (credentials, region of the profile).
+fn aws_profile() -> (Option<Credentials>, Option<String>) {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let home = env("HOME").unwrap_or_default();
+    let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".into());
+    let creds_file =
+        env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_else(|| format!("{home}/.aws/credentials"));
+    let config_file = env("AWS_CONFIG_FILE").unwrap_or_else(|| format!("{home}/.aws/config"));
+    let config_section = if profile == "default" {
+        "default".to_string()
+    } else {
+        format!("profile {profile}")
+    };
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for (file, section) in [(creds_file, profile.clone()), (config_file, config_section)] {
+        for (s, k, v) in read_ini(Path::new(&file)) {
+            if s == section {
+                entries.push((k, v));
+            }
+        }
+    }
+    let get = |k: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let creds = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+        (Some(k), Some(s)) => Some((k, s, env("AWS_SESSION_TOKEN"))),
+        _ => match (get("aws_access_key_id"), get("aws_secret_access_key")) {
+            (Some(k), Some(s)) => Some((k, s, get("aws_session_token"))),
+            _ => None,
+        },
+    };
+    let creds = creds.map(|(k, s, t)| match t {
+        Some(t) => Credentials::new_with_token(k, s, t),
+        None => Credentials::new(k, s),
+    });
+    (creds, get("region"))
+}
+
+impl S3Client {
+    /// A client of `url`, configured from `remote.NAME.s3*` of `config`
+    /// (when the remote has a name) and the environment.
+    pub fn open(url: &str, config: Option<&Config>, name: Option<&str>) -> Result<S3Client> {
+        let loc = parse_s3_url(url)?;
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let conf = |k: &str| {
+            name.and_then(|n| config.and_then(|c| c.get(&format!("remote.{n}.{k}"))))
+                .map(String::from)
+        };
+        let (creds, profile_region) = aws_profile();
+        let region = conf("s3region")
+            .or_else(|| env("AWS_REGION"))
+            .or_else(|| env("AWS_DEFAULT_REGION"))
+            .or(profile_region)
+            .unwrap_or_else(|| "us-east-1".into());
+        let endpoint = conf("s3endpoint")
+            .or_else(|| env("AWS_ENDPOINT_URL_S3"))
+            .or_else(|| env("AWS_ENDPOINT_URL"));
+        let path_style = match conf("s3pathstyle").as_deref() {
+            Some("true") | Some("yes") | Some("1") => true,
+            Some("false") | Some("no") | Some("0") => false,
+            Some(v) => {
+                return Err(Error::Invalid(format!(
+                    "remote.{}.s3pathstyle: '{v}' is not a boolean",
+                    name.unwrap_or("")
+                )))
+            }
+            None => endpoint.is_some(),
+        };
+        let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+        let parsed = url::Url::parse(&endpoint)
+            .map_err(|e| Error::Invalid(format!("bad S3 endpoint '{endpoint}': {e}")))?;
+        let style = if path_style {
+            UrlStyle::Path
+        } else {
+            UrlStyle::VirtualHost
+        };
+        let bucket = Bucket::new(parsed, style, loc.bucket.clone(), region)
+            .map_err(|e| Error::Invalid(format!("bad S3 endpoint '{endpoint}': {e}")))?;
+        let url = format!("s3://{}", [loc.bucket.as_str(), &loc.prefix].join("/"))
+            .trim_end_matches('/')
+            .to_string();
+        let display = match name {
+            Some(n) => format!("remote '{n}' ({url})"),
+            None => url.clone(),
+        };
+        Ok(S3Client {
+            agent: crate::http::agent(),
+            bucket,
+            creds,
+            prefix: loc.prefix,
+            display,
+            url,
+            requests: 0,
+            bytes: 0,
+            sent: 0,
+            counter: None,
+            packs_listing: None,
+        })
+    }
+
+    /// The bucket key of `path` below the prefix.
+    fn key(&self, path: &str) -> String {
+        if self.prefix.is_empty() {
+            path.to_string()
+        } else {
+            format!("{}/{path}", self.prefix)
+        }
+    }
+
+    fn fail(&self, what: &str, f: Failed) -> Error {
+        let code = if f.code.is_empty() {
+            format!("HTTP {}", f.status)
+        } else {
+            format!("{} (HTTP {})", f.code, f.status)
+        };
+        let msg = if f.message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", f.message)
+        };
+        if f.status == 0 {
+            return Error::Invalid(format!("{}: {what}: {}", self.display, f.message));
+        }
+        Error::Invalid(format!("{}: {what}: {code}{msg}", self.display))
+    }
+
+    /// One request, retried with backoff while the failure is transient.
+    /// `body`: the bytes, or a file and its length.
+    fn request(
+        &mut self,
+        method: &str,
+        url: url::Url,
+        headers: &[(&str, String)],
+        body: Option<&[u8]>,
+        file: Option<(&Path, u64)>,
+    ) -> std::result::Result<ureq::Response, Failed> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.requests += 1;
+            let mut req = self.agent.request_url(method, &url);
+            for (k, v) in headers {
+                req = req.set(k, v);
+            }
+            let res = if let Some(b) = body {
+                self.sent += b.len() as u64;
+                req.send_bytes(b)
+            } else if let Some((p, len)) = file {
+                match std::fs::File::open(p) {
+                    Ok(f) => {
+                        self.sent += len;
+                        req.set("Content-Length", &len.to_string()).send(f)
+                    }
+                    Err(e) => {
+                        return Err(Failed {
+                            status: 0,
+                            code: String::new(),
+                            message: format!("{}: {e}", p.display()),
+                            transient: false,
+                        })
+                    }
+                }
+            } else if method == "PUT" {
+                req.send_bytes(&[])
+            } else {
+                req.call()
+            };
+            let failed = match res {
+                Ok(r) => return Ok(r),
+                Err(ureq::Error::Status(status, r)) => {
+                    let text = r.into_string().unwrap_or_default();
+                    let (code, message) = error_fields(&text);
+                    let transient = matches!(status, 500 | 502 | 503 | 504) || code == "SlowDown";
+                    Failed {
+                        status,
+                        code,
+                        message,
+                        transient,
+                    }
+                }
+                Err(ureq::Error::Transport(t)) => Failed {
+                    status: 0,
+                    code: String::new(),
+                    message: format!(
+                        "cannot reach the store: {}",
+                        t.message()
+                            .map(String::from)
+                            .unwrap_or_else(|| t.kind().to_string())
+                    ),
+                    transient: t.kind() != ureq::ErrorKind::Dns,
+                },
+            };
+            if !failed.transient || attempt >= ATTEMPTS {
+                return Err(failed);
+            }
+            let wait = Duration::from_millis(100 << attempt.min(6)).min(Duration::from_secs(5));
+            std::thread::sleep(wait);
+        }
+    }
+
+    fn get_url(&self, path: &str) -> url::Url {
+        let key = self.key(path);
+        self.bucket
+            .get_object(self.creds.as_ref(), &key)
+            .sign(SIGNED_FOR)
+    }
+
+    /// Read a body into `out`, at most `max` bytes, counted.
+    fn body_into(
+        &mut self,
+        what: &str,
+        resp: ureq::Response,
+        out: &mut dyn Write,
+        max: u64,
+    ) -> Result<u64> {
+        let mut r = resp.into_reader();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut got = 0u64;
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Error::Invalid(format!(
+                        "{}: {what}: truncated body after {got} bytes ({e})",
+                        self.display
+                    )))
+                }
+            };
+            got += n as u64;
+            if got > max {
+                return Err(Error::Invalid(format!(
+                    "{}: {what}: the body is longer than the {max} bytes expected",
+                    self.display
+                )));
+            }
+            self.bytes += n as u64;
+            if let Some(c) = &self.counter {
+                c.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            out.write_all(&buf[..n]).map_err(|e| {
+                Error::Invalid(format!("{}: {what}: cannot store it: {e}", self.display))
+            })?;
+        }
+        Ok(got)
+    }
+
+    /// GET `path` whole; `None` when the store has no such key.
+    pub fn get_opt(&mut self, path: &str, max: u64) -> Result<Option<Vec<u8>>> {
+        let url = self.get_url(path);
+        let what = format!("GET {path}");
+        match self.request("GET", url, &[], None, None) {
+            Ok(resp) => {
+                let mut v = Vec::new();
+                self.body_into(&what, resp, &mut v, max)?;
+                Ok(Some(v))
+            }
+            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(None),
+            Err(f) => Err(self.fail(&what, f)),
+        }
+    }
+
+    /// GET bytes `start..end` of `path`.
+    pub fn get_range(&mut self, path: &str, start: u64, end: u64) -> Result<Vec<u8>> {
+        let url = self.get_url(path);
+        let what = format!("GET {path} bytes {start}-{}", end - 1);
+        let range = [("Range", format!("bytes={start}-{}", end - 1))];
+        let resp = self
+            .request("GET", url, &range, None, None)
+            .map_err(|f| self.fail(&what, f))?;
+        let status = resp.status();
+        let mut v = Vec::with_capacity((end - start).min(1 << 20) as usize);
+        if status == 206 {
+            self.body_into(&what, resp, &mut v, end - start)?;
+            if v.len() as u64 != end - start {
+                return Err(Error::Invalid(format!(
+                    "{}: {what}: got {} bytes",
+                    self.display,
+                    v.len()
+                )));
+            }
+            return Ok(v);
+        }
+        // A store that ignored Range: the slice of the whole object.
+        self.body_into(&what, resp, &mut v, u64::MAX)?;
+        v.get(start as usize..end as usize)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| Error::Invalid(format!("{}: {what}: object too short", self.display)))
+    }
+
+    /// PUT `path` from bytes or a file; `once`: with `If-None-Match: *`
+    /// (a write-once key: a 412 means it is there already, which is fine).
+    pub fn put(
+        &mut self,
+        path: &str,
+        bytes: Option<&[u8]>,
+        file: Option<(&Path, u64)>,
+        once: bool,
+    ) -> Result<()> {
+        let key = self.key(path);
+        let url = self
+            .bucket
+            .put_object(self.creds.as_ref(), &key)
+            .sign(SIGNED_FOR);
+        let headers: Vec<(&str, String)> = if once {
+            vec![("If-None-Match", "*".to_string())]
+        } else {
+            Vec::new()
+        };
+        match self.request("PUT", url, &headers, bytes, file) {
+            Ok(_) => Ok(()),
+            Err(f) if once && f.status == 412 => Ok(()),
+            Err(f) => Err(self.fail(&format!("PUT {path}"), f)),
+        }
+    }
+
+    /// DELETE `path` (a missing key is not an error).
+    pub fn delete(&mut self, path: &str) -> Result<()> {
+        let key = self.key(path);
+        let url = self
+            .bucket
+            .delete_object(self.creds.as_ref(), &key)
+            .sign(SIGNED_FOR);
+        match self.request("DELETE", url, &[], None, None) {
+            Ok(_) => Ok(()),
+            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
+            Err(f) => Err(self.fail(&format!("DELETE {path}"), f)),
+        }
+    }
+
+    /// Every key under `path` (paged), with sizes; at most `limit` keys.
+    pub fn list(&mut self, path: &str, limit: usize) -> Result<Vec<Listed>> {
+        let full = self.key(path);
+        let strip = self.key("");
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut action = self.bucket.list_objects_v2(self.creds.as_ref());
+            action.with_prefix(full.as_str());
+            action.with_max_keys(PAGE_KEYS.min(limit.max(1)));
+            if let Some(t) = &token {
+                action.with_continuation_token(t.as_str());
+            }
+            let url = action.sign(SIGNED_FOR);
+            let what = format!("LIST {path}").trim_end().to_string();
+            let resp = self
+                .request("GET", url, &[], None, None)
+                .map_err(|f| self.fail(&what, f))?;
+            let mut body = Vec::new();
+            self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
+            let text = String::from_utf8_lossy(&body);
+            let page = rusty_s3::actions::ListObjectsV2::parse_response(&text).map_err(|e| {
+                Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
+            })?;
+            for c in page.contents {
+                let Some(rel) = c.key.strip_prefix(&strip) else {
+                    continue;
+                };
+                out.push(Listed {
+                    path: rel.to_string(),
+                    size: c.size.unwrap_or(0),
+                });
+            }
+            token = page.next_continuation_token;
+            if token.is_none() || out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// `objects/info/packs` as the listing of `objects/pack/` gives it:
+    /// the packs whose `.pack` and `.idx` are both there.
+    pub fn listed_packs(&mut self) -> Result<Vec<u8>> {
+        let listed = match self.packs_listing.take() {
+            Some(l) => l,
+            None => self.list("objects/pack/", usize::MAX)?,
+        };
+        Ok(packs_file_of(&listed).into_bytes())
+    }
+}
+
+/// `objects/info/packs` for a listing of `objects/pack/`: the packs whose
+/// `.pack` and `.idx` are both listed, by name.
+pub fn packs_file_of(listed: &[Listed]) -> String {
+    {
+        let mut packs = Vec::new();
+        for l in listed {
+            let Some(stem) = l
+                .path
+                .strip_prefix("objects/pack/")
+                .and_then(|n| n.strip_suffix(".idx"))
+            else {
+                continue;
+            };
+            let pack = format!("objects/pack/{stem}.pack");
+            let Some(p) = listed.iter().find(|x| x.path == pack) else {
+                continue;
+            };
+            let Some(hex) = stem.strip_prefix("pack-") else {
+                continue;
+            };
+            let Ok(checksum) = crate::oid::ObjectId::from_hex(hex) else {
+                continue;
+            };
+            packs.push(crate::transport::dumb::PackEntry {
+                name: stem.to_string(),
+                checksum,
+                pack_bytes: p.size,
+                idx_bytes: l.size,
+            });
+        }
+        packs.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::transport::dumb::packs_file(&packs)
+    }
+}
+
+impl MirrorReader for S3Client {
+    fn base(&self) -> &str {
+        &self.display
+    }
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.url)
+    }
+    fn mirror_file(&mut self, path: &str) -> Result<Vec<u8>> {
+        if path == "objects/info/packs" {
+            return self.listed_packs();
+        }
+        MirrorReader::get(self, path)
+    }
+    fn get(&mut self, path: &str) -> Result<Vec<u8>> {
+        self.get_opt(path, MAX_MIRROR_FILE)?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "{}: GET {path}: NoSuchKey (HTTP 404)",
+                self.display
+            ))
+        })
+    }
+    fn get_ranges(
+        &mut self,
+        path: &str,
+        spans: &[(u64, u64)],
+        _total: u64,
+    ) -> Result<Vec<Vec<u8>>> {
+        // S3 serves one range per request.
+        spans
+            .iter()
+            .map(|&(s, e)| self.get_range(path, s, e))
+            .collect()
+    }
+    fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
+        let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+        if have > total {
+            std::fs::remove_file(part).at(part)?;
+            return self.download(path, part, total);
+        }
+        if have == total {
+            return Ok(());
+        }
+        let url = self.get_url(path);
+        let what = format!("GET {path}");
+        let range: Vec<(&str, String)> = if have > 0 {
+            vec![("Range", format!("bytes={have}-"))]
+        } else {
+            Vec::new()
+        };
+        let resp = self
+            .request("GET", url, &range, None, None)
+            .map_err(|f| self.fail(&what, f))?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(part)
+            .at(part)?;
+        let max = if resp.status() == 206 {
+            total - have
+        } else {
+            f.set_len(0).at(part)?;
+            total
+        };
+        self.body_into(&what, resp, &mut f, max)?;
+        f.sync_all().at(part)?;
+        let len = f.metadata().at(part)?.len();
+        if len != total {
+            return Err(Error::Invalid(format!(
+                "{}: {what}: {len} bytes, expected {total}",
+                self.display
+            )));
+        }
+        Ok(())
+    }
+    fn counts(&self) -> (u64, u64) {
+        (self.requests, self.bytes)
+    }
+    fn set_counter(&mut self, counter: Option<Arc<AtomicU64>>) {
+        self.counter = counter;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls_parse_and_bad_ones_are_refused() {
+        let l = parse_s3_url("s3://my-bucket/team/ws/").unwrap();
+        assert_eq!(
+            (l.bucket.as_str(), l.prefix.as_str()),
+            ("my-bucket", "team/ws")
+        );
+        let l = parse_s3_url("s3://my-bucket").unwrap();
+        assert_eq!(l.prefix, "");
+        for bad in [
+            "s3://",
+            "s3://ab",
+            "s3://Big/x",
+            "s3://b-b/../x",
+            "s3://bb-b/a//b",
+        ] {
+            assert!(parse_s3_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn s3_error_bodies_give_code_and_message() {
+        let body = "<?xml version=\"1.0\"?><Error><Code>InvalidAccessKeyId</Code><Message>no such key</Message></Error>";
+        assert_eq!(
+            error_fields(body),
+            ("InvalidAccessKeyId".into(), "no such key".into())
+        );
+        assert_eq!(error_fields("junk"), (String::new(), String::new()));
+        let body = "<Error><Code>ServiceUnavailable</Code><Message>[&quot;a&quot; &amp; b]</Message></Error>";
+        assert_eq!(error_fields(body).1, "[\"a\" & b]");
+    }
+}

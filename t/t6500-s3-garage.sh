@@ -1,0 +1,505 @@
+#!/bin/sh
+test_description='remotes in an S3 bucket (format-spec/object-store.md) against a real Garage'
+. ./test-lib.sh
+
+# Garage 2.5.0: $HAKO_TEST_GARAGE, else the ready binary of ../shared/tools
+# (relative to the repository), else one on PATH (.ci/run installs it).
+GARAGE_VERSION=2.5.0
+for g in "$HAKO_TEST_GARAGE" "$TEST_DIRECTORY/../../shared/tools/garage" "$(command -v garage 2>/dev/null)"
+do
+	test -n "$g" && test -x "$g" || continue
+	case "$("$g" --version 2>/dev/null)" in
+	*"cargo:$GARAGE_VERSION "*) GARAGE=$g; break ;;
+	esac
+done
+test -n "$GARAGE" || skip_all "no garage $GARAGE_VERSION binary (../shared/tools/garage, or cargo install garage --version $GARAGE_VERSION --locked)"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed (free ports, test data)"
+
+garage_pid=
+stop_garage () {
+	test -z "$garage_pid" || kill "$garage_pid" 2>/dev/null
+	garage_pid=
+	for n in 1 2 3
+	do
+		test -f "$TRASH/cluster/n$n/pid" && kill "$(cat "$TRASH/cluster/n$n/pid")" 2>/dev/null
+		rm -f "$TRASH/cluster/n$n/pid"
+	done
+}
+trap stop_garage EXIT
+
+# wait_port PORT: until something listens on 127.0.0.1:PORT.
+wait_port () {
+	python3 - "$1" <<-\PY
+	import socket, sys, time
+	for _ in range(200):
+	    try:
+	        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+	        sys.exit(0)
+	    except OSError:
+	        time.sleep(0.05)
+	sys.exit(1)
+	PY
+}
+
+# Node N of the three-node cluster (replication factor 3): config written
+# once (cluster/nN/garage.toml), then started; its pid in cluster/nN/pid.
+cluster_node () {
+	d=$TRASH/cluster/n$1 &&
+	if ! test -f "$d/garage.toml"
+	then
+		mkdir -p "$d" &&
+		cat >"$d/garage.toml" <<-EOF
+		metadata_dir = "$d/meta"
+		data_dir = "$d/data"
+		db_engine = "sqlite"
+		replication_factor = 3
+		rpc_bind_addr = "127.0.0.1:$(test_free_port)"
+		rpc_secret = "$(cat "$TRASH/cluster/secret")"
+		[s3_api]
+		s3_region = "garage"
+		api_bind_addr = "127.0.0.1:$(test_free_port)"
+		root_domain = ".s3.garage.localhost"
+		EOF
+	fi &&
+	sed -n "s/^rpc_bind_addr = \"\(.*\)\"/\1/p" "$d/garage.toml" >"$d/rpc" &&
+	sed -i "/^rpc_public_addr/d; /^rpc_bind_addr/a rpc_public_addr = \"$(cat "$d/rpc")\"" "$d/garage.toml" &&
+	{ "$GARAGE" -c "$d/garage.toml" server >>"$d/server.log" 2>&1 & echo $! >"$d/pid"; } &&
+	wait_port "$(sed -n "s/^api_bind_addr = \"127.0.0.1:\(.*\)\"/\1/p" "$d/garage.toml")"
+}
+stop_node () {
+	kill "$(cat "$TRASH/cluster/n$1/pid")" &&
+	while kill -0 "$(cat "$TRASH/cluster/n$1/pid")" 2>/dev/null; do sleep 0.05; done &&
+	rm "$TRASH/cluster/n$1/pid"
+}
+c1 () { "$GARAGE" -c "$TRASH/cluster/n1/garage.toml" "$@"; }
+# Until the restarted cluster answers a listing again (nodes reconnect).
+wait_cluster () {
+	for i in $(test_seq 100)
+	do
+		on_cluster env AWS_ENDPOINT_URL="$(cat "$TRASH/cluster/endpoint")" \
+			hako ls-remote s3://hako-cluster/ws >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+g () { "$GARAGE" -c "$TRASH/garage/garage.toml" "$@"; }
+
+# A single-node Garage on free 127.0.0.1 ports: bucket hako-test, key hako.
+start_garage () {
+	s3port=$(test_free_port) && rpcport=$(test_free_port) && adminport=$(test_free_port) &&
+	webport=$(test_free_port) &&
+	mkdir -p garage &&
+	cat >garage/garage.toml <<-EOF &&
+	metadata_dir = "$TRASH/garage/meta"
+	data_dir = "$TRASH/garage/data"
+	db_engine = "sqlite"
+	replication_factor = 1
+	rpc_bind_addr = "127.0.0.1:$rpcport"
+	rpc_public_addr = "127.0.0.1:$rpcport"
+	rpc_secret = "$(python3 -c "import os; print(os.urandom(32).hex())")"
+	[s3_api]
+	s3_region = "garage"
+	api_bind_addr = "127.0.0.1:$s3port"
+	root_domain = ".s3.garage.localhost"
+	[s3_web]
+	bind_addr = "127.0.0.1:$webport"
+	root_domain = ".web.garage.localhost"
+	[admin]
+	api_bind_addr = "127.0.0.1:$adminport"
+	admin_token = "admin-token"
+	metrics_token = "metrics-token"
+	EOF
+	{ "$GARAGE" -c "$TRASH/garage/garage.toml" server >garage/server.log 2>&1 & garage_pid=$!; } &&
+	wait_port "$s3port" &&
+	id=$(g node id -q) &&
+	g layout assign -z dc1 -c 1G "${id%%@*}" >/dev/null &&
+	g layout apply --version 1 >/dev/null &&
+	g bucket create hako-test >/dev/null &&
+	g key create hako >garage/key &&
+	g bucket allow --read --write --owner hako-test --key hako >/dev/null &&
+	sed -n "s/^Key ID: *//p" garage/key >garage/key-id &&
+	sed -n "s/^Secret key: *//p" garage/key >garage/secret &&
+	test -s garage/key-id && test -s garage/secret &&
+	g bucket website --allow hako-test >/dev/null &&
+	echo "$s3port" >garage/s3port && echo "$adminport" >garage/adminport &&
+	echo "$webport" >garage/webport
+}
+
+# count ENDPOINT: requests Garage served so far (its /metrics).
+count () {
+	python3 - "$(cat "$TRASH/garage/adminport")" "$1" <<-\PY
+	import sys, urllib.request
+	req = urllib.request.Request("http://127.0.0.1:%s/metrics" % sys.argv[1],
+	                             headers={"Authorization": "Bearer metrics-token"})
+	n = 0
+	for line in urllib.request.urlopen(req).read().decode().splitlines():
+	    if line.startswith('api_s3_request_counter{api_endpoint="%s"}' % sys.argv[2]):
+	        n = int(float(line.split()[-1]))
+	print(n)
+	PY
+}
+all_requests () {
+	echo $(( $(count GetObject) + $(count ListObjectsV2) + $(count PutObject) + $(count DeleteObject) ))
+}
+
+# random_tree DIR SEED: 10 x 10 directories of 20 files of 1 KiB of random bytes.
+random_tree () {
+	python3 - "$1" "$2" <<-\PY
+	import os, random, sys
+	r = random.Random(int(sys.argv[2]))
+	for a in range(10):
+	    for b in range(10):
+	        d = os.path.join(sys.argv[1], "d%d" % a, "sub%d" % b)
+	        os.makedirs(d, exist_ok=True)
+	        for c in range(20):
+	            with open(os.path.join(d, "f%d" % c), "wb") as f:
+	                f.write(bytes(r.getrandbits(8) for _ in range(1024)))
+	PY
+}
+
+TRASH=$(pwd)
+export TRASH
+
+test_expect_success 'setup: Garage on 127.0.0.1, a source workspace with two containers' '
+	start_garage &&
+	hako init -q src &&
+	hako -C src write /etc/motd "hello" &&
+	hako -C src commit -q -m motd &&
+	hako -C src branch dev &&
+	hako -C src tag -m "first" v1 &&
+	hako -C src new-container web &&
+	hako -C src -c web write /srv/index.html "<h1>hi</h1>" &&
+	hako -C src -c web commit -q -m index
+
+'
+
+AWS_ACCESS_KEY_ID=$(cat garage/key-id 2>/dev/null)
+AWS_SECRET_ACCESS_KEY=$(cat garage/secret 2>/dev/null)
+AWS_ENDPOINT_URL=http://127.0.0.1:$(cat garage/s3port 2>/dev/null)
+AWS_REGION=garage
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL AWS_REGION
+unset AWS_ENDPOINT_URL_S3 AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION
+B=s3://hako-test
+
+test_expect_success 'remote add takes an s3:// URL; push --all --tags fills the bucket' '
+	hako -C src remote add origin $B/team/ws &&
+	hako -C src remote -v >remotes &&
+	grep "origin	$B/team/ws" remotes &&
+	hako -C src push --all origin 2>err &&
+	grep "\[new branch\]" err &&
+	hako -C src push --tags origin 2>err &&
+	grep "\[new tag\]" err &&
+	hako ls-remote src >expect &&
+	hako ls-remote $B/team/ws >actual &&
+	test_cmp expect actual &&
+	hako -C src ls-remote origin >actual &&
+	test_cmp expect actual &&
+	hako -C src rev-parse refs/remotes/origin/main >tracking &&
+	hako -C src rev-parse main >expect &&
+	test_cmp expect tracking
+'
+
+test_expect_success 'clone from the bucket: every container, branch and tag; trees equal; fsck clean' '
+	hako clone -q $B/team/ws dst &&
+	hako ls-remote src | grep -v refs/heads/dev >expect &&
+	hako ls-remote dst >actual &&
+	test_cmp expect actual &&
+	hako -C dst rev-parse refs/remotes/origin/dev >dev &&
+	hako -C src rev-parse dev >expect && test_cmp expect dev &&
+	hako -C dst containers >list &&
+	grep "^\* default" list && grep "web" list &&
+	hako -C dst cat /etc/motd >motd && printf hello >expect && test_cmp expect motd &&
+	hako -C dst -c web cat /srv/index.html >idx && printf "<h1>hi</h1>" >expect && test_cmp expect idx &&
+	hako -C dst fsck --full &&
+	hako -C dst config remote.origin.url >url && echo "$B/team/ws" >expect && test_cmp expect url
+'
+
+test_expect_success 'a container with a running setup travels: its tree and HEAD come back' '
+	hako -C src new-container db &&
+	hako -C src -c db write /var/db/data "rows" &&
+	hako -C src -c db commit -q -m db &&
+	hako -C src push origin containers/db/refs/heads/main 2>err &&
+	hako -C dst fetch 2>err &&
+	grep "new container" err &&
+	hako -C dst -c db cat /var/db/data >data && printf rows >expect && test_cmp expect data
+'
+
+test_expect_success 'a no-op fetch costs one request (one LIST of the prefix)' '
+	before=$(all_requests) &&
+	hako -C dst fetch 2>err &&
+	after=$(all_requests) &&
+	echo "no-op fetch: $((after - before)) requests" &&
+	test $((after - before)) -le 1
+'
+
+test_expect_success 'fetch of a 1-file change takes the records it lacks by range requests' '
+	test_tick &&
+	random_tree tree 1 &&
+	t1=$(hako -C src write-tree ../tree) &&
+	c1=$(hako -C src commit-tree -m big "$t1") &&
+	python3 -c "import random; open(\"tree/d3/sub4/f7\", \"wb\").write(random.Random(2).randbytes(1024))" &&
+	t2=$(hako -C src write-tree ../tree) &&
+	c2=$(hako -C src commit-tree -m change -p "$c1" "$t2") &&
+	hako -C src update-ref refs/heads/big "$c2" &&
+	hako -C src push origin big 2>err &&
+	# A workspace that has the first commit (same bytes, same ids) already.
+	hako init -q --empty near &&
+	hako -C near write-tree ../tree >/dev/null &&
+	random_tree tree1 1 &&
+	test "$(hako -C near write-tree ../tree1)" = "$t1" &&
+	test "$(hako -C near commit-tree -m big "$t1")" = "$c1" &&
+	before_get=$(count GetObject) && before_list=$(count ListObjectsV2) &&
+	hako -C near fetch $B/team/ws 2>err &&
+	gets=$(( $(count GetObject) - before_get )) && lists=$(( $(count ListObjectsV2) - before_list )) &&
+	echo "1-file change: $gets GETs, $lists LISTs" &&
+	# The index, then one range per round (commit, tree levels, blob); a whole
+	# pack download would be index + pack = 2.
+	test "$gets" -ge 3 && test "$gets" -le 12 && test "$lists" -le 1 &&
+	hako -C near cat-file -t "$c2" >type && echo commit >expect && test_cmp expect type &&
+	hako -C near fsck --full &&
+	hako -C near checkout-tree "$t2" ../out2 &&
+	diff -r tree out2
+'
+
+test_expect_success 'wrong credentials: one-line fatal naming the remote and the store'"'"'s code, no ref moved' '
+	hako -C dst for-each-ref >before &&
+	test_must_fail env AWS_SECRET_ACCESS_KEY=wrong hako -C dst fetch 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/team/ws): LIST: AccessDenied (HTTP 403)" err &&
+	test_must_fail env AWS_ACCESS_KEY_ID=GKnosuchkey hako -C dst fetch 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/team/ws): LIST: [A-Za-z]* (HTTP 403)" err &&
+	hako -C dst for-each-ref >after &&
+	test_cmp before after
+'
+
+test_expect_success 'credentials from AWS_PROFILE in ~/.aws/credentials, region from ~/.aws/config' '
+	mkdir -p home/.aws &&
+	printf "[default]\naws_access_key_id = GKwrongdefault\naws_secret_access_key = x\n[team]\naws_access_key_id = %s\naws_secret_access_key = %s\n" \
+		"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >home/.aws/credentials &&
+	printf "[profile team]\nregion = garage\n" >home/.aws/config &&
+	hako ls-remote $B/team/ws >expect &&
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_REGION HOME="$TRASH/home" AWS_PROFILE=team \
+		hako ls-remote $B/team/ws >actual &&
+	test_cmp expect actual &&
+	test_must_fail env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY HOME="$TRASH/home" \
+		hako ls-remote $B/team/ws 2>err &&
+	grep "^fatal: $B/team/ws: LIST: [A-Za-z]* (HTTP 403)" err
+'
+
+test_expect_success 'a missing bucket, an unreachable endpoint, a prefix holding something else: one-line fatal' '
+	test_must_fail hako ls-remote s3://no-such-bucket/x 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: s3://no-such-bucket/x: LIST: NoSuchBucket (HTTP 404)" err &&
+	test_must_fail hako clone s3://no-such-bucket/x nb 2>err &&
+	grep "NoSuchBucket" err &&
+	test_path_is_missing nb &&
+	port=$(test_free_port) &&
+	test_must_fail env AWS_ENDPOINT_URL=http://127.0.0.1:$port hako ls-remote $B/team/ws 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: $B/team/ws: LIST: cannot reach the store" err &&
+	test_must_fail hako ls-remote $B 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: $B: the prefix holds something else than a hako remote (key .team/" err &&
+	test_must_fail hako -C src push $B main 2>err &&
+	grep "holds something else" err &&
+	test_must_fail hako ls-remote s3://Bad_Bucket 2>err &&
+	grep "^fatal: bad remote URL" err
+'
+
+test_expect_success 'non-fast-forward refused, --force accepted, --delete removes a branch' '
+	hako -C dst write /etc/dst "d" && hako -C dst commit -q -m dstside &&
+	hako -C dst push 2>err &&
+	hako -C src write /etc/src "s" && hako -C src commit -q -m srcside &&
+	test_must_fail hako -C src push 2>err &&
+	grep "non-fast-forward\|fetch first" err &&
+	hako -C src push --force 2>err &&
+	grep "forced update\|+" err &&
+	hako ls-remote $B/team/ws >refs &&
+	grep "$(hako -C src rev-parse main)	containers/default/refs/heads/main" refs &&
+	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1 &&
+	hako -C src push --delete origin dev 2>err &&
+	hako ls-remote $B/team/ws >refs &&
+	! grep "refs/heads/dev" refs
+'
+
+test_expect_success '--atomic is refused with the reason' '
+	test_must_fail hako -C src push --atomic 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/team/ws): --atomic is refused: the object store has no multi-key transaction" err
+'
+
+test_expect_success 'two pushers that do not see each other: both kept, divergence reported, nothing lost' '
+	rm -rf p1 p2 p3 &&
+	hako clone -q $B/team/ws p1 && hako clone -q $B/team/ws p2 && hako clone -q $B/team/ws p3 &&
+	hako -C p1 write /etc/one 1 && hako -C p1 commit -q -m one &&
+	hako -C p2 write /etc/two 2 && hako -C p2 commit -q -m two &&
+	one=$(hako -C p1 rev-parse main) && two=$(hako -C p2 rev-parse main) &&
+	# p1 reads the refs, then waits while p2 pushes: neither sees the other.
+	{ HAKO_TEST_S3_PUSH_WAIT=$TRASH/go hako -C p1 push >p1.out 2>&1 & p1pid=$!; } &&
+	for i in $(test_seq 100); do test -f go.listed && break; sleep 0.1; done &&
+	test -f go.listed &&
+	hako -C p2 push 2>err &&
+	touch go && wait $p1pid &&
+	hako ls-remote $B/team/ws >refs &&
+	grep "^$one	containers/default/refs/heads/main$" refs &&
+	grep "^$two	containers/default/refs/heads/main$" refs &&
+	hako -C p3 fetch 2>err &&
+	grep "^warning: .*branch main of container default has 2 heads: .*merge them and push" err &&
+	hako -C p3 cat-file -e "$one" && hako -C p3 cat-file -e "$two" &&
+	hako -C p3 write /etc/three 3 && hako -C p3 commit -q -m three &&
+	test_must_fail hako -C p3 push 2>err &&
+	grep "diverged (2 heads): fetch and merge\|fetch first\|non-fast-forward" err
+'
+
+test_expect_success 'a merge of both heads pushes and leaves one value' '
+	hako -C p1 fetch 2>err &&
+	two=$(hako ls-remote $B/team/ws | sed -n "s/	containers\/default\/refs\/heads\/main$//p" | grep -v "$(hako -C p1 rev-parse main)") &&
+	hako -C p1 merge "$two" >out 2>err &&
+	hako -C p1 push 2>err &&
+	hako ls-remote $B/team/ws >refs &&
+	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1 &&
+	hako clone -q $B/team/ws p4 &&
+	hako -C p4 cat /etc/one && hako -C p4 cat /etc/two &&
+	hako -C p4 fsck --full
+'
+
+test_expect_success 'push --force over diverged heads keeps only its value' '
+	hako -C p2 fetch 2>err &&
+	hako -C p2 reset --hard origin/main >out &&
+	hako -C p2 write /etc/x1 x && hako -C p2 commit -q -m x1 &&
+	hako -C p3 write /etc/x2 x && hako -C p3 commit -q -m x2 &&
+	{ HAKO_TEST_S3_PUSH_WAIT=$TRASH/go2 hako -C p2 push --force >p2.out 2>&1 & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go2.listed && break; sleep 0.1; done &&
+	hako -C p3 push --force 2>err &&
+	touch go2 && wait $pid &&
+	hako ls-remote $B/team/ws >refs &&
+	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 2 &&
+	hako -C p3 push --force 2>err &&
+	hako ls-remote $B/team/ws >refs &&
+	grep "^$(hako -C p3 rev-parse main)	containers/default/refs/heads/main$" refs &&
+	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1
+'
+
+test_expect_success 'pushers killed (-9) at random moments: every value readable, a fresh clone fsck-clean' '
+	rm -rf k && hako clone -q $B/team/ws k &&
+	random_tree k-tree 7 &&
+	for i in 1 2 3 4 5 6; do
+		hako -C k write /etc/k$i "$i" && hako -C k commit -q -m k$i &&
+		test "$i" != 3 || hako -C k import ../k-tree /data/k >/dev/null &&
+		test "$i" != 3 || hako -C k commit -q -m tree &&
+		{ hako -C k push >/dev/null 2>&1 & pid=$!; } &&
+		sleep 0.$(python3 -c "import random; print(random.randint(0, 40))") &&
+		kill -9 $pid 2>/dev/null; wait $pid; :
+	done &&
+	hako -C k push 2>err &&
+	hako ls-remote $B/team/ws >refs &&
+	test "$(grep -c "containers/default/refs/heads/main$" refs)" = 1 &&
+	rm -rf k2 && hako clone -q $B/team/ws k2 &&
+	hako -C k2 fsck --full &&
+	test "$(hako -C k2 rev-parse main)" = "$(hako -C k rev-parse main)" &&
+	hako -C k2 cat /etc/k6
+'
+
+# proxy NAME TARGET-PORT ARGS...: helpers/s3proxy.py in front of Garage;
+# its port in NAME.port, its log in NAME.log, stopped when the test ends.
+proxy () {
+	name=$1 target=$2 && shift 2 &&
+	rm -f "$name.port" "$name.log" &&
+	{ python3 "$TEST_DIRECTORY/helpers/s3proxy.py" "$TRASH/$name.port" "$target" "$TRASH/$name.log" "$@" &
+	  echo $! >"$name.pid"; } &&
+	for i in $(test_seq 100); do test -f "$name.port" && break; sleep 0.05; done &&
+	test -f "$name.port"
+}
+
+test_expect_success 'the bucket served as a web site is a dumb-HTTP mirror: ls-remote and clone over plain HTTP' '
+	proxy web "$(cat garage/webport)" --host hako-test.web.garage.localhost &&
+	test_when_finished "kill \$(cat web.pid)" &&
+	W=http://127.0.0.1:$(cat web.port)/team/ws &&
+	hako ls-remote $B/team/ws >expect &&
+	hako ls-remote "$W" >actual &&
+	test_cmp expect actual &&
+	hako clone -q "$W" web-clone &&
+	hako -C web-clone fsck --full &&
+	test "$(hako -C web-clone rev-parse main)" = "$(sed -n "s/	containers\/default\/refs\/heads\/main$//p" expect)"
+'
+
+test_expect_success 'a store answering 503 SlowDown: retried with backoff; a store that keeps on: one-line fatal' '
+	proxy slow "$(cat garage/s3port)" --throttle 2 &&
+	test_when_finished "kill \$(cat slow.pid)" &&
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(cat slow.port) hako ls-remote $B/team/ws >actual &&
+	hako ls-remote $B/team/ws >expect &&
+	test_cmp expect actual &&
+	test "$(grep -c " 503$" slow.log)" = 2 &&
+	tail -n 1 slow.log | grep " 200$" &&
+	proxy busy "$(cat garage/s3port)" --throttle 100 &&
+	test_when_finished "kill \$(cat busy.pid)" &&
+	test_must_fail env AWS_ENDPOINT_URL=http://127.0.0.1:$(cat busy.port) hako -C dst fetch 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/team/ws): LIST: SlowDown (HTTP 503): Please reduce your request rate" err &&
+	test "$(grep -c " 503$" busy.log)" = 5
+'
+
+test_expect_success 'setup: a three-node Garage cluster, replication factor 3' '
+	mkdir -p cluster &&
+	python3 -c "import os; print(os.urandom(32).hex())" >cluster/secret &&
+	cluster_node 1 && cluster_node 2 && cluster_node 3 &&
+	for n in 2 3; do
+		c1 node connect "$("$GARAGE" -c cluster/n$n/garage.toml node id -q)" >/dev/null || return 1
+	done &&
+	for n in 1 2 3; do
+		id=$("$GARAGE" -c cluster/n$n/garage.toml node id -q) &&
+		c1 layout assign -z dc$n -c 1G "${id%%@*}" >/dev/null || return 1
+	done &&
+	c1 layout apply --version 1 >/dev/null &&
+	c1 bucket create hako-cluster >/dev/null &&
+	c1 key create hako >cluster/key &&
+	c1 bucket allow --read --write --owner hako-cluster --key hako >/dev/null &&
+	sed -n "s/^Key ID: *//p" cluster/key >cluster/key-id &&
+	sed -n "s/^Secret key: *//p" cluster/key >cluster/secret-key &&
+	sed -n "s/^api_bind_addr = \"\(.*\)\"/http:\/\/\1/p" cluster/n1/garage.toml >cluster/endpoint &&
+	hako -C src config remote.cluster.url s3://hako-cluster/ws &&
+	hako -C src config remote.cluster.s3endpoint "$(cat cluster/endpoint)"
+'
+
+# Requests to the cluster (its key, node 1's S3 endpoint from the remote config).
+on_cluster () {
+	env AWS_ACCESS_KEY_ID="$(cat "$TRASH/cluster/key-id")" \
+		AWS_SECRET_ACCESS_KEY="$(cat "$TRASH/cluster/secret-key")" "$@"
+}
+
+test_expect_success 'cluster: one node stopped during a push: it succeeds on the quorum; clone with it down' '
+	on_cluster hako -C src push --all cluster 2>err &&
+	hako -C src write /etc/during "stop" && hako -C src commit -q -m during &&
+	{ on_cluster env HAKO_TEST_S3_PUSH_WAIT="$TRASH/go3" hako -C src push cluster >push.out 2>&1 & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go3.listed && break; sleep 0.1; done &&
+	stop_node 3 &&
+	touch go3 && wait $pid &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako clone -q s3://hako-cluster/ws cl1 &&
+	hako -C cl1 cat /etc/during >during && printf stop >expect && test_cmp expect during &&
+	hako -C cl1 fsck --full &&
+	cluster_node 3 && wait_cluster &&
+	hako -C src write /etc/after "back" && hako -C src commit -q -m after &&
+	on_cluster hako -C src push cluster 2>err &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako -C cl1 fetch 2>err &&
+	hako -C cl1 merge origin/main >out &&
+	hako -C cl1 cat /etc/after
+'
+
+test_expect_success 'cluster: two nodes down: push fails with the store'"'"'s error, nothing is corrupted' '
+	stop_node 2 && stop_node 3 &&
+	hako -C src write /etc/lost "x" && hako -C src commit -q -m lost &&
+	test_must_fail on_cluster hako -C src push cluster 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .cluster. (s3://hako-cluster/ws): [A-Z]*[^:]*: [A-Za-z]* (HTTP 5[0-9][0-9])" err &&
+	cluster_node 2 && cluster_node 3 && wait_cluster &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako clone -q s3://hako-cluster/ws cl2 &&
+	hako -C cl2 fsck --full &&
+	on_cluster hako -C src push cluster 2>err &&
+	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako -C cl2 fetch 2>err &&
+	test "$(hako -C cl2 rev-parse origin/main)" = "$(hako -C src rev-parse main)"
+'
+
+stop_garage
+test_done
