@@ -69,13 +69,25 @@ test_expect_success PYTHON3 'a unix socket of the host, seen through the overlay
 '
 
 test_expect_success 'the current directory, PATH and the user are the caller'"'"'s; /tmp, /run and /proc are fresh' '
-	mkdir -p "${TMPDIR:-/tmp}" &&
-	marker=$(mktemp "${TMPDIR:-/tmp}/t7420-marker.XXXXXX") &&
+	marker=$(mktemp /tmp/t7420-marker.XXXXXX) &&
 	test_when_finished "rm -f \"$marker\"" &&
-	hako run --host -- sh -c "pwd; id -u; command -v hako; test ! -e \"$marker\" && echo tmp-fresh;
+	# /tmp is fresh, unless the run starts under /tmp (this trash directory
+	# may): then it is the host'"'"'s, overlaid.
+	case "$PWD/" in /tmp/*) tmp=tmp-host ;; *) tmp=tmp-fresh ;; esac &&
+	hako run --host -- sh -c "pwd; id -u; command -v hako; if test -e \"$marker\"; then echo tmp-host; else echo tmp-fresh; fi;
 		ls -A /run | wc -l; tr -d \"\\\\000\" </proc/1/cmdline" >out &&
-	printf "%s\n%s\n%s\ntmp-fresh\n0\nhako-init" "$PWD" "$(id -u)" "$HAKO_BUILD_DIR/hako" >expect &&
+	printf "%s\n%s\n%s\n%s\n0\nhako-init" "$PWD" "$(id -u)" "$HAKO_BUILD_DIR/hako" "$tmp" >expect &&
 	test_cmp expect out
+'
+
+test_expect_success 'started in a directory under /tmp: the host'"'"'s /tmp, overlaid, so ../ is there; writes stay inside' '
+	d=$(mktemp -d /tmp/t7420-cwd.XXXXXX) &&
+	test_when_finished "rm -rf \"$d\"" &&
+	mkdir "$d/sub" && echo up >"$d/f" &&
+	(cd "$d/sub" && hako run --host -- sh -c "cat ../f && echo new >../g && pwd") >out &&
+	printf "up\n%s\n" "$d/sub" >expect &&
+	test_cmp expect out &&
+	test_path_is_missing "$d/g"
 '
 
 test_expect_success 'the exit status passes through; a command not in PATH exits 127 before anything starts' '

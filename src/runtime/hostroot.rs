@@ -92,6 +92,18 @@ fn is_fresh(p: &Path) -> bool {
     FRESH.iter().any(|f| p.starts_with(f))
 }
 
+/// Whether the run keeps the host's /tmp (overlaid like any directory)
+/// instead of a fresh one: when it starts in a directory under /tmp, whose
+/// parents and neighbours the command may name (`../lib`).
+pub fn keeps_host_tmp(cwd: &Path) -> bool {
+    cwd.starts_with("/tmp")
+}
+
+/// `is_fresh`, with /tmp the host's when KEEP_TMP.
+fn is_fresh_here(p: &Path, keep_tmp: bool) -> bool {
+    is_fresh(p) && !(keep_tmp && p.starts_with("/tmp"))
+}
+
 /// A directory of nested overlay N: its target (absolute, inside and on
 /// the host) and its upper and work directories.
 #[derive(Debug, Clone)]
@@ -182,16 +194,21 @@ fn prepare_with(table: &MountTable, dir: &Path, readonly: bool, cwd: &Path) -> R
     let mut targets = Vec::new();
     let root_m = fs::symlink_metadata("/").at("/")?;
     fs::create_dir(&spine).at(&spine)?;
+    let keep_tmp = keeps_host_tmp(cwd);
     fill_spine(
         table,
         Path::new("/"),
         &spine,
         owners,
+        keep_tmp,
         &mut targets,
         &mut hr.ro_binds,
     )?;
     copy_attrs(Path::new("/"), &root_m, &spine, owners)?;
-    if is_fresh(cwd) && !FRESH[..3].iter().any(|f| cwd.starts_with(f)) && cwd.is_dir() {
+    if is_fresh_here(cwd, keep_tmp)
+        && !FRESH[..3].iter().any(|f| cwd.starts_with(f))
+        && cwd.is_dir()
+    {
         if table.has_below(cwd) {
             hr.ro_binds.push(cwd.to_path_buf());
         } else {
@@ -230,6 +247,7 @@ fn fill_spine(
     host: &Path,
     at: &Path,
     owners: bool,
+    keep_tmp: bool,
     targets: &mut Vec<PathBuf>,
     ro_binds: &mut Vec<PathBuf>,
 ) -> Result<()> {
@@ -246,11 +264,11 @@ fn fill_spine(
             let pseudo = table.fstype_at(&p).is_some_and(|t| {
                 PSEUDO.contains(&t) || t == "fuseblk" || t.split('.').next() == Some("fuse")
             });
-            if is_fresh(&p) || pseudo {
+            if is_fresh_here(&p, keep_tmp) || pseudo {
                 // A placeholder.
             } else if table.has_below(&p) {
                 if fs::read_dir(&p).is_ok() {
-                    fill_spine(table, &p, &dst, owners, targets, ro_binds)?;
+                    fill_spine(table, &p, &dst, owners, keep_tmp, targets, ro_binds)?;
                 } else {
                     ro_binds.push(p.clone());
                 }

@@ -311,6 +311,9 @@ pub struct Config {
     /// `--bind`/`--mount`, in command-line order.
     pub binds: Vec<Bind>,
     pub tmpfs: Vec<PathBuf>,
+    /// A fresh tmpfs on /tmp (sandbox.md step 22.6); false keeps the root's
+    /// own /tmp (`run --host` started from a directory under /tmp).
+    pub fresh_tmp: bool,
     pub ro_root: bool,
     pub workdir: PathBuf,
     pub env_base: EnvBase,
@@ -351,6 +354,7 @@ impl Config {
             net: NetMode::None,
             binds: Vec::new(),
             tmpfs: Vec::new(),
+            fresh_tmp: true,
             ro_root: false,
             workdir: PathBuf::from("/"),
             env_base: EnvBase::Minimal,

@@ -100,16 +100,17 @@ pub fn build(
 
     warnings.extend(mount_proc(root)?);
     mount_dev(root, cfg.pty)?;
-    let tmp = mountpoint(root, Path::new("/tmp"), Kind::Dir)?;
-    sys::mount(
-        Some(c"tmpfs"),
-        &sys::fd_path(tmp.as_fd()),
-        Some(c"tmpfs"),
-        libc::MS_NOSUID | libc::MS_NODEV,
-        Some(c"mode=1777"),
-    )
-    .map_err(|e| Error::sys("mount tmpfs on /tmp", e))?;
-    drop(tmp);
+    if cfg.fresh_tmp {
+        let tmp = mountpoint(root, Path::new("/tmp"), Kind::Dir)?;
+        sys::mount(
+            Some(c"tmpfs"),
+            &sys::fd_path(tmp.as_fd()),
+            Some(c"tmpfs"),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            Some(c"mode=1777"),
+        )
+        .map_err(|e| Error::sys("mount tmpfs on /tmp", e))?;
+    }
 
     for dst in &cfg.tmpfs {
         let at = mountpoint(root, dst, Kind::Dir)?;
@@ -167,7 +168,7 @@ pub fn build(
 
 /// Whether TARGET lies under /tmp or a --tmpfs (mounted fresh by `build`).
 fn under_tmpfs(cfg: &Config, target: &Path) -> bool {
-    target.starts_with("/tmp") || cfg.tmpfs.iter().any(|t| target.starts_with(t))
+    (cfg.fresh_tmp && target.starts_with("/tmp")) || cfg.tmpfs.iter().any(|t| target.starts_with(t))
 }
 
 /// Mount nested overlay N at its target beneath ROOT (made when `create`:

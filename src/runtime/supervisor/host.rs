@@ -200,6 +200,8 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     cfg.env = env;
     cfg.home = Some(home);
     cfg.tmpfs.insert(0, PathBuf::from("/run"));
+    // Started under /tmp: the host's /tmp, overlaid, so ../ of it is there.
+    cfg.fresh_tmp = !hostroot::keeps_host_tmp(&workdir);
     if cfg.net != NetMode::None {
         if let Ok(t) = std::fs::canonicalize("/etc/resolv.conf") {
             if t.starts_with("/run") && t.is_file() {
