@@ -554,9 +554,12 @@ fn child_steps(
                              // Nothing of the host stays with pid 1 but its standard descriptors:
                              // no pipe to hako, no lock, no caller environment or arguments.
     let _ = sys::wipe_args_and_environ(b"hako-init");
-    // close_from closes both ends of the pipe: no destructor may close them again.
-    std::mem::forget((go_r, go_w));
-    let _ = sys::close_from(3);
+    match sys::close_from(3) {
+        // It closed both ends of the pipe: no destructor may close them again.
+        Ok(()) => std::mem::forget((go_r, go_w)),
+        // (close_range refused): the command must not wait forever.
+        Err(_) => drop((go_r, go_w)),
+    }
     reap(cmd, waitset)
 }
 
