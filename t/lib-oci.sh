@@ -5,6 +5,8 @@ test_lazy_prereq REGISTRY 'command -v docker-registry >/dev/null 2>&1'
 test_prereq_reason REGISTRY "docker-registry is not installed (apt-get install docker-registry)"
 test_lazy_prereq UMOCI 'command -v umoci >/dev/null 2>&1 && command -v skopeo >/dev/null 2>&1'
 test_prereq_reason UMOCI "umoci and skopeo are not installed (apt-get install umoci skopeo)"
+test_lazy_prereq BCRYPT 'python3 -W ignore -c "import crypt; assert crypt.crypt(\"x\", crypt.mksalt(crypt.METHOD_BLOWFISH))"'
+test_prereq_reason BCRYPT "python3 has no crypt module with bcrypt (an htpasswd file for the registry needs it)"
 test_lazy_prereq PYTHON 'command -v python3 >/dev/null 2>&1'
 
 # Registries started by this script, stopped when it exits.
@@ -18,6 +20,17 @@ trap stop_registries EXIT
 # start_registry NAME [AUTH-YAML-FILE]: a registry storing under NAME/data,
 # listening on a free port written to NAME/port; waits until it answers.
 start_registry () {
+	serve_registry "$1" "$2" true
+}
+
+# start_logged_registry NAME: start_registry with its access log on, in
+# NAME/log (to count requests).
+start_logged_registry () {
+	serve_registry "$1" "" false
+}
+
+# serve_registry NAME AUTH-YAML-FILE ACCESSLOG-DISABLED
+serve_registry () {
 	mkdir -p "$1/data" &&
 	port=$(test_free_port) &&
 	{
@@ -25,7 +38,7 @@ start_registry () {
 		echo "log:"
 		echo "  level: error"
 		echo "  accesslog:"
-		echo "    disabled: true"
+		echo "    disabled: $3"
 		echo "storage:"
 		echo "  filesystem:"
 		echo "    rootdirectory: $PWD/$1/data"

@@ -16,20 +16,8 @@ blob_gets () {
 }
 
 test_expect_success OCI 'setup: a registry logging its requests, version 1 of an image' '
-	start_registry reg &&
-	# An access log, to count downloads: restart with it on.
-	kill $(cat reg/pid) && sed -i "/accesslog:/,+1d" reg/config.yml &&
-	{ docker-registry serve reg/config.yml >reg/log 2>&1 & echo $! >reg/pid; } &&
-	registry_pids="$registry_pids $(cat reg/pid)" &&
+	start_logged_registry reg &&
 	R=127.0.0.1:$(cat reg/port) &&
-	python3 -c "
-import time, urllib.request
-for _ in range(100):
-    try:
-        urllib.request.urlopen(\"http://$R/v2/\", timeout=1); break
-    except Exception:
-        time.sleep(0.1)
-" &&
 	umoci init --layout img &&
 	umoci new --image img:v1 &&
 	umoci unpack --image img:v1 b >/dev/null &&

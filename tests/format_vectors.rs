@@ -733,3 +733,74 @@ fn instance_state_vector_round_trips() {
     assert!(!j.autocommit);
     assert_eq!(j.caps, hako::sandbox::DEFAULT_CAPS);
 }
+
+#[test]
+fn oci_layers_match_the_spec() {
+    use hako::oci::tarlayer::write_layer;
+    use hako::prolly::dir::{build, Entry, Meta, S_IFDIR, S_IFLNK, S_IFREG};
+    use hako::prolly::file::store_content;
+    use hako::store::{MemStore, ObjectStore};
+    use sha2::{Digest, Sha256};
+    let store = MemStore::new();
+    let entry = |name: &[u8], mode: u32, id: ObjectId, meta: Meta| Entry {
+        name: name.to_vec(),
+        mode,
+        id,
+        meta,
+    };
+    let small = {
+        let f = store_content(&store, b"hi\n").unwrap();
+        let d = build(
+            &store,
+            vec![entry(b"f", S_IFREG | 0o644, f, Meta::default())],
+        )
+        .unwrap();
+        let l = store.write(ObjectType::Blob, b"d/f").unwrap();
+        build(
+            &store,
+            vec![
+                entry(b"d", S_IFDIR | 0o755, d, Meta::default()),
+                entry(b"l", S_IFLNK | 0o777, l, Meta::default()),
+            ],
+        )
+        .unwrap()
+    };
+    let pax = {
+        let meta = |xattrs: Vec<(Vec<u8>, Vec<u8>)>| Meta {
+            uid: 7,
+            gid: 8,
+            mtime: Some(1234567890),
+            xattrs,
+            ..Meta::default()
+        };
+        let f = store_content(&store, b"x").unwrap();
+        let inner = build(
+            &store,
+            vec![entry(
+                &[b'e'; 60],
+                S_IFREG | 0o600,
+                f,
+                meta(vec![(b"user.k".to_vec(), b"v1".to_vec())]),
+            )],
+        )
+        .unwrap();
+        build(
+            &store,
+            vec![entry(&[b'd'; 60], S_IFDIR | 0o750, inner, meta(vec![]))],
+        )
+        .unwrap()
+    };
+    let v = vectors("oci-layer.tsv");
+    assert_eq!(v.len(), 2);
+    for f in v {
+        let tree = match f[0].as_str() {
+            "small" => small,
+            "pax" => pax,
+            other => panic!("unknown vector {other}"),
+        };
+        let mut tar = Vec::new();
+        write_layer(&store, None, &tree, 1000, &mut tar).unwrap();
+        let got = format!("sha256:{}", hako::oci::registry::hex(&Sha256::digest(&tar)));
+        assert_eq!(got, f[1], "vector {}", f[0]);
+    }
+}

@@ -298,9 +298,6 @@ pub fn save(
     access: &Access,
     progress: &dyn ImageProgress,
 ) -> Result<String> {
-    let dest = match to {
-        SaveTo::Layout(d) | SaveTo::Archive(d) => d,
-    };
     let empty_dir = |d: &Path| {
         fs::read_dir(d)
             .map(|mut r| r.next().is_none())
@@ -373,17 +370,16 @@ pub fn save(
         }
         SaveTo::Archive(f) => {
             let tmp = crate::fsutil::tmp_path(&scratch.0, "archive-");
-            write_archive(&layout, &image, &tmp)?;
+            write_archive(&layout, &tmp)?;
             fs::rename(&tmp, f).at(f)?;
         }
     }
-    let _ = dest;
     Ok(image.manifest_digest)
 }
 
 /// The layout as a tar: `oci-layout`, `index.json`, then `blobs/sha256/`
 /// and its files in name order; owner 0:0, mtime 0.
-fn write_archive(layout: &Path, image: &Image, dest: &Path) -> Result<()> {
+fn write_archive(layout: &Path, dest: &Path) -> Result<()> {
     let f = File::create(dest).at(dest)?;
     let mut b = tar::Builder::new(std::io::BufWriter::new(f));
     let out = Error::Output;
@@ -407,7 +403,6 @@ fn write_archive(layout: &Path, image: &Image, dest: &Path) -> Result<()> {
         let mut h = header(0, 0o755, tar::EntryType::Directory);
         b.append_data(&mut h, d, std::io::empty()).map_err(out)?;
     }
-    let _ = image;
     let dir = layout.join("blobs").join("sha256");
     let mut names: Vec<String> = fs::read_dir(&dir)
         .at(&dir)?

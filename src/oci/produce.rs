@@ -112,6 +112,8 @@ pub struct Base {
     pub record: PullRecord,
     /// The commit holding the pull record.
     pub commit: ObjectId,
+    /// That commit's tree: the image's root filesystem.
+    pub tree: ObjectId,
 }
 
 /// An image built from a commit: layers, config and manifest.
@@ -141,9 +143,10 @@ pub fn sha256(data: &[u8]) -> String {
 
 /// The base of `commit`: the nearest pull record on its first-parent line.
 pub fn base_of(store: &dyn ObjectStore, commit: &ObjectId) -> Result<Option<Base>> {
-    Ok(last_pull(store, commit)?.map(|(c, r, _, _)| Base {
+    Ok(last_pull(store, commit)?.map(|(c, r, tree, _)| Base {
         record: r,
         commit: c,
+        tree,
     }))
 }
 
@@ -413,7 +416,7 @@ pub fn build(
                 )));
             }
         }
-        base_tree = Some(commit_info(store, &b.commit)?.tree);
+        base_tree = Some(b.tree);
     } else {
         let p = opts.platform.clone().unwrap_or_else(Platform::host);
         let mut m = serde_json::Map::new();

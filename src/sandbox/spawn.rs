@@ -40,7 +40,8 @@ pub const FORWARDED: [libc::c_int; 7] = [
 /// every process of the foreground group gets that one directly.
 const SI_KERNEL: libc::c_int = 0x80;
 
-const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// PATH where the command's environment sets none.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Everything computed on the host before any namespace exists.
 struct Prepared {

@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::plan::{auto_mount, env_file, user_ids};
+use super::plan::{auto_mount, command_env, user_ids};
 use super::{Reporter, Result, RunError, RunRequest};
 use crate::refs::Expect;
 use crate::runtime::hostroot::{self, Private};
@@ -130,27 +130,8 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
         None => (euid, nix::unistd::getegid().as_raw()),
     };
     // The environment: the caller's PATH and HOME, then --env-file, then -e.
-    let mut env: Vec<(OsString, OsString)> = Vec::new();
-    let mut set = |k: &str, v: &str| {
-        env.retain(|(ek, _)| ek != k);
-        env.push((k.into(), v.into()));
-    };
-    if let Ok(p) = std::env::var("PATH") {
-        set("PATH", &p);
-    }
-    for f in &req.env_files {
-        for (k, v) in env_file(f)? {
-            set(&k, &v);
-        }
-    }
-    for (k, v) in &req.env {
-        set(k, v);
-    }
-    let path_var = env
-        .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+    let caller_path = std::env::var("PATH").ok().map(|p| ("PATH".to_string(), p));
+    let (env, path_var) = command_env(caller_path.into_iter().collect(), req)?;
     let home = match (&req.user, std::env::var("HOME")) {
         (None, Ok(h)) if !h.is_empty() => h,
         _ => host_passwd(uid)

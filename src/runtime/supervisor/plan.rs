@@ -159,31 +159,12 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
             argv = ep;
         }
     }
-    let mut env: Vec<(OsString, OsString)> = Vec::new();
-    let mut set = |k: &str, v: &str| {
-        env.retain(|(ek, _)| ek != k);
-        env.push((k.into(), v.into()));
-    };
-    if let Some(img) = &image {
-        for kv in img.env.clone().unwrap_or_default() {
-            if let Some((k, v)) = kv.split_once('=') {
-                set(k, v);
-            }
-        }
-    }
-    for f in &req.env_files {
-        for (k, v) in env_file(f)? {
-            set(&k, &v);
-        }
-    }
-    for (k, v) in &req.env {
-        set(k, v);
-    }
-    let path_var = env
+    let image_env: Vec<(String, String)> = image
         .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+        .flat_map(|img| img.env.clone().unwrap_or_default())
+        .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.into(), v.into())))
+        .collect();
+    let (env, path_var) = command_env(image_env, &req)?;
     let user = req
         .user
         .clone()
@@ -264,6 +245,36 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
 }
 
 /// The K=V pairs of an `--env-file` (# comments and blank lines skipped).
+/// The command's environment: BASE (later pairs win), then `--env-file`,
+/// then `-e`; and the PATH it sets (the sandbox's default when none).
+pub(super) fn command_env(
+    base: Vec<(String, String)>,
+    req: &RunRequest,
+) -> Result<(Vec<(OsString, OsString)>, String)> {
+    let mut env: Vec<(OsString, OsString)> = Vec::new();
+    let mut set = |k: &str, v: &str| {
+        env.retain(|(ek, _)| ek != k);
+        env.push((k.into(), v.into()));
+    };
+    for (k, v) in &base {
+        set(k, v);
+    }
+    for f in &req.env_files {
+        for (k, v) in env_file(f)? {
+            set(&k, &v);
+        }
+    }
+    for (k, v) in &req.env {
+        set(k, v);
+    }
+    let path_var = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.to_string_lossy().into_owned())
+        .unwrap_or_else(|| crate::sandbox::DEFAULT_PATH.into());
+    Ok((env, path_var))
+}
+
 pub(super) fn env_file(f: &Path) -> Result<Vec<(String, String)>> {
     let text = std::fs::read_to_string(f)
         .map_err(|e| RunError::Failed(format!("--env-file '{}': {e}", f.display())))?;
