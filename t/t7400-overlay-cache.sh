@@ -62,10 +62,21 @@ test_expect_success 'prepare writes a full entry and prints its root as the lowe
 	describe co1 >expect && describe "$E1/root" >actual && test_cmp expect actual
 '
 
-test_expect_success 'a second prepare uses the entry: nothing written' '
+test_expect_success 'a full entry is visible before its sync: its boot and new copies are recorded' '
+	E1=$(dirname "$(cat lower)") &&
+	tr "\0" "\n" <"$E1/unsynced" >unsynced &&
+	echo "boot $(cat /proc/sys/kernel/random/boot_id)" >expect &&
+	head -n 1 unsynced >actual && test_cmp expect actual &&
+	test $(sed 1d unsynced | wc -l) = 4 &&
+	test_must_fail ls ws/.hako/cache/files/*/* 2>/dev/null
+'
+
+test_expect_success 'a second prepare uses the entry: nothing written; it syncs it and names its copies' '
 	hako -C ws cache prepare -v $(cat T1) >lower2 2>err &&
 	echo cached >expect && test_cmp expect err &&
-	test_cmp lower lower2
+	test_cmp lower lower2 &&
+	E1=$(dirname "$(cat lower)") &&
+	test_path_is_missing "$E1/unsynced"
 '
 
 test_expect_success 'files of equal content and attributes are one plain copy: one inode' '
@@ -138,6 +149,21 @@ test_expect_success 'a layer whose base is damaged is rebuilt with it' '
 	hako -C ws cache prepare $(cat T2) >lower 2>err &&
 	grep "^warning: cache entry damaged, rebuilt: .*: d: mode changed" err &&
 	hako -C ws fsck --cache
+'
+
+test_expect_success 'a full entry written before a restart and never synced is damaged, and rebuilt' '
+	hako init -q --empty ws-boot &&
+	T=$(hako -C ws-boot write-tree --owners "$PWD/src") &&
+	R=$(hako -C ws-boot cache prepare $T) && E=$(dirname "$R") &&
+	test_path_is_file "$E/unsynced" &&
+	printf "boot 00000000-0000-0000-0000-000000000000\0" >"$E/unsynced" &&
+	test_must_fail hako -C ws-boot cache verify >out &&
+	grep "^error in cache entry $T\.[a-z]*: written before the system restarted, and never synced" out &&
+	hako -C ws-boot cache prepare $T >/dev/null 2>err &&
+	grep "^warning: cache entry damaged, rebuilt: $T\.[a-z]*: written before the system restarted" err &&
+	hako -C ws-boot cache prepare $T >/dev/null &&
+	test_path_is_missing "$E/unsynced" &&
+	hako -C ws-boot fsck --cache
 '
 
 test_expect_success 'an upper directory written through a real overlay mount folds into the tree the same changes make' '

@@ -356,6 +356,8 @@ test_expect_success 'a cache file altered behind hako is detected, rebuilt and n
 	hako -C $W run -- sh -c "cat /etc/group; echo fresh >/root/fresh" >out 2>err &&
 	grep "^warning: cache entry damaged, rebuilt: " err &&
 	! grep tampered out &&
+	# The command started once, on the rebuilt entry (the check gates it).
+	test $(grep -c "^root:" out) = 1 &&
 	hako -C $W status --porcelain >actual &&
 	echo "A root/fresh" >expect && test_cmp expect actual
 '

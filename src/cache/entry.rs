@@ -4,7 +4,7 @@
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
@@ -271,38 +271,58 @@ impl Stamp {
         out.push(0);
     }
 
-    fn parse(rec: &[u8]) -> Option<Stamp> {
+    /// Parse one record: its fields (path left empty) and its path, borrowed.
+    fn parse(rec: &[u8]) -> Option<(Stamp, &[u8])> {
         let mut parts = rec.splitn(7, |&b| b == b' ');
-        let mut num = || -> Option<&str> { std::str::from_utf8(parts.next()?).ok() };
-        let ino = num()?.parse().ok()?;
-        let mode = u32::from_str_radix(num()?, 8).ok()?;
-        let uid = num()?.parse().ok()?;
-        let gid = num()?.parse().ok()?;
-        let size = num()?.parse().ok()?;
-        let (s, ns) = num()?.split_once('.')?;
-        let mtime = (s.parse().ok()?, ns.parse().ok()?);
-        let path = parts.next()?.to_vec();
+        let mut field = || parts.next();
+        let ino = decimal(field()?)?;
+        let mode = u32::try_from(number(field()?, 8)?).ok()?;
+        let uid = u32::try_from(decimal(field()?)?).ok()?;
+        let gid = u32::try_from(decimal(field()?)?).ok()?;
+        let size = decimal(field()?)?;
+        let t = field()?;
+        let dot = t.iter().position(|&b| b == b'.')?;
+        let (secs, nanos) = (&t[..dot], &t[dot + 1..]);
+        let secs = match secs.strip_prefix(b"-") {
+            Some(digits) => -i64::try_from(decimal(digits)?).ok()?,
+            None => i64::try_from(decimal(secs)?).ok()?,
+        };
+        let mtime = (secs, i64::try_from(decimal(nanos)?).ok()?);
+        let path = parts.next()?;
         if path.is_empty() {
             return None;
         }
-        Some(Stamp {
+        let stamp = Stamp {
             ino,
             mode,
             uid,
             gid,
             size,
             mtime,
-            path,
-        })
+            path: Vec::new(),
+        };
+        Some((stamp, path))
     }
 }
 
-fn host_path(root: &Path, rel: &[u8]) -> PathBuf {
-    if rel == b"." {
-        root.to_path_buf()
-    } else {
-        root.join(std::ffi::OsStr::from_bytes(rel))
+/// The unsigned decimal number `b` (digits only), None on anything else.
+fn decimal(b: &[u8]) -> Option<u64> {
+    number(b, 10)
+}
+
+/// The unsigned number `b` in `radix` (8 or 10; digits only, no sign), None
+/// on anything else or an overflow.
+fn number(b: &[u8], radix: u64) -> Option<u64> {
+    if b.is_empty() {
+        return None;
     }
+    b.iter().try_fold(0u64, |n, &c| {
+        let d = u64::from(c.wrapping_sub(b'0'));
+        if d >= radix {
+            return None;
+        }
+        n.checked_mul(radix)?.checked_add(d)
+    })
 }
 
 /// What `stamp` found: the stamps, and the regular files with their bytes.
@@ -365,46 +385,46 @@ pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)
     }
     let recs: Vec<&[u8]> = stamps[..stamps.len() - 1].split(|&b| b == 0).collect();
     let view = IdMap::of_this_process();
+    let Ok(root_fd) = open_dir(None, root.as_os_str().as_bytes()) else {
+        return Some((".".into(), "missing"));
+    };
     let failed = AtomicBool::new(false);
     let check_part = |part: &[&[u8]]| -> Option<(String, &'static str)> {
-        // The directory of the last record, opened.
-        let mut dir: Option<(Vec<u8>, std::os::fd::OwnedFd)> = None;
+        let mut dirs = OpenDirs {
+            root: &root_fd,
+            open: Vec::new(),
+        };
         for rec in part {
             if failed.load(Ordering::Relaxed) {
                 return None;
             }
-            let Some(s) = Stamp::parse(rec) else {
+            let Some((s, path)) = Stamp::parse(rec) else {
                 failed.store(true, Ordering::Relaxed);
                 return Some(("stamps".into(), "malformed"));
             };
-            let why = if s.path == b"." {
-                match fs::symlink_metadata(root) {
-                    Ok(m) => s.differs(&Stamp::of(&m, Vec::new(), &view)),
-                    Err(_) => Some("missing"),
-                }
-            } else {
-                let (parent, name) = match s.path.iter().rposition(|&b| b == b'/') {
-                    Some(k) => (&s.path[..k], &s.path[k + 1..]),
-                    None => (&b"."[..], &s.path[..]),
-                };
-                if dir.as_ref().is_none_or(|(d, _)| d != parent) {
-                    dir = open_dir(root, parent).ok().map(|fd| (parent.to_vec(), fd));
-                }
-                match &dir {
-                    None => Some("missing"),
-                    Some((_, fd)) => match nix::sys::stat::fstatat(
+            let (parent, name) = match path.iter().rposition(|&b| b == b'/') {
+                _ if path == b"." => (None, &b""[..]),
+                Some(k) => (Some(&path[..k]), &path[k + 1..]),
+                None => (Some(&b"."[..]), path),
+            };
+            let seen = match parent {
+                None => nix::sys::stat::fstat(&root_fd),
+                Some(dir) => match dirs.at(dir) {
+                    Some(fd) => nix::sys::stat::fstatat(
                         fd,
                         std::ffi::OsStr::from_bytes(name),
                         nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
-                    ) {
-                        Ok(st) => s.differs(&Stamp::of_stat(&st, &view)),
-                        Err(_) => Some("missing"),
-                    },
-                }
+                    ),
+                    None => Err(nix::errno::Errno::ENOENT),
+                },
+            };
+            let why = match seen {
+                Ok(st) => s.differs(&Stamp::of_stat(&st, &view)),
+                Err(_) => Some("missing"),
             };
             if let Some(why) = why {
                 failed.store(true, Ordering::Relaxed);
-                return Some((String::from_utf8_lossy(&s.path).into_owned(), why));
+                return Some((String::from_utf8_lossy(path).into_owned(), why));
             }
         }
         None
@@ -429,14 +449,56 @@ pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)
     })
 }
 
-/// Open directory `rel` of `root` (a path, "." for root itself) for `fstatat`.
-fn open_dir(root: &Path, rel: &[u8]) -> std::io::Result<std::os::fd::OwnedFd> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let f = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW)
-        .open(host_path(root, rel))?;
-    Ok(f.into())
+/// The directories a part of the check has open: the root, and the chain
+/// of directories down to the last one used (outermost first), so that the
+/// next directory of a depth-first order is one lookup below an open one.
+struct OpenDirs<'a, 'p> {
+    root: &'a std::os::fd::OwnedFd,
+    open: Vec<(&'p [u8], std::os::fd::OwnedFd)>,
+}
+
+impl<'p> OpenDirs<'_, 'p> {
+    /// Directory `dir` of the root ("." for the root itself), opened; None
+    /// if it cannot be.
+    fn at(&mut self, dir: &'p [u8]) -> Option<std::os::fd::BorrowedFd<'_>> {
+        use std::os::fd::AsFd;
+        if dir == b"." {
+            return Some(self.root.as_fd());
+        }
+        while let Some((open, _)) = self.open.last() {
+            let below = dir.len() > open.len() && dir.starts_with(open) && dir[open.len()] == b'/';
+            if *open == dir || below {
+                break;
+            }
+            self.open.pop();
+        }
+        if self.open.last().is_none_or(|(open, _)| *open != dir) {
+            let (from, rest) = match self.open.last() {
+                Some((open, fd)) => (fd, &dir[open.len() + 1..]),
+                None => (self.root, dir),
+            };
+            let fd = open_dir(Some(from), rest).ok()?;
+            self.open.push((dir, fd));
+        }
+        self.open.last().map(|(_, fd)| fd.as_fd())
+    }
+}
+
+/// Open directory `rel` (relative to `from`, else a path of its own) for
+/// `fstatat`; its last component is never followed.
+fn open_dir(from: Option<&std::os::fd::OwnedFd>, rel: &[u8]) -> nix::Result<std::os::fd::OwnedFd> {
+    use nix::fcntl::{openat, OFlag};
+    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let path = std::ffi::OsStr::from_bytes(rel);
+    match from {
+        Some(fd) => openat(fd, path, flags, nix::sys::stat::Mode::empty()),
+        None => openat(
+            nix::fcntl::AT_FDCWD,
+            path,
+            flags,
+            nix::sys::stat::Mode::empty(),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -493,6 +555,43 @@ mod tests {
             text.replace("uidmap 0 1001 1", "uidmap 0 1001"),
         ] {
             assert!(Record::parse(&bad, p).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_stamp_record_reads_back_and_bad_numbers_are_refused() {
+        let st = Stamp {
+            ino: u64::MAX,
+            mode: 0o100644,
+            uid: 1001,
+            gid: 4294967295,
+            size: 12,
+            mtime: (-5, 999_999_999),
+            path: b"a b/c".to_vec(),
+        };
+        let mut rec = Vec::new();
+        st.encode(&mut rec);
+        let rec = &rec[..rec.len() - 1];
+        let (back, path) = Stamp::parse(rec).unwrap();
+        assert_eq!(path, b"a b/c");
+        assert_eq!(
+            Stamp {
+                path: path.to_vec(),
+                ..back
+            },
+            st
+        );
+        for bad in [
+            "1 100644 0 0 1 1.0 ",
+            "+1 100644 0 0 1 1.0 p",
+            "1 100648 0 0 1 1.0 p",
+            "1 100644 4294967296 0 1 1.0 p",
+            "18446744073709551616 100644 0 0 1 1.0 p",
+            "1 100644 0 0 1 1 p",
+            "1 100644 0 0 1 --1.0 p",
+            "1 100644 0 0 1.0 p",
+        ] {
+            assert!(Stamp::parse(bad.as_bytes()).is_none(), "{bad}");
         }
     }
 

@@ -54,6 +54,16 @@ pub fn key(e: &Entry, profile: &Profile) -> String {
     blake3::hash(&f.encode()).to_hex().to_string()
 }
 
+/// The name in `files/` (`dir`) of copy `n` of `key` (`<key>`, then `<key>.1`, …).
+pub fn copy_path(dir: &Path, key: &str, n: u32) -> PathBuf {
+    let name = if n == 0 {
+        key.to_string()
+    } else {
+        format!("{key}.{n}")
+    };
+    dir.join(&key[..2]).join(name)
+}
+
 /// The plain copies of one cache directory, for one profile.
 #[derive(Debug)]
 pub struct SharedFiles {
@@ -68,8 +78,9 @@ pub struct SharedFiles {
     /// few); otherwise copies stay in `tmp/` until `publish`, after the
     /// caller's one syncfs, so `files/` never names a copy a crash can tear.
     pub sync_each: bool,
-    /// Copies written and not yet named in `files/`: key → (temporary file, suffix).
-    pending: Mutex<HashMap<String, (PathBuf, u32)>>,
+    /// Copies written and not yet named in `files/`: key → (temporary file,
+    /// suffix, the first path of the checkout linking it).
+    pending: Mutex<HashMap<String, (PathBuf, u32, PathBuf)>>,
     /// Temporary files of copies another thread's copy replaced in `pending`.
     orphans: Mutex<Vec<PathBuf>>,
 }
@@ -89,12 +100,7 @@ impl SharedFiles {
     }
 
     fn path(&self, key: &str, n: u32) -> PathBuf {
-        let name = if n == 0 {
-            key.to_string()
-        } else {
-            format!("{key}.{n}")
-        };
-        self.dir.join(&key[..2]).join(name)
+        copy_path(&self.dir, key, n)
     }
 
     /// Write the content and attributes of `e` into a new file of `tmp/`.
@@ -142,11 +148,11 @@ impl SharedFiles {
     /// Name in `files/` the copies written since the last call (the caller
     /// made them durable), and remove their temporary names.
     pub fn publish(&self) -> Result<()> {
-        let pending: Vec<(String, (PathBuf, u32))> = match self.pending.lock() {
+        let pending: Vec<(String, (PathBuf, u32, PathBuf))> = match self.pending.lock() {
             Ok(mut p) => p.drain().collect(),
             Err(_) => Vec::new(),
         };
-        for (key, (tmp, n)) in pending {
+        for (key, (tmp, n, _)) in pending {
             let dest = self.path(&key, n);
             let parent = dest.parent().expect("a fan-out directory");
             fs::create_dir_all(parent).at(parent)?;
@@ -171,6 +177,28 @@ impl SharedFiles {
         Ok(())
     }
 
+    /// The copies written and not yet named in `files/`, as (key, suffix,
+    /// the first path of the checkout linking it), with their temporary
+    /// names removed: a caller that names them later (after its sync) names
+    /// them from the checkout.
+    pub fn take_pending(&self) -> Vec<(String, u32, PathBuf)> {
+        let pending: Vec<(String, (PathBuf, u32, PathBuf))> = match self.pending.lock() {
+            Ok(mut p) => p.drain().collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut out = Vec::with_capacity(pending.len());
+        for (key, (tmp, n, first)) in pending {
+            let _ = fs::remove_file(&tmp);
+            out.push((key, n, first));
+        }
+        if let Ok(mut o) = self.orphans.lock() {
+            for tmp in o.drain(..) {
+                let _ = fs::remove_file(&tmp);
+            }
+        }
+        out
+    }
+
     /// Whether the copy at `p` still carries the attributes of its key (a
     /// file written or chmod-ed behind hako's back does not).
     fn intact(&self, p: &Path, e: &Entry) -> bool {
@@ -193,7 +221,7 @@ impl FileSource for SharedFiles {
         let key = key(e, &self.profile);
         // A copy this checkout wrote and has not named in `files/` yet.
         let mine = self.pending.lock().ok().and_then(|p| p.get(&key).cloned());
-        if let Some((tmp, _)) = mine {
+        if let Some((tmp, _, _)) = mine {
             match fs::hard_link(&tmp, dest) {
                 Ok(()) => return Ok(()),
                 Err(err) if err.raw_os_error() == Some(libc::EMLINK) => {}
@@ -227,8 +255,8 @@ impl FileSource for SharedFiles {
                         .pending
                         .lock()
                         .ok()
-                        .and_then(|mut p| p.insert(key.clone(), (tmp, n)));
-                    if let (Some((old, _)), Ok(mut o)) = (replaced, self.orphans.lock()) {
+                        .and_then(|mut p| p.insert(key.clone(), (tmp, n, dest.to_path_buf())));
+                    if let (Some((old, _, _)), Ok(mut o)) = (replaced, self.orphans.lock()) {
                         o.push(old);
                     }
                     return Ok(());

@@ -157,6 +157,14 @@ fn last_use(entry_dir: &Path) -> SystemTime {
 /// The quick check of an entry and of every entry below it: its stack
 /// (entry names, topmost first), or the first damage found.
 fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, String> {
+    let names = stack_of(cache, name)?;
+    check_entries(cache, &names)?;
+    Ok(names)
+}
+
+/// The stack of an entry from the records alone (entry names, topmost
+/// first), or why the records are damaged.
+fn stack_of(cache: &Path, name: &str) -> std::result::Result<Vec<String>, String> {
     let mut names = Vec::new();
     let mut cur = name.to_string();
     loop {
@@ -164,10 +172,6 @@ fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, Str
         let rec = Record::load(&d).map_err(|e| format!("{cur}: {e}"))?;
         if rec.name() != cur {
             return Err(format!("{cur}: entry names another tree"));
-        }
-        let stamps = fs::read(d.join("stamps")).map_err(|e| format!("{cur}: stamps: {e}"))?;
-        if let Some((path, why)) = entry::check_stamps(&d.join("root"), &stamps) {
-            return Err(format!("{cur}: {path}: {why}"));
         }
         names.push(cur.clone());
         match rec.kind {
@@ -179,6 +183,176 @@ fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, Str
                 cur = base;
             }
         }
+    }
+}
+
+/// The stamps of each of `names` checked against its `root/`, and its
+/// sync, when left to its next use, due in this boot.
+fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), String> {
+    for cur in names {
+        let d = trees(cache).join(cur);
+        check_sync(&d).map_err(|why| format!("{cur}: {why}"))?;
+        let stamps = fs::read(d.join("stamps")).map_err(|e| format!("{cur}: stamps: {e}"))?;
+        if let Some((path, why)) = entry::check_stamps(&d.join("root"), &stamps) {
+            return Err(format!("{cur}: {path}: {why}"));
+        }
+    }
+    Ok(())
+}
+
+/// The file of a full entry whose sync is left to its next use.
+const UNSYNCED: &str = "unsynced";
+
+/// This boot of the system (`/proc/sys/kernel/random/boot_id`); None where
+/// it cannot be read (then entries are synced as they are written).
+fn boot_id() -> Option<String> {
+    let id = fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let id = id.trim();
+    (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| id.to_string())
+}
+
+/// What `unsynced` says: the boot the entry was written in, and the plain
+/// copies it wrote (key, suffix, path from `root/`), to name in `files/`
+/// once synced.
+struct Unsynced {
+    boot: String,
+    copies: Vec<(String, u32, Vec<u8>)>,
+}
+
+/// Write `unsynced` into entry directory `dir` (runtime.md, "Entries: full
+/// and layered"): `boot <id>` NUL, then `<key> <suffix> <path>` NUL per copy.
+fn write_unsynced(dir: &Path, boot: &str, copies: &[(String, u32, PathBuf)]) -> Result<()> {
+    let root = dir.join("root");
+    let mut out = format!("boot {boot}\0").into_bytes();
+    for (key, n, first) in copies {
+        let Ok(rel) = first.strip_prefix(&root) else {
+            continue; // not in this entry: not named later
+        };
+        out.extend_from_slice(format!("{key} {n} ").as_bytes());
+        out.extend_from_slice(rel.as_os_str().as_bytes());
+        out.push(0);
+    }
+    let p = dir.join(UNSYNCED);
+    fs::write(&p, out).at(&p)
+}
+
+/// Read an entry's `unsynced` (None: the entry is synced).
+fn read_unsynced(dir: &Path) -> std::result::Result<Option<Unsynced>, String> {
+    let text = match fs::read(dir.join(UNSYNCED)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{UNSYNCED}: {e}")),
+    };
+    let bad = || format!("{UNSYNCED}: malformed");
+    let body = text.strip_suffix(&[0]).ok_or_else(bad)?;
+    let mut recs = body.split(|&b| b == 0);
+    let boot = recs
+        .next()
+        .and_then(|r| r.strip_prefix(b"boot "))
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .filter(|b| !b.is_empty() && !b.contains(' '))
+        .ok_or_else(bad)?
+        .to_string();
+    let mut copies = Vec::new();
+    for r in recs {
+        let mut parts = r.splitn(3, |&b| b == b' ');
+        let key = parts.next().and_then(|k| std::str::from_utf8(k).ok());
+        let n = parts
+            .next()
+            .and_then(|n| std::str::from_utf8(n).ok())
+            .and_then(|n| n.parse::<u32>().ok());
+        let path = parts.next().filter(|p| !p.is_empty());
+        match (key, n, path) {
+            (Some(k), Some(n), Some(p)) if plain_key(k) && inside(p) => {
+                copies.push((k.to_string(), n, p.to_vec()))
+            }
+            _ => return Err(bad()),
+        }
+    }
+    Ok(Some(Unsynced { boot, copies }))
+}
+
+/// A copy's key as `files/` names it (hex digits and dots).
+fn plain_key(k: &str) -> bool {
+    k.len() >= 2 && k.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.')
+}
+
+/// A relative path that stays inside the directory it is taken from.
+fn inside(p: &[u8]) -> bool {
+    !p.starts_with(b"/")
+        && p.split(|&b| b == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b"..")
+}
+
+/// An entry whose sync was left to its next use must have been written in
+/// this boot: a restart may have lost what was never synced.
+fn check_sync(dir: &Path) -> std::result::Result<(), String> {
+    match read_unsynced(dir)? {
+        Some(u) if Some(&u.boot) != boot_id().as_ref() => {
+            Err("written before the system restarted, and never synced".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Finish an entry whose sync was left to its next use, once its quick
+/// check has passed: `syncfs`, then name the copies it wrote in `files/`
+/// (a name taken or at its link limit is left), then remove `unsynced`.
+/// A synced entry is left as it is.
+fn complete(cache: &Path, name: &str) -> std::result::Result<(), String> {
+    let d = trees(cache).join(name);
+    check_sync(&d).map_err(|why| format!("{name}: {why}"))?;
+    let Some(unsynced) = read_unsynced(&d).map_err(|why| format!("{name}: {why}"))? else {
+        return Ok(());
+    };
+    let f = File::open(&d).map_err(|e| format!("{name}: {e}"))?;
+    nix::unistd::syncfs(&f).map_err(|e| format!("{name}: syncfs: {e}"))?;
+    let files = cache.join("files");
+    for (key, n, rel) in &unsynced.copies {
+        let dest = files::copy_path(&files, key, *n);
+        if let Some(parent) = dest.parent() {
+            let _ = fs::create_dir_all(parent);
+        }
+        let _ = fs::hard_link(d.join("root").join(std::ffi::OsStr::from_bytes(rel)), &dest);
+    }
+    match fs::remove_file(d.join(UNSYNCED)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{name}: {e}")),
+        _ => Ok(()),
+    }
+}
+
+/// Finish the entries of `lower` whose sync was left to their next use
+/// (a run calls it once its command has ended, for entries it did not
+/// write itself).
+/// Skipped while another process holds the cache's lock (it may be writing
+/// for minutes; a later use finishes them).
+pub fn complete_lower(ws: &Workspace, lower: &Lower) -> Result<()> {
+    let cache = dir(ws);
+    let p = cache.join("lock");
+    let f = File::open(&p).at(&p)?;
+    if f.try_lock().is_err() {
+        return Ok(());
+    }
+    for n in &lower.entries {
+        complete(&cache, n).map_err(Error::Invalid)?;
+    }
+    Ok(())
+}
+
+/// The quick check of a cached tree's stack, left to the caller by
+/// [`prepare_unchecked`]: a run makes it while its sandbox is set up, and
+/// starts the command only once it has passed (runtime.md, "Stamps and the
+/// quick check").
+#[derive(Debug)]
+pub struct QuickCheck {
+    cache: PathBuf,
+    entries: Vec<String>,
+}
+
+impl QuickCheck {
+    /// Check every entry of the stack; the first damage found, if any.
+    pub fn run(&self) -> std::result::Result<(), String> {
+        check_entries(&self.cache, &self.entries)
     }
 }
 
@@ -201,6 +375,28 @@ fn remove_entry(cache: &Path, name: &str) -> Result<()> {
 /// full checkout). A mapped entry is checked and written inside a user
 /// namespace with its map (runtime.md, "Mapped users").
 pub fn prepare(ws: &Workspace, tree: &ObjectId, profile: &Profile) -> Result<Prepared> {
+    prepare_with(ws, tree, profile, false).map(|(p, _)| p)
+}
+
+/// `prepare`, except that a tree already cached (with the plain or owners
+/// profile) is returned before its quick check, which is returned to be
+/// made by the caller before anything uses the lower directories' content
+/// (the entries are held meanwhile, so no prune removes them). On damage,
+/// the caller drops the lower and calls [`prepare`], which rebuilds.
+pub fn prepare_unchecked(
+    ws: &Workspace,
+    tree: &ObjectId,
+    profile: &Profile,
+) -> Result<(Prepared, Option<QuickCheck>)> {
+    prepare_with(ws, tree, profile, true)
+}
+
+fn prepare_with(
+    ws: &Workspace,
+    tree: &ObjectId,
+    profile: &Profile,
+    defer: bool,
+) -> Result<(Prepared, Option<QuickCheck>)> {
     let cache = dir(ws);
     let _lock = lock(&cache)?;
     let done = match profile.map() {
@@ -209,18 +405,23 @@ pub fn prepare(ws: &Workspace, tree: &ObjectId, profile: &Profile) -> Result<Pre
             let c = cache.clone();
             crate::userns::run_mapped(map, move || {
                 let ws = Workspace::open_with(&wsdir, Some(&container))?;
-                prepare_locked(&ws, &c, tree, profile)
+                prepare_locked(&ws, &c, tree, profile, false)
             })?
         }
-        _ => prepare_locked(ws, &cache, tree, profile)?,
+        _ => prepare_locked(ws, &cache, tree, profile, defer && profile.map().is_none())?,
     };
-    Ok(Prepared {
+    let check = done.unchecked.then(|| QuickCheck {
+        cache: cache.clone(),
+        entries: done.stack.clone(),
+    });
+    let prepared = Prepared {
         lower: Some(lower_of(&cache, done.stack)?),
         written: done.written,
         damaged: done.damaged,
         copies: done.copies,
         skipped: done.skipped,
-    })
+    };
+    Ok((prepared, check))
 }
 
 /// What `prepare` did under the cache's lock (possibly in a user namespace).
@@ -232,6 +433,9 @@ struct Done {
     damaged: Option<String>,
     copies: u64,
     skipped: Vec<String>,
+    /// The stack was found but its quick check is left to the caller.
+    #[serde(default)]
+    unchecked: bool,
 }
 
 fn prepare_locked(
@@ -239,6 +443,7 @@ fn prepare_locked(
     cache: &Path,
     tree: &ObjectId,
     profile: &Profile,
+    defer: bool,
 ) -> Result<Done> {
     let cache = cache.to_path_buf();
     let store: &dyn ObjectStore = &ws.odb;
@@ -249,9 +454,20 @@ fn prepare_locked(
         damaged: None,
         copies: 0,
         skipped: Vec::new(),
+        unchecked: false,
     };
+    if defer && trees(&cache).join(&name).exists() {
+        if let Ok(stack) = stack_of(&cache, &name) {
+            out.stack = stack;
+            out.unchecked = true;
+            return Ok(out);
+        }
+    }
     if trees(&cache).join(&name).exists() {
-        match check_stack(&cache, &name) {
+        match check_stack(&cache, &name).and_then(|stack| {
+            stack.iter().try_for_each(|n| complete(&cache, n))?;
+            Ok(stack)
+        }) {
             Ok(stack) => {
                 out.stack = stack;
                 return Ok(out);
@@ -312,16 +528,27 @@ fn prepare_locked(
             return Err(e);
         }
     };
-    // Every copy is on disk before the entry is visible: a crash leaves an
-    // entry whose stamps still hold, or none (its metadata, journalled in
-    // order, fails the quick check if torn).
-    if !shared.sync_each || rec.kind == Kind::Full {
-        if let Ok(f) = File::open(&tmp) {
-            let _ = nix::unistd::syncfs(&f);
+    // A full entry's sync is left to its next use (`complete`): it becomes
+    // visible with its boot recorded, and a restart before the sync makes it
+    // damaged. A layer's copies were synced one by one and are named now.
+    match (rec.kind == Kind::Full).then(boot_id).flatten() {
+        Some(boot) => {
+            let copies = shared.take_pending();
+            if let Err(e) = write_unsynced(&tmp, &boot, &copies) {
+                let _ = crate::fsutil::remove_tree(&tmp);
+                return Err(e);
+            }
+        }
+        None => {
+            if !shared.sync_each || rec.kind == Kind::Full {
+                if let Ok(f) = File::open(&tmp) {
+                    let _ = nix::unistd::syncfs(&f);
+                }
+            }
+            // Only now may other entries link the new copies.
+            shared.publish()?;
         }
     }
-    // Only now may other entries link the new copies.
-    shared.publish()?;
     let dest = trees(&cache).join(&name);
     if let Err(e) = fs::rename(&tmp, &dest) {
         let _ = crate::fsutil::remove_tree(&tmp);
@@ -413,7 +640,7 @@ fn remove_damaged(cache: &Path) -> Result<Vec<(String, String)>> {
         if !view.can_check(&n) {
             continue;
         }
-        if let Err(why) = check_stack(cache, &n) {
+        if let Err(why) = check_stack(cache, &n).and_then(|_| complete(cache, &n)) {
             remove_entry(cache, &n)?;
             removed.push((n, why));
         }
@@ -751,6 +978,12 @@ fn verify_here(ws: &Workspace, full: bool) -> Result<Vec<Damage>> {
                 continue;
             }
         };
+        if let Err(why) = check_sync(&d) {
+            out.push(Damage {
+                entry: n.clone(),
+                why,
+            });
+        }
         let stamps = fs::read(d.join("stamps")).unwrap_or_default();
         if let Some((path, why)) = entry::check_stamps(&d.join("root"), &stamps) {
             out.push(Damage {

@@ -445,6 +445,7 @@ fn child_steps(
     // 1. Die with hako; default signal dispositions for the command.
     sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
         .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
+
     sys::default_signals();
     // 2-3. Id maps: root (or --uid/--gid) inside is the caller outside. When
     //    hako has host-side steps (subordinate ids, cgroup, pasta) it writes them
@@ -502,6 +503,12 @@ fn child_steps(
     }
     sys::chdir(&cstr(&cfg.workdir))
         .map_err(|e| Error::sys(format!("--workdir: chdir '{}'", cfg.workdir.display()), e))?;
+    // 7a. The caller's gate: the command starts only once it says so.
+    if let Some(gate) = cfg.gate {
+        if sys::read_byte_raw(gate) != Some(b'g') {
+            sys::exit_now(125); // hako knows why and says it
+        }
+    }
     // 8. Privileges: capabilities, no_new_privs, landlock, inherited descriptors, seccomp.
     if cfg.keep_caps {
         if cfg.uid != 0 {

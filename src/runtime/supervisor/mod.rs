@@ -78,6 +78,10 @@ pub enum RunError {
     Command { code: i32, message: String },
     #[error("{0}")]
     Failed(String),
+    /// The checkout cache's entry failed its quick check before the command
+    /// started (the overlay path rebuilds it and starts again).
+    #[error("cache entry damaged: {0}")]
+    CacheDamaged(String),
 }
 
 /// What the supervisor says on stderr: notes, warnings of the sandbox
@@ -111,15 +115,23 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
             None
         };
         let profile = crate::cache::Profile::of_caller(map);
-        match crate::cache::prepare(ws, &spec.tree, &profile) {
-            Ok(p) => {
+        // The quick check of a cached tree is made while the sandbox is set
+        // up; the command waits for it (overlay::supervise).
+        match crate::cache::prepare_unchecked(ws, &spec.tree, &profile) {
+            Ok((p, check)) => {
                 if let Some(why) = &p.damaged {
                     eprintln!("warning: cache entry damaged, rebuilt: {why}");
                 }
                 for s in p.skipped.iter().filter(|s| !s.contains("(device node ")) {
                     eprintln!("warning: not created in the checkout cache: {s}");
                 }
-                lower = p.lower.map(|l| (l, profile));
+                let fresh = p.written.is_some();
+                lower = p.lower.map(|lower| Cached {
+                    lower,
+                    profile,
+                    check,
+                    fresh,
+                });
             }
             Err(e) if spec.fs.is_some() => {
                 return Err(RunError::Failed(format!(
@@ -251,7 +263,7 @@ fn supervise(
     spec: RunSpec,
     mut inst: Instance,
     notify: Option<&mut File>,
-    lower: Option<(crate::cache::Lower, crate::cache::Profile)>,
+    lower: Option<Cached>,
     report: &dyn Reporter,
 ) -> Result<i32> {
     let lock = match SupervisorLock::take(&inst) {
@@ -267,6 +279,7 @@ fn supervise(
         inst,
         lock,
         report,
+        check: None,
     };
     match (run.inst.fs, lower) {
         (DataPath::Materialize, _) => materialize::supervise(run, notify),
@@ -275,12 +288,25 @@ fn supervise(
     }
 }
 
+/// The checkout cache's entry of the tree for an overlay run: its lower
+/// directories (held), the profile, and its quick check when still to be made.
+struct Cached {
+    lower: crate::cache::Lower,
+    profile: crate::cache::Profile,
+    check: Option<crate::cache::QuickCheck>,
+    /// The entry was written by this run (its sync is left to its next use).
+    fresh: bool,
+}
+
 /// An instance being supervised.
 struct Supervised<'a> {
     spec: RunSpec,
     inst: Instance,
     lock: SupervisorLock,
     report: &'a dyn Reporter,
+    /// The lower's quick check, made while the sandbox is set up: the
+    /// command starts only once it has passed.
+    check: Option<crate::cache::QuickCheck>,
 }
 
 impl Supervised<'_> {
@@ -291,7 +317,7 @@ impl Supervised<'_> {
         &mut self,
         notify: Option<&mut File>,
     ) -> Result<std::result::Result<sandbox::Exit, sandbox::Error>> {
-        let sb = match sandbox::start(&self.spec.sandbox) {
+        let sb = match self.start_gated()? {
             Ok(sb) => sb,
             Err(e) => return Ok(Err(e)),
         };
@@ -303,6 +329,57 @@ impl Supervised<'_> {
             let _ = n.write_all(b"ok\n");
         }
         Ok(sb.wait())
+    }
+
+    /// Start the sandbox; with a quick check pending, make it meanwhile in
+    /// a process of its own (the sandbox is cloned from this one, which
+    /// must have no other thread then), and let the command start (the
+    /// sandbox's gate) only once it has passed. A damaged lower ends the
+    /// sandbox before the command starts.
+    fn start_gated(&mut self) -> Result<std::result::Result<sandbox::Sandbox, sandbox::Error>> {
+        let Some(check) = self.check.take() else {
+            return Ok(sandbox::start(&self.spec.sandbox));
+        };
+        let pipe = || {
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                .map_err(|e| RunError::Failed(format!("pipe: {e}")))
+        };
+        let (wait, release) = pipe()?;
+        let (why_r, why_w) = pipe()?;
+        let pid = sandbox::fork_process()
+            .map_err(|e| RunError::Failed(format!("cannot fork the quick check: {e}")))?;
+        if pid == 0 {
+            drop((wait, why_r));
+            let verdict = check.run();
+            let word: &[u8] = if verdict.is_ok() { b"g" } else { b"n" };
+            let _ = nix::unistd::write(&release, word);
+            let said = match verdict {
+                Ok(()) => "g".to_string(),
+                Err(why) => format!("n{why}"),
+            };
+            let _ = nix::unistd::write(&why_w, said.as_bytes());
+            sandbox::exit_now(0);
+        }
+        // The checker alone holds the write ends: its end, even by a crash, opens or closes the gate.
+        drop((release, why_w));
+        use std::os::fd::AsRawFd;
+        self.spec.sandbox.gate = Some(wait.as_raw_fd());
+        let started = sandbox::start(&self.spec.sandbox);
+        self.spec.sandbox.gate = None;
+        drop(wait);
+        let mut said = Vec::new();
+        let _ = File::from(why_r).read_to_end(&mut said);
+        let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+        if said.first() == Some(&b'g') {
+            return Ok(started);
+        }
+        if let Ok(sb) = started {
+            let _ = sb.wait();
+        }
+        Err(RunError::CacheDamaged(match said.split_first() {
+            Some((_, why)) => String::from_utf8_lossy(why).into_owned(),
+            None => "the quick check ended without a verdict".into(),
+        }))
     }
 
     /// The tail of the data paths that run on a directory of their own

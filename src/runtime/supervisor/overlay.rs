@@ -5,7 +5,7 @@
 
 use std::fs::File;
 
-use super::{Result, Supervised};
+use super::{Cached, Result, RunError, Supervised};
 use crate::cache::{Lower, Profile};
 use crate::runtime::instance::Mode;
 use crate::runtime::overlay;
@@ -13,29 +13,69 @@ use crate::sandbox;
 
 pub(super) fn supervise(
     mut run: Supervised,
-    notify: Option<&mut File>,
-    (lower, profile): (Lower, Profile),
+    mut notify: Option<&mut File>,
+    cached: Cached,
 ) -> Result<i32> {
     let abandon = |run: &Supervised| {
         let _ = overlay::discard(&run.inst.dir);
         run.abandon();
     };
-    match root(&run, &lower, &profile) {
-        Ok(root) => run.spec.sandbox.overlay = Some(root),
-        Err(e) => {
-            abandon(&run);
-            return Err(e);
+    let Cached {
+        mut lower,
+        profile,
+        check,
+        mut fresh,
+    } = cached;
+    run.check = check;
+    loop {
+        match root(&run, &lower, &profile) {
+            Ok(root) => run.spec.sandbox.overlay = Some(root),
+            Err(e) => {
+                abandon(&run);
+                return Err(e);
+            }
         }
+        run.spec.sandbox.rootfs = run.inst.mountpoint();
+        // A failed fold keeps the upper directory: reap folds it later.
+        let (dir, upper) = (run.inst.dir.clone(), run.upper_dir());
+        let ran = run.run_and_fold(notify.as_deref_mut(), abandon, &upper, |ws| {
+            overlay::fold_instance(ws, &dir).map(drop)
+        });
+        let status = match ran {
+            // The entry was damaged: nothing ran; rebuild it and start again.
+            Err(RunError::CacheDamaged(why)) => {
+                overlay::discard(&run.inst.dir)?;
+                drop(lower);
+                eprintln!("warning: cache entry damaged, rebuilt: {why}");
+                let prepared = crate::cache::prepare(&run.spec.ws, &run.spec.tree, &profile);
+                match prepared.map(|p| (p.lower, p.written.is_some())) {
+                    Ok((Some(l), written)) => (lower, fresh) = (l, written),
+                    Ok((None, _)) => {
+                        abandon(&run);
+                        return Err(RunError::Failed(
+                            "the checkout cache gave no lower directory".into(),
+                        ));
+                    }
+                    Err(e) => {
+                        abandon(&run);
+                        return Err(e.into());
+                    }
+                }
+                continue;
+            }
+            r => r?,
+        };
+        overlay::discard(&run.inst.dir)?;
+        // An entry an earlier run wrote is synced now, off the command's
+        // start; the one this run wrote is left to the next use.
+        if !fresh {
+            if let Err(e) = crate::cache::complete_lower(&run.spec.ws, &lower) {
+                eprintln!("warning: checkout cache: {e}");
+            }
+        }
+        drop(lower);
+        return run.finish(status);
     }
-    run.spec.sandbox.rootfs = run.inst.mountpoint();
-    // A failed fold keeps the upper directory: reap folds it later.
-    let (dir, upper) = (run.inst.dir.clone(), run.upper_dir());
-    let status = run.run_and_fold(notify, abandon, &upper, |ws| {
-        overlay::fold_instance(ws, &dir).map(drop)
-    })?;
-    overlay::discard(&run.inst.dir)?;
-    drop(lower);
-    run.finish(status)
 }
 
 /// The instance's directories and record, and the sandbox's overlay root:
