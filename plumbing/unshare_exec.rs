@@ -230,6 +230,8 @@ fn config(a: Args) -> Result<SandboxConfig, sandbox::Error> {
             lowerdir,
             upper,
             skeleton: std::env::temp_dir().join(format!("hako-skeleton-{}", std::process::id())),
+            // The caller's upper directory outlives the run: synced as usual.
+            volatile: false,
         });
     }
     for t in &a.tmpfs {

@@ -75,14 +75,14 @@ pub struct SharedFiles {
     /// Copies written by this process (for the report).
     pub written: std::sync::atomic::AtomicU64,
     /// fsync each copy written and name it in `files/` at once (a layer's
-    /// few); otherwise copies stay in `tmp/` until `publish`, after the
-    /// caller's one syncfs, so `files/` never names a copy a crash can tear.
+    /// few); otherwise a copy is written where the checkout wants the file
+    /// (in its own directory, as a checkout writes: no one directory all
+    /// writers lock) and named in `files/` only by `publish`, after the
+    /// caller's sync, so `files/` never names a copy a crash can tear.
     pub sync_each: bool,
-    /// Copies written and not yet named in `files/`: key → (temporary file,
-    /// suffix, the first path of the checkout linking it).
-    pending: Mutex<HashMap<String, (PathBuf, u32, PathBuf)>>,
-    /// Temporary files of copies another thread's copy replaced in `pending`.
-    orphans: Mutex<Vec<PathBuf>>,
+    /// Copies written and not yet named in `files/`: key → (suffix, the
+    /// file of the checkout holding it).
+    pending: Mutex<HashMap<String, (u32, PathBuf)>>,
 }
 
 impl SharedFiles {
@@ -95,7 +95,6 @@ impl SharedFiles {
             written: 0.into(),
             sync_each: false,
             pending: Mutex::new(HashMap::new()),
-            orphans: Mutex::new(Vec::new()),
         }
     }
 
@@ -106,29 +105,36 @@ impl SharedFiles {
     /// Write the content and attributes of `e` into a new file of `tmp/`.
     fn write_tmp(&self, store: &dyn ObjectStore, e: &Entry) -> Result<PathBuf> {
         let tmp = crate::fsutil::tmp_path(&self.tmp, "copy-");
+        self.write_new(store, e, &tmp)?;
+        Ok(tmp)
+    }
+
+    /// Write the content and attributes of `e` into the new file `tmp`
+    /// (removed again on failure).
+    fn write_new(&self, store: &dyn ObjectStore, e: &Entry, tmp: &Path) -> Result<()> {
         let mut f = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
-            .open(&tmp)
-            .at(&tmp)?;
+            .open(tmp)
+            .at(tmp)?;
         let written = file::write_to(store, &e.id, &mut f)
-            .map_err(|err| err.on_output(&tmp))
+            .map_err(|err| err.on_output(tmp))
             .and_then(|()| match self.sync_each {
-                true => f.sync_all().at(&tmp),
+                true => f.sync_all().at(tmp),
                 false => Ok(()),
             });
         drop(f);
         let (mode, meta) = presented(e, &self.profile);
         let owners = self.profile.owners();
-        let done = written.and_then(|()| apply_presented_attrs(&tmp, mode, &meta, owners));
+        let done = written.and_then(|()| apply_presented_attrs(tmp, mode, &meta, owners));
         if let Err(err) = done {
-            let _ = fs::remove_file(&tmp);
+            let _ = fs::remove_file(tmp);
             return Err(err);
         }
         self.written
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(tmp)
+        Ok(())
     }
 
     /// Write the copy of `e`, synced, and name it `dest` unless a copy is
@@ -146,17 +152,13 @@ impl SharedFiles {
     }
 
     /// Name in `files/` the copies written since the last call (the caller
-    /// made them durable), and remove their temporary names.
+    /// made them durable).
     pub fn publish(&self) -> Result<()> {
-        let pending: Vec<(String, (PathBuf, u32, PathBuf))> = match self.pending.lock() {
-            Ok(mut p) => p.drain().collect(),
-            Err(_) => Vec::new(),
-        };
-        for (key, (tmp, n, _)) in pending {
+        for (key, n, first) in self.take_pending() {
             let dest = self.path(&key, n);
             let parent = dest.parent().expect("a fan-out directory");
             fs::create_dir_all(parent).at(parent)?;
-            match fs::hard_link(&tmp, &dest) {
+            match fs::hard_link(&first, &dest) {
                 // A name taken, or a copy at its link limit, stays private
                 // to the entries linking it.
                 Err(err)
@@ -167,36 +169,18 @@ impl SharedFiles {
                 }
                 _ => {}
             }
-            let _ = fs::remove_file(&tmp);
-        }
-        if let Ok(mut o) = self.orphans.lock() {
-            for tmp in o.drain(..) {
-                let _ = fs::remove_file(&tmp);
-            }
         }
         Ok(())
     }
 
     /// The copies written and not yet named in `files/`, as (key, suffix,
-    /// the first path of the checkout linking it), with their temporary
-    /// names removed: a caller that names them later (after its sync) names
-    /// them from the checkout.
+    /// the file of the checkout holding it), forgotten here: a caller that
+    /// names them later (after its sync) names them from the checkout.
     pub fn take_pending(&self) -> Vec<(String, u32, PathBuf)> {
-        let pending: Vec<(String, (PathBuf, u32, PathBuf))> = match self.pending.lock() {
-            Ok(mut p) => p.drain().collect(),
+        match self.pending.lock() {
+            Ok(mut p) => p.drain().map(|(key, (n, first))| (key, n, first)).collect(),
             Err(_) => Vec::new(),
-        };
-        let mut out = Vec::with_capacity(pending.len());
-        for (key, (tmp, n, first)) in pending {
-            let _ = fs::remove_file(&tmp);
-            out.push((key, n, first));
         }
-        if let Ok(mut o) = self.orphans.lock() {
-            for tmp in o.drain(..) {
-                let _ = fs::remove_file(&tmp);
-            }
-        }
-        out
     }
 
     /// Whether the copy at `p` still carries the attributes of its key (a
@@ -221,8 +205,8 @@ impl FileSource for SharedFiles {
         let key = key(e, &self.profile);
         // A copy this checkout wrote and has not named in `files/` yet.
         let mine = self.pending.lock().ok().and_then(|p| p.get(&key).cloned());
-        if let Some((tmp, _, _)) = mine {
-            match fs::hard_link(&tmp, dest) {
+        if let Some((_, first)) = mine {
+            match fs::hard_link(&first, dest) {
                 Ok(()) => return Ok(()),
                 Err(err) if err.raw_os_error() == Some(libc::EMLINK) => {}
                 Err(err) => return Err(err).at(dest),
@@ -249,15 +233,11 @@ impl FileSource for SharedFiles {
                     self.write_copy(store, e, &src)?;
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                    let tmp = self.write_tmp(store, e)?;
-                    fs::hard_link(&tmp, dest).at(dest)?;
-                    let replaced = self
-                        .pending
-                        .lock()
-                        .ok()
-                        .and_then(|mut p| p.insert(key.clone(), (tmp, n, dest.to_path_buf())));
-                    if let (Some((old, _, _)), Ok(mut o)) = (replaced, self.orphans.lock()) {
-                        o.push(old);
+                    // Written in place; another thread's copy of the same
+                    // key meanwhile stays a file of its own.
+                    self.write_new(store, e, dest)?;
+                    if let Ok(mut p) = self.pending.lock() {
+                        p.entry(key.clone()).or_insert((n, dest.to_path_buf()));
                     }
                     return Ok(());
                 }

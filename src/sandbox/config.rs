@@ -275,6 +275,9 @@ pub struct OverlayRoot {
     /// --tmpfs and bind destinations) and stacks under the lower
     /// directories, so no mount point is ever made in the upper directory.
     pub skeleton: PathBuf,
+    /// The upper directory is discarded with the run: mount `volatile`
+    /// (no sync of the upper filesystem, at the unmount either).
+    pub volatile: bool,
 }
 
 /// An overlay mounted at a path inside an overlay root, over one host
@@ -337,13 +340,6 @@ pub struct Config {
     /// A pseudo-terminal of the sandbox's devpts as the command's stdio and
     /// controlling terminal, relayed by hako (sandbox.md, "The terminal").
     pub pty: bool,
-    /// A gate the command waits at (sandbox.md, step 7a): the read end of
-    /// a pipe, kept open by the caller until `start` returns, whose write
-    /// end the caller has handed to another process (a check the setup
-    /// overlaps). Pid 1 reads one byte from it once the filesystem is
-    /// built: anything but `g` (end of file included) ends the sandbox with
-    /// status 125, saying nothing.
-    pub gate: Option<std::os::fd::RawFd>,
 }
 
 impl Config {
@@ -382,7 +378,6 @@ impl Config {
             die_with_parent: false,
             as_pid_1: false,
             pty: false,
-            gate: None,
         }
     }
 }

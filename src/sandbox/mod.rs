@@ -27,7 +27,7 @@ pub use idmap::{
 pub use overlay::escape_overlay_path;
 pub use overlay::probe_overlay;
 pub use spawn::{block_supervised_signals, passwd_home, DEFAULT_PATH, FORWARDED};
-pub use spawn::{find_in_path, run, start, Exit, Sandbox};
+pub use spawn::{find_in_path, run, start, start_gated, Exit, Sandbox};
 
 /// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).
 pub fn read_pid_file(path: &std::path::Path) -> Result<(i32, Option<u64>), Error> {
@@ -74,12 +74,6 @@ pub fn read_pid_file(path: &std::path::Path) -> Result<(i32, Option<u64>), Error
 /// server): returns 0 in the child. The caller must be single-threaded.
 pub fn fork_process() -> std::io::Result<libc::pid_t> {
     sys::fork().map_err(|e| std::io::Error::from_raw_os_error(e as i32))
-}
-
-/// End a forked process of the runtime at once (no destructors, no
-/// buffers flushed: they belong to the parent).
-pub fn exit_now(code: i32) -> ! {
-    sys::exit_now(code)
 }
 
 /// Field 22 of /proc/PID/stat: tells a live process from a reused pid.

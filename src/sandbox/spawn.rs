@@ -103,6 +103,19 @@ pub fn run(cfg: &Config) -> Result<Exit> {
 /// Build the sandbox and start CFG's command in it; returns once the command
 /// has been exec'd (or has failed to be), with the setup's warnings.
 pub fn start(cfg: &Config) -> Result<Sandbox> {
+    start_inner(cfg, None)
+}
+
+/// `start`, with a gate (sandbox.md, step 27a): `gate` runs in this process
+/// while the sandbox builds its filesystem (it may start threads: the
+/// sandbox is cloned already), and the command starts only if it returns
+/// true; else pid 1 exits 125 before the command, saying nothing (the
+/// caller knows why), and the sandbox is returned to be waited for.
+pub fn start_gated(cfg: &Config, gate: &mut dyn FnMut() -> bool) -> Result<Sandbox> {
+    start_inner(cfg, Some(gate))
+}
+
+fn start_inner(cfg: &Config, gate: Option<&mut dyn FnMut() -> bool>) -> Result<Sandbox> {
     let prep = prepare(cfg)?;
     let mut warnings = Vec::new();
     let cg = if cfg.cgroup.is_empty() {
@@ -127,6 +140,10 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
         Some(sys::pipe().map_err(|e| Error::sys("create the sync pipe", e))?)
     } else {
         None
+    };
+    let gate_pipe = match gate {
+        Some(_) => Some(sys::pipe().map_err(|e| Error::sys("create the gate pipe", e))?),
+        None => None,
     };
     // The console socket: pid 1 sends the pty's master over it.
     let console = if cfg.pty {
@@ -174,6 +191,10 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
                 err_w,
                 warn_w: Some(warn_w),
                 console,
+                gate: gate_pipe.map(|(r, w)| {
+                    drop(w);
+                    r
+                }),
             };
             child_main(cfg, &prep, pipes, &old_mask, &waitset)
         }
@@ -251,6 +272,12 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
             return Err(e);
         }
         sb.pid_file = Some(pf.clone());
+    }
+    // The caller's gate, while pid 1 builds the filesystem.
+    if let (Some(gate), Some((gate_r, gate_w))) = (gate, gate_pipe) {
+        drop(gate_r);
+        let word: &[u8] = if gate() { b"g" } else { b"n" };
+        let _ = sys::write_all(gate_w.as_fd(), word);
     }
     // The pty's master, sent once the sandbox's devpts is mounted (none if
     // pid 1 failed first: its error pipe says why).
@@ -385,6 +412,9 @@ fn prepare(cfg: &Config) -> Result<Prepared> {
                 ));
             }
             data.push_str(",userxattr,redirect_dir=nofollow,index=off,metacopy=off");
+            if o.volatile && o.upper.is_some() {
+                data.push_str(",volatile");
+            }
             let data = std::ffi::CString::new(data)
                 .map_err(|_| Error::Usage("overlay paths hold a NUL byte".into()))?;
             let readonly = o.upper.is_none();
@@ -419,6 +449,8 @@ struct ChildFds {
     err_w: OwnedFd,
     warn_w: Option<OwnedFd>,
     console: Option<OwnedFd>,
+    /// The caller's gate (`start_gated`).
+    gate: Option<OwnedFd>,
 }
 
 /// The sandbox's first process. Never returns: it execs the command, becomes
@@ -504,8 +536,9 @@ fn child_steps(
     sys::chdir(&cstr(&cfg.workdir))
         .map_err(|e| Error::sys(format!("--workdir: chdir '{}'", cfg.workdir.display()), e))?;
     // 7a. The caller's gate: the command starts only once it says so.
-    if let Some(gate) = cfg.gate {
-        if sys::read_byte_raw(gate) != Some(b'g') {
+    if let Some(gate) = fds.gate.take() {
+        let mut b = [0u8; 1];
+        if nix::unistd::read(gate.as_fd(), &mut b) != Ok(1) || b[0] != b'g' {
             sys::exit_now(125); // hako knows why and says it
         }
     }

@@ -508,21 +508,6 @@ pub fn write_all(fd: BorrowedFd, mut buf: &[u8]) -> SysResult<()> {
     Ok(())
 }
 
-/// Read one byte from a descriptor given by number: None at end of file or
-/// on an error.
-pub fn read_byte_raw(fd: RawFd) -> Option<u8> {
-    let mut b = 0u8;
-    loop {
-        // SAFETY: b is one writable byte.
-        let n = unsafe { libc::read(fd, (&raw mut b).cast(), 1) };
-        match Errno::result(n) {
-            Ok(1) => return Some(b),
-            Err(Errno::EINTR) => {}
-            _ => return None,
-        }
-    }
-}
-
 /// Read until end of file (or error) into a vector.
 pub fn read_to_end(fd: BorrowedFd) -> Vec<u8> {
     let mut out = Vec::new();

@@ -235,6 +235,7 @@ fn with_root(cfg: &sandbox::Config, hr: &hostroot::HostRoot, workdir: &Path) -> 
         lowerdir: sandbox::escape_overlay_path(&hr.spine),
         upper: hr.root_upper.clone(),
         skeleton: hr.skeleton.clone(),
+        volatile: true,
     });
     cfg.nested_overlays = hr
         .nested

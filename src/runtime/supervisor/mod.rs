@@ -331,55 +331,31 @@ impl Supervised<'_> {
         Ok(sb.wait())
     }
 
-    /// Start the sandbox; with a quick check pending, make it meanwhile in
-    /// a process of its own (the sandbox is cloned from this one, which
-    /// must have no other thread then), and let the command start (the
-    /// sandbox's gate) only once it has passed. A damaged lower ends the
-    /// sandbox before the command starts.
+    /// Start the sandbox; with a quick check pending, make it meanwhile
+    /// (the sandbox's gate: its threads start once the sandbox is cloned)
+    /// and let the command start only once it has passed. A damaged lower
+    /// ends the sandbox before the command starts.
     fn start_gated(&mut self) -> Result<std::result::Result<sandbox::Sandbox, sandbox::Error>> {
         let Some(check) = self.check.take() else {
             return Ok(sandbox::start(&self.spec.sandbox));
         };
-        let pipe = || {
-            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-                .map_err(|e| RunError::Failed(format!("pipe: {e}")))
-        };
-        let (wait, release) = pipe()?;
-        let (why_r, why_w) = pipe()?;
-        let pid = sandbox::fork_process()
-            .map_err(|e| RunError::Failed(format!("cannot fork the quick check: {e}")))?;
-        if pid == 0 {
-            drop((wait, why_r));
-            let verdict = check.run();
-            let word: &[u8] = if verdict.is_ok() { b"g" } else { b"n" };
-            let _ = nix::unistd::write(&release, word);
-            let said = match verdict {
-                Ok(()) => "g".to_string(),
-                Err(why) => format!("n{why}"),
-            };
-            let _ = nix::unistd::write(&why_w, said.as_bytes());
-            sandbox::exit_now(0);
+        let mut verdict = None;
+        let started = sandbox::start_gated(&self.spec.sandbox, &mut || {
+            let v = check.run();
+            let passed = v.is_ok();
+            verdict = Some(v);
+            passed
+        });
+        match verdict {
+            // The sandbox failed before the gate: its own error says why.
+            None | Some(Ok(())) => Ok(started),
+            Some(Err(why)) => {
+                if let Ok(sb) = started {
+                    let _ = sb.wait();
+                }
+                Err(RunError::CacheDamaged(why))
+            }
         }
-        // The checker alone holds the write ends: its end, even by a crash, opens or closes the gate.
-        drop((release, why_w));
-        use std::os::fd::AsRawFd;
-        self.spec.sandbox.gate = Some(wait.as_raw_fd());
-        let started = sandbox::start(&self.spec.sandbox);
-        self.spec.sandbox.gate = None;
-        drop(wait);
-        let mut said = Vec::new();
-        let _ = File::from(why_r).read_to_end(&mut said);
-        let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
-        if said.first() == Some(&b'g') {
-            return Ok(started);
-        }
-        if let Ok(sb) = started {
-            let _ = sb.wait();
-        }
-        Err(RunError::CacheDamaged(match said.split_first() {
-            Some((_, why)) => String::from_utf8_lossy(why).into_owned(),
-            None => "the quick check ended without a verdict".into(),
-        }))
     }
 
     /// The tail of the data paths that run on a directory of their own

@@ -100,5 +100,6 @@ fn root(run: &Supervised, lower: &Lower, profile: &Profile) -> Result<sandbox::O
         lowerdir: lower.lowerdir(),
         upper,
         skeleton: run.inst.dir.join("skel"),
+        volatile: run.spec.mode == Mode::Temporary,
     })
 }
