@@ -2,6 +2,10 @@
 //!
 //! The engine library. It never parses command-line arguments and never prints
 //! to stdout: it returns values and typed errors (see `error::Error`).
+//!
+//! `unsafe` is refused by the compiler everywhere but the two modules where
+//! raw system calls and memory maps live (`sys`, `sandbox::sys`).
+#![deny(unsafe_code)]
 
 pub mod apply;
 pub mod cache;
@@ -28,6 +32,7 @@ pub mod revwalk;
 pub mod runtime;
 pub mod sandbox;
 pub mod store;
+#[allow(unsafe_code)]
 pub mod sys;
 pub mod transport;
 pub mod userns;

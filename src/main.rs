@@ -1,4 +1,5 @@
 //! `hako`: parse the command line and dispatch. Nothing else lives here.
+#![forbid(unsafe_code)]
 
 use std::path::PathBuf;
 use std::process::exit;

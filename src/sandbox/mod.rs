@@ -13,6 +13,7 @@ pub mod probe;
 mod pty;
 mod rootfs;
 mod spawn;
+#[allow(unsafe_code)]
 mod sys;
 
 pub use config::{
