@@ -506,6 +506,17 @@ mod tests {
         }
     }
 
+    /// A panic still unwinds to `catch_unwind` with GCC's unwinder linked
+    /// statically (build.rs): a panicking rayon task relies on it.
+    #[test]
+    fn a_panic_unwinds() {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let caught = std::panic::catch_unwind(|| panic!("unwind me"));
+        std::panic::set_hook(hook);
+        assert!(caught.is_err());
+    }
+
     /// The top level's help is the grouped list whenever it may show.
     #[test]
     fn command_for_the_top_level_helps_as_the_full_command() {
