@@ -33,6 +33,6 @@ start_row () {
 	awk -v t="$1" -v h="$h" -v g="$g" 'BEGIN { printf "| %-46s | %9.3f ms | %-10s %9.3f ms | %7.3f |\n", t, h, "git", g, h / g }'
 }
 
-table_header "process start (issue 28; median of 3 means of 200 runs)"
+RUNS=3 table_header "process start (issue 28; the median of 3 means of 200 runs)"
 start_row "hako --version vs git --version" "$HAKO --version" "git --version"
 start_row "hako rev-parse HEAD vs git rev-parse HEAD" "$HAKO -C $D/h rev-parse HEAD" "git -C $D/g rev-parse HEAD"
