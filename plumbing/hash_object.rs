@@ -60,7 +60,7 @@ fn load(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// The id of a file's bytes as one object, streaming.
 fn hash_path(kind: ObjectType, path: &Path) -> anyhow::Result<ObjectId> {
     let (f, len) = open(path)?;
-    hako::object::hash_reader(kind, len, f)
+    hako::object::hash_file(kind, &f, len)
         .with_context(|| format!("cannot hash '{}'", path.display()))
 }
 

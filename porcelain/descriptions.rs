@@ -1117,14 +1117,23 @@ sandbox's devpts. `hako exec` does this for instances."#,
 /// `cmd` with each subcommand's description after its one-line summary
 /// (clap's `long_about`: `--help` and the man page's DESCRIPTION).
 pub fn with_descriptions(mut cmd: clap::Command) -> clap::Command {
-    for (name, text) in DESCRIPTIONS {
-        if let Some(sub) = cmd.find_subcommand(name) {
-            let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
-            let long = format!("{about}\n\n{text}");
-            cmd = cmd.mut_subcommand(name, |c| c.long_about(long));
-        }
+    for (name, _) in DESCRIPTIONS {
+        cmd = with_description_of(cmd, name);
     }
     cmd
+}
+
+/// `cmd` with the long description of its subcommand `name`.
+pub fn with_description_of(cmd: clap::Command, name: &str) -> clap::Command {
+    let Some(sub) = cmd.find_subcommand(name) else {
+        return cmd;
+    };
+    let Some((_, text)) = DESCRIPTIONS.iter().find(|(n, _)| *n == name) else {
+        return cmd;
+    };
+    let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+    let long = format!("{about}\n\n{text}");
+    cmd.mut_subcommand(name, |c| c.long_about(long))
 }
 
 #[cfg(test)]

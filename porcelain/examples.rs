@@ -410,17 +410,30 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
 pub fn with_examples(mut cmd: clap::Command) -> clap::Command {
     let mut done: Vec<&str> = Vec::new();
     for (name, ..) in EXAMPLES {
-        if done.contains(name) || cmd.find_subcommand(name).is_none() {
+        if done.contains(name) {
             continue;
         }
         done.push(name);
-        let mut text = String::from("Examples:");
-        for (_, line, what) in EXAMPLES.iter().filter(|(n, ..)| n == name) {
-            text.push_str(&format!("\n  # {what}\n  {line}"));
-        }
-        cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
+        cmd = with_examples_of(cmd, name);
     }
     cmd
+}
+
+/// `cmd` with the examples of its subcommand `name` appended to that one's help.
+pub fn with_examples_of(cmd: clap::Command, name: &str) -> clap::Command {
+    if cmd.find_subcommand(name).is_none() {
+        return cmd;
+    }
+    let mut text = String::from("Examples:");
+    let mut any = false;
+    for (_, line, what) in EXAMPLES.iter().filter(|(n, ..)| *n == name) {
+        text.push_str(&format!("\n  # {what}\n  {line}"));
+        any = true;
+    }
+    if !any {
+        return cmd;
+    }
+    cmd.mut_subcommand(name, |c| c.after_help(text))
 }
 
 #[cfg(test)]

@@ -325,9 +325,54 @@ pub(crate) fn command() -> clap::Command {
     let cmd = porcelain::descriptions::with_descriptions(porcelain::examples::with_examples(
         <Cli as clap::CommandFactory>::command(),
     ));
-    // `hako`, `hako -h` and `hako --help` print the grouped list, as git does.
+    with_grouped_help(cmd)
+}
+
+/// `hako`, `hako -h` and `hako --help` print the grouped list, as git does.
+fn with_grouped_help(cmd: clap::Command) -> clap::Command {
     let grouped = porcelain::help::grouped(&cmd, false);
     cmd.override_help(grouped)
+}
+
+/// The command line to parse `args` with: what `command()` builds, less the
+/// help texts `args` cannot print (building them all is most of a start).
+/// Only help output differs between the two, and only help that is not
+/// asked for: the subcommand named gets its examples and description, and
+/// the grouped list is there when the top level's help may show.
+fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
+    let mut words = args.iter().skip(1).map(|a| a.to_str());
+    let mut sub = None;
+    while let Some(word) = words.next() {
+        match word {
+            Some("-C" | "-c" | "--container") => {
+                words.next();
+            }
+            Some("-P" | "--no-pager" | "-V" | "--version") => {}
+            Some(w) if w.starts_with("--container=") => {}
+            Some(w) if w.len() > 2 && (w.starts_with("-C") || w.starts_with("-c")) => {}
+            Some(w) if !w.starts_with('-') => {
+                sub = Some(w);
+                break;
+            }
+            // Help at the top level, `--`, or anything else: everything.
+            _ => return command(),
+        }
+    }
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let Some(typed) = sub else {
+        return if args.len() <= 1 {
+            with_grouped_help(cmd)
+        } else {
+            cmd
+        };
+    };
+    let Some(name) = cmd.find_subcommand(typed).map(|c| c.get_name().to_string()) else {
+        return command();
+    };
+    porcelain::descriptions::with_description_of(
+        porcelain::examples::with_examples_of(cmd, &name),
+        &name,
+    )
 }
 
 fn main() {
@@ -335,8 +380,9 @@ fn main() {
     clap_complete::CompleteEnv::with_factory(|| porcelain::complete::with_completers(command()))
         .var(porcelain::complete::ENV)
         .complete();
-    let parsed = command()
-        .try_get_matches()
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = command_for(&args)
+        .try_get_matches_from(&args)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
     let cli = match parsed {
         Ok(c) => c,
@@ -431,5 +477,69 @@ fn main() {
             eprintln!("fatal: {}", plumbing::terminal_safe(&msg));
             exit(code);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<std::ffi::OsString> {
+        words.iter().map(|w| w.into()).collect()
+    }
+
+    /// What a subcommand's help prints is the same whichever way it is built.
+    #[test]
+    fn command_for_a_subcommand_helps_as_the_full_command() {
+        let mut full = command();
+        let names: Vec<String> = full
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        for name in names {
+            let mut part = command_for(&args(&["hako", "-C", "x", &name, "--help"]));
+            let want = full.find_subcommand_mut(&name).unwrap().render_long_help();
+            let got = part.find_subcommand_mut(&name).unwrap().render_long_help();
+            assert_eq!(got.to_string(), want.to_string(), "{name}");
+            let want = full.find_subcommand_mut(&name).unwrap().render_help();
+            let got = part.find_subcommand_mut(&name).unwrap().render_help();
+            assert_eq!(got.to_string(), want.to_string(), "{name}");
+        }
+    }
+
+    /// A panic still unwinds to `catch_unwind` with GCC's unwinder linked
+    /// statically (build.rs): a panicking rayon task relies on it.
+    #[test]
+    fn a_panic_unwinds() {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let caught = std::panic::catch_unwind(|| panic!("unwind me"));
+        std::panic::set_hook(hook);
+        assert!(caught.is_err());
+    }
+
+    /// The top level's help is the grouped list whenever it may show.
+    #[test]
+    fn command_for_the_top_level_helps_as_the_full_command() {
+        let want = command().render_help().to_string();
+        for words in [
+            &["hako"][..],
+            &["hako", "-h"],
+            &["hako", "-P", "--help"],
+            &["hako", "-Pc", "x"],
+        ] {
+            let got = command_for(&args(words)).render_help().to_string();
+            assert_eq!(got, want, "{words:?}");
+        }
+        let err = command_for(&args(&["hako", "-C", "x", "nosuch"]))
+            .try_get_matches_from(args(&["hako", "-C", "x", "nosuch"]))
+            .err()
+            .unwrap();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidSubcommand);
+        let v = command_for(&args(&["hako", "--version"]))
+            .try_get_matches_from(args(&["hako", "--version"]))
+            .err()
+            .unwrap();
+        assert_eq!(v.kind(), clap::error::ErrorKind::DisplayVersion);
     }
 }

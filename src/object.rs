@@ -133,96 +133,123 @@ pub fn hash_object(kind: ObjectType, payload: &[u8]) -> ObjectId {
     ObjectId(*h.finalize().as_bytes())
 }
 
-/// The id of a `len`-byte payload read from `r`, streaming (large payloads
-/// are hashed in parallel a block at a time). Fails if `r` does not hold
-/// exactly `len` bytes (a file that changed while it was read).
-pub fn hash_reader(
-    kind: ObjectType,
-    len: u64,
-    mut r: impl std::io::Read + Send,
-) -> std::io::Result<ObjectId> {
-    /// Fill `buf` as far as `r` goes; returns how much was read.
-    fn fill(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut filled = 0;
-        while filled < buf.len() {
-            match r.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(filled)
-    }
-    let mut h = blake3::Hasher::new();
-    h.update(&header(kind, len));
-    let mut total = 0u64;
-    if len < 4 << 20 {
+/// The id of the `len`-byte payload `file` holds, read (never mapped: a
+/// file truncated meanwhile must give an error, not SIGBUS). Large files
+/// are hashed in parallel: each thread reads its own subtrees of BLAKE3's
+/// tree with `pread` into a buffer that stays in its cache, and the
+/// subtrees' chaining values are merged as `blake3::hash` would. Fails if
+/// the file does not hold exactly `len` bytes (it changed while read).
+pub fn hash_file(kind: ObjectType, file: &std::fs::File, len: u64) -> std::io::Result<ObjectId> {
+    use std::os::unix::fs::FileExt;
+    let head = header(kind, len);
+    let changed = |why: &str| {
+        std::io::Error::other(format!(
+            "changed while being read (expected {len} bytes, {why})"
+        ))
+    };
+    let id = if len < PARALLEL_FROM {
+        let mut h = blake3::Hasher::new();
+        h.update(&head);
         let mut buf = vec![0u8; 64 << 10];
-        loop {
-            let n = fill(&mut r, &mut buf)?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            if total > len {
-                break;
+        let mut at = 0u64;
+        while at < len {
+            let want = buf.len().min((len - at) as usize);
+            let n = read_full_at(file, &mut buf[..want], at)?;
+            if n < want {
+                return Err(changed(&format!("read {}", at + n as u64)));
             }
             h.update(&buf[..n]);
+            at += n as u64;
         }
+        ObjectId(*h.finalize().as_bytes())
     } else {
-        // Large: one thread reads the next block while the others hash this
-        // one (reading, not mapping: a file truncated meanwhile must give an
-        // error, not SIGBUS).
-        const BLOCK: usize = 16 << 20;
-        let (full_tx, full_rx) =
-            std::sync::mpsc::sync_channel::<std::io::Result<(Vec<u8>, usize)>>(1);
-        let (free_tx, free_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-        for _ in 0..2 {
-            free_tx
-                .send(vec![0u8; BLOCK])
-                .expect("room for two buffers");
+        let total = head.len() as u64 + len;
+        let left = blake3::hazmat::left_subtree_len(total);
+        let (l, r) = rayon::join(
+            || subtree_cv(file, &head, 0, left),
+            || subtree_cv(file, &head, left, total - left),
+        );
+        let root = blake3::hazmat::merge_subtrees_root(&l?, &r?, blake3::hazmat::Mode::Hash);
+        ObjectId(*root.as_bytes())
+    };
+    // Grown meanwhile: what was hashed is not the whole file.
+    if file.read_at(&mut [0u8; 1], len)? != 0 {
+        return Err(changed("read more"));
+    }
+    Ok(id)
+}
+
+/// Payloads from this size on are hashed by several threads.
+const PARALLEL_FROM: u64 = 4 << 20;
+/// The largest subtree one task hashes (a power of two, in bytes).
+const SUBTREE_TASK: u64 = 4 << 20;
+/// How much a task reads at a time: small enough to stay in a core's cache.
+const READ_PIECE: usize = 256 << 10;
+
+/// `pread` until `buf` is full or the end of the file; how much was read.
+fn read_full_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read_at(&mut buf[n..], at + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        std::thread::scope(|scope| -> std::io::Result<()> {
-            // Owned here, so leaving early (an error, a file grown) drops it
-            // and the reader's next send fails instead of blocking.
-            let full_rx = full_rx;
-            let free_tx = free_tx;
-            scope.spawn(move || {
-                while let Ok(mut buf) = free_rx.recv() {
-                    let r = fill(&mut r, &mut buf).map(|n| (buf, n));
-                    let done = !matches!(r, Ok((_, n)) if n > 0);
-                    if full_tx.send(r).is_err() || done {
-                        break;
-                    }
-                }
-            });
-            while let Ok(next) = full_rx.recv() {
-                let (buf, n) = next?;
-                if n == 0 {
-                    break;
-                }
-                total += n as u64;
-                if total > len {
-                    break;
-                }
-                h.update_rayon(&buf[..n]);
-                if free_tx.send(buf).is_err() {
-                    break;
-                }
+    }
+    Ok(n)
+}
+
+/// The chaining value of the BLAKE3 subtree of `size` bytes at `start` of
+/// the stream `head` + the file's bytes (`start`, `size`: a valid subtree).
+fn subtree_cv(
+    file: &std::fs::File,
+    head: &[u8],
+    start: u64,
+    size: u64,
+) -> std::io::Result<blake3::hazmat::ChainingValue> {
+    use blake3::hazmat::{left_subtree_len, merge_subtrees_non_root, HasherExt, Mode};
+    if size > SUBTREE_TASK {
+        let left = left_subtree_len(size);
+        let (l, r) = rayon::join(
+            || subtree_cv(file, head, start, left),
+            || subtree_cv(file, head, start + left, size - left),
+        );
+        return Ok(merge_subtrees_non_root(&l?, &r?, Mode::Hash));
+    }
+    thread_local! {
+        static PIECE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PIECE.with_borrow_mut(|buf| {
+        buf.resize(READ_PIECE, 0);
+        let mut h = blake3::Hasher::new();
+        h.set_input_offset(start);
+        let head_len = head.len() as u64;
+        let mut at = start;
+        let end = start + size;
+        while at < end {
+            let want = READ_PIECE.min((end - at) as usize);
+            let piece = &mut buf[..want];
+            // The header's bytes come first in the stream, then the file's.
+            let from_head = head_len.saturating_sub(at).min(want as u64) as usize;
+            if from_head > 0 {
+                piece[..from_head].copy_from_slice(&head[at as usize..at as usize + from_head]);
             }
-            drop(full_rx);
-            drop(free_tx);
-            Ok(())
-        })?;
-    }
-    if total != len {
-        return Err(std::io::Error::other(format!(
-            "changed while being read (expected {len} bytes, read {total}{})",
-            if total > len { "+" } else { "" }
-        )));
-    }
-    Ok(ObjectId(*h.finalize().as_bytes()))
+            let file_at = (at + from_head as u64) - head_len;
+            let n = read_full_at(file, &mut piece[from_head..], file_at)?;
+            if n < want - from_head {
+                return Err(std::io::Error::other(format!(
+                    "changed while being read (expected {} bytes, read {})",
+                    end - head_len,
+                    file_at + n as u64
+                )));
+            }
+            h.update(piece);
+            at += want as u64;
+        }
+        Ok(h.finalize_non_root())
+    })
 }
 
 /// Hash a full encoding (header + payload).
@@ -459,6 +486,50 @@ pub fn empty_tree_id() -> ObjectId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reading a file in parallel subtrees gives `hash_object`'s id, at
+    /// sizes around the task and header boundaries; a file shorter or
+    /// longer than it said is refused.
+    #[test]
+    fn hash_file_matches_hash_object() {
+        use std::io::Write;
+        let mut data = vec![0u8; (SUBTREE_TASK * 3 + 4097) as usize];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = (i * 7 + i / 1021) as u8;
+        }
+        let sizes = [
+            0,
+            1,
+            PARALLEL_FROM - 1,
+            PARALLEL_FROM,
+            PARALLEL_FROM + 1,
+            SUBTREE_TASK * 2 - 9,
+            SUBTREE_TASK * 2 + 1024,
+            data.len() as u64,
+        ];
+        for size in sizes {
+            let payload = &data[..size as usize];
+            let mut f = tempfile::tempfile().unwrap();
+            f.write_all(payload).unwrap();
+            for kind in [ObjectType::Blob, ObjectType::Commit] {
+                assert_eq!(
+                    hash_file(kind, &f, size).unwrap(),
+                    hash_object(kind, payload),
+                    "{size} bytes"
+                );
+            }
+            if size > 0 {
+                assert!(
+                    hash_file(ObjectType::Blob, &f, size - 1).is_err(),
+                    "{size}: longer"
+                );
+                assert!(
+                    hash_file(ObjectType::Blob, &f, size + 1).is_err(),
+                    "{size}: shorter"
+                );
+            }
+        }
+    }
 
     #[test]
     fn header_roundtrip() {

@@ -10,8 +10,19 @@ pub const HEX_LEN: usize = 64;
 /// The shortest prefix accepted as an abbreviated id.
 pub const MIN_PREFIX: usize = 4;
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct ObjectId(pub [u8; OID_LEN]);
+
+/// Ids are BLAKE3 outputs: eight of their bytes spread as well as all 32,
+/// and hash tables of ids (a repack keeps several of every object) hash a
+/// quarter of the bytes. The table's hasher stays keyed (no chosen collisions).
+impl std::hash::Hash for ObjectId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_ne_bytes(head));
+    }
+}
 
 impl ObjectId {
     pub const ZERO: ObjectId = ObjectId([0; OID_LEN]);

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::reach::{reachable, roots, Reach};
+use super::reach::{reachable, reachable_kept, roots, Reach};
 use crate::error::{Error, IoContext, Result};
 use crate::fsutil::LockFile;
 use crate::oid::ObjectId;
@@ -63,6 +63,11 @@ pub struct Repacked {
 
 fn reach_all(ws: &Workspace) -> Result<Reach> {
     let reach = reachable(&ws.odb, &roots(ws)?)?;
+    refuse_unsound(reach)
+}
+
+/// `reach`, unless objects it should hold are missing or unreadable.
+fn refuse_unsound(reach: Reach) -> Result<Reach> {
     if let Some((id, why)) = reach.unreadable.first() {
         return Err(Error::Invalid(format!(
             "refusing to collect garbage: {} reachable objects cannot be read (first: {id}: {why}); run fsck",
@@ -87,8 +92,12 @@ fn reach_all(ws: &Workspace) -> Result<Reach> {
 /// of removed packs become loose objects with the pack's age, never lost
 /// before their grace period. Call with the gc lock held.
 pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> {
-    let store: &dyn ObjectStore = &ws.odb;
-    let reach = reach_all(ws)?;
+    // One walk reads every reachable object; delta selection and the writer
+    // below read what it kept (types, sizes, every non-blob object) from
+    // memory instead of walking the store a second time.
+    let (reach, kept) = reachable_kept(&ws.odb, &roots(ws)?)?;
+    let reach = refuse_unsound(reach)?;
+    let store: &dyn ObjectStore = &kept;
     let mut out = Repacked::default();
     let old_packs = LocalStore::packs(&ws.odb)?;
     if reach.seen.is_empty() && old_packs.is_empty() {

@@ -1,7 +1,7 @@
 //! Reachability: the roots of a workspace (every container's refs, reflogs,
 //! working root and in-progress state) and everything they reach.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
@@ -240,6 +240,55 @@ pub struct Reach {
 /// Everything reachable from `roots`, with the objects found missing on the
 /// way (the walk goes on past them).
 pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
+    walk(store, roots, None)
+}
+
+/// `reachable`, keeping what the walk read: every reached object's type and
+/// size, and the objects it read whole (all but blobs). A second pass over
+/// the same objects (repack's delta selection and its writer) then reads
+/// them from memory through `Kept`'s `ObjectStore`, not from the store again.
+pub fn reachable_kept<'s>(store: &'s dyn ObjectStore, roots: &[Root]) -> Result<(Reach, Kept<'s>)> {
+    let mut kept = Kept {
+        store,
+        headers: HashMap::new(),
+        objects: HashMap::new(),
+    };
+    let reach = walk(store, roots, Some(&mut kept))?;
+    Ok((reach, kept))
+}
+
+/// What `reachable_kept` read, in front of the store it read it from.
+pub struct Kept<'s> {
+    store: &'s dyn ObjectStore,
+    headers: HashMap<ObjectId, (ObjectType, u64)>,
+    objects: HashMap<ObjectId, Object>,
+}
+
+impl ObjectStore for Kept<'_> {
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        Ok(self.headers.contains_key(id) || self.store.contains(id)?)
+    }
+    fn read(&self, id: &ObjectId) -> Result<Object> {
+        match self.objects.get(id) {
+            Some(o) => Ok(o.clone()),
+            None => self.store.read(id),
+        }
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        match self.headers.get(id) {
+            Some(h) => Ok(*h),
+            None => self.store.read_header(id),
+        }
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        self.store.write(kind, data)
+    }
+    fn is_shallow(&self, id: &ObjectId) -> Result<bool> {
+        self.store.is_shallow(id)
+    }
+}
+
+fn walk(store: &dyn ObjectStore, roots: &[Root], mut kept: Option<&mut Kept>) -> Result<Reach> {
     let mut r = Reach::default();
     // (id, what the referrer says it is, who refers to it)
     let mut stack: Vec<(ObjectId, Requires, String)> = roots
@@ -251,7 +300,12 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
             continue;
         }
         let kind = match store.read_header(&id) {
-            Ok((k, _)) => k,
+            Ok((k, size)) => {
+                if let Some(kept) = kept.as_deref_mut() {
+                    kept.headers.insert(id, (k, size));
+                }
+                k
+            }
             Err(Error::NotFound(_)) => {
                 r.seen.remove(&id);
                 r.missing.push(Missing {
@@ -298,6 +352,9 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
             }
         };
         let shallow = kind == ObjectType::Commit && store.is_shallow(&id)?;
+        if let Some(kept) = kept.as_deref_mut() {
+            kept.objects.insert(id, o.clone());
+        }
         let mut dirs = Vec::new();
         let parsed = children(&id, o, shallow, &mut |child, want, dir_root| {
             if dir_root {
@@ -410,4 +467,57 @@ pub fn root_trees(ws: &Workspace) -> Result<HashSet<ObjectId>> {
         }
     }
     Ok(trees)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Signature;
+    use crate::object::Commit;
+    use crate::prolly::dir::Entry;
+    use crate::store::MemStore;
+
+    /// What `reachable_kept` keeps reads back as the store's own reads, and
+    /// it reaches what `reachable` reaches.
+    #[test]
+    fn kept_reads_as_the_store() {
+        let store = MemStore::new();
+        let mut entries = Vec::new();
+        for i in 0..300 {
+            let blob = store
+                .write(ObjectType::Blob, format!("file {i}\n").as_bytes())
+                .unwrap();
+            entries.push(Entry::new(format!("f{i:04}").as_bytes(), 0o100644, blob));
+        }
+        let tree = dir::build(&store, entries).unwrap();
+        let sig = Signature::parse("A U Thor <a@example.com> 1700000000 +0000").unwrap();
+        let commit = Commit {
+            tree,
+            parents: vec![],
+            author: sig.clone(),
+            committer: sig,
+            message: b"one\n".to_vec(),
+        };
+        let c = store.write(ObjectType::Commit, &commit.encode()).unwrap();
+        let roots = [Root {
+            id: c,
+            source: "test".into(),
+            want: Requires::Kind(ObjectType::Commit),
+        }];
+        let plain = reachable(&store, &roots).unwrap();
+        let (reach, kept) = reachable_kept(&store, &roots).unwrap();
+        assert_eq!(reach.seen, plain.seen);
+        assert_eq!(reach.commits, vec![c]);
+        assert!(reach.seen.len() > 302, "a tree of several nodes");
+        assert_eq!(kept.headers.len(), reach.seen.len());
+        for id in &reach.seen {
+            assert_eq!(
+                kept.read_header(id).unwrap(),
+                store.read_header(id).unwrap()
+            );
+            assert_eq!(kept.read(id).unwrap(), store.read(id).unwrap());
+        }
+        let blobs = reach.seen.len() - kept.objects.len();
+        assert_eq!(blobs, 300, "blobs are not kept whole");
+    }
 }

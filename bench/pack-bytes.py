@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Bytes of a pack by what they carry: commits (and tags), tree nodes, file
+content (blobs and chunk lists), and framing (pack header and trailer,
+record headers, delta base ids, the compression's frame and block headers).
+A delta counts as the kind of object it rebuilds. Usage:
+pack-bytes.py hako PACK, or pack-bytes.py git PACK GIT_DIR (where the bases
+of a thin pack's deltas are, to tell their kinds) -> one line
+"commit=N tree=N content=N framing=N total=N"."""
+import subprocess, sys, zlib
+
+def varint(b, i):
+    v = s = 0
+    while True:
+        c = b[i]; i += 1
+        v |= (c & 0x7f) << s; s += 7
+        if not c & 0x80:
+            return v, i
+
+def zstd_overhead(frame):
+    """Frame header + block headers + checksum of one zstd frame: what is not payload."""
+    i = 0
+    if frame[:4] == b"\x28\xb5\x2f\xfd":
+        i = 4
+    fhd = frame[i]; i += 1
+    single = fhd >> 5 & 1
+    fcs = {0: 1 if single else 0, 1: 2, 2: 4, 3: 8}[fhd >> 6]
+    did = {0: 0, 1: 1, 2: 2, 3: 4}[fhd & 3]
+    i += (0 if single else 1) + did + fcs
+    over = i
+    while True:
+        bh = int.from_bytes(frame[i:i + 3], "little"); i += 3; over += 3
+        last, btype, bsize = bh & 1, bh >> 1 & 3, bh >> 3
+        i += 1 if btype == 1 else bsize
+        if last:
+            break
+    if fhd >> 2 & 1:
+        over += 4
+    return over
+
+def hako(b):
+    kinds = {1: "content", 2: "content", 3: "tree", 4: "commit", 5: "commit"}
+    out = dict(commit=0, tree=0, content=0, framing=16 + 32)
+    n = int.from_bytes(b[12:16], "big")
+    i = 16
+    for _ in range(n):
+        start = i
+        k = b[i]; i += 1
+        _, i = varint(b, i)
+        if k & 0x10:
+            i += 32
+        stored, i = varint(b, i)
+        frame = b[i:i + stored]
+        over = zstd_overhead(frame)
+        i += stored
+        out[kinds[k & 0x0f]] += stored - over
+        out["framing"] += (i - start) - (stored - over)
+    return out
+
+def git(b, git_dir):
+    names = {1: "commit", 2: "tree", 3: "content", 4: "commit"}
+    out = dict(commit=0, tree=0, content=0, framing=12 + 20)
+    n = int.from_bytes(b[8:12], "big")
+    i = 12
+    kind_at = {}
+    for _ in range(n):
+        start = i
+        c = b[i]; i += 1
+        t = c >> 4 & 7
+        while c & 0x80:
+            c = b[i]; i += 1
+        if t == 6:
+            c = b[i]; i += 1
+            rel = c & 0x7f
+            while c & 0x80:
+                c = b[i]; i += 1
+                rel = ((rel + 1) << 7) | (c & 0x7f)
+            name = kind_at[start - rel]
+        elif t == 7:
+            base = b[i:i + 20].hex(); i += 20
+            kind = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "-t", base],
+                                  capture_output=True, text=True, check=True).stdout.strip()
+            name = {"commit": "commit", "tag": "commit", "tree": "tree"}.get(kind, "content")
+        else:
+            name = names[t]
+        kind_at[start] = name
+        d = zlib.decompressobj()
+        d.decompress(b[i:])
+        used = len(b) - i - len(d.unused_data)
+        body = used - 6  # zlib: a 2-byte header, a 4-byte adler32
+        i += used
+        out[name] += body
+        out["framing"] += (i - start) - body
+    return out
+
+if __name__ == "__main__":
+    which, path = sys.argv[1], sys.argv[2]
+    data = open(path, "rb").read()
+    r = hako(data) if which == "hako" else git(data, sys.argv[3])
+    total = sum(r.values())
+    assert total == len(data), (total, len(data))
+    print(" ".join("%s=%d" % (k, r[k]) for k in ("commit", "tree", "content", "framing")) + " total=%d" % total)
