@@ -807,7 +807,14 @@ meanwhile are held off while gc decides, so no write is lost.
 
 --auto does nothing unless there are more loose objects than gc.auto
 (6700) or more packs than gc.autoPackLimit (50); `hako commit` and
-`hako import` run it."#,
+`hako import` run it.
+
+--remote NAME tidies the s3:// bucket of remote NAME instead
+(format-spec/object-store.md section 7), safely with readers and pushers
+at work: the objects its ref values reach are written as one pack, packs
+that older packs make redundant are retired (hidden from readers) and
+deleted a grace later, and leftovers of killed pushes are removed, all
+only once older than --prune-grace (default 24h)."#,
     ),
     (
         "repack",

@@ -402,6 +402,110 @@ test_expect_success 'pushers killed (-9) at random moments: every value readable
 	hako -C k2 cat /etc/k6
 '
 
+# s3req OP ARGS...: one signed request behind hako's back (helpers/s3req.py).
+s3req () { python3 "$TEST_DIRECTORY/helpers/s3req.py" "$@"; }
+# gc_keys KIND: the keys of the gc prefix (KIND: idx, pack, retired), sorted.
+gc_keys () {
+	case $1 in
+	retired) s3req list hako-test gc/objects/retired/ ;;
+	*) s3req list hako-test gc/objects/pack/ | grep "\.$1$" ;;
+	esac | sort
+}
+
+test_expect_success 'gc --remote of a bucket with several pushes leaves one pack; a fresh clone is equal, fsck-clean' '
+	hako init -q gcsrc && hako -C gcsrc remote add origin $B/gc &&
+	for i in 1 2 3 4; do
+		hako -C gcsrc write /etc/f$i $i && hako -C gcsrc commit -q -m f$i &&
+		hako -C gcsrc push -q origin || return 1
+	done &&
+	hako -C gcsrc tag -m t t1 && hako -C gcsrc push -q --tags origin &&
+	test "$(gc_keys idx | wc -l)" = 5 &&
+	hako -C gcsrc gc --remote origin --prune-grace 0 2>err &&
+	grep "^remote .origin. ($B/gc): .* objects reachable; wrote pack-[0-9a-f]* (.*); retired 5 packs, removed 5, .*; 1 packs remain" err &&
+	test "$(gc_keys idx | wc -l)" = 1 && test "$(gc_keys pack | wc -l)" = 1 &&
+	test -z "$(gc_keys retired)" &&
+	hako clone -q $B/gc gc1 &&
+	hako -C gc1 fsck --full &&
+	hako ls-remote $B/gc >actual && hako ls-remote gcsrc >expect && test_cmp expect actual &&
+	hako -C gc1 cat /etc/f4 &&
+	hako -C gcsrc gc --remote origin --prune-grace 0 2>err &&
+	grep "wrote no pack; retired 0 packs, removed 0, .* 1 packs remain" err &&
+	test_must_fail hako -C gcsrc gc --remote nosuch 2>err &&
+	grep "neither a configured remote" err &&
+	test_must_fail hako -C gcsrc gc --prune-grace 1h 2>err &&
+	test_must_fail hako -C gcsrc gc --remote origin --prune-grace 1w 2>err &&
+	grep "bad grace" err
+'
+
+test_expect_success 'gc --remote while clones run: each clone, listed before a gc step, succeeds' '
+	random_tree gc-tree 5 &&
+	hako -C gcsrc import ../gc-tree /data >/dev/null && hako -C gcsrc commit -q -m tree &&
+	hako -C gcsrc push -q origin &&
+	hako -C gcsrc write /etc/f5 5 && hako -C gcsrc commit -q -m f5 && hako -C gcsrc push -q origin &&
+	sleep 3 &&
+	# Each clone lists the bucket, then waits while a gc step runs.
+	for step in 1 2 3; do
+		rm -f go-gc$step.listed &&
+		{ HAKO_TEST_S3_FETCH_WAIT=$TRASH/go-gc$step hako clone -q $B/gc gcc$step >gcc$step.out 2>&1 & echo $! >gcc$step.pid; } &&
+		for i in $(test_seq 100); do test -f go-gc$step.listed && break; sleep 0.1; done &&
+		test -f go-gc$step.listed &&
+		hako -C gcsrc gc --remote origin --prune-grace 2 2>gc$step.err &&
+		touch go-gc$step && wait $(cat gcc$step.pid) &&
+		hako -C gcc$step fsck --full &&
+		test "$(hako -C gcc$step rev-parse main)" = "$(hako -C gcsrc rev-parse main)" &&
+		hako -C gcc$step checkout-tree "$(hako -C gcc$step rev-parse main:data)" ../gcc$step-tree &&
+		diff -r gc-tree gcc$step-tree &&
+		sleep 2.5 || return 1
+	done &&
+	cat gc1.err gc2.err gc3.err &&
+	# 1: a consolidated pack written, nothing retired (it is younger than the grace);
+	# 2: the three older packs retired; 3: removed.
+	grep "wrote pack-.*; retired 0 packs, removed 0,.* 4 packs remain" gc1.err &&
+	grep "wrote no pack; retired 3 packs, removed 0,.* 1 packs remain" gc2.err &&
+	grep "wrote no pack; retired 0 packs, removed 3,.* 1 packs remain" gc3.err &&
+	test "$(gc_keys idx | wc -l)" = 1 && test "$(gc_keys pack | wc -l)" = 1 &&
+	test -z "$(gc_keys retired)"
+'
+
+test_expect_success 'gc --remote removes the leftovers of killed pushes once older than the grace, keeps newer ones' '
+	# A push killed once its pack is written, before any value names it.
+	gc_keys idx >before-a &&
+	hako -C gcsrc write /etc/a a && hako -C gcsrc commit -q -m a &&
+	{ HAKO_TEST_S3_PACKED_WAIT=$TRASH/go-a hako -C gcsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go-a.listed && break; sleep 0.1; done &&
+	kill -9 $pid; wait $pid;
+	gc_keys idx >with-a &&
+	a=$(comm -13 before-a with-a) && test -n "$a" &&
+	# A .pack without its .idx, and a superseded value a push did not delete.
+	echo junk >junk &&
+	s3req put hako-test gc/objects/pack/pack-$(printf "%064d" 7).pack junk &&
+	first=$(hako -C gcsrc rev-parse main~2) &&
+	s3req put hako-test gc/refs/v/containers/default/refs/heads/main/$first /dev/null &&
+	test "$(hako ls-remote $B/gc | grep -c "refs/heads/main$")" = 2 &&
+	sleep 3 &&
+	hako -C gcsrc write /etc/b b && hako -C gcsrc commit -q -m b &&
+	{ HAKO_TEST_S3_PACKED_WAIT=$TRASH/go-b hako -C gcsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go-b.listed && break; sleep 0.1; done &&
+	kill -9 $pid; wait $pid;
+	gc_keys idx >with-b &&
+	b=$(comm -13 with-a with-b) && test -n "$b" &&
+	# The older leftovers go (the pack retired first), the newer pack stays.
+	hako -C gcsrc gc --remote origin --prune-grace 2 2>err &&
+	grep "wrote no pack; retired 1 packs, removed 0, put back 0; removed 1 leftover files and 1 superseded ref values; 2 packs remain" err &&
+	hako ls-remote $B/gc | grep "refs/heads/main$" >refs &&
+	test_line_count = 1 refs &&
+	! s3req list hako-test gc/objects/pack/ | grep pack-0000 &&
+	gc_keys idx >after && ! grep "$a" after && grep "$b" after &&
+	gc_keys retired | grep "${a##*/}" &&
+	sleep 3 &&
+	hako -C gcsrc gc --remote origin --prune-grace 2 2>err &&
+	grep "retired 1 packs, removed 1," err &&
+	! s3req list hako-test gc/objects/ | grep "$(basename "$a" .idx)" &&
+	gc_keys pack | grep "$(basename "$b" .idx).pack" &&
+	hako clone -q $B/gc gc9 && hako -C gc9 fsck --full &&
+	test "$(hako -C gc9 rev-parse main)" = "$(hako -C gcsrc rev-parse main~2)"
+'
+
 # proxy NAME TARGET-PORT ARGS...: helpers/s3proxy.py in front of Garage;
 # its port in NAME.port, its log in NAME.log, stopped when the test ends.
 proxy () {

@@ -73,6 +73,8 @@ pub struct Listed {
     /// The key below the prefix.
     pub path: String,
     pub size: u64,
+    /// `LastModified`, in seconds since the epoch (store time; 0 if absent).
+    pub modified: u64,
 }
 
 /// A client of one bucket prefix.
@@ -94,6 +96,9 @@ pub struct S3Client {
     /// `objects/pack/` as the last whole-prefix listing saw it (read_refs),
     /// so that a fetch lists the bucket once.
     pub packs_listing: Option<Vec<Listed>>,
+    /// The store's clock (the `Date` of its last answer), seconds since
+    /// the epoch: gc's grace is measured against it, not the client's.
+    pub store_time: Option<u64>,
 }
 
 /// A failed request, as the store described it.
@@ -245,6 +250,34 @@ impl S3Client {
             sent: 0,
             counter: None,
             packs_listing: None,
+            store_time: None,
+        })
+    }
+
+    /// Another client of the same prefix (fresh counters).
+    pub fn reopen(&self) -> S3Client {
+        S3Client {
+            agent: self.agent.clone(),
+            bucket: self.bucket.clone(),
+            creds: self.creds.clone(),
+            prefix: self.prefix.clone(),
+            display: self.display.clone(),
+            url: self.url.clone(),
+            requests: 0,
+            bytes: 0,
+            sent: 0,
+            counter: None,
+            packs_listing: None,
+            store_time: None,
+        }
+    }
+
+    /// The store's time as its last answer gave it, else this machine's.
+    pub fn now(&self) -> u64 {
+        self.store_time.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
         })
     }
 
@@ -316,7 +349,12 @@ impl S3Client {
                 req.call()
             };
             let failed = match res {
-                Ok(r) => return Ok(r),
+                Ok(r) => {
+                    if let Some(t) = r.header("Date").and_then(parse_http_date) {
+                        self.store_time = Some(t);
+                    }
+                    return Ok(r);
+                }
                 Err(ureq::Error::Status(status, r)) => {
                     let text = r.into_string().unwrap_or_default();
                     let (code, message) = error_fields(&text);
@@ -510,6 +548,11 @@ impl S3Client {
                 out.push(Listed {
                     path: rel.to_string(),
                     size: c.size.unwrap_or(0),
+                    modified: c
+                        .last_modified
+                        .as_deref()
+                        .and_then(parse_iso_time)
+                        .unwrap_or(0),
                 });
             }
             token = page.next_continuation_token;
@@ -529,6 +572,67 @@ impl S3Client {
         };
         Ok(packs_file_of(&listed).into_bytes())
     }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn unix_time(y: i64, mo: u32, d: u32, h: u64, mi: u64, s: u64) -> Option<u64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let days = u64::try_from(days_from_civil(y, mo, d)).ok()?;
+    Some(days * 86400 + h * 3600 + mi * 60 + s)
+}
+
+/// `2026-12-06T10:28:06.123Z` (a listing's `LastModified`), to the second.
+pub fn parse_iso_time(s: &str) -> Option<u64> {
+    let n = |a: usize, b: usize| s.get(a..b)?.parse::<u64>().ok();
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    unix_time(
+        n(0, 4)? as i64,
+        n(5, 7)? as u32,
+        n(8, 10)? as u32,
+        n(11, 13)?,
+        n(14, 16)?,
+        n(17, 19)?,
+    )
+}
+
+/// `Sun, 06 Dec 2026 10:28:06 GMT` (an HTTP `Date`).
+pub fn parse_http_date(s: &str) -> Option<u64> {
+    let w: Vec<&str> = s.split_whitespace().collect();
+    let [_, d, mon, y, hms, "GMT"] = w.as_slice() else {
+        return None;
+    };
+    let mo = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| m == mon)? as u32
+        + 1;
+    let t: Vec<u64> = hms.split(':').filter_map(|x| x.parse().ok()).collect();
+    let [h, mi, sec] = t.as_slice() else {
+        return None;
+    };
+    unix_time(y.parse().ok()?, mo, d.parse().ok()?, *h, *mi, *sec)
 }
 
 /// `objects/info/packs` for a listing of `objects/pack/`: the packs whose
@@ -586,6 +690,9 @@ impl MirrorReader for S3Client {
                 self.display
             ))
         })
+    }
+    fn get_index(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.get_opt(path, MAX_MIRROR_FILE)
     }
     fn get_ranges(
         &mut self,
@@ -682,5 +789,17 @@ mod tests {
         assert_eq!(error_fields("junk"), (String::new(), String::new()));
         let body = "<Error><Code>ServiceUnavailable</Code><Message>[&quot;a&quot; &amp; b]</Message></Error>";
         assert_eq!(error_fields(body).1, "[\"a\" & b]");
+    }
+
+    #[test]
+    fn store_times_parse() {
+        assert_eq!(parse_iso_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_iso_time("2026-12-06T10:28:06.123Z"), Some(1796552886));
+        assert_eq!(
+            parse_http_date("Sun, 06 Dec 2026 10:28:06 GMT"),
+            Some(1796552886)
+        );
+        assert_eq!(parse_iso_time("2026-13-06T10:28:06Z"), None);
+        assert_eq!(parse_http_date("yesterday"), None);
     }
 }

@@ -19,6 +19,8 @@ use crate::workspace::Workspace;
 /// The key marking a prefix as a hako remote, and its content.
 pub const MARKER: &str = "hako-object-store";
 const MARKER_TEXT: &[u8] = b"hako-object-store 1\n";
+/// Where gc keeps the indexes of the packs it retired (section 7).
+pub const RETIRED: &str = "objects/retired/";
 /// A push writes its ref values at most this long after it read the refs
 /// (object-store.md section 7: gc's grace period relies on it).
 pub const MAX_PUSH: Duration = Duration::from_secs(3600);
@@ -76,6 +78,14 @@ fn parse_id(s: &str) -> Option<ObjectId> {
 /// marker, are someone else's: refused.
 pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
     let listed = s3.list("", usize::MAX)?;
+    parse_listing(s3, &listed)
+}
+
+/// The refs of a listing of the whole prefix (see `read_refs`).
+pub fn parse_listing(
+    s3: &mut S3Client,
+    listed: &[crate::transport::s3::Listed],
+) -> Result<BucketRefs> {
     let mut refs = BucketRefs::default();
     let mut packs = Vec::new();
     let display = s3.display.clone();
@@ -84,10 +94,12 @@ pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
             "{display}: the prefix holds something else than a hako remote (key '{key}')"
         ))
     };
-    for l in &listed {
+    for l in listed {
         let key = l.path.as_str();
         if key.starts_with("objects/pack/") {
             packs.push(l.clone());
+        } else if key.starts_with(RETIRED) {
+            // Packs gc retired (section 7): not read by fetches.
         } else if key == MARKER {
             refs.marked = true;
         } else if key == "info/refs" || key == "objects/info/packs" {
@@ -285,7 +297,7 @@ pub fn push(
     let odb = &ws.odb;
     let listed = read_refs(s3)?;
     let mut packs = s3.packs_listing.take().unwrap_or_default();
-    test_pause_after_listing();
+    test_pause("HAKO_TEST_S3_PUSH_WAIT");
     let empty: Vec<Value> = Vec::new();
     let mut report = PushReport::default();
     for (c, src, dst, new, forced) in wanted {
@@ -384,49 +396,12 @@ pub fn push(
         let picks = crate::pack::select::select_revs(odb, &include, &exclude, &bases)?;
         report.objects = picks.len();
         if !picks.is_empty() {
-            let tmp = crate::fsutil::tmp_path(&ws.dir, "s3-push-");
-            let result = (|| -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
-                let (sum, written) = crate::pack::write::write_pack_files(
-                    odb,
-                    Some(odb),
-                    &picks,
-                    false,
-                    &tmp.join("pack"),
-                )?;
-                let name = format!("pack-{sum}");
-                let pack = tmp.join(format!("{name}.pack"));
-                let idx = tmp.join(format!("{name}.idx"));
-                let len = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-                s3.put(
-                    &format!("objects/pack/{name}.pack"),
-                    None,
-                    Some((&pack, len(&pack))),
-                    true,
-                )?;
-                s3.put(
-                    &format!("objects/pack/{name}.idx"),
-                    None,
-                    Some((&idx, len(&idx))),
-                    true,
-                )?;
-                let files = vec![
-                    crate::transport::s3::Listed {
-                        path: format!("objects/pack/{name}.pack"),
-                        size: len(&pack),
-                    },
-                    crate::transport::s3::Listed {
-                        path: format!("objects/pack/{name}.idx"),
-                        size: len(&idx),
-                    },
-                ];
-                Ok((written.bytes, files))
-            })();
-            let _ = std::fs::remove_dir_all(&tmp);
-            let (bytes, files) = result?;
+            let (bytes, files) = upload_pack(ws, s3, &picks)?;
             report.pack_bytes = bytes;
             packs.extend(files);
         }
     }
+    test_pause("HAKO_TEST_S3_PACKED_WAIT");
     if started.elapsed() > MAX_PUSH {
         return Err(Error::Invalid(format!(
             "{}: the push ran longer than {} s before writing its refs; run it again",
@@ -515,11 +490,44 @@ pub fn push(
     Ok(report)
 }
 
-/// Test hook (two pushers that do not see each other, t6500): with
-/// `HAKO_TEST_S3_PUSH_WAIT=PATH`, create `PATH.listed` once the refs are
-/// read, then wait (at most a minute) until `PATH` exists.
-fn test_pause_after_listing() {
-    let Some(p) = std::env::var_os("HAKO_TEST_S3_PUSH_WAIT") else {
+/// Write `picks` as one pack and PUT it: the `.pack`, then the `.idx`
+/// (section 4 step 2). Returns the pack's bytes and its two files as listed.
+pub fn upload_pack(
+    ws: &Workspace,
+    s3: &mut S3Client,
+    picks: &[crate::pack::select::Pick],
+) -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
+    let odb = &ws.odb;
+    let tmp = crate::fsutil::tmp_path(&ws.dir, "s3-push-");
+    let result = (|| -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
+        let (sum, written) =
+            crate::pack::write::write_pack_files(odb, Some(odb), picks, false, &tmp.join("pack"))?;
+        let mut files = Vec::new();
+        for ext in ["pack", "idx"] {
+            let local = tmp.join(format!("pack-{sum}.{ext}"));
+            let size = std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0);
+            let path = format!("objects/pack/pack-{sum}.{ext}");
+            s3.put(&path, None, Some((&local, size)), true)?;
+            files.push(crate::transport::s3::Listed {
+                path,
+                size,
+                modified: 0,
+            });
+        }
+        Ok((written.bytes, files))
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+/// Test hook (t6500: two pushers that do not see each other, a clone that
+/// gc runs under, a push killed after its packs): with `VAR=PATH`, create
+/// `PATH.listed` at this point, then wait (at most a minute) until `PATH`
+/// exists. `HAKO_TEST_S3_PUSH_WAIT`: a push, once the refs are read;
+/// `HAKO_TEST_S3_PACKED_WAIT`: a push, once its packs are written;
+/// `HAKO_TEST_S3_FETCH_WAIT`: a fetch, once the refs are read.
+pub fn test_pause(var: &str) {
+    let Some(p) = std::env::var_os(var) else {
         return;
     };
     let path = std::path::PathBuf::from(p);

@@ -358,6 +358,7 @@ pub fn fetch(
             let mut s3 =
                 crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
             let listed = crate::transport::s3_remote::read_refs(&mut s3)?;
+            crate::transport::s3_remote::test_pause("HAKO_TEST_S3_FETCH_WAIT");
             let wants = listed.ids(&|c| {
                 opts.containers
                     .as_ref()
