@@ -140,8 +140,11 @@ count () {
 	PY
 }
 all_requests () {
-	echo $(( $(count GetObject) + $(count ListObjectsV2) + $(count PutObject) + $(count DeleteObject) ))
+	echo $(( $(count GetObject) + $(count ListObjectsV2) + $(count PutObject) + $(count DeleteObject) + $(count DeleteObjects) ))
 }
+
+# s3req OP ARGS...: one signed request behind hako's back (helpers/s3req.py).
+s3req () { python3 "$TEST_DIRECTORY/helpers/s3req.py" "$@"; }
 
 # random_tree DIR SEED: 10 x 10 directories of 20 files of 1 KiB of random bytes.
 random_tree () {
@@ -260,6 +263,43 @@ test_expect_success 'fetch of a 1-file change takes the records it lacks by rang
 	hako -C near fsck --full &&
 	hako -C near checkout-tree "$t2" ../out2 &&
 	diff -r tree out2
+'
+
+test_expect_success 'push of a 1-file change costs 6 requests; fast-forwards name the value they supersede, MAX_VALUES of them then one DeleteObjects' '
+	python3 -c "import random; open(\"tree/d5/sub1/f3\", \"wb\").write(random.Random(3).randbytes(1024))" &&
+	t3=$(hako -C src write-tree ../tree) &&
+	c3=$(hako -C src commit-tree -m change2 -p "$(hako -C src rev-parse big)" "$t3") &&
+	hako -C src update-ref refs/heads/big "$c3" &&
+	before=$(all_requests) && puts=$(count PutObject) &&
+	hako -C src push origin big 2>err &&
+	n=$(( $(all_requests) - before )) &&
+	echo "push of a 1-file change: $n requests ($(( $(count PutObject) - puts )) PUT)" &&
+	test "$n" -le 6 &&
+	s3req list hako-test team/ws/refs/v/containers/default/refs/heads/big/ >values &&
+	test_line_count = 2 values &&
+	grep "/$c3+[0-9a-f]*$" values &&
+	hako ls-remote $B/team/ws >refs &&
+	grep "^$c3	containers/default/refs/heads/big$" refs &&
+	test "$(grep -c "refs/heads/big$" refs)" = 1 &&
+	prev=$c3 &&
+	for i in 3 4 5 6 7 8; do
+		prev=$(hako -C src commit-tree -m "ff $i" -p "$prev" "$t3") &&
+		hako -C src update-ref refs/heads/big "$prev" &&
+		hako -C src push -q origin big || return 1
+	done &&
+	s3req list hako-test team/ws/refs/v/containers/default/refs/heads/big/ >values &&
+	test_line_count = 8 values &&
+	hako -C dst fetch 2>err &&
+	test "$(hako -C dst rev-parse refs/remotes/origin/big)" = "$prev" &&
+	test "$(hako ls-remote $B/team/ws | grep -c "refs/heads/big$")" = 1 &&
+	prev=$(hako -C src commit-tree -m "ff 9" -p "$prev" "$t3") &&
+	hako -C src update-ref refs/heads/big "$prev" &&
+	dels=$(count DeleteObjects) &&
+	hako -C src push -q origin big &&
+	test $(( $(count DeleteObjects) - dels )) = 1 &&
+	s3req list hako-test team/ws/refs/v/containers/default/refs/heads/big/ >values &&
+	test_line_count = 1 values &&
+	grep "/$prev$" values
 '
 
 test_expect_success 'wrong credentials: one-line fatal naming the remote and the store'"'"'s code, no ref moved' '
@@ -402,8 +442,6 @@ test_expect_success 'pushers killed (-9) at random moments: every value readable
 	hako -C k2 cat /etc/k6
 '
 
-# s3req OP ARGS...: one signed request behind hako's back (helpers/s3req.py).
-s3req () { python3 "$TEST_DIRECTORY/helpers/s3req.py" "$@"; }
 # gc_keys KIND: the keys of the gc prefix (KIND: idx, pack, retired), sorted.
 gc_keys () {
 	case $1 in
@@ -479,7 +517,7 @@ test_expect_success 'gc --remote removes the leftovers of killed pushes once old
 	# A .pack without its .idx, and a superseded value a push did not delete.
 	echo junk >junk &&
 	s3req put hako-test gc/objects/pack/pack-$(printf "%064d" 7).pack junk &&
-	first=$(hako -C gcsrc rev-parse main~2) &&
+	first=$(hako -C gcsrc rev-parse main~3) &&
 	s3req put hako-test gc/refs/v/containers/default/refs/heads/main/$first /dev/null &&
 	test "$(hako ls-remote $B/gc | grep -c "refs/heads/main$")" = 2 &&
 	sleep 3 &&

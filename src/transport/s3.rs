@@ -517,6 +517,46 @@ impl S3Client {
         }
     }
 
+    /// DELETE `paths` (below the prefix) with as few `DeleteObjects`
+    /// requests as the store allows (1000 keys each); missing keys are fine.
+    pub fn delete_many(&mut self, paths: &[String]) -> Result<()> {
+        for chunk in paths.chunks(PAGE_KEYS) {
+            let objects: Vec<rusty_s3::actions::ObjectIdentifier> = chunk
+                .iter()
+                .map(|p| rusty_s3::actions::ObjectIdentifier::new(self.key(p)))
+                .collect();
+            let mut action = self
+                .bucket
+                .delete_objects(self.creds.as_ref(), objects.iter());
+            action.set_quiet(true);
+            let url = action.sign(SIGNED_FOR);
+            let (body, md5) = action.body_with_md5();
+            let what = format!("DELETE {} keys ({}…)", chunk.len(), chunk[0]);
+            let resp = self
+                .request(
+                    "POST",
+                    url,
+                    &[("Content-MD5", md5)],
+                    Some(body.as_bytes()),
+                    None,
+                )
+                .map_err(|f| self.fail(&what, f))?;
+            let mut text = Vec::new();
+            self.body_into(&what, resp, &mut text, MAX_MIRROR_FILE)?;
+            let text = String::from_utf8_lossy(&text);
+            let parsed = rusty_s3::actions::DeleteObjectsResponse::parse(&text).map_err(|e| {
+                Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
+            })?;
+            if let Some(e) = parsed.errors.iter().find(|e| e.code != "NoSuchKey") {
+                return Err(Error::Invalid(format!(
+                    "{}: DELETE {}: {}: {}",
+                    self.display, e.key, e.code, e.message
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Every key under `path` (paged), with sizes; at most `limit` keys.
     pub fn list(&mut self, path: &str, limit: usize) -> Result<Vec<Listed>> {
         let full = self.key(path);

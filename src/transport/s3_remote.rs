@@ -30,8 +30,22 @@ pub const MAX_PUSH: Duration = Duration::from_secs(3600);
 pub struct Value {
     pub id: ObjectId,
     pub peeled: Option<ObjectId>,
+    /// The value this one was pushed over as a fast-forward (`+<prev>`).
+    pub prev: Option<ObjectId>,
     /// The key below the prefix.
     pub key: String,
+}
+
+/// A ref keeps at most this many values: a push that would write one more
+/// deletes those it supersedes instead (section 4 step 5).
+pub const MAX_VALUES: usize = 8;
+
+/// The values of a ref that no other value names as its `+<prev>`.
+pub fn heads(vals: &[Value]) -> Vec<Value> {
+    vals.iter()
+        .filter(|v| !vals.iter().any(|o| o.prev == Some(v.id) && o.id != v.id))
+        .cloned()
+        .collect()
 }
 
 /// The refs of a bucket, as its `refs/` listing gives them.
@@ -55,7 +69,7 @@ impl BucketRefs {
                 continue;
             };
             if only(c) {
-                out.extend(vals.iter().map(|v| v.id));
+                out.extend(heads(vals).iter().map(|v| v.id));
             }
         }
         out.sort();
@@ -105,6 +119,10 @@ pub fn parse_listing(
         } else if key == "info/refs" || key == "objects/info/packs" {
         } else if let Some(rest) = key.strip_prefix("refs/v/") {
             let (wire, last) = rest.rsplit_once('/').ok_or_else(|| foreign(key))?;
+            let (last, prev) = match last.split_once('+') {
+                Some((a, b)) => (a, Some(parse_id(b).ok_or_else(|| foreign(key))?)),
+                None => (last, None),
+            };
             let (id, peeled) = match last.split_once('^') {
                 Some((a, b)) => (a, Some(b)),
                 None => (last, None),
@@ -121,6 +139,7 @@ pub fn parse_listing(
                 .push(Value {
                     id,
                     peeled,
+                    prev,
                     key: key.to_string(),
                 });
         } else if let Some(rest) = key.strip_prefix("refs/s/") {
@@ -169,6 +188,7 @@ pub enum Resolved {
 /// The value every other value is an ancestor of (object-store.md
 /// section 3), decided with the objects of `odb`.
 pub fn resolve(odb: &Odb, vals: &[Value]) -> Resolved {
+    let vals = &heads(vals)[..];
     if let [v] = vals {
         return Resolved::One(v.id, v.peeled);
     }
@@ -201,8 +221,10 @@ pub fn advertise(
     for (wire, vals) in &refs.values {
         let r = match odb {
             Some(odb) => resolve(odb, vals),
-            None if vals.len() == 1 => Resolved::One(vals[0].id, vals[0].peeled),
-            None => Resolved::Heads(vals.iter().map(|v| (v.id, v.peeled)).collect()),
+            None => match &heads(vals)[..] {
+                [v] => Resolved::One(v.id, v.peeled),
+                hs => Resolved::Heads(hs.iter().map(|v| (v.id, v.peeled)).collect()),
+            },
         };
         let v = match r {
             Resolved::One(id, p) => (id, p),
@@ -255,6 +277,7 @@ pub fn advertise(
 pub fn every_value(refs: &BucketRefs) -> Vec<AdvertisedRef> {
     let (mut out, _) = advertise(None, refs, &|_, h| h[0]);
     for (wire, vals) in &refs.values {
+        let vals = heads(vals);
         if vals.len() > 1 {
             let at = out
                 .iter()
@@ -303,9 +326,10 @@ pub fn push(
     for (c, src, dst, new, forced) in wanted {
         let wire = wire_name(&c, &dst);
         split_wire_name(&wire)?;
-        let vals = listed.values.get(&wire).unwrap_or(&empty);
+        let all = listed.values.get(&wire).unwrap_or(&empty);
+        let vals = &heads(all)[..];
         let old = vals.first().map_or(ObjectId::ZERO, |v| v.id);
-        let old = match resolve(odb, vals) {
+        let old = match resolve(odb, all) {
             Resolved::One(id, _) => id,
             Resolved::Heads(_) => old,
         };
@@ -319,7 +343,7 @@ pub fn push(
             up_to_date: vals.len() == 1 && vals[0].id == new,
             forced: false,
         };
-        if new.is_zero() && vals.is_empty() {
+        if new.is_zero() && all.is_empty() {
             r.error = Some("remote ref does not exist".into());
         } else if let Some(lease) = opts.force_with_lease {
             let expected = match lease {
@@ -411,19 +435,37 @@ pub fn push(
     }
     // 2. The values; a new container's HEAD; the active container. `after`:
     // the refs as this push leaves them, for the derived info/refs.
+    // A fast-forward of a ref's one head names it (`+<prev>`) and leaves
+    // the values in place while they are fewer than MAX_VALUES; otherwise
+    // the push deletes every value it listed (step 3 below).
     let mut after = listed.clone();
+    let mut superseded: Vec<String> = Vec::new();
     for &i in &todo {
         let r = &report.refs[i];
+        let wire = wire_name(&r.container, &r.dst);
+        let all = listed.values.get(&wire).unwrap_or(&empty);
+        let hs = heads(all);
+        let prev = match &hs[..] {
+            [h] if !r.forced && !r.new.is_zero() && all.len() < MAX_VALUES && h.id != r.new => {
+                Some(h.id)
+            }
+            _ => {
+                superseded.extend(all.iter().filter(|v| v.id != r.new).map(|v| v.key.clone()));
+                None
+            }
+        };
         if r.new.is_zero() {
+            after.values.remove(&wire);
             continue;
         }
         let peeled = crate::revparse::peel(odb, r.new)?;
-        let last = if peeled == r.new {
-            r.new.to_string()
-        } else {
-            format!("{}^{peeled}", r.new)
-        };
-        let wire = wire_name(&r.container, &r.dst);
+        let mut last = r.new.to_string();
+        if peeled != r.new {
+            last = format!("{last}^{peeled}");
+        }
+        if let Some(p) = prev {
+            last = format!("{last}+{p}");
+        }
         let key = format!("refs/v/{wire}/{last}");
         s3.put(&key, Some(b""), None, true)?;
         after.values.insert(
@@ -431,6 +473,7 @@ pub fn push(
             vec![Value {
                 id: r.new,
                 peeled: (peeled != r.new).then_some(peeled),
+                prev: None,
                 key,
             }],
         );
@@ -462,19 +505,9 @@ pub fn push(
         s3.put(&format!("refs/active/{active}"), Some(b""), None, true)?;
         after.active = Some(active.to_string());
     }
-    // 3. What the new values superseded (all values listed before).
-    for &i in &todo {
-        let r = &report.refs[i];
-        let wire = wire_name(&r.container, &r.dst);
-        for v in listed.values.get(&wire).unwrap_or(&empty) {
-            if v.id != r.new {
-                s3.delete(&v.key)?;
-            }
-        }
-        if r.new.is_zero() {
-            after.values.remove(&wire);
-        }
-    }
+    // 3. What the new values superseded (the values listed before), in
+    // one request.
+    s3.delete_many(&superseded)?;
     // 4. The derived files of dumb-HTTP readers: packs, then refs, from the
     // listing of step 1 and what this push changed.
     let packs_text = crate::transport::s3::packs_file_of(&packs);
