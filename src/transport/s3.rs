@@ -99,6 +99,9 @@ pub struct S3Client {
     /// The store's clock (the `Date` of its last answer), seconds since
     /// the epoch: gc's grace is measured against it, not the client's.
     pub store_time: Option<u64>,
+    /// Seconds added to this machine's clock when signing
+    /// (`HAKO_TEST_S3_CLOCK_SKEW`, t6500: a store rejecting a skewed clock).
+    skew: i64,
 }
 
 /// A failed request, as the store described it.
@@ -251,7 +254,20 @@ impl S3Client {
             counter: None,
             packs_listing: None,
             store_time: None,
+            skew: std::env::var("HAKO_TEST_S3_CLOCK_SKEW")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
         })
+    }
+
+    /// The presigned URL of `action`, valid for SIGNED_FOR.
+    fn sign<'a>(&self, action: &impl S3Action<'a>) -> url::Url {
+        let now = jiff::Timestamp::now();
+        let at = now
+            .checked_add(jiff::SignedDuration::from_secs(self.skew))
+            .unwrap_or(now);
+        action.sign_with_time(SIGNED_FOR, &at)
     }
 
     /// Another client of the same prefix (fresh counters).
@@ -269,6 +285,7 @@ impl S3Client {
             counter: None,
             packs_listing: None,
             store_time: None,
+            skew: self.skew,
         }
     }
 
@@ -388,9 +405,7 @@ impl S3Client {
 
     fn get_url(&self, path: &str) -> url::Url {
         let key = self.key(path);
-        self.bucket
-            .get_object(self.creds.as_ref(), &key)
-            .sign(SIGNED_FOR)
+        self.sign(&self.bucket.get_object(self.creds.as_ref(), &key))
     }
 
     /// Read a body into `out`, at most `max` bytes, counted.
@@ -487,10 +502,7 @@ impl S3Client {
         once: bool,
     ) -> Result<()> {
         let key = self.key(path);
-        let url = self
-            .bucket
-            .put_object(self.creds.as_ref(), &key)
-            .sign(SIGNED_FOR);
+        let url = self.sign(&self.bucket.put_object(self.creds.as_ref(), &key));
         let headers: Vec<(&str, String)> = if once {
             vec![("If-None-Match", "*".to_string())]
         } else {
@@ -506,10 +518,7 @@ impl S3Client {
     /// DELETE `path` (a missing key is not an error).
     pub fn delete(&mut self, path: &str) -> Result<()> {
         let key = self.key(path);
-        let url = self
-            .bucket
-            .delete_object(self.creds.as_ref(), &key)
-            .sign(SIGNED_FOR);
+        let url = self.sign(&self.bucket.delete_object(self.creds.as_ref(), &key));
         match self.request("DELETE", url, &[], None, None) {
             Ok(_) => Ok(()),
             Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
@@ -529,7 +538,7 @@ impl S3Client {
                 .bucket
                 .delete_objects(self.creds.as_ref(), objects.iter());
             action.set_quiet(true);
-            let url = action.sign(SIGNED_FOR);
+            let url = self.sign(&action);
             let (body, md5) = action.body_with_md5();
             let what = format!("DELETE {} keys ({}…)", chunk.len(), chunk[0]);
             let resp = self
@@ -570,7 +579,7 @@ impl S3Client {
             if let Some(t) = &token {
                 action.with_continuation_token(t.as_str());
             }
-            let url = action.sign(SIGNED_FOR);
+            let url = self.sign(&action);
             let what = format!("LIST {path}").trim_end().to_string();
             let resp = self
                 .request("GET", url, &[], None, None)
