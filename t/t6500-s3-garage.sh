@@ -595,7 +595,7 @@ test_expect_success 'gc --remote removes the leftovers of killed pushes once old
 	b=$(comm -13 with-a with-b) && test -n "$b" &&
 	# The older leftovers go (the pack retired first), the newer pack stays.
 	hako -C gcsrc gc --remote origin --prune-grace 2 2>err &&
-	grep "wrote no pack; retired 1 packs, removed 0, put back 0; removed 1 leftover files and 1 superseded ref values; 2 packs remain" err &&
+	grep "wrote no pack; retired 1 packs, removed 0, put back 0; removed 1 leftover files and 1 superseded ref values; aborted 0 multipart uploads; 2 packs remain" err &&
 	hako ls-remote $B/gc | grep "refs/heads/main$" >refs &&
 	test_line_count = 1 refs &&
 	! s3req list hako-test gc/objects/pack/ | grep pack-0000 &&
@@ -608,6 +608,44 @@ test_expect_success 'gc --remote removes the leftovers of killed pushes once old
 	gc_keys pack | grep "$(basename "$b" .idx).pack" &&
 	hako clone -q $B/gc gc9 && hako -C gc9 fsck --full &&
 	test "$(hako -C gc9 rev-parse main)" = "$(hako -C gcsrc rev-parse main~2)"
+'
+
+test_expect_success 'a pack larger than remote.NAME.s3partsize goes up in parts; an upload cut off leaves nothing a reader sees' '
+	hako init -q mpsrc && hako -C mpsrc remote add origin $B/mp &&
+	hako -C mpsrc config remote.origin.s3partsize 5m &&
+	hako -C mpsrc push -q origin &&
+	python3 -c "import random; open(\"mp1\", \"wb\").write(random.Random(11).randbytes(11 << 20))" &&
+	hako -C mpsrc write /data/mp1 --from ../mp1 && hako -C mpsrc commit -q -m mp1 &&
+	# Killed after its first part: no pack key, no value, the refs as before.
+	hako ls-remote $B/mp >before &&
+	s3req list hako-test mp/ >keys-before &&
+	{ HAKO_TEST_S3_PART_WAIT=$TRASH/go-mp hako -C mpsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 300); do test -f go-mp.listed && break; sleep 0.1; done &&
+	test -f go-mp.listed &&
+	kill -9 $pid; wait $pid;
+	s3req list hako-test mp/ >keys-after && test_cmp keys-before keys-after &&
+	s3req uploads hako-test mp/ >uploads && grep "^mp/objects/pack/pack-.*\.pack$" uploads &&
+	# gc aborts the upload the killed push left.
+	aborts=$(count AbortMultipartUpload) &&
+	hako -C mpsrc gc --remote origin --prune-grace 0 2>err &&
+	grep "aborted 1 multipart uploads" err &&
+	test $(( $(count AbortMultipartUpload) - aborts )) = 1 &&
+	hako -C mpsrc gc --remote origin --prune-grace 0 2>err &&
+	grep "aborted 0 multipart uploads" err &&
+	s3req uploads hako-test mp/ >uploads && test_must_be_empty uploads &&
+	hako ls-remote $B/mp >after && test_cmp before after &&
+	creates=$(count CreateMultipartUpload) && parts=$(count UploadPart) &&
+	completes=$(count CompleteMultipartUpload) &&
+	hako -C mpsrc push -q origin &&
+	test $(( $(count CreateMultipartUpload) - creates )) = 1 &&
+	test $(( $(count UploadPart) - parts )) = 3 &&
+	test $(( $(count CompleteMultipartUpload) - completes )) = 1 &&
+	hako clone -q $B/mp mp2 && hako -C mp2 fsck --full &&
+	hako -C mp2 cat /data/mp1 >out && cmp out mp1 &&
+	hako -C mpsrc config remote.origin.s3partsize 1k &&
+	test_must_fail hako -C mpsrc push origin 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote.origin.s3partsize: .1k. is not a size from 5m to 5g" err
 '
 
 # proxy NAME TARGET-PORT ARGS...: helpers/s3proxy.py in front of Garage;

@@ -20,6 +20,12 @@ use crate::workspace::Config;
 const ATTEMPTS: u32 = 5;
 /// How long a signed request stays valid.
 const SIGNED_FOR: Duration = Duration::from_secs(900);
+/// A file larger than this goes up in parts of this size (a multipart
+/// upload); `remote.NAME.s3partsize` changes it.
+pub const PART_SIZE: u64 = 64 << 20;
+/// The limits S3 puts on a part (but the last).
+const MIN_PART: u64 = 5 << 20;
+const MAX_PART: u64 = 5 << 30;
 /// Keys one ListObjectsV2 page returns at most.
 const PAGE_KEYS: usize = 1000;
 
@@ -102,6 +108,8 @@ pub struct S3Client {
     /// Seconds added to this machine's clock when signing
     /// (`HAKO_TEST_S3_CLOCK_SKEW`, t6500: a store rejecting a skewed clock).
     skew: i64,
+    /// Files larger than this go up as multipart uploads, in parts of this size.
+    part_size: u64,
 }
 
 /// A failed request, as the store described it.
@@ -112,24 +120,36 @@ struct Failed {
     transient: bool,
 }
 
+/// The text of the first `<TAG>` of an XML answer, unescaped ("" if none).
+fn xml_field(body: &str, tag: &str) -> String {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    body.split_once(&open)
+        .and_then(|(_, r)| r.split_once(&close))
+        .map(|(v, _)| {
+            v.trim()
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .unwrap_or_default()
+}
+
 /// `<Code>` and `<Message>` of an S3 error body.
 fn error_fields(body: &str) -> (String, String) {
-    let field = |tag: &str| {
-        let open = format!("<{tag}>");
-        let close = format!("</{tag}>");
-        body.split_once(&open)
-            .and_then(|(_, r)| r.split_once(&close))
-            .map(|(v, _)| {
-                v.trim()
-                    .replace("&quot;", "\"")
-                    .replace("&apos;", "'")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&amp;", "&")
-            })
-            .unwrap_or_default()
-    };
-    (field("Code"), field("Message"))
+    (xml_field(body, "Code"), xml_field(body, "Message"))
+}
+
+/// A multipart upload in progress (never completed nor aborted).
+#[derive(Clone, Debug)]
+pub struct PendingUpload {
+    /// The key below the prefix.
+    pub path: String,
+    pub id: String,
+    /// When it started, seconds since the epoch (store time; 0 if absent).
+    pub initiated: u64,
 }
 
 /// An INI file as the AWS CLI writes them: section → key → value.
@@ -224,6 +244,17 @@ impl S3Client {
             }
             None => endpoint.is_some(),
         };
+        let part_size = match conf("s3partsize") {
+            None => PART_SIZE,
+            Some(v) => parse_size(&v)
+                .filter(|n| (MIN_PART..=MAX_PART).contains(n))
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "remote.{}.s3partsize: '{v}' is not a size from 5m to 5g",
+                        name.unwrap_or("")
+                    ))
+                })?,
+        };
         let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
         let parsed = url::Url::parse(&endpoint)
             .map_err(|e| Error::Invalid(format!("bad S3 endpoint '{endpoint}': {e}")))?;
@@ -254,6 +285,7 @@ impl S3Client {
             counter: None,
             packs_listing: None,
             store_time: None,
+            part_size,
             skew: std::env::var("HAKO_TEST_S3_CLOCK_SKEW")
                 .ok()
                 .and_then(|v| v.parse().ok())
@@ -261,13 +293,99 @@ impl S3Client {
         })
     }
 
+    /// The time requests are signed with.
+    fn signing_time(&self) -> jiff::Timestamp {
+        let now = jiff::Timestamp::now();
+        now.checked_add(jiff::SignedDuration::from_secs(self.skew))
+            .unwrap_or(now)
+    }
+
     /// The presigned URL of `action`, valid for SIGNED_FOR.
     fn sign<'a>(&self, action: &impl S3Action<'a>) -> url::Url {
-        let now = jiff::Timestamp::now();
-        let at = now
-            .checked_add(jiff::SignedDuration::from_secs(self.skew))
-            .unwrap_or(now);
-        action.sign_with_time(SIGNED_FOR, &at)
+        action.sign_with_time(SIGNED_FOR, &self.signing_time())
+    }
+
+    /// The multipart uploads in progress under the prefix
+    /// (ListMultipartUploads, which rusty-s3 has no action for: signed here).
+    pub fn pending_uploads(&mut self) -> Result<Vec<PendingUpload>> {
+        let prefix = self.key("");
+        let mut out = Vec::new();
+        let mut marker: Option<(String, String)> = None;
+        loop {
+            let mut query: Vec<(&str, String)> =
+                vec![("prefix", prefix.clone()), ("uploads", String::new())];
+            if let Some((k, u)) = &marker {
+                query.push(("key-marker", k.clone()));
+                query.push(("upload-id-marker", u.clone()));
+            }
+            query.sort();
+            let pairs = query.iter().map(|(k, v)| (*k, v.as_str()));
+            let base = self.bucket.object_url("");
+            let url = match &self.creds {
+                Some(c) => rusty_s3::signing::sign(
+                    &self.signing_time(),
+                    rusty_s3::Method::Get,
+                    base,
+                    c.key(),
+                    c.secret(),
+                    c.token(),
+                    self.bucket.region(),
+                    SIGNED_FOR.as_secs(),
+                    pairs,
+                    std::iter::empty(),
+                ),
+                None => {
+                    let mut u = base;
+                    u.query_pairs_mut().extend_pairs(pairs);
+                    u
+                }
+            };
+            let what = "LIST multipart uploads";
+            let resp = self
+                .request("GET", url, &[], None, None)
+                .map_err(|f| self.fail(what, f))?;
+            let mut body = Vec::new();
+            self.body_into(what, resp, &mut body, MAX_MIRROR_FILE)?;
+            let text = String::from_utf8_lossy(&body);
+            for up in text.split("<Upload>").skip(1) {
+                let key = xml_field(up, "Key");
+                let Some(path) = key.strip_prefix(&prefix) else {
+                    continue;
+                };
+                out.push(PendingUpload {
+                    path: path.to_string(),
+                    id: xml_field(up, "UploadId"),
+                    initiated: parse_iso_time(&xml_field(up, "Initiated")).unwrap_or(0),
+                });
+            }
+            if xml_field(&text, "IsTruncated") != "true" {
+                break;
+            }
+            let next = (
+                xml_field(&text, "NextKeyMarker"),
+                xml_field(&text, "NextUploadIdMarker"),
+            );
+            if next.0.is_empty() || marker.as_ref() == Some(&next) {
+                break;
+            }
+            marker = Some(next);
+        }
+        Ok(out)
+    }
+
+    /// Abort the multipart upload `id` of `path`.
+    pub fn abort_upload(&mut self, path: &str, id: &str) -> Result<()> {
+        let key = self.key(path);
+        let url = self.sign(
+            &self
+                .bucket
+                .abort_multipart_upload(self.creds.as_ref(), &key, id),
+        );
+        match self.request("DELETE", url, &[], None, None) {
+            Ok(_) => Ok(()),
+            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
+            Err(f) => Err(self.fail(&format!("abort the multipart upload of {path}"), f)),
+        }
     }
 
     /// Another client of the same prefix (fresh counters).
@@ -286,6 +404,7 @@ impl S3Client {
             packs_listing: None,
             store_time: None,
             skew: self.skew,
+            part_size: self.part_size,
         }
     }
 
@@ -332,7 +451,7 @@ impl S3Client {
         url: url::Url,
         headers: &[(&str, String)],
         body: Option<&[u8]>,
-        file: Option<(&Path, u64)>,
+        file: Option<(&Path, u64, u64)>,
     ) -> std::result::Result<ureq::Response, Failed> {
         let mut attempt = 0;
         loop {
@@ -345,11 +464,15 @@ impl S3Client {
             let res = if let Some(b) = body {
                 self.sent += b.len() as u64;
                 req.send_bytes(b)
-            } else if let Some((p, len)) = file {
-                match std::fs::File::open(p) {
+            } else if let Some((p, offset, len)) = file {
+                use std::io::Seek;
+                let opened = std::fs::File::open(p)
+                    .and_then(|mut f| f.seek(std::io::SeekFrom::Start(offset)).map(|_| f));
+                match opened {
                     Ok(f) => {
                         self.sent += len;
-                        req.set("Content-Length", &len.to_string()).send(f)
+                        req.set("Content-Length", &len.to_string())
+                            .send(f.take(len))
                     }
                     Err(e) => {
                         return Err(Failed {
@@ -508,6 +631,7 @@ impl S3Client {
         } else {
             Vec::new()
         };
+        let file = file.map(|(p, len)| (p, 0, len));
         match self.request("PUT", url, &headers, bytes, file) {
             Ok(_) => Ok(()),
             Err(f) if once && f.status == 412 => Ok(()),
@@ -524,6 +648,105 @@ impl S3Client {
             Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
             Err(f) => Err(self.fail(&format!("DELETE {path}"), f)),
         }
+    }
+
+    /// PUT the file `local` (`len` bytes) as the write-once key `path`: one
+    /// PUT, or a multipart upload when it is larger than a part (each part
+    /// retried as any request is; an upload that fails is aborted, and one
+    /// cut off leaves no key a reader sees).
+    pub fn put_file(&mut self, path: &str, local: &Path, len: u64) -> Result<()> {
+        if len <= self.part_size {
+            return self.put(path, None, Some((local, len)), true);
+        }
+        let key = self.key(path);
+        let what = format!("multipart upload of {path}");
+        let url = self.sign(
+            &self
+                .bucket
+                .create_multipart_upload(self.creds.as_ref(), &key),
+        );
+        let resp = self
+            .request("POST", url, &[], Some(b""), None)
+            .map_err(|f| self.fail(&what, f))?;
+        let mut body = Vec::new();
+        self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
+        let upload = rusty_s3::actions::CreateMultipartUpload::parse_response(
+            &String::from_utf8_lossy(&body),
+        )
+        .map_err(|e| Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display)))?
+        .upload_id()
+        .to_string();
+        let result = self.upload_parts(path, &key, &upload, local, len);
+        if result.is_err() {
+            let url = self.sign(&self.bucket.abort_multipart_upload(
+                self.creds.as_ref(),
+                &key,
+                &upload,
+            ));
+            let _ = self.request("DELETE", url, &[], None, None);
+        }
+        result
+    }
+
+    fn upload_parts(
+        &mut self,
+        path: &str,
+        key: &str,
+        upload: &str,
+        local: &Path,
+        len: u64,
+    ) -> Result<()> {
+        let mut etags = Vec::new();
+        let mut offset = 0;
+        while offset < len {
+            let n = etags.len() + 1;
+            let number = u16::try_from(n).map_err(|_| {
+                Error::Invalid(format!(
+                    "{}: PUT {path}: more than 65535 parts",
+                    self.display
+                ))
+            })?;
+            let part = (len - offset).min(self.part_size);
+            let url = self.sign(
+                &self
+                    .bucket
+                    .upload_part(self.creds.as_ref(), key, number, upload),
+            );
+            let what = format!("PUT {path} part {n}");
+            let resp = self
+                .request("PUT", url, &[], None, Some((local, offset, part)))
+                .map_err(|f| self.fail(&what, f))?;
+            let etag = resp.header("ETag").map(String::from).ok_or_else(|| {
+                Error::Invalid(format!("{}: {what}: no ETag in the answer", self.display))
+            })?;
+            etags.push(etag);
+            offset += part;
+            crate::transport::s3_remote::test_pause("HAKO_TEST_S3_PART_WAIT");
+        }
+        let action = self.bucket.complete_multipart_upload(
+            self.creds.as_ref(),
+            key,
+            upload,
+            etags.iter().map(String::as_str),
+        );
+        let url = self.sign(&action);
+        let body = action.body();
+        let what = format!("PUT {path} (completing {} parts)", etags.len());
+        let resp = self
+            .request("POST", url, &[], Some(body.as_bytes()), None)
+            .map_err(|f| self.fail(&what, f))?;
+        let mut answer = Vec::new();
+        self.body_into(&what, resp, &mut answer, MAX_MIRROR_FILE)?;
+        // A store may fail a completion with a 200 and an error body.
+        let text = String::from_utf8_lossy(&answer);
+        if text.contains("<Error>") {
+            let (code, message) = error_fields(&text);
+            return Err(Error::Invalid(format!(
+                "{}: {what}: {code}: {message}",
+                self.display
+            )));
+        }
+        Ok(())
     }
 
     /// DELETE `paths` (below the prefix) with as few `DeleteObjects`
@@ -621,6 +844,19 @@ impl S3Client {
         };
         Ok(packs_file_of(&listed).into_bytes())
     }
+}
+
+/// `N`, `Nk`, `Nm` or `Ng` (binary multiples) as bytes.
+fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let shift = match t.as_bytes().last()? {
+        b'k' => 10,
+        b'm' => 20,
+        b'g' => 30,
+        _ => 0,
+    };
+    let n = if shift > 0 { &t[..t.len() - 1] } else { &t[..] };
+    n.parse::<u64>().ok()?.checked_mul(1 << shift)
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date.
@@ -838,6 +1074,16 @@ mod tests {
         assert_eq!(error_fields("junk"), (String::new(), String::new()));
         let body = "<Error><Code>ServiceUnavailable</Code><Message>[&quot;a&quot; &amp; b]</Message></Error>";
         assert_eq!(error_fields(body).1, "[\"a\" & b]");
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("5m"), Some(5 << 20));
+        assert_eq!(parse_size("64M"), Some(64 << 20));
+        assert_eq!(parse_size("1g"), Some(1 << 30));
+        assert_eq!(parse_size("1234"), Some(1234));
+        assert_eq!(parse_size("x"), None);
+        assert_eq!(parse_size("5t"), None);
     }
 
     #[test]

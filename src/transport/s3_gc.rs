@@ -33,6 +33,8 @@ pub struct RemoteGcReport {
     pub leftovers: Vec<String>,
     /// Superseded value keys deleted.
     pub superseded: usize,
+    /// Multipart uploads older than the grace aborted.
+    pub aborted: usize,
     /// Packs readers see afterwards.
     pub packs: usize,
 }
@@ -291,7 +293,15 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
         }
     }
 
-    // 9. The dumb-HTTP readers' list of packs.
+    // 9. Multipart uploads never completed (a pusher killed mid-pack).
+    for up in s3.pending_uploads()? {
+        if old(up.initiated) {
+            s3.abort_upload(&up.path, &up.id)?;
+            report.aborted += 1;
+        }
+    }
+
+    // 10. The dumb-HTTP readers' list of packs.
     report.packs = visible.len();
     if changed {
         let files: Vec<Listed> = visible

@@ -540,7 +540,7 @@ pub fn upload_pack(
             let local = tmp.join(format!("pack-{sum}.{ext}"));
             let size = std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0);
             let path = format!("objects/pack/pack-{sum}.{ext}");
-            s3.put(&path, None, Some((&local, size)), true)?;
+            s3.put_file(&path, &local, size)?;
             files.push(crate::transport::s3::Listed {
                 path,
                 size,

@@ -3,6 +3,7 @@ at and tamper with a bucket behind hako's back. Credentials, endpoint and
 region from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL and
 AWS_REGION. Path-style addressing.
 Usage: s3req.py list BUCKET PREFIX     keys under PREFIX, one a line
+       s3req.py uploads BUCKET PREFIX  keys of multipart uploads in progress
        s3req.py get BUCKET KEY         the object to stdout
        s3req.py put BUCKET KEY FILE    FILE as the object
        s3req.py delete BUCKET KEY
@@ -66,6 +67,12 @@ if op == "list":
         if not m:
             break
         token = m.group(1)
+elif op == "uploads":
+    text = request("GET", bucket, query={"uploads": "", "prefix": sys.argv[3]}).decode()
+    if os.environ.get("S3REQ_RAW"):
+        print(text)
+    for k in re.findall(r"<Upload>.*?<Key>([^<]*)</Key>", text, re.S):
+        print(k)
 elif op == "get":
     sys.stdout.buffer.write(request("GET", bucket, sys.argv[3]))
 elif op == "put":
