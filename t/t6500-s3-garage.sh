@@ -640,12 +640,36 @@ test_expect_success 'a pack larger than remote.NAME.s3partsize goes up in parts;
 	test $(( $(count CreateMultipartUpload) - creates )) = 1 &&
 	test $(( $(count UploadPart) - parts )) = 3 &&
 	test $(( $(count CompleteMultipartUpload) - completes )) = 1 &&
-	hako clone -q $B/mp mp2 && hako -C mp2 fsck --full &&
+	hako clone $B/mp mp2 2>err && ! grep Receiving err &&
+	hako -C mp2 fsck --full &&
 	hako -C mp2 cat /data/mp1 >out && cmp out mp1 &&
 	hako -C mpsrc config remote.origin.s3partsize 1k &&
 	test_must_fail hako -C mpsrc push origin 2>err &&
 	test_line_count = 1 err &&
 	grep "^fatal: remote.origin.s3partsize: .1k. is not a size from 5m to 5g" err
+'
+
+test_expect_success 'push, fetch and clone show live byte progress on a terminal only' '
+	if ! command -v script >/dev/null; then
+		echo "# skipped: script (util-linux) is not installed, no terminal to test with"
+		return 0
+	fi &&
+	python3 -c "import random; open(\"mp3\", \"wb\").write(random.Random(12).randbytes(3 << 20))" &&
+	hako -C mpsrc config remote.origin.s3partsize 64m &&
+	hako -C mpsrc write /data/mp3 --from ../mp3 && hako -C mpsrc commit -q -m mp3 &&
+	script -qec "hako -C mpsrc push origin" /dev/null >tty-out 2>&1 &&
+	grep -a "Sending pack: [0-9.]* [KMG]*i*B" tty-out &&
+	script -qec "hako -C mp2 fetch" /dev/null >tty-out 2>&1 &&
+	grep -a "Receiving pack: [0-9.]* [KMG]*i*B" tty-out &&
+	script -qec "hako clone $B/mp mp4" /dev/null >tty-out 2>&1 &&
+	grep -a "Receiving pack: [0-9.]* [KMG]*i*B" tty-out &&
+	hako -C mpsrc write /data/mp4 x && hako -C mpsrc commit -q -m mp4 &&
+	script -qec "hako -C mpsrc push -q origin" /dev/null >quiet-out 2>&1 &&
+	! grep -a "Sending" quiet-out &&
+	hako -C mpsrc write /data/mp5 x && hako -C mpsrc commit -q -m mp5 &&
+	hako -C mpsrc push origin 2>err && ! grep Sending err &&
+	hako -C mp4 fsck --full &&
+	test "$(hako -C mp2 rev-parse origin/main)" = "$(hako -C mp4 rev-parse main)"
 '
 
 # proxy NAME TARGET-PORT ARGS...: helpers/s3proxy.py in front of Garage;

@@ -99,6 +99,9 @@ pub struct S3Client {
     /// Body bytes sent.
     pub sent: u64,
     counter: Option<Arc<AtomicU64>>,
+    /// Also counts body bytes sent, as they go (a push's progress display,
+    /// polled by another thread).
+    pub sent_counter: Option<Arc<AtomicU64>>,
     /// `objects/pack/` as the last whole-prefix listing saw it (read_refs),
     /// so that a fetch lists the bucket once.
     pub packs_listing: Option<Vec<Listed>>,
@@ -118,6 +121,22 @@ struct Failed {
     code: String,
     message: String,
     transient: bool,
+}
+
+/// A request body that counts the bytes read from it.
+struct CountingReader<R> {
+    inner: R,
+    counter: Option<Arc<AtomicU64>>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(c) = &self.counter {
+            c.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
 }
 
 /// The text of the first `<TAG>` of an XML answer, unescaped ("" if none).
@@ -283,6 +302,7 @@ impl S3Client {
             bytes: 0,
             sent: 0,
             counter: None,
+            sent_counter: None,
             packs_listing: None,
             store_time: None,
             part_size,
@@ -401,6 +421,7 @@ impl S3Client {
             bytes: 0,
             sent: 0,
             counter: None,
+            sent_counter: None,
             packs_listing: None,
             store_time: None,
             skew: self.skew,
@@ -463,6 +484,9 @@ impl S3Client {
             }
             let res = if let Some(b) = body {
                 self.sent += b.len() as u64;
+                if let Some(c) = &self.sent_counter {
+                    c.fetch_add(b.len() as u64, Ordering::Relaxed);
+                }
                 req.send_bytes(b)
             } else if let Some((p, offset, len)) = file {
                 use std::io::Seek;
@@ -471,8 +495,11 @@ impl S3Client {
                 match opened {
                     Ok(f) => {
                         self.sent += len;
-                        req.set("Content-Length", &len.to_string())
-                            .send(f.take(len))
+                        let body = CountingReader {
+                            inner: f.take(len),
+                            counter: self.sent_counter.clone(),
+                        };
+                        req.set("Content-Length", &len.to_string()).send(body)
                     }
                     Err(e) => {
                         return Err(Failed {
