@@ -4,6 +4,7 @@
 //! retries with backoff on 500/503/SlowDown. It also reads the bucket as a
 //! dumb-HTTP mirror (`MirrorReader`), so the dumb object walk serves it.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -121,6 +122,26 @@ struct Failed {
     code: String,
     message: String,
     transient: bool,
+}
+
+/// The MD5 of bytes `offset..offset + len` of `path`, in hex (the ETag S3
+/// gives a part).
+fn md5_hex(path: &Path, offset: u64, len: u64) -> Result<String> {
+    use md5::Digest;
+    use std::io::Seek;
+    let mut f = std::fs::File::open(path).at(path)?;
+    f.seek(std::io::SeekFrom::Start(offset)).at(path)?;
+    let mut h = md5::Md5::new();
+    let mut r = f.take(len);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut buf).at(path)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A request body that counts the bytes read from it.
@@ -325,10 +346,11 @@ impl S3Client {
         action.sign_with_time(SIGNED_FOR, &self.signing_time())
     }
 
-    /// The multipart uploads in progress under the prefix
+    /// The multipart uploads in progress of keys starting with `path`
     /// (ListMultipartUploads, which rusty-s3 has no action for: signed here).
-    pub fn pending_uploads(&mut self) -> Result<Vec<PendingUpload>> {
-        let prefix = self.key("");
+    pub fn pending_uploads(&mut self, path: &str) -> Result<Vec<PendingUpload>> {
+        let strip = self.key("");
+        let prefix = self.key(path);
         let mut out = Vec::new();
         let mut marker: Option<(String, String)> = None;
         loop {
@@ -369,7 +391,7 @@ impl S3Client {
             let text = String::from_utf8_lossy(&body);
             for up in text.split("<Upload>").skip(1) {
                 let key = xml_field(up, "Key");
-                let Some(path) = key.strip_prefix(&prefix) else {
+                let Some(path) = key.strip_prefix(&strip) else {
                     continue;
                 };
                 out.push(PendingUpload {
@@ -687,23 +709,39 @@ impl S3Client {
         }
         let key = self.key(path);
         let what = format!("multipart upload of {path}");
-        let url = self.sign(
-            &self
-                .bucket
-                .create_multipart_upload(self.creds.as_ref(), &key),
-        );
-        let resp = self
-            .request("POST", url, &[], Some(b""), None)
-            .map_err(|f| self.fail(&what, f))?;
-        let mut body = Vec::new();
-        self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
-        let upload = rusty_s3::actions::CreateMultipartUpload::parse_response(
-            &String::from_utf8_lossy(&body),
-        )
-        .map_err(|e| Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display)))?
-        .upload_id()
-        .to_string();
-        let result = self.upload_parts(path, &key, &upload, local, len);
+        // An upload of the same key that a push cut off: continued, its
+        // parts that match this file's kept.
+        let earlier = self
+            .pending_uploads(path)?
+            .into_iter()
+            .filter(|u| u.path == path)
+            .max_by_key(|u| u.initiated);
+        let (upload, done) = match earlier {
+            Some(u) => {
+                let done = self.uploaded_parts(path, &key, &u.id)?;
+                (u.id, done)
+            }
+            None => {
+                let url = self.sign(
+                    &self
+                        .bucket
+                        .create_multipart_upload(self.creds.as_ref(), &key),
+                );
+                let resp = self
+                    .request("POST", url, &[], Some(b""), None)
+                    .map_err(|f| self.fail(&what, f))?;
+                let mut body = Vec::new();
+                self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
+                let id = rusty_s3::actions::CreateMultipartUpload::parse_response(
+                    &String::from_utf8_lossy(&body),
+                )
+                .map_err(|e| Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display)))?
+                .upload_id()
+                .to_string();
+                (id, HashMap::new())
+            }
+        };
+        let result = self.upload_parts(path, &key, &upload, local, len, &done);
         if result.is_err() {
             let url = self.sign(&self.bucket.abort_multipart_upload(
                 self.creds.as_ref(),
@@ -715,6 +753,44 @@ impl S3Client {
         result
     }
 
+    /// The parts of upload `upload` already there: number → (ETag, size).
+    fn uploaded_parts(
+        &mut self,
+        path: &str,
+        key: &str,
+        upload: &str,
+    ) -> Result<HashMap<u16, (String, u64)>> {
+        let mut out = HashMap::new();
+        let mut marker: Option<u16> = None;
+        loop {
+            let mut action = self.bucket.list_parts(self.creds.as_ref(), key, upload);
+            if let Some(m) = marker {
+                action.set_part_number_marker(m);
+            }
+            let url = self.sign(&action);
+            let what = format!("LIST the parts of {path}");
+            let resp = self
+                .request("GET", url, &[], None, None)
+                .map_err(|f| self.fail(&what, f))?;
+            let mut body = Vec::new();
+            self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
+            let page =
+                rusty_s3::actions::ListParts::parse_response(&String::from_utf8_lossy(&body))
+                    .map_err(|e| {
+                        Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
+                    })?;
+            for p in page.parts {
+                out.insert(p.number, (p.etag, p.size));
+            }
+            match page.next_part_number_marker {
+                Some(m) if Some(m) != marker => marker = Some(m),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn upload_parts(
         &mut self,
         path: &str,
@@ -722,6 +798,7 @@ impl S3Client {
         upload: &str,
         local: &Path,
         len: u64,
+        done: &HashMap<u16, (String, u64)>,
     ) -> Result<()> {
         let mut etags = Vec::new();
         let mut offset = 0;
@@ -734,6 +811,13 @@ impl S3Client {
                 ))
             })?;
             let part = (len - offset).min(self.part_size);
+            if let Some((etag, size)) = done.get(&number) {
+                if *size == part && etag.trim_matches('"') == md5_hex(local, offset, part)? {
+                    etags.push(etag.clone());
+                    offset += part;
+                    continue;
+                }
+            }
             let url = self.sign(
                 &self
                     .bucket

@@ -294,7 +294,7 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
     }
 
     // 9. Multipart uploads never completed (a pusher killed mid-pack).
-    for up in s3.pending_uploads()? {
+    for up in s3.pending_uploads("")? {
         if old(up.initiated) {
             s3.abort_upload(&up.path, &up.id)?;
             report.aborted += 1;
