@@ -367,7 +367,7 @@ test_expect_success 'a pack or an index in the bucket that does not verify: one-
 	test_must_fail hako -C bad1 fetch 2>err &&
 	cat err &&
 	test_line_count = 1 err &&
-	grep "^fatal: .*$B/bad" err &&
+	grep "^fatal: remote .origin. ($B/bad): objects/pack/pack-[0-9a-f]*\.pack: " err &&
 	hako -C bad1 for-each-ref >after && test_cmp before after &&
 	test_must_fail hako -C bad1 cat-file -e "$new" &&
 	test_must_fail hako -C bad1 cat-file -e "$(hako -C badsrc rev-parse main:etc/big)" &&
@@ -384,7 +384,7 @@ test_expect_success 'a pack or an index in the bucket that does not verify: one-
 	test_must_fail hako clone -q $B/bad bad3 2>err &&
 	cat err &&
 	test_line_count = 1 err &&
-	grep "^fatal: .*$B/bad.*bad pack index" err &&
+	grep "^fatal: remote .origin. ($B/bad): objects/pack/pack-[0-9a-f]*\.idx: bad pack index" err &&
 	test_path_is_missing bad3 &&
 	s3req put hako-test "$idx" good.idx &&
 	hako -C bad1 fetch 2>err &&

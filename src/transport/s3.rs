@@ -1071,7 +1071,8 @@ impl MirrorReader for S3Client {
         &self.display
     }
     fn url(&self, path: &str) -> String {
-        format!("{}/{path}", self.url)
+        // For messages: the remote's name, the bucket, the key.
+        format!("{}: {path}", self.display)
     }
     fn mirror_file(&mut self, path: &str) -> Result<Vec<u8>> {
         if path == "objects/info/packs" {
