@@ -75,12 +75,11 @@ fn remote_gc(ws: &hako::workspace::Workspace, name: &str, a: &Args) -> anyhow::R
             None => "wrote no pack".to_string(),
         };
         eprintln!(
-            "{}: {} objects reachable; {written}; retired {} packs, removed {}, put back {}; removed {} leftover files and {} superseded ref values; aborted {} multipart uploads; {} packs remain",
+            "{}: {} objects reachable; {written}; retired {} packs, removed {}; removed {} leftover files and {} superseded ref values; aborted {} multipart uploads; {} packs remain",
             client.display,
             r.reachable,
             r.retired.len(),
             r.swept.len(),
-            r.restored.len(),
             r.leftovers.len(),
             r.superseded,
             r.aborted,

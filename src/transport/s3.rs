@@ -103,6 +103,9 @@ pub struct S3Client {
     /// Also counts body bytes sent, as they go (a push's progress display,
     /// polled by another thread).
     pub sent_counter: Option<Arc<AtomicU64>>,
+    /// Keys read from another key (gc reads the index of a retired pack
+    /// from `objects/retired/`).
+    pub index_aliases: HashMap<String, String>,
     /// `objects/pack/` as the last whole-prefix listing saw it (read_refs),
     /// so that a fetch lists the bucket once.
     pub packs_listing: Option<Vec<Listed>>,
@@ -324,6 +327,7 @@ impl S3Client {
             sent: 0,
             counter: None,
             sent_counter: None,
+            index_aliases: HashMap::new(),
             packs_listing: None,
             store_time: None,
             part_size,
@@ -444,6 +448,7 @@ impl S3Client {
             sent: 0,
             counter: None,
             sent_counter: None,
+            index_aliases: HashMap::new(),
             packs_listing: None,
             store_time: None,
             skew: self.skew,
@@ -1081,6 +1086,11 @@ impl MirrorReader for S3Client {
         MirrorReader::get(self, path)
     }
     fn get(&mut self, path: &str) -> Result<Vec<u8>> {
+        let path = &self
+            .index_aliases
+            .get(path)
+            .cloned()
+            .unwrap_or(path.to_string());
         self.get_opt(path, MAX_MIRROR_FILE)?.ok_or_else(|| {
             Error::Invalid(format!(
                 "{}: GET {path}: NoSuchKey (HTTP 404)",
@@ -1089,6 +1099,11 @@ impl MirrorReader for S3Client {
         })
     }
     fn get_index(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
+        let path = &self
+            .index_aliases
+            .get(path)
+            .cloned()
+            .unwrap_or(path.to_string());
         self.get_opt(path, MAX_MIRROR_FILE)
     }
     fn get_ranges(

@@ -3,7 +3,10 @@
 //! (format-spec/object-store.md section 7): a pack is retired (its index
 //! moved aside, so readers stop seeing it) only once a pack older than the
 //! grace holds what it held that the values reach; a retired pack is
-//! deleted a grace later, or put back if a value needs it again.
+//! deleted a grace later. A value naming what only a retired pack holds (a
+//! pusher that listed before the retirement) is healed by the consolidated
+//! pack, which the gc writes from everything the values reach, retired
+//! packs included.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -25,10 +28,9 @@ pub struct RemoteGcReport {
     pub reachable: usize,
     /// The consolidated pack written, and its bytes.
     pub written: Option<(String, u64)>,
-    /// Packs retired, deleted, put back (names).
+    /// Packs retired, and deleted (names).
     pub retired: Vec<String>,
     pub swept: Vec<String>,
-    pub restored: Vec<String>,
     /// Keys of leftovers deleted (a `.pack` without `.idx`, …).
     pub leftovers: Vec<String>,
     /// Superseded value keys deleted.
@@ -110,8 +112,29 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
 
     // 2. Every value's objects here (verified), and what they reach.
     let wants = refs.ids(&|_| true);
+    // Retired packs are read too, their indexes where gc keeps them: a value
+    // written by a pusher that listed before a retirement may need them.
     let mut reader = s3.reopen();
-    reader.packs_listing = Some(pack_listing.clone());
+    let mut readable = pack_listing.clone();
+    for l in &listed {
+        let Some(stem) = l
+            .path
+            .strip_prefix(RETIRED)
+            .and_then(|n| n.strip_suffix(".idx"))
+        else {
+            continue;
+        };
+        let idx = format!("objects/pack/{stem}.idx");
+        if !by_path.contains_key(idx.as_str()) {
+            reader.index_aliases.insert(idx.clone(), l.path.clone());
+            readable.push(Listed {
+                path: idx,
+                size: l.size,
+                modified: l.modified,
+            });
+        }
+    }
+    reader.packs_listing = Some(readable);
     crate::transport::dumb_fetch::fetch_from(odb, Box::new(reader), &wants, &mut |_| {}, None)?;
     let picks = if wants.is_empty() {
         Vec::new()
@@ -235,37 +258,17 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
         changed = true;
     }
 
-    // 6. Retired packs: put back when a value needs what only they hold,
-    // deleted once retired for a grace.
-    let mut seen: HashSet<ObjectId> = visible.iter().flat_map(|p| p.ids.iter().copied()).collect();
+    // 6. Retired packs, deleted once retired for a grace (and never while a
+    // value reaches an object no visible pack holds; step 4 sees to that).
+    let seen: HashSet<ObjectId> = visible.iter().flat_map(|p| p.ids.iter().copied()).collect();
     for p in retired {
         let lacking = p
             .ids
             .iter()
             .any(|id| reach.contains(id) && !seen.contains(id));
-        let path = format!("{RETIRED}{}.idx", p.stem);
-        if lacking {
-            s3.put(
-                &format!("objects/pack/{}.idx", p.stem),
-                Some(&p.idx),
-                None,
-                false,
-            )?;
-            s3.delete(&path)?;
-            seen.extend(p.ids.iter().copied());
-            report.restored.push(p.stem.clone());
-            visible.push(Pack {
-                idx_listed: Listed {
-                    path: format!("objects/pack/{}.idx", p.stem),
-                    size: p.idx.len() as u64,
-                    modified: now,
-                },
-                ..p
-            });
-            changed = true;
-        } else if old(p.time) {
+        if old(p.time) && !lacking {
             s3.delete(&p.pack.path)?;
-            s3.delete(&path)?;
+            s3.delete(&format!("{RETIRED}{}.idx", p.stem))?;
             report.swept.push(p.stem.clone());
         }
     }
