@@ -2,8 +2,10 @@
 # Issue 25, remotes on object storage: against a single-node Garage 2.5.0 on
 # 127.0.0.1 — the 100k-file tree pushed to a bucket; clone from the bucket vs
 # clone from the nginx dumb-HTTP mirror of the same workspace (time); a
-# 1-file-change push (requests by S3 operation from Garage's /metrics, bucket
-# growth, time; vs the same push into a workspace by path); a no-op fetch
+# 1-file-change push (requests by S3 operation from Garage's /metrics, bytes
+# on the wire through a counting relay, bucket growth, time; vs the same push
+# into a workspace by path, and its bytes vs the same push over ssh to a real
+# sshd on 127.0.0.1); a no-op fetch
 # (requests). BENCH_S3_DIRS (default 1000 directories of 100 files) makes a
 # smaller tree for a quick run.
 . "$(dirname "$0")/lib.sh"
@@ -100,7 +102,10 @@ for line in urllib.request.urlopen(req).read().decode().splitlines():
 print(n)
 PY
 }
-snapshot () { for op in GetObject ListObjectsV2 PutObject DeleteObject; do printf '%s ' "$(metric $op)"; done; }
+snapshot () {
+	printf '%s %s %s %s ' "$(metric GetObject)" "$(metric ListObjectsV2)" "$(metric PutObject)" \
+		"$(( $(metric DeleteObject) + $(metric DeleteObjects) ))"
+}
 # delta BEFORE AFTER: "N requests (G GET, L LIST, P PUT, X DELETE)".
 delta () {
 	echo "$1 $2" | awk '{ g=$5-$1; l=$6-$2; p=$7-$3; x=$8-$4; printf "%d requests (%d GET, %d LIST, %d PUT, %d DELETE)", g+l+p+x, g, l, p, x }'
@@ -161,13 +166,106 @@ echo "one more line" >"$D/line"
 cat "$T/$f" "$D/line" >"$D/changed"
 (cd "$D/h" && $HAKO write "/data/$f" --from "$D/changed" && $HAKO commit -q -m change) || fail "change"
 (cd "$D/p" && $HAKO write "/data/$f" --from "$D/changed" && $HAKO commit -q -m change) || fail "change"
+
+# Bytes on the wire (both ways, HTTP headers included) through a counting
+# relay in front of Garage; the ssh push of the same change counted as
+# bench/sync.sh counts it (ssh's stdin and stdout).
+cat >"$D/relay.py" <<'PY'
+import socket, sys, threading
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", 0)); ls.listen(16)
+open(sys.argv[1], "w").write(str(ls.getsockname()[1]))
+lock = threading.Lock()
+def pump(a, b, i, n):
+    while True:
+        d = a.recv(65536)
+        if not d: break
+        n[i] += len(d); b.sendall(d)
+    try: b.shutdown(socket.SHUT_WR)
+    except OSError: pass
+def serve(c):
+    u = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+    n = [0, 0]
+    t = threading.Thread(target=pump, args=(c, u, 0, n)); t.start()
+    pump(u, c, 1, n); t.join(); c.close(); u.close()
+    with lock, open(sys.argv[3], "a") as f: f.write("%d %d\n" % (n[0], n[1]))
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+python3 "$D/relay.py" "$D/relay.port" "$s3port" "$D/s3wire" &
+relay_pid=$!
+trap 'kill $garage_pid $nginx_pid $relay_pid 2>/dev/null' EXIT
+for i in $(seq 1 50); do test -s "$D/relay.port" && break; sleep 0.1; done
+: >"$D/s3wire"
 w0=$(written); before=$(snapshot); t0=$(now_ns)
-(cd "$D/h" && $HAKO push -q origin) || fail "1-file push"
+(cd "$D/h" && AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$D/relay.port") $HAKO push -q origin) || fail "1-file push"
 t1=$(now_ns); after=$(snapshot)
+sleep 0.2
+s3w=$(awk '{s += $1 + $2} END {print s + 0}' "$D/s3wire")
 t2=$(now_ns)
 (cd "$D/p" && $HAKO push -q "$D/bare") || fail "1-file path push"
 t3=$(now_ns)
-echo "| push of a 1-file change: Garage $(fmt_ms $((t1 - t0))), $(delta "$before" "$after"), $(( $(written) - w0 )) bytes stored; into a workspace by path $(fmt_ms $((t3 - t2))) | goal: <= 6 requests |"
+echo "| push of a 1-file change: Garage $(fmt_ms $((t1 - t0))), $(delta "$before" "$after"), $s3w bytes on the wire, $(( $(written) - w0 )) bytes stored; into a workspace by path $(fmt_ms $((t3 - t2))) | goal: <= 6 requests |"
+
+sshw=
+if test -x /usr/sbin/sshd && command -v ssh >/dev/null; then
+	K="$D/sshd" && mkdir -p "$K" /run/sshd
+	sport=$(free_port)
+	ssh-keygen -q -t ed25519 -N "" -f "$K/host_key" && ssh-keygen -q -t ed25519 -N "" -f "$K/user_key"
+	cp "$K/user_key.pub" "$K/authorized_keys" && chmod 600 "$K/authorized_keys"
+	cat >"$K/sshd_config" <<EOF2
+Port $sport
+ListenAddress 127.0.0.1
+HostKey $K/host_key
+AuthorizedKeysFile $K/authorized_keys
+PidFile $K/sshd.pid
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin yes
+StrictModes no
+UsePAM no
+SetEnv PATH=$(cd "$(dirname "$HAKO")" && pwd):/usr/bin:/bin
+EOF2
+	if /usr/sbin/sshd -f "$K/sshd_config" -E "$K/sshd.log"; then
+		for i in $(seq 1 50); do test -s "$K/sshd.pid" && break; sleep 0.1; done
+		trap 'kill $garage_pid $nginx_pid $relay_pid $(cat "$K/sshd.pid") 2>/dev/null' EXIT
+		echo "[127.0.0.1]:$sport $(cat "$K/host_key.pub")" >"$K/known_hosts"
+		SSH="ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile=$K/known_hosts -o StrictHostKeyChecking=yes -i $K/user_key"
+		cat >"$K/count.py" <<'PY'
+import os, subprocess, sys, threading
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+n = [0, 0]
+def pump(src, dst, i):
+    while True:
+        b = os.read(src, 65536)
+        if not b: break
+        n[i] += len(b); os.write(dst, b)
+    os.close(dst)
+t = threading.Thread(target=pump, args=(0, p.stdin.fileno(), 0), daemon=True); t.start()
+pump(p.stdout.fileno(), 1, 1)
+rc = p.wait()
+with open(sys.argv[1], "a") as f: f.write("%d %d\n" % (n[0], n[1]))
+sys.exit(rc)
+PY
+		# The same change once more on both sides: over ssh, and to the bucket.
+		echo "and one more" >>"$D/changed"
+		(cd "$D/p" && $HAKO write "/data/$f" --from "$D/changed" && $HAKO commit -q -m change2) || fail "change"
+		(cd "$D/h" && $HAKO write "/data/$f" --from "$D/changed" && $HAKO commit -q -m change2) || fail "change"
+		: >"$K/wire"
+		(cd "$D/p" && HAKO_SSH_COMMAND="python3 $K/count.py $K/wire $SSH" \
+			$HAKO push -q "ssh://$(id -un)@127.0.0.1:$sport$D/bare") && sshw=$(awk '{s += $1 + $2} END {print s + 0}' "$K/wire")
+		: >"$D/s3wire"
+		(cd "$D/h" && AWS_ENDPOINT_URL=http://127.0.0.1:$(cat "$D/relay.port") $HAKO push -q origin) || fail "push"
+		sleep 0.2
+		s3w=$(awk '{s += $1 + $2} END {print s + 0}' "$D/s3wire")
+	fi
+fi
+if test -n "$sshw"; then
+	awk -v s="$s3w" -v h="$sshw" 'BEGIN { printf "| bytes on the wire, push of a 1-file change: Garage %d, ssh %d | ratio %.2f (goal: <= 2) |\n", s, h, s / h }'
+else
+	echo "| (ssh push of the same change: sshd not available) |"
+fi
 
 before=$(snapshot)
 (cd "$D/c" && $HAKO fetch -q) || fail "fetch"

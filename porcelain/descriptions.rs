@@ -691,7 +691,7 @@ HAKO_SSH_COMMAND, HAKO_SSH or core.sshCommand pick the ssh program,
 --upload-pack the remote program), or `http://…` and `https://…` for a
 dumb-HTTP mirror (`hako update-server-info`; format-spec/dumb-http.md),
 or `s3://BUCKET/PREFIX` for a bucket of an object store (endpoint, region
-and credentials from remote.NAME.s3endpoint/s3region/s3pathstyle, the
+and credentials from remote.NAME.s3endpoint/s3region/s3pathstyle/s3partsize, the
 AWS_* environment and ~/.aws; format-spec/object-store.md).
 The global -c NAME clones only that container. --depth N makes a shallow
 clone: each branch's last N commits (deepen later with `fetch --depth`
@@ -807,7 +807,15 @@ meanwhile are held off while gc decides, so no write is lost.
 
 --auto does nothing unless there are more loose objects than gc.auto
 (6700) or more packs than gc.autoPackLimit (50); `hako commit` and
-`hako import` run it."#,
+`hako import` run it.
+
+--remote NAME tidies the s3:// bucket of remote NAME instead
+(format-spec/object-store.md section 7), safely with readers and pushers
+at work: the objects its ref values reach are written as one pack, packs
+that older packs make redundant are retired (hidden from readers) and
+deleted a grace later, and leftovers of killed pushes (and their
+unfinished multipart uploads) are removed, all only once older than
+--prune-grace (default 24h)."#,
     ),
     (
         "repack",

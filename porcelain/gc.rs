@@ -20,10 +20,21 @@ pub struct Args {
     /// Print nothing.
     #[arg(short = 'q', long)]
     quiet: bool,
+    /// gc of the remote NAME (an s3:// bucket) instead of this workspace:
+    /// its packs consolidated into one, what no ref value reaches pruned.
+    #[arg(long, value_name = "NAME")]
+    remote: Option<String>,
+    /// With --remote: remove only what has been unneeded this long
+    /// (default 24h; seconds, or a number with s, m, h or d).
+    #[arg(long, value_name = "DURATION", requires = "remote")]
+    prune_grace: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
+    if let Some(name) = &a.remote {
+        return remote_gc(&ws, name, &a);
+    }
     let expire = parse_expire(&a.prune).map_err(plumbing::usage)?;
     let _ = a.aggressive;
     let r = gc(&ws, expire, a.auto)?;
@@ -37,6 +48,42 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             r.pruned.objects.len(),
             r.pruned.garbage.len(),
             r.reflog_dropped
+        );
+    }
+    Ok(0)
+}
+
+/// `hako gc --remote NAME` (format-spec/object-store.md section 7).
+fn remote_gc(ws: &hako::workspace::Workspace, name: &str, a: &Args) -> anyhow::Result<i32> {
+    use hako::transport::{s3, s3_gc};
+    let grace = match &a.prune_grace {
+        Some(g) => s3_gc::parse_grace(g).map_err(plumbing::usage)?,
+        None => s3_gc::GRACE,
+    };
+    let remote = hako::transport::sync::remote(ws, Some(name))?;
+    if !s3::is_s3_url(&remote.url) {
+        return Err(plumbing::usage(format!(
+            "gc --remote: '{}' is not an s3:// remote (a workspace remote runs its own gc)",
+            remote.url
+        )));
+    }
+    let mut client = s3::S3Client::open(&remote.url, Some(&ws.config), remote.name.as_deref())?;
+    let r = s3_gc::gc(ws, &mut client, grace)?;
+    if !a.quiet {
+        let written = match &r.written {
+            Some((name, bytes)) => format!("wrote {name} ({bytes} bytes)"),
+            None => "wrote no pack".to_string(),
+        };
+        eprintln!(
+            "{}: {} objects reachable; {written}; retired {} packs, removed {}; removed {} leftover files and {} superseded ref values; aborted {} multipart uploads; {} packs remain",
+            client.display,
+            r.reachable,
+            r.retired.len(),
+            r.swept.len(),
+            r.leftovers.len(),
+            r.superseded,
+            r.aborted,
+            r.packs
         );
     }
     Ok(0)

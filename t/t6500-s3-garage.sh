@@ -140,15 +140,18 @@ count () {
 	PY
 }
 all_requests () {
-	echo $(( $(count GetObject) + $(count ListObjectsV2) + $(count PutObject) + $(count DeleteObject) ))
+	echo $(( $(count GetObject) + $(count ListObjectsV2) + $(count PutObject) + $(count DeleteObject) + $(count DeleteObjects) ))
 }
 
-# random_tree DIR SEED: 10 x 10 directories of 20 files of 1 KiB of random bytes.
+# s3req OP ARGS...: one signed request behind hako's back (helpers/s3req.py).
+s3req () { python3 "$TEST_DIRECTORY/helpers/s3req.py" "$@"; }
+
+# random_tree DIR SEED [N]: N (10) x 10 directories of 20 files of 1 KiB of random bytes.
 random_tree () {
-	python3 - "$1" "$2" <<-\PY
+	python3 - "$1" "$2" "${3:-10}" <<-\PY
 	import os, random, sys
 	r = random.Random(int(sys.argv[2]))
-	for a in range(10):
+	for a in range(int(sys.argv[3])):
 	    for b in range(10):
 	        d = os.path.join(sys.argv[1], "d%d" % a, "sub%d" % b)
 	        os.makedirs(d, exist_ok=True)
@@ -262,6 +265,43 @@ test_expect_success 'fetch of a 1-file change takes the records it lacks by rang
 	diff -r tree out2
 '
 
+test_expect_success 'push of a 1-file change costs 6 requests; fast-forwards name the value they supersede, MAX_VALUES of them then one DeleteObjects' '
+	python3 -c "import random; open(\"tree/d5/sub1/f3\", \"wb\").write(random.Random(3).randbytes(1024))" &&
+	t3=$(hako -C src write-tree ../tree) &&
+	c3=$(hako -C src commit-tree -m change2 -p "$(hako -C src rev-parse big)" "$t3") &&
+	hako -C src update-ref refs/heads/big "$c3" &&
+	before=$(all_requests) && puts=$(count PutObject) &&
+	hako -C src push origin big 2>err &&
+	n=$(( $(all_requests) - before )) &&
+	echo "push of a 1-file change: $n requests ($(( $(count PutObject) - puts )) PUT)" &&
+	test "$n" -le 6 &&
+	s3req list hako-test team/ws/refs/v/containers/default/refs/heads/big/ >values &&
+	test_line_count = 2 values &&
+	grep "/$c3+[0-9a-f]*$" values &&
+	hako ls-remote $B/team/ws >refs &&
+	grep "^$c3	containers/default/refs/heads/big$" refs &&
+	test "$(grep -c "refs/heads/big$" refs)" = 1 &&
+	prev=$c3 &&
+	for i in 3 4 5 6 7 8; do
+		prev=$(hako -C src commit-tree -m "ff $i" -p "$prev" "$t3") &&
+		hako -C src update-ref refs/heads/big "$prev" &&
+		hako -C src push -q origin big || return 1
+	done &&
+	s3req list hako-test team/ws/refs/v/containers/default/refs/heads/big/ >values &&
+	test_line_count = 8 values &&
+	hako -C dst fetch 2>err &&
+	test "$(hako -C dst rev-parse refs/remotes/origin/big)" = "$prev" &&
+	test "$(hako ls-remote $B/team/ws | grep -c "refs/heads/big$")" = 1 &&
+	prev=$(hako -C src commit-tree -m "ff 9" -p "$prev" "$t3") &&
+	hako -C src update-ref refs/heads/big "$prev" &&
+	dels=$(count DeleteObjects) &&
+	hako -C src push -q origin big &&
+	test $(( $(count DeleteObjects) - dels )) = 1 &&
+	s3req list hako-test team/ws/refs/v/containers/default/refs/heads/big/ >values &&
+	test_line_count = 1 values &&
+	grep "/$prev$" values
+'
+
 test_expect_success 'wrong credentials: one-line fatal naming the remote and the store'"'"'s code, no ref moved' '
 	hako -C dst for-each-ref >before &&
 	test_must_fail env AWS_SECRET_ACCESS_KEY=wrong hako -C dst fetch 2>err &&
@@ -306,6 +346,72 @@ test_expect_success 'a missing bucket, an unreachable endpoint, a prefix holding
 	grep "holds something else" err &&
 	test_must_fail hako ls-remote s3://Bad_Bucket 2>err &&
 	grep "^fatal: bad remote URL" err
+'
+
+test_expect_success 'a pack or an index in the bucket that does not verify: one-line fatal naming the remote, no ref moved, nothing unverified stored' '
+	hako init -q badsrc && hako -C badsrc remote add origin $B/bad &&
+	hako -C badsrc write /etc/one 1 && hako -C badsrc commit -q -m one &&
+	hako -C badsrc push -q origin &&
+	hako clone -q $B/bad bad1 &&
+	python3 -c "import random; open(\"bigfile\", \"wb\").write(random.Random(9).randbytes(200000))" &&
+	hako -C badsrc write /etc/big --from ../bigfile && hako -C badsrc commit -q -m big &&
+	s3req list hako-test bad/objects/pack/ | sort >packs-before &&
+	hako -C badsrc push -q origin &&
+	new=$(hako -C badsrc rev-parse main) &&
+	pack=$(s3req list hako-test bad/objects/pack/ | sort | comm -13 packs-before - | grep "\.pack$") &&
+	test -n "$pack" &&
+	s3req get hako-test "$pack" >good.pack &&
+	python3 -c "import sys; d = bytearray(open(\"good.pack\", \"rb\").read()); d[len(d) // 2] ^= 0xff; open(\"bad.pack\", \"wb\").write(d)" &&
+	s3req put hako-test "$pack" bad.pack &&
+	hako -C bad1 for-each-ref >before &&
+	test_must_fail hako -C bad1 fetch 2>err &&
+	cat err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/bad): objects/pack/pack-[0-9a-f]*\.pack: " err &&
+	hako -C bad1 for-each-ref >after && test_cmp before after &&
+	test_must_fail hako -C bad1 cat-file -e "$new" &&
+	test_must_fail hako -C bad1 cat-file -e "$(hako -C badsrc rev-parse main:etc/big)" &&
+	hako -C bad1 fsck --full &&
+	test_must_fail hako clone -q $B/bad bad2 2>err &&
+	test_line_count = 1 err && grep "^fatal: .*$B/bad" err &&
+	test_path_is_missing bad2 &&
+	s3req put hako-test "$pack" good.pack &&
+	idx=${pack%.pack}.idx &&
+	s3req get hako-test "$idx" >good.idx &&
+	python3 -c "d = bytearray(open(\"good.idx\", \"rb\").read()); d[len(d) // 2] ^= 0xff; open(\"bad.idx\", \"wb\").write(d)" &&
+	s3req put hako-test "$idx" bad.idx &&
+	# (bad1 has the index cached, checked, from its first try: a fresh clone)
+	test_must_fail hako clone -q $B/bad bad3 2>err &&
+	cat err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/bad): objects/pack/pack-[0-9a-f]*\.idx: bad pack index" err &&
+	test_path_is_missing bad3 &&
+	s3req put hako-test "$idx" good.idx &&
+	hako -C bad1 fetch 2>err &&
+	test "$(hako -C bad1 rev-parse origin/main)" = "$new" &&
+	hako -C bad1 fsck --full
+'
+
+test_expect_success 'a ref value naming an object no pack holds: one-line fatal naming the remote, no ref moved' '
+	hako -C bad1 for-each-ref >before &&
+	ghost=$(printf "%064d" 5) &&
+	s3req put hako-test bad/refs/v/containers/default/refs/heads/ghost/$ghost /dev/null &&
+	test_must_fail hako -C bad1 fetch 2>err &&
+	cat err &&
+	test_line_count = 1 err &&
+	grep "^fatal: .*$B/bad.*$ghost" err &&
+	hako -C bad1 for-each-ref >after && test_cmp before after &&
+	s3req delete hako-test bad/refs/v/containers/default/refs/heads/ghost/$ghost
+'
+
+test_expect_success 'a clock the store finds skewed: one-line fatal with the store'"'"'s code' '
+	test_must_fail env HAKO_TEST_S3_CLOCK_SKEW=-7200 hako ls-remote $B/bad 2>err &&
+	cat err &&
+	test_line_count = 1 err &&
+	grep "^fatal: $B/bad: LIST: [A-Za-z]* (HTTP 4[0-9][0-9])" err &&
+	test_must_fail env HAKO_TEST_S3_CLOCK_SKEW=-7200 hako -C bad1 fetch 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote .origin. ($B/bad): LIST: [A-Za-z]* (HTTP 4[0-9][0-9])" err
 '
 
 test_expect_success 'non-fast-forward refused, --force accepted, --delete removes a branch' '
@@ -400,6 +506,195 @@ test_expect_success 'pushers killed (-9) at random moments: every value readable
 	hako -C k2 fsck --full &&
 	test "$(hako -C k2 rev-parse main)" = "$(hako -C k rev-parse main)" &&
 	hako -C k2 cat /etc/k6
+'
+
+# gc_keys KIND: the keys of the gc prefix (KIND: idx, pack, retired), sorted.
+gc_keys () {
+	case $1 in
+	retired) s3req list hako-test gc/objects/retired/ ;;
+	*) s3req list hako-test gc/objects/pack/ | grep "\.$1$" ;;
+	esac | sort
+}
+
+test_expect_success 'gc --remote of a bucket with several pushes leaves one pack; a fresh clone is equal, fsck-clean' '
+	hako init -q gcsrc && hako -C gcsrc remote add origin $B/gc &&
+	for i in 1 2 3 4; do
+		hako -C gcsrc write /etc/f$i $i && hako -C gcsrc commit -q -m f$i &&
+		hako -C gcsrc push -q origin || return 1
+	done &&
+	hako -C gcsrc tag -m t t1 && hako -C gcsrc push -q --tags origin &&
+	test "$(gc_keys idx | wc -l)" = 5 &&
+	hako -C gcsrc gc --remote origin --prune-grace 0 2>err &&
+	grep "^remote .origin. ($B/gc): .* objects reachable; wrote pack-[0-9a-f]* (.*); retired 5 packs, removed 5; .*; 1 packs remain" err &&
+	test "$(gc_keys idx | wc -l)" = 1 && test "$(gc_keys pack | wc -l)" = 1 &&
+	test -z "$(gc_keys retired)" &&
+	hako clone -q $B/gc gc1 &&
+	hako -C gc1 fsck --full &&
+	hako ls-remote $B/gc >actual && hako ls-remote gcsrc >expect && test_cmp expect actual &&
+	hako -C gc1 cat /etc/f4 &&
+	hako -C gcsrc gc --remote origin --prune-grace 0 2>err &&
+	grep "wrote no pack; retired 0 packs, removed 0; .* 1 packs remain" err &&
+	test_must_fail hako -C gcsrc gc --remote nosuch 2>err &&
+	grep "neither a configured remote" err &&
+	test_must_fail hako -C gcsrc gc --prune-grace 1h 2>err &&
+	test_must_fail hako -C gcsrc gc --remote origin --prune-grace 1w 2>err &&
+	grep "bad grace" err
+'
+
+test_expect_success 'gc --remote while clones run: each clone, listed before a gc step, succeeds' '
+	random_tree gc-tree 5 2 &&
+	hako -C gcsrc import ../gc-tree /data >/dev/null && hako -C gcsrc commit -q -m tree &&
+	hako -C gcsrc push -q origin &&
+	hako -C gcsrc write /etc/f5 5 && hako -C gcsrc commit -q -m f5 && hako -C gcsrc push -q origin &&
+	sleep 3 &&
+	# Each clone lists the bucket, then waits while a gc step runs.
+	for step in 1 2 3; do
+		{ test $step = 1 || sleep 2.5; } &&
+		rm -f go-gc$step.listed &&
+		{ HAKO_TEST_S3_FETCH_WAIT=$TRASH/go-gc$step hako clone -q $B/gc gcc$step >gcc$step.out 2>&1 & echo $! >gcc$step.pid; } &&
+		for i in $(test_seq 100); do test -f go-gc$step.listed && break; sleep 0.1; done &&
+		test -f go-gc$step.listed &&
+		hako -C gcsrc gc --remote origin --prune-grace 2 2>gc$step.err &&
+		touch go-gc$step && wait $(cat gcc$step.pid) &&
+		hako -C gcc$step fsck --full &&
+		test "$(hako -C gcc$step rev-parse main)" = "$(hako -C gcsrc rev-parse main)" &&
+		hako -C gcc$step checkout-tree "$(hako -C gcc$step rev-parse main:data)" ../gcc$step-tree &&
+		diff -r gc-tree gcc$step-tree || return 1
+	done &&
+	cat gc1.err gc2.err gc3.err &&
+	# 1: a consolidated pack written, nothing retired (it is younger than the grace);
+	# 2: the three older packs retired; 3: removed.
+	grep "wrote pack-.*; retired 0 packs, removed 0;.* 4 packs remain" gc1.err &&
+	grep "wrote no pack; retired 3 packs, removed 0;.* 1 packs remain" gc2.err &&
+	grep "wrote no pack; retired 0 packs, removed 3;.* 1 packs remain" gc3.err &&
+	test "$(gc_keys idx | wc -l)" = 1 && test "$(gc_keys pack | wc -l)" = 1 &&
+	test -z "$(gc_keys retired)"
+'
+
+test_expect_success 'gc --remote removes the leftovers of killed pushes once older than the grace, keeps newer ones' '
+	# A push killed once its pack is written, before any value names it.
+	gc_keys idx >before-a &&
+	hako -C gcsrc write /etc/a a && hako -C gcsrc commit -q -m a &&
+	{ HAKO_TEST_S3_PACKED_WAIT=$TRASH/go-a hako -C gcsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go-a.listed && break; sleep 0.1; done &&
+	kill -9 $pid; wait $pid;
+	gc_keys idx >with-a &&
+	a=$(comm -13 before-a with-a) && test -n "$a" &&
+	# A .pack without its .idx, and a superseded value a push did not delete.
+	echo junk >junk &&
+	s3req put hako-test gc/objects/pack/pack-$(printf "%064d" 7).pack junk &&
+	first=$(hako -C gcsrc rev-parse main~3) &&
+	s3req put hako-test gc/refs/v/containers/default/refs/heads/main/$first /dev/null &&
+	test "$(hako ls-remote $B/gc | grep -c "refs/heads/main$")" = 2 &&
+	sleep 3 &&
+	hako -C gcsrc write /etc/b b && hako -C gcsrc commit -q -m b &&
+	{ HAKO_TEST_S3_PACKED_WAIT=$TRASH/go-b hako -C gcsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go-b.listed && break; sleep 0.1; done &&
+	kill -9 $pid; wait $pid;
+	gc_keys idx >with-b &&
+	b=$(comm -13 with-a with-b) && test -n "$b" &&
+	# The older leftovers go (the pack retired first), the newer pack stays.
+	hako -C gcsrc gc --remote origin --prune-grace 2 2>err &&
+	grep "wrote no pack; retired 1 packs, removed 0; removed 1 leftover files and 1 superseded ref values; aborted 0 multipart uploads; 2 packs remain" err &&
+	hako ls-remote $B/gc | grep "refs/heads/main$" >refs &&
+	test_line_count = 1 refs &&
+	! s3req list hako-test gc/objects/pack/ | grep pack-0000 &&
+	gc_keys idx >after && ! grep "$a" after && grep "$b" after &&
+	gc_keys retired | grep "${a##*/}" &&
+	sleep 3 &&
+	hako -C gcsrc gc --remote origin --prune-grace 2 2>err &&
+	grep "retired 1 packs, removed 1;" err &&
+	! s3req list hako-test gc/objects/ | grep "$(basename "$a" .idx)" &&
+	gc_keys pack | grep "$(basename "$b" .idx).pack" &&
+	hako clone -q $B/gc gc9 && hako -C gc9 fsck --full &&
+	test "$(hako -C gc9 rev-parse main)" = "$(hako -C gcsrc rev-parse main~2)"
+'
+
+test_expect_success 'gc --remote heals a value naming what only a retired pack holds' '
+	# The pack of the killed push b is retired; a value naming b appears
+	# (a pusher that listed before the gc): readers cannot see it until a
+	# gc, run here from a workspace that lacks b, writes it into a pack.
+	b=$(hako -C gcsrc rev-parse main) &&
+	gc_keys retired >retired && test_line_count = 1 retired &&
+	s3req put hako-test gc/refs/v/containers/default/refs/heads/side/$b /dev/null &&
+	test_must_fail hako -C gc9 fetch 2>err &&
+	grep "not in any pack" err &&
+	test_must_fail hako -C gc9 cat-file -e "$b" &&
+	hako -C gc9 gc --remote origin --prune-grace 1h 2>err &&
+	grep "wrote pack-.*; retired 0 packs, removed 0;" err &&
+	hako -C gc9 fetch 2>err &&
+	test "$(hako -C gc9 rev-parse origin/side)" = "$b" &&
+	hako clone -q $B/gc gc10 && hako -C gc10 cat-file -e "$b" && hako -C gc10 fsck --full
+'
+
+test_expect_success 'a pack larger than remote.NAME.s3partsize goes up in parts; one cut off leaves nothing a reader sees, the next push resumes it' '
+	hako init -q mpsrc && hako -C mpsrc remote add origin $B/mp &&
+	hako -C mpsrc config remote.origin.s3partsize 5m &&
+	hako -C mpsrc push -q origin &&
+	python3 -c "import random; open(\"mp1\", \"wb\").write(random.Random(11).randbytes(6 << 20))" &&
+	hako -C mpsrc write /data/mp1 --from ../mp1 && hako -C mpsrc commit -q -m mp1 &&
+	# Killed after its first part: no pack key, no value, the refs as before.
+	hako ls-remote $B/mp >before &&
+	s3req list hako-test mp/ >keys-before &&
+	{ HAKO_TEST_S3_PART_WAIT=$TRASH/go-mp hako -C mpsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 300); do test -f go-mp.listed && break; sleep 0.1; done &&
+	test -f go-mp.listed &&
+	kill -9 $pid; wait $pid;
+	s3req list hako-test mp/ >keys-after && test_cmp keys-before keys-after &&
+	hako ls-remote $B/mp >after && test_cmp before after &&
+	s3req uploads hako-test mp/ >uploads && grep "^mp/objects/pack/pack-.*\.pack$" uploads &&
+	# The next push continues that upload: its first part is not sent again.
+	creates=$(count CreateMultipartUpload) && parts=$(count UploadPart) &&
+	completes=$(count CompleteMultipartUpload) &&
+	hako -C mpsrc push -q origin &&
+	test $(( $(count CreateMultipartUpload) - creates )) = 0 &&
+	test $(( $(count UploadPart) - parts )) = 1 &&
+	test $(( $(count CompleteMultipartUpload) - completes )) = 1 &&
+	s3req uploads hako-test mp/ >uploads && test_must_be_empty uploads &&
+	hako clone $B/mp mp2 2>err && ! grep Receiving err &&
+	hako -C mp2 fsck --full &&
+	hako -C mp2 cat /data/mp1 >out && cmp out mp1 &&
+	# gc aborts an upload a killed push left.
+	python3 -c "import random; open(\"mp6\", \"wb\").write(random.Random(13).randbytes(6 << 20))" &&
+	hako -C mpsrc write /data/mp6 --from ../mp6 && hako -C mpsrc commit -q -m mp6 &&
+	rm -f go-mp.listed &&
+	{ HAKO_TEST_S3_PART_WAIT=$TRASH/go-mp hako -C mpsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 300); do test -f go-mp.listed && break; sleep 0.1; done &&
+	test -f go-mp.listed &&
+	kill -9 $pid; wait $pid;
+	s3req uploads hako-test mp/ >uploads && test_line_count = 1 uploads &&
+	aborts=$(count AbortMultipartUpload) &&
+	hako -C mpsrc gc --remote origin --prune-grace 0 2>err &&
+	grep "aborted 1 multipart uploads" err &&
+	test $(( $(count AbortMultipartUpload) - aborts )) = 1 &&
+	s3req uploads hako-test mp/ >uploads && test_must_be_empty uploads &&
+	hako -C mpsrc config remote.origin.s3partsize 1k &&
+	test_must_fail hako -C mpsrc push origin 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: remote.origin.s3partsize: .1k. is not a size from 5m to 5g" err
+'
+
+test_expect_success 'push, fetch and clone show live byte progress on a terminal only' '
+	if ! command -v script >/dev/null; then
+		echo "# skipped: script (util-linux) is not installed, no terminal to test with"
+		return 0
+	fi &&
+	python3 -c "import random; open(\"mp3\", \"wb\").write(random.Random(12).randbytes(1 << 20))" &&
+	hako -C mpsrc config remote.origin.s3partsize 64m &&
+	hako -C mpsrc write /data/mp3 --from ../mp3 && hako -C mpsrc commit -q -m mp3 &&
+	script -qec "hako -C mpsrc push origin" /dev/null >tty-out 2>&1 &&
+	grep -a "Sending pack: [0-9.]* [KMG]*i*B" tty-out &&
+	script -qec "hako -C mp2 fetch" /dev/null >tty-out 2>&1 &&
+	grep -a "Receiving pack: [0-9.]* [KMG]*i*B" tty-out &&
+	script -qec "hako clone $B/mp mp4" /dev/null >tty-out 2>&1 &&
+	grep -a "Receiving pack: [0-9.]* [KMG]*i*B" tty-out &&
+	hako -C mpsrc write /data/mp4 x && hako -C mpsrc commit -q -m mp4 &&
+	script -qec "hako -C mpsrc push -q origin" /dev/null >quiet-out 2>&1 &&
+	! grep -a "Sending" quiet-out &&
+	hako -C mpsrc write /data/mp5 x && hako -C mpsrc commit -q -m mp5 &&
+	hako -C mpsrc push origin 2>err && ! grep Sending err &&
+	hako -C mp4 fsck --full &&
+	test "$(hako -C mp2 rev-parse origin/main)" = "$(hako -C mp4 rev-parse main)"
 '
 
 # proxy NAME TARGET-PORT ARGS...: helpers/s3proxy.py in front of Garage;
@@ -499,6 +794,19 @@ test_expect_success 'cluster: two nodes down: push fails with the store'"'"'s er
 	on_cluster hako -C src push cluster 2>err &&
 	on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" hako -C cl2 fetch 2>err &&
 	test "$(hako -C cl2 rev-parse origin/main)" = "$(hako -C src rev-parse main)"
+'
+
+test_expect_success 'cluster: one node stopped during a clone: the clone succeeds on the quorum, fsck-clean' '
+	rm -f go4.listed &&
+	{ on_cluster env AWS_ENDPOINT_URL="$(cat cluster/endpoint)" HAKO_TEST_S3_FETCH_WAIT="$TRASH/go4" \
+		hako clone -q s3://hako-cluster/ws cl3 >cl3.out 2>&1 & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go4.listed && break; sleep 0.1; done &&
+	test -f go4.listed &&
+	stop_node 2 &&
+	touch go4 && wait $pid &&
+	hako -C cl3 fsck --full &&
+	test "$(hako -C cl3 rev-parse origin/main)" = "$(hako -C src rev-parse main)" &&
+	cluster_node 2 && wait_cluster
 '
 
 stop_garage

@@ -243,6 +243,13 @@ struct Fetch<'a> {
     required: HashMap<ObjectId, (Requires, usize)>,
 }
 
+/// The object ids a pack index lists, after checking it as a fetch does
+/// (`entry` names the pack and gives its size).
+pub fn index_ids(entry: PackEntry, data: Vec<u8>, url: &str) -> Result<Vec<ObjectId>> {
+    let ix = RemoteIndex::parse(entry, data, url)?;
+    Ok((0..ix.count).map(|i| ix.id_at(i)).collect())
+}
+
 /// See `crate::transport::dumb::http_fetch`.
 pub fn fetch(
     odb: &Odb,
@@ -398,7 +405,12 @@ impl Fetch<'_> {
                 Some(ix) => ix,
                 None => {
                     progress(&format!("fetching index {}", entry.name));
-                    let data = self.http.get(&rel)?;
+                    // A bucket's gc may retire a pack between the listing and
+                    // here (object-store.md section 7): what it held is in
+                    // the packs that stay.
+                    let Some(data) = self.http.get_index(&rel)? else {
+                        continue;
+                    };
                     if data.len() as u64 != entry.idx_bytes {
                         return Err(Error::Invalid(format!(
                             "{url}: {} bytes, objects/info/packs says {}",

@@ -20,6 +20,11 @@ pub trait MirrorReader: Send + Sync {
     fn mirror_file(&mut self, path: &str) -> Result<Vec<u8>>;
     /// A whole file (an index).
     fn get(&mut self, path: &str) -> Result<Vec<u8>>;
+    /// A pack index; `None` when the mirror may drop packs it listed
+    /// (an object store's gc) and this one is gone.
+    fn get_index(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.get(path).map(Some)
+    }
     /// Byte ranges `start..end` of `path` (a file of `total` bytes), in order.
     fn get_ranges(&mut self, path: &str, spans: &[(u64, u64)], total: u64) -> Result<Vec<Vec<u8>>>;
     /// `path` (`total` bytes) into `part`, continuing a partial file.

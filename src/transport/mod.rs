@@ -14,6 +14,7 @@ pub mod limits;
 pub mod pkt;
 pub mod receive;
 pub mod s3;
+pub mod s3_gc;
 pub mod s3_remote;
 pub mod send;
 pub mod sync;

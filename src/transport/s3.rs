@@ -4,6 +4,7 @@
 //! retries with backoff on 500/503/SlowDown. It also reads the bucket as a
 //! dumb-HTTP mirror (`MirrorReader`), so the dumb object walk serves it.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,12 @@ use crate::workspace::Config;
 const ATTEMPTS: u32 = 5;
 /// How long a signed request stays valid.
 const SIGNED_FOR: Duration = Duration::from_secs(900);
+/// A file larger than this goes up in parts of this size (a multipart
+/// upload); `remote.NAME.s3partsize` changes it.
+pub const PART_SIZE: u64 = 64 << 20;
+/// The limits S3 puts on a part (but the last).
+const MIN_PART: u64 = 5 << 20;
+const MAX_PART: u64 = 5 << 30;
 /// Keys one ListObjectsV2 page returns at most.
 const PAGE_KEYS: usize = 1000;
 
@@ -73,6 +80,8 @@ pub struct Listed {
     /// The key below the prefix.
     pub path: String,
     pub size: u64,
+    /// `LastModified`, in seconds since the epoch (store time; 0 if absent).
+    pub modified: u64,
 }
 
 /// A client of one bucket prefix.
@@ -91,9 +100,23 @@ pub struct S3Client {
     /// Body bytes sent.
     pub sent: u64,
     counter: Option<Arc<AtomicU64>>,
+    /// Also counts body bytes sent, as they go (a push's progress display,
+    /// polled by another thread).
+    pub sent_counter: Option<Arc<AtomicU64>>,
+    /// Keys read from another key (gc reads the index of a retired pack
+    /// from `objects/retired/`).
+    pub index_aliases: HashMap<String, String>,
     /// `objects/pack/` as the last whole-prefix listing saw it (read_refs),
     /// so that a fetch lists the bucket once.
     pub packs_listing: Option<Vec<Listed>>,
+    /// The store's clock (the `Date` of its last answer), seconds since
+    /// the epoch: gc's grace is measured against it, not the client's.
+    pub store_time: Option<u64>,
+    /// Seconds added to this machine's clock when signing
+    /// (`HAKO_TEST_S3_CLOCK_SKEW`, t6500: a store rejecting a skewed clock).
+    skew: i64,
+    /// Files larger than this go up as multipart uploads, in parts of this size.
+    part_size: u64,
 }
 
 /// A failed request, as the store described it.
@@ -104,24 +127,72 @@ struct Failed {
     transient: bool,
 }
 
+/// The MD5 of bytes `offset..offset + len` of `path`, in hex (the ETag S3
+/// gives a part).
+fn md5_hex(path: &Path, offset: u64, len: u64) -> Result<String> {
+    use md5::Digest;
+    use std::io::Seek;
+    let mut f = std::fs::File::open(path).at(path)?;
+    f.seek(std::io::SeekFrom::Start(offset)).at(path)?;
+    let mut h = md5::Md5::new();
+    let mut r = f.take(len);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut buf).at(path)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A request body that counts the bytes read from it.
+struct CountingReader<R> {
+    inner: R,
+    counter: Option<Arc<AtomicU64>>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(c) = &self.counter {
+            c.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// The text of the first `<TAG>` of an XML answer, unescaped ("" if none).
+fn xml_field(body: &str, tag: &str) -> String {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    body.split_once(&open)
+        .and_then(|(_, r)| r.split_once(&close))
+        .map(|(v, _)| {
+            v.trim()
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .unwrap_or_default()
+}
+
 /// `<Code>` and `<Message>` of an S3 error body.
 fn error_fields(body: &str) -> (String, String) {
-    let field = |tag: &str| {
-        let open = format!("<{tag}>");
-        let close = format!("</{tag}>");
-        body.split_once(&open)
-            .and_then(|(_, r)| r.split_once(&close))
-            .map(|(v, _)| {
-                v.trim()
-                    .replace("&quot;", "\"")
-                    .replace("&apos;", "'")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&amp;", "&")
-            })
-            .unwrap_or_default()
-    };
-    (field("Code"), field("Message"))
+    (xml_field(body, "Code"), xml_field(body, "Message"))
+}
+
+/// A multipart upload in progress (never completed nor aborted).
+#[derive(Clone, Debug)]
+pub struct PendingUpload {
+    /// The key below the prefix.
+    pub path: String,
+    pub id: String,
+    /// When it started, seconds since the epoch (store time; 0 if absent).
+    pub initiated: u64,
 }
 
 /// An INI file as the AWS CLI writes them: section → key → value.
@@ -216,6 +287,17 @@ impl S3Client {
             }
             None => endpoint.is_some(),
         };
+        let part_size = match conf("s3partsize") {
+            None => PART_SIZE,
+            Some(v) => parse_size(&v)
+                .filter(|n| (MIN_PART..=MAX_PART).contains(n))
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "remote.{}.s3partsize: '{v}' is not a size from 5m to 5g",
+                        name.unwrap_or("")
+                    ))
+                })?,
+        };
         let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
         let parsed = url::Url::parse(&endpoint)
             .map_err(|e| Error::Invalid(format!("bad S3 endpoint '{endpoint}': {e}")))?;
@@ -244,7 +326,142 @@ impl S3Client {
             bytes: 0,
             sent: 0,
             counter: None,
+            sent_counter: None,
+            index_aliases: HashMap::new(),
             packs_listing: None,
+            store_time: None,
+            part_size,
+            skew: std::env::var("HAKO_TEST_S3_CLOCK_SKEW")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        })
+    }
+
+    /// The time requests are signed with.
+    fn signing_time(&self) -> jiff::Timestamp {
+        let now = jiff::Timestamp::now();
+        now.checked_add(jiff::SignedDuration::from_secs(self.skew))
+            .unwrap_or(now)
+    }
+
+    /// The presigned URL of `action`, valid for SIGNED_FOR.
+    fn sign<'a>(&self, action: &impl S3Action<'a>) -> url::Url {
+        action.sign_with_time(SIGNED_FOR, &self.signing_time())
+    }
+
+    /// The multipart uploads in progress of keys starting with `path`
+    /// (ListMultipartUploads, which rusty-s3 has no action for: signed here).
+    pub fn pending_uploads(&mut self, path: &str) -> Result<Vec<PendingUpload>> {
+        let strip = self.key("");
+        let prefix = self.key(path);
+        let mut out = Vec::new();
+        let mut marker: Option<(String, String)> = None;
+        loop {
+            let mut query: Vec<(&str, String)> =
+                vec![("prefix", prefix.clone()), ("uploads", String::new())];
+            if let Some((k, u)) = &marker {
+                query.push(("key-marker", k.clone()));
+                query.push(("upload-id-marker", u.clone()));
+            }
+            query.sort();
+            let pairs = query.iter().map(|(k, v)| (*k, v.as_str()));
+            let base = self.bucket.object_url("");
+            let url = match &self.creds {
+                Some(c) => rusty_s3::signing::sign(
+                    &self.signing_time(),
+                    rusty_s3::Method::Get,
+                    base,
+                    c.key(),
+                    c.secret(),
+                    c.token(),
+                    self.bucket.region(),
+                    SIGNED_FOR.as_secs(),
+                    pairs,
+                    std::iter::empty(),
+                ),
+                None => {
+                    let mut u = base;
+                    u.query_pairs_mut().extend_pairs(pairs);
+                    u
+                }
+            };
+            let what = "LIST multipart uploads";
+            let resp = self
+                .request("GET", url, &[], None, None)
+                .map_err(|f| self.fail(what, f))?;
+            let mut body = Vec::new();
+            self.body_into(what, resp, &mut body, MAX_MIRROR_FILE)?;
+            let text = String::from_utf8_lossy(&body);
+            for up in text.split("<Upload>").skip(1) {
+                let key = xml_field(up, "Key");
+                let Some(path) = key.strip_prefix(&strip) else {
+                    continue;
+                };
+                out.push(PendingUpload {
+                    path: path.to_string(),
+                    id: xml_field(up, "UploadId"),
+                    initiated: parse_iso_time(&xml_field(up, "Initiated")).unwrap_or(0),
+                });
+            }
+            if xml_field(&text, "IsTruncated") != "true" {
+                break;
+            }
+            let next = (
+                xml_field(&text, "NextKeyMarker"),
+                xml_field(&text, "NextUploadIdMarker"),
+            );
+            if next.0.is_empty() || marker.as_ref() == Some(&next) {
+                break;
+            }
+            marker = Some(next);
+        }
+        Ok(out)
+    }
+
+    /// Abort the multipart upload `id` of `path`.
+    pub fn abort_upload(&mut self, path: &str, id: &str) -> Result<()> {
+        let key = self.key(path);
+        let url = self.sign(
+            &self
+                .bucket
+                .abort_multipart_upload(self.creds.as_ref(), &key, id),
+        );
+        match self.request("DELETE", url, &[], None, None) {
+            Ok(_) => Ok(()),
+            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
+            Err(f) => Err(self.fail(&format!("abort the multipart upload of {path}"), f)),
+        }
+    }
+
+    /// Another client of the same prefix (fresh counters).
+    pub fn reopen(&self) -> S3Client {
+        S3Client {
+            agent: self.agent.clone(),
+            bucket: self.bucket.clone(),
+            creds: self.creds.clone(),
+            prefix: self.prefix.clone(),
+            display: self.display.clone(),
+            url: self.url.clone(),
+            requests: 0,
+            bytes: 0,
+            sent: 0,
+            counter: None,
+            sent_counter: None,
+            index_aliases: HashMap::new(),
+            packs_listing: None,
+            store_time: None,
+            skew: self.skew,
+            part_size: self.part_size,
+        }
+    }
+
+    /// The store's time as its last answer gave it, else this machine's.
+    pub fn now(&self) -> u64 {
+        self.store_time.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
         })
     }
 
@@ -282,7 +499,7 @@ impl S3Client {
         url: url::Url,
         headers: &[(&str, String)],
         body: Option<&[u8]>,
-        file: Option<(&Path, u64)>,
+        file: Option<(&Path, u64, u64)>,
     ) -> std::result::Result<ureq::Response, Failed> {
         let mut attempt = 0;
         loop {
@@ -294,12 +511,22 @@ impl S3Client {
             }
             let res = if let Some(b) = body {
                 self.sent += b.len() as u64;
+                if let Some(c) = &self.sent_counter {
+                    c.fetch_add(b.len() as u64, Ordering::Relaxed);
+                }
                 req.send_bytes(b)
-            } else if let Some((p, len)) = file {
-                match std::fs::File::open(p) {
+            } else if let Some((p, offset, len)) = file {
+                use std::io::Seek;
+                let opened = std::fs::File::open(p)
+                    .and_then(|mut f| f.seek(std::io::SeekFrom::Start(offset)).map(|_| f));
+                match opened {
                     Ok(f) => {
                         self.sent += len;
-                        req.set("Content-Length", &len.to_string()).send(f)
+                        let body = CountingReader {
+                            inner: f.take(len),
+                            counter: self.sent_counter.clone(),
+                        };
+                        req.set("Content-Length", &len.to_string()).send(body)
                     }
                     Err(e) => {
                         return Err(Failed {
@@ -316,7 +543,12 @@ impl S3Client {
                 req.call()
             };
             let failed = match res {
-                Ok(r) => return Ok(r),
+                Ok(r) => {
+                    if let Some(t) = r.header("Date").and_then(parse_http_date) {
+                        self.store_time = Some(t);
+                    }
+                    return Ok(r);
+                }
                 Err(ureq::Error::Status(status, r)) => {
                     let text = r.into_string().unwrap_or_default();
                     let (code, message) = error_fields(&text);
@@ -350,9 +582,7 @@ impl S3Client {
 
     fn get_url(&self, path: &str) -> url::Url {
         let key = self.key(path);
-        self.bucket
-            .get_object(self.creds.as_ref(), &key)
-            .sign(SIGNED_FOR)
+        self.sign(&self.bucket.get_object(self.creds.as_ref(), &key))
     }
 
     /// Read a body into `out`, at most `max` bytes, counted.
@@ -449,15 +679,13 @@ impl S3Client {
         once: bool,
     ) -> Result<()> {
         let key = self.key(path);
-        let url = self
-            .bucket
-            .put_object(self.creds.as_ref(), &key)
-            .sign(SIGNED_FOR);
+        let url = self.sign(&self.bucket.put_object(self.creds.as_ref(), &key));
         let headers: Vec<(&str, String)> = if once {
             vec![("If-None-Match", "*".to_string())]
         } else {
             Vec::new()
         };
+        let file = file.map(|(p, len)| (p, 0, len));
         match self.request("PUT", url, &headers, bytes, file) {
             Ok(_) => Ok(()),
             Err(f) if once && f.status == 412 => Ok(()),
@@ -468,15 +696,213 @@ impl S3Client {
     /// DELETE `path` (a missing key is not an error).
     pub fn delete(&mut self, path: &str) -> Result<()> {
         let key = self.key(path);
-        let url = self
-            .bucket
-            .delete_object(self.creds.as_ref(), &key)
-            .sign(SIGNED_FOR);
+        let url = self.sign(&self.bucket.delete_object(self.creds.as_ref(), &key));
         match self.request("DELETE", url, &[], None, None) {
             Ok(_) => Ok(()),
             Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
             Err(f) => Err(self.fail(&format!("DELETE {path}"), f)),
         }
+    }
+
+    /// PUT the file `local` (`len` bytes) as the write-once key `path`: one
+    /// PUT, or a multipart upload when it is larger than a part (each part
+    /// retried as any request is; an upload that fails is aborted, and one
+    /// cut off leaves no key a reader sees).
+    pub fn put_file(&mut self, path: &str, local: &Path, len: u64) -> Result<()> {
+        if len <= self.part_size {
+            return self.put(path, None, Some((local, len)), true);
+        }
+        let key = self.key(path);
+        let what = format!("multipart upload of {path}");
+        // An upload of the same key that a push cut off: continued, its
+        // parts that match this file's kept.
+        let earlier = self
+            .pending_uploads(path)?
+            .into_iter()
+            .filter(|u| u.path == path)
+            .max_by_key(|u| u.initiated);
+        let (upload, done) = match earlier {
+            Some(u) => {
+                let done = self.uploaded_parts(path, &key, &u.id)?;
+                (u.id, done)
+            }
+            None => {
+                let url = self.sign(
+                    &self
+                        .bucket
+                        .create_multipart_upload(self.creds.as_ref(), &key),
+                );
+                let resp = self
+                    .request("POST", url, &[], Some(b""), None)
+                    .map_err(|f| self.fail(&what, f))?;
+                let mut body = Vec::new();
+                self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
+                let id = rusty_s3::actions::CreateMultipartUpload::parse_response(
+                    &String::from_utf8_lossy(&body),
+                )
+                .map_err(|e| Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display)))?
+                .upload_id()
+                .to_string();
+                (id, HashMap::new())
+            }
+        };
+        let result = self.upload_parts(path, &key, &upload, local, len, &done);
+        if result.is_err() {
+            let url = self.sign(&self.bucket.abort_multipart_upload(
+                self.creds.as_ref(),
+                &key,
+                &upload,
+            ));
+            let _ = self.request("DELETE", url, &[], None, None);
+        }
+        result
+    }
+
+    /// The parts of upload `upload` already there: number → (ETag, size).
+    fn uploaded_parts(
+        &mut self,
+        path: &str,
+        key: &str,
+        upload: &str,
+    ) -> Result<HashMap<u16, (String, u64)>> {
+        let mut out = HashMap::new();
+        let mut marker: Option<u16> = None;
+        loop {
+            let mut action = self.bucket.list_parts(self.creds.as_ref(), key, upload);
+            if let Some(m) = marker {
+                action.set_part_number_marker(m);
+            }
+            let url = self.sign(&action);
+            let what = format!("LIST the parts of {path}");
+            let resp = self
+                .request("GET", url, &[], None, None)
+                .map_err(|f| self.fail(&what, f))?;
+            let mut body = Vec::new();
+            self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
+            let page =
+                rusty_s3::actions::ListParts::parse_response(&String::from_utf8_lossy(&body))
+                    .map_err(|e| {
+                        Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
+                    })?;
+            for p in page.parts {
+                out.insert(p.number, (p.etag, p.size));
+            }
+            match page.next_part_number_marker {
+                Some(m) if Some(m) != marker => marker = Some(m),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn upload_parts(
+        &mut self,
+        path: &str,
+        key: &str,
+        upload: &str,
+        local: &Path,
+        len: u64,
+        done: &HashMap<u16, (String, u64)>,
+    ) -> Result<()> {
+        let mut etags = Vec::new();
+        let mut offset = 0;
+        while offset < len {
+            let n = etags.len() + 1;
+            let number = u16::try_from(n).map_err(|_| {
+                Error::Invalid(format!(
+                    "{}: PUT {path}: more than 65535 parts",
+                    self.display
+                ))
+            })?;
+            let part = (len - offset).min(self.part_size);
+            if let Some((etag, size)) = done.get(&number) {
+                if *size == part && etag.trim_matches('"') == md5_hex(local, offset, part)? {
+                    etags.push(etag.clone());
+                    offset += part;
+                    continue;
+                }
+            }
+            let url = self.sign(
+                &self
+                    .bucket
+                    .upload_part(self.creds.as_ref(), key, number, upload),
+            );
+            let what = format!("PUT {path} part {n}");
+            let resp = self
+                .request("PUT", url, &[], None, Some((local, offset, part)))
+                .map_err(|f| self.fail(&what, f))?;
+            let etag = resp.header("ETag").map(String::from).ok_or_else(|| {
+                Error::Invalid(format!("{}: {what}: no ETag in the answer", self.display))
+            })?;
+            etags.push(etag);
+            offset += part;
+            crate::transport::s3_remote::test_pause("HAKO_TEST_S3_PART_WAIT");
+        }
+        let action = self.bucket.complete_multipart_upload(
+            self.creds.as_ref(),
+            key,
+            upload,
+            etags.iter().map(String::as_str),
+        );
+        let url = self.sign(&action);
+        let body = action.body();
+        let what = format!("PUT {path} (completing {} parts)", etags.len());
+        let resp = self
+            .request("POST", url, &[], Some(body.as_bytes()), None)
+            .map_err(|f| self.fail(&what, f))?;
+        let mut answer = Vec::new();
+        self.body_into(&what, resp, &mut answer, MAX_MIRROR_FILE)?;
+        // A store may fail a completion with a 200 and an error body.
+        let text = String::from_utf8_lossy(&answer);
+        if text.contains("<Error>") {
+            let (code, message) = error_fields(&text);
+            return Err(Error::Invalid(format!(
+                "{}: {what}: {code}: {message}",
+                self.display
+            )));
+        }
+        Ok(())
+    }
+
+    /// DELETE `paths` (below the prefix) with as few `DeleteObjects`
+    /// requests as the store allows (1000 keys each); missing keys are fine.
+    pub fn delete_many(&mut self, paths: &[String]) -> Result<()> {
+        for chunk in paths.chunks(PAGE_KEYS) {
+            let objects: Vec<rusty_s3::actions::ObjectIdentifier> = chunk
+                .iter()
+                .map(|p| rusty_s3::actions::ObjectIdentifier::new(self.key(p)))
+                .collect();
+            let mut action = self
+                .bucket
+                .delete_objects(self.creds.as_ref(), objects.iter());
+            action.set_quiet(true);
+            let url = self.sign(&action);
+            let (body, md5) = action.body_with_md5();
+            let what = format!("DELETE {} keys ({}…)", chunk.len(), chunk[0]);
+            let resp = self
+                .request(
+                    "POST",
+                    url,
+                    &[("Content-MD5", md5)],
+                    Some(body.as_bytes()),
+                    None,
+                )
+                .map_err(|f| self.fail(&what, f))?;
+            let mut text = Vec::new();
+            self.body_into(&what, resp, &mut text, MAX_MIRROR_FILE)?;
+            let text = String::from_utf8_lossy(&text);
+            let parsed = rusty_s3::actions::DeleteObjectsResponse::parse(&text).map_err(|e| {
+                Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
+            })?;
+            if let Some(e) = parsed.errors.iter().find(|e| e.code != "NoSuchKey") {
+                return Err(Error::Invalid(format!(
+                    "{}: DELETE {}: {}: {}",
+                    self.display, e.key, e.code, e.message
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Every key under `path` (paged), with sizes; at most `limit` keys.
@@ -492,7 +918,7 @@ impl S3Client {
             if let Some(t) = &token {
                 action.with_continuation_token(t.as_str());
             }
-            let url = action.sign(SIGNED_FOR);
+            let url = self.sign(&action);
             let what = format!("LIST {path}").trim_end().to_string();
             let resp = self
                 .request("GET", url, &[], None, None)
@@ -510,6 +936,11 @@ impl S3Client {
                 out.push(Listed {
                     path: rel.to_string(),
                     size: c.size.unwrap_or(0),
+                    modified: c
+                        .last_modified
+                        .as_deref()
+                        .and_then(parse_iso_time)
+                        .unwrap_or(0),
                 });
             }
             token = page.next_continuation_token;
@@ -529,6 +960,80 @@ impl S3Client {
         };
         Ok(packs_file_of(&listed).into_bytes())
     }
+}
+
+/// `N`, `Nk`, `Nm` or `Ng` (binary multiples) as bytes.
+fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let shift = match t.as_bytes().last()? {
+        b'k' => 10,
+        b'm' => 20,
+        b'g' => 30,
+        _ => 0,
+    };
+    let n = if shift > 0 { &t[..t.len() - 1] } else { &t[..] };
+    n.parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn unix_time(y: i64, mo: u32, d: u32, h: u64, mi: u64, s: u64) -> Option<u64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let days = u64::try_from(days_from_civil(y, mo, d)).ok()?;
+    Some(days * 86400 + h * 3600 + mi * 60 + s)
+}
+
+/// `2026-12-06T10:28:06.123Z` (a listing's `LastModified`), to the second.
+pub fn parse_iso_time(s: &str) -> Option<u64> {
+    let n = |a: usize, b: usize| s.get(a..b)?.parse::<u64>().ok();
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    unix_time(
+        n(0, 4)? as i64,
+        n(5, 7)? as u32,
+        n(8, 10)? as u32,
+        n(11, 13)?,
+        n(14, 16)?,
+        n(17, 19)?,
+    )
+}
+
+/// `Sun, 06 Dec 2026 10:28:06 GMT` (an HTTP `Date`).
+pub fn parse_http_date(s: &str) -> Option<u64> {
+    let w: Vec<&str> = s.split_whitespace().collect();
+    let [_, d, mon, y, hms, "GMT"] = w.as_slice() else {
+        return None;
+    };
+    let mo = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| m == mon)? as u32
+        + 1;
+    let t: Vec<u64> = hms.split(':').filter_map(|x| x.parse().ok()).collect();
+    let [h, mi, sec] = t.as_slice() else {
+        return None;
+    };
+    unix_time(y.parse().ok()?, mo, d.parse().ok()?, *h, *mi, *sec)
 }
 
 /// `objects/info/packs` for a listing of `objects/pack/`: the packs whose
@@ -571,7 +1076,8 @@ impl MirrorReader for S3Client {
         &self.display
     }
     fn url(&self, path: &str) -> String {
-        format!("{}/{path}", self.url)
+        // For messages: the remote's name, the bucket, the key.
+        format!("{}: {path}", self.display)
     }
     fn mirror_file(&mut self, path: &str) -> Result<Vec<u8>> {
         if path == "objects/info/packs" {
@@ -580,12 +1086,25 @@ impl MirrorReader for S3Client {
         MirrorReader::get(self, path)
     }
     fn get(&mut self, path: &str) -> Result<Vec<u8>> {
+        let path = &self
+            .index_aliases
+            .get(path)
+            .cloned()
+            .unwrap_or(path.to_string());
         self.get_opt(path, MAX_MIRROR_FILE)?.ok_or_else(|| {
             Error::Invalid(format!(
                 "{}: GET {path}: NoSuchKey (HTTP 404)",
                 self.display
             ))
         })
+    }
+    fn get_index(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
+        let path = &self
+            .index_aliases
+            .get(path)
+            .cloned()
+            .unwrap_or(path.to_string());
+        self.get_opt(path, MAX_MIRROR_FILE)
     }
     fn get_ranges(
         &mut self,
@@ -682,5 +1201,27 @@ mod tests {
         assert_eq!(error_fields("junk"), (String::new(), String::new()));
         let body = "<Error><Code>ServiceUnavailable</Code><Message>[&quot;a&quot; &amp; b]</Message></Error>";
         assert_eq!(error_fields(body).1, "[\"a\" & b]");
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("5m"), Some(5 << 20));
+        assert_eq!(parse_size("64M"), Some(64 << 20));
+        assert_eq!(parse_size("1g"), Some(1 << 30));
+        assert_eq!(parse_size("1234"), Some(1234));
+        assert_eq!(parse_size("x"), None);
+        assert_eq!(parse_size("5t"), None);
+    }
+
+    #[test]
+    fn store_times_parse() {
+        assert_eq!(parse_iso_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_iso_time("2026-12-06T10:28:06.123Z"), Some(1796552886));
+        assert_eq!(
+            parse_http_date("Sun, 06 Dec 2026 10:28:06 GMT"),
+            Some(1796552886)
+        );
+        assert_eq!(parse_iso_time("2026-13-06T10:28:06Z"), None);
+        assert_eq!(parse_http_date("yesterday"), None);
     }
 }

@@ -19,6 +19,8 @@ use crate::workspace::Workspace;
 /// The key marking a prefix as a hako remote, and its content.
 pub const MARKER: &str = "hako-object-store";
 const MARKER_TEXT: &[u8] = b"hako-object-store 1\n";
+/// Where gc keeps the indexes of the packs it retired (section 7).
+pub const RETIRED: &str = "objects/retired/";
 /// A push writes its ref values at most this long after it read the refs
 /// (object-store.md section 7: gc's grace period relies on it).
 pub const MAX_PUSH: Duration = Duration::from_secs(3600);
@@ -28,8 +30,22 @@ pub const MAX_PUSH: Duration = Duration::from_secs(3600);
 pub struct Value {
     pub id: ObjectId,
     pub peeled: Option<ObjectId>,
+    /// The value this one was pushed over as a fast-forward (`+<prev>`).
+    pub prev: Option<ObjectId>,
     /// The key below the prefix.
     pub key: String,
+}
+
+/// A ref keeps at most this many values: a push that would write one more
+/// deletes those it supersedes instead (section 4 step 5).
+pub const MAX_VALUES: usize = 8;
+
+/// The values of a ref that no other value names as its `+<prev>`.
+pub fn heads(vals: &[Value]) -> Vec<Value> {
+    vals.iter()
+        .filter(|v| !vals.iter().any(|o| o.prev == Some(v.id) && o.id != v.id))
+        .cloned()
+        .collect()
 }
 
 /// The refs of a bucket, as its `refs/` listing gives them.
@@ -53,7 +69,7 @@ impl BucketRefs {
                 continue;
             };
             if only(c) {
-                out.extend(vals.iter().map(|v| v.id));
+                out.extend(heads(vals).iter().map(|v| v.id));
             }
         }
         out.sort();
@@ -76,6 +92,14 @@ fn parse_id(s: &str) -> Option<ObjectId> {
 /// marker, are someone else's: refused.
 pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
     let listed = s3.list("", usize::MAX)?;
+    parse_listing(s3, &listed)
+}
+
+/// The refs of a listing of the whole prefix (see `read_refs`).
+pub fn parse_listing(
+    s3: &mut S3Client,
+    listed: &[crate::transport::s3::Listed],
+) -> Result<BucketRefs> {
     let mut refs = BucketRefs::default();
     let mut packs = Vec::new();
     let display = s3.display.clone();
@@ -84,15 +108,21 @@ pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
             "{display}: the prefix holds something else than a hako remote (key '{key}')"
         ))
     };
-    for l in &listed {
+    for l in listed {
         let key = l.path.as_str();
         if key.starts_with("objects/pack/") {
             packs.push(l.clone());
+        } else if key.starts_with(RETIRED) {
+            // Packs gc retired (section 7): not read by fetches.
         } else if key == MARKER {
             refs.marked = true;
         } else if key == "info/refs" || key == "objects/info/packs" {
         } else if let Some(rest) = key.strip_prefix("refs/v/") {
             let (wire, last) = rest.rsplit_once('/').ok_or_else(|| foreign(key))?;
+            let (last, prev) = match last.split_once('+') {
+                Some((a, b)) => (a, Some(parse_id(b).ok_or_else(|| foreign(key))?)),
+                None => (last, None),
+            };
             let (id, peeled) = match last.split_once('^') {
                 Some((a, b)) => (a, Some(b)),
                 None => (last, None),
@@ -109,6 +139,7 @@ pub fn read_refs(s3: &mut S3Client) -> Result<BucketRefs> {
                 .push(Value {
                     id,
                     peeled,
+                    prev,
                     key: key.to_string(),
                 });
         } else if let Some(rest) = key.strip_prefix("refs/s/") {
@@ -157,6 +188,7 @@ pub enum Resolved {
 /// The value every other value is an ancestor of (object-store.md
 /// section 3), decided with the objects of `odb`.
 pub fn resolve(odb: &Odb, vals: &[Value]) -> Resolved {
+    let vals = &heads(vals)[..];
     if let [v] = vals {
         return Resolved::One(v.id, v.peeled);
     }
@@ -189,8 +221,10 @@ pub fn advertise(
     for (wire, vals) in &refs.values {
         let r = match odb {
             Some(odb) => resolve(odb, vals),
-            None if vals.len() == 1 => Resolved::One(vals[0].id, vals[0].peeled),
-            None => Resolved::Heads(vals.iter().map(|v| (v.id, v.peeled)).collect()),
+            None => match &heads(vals)[..] {
+                [v] => Resolved::One(v.id, v.peeled),
+                hs => Resolved::Heads(hs.iter().map(|v| (v.id, v.peeled)).collect()),
+            },
         };
         let v = match r {
             Resolved::One(id, p) => (id, p),
@@ -243,6 +277,7 @@ pub fn advertise(
 pub fn every_value(refs: &BucketRefs) -> Vec<AdvertisedRef> {
     let (mut out, _) = advertise(None, refs, &|_, h| h[0]);
     for (wire, vals) in &refs.values {
+        let vals = heads(vals);
         if vals.len() > 1 {
             let at = out
                 .iter()
@@ -285,15 +320,16 @@ pub fn push(
     let odb = &ws.odb;
     let listed = read_refs(s3)?;
     let mut packs = s3.packs_listing.take().unwrap_or_default();
-    test_pause_after_listing();
+    test_pause("HAKO_TEST_S3_PUSH_WAIT");
     let empty: Vec<Value> = Vec::new();
     let mut report = PushReport::default();
     for (c, src, dst, new, forced) in wanted {
         let wire = wire_name(&c, &dst);
         split_wire_name(&wire)?;
-        let vals = listed.values.get(&wire).unwrap_or(&empty);
+        let all = listed.values.get(&wire).unwrap_or(&empty);
+        let vals = &heads(all)[..];
         let old = vals.first().map_or(ObjectId::ZERO, |v| v.id);
-        let old = match resolve(odb, vals) {
+        let old = match resolve(odb, all) {
             Resolved::One(id, _) => id,
             Resolved::Heads(_) => old,
         };
@@ -307,7 +343,7 @@ pub fn push(
             up_to_date: vals.len() == 1 && vals[0].id == new,
             forced: false,
         };
-        if new.is_zero() && vals.is_empty() {
+        if new.is_zero() && all.is_empty() {
             r.error = Some("remote ref does not exist".into());
         } else if let Some(lease) = opts.force_with_lease {
             let expected = match lease {
@@ -384,49 +420,12 @@ pub fn push(
         let picks = crate::pack::select::select_revs(odb, &include, &exclude, &bases)?;
         report.objects = picks.len();
         if !picks.is_empty() {
-            let tmp = crate::fsutil::tmp_path(&ws.dir, "s3-push-");
-            let result = (|| -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
-                let (sum, written) = crate::pack::write::write_pack_files(
-                    odb,
-                    Some(odb),
-                    &picks,
-                    false,
-                    &tmp.join("pack"),
-                )?;
-                let name = format!("pack-{sum}");
-                let pack = tmp.join(format!("{name}.pack"));
-                let idx = tmp.join(format!("{name}.idx"));
-                let len = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-                s3.put(
-                    &format!("objects/pack/{name}.pack"),
-                    None,
-                    Some((&pack, len(&pack))),
-                    true,
-                )?;
-                s3.put(
-                    &format!("objects/pack/{name}.idx"),
-                    None,
-                    Some((&idx, len(&idx))),
-                    true,
-                )?;
-                let files = vec![
-                    crate::transport::s3::Listed {
-                        path: format!("objects/pack/{name}.pack"),
-                        size: len(&pack),
-                    },
-                    crate::transport::s3::Listed {
-                        path: format!("objects/pack/{name}.idx"),
-                        size: len(&idx),
-                    },
-                ];
-                Ok((written.bytes, files))
-            })();
-            let _ = std::fs::remove_dir_all(&tmp);
-            let (bytes, files) = result?;
+            let (bytes, files) = upload_pack(ws, s3, &picks)?;
             report.pack_bytes = bytes;
             packs.extend(files);
         }
     }
+    test_pause("HAKO_TEST_S3_PACKED_WAIT");
     if started.elapsed() > MAX_PUSH {
         return Err(Error::Invalid(format!(
             "{}: the push ran longer than {} s before writing its refs; run it again",
@@ -436,19 +435,37 @@ pub fn push(
     }
     // 2. The values; a new container's HEAD; the active container. `after`:
     // the refs as this push leaves them, for the derived info/refs.
+    // A fast-forward of a ref's one head names it (`+<prev>`) and leaves
+    // the values in place while they are fewer than MAX_VALUES; otherwise
+    // the push deletes every value it listed (step 3 below).
     let mut after = listed.clone();
+    let mut superseded: Vec<String> = Vec::new();
     for &i in &todo {
         let r = &report.refs[i];
+        let wire = wire_name(&r.container, &r.dst);
+        let all = listed.values.get(&wire).unwrap_or(&empty);
+        let hs = heads(all);
+        let prev = match &hs[..] {
+            [h] if !r.forced && !r.new.is_zero() && all.len() < MAX_VALUES && h.id != r.new => {
+                Some(h.id)
+            }
+            _ => {
+                superseded.extend(all.iter().filter(|v| v.id != r.new).map(|v| v.key.clone()));
+                None
+            }
+        };
         if r.new.is_zero() {
+            after.values.remove(&wire);
             continue;
         }
         let peeled = crate::revparse::peel(odb, r.new)?;
-        let last = if peeled == r.new {
-            r.new.to_string()
-        } else {
-            format!("{}^{peeled}", r.new)
-        };
-        let wire = wire_name(&r.container, &r.dst);
+        let mut last = r.new.to_string();
+        if peeled != r.new {
+            last = format!("{last}^{peeled}");
+        }
+        if let Some(p) = prev {
+            last = format!("{last}+{p}");
+        }
         let key = format!("refs/v/{wire}/{last}");
         s3.put(&key, Some(b""), None, true)?;
         after.values.insert(
@@ -456,6 +473,7 @@ pub fn push(
             vec![Value {
                 id: r.new,
                 peeled: (peeled != r.new).then_some(peeled),
+                prev: None,
                 key,
             }],
         );
@@ -487,19 +505,9 @@ pub fn push(
         s3.put(&format!("refs/active/{active}"), Some(b""), None, true)?;
         after.active = Some(active.to_string());
     }
-    // 3. What the new values superseded (all values listed before).
-    for &i in &todo {
-        let r = &report.refs[i];
-        let wire = wire_name(&r.container, &r.dst);
-        for v in listed.values.get(&wire).unwrap_or(&empty) {
-            if v.id != r.new {
-                s3.delete(&v.key)?;
-            }
-        }
-        if r.new.is_zero() {
-            after.values.remove(&wire);
-        }
-    }
+    // 3. What the new values superseded (the values listed before), in
+    // one request.
+    s3.delete_many(&superseded)?;
     // 4. The derived files of dumb-HTTP readers: packs, then refs, from the
     // listing of step 1 and what this push changed.
     let packs_text = crate::transport::s3::packs_file_of(&packs);
@@ -515,11 +523,44 @@ pub fn push(
     Ok(report)
 }
 
-/// Test hook (two pushers that do not see each other, t6500): with
-/// `HAKO_TEST_S3_PUSH_WAIT=PATH`, create `PATH.listed` once the refs are
-/// read, then wait (at most a minute) until `PATH` exists.
-fn test_pause_after_listing() {
-    let Some(p) = std::env::var_os("HAKO_TEST_S3_PUSH_WAIT") else {
+/// Write `picks` as one pack and PUT it: the `.pack`, then the `.idx`
+/// (section 4 step 2). Returns the pack's bytes and its two files as listed.
+pub fn upload_pack(
+    ws: &Workspace,
+    s3: &mut S3Client,
+    picks: &[crate::pack::select::Pick],
+) -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
+    let odb = &ws.odb;
+    let tmp = crate::fsutil::tmp_path(&ws.dir, "s3-push-");
+    let result = (|| -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
+        let (sum, written) =
+            crate::pack::write::write_pack_files(odb, Some(odb), picks, false, &tmp.join("pack"))?;
+        let mut files = Vec::new();
+        for ext in ["pack", "idx"] {
+            let local = tmp.join(format!("pack-{sum}.{ext}"));
+            let size = std::fs::metadata(&local).map(|m| m.len()).unwrap_or(0);
+            let path = format!("objects/pack/pack-{sum}.{ext}");
+            s3.put_file(&path, &local, size)?;
+            files.push(crate::transport::s3::Listed {
+                path,
+                size,
+                modified: 0,
+            });
+        }
+        Ok((written.bytes, files))
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+/// Test hook (t6500: two pushers that do not see each other, a clone that
+/// gc runs under, a push killed after its packs): with `VAR=PATH`, create
+/// `PATH.listed` at this point, then wait (at most a minute) until `PATH`
+/// exists. `HAKO_TEST_S3_PUSH_WAIT`: a push, once the refs are read;
+/// `HAKO_TEST_S3_PACKED_WAIT`: a push, once its packs are written;
+/// `HAKO_TEST_S3_FETCH_WAIT`: a fetch, once the refs are read.
+pub fn test_pause(var: &str) {
+    let Some(p) = std::env::var_os(var) else {
         return;
     };
     let path = std::path::PathBuf::from(p);

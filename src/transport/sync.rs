@@ -358,6 +358,7 @@ pub fn fetch(
             let mut s3 =
                 crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
             let listed = crate::transport::s3_remote::read_refs(&mut s3)?;
+            crate::transport::s3_remote::test_pause("HAKO_TEST_S3_FETCH_WAIT");
             let wants = listed.ids(&|c| {
                 opts.containers
                     .as_ref()
@@ -869,9 +870,34 @@ pub fn push(
     if let RemoteUrl::S3(u) = &url {
         let mut s3 =
             crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
-        let report =
-            crate::transport::s3_remote::push(ws, &mut s3, remote.name.as_deref(), wanted, opts)?;
-        progress(crate::transport::Event::Sent(report.pack_bytes));
+        // The push on a thread of its own; this one shows the bytes it sends.
+        let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        s3.sent_counter = Some(sent.clone());
+        let name = remote.name.as_deref();
+        let client = &mut s3;
+        let report = std::thread::scope(|sc| {
+            let me = std::thread::current();
+            let job = sc.spawn(move || {
+                let r = crate::transport::s3_remote::push(ws, client, name, wanted, opts);
+                me.unpark();
+                r
+            });
+            let mut shown = 0;
+            while !job.is_finished() {
+                let n = sent.load(std::sync::atomic::Ordering::Relaxed);
+                if n != shown {
+                    progress(crate::transport::Event::Sent(n));
+                    shown = n;
+                }
+                std::thread::park_timeout(std::time::Duration::from_millis(100));
+            }
+            job.join()
+                .unwrap_or_else(|_| Err(Error::Invalid("the s3 push thread panicked".into())))
+        })?;
+        let total = sent.load(std::sync::atomic::Ordering::Relaxed);
+        if total > 0 {
+            progress(crate::transport::Event::Sent(total));
+        }
         if !opts.dry_run {
             track_pushed(ws, remote, &report, opts)?;
         }
