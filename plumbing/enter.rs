@@ -18,7 +18,8 @@ pub struct Args {
     fork: bool,
     #[command(flatten)]
     env: EnvArgs,
-    /// Keep capabilities (inside the sandbox's user namespace).
+    /// Keep capabilities (inside the sandbox's user namespace; a non-root
+    /// uid gets them as ambient, as with unshare-exec --keep-cap).
     #[arg(long)]
     keep_cap: bool,
     /// Give the command a pseudo-terminal of the sandbox's own devpts

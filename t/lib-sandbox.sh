@@ -469,6 +469,33 @@ test_expect_success USERNS 'enter runs in the same namespaces, root, cwd and uid
 	test_expect_code 7 hx enter --pid-file "$pf" -- sh -c "exit 7"
 '
 
+# The sandbox switches ids (and may drop groups) with root's full map or --map-users.
+if test_have_prereq SB_ROOT || test_have_prereq SUBUID; then
+	test_set_prereq SWITCH_IDS
+fi
+
+test_expect_success USERNS,SWITCH_IDS 'enter confines as the sandbox does: no supplementary groups, --keep-cap kept for a non-root uid' '
+	pf="$SB_WORK/confine.pid"
+	# (No && before the background job: it would take these assignments with it.)
+	# Root enters holding a group of the host (disk) that the sandbox must not see.
+	if test_have_prereq SB_ROOT; then map= as="setpriv --groups 6 --"; else map=--map-users as=$SB_AS; fi
+	fields="grep -E \"^(Groups|CapEff|CapBnd|NoNewPrivs|Seccomp):\" /proc/self/status"
+	bg_box --pid-file "$pf" $map --uid 1000 --gid 1000 --keep-cap "$ROOTFS" sh -c "$fields >/tmp/spawned; sleep 60" &
+	hp=$! &&
+	test_when_finished "kill -TERM $hp; wait $hp; true" &&
+	wait_for_file "$pf" && pid=$(head -n 1 "$pf") &&
+	n=0 && while ! hx enter "$pid" test -s /tmp/spawned && test $n -lt 100; do sleep 0.05; n=$((n+1)); done &&
+	hx enter "$pid" cat /tmp/spawned >expect &&
+	grep "^Groups:[[:space:]]*$" expect &&
+	! grep "^CapEff:[[:space:]]*0*$" expect &&
+	hx enter --keep-cap "$pid" sh -c "$fields" >out &&
+	test_cmp expect out &&
+	# Without --keep-cap: no capability at all for uid 1000, groups still dropped.
+	$as "$SB_HAKO" enter "$pid" sh -c "grep -E \"^(Groups|CapEff|CapBnd):\" /proc/self/status" >out &&
+	printf "Groups:\t \nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\n" >expect &&
+	test_cmp expect out
+'
+
 # Only what these sandboxes could leave is compared: mounts at or below the
 # test directory and hako's own names in /tmp (tests running alongside mount
 # and make temporary directories of their own meanwhile).

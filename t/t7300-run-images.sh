@@ -109,6 +109,17 @@ test_expect_success 'hako exec gets the capabilities of the run it joins, never 
 	printf "CapEff:\t00000000800425fa\n" >expect && test_cmp expect out
 '
 
+test_expect_success ROOT 'hako exec stands as the run it joins: none of the caller'"'"'s groups, its --keep-cap for a non-root user' '
+	fields="grep -E \"^(Groups|CapEff|CapBnd|NoNewPrivs|Seccomp):\" /proc/self/status" &&
+	hako -C ws run --rm -u 1000 --keep-cap um -- sh -c "$fields" >expect &&
+	grep "^Groups:[[:space:]]*$" expect && ! grep "^CapEff:[[:space:]]*0*$" expect &&
+	id=$(hako -C ws run -d --rm -u 1000 --keep-cap um -- sleep 30) &&
+	test_when_finished "hako -C ws stop -t 1 $id >/dev/null 2>&1 || :" &&
+	# The caller holds the host'"'"'s disk group: root'"'"'s 1:1 map would show it inside.
+	setpriv --groups 6 -- hako -C ws exec $id sh -c "$fields" >out &&
+	test_cmp expect out
+'
+
 test_expect_success 'with those capabilities root inside may chown, but never gains host power' '
 	hako -C ws run --rm um -- sh -c "echo x >/tmp/f && chown 42:42 /tmp/f && stat -c %u /tmp/f" >out &&
 	echo 42 >expect && test_cmp expect out &&

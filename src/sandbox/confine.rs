@@ -1,7 +1,9 @@
-//! Privileges of the sandboxed command: rlimits, capabilities, no_new_privs,
-//! landlock and seccomp. Applied last, in that order, just before execve.
+//! Privileges of the sandboxed command: rlimits, capabilities, ids and groups,
+//! no_new_privs, landlock and seccomp. Applied last, by [`finish`], just
+//! before execve, the same way for `unshare-exec` and `enter`.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use landlock::{
     Access, AccessFs, PathBeneath, PathFd, Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus,
@@ -17,7 +19,76 @@ use super::config::{Rlimit, SeccompPolicy};
 use super::error::{Error, Result};
 use super::sys;
 
-pub fn apply_rlimits(limits: &[Rlimit]) -> Result<()> {
+/// What the last steps before execve need (sandbox.md, steps 24–32): the
+/// same for a new sandbox and for a command `enter` runs in one.
+pub struct Confinement<'a> {
+    pub rlimits: &'a [Rlimit],
+    /// The ids the command runs as, inside.
+    pub uid: u32,
+    pub gid: u32,
+    /// Switch to UID and GID: the id map made us someone else (`--map-users`,
+    /// root's full map), or `enter` stands as other ids than its target.
+    pub switch_ids: bool,
+    /// Empty the supplementary groups on the switch (the user namespace
+    /// allows setgroups: a single-id rootless map denies it).
+    pub drop_groups: bool,
+    /// Keep every capability (`--keep-cap`), as ambient for a non-zero uid.
+    pub keep_caps: bool,
+    /// Without `keep_caps`: what uid 0 keeps (its bounding set), a bit per capability.
+    pub caps: u64,
+    /// Where the command starts; None: where we stand.
+    pub workdir: Option<&'a Path>,
+    pub landlock: bool,
+    pub seccomp: Option<&'a BpfProgram>,
+}
+
+/// Steps 24–32 of sandbox.md: rlimits, bounding set, ids and groups, working
+/// directory, capabilities, no_new_privs, landlock, descriptors, seccomp.
+pub fn finish(c: &Confinement) -> Result<()> {
+    apply_rlimits(c.rlimits)?;
+    // The bounding set needs CAP_SETPCAP, which a uid change may take away.
+    if !c.keep_caps {
+        drop_bounding_set(c.caps)?;
+    }
+    if c.switch_ids {
+        if c.drop_groups {
+            sys::setgroups(&[]).map_err(|e| Error::sys("setgroups []", e))?;
+        }
+        sys::setresgid(c.gid).map_err(|e| Error::sys(format!("setresgid {}", c.gid), e))?;
+        if c.keep_caps {
+            sys::prctl(libc::PR_SET_KEEPCAPS, 1)
+                .map_err(|e| Error::sys("--keep-cap: PR_SET_KEEPCAPS", e))?;
+        }
+        sys::setresuid(c.uid).map_err(|e| Error::sys(format!("setresuid {}", c.uid), e))?;
+        // A uid change clears the parent-death signal.
+        sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+            .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
+    }
+    if let Some(dir) = c.workdir {
+        sys::chdir(&sys::cstr(dir))
+            .map_err(|e| Error::sys(format!("--workdir: chdir '{}'", dir.display()), e))?;
+    }
+    if c.keep_caps {
+        if c.uid != 0 {
+            keep_capabilities_ambient()?;
+        }
+    } else if c.caps != 0 && c.uid == 0 {
+        keep_only(c.caps)?;
+    } else {
+        clear_capabilities()?;
+    }
+    no_new_privs()?;
+    if c.landlock {
+        landlock_root()?;
+    }
+    close_extra_fds()?;
+    if let Some(prog) = c.seccomp {
+        install_seccomp(prog)?;
+    }
+    Ok(())
+}
+
+fn apply_rlimits(limits: &[Rlimit]) -> Result<()> {
     for l in limits {
         sys::setrlimit(l.resource.raw(), l.soft, l.hard).map_err(|e| {
             Error::sys(
@@ -122,7 +193,7 @@ pub fn cap_names(set: u64) -> Vec<String> {
 /// Empty the bounding set but for KEEP: after execve the command can gain no
 /// other capability, even as uid 0 inside. Needs CAP_SETPCAP, so it runs
 /// before any uid change.
-pub fn drop_bounding_set(keep: u64) -> Result<()> {
+fn drop_bounding_set(keep: u64) -> Result<()> {
     for cap in 0..=sys::last_cap() {
         if cap < 64 && keep & (1 << cap) != 0 {
             continue;
@@ -141,7 +212,7 @@ pub fn drop_bounding_set(keep: u64) -> Result<()> {
 }
 
 /// Empty the ambient, effective, permitted and inheritable sets.
-pub fn clear_capabilities() -> Result<()> {
+fn clear_capabilities() -> Result<()> {
     sys::prctl(
         libc::PR_CAP_AMBIENT,
         libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
@@ -152,7 +223,7 @@ pub fn clear_capabilities() -> Result<()> {
 
 /// Keep SET (and nothing else) effective and permitted, none inheritable or
 /// ambient: uid 0 inside starts the command with SET (its bounding set).
-pub fn keep_only(set: u64) -> Result<()> {
+fn keep_only(set: u64) -> Result<()> {
     sys::prctl(
         libc::PR_CAP_AMBIENT,
         libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
@@ -163,7 +234,7 @@ pub fn keep_only(set: u64) -> Result<()> {
 
 /// `--keep-cap` for a non-root uid inside: carry every capability across execve
 /// as ambient (call after the uid change, which ran with PR_SET_KEEPCAPS).
-pub fn keep_capabilities_ambient() -> Result<()> {
+fn keep_capabilities_ambient() -> Result<()> {
     let last = sys::last_cap();
     let all = if last >= 63 {
         u64::MAX
@@ -182,7 +253,7 @@ pub fn keep_capabilities_ambient() -> Result<()> {
     Ok(())
 }
 
-pub fn no_new_privs() -> Result<()> {
+fn no_new_privs() -> Result<()> {
     sys::prctl(libc::PR_SET_NO_NEW_PRIVS, 1)
         .map_err(|e| Error::sys("prctl(PR_SET_NO_NEW_PRIVS)", e))
 }
@@ -191,7 +262,7 @@ pub fn no_new_privs() -> Result<()> {
 /// to the files open on stdin/stdout/stderr, and nowhere else (inherited
 /// descriptors and magic links into the host are refused). Skipped silently
 /// where the kernel has no landlock. Returns whether it is enforced.
-pub fn landlock_root() -> Result<bool> {
+fn landlock_root() -> Result<bool> {
     let abi = ABI::V6;
     let step = |e: landlock::RulesetError| Error::Setup(format!("landlock: {e}"));
     let mut rs = Ruleset::default()
@@ -329,7 +400,7 @@ pub fn compile_seccomp(policy: &SeccompPolicy) -> Result<Option<BpfProgram>> {
     }
 }
 
-pub fn install_seccomp(prog: &BpfProgram) -> Result<()> {
+fn install_seccomp(prog: &BpfProgram) -> Result<()> {
     if prog.is_empty() {
         return Err(Error::Setup(
             "seccomp: install filter: empty program".into(),
@@ -340,7 +411,7 @@ pub fn install_seccomp(prog: &BpfProgram) -> Result<()> {
 }
 
 /// Make fd 0..2 the only descriptors the command inherits.
-pub fn close_extra_fds() -> Result<()> {
+fn close_extra_fds() -> Result<()> {
     match sys::cloexec_from(3) {
         Ok(()) => Ok(()),
         Err(Errno::ENOSYS) => {

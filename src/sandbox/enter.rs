@@ -1,6 +1,7 @@
 //! `enter`: run a command inside a running sandbox, with the same namespaces,
 //! uid, root, cwd and rlimits as the target process, and the same confinement
-//! (no capabilities, no_new_privs, landlock, seccomp) as `unshare-exec` gives.
+//! (`confine::finish`: no supplementary groups, the sandbox's capabilities or
+//! `--keep-cap`, no_new_privs, landlock, seccomp) as `unshare-exec` gives.
 
 use std::ffi::OsString;
 use std::os::fd::{AsFd, OwnedFd};
@@ -93,6 +94,10 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
     let root = open_dir("root")?;
     let cwd = open_dir("cwd")?;
     let (uid, gid) = ids_inside(pid)?;
+    // Where the sandbox's user namespace allows setgroups (a full or
+    // subordinate map) its command has no supplementary groups: ours go too.
+    let groups_allowed =
+        std::fs::read_to_string(format!("{proc_dir}/setgroups")).is_ok_and(|s| s.trim() == "allow");
     let mut limits = Vec::new();
     for r in RESOURCES {
         let (soft, hard) = sys::getrlimit_of(pid, r.raw()).map_err(|e| gone("prlimit", e))?;
@@ -131,6 +136,7 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
         };
         joins.push((name, flag, fd));
     }
+    let drop_groups = groups_allowed && joins.iter().any(|(n, _, _)| *n == "user");
 
     // 4. Join: all at once through the pidfd, else one by one, user first.
     match &pidfd {
@@ -173,7 +179,7 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
         let e = match child_steps(
             &root,
             &cwd,
-            (uid, gid),
+            (uid, gid, drop_groups),
             &limits,
             cfg,
             (seccomp.as_ref(), console),
@@ -224,7 +230,7 @@ type Console = Option<(OwnedFd, Option<libc::winsize>)>;
 fn child_steps(
     root: &OwnedFd,
     cwd: &OwnedFd,
-    (uid, gid): (u32, u32),
+    (uid, gid, drop_groups): (u32, u32, bool),
     limits: &[super::config::Rlimit],
     cfg: &EnterConfig,
     (seccomp, console): (Option<&seccompiler::BpfProgram>, Console),
@@ -243,33 +249,18 @@ fn child_steps(
         pty::open_inside(sock, size, owner, false)?;
         pty::take_terminal(true)?;
     }
-    confine::apply_rlimits(limits)?;
-    if !cfg.keep_caps {
-        confine::drop_bounding_set(cfg.caps)?;
-    }
-    if sys::getegid() != gid {
-        sys::setresgid(gid).map_err(|e| Error::sys(format!("enter: setresgid {gid}"), e))?;
-    }
-    if sys::geteuid() != uid {
-        sys::setresuid(uid).map_err(|e| Error::sys(format!("enter: setresuid {uid}"), e))?;
-        sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
-            .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
-    }
-    if !cfg.keep_caps {
-        if cfg.caps != 0 && uid == 0 {
-            confine::keep_only(cfg.caps)?;
-        } else {
-            confine::clear_capabilities()?;
-        }
-    }
-    confine::no_new_privs()?;
-    if cfg.landlock {
-        confine::landlock_root()?;
-    }
-    confine::close_extra_fds()?;
-    if let Some(prog) = seccomp {
-        confine::install_seccomp(prog)?;
-    }
+    confine::finish(&confine::Confinement {
+        rlimits: limits,
+        uid,
+        gid,
+        switch_ids: drop_groups || (sys::geteuid(), sys::getegid()) != (uid, gid),
+        drop_groups,
+        keep_caps: cfg.keep_caps,
+        caps: cfg.caps,
+        workdir: None,
+        landlock: cfg.landlock,
+        seccomp,
+    })?;
     old_mask.set_mask();
     Ok(())
 }

@@ -23,7 +23,7 @@ use super::idmap;
 use super::overlay::escape_overlay_path;
 use super::pty;
 use super::rootfs::{self, BindSource};
-use super::sys::{self, cstr, SigSet};
+use super::sys::{self, SigSet};
 
 /// Signals hako passes on to the command (SIGCHLD is waited for, not forwarded).
 pub const FORWARDED: [libc::c_int; 7] = [
@@ -106,7 +106,7 @@ pub fn start(cfg: &Config) -> Result<Sandbox> {
     start_inner(cfg, None)
 }
 
-/// `start`, with a gate (sandbox.md, step 27a): `gate` runs in this process
+/// `start`, with a gate (sandbox.md, step 23a): `gate` runs in this process
 /// while the sandbox builds its filesystem (it may start threads: the
 /// sandbox is cloned already), and the command starts only if it returns
 /// true; else pid 1 exits 125 before the command, saying nothing (the
@@ -509,57 +509,31 @@ fn child_steps(
         let owner = (ids != (cfg.uid, cfg.gid)).then_some((cfg.uid, cfg.gid));
         pty::open_inside(sock, prep.pty_size, owner, true)?;
     }
-    // 6. Limits and session.
-    confine::apply_rlimits(&cfg.rlimits)?;
+    // 6. Session (sandbox.md, step 23).
     if cfg.new_session || cfg.pty {
         sys::setsid().map_err(|e| Error::sys("setsid (--new-session, --pty)", e))?;
     }
-    // 7. Identity inside (with --map-users or root's full map, the map made
-    //    us 0; switch now), after emptying the bounding set, which needs the
-    //    capabilities uid 0 has.
-    if !cfg.keep_caps {
-        confine::drop_bounding_set(cfg.caps)?;
-    }
-    if cfg.map_users || prep.full_range {
-        sys::setgroups(&[]).map_err(|e| Error::sys("setgroups []", e))?;
-        sys::setresgid(cfg.gid)
-            .map_err(|e| Error::sys(format!("--gid: setresgid {}", cfg.gid), e))?;
-        if cfg.keep_caps {
-            sys::prctl(libc::PR_SET_KEEPCAPS, 1)
-                .map_err(|e| Error::sys("--keep-cap: PR_SET_KEEPCAPS", e))?;
-        }
-        sys::setresuid(cfg.uid)
-            .map_err(|e| Error::sys(format!("--uid: setresuid {}", cfg.uid), e))?;
-        sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
-            .map_err(|e| Error::sys("prctl(PR_SET_PDEATHSIG)", e))?;
-    }
-    sys::chdir(&cstr(&cfg.workdir))
-        .map_err(|e| Error::sys(format!("--workdir: chdir '{}'", cfg.workdir.display()), e))?;
-    // 7a. The caller's gate: the command starts only once it says so.
+    // 6a. The caller's gate (step 23a): the command starts only once it says so.
     if let Some(gate) = fds.gate.take() {
         let mut b = [0u8; 1];
         if nix::unistd::read(gate.as_fd(), &mut b) != Ok(1) || b[0] != b'g' {
             sys::exit_now(125); // hako knows why and says it
         }
     }
-    // 8. Privileges: capabilities, no_new_privs, landlock, inherited descriptors, seccomp.
-    if cfg.keep_caps {
-        if cfg.uid != 0 {
-            confine::keep_capabilities_ambient()?;
-        }
-    } else if cfg.caps != 0 && cfg.uid == 0 {
-        confine::keep_only(cfg.caps)?;
-    } else {
-        confine::clear_capabilities()?;
-    }
-    confine::no_new_privs()?;
-    if cfg.landlock {
-        confine::landlock_root()?;
-    }
-    confine::close_extra_fds()?;
-    if let Some(prog) = &prep.seccomp {
-        confine::install_seccomp(prog)?;
-    }
+    // 7-8. Limits, identity inside (with --map-users or root's full map, the
+    //    map made us 0; switch now), workdir and privileges (steps 24-32).
+    confine::finish(&confine::Confinement {
+        rlimits: &cfg.rlimits,
+        uid: cfg.uid,
+        gid: cfg.gid,
+        switch_ids: cfg.map_users || prep.full_range,
+        drop_groups: cfg.map_users || prep.full_range,
+        keep_caps: cfg.keep_caps,
+        caps: cfg.caps,
+        workdir: Some(cfg.workdir.as_path()),
+        landlock: cfg.landlock,
+        seccomp: prep.seccomp.as_ref(),
+    })?;
     // 9. Exec as pid 1, or fork the command and reap.
     if cfg.as_pid_1 {
         if cfg.pty {
