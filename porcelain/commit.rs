@@ -27,7 +27,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     hako::runtime::overlay::fold_running(&ws)?;
     let msg = a.message.join("\n\n");
     if let Some(st) = hako::merge::state::read_state(&ws.refs)? {
-        return super::merge::conclude(&ws, &st, Some(&msg), a.quiet);
+        let made = hako::merge::conclude(&ws, &st, Some(&msg))?;
+        if !a.quiet {
+            println!("{} {}", made.id.short(), made.summary);
+        }
+        return Ok(0);
     }
     if clean_message(&msg).is_empty() {
         bail!("empty commit message");

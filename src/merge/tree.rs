@@ -68,6 +68,15 @@ pub struct Conflict {
     pub theirs: Option<Entry>,
 }
 
+impl Conflict {
+    /// The stages of the path: 1 base, 2 ours, 3 theirs (absent ones left out).
+    pub fn stages(&self) -> impl Iterator<Item = (u8, &Entry)> {
+        [(1u8, &self.base), (2, &self.ours), (3, &self.theirs)]
+            .into_iter()
+            .filter_map(|(s, e)| e.as_ref().map(|e| (s, e)))
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MergeOptions {
     /// Write the base section (`|||||||`) in conflict markers.
