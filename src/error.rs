@@ -105,6 +105,12 @@ pub enum MergeError {
     NotFastForward(String),
     #[error("refusing to merge unrelated histories")]
     UnrelatedHistories,
+    #[error("{}: malformed merge state", .0.display())]
+    MalformedState(PathBuf),
+    #[error("cannot start the merge: {0}")]
+    CannotStart(std::io::Error),
+    #[error("tree {tree} nests directories deeper than the limit of {limit}")]
+    TooDeep { tree: ObjectId, limit: usize },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -432,5 +432,14 @@ mod tests {
             e(MergeError::UnrelatedHistories),
             "refusing to merge unrelated histories"
         );
+        assert_eq!(
+            e(MergeError::MalformedState("/w/MERGE".into())),
+            "/w/MERGE: malformed merge state"
+        );
+        let tree = ObjectId::from_hex(&"ab".repeat(32)).unwrap();
+        assert_eq!(
+            e(MergeError::TooDeep { tree, limit: 2048 }),
+            format!("tree {tree} nests directories deeper than the limit of 2048")
+        );
     }
 }
