@@ -3,14 +3,8 @@
 
 use std::io::Write;
 
-use anyhow::bail;
-
-use hako::merge::{
-    base_tree, merge_bases, merge_trees, Conflict, Favor, MergeOptions, MergeOutcome,
-};
-use hako::prolly::dir::Entry;
+use hako::merge::{merge_commits, merge_trees, Favor, MergeOptions};
 use hako::revparse::{peel_to_commit, peel_to_tree, rev_parse};
-use hako::workspace::Workspace;
 use hako::ObjectId;
 
 #[derive(clap::Args)]
@@ -46,47 +40,12 @@ pub struct Args {
     revs: Vec<String>,
 }
 
-/// The options `-X` and `--diff3` choose.
-pub fn options(favor: Option<&str>, diff3: bool) -> MergeOptions {
-    MergeOptions {
-        diff3,
-        favor: match favor {
-            Some("ours") => Favor::Ours,
-            Some("theirs") => Favor::Theirs,
-            _ => Favor::None,
-        },
-    }
-}
-
-/// Merge commit `theirs` into commit `ours` over their merge base(s); the
-/// function porcelain `merge` calls too.
-pub fn merge_commits(
-    ws: &Workspace,
-    ours: ObjectId,
-    theirs: ObjectId,
-    allow_unrelated: bool,
-    opts: &MergeOptions,
-) -> anyhow::Result<MergeOutcome> {
-    let bases = merge_bases(&ws.odb, ours, theirs)?;
-    let base = match base_tree(&ws.odb, &bases)? {
-        Some(t) => t,
-        None if allow_unrelated => hako::prolly::dir::empty(&ws.odb)?,
-        None => bail!("refusing to merge unrelated histories"),
-    };
-    let (o, t) = (peel_to_tree(&ws.odb, ours)?, peel_to_tree(&ws.odb, theirs)?);
-    Ok(merge_trees(&ws.odb, &base, &o, &t, opts)?)
-}
-
-/// The stages of a conflicted path: 1 base, 2 ours, 3 theirs (absent ones left out).
-pub fn stages(c: &Conflict) -> impl Iterator<Item = (u8, &Entry)> {
-    [(1u8, &c.base), (2, &c.ours), (3, &c.theirs)]
-        .into_iter()
-        .filter_map(|(s, e)| e.as_ref().map(|e| (s, e)))
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let opts = options(a.favor.as_deref(), a.diff3);
+    let opts = MergeOptions {
+        diff3: a.diff3,
+        favor: Favor::named(a.favor.as_deref()),
+    };
     let (r0, w0) = (hako::prolly::nodes_read(), hako::prolly::nodes_written());
     let m = if let [b, o, t] = &a.revs[..] {
         let tree = |s: &str| -> anyhow::Result<ObjectId> {
@@ -124,7 +83,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             super::out(write!(out, "{}{term}", path(&c.path)))?;
             continue;
         }
-        for (stage, e) in stages(c) {
+        for (stage, e) in c.stages() {
             super::out(write!(
                 out,
                 "{:06o} {} {stage}\t{}{term}",

@@ -96,31 +96,7 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Quote a path for line-oriented output, as git does: names with control
-/// characters, `"` or `\\` are C-quoted in double quotes; others print as is.
-pub fn quote_path(name: &[u8]) -> String {
-    // A name that is not UTF-8 is quoted too: its other bytes become octal.
-    let needs = name
-        .iter()
-        .any(|&c| c < 0x20 || c == b'"' || c == b'\\' || c == 0x7f)
-        || std::str::from_utf8(name).is_err();
-    if !needs {
-        return String::from_utf8_lossy(name).into_owned();
-    }
-    let mut s = String::from("\"");
-    for &c in name {
-        match c {
-            b'\n' => s.push_str("\\n"),
-            b'\t' => s.push_str("\\t"),
-            b'"' => s.push_str("\\\""),
-            b'\\' => s.push_str("\\\\"),
-            c if !(0x20..0x7f).contains(&c) => s.push_str(&format!("\\{c:03o}")),
-            c => s.push(c as char),
-        }
-    }
-    s.push('"');
-    s
-}
+pub use hako::quote::quote_path;
 
 /// Non-default metadata as ` key=value` fields (ls-tree and mktree share it).
 /// Directories `write-tree` and `import` leave out: the workspace's own `.hako`.

@@ -2,8 +2,7 @@
 
 use anyhow::bail;
 
-use hako::commit::create_commit_as_user;
-use hako::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
+use hako::commit::{commit_working_with, WorkingCommit};
 use hako::object::clean_message;
 
 use crate::plumbing;
@@ -27,33 +26,27 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     hako::runtime::overlay::fold_running(&ws)?;
     let msg = a.message.join("\n\n");
     if let Some(st) = hako::merge::state::read_state(&ws.refs)? {
-        return super::merge::conclude(&ws, &st, Some(&msg), a.quiet);
+        let made = hako::merge::conclude(&ws, &st, Some(&msg))?;
+        if !a.quiet {
+            println!("{} {}", made.id.short(), made.summary);
+        }
+        return Ok(0);
     }
     if clean_message(&msg).is_empty() {
         bail!("empty commit message");
     }
-    let raw = read_working(&ws)?;
-    let tree = working_root(&ws)?;
-    let parent = head_commit(&ws)?;
-    if let Some(p) = parent {
-        if commit_tree_of(&ws, &p)? == tree && !a.allow_empty {
-            println!("nothing to commit, working root clean");
-            return Ok(1);
-        }
-    }
-    let parents: Vec<_> = parent.into_iter().collect();
-    let id = create_commit_as_user(&ws, tree, &parents, &msg)?;
-    let summary = clean_message(&msg).lines().next().unwrap_or("").to_string();
-    let kind = if parent.is_none() {
-        "commit (initial)"
-    } else {
-        "commit"
+    let how = WorkingCommit {
+        message: &msg,
+        reflog_prefix: "commit",
+        mark_initial: true,
+        allow_empty: a.allow_empty,
     };
-    // Under the working root's lock: the tree committed is the working root
-    // when HEAD moves (a write racing this commit is refused, not lost).
-    super::test_pause("commit");
-    move_head(&ws, raw, parent, id, tree, &format!("{kind}: {summary}"))?;
+    let Some(id) = commit_working_with(&ws, &how, || super::test_pause("commit"))? else {
+        println!("nothing to commit, working root clean");
+        return Ok(1);
+    };
     if !a.quiet {
+        let summary = clean_message(&msg).lines().next().unwrap_or("").to_string();
         println!("{} {summary}", id.short());
     }
     super::auto_gc(&ws);

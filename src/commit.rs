@@ -74,27 +74,55 @@ pub fn commit_working(
     reflog_prefix: &str,
     allow_empty: bool,
 ) -> Result<Option<ObjectId>> {
+    let how = WorkingCommit {
+        message,
+        reflog_prefix,
+        mark_initial: false,
+        allow_empty,
+    };
+    commit_working_with(ws, &how, || {})
+}
+
+/// How `commit_working_with` records the working root.
+pub struct WorkingCommit<'a> {
+    pub message: &'a str,
+    /// The reflog entry reads `PREFIX: subject`.
+    pub reflog_prefix: &'a str,
+    /// A branch's first commit is logged as `PREFIX (initial): subject`.
+    pub mark_initial: bool,
+    /// Commit even when the working root equals HEAD's tree.
+    pub allow_empty: bool,
+}
+
+/// `commit_working`, with `before_move` run between storing the commit and
+/// moving HEAD (under the working root's lock a racing write is refused, not
+/// lost; tests pause there).
+pub fn commit_working_with(
+    ws: &Workspace,
+    how: &WorkingCommit,
+    before_move: impl FnOnce(),
+) -> Result<Option<ObjectId>> {
     use crate::container::{commit_tree_of, head_commit, move_head, read_working, working_root};
     let raw = read_working(ws)?;
     let tree = working_root(ws)?;
     let parent = head_commit(ws)?;
     if let Some(p) = parent {
-        if !allow_empty && commit_tree_of(ws, &p)? == tree {
+        if !how.allow_empty && commit_tree_of(ws, &p)? == tree {
             return Ok(None);
         }
     }
     let parents: Vec<_> = parent.into_iter().collect();
-    let id = create_commit_as_user(ws, tree, &parents, message)?;
-    let cleaned = clean_message(message);
+    let id = create_commit_as_user(ws, tree, &parents, how.message)?;
+    let cleaned = clean_message(how.message);
     let subject = cleaned.lines().next().unwrap_or("");
-    move_head(
-        ws,
-        raw,
-        parent,
-        id,
-        tree,
-        &format!("{reflog_prefix}: {subject}"),
-    )?;
+    let prefix = how.reflog_prefix;
+    let reflog = if how.mark_initial && parent.is_none() {
+        format!("{prefix} (initial): {subject}")
+    } else {
+        format!("{prefix}: {subject}")
+    };
+    before_move();
+    move_head(ws, raw, parent, id, tree, &reflog)?;
     Ok(Some(id))
 }
 
@@ -121,6 +149,36 @@ mod tests {
     use super::*;
     use crate::object::EMPTY_TREE_PAYLOAD;
     use crate::store::MemStore;
+
+    /// HEAD moves after `before_move` runs; an unchanged root commits nothing.
+    #[test]
+    fn commit_working_with_runs_its_hook_before_head_moves() {
+        use crate::container::head_commit;
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap();
+        let cfg = ws.dir.join("config");
+        let mut text = std::fs::read_to_string(&cfg).unwrap();
+        text.push_str("[user]\n\tname = T\n\temail = t@x\n");
+        std::fs::write(&cfg, text).unwrap();
+        let ws = Workspace::open(&ws.dir).unwrap();
+        // The working root of a new workspace: the empty tree, stored.
+        ws.odb.write(ObjectType::Tree, EMPTY_TREE_PAYLOAD).unwrap();
+        let how = WorkingCommit {
+            message: "first",
+            reflog_prefix: "commit",
+            mark_initial: true,
+            allow_empty: false,
+        };
+        let mut head_at_hook = Some(None);
+        let id = commit_working_with(&ws, &how, || {
+            head_at_hook = Some(head_commit(&ws).unwrap());
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(head_at_hook, Some(None));
+        assert_eq!(head_commit(&ws).unwrap(), Some(id));
+        assert_eq!(commit_working_with(&ws, &how, || {}).unwrap(), None);
+    }
 
     #[test]
     fn refuses_a_blob_as_tree_or_parent() {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::oid::ObjectId;
+use crate::quote::quote_path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -70,8 +71,46 @@ pub enum Error {
     NoIdentity(&'static str),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
+}
+
+/// Why a step of the merge workflow (`merge::workflow`) was refused; each
+/// message is the one-line `fatal: …` text users see.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("uncommitted changes to '/{}' would be overwritten by the merge; commit them first", quote_path(.0))]
+    WouldOverwritePath(Vec<u8>),
+    #[error("uncommitted changes would be overwritten by the merge; commit them first")]
+    WouldOverwrite,
+    #[error("cannot commit: {count} unresolved conflict(s), first '/{}' ('hako add PATH' marks a path resolved)", quote_path(.first))]
+    Unresolved { count: usize, first: Vec<u8> },
+    #[error("empty commit message")]
+    EmptyMessage,
+    #[error("there is no merge to abort")]
+    NothingToAbort,
+    #[error("there is no merge to continue")]
+    NothingToContinue,
+    #[error("HEAD moved since the merge started; nothing was restored")]
+    HeadMoved,
+    #[error(
+        "a merge is in progress: resolve it and 'hako merge --continue', or 'hako merge --abort'"
+    )]
+    InProgress,
+    #[error("cannot merge into a branch with no commits")]
+    NoCommits,
+    #[error("not possible to fast-forward to '{0}'")]
+    NotFastForward(String),
+    #[error("refusing to merge unrelated histories")]
+    UnrelatedHistories,
+    #[error("{}: malformed merge state", .0.display())]
+    MalformedState(PathBuf),
+    #[error("cannot start the merge: {0}")]
+    CannotStart(std::io::Error),
+    #[error("tree {tree} nests directories deeper than the limit of {limit}")]
+    TooDeep { tree: ObjectId, limit: usize },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -26,6 +26,7 @@ pub mod oci;
 pub mod oid;
 pub mod pack;
 pub mod prolly;
+pub mod quote;
 pub mod refs;
 pub mod revparse;
 pub mod revwalk;

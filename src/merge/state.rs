@@ -5,7 +5,7 @@
 use std::fs;
 
 use super::tree::ConflictKind;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, IoContext, MergeError, Result};
 use crate::fsutil::write_atomic;
 use crate::oid::ObjectId;
 use crate::refs::RefStore;
@@ -27,10 +27,7 @@ pub struct MergeState {
 pub type ConflictRecord = (ConflictKind, Vec<u8>);
 
 fn bad(refs: &RefStore, file: &str) -> Error {
-    Error::Invalid(format!(
-        "{}: malformed merge state",
-        refs.path(file).display()
-    ))
+    MergeError::MalformedState(refs.path(file)).into()
 }
 
 /// The merge in progress, if any.

@@ -18,6 +18,17 @@ pub enum Favor {
     Theirs,
 }
 
+impl Favor {
+    /// The side `-X NAME` names; anything else favours neither.
+    pub fn named(name: Option<&str>) -> Favor {
+        match name {
+            Some("ours") => Favor::Ours,
+            Some("theirs") => Favor::Theirs,
+            _ => Favor::None,
+        }
+    }
+}
+
 /// The result of a line merge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextMerge {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::text::{is_binary, merge3, Favor, TEXT_LIMIT};
-use crate::error::{Error, Result};
+use crate::error::{MergeError, Result};
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Change, Entry, Meta, MAX_TREE_DEPTH, S_IFDIR, S_IFMT, S_IFREG};
@@ -66,6 +66,15 @@ pub struct Conflict {
     pub base: Option<Entry>,
     pub ours: Option<Entry>,
     pub theirs: Option<Entry>,
+}
+
+impl Conflict {
+    /// The stages of the path: 1 base, 2 ours, 3 theirs (absent ones left out).
+    pub fn stages(&self) -> impl Iterator<Item = (u8, &Entry)> {
+        [(1u8, &self.base), (2, &self.ours), (3, &self.theirs)]
+            .into_iter()
+            .filter_map(|(s, e)| e.as_ref().map(|e| (s, e)))
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -150,7 +159,7 @@ pub fn merge_trees(
             .name("merge".into())
             .stack_size(MERGE_STACK)
             .spawn_scoped(s, || m.merge_dir(base, ours, theirs, b"", 1))
-            .map_err(|e| Error::Invalid(format!("cannot start the merge: {e}")))?
+            .map_err(MergeError::CannotStart)?
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p))
     })?;
@@ -249,9 +258,11 @@ impl TreeMerge<'_> {
             return Ok(*theirs);
         }
         if depth > MAX_TREE_DEPTH {
-            return Err(Error::Invalid(format!(
-                "tree {ours} nests directories deeper than the limit of {MAX_TREE_DEPTH}"
-            )));
+            return Err(MergeError::TooDeep {
+                tree: *ours,
+                limit: MAX_TREE_DEPTH,
+            }
+            .into());
         }
         let d_ours = dir::diff(self.store, base, ours)?;
         let d_theirs = dir::diff(self.store, base, theirs)?;
