@@ -12,6 +12,7 @@ pub mod dumb_http;
 pub mod fetch;
 pub mod limits;
 pub mod pkt;
+pub mod push;
 pub mod receive;
 pub mod s3;
 pub mod s3_gc;

@@ -837,7 +837,7 @@ impl S3Client {
             })?;
             etags.push(etag);
             offset += part;
-            crate::transport::s3_remote::test_pause("HAKO_TEST_S3_PART_WAIT");
+            test_pause("HAKO_TEST_S3_PART_WAIT");
         }
         let action = self.bucket.complete_multipart_upload(
             self.creds.as_ref(),
@@ -1164,6 +1164,29 @@ impl MirrorReader for S3Client {
     }
     fn set_counter(&mut self, counter: Option<Arc<AtomicU64>>) {
         self.counter = counter;
+    }
+}
+
+/// Test hook (t6500: two pushers that do not see each other, a clone that
+/// gc runs under, a push killed after its packs): with `VAR=PATH`, create
+/// `PATH.listed` at this point, then wait (at most a minute) until `PATH`
+/// exists. `HAKO_TEST_S3_PUSH_WAIT`: a push, once the refs are read;
+/// `HAKO_TEST_S3_PACKED_WAIT`: a push, once its packs are written;
+/// `HAKO_TEST_S3_FETCH_WAIT`: a fetch, once the refs are read;
+/// `HAKO_TEST_S3_PART_WAIT`: a multipart upload, between parts.
+pub fn test_pause(var: &str) {
+    let Some(p) = std::env::var_os(var) else {
+        return;
+    };
+    let path = std::path::PathBuf::from(p);
+    let mut listed = path.clone().into_os_string();
+    listed.push(".listed");
+    let _ = std::fs::write(&listed, b"");
+    for _ in 0..600 {
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 

@@ -12,8 +12,8 @@ use crate::oid::ObjectId;
 use crate::refs::{RefStore, RefValue};
 use crate::store::{ObjectStore, Odb};
 use crate::transport::advertise::{split_wire_name, wire_name, AdvertisedRef};
+use crate::transport::push::{PushOpts, PushRef, PushReport};
 use crate::transport::s3::S3Client;
-use crate::transport::sync::{PushOpts, PushRef, PushReport};
 use crate::workspace::Workspace;
 
 /// The key marking a prefix as a hako remote, and its content.
@@ -320,7 +320,7 @@ pub fn push(
     let odb = &ws.odb;
     let listed = read_refs(s3)?;
     let mut packs = s3.packs_listing.take().unwrap_or_default();
-    test_pause("HAKO_TEST_S3_PUSH_WAIT");
+    crate::transport::s3::test_pause("HAKO_TEST_S3_PUSH_WAIT");
     let empty: Vec<Value> = Vec::new();
     let mut report = PushReport::default();
     for (c, src, dst, new, forced) in wanted {
@@ -425,7 +425,7 @@ pub fn push(
             packs.extend(files);
         }
     }
-    test_pause("HAKO_TEST_S3_PACKED_WAIT");
+    crate::transport::s3::test_pause("HAKO_TEST_S3_PACKED_WAIT");
     if started.elapsed() > MAX_PUSH {
         return Err(Error::Invalid(format!(
             "{}: the push ran longer than {} s before writing its refs; run it again",
@@ -551,26 +551,4 @@ pub fn upload_pack(
     })();
     let _ = std::fs::remove_dir_all(&tmp);
     result
-}
-
-/// Test hook (t6500: two pushers that do not see each other, a clone that
-/// gc runs under, a push killed after its packs): with `VAR=PATH`, create
-/// `PATH.listed` at this point, then wait (at most a minute) until `PATH`
-/// exists. `HAKO_TEST_S3_PUSH_WAIT`: a push, once the refs are read;
-/// `HAKO_TEST_S3_PACKED_WAIT`: a push, once its packs are written;
-/// `HAKO_TEST_S3_FETCH_WAIT`: a fetch, once the refs are read.
-pub fn test_pause(var: &str) {
-    let Some(p) = std::env::var_os(var) else {
-        return;
-    };
-    let path = std::path::PathBuf::from(p);
-    let mut listed = path.clone().into_os_string();
-    listed.push(".listed");
-    let _ = std::fs::write(&listed, b"");
-    for _ in 0..600 {
-        if path.exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }

@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+pub use crate::transport::push::{PushOpts, PushRef, PushReport};
+
 use crate::error::{Error, Result};
 use crate::oid::ObjectId;
 use crate::refs::{Expect, RefStore, RefValue};
@@ -358,7 +360,7 @@ pub fn fetch(
             let mut s3 =
                 crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
             let listed = crate::transport::s3_remote::read_refs(&mut s3)?;
-            crate::transport::s3_remote::test_pause("HAKO_TEST_S3_FETCH_WAIT");
+            crate::transport::s3::test_pause("HAKO_TEST_S3_FETCH_WAIT");
             let wants = listed.ids(&|c| {
                 opts.containers
                     .as_ref()
@@ -686,56 +688,6 @@ fn update_local_refs(
         }
     }
     Ok(out)
-}
-
-/// One ref a push concerns.
-#[derive(Clone, Debug)]
-pub struct PushRef {
-    pub container: String,
-    /// Local ref name (or empty for a delete).
-    pub src: String,
-    /// The remote ref name within the container.
-    pub dst: String,
-    pub old: ObjectId,
-    pub new: ObjectId,
-    /// `None`: pushed (or would be, with `dry_run`); else why not.
-    pub error: Option<String>,
-    /// Nothing to do: the remote already has it.
-    pub up_to_date: bool,
-    pub forced: bool,
-}
-
-/// Options of `push`.
-#[derive(Clone, Debug, Default)]
-pub struct PushOpts {
-    pub force: bool,
-    /// Push only if the remote ref still is what our remote-tracking ref
-    /// says (`Some(None)`), or the given id (`Some(Some(id))`).
-    pub force_with_lease: Option<Option<ObjectId>>,
-    pub delete: bool,
-    pub all: bool,
-    pub tags: bool,
-    pub atomic: bool,
-    pub dry_run: bool,
-    pub quiet: bool,
-    pub set_upstream: bool,
-    pub program: Option<String>,
-}
-
-/// What `push` did.
-#[derive(Debug, Default)]
-pub struct PushReport {
-    pub refs: Vec<PushRef>,
-    pub objects: usize,
-    pub pack_bytes: u64,
-    pub unpack_error: Option<String>,
-}
-
-impl PushReport {
-    /// Whether every ref was pushed or up to date.
-    pub fn ok(&self) -> bool {
-        self.unpack_error.is_none() && self.refs.iter().all(|r| r.error.is_none())
-    }
 }
 
 /// A refspec's source resolved in container `c`: `main`, `refs/heads/main`,
