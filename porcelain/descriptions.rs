@@ -464,9 +464,12 @@ removed meanwhile (by `run --rm`) is an error too."#,
         r#"Cleans up after instances: one whose supervisor died (killed, or the
 machine stopped) is recorded as dead, its leftover FUSE mount removed, and
 the writes of a materialized one folded into the working root; the
-records of exited instances are removed, unless --keep-exited. It prints
-one line per instance it handled. `hako run` already removes exited
-instances beyond run.keepExited each time it starts."#,
+records of exited instances are removed, unless --keep-exited. The
+directory of a run killed before it wrote its first record is removed once
+it is a minute old ("ID never started"), unless it holds a persistent
+instance's changes (then a warning names it). It prints one line per
+instance it handled. `hako run` already removes exited instances beyond
+run.keepExited each time it starts."#,
     ),
     (
         "tree",

@@ -97,5 +97,26 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
         );
     }
+    // Supervisors killed before their first record: nothing ran that a
+    // record would let us fold, unless an overlay record says a persistent
+    // instance's command may have written (its upper directory is kept).
+    for dir in instance::unrecorded(&ws, Duration::from_secs(60))? {
+        let id = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if overlay::holds_data(&dir) && dir.join(overlay::RECORD).exists() {
+            eprintln!(
+                "warning: {id}: its supervisor died before its record was written; its changes are kept in {}",
+                dir.join("upper").display()
+            );
+            continue;
+        }
+        overlay::discard(&dir)?;
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot remove '{}': {e}", dir.display()))?;
+        println!("{id} never started");
+    }
     Ok(0)
 }

@@ -362,4 +362,23 @@ test_expect_success 'a cache file altered behind hako is detected, rebuilt and n
 	echo "A root/fresh" >expect && test_cmp expect actual
 '
 
+test_expect_success 'reap removes the directory of a run killed before its first record, once it is old and unlocked' '
+	W=ws-unrecorded && hako init -q $W &&
+	I=$W/.hako/instances &&
+	mkdir -p $I/0123456789ab/upper/etc $I/0123456789ab/work/work $I/0123456789ab/skel/proc &&
+	echo x >$I/0123456789ab/upper/etc/x &&
+	chmod 0 $I/0123456789ab/work/work &&
+	mkdir -p $I/fresh0000000/upper &&
+	mkdir -p $I/persist00000/upper && echo y >$I/persist00000/upper/y &&
+	echo "version 1" >$I/persist00000/overlay &&
+	touch -d "2 minutes ago" $I/0123456789ab $I/persist00000 &&
+	hako -C $W reap >out 2>err &&
+	echo "0123456789ab never started" >expect && test_cmp expect out &&
+	test_path_is_missing $I/0123456789ab &&
+	test_path_is_dir $I/fresh0000000 &&
+	grep "^warning: persist00000: its supervisor died before its record was written; its changes are kept in .*persist00000/upper" err &&
+	test_path_is_file $I/persist00000/upper/y &&
+	hako -C $W ps -a >ps && test_line_count = 1 ps
+'
+
 test_done

@@ -339,6 +339,36 @@ impl SupervisorLock {
     }
 }
 
+/// Instance directories without a readable record whose supervisor is gone:
+/// killed between making the directory and writing `state` (runtime.md,
+/// "Reaping"). A directory younger than `grace`, or whose lock is held, may
+/// belong to a run still starting and is left alone.
+pub fn unrecorded(ws: &Workspace, grace: std::time::Duration) -> Result<Vec<PathBuf>> {
+    let dir = instances_dir(ws);
+    let rd = match fs::read_dir(&dir) {
+        Ok(r) => r,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).at(&dir),
+    };
+    let now = std::time::SystemTime::now();
+    let mut out = Vec::new();
+    for e in rd {
+        let p = e.at(&dir)?.path();
+        if !p.is_dir() || Instance::load(&p).is_ok() || p.join("state").exists() {
+            continue;
+        }
+        let young = fs::symlink_metadata(&p)
+            .and_then(|m| m.modified())
+            .map_or(true, |t| now.duration_since(t).unwrap_or_default() < grace);
+        let held = fs::File::open(p.join("lock")).is_ok_and(|f| f.try_lock().is_err());
+        if !young && !held {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Every instance record, oldest first (unreadable ones are skipped).
 pub fn list(ws: &Workspace) -> Result<Vec<Instance>> {
     let dir = instances_dir(ws);
