@@ -202,6 +202,8 @@ fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), Stri
 
 /// The file of a full entry whose sync is left to its next use.
 const UNSYNCED: &str = "unsynced";
+/// Why an entry whose `unsynced` names another boot is damaged.
+const NEVER_SYNCED: &str = "written before the system restarted, and never synced";
 
 /// This boot of the system (`/proc/sys/kernel/random/boot_id`); None where
 /// it cannot be read (then entries are synced as they are written).
@@ -288,9 +290,7 @@ fn inside(p: &[u8]) -> bool {
 /// this boot: a restart may have lost what was never synced.
 fn check_sync(dir: &Path) -> std::result::Result<(), String> {
     match read_unsynced(dir)? {
-        Some(u) if Some(&u.boot) != boot_id().as_ref() => {
-            Err("written before the system restarted, and never synced".into())
-        }
+        Some(u) if Some(&u.boot) != boot_id().as_ref() => Err(NEVER_SYNCED.into()),
         _ => Ok(()),
     }
 }
@@ -301,10 +301,12 @@ fn check_sync(dir: &Path) -> std::result::Result<(), String> {
 /// A synced entry is left as it is.
 fn complete(cache: &Path, name: &str) -> std::result::Result<(), String> {
     let d = trees(cache).join(name);
-    check_sync(&d).map_err(|why| format!("{name}: {why}"))?;
     let Some(unsynced) = read_unsynced(&d).map_err(|why| format!("{name}: {why}"))? else {
         return Ok(());
     };
+    if Some(&unsynced.boot) != boot_id().as_ref() {
+        return Err(format!("{name}: {}", NEVER_SYNCED));
+    }
     let f = File::open(&d).map_err(|e| format!("{name}: {e}"))?;
     nix::unistd::syncfs(&f).map_err(|e| format!("{name}: syncfs: {e}"))?;
     let files = cache.join("files");
@@ -328,6 +330,14 @@ fn complete(cache: &Path, name: &str) -> std::result::Result<(), String> {
 /// for minutes; a later use finishes them).
 pub fn complete_lower(ws: &Workspace, lower: &Lower) -> Result<()> {
     let cache = dir(ws);
+    // The usual case, every entry synced: no lock taken.
+    if !lower
+        .entries
+        .iter()
+        .any(|n| trees(&cache).join(n).join(UNSYNCED).exists())
+    {
+        return Ok(());
+    }
     let p = cache.join("lock");
     let f = File::open(&p).at(&p)?;
     if f.try_lock().is_err() {
