@@ -529,7 +529,8 @@ fn prepare_locked(
     fs::create_dir(&tmp).at(&tmp)?;
     // On a pool of its own: a supervisor forks the sandbox next.
     let written =
-        crate::runtime::in_own_pool(|| write_entry(store, tree, profile, best, &tmp, &opts))
+        crate::sandbox::in_own_pool(|| write_entry(store, tree, profile, best, &tmp, &opts))
+            .map_err(|e| Error::Invalid(e.to_string()))
             .and_then(|r| r);
     let (rec, report) = match written {
         Ok(x) => x,
