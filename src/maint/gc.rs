@@ -123,12 +123,7 @@ pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> 
     let picks = sel.picks;
     let dir = ws.odb.pack_dir();
     fs::create_dir_all(&dir).at(&dir)?;
-    let tmp = crate::fsutil::tmp_path(&dir, "tmp_pack_");
-    let f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .at(&tmp)?;
+    let (f, tmp) = crate::fsutil::create_tmp(&dir, "tmp_pack_", 0o666)?;
     let written = (|| {
         let (mut w, bw) = crate::pack::write::write_pack(
             store,
