@@ -37,43 +37,22 @@ pub fn sha256_digest(data: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(data)))
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Standard base64 with padding; decoding takes padding or none and
+/// ignores the bits after the last whole byte, as docker does.
+const B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 pub fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::new();
-    for c in data.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::Engine::encode(&B64, data)
 }
 
+/// Decode `s` (surrounding white space ignored), or None if it is not base64.
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for b in s.trim().bytes() {
-        if b == b'=' {
-            break;
-        }
-        let v = B64.iter().position(|&c| c == b)? as u32;
-        acc = acc << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    base64::Engine::decode(&B64, s.trim()).ok()
 }
 
 /// Credentials for a registry host from a docker-style auth file: the
@@ -204,16 +183,15 @@ impl Challenge {
     }
 }
 
+/// RFC 3986's unreserved characters stay; every other byte is `%XX`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 /// One repository on one registry.
@@ -778,6 +756,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn urlencode_keeps_unreserved_and_escapes_the_rest() {
+        assert_eq!(
+            urlencode("repository:t/app:pull,push"),
+            "repository%3At%2Fapp%3Apull%2Cpush"
+        );
+        assert_eq!(urlencode("a-b_c.d~e é"), "a-b_c.d~e%20%C3%A9");
+    }
+
+    #[test]
     fn base64_roundtrip() {
         for s in ["", "a", "ab", "abc", "user:pa:ss", "héllo wörld"] {
             let e = base64_encode(s.as_bytes());
@@ -785,6 +772,9 @@ mod tests {
         }
         assert_eq!(base64_encode(b"user:pass"), "dXNlcjpwYXNz");
         assert!(base64_decode("!!").is_none());
+        // Padding may be left out, and white space around is ignored.
+        assert_eq!(base64_decode("YQ").unwrap(), b"a");
+        assert_eq!(base64_decode(" YWI=\n").unwrap(), b"ab");
     }
 
     #[test]
