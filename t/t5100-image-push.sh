@@ -287,4 +287,33 @@ test_expect_success OCI,BCRYPT 'a registry refusing the push (basic auth): fatal
 	grep "^$A/t/app@sha256:" ok2
 '
 
+test_expect_success OCI,BCRYPT 'push asks docker'"'"'s credential helpers (credHelpers, credsStore) with the host on stdin, once per registry' '
+	test_when_finished "rm -rf .docker" &&
+	write_cred_helpers "$PWD/helpers" "$A" alice s3cret &&
+	mkdir -p .docker &&
+	printf "{\"credHelpers\":{\"%s\":\"hakotest\"}}\n" "$A" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws -c app image push -q $A/t/app:3 >ok3 &&
+	grep "^$A/t/app@sha256:" ok3 &&
+	echo "$A" >expect && test_cmp expect helpers/asked &&
+	printf "{\"credsStore\":\"hakotest\"}\n" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws -c app image push -q $A/t/app:4 >ok4 &&
+	# The store is asked for the base image'"'"'s registry too (it holds nothing there).
+	printf "%s\n%s\n127.0.0.1:%s\n" "$A" "$A" "$(cat reg/port)" >expect &&
+	test_cmp expect helpers/asked &&
+	skopeo inspect --raw --tls-verify=false --creds alice:s3cret docker://$A/t/app:4 >/dev/null &&
+	printf "{\"credsStore\":\"broken\"}\n" >.docker/config.json &&
+	(
+		PATH=$PWD/helpers:$PATH && export PATH &&
+		test_must_fail hako -C ws -c app image push -q $A/t/app:5 2>err
+	) &&
+	echo "fatal: $A: credential helper docker-credential-broken failed (exit 2): keychain locked" >expect &&
+	test_cmp expect err &&
+	printf "{\"credsStore\":\"nothing\"}\n" >.docker/config.json &&
+	(
+		PATH=$PWD/helpers:$PATH && export PATH &&
+		test_must_fail hako -C ws -c app image push -q $A/t/app:5 2>err
+	) &&
+	grep "^fatal: push to $A: .*401 Unauthorized: no credentials" err
+'
+
 test_done

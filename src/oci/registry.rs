@@ -4,7 +4,7 @@
 
 use crate::http::Failure;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -53,94 +53,6 @@ pub fn base64_encode(data: &[u8]) -> String {
 /// Decode `s` (surrounding white space ignored), or None if it is not base64.
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     base64::Engine::decode(&B64, s.trim()).ok()
-}
-
-/// Credentials for a registry host from a docker-style auth file: the
-/// `REGISTRY_AUTH_FILE` (as skopeo and podman read it), else
-/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    if let Some(f) = std::env::var_os("REGISTRY_AUTH_FILE") {
-        files.push(f.into());
-    }
-    // podman login's files, then docker login's (as podman reads them).
-    if let Some(r) = std::env::var_os("XDG_RUNTIME_DIR") {
-        files.push(Path::new(&r).join("containers/auth.json"));
-    }
-    if let Some(h) = std::env::var_os("HOME") {
-        files.push(Path::new(&h).join(".config/containers/auth.json"));
-    }
-    if let Some(d) = std::env::var_os("DOCKER_CONFIG") {
-        files.push(Path::new(&d).join("config.json"));
-    } else if let Some(h) = std::env::var_os("HOME") {
-        files.push(Path::new(&h).join(".docker/config.json"));
-    }
-    for f in files {
-        let text = match std::fs::read(&f) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::Io { path: f, err: e }),
-        };
-        if let Some(c) =
-            credentials_in(&text, domain).map_err(|why| err(format!("{}: {why}", f.display())))?
-        {
-            return Ok(Some(c));
-        }
-    }
-    Ok(None)
-}
-
-/// Credentials for `domain` in the text of an auth file (`auths` keyed by
-/// host, with `https://`/`http://` prefixes and Docker Hub's legacy key).
-pub fn credentials_in(
-    text: &[u8],
-    domain: &str,
-) -> std::result::Result<Option<Credentials>, String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(text).map_err(|e| format!("malformed auth file: {e}"))?;
-    let Some(auths) = v.get("auths").and_then(|a| a.as_object()) else {
-        return Ok(None);
-    };
-    let mut keys = vec![domain.to_string()];
-    if domain == super::reference::DOCKER_HUB {
-        keys.extend(
-            [
-                "https://index.docker.io/v1/",
-                "index.docker.io",
-                "registry-1.docker.io",
-            ]
-            .map(String::from),
-        );
-    }
-    for (k, entry) in auths {
-        let host = k
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_end_matches('/');
-        let host = host.strip_suffix("/v1").unwrap_or(host);
-        if !keys.iter().any(|want| want == k || want == host) {
-            continue;
-        }
-        if let Some(a) = entry.get("auth").and_then(|a| a.as_str()) {
-            let raw = base64_decode(a).ok_or("malformed auth entry (not base64)")?;
-            let raw = String::from_utf8(raw).map_err(|_| "malformed auth entry (not UTF-8)")?;
-            let (u, p) = raw.split_once(':').ok_or("malformed auth entry (no ':')")?;
-            return Ok(Some(Credentials {
-                username: u.to_string(),
-                password: p.to_string(),
-            }));
-        }
-        if let (Some(u), Some(p)) = (
-            entry.get("username").and_then(|x| x.as_str()),
-            entry.get("password").and_then(|x| x.as_str()),
-        ) {
-            return Ok(Some(Credentials {
-                username: u.into(),
-                password: p.into(),
-            }));
-        }
-    }
-    Ok(None)
 }
 
 /// A `WWW-Authenticate` challenge: scheme and parameters.
@@ -786,20 +698,6 @@ mod tests {
         let b = Challenge::parse(r#"Basic realm="Registry Realm""#).unwrap();
         assert_eq!(b.scheme, "basic");
         assert_eq!(b.param("realm"), Some("Registry Realm"));
-    }
-
-    #[test]
-    fn auth_files() {
-        let f = br#"{"auths":{"https://index.docker.io/v1/":{"auth":"dXNlcjpwYXNz"},"127.0.0.1:5000":{"username":"a","password":"b"}}}"#;
-        let hub = credentials_in(f, "docker.io").unwrap().unwrap();
-        assert_eq!(
-            (hub.username.as_str(), hub.password.as_str()),
-            ("user", "pass")
-        );
-        let local = credentials_in(f, "127.0.0.1:5000").unwrap().unwrap();
-        assert_eq!(local.username, "a");
-        assert!(credentials_in(f, "quay.io").unwrap().is_none());
-        assert!(credentials_in(b"{", "x").is_err());
     }
 
     #[test]
