@@ -55,7 +55,7 @@ pub fn tmp_dir(dir: &Path, prefix: &str, mode: u32) -> Result<tempfile::TempDir>
 
 /// Rename the temporary file `tmp` over `path` (no sync; a failed rename
 /// removes `tmp`).
-pub fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
+fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
     tmp.persist(path).map_err(|e| e.error).at(path)
 }
 

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use tempfile::NamedTempFile;
+use tempfile::TempPath;
 
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, header, parse_header, Object, ObjectType};
@@ -63,14 +63,20 @@ impl LooseStore {
     }
 
     /// Write compressed bytes to a temp file `tmp_obj_<random>` in `dir`
-    /// (removed if dropped unrenamed); optionally fsync it.
-    fn write_tmp(dir: &Path, bytes: &[u8], sync: bool) -> Result<NamedTempFile> {
+    /// (removed if dropped unrenamed); optionally fsync it. The file is
+    /// closed: a batch stages more files than a process may hold open.
+    fn write_tmp(dir: &Path, bytes: &[u8], sync: bool) -> Result<TempPath> {
         let mut tmp = crate::fsutil::tmp_file(dir, "tmp_obj_", 0o444)?;
         tmp.write_all(bytes).at(tmp.path())?;
         if sync {
             tmp.as_file().sync_all().at(tmp.path())?;
         }
-        Ok(tmp)
+        Ok(tmp.into_temp_path())
+    }
+
+    /// Rename a staged temp file to `path` (removed if that fails).
+    fn publish(tmp: TempPath, path: &Path) -> Result<()> {
+        tmp.persist(path).map_err(|e| e.error).at(path)
     }
 
     fn write_one(&self, id: &ObjectId, kind: ObjectType, data: &[u8]) -> Result<()> {
@@ -81,14 +87,14 @@ impl LooseStore {
         let dir = self.fanout_dir(id)?;
         let bytes = Self::compress(kind, data)?;
         let tmp = Self::write_tmp(&dir, &bytes, true)?;
-        crate::fsutil::persist(tmp, &path)?;
+        Self::publish(tmp, &path)?;
         fsync_dir(&dir)
     }
 
     /// Write many objects durably with one filesystem sync: write every temp
     /// file, syncfs once, then rename each into place and sync the directories.
     pub fn write_batch(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
-        let staged: Vec<(ObjectId, Option<NamedTempFile>)> = objects
+        let staged: Vec<(ObjectId, Option<TempPath>)> = objects
             .par_iter()
             .map(|(kind, data)| {
                 let id = hash_object(*kind, data);
@@ -113,7 +119,7 @@ impl LooseStore {
         for (id, tmp) in staged {
             if let Some(tmp) = tmp {
                 let path = self.path_of(&id);
-                crate::fsutil::persist(tmp, &path)?;
+                Self::publish(tmp, &path)?;
                 dirs.insert(path.parent().unwrap().to_path_buf());
             }
             ids.push(id);
