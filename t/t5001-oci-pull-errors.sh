@@ -260,10 +260,10 @@ test_expect_success OCI,BCRYPT 'credential helpers: podman'"'"'s auth.json in XD
 	PATH=$PWD/helpers:$PATH hako -C ws pull -q --as anon $R/t/base:1
 '
 
-test_expect_success OCI 'credential helpers that are missing, fail, print no JSON or an identity token: one fatal naming registry and helper' '
+test_expect_success OCI,BCRYPT 'credential helpers that are missing, fail or print no JSON: one fatal naming registry and helper' '
 	test_when_finished "rm -rf .docker" &&
 	mkdir -p .docker &&
-	for h in absent broken garbage token
+	for h in absent broken garbage
 	do
 		printf "{\"credsStore\":\"%s\"}\n" $h >.docker/config.json &&
 		(
@@ -277,8 +277,6 @@ test_expect_success OCI 'credential helpers that are missing, fail, print no JSO
 	echo "fatal: pull $A/t/private:1: $A: credential helper docker-credential-broken failed (exit 2): keychain locked" >expect &&
 	test_cmp expect err-broken &&
 	grep "^fatal: pull $A/t/private:1: $A: credential helper docker-credential-garbage printed malformed JSON: " err-garbage &&
-	echo "fatal: pull $A/t/private:1: $A: credential helper docker-credential-token gave an identity token, which hako does not support" >expect &&
-	test_cmp expect err-token &&
 	printf "{\"credsStore\":\"../x\"}\n" >.docker/config.json &&
 	test_expect_code 128 hako -C ws pull -q --as nope $A/t/private:1 2>err &&
 	grep "^fatal: pull $A/t/private:1: $A: credential helper name .\.\./x. is not a program name" err &&
@@ -295,6 +293,36 @@ test_expect_success OCI 'Bearer token auth (a token server in front of the regis
 	REGISTRY_AUTH_FILE=$PWD/tok.json hako -C ws pull -q --as viatoken $T/t/base:1 &&
 	hako -C ws -c viatoken cat /etc/motd >actual &&
 	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI,BCRYPT 'an identity token (a helper'"'"'s Username "<token>", auths'"'"' identitytoken) is exchanged for a Bearer token' '
+	test_when_finished "rm -rf .docker" &&
+	start_token_proxy idtok reg bob refresh-me &&
+	I=127.0.0.1:$(cat idtok/port) &&
+	mkdir -p .docker &&
+	printf "{\"credsStore\":\"token\"}\n" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws pull -q --as viaidentity $I/t/base:1 &&
+	grep "^refresh hako repository:t/base:pull$" idtok/log &&
+	hako -C ws -c viaidentity cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual &&
+	# A registry asking for Basic cannot take one.
+	(
+		PATH=$PWD/helpers:$PATH && export PATH &&
+		test_expect_code 128 hako -C ws pull -q --as nope $A/t/private:1 2>err
+	) &&
+	echo "fatal: pull $A/t/private:1: $A: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic" >expect &&
+	test_cmp expect err &&
+	rm .docker/config.json &&
+	printf "{\"auths\":{\"%s\":{\"identitytoken\":\"%s\"}}}\n" "$I" refresh-me >id.json &&
+	REGISTRY_AUTH_FILE=$PWD/id.json hako -C ws pull -q --as viaidentity2 $I/t/base:1 &&
+	test $(grep -c "^refresh hako " idtok/log) = 2 &&
+	printf "{\"auths\":{\"%s\":{\"identitytoken\":\"%s\"}}}\n" "$I" stale >id.json &&
+	(
+		REGISTRY_AUTH_FILE=$PWD/id.json && export REGISTRY_AUTH_FILE &&
+		test_expect_code 128 hako -C ws pull -q --as nope $I/t/base:1 2>err
+	) &&
+	echo "fatal: pull $I/t/base:1: $I: token server refused (401): the identity token was refused" >expect &&
+	test_cmp expect err
 '
 
 test_expect_success OCI '429 and 5xx answers are retried with backoff' '

@@ -116,6 +116,12 @@ pub fn source_in(text: &[u8], domain: &str) -> std::result::Result<Option<Source
         if !names_domain(k, domain) {
             continue;
         }
+        // docker login to an OAuth2 registry keeps a refresh token here.
+        if let Some(t) = entry.get("identitytoken").and_then(|t| t.as_str()) {
+            if !t.is_empty() {
+                return Ok(Some(Source::Stored(Credentials::identity_token(t))));
+            }
+        }
         if let Some(a) = entry.get("auth").and_then(|a| a.as_str()) {
             let raw = base64_decode(a).ok_or("malformed auth entry (not base64)")?;
             let raw = String::from_utf8(raw).map_err(|_| "malformed auth entry (not UTF-8)")?;
@@ -209,11 +215,7 @@ pub fn ask_helper(name: &str, domain: &str) -> Result<Option<Credentials>> {
     }
     let answer: HelperAnswer =
         serde_json::from_slice(&out).map_err(|e| fail(format!("printed malformed JSON: {e}")))?;
-    if answer.username == "<token>" {
-        return Err(fail(
-            "gave an identity token, which hako does not support".into(),
-        ));
-    }
+    // Username `<token>` makes Secret an identity token, kept as such.
     Ok(Some(Credentials {
         username: answer.username,
         password: answer.secret,
@@ -253,6 +255,15 @@ mod tests {
         assert_eq!(source_in(g, "q.example").unwrap(), stored("a", "b"));
         assert!(source_in(br#"{"credsStore":1}"#, "x").is_err());
         assert!(source_in(br#"{"credHelpers":{"x":1}}"#, "x").is_err());
+    }
+
+    #[test]
+    fn an_identity_token_in_auths_comes_before_auth() {
+        let f = br#"{"auths":{"r.example":{"auth":"YTpi","identitytoken":"refresh"}}}"#;
+        let Some(Source::Stored(c)) = source_in(f, "r.example").unwrap() else {
+            panic!("no credentials");
+        };
+        assert_eq!(c.as_identity_token(), Some("refresh"));
     }
 
     #[test]

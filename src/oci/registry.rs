@@ -17,10 +17,30 @@ use crate::error::{Error, Result};
 pub const MAX_MANIFEST: u64 = 4 << 20;
 const ATTEMPTS: u32 = 4;
 
+/// A user and password; user `<token>` makes the password an identity
+/// token (an OAuth2 refresh token), as docker's credential helpers say.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
+}
+
+/// The user name that marks an identity token.
+pub const IDENTITY_TOKEN_USER: &str = "<token>";
+
+impl Credentials {
+    /// An identity token as credentials.
+    pub fn identity_token(token: &str) -> Credentials {
+        Credentials {
+            username: IDENTITY_TOKEN_USER.into(),
+            password: token.into(),
+        }
+    }
+
+    /// The identity token, if these credentials are one.
+    pub fn as_identity_token(&self) -> Option<&str> {
+        (self.username == IDENTITY_TOKEN_USER).then_some(self.password.as_str())
+    }
 }
 
 fn err(msg: impl Into<String>) -> Error {
@@ -401,29 +421,25 @@ impl Registry {
                     .send(reader)
             }
         };
-        match sent {
-            Ok(r) => Ok(r),
-            Err(ureq::Error::Status(code, r)) => Err(Failure::Status(code, Box::new(r))),
-            Err(ureq::Error::Transport(t)) => Err(Failure::Transport {
-                message: t
-                    .message()
-                    .map(String::from)
-                    .unwrap_or_else(|| t.kind().to_string()),
-                transient: t.kind() != ureq::ErrorKind::Dns,
-            }),
-        }
+        crate::http::answer(sent)
     }
 
     /// Answer a challenge: Basic with credentials, or fetch a Bearer token
-    /// from the realm (with credentials when there are some).
+    /// from the realm (with credentials when there are some, or in
+    /// exchange for an identity token).
     fn authenticate(&self, c: &Challenge) -> Result<()> {
-        let basic = self.creds.as_ref().map(|c| {
+        let identity = self.creds.as_ref().and_then(|c| c.as_identity_token());
+        let basic = self.creds.as_ref().filter(|_| identity.is_none()).map(|c| {
             format!(
                 "Basic {}",
                 base64_encode(format!("{}:{}", c.username, c.password).as_bytes())
             )
         });
         match c.scheme.as_str() {
+            "basic" if identity.is_some() => Err(err(format!(
+                "{}: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic",
+                self.host
+            ))),
             "basic" => {
                 let b = basic.ok_or_else(|| {
                     err(format!(
@@ -457,13 +473,31 @@ impl Registry {
                     .iter()
                     .map(|b| ("Authorization", b.as_str()))
                     .collect();
-                let resp = match crate::http::get(&self.agent, &url, &headers) {
+                let asked = match identity {
+                    // OAuth2's refresh-token grant, as docker sends it.
+                    Some(token) => {
+                        let mut form = vec![
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", token),
+                            ("client_id", "hako"),
+                            ("scope", scope.as_str()),
+                        ];
+                        if let Some(s) = c.param("service") {
+                            form.push(("service", s));
+                        }
+                        crate::http::post_form(&self.agent, realm, &form)
+                    }
+                    None => crate::http::get(&self.agent, &url, &headers),
+                };
+                let resp = match asked {
                     Ok(r) => r,
                     Err(Failure::Status(code, _)) => {
                         return Err(err(format!(
                             "{}: token server refused ({code}){}",
                             self.host,
-                            if basic.is_none() {
+                            if identity.is_some() {
+                                ": the identity token was refused"
+                            } else if basic.is_none() {
                                 ": no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
                             } else {
                                 ": the credentials were refused"
