@@ -53,9 +53,24 @@ pub fn tmp_dir(dir: &Path, prefix: &str, mode: u32) -> Result<tempfile::TempDir>
         .at(dir)
 }
 
+/// A new temporary file beside `path`, `.NAME.tmp…` with mode 0666 less
+/// the umask (as `File::create` makes it), to be persisted over `path`.
+pub fn tmp_beside(path: &Path) -> Result<NamedTempFile> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    tmp_file(parent_dir(path), &format!(".{name}.tmp"), 0o666)
+}
+
+/// The directory holding `path` (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
 /// Rename the temporary file `tmp` over `path` (no sync; a failed rename
 /// removes `tmp`).
-fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
+pub fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
     tmp.persist(path).map_err(|e| e.error).at(path)
 }
 
@@ -72,16 +87,11 @@ pub fn write_replace_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
     replace(path, bytes, false).map(|_| ())
 }
 
-/// Write `bytes` into a temporary file beside `path` (mode 0666 less the
-/// umask, as `File::create`), fsync it if `sync`, rename it over `path`;
-/// returns the directory.
+/// Write `bytes` into a temporary file beside `path`, fsync it if `sync`,
+/// rename it over `path`; returns the directory.
 fn replace<'p>(path: &'p Path, bytes: &[u8], sync: bool) -> Result<&'p Path> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let mut tmp = tmp_file(dir, &format!(".{name}.tmp"), 0o666)?;
+    let dir = parent_dir(path);
+    let mut tmp = tmp_beside(path)?;
     tmp.write_all(bytes).at(tmp.path())?;
     if sync {
         tmp.as_file().sync_all().at(tmp.path())?;

@@ -196,6 +196,19 @@ test_expect_success OCI 'a container never pulled gets its whole tree as a layer
 	grep "@$(cat d)$" p
 '
 
+test_lazy_prereq SHM_OTHER_FS '
+	test -d /dev/shm && test -w /dev/shm &&
+	test "$(stat -c %d /dev/shm)" != "$(stat -c %d .)"
+'
+
+test_expect_success OCI,SHM_OTHER_FS 'save --archive onto another filesystem than the workspace'"'"'s: the same bytes, no temporary file left' '
+	out=$(mktemp -d /dev/shm/hako-t5100.XXXXXX) &&
+	test_when_finished "rm -rf $out" &&
+	hako -C seed image save -q --archive "$out/lay.tar" >d3 && test_cmp d d3 &&
+	cmp lay.tar "$out/lay.tar" &&
+	ls -A "$out" >actual && echo lay.tar >expect && test_cmp expect actual
+'
+
 test_expect_success OCI,PODMAN 'podman pulls the pushed image from the registry and runs it' '
 	podman --runtime runc pull -q --tls-verify=false $R/t/app:2 >/dev/null &&
 	podman --runtime runc run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \

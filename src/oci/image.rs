@@ -364,9 +364,10 @@ pub fn save(
             fs::rename(&layout, d).at(d)?;
         }
         SaveTo::Archive(f) => {
-            let tmp = crate::fsutil::tmp_path(&scratch.0, "archive-");
-            write_archive(&layout, &tmp)?;
-            fs::rename(&tmp, f).at(f)?;
+            // Beside the destination: a rename cannot cross filesystems.
+            let tmp = crate::fsutil::tmp_beside(f)?;
+            write_archive(&layout, tmp.as_file(), tmp.path())?;
+            crate::fsutil::persist(tmp, f)?;
         }
     }
     Ok(image.manifest_digest)
@@ -374,8 +375,7 @@ pub fn save(
 
 /// The layout as a tar: `oci-layout`, `index.json`, then `blobs/sha256/`
 /// and its files in name order; owner 0:0, mtime 0.
-fn write_archive(layout: &Path, dest: &Path) -> Result<()> {
-    let f = File::create(dest).at(dest)?;
+fn write_archive(layout: &Path, f: &File, dest: &Path) -> Result<()> {
     let mut b = tar::Builder::new(std::io::BufWriter::new(f));
     let out = Error::Output;
     let header = |size: u64, mode: u32, kind: tar::EntryType| {
