@@ -11,12 +11,13 @@ use anyhow::{bail, Context};
 
 use hako::container::{head_commit, is_dirty, lock_working, read_working};
 use hako::object::{Object, ObjectType};
+use hako::oci::credentials::credentials_for;
 use hako::oci::fetch::{fetch_tree, resolve, PullProgress};
 use hako::oci::layer::LayerStats;
 use hako::oci::manifest::{Descriptor, Platform};
 use hako::oci::record::{last_pull, stored_pull, PullRecord};
 use hako::oci::reference::Reference;
-use hako::oci::registry::{credentials_for, Registry};
+use hako::oci::registry::Registry;
 use hako::refs::{check_short_name, Expect};
 use hako::store::{BatchWriter, ObjectStore};
 use hako::workspace::{check_container_name, Workspace};

@@ -525,8 +525,7 @@ fn prepare_locked(
         files: Some(shared.clone()),
     };
     sweep_tmp(&cache)?;
-    let tmp = crate::fsutil::tmp_path(&cache.join("tmp"), "entry-");
-    fs::create_dir(&tmp).at(&tmp)?;
+    let tmp = crate::fsutil::tmp_dir(&cache.join("tmp"), "entry-", 0o777)?.keep();
     // On a pool of its own: a supervisor forks the sandbox next.
     let written =
         crate::sandbox::in_own_pool(|| write_entry(store, tree, profile, best, &tmp, &opts))
