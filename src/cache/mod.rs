@@ -779,6 +779,25 @@ pub struct Pruned {
     pub copies: u64,
     /// Disk used after.
     pub size: u64,
+    /// Entries this user cannot check or remove: written with another id
+    /// mapping (an old subordinate range, another user's); root can.
+    #[serde(default)]
+    pub foreign: Vec<String>,
+}
+
+impl Pruned {
+    /// One line per entry left because this user cannot remove it.
+    pub fn foreign_warnings(&self, ws: &Workspace) -> Vec<String> {
+        self.foreign
+            .iter()
+            .map(|n| {
+                format!(
+                    "cache entry {n} was written with another id mapping (an old subordinate range?) and is left: only root can remove it ({})",
+                    trees(&dir(ws)).join(n).display()
+                )
+            })
+            .collect()
+    }
 }
 
 /// The size cap from `cache.maxSize` (None: no cap).
@@ -832,7 +851,13 @@ fn prune_locked(
         entries: remove_damaged(&cache)?,
         ..Pruned::default()
     };
-    let mut entries: HashMap<String, Record> = scan(&cache)?
+    let scanned = scan(&cache)?;
+    out.foreign = scanned
+        .iter()
+        .filter(|(n, _)| !view.can_check(n))
+        .map(|(n, _)| n.clone())
+        .collect();
+    let mut entries: HashMap<String, Record> = scanned
         .into_iter()
         .filter(|(n, _)| view.can_check(n))
         .filter_map(|(n, r)| Some((n, r.ok()?)))
