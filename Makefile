@@ -11,10 +11,15 @@ all: build
 build:
 	$(CARGO) build --release --locked
 
-test: build unit-test shell-test
+test: build unit-test doc shell-test
 
+# The unit tests also build the examples (examples/library runs in t0050).
 unit-test:
 	$(CARGO) test --release --locked
+
+# The library's documentation, without a warning (missing_docs in facade).
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked
 
 # A script that hangs is killed after 10 minutes (and reported as failed)
 # rather than holding the whole run until CI's own limit.

@@ -3,11 +3,9 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
-use hako::container::{cwd, display_path, resolve_path};
-use hako::prolly::dir::{Entry, S_IFREG};
-use hako::prolly::file;
+use hako::container::{cwd, resolve_path};
 use hako::worktree;
 
 use crate::plumbing;
@@ -29,9 +27,6 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let comps = resolve_path(&cwd(&ws)?, &a.path)?;
-    if comps.is_empty() {
-        bail!("/: is a directory");
-    }
     let data: Vec<u8> = match (&a.content, &a.from) {
         (Some(c), _) if c != "-" => c.as_bytes().to_vec(),
         (_, Some(f)) if f.as_os_str() != "-" => {
@@ -54,20 +49,6 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         ),
         None => None,
     };
-    super::edit_working(&ws, |batch, root| {
-        let old = hako::prolly::dir::lookup_path(batch, &root, &comps)?;
-        let perm = match (&old, perm) {
-            (Some(e), _) if e.is_dir() => bail!("{}: is a directory", display_path(&comps)),
-            (_, Some(p)) => p,
-            (Some(e), None) if e.is_file() => e.mode & 0o7777,
-            _ => 0o644,
-        };
-        let id = file::store_content(batch, &data)?;
-        let mut e = Entry::new(comps.last().unwrap(), S_IFREG | perm, id);
-        if let Some(old) = old {
-            e.meta = old.meta;
-        }
-        Ok(worktree::put(batch, &root, &comps, Some(e))?)
-    })?;
+    worktree::write_file(&ws, &comps, &data, perm, || super::test_pause("write"))?;
     Ok(0)
 }

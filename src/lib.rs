@@ -13,6 +13,7 @@ pub mod codec;
 pub mod commit;
 pub mod container;
 pub mod error;
+pub mod facade;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -43,5 +44,6 @@ pub mod workspace;
 pub mod worktree;
 
 pub use error::{Error, Result};
+pub use facade::{Hako, LogEntry};
 pub use object::ObjectType;
 pub use oid::ObjectId;

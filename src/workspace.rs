@@ -468,7 +468,7 @@ impl Workspace {
             .ok_or(Error::NoIdentity("committer"))
     }
 
-    /// The configured author, or NAME <EMAIL> when none is (the seed commit of `init`).
+    /// The configured author, or `NAME <EMAIL>` when none is (the seed commit of `init`).
     pub fn author_or(&self, name: &str, email: &str) -> Result<Signature> {
         match self.identity("AUTHOR")? {
             Some(s) => Ok(s),

@@ -181,6 +181,45 @@ where
     Ok(new)
 }
 
+/// Write `data` as the regular file at `comps` in the working root
+/// (parents are made): with permission bits `perm`, else the old file's,
+/// else 644; an old file's metadata is kept. The new working root.
+pub fn write_file(
+    ws: &Workspace,
+    comps: &[Vec<u8>],
+    data: &[u8],
+    perm: Option<u32>,
+    before_swap: impl FnOnce(),
+) -> Result<ObjectId> {
+    let Some(name) = comps.last() else {
+        return Err(Error::Invalid("/: is a directory".into()));
+    };
+    edit_working(
+        ws,
+        |batch, root| {
+            let old = dir::lookup_path(batch, &root, comps)?;
+            let perm = match (&old, perm) {
+                (Some(e), _) if e.is_dir() => {
+                    return Err(Error::Invalid(format!(
+                        "{}: is a directory",
+                        display_path(comps)
+                    )))
+                }
+                (_, Some(p)) => p,
+                (Some(e), None) if e.is_file() => e.mode & 0o7777,
+                _ => 0o644,
+            };
+            let id = crate::prolly::file::store_content(batch, data)?;
+            let mut e = Entry::new(name, dir::S_IFREG | perm, id);
+            if let Some(old) = old {
+                e.meta = old.meta;
+            }
+            put(batch, &root, comps, Some(e))
+        },
+        before_swap,
+    )
+}
+
 /// Resolve several user paths against the current directory.
 pub fn resolve_all(ws: &Workspace, paths: &[String]) -> Result<Vec<Vec<Vec<u8>>>> {
     let cwd = cwd(ws)?;

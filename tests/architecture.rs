@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["merge", "pack", "cache", "oci"],
     &["transport", "runtime"],
     &["maint"],
-    &["fuzzing"],
+    &["facade", "fuzzing"],
 ];
 
 /// Command files that still reach into another command file, each with
