@@ -4,7 +4,7 @@ CARGO ?= cargo
 PROVE ?= prove
 JOBS ?= 2
 
-.PHONY: all build test unit-test shell-test bench fuzz install clean completions man
+.PHONY: all build test unit-test doc shell-test bench fuzz install clean completions man
 
 all: build
 
