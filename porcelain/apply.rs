@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use clap::Parser;
 
 use hako::apply::config::{load, ApplyConfig, Net, WorkspaceMode};
 use hako::apply::plan::{plan, TRAILER};
@@ -142,17 +141,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         }
         match &cfg.image {
             Some(image) => {
-                let line = ["pull", "-q", image.as_str(), "--as", cfg.name.as_str()];
-                #[derive(Parser)]
-                struct PullLine {
-                    #[command(flatten)]
-                    a: super::pull::Args,
-                }
-                let p = PullLine::try_parse_from(line)?;
-                let code = super::pull::run(p.a)?;
-                if code != 0 {
-                    return Ok(code);
-                }
+                let mut req = hako::oci::pull::PullRequest::new(image);
+                req.name = Some(cfg.name.clone());
+                let running =
+                    |c: &Workspace| hako::runtime::instance::refuse_if_running(c, "pull", false);
+                hako::oci::pull::pull(&ws0, &req, &hako::oci::fetch::NoProgress, &running)?;
             }
             None => {
                 ws0.create_container(&cfg.name)?;

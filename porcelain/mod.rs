@@ -112,19 +112,9 @@ pub fn ago(secs: u64) -> String {
 /// persistent instance (its later writes would land on the new tree),
 /// naming the instance; `forced` goes ahead anyway.
 pub fn refuse_if_running(ws: &Workspace, what: &str, forced: bool) -> anyhow::Result<()> {
-    if forced {
-        return Ok(());
-    }
-    if let Some(i) = hako::runtime::instance::live_persistent(ws, &ws.container)? {
-        anyhow::bail!(
-            "{what}: container '{}' has a running instance {} that writes to its working root; stop it first ('hako stop {}'){}",
-            ws.container,
-            i.name.as_deref().unwrap_or(&i.id),
-            i.name.as_deref().unwrap_or(&i.id),
-            if what == "checkout" { " or use --force" } else { "" }
-        );
-    }
-    Ok(())
+    Ok(hako::runtime::instance::refuse_if_running(
+        ws, what, forced,
+    )?)
 }
 
 /// `hako::worktree::edit_working`, pausing for tests at "write".

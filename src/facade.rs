@@ -219,6 +219,18 @@ impl Hako {
         Ok(out)
     }
 
+    /// Pull an image into a container of this workspace (created, or given
+    /// one more commit), as `hako pull` does: `PullRequest::new("alpine")`,
+    /// with `name` for `--as`. A container with a running persistent
+    /// instance is refused. Select the container with [`Hako::container`].
+    pub fn pull(
+        &self,
+        req: &crate::oci::pull::PullRequest,
+    ) -> Result<crate::oci::pull::PullOutcome> {
+        let running = |c: &Workspace| crate::runtime::instance::refuse_if_running(c, "pull", false);
+        crate::oci::pull::pull(&self.ws, req, &crate::oci::fetch::NoProgress, &running)
+    }
+
     /// A command to run in this container, as `hako run` runs it:
     /// rootless, over the working root, its writes folded back into it
     /// when it ends (unless [`Command::discard`]), its record then removed.

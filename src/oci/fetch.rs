@@ -81,6 +81,10 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
 
 /// What a pull reports as it goes (the porcelain draws progress bars).
 pub trait PullProgress: Sync {
+    /// The image has `n` layers to download (before any `downloading`).
+    fn layers(&self, _n: usize) {}
+    /// Every layer is downloaded and applied.
+    fn done(&self) {}
     fn downloading(&self, _layer: usize, _desc: &Descriptor) {}
     fn downloaded_bytes(&self, _layer: usize, _n: u64) {}
     fn applying(&self, _layer: usize) {}

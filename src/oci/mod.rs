@@ -7,6 +7,7 @@ pub mod image;
 pub mod layer;
 pub mod manifest;
 pub mod produce;
+pub mod pull;
 pub mod record;
 pub mod reference;
 pub mod registry;

@@ -395,6 +395,24 @@ pub fn list(ws: &Workspace) -> Result<Vec<Instance>> {
     Ok(out)
 }
 
+/// Refuse `what` (a command that moves the working root: checkout, merge,
+/// reset --hard, pull) while a persistent instance of the container writes
+/// to it, unless `forced`.
+pub fn refuse_if_running(ws: &Workspace, what: &str, forced: bool) -> Result<()> {
+    if forced {
+        return Ok(());
+    }
+    if let Some(i) = live_persistent(ws, &ws.container)? {
+        let shown = i.name.as_deref().unwrap_or(&i.id);
+        return Err(Error::Invalid(format!(
+            "{what}: container '{}' has a running instance {shown} that writes to its working root; stop it first ('hako stop {shown}'){}",
+            ws.container,
+            if what == "checkout" { " or use --force" } else { "" }
+        )));
+    }
+    Ok(())
+}
+
 /// The live persistent instance of CONTAINER, if any: its command writes to
 /// the container's working root, so moving that root under it (checkout,
 /// reset, merge, pull, a second run) would mix its writes into another tree.
