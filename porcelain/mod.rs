@@ -54,6 +54,7 @@ pub mod remote;
 pub mod repack;
 pub mod reset;
 pub mod run;
+pub mod run_cli;
 pub mod shell;
 pub mod show;
 pub mod status;
