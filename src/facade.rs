@@ -59,12 +59,36 @@ pub struct LogEntry {
 impl Hako {
     /// Create a workspace in `dir` (made if missing) whose first
     /// container, `default`, has no commits, as `hako init --empty` does.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let hk = hako::Hako::init(dir.path())?
+    ///     .set_config("user.name", "Doc Test")?
+    ///     .set_config("user.email", "doc@hako.invalid")?;
+    /// hk.write("/greeting", b"hello\n")?;
+    /// let id = hk.commit("greet")?.expect("a change");
+    /// hk.write("/greeting", b"bye\n")?;
+    /// assert_eq!(hk.read("/greeting")?, b"bye\n");
+    /// assert_eq!(hk.read(&format!("{id}:/greeting"))?, b"hello\n");
+    /// let changes = hk.diff(&id.to_string(), "WORKING")?;
+    /// assert_eq!(changes.len(), 1);
+    /// assert_eq!(changes[0].status(), 'M');
+    /// assert_eq!(hk.log("HEAD", 5)?[0].subject, "greet");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn init(dir: impl AsRef<Path>) -> Result<Hako> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir).at(dir)?;
-        Ok(Hako {
-            ws: Workspace::init(dir)?,
-        })
+        let ws = Workspace::init(dir)?;
+        // The empty tree is always present, so a first commit can name it.
+        crate::store::ObjectStore::write(
+            &ws.odb,
+            crate::object::ObjectType::Tree,
+            crate::object::EMPTY_TREE_PAYLOAD,
+        )?;
+        Ok(Hako { ws })
     }
 
     /// Open the workspace `dir` is in (or below), with its active container.
