@@ -62,6 +62,41 @@ pub fn usage(msg: impl fmt::Display) -> anyhow::Error {
     .into()
 }
 
+/// Traces on stderr, as git's `GIT_TRACE` and `GIT_TRACE_PACKET`:
+/// `HAKO_TRACE` is a filter (`1` or `true`: every debug event of hako;
+/// else `tracing_subscriber`'s directives, e.g. `hako::http=debug`), and
+/// `HAKO_TRACE_PACKET=1` adds every protocol packet sent (`>`) and received
+/// (`<`). Neither set: nothing is installed, and a trace point costs one
+/// load and a branch.
+pub fn start_tracing() {
+    let filter = std::env::var("HAKO_TRACE")
+        .ok()
+        .filter(|v| !v.is_empty() && v != "0" && v != "false");
+    let packets =
+        std::env::var("HAKO_TRACE_PACKET").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if filter.is_none() && !packets {
+        return;
+    }
+    let mut directives = match filter.as_deref() {
+        None => String::new(),
+        Some("1" | "true") => "hako=debug".to_string(),
+        Some(f) => f.to_string(),
+    };
+    if packets {
+        if !directives.is_empty() {
+            directives.push(',');
+        }
+        directives.push_str("packet=trace");
+    }
+    let filter = tracing_subscriber::EnvFilter::builder().parse_lossy(directives);
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_ansi(false)
+        .try_init();
+}
+
 /// The container chosen with the global `-c NAME` option, for this process.
 pub static CONTAINER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 

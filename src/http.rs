@@ -27,8 +27,37 @@ pub fn agent() -> ureq::Agent {
         .build()
 }
 
+/// `url` as traces show it: without a user, a password or a query (a
+/// presigned URL's signature is a credential).
+pub fn shown(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.to_string()
+        }
+        Err(_) => "(a malformed URL)".into(),
+    }
+}
+
 /// A request's outcome as a response or the `Failure` it is.
-pub fn answer(r: Result<ureq::Response, ureq::Error>) -> Result<ureq::Response, Failure> {
+pub fn answer(
+    method: &str,
+    url: &str,
+    r: Result<ureq::Response, ureq::Error>,
+) -> Result<ureq::Response, Failure> {
+    match &r {
+        Ok(resp) => {
+            tracing::debug!(target: "hako::http", "{method} {} -> {}", shown(url), resp.status())
+        }
+        Err(ureq::Error::Status(code, _)) => {
+            tracing::debug!(target: "hako::http", "{method} {} -> {code}", shown(url))
+        }
+        Err(ureq::Error::Transport(t)) => {
+            tracing::debug!(target: "hako::http", "{method} {} -> {}", shown(url), t.kind())
+        }
+    }
     match r {
         Ok(r) => Ok(r),
         Err(ureq::Error::Status(code, r)) => Err(Failure::Status(code, Box::new(r))),
@@ -49,7 +78,7 @@ pub fn post_form(
     url: &str,
     form: &[(&str, &str)],
 ) -> Result<ureq::Response, Failure> {
-    answer(agent.post(url).send_form(form))
+    answer("POST", url, agent.post(url).send_form(form))
 }
 
 /// GET `url` with `headers`, following redirects (301, 302, 303, 307, 308)
@@ -74,7 +103,7 @@ pub fn get(
             }
             req = req.set(k, v);
         }
-        let resp = answer(req.call())?;
+        let resp = answer("GET", here.as_str(), req.call())?;
         if !matches!(resp.status(), 301 | 302 | 303 | 307 | 308) {
             return Ok(resp);
         }

@@ -436,6 +436,7 @@ fn main() {
     clap_complete::CompleteEnv::with_factory(|| porcelain::complete::with_completers(command()))
         .var(porcelain::complete::ENV)
         .complete();
+    plumbing::start_tracing();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let parsed = command_for(&args)
         .try_get_matches_from(&args)

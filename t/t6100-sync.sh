@@ -401,4 +401,23 @@ test_expect_success 'remote rename and remove carry the remote-tracking refs' '
 	test_must_be_empty list
 '
 
+test_expect_success 'HAKO_TRACE_PACKET traces every packet both ends send and receive, the server by name' '
+	hako init -q --empty tr-src &&
+	hako -C tr-src write /f one && hako -C tr-src commit -q -m one &&
+	HAKO_TRACE_PACKET=1 hako clone -q tr-src tr-dst 2>trace &&
+	grep "^TRACE upload-pack: packet: > version 1\$" trace &&
+	grep "^TRACE packet: < version 1\$" trace &&
+	id=$(hako -C tr-src rev-parse HEAD) &&
+	grep "^TRACE packet: > want $id" trace &&
+	grep "^TRACE upload-pack: packet: < want $id" trace &&
+	grep "^TRACE packet: > done\$" trace &&
+	grep "^TRACE upload-pack: packet: > \[side-band 1, [0-9]* bytes\]\$" trace &&
+	hako -C tr-src write /f two && hako -C tr-src commit -q -m two &&
+	HAKO_TRACE_PACKET=1 hako -C tr-dst fetch -q "localhost:$TRASH/tr-src" 2>trace &&
+	grep "^TRACE packet: < version 1\$" trace &&
+	! grep upload-pack: trace &&
+	hako -C tr-dst fetch -q 2>quiet && test_must_be_empty quiet &&
+	HAKO_TRACE=0 HAKO_TRACE_PACKET=0 hako -C tr-dst fetch -q 2>quiet && test_must_be_empty quiet
+'
+
 test_done

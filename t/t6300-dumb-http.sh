@@ -479,6 +479,14 @@ test_expect_success 'redirects: followed to http(s) only, at most 8; file:// and
 	grep "^fatal: .*more than 8 redirects" err
 '
 
+test_expect_success 'HAKO_TRACE shows each HTTP request and its status, never a password' '
+	HAKO_TRACE=hako::http=debug hako ls-remote "http://user:secret@127.0.0.1:$(cat port)/src" >/dev/null 2>trace &&
+	grep "DEBUG hako::http: GET http://127.0.0.1:$(cat port)/src/info/refs -> 200\$" trace &&
+	! grep secret trace &&
+	HAKO_TRACE=1 hako ls-remote "$URL/nosuch" 2>trace;
+	grep "GET $URL/nosuch/info/refs -> 404\$" trace
+'
+
 test_expect_success 'stop nginx' '
 	stop_nginx
 '

@@ -421,7 +421,7 @@ impl Registry {
                     .send(reader)
             }
         };
-        crate::http::answer(sent)
+        crate::http::answer(method, url, sent)
     }
 
     /// Answer a challenge: Basic with credentials, or fetch a Bearer token

@@ -312,6 +312,7 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped());
+                tracing::debug!(target: "hako::transport", "{remote}: running {ssh} {}", args.join(" "));
                 let mut child = cmd.spawn().map_err(|e| {
                     Error::Invalid(format!("{remote}: cannot run ssh ({ssh}): {e}"))
                 })?;

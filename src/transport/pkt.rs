@@ -25,6 +25,34 @@ pub enum Packet {
     ResponseEnd,
 }
 
+/// How a packet shows in the packet trace (`HAKO_TRACE_PACKET`, as git's
+/// `GIT_TRACE_PACKET`): flush, delim and response-end by name; a data
+/// packet as text, non-printable bytes escaped, at most 80 of them (a
+/// side-band packet shows its channel and its length).
+fn traced(p: &Packet) -> String {
+    match p {
+        Packet::Flush => "0000".into(),
+        Packet::Delim => "0001".into(),
+        Packet::ResponseEnd => "0002".into(),
+        Packet::Data(d) => {
+            let line = strip_lf(d);
+            if let Some(&c @ 1..=3) = d.first() {
+                return format!("[side-band {c}, {} bytes]", d.len() - 1);
+            }
+            let mut out: String = line
+                .iter()
+                .take(80)
+                .flat_map(|&c| std::ascii::escape_default(c))
+                .map(char::from)
+                .collect();
+            if line.len() > 80 {
+                out.push_str(&format!("... ({} bytes)", line.len()));
+            }
+            out
+        }
+    }
+}
+
 impl Packet {
     /// A text line: the payload is `line` followed by LF.
     pub fn text(line: &str) -> Packet {
@@ -158,6 +186,7 @@ impl<W: Write> PktWriter<W> {
 
     pub fn write(&mut self, p: &Packet) -> Result<(), PktError> {
         let bytes = encode(p)?;
+        tracing::trace!(target: "packet", "> {}", traced(p));
         self.inner.write_all(&bytes).map_err(|err| PktError::Io {
             offset: self.offset,
             err,
@@ -302,6 +331,7 @@ impl<R: Read> PktReader<R> {
             }
         };
         self.offset = start + len.max(4) as u64;
+        tracing::trace!(target: "packet", "< {}", traced(&packet));
         Ok(Some(packet))
     }
 

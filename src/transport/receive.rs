@@ -51,6 +51,8 @@ pub struct Received {
 
 /// Serve one push into workspace `ws` on `input`/`output`.
 pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> Result<Received> {
+    // The packet trace tells the server's lines from the client's.
+    let _role = tracing::trace_span!(target: "packet", "receive-pack").entered();
     let mut r = PktReader::new(input);
     let mut w = PktWriter::new(std::io::BufWriter::new(output));
     let refs = workspace_refs(ws)?;

@@ -542,6 +542,17 @@ impl S3Client {
             } else {
                 req.call()
             };
+            match &res {
+                Ok(r) => {
+                    tracing::debug!(target: "hako::s3", "{method} {} -> {}", crate::http::shown(url.as_str()), r.status())
+                }
+                Err(ureq::Error::Status(s, _)) => {
+                    tracing::debug!(target: "hako::s3", "{method} {} -> {s}", crate::http::shown(url.as_str()))
+                }
+                Err(ureq::Error::Transport(t)) => {
+                    tracing::debug!(target: "hako::s3", "{method} {} -> {}", crate::http::shown(url.as_str()), t.kind())
+                }
+            }
             let failed = match res {
                 Ok(r) => {
                     if let Some(t) = r.header("Date").and_then(parse_http_date) {

@@ -57,6 +57,8 @@ fn parse_id(s: &str, line: &str) -> Result<ObjectId> {
 
 /// Serve one fetch of workspace `ws` on `input`/`output`.
 pub fn upload_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> Result<Served> {
+    // The packet trace tells the server's lines from the client's.
+    let _role = tracing::trace_span!(target: "packet", "upload-pack").entered();
     let mut r = PktReader::new(input);
     let mut w = PktWriter::new(std::io::BufWriter::new(output));
     let refs = workspace_refs(ws)?;
