@@ -6,8 +6,10 @@
 pub mod entry;
 pub mod files;
 pub mod layer;
+mod prune;
+mod unsynced;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
@@ -21,6 +23,10 @@ use crate::oid::ObjectId;
 use crate::prolly::dir::{self, S_IFCHR, S_IFMT, S_IFREG};
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
+
+pub use prune::{max_size, parse_size, prune, Pruned};
+pub use unsynced::Unsynced;
+use unsynced::{boot_id, check_sync, complete, write_unsynced, UNSYNCED};
 
 pub use entry::{Kind, Profile, Record};
 
@@ -198,153 +204,6 @@ fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), Stri
         }
     }
     Ok(())
-}
-
-/// The file of a full entry whose sync is left to its next use.
-const UNSYNCED: &str = "unsynced";
-/// Why an entry whose `unsynced` names another boot is damaged.
-const NEVER_SYNCED: &str = "written before the system restarted, and never synced";
-
-/// This boot of the system (`/proc/sys/kernel/random/boot_id`); None where
-/// it cannot be read (then entries are synced as they are written).
-fn boot_id() -> Option<String> {
-    let id = fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-    let id = id.trim();
-    (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| id.to_string())
-}
-
-/// What `unsynced` says: the boot the entry was written in, and the plain
-/// copies it wrote (key, suffix, path from `root/`), to name in `files/`
-/// once synced.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Unsynced {
-    pub boot: String,
-    pub copies: Vec<(String, u32, Vec<u8>)>,
-}
-
-impl Unsynced {
-    /// The file's bytes: `boot <id>` NUL, then `<key> <suffix> <path>` NUL
-    /// per copy.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = format!("boot {}\0", self.boot).into_bytes();
-        for (key, n, path) in &self.copies {
-            out.extend_from_slice(format!("{key} {n} ").as_bytes());
-            out.extend_from_slice(path);
-            out.push(0);
-        }
-        out
-    }
-
-    /// Parse the file's bytes; a malformed file is refused (the entry is
-    /// then damaged).
-    pub fn parse(text: &[u8]) -> std::result::Result<Unsynced, String> {
-        let bad = || format!("{UNSYNCED}: malformed");
-        let body = text.strip_suffix(&[0]).ok_or_else(bad)?;
-        let mut recs = body.split(|&b| b == 0);
-        let boot = recs
-            .next()
-            .and_then(|r| r.strip_prefix(b"boot "))
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .filter(|b| !b.is_empty() && !b.contains(' '))
-            .ok_or_else(bad)?
-            .to_string();
-        let mut copies = Vec::new();
-        for r in recs {
-            let mut parts = r.splitn(3, |&b| b == b' ');
-            let key = parts.next().and_then(|k| std::str::from_utf8(k).ok());
-            let n = parts
-                .next()
-                .and_then(|n| std::str::from_utf8(n).ok())
-                .and_then(|n| n.parse::<u32>().ok());
-            let path = parts.next().filter(|p| !p.is_empty());
-            match (key, n, path) {
-                (Some(k), Some(n), Some(p)) if plain_key(k) && inside(p) => {
-                    copies.push((k.to_string(), n, p.to_vec()))
-                }
-                _ => return Err(bad()),
-            }
-        }
-        Ok(Unsynced { boot, copies })
-    }
-}
-
-/// Write `unsynced` into entry directory `dir` (runtime.md, "Entries: full
-/// and layered"): `boot <id>` NUL, then `<key> <suffix> <path>` NUL per copy.
-fn write_unsynced(dir: &Path, boot: &str, copies: &[(String, u32, PathBuf)]) -> Result<()> {
-    let root = dir.join("root");
-    let copies = copies
-        .iter()
-        .filter_map(|(key, n, first)| {
-            // A copy outside this entry is not named later.
-            let rel = first.strip_prefix(&root).ok()?;
-            Some((key.clone(), *n, rel.as_os_str().as_bytes().to_vec()))
-        })
-        .collect();
-    let text = Unsynced {
-        boot: boot.to_string(),
-        copies,
-    }
-    .encode();
-    let p = dir.join(UNSYNCED);
-    fs::write(&p, text).at(&p)
-}
-
-/// Read an entry's `unsynced` (None: the entry is synced).
-fn read_unsynced(dir: &Path) -> std::result::Result<Option<Unsynced>, String> {
-    match fs::read(dir.join(UNSYNCED)) {
-        Ok(t) => Unsynced::parse(&t).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{UNSYNCED}: {e}")),
-    }
-}
-
-/// A copy's key as `files/` names it (hex digits and dots).
-fn plain_key(k: &str) -> bool {
-    k.len() >= 2 && k.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.')
-}
-
-/// A relative path that stays inside the directory it is taken from.
-fn inside(p: &[u8]) -> bool {
-    !p.starts_with(b"/")
-        && p.split(|&b| b == b'/')
-            .all(|c| !c.is_empty() && c != b"." && c != b"..")
-}
-
-/// An entry whose sync was left to its next use must have been written in
-/// this boot: a restart may have lost what was never synced.
-fn check_sync(dir: &Path) -> std::result::Result<(), String> {
-    match read_unsynced(dir)? {
-        Some(u) if Some(&u.boot) != boot_id().as_ref() => Err(NEVER_SYNCED.into()),
-        _ => Ok(()),
-    }
-}
-
-/// Finish an entry whose sync was left to its next use, once its quick
-/// check has passed: `syncfs`, then name the copies it wrote in `files/`
-/// (a name taken or at its link limit is left), then remove `unsynced`.
-/// A synced entry is left as it is.
-fn complete(cache: &Path, name: &str) -> std::result::Result<(), String> {
-    let d = trees(cache).join(name);
-    let Some(unsynced) = read_unsynced(&d).map_err(|why| format!("{name}: {why}"))? else {
-        return Ok(());
-    };
-    if Some(&unsynced.boot) != boot_id().as_ref() {
-        return Err(format!("{name}: {}", NEVER_SYNCED));
-    }
-    let f = File::open(&d).map_err(|e| format!("{name}: {e}"))?;
-    nix::unistd::syncfs(&f).map_err(|e| format!("{name}: syncfs: {e}"))?;
-    let files = cache.join("files");
-    for (key, n, rel) in &unsynced.copies {
-        let dest = files::copy_path(&files, key, *n);
-        if let Some(parent) = dest.parent() {
-            let _ = fs::create_dir_all(parent);
-        }
-        let _ = fs::hard_link(d.join("root").join(std::ffi::OsStr::from_bytes(rel)), &dest);
-    }
-    match fs::remove_file(d.join(UNSYNCED)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{name}: {e}")),
-        _ => Ok(()),
-    }
 }
 
 /// Finish the entries of `lower` whose sync was left to their next use
@@ -771,144 +630,6 @@ pub fn disk_usage(cache: &Path) -> Result<u64> {
     Ok(total)
 }
 
-/// What `prune` removed.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Pruned {
-    /// Entries removed, with why (`unreachable`, `size cap`, a damage).
-    pub entries: Vec<(String, String)>,
-    pub copies: u64,
-    /// Disk used after.
-    pub size: u64,
-    /// Entries this user cannot check or remove: written with another id
-    /// mapping (an old subordinate range, another user's); root can.
-    #[serde(default)]
-    pub foreign: Vec<String>,
-}
-
-impl Pruned {
-    /// One line per entry left because this user cannot remove it.
-    pub fn foreign_warnings(&self, ws: &Workspace) -> Vec<String> {
-        self.foreign
-            .iter()
-            .map(|n| {
-                format!(
-                    "cache entry {n} was written with another id mapping (an old subordinate range?) and is left: only root can remove it ({})",
-                    trees(&dir(ws)).join(n).display()
-                )
-            })
-            .collect()
-    }
-}
-
-/// The size cap from `cache.maxSize` (None: no cap).
-pub fn max_size(ws: &Workspace) -> Result<Option<u64>> {
-    match ws.config.get("cache.maxsize") {
-        None => Ok(Some(DEFAULT_MAX_SIZE)),
-        Some(v) => parse_size(v)
-            .map(|n| (n > 0).then_some(n))
-            .ok_or_else(|| Error::Invalid(format!("cache.maxSize: '{v}' is not a size"))),
-    }
-}
-
-/// Bytes with an optional k, m or g suffix (powers of 1024).
-pub fn parse_size(v: &str) -> Option<u64> {
-    let v = v.trim();
-    let (num, shift) = match v.as_bytes().last()? {
-        b'k' | b'K' => (&v[..v.len() - 1], 10),
-        b'm' | b'M' => (&v[..v.len() - 1], 20),
-        b'g' | b'G' => (&v[..v.len() - 1], 30),
-        _ => (v, 0),
-    };
-    num.parse::<u64>().ok()?.checked_mul(1 << shift)
-}
-
-/// Remove damaged entries, entries whose tree `keep` rejects (unless a kept
-/// entry stacks on them), then the least recently used until the disk used
-/// is at most `max_size`; then unused plain copies and old temporary files.
-/// Entries in use are never removed.
-pub fn prune(
-    ws: &Workspace,
-    keep: impl Fn(&ObjectId) -> bool,
-    max_size: Option<u64>,
-) -> Result<Pruned> {
-    let cache = dir(ws);
-    let _lock = lock(&cache)?;
-    // Mapped entries are checked, measured and removed in their namespace.
-    match mapped_work(&cache)? {
-        Some(map) => crate::userns::run_mapped(&map, || prune_locked(&cache, &keep, max_size)),
-        None => prune_locked(&cache, &keep, max_size),
-    }
-}
-
-fn prune_locked(
-    cache: &Path,
-    keep: &dyn Fn(&ObjectId) -> bool,
-    max_size: Option<u64>,
-) -> Result<Pruned> {
-    let cache = cache.to_path_buf();
-    let view = Viewer::this_process();
-    let mut out = Pruned {
-        entries: remove_damaged(&cache)?,
-        ..Pruned::default()
-    };
-    let scanned = scan(&cache)?;
-    out.foreign = scanned
-        .iter()
-        .filter(|(n, _)| !view.can_check(n))
-        .map(|(n, _)| n.clone())
-        .collect();
-    let mut entries: HashMap<String, Record> = scanned
-        .into_iter()
-        .filter(|(n, _)| view.can_check(n))
-        .filter_map(|(n, r)| Some((n, r.ok()?)))
-        .collect();
-    // Kept: entries of kept trees and every entry below them.
-    let mut kept: HashSet<String> = HashSet::new();
-    for (n, r) in &entries {
-        if keep(&r.tree) {
-            let mut cur = Some(n.clone());
-            while let Some(c) = cur {
-                cur = match entries.get(&c).map(|r| &r.kind) {
-                    Some(Kind::Layer { base }) => Some(base.clone()),
-                    _ => None,
-                };
-                kept.insert(c);
-            }
-        }
-    }
-    let gone: Vec<String> = entries
-        .keys()
-        .filter(|n| !kept.contains(*n))
-        .cloned()
-        .collect();
-    for n in gone {
-        remove_with_layers(&cache, &n, &mut entries, "unreachable", &mut out)?;
-    }
-    sweep_copies(&cache, &mut out)?;
-    out.size = disk_usage(&cache)?;
-    if let Some(max) = max_size {
-        let mut by_use: Vec<(SystemTime, String)> = entries
-            .keys()
-            .map(|n| (last_use(&trees(&cache).join(n)), n.clone()))
-            .collect();
-        by_use.sort();
-        for (_, n) in by_use {
-            if out.size <= max {
-                break;
-            }
-            if !entries.contains_key(&n) {
-                continue;
-            }
-            if remove_with_layers(&cache, &n, &mut entries, "size cap", &mut out)? {
-                sweep_copies(&cache, &mut out)?;
-                out.size = disk_usage(&cache)?;
-            }
-        }
-    }
-    sweep_tmp(&cache)?;
-    Ok(out)
-}
-
 /// Remove what killed writers left in `tmp/`. Called under the cache lock,
 /// which every writer of entries and copies holds: those are all dead. A
 /// probe's directory (made without the lock) goes once an hour old; an
@@ -929,58 +650,6 @@ fn sweep_tmp(cache: &Path) -> Result<()> {
         let gone = name.starts_with("gone-") && !busy(&e.path());
         if dead || gone || (old && !name.starts_with("gone-")) {
             crate::userns::remove_tree(&e.path())?;
-        }
-    }
-    Ok(())
-}
-
-/// Remove entry `n` and every layer stacked on it, unless one is in use
-/// (then nothing is removed); true when removed.
-fn remove_with_layers(
-    cache: &Path,
-    n: &str,
-    entries: &mut HashMap<String, Record>,
-    why: &str,
-    out: &mut Pruned,
-) -> Result<bool> {
-    let mut doomed = vec![n.to_string()];
-    let mut i = 0;
-    while i < doomed.len() {
-        let d = doomed[i].clone();
-        for (m, r) in entries.iter() {
-            if matches!(&r.kind, Kind::Layer { base } if *base == d) && !doomed.contains(m) {
-                doomed.push(m.clone());
-            }
-        }
-        i += 1;
-    }
-    if doomed.iter().any(|d| busy(&trees(cache).join(d))) {
-        return Ok(false);
-    }
-    for d in doomed.iter().rev() {
-        remove_entry(cache, d)?;
-        entries.remove(d);
-        out.entries.push((d.clone(), why.to_string()));
-    }
-    Ok(true)
-}
-
-/// Remove plain copies no entry links (link count 1).
-fn sweep_copies(cache: &Path, out: &mut Pruned) -> Result<()> {
-    let files = cache.join("files");
-    let Ok(rd) = fs::read_dir(&files) else {
-        return Ok(());
-    };
-    for fan in rd.flatten() {
-        let Ok(inner) = fs::read_dir(fan.path()) else {
-            continue;
-        };
-        for e in inner.flatten() {
-            if e.metadata().is_ok_and(|m| m.nlink() == 1) {
-                let p = e.path();
-                fs::remove_file(&p).at(&p)?;
-                out.copies += 1;
-            }
         }
     }
     Ok(())
