@@ -54,7 +54,7 @@ pub fn write_pack<W: Write>(
     for (i, p) in picks.iter().enumerate() {
         let base = p
             .base
-            .filter(|b| *b != p.id)
+            .filter(|b| *b != p.id && p.kind != crate::object::ObjectType::Commit)
             .and_then(|b| match pos.get(&b) {
                 Some(&j) if depth[j] < MAX_DELTA_DEPTH => {
                     depth[i] = depth[j] + 1;
