@@ -58,6 +58,8 @@ pub struct CompactHead {
     pub base: BaseRef,
     pub body: Body,
     pub size: u64,
+    /// Where the record starts in the buffer.
+    pub offset: usize,
     /// Where the body lies in the buffer.
     pub range: std::ops::Range<usize>,
 }
@@ -149,6 +151,7 @@ pub fn parse_compact_record(
         base,
         body,
         size,
+        offset: off,
         range: pos..end,
     })
 }
@@ -677,7 +680,7 @@ impl Decoder<'_> {
     /// Rebuild record `j`'s payload from its body and resolved base.
     fn rebuild(&mut self, j: usize) -> Result<Vec<u8>> {
         let head = self.heads[j].clone();
-        let at = head.range.start;
+        let at = head.offset;
         let base = match self.bases[j] {
             Some(b) => Some((b, self.base_payload(&b, at)?.0)),
             None => None,
@@ -703,11 +706,15 @@ impl Decoder<'_> {
     /// The id record `i`'s base form names.
     fn resolve(&mut self, i: usize) -> Result<Option<ObjectId>> {
         let head = self.heads[i].clone();
-        let at = head.range.start;
+        let at = head.offset;
         let back_to = |back: u64| -> Result<usize> {
             (back >= 1 && back <= i as u64)
                 .then(|| i - back as usize)
-                .ok_or_else(|| bad(format!("record {i}: no record {back} before it")))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "record {i} (offset {at}) names the record {back} before it, but {i} come before it"
+                    ))
+                })
         };
         Ok(match head.base {
             BaseRef::None => None,
