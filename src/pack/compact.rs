@@ -376,15 +376,16 @@ fn put_inserts(out: &mut Vec<u8>, bytes: &[u8]) {
 /// its tree's root can name its base by a slot of the commit's base.
 fn stream_order(picks: &[Pick]) -> Vec<usize> {
     let mut order = Vec::with_capacity(picks.len());
-    let mut segment = 0;
+    let mut segment = Vec::new();
     for (i, p) in picks.iter().enumerate() {
         if p.kind == ObjectType::Commit {
-            order.insert(segment, i);
-            segment = order.len();
-        } else {
             order.push(i);
+            order.append(&mut segment);
+        } else {
+            segment.push(i);
         }
     }
+    order.append(&mut segment);
     order
 }
 
