@@ -276,8 +276,12 @@ const OPS_MAX: usize = 64 << 10;
 pub fn encode_ops(target: &[u8], base: &[u8], base_id: &ObjectId) -> Vec<u8> {
     let hex_id = base_id.to_hex();
     let (hex_id, raw_id) = (hex_id.as_bytes(), base_id.as_bytes());
+    // Past 4 KiB only every 4th position of the base is indexed: a match
+    // found a few bytes late grows back over them, and the index costs a
+    // quarter (a small base, a commit say, keeps its short runs).
+    let stride = if base.len() <= 4096 { 1 } else { 4 };
     let mut index: HashMap<[u8; WINDOW], Vec<u32>> = HashMap::new();
-    for p in 0..base.len().saturating_sub(WINDOW - 1) {
+    for p in (0..base.len().saturating_sub(WINDOW - 1)).step_by(stride) {
         let v = index
             .entry(base[p..p + WINDOW].try_into().expect("window"))
             .or_default();
@@ -285,24 +289,34 @@ pub fn encode_ops(target: &[u8], base: &[u8], base_id: &ObjectId) -> Vec<u8> {
             v.push(p as u32);
         }
     }
+    // Where the base's id appears: a copy never runs into one (it would
+    // leave the rest of the id to go as an insert).
+    let mut specials: Vec<(usize, u64, usize)> = Vec::new(); // (at, n, len)
+    for (id, n) in [(hex_id, 0u64), (&raw_id[..], 1)] {
+        let mut at = 0;
+        while let Some(p) = target[at..].windows(id.len()).position(|w| w == id) {
+            specials.push((at + p, n, id.len()));
+            at += p + id.len();
+        }
+    }
+    specials.sort_unstable();
+    let mut next = specials.iter().peekable();
     let mut out = Vec::new();
     let (mut i, mut lit) = (0usize, 0usize);
     while i < target.len() {
-        let rest = &target[i..];
-        let special = if rest.starts_with(hex_id) {
-            Some((0u64, 64))
-        } else if rest.starts_with(raw_id) {
-            Some((1, 32))
-        } else {
-            None
-        };
-        if let Some((n, len)) = special {
+        while next.peek().is_some_and(|s| s.0 < i) {
+            next.next();
+        }
+        let stop = next.peek().map_or(target.len(), |s| s.0);
+        if stop == i {
+            let (_, n, len) = *next.next().expect("peeked");
             put_inserts(&mut out, &target[lit..i]);
             put_varint(&mut out, n << 2 | 3);
             i += len;
             lit = i;
             continue;
         }
+        let rest = &target[i..stop];
         let mut best: Option<(usize, usize, usize)> = None; // (start, base pos, len)
         if rest.len() >= WINDOW {
             if let Some(cands) = index.get(&rest[..WINDOW]) {
@@ -900,6 +914,21 @@ mod tests {
         .into_bytes();
         let ops = encode_ops(&target, &base, &base_id);
         assert!(ops.len() < 70, "{} bytes", ops.len());
+        assert_eq!(
+            apply_ops(&ops, &base, &base_id, target.len() as u64).unwrap(),
+            target
+        );
+    }
+
+    #[test]
+    fn a_copy_stops_where_the_base_id_starts() {
+        // The base's text goes on with the id's first digit: a greedy copy
+        // would take it and leave 63 digits to insert.
+        let base_id = id(0xaa);
+        let base = format!("commit header\nparent a{}\n", "b".repeat(63)).into_bytes();
+        let target = format!("commit header\nparent {base_id}\n").into_bytes();
+        let ops = encode_ops(&target, &base, &base_id);
+        assert!(ops.len() < 12, "{ops:?}");
         assert_eq!(
             apply_ops(&ops, &base, &base_id, target.len() as u64).unwrap(),
             target
