@@ -435,14 +435,16 @@ fn candidates(
             }
         }
     }
-    let data = match reused {
-        Some(_) if size > RAW_MAX => None,
-        _ => Some(store.read(&pick.id)?.data),
-    };
-    let zstd = match (reused, &data) {
-        (Some(z), _) => z,
-        (None, Some(d)) => full_frame(kind, d)?[4..].to_vec(),
-        (None, None) => unreachable!("read unless reused"),
+    // The payload is read unless a reused frame makes it needless (too big
+    // to go raw, and no delta wanted).
+    let (data, zstd) = match reused {
+        Some(z) if size > RAW_MAX => (None, z),
+        Some(z) => (Some(store.read(&pick.id)?.data), z),
+        None => {
+            let d = store.read(&pick.id)?.data;
+            let z = full_frame(kind, &d)?[4..].to_vec();
+            (Some(d), z)
+        }
     };
     let full = match &data {
         Some(d) if size <= RAW_MAX && d.len() <= zstd.len() + 1 => (Body::Raw, d.clone()),
@@ -459,7 +461,7 @@ fn candidates(
                     body = (Body::Ops, ops);
                 }
             }
-            // Slots only matter for bases of the kinds that name ids.
+            // Where later records may find their bases (none if unparsable).
             let s = slots(bo.kind, &bo.data).unwrap_or_default();
             Some((body.0, body.1, s))
         }
