@@ -178,6 +178,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             };
             let keep = hako::maint::reach::root_trees(&ws)?;
             let r = cache::prune(&ws, |t| keep.contains(t), max)?;
+            for w in r.foreign_warnings(&ws) {
+                eprintln!("warning: {w}");
+            }
             if verbose {
                 for (n, why) in &r.entries {
                     plumbing::out(writeln!(out, "removed {n} ({why})"))?;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use hako::prolly::dir::{diff_recursive, Entry, PathChange, S_IFMT};
+use hako::prolly::dir::{diff_recursive, Entry, PathChange};
 use hako::revparse::rev_parse_tree;
 use hako::ObjectId;
 
@@ -32,15 +32,6 @@ pub struct Args {
     b: String,
 }
 
-pub fn status(c: &PathChange) -> char {
-    match (&c.old, &c.new) {
-        (None, Some(_)) => 'A',
-        (Some(_), None) => 'D',
-        (Some(o), Some(n)) if o.mode & S_IFMT != n.mode & S_IFMT => 'T',
-        _ => 'M',
-    }
-}
-
 /// Compute the changes between two tree-ish revisions.
 pub fn diff_trees(
     ws: &hako::workspace::Workspace,
@@ -68,7 +59,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         } else {
             super::quote_path(&c.path)
         };
-        let st = status(c);
+        let st = c.status();
         if a.name_only {
             super::out(write!(out, "{path}{term}"))?;
         } else if a.name_status {

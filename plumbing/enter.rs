@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use hako::sandbox::{self, EnterConfig};
 
-use super::unshare_exec::{setup_failed, ConfineArgs, EnvArgs};
+use super::sandbox_cli::{setup_failed, ConfineArgs, EnvArgs};
 
 #[derive(clap::Args)]
 pub struct Args {

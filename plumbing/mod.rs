@@ -22,6 +22,7 @@ pub mod pack_objects;
 pub mod receive_pack;
 pub mod rev_list;
 pub mod rev_parse;
+pub mod sandbox_cli;
 pub mod send_pack;
 pub mod show_ref;
 pub mod symbolic_ref;

@@ -18,7 +18,7 @@ use hako::sandbox::{Bind, NetMode};
 use hako::workspace::Workspace;
 
 use crate::plumbing;
-use crate::plumbing::unshare_exec::setup_failed;
+use crate::plumbing::sandbox_cli::setup_failed;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -157,7 +157,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             None => {
                 ws0.create_container(&cfg.name)?;
                 let ws = Workspace::open_with(&ws0.dir, Some(&cfg.name))?;
-                super::init::seed_container(&ws, true)?;
+                super::seed_container(&ws, true)?;
             }
         }
         eprintln!("created container '{}'", cfg.name);

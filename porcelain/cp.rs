@@ -3,11 +3,8 @@
 
 use anyhow::bail;
 
-use hako::container::{cwd, display_path, resolve_path};
-use hako::prolly::dir::Entry;
-use hako::store::ObjectStore;
+use hako::container::{cwd, resolve_path};
 use hako::worktree;
-use hako::ObjectId;
 
 use crate::plumbing;
 
@@ -20,36 +17,6 @@ pub struct Args {
     src: String,
     /// Destination in the working root; an existing directory receives SRC inside it.
     dst: String,
-}
-
-/// Where `src` lands for destination `dst`: inside it if `dst` is a directory.
-pub fn target(
-    store: &dyn ObjectStore,
-    root: &ObjectId,
-    src: &Entry,
-    src_comps: &[Vec<u8>],
-    dst: Vec<Vec<u8>>,
-) -> anyhow::Result<Vec<Vec<u8>>> {
-    let mut dst = dst;
-    if let Some(d) = worktree::lookup(store, root, &dst)? {
-        if d.is_dir() {
-            dst.push(worktree::basename(src_comps)?);
-            if let Some(existing) = worktree::lookup(store, root, &dst)? {
-                if existing.is_dir() && !src.is_dir() {
-                    bail!("{}: is a directory", display_path(&dst));
-                }
-                if !existing.is_dir() && src.is_dir() {
-                    bail!("{}: not a directory", display_path(&dst));
-                }
-            }
-        } else if src.is_dir() {
-            bail!("{}: not a directory", display_path(&dst));
-        }
-    }
-    if dst.is_empty() {
-        bail!("cannot replace the root directory");
-    }
-    Ok(dst)
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -68,7 +35,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         if e.is_dir() && !a.recursive {
             bail!("{}: is a directory (use -r)", src_loc.shown());
         }
-        let dst = target(batch, &root, &e, &src_loc.comps, dst.clone())?;
+        let dst = worktree::copy_target(batch, &root, &e, &src_loc.comps, dst.clone())?;
         if src_loc.label.is_empty() && dst.starts_with(&src_loc.comps) && e.is_dir() {
             bail!("cannot copy {} into itself", src_loc.shown());
         }

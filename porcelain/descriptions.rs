@@ -168,8 +168,11 @@ IMAGE is `alpine`, `alpine:3.20`, `host:port/repo:tag` or `repo@sha256:…`.
 An image index is narrowed to --platform (default: this machine's). Layers
 may be gzip, zstd or plain tar; every blob is verified against its digest
 before use, and --jobs layers are downloaded at once. Authentication is
-anonymous, or Basic or Bearer-token from `~/.docker/config.json` (or the
-file REGISTRY_AUTH_FILE names); plain HTTP is used only on loopback or with
+anonymous, or Basic or Bearer-token with the credentials of
+REGISTRY_AUTH_FILE, podman's auth.json ($XDG_RUNTIME_DIR/containers, then
+~/.config/containers) or docker's config.json, whose credHelpers and
+credsStore name the credential helper (docker-credential-NAME) to ask, as
+skopeo and docker read them; plain HTTP is used only on loopback or with
 --insecure. Files are chunked as every file is, so images sharing files,
 or parts of files, store them once; pull prints the bytes downloaded and
 the bytes stored. An image whose manifest is stored already is not
@@ -215,7 +218,8 @@ The config starts from the base image's (or a bare one for --platform);
 --cmd and --entrypoint (JSON arrays), --env, --workdir, --user, --label, and
 --from-toml FILE (a hako.toml's run and env) change it; --annotation
 annotates the manifest. Auth as `pull` reads it (REGISTRY_AUTH_FILE,
-~/.docker/config.json, bearer tokens), or --creds USER:PASSWORD. The tag
+podman's auth.json, docker's config.json and credential helpers, bearer
+tokens), or --creds USER:PASSWORD. The tag
 moves only after every blob is in: a failed push leaves no tag on a
 half-pushed image. Prints `DOMAIN/PATH@DIGEST` (push) or the manifest digest
 (save)."#,

@@ -11,7 +11,7 @@ use hako::runtime::overlay;
 use hako::sandbox::{self, EnterConfig, EnvBase, SeccompPolicy};
 
 use crate::plumbing;
-use crate::plumbing::unshare_exec::setup_failed;
+use crate::plumbing::sandbox_cli::setup_failed;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -38,6 +38,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let expire = parse_expire(&a.prune).map_err(plumbing::usage)?;
     let _ = a.aggressive;
     let r = gc(&ws, expire, a.auto)?;
+    if !a.quiet && !a.auto {
+        for w in r.cache.foreign_warnings(&ws) {
+            eprintln!("warning: {w}");
+        }
+    }
     if !a.quiet && !r.skipped {
         eprintln!(
             "packed {} objects ({} deltas) into one pack, removed {} packs and {} loose copies; pruned {} unreachable objects and {} temporary files; expired {} reflog entries",

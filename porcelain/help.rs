@@ -149,12 +149,17 @@ mod tests {
                 assert!(!c.is_hide_set(), "{n} is hidden");
             }
         }
-        // What is not grouped is listed as plumbing: exactly plumbing/'s files.
+        // What is not grouped is listed as plumbing: exactly plumbing/'s
+        // command files (those with a `run`; mod.rs and helpers have none).
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("plumbing");
         let mut files: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter_map(|f| f.strip_suffix(".rs").map(|n| n.replace('_', "-")))
+            .map(|e| e.unwrap().path())
+            .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("\npub fn run(")))
+            .filter_map(|p| {
+                let f = p.file_name()?.to_string_lossy().into_owned();
+                f.strip_suffix(".rs").map(|n| n.replace('_', "-"))
+            })
             .filter(|n| n != "mod")
             .collect();
         files.sort();

@@ -76,7 +76,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             out,
             "{name:w_name$}  {:w_image$}  {:19}  {:>8}  {}",
             r.image,
-            super::pull::short_digest(&r.digest),
+            hako::oci::reference::short_digest(&r.digest),
             human(r.size),
             id.short()
         ))?;

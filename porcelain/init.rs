@@ -5,11 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use hako::commit::create_commit;
-use hako::container::seed_rootfs;
 use hako::object::{ObjectType, EMPTY_TREE_PAYLOAD};
-use hako::refs::Expect;
-use hako::store::{BatchWriter, ObjectStore};
+use hako::store::ObjectStore;
 use hako::workspace::Workspace;
 
 #[derive(clap::Args)]
@@ -22,39 +19,6 @@ pub struct Args {
     /// Leave the first container without commits (no seed root filesystem).
     #[arg(long)]
     empty: bool,
-}
-
-/// The identity of the seed commit when none is configured: `init` works
-/// before the user has set one, and the commit says who made it.
-pub const SEED_NAME: &str = "hako init";
-pub const SEED_EMAIL: &str = "init@hako.invalid";
-
-/// Give a container with no commits its first commit: the seed root
-/// filesystem. Returns the commit and whether busybox was found for it.
-pub fn seed_container(ws: &Workspace, quiet: bool) -> anyhow::Result<(hako::ObjectId, bool)> {
-    let batch = BatchWriter::new(&ws.odb);
-    let (tree, found) = seed_rootfs(&batch)?;
-    batch.flush()?;
-    if !found && !quiet {
-        eprintln!("note: busybox is not installed on this host (apt-get install busybox-static); the root filesystem has no programs");
-    }
-    let who = ws.author_or(SEED_NAME, SEED_EMAIL)?;
-    let commit = create_commit(
-        &ws.odb,
-        tree,
-        &[],
-        who.clone(),
-        who,
-        "initial root filesystem",
-    )?;
-    ws.refs.update(
-        "HEAD",
-        commit,
-        Expect::Absent,
-        &ws.committer()?,
-        "init: initial root filesystem",
-    )?;
-    Ok((commit, found))
 }
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
@@ -75,7 +39,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let seeded = if a.empty {
         None
     } else {
-        Some(seed_container(&ws, a.quiet)?)
+        Some(super::seed_container(&ws, a.quiet)?)
     };
     if !a.quiet {
         let dir = ws.dir.display();

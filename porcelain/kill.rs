@@ -3,7 +3,7 @@
 use anyhow::bail;
 use nix::sys::signal::Signal;
 
-use hako::runtime::instance::{self, Instance, Status};
+use hako::runtime::instance::{self, Status};
 
 use crate::plumbing;
 
@@ -35,13 +35,6 @@ fn parse_signal(s: &str) -> anyhow::Result<Signal> {
         .map_err(|_| anyhow::anyhow!("unknown signal '{s}'"))
 }
 
-/// Signal the sandbox's pid 1 directly (SIGKILL takes everything inside).
-pub fn kill_sandbox(inst: &Instance, sig: Signal) {
-    if let Some(p) = inst.pid.filter(|p| p.alive()) {
-        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p.pid), sig);
-    }
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let sig = parse_signal(&a.signal)?;
     let ws = plumbing::open_workspace()?;
@@ -51,7 +44,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         bail!("instance {} is not running ({})", inst.id, status.name());
     }
     if sig == Signal::SIGKILL || sig == Signal::SIGSTOP {
-        kill_sandbox(&inst, sig);
+        inst.signal(sig);
     } else if let Some(s) = inst.supervisor.filter(|s| s.alive()) {
         // The supervisor forwards it to the command.
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(s.pid), sig)?;

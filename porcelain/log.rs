@@ -12,7 +12,7 @@ use hako::worktree;
 use hako::ObjectId;
 
 use crate::plumbing;
-use crate::porcelain::diff;
+use crate::porcelain::patch;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -96,7 +96,7 @@ fn changes_of(
     };
     let mut changes = Vec::new();
     diff_recursive(&ws.odb, &parent_tree, &c.tree, true, b"", &mut changes)?;
-    Ok(Some(diff::filter(changes, prefixes)))
+    Ok(Some(patch::filter(changes, prefixes)))
 }
 
 /// Seconds since the epoch, for relative dates.
@@ -282,13 +282,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     writeln!(text)?;
                 }
                 if a.stat {
-                    diff::write_stat(&ws.odb, &changes, &mut text)?;
+                    patch::write_stat(&ws.odb, &changes, &mut text)?;
                 }
                 if a.patch {
                     if a.stat {
                         writeln!(text)?;
                     }
-                    diff::write_patch(&ws.odb, &changes, &mut text)?;
+                    patch::write_patch(&ws.odb, &changes, &mut text)?;
                 }
             }
         }

@@ -42,6 +42,7 @@ pub mod mount;
 pub mod mv;
 pub mod new_container;
 pub mod pager;
+pub mod patch;
 pub mod prune;
 pub mod ps;
 pub mod pull;
@@ -178,6 +179,16 @@ pub fn test_panic(point: &str) {
     }
 }
 
+/// Seed a container with no commits (`commit::seed_container`), with a note
+/// unless `quiet` when the host has no busybox to seed it with.
+pub fn seed_container(ws: &Workspace, quiet: bool) -> anyhow::Result<(hako::ObjectId, bool)> {
+    let (commit, found) = hako::commit::seed_container(ws)?;
+    if !found && !quiet {
+        eprintln!("note: busybox is not installed on this host (apt-get install busybox-static); the root filesystem has no programs");
+    }
+    Ok((commit, found))
+}
+
 /// After a bulk write: `gc --auto` (quiet; its failure is a warning, never
 /// the command's).
 pub fn auto_gc(ws: &hako::workspace::Workspace) {
@@ -193,7 +204,7 @@ pub fn run_request(
     ws: &Workspace,
     req: hako::runtime::supervisor::RunRequest,
 ) -> anyhow::Result<i32> {
-    use crate::plumbing::unshare_exec::{run_error, RunWarnings};
+    use crate::plumbing::sandbox_cli::{run_error, RunWarnings};
     use hako::runtime::supervisor::{self, Outcome};
     let spec = supervisor::plan(ws, req).map_err(run_error)?;
     match supervisor::run(spec, &RunWarnings) {

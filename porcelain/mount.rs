@@ -39,28 +39,6 @@ pub struct Args {
     args: Vec<String>,
 }
 
-/// Whether `mp` (canonical) is the mountpoint of a `hako mount`.
-pub fn is_hako_mount(mp: &Path) -> anyhow::Result<bool> {
-    let mounts = std::fs::read_to_string("/proc/self/mounts").context("cannot read mounts")?;
-    // Fields are octal-escaped (space as \040).
-    let want: String = mp
-        .to_string_lossy()
-        .chars()
-        .map(|c| match c {
-            ' ' => "\\040".to_string(),
-            '\t' => "\\011".to_string(),
-            '\n' => "\\012".to_string(),
-            '\\' => "\\134".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
-    Ok(mounts.lines().any(|l| {
-        let f: Vec<&str> = l.split(' ').collect();
-        // fusermount3 records fstype "fuse.hako"; a direct mount (as root) "fuse".
-        f.len() > 2 && f[0] == "hako" && f[1] == want && f[2].starts_with("fuse")
-    }))
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let notify = std::env::var_os(NOTIFY_ENV).is_some();
     if notify {

@@ -27,7 +27,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let Some(e) = worktree::lookup(batch, &root, &src)? else {
             return Err(hako::Error::NoSuchPath(display_path(&src)).into());
         };
-        let dst = super::cp::target(batch, &root, &e, &src, dst.clone())?;
+        let dst = worktree::copy_target(batch, &root, &e, &src, dst.clone())?;
         if dst == src {
             return Ok(root);
         }

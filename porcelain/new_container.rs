@@ -36,7 +36,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             &format!("new-container: from {}", a.from.as_deref().unwrap_or("")),
         )?,
         None if !a.empty => {
-            super::init::seed_container(&c, false)?;
+            super::seed_container(&c, false)?;
         }
         None => {}
     }

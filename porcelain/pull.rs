@@ -11,12 +11,13 @@ use anyhow::{bail, Context};
 
 use hako::container::{head_commit, is_dirty, lock_working, read_working};
 use hako::object::{Object, ObjectType};
+use hako::oci::credentials::credentials_for;
 use hako::oci::fetch::{fetch_tree, resolve, PullProgress};
 use hako::oci::layer::LayerStats;
 use hako::oci::manifest::{Descriptor, Platform};
 use hako::oci::record::{last_pull, stored_pull, PullRecord};
 use hako::oci::reference::Reference;
-use hako::oci::registry::{credentials_for, Registry};
+use hako::oci::registry::Registry;
 use hako::refs::{check_short_name, Expect};
 use hako::store::{BatchWriter, ObjectStore};
 use hako::workspace::{check_container_name, Workspace};
@@ -108,7 +109,7 @@ impl PullProgress for Bars {
             )
             .unwrap(),
         );
-        b.set_prefix(short_digest(&d.digest));
+        b.set_prefix(hako::oci::reference::short_digest(&d.digest));
         self.bars.lock().unwrap()[i] = Some(b);
     }
     fn downloaded_bytes(&self, i: usize, n: u64) {
@@ -131,11 +132,6 @@ impl PullProgress for Bars {
 /// The identity of pull commits when none is configured.
 const PULL_NAME: &str = "hako pull";
 const PULL_EMAIL: &str = "pull@hako.invalid";
-
-pub fn short_digest(d: &str) -> String {
-    let hex = d.strip_prefix("sha256:").unwrap_or(d);
-    format!("sha256:{}", &hex[..hex.len().min(12)])
-}
 
 /// Bytes under a directory (the object database's size on disk).
 fn du(p: &std::path::Path) -> u64 {
@@ -234,7 +230,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                     };
                     println!(
                         "{image} is up to date in container {name} ({}{mine})",
-                        short_digest(&rec.digest)
+                        hako::oci::reference::short_digest(&rec.digest)
                     );
                 }
                 return Ok(0);
@@ -350,7 +346,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             } else {
                 format!(" branch {on}")
             },
-            short_digest(&resolved.digest),
+            hako::oci::reference::short_digest(&resolved.digest),
             platform
         );
         if stored.is_some() {

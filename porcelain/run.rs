@@ -17,7 +17,7 @@ use hako::sandbox::{self, Bind, NetMode};
 use hako::workspace::Workspace;
 
 use crate::plumbing;
-use crate::plumbing::unshare_exec::setup_failed;
+use crate::plumbing::sandbox_cli::setup_failed;
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -257,7 +257,7 @@ fn request(ws0: &Workspace, a: &Args, fs: Option<DataPath>) -> anyhow::Result<Ru
 /// instances"): no workspace is needed unless --keep-as names a container.
 fn run_host(a: Args) -> anyhow::Result<i32> {
     use hako::runtime::supervisor::{host, HostRun};
-    use plumbing::unshare_exec::{run_error, RunWarnings};
+    use plumbing::sandbox_cli::{run_error, RunWarnings};
     let mut rest: &[String] = &a.args;
     misplaced_option(rest, false)?;
     // clap took a `--` before the command: its first word is no container.

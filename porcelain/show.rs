@@ -12,7 +12,7 @@ use hako::worktree;
 use hako::ObjectId;
 
 use crate::plumbing;
-use crate::porcelain::diff;
+use crate::porcelain::patch;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -90,7 +90,7 @@ fn show_commit(
     diff_recursive(&ws.odb, &parent_tree, &c.tree, true, b"", &mut changes)?;
     if !changes.is_empty() {
         writeln!(out)?;
-        diff::write_patch(&ws.odb, &changes, out)?;
+        patch::write_patch(&ws.odb, &changes, out)?;
     }
     Ok(())
 }

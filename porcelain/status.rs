@@ -62,7 +62,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             }
         }
         for c in &changes {
-            let st = plumbing::diff_tree::status(c);
+            let st = c.status();
             if a.nul {
                 plumbing::out(write!(out, "{st} {}\0", String::from_utf8_lossy(&c.path)))?;
             } else {
@@ -113,7 +113,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     } else {
         plumbing::out(writeln!(out, "Changes not committed:"))?;
         for c in &changes {
-            let label = match plumbing::diff_tree::status(c) {
+            let label = match c.status() {
                 'A' => "added:   ",
                 'D' => "deleted: ",
                 'T' => "typechange:",

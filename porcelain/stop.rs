@@ -48,7 +48,7 @@ pub fn stop(inst: &Instance, grace: Duration) -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    super::kill::kill_sandbox(inst, nix::sys::signal::Signal::SIGKILL);
+    inst.signal(nix::sys::signal::Signal::SIGKILL);
     let deadline = Instant::now() + Duration::from_secs(10);
     while inst.supervised() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

@@ -14,7 +14,7 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let mp = std::fs::canonicalize(&a.mountpoint)
         .with_context(|| format!("cannot access '{}'", a.mountpoint.display()))?;
-    if !super::mount::is_hako_mount(&mp)? {
+    if !hako::runtime::fuse::mount::is_hako_mount(&mp)? {
         bail!("'{}' is not a hako mount", a.mountpoint.display());
     }
     // A read-write mount folds every write into the working root on fsync:

@@ -8,6 +8,37 @@ use crate::oid::ObjectId;
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 
+/// The identity of the seed commit when none is configured: `init` works
+/// before the user has set one, and the commit says who made it.
+pub const SEED_NAME: &str = "hako init";
+pub const SEED_EMAIL: &str = "init@hako.invalid";
+
+/// Give a container with no commits its first commit: the seed root
+/// filesystem (`container::seed_rootfs`). Returns the commit and whether
+/// busybox was found for it.
+pub fn seed_container(ws: &Workspace) -> Result<(ObjectId, bool)> {
+    let batch = crate::store::BatchWriter::new(&ws.odb);
+    let (tree, found) = crate::container::seed_rootfs(&batch)?;
+    batch.flush()?;
+    let who = ws.author_or(SEED_NAME, SEED_EMAIL)?;
+    let commit = create_commit(
+        &ws.odb,
+        tree,
+        &[],
+        who.clone(),
+        who,
+        "initial root filesystem",
+    )?;
+    ws.refs.update(
+        "HEAD",
+        commit,
+        crate::refs::Expect::Absent,
+        &ws.committer()?,
+        "init: initial root filesystem",
+    )?;
+    Ok((commit, found))
+}
+
 /// The type of the object `id` names.
 fn kind_of(store: &dyn ObjectStore, id: &ObjectId) -> Result<ObjectType> {
     Ok(store.read_header(id)?.0)

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext, Result};
 use crate::fsutil::LockFile;
-use crate::object::{empty_tree_id, ObjectType};
+use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, S_IFDIR, S_IFLNK, S_IFREG};
-use crate::refs::{Expect, RefStore};
+use crate::refs::Expect;
 use crate::revparse::tree_of_commit;
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
@@ -29,35 +29,12 @@ pub fn commit_tree_of(ws: &Workspace, commit: &ObjectId) -> Result<ObjectId> {
 
 /// HEAD's tree, or the empty tree before the first commit.
 pub fn head_tree(ws: &Workspace) -> Result<ObjectId> {
-    head_tree_in(&ws.odb, &ws.refs)
-}
-
-fn head_tree_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
-    match refs.resolve("HEAD")? {
-        Some(c) => tree_of_commit(store, &c),
-        None => Ok(empty_tree_id()),
-    }
-}
-
-/// `WORKING` sits beside the container's refs.
-fn working_path(refs: &RefStore) -> PathBuf {
-    refs.path("WORKING")
+    crate::revparse::head_tree_in(&ws.odb, &ws.refs)
 }
 
 /// The raw `WORKING` pointer: None when the working root follows HEAD.
 pub fn read_working(ws: &Workspace) -> Result<Option<ObjectId>> {
-    read_working_in(&ws.refs)
-}
-
-fn read_working_in(refs: &RefStore) -> Result<Option<ObjectId>> {
-    let p = working_path(refs);
-    match fs::read_to_string(&p) {
-        Ok(s) => ObjectId::from_hex(s.trim())
-            .map(Some)
-            .map_err(|_| Error::Invalid(format!("{}: not a valid working root", p.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).at(&p),
-    }
+    ws.refs.read_working()
 }
 
 /// The uncommitted working root: `WORKING` if set, else HEAD's tree.
@@ -65,13 +42,7 @@ pub fn working_root(ws: &Workspace) -> Result<ObjectId> {
     working_root_in(&ws.odb, &ws.refs)
 }
 
-/// The working root of the container whose refs are `refs`.
-pub fn working_root_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
-    match read_working_in(refs)? {
-        Some(id) => Ok(id),
-        None => head_tree_in(store, refs),
-    }
-}
+pub use crate::revparse::working_root_in;
 
 /// True if the working root differs from HEAD's tree.
 pub fn is_dirty(ws: &Workspace) -> Result<bool> {
@@ -88,7 +59,7 @@ pub struct WorkingLock {
 /// Lock the working root, checking that `WORKING` still is `expected` (as
 /// `read_working` returned it when the command started).
 pub fn lock_working(ws: &Workspace, expected: Option<ObjectId>) -> Result<WorkingLock> {
-    let path = working_path(&ws.refs);
+    let path = ws.refs.working_path();
     let lock = LockFile::acquire(&path, Error::WorkingLocked)?;
     if read_working(ws)? != expected {
         return Err(Error::WorkingChanged);

@@ -141,3 +141,9 @@ impl<T> IoContext<T> for std::io::Result<T> {
         })
     }
 }
+
+impl From<crate::oid::BadObjectName> for Error {
+    fn from(e: crate::oid::BadObjectName) -> Error {
+        Error::BadObjectName(e.0)
+    }
+}

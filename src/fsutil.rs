@@ -2,13 +2,17 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
 
 use crate::error::{IoContext, Result};
 use crate::sys::fsync_dir;
 
-/// A fresh temporary path `dir/PREFIX<pid>-<nanoseconds>`, unique to this
-/// process and moment (created by the caller with `create_new`).
+/// A fresh path `dir/PREFIX<pid>-<nanoseconds>`, for a name the format
+/// specifies (runtime.md's `hako-host-…`) or a rename target; new files and
+/// directories come from `tmp_file` and `tmp_dir`.
 pub fn tmp_path(dir: &Path, prefix: &str) -> PathBuf {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -17,25 +21,83 @@ pub fn tmp_path(dir: &Path, prefix: &str) -> PathBuf {
     dir.join(format!("{prefix}{}-{nanos}", std::process::id()))
 }
 
-/// Replace `path` with `bytes` atomically and durably.
+/// A new file `dir/PREFIX<random>` with mode `mode` less the umask, made
+/// as every temporary file of hako is (tempfile's names: random, created
+/// with O_EXCL, another name tried on a clash). Removed when dropped unless
+/// persisted or kept.
+pub fn tmp_file(dir: &Path, prefix: &str, mode: u32) -> Result<NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)
+        .at(dir)
+}
+
+/// A new file `dir/PREFIX<random>` as `tmp_file` makes it, which the caller
+/// renames or removes.
+pub fn create_tmp(dir: &Path, prefix: &str, mode: u32) -> Result<(File, PathBuf)> {
+    tmp_file(dir, prefix, mode)?
+        .keep()
+        .map_err(|e| e.error)
+        .at(dir)
+}
+
+/// A new directory `dir/PREFIX<random>` with mode `mode` less the umask,
+/// named as `tmp_file` names files. Removed with its content when dropped
+/// unless kept.
+pub fn tmp_dir(dir: &Path, prefix: &str, mode: u32) -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(fs::Permissions::from_mode(mode))
+        .tempdir_in(dir)
+        .at(dir)
+}
+
+/// A new temporary file beside `path`, `.NAME.tmp…` with mode 0666 less
+/// the umask (as `File::create` makes it), to be persisted over `path`.
+pub fn tmp_beside(path: &Path) -> Result<NamedTempFile> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    tmp_file(parent_dir(path), &format!(".{name}.tmp"), 0o666)
+}
+
+/// The directory holding `path` (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Rename the temporary file `tmp` over `path` (no sync; a failed rename
+/// removes `tmp`).
+pub fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
+    tmp.persist(path).map_err(|e| e.error).at(path)
+}
+
+/// Replace `path` with `bytes` atomically and durably; on failure nothing is
+/// left behind but the old `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp: PathBuf = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&tmp)
-        .at(&tmp)?;
-    f.write_all(bytes).at(&tmp)?;
-    f.sync_all().at(&tmp)?;
-    drop(f);
-    fs::rename(&tmp, path).at(path)?;
+    let dir = replace(path, bytes, true)?;
     fsync_dir(dir)
+}
+
+/// Replace `path` with `bytes` atomically, syncing nothing: for files whose
+/// loss or tearing costs only a recomputation.
+pub fn write_replace_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(path, bytes, false).map(|_| ())
+}
+
+/// Write `bytes` into a temporary file beside `path`, fsync it if `sync`,
+/// rename it over `path`; returns the directory.
+fn replace<'p>(path: &'p Path, bytes: &[u8], sync: bool) -> Result<&'p Path> {
+    let dir = parent_dir(path);
+    let mut tmp = tmp_beside(path)?;
+    tmp.write_all(bytes).at(tmp.path())?;
+    if sync {
+        tmp.as_file().sync_all().at(tmp.path())?;
+    }
+    persist(tmp, path)?;
+    Ok(dir)
 }
 
 /// `<target>.lock`, created with O_EXCL: whoever holds it may replace
@@ -231,5 +293,52 @@ pub fn remove_tree(path: &Path) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).at(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn write_atomic_replaces_with_the_mode_file_create_gives() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("f");
+        fs::write(t.path().join("probe"), b"").unwrap();
+        let created = fs::metadata(t.path().join("probe")).unwrap().mode() & 0o7777;
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::metadata(&p).unwrap().mode() & 0o7777, created);
+        assert_eq!(names(t.path()), ["f", "probe"]);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file_behind() {
+        let t = tempfile::tempdir().unwrap();
+        // A rename over a non-empty directory fails after the bytes are written.
+        let p = t.path().join("target");
+        fs::create_dir(&p).unwrap();
+        fs::write(p.join("inside"), b"kept").unwrap();
+        assert!(write_atomic(&p, b"new").is_err());
+        assert!(write_replace_unsynced(&p, b"new").is_err());
+        assert_eq!(names(t.path()), ["target"]);
+        assert_eq!(fs::read(p.join("inside")).unwrap(), b"kept");
+        // Two writers of one path in one process use two temporary names.
+        let a = tmp_file(t.path(), ".target.tmp", 0o666).unwrap();
+        let b = tmp_file(t.path(), ".target.tmp", 0o666).unwrap();
+        assert_ne!(a.path(), b.path());
+        drop((a, b));
+        assert_eq!(names(t.path()), ["target"]);
     }
 }

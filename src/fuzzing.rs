@@ -291,7 +291,7 @@ pub fn dumb_http(data: &[u8]) {
         &data[(nl + 1).min(data.len())..],
     );
     let (range, ctype) = head.split_once('\t').unwrap_or((&head, ""));
-    crate::transport::dumb_http::fuzz_responses(url, range, ctype, body);
+    crate::transport::dumb::http::fuzz_responses(url, range, ctype, body);
 }
 
 /// A manifest, index or image config as a registry sends it; the

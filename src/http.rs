@@ -27,6 +27,31 @@ pub fn agent() -> ureq::Agent {
         .build()
 }
 
+/// A request's outcome as a response or the `Failure` it is.
+pub fn answer(r: Result<ureq::Response, ureq::Error>) -> Result<ureq::Response, Failure> {
+    match r {
+        Ok(r) => Ok(r),
+        Err(ureq::Error::Status(code, r)) => Err(Failure::Status(code, Box::new(r))),
+        Err(ureq::Error::Transport(t)) => Err(Failure::Transport {
+            message: t
+                .message()
+                .map(String::from)
+                .unwrap_or_else(|| t.kind().to_string()),
+            transient: t.kind() != ureq::ErrorKind::Dns,
+        }),
+    }
+}
+
+/// POST `form` (application/x-www-form-urlencoded) to `url`; redirects are
+/// not followed (a form may hold a secret).
+pub fn post_form(
+    agent: &ureq::Agent,
+    url: &str,
+    form: &[(&str, &str)],
+) -> Result<ureq::Response, Failure> {
+    answer(agent.post(url).send_form(form))
+}
+
 /// GET `url` with `headers`, following redirects (301, 302, 303, 307, 308)
 /// to http(s) URLs only; an `Authorization` header goes to the first URL's
 /// host and port only.
@@ -49,19 +74,7 @@ pub fn get(
             }
             req = req.set(k, v);
         }
-        let resp = match req.call() {
-            Ok(r) => r,
-            Err(ureq::Error::Status(code, r)) => return Err(Failure::Status(code, Box::new(r))),
-            Err(ureq::Error::Transport(t)) => {
-                return Err(Failure::Transport {
-                    message: t
-                        .message()
-                        .map(String::from)
-                        .unwrap_or_else(|| t.kind().to_string()),
-                    transient: t.kind() != ureq::ErrorKind::Dns,
-                })
-            }
-        };
+        let resp = answer(req.call())?;
         if !matches!(resp.status(), 301 | 302 | 303 | 307 | 308) {
             return Ok(resp);
         }

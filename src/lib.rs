@@ -19,6 +19,7 @@ pub mod fuzzing;
 pub mod hostfs;
 pub mod http;
 pub mod identity;
+pub mod links;
 pub mod maint;
 pub mod merge;
 pub mod object;

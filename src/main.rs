@@ -11,6 +11,8 @@ mod plumbing;
 #[path = "../porcelain/mod.rs"]
 mod porcelain;
 
+/// The top level: its options, which every command takes too, and no
+/// command. `command()` adds all commands, `command_for` only the one named.
 #[derive(Parser)]
 #[command(
     subcommand_required = true,
@@ -22,7 +24,7 @@ mod porcelain;
     version,
     about = "A content-addressed, version-controlled filesystem with a rootless container runtime"
 )]
-pub(crate) struct Cli {
+pub(crate) struct Globals {
     /// Run as if hako was started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR", id = "hako_chdir")]
     chdir: Option<PathBuf>,
@@ -39,10 +41,34 @@ pub(crate) struct Cli {
     /// through less on a terminal; HAKO_PAGER, core.pager, PAGER choose).
     #[arg(short = 'P', long = "no-pager", global = true, id = "hako_no_pager")]
     no_pager: bool,
-    #[command(subcommand)]
-    cmd: Command,
 }
 
+/// Declares `Command` and `one_command`, which finds the builder of one
+/// command by name (or alias) without building the other 87: a start builds
+/// only the command it runs (building them all was a sixth of `hako
+/// --version`). Each builder is the derive's own, on a one-variant enum, so
+/// it builds exactly what the full enum's builder does for that command.
+macro_rules! commands {
+    ($(#[$emeta:meta])* enum Command { $( $(#[$meta:meta])* $variant:ident($args:ty), )* }) => {
+        $(#[$emeta])*
+        enum Command { $( $(#[$meta])* $variant($args), )* }
+
+        fn one_command(name: &str) -> Option<fn(clap::Command) -> clap::Command> {
+            $( {
+                #[derive(Subcommand)]
+                #[command(defer = true)]
+                #[allow(dead_code)]
+                enum One { $(#[$meta])* $variant($args) }
+                if <One as Subcommand>::has_subcommand(name) {
+                    return Some(<One as Subcommand>::augment_subcommands);
+                }
+            } )*
+            None
+        }
+    };
+}
+
+commands! {
 #[derive(Subcommand)]
 #[command(defer = true)]
 enum Command {
@@ -226,6 +252,7 @@ enum Command {
     /// Run a command inside a running sandbox.
     Enter(plumbing::enter::Args),
 }
+}
 
 fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     match cmd {
@@ -320,12 +347,17 @@ fn dispatch(cmd: Command) -> anyhow::Result<i32> {
     }
 }
 
-/// The command line: `Cli` with every command's example in its help.
+/// The command line: every command, each with its example in its help.
 pub(crate) fn command() -> clap::Command {
     let cmd = porcelain::descriptions::with_descriptions(porcelain::examples::with_examples(
-        <Cli as clap::CommandFactory>::command(),
+        all_commands(),
     ));
     with_grouped_help(cmd)
+}
+
+/// The top level with every command, as the derive builds it.
+fn all_commands() -> clap::Command {
+    <Command as Subcommand>::augment_subcommands(<Globals as clap::CommandFactory>::command())
 }
 
 /// `hako`, `hako -h` and `hako --help` print the grouped list, as git does.
@@ -334,20 +366,24 @@ fn with_grouped_help(cmd: clap::Command) -> clap::Command {
     cmd.override_help(grouped)
 }
 
-/// The command line to parse `args` with: what `command()` builds, less the
-/// help texts `args` cannot print (building them all is most of a start).
-/// Only help output differs between the two, and only help that is not
-/// asked for: the subcommand named gets its examples and description, and
-/// the grouped list is there when the top level's help may show.
+/// The command line to parse `args` with: what `command()` builds, less
+/// what `args` cannot reach (building it all is most of a start). Only help
+/// output differs between the two, and only help that is not asked for: the
+/// command named is there alone, with its examples and description; the
+/// top level alone answers `--version`; everything is there when the top
+/// level's help, an unknown command's suggestions or a missing command's
+/// list may show.
 fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
     let mut words = args.iter().skip(1).map(|a| a.to_str());
     let mut sub = None;
+    let mut version = false;
     while let Some(word) = words.next() {
         match word {
             Some("-C" | "-c" | "--container") => {
                 words.next();
             }
-            Some("-P" | "--no-pager" | "-V" | "--version") => {}
+            Some("-V" | "--version") => version = true,
+            Some("-P" | "--no-pager") => {}
             Some(w) if w.starts_with("--container=") => {}
             Some(w) if w.len() > 2 && (w.starts_with("-C") || w.starts_with("-c")) => {}
             Some(w) if !w.starts_with('-') => {
@@ -358,14 +394,18 @@ fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
             _ => return command(),
         }
     }
-    let cmd = <Cli as clap::CommandFactory>::command();
+    let top = <Globals as clap::CommandFactory>::command();
     let Some(typed) = sub else {
-        return if args.len() <= 1 {
-            with_grouped_help(cmd)
-        } else {
-            cmd
+        return match (version, args.len()) {
+            (true, _) => top,
+            (false, 0 | 1) => command(),
+            (false, _) => all_commands(),
         };
     };
+    let Some(add) = one_command(typed) else {
+        return command();
+    };
+    let cmd = add(top);
     let Some(name) = cmd.find_subcommand(typed).map(|c| c.get_name().to_string()) else {
         return command();
     };
@@ -373,6 +413,22 @@ fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
         porcelain::examples::with_examples_of(cmd, &name),
         &name,
     )
+}
+
+/// What the command line asked for.
+struct Cli {
+    globals: Globals,
+    cmd: Command,
+}
+
+impl Cli {
+    fn from_matches(m: &clap::ArgMatches) -> Result<Cli, clap::Error> {
+        use clap::FromArgMatches;
+        Ok(Cli {
+            globals: Globals::from_arg_matches(m)?,
+            cmd: Command::from_arg_matches(m)?,
+        })
+    }
 }
 
 fn main() {
@@ -383,7 +439,7 @@ fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let parsed = command_for(&args)
         .try_get_matches_from(&args)
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+        .and_then(|m| Cli::from_matches(&m));
     let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
@@ -424,13 +480,13 @@ fn main() {
     if let Ok(cwd) = std::env::current_dir() {
         let _ = plumbing::CALLER_CWD.set(cwd);
     }
-    if let Some(dir) = &cli.chdir {
+    if let Some(dir) = &cli.globals.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
             eprintln!("fatal: cannot change to '{}': {e}", dir.display());
             exit(128);
         }
     }
-    if let Some(c) = cli.container {
+    if let Some(c) = cli.globals.container {
         let _ = plumbing::CONTAINER.set(c);
     }
     // Commands that spool what a peer sends clean up when interrupted.
@@ -455,7 +511,7 @@ fn main() {
             | Command::Status(_)
             | Command::Reflog(_)
     );
-    let pager = (pages && !cli.no_pager)
+    let pager = (pages && !cli.globals.no_pager)
         .then(porcelain::pager::start)
         .flatten();
     let result = dispatch(cli.cmd);
@@ -505,6 +561,32 @@ mod tests {
             let got = part.find_subcommand_mut(&name).unwrap().render_help();
             assert_eq!(got.to_string(), want.to_string(), "{name}");
         }
+    }
+
+    /// `one_command` knows every command of the full tree, by its name and
+    /// its aliases, and builds it as the full tree does; nothing else.
+    #[test]
+    fn one_command_builds_each_command_alone() {
+        let mut full = all_commands();
+        let names: Vec<(String, Vec<String>)> = full
+            .get_subcommands()
+            .map(|c| {
+                let aliases = c.get_all_aliases().map(str::to_string).collect();
+                (c.get_name().to_string(), aliases)
+            })
+            .collect();
+        for (name, aliases) in names {
+            for typed in std::iter::once(&name).chain(&aliases) {
+                let add = one_command(typed).unwrap_or_else(|| panic!("{typed}"));
+                let mut alone = add(<Globals as clap::CommandFactory>::command());
+                assert_eq!(alone.get_subcommands().count(), 1, "{typed}");
+                let want = full.find_subcommand_mut(&name).unwrap().render_long_help();
+                let got = alone.find_subcommand_mut(&name).unwrap().render_long_help();
+                assert_eq!(got.to_string(), want.to_string(), "{typed}");
+            }
+        }
+        assert!(one_command("nosuch").is_none());
+        assert!(one_command("").is_none());
     }
 
     /// A panic still unwinds to `catch_unwind` with GCC's unwinder linked

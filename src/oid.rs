@@ -3,7 +3,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
+/// A string that is not 64 hex digits, where an object id was expected
+/// (`Error::BadObjectName` in the crate's error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid object name: {0}")]
+pub struct BadObjectName(pub String);
 
 pub const OID_LEN: usize = 32;
 pub const HEX_LEN: usize = 64;
@@ -50,15 +54,16 @@ impl ObjectId {
     }
 
     /// Parse exactly 64 hex digits.
-    pub fn from_hex(s: &str) -> Result<ObjectId> {
+    pub fn from_hex(s: &str) -> Result<ObjectId, BadObjectName> {
+        let bad = || BadObjectName(s.to_string());
         let b = s.as_bytes();
         if b.len() != HEX_LEN {
-            return Err(Error::BadObjectName(s.to_string()));
+            return Err(bad());
         }
         let mut out = [0u8; OID_LEN];
         for i in 0..OID_LEN {
-            let hi = hexval(b[2 * i]).ok_or_else(|| Error::BadObjectName(s.to_string()))?;
-            let lo = hexval(b[2 * i + 1]).ok_or_else(|| Error::BadObjectName(s.to_string()))?;
+            let hi = hexval(b[2 * i]).ok_or_else(bad)?;
+            let lo = hexval(b[2 * i + 1]).ok_or_else(bad)?;
             out[i] = (hi << 4) | lo;
         }
         Ok(ObjectId(out))
@@ -117,8 +122,8 @@ impl fmt::Debug for ObjectId {
 }
 
 impl FromStr for ObjectId {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
+    type Err = BadObjectName;
+    fn from_str(s: &str) -> Result<Self, BadObjectName> {
         ObjectId::from_hex(s)
     }
 }

@@ -104,6 +104,23 @@ impl RefStore {
         self.root.join(name)
     }
 
+    /// `WORKING`, beside the refs: the container's uncommitted root.
+    pub fn working_path(&self) -> PathBuf {
+        self.path("WORKING")
+    }
+
+    /// The raw `WORKING` pointer: None when the working root follows HEAD.
+    pub fn read_working(&self) -> Result<Option<ObjectId>> {
+        let p = self.working_path();
+        match fs::read_to_string(&p) {
+            Ok(s) => ObjectId::from_hex(s.trim())
+                .map(Some)
+                .map_err(|_| Error::Invalid(format!("{}: not a valid working root", p.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).at(&p),
+        }
+    }
+
     /// Read one ref file without following symbolic refs.
     pub fn read(&self, name: &str) -> Result<Option<RefValue>> {
         check_ref_name(name)?;
@@ -629,6 +646,30 @@ impl PreparedRefs<'_> {
             refs.sync_all_refs()?;
         }
         Ok(())
+    }
+}
+
+/// Check a container name: 1..=64 of `[A-Za-z0-9._-]`, not starting with `.` or `-`.
+pub fn check_container_name(name: &str) -> Result<()> {
+    check_simple_name("container", name, 64)
+}
+
+/// Check a name of `kind` that is one path component: 1..=`max` bytes of
+/// `[A-Za-z0-9._-]`, not starting with `.` or `-` (containers, remotes).
+pub fn check_simple_name(kind: &str, name: &str, max: usize) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= max
+        && !name.starts_with(['.', '-'])
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "invalid {kind} name '{}': use letters, digits, '.', '_' and '-'",
+            name.escape_debug()
+        )))
     }
 }
 

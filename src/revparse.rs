@@ -19,11 +19,28 @@ pub struct Repo<'a> {
     pub hako_dir: Option<&'a std::path::Path>,
 }
 
+/// HEAD's tree, or the empty tree before the first commit.
+pub fn head_tree_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
+    match refs.resolve("HEAD")? {
+        Some(c) => tree_of_commit(store, &c),
+        None => Ok(crate::object::empty_tree_id()),
+    }
+}
+
+/// The working root of the container whose refs are `refs` (`WORKING`):
+/// the `WORKING` pointer if set, else HEAD's tree.
+pub fn working_root_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
+    match refs.read_working()? {
+        Some(id) => Ok(id),
+        None => head_tree_in(store, refs),
+    }
+}
+
 /// The refs of container `name` when `repo` knows the containers and one of
 /// that name exists.
 pub fn other_container_refs(repo: Repo, name: &str) -> Option<RefStore> {
     let dir = repo.hako_dir?;
-    crate::workspace::check_container_name(name).ok()?;
+    crate::refs::check_container_name(name).ok()?;
     let d = dir.join("containers").join(name);
     d.join("HEAD").is_file().then(|| RefStore::new(&d))
 }
@@ -163,7 +180,7 @@ fn resolve_base(repo: Repo, name: &str) -> Result<ObjectId> {
     }
     // The uncommitted working root of the selected container (a tree).
     if name == "WORKING" {
-        return crate::container::working_root_in(repo.odb, repo.refs);
+        return working_root_in(repo.odb, repo.refs);
     }
     // A full id wins over a ref of the same spelling, as in git.
     if name.len() == 64 && is_hex_prefix(name) {

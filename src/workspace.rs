@@ -28,29 +28,7 @@ pub struct Workspace {
 
 pub const DEFAULT_CONTAINER: &str = "default";
 
-/// Check a container name: 1..=64 of `[A-Za-z0-9._-]`, not starting with `.` or `-`.
-pub fn check_container_name(name: &str) -> Result<()> {
-    check_simple_name("container", name, 64)
-}
-
-/// Check a name of `kind` that is one path component: 1..=`max` bytes of
-/// `[A-Za-z0-9._-]`, not starting with `.` or `-` (containers, remotes).
-pub fn check_simple_name(kind: &str, name: &str, max: usize) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= max
-        && !name.starts_with(['.', '-'])
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "invalid {kind} name '{}': use letters, digits, '.', '_' and '-'",
-            name.escape_debug()
-        )))
-    }
-}
+pub use crate::refs::{check_container_name, check_simple_name};
 
 /// `[section]` / `key = value` config.
 #[derive(Default, Clone, Debug)]

@@ -203,6 +203,46 @@ pub fn put(
     dir::update_path(store, root, comps, entry, S_IFDIR | 0o755)
 }
 
+/// Where `src` (at `src_comps`) lands when copied or moved to `dst` in
+/// `root`: inside `dst` if that is a directory (`cp`, `mv`).
+pub fn copy_target(
+    store: &dyn ObjectStore,
+    root: &ObjectId,
+    src: &Entry,
+    src_comps: &[Vec<u8>],
+    dst: Vec<Vec<u8>>,
+) -> Result<Vec<Vec<u8>>> {
+    let mut dst = dst;
+    if let Some(d) = lookup(store, root, &dst)? {
+        if d.is_dir() {
+            dst.push(basename(src_comps)?);
+            if let Some(existing) = lookup(store, root, &dst)? {
+                if existing.is_dir() && !src.is_dir() {
+                    return Err(Error::Invalid(format!(
+                        "{}: is a directory",
+                        display_path(&dst)
+                    )));
+                }
+                if !existing.is_dir() && src.is_dir() {
+                    return Err(Error::Invalid(format!(
+                        "{}: not a directory",
+                        display_path(&dst)
+                    )));
+                }
+            }
+        } else if src.is_dir() {
+            return Err(Error::Invalid(format!(
+                "{}: not a directory",
+                display_path(&dst)
+            )));
+        }
+    }
+    if dst.is_empty() {
+        return Err(Error::Invalid("cannot replace the root directory".into()));
+    }
+    Ok(dst)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,3 +124,32 @@ start_fake_registry () {
 	for n in $(test_seq 1 100); do test -f "$1/port" && break; sleep 0.1; done &&
 	test -f "$1/port"
 }
+
+# write_cred_helpers BIN-DIR HOST USER SECRET: credential helpers
+# (docker-credential-NAME get, the server on stdin) in BIN-DIR, each
+# appending the server it was asked for to BIN-DIR/asked:
+#   hakotest  answers USER/SECRET for HOST, "not found" for any other;
+#   nothing   holds nothing (the protocol's not-found message, exit 1);
+#   broken    fails (exit 2) with a message; garbage prints no JSON;
+#   token     answers an identity token (Username "<token>").
+write_cred_helpers () {
+	mkdir -p "$1" &&
+	for name in hakotest nothing broken garbage token
+	do
+		write_script "$1/docker-credential-$name" <<-EOF || return 1
+		test "\$1" = get || exit 3
+		read server
+		echo "\$server" >>"$1/asked"
+		answer () {
+			printf "{\"ServerURL\":\"%s\",\"Username\":\"%s\",\"Secret\":\"%s\"}\n" "\$server" "\$1" "\$2"
+		}
+		case $name:"\$server" in
+		hakotest:"$2") answer "$3" "$4" ;;
+		hakotest:*|nothing:*) echo "credentials not found in native keychain"; exit 1 ;;
+		broken:*) echo "keychain locked"; exit 2 ;;
+		garbage:*) echo "Username: $3" ;;
+		token:*) answer "<token>" "refresh-me" ;;
+		esac
+		EOF
+	done
+}

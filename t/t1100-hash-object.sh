@@ -47,6 +47,16 @@ test_expect_success 'hash-object -w --stdin-paths stores every file' '
 	while read id; do hako cat-file -e $id || return 1; done <stored
 '
 
+test_expect_success 'a batch of loose objects is written with few descriptors open' '
+	mkdir batch &&
+	for i in $(test_seq 120); do echo batch$i >batch/$i || return 1; done &&
+	ls batch/* >batch-paths &&
+	(ulimit -n 40 && hako hash-object -w --stdin-paths <batch-paths >batch-ids) &&
+	test_line_count = 120 batch-ids &&
+	while read id; do hako cat-file -e $id || return 1; done <batch-ids &&
+	! find .hako/objects -name "tmp_*" | grep .
+'
+
 test_expect_success 'hash-object of a large file (mmap path) matches --stdin' '
 	perl -e "print q(x) x (3*1024*1024)" >big &&
 	hako hash-object big >a &&

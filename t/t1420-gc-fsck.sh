@@ -46,6 +46,26 @@ test_expect_success 'prune -n lists, prune --expire=now removes unreachable loos
 	hako cat /data/new >actual && printf "more\n" >expect && test_cmp expect actual
 '
 
+test_expect_success 'prune removes the temporary files of killed writers once old: objects/xx/tmp_obj_*, tmp_pack_*, .pack-*.idx.tmp*' '
+	mkdir -p .hako/objects/ab .hako/objects/pack &&
+	for f in ab/tmp_obj_old pack/tmp_pack_old pack/.pack-1234.idx.tmpAbCdEf \
+		ab/tmp_obj_young pack/.pack-1234.idx.tmpYoung
+	do
+		echo partial >.hako/objects/$f || return 1
+	done &&
+	touch -d 2020-01-01 .hako/objects/ab/tmp_obj_old .hako/objects/pack/tmp_pack_old \
+		.hako/objects/pack/.pack-1234.idx.tmpAbCdEf &&
+	hako prune &&
+	(cd .hako/objects && find . -name "*tmp*" | sort) >actual &&
+	cat >expect <<-\EOF &&
+	./ab/tmp_obj_young
+	./pack/.pack-1234.idx.tmpYoung
+	EOF
+	test_cmp expect actual &&
+	rm .hako/objects/ab/tmp_obj_young .hako/objects/pack/.pack-1234.idx.tmpYoung &&
+	hako fsck >out && test_must_be_empty out
+'
+
 test_expect_success 'repack -a -d keeps unreachable packed objects (as loose, with the pack age)' '
 	mkdir lone && for i in $(test_seq 150); do echo "lone $i" >lone/l$i || return 1; done &&
 	ls lone/* | hako hash-object -w --stdin-paths >lone-ids &&

@@ -225,6 +225,65 @@ test_expect_success OCI,BCRYPT 'basic auth: refused without credentials, from RE
 	echo hello >expect && test_cmp expect actual
 '
 
+test_expect_success OCI,BCRYPT 'credential helpers: docker'"'"'s credHelpers, then credsStore, asked with the host on stdin' '
+	test_when_finished "rm -rf .docker" &&
+	write_cred_helpers "$PWD/helpers" "$A" alice s3cret &&
+	mkdir -p .docker &&
+	printf "{\"auths\":{\"%s\":{}},\"credHelpers\":{\"%s\":\"hakotest\"},\"credsStore\":\"broken\"}\n" "$A" "$A" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws pull -q --as viahelper $A/t/private:1 &&
+	echo "$A" >expect && test_cmp expect helpers/asked &&
+	rm helpers/asked &&
+	printf "{\"auths\":{\"%s\":{}},\"credsStore\":\"hakotest\"}\n" "$A" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws pull -q --as viastore $A/t/private:1 &&
+	test_cmp expect helpers/asked &&
+	hako -C ws -c viastore cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI,BCRYPT 'credential helpers: podman'"'"'s auth.json in XDG_RUNTIME_DIR comes first; "not found" means anonymous' '
+	test_when_finished "rm -rf .docker xdg" &&
+	mkdir -p .docker xdg/containers &&
+	printf "{\"credsStore\":\"hakotest\"}\n" >.docker/config.json &&
+	printf "{\"credHelpers\":{\"%s\":\"nothing\"}}\n" "$A" >xdg/containers/auth.json &&
+	rm -f helpers/asked &&
+	# The helper holds nothing, so the search goes on to docker'"'"'s store.
+	PATH=$PWD/helpers:$PATH XDG_RUNTIME_DIR=$PWD/xdg hako -C ws pull -q --as viaxdg $A/t/private:1 &&
+	printf "%s\n%s\n" "$A" "$A" >expect && test_cmp expect helpers/asked &&
+	printf "{\"credsStore\":\"nothing\"}\n" >.docker/config.json &&
+	(
+		PATH=$PWD/helpers:$PATH && export PATH &&
+		test_expect_code 128 hako -C ws pull -q --as anon $A/t/private:1 2>err
+	) &&
+	echo "fatal: pull $A/t/private:1: $A: 401 Unauthorized: no credentials for this registry (docker login, REGISTRY_AUTH_FILE)" >expect &&
+	test_cmp expect err &&
+	R=127.0.0.1:$(cat reg/port) &&
+	PATH=$PWD/helpers:$PATH hako -C ws pull -q --as anon $R/t/base:1
+'
+
+test_expect_success OCI,BCRYPT 'credential helpers that are missing, fail or print no JSON: one fatal naming registry and helper' '
+	test_when_finished "rm -rf .docker" &&
+	mkdir -p .docker &&
+	for h in absent broken garbage
+	do
+		printf "{\"credsStore\":\"%s\"}\n" $h >.docker/config.json &&
+		(
+			PATH=$PWD/helpers:$PATH && export PATH &&
+			test_expect_code 128 hako -C ws pull -q --as nope $A/t/private:1 2>err-$h
+		) &&
+		test_line_count = 1 err-$h || return 1
+	done &&
+	echo "fatal: pull $A/t/private:1: $A: credential helper docker-credential-absent not found on PATH" >expect &&
+	test_cmp expect err-absent &&
+	echo "fatal: pull $A/t/private:1: $A: credential helper docker-credential-broken failed (exit 2): keychain locked" >expect &&
+	test_cmp expect err-broken &&
+	grep "^fatal: pull $A/t/private:1: $A: credential helper docker-credential-garbage printed malformed JSON: " err-garbage &&
+	printf "{\"credsStore\":\"../x\"}\n" >.docker/config.json &&
+	test_expect_code 128 hako -C ws pull -q --as nope $A/t/private:1 2>err &&
+	grep "^fatal: pull $A/t/private:1: $A: credential helper name .\.\./x. is not a program name" err &&
+	hako -C ws containers >actual &&
+	! grep "^  nope$" actual
+'
+
 test_expect_success OCI 'Bearer token auth (a token server in front of the registry)' '
 	start_token_proxy tok reg bob pa55 &&
 	T=127.0.0.1:$(cat tok/port) &&
@@ -234,6 +293,36 @@ test_expect_success OCI 'Bearer token auth (a token server in front of the regis
 	REGISTRY_AUTH_FILE=$PWD/tok.json hako -C ws pull -q --as viatoken $T/t/base:1 &&
 	hako -C ws -c viatoken cat /etc/motd >actual &&
 	echo hello >expect && test_cmp expect actual
+'
+
+test_expect_success OCI,BCRYPT 'an identity token (a helper'"'"'s Username "<token>", auths'"'"' identitytoken) is exchanged for a Bearer token' '
+	test_when_finished "rm -rf .docker" &&
+	start_token_proxy idtok reg bob refresh-me &&
+	I=127.0.0.1:$(cat idtok/port) &&
+	mkdir -p .docker &&
+	printf "{\"credsStore\":\"token\"}\n" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws pull -q --as viaidentity $I/t/base:1 &&
+	grep "^refresh hako repository:t/base:pull$" idtok/log &&
+	hako -C ws -c viaidentity cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual &&
+	# A registry asking for Basic cannot take one.
+	(
+		PATH=$PWD/helpers:$PATH && export PATH &&
+		test_expect_code 128 hako -C ws pull -q --as nope $A/t/private:1 2>err
+	) &&
+	echo "fatal: pull $A/t/private:1: $A: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic" >expect &&
+	test_cmp expect err &&
+	rm .docker/config.json &&
+	printf "{\"auths\":{\"%s\":{\"identitytoken\":\"%s\"}}}\n" "$I" refresh-me >id.json &&
+	REGISTRY_AUTH_FILE=$PWD/id.json hako -C ws pull -q --as viaidentity2 $I/t/base:1 &&
+	test $(grep -c "^refresh hako " idtok/log) = 2 &&
+	printf "{\"auths\":{\"%s\":{\"identitytoken\":\"%s\"}}}\n" "$I" stale >id.json &&
+	(
+		REGISTRY_AUTH_FILE=$PWD/id.json && export REGISTRY_AUTH_FILE &&
+		test_expect_code 128 hako -C ws pull -q --as nope $I/t/base:1 2>err
+	) &&
+	echo "fatal: pull $I/t/base:1: $I: token server refused (401): the identity token was refused" >expect &&
+	test_cmp expect err
 '
 
 test_expect_success OCI '429 and 5xx answers are retried with backoff' '

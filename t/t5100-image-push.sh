@@ -196,6 +196,19 @@ test_expect_success OCI 'a container never pulled gets its whole tree as a layer
 	grep "@$(cat d)$" p
 '
 
+test_lazy_prereq SHM_OTHER_FS '
+	test -d /dev/shm && test -w /dev/shm &&
+	test "$(stat -c %d /dev/shm)" != "$(stat -c %d .)"
+'
+
+test_expect_success OCI,SHM_OTHER_FS 'save --archive onto another filesystem than the workspace'"'"'s: the same bytes, no temporary file left' '
+	out=$(mktemp -d /dev/shm/hako-t5100.XXXXXX) &&
+	test_when_finished "rm -rf $out" &&
+	hako -C seed image save -q --archive "$out/lay.tar" >d3 && test_cmp d d3 &&
+	cmp lay.tar "$out/lay.tar" &&
+	ls -A "$out" >actual && echo lay.tar >expect && test_cmp expect actual
+'
+
 test_expect_success OCI,PODMAN 'podman pulls the pushed image from the registry and runs it' '
 	podman --runtime runc pull -q --tls-verify=false $R/t/app:2 >/dev/null &&
 	podman --runtime runc run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
@@ -285,6 +298,35 @@ test_expect_success OCI,BCRYPT 'a registry refusing the push (basic auth): fatal
 	printf "{\"auths\":{\"%s\":{\"auth\":\"%s\"}}}\n" "$A" "$(printf alice:s3cret | base64)" >xdg/containers/auth.json &&
 	XDG_RUNTIME_DIR=$PWD/xdg hako -C ws -c app image push -q $A/t/app:2 >ok2 &&
 	grep "^$A/t/app@sha256:" ok2
+'
+
+test_expect_success OCI,BCRYPT 'push asks docker'"'"'s credential helpers (credHelpers, credsStore) with the host on stdin, once per registry' '
+	test_when_finished "rm -rf .docker" &&
+	write_cred_helpers "$PWD/helpers" "$A" alice s3cret &&
+	mkdir -p .docker &&
+	printf "{\"credHelpers\":{\"%s\":\"hakotest\"}}\n" "$A" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws -c app image push -q $A/t/app:3 >ok3 &&
+	grep "^$A/t/app@sha256:" ok3 &&
+	echo "$A" >expect && test_cmp expect helpers/asked &&
+	printf "{\"credsStore\":\"hakotest\"}\n" >.docker/config.json &&
+	PATH=$PWD/helpers:$PATH hako -C ws -c app image push -q $A/t/app:4 >ok4 &&
+	# The store is asked for the base image'"'"'s registry too (it holds nothing there).
+	printf "%s\n%s\n127.0.0.1:%s\n" "$A" "$A" "$(cat reg/port)" >expect &&
+	test_cmp expect helpers/asked &&
+	skopeo inspect --raw --tls-verify=false --creds alice:s3cret docker://$A/t/app:4 >/dev/null &&
+	printf "{\"credsStore\":\"broken\"}\n" >.docker/config.json &&
+	(
+		PATH=$PWD/helpers:$PATH && export PATH &&
+		test_must_fail hako -C ws -c app image push -q $A/t/app:5 2>err
+	) &&
+	echo "fatal: $A: credential helper docker-credential-broken failed (exit 2): keychain locked" >expect &&
+	test_cmp expect err &&
+	printf "{\"credsStore\":\"nothing\"}\n" >.docker/config.json &&
+	(
+		PATH=$PWD/helpers:$PATH && export PATH &&
+		test_must_fail hako -C ws -c app image push -q $A/t/app:5 2>err
+	) &&
+	grep "^fatal: push to $A: .*401 Unauthorized: no credentials" err
 '
 
 test_done

@@ -388,4 +388,21 @@ test_expect_success ROOT 'an unprivileged user: plain profile, whiteouts in a la
 	! grep "	c$" actual && ! grep "uid=" actual
 '
 
+test_expect_success ROOT 'an entry of another id mapping is left with a warning naming it; root removes it' '
+	make_hakotest && hakotest_dir foreign &&
+	as_user ./hako init -q ws &&
+	as_user sh -c "mkdir src && echo one >src/a" &&
+	T=$(as_user ./hako -C ws write-tree "$D/src") &&
+	as_user ./hako -C ws cache prepare $T >lower &&
+	E=$(dirname "$(cat lower)") &&
+	F="${E%.plain}.mapped-0123456789abcdef" &&
+	cp -a "$E" "$F" && chown -R 100000:100000 "$F" &&
+	as_user ./hako -C ws cache prune -v >out 2>err &&
+	test -d "$F" &&
+	grep "^warning: cache entry $(basename "$F") was written with another id mapping (an old subordinate range?) and is left: only root can remove it ($F)\$" err &&
+	! grep "$(basename "$F")" out &&
+	"$D/hako" -C "$D/ws" cache prune -v >out 2>err &&
+	test ! -e "$F" && grep "^removed $(basename "$F") " out && ! grep warning err
+'
+
 test_done

@@ -971,3 +971,44 @@ fn oci_layers_match_the_spec() {
         assert_eq!(got, f[1], "vector {}", f[0]);
     }
 }
+
+// A full cache entry's `unsynced` (format-spec/runtime.md, "Entries: full
+// and layered"): each valid case parsed and written back byte for byte,
+// each malformed one refused.
+#[test]
+fn unsynced_vector() {
+    let path = format!(
+        "{}/format-spec/vectors/unsynced.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut ok, mut bad) = (0, 0);
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        let bytes = f[1].replace("\\0", "\0").into_bytes();
+        let parsed = hako::cache::Unsynced::parse(&bytes);
+        match f[0] {
+            "ok" => {
+                let u = parsed.unwrap_or_else(|e| panic!("{line}: {e}"));
+                assert_eq!(u.boot, f[2], "{line}");
+                let copies: Vec<String> = u
+                    .copies
+                    .iter()
+                    .map(|(k, n, p)| format!("{k},{n},{}", String::from_utf8_lossy(p)))
+                    .collect();
+                assert_eq!(copies.join("|"), f[3], "{line}");
+                assert_eq!(u.encode(), bytes, "{line}");
+                ok += 1;
+            }
+            "malformed" => {
+                assert!(parsed.is_err(), "{line}: accepted");
+                bad += 1;
+            }
+            v => panic!("bad verdict {v}"),
+        }
+    }
+    assert!(ok >= 2 && bad >= 10, "{ok} {bad}");
+}

@@ -102,22 +102,29 @@ impl SharedFiles {
         copy_path(&self.dir, key, n)
     }
 
-    /// Write the content and attributes of `e` into a new file of `tmp/`.
+    /// Write the content and attributes of `e` into a new file `copy-…` of
+    /// `tmp/`.
     fn write_tmp(&self, store: &dyn ObjectStore, e: &Entry) -> Result<PathBuf> {
-        let tmp = crate::fsutil::tmp_path(&self.tmp, "copy-");
-        self.write_new(store, e, &tmp)?;
+        let (f, tmp) = crate::fsutil::create_tmp(&self.tmp, "copy-", 0o600)?;
+        self.fill(store, e, f, &tmp)?;
         Ok(tmp)
     }
 
     /// Write the content and attributes of `e` into the new file `tmp`
     /// (removed again on failure).
     fn write_new(&self, store: &dyn ObjectStore, e: &Entry, tmp: &Path) -> Result<()> {
-        let mut f = fs::OpenOptions::new()
+        let f = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(tmp)
             .at(tmp)?;
+        self.fill(store, e, f, tmp)
+    }
+
+    /// Write the content and attributes of `e` into `f`, the new file `tmp`
+    /// (removed again on failure).
+    fn fill(&self, store: &dyn ObjectStore, e: &Entry, mut f: fs::File, tmp: &Path) -> Result<()> {
         let written = file::write_to(store, &e.id, &mut f)
             .map_err(|err| err.on_output(tmp))
             .and_then(|()| match self.sync_each {

@@ -216,62 +216,86 @@ fn boot_id() -> Option<String> {
 /// What `unsynced` says: the boot the entry was written in, and the plain
 /// copies it wrote (key, suffix, path from `root/`), to name in `files/`
 /// once synced.
-struct Unsynced {
-    boot: String,
-    copies: Vec<(String, u32, Vec<u8>)>,
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unsynced {
+    pub boot: String,
+    pub copies: Vec<(String, u32, Vec<u8>)>,
+}
+
+impl Unsynced {
+    /// The file's bytes: `boot <id>` NUL, then `<key> <suffix> <path>` NUL
+    /// per copy.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = format!("boot {}\0", self.boot).into_bytes();
+        for (key, n, path) in &self.copies {
+            out.extend_from_slice(format!("{key} {n} ").as_bytes());
+            out.extend_from_slice(path);
+            out.push(0);
+        }
+        out
+    }
+
+    /// Parse the file's bytes; a malformed file is refused (the entry is
+    /// then damaged).
+    pub fn parse(text: &[u8]) -> std::result::Result<Unsynced, String> {
+        let bad = || format!("{UNSYNCED}: malformed");
+        let body = text.strip_suffix(&[0]).ok_or_else(bad)?;
+        let mut recs = body.split(|&b| b == 0);
+        let boot = recs
+            .next()
+            .and_then(|r| r.strip_prefix(b"boot "))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .filter(|b| !b.is_empty() && !b.contains(' '))
+            .ok_or_else(bad)?
+            .to_string();
+        let mut copies = Vec::new();
+        for r in recs {
+            let mut parts = r.splitn(3, |&b| b == b' ');
+            let key = parts.next().and_then(|k| std::str::from_utf8(k).ok());
+            let n = parts
+                .next()
+                .and_then(|n| std::str::from_utf8(n).ok())
+                .and_then(|n| n.parse::<u32>().ok());
+            let path = parts.next().filter(|p| !p.is_empty());
+            match (key, n, path) {
+                (Some(k), Some(n), Some(p)) if plain_key(k) && inside(p) => {
+                    copies.push((k.to_string(), n, p.to_vec()))
+                }
+                _ => return Err(bad()),
+            }
+        }
+        Ok(Unsynced { boot, copies })
+    }
 }
 
 /// Write `unsynced` into entry directory `dir` (runtime.md, "Entries: full
 /// and layered"): `boot <id>` NUL, then `<key> <suffix> <path>` NUL per copy.
 fn write_unsynced(dir: &Path, boot: &str, copies: &[(String, u32, PathBuf)]) -> Result<()> {
     let root = dir.join("root");
-    let mut out = format!("boot {boot}\0").into_bytes();
-    for (key, n, first) in copies {
-        let Ok(rel) = first.strip_prefix(&root) else {
-            continue; // not in this entry: not named later
-        };
-        out.extend_from_slice(format!("{key} {n} ").as_bytes());
-        out.extend_from_slice(rel.as_os_str().as_bytes());
-        out.push(0);
+    let copies = copies
+        .iter()
+        .filter_map(|(key, n, first)| {
+            // A copy outside this entry is not named later.
+            let rel = first.strip_prefix(&root).ok()?;
+            Some((key.clone(), *n, rel.as_os_str().as_bytes().to_vec()))
+        })
+        .collect();
+    let text = Unsynced {
+        boot: boot.to_string(),
+        copies,
     }
+    .encode();
     let p = dir.join(UNSYNCED);
-    fs::write(&p, out).at(&p)
+    fs::write(&p, text).at(&p)
 }
 
 /// Read an entry's `unsynced` (None: the entry is synced).
 fn read_unsynced(dir: &Path) -> std::result::Result<Option<Unsynced>, String> {
-    let text = match fs::read(dir.join(UNSYNCED)) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{UNSYNCED}: {e}")),
-    };
-    let bad = || format!("{UNSYNCED}: malformed");
-    let body = text.strip_suffix(&[0]).ok_or_else(bad)?;
-    let mut recs = body.split(|&b| b == 0);
-    let boot = recs
-        .next()
-        .and_then(|r| r.strip_prefix(b"boot "))
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .filter(|b| !b.is_empty() && !b.contains(' '))
-        .ok_or_else(bad)?
-        .to_string();
-    let mut copies = Vec::new();
-    for r in recs {
-        let mut parts = r.splitn(3, |&b| b == b' ');
-        let key = parts.next().and_then(|k| std::str::from_utf8(k).ok());
-        let n = parts
-            .next()
-            .and_then(|n| std::str::from_utf8(n).ok())
-            .and_then(|n| n.parse::<u32>().ok());
-        let path = parts.next().filter(|p| !p.is_empty());
-        match (key, n, path) {
-            (Some(k), Some(n), Some(p)) if plain_key(k) && inside(p) => {
-                copies.push((k.to_string(), n, p.to_vec()))
-            }
-            _ => return Err(bad()),
-        }
+    match fs::read(dir.join(UNSYNCED)) {
+        Ok(t) => Unsynced::parse(&t).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{UNSYNCED}: {e}")),
     }
-    Ok(Some(Unsynced { boot, copies }))
 }
 
 /// A copy's key as `files/` names it (hex digits and dots).
@@ -525,11 +549,11 @@ fn prepare_locked(
         files: Some(shared.clone()),
     };
     sweep_tmp(&cache)?;
-    let tmp = crate::fsutil::tmp_path(&cache.join("tmp"), "entry-");
-    fs::create_dir(&tmp).at(&tmp)?;
+    let tmp = crate::fsutil::tmp_dir(&cache.join("tmp"), "entry-", 0o777)?.keep();
     // On a pool of its own: a supervisor forks the sandbox next.
     let written =
-        crate::runtime::in_own_pool(|| write_entry(store, tree, profile, best, &tmp, &opts))
+        crate::sandbox::in_own_pool(|| write_entry(store, tree, profile, best, &tmp, &opts))
+            .map_err(|e| Error::Invalid(e.to_string()))
             .and_then(|r| r);
     let (rec, report) = match written {
         Ok(x) => x,
@@ -755,6 +779,25 @@ pub struct Pruned {
     pub copies: u64,
     /// Disk used after.
     pub size: u64,
+    /// Entries this user cannot check or remove: written with another id
+    /// mapping (an old subordinate range, another user's); root can.
+    #[serde(default)]
+    pub foreign: Vec<String>,
+}
+
+impl Pruned {
+    /// One line per entry left because this user cannot remove it.
+    pub fn foreign_warnings(&self, ws: &Workspace) -> Vec<String> {
+        self.foreign
+            .iter()
+            .map(|n| {
+                format!(
+                    "cache entry {n} was written with another id mapping (an old subordinate range?) and is left: only root can remove it ({})",
+                    trees(&dir(ws)).join(n).display()
+                )
+            })
+            .collect()
+    }
 }
 
 /// The size cap from `cache.maxSize` (None: no cap).
@@ -808,7 +851,13 @@ fn prune_locked(
         entries: remove_damaged(&cache)?,
         ..Pruned::default()
     };
-    let mut entries: HashMap<String, Record> = scan(&cache)?
+    let scanned = scan(&cache)?;
+    out.foreign = scanned
+        .iter()
+        .filter(|(n, _)| !view.can_check(n))
+        .map(|(n, _)| n.clone())
+        .collect();
+    let mut entries: HashMap<String, Record> = scanned
         .into_iter()
         .filter(|(n, _)| view.can_check(n))
         .filter_map(|(n, r)| Some((n, r.ok()?)))

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::reach::{reachable, roots_checked, Missing, Mistyped};
 use crate::error::{Error, Result};
-use crate::object::{CommitRef, ObjectType, TagRef};
+use crate::object::{CommitRef, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::{dir, file};
 use crate::store::{HashOnly, LocalStore, ObjectStore};
@@ -219,38 +219,14 @@ fn check_hardlinks(store: &dyn ObjectStore, roots: &[super::reach::Root]) -> Vec
     found.into_iter().flatten().collect()
 }
 
-/// The objects an object refers to directly.
+/// The objects an object refers to directly (`links::children`; a blob
+/// names none and is not read).
 fn children(store: &dyn ObjectStore, id: &ObjectId, kind: ObjectType) -> Result<Vec<ObjectId>> {
-    Ok(match kind {
-        ObjectType::Blob => Vec::new(),
-        ObjectType::Commit => {
-            let o = store.read(id)?;
-            let c = CommitRef::parse(&o.data)?;
-            let mut v = vec![c.tree];
-            v.extend(c.parents.iter().copied());
-            if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
-                v.push(rec.config);
-            }
-            v
-        }
-        ObjectType::Tag => vec![TagRef::parse(&store.read(id)?.data)?.object],
-        ObjectType::Tree => {
-            let n = dir::load(store, id)?;
-            if n.level > 0 {
-                dir::children(&n).map(|c| c.2).collect()
-            } else {
-                dir::leaf_entries(&n)?
-                    .into_iter()
-                    .filter(|e| !e.id.is_zero())
-                    .map(|e| e.id)
-                    .collect()
-            }
-        }
-        ObjectType::File => file::node_children(&file::load_node(store, id)?)
-            .into_iter()
-            .map(|c| c.2)
-            .collect(),
-    })
+    let mut out = Vec::new();
+    if kind != ObjectType::Blob {
+        crate::links::children(id, store.read(id)?, false, &mut |c, _, _| out.push(c))?;
+    }
+    Ok(out)
 }
 
 /// A directory's nodes must be exactly those a one-pass build of its

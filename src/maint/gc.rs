@@ -123,12 +123,7 @@ pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> 
     let picks = sel.picks;
     let dir = ws.odb.pack_dir();
     fs::create_dir_all(&dir).at(&dir)?;
-    let tmp = crate::fsutil::tmp_path(&dir, "tmp_pack_");
-    let f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .at(&tmp)?;
+    let (f, tmp) = crate::fsutil::create_tmp(&dir, "tmp_pack_", 0o666)?;
     let written = (|| {
         let (mut w, bw) = crate::pack::write::write_pack(
             store,
@@ -203,6 +198,15 @@ fn set_mtime(path: &Path, t: SystemTime) -> Result<()> {
         .at(path)
 }
 
+/// Whether `name` in `objects/`, a fan-out directory or `objects/pack/` is
+/// a writer's temporary file (gc.md): `tmp_*` (loose objects, packs),
+/// `incoming-*` (spooled packs) or write_atomic's `.NAME.tmp*` (indexes).
+fn is_temporary(name: &str) -> bool {
+    name.starts_with("tmp_")
+        || name.starts_with("incoming-")
+        || (name.starts_with('.') && name.contains(".tmp"))
+}
+
 /// What prune removed (or, dry, would remove).
 #[derive(Debug, Default)]
 pub struct Pruned {
@@ -231,7 +235,12 @@ pub fn prune(ws: &Workspace, expire: SystemTime, dry_run: bool, _held: &GcLock) 
             out.objects.push(id);
         }
     }
-    for dir in [ws.odb.loose.dir().to_path_buf(), ws.odb.pack_dir()] {
+    let loose = ws.odb.loose.dir();
+    let fanout = (0..=255u8).map(|b| loose.join(format!("{b:02x}")));
+    let dirs = [loose.to_path_buf(), ws.odb.pack_dir()]
+        .into_iter()
+        .chain(fanout);
+    for dir in dirs {
         let rd = match fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -241,10 +250,7 @@ pub fn prune(ws: &Workspace, expire: SystemTime, dry_run: bool, _held: &GcLock) 
             let ent = ent.at(&dir)?;
             let name = ent.file_name().to_string_lossy().to_string();
             let p = ent.path();
-            if (name.starts_with("tmp_") || name.starts_with("incoming-"))
-                && ent.file_type().at(&p)?.is_file()
-                && old(&p)?
-            {
+            if is_temporary(&name) && ent.file_type().at(&p)?.is_file() && old(&p)? {
                 if !dry_run {
                     fs::remove_file(&p).at(&p)?;
                 }

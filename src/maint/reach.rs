@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
+use crate::links::{children, Requires};
 use crate::object::{CommitRef, Object, ObjectType, TagRef};
 use crate::oid::ObjectId;
-use crate::prolly::{dir, file};
 use crate::refs::RefStore;
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
@@ -19,51 +19,6 @@ pub struct Root {
     pub source: String,
     /// What the root must name (a branch: a commit).
     pub want: Requires,
-}
-
-/// What a referrer requires of the object it names (objects.md, refs.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Requires {
-    /// Anything: a tag's target, a reflog entry.
-    Any,
-    /// Exactly this type.
-    Kind(ObjectType),
-    /// A regular file's content: a blob or a chunk list.
-    Content,
-    /// A tag ref's value: a commit or an annotated tag.
-    Tagged,
-}
-
-impl Requires {
-    pub fn admits(self, kind: ObjectType) -> bool {
-        match self {
-            Requires::Any => true,
-            Requires::Kind(k) => k == kind,
-            Requires::Content => matches!(kind, ObjectType::Blob | ObjectType::File),
-            Requires::Tagged => matches!(kind, ObjectType::Commit | ObjectType::Tag),
-        }
-    }
-
-    /// What the referrer requires, in words.
-    pub fn name(self) -> &'static str {
-        match self {
-            Requires::Any => "object",
-            Requires::Kind(k) => k.name(),
-            Requires::Content => "blob or file",
-            Requires::Tagged => "commit or tag",
-        }
-    }
-
-    /// What a ref named `name` (`refs/heads/…`, `HEAD`, `refs/tags/…`) must name.
-    pub fn of_ref(name: &str) -> Requires {
-        if name.starts_with("refs/tags/") {
-            Requires::Tagged
-        } else if name == "HEAD" || name.starts_with("refs/heads/") {
-            Requires::Kind(ObjectType::Commit)
-        } else {
-            Requires::Any
-        }
-    }
 }
 
 /// An object whose type is not the one its referrer requires.
@@ -370,66 +325,6 @@ fn walk(store: &dyn ObjectStore, roots: &[Root], mut kept: Option<&mut Kept>) ->
     Ok(r)
 }
 
-/// The objects `o` (object `id`, consumed) refers to, each with what its
-/// type must be (a directory entry's content: a blob or a chunk list; a
-/// symlink's target: a blob) and whether it is the root of a directory (a
-/// commit's tree, a directory entry; not an internal node of a tree).
-/// A `shallow` commit names no parents (layout.md, "Shallow workspaces").
-pub fn children(
-    id: &ObjectId,
-    o: Object,
-    shallow: bool,
-    each: &mut dyn FnMut(ObjectId, Requires, bool),
-) -> Result<()> {
-    match o.kind {
-        ObjectType::Blob => {}
-        ObjectType::Commit => {
-            let c = CommitRef::parse(&o.data)?;
-            each(c.tree, Requires::Kind(ObjectType::Tree), true);
-            // A pulled image's config blob is named by a trailer (oci.md).
-            if let Some(rec) = crate::oci::record::PullRecord::parse(c.message) {
-                each(rec.config, Requires::Kind(ObjectType::Blob), false);
-            }
-            if !shallow {
-                for p in &c.parents {
-                    each(*p, Requires::Kind(ObjectType::Commit), false);
-                }
-            }
-        }
-        ObjectType::Tag => each(TagRef::parse(&o.data)?.object, Requires::Any, false),
-        ObjectType::Tree => {
-            let n = crate::prolly::Node::parse::<dir::TreeSchema>(*id, o.data)?;
-            if n.level > 0 {
-                for (_, _, child) in dir::children(&n) {
-                    each(child, Requires::Kind(ObjectType::Tree), false);
-                }
-            } else {
-                for e in dir::leaf_entries(&n)? {
-                    if e.is_dir() {
-                        each(e.id, Requires::Kind(ObjectType::Tree), true);
-                    } else if e.is_file() {
-                        each(e.id, Requires::Content, false);
-                    } else if e.is_symlink() {
-                        each(e.id, Requires::Kind(ObjectType::Blob), false);
-                    }
-                }
-            }
-        }
-        ObjectType::File => {
-            let n = crate::prolly::Node::parse::<file::FileSchema>(*id, o.data)?;
-            let kind = if n.level > 0 {
-                ObjectType::File
-            } else {
-                ObjectType::Blob
-            };
-            for (_, _, child) in file::node_children(&n) {
-                each(child, Requires::Kind(kind), false);
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The trees roots name whole: every reachable commit's tree, and trees a
 /// root or tag names directly (`WORKING`). Walks commits and tags only,
 /// never into trees: what the checkout cache keeps (runtime.md, "Upkeep").
@@ -474,7 +369,7 @@ mod tests {
     use super::*;
     use crate::identity::Signature;
     use crate::object::Commit;
-    use crate::prolly::dir::Entry;
+    use crate::prolly::dir::{self, Entry};
     use crate::store::MemStore;
 
     /// What `reachable_kept` keeps reads back as the store's own reads, and

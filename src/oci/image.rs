@@ -6,10 +6,11 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::credentials::credentials_for;
 use super::manifest::{self, OCI_INDEX, OCI_MANIFEST};
 use super::produce::{self, base_of, Descriptor, Image, ImageOptions, LayerSource};
 use super::reference::Reference;
-use super::registry::{credentials_for, Body, Credentials, Registry};
+use super::registry::{Body, Credentials, Registry};
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
 use crate::workspace::Workspace;
@@ -102,29 +103,24 @@ pub fn remove_stale(tmp: &Path, prefix: &str) {
     }
 }
 
-/// The registry client of the base image of an image, when it has one.
-fn base_registry(image: &Image, access: &Access) -> Result<Option<(Registry, Reference)>> {
-    let Some(b) = &image.base else {
-        return Ok(None);
-    };
-    let r = Reference::parse(&b.record.image)?;
-    let creds = credentials_for(&r.domain)?;
-    Ok(Some((Registry::new(&r, access.insecure, creds), r)))
-}
+/// The registry client of an image's base and the base's reference.
+type BaseRegistry = Option<(Registry, Reference)>;
 
-/// Build the image of commit `tip` of `ws` into a scratch directory.
+/// Build the image of commit `tip` of `ws` into a scratch directory; with
+/// it, the client that read its base's manifest (credentials asked once).
 fn make(
     ws: &Workspace,
     tip: &ObjectId,
     opts: &ImageOptions,
     access: &Access,
     progress: &dyn ImageProgress,
-) -> Result<(Image, Scratch)> {
+) -> Result<(Image, Scratch, BaseRegistry)> {
     let tmp_root = ws.dir.join("tmp");
     remove_stale(&tmp_root, "image");
     let scratch = Scratch(tmp_root.join(format!("image-{}", std::process::id())));
     fs::create_dir_all(&scratch.0).at(&scratch.0)?;
     let base = base_of(&ws.odb, tip)?;
+    let mut base_registry = None;
     let body = match &base {
         Some(b) => {
             let r = Reference::parse(&b.record.image)?;
@@ -136,6 +132,7 @@ fn make(
             let m = reg
                 .manifest(&b.record.digest, Some(&b.record.digest))
                 .map_err(|e| Error::Invalid(format!("image base {}: {e}", b.record.image)))?;
+            base_registry = Some((reg, r));
             match manifest::parse(m.content_type.as_deref(), &m.body)? {
                 manifest::Parsed::Manifest(_) => Some(m.body),
                 manifest::Parsed::Index(_) => {
@@ -157,7 +154,7 @@ fn make(
         &scratch.0,
         &mut |s| progress.step(s),
     )?;
-    Ok((image, scratch))
+    Ok((image, scratch, base_registry))
 }
 
 fn file_body<'a>(path: &Path, len: u64, progress: &'a dyn ImageProgress) -> Body<'a> {
@@ -194,9 +191,8 @@ pub fn push(
         Some(c) => Some(c.clone()),
         None => credentials_for(&r.domain)?,
     };
-    let (image, _scratch) = make(ws, tip, opts, access, progress)?;
+    let (image, _scratch, base) = make(ws, tip, opts, access, progress)?;
     let reg = Registry::new(&r, access.insecure, creds).for_push();
-    let base = base_registry(&image, access)?;
     let fail =
         |what: &str, e: Error| Error::Invalid(format!("push to {}: {what}: {e}", r.api_host()));
     for layer in &image.layers {
@@ -315,8 +311,7 @@ pub fn save(
         }
         _ => {}
     }
-    let (image, scratch) = make(ws, tip, opts, access, progress)?;
-    let base = base_registry(&image, access)?;
+    let (image, scratch, base) = make(ws, tip, opts, access, progress)?;
     let layout = scratch.0.join("layout");
     let blobs = layout.join("blobs").join("sha256");
     fs::create_dir_all(&blobs).at(&blobs)?;
@@ -369,9 +364,10 @@ pub fn save(
             fs::rename(&layout, d).at(d)?;
         }
         SaveTo::Archive(f) => {
-            let tmp = crate::fsutil::tmp_path(&scratch.0, "archive-");
-            write_archive(&layout, &tmp)?;
-            fs::rename(&tmp, f).at(f)?;
+            // Beside the destination: a rename cannot cross filesystems.
+            let tmp = crate::fsutil::tmp_beside(f)?;
+            write_archive(&layout, tmp.as_file(), tmp.path())?;
+            crate::fsutil::persist(tmp, f)?;
         }
     }
     Ok(image.manifest_digest)
@@ -379,8 +375,7 @@ pub fn save(
 
 /// The layout as a tar: `oci-layout`, `index.json`, then `blobs/sha256/`
 /// and its files in name order; owner 0:0, mtime 0.
-fn write_archive(layout: &Path, dest: &Path) -> Result<()> {
-    let f = File::create(dest).at(dest)?;
+fn write_archive(layout: &Path, f: &File, dest: &Path) -> Result<()> {
     let mut b = tar::Builder::new(std::io::BufWriter::new(f));
     let out = Error::Output;
     let header = |size: u64, mode: u32, kind: tar::EntryType| {

@@ -120,25 +120,6 @@ pub fn decompress<'r>(c: Compression, r: impl Read + 'r) -> Result<Box<dyn Read 
     })
 }
 
-/// `%XX` escapes decoded (bsdtar's xattr names).
-fn percent_decode(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if s[i] == b'%' && i + 2 < s.len() {
-            if let (Some(h), Some(l)) = (hex(s[i + 1]), hex(s[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(s[i]);
-        i += 1;
-    }
-    out
-}
-
 /// Counts the bytes read through it.
 struct Counted<R> {
     inner: R,
@@ -254,7 +235,7 @@ impl ImageTree {
                         meta.xattrs.push((name.to_vec(), v.to_vec()));
                     } else if let Some(name) = k.strip_prefix(b"LIBARCHIVE.xattr.") {
                         // bsdtar: the name URL-encoded, the value base64.
-                        let name = percent_decode(name);
+                        let name: Vec<u8> = percent_encoding::percent_decode(name).collect();
                         let val = std::str::from_utf8(v)
                             .ok()
                             .and_then(super::registry::base64_decode);

@@ -1,6 +1,7 @@
 //! OCI images: references, the registry client, manifests and layer
 //! application into a tree (format-spec/oci.md).
 
+pub mod credentials;
 pub mod fetch;
 pub mod image;
 pub mod layer;

@@ -8,59 +8,7 @@ use crate::object::{CommitRef, ObjectType};
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PullRecord {
-    /// The fully qualified reference pulled.
-    pub image: String,
-    /// `sha256:…` of the manifest (the platform's, not the index's).
-    pub digest: String,
-    pub platform: String,
-    /// The blob holding the image config JSON, byte for byte.
-    pub config: ObjectId,
-    /// `sha256:…` of the config.
-    pub config_digest: String,
-    /// Bytes of the config and compressed layers, as the manifest gives them.
-    pub size: u64,
-    pub layers: usize,
-}
-
-impl PullRecord {
-    /// The commit message: a subject line, a blank line, the trailers.
-    pub fn message(&self) -> String {
-        format!(
-            "pull {}\n\nImage: {}\nImage-Digest: {}\nImage-Platform: {}\nImage-Config: {}\nImage-Config-Digest: {}\nImage-Size: {}\nImage-Layers: {}\n",
-            self.image,
-            self.image,
-            self.digest,
-            self.platform,
-            self.config,
-            self.config_digest,
-            self.size,
-            self.layers
-        )
-    }
-
-    /// The record in a commit message, if its last paragraph has the
-    /// trailers (in any order; unknown trailers are ignored).
-    pub fn parse(message: &[u8]) -> Option<PullRecord> {
-        let text = std::str::from_utf8(message).ok()?;
-        let last = text.trim_end().rsplit("\n\n").next()?;
-        let get = |k: &str| {
-            last.lines()
-                .find_map(|l| l.strip_prefix(k)?.strip_prefix(": "))
-                .map(str::to_string)
-        };
-        Some(PullRecord {
-            image: get("Image")?,
-            digest: get("Image-Digest")?,
-            platform: get("Image-Platform")?,
-            config: ObjectId::from_hex(&get("Image-Config")?).ok()?,
-            config_digest: get("Image-Config-Digest")?,
-            size: get("Image-Size")?.parse().ok()?,
-            layers: get("Image-Layers")?.parse().ok()?,
-        })
-    }
-}
+pub use crate::links::PullRecord;
 
 /// The nearest commit on `commit`'s first-parent line (itself included)
 /// that carries a pull record: its id, the record, its tree, and how many

@@ -175,6 +175,12 @@ impl std::fmt::Display for Reference {
     }
 }
 
+/// `sha256:` and the first 12 hex digits of a digest, for display.
+pub fn short_digest(d: &str) -> String {
+    let hex = d.strip_prefix("sha256:").unwrap_or(d);
+    format!("sha256:{}", &hex[..hex.len().min(12)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

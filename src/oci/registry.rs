@@ -4,7 +4,7 @@
 
 use crate::http::Failure;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -17,10 +17,30 @@ use crate::error::{Error, Result};
 pub const MAX_MANIFEST: u64 = 4 << 20;
 const ATTEMPTS: u32 = 4;
 
+/// A user and password; user `<token>` makes the password an identity
+/// token (an OAuth2 refresh token), as docker's credential helpers say.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
+}
+
+/// The user name that marks an identity token.
+pub const IDENTITY_TOKEN_USER: &str = "<token>";
+
+impl Credentials {
+    /// An identity token as credentials.
+    pub fn identity_token(token: &str) -> Credentials {
+        Credentials {
+            username: IDENTITY_TOKEN_USER.into(),
+            password: token.into(),
+        }
+    }
+
+    /// The identity token, if these credentials are one.
+    pub fn as_identity_token(&self) -> Option<&str> {
+        (self.username == IDENTITY_TOKEN_USER).then_some(self.password.as_str())
+    }
 }
 
 fn err(msg: impl Into<String>) -> Error {
@@ -37,131 +57,22 @@ pub fn sha256_digest(data: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(data)))
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Standard base64 with padding; decoding takes padding or none and
+/// ignores the bits after the last whole byte, as docker does.
+const B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 pub fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::new();
-    for c in data.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::Engine::encode(&B64, data)
 }
 
+/// Decode `s` (surrounding white space ignored), or None if it is not base64.
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for b in s.trim().bytes() {
-        if b == b'=' {
-            break;
-        }
-        let v = B64.iter().position(|&c| c == b)? as u32;
-        acc = acc << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-/// Credentials for a registry host from a docker-style auth file: the
-/// `REGISTRY_AUTH_FILE` (as skopeo and podman read it), else
-/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    if let Some(f) = std::env::var_os("REGISTRY_AUTH_FILE") {
-        files.push(f.into());
-    }
-    // podman login's files, then docker login's (as podman reads them).
-    if let Some(r) = std::env::var_os("XDG_RUNTIME_DIR") {
-        files.push(Path::new(&r).join("containers/auth.json"));
-    }
-    if let Some(h) = std::env::var_os("HOME") {
-        files.push(Path::new(&h).join(".config/containers/auth.json"));
-    }
-    if let Some(d) = std::env::var_os("DOCKER_CONFIG") {
-        files.push(Path::new(&d).join("config.json"));
-    } else if let Some(h) = std::env::var_os("HOME") {
-        files.push(Path::new(&h).join(".docker/config.json"));
-    }
-    for f in files {
-        let text = match std::fs::read(&f) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::Io { path: f, err: e }),
-        };
-        if let Some(c) =
-            credentials_in(&text, domain).map_err(|why| err(format!("{}: {why}", f.display())))?
-        {
-            return Ok(Some(c));
-        }
-    }
-    Ok(None)
-}
-
-/// Credentials for `domain` in the text of an auth file (`auths` keyed by
-/// host, with `https://`/`http://` prefixes and Docker Hub's legacy key).
-pub fn credentials_in(
-    text: &[u8],
-    domain: &str,
-) -> std::result::Result<Option<Credentials>, String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(text).map_err(|e| format!("malformed auth file: {e}"))?;
-    let Some(auths) = v.get("auths").and_then(|a| a.as_object()) else {
-        return Ok(None);
-    };
-    let mut keys = vec![domain.to_string()];
-    if domain == super::reference::DOCKER_HUB {
-        keys.extend(
-            [
-                "https://index.docker.io/v1/",
-                "index.docker.io",
-                "registry-1.docker.io",
-            ]
-            .map(String::from),
-        );
-    }
-    for (k, entry) in auths {
-        let host = k
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_end_matches('/');
-        let host = host.strip_suffix("/v1").unwrap_or(host);
-        if !keys.iter().any(|want| want == k || want == host) {
-            continue;
-        }
-        if let Some(a) = entry.get("auth").and_then(|a| a.as_str()) {
-            let raw = base64_decode(a).ok_or("malformed auth entry (not base64)")?;
-            let raw = String::from_utf8(raw).map_err(|_| "malformed auth entry (not UTF-8)")?;
-            let (u, p) = raw.split_once(':').ok_or("malformed auth entry (no ':')")?;
-            return Ok(Some(Credentials {
-                username: u.to_string(),
-                password: p.to_string(),
-            }));
-        }
-        if let (Some(u), Some(p)) = (
-            entry.get("username").and_then(|x| x.as_str()),
-            entry.get("password").and_then(|x| x.as_str()),
-        ) {
-            return Ok(Some(Credentials {
-                username: u.into(),
-                password: p.into(),
-            }));
-        }
-    }
-    Ok(None)
+    base64::Engine::decode(&B64, s.trim()).ok()
 }
 
 /// A `WWW-Authenticate` challenge: scheme and parameters.
@@ -204,16 +115,15 @@ impl Challenge {
     }
 }
 
+/// RFC 3986's unreserved characters stay; every other byte is `%XX`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 /// One repository on one registry.
@@ -511,29 +421,25 @@ impl Registry {
                     .send(reader)
             }
         };
-        match sent {
-            Ok(r) => Ok(r),
-            Err(ureq::Error::Status(code, r)) => Err(Failure::Status(code, Box::new(r))),
-            Err(ureq::Error::Transport(t)) => Err(Failure::Transport {
-                message: t
-                    .message()
-                    .map(String::from)
-                    .unwrap_or_else(|| t.kind().to_string()),
-                transient: t.kind() != ureq::ErrorKind::Dns,
-            }),
-        }
+        crate::http::answer(sent)
     }
 
     /// Answer a challenge: Basic with credentials, or fetch a Bearer token
-    /// from the realm (with credentials when there are some).
+    /// from the realm (with credentials when there are some, or in
+    /// exchange for an identity token).
     fn authenticate(&self, c: &Challenge) -> Result<()> {
-        let basic = self.creds.as_ref().map(|c| {
+        let identity = self.creds.as_ref().and_then(|c| c.as_identity_token());
+        let basic = self.creds.as_ref().filter(|_| identity.is_none()).map(|c| {
             format!(
                 "Basic {}",
                 base64_encode(format!("{}:{}", c.username, c.password).as_bytes())
             )
         });
         match c.scheme.as_str() {
+            "basic" if identity.is_some() => Err(err(format!(
+                "{}: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic",
+                self.host
+            ))),
             "basic" => {
                 let b = basic.ok_or_else(|| {
                     err(format!(
@@ -567,13 +473,31 @@ impl Registry {
                     .iter()
                     .map(|b| ("Authorization", b.as_str()))
                     .collect();
-                let resp = match crate::http::get(&self.agent, &url, &headers) {
+                let asked = match identity {
+                    // OAuth2's refresh-token grant, as docker sends it.
+                    Some(token) => {
+                        let mut form = vec![
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", token),
+                            ("client_id", "hako"),
+                            ("scope", scope.as_str()),
+                        ];
+                        if let Some(s) = c.param("service") {
+                            form.push(("service", s));
+                        }
+                        crate::http::post_form(&self.agent, realm, &form)
+                    }
+                    None => crate::http::get(&self.agent, &url, &headers),
+                };
+                let resp = match asked {
                     Ok(r) => r,
                     Err(Failure::Status(code, _)) => {
                         return Err(err(format!(
                             "{}: token server refused ({code}){}",
                             self.host,
-                            if basic.is_none() {
+                            if identity.is_some() {
+                                ": the identity token was refused"
+                            } else if basic.is_none() {
                                 ": no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
                             } else {
                                 ": the credentials were refused"
@@ -778,6 +702,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn urlencode_keeps_unreserved_and_escapes_the_rest() {
+        assert_eq!(
+            urlencode("repository:t/app:pull,push"),
+            "repository%3At%2Fapp%3Apull%2Cpush"
+        );
+        assert_eq!(urlencode("a-b_c.d~e é"), "a-b_c.d~e%20%C3%A9");
+    }
+
+    #[test]
     fn base64_roundtrip() {
         for s in ["", "a", "ab", "abc", "user:pa:ss", "héllo wörld"] {
             let e = base64_encode(s.as_bytes());
@@ -785,6 +718,9 @@ mod tests {
         }
         assert_eq!(base64_encode(b"user:pass"), "dXNlcjpwYXNz");
         assert!(base64_decode("!!").is_none());
+        // Padding may be left out, and white space around is ignored.
+        assert_eq!(base64_decode("YQ").unwrap(), b"a");
+        assert_eq!(base64_decode(" YWI=\n").unwrap(), b"ab");
     }
 
     #[test]
@@ -796,20 +732,6 @@ mod tests {
         let b = Challenge::parse(r#"Basic realm="Registry Realm""#).unwrap();
         assert_eq!(b.scheme, "basic");
         assert_eq!(b.param("realm"), Some("Registry Realm"));
-    }
-
-    #[test]
-    fn auth_files() {
-        let f = br#"{"auths":{"https://index.docker.io/v1/":{"auth":"dXNlcjpwYXNz"},"127.0.0.1:5000":{"username":"a","password":"b"}}}"#;
-        let hub = credentials_in(f, "docker.io").unwrap().unwrap();
-        assert_eq!(
-            (hub.username.as_str(), hub.password.as_str()),
-            ("user", "pass")
-        );
-        let local = credentials_in(f, "127.0.0.1:5000").unwrap().unwrap();
-        assert_eq!(local.username, "a");
-        assert!(credentials_in(f, "quay.io").unwrap().is_none());
-        assert!(credentials_in(b"{", "x").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! "index-pack").
 
 use std::collections::HashMap;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
@@ -85,18 +85,9 @@ fn new_tmp_pack(
 ) -> Result<(TmpPack, std::fs::File)> {
     odb.writing()?;
     fs::create_dir_all(dir).at(dir)?;
-    let tmp = TmpPack {
-        path: crate::fsutil::tmp_path(dir, prefix),
-        keep: false,
-    };
-    crate::fsutil::remove_on_signal(&tmp.path);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&tmp.path)
-        .at(&tmp.path)?;
-    Ok((tmp, file))
+    let (file, path) = crate::fsutil::create_tmp(dir, prefix, 0o666)?;
+    crate::fsutil::remove_on_signal(&path);
+    Ok((TmpPack { path, keep: false }, file))
 }
 
 /// Copy one pack from `input` to `out`: its header, the records it declares

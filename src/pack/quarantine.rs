@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use crate::error::{Error, IoContext, Result};
-use crate::maint::reach::Requires;
+use crate::links::Requires;
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::MAX_TREE_DEPTH;
@@ -119,7 +119,7 @@ impl Quarantine<'_> {
             let o = self.pack.read(i)?;
             check_kind(&id, o.kind, want)?;
             let cut = o.kind == ObjectType::Commit && shallow.contains(&id);
-            crate::maint::reach::children(&id, o, cut, &mut |child, want, dir_root| {
+            crate::links::children(&id, o, cut, &mut |child, want, dir_root| {
                 stack.push((child, want, depth + usize::from(dir_root)))
             })?;
         }

@@ -114,7 +114,7 @@ impl<'s> Selection<'s> {
             olds.extend_from_slice(extra_bases);
             self.tree(tree, &olds)?;
             // A pulled image's config blob travels with its commit (oci.md).
-            if let Some(rec) = crate::oci::record::PullRecord::parse(commit.message) {
+            if let Some(rec) = crate::links::PullRecord::parse(commit.message) {
                 self.pick(rec.config, ObjectType::Blob, None);
             }
             self.pick(*c, ObjectType::Commit, parent_base);

@@ -146,12 +146,7 @@ pub fn write_pack_files(
         .map(|n| n.to_string_lossy().to_string())
         .ok_or_else(|| Error::Invalid(format!("bad pack basename '{}'", basename.display())))?;
     std::fs::create_dir_all(&dir).at(&dir)?;
-    let tmp = crate::fsutil::tmp_path(&dir, "tmp_pack_");
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .at(&tmp)?;
+    let (f, tmp) = crate::fsutil::create_tmp(&dir, "tmp_pack_", 0o666)?;
     let result = (|| {
         let (mut w, out) = write_pack(store, reuse, picks, thin, std::io::BufWriter::new(f))?;
         let f = out.into_inner().map_err(|e| Error::Io {

@@ -191,6 +191,13 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 }
 
 impl Instance {
+    /// Send `sig` to the instance's sandbox (its pid 1), if it still runs.
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        if let Some(p) = self.pid.filter(|p| p.alive()) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p.pid), sig);
+        }
+    }
+
     pub fn state_path(&self) -> PathBuf {
         self.dir.join("state")
     }

@@ -27,7 +27,7 @@ pub use idmap::{
 };
 pub use overlay::escape_overlay_path;
 pub use overlay::probe_overlay;
-pub use spawn::{block_supervised_signals, passwd_home, DEFAULT_PATH, FORWARDED};
+pub use spawn::{block_supervised_signals, in_own_pool, passwd_home, DEFAULT_PATH, FORWARDED};
 pub use spawn::{find_in_path, run, start, start_gated, Exit, Sandbox};
 
 /// Read a pid file written by `unshare-exec --pid-file`: (pid, start time).

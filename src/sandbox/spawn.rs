@@ -787,6 +787,28 @@ pub(super) fn supervise(pid: libc::pid_t, waitset: &SigSet, new_session: bool) -
     }
 }
 
+/// Run `f` (which may use rayon) on a worker pool of its own whose threads
+/// are gone when this returns. The caller may be a forked supervisor (where
+/// the parent's global pool has no threads), the workers must never take
+/// the signals the supervisor waits for, and the sandbox is cloned next: a
+/// thread holding a lock (malloc's, libc's) at that moment would leave the
+/// lock held forever in the child.
+pub fn in_own_pool<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T> {
+    let threads = || std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count());
+    let before = threads();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| block_supervised_signals())
+        .build()
+        .map_err(|e| Error::Setup(format!("cannot start worker threads: {e}")))?;
+    let out = pool.install(f);
+    drop(pool);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while threads() > before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    Ok(out)
+}
+
 /// Block the signals a supervisor waits for in the calling thread, for
 /// threads that must never take them (a worker pool's, started before a
 /// sandbox): they are then delivered to the thread that waits for them.

@@ -1,12 +1,11 @@
 //! Loose objects: one zstd-compressed file per object (format-spec/loose-objects.md).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
+use tempfile::TempPath;
 
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, header, parse_header, Object, ObjectType};
@@ -18,17 +17,6 @@ const ZSTD_LEVEL: i32 = 3;
 
 pub struct LooseStore {
     dir: PathBuf,
-}
-
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn tmp_name(dir: &Path) -> PathBuf {
-    let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    dir.join(format!("tmp_obj_{}_{}_{}", std::process::id(), n, nanos))
 }
 
 impl LooseStore {
@@ -74,20 +62,21 @@ impl LooseStore {
             .map_err(|e| Error::Invalid(format!("zstd: {e}")))
     }
 
-    /// Write compressed bytes to a temp file in `dir`; optionally fsync it.
-    fn write_tmp(dir: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf> {
-        let tmp = tmp_name(dir);
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o444)
-            .open(&tmp)
-            .at(&tmp)?;
-        f.write_all(bytes).at(&tmp)?;
+    /// Write compressed bytes to a temp file `tmp_obj_<random>` in `dir`
+    /// (removed if dropped unrenamed); optionally fsync it. The file is
+    /// closed: a batch stages more files than a process may hold open.
+    fn write_tmp(dir: &Path, bytes: &[u8], sync: bool) -> Result<TempPath> {
+        let mut tmp = crate::fsutil::tmp_file(dir, "tmp_obj_", 0o444)?;
+        tmp.write_all(bytes).at(tmp.path())?;
         if sync {
-            f.sync_all().at(&tmp)?;
+            tmp.as_file().sync_all().at(tmp.path())?;
         }
-        Ok(tmp)
+        Ok(tmp.into_temp_path())
+    }
+
+    /// Rename a staged temp file to `path` (removed if that fails).
+    fn publish(tmp: TempPath, path: &Path) -> Result<()> {
+        tmp.persist(path).map_err(|e| e.error).at(path)
     }
 
     fn write_one(&self, id: &ObjectId, kind: ObjectType, data: &[u8]) -> Result<()> {
@@ -98,14 +87,14 @@ impl LooseStore {
         let dir = self.fanout_dir(id)?;
         let bytes = Self::compress(kind, data)?;
         let tmp = Self::write_tmp(&dir, &bytes, true)?;
-        fs::rename(&tmp, &path).at(&path)?;
+        Self::publish(tmp, &path)?;
         fsync_dir(&dir)
     }
 
     /// Write many objects durably with one filesystem sync: write every temp
     /// file, syncfs once, then rename each into place and sync the directories.
     pub fn write_batch(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
-        let staged: Vec<(ObjectId, Option<PathBuf>)> = objects
+        let staged: Vec<(ObjectId, Option<TempPath>)> = objects
             .par_iter()
             .map(|(kind, data)| {
                 let id = hash_object(*kind, data);
@@ -126,15 +115,17 @@ impl LooseStore {
             })?;
         }
         let mut dirs = std::collections::BTreeSet::new();
-        for (id, tmp) in &staged {
+        let mut ids = Vec::with_capacity(staged.len());
+        for (id, tmp) in staged {
             if let Some(tmp) = tmp {
-                let path = self.path_of(id);
-                fs::rename(tmp, &path).at(&path)?;
+                let path = self.path_of(&id);
+                Self::publish(tmp, &path)?;
                 dirs.insert(path.parent().unwrap().to_path_buf());
             }
+            ids.push(id);
         }
         dirs.par_iter().try_for_each(|d| fsync_dir(d))?;
-        Ok(staged.into_iter().map(|(id, _)| id).collect())
+        Ok(ids)
     }
 
     fn open_decoder(&self, id: &ObjectId) -> Result<(PathBuf, File)> {

@@ -1,7 +1,7 @@
 //! Packs: many objects in one file plus a sorted index read through mmap
 //! (format-spec/packs.md).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -643,12 +643,7 @@ impl PackBuilder {
     /// Start a pack of exactly `count` records in `pack_dir`.
     pub fn new(pack_dir: &Path, count: u32) -> Result<PackBuilder> {
         fs::create_dir_all(pack_dir).at(pack_dir)?;
-        let tmp = crate::fsutil::tmp_path(pack_dir, "tmp_pack_");
-        let f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .at(&tmp)?;
+        let (f, tmp) = crate::fsutil::create_tmp(pack_dir, "tmp_pack_", 0o666)?;
         let mut b = PackBuilder {
             dir: pack_dir.to_path_buf(),
             tmp,

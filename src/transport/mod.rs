@@ -1,14 +1,12 @@
 //! The sync protocol (format-spec/protocol.md): packet framing and side-band
 //! (`pkt`), the ref advertisement (`advertise`); dumb-HTTP mirrors
-//! (format-spec/dumb-http.md: `dumb`, with `dumb_http` and `dumb_fetch`);
+//! (format-spec/dumb-http.md: `dumb/`);
 //! remotes in an S3 bucket (format-spec/object-store.md: `s3`, `s3_remote`).
 //! The engine side only: nothing here parses arguments or prints.
 
 pub mod advertise;
 pub mod connect;
 pub mod dumb;
-pub mod dumb_fetch;
-pub mod dumb_http;
 pub mod fetch;
 pub mod limits;
 pub mod pkt;

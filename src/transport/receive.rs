@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 
 use crate::container;
 use crate::error::{Error, Result};
-use crate::maint::reach::Requires;
+use crate::links::Requires;
 use crate::oid::ObjectId;
 use crate::pack::quarantine;
 use crate::refs::{Expect, PreparedRefs, RefStore, RefValue};

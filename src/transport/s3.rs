@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 
 use crate::error::{Error, IoContext, Result};
-use crate::transport::dumb_http::{MirrorReader, MAX_MIRROR_FILE};
+use crate::transport::dumb::http::{MirrorReader, MAX_MIRROR_FILE};
 use crate::workspace::Config;
 
 /// Attempts of one request on 500, 503, SlowDown or a dropped connection.

@@ -71,7 +71,7 @@ fn load_index(
     let data = match std::fs::read(&cached) {
         Ok(d) => d,
         Err(_) => {
-            let d = crate::transport::dumb_http::MirrorReader::get(s3, path)?;
+            let d = crate::transport::dumb::http::MirrorReader::get(s3, path)?;
             if let Some(dir) = cached.parent() {
                 let _ = std::fs::create_dir_all(dir);
             }
@@ -86,7 +86,7 @@ fn load_index(
         idx_bytes: data.len() as u64,
     };
     let url = format!("{}: {path}", s3.display);
-    let ids = crate::transport::dumb_fetch::index_ids(entry, data.clone(), &url)?;
+    let ids = crate::transport::dumb::fetch::index_ids(entry, data.clone(), &url)?;
     Ok((data, ids.into_iter().collect()))
 }
 
@@ -135,7 +135,7 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
         }
     }
     reader.packs_listing = Some(readable);
-    crate::transport::dumb_fetch::fetch_from(odb, Box::new(reader), &wants, &mut |_| {}, None)?;
+    crate::transport::dumb::fetch::fetch_from(odb, Box::new(reader), &wants, &mut |_| {}, None)?;
     let picks = if wants.is_empty() {
         Vec::new()
     } else {

@@ -531,7 +531,8 @@ pub fn upload_pack(
     picks: &[crate::pack::select::Pick],
 ) -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
     let odb = &ws.odb;
-    let tmp = crate::fsutil::tmp_path(&ws.dir, "s3-push-");
+    let scratch = crate::fsutil::tmp_dir(&ws.dir, "s3-push-", 0o777)?;
+    let tmp = scratch.path();
     let result = (|| -> Result<(u64, Vec<crate::transport::s3::Listed>)> {
         let (sum, written) =
             crate::pack::write::write_pack_files(odb, Some(odb), picks, false, &tmp.join("pack"))?;
@@ -549,6 +550,6 @@ pub fn upload_pack(
         }
         Ok((written.bytes, files))
     })();
-    let _ = std::fs::remove_dir_all(&tmp);
+    drop(scratch);
     result
 }

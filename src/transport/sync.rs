@@ -350,7 +350,7 @@ pub fn fetch(
             let advertised = crate::transport::dumb::http_refs(u)?;
             let specs = resolve_fetch_specs(ws, &advertised, &opts.refspecs, opts.force)?;
             let wants = wants_of(&advertised, &specs, opts);
-            let reader = Box::new(crate::transport::dumb_http::HttpClient::new(u)?);
+            let reader = Box::new(crate::transport::dumb::http::HttpClient::new(u)?);
             let fetched = dumb_fetch_shown(ws, reader, &wants, progress)?;
             (advertised, fetched, specs)
         }
@@ -437,7 +437,7 @@ pub fn fetch(
 /// from this one (the round-by-round text is local detail).
 fn dumb_fetch_shown(
     ws: &Workspace,
-    reader: Box<dyn crate::transport::dumb_http::MirrorReader>,
+    reader: Box<dyn crate::transport::dumb::http::MirrorReader>,
     wants: &[ObjectId],
     progress: &mut dyn FnMut(crate::transport::Event),
 ) -> Result<Fetched> {
@@ -448,7 +448,7 @@ fn dumb_fetch_shown(
         let me = std::thread::current();
         let job = s.spawn(move || {
             let r =
-                crate::transport::dumb_fetch::fetch_from(odb, reader, wants, &mut |_| {}, Some(c));
+                crate::transport::dumb::fetch::fetch_from(odb, reader, wants, &mut |_| {}, Some(c));
             me.unpark();
             r
         });
@@ -483,7 +483,7 @@ fn check_ref_types(ws: &Workspace, advertised: &[AdvertisedRef], opts: &FetchOpt
         let (Some(id), Ok((_, name))) = (r.id, split_wire_name(&r.name)) else {
             continue;
         };
-        let want = crate::maint::reach::Requires::of_ref(name);
+        let want = crate::links::Requires::of_ref(name);
         // Refs a refspec left out were not fetched.
         let kind = match ws.odb.read_header(&id) {
             Ok((k, _)) => k,

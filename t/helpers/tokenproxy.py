@@ -4,7 +4,10 @@ that wants Bearer tokens, as Docker Hub does. GET /token with Basic
 USER:PASSWORD answers {"token": ...}; every other GET without that token is
 answered 401 with a `WWW-Authenticate: Bearer realm=...,service=...,scope=...`
 challenge, and with it is passed to the registry at UPSTREAM (host:port).
-USER `-` wants no token at all. With FLAKY=N, the first N requests for each
+POST /token with the form of OAuth2's
+refresh-token grant (refresh_token=PASSWORD) answers {"access_token": ...}
+and is logged to stdout as `refresh CLIENT_ID SCOPE`. USER `-` wants no
+token at all. With FLAKY=N, the first N requests for each
 path are answered 503 and 429 in turn (Retry-After: 0), each logged to
 stdout as `flaky PATH`. Writes its port to PORTFILE once listening."""
 import base64
@@ -12,6 +15,7 @@ import http.server
 import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 portfile, upstream, user, password = sys.argv[1:5]
@@ -31,6 +35,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        form = urllib.parse.parse_qs(self.rfile.read(n).decode())
+        one = lambda k: form.get(k, [""])[0]
+        if (self.path != "/token" or one("grant_type") != "refresh_token"
+                or one("refresh_token") != password or one("service") != "hako-test"
+                or not one("scope").startswith("repository:")):
+            return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}')
+        print("refresh %s %s" % (one("client_id"), one("scope")), flush=True)
+        return self.send(200, json.dumps({"access_token": TOKEN}).encode(),
+                         [("Content-Type", "application/json")])
 
     def do_GET(self):
         auth = self.headers.get("Authorization", "")

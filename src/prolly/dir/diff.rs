@@ -187,6 +187,18 @@ pub struct PathChange {
     pub new: Option<Entry>,
 }
 
+impl PathChange {
+    /// The status letter: `A`dded, `D`eleted, `T`ype changed, `M`odified.
+    pub fn status(&self) -> char {
+        match (&self.old, &self.new) {
+            (None, Some(_)) => 'A',
+            (Some(_), None) => 'D',
+            (Some(o), Some(n)) if o.mode & super::S_IFMT != n.mode & super::S_IFMT => 'T',
+            _ => 'M',
+        }
+    }
+}
+
 /// Diff two trees; with `recursive`, descend into directories present on both
 /// sides (and into added/removed ones), reporting only non-directories. The
 /// walk keeps its own stack: directories may nest arbitrarily deep.

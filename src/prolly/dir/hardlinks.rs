@@ -216,14 +216,8 @@ impl LinkFree {
         let from = ids.len().saturating_sub(LINKFREE_KEEP);
         let text: String = ids[from..].iter().map(|i| format!("{i}\n")).collect();
         // Not fsynced: every whole line of a torn file is still true; a lost one costs a walk.
-        let tmp = p.with_extension(format!("tmp{}", std::process::id()));
-        let written = p
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(&tmp, text.as_bytes()))
-            .and_then(|_| std::fs::rename(&tmp, p));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        if p.parent().map_or(Ok(()), std::fs::create_dir_all).is_ok() {
+            let _ = crate::fsutil::write_replace_unsynced(p, text.as_bytes());
         }
     }
 }

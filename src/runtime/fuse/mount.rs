@@ -204,6 +204,32 @@ pub fn unmount_lazy(mp: &Path) -> Result<()> {
     )))
 }
 
+/// Whether `mp` (canonical) is the mountpoint of a `hako mount`.
+pub fn is_hako_mount(mp: &Path) -> Result<bool> {
+    let proc = Path::new("/proc/self/mounts");
+    let mounts = fs::read_to_string(proc).map_err(|err| Error::Io {
+        path: proc.to_path_buf(),
+        err,
+    })?;
+    // Fields are octal-escaped (space as \040).
+    let want: String = mp
+        .to_string_lossy()
+        .chars()
+        .map(|c| match c {
+            ' ' => "\\040".to_string(),
+            '\t' => "\\011".to_string(),
+            '\n' => "\\012".to_string(),
+            '\\' => "\\134".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    Ok(mounts.lines().any(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        // fusermount3 records fstype "fuse.hako"; a direct mount (as root) "fuse".
+        f.len() > 2 && f[0] == "hako" && f[1] == want && f[2].starts_with("fuse")
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,9 +80,7 @@ pub fn probe(ws: &Workspace, force: bool) -> Result<Probe> {
         Probe::No(why) => format!("{prefix}no {}\n", why.replace('\n', " ")),
     };
     // Not fsynced: losing it costs one probe.
-    let tmp = crate::fsutil::tmp_path(&cache, ".overlay-probe.");
-    fs::write(&tmp, line).at(&tmp)?;
-    fs::rename(&tmp, &file).at(&file)?;
+    crate::fsutil::write_replace_unsynced(&file, line.as_bytes())?;
     Ok(ans)
 }
 
@@ -328,9 +326,7 @@ pub fn fold_instance(ws: &Workspace, dir: &Path) -> Result<Option<ObjectId>> {
         return Ok(None);
     }
     crate::runtime::working::publish(ws, last, new)?;
-    let tmp = crate::fsutil::tmp_path(dir, ".folded.");
-    fs::write(&tmp, format!("{new}\n")).at(&tmp)?;
-    fs::rename(&tmp, &folded).at(&folded)?;
+    crate::fsutil::write_replace_unsynced(&folded, format!("{new}\n").as_bytes())?;
     Ok(Some(new))
 }
 
@@ -388,10 +384,7 @@ pub fn discard(dir: &Path) -> Result<()> {
 
 /// Write an instance's record (temporary name, rename) before its command starts.
 pub fn save_record(dir: &Path, rec: &Record) -> Result<()> {
-    let p = dir.join(RECORD);
-    let tmp = crate::fsutil::tmp_path(dir, ".overlay.");
-    fs::write(&tmp, rec.encode()).at(&tmp)?;
-    fs::rename(&tmp, &p).at(&p)
+    crate::fsutil::write_replace_unsynced(&dir.join(RECORD), rec.encode().as_bytes())
 }
 
 #[cfg(test)]

@@ -338,14 +338,7 @@ impl FileBuf {
 /// A new unlinked file in `dir`.
 pub(super) fn spill_file(dir: &Path) -> std::io::Result<File> {
     std::fs::create_dir_all(dir)?;
-    let path = crate::fsutil::tmp_path(dir, "spill-");
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
-    std::fs::remove_file(&path)?;
-    Ok(f)
+    tempfile::tempfile_in(dir)
 }
 
 /// Reads a file from the start with `pread`, leaving its offset alone.

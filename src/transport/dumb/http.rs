@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::error::{Error, IoContext, Result};
 use crate::transport::advertise::AdvertisedRef;
 
-/// What the dumb object walk (dumb_fetch) reads a mirror's files with:
+/// What the dumb object walk (`fetch`) reads a mirror's files with:
 /// plain HTTP (`HttpClient`) or an object store's API (`s3::S3Mirror`).
 pub trait MirrorReader: Send + Sync {
     /// The mirror's URL (for messages), without a trailing slash.
@@ -86,7 +86,7 @@ fn fail(url: &str, why: impl std::fmt::Display) -> Error {
 
 impl HttpClient {
     pub fn new(url: &str) -> Result<HttpClient> {
-        if !crate::transport::dumb::is_http_url(url) {
+        if !super::files::is_http_url(url) {
             return Err(Error::Invalid(format!(
                 "{url}: not an http:// or https:// URL"
             )));
@@ -355,7 +355,7 @@ impl HttpClient {
     pub fn mirror_refs(&mut self) -> Result<Vec<AdvertisedRef>> {
         let body = self.mirror_file("info/refs")?;
         let url = self.url("info/refs");
-        crate::transport::dumb::parse_refs_file(&body, &url)
+        super::files::parse_refs_file(&body, &url)
     }
 }
 

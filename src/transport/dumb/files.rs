@@ -1,19 +1,13 @@
-//! Dumb HTTP mirrors (format-spec/dumb-http.md): the static files
-//! `update-server-info` writes (`info/refs`, `objects/info/packs`), their
-//! parsers, and the client's public entry points `http_refs` and
-//! `http_fetch` (the object walk is in `dumb_fetch`, HTTP in `dumb_http`).
+//! The static files of a dumb-HTTP mirror (format-spec/dumb-http.md):
+//! `info/refs` and `objects/info/packs`, written and parsed, and where the
+//! client keeps what it fetched.
 
 use std::path::Path;
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::oid::ObjectId;
-use crate::store::{LocalStore, ObjectStore, Odb};
-use crate::transport::advertise::{
-    parse_ref_line, ref_line, workspace_refs, AdvertisedRef, RefLineError,
-};
-use crate::workspace::Workspace;
-
-pub use crate::transport::dumb_fetch::DumbFetchStats;
+use crate::store::Odb;
+use crate::transport::advertise::{parse_ref_line, ref_line, AdvertisedRef, RefLineError};
 
 /// The first line of `info/refs`.
 pub const REFS_VERSION_LINE: &str = "hako-mirror 1";
@@ -27,15 +21,6 @@ pub struct PackEntry {
     pub checksum: ObjectId,
     pub pack_bytes: u64,
     pub idx_bytes: u64,
-}
-
-/// What `update_server_info` did.
-#[derive(Debug, Default)]
-pub struct ServerInfo {
-    /// Loose objects packed into a new pack (0: none were unpacked).
-    pub packed_loose: usize,
-    pub packs: usize,
-    pub refs: usize,
 }
 
 /// The text of `info/refs` for `refs`.
@@ -118,100 +103,6 @@ pub fn parse_packs_file(text: &[u8], url: &str) -> Result<Vec<PackEntry>> {
         });
     }
     Ok(out)
-}
-
-/// The packs of `odb`, as `objects/info/packs` lists them (name order).
-fn list_packs(odb: &Odb) -> Result<Vec<PackEntry>> {
-    odb.rescan();
-    let mut out = Vec::new();
-    for p in LocalStore::packs(odb)? {
-        let stem = p
-            .idx_path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let Some(hex) = stem.strip_prefix("pack-") else {
-            continue;
-        };
-        let Ok(checksum) = ObjectId::from_hex(hex) else {
-            continue;
-        };
-        let idx_bytes = std::fs::metadata(&p.idx_path).at(&p.idx_path)?.len();
-        out.push(PackEntry {
-            name: stem.clone(),
-            checksum,
-            pack_bytes: p.pack_bytes(),
-            idx_bytes,
-        });
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
-}
-
-/// Write the static files of a dumb-HTTP mirror in `ws`: pack the loose
-/// objects no pack holds, then `objects/info/packs`, then `info/refs`.
-pub fn update_server_info(ws: &Workspace) -> Result<ServerInfo> {
-    let odb = &ws.odb;
-    if !odb.shallow()?.is_empty() {
-        crate::warnings::warn(
-            "this workspace is shallow (.hako/shallow): HTTP clients of the mirror cannot fetch the history below its shallow commits".to_string(),
-        );
-    }
-    // Packs written since this process first looked (a push) count too.
-    odb.rescan();
-    let packs = LocalStore::packs(odb)?;
-    let mut loose = Vec::new();
-    for id in odb.loose.list_ids()? {
-        if !packs.iter().any(|p| p.find(&id).is_some()) {
-            loose.push(id);
-        }
-    }
-    let mut info = ServerInfo::default();
-    if !loose.is_empty() {
-        odb.writing()?;
-        let objects: Vec<crate::object::Object> = loose
-            .iter()
-            .map(|id| odb.loose.read(id))
-            .collect::<Result<_>>()?;
-        let refs: Vec<(ObjectId, crate::object::ObjectType, &[u8])> = loose
-            .iter()
-            .zip(&objects)
-            .map(|(id, o)| (*id, o.kind, o.data.as_slice()))
-            .collect();
-        crate::store::pack::write_pack(&odb.pack_dir(), &refs)?;
-        info.packed_loose = loose.len();
-    }
-    let packs = list_packs(odb)?;
-    info.packs = packs.len();
-    let info_dir = odb.loose.dir().join("info");
-    std::fs::create_dir_all(&info_dir).at(&info_dir)?;
-    crate::fsutil::write_atomic(&info_dir.join("packs"), packs_file(&packs).as_bytes())?;
-    let refs = workspace_refs(ws)?;
-    info.refs = refs.len();
-    let dir = ws.dir.join("info");
-    std::fs::create_dir_all(&dir).at(&dir)?;
-    crate::fsutil::write_atomic(&dir.join("refs"), refs_file(&refs).as_bytes())?;
-    Ok(info)
-}
-
-/// The refs of the mirror at `url` (`http://` or `https://`).
-pub fn http_refs(url: &str) -> Result<Vec<AdvertisedRef>> {
-    let mut http = crate::transport::dumb_http::HttpClient::new(url)?;
-    http.mirror_refs()
-}
-
-/// Make every object reachable from `wants` present and verified in `odb`,
-/// downloading only what it lacks from the mirror at `url`. Never moves a
-/// ref. `progress` receives one-line status messages; `received`, if
-/// given, counts body bytes as they arrive (for a display polling it).
-pub fn http_fetch(
-    odb: &Odb,
-    url: &str,
-    wants: &[ObjectId],
-    progress: &mut dyn FnMut(&str),
-    received: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
-) -> Result<DumbFetchStats> {
-    crate::transport::dumb_fetch::fetch(odb, url, wants, progress, received)
 }
 
 /// `.hako/dumb-http/`: the client's cache of indexes and whole packs.

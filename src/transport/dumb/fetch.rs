@@ -9,15 +9,15 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::files::{cache_dir, parse_packs_file, PackEntry};
+use super::http::{HttpClient, MirrorReader};
 use crate::error::{Error, IoContext, Result};
-use crate::maint::reach::{children, Requires};
+use crate::links::{children, Requires};
 use crate::object::{hash_object, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::MAX_TREE_DEPTH;
 use crate::store::pack::{decode_frame, parse_record, MAX_FRAME};
 use crate::store::{ObjectStore, Odb};
-use crate::transport::dumb::{cache_dir, parse_packs_file, PackEntry};
-use crate::transport::dumb_http::{HttpClient, MirrorReader};
 use std::sync::atomic::AtomicU64;
 
 /// What a dumb-HTTP fetch did.
@@ -250,7 +250,7 @@ pub fn index_ids(entry: PackEntry, data: Vec<u8>, url: &str) -> Result<Vec<Objec
     Ok((0..ix.count).map(|i| ix.id_at(i)).collect())
 }
 
-/// See `crate::transport::dumb::http_fetch`.
+/// See `super::files::http_fetch`.
 pub fn fetch(
     odb: &Odb,
     url: &str,
