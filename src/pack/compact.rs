@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::ingest::{ObjectVisitor, Seen};
 use super::select::Pick;
 use super::write::Written;
+use super::{ObjectVisitor, Seen};
 use crate::codec::{get_varint, put_varint};
 use crate::error::{Error, Result};
 use crate::object::{hash_object, CommitRef, ObjectType, TagRef};

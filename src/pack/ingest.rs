@@ -7,6 +7,7 @@ use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
+use super::{ObjectVisitor, Seen};
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, ObjectType, MAX_OBJECT_SIZE};
 use crate::oid::ObjectId;
@@ -208,15 +209,6 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u6
     Ok(copied)
 }
 
-/// One record of the pack as read.
-pub(crate) struct Seen {
-    pub(crate) id: ObjectId,
-    pub(crate) offset: u64,
-    pub(crate) len: u64,
-    pub(crate) size: u64,
-    pub(crate) depth: usize,
-}
-
 /// Read a pack from `input`, verify it entirely and store it in `odb`'s pack
 /// directory. With `fix_thin`, deltas against objects the store has are
 /// completed by putting those bases in front; without it a thin pack is refused.
@@ -391,9 +383,6 @@ fn publish(
 /// header, the trailer, every id, the depth limit and that nothing follows
 /// the last record; `each` sees every object. Deltas against objects not in
 /// the pack are resolved from `odb` with `fix_thin` (their ids returned).
-/// Called with every decoded object of a pack.
-pub(crate) type ObjectVisitor<'a> = dyn FnMut(&Seen, ObjectType, &[u8]) -> Result<()> + 'a;
-
 pub(crate) fn decode_pack(
     map: &[u8],
     odb: &Odb,
