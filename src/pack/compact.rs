@@ -487,32 +487,9 @@ pub fn write_compact<W: Write>(
     out: W,
 ) -> Result<(Written, W)> {
     let order = stream_order(picks);
+    // Bases in stream order; commits too (against their parent).
+    let (bases, pos) = super::write::plan_bases(picks, &order, thin, true);
     let all: std::collections::HashSet<ObjectId> = picks.iter().map(|p| p.id).collect();
-    // Bases and depths in stream order: earlier in the stream, or outside it
-    // when thin.
-    let mut pos: HashMap<ObjectId, usize> = HashMap::with_capacity(picks.len());
-    let mut depth = vec![0usize; order.len()];
-    let mut bases: Vec<Option<ObjectId>> = Vec::with_capacity(order.len());
-    for (i, &k) in order.iter().enumerate() {
-        let p = &picks[k];
-        let base = p
-            .base
-            .filter(|b| *b != p.id)
-            .and_then(|b| match pos.get(&b) {
-                Some(&j) if depth[j] < MAX_DELTA_DEPTH => {
-                    depth[i] = depth[j] + 1;
-                    Some(b)
-                }
-                Some(_) => None,
-                None if thin && !all.contains(&b) => {
-                    depth[i] = 1;
-                    Some(b)
-                }
-                None => None,
-            });
-        bases.push(base);
-        pos.insert(p.id, i);
-    }
     let oerr = |e: std::io::Error| Error::Output(e);
     let mut stream = PackStream::with_version(out, VERSION, order.len() as u32).map_err(oerr)?;
     let mut w = Written {
@@ -524,12 +501,7 @@ pub fn write_compact<W: Write>(
     let mut slot_of: HashMap<ObjectId, (usize, u64)> = HashMap::new();
     let mut i = 0;
     while i < order.len() {
-        let mut j = i;
-        let mut bytes = 0u64;
-        while j < order.len() && (j == i || bytes < 32 << 20) {
-            bytes += store.read_header(&picks[order[j]].id)?.1;
-            j += 1;
-        }
+        let j = super::write::round_end(store, &order, picks, i)?;
         let cands: Vec<Candidates> = (i..j)
             .into_par_iter()
             .map(|r| candidates(store, reuse, &picks[order[r]], bases[r]))
