@@ -3,7 +3,8 @@
 content (blobs and chunk lists), and framing (pack header and trailer,
 record headers, delta base ids, the compression's frame and block headers).
 A delta counts as the kind of object it rebuilds. Usage:
-pack-bytes.py hako PACK, or pack-bytes.py git PACK GIT_DIR (where the bases
+pack-bytes.py hako PACK (version 2, or 3: the compact stream), or
+pack-bytes.py git PACK GIT_DIR (where the bases
 of a thin pack's deltas are, to tell their kinds) -> one line
 "commit=N tree=N content=N framing=N total=N"."""
 import subprocess, sys, zlib
@@ -37,8 +38,37 @@ def zstd_overhead(frame):
         over += 4
     return over
 
+KINDS = {1: "content", 2: "content", 3: "tree", 4: "commit", 5: "commit"}
+
+def compact(b):
+    """Version 3, the compact stream: head, base (an id, or back [and slot]),
+    size, length (not for a raw record), body (raw, ops, or a zstd frame
+    without its magic). Ops and raw bodies count as their object's kind."""
+    out = dict(commit=0, tree=0, content=0, framing=16 + 32)
+    n = int.from_bytes(b[12:16], "big")
+    i = 16
+    for _ in range(n):
+        start = i
+        head = b[i]; i += 1
+        form, body = head >> 3 & 3, head >> 5 & 3
+        if form == 1:
+            i += 32
+        for _ in range(max(form - 1, 0)):
+            _, i = varint(b, i)
+        size, i = varint(b, i)
+        length = size
+        if body != 0:
+            length, i = varint(b, i)
+        over = zstd_overhead(b[i:i + length]) if body == 1 else 0
+        i += length
+        out[KINDS[head & 7]] += length - over
+        out["framing"] += (i - start) - (length - over)
+    return out
+
 def hako(b):
-    kinds = {1: "content", 2: "content", 3: "tree", 4: "commit", 5: "commit"}
+    if int.from_bytes(b[8:12], "big") == 3:
+        return compact(b)
+    kinds = KINDS
     out = dict(commit=0, tree=0, content=0, framing=16 + 32)
     n = int.from_bytes(b[12:16], "big")
     i = 16

@@ -63,7 +63,18 @@ pack_bytes_rows () {
 	echo "| $1, hako: $(python3 "$BENCH_DIR/pack-bytes.py" hako "$2") |"
 	echo "| $1, git:  $(python3 "$BENCH_DIR/pack-bytes.py" git "$3" "$4") |"
 }
+# compact_rows WHAT HAKO-COMPACT-PACK GIT-PACK GIT-DIR: the compact stream's
+# bytes against git's thin pack, with both breakdowns.
+compact_rows () {
+	hb=$(wc -c <"$2") gb=$(wc -c <"$3")
+	awk -v h="$hb" -v g="$gb" -v w="$1" 'BEGIN { printf "| compact stream (pack version 3) for a 1-file change in %s: hako %d, git %d | ratio %.2f |\n", w, h, g, h / g }'
+	pack_bytes_rows "compact stream of a 1-file change in $1" "$2" "$3" "$4"
+}
 pack_bytes_rows "thin pack of a 1-file change in $n files" "$D/h.pack" "$D/g.pack" "$D/g/.git"
+# The same change as the compact stream (pack version 3), what fetch and push
+# send when both ends offer compact-pack (the goal is <= 1x git's bytes).
+(cd "$D/h" && printf 'HEAD\n^HEAD~1\n' | $HAKO pack-objects --revs --thin --compact --stdout >"$D/hc.pack" 2>/dev/null)
+compact_rows "$n files" "$D/hc.pack" "$D/g.pack" "$D/g/.git"
 
 # The same in a tree of small flat directories: 50 directories of 200 small
 # files (a changed leaf node, its parents and a commit, where 32-byte ids
@@ -93,6 +104,8 @@ printf 'HEAD\n^HEAD~1\n' | git --git-dir="$S/g/.git" pack-objects --revs --thin 
 hb=$(wc -c <"$S/h.pack") gb=$(wc -c <"$S/g.pack")
 awk -v h="$hb" -v g="$gb" 'BEGIN { printf "| thin pack bytes for a 1-file change in 50 dirs x 200 small files: hako %d, git %d | ratio %.2f |\n", h, g, h / g }'
 pack_bytes_rows "thin pack of a 1-file change in 50 x 200 small files" "$S/h.pack" "$S/g.pack" "$S/g/.git"
+(cd "$S/h" && printf 'HEAD\n^HEAD~1\n' | $HAKO pack-objects --revs --thin --compact --stdout >"$S/hc.pack" 2>/dev/null)
+compact_rows "50 dirs x 200 small files" "$S/hc.pack" "$S/g.pack" "$S/g/.git"
 
 # Random reads: 10k objects from the one pack.
 (cd "$D/h" && $HAKO verify-pack -v .hako/objects/pack/*.idx | awk 'NF >= 5 && length($1) == 64 {print $1}' | shuf -n 10000 --random-source=/dev/zero >"$D/h.ids")

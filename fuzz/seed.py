@@ -114,6 +114,7 @@ def from_vectors():
         put("pack_stream", pack)
         put("pack_index", idx + pack)
     put("pack_stream", vec("pack-thin.pack"))
+    put("compact_stream", vec("pack-compact.pack"))
     for line in vec("pkt.tsv").decode().splitlines():
         if line.startswith("#") or not line.strip():
             continue
@@ -202,6 +203,10 @@ def from_workspace(tmp):
     put("pack_stream", pack)
     thin = hako("pack-objects", "--revs", "--thin", "--stdout", cwd=ws, stdin=b"HEAD\n^HEAD~1\n")
     put("pack_stream", thin)
+    compact = hako("pack-objects", "--revs", "--thin", "--compact", "--stdout", cwd=ws,
+                   stdin=b"HEAD\n^HEAD~1\n")
+    put("compact_stream", compact)
+    put("compact_stream", hako("pack-objects", "--revs", "--compact", "--stdout", cwd=ws, stdin=b"HEAD\n"))
     hako("update-server-info", cwd=ws)
     packdir = os.path.join(objdir, "pack")
     for f in sorted(os.listdir(packdir)):

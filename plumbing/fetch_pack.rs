@@ -69,6 +69,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         &FetchOptions {
             quiet: quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
             deepen: a.depth,
+            compact: hako::transport::compact_pack_enabled(&ws.config),
         },
         &mut progress,
     )?;

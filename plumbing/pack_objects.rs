@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use hako::pack::compact::write_compact;
 use hako::pack::select::{select_revs, Pick, Selection};
 use hako::pack::write::write_pack;
 use hako::revparse::{peel_to_commit, rev_parse, RevArg};
@@ -22,6 +23,9 @@ pub struct Args {
     /// Allow deltas against objects the receiver has (a thin pack, for the wire).
     #[arg(long)]
     thin: bool,
+    /// Write the compact stream (pack version 3, for the wire; needs --stdout).
+    #[arg(long, requires = "stdout")]
+    compact: bool,
     /// The receiver has REV too: its tree is a source of delta bases (with --revs).
     #[arg(long = "delta-base-from", value_name = "REV")]
     delta_base_from: Vec<String>,
@@ -72,7 +76,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let store: &dyn ObjectStore = &ws.odb;
     if a.stdout {
         let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-        let (w, _) = write_pack(store, Some(&ws.odb), &picks, a.thin, out)?;
+        let (w, _) = if a.compact {
+            write_compact(store, Some(&ws.odb), &picks, a.thin, out)?
+        } else {
+            write_pack(store, Some(&ws.odb), &picks, a.thin, out)?
+        };
         eprintln!(
             "Total {} (delta {}, against the receiver's objects {}), {} bytes",
             w.objects, w.deltas, w.external, w.bytes

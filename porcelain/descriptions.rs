@@ -1058,13 +1058,17 @@ it."#,
 input, or with --revs of everything reachable from `REV` lines and not from
 `^REV` ones, into BASENAME-ID.pack and .idx or, with --stdout, to
 standard output. Tree nodes and chunk lists are deltas against the same
-place's previous version; --thin allows bases the receiver has."#,
+place's previous version; --thin allows bases the receiver has. --compact
+(with --stdout) writes the wire's compact stream instead (version 3: bases
+named by where the receiver has them, copy/insert deltas, commits as
+deltas against their parent), which index-pack stores as version 2."#,
     ),
     (
         "index-pack",
-        r#"Verifies a pack (a file, or standard input with --stdin), resolves its
-deltas, completes a thin pack from the store with --fix-thin, and stores
-it with its index; prints its checksum. Nothing of it is visible unless all
+        r#"Verifies a pack (a file, or standard input with --stdin; version 1, 2
+or the compact stream, version 3), resolves its deltas, completes a thin
+pack from the store with --fix-thin, and stores it with its index (always
+as version 2); prints its checksum. Nothing of it is visible unless all
 of it is sound (format-spec/packs.md)."#,
     ),
     (

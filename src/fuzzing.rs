@@ -20,6 +20,7 @@ pub type Target = (&'static str, fn(&[u8]));
 pub const TARGETS: &[Target] = &[
     ("loose", loose),
     ("pack_stream", pack_stream),
+    ("compact_stream", compact_stream),
     ("pack_index", pack_index),
     ("delta", delta),
     ("tree_node", tree_node),
@@ -67,25 +68,47 @@ pub fn loose(data: &[u8]) {
     }
 }
 
-/// A pack as received: split from a stream (copy_pack), then decoded record
-/// by record (the trailer is supplied when the input lacks a valid one, so
-/// that the records, not the checksum, are what is explored).
-pub fn pack_stream(data: &[u8]) {
+/// `data` split from a stream as a receiver does (copy_pack), then returned
+/// with a valid trailer (its own, or one appended), so that the records,
+/// not the checksum, are what a decoder explores.
+fn split_and_trail(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let mut out = Vec::new();
     if let Ok(n) = crate::pack::ingest::copy_pack(&mut &data[..], &mut out, 1 << 20) {
         assert_eq!(n as usize, out.len());
     }
     let n = data.len();
-    let trailed = n >= 48 && blake3::hash(&data[..n - 32]).as_bytes() == &data[n - 32..];
-    let owned;
-    let pack = if trailed {
-        data
+    if n >= 48 && blake3::hash(&data[..n - 32]).as_bytes() == &data[n - 32..] {
+        std::borrow::Cow::Borrowed(data)
     } else {
-        owned = [data, blake3::hash(data).as_bytes()].concat();
-        &owned[..]
-    };
+        std::borrow::Cow::Owned([data, blake3::hash(data).as_bytes()].concat())
+    }
+}
+
+/// A pack as received: split from a stream (copy_pack), then decoded record
+/// by record (the trailer is supplied when the input lacks a valid one, so
+/// that the records, not the checksum, are what is explored).
+pub fn pack_stream(data: &[u8]) {
+    let pack = split_and_trail(data);
     let odb = crate::store::Odb::open(std::path::Path::new("/nonexistent/hako-fuzz"));
-    let _ = crate::pack::ingest::decode_pack(pack, &odb, false, &mut |_, _, _| Ok(()));
+    let _ = crate::pack::ingest::decode_pack(&pack, &odb, false, &mut |_, _, _| Ok(()));
+}
+
+/// A compact stream (pack version 3) as received: split from a stream
+/// (copy_pack), then decoded and rewritten as version 2 records (the trailer
+/// is supplied when the input lacks a valid one; thin bases are looked up in
+/// a store that does not exist).
+pub fn compact_stream(data: &[u8]) {
+    let pack = split_and_trail(data);
+    let odb = crate::store::Odb::open(std::path::Path::new("/nonexistent/hako-fuzz"));
+    let mut sink = std::io::sink();
+    if let Ok(d) =
+        crate::pack::compact::decode_compact(&pack, &odb, true, &mut sink, &mut |_, _, _| Ok(()))
+    {
+        assert!(
+            d.external_used.is_empty(),
+            "bases read from a store that does not exist"
+        );
+    }
 }
 
 /// An index and its pack, concatenated (the pack starts at the first

@@ -92,6 +92,64 @@ test_expect_success 'truncated and corrupted packs are refused; nothing becomes 
 	! ls c/.hako/objects/pack/* 2>/dev/null
 '
 
+test_expect_success 'pack-objects --compact: the same 1-file change as a version 3 stream, smaller' '
+	printf "%s\n^%s\n" $(cat C2) $(cat C1) | hako -C a pack-objects --revs --thin --compact --stdout >compact.pack 2>err &&
+	grep "^Total 7 (delta [0-9]*, against the receiver.s objects [0-9]*)" err &&
+	printf "HAKOPACK\000\000\000\003" >expect-head &&
+	head -c 12 compact.pack >head &&
+	test_cmp expect-head head &&
+	test $(wc -c <compact.pack) -lt $(wc -c <thin.pack) &&
+	test_must_fail hako -C a pack-objects --compact base 2>err &&
+	grep "stdout" err
+'
+
+test_expect_success 'index-pack stores a compact stream as a version 2 pack that verifies; thin only with --fix-thin' '
+	hako init -q --empty e &&
+	hako -C e index-pack --stdin <full.pack >/dev/null &&
+	ls e/.hako/objects/pack >before &&
+	test_must_fail hako -C e index-pack --stdin <compact.pack 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: bad pack: delta base [0-9a-f]* (offset [0-9]*) is not in the pack (a thin pack needs --fix-thin)$" err &&
+	ls e/.hako/objects/pack >after &&
+	test_cmp before after &&
+	hako -C e index-pack --stdin --fix-thin <compact.pack >name &&
+	hako verify-pack -v e/.hako/objects/pack/pack-$(cat name).idx >out &&
+	grep ": ok ([0-9]* objects)$" out &&
+	od -An -tx1 -j8 -N4 e/.hako/objects/pack/pack-$(cat name).pack >version &&
+	echo " 00 00 00 02" >expect &&
+	test_cmp expect version &&
+	hako -C e ls-tree -r $(cat C2) >actual &&
+	test_cmp expect-tree actual &&
+	hako -C e cat-file -p $(cat C2) >commit &&
+	hako -C a cat-file -p $(cat C2) >expect &&
+	test_cmp expect commit
+'
+
+test_expect_success 'a truncated or corrupted compact stream is one fatal line; nothing becomes visible' '
+	size=$(wc -c <compact.pack) &&
+	ls e/.hako/objects/pack >before &&
+	head -c $((size - 40)) compact.pack >ctrunc.pack &&
+	test_must_fail hako -C e index-pack --stdin --fix-thin <ctrunc.pack 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: bad pack: truncated in the" err &&
+	cp compact.pack cflip.pack &&
+	printf "\377" | dd of=cflip.pack bs=1 seek=100 conv=notrunc 2>/dev/null &&
+	test_must_fail hako -C e index-pack --fix-thin ../cflip.pack 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: .*cflip.pack.: bad pack: " err &&
+	ls e/.hako/objects/pack >after &&
+	test_cmp before after
+'
+
+test_expect_success 'unpack-objects reads a compact stream too' '
+	hako init -q --empty f &&
+	hako -C f unpack-objects <full.pack 2>err &&
+	hako -C f unpack-objects <compact.pack 2>err &&
+	grep "^Unpacked 7 objects$" err &&
+	hako -C f ls-tree -r $(cat C2) >actual &&
+	test_cmp expect-tree actual
+'
+
 test_expect_success 'unpack-objects stores a pack as loose objects (thin bases from the store)' '
 	hako init -q --empty d &&
 	hako -C d unpack-objects <full.pack 2>err &&

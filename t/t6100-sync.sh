@@ -401,6 +401,133 @@ test_expect_success 'remote rename and remove carry the remote-tracking refs' '
 	test_must_be_empty list
 '
 
+# The compact stream (pack version 3, protocol.md's compact-pack).
+# wire_pack_version FILE: the version of the first pack in bytes the proxy
+# counted (count-push or count-fetch).
+wire_pack_version () {
+	python3 - "$1" <<-\PY
+	import sys
+	b = open(sys.argv[1], "rb").read()
+	i = b.find(b"HAKOPACK")
+	print(int.from_bytes(b[i + 8:i + 12], "big") if i >= 0 else "none")
+	PY
+}
+
+# new_pack_ids WS BEFORE: the ids in the packs of WS that BEFORE (a listing
+# of its .idx files) lacks.
+new_pack_ids () {
+	ls "$1/.hako/objects/pack" | grep "idx$" | sort >idx.after &&
+	for i in $(comm -13 "$2" idx.after); do
+		hako -C "$1" verify-pack -v ".hako/objects/pack/$i" | awk "NF >= 5 && length(\$1) == 64 {print \$1}" || return 1
+	done
+}
+
+test_expect_success 'setup: workspaces of small flat directories for the compact stream' '
+	for d in 1 2 3 4; do
+		mkdir -p ctree/d$d &&
+		for f in $(test_seq 1 40); do
+			echo "file $f of dir $d" >ctree/d$d/f$f || return 1
+		done || return 1
+	done &&
+	hako init -q csrc &&
+	hako -C csrc import "$TRASH/ctree" /data >/dev/null &&
+	hako -C csrc commit -q -m tree &&
+	hako clone -q "localhost:$TRASH/csrc" cdst &&
+	hako clone -q csrc clocal
+'
+
+test_expect_success 'compact-pack: push and fetch over ssh send pack version 3; the stored packs verify' '
+	hako -C cdst write /data/d2/f3 "changed in cdst" && hako -C cdst commit -q -m change &&
+	: >wire.bytes &&
+	FAULT=count-push hako -C cdst push -q &&
+	test "$(wire_pack_version wire.bytes)" = 3 &&
+	test "$(hako -C csrc rev-parse HEAD)" = "$(hako -C cdst rev-parse HEAD)" &&
+	test "$(hako -C csrc cat /data/d2/f3)" = "changed in cdst" &&
+	hako -C csrc fsck >/dev/null &&
+	hako -C csrc write /data/d4/f9 "changed in csrc" && hako -C csrc commit -q -m change2 &&
+	: >wire.bytes &&
+	FAULT=count-fetch hako -C cdst fetch -q &&
+	test "$(wire_pack_version wire.bytes)" = 3 &&
+	test "$(hako -C cdst rev-parse refs/remotes/origin/main)" = "$(hako -C csrc rev-parse HEAD)" &&
+	hako -C cdst merge origin/main >/dev/null &&
+	test "$(hako -C cdst cat /data/d4/f9)" = "changed in csrc" &&
+	hako -C cdst fsck >/dev/null
+'
+
+test_expect_success 'compact-pack: either end with transfer.compactPack false sends pack version 2' '
+	test_when_finished "hako -C csrc config transfer.compactPack true && hako -C cdst config transfer.compactPack true" &&
+	hako -C csrc config transfer.compactPack false &&
+	hako ls-remote csrc >/dev/null &&
+	for side in csrc cdst; do
+		hako -C cdst write /data/d1/f1 "push with $side off" && hako -C cdst commit -q -m "$side" &&
+		: >wire.bytes &&
+		FAULT=count-push hako -C cdst push -q &&
+		test "$(wire_pack_version wire.bytes)" = 2 &&
+		hako -C csrc fsck >/dev/null &&
+		hako -C csrc write /data/d1/f2 "fetch with $side off" && hako -C csrc commit -q -m "$side" &&
+		: >wire.bytes &&
+		FAULT=count-fetch hako -C cdst fetch -q &&
+		test "$(wire_pack_version wire.bytes)" = 2 &&
+		hako -C cdst merge origin/main >/dev/null &&
+		hako -C cdst fsck >/dev/null &&
+		hako -C csrc config transfer.compactPack true &&
+		hako -C cdst config transfer.compactPack false || return 1
+	done
+'
+
+test_expect_success 'compact-pack over a local path: the stored packs hold only new objects (version 2 adds copies of the bases)' '
+	test_when_finished "hako -C clocal config transfer.compactPack true" &&
+	hako -C clocal fetch -q && hako -C clocal merge origin/main >/dev/null &&
+	for form in compact plain; do
+		rm -rf snap && cp -R csrc snap &&
+		ls csrc/.hako/objects/pack | grep "idx$" | sort >idx.before &&
+		hako -C clocal write /data/d3/f7 "pushed $form" && hako -C clocal commit -q -m "$form" &&
+		hako -C clocal push -q &&
+		test "$(hako -C csrc cat /data/d3/f7)" = "pushed $form" &&
+		hako -C csrc fsck >/dev/null &&
+		new_pack_ids csrc idx.before >ids &&
+		test -s ids &&
+		: >old &&
+		for id in $(cat ids); do
+			if hako -C snap cat-file -e $id 2>/dev/null; then echo $id >>old; fi
+		done &&
+		if test $form = compact; then test_must_be_empty old; else test -s old; fi &&
+		hako -C clocal config transfer.compactPack false || return 1
+	done &&
+	hako -C csrc write /data/d3/f8 "fetched" && hako -C csrc commit -q -m fetched &&
+	hako -C clocal config transfer.compactPack true &&
+	ls clocal/.hako/objects/pack | grep "idx$" | sort >idx.before &&
+	rm -rf snap && cp -R clocal snap &&
+	hako -C clocal fetch -q && hako -C clocal merge origin/main >/dev/null &&
+	test "$(hako -C clocal cat /data/d3/f8)" = fetched &&
+	hako -C clocal fsck >/dev/null &&
+	new_pack_ids clocal idx.before >ids &&
+	test -s ids &&
+	for id in $(cat ids); do
+		test_must_fail hako -C snap cat-file -e $id 2>/dev/null || return 1
+	done
+'
+
+test_expect_success 'a corrupted compact stream in flight is one fatal line, and stores nothing' '
+	hako -C csrc write /data/d2/f9 "for the flip" && hako -C csrc commit -q -m flip &&
+	before=$(hako -C cdst rev-parse refs/remotes/origin/main) &&
+	ls cdst/.hako/objects/pack >packs.before &&
+	rm -rf cprobe && cp -R cdst cprobe &&
+	: >wire.bytes &&
+	FAULT=count-fetch hako -C cprobe fetch -q &&
+	test "$(wire_pack_version wire.bytes)" = 3 &&
+	start=$(python3 -c "import sys; print(open(sys.argv[1], \"rb\").read().find(b\"HAKOPACK\"))" wire.bytes) &&
+	size=$(wc -c <wire.bytes) &&
+	for at in 20 60 $((size - start - 60)); do
+		test_must_fail env FAULT=flip-fetch FAULT_AT=$((start + at)) hako -C cdst fetch 2>err &&
+		test_line_count = 1 err &&
+		grep "^fatal: .*bad pack" err &&
+		test "$(hako -C cdst rev-parse refs/remotes/origin/main)" = "$before" &&
+		ls cdst/.hako/objects/pack >packs.after &&
+		test_cmp packs.before packs.after || return 1
+	done &&
+	hako -C cdst fetch -q &&
+	test "$(hako -C cdst rev-parse refs/remotes/origin/main)" = "$(hako -C csrc rev-parse HEAD)"
 test_expect_success 'HAKO_TRACE_PACKET traces every packet both ends send and receive, the server by name' '
 	hako init -q --empty tr-src &&
 	hako -C tr-src write /f one && hako -C tr-src commit -q -m one &&

@@ -94,6 +94,40 @@ test_expect_success 'push and fetch over ssh' '
 	hako -C dst fsck >/dev/null && hako -C src fsck >/dev/null
 '
 
+# Wrappers of the remote programs that keep what crossed the wire, in $K
+# (the remote command line is split at spaces; the trash directory has one).
+cat >"$K/tee-receive" <<EOF
+#!/bin/sh
+tee "$K/push.bytes" | hako receive-pack "\$@"
+EOF
+cat >"$K/tee-upload" <<EOF
+#!/bin/sh
+hako upload-pack "\$@" | tee "$K/fetch.bytes"
+EOF
+chmod +x "$K/tee-receive" "$K/tee-upload"
+# pack_version FILE: the version field of the first pack in FILE.
+pack_version () {
+	python3 -c "import sys; b = open(sys.argv[1], 'rb').read(); i = b.find(b'HAKOPACK'); print(int.from_bytes(b[i + 8:i + 12], 'big') if i >= 0 else 'none')" "$1"
+}
+
+test_expect_success 'push and fetch over ssh send the compact stream (pack version 3), version 2 when the server turns it off' '
+	test_when_finished "hako -C src config transfer.compactPack true" &&
+	for v in 3 2; do
+		hako -C dst write /etc/compact "push $v" && hako -C dst commit -q -m "push $v" &&
+		hako -C dst push -q --receive-pack "$K/tee-receive" &&
+		test "$(pack_version "$K/push.bytes")" = $v &&
+		test "$(hako -C src cat /etc/compact)" = "push $v" &&
+		hako -C src fsck >/dev/null &&
+		hako -C src write /etc/back "fetch $v" && hako -C src commit -q -m "fetch $v" &&
+		hako -C dst fetch -q --upload-pack "$K/tee-upload" &&
+		test "$(pack_version "$K/fetch.bytes")" = $v &&
+		test "$(hako -C dst rev-parse refs/remotes/origin/main)" = "$(hako -C src rev-parse HEAD)" &&
+		hako -C dst merge origin/main >/dev/null &&
+		hako -C dst fsck >/dev/null &&
+		hako -C src config transfer.compactPack false || return 1
+	done
+'
+
 test_expect_success 'shallow clone over ssh, then deepened to the whole history' '
 	hako clone -q --depth 1 "$URL" shallow &&
 	test -s shallow/.hako/shallow &&

@@ -274,6 +274,40 @@ test_expect_success TIME 'a pushed pack that never ends stops at its declared co
 	no_spool ws
 '
 
+# The compact stream (pack version 3): each hostile case has valid framing
+# and a valid trailer, so it is the decoder's checks that refuse it.
+test_expect_success 'a hostile compact stream is refused by index-pack with one fatal line, nothing stored' '
+	hako init -q --empty cws &&
+	while read case why; do
+		$HOSTILE compact-pack $case c-$case.pack &&
+		test_must_fail hako -C cws index-pack --fix-thin "$TRASH/c-$case.pack" 2>err &&
+		test_line_count = 1 err &&
+		grep "^fatal: .*bad pack: .*$why" err &&
+		ls cws/.hako/objects/pack >packs &&
+		test_must_be_empty packs || return 1
+	done <<-\EOF
+	huge record declares 4294967296 bytes, over the 64 MiB limit
+	copy-past a copy at op byte 0 reaches past the base.s 27 bytes
+	overbuild builds more than the 5 bytes declared
+	back names the record 5 before it, but 1 come before it
+	slot-past names slot 0 of [0-9a-f]*, which has 0
+	slot-of-full names a slot of record 0.s base, but record 0 has none
+	deep delta chain deeper than 16
+	unknown-base is neither in the pack nor stored here
+	bad-head bad head byte 0x83
+	raw-with-base a raw body with a base
+	EOF
+'
+
+test_expect_success 'receive-pack refuses a hostile compact stream: unpacker error, no ref' '
+	$HOSTILE push cws containers/default/refs/heads/c \
+		$(printf "%064d" 3) c-copy-past.pack >report &&
+	grep "^unpack bad pack: .*reaches past the base" report &&
+	grep "^ng containers/default/refs/heads/c unpacker error" report &&
+	test_must_fail hako -C cws rev-parse --verify refs/heads/c &&
+	no_spool cws
+'
+
 # serve_dumb MODE: the hostile mirror of helpers/hostile.py on a free port;
 # sets $port.
 serve_dumb () {

@@ -410,6 +410,173 @@ fn thin_pack_vector_needs_its_external_base() {
     );
 }
 
+// The compact stream (packs.md, "The compact stream", vectors/pack-compact.*).
+
+/// A commit of tree `tree` (and `parent`) with a fixed identity.
+fn vector_commit(tree: &ObjectId, parent: Option<&ObjectId>, msg: &str) -> Vec<u8> {
+    let ident = "A U Thor <author@example.com> 1112911993 +0000";
+    let parent = parent.map(|p| format!("parent {p}\n")).unwrap_or_default();
+    format!("tree {tree}\n{parent}author {ident}\ncommitter {ident}\n\n{msg}\n").into_bytes()
+}
+
+/// The compact vector's objects: (C0, C1, blob 1, blob 2) payloads.
+fn compact_objects(t: &[ObjectId]) -> [Vec<u8>; 4] {
+    let c0 = vector_commit(&t[0], None, "base");
+    let c1 = vector_commit(&t[1], Some(&hash_object(ObjectType::Commit, &c0)), "next");
+    [
+        c0,
+        c1,
+        b"hello compact\n".to_vec(),
+        b"a line repeated to compress\n".repeat(12),
+    ]
+}
+
+/// Regenerates vectors/pack-compact.* (run with --ignored): each record in
+/// the form the spec's vector section names.
+#[test]
+#[ignore]
+fn write_compact_vector() {
+    use hako::codec::put_varint;
+    use hako::pack::compact::{encode_ops, head_byte, BaseRef, Body};
+    use hako::store::pack::{delta_frame, full_frame};
+    let store = hako::store::MemStore::new();
+    let t = delta_trees(&store);
+    let [c0, c1, b1, b2] = compact_objects(&t);
+    let c0_id = hash_object(ObjectType::Commit, &c0);
+    let node = |id: &ObjectId| store.read(id).unwrap().data;
+    let (n10, n11, n12) = (node(&t[0]), node(&t[1]), node(&t[2]));
+    // (type, base, body form, payload, body)
+    type Rec<'a> = (ObjectType, BaseRef, Body, &'a [u8], Vec<u8>);
+    let records: Vec<Rec> = vec![
+        (
+            ObjectType::Commit,
+            BaseRef::Id(c0_id),
+            Body::Ops,
+            &c1,
+            encode_ops(&c1, &c0, &c0_id),
+        ),
+        (
+            ObjectType::Tree,
+            BaseRef::Slot(1, 0),
+            Body::Ops,
+            &n11,
+            encode_ops(&n11, &n10, &t[0]),
+        ),
+        (
+            ObjectType::Tree,
+            BaseRef::Record(1),
+            Body::Zstd,
+            &n12,
+            delta_frame(&n12, &n11).unwrap()[4..].to_vec(),
+        ),
+        (ObjectType::Blob, BaseRef::None, Body::Raw, &b1, b1.clone()),
+        (
+            ObjectType::Blob,
+            BaseRef::None,
+            Body::Zstd,
+            &b2,
+            full_frame(ObjectType::Blob, &b2).unwrap()[4..].to_vec(),
+        ),
+    ];
+    let mut out = b"HAKOPACK".to_vec();
+    out.extend_from_slice(&3u32.to_be_bytes());
+    out.extend_from_slice(&(records.len() as u32).to_be_bytes());
+    let mut tsv = String::from("# id\thead\tsize\tdepth\n");
+    for ((kind, base, body, payload, data), depth) in records.iter().zip([1, 1, 2, 0, 0]) {
+        let head = head_byte(*kind, base, *body);
+        out.push(head);
+        match base {
+            BaseRef::Id(b) => out.extend_from_slice(b.as_bytes()),
+            BaseRef::Record(back) => put_varint(&mut out, *back),
+            BaseRef::Slot(back, slot) => {
+                put_varint(&mut out, *back);
+                put_varint(&mut out, *slot);
+            }
+            BaseRef::None => {}
+        }
+        put_varint(&mut out, payload.len() as u64);
+        if *body != Body::Raw {
+            put_varint(&mut out, data.len() as u64);
+        }
+        out.extend_from_slice(data);
+        let id = hash_object(*kind, payload);
+        tsv.push_str(&format!("{id}\t{head:#04x}\t{}\t{depth}\n", payload.len()));
+    }
+    let sum = blake3::hash(&out);
+    out.extend_from_slice(sum.as_bytes());
+    let dir = format!("{}/format-spec/vectors", env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(format!("{dir}/pack-compact.pack"), out).unwrap();
+    std::fs::write(format!("{dir}/pack-compact.tsv"), tsv).unwrap();
+    let hex: String = c0.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(format!("{dir}/pack-compact.bases"), format!("{hex}\n")).unwrap();
+}
+
+#[test]
+fn compact_vector_is_stored_as_version_2_with_every_id() {
+    use hako::pack::compact::parse_compact_record;
+    use hako::pack::ingest::index_pack;
+    let dir = format!("{}/format-spec/vectors", env!("CARGO_MANIFEST_DIR"));
+    let scratch = hako::store::MemStore::new();
+    let t = delta_trees(&scratch);
+    let objs = compact_objects(&t);
+    let c0 = from_hex_bytes(
+        std::fs::read_to_string(format!("{dir}/pack-compact.bases"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    assert_eq!(c0, objs[0]);
+    let bytes = std::fs::read(format!("{dir}/pack-compact.pack")).unwrap();
+    assert_eq!(&bytes[8..12], &3u32.to_be_bytes());
+    let rows = vectors("pack-compact.tsv");
+    assert_eq!(rows.len(), 5);
+    let mut pos = 16;
+    for row in &rows {
+        let h = parse_compact_record(&bytes, pos, bytes.len() - 32).unwrap();
+        assert_eq!(format!("{:#04x}", bytes[pos]), row[1]);
+        assert_eq!(h.size.to_string(), row[2]);
+        pos = h.range.end;
+    }
+    assert_eq!(pos, bytes.len() - 32);
+    // Without the bases: refused, nothing visible.
+    let empty = tempfile::tempdir().unwrap();
+    let odb = hako::store::Odb::open(empty.path());
+    assert!(index_pack(&odb, &mut &bytes[..], true).is_err());
+    assert!(hako::store::LocalStore::packs(&odb).unwrap().is_empty());
+    // With C0 and the gen:10 node: stored as version 2, every id reads back.
+    odb.write(ObjectType::Commit, &c0).unwrap();
+    let n10 = scratch.read(&t[0]).unwrap();
+    odb.write(ObjectType::Tree, &n10.data).unwrap();
+    let done = index_pack(&odb, &mut &bytes[..], true).unwrap();
+    assert_eq!((done.objects, done.thin_bases), (5, 0));
+    let p = hako::store::pack::Pack::open(&done.idx_path).unwrap();
+    assert_eq!(p.version(), 2);
+    p.verify_checksums().unwrap();
+    let payloads = [
+        objs[1].clone(),
+        scratch.read(&t[1]).unwrap().data,
+        scratch.read(&t[2]).unwrap().data,
+        objs[2].clone(),
+        objs[3].clone(),
+    ];
+    for (row, payload) in rows.iter().zip(&payloads) {
+        let id = ObjectId::from_hex(&row[0]).unwrap();
+        let i = p.find(&id).unwrap();
+        assert_eq!(&p.read(i).unwrap().data, payload);
+    }
+    // The zstd delta stays a delta against the node before it; the rest are full.
+    let deltas = rows
+        .iter()
+        .filter(|r| {
+            p.record(p.find(&ObjectId::from_hex(&r[0]).unwrap()).unwrap())
+                .unwrap()
+                .base
+                .is_some()
+        })
+        .count();
+    assert_eq!(deltas, 1);
+}
+
 // Packet framing (format-spec/protocol.md, vectors/pkt.tsv).
 
 /// Hex with `{XX*N}` runs expanded.

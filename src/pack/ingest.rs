@@ -7,6 +7,7 @@ use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
+use super::{ObjectVisitor, Seen};
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, ObjectType, MAX_OBJECT_SIZE};
 use crate::oid::ObjectId;
@@ -114,6 +115,7 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u6
         return Err(bad("not a hako pack (bad magic)".into()));
     }
     let count = u32::from_be_bytes(head[12..16].try_into().expect("4 bytes"));
+    let compact = head[8..12] == super::compact::VERSION.to_be_bytes();
     out.write_all(&head).at("pack spool")?;
     copied += 16;
     for _ in 0..count {
@@ -135,18 +137,43 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u6
         let mut code = [0u8; 1];
         exact(&mut r, &mut code, "record header", at)?;
         rec.push(code[0]);
-        let size = varint(&mut r, &mut rec)?;
-        if size > MAX_OBJECT_SIZE {
-            return Err(bad(format!(
+        let too_big = |size: u64| {
+            bad(format!(
                 "bad record at offset {at}: record declares {size} bytes, over the 64 MiB limit of one object"
-            )));
-        }
-        if code[0] & DELTA_BIT != 0 {
-            let mut base = [0u8; 32];
-            exact(&mut r, &mut base, "record header", at)?;
-            rec.extend_from_slice(&base);
-        }
-        let stored = varint(&mut r, &mut rec)?;
+            ))
+        };
+        let stored = if compact {
+            // packs.md, "The compact stream": head, base, size, length.
+            let form = code[0] >> 3 & 3;
+            if form == 1 {
+                let mut base = [0u8; 32];
+                exact(&mut r, &mut base, "record header", at)?;
+                rec.extend_from_slice(&base);
+            }
+            for _ in 0..form.saturating_sub(1) {
+                varint(&mut r, &mut rec)?;
+            }
+            let size = varint(&mut r, &mut rec)?;
+            if size > MAX_OBJECT_SIZE {
+                return Err(too_big(size));
+            }
+            if code[0] >> 5 & 3 == 0 {
+                size
+            } else {
+                varint(&mut r, &mut rec)?
+            }
+        } else {
+            let size = varint(&mut r, &mut rec)?;
+            if size > MAX_OBJECT_SIZE {
+                return Err(too_big(size));
+            }
+            if code[0] & DELTA_BIT != 0 {
+                let mut base = [0u8; 32];
+                exact(&mut r, &mut base, "record header", at)?;
+                rec.extend_from_slice(&base);
+            }
+            varint(&mut r, &mut rec)?
+        };
         if stored > MAX_FRAME {
             return Err(bad(format!(
                 "bad record at offset {at}: a frame of {stored} bytes, over the limit of one object"
@@ -182,15 +209,6 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u6
     Ok(copied)
 }
 
-/// One record of the pack as read.
-pub(crate) struct Seen {
-    id: ObjectId,
-    offset: u64,
-    len: u64,
-    size: u64,
-    depth: usize,
-}
-
 /// Read a pack from `input`, verify it entirely and store it in `odb`'s pack
 /// directory. With `fix_thin`, deltas against objects the store has are
 /// completed by putting those bases in front; without it a thin pack is refused.
@@ -211,92 +229,153 @@ pub(crate) fn index_pack_as(
     prefix: &str,
 ) -> Result<Indexed> {
     let dir = odb.pack_dir();
-    let (mut tmp, mut file) = spool(odb, &dir, "tmp_pack_", input)?;
+    let (tmp, mut file) = spool(odb, &dir, "tmp_pack_", input)?;
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
     let n = map.len();
-    let (version, mut seen, external) = decode_pack(&map, odb, fix_thin, &mut |_, _, _| Ok(()))?;
-    let by_id: std::collections::HashSet<ObjectId> = seen.iter().map(|s| s.id).collect();
-    // packs.md, Order: a base the pack holds must come before its deltas.
-    if let Some(b) = external.iter().find(|b| by_id.contains(b)) {
-        return Err(Error::Invalid(format!(
-            "bad pack: delta base {b} comes after a delta against it"
-        )));
+    if map.get(8..12) == Some(&super::compact::VERSION.to_be_bytes()[..]) {
+        // A compact stream is always rewritten as version 2.
+        let (body, mut body_file) = new_tmp_pack(odb, &dir, "tmp_pack_")?;
+        let mut w = std::io::BufWriter::new(&mut body_file);
+        let dec =
+            super::compact::decode_compact(&map, odb, fix_thin, &mut w, &mut |_, _, _| Ok(()))?;
+        w.flush().at(&body.path)?;
+        drop(w);
+        check_order(&dec.seen, &dec.external_used)?;
+        drop(map);
+        drop((tmp, file));
+        let len = dec.seen.iter().map(|s| s.len).sum();
+        let (tmp, checksum, seen) = assemble(
+            odb,
+            &dir,
+            &dec.external_stored,
+            &body_file,
+            0,
+            len,
+            dec.seen,
+        )?;
+        drop(body);
+        return publish(
+            &dir,
+            prefix,
+            tmp,
+            checksum,
+            &seen,
+            dec.external_stored.len(),
+        );
     }
+    let (version, mut seen, external) = decode_pack(&map, odb, fix_thin, &mut |_, _, _| Ok(()))?;
+    check_order(&seen, &external)?;
     drop(map);
-    let checksum = if external.is_empty() && version == 2 {
+    if external.is_empty() && version == 2 {
         let mut t = [0u8; 32];
         file.seek(SeekFrom::Start(n as u64 - 32)).at(&tmp.path)?;
         file.read_exact(&mut t).at(&tmp.path)?;
         file.sync_all().at(&tmp.path)?;
         drop(file);
-        ObjectId(t)
-    } else {
-        // Complete a thin pack or lift a version 1 pack to version 2 (its full
-        // records are the same bytes): a new file with the external bases as
-        // full records *first*, so every base precedes its deltas, then the
-        // received records unchanged.
-        let (fixed, mut out) = new_tmp_pack(odb, &dir, "tmp_pack_")?;
-        let mut head = Vec::with_capacity(16);
-        head.extend_from_slice(b"HAKOPACK");
-        head.extend_from_slice(&2u32.to_be_bytes());
-        head.extend_from_slice(&((seen.len() + external.len()) as u32).to_be_bytes());
-        let mut h = blake3::Hasher::new();
-        let mut put = |out: &mut std::fs::File, bytes: &[u8]| -> Result<()> {
-            h.update(bytes);
-            out.write_all(bytes).at(&fixed.path)
-        };
-        put(&mut out, &head)?;
-        let mut at = 16u64;
-        let mut bases = Vec::with_capacity(external.len());
-        for base in &external {
-            let o = odb.read(base)?;
-            let rec = encode_record(o.kind, &o.data)?;
-            put(&mut out, &rec)?;
-            bases.push(Seen {
-                id: *base,
-                offset: at,
-                len: rec.len() as u64,
-                size: o.data.len() as u64,
-                depth: 0,
-            });
-            at += rec.len() as u64;
-        }
-        let shift = at - 16;
-        file.seek(SeekFrom::Start(16)).at(&tmp.path)?;
-        let mut body = std::io::BufReader::new((&file).take(n as u64 - 48));
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let k = body.read(&mut buf).at(&tmp.path)?;
-            if k == 0 {
-                break;
-            }
-            put(&mut out, &buf[..k])?;
-        }
-        let sum = h.finalize();
-        out.write_all(sum.as_bytes()).at(&fixed.path)?;
-        out.sync_all().at(&fixed.path)?;
-        for s in &mut seen {
-            s.offset += shift;
-        }
-        bases.append(&mut seen);
-        seen = bases;
-        drop(file);
-        // The received copy goes (dropped); the fixed one is published.
-        tmp = fixed;
-        ObjectId(*sum.as_bytes())
+        return publish(&dir, prefix, tmp, ObjectId(t), &seen, 0);
+    }
+    // Complete a thin pack or lift a version 1 pack to version 2 (its full
+    // records are the same bytes).
+    for s in &mut seen {
+        s.offset -= 16;
+    }
+    let (fixed, checksum, seen) = assemble(odb, &dir, &external, &file, 16, n as u64 - 48, seen)?;
+    drop((tmp, file));
+    publish(&dir, prefix, fixed, checksum, &seen, external.len())
+}
+
+/// packs.md, Order: a base the pack holds must come before its deltas.
+fn check_order(seen: &[Seen], external: &[ObjectId]) -> Result<()> {
+    let by_id: std::collections::HashSet<ObjectId> = seen.iter().map(|s| s.id).collect();
+    match external.iter().find(|b| by_id.contains(b)) {
+        Some(b) => Err(Error::Invalid(format!(
+            "bad pack: delta base {b} comes after a delta against it"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A new version 2 pack file: the external bases as full records *first*
+/// (so every base precedes its deltas), then `len` bytes of records from
+/// `src` at `start`, whose `seen` offsets are relative to `start`; returns
+/// the file, its checksum, and every record's place in it.
+fn assemble(
+    odb: &Odb,
+    dir: &std::path::Path,
+    external: &[ObjectId],
+    src: &std::fs::File,
+    start: u64,
+    len: u64,
+    mut seen: Vec<Seen>,
+) -> Result<(TmpPack, ObjectId, Vec<Seen>)> {
+    let (fixed, mut out) = new_tmp_pack(odb, dir, "tmp_pack_")?;
+    let mut head = Vec::with_capacity(16);
+    head.extend_from_slice(b"HAKOPACK");
+    head.extend_from_slice(&2u32.to_be_bytes());
+    head.extend_from_slice(&((seen.len() + external.len()) as u32).to_be_bytes());
+    let mut h = blake3::Hasher::new();
+    let mut put = |out: &mut std::fs::File, bytes: &[u8]| -> Result<()> {
+        h.update(bytes);
+        out.write_all(bytes).at(&fixed.path)
     };
+    put(&mut out, &head)?;
+    let mut at = 16u64;
+    let mut bases = Vec::with_capacity(external.len());
+    for base in external {
+        let o = odb.read(base)?;
+        let rec = encode_record(o.kind, &o.data)?;
+        put(&mut out, &rec)?;
+        bases.push(Seen {
+            id: *base,
+            offset: at,
+            len: rec.len() as u64,
+            size: o.data.len() as u64,
+            depth: 0,
+        });
+        at += rec.len() as u64;
+    }
+    let mut body = std::io::BufReader::new(src);
+    body.seek(SeekFrom::Start(start)).at(&fixed.path)?;
+    let mut body = body.take(len);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let k = body.read(&mut buf).at(&fixed.path)?;
+        if k == 0 {
+            break;
+        }
+        put(&mut out, &buf[..k])?;
+    }
+    let sum = h.finalize();
+    out.write_all(sum.as_bytes()).at(&fixed.path)?;
+    out.sync_all().at(&fixed.path)?;
+    for s in &mut seen {
+        s.offset += at;
+    }
+    bases.append(&mut seen);
+    Ok((fixed, ObjectId(*sum.as_bytes()), bases))
+}
+
+/// Publish the finished pack file `tmp` as `<prefix>-<checksum>`.
+fn publish(
+    dir: &std::path::Path,
+    prefix: &str,
+    mut tmp: TmpPack,
+    checksum: ObjectId,
+    seen: &[Seen],
+    thin_bases: usize,
+) -> Result<Indexed> {
     let mut entries: Vec<IndexEntry> = seen
         .iter()
         .map(|s| (s.id, s.offset, s.len, s.size))
         .collect();
     let objects = entries.len();
-    let idx_path = publish_pack_as(&dir, prefix, &tmp.path, &checksum.0, &mut entries)?;
+    let idx_path = publish_pack_as(dir, prefix, &tmp.path, &checksum.0, &mut entries)?;
     tmp.keep = true;
     Ok(Indexed {
         idx_path,
         checksum,
         objects,
-        thin_bases: external.len(),
+        thin_bases,
     })
 }
 
@@ -304,9 +383,6 @@ pub(crate) fn index_pack_as(
 /// header, the trailer, every id, the depth limit and that nothing follows
 /// the last record; `each` sees every object. Deltas against objects not in
 /// the pack are resolved from `odb` with `fix_thin` (their ids returned).
-/// Called with every decoded object of a pack.
-pub(crate) type ObjectVisitor<'a> = dyn FnMut(&Seen, ObjectType, &[u8]) -> Result<()> + 'a;
-
 pub(crate) fn decode_pack(
     map: &[u8],
     odb: &Odb,
@@ -444,8 +520,17 @@ pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
     let dir = odb.loose.dir().to_path_buf();
     let (tmp, file) = spool(odb, &dir, "tmp_unpack_", input)?;
     let map = crate::sys::map_file(&file).at(&tmp.path)?;
+    let compact = map.get(8..12) == Some(&super::compact::VERSION.to_be_bytes()[..]);
+    let decode = |each: &mut ObjectVisitor| -> Result<()> {
+        if compact {
+            super::compact::decode_compact(&map, odb, true, &mut std::io::sink(), each)?;
+        } else {
+            decode_pack(&map, odb, true, each)?;
+        }
+        Ok(())
+    };
     // First pass: verify everything; second: write.
-    decode_pack(&map, odb, true, &mut |_, _, _| Ok(()))?;
+    decode(&mut |_, _, _| Ok(()))?;
     let mut batch: Vec<(ObjectType, Vec<u8>)> = Vec::new();
     let mut pending = 0usize;
     let mut written = 0usize;
@@ -456,7 +541,7 @@ pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
         batch.clear();
         Ok(())
     };
-    decode_pack(&map, odb, true, &mut |_, kind, data| {
+    decode(&mut |_, kind, data| {
         batch.push((kind, data.to_vec()));
         pending += data.len();
         written += 1;

@@ -32,7 +32,9 @@ enum Walk {
 pub struct Pick {
     pub id: ObjectId,
     pub kind: ObjectType,
-    /// The same path's previous node or content, if there is one.
+    /// The same path's previous node or content, if there is one; for a
+    /// commit, its first parent the receiver has (only the compact stream
+    /// deltifies commits: a stored commit stays readable without a base).
     pub base: Option<ObjectId>,
 }
 
@@ -102,9 +104,11 @@ impl<'s> Selection<'s> {
             let tree = commit.tree;
             trees.insert(*c, tree);
             let mut olds: Vec<ObjectId> = Vec::new();
+            let mut parent_base = None;
             for p in crate::revparse::visible_parents(self.store, c, &commit)? {
                 if other_has(&p) {
                     olds.push(tree_of(self.store, &p, &mut trees)?);
+                    parent_base = parent_base.or(Some(p));
                 }
             }
             olds.extend_from_slice(extra_bases);
@@ -113,7 +117,7 @@ impl<'s> Selection<'s> {
             if let Some(rec) = crate::links::PullRecord::parse(commit.message) {
                 self.pick(rec.config, ObjectType::Blob, None);
             }
-            self.pick(*c, ObjectType::Commit, None);
+            self.pick(*c, ObjectType::Commit, parent_base);
         }
         Ok(())
     }

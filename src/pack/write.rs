@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::select::Pick;
 use crate::error::{Error, Result};
+use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::store::pack::{encode_delta, encode_record, IndexEntry, PackStream, MAX_DELTA_DEPTH};
 use crate::store::{LocalStore, ObjectStore};
@@ -35,26 +36,26 @@ fn record_size(rec: &[u8]) -> Option<u64> {
 /// Payload bytes compressed per parallel round.
 const ROUND_BYTES: u64 = 32 << 20;
 
-/// Write `picks`, in order, as a pack to `out`. With `thin`, a base outside
-/// the pack is allowed (the receiver has it); otherwise only bases earlier in
-/// the pack are used. Chains never exceed the format's maximum depth.
-pub fn write_pack<W: Write>(
-    store: &dyn ObjectStore,
-    reuse: Option<&dyn LocalStore>,
+/// The delta base of each pick, taken in `order`: its suggested base if that
+/// comes earlier (a base later in the pack is not allowed: bases come
+/// first) within the depth limit or, `thin`, lies outside the pack; commits
+/// get none unless `commit_bases`. Returns the bases in `order`'s order and
+/// each id's position in it.
+pub(crate) fn plan_bases(
     picks: &[Pick],
+    order: &[usize],
     thin: bool,
-    out: W,
-) -> Result<(Written, W)> {
-    // Plan bases and depths in order. A base later in the pack is not
-    // allowed (bases come first); one outside it only in a thin pack.
+    commit_bases: bool,
+) -> (Vec<Option<ObjectId>>, HashMap<ObjectId, usize>) {
     let all: std::collections::HashSet<ObjectId> = picks.iter().map(|p| p.id).collect();
     let mut pos: HashMap<ObjectId, usize> = HashMap::with_capacity(picks.len());
-    let mut depth = vec![0usize; picks.len()];
-    let mut bases: Vec<Option<ObjectId>> = Vec::with_capacity(picks.len());
-    for (i, p) in picks.iter().enumerate() {
+    let mut depth = vec![0usize; order.len()];
+    let mut bases: Vec<Option<ObjectId>> = Vec::with_capacity(order.len());
+    for (i, &k) in order.iter().enumerate() {
+        let p = &picks[k];
         let base = p
             .base
-            .filter(|b| *b != p.id)
+            .filter(|b| *b != p.id && (commit_bases || p.kind != ObjectType::Commit))
             .and_then(|b| match pos.get(&b) {
                 Some(&j) if depth[j] < MAX_DELTA_DEPTH => {
                     depth[i] = depth[j] + 1;
@@ -70,6 +71,38 @@ pub fn write_pack<W: Write>(
         bases.push(base);
         pos.insert(p.id, i);
     }
+    (bases, pos)
+}
+
+/// Where the round of parallel compression that starts at position `i` of
+/// `order` ends: after about `ROUND_BYTES` of payload, one pick at least.
+pub(crate) fn round_end(
+    store: &dyn ObjectStore,
+    order: &[usize],
+    picks: &[Pick],
+    i: usize,
+) -> Result<usize> {
+    let mut j = i;
+    let mut bytes = 0u64;
+    while j < order.len() && (j == i || bytes < ROUND_BYTES) {
+        bytes += store.read_header(&picks[order[j]].id)?.1;
+        j += 1;
+    }
+    Ok(j)
+}
+
+/// Write `picks`, in order, as a pack to `out`. With `thin`, a base outside
+/// the pack is allowed (the receiver has it); otherwise only bases earlier in
+/// the pack are used. Chains never exceed the format's maximum depth.
+pub fn write_pack<W: Write>(
+    store: &dyn ObjectStore,
+    reuse: Option<&dyn LocalStore>,
+    picks: &[Pick],
+    thin: bool,
+    out: W,
+) -> Result<(Written, W)> {
+    let order: Vec<usize> = (0..picks.len()).collect();
+    let (bases, pos) = plan_bases(picks, &order, thin, false);
     let oerr = |e: std::io::Error| Error::Output(e);
     let mut stream = PackStream::new(out, picks.len() as u32).map_err(oerr)?;
     let mut w = Written {
@@ -78,12 +111,7 @@ pub fn write_pack<W: Write>(
     };
     let mut i = 0;
     while i < picks.len() {
-        let mut j = i;
-        let mut bytes = 0u64;
-        while j < picks.len() && (j == i || bytes < ROUND_BYTES) {
-            bytes += store.read_header(&picks[j].id)?.1;
-            j += 1;
-        }
+        let j = round_end(store, &order, picks, i)?;
         let records: Vec<(Vec<u8>, u64, bool)> = (i..j)
             .into_par_iter()
             .map(|k| -> Result<(Vec<u8>, u64, bool)> {

@@ -39,7 +39,7 @@ pub fn type_code(k: ObjectType) -> u8 {
     }
 }
 
-fn type_from_code(c: u8) -> Option<ObjectType> {
+pub fn type_from_code(c: u8) -> Option<ObjectType> {
     Some(match c {
         1 => ObjectType::Blob,
         2 => ObjectType::File,
@@ -576,10 +576,7 @@ pub fn encode_delta(
     base: &ObjectId,
     base_data: &[u8],
 ) -> Result<Vec<u8>> {
-    let zerr = |e: std::io::Error| Error::Invalid(format!("zstd: {e}"));
-    let mut enc = zstd::stream::Encoder::with_ref_prefix(Vec::new(), 3, base_data).map_err(zerr)?;
-    enc.write_all(data).map_err(zerr)?;
-    let z = enc.finish().map_err(zerr)?;
+    let z = delta_frame(data, base_data)?;
     let mut r = Vec::with_capacity(z.len() + 44);
     r.push(DELTA_BIT | type_code(kind));
     put_varint(&mut r, data.len() as u64);
@@ -589,8 +586,27 @@ pub fn encode_delta(
     Ok(r)
 }
 
+/// The zstd frame of a delta: `data` compressed with `base_data` as reference prefix.
+pub fn delta_frame(data: &[u8], base_data: &[u8]) -> Result<Vec<u8>> {
+    let zerr = |e: std::io::Error| Error::Invalid(format!("zstd: {e}"));
+    let mut enc = zstd::stream::Encoder::with_ref_prefix(Vec::new(), 3, base_data).map_err(zerr)?;
+    enc.write_all(data).map_err(zerr)?;
+    enc.finish().map_err(zerr)
+}
+
 /// One full record (type, size, stored size, zstd frame).
 pub fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
+    let z = full_frame(kind, data)?;
+    let mut r = Vec::with_capacity(z.len() + 12);
+    r.push(type_code(kind));
+    put_varint(&mut r, data.len() as u64);
+    put_varint(&mut r, z.len() as u64);
+    r.extend_from_slice(&z);
+    Ok(r)
+}
+
+/// The zstd frame of a full record holding `data`.
+pub fn full_frame(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
     crate::object::check_size(kind, data.len() as u64)?;
     thread_local! {
         // One compression context per thread (setting one up per record showed).
@@ -607,12 +623,7 @@ pub fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
             ctx.compress(data)
         })
         .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
-    let mut r = Vec::with_capacity(z.len() + 12);
-    r.push(type_code(kind));
-    put_varint(&mut r, data.len() as u64);
-    put_varint(&mut r, z.len() as u64);
-    r.extend_from_slice(&z);
-    Ok(r)
+    Ok(z)
 }
 
 /// A pack being written: records stream to a temporary file; the index is
@@ -792,10 +803,15 @@ const STREAM_BATCH: usize = 256 << 10;
 
 impl<W: Write> PackStream<W> {
     /// Write the header of a pack of exactly `count` records.
-    pub fn new(mut out: W, count: u32) -> std::io::Result<PackStream<W>> {
+    pub fn new(out: W, count: u32) -> std::io::Result<PackStream<W>> {
+        Self::with_version(out, VERSION, count)
+    }
+
+    /// `new` for a stream of another version (3: the compact stream).
+    pub fn with_version(mut out: W, version: u32, count: u32) -> std::io::Result<PackStream<W>> {
         let mut head = Vec::with_capacity(16);
         head.extend_from_slice(PACK_MAGIC);
-        head.extend_from_slice(&VERSION.to_be_bytes());
+        head.extend_from_slice(&version.to_be_bytes());
         head.extend_from_slice(&count.to_be_bytes());
         out.write_all(&head)?;
         let mut hasher = blake3::Hasher::new();

@@ -26,6 +26,16 @@ pub const RECEIVE_CAPABILITIES: &[&str] = &[
     "quiet",
 ];
 
+/// A server's capabilities: `base` and, unless the workspace turned it
+/// off, `compact-pack`.
+pub fn server_capabilities(ws: &Workspace, base: &[&'static str]) -> Vec<&'static str> {
+    let mut caps = base.to_vec();
+    if crate::transport::compact_pack_enabled(&ws.config) {
+        caps.push(crate::transport::COMPACT_PACK);
+    }
+    caps
+}
+
 /// One advertised ref.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdvertisedRef {

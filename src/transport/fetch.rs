@@ -40,6 +40,8 @@ pub struct FetchOptions {
     /// `deepen N` (protocol.md section 6a): cut history N commits deep from
     /// each want; wanted commits already stored are asked for again.
     pub deepen: Option<u32>,
+    /// Ask for the compact stream when the remote offers it.
+    pub compact: bool,
 }
 
 /// Make every object reachable from `wants` present in `odb`, fetching what
@@ -89,6 +91,14 @@ pub fn fetch_pack(
         }
         if opts.quiet && conn.caps.iter().any(|x| x == "quiet") {
             caps.push("quiet".into());
+        }
+        if opts.compact
+            && conn
+                .caps
+                .iter()
+                .any(|x| x == crate::transport::COMPACT_PACK)
+        {
+            caps.push(crate::transport::COMPACT_PACK.into());
         }
         caps.push(format!("agent=hako/{}", env!("CARGO_PKG_VERSION")));
         for (i, id) in need.iter().enumerate() {

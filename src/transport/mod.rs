@@ -19,6 +19,15 @@ pub mod send;
 pub mod sync;
 pub mod upload;
 
+/// The capability of the compact pack stream (protocol.md section 5).
+pub const COMPACT_PACK: &str = "compact-pack";
+
+/// Whether this workspace offers and asks for `compact-pack`
+/// (`transfer.compactPack`, default true; layout.md).
+pub fn compact_pack_enabled(config: &crate::workspace::Config) -> bool {
+    config.get_bool("transfer.compactpack").unwrap_or(true)
+}
+
 /// What a transfer reports while it runs (the caller decides how to show it).
 #[derive(Debug, Clone, Copy)]
 pub enum Event<'a> {

@@ -15,7 +15,7 @@ use crate::pack::quarantine;
 use crate::refs::{Expect, PreparedRefs, RefStore, RefValue};
 use crate::store::ObjectStore;
 use crate::transport::advertise::{
-    split_wire_name, workspace_refs, write_advertisement, RECEIVE_CAPABILITIES,
+    server_capabilities, split_wire_name, workspace_refs, write_advertisement, RECEIVE_CAPABILITIES,
 };
 use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{BandWriter, PktReader, PktWriter, StreamReader};
@@ -56,7 +56,8 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
     let mut r = PktReader::new(input);
     let mut w = PktWriter::new(std::io::BufWriter::new(output));
     let refs = workspace_refs(ws)?;
-    write_advertisement(&mut w, &refs, RECEIVE_CAPABILITIES)?;
+    let caps = server_capabilities(ws, RECEIVE_CAPABILITIES);
+    write_advertisement(&mut w, &refs, &caps)?;
     w.flush_io()?;
     // Commands.
     let mut cmds: Vec<Command> = Vec::new();

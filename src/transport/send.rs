@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
+use crate::pack::compact::write_wire;
 use crate::pack::select::select_revs;
-use crate::pack::write::write_pack;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::limits::SectionLimit;
@@ -50,6 +50,8 @@ pub struct Pushed {
 pub struct PushOptions {
     pub atomic: bool,
     pub quiet: bool,
+    /// Send the compact stream when the remote offers it.
+    pub compact: bool,
 }
 
 /// Send `updates` through `conn` (consumed). The pack holds everything the
@@ -115,6 +117,10 @@ pub fn send_pack(
         if opts.quiet && conn.has("quiet") {
             caps.push("quiet".into());
         }
+        let compact = opts.compact && conn.has(crate::transport::COMPACT_PACK);
+        if compact {
+            caps.push(crate::transport::COMPACT_PACK.into());
+        }
         caps.push(format!("agent=hako/{}", env!("CARGO_PKG_VERSION")));
         let mut w = PktWriter::new(&mut conn.writer);
         for (i, u) in updates.iter().enumerate() {
@@ -133,7 +139,7 @@ pub fn send_pack(
                 total: 0,
                 each: &mut |n| progress(Event::Sent(n)),
             };
-            let (written, _) = write_pack(odb, Some(odb), &picks, true, &mut counted)?;
+            let (written, _) = write_wire(compact, odb, Some(odb), &picks, true, &mut counted)?;
             data.finish()?;
             w.flush_pkt()?;
             out.pack_bytes = written.bytes;

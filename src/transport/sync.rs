@@ -414,6 +414,7 @@ pub fn fetch(
             let fopts = FetchOptions {
                 quiet: opts.quiet,
                 deepen: opts.deepen,
+                compact: crate::transport::compact_pack_enabled(&ws.config),
             };
             let fetched = fetch_pack(&ws.odb, conn, &wants, &tips, &fopts, progress)?;
             (advertised, fetched, specs)
@@ -961,6 +962,7 @@ pub fn push(
     let popts = PushOptions {
         atomic: opts.atomic,
         quiet: opts.quiet,
+        compact: crate::transport::compact_pack_enabled(&ws.config),
     };
     let pushed = send_pack(&ws.odb, conn, &to_send, &popts, progress)?;
     report.objects = pushed.objects;

@@ -9,10 +9,12 @@ use std::io::{Read, Write};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
+use crate::pack::compact::write_wire;
 use crate::pack::select::{select_revs, select_revs_shallow, ShallowRequest};
-use crate::pack::write::write_pack;
 use crate::store::ObjectStore;
-use crate::transport::advertise::{workspace_refs, write_advertisement, UPLOAD_CAPABILITIES};
+use crate::transport::advertise::{
+    server_capabilities, workspace_refs, write_advertisement, UPLOAD_CAPABILITIES,
+};
 use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES, MAX_HAVE_ROUNDS};
 use crate::transport::pkt::{BandWriter, PktReader, PktWriter};
 use crate::workspace::Workspace;
@@ -62,7 +64,8 @@ pub fn upload_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> Re
     let mut r = PktReader::new(input);
     let mut w = PktWriter::new(std::io::BufWriter::new(output));
     let refs = workspace_refs(ws)?;
-    write_advertisement(&mut w, &refs, UPLOAD_CAPABILITIES)?;
+    let caps = server_capabilities(ws, UPLOAD_CAPABILITIES);
+    write_advertisement(&mut w, &refs, &caps)?;
     w.flush_io()?;
     let mut allowed: HashSet<ObjectId> = HashSet::new();
     for a in &refs {
@@ -135,6 +138,7 @@ fn negotiate_and_send<R: Read, W: Write>(
     }
     let has = |c: &str| caps.iter().any(|x| x == c);
     let (thin, sideband, quiet) = (has("thin-pack"), has("side-band"), has("quiet"));
+    let compact = has(crate::transport::COMPACT_PACK);
     // Haves, in rounds.
     let mut common: Vec<ObjectId> = Vec::new();
     let mut seen: HashSet<ObjectId> = HashSet::new();
@@ -207,7 +211,7 @@ fn negotiate_and_send<R: Read, W: Write>(
             w.sideband(2, msg.as_bytes()).map_err(|e| early(e.into()))?;
         }
         let mut band = BandWriter::new(w, 1);
-        let res = write_pack(&ws.odb, Some(&ws.odb), &picks, thin, &mut band);
+        let res = write_wire(compact, &ws.odb, Some(&ws.odb), &picks, thin, &mut band);
         match res {
             Ok((written, _)) => {
                 band.finish().map_err(|e| early(e.into()))?;
@@ -230,8 +234,8 @@ fn negotiate_and_send<R: Read, W: Write>(
         w.flush_pkt().map_err(|e| early(e.into()))?;
     } else {
         w.flush_io().map_err(|e| early(e.into()))?;
-        let (written, _) =
-            write_pack(&ws.odb, Some(&ws.odb), &picks, thin, w.get_mut()).map_err(|e| (e, true))?;
+        let (written, _) = write_wire(compact, &ws.odb, Some(&ws.odb), &picks, thin, w.get_mut())
+            .map_err(|e| (e, true))?;
         served.bytes = written.bytes;
     }
     w.flush_io().map_err(|e| early(e.into()))?;

@@ -204,6 +204,68 @@ def pack(records):
     return body + blake3(body)
 
 
+def compact_record(kind, body, size, form=0, base=b"", body_form=0):
+    """A version 3 record (packs.md, "The compact stream"): head, base
+    field (already encoded), size, length (not for a raw body), body."""
+    head = bytes([TYPES[kind] | form << 3 | body_form << 5])
+    length = b"" if body_form == 0 else varint(len(body))
+    return head + base + varint(size) + length + body
+
+
+def compact_pack(records):
+    body = b"HAKOPACK" + struct.pack(">II", 3, len(records)) + b"".join(records)
+    return body + blake3(body)
+
+
+def ops_insert(data):
+    return varint(len(data) << 2) + data
+
+
+def ops_copy(offset, n):
+    return varint(n << 2 | 1) + varint(offset)
+
+
+def compact_case(case):
+    """A compact stream with valid framing and trailer, hostile as CASE says."""
+    base = b"a base blob of some length\n"
+    raw = compact_record("blob", base, len(base))
+    by_record = lambda back: varint(back)
+    if case == "huge":
+        frame = zstd_zeros_frame(4294967296, 4294967296)[4:]
+        return compact_pack([compact_record("blob", frame, 4294967296, body_form=1)])
+    if case == "copy-past":
+        ops = ops_copy(20, 30)
+        return compact_pack([raw, compact_record("blob", ops, 30, 2, by_record(1), 2)])
+    if case == "overbuild":
+        ops = ops_insert(b"x" * 10)
+        return compact_pack([raw, compact_record("blob", ops, 5, 2, by_record(1), 2)])
+    if case == "back":
+        ops = ops_insert(b"x")
+        return compact_pack([raw, compact_record("blob", ops, 1, 2, by_record(5), 2)])
+    if case == "slot-past":
+        # Record 1 is a delta against a blob (no slots); record 2 names slot 0 of it.
+        d1 = compact_record("blob", ops_copy(0, 4), 4, 2, by_record(1), 2)
+        d2 = compact_record("blob", ops_insert(b"y"), 1, 3, varint(1) + varint(0), 2)
+        return compact_pack([raw, d1, d2])
+    if case == "slot-of-full":
+        d = compact_record("blob", ops_insert(b"y"), 1, 3, varint(1) + varint(0), 2)
+        return compact_pack([raw, d])
+    if case == "deep":
+        recs = [raw]
+        for i in range(17):
+            recs.append(compact_record("blob", ops_copy(0, 4) + ops_insert(b"%02d" % i), 6, 2,
+                                       by_record(1), 2))
+        return compact_pack(recs)
+    if case == "unknown-base":
+        ops = ops_insert(b"x")
+        return compact_pack([compact_record("blob", ops, 1, 1, b"\x42" * 32, 2)])
+    if case == "bad-head":
+        return compact_pack([b"\x83" + varint(1) + b"x"])
+    if case == "raw-with-base":
+        return compact_pack([raw, compact_record("blob", b"x", 1, 2, by_record(1), 0)])
+    raise SystemExit("unknown compact case " + case)
+
+
 # --- objects of the tests ----------------------------------------------------
 
 def deep_objects(depth, blob=b"bottom\n"):
@@ -439,6 +501,8 @@ def main(argv):
         recs, cid = deep_objects(int(argv[2]), *[a.encode().decode("unicode_escape").encode() for a in argv[4:5]])
         write_out(argv[3], pack(recs))
         print(cid.hex())
+    elif cmd == "compact-pack":
+        write_out(argv[3], compact_case(argv[2]))
     elif cmd == "huge-pack":
         size = int(argv[2])
         frame = zstd_zeros_frame(size, size)
