@@ -528,6 +528,8 @@ test_expect_success 'a corrupted compact stream in flight is one fatal line, and
 	done &&
 	hako -C cdst fetch -q &&
 	test "$(hako -C cdst rev-parse refs/remotes/origin/main)" = "$(hako -C csrc rev-parse HEAD)"
+'
+
 test_expect_success 'HAKO_TRACE_PACKET traces every packet both ends send and receive, the server by name' '
 	hako init -q --empty tr-src &&
 	hako -C tr-src write /f one && hako -C tr-src commit -q -m one &&
