@@ -17,6 +17,13 @@ use crate::error::{Error, IoContext, Result};
 use crate::transport::dumb::http::{MirrorReader, MAX_MIRROR_FILE};
 use crate::workspace::Config;
 
+mod multipart;
+mod profile;
+
+pub use multipart::PendingUpload;
+use multipart::{MAX_PART, MIN_PART};
+use profile::aws_profile;
+
 /// Attempts of one request on 500, 503, SlowDown or a dropped connection.
 const ATTEMPTS: u32 = 5;
 /// How long a signed request stays valid.
@@ -24,9 +31,6 @@ const SIGNED_FOR: Duration = Duration::from_secs(900);
 /// A file larger than this goes up in parts of this size (a multipart
 /// upload); `remote.NAME.s3partsize` changes it.
 pub const PART_SIZE: u64 = 64 << 20;
-/// The limits S3 puts on a part (but the last).
-const MIN_PART: u64 = 5 << 20;
-const MAX_PART: u64 = 5 << 30;
 /// Keys one ListObjectsV2 page returns at most.
 const PAGE_KEYS: usize = 1000;
 
@@ -85,6 +89,7 @@ pub struct Listed {
 }
 
 /// A client of one bucket prefix.
+#[derive(Clone)]
 pub struct S3Client {
     agent: ureq::Agent,
     bucket: Bucket,
@@ -92,7 +97,6 @@ pub struct S3Client {
     prefix: String,
     /// `s3://BUCKET/PREFIX`, and the remote's name, for messages.
     pub display: String,
-    url: String,
     /// Requests made.
     pub requests: u64,
     /// Body bytes received.
@@ -125,26 +129,6 @@ struct Failed {
     code: String,
     message: String,
     transient: bool,
-}
-
-/// The MD5 of bytes `offset..offset + len` of `path`, in hex (the ETag S3
-/// gives a part).
-fn md5_hex(path: &Path, offset: u64, len: u64) -> Result<String> {
-    use md5::Digest;
-    use std::io::Seek;
-    let mut f = std::fs::File::open(path).at(path)?;
-    f.seek(std::io::SeekFrom::Start(offset)).at(path)?;
-    let mut h = md5::Md5::new();
-    let mut r = f.take(len);
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = r.read(&mut buf).at(path)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A request body that counts the bytes read from it.
@@ -183,78 +167,6 @@ fn xml_field(body: &str, tag: &str) -> String {
 /// `<Code>` and `<Message>` of an S3 error body.
 fn error_fields(body: &str) -> (String, String) {
     (xml_field(body, "Code"), xml_field(body, "Message"))
-}
-
-/// A multipart upload in progress (never completed nor aborted).
-#[derive(Clone, Debug)]
-pub struct PendingUpload {
-    /// The key below the prefix.
-    pub path: String,
-    pub id: String,
-    /// When it started, seconds since the epoch (store time; 0 if absent).
-    pub initiated: u64,
-}
-
-/// An INI file as the AWS CLI writes them: section → key → value.
-fn read_ini(path: &Path) -> Vec<(String, String, String)> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut section = String::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
-            continue;
-        }
-        if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = s.trim().to_string();
-        } else if let Some((k, v)) = line.split_once('=') {
-            out.push((section.clone(), k.trim().to_string(), v.trim().to_string()));
-        }
-    }
-    out
-}
-
-/// What the AWS CLI would use: (credentials, region of the profile).
-fn aws_profile() -> (Option<Credentials>, Option<String>) {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let home = env("HOME").unwrap_or_default();
-    let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".into());
-    let creds_file =
-        env("AWS_SHARED_CREDENTIALS_FILE").unwrap_or_else(|| format!("{home}/.aws/credentials"));
-    let config_file = env("AWS_CONFIG_FILE").unwrap_or_else(|| format!("{home}/.aws/config"));
-    let config_section = if profile == "default" {
-        "default".to_string()
-    } else {
-        format!("profile {profile}")
-    };
-    let mut entries: Vec<(String, String)> = Vec::new();
-    for (file, section) in [(creds_file, profile.clone()), (config_file, config_section)] {
-        for (s, k, v) in read_ini(Path::new(&file)) {
-            if s == section {
-                entries.push((k, v));
-            }
-        }
-    }
-    let get = |k: &str| {
-        entries
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-    };
-    let creds = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-        (Some(k), Some(s)) => Some((k, s, env("AWS_SESSION_TOKEN"))),
-        _ => match (get("aws_access_key_id"), get("aws_secret_access_key")) {
-            (Some(k), Some(s)) => Some((k, s, get("aws_session_token"))),
-            _ => None,
-        },
-    };
-    let creds = creds.map(|(k, s, t)| match t {
-        Some(t) => Credentials::new_with_token(k, s, t),
-        None => Credentials::new(k, s),
-    });
-    (creds, get("region"))
 }
 
 impl S3Client {
@@ -321,7 +233,6 @@ impl S3Client {
             creds,
             prefix: loc.prefix,
             display,
-            url,
             requests: 0,
             bytes: 0,
             sent: 0,
@@ -350,99 +261,9 @@ impl S3Client {
         action.sign_with_time(SIGNED_FOR, &self.signing_time())
     }
 
-    /// The multipart uploads in progress of keys starting with `path`
-    /// (ListMultipartUploads, which rusty-s3 has no action for: signed here).
-    pub fn pending_uploads(&mut self, path: &str) -> Result<Vec<PendingUpload>> {
-        let strip = self.key("");
-        let prefix = self.key(path);
-        let mut out = Vec::new();
-        let mut marker: Option<(String, String)> = None;
-        loop {
-            let mut query: Vec<(&str, String)> =
-                vec![("prefix", prefix.clone()), ("uploads", String::new())];
-            if let Some((k, u)) = &marker {
-                query.push(("key-marker", k.clone()));
-                query.push(("upload-id-marker", u.clone()));
-            }
-            query.sort();
-            let pairs = query.iter().map(|(k, v)| (*k, v.as_str()));
-            let base = self.bucket.object_url("");
-            let url = match &self.creds {
-                Some(c) => rusty_s3::signing::sign(
-                    &self.signing_time(),
-                    rusty_s3::Method::Get,
-                    base,
-                    c.key(),
-                    c.secret(),
-                    c.token(),
-                    self.bucket.region(),
-                    SIGNED_FOR.as_secs(),
-                    pairs,
-                    std::iter::empty(),
-                ),
-                None => {
-                    let mut u = base;
-                    u.query_pairs_mut().extend_pairs(pairs);
-                    u
-                }
-            };
-            let what = "LIST multipart uploads";
-            let resp = self
-                .request("GET", url, &[], None, None)
-                .map_err(|f| self.fail(what, f))?;
-            let mut body = Vec::new();
-            self.body_into(what, resp, &mut body, MAX_MIRROR_FILE)?;
-            let text = String::from_utf8_lossy(&body);
-            for up in text.split("<Upload>").skip(1) {
-                let key = xml_field(up, "Key");
-                let Some(path) = key.strip_prefix(&strip) else {
-                    continue;
-                };
-                out.push(PendingUpload {
-                    path: path.to_string(),
-                    id: xml_field(up, "UploadId"),
-                    initiated: parse_iso_time(&xml_field(up, "Initiated")).unwrap_or(0),
-                });
-            }
-            if xml_field(&text, "IsTruncated") != "true" {
-                break;
-            }
-            let next = (
-                xml_field(&text, "NextKeyMarker"),
-                xml_field(&text, "NextUploadIdMarker"),
-            );
-            if next.0.is_empty() || marker.as_ref() == Some(&next) {
-                break;
-            }
-            marker = Some(next);
-        }
-        Ok(out)
-    }
-
-    /// Abort the multipart upload `id` of `path`.
-    pub fn abort_upload(&mut self, path: &str, id: &str) -> Result<()> {
-        let key = self.key(path);
-        let url = self.sign(
-            &self
-                .bucket
-                .abort_multipart_upload(self.creds.as_ref(), &key, id),
-        );
-        match self.request("DELETE", url, &[], None, None) {
-            Ok(_) => Ok(()),
-            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
-            Err(f) => Err(self.fail(&format!("abort the multipart upload of {path}"), f)),
-        }
-    }
-
     /// Another client of the same prefix (fresh counters).
     pub fn reopen(&self) -> S3Client {
         S3Client {
-            agent: self.agent.clone(),
-            bucket: self.bucket.clone(),
-            creds: self.creds.clone(),
-            prefix: self.prefix.clone(),
-            display: self.display.clone(),
-            url: self.url.clone(),
             requests: 0,
             bytes: 0,
             sent: 0,
@@ -451,8 +272,7 @@ impl S3Client {
             index_aliases: HashMap::new(),
             packs_listing: None,
             store_time: None,
-            skew: self.skew,
-            part_size: self.part_size,
+            ..self.clone()
         }
     }
 
@@ -715,167 +535,6 @@ impl S3Client {
         }
     }
 
-    /// PUT the file `local` (`len` bytes) as the write-once key `path`: one
-    /// PUT, or a multipart upload when it is larger than a part (each part
-    /// retried as any request is; an upload that fails is aborted, and one
-    /// cut off leaves no key a reader sees).
-    pub fn put_file(&mut self, path: &str, local: &Path, len: u64) -> Result<()> {
-        if len <= self.part_size {
-            return self.put(path, None, Some((local, len)), true);
-        }
-        let key = self.key(path);
-        let what = format!("multipart upload of {path}");
-        // An upload of the same key that a push cut off: continued, its
-        // parts that match this file's kept.
-        let earlier = self
-            .pending_uploads(path)?
-            .into_iter()
-            .filter(|u| u.path == path)
-            .max_by_key(|u| u.initiated);
-        let (upload, done) = match earlier {
-            Some(u) => {
-                let done = self.uploaded_parts(path, &key, &u.id)?;
-                (u.id, done)
-            }
-            None => {
-                let url = self.sign(
-                    &self
-                        .bucket
-                        .create_multipart_upload(self.creds.as_ref(), &key),
-                );
-                let resp = self
-                    .request("POST", url, &[], Some(b""), None)
-                    .map_err(|f| self.fail(&what, f))?;
-                let mut body = Vec::new();
-                self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
-                let id = rusty_s3::actions::CreateMultipartUpload::parse_response(
-                    &String::from_utf8_lossy(&body),
-                )
-                .map_err(|e| Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display)))?
-                .upload_id()
-                .to_string();
-                (id, HashMap::new())
-            }
-        };
-        let result = self.upload_parts(path, &key, &upload, local, len, &done);
-        if result.is_err() {
-            let url = self.sign(&self.bucket.abort_multipart_upload(
-                self.creds.as_ref(),
-                &key,
-                &upload,
-            ));
-            let _ = self.request("DELETE", url, &[], None, None);
-        }
-        result
-    }
-
-    /// The parts of upload `upload` already there: number → (ETag, size).
-    fn uploaded_parts(
-        &mut self,
-        path: &str,
-        key: &str,
-        upload: &str,
-    ) -> Result<HashMap<u16, (String, u64)>> {
-        let mut out = HashMap::new();
-        let mut marker: Option<u16> = None;
-        loop {
-            let mut action = self.bucket.list_parts(self.creds.as_ref(), key, upload);
-            if let Some(m) = marker {
-                action.set_part_number_marker(m);
-            }
-            let url = self.sign(&action);
-            let what = format!("LIST the parts of {path}");
-            let resp = self
-                .request("GET", url, &[], None, None)
-                .map_err(|f| self.fail(&what, f))?;
-            let mut body = Vec::new();
-            self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
-            let page =
-                rusty_s3::actions::ListParts::parse_response(&String::from_utf8_lossy(&body))
-                    .map_err(|e| {
-                        Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
-                    })?;
-            for p in page.parts {
-                out.insert(p.number, (p.etag, p.size));
-            }
-            match page.next_part_number_marker {
-                Some(m) if Some(m) != marker => marker = Some(m),
-                _ => break,
-            }
-        }
-        Ok(out)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn upload_parts(
-        &mut self,
-        path: &str,
-        key: &str,
-        upload: &str,
-        local: &Path,
-        len: u64,
-        done: &HashMap<u16, (String, u64)>,
-    ) -> Result<()> {
-        let mut etags = Vec::new();
-        let mut offset = 0;
-        while offset < len {
-            let n = etags.len() + 1;
-            let number = u16::try_from(n).map_err(|_| {
-                Error::Invalid(format!(
-                    "{}: PUT {path}: more than 65535 parts",
-                    self.display
-                ))
-            })?;
-            let part = (len - offset).min(self.part_size);
-            if let Some((etag, size)) = done.get(&number) {
-                if *size == part && etag.trim_matches('"') == md5_hex(local, offset, part)? {
-                    etags.push(etag.clone());
-                    offset += part;
-                    continue;
-                }
-            }
-            let url = self.sign(
-                &self
-                    .bucket
-                    .upload_part(self.creds.as_ref(), key, number, upload),
-            );
-            let what = format!("PUT {path} part {n}");
-            let resp = self
-                .request("PUT", url, &[], None, Some((local, offset, part)))
-                .map_err(|f| self.fail(&what, f))?;
-            let etag = resp.header("ETag").map(String::from).ok_or_else(|| {
-                Error::Invalid(format!("{}: {what}: no ETag in the answer", self.display))
-            })?;
-            etags.push(etag);
-            offset += part;
-            test_pause("HAKO_TEST_S3_PART_WAIT");
-        }
-        let action = self.bucket.complete_multipart_upload(
-            self.creds.as_ref(),
-            key,
-            upload,
-            etags.iter().map(String::as_str),
-        );
-        let url = self.sign(&action);
-        let body = action.body();
-        let what = format!("PUT {path} (completing {} parts)", etags.len());
-        let resp = self
-            .request("POST", url, &[], Some(body.as_bytes()), None)
-            .map_err(|f| self.fail(&what, f))?;
-        let mut answer = Vec::new();
-        self.body_into(&what, resp, &mut answer, MAX_MIRROR_FILE)?;
-        // A store may fail a completion with a 200 and an error body.
-        let text = String::from_utf8_lossy(&answer);
-        if text.contains("<Error>") {
-            let (code, message) = error_fields(&text);
-            return Err(Error::Invalid(format!(
-                "{}: {what}: {code}: {message}",
-                self.display
-            )));
-        }
-        Ok(())
-    }
-
     /// DELETE `paths` (below the prefix) with as few `DeleteObjects`
     /// requests as the store allows (1000 keys each); missing keys are fine.
     pub fn delete_many(&mut self, paths: &[String]) -> Result<()> {
@@ -986,65 +645,20 @@ fn parse_size(s: &str) -> Option<u64> {
     n.parse::<u64>().ok()?.checked_mul(1 << shift)
 }
 
-/// Days from 1970-01-01 to a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-fn unix_time(y: i64, mo: u32, d: u32, h: u64, mi: u64, s: u64) -> Option<u64> {
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let days = u64::try_from(days_from_civil(y, mo, d)).ok()?;
-    Some(days * 86400 + h * 3600 + mi * 60 + s)
-}
-
-/// `2026-12-06T10:28:06.123Z` (a listing's `LastModified`), to the second.
+/// `2026-12-06T10:28:06.123Z` (a listing's `LastModified`, RFC 3339), to
+/// the second.
 pub fn parse_iso_time(s: &str) -> Option<u64> {
-    let n = |a: usize, b: usize| s.get(a..b)?.parse::<u64>().ok();
-    let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    unix_time(
-        n(0, 4)? as i64,
-        n(5, 7)? as u32,
-        n(8, 10)? as u32,
-        n(11, 13)?,
-        n(14, 16)?,
-        n(17, 19)?,
-    )
+    let t: jiff::Timestamp = s.parse().ok()?;
+    u64::try_from(t.as_second()).ok()
 }
 
-/// `Sun, 06 Dec 2026 10:28:06 GMT` (an HTTP `Date`).
+/// `Sun, 06 Dec 2026 10:28:06 GMT` (an HTTP `Date`, RFC 9110's
+/// IMF-fixdate: RFC 2822's form).
 pub fn parse_http_date(s: &str) -> Option<u64> {
-    let w: Vec<&str> = s.split_whitespace().collect();
-    let [_, d, mon, y, hms, "GMT"] = w.as_slice() else {
-        return None;
-    };
-    let mo = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| m == mon)? as u32
-        + 1;
-    let t: Vec<u64> = hms.split(':').filter_map(|x| x.parse().ok()).collect();
-    let [h, mi, sec] = t.as_slice() else {
-        return None;
-    };
-    unix_time(y.parse().ok()?, mo, d.parse().ok()?, *h, *mi, *sec)
+    let t = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(s)
+        .ok()?;
+    u64::try_from(t.as_second()).ok()
 }
 
 /// `objects/info/packs` for a listing of `objects/pack/`: the packs whose
@@ -1256,6 +870,8 @@ mod tests {
             Some(1796552886)
         );
         assert_eq!(parse_iso_time("2026-13-06T10:28:06Z"), None);
+        assert_eq!(parse_iso_time("1969-12-31T23:59:59Z"), None);
         assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(parse_http_date("Sun, 06 Dec 2026 25:28:06 GMT"), None);
     }
 }
