@@ -158,7 +158,7 @@ pub fn delta(data: &[u8]) {
     }
     if rec.len() <= 4096 {
         let base_id = crate::object::hash_object(ObjectType::Blob, base);
-        let enc = crate::store::pack::encode_delta(ObjectType::Blob, rec, &base_id, base)
+        let enc = crate::store::packwrite::encode_delta(ObjectType::Blob, rec, &base_id, base)
             .expect("encoding a small delta");
         let head = crate::store::pack::parse_record(&enc, 0, enc.len(), 2).expect("own record");
         let back = crate::store::pack::decode_frame(&enc[head.frame], head.size, Some(base))

@@ -438,7 +438,7 @@ fn compact_objects(t: &[ObjectId]) -> [Vec<u8>; 4] {
 fn write_compact_vector() {
     use hako::codec::put_varint;
     use hako::pack::compact::{encode_ops, head_byte, BaseRef, Body};
-    use hako::store::pack::{delta_frame, full_frame};
+    use hako::store::packwrite::{delta_frame, full_frame};
     let store = hako::store::MemStore::new();
     let t = delta_trees(&store);
     let [c0, c1, b1, b2] = compact_objects(&t);

@@ -137,7 +137,7 @@ pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> 
             err: e.into_error(),
         })?;
         f.sync_all().at(&tmp)?;
-        let idx = crate::store::pack::publish_pack(&dir, &tmp, &w.checksum.0, &mut w.entries)?;
+        let idx = crate::store::packwrite::publish_pack(&dir, &tmp, &w.checksum.0, &mut w.entries)?;
         Ok::<_, Error>((w, idx))
     })();
     let (w, idx) = match written {

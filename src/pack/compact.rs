@@ -20,9 +20,9 @@ use crate::object::{hash_object, CommitRef, ObjectType, TagRef};
 use crate::oid::ObjectId;
 use crate::prolly::{dir, file, Node};
 use crate::store::pack::{
-    delta_frame, encode_record, full_frame, parse_record, type_code, type_from_code, PackStream,
-    DELTA_BIT, MAX_DELTA_DEPTH, MAX_FRAME,
+    parse_record, type_code, type_from_code, DELTA_BIT, MAX_DELTA_DEPTH, MAX_FRAME,
 };
+use crate::store::packwrite::{delta_frame, encode_record, full_frame, PackStream};
 use crate::store::{LocalStore, ObjectStore, Odb};
 
 /// The version number of the compact stream.

@@ -11,10 +11,8 @@ use super::{ObjectVisitor, Seen};
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, ObjectType, MAX_OBJECT_SIZE};
 use crate::oid::ObjectId;
-use crate::store::pack::{
-    decode_frame, encode_record, parse_record, publish_pack_as, IndexEntry, DELTA_BIT,
-    MAX_DELTA_DEPTH, MAX_FRAME,
-};
+use crate::store::pack::{decode_frame, parse_record, DELTA_BIT, MAX_DELTA_DEPTH, MAX_FRAME};
+use crate::store::packwrite::{encode_record, publish_pack_as, IndexEntry};
 use crate::store::{ObjectStore, Odb};
 
 /// What `index_pack` stored.
@@ -558,7 +556,7 @@ pub fn unpack_objects(odb: &Odb, input: &mut dyn Read) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::pack::{encode_delta, PackBuilder};
+    use crate::store::packwrite::{encode_delta, PackBuilder};
 
     #[test]
     fn a_base_after_its_delta_is_refused_even_with_fix_thin() {

@@ -11,7 +11,8 @@ use super::select::Pick;
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
-use crate::store::pack::{encode_delta, encode_record, IndexEntry, PackStream, MAX_DELTA_DEPTH};
+use crate::store::pack::MAX_DELTA_DEPTH;
+use crate::store::packwrite::{encode_delta, encode_record, IndexEntry, PackStream};
 use crate::store::{LocalStore, ObjectStore};
 
 /// What a written pack holds.
@@ -182,7 +183,13 @@ pub fn write_pack_files(
             err: e.into_error(),
         })?;
         f.sync_all().at(&tmp)?;
-        crate::store::pack::publish_pack_as(&dir, &prefix, &tmp, &w.checksum.0, &mut w.entries)?;
+        crate::store::packwrite::publish_pack_as(
+            &dir,
+            &prefix,
+            &tmp,
+            &w.checksum.0,
+            &mut w.entries,
+        )?;
         Ok((w.checksum, w))
     })();
     if result.is_err() {

@@ -4,6 +4,7 @@
 pub mod loose;
 pub mod mem;
 pub mod pack;
+pub mod packwrite;
 pub mod shallow;
 
 use std::io::Read;
@@ -335,7 +336,7 @@ impl Odb {
             let small: Vec<(ObjectType, &[u8])> = fresh.iter().map(|(_, k, d)| (*k, *d)).collect();
             self.loose.write_batch(&small)?;
         } else {
-            let idx = pack::write_pack(&self.pack_dir(), &fresh)?;
+            let idx = packwrite::write_pack(&self.pack_dir(), &fresh)?;
             let p = Arc::new(pack::Pack::open(&idx)?);
             if let Some(list) = self.packs.write().unwrap().as_mut() {
                 list.push(p);
@@ -372,7 +373,7 @@ impl Odb {
             return Ok(());
         }
         let victims = &list[..merge];
-        let idx = pack::merge_packs(&self.pack_dir(), victims)?;
+        let idx = packwrite::merge_packs(&self.pack_dir(), victims)?;
         let merged = Arc::new(pack::Pack::open(&idx)?);
         for v in victims {
             if v.idx_path == merged.idx_path {

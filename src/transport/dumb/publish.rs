@@ -75,7 +75,7 @@ pub fn update_server_info(ws: &Workspace) -> Result<ServerInfo> {
             .zip(&objects)
             .map(|(id, o)| (*id, o.kind, o.data.as_slice()))
             .collect();
-        crate::store::pack::write_pack(&odb.pack_dir(), &refs)?;
+        crate::store::packwrite::write_pack(&odb.pack_dir(), &refs)?;
         info.packed_loose = loose.len();
     }
     let packs = list_packs(odb)?;
