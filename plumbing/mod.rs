@@ -135,14 +135,6 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub use hako::quote::quote_path;
 
 /// Non-default metadata as ` key=value` fields (ls-tree and mktree share it).
-/// Directories `write-tree` and `import` leave out: the workspace's own `.hako`.
-pub fn workspace_exclude(ws: &Workspace) -> Vec<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(&ws.dir)
-        .map(|m| vec![(m.dev(), m.ino())])
-        .unwrap_or_default()
-}
-
 pub fn meta_fields(m: &hako::prolly::dir::Meta) -> String {
     let mut s = String::new();
     if m.uid != 0 {

@@ -19,7 +19,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let batch = BatchWriter::new(&ws.odb);
     let opts = ImportOptions {
         owners: a.owners,
-        exclude: super::workspace_exclude(&ws),
+        exclude: ws.import_exclude(),
     };
     let id = write_tree(&batch, &a.dir, &opts)?;
     batch.flush()?;

@@ -58,7 +58,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     };
     let opts = ImportOptions {
         owners: a.owners,
-        exclude: plumbing::workspace_exclude(&ws),
+        exclude: ws.import_exclude(),
     };
     super::edit_working(&ws, |batch, root| {
         let placeholder = if name.is_empty() {

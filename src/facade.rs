@@ -166,12 +166,7 @@ impl Hako {
         };
         let opts = crate::hostfs::ImportOptions {
             owners: false,
-            exclude: std::fs::metadata(&self.ws.dir)
-                .map(|m| {
-                    use std::os::unix::fs::MetadataExt;
-                    vec![(m.dev(), m.ino())]
-                })
-                .unwrap_or_default(),
+            exclude: self.ws.import_exclude(),
         };
         crate::worktree::edit_working(
             &self.ws,

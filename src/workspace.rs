@@ -449,6 +449,15 @@ impl Workspace {
         }
     }
 
+    /// The directories an import of host files leaves out, by (device,
+    /// inode): the workspace's own `.hako` (write-tree, import).
+    pub fn import_exclude(&self) -> Vec<(u64, u64)> {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(&self.dir)
+            .map(|m| vec![(m.dev(), m.ino())])
+            .unwrap_or_default()
+    }
+
     /// The directory containing `.hako`.
     pub fn root(&self) -> &Path {
         self.dir.parent().unwrap_or(&self.dir)
