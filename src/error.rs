@@ -75,6 +75,8 @@ pub enum Error {
     Merge(#[from] MergeError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
+    #[error(transparent)]
+    Transport(#[from] crate::transport::error::TransportError),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each

@@ -10,6 +10,7 @@ use crate::oid::ObjectId;
 use crate::refs::{RefStore, RefValue};
 use crate::store::ObjectStore;
 use crate::transport::pkt::{Packet, PktReader, PktWriter};
+use crate::transport::TransportError;
 use crate::workspace::Workspace;
 
 /// The protocol version this implementation speaks.
@@ -155,15 +156,12 @@ pub fn write_advertisement<W: Write>(
     Ok(())
 }
 
-fn protocol(msg: String) -> Error {
-    Error::Invalid(msg)
-}
-
-fn text(p: &Packet) -> Result<String> {
-    let line = p
-        .as_line()
-        .ok_or_else(|| protocol(format!("expected a text line, got {p:?}")))?;
-    String::from_utf8(line.to_vec()).map_err(|_| protocol("ref line is not UTF-8".into()))
+fn text(p: &Packet) -> Result<String, TransportError> {
+    let line = p.as_line().ok_or_else(|| TransportError::Unexpected {
+        expected: "a text line".into(),
+        got: format!("{p:?}"),
+    })?;
+    String::from_utf8(line.to_vec()).map_err(|_| TransportError::NotUtf8("ref line".into()))
 }
 
 /// Why a ref line (`ID NAME [ATTRIBUTE…]`) was refused.
@@ -224,16 +222,21 @@ pub fn read_advertisement<R: Read>(
     let next = |r: &mut PktReader<R>| -> Result<Packet> {
         let at = r.offset();
         r.read()?
-            .ok_or_else(|| protocol(format!("the remote hung up at byte {at}")))
+            .ok_or_else(|| TransportError::HungUp { peer: "remote", at }.into())
     };
     let first = text(&next(r)?)?;
     if let Some(m) = first.strip_prefix("ERR ") {
-        return Err(protocol(format!("remote error: {m}")));
+        return Err(TransportError::Remote(m.to_string()).into());
     }
     match first.strip_prefix("version ") {
         Some(v) if v == PROTOCOL_VERSION.to_string() => {}
-        Some(v) => return Err(protocol(format!("protocol version {v} is not supported"))),
-        None => return Err(protocol(format!("expected a version line, got '{first}'"))),
+        Some(v) => return Err(TransportError::ProtocolVersion(v.to_string()).into()),
+        None => {
+            return Err(crate::transport::upload::unexpected(
+                "a version line",
+                &first,
+            ))
+        }
     }
     let mut refs = Vec::new();
     let mut caps = Vec::new();
@@ -245,15 +248,13 @@ pub fn read_advertisement<R: Read>(
             break;
         }
         let mut line = text(&p)?;
-        limit
-            .take(line.len())
-            .map_err(|e| protocol(e.to_string()))?;
+        limit.take(line.len())?;
         if let Some(m) = line.strip_prefix("ERR ") {
-            return Err(protocol(format!("remote error: {m}")));
+            return Err(TransportError::Remote(m.to_string()).into());
         }
         if let Some(nul) = line.find('\0') {
             if !first_ref {
-                return Err(protocol("capabilities after the first ref line".into()));
+                return Err(TransportError::LateCapabilities.into());
             }
             caps = line[nul + 1..]
                 .split(' ')
@@ -266,11 +267,15 @@ pub fn read_advertisement<R: Read>(
         if line.split(' ').nth(1) == Some("capabilities^{}") {
             continue;
         }
+        let bad = |what| TransportError::BadLine {
+            what,
+            line: line.clone(),
+        };
         let ad = parse_ref_line(&line, false).map_err(|e| match e {
-            RefLineError::Malformed => protocol(format!("malformed ref line '{line}'")),
+            RefLineError::Malformed => bad("malformed ref line").into(),
             RefLineError::BadName(n) | RefLineError::BadTarget(n) => Error::BadRefName(n),
             RefLineError::BadId | RefLineError::BadPeeled => {
-                protocol(format!("bad object id in ref line '{line}'"))
+                bad("bad object id in ref line").into()
             }
             RefLineError::UnknownAttribute(_) => unreachable!("not strict"),
         })?;
@@ -280,10 +285,11 @@ pub fn read_advertisement<R: Read>(
             let own =
                 split_wire_name(t).is_ok_and(|(tc, n)| tc == c && n.starts_with("refs/heads/"));
             if !own {
-                return Err(protocol(format!(
-                    "{}: symref-target '{t}' is not a branch of the same container",
-                    ad.name
-                )));
+                return Err(TransportError::ForeignSymref {
+                    name: ad.name,
+                    target: t.clone(),
+                }
+                .into());
             }
         }
         refs.push(ad);

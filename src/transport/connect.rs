@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use crate::error::{Error, Result};
 use crate::transport::advertise::{read_advertisement, AdvertisedRef};
 use crate::transport::pkt::PktReader;
+use crate::transport::TransportError;
 use crate::workspace::Workspace;
 
 /// Where a remote is.
@@ -33,7 +34,12 @@ pub enum RemoteUrl {
 /// Parse a remote URL as git does: a scheme; else `host:path` when a colon
 /// comes before any slash; else a local path.
 pub fn parse_url(s: &str) -> Result<RemoteUrl> {
-    let bad = |why: &str| Error::Invalid(format!("bad remote URL '{s}': {why}"));
+    let bad = |why| {
+        Error::from(TransportError::BadUrl {
+            url: s.to_string(),
+            why,
+        })
+    };
     if s.is_empty() {
         return Err(bad("empty"));
     }
@@ -120,9 +126,12 @@ pub fn parse_url(s: &str) -> Result<RemoteUrl> {
 fn check_ssh_names(url: &str, user: Option<&str>, host: &str) -> Result<()> {
     for (what, v) in [("user", user.unwrap_or("")), ("host", host)] {
         if v.starts_with('-') {
-            return Err(Error::Invalid(format!(
-                "'{url}': the ssh {what} '{v}' begins with '-' (refused: ssh would take it for an option)"
-            )));
+            return Err(TransportError::SshNameIsOption {
+                url: url.to_string(),
+                what,
+                name: v.to_string(),
+            }
+            .into());
         }
     }
     Ok(())
@@ -175,10 +184,7 @@ pub fn open_served(path: &Path) -> Result<Workspace> {
             let ws0 = Workspace::open_with(&dir, Some(&first_container(&dir)?))?;
             Ok(ws0)
         }
-        Err(Error::NoWorkspace) => Err(Error::Invalid(format!(
-            "'{}' does not appear to be a hako workspace",
-            path.display()
-        ))),
+        Err(Error::NoWorkspace) => Err(TransportError::NotAWorkspace(path.to_path_buf()).into()),
         other => other,
     }
 }
@@ -199,7 +205,7 @@ fn first_container(dir: &Path) -> Result<String> {
     names
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Invalid(format!("{}: no container", dir.display())))
+        .ok_or_else(|| TransportError::NoContainerToServe(dir.to_path_buf()).into())
 }
 
 /// A conversation with a server program.
@@ -232,22 +238,29 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
     let (remote, reader, writer, end): (String, Box<dyn Read + Send>, Box<dyn Write + Send>, End) =
         match url {
             RemoteUrl::Http(u) => {
-                return Err(Error::Invalid(format!(
-                    "{u}: dumb HTTP remotes are read-only and have no {}",
-                    service.name()
-                )))
+                return Err(TransportError::MirrorHasNoService {
+                    url: u.clone(),
+                    service: service.name(),
+                }
+                .into())
             }
             RemoteUrl::S3(u) => {
-                return Err(Error::Invalid(format!(
-                    "{u}: an object-store remote has no {}",
-                    service.name()
-                )))
+                return Err(TransportError::BucketHasNoService {
+                    url: u.clone(),
+                    service: service.name(),
+                }
+                .into())
             }
             RemoteUrl::Local(path) => {
                 let remote = path.display().to_string();
+                // Its own refusals say what is wrong; others name the remote.
                 let ws = open_served(path).map_err(|e| match e {
-                    Error::Invalid(m) => Error::Invalid(m),
-                    e => Error::Invalid(format!("{remote}: {e}")),
+                    e @ (Error::Invalid(_) | Error::Transport(_)) => e,
+                    e => TransportError::CannotServe {
+                        remote: remote.clone(),
+                        err: Box::new(e),
+                    }
+                    .into(),
                 })?;
                 let (c2s_r, c2s_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
                 let (s2c_r, s2c_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
@@ -313,8 +326,10 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped());
                 tracing::debug!(target: "hako::transport", "{remote}: running {ssh} {}", args.join(" "));
-                let mut child = cmd.spawn().map_err(|e| {
-                    Error::Invalid(format!("{remote}: cannot run ssh ({ssh}): {e}"))
+                let mut child = cmd.spawn().map_err(|err| TransportError::CannotRunSsh {
+                    remote: remote.clone(),
+                    ssh: ssh.clone(),
+                    err,
                 })?;
                 let stdin = child.stdin.take().expect("piped");
                 let stdout = child.stdout.take().expect("piped");
@@ -347,9 +362,8 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
         Ok((refs, caps)) => {
             if let Some(f) = caps.iter().find_map(|c| c.strip_prefix("object-format=")) {
                 if f != "blake3" {
-                    return Err(conn.fail(Error::Invalid(format!(
-                        "object format {f} is not supported"
-                    ))));
+                    let e = TransportError::ObjectFormat(f.to_string());
+                    return Err(conn.fail(e.into()));
                 }
             }
             conn.refs = refs;
@@ -360,8 +374,11 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
     }
 }
 
-fn io(remote: &str, e: std::io::Error) -> Error {
-    Error::Invalid(format!("{remote}: {e}"))
+fn io(remote: &str, err: std::io::Error) -> TransportError {
+    TransportError::CannotConnect {
+        remote: remote.to_string(),
+        err,
+    }
 }
 
 impl Connection {
@@ -378,18 +395,20 @@ impl Connection {
         match end {
             End::Thread(Some(h)) => match h.join() {
                 Ok(r) => r,
-                Err(_) => Err(Error::Invalid("the local server thread panicked".into())),
+                Err(_) => Err(TransportError::Panicked("local server").into()),
             },
             End::Thread(None) => Ok(()),
             End::Child { mut child, stderr } => {
-                let status = child.wait().map_err(|e| Error::Invalid(e.to_string()))?;
+                let status = child.wait().map_err(TransportError::CannotWait)?;
                 let text = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
                 if status.success() {
                     Ok(())
                 } else {
-                    Err(Error::Invalid(last_line(&text).unwrap_or_else(|| {
-                        format!("the remote program exited with {status}")
-                    })))
+                    Err(match last_line(&text) {
+                        Some(said) => TransportError::RemoteSaid(said),
+                        None => TransportError::RemoteExited(status),
+                    }
+                    .into())
                 }
             }
         }
@@ -402,8 +421,6 @@ impl Connection {
         let remote = self.remote.clone();
         let end = std::mem::replace(&mut self.end, End::Thread(None));
         drop(self);
-        let msg = e.to_string();
-        let msg = msg.strip_prefix("invalid: ").unwrap_or(&msg).to_string();
         let detail = match end {
             End::Child { mut child, stderr } => {
                 let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -428,11 +445,15 @@ impl Connection {
             },
             End::Thread(None) => None,
         };
-        let hung_up = msg.contains("hung up");
+        let hung_up = matches!(&e, Error::Transport(t) if t.is_hang_up());
         match detail {
-            Some(d) if hung_up => Error::Invalid(format!("{remote}: {d}")),
-            _ => Error::Invalid(format!("{remote}: {msg}")),
+            Some(why) if hung_up => TransportError::HungUpSaying { remote, why },
+            _ => TransportError::AtRemote {
+                remote,
+                err: Box::new(e),
+            },
         }
+        .into()
     }
 }
 

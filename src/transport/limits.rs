@@ -2,7 +2,7 @@
 //! "Limits"), enforced by both ends so that a peer that never sends its flush
 //! cannot make the other hold an unbounded message.
 
-use crate::error::{Error, Result};
+use crate::transport::TransportError;
 
 /// Lines of one section (the lines up to a flush): refs advertised, wants,
 /// push commands, shallow lines, report lines.
@@ -39,20 +39,19 @@ impl SectionLimit {
     }
 
     /// Count one line of `len` bytes; an error names the limit it passes.
-    pub fn take(&mut self, len: usize) -> Result<()> {
+    pub fn take(&mut self, len: usize) -> Result<(), TransportError> {
         self.lines += 1;
         self.bytes += len;
+        let exceeded = |max, unit| TransportError::LimitExceeded {
+            what: self.what,
+            max,
+            unit,
+        };
         if self.lines > self.max_lines {
-            return Err(Error::Invalid(format!(
-                "{}: more than {} lines (the protocol's limit)",
-                self.what, self.max_lines
-            )));
+            return Err(exceeded(self.max_lines, "lines"));
         }
         if self.bytes > MAX_SECTION_BYTES {
-            return Err(Error::Invalid(format!(
-                "{}: more than {} bytes (the protocol's limit)",
-                self.what, MAX_SECTION_BYTES
-            )));
+            return Err(exceeded(MAX_SECTION_BYTES, "bytes"));
         }
         Ok(())
     }

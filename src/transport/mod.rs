@@ -7,6 +7,7 @@
 pub mod advertise;
 pub mod connect;
 pub mod dumb;
+pub mod error;
 pub mod fetch;
 pub mod limits;
 pub mod pkt;
@@ -18,6 +19,8 @@ pub mod s3_remote;
 pub mod send;
 pub mod sync;
 pub mod upload;
+
+pub use error::TransportError;
 
 /// The capability of the compact pack stream (protocol.md section 5).
 pub const COMPACT_PACK: &str = "compact-pack";

@@ -19,7 +19,8 @@ use crate::transport::advertise::{
 };
 use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{BandWriter, PktReader, PktWriter, StreamReader};
-use crate::transport::upload::{next_line, refuse};
+use crate::transport::upload::{next_line, parse_id, refuse};
+use crate::transport::TransportError;
 use crate::workspace::Workspace;
 
 /// One push command and what became of it.
@@ -70,7 +71,7 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
             Err(e) => return Err(refuse(&mut w, e)),
         };
         if let Err(e) = limit.take(line.len()) {
-            return Err(refuse(&mut w, e));
+            return Err(refuse(&mut w, e.into()));
         }
         let mut line = line.as_str();
         if let Some((l, c)) = line.split_once('\0') {
@@ -83,15 +84,13 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
         let (Some(old), Some(new), Some(name), None) =
             (words.next(), words.next(), words.next(), words.next())
         else {
-            return Err(refuse(
-                &mut w,
-                Error::Invalid(format!("malformed command '{line}'")),
-            ));
+            let e = TransportError::BadLine {
+                what: "malformed command",
+                line: line.to_string(),
+            };
+            return Err(refuse(&mut w, e.into()));
         };
-        let id = |s: &str| {
-            ObjectId::from_hex(s).map_err(|_| Error::Invalid(format!("bad object id in '{line}'")))
-        };
-        let (old, new) = match (id(old), id(new)) {
+        let (old, new) = match (parse_id(old, line), parse_id(new, line)) {
             (Ok(o), Ok(n)) => (o, n),
             (Err(e), _) | (_, Err(e)) => return Err(refuse(&mut w, e)),
         };
@@ -174,14 +173,13 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
         let bytes = rep.into_inner();
         if sideband {
             let mut band = BandWriter::new(&mut w, 1);
-            band.write_all(&bytes)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+            band.write_all(&bytes).map_err(TransportError::PeerIo)?;
             band.finish()?;
             w.flush_pkt()?;
         } else {
             w.get_mut()
                 .write_all(&bytes)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+                .map_err(TransportError::PeerIo)?;
         }
         w.flush_io()?;
     }
@@ -391,12 +389,12 @@ fn apply_group(
             }
             let cws = Workspace::open_with(&ws.dir, Some(cname))?;
             if crate::merge::state::read_state(&cws.refs)?.is_some() {
-                return Err(Error::Invalid("deny current branch".into()));
+                return Err(TransportError::DenyCurrentBranch.into());
             }
             let was = container::read_working(&cws)?;
             let head_tree = container::head_tree(&cws)?;
             if container::working_root(&cws)? != head_tree {
-                return Err(Error::Invalid("deny current branch".into()));
+                return Err(TransportError::DenyCurrentBranch.into());
             }
             let lock = container::lock_working(&cws, was)?;
             let tree = container::commit_tree_of(&cws, &cmds[i].new)?;

@@ -17,6 +17,7 @@ use crate::transport::advertise::{
 };
 use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES, MAX_HAVE_ROUNDS};
 use crate::transport::pkt::{BandWriter, PktReader, PktWriter};
+use crate::transport::TransportError;
 use crate::workspace::Workspace;
 
 /// What a served fetch sent.
@@ -31,15 +32,17 @@ pub struct Served {
 pub(crate) fn next_line<R: Read>(r: &mut PktReader<R>) -> Result<Option<String>> {
     let at = r.offset();
     match r.read()? {
-        None => Err(Error::Invalid(format!("the client hung up at byte {at}"))),
+        None => Err(TransportError::HungUp { peer: "client", at }.into()),
         Some(crate::transport::pkt::Packet::Flush) => Ok(None),
         Some(p) => match p.as_line() {
             Some(l) => String::from_utf8(l.to_vec())
                 .map(Some)
-                .map_err(|_| Error::Invalid(format!("line at byte {at} is not UTF-8"))),
-            None => Err(Error::Invalid(format!(
-                "expected a text line at byte {at}, got {p:?}"
-            ))),
+                .map_err(|_| TransportError::NotUtf8(format!("line at byte {at}")).into()),
+            None => Err(TransportError::Unexpected {
+                expected: format!("a text line at byte {at}"),
+                got: format!("{p:?}"),
+            }
+            .into()),
         },
     }
 }
@@ -53,8 +56,14 @@ pub(crate) fn refuse<W: Write>(w: &mut PktWriter<W>, e: Error) -> Error {
     e
 }
 
-fn parse_id(s: &str, line: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(s).map_err(|_| Error::Invalid(format!("bad object id in '{line}'")))
+pub(crate) fn parse_id(s: &str, line: &str) -> Result<ObjectId> {
+    ObjectId::from_hex(s).map_err(|_| {
+        TransportError::BadLine {
+            what: "bad object id in",
+            line: line.to_string(),
+        }
+        .into()
+    })
 }
 
 /// Serve one fetch of workspace `ws` on `input`/`output`.
@@ -93,31 +102,26 @@ fn negotiate_and_send<R: Read, W: Write>(
     let mut shallow_req: Option<ShallowRequest> = None;
     let mut limit = SectionLimit::new("wants");
     while let Some(line) = next_line(r).map_err(early)? {
-        limit.take(line.len()).map_err(early)?;
+        limit.take(line.len()).map_err(|e| early(e.into()))?;
         if line.starts_with("shallow ") || line.starts_with("deepen ") {
             let Some(req) = shallow_req.as_mut() else {
-                return Err(early(Error::Invalid(
-                    "shallow: capability not requested".into(),
-                )));
+                return Err(early(TransportError::ShallowNotRequested.into()));
             };
             shallow_line(req, &line).map_err(early)?;
             continue;
         }
         if req_started(&shallow_req) {
-            return Err(early(Error::Invalid(format!(
-                "expected 'shallow ID', 'deepen N' or flush, got '{line}'"
-            ))));
+            return Err(early(unexpected(
+                "'shallow ID', 'deepen N' or flush",
+                &line,
+            )));
         }
         let (body, c) = match line.split_once(' ') {
             Some(("want", rest)) => match rest.split_once(' ') {
                 Some((id, c)) => (id.to_string(), Some(c.to_string())),
                 None => (rest.to_string(), None),
             },
-            _ => {
-                return Err(early(Error::Invalid(format!(
-                    "expected 'want ID', got '{line}'"
-                ))))
-            }
+            _ => return Err(early(unexpected("'want ID'", &line))),
         };
         if let Some(c) = c {
             if wants.is_empty() {
@@ -129,7 +133,7 @@ fn negotiate_and_send<R: Read, W: Write>(
         }
         let id = parse_id(&body, &line).map_err(early)?;
         if !allowed.contains(&id) {
-            return Err(early(Error::Invalid(format!("want {id}: not our ref"))));
+            return Err(early(TransportError::NotOurRef(id).into()));
         }
         wants.push(id);
     }
@@ -148,18 +152,28 @@ fn negotiate_and_send<R: Read, W: Write>(
         let line = next_line(r).map_err(early)?;
         lines += 1;
         if lines > MAX_HAVE_LINES + 1 {
-            return Err(early(Error::Invalid(format!(
-                "have round: more than {MAX_HAVE_LINES} lines (the protocol's limit)"
-            ))));
+            return Err(early(
+                TransportError::LimitExceeded {
+                    what: "have round",
+                    max: MAX_HAVE_LINES,
+                    unit: "lines",
+                }
+                .into(),
+            ));
         }
         match line.as_deref() {
             None => {
                 rounds += 1;
                 lines = 0;
                 if rounds > MAX_HAVE_ROUNDS {
-                    return Err(early(Error::Invalid(format!(
-                        "haves: more than {MAX_HAVE_ROUNDS} rounds before 'done' (the protocol's limit)"
-                    ))));
+                    return Err(early(
+                        TransportError::LimitExceeded {
+                            what: "haves",
+                            max: MAX_HAVE_ROUNDS,
+                            unit: "rounds before 'done'",
+                        }
+                        .into(),
+                    ));
                 }
                 for id in round.drain(..) {
                     w.line(&format!("ACK {id}")).map_err(|e| early(e.into()))?;
@@ -170,9 +184,7 @@ fn negotiate_and_send<R: Read, W: Write>(
             Some("done") => break,
             Some(l) => {
                 let Some(id) = l.strip_prefix("have ") else {
-                    return Err(early(Error::Invalid(format!(
-                        "expected 'have ID' or 'done', got '{l}'"
-                    ))));
+                    return Err(early(unexpected("'have ID' or 'done'", l)));
                 };
                 let id = parse_id(id, l).map_err(early)?;
                 if seen.insert(id) && is_commit(&ws.odb, &id).map_err(early)? {
@@ -242,6 +254,15 @@ fn negotiate_and_send<R: Read, W: Write>(
     Ok(served)
 }
 
+/// A line other than the `expected` one, quoted.
+pub(crate) fn unexpected(expected: &str, line: &str) -> Error {
+    TransportError::Unexpected {
+        expected: expected.to_string(),
+        got: format!("'{line}'"),
+    }
+    .into()
+}
+
 /// Whether the request's shallow part has begun (a want after it is out of order).
 fn req_started(req: &Option<ShallowRequest>) -> bool {
     req.as_ref()
@@ -263,7 +284,11 @@ fn shallow_line(req: &mut ShallowRequest, line: &str) -> Result<()> {
             req.deepen = Some(n);
             Ok(())
         }
-        _ => Err(Error::Invalid(format!("deepen: bad depth '{text}'"))),
+        _ => Err(TransportError::BadLine {
+            what: "deepen: bad depth",
+            line: text.to_string(),
+        }
+        .into()),
     }
 }
 
