@@ -12,7 +12,8 @@ use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES};
 use crate::transport::pkt::{Packet, PktWriter, StreamReader};
-use crate::transport::Event;
+use crate::transport::upload::unexpected;
+use crate::transport::{Event, TransportError};
 
 /// Haves per round, and rounds at most (protocol.md section 6).
 const ROUND: usize = 256;
@@ -67,9 +68,7 @@ pub fn fetch_pack(
         let mut out = Fetched::default();
         let use_shallow = conn.caps.iter().any(|x| x == "shallow");
         if !use_shallow && (opts.deepen.is_some() || !mine.is_empty()) && !need.is_empty() {
-            return Err(Error::Invalid(
-                "the remote does not support shallow fetches (no 'shallow' capability)".into(),
-            ));
+            return Err(TransportError::NoShallowCapability.into());
         }
         let mut w = PktWriter::new(&mut conn.writer);
         if need.is_empty() {
@@ -79,9 +78,7 @@ pub fn fetch_pack(
             return Ok(out);
         }
         if !conn.caps.iter().any(|x| x == "side-band") {
-            return Err(Error::Invalid(
-                "the remote does not offer side-band (needed for the pack)".into(),
-            ));
+            return Err(TransportError::NoSideBandCapability.into());
         }
         let mut caps = Vec::new();
         for c in ["thin-pack", "shallow", "side-band"] {
@@ -136,22 +133,18 @@ pub fn fetch_pack(
             loop {
                 let at = conn.reader.offset();
                 match conn.reader.read()? {
-                    None => return Err(Error::Invalid(format!("the remote hung up at byte {at}"))),
+                    None => return Err(hung_up(at)),
                     Some(Packet::Flush) => break,
                     Some(p) => {
                         let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
                         acks.take(line.len())?;
                         if let Some(m) = line.strip_prefix("ERR ") {
-                            return Err(Error::Invalid(format!("remote error: {m}")));
+                            return Err(TransportError::Remote(m.to_string()).into());
                         }
                         match line.strip_prefix("ACK ").map(ObjectId::from_hex) {
                             Some(Ok(id)) => walk.common(id)?,
                             _ if line == "ready" => {}
-                            _ => {
-                                return Err(Error::Invalid(format!(
-                                    "expected ACK or flush, got '{line}'"
-                                )))
-                            }
+                            _ => return Err(unexpected("ACK or flush", &line)),
                         }
                     }
                 }
@@ -163,16 +156,13 @@ pub fn fetch_pack(
         // The shallow-update section, then the pack.
         let next_line = |conn: &mut Connection| -> Result<Option<String>> {
             let at = conn.reader.offset();
-            let p = conn
-                .reader
-                .read()?
-                .ok_or_else(|| Error::Invalid(format!("the remote hung up at byte {at}")))?;
+            let p = conn.reader.read()?.ok_or_else(|| hung_up(at))?;
             if p == Packet::Flush {
                 return Ok(None);
             }
             let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
             if let Some(m) = line.strip_prefix("ERR ") {
-                return Err(Error::Invalid(format!("remote error: {m}")));
+                return Err(TransportError::Remote(m.to_string()).into());
             }
             Ok(Some(line))
         };
@@ -183,7 +173,12 @@ pub fn fetch_pack(
             let mut limit = SectionLimit::new("shallow update");
             while let Some(line) = next_line(&mut conn)? {
                 limit.take(line.len())?;
-                let bad = || Error::Invalid(format!("bad shallow update: '{line}'"));
+                let bad = || {
+                    Error::from(TransportError::BadLine {
+                        what: "bad shallow update:",
+                        line: line.clone(),
+                    })
+                };
                 match line.split_once(' ') {
                     Some(("shallow", id)) => add.push(ObjectId::from_hex(id).map_err(|_| bad())?),
                     Some(("unshallow", id)) => {
@@ -197,9 +192,7 @@ pub fn fetch_pack(
                 }
             }
             if add.iter().any(|a| remove.contains(a)) {
-                return Err(Error::Invalid(
-                    "bad shallow update: an id both shallow and unshallow".into(),
-                ));
+                return Err(TransportError::ShallowAndUnshallow.into());
             }
             for id in &remove {
                 new_shallow.remove(id);
@@ -213,7 +206,7 @@ pub fn fetch_pack(
         }
         let line = next_line(&mut conn)?.unwrap_or_else(|| "flush".into());
         if line != "packfile" {
-            return Err(Error::Invalid(format!("expected 'packfile', got '{line}'")));
+            return Err(unexpected("'packfile'", &line));
         }
         let q = {
             let progress = std::cell::RefCell::new(progress);
@@ -229,21 +222,19 @@ pub fn fetch_pack(
                 Ok(q) => q,
                 Err(e) => {
                     return Err(match &stream.fault.0 {
-                        Some(f) => Error::Invalid(f.clone()),
+                        Some(f) => TransportError::StreamBroken(f.clone()).into(),
                         None => e,
                     })
                 }
             };
             if !stream.finished() {
-                stream
-                    .drain()
-                    .map_err(|e| Error::Invalid(format!("after the pack: {e}")))?;
+                stream.drain().map_err(TransportError::AfterPack)?;
             }
             q
         };
         let tips: Vec<ObjectId> = need.iter().chain(&extra_tips).copied().collect();
         q.check_connected(&tips, &new_shallow)
-            .map_err(|e| Error::Invalid(format!("the pack is incomplete: {e}")))?;
+            .map_err(|e| TransportError::IncompletePack(Box::new(e)))?;
         out.objects = q.len();
         if !q.is_empty() {
             q.admit()?;
@@ -257,7 +248,7 @@ pub fn fetch_pack(
     })();
     match res {
         Ok(out) => {
-            conn.finish().map_err(|e| Error::Invalid(e.to_string()))?;
+            conn.finish()?;
             Ok(out)
         }
         Err(e) => Err(conn.fail(e)),
@@ -342,4 +333,8 @@ impl<'a> HaveWalk<'a> {
         }
         Ok(out)
     }
+}
+
+fn hung_up(at: u64) -> Error {
+    TransportError::HungUp { peer: "remote", at }.into()
 }

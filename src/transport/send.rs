@@ -13,7 +13,7 @@ use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{DataWriter, Packet, PktError, PktReader, PktWriter, SidebandEnd};
-use crate::transport::Event;
+use crate::transport::{Event, TransportError};
 
 /// One ref to change on the remote.
 #[derive(Clone, Debug)]
@@ -73,14 +73,10 @@ pub fn send_pack(
             return Ok(out);
         }
         if opts.atomic && !conn.has("atomic") {
-            return Err(Error::Invalid(
-                "the remote does not support --atomic".into(),
-            ));
+            return Err(TransportError::NoAtomicCapability.into());
         }
         if updates.iter().any(|u| u.new.is_zero()) && !conn.has("delete-refs") {
-            return Err(Error::Invalid(
-                "the remote does not support deleting refs".into(),
-            ));
+            return Err(TransportError::NoDeleteCapability.into());
         }
         // What to send.
         let include: Vec<ObjectId> = updates
@@ -153,9 +149,13 @@ pub fn send_pack(
                 .read_sideband(&mut buf, &mut |b| progress(Event::Remote(b)))
                 .map_err(|e| match e {
                     SidebandEnd::Pkt(PktError::TruncatedHeader { offset, got: 0 }) => {
-                        Error::Invalid(format!("the remote hung up at byte {offset}"))
+                        TransportError::HungUp {
+                            peer: "remote",
+                            at: offset,
+                        }
                     }
-                    e => Error::Invalid(e.to_string()),
+                    SidebandEnd::Pkt(e) => TransportError::SideBand(e),
+                    SidebandEnd::Remote(m) => TransportError::Remote(m),
                 })?;
             report_lines(&mut PktReader::new(&buf[..]))?
         } else {
@@ -166,9 +166,15 @@ pub fn send_pack(
             Some("unpack ok") => {}
             Some(l) if l.starts_with("unpack ") => out.unpack_error = Some(l[7..].to_string()),
             Some(l) if l.starts_with("ERR ") => {
-                return Err(Error::Invalid(format!("remote error: {}", &l[4..])))
+                return Err(TransportError::Remote(l[4..].to_string()).into())
             }
-            other => return Err(Error::Invalid(format!("expected 'unpack', got {other:?}"))),
+            other => {
+                return Err(TransportError::Unexpected {
+                    expected: "'unpack'".into(),
+                    got: format!("{other:?}"),
+                }
+                .into())
+            }
         }
         for l in it {
             if let Some(name) = l.strip_prefix("ok ") {
@@ -183,7 +189,11 @@ pub fn send_pack(
                     error: Some(why.to_string()),
                 });
             } else {
-                return Err(Error::Invalid(format!("bad report line '{l}'")));
+                return Err(TransportError::BadLine {
+                    what: "bad report line",
+                    line: l,
+                }
+                .into());
             }
         }
         Ok(out)
@@ -211,11 +221,7 @@ fn report_lines<R: std::io::Read>(r: &mut PktReader<R>) -> Result<Vec<String>> {
     let mut limit = SectionLimit::new("report");
     loop {
         match r.read()? {
-            None => {
-                return Err(Error::Invalid(
-                    "the remote hung up before its report".into(),
-                ))
-            }
+            None => return Err(TransportError::HungUpBeforeReport.into()),
             Some(Packet::Flush) => return Ok(lines),
             Some(p) => {
                 let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();

@@ -10,6 +10,7 @@ use crate::store::ObjectStore;
 use crate::transport::advertise::{split_wire_name, wire_name, AdvertisedRef};
 use crate::transport::connect::{connect, parse_url, RemoteUrl, Service};
 use crate::transport::fetch::{fetch_pack, FetchOptions, Fetched};
+use crate::transport::TransportError;
 use crate::workspace::{Config, Workspace};
 use std::collections::{BTreeMap, HashSet};
 
@@ -79,10 +80,11 @@ fn resolve_fetch_specs(
                 .and_then(|r| r.id.map(|id| (c.clone(), id)))
         });
         let Some((wire, id)) = found else {
-            return Err(Error::Invalid(format!(
-                "couldn't find remote ref {src} (in container '{}')",
-                ws.container
-            )));
+            return Err(TransportError::NoRemoteRef {
+                src: src.to_string(),
+                container: ws.container.clone(),
+            }
+            .into());
         };
         let (container, src_name) = split_wire_name(&wire)?;
         let dst = match dst {
@@ -90,9 +92,11 @@ fn resolve_fetch_specs(
             Some(d) if d.starts_with("containers/") => {
                 let (dc, n) = split_wire_name(d)?;
                 if dc != container {
-                    return Err(Error::Invalid(format!(
-                        "refspec '{spec}': a ref is fetched into the container of the same name"
-                    )));
+                    return Err(TransportError::OtherContainer {
+                        spec: spec.clone(),
+                        verb: "fetched into",
+                    }
+                    .into());
                 }
                 Some(n.to_string())
             }
@@ -201,17 +205,8 @@ pub fn fetch(
 ) -> Result<FetchReport> {
     let url = parse_url(&remote.url)?;
     let (advertised, fetched, specs) = match &url {
-        RemoteUrl::Http(_) if opts.deepen.is_some() => {
-            return Err(Error::Invalid(format!(
-                "{}: shallow fetches need the smart protocol (ssh or a local path)",
-                remote.url
-            )))
-        }
-        RemoteUrl::S3(_) if opts.deepen.is_some() => {
-            return Err(Error::Invalid(format!(
-                "{}: shallow fetches need the smart protocol (ssh or a local path)",
-                remote.url
-            )))
+        RemoteUrl::Http(_) | RemoteUrl::S3(_) if opts.deepen.is_some() => {
+            return Err(TransportError::ShallowNeedsSmartProtocol(remote.url.clone()).into())
         }
         RemoteUrl::Http(u) => {
             // A dumb mirror (format-spec/dumb-http.md): static files, no negotiation.
@@ -330,7 +325,7 @@ fn dumb_fetch_shown(
             std::thread::park_timeout(std::time::Duration::from_millis(100));
         }
         job.join()
-            .unwrap_or_else(|_| Err(Error::Invalid("the http fetch thread panicked".into())))
+            .unwrap_or_else(|_| Err(TransportError::Panicked("http fetch").into()))
     })?;
     if stats.bytes > 0 {
         progress(crate::transport::Event::Received(stats.bytes));
@@ -359,11 +354,13 @@ fn check_ref_types(ws: &Workspace, advertised: &[AdvertisedRef], opts: &FetchOpt
             Err(e) => return Err(e),
         };
         if !want.admits(kind) {
-            return Err(Error::Invalid(format!(
-                "{}: {id} is a {kind}, not a {}",
-                r.name,
-                want.name()
-            )));
+            return Err(TransportError::WrongRefType {
+                name: r.name.clone(),
+                id,
+                kind,
+                want: want.name(),
+            }
+            .into());
         }
     }
     Ok(())

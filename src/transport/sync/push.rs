@@ -11,6 +11,7 @@ use crate::transport::advertise::{split_wire_name, wire_name};
 use crate::transport::connect::{connect, parse_url, RemoteUrl, Service};
 use crate::transport::push::{PushOpts, PushRef, PushReport};
 use crate::transport::send::{send_pack, PushOptions, Update};
+use crate::transport::TransportError;
 use crate::workspace::{Config, Workspace};
 use std::collections::HashMap;
 
@@ -22,7 +23,10 @@ fn resolve_local(ws: &Workspace, c: &str, spec: &str) -> Result<(String, String,
         let refs = RefStore::new(&ws.container_dir(c2));
         let id = refs
             .resolve(name)?
-            .ok_or_else(|| Error::Invalid(format!("src refspec {spec} does not match any")))?;
+            .ok_or_else(|| TransportError::NoMatchingRef {
+                spec: spec.to_string(),
+                container: None,
+            })?;
         return Ok((c2.to_string(), name.to_string(), id));
     }
     let refs = RefStore::new(&ws.container_dir(c));
@@ -31,11 +35,7 @@ fn resolve_local(ws: &Workspace, c: &str, spec: &str) -> Result<(String, String,
     } else if spec == "HEAD" {
         match refs.read("HEAD")? {
             Some(RefValue::Symbolic(t)) => vec![t],
-            _ => {
-                return Err(Error::Invalid(
-                    "HEAD is detached: name the branch to push".into(),
-                ))
-            }
+            _ => return Err(TransportError::DetachedHead.into()),
         }
     } else {
         vec![format!("refs/heads/{spec}"), format!("refs/tags/{spec}")]
@@ -45,9 +45,11 @@ fn resolve_local(ws: &Workspace, c: &str, spec: &str) -> Result<(String, String,
             return Ok((c.to_string(), name, id));
         }
     }
-    Err(Error::Invalid(format!(
-        "src refspec {spec} does not match any ref of container '{c}'"
-    )))
+    Err(TransportError::NoMatchingRef {
+        spec: spec.to_string(),
+        container: Some(c.to_string()),
+    }
+    .into())
 }
 
 /// Push to `remote`: `refspecs` (`[+]SRC[:DST]`, `:DST` deletes; names in
@@ -63,9 +65,7 @@ pub fn push(
 ) -> Result<PushReport> {
     let url = parse_url(&remote.url)?;
     if let RemoteUrl::Http(u) = &url {
-        return Err(Error::Invalid(format!(
-            "{u}: dumb HTTP mirrors are read-only (push to the workspace they serve)"
-        )));
+        return Err(TransportError::MirrorIsReadOnly(u.clone()).into());
     }
     // What to push, locally: (container, src ref, dst ref, id, forced).
     let mut wanted: Vec<(String, String, String, ObjectId, bool)> = Vec::new();
@@ -97,7 +97,7 @@ pub fn push(
                 src
             };
             if name.is_empty() {
-                return Err(Error::Invalid(format!("bad refspec '{spec}'")));
+                return Err(TransportError::BadRefspec(spec.clone()).into());
             }
             let (c, name) = if name.starts_with("containers/") {
                 let (c, n) = split_wire_name(name)?;
@@ -113,9 +113,11 @@ pub fn push(
             Some(d) if d.starts_with("containers/") => {
                 let (dc, n) = split_wire_name(d)?;
                 if dc != c {
-                    return Err(Error::Invalid(format!(
-                        "refspec '{spec}': a ref is pushed to the container of the same name"
-                    )));
+                    return Err(TransportError::OtherContainer {
+                        spec: spec.clone(),
+                        verb: "pushed to",
+                    }
+                    .into());
                 }
                 n.to_string()
             }
@@ -126,9 +128,9 @@ pub fn push(
     }
     if wanted.is_empty() && !opts.all && !opts.tags {
         let (c, name, id) = resolve_local(ws, &sel, "HEAD").map_err(|e| match e {
-            Error::Invalid(m) if m.contains("does not match") => Error::Invalid(format!(
-                "container '{sel}' has no commit on its current branch to push"
-            )),
+            Error::Transport(TransportError::NoMatchingRef { .. }) => {
+                TransportError::NothingToPush(sel.clone()).into()
+            }
             e => e,
         })?;
         wanted.push((c, name.clone(), name, id, opts.force));
@@ -158,7 +160,7 @@ pub fn push(
                 std::thread::park_timeout(std::time::Duration::from_millis(100));
             }
             job.join()
-                .unwrap_or_else(|_| Err(Error::Invalid("the s3 push thread panicked".into())))
+                .unwrap_or_else(|_| Err(TransportError::Panicked("s3 push").into()))
         })?;
         let total = sent.load(std::sync::atomic::Ordering::Relaxed);
         if total > 0 {

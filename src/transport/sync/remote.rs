@@ -1,10 +1,11 @@
 //! Remotes as the config names them, what connecting to one needs, the
 //! refspecs fetch and push share, and a branch's upstream (sync.md).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::refs::RefStore;
 use crate::transport::connect::{parse_url, ConnectOptions, RemoteUrl, Service};
+use crate::transport::TransportError;
 use crate::workspace::{Config, Workspace};
 use std::collections::HashSet;
 use std::path::Path;
@@ -27,9 +28,7 @@ pub fn remote(ws: &Workspace, arg: Option<&str>) -> Result<Remote> {
         });
     }
     if arg == "origin" || !looks_like_url(arg) {
-        return Err(Error::Invalid(format!(
-            "'{arg}' is neither a configured remote nor a URL (see 'hako remote add')"
-        )));
+        return Err(TransportError::UnknownRemote(arg.to_string()).into());
     }
     Ok(Remote {
         name: None,
@@ -47,7 +46,10 @@ pub fn stored_url(url: &str) -> Result<String> {
     Ok(match parse_url(url)? {
         RemoteUrl::Local(p) if !url.starts_with("file://") => std::fs::canonicalize(&p)
             .or_else(|_| std::env::current_dir().map(|d| d.join(&p)))
-            .map_err(|e| Error::Invalid(format!("{url}: {e}")))?
+            .map_err(|err| TransportError::UnresolvedPath {
+                url: url.to_string(),
+                err,
+            })?
             .display()
             .to_string(),
         _ => url.to_string(),
