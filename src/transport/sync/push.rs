@@ -10,7 +10,8 @@ use crate::store::ObjectStore;
 use crate::transport::advertise::{split_wire_name, wire_name};
 use crate::transport::connect::{connect, parse_url, RemoteUrl, Service};
 use crate::transport::push::{PushOpts, PushRef, PushReport};
-use crate::transport::send::{send_pack, PushOptions, Update};
+use crate::transport::s3_remote::Wanted;
+use crate::transport::send::{send_pack, PushOptions, Pushed, Update};
 use crate::transport::TransportError;
 use crate::workspace::{Config, Workspace};
 use std::collections::HashMap;
@@ -67,109 +68,9 @@ pub fn push(
     if let RemoteUrl::Http(u) = &url {
         return Err(TransportError::MirrorIsReadOnly(u.clone()).into());
     }
-    // What to push, locally: (container, src ref, dst ref, id, forced).
-    let mut wanted: Vec<(String, String, String, ObjectId, bool)> = Vec::new();
-    let sel = ws.container.clone();
-    if opts.all || opts.tags {
-        for c in ws.containers()? {
-            let refs = RefStore::new(&ws.container_dir(&c));
-            let mut prefixes = Vec::new();
-            if opts.all {
-                prefixes.push("refs/heads/");
-            }
-            if opts.tags {
-                prefixes.push("refs/tags/");
-            }
-            for p in prefixes {
-                for (name, id) in refs.list(p)? {
-                    wanted.push((c.clone(), name.clone(), name, id, opts.force));
-                }
-            }
-        }
-    }
-    for spec in refspecs {
-        let (plus, src, dst) = split_refspec(spec);
-        if src.is_empty() || opts.delete {
-            // `:DST`, or `--delete REF`.
-            let name = if src.is_empty() {
-                dst.unwrap_or("")
-            } else {
-                src
-            };
-            if name.is_empty() {
-                return Err(TransportError::BadRefspec(spec.clone()).into());
-            }
-            let (c, name) = if name.starts_with("containers/") {
-                let (c, n) = split_wire_name(name)?;
-                (c.to_string(), n.to_string())
-            } else {
-                (sel.clone(), qualify_dst("refs/heads/", name))
-            };
-            wanted.push((c, String::new(), name, ObjectId::ZERO, true));
-            continue;
-        }
-        let (c, src_name, id) = resolve_local(ws, &sel, src)?;
-        let dst_name = match dst {
-            Some(d) if d.starts_with("containers/") => {
-                let (dc, n) = split_wire_name(d)?;
-                if dc != c {
-                    return Err(TransportError::OtherContainer {
-                        spec: spec.clone(),
-                        verb: "pushed to",
-                    }
-                    .into());
-                }
-                n.to_string()
-            }
-            Some(d) => qualify_dst(&src_name, d),
-            None => src_name.clone(),
-        };
-        wanted.push((c, src_name, dst_name, id, plus || opts.force));
-    }
-    if wanted.is_empty() && !opts.all && !opts.tags {
-        let (c, name, id) = resolve_local(ws, &sel, "HEAD").map_err(|e| match e {
-            Error::Transport(TransportError::NoMatchingRef { .. }) => {
-                TransportError::NothingToPush(sel.clone()).into()
-            }
-            e => e,
-        })?;
-        wanted.push((c, name.clone(), name, id, opts.force));
-    }
+    let wanted = wanted_refs(ws, refspecs, opts)?;
     if let RemoteUrl::S3(u) = &url {
-        let mut s3 =
-            crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
-        // The push on a thread of its own; this one shows the bytes it sends.
-        let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        s3.sent_counter = Some(sent.clone());
-        let name = remote.name.as_deref();
-        let client = &mut s3;
-        let report = std::thread::scope(|sc| {
-            let me = std::thread::current();
-            let job = sc.spawn(move || {
-                let r = crate::transport::s3_remote::push(ws, client, name, wanted, opts);
-                me.unpark();
-                r
-            });
-            let mut shown = 0;
-            while !job.is_finished() {
-                let n = sent.load(std::sync::atomic::Ordering::Relaxed);
-                if n != shown {
-                    progress(crate::transport::Event::Sent(n));
-                    shown = n;
-                }
-                std::thread::park_timeout(std::time::Duration::from_millis(100));
-            }
-            job.join()
-                .unwrap_or_else(|_| Err(TransportError::Panicked("s3 push").into()))
-        })?;
-        let total = sent.load(std::sync::atomic::Ordering::Relaxed);
-        if total > 0 {
-            progress(crate::transport::Event::Sent(total));
-        }
-        if !opts.dry_run {
-            track_pushed(ws, remote, &report, opts)?;
-        }
-        return Ok(report);
+        return push_to_bucket(ws, remote, u, wanted, opts, progress);
     }
     let copts = connect_options(ws, remote, Service::Receive, opts.program.as_deref());
     let conn = connect(&url, Service::Receive, &copts)?;
@@ -178,78 +79,24 @@ pub fn push(
         .iter()
         .filter_map(|r| r.id.map(|id| (r.name.clone(), id)))
         .collect();
-    let rname = remote.name.clone();
     let mut report = PushReport::default();
     for (c, src, dst, new, forced) in wanted {
         let wire = wire_name(&c, &dst);
         split_wire_name(&wire)?;
         let remote_old = advertised.get(&wire).copied().unwrap_or(ObjectId::ZERO);
-        let mut r = PushRef {
-            container: c.clone(),
+        let r = PushRef {
+            container: c,
             src,
-            dst: dst.clone(),
+            dst,
             old: remote_old,
             new,
             error: None,
             up_to_date: remote_old == new,
             forced: false,
         };
-        if new.is_zero() && remote_old.is_zero() {
-            r.error = Some("remote ref does not exist".into());
-        } else if let Some(lease) = opts.force_with_lease {
-            let expected = match lease {
-                Some(id) => id,
-                None => match (&rname, dst.strip_prefix("refs/heads/")) {
-                    (Some(n), Some(b)) => RefStore::new(&ws.container_dir(&c))
-                        .resolve(&format!("refs/remotes/{n}/{b}"))?
-                        .unwrap_or(ObjectId::ZERO),
-                    _ => remote_old,
-                },
-            };
-            if expected != remote_old {
-                r.error = Some("stale info".into());
-            } else {
-                r.forced = true;
-            }
-        } else if !r.up_to_date && !remote_old.is_zero() && !new.is_zero() && !forced {
-            if dst.starts_with("refs/tags/") {
-                r.error = Some("already exists".into());
-            } else if !ws.odb.contains(&remote_old)? {
-                r.error = Some("fetch first".into());
-            } else if !crate::revwalk::is_ancestor(&ws.odb, remote_old, new)? {
-                r.error = Some("non-fast-forward".into());
-            }
-        } else if forced && !remote_old.is_zero() {
-            r.forced = true;
-        }
-        report.refs.push(r);
+        report.refs.push(judge(ws, remote, r, forced, opts)?);
     }
-    // A shallow commit the remote lacks cannot travel (protocol.md 6a).
-    let shallow = ws.odb.shallow()?;
-    if !shallow.is_empty() {
-        let mut have: Vec<ObjectId> = Vec::new();
-        for id in advertised.values() {
-            if matches!(
-                ws.odb.read_header(id),
-                Ok((crate::object::ObjectType::Commit, _))
-            ) {
-                have.push(*id);
-            }
-        }
-        for r in report.refs.iter_mut() {
-            if r.error.is_some() || r.up_to_date || r.new.is_zero() {
-                continue;
-            }
-            let new = crate::revparse::peel(&ws.odb, r.new)?;
-            if ws.odb.read_header(&new)?.0 != crate::object::ObjectType::Commit {
-                continue;
-            }
-            let sent = crate::revwalk::walk(&ws.odb, &[new], &have, &Default::default())?;
-            if sent.iter().any(|c| shallow.contains(&c.id)) {
-                r.error = Some("shallow update not allowed".into());
-            }
-        }
-    }
+    refuse_shallow(ws, &advertised, &mut report.refs)?;
     let to_send: Vec<Update> = report
         .refs
         .iter()
@@ -280,6 +127,212 @@ pub fn push(
         compact: crate::transport::compact_pack_enabled(&ws.config),
     };
     let pushed = send_pack(&ws.odb, conn, &to_send, &popts, progress)?;
+    record_statuses(&mut report, &pushed);
+    track_pushed(ws, remote, &report, opts)?;
+    Ok(report)
+}
+
+/// What to push, locally: (container, src ref, dst ref, id, forced), from
+/// `--all`, `--tags`, the refspecs, or else the current branch.
+fn wanted_refs(ws: &Workspace, refspecs: &[String], opts: &PushOpts) -> Result<Vec<Wanted>> {
+    let mut wanted: Vec<Wanted> = Vec::new();
+    let sel = ws.container.clone();
+    if opts.all || opts.tags {
+        for c in ws.containers()? {
+            let refs = RefStore::new(&ws.container_dir(&c));
+            let mut prefixes = Vec::new();
+            if opts.all {
+                prefixes.push("refs/heads/");
+            }
+            if opts.tags {
+                prefixes.push("refs/tags/");
+            }
+            for p in prefixes {
+                for (name, id) in refs.list(p)? {
+                    wanted.push((c.clone(), name.clone(), name, id, opts.force));
+                }
+            }
+        }
+    }
+    for spec in refspecs {
+        wanted.push(wanted_of_spec(ws, &sel, spec, opts)?);
+    }
+    if wanted.is_empty() && !opts.all && !opts.tags {
+        let (c, name, id) = resolve_local(ws, &sel, "HEAD").map_err(|e| match e {
+            Error::Transport(TransportError::NoMatchingRef { .. }) => {
+                TransportError::NothingToPush(sel.clone()).into()
+            }
+            e => e,
+        })?;
+        wanted.push((c, name.clone(), name, id, opts.force));
+    }
+    Ok(wanted)
+}
+
+/// What refspec `spec` pushes (`sel`: the selected container).
+fn wanted_of_spec(ws: &Workspace, sel: &str, spec: &str, opts: &PushOpts) -> Result<Wanted> {
+    let (plus, src, dst) = split_refspec(spec);
+    if src.is_empty() || opts.delete {
+        // `:DST`, or `--delete REF`.
+        let name = if src.is_empty() {
+            dst.unwrap_or("")
+        } else {
+            src
+        };
+        if name.is_empty() {
+            return Err(TransportError::BadRefspec(spec.to_string()).into());
+        }
+        let (c, name) = if name.starts_with("containers/") {
+            let (c, n) = split_wire_name(name)?;
+            (c.to_string(), n.to_string())
+        } else {
+            (sel.to_string(), qualify_dst("refs/heads/", name))
+        };
+        return Ok((c, String::new(), name, ObjectId::ZERO, true));
+    }
+    let (c, src_name, id) = resolve_local(ws, sel, src)?;
+    let dst_name = match dst {
+        Some(d) if d.starts_with("containers/") => {
+            let (dc, n) = split_wire_name(d)?;
+            if dc != c {
+                return Err(TransportError::OtherContainer {
+                    spec: spec.to_string(),
+                    verb: "pushed to",
+                }
+                .into());
+            }
+            n.to_string()
+        }
+        Some(d) => qualify_dst(&src_name, d),
+        None => src_name.clone(),
+    };
+    Ok((c, src_name, dst_name, id, plus || opts.force))
+}
+
+/// Push `wanted` to an object store (object-store.md), on a thread of its
+/// own while this one shows the bytes it sends.
+fn push_to_bucket(
+    ws: &Workspace,
+    remote: &Remote,
+    url: &str,
+    wanted: Vec<Wanted>,
+    opts: &PushOpts,
+    progress: &mut dyn FnMut(crate::transport::Event),
+) -> Result<PushReport> {
+    let mut s3 =
+        crate::transport::s3::S3Client::open(url, Some(&ws.config), remote.name.as_deref())?;
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    s3.sent_counter = Some(sent.clone());
+    let name = remote.name.as_deref();
+    let client = &mut s3;
+    let report = std::thread::scope(|sc| {
+        let me = std::thread::current();
+        let job = sc.spawn(move || {
+            let r = crate::transport::s3_remote::push(ws, client, name, wanted, opts);
+            me.unpark();
+            r
+        });
+        let mut shown = 0;
+        while !job.is_finished() {
+            let n = sent.load(std::sync::atomic::Ordering::Relaxed);
+            if n != shown {
+                progress(crate::transport::Event::Sent(n));
+                shown = n;
+            }
+            std::thread::park_timeout(std::time::Duration::from_millis(100));
+        }
+        job.join()
+            .unwrap_or_else(|_| Err(TransportError::Panicked("s3 push").into()))
+    })?;
+    let total = sent.load(std::sync::atomic::Ordering::Relaxed);
+    if total > 0 {
+        progress(crate::transport::Event::Sent(total));
+    }
+    if !opts.dry_run {
+        track_pushed(ws, remote, &report, opts)?;
+    }
+    Ok(report)
+}
+
+/// The push rules for one ref against what the remote advertised (`r.old`):
+/// a lease, fast-forward, tags never moved, unless `forced`.
+fn judge(
+    ws: &Workspace,
+    remote: &Remote,
+    mut r: PushRef,
+    forced: bool,
+    opts: &PushOpts,
+) -> Result<PushRef> {
+    let (new, remote_old) = (r.new, r.old);
+    if new.is_zero() && remote_old.is_zero() {
+        r.error = Some("remote ref does not exist".into());
+    } else if let Some(lease) = opts.force_with_lease {
+        let expected = match lease {
+            Some(id) => id,
+            None => match (&remote.name, r.dst.strip_prefix("refs/heads/")) {
+                (Some(n), Some(b)) => RefStore::new(&ws.container_dir(&r.container))
+                    .resolve(&format!("refs/remotes/{n}/{b}"))?
+                    .unwrap_or(ObjectId::ZERO),
+                _ => remote_old,
+            },
+        };
+        if expected != remote_old {
+            r.error = Some("stale info".into());
+        } else {
+            r.forced = true;
+        }
+    } else if !r.up_to_date && !remote_old.is_zero() && !new.is_zero() && !forced {
+        if r.dst.starts_with("refs/tags/") {
+            r.error = Some("already exists".into());
+        } else if !ws.odb.contains(&remote_old)? {
+            r.error = Some("fetch first".into());
+        } else if !crate::revwalk::is_ancestor(&ws.odb, remote_old, new)? {
+            r.error = Some("non-fast-forward".into());
+        }
+    } else if forced && !remote_old.is_zero() {
+        r.forced = true;
+    }
+    Ok(r)
+}
+
+/// A shallow commit the remote lacks cannot travel (protocol.md 6a): refuse
+/// the refs whose history would hold one.
+fn refuse_shallow(
+    ws: &Workspace,
+    advertised: &HashMap<String, ObjectId>,
+    refs: &mut [PushRef],
+) -> Result<()> {
+    let shallow = ws.odb.shallow()?;
+    if shallow.is_empty() {
+        return Ok(());
+    }
+    let mut have: Vec<ObjectId> = Vec::new();
+    for id in advertised.values() {
+        if matches!(
+            ws.odb.read_header(id),
+            Ok((crate::object::ObjectType::Commit, _))
+        ) {
+            have.push(*id);
+        }
+    }
+    for r in refs.iter_mut() {
+        if r.error.is_some() || r.up_to_date || r.new.is_zero() {
+            continue;
+        }
+        let new = crate::revparse::peel(&ws.odb, r.new)?;
+        if ws.odb.read_header(&new)?.0 != crate::object::ObjectType::Commit {
+            continue;
+        }
+        let sent = crate::revwalk::walk(&ws.odb, &[new], &have, &Default::default())?;
+        if sent.iter().any(|c| shallow.contains(&c.id)) {
+            r.error = Some("shallow update not allowed".into());
+        }
+    }
+    Ok(())
+}
+
+/// What the remote said of the pack and of each ref sent.
+fn record_statuses(report: &mut PushReport, pushed: &Pushed) {
     report.objects = pushed.objects;
     report.pack_bytes = pushed.pack_bytes;
     report.unpack_error = pushed.unpack_error.clone();
@@ -300,8 +353,6 @@ pub fn push(
             None => r.error = Some("no status from the remote".into()),
         }
     }
-    track_pushed(ws, remote, &report, opts)?;
-    Ok(report)
 }
 
 /// Remote-tracking refs follow what was pushed; `-u` sets upstreams.
