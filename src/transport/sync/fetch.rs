@@ -4,6 +4,7 @@
 
 use super::remote::*;
 use crate::error::{Error, Result};
+use crate::identity::Signature;
 use crate::oid::ObjectId;
 use crate::refs::{Expect, RefStore, RefValue};
 use crate::store::ObjectStore;
@@ -393,20 +394,57 @@ fn update_local_refs(
     advertised: &[AdvertisedRef],
     opts: &FetchOpts,
 ) -> Result<Vec<RefChange>> {
-    let who = ws.committer()?;
     let mut by_container: BTreeMap<String, Vec<&AdvertisedRef>> = BTreeMap::new();
     for r in advertised.iter().filter(|r| wanted(r, opts)) {
         let (c, _) = split_wire_name(&r.name)?;
         by_container.entry(c.to_string()).or_default().push(r);
     }
-    let rname = remote.name.clone().unwrap_or_default();
-    let msg = format!("fetch {}", remote.url);
-    let mut out = Vec::new();
+    let mut up = LocalRefs {
+        ws,
+        remote,
+        opts,
+        who: ws.committer()?,
+        rname: remote.name.clone().unwrap_or_default(),
+        msg: format!("fetch {}", remote.url),
+        out: Vec::new(),
+    };
     for (c, refs_here) in &by_container {
-        let cdir = ws.container_dir(c);
+        up.update_container(c, refs_here)?;
+    }
+    if opts.prune && remote.name.is_some() {
+        // Containers the remote no longer has: their tracking refs go.
+        for c in ws.containers()? {
+            if by_container.contains_key(&c) || opts.containers.is_some() {
+                continue;
+            }
+            up.prune(&c, &RefStore::new(&ws.container_dir(&c)), &HashSet::new())?;
+        }
+    }
+    Ok(up.out)
+}
+
+/// The local side of a fetch without refspecs, container by container,
+/// and the changes it made so far.
+struct LocalRefs<'a> {
+    ws: &'a Workspace,
+    remote: &'a Remote,
+    opts: &'a FetchOpts,
+    who: Signature,
+    /// The remote's configured name ("" for a bare URL).
+    rname: String,
+    /// The reflog message.
+    msg: String,
+    out: Vec<RefChange>,
+}
+
+impl LocalRefs<'_> {
+    /// Container `c`'s remote-tracking refs and tags to the advertised
+    /// `refs_here`; a new container checks out the remote HEAD's branch.
+    fn update_container(&mut self, c: &str, refs_here: &[&AdvertisedRef]) -> Result<()> {
+        let cdir = self.ws.container_dir(c);
         let new_container = !cdir.join("HEAD").is_file();
         if new_container {
-            ws.create_container(c)?;
+            self.ws.create_container(c)?;
         }
         let refs = RefStore::new(&cdir);
         let mut advertised_branches = HashSet::new();
@@ -417,60 +455,11 @@ fn update_local_refs(
             let Some(id) = r.id else { continue };
             if let Some(b) = name.strip_prefix("refs/heads/") {
                 advertised_branches.insert(b.to_string());
-                if remote.name.is_none() {
-                    continue;
+                if self.remote.name.is_some() {
+                    self.track_branch(c, &refs, b, id, &mut moves)?;
                 }
-                let local = format!("refs/remotes/{rname}/{b}");
-                let old = refs.resolve(&local)?;
-                if old == Some(id) {
-                    continue;
-                }
-                let note = match old {
-                    None => "new branch".to_string(),
-                    Some(o) if crate::revwalk::is_ancestor(&ws.odb, o, id).unwrap_or(false) => {
-                        "fast-forward".into()
-                    }
-                    Some(_) => "forced update".into(),
-                };
-                moves.push((local.clone(), id, Expect::Any));
-                out.push(RefChange {
-                    container: c.clone(),
-                    name: local,
-                    old,
-                    new: Some(id),
-                    note,
-                });
             } else if name.starts_with("refs/tags/") {
-                let old = refs.resolve(name)?;
-                if old == Some(id) {
-                    continue;
-                }
-                if old.is_some() && !opts.force {
-                    out.push(RefChange {
-                        container: c.clone(),
-                        name: name.to_string(),
-                        old,
-                        new: Some(id),
-                        note: "rejected: would clobber existing tag".into(),
-                    });
-                    continue;
-                }
-                moves.push((
-                    name.to_string(),
-                    id,
-                    Expect::from_opt(Some(old.unwrap_or(ObjectId::ZERO))),
-                ));
-                out.push(RefChange {
-                    container: c.clone(),
-                    name: name.to_string(),
-                    old,
-                    new: Some(id),
-                    note: if old.is_some() {
-                        "forced update".into()
-                    } else {
-                        "new tag".into()
-                    },
-                });
+                self.take_tag(c, &refs, name, id, &mut moves)?;
             }
         }
         // A few hundred refs per transaction: each holds its lock files open.
@@ -478,80 +467,148 @@ fn update_local_refs(
             let mut t = refs.transaction();
             t.bulk();
             for (name, id, expect) in chunk {
-                t.update(name, *id, *expect, &msg);
+                t.update(name, *id, *expect, &self.msg);
             }
-            t.commit(&who)?;
+            t.commit(&self.who)?;
         }
         if new_container {
-            // Check out the remote HEAD's branch.
-            let head = refs_here.iter().find(|r| r.name.ends_with("/HEAD"));
-            let target = head
-                .and_then(|h| h.symref_target.as_deref())
-                .and_then(|t| split_wire_name(t).ok().map(|(_, n)| n.to_string()));
-            if let Some(t) = &target {
-                refs.set_symbolic("HEAD", t)?;
-            }
-            let head_id = head.and_then(|h| h.id);
-            match (target, head_id) {
-                (Some(t), Some(id)) => {
-                    refs.update(&t, id, Expect::Absent, &who, &msg)?;
-                    if let Some(n) = &remote.name {
-                        let b = t.trim_start_matches("refs/heads/");
-                        let key = format!("branch.{c}/{b}");
-                        let cfg = ws.dir.join("config");
-                        Config::edit(&cfg, &format!("{key}.remote"), Some(n))?;
-                        Config::edit(&cfg, &format!("{key}.merge"), Some(&t))?;
-                    }
-                }
-                (None, Some(id)) => {
-                    refs.update_no_deref("HEAD", id, &who, &msg)?;
-                }
-                _ => {}
-            }
-            out.push(RefChange {
-                container: c.clone(),
-                name: "HEAD".into(),
-                old: None,
-                new: head_id,
-                note: "new container".into(),
-            });
+            self.check_out_head(c, &refs, refs_here)?;
         }
-        if opts.prune && remote.name.is_some() {
-            let prefix = format!("refs/remotes/{rname}/");
-            for (name, id) in refs.list(&prefix)? {
-                let b = &name[prefix.len()..];
-                if !advertised_branches.contains(b) {
-                    refs.delete(&name, Expect::Value(id), &who, "fetch --prune")?;
-                    out.push(RefChange {
-                        container: c.clone(),
-                        name,
-                        old: Some(id),
-                        new: None,
-                        note: "deleted".into(),
-                    });
-                }
-            }
+        if self.opts.prune && self.remote.name.is_some() {
+            self.prune(c, &refs, &advertised_branches)?;
         }
+        Ok(())
     }
-    if opts.prune && remote.name.is_some() {
-        // Containers the remote no longer has: their tracking refs go.
-        for c in ws.containers()? {
-            if by_container.contains_key(&c) || opts.containers.is_some() {
+
+    /// Branch `b` at `id` on the remote: its remote-tracking ref follows,
+    /// forced as such refs are.
+    fn track_branch(
+        &mut self,
+        c: &str,
+        refs: &RefStore,
+        b: &str,
+        id: ObjectId,
+        moves: &mut Vec<(String, ObjectId, Expect)>,
+    ) -> Result<()> {
+        let local = format!("refs/remotes/{}/{b}", self.rname);
+        let old = refs.resolve(&local)?;
+        if old == Some(id) {
+            return Ok(());
+        }
+        let note = match old {
+            None => "new branch".to_string(),
+            Some(o) if crate::revwalk::is_ancestor(&self.ws.odb, o, id).unwrap_or(false) => {
+                "fast-forward".into()
+            }
+            Some(_) => "forced update".into(),
+        };
+        moves.push((local.clone(), id, Expect::Any));
+        self.out.push(RefChange {
+            container: c.to_string(),
+            name: local,
+            old,
+            new: Some(id),
+            note,
+        });
+        Ok(())
+    }
+
+    /// Tag `name` at `id` on the remote: taken when new, or with `force`.
+    fn take_tag(
+        &mut self,
+        c: &str,
+        refs: &RefStore,
+        name: &str,
+        id: ObjectId,
+        moves: &mut Vec<(String, ObjectId, Expect)>,
+    ) -> Result<()> {
+        let old = refs.resolve(name)?;
+        if old == Some(id) {
+            return Ok(());
+        }
+        let note = if old.is_some() && !self.opts.force {
+            "rejected: would clobber existing tag"
+        } else {
+            moves.push((
+                name.to_string(),
+                id,
+                Expect::from_opt(Some(old.unwrap_or(ObjectId::ZERO))),
+            ));
+            if old.is_some() {
+                "forced update"
+            } else {
+                "new tag"
+            }
+        };
+        self.out.push(RefChange {
+            container: c.to_string(),
+            name: name.to_string(),
+            old,
+            new: Some(id),
+            note: note.into(),
+        });
+        Ok(())
+    }
+
+    /// A new container checks out the remote HEAD's branch (its upstream:
+    /// the remote's), or holds the remote's detached HEAD.
+    fn check_out_head(
+        &mut self,
+        c: &str,
+        refs: &RefStore,
+        refs_here: &[&AdvertisedRef],
+    ) -> Result<()> {
+        let head = refs_here.iter().find(|r| r.name.ends_with("/HEAD"));
+        let target = head
+            .and_then(|h| h.symref_target.as_deref())
+            .and_then(|t| split_wire_name(t).ok().map(|(_, n)| n.to_string()));
+        if let Some(t) = &target {
+            refs.set_symbolic("HEAD", t)?;
+        }
+        let head_id = head.and_then(|h| h.id);
+        match (target, head_id) {
+            (Some(t), Some(id)) => {
+                refs.update(&t, id, Expect::Absent, &self.who, &self.msg)?;
+                if let Some(n) = &self.remote.name {
+                    let b = t.trim_start_matches("refs/heads/");
+                    let key = format!("branch.{c}/{b}");
+                    let cfg = self.ws.dir.join("config");
+                    Config::edit(&cfg, &format!("{key}.remote"), Some(n))?;
+                    Config::edit(&cfg, &format!("{key}.merge"), Some(&t))?;
+                }
+            }
+            (None, Some(id)) => {
+                refs.update_no_deref("HEAD", id, &self.who, &self.msg)?;
+            }
+            _ => {}
+        }
+        self.out.push(RefChange {
+            container: c.to_string(),
+            name: "HEAD".into(),
+            old: None,
+            new: head_id,
+            note: "new container".into(),
+        });
+        Ok(())
+    }
+
+    /// `--prune`: the remote-tracking refs of container `c` whose branch
+    /// the remote no longer has (`kept`: the ones it has) go.
+    fn prune(&mut self, c: &str, refs: &RefStore, kept: &HashSet<String>) -> Result<()> {
+        let prefix = format!("refs/remotes/{}/", self.rname);
+        for (name, id) in refs.list(&prefix)? {
+            if kept.contains(&name[prefix.len()..]) {
                 continue;
             }
-            let refs = RefStore::new(&ws.container_dir(&c));
-            let prefix = format!("refs/remotes/{rname}/");
-            for (name, id) in refs.list(&prefix)? {
-                refs.delete(&name, Expect::Value(id), &who, "fetch --prune")?;
-                out.push(RefChange {
-                    container: c.clone(),
-                    name,
-                    old: Some(id),
-                    new: None,
-                    note: "deleted".into(),
-                });
-            }
+            refs.delete(&name, Expect::Value(id), &self.who, "fetch --prune")?;
+            self.out.push(RefChange {
+                container: c.to_string(),
+                name,
+                old: Some(id),
+                new: None,
+                note: "deleted".into(),
+            });
         }
+        Ok(())
     }
-    Ok(out)
 }
