@@ -231,12 +231,7 @@ pub fn read_advertisement<R: Read>(
     match first.strip_prefix("version ") {
         Some(v) if v == PROTOCOL_VERSION.to_string() => {}
         Some(v) => return Err(TransportError::ProtocolVersion(v.to_string()).into()),
-        None => {
-            return Err(crate::transport::upload::unexpected(
-                "a version line",
-                &first,
-            ))
-        }
+        None => return Err(TransportError::unexpected("a version line", &first).into()),
     }
     let mut refs = Vec::new();
     let mut caps = Vec::new();

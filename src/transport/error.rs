@@ -177,6 +177,14 @@ fn in_container(c: &Option<String>) -> String {
 }
 
 impl TransportError {
+    /// A line other than the `expected` one (quoted as it came).
+    pub fn unexpected(expected: &str, line: &str) -> TransportError {
+        TransportError::Unexpected {
+            expected: expected.to_string(),
+            got: format!("'{line}'"),
+        }
+    }
+
     /// Whether the peer went away: then its own last words say why.
     pub fn is_hang_up(&self) -> bool {
         match self {

@@ -12,7 +12,6 @@ use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES};
 use crate::transport::pkt::{Packet, PktWriter, StreamReader};
-use crate::transport::upload::unexpected;
 use crate::transport::{Event, TransportError};
 
 /// Haves per round, and rounds at most (protocol.md section 6).
@@ -144,7 +143,9 @@ pub fn fetch_pack(
                         match line.strip_prefix("ACK ").map(ObjectId::from_hex) {
                             Some(Ok(id)) => walk.common(id)?,
                             _ if line == "ready" => {}
-                            _ => return Err(unexpected("ACK or flush", &line)),
+                            _ => {
+                                return Err(TransportError::unexpected("ACK or flush", &line).into())
+                            }
                         }
                     }
                 }
@@ -206,7 +207,7 @@ pub fn fetch_pack(
         }
         let line = next_line(&mut conn)?.unwrap_or_else(|| "flush".into());
         if line != "packfile" {
-            return Err(unexpected("'packfile'", &line));
+            return Err(TransportError::unexpected("'packfile'", &line).into());
         }
         let q = {
             let progress = std::cell::RefCell::new(progress);

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::pack::compact::write_wire;
-use crate::pack::select::{select_revs, select_revs_shallow, ShallowRequest};
+use crate::pack::select::{select_revs, select_revs_shallow, Pick, ShallowRequest};
 use crate::store::ObjectStore;
 use crate::transport::advertise::{
     server_capabilities, workspace_refs, write_advertisement, UPLOAD_CAPABILITIES,
@@ -96,144 +96,187 @@ fn negotiate_and_send<R: Read, W: Write>(
     w: &mut PktWriter<W>,
 ) -> std::result::Result<Served, (Error, bool)> {
     let early = |e: Error| (e, false);
-    // Wants.
-    let mut wants: Vec<ObjectId> = Vec::new();
-    let mut caps: Vec<String> = Vec::new();
-    let mut shallow_req: Option<ShallowRequest> = None;
+    let req = read_wants(allowed, r).map_err(early)?;
+    if req.wants.is_empty() {
+        return Ok(Served::default());
+    }
+    let common = read_haves(ws, r, w).map_err(early)?;
+    let picks = select(ws, &req, &common, w).map_err(early)?;
+    w.line("packfile").map_err(|e| early(e.into()))?;
+    send_picks(ws, &req, &picks, w)
+}
+
+/// What a client asks for: the wants, the capabilities on the first, and
+/// with `shallow` its shallow commits and depth.
+struct Request {
+    wants: Vec<ObjectId>,
+    caps: Vec<String>,
+    shallow: Option<ShallowRequest>,
+}
+
+impl Request {
+    fn has(&self, c: &str) -> bool {
+        self.caps.iter().any(|x| x == c)
+    }
+}
+
+/// The want section, up to its flush; each want one of the `allowed` ids.
+fn read_wants<R: Read>(allowed: &HashSet<ObjectId>, r: &mut PktReader<R>) -> Result<Request> {
+    let mut req = Request {
+        wants: Vec::new(),
+        caps: Vec::new(),
+        shallow: None,
+    };
     let mut limit = SectionLimit::new("wants");
-    while let Some(line) = next_line(r).map_err(early)? {
-        limit.take(line.len()).map_err(|e| early(e.into()))?;
+    while let Some(line) = next_line(r)? {
+        limit.take(line.len())?;
         if line.starts_with("shallow ") || line.starts_with("deepen ") {
-            let Some(req) = shallow_req.as_mut() else {
-                return Err(early(TransportError::ShallowNotRequested.into()));
+            let Some(shallow) = req.shallow.as_mut() else {
+                return Err(TransportError::ShallowNotRequested.into());
             };
-            shallow_line(req, &line).map_err(early)?;
+            shallow_line(shallow, &line)?;
             continue;
         }
-        if req_started(&shallow_req) {
-            return Err(early(unexpected(
-                "'shallow ID', 'deepen N' or flush",
-                &line,
-            )));
+        if req_started(&req.shallow) {
+            return Err(
+                TransportError::unexpected("'shallow ID', 'deepen N' or flush", &line).into(),
+            );
         }
         let (body, c) = match line.split_once(' ') {
             Some(("want", rest)) => match rest.split_once(' ') {
                 Some((id, c)) => (id.to_string(), Some(c.to_string())),
                 None => (rest.to_string(), None),
             },
-            _ => return Err(early(unexpected("'want ID'", &line))),
+            _ => return Err(TransportError::unexpected("'want ID'", &line).into()),
         };
         if let Some(c) = c {
-            if wants.is_empty() {
-                caps = c.split(' ').map(String::from).collect();
-                if caps.iter().any(|c| c == "shallow") {
-                    shallow_req = Some(ShallowRequest::default());
+            if req.wants.is_empty() {
+                req.caps = c.split(' ').map(String::from).collect();
+                if req.has("shallow") {
+                    req.shallow = Some(ShallowRequest::default());
                 }
             }
         }
-        let id = parse_id(&body, &line).map_err(early)?;
+        let id = parse_id(&body, &line)?;
         if !allowed.contains(&id) {
-            return Err(early(TransportError::NotOurRef(id).into()));
+            return Err(TransportError::NotOurRef(id).into());
         }
-        wants.push(id);
+        req.wants.push(id);
     }
-    if wants.is_empty() {
-        return Ok(Served::default());
-    }
-    let has = |c: &str| caps.iter().any(|x| x == c);
-    let (thin, sideband, quiet) = (has("thin-pack"), has("side-band"), has("quiet"));
-    let compact = has(crate::transport::COMPACT_PACK);
-    // Haves, in rounds.
+    Ok(req)
+}
+
+/// The haves, in rounds ended by a flush (each ACKed) up to `done`: the
+/// commits both sides have.
+fn read_haves<R: Read, W: Write>(
+    ws: &Workspace,
+    r: &mut PktReader<R>,
+    w: &mut PktWriter<W>,
+) -> Result<Vec<ObjectId>> {
     let mut common: Vec<ObjectId> = Vec::new();
     let mut seen: HashSet<ObjectId> = HashSet::new();
     let mut round: Vec<ObjectId> = Vec::new();
     let (mut rounds, mut lines) = (0, 0);
     loop {
-        let line = next_line(r).map_err(early)?;
+        let line = next_line(r)?;
         lines += 1;
         if lines > MAX_HAVE_LINES + 1 {
-            return Err(early(
-                TransportError::LimitExceeded {
-                    what: "have round",
-                    max: MAX_HAVE_LINES,
-                    unit: "lines",
-                }
-                .into(),
-            ));
+            return Err(TransportError::LimitExceeded {
+                what: "have round",
+                max: MAX_HAVE_LINES,
+                unit: "lines",
+            }
+            .into());
         }
         match line.as_deref() {
             None => {
                 rounds += 1;
                 lines = 0;
                 if rounds > MAX_HAVE_ROUNDS {
-                    return Err(early(
-                        TransportError::LimitExceeded {
-                            what: "haves",
-                            max: MAX_HAVE_ROUNDS,
-                            unit: "rounds before 'done'",
-                        }
-                        .into(),
-                    ));
+                    return Err(TransportError::LimitExceeded {
+                        what: "haves",
+                        max: MAX_HAVE_ROUNDS,
+                        unit: "rounds before 'done'",
+                    }
+                    .into());
                 }
                 for id in round.drain(..) {
-                    w.line(&format!("ACK {id}")).map_err(|e| early(e.into()))?;
+                    w.line(&format!("ACK {id}"))?;
                 }
-                w.flush_pkt().map_err(|e| early(e.into()))?;
-                w.flush_io().map_err(|e| early(e.into()))?;
+                w.flush_pkt()?;
+                w.flush_io()?;
             }
-            Some("done") => break,
+            Some("done") => return Ok(common),
             Some(l) => {
                 let Some(id) = l.strip_prefix("have ") else {
-                    return Err(early(unexpected("'have ID' or 'done'", l)));
+                    return Err(TransportError::unexpected("'have ID' or 'done'", l).into());
                 };
-                let id = parse_id(id, l).map_err(early)?;
-                if seen.insert(id) && is_commit(&ws.odb, &id).map_err(early)? {
+                let id = parse_id(id, l)?;
+                if seen.insert(id) && is_commit(&ws.odb, &id)? {
                     common.push(id);
                     round.push(id);
                 }
             }
         }
     }
-    // The shallow-update section (protocol.md section 6a), then the pack.
+}
+
+/// The objects to send; for a shallow request, the shallow-update section
+/// (protocol.md section 6a) is sent first.
+fn select<W: Write>(
+    ws: &Workspace,
+    req: &Request,
+    common: &[ObjectId],
+    w: &mut PktWriter<W>,
+) -> Result<Vec<Pick>> {
     let bases: Vec<ObjectId> = common.iter().take(16).copied().collect();
-    let picks = match &shallow_req {
-        None => select_revs(&ws.odb, &wants, &common, &bases).map_err(early)?,
-        Some(req) => {
-            let (picks, update) =
-                select_revs_shallow(&ws.odb, &wants, &common, &bases, req).map_err(early)?;
-            let mut lines = Vec::new();
-            lines.extend(update.shallow.iter().map(|id| format!("shallow {id}")));
-            lines.extend(update.unshallow.iter().map(|id| format!("unshallow {id}")));
-            for l in lines {
-                w.line(&l).map_err(|e| early(e.into()))?;
-            }
-            w.flush_pkt().map_err(|e| early(e.into()))?;
-            picks
-        }
+    let Some(shallow) = &req.shallow else {
+        return select_revs(&ws.odb, &req.wants, common, &bases);
     };
-    w.line("packfile").map_err(|e| early(e.into()))?;
+    let (picks, update) = select_revs_shallow(&ws.odb, &req.wants, common, &bases, shallow)?;
+    let mut lines = Vec::new();
+    lines.extend(update.shallow.iter().map(|id| format!("shallow {id}")));
+    lines.extend(update.unshallow.iter().map(|id| format!("unshallow {id}")));
+    for l in lines {
+        w.line(&l)?;
+    }
+    w.flush_pkt()?;
+    Ok(picks)
+}
+
+/// The pack of `picks`, on side-band channel 1 with progress on 2 when the
+/// client asked for side-band; an error while writing it goes on 3.
+fn send_picks<W: Write>(
+    ws: &Workspace,
+    req: &Request,
+    picks: &[Pick],
+    w: &mut PktWriter<W>,
+) -> std::result::Result<Served, (Error, bool)> {
+    let early = |e: crate::transport::pkt::PktError| (Error::from(e), false);
+    let (thin, quiet) = (req.has("thin-pack"), req.has("quiet"));
+    let compact = req.has(crate::transport::COMPACT_PACK);
     let mut served = Served {
-        wants: wants.len(),
+        wants: req.wants.len(),
         objects: picks.len(),
         bytes: 0,
     };
-    if sideband {
+    if req.has("side-band") {
         if !quiet {
             let msg = format!("Enumerating objects: {}, done.\n", picks.len());
-            w.sideband(2, msg.as_bytes()).map_err(|e| early(e.into()))?;
+            w.sideband(2, msg.as_bytes()).map_err(early)?;
         }
         let mut band = BandWriter::new(w, 1);
-        let res = write_wire(compact, &ws.odb, Some(&ws.odb), &picks, thin, &mut band);
+        let res = write_wire(compact, &ws.odb, Some(&ws.odb), picks, thin, &mut band);
         match res {
             Ok((written, _)) => {
-                band.finish().map_err(|e| early(e.into()))?;
+                band.finish().map_err(early)?;
                 served.bytes = written.bytes;
                 if !quiet {
                     let msg = format!(
                         "Total {} (delta {}), {} bytes\n",
                         written.objects, written.deltas, written.bytes
                     );
-                    w.sideband(2, msg.as_bytes()).map_err(|e| early(e.into()))?;
+                    w.sideband(2, msg.as_bytes()).map_err(early)?;
                 }
             }
             Err(e) => {
@@ -243,24 +286,15 @@ fn negotiate_and_send<R: Read, W: Write>(
                 return Err((e, true));
             }
         }
-        w.flush_pkt().map_err(|e| early(e.into()))?;
+        w.flush_pkt().map_err(early)?;
     } else {
-        w.flush_io().map_err(|e| early(e.into()))?;
-        let (written, _) = write_wire(compact, &ws.odb, Some(&ws.odb), &picks, thin, w.get_mut())
+        w.flush_io().map_err(early)?;
+        let (written, _) = write_wire(compact, &ws.odb, Some(&ws.odb), picks, thin, w.get_mut())
             .map_err(|e| (e, true))?;
         served.bytes = written.bytes;
     }
-    w.flush_io().map_err(|e| early(e.into()))?;
+    w.flush_io().map_err(early)?;
     Ok(served)
-}
-
-/// A line other than the `expected` one, quoted.
-pub(crate) fn unexpected(expected: &str, line: &str) -> Error {
-    TransportError::Unexpected {
-        expected: expected.to_string(),
-        got: format!("'{line}'"),
-    }
-    .into()
 }
 
 /// Whether the request's shallow part has begun (a want after it is out of order).
