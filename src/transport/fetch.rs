@@ -7,7 +7,8 @@ use std::collections::{BinaryHeap, HashSet};
 use crate::error::{Error, Result};
 use crate::object::{CommitRef, ObjectType};
 use crate::oid::ObjectId;
-use crate::pack::quarantine;
+use crate::pack::quarantine::{self, Quarantine};
+use crate::store::shallow::ShallowSet;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES};
@@ -63,196 +64,245 @@ pub fn fetch_pack(
         }
     }
     let mine = odb.shallow()?;
-    let res = (|| -> Result<Fetched> {
-        let mut out = Fetched::default();
-        let use_shallow = conn.caps.iter().any(|x| x == "shallow");
-        if !use_shallow && (opts.deepen.is_some() || !mine.is_empty()) && !need.is_empty() {
+    let talk = FetchTalk {
+        odb,
+        use_shallow: conn.has("shallow"),
+        conn: &mut conn,
+        need: &need,
+        mine: &mine,
+        opts,
+        out: Fetched::default(),
+    };
+    match talk.run(local_tips, progress) {
+        Ok(out) => {
+            conn.finish()?;
+            Ok(out)
+        }
+        Err(e) => Err(conn.fail(e)),
+    }
+}
+
+/// A fetch's conversation after the advertisement, step by step.
+struct FetchTalk<'a> {
+    odb: &'a Odb,
+    conn: &'a mut Connection,
+    /// The wanted objects to ask for.
+    need: &'a [ObjectId],
+    /// The commits stored here without their parents.
+    mine: &'a ShallowSet,
+    opts: &'a FetchOptions,
+    /// The remote offers `shallow`.
+    use_shallow: bool,
+    out: Fetched,
+}
+
+impl<'a> FetchTalk<'a> {
+    fn run(mut self, local_tips: &[ObjectId], progress: &mut dyn FnMut(Event)) -> Result<Fetched> {
+        let deepens = self.opts.deepen.is_some() || !self.mine.is_empty();
+        if !self.use_shallow && deepens && !self.need.is_empty() {
             return Err(TransportError::NoShallowCapability.into());
         }
-        let mut w = PktWriter::new(&mut conn.writer);
-        if need.is_empty() {
+        if self.need.is_empty() {
+            let mut w = PktWriter::new(&mut self.conn.writer);
             w.flush_pkt()?;
             w.flush_io()?;
-            out.bytes = conn.reader.offset();
-            return Ok(out);
+            self.out.bytes = self.conn.reader.offset();
+            return Ok(self.out);
         }
-        if !conn.caps.iter().any(|x| x == "side-band") {
+        if !self.conn.has("side-band") {
             return Err(TransportError::NoSideBandCapability.into());
         }
+        self.send_wants()?;
+        self.negotiate(local_tips)?;
+        let (new_shallow, extra_tips) = self.shallow_update()?;
+        let q = self.receive(progress)?;
+        let tips: Vec<ObjectId> = self.need.iter().chain(&extra_tips).copied().collect();
+        q.check_connected(&tips, &new_shallow)
+            .map_err(|e| TransportError::IncompletePack(Box::new(e)))?;
+        self.out.objects = q.len();
+        if !q.is_empty() {
+            q.admit()?;
+        }
+        // After the objects, before any ref moves (protocol.md section 6a).
+        if new_shallow != *self.mine {
+            self.odb.set_shallow(new_shallow)?;
+        }
+        self.out.bytes = self.conn.reader.offset();
+        Ok(self.out)
+    }
+
+    /// The wants, the first with the capabilities asked for, then this
+    /// side's shallow commits and the depth.
+    fn send_wants(&mut self) -> Result<()> {
         let mut caps = Vec::new();
         for c in ["thin-pack", "shallow", "side-band"] {
-            if conn.caps.iter().any(|x| x == c) {
+            if self.conn.has(c) {
                 caps.push(c.to_string());
             }
         }
-        if opts.quiet && conn.caps.iter().any(|x| x == "quiet") {
+        if self.opts.quiet && self.conn.has("quiet") {
             caps.push("quiet".into());
         }
-        if opts.compact
-            && conn
-                .caps
-                .iter()
-                .any(|x| x == crate::transport::COMPACT_PACK)
-        {
+        if self.opts.compact && self.conn.has(crate::transport::COMPACT_PACK) {
             caps.push(crate::transport::COMPACT_PACK.into());
         }
         caps.push(format!("agent=hako/{}", env!("CARGO_PKG_VERSION")));
-        for (i, id) in need.iter().enumerate() {
+        let mut w = PktWriter::new(&mut self.conn.writer);
+        for (i, id) in self.need.iter().enumerate() {
             if i == 0 {
                 w.line(&format!("want {id} {}", caps.join(" ")))?;
             } else {
                 w.line(&format!("want {id}"))?;
             }
         }
-        if use_shallow {
-            for id in mine.iter() {
+        if self.use_shallow {
+            for id in self.mine.iter() {
                 w.line(&format!("shallow {id}"))?;
             }
-            if let Some(n) = opts.deepen {
+            if let Some(n) = self.opts.deepen {
                 w.line(&format!("deepen {n}"))?;
             }
         }
         w.flush_pkt()?;
-        // Haves: local commits newest first, never below a common one.
-        let mut walk = HaveWalk::new(odb, local_tips)?;
+        Ok(())
+    }
+
+    /// Haves in rounds: local commits newest first, never below a common
+    /// one; then `done`.
+    fn negotiate(&mut self, local_tips: &[ObjectId]) -> Result<()> {
+        let mut walk = HaveWalk::new(self.odb, local_tips)?;
         loop {
             let round = walk.next_round(ROUND)?;
-            if round.is_empty() || out.rounds >= MAX_ROUNDS {
+            if round.is_empty() || self.out.rounds >= MAX_ROUNDS {
                 break;
             }
-            let mut w = PktWriter::new(&mut conn.writer);
+            let mut w = PktWriter::new(&mut self.conn.writer);
             for id in &round {
                 w.line(&format!("have {id}"))?;
             }
             w.flush_pkt()?;
             w.flush_io()?;
-            out.rounds += 1;
-            // ACKs for this round (at most one per have, and `ready`), then flush.
-            let mut acks = SectionLimit::lines("ACKs", MAX_HAVE_LINES + 1);
-            loop {
-                let at = conn.reader.offset();
-                match conn.reader.read()? {
-                    None => return Err(hung_up(at)),
-                    Some(Packet::Flush) => break,
-                    Some(p) => {
-                        let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
-                        acks.take(line.len())?;
-                        if let Some(m) = line.strip_prefix("ERR ") {
-                            return Err(TransportError::Remote(m.to_string()).into());
-                        }
-                        match line.strip_prefix("ACK ").map(ObjectId::from_hex) {
-                            Some(Ok(id)) => walk.common(id)?,
-                            _ if line == "ready" => {}
-                            _ => {
-                                return Err(TransportError::unexpected("ACK or flush", &line).into())
-                            }
-                        }
-                    }
-                }
-            }
+            self.out.rounds += 1;
+            self.read_acks(&mut walk)?;
         }
-        let mut w = PktWriter::new(&mut conn.writer);
+        let mut w = PktWriter::new(&mut self.conn.writer);
         w.line("done")?;
         w.flush_io()?;
-        // The shallow-update section, then the pack.
-        let next_line = |conn: &mut Connection| -> Result<Option<String>> {
-            let at = conn.reader.offset();
-            let p = conn.reader.read()?.ok_or_else(|| hung_up(at))?;
+        Ok(())
+    }
+
+    /// The ACKs for one round (at most one per have, and `ready`), then flush.
+    fn read_acks(&mut self, walk: &mut HaveWalk) -> Result<()> {
+        let mut acks = SectionLimit::lines("ACKs", MAX_HAVE_LINES + 1);
+        loop {
+            let at = self.conn.reader.offset();
+            let Some(p) = self.conn.reader.read()? else {
+                return Err(hung_up(at));
+            };
             if p == Packet::Flush {
-                return Ok(None);
+                return Ok(());
             }
             let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
+            acks.take(line.len())?;
             if let Some(m) = line.strip_prefix("ERR ") {
                 return Err(TransportError::Remote(m.to_string()).into());
             }
-            Ok(Some(line))
-        };
-        let mut new_shallow = (*mine).clone();
-        let mut extra_tips: Vec<ObjectId> = Vec::new();
-        if use_shallow {
-            let (mut add, mut remove) = (Vec::new(), Vec::new());
-            let mut limit = SectionLimit::new("shallow update");
-            while let Some(line) = next_line(&mut conn)? {
-                limit.take(line.len())?;
-                let bad = || {
-                    Error::from(TransportError::BadLine {
-                        what: "bad shallow update:",
-                        line: line.clone(),
-                    })
-                };
-                match line.split_once(' ') {
-                    Some(("shallow", id)) => add.push(ObjectId::from_hex(id).map_err(|_| bad())?),
-                    Some(("unshallow", id)) => {
-                        let id = ObjectId::from_hex(id).map_err(|_| bad())?;
-                        if !mine.contains(&id) {
-                            return Err(bad());
-                        }
-                        remove.push(id)
-                    }
-                    _ => return Err(bad()),
-                }
+            match line.strip_prefix("ACK ").map(ObjectId::from_hex) {
+                Some(Ok(id)) => walk.common(id)?,
+                _ if line == "ready" => {}
+                _ => return Err(TransportError::unexpected("ACK or flush", &line).into()),
             }
-            if add.iter().any(|a| remove.contains(a)) {
-                return Err(TransportError::ShallowAndUnshallow.into());
-            }
-            for id in &remove {
-                new_shallow.remove(id);
-                // Its history must now be here.
-                let o = crate::revparse::read_commit(odb, id)?;
-                extra_tips.extend(CommitRef::parse(&o.data)?.parents);
-            }
-            out.shallowed = add.iter().filter(|a| !mine.contains(a)).count();
-            out.unshallowed = remove.len();
-            new_shallow.extend(add);
         }
-        let line = next_line(&mut conn)?.unwrap_or_else(|| "flush".into());
+    }
+
+    /// The next line of the answer, `None` for a flush; `ERR` is an error.
+    fn next_line(&mut self) -> Result<Option<String>> {
+        let at = self.conn.reader.offset();
+        let p = self.conn.reader.read()?.ok_or_else(|| hung_up(at))?;
+        if p == Packet::Flush {
+            return Ok(None);
+        }
+        let line = String::from_utf8_lossy(p.as_line().unwrap_or(b"")).to_string();
+        if let Some(m) = line.strip_prefix("ERR ") {
+            return Err(TransportError::Remote(m.to_string()).into());
+        }
+        Ok(Some(line))
+    }
+
+    /// The shallow-update section (protocol.md section 6a), when shallow
+    /// was asked for: the shallow set to keep after the pack, and the
+    /// commits whose history must come now that they are no longer shallow.
+    fn shallow_update(&mut self) -> Result<(ShallowSet, Vec<ObjectId>)> {
+        let mut new_shallow = self.mine.clone();
+        let mut extra_tips: Vec<ObjectId> = Vec::new();
+        if !self.use_shallow {
+            return Ok((new_shallow, extra_tips));
+        }
+        let (mut add, mut remove) = (Vec::new(), Vec::new());
+        let mut limit = SectionLimit::new("shallow update");
+        while let Some(line) = self.next_line()? {
+            limit.take(line.len())?;
+            let bad = || {
+                Error::from(TransportError::BadLine {
+                    what: "bad shallow update:",
+                    line: line.clone(),
+                })
+            };
+            match line.split_once(' ') {
+                Some(("shallow", id)) => add.push(ObjectId::from_hex(id).map_err(|_| bad())?),
+                Some(("unshallow", id)) => {
+                    let id = ObjectId::from_hex(id).map_err(|_| bad())?;
+                    if !self.mine.contains(&id) {
+                        return Err(bad());
+                    }
+                    remove.push(id)
+                }
+                _ => return Err(bad()),
+            }
+        }
+        if add.iter().any(|a| remove.contains(a)) {
+            return Err(TransportError::ShallowAndUnshallow.into());
+        }
+        for id in &remove {
+            new_shallow.remove(id);
+            // Its history must now be here.
+            let o = crate::revparse::read_commit(self.odb, id)?;
+            extra_tips.extend(CommitRef::parse(&o.data)?.parents);
+        }
+        self.out.shallowed = add.iter().filter(|a| !self.mine.contains(a)).count();
+        self.out.unshallowed = remove.len();
+        new_shallow.extend(add);
+        Ok((new_shallow, extra_tips))
+    }
+
+    /// `packfile`, then the pack on side-band channel 1, into quarantine;
+    /// the remote's progress goes to `progress`.
+    fn receive(&mut self, progress: &mut dyn FnMut(Event)) -> Result<Quarantine<'a>> {
+        let line = self.next_line()?.unwrap_or_else(|| "flush".into());
         if line != "packfile" {
             return Err(TransportError::unexpected("'packfile'", &line).into());
         }
-        let q = {
-            let progress = std::cell::RefCell::new(progress);
-            let mut remote = |b: &[u8]| (progress.borrow_mut())(Event::Remote(b));
-            let mut stream = StreamReader::new(&mut conn.reader, true, &mut remote);
-            let mut counted = crate::transport::Counting {
-                inner: &mut stream,
-                total: 0,
-                each: &mut |n| (progress.borrow_mut())(Event::Received(n)),
-            };
-            let q = quarantine::receive(odb, &mut counted, true);
-            let q = match q {
-                Ok(q) => q,
-                Err(e) => {
-                    return Err(match &stream.fault.0 {
-                        Some(f) => TransportError::StreamBroken(f.clone()).into(),
-                        None => e,
-                    })
-                }
-            };
-            if !stream.finished() {
-                stream.drain().map_err(TransportError::AfterPack)?;
-            }
-            q
+        let progress = std::cell::RefCell::new(progress);
+        let mut remote = |b: &[u8]| (progress.borrow_mut())(Event::Remote(b));
+        let mut stream = StreamReader::new(&mut self.conn.reader, true, &mut remote);
+        let mut counted = crate::transport::Counting {
+            inner: &mut stream,
+            total: 0,
+            each: &mut |n| (progress.borrow_mut())(Event::Received(n)),
         };
-        let tips: Vec<ObjectId> = need.iter().chain(&extra_tips).copied().collect();
-        q.check_connected(&tips, &new_shallow)
-            .map_err(|e| TransportError::IncompletePack(Box::new(e)))?;
-        out.objects = q.len();
-        if !q.is_empty() {
-            q.admit()?;
+        let q = match quarantine::receive(self.odb, &mut counted, true) {
+            Ok(q) => q,
+            Err(e) => {
+                return Err(match &stream.fault.0 {
+                    Some(f) => TransportError::StreamBroken(f.clone()).into(),
+                    None => e,
+                })
+            }
+        };
+        if !stream.finished() {
+            stream.drain().map_err(TransportError::AfterPack)?;
         }
-        // After the objects, before any ref moves (protocol.md section 6a).
-        if new_shallow != *mine {
-            odb.set_shallow(new_shallow)?;
-        }
-        out.bytes = conn.reader.offset();
-        Ok(out)
-    })();
-    match res {
-        Ok(out) => {
-            conn.finish()?;
-            Ok(out)
-        }
-        Err(e) => Err(conn.fail(e)),
+        Ok(q)
     }
 }
 
