@@ -306,28 +306,15 @@ fn dumb_fetch_shown(
     progress: &mut dyn FnMut(crate::transport::Event),
 ) -> Result<Fetched> {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let stats = std::thread::scope(|s| {
-        let c = counter.clone();
-        let odb = &ws.odb;
-        let me = std::thread::current();
-        let job = s.spawn(move || {
-            let r =
-                crate::transport::dumb::fetch::fetch_from(odb, reader, wants, &mut |_| {}, Some(c));
-            me.unpark();
-            r
-        });
-        let mut shown = 0;
-        while !job.is_finished() {
-            let n = counter.load(std::sync::atomic::Ordering::Relaxed);
-            if n != shown {
-                progress(crate::transport::Event::Received(n));
-                shown = n;
-            }
-            std::thread::park_timeout(std::time::Duration::from_millis(100));
-        }
-        job.join()
-            .unwrap_or_else(|_| Err(TransportError::Panicked("http fetch").into()))
-    })?;
+    let c = counter.clone();
+    let stats = on_own_thread(
+        "http fetch",
+        &counter,
+        |n| progress(crate::transport::Event::Received(n)),
+        move || {
+            crate::transport::dumb::fetch::fetch_from(&ws.odb, reader, wants, &mut |_| {}, Some(c))
+        },
+    )?;
     if stats.bytes > 0 {
         progress(crate::transport::Event::Received(stats.bytes));
     }
@@ -438,6 +425,24 @@ struct LocalRefs<'a> {
 }
 
 impl LocalRefs<'_> {
+    /// Note a change (or a refusal) to container `container`'s ref `name`.
+    fn record(
+        &mut self,
+        container: &str,
+        name: String,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        note: &str,
+    ) {
+        self.out.push(RefChange {
+            container: container.to_string(),
+            name,
+            old,
+            new,
+            note: note.to_string(),
+        });
+    }
+
     /// Container `c`'s remote-tracking refs and tags to the advertised
     /// `refs_here`; a new container checks out the remote HEAD's branch.
     fn update_container(&mut self, c: &str, refs_here: &[&AdvertisedRef]) -> Result<()> {
@@ -496,20 +501,14 @@ impl LocalRefs<'_> {
             return Ok(());
         }
         let note = match old {
-            None => "new branch".to_string(),
+            None => "new branch",
             Some(o) if crate::revwalk::is_ancestor(&self.ws.odb, o, id).unwrap_or(false) => {
-                "fast-forward".into()
+                "fast-forward"
             }
-            Some(_) => "forced update".into(),
+            Some(_) => "forced update",
         };
         moves.push((local.clone(), id, Expect::Any));
-        self.out.push(RefChange {
-            container: c.to_string(),
-            name: local,
-            old,
-            new: Some(id),
-            note,
-        });
+        self.record(c, local, old, Some(id), note);
         Ok(())
     }
 
@@ -540,13 +539,7 @@ impl LocalRefs<'_> {
                 "new tag"
             }
         };
-        self.out.push(RefChange {
-            container: c.to_string(),
-            name: name.to_string(),
-            old,
-            new: Some(id),
-            note: note.into(),
-        });
+        self.record(c, name.to_string(), old, Some(id), note);
         Ok(())
     }
 
@@ -582,13 +575,7 @@ impl LocalRefs<'_> {
             }
             _ => {}
         }
-        self.out.push(RefChange {
-            container: c.to_string(),
-            name: "HEAD".into(),
-            old: None,
-            new: head_id,
-            note: "new container".into(),
-        });
+        self.record(c, "HEAD".into(), None, head_id, "new container");
         Ok(())
     }
 
@@ -601,13 +588,7 @@ impl LocalRefs<'_> {
                 continue;
             }
             refs.delete(&name, Expect::Value(id), &self.who, "fetch --prune")?;
-            self.out.push(RefChange {
-                container: c.to_string(),
-                name,
-                old: Some(id),
-                new: None,
-                note: "deleted".into(),
-            });
+            self.record(c, name, Some(id), None, "deleted");
         }
         Ok(())
     }

@@ -225,25 +225,12 @@ fn push_to_bucket(
     s3.sent_counter = Some(sent.clone());
     let name = remote.name.as_deref();
     let client = &mut s3;
-    let report = std::thread::scope(|sc| {
-        let me = std::thread::current();
-        let job = sc.spawn(move || {
-            let r = crate::transport::s3_remote::push(ws, client, name, wanted, opts);
-            me.unpark();
-            r
-        });
-        let mut shown = 0;
-        while !job.is_finished() {
-            let n = sent.load(std::sync::atomic::Ordering::Relaxed);
-            if n != shown {
-                progress(crate::transport::Event::Sent(n));
-                shown = n;
-            }
-            std::thread::park_timeout(std::time::Duration::from_millis(100));
-        }
-        job.join()
-            .unwrap_or_else(|_| Err(TransportError::Panicked("s3 push").into()))
-    })?;
+    let report = on_own_thread(
+        "s3 push",
+        &sent,
+        |n| progress(crate::transport::Event::Sent(n)),
+        move || crate::transport::s3_remote::push(ws, client, name, wanted, opts),
+    )?;
     let total = sent.load(std::sync::atomic::Ordering::Relaxed);
     if total > 0 {
         progress(crate::transport::Event::Sent(total));

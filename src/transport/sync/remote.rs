@@ -9,6 +9,7 @@ use crate::transport::TransportError;
 use crate::workspace::{Config, Workspace};
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A remote as named on the command line: a configured name or a URL.
 #[derive(Clone, Debug)]
@@ -124,6 +125,35 @@ pub fn local_tips(ws: &Workspace) -> Result<Vec<ObjectId>> {
         }
     }
     Ok(out)
+}
+
+/// Run `job` on a thread of its own while this one shows `counter` as it
+/// grows; `what` names the job if it panics.
+pub(super) fn on_own_thread<T: Send>(
+    what: &'static str,
+    counter: &AtomicU64,
+    mut show: impl FnMut(u64),
+    job: impl FnOnce() -> Result<T> + Send,
+) -> Result<T> {
+    std::thread::scope(|s| {
+        let me = std::thread::current();
+        let job = s.spawn(move || {
+            let r = job();
+            me.unpark();
+            r
+        });
+        let mut shown = 0;
+        while !job.is_finished() {
+            let n = counter.load(Ordering::Relaxed);
+            if n != shown {
+                show(n);
+                shown = n;
+            }
+            std::thread::park_timeout(std::time::Duration::from_millis(100));
+        }
+        job.join()
+            .unwrap_or_else(|_| Err(TransportError::Panicked(what).into()))
+    })
 }
 
 /// `[+]SRC[:DST]`: whether forced, SRC, and DST if given.
