@@ -235,128 +235,36 @@ pub fn shell_quote(s: &str) -> String {
 
 /// Connect to `url`'s `service` and read its advertisement.
 pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Result<Connection> {
-    let (remote, reader, writer, end): (String, Box<dyn Read + Send>, Box<dyn Write + Send>, End) =
-        match url {
-            RemoteUrl::Http(u) => {
-                return Err(TransportError::MirrorHasNoService {
-                    url: u.clone(),
-                    service: service.name(),
-                }
-                .into())
+    let talk = match url {
+        RemoteUrl::Http(u) => {
+            return Err(TransportError::MirrorHasNoService {
+                url: u.clone(),
+                service: service.name(),
             }
-            RemoteUrl::S3(u) => {
-                return Err(TransportError::BucketHasNoService {
-                    url: u.clone(),
-                    service: service.name(),
-                }
-                .into())
+            .into())
+        }
+        RemoteUrl::S3(u) => {
+            return Err(TransportError::BucketHasNoService {
+                url: u.clone(),
+                service: service.name(),
             }
-            RemoteUrl::Local(path) => {
-                let remote = path.display().to_string();
-                // Its own refusals say what is wrong; others name the remote.
-                let ws = open_served(path).map_err(|e| match e {
-                    e @ (Error::Invalid(_) | Error::Transport(_)) => e,
-                    e => TransportError::CannotServe {
-                        remote: remote.clone(),
-                        err: Box::new(e),
-                    }
-                    .into(),
-                })?;
-                let (c2s_r, c2s_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
-                let (s2c_r, s2c_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
-                let handle = std::thread::spawn(move || -> Result<()> {
-                    match service {
-                        Service::Upload => {
-                            crate::transport::upload::upload_pack(&ws, c2s_r, s2c_w).map(|_| ())
-                        }
-                        Service::Receive => {
-                            crate::transport::receive::receive_pack(&ws, c2s_r, s2c_w).map(|_| ())
-                        }
-                    }
-                });
-                (
-                    remote,
-                    Box::new(s2c_r),
-                    Box::new(c2s_w),
-                    End::Thread(Some(handle)),
-                )
-            }
-            RemoteUrl::Ssh {
-                user,
-                host,
-                port,
-                path,
-            } => {
-                let remote = match user {
-                    Some(u) => format!("{u}@{host}:{path}"),
-                    None => format!("{host}:{path}"),
-                };
-                let program = opts
-                    .program
-                    .clone()
-                    .unwrap_or_else(|| format!("hako {}", service.name()));
-                let remote_cmd = format!("{program} {}", shell_quote(path));
-                let ssh = opts.ssh_command.clone().unwrap_or_else(|| "ssh".into());
-                let mut args: Vec<String> = Vec::new();
-                if let Some(p) = port {
-                    args.push("-p".into());
-                    args.push(p.to_string());
-                }
-                // OpenSSH ends its options at `--`; another ssh program (a
-                // wrapper script, plink) may not know it, as git reasons.
-                let openssh = ssh
-                    .split_whitespace()
-                    .next()
-                    .and_then(|p| p.rsplit('/').next())
-                    .is_some_and(|p| p == "ssh");
-                if openssh {
-                    args.push("--".into());
-                }
-                args.push(match user {
-                    Some(u) => format!("{u}@{host}"),
-                    None => host.clone(),
-                });
-                args.push(remote_cmd);
-                let mut cmd = Command::new("/bin/sh");
-                cmd.arg("-c")
-                    .arg(format!("{ssh} \"$@\""))
-                    .arg("hako-ssh")
-                    .args(&args)
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped());
-                tracing::debug!(target: "hako::transport", "{remote}: running {ssh} {}", args.join(" "));
-                let mut child = cmd.spawn().map_err(|err| TransportError::CannotRunSsh {
-                    remote: remote.clone(),
-                    ssh: ssh.clone(),
-                    err,
-                })?;
-                let stdin = child.stdin.take().expect("piped");
-                let stdout = child.stdout.take().expect("piped");
-                let mut err = child.stderr.take().expect("piped");
-                let stderr = std::thread::spawn(move || {
-                    let mut s = Vec::new();
-                    let _ = err.read_to_end(&mut s);
-                    String::from_utf8_lossy(&s).into_owned()
-                });
-                (
-                    remote,
-                    Box::new(stdout),
-                    Box::new(stdin),
-                    End::Child {
-                        child,
-                        stderr: Some(stderr),
-                    },
-                )
-            }
-        };
+            .into())
+        }
+        RemoteUrl::Local(path) => serve_locally(path, service)?,
+        RemoteUrl::Ssh {
+            user,
+            host,
+            port,
+            path,
+        } => run_over_ssh(user.as_deref(), host, *port, path, service, opts)?,
+    };
     let mut conn = Connection {
-        remote,
-        reader: PktReader::new(reader),
-        writer: BufWriter::new(writer),
+        remote: talk.remote,
+        reader: PktReader::new(talk.reader),
+        writer: BufWriter::new(talk.writer),
         refs: Vec::new(),
         caps: Vec::new(),
-        end,
+        end: talk.end,
     };
     match read_advertisement(&mut conn.reader) {
         Ok((refs, caps)) => {
@@ -372,6 +280,118 @@ pub fn connect(url: &RemoteUrl, service: Service, opts: &ConnectOptions) -> Resu
         }
         Err(e) => Err(conn.fail(e)),
     }
+}
+
+/// The two directions of a conversation, before its advertisement is read.
+struct Channel {
+    /// How the remote is named in messages.
+    remote: String,
+    reader: Box<dyn Read + Send>,
+    writer: Box<dyn Write + Send>,
+    end: End,
+}
+
+/// Serve the workspace at `path` on a thread of this process, over pipes.
+fn serve_locally(path: &Path, service: Service) -> Result<Channel> {
+    let remote = path.display().to_string();
+    // Its own refusals say what is wrong; others name the remote.
+    let ws = open_served(path).map_err(|e| match e {
+        e @ (Error::Invalid(_) | Error::Transport(_)) => e,
+        e => TransportError::CannotServe {
+            remote: remote.clone(),
+            err: Box::new(e),
+        }
+        .into(),
+    })?;
+    let (c2s_r, c2s_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
+    let (s2c_r, s2c_w) = std::io::pipe().map_err(|e| io(&remote, e))?;
+    let handle = std::thread::spawn(move || -> Result<()> {
+        match service {
+            Service::Upload => crate::transport::upload::upload_pack(&ws, c2s_r, s2c_w).map(|_| ()),
+            Service::Receive => {
+                crate::transport::receive::receive_pack(&ws, c2s_r, s2c_w).map(|_| ())
+            }
+        }
+    });
+    Ok(Channel {
+        remote,
+        reader: Box::new(s2c_r),
+        writer: Box::new(c2s_w),
+        end: End::Thread(Some(handle)),
+    })
+}
+
+/// Run the server program at `host` through the ssh program, its stderr
+/// kept to say why it failed.
+fn run_over_ssh(
+    user: Option<&str>,
+    host: &str,
+    port: Option<u16>,
+    path: &str,
+    service: Service,
+    opts: &ConnectOptions,
+) -> Result<Channel> {
+    let remote = match user {
+        Some(u) => format!("{u}@{host}:{path}"),
+        None => format!("{host}:{path}"),
+    };
+    let program = opts
+        .program
+        .clone()
+        .unwrap_or_else(|| format!("hako {}", service.name()));
+    let remote_cmd = format!("{program} {}", shell_quote(path));
+    let ssh = opts.ssh_command.clone().unwrap_or_else(|| "ssh".into());
+    let mut args: Vec<String> = Vec::new();
+    if let Some(p) = port {
+        args.push("-p".into());
+        args.push(p.to_string());
+    }
+    // OpenSSH ends its options at `--`; another ssh program (a
+    // wrapper script, plink) may not know it, as git reasons.
+    let openssh = ssh
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .is_some_and(|p| p == "ssh");
+    if openssh {
+        args.push("--".into());
+    }
+    args.push(match user {
+        Some(u) => format!("{u}@{host}"),
+        None => host.to_string(),
+    });
+    args.push(remote_cmd);
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(format!("{ssh} \"$@\""))
+        .arg("hako-ssh")
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    tracing::debug!(target: "hako::transport", "{remote}: running {ssh} {}", args.join(" "));
+    let mut child = cmd.spawn().map_err(|err| TransportError::CannotRunSsh {
+        remote: remote.clone(),
+        ssh: ssh.clone(),
+        err,
+    })?;
+    let stdin = child.stdin.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    let mut err = child.stderr.take().expect("piped");
+    let stderr = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        String::from_utf8_lossy(&s).into_owned()
+    });
+    Ok(Channel {
+        remote,
+        reader: Box::new(stdout),
+        writer: Box::new(stdin),
+        end: End::Child {
+            child,
+            stderr: Some(stderr),
+        },
+    })
 }
 
 fn io(remote: &str, err: std::io::Error) -> TransportError {
