@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::pack::compact::write_wire;
-use crate::pack::select::select_revs;
+use crate::pack::select::{select_revs, Pick};
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::limits::SectionLimit;
@@ -64,147 +64,177 @@ pub fn send_pack(
     opts: &PushOptions,
     progress: &mut dyn FnMut(Event),
 ) -> Result<Pushed> {
-    let res = (|| -> Result<Pushed> {
-        let mut out = Pushed::default();
-        if updates.is_empty() {
-            let mut w = PktWriter::new(&mut conn.writer);
-            w.flush_pkt()?;
-            w.flush_io()?;
-            return Ok(out);
-        }
-        if opts.atomic && !conn.has("atomic") {
-            return Err(TransportError::NoAtomicCapability.into());
-        }
-        if updates.iter().any(|u| u.new.is_zero()) && !conn.has("delete-refs") {
-            return Err(TransportError::NoDeleteCapability.into());
-        }
-        // What to send.
-        let include: Vec<ObjectId> = updates
-            .iter()
-            .filter(|u| !u.new.is_zero())
-            .map(|u| u.new)
-            .collect();
-        let mut exclude: Vec<ObjectId> = Vec::new();
-        let mut seen = HashSet::new();
-        for r in &conn.refs {
-            for id in [r.id, r.peeled].into_iter().flatten() {
-                if seen.insert(id) && is_commit(odb, &id)? {
-                    exclude.push(id);
-                }
-            }
-        }
-        let bases: Vec<ObjectId> = exclude.iter().take(16).copied().collect();
-        let picks = if include.is_empty() {
-            Vec::new()
-        } else {
-            select_revs(odb, &include, &exclude, &bases)?
-        };
-        out.objects = picks.len();
-        // Commands.
-        let mut caps = vec!["report-status".to_string()];
-        for c in ["side-band", "delete-refs"] {
-            if conn.has(c) {
-                caps.push(c.into());
-            }
-        }
-        if opts.atomic {
-            caps.push("atomic".into());
-        }
-        if opts.quiet && conn.has("quiet") {
-            caps.push("quiet".into());
-        }
-        let compact = opts.compact && conn.has(crate::transport::COMPACT_PACK);
-        if compact {
-            caps.push(crate::transport::COMPACT_PACK.into());
-        }
-        caps.push(format!("agent=hako/{}", env!("CARGO_PKG_VERSION")));
-        let mut w = PktWriter::new(&mut conn.writer);
-        for (i, u) in updates.iter().enumerate() {
-            let line = format!("{} {} {}", u.old, u.new, u.name);
-            if i == 0 {
-                w.line(&format!("{line}\0{}", caps.join(" ")))?;
-            } else {
-                w.line(&line)?;
-            }
-        }
-        w.flush_pkt()?;
-        if !include.is_empty() {
-            let mut data = DataWriter::new(&mut w);
-            let mut counted = crate::transport::Counting {
-                inner: &mut data,
-                total: 0,
-                each: &mut |n| progress(Event::Sent(n)),
-            };
-            let (written, _) = write_wire(compact, odb, Some(odb), &picks, true, &mut counted)?;
-            data.finish()?;
-            w.flush_pkt()?;
-            out.pack_bytes = written.bytes;
-        }
-        w.flush_io()?;
-        // The report.
-        let sideband = conn.has("side-band");
-        let lines = if sideband {
-            let mut buf = Vec::new();
-            conn.reader
-                .read_sideband(&mut buf, &mut |b| progress(Event::Remote(b)))
-                .map_err(|e| match e {
-                    SidebandEnd::Pkt(PktError::TruncatedHeader { offset, got: 0 }) => {
-                        TransportError::HungUp {
-                            peer: "remote",
-                            at: offset,
-                        }
-                    }
-                    SidebandEnd::Pkt(e) => TransportError::SideBand(e),
-                    SidebandEnd::Remote(m) => TransportError::Remote(m),
-                })?;
-            report_lines(&mut PktReader::new(&buf[..]))?
-        } else {
-            report_lines(&mut conn.reader)?
-        };
-        let mut it = lines.into_iter();
-        match it.next().as_deref() {
-            Some("unpack ok") => {}
-            Some(l) if l.starts_with("unpack ") => out.unpack_error = Some(l[7..].to_string()),
-            Some(l) if l.starts_with("ERR ") => {
-                return Err(TransportError::Remote(l[4..].to_string()).into())
-            }
-            other => {
-                return Err(TransportError::Unexpected {
-                    expected: "'unpack'".into(),
-                    got: format!("{other:?}"),
-                }
-                .into())
-            }
-        }
-        for l in it {
-            if let Some(name) = l.strip_prefix("ok ") {
-                out.statuses.push(RefStatus {
-                    name: name.to_string(),
-                    error: None,
-                });
-            } else if let Some(rest) = l.strip_prefix("ng ") {
-                let (name, why) = rest.split_once(' ').unwrap_or((rest, "rejected"));
-                out.statuses.push(RefStatus {
-                    name: name.to_string(),
-                    error: Some(why.to_string()),
-                });
-            } else {
-                return Err(TransportError::BadLine {
-                    what: "bad report line",
-                    line: l,
-                }
-                .into());
-            }
-        }
-        Ok(out)
-    })();
-    match res {
+    match push_through(odb, &mut conn, updates, opts, progress) {
         Ok(out) => {
             conn.finish()?;
             Ok(out)
         }
         Err(e) => Err(conn.fail(e)),
     }
+}
+
+/// The conversation after the advertisement: commands, pack, report.
+fn push_through(
+    odb: &Odb,
+    conn: &mut Connection,
+    updates: &[Update],
+    opts: &PushOptions,
+    progress: &mut dyn FnMut(Event),
+) -> Result<Pushed> {
+    let mut out = Pushed::default();
+    if updates.is_empty() {
+        let mut w = PktWriter::new(&mut conn.writer);
+        w.flush_pkt()?;
+        w.flush_io()?;
+        return Ok(out);
+    }
+    if opts.atomic && !conn.has("atomic") {
+        return Err(TransportError::NoAtomicCapability.into());
+    }
+    if updates.iter().any(|u| u.new.is_zero()) && !conn.has("delete-refs") {
+        return Err(TransportError::NoDeleteCapability.into());
+    }
+    // What to send.
+    let include: Vec<ObjectId> = updates
+        .iter()
+        .filter(|u| !u.new.is_zero())
+        .map(|u| u.new)
+        .collect();
+    let mut exclude: Vec<ObjectId> = Vec::new();
+    let mut seen = HashSet::new();
+    for r in &conn.refs {
+        for id in [r.id, r.peeled].into_iter().flatten() {
+            if seen.insert(id) && is_commit(odb, &id)? {
+                exclude.push(id);
+            }
+        }
+    }
+    let bases: Vec<ObjectId> = exclude.iter().take(16).copied().collect();
+    let picks = if include.is_empty() {
+        None
+    } else {
+        Some(select_revs(odb, &include, &exclude, &bases)?)
+    };
+    out.objects = picks.as_ref().map_or(0, Vec::len);
+    out.pack_bytes = send_commands(odb, conn, updates, picks.as_deref(), opts, progress)?;
+    read_report(conn, &mut out, progress)?;
+    Ok(out)
+}
+
+/// The commands, the first with the capabilities asked for, then the pack
+/// of `picks` (when a new value is sent): the pack's size.
+fn send_commands(
+    odb: &Odb,
+    conn: &mut Connection,
+    updates: &[Update],
+    picks: Option<&[Pick]>,
+    opts: &PushOptions,
+    progress: &mut dyn FnMut(Event),
+) -> Result<u64> {
+    let mut caps = vec!["report-status".to_string()];
+    for c in ["side-band", "delete-refs"] {
+        if conn.has(c) {
+            caps.push(c.into());
+        }
+    }
+    if opts.atomic {
+        caps.push("atomic".into());
+    }
+    if opts.quiet && conn.has("quiet") {
+        caps.push("quiet".into());
+    }
+    let compact = opts.compact && conn.has(crate::transport::COMPACT_PACK);
+    if compact {
+        caps.push(crate::transport::COMPACT_PACK.into());
+    }
+    caps.push(format!("agent=hako/{}", env!("CARGO_PKG_VERSION")));
+    let mut w = PktWriter::new(&mut conn.writer);
+    for (i, u) in updates.iter().enumerate() {
+        let line = format!("{} {} {}", u.old, u.new, u.name);
+        if i == 0 {
+            w.line(&format!("{line}\0{}", caps.join(" ")))?;
+        } else {
+            w.line(&line)?;
+        }
+    }
+    w.flush_pkt()?;
+    let mut pack_bytes = 0;
+    if let Some(picks) = picks {
+        let mut data = DataWriter::new(&mut w);
+        let mut counted = crate::transport::Counting {
+            inner: &mut data,
+            total: 0,
+            each: &mut |n| progress(Event::Sent(n)),
+        };
+        let (written, _) = write_wire(compact, odb, Some(odb), picks, true, &mut counted)?;
+        data.finish()?;
+        w.flush_pkt()?;
+        pack_bytes = written.bytes;
+    }
+    w.flush_io()?;
+    Ok(pack_bytes)
+}
+
+/// The remote's report: whether it stored the pack, then each ref's status.
+fn read_report(
+    conn: &mut Connection,
+    out: &mut Pushed,
+    progress: &mut dyn FnMut(Event),
+) -> Result<()> {
+    let lines = if conn.has("side-band") {
+        let mut buf = Vec::new();
+        conn.reader
+            .read_sideband(&mut buf, &mut |b| progress(Event::Remote(b)))
+            .map_err(|e| match e {
+                SidebandEnd::Pkt(PktError::TruncatedHeader { offset, got: 0 }) => {
+                    TransportError::HungUp {
+                        peer: "remote",
+                        at: offset,
+                    }
+                }
+                SidebandEnd::Pkt(e) => TransportError::SideBand(e),
+                SidebandEnd::Remote(m) => TransportError::Remote(m),
+            })?;
+        report_lines(&mut PktReader::new(&buf[..]))?
+    } else {
+        report_lines(&mut conn.reader)?
+    };
+    let mut it = lines.into_iter();
+    match it.next().as_deref() {
+        Some("unpack ok") => {}
+        Some(l) if l.starts_with("unpack ") => out.unpack_error = Some(l[7..].to_string()),
+        Some(l) if l.starts_with("ERR ") => {
+            return Err(TransportError::Remote(l[4..].to_string()).into())
+        }
+        other => {
+            return Err(TransportError::Unexpected {
+                expected: "'unpack'".into(),
+                got: format!("{other:?}"),
+            }
+            .into())
+        }
+    }
+    for l in it {
+        if let Some(name) = l.strip_prefix("ok ") {
+            out.statuses.push(RefStatus {
+                name: name.to_string(),
+                error: None,
+            });
+        } else if let Some(rest) = l.strip_prefix("ng ") {
+            let (name, why) = rest.split_once(' ').unwrap_or((rest, "rejected"));
+            out.statuses.push(RefStatus {
+                name: name.to_string(),
+                error: Some(why.to_string()),
+            });
+        } else {
+            return Err(TransportError::BadLine {
+                what: "bad report line",
+                line: l,
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
