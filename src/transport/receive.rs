@@ -60,48 +60,10 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
     let caps = server_capabilities(ws, RECEIVE_CAPABILITIES);
     write_advertisement(&mut w, &refs, &caps)?;
     w.flush_io()?;
-    // Commands.
-    let mut cmds: Vec<Command> = Vec::new();
-    let mut caps: Vec<String> = Vec::new();
-    let mut limit = SectionLimit::new("commands");
-    loop {
-        let line = match next_line(&mut r) {
-            Ok(Some(l)) => l,
-            Ok(None) => break,
-            Err(e) => return Err(refuse(&mut w, e)),
-        };
-        if let Err(e) = limit.take(line.len()) {
-            return Err(refuse(&mut w, e.into()));
-        }
-        let mut line = line.as_str();
-        if let Some((l, c)) = line.split_once('\0') {
-            if cmds.is_empty() {
-                caps = c.split(' ').map(String::from).collect();
-            }
-            line = l;
-        }
-        let mut words = line.split(' ');
-        let (Some(old), Some(new), Some(name), None) =
-            (words.next(), words.next(), words.next(), words.next())
-        else {
-            let e = TransportError::BadLine {
-                what: "malformed command",
-                line: line.to_string(),
-            };
-            return Err(refuse(&mut w, e.into()));
-        };
-        let (old, new) = match (parse_id(old, line), parse_id(new, line)) {
-            (Ok(o), Ok(n)) => (o, n),
-            (Err(e), _) | (_, Err(e)) => return Err(refuse(&mut w, e)),
-        };
-        let valid = matches!(split_wire_name(name), Ok((_, n)) if n != "HEAD");
-        cmds.push(Command {
-            old,
-            new,
-            name: name.to_string(),
-            error: (!valid).then(|| "invalid ref name".to_string()),
-        });
-    }
+    let (mut cmds, caps) = match read_commands(&mut r) {
+        Ok(c) => c,
+        Err(e) => return Err(refuse(&mut w, e)),
+    };
     let mut out = Received::default();
     if cmds.is_empty() {
         return Ok(out);
@@ -113,35 +75,7 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
             c.error = Some("deletion prohibited".into());
         }
     }
-    // The pack, into quarantine.
-    let mut q = None;
-    if cmds.iter().any(|c| !c.new.is_zero()) {
-        let mut progress = |_: &[u8]| {};
-        let mut stream = StreamReader::new(&mut r, false, &mut progress);
-        match quarantine::receive(&ws.odb, &mut stream, true) {
-            Ok(qq) => {
-                out.objects = qq.len();
-                q = Some(qq);
-            }
-            Err(e) => {
-                let why = stream.fault.0.clone().unwrap_or_else(|| e.to_string());
-                out.unpack_error = Some(why);
-            }
-        }
-        if out.unpack_error.is_none() && !stream.finished() {
-            if let Err(e) = stream.drain() {
-                out.unpack_error = Some(e.to_string());
-            } else if !stream.finished() {
-                out.unpack_error = Some("data after the pack".into());
-            }
-        }
-        if out.unpack_error.is_some() {
-            q = None;
-            for c in cmds.iter_mut() {
-                c.error = Some("unpacker error".into());
-            }
-        }
-    }
+    let q = receive_pack_data(ws, &mut r, &mut cmds, &mut out);
     if out.unpack_error.is_none() {
         if let Err(e) = update_refs(ws, &mut cmds, q, atomic) {
             for c in cmds.iter_mut().filter(|c| c.error.is_none()) {
@@ -155,36 +89,125 @@ pub fn receive_pack<R: Read, W: Write>(ws: &Workspace, input: R, output: W) -> R
             crate::warnings::warn(format!("update-server-info: {e}"));
         }
     }
-    // The report.
     if report {
-        let mut rep = PktWriter::new(Vec::new());
-        let root = ws.dir.parent().unwrap_or(&ws.dir);
-        match &out.unpack_error {
-            None => rep.line("unpack ok")?,
-            Some(e) => rep.line(&format!("unpack {}", for_client(root, e)))?,
-        }
-        for c in &cmds {
-            match &c.error {
-                None => rep.line(&format!("ok {}", c.name))?,
-                Some(e) => rep.line(&format!("ng {} {}", c.name, for_client(root, e)))?,
-            }
-        }
-        rep.flush_pkt()?;
-        let bytes = rep.into_inner();
-        if sideband {
-            let mut band = BandWriter::new(&mut w, 1);
-            band.write_all(&bytes).map_err(TransportError::PeerIo)?;
-            band.finish()?;
-            w.flush_pkt()?;
-        } else {
-            w.get_mut()
-                .write_all(&bytes)
-                .map_err(TransportError::PeerIo)?;
-        }
-        w.flush_io()?;
+        send_report(ws, &mut w, &out, &cmds, sideband)?;
     }
     out.commands = cmds;
     Ok(out)
+}
+
+/// The command section, up to its flush, and the capabilities on its
+/// first line; a command naming a ref it may not is refused, not an error.
+fn read_commands<R: Read>(r: &mut PktReader<R>) -> Result<(Vec<Command>, Vec<String>)> {
+    let mut cmds: Vec<Command> = Vec::new();
+    let mut caps: Vec<String> = Vec::new();
+    let mut limit = SectionLimit::new("commands");
+    while let Some(line) = next_line(r)? {
+        limit.take(line.len())?;
+        let mut line = line.as_str();
+        if let Some((l, c)) = line.split_once('\0') {
+            if cmds.is_empty() {
+                caps = c.split(' ').map(String::from).collect();
+            }
+            line = l;
+        }
+        let mut words = line.split(' ');
+        let (Some(old), Some(new), Some(name), None) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            return Err(TransportError::BadLine {
+                what: "malformed command",
+                line: line.to_string(),
+            }
+            .into());
+        };
+        let (old, new) = (parse_id(old, line)?, parse_id(new, line)?);
+        let valid = matches!(split_wire_name(name), Ok((_, n)) if n != "HEAD");
+        cmds.push(Command {
+            old,
+            new,
+            name: name.to_string(),
+            error: (!valid).then(|| "invalid ref name".to_string()),
+        });
+    }
+    Ok((cmds, caps))
+}
+
+/// The pack, into quarantine, when a command sets a value; why it was
+/// refused goes to `out.unpack_error`, and every command fails with it.
+fn receive_pack_data<'a, R: Read>(
+    ws: &'a Workspace,
+    r: &mut PktReader<R>,
+    cmds: &mut [Command],
+    out: &mut Received,
+) -> Option<quarantine::Quarantine<'a>> {
+    if !cmds.iter().any(|c| !c.new.is_zero()) {
+        return None;
+    }
+    let mut q = None;
+    let mut progress = |_: &[u8]| {};
+    let mut stream = StreamReader::new(r, false, &mut progress);
+    match quarantine::receive(&ws.odb, &mut stream, true) {
+        Ok(qq) => {
+            out.objects = qq.len();
+            q = Some(qq);
+        }
+        Err(e) => {
+            let why = stream.fault.0.clone().unwrap_or_else(|| e.to_string());
+            out.unpack_error = Some(why);
+        }
+    }
+    if out.unpack_error.is_none() && !stream.finished() {
+        if let Err(e) = stream.drain() {
+            out.unpack_error = Some(e.to_string());
+        } else if !stream.finished() {
+            out.unpack_error = Some("data after the pack".into());
+        }
+    }
+    if out.unpack_error.is_some() {
+        q = None;
+        for c in cmds.iter_mut() {
+            c.error = Some("unpacker error".into());
+        }
+    }
+    q
+}
+
+/// The report (protocol.md section 8): `unpack`, then `ok` or `ng` per
+/// command, on side-band channel 1 when the client asked for side-band.
+fn send_report<W: Write>(
+    ws: &Workspace,
+    w: &mut PktWriter<W>,
+    out: &Received,
+    cmds: &[Command],
+    sideband: bool,
+) -> Result<()> {
+    let mut rep = PktWriter::new(Vec::new());
+    let root = ws.dir.parent().unwrap_or(&ws.dir);
+    match &out.unpack_error {
+        None => rep.line("unpack ok")?,
+        Some(e) => rep.line(&format!("unpack {}", for_client(root, e)))?,
+    }
+    for c in cmds {
+        match &c.error {
+            None => rep.line(&format!("ok {}", c.name))?,
+            Some(e) => rep.line(&format!("ng {} {}", c.name, for_client(root, e)))?,
+        }
+    }
+    rep.flush_pkt()?;
+    let bytes = rep.into_inner();
+    if sideband {
+        let mut band = BandWriter::new(w, 1);
+        band.write_all(&bytes).map_err(TransportError::PeerIo)?;
+        band.finish()?;
+        w.flush_pkt()?;
+    } else {
+        w.get_mut()
+            .write_all(&bytes)
+            .map_err(TransportError::PeerIo)?;
+    }
+    w.flush_io()?;
+    Ok(())
 }
 
 fn one_line(s: &str) -> String {
