@@ -4,15 +4,15 @@
 
 use std::collections::HashSet;
 
-use crate::error::{Error, Result};
-use crate::object::ObjectType;
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::pack::compact::write_wire;
 use crate::pack::select::{select_revs, Pick};
-use crate::store::{ObjectStore, Odb};
+use crate::store::Odb;
 use crate::transport::connect::Connection;
 use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{DataWriter, Packet, PktError, PktReader, PktWriter, SidebandEnd};
+use crate::transport::upload::is_commit;
 use crate::transport::{Event, TransportError};
 
 /// One ref to change on the remote.
@@ -235,14 +235,6 @@ fn read_report(
         }
     }
     Ok(())
-}
-
-fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
-    match store.read_header(id) {
-        Ok((k, _)) => Ok(k == ObjectType::Commit),
-        Err(Error::NotFound(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 /// The text lines of a report, up to its flush.

@@ -329,7 +329,8 @@ fn shallow_line(req: &mut ShallowRequest, line: &str) -> Result<()> {
 /// The largest depth, and what `--unshallow` sends (git's `INFINITE_DEPTH`).
 pub const MAX_DEPTH: u32 = 2_147_483_647;
 
-fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
+/// Whether `id` is a commit stored in `store` (absent: no).
+pub(crate) fn is_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<bool> {
     match store.read_header(id) {
         Ok((k, _)) => Ok(k == ObjectType::Commit),
         Err(Error::NotFound(_)) => Ok(false),
