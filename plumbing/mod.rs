@@ -19,6 +19,7 @@ pub mod merge_base;
 pub mod merge_tree;
 pub mod mktree;
 pub mod pack_objects;
+pub mod progress_cli;
 pub mod receive_pack;
 pub mod rev_list;
 pub mod rev_parse;

@@ -27,6 +27,7 @@ pub mod object;
 pub mod oci;
 pub mod oid;
 pub mod pack;
+pub mod progress;
 pub mod prolly;
 pub mod quote;
 pub mod refs;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &[
         "error", "oid", "quote", "warnings", "sys", "codec", "identity", "fsutil", "http",
-        "sandbox", "userns",
+        "sandbox", "userns", "progress",
     ],
     &["object", "store", "refs", "prolly"],
     &["links", "revparse", "revwalk", "workspace"],

@@ -4,6 +4,7 @@
 //! the one-pass multi-level builder.
 
 pub mod dir;
+pub mod error;
 pub mod file;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;
+
+pub use error::ProllyError;
 
 pub const NODE_VERSION: u8 = 1;
 pub const MIN_NODE: usize = 512;
