@@ -73,6 +73,8 @@ pub enum Error {
     Invalid(String),
     #[error(transparent)]
     Merge(#[from] MergeError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
 }

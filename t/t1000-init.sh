@@ -100,7 +100,7 @@ test_expect_success 'a workspace of another core.formatversion is refused with o
 	test_path_is_missing fv/.hako/containers/default/WORKING
 '
 
-test_expect_success 'config grammar: case, comments, quotes, an inline # kept, the last value wins' '
+test_expect_success 'config grammar: case, comments (also after a value), quotes, the last value wins' '
 	hako init -q --empty cfg &&
 	cat >cfg/.hako/config <<-\EOF &&
 	[Core]
@@ -110,13 +110,13 @@ test_expect_success 'config grammar: case, comments, quotes, an inline # kept, t
 	[USER]
 		name = first
 		NAME = "  Some One  "
-		Email = one@example.com # not a comment
+		Email = "one@example.com # kept in quotes" # a comment
 	EOF
 	T=$(hako -C cfg mktree </dev/null) &&
 	C=$(env -u HAKO_AUTHOR_NAME -u HAKO_AUTHOR_EMAIL -u HAKO_COMMITTER_NAME -u HAKO_COMMITTER_EMAIL \
 		HAKO_AUTHOR_DATE="1700000000" hako -C cfg commit-tree $T -m m) &&
 	hako -C cfg cat-file -p $C >actual &&
-	grep "^author Some One <one@example.com # not a comment> 1700000000 +0000$" actual
+	grep "^author Some One <one@example.com # kept in quotes> 1700000000 +0000$" actual
 '
 
 test_done

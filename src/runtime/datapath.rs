@@ -29,7 +29,7 @@ fn overlay_refusal(ws: &Workspace) -> Result<Option<String>> {
 /// materialize, with a note naming why.
 pub fn choose(ws: &Workspace, asked: Option<DataPath>) -> Result<Choice> {
     let configured = || -> Result<Option<DataPath>> {
-        let user = crate::workspace::Config::user();
+        let user = crate::config::Config::user()?;
         match ws.config.get("run.fs").or_else(|| user.get("run.fs")) {
             None => Ok(None),
             Some(v) => DataPath::parse(v.trim()).map(Some).ok_or_else(|| {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 
+use crate::config::parse_size;
 use crate::error::{Error, IoContext, Result};
 use crate::transport::dumb::http::{MirrorReader, MAX_MIRROR_FILE};
 use crate::workspace::Config;
@@ -632,19 +633,6 @@ impl S3Client {
     }
 }
 
-/// `N`, `Nk`, `Nm` or `Ng` (binary multiples) as bytes.
-fn parse_size(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    let shift = match t.as_bytes().last()? {
-        b'k' => 10,
-        b'm' => 20,
-        b'g' => 30,
-        _ => 0,
-    };
-    let n = if shift > 0 { &t[..t.len() - 1] } else { &t[..] };
-    n.parse::<u64>().ok()?.checked_mul(1 << shift)
-}
-
 /// `2026-12-06T10:28:06.123Z` (a listing's `LastModified`, RFC 3339), to
 /// the second.
 pub fn parse_iso_time(s: &str) -> Option<u64> {
@@ -858,7 +846,7 @@ mod tests {
         assert_eq!(parse_size("1g"), Some(1 << 30));
         assert_eq!(parse_size("1234"), Some(1234));
         assert_eq!(parse_size("x"), None);
-        assert_eq!(parse_size("5t"), None);
+        assert_eq!(parse_size("5t"), Some(5 << 40));
     }
 
     #[test]
