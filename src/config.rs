@@ -39,6 +39,8 @@ pub struct Entry {
     end: usize,
     /// Index of the section header it is under.
     header: usize,
+    /// Index of its file in `Config::files`.
+    file: usize,
 }
 
 /// A section header: its section (`remote.Origin`) and byte range.
@@ -54,6 +56,8 @@ struct Header {
 pub struct Config {
     entries: Vec<Entry>,
     headers: Vec<Header>,
+    /// The files read, in order.
+    files: Vec<PathBuf>,
 }
 
 impl Config {
@@ -93,14 +97,22 @@ impl Config {
 
     /// These entries followed by LATER's: a single get then prefers LATER.
     pub fn then(mut self, later: Config) -> Config {
-        let base = self.headers.len();
+        let (headers, files) = (self.headers.len(), self.files.len());
         self.headers.extend(later.headers);
+        self.files.extend(later.files);
         self.entries
             .extend(later.entries.into_iter().map(|e| Entry {
-                header: e.header + base,
+                header: e.header + headers,
+                file: e.file + files,
                 ..e
             }));
         self
+    }
+
+    /// `FILE:LINE` of the value `get` gives for KEY, for messages about it.
+    pub fn origin(&self, key: &str) -> Option<String> {
+        let e = self.entries.iter().rev().find(|e| e.name == key)?;
+        Some(format!("{}:{}", self.files.get(e.file)?.display(), e.line))
     }
 
     /// Every entry, in order.
@@ -474,7 +486,10 @@ impl<'a> Parser<'a> {
             i,
             line: 1,
             path,
-            cfg: Config::default(),
+            cfg: Config {
+                files: vec![path.to_path_buf()],
+                ..Config::default()
+            },
         }
     }
 
@@ -641,6 +656,7 @@ impl<'a> Parser<'a> {
             start,
             end,
             header,
+            file: 0,
         });
         Ok(())
     }

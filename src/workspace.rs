@@ -168,7 +168,7 @@ impl Workspace {
             if v != FORMAT_VERSION {
                 return Err(Error::Invalid(format!(
                     "{}: core.formatversion is '{v}', but this hako reads only format version {FORMAT_VERSION}",
-                    dir.join("config").display()
+                    config.origin("core.formatversion").unwrap_or_default()
                 )));
             }
         }
@@ -181,7 +181,7 @@ impl Workspace {
                 .ok_or_else(|| {
                     format!(
                         "{}: transfer.maxPackSize is '{v}', not a size (bytes, or with k, m, g, t)",
-                        dir.join("config").display()
+                        config.origin("transfer.maxpacksize").unwrap_or_default()
                     )
                 }),
         };

@@ -93,7 +93,7 @@ test_expect_success 'a workspace of another core.formatversion is refused with o
 	hako init -q --empty fv &&
 	printf "[core]\n\tformatversion = 2\n" >fv/.hako/config &&
 	test_expect_code 128 hako -C fv log 2>err &&
-	echo "fatal: $TRASH_DIRECTORY/fv/.hako/config: core.formatversion is '"'"'2'"'"', but this hako reads only format version 1" >expect &&
+	echo "fatal: $TRASH_DIRECTORY/fv/.hako/config:2: core.formatversion is '"'"'2'"'"', but this hako reads only format version 1" >expect &&
 	test_cmp expect err &&
 	test_must_fail hako -C fv write /f x 2>err &&
 	test_line_count = 1 err &&

@@ -131,6 +131,20 @@ test_expect_success 'git syntax: continuation lines, keys without a value, an en
 	printf "\tadded = yes\n" >expect && test_cmp expect last
 '
 
+test_expect_success 'a bad value is named with its file and line; sizes take k, m, g and t in either case' '
+	hako init -q --empty sizes &&
+	hako -C sizes config cache.maxSize lots &&
+	n=$(grep -n "maxsize = lots" sizes/.hako/config | cut -d: -f1) &&
+	test_must_fail hako -C sizes cache prune 2>err &&
+	echo "fatal: $TRASH_DIRECTORY/sizes/.hako/config:$n: cache.maxSize: '"'"'lots'"'"' is not a size" >expect &&
+	test_cmp expect err &&
+	for v in 1T 2g 3M 4k 5 " 6m "
+	do
+		hako -C sizes config cache.maxSize "$v" &&
+		hako -C sizes cache prune || return 1
+	done
+'
+
 test_expect_success 'a malformed config: one fatal line naming file and line, for every command, nothing written' '
 	hako init -q --empty broken &&
 	printf "[core]\n\tformatversion = 1\n\tbad = \"open\n" >>broken/.hako/config &&

@@ -47,9 +47,10 @@ impl Pruned {
 pub fn max_size(ws: &Workspace) -> Result<Option<u64>> {
     match ws.config.get("cache.maxsize") {
         None => Ok(Some(DEFAULT_MAX_SIZE)),
-        Some(v) => parse_size(v)
-            .map(|n| (n > 0).then_some(n))
-            .ok_or_else(|| Error::Invalid(format!("cache.maxSize: '{v}' is not a size"))),
+        Some(v) => parse_size(v).map(|n| (n > 0).then_some(n)).ok_or_else(|| {
+            let at = ws.config.origin("cache.maxsize").unwrap_or_default();
+            Error::Invalid(format!("{at}: cache.maxSize: '{v}' is not a size"))
+        }),
     }
 }
 

@@ -189,15 +189,23 @@ impl S3Client {
         let endpoint = conf("s3endpoint")
             .or_else(|| env("AWS_ENDPOINT_URL_S3"))
             .or_else(|| env("AWS_ENDPOINT_URL"));
+        // Where a bad value is, for its message: `FILE:LINE: `.
+        let at = |k: &str| {
+            name.and_then(|n| config.and_then(|c| c.origin(&format!("remote.{n}.{k}"))))
+                .map(|o| format!("{o}: "))
+                .unwrap_or_default()
+        };
         let path_style = match conf("s3pathstyle").as_deref() {
-            Some("true") | Some("yes") | Some("1") => true,
-            Some("false") | Some("no") | Some("0") => false,
-            Some(v) => {
-                return Err(Error::Invalid(format!(
-                    "remote.{}.s3pathstyle: '{v}' is not a boolean",
-                    name.unwrap_or("")
-                )))
-            }
+            Some(v) => match crate::config::parse_bool(v) {
+                Some(b) => b,
+                None => {
+                    return Err(Error::Invalid(format!(
+                        "{}remote.{}.s3pathstyle: '{v}' is not a boolean",
+                        at("s3pathstyle"),
+                        name.unwrap_or("")
+                    )))
+                }
+            },
             None => endpoint.is_some(),
         };
         let part_size = match conf("s3partsize") {
@@ -206,7 +214,8 @@ impl S3Client {
                 .filter(|n| (MIN_PART..=MAX_PART).contains(n))
                 .ok_or_else(|| {
                     Error::Invalid(format!(
-                        "remote.{}.s3partsize: '{v}' is not a size from 5m to 5g",
+                        "{}remote.{}.s3partsize: '{v}' is not a size from 5m to 5g",
+                        at("s3partsize"),
                         name.unwrap_or("")
                     ))
                 })?,
