@@ -319,7 +319,8 @@ pub fn parse_size(s: &str) -> Option<u64> {
         b't' => (&s[..s.len() - 1], 40),
         _ => (s, 0),
     };
-    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = num.strip_prefix('+').unwrap_or(num);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     num.parse::<u64>().ok()?.checked_mul(1u64 << shift)
@@ -759,12 +760,14 @@ mod tests {
         assert_eq!(parse_size(" 64K "), Some(64 << 10));
         assert_eq!(parse_size("2T"), Some(2 << 40));
         assert_eq!(parse_size("10"), Some(10));
+        assert_eq!(parse_size("+3g"), Some(3 << 30));
         for bad in [
             "",
             "k",
             "x",
             "-1",
-            "+1",
+            "+",
+            "++1",
             "1.5m",
             "1kb",
             "99999999999999999999",
