@@ -150,7 +150,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             let max = match max_size {
                 None => cache::max_size(&ws)?,
                 Some(v) => {
-                    let n = cache::parse_size(&v)
+                    let n = hako::config::parse_size(&v)
                         .ok_or_else(|| plumbing::usage(format!("--max-size '{v}': not a size")))?;
                     (n > 0).then_some(n)
                 }

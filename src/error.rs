@@ -150,6 +150,8 @@ pub enum Error {
     Pack(#[from] crate::store::PackError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
 }

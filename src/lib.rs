@@ -11,6 +11,7 @@ pub mod apply;
 pub mod cache;
 pub mod codec;
 pub mod commit;
+pub mod config;
 pub mod container;
 pub mod error;
 pub mod facade;

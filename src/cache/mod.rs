@@ -24,7 +24,7 @@ use crate::prolly::dir::{self, S_IFCHR, S_IFMT, S_IFREG};
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 
-pub use prune::{max_size, parse_size, prune, Pruned};
+pub use prune::{max_size, prune, Pruned};
 pub use unsynced::Unsynced;
 use unsynced::{boot_id, check_sync, complete, write_unsynced, UNSYNCED};
 

@@ -29,12 +29,13 @@ fn overlay_refusal(ws: &Workspace) -> Result<Option<String>> {
 /// materialize, with a note naming why.
 pub fn choose(ws: &Workspace, asked: Option<DataPath>) -> Result<Choice> {
     let configured = || -> Result<Option<DataPath>> {
-        let user = crate::workspace::Config::user();
-        match ws.config.get("run.fs").or_else(|| user.get("run.fs")) {
+        let seen = crate::config::Config::user()?.then(ws.config.clone());
+        match seen.get("run.fs") {
             None => Ok(None),
             Some(v) => DataPath::parse(v.trim()).map(Some).ok_or_else(|| {
                 Error::Invalid(format!(
-                    "run.fs = '{v}' in the configuration: expected overlay, fuse or materialize"
+                    "{}: run.fs = '{v}' in the configuration: expected overlay, fuse or materialize",
+                    seen.origin("run.fs").unwrap_or_default()
                 ))
             }),
         }

@@ -429,13 +429,14 @@ pub const KEEP_EXITED: usize = 20;
 
 /// How many exited instances `run` keeps: `run.keepExited` of the workspace
 /// config, else the user config, else `KEEP_EXITED`.
-pub fn keep_exited(ws: &Workspace) -> usize {
-    let user = crate::workspace::Config::user();
-    ws.config
+pub fn keep_exited(ws: &Workspace) -> Result<usize> {
+    let user = crate::config::Config::user()?;
+    Ok(ws
+        .config
         .get("run.keepexited")
         .or_else(|| user.get("run.keepexited"))
         .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(KEEP_EXITED)
+        .unwrap_or(KEEP_EXITED))
 }
 
 /// Remove the records of exited instances but the KEEP most recently

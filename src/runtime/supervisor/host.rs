@@ -162,10 +162,8 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     );
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for name in &req.bind_profiles {
-        for b in crate::runtime::profiles::bind_profile(name)? {
-            cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
-        }
+    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
+        cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
     }
     check_command(&argv[0], &path_var, &cfg.binds)?;
     let private = Private::create()?;

@@ -153,7 +153,7 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
     }
     let idir = instance::instances_dir(ws);
     std::fs::create_dir_all(&idir).at(&idir)?;
-    instance::reap_exited(ws, instance::keep_exited(ws))?;
+    instance::reap_exited(ws, instance::keep_exited(ws)?)?;
     let id = instance::new_id(spec.container.as_deref().unwrap_or("-"));
     let dir = idir.join(&id);
     std::fs::create_dir(&dir)

@@ -201,10 +201,8 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
     // --auto-mount's binds first, then --bind/--mount, then the profiles'.
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for name in &req.bind_profiles {
-        for b in crate::runtime::profiles::bind_profile(name)? {
-            cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
-        }
+    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
+        cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
     }
     cfg.uid = uid;
     cfg.gid = gid;
