@@ -75,6 +75,8 @@ pub enum Error {
     Merge(#[from] MergeError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
+    #[error(transparent)]
+    Oci(#[from] crate::oci::error::OciError),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each
