@@ -77,6 +77,8 @@ pub enum Error {
     Protocol(#[from] crate::transport::pkt::PktError),
     #[error(transparent)]
     Oci(#[from] crate::oci::error::OciError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::error::CacheError),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::workspace::Workspace;
 
@@ -48,7 +48,7 @@ pub fn max_size(ws: &Workspace) -> Result<Option<u64>> {
         None => Ok(Some(DEFAULT_MAX_SIZE)),
         Some(v) => parse_size(v)
             .map(|n| (n > 0).then_some(n))
-            .ok_or_else(|| Error::Invalid(format!("cache.maxSize: '{v}' is not a size"))),
+            .ok_or_else(|| CacheError::BadMaxSize(v.to_string()).into()),
     }
 }
 

@@ -81,7 +81,7 @@ pub enum RunError {
     /// The checkout cache's entry failed its quick check before the command
     /// started (the overlay path rebuilds it and starts again).
     #[error("cache entry damaged: {0}")]
-    CacheDamaged(String),
+    CacheDamaged(crate::cache::error::EntryDamage),
 }
 
 /// What the supervisor says on stderr: notes, warnings of the sandbox
