@@ -79,6 +79,8 @@ pub enum Error {
     Oci(#[from] crate::oci::error::OciError),
     #[error(transparent)]
     Cache(#[from] crate::cache::error::CacheError),
+    #[error(transparent)]
+    Apply(#[from] crate::apply::error::ApplyError),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each
