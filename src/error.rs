@@ -81,6 +81,8 @@ pub enum Error {
     Cache(#[from] crate::cache::error::CacheError),
     #[error(transparent)]
     Apply(#[from] crate::apply::error::ApplyError),
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::error::RuntimeError),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each
