@@ -388,7 +388,7 @@ fn commit_pull(
 /// `progress` sees the layers downloaded and applied. `may_change` is asked
 /// first about an existing target container, and refuses it by an error
 /// (callers refuse one with a running persistent instance:
-/// `runtime::instance::refuse_if_running`, which this layer cannot see).
+/// `runtime::instance::pull` does, which this layer cannot see).
 pub fn pull(
     ws: &Workspace,
     req: &PullRequest,

@@ -481,6 +481,17 @@ pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
     Ok(n)
 }
 
+/// Pull `req` into `ws` as `oci::pull::pull` does, refusing a target
+/// container with a running persistent instance (`hako pull`, `apply`, the
+/// facade).
+pub fn pull(
+    ws: &Workspace,
+    req: &crate::oci::pull::PullRequest,
+    progress: &dyn crate::oci::fetch::PullProgress,
+) -> Result<crate::oci::pull::PullOutcome> {
+    crate::oci::pull::pull(ws, req, progress, &|c| refuse_if_running(c, "pull", false))
+}
+
 /// The instance named by `spec`: its name, id, or a unique id prefix (4+).
 pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
     let all = list(ws)?;
