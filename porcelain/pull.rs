@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use hako::oci::fetch::PullProgress;
 use hako::oci::layer::LayerStats;
 use hako::oci::manifest::{Descriptor, Platform};
-use hako::oci::pull::{pull, PullOutcome, PullRequest};
+use hako::oci::pull::{PullOutcome, PullRequest};
 use hako::oci::reference::short_digest;
 
 use crate::plumbing;
@@ -113,10 +113,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         Some(b) => b,
         None => &hako::oci::fetch::NoProgress,
     };
-    let running = |c: &hako::workspace::Workspace| {
-        hako::runtime::instance::refuse_if_running(c, "pull", false)
-    };
-    let p = match pull(&ws, &req, progress, &running)? {
+    let p = match hako::runtime::instance::pull(&ws, &req, progress)? {
         PullOutcome::UpToDate {
             image,
             name,

@@ -154,6 +154,14 @@ pub enum Error {
     Config(#[from] crate::config::ConfigError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
+    #[error(transparent)]
+    Oci(#[from] crate::oci::error::OciError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::error::CacheError),
+    #[error(transparent)]
+    Apply(#[from] crate::apply::error::ApplyError),
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::error::RuntimeError),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each

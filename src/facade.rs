@@ -243,8 +243,7 @@ impl Hako {
         &self,
         req: &crate::oci::pull::PullRequest,
     ) -> Result<crate::oci::pull::PullOutcome> {
-        let running = |c: &Workspace| crate::runtime::instance::refuse_if_running(c, "pull", false);
-        crate::oci::pull::pull(&self.ws, req, &crate::oci::fetch::NoProgress, &running)
+        crate::runtime::instance::pull(&self.ws, req, &crate::oci::fetch::NoProgress)
     }
 
     /// A command to run in this container, as `hako run` runs it:

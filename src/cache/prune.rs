@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use crate::config::parse_size;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::workspace::Workspace;
 
@@ -48,8 +48,11 @@ pub fn max_size(ws: &Workspace) -> Result<Option<u64>> {
     match ws.config.get("cache.maxsize") {
         None => Ok(Some(DEFAULT_MAX_SIZE)),
         Some(v) => parse_size(v).map(|n| (n > 0).then_some(n)).ok_or_else(|| {
-            let at = ws.config.origin("cache.maxsize").unwrap_or_default();
-            Error::Invalid(format!("{at}: cache.maxSize: '{v}' is not a size"))
+            CacheError::BadMaxSize {
+                at: ws.config.origin("cache.maxsize").unwrap_or_default(),
+                value: v.to_string(),
+            }
+            .into()
         }),
     }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
+use super::error::OciError;
 use super::layer::{decompress, ImageTree, LayerStats};
 use super::manifest::{self, layer_compression, Descriptor, Manifest, Parsed, Platform};
 use super::reference::Reference;
@@ -27,6 +28,16 @@ pub struct Resolved {
     pub from_index: bool,
     /// Bytes of manifests fetched (index and manifest).
     pub fetched: u64,
+}
+
+/// The `i`-th layer's (from 0) download or application failed with `e`.
+fn layer_error(i: usize, digest: &str, e: Error) -> Error {
+    OciError::Layer {
+        index: i + 1,
+        digest: digest.to_string(),
+        err: Box::new(e),
+    }
+    .into()
 }
 
 /// Fetch the manifest for `r`; an index is narrowed to `want`'s entry.
@@ -52,14 +63,10 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
                         .iter()
                         .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
                         .collect();
-                    Error::Invalid(format!(
-                        "no manifest for platform {want} in the index (it has: {})",
-                        if have.is_empty() {
-                            "none".into()
-                        } else {
-                            have.join(", ")
-                        }
-                    ))
+                    OciError::NoPlatform {
+                        want: want.to_string(),
+                        have,
+                    }
                 })?;
             let m = reg.manifest(&pick.digest, Some(&pick.digest))?;
             fetched += m.body.len() as u64;
@@ -71,9 +78,7 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
                     from_index: true,
                     fetched,
                 }),
-                Parsed::Index(_) => Err(Error::Invalid(
-                    "malformed manifest: an index inside an index".into(),
-                )),
+                Parsed::Index(_) => Err(OciError::IndexInIndex.into()),
             }
         }
     }
@@ -127,7 +132,7 @@ pub fn fetch_tree(
     progress: &dyn PullProgress,
 ) -> Result<Fetched> {
     if m.config.size > super::registry::MAX_MANIFEST {
-        return Err(Error::Invalid("image config larger than 4 MiB".into()));
+        return Err(OciError::ConfigTooLarge.into());
     }
     let compressions = m
         .layers
@@ -136,12 +141,12 @@ pub fn fetch_tree(
         .collect::<Result<Vec<_>>>()?;
     let mut config = Vec::new();
     std::io::Read::read_to_end(&mut reg.blob(&m.config.digest, m.config.size)?, &mut config)
-        .map_err(|e| Error::Invalid(format!("config {}: {e}", m.config.digest)))?;
+        .map_err(|err| OciError::ConfigUnreadable {
+            digest: m.config.digest.clone(),
+            err,
+        })?;
     if sha256_digest(&config) != m.config.digest {
-        return Err(Error::Invalid(format!(
-            "config {}: digest mismatch",
-            m.config.digest
-        )));
+        return Err(OciError::ConfigDigestMismatch(m.config.digest.clone()).into());
     }
     let parsed = super::manifest::parse_config(&config)?;
     let config_platform = Platform {
@@ -177,10 +182,7 @@ pub fn fetch_tree(
                     progress.downloaded_bytes(i, k);
                     !abort.load(Ordering::Relaxed)
                 });
-                done.lock().unwrap()[i] =
-                    Some(r.map_err(|e| {
-                        Error::Invalid(format!("layer {} ({}): {e}", i + 1, d.digest))
-                    }));
+                done.lock().unwrap()[i] = Some(r.map_err(|e| layer_error(i, &d.digest, e)));
                 cv.notify_all();
             });
         }
@@ -198,9 +200,9 @@ pub fn fetch_tree(
                 let p = path_of(i);
                 let f = std::fs::File::open(&p).at(&p)?;
                 let r = decompress(*c, std::io::BufReader::with_capacity(1 << 20, f))?;
-                let st = tree.apply_layer(store, (i + 1) as u32, r).map_err(|e| {
-                    Error::Invalid(format!("layer {} ({}): {e}", i + 1, m.layers[i].digest))
-                })?;
+                let st = tree
+                    .apply_layer(store, (i + 1) as u32, r)
+                    .map_err(|e| layer_error(i, &m.layers[i].digest, e))?;
                 let _ = std::fs::remove_file(&p);
                 progress.applied(i, &st);
                 stats.push(st);

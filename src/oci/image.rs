@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::credentials::credentials_for;
+use super::error::OciError;
 use super::manifest::{self, OCI_INDEX, OCI_MANIFEST};
 use super::produce::{self, base_of, Descriptor, Image, ImageOptions, LayerSource};
 use super::reference::Reference;
@@ -131,15 +132,19 @@ fn make(
             let reg = Registry::new(&r, access.insecure, credentials_for(&r.domain)?);
             let m = reg
                 .manifest(&b.record.digest, Some(&b.record.digest))
-                .map_err(|e| Error::Invalid(format!("image base {}: {e}", b.record.image)))?;
+                .map_err(|e| OciError::Base {
+                    image: b.record.image.clone(),
+                    err: Box::new(e),
+                })?;
             base_registry = Some((reg, r));
             match manifest::parse(m.content_type.as_deref(), &m.body)? {
                 manifest::Parsed::Manifest(_) => Some(m.body),
                 manifest::Parsed::Index(_) => {
-                    return Err(Error::Invalid(format!(
-                        "image base {}: {} is an index, not a manifest",
-                        b.record.image, b.record.digest
-                    )))
+                    return Err(OciError::BaseIsIndex {
+                        image: b.record.image.clone(),
+                        digest: b.record.digest.clone(),
+                    }
+                    .into())
                 }
             }
         }
@@ -183,9 +188,7 @@ pub fn push(
 ) -> Result<(String, Reference)> {
     let r = Reference::parse(target)?;
     if r.digest.is_some() {
-        return Err(Error::Invalid(format!(
-            "{target}: a push names a tag, not a digest"
-        )));
+        return Err(OciError::PushNamesDigest(target.to_string()).into());
     }
     let creds = match &access.creds {
         Some(c) => Some(c.clone()),
@@ -193,8 +196,11 @@ pub fn push(
     };
     let (image, _scratch, base) = make(ws, tip, opts, access, progress)?;
     let reg = Registry::new(&r, access.insecure, creds).for_push();
-    let fail =
-        |what: &str, e: Error| Error::Invalid(format!("push to {}: {what}: {e}", r.api_host()));
+    let fail = |what: &str, e: Error| OciError::Push {
+        host: r.api_host().to_string(),
+        what: what.to_string(),
+        err: Box::new(e),
+    };
     for layer in &image.layers {
         let d = &layer.desc;
         let fate = (|| -> Result<BlobFate> {
@@ -265,11 +271,12 @@ pub fn push(
         .map_err(|e| fail(&format!("manifest {tag}"), e))?;
     if let Some(a) = announced {
         if a != image.manifest_digest {
-            return Err(Error::Invalid(format!(
-                "push to {}: the registry stored manifest {a}, not {}",
-                r.api_host(),
-                image.manifest_digest
-            )));
+            return Err(OciError::ManifestChanged {
+                host: r.api_host().to_string(),
+                stored: a,
+                made: image.manifest_digest,
+            }
+            .into());
         }
     }
     Ok((image.manifest_digest, r))
@@ -301,14 +308,9 @@ pub fn save(
     };
     match to {
         SaveTo::Layout(d) if d.exists() && !empty_dir(d) => {
-            return Err(Error::Invalid(format!(
-                "{}: exists and is not an empty directory",
-                d.display()
-            )))
+            return Err(OciError::SaveDirNotEmpty(d.clone()).into())
         }
-        SaveTo::Archive(f) if f.exists() => {
-            return Err(Error::Invalid(format!("{}: exists", f.display())))
-        }
+        SaveTo::Archive(f) if f.exists() => return Err(OciError::SaveFileExists(f.clone()).into()),
         _ => {}
     }
     let (image, scratch, base) = make(ws, tip, opts, access, progress)?;
@@ -354,7 +356,7 @@ pub fn save(
     });
     write(
         &layout.join("index.json"),
-        &serde_json::to_vec(&index).map_err(|e| Error::Invalid(e.to_string()))?,
+        &serde_json::to_vec(&index).map_err(OciError::Encode)?,
     )?;
     match to {
         SaveTo::Layout(d) => {

@@ -116,9 +116,7 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     if let Some((ws, name)) = &h.keep_as {
         crate::workspace::check_container_name(name)?;
         if ws.containers()?.contains(name) || ws.container_dir(name).exists() {
-            return Err(RunError::Failed(format!(
-                "--keep-as: container '{name}' already exists"
-            )));
+            return Err(RunError::KeepAsExists(name.to_string()));
         }
     }
     let req = &mut h.req;
@@ -168,9 +166,7 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     check_command(&argv[0], &path_var, &cfg.binds)?;
     let private = Private::create()?;
     if let Probe::No(why) = private.probe()? {
-        return Err(RunError::Failed(format!(
-            "--host: overlay unavailable ({why})"
-        )));
+        return Err(RunError::HostOverlayUnavailable(why));
     }
     cfg.argv = argv.iter().map(OsString::from).collect();
     cfg.uid = uid;
@@ -214,10 +210,10 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     if let (Some((ws, name)), Some((upper, _))) = (&h.keep_as, &hr.root_upper) {
         if let Err(e) = keep(ws, name, upper, &hr.nested, &argv) {
             let dir = private.keep();
-            return Err(RunError::Failed(format!(
-                "--keep-as: {e}; the upper directories are kept in {}",
-                dir.display()
-            )));
+            return Err(RunError::KeepAsFailed {
+                err: Box::new(e),
+                kept: dir,
+            });
         }
     }
     private.remove()?;
