@@ -73,6 +73,14 @@ pub enum Error {
     Invalid(String),
     #[error(transparent)]
     Merge(#[from] MergeError),
+    #[error("{} already holds a hako workspace", .0.display())]
+    WorkspaceExists(PathBuf),
+    #[error("{at}: core.formatversion is '{found}', but this hako reads only format version {supported}")]
+    FormatVersion {
+        at: String,
+        found: String,
+        supported: &'static str,
+    },
     #[error("{0}: is a directory")]
     IsADirectory(String),
     #[error("{0}: not a directory")]
@@ -162,6 +170,8 @@ pub enum Error {
     Apply(#[from] crate::apply::error::ApplyError),
     #[error(transparent)]
     Runtime(#[from] crate::runtime::error::RuntimeError),
+    #[error(transparent)]
+    Profile(#[from] crate::runtime::error::ProfileError),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each

@@ -45,10 +45,7 @@ impl Workspace {
     pub fn init(root: &Path) -> Result<Workspace> {
         let dir = root.join(DIR_NAME);
         if dir.join("config").exists() {
-            return Err(Error::Invalid(format!(
-                "{} already holds a hako workspace",
-                root.display()
-            )));
+            return Err(Error::WorkspaceExists(root.to_path_buf()));
         }
         for sub in ["objects", "objects/pack", "containers"] {
             let p = dir.join(sub);
@@ -166,10 +163,11 @@ impl Workspace {
         // A workspace of another format would be misread: refuse it whole.
         if let Some(v) = config.get("core.formatversion") {
             if v != FORMAT_VERSION {
-                return Err(Error::Invalid(format!(
-                    "{}: core.formatversion is '{v}', but this hako reads only format version {FORMAT_VERSION}",
-                    config.origin("core.formatversion").unwrap_or_default()
-                )));
+                return Err(Error::FormatVersion {
+                    at: config.origin("core.formatversion").unwrap_or_default(),
+                    found: v.to_string(),
+                    supported: FORMAT_VERSION,
+                });
             }
         }
         // A bad value refuses the packs it would limit, not every command

@@ -52,7 +52,9 @@ pub enum RuntimeError {
     /// The FUSE server's own error, as it reported it through its pipe.
     #[error("{0}")]
     FuseServer(String),
-    #[error("{at}: run.fs = '{value}' in the configuration: expected overlay, fuse or materialize")]
+    #[error(
+        "{at}: run.fs = '{value}' in the configuration: expected overlay, fuse or materialize"
+    )]
     BadRunFs { at: String, value: String },
     #[error("overlay unavailable ({0})")]
     OverlayUnavailable(String),
@@ -106,4 +108,31 @@ pub enum UpperFault {
     UnknownType,
     #[error("not a valid name")]
     BadName,
+}
+
+/// Why a bind profile could not be read, or the old `config.toml` could not
+/// be moved into the user config (runtime.md, "Bind profiles").
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("no home directory for the user config")]
+    NoHome,
+    #[error("{}: unknown bind profile '{name}' (known: {known})", path.display())]
+    Unknown {
+        path: std::path::PathBuf,
+        name: String,
+        known: String,
+    },
+    /// The old TOML file does not parse.
+    #[error("{}:{line}: {why}", path.display())]
+    OldSyntax {
+        path: std::path::PathBuf,
+        line: usize,
+        why: String,
+    },
+    /// The old TOML file parses but holds what cannot be moved.
+    #[error("{}: {why}", path.display())]
+    OldContent {
+        path: std::path::PathBuf,
+        why: String,
+    },
 }

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use crate::config::{section_text, Config};
 use crate::error::{Error, IoContext, Result};
+use crate::runtime::error::ProfileError;
 
 /// The section of profile NAME is `bind-profile.NAME`.
 pub const SECTION: &str = "bind-profile";
@@ -26,8 +27,7 @@ pub fn binds_of(names: &[String]) -> Result<Vec<String>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let path = Config::user_path()
-        .ok_or_else(|| Error::Invalid("no home directory for the user config".into()))?;
+    let path = Config::user_path().ok_or(ProfileError::NoHome)?;
     if let Some(note) = migrate_toml(&path)? {
         eprintln!("note: {note}");
     }
@@ -46,10 +46,12 @@ pub fn binds_of(names: &[String]) -> Result<Vec<String>> {
                 true => "none".to_string(),
                 false => known.join(", "),
             };
-            return Err(Error::Invalid(format!(
-                "{}: unknown bind profile '{name}' (known: {known})",
-                path.display()
-            )));
+            return Err(ProfileError::Unknown {
+                path,
+                name: name.clone(),
+                known,
+            }
+            .into());
         }
         out.extend(
             cfg.get_all(&format!("{section}.bind"))
@@ -90,13 +92,23 @@ pub fn migrate_toml(config: &Path) -> Result<Option<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).at(&old),
     };
-    let bad = |what: String| Error::Invalid(format!("{}: {what}", old.display()));
+    let bad = |why: String| -> Error {
+        ProfileError::OldContent {
+            path: old.clone(),
+            why,
+        }
+        .into()
+    };
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
             .unwrap_or(1);
-        Error::Invalid(format!("{}:{line}: {}", old.display(), e.message()))
+        Error::from(ProfileError::OldSyntax {
+            path: old.clone(),
+            line,
+            why: e.message().to_string(),
+        })
     })?;
     let profiles = match table.get("bind_profiles") {
         None => return Ok(None),

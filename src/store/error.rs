@@ -65,6 +65,9 @@ pub enum StoreError {
     /// This process could not take its share of the writers' lock.
     #[error("cannot register as a writer: {0}")]
     WriterRegistration(String),
+    /// `transfer.maxPackSize` is not a size (where it is set, and why).
+    #[error("{0}")]
+    BadMaxPackSize(String),
     /// Writers still hold the lock an exclusive step (a repack) needs.
     #[error("other hako processes are still writing objects ({} is held); try again later", .0.display())]
     WritersBusy(PathBuf),

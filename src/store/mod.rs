@@ -126,7 +126,9 @@ impl Odb {
 
     /// The most bytes one received pack may take.
     pub fn max_pack_bytes(&self) -> Result<u64> {
-        self.max_pack_bytes.clone().map_err(Error::Invalid)
+        self.max_pack_bytes
+            .clone()
+            .map_err(|why| StoreError::BadMaxPackSize(why).into())
     }
 
     /// `.hako/shallow`: beside the objects directory.
