@@ -243,7 +243,7 @@ impl Hako {
         &self,
         req: &crate::oci::pull::PullRequest,
     ) -> Result<crate::oci::pull::PullOutcome> {
-        crate::runtime::instance::pull(&self.ws, req, &crate::oci::fetch::NoProgress)
+        crate::runtime::instance::pull(&self.ws, req, &crate::progress::Silent)
     }
 
     /// A command to run in this container, as `hako run` runs it:

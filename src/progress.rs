@@ -15,7 +15,7 @@ pub enum Unit {
 
 /// The receiver of an operation's progress. Every method has a default that
 /// does nothing, and may be called from several threads at once.
-pub trait Progress: Sync {
+pub trait Progress: Send + Sync {
     /// A phase begins: `what` ("Checking objects"), its `total` when known.
     fn begin(&self, _what: &str, _total: Option<u64>, _unit: Unit) {}
     /// `n` more of the current phase are done.
@@ -24,6 +24,12 @@ pub trait Progress: Sync {
     fn end(&self) {}
     /// A line of text to show beside the counts (a remote's own progress).
     fn note(&self, _text: &str) {}
+    /// The progress of one part of the work that runs beside others (a
+    /// layer among the layers downloaded at once), named `name`; its phases
+    /// are its own.
+    fn part(&self, _name: &str) -> Box<dyn Progress + '_> {
+        Box::new(Silent)
+    }
 }
 
 /// Progress that goes nowhere.

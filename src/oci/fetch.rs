@@ -2,13 +2,14 @@
 //! manifest, download the config and layers (bounded concurrency, each blob
 //! verified into a temporary file), and apply the layers in order to a tree.
 
+use crate::progress::{Progress, Unit};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use super::error::OciError;
 use super::layer::{decompress, ImageTree, LayerStats};
-use super::manifest::{self, layer_compression, Descriptor, Manifest, Parsed, Platform};
+use super::manifest::{self, layer_compression, Manifest, Parsed, Platform};
 use super::reference::Reference;
 use super::registry::{sha256_digest, Registry};
 use crate::error::{Error, IoContext, Result};
@@ -84,22 +85,6 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
     }
 }
 
-/// What a pull reports as it goes (the porcelain draws progress bars).
-pub trait PullProgress: Sync {
-    /// The image has `n` layers to download (before any `downloading`).
-    fn layers(&self, _n: usize) {}
-    /// Every layer is downloaded and applied.
-    fn done(&self) {}
-    fn downloading(&self, _layer: usize, _desc: &Descriptor) {}
-    fn downloaded_bytes(&self, _layer: usize, _n: u64) {}
-    fn applying(&self, _layer: usize) {}
-    fn applied(&self, _layer: usize, _stats: &LayerStats) {}
-}
-
-/// Progress that goes nowhere.
-pub struct NoProgress;
-impl PullProgress for NoProgress {}
-
 /// The result of `fetch_tree`.
 pub struct Fetched {
     pub tree: ObjectId,
@@ -129,7 +114,7 @@ pub fn fetch_tree(
     store: &dyn ObjectStore,
     tmp: &Path,
     jobs: usize,
-    progress: &dyn PullProgress,
+    progress: &dyn Progress,
 ) -> Result<Fetched> {
     if m.config.size > super::registry::MAX_MANIFEST {
         return Err(OciError::ConfigTooLarge.into());
@@ -164,6 +149,14 @@ pub fn fetch_tree(
     let abort = AtomicBool::new(false);
     let downloaded = AtomicU64::new(config.len() as u64);
     let path_of = |i: usize| guard.0.join(format!("layer-{i}"));
+    // Each layer's own progress: downloading, then applying.
+    let parts: Mutex<Vec<Option<Box<dyn Progress + '_>>>> =
+        Mutex::new((0..n).map(|_| None).collect());
+    let in_part = |i: usize, f: &dyn Fn(&dyn Progress)| {
+        if let Some(p) = &parts.lock().unwrap()[i] {
+            f(p.as_ref());
+        }
+    };
 
     let result = std::thread::scope(|s| -> Result<(ObjectId, Vec<LayerStats>)> {
         for _ in 0..jobs.clamp(1, 8).min(n.max(1)) {
@@ -176,10 +169,12 @@ pub fn fetch_tree(
                     return;
                 }
                 let d = &m.layers[i];
-                progress.downloading(i, d);
+                let part = progress.part(&super::reference::short_digest(&d.digest));
+                part.begin("downloading", Some(d.size), Unit::Bytes);
+                parts.lock().unwrap()[i] = Some(part);
                 let r = reg.download(&d.digest, d.size, &path_of(i), &|k| {
                     downloaded.fetch_add(k, Ordering::Relaxed);
-                    progress.downloaded_bytes(i, k);
+                    in_part(i, &|p| p.advance(k));
                     !abort.load(Ordering::Relaxed)
                 });
                 done.lock().unwrap()[i] = Some(r.map_err(|e| layer_error(i, &d.digest, e)));
@@ -196,7 +191,7 @@ pub fn fetch_tree(
                 }
                 g[i].take().unwrap()?;
                 drop(g);
-                progress.applying(i);
+                in_part(i, &|p| p.begin("applying", None, Unit::Items));
                 let p = path_of(i);
                 let f = std::fs::File::open(&p).at(&p)?;
                 let r = decompress(*c, std::io::BufReader::with_capacity(1 << 20, f))?;
@@ -204,7 +199,8 @@ pub fn fetch_tree(
                     .apply_layer(store, (i + 1) as u32, r)
                     .map_err(|e| layer_error(i, &m.layers[i].digest, e))?;
                 let _ = std::fs::remove_file(&p);
-                progress.applied(i, &st);
+                in_part(i, &|p| p.end());
+                progress.advance(1);
                 stats.push(st);
             }
             Ok((tree.write(store)?, stats))

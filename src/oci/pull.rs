@@ -18,11 +18,12 @@ use crate::workspace::{check_container_name, Workspace};
 
 use super::credentials::credentials_for;
 use super::error::OciError;
-use super::fetch::{fetch_tree, resolve, PullProgress};
+use super::fetch::{fetch_tree, resolve};
 use super::manifest::Platform;
 use super::record::{last_pull, stored_pull, PullRecord};
 use super::reference::Reference;
 use super::registry::Registry;
+use crate::progress::{Progress, Unit};
 
 /// The identity of pull commits when none is configured.
 const PULL_NAME: &str = "hako pull";
@@ -310,7 +311,7 @@ fn content_of(
     reg: &Registry,
     resolved: &super::fetch::Resolved,
     counter: &NewBytes,
-    progress: &dyn PullProgress,
+    progress: &dyn Progress,
 ) -> Result<Content> {
     // An image already stored (same manifest digest) is not downloaded again.
     if let Some((rec, tree)) = stored_pull(ws, &resolved.digest)? {
@@ -329,16 +330,16 @@ fn content_of(
         });
     }
     let m = &resolved.manifest;
-    progress.layers(m.layers.len());
+    progress.begin("Pulling layers", Some(m.layers.len() as u64), Unit::Items);
     let tmp = ws
         .dir
         .join("tmp")
         .join(format!("pull-{}", std::process::id()));
-    let fetched =
-        fetch_tree(reg, m, counter, &tmp, jobs, progress).map_err(|e| within(image, e))?;
+    let fetched = fetch_tree(reg, m, counter, &tmp, jobs, progress);
+    progress.end();
+    let fetched = fetched.map_err(|e| within(image, e))?;
     let config = counter.write(ObjectType::Blob, &fetched.config)?;
     counter.batch.flush()?;
-    progress.done();
     let p = (!fetched.config_platform.os.is_empty()).then(|| fetched.config_platform.clone());
     Ok(Content {
         tree: fetched.tree,
@@ -392,7 +393,7 @@ fn commit_pull(
 pub fn pull(
     ws: &Workspace,
     req: &PullRequest,
-    progress: &dyn PullProgress,
+    progress: &dyn Progress,
     may_change: &dyn Fn(&Workspace) -> Result<()>,
 ) -> Result<PullOutcome> {
     let t = target_of(ws, req, may_change)?;

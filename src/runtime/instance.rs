@@ -488,7 +488,7 @@ pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
 pub fn pull(
     ws: &Workspace,
     req: &crate::oci::pull::PullRequest,
-    progress: &dyn crate::oci::fetch::PullProgress,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<crate::oci::pull::PullOutcome> {
     crate::oci::pull::pull(ws, req, progress, &|c| refuse_if_running(c, "pull", false))
 }
