@@ -294,9 +294,14 @@ struct Channel {
 /// Serve the workspace at `path` on a thread of this process, over pipes.
 fn serve_locally(path: &Path, service: Service) -> Result<Channel> {
     let remote = path.display().to_string();
-    // Its own refusals say what is wrong; others name the remote.
+    // Its refusals (the format, a name, the config) say what is wrong and
+    // where; others name the remote.
     let ws = open_served(path).map_err(|e| match e {
-        e @ (Error::Invalid(_) | Error::Transport(_)) => e,
+        e @ (Error::Invalid(_)
+        | Error::Transport(_)
+        | Error::FormatVersion { .. }
+        | Error::BadSimpleName { .. }
+        | Error::Config(_)) => e,
         e => TransportError::CannotServe {
             remote: remote.clone(),
             err: Box::new(e),

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 
+use crate::config::parse_size;
 use crate::error::{Error, IoContext, Result};
 use crate::transport::dumb::http::{MirrorReader, MAX_MIRROR_FILE};
 use crate::workspace::Config;
@@ -188,15 +189,23 @@ impl S3Client {
         let endpoint = conf("s3endpoint")
             .or_else(|| env("AWS_ENDPOINT_URL_S3"))
             .or_else(|| env("AWS_ENDPOINT_URL"));
+        // Where a bad value is, for its message: `FILE:LINE: `.
+        let at = |k: &str| {
+            name.and_then(|n| config.and_then(|c| c.origin(&format!("remote.{n}.{k}"))))
+                .map(|o| format!("{o}: "))
+                .unwrap_or_default()
+        };
         let path_style = match conf("s3pathstyle").as_deref() {
-            Some("true") | Some("yes") | Some("1") => true,
-            Some("false") | Some("no") | Some("0") => false,
-            Some(v) => {
-                return Err(Error::Invalid(format!(
-                    "remote.{}.s3pathstyle: '{v}' is not a boolean",
-                    name.unwrap_or("")
-                )))
-            }
+            Some(v) => match crate::config::parse_bool(v) {
+                Some(b) => b,
+                None => {
+                    return Err(Error::Invalid(format!(
+                        "{}remote.{}.s3pathstyle: '{v}' is not a boolean",
+                        at("s3pathstyle"),
+                        name.unwrap_or("")
+                    )))
+                }
+            },
             None => endpoint.is_some(),
         };
         let part_size = match conf("s3partsize") {
@@ -205,7 +214,8 @@ impl S3Client {
                 .filter(|n| (MIN_PART..=MAX_PART).contains(n))
                 .ok_or_else(|| {
                     Error::Invalid(format!(
-                        "remote.{}.s3partsize: '{v}' is not a size from 5m to 5g",
+                        "{}remote.{}.s3partsize: '{v}' is not a size from 5m to 5g",
+                        at("s3partsize"),
                         name.unwrap_or("")
                     ))
                 })?,
@@ -632,19 +642,6 @@ impl S3Client {
     }
 }
 
-/// `N`, `Nk`, `Nm` or `Ng` (binary multiples) as bytes.
-fn parse_size(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    let shift = match t.as_bytes().last()? {
-        b'k' => 10,
-        b'm' => 20,
-        b'g' => 30,
-        _ => 0,
-    };
-    let n = if shift > 0 { &t[..t.len() - 1] } else { &t[..] };
-    n.parse::<u64>().ok()?.checked_mul(1 << shift)
-}
-
 /// `2026-12-06T10:28:06.123Z` (a listing's `LastModified`, RFC 3339), to
 /// the second.
 pub fn parse_iso_time(s: &str) -> Option<u64> {
@@ -858,7 +855,7 @@ mod tests {
         assert_eq!(parse_size("1g"), Some(1 << 30));
         assert_eq!(parse_size("1234"), Some(1234));
         assert_eq!(parse_size("x"), None);
-        assert_eq!(parse_size("5t"), None);
+        assert_eq!(parse_size("5t"), Some(5 << 40));
     }
 
     #[test]
