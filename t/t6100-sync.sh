@@ -549,4 +549,16 @@ test_expect_success 'HAKO_TRACE_PACKET traces every packet both ends send and re
 	HAKO_TRACE=0 HAKO_TRACE_PACKET=0 hako -C tr-dst fetch -q 2>quiet && test_must_be_empty quiet
 '
 
+test_expect_success 'a local remote of another format is refused in its own words, not prefixed by the remote' '
+	hako init -q --empty fv-src &&
+	printf "[core]\n\tformatversion = 2\n" >fv-src/.hako/config &&
+	test_must_fail hako clone fv-src fv-dst 2>err &&
+	echo "fatal: $TRASH/fv-src/.hako/config:2: core.formatversion is '"'"'2'"'"', but this hako reads only format version 1" >expect &&
+	grep "^fatal" err >actual &&
+	test_cmp expect actual &&
+	test_must_fail hako -C tr-dst ls-remote ../fv-src 2>err &&
+	echo "fatal: ../fv-src/.hako/config:2: core.formatversion is '"'"'2'"'"', but this hako reads only format version 1" >expect &&
+	test_cmp expect err
+'
+
 test_done
