@@ -75,6 +75,14 @@ pub enum Error {
     Merge(#[from] MergeError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
+    #[error(transparent)]
+    Registry(#[from] crate::oci::registry::RegistryError),
+    #[error(transparent)]
+    Dumb(#[from] crate::transport::dumb::DumbError),
+    #[error(transparent)]
+    S3(#[from] crate::transport::s3::S3Error),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each

@@ -11,10 +11,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::transport::dumb::PackEntry;
-use crate::transport::s3::{Listed, S3Client};
+use crate::transport::s3::{Listed, S3Client, S3Error};
 use crate::transport::s3_remote::{parse_listing, resolve, upload_pack, Resolved, RETIRED};
 use crate::workspace::Workspace;
 
@@ -64,7 +64,10 @@ fn load_index(
     let checksum = stem
         .strip_prefix("pack-")
         .and_then(|h| ObjectId::from_hex(h).ok())
-        .ok_or_else(|| Error::Invalid(format!("{}: bad pack name '{stem}'", s3.display)))?;
+        .ok_or_else(|| S3Error::BadPackName {
+            remote: s3.display.clone(),
+            stem: stem.into(),
+        })?;
     let cached = crate::transport::dumb::cache_dir(&ws.odb)
         .join("idx")
         .join(format!("{stem}.idx"));
@@ -101,13 +104,13 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
     let old = |t: u64| grace.is_zero() || t.saturating_add(grace.as_secs()) <= now;
     let refs = parse_listing(s3, &listed)?;
     if !refs.marked {
-        return Err(Error::Invalid(format!(
-            "{}: not a hako remote (no {})",
-            s3.display,
-            crate::transport::s3_remote::MARKER
-        )));
+        return Err(S3Error::NotHakoRemote {
+            remote: s3.display.clone(),
+            marker: crate::transport::s3_remote::MARKER,
+        }
+        .into());
     }
-    let pack_listing = s3.packs_listing.take().unwrap_or_default();
+    let pack_listing = s3.session.packs_listing.take().unwrap_or_default();
     let by_path: BTreeMap<&str, &Listed> = listed.iter().map(|l| (l.path.as_str(), l)).collect();
 
     // 2. Every value's objects here (verified), and what they reach.
@@ -126,7 +129,10 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
         };
         let idx = format!("objects/pack/{stem}.idx");
         if !by_path.contains_key(idx.as_str()) {
-            reader.index_aliases.insert(idx.clone(), l.path.clone());
+            reader
+                .session
+                .index_aliases
+                .insert(idx.clone(), l.path.clone());
             readable.push(Listed {
                 path: idx,
                 size: l.size,
@@ -134,7 +140,7 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
             });
         }
     }
-    reader.packs_listing = Some(readable);
+    reader.session.packs_listing = Some(readable);
     crate::transport::dumb::fetch::fetch_from(odb, Box::new(reader), &wants, &mut |_| {}, None)?;
     let picks = if wants.is_empty() {
         Vec::new()
@@ -333,9 +339,7 @@ pub fn parse_grace(s: &str) -> Result<Duration> {
     };
     match n.parse::<u64>() {
         Ok(n) if mult > 0 => Ok(Duration::from_secs(n.saturating_mul(mult))),
-        _ => Err(Error::Invalid(format!(
-            "bad grace '{s}' (seconds, or a number with s, m, h or d: 24h)"
-        ))),
+        _ => Err(S3Error::BadGrace(s.into()).into()),
     }
 }
 

@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::refs::{RefStore, RefValue};
 use crate::store::{ObjectStore, Odb};
 use crate::transport::advertise::{split_wire_name, wire_name, AdvertisedRef};
 use crate::transport::push::{PushOpts, PushRef, PushReport};
-use crate::transport::s3::S3Client;
+use crate::transport::s3::{S3Client, S3Error};
 use crate::workspace::Workspace;
 
 /// The key marking a prefix as a hako remote, and its content.
@@ -104,9 +104,10 @@ pub fn parse_listing(
     let mut packs = Vec::new();
     let display = s3.display.clone();
     let foreign = |key: &str| {
-        Error::Invalid(format!(
-            "{display}: the prefix holds something else than a hako remote (key '{key}')"
-        ))
+        crate::error::Error::from(S3Error::Foreign {
+            remote: display.clone(),
+            key: key.into(),
+        })
     };
     for l in listed {
         let key = l.path.as_str();
@@ -171,7 +172,7 @@ pub fn parse_listing(
     for v in refs.values.values_mut() {
         v.sort_by_key(|x| x.id);
     }
-    s3.packs_listing = Some(packs);
+    s3.session.packs_listing = Some(packs);
     Ok(refs)
 }
 
@@ -311,15 +312,15 @@ pub fn push(
     opts: &PushOpts,
 ) -> Result<PushReport> {
     if opts.atomic {
-        return Err(Error::Invalid(format!(
-            "{}: --atomic is refused: the object store has no multi-key transaction (each ref is its own key)",
-            s3.display
-        )));
+        return Err(S3Error::NoAtomic {
+            remote: s3.display.clone(),
+        }
+        .into());
     }
     let started = Instant::now();
     let odb = &ws.odb;
     let listed = read_refs(s3)?;
-    let mut packs = s3.packs_listing.take().unwrap_or_default();
+    let mut packs = s3.session.packs_listing.take().unwrap_or_default();
     crate::transport::s3::test_pause("HAKO_TEST_S3_PUSH_WAIT");
     let empty: Vec<Value> = Vec::new();
     let mut report = PushReport::default();
@@ -427,11 +428,11 @@ pub fn push(
     }
     crate::transport::s3::test_pause("HAKO_TEST_S3_PACKED_WAIT");
     if started.elapsed() > MAX_PUSH {
-        return Err(Error::Invalid(format!(
-            "{}: the push ran longer than {} s before writing its refs; run it again",
-            s3.display,
-            MAX_PUSH.as_secs()
-        )));
+        return Err(S3Error::PushTooLong {
+            remote: s3.display.clone(),
+            secs: MAX_PUSH.as_secs(),
+        }
+        .into());
     }
     // 2. The values; a new container's HEAD; the active container. `after`:
     // the refs as this push leaves them, for the derived info/refs.

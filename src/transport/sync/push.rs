@@ -138,7 +138,7 @@ pub fn push(
             crate::transport::s3::S3Client::open(u, Some(&ws.config), remote.name.as_deref())?;
         // The push on a thread of its own; this one shows the bytes it sends.
         let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        s3.sent_counter = Some(sent.clone());
+        s3.session.sent_counter = Some(sent.clone());
         let name = remote.name.as_deref();
         let client = &mut s3;
         let report = std::thread::scope(|sc| {
