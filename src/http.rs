@@ -486,9 +486,70 @@ pub fn get(
     Err(HttpError::TooManyRedirects { url: shown(url) })
 }
 
+/// Run `attempt` again while it fails `transient`ly and the policy allows
+/// another attempt (waiting in between as `Backoff` does); its last result.
+pub fn retrying<T, E>(
+    mut attempt: impl FnMut() -> Result<T, E>,
+    transient: impl Fn(&E) -> bool,
+) -> Result<T, E> {
+    let mut backoff = Backoff::new();
+    loop {
+        match attempt() {
+            Err(e) if transient(&e) && backoff.again(None) => {}
+            r => return r,
+        }
+    }
+}
+
 /// The `Range` header value that asks for the bytes from `have` on.
 pub fn resume_from(have: u64) -> String {
     format!("bytes={have}-")
+}
+
+/// A download into a part file, continued from the bytes it holds.
+pub struct Part<'p> {
+    path: &'p std::path::Path,
+    /// The bytes it holds.
+    pub have: u64,
+}
+
+impl<'p> Part<'p> {
+    /// The part file `path` of a download of `total` bytes: `None` when it
+    /// is complete; a file longer than `total` is started over.
+    pub fn open(path: &'p std::path::Path, total: u64) -> std::io::Result<Option<Part<'p>>> {
+        let mut have = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if have > total {
+            std::fs::remove_file(path)?;
+            have = 0;
+        }
+        Ok((have < total).then_some(Part { path, have }))
+    }
+
+    /// The `Range` header that asks for the rest, when there is a part.
+    pub fn range(&self) -> Option<String> {
+        (self.have > 0).then(|| resume_from(self.have))
+    }
+
+    /// The file, open for appending the answer's body (unbuffered: what
+    /// arrived is on disk if the process is killed); emptied first when
+    /// the body starts at byte 0 (`from_start`: a `200`).
+    pub fn append(&mut self, from_start: bool) -> std::io::Result<std::fs::File> {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.path)?;
+        if from_start {
+            f.set_len(0)?;
+            self.have = 0;
+        }
+        Ok(f)
+    }
+}
+
+/// `f` synced to disk: its length.
+pub fn finish(f: std::fs::File) -> std::io::Result<u64> {
+    f.sync_all()?;
+    Ok(f.metadata()?.len())
 }
 
 /// A reader or writer that reports the running total of bytes moved
@@ -637,6 +698,54 @@ mod tests {
             let w = wait(n);
             assert!(w >= full / 2 && w <= full, "{n}: {w:?}");
         }
+    }
+
+    #[test]
+    fn part_files_are_continued_or_started_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.part");
+        let p = Part::open(&path, 10).unwrap().unwrap();
+        assert_eq!((p.have, p.range()), (0, None));
+        assert!(!path.exists(), "nothing is created before an answer");
+        std::fs::write(&path, b"abcd").unwrap();
+        let mut p = Part::open(&path, 10).unwrap().unwrap();
+        assert_eq!(p.range().as_deref(), Some("bytes=4-"));
+        let mut f = p.append(false).unwrap();
+        f.write_all(b"ef").unwrap();
+        assert_eq!(finish(f).unwrap(), 6);
+        let f = p.append(true).unwrap();
+        assert_eq!((p.have, finish(f).unwrap()), (0, 0));
+        std::fs::write(&path, b"0123456789").unwrap();
+        assert!(Part::open(&path, 10).unwrap().is_none(), "complete");
+        std::fs::write(&path, b"0123456789ab").unwrap();
+        assert_eq!(Part::open(&path, 10).unwrap().unwrap().have, 0);
+        assert!(!path.exists(), "a part longer than the file is removed");
+    }
+
+    #[test]
+    fn retrying_stops_at_success_or_a_lasting_failure() {
+        let mut n = 0;
+        let r: Result<u32, u32> = retrying(
+            || {
+                n += 1;
+                if n < 2 {
+                    Err(n)
+                } else {
+                    Ok(n)
+                }
+            },
+            |_| true,
+        );
+        assert_eq!(r, Ok(2));
+        let mut n = 0;
+        let r: Result<(), u32> = retrying(
+            || {
+                n += 1;
+                Err(n)
+            },
+            |_| false,
+        );
+        assert_eq!(r, Err(1));
     }
 
     #[test]

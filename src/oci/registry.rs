@@ -638,33 +638,25 @@ impl Registry {
     ) -> Result<()> {
         let mut f = std::fs::File::create(dest).at(dest)?;
         let mut verified = VerifyingReader::new(std::io::empty(), digest, size);
-        let mut backoff = Backoff::new();
-        loop {
-            let err = match self.download_rest(&mut verified, &mut f, dest, progress)? {
-                None => return Ok(()),
-                Some(err) => err,
-            };
+        crate::http::retrying(
+            || self.download_rest(&mut verified, &mut f, dest, progress),
             // A digest or size mismatch is the registry's answer: no retry.
-            if err.kind() == std::io::ErrorKind::InvalidData || !backoff.again(None) {
-                return Err(RegistryError::Blob {
-                    digest: digest.to_string(),
-                    err,
-                }
-                .into());
-            }
-        }
+            |e| {
+                matches!(e, Error::Registry(RegistryError::Blob { err, .. })
+                    if err.kind() != std::io::ErrorKind::InvalidData)
+            },
+        )
     }
 
     /// One request of a download: the bytes from `verified.seen` on
     /// (all of them if the registry ignores `Range`), appended to `f`.
-    /// The stream's error, if it broke.
     fn download_rest(
         &self,
         verified: &mut VerifyingReader<std::io::Empty>,
         f: &mut std::fs::File,
         dest: &Path,
         progress: &dyn Fn(u64) -> bool,
-    ) -> Result<Option<std::io::Error>> {
+    ) -> Result<()> {
         let from = verified.seen;
         let range = crate::http::resume_from(from);
         let headers: Vec<(&str, &str)> = if from > 0 {
@@ -714,7 +706,13 @@ impl Registry {
             }
         };
         *verified = r.paused();
-        Ok(res.err())
+        res.map_err(|err| {
+            RegistryError::Blob {
+                digest: verified.want.clone(),
+                err,
+            }
+            .into()
+        })
     }
 }
 

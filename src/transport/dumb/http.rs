@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::DumbError;
 use crate::error::{IoContext, Result};
-use crate::http::{Backoff, HttpError};
+use crate::http::{Backoff, HttpError, Part};
 use crate::transport::advertise::AdvertisedRef;
 
 /// What the dumb object walk (`fetch`) reads a mirror's files with:
@@ -311,52 +311,29 @@ impl HttpClient {
     /// retry policy of `crate::http`). On success `part` holds exactly
     /// `total` bytes.
     pub fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
-        let mut backoff = Backoff::new();
-        loop {
-            match self.download_rest(path, part, total) {
-                Err(crate::error::Error::Dumb(DumbError::Body { err, .. }))
-                    if err.transient() && backoff.again(None) => {}
-                r => return r,
-            }
-        }
+        crate::http::retrying(
+            || self.download_rest(path, part, total),
+            |e| matches!(e, crate::error::Error::Dumb(DumbError::Body { err, .. }) if err.transient()),
+        )
     }
 
     /// One request of a download: the bytes `part` lacks.
     fn download_rest(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
         let url = self.url(path);
-        let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
-        if have > total {
-            std::fs::remove_file(part).at(part)?;
-            return self.download_rest(path, part, total);
-        }
-        if have == total {
+        let Some(mut p) = Part::open(part, total).at(part)? else {
             return Ok(());
-        }
-        let range = (have > 0).then(|| crate::http::resume_from(have));
-        let resp = self.call_found(&url, range)?;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(part)
-            .at(part)?;
+        };
+        let resp = self.call_found(&url, p.range())?;
         match resp.status() {
-            206 if have > 0 => {
-                check_content_range(&url, resp.header("Content-Range"), have, total, total)?;
+            206 if p.have > 0 => {
+                check_content_range(&url, resp.header("Content-Range"), p.have, total, total)?;
             }
-            200 => {
-                f.set_len(0).at(part)?;
-            }
+            200 => {}
             code => return Err(DumbError::UnexpectedStatus { url, code }.into()),
         }
-        // Unbuffered: what arrived is on disk if the process is killed.
-        let max = if resp.status() == 206 {
-            total - have
-        } else {
-            total
-        };
-        self.body_into(&url, resp, &mut f, max)?;
-        f.sync_all().at(part)?;
-        let len = f.metadata().at(part)?.len();
+        let mut f = p.append(resp.status() == 200).at(part)?;
+        self.body_into(&url, resp, &mut f, total - p.have)?;
+        let len = crate::http::finish(f).at(part)?;
         if len != total {
             return Err(DumbError::Length {
                 url,

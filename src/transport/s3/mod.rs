@@ -874,14 +874,10 @@ impl MirrorReader for S3Client {
             .collect()
     }
     fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
-        let mut backoff = Backoff::new();
-        loop {
-            match self.download_rest(path, part, total) {
-                Err(crate::error::Error::S3(S3Error::Body { err, .. }))
-                    if err.transient() && backoff.again(None) => {}
-                r => return r,
-            }
-        }
+        crate::http::retrying(
+            || self.download_rest(path, part, total),
+            |e| matches!(e, crate::error::Error::S3(S3Error::Body { err, .. }) if err.transient()),
+        )
     }
     fn counts(&self) -> (u64, u64) {
         (self.session.requests, self.session.bytes)
@@ -894,38 +890,18 @@ impl MirrorReader for S3Client {
 impl S3Client {
     /// One request of a download: the bytes `part` lacks (`Range`).
     fn download_rest(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
-        let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
-        if have > total {
-            std::fs::remove_file(part).at(part)?;
-            return self.download_rest(path, part, total);
-        }
-        if have == total {
+        let Some(mut p) = crate::http::Part::open(part, total).at(part)? else {
             return Ok(());
-        }
+        };
         let url = self.get_url(path);
         let what = format!("GET {path}");
-        let range: Vec<(&str, String)> = if have > 0 {
-            vec![("Range", crate::http::resume_from(have))]
-        } else {
-            Vec::new()
-        };
+        let range: Vec<(&str, String)> = p.range().map(|r| ("Range", r)).into_iter().collect();
         let resp = self
             .request("GET", url, &range, None, None)
             .map_err(|f| self.fail(&what, f))?;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(part)
-            .at(part)?;
-        let max = if resp.status() == 206 {
-            total - have
-        } else {
-            f.set_len(0).at(part)?;
-            total
-        };
-        self.body_into(&what, resp, &mut f, max)?;
-        f.sync_all().at(part)?;
-        let len = f.metadata().at(part)?.len();
+        let mut f = p.append(resp.status() != 206).at(part)?;
+        self.body_into(&what, resp, &mut f, total - p.have)?;
+        let len = crate::http::finish(f).at(part)?;
         if len != total {
             return Err(S3Error::Length {
                 remote: self.display.clone(),
