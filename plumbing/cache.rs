@@ -111,28 +111,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let mut out = std::io::stdout().lock();
     match a.cmd {
-        Cmd::Ls => {
-            for e in cache::list(&ws)? {
-                let used = e
-                    .last_use
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                let line = match &e.record {
-                    Ok(r) => {
-                        let (kind, base) = match &r.kind {
-                            Kind::Full => ("full", "-"),
-                            Kind::Layer { base } => ("layer", base.as_str()),
-                        };
-                        format!(
-                            "{}\t{kind}\t{}\t{}\t{}\t{used}\t{base}",
-                            e.name, r.depth, r.files, r.bytes
-                        )
-                    }
-                    Err(err) => format!("{}\tdamaged\t-\t-\t-\t{used}\t{err}", e.name),
-                };
-                plumbing::out(writeln!(out, "{line}"))?;
-            }
-        }
+        Cmd::Ls => list(&ws, &mut out)?,
         Cmd::Prepare {
             owners,
             no_owners,
@@ -171,7 +150,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             let max = match max_size {
                 None => cache::max_size(&ws)?,
                 Some(v) => {
-                    let n = cache::parse_size(&v)
+                    let n = hako::config::parse_size(&v)
                         .ok_or_else(|| plumbing::usage(format!("--max-size '{v}': not a size")))?;
                     (n > 0).then_some(n)
                 }
@@ -211,51 +190,96 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             upper,
         } => {
             let base = rev_parse_tree(ws.repo(), &base)?;
-            let (uid, gid) = (
-                nix::unistd::geteuid().as_raw(),
-                nix::unistd::getegid().as_raw(),
-            );
-            let default = if uid == 0 {
-                IdMap::identity(65536)
-            } else {
-                IdMap::single(uid, gid)
-            };
-            let map = IdMap {
-                uids: match ranges(&uid_map, "uid-map")? {
-                    r if r.is_empty() => default.uids,
-                    r => r,
-                },
-                gids: match ranges(&gid_map, "gid-map")? {
-                    r if r.is_empty() => default.gids,
-                    r => r,
-                },
-            };
             let p = Presentation {
                 owners: profile(owners, no_owners),
-                host_uid: uid,
-                host_gid: gid,
-                map,
+                ..presentation(&uid_map, &gid_map)?
             };
-            let id = if working {
-                let rec = overlay::Record {
-                    base,
-                    profile: if p.owners {
-                        cache::Profile::Owners
-                    } else {
-                        cache::Profile::Plain
-                    },
-                    map: p.map,
-                };
-                overlay::fold_into_working(&ws, &rec, &upper)?;
-                hako::container::working_root(&ws)?
-            } else {
-                let batch = hako::store::BatchWriter::new(&ws.odb);
-                let id = overlay::fold_upper(&batch, &base, &upper, &p)?;
-                batch.flush()?;
-                id
-            };
+            let id = fold(&ws, base, &p, working, &upper)?;
             plumbing::out(writeln!(out, "{id}"))?;
         }
     }
     Ok(0)
+}
+
+/// `cache ls`: one line per entry.
+fn list(ws: &hako::workspace::Workspace, out: &mut impl Write) -> anyhow::Result<()> {
+    for e in cache::list(ws)? {
+        let used = e
+            .last_use
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let line = match &e.record {
+            Ok(r) => {
+                let (kind, base) = match &r.kind {
+                    Kind::Full => ("full", "-"),
+                    Kind::Layer { base } => ("layer", base.as_str()),
+                };
+                format!(
+                    "{}\t{kind}\t{}\t{}\t{}\t{used}\t{base}",
+                    e.name, r.depth, r.files, r.bytes
+                )
+            }
+            Err(err) => format!("{}\tdamaged\t-\t-\t-\t{used}\t{err}", e.name),
+        };
+        plumbing::out(writeln!(out, "{line}"))?;
+    }
+    Ok(())
+}
+
+/// How `cache fold` reads owners: the caller's ids and the maps given
+/// (default: root's identity map of 65536 ids, else the caller alone).
+fn presentation(uid_map: &[String], gid_map: &[String]) -> anyhow::Result<Presentation> {
+    let (uid, gid) = (
+        nix::unistd::geteuid().as_raw(),
+        nix::unistd::getegid().as_raw(),
+    );
+    let default = if uid == 0 {
+        IdMap::identity(65536)
+    } else {
+        IdMap::single(uid, gid)
+    };
+    let map = IdMap {
+        uids: match ranges(uid_map, "uid-map")? {
+            r if r.is_empty() => default.uids,
+            r => r,
+        },
+        gids: match ranges(gid_map, "gid-map")? {
+            r if r.is_empty() => default.gids,
+            r => r,
+        },
+    };
+    Ok(Presentation {
+        owners: false,
+        host_uid: uid,
+        host_gid: gid,
+        map,
+    })
+}
+
+/// `cache fold`: the tree `upper` folds to over `base`, or (`working`) the
+/// working root after folding it there.
+fn fold(
+    ws: &hako::workspace::Workspace,
+    base: hako::ObjectId,
+    p: &Presentation,
+    working: bool,
+    upper: &std::path::Path,
+) -> anyhow::Result<hako::ObjectId> {
+    if working {
+        let rec = overlay::Record {
+            base,
+            profile: if p.owners {
+                cache::Profile::Owners
+            } else {
+                cache::Profile::Plain
+            },
+            map: p.map.clone(),
+        };
+        overlay::fold_into_working(ws, &rec, upper)?;
+        return Ok(hako::container::working_root(ws)?);
+    }
+    let batch = hako::store::BatchWriter::new(&ws.odb);
+    let id = overlay::fold_upper(&batch, &base, upper, p)?;
+    batch.flush()?;
+    Ok(id)
 }

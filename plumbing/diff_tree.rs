@@ -34,13 +34,13 @@ pub struct Args {
 
 /// Compute the changes between two tree-ish revisions.
 pub fn diff_trees(
-    ws: &hako::workspace::Workspace,
+    store: &dyn hako::store::ObjectStore,
     a: &ObjectId,
     b: &ObjectId,
     recursive: bool,
 ) -> anyhow::Result<Vec<PathChange>> {
     let mut out = Vec::new();
-    diff_recursive(&ws.odb, a, b, recursive, b"", &mut out)?;
+    diff_recursive(store, a, b, recursive, b"", &mut out)?;
     Ok(out)
 }
 
@@ -48,9 +48,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
     let ta = rev_parse_tree(ws.repo(), &a.a)?;
     let tb = rev_parse_tree(ws.repo(), &a.b)?;
-    let before = hako::prolly::nodes_read();
-    let changes = diff_trees(&ws, &ta, &tb, a.recursive)?;
-    let read = hako::prolly::nodes_read() - before;
+    let counted = hako::prolly::NodeCounter::new(&ws.odb);
+    let changes = diff_trees(&counted, &ta, &tb, a.recursive)?;
+    let read = counted.nodes_read();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (term, sep) = if a.nul { ('\0', '\0') } else { ('\n', '\t') };
     for c in &changes {

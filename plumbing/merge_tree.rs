@@ -46,23 +46,20 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         diff3: a.diff3,
         favor: Favor::named(a.favor.as_deref()),
     };
-    let (r0, w0) = (hako::prolly::nodes_read(), hako::prolly::nodes_written());
+    let counted = hako::prolly::NodeCounter::new(&ws.odb);
     let m = if let [b, o, t] = &a.revs[..] {
         let tree = |s: &str| -> anyhow::Result<ObjectId> {
             Ok(peel_to_tree(&ws.odb, rev_parse(ws.repo(), s)?)?)
         };
-        merge_trees(&ws.odb, &tree(b)?, &tree(o)?, &tree(t)?, &opts)?
+        merge_trees(&counted, &tree(b)?, &tree(o)?, &tree(t)?, &opts)?
     } else {
         let commit = |s: &str| -> anyhow::Result<ObjectId> {
             Ok(peel_to_commit(&ws.odb, rev_parse(ws.repo(), s)?)?)
         };
         let (o, t) = (commit(&a.revs[0])?, commit(&a.revs[1])?);
-        merge_commits(&ws, o, t, a.allow_unrelated_histories, &opts)?
+        merge_commits(&counted, o, t, a.allow_unrelated_histories, &opts)?
     };
-    let (read, written) = (
-        hako::prolly::nodes_read() - r0,
-        hako::prolly::nodes_written() - w0,
-    );
+    let (read, written) = (counted.nodes_read(), counted.nodes_written());
     let term = if a.nul { '\0' } else { '\n' };
     let path = |p: &[u8]| {
         if a.nul {

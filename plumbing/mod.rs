@@ -19,6 +19,7 @@ pub mod merge_base;
 pub mod merge_tree;
 pub mod mktree;
 pub mod pack_objects;
+pub mod progress_cli;
 pub mod receive_pack;
 pub mod rev_list;
 pub mod rev_parse;
@@ -66,15 +67,22 @@ pub fn usage(msg: impl fmt::Display) -> anyhow::Error {
 /// `HAKO_TRACE` is a filter (`1` or `true`: every debug event of hako;
 /// else `tracing_subscriber`'s directives, e.g. `hako::http=debug`), and
 /// `HAKO_TRACE_PACKET=1` adds every protocol packet sent (`>`) and received
-/// (`<`). Neither set: nothing is installed, and a trace point costs one
-/// load and a branch.
+/// (`<`). The engine's warnings (`hako::warnings`) are always collected,
+/// and printed by `print_warnings`.
 pub fn start_tracing() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::Layer;
     let filter = std::env::var("HAKO_TRACE")
         .ok()
         .filter(|v| !v.is_empty() && v != "0" && v != "false");
     let packets =
         std::env::var("HAKO_TRACE_PACKET").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    let warnings = Warnings.with_filter(tracing_subscriber::filter::filter_fn(|m| {
+        m.target() == hako::warnings::TARGET
+    }));
+    let registry = tracing_subscriber::registry().with(warnings);
     if filter.is_none() && !packets {
+        let _ = tracing::subscriber::set_global_default(registry);
         return;
     }
     let mut directives = match filter.as_deref() {
@@ -88,13 +96,40 @@ pub fn start_tracing() {
         }
         directives.push_str("packet=trace");
     }
+    // Warnings are printed as `warning: …` at the end, not as traces.
+    directives.push_str(",hako::warning=off");
     let filter = tracing_subscriber::EnvFilter::builder().parse_lossy(directives);
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let traces = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .without_time()
-        .with_ansi(false)
-        .try_init();
+        .with_ansi(false);
+    let _ = tracing::subscriber::set_global_default(registry.with(traces.with_filter(filter)));
+}
+
+/// The engine's warnings met so far, each once, in order.
+static WARNINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The layer that keeps the engine's warnings (events of the target
+/// `hako::warnings::TARGET`) for `print_warnings`.
+struct Warnings;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut m = Message(String::new());
+        event.record(&mut m);
+        let mut kept = WARNINGS.lock().unwrap_or_else(|e| e.into_inner());
+        if !kept.contains(&m.0) {
+            kept.push(m.0);
+        }
+    }
 }
 
 /// The container chosen with the global `-c NAME` option, for this process.
@@ -214,7 +249,8 @@ pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> Str
 
 /// Print the warnings the engine recorded (`warning: …` on stderr).
 pub fn print_warnings() {
-    for w in hako::warnings::take() {
+    let kept = std::mem::take(&mut *WARNINGS.lock().unwrap_or_else(|e| e.into_inner()));
+    for w in kept {
         eprintln!("warning: {}", terminal_safe(&w));
     }
 }

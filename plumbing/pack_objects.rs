@@ -79,7 +79,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         let (w, _) = if a.compact {
             write_compact(store, Some(&ws.odb), &picks, a.thin, out)?
         } else {
-            write_pack(store, Some(&ws.odb), &picks, a.thin, out)?
+            write_pack(
+                store,
+                Some(&ws.odb),
+                &picks,
+                a.thin,
+                out,
+                &hako::progress::Silent,
+            )?
         };
         eprintln!(
             "Total {} (delta {}, against the receiver's objects {}), {} bytes",

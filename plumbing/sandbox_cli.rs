@@ -141,7 +141,9 @@ fn cgroup_warning_due(condition: &str) -> bool {
     let from_workspace = super::open_workspace()
         .ok()
         .and_then(|ws| ws.config.get_bool(key));
-    if from_workspace.or_else(|| Config::user().get_bool(key)) == Some(false) {
+    // A user config that does not parse silences nothing: the command reading it says why.
+    let from_user = || Config::user().ok().and_then(|c| c.get_bool(key));
+    if from_workspace.or_else(from_user) == Some(false) {
         return false;
     }
     let Some(path) = cgroup_state_path() else {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use hako::hostfs::{write_tree, ImportOptions};
+use hako::hostfs::{write_tree_with, ImportOptions};
 use hako::store::BatchWriter;
 
 #[derive(clap::Args)]
@@ -10,6 +10,9 @@ pub struct Args {
     /// Record owners (uid/gid), xattrs and modification times of every entry.
     #[arg(long)]
     owners: bool,
+    /// Show no progress (it is shown only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
     /// The directory to import.
     dir: PathBuf,
 }
@@ -21,7 +24,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         owners: a.owners,
         exclude: ws.import_exclude(),
     };
-    let id = write_tree(&batch, &a.dir, &opts)?;
+    let progress = super::progress_cli::bars(a.no_progress);
+    let id = write_tree_with(&batch, &a.dir, &opts, progress.as_ref())?;
     batch.flush()?;
     println!("{id}");
     Ok(0)

@@ -143,9 +143,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             Some(image) => {
                 let mut req = hako::oci::pull::PullRequest::new(image);
                 req.name = Some(cfg.name.clone());
-                let running =
-                    |c: &Workspace| hako::runtime::instance::refuse_if_running(c, "pull", false);
-                hako::oci::pull::pull(&ws0, &req, &hako::oci::fetch::NoProgress, &running)?;
+                hako::runtime::instance::pull(&ws0, &req, &hako::progress::Silent)?;
             }
             None => {
                 ws0.create_container(&cfg.name)?;

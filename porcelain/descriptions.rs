@@ -383,13 +383,17 @@ revision that is not a container is always run that way)."#,
         "config",
         r#"Reads and writes the workspace's `.hako/config` or, with --global, the
 user config (`$XDG_CONFIG_HOME/hako/config`, default
-`~/.config/hako/config`), in git config's syntax
-(format-spec/layout.md). NAME alone prints the value (the workspace's,
-else the user config's; exit 1 when neither has it); NAME VALUE sets it;
---unset removes it (exit 5 when it was not set); --list prints every
-name=value line, the user config's first. Writes are crash-safe and keep
-every other line of the file as it is. Outside a workspace only --global
-writes.
+`~/.config/hako/config`), in git config's syntax: quotes, escapes,
+continuation lines, comments after values, keys with several values
+(format-spec/config.md). NAME alone prints the value (the last one: the
+workspace's, else the user config's; exit 1 when neither has it); NAME
+VALUE sets it; --add NAME VALUE adds one more value; --get-all prints every
+value, one a line; --unset removes it (exit 5 when it was not set); --list
+prints every name=value line, the user config's first. Values are quoted
+and escaped so that they read back the same; writes are crash-safe and keep
+every other line of the file as it is. A file that does not parse is
+refused by every command with `fatal: FILE:LINE: …`. Outside a workspace
+only --global writes.
 
 Keys hako reads:
   user.name, user.email: the author and committer of commits
@@ -409,6 +413,8 @@ Keys hako reads:
     default: overlay where it works, else FUSE);
   sandbox.cgroupWarning: false silences the note that cgroup
     limits could not be applied;
+  bind-profile.NAME.bind (user config, several values): the
+    binds of `run --bind-profile NAME`;
   core.formatversion: the workspace format, 1 (never change it)."#,
     ),
     (

@@ -106,6 +106,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "set the email of the commits you make, for every workspace",
     ),
     (
+        "config",
+        "hako config --global --add bind-profile.dev.bind /opt/tools:/tools:ro",
+        "add a bind to the profile `run --bind-profile dev` uses",
+    ),
+    (
         "shell",
         "hako shell web",
         "an interactive shell in a container (writes kept)",

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use hako::maint::fsck::{fsck, Finding, FsckOptions};
+use hako::maint::fsck::{fsck_with, Finding, FsckOptions};
 
 use crate::plumbing;
 
@@ -15,6 +15,9 @@ pub struct Args {
     /// Only check that every reachable object is present.
     #[arg(long)]
     connectivity_only: bool,
+    /// Show no progress (it is shown only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
     /// List objects no ref, reflog or working root reaches.
     #[arg(long)]
     unreachable: bool,
@@ -43,12 +46,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         return Ok(i32::from(!damage.is_empty()));
     }
     let start = std::time::Instant::now();
-    let r = fsck(
+    let progress = plumbing::progress_cli::bars(a.no_progress);
+    let r = fsck_with(
         &ws,
         FsckOptions {
             full: a.full,
             connectivity_only: a.connectivity_only,
         },
+        progress.as_ref(),
     )?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for p in &r.problems {

@@ -1,7 +1,7 @@
 //! `hako gc`: expire old reflog entries, repack everything reachable into one
 //! pack, prune unreachable objects older than the grace period.
 
-use hako::maint::gc::{gc, parse_expire};
+use hako::maint::gc::{gc_with, parse_expire};
 
 use crate::plumbing;
 
@@ -37,7 +37,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let expire = parse_expire(&a.prune).map_err(plumbing::usage)?;
     let _ = a.aggressive;
-    let r = gc(&ws, expire, a.auto)?;
+    let progress = plumbing::progress_cli::bars(a.quiet || a.auto);
+    let r = gc_with(&ws, expire, a.auto, progress.as_ref())?;
     if !a.quiet && !a.auto {
         for w in r.cache.foreign_warnings(&ws) {
             eprintln!("warning: {w}");

@@ -3,13 +3,12 @@
 //! "Producing images"), its base image's layers reused by digest.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::bail;
-use hako::oci::image::{self, Access, BlobFate, ImageProgress, SaveTo};
+use hako::oci::image::{self, Access, SaveTo};
 use hako::oci::manifest::Platform;
-use hako::oci::produce::{Descriptor, ImageOptions, LayerCompression, LayersMode};
+use hako::oci::produce::{ImageOptions, LayerCompression, LayersMode};
 use hako::oci::registry::Credentials;
 use hako::revparse::{peel_to_commit, rev_parse};
 
@@ -165,62 +164,13 @@ fn options(b: &Build) -> anyhow::Result<ImageOptions> {
     Ok(o)
 }
 
-/// Lines on stderr, unless quiet; on a terminal, a bar per blob sent.
-struct Report {
-    quiet: bool,
-    tty: bool,
-    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
-}
-
-impl Report {
-    fn new(quiet: bool) -> Report {
-        Report {
-            quiet,
-            tty: std::io::stderr().is_terminal(),
-            bar: std::sync::Mutex::new(None),
-        }
+/// What happened to each blob, a line each on stderr unless quiet.
+fn report_fates(fates: &image::BlobFates, quiet: bool) {
+    if quiet {
+        return;
     }
-}
-
-fn short(digest: &str) -> &str {
-    let hex = digest.trim_start_matches("sha256:");
-    &hex[..hex.len().min(12)]
-}
-
-impl ImageProgress for Report {
-    fn step(&self, what: &str) {
-        if !self.quiet && self.tty {
-            eprintln!("{what}…");
-        }
-    }
-    fn sending(&self, d: &Descriptor) {
-        if self.quiet || !self.tty {
-            return;
-        }
-        let b = indicatif::ProgressBar::with_draw_target(
-            Some(d.size),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{prefix} {bar:30} {bytes}/{total_bytes}")
-        {
-            b.set_style(style);
-        }
-        b.set_prefix(short(&d.digest).to_string());
-        *self.bar.lock().unwrap() = Some(b);
-    }
-    fn sent_bytes(&self, n: u64) {
-        if let Some(b) = &*self.bar.lock().unwrap() {
-            b.inc(n);
-        }
-    }
-    fn blob(&self, d: &Descriptor, fate: BlobFate) {
-        if let Some(b) = self.bar.lock().unwrap().take() {
-            b.finish_and_clear();
-        }
-        if !self.quiet {
-            eprintln!("{} {} ({} bytes)", fate.word(), d.digest, d.size);
-        }
+    for (d, fate) in fates {
+        eprintln!("{} {} ({} bytes)", fate.word(), d.digest, d.size);
     }
 }
 
@@ -254,8 +204,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 insecure: p.build.insecure,
                 creds,
             };
-            let report = Report::new(p.build.quiet);
-            let (digest, r) = image::push(&ws, &tip, target, &opts, &access, &report)?;
+            let progress = plumbing::progress_cli::bars(p.build.quiet);
+            let (digest, r, fates) =
+                image::push(&ws, &tip, target, &opts, &access, progress.as_ref())?;
+            report_fates(&fates, p.build.quiet);
             println!("{}/{}@{digest}", r.domain, r.repository);
         }
         Cmd::Save(s) => {
@@ -270,8 +222,10 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 insecure: s.build.insecure,
                 creds: None,
             };
-            let report = Report::new(s.build.quiet);
-            let digest = image::save(&ws, &tip, &to, &s.tag, &opts, &access, &report)?;
+            let progress = plumbing::progress_cli::bars(s.build.quiet);
+            let (digest, fates) =
+                image::save(&ws, &tip, &to, &s.tag, &opts, &access, progress.as_ref())?;
+            report_fates(&fates, s.build.quiet);
             println!("{digest}");
         }
     }

@@ -7,7 +7,7 @@ use std::path::{Component, PathBuf};
 use anyhow::{bail, Context};
 
 use hako::container::{cwd, display_path, resolve_path};
-use hako::hostfs::{import_entry, root_record, ImportOptions};
+use hako::hostfs::{import_entry_with, root_record, ImportOptions};
 use hako::prolly::dir::{self, Entry, ROOT_RECORD};
 use hako::store::ObjectStore;
 use hako::worktree;
@@ -24,6 +24,9 @@ pub struct Args {
     /// replacing DEST.
     #[arg(long)]
     merge: bool,
+    /// Show no progress (it is shown only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
     /// Host path; a symlink is stored as a symlink, never followed.
     host: PathBuf,
     /// Destination (default: its name in the current directory). A directory
@@ -60,13 +63,14 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         owners: a.owners,
         exclude: ws.import_exclude(),
     };
+    let progress = plumbing::progress_cli::bars(a.no_progress);
     super::edit_working(&ws, |batch, root| {
         let placeholder = if name.is_empty() {
             b"x".to_vec()
         } else {
             name.clone()
         };
-        let mut entry = import_entry(batch, &a.host, &placeholder, &opts)?;
+        let mut entry = import_entry_with(batch, &a.host, &placeholder, &opts, progress.as_ref())?;
         if !entry.is_dir() {
             // Into an existing directory, like cp.
             if let Some(d) = worktree::lookup(batch, &root, &dest)? {

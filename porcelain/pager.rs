@@ -24,7 +24,12 @@ fn program() -> Option<String> {
         crate::plumbing::open_workspace()
             .ok()
             .and_then(|ws| ws.config.get("core.pager").map(str::to_string))
-            .or_else(|| Config::user().get("core.pager").map(str::to_string))
+            .or_else(|| {
+                // A user config that does not parse: no pager; the command says why.
+                Config::user()
+                    .ok()
+                    .and_then(|c| c.get("core.pager").map(str::to_string))
+            })
     };
     let p = std::env::var("HAKO_PAGER")
         .ok()

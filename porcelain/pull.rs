@@ -2,13 +2,8 @@
 //! OCI or Docker image and commit its flattened root filesystem to a
 //! container (created, or given one more commit), format-spec/oci.md.
 
-use std::io::IsTerminal;
-use std::sync::Mutex;
-
-use hako::oci::fetch::PullProgress;
-use hako::oci::layer::LayerStats;
-use hako::oci::manifest::{Descriptor, Platform};
-use hako::oci::pull::{pull, PullOutcome, PullRequest};
+use hako::oci::manifest::Platform;
+use hako::oci::pull::{PullOutcome, PullRequest};
 use hako::oci::reference::short_digest;
 
 use crate::plumbing;
@@ -40,61 +35,6 @@ pub struct Args {
     branch: Option<String>,
 }
 
-/// One progress bar per layer, on a terminal only.
-struct Bars {
-    multi: indicatif::MultiProgress,
-    bars: Mutex<Vec<Option<indicatif::ProgressBar>>>,
-}
-
-impl Bars {
-    fn new() -> Bars {
-        Bars {
-            multi: indicatif::MultiProgress::with_draw_target(
-                indicatif::ProgressDrawTarget::stderr(),
-            ),
-            bars: Mutex::new(Vec::new()),
-        }
-    }
-    fn bar(&self, i: usize) -> Option<indicatif::ProgressBar> {
-        self.bars.lock().unwrap()[i].clone()
-    }
-}
-
-impl PullProgress for Bars {
-    fn layers(&self, n: usize) {
-        *self.bars.lock().unwrap() = vec![None; n];
-    }
-    fn done(&self) {
-        let _ = self.multi.clear();
-    }
-    fn downloading(&self, i: usize, d: &Descriptor) {
-        let b = self.multi.add(indicatif::ProgressBar::new(d.size));
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix} {bar:30} {bytes}/{total_bytes} {msg}",
-            )
-            .unwrap(),
-        );
-        b.set_prefix(short_digest(&d.digest));
-        self.bars.lock().unwrap()[i] = Some(b);
-    }
-    fn downloaded_bytes(&self, i: usize, n: u64) {
-        if let Some(b) = self.bar(i) {
-            b.inc(n);
-        }
-    }
-    fn applying(&self, i: usize) {
-        if let Some(b) = self.bar(i) {
-            b.set_message("applying");
-        }
-    }
-    fn applied(&self, i: usize, s: &LayerStats) {
-        if let Some(b) = self.bar(i) {
-            b.finish_with_message(format!("{} files", s.files));
-        }
-    }
-}
-
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let req = PullRequest {
@@ -108,15 +48,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         jobs: a.jobs,
         branch: a.branch.clone(),
     };
-    let bars = (!a.quiet && std::io::stderr().is_terminal()).then(Bars::new);
-    let progress: &dyn PullProgress = match &bars {
-        Some(b) => b,
-        None => &hako::oci::fetch::NoProgress,
-    };
-    let running = |c: &hako::workspace::Workspace| {
-        hako::runtime::instance::refuse_if_running(c, "pull", false)
-    };
-    let p = match pull(&ws, &req, progress, &running)? {
+    let progress = plumbing::progress_cli::bars(a.quiet);
+    let p = match hako::runtime::instance::pull(&ws, &req, progress.as_ref())? {
         PullOutcome::UpToDate {
             image,
             name,

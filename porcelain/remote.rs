@@ -105,12 +105,13 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 }
             }
             // Upstreams that named the old remote.
-            for (k, v) in &ws.config.values {
-                if let Some(b) = k
+            for e in ws.config.entries() {
+                if let Some(b) = e
+                    .name
                     .strip_prefix("branch.")
                     .and_then(|r| r.strip_suffix(".remote"))
                 {
-                    if *v == old {
+                    if e.value.as_deref() == Some(old.as_str()) {
                         Config::edit(&cfg, &format!("branch.{b}.remote"), Some(&new))?;
                     }
                 }

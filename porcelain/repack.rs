@@ -1,6 +1,6 @@
 //! `hako repack`: write every reachable object into one pack.
 
-use hako::maint::gc::{lock, repack};
+use hako::maint::gc::{lock, repack_with};
 
 use crate::plumbing;
 
@@ -24,7 +24,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let _ = (a.all, a.fresh);
     let held = lock(&ws)?;
-    let r = repack(&ws, a.delete, &held)?;
+    let progress = plumbing::progress_cli::bars(a.quiet);
+    let r = repack_with(&ws, a.delete, &held, progress.as_ref())?;
     if !a.quiet {
         eprintln!(
             "packed {} objects ({} deltas){}; removed {} packs and {} loose copies",

@@ -41,8 +41,8 @@ pub struct Args {
     /// Bind a host path: SRC:DST[:ro] (repeatable).
     #[arg(long, value_name = "SRC:DST[:ro]")]
     pub bind: Vec<String>,
-    /// Add the binds of a profile of the user config's [bind_profiles]
-    /// (~/.config/hako/config.toml; repeatable).
+    /// Add the binds of a profile of the user config: its `bind` values under
+    /// [bind-profile "NAME"] in ~/.config/hako/config (repeatable).
     #[arg(long, value_name = "NAME")]
     pub bind_profile: Vec<String>,
     /// Bind the host paths named in the command's arguments (absolute, ~/…,

@@ -135,7 +135,7 @@ pub fn resolve_path(cwd: &str, path: &str) -> Result<Vec<Vec<u8>>> {
             "" | "." => {}
             ".." => {
                 if comps.pop().is_none() {
-                    return Err(Error::Invalid(format!("path '{path}' is outside the root")));
+                    return Err(Error::OutsideRoot(path.to_string()));
                 }
             }
             c => {

@@ -73,8 +73,105 @@ pub enum Error {
     Invalid(String),
     #[error(transparent)]
     Merge(#[from] MergeError),
+    #[error("{} already holds a hako workspace", .0.display())]
+    WorkspaceExists(PathBuf),
+    #[error("{at}: core.formatversion is '{found}', but this hako reads only format version {supported}")]
+    FormatVersion {
+        at: String,
+        found: String,
+        supported: &'static str,
+    },
+    #[error("{0}: is a directory")]
+    IsADirectory(String),
+    #[error("{0}: not a directory")]
+    NotADirectoryPath(String),
+    #[error("{0}: not a regular file")]
+    NotARegularFile(String),
+    #[error("cannot replace the root directory")]
+    ReplaceRoot,
+    #[error("path '{0}' is outside the root")]
+    OutsideRoot(String),
+    #[error("import: give a path below the root")]
+    ImportNeedsPath,
+    #[error("{}: extended attributes too large to record ({total} bytes)", path.display())]
+    XattrsTooLarge { path: PathBuf, total: usize },
+    #[error("'{}' exists and is not empty", .0.display())]
+    NotEmpty(PathBuf),
+    /// A step run in a user namespace of its own failed there (its error
+    /// crossed a process boundary as text).
+    #[error("{0}")]
+    UserNamespace(String),
+    #[error("malformed identity '{0}'")]
+    MalformedIdentity(String),
+    #[error("invalid identity '{name} <{email}>': no '<', '>' or newline allowed")]
+    InvalidIdentity { name: String, email: String },
+    #[error("invalid date '{0}': expected 'SECONDS [+HHMM]'")]
+    InvalidDate(String),
+    #[error("invalid timezone '{0}'")]
+    InvalidTimezone(String),
+    #[error("{name}: the reflog of {full} has only {len} entries")]
+    ReflogTooShort {
+        name: String,
+        full: String,
+        len: usize,
+    },
+    #[error("tag chain too deep at {0}")]
+    TagChainTooDeep(ObjectId),
+    #[error("'{path}' in '{rev}' has no content (device, fifo or socket)")]
+    PathHasNoContent { path: String, rev: String },
+    #[error("path '{path}' does not exist in '{rev}'")]
+    PathNotInRevision { path: String, rev: String },
+    #[error("{spec}: commit {commit} has no parent {n}")]
+    NoSuchParent {
+        spec: String,
+        commit: String,
+        n: usize,
+    },
+    #[error("{spec}: history of {commit} ends after {generations} generation(s)")]
+    HistoryTooShort {
+        spec: String,
+        commit: String,
+        generations: usize,
+    },
+    #[error("{}: not a valid working root", .0.display())]
+    BadWorkingFile(PathBuf),
+    #[error("{}: not a valid ref file", .0.display())]
+    BadRefFile(PathBuf),
+    #[error("ref {0} is changed twice in one transaction")]
+    RefChangedTwice(String),
+    #[error("cannot create ref {}: a directory of refs is in the way", .0.display())]
+    RefDirectoryInTheWay(PathBuf),
+    #[error("invalid {kind} name '{name}': use letters, digits, '.', '_' and '-'")]
+    BadSimpleName { kind: String, name: String },
+    #[error("unknown object type '{0}'")]
+    UnknownObjectType(String),
+    #[error("{kind} of {len} bytes is over the 64 MiB limit of one object (store a large file with -t file)")]
+    ObjectTooLarge {
+        kind: crate::object::ObjectType,
+        len: u64,
+    },
+    #[error(transparent)]
+    Prolly(#[from] crate::prolly::ProllyError),
+    #[error(transparent)]
+    Maint(#[from] crate::maint::error::MaintError),
+    #[error(transparent)]
+    Pack(#[from] crate::store::PackError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("protocol error: {0}")]
     Protocol(#[from] crate::transport::pkt::PktError),
+    #[error(transparent)]
+    Oci(#[from] crate::oci::error::OciError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::error::CacheError),
+    #[error(transparent)]
+    Apply(#[from] crate::apply::error::ApplyError),
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::error::RuntimeError),
+    #[error(transparent)]
+    Profile(#[from] crate::runtime::error::ProfileError),
     #[error(transparent)]
     Http(#[from] crate::http::HttpError),
     #[error(transparent)]

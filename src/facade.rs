@@ -146,10 +146,7 @@ impl Hako {
         let loc = crate::worktree::locate(&self.ws, path)?;
         let e = crate::worktree::must_lookup(&self.ws.odb, &loc)?;
         if !(e.is_file() || e.is_symlink()) {
-            return Err(Error::Invalid(format!(
-                "{}: not a regular file",
-                loc.shown()
-            )));
+            return Err(Error::NotARegularFile(loc.shown()));
         }
         let mut out = Vec::new();
         crate::prolly::file::write_to(&self.ws.odb, &e.id, &mut out)?;
@@ -162,7 +159,7 @@ impl Hako {
     pub fn import(&self, host: impl AsRef<Path>, path: &str) -> Result<()> {
         let comps = self.comps(path)?;
         let Some(name) = comps.last().cloned() else {
-            return Err(Error::Invalid("import: give a path below the root".into()));
+            return Err(Error::ImportNeedsPath);
         };
         let opts = crate::hostfs::ImportOptions {
             owners: false,
@@ -186,7 +183,7 @@ impl Hako {
         let loc = crate::worktree::locate(&self.ws, path)?;
         let e = crate::worktree::must_lookup(&self.ws.odb, &loc)?;
         if !e.is_dir() {
-            return Err(Error::Invalid(format!("{}: not a directory", loc.shown())));
+            return Err(Error::NotADirectoryPath(loc.shown()));
         }
         let opts = crate::hostfs::CheckoutOptions {
             root: (!loc.comps.is_empty()).then(|| (e.mode, e.meta.clone())),
@@ -246,8 +243,7 @@ impl Hako {
         &self,
         req: &crate::oci::pull::PullRequest,
     ) -> Result<crate::oci::pull::PullOutcome> {
-        let running = |c: &Workspace| crate::runtime::instance::refuse_if_running(c, "pull", false);
-        crate::oci::pull::pull(&self.ws, req, &crate::oci::fetch::NoProgress, &running)
+        crate::runtime::instance::pull(&self.ws, req, &crate::progress::Silent)
     }
 
     /// A command to run in this container, as `hako run` runs it:

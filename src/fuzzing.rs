@@ -344,9 +344,12 @@ pub fn hako_toml(data: &[u8]) {
 /// The workspace and user config file.
 pub fn config(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let c = crate::workspace::Config::parse(&text);
-    for k in c.values.keys() {
-        let _ = c.get_bool(k);
-        let _ = crate::workspace::Config::normalize_key(k);
+    let Ok(c) = crate::config::Config::parse(&text, std::path::Path::new("config")) else {
+        return;
+    };
+    for e in c.entries() {
+        let _ = c.get_bool(&e.name);
+        let _ = c.get_all(&e.name);
+        let _ = crate::config::Config::normalize_key(&e.name);
     }
 }

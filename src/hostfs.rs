@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::error::{Error, IoContext, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
+use crate::progress::{phase, Progress, Silent, Unit};
 use crate::prolly::dir::{
     self, Entry, Meta, ROOT_RECORD, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
     S_IFSOCK,
@@ -85,10 +86,10 @@ fn read_xattrs(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     out.sort();
     let total: usize = out.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
     if total > crate::prolly::dir::MAX_META - 64 {
-        return Err(Error::Invalid(format!(
-            "{}: extended attributes too large to record ({total} bytes)",
-            path.display()
-        )));
+        return Err(Error::XattrsTooLarge {
+            path: path.to_path_buf(),
+            total,
+        });
     }
     Ok(out)
 }
@@ -143,7 +144,12 @@ struct WalkedRoot {
     meta: Meta,
 }
 
-fn walk(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<WalkedRoot> {
+fn walk(
+    store: &dyn ObjectStore,
+    root: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<WalkedRoot> {
     let meta = fs::symlink_metadata(root).at(root)?;
     if !meta.is_dir() {
         return Err(Error::NotADirectory(root.display().to_string()));
@@ -204,10 +210,22 @@ fn walk(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<Wa
         i += 1;
     }
     // Hash and store file contents in parallel.
-    let ids: Vec<ObjectId> = files
-        .par_iter()
-        .map(|f| store_file(store, &f.path))
-        .collect::<Result<_>>()?;
+    let ids: Vec<ObjectId> = phase(
+        progress,
+        "Importing files",
+        Some(files.len() as u64),
+        Unit::Items,
+        || {
+            files
+                .par_iter()
+                .map(|f| {
+                    let id = store_file(store, &f.path);
+                    progress.advance(1);
+                    id
+                })
+                .collect::<Result<_>>()
+        },
+    )?;
     for (f, id) in files.into_iter().zip(ids) {
         let mut e = Entry::new(&f.name, S_IFREG | (f.meta.mode() & 0o7777), id);
         e.meta = entry_meta(&f.path, &f.meta, opts)?;
@@ -278,7 +296,17 @@ pub fn root_record(mode: u32, meta: &Meta) -> Option<Entry> {
 /// Import the host directory `root` as a tree; returns its id. The root's own
 /// mode and metadata go in its `.` record.
 pub fn write_tree(store: &dyn ObjectStore, root: &Path, opts: &ImportOptions) -> Result<ObjectId> {
-    let w = walk(store, root, opts)?;
+    write_tree_with(store, root, opts, &Silent)
+}
+
+/// `write_tree`, reporting the files it stores to `progress`.
+pub fn write_tree_with(
+    store: &dyn ObjectStore,
+    root: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ObjectId> {
+    let w = walk(store, root, opts, progress)?;
     let mut entries = w.entries;
     if let Some(rec) = root_record(w.mode, &w.meta) {
         let at = entries.partition_point(|e| e.name.as_slice() < ROOT_RECORD);
@@ -296,9 +324,20 @@ pub fn import_entry(
     name: &[u8],
     opts: &ImportOptions,
 ) -> Result<Entry> {
+    import_entry_with(store, path, name, opts, &Silent)
+}
+
+/// `import_entry`, reporting the files it stores to `progress`.
+pub fn import_entry_with(
+    store: &dyn ObjectStore,
+    path: &Path,
+    name: &[u8],
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<Entry> {
     let m = fs::symlink_metadata(path).at(path)?;
     if m.is_dir() {
-        let w = walk(store, path, opts)?;
+        let w = walk(store, path, opts, progress)?;
         let id = dir::build(store, w.entries)?;
         let mut e = Entry::new(name, w.mode, id);
         e.meta = w.meta;
@@ -503,6 +542,70 @@ fn create_special(
     Ok(true)
 }
 
+/// Hardlinks whose first member is created by this checkout, with the same
+/// mode, id and metadata, as (first, link) pairs; the others become
+/// independent entries of `files` or `specials`.
+fn resolve_links(
+    files: &mut Vec<Item>,
+    specials: &mut Vec<Item>,
+    linked: Vec<Item>,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut firsts: HashMap<&[Vec<u8>], &Item> = HashMap::new();
+    for it in files.iter().chain(specials.iter()) {
+        firsts.insert(&it.comps, it);
+    }
+    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut unlinked: Vec<Item> = Vec::new();
+    for it in linked {
+        let e = &it.entry;
+        let target = link_target(&it.comps, e.meta.link.as_deref().unwrap_or_default());
+        let first = target.as_ref().and_then(|t| firsts.get(t.as_slice()));
+        let ok = first.is_some_and(|f| {
+            f.comps < it.comps && f.entry.meta.link.is_none() && same_but_link(&f.entry, e)
+        });
+        match first {
+            Some(f) if ok => links.push((f.path.clone(), it.path)),
+            _ => unlinked.push(it),
+        }
+    }
+    drop(firsts);
+    for it in unlinked {
+        if it.entry.mode & S_IFMT == S_IFREG {
+            files.push(it);
+        } else {
+            specials.push(it);
+        }
+    }
+    links
+}
+
+/// Write the regular files' contents, in parallel, with their attributes.
+fn write_files(store: &dyn ObjectStore, files: &[Item], opts: &CheckoutOptions) -> Result<()> {
+    files
+        .par_iter()
+        .map(|it| -> Result<()> {
+            let (p, e) = (&it.path, &it.entry);
+            if let Some(src) = &opts.files {
+                return src.create(store, e, p);
+            }
+            let mut f = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(p)
+                .at(p)?;
+            file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(p))?;
+            drop(f);
+            apply_attrs(p, e.mode, &e.meta, opts.owners)?;
+            if opts.owners || opts.times {
+                apply_mtime_or(p, &e.meta, opts.times)?;
+            }
+            Ok(())
+        })
+        .collect::<Result<Vec<()>>>()?;
+    Ok(())
+}
+
 /// Materialise tree `root` into the host directory `dest` (created if missing;
 /// it must be empty). Modes are applied exactly; with `owners`, also owners,
 /// xattrs and times; hardlink groups are recreated.
@@ -515,10 +618,7 @@ pub fn checkout_tree(
     let created = match fs::read_dir(dest) {
         Ok(mut rd) => {
             if rd.next().is_some() {
-                return Err(Error::Invalid(format!(
-                    "'{}' exists and is not empty",
-                    dest.display()
-                )));
+                return Err(Error::NotEmpty(dest.to_path_buf()));
             }
             false
         }
@@ -567,57 +667,8 @@ pub fn checkout_tree(
             }
         }
     }
-    // Hardlinks whose first member is created by this checkout, with the same
-    // mode, id and metadata; the others become independent entries.
-    let mut firsts: HashMap<&[Vec<u8>], &Item> = HashMap::new();
-    for it in files.iter().chain(&specials) {
-        firsts.insert(&it.comps, it);
-    }
-    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut unlinked: Vec<Item> = Vec::new();
-    for it in linked {
-        let e = &it.entry;
-        let target = link_target(&it.comps, e.meta.link.as_deref().unwrap_or_default());
-        let first = target.as_ref().and_then(|t| firsts.get(t.as_slice()));
-        let ok = first.is_some_and(|f| {
-            f.comps < it.comps && f.entry.meta.link.is_none() && same_but_link(&f.entry, e)
-        });
-        match first {
-            Some(f) if ok => links.push((f.path.clone(), it.path)),
-            _ => unlinked.push(it),
-        }
-    }
-    drop(firsts);
-    for it in unlinked {
-        if it.entry.mode & S_IFMT == S_IFREG {
-            files.push(it);
-        } else {
-            specials.push(it);
-        }
-    }
-    // File contents in parallel.
-    files
-        .par_iter()
-        .map(|it| -> Result<()> {
-            let (p, e) = (&it.path, &it.entry);
-            if let Some(src) = &opts.files {
-                return src.create(store, e, p);
-            }
-            let mut f = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(p)
-                .at(p)?;
-            file::write_to(store, &e.id, &mut f).map_err(|err| err.on_output(p))?;
-            drop(f);
-            apply_attrs(p, e.mode, &e.meta, opts.owners)?;
-            if opts.owners || opts.times {
-                apply_mtime_or(p, &e.meta, opts.times)?;
-            }
-            Ok(())
-        })
-        .collect::<Result<Vec<()>>>()?;
+    let links = resolve_links(&mut files, &mut specials, linked);
+    write_files(store, &files, opts)?;
     let mut made: Vec<&Item> = Vec::new();
     for it in &specials {
         if create_special(store, &it.path, &it.entry, opts.devices, &mut report)? {

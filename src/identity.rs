@@ -15,7 +15,7 @@ pub struct Signature {
 
 impl Signature {
     pub fn parse(s: &str) -> Result<Signature> {
-        let bad = || Error::Invalid(format!("malformed identity '{s}'"));
+        let bad = || Error::MalformedIdentity(s.to_string());
         let lt = s.find('<').ok_or_else(bad)?;
         let gt = s[lt..].find('>').ok_or_else(bad)? + lt;
         let name = s[..lt].strip_suffix(' ').ok_or_else(bad)?;
@@ -45,9 +45,10 @@ impl Signature {
     pub fn new(name: &str, email: &str, seconds: i64, tz_minutes: i32) -> Result<Signature> {
         let name = name.trim();
         if name.contains(['<', '>', '\n']) || email.contains(['<', '>', '\n']) {
-            return Err(Error::Invalid(format!(
-                "invalid identity '{name} <{email}>': no '<', '>' or newline allowed"
-            )));
+            return Err(Error::InvalidIdentity {
+                name: name.to_string(),
+                email: email.to_string(),
+            });
         }
         Ok(Signature {
             name: name.to_string(),
@@ -119,9 +120,9 @@ pub fn parse_date(s: &str) -> Result<(i64, i32)> {
     };
     let seconds: i64 = secs
         .parse()
-        .map_err(|_| Error::Invalid(format!("invalid date '{s}': expected 'SECONDS [+HHMM]'")))?;
+        .map_err(|_| Error::InvalidDate(s.to_string()))?;
     let tz = match tz {
-        Some(t) => parse_tz(t).ok_or_else(|| Error::Invalid(format!("invalid timezone '{t}'")))?,
+        Some(t) => parse_tz(t).ok_or_else(|| Error::InvalidTimezone(t.to_string()))?,
         None => 0,
     };
     Ok((seconds, tz))

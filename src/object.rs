@@ -57,8 +57,7 @@ impl fmt::Display for ObjectType {
 impl FromStr for ObjectType {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        ObjectType::from_name(s.as_bytes())
-            .ok_or_else(|| Error::Invalid(format!("unknown object type '{s}'")))
+        ObjectType::from_name(s.as_bytes()).ok_or_else(|| Error::UnknownObjectType(s.to_string()))
     }
 }
 
@@ -69,9 +68,7 @@ pub const MAX_OBJECT_SIZE: u64 = 64 << 20;
 /// Refuse to store a payload over `MAX_OBJECT_SIZE`.
 pub fn check_size(kind: ObjectType, len: u64) -> Result<()> {
     if len > MAX_OBJECT_SIZE {
-        return Err(Error::Invalid(format!(
-            "{kind} of {len} bytes is over the 64 MiB limit of one object (store a large file with -t file)"
-        )));
+        return Err(Error::ObjectTooLarge { kind, len });
     }
     Ok(())
 }

@@ -115,7 +115,7 @@ impl RefStore {
         match fs::read_to_string(&p) {
             Ok(s) => ObjectId::from_hex(s.trim())
                 .map(Some)
-                .map_err(|_| Error::Invalid(format!("{}: not a valid working root", p.display()))),
+                .map_err(|_| Error::BadWorkingFile(p.clone())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).at(&p),
         }
@@ -142,7 +142,7 @@ impl RefStore {
         }
         ObjectId::from_hex(s)
             .map(|id| Some(RefValue::Direct(id)))
-            .map_err(|_| Error::Invalid(format!("{}: not a valid ref file", p.display())))
+            .map_err(|_| Error::BadRefFile(p))
     }
 
     /// Follow symbolic refs; returns (final ref name, its id if it exists).
@@ -516,9 +516,7 @@ impl<'r> RefTransaction<'r> {
                 }
             }
             if targets.contains(&target) {
-                return Err(Error::Invalid(format!(
-                    "ref {target} is changed twice in one transaction"
-                )));
+                return Err(Error::RefChangedTwice(target));
             }
             targets.push(target);
         }
@@ -537,10 +535,7 @@ impl<'r> RefTransaction<'r> {
             };
             if let Some(c) = content {
                 if refs.path(target).is_dir() {
-                    return Err(Error::Invalid(format!(
-                        "cannot create ref {}: a directory of refs is in the way",
-                        refs.path(target).display()
-                    )));
+                    return Err(Error::RefDirectoryInTheWay(refs.path(target)));
                 }
                 let l = locks.get_mut(target).expect("locked");
                 if self.bulk {
@@ -666,10 +661,10 @@ pub fn check_simple_name(kind: &str, name: &str, max: usize) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
-            "invalid {kind} name '{}': use letters, digits, '.', '_' and '-'",
-            name.escape_debug()
-        )))
+        Err(Error::BadSimpleName {
+            kind: kind.to_string(),
+            name: name.escape_debug().to_string(),
+        })
     }
 }
 
@@ -745,8 +740,9 @@ mod tests {
         assert_eq!(r.resolve("refs/heads/main").unwrap(), Some(a));
         assert!(!t.path().join("refs/heads/x.lock").exists());
         // A held lock on one ref also stops all of them.
-        let held = LockFile::acquire(&r.path("refs/heads/main"), |p| {
-            Error::Invalid(p.display().to_string())
+        let held = LockFile::acquire(&r.path("refs/heads/main"), |p| Error::RefLocked {
+            name: "test".into(),
+            path: p.to_path_buf(),
         })
         .unwrap();
         let mut tx = r.transaction();

@@ -171,12 +171,14 @@ fn resolve_base(repo: Repo, name: &str) -> Result<ObjectId> {
                 .0
         };
         let log = repo.refs.reflog(&full)?;
-        return log.get(n).map(|e| e.new).ok_or_else(|| {
-            Error::Invalid(format!(
-                "{name}: the reflog of {full} has only {} entries",
-                log.len()
-            ))
-        });
+        return log
+            .get(n)
+            .map(|e| e.new)
+            .ok_or_else(|| Error::ReflogTooShort {
+                name: name.to_string(),
+                full: full.to_string(),
+                len: log.len(),
+            });
     }
     // The uncommitted working root of the selected container (a tree).
     if name == "WORKING" {
@@ -204,7 +206,7 @@ pub fn peel(store: &dyn ObjectStore, mut id: ObjectId) -> Result<ObjectId> {
         }
         id = TagRef::parse(&o.data)?.object;
     }
-    Err(Error::Invalid(format!("tag chain too deep at {id}")))
+    Err(Error::TagChainTooDeep(id))
 }
 
 /// Peel to a commit, or fail naming what the object is.
@@ -287,12 +289,14 @@ pub fn rev_parse(repo: Repo, spec: &str) -> Result<ObjectId> {
         }
         return match crate::prolly::dir::lookup_path(repo.odb, &tree, &comps)? {
             Some(e) if !e.id.is_zero() => Ok(e.id),
-            Some(_) => Err(Error::Invalid(format!(
-                "'{path}' in '{rev}' has no content (device, fifo or socket)"
-            ))),
-            None => Err(Error::Invalid(format!(
-                "path '{path}' does not exist in '{rev}'"
-            ))),
+            Some(_) => Err(Error::PathHasNoContent {
+                path: path.to_string(),
+                rev: rev.to_string(),
+            }),
+            None => Err(Error::PathNotInRevision {
+                path: path.to_string(),
+                rev: rev.to_string(),
+            }),
         };
     }
     let bad = || Error::BadObjectName(spec.to_string());
@@ -344,23 +348,25 @@ pub fn rev_parse(repo: Repo, spec: &str) -> Result<ObjectId> {
                 if n == 0 {
                     commit
                 } else {
-                    *parents(repo.odb, commit)?.get(n - 1).ok_or_else(|| {
-                        Error::Invalid(format!(
-                            "{spec}: commit {} has no parent {n}",
-                            commit.short()
-                        ))
-                    })?
+                    *parents(repo.odb, commit)?
+                        .get(n - 1)
+                        .ok_or_else(|| Error::NoSuchParent {
+                            spec: spec.to_string(),
+                            commit: commit.short(),
+                            n,
+                        })?
                 }
             }
             _ => {
                 let mut c = commit;
                 for i in 0..n {
-                    c = *parents(repo.odb, c)?.first().ok_or_else(|| {
-                        Error::Invalid(format!(
-                            "{spec}: history of {} ends after {i} generation(s)",
-                            commit.short()
-                        ))
-                    })?;
+                    c = *parents(repo.odb, c)?
+                        .first()
+                        .ok_or_else(|| Error::HistoryTooShort {
+                            spec: spec.to_string(),
+                            commit: commit.short(),
+                            generations: i,
+                        })?;
                 }
                 c
             }

@@ -23,10 +23,10 @@ pub fn run_mapped<T: Serialize + DeserializeOwned>(
         let v = f().map_err(|e| e.to_string())?;
         serde_json::to_vec(&v).map_err(|e| format!("encode the answer: {e}"))
     })
-    .map_err(|e| Error::Invalid(e.to_string()))?;
-    let bytes = answer.map_err(Error::Invalid)?;
+    .map_err(|e| Error::UserNamespace(e.to_string()))?;
+    let bytes = answer.map_err(Error::UserNamespace)?;
     serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Invalid(format!("user namespace: malformed answer: {e}")))
+        .map_err(|e| Error::UserNamespace(format!("user namespace: malformed answer: {e}")))
 }
 
 /// The caller's `--map-users` maps, when it has subordinate ids and is not
@@ -87,7 +87,9 @@ mod tests {
             // newuidmap may refuse where the host forbids it; say why.
             Err(e) => eprintln!("skipped: {e}"),
         }
-        let err = run_mapped(&map, || -> Result<u8> { Err(Error::Invalid("no".into())) });
+        let err = run_mapped(&map, || -> Result<u8> {
+            Err(Error::UserNamespace("no".into()))
+        });
         if let Err(e) = err {
             assert!(e.to_string().ends_with("no"), "{e}");
         }

@@ -1,21 +1,14 @@
 //! Warnings the engine meets while it still succeeds (a damaged pack it
-//! skipped, say). The engine never prints: it records them here, and the
-//! command-line layer prints and clears them.
+//! skipped, say). The engine never prints and keeps no list: a warning is a
+//! `tracing` event at level WARN with the target [`TARGET`], so each
+//! program decides what to do with it. hako's command line prints each one
+//! once, as `warning: …` on stderr, when its command ends; a program using
+//! the library sees them through its own `tracing` subscriber.
 
-use std::sync::Mutex;
+/// The `tracing` target of the engine's warnings.
+pub const TARGET: &str = "hako::warning";
 
-static PENDING: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// Record a warning (one line, no "warning:" prefix). Repeats are kept once.
-pub fn warn(msg: impl Into<String>) {
-    let msg = msg.into();
-    let mut p = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-    if !p.contains(&msg) {
-        p.push(msg);
-    }
-}
-
-/// Take the warnings recorded so far.
-pub fn take() -> Vec<String> {
-    std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()))
+/// Emit a warning (one line, no "warning:" prefix).
+pub fn warn(msg: impl std::fmt::Display) {
+    tracing::warn!(target: TARGET, "{msg}");
 }

@@ -1,7 +1,6 @@
 //! A workspace: the `.hako/` directory, its object database, refs and config
 //! (format-spec/layout.md).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -30,229 +29,7 @@ pub const DEFAULT_CONTAINER: &str = "default";
 
 pub use crate::refs::{check_container_name, check_simple_name};
 
-/// `[section]` / `key = value` config.
-#[derive(Default, Clone, Debug)]
-pub struct Config {
-    pub values: BTreeMap<String, String>,
-}
-
-impl Config {
-    pub fn parse(text: &str) -> Config {
-        let mut values = BTreeMap::new();
-        let mut section = String::new();
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-                continue;
-            }
-            if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                section = section_key(s);
-                continue;
-            }
-            if let Some((k, v)) = line.split_once('=') {
-                let key = format!("{section}.{}", k.trim().to_ascii_lowercase());
-                let v = v.trim();
-                let v = v
-                    .strip_prefix('"')
-                    .and_then(|x| x.strip_suffix('"'))
-                    .unwrap_or(v);
-                values.insert(key, v.to_string());
-            }
-        }
-        Config { values }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str)
-    }
-
-    /// The user config: `$XDG_CONFIG_HOME/hako/config`, else `~/.config/hako/config`.
-    pub fn user_path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(base.join("hako").join("config"))
-    }
-
-    /// The user config's values (empty when there is no such file or it cannot be read).
-    pub fn user() -> Config {
-        Config::user_path()
-            .and_then(|p| fs::read_to_string(p).ok())
-            .map(|s| Config::parse(&s))
-            .unwrap_or_default()
-    }
-
-    /// A boolean value (`true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`).
-    pub fn get_bool(&self, key: &str) -> Option<bool> {
-        match self.get(key)?.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "1" => Some(true),
-            "false" | "no" | "off" | "0" => Some(false),
-            _ => None,
-        }
-    }
-}
-
-/// The key prefix of a section header's text: `core` → `core`,
-/// `remote "Origin"` → `remote.Origin` (the subsection keeps its case).
-fn section_key(header: &str) -> String {
-    let h = header.trim();
-    match h.split_once(char::is_whitespace) {
-        Some((name, sub)) => {
-            let sub = sub.trim();
-            let sub = sub
-                .strip_prefix('"')
-                .and_then(|x| x.strip_suffix('"'))
-                .unwrap_or(sub);
-            format!("{}.{sub}", name.to_ascii_lowercase())
-        }
-        None => h.to_ascii_lowercase(),
-    }
-}
-
-/// Split a key into (section, subsection, name): `core.x`, `remote.o.url`.
-fn split_key(key: &str) -> Result<(String, Option<String>, String)> {
-    let bad = || Error::Invalid(format!("bad config key '{key}': use section.[sub.]name"));
-    let (first, rest) = key.split_once('.').ok_or_else(bad)?;
-    let (sub, name) = match rest.rsplit_once('.') {
-        Some((sub, name)) => (Some(sub.to_string()), name),
-        None => (None, rest),
-    };
-    let word = |w: &str| !w.is_empty() && w.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
-    if !word(first) || !word(name) || sub.as_ref().is_some_and(|s| s.contains(['"', '\n', ']'])) {
-        return Err(bad());
-    }
-    Ok((first.to_ascii_lowercase(), sub, name.to_ascii_lowercase()))
-}
-
-impl Config {
-    /// KEY as `get` looks it up: section and name lowercased, the subsection
-    /// as written (`Remote.Origin.URL` → `remote.Origin.url`).
-    pub fn normalize_key(key: &str) -> Result<String> {
-        let (section, sub, name) = split_key(key)?;
-        Ok(match sub {
-            Some(s) => format!("{section}.{s}.{name}"),
-            None => format!("{section}.{name}"),
-        })
-    }
-
-    /// Set `key` to `value` (`None`: remove it) in the config file `path`,
-    /// keeping every other line; under `path.lock`, written crash-safely.
-    pub fn edit(path: &Path, key: &str, value: Option<&str>) -> Result<()> {
-        let (section, sub, name) = split_key(key)?;
-        if value.is_some_and(|v| v.contains('\n')) {
-            return Err(Error::Invalid(format!(
-                "config value for '{key}' has a newline"
-            )));
-        }
-        let want = match &sub {
-            Some(s) => format!("{section}.{s}"),
-            None => section.clone(),
-        };
-        Config::rewrite(path, |lines| {
-            let mut out: Vec<String> = Vec::new();
-            let mut cur = String::new();
-            let mut found_section = None;
-            let mut done = false;
-            for line in lines {
-                let t = line.trim();
-                if let Some(h) = t.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                    cur = section_key(h);
-                    out.push(line.to_string());
-                    if cur == want {
-                        found_section = Some(out.len());
-                    }
-                    continue;
-                }
-                if cur == want && !t.starts_with('#') && !t.starts_with(';') {
-                    if let Some((k, _)) = t.split_once('=') {
-                        if k.trim().eq_ignore_ascii_case(&name) {
-                            if let (Some(v), false) = (value, done) {
-                                out.push(format!("\t{name} = {}", quote(v)));
-                                done = true;
-                            }
-                            continue;
-                        }
-                    }
-                }
-                out.push(line.to_string());
-            }
-            if let (Some(v), false) = (value, done) {
-                let l = format!("\t{name} = {}", quote(v));
-                match found_section {
-                    Some(at) => out.insert(at, l),
-                    None => {
-                        out.push(match &sub {
-                            Some(s) => format!("[{section} \"{s}\"]"),
-                            None => format!("[{section}]"),
-                        });
-                        out.push(l);
-                    }
-                }
-            }
-            Ok(out)
-        })
-    }
-
-    /// Remove section `[section "sub"]` (with `new`: rename it to `sub` =
-    /// `new`) in the config file `path`. Returns whether it existed.
-    pub fn edit_section(path: &Path, section: &str, sub: &str, new: Option<&str>) -> Result<bool> {
-        let want = format!("{section}.{sub}");
-        let mut found = false;
-        Config::rewrite(path, |lines| {
-            let mut out = Vec::new();
-            let mut skipping = false;
-            for line in lines {
-                let t = line.trim();
-                if let Some(h) = t.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                    skipping = false;
-                    if section_key(h) == want {
-                        found = true;
-                        match new {
-                            Some(n) => out.push(format!("[{section} \"{n}\"]")),
-                            None => skipping = true,
-                        }
-                        continue;
-                    }
-                }
-                if !skipping {
-                    out.push(line.to_string());
-                }
-            }
-            Ok(out)
-        })?;
-        Ok(found)
-    }
-
-    fn rewrite(path: &Path, f: impl FnOnce(Vec<&str>) -> Result<Vec<String>>) -> Result<()> {
-        let lock = crate::fsutil::LockFile::acquire(path, |p| {
-            Error::Invalid(format!("{} is locked by another process", p.display()))
-        })?;
-        let text = match fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e).at(path),
-        };
-        let lines = f(text.lines().collect())?;
-        let mut data = lines.join("\n");
-        data.push('\n');
-        let mut lock = lock;
-        lock.write(data.as_bytes())?;
-        lock.commit(path)
-    }
-}
-
-fn quote(v: &str) -> String {
-    if v.is_empty()
-        || v.starts_with(char::is_whitespace)
-        || v.ends_with(char::is_whitespace)
-        || v.contains(['#', ';'])
-    {
-        format!("\"{v}\"")
-    } else {
-        v.to_string()
-    }
-}
+pub use crate::config::Config;
 
 /// Lay out an empty container directory: HEAD -> refs/heads/main, no commits.
 fn make_container(d: &Path) -> Result<()> {
@@ -268,10 +45,7 @@ impl Workspace {
     pub fn init(root: &Path) -> Result<Workspace> {
         let dir = root.join(DIR_NAME);
         if dir.join("config").exists() {
-            return Err(Error::Invalid(format!(
-                "{} already holds a hako workspace",
-                root.display()
-            )));
+            return Err(Error::WorkspaceExists(root.to_path_buf()));
         }
         for sub in ["objects", "objects/pack", "containers"] {
             let p = dir.join(sub);
@@ -385,30 +159,27 @@ impl Workspace {
         if !cdir.join("HEAD").is_file() {
             return Err(Error::NoContainer(container.to_string()));
         }
-        let config = match fs::read_to_string(dir.join("config")) {
-            Ok(s) => Config::parse(&s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
-            Err(e) => return Err(e).at(dir.join("config")),
-        };
+        let config = Config::read(&dir.join("config"))?;
         // A workspace of another format would be misread: refuse it whole.
         if let Some(v) = config.get("core.formatversion") {
             if v != FORMAT_VERSION {
-                return Err(Error::Invalid(format!(
-                    "{}: core.formatversion is '{v}', but this hako reads only format version {FORMAT_VERSION}",
-                    dir.join("config").display()
-                )));
+                return Err(Error::FormatVersion {
+                    at: config.origin("core.formatversion").unwrap_or_default(),
+                    found: v.to_string(),
+                    supported: FORMAT_VERSION,
+                });
             }
         }
         // A bad value refuses the packs it would limit, not every command
         // (`hako config` must still be able to fix it).
         let max_pack = match config.get("transfer.maxpacksize") {
             None => Ok(crate::store::DEFAULT_MAX_PACK_BYTES),
-            Some(v) => crate::sandbox::config::parse_size(v)
+            Some(v) => crate::config::parse_size(v)
                 .filter(|n| *n > 0)
                 .ok_or_else(|| {
                     format!(
                         "{}: transfer.maxPackSize is '{v}', not a size (bytes, or with k, m, g, t)",
-                        dir.join("config").display()
+                        config.origin("transfer.maxpacksize").unwrap_or_default()
                     )
                 }),
         };
@@ -523,7 +294,7 @@ impl Workspace {
 
     /// The identity the environment or a config gives for ROLE, if complete.
     fn identity(&self, role: &str) -> Result<Option<Signature>> {
-        let user = Config::user();
+        let user = Config::user()?;
         let from = |key: &str| {
             Workspace::env(role, &key.to_ascii_uppercase())
                 .or_else(|| self.config.get(&format!("user.{key}")).map(str::to_string))

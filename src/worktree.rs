@@ -192,19 +192,14 @@ pub fn write_file(
     before_swap: impl FnOnce(),
 ) -> Result<ObjectId> {
     let Some(name) = comps.last() else {
-        return Err(Error::Invalid("/: is a directory".into()));
+        return Err(Error::IsADirectory("/".into()));
     };
     edit_working(
         ws,
         |batch, root| {
             let old = dir::lookup_path(batch, &root, comps)?;
             let perm = match (&old, perm) {
-                (Some(e), _) if e.is_dir() => {
-                    return Err(Error::Invalid(format!(
-                        "{}: is a directory",
-                        display_path(comps)
-                    )))
-                }
+                (Some(e), _) if e.is_dir() => return Err(Error::IsADirectory(display_path(comps))),
                 (_, Some(p)) => p,
                 (Some(e), None) if e.is_file() => e.mode & 0o7777,
                 _ => 0o644,
@@ -257,27 +252,18 @@ pub fn copy_target(
             dst.push(basename(src_comps)?);
             if let Some(existing) = lookup(store, root, &dst)? {
                 if existing.is_dir() && !src.is_dir() {
-                    return Err(Error::Invalid(format!(
-                        "{}: is a directory",
-                        display_path(&dst)
-                    )));
+                    return Err(Error::IsADirectory(display_path(&dst)));
                 }
                 if !existing.is_dir() && src.is_dir() {
-                    return Err(Error::Invalid(format!(
-                        "{}: not a directory",
-                        display_path(&dst)
-                    )));
+                    return Err(Error::NotADirectoryPath(display_path(&dst)));
                 }
             }
         } else if src.is_dir() {
-            return Err(Error::Invalid(format!(
-                "{}: not a directory",
-                display_path(&dst)
-            )));
+            return Err(Error::NotADirectoryPath(display_path(&dst)));
         }
     }
     if dst.is_empty() {
-        return Err(Error::Invalid("cannot replace the root directory".into()));
+        return Err(Error::ReplaceRoot);
     }
     Ok(dst)
 }

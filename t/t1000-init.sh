@@ -93,14 +93,14 @@ test_expect_success 'a workspace of another core.formatversion is refused with o
 	hako init -q --empty fv &&
 	printf "[core]\n\tformatversion = 2\n" >fv/.hako/config &&
 	test_expect_code 128 hako -C fv log 2>err &&
-	echo "fatal: $TRASH_DIRECTORY/fv/.hako/config: core.formatversion is '"'"'2'"'"', but this hako reads only format version 1" >expect &&
+	echo "fatal: $TRASH_DIRECTORY/fv/.hako/config:2: core.formatversion is '"'"'2'"'"', but this hako reads only format version 1" >expect &&
 	test_cmp expect err &&
 	test_must_fail hako -C fv write /f x 2>err &&
 	test_line_count = 1 err &&
 	test_path_is_missing fv/.hako/containers/default/WORKING
 '
 
-test_expect_success 'config grammar: case, comments, quotes, an inline # kept, the last value wins' '
+test_expect_success 'config grammar: case, comments (also after a value), quotes, the last value wins' '
 	hako init -q --empty cfg &&
 	cat >cfg/.hako/config <<-\EOF &&
 	[Core]
@@ -110,13 +110,13 @@ test_expect_success 'config grammar: case, comments, quotes, an inline # kept, t
 	[USER]
 		name = first
 		NAME = "  Some One  "
-		Email = one@example.com # not a comment
+		Email = "one@example.com # kept in quotes" # a comment
 	EOF
 	T=$(hako -C cfg mktree </dev/null) &&
 	C=$(env -u HAKO_AUTHOR_NAME -u HAKO_AUTHOR_EMAIL -u HAKO_COMMITTER_NAME -u HAKO_COMMITTER_EMAIL \
 		HAKO_AUTHOR_DATE="1700000000" hako -C cfg commit-tree $T -m m) &&
 	hako -C cfg cat-file -p $C >actual &&
-	grep "^author Some One <one@example.com # not a comment> 1700000000 +0000$" actual
+	grep "^author Some One <one@example.com # kept in quotes> 1700000000 +0000$" actual
 '
 
 test_done

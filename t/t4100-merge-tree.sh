@@ -125,6 +125,17 @@ test_expect_success 'merge-tree touches no ref and no working root' '
 	test_cmp before after
 '
 
+test_expect_success '--count-nodes counts the nodes this merge read and wrote, and only them' '
+	B=$(tree "f:a") && O=$(tree "f:b") && T=$(tree "f:c") &&
+	test_expect_code 1 hako merge-tree --count-nodes --write-tree $B $O $T >/dev/null 2>first &&
+	test_expect_code 1 hako merge-tree --count-nodes --write-tree $B $O $T >/dev/null 2>second &&
+	test_cmp first second &&
+	read=$(sed -n "s/^nodes read: \([0-9]*\) .*/\1/p" first) &&
+	written=$(sed -n "s/^nodes written: //p" first) &&
+	test "$read" -ge 3 && test "$written" -ge 1 &&
+	test "$read" -le 12 && test "$written" -le 6
+'
+
 test_expect_success 'bad input: an unknown revision, a blob, a wrong argument count' '
 	test_expect_code 128 hako merge-tree nope $(tree f:a) $(tree f:b) 2>err &&
 	test_line_count = 1 err && grep "^fatal: " err &&

@@ -210,4 +210,18 @@ test_expect_success OCI 'gc --prune=now keeps every pulled image config; fsck is
 	test_must_be_empty out
 '
 
+test_lazy_prereq SCRIPT 'command -v script && script -qec true /dev/null </dev/null'
+
+test_expect_success OCI,SCRIPT 'pull on a terminal shows one bar for the layers, one per layer at work; -q none' '
+	hako init -q wtty &&
+	script -qec "hako -C wtty pull --as t1 $R/test/img:v3" /dev/null </dev/null >raw &&
+	tr "\r" "\n" <raw | sed "s/$(printf "\033")\[[0-9;]*[A-Za-z]//g" >out &&
+	grep "^Pulling layers: 100% (3/3), done\." out &&
+	grep "sha256:[0-9a-f]\{12\} downloading: " out &&
+	script -qec "hako -C wtty pull -q --as t2 $R/test/img:v3" /dev/null </dev/null >raw &&
+	! grep "Pulling" raw &&
+	hako -C wtty pull --as t3 $R/test/img:v3 >out 2>err &&
+	! grep "Pulling\|downloading" err
+'
+
 test_done

@@ -139,7 +139,7 @@ test_expect_success 'a pack over transfer.maxPackSize is refused, naming the lim
 	grep "^fatal: .*the pack is larger than transfer.maxPackSize (1024 bytes)" err &&
 	hako -C dst config transfer.maxPackSize lots &&
 	test_must_fail hako -C dst fetch 2>err &&
-	grep "^fatal: .*transfer.maxPackSize is .lots., not a size" err &&
+	grep "^fatal: .*/dst/.hako/config:[0-9]*: transfer.maxPackSize is .lots., not a size" err &&
 	hako -C dst config --unset transfer.maxPackSize &&
 	hako -C dst fetch -q &&
 	test "$(hako -C dst rev-parse refs/remotes/origin/main)" = "$(hako -C src rev-parse HEAD)" &&

@@ -671,7 +671,7 @@ test_expect_success 'a pack larger than remote.NAME.s3partsize goes up in parts;
 	hako -C mpsrc config remote.origin.s3partsize 1k &&
 	test_must_fail hako -C mpsrc push origin 2>err &&
 	test_line_count = 1 err &&
-	grep "^fatal: remote.origin.s3partsize: .1k. is not a size from 5m to 5g" err
+	grep "^fatal: .*/mpsrc/.hako/config:[0-9]*: remote.origin.s3partsize: .1k. is not a size from 5m to 5g" err
 '
 
 test_expect_success 'push, fetch and clone show live byte progress on a terminal only' '

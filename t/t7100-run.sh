@@ -276,13 +276,59 @@ test_expect_success '--auto-mount binds the host paths named in the arguments' '
 	hako -C ws run --rm -- sh -c "test ! -e \"$PWD/host-dir\""
 '
 
-test_expect_success '--bind-profile adds the binds named in ~/.config/hako/config.toml' '
+test_expect_success '--bind-profile adds the bind values of [bind-profile "NAME"] in ~/.config/hako/config' '
 	mkdir -p cfg/hako prof-dir && echo profiled >prof-dir/in &&
-	printf "[bind_profiles]\ndev = [\"%s:/mnt/prof:ro\", \"%s\"]\n" "$PWD/prof-dir" "$PWD/host-dir" >cfg/hako/config.toml &&
-	XDG_CONFIG_HOME=$PWD/cfg hako -C ws run --rm --bind-profile dev -- sh -c "cat /mnt/prof/in; cat \"$PWD/host-dir/in\"; echo x >/mnt/prof/w 2>/dev/null || echo read-only" >out &&
+	cat >cfg/hako/config <<-EOF &&
+	[bind-profile "dev"]
+		bind = "$PWD/prof-dir:/mnt/prof:ro" # the project
+		bind = $PWD/host-dir
+	[bind-profile "empty"]
+	EOF
+	XDG_CONFIG_HOME=$PWD/cfg hako -C ws run --rm --bind-profile dev --bind-profile empty -- sh -c "cat /mnt/prof/in; cat \"$PWD/host-dir/in\"; echo x >/mnt/prof/w 2>/dev/null || echo read-only" >out &&
 	printf "profiled\nfrom-host\nread-only\n" >expect && test_cmp expect out &&
 	test_must_fail env "XDG_CONFIG_HOME=$PWD/cfg" hako -C ws run --rm --bind-profile nope -- true 2>err &&
-	test_line_count = 1 err && grep "^fatal: .*unknown bind profile .nope. (known: dev)" err
+	test_line_count = 1 err && grep "^fatal: .*unknown bind profile .nope. (known: dev, empty)" err
+'
+
+test_expect_success 'the profiles of an old config.toml move into the config once, with one note' '
+	mkdir -p mig/hako x &&
+	printf "[user]\n\tname = Keep Me\n" >mig/hako/config &&
+	printf "[bind_profiles]\ndev = [\"%s:/mnt/prof:ro\"]\ntools = [\"%s\", \"~/x:/x\"]\n" "$PWD/prof-dir" "$PWD/host-dir" >mig/hako/config.toml &&
+	cp mig/hako/config.toml old.toml &&
+	XDG_CONFIG_HOME=$PWD/mig hako -C ws run --rm --bind-profile dev -- cat /mnt/prof/in >out 2>err &&
+	echo profiled >expect && test_cmp expect out &&
+	grep "bind profiles" err >note &&
+	echo "note: moved bind profiles dev, tools from $PWD/mig/hako/config.toml to $PWD/mig/hako/config ([bind-profile \"NAME\"] sections); the old file is now $PWD/mig/hako/config.toml.migrated" >expect &&
+	test_cmp expect note &&
+	test_path_is_missing mig/hako/config.toml &&
+	test_cmp old.toml mig/hako/config.toml.migrated &&
+	echo "Keep Me" >expect &&
+	XDG_CONFIG_HOME=$PWD/mig hako config user.name >actual && test_cmp expect actual &&
+	printf "%s\n~/x:/x\n" "$PWD/host-dir" >expect &&
+	XDG_CONFIG_HOME=$PWD/mig hako config --get-all bind-profile.tools.bind >actual && test_cmp expect actual &&
+	XDG_CONFIG_HOME=$PWD/mig hako -C ws run --rm --bind-profile tools -- cat "$PWD/host-dir/in" >out 2>err &&
+	echo from-host >expect && test_cmp expect out &&
+	! grep "bind profiles" err
+'
+
+test_expect_success 'a migration cut short between its two steps completes; a clash or a bad config.toml is one fatal line' '
+	cp old.toml mig/hako/config.toml &&
+	cp mig/hako/config before &&
+	XDG_CONFIG_HOME=$PWD/mig hako -C ws run --rm --bind-profile dev -- true 2>err &&
+	grep "^note: moved bind profiles dev, tools" err &&
+	test_cmp before mig/hako/config &&
+	test_path_is_missing mig/hako/config.toml &&
+	printf "[bind_profiles]\ndev = [\"/elsewhere\"]\n" >mig/hako/config.toml &&
+	test_must_fail env "XDG_CONFIG_HOME=$PWD/mig" hako -C ws run --rm --bind-profile dev -- true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: $PWD/mig/hako/config.toml: bind profile .dev. is also in $PWD/mig/hako/config, with other binds: keep one of them$" err &&
+	test_cmp before mig/hako/config &&
+	printf "[bind_profiles\n" >mig/hako/config.toml &&
+	test_must_fail env "XDG_CONFIG_HOME=$PWD/mig" hako -C ws run --rm --bind-profile dev -- true 2>err &&
+	test_line_count = 1 err &&
+	grep "^fatal: $PWD/mig/hako/config.toml:1: " err &&
+	test_path_is_file mig/hako/config.toml &&
+	test_cmp before mig/hako/config
 '
 
 test_expect_success 'a container already running in persistent mode is refused' '

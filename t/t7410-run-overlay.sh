@@ -340,7 +340,7 @@ test_expect_success 'run.fs in the configuration chooses the path; a bad value i
 	hako -C $W stop -t 5 $id >/dev/null &&
 	hako -C $W config run.fs bogus &&
 	test_must_fail hako -C $W run --rm -- true 2>err &&
-	grep "^fatal: run.fs = .bogus." err &&
+	grep "^fatal: .*/.hako/config:[0-9]*: run.fs = .bogus." err &&
 	hako -C $W config --unset run.fs &&
 	test_must_fail hako -C $W run --fs bogus --rm -- true 2>err &&
 	grep "fs .bogus.: expected overlay, fuse or materialize" err

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 /// modules of its own layer (without a circle) and of the layers below.
 const LAYERS: &[&[&str]] = &[
     &[
-        "error", "oid", "quote", "warnings", "sys", "codec", "identity", "fsutil", "http",
-        "sandbox", "userns",
+        "error", "oid", "quote", "warnings", "sys", "codec", "identity", "fsutil", "config",
+        "http", "sandbox", "userns", "progress",
     ],
     &["object", "store", "refs", "prolly"],
     &["links", "revparse", "revwalk", "workspace"],

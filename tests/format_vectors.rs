@@ -1012,3 +1012,150 @@ fn unsynced_vector() {
     }
     assert!(ok >= 2 && bad >= 10, "{ok} {bad}");
 }
+
+// Configuration files (format-spec/config.md, vectors/config).
+
+/// A vector line with `\\` `\n` `\t` `\b` decoded.
+fn config_unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match it.next() {
+            Some('n') => '\n',
+            Some('t') => '\t',
+            Some('b') => '\u{8}',
+            Some('\\') => '\\',
+            other => panic!("vectors/config: bad escape {other:?} in {s:?}"),
+        });
+    }
+    out
+}
+
+/// The bytes of a case's file: its lines, each ended by LF (not the last
+/// with `noeol`), with `{SP}`, `{CR}`, `{BOM}` and `{xFF}` replaced.
+fn config_case_bytes(lines: &[&str], noeol: bool) -> Vec<u8> {
+    let mut text = lines.join("\n");
+    if !noeol {
+        text.push('\n');
+    }
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find('{') {
+        out.extend_from_slice(&rest.as_bytes()[..i]);
+        let token = &rest[i..];
+        let (bytes, len): (&[u8], usize) = match () {
+            _ if token.starts_with("{SP}") => (b" ", 4),
+            _ if token.starts_with("{CR}") => (b"\r", 4),
+            _ if token.starts_with("{BOM}") => (b"\xef\xbb\xbf", 5),
+            _ if token.starts_with("{xFF}") => (b"\xff", 5),
+            _ => (b"{", 1),
+        };
+        out.extend_from_slice(bytes);
+        rest = &token[len..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out
+}
+
+#[test]
+fn config_vectors_read_as_the_spec_says() {
+    let path = format!("{}/format-spec/vectors/config", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("%% ")).collect();
+    assert_eq!(
+        lines.last(),
+        Some(&"%% end"),
+        "vectors/config ends with %% end"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    let (mut ok, mut bad) = (0, 0);
+    let mut i = 0;
+    while lines[i] != "%% end" {
+        let head = lines[i];
+        let body_end = i
+            + 1
+            + lines[i + 1..]
+                .iter()
+                .position(|l| l.starts_with("%% "))
+                .unwrap();
+        let body = &lines[i + 1..body_end];
+        i = body_end;
+        let noeol = lines[i] == "%% noeol";
+        if noeol {
+            i += 1;
+        }
+        std::fs::write(&file, config_case_bytes(body, noeol)).unwrap();
+        let read = hako::config::Config::read(&file);
+        if let Some(title) = head.strip_prefix("%% ok ") {
+            assert_eq!(lines[i], "%% entries", "{title}");
+            let want_end = i
+                + 1
+                + lines[i + 1..]
+                    .iter()
+                    .position(|l| l.starts_with("%% "))
+                    .unwrap();
+            let want: Vec<String> = lines[i + 1..want_end]
+                .iter()
+                .map(|l| config_unescape(l))
+                .collect();
+            i = want_end;
+            let cfg = read.unwrap_or_else(|e| panic!("{title}: {e}"));
+            let got: Vec<String> = cfg
+                .entries()
+                .map(|e| match &e.value {
+                    Some(v) => format!("{}={v}", e.name),
+                    None => e.name.clone(),
+                })
+                .collect();
+            assert_eq!(got, want, "{title}");
+            ok += 1;
+        } else {
+            let spec = head.strip_prefix("%% bad ").expect("%% ok or %% bad");
+            let (line, what) = spec.split_once(' ').unwrap();
+            let want = format!("{}:{line}: {what}", file.display());
+            match read {
+                Err(e) => assert_eq!(e.to_string(), want),
+                Ok(c) => panic!("{spec}: read as {:?}", c.entries().collect::<Vec<_>>()),
+            }
+            bad += 1;
+        }
+    }
+    assert!(ok >= 5 && bad >= 5, "{ok} ok and {bad} bad cases");
+}
+
+#[test]
+fn config_values_written_read_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    let values = [
+        "plain",
+        "",
+        " lead",
+        "trail ",
+        "a # b",
+        "c;d",
+        "q\"q",
+        "b\\s",
+        "l\nf",
+        "\ttab",
+        "cr\r",
+        "two  spaces",
+    ];
+    for (n, v) in values.iter().enumerate() {
+        let key = format!("s.sub \"x\\.k{n}");
+        hako::config::Config::edit(&file, &key, Some(v)).unwrap();
+    }
+    hako::config::Config::add(&file, "s.sub \"x\\.k0", "second").unwrap();
+    let cfg = hako::config::Config::read(&file).unwrap();
+    for (n, v) in values.iter().enumerate() {
+        let key = format!("s.sub \"x\\.k{n}");
+        let want = if n == 0 { "second" } else { v };
+        assert_eq!(cfg.get(&key), Some(want), "{key}");
+    }
+    assert_eq!(cfg.get_all("s.sub \"x\\.k0"), ["plain", "second"]);
+}

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use super::error::{ApplyError, BadKey};
+use crate::error::{Error, IoContext, Result};
 
 /// A network mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +57,7 @@ const KEYS: &[&str] = &[
     "binds",
     "rlimits",
 ];
-const RLIMITS: &[&str] = &["nofile", "nproc", "as", "cpu", "fsize", "core", "stack"];
+pub(super) const RLIMITS: &[&str] = &["nofile", "nproc", "as", "cpu", "fsize", "core", "stack"];
 
 /// Where a key was written: for messages.
 #[derive(Clone, Debug)]
@@ -66,8 +67,8 @@ struct Origin {
 }
 
 impl Origin {
-    /// `file:line: msg` for `key` (the first line that sets it, or 1).
-    fn err(&self, key: &str, msg: String) -> Error {
+    /// `file:line: why` for `key` (the first line that sets it, or 1).
+    fn err(&self, key: &str, why: BadKey) -> Error {
         let last = key.rsplit('.').next().unwrap_or(key);
         let line = self
             .text
@@ -81,7 +82,12 @@ impl Origin {
             })
             .map(|i| i + 1)
             .unwrap_or(1);
-        Error::Invalid(format!("{}:{line}: {msg}", self.file.display()))
+        ApplyError::At {
+            file: self.file.clone(),
+            line,
+            why,
+        }
+        .into()
     }
 }
 
@@ -98,25 +104,31 @@ const MAX_FILE_BYTES: u64 = 1 << 20;
 
 fn read_file(path: &Path) -> Result<(toml::Table, Origin)> {
     use std::io::Read;
-    let fail = |e: &dyn std::fmt::Display| Error::Invalid(format!("{}: {e}", path.display()));
-    let f = std::fs::File::open(path).map_err(|e| fail(&e))?;
-    if !f.metadata().map_err(|e| fail(&e))?.is_file() {
-        return Err(fail(&"not a regular file"));
+    let f = std::fs::File::open(path).at(path)?;
+    if !f.metadata().at(path)?.is_file() {
+        return Err(ApplyError::NotRegularFile(path.to_path_buf()).into());
     }
     let mut text = String::new();
     f.take(MAX_FILE_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(|e| fail(&e))?;
+        .at(path)?;
     if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(&format!("larger than {MAX_FILE_BYTES} bytes")));
+        return Err(ApplyError::TooLarge {
+            path: path.to_path_buf(),
+            max: MAX_FILE_BYTES,
+        }
+        .into());
     }
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
             .unwrap_or(1);
-        let msg = e.message().replace('\n', " ");
-        Error::Invalid(format!("{}:{line}: {msg}", path.display()))
+        ApplyError::At {
+            file: path.to_path_buf(),
+            line,
+            why: BadKey::Syntax(e.message().replace('\n', " ")),
+        }
     })?;
     Ok((
         table,
@@ -166,8 +178,7 @@ fn merge(base: &mut Layer, over: Layer) {
 }
 
 fn load_layer(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Layer> {
-    let canon = std::fs::canonicalize(path)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    let canon = std::fs::canonicalize(path).at(path)?;
     if let Some(i) = stack.iter().position(|p| *p == canon) {
         let chain: Vec<String> = stack[i..]
             .iter()
@@ -179,28 +190,19 @@ fn load_layer(path: &Path, stack: &mut Vec<PathBuf>) -> Result<Layer> {
                     .to_string()
             })
             .collect();
-        return Err(Error::Invalid(format!(
-            "include cycle: {}",
-            chain.join(" -> ")
-        )));
+        return Err(ApplyError::IncludeCycle(chain).into());
     }
     stack.push(canon);
     let (mut table, origin) = read_file(path)?;
     let mut layer = Layer::default();
     if let Some(inc) = table.remove("include") {
         let toml::Value::Array(items) = inc else {
-            return Err(origin.err(
-                "include",
-                "key 'include': expected an array of file names".into(),
-            ));
+            return Err(origin.err("include", BadKey::IncludeNotArray));
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         for item in items {
             let toml::Value::String(f) = item else {
-                return Err(origin.err(
-                    "include",
-                    "key 'include': expected an array of file names".into(),
-                ));
+                return Err(origin.err("include", BadKey::IncludeNotArray));
             };
             let sub = load_layer(&dir.join(&f), stack)?;
             merge(&mut layer, sub);
@@ -243,13 +245,11 @@ fn name_from_dir(dir: &Path) -> String {
     }
 }
 
-/// Load `path` with its includes, then overlay `profile`.
-pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
+/// `path` with its includes, then `profile` overlaid; the top file's
+/// origin, and the profiles it knows.
+fn compose(path: &Path, profile: Option<&str>) -> Result<(Layer, Origin, Vec<String>)> {
     if !path.is_file() {
-        return Err(Error::Invalid(format!(
-            "{}: no such file (hako apply reads hako.toml; -f names another)",
-            path.display()
-        )));
+        return Err(ApplyError::NoFile(path.to_path_buf()).into());
     }
     let mut layer = load_layer(path, &mut Vec::new())?;
     let top = Origin {
@@ -266,25 +266,22 @@ pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
     for (k, v) in &layer.table {
         if !KEYS.contains(&k.as_str()) && !v.is_table() {
             let o = layer.origin.get(k).unwrap_or(&top);
-            return Err(o.err(k, format!("unknown key '{k}'")));
+            return Err(o.err(k, BadKey::Unknown(k.clone())));
         }
     }
     if let Some(p) = profile {
         let Some(toml::Value::Table(t)) = layer.table.get(p).cloned() else {
-            return Err(Error::Invalid(format!(
-                "{}: unknown profile '{p}' (known: {})",
-                path.display(),
-                if profiles.is_empty() {
-                    "none".to_string()
-                } else {
-                    profiles.join(", ")
-                }
-            )));
+            return Err(ApplyError::UnknownProfile {
+                file: path.to_path_buf(),
+                profile: p.to_string(),
+                known: profiles,
+            }
+            .into());
         };
         let o = layer.origin.get(p).cloned().unwrap_or(top.clone());
         for k in t.keys() {
             if !KEYS.contains(&k.as_str()) || k == "include" {
-                return Err(o.err(k, format!("unknown key '{p}.{k}'")));
+                return Err(o.err(k, BadKey::Unknown(format!("{p}.{k}"))));
             }
         }
         let keys: Vec<String> = t.keys().cloned().collect();
@@ -296,171 +293,218 @@ pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
             },
         );
     }
-    let t = &layer.table;
-    let origin = |k: &str| layer.origin.get(k).unwrap_or(&top);
-    let string = |k: &str| -> Result<Option<String>> {
-        match t.get(k) {
+    Ok((layer, top, profiles))
+}
+
+/// The composed keys, read as typed values; errors name the line that set them.
+struct Keys<'a> {
+    layer: &'a Layer,
+    top: &'a Origin,
+}
+
+impl Keys<'_> {
+    fn origin(&self, k: &str) -> &Origin {
+        self.layer.origin.get(k).unwrap_or(self.top)
+    }
+
+    /// `key`'s value is not of type `expected`.
+    fn wrong(
+        &self,
+        origin_key: &str,
+        line_key: &str,
+        key: String,
+        expected: &'static str,
+        found: String,
+    ) -> Error {
+        self.origin(origin_key).err(
+            line_key,
+            BadKey::WrongType {
+                key,
+                expected,
+                found,
+            },
+        )
+    }
+
+    fn string(&self, k: &str) -> Result<Option<String>> {
+        match self.layer.table.get(k) {
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(origin(k).err(
-                k,
-                format!("key '{k}': expected a string, found {}", v.type_str()),
-            )),
+            Some(v) => Err(self.wrong(k, k, k.into(), "a string", v.type_str().into())),
         }
-    };
-    let strings = |k: &str| -> Result<Vec<String>> {
-        match t.get(k) {
+    }
+
+    fn strings(&self, k: &str) -> Result<Vec<String>> {
+        match self.layer.table.get(k) {
             None => Ok(Vec::new()),
             Some(toml::Value::Array(a)) => a
                 .iter()
                 .map(|v| match v {
                     toml::Value::String(s) => Ok(s.clone()),
-                    v => Err(origin(k).err(
-                        k,
-                        format!("key '{k}': expected strings, found {}", v.type_str()),
-                    )),
+                    v => Err(self.wrong(k, k, k.into(), "strings", v.type_str().into())),
                 })
                 .collect(),
-            Some(v) => Err(origin(k).err(
-                k,
-                format!(
-                    "key '{k}': expected an array of strings, found {}",
-                    v.type_str()
-                ),
-            )),
+            Some(v) => Err(self.wrong(k, k, k.into(), "an array of strings", v.type_str().into())),
         }
-    };
-    let choice = |k: &str, options: &[&str]| -> Result<Option<String>> {
-        match string(k)? {
+    }
+
+    fn choice(&self, k: &str, options: &'static [&'static str]) -> Result<Option<String>> {
+        match self.string(k)? {
             None => Ok(None),
             Some(s) if options.contains(&s.as_str()) => Ok(Some(s)),
-            Some(s) => Err(origin(k).err(
+            Some(s) => Err(self.origin(k).err(
                 k,
-                format!("key '{k}': '{s}' is not one of {}", options.join(", ")),
+                BadKey::NotOneOf {
+                    key: k.into(),
+                    value: s,
+                    options,
+                },
             )),
         }
-    };
-    let mut env = BTreeMap::new();
-    match t.get("env") {
-        None => {}
-        Some(toml::Value::Table(e)) => {
-            for (k, v) in e {
-                if k.is_empty() || k.contains(['=', '\0']) {
-                    return Err(origin("env").err(
-                        "env",
-                        format!("key 'env.{k}': not a variable name (empty, or with '=' or NUL)"),
-                    ));
-                }
-                match v {
-                    toml::Value::String(s) => {
-                        env.insert(k.clone(), s.clone());
+    }
+
+    fn env(&self) -> Result<BTreeMap<String, String>> {
+        let mut env = BTreeMap::new();
+        match self.layer.table.get("env") {
+            None => {}
+            Some(toml::Value::Table(e)) => {
+                for (k, v) in e {
+                    if k.is_empty() || k.contains(['=', '\0']) {
+                        return Err(self.origin("env").err("env", BadKey::EnvName(k.clone())));
                     }
-                    v => {
-                        return Err(origin("env").err(
-                            "env",
-                            format!("key 'env.{k}': expected a string, found {}", v.type_str()),
-                        ))
+                    match v {
+                        toml::Value::String(s) => {
+                            env.insert(k.clone(), s.clone());
+                        }
+                        v => {
+                            let key = format!("env.{k}");
+                            return Err(self.wrong(
+                                "env",
+                                "env",
+                                key,
+                                "a string",
+                                v.type_str().into(),
+                            ));
+                        }
                     }
                 }
             }
+            Some(v) => {
+                return Err(self.wrong("env", "env", "env".into(), "a table", v.type_str().into()))
+            }
         }
-        Some(v) => {
-            return Err(origin("env").err(
-                "env",
-                format!("key 'env': expected a table, found {}", v.type_str()),
-            ))
-        }
+        Ok(env)
     }
-    let mut rlimits = BTreeMap::new();
-    match t.get("rlimits") {
-        None => {}
-        Some(toml::Value::Table(e)) => {
-            for (k, v) in e {
-                if !RLIMITS.contains(&k.as_str()) {
-                    return Err(origin("rlimits").err(
-                        k,
-                        format!("unknown key 'rlimits.{k}' (known: {})", RLIMITS.join(", ")),
-                    ));
-                }
-                match v {
-                    toml::Value::Integer(n) if *n >= 0 => {
-                        rlimits.insert(k.clone(), *n as u64);
+
+    fn rlimits(&self) -> Result<BTreeMap<String, u64>> {
+        let mut rlimits = BTreeMap::new();
+        match self.layer.table.get("rlimits") {
+            None => {}
+            Some(toml::Value::Table(e)) => {
+                for (k, v) in e {
+                    if !RLIMITS.contains(&k.as_str()) {
+                        return Err(self
+                            .origin("rlimits")
+                            .err(k, BadKey::UnknownRlimit(k.clone())));
                     }
-                    v => {
-                        return Err(origin("rlimits").err(
-                            k,
-                            format!(
-                                "key 'rlimits.{k}': expected a non-negative integer, found {v}"
-                            ),
-                        ))
+                    match v {
+                        toml::Value::Integer(n) if *n >= 0 => {
+                            rlimits.insert(k.clone(), *n as u64);
+                        }
+                        v => {
+                            let key = format!("rlimits.{k}");
+                            let expected = "a non-negative integer";
+                            return Err(self.wrong("rlimits", k, key, expected, v.to_string()));
+                        }
                     }
                 }
             }
+            Some(v) => {
+                let found = v.type_str().to_string();
+                return Err(self.wrong("rlimits", "rlimits", "rlimits".into(), "a table", found));
+            }
         }
-        Some(v) => {
-            return Err(origin("rlimits").err(
-                "rlimits",
-                format!("key 'rlimits': expected a table, found {}", v.type_str()),
-            ))
-        }
+        Ok(rlimits)
     }
-    let autocommit = match t.get("autocommit") {
-        None => false,
-        Some(toml::Value::Boolean(b)) => *b,
-        Some(v) => {
-            return Err(origin("autocommit").err(
+
+    fn autocommit(&self) -> Result<bool> {
+        match self.layer.table.get("autocommit") {
+            None => Ok(false),
+            Some(toml::Value::Boolean(b)) => Ok(*b),
+            Some(v) => Err(self.wrong(
                 "autocommit",
-                format!(
-                    "key 'autocommit': expected true or false, found {}",
-                    v.type_str()
-                ),
-            ))
+                "autocommit",
+                "autocommit".into(),
+                "true or false",
+                v.type_str().into(),
+            )),
         }
+    }
+
+    /// `name`, else one made from `dir`'s name.
+    fn name(&self, dir: &Path) -> Result<String> {
+        match self.string("name")? {
+            Some(n) => {
+                crate::workspace::check_container_name(&n)
+                    .map_err(|e| self.origin("name").err("name", BadKey::Name(Box::new(e))))?;
+                Ok(n)
+            }
+            None => Ok(name_from_dir(dir)),
+        }
+    }
+
+    /// `binds`, each checked to be `HOST:CONTAINER[:ro|rw]`.
+    fn binds(&self) -> Result<Vec<String>> {
+        let binds = self.strings("binds")?;
+        for b in &binds {
+            let parts: Vec<&str> = b.split(':').collect();
+            let ok = matches!(parts.len(), 2 | 3)
+                && parts[..2].iter().all(|p| !p.is_empty())
+                && (parts.len() == 2 || parts[2] == "ro" || parts[2] == "rw");
+            if !ok {
+                return Err(self.origin("binds").err("binds", BadKey::Bind(b.clone())));
+            }
+        }
+        Ok(binds)
+    }
+}
+
+/// Load `path` with its includes, then overlay `profile`.
+pub fn load(path: &Path, profile: Option<&str>) -> Result<ApplyConfig> {
+    let (layer, top, profiles) = compose(path, profile)?;
+    let keys = Keys {
+        layer: &layer,
+        top: &top,
     };
+    let env = keys.env()?;
+    let rlimits = keys.rlimits()?;
+    let autocommit = keys.autocommit()?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = match string("name")? {
-        Some(n) => {
-            crate::workspace::check_container_name(&n)
-                .map_err(|e| origin("name").err("name", format!("key 'name': {e}")))?;
-            n
-        }
-        None => name_from_dir(dir),
-    };
-    for b in strings("binds")? {
-        let parts: Vec<&str> = b.split(':').collect();
-        let ok = matches!(parts.len(), 2 | 3)
-            && parts[..2].iter().all(|p| !p.is_empty())
-            && (parts.len() == 2 || parts[2] == "ro" || parts[2] == "rw");
-        if !ok {
-            return Err(origin("binds").err(
-                "binds",
-                format!("key 'binds': '{b}' is not HOST:CONTAINER[:ro]"),
-            ));
-        }
-    }
+    let name = keys.name(dir)?;
+    let binds = keys.binds()?;
     Ok(ApplyConfig {
         file: path.to_path_buf(),
-        image: string("image")?,
+        image: keys.string("image")?,
         name,
-        setup: strings("setup")?,
-        run: string("run")?,
-        workspace: match choice("workspace", &["rw", "ro", "none"])?.as_deref() {
+        setup: keys.strings("setup")?,
+        run: keys.string("run")?,
+        workspace: match keys.choice("workspace", &["rw", "ro", "none"])?.as_deref() {
             Some("ro") => WorkspaceMode::Ro,
             Some("none") => WorkspaceMode::None,
             _ => WorkspaceMode::Rw,
         },
         env,
-        env_pass: strings("env_pass")?,
+        env_pass: keys.strings("env_pass")?,
         autocommit,
-        net: match choice("net", &["none", "host", "pasta"])?.as_deref() {
+        net: match keys.choice("net", &["none", "host", "pasta"])?.as_deref() {
             Some("host") => Net::Host,
             Some("pasta") => Net::Pasta,
             _ => Net::None,
         },
-        binds: strings("binds")?,
+        binds,
         rlimits,
         profiles,
     })
@@ -582,7 +626,12 @@ mod tests {
         assert!(e.contains("unknown profile 'nope' (known: prod)"), "{e}");
 
         let bad = write(d.path(), "bad.toml", "name = \"x\"\n\nstup = [\"a\"]\n");
-        let e = load(&bad, None).unwrap_err().to_string();
+        let e = load(&bad, None).unwrap_err();
+        assert!(
+            matches!(&e, Error::Apply(ApplyError::At { line: 3, why: BadKey::Unknown(k), .. }) if k == "stup"),
+            "{e:?}"
+        );
+        let e = e.to_string();
         assert!(e.ends_with("bad.toml:3: unknown key 'stup'"), "{e}");
         let bad = write(d.path(), "bad2.toml", "net = \"wifi\"\n");
         let e = load(&bad, None).unwrap_err().to_string();

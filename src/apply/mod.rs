@@ -3,4 +3,5 @@
 //! re-run skip it.
 
 pub mod config;
+pub mod error;
 pub mod plan;

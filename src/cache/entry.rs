@@ -10,6 +10,8 @@ use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
 use crate::sandbox::IdMap;
 
+use super::error::CacheError;
+
 /// What a checkout applies (runtime.md, "Profiles").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Profile {
@@ -123,7 +125,7 @@ impl Record {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
-        let bad = || Error::Invalid(format!("{}: malformed", path.display()));
+        let bad = || Error::Cache(CacheError::MalformedRecord(path.to_path_buf()));
         let mut lines = text.lines().peekable();
         let mut field = |key: &str| -> Result<String> {
             let l = lines.next().ok_or_else(bad)?;

@@ -8,13 +8,14 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::hostfs::{apply_presented_attrs, FileSource};
 use crate::prolly::dir::{Entry, Meta};
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
 use super::entry::Profile;
+use super::error::CacheError;
 
 /// The mode and metadata a cache entry of `profile` gives a file (what its
 /// inode carries, as the writer sees it: a mapped entry's writer is inside
@@ -255,7 +256,7 @@ impl FileSource for SharedFiles {
                         m.insert(key.clone(), n);
                     }
                     if n > 1 << 20 {
-                        return Err(Error::Invalid(format!("{}: too many links", src.display())));
+                        return Err(CacheError::TooManyLinks(src.to_path_buf()).into());
                     }
                 }
                 Err(err) => return Err(err).at(dest),

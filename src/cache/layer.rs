@@ -15,6 +15,7 @@ use crate::prolly::dir::{self, Entry, Meta, ROOT_RECORD, S_IFCHR, S_IFDIR, S_IFM
 use crate::store::ObjectStore;
 
 use super::entry::Profile;
+use super::error::{CacheError, Unpresentable};
 
 /// overlay's opaque marker, in the `user.` namespace (`userxattr`).
 pub const OPAQUE: &str = "user.overlay.opaque";
@@ -85,34 +86,34 @@ fn presentable(tree: &ObjectId, path: &str, e: &Entry, profile: &Profile) -> Res
             || n.starts_with(b"system.posix_acl_")
     };
     let why = if e.mode & S_IFMT == S_IFCHR && e.meta.rdev == Some((0, 0)) {
-        "a character device 0:0".to_string()
+        Unpresentable::WhiteoutDevice
     } else if profile.owners()
         && e.meta
             .xattrs
             .iter()
             .any(|(n, _)| n.starts_with(b"user.overlay."))
     {
-        "an xattr user.overlay.*".to_string()
+        Unpresentable::OverlayXattr
     } else if let Some(map) = profile.map() {
         if map.uid_outside(e.meta.uid).is_none() || map.gid_outside(e.meta.gid).is_none() {
-            format!(
-                "owner {}:{} outside the --map-users map",
-                e.meta.uid, e.meta.gid
-            )
+            Unpresentable::OwnerOutsideMap {
+                uid: e.meta.uid,
+                gid: e.meta.gid,
+            }
         } else if let Some((n, _)) = e.meta.xattrs.iter().find(|(n, _)| !settable(n)) {
-            format!(
-                "an xattr {} (a user namespace cannot set it)",
-                String::from_utf8_lossy(n)
-            )
+            Unpresentable::UnsettableXattr(String::from_utf8_lossy(n).into_owned())
         } else {
             return Ok(());
         }
     } else {
         return Ok(());
     };
-    Err(Error::Invalid(format!(
-        "tree {tree}: {path}: {why}; overlay cannot present it"
-    )))
+    Err(CacheError::NotPresentable {
+        tree: *tree,
+        path: path.to_string(),
+        why,
+    }
+    .into())
 }
 
 /// Refuse a tree `sub` (at `prefix`, a path from the root of `top`)

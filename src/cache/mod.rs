@@ -4,6 +4,7 @@
 //! written as a layer of the differing paths stacked over it.
 
 pub mod entry;
+pub mod error;
 pub mod files;
 pub mod layer;
 mod prune;
@@ -23,8 +24,9 @@ use crate::oid::ObjectId;
 use crate::prolly::dir::{self, S_IFCHR, S_IFMT, S_IFREG};
 use crate::store::ObjectStore;
 use crate::workspace::Workspace;
+use error::{CacheError, DamageKind, EntryDamage};
 
-pub use prune::{max_size, parse_size, prune, Pruned};
+pub use prune::{max_size, prune, Pruned};
 pub use unsynced::Unsynced;
 use unsynced::{boot_id, check_sync, complete, write_unsynced, UNSYNCED};
 
@@ -162,7 +164,7 @@ fn last_use(entry_dir: &Path) -> SystemTime {
 
 /// The quick check of an entry and of every entry below it: its stack
 /// (entry names, topmost first), or the first damage found.
-fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, String> {
+fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, EntryDamage> {
     let names = stack_of(cache, name)?;
     check_entries(cache, &names)?;
     Ok(names)
@@ -170,21 +172,21 @@ fn check_stack(cache: &Path, name: &str) -> std::result::Result<Vec<String>, Str
 
 /// The stack of an entry from the records alone (entry names, topmost
 /// first), or why the records are damaged.
-fn stack_of(cache: &Path, name: &str) -> std::result::Result<Vec<String>, String> {
+fn stack_of(cache: &Path, name: &str) -> std::result::Result<Vec<String>, EntryDamage> {
     let mut names = Vec::new();
     let mut cur = name.to_string();
     loop {
         let d = trees(cache).join(&cur);
-        let rec = Record::load(&d).map_err(|e| format!("{cur}: {e}"))?;
+        let rec = Record::load(&d).map_err(|e| DamageKind::Record(Box::new(e)).of(&cur))?;
         if rec.name() != cur {
-            return Err(format!("{cur}: entry names another tree"));
+            return Err(DamageKind::NamesAnotherTree.of(&cur));
         }
         names.push(cur.clone());
         match rec.kind {
             Kind::Full => return Ok(names),
             Kind::Layer { base } => {
                 if names.len() > MAX_DEPTH as usize {
-                    return Err(format!("{cur}: stacked too deep"));
+                    return Err(DamageKind::StackedTooDeep.of(&cur));
                 }
                 cur = base;
             }
@@ -194,13 +196,14 @@ fn stack_of(cache: &Path, name: &str) -> std::result::Result<Vec<String>, String
 
 /// The stamps of each of `names` checked against its `root/`, and its
 /// sync, when left to its next use, due in this boot.
-fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), String> {
+fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), EntryDamage> {
     for cur in names {
         let d = trees(cache).join(cur);
-        check_sync(&d).map_err(|why| format!("{cur}: {why}"))?;
-        let stamps = fs::read(d.join("stamps")).map_err(|e| format!("{cur}: stamps: {e}"))?;
+        check_sync(&d).map_err(|why| why.of(cur))?;
+        let stamps =
+            fs::read(d.join("stamps")).map_err(|e| DamageKind::StampsUnreadable(e).of(cur))?;
         if let Some((path, why)) = entry::check_stamps(&d.join("root"), &stamps) {
-            return Err(format!("{cur}: {path}: {why}"));
+            return Err(DamageKind::Stamp { path, why }.of(cur));
         }
     }
     Ok(())
@@ -227,7 +230,7 @@ pub fn complete_lower(ws: &Workspace, lower: &Lower) -> Result<()> {
         return Ok(());
     }
     for n in &lower.entries {
-        complete(&cache, n).map_err(Error::Invalid)?;
+        complete(&cache, n)?;
     }
     Ok(())
 }
@@ -244,7 +247,7 @@ pub struct QuickCheck {
 
 impl QuickCheck {
     /// Check every entry of the stack; the first damage found, if any.
-    pub fn run(&self) -> std::result::Result<(), String> {
+    pub fn run(&self) -> std::result::Result<(), EntryDamage> {
         check_entries(&self.cache, &self.entries)
     }
 }
@@ -366,7 +369,7 @@ fn prepare_locked(
                 return Ok(out);
             }
             Err(why) => {
-                out.damaged = Some(why);
+                out.damaged = Some(why.to_string());
                 // The entry or one below it is damaged: every entry whose
                 // stack holds a damaged one goes, and is written again.
                 remove_damaged(&cache)?;
@@ -412,7 +415,7 @@ fn prepare_locked(
     // On a pool of its own: a supervisor forks the sandbox next.
     let written =
         crate::sandbox::in_own_pool(|| write_entry(store, tree, profile, best, &tmp, &opts))
-            .map_err(|e| Error::Invalid(e.to_string()))
+            .map_err(|e| Error::Cache(CacheError::Workers(e)))
             .and_then(|r| r);
     let (rec, report) = match written {
         Ok(x) => x,
@@ -449,10 +452,9 @@ fn prepare_locked(
             return Err(e).at(&dest);
         }
     }
-    out.stack = check_stack(&cache, &name).map_err(|why| {
-        Error::Invalid(format!(
-            "cache entry {name} damaged as it was written: {why}"
-        ))
+    out.stack = check_stack(&cache, &name).map_err(|damage| CacheError::DamagedAsWritten {
+        name: name.clone(),
+        damage,
     })?;
     out.written = Some(rec.kind);
     out.copies = shared.written.load(std::sync::atomic::Ordering::Relaxed);
@@ -535,7 +537,7 @@ fn remove_damaged(cache: &Path) -> Result<Vec<(String, String)>> {
         }
         if let Err(why) = check_stack(cache, &n).and_then(|_| complete(cache, &n)) {
             remove_entry(cache, &n)?;
-            removed.push((n, why));
+            removed.push((n, why.to_string()));
         }
     }
     Ok(removed)
@@ -709,7 +711,7 @@ fn verify_here(ws: &Workspace, full: bool) -> Result<Vec<Damage>> {
         if let Err(why) = check_sync(&d) {
             out.push(Damage {
                 entry: n.clone(),
-                why,
+                why: why.to_string(),
             });
         }
         let stamps = fs::read(d.join("stamps")).unwrap_or_default();

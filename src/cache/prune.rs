@@ -7,7 +7,8 @@ use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
 
-use crate::error::{Error, Result};
+use crate::config::parse_size;
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::workspace::Workspace;
 
@@ -46,22 +47,14 @@ impl Pruned {
 pub fn max_size(ws: &Workspace) -> Result<Option<u64>> {
     match ws.config.get("cache.maxsize") {
         None => Ok(Some(DEFAULT_MAX_SIZE)),
-        Some(v) => parse_size(v)
-            .map(|n| (n > 0).then_some(n))
-            .ok_or_else(|| Error::Invalid(format!("cache.maxSize: '{v}' is not a size"))),
+        Some(v) => parse_size(v).map(|n| (n > 0).then_some(n)).ok_or_else(|| {
+            CacheError::BadMaxSize {
+                at: ws.config.origin("cache.maxsize").unwrap_or_default(),
+                value: v.to_string(),
+            }
+            .into()
+        }),
     }
-}
-
-/// Bytes with an optional k, m or g suffix (powers of 1024).
-pub fn parse_size(v: &str) -> Option<u64> {
-    let v = v.trim();
-    let (num, shift) = match v.as_bytes().last()? {
-        b'k' | b'K' => (&v[..v.len() - 1], 10),
-        b'm' | b'M' => (&v[..v.len() - 1], 20),
-        b'g' | b'G' => (&v[..v.len() - 1], 30),
-        _ => (v, 0),
-    };
-    num.parse::<u64>().ok()?.checked_mul(1 << shift)
 }
 
 /// Remove damaged entries, entries whose tree `keep` rejects (unless a kept

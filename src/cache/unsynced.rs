@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{IoContext, Result};
 
+use super::error::{DamageKind, EntryDamage};
 use super::{files, trees};
 
 /// The file of a full entry whose sync is left to its next use.
 pub(super) const UNSYNCED: &str = "unsynced";
-/// Why an entry whose `unsynced` names another boot is damaged.
-const NEVER_SYNCED: &str = "written before the system restarted, and never synced";
 
 /// This boot of the system (`/proc/sys/kernel/random/boot_id`); None where
 /// it cannot be read (then entries are synced as they are written).
@@ -48,8 +47,8 @@ impl Unsynced {
 
     /// Parse the file's bytes; a malformed file is refused (the entry is
     /// then damaged).
-    pub fn parse(text: &[u8]) -> std::result::Result<Unsynced, String> {
-        let bad = || format!("{UNSYNCED}: malformed");
+    pub fn parse(text: &[u8]) -> std::result::Result<Unsynced, DamageKind> {
+        let bad = || DamageKind::UnsyncedMalformed;
         let body = text.strip_suffix(&[0]).ok_or_else(bad)?;
         let mut recs = body.split(|&b| b == 0);
         let boot = recs
@@ -105,11 +104,11 @@ pub(super) fn write_unsynced(
 }
 
 /// Read an entry's `unsynced` (None: the entry is synced).
-pub(super) fn read_unsynced(dir: &Path) -> std::result::Result<Option<Unsynced>, String> {
+pub(super) fn read_unsynced(dir: &Path) -> std::result::Result<Option<Unsynced>, DamageKind> {
     match fs::read(dir.join(UNSYNCED)) {
         Ok(t) => Unsynced::parse(&t).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{UNSYNCED}: {e}")),
+        Err(e) => Err(DamageKind::UnsyncedUnreadable(e)),
     }
 }
 
@@ -127,9 +126,9 @@ pub(super) fn inside(p: &[u8]) -> bool {
 
 /// An entry whose sync was left to its next use must have been written in
 /// this boot: a restart may have lost what was never synced.
-pub(super) fn check_sync(dir: &Path) -> std::result::Result<(), String> {
+pub(super) fn check_sync(dir: &Path) -> std::result::Result<(), DamageKind> {
     match read_unsynced(dir)? {
-        Some(u) if Some(&u.boot) != boot_id().as_ref() => Err(NEVER_SYNCED.into()),
+        Some(u) if Some(&u.boot) != boot_id().as_ref() => Err(DamageKind::NeverSynced),
         _ => Ok(()),
     }
 }
@@ -138,16 +137,16 @@ pub(super) fn check_sync(dir: &Path) -> std::result::Result<(), String> {
 /// check has passed: `syncfs`, then name the copies it wrote in `files/`
 /// (a name taken or at its link limit is left), then remove `unsynced`.
 /// A synced entry is left as it is.
-pub(super) fn complete(cache: &Path, name: &str) -> std::result::Result<(), String> {
+pub(super) fn complete(cache: &Path, name: &str) -> std::result::Result<(), EntryDamage> {
     let d = trees(cache).join(name);
-    let Some(unsynced) = read_unsynced(&d).map_err(|why| format!("{name}: {why}"))? else {
+    let Some(unsynced) = read_unsynced(&d).map_err(|why| why.of(name))? else {
         return Ok(());
     };
     if Some(&unsynced.boot) != boot_id().as_ref() {
-        return Err(format!("{name}: {}", NEVER_SYNCED));
+        return Err(DamageKind::NeverSynced.of(name));
     }
-    let f = File::open(&d).map_err(|e| format!("{name}: {e}"))?;
-    nix::unistd::syncfs(&f).map_err(|e| format!("{name}: syncfs: {e}"))?;
+    let f = File::open(&d).map_err(|e| DamageKind::Io(e).of(name))?;
+    nix::unistd::syncfs(&f).map_err(|e| DamageKind::Syncfs(e).of(name))?;
     let files = cache.join("files");
     for (key, n, rel) in &unsynced.copies {
         let dest = files::copy_path(&files, key, *n);
@@ -157,7 +156,7 @@ pub(super) fn complete(cache: &Path, name: &str) -> std::result::Result<(), Stri
         let _ = fs::hard_link(d.join("root").join(std::ffi::OsStr::from_bytes(rel)), &dest);
     }
     match fs::remove_file(d.join(UNSYNCED)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{name}: {e}")),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(DamageKind::Io(e).of(name)),
         _ => Ok(()),
     }
 }

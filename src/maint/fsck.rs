@@ -62,6 +62,17 @@ pub struct FsckReport {
 
 /// Check the workspace's store.
 pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
+    fsck_with(ws, opts, &crate::progress::Silent)
+}
+
+/// `fsck`, reporting its phases (checking objects, then connectivity) to
+/// `progress`.
+pub fn fsck_with(
+    ws: &Workspace,
+    opts: FsckOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<FsckReport> {
+    use crate::progress::Unit;
     let mut report = FsckReport::default();
     let store: &dyn ObjectStore = &ws.odb;
     let all = ws.odb.list_ids()?;
@@ -74,18 +85,19 @@ pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
                 });
             }
         }
+        progress.begin("Checking objects", Some(all.len() as u64), Unit::Items);
         let results: Vec<(ObjectId, std::result::Result<u64, String>)> = all
             .par_iter()
             .map(|id| {
-                (
-                    *id,
-                    store
-                        .read(id)
-                        .map(|o| o.data.len() as u64)
-                        .map_err(|e| e.to_string()),
-                )
+                let r = store
+                    .read(id)
+                    .map(|o| o.data.len() as u64)
+                    .map_err(|e| e.to_string());
+                progress.advance(1);
+                (*id, r)
             })
             .collect();
+        progress.end();
         for (id, r) in results {
             match r {
                 Ok(n) => {
@@ -121,7 +133,10 @@ pub fn fsck(ws: &Workspace, opts: FsckOptions) -> Result<FsckReport> {
             .into_iter()
             .map(|(at, why)| Finding::BadRef { at, why }),
     );
-    let reach = reachable(store, &roots)?;
+    let reach =
+        crate::progress::phase(progress, "Checking connectivity", None, Unit::Items, || {
+            reachable(store, &roots)
+        })?;
     // Objects the first pass did not already report as corrupt.
     for (id, why) in &reach.unreadable {
         let known = report

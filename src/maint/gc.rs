@@ -9,11 +9,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use super::error::MaintError;
 use super::reach::{reachable, reachable_kept, roots, Reach};
 use crate::error::{Error, IoContext, Result};
 use crate::fsutil::LockFile;
 use crate::oid::ObjectId;
 use crate::pack::select::Selection;
+use crate::progress::{phase, Progress, Silent, Unit};
 use crate::store::{LocalStore, ObjectStore};
 use crate::workspace::Workspace;
 
@@ -36,10 +38,7 @@ pub struct GcLock {
 /// Take the gc lock, then lock writers out (waiting for running ones).
 pub fn lock(ws: &Workspace) -> Result<GcLock> {
     let lock = LockFile::acquire(&ws.dir.join("gc"), |path| {
-        Error::Invalid(format!(
-            "another gc is running ({} is held; if none is running, remove it)",
-            path.display()
-        ))
+        MaintError::GcRunning(path.to_path_buf()).into()
     })?;
     let writers = ws.odb.lock_writers_out(WRITERS_WAIT)?;
     Ok(GcLock {
@@ -69,19 +68,21 @@ fn reach_all(ws: &Workspace) -> Result<Reach> {
 /// `reach`, unless objects it should hold are missing or unreadable.
 fn refuse_unsound(reach: Reach) -> Result<Reach> {
     if let Some((id, why)) = reach.unreadable.first() {
-        return Err(Error::Invalid(format!(
-            "refusing to collect garbage: {} reachable objects cannot be read (first: {id}: {why}); run fsck",
-            reach.unreadable.len()
-        )));
+        return Err(MaintError::Unreadable {
+            count: reach.unreadable.len(),
+            first: *id,
+            why: why.clone(),
+        }
+        .into());
     }
     if let Some(m) = reach.missing.first() {
-        return Err(Error::Invalid(format!(
-            "refusing to collect garbage: {} referenced objects are missing (first: {} {} from {}); run fsck",
-            reach.missing.len(),
-            m.kind,
-            m.id,
-            m.from
-        )));
+        return Err(MaintError::Missing {
+            count: reach.missing.len(),
+            kind: m.kind,
+            id: m.id,
+            from: m.from.clone(),
+        }
+        .into());
     }
     Ok(reach)
 }
@@ -91,11 +92,23 @@ fn refuse_unsound(reach: Reach) -> Result<Reach> {
 /// packs it replaces and the loose objects it holds; unreachable objects
 /// of removed packs become loose objects with the pack's age, never lost
 /// before their grace period. Call with the gc lock held.
-pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> {
+pub fn repack(ws: &Workspace, delete: bool, held: &GcLock) -> Result<Repacked> {
+    repack_with(ws, delete, held, &Silent)
+}
+
+/// `repack`, reporting its phases (counting, writing objects) to `progress`.
+pub fn repack_with(
+    ws: &Workspace,
+    delete: bool,
+    _held: &GcLock,
+    progress: &dyn Progress,
+) -> Result<Repacked> {
     // One walk reads every reachable object; delta selection and the writer
     // below read what it kept (types, sizes, every non-blob object) from
     // memory instead of walking the store a second time.
-    let (reach, kept) = reachable_kept(&ws.odb, &roots(ws)?)?;
+    let (reach, kept) = phase(progress, "Counting objects", None, Unit::Items, || {
+        reachable_kept(&ws.odb, &roots(ws)?)
+    })?;
     let reach = refuse_unsound(reach)?;
     let store: &dyn ObjectStore = &kept;
     let mut out = Repacked::default();
@@ -124,6 +137,7 @@ pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> 
     let dir = ws.odb.pack_dir();
     fs::create_dir_all(&dir).at(&dir)?;
     let (f, tmp) = crate::fsutil::create_tmp(&dir, "tmp_pack_", 0o666)?;
+    progress.begin("Writing objects", Some(picks.len() as u64), Unit::Items);
     let written = (|| {
         let (mut w, bw) = crate::pack::write::write_pack(
             store,
@@ -131,6 +145,7 @@ pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> 
             &picks,
             false,
             std::io::BufWriter::new(f),
+            progress,
         )?;
         let f = bw.into_inner().map_err(|e| Error::Io {
             path: tmp.clone(),
@@ -140,6 +155,7 @@ pub fn repack(ws: &Workspace, delete: bool, _held: &GcLock) -> Result<Repacked> 
         let idx = crate::store::packwrite::publish_pack(&dir, &tmp, &w.checksum.0, &mut w.entries)?;
         Ok::<_, Error>((w, idx))
     })();
+    progress.end();
     let (w, idx) = match written {
         Ok(x) => x,
         Err(e) => {
@@ -317,6 +333,16 @@ pub struct GcReport {
 /// gc: expire reflogs, repack everything reachable into one pack (removing
 /// what it replaces), prune unreachable objects older than `prune_expire`.
 pub fn gc(ws: &Workspace, prune_expire: SystemTime, auto: bool) -> Result<GcReport> {
+    gc_with(ws, prune_expire, auto, &Silent)
+}
+
+/// `gc`, reporting the repack's phases to `progress`.
+pub fn gc_with(
+    ws: &Workspace,
+    prune_expire: SystemTime,
+    auto: bool,
+    progress: &dyn Progress,
+) -> Result<GcReport> {
     let mut report = GcReport::default();
     if auto {
         // `gc.auto` / `gc.autoPackLimit` in the workspace config override the
@@ -343,7 +369,7 @@ pub fn gc(ws: &Workspace, prune_expire: SystemTime, auto: bool) -> Result<GcRepo
     }
     let held = lock(ws)?;
     report.reflog_dropped = expire_reflogs(ws, SystemTime::now() - REFLOG_EXPIRY)?;
-    report.repacked = repack(ws, true, &held)?;
+    report.repacked = repack_with(ws, true, &held, progress)?;
     report.pruned = prune(ws, prune_expire, false, &held)?;
     // Program-cache entries of content the store no longer has (runtime.md).
     crate::runtime::programs::prune(&ws.dir, |id| ws.odb.contains(id).unwrap_or(true));
@@ -400,9 +426,7 @@ pub fn parse_expire(s: &str) -> Result<SystemTime> {
             }
         }
     }
-    Err(Error::Invalid(format!(
-        "invalid expiry '{s}' (use now, never, SECONDS, or N.days.ago)"
-    )))
+    Err(MaintError::BadExpiry(s.to_string()).into())
 }
 
 /// Write the ids of `objects` as files under `.hako/lost-found/<kind>/`.

@@ -38,7 +38,7 @@ pub fn roots(ws: &Workspace) -> Result<Vec<Root>> {
     let (roots, bad) = roots_checked(ws)?;
     match bad.into_iter().next() {
         // Objects a broken ref may name must not be judged unreachable.
-        Some((_, why)) => Err(Error::Invalid(why)),
+        Some((_, why)) => Err(super::error::MaintError::BrokenRoot(why).into()),
         None => Ok(roots),
     }
 }

@@ -17,6 +17,7 @@ use crate::object::clean_message;
 use crate::prolly::dir::diff_recursive;
 use crate::revparse::peel_to_tree;
 use crate::revwalk::is_ancestor;
+use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 use crate::ObjectId;
 
@@ -114,20 +115,20 @@ pub fn refuse_in_progress(ws: &Workspace) -> Result<()> {
 /// Merge commit `theirs` into commit `ours` over their merge base(s),
 /// touching no ref and no working root.
 pub fn merge_commits(
-    ws: &Workspace,
+    odb: &dyn ObjectStore,
     ours: ObjectId,
     theirs: ObjectId,
     allow_unrelated: bool,
     opts: &MergeOptions,
 ) -> Result<MergeOutcome> {
-    let bases = merge_bases(&ws.odb, ours, theirs)?;
-    let base = match base_tree(&ws.odb, &bases)? {
+    let bases = merge_bases(odb, ours, theirs)?;
+    let base = match base_tree(odb, &bases)? {
         Some(t) => t,
-        None if allow_unrelated => crate::prolly::dir::empty(&ws.odb)?,
+        None if allow_unrelated => crate::prolly::dir::empty(odb)?,
         None => return Err(MergeError::UnrelatedHistories.into()),
     };
-    let (o, t) = (peel_to_tree(&ws.odb, ours)?, peel_to_tree(&ws.odb, theirs)?);
-    merge_trees(&ws.odb, &base, &o, &t, opts)
+    let (o, t) = (peel_to_tree(odb, ours)?, peel_to_tree(odb, theirs)?);
+    merge_trees(odb, &base, &o, &t, opts)
 }
 
 /// Apply the uncommitted changes (HEAD's tree → working root) to `merged`,
@@ -206,7 +207,7 @@ pub fn merge(ws: &Workspace, name: &str, theirs: ObjectId, req: &MergeRequest) -
             to: theirs,
         });
     }
-    let m = merge_commits(ws, head, theirs, req.allow_unrelated, &req.options)?;
+    let m = merge_commits(&ws.odb, head, theirs, req.allow_unrelated, &req.options)?;
     let new = carry(ws, &head_tree, &working, &m.tree)?;
     let message = req
         .message

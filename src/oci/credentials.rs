@@ -5,6 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::error::{AuthFileError, HelperError, OciError};
 use super::reference::DOCKER_HUB;
 use super::registry::{base64_decode, Credentials};
 use crate::error::{Error, Result};
@@ -34,8 +35,10 @@ pub fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(Error::Io { path: f, err: e }),
         };
-        let source = source_in(&text, domain)
-            .map_err(|why| Error::Invalid(format!("{}: {why}", f.display())))?;
+        let source = source_in(&text, domain).map_err(|err| OciError::AuthFile {
+            path: f.clone(),
+            err,
+        })?;
         match source {
             None => continue,
             Some(Source::Stored(c)) => return Ok(Some(c)),
@@ -90,15 +93,14 @@ fn names_domain(k: &str, domain: &str) -> bool {
 
 /// What the text of an auth file says for `domain`: its `credHelpers`
 /// entry, else its `credsStore`, else its `auths` entry; None if nothing.
-pub fn source_in(text: &[u8], domain: &str) -> std::result::Result<Option<Source>, String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(text).map_err(|e| format!("malformed auth file: {e}"))?;
+pub fn source_in(text: &[u8], domain: &str) -> std::result::Result<Option<Source>, AuthFileError> {
+    let v: serde_json::Value = serde_json::from_slice(text).map_err(AuthFileError::Malformed)?;
     if let Some(helpers) = v.get("credHelpers").and_then(|h| h.as_object()) {
         for (k, name) in helpers {
             if names_domain(k, domain) {
                 let name = name
                     .as_str()
-                    .ok_or_else(|| format!("credHelpers entry '{k}' is not a string"))?;
+                    .ok_or_else(|| AuthFileError::HelperNotString(k.clone()))?;
                 return Ok(Some(Source::Helper(name.to_string())));
             }
         }
@@ -107,7 +109,7 @@ pub fn source_in(text: &[u8], domain: &str) -> std::result::Result<Option<Source
         None | Some(serde_json::Value::Null) => {}
         Some(serde_json::Value::String(s)) if s.is_empty() => {}
         Some(serde_json::Value::String(s)) => return Ok(Some(Source::Helper(s.clone()))),
-        Some(_) => return Err("credsStore is not a string".into()),
+        Some(_) => return Err(AuthFileError::StoreNotString),
     }
     let Some(auths) = v.get("auths").and_then(|a| a.as_object()) else {
         return Ok(None);
@@ -123,9 +125,11 @@ pub fn source_in(text: &[u8], domain: &str) -> std::result::Result<Option<Source
             }
         }
         if let Some(a) = entry.get("auth").and_then(|a| a.as_str()) {
-            let raw = base64_decode(a).ok_or("malformed auth entry (not base64)")?;
-            let raw = String::from_utf8(raw).map_err(|_| "malformed auth entry (not UTF-8)")?;
-            let (u, p) = raw.split_once(':').ok_or("malformed auth entry (no ':')")?;
+            let raw = base64_decode(a).ok_or(AuthFileError::AuthEntry("not base64"))?;
+            let raw = String::from_utf8(raw).map_err(|_| AuthFileError::AuthEntry("not UTF-8"))?;
+            let (u, p) = raw
+                .split_once(':')
+                .ok_or(AuthFileError::AuthEntry("no ':'"))?;
             return Ok(Some(Source::Stored(Credentials {
                 username: u.to_string(),
                 password: p.to_string(),
@@ -157,11 +161,20 @@ struct HelperAnswer {
 /// if it holds none for the registry.
 pub fn ask_helper(name: &str, domain: &str) -> Result<Option<Credentials>> {
     let program = format!("docker-credential-{name}");
-    let fail = |why: String| Error::Invalid(format!("{domain}: credential helper {program} {why}"));
+    let fail = |err: HelperError| -> Error {
+        OciError::Helper {
+            domain: domain.to_string(),
+            program: program.clone(),
+            err,
+        }
+        .into()
+    };
     if name.is_empty() || name.contains('/') {
-        return Err(Error::Invalid(format!(
-            "{domain}: credential helper name '{name}' is not a program name"
-        )));
+        return Err(OciError::HelperName {
+            domain: domain.to_string(),
+            name: name.to_string(),
+        }
+        .into());
     }
     // Docker stores Docker Hub's credentials under its v1 index URL.
     let server = if domain == DOCKER_HUB {
@@ -176,8 +189,8 @@ pub fn ask_helper(name: &str, domain: &str) -> Result<Option<Credentials>> {
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => fail("not found on PATH".into()),
-            _ => fail(format!("could not be started: {e}")),
+            std::io::ErrorKind::NotFound => fail(HelperError::NotFound),
+            _ => fail(HelperError::NotStarted(e)),
         })?;
     if let Some(mut stdin) = child.stdin.take() {
         // A helper that exits without reading is judged by its answer.
@@ -188,11 +201,9 @@ pub fn ask_helper(name: &str, domain: &str) -> Result<Option<Credentials>> {
         .stdout
         .take()
         .map(|o| o.take(MAX_HELPER_ANSWER + 1).read_to_end(&mut out));
-    let status = child
-        .wait()
-        .map_err(|e| fail(format!("could not be waited for: {e}")))?;
+    let status = child.wait().map_err(|e| fail(HelperError::NotWaited(e)))?;
     if let Some(Err(e)) = read {
-        return Err(fail(format!("could not be read: {e}")));
+        return Err(fail(HelperError::NotRead(e)));
     }
     let text = String::from_utf8_lossy(&out);
     if !status.success() {
@@ -208,13 +219,16 @@ pub fn ask_helper(name: &str, domain: &str) -> Result<Option<Credentials>> {
             (None, None) => status.to_string(),
         };
         let first = text.lines().next().unwrap_or("").trim();
-        return Err(fail(format!("failed ({how}): {first}")));
+        return Err(fail(HelperError::Failed {
+            how,
+            first: first.to_string(),
+        }));
     }
     if out.len() as u64 > MAX_HELPER_ANSWER {
-        return Err(fail("printed malformed JSON: more than 1 MiB".into()));
+        return Err(fail(HelperError::TooLong));
     }
     let answer: HelperAnswer =
-        serde_json::from_slice(&out).map_err(|e| fail(format!("printed malformed JSON: {e}")))?;
+        serde_json::from_slice(&out).map_err(|e| fail(HelperError::BadJson(e)))?;
     // Username `<token>` makes Secret an identity token, kept as such.
     Ok(Some(Credentials {
         username: answer.username,

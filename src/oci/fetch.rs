@@ -2,12 +2,14 @@
 //! manifest, download the config and layers (bounded concurrency, each blob
 //! verified into a temporary file), and apply the layers in order to a tree.
 
+use crate::progress::{Progress, Unit};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
+use super::error::OciError;
 use super::layer::{decompress, ImageTree, LayerStats};
-use super::manifest::{self, layer_compression, Descriptor, Manifest, Parsed, Platform};
+use super::manifest::{self, layer_compression, Manifest, Parsed, Platform};
 use super::reference::Reference;
 use super::registry::{sha256_digest, Registry};
 use crate::error::{Error, IoContext, Result};
@@ -27,6 +29,16 @@ pub struct Resolved {
     pub from_index: bool,
     /// Bytes of manifests fetched (index and manifest).
     pub fetched: u64,
+}
+
+/// The `i`-th layer's (from 0) download or application failed with `e`.
+fn layer_error(i: usize, digest: &str, e: Error) -> Error {
+    OciError::Layer {
+        index: i + 1,
+        digest: digest.to_string(),
+        err: Box::new(e),
+    }
+    .into()
 }
 
 /// Fetch the manifest for `r`; an index is narrowed to `want`'s entry.
@@ -52,14 +64,10 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
                         .iter()
                         .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
                         .collect();
-                    Error::Invalid(format!(
-                        "no manifest for platform {want} in the index (it has: {})",
-                        if have.is_empty() {
-                            "none".into()
-                        } else {
-                            have.join(", ")
-                        }
-                    ))
+                    OciError::NoPlatform {
+                        want: want.to_string(),
+                        have,
+                    }
                 })?;
             let m = reg.manifest(&pick.digest, Some(&pick.digest))?;
             fetched += m.body.len() as u64;
@@ -71,29 +79,11 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
                     from_index: true,
                     fetched,
                 }),
-                Parsed::Index(_) => Err(Error::Invalid(
-                    "malformed manifest: an index inside an index".into(),
-                )),
+                Parsed::Index(_) => Err(OciError::IndexInIndex.into()),
             }
         }
     }
 }
-
-/// What a pull reports as it goes (the porcelain draws progress bars).
-pub trait PullProgress: Sync {
-    /// The image has `n` layers to download (before any `downloading`).
-    fn layers(&self, _n: usize) {}
-    /// Every layer is downloaded and applied.
-    fn done(&self) {}
-    fn downloading(&self, _layer: usize, _desc: &Descriptor) {}
-    fn downloaded_bytes(&self, _layer: usize, _n: u64) {}
-    fn applying(&self, _layer: usize) {}
-    fn applied(&self, _layer: usize, _stats: &LayerStats) {}
-}
-
-/// Progress that goes nowhere.
-pub struct NoProgress;
-impl PullProgress for NoProgress {}
 
 /// The result of `fetch_tree`.
 pub struct Fetched {
@@ -124,10 +114,10 @@ pub fn fetch_tree(
     store: &dyn ObjectStore,
     tmp: &Path,
     jobs: usize,
-    progress: &dyn PullProgress,
+    progress: &dyn Progress,
 ) -> Result<Fetched> {
     if m.config.size > super::registry::MAX_MANIFEST {
-        return Err(Error::Invalid("image config larger than 4 MiB".into()));
+        return Err(OciError::ConfigTooLarge.into());
     }
     let compressions = m
         .layers
@@ -136,12 +126,12 @@ pub fn fetch_tree(
         .collect::<Result<Vec<_>>>()?;
     let mut config = Vec::new();
     std::io::Read::read_to_end(&mut reg.blob(&m.config.digest, m.config.size)?, &mut config)
-        .map_err(|e| Error::Invalid(format!("config {}: {e}", m.config.digest)))?;
+        .map_err(|err| OciError::ConfigUnreadable {
+            digest: m.config.digest.clone(),
+            err,
+        })?;
     if sha256_digest(&config) != m.config.digest {
-        return Err(Error::Invalid(format!(
-            "config {}: digest mismatch",
-            m.config.digest
-        )));
+        return Err(OciError::ConfigDigestMismatch(m.config.digest.clone()).into());
     }
     let parsed = super::manifest::parse_config(&config)?;
     let config_platform = Platform {
@@ -159,6 +149,14 @@ pub fn fetch_tree(
     let abort = AtomicBool::new(false);
     let downloaded = AtomicU64::new(config.len() as u64);
     let path_of = |i: usize| guard.0.join(format!("layer-{i}"));
+    // Each layer's own progress: downloading, then applying.
+    let parts: Mutex<Vec<Option<Box<dyn Progress + '_>>>> =
+        Mutex::new((0..n).map(|_| None).collect());
+    let in_part = |i: usize, f: &dyn Fn(&dyn Progress)| {
+        if let Some(p) = &parts.lock().unwrap()[i] {
+            f(p.as_ref());
+        }
+    };
 
     let result = std::thread::scope(|s| -> Result<(ObjectId, Vec<LayerStats>)> {
         for _ in 0..jobs.clamp(1, 8).min(n.max(1)) {
@@ -171,16 +169,15 @@ pub fn fetch_tree(
                     return;
                 }
                 let d = &m.layers[i];
-                progress.downloading(i, d);
+                let part = progress.part(&super::reference::short_digest(&d.digest));
+                part.begin("downloading", Some(d.size), Unit::Bytes);
+                parts.lock().unwrap()[i] = Some(part);
                 let r = reg.download(&d.digest, d.size, &path_of(i), &|k| {
                     downloaded.fetch_add(k, Ordering::Relaxed);
-                    progress.downloaded_bytes(i, k);
+                    in_part(i, &|p| p.advance(k));
                     !abort.load(Ordering::Relaxed)
                 });
-                done.lock().unwrap()[i] =
-                    Some(r.map_err(|e| {
-                        Error::Invalid(format!("layer {} ({}): {e}", i + 1, d.digest))
-                    }));
+                done.lock().unwrap()[i] = Some(r.map_err(|e| layer_error(i, &d.digest, e)));
                 cv.notify_all();
             });
         }
@@ -194,15 +191,16 @@ pub fn fetch_tree(
                 }
                 g[i].take().unwrap()?;
                 drop(g);
-                progress.applying(i);
+                in_part(i, &|p| p.begin("applying", None, Unit::Items));
                 let p = path_of(i);
                 let f = std::fs::File::open(&p).at(&p)?;
                 let r = decompress(*c, std::io::BufReader::with_capacity(1 << 20, f))?;
-                let st = tree.apply_layer(store, (i + 1) as u32, r).map_err(|e| {
-                    Error::Invalid(format!("layer {} ({}): {e}", i + 1, m.layers[i].digest))
-                })?;
+                let st = tree
+                    .apply_layer(store, (i + 1) as u32, r)
+                    .map_err(|e| layer_error(i, &m.layers[i].digest, e))?;
                 let _ = std::fs::remove_file(&p);
-                progress.applied(i, &st);
+                in_part(i, &|p| p.end());
+                progress.advance(1);
                 stats.push(st);
             }
             Ok((tree.write(store)?, stats))

@@ -2,11 +2,13 @@
 //! build a commit's image, then upload its blobs and manifest to a
 //! registry, or write them as an OCI image layout.
 
+use crate::progress::{Progress, Unit};
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::credentials::credentials_for;
+use super::error::OciError;
 use super::manifest::{self, OCI_INDEX, OCI_MANIFEST};
 use super::produce::{self, base_of, Descriptor, Image, ImageOptions, LayerSource};
 use super::reference::Reference;
@@ -42,28 +44,28 @@ impl BlobFate {
     }
 }
 
-/// What a command shows while an image is made and sent.
-pub trait ImageProgress: Sync {
-    fn step(&self, _what: &str) {}
-    /// Bytes of blob `desc` are about to be sent (or downloaded, by `save`).
-    fn sending(&self, _desc: &Descriptor) {}
-    /// `n` more bytes of the blob being sent went out.
-    fn sent_bytes(&self, _n: u64) {}
-    fn blob(&self, _desc: &Descriptor, _fate: BlobFate) {}
-}
+/// What happened to each blob of an image pushed or saved, in order.
+pub type BlobFates = Vec<(Descriptor, BlobFate)>;
 
 /// A reader that tells the progress how many bytes went through.
 struct Counted<'a, R> {
     inner: R,
-    progress: &'a dyn ImageProgress,
+    progress: &'a dyn Progress,
 }
 
 impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.progress.sent_bytes(n as u64);
+        self.progress.advance(n as u64);
         Ok(n)
     }
+}
+
+/// The progress of sending (or downloading) blob `d`: a part of its own.
+fn blob_part<'a>(progress: &'a dyn Progress, d: &Descriptor) -> Box<dyn Progress + 'a> {
+    let part = progress.part(&super::reference::short_digest(&d.digest));
+    part.begin("sending", Some(d.size), Unit::Bytes);
+    part
 }
 
 /// How registries are spoken to.
@@ -113,7 +115,7 @@ fn make(
     tip: &ObjectId,
     opts: &ImageOptions,
     access: &Access,
-    progress: &dyn ImageProgress,
+    progress: &dyn Progress,
 ) -> Result<(Image, Scratch, BaseRegistry)> {
     let tmp_root = ws.dir.join("tmp");
     remove_stale(&tmp_root, "image");
@@ -124,22 +126,26 @@ fn make(
     let body = match &base {
         Some(b) => {
             let r = Reference::parse(&b.record.image)?;
-            progress.step(&format!(
+            progress.note(&format!(
                 "reading the base image's manifest from {}",
                 r.api_host()
             ));
             let reg = Registry::new(&r, access.insecure, credentials_for(&r.domain)?);
             let m = reg
                 .manifest(&b.record.digest, Some(&b.record.digest))
-                .map_err(|e| Error::Invalid(format!("image base {}: {e}", b.record.image)))?;
+                .map_err(|e| OciError::Base {
+                    image: b.record.image.clone(),
+                    err: Box::new(e),
+                })?;
             base_registry = Some((reg, r));
             match manifest::parse(m.content_type.as_deref(), &m.body)? {
                 manifest::Parsed::Manifest(_) => Some(m.body),
                 manifest::Parsed::Index(_) => {
-                    return Err(Error::Invalid(format!(
-                        "image base {}: {} is an index, not a manifest",
-                        b.record.image, b.record.digest
-                    )))
+                    return Err(OciError::BaseIsIndex {
+                        image: b.record.image.clone(),
+                        digest: b.record.digest.clone(),
+                    }
+                    .into())
                 }
             }
         }
@@ -152,12 +158,12 @@ fn make(
         body.as_deref(),
         opts,
         &scratch.0,
-        &mut |s| progress.step(s),
+        &mut |s| progress.note(s),
     )?;
     Ok((image, scratch, base_registry))
 }
 
-fn file_body<'a>(path: &Path, len: u64, progress: &'a dyn ImageProgress) -> Body<'a> {
+fn file_body<'a>(path: &Path, len: u64, progress: &'a dyn Progress) -> Body<'a> {
     let p = path.to_path_buf();
     Body {
         open: Box::new(move || {
@@ -172,20 +178,19 @@ fn file_body<'a>(path: &Path, len: u64, progress: &'a dyn ImageProgress) -> Body
 }
 
 /// Push the image of commit `tip` to `target` (`DOMAIN/PATH[:TAG]`);
-/// returns the manifest's digest. The tag moves only after every blob is in.
+/// returns the manifest's digest, the reference and what happened to each
+/// blob. The tag moves only after every blob is in.
 pub fn push(
     ws: &Workspace,
     tip: &ObjectId,
     target: &str,
     opts: &ImageOptions,
     access: &Access,
-    progress: &dyn ImageProgress,
-) -> Result<(String, Reference)> {
+    progress: &dyn Progress,
+) -> Result<(String, Reference, BlobFates)> {
     let r = Reference::parse(target)?;
     if r.digest.is_some() {
-        return Err(Error::Invalid(format!(
-            "{target}: a push names a tag, not a digest"
-        )));
+        return Err(OciError::PushNamesDigest(target.to_string()).into());
     }
     let creds = match &access.creds {
         Some(c) => Some(c.clone()),
@@ -193,8 +198,12 @@ pub fn push(
     };
     let (image, _scratch, base) = make(ws, tip, opts, access, progress)?;
     let reg = Registry::new(&r, access.insecure, creds).for_push();
-    let fail =
-        |what: &str, e: Error| Error::Invalid(format!("push to {}: {what}: {e}", r.api_host()));
+    let fail = |what: &str, e: Error| OciError::Push {
+        host: r.api_host().to_string(),
+        what: what.to_string(),
+        err: Box::new(e),
+    };
+    let mut fates = BlobFates::new();
     for layer in &image.layers {
         let d = &layer.desc;
         let fate = (|| -> Result<BlobFate> {
@@ -213,12 +222,16 @@ pub fn push(
                         reg.start_upload()?
                     };
                     let (digest, size) = (d.digest.clone(), d.size);
-                    progress.sending(d);
+                    let part = blob_part(progress, d);
+                    let counted: &dyn Progress = part.as_ref();
                     let body = Body {
                         open: Box::new(move || {
                             breg.blob(&digest, size)
                                 .map(|b| {
-                                    Box::new(Counted { inner: b, progress })
+                                    Box::new(Counted {
+                                        inner: b,
+                                        progress: counted,
+                                    })
                                         as Box<dyn Read + Send + '_>
                                 })
                                 .map_err(std::io::Error::other)
@@ -227,18 +240,20 @@ pub fn push(
                         content_type: "application/octet-stream".into(),
                     };
                     reg.put_blob(&loc, &d.digest, &body)?;
+                    part.end();
                     Ok(BlobFate::Copied)
                 }
                 LayerSource::Made { path, .. } => {
                     let loc = reg.start_upload()?;
-                    progress.sending(d);
-                    reg.put_blob(&loc, &d.digest, &file_body(path, d.size, progress))?;
+                    let part = blob_part(progress, d);
+                    reg.put_blob(&loc, &d.digest, &file_body(path, d.size, part.as_ref()))?;
+                    part.end();
                     Ok(BlobFate::Uploaded)
                 }
             }
         })()
         .map_err(|e| fail(&format!("layer {}", d.digest), e))?;
-        progress.blob(d, fate);
+        fates.push((d.clone(), fate));
     }
     let cd = image.config_desc();
     let fate = (|| -> Result<BlobFate> {
@@ -258,21 +273,22 @@ pub fn push(
         Ok(BlobFate::Uploaded)
     })()
     .map_err(|e| fail("config", e))?;
-    progress.blob(&cd, fate);
+    fates.push((cd, fate));
     let tag = r.tag.clone().unwrap_or_else(|| "latest".into());
     let announced = reg
         .put_manifest(&tag, OCI_MANIFEST, &image.manifest)
         .map_err(|e| fail(&format!("manifest {tag}"), e))?;
     if let Some(a) = announced {
         if a != image.manifest_digest {
-            return Err(Error::Invalid(format!(
-                "push to {}: the registry stored manifest {a}, not {}",
-                r.api_host(),
-                image.manifest_digest
-            )));
+            return Err(OciError::ManifestChanged {
+                host: r.api_host().to_string(),
+                stored: a,
+                made: image.manifest_digest,
+            }
+            .into());
         }
     }
-    Ok((image.manifest_digest, r))
+    Ok((image.manifest_digest, r, fates))
 }
 
 /// Where `save` writes.
@@ -284,7 +300,8 @@ pub enum SaveTo {
 }
 
 /// Write the image of commit `tip` as an OCI image layout (or a tar of
-/// one) with `tag` as its ref name; returns the manifest's digest.
+/// one) with `tag` as its ref name; returns the manifest's digest and what
+/// happened to each layer.
 pub fn save(
     ws: &Workspace,
     tip: &ObjectId,
@@ -292,8 +309,8 @@ pub fn save(
     tag: &str,
     opts: &ImageOptions,
     access: &Access,
-    progress: &dyn ImageProgress,
-) -> Result<String> {
+    progress: &dyn Progress,
+) -> Result<(String, BlobFates)> {
     let empty_dir = |d: &Path| {
         fs::read_dir(d)
             .map(|mut r| r.next().is_none())
@@ -301,14 +318,9 @@ pub fn save(
     };
     match to {
         SaveTo::Layout(d) if d.exists() && !empty_dir(d) => {
-            return Err(Error::Invalid(format!(
-                "{}: exists and is not an empty directory",
-                d.display()
-            )))
+            return Err(OciError::SaveDirNotEmpty(d.clone()).into())
         }
-        SaveTo::Archive(f) if f.exists() => {
-            return Err(Error::Invalid(format!("{}: exists", f.display())))
-        }
+        SaveTo::Archive(f) if f.exists() => return Err(OciError::SaveFileExists(f.clone()).into()),
         _ => {}
     }
     let (image, scratch, base) = make(ws, tip, opts, access, progress)?;
@@ -316,22 +328,24 @@ pub fn save(
     let blobs = layout.join("blobs").join("sha256");
     fs::create_dir_all(&blobs).at(&blobs)?;
     let blob_path = |digest: &str| blobs.join(digest.trim_start_matches("sha256:"));
+    let mut fates = BlobFates::new();
     for layer in &image.layers {
         let d = &layer.desc;
         let p = blob_path(&d.digest);
         match &layer.source {
             LayerSource::Base => {
                 let (breg, _) = base.as_ref().expect("a base layer has a base");
-                progress.sending(d);
+                let part = blob_part(progress, d);
                 breg.download(&d.digest, d.size, &p, &|n| {
-                    progress.sent_bytes(n);
+                    part.advance(n);
                     true
                 })?;
-                progress.blob(d, BlobFate::Copied);
+                part.end();
+                fates.push((d.clone(), BlobFate::Copied));
             }
             LayerSource::Made { path, .. } => {
                 fs::rename(path, &p).at(&p)?;
-                progress.blob(d, BlobFate::Written);
+                fates.push((d.clone(), BlobFate::Written));
             }
         }
     }
@@ -354,7 +368,7 @@ pub fn save(
     });
     write(
         &layout.join("index.json"),
-        &serde_json::to_vec(&index).map_err(|e| Error::Invalid(e.to_string()))?,
+        &serde_json::to_vec(&index).map_err(OciError::Encode)?,
     )?;
     match to {
         SaveTo::Layout(d) => {
@@ -370,7 +384,7 @@ pub fn save(
             crate::fsutil::persist(tmp, f)?;
         }
     }
-    Ok(image.manifest_digest)
+    Ok((image.manifest_digest, fates))
 }
 
 /// The layout as a tar: `oci-layout`, `index.json`, then `blobs/sha256/`

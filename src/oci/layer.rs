@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
+use super::error::LayerEntryError;
 use super::manifest::Compression;
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
@@ -22,10 +23,6 @@ use crate::store::ObjectStore;
 
 const WHITEOUT: &[u8] = b".wh.";
 const OPAQUE: &[u8] = b".wh..wh..opq";
-
-fn bad(msg: impl Into<String>) -> Error {
-    Error::Invalid(msg.into())
-}
 
 fn shown(p: &[u8]) -> String {
     String::from_utf8_lossy(p).escape_debug().to_string()
@@ -90,7 +87,7 @@ impl Default for ImageTree {
 /// absolute path and invalid names refused.
 pub fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
     if p.starts_with(b"/") {
-        return Err(bad(format!("absolute path '{}' in layer", shown(p))));
+        return Err(LayerEntryError::AbsolutePath(shown(p)).into());
     }
     let mut out = Vec::new();
     for c in p.split(|&b| b == b'/') {
@@ -98,12 +95,12 @@ pub fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
             continue;
         }
         if c == b".." {
-            return Err(bad(format!(
-                "path '{}' in layer leaves the image",
-                shown(p)
-            )));
+            return Err(LayerEntryError::PathLeaves(shown(p)).into());
         }
-        check_name(c).map_err(|e| bad(format!("path '{}' in layer: {e}", shown(p))))?;
+        check_name(c).map_err(|e| LayerEntryError::BadName {
+            path: shown(p),
+            err: Box::new(e),
+        })?;
         out.push(c.to_vec());
     }
     Ok(out)
@@ -114,9 +111,9 @@ pub fn decompress<'r>(c: Compression, r: impl Read + 'r) -> Result<Box<dyn Read 
     Ok(match c {
         Compression::None => Box::new(r),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)),
-        Compression::Zstd => Box::new(
-            zstd::stream::read::Decoder::new(r).map_err(|e| bad(format!("zstd layer: {e}")))?,
-        ),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(r).map_err(LayerEntryError::Zstd)?)
+        }
     })
 }
 
@@ -132,6 +129,98 @@ impl<R: Read> Read for Counted<R> {
         self.n += n as u64;
         Ok(n)
     }
+}
+
+/// What a tar entry's header and pax records say about it.
+struct Header {
+    path: Vec<u8>,
+    kind: tar::EntryType,
+    meta: Meta,
+    /// Permission bits.
+    perm: u32,
+    /// Device numbers (major, minor).
+    rdev: (u32, u32),
+    link: Option<Vec<u8>>,
+}
+
+fn malformed(e: std::io::Error) -> Error {
+    LayerEntryError::Malformed(e).into()
+}
+
+/// The header of `ent` (at `path`), its pax records applied.
+fn read_header<R: Read>(ent: &mut tar::Entry<'_, R>, path: Vec<u8>) -> Result<Header> {
+    let hdr = ent.header();
+    let kind = hdr.entry_type();
+    let mut meta = Meta {
+        uid: hdr.uid().map_err(malformed)? as u32,
+        gid: hdr.gid().map_err(malformed)? as u32,
+        mtime: Some(hdr.mtime().map_err(malformed)?),
+        ..Meta::default()
+    };
+    let perm = hdr.mode().map_err(malformed)? & 0o7777;
+    let rdev = (
+        hdr.device_major().ok().flatten().unwrap_or(0),
+        hdr.device_minor().ok().flatten().unwrap_or(0),
+    );
+    let link = ent.link_name_bytes().map(|l| l.into_owned());
+    if let Some(pax) = ent.pax_extensions().map_err(malformed)? {
+        for x in pax {
+            let x = x.map_err(malformed)?;
+            apply_pax(&mut meta, x.key_bytes(), x.value_bytes(), &path)?;
+        }
+    }
+    // One value per name: the first given wins.
+    meta.xattrs.sort_by(|a, b| a.0.cmp(&b.0));
+    meta.xattrs.dedup_by(|a, b| a.0 == b.0);
+    Ok(Header {
+        path,
+        kind,
+        meta,
+        perm,
+        rdev,
+        link,
+    })
+}
+
+/// Apply the pax record `k` = `v` of the entry at `path` to `meta`:
+/// xattrs (GNU's and bsdtar's spellings), mtime with nanoseconds, uid, gid.
+fn apply_pax(meta: &mut Meta, k: &[u8], v: &[u8], path: &[u8]) -> Result<()> {
+    if let Some(name) = k.strip_prefix(b"SCHILY.xattr.") {
+        if name.is_empty() || name.len() > 255 {
+            return Err(LayerEntryError::BadXattrName(shown(path)).into());
+        }
+        meta.xattrs.push((name.to_vec(), v.to_vec()));
+    } else if let Some(name) = k.strip_prefix(b"LIBARCHIVE.xattr.") {
+        // bsdtar: the name URL-encoded, the value base64.
+        let name: Vec<u8> = percent_encoding::percent_decode(name).collect();
+        let val = std::str::from_utf8(v)
+            .ok()
+            .and_then(super::registry::base64_decode);
+        match val {
+            Some(val) if !name.is_empty() && name.len() <= 255 => meta.xattrs.push((name, val)),
+            _ => return Err(LayerEntryError::BadXattr(shown(path)).into()),
+        }
+    } else if k == b"mtime" {
+        let s = String::from_utf8_lossy(v);
+        let (secs, frac) = s.split_once('.').unwrap_or((&s, ""));
+        if let Ok(secs) = secs.parse::<i64>() {
+            meta.mtime = Some(secs.max(0) as u64);
+            let digits: String = frac.chars().take(9).collect();
+            if secs >= 0 && !digits.is_empty() {
+                let ns = format!("{digits:0<9}").parse::<u32>().unwrap_or(0);
+                meta.mtime_nsec = ns;
+            }
+        }
+    } else if k == b"uid" || k == b"gid" {
+        if let Ok(n) = String::from_utf8_lossy(v).parse::<u32>() {
+            if k == b"uid" {
+                meta.uid = n
+            } else {
+                meta.gid = n
+            }
+        }
+    }
+    Ok(())
 }
 
 impl ImageTree {
@@ -179,11 +268,12 @@ impl ImageTree {
                         .map(|c| shown(c))
                         .collect::<Vec<_>>()
                         .join("/");
-                    return Err(bad(if l.entry.is_symlink() {
-                        format!("layer entry passes through the symlink '{p}'")
+                    return Err(if l.entry.is_symlink() {
+                        LayerEntryError::ThroughSymlink(p)
                     } else {
-                        format!("layer entry beneath '{p}', which is not a directory")
-                    }));
+                        LayerEntryError::BeneathNonDirectory(p)
+                    }
+                    .into());
                 }
             };
         }
@@ -200,223 +290,170 @@ impl ImageTree {
     ) -> Result<LayerStats> {
         let mut stats = LayerStats::default();
         let mut ar = tar::Archive::new(r);
-        let io = |e: std::io::Error| bad(format!("malformed layer: {e}"));
-        for ent in ar.entries().map_err(io)? {
-            let mut ent = ent.map_err(io)?;
+        for ent in ar.entries().map_err(malformed)? {
+            let mut ent = ent.map_err(malformed)?;
             stats.entries += 1;
-            let kind = ent.header().entry_type();
-            if kind.is_pax_global_extensions() {
+            if ent.header().entry_type().is_pax_global_extensions() {
                 continue;
             }
             let path = ent.path_bytes().into_owned();
             let comps = split_tar_path(&path)?;
-            let hdr = ent.header();
-            let mut meta = Meta {
-                uid: hdr.uid().map_err(io)? as u32,
-                gid: hdr.gid().map_err(io)? as u32,
-                mtime: Some(hdr.mtime().map_err(io)?),
-                ..Meta::default()
-            };
-            let perm = hdr.mode().map_err(io)? & 0o7777;
-            let rdev = (
-                hdr.device_major().ok().flatten().unwrap_or(0),
-                hdr.device_minor().ok().flatten().unwrap_or(0),
-            );
-            let link = ent.link_name_bytes().map(|l| l.into_owned());
-            if let Some(pax) = ent.pax_extensions().map_err(io)? {
-                for x in pax {
-                    let x = x.map_err(io)?;
-                    let k = x.key_bytes();
-                    let v = x.value_bytes();
-                    if let Some(name) = k.strip_prefix(b"SCHILY.xattr.") {
-                        if name.is_empty() || name.len() > 255 {
-                            return Err(bad(format!("bad xattr name on '{}'", shown(&path))));
-                        }
-                        meta.xattrs.push((name.to_vec(), v.to_vec()));
-                    } else if let Some(name) = k.strip_prefix(b"LIBARCHIVE.xattr.") {
-                        // bsdtar: the name URL-encoded, the value base64.
-                        let name: Vec<u8> = percent_encoding::percent_decode(name).collect();
-                        let val = std::str::from_utf8(v)
-                            .ok()
-                            .and_then(super::registry::base64_decode);
-                        match val {
-                            Some(val) if !name.is_empty() && name.len() <= 255 => {
-                                meta.xattrs.push((name, val))
-                            }
-                            _ => return Err(bad(format!("bad xattr on '{}'", shown(&path)))),
-                        }
-                    } else if k == b"mtime" {
-                        let s = String::from_utf8_lossy(v);
-                        let (secs, frac) = s.split_once('.').unwrap_or((&s, ""));
-                        if let Ok(secs) = secs.parse::<i64>() {
-                            meta.mtime = Some(secs.max(0) as u64);
-                            let digits: String = frac.chars().take(9).collect();
-                            if secs >= 0 && !digits.is_empty() {
-                                let ns = format!("{digits:0<9}").parse::<u32>().unwrap_or(0);
-                                meta.mtime_nsec = ns;
-                            }
-                        }
-                    } else if k == b"uid" || k == b"gid" {
-                        if let Ok(n) = String::from_utf8_lossy(v).parse::<u32>() {
-                            if k == b"uid" {
-                                meta.uid = n
-                            } else {
-                                meta.gid = n
-                            }
-                        }
-                    }
-                }
-            }
-            // One value per name: the first given wins.
-            meta.xattrs.sort_by(|a, b| a.0.cmp(&b.0));
-            meta.xattrs.dedup_by(|a, b| a.0 == b.0);
-
+            let h = read_header(&mut ent, path)?;
             let Some((name, parent)) = comps.split_last() else {
                 // The root itself ("./"): its mode and metadata.
-                if !kind.is_dir() {
-                    return Err(bad(
-                        "layer replaces the root directory with a non-directory",
-                    ));
+                if !h.kind.is_dir() {
+                    return Err(LayerEntryError::RootNotDirectory.into());
                 }
-                self.root.mode = S_IFDIR | perm;
-                self.root.meta = meta;
+                self.root.mode = S_IFDIR | h.perm;
+                self.root.meta = h.meta;
                 continue;
             };
-
             // Whiteouts: only regular files are markers.
-            if let Some(target) = name.strip_prefix(WHITEOUT) {
-                if kind.is_file() {
-                    stats.whiteouts += 1;
-                    if name == OPAQUE {
-                        if let Some(d) = self.dir_mut(parent, layer, true)? {
-                            d.children.retain(|_, c| keep_upper(c, layer));
-                        }
-                    } else if target.starts_with(WHITEOUT) {
-                        // Other `.wh..wh.` names are aufs bookkeeping: ignored.
-                    } else {
-                        check_name(target).map_err(|_| {
-                            bad(format!("whiteout '{}' leaves the image", shown(&path)))
-                        })?;
-                        if let Some(d) = self.dir_mut(parent, layer, false)? {
-                            if let Some(n) = d.children.get_mut(target) {
-                                if !keep_upper(n, layer) {
-                                    d.children.remove(target);
-                                }
-                            }
-                        }
-                    }
-                    continue;
-                }
+            if name.starts_with(WHITEOUT) && h.kind.is_file() {
+                stats.whiteouts += 1;
+                self.whiteout(name, parent, &h.path, layer)?;
+                continue;
             }
-
-            let node = if kind.is_dir() {
+            let node = if h.kind.is_dir() {
                 let d = self.dir_mut(parent, layer, true)?.unwrap();
                 if let Some(Node::Dir(old)) = d.children.get_mut(name) {
-                    old.mode = S_IFDIR | perm;
-                    old.meta = meta;
+                    old.mode = S_IFDIR | h.perm;
+                    old.meta = h.meta;
                     old.layer = layer;
                     continue;
                 }
                 Node::Dir(DirNode {
-                    mode: S_IFDIR | perm,
-                    meta,
+                    mode: S_IFDIR | h.perm,
+                    meta: h.meta,
                     layer,
                     children: BTreeMap::new(),
                 })
-            } else if kind.is_hard_link() {
-                let target = link
-                    .ok_or_else(|| bad(format!("hardlink '{}' without a target", shown(&path))))?;
-                let tcomps = split_tar_path(&target).map_err(|_| {
-                    bad(format!(
-                        "hardlink '{}' to '{}' leaves the image",
-                        shown(&path),
-                        shown(&target)
-                    ))
-                })?;
-                let Some((tname, tparent)) = tcomps.split_last() else {
-                    return Err(bad(format!("hardlink '{}' to the root", shown(&path))));
-                };
-                let missing = || {
-                    bad(format!(
-                        "hardlink '{}' to missing '{}'",
-                        shown(&path),
-                        shown(&target)
-                    ))
-                };
-                let td = self.dir_mut(tparent, layer, false)?.ok_or_else(missing)?;
-                match td.children.get(tname) {
-                    Some(Node::Leaf(l)) => Node::Leaf(Leaf {
-                        entry: l.entry.clone(),
-                        layer,
-                        inode: l.inode,
-                    }),
-                    Some(Node::Dir(_)) => {
-                        return Err(bad(format!("hardlink '{}' to a directory", shown(&path))))
-                    }
-                    None => return Err(missing()),
-                }
+            } else if h.kind.is_hard_link() {
+                self.hardlink(h, layer)?
             } else {
-                let (mode, id) = if kind.is_file() || kind.is_contiguous() {
-                    let size = ent.size();
-                    let mut c = Counted {
-                        inner: &mut ent,
-                        n: 0,
-                    };
-                    let id = file::store_reader(store, &mut c).map_err(|e| {
-                        bad(format!("reading '{}' from the layer: {e}", shown(&path)))
-                    })?;
-                    if c.n != size {
-                        return Err(bad(format!(
-                            "truncated layer: '{}' has {} of {size} bytes",
-                            shown(&path),
-                            c.n
-                        )));
-                    }
-                    stats.files += 1;
-                    stats.content_bytes += size;
-                    (S_IFREG | perm, id)
-                } else if kind.is_symlink() {
-                    let target = link.ok_or_else(|| {
-                        bad(format!("symlink '{}' without a target", shown(&path)))
-                    })?;
-                    if target.is_empty() || target.contains(&0) {
-                        return Err(bad(format!(
-                            "symlink '{}' with an empty target",
-                            shown(&path)
-                        )));
-                    }
-                    (S_IFLNK | 0o777, store.write(ObjectType::Blob, &target)?)
-                } else if kind.is_character_special() || kind.is_block_special() {
-                    meta.rdev = Some(rdev);
-                    let t = if kind.is_character_special() {
-                        S_IFCHR
-                    } else {
-                        S_IFBLK
-                    };
-                    (t | perm, ObjectId::ZERO)
-                } else if kind.is_fifo() {
-                    (S_IFIFO | perm, ObjectId::ZERO)
-                } else {
-                    return Err(bad(format!(
-                        "unsupported tar entry type {:?} at '{}'",
-                        kind.as_byte() as char,
-                        shown(&path)
-                    )));
-                };
-                let mut e = Entry::new(name, mode, id);
-                e.meta = meta;
-                let inode = self.next_inode;
-                self.next_inode += 1;
-                Node::Leaf(Leaf {
-                    entry: e,
-                    layer,
-                    inode,
-                })
+                self.leaf(store, &mut ent, h, name, layer, &mut stats)?
             };
             let d = self.dir_mut(parent, layer, true)?.unwrap();
             d.children.insert(name.clone(), node);
         }
         Ok(stats)
+    }
+
+    /// Apply the whiteout `name` in `parent` (an opaque marker, or the
+    /// removal of what lower layers wrote at one name).
+    fn whiteout(&mut self, name: &[u8], parent: &[Vec<u8>], path: &[u8], layer: u32) -> Result<()> {
+        let target = &name[WHITEOUT.len()..];
+        if name == OPAQUE {
+            if let Some(d) = self.dir_mut(parent, layer, true)? {
+                d.children.retain(|_, c| keep_upper(c, layer));
+            }
+        } else if target.starts_with(WHITEOUT) {
+            // Other `.wh..wh.` names are aufs bookkeeping: ignored.
+        } else {
+            check_name(target).map_err(|_| LayerEntryError::WhiteoutLeaves(shown(path)))?;
+            if let Some(d) = self.dir_mut(parent, layer, false)? {
+                if let Some(n) = d.children.get_mut(target) {
+                    if !keep_upper(n, layer) {
+                        d.children.remove(target);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The node of hardlink entry `h`: the leaf it names, sharing its inode.
+    fn hardlink(&mut self, h: Header, layer: u32) -> Result<Node> {
+        let path = shown(&h.path);
+        let target = h
+            .link
+            .ok_or_else(|| LayerEntryError::HardlinkWithoutTarget(path.clone()))?;
+        let tcomps = split_tar_path(&target).map_err(|_| LayerEntryError::HardlinkLeaves {
+            path: path.clone(),
+            target: shown(&target),
+        })?;
+        let Some((tname, tparent)) = tcomps.split_last() else {
+            return Err(LayerEntryError::HardlinkToRoot(path).into());
+        };
+        let missing = || LayerEntryError::HardlinkToMissing {
+            path: path.clone(),
+            target: shown(&target),
+        };
+        let td = self.dir_mut(tparent, layer, false)?.ok_or_else(missing)?;
+        match td.children.get(tname) {
+            Some(Node::Leaf(l)) => Ok(Node::Leaf(Leaf {
+                entry: l.entry.clone(),
+                layer,
+                inode: l.inode,
+            })),
+            Some(Node::Dir(_)) => Err(LayerEntryError::HardlinkToDirectory(path.clone()).into()),
+            None => Err(missing().into()),
+        }
+    }
+
+    /// The node of a file, symlink, device or FIFO entry `h` named `name`,
+    /// a file's content read from `ent` and stored.
+    fn leaf<R: Read>(
+        &mut self,
+        store: &dyn ObjectStore,
+        ent: &mut tar::Entry<'_, R>,
+        h: Header,
+        name: &[u8],
+        layer: u32,
+        stats: &mut LayerStats,
+    ) -> Result<Node> {
+        let (kind, perm, mut meta) = (h.kind, h.perm, h.meta);
+        let path = || shown(&h.path);
+        let (mode, id) = if kind.is_file() || kind.is_contiguous() {
+            let size = ent.size();
+            let mut c = Counted { inner: ent, n: 0 };
+            let id = file::store_reader(store, &mut c)
+                .map_err(|err| LayerEntryError::Read { path: path(), err })?;
+            if c.n != size {
+                return Err(LayerEntryError::Truncated {
+                    path: path(),
+                    read: c.n,
+                    size,
+                }
+                .into());
+            }
+            stats.files += 1;
+            stats.content_bytes += size;
+            (S_IFREG | perm, id)
+        } else if kind.is_symlink() {
+            let target = h
+                .link
+                .ok_or_else(|| LayerEntryError::SymlinkWithoutTarget(path()))?;
+            if target.is_empty() || target.contains(&0) {
+                return Err(LayerEntryError::SymlinkEmptyTarget(path()).into());
+            }
+            (S_IFLNK | 0o777, store.write(ObjectType::Blob, &target)?)
+        } else if kind.is_character_special() || kind.is_block_special() {
+            meta.rdev = Some(h.rdev);
+            let t = if kind.is_character_special() {
+                S_IFCHR
+            } else {
+                S_IFBLK
+            };
+            (t | perm, ObjectId::ZERO)
+        } else if kind.is_fifo() {
+            (S_IFIFO | perm, ObjectId::ZERO)
+        } else {
+            return Err(LayerEntryError::UnsupportedType {
+                kind: kind.as_byte() as char,
+                path: path(),
+            }
+            .into());
+        };
+        let mut e = Entry::new(name, mode, id);
+        e.meta = meta;
+        let inode = self.next_inode;
+        self.next_inode += 1;
+        Ok(Node::Leaf(Leaf {
+            entry: e,
+            layer,
+            inode,
+        }))
     }
 
     /// Write the tree: directories bottom-up, hardlink records for groups
@@ -489,6 +526,7 @@ fn dir_entries(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oci::error::OciError;
     use crate::prolly::dir::{list, lookup_path};
     use crate::store::MemStore;
 
@@ -723,6 +761,26 @@ mod tests {
         let l = tar_of(items);
         let e = t.apply_layer(&store, 1, &l[..]).unwrap_err().to_string();
         assert!(e.contains(why), "{e}");
+    }
+
+    #[test]
+    fn refusals_are_typed() {
+        let store = MemStore::new();
+        let l = tar_of(&[T::RawFile(b"../evil", b"x")]);
+        let e = ImageTree::new().apply_layer(&store, 1, &l[..]).unwrap_err();
+        assert!(
+            matches!(&e, Error::Oci(OciError::Entry(LayerEntryError::PathLeaves(p))) if p == "../evil"),
+            "{e:?}"
+        );
+        let l = tar_of(&[T::Hard("h", "missing")]);
+        let e = ImageTree::new().apply_layer(&store, 1, &l[..]).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::Oci(OciError::Entry(LayerEntryError::HardlinkToMissing { .. }))
+            ),
+            "{e:?}"
+        );
     }
 
     #[test]

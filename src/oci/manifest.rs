@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use super::error::OciError;
+use crate::error::Result;
 
 pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -30,9 +31,7 @@ impl Platform {
     pub fn parse(s: &str) -> Result<Platform> {
         let parts: Vec<&str> = s.split('/').collect();
         if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
-            return Err(Error::Invalid(format!(
-                "invalid platform '{s}': expected os/arch[/variant]"
-            )));
+            return Err(OciError::BadPlatform(s.to_string()).into());
         }
         Ok(Platform {
             os: parts[0].to_string(),
@@ -132,8 +131,7 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Parsed> {
         #[serde(default)]
         manifests: Option<serde_json::Value>,
     }
-    let probe: Probe = serde_json::from_slice(body)
-        .map_err(|e| Error::Invalid(format!("malformed manifest: {e}")))?;
+    let probe: Probe = serde_json::from_slice(body).map_err(OciError::MalformedManifest)?;
     let ct = content_type
         .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
         .filter(|c| !c.is_empty() && c != "application/json" && c != "text/plain");
@@ -144,15 +142,13 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Parsed> {
         None => OCI_MANIFEST.to_string(),
     };
     if probe.schema_version != Some(2) {
-        return Err(Error::Invalid(format!(
-            "unsupported manifest schema version {} ({kind})",
-            probe
-                .schema_version
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "none".into())
-        )));
+        return Err(OciError::SchemaVersion {
+            version: probe.schema_version,
+            media_type: kind.clone(),
+        }
+        .into());
     }
-    let malformed = |e: serde_json::Error| Error::Invalid(format!("malformed manifest: {e}"));
+    let malformed = OciError::MalformedManifest;
     match kind.as_str() {
         OCI_INDEX | DOCKER_LIST => Ok(Parsed::Index(
             serde_json::from_slice(body).map_err(malformed)?,
@@ -161,17 +157,12 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Parsed> {
             let m: Manifest = serde_json::from_slice(body).map_err(malformed)?;
             for d in std::iter::once(&m.config).chain(&m.layers) {
                 if !super::reference::is_sha256_digest(&d.digest) {
-                    return Err(Error::Invalid(format!(
-                        "malformed manifest: unsupported digest '{}'",
-                        d.digest
-                    )));
+                    return Err(OciError::UnsupportedDigest(d.digest.clone()).into());
                 }
             }
             Ok(Parsed::Manifest(m))
         }
-        other => Err(Error::Invalid(format!(
-            "unsupported manifest media type '{other}'"
-        ))),
+        other => Err(OciError::ManifestMediaType(other.to_string()).into()),
     }
 }
 
@@ -196,11 +187,7 @@ pub fn layer_compression(media_type: &str) -> Result<Compression> {
         "application/vnd.oci.image.layer.v1.tar+zstd"
         | "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
         | "application/vnd.docker.image.rootfs.diff.tar.zstd" => Compression::Zstd,
-        _ => {
-            return Err(Error::Invalid(format!(
-                "unsupported layer media type '{t}'"
-            )))
-        }
+        _ => return Err(OciError::LayerMediaType(t.to_string()).into()),
     };
     Ok(c)
 }
@@ -238,7 +225,7 @@ pub struct RunConfig {
 }
 
 pub fn parse_config(body: &[u8]) -> Result<ImageConfig> {
-    serde_json::from_slice(body).map_err(|e| Error::Invalid(format!("malformed image config: {e}")))
+    Ok(serde_json::from_slice(body).map_err(OciError::MalformedConfig)?)
 }
 
 #[cfg(test)]

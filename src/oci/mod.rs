@@ -2,6 +2,7 @@
 //! application into a tree (format-spec/oci.md).
 
 pub mod credentials;
+pub mod error;
 pub mod fetch;
 pub mod image;
 pub mod layer;

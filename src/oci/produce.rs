@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::error::OciError;
 use super::manifest::{self, Platform, OCI_MANIFEST};
 use super::record::{last_pull, PullRecord};
 use super::registry::hex;
@@ -322,13 +323,12 @@ pub fn make_layer(
 
 /// The base image's manifest layers, as descriptors in OCI media types.
 pub fn base_layers(body: &[u8]) -> Result<Vec<Descriptor>> {
-    let bad = |why: String| Error::Invalid(format!("image base manifest: {why}"));
     let v: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| bad(format!("malformed: {e}")))?;
+        serde_json::from_slice(body).map_err(OciError::BaseManifestMalformed)?;
     let layers = v
         .get("layers")
         .and_then(|l| l.as_array())
-        .ok_or_else(|| bad("no layers".into()))?;
+        .ok_or(OciError::BaseManifestNoLayers)?;
     let mut out = Vec::new();
     for l in layers {
         let media = l.get("mediaType").and_then(|m| m.as_str()).unwrap_or("");
@@ -346,11 +346,11 @@ pub fn base_layers(body: &[u8]) -> Result<Vec<Descriptor>> {
             .get("digest")
             .and_then(|d| d.as_str())
             .filter(|d| super::reference::is_sha256_digest(d))
-            .ok_or_else(|| bad("a layer without a sha256 digest".into()))?;
+            .ok_or(OciError::BaseLayerNoDigest)?;
         let size = l
             .get("size")
             .and_then(|s| s.as_u64())
-            .ok_or_else(|| bad("a layer without a size".into()))?;
+            .ok_or(OciError::BaseLayerNoSize)?;
         out.push(Descriptor {
             media_type: oci.to_string(),
             digest: digest.to_string(),
@@ -361,63 +361,24 @@ pub fn base_layers(body: &[u8]) -> Result<Vec<Descriptor>> {
     Ok(out)
 }
 
-/// Build the image of `tip`: base layers from `base_manifest` (the body of
-/// the base's manifest, already verified against its digest; required when
-/// the commit has a base), new layers written into `tmp`.
-pub fn build(
+/// The image's start: its config, diffIDs and layers so far, the tree its
+/// layers are made over.
+struct Start {
+    config: serde_json::Value,
+    diff_ids: Vec<String>,
+    layers: Vec<Layer>,
+    base_tree: Option<ObjectId>,
+}
+
+/// The base's config, diffIDs and layers (`body`: its manifest), or a
+/// config of the platform alone when there is no base.
+fn start_from(
     store: &dyn ObjectStore,
-    tip: &ObjectId,
-    base: Option<Base>,
+    base: Option<&Base>,
     base_manifest: Option<&[u8]>,
     opts: &ImageOptions,
-    tmp: &Path,
-    progress: &mut dyn FnMut(&str),
-) -> Result<Image> {
-    let mut layers = Vec::new();
-    let mut diff_ids: Vec<String> = Vec::new();
-    let mut config: serde_json::Value;
-    let base_tree;
-    if let Some(b) = &base {
-        let body = base_manifest.ok_or_else(|| {
-            Error::Invalid("image base: its manifest is needed to reuse its layers".into())
-        })?;
-        let raw = read_kind(store, &b.record.config, ObjectType::Blob)?.data;
-        config = serde_json::from_slice(&raw)
-            .map_err(|e| Error::Invalid(format!("image base config: malformed: {e}")))?;
-        let ids: Vec<String> = config
-            .pointer("/rootfs/diff_ids")
-            .and_then(|d| d.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|d| d.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let descs = base_layers(body)?;
-        if ids.len() != descs.len() {
-            return Err(Error::Invalid(format!(
-                "image base {}: its config lists {} diffIDs for {} layers",
-                b.record.image,
-                ids.len(),
-                descs.len()
-            )));
-        }
-        diff_ids = ids;
-        layers.extend(descs.into_iter().map(|desc| Layer {
-            desc,
-            source: LayerSource::Base,
-        }));
-        let have = Platform::parse(&b.record.platform)?;
-        if let Some(p) = &opts.platform {
-            if *p != have {
-                return Err(Error::Invalid(format!(
-                    "--platform {p}: the base image {} is {have}",
-                    b.record.image
-                )));
-            }
-        }
-        base_tree = Some(b.tree);
-    } else {
+) -> Result<Start> {
+    let Some(b) = base else {
         let p = opts.platform.clone().unwrap_or_else(Platform::host);
         let mut m = serde_json::Map::new();
         m.insert("architecture".into(), p.architecture.clone().into());
@@ -425,13 +386,80 @@ pub fn build(
         if let Some(v) = &p.variant {
             m.insert("variant".into(), v.clone().into());
         }
-        config = serde_json::Value::Object(m);
-        base_tree = None;
+        return Ok(Start {
+            config: serde_json::Value::Object(m),
+            diff_ids: Vec::new(),
+            layers: Vec::new(),
+            base_tree: None,
+        });
+    };
+    let body = base_manifest.ok_or(OciError::BaseManifestNeeded)?;
+    let raw = read_kind(store, &b.record.config, ObjectType::Blob)?.data;
+    let config: serde_json::Value =
+        serde_json::from_slice(&raw).map_err(OciError::BaseConfigMalformed)?;
+    let ids: Vec<String> = config
+        .pointer("/rootfs/diff_ids")
+        .and_then(|d| d.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let descs = base_layers(body)?;
+    if ids.len() != descs.len() {
+        return Err(OciError::DiffIdCount {
+            image: b.record.image.clone(),
+            diff_ids: ids.len(),
+            layers: descs.len(),
+        }
+        .into());
     }
-    let commits = commits_since(store, tip, base.as_ref().map(|b| &b.commit))?;
-    let tip_info = commit_info(store, tip)?;
-    // (old tree, new tree, commit time, history entry) per layer to make.
-    let mut plan: Vec<(Option<ObjectId>, ObjectId, i64, serde_json::Value)> = Vec::new();
+    let layers = descs
+        .into_iter()
+        .map(|desc| Layer {
+            desc,
+            source: LayerSource::Base,
+        })
+        .collect();
+    let have = Platform::parse(&b.record.platform)?;
+    if let Some(p) = &opts.platform {
+        if *p != have {
+            return Err(OciError::PlatformMismatch {
+                asked: p.to_string(),
+                image: b.record.image.clone(),
+                have: have.to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(Start {
+        config,
+        diff_ids: ids,
+        layers,
+        base_tree: Some(b.tree),
+    })
+}
+
+/// A layer to make: the tree it goes from (None: from nothing) and to, the
+/// commit's time, its history entry.
+struct Planned {
+    old: Option<ObjectId>,
+    new: ObjectId,
+    time: i64,
+    history: serde_json::Value,
+}
+
+/// The layers to make over `base_tree`: one for the whole change
+/// (squash), or one per commit since the base.
+fn plan_layers(
+    commits: &[(ObjectId, CommitInfo)],
+    tip: &ObjectId,
+    tip_info: &CommitInfo,
+    has_base: bool,
+    base_tree: Option<ObjectId>,
+    mode: LayersMode,
+) -> Vec<Planned> {
     let history = |id: &ObjectId, info: &CommitInfo| {
         serde_json::json!({
             "created": rfc3339(info.time),
@@ -439,48 +467,46 @@ pub fn build(
             "comment": info.subject,
         })
     };
-    match opts.layers {
+    let mut plan = Vec::new();
+    match mode {
         LayersMode::Squash => {
-            if base.is_none() || !commits.is_empty() {
-                plan.push((
-                    base_tree,
-                    tip_info.tree,
-                    tip_info.time,
-                    history(tip, &tip_info),
-                ));
+            if !has_base || !commits.is_empty() {
+                plan.push(Planned {
+                    old: base_tree,
+                    new: tip_info.tree,
+                    time: tip_info.time,
+                    history: history(tip, tip_info),
+                });
             }
         }
         LayersMode::Commits => {
             let mut prev = base_tree;
-            for (id, info) in &commits {
-                plan.push((prev, info.tree, info.time, history(id, info)));
+            for (id, info) in commits {
+                plan.push(Planned {
+                    old: prev,
+                    new: info.tree,
+                    time: info.time,
+                    history: history(id, info),
+                });
                 prev = Some(info.tree);
             }
         }
     }
-    let mut hist_new = Vec::new();
-    for (i, (old, new, time, mut h)) in plan.into_iter().enumerate() {
-        if old == Some(new) {
-            h["empty_layer"] = true.into();
-            hist_new.push(h);
-            continue;
-        }
-        progress(&format!("making layer {}", i + 1));
-        let path = tmp.join(format!("layer-{i}"));
-        let mtime = time.max(0) as u64;
-        let (desc, diff_id, counts) =
-            make_layer(store, old.as_ref(), &new, mtime, opts.compression, &path)?;
-        diff_ids.push(diff_id);
-        layers.push(Layer {
-            desc,
-            source: LayerSource::Made { path, counts },
-        });
-        hist_new.push(h);
-    }
-    // The config: the base's, every field kept, then rootfs, history, created, options.
+    plan
+}
+
+/// The config as the image's: the base's, every field kept, then rootfs,
+/// history (the base's and `history`), created, options.
+fn finish_config(
+    mut config: serde_json::Value,
+    diff_ids: &[String],
+    history: Vec<serde_json::Value>,
+    created: i64,
+    opts: &ImageOptions,
+) -> Result<Vec<u8>> {
     let obj = config
         .as_object_mut()
-        .ok_or_else(|| Error::Invalid("image base config: not a JSON object".into()))?;
+        .ok_or(OciError::BaseConfigNotObject)?;
     obj.insert(
         "rootfs".into(),
         serde_json::json!({"type": "layers", "diff_ids": diff_ids}),
@@ -490,12 +516,20 @@ pub fn build(
         .and_then(|h| h.as_array())
         .cloned()
         .unwrap_or_default();
-    hist.extend(hist_new);
+    hist.extend(history);
     obj.insert("history".into(), hist.into());
-    obj.insert("created".into(), rfc3339(tip_info.time).into());
+    obj.insert("created".into(), rfc3339(created).into());
     apply_run_options(obj, opts);
-    let config = serde_json::to_vec(&config).map_err(|e| Error::Invalid(e.to_string()))?;
-    let config_digest = sha256(&config);
+    Ok(serde_json::to_vec(&config).map_err(OciError::Encode)?)
+}
+
+/// The manifest naming `config` (with digest `config_digest`) and `layers`.
+fn manifest_of(
+    config: &[u8],
+    config_digest: &str,
+    layers: &[Layer],
+    annotations: &BTreeMap<String, String>,
+) -> Result<Vec<u8>> {
     #[derive(Serialize)]
     struct ManifestOut<'a> {
         #[serde(rename = "schemaVersion")]
@@ -512,14 +546,72 @@ pub fn build(
         media_type: OCI_MANIFEST,
         config: Descriptor {
             media_type: OCI_CONFIG.into(),
-            digest: config_digest.clone(),
+            digest: config_digest.to_string(),
             size: config.len() as u64,
             annotations: None,
         },
         layers: layers.iter().map(|l| &l.desc).collect(),
-        annotations: &opts.annotations,
+        annotations,
     };
-    let manifest = serde_json::to_vec(&m).map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok(serde_json::to_vec(&m).map_err(OciError::Encode)?)
+}
+
+/// Build the image of `tip`: base layers from `base_manifest` (the body of
+/// the base's manifest, already verified against its digest; required when
+/// the commit has a base), new layers written into `tmp`.
+pub fn build(
+    store: &dyn ObjectStore,
+    tip: &ObjectId,
+    base: Option<Base>,
+    base_manifest: Option<&[u8]>,
+    opts: &ImageOptions,
+    tmp: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Image> {
+    let Start {
+        config,
+        mut diff_ids,
+        mut layers,
+        base_tree,
+    } = start_from(store, base.as_ref(), base_manifest, opts)?;
+    let commits = commits_since(store, tip, base.as_ref().map(|b| &b.commit))?;
+    let tip_info = commit_info(store, tip)?;
+    let plan = plan_layers(
+        &commits,
+        tip,
+        &tip_info,
+        base.is_some(),
+        base_tree,
+        opts.layers,
+    );
+    let mut hist_new = Vec::new();
+    for (i, mut p) in plan.into_iter().enumerate() {
+        if p.old == Some(p.new) {
+            p.history["empty_layer"] = true.into();
+            hist_new.push(p.history);
+            continue;
+        }
+        progress(&format!("making layer {}", i + 1));
+        let path = tmp.join(format!("layer-{i}"));
+        let mtime = p.time.max(0) as u64;
+        let (desc, diff_id, counts) = make_layer(
+            store,
+            p.old.as_ref(),
+            &p.new,
+            mtime,
+            opts.compression,
+            &path,
+        )?;
+        diff_ids.push(diff_id);
+        layers.push(Layer {
+            desc,
+            source: LayerSource::Made { path, counts },
+        });
+        hist_new.push(p.history);
+    }
+    let config = finish_config(config, &diff_ids, hist_new, tip_info.time, opts)?;
+    let config_digest = sha256(&config);
+    let manifest = manifest_of(&config, &config_digest, &layers, &opts.annotations)?;
     let manifest_digest = sha256(&manifest);
     Ok(Image {
         base,

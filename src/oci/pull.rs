@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use crate::container::{head_commit, is_dirty, lock_working, read_working};
 use crate::error::{Error, Result};
+use crate::identity::Signature;
 use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::refs::{check_short_name, Expect};
@@ -16,11 +17,13 @@ use crate::store::{BatchWriter, ObjectStore};
 use crate::workspace::{check_container_name, Workspace};
 
 use super::credentials::credentials_for;
-use super::fetch::{fetch_tree, resolve, PullProgress};
+use super::error::OciError;
+use super::fetch::{fetch_tree, resolve};
 use super::manifest::Platform;
 use super::record::{last_pull, stored_pull, PullRecord};
 use super::reference::Reference;
 use super::registry::Registry;
+use crate::progress::{Progress, Unit};
 
 /// The identity of pull commits when none is configured.
 const PULL_NAME: &str = "hako pull";
@@ -143,28 +146,40 @@ fn du(p: &std::path::Path) -> u64 {
     total
 }
 
-/// `e` prefixed with `what`, its sources joined as `anyhow` shows a chain.
-fn within(what: &str, e: Error) -> Error {
-    let mut s = format!("{what}: {e}");
-    let mut src = std::error::Error::source(&e);
-    while let Some(x) = src {
-        s.push_str(&format!(": {x}"));
-        src = x.source();
+/// `e` as a failed step of pulling `image`.
+fn within(image: &str, e: Error) -> Error {
+    OciError::Pull {
+        image: image.to_string(),
+        err: Box::new(e),
     }
-    Error::Invalid(s)
+    .into()
 }
 
-/// Pull `req` into the workspace `ws` (any of its containers selected):
-/// `progress` sees the layers downloaded and applied. `may_change` is asked
-/// first about an existing target container, and refuses it by an error
-/// (callers refuse one with a running persistent instance:
-/// `runtime::instance::refuse_if_running`, which this layer cannot see).
-pub fn pull(
+/// The container a pull goes into, and the branch it goes on.
+struct Target {
+    r: Reference,
+    /// The image as the pull record names it.
+    image: String,
+    name: String,
+    platform: Platform,
+    /// The container, when it exists already.
+    container: Option<Workspace>,
+    /// The container's current branch (None: HEAD is detached or the
+    /// container is new).
+    current: Option<String>,
+    /// `--branch`, as a full ref name.
+    branch: Option<String>,
+    /// The commit goes on the current branch (HEAD).
+    on_head: bool,
+}
+
+/// Check `req` and find its target container (refused by `may_change`, or
+/// when the commit would go on HEAD over uncommitted changes).
+fn target_of(
     ws: &Workspace,
     req: &PullRequest,
-    progress: &dyn PullProgress,
     may_change: &dyn Fn(&Workspace) -> Result<()>,
-) -> Result<PullOutcome> {
+) -> Result<Target> {
     let r = Reference::parse(&req.image)?;
     let image = r.to_string();
     let name = req
@@ -176,84 +191,219 @@ pub fn pull(
     if let Some(b) = &req.branch {
         check_short_name("heads", b)?;
     }
-    let exists = ws.containers()?.contains(&name);
-    let target = if exists {
+    let container = if ws.containers()?.contains(&name) {
         let c = Workspace::open_with(&ws.dir, Some(&name))?;
         may_change(&c)?;
         Some(c)
     } else {
         None
     };
-    // The branch the image commit goes on: --branch, else the current one
-    // (None: HEAD is detached or the container is new).
-    let current = match &target {
+    let current = match &container {
         Some(c) => c.refs.head_target()?,
         None => None,
     };
     let branch = req.branch.as_ref().map(|b| format!("refs/heads/{b}"));
     let on_head = branch.is_none() || branch == current;
-    if on_head {
-        if let Some(c) = &target {
-            if is_dirty(c)? {
-                return Err(Error::Invalid(format!("pull {image}: container {name} has uncommitted changes (commit or reset them first)")));
-            }
+    if let (true, Some(c)) = (on_head, &container) {
+        if is_dirty(c)? {
+            return Err(OciError::Dirty { image, name }.into());
         }
     }
-    let ctx = format!("pull {image}");
-    let creds = credentials_for(&r.domain).map_err(|e| within(&ctx, e))?;
-    let reg = Registry::new(&r, req.insecure, creds);
-    let resolved = resolve(&reg, &r, &platform).map_err(|e| within(&ctx, e))?;
-    // The commit the new one goes on top of, and the ref's value to swap from.
-    let (parent, expect) = match (&target, &branch) {
-        (None, _) => (None, Expect::Absent),
-        (Some(c), Some(b)) if !on_head => match c.refs.resolve(b)? {
-            Some(tip) => (Some(tip), Expect::Value(tip)),
-            // A new branch starts at HEAD's last pull (or as a root commit).
-            None => {
-                let from = match head_commit(c)? {
-                    Some(h) => last_pull(&c.odb, &h)?.map(|(id, ..)| id),
-                    None => None,
-                };
-                (from, Expect::Absent)
+    Ok(Target {
+        r,
+        image,
+        name,
+        platform,
+        container,
+        current,
+        branch,
+        on_head,
+    })
+}
+
+impl Target {
+    /// The commit the new one goes on top of, and the ref's value to swap from.
+    fn parent(&self) -> Result<(Option<ObjectId>, Expect)> {
+        Ok(match (&self.container, &self.branch) {
+            (None, _) => (None, Expect::Absent),
+            (Some(c), Some(b)) if !self.on_head => match c.refs.resolve(b)? {
+                Some(tip) => (Some(tip), Expect::Value(tip)),
+                // A new branch starts at HEAD's last pull (or as a root commit).
+                None => {
+                    let from = match head_commit(c)? {
+                        Some(h) => last_pull(&c.odb, &h)?.map(|(id, ..)| id),
+                        None => None,
+                    };
+                    (from, Expect::Absent)
+                }
+            },
+            (Some(c), _) => {
+                let h = head_commit(c)?;
+                (h, h.map(Expect::Value).unwrap_or(Expect::Absent))
             }
-        },
-        (Some(c), _) => {
-            let h = head_commit(c)?;
-            (h, h.map(Expect::Value).unwrap_or(Expect::Absent))
-        }
-    };
-    let on = branch
-        .as_deref()
-        .or(current.as_deref())
-        .map(|b| b.trim_start_matches("refs/heads/").to_string())
-        .unwrap_or_else(|| "HEAD".into());
-    if let (Some(c), Some(p)) = (&target, parent) {
+        })
+    }
+
+    /// The branch the commit goes on, as messages name it (`HEAD` when detached).
+    fn on(&self) -> String {
+        self.branch
+            .as_deref()
+            .or(self.current.as_deref())
+            .map(|b| b.trim_start_matches("refs/heads/").to_string())
+            .unwrap_or_else(|| "HEAD".into())
+    }
+
+    /// Up to date when `parent`'s last pull is of the manifest `digest` from
+    /// the same repository; refused when the parent holds work of the
+    /// container's own above its last pull (or no pull at all).
+    fn up_to_date(&self, parent: Option<ObjectId>, digest: &str) -> Result<Option<PullOutcome>> {
+        let (Some(c), Some(p)) = (&self.container, parent) else {
+            return Ok(None);
+        };
+        let (image, name, on) = (self.image.clone(), self.name.clone(), self.on());
         match last_pull(&c.odb, &p)? {
             // Same manifest from the same repository: up to date, however
             // it was named (a tag, another tag, the digest).
             Some((_, rec, _, above))
-                if rec.digest == resolved.digest
-                    && Reference::parse(&rec.image)
-                        .is_ok_and(|p| p.domain == r.domain && p.repository == r.repository) =>
+                if rec.digest == digest
+                    && Reference::parse(&rec.image).is_ok_and(|p| {
+                        p.domain == self.r.domain && p.repository == self.r.repository
+                    }) =>
             {
-                return Ok(PullOutcome::UpToDate {
+                Ok(Some(PullOutcome::UpToDate {
                     image,
                     name,
                     digest: rec.digest,
                     above,
-                });
+                }))
             }
             // Work on top of the last pull (or no pull at all): an image
             // commit above it would hide that work from the tree.
-            Some((_, _, _, above)) if above > 0 => return Err(Error::Invalid(format!(
-                "pull {image}: {on} of container {name} has {above} commit{} since its last pull, which the new image would hide; pull into another branch ('hako pull --branch NEW {image}'), then 'hako -c {name} merge NEW'",
-                if above == 1 { "" } else { "s" }
-            ))),
-            None => return Err(Error::Invalid(format!(
-                "pull {image}: {on} of container {name} holds commits that are not an image's, which the image would hide; pull into another branch ('hako pull --branch NEW {image}') or another container (--as)"
-            ))),
-            Some(_) => {}
+            Some((_, _, _, above)) if above > 0 => Err(OciError::WorkAbovePull {
+                image,
+                on,
+                name,
+                above,
+            }
+            .into()),
+            None => Err(OciError::NotAnImage { image, on, name }.into()),
+            Some(_) => Ok(None),
         }
+    }
+}
+
+/// The image's tree, config blob and config platform (None when its
+/// config names no os), and the bytes downloaded: from the store when the
+/// same manifest was pulled before, else fetched through `counter`.
+struct Content {
+    tree: ObjectId,
+    config: ObjectId,
+    config_platform: Option<Platform>,
+    downloaded: u64,
+    /// The same manifest was stored already.
+    already_stored: bool,
+}
+
+fn content_of(
+    ws: &Workspace,
+    image: &str,
+    jobs: usize,
+    reg: &Registry,
+    resolved: &super::fetch::Resolved,
+    counter: &NewBytes,
+    progress: &dyn Progress,
+) -> Result<Content> {
+    // An image already stored (same manifest digest) is not downloaded again.
+    if let Some((rec, tree)) = stored_pull(ws, &resolved.digest)? {
+        let cfg = super::manifest::parse_config(&ws.odb.read(&rec.config)?.data)?;
+        let p = Platform {
+            os: cfg.os,
+            architecture: cfg.architecture,
+            variant: cfg.variant,
+        };
+        return Ok(Content {
+            tree,
+            config: rec.config,
+            config_platform: (!p.os.is_empty()).then_some(p),
+            downloaded: 0,
+            already_stored: true,
+        });
+    }
+    let m = &resolved.manifest;
+    progress.begin("Pulling layers", Some(m.layers.len() as u64), Unit::Items);
+    let tmp = ws
+        .dir
+        .join("tmp")
+        .join(format!("pull-{}", std::process::id()));
+    let fetched = fetch_tree(reg, m, counter, &tmp, jobs, progress);
+    progress.end();
+    let fetched = fetched.map_err(|e| within(image, e))?;
+    let config = counter.write(ObjectType::Blob, &fetched.config)?;
+    counter.batch.flush()?;
+    let p = (!fetched.config_platform.os.is_empty()).then(|| fetched.config_platform.clone());
+    Ok(Content {
+        tree: fetched.tree,
+        config,
+        config_platform: p,
+        downloaded: fetched.downloaded,
+        already_stored: false,
+    })
+}
+
+/// Commit `tree` with `record`'s message into the target container
+/// (created now when new), on HEAD (the working root moving with it) or
+/// on the branch asked for.
+fn commit_pull(
+    ws: &Workspace,
+    who: Signature,
+    t: Target,
+    tree: ObjectId,
+    record: &PullRecord,
+    parent: Option<ObjectId>,
+    expect: Expect,
+) -> Result<ObjectId> {
+    let c = match t.container {
+        Some(c) => c,
+        None => {
+            ws.create_container(&t.name)?;
+            Workspace::open_with(&ws.dir, Some(&t.name))?
+        }
+    };
+    let parents: Vec<ObjectId> = parent.into_iter().collect();
+    let id =
+        crate::commit::create_commit(&c.odb, tree, &parents, who.clone(), who, &record.message())?;
+    let why = format!("pull: {}", t.image);
+    if t.on_head {
+        let raw = read_working(&c)?;
+        let working = lock_working(&c, raw)?;
+        c.refs.update("HEAD", id, expect, &c.committer()?, &why)?;
+        working.commit(tree)?;
+    } else {
+        let b = t.branch.as_deref().expect("not on HEAD means --branch");
+        c.refs.update(b, id, expect, &c.committer()?, &why)?;
+    }
+    Ok(id)
+}
+
+/// Pull `req` into the workspace `ws` (any of its containers selected):
+/// `progress` sees the layers downloaded and applied. `may_change` is asked
+/// first about an existing target container, and refuses it by an error
+/// (callers refuse one with a running persistent instance:
+/// `runtime::instance::pull` does, which this layer cannot see).
+pub fn pull(
+    ws: &Workspace,
+    req: &PullRequest,
+    progress: &dyn Progress,
+    may_change: &dyn Fn(&Workspace) -> Result<()>,
+) -> Result<PullOutcome> {
+    let t = target_of(ws, req, may_change)?;
+    let creds = credentials_for(&t.r.domain).map_err(|e| within(&t.image, e))?;
+    let reg = Registry::new(&t.r, req.insecure, creds);
+    let resolved = resolve(&reg, &t.r, &t.platform).map_err(|e| within(&t.image, e))?;
+    let (parent, expect) = t.parent()?;
+    let on = t.on();
+    if let Some(done) = t.up_to_date(parent, &resolved.digest)? {
+        return Ok(done);
     }
     // Commits hako makes on its own behalf need no configured identity.
     let who = ws.author_or(PULL_NAME, PULL_EMAIL)?;
@@ -269,74 +419,23 @@ pub fn pull(
         objects: AtomicU64::new(0),
     };
     super::image::remove_stale(&ws.dir.join("tmp"), "pull");
-    // An image already stored (same manifest digest) is not downloaded again.
-    let stored = stored_pull(ws, &resolved.digest)?;
-    let (tree, config, config_platform, downloaded) = match &stored {
-        Some((rec, tree)) => {
-            let cfg = super::manifest::parse_config(&ws.odb.read(&rec.config)?.data)?;
-            let p = Platform {
-                os: cfg.os,
-                architecture: cfg.architecture,
-                variant: cfg.variant,
-            };
-            (*tree, rec.config, (!p.os.is_empty()).then_some(p), 0)
-        }
-        None => {
-            progress.layers(m.layers.len());
-            let tmp = ws
-                .dir
-                .join("tmp")
-                .join(format!("pull-{}", std::process::id()));
-            let fetched = fetch_tree(&reg, m, &counter, &tmp, req.jobs, progress)
-                .map_err(|e| within(&ctx, e))?;
-            let config = counter.write(ObjectType::Blob, &fetched.config)?;
-            batch.flush()?;
-            progress.done();
-            let p =
-                (!fetched.config_platform.os.is_empty()).then(|| fetched.config_platform.clone());
-            (fetched.tree, config, p, fetched.downloaded)
-        }
-    };
+    let content = content_of(ws, &t.image, req.jobs, &reg, &resolved, &counter, progress)?;
     // A manifest named directly is for whatever platform its config says.
-    let platform = match config_platform {
+    let platform = match content.config_platform {
         Some(p) if !resolved.from_index => p,
         _ => resolved.platform.clone(),
     };
     let record = PullRecord {
-        image: image.clone(),
+        image: t.image.clone(),
         digest: resolved.digest.clone(),
         platform: platform.to_string(),
-        config,
+        config: content.config,
         config_digest: m.config.digest.clone(),
         size,
         layers: m.layers.len(),
     };
-    let c = match target {
-        Some(c) => c,
-        None => {
-            ws.create_container(&name)?;
-            Workspace::open_with(&ws.dir, Some(&name))?
-        }
-    };
-    let parents: Vec<ObjectId> = parent.into_iter().collect();
-    let id =
-        crate::commit::create_commit(&c.odb, tree, &parents, who.clone(), who, &record.message())?;
-    if on_head {
-        let raw = read_working(&c)?;
-        let working = lock_working(&c, raw)?;
-        c.refs.update(
-            "HEAD",
-            id,
-            expect,
-            &c.committer()?,
-            &format!("pull: {image}"),
-        )?;
-        working.commit(tree)?;
-    } else {
-        let b = branch.as_deref().expect("not on HEAD means --branch");
-        c.refs
-            .update(b, id, expect, &c.committer()?, &format!("pull: {image}"))?;
-    }
+    let (image, name, on_head) = (t.image.clone(), t.name.clone(), t.on_head);
+    let id = commit_pull(ws, who, t, content.tree, &record, parent, expect)?;
     let after = du(&objects_dir);
     Ok(PullOutcome::Pulled(Pulled {
         id,
@@ -346,9 +445,9 @@ pub fn pull(
         on,
         digest: resolved.digest.clone(),
         platform,
-        already_stored: stored.is_some(),
+        already_stored: content.already_stored,
         fetched: resolved.fetched,
-        downloaded,
+        downloaded: content.downloaded,
         layers: m.layers.len(),
         stored_bytes: after.saturating_sub(before),
         new_objects: counter.objects.load(Ordering::Relaxed),

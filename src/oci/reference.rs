@@ -1,6 +1,7 @@
 //! Image references as docker writes them: `alpine` is
 //! `docker.io/library/alpine:latest`; `host:port/repo:tag`; `repo@sha256:…`.
 
+use super::error::OciError;
 use crate::error::{Error, Result};
 
 pub const DOCKER_HUB: &str = "docker.io";
@@ -17,8 +18,12 @@ pub struct Reference {
     pub digest: Option<String>,
 }
 
-fn bad(s: &str, why: &str) -> Error {
-    Error::Invalid(format!("invalid image reference '{s}': {why}"))
+fn bad(s: &str, why: &'static str) -> Error {
+    OciError::BadReference {
+        reference: s.to_string(),
+        why,
+    }
+    .into()
 }
 
 /// Whether `d` is `sha256:` and 64 lowercase hex digits.

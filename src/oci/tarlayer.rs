@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 
+use super::error::OciError;
 use crate::error::{Error, Result};
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, ROOT_RECORD, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK};
@@ -213,22 +214,17 @@ impl TarWriter<'_> {
             S_IFCHR => b'3',
             S_IFBLK => b'4',
             S_IFIFO => b'6',
-            S_IFSOCK => {
-                return Err(Error::Invalid(format!(
-                    "image: {}: a socket cannot be stored in an OCI layer",
-                    shown()
-                )))
-            }
-            _ => return Err(Error::Invalid(format!("image: {}: unknown mode", shown()))),
+            S_IFSOCK => return Err(OciError::SocketInLayer(shown()).into()),
+            _ => return Err(OciError::UnknownMode(shown()).into()),
         };
         let dev = m.rdev.map(|(a, b)| (a as u64, b as u64)).unwrap_or((0, 0));
         if !fits(dev.0, 8) || !fits(dev.1, 8) {
-            return Err(Error::Invalid(format!(
-                "image: {}: device numbers {}:{} do not fit a tar header",
-                shown(),
-                dev.0,
-                dev.1
-            )));
+            return Err(OciError::DeviceTooLarge {
+                path: shown(),
+                major: dev.0,
+                minor: dev.1,
+            }
+            .into());
         }
         self.member(&Member {
             name,
@@ -247,11 +243,12 @@ impl TarWriter<'_> {
             let mut counted = crate::http::Counting::new(&mut *self.out);
             file::write_to(self.store, &e.id, &mut counted)?;
             if counted.total != size {
-                return Err(Error::Invalid(format!(
-                    "image: {}: content is {} bytes, its list says {size}",
-                    shown(),
-                    counted.total
-                )));
+                return Err(OciError::ContentSize {
+                    path: shown(),
+                    read: counted.total,
+                    listed: size,
+                }
+                .into());
             }
             self.pad(size)?;
             self.counts.content_bytes += size;

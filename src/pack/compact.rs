@@ -5,6 +5,7 @@
 //! `write_compact` writes one; `decode_compact` turns one into the records of
 //! a stored version 2 pack.
 
+use crate::store::PackError;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -583,7 +584,7 @@ pub fn write_wire<W: Write>(
     if compact {
         write_compact(store, reuse, picks, thin, out)
     } else {
-        super::write::write_pack(store, reuse, picks, thin, out)
+        super::write::write_pack(store, reuse, picks, thin, out, &crate::progress::Silent)
     }
 }
 
@@ -618,7 +619,7 @@ struct Decoder<'a> {
 }
 
 fn bad(why: String) -> Error {
-    Error::Invalid(format!("bad pack: {why}"))
+    PackError::Bad(why).into()
 }
 
 impl Decoder<'_> {
@@ -844,8 +845,7 @@ pub(crate) fn decode_compact(
         } else {
             encode_record(head.kind, &data)?
         };
-        out.write_all(&rec)
-            .map_err(|e| Error::Invalid(format!("cannot write the pack: {e}")))?;
+        out.write_all(&rec).map_err(PackError::Write)?;
         dec.seen.push(Seen {
             id,
             offset: written,

@@ -2,6 +2,7 @@
 //! stored, indexed, never-thin pack — or nothing at all (format-spec/packs.md,
 //! "index-pack").
 
+use crate::store::PackError;
 use std::collections::HashMap;
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -96,7 +97,7 @@ fn new_tmp_pack(
 /// are copied, so a hostile sender cannot make the spool grow without end;
 /// nor past `max_bytes` (`transfer.maxPackSize`) in all.
 pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u64) -> Result<u64> {
-    let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
+    let bad = |why: String| Error::from(PackError::Bad(why));
     let mut r = std::io::BufReader::with_capacity(64 << 10, input);
     let mut copied = 0u64;
     let exact = |r: &mut dyn Read, buf: &mut [u8], what: &str, at: u64| -> Result<()> {
@@ -104,7 +105,7 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u6
             std::io::ErrorKind::UnexpectedEof => {
                 bad(format!("truncated in the {what} at byte {at}"))
             }
-            _ => Error::Invalid(e.to_string()),
+            _ => PackError::Read(e).into(),
         })
     };
     let mut head = [0u8; 16];
@@ -178,13 +179,10 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u6
             )));
         }
         if copied + rec.len() as u64 + stored + 32 > max_bytes {
-            return Err(Error::Invalid(format!(
-                "the pack is larger than transfer.maxPackSize ({max_bytes} bytes): record at offset {at} ends past it"
-            )));
+            return Err(PackError::TooLarge { max: max_bytes, at }.into());
         }
         out.write_all(&rec).at("pack spool")?;
-        let n = std::io::copy(&mut (&mut r).take(stored), out)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let n = std::io::copy(&mut (&mut r).take(stored), out).map_err(PackError::Read)?;
         if n != stored {
             return Err(bad(format!("truncated in the record at offset {at}")));
         }
@@ -197,11 +195,7 @@ pub(crate) fn copy_pack(input: &mut dyn Read, out: &mut dyn Write, max_bytes: u6
     out.flush().at("pack spool")?;
     // Anything after the trailer is not part of the pack.
     let mut more = [0u8; 1];
-    if !r.buffer().is_empty()
-        || r.read(&mut more)
-            .map_err(|e| Error::Invalid(e.to_string()))?
-            != 0
-    {
+    if !r.buffer().is_empty() || r.read(&mut more).map_err(PackError::Read)? != 0 {
         return Err(bad(format!("data after the trailer (at byte {copied})")));
     }
     Ok(copied)
@@ -286,9 +280,9 @@ pub(crate) fn index_pack_as(
 fn check_order(seen: &[Seen], external: &[ObjectId]) -> Result<()> {
     let by_id: std::collections::HashSet<ObjectId> = seen.iter().map(|s| s.id).collect();
     match external.iter().find(|b| by_id.contains(b)) {
-        Some(b) => Err(Error::Invalid(format!(
-            "bad pack: delta base {b} comes after a delta against it"
-        ))),
+        Some(b) => {
+            Err(PackError::Bad(format!("delta base {b} comes after a delta against it")).into())
+        }
         None => Ok(()),
     }
 }
@@ -387,7 +381,7 @@ pub(crate) fn decode_pack(
     fix_thin: bool,
     each: &mut ObjectVisitor,
 ) -> Result<(u32, Vec<Seen>, Vec<ObjectId>)> {
-    let bad = |why: String| Error::Invalid(format!("bad pack: {why}"));
+    let bad = |why: String| Error::from(PackError::Bad(why));
     let n = map.len();
     if n < 48 {
         return Err(bad(format!("truncated ({n} bytes)")));
@@ -496,19 +490,19 @@ fn reread(
     i: usize,
 ) -> Result<Vec<u8>> {
     let s = &seen[i];
-    let head = parse_record(map, s.offset as usize, map.len() - 32, version)
-        .map_err(|why| Error::Invalid(format!("bad pack: {why}")))?;
+    let head =
+        parse_record(map, s.offset as usize, map.len() - 32, version).map_err(PackError::Bad)?;
     let base = match head.base {
         None => None,
         Some(b) => {
             let bi = *by_id
                 .get(&b)
-                .ok_or_else(|| Error::Invalid(format!("bad pack: delta base {b} missing")))?;
+                .ok_or_else(|| PackError::Bad(format!("delta base {b} missing")))?;
             Some(reread(map, version, seen, by_id, bi)?)
         }
     };
     decode_frame(&map[head.frame.clone()], head.size, base.as_deref())
-        .map_err(|why| Error::Invalid(format!("bad pack: {why}")))
+        .map_err(|why| PackError::Bad(why).into())
 }
 
 /// Read a pack from `input` and store its objects as loose objects (deltas

@@ -5,6 +5,7 @@
 //! it renamed to `pack-<sum>` (the `.pack` first, then its `.idx`), which
 //! makes its objects visible; dropped without `admit`, it is removed.
 
+use crate::store::PackError;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
@@ -101,16 +102,19 @@ impl Quarantine<'_> {
             }
             seen.insert(id, depth);
             if depth > MAX_TREE_DEPTH {
-                return Err(Error::Invalid(format!(
-                    "tree {id} nests directories deeper than the limit of {MAX_TREE_DEPTH}"
-                )));
+                return Err(PackError::TooDeep {
+                    tree: id,
+                    limit: MAX_TREE_DEPTH,
+                }
+                .into());
             }
             let Some(i) = self.pack.find(&id) else {
                 let (kind, _) = self.odb.read_header(&id).map_err(|e| match e {
-                    Error::NotFound(_) => Error::Invalid(format!(
-                        "missing objects: {} {id} is neither in the pack nor stored here",
-                        want.name()
-                    )),
+                    Error::NotFound(_) => PackError::Missing {
+                        kind: want.name(),
+                        id,
+                    }
+                    .into(),
                     e => e,
                 })?;
                 check_kind(&id, kind, want)?;
@@ -164,7 +168,7 @@ impl ObjectStore for Quarantine<'_> {
         }
     }
     fn write(&self, _kind: ObjectType, _data: &[u8]) -> Result<ObjectId> {
-        Err(Error::Invalid("a quarantine is read-only".into()))
+        Err(PackError::ReadOnlyQuarantine.into())
     }
 }
 
@@ -183,9 +187,10 @@ fn check_kind(id: &ObjectId, kind: ObjectType, want: Requires) -> Result<()> {
     if want.admits(kind) {
         return Ok(());
     }
-    Err(Error::Invalid(format!(
-        "{id} is a {}, not a {}",
-        kind.name(),
-        want.name()
-    )))
+    Err(PackError::WrongKind {
+        id: *id,
+        actual: kind.name(),
+        expected: want.name(),
+    }
+    .into())
 }

@@ -2,6 +2,7 @@
 //! bases where they are smaller (and allowed: in the pack and earlier, or,
 //! for a thin pack, on the receiving side), compressed in parallel rounds.
 
+use crate::store::PackError;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -101,6 +102,7 @@ pub fn write_pack<W: Write>(
     picks: &[Pick],
     thin: bool,
     out: W,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<(Written, W)> {
     let order: Vec<usize> = (0..picks.len()).collect();
     let (bases, pos) = plan_bases(picks, &order, thin, false);
@@ -148,6 +150,7 @@ pub fn write_pack<W: Write>(
                 .push((picks[k].id, stream.offset(), rec.len() as u64, size));
             stream.add(&rec).map_err(oerr)?;
         }
+        progress.advance((j - i) as u64);
         i = j;
     }
     let (sum, total, out) = stream.finish().map_err(oerr)?;
@@ -173,11 +176,18 @@ pub fn write_pack_files(
     let prefix = basename
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
-        .ok_or_else(|| Error::Invalid(format!("bad pack basename '{}'", basename.display())))?;
+        .ok_or_else(|| PackError::BadBasename(basename.to_path_buf()))?;
     std::fs::create_dir_all(&dir).at(&dir)?;
     let (f, tmp) = crate::fsutil::create_tmp(&dir, "tmp_pack_", 0o666)?;
     let result = (|| {
-        let (mut w, out) = write_pack(store, reuse, picks, thin, std::io::BufWriter::new(f))?;
+        let (mut w, out) = write_pack(
+            store,
+            reuse,
+            picks,
+            thin,
+            std::io::BufWriter::new(f),
+            &crate::progress::Silent,
+        )?;
         let f = out.into_inner().map_err(|e| Error::Io {
             path: tmp.clone(),
             err: e.into_error(),

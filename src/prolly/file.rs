@@ -1,6 +1,7 @@
 //! Chunked files: FastCDC chunks stored as blobs, listed by a prolly list of
 //! `file` nodes (format-spec/prolly-tree.md, "Chunked files").
 
+use crate::prolly::ProllyError;
 use std::io::Read;
 
 use super::{Builder, Node, Schema};
@@ -342,9 +343,7 @@ pub fn splice(
     let (kind, _) = store.read_header(id)?;
     let size = self::size(store, id)?;
     if offset > size {
-        return Err(Error::Invalid(format!(
-            "splice at {offset} is past the end of a {size}-byte file"
-        )));
+        return Err(ProllyError::SplicePastEnd { offset, size }.into());
     }
     let remove = remove.min(size - offset);
     let new_size = size - remove + insert.len() as u64;
@@ -391,7 +390,7 @@ pub fn splice(
     }
     let mut resumed_after = None;
     for chunk in fastcdc::v2020::StreamCDC::new(source, CDC_MIN, CDC_AVG, CDC_MAX) {
-        let chunk = chunk.map_err(|e| Error::Invalid(format!("re-chunking a file: {e}")))?;
+        let chunk = chunk.map_err(|e| ProllyError::Rechunk(e.to_string()))?;
         let cid = store.write(ObjectType::Blob, &chunk.data)?;
         let (k, e) = leaf_entry(chunk.length as u64, cid);
         b.push(k, e)?;

@@ -4,6 +4,7 @@
 //! the one-pass multi-level builder.
 
 pub mod dir;
+pub mod error;
 pub mod file;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,22 +15,82 @@ use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;
 
+pub use error::ProllyError;
+
 pub const NODE_VERSION: u8 = 1;
 pub const MIN_NODE: usize = 512;
 pub const MAX_NODE: usize = 16384;
 pub const K2: u128 = 8_179_600;
 
-static NODES_READ: AtomicU64 = AtomicU64::new(0);
-static NODES_WRITTEN: AtomicU64 = AtomicU64::new(0);
-
-/// How many prolly nodes this process has loaded (for benchmarks and tests).
-pub fn nodes_read() -> u64 {
-    NODES_READ.load(Ordering::Relaxed)
+/// An object store that counts the prolly nodes (tree and file nodes) read
+/// and written through it, for `diff-tree --count-nodes` and benchmarks.
+/// The count belongs to this wrapper, not to the process: two workspaces
+/// used at once each count their own.
+pub struct NodeCounter<'a> {
+    inner: &'a dyn ObjectStore,
+    read: AtomicU64,
+    written: AtomicU64,
 }
 
-/// How many prolly nodes this process has written (new or already stored).
-pub fn nodes_written() -> u64 {
-    NODES_WRITTEN.load(Ordering::Relaxed)
+impl<'a> NodeCounter<'a> {
+    /// Count what goes through `inner`.
+    pub fn new(inner: &'a dyn ObjectStore) -> NodeCounter<'a> {
+        NodeCounter {
+            inner,
+            read: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+        }
+    }
+
+    /// Nodes loaded so far.
+    pub fn nodes_read(&self) -> u64 {
+        self.read.load(Ordering::Relaxed)
+    }
+
+    /// Nodes written so far (new or already stored).
+    pub fn nodes_written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+}
+
+fn is_node(kind: ObjectType) -> bool {
+    matches!(kind, ObjectType::Tree | ObjectType::File)
+}
+
+impl ObjectStore for NodeCounter<'_> {
+    fn contains(&self, id: &ObjectId) -> Result<bool> {
+        self.inner.contains(id)
+    }
+    fn read(&self, id: &ObjectId) -> Result<crate::object::Object> {
+        let o = self.inner.read(id)?;
+        if is_node(o.kind) {
+            self.read.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(o)
+    }
+    fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)> {
+        self.inner.read_header(id)
+    }
+    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId> {
+        if is_node(kind) {
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        self.inner.write(kind, data)
+    }
+    fn read_many(&self, ids: &[ObjectId]) -> Result<Vec<crate::object::Object>> {
+        let objects = self.inner.read_many(ids)?;
+        let nodes = objects.iter().filter(|o| is_node(o.kind)).count();
+        self.read.fetch_add(nodes as u64, Ordering::Relaxed);
+        Ok(objects)
+    }
+    fn write_many(&self, objects: &[(ObjectType, &[u8])]) -> Result<Vec<ObjectId>> {
+        let nodes = objects.iter().filter(|(k, _)| is_node(*k)).count();
+        self.written.fetch_add(nodes as u64, Ordering::Relaxed);
+        self.inner.write_many(objects)
+    }
+    fn is_shallow(&self, id: &ObjectId) -> Result<bool> {
+        self.inner.is_shallow(id)
+    }
 }
 
 pub fn malformed(why: &str) -> Error {
@@ -150,7 +211,6 @@ impl Node {
                 actual: o.kind.name(),
             });
         }
-        NODES_READ.fetch_add(1, Ordering::Relaxed);
         Node::parse::<S>(*id, o.data)
     }
 }
@@ -235,7 +295,6 @@ pub fn write_node<S: Schema>(
     entries: &[(Vec<u8>, Vec<u8>)],
 ) -> Result<Node> {
     let data = encode_node(level, entries);
-    NODES_WRITTEN.fetch_add(1, Ordering::Relaxed);
     let id = store.write(S::KIND, &data)?;
     Node::parse::<S>(id, data)
 }

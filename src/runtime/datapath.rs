@@ -2,7 +2,8 @@
 //! the data path"): overlay over the checkout cache where it works, else
 //! FUSE, else a checkout (materialize).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::runtime::error::RuntimeError;
 use crate::runtime::{instance, overlay};
 use crate::workspace::Workspace;
 
@@ -29,13 +30,15 @@ fn overlay_refusal(ws: &Workspace) -> Result<Option<String>> {
 /// materialize, with a note naming why.
 pub fn choose(ws: &Workspace, asked: Option<DataPath>) -> Result<Choice> {
     let configured = || -> Result<Option<DataPath>> {
-        let user = crate::workspace::Config::user();
-        match ws.config.get("run.fs").or_else(|| user.get("run.fs")) {
+        let seen = crate::config::Config::user()?.then(ws.config.clone());
+        match seen.get("run.fs") {
             None => Ok(None),
             Some(v) => DataPath::parse(v.trim()).map(Some).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "run.fs = '{v}' in the configuration: expected overlay, fuse or materialize"
-                ))
+                RuntimeError::BadRunFs {
+                    at: seen.origin("run.fs").unwrap_or_default(),
+                    value: v.to_string(),
+                }
+                .into()
             }),
         }
     };
@@ -49,7 +52,7 @@ pub fn choose(ws: &Workspace, asked: Option<DataPath>) -> Result<Choice> {
                 path: DataPath::Overlay,
                 note: None,
             }),
-            Some(why) => Err(Error::Invalid(format!("overlay unavailable ({why})"))),
+            Some(why) => Err(RuntimeError::OverlayUnavailable(why).into()),
         },
         Some(DataPath::Fuse) => {
             instance::check_fuse()?;

@@ -39,18 +39,37 @@ fn check(what: &'static str, used_by: &'static str, r: Result<String, (String, S
     }
 }
 
-fn usable(path: &str) -> Result<(), String> {
+/// Why a device node cannot be used by this user.
+#[derive(Debug, thiserror::Error)]
+enum Unusable {
+    #[error("{path}: {err}")]
+    Missing {
+        path: &'static str,
+        err: std::io::Error,
+    },
+    #[error(
+        "{path} is mode {mode:04o}, owner uid {owner}: not readable and writable by uid {euid}"
+    )]
+    NoAccess {
+        path: &'static str,
+        mode: u32,
+        owner: u32,
+        euid: nix::unistd::Uid,
+    },
+}
+
+fn usable(path: &'static str) -> Result<(), Unusable> {
     use nix::unistd::{access, AccessFlags};
     use std::os::unix::fs::MetadataExt;
     match std::fs::metadata(path) {
-        Err(e) => Err(format!("{path}: {e}")),
+        Err(err) => Err(Unusable::Missing { path, err }),
         Ok(m) => access(Path::new(path), AccessFlags::R_OK | AccessFlags::W_OK).map_err(|_| {
-            format!(
-                "{path} is mode {:04o}, owner uid {}: not readable and writable by uid {}",
-                m.mode() & 0o7777,
-                m.uid(),
-                nix::unistd::geteuid()
-            )
+            Unusable::NoAccess {
+                path,
+                mode: m.mode() & 0o7777,
+                owner: m.uid(),
+                euid: nix::unistd::geteuid(),
+            }
         }),
     }
 }
@@ -114,20 +133,22 @@ fn overlay(ws: Option<&Workspace>) -> Check {
 }
 
 fn fuse() -> Check {
-    let r = usable("/dev/fuse").and_then(|()| {
-        if in_path("fusermount3") {
-            Ok(())
-        } else {
-            Err("fusermount3 is missing".into())
-        }
-    });
+    let r = usable("/dev/fuse")
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            if in_path("fusermount3") {
+                Ok(())
+            } else {
+                Err("fusermount3 is missing".into())
+            }
+        });
     check(
         "FUSE",
         "hako mount, run --fs fuse (and run where overlay is refused)",
         r.map(|()| "/dev/fuse is usable, fusermount3 is installed".into())
             .map_err(|e| {
                 (
-                    e,
+                    e.to_string(),
                     "as root: chmod 0666 /dev/fuse (the mode fuse3's udev rule gives it); \
                      apt-get install fuse3 for fusermount3; modprobe fuse where /dev/fuse is \
                      missing; without FUSE and overlay, run --materialize still works"
@@ -169,7 +190,7 @@ fn pasta() -> Check {
             .map(|()| "pasta is installed, /dev/net/tun is usable".into())
             .map_err(|e| {
                 (
-                    e,
+                    e.to_string(),
                     "as root: chmod 0666 /dev/net/tun (the mode most distributions ship; \
                      a udev rule KERNEL==\"tun\", MODE=\"0666\" keeps it)"
                         .into(),

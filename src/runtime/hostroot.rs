@@ -18,6 +18,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::hostfs::{entry_meta, import_entry, root_record, ImportOptions};
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, ROOT_RECORD, S_IFDIR};
+use crate::runtime::error::RuntimeError;
 use crate::runtime::overlay::{self, IdMap, Presentation, Probe};
 use crate::store::ObjectStore;
 
@@ -382,7 +383,10 @@ impl Private {
     pub fn probe(&self) -> Result<Probe> {
         let me = nix::unistd::geteuid().as_raw();
         let dev = fs::metadata(&self.dir).at(&self.dir)?.dev();
-        let u = nix::sys::utsname::uname().map_err(|e| Error::Invalid(format!("uname: {e}")))?;
+        let u = nix::sys::utsname::uname().map_err(|errno| RuntimeError::Sys {
+            step: "uname",
+            errno,
+        })?;
         let prefix = format!(
             "{} {} {me} {dev} ",
             u.nodename().to_string_lossy(),
@@ -487,10 +491,7 @@ pub fn graft(root_upper: &Path, nested: &[Nested]) -> Result<()> {
             }
         }
         if fs::symlink_metadata(&dst).is_ok() {
-            return Err(Error::Invalid(format!(
-                "{}: the root upper directory holds the mount point of a nested overlay",
-                dst.display()
-            )));
+            return Err(RuntimeError::NestedOverlayMount(dst.clone()).into());
         }
         // Moving a directory to another parent writes its `..`: it must be writable.
         let m = fs::symlink_metadata(&n.upper).at(&n.upper)?;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, IoContext, Result};
+use crate::runtime::error::{RecordFault, RuntimeError};
 use crate::workspace::Workspace;
 
 // Where they were before the FUSE code shared them.
@@ -257,32 +258,43 @@ impl Instance {
     pub fn load(dir: &Path) -> Result<Instance> {
         let p = dir.join("state");
         let text = fs::read_to_string(&p).at(&p)?;
-        let bad = |why: &str| Error::Invalid(format!("{}: {why}", p.display()));
+        let bad = |why: RecordFault| {
+            Error::from(RuntimeError::InstanceRecord {
+                path: p.clone(),
+                why,
+            })
+        };
         let mut f = std::collections::HashMap::new();
         for l in text.lines() {
             if let Some((k, v)) = l.split_once(' ') {
                 f.insert(k, v);
             }
         }
-        let get = |k: &str| f.get(k).copied().ok_or_else(|| bad(&format!("no '{k}'")));
+        let get = |k: &str| {
+            f.get(k)
+                .copied()
+                .ok_or_else(|| bad(RecordFault::Missing(k.to_string())))
+        };
         let none_or = |v: &str| (v != "-").then(|| v.to_string());
         let command = serde_json::Deserializer::from_str(get("command")?)
             .into_iter::<String>()
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|_| bad("bad command"))?;
+            .map_err(|_| bad(RecordFault::Bad("command")))?;
         Ok(Instance {
             id: get("id")?.to_string(),
             name: none_or(get("name")?),
             container: none_or(get("container")?),
             rev: get("rev")?.to_string(),
             tree: get("tree")?.to_string(),
-            mode: Mode::parse(get("mode")?).ok_or_else(|| bad("bad mode"))?,
+            mode: Mode::parse(get("mode")?).ok_or_else(|| bad(RecordFault::Bad("mode")))?,
             command,
-            created: get("created")?.parse().map_err(|_| bad("bad created"))?,
+            created: get("created")?
+                .parse()
+                .map_err(|_| bad(RecordFault::Bad("created")))?,
             supervisor: parse_proc(get("supervisor")?),
             fuse: parse_proc(get("fuse")?),
             pid: parse_proc(get("pid")?),
-            status: Status::parse(get("status")?).ok_or_else(|| bad("bad status"))?,
+            status: Status::parse(get("status")?).ok_or_else(|| bad(RecordFault::Bad("status")))?,
             exit: get("exit")?.parse().ok(),
             finished: get("finished")?.parse().ok(),
             autocommit: f.get("autocommit") == Some(&"1"),
@@ -293,7 +305,7 @@ impl Instance {
                 .unwrap_or(crate::sandbox::DEFAULT_CAPS),
             // Records before the line: FUSE, or a checkout when one is recorded.
             fs: match f.get("fs") {
-                Some(v) => DataPath::parse(v).ok_or_else(|| bad("bad fs"))?,
+                Some(v) => DataPath::parse(v).ok_or_else(|| bad(RecordFault::Bad("fs")))?,
                 None if dir.join("materialized").exists() => DataPath::Materialize,
                 None => DataPath::Fuse,
             },
@@ -336,8 +348,7 @@ impl SupervisorLock {
             .write(true)
             .open(&p)
             .at(&p)?;
-        f.try_lock()
-            .map_err(|_| Error::Invalid(format!("{} is locked by another process", p.display())))?;
+        f.try_lock().map_err(|_| RuntimeError::Locked(p.clone()))?;
         Ok(SupervisorLock(f))
     }
     /// The descriptor, for children to close.
@@ -404,11 +415,12 @@ pub fn refuse_if_running(ws: &Workspace, what: &str, forced: bool) -> Result<()>
     }
     if let Some(i) = live_persistent(ws, &ws.container)? {
         let shown = i.name.as_deref().unwrap_or(&i.id);
-        return Err(Error::Invalid(format!(
-            "{what}: container '{}' has a running instance {shown} that writes to its working root; stop it first ('hako stop {shown}'){}",
-            ws.container,
-            if what == "checkout" { " or use --force" } else { "" }
-        )));
+        return Err(RuntimeError::Running {
+            what: what.to_string(),
+            container: ws.container.clone(),
+            shown: shown.to_string(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -429,13 +441,14 @@ pub const KEEP_EXITED: usize = 20;
 
 /// How many exited instances `run` keeps: `run.keepExited` of the workspace
 /// config, else the user config, else `KEEP_EXITED`.
-pub fn keep_exited(ws: &Workspace) -> usize {
-    let user = crate::workspace::Config::user();
-    ws.config
+pub fn keep_exited(ws: &Workspace) -> Result<usize> {
+    let user = crate::config::Config::user()?;
+    Ok(ws
+        .config
         .get("run.keepexited")
         .or_else(|| user.get("run.keepexited"))
         .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(KEEP_EXITED)
+        .unwrap_or(KEEP_EXITED))
 }
 
 /// Remove the records of exited instances but the KEEP most recently
@@ -469,6 +482,17 @@ pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
     Ok(n)
 }
 
+/// Pull `req` into `ws` as `oci::pull::pull` does, refusing a target
+/// container with a running persistent instance (`hako pull`, `apply`, the
+/// facade).
+pub fn pull(
+    ws: &Workspace,
+    req: &crate::oci::pull::PullRequest,
+    progress: &dyn crate::progress::Progress,
+) -> Result<crate::oci::pull::PullOutcome> {
+    crate::oci::pull::pull(ws, req, progress, &|c| refuse_if_running(c, "pull", false))
+}
+
 /// The instance named by `spec`: its name, id, or a unique id prefix (4+).
 pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
     let all = list(ws)?;
@@ -485,10 +509,8 @@ pub fn find(ws: &Workspace, spec: &str) -> Result<Instance> {
     };
     match hits.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => Err(Error::Invalid(format!("no such instance '{spec}'"))),
-        _ => Err(Error::Invalid(format!(
-            "instance id prefix '{spec}' is ambiguous"
-        ))),
+        [] => Err(RuntimeError::NoInstance(spec.to_string()).into()),
+        _ => Err(RuntimeError::AmbiguousInstance(spec.to_string()).into()),
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, IoContext, Result};
 use crate::hostfs::{checkout_tree, write_tree, CheckoutOptions, ImportOptions};
 use crate::oid::ObjectId;
+use crate::runtime::error::RuntimeError;
 use crate::workspace::Workspace;
 
 /// The record file beside `root/`.
@@ -51,7 +52,7 @@ impl Materialized {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).at(&path),
         };
-        let bad = || Error::Invalid(format!("{}: malformed", path.display()));
+        let bad = || Error::from(RuntimeError::MalformedRecord(path.clone()));
         let mut lines = text.lines();
         let mut field = |key: &str| -> Result<String> {
             let l = lines.next().ok_or_else(bad)?;

@@ -11,6 +11,7 @@
 //! the checkout cache), FUSE and `materialize`.
 
 pub mod datapath;
+pub mod error;
 pub mod fuse;
 pub mod hostcheck;
 pub mod hostroot;
@@ -27,5 +28,5 @@ pub mod working;
 /// `sandbox::in_own_pool` with the crate's error: materialize, the fold
 /// in a mapped namespace and the checkout cache's `prepare` run so.
 pub fn in_own_pool<T: Send>(f: impl FnOnce() -> T + Send) -> crate::error::Result<T> {
-    crate::sandbox::in_own_pool(f).map_err(|e| crate::error::Error::Invalid(e.to_string()))
+    Ok(crate::sandbox::in_own_pool(f).map_err(error::RuntimeError::Workers)?)
 }

@@ -25,10 +25,11 @@ use fuser::{
     ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, ReplyXattr, Request, TimeOrNow, WriteFlags,
 };
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, Entry, ROOT_RECORD};
 use crate::prolly::file;
+use crate::runtime::error::RuntimeError;
 use crate::store::ObjectStore;
 
 use super::fuse::attr::{check_access, file_attr, kind, BLKSIZE};
@@ -136,15 +137,17 @@ pub struct Mounted(fuser::BackgroundSession);
 impl Mounted {
     /// Unmount and wait for the serving thread.
     pub fn unmount(self) -> Result<()> {
-        self.0
-            .umount_and_join()
-            .map_err(|e| Error::Invalid(format!("unmount failed: {e}")))
+        Ok(self.0.umount_and_join().map_err(|err| RuntimeError::Os {
+            step: "unmount failed",
+            err,
+        })?)
     }
     /// Wait until the filesystem is unmounted from outside (`umount`).
     pub fn join(self) -> Result<()> {
-        self.0
-            .join()
-            .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")))
+        Ok(self.0.join().map_err(|err| RuntimeError::Os {
+            step: "FUSE session failed",
+            err,
+        })?)
     }
 }
 
@@ -215,10 +218,7 @@ impl<S: ObjectStore + Send + Sync + 'static> TreeFs<S> {
     }
 
     fn attr(&self, st: &mut State, ino: u64) -> Result<FileAttr> {
-        let node = st
-            .nodes
-            .get_mut(&ino)
-            .ok_or(Error::Invalid("stale inode".into()))?;
+        let node = st.nodes.get_mut(&ino).ok_or(RuntimeError::StaleInode)?;
         let e = &node.entry;
         let size = match node.size {
             Some(s) => s,

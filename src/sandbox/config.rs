@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::error::Error;
+use crate::config::parse_size;
 
 /// How the sandbox reaches the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,19 +209,6 @@ pub fn parse_rlimits(spec: &str) -> Result<Vec<Rlimit>, Error> {
         });
     }
     Ok(out)
-}
-
-/// `1234`, `64k`, `512m`, `2g` (powers of 1024).
-pub fn parse_size(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last()? {
-        (i, 'k' | 'K') => (&s[..i], 1u64 << 10),
-        (i, 'm' | 'M') => (&s[..i], 1 << 20),
-        (i, 'g' | 'G') => (&s[..i], 1 << 30),
-        (i, 't' | 'T') => (&s[..i], 1 << 40),
-        _ => (s, 1),
-    };
-    num.parse::<u64>().ok()?.checked_mul(mult)
 }
 
 /// cgroup v2 limits; `None` leaves a resource unlimited.

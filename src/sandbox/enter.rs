@@ -98,64 +98,26 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
     // subordinate map) its command has no supplementary groups: ours go too.
     let groups_allowed =
         std::fs::read_to_string(format!("{proc_dir}/setgroups")).is_ok_and(|s| s.trim() == "allow");
-    let mut limits = Vec::new();
-    for r in RESOURCES {
-        let (soft, hard) = sys::getrlimit_of(pid, r.raw()).map_err(|e| gone("prlimit", e))?;
-        limits.push(super::config::Rlimit {
-            resource: r,
-            soft,
-            hard,
-        });
-    }
+    let limits = RESOURCES
+        .into_iter()
+        .map(|r| {
+            let (soft, hard) = sys::getrlimit_of(pid, r.raw()).map_err(|e| gone("prlimit", e))?;
+            Ok(super::config::Rlimit {
+                resource: r,
+                soft,
+                hard,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let seccomp = confine::compile_seccomp(&cfg.seccomp)?;
     let home = if uid == 0 { "/root" } else { "/" };
     let vars = spawn::environment(cfg.env_base, home, None, &cfg.env);
     let mut exec = Exec::new(&cfg.argv, vars, format!("in the sandbox of process {pid}"))?;
 
-    // 3. Which namespaces differ from ours (joining one's own user namespace is EINVAL).
-    let mut joins: Vec<(&str, libc::c_int, Option<OwnedFd>)> = Vec::new();
-    for (name, flag) in NAMESPACES {
-        let theirs = std::fs::metadata(format!("{proc_dir}/ns/{name}"));
-        let ours = std::fs::metadata(format!("/proc/self/ns/{name}"));
-        let same = matches!((&theirs, &ours), (Ok(t), Ok(o)) if t.st_ino() == o.st_ino() && t.st_dev() == o.st_dev());
-        if same {
-            continue;
-        }
-        if let Err(e) = theirs {
-            return Err(Error::Setup(format!(
-                "enter: process {pid}: cannot stat {proc_dir}/ns/{name}: {e}"
-            )));
-        }
-        let fd = if pidfd.is_none() {
-            Some(
-                sys::open(&cstr(format!("{proc_dir}/ns/{name}")), libc::O_RDONLY)
-                    .map_err(|e| gone(&format!("open {proc_dir}/ns/{name}"), e))?,
-            )
-        } else {
-            None
-        };
-        joins.push((name, flag, fd));
-    }
+    // 3. Which namespaces differ from ours; 4. join them.
+    let joins = namespaces_to_join(pid, pidfd.is_none())?;
     let drop_groups = groups_allowed && joins.iter().any(|(n, _, _)| *n == "user");
-
-    // 4. Join: all at once through the pidfd, else one by one, user first.
-    match &pidfd {
-        Some(pfd) => {
-            let flags = joins.iter().fold(0, |f, (_, flag, _)| f | flag);
-            if flags != 0 {
-                sys::setns(pfd.as_fd(), flags).map_err(|e| {
-                    Error::sys(format!("enter: setns(pidfd of {pid}, all namespaces)"), e)
-                })?;
-            }
-        }
-        None => {
-            for (name, flag, fd) in &joins {
-                let fd = fd.as_ref().expect("opened above");
-                sys::setns(fd.as_fd(), *flag)
-                    .map_err(|e| Error::sys(format!("enter: setns {proc_dir}/ns/{name}"), e))?;
-            }
-        }
-    }
+    join(pid, pidfd.as_ref(), &joins)?;
 
     // 5. Fork into the pid namespace; the parent forwards signals and waits.
     let mut waited: Vec<libc::c_int> = FORWARDED.to_vec();
@@ -222,6 +184,66 @@ pub fn enter(cfg: &EnterConfig) -> Result<i32> {
         });
     }
     Ok(status)
+}
+
+/// A namespace of the target's to join: its name, its clone flag, and its
+/// file when it is joined by file (no pidfd).
+type Join = (&'static str, libc::c_int, Option<OwnedFd>);
+
+/// The namespaces of `pid` that differ from ours (joining one's own user
+/// namespace is EINVAL); `by_file`: opened, to join one by one.
+fn namespaces_to_join(pid: libc::pid_t, by_file: bool) -> Result<Vec<Join>> {
+    let proc_dir = format!("/proc/{pid}");
+    let mut joins = Vec::new();
+    for (name, flag) in NAMESPACES {
+        let theirs = std::fs::metadata(format!("{proc_dir}/ns/{name}"));
+        let ours = std::fs::metadata(format!("/proc/self/ns/{name}"));
+        let same = matches!((&theirs, &ours), (Ok(t), Ok(o)) if t.st_ino() == o.st_ino() && t.st_dev() == o.st_dev());
+        if same {
+            continue;
+        }
+        if let Err(e) = theirs {
+            return Err(Error::Setup(format!(
+                "enter: process {pid}: cannot stat {proc_dir}/ns/{name}: {e}"
+            )));
+        }
+        let fd = if by_file {
+            Some(
+                sys::open(&cstr(format!("{proc_dir}/ns/{name}")), libc::O_RDONLY).map_err(|e| {
+                    Error::sys(
+                        format!("enter: process {pid} (open {proc_dir}/ns/{name})"),
+                        e,
+                    )
+                })?,
+            )
+        } else {
+            None
+        };
+        joins.push((name, flag, fd));
+    }
+    Ok(joins)
+}
+
+/// Join `joins`: all at once through the pidfd, else one by one, user first.
+fn join(pid: libc::pid_t, pidfd: Option<&OwnedFd>, joins: &[Join]) -> Result<()> {
+    match pidfd {
+        Some(pfd) => {
+            let flags = joins.iter().fold(0, |f, (_, flag, _)| f | flag);
+            if flags != 0 {
+                sys::setns(pfd.as_fd(), flags).map_err(|e| {
+                    Error::sys(format!("enter: setns(pidfd of {pid}, all namespaces)"), e)
+                })?;
+            }
+        }
+        None => {
+            for (name, flag, fd) in joins {
+                let fd = fd.as_ref().expect("opened above");
+                sys::setns(fd.as_fd(), *flag)
+                    .map_err(|e| Error::sys(format!("enter: setns /proc/{pid}/ns/{name}"), e))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The console socket and the caller's window size, with `pty`.

@@ -115,42 +115,72 @@ pub fn start_gated(cfg: &Config, gate: &mut dyn FnMut() -> bool) -> Result<Sandb
     start_inner(cfg, Some(gate))
 }
 
+/// The channels between hako and the sandbox's pid 1, made before the
+/// clone: each a (read, write) pair.
+struct Channels {
+    /// pid 1's setup error.
+    err: (OwnedFd, OwnedFd),
+    /// pid 1's setup warnings.
+    warn: (OwnedFd, OwnedFd),
+    /// Released once the host-side steps (maps, cgroup, pasta) are done.
+    go: Option<(OwnedFd, OwnedFd)>,
+    /// The caller's gate: `g` to start the command, `n` to give up.
+    gate: Option<(OwnedFd, OwnedFd)>,
+    /// The console socket: pid 1 sends the pty's master over it.
+    console: Option<(OwnedFd, OwnedFd)>,
+}
+
+impl Channels {
+    fn open(cfg: &Config, needs_parent: bool, gated: bool) -> Result<Channels> {
+        let pipe = |what: &str| sys::pipe().map_err(|e| Error::sys(what, e));
+        Ok(Channels {
+            err: pipe("create the error pipe")?,
+            warn: pipe("create the warning pipe")?,
+            go: needs_parent
+                .then(|| pipe("create the sync pipe"))
+                .transpose()?,
+            gate: gated.then(|| pipe("create the gate pipe")).transpose()?,
+            console: cfg
+                .pty
+                .then(|| {
+                    sys::socketpair().map_err(|e| Error::sys("--pty: create the console socket", e))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+/// The sandbox's cgroup, when limits are asked for; one it cannot make is
+/// a warning, not an error.
+fn sandbox_cgroup(cfg: &Config, warnings: &mut Vec<Warning>) -> Option<cgroup::SandboxCgroup> {
+    if cfg.cgroup.is_empty() {
+        return None;
+    }
+    match cgroup::create(&cfg.cgroup) {
+        Ok(cg) => Some(cg),
+        Err(u) => {
+            warnings.push(Warning::CgroupNotApplied {
+                condition: u.condition,
+                why: u.why,
+            });
+            None
+        }
+    }
+}
+
 fn start_inner(cfg: &Config, gate: Option<&mut dyn FnMut() -> bool>) -> Result<Sandbox> {
     let prep = prepare(cfg)?;
     let mut warnings = Vec::new();
-    let cg = if cfg.cgroup.is_empty() {
-        None
-    } else {
-        match cgroup::create(&cfg.cgroup) {
-            Ok(cg) => Some(cg),
-            Err(u) => {
-                warnings.push(Warning::CgroupNotApplied {
-                    condition: u.condition,
-                    why: u.why,
-                });
-                None
-            }
-        }
-    };
+    let cg = sandbox_cgroup(cfg, &mut warnings);
     let needs_parent =
         cfg.map_users || prep.full_range || cg.is_some() || cfg.net == NetMode::Pasta;
-    let (err_r, err_w) = sys::pipe().map_err(|e| Error::sys("create the error pipe", e))?;
-    let (warn_r, warn_w) = sys::pipe().map_err(|e| Error::sys("create the warning pipe", e))?;
-    let go = if needs_parent {
-        Some(sys::pipe().map_err(|e| Error::sys("create the sync pipe", e))?)
-    } else {
-        None
-    };
-    let gate_pipe = match gate {
-        Some(_) => Some(sys::pipe().map_err(|e| Error::sys("create the gate pipe", e))?),
-        None => None,
-    };
-    // The console socket: pid 1 sends the pty's master over it.
-    let console = if cfg.pty {
-        Some(sys::socketpair().map_err(|e| Error::sys("--pty: create the console socket", e))?)
-    } else {
-        None
-    };
+    let Channels {
+        err: (err_r, err_w),
+        warn: (warn_r, warn_w),
+        go,
+        gate: gate_pipe,
+        console,
+    } = Channels::open(cfg, needs_parent, gate.is_some())?;
 
     if cfg.die_with_parent {
         let parent = sys::getppid();
@@ -232,32 +262,7 @@ fn start_inner(cfg: &Config, gate: Option<&mut dyn FnMut() -> bool>) -> Result<S
     // Host-side steps the child waits for.
     if let Some((go_r, go_w)) = go {
         drop(go_r);
-        let mut host_steps = || -> Result<()> {
-            // The maps first: pasta and the cgroup act on a namespace whose ids are mapped.
-            if cfg.map_users {
-                idmap::map_subordinate(pid, prep.host_uid, prep.host_gid)?;
-            } else if prep.full_range {
-                idmap::map_full_range(pid)?;
-            } else {
-                idmap::map_self(
-                    &format!("/proc/{pid}"),
-                    cfg.uid,
-                    cfg.gid,
-                    prep.host_uid,
-                    prep.host_gid,
-                )?;
-            }
-            if let Some(cg) = &sb.cgroup {
-                cg.attach(pid).map_err(|why| {
-                    Error::Setup(format!("cgroup {}: {why}", cg.path().display()))
-                })?;
-            }
-            if cfg.net == NetMode::Pasta {
-                sb.pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
-            }
-            Ok(())
-        };
-        let released = host_steps().and_then(|()| {
+        let released = host_steps(cfg, &prep, &mut sb).and_then(|()| {
             sys::write_all(go_w.as_fd(), b"g")
                 .map_err(|e| Error::sys("release the sandbox (sync pipe)", e))
         });
@@ -300,6 +305,33 @@ fn start_inner(cfg: &Config, gate: Option<&mut dyn FnMut() -> bool>) -> Result<S
             .map(|l| Warning::Sandbox(l.to_string())),
     );
     Ok(sb)
+}
+
+/// The host-side steps pid 1 waits for: its id maps first (pasta and the
+/// cgroup act on a namespace whose ids are mapped), the cgroup, pasta.
+fn host_steps(cfg: &Config, prep: &Prepared, sb: &mut Sandbox) -> Result<()> {
+    let pid = sb.pid;
+    if cfg.map_users {
+        idmap::map_subordinate(pid, prep.host_uid, prep.host_gid)?;
+    } else if prep.full_range {
+        idmap::map_full_range(pid)?;
+    } else {
+        idmap::map_self(
+            &format!("/proc/{pid}"),
+            cfg.uid,
+            cfg.gid,
+            prep.host_uid,
+            prep.host_gid,
+        )?;
+    }
+    if let Some(cg) = &sb.cgroup {
+        cg.attach(pid)
+            .map_err(|why| Error::Setup(format!("cgroup {}: {why}", cg.path().display())))?;
+    }
+    if cfg.net == NetMode::Pasta {
+        sb.pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);
+    }
+    Ok(())
 }
 
 impl Sandbox {

@@ -1,5 +1,6 @@
 //! Loose objects: one zstd-compressed file per object (format-spec/loose-objects.md).
 
+use crate::store::PackError;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -52,14 +53,13 @@ impl LooseStore {
         let hdr = header(kind, data.len() as u64);
         let mut enc =
             zstd::stream::Encoder::new(Vec::with_capacity(data.len() / 2 + 64), ZSTD_LEVEL)
-                .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
+                .map_err(PackError::Zstd)?;
         enc.set_pledged_src_size(Some((hdr.len() + data.len()) as u64))
             .and_then(|_| enc.include_contentsize(true))
             .and_then(|_| enc.write_all(&hdr))
             .and_then(|_| enc.write_all(data))
-            .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
-        enc.finish()
-            .map_err(|e| Error::Invalid(format!("zstd: {e}")))
+            .map_err(PackError::Zstd)?;
+        Ok(enc.finish().map_err(PackError::Zstd)?)
     }
 
     /// Write compressed bytes to a temp file `tmp_obj_<random>` in `dir`

@@ -1,6 +1,7 @@
 //! Object storage. Everything above this module talks to `ObjectStore`, so
 //! packs and remote stores slot in behind the same narrow trait.
 
+pub mod error;
 pub mod loose;
 pub mod mem;
 pub mod pack;
@@ -16,6 +17,7 @@ use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::sys::fsync_dir;
 
+pub use error::{PackError, StoreError};
 pub use loose::LooseStore;
 pub use mem::{BatchWriter, HashOnly, MemStore};
 
@@ -124,7 +126,9 @@ impl Odb {
 
     /// The most bytes one received pack may take.
     pub fn max_pack_bytes(&self) -> Result<u64> {
-        self.max_pack_bytes.clone().map_err(Error::Invalid)
+        self.max_pack_bytes
+            .clone()
+            .map_err(|why| StoreError::BadMaxPackSize(why).into())
     }
 
     /// `.hako/shallow`: beside the objects directory.
@@ -179,7 +183,7 @@ impl Odb {
         });
         r.as_ref()
             .map(|_| ())
-            .map_err(|e| Error::Invalid(format!("cannot register as a writer: {e}")))
+            .map_err(|e| StoreError::WriterRegistration(e.clone()).into())
     }
 
     /// Take the writers' lock exclusively (gc), waiting up to `wait` for
@@ -207,10 +211,7 @@ impl Odb {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::Invalid(format!(
-                    "other hako processes are still writing objects ({} is held); try again later",
-                    path.display()
-                )))
+                    return Err(StoreError::WritersBusy(path).into())
                 }
                 Err(std::fs::TryLockError::Error(e)) => return Err(e).at(&path),
             }

@@ -1,6 +1,7 @@
 //! Packs: many objects in one file plus a sorted index read through mmap
 //! (format-spec/packs.md).
 
+use crate::store::PackError;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -158,7 +159,11 @@ pub fn decode_frame(
 }
 
 pub(crate) fn corrupt(path: &Path, why: &str) -> Error {
-    Error::Invalid(format!("corrupt pack {}: {why}", path.display()))
+    PackError::Corrupt {
+        path: path.to_path_buf(),
+        why: why.to_string(),
+    }
+    .into()
 }
 
 impl Pack {

@@ -3,6 +3,7 @@
 //! their checksum, streamed packs for the wire, and the merging of small
 //! packs.
 
+use crate::store::PackError;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,10 +41,10 @@ pub fn encode_delta(
 
 /// The zstd frame of a delta: `data` compressed with `base_data` as reference prefix.
 pub fn delta_frame(data: &[u8], base_data: &[u8]) -> Result<Vec<u8>> {
-    let zerr = |e: std::io::Error| Error::Invalid(format!("zstd: {e}"));
+    let zerr = PackError::Zstd;
     let mut enc = zstd::stream::Encoder::with_ref_prefix(Vec::new(), 3, base_data).map_err(zerr)?;
     enc.write_all(data).map_err(zerr)?;
-    enc.finish().map_err(zerr)
+    Ok(enc.finish().map_err(zerr)?)
 }
 
 /// One full record (type, size, stored size, zstd frame).
@@ -74,7 +75,7 @@ pub fn full_frame(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
             };
             ctx.compress(data)
         })
-        .map_err(|e| Error::Invalid(format!("zstd: {e}")))?;
+        .map_err(PackError::Zstd)?;
     Ok(z)
 }
 
@@ -125,16 +126,11 @@ impl PackBuilder {
     /// pack unless the pack is thin (the caller's business).
     pub fn add(&mut self, id: ObjectId, record: &[u8]) -> Result<()> {
         if self.entries.len() as u32 == self.count {
-            return Err(Error::Invalid(
-                "pack builder: more records than announced".into(),
-            ));
+            return Err(PackError::Builder("more records than announced".into()).into());
         }
-        let head = parse_record(record, 0, record.len(), VERSION)
-            .map_err(|why| Error::Invalid(format!("pack builder: {why}")))?;
+        let head = parse_record(record, 0, record.len(), VERSION).map_err(PackError::Builder)?;
         if head.frame.end != record.len() {
-            return Err(Error::Invalid(
-                "pack builder: bytes after the record".into(),
-            ));
+            return Err(PackError::Builder("bytes after the record".into()).into());
         }
         self.entries
             .push((id, self.pos, record.len() as u64, head.size));
@@ -145,9 +141,7 @@ impl PackBuilder {
     /// make that visible (a pack is visible only once its index exists).
     pub fn finish(mut self) -> Result<PathBuf> {
         if self.entries.len() as u32 != self.count {
-            return Err(Error::Invalid(
-                "pack builder: fewer records than announced".into(),
-            ));
+            return Err(PackError::Builder("fewer records than announced".into()).into());
         }
         let sum = self.hasher.finalize();
         let mut out = self.out.take().expect("pack builder open");
@@ -188,7 +182,7 @@ pub fn publish_pack_as(
     let name = format!("{prefix}-{}", ObjectId(*sum).to_hex());
     entries.sort_by_key(|e| e.0);
     if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(Error::Invalid(format!("pack holds {} twice", w[0].0)));
+        return Err(PackError::Duplicate(w[0].0).into());
     }
     let pack_path = dir.join(format!("{name}.pack"));
     fs::rename(tmp, &pack_path).at(&pack_path)?;

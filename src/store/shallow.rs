@@ -2,10 +2,11 @@
 //! workspaces"): the commits whose parents are not stored. Every history
 //! walk treats them as having no parents.
 
+use crate::store::StoreError;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::fsutil::LockFile;
 use crate::oid::ObjectId;
 
@@ -51,7 +52,13 @@ pub fn serialize(set: &ShallowSet) -> Vec<u8> {
 /// Read `path` (absent: the empty set).
 pub fn read(path: &Path) -> Result<ShallowSet> {
     match std::fs::read(path) {
-        Ok(b) => parse(&b).map_err(|e| Error::Invalid(format!("{}: {e}", path.display()))),
+        Ok(b) => parse(&b).map_err(|why| {
+            StoreError::BadShallow {
+                path: path.to_path_buf(),
+                why,
+            }
+            .into()
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ShallowSet::new()),
         Err(e) => Err(e).at(path),
     }
@@ -59,12 +66,7 @@ pub fn read(path: &Path) -> Result<ShallowSet> {
 
 /// Replace `path` with `set` under `path.lock` (removing it when empty).
 pub fn write(path: &Path, set: &ShallowSet) -> Result<()> {
-    let mut lock = LockFile::acquire(path, |p| {
-        Error::Invalid(format!(
-            "{} exists: another process is updating the shallow list",
-            p.display()
-        ))
-    })?;
+    let mut lock = LockFile::acquire(path, |p| StoreError::ShallowLocked(p.to_path_buf()).into())?;
     if set.is_empty() {
         match std::fs::remove_file(path) {
             Ok(()) => {}

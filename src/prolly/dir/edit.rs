@@ -1,10 +1,11 @@
 //! Writing trees: one-pass builds and point edits that rewrite only the
 //! O(depth) nodes around each edited name.
 
+use crate::prolly::ProllyError;
 use std::collections::BTreeMap;
 
 use super::entry::{check_name, child, load, Entry, TreeSchema, ROOT_RECORD};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::prolly::{cut_after, write_node, Builder, LevelChunker, Node, Schema};
 use crate::store::ObjectStore;
@@ -21,10 +22,9 @@ pub fn build(
         e.validate()?;
         if let Some(p) = &prev {
             if *p >= e.name {
-                return Err(Error::Invalid(format!(
-                    "entries not sorted or duplicated at '{}'",
-                    String::from_utf8_lossy(&e.name)
-                )));
+                return Err(
+                    ProllyError::Unsorted(String::from_utf8_lossy(&e.name).into_owned()).into(),
+                );
             }
         }
         let enc = e.encode();
@@ -142,7 +142,7 @@ pub fn edit(
         let enc = match e {
             Some(e) => {
                 if e.name != name {
-                    return Err(Error::Invalid("edit name does not match entry".into()));
+                    return Err(ProllyError::EditMismatch.into());
                 }
                 e.validate()?;
                 Some(e.encode())

@@ -6,6 +6,7 @@ use crate::codec::{get_varint, put_varint, take, take_id};
 use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
+use crate::prolly::ProllyError;
 use crate::store::ObjectStore;
 
 pub const S_IFMT: u32 = 0o170000;
@@ -29,7 +30,7 @@ pub fn check_mode(mode: u32) -> Result<()> {
     if ok && mode & !0o177777 == 0 {
         Ok(())
     } else {
-        Err(Error::Invalid(format!("unknown mode {mode:06o}")))
+        Err(ProllyError::UnknownMode(mode).into())
     }
 }
 
@@ -37,19 +38,13 @@ pub fn check_mode(mode: u32) -> Result<()> {
 pub fn check_name(name: &[u8]) -> Result<()> {
     let shown = || String::from_utf8_lossy(name).escape_debug().to_string();
     if name.is_empty() || name.len() > MAX_NAME {
-        return Err(Error::Invalid(format!(
-            "invalid entry name '{}': must be 1 to 255 bytes",
-            shown()
-        )));
+        return Err(ProllyError::NameLength(shown()).into());
     }
     if name == b"." || name == b".." {
-        return Err(Error::Invalid(format!("invalid entry name '{}'", shown())));
+        return Err(ProllyError::DotName(shown()).into());
     }
     if name.contains(&b'/') || name.contains(&0) {
-        return Err(Error::Invalid(format!(
-            "invalid entry name '{}': contains '/' or NUL",
-            shown()
-        )));
+        return Err(ProllyError::NameChars(shown()).into());
     }
     Ok(())
 }
@@ -62,9 +57,7 @@ pub const ROOT_RECORD: &[u8] = b".";
 pub fn check_entry_name(name: &[u8], mode: u32) -> Result<()> {
     if name == ROOT_RECORD {
         if mode & S_IFMT != S_IFDIR {
-            return Err(Error::Invalid(
-                "invalid entry name '.': only the root record, a directory mode, has it".into(),
-            ));
+            return Err(ProllyError::RootRecordMode.into());
         }
         return Ok(());
     }
@@ -74,9 +67,8 @@ pub fn check_entry_name(name: &[u8], mode: u32) -> Result<()> {
 /// Check a hardlink record: a relative path, `..` only as leading components.
 pub fn check_link_path(p: &[u8]) -> Result<()> {
     let bad = || {
-        Error::Invalid(format!(
-            "bad hardlink path '{}'",
-            String::from_utf8_lossy(p)
+        Error::from(ProllyError::BadLinkPath(
+            String::from_utf8_lossy(p).into_owned(),
         ))
     };
     if p.is_empty() || p.contains(&0) {
@@ -331,24 +323,21 @@ impl Entry {
         check_mode(self.mode)?;
         if self.name == ROOT_RECORD {
             if !self.id.is_zero() {
-                return Err(Error::Invalid(
-                    "the root record '.' carries the zero id".into(),
-                ));
+                return Err(ProllyError::RootRecordId.into());
             }
             return Ok(());
         }
         let special = matches!(self.mode & S_IFMT, S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK);
         if special && !self.id.is_zero() {
-            return Err(Error::Invalid(format!(
-                "entry '{}': device, fifo and socket records carry the zero id",
-                String::from_utf8_lossy(&self.name)
-            )));
+            return Err(ProllyError::SpecialWithId(
+                String::from_utf8_lossy(&self.name).into_owned(),
+            )
+            .into());
         }
         if !special && self.id.is_zero() {
-            return Err(Error::Invalid(format!(
-                "entry '{}': missing object id",
-                String::from_utf8_lossy(&self.name)
-            )));
+            return Err(
+                ProllyError::MissingId(String::from_utf8_lossy(&self.name).into_owned()).into(),
+            );
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use super::edit::{edit, empty};
 use super::entry::{check_name, Entry};
 use crate::error::{Error, Result};
 use crate::oid::ObjectId;
+use crate::prolly::ProllyError;
 use crate::store::ObjectStore;
 
 /// Split a slash-separated path into validated components ("" and "/" = root).
@@ -62,9 +63,7 @@ pub fn update_path(
     dir_mode: u32,
 ) -> Result<ObjectId> {
     let Some((last, parents)) = path.split_last() else {
-        return Err(Error::Invalid(
-            "cannot replace the root directory itself".into(),
-        ));
+        return Err(ProllyError::ReplaceRoot.into());
     };
     // Walk down, remembering each directory entry on the way.
     let mut chain: Vec<(ObjectId, Option<Entry>)> = Vec::with_capacity(parents.len());

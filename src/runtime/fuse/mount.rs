@@ -9,18 +9,15 @@ use fuser::{Config, Filesystem, KernelConfig, MountOption, Session};
 use nix::sys::signal::{SigSet, Signal};
 
 use crate::error::{Error, Result};
+use crate::runtime::error::RuntimeError;
 
 /// Check that FUSE can work here, with the one-line reason if not.
 pub fn check_fuse() -> Result<()> {
     if !Path::new("/dev/fuse").exists() {
-        return Err(Error::Invalid(
-            "FUSE is not available: /dev/fuse is missing (load the fuse module or install fuse3, or run with --materialize)".into(),
-        ));
+        return Err(RuntimeError::NoFuseDevice.into());
     }
     if crate::sandbox::find_in_path(std::ffi::OsStr::new("fusermount3")).is_none() {
-        return Err(Error::Invalid(
-            "FUSE is not available: fusermount3 is missing (apt-get install fuse3, or run with --materialize)".into(),
-        ));
+        return Err(RuntimeError::NoFusermount.into());
     }
     Ok(())
 }
@@ -60,8 +57,10 @@ pub fn block_stop_signals() -> Result<SigSet> {
     let mut sigs = SigSet::empty();
     sigs.add(Signal::SIGINT);
     sigs.add(Signal::SIGTERM);
-    sigs.thread_block()
-        .map_err(|e| Error::Invalid(format!("cannot block signals: {e}")))?;
+    sigs.thread_block().map_err(|errno| RuntimeError::Sys {
+        step: "cannot block signals",
+        errno,
+    })?;
     Ok(sigs)
 }
 
@@ -86,15 +85,19 @@ pub fn unmount_on_signal(sigs: SigSet, mountpoint: &Path) -> Result<()> {
                 let _ = unmount_lazy(&mp);
             }
         })
-        .map_err(|e| Error::Invalid(format!("cannot start signal thread: {e}")))?;
+        .map_err(|err| RuntimeError::Os {
+            step: "cannot start signal thread",
+            err,
+        })?;
     Ok(())
 }
 
 /// Serve `session` until the filesystem is unmounted.
 pub fn serve<FS: Filesystem>(session: Session<FS>) -> Result<()> {
-    session
-        .run()
-        .map_err(|e| Error::Invalid(format!("FUSE session failed: {e}")))
+    Ok(session.run().map_err(|err| RuntimeError::Os {
+        step: "FUSE session failed",
+        err,
+    })?)
 }
 
 /// Kernel readahead for this mount, in KiB.
@@ -131,10 +134,12 @@ pub fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
     } else {
         ""
     };
-    Error::Invalid(format!(
-        "cannot mount on '{}': {e}{hint}",
-        mountpoint.display()
-    ))
+    RuntimeError::Mount {
+        mountpoint: mountpoint.to_path_buf(),
+        err: e,
+        hint,
+    }
+    .into()
 }
 
 /// Whether `mp` is a mount point now (listed in /proc/self/mountinfo).
@@ -193,15 +198,18 @@ pub fn unmount_lazy(mp: &Path) -> Result<()> {
         .arg(mp)
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| Error::Invalid(format!("cannot run fusermount3: {e}")))?;
+        .map_err(|err| RuntimeError::Os {
+            step: "cannot run fusermount3",
+            err,
+        })?;
     if out.status.success() || !is_mounted(mp) {
         return Ok(());
     }
-    Err(Error::Invalid(format!(
-        "cannot unmount '{}': {}",
-        mp.display(),
-        String::from_utf8_lossy(&out.stderr).trim()
-    )))
+    Err(RuntimeError::Unmount {
+        mountpoint: mp.to_path_buf(),
+        said: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    }
+    .into())
 }
 
 /// Whether `mp` (canonical) is the mountpoint of a `hako mount`.

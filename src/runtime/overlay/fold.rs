@@ -20,6 +20,7 @@ use crate::prolly::dir::{
     self, Entry, Meta, ROOT_RECORD, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
     S_IFSOCK,
 };
+use crate::runtime::error::{RuntimeError, UpperFault};
 use crate::store::ObjectStore;
 
 /// overlay's own attributes, never recorded.
@@ -55,9 +56,9 @@ enum Upper {
     Other,
 }
 
-fn bad(path: &[Vec<u8>], why: &str) -> Error {
+fn bad(path: &[Vec<u8>], why: UpperFault) -> Error {
     let shown = String::from_utf8_lossy(&path.join(&b'/')).into_owned();
-    Error::Invalid(format!("upper directory: /{shown}: {why}"))
+    RuntimeError::Upper { path: shown, why }.into()
 }
 
 /// Extended attributes of `p` (not following a symlink), sorted; none where unsupported.
@@ -90,10 +91,7 @@ fn classify(
     comps: &[Vec<u8>],
 ) -> Result<Upper> {
     if get(x, METACOPY).is_some() {
-        return Err(bad(
-            comps,
-            "metacopy entry (its content is in the lower directory)",
-        ));
+        return Err(bad(comps, UpperFault::Metacopy));
     }
     let fmt = m.mode() & S_IFMT;
     if fmt == S_IFCHR && m.rdev() == 0 {
@@ -103,15 +101,12 @@ fn classify(
         if fmt == S_IFREG && m.size() == 0 && parent_xwhiteouts {
             return Ok(Upper::Whiteout);
         }
-        return Err(bad(
-            comps,
-            "xattr whiteout that is not an empty file in an opaque=x directory",
-        ));
+        return Err(bad(comps, UpperFault::XattrWhiteout));
     }
     match fmt {
         S_IFDIR => {
             if get(x, REDIRECT).is_some() {
-                return Err(bad(comps, "redirected directory (user.overlay.redirect)"));
+                return Err(bad(comps, UpperFault::Redirected));
             }
             match get(x, OPAQUE) {
                 None => Ok(Upper::Dir {
@@ -126,11 +121,11 @@ fn classify(
                     opaque: false,
                     xwhiteouts: true,
                 }),
-                Some(_) => Err(bad(comps, "user.overlay.opaque is neither 'y' nor 'x'")),
+                Some(_) => Err(bad(comps, UpperFault::BadOpaque)),
             }
         }
         S_IFREG | S_IFLNK | S_IFIFO | S_IFSOCK | S_IFCHR | S_IFBLK => Ok(Upper::Other),
-        _ => Err(bad(comps, "unknown file type")),
+        _ => Err(bad(comps, UpperFault::UnknownType)),
     }
 }
 
@@ -369,7 +364,7 @@ fn walk(
         let path = here.join(OsStr::from_bytes(&name));
         let mut comps = dirs[j].comps.clone();
         comps.push(name.clone());
-        dir::check_name(&name).map_err(|_| bad(&comps, "not a valid name"))?;
+        dir::check_name(&name).map_err(|_| bad(&comps, UpperFault::BadName))?;
         let m = fs::symlink_metadata(&path).at(&path)?;
         let x = xattrs(&path)?;
         let kind = classify(&m, &x, xw[j], &comps)?;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::cache::Profile;
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
+use crate::runtime::error::RuntimeError;
 use crate::workspace::Workspace;
 
 pub use fold::{fold_upper, IdMap, Presentation};
@@ -147,7 +148,7 @@ impl Record {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
-        let bad = || Error::Invalid(format!("{}: malformed", path.display()));
+        let bad = || Error::from(RuntimeError::MalformedRecord(path.to_path_buf()));
         let mut lines = text.lines().peekable();
         let base = lines
             .next()
@@ -290,8 +291,7 @@ pub fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectI
                 let ws = Workspace::open_with(&wsdir, Some(&container))?;
                 crate::runtime::in_own_pool(|| fold(&ws))?.map(|id| id.to_string())
             })?;
-            ObjectId::from_hex(&hex)
-                .map_err(|_| Error::Invalid(format!("fold: malformed tree id '{hex}'")))
+            ObjectId::from_hex(&hex).map_err(|_| RuntimeError::FoldTreeId(hex.clone()).into())
         }
         _ => fold(ws),
     }
@@ -312,12 +312,11 @@ pub fn fold_instance(ws: &Workspace, dir: &Path) -> Result<Option<ObjectId>> {
     let p = dir.join(RECORD);
     let held = fs::File::open(&p).at(&p)?;
     held.lock().at(&p)?;
-    let rec =
-        Record::load(dir)?.ok_or_else(|| Error::Invalid(format!("{}: missing", p.display())))?;
+    let rec = Record::load(dir)?.ok_or_else(|| RuntimeError::MissingRecord(p.clone()))?;
     let folded = dir.join(FOLDED);
     let last = match fs::read_to_string(&folded) {
         Ok(t) => ObjectId::from_hex(t.trim())
-            .map_err(|_| Error::Invalid(format!("{}: malformed", folded.display())))?,
+            .map_err(|_| RuntimeError::MalformedRecord(folded.clone()))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => rec.base,
         Err(e) => return Err(e).at(&folded),
     };

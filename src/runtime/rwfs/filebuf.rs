@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::prolly::file;
+use crate::runtime::error::RuntimeError;
 use crate::store::ObjectStore;
 
 use super::SPILL_AT;
@@ -315,13 +316,13 @@ impl FileBuf {
         if matches!(self, FileBuf::Stream(s) if !s.later.is_empty()) {
             // A hole not filled yet: its bytes are zeros.
             self.unstream(store, dir)
-                .map_err(|e| Error::Invalid(format!("{e}")))?;
+                .map_err(RuntimeError::StoreContent)?;
         }
         match self {
             FileBuf::Mem(v) => file::store_content(store, v),
             FileBuf::Spill { file, len } => {
                 let r = PositionedReader { file, pos: 0 }.take(*len);
-                file::store_reader(store, r).map_err(|e| Error::Invalid(format!("{e}")))
+                Ok(file::store_reader(store, r).map_err(RuntimeError::StoreContent)?)
             }
             FileBuf::Stream(s) => {
                 if s.chunks.is_empty() {

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use fuser::{Config, MountOption, SessionACL};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::runtime::error::RuntimeError;
 use crate::runtime::fuse::mount;
 
 use super::WorkingFs;
@@ -39,9 +40,10 @@ impl WorkingFs {
                 })
         });
         mount::unmount_on_signal(sigs, mountpoint)?;
-        let timer = self
-            .start_timer()
-            .map_err(|e| Error::Invalid(format!("cannot start fold timer: {e}")))?;
+        let timer = self.start_timer().map_err(|err| RuntimeError::Os {
+            step: "cannot start fold timer",
+            err,
+        })?;
         ready();
         let r = mount::serve(session);
         self.stop_timer();

@@ -4,7 +4,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::runtime::error::RuntimeError;
 
 use super::WorkingFs;
 
@@ -23,9 +24,14 @@ pub fn start_fuse_server(
     mountpoint: &Path,
     close_fd: Option<i32>,
 ) -> Result<FuseServer> {
-    let (r, w) = nix::unistd::pipe().map_err(|e| Error::Invalid(format!("pipe: {e}")))?;
-    let pid = crate::sandbox::fork_process()
-        .map_err(|e| Error::Invalid(format!("cannot fork the FUSE server: {e}")))?;
+    let (r, w) = nix::unistd::pipe().map_err(|errno| RuntimeError::Sys {
+        step: "pipe",
+        errno,
+    })?;
+    let pid = crate::sandbox::fork_process().map_err(|err| RuntimeError::Os {
+        step: "cannot fork the FUSE server",
+        err,
+    })?;
     if pid == 0 {
         drop(r);
         if let Some(fd) = close_fd {
@@ -59,11 +65,12 @@ pub fn start_fuse_server(
     }
     let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
     let msg = msg.trim();
-    Err(Error::Invalid(if msg.is_empty() {
-        "the FUSE server exited before the mount was ready".into()
+    Err(if msg.is_empty() {
+        RuntimeError::FuseServerExited
     } else {
-        msg.to_string()
-    }))
+        RuntimeError::FuseServer(msg.to_string())
+    }
+    .into())
 }
 
 trait ReadLine {

@@ -116,9 +116,7 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     if let Some((ws, name)) = &h.keep_as {
         crate::workspace::check_container_name(name)?;
         if ws.containers()?.contains(name) || ws.container_dir(name).exists() {
-            return Err(RunError::Failed(format!(
-                "--keep-as: container '{name}' already exists"
-            )));
+            return Err(RunError::KeepAsExists(name.to_string()));
         }
     }
     let req = &mut h.req;
@@ -162,17 +160,13 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     );
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for name in &req.bind_profiles {
-        for b in crate::runtime::profiles::bind_profile(name)? {
-            cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
-        }
+    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
+        cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
     }
     check_command(&argv[0], &path_var, &cfg.binds)?;
     let private = Private::create()?;
     if let Probe::No(why) = private.probe()? {
-        return Err(RunError::Failed(format!(
-            "--host: overlay unavailable ({why})"
-        )));
+        return Err(RunError::HostOverlayUnavailable(why));
     }
     cfg.argv = argv.iter().map(OsString::from).collect();
     cfg.uid = uid;
@@ -216,10 +210,10 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     if let (Some((ws, name)), Some((upper, _))) = (&h.keep_as, &hr.root_upper) {
         if let Err(e) = keep(ws, name, upper, &hr.nested, &argv) {
             let dir = private.keep();
-            return Err(RunError::Failed(format!(
-                "--keep-as: {e}; the upper directories are kept in {}",
-                dir.display()
-            )));
+            return Err(RunError::KeepAsFailed {
+                err: Box::new(e),
+                kept: dir,
+            });
         }
     }
     private.remove()?;

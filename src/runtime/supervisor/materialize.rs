@@ -18,7 +18,7 @@ pub(super) fn supervise(mut run: Supervised, notify: Option<&mut File>) -> Resul
         Ok(r) => r,
         Err(e) => {
             abandon(&run);
-            return Err(RunError::Failed(format!("cannot check the tree out: {e}")));
+            return Err(RunError::Checkout(Box::new(e)));
         }
     };
     // Device nodes are never made there (runtime.md); /dev is the sandbox's own.

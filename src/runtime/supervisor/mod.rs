@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use crate::error::{Error, IoContext};
 use crate::oid::ObjectId;
 use crate::runtime::datapath::{self, DataPath};
+use crate::runtime::error::RuntimeError;
 use crate::runtime::instance::{self, check_fuse, Instance, Mode, Proc, Status, SupervisorLock};
 use crate::sandbox::{self, Config as SandboxConfig, Warning};
 use crate::workspace::Workspace;
@@ -76,12 +77,65 @@ pub enum RunError {
     /// The command cannot run, as a shell says it: 127 (not found), 126.
     #[error("{message}")]
     Command { code: i32, message: String },
+    #[error("'{rev}' is neither a container nor a revision ({err})")]
+    NoTarget { rev: String, err: Box<Error> },
+    #[error("invalid instance name '{0}'")]
+    BadInstanceName(String),
+    #[error("an instance named '{name}' exists already ({id}); remove it with 'hako reap' once it has exited")]
+    NameTaken { name: String, id: String },
+    /// A second persistent run of CONTAINER, whose instance ID runs.
+    #[error("container '{container}' is already running as instance {id} (writes of a second run would race it): use --rm for a temporary run, or 'hako exec {id} CMD'")]
+    AlreadyRunning { container: String, id: String },
+    #[error("--env-file '{}': {err}", path.display())]
+    EnvFile { path: PathBuf, err: std::io::Error },
+    #[error("--env-file '{}' line {line}: not K=V", path.display())]
+    EnvFileLine { path: PathBuf, line: usize },
+    /// USER or GROUP is not in the /etc/passwd or /etc/group of WHOSE.
+    #[error("unknown user '{name}' in {whose} /etc/passwd")]
+    UnknownUser { name: String, whose: String },
+    #[error("unknown group '{name}' in {whose} /etc/group")]
+    UnknownGroup { name: String, whose: String },
+    #[error("--fs overlay: cannot prepare the tree: {0}")]
+    NoOverlayLower(Box<Error>),
+    #[error("the checkout cache gave no lower directory")]
+    NoLower,
+    #[error("cannot check the tree out: {0}")]
+    Checkout(Box<Error>),
+    #[error("cannot create '{}': {err}", path.display())]
+    InstanceDir { path: PathBuf, err: std::io::Error },
+    /// Standard descriptor FD could not be pointed at PATH (`-d`'s logs, stdin).
+    #[error("cannot open '{path}': {err}")]
+    Open { path: String, err: std::io::Error },
+    #[error("cannot redirect descriptor {fd} to '{path}': {errno}")]
+    Redirect {
+        fd: i32,
+        path: String,
+        errno: nix::errno::Errno,
+    },
+    #[error("the detached supervisor exited before the command started")]
+    DetachedExited,
+    /// The detached supervisor's own error, as it reported it through its pipe.
     #[error("{0}")]
-    Failed(String),
+    Detached(String),
+    /// The fold after the command failed; its changes are KEPT.
+    #[error("the command's changes could not be folded into the working root ({err}); they are kept in {} ('hako reap' tries again)", kept.display())]
+    FoldFailed { err: Box<Error>, kept: PathBuf },
+    #[error("--keep-as: container '{0}' already exists")]
+    KeepAsExists(String),
+    #[error("--keep-as: {err}; the upper directories are kept in {}", kept.display())]
+    KeepAsFailed { err: Box<Error>, kept: PathBuf },
+    #[error("--host: overlay unavailable ({0})")]
+    HostOverlayUnavailable(String),
     /// The checkout cache's entry failed its quick check before the command
     /// started (the overlay path rebuilds it and starts again).
     #[error("cache entry damaged: {0}")]
-    CacheDamaged(String),
+    CacheDamaged(crate::cache::error::EntryDamage),
+}
+
+impl From<RuntimeError> for RunError {
+    fn from(e: RuntimeError) -> RunError {
+        RunError::Engine(e.into())
+    }
 }
 
 /// What the supervisor says on stderr: notes, warnings of the sandbox
@@ -133,11 +187,7 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
                     fresh,
                 });
             }
-            Err(e) if spec.fs.is_some() => {
-                return Err(RunError::Failed(format!(
-                    "--fs overlay: cannot prepare the tree: {e}"
-                )))
-            }
+            Err(e) if spec.fs.is_some() => return Err(RunError::NoOverlayLower(Box::new(e))),
             Err(e) => {
                 check_fuse()?;
                 choice = datapath::fallback_to_fuse(&format!("checkout cache: {e}"));
@@ -153,11 +203,13 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
     }
     let idir = instance::instances_dir(ws);
     std::fs::create_dir_all(&idir).at(&idir)?;
-    instance::reap_exited(ws, instance::keep_exited(ws))?;
+    instance::reap_exited(ws, instance::keep_exited(ws)?)?;
     let id = instance::new_id(spec.container.as_deref().unwrap_or("-"));
     let dir = idir.join(&id);
-    std::fs::create_dir(&dir)
-        .map_err(|e| RunError::Failed(format!("cannot create '{}': {e}", dir.display())))?;
+    std::fs::create_dir(&dir).map_err(|err| RunError::InstanceDir {
+        path: dir.clone(),
+        err,
+    })?;
     let mnt = dir.join("mnt");
     std::fs::create_dir(&mnt).at(&mnt)?;
     let inst = Instance {
@@ -195,9 +247,14 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
         }
         return supervise(spec, inst, None, lower, report).map(Outcome::Exited);
     }
-    let (r, w) = nix::unistd::pipe().map_err(|e| RunError::Failed(format!("pipe: {e}")))?;
-    let pid = sandbox::fork_process()
-        .map_err(|e| RunError::Failed(format!("cannot fork the supervisor: {e}")))?;
+    let (r, w) = nix::unistd::pipe().map_err(|errno| RuntimeError::Sys {
+        step: "pipe",
+        errno,
+    })?;
+    let pid = sandbox::fork_process().map_err(|err| RuntimeError::Os {
+        step: "cannot fork the supervisor",
+        err,
+    })?;
     if pid == 0 {
         drop(r);
         let _ = nix::unistd::setsid();
@@ -231,11 +288,9 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
     }
     let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
     if first.is_empty() {
-        return Err(RunError::Failed(
-            "the detached supervisor exited before the command started".into(),
-        ));
+        return Err(RunError::DetachedExited);
     }
-    Err(RunError::Failed(first))
+    Err(RunError::Detached(first))
 }
 
 /// Point standard descriptor `fd` (0, 1 or 2) at `path` (appending, created, if `append`).
@@ -248,13 +303,20 @@ fn redirect(fd: i32, path: &str, append: bool) -> Result<()> {
     } else {
         std::fs::OpenOptions::new().read(true).open(path)
     }
-    .map_err(|e| RunError::Failed(format!("cannot open '{path}': {e}")))?;
+    .map_err(|err| RunError::Open {
+        path: path.to_string(),
+        err,
+    })?;
     match fd {
         0 => nix::unistd::dup2_stdin(&f),
         1 => nix::unistd::dup2_stdout(&f),
         _ => nix::unistd::dup2_stderr(&f),
     }
-    .map_err(|e| RunError::Failed(format!("cannot redirect descriptor {fd} to '{path}': {e}")))?;
+    .map_err(|errno| RunError::Redirect {
+        fd,
+        path: path.to_string(),
+        errno,
+    })?;
     Ok(())
 }
 
@@ -382,10 +444,10 @@ impl Supervised<'_> {
             if let Err(e) = fold(&ws) {
                 self.record_exit(exit.status);
                 self.inst.save()?;
-                return Err(RunError::Failed(format!(
-                    "the command's changes could not be folded into the working root ({e}); they are kept in {} ('hako reap' tries again)",
-                    kept.display()
-                )));
+                return Err(RunError::FoldFailed {
+                    err: Box::new(e),
+                    kept: kept.to_path_buf(),
+                });
             }
         }
         Ok(exit.status)

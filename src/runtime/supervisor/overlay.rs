@@ -52,9 +52,7 @@ pub(super) fn supervise(
                     Ok((Some(l), written)) => (lower, fresh) = (l, written),
                     Ok((None, _)) => {
                         abandon(&run);
-                        return Err(RunError::Failed(
-                            "the checkout cache gave no lower directory".into(),
-                        ));
+                        return Err(RunError::NoLower);
                     }
                     Err(e) => {
                         abandon(&run);

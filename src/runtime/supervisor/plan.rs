@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Result, RunError, RunSpec};
 use crate::container::{head_commit, working_root};
+use crate::oci::manifest::RunConfig;
 use crate::oid::ObjectId;
 use crate::runtime::datapath::DataPath;
 use crate::runtime::instance::{self, Mode};
@@ -81,8 +82,18 @@ impl RunRequest {
     }
 }
 
-/// Resolve REQ in the workspace WS0 into a run spec; fails before anything is created.
-pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
+/// What a run's target resolves to: the workspace of its container (None:
+/// a revision), the name it was given, its tree and its HEAD commit.
+struct Target {
+    ws: Workspace,
+    container: Option<String>,
+    rev: String,
+    tree: ObjectId,
+    head: Option<ObjectId>,
+}
+
+/// The container or revision REQ names in WS0.
+fn target_of(ws0: &Workspace, req: &RunRequest) -> Result<Target> {
     let containers = ws0.containers()?;
     let (container, rev) = match &req.target {
         None => (Some(ws0.container.clone()), ws0.container.clone()),
@@ -94,9 +105,10 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
         Some(_) => (working_root(&ws)?, head_commit(&ws)?),
         None => {
             let t = crate::revparse::rev_parse_tree(ws.repo(), &rev).map_err(|e| {
-                RunError::Failed(format!(
-                    "'{rev}' is neither a container nor a revision ({e})"
-                ))
+                RunError::NoTarget {
+                    rev: rev.clone(),
+                    err: Box::new(e),
+                }
             })?;
             let c = crate::revparse::rev_parse(ws.repo(), &rev)
                 .and_then(|id| crate::revparse::peel_to_commit(&ws.odb, id))
@@ -104,6 +116,18 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
             (t, c)
         }
     };
+    Ok(Target {
+        ws,
+        container,
+        rev,
+        tree,
+        head,
+    })
+}
+
+/// The run's mode (read-only, temporary or persistent), refusing a
+/// `--commit` or `--autocommit` it cannot honour.
+fn mode_of(req: &RunRequest, container: Option<&str>) -> Result<Mode> {
     let mode = if req.ro {
         Mode::Readonly
     } else if req.rm || container.is_none() {
@@ -121,21 +145,104 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
             }
         )));
     }
-    if let Some(n) = &req.name {
+    Ok(mode)
+}
+
+/// Refuse a `--name` taken by another instance, and a second persistent
+/// run of a container.
+fn check_instances(
+    ws: &Workspace,
+    name: Option<&str>,
+    mode: Mode,
+    container: Option<&str>,
+) -> Result<()> {
+    if let Some(n) = name {
         crate::workspace::check_container_name(n)
-            .map_err(|_| RunError::Failed(format!("invalid instance name '{n}'")))?;
-        for i in instance::list(&ws)? {
-            if i.name.as_deref() == Some(n.as_str()) {
-                return Err(RunError::Failed(format!("an instance named '{n}' exists already ({}); remove it with 'hako reap' once it has exited", i.id)));
+            .map_err(|_| RunError::BadInstanceName(n.to_string()))?;
+        for i in instance::list(ws)? {
+            if i.name.as_deref() == Some(n) {
+                return Err(RunError::NameTaken {
+                    name: n.to_string(),
+                    id: i.id,
+                });
             }
         }
     }
     if mode == Mode::Persistent {
-        let c = container.as_deref().unwrap_or("");
-        if let Some(i) = instance::live_persistent(&ws, c)? {
-            return Err(RunError::Failed(format!("container '{c}' is already running as instance {} (writes of a second run would race it): use --rm for a temporary run, or 'hako exec {} CMD'", i.id, i.id)));
+        let c = container.unwrap_or("");
+        if let Some(i) = instance::live_persistent(ws, c)? {
+            return Err(RunError::AlreadyRunning {
+                container: c.to_string(),
+                id: i.id,
+            });
         }
     }
+    Ok(())
+}
+
+/// The command to run: REST, else the image's entrypoint and command,
+/// else /bin/sh.
+fn argv_of(rest: &[String], image: Option<&RunConfig>) -> Vec<String> {
+    let mut argv: Vec<String> = rest.to_vec();
+    if argv.is_empty() {
+        if let Some(img) = image {
+            argv = img.entrypoint.clone().unwrap_or_default();
+            argv.extend(img.cmd.clone().unwrap_or_default());
+        }
+        if argv.is_empty() {
+            argv = vec!["/bin/sh".into()];
+        }
+    } else if let Some(ep) = image.and_then(|i| i.entrypoint.clone()) {
+        if !ep.is_empty() && rest.is_empty() {
+            argv = ep;
+        }
+    }
+    argv
+}
+
+/// The working directory: `-w`, the image's, `/`; with `--auto-mount`,
+/// the caller's directory when it is mounted (and no `-w`). Returns it and
+/// `--auto-mount`'s binds (ARGV's paths rewritten).
+fn workdir_and_binds(
+    req: &RunRequest,
+    image: Option<&RunConfig>,
+    argv: &mut [String],
+) -> (String, Vec<Bind>) {
+    let mut workdir = req
+        .workdir
+        .clone()
+        .or_else(|| image.and_then(|i| i.working_dir.clone()))
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "/".into());
+    let mut auto_binds = Vec::new();
+    if let Some(caller) = &req.auto_mount {
+        auto_binds = auto_mount(argv, caller);
+        // The caller's directory, when it is mounted, is the one inside.
+        if req.workdir.is_none() {
+            if let Ok(c) = std::fs::canonicalize(caller) {
+                if auto_binds
+                    .iter()
+                    .any(|b| b.src.is_dir() && c.starts_with(&b.dst))
+                {
+                    workdir = c.to_string_lossy().into_owned();
+                }
+            }
+        }
+    }
+    (workdir, auto_binds)
+}
+
+/// Resolve REQ in the workspace WS0 into a run spec; fails before anything is created.
+pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
+    let Target {
+        ws,
+        container,
+        rev,
+        tree,
+        head,
+    } = target_of(ws0, &req)?;
+    let mode = mode_of(&req, container.as_deref())?;
+    check_instances(&ws, req.name.as_deref(), mode, container.as_deref())?;
     // The image's defaults.
     let image = match head {
         Some(h) => crate::oci::record::image_of(&ws.odb, &h)
@@ -144,21 +251,7 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
             .and_then(|(_, cfg, _)| cfg.config),
         None => None,
     };
-    let rest = &req.command;
-    let mut argv: Vec<String> = rest.to_vec();
-    if argv.is_empty() {
-        if let Some(img) = &image {
-            argv = img.entrypoint.clone().unwrap_or_default();
-            argv.extend(img.cmd.clone().unwrap_or_default());
-        }
-        if argv.is_empty() {
-            argv = vec!["/bin/sh".into()];
-        }
-    } else if let Some(ep) = image.as_ref().and_then(|i| i.entrypoint.clone()) {
-        if !ep.is_empty() && rest.is_empty() {
-            argv = ep;
-        }
-    }
+    let mut argv = argv_of(&req.command, image.as_ref());
     let image_env: Vec<(String, String)> = image
         .iter()
         .flat_map(|img| img.env.clone().unwrap_or_default())
@@ -175,36 +268,14 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
         None => (0, 0),
     };
     let home = home_in_tree(&ws, &tree, uid);
-    let mut workdir = req
-        .workdir
-        .clone()
-        .or_else(|| image.as_ref().and_then(|i| i.working_dir.clone()))
-        .filter(|w| !w.is_empty())
-        .unwrap_or_else(|| "/".into());
-    let mut auto_binds = Vec::new();
-    if let Some(caller) = &req.auto_mount {
-        auto_binds = auto_mount(&mut argv, caller);
-        // The caller's directory, when it is mounted, is the one inside.
-        if req.workdir.is_none() {
-            if let Ok(c) = std::fs::canonicalize(caller) {
-                if auto_binds
-                    .iter()
-                    .any(|b| b.src.is_dir() && c.starts_with(&b.dst))
-                {
-                    workdir = c.to_string_lossy().into_owned();
-                }
-            }
-        }
-    }
+    let (workdir, mut auto_binds) = workdir_and_binds(&req, image.as_ref(), &mut argv);
     let mut cfg = req.sandbox;
     cfg.argv = argv.iter().map(OsString::from).collect();
     // --auto-mount's binds first, then --bind/--mount, then the profiles'.
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for name in &req.bind_profiles {
-        for b in crate::runtime::profiles::bind_profile(name)? {
-            cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
-        }
+    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
+        cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
     }
     cfg.uid = uid;
     cfg.gid = gid;
@@ -276,20 +347,19 @@ pub(super) fn command_env(
 }
 
 pub(super) fn env_file(f: &Path) -> Result<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(f)
-        .map_err(|e| RunError::Failed(format!("--env-file '{}': {e}", f.display())))?;
+    let text = std::fs::read_to_string(f).map_err(|err| RunError::EnvFile {
+        path: f.to_path_buf(),
+        err,
+    })?;
     let mut out = Vec::new();
     for (n, l) in text.lines().enumerate() {
         let l = l.trim();
         if l.is_empty() || l.starts_with('#') {
             continue;
         }
-        let (k, v) = l.split_once('=').ok_or_else(|| {
-            RunError::Failed(format!(
-                "--env-file '{}' line {}: not K=V",
-                f.display(),
-                n + 1
-            ))
+        let (k, v) = l.split_once('=').ok_or_else(|| RunError::EnvFileLine {
+            path: f.to_path_buf(),
+            line: n + 1,
         })?;
         out.push((k.to_string(), v.to_string()));
     }
@@ -472,8 +542,9 @@ pub(super) fn user_ids(
                 .map(|l| l.split(':').collect::<Vec<_>>())
                 .find(|f| f.len() > 3 && f[0] == u)
                 .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
-                .ok_or_else(|| {
-                    RunError::Failed(format!("unknown user '{u}' in {whose} /etc/passwd"))
+                .ok_or_else(|| RunError::UnknownUser {
+                    name: u.to_string(),
+                    whose: whose.to_string(),
                 })?
         }
     };
@@ -486,8 +557,9 @@ pub(super) fn user_ids(
                 .map(|l| l.split(':').collect::<Vec<_>>())
                 .find(|f| f.len() > 2 && f[0] == g)
                 .and_then(|f| f[2].parse().ok())
-                .ok_or_else(|| {
-                    RunError::Failed(format!("unknown group '{g}' in {whose} /etc/group"))
+                .ok_or_else(|| RunError::UnknownGroup {
+                    name: g.to_string(),
+                    whose: whose.to_string(),
                 })?,
         },
     };

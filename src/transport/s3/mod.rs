@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 
+use crate::config::parse_size;
 use crate::error::{IoContext, Result};
 use crate::http::{Backoff, BodyError, Counting, HttpError};
 use crate::transport::dumb::http::{MirrorReader, MAX_MIRROR_FILE};
@@ -47,10 +48,19 @@ pub enum S3Error {
     BadBucket { url: String },
     #[error("bad remote URL '{url}': bad prefix component '{component}'")]
     BadPrefix { url: String, component: String },
-    #[error("remote.{remote}.s3pathstyle: '{value}' is not a boolean")]
-    NotBoolean { remote: String, value: String },
-    #[error("remote.{remote}.s3partsize: '{value}' is not a size from 5m to 5g")]
-    BadPartSize { remote: String, value: String },
+    /// `at`: where the value is (`FILE:LINE: `), or "".
+    #[error("{at}remote.{remote}.s3pathstyle: '{value}' is not a boolean")]
+    NotBoolean {
+        at: String,
+        remote: String,
+        value: String,
+    },
+    #[error("{at}remote.{remote}.s3partsize: '{value}' is not a size from 5m to 5g")]
+    BadPartSize {
+        at: String,
+        remote: String,
+        value: String,
+    },
     #[error("bad S3 endpoint '{endpoint}': {why}")]
     BadEndpoint { endpoint: String, why: String },
     /// The store's error answer (after the retries of `crate::http`).
@@ -333,16 +343,24 @@ impl S3Client {
         let endpoint = conf("s3endpoint")
             .or_else(|| env("AWS_ENDPOINT_URL_S3"))
             .or_else(|| env("AWS_ENDPOINT_URL"));
+        // Where a bad value is, for its message: `FILE:LINE: `.
+        let at = |k: &str| {
+            name.and_then(|n| config.and_then(|c| c.origin(&format!("remote.{n}.{k}"))))
+                .map(|o| format!("{o}: "))
+                .unwrap_or_default()
+        };
         let path_style = match conf("s3pathstyle").as_deref() {
-            Some("true") | Some("yes") | Some("1") => true,
-            Some("false") | Some("no") | Some("0") => false,
-            Some(v) => {
-                return Err(S3Error::NotBoolean {
-                    remote: name.unwrap_or("").into(),
-                    value: v.into(),
+            Some(v) => match crate::config::parse_bool(v) {
+                Some(b) => b,
+                None => {
+                    return Err(S3Error::NotBoolean {
+                        at: at("s3pathstyle"),
+                        remote: name.unwrap_or("").into(),
+                        value: v.into(),
+                    }
+                    .into())
                 }
-                .into())
-            }
+            },
             None => endpoint.is_some(),
         };
         let part_size = match conf("s3partsize") {
@@ -350,6 +368,7 @@ impl S3Client {
             Some(v) => parse_size(&v)
                 .filter(|n| (MIN_PART..=MAX_PART).contains(n))
                 .ok_or_else(|| S3Error::BadPartSize {
+                    at: at("s3partsize"),
                     remote: name.unwrap_or("").into(),
                     value: v.clone(),
                 })?,
@@ -768,19 +787,6 @@ impl S3Client {
     }
 }
 
-/// `N`, `Nk`, `Nm` or `Ng` (binary multiples) as bytes.
-fn parse_size(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    let shift = match t.as_bytes().last()? {
-        b'k' => 10,
-        b'm' => 20,
-        b'g' => 30,
-        _ => 0,
-    };
-    let n = if shift > 0 { &t[..t.len() - 1] } else { &t[..] };
-    n.parse::<u64>().ok()?.checked_mul(1 << shift)
-}
-
 /// `2026-12-06T10:28:06.123Z` (a listing's `LastModified`, RFC 3339), to
 /// the second.
 pub fn parse_iso_time(s: &str) -> Option<u64> {
@@ -981,7 +987,7 @@ mod tests {
         assert_eq!(parse_size("1g"), Some(1 << 30));
         assert_eq!(parse_size("1234"), Some(1234));
         assert_eq!(parse_size("x"), None);
-        assert_eq!(parse_size("5t"), None);
+        assert_eq!(parse_size("5t"), Some(5 << 40));
     }
 
     #[test]

@@ -56,15 +56,16 @@ pub fn stored_url(url: &str) -> Result<String> {
 
 /// Every configured remote: (name, url), by name.
 pub fn remotes(ws: &Workspace) -> Vec<(String, String)> {
-    ws.config
-        .values
-        .iter()
-        .filter_map(|(k, v)| {
-            let rest = k.strip_prefix("remote.")?;
+    let by_name: std::collections::BTreeMap<String, String> = ws
+        .config
+        .entries()
+        .filter_map(|e| {
+            let rest = e.name.strip_prefix("remote.")?;
             let name = rest.strip_suffix(".url")?;
-            Some((name.to_string(), v.clone()))
+            Some((name.to_string(), e.value.clone().unwrap_or_default()))
         })
-        .collect()
+        .collect();
+    by_name.into_iter().collect()
 }
 
 /// Check a remote name: one path component, usable in a ref name.

@@ -1,0 +1,145 @@
+//! Drawing the engine's progress (`hako::progress`) on the command line:
+//! bars on stderr when it is a terminal, as git's "Counting objects" lines
+//! (one more bar for each part running at once, such as the layers of a
+//! pull), and nothing otherwise: a script's or a test's stderr stays clean.
+
+use std::io::IsTerminal;
+use std::sync::RwLock;
+
+use hako::progress::{Progress, Silent, Unit};
+
+/// The progress a command shows: bars when stderr is a terminal and the
+/// command is not `quiet`, else nothing.
+pub fn bars(quiet: bool) -> Box<dyn Progress> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return Box::new(Silent);
+    }
+    Box::new(Bars {
+        multi: indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr()),
+        prefix: String::new(),
+        bar: RwLock::new(None),
+    })
+}
+
+/// The bars of one progress: the current phase's bar among the bars of
+/// its parts.
+struct Bars {
+    multi: indicatif::MultiProgress,
+    /// A part's name and a space; empty for the whole operation.
+    prefix: String,
+    bar: RwLock<Option<Phase>>,
+}
+
+/// The current phase: its bar, and what its last line says once done.
+struct Phase {
+    bar: indicatif::ProgressBar,
+    what: String,
+    unit: Unit,
+    counted: bool,
+}
+
+fn style(template: &str) -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+}
+
+/// `s` as literal text in an indicatif template.
+fn literal(s: &str) -> String {
+    s.replace('{', "{{").replace('}', "}}")
+}
+
+impl Progress for Bars {
+    fn begin(&self, what: &str, total: Option<u64>, unit: Unit) {
+        let what = format!("{}{what}", self.prefix);
+        let head = literal(&what);
+        let running = match (total, unit) {
+            (Some(_), Unit::Items) => format!("{head}: {{percent:>3}}% ({{pos}}/{{len}}) {{msg}}"),
+            (Some(_), Unit::Bytes) => {
+                format!("{head}: {{percent:>3}}% ({{bytes}}/{{total_bytes}}) {{msg}}")
+            }
+            (None, _) => format!("{head}: {{spinner}} {{msg}}"),
+        };
+        let bar = match total {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        }
+        .with_style(style(&running));
+        let bar = self.multi.add(bar);
+        bar.tick();
+        let phase = Phase {
+            bar,
+            what,
+            unit,
+            counted: total.is_some(),
+        };
+        let old = self
+            .bar
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .replace(phase);
+        if let Some(old) = old {
+            self.finish(old);
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(p) = &*self.bar.read().unwrap_or_else(|e| e.into_inner()) {
+            p.bar.inc(n);
+        }
+    }
+
+    fn end(&self) {
+        let current = self.bar.write().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(p) = current {
+            self.finish(p);
+        }
+    }
+
+    fn note(&self, text: &str) {
+        match &*self.bar.read().unwrap_or_else(|e| e.into_inner()) {
+            Some(p) => p.bar.set_message(text.to_string()),
+            None => {
+                let _ = self.multi.println(text);
+            }
+        }
+    }
+
+    fn part(&self, name: &str) -> Box<dyn Progress + '_> {
+        Box::new(Bars {
+            multi: self.multi.clone(),
+            prefix: format!("{}{name} ", self.prefix),
+            bar: RwLock::new(None),
+        })
+    }
+}
+
+impl Bars {
+    /// A part's bar goes once done; the whole operation's leaves a line, as
+    /// git's "Writing objects: 100% (166/166), done.".
+    fn finish(&self, p: Phase) {
+        p.bar.finish_and_clear();
+        if !self.prefix.is_empty() {
+            return;
+        }
+        let (pos, len) = (p.bar.position(), p.bar.length().unwrap_or(0));
+        let line = match (p.counted, p.unit) {
+            (true, Unit::Items) => {
+                let percent = (pos * 100).checked_div(len).unwrap_or(100);
+                format!("{}: {percent:>3}% ({pos}/{len}), done.", p.what)
+            }
+            (true, Unit::Bytes) => {
+                let percent = (pos * 100).checked_div(len).unwrap_or(100);
+                format!(
+                    "{}: {percent:>3}% ({}/{}), done.",
+                    p.what,
+                    indicatif::HumanBytes(pos),
+                    indicatif::HumanBytes(len)
+                )
+            }
+            (false, _) => format!("{}, done.", p.what),
+        };
+        // The bars are cleared: the line goes where they were, and a later
+        // phase's bar draws below it.
+        eprintln!("{line}");
+    }
+}

@@ -1,0 +1,35 @@
+//! The errors of upkeep: gc, repack, prune and fsck's refusals.
+
+use std::path::PathBuf;
+
+use crate::oid::ObjectId;
+
+/// Why gc, repack or prune refused to run.
+#[derive(Debug, thiserror::Error)]
+pub enum MaintError {
+    /// A root (a ref, the working root, a merge state) cannot be read, so
+    /// what it names cannot be judged unreachable.
+    #[error("{0}")]
+    BrokenRoot(String),
+    /// Another gc holds the gc lock.
+    #[error("another gc is running ({} is held; if none is running, remove it)", .0.display())]
+    GcRunning(PathBuf),
+    /// Reachable objects cannot be read.
+    #[error("refusing to collect garbage: {count} reachable objects cannot be read (first: {first}: {why}); run fsck")]
+    Unreadable {
+        count: usize,
+        first: ObjectId,
+        why: String,
+    },
+    /// Objects that reachable ones link to are missing.
+    #[error("refusing to collect garbage: {count} referenced objects are missing (first: {kind} {id} from {from}); run fsck")]
+    Missing {
+        count: usize,
+        kind: &'static str,
+        id: ObjectId,
+        from: String,
+    },
+    /// An expiry that is not now, never, SECONDS or N.days.ago.
+    #[error("invalid expiry '{0}' (use now, never, SECONDS, or N.days.ago)")]
+    BadExpiry(String),
+}
