@@ -69,8 +69,6 @@ pub enum Error {
     Output(std::io::Error),
     #[error("{0} identity unknown: set HAKO_AUTHOR_NAME and HAKO_AUTHOR_EMAIL, or user.name and user.email in .hako/config or ~/.config/hako/config")]
     NoIdentity(&'static str),
-    #[error("{0}")]
-    Invalid(String),
     #[error(transparent)]
     Merge(#[from] MergeError),
     #[error("{} already holds a hako workspace", .0.display())]
@@ -174,6 +172,14 @@ pub enum Error {
     Profile(#[from] crate::runtime::error::ProfileError),
     #[error(transparent)]
     Transport(#[from] crate::transport::error::TransportError),
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
+    #[error(transparent)]
+    Registry(#[from] crate::oci::registry::RegistryError),
+    #[error(transparent)]
+    Dumb(#[from] crate::transport::dumb::DumbError),
+    #[error(transparent)]
+    S3(#[from] crate::transport::s3::S3Error),
 }
 
 /// Why a step of the merge workflow (`merge::workflow`) was refused; each

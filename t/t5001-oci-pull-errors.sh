@@ -346,4 +346,22 @@ test_expect_success OCI 'a registry that keeps failing is given up on' '
 	test $(grep -c "^flaky /v2/t/base/manifests/1$" down/log) = 4
 '
 
+test_expect_success OCI 'a blob download cut off mid-way is resumed with Range, and verified whole' '
+	mkdir -p cut &&
+	skopeo inspect --tls-verify=false --raw docker://$R/t/base:1 >cut/manifest &&
+	layer=$(python3 -c "import json, sys; print(json.load(sys.stdin)[\"layers\"][0][\"digest\"])" <cut/manifest) &&
+	{ python3 "$TEST_DIRECTORY"/helpers/flakyhttp.py "$PWD/cut/port" "$PWD/cut/log" \
+		--upstream "127.0.0.1:$(cat reg/port)" --cut "/blobs/$layer" 2>cut/err &
+	  echo $! >cut/pid; } &&
+	test_when_finished "kill \$(cat cut/pid)" &&
+	for i in $(test_seq 1 100); do test -f cut/port && break; sleep 0.1; done &&
+	C=127.0.0.1:$(cat cut/port) &&
+	hako init -q ws-cut &&
+	hako -C ws-cut pull -q --as cut $C/t/base:1 &&
+	grep "^GET /v2/t/base/blobs/$layer 200 -$" cut/log &&
+	grep "^GET /v2/t/base/blobs/$layer 206 bytes=[1-9][0-9]*-$" cut/log &&
+	hako -C ws-cut -c cut cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual
+'
+
 test_done

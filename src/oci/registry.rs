@@ -2,20 +2,113 @@
 //! anonymous, Basic and Bearer-token auth, retries with backoff, and readers
 //! that verify a blob's digest and size while it streams.
 
-use crate::http::Failure;
-use std::io::Read;
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use super::reference::Reference;
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
+use crate::http::{Backoff, HttpError};
 
 /// Manifests larger than this are refused (the spec suggests 4 MiB).
 pub const MAX_MANIFEST: u64 = 4 << 20;
-const ATTEMPTS: u32 = 4;
+
+/// Why a registry request failed; each message is the one users see.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The registry's error answer: its status and the first message of
+    /// its JSON error body (or the status text).
+    #[error("{host}: {code} {detail}")]
+    Refused {
+        host: String,
+        code: u16,
+        detail: String,
+    },
+    #[error("registry {host} unreachable: {reason}")]
+    Unreachable { host: String, reason: String },
+    #[error("{host}: 401 Unauthorized without a usable challenge")]
+    NoChallenge { host: String },
+    #[error("{host}: 401 Unauthorized: the credentials were refused")]
+    CredentialsRefused { host: String },
+    #[error("{host}: 401 Unauthorized: no credentials for this registry (docker login, REGISTRY_AUTH_FILE)")]
+    NoCredentials { host: String },
+    #[error("{host}: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic")]
+    IdentityTokenForBasic { host: String },
+    #[error("{host}: Bearer challenge without a realm")]
+    NoRealm { host: String },
+    #[error("{host}: unsupported authentication scheme '{scheme}'")]
+    UnsupportedScheme { host: String, scheme: String },
+    #[error("{host}: token server refused ({code}){}", token_refusal(*.identity, *.credentials))]
+    TokenRefused {
+        host: String,
+        code: u16,
+        identity: bool,
+        credentials: bool,
+    },
+    #[error("token server {realm} unreachable: {reason}")]
+    TokenServerUnreachable { realm: String, reason: String },
+    #[error("token server {realm}: {err}")]
+    TokenRead { realm: String, err: std::io::Error },
+    #[error("token server {realm}: malformed answer: {err}")]
+    TokenMalformed {
+        realm: String,
+        err: serde_json::Error,
+    },
+    #[error("token server {realm}: no token in the answer")]
+    NoToken { realm: String },
+    #[error("{host}: upload answer without a Location")]
+    NoLocation { host: String },
+    #[error("{base}: {err}")]
+    BadBase { base: String, err: url::ParseError },
+    #[error("{host}: bad upload Location '{location}': {err}")]
+    BadLocation {
+        host: String,
+        location: String,
+        err: url::ParseError,
+    },
+    #[error("{host}: upload Location '{location}' is on another host")]
+    ForeignLocation { host: String, location: String },
+    #[error("{host}: blob {digest}: upload answered {code}")]
+    UploadAnswer {
+        host: String,
+        digest: String,
+        code: u16,
+    },
+    #[error("{host}: reading manifest {object}: {err}")]
+    ManifestRead {
+        host: String,
+        object: String,
+        err: std::io::Error,
+    },
+    #[error("manifest {object} is larger than 4 MiB")]
+    ManifestTooLarge { object: String },
+    #[error("manifest digest mismatch: expected {want}, got {got}")]
+    ManifestDigest { want: String, got: String },
+    /// A blob download that failed: cut off (after every attempt), the
+    /// wrong bytes, or cancelled.
+    #[error("blob {digest}: {err}")]
+    Blob { digest: String, err: std::io::Error },
+    #[error("{host}: blob {digest}: Content-Range '{got}' does not resume at byte {from}")]
+    BadResume {
+        host: String,
+        digest: String,
+        got: String,
+        from: u64,
+    },
+}
+
+/// How a refused token request ends its message.
+fn token_refusal(identity: bool, credentials: bool) -> &'static str {
+    if identity {
+        ": the identity token was refused"
+    } else if !credentials {
+        ": no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
+    } else {
+        ": the credentials were refused"
+    }
+}
 
 /// A user and password; user `<token>` makes the password an identity
 /// token (an OAuth2 refresh token), as docker's credential helpers say.
@@ -41,10 +134,6 @@ impl Credentials {
     pub fn as_identity_token(&self) -> Option<&str> {
         (self.username == IDENTITY_TOKEN_USER).then_some(self.password.as_str())
     }
-}
-
-fn err(msg: impl Into<String>) -> Error {
-    Error::Invalid(msg.into())
 }
 
 /// Lowercase hex of bytes.
@@ -128,7 +217,7 @@ fn urlencode(s: &str) -> String {
 
 /// One repository on one registry.
 pub struct Registry {
-    agent: ureq::Agent,
+    agent: crate::http::Agent,
     base: String,
     repository: String,
     host: String,
@@ -144,25 +233,6 @@ pub struct Body<'a> {
     pub open: Box<dyn Fn() -> std::io::Result<Box<dyn Read + Send + 'a>> + 'a>,
     pub len: u64,
     pub content_type: String,
-}
-
-/// Why a request failed: the registry's error answer, or anything else.
-enum Refused {
-    Status(RegistryStatus),
-    Other(Error),
-}
-
-/// A registry's error answer, with its status for callers that decide on it.
-#[derive(Debug)]
-pub struct RegistryStatus {
-    pub code: u16,
-    pub message: String,
-}
-
-impl From<RegistryStatus> for Error {
-    fn from(s: RegistryStatus) -> Error {
-        err(s.message)
-    }
 }
 
 /// A manifest as fetched: body, content type and the body's digest.
@@ -211,11 +281,10 @@ impl Registry {
 
     /// Whether the blob is in the repository (`HEAD …/blobs/DIGEST`).
     pub fn has_blob(&self, digest: &str) -> Result<bool> {
-        match self.send_status("HEAD", &format!("{}/blobs/{digest}", self.base), &[], None) {
+        match self.send("HEAD", &format!("{}/blobs/{digest}", self.base), &[], None) {
             Ok(_) => Ok(true),
-            Err(Refused::Status(s)) if s.code == 404 => Ok(false),
-            Err(Refused::Status(s)) => Err(s.into()),
-            Err(Refused::Other(e)) => Err(e),
+            Err(RegistryError::Refused { code: 404, .. }) => Ok(false),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -233,29 +302,35 @@ impl Registry {
         if resp.status() == 201 {
             return Ok(None);
         }
-        self.location(&resp).map(Some)
+        Ok(Some(self.location(&resp)?))
     }
 
     /// Start an upload: its location.
     pub fn start_upload(&self) -> Result<String> {
         let url = format!("{}/blobs/uploads/", self.base);
         let resp = self.send("POST", &url, &[("Content-Length", "0")], None)?;
-        self.location(&resp)
+        Ok(self.location(&resp)?)
     }
 
-    fn location(&self, resp: &ureq::Response) -> Result<String> {
+    fn location(&self, resp: &ureq::Response) -> Result<String, RegistryError> {
+        let host = || self.host.clone();
         let loc = resp
             .header("Location")
-            .ok_or_else(|| err(format!("{}: upload answer without a Location", self.host)))?;
-        let base = url::Url::parse(&self.base).map_err(|e| err(format!("{}: {e}", self.base)))?;
-        let full = base
-            .join(loc)
-            .map_err(|e| err(format!("{}: bad upload Location '{loc}': {e}", self.host)))?;
+            .ok_or_else(|| RegistryError::NoLocation { host: host() })?;
+        let base = url::Url::parse(&self.base).map_err(|err| RegistryError::BadBase {
+            base: self.base.clone(),
+            err,
+        })?;
+        let full = base.join(loc).map_err(|err| RegistryError::BadLocation {
+            host: host(),
+            location: loc.to_string(),
+            err,
+        })?;
         if full.origin() != base.origin() {
-            return Err(err(format!(
-                "{}: upload Location '{loc}' is on another host",
-                self.host
-            )));
+            return Err(RegistryError::ForeignLocation {
+                host: host(),
+                location: loc.to_string(),
+            });
         }
         Ok(full.to_string())
     }
@@ -266,11 +341,12 @@ impl Registry {
         let url = format!("{location}{sep}digest={}", urlencode(digest));
         let resp = self.send("PUT", &url, &[], Some(body))?;
         if resp.status() != 201 && resp.status() != 204 {
-            return Err(err(format!(
-                "{}: blob {digest}: upload answered {}",
-                self.host,
-                resp.status()
-            )));
+            return Err(RegistryError::UploadAnswer {
+                host: self.host.clone(),
+                digest: digest.to_string(),
+                code: resp.status(),
+            }
+            .into());
         }
         Ok(())
     }
@@ -293,13 +369,12 @@ impl Registry {
     }
 
     /// GET `url` with auth and retries; the successful response.
-    fn get(&self, url: &str, accept: Option<&str>) -> Result<ureq::Response> {
-        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept", *a)).collect();
-        self.send("GET", url, &headers, None)
+    fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<ureq::Response, RegistryError> {
+        self.send("GET", url, headers, None)
     }
 
-    /// A request with auth (one challenge answered) and retries of 429,
-    /// 5xx and broken connections; GET follows redirects. `body` makes the
+    /// A request with auth (one challenge answered) and retries under the
+    /// policy of `crate::http`; GET follows redirects. `body` makes the
     /// request body afresh for each attempt. The successful response.
     fn send(
         &self,
@@ -307,26 +382,11 @@ impl Registry {
         url: &str,
         headers: &[(&str, &str)],
         body: Option<&Body<'_>>,
-    ) -> Result<ureq::Response> {
-        self.send_status(method, url, headers, body)
-            .map_err(|e| match e {
-                Refused::Status(s) => s.into(),
-                Refused::Other(e) => e,
-            })
-    }
-
-    /// `send`, keeping a registry's error status apart from other failures.
-    fn send_status(
-        &self,
-        method: &str,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: Option<&Body<'_>>,
-    ) -> std::result::Result<ureq::Response, Refused> {
+    ) -> Result<ureq::Response, RegistryError> {
+        let host = || self.host.clone();
         let mut tried_auth = false;
-        let mut attempt = 0;
+        let mut backoff = Backoff::new();
         loop {
-            attempt += 1;
             let auth = self.auth.lock().unwrap().clone();
             let mut h: Vec<(&str, &str)> = headers.to_vec();
             if let Some(a) = &auth {
@@ -339,59 +399,40 @@ impl Registry {
             };
             match answer {
                 Ok(resp) => return Ok(resp),
-                Err(Failure::Status(401, resp)) if !tried_auth => {
+                Err(HttpError::Status {
+                    code: 401,
+                    response,
+                    ..
+                }) if !tried_auth => {
                     tried_auth = true;
-                    let challenge = resp
+                    let challenge = response
                         .header("WWW-Authenticate")
                         .and_then(Challenge::parse)
-                        .ok_or_else(|| {
-                            Refused::Other(err(format!(
-                                "{}: 401 Unauthorized without a usable challenge",
-                                self.host
-                            )))
-                        })?;
-                    self.authenticate(&challenge).map_err(Refused::Other)?;
+                        .ok_or_else(|| RegistryError::NoChallenge { host: host() })?;
+                    self.authenticate(&challenge)?;
                 }
-                Err(Failure::Status(401, _)) => {
-                    return Err(Refused::Other(err(format!(
-                        "{}: 401 Unauthorized: {}",
-                        self.host,
-                        if self.creds.is_some() {
-                            "the credentials were refused"
-                        } else {
-                            "no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
-                        }
-                    ))))
+                Err(HttpError::Status { code: 401, .. }) => {
+                    return Err(match self.creds {
+                        Some(_) => RegistryError::CredentialsRefused { host: host() },
+                        None => RegistryError::NoCredentials { host: host() },
+                    })
                 }
-                Err(Failure::Status(code, resp))
-                    if (code == 429 || code >= 500) && attempt < ATTEMPTS =>
-                {
-                    let wait = resp
-                        .header("Retry-After")
-                        .and_then(|s| s.parse::<u64>().ok())
-                        .map(|s| Duration::from_secs(s.min(30)))
-                        .unwrap_or(Duration::from_millis(250 << attempt));
-                    std::thread::sleep(wait);
-                }
-                Err(Failure::Status(code, resp)) => {
-                    let status = resp.status_text().to_string();
+                Err(e) if e.transient() && backoff.again(e.retry_after()) => {}
+                Err(HttpError::Status { code, response, .. }) => {
+                    let status = response.status_text().to_string();
                     let mut body = String::new();
-                    let _ = resp.into_reader().take(4096).read_to_string(&mut body);
-                    let detail = registry_error(&body).unwrap_or(status);
-                    return Err(Refused::Status(RegistryStatus {
+                    let _ = response.into_reader().take(4096).read_to_string(&mut body);
+                    return Err(RegistryError::Refused {
+                        host: host(),
                         code,
-                        message: format!("{}: {code} {detail}", self.host),
-                    }));
+                        detail: registry_error(&body).unwrap_or(status),
+                    });
                 }
-                Err(Failure::Transport { message, transient }) => {
-                    if attempt < ATTEMPTS && transient {
-                        std::thread::sleep(Duration::from_millis(250 << attempt));
-                        continue;
-                    }
-                    return Err(Refused::Other(err(format!(
-                        "registry {} unreachable: {message}",
-                        self.host
-                    ))));
+                Err(e) => {
+                    return Err(RegistryError::Unreachable {
+                        host: host(),
+                        reason: e.reason(),
+                    })
                 }
             }
         }
@@ -404,18 +445,15 @@ impl Registry {
         url: &str,
         headers: &[(&str, &str)],
         body: Option<&Body<'_>>,
-    ) -> std::result::Result<ureq::Response, Failure> {
-        let mut req = self.agent.request(method, url);
+    ) -> Result<ureq::Response, HttpError> {
+        let mut req = self.agent.request(method, &crate::http::parse_url(url)?)?;
         for (k, v) in headers {
             req = req.set(k, v);
         }
         let sent = match body {
             None => req.call(),
             Some(b) => {
-                let reader = (b.open)().map_err(|e| Failure::Transport {
-                    message: e.to_string(),
-                    transient: false,
-                })?;
+                let reader = (b.open)().map_err(|e| HttpError::Body(e.to_string()))?;
                 req.set("Content-Length", &b.len.to_string())
                     .set("Content-Type", &b.content_type)
                     .send(reader)
@@ -427,7 +465,8 @@ impl Registry {
     /// Answer a challenge: Basic with credentials, or fetch a Bearer token
     /// from the realm (with credentials when there are some, or in
     /// exchange for an identity token).
-    fn authenticate(&self, c: &Challenge) -> Result<()> {
+    fn authenticate(&self, c: &Challenge) -> Result<(), RegistryError> {
+        let host = || self.host.clone();
         let identity = self.creds.as_ref().and_then(|c| c.as_identity_token());
         let basic = self.creds.as_ref().filter(|_| identity.is_none()).map(|c| {
             format!(
@@ -435,32 +474,56 @@ impl Registry {
                 base64_encode(format!("{}:{}", c.username, c.password).as_bytes())
             )
         });
-        match c.scheme.as_str() {
-            "basic" if identity.is_some() => Err(err(format!(
-                "{}: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic",
-                self.host
-            ))),
-            "basic" => {
-                let b = basic.ok_or_else(|| {
-                    err(format!(
-                        "{}: 401 Unauthorized: no credentials for this registry (docker login, REGISTRY_AUTH_FILE)",
-                        self.host
-                    ))
-                })?;
-                *self.auth.lock().unwrap() = Some(b);
-                Ok(())
+        let auth = match c.scheme.as_str() {
+            "basic" if identity.is_some() => {
+                return Err(RegistryError::IdentityTokenForBasic { host: host() })
             }
-            "bearer" => {
-                let realm = c.param("realm").ok_or_else(|| {
-                    err(format!("{}: Bearer challenge without a realm", self.host))
-                })?;
-                let scope = if self.push {
-                    format!("repository:{}:pull,push", self.repository)
-                } else {
-                    c.param("scope")
-                        .map(str::to_string)
-                        .unwrap_or_else(|| format!("repository:{}:pull", self.repository))
-                };
+            "basic" => basic.ok_or_else(|| RegistryError::NoCredentials { host: host() })?,
+            "bearer" => format!("Bearer {}", self.token(c, identity, basic.as_deref())?),
+            other => {
+                return Err(RegistryError::UnsupportedScheme {
+                    host: host(),
+                    scheme: other.to_string(),
+                })
+            }
+        };
+        *self.auth.lock().unwrap() = Some(auth);
+        Ok(())
+    }
+
+    /// A token from the Bearer challenge's realm, asked for with `basic`
+    /// credentials or in exchange for an `identity` token.
+    fn token(
+        &self,
+        c: &Challenge,
+        identity: Option<&str>,
+        basic: Option<&str>,
+    ) -> Result<String, RegistryError> {
+        let realm = c.param("realm").ok_or_else(|| RegistryError::NoRealm {
+            host: self.host.clone(),
+        })?;
+        let scope = if self.push {
+            format!("repository:{}:pull,push", self.repository)
+        } else {
+            c.param("scope")
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("repository:{}:pull", self.repository))
+        };
+        let asked = match identity {
+            // OAuth2's refresh-token grant, as docker sends it.
+            Some(token) => {
+                let mut form = vec![
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", token),
+                    ("client_id", "hako"),
+                    ("scope", scope.as_str()),
+                ];
+                if let Some(s) = c.param("service") {
+                    form.push(("service", s));
+                }
+                crate::http::post_form(&self.agent, realm, &form)
+            }
+            None => {
                 let mut url = format!(
                     "{realm}{}scope={}",
                     if realm.contains('?') { "&" } else { "?" },
@@ -469,65 +532,42 @@ impl Registry {
                 if let Some(s) = c.param("service") {
                     url.push_str(&format!("&service={}", urlencode(s)));
                 }
-                let headers: Vec<(&str, &str)> = basic
-                    .iter()
-                    .map(|b| ("Authorization", b.as_str()))
-                    .collect();
-                let asked = match identity {
-                    // OAuth2's refresh-token grant, as docker sends it.
-                    Some(token) => {
-                        let mut form = vec![
-                            ("grant_type", "refresh_token"),
-                            ("refresh_token", token),
-                            ("client_id", "hako"),
-                            ("scope", scope.as_str()),
-                        ];
-                        if let Some(s) = c.param("service") {
-                            form.push(("service", s));
-                        }
-                        crate::http::post_form(&self.agent, realm, &form)
-                    }
-                    None => crate::http::get(&self.agent, &url, &headers),
-                };
-                let resp = match asked {
-                    Ok(r) => r,
-                    Err(Failure::Status(code, _)) => {
-                        return Err(err(format!(
-                            "{}: token server refused ({code}){}",
-                            self.host,
-                            if identity.is_some() {
-                                ": the identity token was refused"
-                            } else if basic.is_none() {
-                                ": no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
-                            } else {
-                                ": the credentials were refused"
-                            }
-                        )))
-                    }
-                    Err(Failure::Transport { message, .. }) => {
-                        return Err(err(format!("token server {realm} unreachable: {message}")))
-                    }
-                };
-                let mut body = Vec::new();
-                resp.into_reader()
-                    .take(1 << 20)
-                    .read_to_end(&mut body)
-                    .map_err(|e| err(format!("token server {realm}: {e}")))?;
-                let v: serde_json::Value = serde_json::from_slice(&body)
-                    .map_err(|e| err(format!("token server {realm}: malformed answer: {e}")))?;
-                let token = v
-                    .get("token")
-                    .or_else(|| v.get("access_token"))
-                    .and_then(|t| t.as_str())
-                    .ok_or_else(|| err(format!("token server {realm}: no token in the answer")))?;
-                *self.auth.lock().unwrap() = Some(format!("Bearer {token}"));
-                Ok(())
+                let headers: Vec<(&str, &str)> =
+                    basic.iter().map(|b| ("Authorization", *b)).collect();
+                crate::http::get(&self.agent, &url, &headers)
             }
-            other => Err(err(format!(
-                "{}: unsupported authentication scheme '{other}'",
-                self.host
-            ))),
-        }
+        };
+        let resp = asked.map_err(|e| match e {
+            HttpError::Status { code, .. } => RegistryError::TokenRefused {
+                host: self.host.clone(),
+                code,
+                identity: identity.is_some(),
+                credentials: basic.is_some(),
+            },
+            e => RegistryError::TokenServerUnreachable {
+                realm: realm.to_string(),
+                reason: e.reason(),
+            },
+        })?;
+        let realm = || realm.to_string();
+        let mut body = Vec::new();
+        resp.into_reader()
+            .take(1 << 20)
+            .read_to_end(&mut body)
+            .map_err(|err| RegistryError::TokenRead {
+                realm: realm(),
+                err,
+            })?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|err| RegistryError::TokenMalformed {
+                realm: realm(),
+                err,
+            })?;
+        v.get("token")
+            .or_else(|| v.get("access_token"))
+            .and_then(|t| t.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| RegistryError::NoToken { realm: realm() })
     }
 
     /// Fetch a manifest or index by tag or digest; checked against `digest`
@@ -535,7 +575,7 @@ impl Registry {
     pub fn manifest(&self, object: &str, digest: Option<&str>) -> Result<FetchedManifest> {
         let resp = self.get(
             &format!("{}/manifests/{object}", self.base),
-            Some(super::manifest::ACCEPT),
+            &[("Accept", super::manifest::ACCEPT)],
         )?;
         let content_type = Some(resp.content_type().to_string());
         let announced = resp
@@ -546,16 +586,25 @@ impl Registry {
         resp.into_reader()
             .take(MAX_MANIFEST + 1)
             .read_to_end(&mut body)
-            .map_err(|e| err(format!("{}: reading manifest {object}: {e}", self.host)))?;
+            .map_err(|err| RegistryError::ManifestRead {
+                host: self.host.clone(),
+                object: object.to_string(),
+                err,
+            })?;
         if body.len() as u64 > MAX_MANIFEST {
-            return Err(err(format!("manifest {object} is larger than 4 MiB")));
+            return Err(RegistryError::ManifestTooLarge {
+                object: object.to_string(),
+            }
+            .into());
         }
         let got = sha256_digest(&body);
         if let Some(want) = digest.or(announced.as_deref()) {
             if got != want {
-                return Err(err(format!(
-                    "manifest digest mismatch: expected {want}, got {got}"
-                )));
+                return Err(RegistryError::ManifestDigest {
+                    want: want.to_string(),
+                    got,
+                }
+                .into());
             }
         }
         Ok(FetchedManifest {
@@ -572,13 +621,14 @@ impl Registry {
         digest: &str,
         size: u64,
     ) -> Result<VerifyingReader<Box<dyn Read + Send + Sync>>> {
-        let resp = self.get(&format!("{}/blobs/{digest}", self.base), None)?;
+        let resp = self.get(&format!("{}/blobs/{digest}", self.base), &[])?;
         Ok(VerifyingReader::new(resp.into_reader(), digest, size))
     }
 
     /// Download a blob into `dest`, verified; `progress` gets byte counts as
-    /// they arrive. A broken transfer is retried from the start.
-    /// `progress` returns false to cancel.
+    /// they arrive and returns false to cancel. A transfer cut off is
+    /// resumed where it stopped (`Range`), under the retry policy of
+    /// `crate::http`.
     pub fn download(
         &self,
         digest: &str,
@@ -586,37 +636,83 @@ impl Registry {
         dest: &Path,
         progress: &dyn Fn(u64) -> bool,
     ) -> Result<()> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut r = self.blob(digest, size)?;
-            let mut f = std::fs::File::create(dest).map_err(|e| Error::Io {
-                path: dest.to_path_buf(),
-                err: e,
-            })?;
-            let mut buf = vec![0u8; 256 << 10];
-            let res: std::io::Result<()> = (|| loop {
-                let n = r.read(&mut buf)?;
-                if n == 0 {
-                    return Ok(());
+        let mut f = std::fs::File::create(dest).at(dest)?;
+        let mut verified = VerifyingReader::new(std::io::empty(), digest, size);
+        crate::http::retrying(
+            || self.download_rest(&mut verified, &mut f, dest, progress),
+            // A digest or size mismatch is the registry's answer: no retry.
+            |e| {
+                matches!(e, Error::Registry(RegistryError::Blob { err, .. })
+                    if err.kind() != std::io::ErrorKind::InvalidData)
+            },
+        )
+    }
+
+    /// One request of a download: the bytes from `verified.seen` on
+    /// (all of them if the registry ignores `Range`), appended to `f`.
+    fn download_rest(
+        &self,
+        verified: &mut VerifyingReader<std::io::Empty>,
+        f: &mut std::fs::File,
+        dest: &Path,
+        progress: &dyn Fn(u64) -> bool,
+    ) -> Result<()> {
+        let from = verified.seen;
+        let range = crate::http::resume_from(from);
+        let headers: Vec<(&str, &str)> = if from > 0 {
+            vec![("Range", range.as_str())]
+        } else {
+            Vec::new()
+        };
+        let url = format!("{}/blobs/{}", self.base, verified.want);
+        let resp = self.get(&url, &headers)?;
+        if from > 0 && resp.status() == 206 {
+            let got = resp.header("Content-Range").unwrap_or("").to_string();
+            if !got.starts_with(&format!("bytes {from}-")) {
+                return Err(RegistryError::BadResume {
+                    host: self.host.clone(),
+                    digest: verified.want.clone(),
+                    got,
+                    from,
                 }
-                std::io::Write::write_all(&mut f, &buf[..n])?;
-                if !progress(n as u64) {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "cancelled",
-                    ));
-                }
-            })();
-            match res {
-                Ok(()) => return Ok(()),
-                // A digest or size mismatch is the registry's answer: no retry.
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidData || attempt >= ATTEMPTS => {
-                    return Err(err(format!("blob {digest}: {e}")))
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(250 << attempt)),
+                .into());
             }
+        } else if from > 0 {
+            // The whole blob again: start over.
+            verified.restart();
+            f.set_len(0).at(dest)?;
+            f.rewind().at(dest)?;
         }
+        let paused = std::mem::replace(verified, VerifyingReader::new(std::io::empty(), "", 0));
+        let mut r = paused.continued(resp.into_reader());
+        let mut buf = vec![0u8; 256 << 10];
+        let res: std::io::Result<()> = loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => n,
+                Err(e) => break Err(e),
+            };
+            if let Err(e) = f.write_all(&buf[..n]) {
+                return Err(Error::Io {
+                    path: dest.to_path_buf(),
+                    err: e,
+                });
+            }
+            if !progress(n as u64) {
+                break Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "cancelled",
+                ));
+            }
+        };
+        *verified = r.paused();
+        res.map_err(|err| {
+            RegistryError::Blob {
+                digest: verified.want.clone(),
+                err,
+            }
+            .into()
+        })
     }
 }
 
@@ -652,6 +748,30 @@ impl<R: Read> VerifyingReader<R> {
             seen: 0,
             done: false,
         }
+    }
+
+    /// The same check, continued on the rest of the stream from `inner`.
+    pub fn continued<S: Read>(self, inner: S) -> VerifyingReader<S> {
+        VerifyingReader {
+            inner,
+            hasher: self.hasher,
+            want: self.want,
+            size: self.size,
+            seen: self.seen,
+            done: false,
+        }
+    }
+
+    /// The check so far, without its stream (to continue on another).
+    pub fn paused(self) -> VerifyingReader<std::io::Empty> {
+        self.continued(std::io::empty())
+    }
+
+    /// Start the check over (the stream starts again at byte 0).
+    pub fn restart(&mut self) {
+        self.hasher = Sha256::new();
+        self.seen = 0;
+        self.done = false;
     }
 }
 

@@ -240,15 +240,12 @@ impl TarWriter<'_> {
             xattrs: &m.xattrs,
         })?;
         if kind == b'0' && size > 0 {
-            let mut counted = Counting {
-                inner: &mut *self.out,
-                n: 0,
-            };
+            let mut counted = crate::http::Counting::new(&mut *self.out);
             file::write_to(self.store, &e.id, &mut counted)?;
-            if counted.n != size {
+            if counted.total != size {
                 return Err(OciError::ContentSize {
                     path: shown(),
-                    read: counted.n,
+                    read: counted.total,
                     listed: size,
                 }
                 .into());
@@ -379,22 +376,6 @@ fn header(m: &Member) -> [u8; BLOCK] {
     h[154] = 0;
     h[155] = b' ';
     h
-}
-
-struct Counting<'a> {
-    inner: &'a mut dyn Write,
-    n: u64,
-}
-
-impl Write for Counting<'_> {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(b)?;
-        self.n += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 #[cfg(test)]

@@ -297,8 +297,7 @@ fn serve_locally(path: &Path, service: Service) -> Result<Channel> {
     // Its refusals (the format, a name, the config) say what is wrong and
     // where; others name the remote.
     let ws = open_served(path).map_err(|e| match e {
-        e @ (Error::Invalid(_)
-        | Error::Transport(_)
+        e @ (Error::Transport(_)
         | Error::FormatVersion { .. }
         | Error::BadSimpleName { .. }
         | Error::Config(_)) => e,

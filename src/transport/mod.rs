@@ -42,32 +42,5 @@ pub enum Event<'a> {
     Sent(u64),
 }
 
-/// A reader that reports the running total of bytes read.
-pub struct Counting<'a, R> {
-    pub inner: R,
-    pub total: u64,
-    pub each: &'a mut dyn FnMut(u64),
-}
-
-impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.total += n as u64;
-        if n > 0 {
-            (self.each)(self.total);
-        }
-        Ok(n)
-    }
-}
-
-impl<W: std::io::Write> std::io::Write for Counting<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.total += n as u64;
-        (self.each)(self.total);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
+/// A reader or writer that reports the running total of bytes moved.
+pub use crate::http::Counting;

@@ -11,11 +11,14 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
+use crate::pack::select::Pick;
 use crate::transport::dumb::PackEntry;
-use crate::transport::s3::{Listed, S3Client};
-use crate::transport::s3_remote::{parse_listing, resolve, upload_pack, Resolved, RETIRED};
+use crate::transport::s3::{Listed, S3Client, S3Error};
+use crate::transport::s3_remote::{
+    parse_listing, resolve, upload_pack, BucketRefs, Resolved, RETIRED,
+};
 use crate::workspace::Workspace;
 
 /// The default grace (object-store.md section 7).
@@ -64,7 +67,10 @@ fn load_index(
     let checksum = stem
         .strip_prefix("pack-")
         .and_then(|h| ObjectId::from_hex(h).ok())
-        .ok_or_else(|| Error::Invalid(format!("{}: bad pack name '{stem}'", s3.display)))?;
+        .ok_or_else(|| S3Error::BadPackName {
+            remote: s3.display.clone(),
+            stem: stem.into(),
+        })?;
     let cached = crate::transport::dumb::cache_dir(&ws.odb)
         .join("idx")
         .join(format!("{stem}.idx"));
@@ -93,7 +99,6 @@ fn load_index(
 /// gc of the bucket `s3` (object-store.md section 7), with `grace` (zero:
 /// everything counts as old, for tests; unsafe with others at work).
 pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGcReport> {
-    let odb = &ws.odb;
     let mut report = RemoteGcReport::default();
     // 1. One listing; its time is the store's clock.
     let listed = s3.list("", usize::MAX)?;
@@ -101,22 +106,81 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
     let old = |t: u64| grace.is_zero() || t.saturating_add(grace.as_secs()) <= now;
     let refs = parse_listing(s3, &listed)?;
     if !refs.marked {
-        return Err(Error::Invalid(format!(
-            "{}: not a hako remote (no {})",
-            s3.display,
-            crate::transport::s3_remote::MARKER
-        )));
+        return Err(S3Error::NotHakoRemote {
+            remote: s3.display.clone(),
+            marker: crate::transport::s3_remote::MARKER,
+        }
+        .into());
     }
-    let pack_listing = s3.packs_listing.take().unwrap_or_default();
+    let pack_listing = s3.session.packs_listing.take().unwrap_or_default();
     let by_path: BTreeMap<&str, &Listed> = listed.iter().map(|l| (l.path.as_str(), l)).collect();
-
     // 2. Every value's objects here (verified), and what they reach.
+    let picks = reachable(ws, s3, &refs, &listed, &by_path, pack_listing)?;
+    let reach: HashSet<ObjectId> = picks.iter().map(|p| p.id).collect();
+    report.reachable = reach.len();
+    // 3. The packs, visible and retired, with their ids.
+    let (mut visible, mut retired, stray) = packs_of(ws, s3, &listed, &by_path)?;
+    // 4. Consolidate, unless one pack holds everything reached already.
+    let covered = |p: &Pack| reach.iter().all(|id| p.ids.contains(id));
+    let mut changed = false;
+    if !reach.is_empty() && !visible.iter().any(covered) {
+        let (bytes, p) = consolidate(ws, s3, &picks)?;
+        report.written = Some((p.stem.clone(), bytes));
+        visible.push(p);
+        changed = true;
+    }
+    // 5. Retire the old packs whose reached objects old packs that stay hold.
+    for p in retire(s3, &mut visible, &reach, &old)? {
+        report.retired.push(p.stem.clone());
+        retired.push(p);
+        changed = true;
+    }
+    // 6. Retired packs, deleted once retired for a grace (and never while a
+    // value reaches an object no visible pack holds; step 4 sees to that).
+    let seen: HashSet<ObjectId> = visible.iter().flat_map(|p| p.ids.iter().copied()).collect();
+    for p in retired {
+        let lacking = p
+            .ids
+            .iter()
+            .any(|id| reach.contains(id) && !seen.contains(id));
+        if old(p.time) && !lacking {
+            s3.delete(&p.pack.path)?;
+            s3.delete(&format!("{RETIRED}{}.idx", p.stem))?;
+            report.swept.push(p.stem.clone());
+        }
+    }
+    // 7.-9. What pushes that died left behind.
+    sweep_leftovers(ws, s3, &refs, stray, &by_path, &old, &mut report)?;
+    // 10. The dumb-HTTP readers' list of packs.
+    report.packs = visible.len();
+    if changed {
+        let files: Vec<Listed> = visible
+            .iter()
+            .flat_map(|p| [p.pack.clone(), p.idx_listed.clone()])
+            .collect();
+        let text = crate::transport::s3::packs_file_of(&files);
+        s3.put("objects/info/packs", Some(text.as_bytes()), None, false)?;
+    }
+    Ok(report)
+}
+
+/// Step 2: fetch every value's objects (verified) from the visible packs
+/// and the retired ones (their indexes where gc keeps them: a value written
+/// by a pusher that listed before a retirement may need them); what the
+/// values reach.
+fn reachable(
+    ws: &Workspace,
+    s3: &S3Client,
+    refs: &BucketRefs,
+    listed: &[Listed],
+    by_path: &BTreeMap<&str, &Listed>,
+    pack_listing: Vec<Listed>,
+) -> Result<Vec<Pick>> {
+    let odb = &ws.odb;
     let wants = refs.ids(&|_| true);
-    // Retired packs are read too, their indexes where gc keeps them: a value
-    // written by a pusher that listed before a retirement may need them.
     let mut reader = s3.reopen();
-    let mut readable = pack_listing.clone();
-    for l in &listed {
+    let mut readable = pack_listing;
+    for l in listed {
         let Some(stem) = l
             .path
             .strip_prefix(RETIRED)
@@ -126,7 +190,10 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
         };
         let idx = format!("objects/pack/{stem}.idx");
         if !by_path.contains_key(idx.as_str()) {
-            reader.index_aliases.insert(idx.clone(), l.path.clone());
+            reader
+                .session
+                .index_aliases
+                .insert(idx.clone(), l.path.clone());
             readable.push(Listed {
                 path: idx,
                 size: l.size,
@@ -134,21 +201,26 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
             });
         }
     }
-    reader.packs_listing = Some(readable);
+    reader.session.packs_listing = Some(readable);
     crate::transport::dumb::fetch::fetch_from(odb, Box::new(reader), &wants, &mut |_| {}, None)?;
-    let picks = if wants.is_empty() {
-        Vec::new()
-    } else {
-        crate::pack::select::select_revs(odb, &wants, &[], &[])?
-    };
-    let reach: HashSet<ObjectId> = picks.iter().map(|p| p.id).collect();
-    report.reachable = reach.len();
+    if wants.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::pack::select::select_revs(odb, &wants, &[], &[])
+}
 
-    // 3. The packs, visible and retired, with their ids.
+/// Step 3: the packs of the listing, visible and retired, with their ids,
+/// and the stray keys (a `.pack` without `.idx`, …).
+fn packs_of<'l>(
+    ws: &Workspace,
+    s3: &mut S3Client,
+    listed: &'l [Listed],
+    by_path: &BTreeMap<&str, &Listed>,
+) -> Result<(Vec<Pack>, Vec<Pack>, Vec<&'l Listed>)> {
     let mut visible: Vec<Pack> = Vec::new();
     let mut retired: Vec<Pack> = Vec::new();
     let mut stray: Vec<&Listed> = Vec::new();
-    for l in &listed {
+    for l in listed {
         let Some(rest) = l.path.strip_prefix("objects/pack/") else {
             if let Some(name) = l.path.strip_prefix(RETIRED) {
                 let stem = name.strip_suffix(".idx").unwrap_or(name);
@@ -195,32 +267,38 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
             _ => stray.push(l),
         }
     }
+    Ok((visible, retired, stray))
+}
 
-    // 4. Consolidate, unless one pack holds everything reached already.
-    let covered = |p: &Pack| reach.iter().all(|id| p.ids.contains(id));
-    let mut changed = false;
-    if !reach.is_empty() && !visible.iter().any(covered) {
-        let (bytes, files) = upload_pack(ws, s3, &picks)?;
-        let stem = files[0]
-            .path
-            .trim_start_matches("objects/pack/")
-            .trim_end_matches(".pack")
-            .to_string();
-        let (idx, ids) = load_index(ws, s3, &stem, &files[1].path, files[0].size)?;
-        report.written = Some((stem.clone(), bytes));
-        visible.push(Pack {
-            stem,
-            time: s3.now(),
-            ids,
-            idx,
-            pack: files[0].clone(),
-            idx_listed: files[1].clone(),
-        });
-        changed = true;
-    }
+/// Step 4: `picks` as one new pack in the bucket, and its bytes.
+fn consolidate(ws: &Workspace, s3: &mut S3Client, picks: &[Pick]) -> Result<(u64, Pack)> {
+    let (bytes, files) = upload_pack(ws, s3, picks)?;
+    let stem = files[0]
+        .path
+        .trim_start_matches("objects/pack/")
+        .trim_end_matches(".pack")
+        .to_string();
+    let (idx, ids) = load_index(ws, s3, &stem, &files[1].path, files[0].size)?;
+    let pack = Pack {
+        stem,
+        time: s3.now(),
+        ids,
+        idx,
+        pack: files[0].clone(),
+        idx_listed: files[1].clone(),
+    };
+    Ok((bytes, pack))
+}
 
-    // 5. Retire the old packs whose reached objects old packs that stay
-    // hold: the one holding most of them first, then each in turn.
+/// Step 5: retire (move the index aside) each `old` visible pack whose
+/// reached objects the old packs that stay hold: the one holding most of
+/// them first, then each in turn. The packs retired, taken from `visible`.
+fn retire(
+    s3: &mut S3Client,
+    visible: &mut Vec<Pack>,
+    reach: &HashSet<ObjectId>,
+    old: &dyn Fn(u64) -> bool,
+) -> Result<Vec<Pack>> {
     let count = |p: &Pack| p.ids.iter().filter(|id| reach.contains(id)).count();
     let mut order: Vec<usize> = (0..visible.len())
         .filter(|&i| old(visible[i].time))
@@ -239,10 +317,11 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
         if needed.clone().all(|id| kept.contains(id)) {
             to_retire.push(i);
         } else {
-            kept.extend(p.ids.iter().filter(|id| reach.contains(id)).copied());
+            kept.extend(needed.copied());
         }
     }
     to_retire.sort_unstable_by(|a, b| b.cmp(a));
+    let mut out = Vec::new();
     for i in to_retire {
         let mut p = visible.remove(i);
         s3.put(
@@ -253,40 +332,34 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
         )?;
         s3.delete(&p.idx_listed.path)?;
         p.time = s3.now();
-        report.retired.push(p.stem.clone());
-        retired.push(p);
-        changed = true;
+        out.push(p);
     }
+    Ok(out)
+}
 
-    // 6. Retired packs, deleted once retired for a grace (and never while a
-    // value reaches an object no visible pack holds; step 4 sees to that).
-    let seen: HashSet<ObjectId> = visible.iter().flat_map(|p| p.ids.iter().copied()).collect();
-    for p in retired {
-        let lacking = p
-            .ids
-            .iter()
-            .any(|id| reach.contains(id) && !seen.contains(id));
-        if old(p.time) && !lacking {
-            s3.delete(&p.pack.path)?;
-            s3.delete(&format!("{RETIRED}{}.idx", p.stem))?;
-            report.swept.push(p.stem.clone());
-        }
-    }
-
-    // 7. Leftovers of pushes that died (a `.pack` without `.idx`, …).
+/// Steps 7 to 9, for what is `old`: leftovers of pushes that died (a
+/// `.pack` without `.idx`, …), values a push superseded but did not delete,
+/// multipart uploads never completed.
+fn sweep_leftovers(
+    ws: &Workspace,
+    s3: &mut S3Client,
+    refs: &BucketRefs,
+    stray: Vec<&Listed>,
+    by_path: &BTreeMap<&str, &Listed>,
+    old: &dyn Fn(u64) -> bool,
+    report: &mut RemoteGcReport,
+) -> Result<()> {
     for l in stray {
         if old(l.modified) {
             s3.delete(&l.path)?;
             report.leftovers.push(l.path.clone());
         }
     }
-
-    // 8. Values a push superseded but did not delete (it died).
     for vals in refs.values.values() {
         if vals.len() < 2 {
             continue;
         }
-        if let Resolved::One(top, _) = resolve(odb, vals) {
+        if let Resolved::One(top, _) = resolve(&ws.odb, vals) {
             for v in vals.iter().filter(|v| v.id != top) {
                 if by_path.get(v.key.as_str()).is_some_and(|l| old(l.modified)) {
                     s3.delete(&v.key)?;
@@ -295,26 +368,13 @@ pub fn gc(ws: &Workspace, s3: &mut S3Client, grace: Duration) -> Result<RemoteGc
             }
         }
     }
-
-    // 9. Multipart uploads never completed (a pusher killed mid-pack).
     for up in s3.pending_uploads("")? {
         if old(up.initiated) {
             s3.abort_upload(&up.path, &up.id)?;
             report.aborted += 1;
         }
     }
-
-    // 10. The dumb-HTTP readers' list of packs.
-    report.packs = visible.len();
-    if changed {
-        let files: Vec<Listed> = visible
-            .iter()
-            .flat_map(|p| [p.pack.clone(), p.idx_listed.clone()])
-            .collect();
-        let text = crate::transport::s3::packs_file_of(&files);
-        s3.put("objects/info/packs", Some(text.as_bytes()), None, false)?;
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// `--prune-grace`: seconds, or a number with `s`, `m`, `h` or `d`.
@@ -333,9 +393,7 @@ pub fn parse_grace(s: &str) -> Result<Duration> {
     };
     match n.parse::<u64>() {
         Ok(n) if mult > 0 => Ok(Duration::from_secs(n.saturating_mul(mult))),
-        _ => Err(Error::Invalid(format!(
-            "bad grace '{s}' (seconds, or a number with s, m, h or d: 24h)"
-        ))),
+        _ => Err(S3Error::BadGrace(s.into()).into()),
     }
 }
 

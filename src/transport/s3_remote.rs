@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::refs::{RefStore, RefValue};
 use crate::store::{ObjectStore, Odb};
 use crate::transport::advertise::{split_wire_name, wire_name, AdvertisedRef};
 use crate::transport::push::{PushOpts, PushRef, PushReport};
-use crate::transport::s3::S3Client;
+use crate::transport::s3::{S3Client, S3Error};
 use crate::workspace::Workspace;
 
 /// The key marking a prefix as a hako remote, and its content.
@@ -104,9 +104,10 @@ pub fn parse_listing(
     let mut packs = Vec::new();
     let display = s3.display.clone();
     let foreign = |key: &str| {
-        Error::Invalid(format!(
-            "{display}: the prefix holds something else than a hako remote (key '{key}')"
-        ))
+        crate::error::Error::from(S3Error::Foreign {
+            remote: display.clone(),
+            key: key.into(),
+        })
     };
     for l in listed {
         let key = l.path.as_str();
@@ -171,7 +172,7 @@ pub fn parse_listing(
     for v in refs.values.values_mut() {
         v.sort_by_key(|x| x.id);
     }
-    s3.packs_listing = Some(packs);
+    s3.session.packs_listing = Some(packs);
     Ok(refs)
 }
 
@@ -311,80 +312,18 @@ pub fn push(
     opts: &PushOpts,
 ) -> Result<PushReport> {
     if opts.atomic {
-        return Err(Error::Invalid(format!(
-            "{}: --atomic is refused: the object store has no multi-key transaction (each ref is its own key)",
-            s3.display
-        )));
+        return Err(S3Error::NoAtomic {
+            remote: s3.display.clone(),
+        }
+        .into());
     }
     let started = Instant::now();
-    let odb = &ws.odb;
     let listed = read_refs(s3)?;
-    let mut packs = s3.packs_listing.take().unwrap_or_default();
+    let mut packs = s3.session.packs_listing.take().unwrap_or_default();
     crate::transport::s3::test_pause("HAKO_TEST_S3_PUSH_WAIT");
-    let empty: Vec<Value> = Vec::new();
     let mut report = PushReport::default();
-    for (c, src, dst, new, forced) in wanted {
-        let wire = wire_name(&c, &dst);
-        split_wire_name(&wire)?;
-        let all = listed.values.get(&wire).unwrap_or(&empty);
-        let vals = &heads(all)[..];
-        let old = vals.first().map_or(ObjectId::ZERO, |v| v.id);
-        let old = match resolve(odb, all) {
-            Resolved::One(id, _) => id,
-            Resolved::Heads(_) => old,
-        };
-        let mut r = PushRef {
-            container: c.clone(),
-            src,
-            dst: dst.clone(),
-            old,
-            new,
-            error: None,
-            up_to_date: vals.len() == 1 && vals[0].id == new,
-            forced: false,
-        };
-        if new.is_zero() && all.is_empty() {
-            r.error = Some("remote ref does not exist".into());
-        } else if let Some(lease) = opts.force_with_lease {
-            let expected = match lease {
-                Some(id) => id,
-                None => match (remote_name, dst.strip_prefix("refs/heads/")) {
-                    (Some(n), Some(b)) => RefStore::new(&ws.container_dir(&c))
-                        .resolve(&format!("refs/remotes/{n}/{b}"))?
-                        .unwrap_or(ObjectId::ZERO),
-                    _ => old,
-                },
-            };
-            if vals.len() > 1 || expected != old {
-                r.error = Some("stale info".into());
-            } else {
-                r.forced = true;
-            }
-        } else if !r.up_to_date && !vals.is_empty() && !new.is_zero() && !forced {
-            let heads = vals.len();
-            for v in vals {
-                if v.id == new {
-                    continue;
-                }
-                if dst.starts_with("refs/tags/") {
-                    r.error = Some("already exists".into());
-                } else if !odb.contains(&v.id)? {
-                    r.error = Some("fetch first".into());
-                } else if !crate::revwalk::is_ancestor(odb, v.id, new)? {
-                    r.error = Some(if heads > 1 {
-                        format!("diverged ({heads} heads): fetch and merge")
-                    } else {
-                        "non-fast-forward".into()
-                    });
-                }
-                if r.error.is_some() {
-                    break;
-                }
-            }
-        } else if forced && !vals.is_empty() {
-            r.forced = true;
-        }
-        report.refs.push(r);
+    for w in wanted {
+        report.refs.push(judge(ws, &listed, remote_name, w, opts)?);
     }
     let todo: Vec<usize> = (0..report.refs.len())
         .filter(|&i| report.refs[i].error.is_none() && !report.refs[i].up_to_date)
@@ -396,11 +335,128 @@ pub fn push(
         s3.put(MARKER, Some(MARKER_TEXT), None, false)?;
     }
     // 1. The objects, as one pack: .pack, then .idx.
+    push_objects(ws, s3, &listed, &todo, &mut report, &mut packs)?;
+    crate::transport::s3::test_pause("HAKO_TEST_S3_PACKED_WAIT");
+    if started.elapsed() > MAX_PUSH {
+        return Err(S3Error::PushTooLong {
+            remote: s3.display.clone(),
+            secs: MAX_PUSH.as_secs(),
+        }
+        .into());
+    }
+    // 2. The values; a new container's HEAD; the active container.
+    let (after, superseded) = write_values(ws, s3, &listed, &todo, &report)?;
+    // 3. What the new values superseded (the values listed before), in
+    // one request.
+    s3.delete_many(&superseded)?;
+    // 4. The derived files of dumb-HTTP readers: packs, then refs, from the
+    // listing of step 1 and what this push changed.
+    let packs_text = crate::transport::s3::packs_file_of(&packs);
+    s3.put(
+        "objects/info/packs",
+        Some(packs_text.as_bytes()),
+        None,
+        false,
+    )?;
+    let (adv, _) = advertise(Some(&ws.odb), &after, &|_, h| h[0]);
+    let text = crate::transport::dumb::refs_file(&adv);
+    s3.put("info/refs", Some(text.as_bytes()), None, false)?;
+    Ok(report)
+}
+
+/// Whether one wanted ref may be pushed over what the bucket holds
+/// (`listed`): the `PushRef`, with its error if it may not.
+fn judge(
+    ws: &Workspace,
+    listed: &BucketRefs,
+    remote_name: Option<&str>,
+    (c, src, dst, new, forced): Wanted,
+    opts: &PushOpts,
+) -> Result<PushRef> {
+    let odb = &ws.odb;
+    let wire = wire_name(&c, &dst);
+    split_wire_name(&wire)?;
+    let all = listed.values.get(&wire).map_or(&[][..], |v| &v[..]);
+    let vals = &heads(all)[..];
+    let old = vals.first().map_or(ObjectId::ZERO, |v| v.id);
+    let old = match resolve(odb, all) {
+        Resolved::One(id, _) => id,
+        Resolved::Heads(_) => old,
+    };
+    let mut r = PushRef {
+        container: c.clone(),
+        src,
+        dst: dst.clone(),
+        old,
+        new,
+        error: None,
+        up_to_date: vals.len() == 1 && vals[0].id == new,
+        forced: false,
+    };
+    if new.is_zero() && all.is_empty() {
+        r.error = Some("remote ref does not exist".into());
+    } else if let Some(lease) = opts.force_with_lease {
+        let expected = match lease {
+            Some(id) => id,
+            None => match (remote_name, dst.strip_prefix("refs/heads/")) {
+                (Some(n), Some(b)) => RefStore::new(&ws.container_dir(&c))
+                    .resolve(&format!("refs/remotes/{n}/{b}"))?
+                    .unwrap_or(ObjectId::ZERO),
+                _ => old,
+            },
+        };
+        if vals.len() > 1 || expected != old {
+            r.error = Some("stale info".into());
+        } else {
+            r.forced = true;
+        }
+    } else if !r.up_to_date && !vals.is_empty() && !new.is_zero() && !forced {
+        r.error = refusal(odb, vals, &dst, new)?;
+    } else if forced && !vals.is_empty() {
+        r.forced = true;
+    }
+    Ok(r)
+}
+
+/// Why `new` may not replace the heads `vals` of `dst` without force, if
+/// it may not.
+fn refusal(odb: &Odb, vals: &[Value], dst: &str, new: ObjectId) -> Result<Option<String>> {
+    let heads = vals.len();
+    for v in vals.iter().filter(|v| v.id != new) {
+        if dst.starts_with("refs/tags/") {
+            return Ok(Some("already exists".into()));
+        } else if !odb.contains(&v.id)? {
+            return Ok(Some("fetch first".into()));
+        } else if !crate::revwalk::is_ancestor(odb, v.id, new)? {
+            return Ok(Some(if heads > 1 {
+                format!("diverged ({heads} heads): fetch and merge")
+            } else {
+                "non-fast-forward".into()
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Step 1: what the refs `todo` reach and the bucket's values do not, as
+/// one pack; its files are added to `packs`.
+fn push_objects(
+    ws: &Workspace,
+    s3: &mut S3Client,
+    listed: &BucketRefs,
+    todo: &[usize],
+    report: &mut PushReport,
+    packs: &mut Vec<crate::transport::s3::Listed>,
+) -> Result<()> {
+    let odb = &ws.odb;
     let include: Vec<ObjectId> = todo
         .iter()
         .map(|&i| report.refs[i].new)
         .filter(|n| !n.is_zero())
         .collect();
+    if include.is_empty() {
+        return Ok(());
+    }
     let mut exclude = Vec::new();
     for vals in listed.values.values() {
         for v in vals {
@@ -415,35 +471,37 @@ pub fn push(
             }
         }
     }
-    if !include.is_empty() {
-        let bases: Vec<ObjectId> = exclude.iter().take(16).copied().collect();
-        let picks = crate::pack::select::select_revs(odb, &include, &exclude, &bases)?;
-        report.objects = picks.len();
-        if !picks.is_empty() {
-            let (bytes, files) = upload_pack(ws, s3, &picks)?;
-            report.pack_bytes = bytes;
-            packs.extend(files);
-        }
+    let bases: Vec<ObjectId> = exclude.iter().take(16).copied().collect();
+    let picks = crate::pack::select::select_revs(odb, &include, &exclude, &bases)?;
+    report.objects = picks.len();
+    if !picks.is_empty() {
+        let (bytes, files) = upload_pack(ws, s3, &picks)?;
+        report.pack_bytes = bytes;
+        packs.extend(files);
     }
-    crate::transport::s3::test_pause("HAKO_TEST_S3_PACKED_WAIT");
-    if started.elapsed() > MAX_PUSH {
-        return Err(Error::Invalid(format!(
-            "{}: the push ran longer than {} s before writing its refs; run it again",
-            s3.display,
-            MAX_PUSH.as_secs()
-        )));
-    }
-    // 2. The values; a new container's HEAD; the active container. `after`:
-    // the refs as this push leaves them, for the derived info/refs.
-    // A fast-forward of a ref's one head names it (`+<prev>`) and leaves
-    // the values in place while they are fewer than MAX_VALUES; otherwise
-    // the push deletes every value it listed (step 3 below).
+    Ok(())
+}
+
+/// Step 2: the values of the refs `todo`, a new container's HEAD, the
+/// active container. Returns the refs as this push leaves them (for the
+/// derived info/refs) and the value keys to delete. A fast-forward of a
+/// ref's one head names it (`+<prev>`) and leaves the values in place
+/// while they are fewer than MAX_VALUES; otherwise the push deletes every
+/// value it listed (step 3).
+fn write_values(
+    ws: &Workspace,
+    s3: &mut S3Client,
+    listed: &BucketRefs,
+    todo: &[usize],
+    report: &PushReport,
+) -> Result<(BucketRefs, Vec<String>)> {
+    let odb = &ws.odb;
     let mut after = listed.clone();
     let mut superseded: Vec<String> = Vec::new();
-    for &i in &todo {
+    for &i in todo {
         let r = &report.refs[i];
         let wire = wire_name(&r.container, &r.dst);
-        let all = listed.values.get(&wire).unwrap_or(&empty);
+        let all = listed.values.get(&wire).map_or(&[][..], |v| &v[..]);
         let hs = heads(all);
         let prev = match &hs[..] {
             [h] if !r.forced && !r.new.is_zero() && all.len() < MAX_VALUES && h.id != r.new => {
@@ -478,9 +536,26 @@ pub fn push(
             }],
         );
     }
-    let mut new_containers: Vec<&str> = todo
+    let pushed: Vec<&str> = todo
         .iter()
         .map(|&i| report.refs[i].container.as_str())
+        .collect();
+    write_heads(ws, s3, listed, &pushed, &mut after)?;
+    Ok((after, superseded))
+}
+
+/// The HEAD of each container `pushed` that the bucket did not hold, and
+/// the active container if the bucket names none.
+fn write_heads(
+    ws: &Workspace,
+    s3: &mut S3Client,
+    listed: &BucketRefs,
+    pushed: &[&str],
+    after: &mut BucketRefs,
+) -> Result<()> {
+    let mut new_containers: Vec<&str> = pushed
+        .iter()
+        .copied()
         .filter(|c| !listed.heads.contains_key(*c))
         .collect();
     new_containers.dedup();
@@ -493,10 +568,6 @@ pub fn push(
         after.heads.insert(c.to_string(), target);
     }
     if listed.active.is_none() {
-        let pushed: Vec<&str> = todo
-            .iter()
-            .map(|&i| report.refs[i].container.as_str())
-            .collect();
         let active = if pushed.contains(&ws.container.as_str()) {
             ws.container.as_str()
         } else {
@@ -505,22 +576,7 @@ pub fn push(
         s3.put(&format!("refs/active/{active}"), Some(b""), None, true)?;
         after.active = Some(active.to_string());
     }
-    // 3. What the new values superseded (the values listed before), in
-    // one request.
-    s3.delete_many(&superseded)?;
-    // 4. The derived files of dumb-HTTP readers: packs, then refs, from the
-    // listing of step 1 and what this push changed.
-    let packs_text = crate::transport::s3::packs_file_of(&packs);
-    s3.put(
-        "objects/info/packs",
-        Some(packs_text.as_bytes()),
-        None,
-        false,
-    )?;
-    let (adv, _) = advertise(Some(odb), &after, &|_, h| h[0]);
-    let text = crate::transport::dumb::refs_file(&adv);
-    s3.put("info/refs", Some(text.as_bytes()), None, false)?;
-    Ok(report)
+    Ok(())
 }
 
 /// Write `picks` as one pack and PUT it: the `.pack`, then the `.idx`

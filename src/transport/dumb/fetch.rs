@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::files::{cache_dir, parse_packs_file, PackEntry};
 use super::http::{HttpClient, MirrorReader};
+use super::{DumbError, PackDefect};
 use crate::error::{Error, IoContext, Result};
 use crate::links::{children, Requires};
 use crate::object::{hash_object, ObjectType};
@@ -67,7 +68,12 @@ struct RemoteIndex {
 
 impl RemoteIndex {
     fn parse(entry: PackEntry, data: Vec<u8>, url: &str) -> Result<RemoteIndex> {
-        let bad = |why: &str| Error::Invalid(format!("{url}: bad pack index: {why}"));
+        let bad = |why: &str| {
+            Error::from(DumbError::BadIndex {
+                url: url.into(),
+                why: why.into(),
+            })
+        };
         if data.len() < 16 + 1024 + 64 || &data[..8] != IDX_MAGIC {
             return Err(bad("bad header"));
         }
@@ -319,10 +325,11 @@ pub fn fetch_from(
     result?;
     flushed?;
     if !f.pending.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{url}: {} objects could not be completed",
-            f.pending.len()
-        )));
+        return Err(DumbError::Incomplete {
+            url,
+            count: f.pending.len(),
+        }
+        .into());
     }
     for p in &f.whole_files {
         let _ = std::fs::remove_file(p);
@@ -343,10 +350,7 @@ fn lock_cache(cache: &std::path::Path) -> Result<std::fs::File> {
         .at(&path)?;
     match f.try_lock() {
         Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Invalid(format!(
-            "another http fetch is running in this workspace ({} is held)",
-            path.display()
-        ))),
+        Err(std::fs::TryLockError::WouldBlock) => Err(DumbError::FetchRunning(path).into()),
         Err(std::fs::TryLockError::Error(e)) => Err(e).at(&path),
     }
 }
@@ -412,11 +416,12 @@ impl Fetch<'_> {
                         continue;
                     };
                     if data.len() as u64 != entry.idx_bytes {
-                        return Err(Error::Invalid(format!(
-                            "{url}: {} bytes, objects/info/packs says {}",
-                            data.len(),
-                            entry.idx_bytes
-                        )));
+                        return Err(DumbError::IndexSize {
+                            url,
+                            got: data.len() as u64,
+                            listed: entry.idx_bytes,
+                        }
+                        .into());
                     }
                     let ix = RemoteIndex::parse(entry, data, &url)?;
                     crate::fsutil::write_atomic(&path, &ix.data)?;
@@ -470,19 +475,19 @@ impl Fetch<'_> {
                 self.arrived(id, kind, data, next)?;
                 continue;
             }
-            let (p, i) = self.locate(&id).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "{}: object {id} is not in any pack of the mirror (is it incomplete?)",
-                    self.http.base()
-                ))
+            let (p, i) = self.locate(&id).ok_or_else(|| DumbError::NotInMirror {
+                base: self.http.base().into(),
+                id,
             })?;
             // A record no object fits in is never downloaded (objects.md).
             let len = self.indexes[p].len(i);
             if len > MAX_FRAME + 64 {
-                return Err(Error::Invalid(format!(
-                    "{}: object {id}: the index says its record has {len} bytes, over the limit of one object",
-                    self.http.base()
-                )));
+                return Err(DumbError::RecordTooLarge {
+                    base: self.http.base().into(),
+                    id,
+                    len,
+                }
+                .into());
             }
             located.push((id, p, i));
         }
@@ -534,22 +539,20 @@ impl Fetch<'_> {
             for r in &deferred {
                 let base = self.record_base(r)?;
                 if !waiting.contains(&base) && !need.iter().any(|(b, _, _)| *b == base) {
-                    let (p, i) = self.locate(&base).ok_or_else(|| {
-                        Error::Invalid(format!(
-                            "{}: delta base {base} of {} is neither local nor in the mirror",
-                            self.pack_url(r.pack),
-                            r.id
-                        ))
+                    let (p, i) = self.locate(&base).ok_or_else(|| DumbError::MissingBase {
+                        pack: self.pack_url(r.pack),
+                        base,
+                        id: r.id,
                     })?;
                     need.push((base, p, i));
                 }
             }
             if need.is_empty() && !progressed {
-                return Err(Error::Invalid(format!(
-                    "{}: delta chain of {} does not resolve (a cycle?)",
-                    self.pack_url(deferred[0].pack),
-                    deferred[0].id
-                )));
+                return Err(DumbError::DeltaCycle {
+                    pack: self.pack_url(deferred[0].pack),
+                    id: deferred[0].id,
+                }
+                .into());
             }
             let mut more = self.fetch_records(&need, true)?;
             deferred.append(&mut more);
@@ -559,8 +562,11 @@ impl Fetch<'_> {
     }
 
     fn record_base(&self, r: &Record) -> Result<ObjectId> {
-        let head = parse_record(&r.bytes, 0, r.bytes.len(), 2)
-            .map_err(|why| Error::Invalid(format!("{}: {why}", self.pack_url(r.pack))))?;
+        let head =
+            parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(|why| DumbError::BadRecord {
+                url: self.pack_url(r.pack),
+                why,
+            })?;
         Ok(head.base.expect("only deltas are deferred"))
     }
 
@@ -587,12 +593,13 @@ impl Fetch<'_> {
         let url = self.pack_url(r.pack);
         let ix = &self.indexes[r.pack];
         let bad = |why: String| {
-            Error::Invalid(format!(
-                "{url}: object {} (bytes {}-{}): {why}",
-                r.id,
-                ix.offset(r.pos),
-                ix.offset(r.pos) + ix.len(r.pos)
-            ))
+            Error::from(DumbError::BadObject {
+                url: url.clone(),
+                id: r.id,
+                start: ix.offset(r.pos),
+                end: ix.offset(r.pos) + ix.len(r.pos),
+                why,
+            })
         };
         let head = parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(bad)?;
         if head.frame.end != r.bytes.len() {
@@ -636,8 +643,11 @@ impl Fetch<'_> {
             return Ok(());
         }
         let mut missing = 0;
-        let named = references(id, kind, &data).map_err(|e| {
-            Error::Invalid(format!("{}: {} {id}: {e}", self.http.base(), kind.name()))
+        let named = references(id, kind, &data).map_err(|e| DumbError::BadNames {
+            base: self.http.base().into(),
+            kind: kind.name(),
+            id,
+            why: e.to_string(),
         })?;
         let (want, depth) = self
             .required
@@ -645,19 +655,23 @@ impl Fetch<'_> {
             .copied()
             .unwrap_or((Requires::Any, 0));
         if !want.admits(kind) {
-            return Err(Error::Invalid(format!(
-                "{}: {id} is a {kind}, not a {}",
-                self.http.base(),
-                want.name()
-            )));
+            return Err(DumbError::WrongKind {
+                base: self.http.base().into(),
+                id,
+                kind,
+                want: want.name(),
+            }
+            .into());
         }
         for (c, want, dir_root) in named {
             let depth = depth + usize::from(dir_root);
             if depth > MAX_TREE_DEPTH {
-                return Err(Error::Invalid(format!(
-                    "{}: tree {c} nests directories deeper than the limit of {MAX_TREE_DEPTH}",
-                    self.http.base()
-                )));
+                return Err(DumbError::TooDeep {
+                    base: self.http.base().into(),
+                    id: c,
+                    limit: MAX_TREE_DEPTH,
+                }
+                .into());
             }
             if self.present(&c)? {
                 let known = match self.odb.read_header(&c) {
@@ -665,11 +679,13 @@ impl Fetch<'_> {
                     Err(_) => self.batch_pos.get(&c).map(|&at| self.batch[at].1),
                 };
                 if let Some(k) = known.filter(|k| !want.admits(*k)) {
-                    return Err(Error::Invalid(format!(
-                        "{}: {c} is a {k}, not a {}",
-                        self.http.base(),
-                        want.name()
-                    )));
+                    return Err(DumbError::WrongKind {
+                        base: self.http.base().into(),
+                        id: c,
+                        kind: k,
+                        want: want.name(),
+                    }
+                    .into());
                 }
                 continue;
             }
@@ -709,11 +725,12 @@ impl Fetch<'_> {
             if let Some(n) = self.stop_after {
                 if self.stats.objects + self.batch.len() as u64 >= n {
                     self.flush()?;
-                    return Err(Error::Invalid(format!(
-                        "{}: stopped by {STOP_AFTER_ENV} after {} objects",
-                        self.http.base(),
-                        self.stats.objects
-                    )));
+                    return Err(DumbError::Stopped {
+                        base: self.http.base().into(),
+                        var: STOP_AFTER_ENV,
+                        objects: self.stats.objects,
+                    }
+                    .into());
                 }
             }
         }
@@ -760,15 +777,15 @@ impl Fetch<'_> {
         let url = self.pack_url(p);
         let path = self.cache.join("pack").join(format!("{}.pack", entry.name));
         let part = path.with_extension("pack.part");
-        let check = |bytes: &[u8]| -> std::result::Result<(), String> {
+        let check = |bytes: &[u8]| -> std::result::Result<(), PackDefect> {
             let n = bytes.len();
             if n as u64 != entry.pack_bytes || n < 48 || &bytes[..8] != PACK_MAGIC {
-                return Err(format!("{n} bytes or a bad header"));
+                return Err(PackDefect::Size(n));
             }
             let mut h = blake3::Hasher::new();
             h.update_rayon(&bytes[..n - 32]);
             if h.finalize().as_bytes() != &bytes[n - 32..] || bytes[n - 32..] != entry.checksum.0 {
-                return Err("pack checksum mismatch".into());
+                return Err(PackDefect::Checksum);
             }
             Ok(())
         };
@@ -784,7 +801,7 @@ impl Fetch<'_> {
             if let Err(why) = check(&map) {
                 drop(map);
                 let _ = std::fs::remove_file(&part);
-                return Err(Error::Invalid(format!("{url}: {why}")));
+                return Err(DumbError::BadPack { url, defect: why }.into());
             }
             std::fs::rename(&part, &path).at(&path)?;
         }
@@ -793,7 +810,10 @@ impl Fetch<'_> {
         let map = crate::sys::map_file(&f).at(&path)?;
         check(&map).map_err(|why| {
             let _ = std::fs::remove_file(&path);
-            Error::Invalid(format!("{}: {why}", path.display()))
+            DumbError::BadPack {
+                url: path.display().to_string(),
+                defect: why,
+            }
         })?;
         Ok(map)
     }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::DumbError;
 use crate::error::{Error, Result};
 use crate::oid::ObjectId;
 use crate::store::Odb;
@@ -33,19 +34,30 @@ pub fn refs_file(refs: &[AdvertisedRef]) -> String {
     s
 }
 
-fn bad_line(url: &str, file: &str, n: usize, why: &str) -> Error {
-    Error::Invalid(format!("{url}: bad {file} line {n}: {why}"))
+fn bad_line(url: &str, file: &'static str, line: usize, why: &str) -> Error {
+    DumbError::BadLine {
+        url: url.into(),
+        file,
+        line,
+        why: why.into(),
+    }
+    .into()
+}
+
+fn not_utf8(url: &str, file: &'static str) -> Error {
+    DumbError::NotUtf8 {
+        url: url.into(),
+        file,
+    }
+    .into()
 }
 
 /// Parse `info/refs` fetched from `url` (for messages).
 pub fn parse_refs_file(text: &[u8], url: &str) -> Result<Vec<AdvertisedRef>> {
-    let text = std::str::from_utf8(text)
-        .map_err(|_| Error::Invalid(format!("{url}: info/refs is not UTF-8")))?;
+    let text = std::str::from_utf8(text).map_err(|_| not_utf8(url, "info/refs"))?;
     let mut lines = text.split_terminator('\n');
     if lines.next() != Some(REFS_VERSION_LINE) {
-        return Err(Error::Invalid(format!(
-            "{url}: not a hako mirror (info/refs does not start with '{REFS_VERSION_LINE}')"
-        )));
+        return Err(DumbError::NotHakoMirror { url: url.into() }.into());
     }
     let mut out = Vec::new();
     for (i, line) in lines.enumerate() {
@@ -74,8 +86,7 @@ pub fn packs_file(packs: &[PackEntry]) -> String {
 
 /// Parse `objects/info/packs` fetched from `url`.
 pub fn parse_packs_file(text: &[u8], url: &str) -> Result<Vec<PackEntry>> {
-    let text = std::str::from_utf8(text)
-        .map_err(|_| Error::Invalid(format!("{url}: objects/info/packs is not UTF-8")))?;
+    let text = std::str::from_utf8(text).map_err(|_| not_utf8(url, "objects/info/packs"))?;
     let mut out = Vec::new();
     for (i, line) in text.split_terminator('\n').enumerate() {
         let bad = |why: &str| bad_line(url, "objects/info/packs", i + 1, why);

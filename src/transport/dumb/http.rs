@@ -1,12 +1,14 @@
 //! The HTTP side of the dumb-HTTP client (format-spec/dumb-http.md): plain
 //! GETs, range GETs and resumable whole-file downloads, each checked for
-//! status and length, counted (requests, body bytes). Errors name the URL.
+//! status and length, counted (requests, body bytes), retried under the
+//! policy of `crate::http`. Errors name the URL.
 
-use crate::http::Failure;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, IoContext, Result};
+use super::DumbError;
+use crate::error::{IoContext, Result};
+use crate::http::{Backoff, HttpError, Part};
 use crate::transport::advertise::AdvertisedRef;
 
 /// What the dumb object walk (`fetch`) reads a mirror's files with:
@@ -64,7 +66,7 @@ impl MirrorReader for HttpClient {
 
 /// A client of one mirror.
 pub struct HttpClient {
-    agent: ureq::Agent,
+    agent: crate::http::Agent,
     /// Also counts body bytes as they arrive, for a progress display
     /// polled by another thread.
     pub counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
@@ -80,16 +82,10 @@ pub struct HttpClient {
 /// (dumb-http.md): a mirror that sends more is refused, not buffered.
 pub const MAX_MIRROR_FILE: u64 = 64 << 20;
 
-fn fail(url: &str, why: impl std::fmt::Display) -> Error {
-    Error::Invalid(format!("{url}: {why}"))
-}
-
 impl HttpClient {
     pub fn new(url: &str) -> Result<HttpClient> {
         if !super::files::is_http_url(url) {
-            return Err(Error::Invalid(format!(
-                "{url}: not an http:// or https:// URL"
-            )));
+            return Err(DumbError::NotHttp { url: url.into() }.into());
         }
         let agent = crate::http::agent();
         Ok(HttpClient {
@@ -106,25 +102,46 @@ impl HttpClient {
         format!("{}/{path}", self.base)
     }
 
-    /// One request; `None` for a 404 when `allow_404`.
+    /// One request, retried under the policy of `crate::http`; `None`
+    /// for a 404 when `allow_404`.
     fn call(
         &mut self,
         url: &str,
         range: Option<String>,
         allow_404: bool,
-    ) -> Result<Option<ureq::Response>> {
-        self.gets += 1;
+    ) -> Result<Option<ureq::Response>, DumbError> {
         let headers: Vec<(&str, &str)> = range.iter().map(|r| ("Range", r.as_str())).collect();
-        match crate::http::get(&self.agent, url, &headers) {
-            Ok(resp) => Ok(Some(resp)),
-            Err(Failure::Status(404, _)) if allow_404 => Ok(None),
-            Err(Failure::Status(code, resp)) => {
-                Err(fail(url, format!("HTTP {code} {}", resp.status_text())))
-            }
-            Err(Failure::Transport { message, .. }) => {
-                Err(fail(url, format!("cannot fetch: {message}")))
+        let mut backoff = Backoff::new();
+        loop {
+            self.gets += 1;
+            match crate::http::get(&self.agent, url, &headers) {
+                Ok(resp) => return Ok(Some(resp)),
+                Err(HttpError::Status { code: 404, .. }) if allow_404 => return Ok(None),
+                Err(e) if e.transient() && backoff.again(e.retry_after()) => {}
+                Err(HttpError::Status { code, response, .. }) => {
+                    return Err(DumbError::Status {
+                        url: url.into(),
+                        code,
+                        text: response.status_text().into(),
+                    })
+                }
+                Err(e) => {
+                    return Err(DumbError::Unreachable {
+                        url: url.into(),
+                        reason: e.reason(),
+                    })
+                }
             }
         }
+    }
+
+    /// One request whose answer must be there (a 404 is an error).
+    fn call_found(
+        &mut self,
+        url: &str,
+        range: Option<String>,
+    ) -> Result<ureq::Response, DumbError> {
+        Ok(self.call(url, range, false)?.expect("404 is an error"))
     }
 
     /// Read a response body into `out`, checking it against Content-Length;
@@ -135,37 +152,29 @@ impl HttpClient {
         resp: ureq::Response,
         out: &mut dyn Write,
         max: u64,
-    ) -> Result<u64> {
+    ) -> Result<u64, DumbError> {
         let want: Option<u64> = resp
             .header("Content-Length")
             .and_then(|s| s.trim().parse().ok());
-        let mut r = resp.into_reader();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut got = 0u64;
-        loop {
-            let n = match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(fail(url, format!("truncated body after {got} bytes ({e})"))),
-            };
-            got += n as u64;
-            if got > max {
-                return Err(fail(
-                    url,
-                    format!("the body is longer than the {max} bytes expected"),
-                ));
+        let counter = self.counter.clone();
+        let bytes = &mut self.bytes;
+        let got = crate::http::copy_body(&mut resp.into_reader(), out, max, &mut |n| {
+            *bytes += n;
+            if let Some(c) = &counter {
+                c.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             }
-            self.bytes += n as u64;
-            if let Some(c) = &self.counter {
-                c.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-            }
-            out.write_all(&buf[..n])
-                .map_err(|e| fail(url, format!("cannot store the body: {e}")))?;
-        }
+        })
+        .map_err(|err| DumbError::Body {
+            url: url.into(),
+            err,
+        })?;
         if let Some(w) = want {
             if w != got {
-                return Err(fail(url, format!("truncated body: {got} of {w} bytes")));
+                return Err(DumbError::Truncated {
+                    url: url.into(),
+                    got,
+                    want: w,
+                });
             }
         }
         Ok(got)
@@ -174,7 +183,7 @@ impl HttpClient {
     /// GET a whole file.
     pub fn get(&mut self, path: &str) -> Result<Vec<u8>> {
         let url = self.url(path);
-        let resp = self.call(&url, None, false)?.expect("404 is an error");
+        let resp = self.call_found(&url, None)?;
         let mut v = Vec::new();
         self.body_into(&url, resp, &mut v, MAX_MIRROR_FILE)?;
         Ok(v)
@@ -194,19 +203,20 @@ impl HttpClient {
     /// GET bytes `start..end` of `path`, a file of `total` bytes.
     pub fn get_range(&mut self, path: &str, start: u64, end: u64, total: u64) -> Result<Vec<u8>> {
         let url = self.url(path);
-        let resp = self
-            .call(&url, Some(format!("bytes={start}-{}", end - 1)), false)?
-            .expect("404 is an error");
+        let resp = self.call_found(&url, Some(format!("bytes={start}-{}", end - 1)))?;
         let mut v = Vec::with_capacity((end - start).min(1 << 20) as usize);
         match resp.status() {
             206 => {
                 check_content_range(&url, resp.header("Content-Range"), start, end, total)?;
                 self.body_into(&url, resp, &mut v, end - start)?;
                 if v.len() as u64 != end - start {
-                    return Err(fail(
-                        &url,
-                        format!("range {start}-{end}: got {} bytes", v.len()),
-                    ));
+                    return Err(DumbError::RangeLength {
+                        url,
+                        start,
+                        end,
+                        got: v.len() as u64,
+                    }
+                    .into());
                 }
                 Ok(v)
             }
@@ -214,11 +224,16 @@ impl HttpClient {
                 // The server ignored Range: take the slice of the whole file.
                 self.body_into(&url, resp, &mut v, total)?;
                 if v.len() as u64 != total {
-                    return Err(fail(&url, format!("{} bytes, expected {total}", v.len())));
+                    return Err(DumbError::Length {
+                        url,
+                        got: v.len() as u64,
+                        want: total,
+                    }
+                    .into());
                 }
                 Ok(v[start as usize..end as usize].to_vec())
             }
-            s => Err(fail(&url, format!("HTTP {s} for a range request"))),
+            code => Err(DumbError::RangeStatus { url, code }.into()),
         }
     }
 
@@ -241,9 +256,7 @@ impl HttpClient {
             .map(|(s, e)| format!("{s}-{}", e - 1))
             .collect::<Vec<_>>()
             .join(",");
-        let resp = self
-            .call(&url, Some(format!("bytes={header}")), false)?
-            .expect("404 is an error");
+        let resp = self.call_found(&url, Some(format!("bytes={header}")))?;
         let status = resp.status();
         let ctype = resp.header("Content-Type").unwrap_or("").to_string();
         let single = resp.header("Content-Range").map(String::from);
@@ -255,10 +268,12 @@ impl HttpClient {
         let parts: Vec<(u64, &[u8])> = match status {
             200 if body.len() as u64 == total => vec![(0, &body[..])],
             200 => {
-                return Err(fail(
-                    &url,
-                    format!("{} bytes, expected {total}", body.len()),
-                ))
+                return Err(DumbError::Length {
+                    url,
+                    got: body.len() as u64,
+                    want: total,
+                }
+                .into())
             }
             206 if ctype.starts_with("multipart/byteranges") => {
                 parse_multipart(&url, &ctype, &body, total)?
@@ -266,11 +281,11 @@ impl HttpClient {
             206 => {
                 let (s, e) = parse_content_range(&url, single.as_deref(), total)?;
                 if body.len() as u64 != e - s {
-                    return Err(fail(&url, "206 body does not match its Content-Range"));
+                    return Err(DumbError::RangeBodyMismatch { url }.into());
                 }
                 vec![(s, &body[..])]
             }
-            s => return Err(fail(&url, format!("HTTP {s} for a range request"))),
+            code => return Err(DumbError::RangeStatus { url, code }.into()),
         };
         spans
             .iter()
@@ -280,51 +295,52 @@ impl HttpClient {
                     .find(|(o, b)| *o <= s && e <= *o + b.len() as u64)
                     .map(|(o, b)| b[(s - o) as usize..(e - o) as usize].to_vec())
                     .ok_or_else(|| {
-                        fail(&url, format!("range {s}-{} missing from the answer", e - 1))
+                        DumbError::RangeMissing {
+                            url: url.clone(),
+                            start: s,
+                            last: e - 1,
+                        }
+                        .into()
                     })
             })
             .collect()
     }
 
     /// Download `path` (`total` bytes) to `part`, continuing a partial file
-    /// from where it stopped. On success `part` holds exactly `total` bytes.
+    /// from where it stopped, also when the transfer breaks (under the
+    /// retry policy of `crate::http`). On success `part` holds exactly
+    /// `total` bytes.
     pub fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
+        crate::http::retrying(
+            || self.download_rest(path, part, total),
+            |e| matches!(e, crate::error::Error::Dumb(DumbError::Body { err, .. }) if err.transient()),
+        )
+    }
+
+    /// One request of a download: the bytes `part` lacks.
+    fn download_rest(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
         let url = self.url(path);
-        let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
-        if have > total {
-            std::fs::remove_file(part).at(part)?;
-            return self.download(path, part, total);
-        }
-        if have == total {
+        let Some(mut p) = Part::open(part, total).at(part)? else {
             return Ok(());
-        }
-        let range = (have > 0).then(|| format!("bytes={have}-"));
-        let resp = self.call(&url, range, false)?.expect("404 is an error");
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(part)
-            .at(part)?;
-        match resp.status() {
-            206 if have > 0 => {
-                check_content_range(&url, resp.header("Content-Range"), have, total, total)?;
-            }
-            200 => {
-                f.set_len(0).at(part)?;
-            }
-            s => return Err(fail(&url, format!("unexpected HTTP {s}"))),
-        }
-        // Unbuffered: what arrived is on disk if the process is killed.
-        let max = if resp.status() == 206 {
-            total - have
-        } else {
-            total
         };
-        self.body_into(&url, resp, &mut f, max)?;
-        f.sync_all().at(part)?;
-        let len = f.metadata().at(part)?.len();
+        let resp = self.call_found(&url, p.range())?;
+        match resp.status() {
+            206 if p.have > 0 => {
+                check_content_range(&url, resp.header("Content-Range"), p.have, total, total)?;
+            }
+            200 => {}
+            code => return Err(DumbError::UnexpectedStatus { url, code }.into()),
+        }
+        let mut f = p.append(resp.status() == 200).at(part)?;
+        self.body_into(&url, resp, &mut f, total - p.have)?;
+        let len = crate::http::finish(f).at(part)?;
         if len != total {
-            return Err(fail(&url, format!("{len} bytes, expected {total}")));
+            return Err(DumbError::Length {
+                url,
+                got: len,
+                want: total,
+            }
+            .into());
         }
         Ok(())
     }
@@ -343,10 +359,7 @@ impl HttpClient {
             Some(b) => Ok(b),
             None => {
                 self.base = saved;
-                Err(fail(
-                    &first,
-                    "HTTP 404 Not Found (not a hako mirror: run 'hako update-server-info' there)",
-                ))
+                Err(DumbError::NotMirror { url: first }.into())
             }
         }
     }
@@ -366,31 +379,40 @@ fn check_content_range(
     start: u64,
     end: u64,
     total: u64,
-) -> Result<()> {
-    let expect = format!("bytes {start}-{}/{total}", end - 1);
+) -> Result<(), DumbError> {
+    let expected = format!("bytes {start}-{}/{total}", end - 1);
     match header {
-        Some(h) if h.trim() == expect => Ok(()),
-        Some(h) => Err(fail(
-            url,
-            format!("Content-Range '{h}', expected '{expect}' (has the file changed?)"),
-        )),
-        None => Err(fail(url, "206 without Content-Range")),
+        Some(h) if h.trim() == expected => Ok(()),
+        Some(h) => Err(DumbError::RangeMismatch {
+            url: url.into(),
+            got: h.into(),
+            expected,
+        }),
+        None => Err(DumbError::NoContentRange { url: url.into() }),
     }
 }
 
 /// `bytes a-b/total` as the range `a..b+1`, checked against `total`.
-fn parse_content_range(url: &str, header: Option<&str>, total: u64) -> Result<(u64, u64)> {
-    let h = header.ok_or_else(|| fail(url, "206 without Content-Range"))?;
-    let bad = || fail(url, format!("bad Content-Range '{h}'"));
+fn parse_content_range(
+    url: &str,
+    header: Option<&str>,
+    total: u64,
+) -> Result<(u64, u64), DumbError> {
+    let h = header.ok_or_else(|| DumbError::NoContentRange { url: url.into() })?;
+    let bad = || DumbError::BadContentRange {
+        url: url.into(),
+        header: h.into(),
+    };
     let rest = h.trim().strip_prefix("bytes ").ok_or_else(bad)?;
     let (span, t) = rest.split_once('/').ok_or_else(bad)?;
     let (a, b) = span.split_once('-').ok_or_else(bad)?;
     let (a, b): (u64, u64) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
     if t != total.to_string() {
-        return Err(fail(
-            url,
-            format!("Content-Range '{h}': the file is not {total} bytes (has it changed?)"),
-        ));
+        return Err(DumbError::FileChanged {
+            url: url.into(),
+            header: h.into(),
+            total,
+        });
     }
     if a > b || b >= total {
         return Err(bad());
@@ -404,21 +426,24 @@ fn parse_multipart<'b>(
     ctype: &str,
     body: &'b [u8],
     total: u64,
-) -> Result<Vec<(u64, &'b [u8])>> {
+) -> Result<Vec<(u64, &'b [u8])>, DumbError> {
     let boundary = ctype
         .split(';')
         .filter_map(|p| p.trim().strip_prefix("boundary="))
         .next()
         .map(|b| b.trim_matches('"'))
         .filter(|b| !b.is_empty())
-        .ok_or_else(|| fail(url, "multipart answer without a boundary"))?;
+        .ok_or_else(|| DumbError::NoBoundary { url: url.into() })?;
     let delim = format!("--{boundary}");
     let find = |hay: &[u8], needle: &[u8], from: usize| {
         hay.get(from..)
             .and_then(|h| h.windows(needle.len()).position(|w| w == needle))
             .map(|p| p + from)
     };
-    let bad = |why: &str| fail(url, format!("bad multipart answer: {why}"));
+    let bad = |why: &'static str| DumbError::BadMultipart {
+        url: url.into(),
+        why,
+    };
     let mut parts = Vec::new();
     let mut pos = 0;
     loop {

@@ -1,8 +1,9 @@
 //! The S3 API client of object-store remotes (format-spec/object-store.md,
 //! section 1): `s3://BUCKET/PREFIX` URLs, endpoint/region/credentials as
-//! the AWS CLI finds them, Signature V4 (rusty-s3) over hako's ureq agent,
-//! retries with backoff on 500/503/SlowDown. It also reads the bucket as a
-//! dumb-HTTP mirror (`MirrorReader`), so the dumb object walk serves it.
+//! the AWS CLI finds them, Signature V4 (rusty-s3) over hako's agent,
+//! retries under the policy of `crate::http` (and on SlowDown). It also
+//! reads the bucket as a dumb-HTTP mirror (`MirrorReader`), so the dumb
+//! object walk serves it.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -14,9 +15,12 @@ use std::time::Duration;
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 
 use crate::config::parse_size;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
+use crate::http::{Backoff, BodyError, Counting, HttpError};
 use crate::transport::dumb::http::{MirrorReader, MAX_MIRROR_FILE};
 use crate::workspace::Config;
+
+pub use crate::http::parse_http_date;
 
 mod multipart;
 mod profile;
@@ -25,8 +29,6 @@ pub use multipart::PendingUpload;
 use multipart::{MAX_PART, MIN_PART};
 use profile::aws_profile;
 
-/// Attempts of one request on 500, 503, SlowDown or a dropped connection.
-const ATTEMPTS: u32 = 5;
 /// How long a signed request stays valid.
 const SIGNED_FOR: Duration = Duration::from_secs(900);
 /// A file larger than this goes up in parts of this size (a multipart
@@ -34,6 +36,136 @@ const SIGNED_FOR: Duration = Duration::from_secs(900);
 pub const PART_SIZE: u64 = 64 << 20;
 /// Keys one ListObjectsV2 page returns at most.
 const PAGE_KEYS: usize = 1000;
+
+/// Why an object-store remote refused or failed; each message is the one
+/// users see. `remote` is the client's `display` (the remote's name and
+/// URL); `what` the request (`GET objects/info/refs`).
+#[derive(Debug, thiserror::Error)]
+pub enum S3Error {
+    #[error("bad remote URL '{url}': not s3://")]
+    NotS3 { url: String },
+    #[error("bad remote URL '{url}': a bucket name is 3-63 of [a-z0-9.-]")]
+    BadBucket { url: String },
+    #[error("bad remote URL '{url}': bad prefix component '{component}'")]
+    BadPrefix { url: String, component: String },
+    /// `at`: where the value is (`FILE:LINE: `), or "".
+    #[error("{at}remote.{remote}.s3pathstyle: '{value}' is not a boolean")]
+    NotBoolean {
+        at: String,
+        remote: String,
+        value: String,
+    },
+    #[error("{at}remote.{remote}.s3partsize: '{value}' is not a size from 5m to 5g")]
+    BadPartSize {
+        at: String,
+        remote: String,
+        value: String,
+    },
+    #[error("bad S3 endpoint '{endpoint}': {why}")]
+    BadEndpoint { endpoint: String, why: String },
+    /// The store's error answer (after the retries of `crate::http`).
+    #[error("{remote}: {what}: {}{}", status_code(*.status, .code), message_tail(.message))]
+    Refused {
+        remote: String,
+        what: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("{remote}: {what}: cannot reach the store: {reason}")]
+    Unreachable {
+        remote: String,
+        what: String,
+        reason: String,
+    },
+    /// The local file to upload could not be read.
+    #[error("{remote}: {what}: {why}")]
+    Upload {
+        remote: String,
+        what: String,
+        why: String,
+    },
+    #[error("{remote}: {what}: {err}")]
+    Body {
+        remote: String,
+        what: String,
+        err: BodyError,
+    },
+    #[error("{remote}: {what}: cannot store it: {err}")]
+    Store {
+        remote: String,
+        what: String,
+        err: std::io::Error,
+    },
+    #[error("{remote}: {what}: got {got} bytes")]
+    ShortRange {
+        remote: String,
+        what: String,
+        got: u64,
+    },
+    #[error("{remote}: {what}: object too short")]
+    TooShort { remote: String, what: String },
+    #[error("{remote}: {what}: {got} bytes, expected {want}")]
+    Length {
+        remote: String,
+        what: String,
+        got: u64,
+        want: u64,
+    },
+    #[error("{remote}: {what}: bad answer: {why}")]
+    BadAnswer {
+        remote: String,
+        what: String,
+        why: String,
+    },
+    #[error("{remote}: {what}: no ETag in the answer")]
+    NoEtag { remote: String, what: String },
+    /// An error inside a 200 answer (DeleteObjects, CompleteMultipartUpload).
+    #[error("{remote}: {what}: {code}: {message}")]
+    ErrorInAnswer {
+        remote: String,
+        what: String,
+        code: String,
+        message: String,
+    },
+    #[error("{remote}: GET {path}: NoSuchKey (HTTP 404)")]
+    NoSuchKey { remote: String, path: String },
+    #[error("{remote}: PUT {path}: more than 65535 parts")]
+    TooManyParts { remote: String, path: String },
+    #[error("{remote}: not a hako remote (no {marker})")]
+    NotHakoRemote {
+        remote: String,
+        marker: &'static str,
+    },
+    #[error("{remote}: the prefix holds something else than a hako remote (key '{key}')")]
+    Foreign { remote: String, key: String },
+    #[error("{remote}: bad pack name '{stem}'")]
+    BadPackName { remote: String, stem: String },
+    #[error("bad grace '{0}' (seconds, or a number with s, m, h or d: 24h)")]
+    BadGrace(String),
+    #[error("{remote}: --atomic is refused: the object store has no multi-key transaction (each ref is its own key)")]
+    NoAtomic { remote: String },
+    #[error("{remote}: the push ran longer than {secs} s before writing its refs; run it again")]
+    PushTooLong { remote: String, secs: u64 },
+}
+
+/// `SlowDown (HTTP 503)`, or `HTTP 503` for an answer without a code.
+fn status_code(status: u16, code: &str) -> String {
+    if code.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        format!("{code} (HTTP {status})")
+    }
+}
+
+/// `: MESSAGE`, or nothing.
+fn message_tail(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(": {message}")
+    }
+}
 
 /// `s3://BUCKET/PREFIX`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,8 +182,9 @@ pub fn is_s3_url(url: &str) -> bool {
 
 /// Parse `s3://BUCKET[/PREFIX]` (object-store.md section 1).
 pub fn parse_s3_url(url: &str) -> Result<S3Location> {
-    let bad = |why: &str| Error::Invalid(format!("bad remote URL '{url}': {why}"));
-    let rest = url.strip_prefix("s3://").ok_or_else(|| bad("not s3://"))?;
+    let rest = url
+        .strip_prefix("s3://")
+        .ok_or_else(|| S3Error::NotS3 { url: url.into() })?;
     let rest = rest.trim_end_matches('/');
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
     let bucket_ok = (3..=63).contains(&bucket.len())
@@ -61,7 +194,7 @@ pub fn parse_s3_url(url: &str) -> Result<S3Location> {
         && !bucket.starts_with(['-', '.'])
         && !bucket.ends_with(['-', '.']);
     if !bucket_ok {
-        return Err(bad("a bucket name is 3-63 of [a-z0-9.-]"));
+        return Err(S3Error::BadBucket { url: url.into() }.into());
     }
     for c in prefix.split('/').filter(|_| !prefix.is_empty()) {
         let ok = !c.is_empty()
@@ -70,7 +203,11 @@ pub fn parse_s3_url(url: &str) -> Result<S3Location> {
             && c.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
         if !ok {
-            return Err(bad(&format!("bad prefix component '{c}'")));
+            return Err(S3Error::BadPrefix {
+                url: url.into(),
+                component: c.into(),
+            }
+            .into());
         }
     }
     Ok(S3Location {
@@ -92,12 +229,25 @@ pub struct Listed {
 /// A client of one bucket prefix.
 #[derive(Clone)]
 pub struct S3Client {
-    agent: ureq::Agent,
+    agent: crate::http::Agent,
     bucket: Bucket,
     creds: Option<Credentials>,
     prefix: String,
     /// `s3://BUCKET/PREFIX`, and the remote's name, for messages.
     pub display: String,
+    /// What this client has counted and learnt since it was opened.
+    pub session: Session,
+    /// Seconds added to this machine's clock when signing
+    /// (`HAKO_TEST_S3_CLOCK_SKEW`, t6500: a store rejecting a skewed clock).
+    skew: i64,
+    /// Files larger than this go up as multipart uploads, in parts of this size.
+    part_size: u64,
+}
+
+/// What one client counts and learns as it goes; a reopened client
+/// starts from `Session::default()`.
+#[derive(Clone, Default)]
+pub struct Session {
     /// Requests made.
     pub requests: u64,
     /// Body bytes received.
@@ -117,34 +267,38 @@ pub struct S3Client {
     /// The store's clock (the `Date` of its last answer), seconds since
     /// the epoch: gc's grace is measured against it, not the client's.
     pub store_time: Option<u64>,
-    /// Seconds added to this machine's clock when signing
-    /// (`HAKO_TEST_S3_CLOCK_SKEW`, t6500: a store rejecting a skewed clock).
-    skew: i64,
-    /// Files larger than this go up as multipart uploads, in parts of this size.
-    part_size: u64,
 }
 
 /// A failed request, as the store described it.
-struct Failed {
-    status: u16,
-    code: String,
-    message: String,
-    transient: bool,
+enum Failed {
+    /// An error answer: its status, and the `<Code>` and `<Message>` of
+    /// its body.
+    Status {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// No answer.
+    Unreachable(String),
+    /// The file to send could not be read.
+    Upload(String),
 }
 
-/// A request body that counts the bytes read from it.
-struct CountingReader<R> {
-    inner: R,
-    counter: Option<Arc<AtomicU64>>,
-}
-
-impl<R: Read> Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(c) = &self.counter {
-            c.fetch_add(n as u64, Ordering::Relaxed);
+impl Failed {
+    /// The status of an error answer (0 for none).
+    fn status(&self) -> u16 {
+        match self {
+            Failed::Status { status, .. } => *status,
+            _ => 0,
         }
-        Ok(n)
+    }
+
+    /// The `<Code>` of an error answer ("" for none).
+    fn code(&self) -> &str {
+        match self {
+            Failed::Status { code, .. } => code,
+            _ => "",
+        }
     }
 }
 
@@ -199,11 +353,12 @@ impl S3Client {
             Some(v) => match crate::config::parse_bool(v) {
                 Some(b) => b,
                 None => {
-                    return Err(Error::Invalid(format!(
-                        "{}remote.{}.s3pathstyle: '{v}' is not a boolean",
-                        at("s3pathstyle"),
-                        name.unwrap_or("")
-                    )))
+                    return Err(S3Error::NotBoolean {
+                        at: at("s3pathstyle"),
+                        remote: name.unwrap_or("").into(),
+                        value: v.into(),
+                    }
+                    .into())
                 }
             },
             None => endpoint.is_some(),
@@ -212,24 +367,25 @@ impl S3Client {
             None => PART_SIZE,
             Some(v) => parse_size(&v)
                 .filter(|n| (MIN_PART..=MAX_PART).contains(n))
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "{}remote.{}.s3partsize: '{v}' is not a size from 5m to 5g",
-                        at("s3partsize"),
-                        name.unwrap_or("")
-                    ))
+                .ok_or_else(|| S3Error::BadPartSize {
+                    at: at("s3partsize"),
+                    remote: name.unwrap_or("").into(),
+                    value: v.clone(),
                 })?,
         };
         let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
-        let parsed = url::Url::parse(&endpoint)
-            .map_err(|e| Error::Invalid(format!("bad S3 endpoint '{endpoint}': {e}")))?;
+        let bad_endpoint = |why: String| S3Error::BadEndpoint {
+            endpoint: endpoint.clone(),
+            why,
+        };
+        let parsed = url::Url::parse(&endpoint).map_err(|e| bad_endpoint(e.to_string()))?;
         let style = if path_style {
             UrlStyle::Path
         } else {
             UrlStyle::VirtualHost
         };
         let bucket = Bucket::new(parsed, style, loc.bucket.clone(), region)
-            .map_err(|e| Error::Invalid(format!("bad S3 endpoint '{endpoint}': {e}")))?;
+            .map_err(|e| bad_endpoint(e.to_string()))?;
         let url = format!("s3://{}", [loc.bucket.as_str(), &loc.prefix].join("/"))
             .trim_end_matches('/')
             .to_string();
@@ -243,14 +399,7 @@ impl S3Client {
             creds,
             prefix: loc.prefix,
             display,
-            requests: 0,
-            bytes: 0,
-            sent: 0,
-            counter: None,
-            sent_counter: None,
-            index_aliases: HashMap::new(),
-            packs_listing: None,
-            store_time: None,
+            session: Session::default(),
             part_size,
             skew: std::env::var("HAKO_TEST_S3_CLOCK_SKEW")
                 .ok()
@@ -274,21 +423,14 @@ impl S3Client {
     /// Another client of the same prefix (fresh counters).
     pub fn reopen(&self) -> S3Client {
         S3Client {
-            requests: 0,
-            bytes: 0,
-            sent: 0,
-            counter: None,
-            sent_counter: None,
-            index_aliases: HashMap::new(),
-            packs_listing: None,
-            store_time: None,
+            session: Session::default(),
             ..self.clone()
         }
     }
 
     /// The store's time as its last answer gave it, else this machine's.
     pub fn now(&self) -> u64 {
-        self.store_time.unwrap_or_else(|| {
+        self.session.store_time.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs())
@@ -304,25 +446,32 @@ impl S3Client {
         }
     }
 
-    fn fail(&self, what: &str, f: Failed) -> Error {
-        let code = if f.code.is_empty() {
-            format!("HTTP {}", f.status)
-        } else {
-            format!("{} (HTTP {})", f.code, f.status)
-        };
-        let msg = if f.message.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", f.message)
-        };
-        if f.status == 0 {
-            return Error::Invalid(format!("{}: {what}: {}", self.display, f.message));
+    fn fail(&self, what: &str, f: Failed) -> S3Error {
+        let remote = self.display.clone();
+        let what = what.to_string();
+        match f {
+            Failed::Status {
+                status,
+                code,
+                message,
+            } => S3Error::Refused {
+                remote,
+                what,
+                status,
+                code,
+                message,
+            },
+            Failed::Unreachable(reason) => S3Error::Unreachable {
+                remote,
+                what,
+                reason,
+            },
+            Failed::Upload(why) => S3Error::Upload { remote, what, why },
         }
-        Error::Invalid(format!("{}: {what}: {code}{msg}", self.display))
     }
 
-    /// One request, retried with backoff while the failure is transient.
-    /// `body`: the bytes, or a file and its length.
+    /// One request, retried under the policy of `crate::http` (and on
+    /// `SlowDown`). `body`: the bytes, or a file, an offset in it and a length.
     fn request(
         &mut self,
         method: &str,
@@ -331,94 +480,89 @@ impl S3Client {
         body: Option<&[u8]>,
         file: Option<(&Path, u64, u64)>,
     ) -> std::result::Result<ureq::Response, Failed> {
-        let mut attempt = 0;
+        let mut backoff = Backoff::new();
         loop {
-            attempt += 1;
-            self.requests += 1;
-            let mut req = self.agent.request_url(method, &url);
-            for (k, v) in headers {
-                req = req.set(k, v);
-            }
-            let res = if let Some(b) = body {
-                self.sent += b.len() as u64;
-                if let Some(c) = &self.sent_counter {
-                    c.fetch_add(b.len() as u64, Ordering::Relaxed);
-                }
-                req.send_bytes(b)
-            } else if let Some((p, offset, len)) = file {
-                use std::io::Seek;
-                let opened = std::fs::File::open(p)
-                    .and_then(|mut f| f.seek(std::io::SeekFrom::Start(offset)).map(|_| f));
-                match opened {
-                    Ok(f) => {
-                        self.sent += len;
-                        let body = CountingReader {
-                            inner: f.take(len),
-                            counter: self.sent_counter.clone(),
+            let (failed, transient, retry_after) =
+                match self.attempt(method, &url, headers, body, file) {
+                    Ok(r) => {
+                        if let Some(t) = r.header("Date").and_then(parse_http_date) {
+                            self.session.store_time = Some(t);
+                        }
+                        return Ok(r);
+                    }
+                    Err(HttpError::Status {
+                        code: status,
+                        response,
+                        ..
+                    }) => {
+                        let retry_after = crate::http::retry_after(&response);
+                        let text = response.into_string().unwrap_or_default();
+                        let (code, message) = error_fields(&text);
+                        let transient = crate::http::retried_status(status) || code == "SlowDown";
+                        let failed = Failed::Status {
+                            status,
+                            code,
+                            message,
                         };
-                        req.set("Content-Length", &len.to_string()).send(body)
+                        (failed, transient, retry_after)
                     }
+                    Err(HttpError::Body(why)) => return Err(Failed::Upload(why)),
                     Err(e) => {
-                        return Err(Failed {
-                            status: 0,
-                            code: String::new(),
-                            message: format!("{}: {e}", p.display()),
-                            transient: false,
-                        })
+                        let transient = e.transient();
+                        (Failed::Unreachable(e.reason()), transient, None)
                     }
-                }
-            } else if method == "PUT" {
-                req.send_bytes(&[])
-            } else {
-                req.call()
-            };
-            match &res {
-                Ok(r) => {
-                    tracing::debug!(target: "hako::s3", "{method} {} -> {}", crate::http::shown(url.as_str()), r.status())
-                }
-                Err(ureq::Error::Status(s, _)) => {
-                    tracing::debug!(target: "hako::s3", "{method} {} -> {s}", crate::http::shown(url.as_str()))
-                }
-                Err(ureq::Error::Transport(t)) => {
-                    tracing::debug!(target: "hako::s3", "{method} {} -> {}", crate::http::shown(url.as_str()), t.kind())
-                }
-            }
-            let failed = match res {
-                Ok(r) => {
-                    if let Some(t) = r.header("Date").and_then(parse_http_date) {
-                        self.store_time = Some(t);
-                    }
-                    return Ok(r);
-                }
-                Err(ureq::Error::Status(status, r)) => {
-                    let text = r.into_string().unwrap_or_default();
-                    let (code, message) = error_fields(&text);
-                    let transient = matches!(status, 500 | 502 | 503 | 504) || code == "SlowDown";
-                    Failed {
-                        status,
-                        code,
-                        message,
-                        transient,
-                    }
-                }
-                Err(ureq::Error::Transport(t)) => Failed {
-                    status: 0,
-                    code: String::new(),
-                    message: format!(
-                        "cannot reach the store: {}",
-                        t.message()
-                            .map(String::from)
-                            .unwrap_or_else(|| t.kind().to_string())
-                    ),
-                    transient: t.kind() != ureq::ErrorKind::Dns,
-                },
-            };
-            if !failed.transient || attempt >= ATTEMPTS {
+                };
+            if !transient || !backoff.again(retry_after) {
                 return Err(failed);
             }
-            let wait = Duration::from_millis(100 << attempt.min(6)).min(Duration::from_secs(5));
-            std::thread::sleep(wait);
         }
+    }
+
+    /// One attempt of `request`.
+    fn attempt(
+        &mut self,
+        method: &str,
+        url: &url::Url,
+        headers: &[(&str, String)],
+        body: Option<&[u8]>,
+        file: Option<(&Path, u64, u64)>,
+    ) -> std::result::Result<ureq::Response, HttpError> {
+        self.session.requests += 1;
+        let mut req = self.agent.request(method, url)?;
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let sent_counter = self.session.sent_counter.clone();
+        let res = if let Some(b) = body {
+            self.session.sent += b.len() as u64;
+            if let Some(c) = &sent_counter {
+                c.fetch_add(b.len() as u64, Ordering::Relaxed);
+            }
+            req.send_bytes(b)
+        } else if let Some((p, offset, len)) = file {
+            use std::io::Seek;
+            let f = std::fs::File::open(p)
+                .and_then(|mut f| f.seek(std::io::SeekFrom::Start(offset)).map(|_| f))
+                .map_err(|e| HttpError::Body(format!("{}: {e}", p.display())))?;
+            self.session.sent += len;
+            let mut last = 0;
+            let body = Counting {
+                inner: f.take(len),
+                total: 0,
+                each: move |total: u64| {
+                    if let Some(c) = &sent_counter {
+                        c.fetch_add(total - last, Ordering::Relaxed);
+                    }
+                    last = total;
+                },
+            };
+            req.set("Content-Length", &len.to_string()).send(body)
+        } else if method == "PUT" {
+            req.send_bytes(&[])
+        } else {
+            req.call()
+        };
+        crate::http::answer(method, url.as_str(), res)
     }
 
     fn get_url(&self, path: &str) -> url::Url {
@@ -433,38 +577,22 @@ impl S3Client {
         resp: ureq::Response,
         out: &mut dyn Write,
         max: u64,
-    ) -> Result<u64> {
-        let mut r = resp.into_reader();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut got = 0u64;
-        loop {
-            let n = match r.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(Error::Invalid(format!(
-                        "{}: {what}: truncated body after {got} bytes ({e})",
-                        self.display
-                    )))
-                }
-            };
-            got += n as u64;
-            if got > max {
-                return Err(Error::Invalid(format!(
-                    "{}: {what}: the body is longer than the {max} bytes expected",
-                    self.display
-                )));
+    ) -> Result<u64, S3Error> {
+        let counter = self.session.counter.clone();
+        let bytes = &mut self.session.bytes;
+        crate::http::copy_body(&mut resp.into_reader(), out, max, &mut |n| {
+            *bytes += n;
+            if let Some(c) = &counter {
+                c.fetch_add(n, Ordering::Relaxed);
             }
-            self.bytes += n as u64;
-            if let Some(c) = &self.counter {
-                c.fetch_add(n as u64, Ordering::Relaxed);
+        })
+        .map_err(|err| {
+            let (remote, what) = (self.display.clone(), what.to_string());
+            match err {
+                BodyError::Store(err) => S3Error::Store { remote, what, err },
+                err => S3Error::Body { remote, what, err },
             }
-            out.write_all(&buf[..n]).map_err(|e| {
-                Error::Invalid(format!("{}: {what}: cannot store it: {e}", self.display))
-            })?;
-        }
-        Ok(got)
+        })
     }
 
     /// GET `path` whole; `None` when the store has no such key.
@@ -477,8 +605,8 @@ impl S3Client {
                 self.body_into(&what, resp, &mut v, max)?;
                 Ok(Some(v))
             }
-            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(None),
-            Err(f) => Err(self.fail(&what, f)),
+            Err(f) if f.status() == 404 && f.code() != "NoSuchBucket" => Ok(None),
+            Err(f) => Err(self.fail(&what, f).into()),
         }
     }
 
@@ -495,11 +623,12 @@ impl S3Client {
         if status == 206 {
             self.body_into(&what, resp, &mut v, end - start)?;
             if v.len() as u64 != end - start {
-                return Err(Error::Invalid(format!(
-                    "{}: {what}: got {} bytes",
-                    self.display,
-                    v.len()
-                )));
+                return Err(S3Error::ShortRange {
+                    remote: self.display.clone(),
+                    what,
+                    got: v.len() as u64,
+                }
+                .into());
             }
             return Ok(v);
         }
@@ -507,7 +636,13 @@ impl S3Client {
         self.body_into(&what, resp, &mut v, u64::MAX)?;
         v.get(start as usize..end as usize)
             .map(<[u8]>::to_vec)
-            .ok_or_else(|| Error::Invalid(format!("{}: {what}: object too short", self.display)))
+            .ok_or_else(|| {
+                S3Error::TooShort {
+                    remote: self.display.clone(),
+                    what,
+                }
+                .into()
+            })
     }
 
     /// PUT `path` from bytes or a file; `once`: with `If-None-Match: *`
@@ -529,8 +664,8 @@ impl S3Client {
         let file = file.map(|(p, len)| (p, 0, len));
         match self.request("PUT", url, &headers, bytes, file) {
             Ok(_) => Ok(()),
-            Err(f) if once && f.status == 412 => Ok(()),
-            Err(f) => Err(self.fail(&format!("PUT {path}"), f)),
+            Err(f) if once && f.status() == 412 => Ok(()),
+            Err(f) => Err(self.fail(&format!("PUT {path}"), f).into()),
         }
     }
 
@@ -540,8 +675,8 @@ impl S3Client {
         let url = self.sign(&self.bucket.delete_object(self.creds.as_ref(), &key));
         match self.request("DELETE", url, &[], None, None) {
             Ok(_) => Ok(()),
-            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
-            Err(f) => Err(self.fail(&format!("DELETE {path}"), f)),
+            Err(f) if f.status() == 404 && f.code() != "NoSuchBucket" => Ok(()),
+            Err(f) => Err(self.fail(&format!("DELETE {path}"), f).into()),
         }
     }
 
@@ -572,14 +707,16 @@ impl S3Client {
             let mut text = Vec::new();
             self.body_into(&what, resp, &mut text, MAX_MIRROR_FILE)?;
             let text = String::from_utf8_lossy(&text);
-            let parsed = rusty_s3::actions::DeleteObjectsResponse::parse(&text).map_err(|e| {
-                Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
-            })?;
+            let parsed = rusty_s3::actions::DeleteObjectsResponse::parse(&text)
+                .map_err(|e| self.bad_answer(&what, e))?;
             if let Some(e) = parsed.errors.iter().find(|e| e.code != "NoSuchKey") {
-                return Err(Error::Invalid(format!(
-                    "{}: DELETE {}: {}: {}",
-                    self.display, e.key, e.code, e.message
-                )));
+                return Err(S3Error::ErrorInAnswer {
+                    remote: self.display.clone(),
+                    what: format!("DELETE {}", e.key),
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                }
+                .into());
             }
         }
         Ok(())
@@ -606,9 +743,8 @@ impl S3Client {
             let mut body = Vec::new();
             self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
             let text = String::from_utf8_lossy(&body);
-            let page = rusty_s3::actions::ListObjectsV2::parse_response(&text).map_err(|e| {
-                Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
-            })?;
+            let page = rusty_s3::actions::ListObjectsV2::parse_response(&text)
+                .map_err(|e| self.bad_answer(&what, e))?;
             for c in page.contents {
                 let Some(rel) = c.key.strip_prefix(&strip) else {
                     continue;
@@ -631,10 +767,19 @@ impl S3Client {
         Ok(out)
     }
 
+    /// A 200 answer that does not parse.
+    fn bad_answer(&self, what: &str, why: impl std::fmt::Display) -> S3Error {
+        S3Error::BadAnswer {
+            remote: self.display.clone(),
+            what: what.to_string(),
+            why: why.to_string(),
+        }
+    }
+
     /// `objects/info/packs` as the listing of `objects/pack/` gives it:
     /// the packs whose `.pack` and `.idx` are both there.
     pub fn listed_packs(&mut self) -> Result<Vec<u8>> {
-        let listed = match self.packs_listing.take() {
+        let listed = match self.session.packs_listing.take() {
             Some(l) => l,
             None => self.list("objects/pack/", usize::MAX)?,
         };
@@ -646,15 +791,6 @@ impl S3Client {
 /// the second.
 pub fn parse_iso_time(s: &str) -> Option<u64> {
     let t: jiff::Timestamp = s.parse().ok()?;
-    u64::try_from(t.as_second()).ok()
-}
-
-/// `Sun, 06 Dec 2026 10:28:06 GMT` (an HTTP `Date`, RFC 9110's
-/// IMF-fixdate: RFC 2822's form).
-pub fn parse_http_date(s: &str) -> Option<u64> {
-    let t = jiff::fmt::rfc2822::DateTimeParser::new()
-        .parse_timestamp(s)
-        .ok()?;
     u64::try_from(t.as_second()).ok()
 }
 
@@ -709,19 +845,22 @@ impl MirrorReader for S3Client {
     }
     fn get(&mut self, path: &str) -> Result<Vec<u8>> {
         let path = &self
+            .session
             .index_aliases
             .get(path)
             .cloned()
             .unwrap_or(path.to_string());
         self.get_opt(path, MAX_MIRROR_FILE)?.ok_or_else(|| {
-            Error::Invalid(format!(
-                "{}: GET {path}: NoSuchKey (HTTP 404)",
-                self.display
-            ))
+            S3Error::NoSuchKey {
+                remote: self.display.clone(),
+                path: path.clone(),
+            }
+            .into()
         })
     }
     fn get_index(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
         let path = &self
+            .session
             .index_aliases
             .get(path)
             .cloned()
@@ -741,51 +880,44 @@ impl MirrorReader for S3Client {
             .collect()
     }
     fn download(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
-        let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
-        if have > total {
-            std::fs::remove_file(part).at(part)?;
-            return self.download(path, part, total);
-        }
-        if have == total {
+        crate::http::retrying(
+            || self.download_rest(path, part, total),
+            |e| matches!(e, crate::error::Error::S3(S3Error::Body { err, .. }) if err.transient()),
+        )
+    }
+    fn counts(&self) -> (u64, u64) {
+        (self.session.requests, self.session.bytes)
+    }
+    fn set_counter(&mut self, counter: Option<Arc<AtomicU64>>) {
+        self.session.counter = counter;
+    }
+}
+
+impl S3Client {
+    /// One request of a download: the bytes `part` lacks (`Range`).
+    fn download_rest(&mut self, path: &str, part: &Path, total: u64) -> Result<()> {
+        let Some(mut p) = crate::http::Part::open(part, total).at(part)? else {
             return Ok(());
-        }
+        };
         let url = self.get_url(path);
         let what = format!("GET {path}");
-        let range: Vec<(&str, String)> = if have > 0 {
-            vec![("Range", format!("bytes={have}-"))]
-        } else {
-            Vec::new()
-        };
+        let range: Vec<(&str, String)> = p.range().map(|r| ("Range", r)).into_iter().collect();
         let resp = self
             .request("GET", url, &range, None, None)
             .map_err(|f| self.fail(&what, f))?;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(part)
-            .at(part)?;
-        let max = if resp.status() == 206 {
-            total - have
-        } else {
-            f.set_len(0).at(part)?;
-            total
-        };
-        self.body_into(&what, resp, &mut f, max)?;
-        f.sync_all().at(part)?;
-        let len = f.metadata().at(part)?.len();
+        let mut f = p.append(resp.status() != 206).at(part)?;
+        self.body_into(&what, resp, &mut f, total - p.have)?;
+        let len = crate::http::finish(f).at(part)?;
         if len != total {
-            return Err(Error::Invalid(format!(
-                "{}: {what}: {len} bytes, expected {total}",
-                self.display
-            )));
+            return Err(S3Error::Length {
+                remote: self.display.clone(),
+                what,
+                got: len,
+                want: total,
+            }
+            .into());
         }
         Ok(())
-    }
-    fn counts(&self) -> (u64, u64) {
-        (self.requests, self.bytes)
-    }
-    fn set_counter(&mut self, counter: Option<Arc<AtomicU64>>) {
-        self.counter = counter;
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 
 use super::*;
 
@@ -124,8 +124,10 @@ impl S3Client {
         );
         match self.request("DELETE", url, &[], None, None) {
             Ok(_) => Ok(()),
-            Err(f) if f.status == 404 && f.code != "NoSuchBucket" => Ok(()),
-            Err(f) => Err(self.fail(&format!("abort the multipart upload of {path}"), f)),
+            Err(f) if f.status() == 404 && f.code() != "NoSuchBucket" => Ok(()),
+            Err(f) => Err(self
+                .fail(&format!("abort the multipart upload of {path}"), f)
+                .into()),
         }
     }
 
@@ -165,7 +167,7 @@ impl S3Client {
                 let id = rusty_s3::actions::CreateMultipartUpload::parse_response(
                     &String::from_utf8_lossy(&body),
                 )
-                .map_err(|e| Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display)))?
+                .map_err(|e| self.bad_answer(&what, e))?
                 .upload_id()
                 .to_string();
                 (id, HashMap::new())
@@ -206,9 +208,7 @@ impl S3Client {
             self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
             let page =
                 rusty_s3::actions::ListParts::parse_response(&String::from_utf8_lossy(&body))
-                    .map_err(|e| {
-                        Error::Invalid(format!("{}: {what}: bad answer: {e}", self.display))
-                    })?;
+                    .map_err(|e| self.bad_answer(&what, e))?;
             for p in page.parts {
                 out.insert(p.number, (p.etag, p.size));
             }
@@ -234,11 +234,9 @@ impl S3Client {
         let mut offset = 0;
         while offset < len {
             let n = etags.len() + 1;
-            let number = u16::try_from(n).map_err(|_| {
-                Error::Invalid(format!(
-                    "{}: PUT {path}: more than 65535 parts",
-                    self.display
-                ))
+            let number = u16::try_from(n).map_err(|_| S3Error::TooManyParts {
+                remote: self.display.clone(),
+                path: path.into(),
             })?;
             let part = (len - offset).min(self.part_size);
             if let Some((etag, size)) = done.get(&number) {
@@ -257,9 +255,13 @@ impl S3Client {
             let resp = self
                 .request("PUT", url, &[], None, Some((local, offset, part)))
                 .map_err(|f| self.fail(&what, f))?;
-            let etag = resp.header("ETag").map(String::from).ok_or_else(|| {
-                Error::Invalid(format!("{}: {what}: no ETag in the answer", self.display))
-            })?;
+            let etag = resp
+                .header("ETag")
+                .map(String::from)
+                .ok_or_else(|| S3Error::NoEtag {
+                    remote: self.display.clone(),
+                    what: what.clone(),
+                })?;
             etags.push(etag);
             offset += part;
             test_pause("HAKO_TEST_S3_PART_WAIT");
@@ -282,10 +284,13 @@ impl S3Client {
         let text = String::from_utf8_lossy(&answer);
         if text.contains("<Error>") {
             let (code, message) = error_fields(&text);
-            return Err(Error::Invalid(format!(
-                "{}: {what}: {code}: {message}",
-                self.display
-            )));
+            return Err(S3Error::ErrorInAnswer {
+                remote: self.display.clone(),
+                what,
+                code,
+                message,
+            }
+            .into());
         }
         Ok(())
     }

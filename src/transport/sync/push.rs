@@ -222,7 +222,7 @@ fn push_to_bucket(
     let mut s3 =
         crate::transport::s3::S3Client::open(url, Some(&ws.config), remote.name.as_deref())?;
     let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    s3.sent_counter = Some(sent.clone());
+    s3.session.sent_counter = Some(sent.clone());
     let name = remote.name.as_deref();
     let client = &mut s3;
     let report = on_own_thread(
