@@ -11,7 +11,7 @@ use crate::workspace::Workspace;
 /// The identity of the seed commit when none is configured: `init` works
 /// before the user has set one, and the commit says who made it.
 pub const SEED_NAME: &str = "hako init";
-pub const SEED_EMAIL: &str = "init@hako.invalid";
+const SEED_EMAIL: &str = "init@hako.invalid";
 
 /// Give a container with no commits its first commit: the seed root
 /// filesystem (`container::seed_rootfs`). Returns the commit and whether

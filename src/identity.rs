@@ -96,7 +96,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-pub fn parse_tz(tz: &str) -> Option<i32> {
+fn parse_tz(tz: &str) -> Option<i32> {
     let b = tz.as_bytes();
     if b.len() != 5 || !(b[0] == b'+' || b[0] == b'-') || !b[1..].iter().all(u8::is_ascii_digit) {
         return None;

@@ -9,7 +9,7 @@ use crate::identity::{parse_date, Signature};
 use crate::refs::RefStore;
 use crate::store::Odb;
 
-pub const DIR_NAME: &str = ".hako";
+const DIR_NAME: &str = ".hako";
 pub const DEFAULT_BRANCH: &str = "main";
 /// The `core.formatversion` this hako writes and reads (format-spec/layout.md).
 pub const FORMAT_VERSION: &str = "1";

@@ -25,7 +25,7 @@ pub const GRACE: Duration = Duration::from_secs(14 * 24 * 3600);
 pub const REFLOG_EXPIRY: Duration = Duration::from_secs(90 * 24 * 3600);
 /// `gc --auto` does something only above these counts.
 pub const AUTO_LOOSE: usize = 6700;
-pub const AUTO_PACKS: usize = 50;
+const AUTO_PACKS: usize = 50;
 /// How long gc waits for running writers to finish.
 pub const WRITERS_WAIT: Duration = Duration::from_secs(60);
 

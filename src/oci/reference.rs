@@ -4,7 +4,7 @@
 use super::error::OciError;
 use crate::error::{Error, Result};
 
-pub const DOCKER_HUB: &str = "docker.io";
+pub(crate) const DOCKER_HUB: &str = "docker.io";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::select::Pick;
 use super::write::Written;
 use super::{ObjectVisitor, Seen};
-use crate::codec::{get_varint, put_varint};
+use crate::codec::{get_varint, put_varint, varint_len};
 use crate::error::{Error, Result};
 use crate::object::{hash_object, CommitRef, ObjectType, TagRef};
 use crate::oid::ObjectId;
@@ -469,12 +469,6 @@ fn candidates(
         _ => None,
     };
     Ok(Candidates { size, full, delta })
-}
-
-fn varint_len(v: u64) -> usize {
-    let mut b = Vec::new();
-    put_varint(&mut b, v);
-    b.len()
 }
 
 /// Write `picks` as a compact stream to `out` (`thin`: bases outside the

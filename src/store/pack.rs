@@ -27,7 +27,7 @@ pub const MAX_FRAME: u64 =
 pub(crate) const IDX_HEADER: usize = 16;
 pub(crate) const FANOUT: usize = 256 * 4;
 
-pub fn type_code(k: ObjectType) -> u8 {
+pub(crate) fn type_code(k: ObjectType) -> u8 {
     match k {
         ObjectType::Blob => 1,
         ObjectType::File => 2,
@@ -37,7 +37,7 @@ pub fn type_code(k: ObjectType) -> u8 {
     }
 }
 
-pub fn type_from_code(c: u8) -> Option<ObjectType> {
+pub(crate) fn type_from_code(c: u8) -> Option<ObjectType> {
     Some(match c {
         1 => ObjectType::Blob,
         2 => ObjectType::File,

@@ -25,7 +25,7 @@ pub fn kind(mode: u32) -> FileType {
 pub fn encode_dev(major: u32, minor: u32) -> u32 {
     (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12)
 }
-pub fn decode_dev(dev: u32) -> (u32, u32) {
+pub(crate) fn decode_dev(dev: u32) -> (u32, u32) {
     ((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00))
 }
 

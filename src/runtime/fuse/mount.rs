@@ -120,7 +120,7 @@ pub fn widen_readahead(mountpoint: &Path) {
     );
 }
 
-pub fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
+pub(crate) fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
     let dev = Path::new("/dev/fuse");
     let hint = if !dev.exists() {
         " (/dev/fuse is missing: load the fuse module or install fuse3)"

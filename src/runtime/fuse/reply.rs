@@ -18,7 +18,7 @@ pub fn errno(e: &Error) -> Errno {
     }
 }
 
-pub fn io_errno(e: &std::io::Error) -> Errno {
+pub(crate) fn io_errno(e: &std::io::Error) -> Errno {
     Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
 }
 
