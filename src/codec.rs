@@ -1,5 +1,6 @@
 //! The byte codec shared by packs and prolly nodes: unsigned LEB128 varints
 //! (shortest form only) and bounds-checked slice readers.
+#![warn(missing_docs)]
 
 use crate::oid::ObjectId;
 
@@ -16,8 +17,10 @@ impl std::fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// The result of a decoding step.
 pub type DecodeResult<T> = std::result::Result<T, DecodeError>;
 
+/// Append `v` as a LEB128 varint (7 bits a byte, low first).
 pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);

@@ -1,5 +1,6 @@
 //! Making commits and annotated tags: check what they point at, clean the
 //! message, encode and store.
+#![warn(missing_docs)]
 
 use crate::error::{Error, Result};
 use crate::identity::Signature;
@@ -116,6 +117,7 @@ pub fn commit_working(
 
 /// How `commit_working_with` records the working root.
 pub struct WorkingCommit<'a> {
+    /// The commit message.
     pub message: &'a str,
     /// The reflog entry reads `PREFIX: subject`.
     pub reflog_prefix: &'a str,

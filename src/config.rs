@@ -1,6 +1,7 @@
 //! The configuration files, in git's config format (format-spec/config.md):
 //! the reader, the writer that edits entries in place, and the integer rule
 //! (sizes with `k`/`m`/`g`/`t`) every size setting is read with.
+#![warn(missing_docs)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,16 +11,28 @@ use crate::error::Result;
 /// Why a configuration file or name was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A line does not parse.
     #[error("{}:{line}: {what}", path.display())]
     Syntax {
+        /// The file.
         path: PathBuf,
+        /// The line, from 1.
         line: usize,
+        /// What is wrong.
         what: String,
     },
+    /// The file could not be read or written.
     #[error("{}: {err}", path.display())]
-    Io { path: PathBuf, err: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system reported.
+        err: std::io::Error,
+    },
+    /// A key is not `section.[sub.]name`.
     #[error("bad config key '{0}': use section.[sub.]name")]
     BadKey(String),
+    /// Another process holds the file's lock.
     #[error("{} is locked by another process", .0.display())]
     Locked(PathBuf),
 }

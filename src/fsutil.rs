@@ -1,4 +1,5 @@
 //! Crash-safe file writes: temp file, fsync, rename, fsync the directory.
+#![warn(missing_docs)]
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;

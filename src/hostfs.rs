@@ -1,6 +1,7 @@
 //! Host directories in and out of trees: `write-tree` (import, hashing files
 //! in parallel) and `checkout-tree` (materialise a tree, preserving modes,
 //! symlinks, empty directories and, as root, owners and device nodes).
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::fs;
@@ -22,6 +23,7 @@ use crate::prolly::dir::{
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
+/// How a host directory is read into a tree.
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     /// Record uid/gid, extended attributes and modification times of every
@@ -360,6 +362,7 @@ pub trait FileSource: std::fmt::Debug + Send + Sync {
     fn create(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()>;
 }
 
+/// How a tree is written out to a host directory.
 #[derive(Clone, Debug, Default)]
 pub struct CheckoutOptions {
     /// Apply recorded owners, xattrs and modification times (needs privilege).
@@ -382,8 +385,11 @@ pub struct CheckoutOptions {
 /// What a checkout could not reproduce (e.g. device nodes without privilege).
 #[derive(Clone, Debug, Default)]
 pub struct CheckoutReport {
+    /// Regular files written.
     pub files: u64,
+    /// Directories written.
     pub dirs: u64,
+    /// Entries not made, each with why.
     pub skipped: Vec<String>,
 }
 

@@ -1,19 +1,25 @@
 //! Identities (`name <email> seconds tz`) and where they come from.
+#![warn(missing_docs)]
 
 use std::fmt;
 
 use crate::error::{Error, Result};
 
+/// Who did something, and when: `name <email> seconds tz`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
+    /// The name.
     pub name: String,
+    /// The email.
     pub email: String,
+    /// Seconds since the epoch.
     pub seconds: i64,
     /// Offset from UTC in minutes.
     pub tz_minutes: i32,
 }
 
 impl Signature {
+    /// Parse `name <email> seconds tz`.
     pub fn parse(s: &str) -> Result<Signature> {
         let bad = || Error::MalformedIdentity(s.to_string());
         let lt = s.find('<').ok_or_else(bad)?;
@@ -35,6 +41,7 @@ impl Signature {
         })
     }
 
+    /// The offset as `+HHMM` or `-HHMM`.
     pub fn tz_string(&self) -> String {
         let sign = if self.tz_minutes < 0 { '-' } else { '+' };
         let m = self.tz_minutes.abs();

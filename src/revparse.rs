@@ -1,6 +1,7 @@
 //! Revision expressions: full ids, unique prefixes, ref names, `REV^`, `REV^N`,
 //! `REV~N`, `REV^{type}`, `REV:PATH`; and the `A..B` / `^A` arguments of
 //! history commands.
+#![warn(missing_docs)]
 
 use crate::error::{Error, Result};
 use crate::object::{CommitRef, Object, ObjectType, TagRef};
@@ -12,7 +13,9 @@ use crate::store::{LocalStore, ObjectStore};
 /// (`Workspace::repo`; receive-pack pairs a quarantine store with the refs).
 #[derive(Clone, Copy)]
 pub struct Repo<'a> {
+    /// The object store.
     pub odb: &'a dyn LocalStore,
+    /// The container's refs.
     pub refs: &'a RefStore,
     /// The `.hako` directory, where `CONTAINER:REV` finds another
     /// container's refs (`None`: only the selected container's are known).
@@ -87,12 +90,21 @@ pub fn tree_of_commit(store: &dyn ObjectStore, commit: &ObjectId) -> Result<Obje
 /// empty side is HEAD), `^A` excludes A.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RevArg<'a> {
+    /// A revision whose history is included.
     Include(&'a str),
+    /// `^A`: a revision whose history is left out.
     Exclude(&'a str),
-    Range { from: &'a str, to: &'a str },
+    /// `A..B`: B's history without A's.
+    Range {
+        /// A (HEAD if empty).
+        from: &'a str,
+        /// B (HEAD if empty).
+        to: &'a str,
+    },
 }
 
 impl<'a> RevArg<'a> {
+    /// Parse one argument.
     pub fn parse(arg: &'a str) -> RevArg<'a> {
         let or_head = |s: &'a str| if s.is_empty() { "HEAD" } else { s };
         if let Some((a, b)) = arg.split_once("..") {

@@ -1,5 +1,6 @@
 //! Operating-system helpers the store needs: read-only memory maps and
 //! directory fsync.
+#![warn(missing_docs)]
 
 use std::fs::File;
 use std::path::Path;

@@ -3,6 +3,7 @@
 //! directory of a `--map-users` instance hold files the caller, outside
 //! any user namespace, may not read or remove. Such work runs in a forked
 //! child inside a user namespace with the instance's maps, as uid 0 there.
+#![warn(missing_docs)]
 
 use std::path::Path;
 

@@ -1,6 +1,7 @@
 //! Layers (format-spec/runtime.md, "Entries: full and layered"): the paths
 //! where a tree differs from a cached one, written as an overlay lower
 //! directory to stack over it.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::fs;

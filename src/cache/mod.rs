@@ -2,6 +2,7 @@
 //! read-only checkouts of trees under `.hako/cache/trees/`, their regular
 //! files hardlinked to shared plain copies, a tree close to a cached one
 //! written as a layer of the differing paths stacked over it.
+#![warn(missing_docs)]
 
 pub mod entry;
 pub mod error;
@@ -55,6 +56,7 @@ fn trees(cache: &Path) -> PathBuf {
 /// them under a mount.
 #[derive(Debug)]
 pub struct Lower {
+    /// The entries' `root/` directories, topmost first.
     pub dirs: Vec<PathBuf>,
     /// The entry names, topmost first.
     pub entries: Vec<String>,
@@ -76,6 +78,7 @@ impl Lower {
 /// What `prepare` did.
 #[derive(Debug, Default)]
 pub struct Prepared {
+    /// The overlay lower, when one was prepared.
     pub lower: Option<Lower>,
     /// The entry was written now (not found, or damaged), and how.
     pub written: Option<Kind>,
@@ -588,11 +591,15 @@ fn mapped_work(cache: &Path) -> Result<Option<crate::sandbox::IdMap>> {
 /// One entry as `cache ls` shows it.
 #[derive(Debug)]
 pub struct Listed {
+    /// The entry's directory name.
     pub name: String,
+    /// Its record, or why it cannot be read.
     pub record: Result<Record>,
+    /// When an instance last used it.
     pub last_use: SystemTime,
 }
 
+/// Every entry of the workspace's checkout cache.
 pub fn list(ws: &Workspace) -> Result<Vec<Listed>> {
     let cache = dir(ws);
     Ok(scan(&cache)?
@@ -660,7 +667,9 @@ fn sweep_tmp(cache: &Path) -> Result<()> {
 /// One problem `verify` found: the entry and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Damage {
+    /// The entry's name.
     pub entry: String,
+    /// What is wrong.
     pub why: String,
 }
 

@@ -1,6 +1,7 @@
 //! A merge in progress, recorded in the container (format-spec/layout.md,
 //! `MERGE` and `MERGE_CONFLICTS`): what is being merged, the state to restore
 //! on abort, the message, and the conflicts not yet resolved.
+#![warn(missing_docs)]
 
 use std::fs;
 
@@ -19,7 +20,9 @@ pub struct MergeState {
     pub squash: bool,
     /// HEAD's commit and the working root before the merge (`--abort` restores them).
     pub orig_head: ObjectId,
+    /// The working root before the merge.
     pub orig_working: ObjectId,
+    /// The merge commit's message.
     pub message: String,
 }
 

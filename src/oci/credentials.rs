@@ -1,5 +1,6 @@
 //! Credentials for a registry (format-spec/oci.md, "Credentials"): the auth
 //! files of podman and docker, and docker's credential helpers.
+#![warn(missing_docs)]
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 //!
 //! Only metadata is held in memory (one small record per path); the root
 //! filesystem is never materialised on disk.
+#![warn(missing_docs)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
@@ -64,10 +65,13 @@ fn keep_upper(node: &mut Node, layer: u32) -> bool {
 /// Counts for one applied layer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LayerStats {
+    /// Tar entries read.
     pub entries: u64,
+    /// Regular files among them.
     pub files: u64,
     /// Bytes of regular-file content in the layer.
     pub content_bytes: u64,
+    /// Whiteouts applied.
     pub whiteouts: u64,
 }
 
@@ -224,6 +228,7 @@ fn apply_pax(meta: &mut Meta, k: &[u8], v: &[u8], path: &[u8]) -> Result<()> {
 }
 
 impl ImageTree {
+    /// An empty root filesystem.
     pub fn new() -> ImageTree {
         ImageTree {
             root: DirNode {

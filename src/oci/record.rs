@@ -1,6 +1,7 @@
 //! The record of a pull in its commit message (format-spec/oci.md): trailer
 //! lines naming the image, its manifest digest, platform, size and the blob
 //! that holds the image config.
+#![warn(missing_docs)]
 
 use super::manifest::{parse_config, ImageConfig};
 use crate::error::Result;

@@ -1,11 +1,13 @@
 //! Image references as docker writes them: `alpine` is
 //! `docker.io/library/alpine:latest`; `host:port/repo:tag`; `repo@sha256:…`.
+#![warn(missing_docs)]
 
 use super::error::OciError;
 use crate::error::{Error, Result};
 
 pub(crate) const DOCKER_HUB: &str = "docker.io";
 
+/// An image reference, parsed and with docker's defaults filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
     /// Registry host (and port), `docker.io` for Docker Hub.
@@ -36,6 +38,7 @@ pub fn is_sha256_digest(d: &str) -> bool {
 }
 
 impl Reference {
+    /// Parse a reference as docker reads it.
     pub fn parse(s: &str) -> Result<Reference> {
         if s.is_empty() || s.len() > 4096 || s.chars().any(|c| c.is_whitespace()) {
             return Err(bad(s, "empty or contains whitespace"));

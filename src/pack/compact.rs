@@ -4,6 +4,7 @@
 //! deltas when that is smaller, and whose zstd frames go without their magic.
 //! `write_compact` writes one; `decode_compact` turns one into the records of
 //! a stored version 2 pack.
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::collections::HashMap;
@@ -47,17 +48,24 @@ pub enum BaseRef {
 /// How a record's body holds its payload (the head's bits 5–6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Body {
+    /// The payload as is (full records only).
     Raw,
+    /// One zstd frame without its magic number (a delta's uses the base as prefix).
     Zstd,
+    /// Insert and copy instructions over the base's payload (deltas only).
     Ops,
 }
 
 /// A compact record's header, parsed.
 #[derive(Clone, Debug)]
 pub struct CompactHead {
+    /// The object's type.
     pub kind: ObjectType,
+    /// The delta base, if any.
     pub base: BaseRef,
+    /// How the body holds the payload.
     pub body: Body,
+    /// The payload's size.
     pub size: u64,
     /// Where the record starts in the buffer.
     pub offset: usize,

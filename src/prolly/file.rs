@@ -1,5 +1,6 @@
 //! Chunked files: FastCDC chunks stored as blobs, listed by a prolly list of
 //! `file` nodes (format-spec/prolly-tree.md, "Chunked files").
+#![warn(missing_docs)]
 
 use crate::prolly::ProllyError;
 use std::io::Read;
@@ -11,11 +12,16 @@ use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;
 
+/// A file of at most this many bytes is stored as one blob.
 pub const INLINE_MAX: u64 = 65536;
+/// FastCDC's smallest chunk, in bytes.
 pub const CDC_MIN: u32 = 16384;
+/// FastCDC's target chunk size, in bytes.
 pub const CDC_AVG: u32 = 65536;
+/// FastCDC's largest chunk, in bytes.
 pub const CDC_MAX: u32 = 262144;
 
+/// The node schema of chunked files (`file` objects).
 pub struct FileSchema;
 
 impl Schema for FileSchema {
@@ -443,6 +449,7 @@ pub struct Reader<'s> {
 }
 
 impl<'s> Reader<'s> {
+    /// A reader of file content `id` (a blob or a `file` root).
     pub fn new(store: &'s dyn ObjectStore, id: &ObjectId) -> Result<Reader<'s>> {
         let (kind, _) = store.read_header(id)?;
         let (buf, chunks) = if kind == ObjectType::Blob {

@@ -2,6 +2,7 @@
 //! independent B-trees. This module holds what directories (`tree`) and
 //! chunked files (`file`) share: node framing, the boundary rule and
 //! the one-pass multi-level builder.
+#![warn(missing_docs)]
 
 pub mod dir;
 pub mod error;

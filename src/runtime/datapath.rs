@@ -1,6 +1,7 @@
 //! Which data path an instance runs on (format-spec/runtime.md, "Choosing
 //! the data path"): overlay over the checkout cache where it works, else
 //! FUSE, else a checkout (materialize).
+#![warn(missing_docs)]
 
 use crate::error::Result;
 use crate::runtime::error::RuntimeError;
@@ -13,7 +14,9 @@ pub use super::instance::DataPath;
 /// The path chosen, and the note saying why it is not the one asked or the default.
 #[derive(Debug)]
 pub struct Choice {
+    /// The data path.
     pub path: DataPath,
+    /// Why it is not the one asked for or the default, if so.
     pub note: Option<String>,
 }
 

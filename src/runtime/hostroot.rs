@@ -5,6 +5,7 @@
 //! their contents and every other directory gets an overlay of its own;
 //! `--keep-as` grafts the upper directories into one and folds it onto a
 //! base read from the host (only the paths the upper directory names).
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -69,6 +70,7 @@ impl MountTable {
         }
     }
 
+    /// The mount table of this process's mount namespace.
     pub fn read() -> Result<MountTable> {
         let p = Path::new("/proc/self/mountinfo");
         Ok(MountTable::parse(&fs::read_to_string(p).at(p)?))
@@ -109,8 +111,11 @@ fn is_fresh_here(p: &Path, keep_tmp: bool) -> bool {
 /// the host) and its upper and work directories.
 #[derive(Debug, Clone)]
 pub struct Nested {
+    /// Where the overlay is mounted (absolute, the same inside and on the host).
     pub target: PathBuf,
+    /// Its upper directory.
     pub upper: PathBuf,
+    /// Its work directory.
     pub work: PathBuf,
     /// The upper directory's root as made: nothing changed while it is so.
     made: RootAttrs,
@@ -142,6 +147,7 @@ impl RootAttrs {
 pub struct HostRoot {
     /// The root overlay's lower directory (the spine).
     pub spine: PathBuf,
+    /// The directory of mount points stacked under the lower (`OverlayRoot::skeleton`).
     pub skeleton: PathBuf,
     /// ROOTFS: the root overlay's mount point.
     pub mnt: PathBuf,
@@ -336,6 +342,7 @@ fn set_mtime(p: &Path, secs: i64, nsec: i64) -> Result<()> {
 /// directory"): made in `$TMPDIR`, else `$XDG_RUNTIME_DIR`, else /tmp,
 /// locked while the run lives, removed when dropped.
 pub struct Private {
+    /// The directory.
     pub dir: PathBuf,
     /// Where it is made.
     pub base: PathBuf,

@@ -9,6 +9,7 @@
 //! (format-spec/runtime.md); `programs` keeps the plain content of the
 //! programs `run` starts; `datapath` decides between overlay (`overlay`, over
 //! the checkout cache), FUSE and `materialize`.
+#![warn(missing_docs)]
 
 pub mod datapath;
 pub mod error;

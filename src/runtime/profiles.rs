@@ -10,6 +10,7 @@
 //! An entry is `PATH` (bound at the same place) or `SRC:DST[:ro]`; `~/`
 //! at the start of a path is the user's home. The profiles of the old TOML
 //! file beside it (`config.toml`, `[bind_profiles]`) are moved in once.
+#![warn(missing_docs)]
 
 use std::path::Path;
 

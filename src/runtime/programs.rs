@@ -4,6 +4,7 @@
 //! decompressing every chunk again. Each chunk is checked against its id when
 //! read back, as an object from the store would be; a file that fails the
 //! check is removed and the program decoded from the store.
+#![warn(missing_docs)]
 
 use crate::object::{hash_object, ObjectType};
 use crate::oid::ObjectId;

@@ -1,5 +1,6 @@
 //! The rootless sandbox: namespaces, mounts, seccomp, landlock. With
 //! `crate::sys::map_file`, the only place with `unsafe`.
+#![warn(missing_docs)]
 
 mod cgroup;
 pub mod config;

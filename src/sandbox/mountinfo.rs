@@ -1,6 +1,7 @@
 //! `/proc/self/mountinfo`: the mount points of a mount namespace, for
 //! `run --host` (runtime.md, "Host instances"), which plans its root from
 //! them on the host and checks them again inside the sandbox.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

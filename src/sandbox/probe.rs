@@ -1,5 +1,6 @@
 //! What this host lets the sandbox use, each checked by trying it (`hako
 //! bootstrap`): a user namespace, cgroup limits, subordinate ids.
+#![warn(missing_docs)]
 
 use std::path::Path;
 

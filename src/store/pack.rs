@@ -1,5 +1,6 @@
 //! Packs: many objects in one file plus a sorted index read through mmap
 //! (format-spec/packs.md).
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::fs::File;
@@ -50,7 +51,9 @@ pub(crate) fn type_from_code(c: u8) -> Option<ObjectType> {
 
 /// An opened pack: its index and data, both mapped.
 pub struct Pack {
+    /// The `.pack` file.
     pub pack_path: PathBuf,
+    /// The `.idx` file.
     pub idx_path: PathBuf,
     idx: memmap2::Mmap,
     data: memmap2::Mmap,
@@ -77,6 +80,7 @@ const BASE_CACHE_BYTES: usize = 32 << 20;
 /// A record's header, parsed (format-spec/packs.md, "Records").
 #[derive(Clone, Debug)]
 pub struct RecordHead {
+    /// The object's type.
     pub kind: ObjectType,
     /// Payload size of the (reconstructed) object.
     pub size: u64,
@@ -236,6 +240,7 @@ impl Pack {
         Ok(p)
     }
 
+    /// How many objects it holds.
     pub fn len(&self) -> usize {
         self.count
     }
@@ -274,6 +279,7 @@ impl Pack {
         self.data.len() as u64
     }
 
+    /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -283,6 +289,7 @@ impl Pack {
         u32::from_be_bytes(self.idx[o..o + 4].try_into().unwrap())
     }
 
+    /// The id at position `i` of the index (ids ascend).
     pub fn id_at(&self, i: usize) -> ObjectId {
         let o = IDX_HEADER + FANOUT + i * 32;
         ObjectId::from_bytes(&self.idx[o..o + 32]).unwrap()
@@ -357,6 +364,7 @@ impl Pack {
         Ok(&self.data[off..head.frame.end])
     }
 
+    /// Type and size of the object at index position `i`.
     pub fn read_header(&self, i: usize) -> Result<(ObjectType, u64)> {
         let h = self.record(i)?;
         Ok((h.kind, h.size))

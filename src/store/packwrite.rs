@@ -2,6 +2,7 @@
 //! a pack and its index built in a temporary file and published under
 //! their checksum, streamed packs for the wire, and the merging of small
 //! packs.
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::fs::{self, File};

@@ -1,6 +1,7 @@
 //! Hardlink groups of a whole tree (format-spec/prolly-tree.md, Hardlinks):
 //! which records break the rule, and the repair that makes an edited tree
 //! satisfy it again (a changed, moved or removed member leaves its group).
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 

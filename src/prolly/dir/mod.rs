@@ -1,5 +1,6 @@
 //! Directories as prolly trees: entries, lookups, ordered iteration, point
 //! edits that rewrite O(depth) nodes, and top-down diff that skips equal subtrees.
+#![warn(missing_docs)]
 
 mod cursor;
 mod diff;

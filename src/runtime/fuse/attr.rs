@@ -1,4 +1,5 @@
 //! File attributes from tree entries: file kinds, device numbers, `FileAttr`, the access check.
+#![warn(missing_docs)]
 
 use std::time::{Duration, UNIX_EPOCH};
 

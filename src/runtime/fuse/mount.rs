@@ -1,5 +1,6 @@
 //! Mounting a FUSE filesystem and unmounting it: the kernel handshake, mount options, serving
 //! until a signal, readahead, mountinfo, and the errors that say why a mount failed.
+#![warn(missing_docs)]
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;

@@ -1,5 +1,6 @@
 //! Answers both filesystems give alike: the errno of an error, a directory listing walked from
 //! an offset, extended attributes sized as the caller asked.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

@@ -1,6 +1,7 @@
 //! Overlay instances (format-spec/runtime.md, "Overlay instances"): the
 //! probe, the mount options, the instance's `overlay` record and the fold
 //! from its upper directory into `WORKING`.
+#![warn(missing_docs)]
 
 pub mod fold;
 
@@ -36,6 +37,7 @@ pub fn escape(p: &Path) -> String {
 /// The probe's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Probe {
+    /// Overlay can be used.
     Yes,
     /// Overlay cannot be used, and why.
     No(String),
@@ -127,10 +129,12 @@ pub fn probe_now(tmp: &Path) -> Result<Probe> {
 /// An instance's `overlay` record (runtime.md, "Instance layout").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
+    /// The tree the instance started from.
     pub base: ObjectId,
     /// The profile of the cache entries the lower was made of (a mapped
     /// profile's map is the instance's).
     pub profile: Profile,
+    /// The maps of the sandbox's user namespace.
     pub map: IdMap,
 }
 
@@ -138,6 +142,7 @@ pub struct Record {
 pub const RECORD: &str = "overlay";
 
 impl Record {
+    /// The record as text.
     pub fn encode(&self) -> String {
         format!(
             "base {}\nowners {}\n{}",
@@ -147,6 +152,7 @@ impl Record {
         )
     }
 
+    /// Parse a record read from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
         let bad = || Error::from(RuntimeError::MalformedRecord(path.to_path_buf()));
         let mut lines = text.lines().peekable();
@@ -169,6 +175,7 @@ impl Record {
         Ok(Record { base, profile, map })
     }
 
+    /// Read the record of instance directory `dir`, if it has one.
     pub fn load(dir: &Path) -> Result<Option<Record>> {
         let p = dir.join(RECORD);
         match fs::read_to_string(&p) {
@@ -200,8 +207,11 @@ impl Record {
 
 /// The directories of an overlay instance under its directory `dir`.
 pub struct InstanceDirs {
+    /// `upper/`: what the command wrote.
     pub upper: PathBuf,
+    /// `work/`: overlay's work directory.
     pub work: PathBuf,
+    /// `mnt/`: the mount point.
     pub mnt: PathBuf,
 }
 

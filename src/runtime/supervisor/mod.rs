@@ -4,6 +4,7 @@
 //! records it, waits, folds and commits. One module per data path:
 //! `overlay` (the kernel's overlay over the checkout cache), `fuse` (the
 //! read-write FUSE server) and `materialize` (a checkout).
+#![warn(missing_docs)]
 
 mod fuse;
 pub mod host;
