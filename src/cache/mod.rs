@@ -7,7 +7,7 @@
 pub mod entry;
 pub mod error;
 pub mod files;
-pub mod layer;
+pub(crate) mod layer;
 mod prune;
 mod unsynced;
 

@@ -4,9 +4,9 @@
 //! the workflow that merges into a branch, concludes or aborts.
 #![warn(missing_docs)]
 
-pub mod base;
+pub(crate) mod base;
 pub mod state;
-pub mod text;
+pub(crate) mod text;
 pub mod tree;
 pub mod workflow;
 

@@ -15,16 +15,16 @@ pub mod datapath;
 pub mod error;
 pub mod fuse;
 pub mod hostcheck;
-pub mod hostroot;
+pub(crate) mod hostroot;
 pub mod instance;
 pub mod materialize;
 pub mod overlay;
-pub mod profiles;
-pub mod programs;
+pub(crate) mod profiles;
+pub(crate) mod programs;
 pub mod rwfs;
 pub mod supervisor;
 pub mod treefs;
-pub mod working;
+pub(crate) mod working;
 
 /// `sandbox::in_own_pool` with the crate's error: materialize, the fold
 /// in a mapped namespace and the checkout cache's `prepare` run so.

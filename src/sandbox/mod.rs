@@ -5,12 +5,12 @@
 mod cgroup;
 pub mod config;
 mod confine;
-pub mod enter;
+pub(crate) mod enter;
 pub mod error;
 mod idmap;
-pub mod mountinfo;
+pub(crate) mod mountinfo;
 mod overlay;
-pub mod probe;
+pub(crate) mod probe;
 mod pty;
 mod rootfs;
 mod spawn;

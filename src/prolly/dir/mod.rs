@@ -6,7 +6,7 @@ mod cursor;
 mod diff;
 mod edit;
 mod entry;
-pub mod hardlinks;
+pub(crate) mod hardlinks;
 mod paths;
 
 /// How deep directories may nest (prolly-tree.md, "Depth limit"): a

@@ -3,7 +3,7 @@
 //! from its upper directory into `WORKING`.
 #![warn(missing_docs)]
 
-pub mod fold;
+pub(crate) mod fold;
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
