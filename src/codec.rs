@@ -71,7 +71,7 @@ pub fn take<'a>(buf: &'a [u8], pos: &mut usize, n: usize) -> DecodeResult<&'a [u
 }
 
 /// The 32-byte object id at `*pos`, advancing it.
-pub fn take_id(buf: &[u8], pos: &mut usize) -> DecodeResult<ObjectId> {
+pub(crate) fn take_id(buf: &[u8], pos: &mut usize) -> DecodeResult<ObjectId> {
     Ok(ObjectId::from_bytes(take(buf, pos, 32)?).expect("32 bytes"))
 }
 

@@ -303,7 +303,7 @@ impl Config {
 }
 
 /// A section header and its entries as lines hako writes (`Config::append`).
-pub fn section_text(section: &str, sub: Option<&str>, entries: &[(&str, &str)]) -> String {
+pub(crate) fn section_text(section: &str, sub: Option<&str>, entries: &[(&str, &str)]) -> String {
     let mut out = header_text(section, sub);
     out.push('\n');
     for (key, value) in entries {
@@ -313,7 +313,7 @@ pub fn section_text(section: &str, sub: Option<&str>, entries: &[(&str, &str)]) 
 }
 
 /// `true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`/"", any case.
-pub fn parse_bool(v: &str) -> Option<bool> {
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "true" | "yes" | "on" | "1" => Some(true),
         "false" | "no" | "off" | "0" | "" => Some(false),

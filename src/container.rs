@@ -243,7 +243,7 @@ impl TreeAssembler {
 }
 
 /// Where the host's static busybox lives, if installed.
-pub fn find_busybox() -> Option<PathBuf> {
+pub(crate) fn find_busybox() -> Option<PathBuf> {
     ["/bin/busybox", "/usr/bin/busybox"]
         .iter()
         .map(PathBuf::from)
@@ -252,7 +252,7 @@ pub fn find_busybox() -> Option<PathBuf> {
 
 /// The seed root filesystem: busybox and its applet links, /etc basics and
 /// the usual empty directories. Returns (tree, whether busybox was found).
-pub fn seed_rootfs(store: &dyn ObjectStore) -> Result<(ObjectId, bool)> {
+pub(crate) fn seed_rootfs(store: &dyn ObjectStore) -> Result<(ObjectId, bool)> {
     let mut t = TreeAssembler::new();
     for (d, perm) in [
         ("bin", 0o755),

@@ -103,7 +103,7 @@ pub enum Error {
     /// A name was asked of the root directory.
     #[error("the root directory has no name")]
     RootHasNoName,
-    /// A directory was expected (quoted form of the message).
+    /// Something that must be a directory is not one (its name quoted).
     #[error("'{0}' is not a directory")]
     NotADirectory(String),
     /// A ref did not hold the value a compare-and-swap expected.

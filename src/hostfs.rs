@@ -54,7 +54,7 @@ struct FileJob {
 }
 
 /// The metadata an import records for `path` (metadata `m`) under `opts`.
-pub fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
+pub(crate) fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
     let mut meta = Meta::default();
     if opts.owners {
         meta.uid = m.uid();
@@ -99,7 +99,7 @@ fn read_xattrs(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
 /// Read a file's bytes and store them (blob, or chunks plus a file list),
 /// streaming: never mapped (a file truncated meanwhile must not kill us with
 /// SIGBUS) and never stored from bytes other than those hashed.
-pub fn store_file(store: &dyn ObjectStore, path: &Path) -> Result<ObjectId> {
+pub(crate) fn store_file(store: &dyn ObjectStore, path: &Path) -> Result<ObjectId> {
     let f = fs::File::open(path).at(path)?;
     file::store_reader(store, std::io::BufReader::with_capacity(1 << 20, f)).map_err(
         |err| match err.downcast::<Error>() {
@@ -320,7 +320,7 @@ pub fn write_tree_with(
 /// Import any host path as one entry named `name`, not following a symlink at
 /// `path` itself: a directory becomes a tree whose own mode and metadata are
 /// the entry's (no `.` record), ready to graft into another tree.
-pub fn import_entry(
+pub(crate) fn import_entry(
     store: &dyn ObjectStore,
     path: &Path,
     name: &[u8],
@@ -462,7 +462,7 @@ fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
 /// Give `p` the attributes a checkout with `times` gives entry mode `mode`
 /// and metadata `m`: owners and xattrs with `owners`, the modification time
 /// (the epoch where none is recorded) always.
-pub fn apply_presented_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
+pub(crate) fn apply_presented_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
     apply_attrs(p, mode, m, owners)?;
     apply_mtime_or(p, m, true)
 }
@@ -470,7 +470,7 @@ pub fn apply_presented_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Res
 /// Create the one non-directory entry `e` at `dest` as `checkout_tree` would
 /// (its hardlink record ignored); false when it could not be made (a device
 /// node without `devices`), with the reason in `report`.
-pub fn checkout_entry(
+pub(crate) fn checkout_entry(
     store: &dyn ObjectStore,
     e: &Entry,
     dest: &Path,

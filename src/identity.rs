@@ -118,7 +118,7 @@ fn parse_tz(tz: &str) -> Option<i32> {
 }
 
 /// Parse a date as given in `HAKO_AUTHOR_DATE`: `SECONDS TZ`, `@SECONDS [TZ]` or `SECONDS`.
-pub fn parse_date(s: &str) -> Result<(i64, i32)> {
+pub(crate) fn parse_date(s: &str) -> Result<(i64, i32)> {
     let s = s.trim();
     let s = s.strip_prefix('@').unwrap_or(s);
     let (secs, tz) = match s.split_once(' ') {

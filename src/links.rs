@@ -118,7 +118,7 @@ impl PullRecord {
 /// symlink's target: a blob) and whether it is the root of a directory (a
 /// commit's tree, a directory entry; not an internal node of a tree).
 /// A `shallow` commit names no parents (layout.md, "Shallow workspaces").
-pub fn children(
+pub(crate) fn children(
     id: &ObjectId,
     o: Object,
     shallow: bool,

@@ -73,10 +73,10 @@ impl FromStr for ObjectType {
 
 /// The largest payload of one object (objects.md, "Size limit"): files over
 /// 64 KiB are chunked, so only a hand-made blob or a hostile peer comes near it.
-pub const MAX_OBJECT_SIZE: u64 = 64 << 20;
+pub(crate) const MAX_OBJECT_SIZE: u64 = 64 << 20;
 
 /// Refuse to store a payload over `MAX_OBJECT_SIZE`.
-pub fn check_size(kind: ObjectType, len: u64) -> Result<()> {
+pub(crate) fn check_size(kind: ObjectType, len: u64) -> Result<()> {
     if len > MAX_OBJECT_SIZE {
         return Err(Error::ObjectTooLarge { kind, len });
     }
@@ -94,7 +94,7 @@ pub fn header(kind: ObjectType, len: u64) -> Vec<u8> {
 }
 
 /// Parse the header of a full encoding; returns (type, payload length, header length).
-pub fn parse_header(buf: &[u8]) -> Result<(ObjectType, u64, usize)> {
+pub(crate) fn parse_header(buf: &[u8]) -> Result<(ObjectType, u64, usize)> {
     let bad = |why: &str| Error::Malformed {
         kind: "object",
         why: why.to_string(),

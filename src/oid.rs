@@ -13,7 +13,7 @@ pub struct BadObjectName(pub String);
 /// The length of an object id in bytes.
 pub const OID_LEN: usize = 32;
 /// The length of an object id in hex digits.
-pub const HEX_LEN: usize = 64;
+pub(crate) const HEX_LEN: usize = 64;
 /// The shortest prefix accepted as an abbreviated id.
 pub const MIN_PREFIX: usize = 4;
 
@@ -96,7 +96,7 @@ fn hexval(c: u8) -> Option<u8> {
 }
 
 /// True if `s` looks like an (abbreviated) hex id: 4..=64 hex digits.
-pub fn is_hex_prefix(s: &str) -> bool {
+pub(crate) fn is_hex_prefix(s: &str) -> bool {
     (MIN_PREFIX..=HEX_LEN).contains(&s.len()) && s.bytes().all(|c| hexval(c).is_some())
 }
 

@@ -97,7 +97,7 @@ pub fn must_lookup(store: &dyn ObjectStore, loc: &Located) -> Result<Entry> {
 }
 
 /// Symlinks followed in one resolution before it fails as a loop (the kernel's limit).
-pub const MAX_SYMLINKS: usize = 40;
+const MAX_SYMLINKS: usize = 40;
 
 /// Resolve a path in a tree as the kernel would with the tree as `/`:
 /// symlinks are followed at every component (and at the last one), absolute

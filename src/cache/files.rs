@@ -57,7 +57,7 @@ pub fn key(e: &Entry, profile: &Profile) -> String {
 }
 
 /// The name in `files/` (`dir`) of copy `n` of `key` (`<key>`, then `<key>.1`, …).
-pub fn copy_path(dir: &Path, key: &str, n: u32) -> PathBuf {
+pub(crate) fn copy_path(dir: &Path, key: &str, n: u32) -> PathBuf {
     let name = if n == 0 {
         key.to_string()
     } else {

@@ -36,11 +36,11 @@ pub use entry::{Kind, Profile, Record};
 /// Most lower directories stacked (a full entry and its layers).
 pub const MAX_DEPTH: u32 = 8;
 /// Most entries a layer may hold; past it a full entry is written.
-pub const MAX_LAYER: usize = 4096;
+const MAX_LAYER: usize = 4096;
 /// How many recently used entries are considered as a layer's base.
 const CANDIDATES: usize = 8;
 /// The default size cap (`cache.maxSize`).
-pub const DEFAULT_MAX_SIZE: u64 = 4 << 30;
+pub(crate) const DEFAULT_MAX_SIZE: u64 = 4 << 30;
 
 /// The cache directory of a workspace.
 pub fn dir(ws: &Workspace) -> PathBuf {
@@ -217,7 +217,7 @@ fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), Entr
 /// write itself).
 /// Skipped while another process holds the cache's lock (it may be writing
 /// for minutes; a later use finishes them).
-pub fn complete_lower(ws: &Workspace, lower: &Lower) -> Result<()> {
+pub(crate) fn complete_lower(ws: &Workspace, lower: &Lower) -> Result<()> {
     let cache = dir(ws);
     // The usual case, every entry synced: no lock taken.
     if !lower
@@ -613,7 +613,7 @@ pub fn list(ws: &Workspace) -> Result<Vec<Listed>> {
 }
 
 /// Disk used by the cache: allocated blocks of `files/` and `trees/`, each inode once.
-pub fn disk_usage(cache: &Path) -> Result<u64> {
+pub(crate) fn disk_usage(cache: &Path) -> Result<u64> {
     let mut seen = HashSet::new();
     let mut total = 0u64;
     let mut stack = vec![cache.join("files"), trees(cache)];

@@ -29,7 +29,7 @@ pub const AUTO_LOOSE: usize = 6700;
 /// `gc.autopacklimit`'s default: `gc --auto` repacks past this many packs.
 const AUTO_PACKS: usize = 50;
 /// How long gc waits for running writers to finish.
-pub const WRITERS_WAIT: Duration = Duration::from_secs(60);
+const WRITERS_WAIT: Duration = Duration::from_secs(60);
 
 /// Held while gc, repack or prune runs: one at a time per workspace.
 pub struct GcLock {
@@ -288,7 +288,7 @@ pub fn prune(ws: &Workspace, expire: SystemTime, dry_run: bool, _held: &GcLock) 
 
 /// Drop reflog entries whose time is before `expire` (every container).
 /// Returns how many were dropped.
-pub fn expire_reflogs(ws: &Workspace, expire: SystemTime) -> Result<usize> {
+fn expire_reflogs(ws: &Workspace, expire: SystemTime) -> Result<usize> {
     let cutoff = expire
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -55,7 +55,7 @@ pub type BadRoot = (String, String);
 
 /// `roots`, going on past refs and `WORKING` files that cannot be read:
 /// those come back for fsck to report.
-pub fn roots_checked(ws: &Workspace) -> Result<(Vec<Root>, Vec<BadRoot>)> {
+pub(crate) fn roots_checked(ws: &Workspace) -> Result<(Vec<Root>, Vec<BadRoot>)> {
     let mut out = Vec::new();
     let mut bad = Vec::new();
     for c in ws.containers()? {
@@ -152,7 +152,7 @@ fn log_names(base: &Path, dir: &Path) -> Result<Vec<String>> {
 }
 
 /// Every file below `dir` (none if it does not exist).
-pub fn files_below(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+pub(crate) fn files_below(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut out = Vec::new();
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -213,7 +213,10 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
 /// size, and the objects it read whole (all but blobs). A second pass over
 /// the same objects (repack's delta selection and its writer) then reads
 /// them from memory through `Kept`'s `ObjectStore`, not from the store again.
-pub fn reachable_kept<'s>(store: &'s dyn ObjectStore, roots: &[Root]) -> Result<(Reach, Kept<'s>)> {
+pub(crate) fn reachable_kept<'s>(
+    store: &'s dyn ObjectStore,
+    roots: &[Root],
+) -> Result<(Reach, Kept<'s>)> {
     let mut kept = Kept {
         store,
         headers: HashMap::new(),

@@ -89,7 +89,7 @@ pub fn read_conflicts(refs: &RefStore) -> Result<Vec<ConflictRecord>> {
 }
 
 /// Replace the conflict list (crash-safe).
-pub fn write_conflicts(refs: &RefStore, conflicts: &[ConflictRecord]) -> Result<()> {
+fn write_conflicts(refs: &RefStore, conflicts: &[ConflictRecord]) -> Result<()> {
     let mut data = Vec::new();
     for (k, path) in conflicts {
         data.extend_from_slice(k.name().as_bytes());
@@ -102,7 +102,11 @@ pub fn write_conflicts(refs: &RefStore, conflicts: &[ConflictRecord]) -> Result<
 
 /// Record a merge in progress: the conflict list first, then `MERGE`, whose
 /// presence is what says a merge is in progress.
-pub fn write_state(refs: &RefStore, st: &MergeState, conflicts: &[ConflictRecord]) -> Result<()> {
+pub(crate) fn write_state(
+    refs: &RefStore,
+    st: &MergeState,
+    conflicts: &[ConflictRecord],
+) -> Result<()> {
     write_conflicts(refs, conflicts)?;
     let text = format!(
         "{} {}\norig-head {}\norig-working {}\n\n{}",

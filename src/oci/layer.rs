@@ -89,7 +89,7 @@ impl Default for ImageTree {
 
 /// A tar path as components: `.` and empty components dropped; `..`, an
 /// absolute path and invalid names refused.
-pub fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
+fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
     if p.starts_with(b"/") {
         return Err(LayerEntryError::AbsolutePath(shown(p)).into());
     }
@@ -111,7 +111,7 @@ pub fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
 }
 
 /// A decompressing reader for a layer blob.
-pub fn decompress<'r>(c: Compression, r: impl Read + 'r) -> Result<Box<dyn Read + 'r>> {
+pub(crate) fn decompress<'r>(c: Compression, r: impl Read + 'r) -> Result<Box<dyn Read + 'r>> {
     Ok(match c {
         Compression::None => Box::new(r),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)),

@@ -19,7 +19,7 @@ const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+
 const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 
 /// What the client accepts when asking for a manifest.
-pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// An operating system and CPU architecture an image is built for.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -201,7 +201,7 @@ pub enum Compression {
 }
 
 /// The compression of a layer media type; unknown types are refused.
-pub fn layer_compression(media_type: &str) -> Result<Compression> {
+pub(crate) fn layer_compression(media_type: &str) -> Result<Compression> {
     let t = media_type;
     let c = match t {
         "application/vnd.oci.image.layer.v1.tar"
@@ -263,7 +263,7 @@ pub struct RunConfig {
 }
 
 /// Parse an image config.
-pub fn parse_config(body: &[u8]) -> Result<ImageConfig> {
+pub(crate) fn parse_config(body: &[u8]) -> Result<ImageConfig> {
     Ok(serde_json::from_slice(body).map_err(OciError::MalformedConfig)?)
 }
 

@@ -181,7 +181,7 @@ pub fn sha256(data: &[u8]) -> String {
 }
 
 /// The base of `commit`: the nearest pull record on its first-parent line.
-pub fn base_of(store: &dyn ObjectStore, commit: &ObjectId) -> Result<Option<Base>> {
+pub(crate) fn base_of(store: &dyn ObjectStore, commit: &ObjectId) -> Result<Option<Base>> {
     Ok(last_pull(store, commit)?.map(|(c, r, tree, _)| Base {
         record: r,
         commit: c,
@@ -262,7 +262,7 @@ fn committer_time(line: &str) -> i64 {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of `secs` since the epoch (UTC).
-pub fn rfc3339(secs: i64) -> String {
+fn rfc3339(secs: i64) -> String {
     let days = secs.div_euclid(86400);
     let rem = secs.rem_euclid(86400);
     // Civil from days (Howard Hinnant's algorithm).
@@ -305,7 +305,7 @@ impl<W: Write> Write for Hashing<W> {
 
 /// Write the layer of the diff `old` → `new` into `dest`, compressed; its
 /// descriptor and diffID.
-pub fn make_layer(
+fn make_layer(
     store: &dyn ObjectStore,
     old: Option<&ObjectId>,
     new: &ObjectId,
@@ -360,7 +360,7 @@ pub fn make_layer(
 }
 
 /// The base image's manifest layers, as descriptors in OCI media types.
-pub fn base_layers(body: &[u8]) -> Result<Vec<Descriptor>> {
+fn base_layers(body: &[u8]) -> Result<Vec<Descriptor>> {
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(OciError::BaseManifestMalformed)?;
     let layers = v

@@ -29,7 +29,7 @@ fn bad(s: &str, why: &'static str) -> Error {
 }
 
 /// Whether `d` is `sha256:` and 64 lowercase hex digits.
-pub fn is_sha256_digest(d: &str) -> bool {
+pub(crate) fn is_sha256_digest(d: &str) -> bool {
     d.strip_prefix("sha256:").is_some_and(|h| {
         h.len() == 64
             && h.bytes()

@@ -28,7 +28,7 @@ use crate::store::packwrite::{delta_frame, encode_record, full_frame, PackStream
 use crate::store::{LocalStore, ObjectStore, Odb};
 
 /// The version number of the compact stream.
-pub const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 3;
 /// The magic number of a zstd frame, left out of a compact record's body.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
@@ -168,7 +168,7 @@ pub fn parse_compact_record(
 /// The ids an object's payload names, in order: its slots (a commit's tree
 /// then parents; a tag's object; a leaf tree node's entries' ids, zero ids
 /// included; an internal node's or a chunk list's children).
-pub fn slots(kind: ObjectType, data: &[u8]) -> Result<Vec<ObjectId>> {
+fn slots(kind: ObjectType, data: &[u8]) -> Result<Vec<ObjectId>> {
     Ok(match kind {
         ObjectType::Blob => Vec::new(),
         ObjectType::Commit => {
@@ -194,7 +194,7 @@ pub fn slots(kind: ObjectType, data: &[u8]) -> Result<Vec<ObjectId>> {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Rebuild a payload of exactly `size` bytes from `ops` and the base.
-pub fn apply_ops(
+fn apply_ops(
     ops: &[u8],
     base: &[u8],
     base_id: &ObjectId,
@@ -575,7 +575,7 @@ pub fn write_compact<W: Write>(
 }
 
 /// Write `picks` for the wire: a compact stream if `compact`, else version 2.
-pub fn write_wire<W: Write>(
+pub(crate) fn write_wire<W: Write>(
     compact: bool,
     store: &dyn ObjectStore,
     reuse: Option<&dyn LocalStore>,

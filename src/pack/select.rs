@@ -391,7 +391,7 @@ fn both_parents(store: &dyn ObjectStore, id: &ObjectId) -> Result<(Vec<ObjectId>
 /// client has), *S* (the commits to send, depth-limited with `deepen`), the
 /// shallow-update lines, and the objects, exactly as protocol.md section 6a
 /// defines them.
-pub fn select_revs_shallow(
+pub(crate) fn select_revs_shallow(
     store: &dyn ObjectStore,
     include: &[ObjectId],
     haves: &[ObjectId],

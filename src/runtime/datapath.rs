@@ -89,7 +89,7 @@ pub fn choose(ws: &Workspace, asked: Option<DataPath>) -> Result<Choice> {
 }
 
 /// FUSE in place of overlay, and the note saying why.
-pub fn fallback_to_fuse(why: &str) -> Choice {
+pub(crate) fn fallback_to_fuse(why: &str) -> Choice {
     Choice {
         path: DataPath::Fuse,
         note: Some(format!("overlay unavailable ({why}); using FUSE")),

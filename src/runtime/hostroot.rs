@@ -98,7 +98,7 @@ fn is_fresh(p: &Path) -> bool {
 /// Whether the run keeps the host's /tmp (overlaid like any directory)
 /// instead of a fresh one: when it starts in a directory under /tmp, whose
 /// parents and neighbours the command may name (`../lib`).
-pub fn keeps_host_tmp(cwd: &Path) -> bool {
+pub(crate) fn keeps_host_tmp(cwd: &Path) -> bool {
     cwd.starts_with("/tmp")
 }
 
@@ -467,7 +467,7 @@ fn remove_stale(base: &Path) {
 
 /// Graft every nested overlay's upper directory into the root upper
 /// directory at its target (runtime.md, "`--keep-as`", step 1).
-pub fn graft(root_upper: &Path, nested: &[Nested]) -> Result<()> {
+pub(crate) fn graft(root_upper: &Path, nested: &[Nested]) -> Result<()> {
     let owners = nix::unistd::geteuid().is_root();
     // Parent directories touched, and the modification time each must keep.
     let mut times: BTreeMap<PathBuf, (i64, i64)> = BTreeMap::new();

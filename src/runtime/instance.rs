@@ -189,12 +189,12 @@ pub fn now_secs() -> u64 {
 }
 
 /// `.hako/instances`.
-pub fn instances_dir(ws: &Workspace) -> PathBuf {
+pub(crate) fn instances_dir(ws: &Workspace) -> PathBuf {
     ws.dir.join("instances")
 }
 
 /// A fresh instance id (runtime.md).
-pub fn new_id(container: &str) -> String {
+pub(crate) fn new_id(container: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -467,7 +467,7 @@ pub fn refuse_if_running(ws: &Workspace, what: &str, forced: bool) -> Result<()>
 /// The live persistent instance of CONTAINER, if any: its command writes to
 /// the container's working root, so moving that root under it (checkout,
 /// reset, merge, pull, a second run) would mix its writes into another tree.
-pub fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instance>> {
+pub(crate) fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instance>> {
     Ok(list(ws)?.into_iter().find(|i| {
         i.container.as_deref() == Some(container)
             && i.mode == Mode::Persistent
@@ -476,7 +476,7 @@ pub fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instanc
 }
 
 /// Exited instances kept by default (`run.keepExited` in the config).
-pub const KEEP_EXITED: usize = 20;
+const KEEP_EXITED: usize = 20;
 
 /// How many exited instances `run` keeps: `run.keepExited` of the workspace
 /// config, else the user config, else `KEEP_EXITED`.
@@ -494,7 +494,7 @@ pub fn keep_exited(ws: &Workspace) -> Result<usize> {
 /// finished (runtime.md, "Reaping"): a session of runs does not pile them
 /// up. Running, created and dead instances (a dead one may hold writes not
 /// yet folded) are never touched. Returns how many were removed.
-pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
+pub(crate) fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
     // Every run starts here: read no record while there are too few to reap.
     let present = fs::read_dir(instances_dir(ws)).map_or(0, |d| d.count());
     if present <= keep {

@@ -28,6 +28,6 @@ pub(crate) mod working;
 
 /// `sandbox::in_own_pool` with the crate's error: materialize, the fold
 /// in a mapped namespace and the checkout cache's `prepare` run so.
-pub fn in_own_pool<T: Send>(f: impl FnOnce() -> T + Send) -> crate::error::Result<T> {
+pub(crate) fn in_own_pool<T: Send>(f: impl FnOnce() -> T + Send) -> crate::error::Result<T> {
     Ok(crate::sandbox::in_own_pool(f).map_err(error::RuntimeError::Workers)?)
 }

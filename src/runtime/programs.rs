@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The cache's size bound: after a new entry, the oldest go until the rest fit.
-pub const CAP_BYTES: u64 = 256 << 20;
+const CAP_BYTES: u64 = 256 << 20;
 
 /// The cache directory of the `.hako` directory `dot_hako`.
 pub fn dir(dot_hako: &Path) -> PathBuf {

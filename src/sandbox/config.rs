@@ -123,7 +123,7 @@ pub struct Rlimit {
     pub hard: u64,
 }
 
-/// A resource `--rlimit` can limit, named as `setrlimit(2)` names it (`as`, `nofile`, …).
+/// A resource `--rlimit` can limit (`as`, `nofile`, …; `setrlimit(2)`'s `RLIMIT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RlimitResource {
     /// `RLIMIT_AS`: address space, in bytes.

@@ -79,6 +79,6 @@ pub fn fork_process() -> std::io::Result<libc::pid_t> {
 }
 
 /// Field 22 of /proc/PID/stat: tells a live process from a reused pid.
-pub fn process_start_time(pid: libc::pid_t) -> Option<u64> {
+pub(crate) fn process_start_time(pid: libc::pid_t) -> Option<u64> {
     spawn::process_start_time(pid)
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// The first words of the setup error of a sandbox whose mount table, as
 /// copied into it, has a mount point below a nested overlay's lower
 /// directory (one made since the plan): the caller plans again.
-pub const MOUNTS_CHANGED: &str = "the host's mounts changed since the plan";
+pub(crate) const MOUNTS_CHANGED: &str = "the host's mounts changed since the plan";
 
 /// A mountinfo field with its octal escapes (`\040`…) decoded.
 fn unescape(s: &str) -> PathBuf {
@@ -55,7 +55,7 @@ pub fn read() -> std::io::Result<Vec<(PathBuf, String)>> {
 }
 
 /// Whether a mount point of POINTS lies strictly below P.
-pub fn has_below(points: &[(PathBuf, String)], p: &Path) -> bool {
+pub(crate) fn has_below(points: &[(PathBuf, String)], p: &Path) -> bool {
     points.iter().any(|(m, _)| m != p && m.starts_with(p))
 }
 

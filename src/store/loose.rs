@@ -145,7 +145,7 @@ impl LooseStore {
 
 /// Decode the bytes of a loose object file (one zstd frame holding the
 /// object's header and payload); the caller checks the id.
-pub fn decode_loose(raw: &[u8]) -> std::result::Result<Object, String> {
+pub(crate) fn decode_loose(raw: &[u8]) -> std::result::Result<Object, String> {
     let mut buf = crate::store::decompress_frame(raw, None)?;
     let (kind, len, hlen) = parse_header(&buf).map_err(|e| e.to_string())?;
     if (buf.len() - hlen) as u64 != len {

@@ -102,7 +102,7 @@ pub struct Odb {
 
 /// The default of `transfer.maxPackSize` (layout.md): what one received pack
 /// may take in its spool before it is refused.
-pub const DEFAULT_MAX_PACK_BYTES: u64 = 8 << 30;
+pub(crate) const DEFAULT_MAX_PACK_BYTES: u64 = 8 << 30;
 
 /// The file writers lock shared and gc exclusively (format-spec/gc.md).
 pub const WRITERS_LOCK: &str = "writers.lock";
@@ -505,7 +505,10 @@ thread_local! {
 /// Decompress one whole zstd frame whose content is `size` bytes (or, with
 /// `None`, at most an object's header plus `MAX_OBJECT_SIZE`). A declared or
 /// actual content over that is refused before anything is allocated for it.
-pub fn decompress_frame(frame: &[u8], size: Option<u64>) -> std::result::Result<Vec<u8>, String> {
+pub(crate) fn decompress_frame(
+    frame: &[u8],
+    size: Option<u64>,
+) -> std::result::Result<Vec<u8>, String> {
     let max = size.unwrap_or(crate::object::MAX_OBJECT_SIZE + 32);
     if max > crate::object::MAX_OBJECT_SIZE + 32 {
         return Err(format!(

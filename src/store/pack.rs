@@ -17,13 +17,13 @@ pub(crate) const IDX_MAGIC: &[u8; 8] = b"HAKOIDX\0";
 /// The version writers write; readers also read version 1.
 pub(crate) const VERSION: u32 = 2;
 /// Deepest delta chain a reader follows (format-spec/packs.md).
-pub const MAX_DELTA_DEPTH: usize = 16;
+pub(crate) const MAX_DELTA_DEPTH: usize = 16;
 /// Kind byte of a delta record: this bit plus the object's type code.
-pub const DELTA_BIT: u8 = 0x10;
+pub(crate) const DELTA_BIT: u8 = 0x10;
 
 /// The most bytes one record's zstd frame may take: its payload's limit
 /// (objects.md) plus the frame's own overhead (a few bytes per 128 KiB block).
-pub const MAX_FRAME: u64 =
+pub(crate) const MAX_FRAME: u64 =
     crate::object::MAX_OBJECT_SIZE + (crate::object::MAX_OBJECT_SIZE >> 7) + 4096;
 pub(crate) const IDX_HEADER: usize = 16;
 pub(crate) const FANOUT: usize = 256 * 4;
@@ -92,7 +92,7 @@ pub struct RecordHead {
 
 /// Parse the record at `buf[off..]`; `limit` is where records must end (the
 /// trailer). Errors say what is wrong, without the file.
-pub fn parse_record(
+pub(crate) fn parse_record(
     buf: &[u8],
     off: usize,
     limit: usize,
@@ -141,7 +141,7 @@ pub fn parse_record(
 
 /// Decompress a record's frame (with the base's payload as reference prefix
 /// for a delta) into exactly `size` bytes.
-pub fn decode_frame(
+pub(crate) fn decode_frame(
     frame: &[u8],
     size: u64,
     base: Option<&[u8]>,

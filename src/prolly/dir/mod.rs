@@ -12,7 +12,7 @@ mod paths;
 /// How deep directories may nest (prolly-tree.md, "Depth limit"): a
 /// commit's root directory is level 1. A path that deep has at least 4095
 /// bytes, Linux's PATH_MAX, so no deeper tree could be checked out anyway.
-pub const MAX_TREE_DEPTH: usize = 2048;
+pub(crate) const MAX_TREE_DEPTH: usize = 2048;
 
 pub use cursor::{count, get, list, TreeCursor};
 pub use diff::{apply, diff, diff_recursive, Change, DiffStep, PathChange, TreeDiff};

@@ -8,7 +8,7 @@ use fuser::{AccessFlags, Errno, FileAttr, FileType, INodeNo};
 use crate::prolly::dir::{Meta, S_IFMT};
 
 /// The block size reported (`st_blksize`, `statfs`).
-pub const BLKSIZE: u32 = 128 * 1024;
+pub(crate) const BLKSIZE: u32 = 128 * 1024;
 
 pub fn kind(mode: u32) -> FileType {
     match mode & S_IFMT {
@@ -32,7 +32,7 @@ pub(crate) fn decode_dev(dev: u32) -> (u32, u32) {
 
 /// The attributes of inode `ino` of mode `mode` and metadata `meta`, `size` bytes long;
 /// `links` is the number of names of anything but a directory.
-pub fn file_attr(ino: u64, mode: u32, meta: &Meta, size: u64, links: u32) -> FileAttr {
+pub(crate) fn file_attr(ino: u64, mode: u32, meta: &Meta, size: u64, links: u32) -> FileAttr {
     let mtime = meta
         .mtime
         .map(|s| UNIX_EPOCH + Duration::new(s, meta.mtime_nsec))
@@ -59,7 +59,7 @@ pub fn file_attr(ino: u64, mode: u32, meta: &Meta, size: u64, links: u32) -> Fil
 
 /// Answer `access(2)` for `mask`: writes are refused on a read-only mount; `file_mode` is
 /// the mode of a regular file (None for anything else).
-pub fn check_access(
+pub(crate) fn check_access(
     mask: AccessFlags,
     readonly: bool,
     file_mode: Option<u32>,

@@ -54,7 +54,7 @@ pub fn init(config: &mut KernelConfig) {
 
 /// Block SIGINT and SIGTERM in this thread and every thread it starts from now on (the FUSE
 /// session's included): one thread waits for them (`unmount_on_signal`).
-pub fn block_stop_signals() -> Result<SigSet> {
+pub(crate) fn block_stop_signals() -> Result<SigSet> {
     let mut sigs = SigSet::empty();
     sigs.add(Signal::SIGINT);
     sigs.add(Signal::SIGTERM);
@@ -73,7 +73,7 @@ pub fn mount<FS: Filesystem>(fs: FS, mountpoint: &Path, config: &Config) -> Resu
 }
 
 /// Unmount `mountpoint` lazily when one of `sigs` arrives, from a thread of its own.
-pub fn unmount_on_signal(sigs: SigSet, mountpoint: &Path) -> Result<()> {
+pub(crate) fn unmount_on_signal(sigs: SigSet, mountpoint: &Path) -> Result<()> {
     let mp = mountpoint.to_path_buf();
     std::thread::Builder::new()
         .name("hako-fuse-signals".into())

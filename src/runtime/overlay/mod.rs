@@ -18,7 +18,7 @@ use crate::workspace::Workspace;
 pub use fold::{fold_upper, IdMap, Presentation};
 
 /// The options besides the directories (runtime.md, "Mount options").
-pub const FIXED_OPTIONS: &str = "userxattr,redirect_dir=nofollow,index=off,metacopy=off";
+const FIXED_OPTIONS: &str = "userxattr,redirect_dir=nofollow,index=off,metacopy=off";
 
 /// The `-o` data of an overlay mount.
 pub fn mount_options(lowerdir: &str, upper: &Path, work: &Path) -> String {
@@ -88,7 +88,7 @@ pub fn probe(ws: &Workspace, force: bool) -> Result<Probe> {
 }
 
 /// Probe in a fresh directory under `tmp` (on the workspace's filesystem).
-pub fn probe_now(tmp: &Path) -> Result<Probe> {
+pub(crate) fn probe_now(tmp: &Path) -> Result<Probe> {
     fs::create_dir_all(tmp).at(tmp)?;
     let d = tmp.join(format!("probe-{}", std::process::id()));
     let _ = crate::fsutil::remove_tree(&d);
@@ -218,7 +218,11 @@ pub struct InstanceDirs {
 /// Make the instance's directories for a lower of `profile` (a mapped
 /// lower's root may be owned by a subordinate id: they are made in its
 /// namespace).
-pub fn make_dirs_for(dir: &Path, top_lower: &Path, profile: &Profile) -> Result<InstanceDirs> {
+pub(crate) fn make_dirs_for(
+    dir: &Path,
+    top_lower: &Path,
+    profile: &Profile,
+) -> Result<InstanceDirs> {
     match profile.map() {
         Some(map) if !crate::userns::in_child_namespace() => {
             crate::userns::run_mapped(map, || make_dirs(dir, top_lower).map(drop))?;
@@ -235,7 +239,7 @@ pub fn make_dirs_for(dir: &Path, top_lower: &Path, profile: &Profile) -> Result<
 /// Make `upper/`, `work/` and `mnt/` in the instance directory, `upper/`
 /// with the attributes of the topmost lower root (overlay shows the upper
 /// root's as the root's).
-pub fn make_dirs(dir: &Path, top_lower: &Path) -> Result<InstanceDirs> {
+pub(crate) fn make_dirs(dir: &Path, top_lower: &Path) -> Result<InstanceDirs> {
     let d = InstanceDirs {
         upper: dir.join("upper"),
         work: dir.join("work"),
@@ -286,7 +290,7 @@ pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<O
 /// new tree. A mapped instance's upper directory holds files of its
 /// subordinate ids: it is read inside a user namespace with its map (the
 /// objects written there are the caller's).
-pub fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectId> {
+fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectId> {
     let fold = |ws: &Workspace| -> Result<ObjectId> {
         let batch = crate::store::BatchWriter::new(&ws.odb);
         let new = fold_upper(&batch, &rec.base, upper, &rec.presentation())?;
@@ -309,7 +313,7 @@ pub fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectI
 
 /// The file of an instance directory naming the tree its last fold
 /// published (runtime.md, "Instance layout"); absent: the record's base.
-pub const FOLDED: &str = "folded";
+const FOLDED: &str = "folded";
 
 /// Fold an overlay instance's upper directory (`dir/upper`) into the
 /// container's `WORKING`: the changes since the last fold are published
@@ -392,7 +396,7 @@ pub fn discard(dir: &Path) -> Result<()> {
 }
 
 /// Write an instance's record (temporary name, rename) before its command starts.
-pub fn save_record(dir: &Path, rec: &Record) -> Result<()> {
+pub(crate) fn save_record(dir: &Path, rec: &Record) -> Result<()> {
     crate::fsutil::write_replace_unsynced(&dir.join(RECORD), rec.encode().as_bytes())
 }
 
