@@ -1,5 +1,6 @@
 //! The byte codec shared by packs and prolly nodes: unsigned LEB128 varints
 //! (shortest form only) and bounds-checked slice readers.
+#![warn(missing_docs)]
 
 use crate::oid::ObjectId;
 
@@ -16,8 +17,10 @@ impl std::fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// The result of a decoding step.
 pub type DecodeResult<T> = std::result::Result<T, DecodeError>;
 
+/// Append `v` as a LEB128 varint (7 bits a byte, low first).
 pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -26,7 +29,7 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-pub fn varint_len(mut v: u64) -> usize {
+pub(crate) fn varint_len(mut v: u64) -> usize {
     let mut n = 1;
     while v >= 0x80 {
         v >>= 7;
@@ -68,7 +71,7 @@ pub fn take<'a>(buf: &'a [u8], pos: &mut usize, n: usize) -> DecodeResult<&'a [u
 }
 
 /// The 32-byte object id at `*pos`, advancing it.
-pub fn take_id(buf: &[u8], pos: &mut usize) -> DecodeResult<ObjectId> {
+pub(crate) fn take_id(buf: &[u8], pos: &mut usize) -> DecodeResult<ObjectId> {
     Ok(ObjectId::from_bytes(take(buf, pos, 32)?).expect("32 bytes"))
 }
 

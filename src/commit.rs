@@ -1,5 +1,6 @@
 //! Making commits and annotated tags: check what they point at, clean the
 //! message, encode and store.
+#![warn(missing_docs)]
 
 use crate::error::{Error, Result};
 use crate::identity::Signature;
@@ -11,7 +12,7 @@ use crate::workspace::Workspace;
 /// The identity of the seed commit when none is configured: `init` works
 /// before the user has set one, and the commit says who made it.
 pub const SEED_NAME: &str = "hako init";
-pub const SEED_EMAIL: &str = "init@hako.invalid";
+const SEED_EMAIL: &str = "init@hako.invalid";
 
 /// Give a container with no commits its first commit: the seed root
 /// filesystem (`container::seed_rootfs`). Returns the commit and whether
@@ -116,6 +117,7 @@ pub fn commit_working(
 
 /// How `commit_working_with` records the working root.
 pub struct WorkingCommit<'a> {
+    /// The commit message.
     pub message: &'a str,
     /// The reflog entry reads `PREFIX: subject`.
     pub reflog_prefix: &'a str,

@@ -1,6 +1,7 @@
 //! The configuration files, in git's config format (format-spec/config.md):
 //! the reader, the writer that edits entries in place, and the integer rule
 //! (sizes with `k`/`m`/`g`/`t`) every size setting is read with.
+#![warn(missing_docs)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,16 +11,28 @@ use crate::error::Result;
 /// Why a configuration file or name was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// A line does not parse.
     #[error("{}:{line}: {what}", path.display())]
     Syntax {
+        /// The file.
         path: PathBuf,
+        /// The line, from 1.
         line: usize,
+        /// What is wrong.
         what: String,
     },
+    /// The file could not be read or written.
     #[error("{}: {err}", path.display())]
-    Io { path: PathBuf, err: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system reported.
+        err: std::io::Error,
+    },
+    /// A key is not `section.[sub.]name`.
     #[error("bad config key '{0}': use section.[sub.]name")]
     BadKey(String),
+    /// Another process holds the file's lock.
     #[error("{} is locked by another process", .0.display())]
     Locked(PathBuf),
 }
@@ -290,7 +303,7 @@ impl Config {
 }
 
 /// A section header and its entries as lines hako writes (`Config::append`).
-pub fn section_text(section: &str, sub: Option<&str>, entries: &[(&str, &str)]) -> String {
+pub(crate) fn section_text(section: &str, sub: Option<&str>, entries: &[(&str, &str)]) -> String {
     let mut out = header_text(section, sub);
     out.push('\n');
     for (key, value) in entries {
@@ -300,7 +313,7 @@ pub fn section_text(section: &str, sub: Option<&str>, entries: &[(&str, &str)]) 
 }
 
 /// `true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`/"", any case.
-pub fn parse_bool(v: &str) -> Option<bool> {
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "true" | "yes" | "on" | "1" => Some(true),
         "false" | "no" | "off" | "0" | "" => Some(false),

@@ -2,6 +2,7 @@
 //! id in `containers/<name>/WORKING`, written under a lock with compare-and-
 //! swap), the workspace's current directory, path resolution, and the seed
 //! root filesystem new containers start from.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -117,6 +118,7 @@ pub fn cwd(ws: &Workspace) -> Result<String> {
     }
 }
 
+/// Record the workspace's current directory inside containers.
 pub fn set_cwd(ws: &Workspace, path: &str) -> Result<()> {
     crate::fsutil::write_atomic(&ws.dir.join("cwd"), format!("{path}\n").as_bytes())
 }
@@ -166,7 +168,7 @@ enum Node {
 }
 
 /// Build a tree from a list of (path, entry) and (path, directory mode) items.
-pub struct TreeAssembler {
+struct TreeAssembler {
     root: BTreeMap<Vec<u8>, Node>,
 }
 
@@ -177,6 +179,7 @@ impl Default for TreeAssembler {
 }
 
 impl TreeAssembler {
+    /// An empty tree.
     pub fn new() -> TreeAssembler {
         TreeAssembler {
             root: BTreeMap::new(),
@@ -197,6 +200,7 @@ impl TreeAssembler {
         cur
     }
 
+    /// Add directory `path` with permissions `perm` (parents made 0755).
     pub fn dir(&mut self, path: &str, perm: u32) {
         let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
         let (last, parent) = comps.split_last().expect("non-root");
@@ -212,6 +216,7 @@ impl TreeAssembler {
         }
     }
 
+    /// Add entry `path` of `mode` with content `id` (parents made 0755).
     pub fn file(&mut self, path: &str, mode: u32, id: ObjectId) {
         let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
         let (last, parent) = comps.split_last().expect("non-root");
@@ -221,6 +226,7 @@ impl TreeAssembler {
         );
     }
 
+    /// Write the tree's nodes to `store`; its root id.
     pub fn build(self, store: &dyn ObjectStore) -> Result<ObjectId> {
         fn rec(store: &dyn ObjectStore, m: BTreeMap<Vec<u8>, Node>) -> Result<ObjectId> {
             let mut entries = Vec::with_capacity(m.len());
@@ -237,7 +243,7 @@ impl TreeAssembler {
 }
 
 /// Where the host's static busybox lives, if installed.
-pub fn find_busybox() -> Option<PathBuf> {
+pub(crate) fn find_busybox() -> Option<PathBuf> {
     ["/bin/busybox", "/usr/bin/busybox"]
         .iter()
         .map(PathBuf::from)
@@ -246,7 +252,7 @@ pub fn find_busybox() -> Option<PathBuf> {
 
 /// The seed root filesystem: busybox and its applet links, /etc basics and
 /// the usual empty directories. Returns (tree, whether busybox was found).
-pub fn seed_rootfs(store: &dyn ObjectStore) -> Result<(ObjectId, bool)> {
+pub(crate) fn seed_rootfs(store: &dyn ObjectStore) -> Result<(ObjectId, bool)> {
     let mut t = TreeAssembler::new();
     for (d, perm) in [
         ("bin", 0o755),

@@ -23,7 +23,7 @@
 //! Paths in a container are absolute (`/etc/motd`); `REV:PATH` reads a path
 //! of a commit, a branch or a tag. Everything here is also reachable in
 //! full through [`Hako::workspace`] and the engine's modules.
-
+#![warn(missing_docs)]
 #![deny(missing_docs)]
 
 use std::path::Path;

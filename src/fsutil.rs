@@ -1,4 +1,5 @@
 //! Crash-safe file writes: temp file, fsync, rename, fsync the directory.
+#![warn(missing_docs)]
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -13,7 +14,7 @@ use crate::sys::fsync_dir;
 /// A fresh path `dir/PREFIX<pid>-<nanoseconds>`, for a name the format
 /// specifies (runtime.md's `hako-host-…`) or a rename target; new files and
 /// directories come from `tmp_file` and `tmp_dir`.
-pub fn tmp_path(dir: &Path, prefix: &str) -> PathBuf {
+pub(crate) fn tmp_path(dir: &Path, prefix: &str) -> PathBuf {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -25,7 +26,7 @@ pub fn tmp_path(dir: &Path, prefix: &str) -> PathBuf {
 /// as every temporary file of hako is (tempfile's names: random, created
 /// with O_EXCL, another name tried on a clash). Removed when dropped unless
 /// persisted or kept.
-pub fn tmp_file(dir: &Path, prefix: &str, mode: u32) -> Result<NamedTempFile> {
+pub(crate) fn tmp_file(dir: &Path, prefix: &str, mode: u32) -> Result<NamedTempFile> {
     tempfile::Builder::new()
         .prefix(prefix)
         .permissions(fs::Permissions::from_mode(mode))
@@ -35,7 +36,7 @@ pub fn tmp_file(dir: &Path, prefix: &str, mode: u32) -> Result<NamedTempFile> {
 
 /// A new file `dir/PREFIX<random>` as `tmp_file` makes it, which the caller
 /// renames or removes.
-pub fn create_tmp(dir: &Path, prefix: &str, mode: u32) -> Result<(File, PathBuf)> {
+pub(crate) fn create_tmp(dir: &Path, prefix: &str, mode: u32) -> Result<(File, PathBuf)> {
     tmp_file(dir, prefix, mode)?
         .keep()
         .map_err(|e| e.error)
@@ -45,7 +46,7 @@ pub fn create_tmp(dir: &Path, prefix: &str, mode: u32) -> Result<(File, PathBuf)
 /// A new directory `dir/PREFIX<random>` with mode `mode` less the umask,
 /// named as `tmp_file` names files. Removed with its content when dropped
 /// unless kept.
-pub fn tmp_dir(dir: &Path, prefix: &str, mode: u32) -> Result<tempfile::TempDir> {
+pub(crate) fn tmp_dir(dir: &Path, prefix: &str, mode: u32) -> Result<tempfile::TempDir> {
     tempfile::Builder::new()
         .prefix(prefix)
         .permissions(fs::Permissions::from_mode(mode))
@@ -55,7 +56,7 @@ pub fn tmp_dir(dir: &Path, prefix: &str, mode: u32) -> Result<tempfile::TempDir>
 
 /// A new temporary file beside `path`, `.NAME.tmp…` with mode 0666 less
 /// the umask (as `File::create` makes it), to be persisted over `path`.
-pub fn tmp_beside(path: &Path) -> Result<NamedTempFile> {
+pub(crate) fn tmp_beside(path: &Path) -> Result<NamedTempFile> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     tmp_file(parent_dir(path), &format!(".{name}.tmp"), 0o666)
 }
@@ -70,7 +71,7 @@ fn parent_dir(path: &Path) -> &Path {
 
 /// Rename the temporary file `tmp` over `path` (no sync; a failed rename
 /// removes `tmp`).
-pub fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
+pub(crate) fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
     tmp.persist(path).map_err(|e| e.error).at(path)
 }
 
@@ -83,7 +84,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Replace `path` with `bytes` atomically, syncing nothing: for files whose
 /// loss or tearing costs only a recomputation.
-pub fn write_replace_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_replace_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
     replace(path, bytes, false).map(|_| ())
 }
 
@@ -255,7 +256,7 @@ pub fn clean_up_on_signal() {
 
 /// Give the owner rwx on every directory below `dir` (and `dir`), so that a
 /// tree whose directories were made read-only can be removed.
-pub fn make_writable(dir: &Path) {
+pub(crate) fn make_writable(dir: &Path) {
     use std::os::unix::fs::PermissionsExt;
     // Its own stack: a command may nest directories without limit.
     let mut stack = vec![dir.to_path_buf()];

@@ -4,6 +4,7 @@
 //! run the same code. A body ignores the decoders' errors (bad input is
 //! expected) but must never panic, loop or allocate without bound; where a
 //! decoder has an encoder, what it accepts must also encode back to itself.
+#![warn(missing_docs)]
 
 use std::io::Read;
 use std::path::PathBuf;

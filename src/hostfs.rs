@@ -1,6 +1,7 @@
 //! Host directories in and out of trees: `write-tree` (import, hashing files
 //! in parallel) and `checkout-tree` (materialise a tree, preserving modes,
 //! symlinks, empty directories and, as root, owners and device nodes).
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::fs;
@@ -22,6 +23,7 @@ use crate::prolly::dir::{
 use crate::prolly::file;
 use crate::store::ObjectStore;
 
+/// How a host directory is read into a tree.
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     /// Record uid/gid, extended attributes and modification times of every
@@ -52,7 +54,7 @@ struct FileJob {
 }
 
 /// The metadata an import records for `path` (metadata `m`) under `opts`.
-pub fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
+pub(crate) fn entry_meta(path: &Path, m: &fs::Metadata, opts: &ImportOptions) -> Result<Meta> {
     let mut meta = Meta::default();
     if opts.owners {
         meta.uid = m.uid();
@@ -97,7 +99,7 @@ fn read_xattrs(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
 /// Read a file's bytes and store them (blob, or chunks plus a file list),
 /// streaming: never mapped (a file truncated meanwhile must not kill us with
 /// SIGBUS) and never stored from bytes other than those hashed.
-pub fn store_file(store: &dyn ObjectStore, path: &Path) -> Result<ObjectId> {
+pub(crate) fn store_file(store: &dyn ObjectStore, path: &Path) -> Result<ObjectId> {
     let f = fs::File::open(path).at(path)?;
     file::store_reader(store, std::io::BufReader::with_capacity(1 << 20, f)).map_err(
         |err| match err.downcast::<Error>() {
@@ -318,7 +320,7 @@ pub fn write_tree_with(
 /// Import any host path as one entry named `name`, not following a symlink at
 /// `path` itself: a directory becomes a tree whose own mode and metadata are
 /// the entry's (no `.` record), ready to graft into another tree.
-pub fn import_entry(
+pub(crate) fn import_entry(
     store: &dyn ObjectStore,
     path: &Path,
     name: &[u8],
@@ -360,6 +362,7 @@ pub trait FileSource: std::fmt::Debug + Send + Sync {
     fn create(&self, store: &dyn ObjectStore, e: &Entry, dest: &Path) -> Result<()>;
 }
 
+/// How a tree is written out to a host directory.
 #[derive(Clone, Debug, Default)]
 pub struct CheckoutOptions {
     /// Apply recorded owners, xattrs and modification times (needs privilege).
@@ -382,8 +385,11 @@ pub struct CheckoutOptions {
 /// What a checkout could not reproduce (e.g. device nodes without privilege).
 #[derive(Clone, Debug, Default)]
 pub struct CheckoutReport {
+    /// Regular files written.
     pub files: u64,
+    /// Directories written.
     pub dirs: u64,
+    /// Entries not made, each with why.
     pub skipped: Vec<String>,
 }
 
@@ -456,7 +462,7 @@ fn apply_mtime(p: &Path, m: &Meta) -> Result<()> {
 /// Give `p` the attributes a checkout with `times` gives entry mode `mode`
 /// and metadata `m`: owners and xattrs with `owners`, the modification time
 /// (the epoch where none is recorded) always.
-pub fn apply_presented_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
+pub(crate) fn apply_presented_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Result<()> {
     apply_attrs(p, mode, m, owners)?;
     apply_mtime_or(p, m, true)
 }
@@ -464,7 +470,7 @@ pub fn apply_presented_attrs(p: &Path, mode: u32, m: &Meta, owners: bool) -> Res
 /// Create the one non-directory entry `e` at `dest` as `checkout_tree` would
 /// (its hardlink record ignored); false when it could not be made (a device
 /// node without `devices`), with the reason in `report`.
-pub fn checkout_entry(
+pub(crate) fn checkout_entry(
     store: &dyn ObjectStore,
     e: &Entry,
     dest: &Path,

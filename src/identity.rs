@@ -1,19 +1,25 @@
 //! Identities (`name <email> seconds tz`) and where they come from.
+#![warn(missing_docs)]
 
 use std::fmt;
 
 use crate::error::{Error, Result};
 
+/// Who did something, and when: `name <email> seconds tz`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
+    /// The name.
     pub name: String,
+    /// The email.
     pub email: String,
+    /// Seconds since the epoch.
     pub seconds: i64,
     /// Offset from UTC in minutes.
     pub tz_minutes: i32,
 }
 
 impl Signature {
+    /// Parse `name <email> seconds tz`.
     pub fn parse(s: &str) -> Result<Signature> {
         let bad = || Error::MalformedIdentity(s.to_string());
         let lt = s.find('<').ok_or_else(bad)?;
@@ -35,6 +41,7 @@ impl Signature {
         })
     }
 
+    /// The offset as `+HHMM` or `-HHMM`.
     pub fn tz_string(&self) -> String {
         let sign = if self.tz_minutes < 0 { '-' } else { '+' };
         let m = self.tz_minutes.abs();
@@ -96,7 +103,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-pub fn parse_tz(tz: &str) -> Option<i32> {
+fn parse_tz(tz: &str) -> Option<i32> {
     let b = tz.as_bytes();
     if b.len() != 5 || !(b[0] == b'+' || b[0] == b'-') || !b[1..].iter().all(u8::is_ascii_digit) {
         return None;
@@ -111,7 +118,7 @@ pub fn parse_tz(tz: &str) -> Option<i32> {
 }
 
 /// Parse a date as given in `HAKO_AUTHOR_DATE`: `SECONDS TZ`, `@SECONDS [TZ]` or `SECONDS`.
-pub fn parse_date(s: &str) -> Result<(i64, i32)> {
+pub(crate) fn parse_date(s: &str) -> Result<(i64, i32)> {
     let s = s.trim();
     let s = s.strip_prefix('@').unwrap_or(s);
     let (secs, tz) = match s.split_once(' ') {

@@ -40,7 +40,7 @@ pub mod store;
 #[allow(unsafe_code)]
 pub mod sys;
 pub mod transport;
-pub mod userns;
+pub(crate) mod userns;
 pub mod warnings;
 pub mod workspace;
 pub mod worktree;

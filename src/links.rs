@@ -3,6 +3,7 @@
 //! tag's object, a tree node's children or entries, a chunk list's
 //! children. The one definition that gc's reachability, fsck, pack
 //! selection, quarantine and the dumb-HTTP walk follow.
+#![warn(missing_docs)]
 
 use crate::error::Result;
 use crate::object::{CommitRef, Object, ObjectType, TagRef};
@@ -23,6 +24,7 @@ pub enum Requires {
 }
 
 impl Requires {
+    /// Whether an object of `kind` satisfies this requirement.
     pub fn admits(self, kind: ObjectType) -> bool {
         match self {
             Requires::Any => true,
@@ -54,12 +56,14 @@ impl Requires {
     }
 }
 
+/// What a commit made by `pull` records of the image (format-spec/oci.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PullRecord {
     /// The fully qualified reference pulled.
     pub image: String,
     /// `sha256:…` of the manifest (the platform's, not the index's).
     pub digest: String,
+    /// The platform pulled, `os/arch[/variant]`.
     pub platform: String,
     /// The blob holding the image config JSON, byte for byte.
     pub config: ObjectId,
@@ -67,6 +71,7 @@ pub struct PullRecord {
     pub config_digest: String,
     /// Bytes of the config and compressed layers, as the manifest gives them.
     pub size: u64,
+    /// How many layers the image has.
     pub layers: usize,
 }
 
@@ -113,7 +118,7 @@ impl PullRecord {
 /// symlink's target: a blob) and whether it is the root of a directory (a
 /// commit's tree, a directory entry; not an internal node of a tree).
 /// A `shallow` commit names no parents (layout.md, "Shallow workspaces").
-pub fn children(
+pub(crate) fn children(
     id: &ObjectId,
     o: Object,
     shallow: bool,

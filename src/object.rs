@@ -1,5 +1,6 @@
 //! The typed object encoding (format-spec/objects.md): header, hashing, and
 //! the commit and tag payloads, parsed zero-copy from a borrowed buffer.
+#![warn(missing_docs)]
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,16 +9,23 @@ use crate::error::{Error, Result};
 use crate::identity::Signature;
 use crate::oid::ObjectId;
 
+/// The five kinds of stored object (format-spec/objects.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ObjectType {
+    /// File contents: a whole small file, or one chunk of a large file.
     Blob,
+    /// A large file as a list of chunks (a node of its prolly tree).
     File,
+    /// One node of a directory's prolly tree.
     Tree,
+    /// A snapshot with history: a tree, its parents, author, committer and message.
     Commit,
+    /// An annotated tag: a name and message pointing to another object.
     Tag,
 }
 
 impl ObjectType {
+    /// Every type, in the order above.
     pub const ALL: [ObjectType; 5] = [
         ObjectType::Blob,
         ObjectType::File,
@@ -26,6 +34,7 @@ impl ObjectType {
         ObjectType::Tag,
     ];
 
+    /// The name the header and `-t` use.
     pub fn name(self) -> &'static str {
         match self {
             ObjectType::Blob => "blob",
@@ -36,6 +45,7 @@ impl ObjectType {
         }
     }
 
+    /// The type a header name names, if any.
     pub fn from_name(s: &[u8]) -> Option<ObjectType> {
         Some(match s {
             b"blob" => ObjectType::Blob,
@@ -63,10 +73,10 @@ impl FromStr for ObjectType {
 
 /// The largest payload of one object (objects.md, "Size limit"): files over
 /// 64 KiB are chunked, so only a hand-made blob or a hostile peer comes near it.
-pub const MAX_OBJECT_SIZE: u64 = 64 << 20;
+pub(crate) const MAX_OBJECT_SIZE: u64 = 64 << 20;
 
 /// Refuse to store a payload over `MAX_OBJECT_SIZE`.
-pub fn check_size(kind: ObjectType, len: u64) -> Result<()> {
+pub(crate) fn check_size(kind: ObjectType, len: u64) -> Result<()> {
     if len > MAX_OBJECT_SIZE {
         return Err(Error::ObjectTooLarge { kind, len });
     }
@@ -84,7 +94,7 @@ pub fn header(kind: ObjectType, len: u64) -> Vec<u8> {
 }
 
 /// Parse the header of a full encoding; returns (type, payload length, header length).
-pub fn parse_header(buf: &[u8]) -> Result<(ObjectType, u64, usize)> {
+pub(crate) fn parse_header(buf: &[u8]) -> Result<(ObjectType, u64, usize)> {
     let bad = |why: &str| Error::Malformed {
         kind: "object",
         why: why.to_string(),
@@ -257,14 +267,18 @@ pub fn hash_encoding(enc: &[u8]) -> ObjectId {
 /// An owned object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Object {
+    /// Its type.
     pub kind: ObjectType,
+    /// Its payload (no header).
     pub data: Vec<u8>,
 }
 
 impl Object {
+    /// An object of `kind` with payload `data`.
     pub fn new(kind: ObjectType, data: Vec<u8>) -> Object {
         Object { kind, data }
     }
+    /// Its id: the hash of header and payload.
     pub fn id(&self) -> ObjectId {
         hash_object(self.kind, &self.data)
     }
@@ -274,10 +288,15 @@ impl Object {
 /// payload in a parsed `CommitRef`. One layout, so both encode alike.
 #[derive(Clone, Debug)]
 pub struct CommitFields<Sig, Msg> {
+    /// The tree it records.
     pub tree: ObjectId,
+    /// Its parents, first parent first.
     pub parents: Vec<ObjectId>,
+    /// Who wrote the change, and when.
     pub author: Sig,
+    /// Who made the commit, and when.
     pub committer: Sig,
+    /// The message, as stored.
     pub message: Msg,
 }
 
@@ -288,6 +307,7 @@ pub type CommitRef<'a> = CommitFields<&'a str, &'a [u8]>;
 pub type Commit = CommitFields<Signature, Vec<u8>>;
 
 impl<Sig: std::fmt::Display, Msg: AsRef<[u8]>> CommitFields<Sig, Msg> {
+    /// The payload.
     pub fn encode(&self) -> Vec<u8> {
         let message = self.message.as_ref();
         let mut out = Vec::with_capacity(256 + message.len());
@@ -343,6 +363,7 @@ fn parse_id(kind: &'static str, s: &str) -> Result<ObjectId> {
 }
 
 impl<'a> CommitRef<'a> {
+    /// Parse and check a commit payload (both signatures included).
     pub fn parse(data: &'a [u8]) -> Result<CommitRef<'a>> {
         const K: &str = "commit";
         let bad = |why: String| Error::Malformed { kind: K, why };
@@ -379,12 +400,15 @@ impl<'a> CommitRef<'a> {
         })
     }
 
+    /// The author, parsed.
     pub fn author_sig(&self) -> Signature {
         Signature::parse(self.author).expect("validated at parse")
     }
+    /// The committer, parsed.
     pub fn committer_sig(&self) -> Signature {
         Signature::parse(self.committer).expect("validated at parse")
     }
+    /// The message's first line.
     pub fn summary(&self) -> String {
         let msg = String::from_utf8_lossy(self.message);
         msg.lines().next().unwrap_or("").to_string()
@@ -395,10 +419,15 @@ impl<'a> CommitRef<'a> {
 /// the payload in a parsed `TagRef`. One layout, so both encode alike.
 #[derive(Clone, Debug)]
 pub struct TagFields<Str, Sig, Msg> {
+    /// The object it points to.
     pub object: ObjectId,
+    /// That object's type.
     pub target_type: ObjectType,
+    /// The tag's name.
     pub name: Str,
+    /// Who made the tag, and when.
     pub tagger: Sig,
+    /// The message, as stored.
     pub message: Msg,
 }
 
@@ -409,6 +438,7 @@ pub type TagRef<'a> = TagFields<&'a str, &'a str, &'a [u8]>;
 pub type Tag = TagFields<String, Signature, Vec<u8>>;
 
 impl<Str: std::fmt::Display, Sig: std::fmt::Display, Msg: AsRef<[u8]>> TagFields<Str, Sig, Msg> {
+    /// The payload.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(
@@ -424,6 +454,7 @@ impl<Str: std::fmt::Display, Sig: std::fmt::Display, Msg: AsRef<[u8]>> TagFields
 }
 
 impl<'a> TagRef<'a> {
+    /// Parse and check a tag payload.
     pub fn parse(data: &'a [u8]) -> Result<TagRef<'a>> {
         const K: &str = "tag";
         let bad = |why: String| Error::Malformed { kind: K, why };
@@ -476,6 +507,7 @@ pub fn clean_message(msg: &str) -> String {
 /// The payload of the empty tree: version 1, level 0, zero entries.
 pub const EMPTY_TREE_PAYLOAD: &[u8] = &[1, 0, 0];
 
+/// The id of the empty tree.
 pub fn empty_tree_id() -> ObjectId {
     hash_object(ObjectType::Tree, EMPTY_TREE_PAYLOAD)
 }

@@ -1,4 +1,5 @@
 //! Object ids: BLAKE3-256 of an object's typed encoding.
+#![warn(missing_docs)]
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,11 +10,14 @@ use std::str::FromStr;
 #[error("not a valid object name: {0}")]
 pub struct BadObjectName(pub String);
 
+/// The length of an object id in bytes.
 pub const OID_LEN: usize = 32;
-pub const HEX_LEN: usize = 64;
+/// The length of an object id in hex digits.
+pub(crate) const HEX_LEN: usize = 64;
 /// The shortest prefix accepted as an abbreviated id.
 pub const MIN_PREFIX: usize = 4;
 
+/// An object's id: the BLAKE3-256 hash of its header and payload.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct ObjectId(pub [u8; OID_LEN]);
 
@@ -29,21 +33,26 @@ impl std::hash::Hash for ObjectId {
 }
 
 impl ObjectId {
+    /// The zero id: no object (an absent ref's old value, a device's entry).
     pub const ZERO: ObjectId = ObjectId([0; OID_LEN]);
 
+    /// The id of 32 raw bytes, if there are exactly 32.
     pub fn from_bytes(b: &[u8]) -> Option<ObjectId> {
         let arr: [u8; OID_LEN] = b.try_into().ok()?;
         Some(ObjectId(arr))
     }
 
+    /// The raw bytes.
     pub fn as_bytes(&self) -> &[u8; OID_LEN] {
         &self.0
     }
 
+    /// Whether this is the zero id.
     pub fn is_zero(&self) -> bool {
         self.0 == [0; OID_LEN]
     }
 
+    /// 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
         let mut s = String::with_capacity(HEX_LEN);
         for b in self.0 {
@@ -69,6 +78,7 @@ impl ObjectId {
         Ok(ObjectId(out))
     }
 
+    /// The first 12 hex digits, as messages show an id.
     pub fn short(&self) -> String {
         self.to_hex()[..12].to_string()
     }
@@ -86,10 +96,11 @@ fn hexval(c: u8) -> Option<u8> {
 }
 
 /// True if `s` looks like an (abbreviated) hex id: 4..=64 hex digits.
-pub fn is_hex_prefix(s: &str) -> bool {
+pub(crate) fn is_hex_prefix(s: &str) -> bool {
     (MIN_PREFIX..=HEX_LEN).contains(&s.len()) && s.bytes().all(|c| hexval(c).is_some())
 }
 
+/// Any bytes as lowercase hex.
 pub fn to_hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -99,6 +110,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Bytes from hex digits (either case), if `s` is an even number of them.
 pub fn from_hex_bytes(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     if !b.len().is_multiple_of(2) {

@@ -1,4 +1,5 @@
 //! Paths as line-oriented output shows them.
+#![warn(missing_docs)]
 
 /// Quote a path for line-oriented output, as git does: names with control
 /// characters, `"` or `\\` are C-quoted in double quotes; others print as is.

@@ -1,5 +1,6 @@
 //! Refs: plain files under `.hako/`, updated under a lock file with
 //! compare-and-swap semantics, with a reflog (format-spec/refs.md).
+#![warn(missing_docs)]
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -13,9 +14,12 @@ use crate::sys::fsync_dir;
 
 const MAX_SYMREF_DEPTH: usize = 5;
 
+/// What a ref file holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RefValue {
+    /// An object id.
     Direct(ObjectId),
+    /// The name of another ref (`ref: NAME`).
     Symbolic(String),
 }
 
@@ -46,14 +50,20 @@ impl Expect {
     }
 }
 
+/// One line of a reflog: a ref's move and why.
 #[derive(Clone, Debug)]
 pub struct ReflogEntry {
+    /// The id before (zero: the ref did not exist).
     pub old: ObjectId,
+    /// The id after (zero: the ref was deleted).
     pub new: ObjectId,
+    /// Who moved it, and when (an identity line).
     pub who: String,
+    /// Why.
     pub message: String,
 }
 
+/// Refs as files under one directory, with their reflogs in `logs/`.
 pub struct RefStore {
     root: PathBuf,
 }
@@ -94,12 +104,14 @@ pub fn check_short_name(kind: &str, short: &str) -> Result<()> {
 }
 
 impl RefStore {
+    /// The refs under `root`.
     pub fn new(root: &Path) -> RefStore {
         RefStore {
             root: root.to_path_buf(),
         }
     }
 
+    /// The file of ref `name`.
     pub fn path(&self, name: &str) -> PathBuf {
         self.root.join(name)
     }
@@ -158,6 +170,7 @@ impl RefStore {
         Err(Error::RefLoop(name.to_string()))
     }
 
+    /// Follow symbolic refs to the id `name` ends at, if it exists.
     pub fn resolve(&self, name: &str) -> Result<Option<ObjectId>> {
         Ok(self.resolve_name(name)?.1)
     }

@@ -1,6 +1,7 @@
 //! Revision expressions: full ids, unique prefixes, ref names, `REV^`, `REV^N`,
 //! `REV~N`, `REV^{type}`, `REV:PATH`; and the `A..B` / `^A` arguments of
 //! history commands.
+#![warn(missing_docs)]
 
 use crate::error::{Error, Result};
 use crate::object::{CommitRef, Object, ObjectType, TagRef};
@@ -12,7 +13,9 @@ use crate::store::{LocalStore, ObjectStore};
 /// (`Workspace::repo`; receive-pack pairs a quarantine store with the refs).
 #[derive(Clone, Copy)]
 pub struct Repo<'a> {
+    /// The object store.
     pub odb: &'a dyn LocalStore,
+    /// The container's refs.
     pub refs: &'a RefStore,
     /// The `.hako` directory, where `CONTAINER:REV` finds another
     /// container's refs (`None`: only the selected container's are known).
@@ -20,7 +23,7 @@ pub struct Repo<'a> {
 }
 
 /// HEAD's tree, or the empty tree before the first commit.
-pub fn head_tree_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
+pub(crate) fn head_tree_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<ObjectId> {
     match refs.resolve("HEAD")? {
         Some(c) => tree_of_commit(store, &c),
         None => Ok(crate::object::empty_tree_id()),
@@ -38,7 +41,7 @@ pub fn working_root_in(store: &dyn ObjectStore, refs: &RefStore) -> Result<Objec
 
 /// The refs of container `name` when `repo` knows the containers and one of
 /// that name exists.
-pub fn other_container_refs(repo: Repo, name: &str) -> Option<RefStore> {
+pub(crate) fn other_container_refs(repo: Repo, name: &str) -> Option<RefStore> {
     let dir = repo.hako_dir?;
     crate::refs::check_container_name(name).ok()?;
     let d = dir.join("containers").join(name);
@@ -46,7 +49,7 @@ pub fn other_container_refs(repo: Repo, name: &str) -> Option<RefStore> {
 }
 
 /// Resolve a full id or a unique prefix of at least 4 hex digits.
-pub fn resolve_prefix(store: &dyn LocalStore, s: &str) -> Result<ObjectId> {
+pub(crate) fn resolve_prefix(store: &dyn LocalStore, s: &str) -> Result<ObjectId> {
     if !is_hex_prefix(s) {
         return Err(Error::BadObjectName(s.to_string()));
     }
@@ -66,7 +69,7 @@ pub fn resolve_prefix(store: &dyn LocalStore, s: &str) -> Result<ObjectId> {
 }
 
 /// Read an object that must be a commit.
-pub fn read_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<Object> {
+pub(crate) fn read_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<Object> {
     let o = store.read(id)?;
     if o.kind != ObjectType::Commit {
         return Err(Error::WrongType {
@@ -79,7 +82,7 @@ pub fn read_commit(store: &dyn ObjectStore, id: &ObjectId) -> Result<Object> {
 }
 
 /// The tree of a commit (which must be one).
-pub fn tree_of_commit(store: &dyn ObjectStore, commit: &ObjectId) -> Result<ObjectId> {
+pub(crate) fn tree_of_commit(store: &dyn ObjectStore, commit: &ObjectId) -> Result<ObjectId> {
     Ok(CommitRef::parse(&read_commit(store, commit)?.data)?.tree)
 }
 
@@ -87,12 +90,21 @@ pub fn tree_of_commit(store: &dyn ObjectStore, commit: &ObjectId) -> Result<Obje
 /// empty side is HEAD), `^A` excludes A.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RevArg<'a> {
+    /// A revision whose history is included.
     Include(&'a str),
+    /// `^A`: a revision whose history is left out.
     Exclude(&'a str),
-    Range { from: &'a str, to: &'a str },
+    /// `A..B`: B's history without A's.
+    Range {
+        /// A (HEAD if empty).
+        from: &'a str,
+        /// B (HEAD if empty).
+        to: &'a str,
+    },
 }
 
 impl<'a> RevArg<'a> {
+    /// Parse one argument.
     pub fn parse(arg: &'a str) -> RevArg<'a> {
         let or_head = |s: &'a str| if s.is_empty() { "HEAD" } else { s };
         if let Some((a, b)) = arg.split_once("..") {
@@ -127,7 +139,7 @@ pub fn commit_ranges(repo: Repo, args: &[String]) -> Result<(Vec<ObjectId>, Vec<
 }
 
 /// The candidates a short ref name expands to, in priority order.
-pub fn ref_candidates(name: &str) -> Vec<String> {
+fn ref_candidates(name: &str) -> Vec<String> {
     if name == "HEAD" || name.starts_with("refs/") {
         return vec![name.to_string()];
     }
@@ -198,7 +210,7 @@ fn resolve_base(repo: Repo, name: &str) -> Result<ObjectId> {
 }
 
 /// Follow tags until a non-tag object.
-pub fn peel(store: &dyn ObjectStore, mut id: ObjectId) -> Result<ObjectId> {
+pub(crate) fn peel(store: &dyn ObjectStore, mut id: ObjectId) -> Result<ObjectId> {
     for _ in 0..64 {
         let o = store.read(&id)?;
         if o.kind != ObjectType::Tag {
@@ -230,7 +242,7 @@ fn parents(store: &dyn ObjectStore, id: ObjectId) -> Result<Vec<ObjectId>> {
 
 /// The parents of commit `id` (parsed as `c`) as history walks see them:
 /// none for a shallow commit (layout.md, "Shallow workspaces").
-pub fn visible_parents(
+pub(crate) fn visible_parents(
     store: &dyn ObjectStore,
     id: &ObjectId,
     c: &CommitRef,

@@ -1,5 +1,6 @@
 //! Walking commit history: topological order (children before parents),
 //! newest committer date first among commits that are ready.
+#![warn(missing_docs)]
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
@@ -9,16 +10,23 @@ use crate::oid::ObjectId;
 use crate::revparse::read_commit;
 use crate::store::ObjectStore;
 
+/// A commit as the walk sees it.
 #[derive(Clone, Debug)]
 pub struct WalkCommit {
+    /// The commit.
     pub id: ObjectId,
+    /// Its parents as the walk follows them (a shallow commit's are hidden).
     pub parents: Vec<ObjectId>,
+    /// Its committer time, in seconds since the epoch.
     pub time: i64,
 }
 
+/// How a walk goes.
 #[derive(Default, Clone, Debug)]
 pub struct WalkOptions {
+    /// Follow only first parents.
     pub first_parent: bool,
+    /// Stop after this many commits.
     pub limit: Option<usize>,
 }
 

@@ -3,6 +3,7 @@
 //! directory of a `--map-users` instance hold files the caller, outside
 //! any user namespace, may not read or remove. Such work runs in a forked
 //! child inside a user namespace with the instance's maps, as uid 0 there.
+#![warn(missing_docs)]
 
 use std::path::Path;
 
@@ -15,7 +16,7 @@ use crate::sandbox::IdMap;
 /// 0 there) and return its answer. `f` must not rely on state other
 /// threads of this process may hold (a lock taken at the fork stays taken):
 /// it opens what it needs afresh.
-pub fn run_mapped<T: Serialize + DeserializeOwned>(
+pub(crate) fn run_mapped<T: Serialize + DeserializeOwned>(
     map: &IdMap,
     f: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
@@ -31,7 +32,7 @@ pub fn run_mapped<T: Serialize + DeserializeOwned>(
 
 /// The caller's `--map-users` maps, when it has subordinate ids and is not
 /// root (root reads and removes every file itself).
-pub fn caller_map() -> Option<IdMap> {
+pub(crate) fn caller_map() -> Option<IdMap> {
     if nix::unistd::geteuid().is_root() {
         return None;
     }
@@ -39,7 +40,7 @@ pub fn caller_map() -> Option<IdMap> {
 }
 
 /// Whether this process runs in a user namespace other than the initial one.
-pub fn in_child_namespace() -> bool {
+pub(crate) fn in_child_namespace() -> bool {
     let m = IdMap::of_this_process();
     m.uids != [(0, 0, u32::MAX)]
 }

@@ -4,6 +4,7 @@
 //! program decides what to do with it. hako's command line prints each one
 //! once, as `warning: …` on stderr, when its command ends; a program using
 //! the library sees them through its own `tracing` subscriber.
+#![warn(missing_docs)]
 
 /// The `tracing` target of the engine's warnings.
 pub const TARGET: &str = "hako::warning";

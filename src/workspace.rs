@@ -1,5 +1,6 @@
 //! A workspace: the `.hako/` directory, its object database, refs and config
 //! (format-spec/layout.md).
+#![warn(missing_docs)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,22 +10,27 @@ use crate::identity::{parse_date, Signature};
 use crate::refs::RefStore;
 use crate::store::Odb;
 
-pub const DIR_NAME: &str = ".hako";
+const DIR_NAME: &str = ".hako";
+/// The branch a new container's HEAD names.
 pub const DEFAULT_BRANCH: &str = "main";
 /// The `core.formatversion` this hako writes and reads (format-spec/layout.md).
 pub const FORMAT_VERSION: &str = "1";
 
+/// An open workspace, with one container selected.
 pub struct Workspace {
     /// The `.hako` directory.
     pub dir: PathBuf,
+    /// The object database (`objects/`).
     pub odb: Odb,
     /// The refs of the selected container (`containers/<name>/`).
     pub refs: RefStore,
+    /// The workspace's configuration (`.hako/config`).
     pub config: Config,
     /// The selected container's name.
     pub container: String,
 }
 
+/// The container `init` makes and selects.
 pub const DEFAULT_CONTAINER: &str = "default";
 
 pub use crate::refs::{check_container_name, check_simple_name};
@@ -146,6 +152,7 @@ impl Workspace {
         }
     }
 
+    /// Open the workspace whose `.hako` directory is `dir`, selecting `container` (None: the active one).
     pub fn open_with(dir: &Path, container: Option<&str>) -> Result<Workspace> {
         if !dir.join("config").is_file() || !dir.join("objects").is_dir() {
             return Err(Error::NoWorkspace);

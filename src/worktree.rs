@@ -2,6 +2,7 @@
 //! locating `[REF:]PATH` arguments, looking entries up, following symlinks,
 //! setting entries, and editing the working root with compare-and-swap.
 //! Shared by the file commands, and by the FUSE runtime and merge to come.
+#![warn(missing_docs)]
 
 use crate::container::{
     cwd, display_path, read_working, resolve_path, set_working_root, working_root, working_root_in,
@@ -28,13 +29,16 @@ pub fn split_ref_path(spec: &str) -> (Option<&str>, &str) {
 
 /// Where a `[REF:]PATH` points: the tree it is in and the path's components.
 pub struct Located {
+    /// The root tree.
     pub root: ObjectId,
+    /// The path's components.
     pub comps: Vec<Vec<u8>>,
     /// "REF:" prefix for messages, or "".
     pub label: String,
 }
 
 impl Located {
+    /// The location as messages show it: the label and the path.
     pub fn shown(&self) -> String {
         format!("{}{}", self.label, display_path(&self.comps))
     }
@@ -93,7 +97,7 @@ pub fn must_lookup(store: &dyn ObjectStore, loc: &Located) -> Result<Entry> {
 }
 
 /// Symlinks followed in one resolution before it fails as a loop (the kernel's limit).
-pub const MAX_SYMLINKS: usize = 40;
+const MAX_SYMLINKS: usize = 40;
 
 /// Resolve a path in a tree as the kernel would with the tree as `/`:
 /// symlinks are followed at every component (and at the last one), absolute

@@ -1,5 +1,6 @@
 //! Reading hako.toml (format-spec/hako-toml.md): includes, profiles, typed
 //! values, and errors that name the file, the line and the key.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,16 +11,22 @@ use crate::error::{Error, IoContext, Result};
 /// A network mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Net {
+    /// No network: only `lo`.
     None,
+    /// The host's network.
     Host,
+    /// User-mode networking through `pasta`.
     Pasta,
 }
 
 /// How the directory holding hako.toml is bound at `/workspace`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkspaceMode {
+    /// Bound writable.
     Rw,
+    /// Bound read-only.
     Ro,
+    /// Not bound.
     None,
 }
 
@@ -28,16 +35,27 @@ pub enum WorkspaceMode {
 pub struct ApplyConfig {
     /// The top-level file.
     pub file: PathBuf,
+    /// `image`: the OCI reference pulled when the container does not exist.
     pub image: Option<String>,
+    /// `name`: the container.
     pub name: String,
+    /// `setup`: shell commands run in order inside the container.
     pub setup: Vec<String>,
+    /// `run`: what `apply --run` runs (None: the image's command, else /bin/sh).
     pub run: Option<String>,
+    /// `workspace`: how the directory holding the file is bound at `/workspace`.
     pub workspace: WorkspaceMode,
+    /// `env`: the environment of setup steps and `run`.
     pub env: BTreeMap<String, String>,
+    /// `env_pass`: host variables forwarded by name.
     pub env_pass: Vec<String>,
+    /// `autocommit`: `apply --run` runs with `run --autocommit`.
     pub autocommit: bool,
+    /// `net`: the network of setup steps and `run`.
     pub net: Net,
+    /// `binds`: `HOST:CONTAINER[:ro]` bind mounts.
     pub binds: Vec<String>,
+    /// `rlimits`: resource limits by name.
     pub rlimits: BTreeMap<String, u64>,
     /// Profiles known (for messages).
     pub profiles: Vec<String>,

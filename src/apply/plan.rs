@@ -1,6 +1,7 @@
 //! Which setup steps are already applied (format-spec/hako-toml.md,
 //! "Applied steps"): the longest prefix of the step hashes found as
 //! `Apply-Step:` trailers on HEAD's first-parent history.
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 

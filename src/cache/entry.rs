@@ -1,5 +1,6 @@
 //! One cache entry on disk (format-spec/runtime.md, "The entry record" and
 //! "Stamps and the quick check").
+#![warn(missing_docs)]
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
@@ -48,6 +49,7 @@ impl Profile {
         }
     }
 
+    /// The map of the mapped profile.
     pub fn map(&self) -> Option<&IdMap> {
         match self {
             Profile::Mapped(m) => Some(m),
@@ -80,31 +82,44 @@ pub fn is_mapped_name(name: &str) -> bool {
 /// Full (the whole tree) or a layer over another entry.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
+    /// The whole tree, depth 0.
     Full,
-    Layer { base: String },
+    /// The paths where the tree differs from a base entry's.
+    Layer {
+        /// The base entry's name.
+        base: String,
+    },
 }
 
 /// The `entry` record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
+    /// The tree checked out.
     pub tree: ObjectId,
+    /// What the checkout applies.
     pub profile: Profile,
+    /// Full or a layer.
     pub kind: Kind,
+    /// 0 for full, the base's depth + 1 for a layer.
     pub depth: u32,
+    /// Regular files in `root/`.
     pub files: u64,
+    /// The sum of their sizes.
     pub bytes: u64,
 }
 
 /// The directory name of the entry of `tree` under `profile`.
-pub fn name(tree: &ObjectId, profile: &Profile) -> String {
+pub(crate) fn name(tree: &ObjectId, profile: &Profile) -> String {
     format!("{tree}.{}", profile.suffix())
 }
 
 impl Record {
+    /// The entry's directory name.
     pub fn name(&self) -> String {
         name(&self.tree, &self.profile)
     }
 
+    /// The record as text.
     pub fn encode(&self) -> String {
         let (kind, base) = match &self.kind {
             Kind::Full => ("full", "-"),
@@ -124,6 +139,7 @@ impl Record {
         s
     }
 
+    /// Parse a record read from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
         let bad = || Error::Cache(CacheError::MalformedRecord(path.to_path_buf()));
         let mut lines = text.lines().peekable();
@@ -172,6 +188,7 @@ impl Record {
         })
     }
 
+    /// Read the record of the entry directory `dir`.
     pub fn load(dir: &Path) -> Result<Record> {
         let p = dir.join("entry");
         let text = fs::read_to_string(&p).at(&p)?;
@@ -181,7 +198,7 @@ impl Record {
 
 /// `uidmap`/`gidmap` lines (uid lines first), as `IdMap::lines` writes
 /// them; None for any other line.
-pub fn parse_map<'a>(lines: impl Iterator<Item = &'a str>) -> Option<IdMap> {
+pub(crate) fn parse_map<'a>(lines: impl Iterator<Item = &'a str>) -> Option<IdMap> {
     let mut map = IdMap::default();
     for l in lines {
         let (key, rest) = l.split_once(' ')?;
@@ -203,12 +220,18 @@ pub fn parse_map<'a>(lines: impl Iterator<Item = &'a str>) -> Option<IdMap> {
 
 /// One stamp: what `lstat` of a path of `root/` gave when it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stamp {
+pub(crate) struct Stamp {
+    /// Inode number.
     pub ino: u64,
+    /// File type and permissions.
     pub mode: u32,
+    /// Owner, as the host sees it.
     pub uid: u32,
+    /// Group, as the host sees it.
     pub gid: u32,
+    /// Size in bytes (0 for a directory).
     pub size: u64,
+    /// Modification time: seconds and nanoseconds.
     pub mtime: (i64, i64),
     /// Path from `root/` ("." for root/ itself).
     pub path: Vec<u8>,
@@ -328,14 +351,17 @@ fn number(b: &[u8], radix: u64) -> Option<u64> {
 }
 
 /// What `stamp` found: the stamps, and the regular files with their bytes.
-pub struct Stamped {
+pub(crate) struct Stamped {
+    /// The stamps' encoding.
     pub stamps: Vec<u8>,
+    /// Regular files stamped.
     pub files: u64,
+    /// The sum of their sizes.
     pub bytes: u64,
 }
 
 /// Stamp every path of `root` (itself first, then each directory's names together).
-pub fn stamp(root: &Path) -> Result<Stamped> {
+pub(crate) fn stamp(root: &Path) -> Result<Stamped> {
     let (mut files, mut bytes) = (0, 0);
     let mut out = Vec::new();
     let view = IdMap::of_this_process();
@@ -380,7 +406,7 @@ pub fn stamp(root: &Path) -> Result<Stamped> {
 /// to it (one lookup each, not a walk from the root), as the writer
 /// stamps a directory's names together (runtime.md, "Stamps and the quick
 /// check"). Records in any other order are checked as well, only slower.
-pub fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)> {
+pub(crate) fn check_stamps(root: &Path, stamps: &[u8]) -> Option<(String, &'static str)> {
     use std::sync::atomic::{AtomicBool, Ordering};
     if stamps.last() != Some(&0) {
         return Some(("stamps".into(), "malformed"));

@@ -1,6 +1,7 @@
 //! Plain copies (format-spec/runtime.md, "Plain copies"): one regular file
 //! per file key under `.hako/cache/files/`, hardlinked into every cached
 //! tree that holds that content with those attributes.
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::fs;
@@ -56,7 +57,7 @@ pub fn key(e: &Entry, profile: &Profile) -> String {
 }
 
 /// The name in `files/` (`dir`) of copy `n` of `key` (`<key>`, then `<key>.1`, …).
-pub fn copy_path(dir: &Path, key: &str, n: u32) -> PathBuf {
+pub(crate) fn copy_path(dir: &Path, key: &str, n: u32) -> PathBuf {
     let name = if n == 0 {
         key.to_string()
     } else {
@@ -67,7 +68,7 @@ pub fn copy_path(dir: &Path, key: &str, n: u32) -> PathBuf {
 
 /// The plain copies of one cache directory, for one profile.
 #[derive(Debug)]
-pub struct SharedFiles {
+pub(crate) struct SharedFiles {
     dir: PathBuf,
     tmp: PathBuf,
     profile: Profile,
@@ -87,6 +88,7 @@ pub struct SharedFiles {
 }
 
 impl SharedFiles {
+    /// The plain copies under `cache` for `profile`.
     pub fn new(cache: &Path, profile: Profile) -> SharedFiles {
         SharedFiles {
             dir: cache.join("files"),

@@ -1,6 +1,7 @@
 //! Layers (format-spec/runtime.md, "Entries: full and layered"): the paths
 //! where a tree differs from a cached one, written as an overlay lower
 //! directory to stack over it.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::fs;
@@ -18,11 +19,11 @@ use super::entry::Profile;
 use super::error::{CacheError, Unpresentable};
 
 /// overlay's opaque marker, in the `user.` namespace (`userxattr`).
-pub const OPAQUE: &str = "user.overlay.opaque";
+pub(crate) const OPAQUE: &str = "user.overlay.opaque";
 
 /// How many entries differ between trees `a` and `b` (an added or replaced
 /// directory counts with everything below it), or None past `budget`.
-pub fn count_changes(
+pub(crate) fn count_changes(
     store: &dyn ObjectStore,
     a: &ObjectId,
     b: &ObjectId,
@@ -118,7 +119,7 @@ fn presentable(tree: &ObjectId, path: &str, e: &Entry, profile: &Profile) -> Res
 
 /// Refuse a tree `sub` (at `prefix`, a path from the root of `top`)
 /// holding an entry overlay cannot present.
-pub fn check_presentable(
+pub(crate) fn check_presentable(
     store: &dyn ObjectStore,
     top: &ObjectId,
     sub: &ObjectId,
@@ -140,7 +141,7 @@ pub fn check_presentable(
 }
 
 /// The root record of `tree` as (mode, metadata): 040755 and none by default.
-pub fn root_attrs(store: &dyn ObjectStore, tree: &ObjectId) -> Result<(u32, Meta)> {
+pub(crate) fn root_attrs(store: &dyn ObjectStore, tree: &ObjectId) -> Result<(u32, Meta)> {
     Ok(match dir::get(store, tree, ROOT_RECORD)? {
         Some(e) => (e.mode, e.meta),
         None => (S_IFDIR | 0o755, Meta::default()),

@@ -2,11 +2,12 @@
 //! read-only checkouts of trees under `.hako/cache/trees/`, their regular
 //! files hardlinked to shared plain copies, a tree close to a cached one
 //! written as a layer of the differing paths stacked over it.
+#![warn(missing_docs)]
 
 pub mod entry;
 pub mod error;
 pub mod files;
-pub mod layer;
+pub(crate) mod layer;
 mod prune;
 mod unsynced;
 
@@ -35,11 +36,11 @@ pub use entry::{Kind, Profile, Record};
 /// Most lower directories stacked (a full entry and its layers).
 pub const MAX_DEPTH: u32 = 8;
 /// Most entries a layer may hold; past it a full entry is written.
-pub const MAX_LAYER: usize = 4096;
+const MAX_LAYER: usize = 4096;
 /// How many recently used entries are considered as a layer's base.
 const CANDIDATES: usize = 8;
 /// The default size cap (`cache.maxSize`).
-pub const DEFAULT_MAX_SIZE: u64 = 4 << 30;
+pub(crate) const DEFAULT_MAX_SIZE: u64 = 4 << 30;
 
 /// The cache directory of a workspace.
 pub fn dir(ws: &Workspace) -> PathBuf {
@@ -55,6 +56,7 @@ fn trees(cache: &Path) -> PathBuf {
 /// them under a mount.
 #[derive(Debug)]
 pub struct Lower {
+    /// The entries' `root/` directories, topmost first.
     pub dirs: Vec<PathBuf>,
     /// The entry names, topmost first.
     pub entries: Vec<String>,
@@ -76,6 +78,7 @@ impl Lower {
 /// What `prepare` did.
 #[derive(Debug, Default)]
 pub struct Prepared {
+    /// The overlay lower, when one was prepared.
     pub lower: Option<Lower>,
     /// The entry was written now (not found, or damaged), and how.
     pub written: Option<Kind>,
@@ -214,7 +217,7 @@ fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), Entr
 /// write itself).
 /// Skipped while another process holds the cache's lock (it may be writing
 /// for minutes; a later use finishes them).
-pub fn complete_lower(ws: &Workspace, lower: &Lower) -> Result<()> {
+pub(crate) fn complete_lower(ws: &Workspace, lower: &Lower) -> Result<()> {
     let cache = dir(ws);
     // The usual case, every entry synced: no lock taken.
     if !lower
@@ -588,11 +591,15 @@ fn mapped_work(cache: &Path) -> Result<Option<crate::sandbox::IdMap>> {
 /// One entry as `cache ls` shows it.
 #[derive(Debug)]
 pub struct Listed {
+    /// The entry's directory name.
     pub name: String,
+    /// Its record, or why it cannot be read.
     pub record: Result<Record>,
+    /// When an instance last used it.
     pub last_use: SystemTime,
 }
 
+/// Every entry of the workspace's checkout cache.
 pub fn list(ws: &Workspace) -> Result<Vec<Listed>> {
     let cache = dir(ws);
     Ok(scan(&cache)?
@@ -606,7 +613,7 @@ pub fn list(ws: &Workspace) -> Result<Vec<Listed>> {
 }
 
 /// Disk used by the cache: allocated blocks of `files/` and `trees/`, each inode once.
-pub fn disk_usage(cache: &Path) -> Result<u64> {
+pub(crate) fn disk_usage(cache: &Path) -> Result<u64> {
     let mut seen = HashSet::new();
     let mut total = 0u64;
     let mut stack = vec![cache.join("files"), trees(cache)];
@@ -660,7 +667,9 @@ fn sweep_tmp(cache: &Path) -> Result<()> {
 /// One problem `verify` found: the entry and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Damage {
+    /// The entry's name.
     pub entry: String,
+    /// What is wrong.
     pub why: String,
 }
 

@@ -1,6 +1,7 @@
 //! Upkeep of the checkout cache (runtime.md, "Upkeep"): damaged entries,
 //! entries of trees no root keeps, the size cap by least recent use,
 //! unused plain copies; what a caller cannot see is named, not removed.
+#![warn(missing_docs)]
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -19,6 +20,7 @@ use super::*;
 pub struct Pruned {
     /// Entries removed, with why (`unreachable`, `size cap`, a damage).
     pub entries: Vec<(String, String)>,
+    /// Unused plain copies removed.
     pub copies: u64,
     /// Disk used after.
     pub size: u64,

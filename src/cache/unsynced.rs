@@ -2,6 +2,7 @@
 //! written instead of a `syncfs` before the entry's rename, read by the
 //! quick check (an entry of another boot is damaged), and completed by the
 //! entry's next use: synced, its copies named in `files/`, removed.
+#![warn(missing_docs)]
 
 use std::fs::{self, File};
 use std::os::unix::ffi::OsStrExt;
@@ -28,7 +29,9 @@ pub(super) fn boot_id() -> Option<String> {
 /// once synced.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Unsynced {
+    /// The boot id of the system that wrote the entry.
     pub boot: String,
+    /// The plain copies: key, suffix and path from `root/`.
     pub copies: Vec<(String, u32, Vec<u8>)>,
 }
 

@@ -1,6 +1,7 @@
 //! fsck: every stored object readable and hash-valid, every object reachable
 //! from a root present, every directory and chunk list cut exactly where the
 //! boundary rule puts it, every chunk the size its list says.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use crate::prolly::{dir, file};
 use crate::store::{HashOnly, LocalStore, ObjectStore};
 use crate::workspace::Workspace;
 
+/// How much fsck checks.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FsckOptions {
     /// Also re-chunk every reachable file's content (FastCDC boundaries).
@@ -27,9 +29,19 @@ pub struct FsckOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Finding {
     /// A stored object that cannot be read or does not match its id.
-    Corrupt { id: ObjectId, why: String },
+    Corrupt {
+        /// The object.
+        id: ObjectId,
+        /// What is wrong.
+        why: String,
+    },
     /// A pack whose checksums or index are wrong.
-    BadPack { path: PathBuf, why: String },
+    BadPack {
+        /// The pack or index.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
     /// A referenced object that is not stored.
     Missing(Missing),
     /// A referenced object of another type than its referrer requires (a
@@ -38,11 +50,19 @@ pub enum Finding {
     /// `.hako/shallow` malformed, or naming a stored object that is not a commit.
     BadShallow(String),
     /// A ref, HEAD or WORKING file that cannot be read (where, why).
-    BadRef { at: String, why: String },
+    BadRef {
+        /// The file.
+        at: String,
+        /// Why it cannot be read.
+        why: String,
+    },
     /// A tree or chunk list that is well-formed but not canonical.
     BadStructure {
+        /// The tree or chunk list.
         id: ObjectId,
+        /// Which of the two.
         kind: &'static str,
+        /// What is not canonical.
         why: String,
     },
 }
@@ -50,9 +70,11 @@ pub enum Finding {
 /// What fsck found.
 #[derive(Debug, Default)]
 pub struct FsckReport {
+    /// Every problem found.
     pub problems: Vec<Finding>,
     /// Objects checked against their ids, and their payload bytes.
     pub checked: usize,
+    /// Their payload bytes.
     pub bytes: u64,
     /// Stored objects no root reaches (with their types), sorted.
     pub unreachable: Vec<(ObjectId, ObjectType)>,

@@ -2,6 +2,7 @@
 //! into one pack, prune unreachable loose objects older than a grace period,
 //! expire old reflog entries — under a gc lock, with running writers locked
 //! out for the walk and the deletions.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 use std::fs;
@@ -25,9 +26,10 @@ pub const GRACE: Duration = Duration::from_secs(14 * 24 * 3600);
 pub const REFLOG_EXPIRY: Duration = Duration::from_secs(90 * 24 * 3600);
 /// `gc --auto` does something only above these counts.
 pub const AUTO_LOOSE: usize = 6700;
-pub const AUTO_PACKS: usize = 50;
+/// `gc.autopacklimit`'s default: `gc --auto` repacks past this many packs.
+const AUTO_PACKS: usize = 50;
 /// How long gc waits for running writers to finish.
-pub const WRITERS_WAIT: Duration = Duration::from_secs(60);
+const WRITERS_WAIT: Duration = Duration::from_secs(60);
 
 /// Held while gc, repack or prune runs: one at a time per workspace.
 pub struct GcLock {
@@ -50,10 +52,15 @@ pub fn lock(ws: &Workspace) -> Result<GcLock> {
 /// What a repack did.
 #[derive(Debug, Default)]
 pub struct Repacked {
+    /// Objects written to the new pack.
     pub objects: usize,
+    /// Of them, stored as deltas.
     pub deltas: usize,
+    /// The new pack, if one was written.
     pub pack: Option<PathBuf>,
+    /// Packs it replaced.
     pub packs_removed: usize,
+    /// Loose objects it replaced.
     pub loose_removed: usize,
     /// Unreachable objects of removed packs written out as loose objects
     /// (keeping the pack's age), for prune to judge.
@@ -226,7 +233,9 @@ fn is_temporary(name: &str) -> bool {
 /// What prune removed (or, dry, would remove).
 #[derive(Debug, Default)]
 pub struct Pruned {
+    /// Unreachable objects old enough to go.
     pub objects: Vec<ObjectId>,
+    /// Writers' temporary files old enough to go.
     pub garbage: Vec<PathBuf>,
 }
 
@@ -279,7 +288,7 @@ pub fn prune(ws: &Workspace, expire: SystemTime, dry_run: bool, _held: &GcLock) 
 
 /// Drop reflog entries whose time is before `expire` (every container).
 /// Returns how many were dropped.
-pub fn expire_reflogs(ws: &Workspace, expire: SystemTime) -> Result<usize> {
+fn expire_reflogs(ws: &Workspace, expire: SystemTime) -> Result<usize> {
     let cutoff = expire
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -323,8 +332,11 @@ fn entry_time(line: &str) -> Option<i64> {
 pub struct GcReport {
     /// `--auto` found nothing to do.
     pub skipped: bool,
+    /// Reflog entries expired.
     pub reflog_dropped: usize,
+    /// What the repack did.
     pub repacked: Repacked,
+    /// What prune removed.
     pub pruned: Pruned,
     /// What the checkout cache lost.
     pub cache: crate::cache::Pruned,

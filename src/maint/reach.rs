@@ -1,5 +1,6 @@
 //! Reachability: the roots of a workspace (every container's refs, reflogs,
 //! working root and in-progress state) and everything they reach.
+#![warn(missing_docs)]
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -15,7 +16,9 @@ use crate::workspace::Workspace;
 /// A root and where it came from (for messages).
 #[derive(Clone, Debug)]
 pub struct Root {
+    /// The object it names.
     pub id: ObjectId,
+    /// Where it came from (a ref, a reflog, `WORKING`…).
     pub source: String,
     /// What the root must name (a branch: a commit).
     pub want: Requires,
@@ -24,9 +27,13 @@ pub struct Root {
 /// An object whose type is not the one its referrer requires.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mistyped {
+    /// The object.
     pub id: ObjectId,
+    /// The type it has.
     pub kind: ObjectType,
+    /// The type its referrer requires.
     pub want: Requires,
+    /// The referrer.
     pub from: String,
 }
 
@@ -48,7 +55,7 @@ pub type BadRoot = (String, String);
 
 /// `roots`, going on past refs and `WORKING` files that cannot be read:
 /// those come back for fsck to report.
-pub fn roots_checked(ws: &Workspace) -> Result<(Vec<Root>, Vec<BadRoot>)> {
+pub(crate) fn roots_checked(ws: &Workspace) -> Result<(Vec<Root>, Vec<BadRoot>)> {
     let mut out = Vec::new();
     let mut bad = Vec::new();
     for c in ws.containers()? {
@@ -145,7 +152,7 @@ fn log_names(base: &Path, dir: &Path) -> Result<Vec<String>> {
 }
 
 /// Every file below `dir` (none if it does not exist).
-pub fn files_below(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+pub(crate) fn files_below(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut out = Vec::new();
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -167,8 +174,11 @@ pub fn files_below(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
 /// A reference to an object that is not there (or cannot be read).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Missing {
+    /// The object.
     pub id: ObjectId,
+    /// The type it was referred to as.
     pub kind: &'static str,
+    /// The referrer.
     pub from: String,
 }
 
@@ -177,6 +187,7 @@ pub struct Missing {
 pub struct Reach {
     /// Every object reached (present ones; missing ones are in `missing`).
     pub seen: HashSet<ObjectId>,
+    /// Referenced objects that are missing.
     pub missing: Vec<Missing>,
     /// Root nodes of directories (a commit's tree, a directory entry's id).
     pub dir_roots: HashSet<ObjectId>,
@@ -202,7 +213,10 @@ pub fn reachable(store: &dyn ObjectStore, roots: &[Root]) -> Result<Reach> {
 /// size, and the objects it read whole (all but blobs). A second pass over
 /// the same objects (repack's delta selection and its writer) then reads
 /// them from memory through `Kept`'s `ObjectStore`, not from the store again.
-pub fn reachable_kept<'s>(store: &'s dyn ObjectStore, roots: &[Root]) -> Result<(Reach, Kept<'s>)> {
+pub(crate) fn reachable_kept<'s>(
+    store: &'s dyn ObjectStore,
+    roots: &[Root],
+) -> Result<(Reach, Kept<'s>)> {
     let mut kept = Kept {
         store,
         headers: HashMap::new(),

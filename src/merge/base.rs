@@ -1,6 +1,7 @@
 //! Merge bases over the commit DAG (format-spec/merge.md, Merge bases): the
 //! best common ancestors of two sets of commits, and the base tree merged
 //! from several of them for criss-cross histories.
+#![warn(missing_docs)]
 
 use std::collections::{HashMap, HashSet};
 

@@ -2,10 +2,11 @@
 //! the three-way prolly tree walk, line merge of text files, and the
 //! conflict record kept in a container while a merge is in progress, and
 //! the workflow that merges into a branch, concludes or aborts.
+#![warn(missing_docs)]
 
-pub mod base;
+pub(crate) mod base;
 pub mod state;
-pub mod text;
+pub(crate) mod text;
 pub mod tree;
 pub mod workflow;
 

@@ -1,5 +1,6 @@
 //! Merge properties: identities, symmetry, disjoint changes commute, results
 //! equal fresh builds; and the cost of a merge follows the change.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,6 +1,7 @@
 //! A merge in progress, recorded in the container (format-spec/layout.md,
 //! `MERGE` and `MERGE_CONFLICTS`): what is being merged, the state to restore
 //! on abort, the message, and the conflicts not yet resolved.
+#![warn(missing_docs)]
 
 use std::fs;
 
@@ -19,7 +20,9 @@ pub struct MergeState {
     pub squash: bool,
     /// HEAD's commit and the working root before the merge (`--abort` restores them).
     pub orig_head: ObjectId,
+    /// The working root before the merge.
     pub orig_working: ObjectId,
+    /// The merge commit's message.
     pub message: String,
 }
 
@@ -86,7 +89,7 @@ pub fn read_conflicts(refs: &RefStore) -> Result<Vec<ConflictRecord>> {
 }
 
 /// Replace the conflict list (crash-safe).
-pub fn write_conflicts(refs: &RefStore, conflicts: &[ConflictRecord]) -> Result<()> {
+fn write_conflicts(refs: &RefStore, conflicts: &[ConflictRecord]) -> Result<()> {
     let mut data = Vec::new();
     for (k, path) in conflicts {
         data.extend_from_slice(k.name().as_bytes());
@@ -99,7 +102,11 @@ pub fn write_conflicts(refs: &RefStore, conflicts: &[ConflictRecord]) -> Result<
 
 /// Record a merge in progress: the conflict list first, then `MERGE`, whose
 /// presence is what says a merge is in progress.
-pub fn write_state(refs: &RefStore, st: &MergeState, conflicts: &[ConflictRecord]) -> Result<()> {
+pub(crate) fn write_state(
+    refs: &RefStore,
+    st: &MergeState,
+    conflicts: &[ConflictRecord],
+) -> Result<()> {
     write_conflicts(refs, conflicts)?;
     let text = format!(
         "{} {}\norig-head {}\norig-working {}\n\n{}",

@@ -1,5 +1,6 @@
 //! Line-by-line three-way merge of text files (format-spec/merge.md, Text
 //! merge): the diff3 algorithm over `similar`'s Myers line diffs.
+#![warn(missing_docs)]
 
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
@@ -12,9 +13,12 @@ const BINARY_PROBE: usize = 8000;
 /// Which side wins a conflicting hunk (`-X ours|theirs`); None writes markers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Favor {
+    /// Neither: write conflict markers.
     #[default]
     None,
+    /// Our side's lines.
     Ours,
+    /// Their side's lines.
     Theirs,
 }
 
@@ -32,6 +36,7 @@ impl Favor {
 /// The result of a line merge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextMerge {
+    /// The merged text.
     pub text: Vec<u8>,
     /// How many hunks conflicted (and were written with markers, or resolved
     /// by the favoured side).

@@ -4,6 +4,7 @@
 //! changed on one side only take that side's entry, names changed on both are
 //! merged entry by entry, and the result is ours with those entries edited in
 //! (point edits under the boundary rule, so it equals a fresh build).
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -19,16 +20,24 @@ use crate::store::ObjectStore;
 /// The stable names of conflict kinds (format-spec/merge.md, Conflicts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConflictKind {
+    /// Both sides changed a file's content or a symlink's target, and the text merge left conflicting hunks or did not apply.
     Content,
+    /// The same, with no base entry of that kind (both sides added the name).
     AddAdd,
+    /// One side deleted what the other changed.
     ModifyDelete,
+    /// Both sides present with different kinds, neither a directory.
     Type,
+    /// Both sides present, one a directory and the other not.
     DirectoryFile,
+    /// Both sides changed the permission bits differently.
     Mode,
+    /// Both sides changed the metadata differently (never the mtime alone).
     Metadata,
 }
 
 impl ConflictKind {
+    /// The stable name, as `merge-tree --messages` and `status` print it.
     pub fn name(self) -> &'static str {
         match self {
             ConflictKind::Content => "content",
@@ -41,6 +50,7 @@ impl ConflictKind {
         }
     }
 
+    /// The kind a stable name names, if any.
     pub fn from_name(s: &str) -> Option<ConflictKind> {
         Self::ALL.into_iter().find(|k| k.name() == s)
     }
@@ -61,10 +71,15 @@ impl ConflictKind {
 /// index stages 1, 2 and 3 of git).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conflict {
+    /// The path, slash-separated from the root.
     pub path: Vec<u8>,
+    /// What kind of conflict.
     pub kind: ConflictKind,
+    /// The base's entry (stage 1).
     pub base: Option<Entry>,
+    /// Ours' entry (stage 2).
     pub ours: Option<Entry>,
+    /// Theirs' entry (stage 3).
     pub theirs: Option<Entry>,
 }
 
@@ -77,6 +92,7 @@ impl Conflict {
     }
 }
 
+/// How the merge treats conflicts.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MergeOptions {
     /// Write the base section (`|||||||`) in conflict markers.
@@ -89,7 +105,9 @@ pub struct MergeOptions {
 /// conflict was left) and the conflicts, in path order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MergeOutcome {
+    /// The merged tree.
     pub tree: ObjectId,
+    /// The conflicts, in path order.
     pub conflicts: Vec<Conflict>,
     /// Distinct tree nodes read from the store.
     pub nodes_fetched: u64,
@@ -128,6 +146,7 @@ impl ObjectStore for NodeCache<'_> {
 }
 
 impl MergeOutcome {
+    /// Whether no conflict was left.
     pub fn is_clean(&self) -> bool {
         self.conflicts.is_empty()
     }

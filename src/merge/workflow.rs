@@ -3,6 +3,7 @@
 //! working root with its conflicts recorded until it is concluded (`merge
 //! --continue`, `commit`) or aborted. Commands turn arguments into these
 //! calls and print what they return.
+#![warn(missing_docs)]
 
 use super::state::{
     clear_state, read_conflicts, read_state, write_state, ConflictRecord, MergeState,
@@ -24,11 +25,14 @@ use crate::ObjectId;
 /// A whole-merge strategy: the result is one side's tree as it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
+    /// Keep our tree.
     Ours,
+    /// Take their tree.
     Theirs,
 }
 
 impl Strategy {
+    /// The name `--strategy` takes.
     pub fn name(self) -> &'static str {
         match self {
             Strategy::Ours => "ours",
@@ -36,6 +40,7 @@ impl Strategy {
         }
     }
 
+    /// The strategy `--strategy` names, if any.
     pub fn from_name(s: &str) -> Option<Strategy> {
         match s {
             "ours" => Some(Strategy::Ours),
@@ -56,15 +61,20 @@ pub struct MergeRequest {
     pub ff_only: bool,
     /// Leave the merged tree in the working root; concluding records one parent.
     pub squash: bool,
+    /// `--strategy`: take one side's tree whole.
     pub strategy: Option<Strategy>,
+    /// How conflicts are written or resolved.
     pub options: MergeOptions,
+    /// Merge histories that share no commit.
     pub allow_unrelated: bool,
 }
 
 /// A commit made by the workflow and its message's first line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Made {
+    /// The commit.
     pub id: ObjectId,
+    /// Its message's first line.
     pub summary: String,
 }
 
@@ -74,10 +84,17 @@ pub enum Merged {
     /// The commit is already in HEAD's history; nothing changed.
     UpToDate,
     /// HEAD moved from `from` to `to`.
-    FastForward { from: ObjectId, to: ObjectId },
+    FastForward {
+        /// Where HEAD was.
+        from: ObjectId,
+        /// Where it is now.
+        to: ObjectId,
+    },
     /// A merge commit whose tree is one side's (`--strategy`).
     Strategy {
+        /// The merge commit.
         commit: ObjectId,
+        /// The side whose tree it has.
         strategy: Strategy,
     },
     /// A clean three-way merge, committed.

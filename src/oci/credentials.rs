@@ -1,5 +1,6 @@
 //! Credentials for a registry (format-spec/oci.md, "Credentials"): the auth
 //! files of podman and docker, and docker's credential helpers.
+#![warn(missing_docs)]
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -28,7 +29,7 @@ pub enum Source {
 
 /// Credentials for a registry host: the first auth file that names a
 /// source for it, a helper's answer, or None (anonymous).
-pub fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
+pub(crate) fn credentials_for(domain: &str) -> Result<Option<Credentials>> {
     for f in auth_files() {
         let text = match std::fs::read(&f) {
             Ok(t) => t,
@@ -93,7 +94,7 @@ fn names_domain(k: &str, domain: &str) -> bool {
 
 /// What the text of an auth file says for `domain`: its `credHelpers`
 /// entry, else its `credsStore`, else its `auths` entry; None if nothing.
-pub fn source_in(text: &[u8], domain: &str) -> std::result::Result<Option<Source>, AuthFileError> {
+fn source_in(text: &[u8], domain: &str) -> std::result::Result<Option<Source>, AuthFileError> {
     let v: serde_json::Value = serde_json::from_slice(text).map_err(AuthFileError::Malformed)?;
     if let Some(helpers) = v.get("credHelpers").and_then(|h| h.as_object()) {
         for (k, name) in helpers {
@@ -159,7 +160,7 @@ struct HelperAnswer {
 
 /// Run `docker-credential-NAME get` for `domain`: its credentials, or None
 /// if it holds none for the registry.
-pub fn ask_helper(name: &str, domain: &str) -> Result<Option<Credentials>> {
+fn ask_helper(name: &str, domain: &str) -> Result<Option<Credentials>> {
     let program = format!("docker-credential-{name}");
     let fail = |err: HelperError| -> Error {
         OciError::Helper {

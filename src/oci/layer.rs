@@ -5,6 +5,7 @@
 //!
 //! Only metadata is held in memory (one small record per path); the root
 //! filesystem is never materialised on disk.
+#![warn(missing_docs)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
@@ -64,10 +65,13 @@ fn keep_upper(node: &mut Node, layer: u32) -> bool {
 /// Counts for one applied layer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LayerStats {
+    /// Tar entries read.
     pub entries: u64,
+    /// Regular files among them.
     pub files: u64,
     /// Bytes of regular-file content in the layer.
     pub content_bytes: u64,
+    /// Whiteouts applied.
     pub whiteouts: u64,
 }
 
@@ -85,7 +89,7 @@ impl Default for ImageTree {
 
 /// A tar path as components: `.` and empty components dropped; `..`, an
 /// absolute path and invalid names refused.
-pub fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
+fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
     if p.starts_with(b"/") {
         return Err(LayerEntryError::AbsolutePath(shown(p)).into());
     }
@@ -107,7 +111,7 @@ pub fn split_tar_path(p: &[u8]) -> Result<Vec<Vec<u8>>> {
 }
 
 /// A decompressing reader for a layer blob.
-pub fn decompress<'r>(c: Compression, r: impl Read + 'r) -> Result<Box<dyn Read + 'r>> {
+pub(crate) fn decompress<'r>(c: Compression, r: impl Read + 'r) -> Result<Box<dyn Read + 'r>> {
     Ok(match c {
         Compression::None => Box::new(r),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)),
@@ -224,6 +228,7 @@ fn apply_pax(meta: &mut Meta, k: &[u8], v: &[u8], path: &[u8]) -> Result<()> {
 }
 
 impl ImageTree {
+    /// An empty root filesystem.
     pub fn new() -> ImageTree {
         ImageTree {
             root: DirNode {

@@ -1,5 +1,6 @@
 //! Manifests, image indexes and image configs: the JSON of the OCI image spec
 //! and Docker's v2 schema 2, the fields hako reads.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 
@@ -8,20 +9,28 @@ use serde::{Deserialize, Serialize};
 use super::error::OciError;
 use crate::error::Result;
 
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// The media type of an OCI image index.
+pub(crate) const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+/// The media type of an OCI image manifest.
+pub(crate) const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// The media type of a Docker manifest list (an index).
+const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+/// The media type of a Docker v2 schema 2 manifest.
+const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 
 /// What the client accepts when asking for a manifest.
-pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
+/// An operating system and CPU architecture an image is built for.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Platform {
+    /// The operating system (`linux`).
     #[serde(default)]
     pub os: String,
+    /// The CPU architecture in OCI's names (`amd64`, `arm64`, …).
     #[serde(default)]
     pub architecture: String,
+    /// The CPU variant (`v7`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
 }
@@ -88,34 +97,48 @@ impl std::fmt::Display for Platform {
     }
 }
 
+/// A reference to a blob: its media type, digest and size.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Descriptor {
+    /// The blob's media type.
     #[serde(rename = "mediaType", default)]
     pub media_type: String,
+    /// The blob's digest (`sha256:…`).
     pub digest: String,
+    /// The blob's size in bytes.
     pub size: u64,
+    /// The platform of a manifest an index lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
 }
 
+/// An image index (or Docker manifest list): one manifest per platform.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Index {
+    /// The schema version (2).
     #[serde(rename = "schemaVersion")]
     pub schema_version: u32,
+    /// The manifests it lists.
     pub manifests: Vec<Descriptor>,
 }
 
+/// An image manifest: a config and the layers, bottom first.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Manifest {
+    /// The schema version (2).
     #[serde(rename = "schemaVersion")]
     pub schema_version: u32,
+    /// The image config.
     pub config: Descriptor,
+    /// The layers, bottom first.
     pub layers: Vec<Descriptor>,
 }
 
 /// The manifest kinds hako reads.
 pub enum Parsed {
+    /// An index of manifests by platform.
     Index(Index),
+    /// A manifest of one image.
     Manifest(Manifest),
 }
 
@@ -169,13 +192,16 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Parsed> {
 /// How a layer blob is compressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
+    /// An uncompressed tar.
     None,
+    /// gzip.
     Gzip,
+    /// zstd.
     Zstd,
 }
 
 /// The compression of a layer media type; unknown types are refused.
-pub fn layer_compression(media_type: &str) -> Result<Compression> {
+pub(crate) fn layer_compression(media_type: &str) -> Result<Compression> {
     let t = media_type;
     let c = match t {
         "application/vnd.oci.image.layer.v1.tar"
@@ -195,36 +221,49 @@ pub fn layer_compression(media_type: &str) -> Result<Compression> {
 /// The parts of an image config that `run` uses (the whole JSON is kept).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ImageConfig {
+    /// The CPU architecture in OCI's names.
     #[serde(default)]
     pub architecture: String,
+    /// The operating system.
     #[serde(default)]
     pub os: String,
+    /// The CPU variant, if any.
     #[serde(default)]
     pub variant: Option<String>,
+    /// What a container of the image runs, and how.
     #[serde(default)]
     pub config: Option<RunConfig>,
 }
 
+/// The `config` object of an image config: how a container of the image runs.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RunConfig {
+    /// `Env`: `K=V` variables.
     #[serde(default)]
     pub env: Option<Vec<String>>,
+    /// `Cmd`: the default command, or the default arguments of the entrypoint.
     #[serde(default)]
     pub cmd: Option<Vec<String>>,
+    /// `Entrypoint`: the program run before `Cmd`.
     #[serde(default)]
     pub entrypoint: Option<Vec<String>>,
+    /// `WorkingDir`: the working directory.
     #[serde(default)]
     pub working_dir: Option<String>,
+    /// `User`: the user (and group) to run as.
     #[serde(default)]
     pub user: Option<String>,
+    /// `ExposedPorts`, as given.
     #[serde(default)]
     pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+    /// `Labels`.
     #[serde(default)]
     pub labels: Option<BTreeMap<String, String>>,
 }
 
-pub fn parse_config(body: &[u8]) -> Result<ImageConfig> {
+/// Parse an image config.
+pub(crate) fn parse_config(body: &[u8]) -> Result<ImageConfig> {
     Ok(serde_json::from_slice(body).map_err(OciError::MalformedConfig)?)
 }
 

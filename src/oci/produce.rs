@@ -1,6 +1,7 @@
 //! A commit as an OCI image (format-spec/oci.md, "Producing images"): the
 //! base image's layers reused by digest, new layers from tree diffs, the
 //! config and the manifest, byte for byte as the spec defines.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -20,9 +21,12 @@ use crate::object::{CommitRef, ObjectType};
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;
 
-pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-pub const LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-pub const LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
+/// The media type of the image config hako writes.
+const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+/// The media type of a gzip layer.
+const LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+/// The media type of a zstd layer.
+const LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 
 /// `--layers`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,11 +40,14 @@ pub enum LayersMode {
 /// `--compression`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LayerCompression {
+    /// gzip (the default).
     Gzip,
+    /// zstd.
     Zstd,
 }
 
 impl LayerCompression {
+    /// The media type of a layer compressed so.
     pub fn media_type(self) -> &'static str {
         match self {
             LayerCompression::Gzip => LAYER_GZIP,
@@ -52,15 +59,25 @@ impl LayerCompression {
 /// What the image is built with besides the commit.
 #[derive(Clone, Debug)]
 pub struct ImageOptions {
+    /// One layer, or one per commit.
     pub layers: LayersMode,
+    /// How the layers made here are compressed.
     pub compression: LayerCompression,
+    /// The platform (None: the base image's, or this host's without one); must match the base's.
     pub platform: Option<Platform>,
+    /// `Cmd` of the config.
     pub cmd: Option<Vec<String>>,
+    /// `Entrypoint` of the config.
     pub entrypoint: Option<Vec<String>>,
+    /// Variables set in `Env`, replacing the base's of the same name.
     pub env: Vec<(String, String)>,
+    /// `WorkingDir` of the config.
     pub workdir: Option<String>,
+    /// `User` of the config.
     pub user: Option<String>,
+    /// `Labels` added to the config.
     pub labels: Vec<(String, String)>,
+    /// Annotations of the manifest.
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -84,10 +101,14 @@ impl Default for ImageOptions {
 /// A manifest descriptor, keys in the spec's order.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Descriptor {
+    /// The blob's media type.
     #[serde(rename = "mediaType")]
     pub media_type: String,
+    /// The blob's digest (`sha256:…`).
     pub digest: String,
+    /// The blob's size in bytes.
     pub size: u64,
+    /// The descriptor's annotations, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<serde_json::Value>,
 }
@@ -98,18 +119,27 @@ pub enum LayerSource {
     /// A layer of the base image, on the base's registry.
     Base,
     /// A layer made here, in this file.
-    Made { path: PathBuf, counts: LayerCounts },
+    Made {
+        /// The file.
+        path: PathBuf,
+        /// What the layer holds, counted.
+        counts: LayerCounts,
+    },
 }
 
+/// One layer of an image being made: its descriptor and where its bytes are.
 #[derive(Clone, Debug)]
 pub struct Layer {
+    /// Its descriptor in the manifest.
     pub desc: Descriptor,
+    /// Where its bytes are.
     pub source: LayerSource,
 }
 
 /// The base image a commit was pulled from.
 #[derive(Clone, Debug)]
 pub struct Base {
+    /// The pull record of the base image.
     pub record: PullRecord,
     /// The commit holding the pull record.
     pub commit: ObjectId,
@@ -119,16 +149,23 @@ pub struct Base {
 
 /// An image built from a commit: layers, config and manifest.
 pub struct Image {
+    /// The base image, if the commit was pulled from one.
     pub base: Option<Base>,
+    /// The layers, bottom first.
     pub layers: Vec<Layer>,
+    /// The image config's bytes.
     pub config: Vec<u8>,
+    /// Their digest.
     pub config_digest: String,
+    /// The manifest's bytes.
     pub manifest: Vec<u8>,
+    /// Their digest.
     pub manifest_digest: String,
 }
 
 impl Image {
-    pub fn config_desc(&self) -> Descriptor {
+    /// The config's descriptor.
+    pub(crate) fn config_desc(&self) -> Descriptor {
         Descriptor {
             media_type: OCI_CONFIG.into(),
             digest: self.config_digest.clone(),
@@ -138,12 +175,13 @@ impl Image {
     }
 }
 
+/// The digest of `data` as a registry writes it: `sha256:` and lowercase hex.
 pub fn sha256(data: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(data)))
 }
 
 /// The base of `commit`: the nearest pull record on its first-parent line.
-pub fn base_of(store: &dyn ObjectStore, commit: &ObjectId) -> Result<Option<Base>> {
+pub(crate) fn base_of(store: &dyn ObjectStore, commit: &ObjectId) -> Result<Option<Base>> {
     Ok(last_pull(store, commit)?.map(|(c, r, tree, _)| Base {
         record: r,
         commit: c,
@@ -224,7 +262,7 @@ fn committer_time(line: &str) -> i64 {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of `secs` since the epoch (UTC).
-pub fn rfc3339(secs: i64) -> String {
+fn rfc3339(secs: i64) -> String {
     let days = secs.div_euclid(86400);
     let rem = secs.rem_euclid(86400);
     // Civil from days (Howard Hinnant's algorithm).
@@ -267,7 +305,7 @@ impl<W: Write> Write for Hashing<W> {
 
 /// Write the layer of the diff `old` → `new` into `dest`, compressed; its
 /// descriptor and diffID.
-pub fn make_layer(
+fn make_layer(
     store: &dyn ObjectStore,
     old: Option<&ObjectId>,
     new: &ObjectId,
@@ -322,7 +360,7 @@ pub fn make_layer(
 }
 
 /// The base image's manifest layers, as descriptors in OCI media types.
-pub fn base_layers(body: &[u8]) -> Result<Vec<Descriptor>> {
+fn base_layers(body: &[u8]) -> Result<Vec<Descriptor>> {
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(OciError::BaseManifestMalformed)?;
     let layers = v

@@ -1,6 +1,7 @@
 //! The record of a pull in its commit message (format-spec/oci.md): trailer
 //! lines naming the image, its manifest digest, platform, size and the blob
 //! that holds the image config.
+#![warn(missing_docs)]
 
 use super::manifest::{parse_config, ImageConfig};
 use crate::error::Result;
@@ -13,7 +14,7 @@ pub use crate::links::PullRecord;
 /// The nearest commit on `commit`'s first-parent line (itself included)
 /// that carries a pull record: its id, the record, its tree, and how many
 /// commits lie above it on that line (0 when `commit` is the pull itself).
-pub fn last_pull(
+pub(crate) fn last_pull(
     store: &dyn ObjectStore,
     commit: &ObjectId,
 ) -> Result<Option<(ObjectId, PullRecord, ObjectId, usize)>> {
@@ -58,7 +59,7 @@ pub fn image_of(
 /// A pull of manifest DIGEST already in the workspace: the record and tree
 /// of the first pull commit with that digest on the first-parent line of
 /// any branch of any container (so pulling it again downloads nothing).
-pub fn stored_pull(
+pub(crate) fn stored_pull(
     ws: &crate::workspace::Workspace,
     digest: &str,
 ) -> Result<Option<(PullRecord, ObjectId)>> {

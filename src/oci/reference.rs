@@ -1,11 +1,13 @@
 //! Image references as docker writes them: `alpine` is
 //! `docker.io/library/alpine:latest`; `host:port/repo:tag`; `repo@sha256:…`.
+#![warn(missing_docs)]
 
 use super::error::OciError;
 use crate::error::{Error, Result};
 
-pub const DOCKER_HUB: &str = "docker.io";
+pub(crate) const DOCKER_HUB: &str = "docker.io";
 
+/// An image reference, parsed and with docker's defaults filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
     /// Registry host (and port), `docker.io` for Docker Hub.
@@ -27,7 +29,7 @@ fn bad(s: &str, why: &'static str) -> Error {
 }
 
 /// Whether `d` is `sha256:` and 64 lowercase hex digits.
-pub fn is_sha256_digest(d: &str) -> bool {
+pub(crate) fn is_sha256_digest(d: &str) -> bool {
     d.strip_prefix("sha256:").is_some_and(|h| {
         h.len() == 64
             && h.bytes()
@@ -36,6 +38,7 @@ pub fn is_sha256_digest(d: &str) -> bool {
 }
 
 impl Reference {
+    /// Parse a reference as docker reads it.
     pub fn parse(s: &str) -> Result<Reference> {
         if s.is_empty() || s.len() > 4096 || s.chars().any(|c| c.is_whitespace()) {
             return Err(bad(s, "empty or contains whitespace"));

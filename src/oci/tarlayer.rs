@@ -1,6 +1,7 @@
 //! A tree diff as an OCI layer tar (format-spec/oci.md, "A layer: the diff
 //! as a tar"): ustar headers with PAX records, whiteouts for removals,
 //! hardlinks within the layer, byte for byte as the spec defines.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -22,8 +23,11 @@ fn fits(v: u64, width: usize) -> bool {
 /// What a layer holds, for reports and tests.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct LayerCounts {
+    /// Tar members written.
     pub members: u64,
+    /// Whiteouts among them.
     pub whiteouts: u64,
+    /// Bytes of regular-file content.
     pub content_bytes: u64,
 }
 

@@ -4,6 +4,7 @@
 //! deltas when that is smaller, and whose zstd frames go without their magic.
 //! `write_compact` writes one; `decode_compact` turns one into the records of
 //! a stored version 2 pack.
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use rayon::prelude::*;
 use super::select::Pick;
 use super::write::Written;
 use super::{ObjectVisitor, Seen};
-use crate::codec::{get_varint, put_varint};
+use crate::codec::{get_varint, put_varint, varint_len};
 use crate::error::{Error, Result};
 use crate::object::{hash_object, CommitRef, ObjectType, TagRef};
 use crate::oid::ObjectId;
@@ -27,7 +28,7 @@ use crate::store::packwrite::{delta_frame, encode_record, full_frame, PackStream
 use crate::store::{LocalStore, ObjectStore, Odb};
 
 /// The version number of the compact stream.
-pub const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 3;
 /// The magic number of a zstd frame, left out of a compact record's body.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
@@ -47,17 +48,24 @@ pub enum BaseRef {
 /// How a record's body holds its payload (the head's bits 5–6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Body {
+    /// The payload as is (full records only).
     Raw,
+    /// One zstd frame without its magic number (a delta's uses the base as prefix).
     Zstd,
+    /// Insert and copy instructions over the base's payload (deltas only).
     Ops,
 }
 
 /// A compact record's header, parsed.
 #[derive(Clone, Debug)]
 pub struct CompactHead {
+    /// The object's type.
     pub kind: ObjectType,
+    /// The delta base, if any.
     pub base: BaseRef,
+    /// How the body holds the payload.
     pub body: Body,
+    /// The payload's size.
     pub size: u64,
     /// Where the record starts in the buffer.
     pub offset: usize,
@@ -160,7 +168,7 @@ pub fn parse_compact_record(
 /// The ids an object's payload names, in order: its slots (a commit's tree
 /// then parents; a tag's object; a leaf tree node's entries' ids, zero ids
 /// included; an internal node's or a chunk list's children).
-pub fn slots(kind: ObjectType, data: &[u8]) -> Result<Vec<ObjectId>> {
+fn slots(kind: ObjectType, data: &[u8]) -> Result<Vec<ObjectId>> {
     Ok(match kind {
         ObjectType::Blob => Vec::new(),
         ObjectType::Commit => {
@@ -186,7 +194,7 @@ pub fn slots(kind: ObjectType, data: &[u8]) -> Result<Vec<ObjectId>> {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Rebuild a payload of exactly `size` bytes from `ops` and the base.
-pub fn apply_ops(
+fn apply_ops(
     ops: &[u8],
     base: &[u8],
     base_id: &ObjectId,
@@ -471,12 +479,6 @@ fn candidates(
     Ok(Candidates { size, full, delta })
 }
 
-fn varint_len(v: u64) -> usize {
-    let mut b = Vec::new();
-    put_varint(&mut b, v);
-    b.len()
-}
-
 /// Write `picks` as a compact stream to `out` (`thin`: bases outside the
 /// stream allowed, the receiver has them). Chains never exceed the
 /// format's maximum depth.
@@ -573,7 +575,7 @@ pub fn write_compact<W: Write>(
 }
 
 /// Write `picks` for the wire: a compact stream if `compact`, else version 2.
-pub fn write_wire<W: Write>(
+pub(crate) fn write_wire<W: Write>(
     compact: bool,
     store: &dyn ObjectStore,
     reuse: Option<&dyn LocalStore>,

@@ -1,6 +1,7 @@
 //! index-pack: a pack read front to back (from a file or a pipe) becomes a
 //! stored, indexed, never-thin pack — or nothing at all (format-spec/packs.md,
 //! "index-pack").
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::collections::HashMap;

@@ -2,6 +2,7 @@
 //! (thin) pack stream with deltas (`write`) or as the wire's compact stream
 //! (`compact`, pack version 3), and turning a received stream into a stored
 //! pack (`ingest`). The pack format itself is `store::pack`.
+#![warn(missing_docs)]
 
 use crate::object::ObjectType;
 use crate::oid::ObjectId;

@@ -4,6 +4,7 @@
 //! shown that everything the new ref values need is present. Only then is
 //! it renamed to `pack-<sum>` (the `.pack` first, then its `.idx`), which
 //! makes its objects visible; dropped without `admit`, it is removed.
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::collections::HashMap;
@@ -64,6 +65,7 @@ impl Quarantine<'_> {
         self.pack.len()
     }
 
+    /// Whether the quarantined pack holds no object.
     pub fn is_empty(&self) -> bool {
         self.pack.is_empty()
     }

@@ -4,6 +4,7 @@
 //! reading below it — a 1-file change in a 100k-file tree costs O(depth)
 //! node reads. Each object comes with a suggested delta base: the node at the
 //! same place (same level, overlapping keys) on the other side.
+#![warn(missing_docs)]
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -30,7 +31,9 @@ enum Walk {
 /// One object to send, with a delta base candidate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pick {
+    /// The object.
     pub id: ObjectId,
+    /// Its type.
     pub kind: ObjectType,
     /// The same path's previous node or content, if there is one; for a
     /// commit, its first parent the receiver has (only the compact stream
@@ -41,11 +44,13 @@ pub struct Pick {
 /// The walk's state: what is picked, in order, and what was seen.
 pub struct Selection<'s> {
     store: &'s dyn ObjectStore,
+    /// The objects picked, in send order.
     pub picks: Vec<Pick>,
     sent: HashSet<ObjectId>,
 }
 
 impl<'s> Selection<'s> {
+    /// An empty selection reading from `store`.
     pub fn new(store: &'s dyn ObjectStore) -> Selection<'s> {
         Selection {
             store,
@@ -367,7 +372,9 @@ pub struct ShallowRequest {
 /// The shallow-update section: sorted ids.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShallowUpdate {
+    /// Commits the client will have without all their parents.
     pub shallow: Vec<ObjectId>,
+    /// Shallow commits of the client whose missing history is being sent.
     pub unshallow: Vec<ObjectId>,
 }
 
@@ -384,7 +391,7 @@ fn both_parents(store: &dyn ObjectStore, id: &ObjectId) -> Result<(Vec<ObjectId>
 /// client has), *S* (the commits to send, depth-limited with `deepen`), the
 /// shallow-update lines, and the objects, exactly as protocol.md section 6a
 /// defines them.
-pub fn select_revs_shallow(
+pub(crate) fn select_revs_shallow(
     store: &dyn ObjectStore,
     include: &[ObjectId],
     haves: &[ObjectId],

@@ -1,6 +1,7 @@
 //! Writing picked objects as a pack stream: deltas against the suggested
 //! bases where they are smaller (and allowed: in the pack and earlier, or,
 //! for a thin pack, on the receiving side), compressed in parallel rounds.
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::collections::HashMap;
@@ -19,11 +20,15 @@ use crate::store::{LocalStore, ObjectStore};
 /// What a written pack holds.
 #[derive(Debug, Default)]
 pub struct Written {
+    /// Objects written.
     pub objects: usize,
+    /// Of them, stored as deltas.
     pub deltas: usize,
     /// Deltas against objects not in the pack (thin).
     pub external: usize,
+    /// The pack's size in bytes.
     pub bytes: u64,
+    /// The pack's trailing checksum.
     pub checksum: ObjectId,
     /// Index entries (id, offset, record length, payload size).
     pub entries: Vec<IndexEntry>,

@@ -1,5 +1,6 @@
 //! Chunked files: FastCDC chunks stored as blobs, listed by a prolly list of
 //! `file` nodes (format-spec/prolly-tree.md, "Chunked files").
+#![warn(missing_docs)]
 
 use crate::prolly::ProllyError;
 use std::io::Read;
@@ -11,11 +12,16 @@ use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;
 
+/// A file of at most this many bytes is stored as one blob.
 pub const INLINE_MAX: u64 = 65536;
+/// FastCDC's smallest chunk, in bytes.
 pub const CDC_MIN: u32 = 16384;
+/// FastCDC's target chunk size, in bytes.
 pub const CDC_AVG: u32 = 65536;
+/// FastCDC's largest chunk, in bytes.
 pub const CDC_MAX: u32 = 262144;
 
+/// The node schema of chunked files (`file` objects).
 pub struct FileSchema;
 
 impl Schema for FileSchema {
@@ -151,7 +157,7 @@ pub fn size(store: &dyn ObjectStore, id: &ObjectId) -> Result<u64> {
 }
 
 /// Read `len` bytes at `offset` without loading the rest of the file.
-pub fn read_range(
+pub(crate) fn read_range(
     store: &dyn ObjectStore,
     id: &ObjectId,
     offset: u64,
@@ -255,7 +261,10 @@ fn write_node(store: &dyn ObjectStore, node: &Node, w: &mut dyn std::io::Write) 
 
 /// Every node of a chunked file's list, top-down, each with its level and
 /// its position among that level's nodes (reads list nodes, never chunks).
-pub fn list_nodes(store: &dyn ObjectStore, id: &ObjectId) -> Result<Vec<(ObjectId, u8, usize)>> {
+pub(crate) fn list_nodes(
+    store: &dyn ObjectStore,
+    id: &ObjectId,
+) -> Result<Vec<(ObjectId, u8, usize)>> {
     let mut out = Vec::new();
     let mut level_pos: Vec<usize> = Vec::new();
     fn rec(
@@ -415,17 +424,20 @@ pub fn splice(
 
 /// A chunk-list node's children: list nodes (level > 0) or chunk blobs (level 0),
 /// with the byte totals its entries claim.
-pub fn node_children(node: &Node) -> Vec<(u64, u64, ObjectId)> {
+pub(crate) fn node_children(node: &Node) -> Vec<(u64, u64, ObjectId)> {
     (0..node.len()).map(|i| entry_totals(node, i)).collect()
 }
 
 /// Load a chunk-list node.
-pub fn load_node(store: &dyn ObjectStore, id: &ObjectId) -> Result<Node> {
+fn load_node(store: &dyn ObjectStore, id: &ObjectId) -> Result<Node> {
     Node::load::<FileSchema>(store, id)
 }
 
 /// The chunk list (a `file` object) for chunks given as (length, blob id).
-pub fn list_from_chunks(store: &dyn ObjectStore, chunks: &[(u64, ObjectId)]) -> Result<ObjectId> {
+pub(crate) fn list_from_chunks(
+    store: &dyn ObjectStore,
+    chunks: &[(u64, ObjectId)],
+) -> Result<ObjectId> {
     let mut b = Builder::<FileSchema>::new(store, 0);
     for (len, id) in chunks {
         let (k, e) = leaf_entry(*len, *id);
@@ -443,6 +455,7 @@ pub struct Reader<'s> {
 }
 
 impl<'s> Reader<'s> {
+    /// A reader of file content `id` (a blob or a `file` root).
     pub fn new(store: &'s dyn ObjectStore, id: &ObjectId) -> Result<Reader<'s>> {
         let (kind, _) = store.read_header(id)?;
         let (buf, chunks) = if kind == ObjectType::Blob {

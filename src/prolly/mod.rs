@@ -2,6 +2,7 @@
 //! independent B-trees. This module holds what directories (`tree`) and
 //! chunked files (`file`) share: node framing, the boundary rule and
 //! the one-pass multi-level builder.
+#![warn(missing_docs)]
 
 pub mod dir;
 pub mod error;
@@ -17,10 +18,14 @@ use crate::store::ObjectStore;
 
 pub use error::ProllyError;
 
-pub const NODE_VERSION: u8 = 1;
-pub const MIN_NODE: usize = 512;
-pub const MAX_NODE: usize = 16384;
-pub const K2: u128 = 8_179_600;
+/// The version byte every node starts with.
+const NODE_VERSION: u8 = 1;
+/// No node closes below this many bytes.
+const MIN_NODE: usize = 512;
+/// A node closes before it would pass this many bytes.
+pub(crate) const MAX_NODE: usize = 16384;
+/// The boundary rule's constant (format-spec/prolly-tree.md).
+const K2: u128 = 8_179_600;
 
 /// An object store that counts the prolly nodes (tree and file nodes) read
 /// and written through it, for `diff-tree --count-nodes` and benchmarks.
@@ -93,7 +98,8 @@ impl ObjectStore for NodeCounter<'_> {
     }
 }
 
-pub fn malformed(why: &str) -> Error {
+/// A malformed-node error saying why.
+pub(crate) fn malformed(why: &str) -> Error {
     Error::Malformed {
         kind: "prolly node",
         why: why.to_string(),
@@ -111,6 +117,7 @@ impl From<DecodeError> for Error {
 
 /// How entries of one kind of prolly node are framed.
 pub trait Schema {
+    /// The object type of its nodes.
     const KIND: ObjectType;
     /// Parse the entry at `buf[*pos..]`; advance `pos`; return the key range.
     fn parse_entry(level: u8, buf: &[u8], pos: &mut usize) -> Result<std::ops::Range<usize>>;
@@ -127,28 +134,36 @@ pub trait Schema {
 /// A decoded node: owned payload plus entry offsets (keys and entries are slices of it).
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// The node's object id.
     pub id: ObjectId,
+    /// 0 for a leaf, one more per level above.
     pub level: u8,
+    /// The payload.
     pub data: Vec<u8>,
     /// (entry start, key start, key end, entry end) offsets into `data`.
     pub spans: Vec<(u32, u32, u32, u32)>,
 }
 
 impl Node {
+    /// How many entries it holds.
     pub fn len(&self) -> usize {
         self.spans.len()
     }
+    /// Whether it holds no entry.
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
+    /// The key of entry `i`.
     pub fn key(&self, i: usize) -> &[u8] {
         let s = self.spans[i];
         &self.data[s.1 as usize..s.2 as usize]
     }
+    /// The whole bytes of entry `i`.
     pub fn entry(&self, i: usize) -> &[u8] {
         let s = self.spans[i];
         &self.data[s.0 as usize..s.3 as usize]
     }
+    /// The key of its last entry (it must have one).
     pub fn last_key(&self) -> &[u8] {
         self.key(self.len() - 1)
     }
@@ -166,6 +181,7 @@ impl Node {
         lo
     }
 
+    /// Parse and check a payload as a node of schema `S`.
     pub fn parse<S: Schema>(id: ObjectId, data: Vec<u8>) -> Result<Node> {
         if data.len() < 3 || data[0] != NODE_VERSION {
             return Err(malformed("bad node header or version"));
@@ -202,6 +218,7 @@ impl Node {
         Ok(node)
     }
 
+    /// Read node `id` from `store`, checking its type and framing.
     pub fn load<S: Schema>(store: &dyn ObjectStore, id: &ObjectId) -> Result<Node> {
         let o = store.read(id)?;
         if o.kind != S::KIND {
@@ -216,7 +233,7 @@ impl Node {
 }
 
 /// Encode a node payload from entry bytes.
-pub fn encode_node(level: u8, entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn encode_node(level: u8, entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
     let body: usize = entries.iter().map(|e| e.1.len()).sum();
     let mut out = Vec::with_capacity(body + 12);
     out.push(NODE_VERSION);
@@ -232,7 +249,7 @@ pub fn encode_node(level: u8, entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
 
 /// True if the node should be closed after appending an entry of `e` bytes
 /// with key `key`, the node now holding `s` bytes.
-pub fn cut_after(level: u8, key: &[u8], e: usize, s: usize) -> bool {
+pub(crate) fn cut_after(level: u8, key: &[u8], e: usize, s: usize) -> bool {
     if s < MIN_NODE {
         return false;
     }
@@ -244,7 +261,7 @@ pub fn cut_after(level: u8, key: &[u8], e: usize, s: usize) -> bool {
 }
 
 /// One level's chunker: accumulates entries and closes nodes by the rule.
-pub struct LevelChunker {
+pub(crate) struct LevelChunker {
     pub level: u8,
     pub entries: Vec<(Vec<u8>, Vec<u8>)>,
     size: usize,
@@ -289,7 +306,7 @@ impl LevelChunker {
 }
 
 /// Write a node of entries; returns the decoded node (for its parent entry).
-pub fn write_node<S: Schema>(
+pub(crate) fn write_node<S: Schema>(
     store: &dyn ObjectStore,
     level: u8,
     entries: &[(Vec<u8>, Vec<u8>)],
@@ -310,6 +327,7 @@ pub struct Builder<'s, S: Schema> {
 }
 
 impl<'s, S: Schema> Builder<'s, S> {
+    /// A builder whose entries are of level `base_level`.
     pub fn new(store: &'s dyn ObjectStore, base_level: u8) -> Self {
         Builder {
             store,
@@ -347,6 +365,7 @@ impl<'s, S: Schema> Builder<'s, S> {
         Ok(())
     }
 
+    /// Feed the next entry.
     pub fn push(&mut self, key: Vec<u8>, entry: Vec<u8>) -> Result<()> {
         self.push_at(0, key, entry)
     }

@@ -1,4 +1,5 @@
 //! Property tests: history independence, edit/undo, diff/apply, node bounds.
+#![warn(missing_docs)]
 
 use proptest::prelude::*;
 

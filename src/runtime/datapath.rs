@@ -1,6 +1,7 @@
 //! Which data path an instance runs on (format-spec/runtime.md, "Choosing
 //! the data path"): overlay over the checkout cache where it works, else
 //! FUSE, else a checkout (materialize).
+#![warn(missing_docs)]
 
 use crate::error::Result;
 use crate::runtime::error::RuntimeError;
@@ -13,7 +14,9 @@ pub use super::instance::DataPath;
 /// The path chosen, and the note saying why it is not the one asked or the default.
 #[derive(Debug)]
 pub struct Choice {
+    /// The data path.
     pub path: DataPath,
+    /// Why it is not the one asked for or the default, if so.
     pub note: Option<String>,
 }
 
@@ -86,7 +89,7 @@ pub fn choose(ws: &Workspace, asked: Option<DataPath>) -> Result<Choice> {
 }
 
 /// FUSE in place of overlay, and the note saying why.
-pub fn fallback_to_fuse(why: &str) -> Choice {
+pub(crate) fn fallback_to_fuse(why: &str) -> Choice {
     Choice {
         path: DataPath::Fuse,
         note: Some(format!("overlay unavailable ({why}); using FUSE")),

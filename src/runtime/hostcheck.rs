@@ -1,6 +1,7 @@
 //! What this host gives the runtime (`hako bootstrap`): each facility is
 //! tried, not guessed from versions, and what is missing comes with how to
 //! enable it.
+#![warn(missing_docs)]
 
 use std::path::Path;
 
@@ -13,6 +14,7 @@ pub struct Check {
     pub what: &'static str,
     /// What needs it.
     pub used_by: &'static str,
+    /// Whether the host has it.
     pub ok: bool,
     /// What was found.
     pub detail: String,

@@ -5,6 +5,7 @@
 //! their contents and every other directory gets an overlay of its own;
 //! `--keep-as` grafts the upper directories into one and folds it onto a
 //! base read from the host (only the paths the upper directory names).
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -69,6 +70,7 @@ impl MountTable {
         }
     }
 
+    /// The mount table of this process's mount namespace.
     pub fn read() -> Result<MountTable> {
         let p = Path::new("/proc/self/mountinfo");
         Ok(MountTable::parse(&fs::read_to_string(p).at(p)?))
@@ -96,7 +98,7 @@ fn is_fresh(p: &Path) -> bool {
 /// Whether the run keeps the host's /tmp (overlaid like any directory)
 /// instead of a fresh one: when it starts in a directory under /tmp, whose
 /// parents and neighbours the command may name (`../lib`).
-pub fn keeps_host_tmp(cwd: &Path) -> bool {
+pub(crate) fn keeps_host_tmp(cwd: &Path) -> bool {
     cwd.starts_with("/tmp")
 }
 
@@ -109,8 +111,11 @@ fn is_fresh_here(p: &Path, keep_tmp: bool) -> bool {
 /// the host) and its upper and work directories.
 #[derive(Debug, Clone)]
 pub struct Nested {
+    /// Where the overlay is mounted (absolute, the same inside and on the host).
     pub target: PathBuf,
+    /// Its upper directory.
     pub upper: PathBuf,
+    /// Its work directory.
     pub work: PathBuf,
     /// The upper directory's root as made: nothing changed while it is so.
     made: RootAttrs,
@@ -142,6 +147,7 @@ impl RootAttrs {
 pub struct HostRoot {
     /// The root overlay's lower directory (the spine).
     pub spine: PathBuf,
+    /// The directory of mount points stacked under the lower (`OverlayRoot::skeleton`).
     pub skeleton: PathBuf,
     /// ROOTFS: the root overlay's mount point.
     pub mnt: PathBuf,
@@ -336,6 +342,7 @@ fn set_mtime(p: &Path, secs: i64, nsec: i64) -> Result<()> {
 /// directory"): made in `$TMPDIR`, else `$XDG_RUNTIME_DIR`, else /tmp,
 /// locked while the run lives, removed when dropped.
 pub struct Private {
+    /// The directory.
     pub dir: PathBuf,
     /// Where it is made.
     pub base: PathBuf,
@@ -460,7 +467,7 @@ fn remove_stale(base: &Path) {
 
 /// Graft every nested overlay's upper directory into the root upper
 /// directory at its target (runtime.md, "`--keep-as`", step 1).
-pub fn graft(root_upper: &Path, nested: &[Nested]) -> Result<()> {
+pub(crate) fn graft(root_upper: &Path, nested: &[Nested]) -> Result<()> {
     let owners = nix::unistd::geteuid().is_root();
     // Parent directories touched, and the modification time each must keep.
     let mut times: BTreeMap<PathBuf, (i64, i64)> = BTreeMap::new();

@@ -1,6 +1,7 @@
 //! Running instances: their state under `.hako/instances/<id>/`
 //! (format-spec/runtime.md), the data path each runs on, and the
 //! supervisor's lock that tells a live instance from a dead one.
+#![warn(missing_docs)]
 
 use std::fs::{self, File};
 use std::os::fd::AsRawFd;
@@ -14,17 +15,21 @@ use crate::workspace::Workspace;
 // Where they were before the FUSE code shared them.
 pub use super::fuse::mount::{check_fuse, is_mounted, mount_device, unmount_lazy};
 
-pub const RECORD_VERSION: u32 = 1;
+const RECORD_VERSION: u32 = 1;
 
 /// The data path an instance runs on (its record's `fs` line; `datapath` chooses it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataPath {
+    /// A kernel overlay mount over a checkout from the cache.
     Overlay,
+    /// hako's FUSE server, reading the tree from the store.
     Fuse,
+    /// A checkout of its own, folded back when the command ends.
     Materialize,
 }
 
 impl DataPath {
+    /// The name as the record and `--fs` spell it.
     pub fn name(self) -> &'static str {
         match self {
             DataPath::Overlay => "overlay",
@@ -33,6 +38,7 @@ impl DataPath {
         }
     }
 
+    /// The data path a record or `--fs` names, if any.
     pub fn parse(s: &str) -> Option<DataPath> {
         Some(match s {
             "overlay" => DataPath::Overlay,
@@ -43,14 +49,19 @@ impl DataPath {
     }
 }
 
+/// What an instance may write (format-spec/runtime.md, "Modes and the working root").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
+    /// Read-write over the container's working root, where its writes land.
     Persistent,
+    /// Read-write, but nothing written is kept (`--rm`, or a REV that is not a container).
     Temporary,
+    /// Mounted read-only (`--ro`).
     Readonly,
 }
 
 impl Mode {
+    /// The name as the record spells it.
     pub fn name(self) -> &'static str {
         match self {
             Mode::Persistent => "persistent",
@@ -68,15 +79,21 @@ impl Mode {
     }
 }
 
+/// Where an instance is in its life (its record's `status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
+    /// The directory exists; the command has not started.
     Created,
+    /// The supervisor started the command.
     Running,
+    /// The command ended; `exit` and `finished` are set.
     Exited,
+    /// The supervisor died before it recorded the exit.
     Dead,
 }
 
 impl Status {
+    /// The name as the record spells it.
     pub fn name(self) -> &'static str {
         match self {
             Status::Created => "created",
@@ -99,7 +116,9 @@ impl Status {
 /// A process named by pid and start time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Proc {
+    /// Its pid on the host.
     pub pid: i32,
+    /// Its start time from /proc (None: unknown, never taken for alive).
     pub start: Option<u64>,
 }
 
@@ -122,19 +141,33 @@ impl Proc {
 /// The instance record (`state`).
 #[derive(Clone, Debug)]
 pub struct Instance {
+    /// The instance id.
     pub id: String,
+    /// `--name`, if given.
     pub name: Option<String>,
+    /// The container run (None: a REV that is not one).
     pub container: Option<String>,
+    /// What was given: a container name or revision text.
     pub rev: String,
+    /// The hex id of the tree the instance started from.
     pub tree: String,
+    /// What the instance may write.
     pub mode: Mode,
+    /// The command and its arguments.
     pub command: Vec<String>,
+    /// When the instance was created, in seconds since the epoch.
     pub created: u64,
+    /// The supervising hako process.
     pub supervisor: Option<Proc>,
+    /// The FUSE server process, if any.
     pub fuse: Option<Proc>,
+    /// The sandbox's pid 1, once started.
     pub pid: Option<Proc>,
+    /// The status as recorded (see `effective_status`).
     pub status: Status,
+    /// The exit status (128+N for signal N), once exited.
     pub exit: Option<i32>,
+    /// When the command ended, in seconds since the epoch.
     pub finished: Option<u64>,
     /// Commit the working root after each `hako exec` (and at exit).
     pub autocommit: bool,
@@ -147,6 +180,7 @@ pub struct Instance {
     pub dir: PathBuf,
 }
 
+/// Seconds since the epoch, now (0 if the clock is before it).
 pub fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -155,12 +189,12 @@ pub fn now_secs() -> u64 {
 }
 
 /// `.hako/instances`.
-pub fn instances_dir(ws: &Workspace) -> PathBuf {
+pub(crate) fn instances_dir(ws: &Workspace) -> PathBuf {
     ws.dir.join("instances")
 }
 
 /// A fresh instance id (runtime.md).
-pub fn new_id(container: &str) -> String {
+pub(crate) fn new_id(container: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -199,19 +233,23 @@ impl Instance {
         }
     }
 
-    pub fn state_path(&self) -> PathBuf {
+    fn state_path(&self) -> PathBuf {
         self.dir.join("state")
     }
+    /// `mnt/`: where the instance's root is mounted.
     pub fn mountpoint(&self) -> PathBuf {
         self.dir.join("mnt")
     }
+    /// `log`: a detached instance's output.
     pub fn log_path(&self) -> PathBuf {
         self.dir.join("log")
     }
-    pub fn spill_dir(&self) -> PathBuf {
+    /// `spill/`: large files being written, removed at exit.
+    pub(crate) fn spill_dir(&self) -> PathBuf {
         self.dir.join("spill")
     }
-    pub fn lock_path(&self) -> PathBuf {
+    /// `lock`: held by the supervisor for its life.
+    pub(crate) fn lock_path(&self) -> PathBuf {
         self.dir.join("lock")
     }
 
@@ -337,10 +375,11 @@ impl Instance {
 }
 
 /// The supervisor's lock on `instances/<id>/lock`, held for its life.
-pub struct SupervisorLock(File);
+pub(crate) struct SupervisorLock(File);
 
 impl SupervisorLock {
-    pub fn take(inst: &Instance) -> Result<SupervisorLock> {
+    /// Take the lock for `inst`, refusing if another supervisor holds it.
+    pub(crate) fn take(inst: &Instance) -> Result<SupervisorLock> {
         let p = inst.lock_path();
         let f = fs::OpenOptions::new()
             .create(true)
@@ -428,7 +467,7 @@ pub fn refuse_if_running(ws: &Workspace, what: &str, forced: bool) -> Result<()>
 /// The live persistent instance of CONTAINER, if any: its command writes to
 /// the container's working root, so moving that root under it (checkout,
 /// reset, merge, pull, a second run) would mix its writes into another tree.
-pub fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instance>> {
+pub(crate) fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instance>> {
     Ok(list(ws)?.into_iter().find(|i| {
         i.container.as_deref() == Some(container)
             && i.mode == Mode::Persistent
@@ -437,7 +476,7 @@ pub fn live_persistent(ws: &Workspace, container: &str) -> Result<Option<Instanc
 }
 
 /// Exited instances kept by default (`run.keepExited` in the config).
-pub const KEEP_EXITED: usize = 20;
+const KEEP_EXITED: usize = 20;
 
 /// How many exited instances `run` keeps: `run.keepExited` of the workspace
 /// config, else the user config, else `KEEP_EXITED`.
@@ -455,7 +494,7 @@ pub fn keep_exited(ws: &Workspace) -> Result<usize> {
 /// finished (runtime.md, "Reaping"): a session of runs does not pile them
 /// up. Running, created and dead instances (a dead one may hold writes not
 /// yet folded) are never touched. Returns how many were removed.
-pub fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
+pub(crate) fn reap_exited(ws: &Workspace, keep: usize) -> Result<usize> {
     // Every run starts here: read no record while there are too few to reap.
     let present = fs::read_dir(instances_dir(ws)).map_or(0, |d| d.count());
     if present <= keep {

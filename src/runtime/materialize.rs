@@ -3,6 +3,7 @@
 //! sandbox runs on that directory, and at the end what the command changed
 //! (the diff from the checkout as read back to the directory as read back)
 //! is applied onto the tree it came from and published into `WORKING`.
+#![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,7 @@ pub struct Materialized {
 }
 
 impl Materialized {
+    /// The checked-out tree: the instance's root directory.
     pub fn root(&self) -> PathBuf {
         self.dir.join(ROOT)
     }

@@ -9,24 +9,25 @@
 //! (format-spec/runtime.md); `programs` keeps the plain content of the
 //! programs `run` starts; `datapath` decides between overlay (`overlay`, over
 //! the checkout cache), FUSE and `materialize`.
+#![warn(missing_docs)]
 
 pub mod datapath;
 pub mod error;
 pub mod fuse;
 pub mod hostcheck;
-pub mod hostroot;
+pub(crate) mod hostroot;
 pub mod instance;
 pub mod materialize;
 pub mod overlay;
-pub mod profiles;
-pub mod programs;
+pub(crate) mod profiles;
+pub(crate) mod programs;
 pub mod rwfs;
 pub mod supervisor;
 pub mod treefs;
-pub mod working;
+pub(crate) mod working;
 
 /// `sandbox::in_own_pool` with the crate's error: materialize, the fold
 /// in a mapped namespace and the checkout cache's `prepare` run so.
-pub fn in_own_pool<T: Send>(f: impl FnOnce() -> T + Send) -> crate::error::Result<T> {
+pub(crate) fn in_own_pool<T: Send>(f: impl FnOnce() -> T + Send) -> crate::error::Result<T> {
     Ok(crate::sandbox::in_own_pool(f).map_err(error::RuntimeError::Workers)?)
 }

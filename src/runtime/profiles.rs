@@ -10,6 +10,7 @@
 //! An entry is `PATH` (bound at the same place) or `SRC:DST[:ro]`; `~/`
 //! at the start of a path is the user's home. The profiles of the old TOML
 //! file beside it (`config.toml`, `[bind_profiles]`) are moved in once.
+#![warn(missing_docs)]
 
 use std::path::Path;
 
@@ -18,12 +19,12 @@ use crate::error::{Error, IoContext, Result};
 use crate::runtime::error::ProfileError;
 
 /// The section of profile NAME is `bind-profile.NAME`.
-pub const SECTION: &str = "bind-profile";
+pub(crate) const SECTION: &str = "bind-profile";
 
 /// The `--bind` specs of the profiles NAMES, in order, with `~/` expanded.
 /// The old `config.toml`'s profiles are moved into the user config first
 /// (a `note:` on stderr says so).
-pub fn binds_of(names: &[String]) -> Result<Vec<String>> {
+pub(crate) fn binds_of(names: &[String]) -> Result<Vec<String>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }

@@ -4,6 +4,7 @@
 //! decompressing every chunk again. Each chunk is checked against its id when
 //! read back, as an object from the store would be; a file that fails the
 //! check is removed and the program decoded from the store.
+#![warn(missing_docs)]
 
 use crate::object::{hash_object, ObjectType};
 use crate::oid::ObjectId;
@@ -11,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The cache's size bound: after a new entry, the oldest go until the rest fit.
-pub const CAP_BYTES: u64 = 256 << 20;
+const CAP_BYTES: u64 = 256 << 20;
 
 /// The cache directory of the `.hako` directory `dot_hako`.
 pub fn dir(dot_hako: &Path) -> PathBuf {

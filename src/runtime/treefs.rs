@@ -10,6 +10,7 @@
 //! at the next name rather than materialising the listing; files are read by
 //! byte range (`file::read_range`), so a read of a chunked file loads only the
 //! chunks it covers. Every write-type operation answers `EROFS`.
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::ffi::OsStr;

@@ -1,4 +1,5 @@
 //! Publishing a new root into a container's `WORKING` (compare-and-swap, rebased if it moved).
+#![warn(missing_docs)]
 
 use std::time::Duration;
 

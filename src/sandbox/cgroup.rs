@@ -3,6 +3,7 @@
 //!
 //! Hosts with hybrid hierarchies (v1 controllers, cgroup2 at
 //! /sys/fs/cgroup/unified with no controllers) are detected with statfs.
+#![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! What a sandbox is made of: the typed configuration that `unshare-exec`
 //! builds from its arguments, and the parsers for its small option syntaxes.
+#![warn(missing_docs)]
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -48,7 +49,9 @@ pub enum EnvBase {
 /// Which seccomp filter the command runs under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeccompPolicy {
+    /// No filter.
     Off,
+    /// hako's built-in filter.
     Default,
     /// A filter file in seccompiler's JSON format.
     File(PathBuf),
@@ -71,8 +74,11 @@ impl SeccompPolicy {
 /// A host path made visible inside the sandbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bind {
+    /// The host path.
     pub src: PathBuf,
+    /// Where it appears inside (absolute).
     pub dst: PathBuf,
+    /// Mounted read-only (`:ro`).
     pub readonly: bool,
 }
 
@@ -109,21 +115,34 @@ impl Bind {
 /// One resource limit: soft and hard values (`u64::MAX` is unlimited).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rlimit {
+    /// Which limit.
     pub resource: RlimitResource,
+    /// The soft limit.
     pub soft: u64,
+    /// The hard limit.
     pub hard: u64,
 }
 
+/// A resource `--rlimit` can limit (`as`, `nofile`, …; `setrlimit(2)`'s `RLIMIT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RlimitResource {
+    /// `RLIMIT_AS`: address space, in bytes.
     As,
+    /// `RLIMIT_CORE`: core file size, in bytes.
     Core,
+    /// `RLIMIT_CPU`: CPU time, in seconds.
     Cpu,
+    /// `RLIMIT_DATA`: data segment, in bytes.
     Data,
+    /// `RLIMIT_FSIZE`: file size, in bytes.
     Fsize,
+    /// `RLIMIT_MEMLOCK`: locked memory, in bytes.
     Memlock,
+    /// `RLIMIT_NOFILE`: open files.
     Nofile,
+    /// `RLIMIT_NPROC`: processes.
     Nproc,
+    /// `RLIMIT_STACK`: stack size, in bytes.
     Stack,
 }
 
@@ -214,7 +233,9 @@ pub fn parse_rlimits(spec: &str) -> Result<Vec<Rlimit>, Error> {
 /// cgroup v2 limits; `None` leaves a resource unlimited.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CgroupLimits {
+    /// The most processes (`pids.max`).
     pub pids: Option<u64>,
+    /// The most memory, in bytes (`memory.max`).
     pub memory: Option<u64>,
     /// CPUs' worth of time per period (e.g. 0.5).
     pub cpus: Option<f64>,
@@ -246,6 +267,7 @@ impl CgroupLimits {
         })
     }
 
+    /// Whether no limit is set.
     pub fn is_empty(&self) -> bool {
         self.pids.is_none() && self.memory.is_none() && self.cpus.is_none()
     }
@@ -277,7 +299,9 @@ pub struct NestedOverlay {
     pub target: PathBuf,
     /// The host directory, overlay's single lower directory.
     pub lower: PathBuf,
+    /// overlay's upper directory.
     pub upper: PathBuf,
+    /// overlay's work directory.
     pub work: PathBuf,
 }
 
@@ -294,20 +318,28 @@ pub struct Config {
     pub argv: Vec<OsString>,
     /// uid and gid inside the sandbox (the caller is mapped to them).
     pub uid: u32,
+    /// The gid inside.
     pub gid: u32,
     /// Map a range of subordinate ids (newuidmap/newgidmap, /etc/subuid).
     pub map_users: bool,
+    /// The hostname inside (a new UTS namespace), if set.
     pub hostname: Option<String>,
+    /// How the sandbox reaches the network.
     pub net: NetMode,
     /// `--bind`/`--mount`, in command-line order.
     pub binds: Vec<Bind>,
+    /// Fresh tmpfs mounts, by destination inside.
     pub tmpfs: Vec<PathBuf>,
     /// A fresh tmpfs on /tmp (sandbox.md step 22.6); false keeps the root's
     /// own /tmp (`run --host` started from a directory under /tmp).
     pub fresh_tmp: bool,
+    /// Mount the root read-only.
     pub ro_root: bool,
+    /// The working directory inside.
     pub workdir: PathBuf,
+    /// What the environment starts from.
     pub env_base: EnvBase,
+    /// `--env` variables, set over `env_base`.
     pub env: Vec<(OsString, OsString)>,
     /// The user's home directory, when the caller knows it: else it is read
     /// from ROOTFS's /etc/passwd (through FUSE that costs a few round trips).
@@ -317,13 +349,21 @@ pub struct Config {
     /// Without `keep_caps`: the capabilities uid 0 inside keeps (a bit per
     /// number, as `confine::DEFAULT_CAPS`); other uids get none.
     pub caps: u64,
+    /// Resource limits set before exec.
     pub rlimits: Vec<Rlimit>,
+    /// The seccomp filter.
     pub seccomp: SeccompPolicy,
+    /// Confine filesystem access with landlock to beneath the sandbox's `/`.
     pub landlock: bool,
+    /// cgroup v2 limits.
     pub cgroup: CgroupLimits,
+    /// Run the command in a new session (no controlling terminal: defeats TIOCSTI).
     pub new_session: bool,
+    /// Write the sandbox's pid to this file (removed at exit).
     pub pid_file: Option<PathBuf>,
+    /// Kill the sandbox when hako's parent dies.
     pub die_with_parent: bool,
+    /// Exec the command as pid 1 instead of under hako's minimal init.
     pub as_pid_1: bool,
     /// A pseudo-terminal of the sandbox's devpts as the command's stdio and
     /// controlling terminal, relayed by hako (sandbox.md, "The terminal").

@@ -1,6 +1,7 @@
 //! Privileges of the sandboxed command: rlimits, capabilities, ids and groups,
 //! no_new_privs, landlock and seccomp. Applied last, by [`finish`], just
 //! before execve, the same way for `unshare-exec` and `enter`.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! uid, root, cwd and rlimits as the target process, and the same confinement
 //! (`confine::finish`: no supplementary groups, the sandbox's capabilities or
 //! `--keep-cap`, no_new_privs, landlock, seccomp) as `unshare-exec` gives.
+#![warn(missing_docs)]
 
 use std::ffi::OsString;
 use std::os::fd::{AsFd, OwnedFd};
@@ -20,16 +21,23 @@ use super::sys::{self, cstr, SigSet};
 /// What to run, and where.
 #[derive(Debug, Clone)]
 pub struct EnterConfig {
+    /// The sandbox's pid 1 (on the host), whose namespaces are joined.
     pub pid: libc::pid_t,
     /// From a pid file: the target's start time, to refuse a reused pid.
     pub start_time: Option<u64>,
+    /// The command and its arguments.
     pub argv: Vec<OsString>,
+    /// What the environment starts from.
     pub env_base: EnvBase,
+    /// Variables set over `env_base`.
     pub env: Vec<(OsString, OsString)>,
+    /// The seccomp filter.
     pub seccomp: SeccompPolicy,
+    /// Every capability, carried across execve (`--keep-cap`).
     pub keep_caps: bool,
     /// As the sandbox's `caps`: what uid 0 keeps without `keep_caps`.
     pub caps: u64,
+    /// Confine filesystem access with landlock to beneath the sandbox's `/`.
     pub landlock: bool,
     /// A pty of the sandbox's devpts for the command, relayed by hako
     /// (sandbox.md, "The terminal").

@@ -1,5 +1,6 @@
 //! User and group id maps of the sandbox's user namespace, and the diagnosis
 //! printed when the host refuses user namespaces.
+#![warn(missing_docs)]
 
 use std::path::Path;
 use std::process::Command;
@@ -149,7 +150,9 @@ pub fn userns_diagnosis() -> Option<String> {
 /// Id ranges of a user namespace: (inside, outside, count), as in `/proc/PID/uid_map`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IdMap {
+    /// uid ranges.
     pub uids: Vec<(u32, u32, u32)>,
+    /// gid ranges.
     pub gids: Vec<(u32, u32, u32)>,
 }
 
@@ -192,18 +195,22 @@ impl IdMap {
         }
     }
 
+    /// The uid inside that host uid `host` maps to, if any.
     pub fn uid_inside(&self, host: u32) -> Option<u32> {
         inside(&self.uids, host)
     }
 
+    /// The gid inside that host gid `host` maps to, if any.
     pub fn gid_inside(&self, host: u32) -> Option<u32> {
         inside(&self.gids, host)
     }
 
+    /// The host uid that uid `id` inside maps to, if any.
     pub fn uid_outside(&self, id: u32) -> Option<u32> {
         outside(&self.uids, id)
     }
 
+    /// The host gid that gid `id` inside maps to, if any.
     pub fn gid_outside(&self, id: u32) -> Option<u32> {
         outside(&self.gids, id)
     }

@@ -1,15 +1,16 @@
 //! The rootless sandbox: namespaces, mounts, seccomp, landlock. With
 //! `crate::sys::map_file`, the only place with `unsafe`.
+#![warn(missing_docs)]
 
 mod cgroup;
 pub mod config;
 mod confine;
-pub mod enter;
+pub(crate) mod enter;
 pub mod error;
 mod idmap;
-pub mod mountinfo;
+pub(crate) mod mountinfo;
 mod overlay;
-pub mod probe;
+pub(crate) mod probe;
 mod pty;
 mod rootfs;
 mod spawn;
@@ -78,6 +79,6 @@ pub fn fork_process() -> std::io::Result<libc::pid_t> {
 }
 
 /// Field 22 of /proc/PID/stat: tells a live process from a reused pid.
-pub fn process_start_time(pid: libc::pid_t) -> Option<u64> {
+pub(crate) fn process_start_time(pid: libc::pid_t) -> Option<u64> {
     spawn::process_start_time(pid)
 }

@@ -1,6 +1,7 @@
 //! `/proc/self/mountinfo`: the mount points of a mount namespace, for
 //! `run --host` (runtime.md, "Host instances"), which plans its root from
 //! them on the host and checks them again inside the sandbox.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// The first words of the setup error of a sandbox whose mount table, as
 /// copied into it, has a mount point below a nested overlay's lower
 /// directory (one made since the plan): the caller plans again.
-pub const MOUNTS_CHANGED: &str = "the host's mounts changed since the plan";
+pub(crate) const MOUNTS_CHANGED: &str = "the host's mounts changed since the plan";
 
 /// A mountinfo field with its octal escapes (`\040`…) decoded.
 fn unescape(s: &str) -> PathBuf {
@@ -54,7 +55,7 @@ pub fn read() -> std::io::Result<Vec<(PathBuf, String)>> {
 }
 
 /// Whether a mount point of POINTS lies strictly below P.
-pub fn has_below(points: &[(PathBuf, String)], p: &Path) -> bool {
+pub(crate) fn has_below(points: &[(PathBuf, String)], p: &Path) -> bool {
     points.iter().any(|(m, _)| m != p && m.starts_with(p))
 }
 

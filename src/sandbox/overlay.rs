@@ -1,6 +1,7 @@
 //! The overlay probe's namespace part (format-spec/runtime.md, "Probe"):
 //! mount overlay in a child in new user and mount namespaces and exercise
 //! what the fold relies on.
+#![warn(missing_docs)]
 
 use std::ffi::CString;
 use std::os::fd::AsFd;

@@ -1,12 +1,13 @@
 //! What this host lets the sandbox use, each checked by trying it (`hako
 //! bootstrap`): a user namespace, cgroup limits, subordinate ids.
+#![warn(missing_docs)]
 
 use std::path::Path;
 
 use super::sys;
 
 /// Make a user and mount namespace in a child that exits at once.
-pub fn user_namespaces() -> Result<(), String> {
+pub(crate) fn user_namespaces() -> Result<(), String> {
     match sys::clone_fork(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) {
         Ok(0) => sys::exit_now(0),
         Ok(pid) => match sys::waitpid(pid, 0) {
@@ -25,7 +26,7 @@ pub fn user_namespaces() -> Result<(), String> {
 }
 
 /// Make (and remove) a cgroup with a pids, memory and cpu limit.
-pub fn cgroup_limits() -> Result<(), String> {
+pub(crate) fn cgroup_limits() -> Result<(), String> {
     let limits = super::CgroupLimits {
         pids: Some(1024),
         memory: Some(1 << 30),
@@ -36,7 +37,7 @@ pub fn cgroup_limits() -> Result<(), String> {
 
 /// The caller's subordinate uid and gid ranges (`--map-users`) and the
 /// helpers that write them: "START+COUNT" of each, or what is missing.
-pub fn subordinate_ids() -> Result<String, String> {
+pub(crate) fn subordinate_ids() -> Result<String, String> {
     let uid = sys::geteuid();
     let gid = sys::getegid();
     let user = super::idmap::user_name(uid);

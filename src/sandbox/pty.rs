@@ -7,6 +7,7 @@
 //! that devpts and nothing of the caller's terminal reaches the command;
 //! the master goes to hako over the console socket (`SCM_RIGHTS`, as runc's
 //! console socket), since hako cannot see the sandbox's mounts.
+#![warn(missing_docs)]
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 

@@ -5,6 +5,7 @@
 //! namespaces. Every mount target is resolved with openat2(RESOLVE_IN_ROOT)
 //! beneath ROOTFS and mounted through /proc/self/fd, so a symlink inside
 //! ROOTFS can never redirect a mount onto the host.
+#![warn(missing_docs)]
 
 use std::ffi::{CStr, CString};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};

@@ -4,6 +4,7 @@
 //! Processes: hako (host namespaces: cgroup, id-map helpers, pasta, signal
 //! forwarding, exit status) → pid 1 of the sandbox (builds the namespaces'
 //! contents, then reaps) → the command. With `--as-pid-1` the command is pid 1.
+#![warn(missing_docs)]
 
 use std::convert::Infallible;
 use std::ffi::{CString, OsStr, OsString};

@@ -1,5 +1,6 @@
 //! Thin, checked wrappers over the raw system calls the sandbox uses. Every
 //! `unsafe` block of the sandbox lives here; each wrapper returns `Errno`.
+#![warn(missing_docs)]
 
 use std::ffi::{CStr, CString, OsStr};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};

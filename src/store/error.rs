@@ -1,5 +1,6 @@
 //! The errors of the object store and of packs: reading, writing and
 //! receiving them.
+#![warn(missing_docs)]
 
 use std::path::PathBuf;
 
@@ -10,7 +11,12 @@ use crate::oid::ObjectId;
 pub enum PackError {
     /// A stored pack or its index does not hold what its format says.
     #[error("corrupt pack {}: {why}", path.display())]
-    Corrupt { path: PathBuf, why: String },
+    Corrupt {
+        /// The pack or index file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
     /// A pack stream (received, or being indexed) breaks the format.
     #[error("bad pack: {0}")]
     Bad(String),
@@ -34,18 +40,36 @@ pub enum PackError {
     BadBasename(PathBuf),
     /// A received pack past `transfer.maxPackSize`.
     #[error("the pack is larger than transfer.maxPackSize ({max} bytes): record at offset {at} ends past it")]
-    TooLarge { max: u64, at: u64 },
+    TooLarge {
+        /// The limit in bytes.
+        max: u64,
+        /// The offset of the record that passes it.
+        at: u64,
+    },
     /// A received tree nests deeper than the tree depth limit.
     #[error("tree {tree} nests directories deeper than the limit of {limit}")]
-    TooDeep { tree: ObjectId, limit: usize },
+    TooDeep {
+        /// The tree.
+        tree: ObjectId,
+        /// The deepest nesting allowed.
+        limit: usize,
+    },
     /// An object a received pack needs is neither in it nor stored.
     #[error("missing objects: {kind} {id} is neither in the pack nor stored here")]
-    Missing { kind: &'static str, id: ObjectId },
+    Missing {
+        /// The type it was linked as.
+        kind: &'static str,
+        /// The object.
+        id: ObjectId,
+    },
     /// An object linked as one type is another.
     #[error("{id} is a {actual}, not a {expected}")]
     WrongKind {
+        /// The object.
         id: ObjectId,
+        /// The type it has.
         actual: &'static str,
+        /// The type it was linked as.
         expected: &'static str,
     },
     /// Something tried to write into a pack in quarantine.
@@ -58,7 +82,12 @@ pub enum PackError {
 pub enum StoreError {
     /// `.hako/shallow` is malformed.
     #[error("{}: {why}", path.display())]
-    BadShallow { path: PathBuf, why: String },
+    BadShallow {
+        /// The shallow file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
     /// Another process holds `.hako/shallow.lock`.
     #[error("{} exists: another process is updating the shallow list", .0.display())]
     ShallowLocked(PathBuf),

@@ -1,4 +1,5 @@
 //! Loose objects: one zstd-compressed file per object (format-spec/loose-objects.md).
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::fs::{self, File};
@@ -16,21 +17,25 @@ use crate::sys::fsync_dir;
 
 const ZSTD_LEVEL: i32 = 3;
 
+/// Loose objects: one zstd-compressed file per object under `objects/`.
 pub struct LooseStore {
     dir: PathBuf,
 }
 
 impl LooseStore {
+    /// The loose objects under `dir`.
     pub fn new(dir: &Path) -> LooseStore {
         LooseStore {
             dir: dir.to_path_buf(),
         }
     }
 
+    /// The `objects/` directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
+    /// The file object `id` is (or would be) stored in.
     pub fn path_of(&self, id: &ObjectId) -> PathBuf {
         let hex = id.to_hex();
         self.dir.join(&hex[..2]).join(&hex[2..])
@@ -140,7 +145,7 @@ impl LooseStore {
 
 /// Decode the bytes of a loose object file (one zstd frame holding the
 /// object's header and payload); the caller checks the id.
-pub fn decode_loose(raw: &[u8]) -> std::result::Result<Object, String> {
+pub(crate) fn decode_loose(raw: &[u8]) -> std::result::Result<Object, String> {
     let mut buf = crate::store::decompress_frame(raw, None)?;
     let (kind, len, hlen) = parse_header(&buf).map_err(|e| e.to_string())?;
     if (buf.len() - hlen) as u64 != len {

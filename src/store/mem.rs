@@ -1,5 +1,6 @@
 //! In-memory stores: `MemStore` for tests and scratch work, and `BatchWriter`,
 //! which gathers new objects in memory and stores them all with one durable sync.
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,15 +30,18 @@ impl Default for MemStore {
 }
 
 impl MemStore {
+    /// An empty store.
     pub fn new() -> MemStore {
         MemStore::default()
     }
     fn shard(&self, id: &ObjectId) -> &Shard {
         &self.shards[(id.0[0] & 63) as usize]
     }
+    /// How many objects it holds.
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| s.read().unwrap().len()).sum()
     }
+    /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -55,6 +59,7 @@ impl MemStore {
         f(&refs)
     }
 
+    /// Take every object out, leaving the store empty.
     pub fn drain(&self) -> Vec<(ObjectId, ObjectType, Vec<u8>)> {
         self.bytes.store(0, Ordering::Relaxed);
         let mut out = Vec::new();
@@ -138,6 +143,7 @@ pub const BATCH_BYTES: u64 = 256 << 20;
 /// New objects are held in memory (and readable) until `flush`, which writes
 /// those the database lacks with a single filesystem sync.
 pub struct BatchWriter<'a> {
+    /// The database flushed to.
     pub odb: &'a Odb,
     pending: MemStore,
     /// Flush automatically when this many payload bytes are pending.
@@ -145,6 +151,7 @@ pub struct BatchWriter<'a> {
 }
 
 impl<'a> BatchWriter<'a> {
+    /// A writer that flushes past `BATCH_BYTES` pending.
     pub fn new(odb: &'a Odb) -> BatchWriter<'a> {
         BatchWriter::with_limit(odb, BATCH_BYTES)
     }

@@ -1,5 +1,6 @@
 //! Object storage. Everything above this module talks to `ObjectStore`, so
 //! packs and remote stores slot in behind the same narrow trait.
+#![warn(missing_docs)]
 
 pub mod error;
 pub mod loose;
@@ -83,6 +84,7 @@ pub const BULK_MERGE_BELOW: u64 = 32 << 20;
 
 /// The object database of a workspace: loose objects and packs.
 pub struct Odb {
+    /// The loose objects.
     pub loose: LooseStore,
     packs: RwLock<Option<Vec<Arc<pack::Pack>>>>,
     /// The shared `flock` on `objects/writers.lock` this process holds from
@@ -100,12 +102,13 @@ pub struct Odb {
 
 /// The default of `transfer.maxPackSize` (layout.md): what one received pack
 /// may take in its spool before it is refused.
-pub const DEFAULT_MAX_PACK_BYTES: u64 = 8 << 30;
+pub(crate) const DEFAULT_MAX_PACK_BYTES: u64 = 8 << 30;
 
 /// The file writers lock shared and gc exclusively (format-spec/gc.md).
 pub const WRITERS_LOCK: &str = "writers.lock";
 
 impl Odb {
+    /// The object database in `objects_dir` (packs are read on first use).
     pub fn open(objects_dir: &Path) -> Odb {
         Odb {
             loose: LooseStore::new(objects_dir),
@@ -221,6 +224,7 @@ impl Odb {
         Ok(f)
     }
 
+    /// `objects/pack`.
     pub fn pack_dir(&self) -> PathBuf {
         self.loose.dir().join("pack")
     }
@@ -501,7 +505,10 @@ thread_local! {
 /// Decompress one whole zstd frame whose content is `size` bytes (or, with
 /// `None`, at most an object's header plus `MAX_OBJECT_SIZE`). A declared or
 /// actual content over that is refused before anything is allocated for it.
-pub fn decompress_frame(frame: &[u8], size: Option<u64>) -> std::result::Result<Vec<u8>, String> {
+pub(crate) fn decompress_frame(
+    frame: &[u8],
+    size: Option<u64>,
+) -> std::result::Result<Vec<u8>, String> {
     let max = size.unwrap_or(crate::object::MAX_OBJECT_SIZE + 32);
     if max > crate::object::MAX_OBJECT_SIZE + 32 {
         return Err(format!(
@@ -543,9 +550,13 @@ pub fn decompress_frame(frame: &[u8], size: Option<u64>) -> std::result::Result<
 /// Figures of `count-objects`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ObjectCounts {
+    /// Loose objects.
     pub loose: usize,
+    /// Their bytes on disk.
     pub loose_bytes: u64,
+    /// Objects in packs.
     pub in_pack: usize,
+    /// Packs.
     pub packs: usize,
     /// Bytes of `.pack` and `.idx` files.
     pub pack_bytes: u64,
@@ -554,6 +565,7 @@ pub struct ObjectCounts {
     /// Files in the object directory that are neither objects nor packs
     /// (temporary files left by killed writers, strays).
     pub garbage: usize,
+    /// Their bytes.
     pub garbage_bytes: u64,
 }
 

@@ -1,5 +1,6 @@
 //! Packs: many objects in one file plus a sorted index read through mmap
 //! (format-spec/packs.md).
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::fs::File;
@@ -16,18 +17,18 @@ pub(crate) const IDX_MAGIC: &[u8; 8] = b"HAKOIDX\0";
 /// The version writers write; readers also read version 1.
 pub(crate) const VERSION: u32 = 2;
 /// Deepest delta chain a reader follows (format-spec/packs.md).
-pub const MAX_DELTA_DEPTH: usize = 16;
+pub(crate) const MAX_DELTA_DEPTH: usize = 16;
 /// Kind byte of a delta record: this bit plus the object's type code.
-pub const DELTA_BIT: u8 = 0x10;
+pub(crate) const DELTA_BIT: u8 = 0x10;
 
 /// The most bytes one record's zstd frame may take: its payload's limit
 /// (objects.md) plus the frame's own overhead (a few bytes per 128 KiB block).
-pub const MAX_FRAME: u64 =
+pub(crate) const MAX_FRAME: u64 =
     crate::object::MAX_OBJECT_SIZE + (crate::object::MAX_OBJECT_SIZE >> 7) + 4096;
 pub(crate) const IDX_HEADER: usize = 16;
 pub(crate) const FANOUT: usize = 256 * 4;
 
-pub fn type_code(k: ObjectType) -> u8 {
+pub(crate) fn type_code(k: ObjectType) -> u8 {
     match k {
         ObjectType::Blob => 1,
         ObjectType::File => 2,
@@ -37,7 +38,7 @@ pub fn type_code(k: ObjectType) -> u8 {
     }
 }
 
-pub fn type_from_code(c: u8) -> Option<ObjectType> {
+pub(crate) fn type_from_code(c: u8) -> Option<ObjectType> {
     Some(match c {
         1 => ObjectType::Blob,
         2 => ObjectType::File,
@@ -50,7 +51,9 @@ pub fn type_from_code(c: u8) -> Option<ObjectType> {
 
 /// An opened pack: its index and data, both mapped.
 pub struct Pack {
+    /// The `.pack` file.
     pub pack_path: PathBuf,
+    /// The `.idx` file.
     pub idx_path: PathBuf,
     idx: memmap2::Mmap,
     data: memmap2::Mmap,
@@ -77,6 +80,7 @@ const BASE_CACHE_BYTES: usize = 32 << 20;
 /// A record's header, parsed (format-spec/packs.md, "Records").
 #[derive(Clone, Debug)]
 pub struct RecordHead {
+    /// The object's type.
     pub kind: ObjectType,
     /// Payload size of the (reconstructed) object.
     pub size: u64,
@@ -88,7 +92,7 @@ pub struct RecordHead {
 
 /// Parse the record at `buf[off..]`; `limit` is where records must end (the
 /// trailer). Errors say what is wrong, without the file.
-pub fn parse_record(
+pub(crate) fn parse_record(
     buf: &[u8],
     off: usize,
     limit: usize,
@@ -137,7 +141,7 @@ pub fn parse_record(
 
 /// Decompress a record's frame (with the base's payload as reference prefix
 /// for a delta) into exactly `size` bytes.
-pub fn decode_frame(
+pub(crate) fn decode_frame(
     frame: &[u8],
     size: u64,
     base: Option<&[u8]>,
@@ -236,6 +240,7 @@ impl Pack {
         Ok(p)
     }
 
+    /// How many objects it holds.
     pub fn len(&self) -> usize {
         self.count
     }
@@ -274,6 +279,7 @@ impl Pack {
         self.data.len() as u64
     }
 
+    /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -283,6 +289,7 @@ impl Pack {
         u32::from_be_bytes(self.idx[o..o + 4].try_into().unwrap())
     }
 
+    /// The id at position `i` of the index (ids ascend).
     pub fn id_at(&self, i: usize) -> ObjectId {
         let o = IDX_HEADER + FANOUT + i * 32;
         ObjectId::from_bytes(&self.idx[o..o + 32]).unwrap()
@@ -357,6 +364,7 @@ impl Pack {
         Ok(&self.data[off..head.frame.end])
     }
 
+    /// Type and size of the object at index position `i`.
     pub fn read_header(&self, i: usize) -> Result<(ObjectType, u64)> {
         let h = self.record(i)?;
         Ok((h.kind, h.size))

@@ -2,6 +2,7 @@
 //! a pack and its index built in a temporary file and published under
 //! their checksum, streamed packs for the wire, and the merging of small
 //! packs.
+#![warn(missing_docs)]
 
 use crate::store::PackError;
 use std::fs::{self, File};
@@ -23,7 +24,7 @@ const ROUND_BYTES: usize = 32 << 20;
 
 /// A delta record: `data` compressed with `base_data` (the payload of
 /// `base`) as zstd's reference prefix (format-spec/packs.md).
-pub fn encode_delta(
+pub(crate) fn encode_delta(
     kind: ObjectType,
     data: &[u8],
     base: &ObjectId,
@@ -48,7 +49,7 @@ pub fn delta_frame(data: &[u8], base_data: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// One full record (type, size, stored size, zstd frame).
-pub fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn encode_record(kind: ObjectType, data: &[u8]) -> Result<Vec<u8>> {
     let z = full_frame(kind, data)?;
     let mut r = Vec::with_capacity(z.len() + 12);
     r.push(type_code(kind));
@@ -162,7 +163,7 @@ pub type IndexEntry = (ObjectId, u64, u64, u64);
 /// Make the finished, fsynced pack at `tmp` visible: rename it to
 /// `pack-<sum>.pack`, fsync the directory, then write, fsync and rename its
 /// version 2 index and fsync the directory again. Returns the index's path.
-pub fn publish_pack(
+pub(crate) fn publish_pack(
     dir: &Path,
     tmp: &Path,
     sum: &[u8; 32],
@@ -172,7 +173,7 @@ pub fn publish_pack(
 }
 
 /// `publish_pack` with another name prefix: `<prefix>-<hex>.pack` / `.idx`.
-pub fn publish_pack_as(
+pub(crate) fn publish_pack_as(
     dir: &Path,
     prefix: &str,
     tmp: &Path,
@@ -349,7 +350,7 @@ pub fn write_pack(pack_dir: &Path, objects: &[(ObjectId, ObjectType, &[u8])]) ->
 
 /// Copy the objects of `packs` (each once) into one new pack, records as
 /// stored (deltas stay deltas), without recompressing. Returns the new index's path.
-pub fn merge_packs(pack_dir: &Path, packs: &[std::sync::Arc<Pack>]) -> Result<PathBuf> {
+pub(crate) fn merge_packs(pack_dir: &Path, packs: &[std::sync::Arc<Pack>]) -> Result<PathBuf> {
     let mut seen = std::collections::HashSet::new();
     let mut order = Vec::new();
     // Pack by pack, each in record order, but a delta's base (in its own

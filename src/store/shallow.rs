@@ -1,6 +1,7 @@
 //! A shallow workspace's `.hako/shallow` (format-spec/layout.md, "Shallow
 //! workspaces"): the commits whose parents are not stored. Every history
 //! walk treats them as having no parents.
+#![warn(missing_docs)]
 
 use crate::store::StoreError;
 use std::collections::BTreeSet;

@@ -1,4 +1,5 @@
 //! Reading trees: point lookups, ordered iteration and entry counts.
+#![warn(missing_docs)]
 
 use super::entry::{child, load, subtree_count, Entry};
 use crate::error::Result;
@@ -40,6 +41,7 @@ pub struct TreeCursor<'s> {
 }
 
 impl<'s> TreeCursor<'s> {
+    /// A cursor at the first entry of tree `root`.
     pub fn new(store: &'s dyn ObjectStore, root: &ObjectId) -> Result<TreeCursor<'s>> {
         Self::seek(store, root, b"")
     }

@@ -1,4 +1,5 @@
 //! Top-down diff of two trees that skips every subtree whose ids match.
+#![warn(missing_docs)]
 
 use super::edit::{edit, empty};
 use super::entry::{child, load, Entry};
@@ -9,8 +10,11 @@ use crate::store::ObjectStore;
 /// One changed name between two trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
+    /// The name in its directory.
     pub name: Vec<u8>,
+    /// The entry in the old tree (None: added).
     pub old: Option<Entry>,
+    /// The entry in the new tree (None: removed).
     pub new: Option<Entry>,
 }
 
@@ -88,6 +92,7 @@ pub struct TreeDiff<'s> {
 }
 
 impl<'s> TreeDiff<'s> {
+    /// A diff of tree `a` (old) against tree `b` (new).
     pub fn new(store: &'s dyn ObjectStore, a: &ObjectId, b: &ObjectId) -> TreeDiff<'s> {
         // The roots' levels are unknown until read; treat them as subtrees at a high level.
         let side = |id: &ObjectId| DiffSide {
@@ -182,8 +187,11 @@ pub fn apply(store: &dyn ObjectStore, root: &ObjectId, changes: &[Change]) -> Re
 /// A change with its full path, for recursive diffs.
 #[derive(Clone, Debug)]
 pub struct PathChange {
+    /// The path from the root.
     pub path: Vec<u8>,
+    /// The entry in the old tree (None: added).
     pub old: Option<Entry>,
+    /// The entry in the new tree (None: removed).
     pub new: Option<Entry>,
 }
 

@@ -1,5 +1,6 @@
 //! Writing trees: one-pass builds and point edits that rewrite only the
 //! O(depth) nodes around each edited name.
+#![warn(missing_docs)]
 
 use crate::prolly::ProllyError;
 use std::collections::BTreeMap;

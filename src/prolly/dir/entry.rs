@@ -1,5 +1,6 @@
 //! Directory entries and their node codec: modes, names, metadata, the
 //! `Entry` encoding, the tree node schema and the node-level reading API.
+#![warn(missing_docs)]
 
 use super::super::{malformed, Node, Schema};
 use crate::codec::{get_varint, put_varint, take, take_id};
@@ -9,15 +10,25 @@ use crate::oid::ObjectId;
 use crate::prolly::ProllyError;
 use crate::store::ObjectStore;
 
+/// The file type bits of a mode.
 pub const S_IFMT: u32 = 0o170000;
+/// A regular file.
 pub const S_IFREG: u32 = 0o100000;
+/// A directory.
 pub const S_IFDIR: u32 = 0o040000;
+/// A symbolic link.
 pub const S_IFLNK: u32 = 0o120000;
+/// A character device.
 pub const S_IFCHR: u32 = 0o020000;
+/// A block device.
 pub const S_IFBLK: u32 = 0o060000;
+/// A fifo.
 pub const S_IFIFO: u32 = 0o010000;
+/// A socket.
 pub const S_IFSOCK: u32 = 0o140000;
+/// The longest entry name, in bytes.
 pub const MAX_NAME: usize = 255;
+/// The largest metadata record of an entry, in bytes.
 pub const MAX_META: usize = 8192;
 
 /// Check a mode against format-spec/prolly-tree.md.
@@ -94,9 +105,13 @@ pub fn check_link_path(p: &[u8]) -> Result<()> {
 /// Owner, device numbers, xattrs, mtime and hardlink group of an entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Meta {
+    /// The owner's uid.
     pub uid: u32,
+    /// The owner's gid.
     pub gid: u32,
+    /// A device's major and minor numbers.
     pub rdev: Option<(u32, u32)>,
+    /// Extended attributes, as name and value.
     pub xattrs: Vec<(Vec<u8>, Vec<u8>)>,
     /// Seconds since the epoch.
     pub mtime: Option<u64>,
@@ -108,10 +123,12 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// Whether nothing is recorded (the record is left out).
     pub fn is_default(&self) -> bool {
         *self == Meta::default()
     }
 
+    /// The metadata record's bytes.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let rec = |out: &mut Vec<u8>, tag: u8, val: &[u8]| {
@@ -155,6 +172,7 @@ impl Meta {
         out
     }
 
+    /// Parse a metadata record.
     pub fn decode(buf: &[u8]) -> Result<Meta> {
         let mut m = Meta::default();
         let mut pos = 0;
@@ -283,13 +301,18 @@ mod meta_tests {
 /// A directory entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// The entry's name within its directory.
     pub name: Vec<u8>,
+    /// File type and permission bits.
     pub mode: u32,
+    /// Its content: a blob, file or tree (the zero id for a device, fifo, socket or the root record).
     pub id: ObjectId,
+    /// Owner, devices, xattrs, mtime and hardlink group.
     pub meta: Meta,
 }
 
 impl Entry {
+    /// An entry with no metadata.
     pub fn new(name: &[u8], mode: u32, id: ObjectId) -> Entry {
         Entry {
             name: name.to_vec(),
@@ -302,9 +325,11 @@ impl Entry {
     pub fn is_dir(&self) -> bool {
         self.mode & S_IFMT == S_IFDIR && self.name != ROOT_RECORD
     }
+    /// A regular file.
     pub fn is_file(&self) -> bool {
         self.mode & S_IFMT == S_IFREG
     }
+    /// A symbolic link.
     pub fn is_symlink(&self) -> bool {
         self.mode & S_IFMT == S_IFLNK
     }
@@ -318,6 +343,7 @@ impl Entry {
         }
     }
 
+    /// Check name, mode and id against format-spec/prolly-tree.md.
     pub fn validate(&self) -> Result<()> {
         check_entry_name(&self.name, self.mode)?;
         check_mode(self.mode)?;
@@ -342,6 +368,7 @@ impl Entry {
         Ok(())
     }
 
+    /// The entry's bytes in a leaf node.
     pub fn encode(&self) -> Vec<u8> {
         let meta = self.meta.encode();
         let mut out = Vec::with_capacity(self.name.len() + meta.len() + 44);
@@ -354,6 +381,7 @@ impl Entry {
         out
     }
 
+    /// Parse an entry from a leaf node's bytes.
     pub fn decode(buf: &[u8]) -> Result<Entry> {
         let mut pos = 0;
         let n = get_varint(buf, &mut pos)? as usize;

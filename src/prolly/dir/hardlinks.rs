@@ -1,6 +1,7 @@
 //! Hardlink groups of a whole tree (format-spec/prolly-tree.md, Hardlinks):
 //! which records break the rule, and the repair that makes an edited tree
 //! satisfy it again (a changed, moved or removed member leaves its group).
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ type TreePath = Vec<Vec<u8>>;
 /// Where a hardlink record points: the tree path it names, resolved
 /// lexically from the directory of the entry at `comps`; None if it climbs
 /// above the root.
-pub fn link_target(comps: &[Vec<u8>], link: &[u8]) -> Option<Vec<Vec<u8>>> {
+pub(crate) fn link_target(comps: &[Vec<u8>], link: &[u8]) -> Option<Vec<Vec<u8>>> {
     let mut out = comps[..comps.len() - 1].to_vec();
     for c in link.split(|&b| b == b'/') {
         if c == b".." {
@@ -41,7 +42,7 @@ pub fn relative_path(from: &[Vec<u8>], to: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// Equal mode, id and metadata apart from the hardlink record.
-pub fn same_but_link(a: &Entry, b: &Entry) -> bool {
+pub(crate) fn same_but_link(a: &Entry, b: &Entry) -> bool {
     a.mode == b.mode
         && a.id == b.id
         && Meta {
@@ -226,7 +227,7 @@ impl LinkFree {
 /// when no change can have broken a group: nothing that could be a first
 /// member changed or went and no entry with a record appeared, or `old` is
 /// known to hold no record and none appeared.
-pub fn repair_edit(
+pub(crate) fn repair_edit(
     store: &dyn ObjectStore,
     old: &ObjectId,
     new: &ObjectId,
@@ -262,7 +263,7 @@ pub fn repair_edit(
 /// entry with a record (on either side of the change) can break a group: a
 /// side that changed a first member also changed its members. So the whole
 /// tree is walked only then, and a merge costs what its changes cost.
-pub fn repair_merge(
+pub(crate) fn repair_merge(
     store: &dyn ObjectStore,
     ours: &ObjectId,
     merged: &ObjectId,

@@ -1,4 +1,5 @@
 //! Slash-separated paths through nested trees.
+#![warn(missing_docs)]
 
 use super::cursor::get;
 use super::edit::{edit, empty};

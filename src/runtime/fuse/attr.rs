@@ -1,4 +1,5 @@
 //! File attributes from tree entries: file kinds, device numbers, `FileAttr`, the access check.
+#![warn(missing_docs)]
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -7,7 +8,7 @@ use fuser::{AccessFlags, Errno, FileAttr, FileType, INodeNo};
 use crate::prolly::dir::{Meta, S_IFMT};
 
 /// The block size reported (`st_blksize`, `statfs`).
-pub const BLKSIZE: u32 = 128 * 1024;
+pub(crate) const BLKSIZE: u32 = 128 * 1024;
 
 pub fn kind(mode: u32) -> FileType {
     match mode & S_IFMT {
@@ -25,13 +26,13 @@ pub fn kind(mode: u32) -> FileType {
 pub fn encode_dev(major: u32, minor: u32) -> u32 {
     (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12)
 }
-pub fn decode_dev(dev: u32) -> (u32, u32) {
+pub(crate) fn decode_dev(dev: u32) -> (u32, u32) {
     ((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00))
 }
 
 /// The attributes of inode `ino` of mode `mode` and metadata `meta`, `size` bytes long;
 /// `links` is the number of names of anything but a directory.
-pub fn file_attr(ino: u64, mode: u32, meta: &Meta, size: u64, links: u32) -> FileAttr {
+pub(crate) fn file_attr(ino: u64, mode: u32, meta: &Meta, size: u64, links: u32) -> FileAttr {
     let mtime = meta
         .mtime
         .map(|s| UNIX_EPOCH + Duration::new(s, meta.mtime_nsec))
@@ -58,7 +59,7 @@ pub fn file_attr(ino: u64, mode: u32, meta: &Meta, size: u64, links: u32) -> Fil
 
 /// Answer `access(2)` for `mask`: writes are refused on a read-only mount; `file_mode` is
 /// the mode of a regular file (None for anything else).
-pub fn check_access(
+pub(crate) fn check_access(
     mask: AccessFlags,
     readonly: bool,
     file_mode: Option<u32>,

@@ -1,5 +1,6 @@
 //! Mounting a FUSE filesystem and unmounting it: the kernel handshake, mount options, serving
 //! until a signal, readahead, mountinfo, and the errors that say why a mount failed.
+#![warn(missing_docs)]
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
@@ -53,7 +54,7 @@ pub fn init(config: &mut KernelConfig) {
 
 /// Block SIGINT and SIGTERM in this thread and every thread it starts from now on (the FUSE
 /// session's included): one thread waits for them (`unmount_on_signal`).
-pub fn block_stop_signals() -> Result<SigSet> {
+pub(crate) fn block_stop_signals() -> Result<SigSet> {
     let mut sigs = SigSet::empty();
     sigs.add(Signal::SIGINT);
     sigs.add(Signal::SIGTERM);
@@ -72,7 +73,7 @@ pub fn mount<FS: Filesystem>(fs: FS, mountpoint: &Path, config: &Config) -> Resu
 }
 
 /// Unmount `mountpoint` lazily when one of `sigs` arrives, from a thread of its own.
-pub fn unmount_on_signal(sigs: SigSet, mountpoint: &Path) -> Result<()> {
+pub(crate) fn unmount_on_signal(sigs: SigSet, mountpoint: &Path) -> Result<()> {
     let mp = mountpoint.to_path_buf();
     std::thread::Builder::new()
         .name("hako-fuse-signals".into())
@@ -120,7 +121,7 @@ pub fn widen_readahead(mountpoint: &Path) {
     );
 }
 
-pub fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
+pub(crate) fn mount_error(mountpoint: &Path, e: std::io::Error) -> Error {
     let dev = Path::new("/dev/fuse");
     let hint = if !dev.exists() {
         " (/dev/fuse is missing: load the fuse module or install fuse3)"

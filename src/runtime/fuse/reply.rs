@@ -1,5 +1,6 @@
 //! Answers both filesystems give alike: the errno of an error, a directory listing walked from
 //! an offset, extended attributes sized as the caller asked.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -18,7 +19,7 @@ pub fn errno(e: &Error) -> Errno {
     }
 }
 
-pub fn io_errno(e: &std::io::Error) -> Errno {
+pub(crate) fn io_errno(e: &std::io::Error) -> Errno {
     Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
 }
 
@@ -27,7 +28,7 @@ pub fn io_errno(e: &std::io::Error) -> Errno {
 /// List `.` (inode `ino`) and `..` (inode `parent`) where a listing at `offset` still wants
 /// them: `emit(inode, offset of the next entry, name)` says whether the reply is full. The
 /// offset to go on from, or None when the reply is full.
-pub fn list_dots(
+pub(crate) fn list_dots(
     offset: u64,
     ino: u64,
     parent: u64,
@@ -60,7 +61,7 @@ pub type Stop = (u64, Option<Vec<u8>>);
 /// Walk the entries of tree `dir` for a listing at offset `off` (2 or more): from the name
 /// `resume` when given (where the previous reply stopped), else past the first `off - 2`.
 /// `emit(offset of the next entry, entry)` for each; returns where the listing stopped.
-pub fn list_tree(
+pub(crate) fn list_tree(
     store: &dyn ObjectStore,
     dir: &ObjectId,
     mut off: u64,
@@ -93,7 +94,12 @@ pub fn list_tree(
 }
 
 /// Answer `getxattr` of `name` from `xattrs`; `size` 0 asks for the value's size.
-pub fn xattr_value(reply: ReplyXattr, xattrs: &[(Vec<u8>, Vec<u8>)], name: &OsStr, size: u32) {
+pub(crate) fn xattr_value(
+    reply: ReplyXattr,
+    xattrs: &[(Vec<u8>, Vec<u8>)],
+    name: &OsStr,
+    size: u32,
+) {
     match xattrs.iter().find(|(k, _)| k == name.as_bytes()) {
         Some((_, v)) => sized(reply, v, size),
         None => reply.error(Errno::ENODATA),
@@ -101,7 +107,7 @@ pub fn xattr_value(reply: ReplyXattr, xattrs: &[(Vec<u8>, Vec<u8>)], name: &OsSt
 }
 
 /// Answer `listxattr` from `xattrs`: their names, each ended by a NUL.
-pub fn xattr_names(reply: ReplyXattr, xattrs: &[(Vec<u8>, Vec<u8>)], size: u32) {
+pub(crate) fn xattr_names(reply: ReplyXattr, xattrs: &[(Vec<u8>, Vec<u8>)], size: u32) {
     let mut list = Vec::new();
     for (k, _) in xattrs {
         list.extend_from_slice(k);

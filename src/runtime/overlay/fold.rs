@@ -1,6 +1,7 @@
 //! The fold from an upper directory (format-spec/runtime.md, "The upper
 //! directory, as the fold reads it"): walk only `upper/` and edit the base
 //! tree with what it records; its cost follows the change, never the tree.
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -40,7 +41,9 @@ pub struct Presentation {
     pub owners: bool,
     /// Without owners: the host ids every lower entry showed (the caller's).
     pub host_uid: u32,
+    /// The host gid every lower entry showed, without owners.
     pub host_gid: u32,
+    /// How ids of the upper directory, as the fold sees them, translate to ids inside.
     pub map: IdMap,
 }
 

@@ -1,8 +1,9 @@
 //! Overlay instances (format-spec/runtime.md, "Overlay instances"): the
 //! probe, the mount options, the instance's `overlay` record and the fold
 //! from its upper directory into `WORKING`.
+#![warn(missing_docs)]
 
-pub mod fold;
+pub(crate) mod fold;
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -17,7 +18,7 @@ use crate::workspace::Workspace;
 pub use fold::{fold_upper, IdMap, Presentation};
 
 /// The options besides the directories (runtime.md, "Mount options").
-pub const FIXED_OPTIONS: &str = "userxattr,redirect_dir=nofollow,index=off,metacopy=off";
+const FIXED_OPTIONS: &str = "userxattr,redirect_dir=nofollow,index=off,metacopy=off";
 
 /// The `-o` data of an overlay mount.
 pub fn mount_options(lowerdir: &str, upper: &Path, work: &Path) -> String {
@@ -36,6 +37,7 @@ pub fn escape(p: &Path) -> String {
 /// The probe's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Probe {
+    /// Overlay can be used.
     Yes,
     /// Overlay cannot be used, and why.
     No(String),
@@ -86,7 +88,7 @@ pub fn probe(ws: &Workspace, force: bool) -> Result<Probe> {
 }
 
 /// Probe in a fresh directory under `tmp` (on the workspace's filesystem).
-pub fn probe_now(tmp: &Path) -> Result<Probe> {
+pub(crate) fn probe_now(tmp: &Path) -> Result<Probe> {
     fs::create_dir_all(tmp).at(tmp)?;
     let d = tmp.join(format!("probe-{}", std::process::id()));
     let _ = crate::fsutil::remove_tree(&d);
@@ -127,10 +129,12 @@ pub fn probe_now(tmp: &Path) -> Result<Probe> {
 /// An instance's `overlay` record (runtime.md, "Instance layout").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
+    /// The tree the instance started from.
     pub base: ObjectId,
     /// The profile of the cache entries the lower was made of (a mapped
     /// profile's map is the instance's).
     pub profile: Profile,
+    /// The maps of the sandbox's user namespace.
     pub map: IdMap,
 }
 
@@ -138,6 +142,7 @@ pub struct Record {
 pub const RECORD: &str = "overlay";
 
 impl Record {
+    /// The record as text.
     pub fn encode(&self) -> String {
         format!(
             "base {}\nowners {}\n{}",
@@ -147,6 +152,7 @@ impl Record {
         )
     }
 
+    /// Parse a record read from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
         let bad = || Error::from(RuntimeError::MalformedRecord(path.to_path_buf()));
         let mut lines = text.lines().peekable();
@@ -169,6 +175,7 @@ impl Record {
         Ok(Record { base, profile, map })
     }
 
+    /// Read the record of instance directory `dir`, if it has one.
     pub fn load(dir: &Path) -> Result<Option<Record>> {
         let p = dir.join(RECORD);
         match fs::read_to_string(&p) {
@@ -200,15 +207,22 @@ impl Record {
 
 /// The directories of an overlay instance under its directory `dir`.
 pub struct InstanceDirs {
+    /// `upper/`: what the command wrote.
     pub upper: PathBuf,
+    /// `work/`: overlay's work directory.
     pub work: PathBuf,
+    /// `mnt/`: the mount point.
     pub mnt: PathBuf,
 }
 
 /// Make the instance's directories for a lower of `profile` (a mapped
 /// lower's root may be owned by a subordinate id: they are made in its
 /// namespace).
-pub fn make_dirs_for(dir: &Path, top_lower: &Path, profile: &Profile) -> Result<InstanceDirs> {
+pub(crate) fn make_dirs_for(
+    dir: &Path,
+    top_lower: &Path,
+    profile: &Profile,
+) -> Result<InstanceDirs> {
     match profile.map() {
         Some(map) if !crate::userns::in_child_namespace() => {
             crate::userns::run_mapped(map, || make_dirs(dir, top_lower).map(drop))?;
@@ -225,7 +239,7 @@ pub fn make_dirs_for(dir: &Path, top_lower: &Path, profile: &Profile) -> Result<
 /// Make `upper/`, `work/` and `mnt/` in the instance directory, `upper/`
 /// with the attributes of the topmost lower root (overlay shows the upper
 /// root's as the root's).
-pub fn make_dirs(dir: &Path, top_lower: &Path) -> Result<InstanceDirs> {
+pub(crate) fn make_dirs(dir: &Path, top_lower: &Path) -> Result<InstanceDirs> {
     let d = InstanceDirs {
         upper: dir.join("upper"),
         work: dir.join("work"),
@@ -276,7 +290,7 @@ pub fn fold_into_working(ws: &Workspace, rec: &Record, upper: &Path) -> Result<O
 /// new tree. A mapped instance's upper directory holds files of its
 /// subordinate ids: it is read inside a user namespace with its map (the
 /// objects written there are the caller's).
-pub fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectId> {
+fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectId> {
     let fold = |ws: &Workspace| -> Result<ObjectId> {
         let batch = crate::store::BatchWriter::new(&ws.odb);
         let new = fold_upper(&batch, &rec.base, upper, &rec.presentation())?;
@@ -299,7 +313,7 @@ pub fn fold_stored(ws: &Workspace, rec: &Record, upper: &Path) -> Result<ObjectI
 
 /// The file of an instance directory naming the tree its last fold
 /// published (runtime.md, "Instance layout"); absent: the record's base.
-pub const FOLDED: &str = "folded";
+const FOLDED: &str = "folded";
 
 /// Fold an overlay instance's upper directory (`dir/upper`) into the
 /// container's `WORKING`: the changes since the last fold are published
@@ -382,7 +396,7 @@ pub fn discard(dir: &Path) -> Result<()> {
 }
 
 /// Write an instance's record (temporary name, rename) before its command starts.
-pub fn save_record(dir: &Path, rec: &Record) -> Result<()> {
+pub(crate) fn save_record(dir: &Path, rec: &Record) -> Result<()> {
     crate::fsutil::write_replace_unsynced(&dir.join(RECORD), rec.encode().as_bytes())
 }
 

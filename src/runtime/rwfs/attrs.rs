@@ -1,4 +1,5 @@
 //! Requests on attributes: getattr, setattr, access, statfs.
+#![warn(missing_docs)]
 
 use std::time::UNIX_EPOCH;
 

@@ -1,4 +1,5 @@
 //! New objects batched and written a pack at a time; `Inner` as the store the view uses.
+#![warn(missing_docs)]
 
 use std::sync::{Arc, MutexGuard};
 

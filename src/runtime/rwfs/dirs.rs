@@ -1,4 +1,5 @@
 //! Directory requests: open, list (streamed from the tree, or a snapshot), release, fsync.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;

@@ -1,4 +1,5 @@
 //! Buffers of files being written: in memory, in a temporary file, or streamed into the store.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::fs::File;

@@ -1,4 +1,5 @@
 //! Requests on file content: readlink, open, create, read, write, release, fsync.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 

@@ -1,4 +1,5 @@
 //! The `fuser::Filesystem` implementation: each request handed to the module that answers it.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::path::Path;

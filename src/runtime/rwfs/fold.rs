@@ -1,4 +1,5 @@
 //! The fold: changed content stored, directories rewritten bottom-up, the new root published.
+#![warn(missing_docs)]
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,5 @@
 //! Hardlink groups: one inode's names, their records in folded trees, a group joined on lookup.
+#![warn(missing_docs)]
 
 use crate::prolly::dir::Entry;
 

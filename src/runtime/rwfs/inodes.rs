@@ -1,4 +1,5 @@
 //! The inode table: nodes, open directories, lookup counts, inodes dropped once forgotten.
+#![warn(missing_docs)]
 
 use std::collections::{BTreeSet, HashMap};
 

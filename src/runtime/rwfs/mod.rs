@@ -10,6 +10,7 @@
 //! store on its first write. A fold stores changed content (FastCDC chunked),
 //! rewrites the changed directories bottom-up with the prolly edit and, for a
 //! working root, moves `WORKING` under its lock with compare-and-swap.
+#![warn(missing_docs)]
 
 mod attrs;
 mod batches;

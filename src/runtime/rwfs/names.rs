@@ -1,4 +1,5 @@
 //! Requests on names: lookup, mknod, mkdir, unlink, rmdir, symlink, rename, link.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

@@ -1,4 +1,5 @@
 //! Reading file content: a cache of decoded chunks, chunk maps, read-ahead, programs warmed.
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::sync::Arc;

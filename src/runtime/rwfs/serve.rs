@@ -1,4 +1,5 @@
 //! Mounting and serving a `WorkingFs` until it is unmounted, then folding what is left.
+#![warn(missing_docs)]
 
 use std::path::Path;
 

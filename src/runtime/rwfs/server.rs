@@ -1,4 +1,5 @@
 //! The FUSE server process: forked, it serves a `WorkingFs` at a mount point until unmounted.
+#![warn(missing_docs)]
 
 use std::fs::File;
 use std::io::Read;
@@ -11,6 +12,7 @@ use super::WorkingFs;
 
 /// The FUSE server: a child process serving the filesystem at a mount point.
 pub struct FuseServer {
+    /// The server process.
     pub pid: i32,
 }
 

@@ -1,4 +1,5 @@
 //! Tests of the whole view: inodes forgotten and found again, changes kept, hardlink groups.
+#![warn(missing_docs)]
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
 //! The view: names resolved into inodes, attributes, changes recorded up to the root, buffers.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

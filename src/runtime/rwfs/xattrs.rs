@@ -1,4 +1,5 @@
 //! Extended attributes: set, get, list, remove; an access ACL sets the permission bits.
+#![warn(missing_docs)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

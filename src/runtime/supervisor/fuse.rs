@@ -1,6 +1,7 @@
 //! The FUSE data path: the read-write FUSE server (runtime/rwfs/), forked
 //! before the sandbox, serves the tree on `mnt/` from the host's mount
 //! namespace and folds the writes of a persistent instance.
+#![warn(missing_docs)]
 
 use std::fs::File;
 

@@ -2,6 +2,7 @@
 //! in a temporary container over the host's own directories, its writes
 //! discarded or, with `--keep-as`, folded into a new container. Foreground
 //! only, no instance record; works without a workspace.
+#![warn(missing_docs)]
 
 use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
@@ -18,6 +19,7 @@ use crate::workspace::Workspace;
 
 /// What `run --host` asks for besides the run request.
 pub struct HostRun {
+    /// The run request.
     pub req: RunRequest,
     /// The caller's current directory: the working directory inside.
     pub cwd: PathBuf,

@@ -1,5 +1,6 @@
 //! The materialize data path (runtime.md, "Materialized instances"): check
 //! the tree out into the instance's directory, run on it, fold it back.
+#![warn(missing_docs)]
 
 use std::fs::File;
 

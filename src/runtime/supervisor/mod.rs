@@ -4,6 +4,7 @@
 //! records it, waits, folds and commits. One module per data path:
 //! `overlay` (the kernel's overlay over the checkout cache), `fuse` (the
 //! read-write FUSE server) and `materialize` (a checkout).
+#![warn(missing_docs)]
 
 mod fuse;
 pub mod host;
@@ -28,13 +29,17 @@ use crate::workspace::Workspace;
 
 /// Everything `run` decided before anything is created.
 pub struct RunSpec {
+    /// The workspace the instance belongs to.
     pub ws: Workspace,
     /// The container run (None: a REV that is not one).
     pub container: Option<String>,
     /// What was given: a container name or revision text.
     pub rev: String,
+    /// The tree the instance starts from.
     pub tree: ObjectId,
+    /// What the instance may write.
     pub mode: Mode,
+    /// How the command is confined.
     pub sandbox: SandboxConfig,
     /// The program's content, when found in the tree by an absolute path or PATH.
     pub program: Option<ObjectId>,
@@ -52,6 +57,7 @@ pub struct RunSpec {
     pub forget: bool,
     /// `--commit`, with `-m`'s message (default `run: CMD`).
     pub commit: Option<Option<String>>,
+    /// `--autocommit`: commit the working root after each `hako exec` and at exit.
     pub autocommit: bool,
 }
 
@@ -66,6 +72,7 @@ pub enum Outcome {
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// An engine error.
     #[error(transparent)]
     Engine(#[from] Error),
     /// The sandbox's own error (its exit code: 125, or 126/127 at exec).
@@ -76,42 +83,107 @@ pub enum RunError {
     Usage(String),
     /// The command cannot run, as a shell says it: 127 (not found), 126.
     #[error("{message}")]
-    Command { code: i32, message: String },
+    Command {
+        /// 126 or 127.
+        code: i32,
+        /// What the shell would say.
+        message: String,
+    },
+    /// The REV given names neither a container nor a revision.
     #[error("'{rev}' is neither a container nor a revision ({err})")]
-    NoTarget { rev: String, err: Box<Error> },
+    NoTarget {
+        /// The REV as given.
+        rev: String,
+        /// Why it is not a revision.
+        err: Box<Error>,
+    },
+    /// `--name` is not a valid name.
     #[error("invalid instance name '{0}'")]
     BadInstanceName(String),
+    /// Another instance has the name `--name` gives.
     #[error("an instance named '{name}' exists already ({id}); remove it with 'hako reap' once it has exited")]
-    NameTaken { name: String, id: String },
+    NameTaken {
+        /// The name.
+        name: String,
+        /// The instance that has it.
+        id: String,
+    },
     /// A second persistent run of CONTAINER, whose instance ID runs.
     #[error("container '{container}' is already running as instance {id} (writes of a second run would race it): use --rm for a temporary run, or 'hako exec {id} CMD'")]
-    AlreadyRunning { container: String, id: String },
+    AlreadyRunning {
+        /// The container.
+        container: String,
+        /// The running instance.
+        id: String,
+    },
+    /// An `--env-file` could not be read.
     #[error("--env-file '{}': {err}", path.display())]
-    EnvFile { path: PathBuf, err: std::io::Error },
+    EnvFile {
+        /// The file.
+        path: PathBuf,
+        /// What the system reported.
+        err: std::io::Error,
+    },
+    /// A line of an `--env-file` is not `K=V`.
     #[error("--env-file '{}' line {line}: not K=V", path.display())]
-    EnvFileLine { path: PathBuf, line: usize },
+    EnvFileLine {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+    },
     /// USER or GROUP is not in the /etc/passwd or /etc/group of WHOSE.
     #[error("unknown user '{name}' in {whose} /etc/passwd")]
-    UnknownUser { name: String, whose: String },
+    UnknownUser {
+        /// The user.
+        name: String,
+        /// Whose files were searched.
+        whose: String,
+    },
+    /// The group is not in the /etc/group of WHOSE.
     #[error("unknown group '{name}' in {whose} /etc/group")]
-    UnknownGroup { name: String, whose: String },
+    UnknownGroup {
+        /// The group.
+        name: String,
+        /// Whose files were searched.
+        whose: String,
+    },
+    /// The tree could not be prepared as an overlay's lower directory.
     #[error("--fs overlay: cannot prepare the tree: {0}")]
     NoOverlayLower(Box<Error>),
+    /// The checkout cache gave no lower directory.
     #[error("the checkout cache gave no lower directory")]
     NoLower,
+    /// The tree could not be checked out.
     #[error("cannot check the tree out: {0}")]
     Checkout(Box<Error>),
+    /// The instance directory could not be created.
     #[error("cannot create '{}': {err}", path.display())]
-    InstanceDir { path: PathBuf, err: std::io::Error },
+    InstanceDir {
+        /// The directory.
+        path: PathBuf,
+        /// What the system reported.
+        err: std::io::Error,
+    },
     /// Standard descriptor FD could not be pointed at PATH (`-d`'s logs, stdin).
     #[error("cannot open '{path}': {err}")]
-    Open { path: String, err: std::io::Error },
+    Open {
+        /// The file.
+        path: String,
+        /// What the system reported.
+        err: std::io::Error,
+    },
+    /// A standard descriptor could not be pointed at a file.
     #[error("cannot redirect descriptor {fd} to '{path}': {errno}")]
     Redirect {
+        /// The descriptor.
         fd: i32,
+        /// The file.
         path: String,
+        /// The error the kernel returned.
         errno: nix::errno::Errno,
     },
+    /// The detached supervisor exited before the command started.
     #[error("the detached supervisor exited before the command started")]
     DetachedExited,
     /// The detached supervisor's own error, as it reported it through its pipe.
@@ -119,11 +191,24 @@ pub enum RunError {
     Detached(String),
     /// The fold after the command failed; its changes are KEPT.
     #[error("the command's changes could not be folded into the working root ({err}); they are kept in {} ('hako reap' tries again)", kept.display())]
-    FoldFailed { err: Box<Error>, kept: PathBuf },
+    FoldFailed {
+        /// Why.
+        err: Box<Error>,
+        /// Where the changes are.
+        kept: PathBuf,
+    },
+    /// `--keep-as` names a container that exists.
     #[error("--keep-as: container '{0}' already exists")]
     KeepAsExists(String),
+    /// `--keep-as` could not make the container; the upper directories are kept.
     #[error("--keep-as: {err}; the upper directories are kept in {}", kept.display())]
-    KeepAsFailed { err: Box<Error>, kept: PathBuf },
+    KeepAsFailed {
+        /// Why.
+        err: Box<Error>,
+        /// Where the upper directories are.
+        kept: PathBuf,
+    },
+    /// `--host` needs an overlay mount, which is unavailable here, and why.
     #[error("--host: overlay unavailable ({0})")]
     HostOverlayUnavailable(String),
     /// The checkout cache's entry failed its quick check before the command
@@ -141,6 +226,7 @@ impl From<RuntimeError> for RunError {
 /// What the supervisor says on stderr: notes, warnings of the sandbox
 /// (the caller decides how; the cgroup warning is said once), commits.
 pub trait Reporter {
+    /// Say the sandbox's warnings (each cgroup condition once).
     fn sandbox_warnings(&self, warnings: &[Warning]);
 }
 

@@ -2,6 +2,7 @@
 //! mounts overlay over the cached tree with the instance's upper directory;
 //! when the command has ended, a persistent instance folds the upper
 //! directory into the working root; the upper directory is then removed.
+#![warn(missing_docs)]
 
 use std::fs::File;
 

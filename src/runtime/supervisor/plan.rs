@@ -4,6 +4,7 @@
 //! (entrypoint, command, environment, user, working directory), the user
 //! and home read from the tree, `--auto-mount`'s binds, and the command
 //! checked as a shell would (127, 126) before anything is created.
+#![warn(missing_docs)]
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -33,20 +34,31 @@ pub struct RunRequest {
     pub bind_profiles: Vec<String>,
     /// `-e` pairs, applied after the image's and the env files'.
     pub env: Vec<(String, String)>,
+    /// `--env-file` files, applied after the image's environment and before `-e`.
     pub env_files: Vec<PathBuf>,
+    /// `--user`: the user (and group) to run as (None: the image's, else root).
     pub user: Option<String>,
+    /// `--workdir` (None: the caller's directory where `--auto-mount` mounts it, else the image's, else `/`).
     pub workdir: Option<String>,
     /// `--auto-mount`, and the directory relative arguments are taken from.
     pub auto_mount: Option<PathBuf>,
+    /// `--rm`: a temporary run whose instance directory is removed at the end.
     pub rm: bool,
+    /// `--ro`: a read-only run.
     pub ro: bool,
+    /// `--name`.
     pub name: Option<String>,
+    /// `--fs` (None: `run.fs`, else the default).
     pub fs: Option<DataPath>,
+    /// `-d`: a detached supervisor.
     pub detach: bool,
+    /// `-i`/`-t`: stdin stays attached.
     pub keep_stdin: bool,
+    /// Remove the instance's record once it has ended (apply's steps).
     pub forget: bool,
     /// `--commit`, with `-m`'s message.
     pub commit: Option<Option<String>>,
+    /// `--autocommit`.
     pub autocommit: bool,
 }
 
