@@ -7,7 +7,16 @@
 
 use std::error::Error;
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() {
+    // The engine's errors are one-line messages (Display), as hako prints
+    // them after `fatal:`.
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().collect();
     let [_, dir, export] = &args[..] else {
         return Err("usage: library WORKSPACE EXPORT-DIR".into());

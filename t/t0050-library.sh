@@ -35,7 +35,7 @@ test_expect_success BUSYBOX 'a command run through the library folds its writes 
 
 test_expect_success 'the library refuses bad input as the command line does' '
 	test_must_fail "$EXAMPLE" ws again 2>err &&
-	grep "already" err
+	grep "^error: ws already holds a hako workspace$" err
 '
 
 test_done
