@@ -20,7 +20,9 @@ pub struct PackEntry {
     pub name: String,
     /// The pack's checksum (its name's hex).
     pub checksum: ObjectId,
+    /// The size of the `.pack` file in bytes.
     pub pack_bytes: u64,
+    /// The size of the `.idx` file in bytes.
     pub idx_bytes: u64,
 }
 

@@ -83,6 +83,7 @@ pub struct HttpClient {
 pub const MAX_MIRROR_FILE: u64 = 64 << 20;
 
 impl HttpClient {
+    /// A client for the mirror at `url`; fails unless it is http:// or https://.
     pub fn new(url: &str) -> Result<HttpClient> {
         if !super::files::is_http_url(url) {
             return Err(DumbError::NotHttp { url: url.into() }.into());

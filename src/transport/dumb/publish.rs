@@ -13,7 +13,9 @@ use super::files::{packs_file, refs_file, PackEntry};
 pub struct ServerInfo {
     /// Loose objects packed into a new pack (0: none were unpacked).
     pub packed_loose: usize,
+    /// Packs listed in `objects/info/packs`.
     pub packs: usize,
+    /// Refs listed in `info/refs`.
     pub refs: usize,
 }
 
