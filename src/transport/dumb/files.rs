@@ -1,6 +1,7 @@
 //! The static files of a dumb-HTTP mirror (format-spec/dumb-http.md):
 //! `info/refs` and `objects/info/packs`, written and parsed, and where the
 //! client keeps what it fetched.
+#![warn(missing_docs)]
 
 use std::path::Path;
 

@@ -2,6 +2,7 @@
 //! GETs, range GETs and resumable whole-file downloads, each checked for
 //! status and length, counted (requests, body bytes), retried under the
 //! policy of `crate::http`. Errors name the URL.
+#![warn(missing_docs)]
 
 use std::io::Write;
 use std::path::Path;

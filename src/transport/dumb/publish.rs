@@ -1,4 +1,5 @@
 //! `update-server-info`: what makes a workspace a dumb-HTTP mirror.
+#![warn(missing_docs)]
 
 use crate::error::{IoContext, Result};
 use crate::oid::ObjectId;
