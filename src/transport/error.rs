@@ -114,10 +114,10 @@ pub enum TransportError {
     /// A ref deletion was pushed to a remote that cannot delete refs.
     #[error("the remote does not support deleting refs")]
     NoDeleteCapability,
-    /// The peer uses an object format hako does not support.
+    /// The remote uses an object format hako does not support.
     #[error("object format {0} is not supported")]
     ObjectFormat(String),
-    /// The peer asks for a protocol version hako does not support.
+    /// The remote speaks a protocol version hako does not support.
     #[error("protocol version {0} is not supported")]
     ProtocolVersion(String),
 
@@ -204,7 +204,7 @@ pub enum TransportError {
         /// The symref's target.
         target: String,
     },
-    /// The remote sent shallow lines the client did not ask for.
+    /// A client sent `shallow` or `deepen` lines without asking for the `shallow` capability.
     #[error("shallow: capability not requested")]
     ShallowNotRequested,
     /// A side-band stream's framing (without the `protocol error:` prefix).
@@ -236,7 +236,7 @@ pub enum TransportError {
     /// The remote reported an error (`ERR` line or side-band error).
     #[error("remote error: {0}")]
     Remote(String),
-    /// The client wants an object that no advertised ref reaches.
+    /// A client wants an object it is not allowed to fetch.
     #[error("want {0}: not our ref")]
     NotOurRef(ObjectId),
     /// The last line the remote program wrote on stderr, without `fatal: `.
