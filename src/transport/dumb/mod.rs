@@ -89,7 +89,7 @@ pub enum DumbError {
         /// Bytes received.
         got: u64,
     },
-    /// A range request was answered with an error status.
+    /// A range request was answered with a status other than 200 or 206.
     #[error("{url}: HTTP {code} for a range request")]
     RangeStatus {
         /// The URL requested.
