@@ -5,6 +5,7 @@
 //! http:// and https://, at most `MAX_REDIRECTS` times, credentials only to
 //! the host they were meant for; ureq 2 follows a redirect to `file://`
 //! into a panic), and the byte counting and body copying every client does.
+#![warn(missing_docs)]
 
 use std::io::{Read, Write};
 use std::net::IpAddr;
@@ -30,33 +31,71 @@ pub enum HttpError {
     /// The server answered with an error status (4xx, 5xx).
     #[error("{url}: HTTP {code}")]
     Status {
+        /// The HTTP status code.
         code: u16,
+        /// The URL, without credentials.
         url: String,
+        /// The response, for its headers and body.
         response: Box<ureq::Response>,
     },
     /// No usable answer (connection, TLS, a malformed answer).
     #[error("{url}: {message}")]
     Transport {
+        /// The URL, without credentials.
         url: String,
+        /// What went wrong.
         message: String,
+        /// Whether another attempt may succeed.
         transient: bool,
     },
+    /// A URL does not parse, or is not http:// or https://.
     #[error("bad URL '{url}': {why}")]
-    BadUrl { url: String, why: String },
-    #[error("{url}: redirect ({code}) without a Location")]
-    RedirectWithoutLocation { url: String, code: u16 },
-    #[error("{url}: bad redirect Location '{location}': {why}")]
-    BadRedirect {
+    BadUrl {
+        /// The URL, without credentials.
         url: String,
-        location: String,
+        /// What is wrong.
         why: String,
     },
+    /// A redirect status comes without a `Location` header.
+    #[error("{url}: redirect ({code}) without a Location")]
+    RedirectWithoutLocation {
+        /// The URL, without credentials.
+        url: String,
+        /// The HTTP status code.
+        code: u16,
+    },
+    /// A redirect's `Location` does not parse as a URL.
+    #[error("{url}: bad redirect Location '{location}': {why}")]
+    BadRedirect {
+        /// The URL, without credentials.
+        url: String,
+        /// The `Location` header's value.
+        location: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// A redirect points at a scheme other than http:// or https://.
     #[error("{url}: redirect to '{to}' refused (only http:// and https:// are followed)")]
-    RedirectRefused { url: String, to: String },
+    RedirectRefused {
+        /// The URL, without credentials.
+        url: String,
+        /// The URL redirected to.
+        to: String,
+    },
+    /// More than `MAX_REDIRECTS` redirects in a row.
     #[error("{url}: more than {MAX_REDIRECTS} redirects")]
-    TooManyRedirects { url: String },
+    TooManyRedirects {
+        /// The URL, without credentials.
+        url: String,
+    },
+    /// A proxy variable of the environment is not an http:// proxy.
     #[error("{var}: '{value}' is not an http:// proxy")]
-    BadProxy { var: &'static str, value: String },
+    BadProxy {
+        /// The environment variable.
+        var: &'static str,
+        /// Its value.
+        value: String,
+    },
     /// A request body could not be read (a file to upload).
     #[error("{0}")]
     Body(String),
@@ -147,6 +186,7 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// A policy at its first attempt.
     pub fn new() -> Backoff {
         Backoff { attempt: 1 }
     }
@@ -197,9 +237,11 @@ fn jitter() -> f64 {
 /// hosts reached directly.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProxyEnv {
-    /// The variable and its value, for http:// and https:// URLs.
+    /// The variable and its value, for http:// URLs.
     pub http: Option<(&'static str, String)>,
+    /// The variable and its value, for https:// URLs.
     pub https: Option<(&'static str, String)>,
+    /// The `no_proxy` entries: hosts, domains and networks reached directly.
     pub no_proxy: Vec<String>,
 }
 
@@ -330,6 +372,7 @@ pub fn agent() -> Agent {
 }
 
 impl Agent {
+    /// An agent that uses the proxies of `env`.
     pub fn with_proxies(env: ProxyEnv) -> Agent {
         Agent {
             direct: builder().build(),
@@ -555,8 +598,11 @@ pub fn finish(f: std::fs::File) -> std::io::Result<u64> {
 /// A reader or writer that reports the running total of bytes moved
 /// through it to `each` (a progress display, a counter).
 pub struct Counting<T, F: FnMut(u64) = fn(u64)> {
+    /// The reader or writer wrapped.
     pub inner: T,
+    /// Bytes moved so far.
     pub total: u64,
+    /// Called with `total` after each read or write.
     pub each: F,
 }
 
@@ -599,9 +645,18 @@ impl<W: Write, F: FnMut(u64)> Write for Counting<W, F> {
 pub enum BodyError {
     /// The connection failed mid-body.
     #[error("truncated body after {got} bytes ({err})")]
-    Read { got: u64, err: std::io::Error },
+    Read {
+        /// Bytes copied before the failure.
+        got: u64,
+        /// The i/o error.
+        err: std::io::Error,
+    },
+    /// The body runs past the length expected.
     #[error("the body is longer than the {max} bytes expected")]
-    TooLong { max: u64 },
+    TooLong {
+        /// The length expected, in bytes.
+        max: u64,
+    },
     /// Writing what arrived failed.
     #[error("cannot store the body: {0}")]
     Store(std::io::Error),

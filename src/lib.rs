@@ -5,6 +5,7 @@
 //!
 //! `unsafe` is refused by the compiler everywhere but the two modules where
 //! raw system calls and memory maps live (`sys`, `sandbox::sys`).
+#![warn(missing_docs)]
 #![deny(unsafe_code)]
 
 pub mod apply;

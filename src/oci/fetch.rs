@@ -1,6 +1,7 @@
 //! A pull without the porcelain: resolve a reference to one platform's
 //! manifest, download the config and layers (bounded concurrency, each blob
 //! verified into a temporary file), and apply the layers in order to a tree.
+#![warn(missing_docs)]
 
 use crate::progress::{Progress, Unit};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use crate::store::ObjectStore;
 pub struct Resolved {
     /// Digest of the platform's manifest.
     pub digest: String,
+    /// The manifest.
     pub manifest: Manifest,
     /// The index entry's platform, or the one asked for when the reference
     /// named a manifest (the config's own os and architecture are then
@@ -87,6 +89,7 @@ pub fn resolve(reg: &Registry, r: &Reference, want: &Platform) -> Result<Resolve
 
 /// The result of `fetch_tree`.
 pub struct Fetched {
+    /// The root tree of the unpacked layers.
     pub tree: ObjectId,
     /// The config JSON, verified against its digest.
     pub config: Vec<u8>,
@@ -94,6 +97,7 @@ pub struct Fetched {
     pub config_platform: Platform,
     /// Blob bytes downloaded (config and layers).
     pub downloaded: u64,
+    /// The statistics of each layer, in order.
     pub layers: Vec<LayerStats>,
 }
 

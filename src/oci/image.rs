@@ -1,6 +1,7 @@
 //! `image push` and `image save` (format-spec/oci.md, "Upload", "Saving"):
 //! build a commit's image, then upload its blobs and manifest to a
 //! registry, or write them as an OCI image layout.
+#![warn(missing_docs)]
 
 use crate::progress::{Progress, Unit};
 use std::fs::{self, File};
@@ -33,6 +34,7 @@ pub enum BlobFate {
 }
 
 impl BlobFate {
+    /// The word the push report uses for this fate.
     pub fn word(self) -> &'static str {
         match self {
             BlobFate::Present => "reused",

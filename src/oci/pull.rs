@@ -2,6 +2,7 @@
 //! store lacks, and commit its root filesystem to a container (created, or
 //! given one more commit, on its current branch or another), as `hako
 //! pull` and `apply` do.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,8 +67,11 @@ impl PullRequest {
 pub enum PullOutcome {
     /// The container's branch already holds this manifest's pull.
     UpToDate {
+        /// The image as asked for.
         image: String,
+        /// The container.
         name: String,
+        /// Digest of the manifest.
         digest: String,
         /// Commits of the container's own above that pull.
         above: usize,
@@ -79,14 +83,19 @@ pub enum PullOutcome {
 /// A new pull commit, and what it cost.
 #[derive(Clone, Debug)]
 pub struct Pulled {
+    /// The pull commit.
     pub id: ObjectId,
+    /// The image as asked for.
     pub image: String,
+    /// The container it went into.
     pub name: String,
     /// The commit went on the container's current branch (HEAD).
     pub on_head: bool,
     /// The branch it went on (`HEAD` when detached).
     pub on: String,
+    /// Digest of the manifest pulled.
     pub digest: String,
+    /// The platform of the image pulled.
     pub platform: Platform,
     /// The same manifest was stored already: nothing but it was downloaded.
     pub already_stored: bool,
@@ -94,11 +103,13 @@ pub struct Pulled {
     pub fetched: u64,
     /// Bytes of the layers and config downloaded.
     pub downloaded: u64,
+    /// Layers in the image.
     pub layers: usize,
     /// Growth of the object database on disk.
     pub stored_bytes: u64,
-    /// Objects the database did not have, and their bytes before compression.
+    /// Objects the database did not have.
     pub new_objects: u64,
+    /// Bytes of those new objects before compression.
     pub new_bytes: u64,
 }
 

@@ -1,6 +1,7 @@
 //! A client of the OCI distribution API (v2): manifests and blobs over HTTP(S),
 //! anonymous, Basic and Bearer-token auth, retries with backoff, and readers
 //! that verify a blob's digest and size while it streams.
+#![warn(missing_docs)]
 
 use std::io::{Read, Seek, Write};
 use std::path::Path;
@@ -22,79 +23,186 @@ pub enum RegistryError {
     /// its JSON error body (or the status text).
     #[error("{host}: {code} {detail}")]
     Refused {
+        /// The registry's host.
         host: String,
+        /// The HTTP status code.
         code: u16,
+        /// The registry's first error message, or the status text.
         detail: String,
     },
+    /// The request got no HTTP answer (connection or TLS failure).
     #[error("registry {host} unreachable: {reason}")]
-    Unreachable { host: String, reason: String },
+    Unreachable {
+        /// The registry's host.
+        host: String,
+        /// Why the request failed.
+        reason: String,
+    },
+    /// A 401 answer carries no `WWW-Authenticate` challenge hako can use.
     #[error("{host}: 401 Unauthorized without a usable challenge")]
-    NoChallenge { host: String },
+    NoChallenge {
+        /// The registry's host.
+        host: String,
+    },
+    /// The registry answered 401 again with the credentials sent.
     #[error("{host}: 401 Unauthorized: the credentials were refused")]
-    CredentialsRefused { host: String },
+    CredentialsRefused {
+        /// The registry's host.
+        host: String,
+    },
+    /// The registry wants credentials and none are configured for it.
     #[error("{host}: 401 Unauthorized: no credentials for this registry (docker login, REGISTRY_AUTH_FILE)")]
-    NoCredentials { host: String },
+    NoCredentials {
+        /// The registry's host.
+        host: String,
+    },
+    /// The only credentials are an identity token and the registry asks for Basic auth.
     #[error("{host}: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic")]
-    IdentityTokenForBasic { host: String },
+    IdentityTokenForBasic {
+        /// The registry's host.
+        host: String,
+    },
+    /// A Bearer challenge names no token server (`realm`).
     #[error("{host}: Bearer challenge without a realm")]
-    NoRealm { host: String },
+    NoRealm {
+        /// The registry's host.
+        host: String,
+    },
+    /// The challenge is neither Basic nor Bearer.
     #[error("{host}: unsupported authentication scheme '{scheme}'")]
-    UnsupportedScheme { host: String, scheme: String },
+    UnsupportedScheme {
+        /// The registry's host.
+        host: String,
+        /// The scheme offered.
+        scheme: String,
+    },
+    /// The token server answered with an error status.
     #[error("{host}: token server refused ({code}){}", token_refusal(*.identity, *.credentials))]
     TokenRefused {
+        /// The registry's host.
         host: String,
+        /// The HTTP status code.
         code: u16,
+        /// Whether the credentials sent were an identity token.
         identity: bool,
+        /// Whether any credentials were sent.
         credentials: bool,
     },
+    /// The token server gave no HTTP answer.
     #[error("token server {realm} unreachable: {reason}")]
-    TokenServerUnreachable { realm: String, reason: String },
-    #[error("token server {realm}: {err}")]
-    TokenRead { realm: String, err: std::io::Error },
-    #[error("token server {realm}: malformed answer: {err}")]
-    TokenMalformed {
+    TokenServerUnreachable {
+        /// The token server's URL.
         realm: String,
-        err: serde_json::Error,
+        /// Why the request failed.
+        reason: String,
     },
-    #[error("token server {realm}: no token in the answer")]
-    NoToken { realm: String },
-    #[error("{host}: upload answer without a Location")]
-    NoLocation { host: String },
-    #[error("{base}: {err}")]
-    BadBase { base: String, err: url::ParseError },
-    #[error("{host}: bad upload Location '{location}': {err}")]
-    BadLocation {
-        host: String,
-        location: String,
-        err: url::ParseError,
-    },
-    #[error("{host}: upload Location '{location}' is on another host")]
-    ForeignLocation { host: String, location: String },
-    #[error("{host}: blob {digest}: upload answered {code}")]
-    UploadAnswer {
-        host: String,
-        digest: String,
-        code: u16,
-    },
-    #[error("{host}: reading manifest {object}: {err}")]
-    ManifestRead {
-        host: String,
-        object: String,
+    /// The token server's answer could not be read.
+    #[error("token server {realm}: {err}")]
+    TokenRead {
+        /// The token server's URL.
+        realm: String,
+        /// The underlying error.
         err: std::io::Error,
     },
+    /// The token server's answer is not the expected JSON.
+    #[error("token server {realm}: malformed answer: {err}")]
+    TokenMalformed {
+        /// The token server's URL.
+        realm: String,
+        /// The underlying error.
+        err: serde_json::Error,
+    },
+    /// The token server's answer holds no token.
+    #[error("token server {realm}: no token in the answer")]
+    NoToken {
+        /// The token server's URL.
+        realm: String,
+    },
+    /// An upload answer has no `Location` header.
+    #[error("{host}: upload answer without a Location")]
+    NoLocation {
+        /// The registry's host.
+        host: String,
+    },
+    /// The registry's base URL does not parse (to resolve an upload Location against).
+    #[error("{base}: {err}")]
+    BadBase {
+        /// The base URL.
+        base: String,
+        /// The underlying error.
+        err: url::ParseError,
+    },
+    /// An upload's `Location` header does not parse as a URL.
+    #[error("{host}: bad upload Location '{location}': {err}")]
+    BadLocation {
+        /// The registry's host.
+        host: String,
+        /// The `Location` header's value.
+        location: String,
+        /// The underlying error.
+        err: url::ParseError,
+    },
+    /// An upload's `Location` points at another host than the registry.
+    #[error("{host}: upload Location '{location}' is on another host")]
+    ForeignLocation {
+        /// The registry's host.
+        host: String,
+        /// The `Location` header's value.
+        location: String,
+    },
+    /// A blob upload was answered with an unexpected status.
+    #[error("{host}: blob {digest}: upload answered {code}")]
+    UploadAnswer {
+        /// The registry's host.
+        host: String,
+        /// The blob's digest.
+        digest: String,
+        /// The HTTP status code.
+        code: u16,
+    },
+    /// A manifest's body could not be read.
+    #[error("{host}: reading manifest {object}: {err}")]
+    ManifestRead {
+        /// The registry's host.
+        host: String,
+        /// The manifest's tag or digest.
+        object: String,
+        /// The underlying error.
+        err: std::io::Error,
+    },
+    /// A manifest is larger than `MAX_MANIFEST`.
     #[error("manifest {object} is larger than 4 MiB")]
-    ManifestTooLarge { object: String },
+    ManifestTooLarge {
+        /// The manifest's tag or digest.
+        object: String,
+    },
+    /// A manifest's bytes do not hash to the digest asked for.
     #[error("manifest digest mismatch: expected {want}, got {got}")]
-    ManifestDigest { want: String, got: String },
+    ManifestDigest {
+        /// The digest asked for.
+        want: String,
+        /// The digest of the bytes received.
+        got: String,
+    },
     /// A blob download that failed: cut off (after every attempt), the
     /// wrong bytes, or cancelled.
     #[error("blob {digest}: {err}")]
-    Blob { digest: String, err: std::io::Error },
+    Blob {
+        /// The blob's digest.
+        digest: String,
+        /// The underlying error.
+        err: std::io::Error,
+    },
+    /// A resumed blob download does not start at the byte asked for.
     #[error("{host}: blob {digest}: Content-Range '{got}' does not resume at byte {from}")]
     BadResume {
+        /// The registry's host.
         host: String,
+        /// The blob's digest.
         digest: String,
+        /// The `Content-Range` header received.
         got: String,
+        /// The byte the download resumes at.
         from: u64,
     },
 }
@@ -114,7 +222,9 @@ fn token_refusal(identity: bool, credentials: bool) -> &'static str {
 /// token (an OAuth2 refresh token), as docker's credential helpers say.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
+    /// The user name (`<token>` for an identity token).
     pub username: String,
+    /// The password, or the identity token.
     pub password: String,
 }
 
@@ -155,6 +265,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
+/// Encode `data` as standard base64 with padding.
 pub fn base64_encode(data: &[u8]) -> String {
     base64::Engine::encode(&B64, data)
 }
@@ -167,11 +278,14 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
 /// A `WWW-Authenticate` challenge: scheme and parameters.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Challenge {
+    /// The scheme, lowercased (`basic`, `bearer`).
     pub scheme: String,
+    /// The parameters in order, names lowercased.
     pub params: Vec<(String, String)>,
 }
 
 impl Challenge {
+    /// Parse a `WWW-Authenticate` header value, or None if it is malformed.
     pub fn parse(h: &str) -> Option<Challenge> {
         let h = h.trim();
         let (scheme, rest) = h.split_once(' ').unwrap_or((h, ""));
@@ -196,6 +310,7 @@ impl Challenge {
         })
     }
 
+    /// The value of parameter `k` (a lowercase name), if present.
     pub fn param(&self, k: &str) -> Option<&str> {
         self.params
             .iter()
@@ -230,15 +345,21 @@ pub struct Registry {
 
 /// A request body, opened afresh for each attempt.
 pub struct Body<'a> {
+    /// Opens a fresh reader over the body (called once per attempt).
     pub open: Box<dyn Fn() -> std::io::Result<Box<dyn Read + Send + 'a>> + 'a>,
+    /// The body's length in bytes.
     pub len: u64,
+    /// The `Content-Type` to send.
     pub content_type: String,
 }
 
 /// A manifest as fetched: body, content type and the body's digest.
 pub struct FetchedManifest {
+    /// The manifest's bytes.
     pub body: Vec<u8>,
+    /// The `Content-Type` the registry answered with, if any.
     pub content_type: Option<String>,
+    /// The `sha256:` digest of `body`.
     pub digest: String,
 }
 
@@ -739,6 +860,7 @@ pub struct VerifyingReader<R> {
 }
 
 impl<R: Read> VerifyingReader<R> {
+    /// A reader of `inner` that must yield `size` bytes hashing to `digest`.
     pub fn new(inner: R, digest: &str, size: u64) -> VerifyingReader<R> {
         VerifyingReader {
             inner,

@@ -2,6 +2,7 @@
 //! version line, one line per ref of every container (HEAD first, then
 //! branches, then tags), capabilities on the first line, and a flush; and
 //! its parser, for the client side.
+#![warn(missing_docs)]
 
 use std::io::{Read, Write};
 
@@ -167,11 +168,17 @@ fn text(p: &Packet) -> Result<String, TransportError> {
 /// Why a ref line (`ID NAME [ATTRIBUTE…]`) was refused.
 #[derive(Debug)]
 pub enum RefLineError {
+    /// The line lacks an id or a name.
     Malformed,
+    /// The name is not a valid wire ref name.
     BadName(String),
+    /// The id is neither a valid object id nor `unborn`.
     BadId,
+    /// A `symref-target:` is not a valid wire ref name.
     BadTarget(String),
+    /// A `peeled:` value is not a valid object id.
     BadPeeled,
+    /// An attribute unknown here, refused in strict mode.
     UnknownAttribute(String),
 }
 

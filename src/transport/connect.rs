@@ -1,6 +1,7 @@
 //! Reaching the other end (format-spec/protocol.md, section 12): remote
 //! URLs, and a connection to the server program — `upload-pack` or
 //! `receive-pack` — run over ssh, or in-process over pipes for a local path.
+#![warn(missing_docs)]
 
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -20,9 +21,13 @@ pub enum RemoteUrl {
     Local(PathBuf),
     /// `ssh://[user@]host[:port]/path` or `[user@]host:path`.
     Ssh {
+        /// The user to log in as, if named.
         user: Option<String>,
+        /// The host.
         host: String,
+        /// The port, if named.
         port: Option<u16>,
+        /// The path on the host.
         path: String,
     },
     /// `http://…` or `https://…`: a dumb, read-only mirror.
@@ -140,11 +145,14 @@ fn check_ssh_names(url: &str, user: Option<&str>, host: &str) -> Result<()> {
 /// The server program at the other end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
+    /// `upload-pack`: serves fetches.
     Upload,
+    /// `receive-pack`: receives pushes.
     Receive,
 }
 
 impl Service {
+    /// The program's name (`upload-pack`, `receive-pack`).
     pub fn name(self) -> &'static str {
         match self {
             Service::Upload => "upload-pack",
@@ -212,10 +220,13 @@ fn first_container(dir: &Path) -> Result<String> {
 pub struct Connection {
     /// How the remote is named in messages.
     pub remote: String,
+    /// Reads the server's packets.
     pub reader: PktReader<Box<dyn Read + Send>>,
+    /// Writes packets to the server.
     pub writer: BufWriter<Box<dyn Write + Send>>,
     /// The advertised refs and capabilities.
     pub refs: Vec<AdvertisedRef>,
+    /// The capabilities the server advertised.
     pub caps: Vec<String>,
     end: End,
 }

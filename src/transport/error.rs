@@ -2,6 +2,7 @@
 //! the caller can do about it. Each message is the one-line `fatal: …` text
 //! users see (the shell suite compares them). No variant names a `source`:
 //! the CLI prints an error's chain, and each message already holds its cause.
+#![warn(missing_docs)]
 
 use std::path::PathBuf;
 
@@ -10,105 +11,200 @@ use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::transport::pkt::PktError;
 
+/// Why a transport operation failed; each message is the one users see.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
     // The remote is named wrongly or cannot be reached: fix the URL, the
     // config or the command line.
+    /// A remote URL cannot be parsed.
     #[error("bad remote URL '{url}': {why}")]
-    BadUrl { url: String, why: &'static str },
+    BadUrl {
+        /// The remote URL.
+        url: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// An ssh host or user name begins with '-', which ssh would take for an option.
     #[error("'{url}': the ssh {what} '{name}' begins with '-' (refused: ssh would take it for an option)")]
     SshNameIsOption {
+        /// The remote URL.
         url: String,
+        /// What the name is (`host` or `user`).
         what: &'static str,
+        /// The name refused.
         name: String,
     },
+    /// A name is neither a configured remote nor a URL.
     #[error("'{0}' is neither a configured remote nor a URL (see 'hako remote add')")]
     UnknownRemote(String),
+    /// A local remote's path is not a hako workspace.
     #[error("'{}' does not appear to be a hako workspace", .0.display())]
     NotAWorkspace(PathBuf),
+    /// A workspace to serve has no container.
     #[error("{}: no container", .0.display())]
     NoContainerToServe(PathBuf),
     /// A local remote's path could not be made absolute.
     #[error("{url}: {err}")]
-    UnresolvedPath { url: String, err: std::io::Error },
+    UnresolvedPath {
+        /// The remote URL.
+        url: String,
+        /// The underlying error.
+        err: std::io::Error,
+    },
     /// A local remote could not be opened for serving.
     #[error("{remote}: {err}")]
-    CannotServe { remote: String, err: Box<Error> },
+    CannotServe {
+        /// The remote, as shown to the user.
+        remote: String,
+        /// The underlying error.
+        err: Box<Error>,
+    },
     /// The pipes to an in-process server could not be made.
     #[error("{remote}: {err}")]
-    CannotConnect { remote: String, err: std::io::Error },
+    CannotConnect {
+        /// The remote, as shown to the user.
+        remote: String,
+        /// The underlying error.
+        err: std::io::Error,
+    },
+    /// The ssh program could not be started.
     #[error("{remote}: cannot run ssh ({ssh}): {err}")]
     CannotRunSsh {
+        /// The remote, as shown to the user.
         remote: String,
+        /// The ssh command run.
         ssh: String,
+        /// The underlying error.
         err: std::io::Error,
     },
 
     // The kind of remote, or the remote's version, cannot do what was
     // asked: use another remote or drop the option.
+    /// A dumb HTTP mirror was asked for a service it lacks.
     #[error("{url}: dumb HTTP remotes are read-only and have no {service}")]
-    MirrorHasNoService { url: String, service: &'static str },
+    MirrorHasNoService {
+        /// The remote URL.
+        url: String,
+        /// The service asked for.
+        service: &'static str,
+    },
+    /// An object-store remote was asked for a service it lacks.
     #[error("{url}: an object-store remote has no {service}")]
-    BucketHasNoService { url: String, service: &'static str },
+    BucketHasNoService {
+        /// The remote URL.
+        url: String,
+        /// The service asked for.
+        service: &'static str,
+    },
+    /// A push was aimed at a read-only dumb HTTP mirror.
     #[error("{0}: dumb HTTP mirrors are read-only (push to the workspace they serve)")]
     MirrorIsReadOnly(String),
+    /// A shallow fetch was asked of a remote without the smart protocol.
     #[error("{0}: shallow fetches need the smart protocol (ssh or a local path)")]
     ShallowNeedsSmartProtocol(String),
+    /// A shallow fetch was asked of a remote without the `shallow` capability.
     #[error("the remote does not support shallow fetches (no 'shallow' capability)")]
     NoShallowCapability,
+    /// The remote does not offer side-band, which carries the pack.
     #[error("the remote does not offer side-band (needed for the pack)")]
     NoSideBandCapability,
+    /// An atomic push was asked of a remote without the `atomic` capability.
     #[error("the remote does not support --atomic")]
     NoAtomicCapability,
+    /// A ref deletion was pushed to a remote that cannot delete refs.
     #[error("the remote does not support deleting refs")]
     NoDeleteCapability,
+    /// The remote uses an object format hako does not support.
     #[error("object format {0} is not supported")]
     ObjectFormat(String),
+    /// The remote speaks a protocol version hako does not support.
     #[error("protocol version {0} is not supported")]
     ProtocolVersion(String),
 
     // A refspec or the ref it names does not work: fix the command line.
+    /// A refspec cannot be parsed.
     #[error("bad refspec '{0}'")]
     BadRefspec(String),
     /// `verb`: "pushed to" or "fetched into".
     #[error("refspec '{spec}': a ref is {verb} the container of the same name")]
-    OtherContainer { spec: String, verb: &'static str },
+    OtherContainer {
+        /// The refspec.
+        spec: String,
+        /// How the ref is moved.
+        verb: &'static str,
+    },
     /// `container`: the container the name was looked up in, unless the
     /// refspec named its container itself.
     #[error("src refspec {spec} does not match any{}", in_container(.container))]
     NoMatchingRef {
+        /// The refspec.
         spec: String,
+        /// The container looked in, if the refspec named none.
         container: Option<String>,
     },
+    /// A push without a refspec while HEAD names no branch.
     #[error("HEAD is detached: name the branch to push")]
     DetachedHead,
+    /// A container's current branch has no commit to push.
     #[error("container '{0}' has no commit on its current branch to push")]
     NothingToPush(String),
+    /// A ref named for fetching is not among the remote's refs.
     #[error("couldn't find remote ref {src} (in container '{container}')")]
-    NoRemoteRef { src: String, container: String },
+    NoRemoteRef {
+        /// The ref looked for.
+        src: String,
+        /// The container of the ref.
+        container: String,
+    },
 
     // The peer broke the protocol: it sent something malformed, out of
     // order, or stopped in the middle.
     /// `peer`: "remote" or "client".
     #[error("the {peer} hung up at byte {at}")]
-    HungUp { peer: &'static str, at: u64 },
+    HungUp {
+        /// Which side hung up: "remote" or "client".
+        peer: &'static str,
+        /// The byte offset in the stream where it hung up.
+        at: u64,
+    },
+    /// The remote hung up before sending its push report.
     #[error("the remote hung up before its report")]
     HungUpBeforeReport,
+    /// The peer sent another line than the one the protocol expects.
     #[error("expected {expected}, got {got}")]
-    Unexpected { expected: String, got: String },
+    Unexpected {
+        /// What the protocol expects here.
+        expected: String,
+        /// What came instead (quoted).
+        got: String,
+    },
     /// `what`: the text line, e.g. "line at byte 12".
     #[error("{0} is not UTF-8")]
     NotUtf8(String),
     /// A line that does not parse; `what` says as what, e.g. "malformed
     /// command", "bad object id in".
     #[error("{what} '{line}'")]
-    BadLine { what: &'static str, line: String },
+    BadLine {
+        /// What the line was parsed as.
+        what: &'static str,
+        /// The line as received.
+        line: String,
+    },
+    /// A shallow update names the same id as both shallow and unshallow.
     #[error("bad shallow update: an id both shallow and unshallow")]
     ShallowAndUnshallow,
+    /// Capabilities came after the first ref line.
     #[error("capabilities after the first ref line")]
     LateCapabilities,
+    /// A symref's target is not a branch of the same container.
     #[error("{name}: symref-target '{target}' is not a branch of the same container")]
-    ForeignSymref { name: String, target: String },
+    ForeignSymref {
+        /// The symref's name.
+        name: String,
+        /// The symref's target.
+        target: String,
+    },
+    /// A client sent `shallow` or `deepen` lines without asking for the `shallow` capability.
     #[error("shallow: capability not requested")]
     ShallowNotRequested,
     /// A side-band stream's framing (without the `protocol error:` prefix).
@@ -117,37 +213,58 @@ pub enum TransportError {
     /// The pack stream failed: the reason the stream reader kept.
     #[error("{0}")]
     StreamBroken(String),
+    /// Reading what follows the pack failed.
     #[error("after the pack: {0}")]
     AfterPack(std::io::Error),
+    /// The received pack leaves objects missing.
     #[error("the pack is incomplete: {0}")]
     IncompletePack(Box<Error>),
+    /// A ref points at an object of the wrong type.
     #[error("{name}: {id} is a {kind}, not a {want}")]
     WrongRefType {
+        /// The ref's name.
         name: String,
+        /// The object the ref points at.
         id: ObjectId,
+        /// The object's type.
         kind: ObjectType,
+        /// The type the ref needs.
         want: &'static str,
     },
 
     // The peer refused, reported an error, or failed.
+    /// The remote reported an error (`ERR` line or side-band error).
     #[error("remote error: {0}")]
     Remote(String),
+    /// A client wants an object it is not allowed to fetch.
     #[error("want {0}: not our ref")]
     NotOurRef(ObjectId),
     /// The last line the remote program wrote on stderr, without `fatal: `.
     #[error("{0}")]
     RemoteSaid(String),
+    /// The remote program exited unsuccessfully.
     #[error("the remote program exited with {0}")]
     RemoteExited(std::process::ExitStatus),
+    /// Waiting for the remote program failed.
     #[error("{0}")]
     CannotWait(std::io::Error),
     /// The conversation failed; `err` says how.
     #[error("{remote}: {err}")]
-    AtRemote { remote: String, err: Box<Error> },
+    AtRemote {
+        /// The remote, as shown to the user.
+        remote: String,
+        /// How the conversation failed.
+        err: Box<Error>,
+    },
     /// The peer hung up; `why` is its own last word (ssh's stderr, the
     /// in-process server's error).
     #[error("{remote}: {why}")]
-    HungUpSaying { remote: String, why: String },
+    HungUpSaying {
+        /// The remote, as shown to the user.
+        remote: String,
+        /// The peer's last word.
+        why: String,
+    },
     /// `what`: "local server", "s3 push", "http fetch".
     #[error("the {0} thread panicked")]
     Panicked(&'static str),
@@ -159,8 +276,11 @@ pub enum TransportError {
     /// `unit`: "lines", "bytes", "rounds before 'done'".
     #[error("{what}: more than {max} {unit} (the protocol's limit)")]
     LimitExceeded {
+        /// What exceeded the limit.
         what: &'static str,
+        /// The limit.
         max: usize,
+        /// What the limit counts.
         unit: &'static str,
     },
 

@@ -1,6 +1,7 @@
 //! The fetching end (`fetch-pack`, protocol.md section 6): send wants and
 //! haves, receive the pack into quarantine, verify it and admit it. Refs are
 //! the caller's business, moved only after this returns.
+#![warn(missing_docs)]
 
 use std::collections::{BinaryHeap, HashSet};
 
@@ -28,8 +29,9 @@ pub struct Fetched {
     pub bytes: u64,
     /// Have rounds sent.
     pub rounds: usize,
-    /// Commits that became shallow, and shallow commits whose history came.
+    /// Commits that became shallow.
     pub shallowed: usize,
+    /// Shallow commits whose history came.
     pub unshallowed: usize,
 }
 

@@ -2,6 +2,7 @@
 //! reader of length-prefixed packets, and the side-band demultiplexer. Every
 //! malformed input is refused with a typed error naming what was wrong and
 //! the byte offset of the offending packet's header.
+#![warn(missing_docs)]
 
 use std::io::{self, Read, Write};
 
@@ -79,28 +80,70 @@ pub fn strip_lf(payload: &[u8]) -> &[u8] {
 /// Why a packet stream was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PktError {
+    /// A packet's 4-byte length header is not lowercase hex.
     #[error("bad packet length {header:?} at byte {offset}")]
-    BadLength { offset: u64, header: String },
-    #[error("reserved packet length {len:04x} at byte {offset}")]
-    ReservedLength { offset: u64, len: usize },
-    #[error("oversized packet (length {len}, at most {MAX_PACKET}) at byte {offset}")]
-    Oversized { offset: u64, len: usize },
-    #[error("truncated packet header at byte {offset} ({got} of 4 bytes)")]
-    TruncatedHeader { offset: u64, got: usize },
-    #[error("truncated packet at byte {offset}: {got} of {want} payload bytes")]
-    TruncatedPayload {
+    BadLength {
+        /// The byte offset of the packet's header.
         offset: u64,
-        want: usize,
+        /// The header's bytes, as received.
+        header: String,
+    },
+    /// A packet's length is 3 or 4, which are reserved.
+    #[error("reserved packet length {len:04x} at byte {offset}")]
+    ReservedLength {
+        /// The byte offset of the packet's header.
+        offset: u64,
+        /// The length the header gives.
+        len: usize,
+    },
+    /// A packet's length exceeds `MAX_PACKET`.
+    #[error("oversized packet (length {len}, at most {MAX_PACKET}) at byte {offset}")]
+    Oversized {
+        /// The byte offset of the packet's header.
+        offset: u64,
+        /// The length the header gives.
+        len: usize,
+    },
+    /// The input ends inside a packet's length header.
+    #[error("truncated packet header at byte {offset} ({got} of 4 bytes)")]
+    TruncatedHeader {
+        /// The byte offset of the packet's header.
+        offset: u64,
+        /// Bytes received.
         got: usize,
     },
+    /// The input ends before a packet's payload is complete.
+    #[error("truncated packet at byte {offset}: {got} of {want} payload bytes")]
+    TruncatedPayload {
+        /// The byte offset of the packet's header.
+        offset: u64,
+        /// Payload bytes the header announces.
+        want: usize,
+        /// Bytes received.
+        got: usize,
+    },
+    /// A side-band packet names no channel, or one other than 1, 2 or 3, or carries no data.
     #[error("bad side-band channel {channel} at byte {offset}")]
-    BadChannel { offset: u64, channel: String },
+    BadChannel {
+        /// The byte offset of the packet's header.
+        offset: u64,
+        /// The channel, as received.
+        channel: String,
+    },
+    /// A data packet with no payload was to be written.
     #[error("empty data packet cannot be written")]
     EmptyData,
+    /// A data packet's payload exceeds `MAX_PAYLOAD` bytes.
     #[error("data packet of {0} bytes is too large (at most {MAX_PAYLOAD})")]
     TooLarge(usize),
+    /// Reading or writing the underlying stream failed.
     #[error("i/o error at byte {offset}: {err}")]
-    Io { offset: u64, err: io::Error },
+    Io {
+        /// The byte offset of the packet's header.
+        offset: u64,
+        /// The i/o error.
+        err: io::Error,
+    },
 }
 
 impl PktError {
@@ -167,6 +210,7 @@ pub struct PktWriter<W: Write> {
 }
 
 impl<W: Write> PktWriter<W> {
+    /// A writer to `inner`, at offset 0.
     pub fn new(inner: W) -> PktWriter<W> {
         PktWriter { inner, offset: 0 }
     }
@@ -176,14 +220,17 @@ impl<W: Write> PktWriter<W> {
         self.offset
     }
 
+    /// The underlying writer.
     pub fn into_inner(self) -> W {
         self.inner
     }
 
+    /// The underlying writer, mutably.
     pub fn get_mut(&mut self) -> &mut W {
         &mut self.inner
     }
 
+    /// Write one packet.
     pub fn write(&mut self, p: &Packet) -> Result<(), PktError> {
         let bytes = encode(p)?;
         tracing::trace!(target: "packet", "> {}", traced(p));
@@ -205,10 +252,12 @@ impl<W: Write> PktWriter<W> {
         self.write(&Packet::text(line))
     }
 
+    /// A flush packet (`0000`).
     pub fn flush_pkt(&mut self) -> Result<(), PktError> {
         self.write(&Packet::Flush)
     }
 
+    /// A delimiter packet (`0001`).
     pub fn delim(&mut self) -> Result<(), PktError> {
         self.write(&Packet::Delim)
     }
@@ -269,6 +318,7 @@ fn hex_value(b: u8) -> Option<usize> {
 }
 
 impl<R: Read> PktReader<R> {
+    /// A reader of `inner`, at offset 0.
     pub fn new(inner: R) -> PktReader<R> {
         PktReader { inner, offset: 0 }
     }
@@ -278,10 +328,12 @@ impl<R: Read> PktReader<R> {
         self.offset
     }
 
+    /// The underlying reader.
     pub fn into_inner(self) -> R {
         self.inner
     }
 
+    /// The underlying reader, mutably.
     pub fn get_mut(&mut self) -> &mut R {
         &mut self.inner
     }
@@ -377,8 +429,11 @@ impl<R: Read> PktReader<R> {
 /// A side-band packet's content.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Band<'a> {
+    /// Channel 1: the data.
     Data(&'a [u8]),
+    /// Channel 2: progress messages.
     Progress(&'a [u8]),
+    /// Channel 3: the remote's error message.
     Error(&'a [u8]),
 }
 
@@ -401,8 +456,10 @@ pub fn demux(payload: &[u8], offset: u64) -> Result<Band<'_>, PktError> {
 /// How a side-band stream ended other than with a flush.
 #[derive(Debug, thiserror::Error)]
 pub enum SidebandEnd {
+    /// The packet stream itself was malformed or failed.
     #[error(transparent)]
     Pkt(#[from] PktError),
+    /// The remote sent an error on side-band channel 3.
     #[error("remote error: {0}")]
     Remote(String),
 }
@@ -417,6 +474,7 @@ pub struct BandWriter<'a, W: Write> {
 }
 
 impl<'a, W: Write> BandWriter<'a, W> {
+    /// A writer on side-band `channel` of `pkt`.
     pub fn new(pkt: &'a mut PktWriter<W>, channel: u8) -> BandWriter<'a, W> {
         BandWriter {
             pkt,
@@ -470,6 +528,7 @@ pub struct DataWriter<'a, W: Write> {
 }
 
 impl<'a, W: Write> DataWriter<'a, W> {
+    /// A writer of data packets to `pkt`.
     pub fn new(pkt: &'a mut PktWriter<W>) -> DataWriter<'a, W> {
         DataWriter {
             pkt,
@@ -477,6 +536,7 @@ impl<'a, W: Write> DataWriter<'a, W> {
         }
     }
 
+    /// Send what is buffered.
     pub fn finish(mut self) -> Result<(), PktError> {
         self.send()
     }
@@ -526,6 +586,7 @@ pub struct StreamReader<'a, R: Read> {
 }
 
 impl<'a, R: Read> StreamReader<'a, R> {
+    /// A reader of the stream on `pkt`; with `sideband`, channel 2 goes to `progress`.
     pub fn new(
         pkt: &'a mut PktReader<R>,
         sideband: bool,

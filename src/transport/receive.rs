@@ -3,6 +3,7 @@
 //! pack in quarantine (ids, types, delta bases, connectivity), admit it, then
 //! update the refs by compare-and-swap — all of them or none with `atomic` —
 //! and report per ref.
+#![warn(missing_docs)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -26,7 +27,9 @@ use crate::workspace::Workspace;
 /// One push command and what became of it.
 #[derive(Clone, Debug)]
 pub struct Command {
+    /// The ref's id the client expects the server to have (zero: none).
     pub old: ObjectId,
+    /// The id to set (zero: delete).
     pub new: ObjectId,
     /// The wire name.
     pub name: String,
@@ -43,6 +46,7 @@ impl Command {
 /// What a served push did.
 #[derive(Debug, Default)]
 pub struct Received {
+    /// The commands, in the order received, each with its outcome.
     pub commands: Vec<Command>,
     /// Objects received (0 when no pack came).
     pub objects: usize,

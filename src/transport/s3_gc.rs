@@ -7,6 +7,7 @@
 //! pusher that listed before the retirement) is healed by the consolidated
 //! pack, which the gc writes from everything the values reach, retired
 //! packs included.
+#![warn(missing_docs)]
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -31,8 +32,9 @@ pub struct RemoteGcReport {
     pub reachable: usize,
     /// The consolidated pack written, and its bytes.
     pub written: Option<(String, u64)>,
-    /// Packs retired, and deleted (names).
+    /// Packs retired (names).
     pub retired: Vec<String>,
+    /// Retired packs deleted (names).
     pub swept: Vec<String>,
     /// Keys of leftovers deleted (a `.pack` without `.idx`, …).
     pub leftovers: Vec<String>,

@@ -3,6 +3,7 @@
 //! (the value all others descend into; diverged heads reported), and a push
 //! that writes packs, then values, then deletes what it superseded, then
 //! the derived dumb-HTTP files.
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -28,7 +29,9 @@ pub const MAX_PUSH: Duration = Duration::from_secs(3600);
 /// One value key of a ref.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Value {
+    /// The id the ref is set to.
     pub id: ObjectId,
+    /// The id it peels to (a tag's target), if any.
     pub peeled: Option<ObjectId>,
     /// The value this one was pushed over as a fast-forward (`+<prev>`).
     pub prev: Option<ObjectId>,
@@ -55,6 +58,7 @@ pub struct BucketRefs {
     pub values: BTreeMap<String, Vec<Value>>,
     /// Container → the ref its HEAD names.
     pub heads: BTreeMap<String, String>,
+    /// The container `refs/active/` names (the smallest, if a race left several).
     pub active: Option<String>,
     /// Whether the prefix is a hako remote (has refs or the marker).
     pub marked: bool,
@@ -181,6 +185,7 @@ pub type Head = (ObjectId, Option<ObjectId>);
 
 /// How a ref's values resolve.
 pub enum Resolved {
+    /// One value: its id and what it peels to.
     One(ObjectId, Option<ObjectId>),
     /// Diverged: every head (or values this side cannot order).
     Heads(Vec<(ObjectId, Option<ObjectId>)>),

@@ -1,6 +1,7 @@
 //! The pushing end (`send-pack`, protocol.md sections 7 and 8): send the
 //! ref commands and a thin pack of what the remote lacks, read the per-ref
 //! report.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 
@@ -29,6 +30,7 @@ pub struct Update {
 /// The remote's answer for one ref.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefStatus {
+    /// The ref's wire name.
     pub name: String,
     /// `None`: updated; else the reason it was not.
     pub error: Option<String>,
@@ -37,9 +39,11 @@ pub struct RefStatus {
 /// What a push did.
 #[derive(Debug, Default)]
 pub struct Pushed {
+    /// The remote's answer for each ref.
     pub statuses: Vec<RefStatus>,
     /// `None`: the remote stored the pack; else why not.
     pub unpack_error: Option<String>,
+    /// Objects sent.
     pub objects: usize,
     /// Pack bytes sent.
     pub pack_bytes: u64,
@@ -48,7 +52,9 @@ pub struct Pushed {
 /// Options of a push.
 #[derive(Default, Clone)]
 pub struct PushOptions {
+    /// Update all refs or none.
     pub atomic: bool,
+    /// Ask the remote for less output (`quiet`, if it offers it).
     pub quiet: bool,
     /// Send the compact stream when the remote offers it.
     pub compact: bool,

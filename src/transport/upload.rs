@@ -2,6 +2,7 @@
 //! sections 5 and 6): advertise every container's refs, read the client's
 //! wants and haves, send the objects it lacks as one (thin) pack on the
 //! side-band.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -23,8 +24,11 @@ use crate::workspace::Workspace;
 /// What a served fetch sent.
 #[derive(Debug, Default)]
 pub struct Served {
+    /// `want` lines the client sent.
     pub wants: usize,
+    /// Objects sent.
     pub objects: usize,
+    /// Pack bytes sent.
     pub bytes: u64,
 }
 

@@ -1,6 +1,7 @@
 //! The static files of a dumb-HTTP mirror (format-spec/dumb-http.md):
 //! `info/refs` and `objects/info/packs`, written and parsed, and where the
 //! client keeps what it fetched.
+#![warn(missing_docs)]
 
 use std::path::Path;
 
@@ -20,7 +21,9 @@ pub struct PackEntry {
     pub name: String,
     /// The pack's checksum (its name's hex).
     pub checksum: ObjectId,
+    /// The size of the `.pack` file in bytes.
     pub pack_bytes: u64,
+    /// The size of the `.idx` file in bytes.
     pub idx_bytes: u64,
 }
 

@@ -2,6 +2,7 @@
 //! GETs, range GETs and resumable whole-file downloads, each checked for
 //! status and length, counted (requests, body bytes), retried under the
 //! policy of `crate::http`. Errors name the URL.
+#![warn(missing_docs)]
 
 use std::io::Write;
 use std::path::Path;
@@ -83,6 +84,7 @@ pub struct HttpClient {
 pub const MAX_MIRROR_FILE: u64 = 64 << 20;
 
 impl HttpClient {
+    /// A client for the mirror at `url`; fails unless it is http:// or https://.
     pub fn new(url: &str) -> Result<HttpClient> {
         if !super::files::is_http_url(url) {
             return Err(DumbError::NotHttp { url: url.into() }.into());

@@ -1,4 +1,5 @@
 //! `update-server-info`: what makes a workspace a dumb-HTTP mirror.
+#![warn(missing_docs)]
 
 use crate::error::{IoContext, Result};
 use crate::oid::ObjectId;
@@ -13,7 +14,9 @@ use super::files::{packs_file, refs_file, PackEntry};
 pub struct ServerInfo {
     /// Loose objects packed into a new pack (0: none were unpacked).
     pub packed_loose: usize,
+    /// Packs listed in `objects/info/packs`.
     pub packs: usize,
+    /// Refs listed in `info/refs`.
     pub refs: usize,
 }
 

@@ -4,6 +4,7 @@
 //! retries under the policy of `crate::http` (and on SlowDown). It also
 //! reads the bucket as a dumb-HTTP mirror (`MirrorReader`), so the dumb
 //! object walk serves it.
+#![warn(missing_docs)]
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -43,6 +44,7 @@ const PAGE_KEYS: usize = 1000;
 /// `s3://BUCKET/PREFIX`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct S3Location {
+    /// The bucket.
     pub bucket: String,
     /// Without leading or trailing `/`; empty for the bucket's root.
     pub prefix: String,
@@ -94,6 +96,7 @@ pub fn parse_s3_url(url: &str) -> Result<S3Location> {
 pub struct Listed {
     /// The key below the prefix.
     pub path: String,
+    /// The object's size in bytes.
     pub size: u64,
     /// `LastModified`, in seconds since the epoch (store time; 0 if absent).
     pub modified: u64,

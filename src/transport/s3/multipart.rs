@@ -2,6 +2,7 @@
 //! larger than the part size goes up in parts, each retried on its own; a
 //! killed upload is resumed by the next push (parts whose MD5 matches are
 //! not sent again) and aborted by gc once old.
+#![warn(missing_docs)]
 
 use std::path::Path;
 
@@ -39,6 +40,7 @@ fn md5_hex(path: &Path, offset: u64, len: u64) -> Result<String> {
 pub struct PendingUpload {
     /// The key below the prefix.
     pub path: String,
+    /// The upload id the store gave.
     pub id: String,
     /// When it started, seconds since the epoch (store time; 0 if absent).
     pub initiated: u64,

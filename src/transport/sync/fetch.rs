@@ -1,6 +1,7 @@
 //! Fetch and clone (sync.md): which remote refs map to which local refs,
 //! new containers, remote-tracking refs, over the smart protocol, dumb HTTP
 //! or S3.
+#![warn(missing_docs)]
 
 use super::remote::*;
 use crate::error::{Error, Result};
@@ -18,10 +19,13 @@ use std::collections::{BTreeMap, HashSet};
 /// One local ref a fetch changed (or declined to).
 #[derive(Clone, Debug)]
 pub struct RefChange {
+    /// The container of the ref.
     pub container: String,
     /// The local ref name within the container.
     pub name: String,
+    /// The ref's id before the fetch (`None`: it did not exist).
     pub old: Option<ObjectId>,
+    /// The ref's id after the fetch (`None`: deleted).
     pub new: Option<ObjectId>,
     /// `new container`, `new branch`, `new tag`, `fast-forward`,
     /// `forced update`, `deleted`, or `rejected: …`.
@@ -31,12 +35,15 @@ pub struct RefChange {
 /// Options of `fetch`.
 #[derive(Clone, Debug, Default)]
 pub struct FetchOpts {
+    /// Delete remote-tracking refs the remote no longer has.
     pub prune: bool,
     /// Overwrite tags that differ locally.
     pub force: bool,
+    /// Report less.
     pub quiet: bool,
     /// Fetch only these containers (`clone --container`).
     pub containers: Option<Vec<String>>,
+    /// The remote's upload-pack program, instead of the default.
     pub program: Option<String>,
     /// `[+]SRC[:DST]` (sync.md, "fetch with refspecs"): only these refs.
     pub refspecs: Vec<String>,
@@ -186,7 +193,9 @@ fn update_spec_refs(
 /// The result of `fetch`.
 #[derive(Debug, Default)]
 pub struct FetchReport {
+    /// What the fetch brought.
     pub fetched: Fetched,
+    /// The local refs it changed or declined to.
     pub changes: Vec<RefChange>,
     /// What the remote advertised.
     pub advertised: Vec<AdvertisedRef>,

@@ -1,5 +1,6 @@
 //! Remotes as the config names them, what connecting to one needs, the
 //! refspecs fetch and push share, and a branch's upstream (sync.md).
+#![warn(missing_docs)]
 
 use crate::error::Result;
 use crate::oid::ObjectId;
@@ -16,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Remote {
     /// The configured name (`None` for a bare URL).
     pub name: Option<String>,
+    /// The remote's URL.
     pub url: String,
 }
 
