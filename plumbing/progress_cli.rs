@@ -98,9 +98,8 @@ impl Progress for Bars {
     fn note(&self, text: &str) {
         match &*self.bar.read().unwrap_or_else(|e| e.into_inner()) {
             Some(p) => p.bar.set_message(text.to_string()),
-            None => {
-                let _ = self.multi.println(text);
-            }
+            // A line of its own, ended, with any bars of parts redrawn below.
+            None => self.multi.suspend(|| eprintln!("{text}")),
         }
     }
 
