@@ -77,14 +77,14 @@ pub fn start_tracing() {
         .filter(|v| !v.is_empty() && v != "0" && v != "false");
     let packets =
         std::env::var("HAKO_TRACE_PACKET").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if filter.is_none() && !packets {
+        let _ = tracing::subscriber::set_global_default(WarningsOnly);
+        return;
+    }
     let warnings = Warnings.with_filter(tracing_subscriber::filter::filter_fn(|m| {
         m.target() == hako::warnings::TARGET
     }));
     let registry = tracing_subscriber::registry().with(warnings);
-    if filter.is_none() && !packets {
-        let _ = tracing::subscriber::set_global_default(registry);
-        return;
-    }
     let mut directives = match filter.as_deref() {
         None => String::new(),
         Some("1" | "true") => "hako=debug".to_string(),
@@ -115,21 +115,61 @@ struct Warnings;
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        struct Message(String);
-        impl tracing::field::Visit for Message {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = format!("{value:?}");
-                }
+        keep_warning(event);
+    }
+}
+
+/// Keep a warning event's message, once.
+fn keep_warning(event: &tracing::Event<'_>) {
+    struct Message(String);
+    impl tracing::field::Visit for Message {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
+            if field.name() == "message" {
+                self.0 = format!("{value:?}");
             }
         }
-        let mut m = Message(String::new());
-        event.record(&mut m);
-        let mut kept = WARNINGS.lock().unwrap_or_else(|e| e.into_inner());
-        if !kept.contains(&m.0) {
-            kept.push(m.0);
+    }
+    let mut m = Message(String::new());
+    event.record(&mut m);
+    let mut kept = WARNINGS.lock().unwrap_or_else(|e| e.into_inner());
+    if !kept.contains(&m.0) {
+        kept.push(m.0);
+    }
+}
+
+/// The subscriber when nothing is traced: it keeps the engine's warnings
+/// and ignores the rest, without the span registry (a slab of thousands of
+/// slots) that a `tracing_subscriber` stack sets up at every start.
+struct WarningsOnly;
+
+impl tracing::Subscriber for WarningsOnly {
+    fn register_callsite(
+        &self,
+        m: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        if self.enabled(m) {
+            tracing::subscriber::Interest::always()
+        } else {
+            tracing::subscriber::Interest::never()
         }
     }
+    fn enabled(&self, m: &tracing::Metadata<'_>) -> bool {
+        m.is_event() && m.target() == hako::warnings::TARGET
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::WARN)
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        // Never called: no span is enabled.
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        keep_warning(event);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 /// The container chosen with the global `-c NAME` option, for this process.
