@@ -364,4 +364,22 @@ test_expect_success OCI 'a blob download cut off mid-way is resumed with Range, 
 	echo hello >expect && test_cmp expect actual
 '
 
+test_expect_success OCI 'an image config cut off mid-way is resumed with Range too' '
+	mkdir -p cutc &&
+	skopeo inspect --tls-verify=false --raw docker://$R/t/base:1 >cutc/manifest &&
+	config=$(python3 -c "import json, sys; print(json.load(sys.stdin)[\"config\"][\"digest\"])" <cutc/manifest) &&
+	{ python3 "$TEST_DIRECTORY"/helpers/flakyhttp.py "$PWD/cutc/port" "$PWD/cutc/log" \
+		--upstream "127.0.0.1:$(cat reg/port)" --cut "/blobs/$config" 2>cutc/err &
+	  echo $! >cutc/pid; } &&
+	test_when_finished "kill \$(cat cutc/pid)" &&
+	for i in $(test_seq 1 100); do test -f cutc/port && break; sleep 0.1; done &&
+	C=127.0.0.1:$(cat cutc/port) &&
+	hako init -q ws-cutc &&
+	hako -C ws-cutc pull -q --as cutc $C/t/base:1 &&
+	grep "^GET /v2/t/base/blobs/$config 200 -$" cutc/log &&
+	grep "^GET /v2/t/base/blobs/$config 206 bytes=[1-9][0-9]*-$" cutc/log &&
+	hako -C ws-cutc -c cutc cat /etc/motd >actual &&
+	echo hello >expect && test_cmp expect actual
+'
+
 test_done

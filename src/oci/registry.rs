@@ -3,14 +3,14 @@
 //! that verify a blob's digest and size while it streams.
 #![warn(missing_docs)]
 
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
 use super::reference::Reference;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::http::{Backoff, HttpError};
 
 /// Manifests larger than this are refused (the spec suggests 4 MiB).
@@ -736,20 +736,28 @@ impl Registry {
     }
 
     /// A reader of a blob that fails unless exactly `size` bytes with the
-    /// expected digest arrive.
-    pub fn blob(
-        &self,
-        digest: &str,
-        size: u64,
-    ) -> Result<VerifyingReader<Box<dyn Read + Send + Sync>>> {
-        let resp = self.get(&format!("{}/blobs/{digest}", self.base), &[])?;
-        Ok(VerifyingReader::new(resp.into_reader(), digest, size))
+    /// expected digest arrive. A transfer cut off is resumed where it
+    /// stopped (`Range`), under the retry policy of `crate::http`.
+    pub fn blob(&self, digest: &str, size: u64) -> Result<VerifyingReader<BlobBody<'_>>> {
+        let url = format!("{}/blobs/{digest}", self.base);
+        let body = self.get(&url, &[])?.into_reader();
+        Ok(VerifyingReader::new(
+            BlobBody {
+                reg: self,
+                url,
+                digest: digest.to_string(),
+                pos: 0,
+                body,
+                backoff: Backoff::new(),
+            },
+            digest,
+            size,
+        ))
     }
 
     /// Download a blob into `dest`, verified; `progress` gets byte counts as
     /// they arrive and returns false to cancel. A transfer cut off is
-    /// resumed where it stopped (`Range`), under the retry policy of
-    /// `crate::http`.
+    /// resumed where it stopped, as `blob` does.
     pub fn download(
         &self,
         digest: &str,
@@ -758,82 +766,100 @@ impl Registry {
         progress: &dyn Fn(u64) -> bool,
     ) -> Result<()> {
         let mut f = std::fs::File::create(dest).at(dest)?;
-        let mut verified = VerifyingReader::new(std::io::empty(), digest, size);
-        crate::http::retrying(
-            || self.download_rest(&mut verified, &mut f, dest, progress),
-            // A digest or size mismatch is the registry's answer: no retry.
-            |e| {
-                matches!(e, Error::Registry(RegistryError::Blob { err, .. })
-                    if err.kind() != std::io::ErrorKind::InvalidData)
-            },
-        )
-    }
-
-    /// One request of a download: the bytes from `verified.seen` on
-    /// (all of them if the registry ignores `Range`), appended to `f`.
-    fn download_rest(
-        &self,
-        verified: &mut VerifyingReader<std::io::Empty>,
-        f: &mut std::fs::File,
-        dest: &Path,
-        progress: &dyn Fn(u64) -> bool,
-    ) -> Result<()> {
-        let from = verified.seen;
-        let range = crate::http::resume_from(from);
-        let headers: Vec<(&str, &str)> = if from > 0 {
-            vec![("Range", range.as_str())]
-        } else {
-            Vec::new()
+        let failed = |err| RegistryError::Blob {
+            digest: digest.to_string(),
+            err,
         };
-        let url = format!("{}/blobs/{}", self.base, verified.want);
-        let resp = self.get(&url, &headers)?;
-        if from > 0 && resp.status() == 206 {
+        let mut r = self.blob(digest, size)?;
+        let mut buf = vec![0u8; 256 << 10];
+        loop {
+            let n = r.read(&mut buf).map_err(failed)?;
+            if n == 0 {
+                return Ok(());
+            }
+            f.write_all(&buf[..n]).at(dest)?;
+            if !progress(n as u64) {
+                return Err(failed(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "cancelled",
+                ))
+                .into());
+            }
+        }
+    }
+}
+
+/// The body of a blob as the registry sends it, picked up where it broke: a
+/// read that fails (the connection cut) asks again for the bytes from there
+/// (`Range`), under the retry policy of `crate::http`; when the registry
+/// answers with the whole blob, the bytes already read are skipped.
+pub struct BlobBody<'r> {
+    reg: &'r Registry,
+    url: String,
+    digest: String,
+    /// The bytes read so far.
+    pos: u64,
+    body: Box<dyn Read + Send + Sync>,
+    backoff: Backoff,
+}
+
+impl BlobBody<'_> {
+    /// The rest of the blob from `pos`, in a new request.
+    fn rest(&self) -> std::result::Result<Box<dyn Read + Send + Sync>, RegistryError> {
+        let from = self.pos;
+        let range = crate::http::resume_from(from);
+        let resp = self.reg.get(&self.url, &[("Range", range.as_str())])?;
+        if resp.status() == 206 {
             let got = resp.header("Content-Range").unwrap_or("").to_string();
             if !got.starts_with(&format!("bytes {from}-")) {
                 return Err(RegistryError::BadResume {
-                    host: self.host.clone(),
-                    digest: verified.want.clone(),
+                    host: self.reg.host.clone(),
+                    digest: self.digest.clone(),
                     got,
                     from,
-                }
-                .into());
-            }
-        } else if from > 0 {
-            // The whole blob again: start over.
-            verified.restart();
-            f.set_len(0).at(dest)?;
-            f.rewind().at(dest)?;
-        }
-        let paused = std::mem::replace(verified, VerifyingReader::new(std::io::empty(), "", 0));
-        let mut r = paused.continued(resp.into_reader());
-        let mut buf = vec![0u8; 256 << 10];
-        let res: std::io::Result<()> = loop {
-            let n = match r.read(&mut buf) {
-                Ok(0) => break Ok(()),
-                Ok(n) => n,
-                Err(e) => break Err(e),
-            };
-            if let Err(e) = f.write_all(&buf[..n]) {
-                return Err(Error::Io {
-                    path: dest.to_path_buf(),
-                    err: e,
                 });
             }
-            if !progress(n as u64) {
-                break Err(std::io::Error::new(
+            return Ok(resp.into_reader());
+        }
+        // The whole blob again: skip what was read already.
+        let mut whole = resp.into_reader();
+        let skipped =
+            std::io::copy(&mut (&mut whole).take(from), &mut std::io::sink()).map_err(|err| {
+                RegistryError::Blob {
+                    digest: self.digest.clone(),
+                    err,
+                }
+            })?;
+        if skipped < from {
+            return Err(RegistryError::Blob {
+                digest: self.digest.clone(),
+                err: std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    "cancelled",
-                ));
+                    format!("truncated: {skipped} of the {from} bytes read before"),
+                ),
+            });
+        }
+        Ok(whole)
+    }
+}
+
+impl Read for BlobBody<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match self.body.read(buf) {
+                Ok(n) => {
+                    self.pos += n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    if !self.backoff.again(None) {
+                        return Err(e);
+                    }
+                    self.body = self.rest().map_err(std::io::Error::other)?;
+                }
             }
-        };
-        *verified = r.paused();
-        res.map_err(|err| {
-            RegistryError::Blob {
-                digest: verified.want.clone(),
-                err,
-            }
-            .into()
-        })
+        }
     }
 }
 
@@ -870,30 +896,6 @@ impl<R: Read> VerifyingReader<R> {
             seen: 0,
             done: false,
         }
-    }
-
-    /// The same check, continued on the rest of the stream from `inner`.
-    pub fn continued<S: Read>(self, inner: S) -> VerifyingReader<S> {
-        VerifyingReader {
-            inner,
-            hasher: self.hasher,
-            want: self.want,
-            size: self.size,
-            seen: self.seen,
-            done: false,
-        }
-    }
-
-    /// The check so far, without its stream (to continue on another).
-    pub fn paused(self) -> VerifyingReader<std::io::Empty> {
-        self.continued(std::io::empty())
-    }
-
-    /// Start the check over (the stream starts again at byte 0).
-    pub fn restart(&mut self) {
-        self.hasher = Sha256::new();
-        self.seen = 0;
-        self.done = false;
     }
 }
 
