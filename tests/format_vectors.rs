@@ -967,7 +967,7 @@ fn oci_layers_match_the_spec() {
         };
         let mut tar = Vec::new();
         write_layer(&store, None, &tree, 1000, &mut tar).unwrap();
-        let got = format!("sha256:{}", hako::oci::registry::hex(&Sha256::digest(&tar)));
+        let got = format!("sha256:{}", hako::oci::blob::hex(&Sha256::digest(&tar)));
         assert_eq!(got, f[1], "vector {}", f[0]);
     }
 }

@@ -427,3 +427,205 @@ pub enum HelperError {
     #[error("printed malformed JSON: {0}")]
     BadJson(serde_json::Error),
 }
+
+/// Why a registry request failed; each message is the one users see.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The registry's error answer: its status and the first message of
+    /// its JSON error body (or the status text).
+    #[error("{host}: {code} {detail}")]
+    Refused {
+        /// The registry's host.
+        host: String,
+        /// The HTTP status code.
+        code: u16,
+        /// The registry's first error message, or the status text.
+        detail: String,
+    },
+    /// The request got no HTTP answer (connection or TLS failure).
+    #[error("registry {host} unreachable: {reason}")]
+    Unreachable {
+        /// The registry's host.
+        host: String,
+        /// Why the request failed.
+        reason: String,
+    },
+    /// A 401 answer carries no `WWW-Authenticate` challenge hako can use.
+    #[error("{host}: 401 Unauthorized without a usable challenge")]
+    NoChallenge {
+        /// The registry's host.
+        host: String,
+    },
+    /// The registry answered 401 again with the credentials sent.
+    #[error("{host}: 401 Unauthorized: the credentials were refused")]
+    CredentialsRefused {
+        /// The registry's host.
+        host: String,
+    },
+    /// The registry wants credentials and none are configured for it.
+    #[error("{host}: 401 Unauthorized: no credentials for this registry (docker login, REGISTRY_AUTH_FILE)")]
+    NoCredentials {
+        /// The registry's host.
+        host: String,
+    },
+    /// The only credentials are an identity token and the registry asks for Basic auth.
+    #[error("{host}: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic")]
+    IdentityTokenForBasic {
+        /// The registry's host.
+        host: String,
+    },
+    /// A Bearer challenge names no token server (`realm`).
+    #[error("{host}: Bearer challenge without a realm")]
+    NoRealm {
+        /// The registry's host.
+        host: String,
+    },
+    /// The challenge is neither Basic nor Bearer.
+    #[error("{host}: unsupported authentication scheme '{scheme}'")]
+    UnsupportedScheme {
+        /// The registry's host.
+        host: String,
+        /// The scheme offered.
+        scheme: String,
+    },
+    /// The token server answered with an error status.
+    #[error("{host}: token server refused ({code}){}", token_refusal(*.identity, *.credentials))]
+    TokenRefused {
+        /// The registry's host.
+        host: String,
+        /// The HTTP status code.
+        code: u16,
+        /// Whether the credentials sent were an identity token.
+        identity: bool,
+        /// Whether any credentials were sent.
+        credentials: bool,
+    },
+    /// The token server gave no HTTP answer.
+    #[error("token server {realm} unreachable: {reason}")]
+    TokenServerUnreachable {
+        /// The token server's URL.
+        realm: String,
+        /// Why the request failed.
+        reason: String,
+    },
+    /// The token server's answer could not be read.
+    #[error("token server {realm}: {err}")]
+    TokenRead {
+        /// The token server's URL.
+        realm: String,
+        /// The underlying error.
+        err: std::io::Error,
+    },
+    /// The token server's answer is not the expected JSON.
+    #[error("token server {realm}: malformed answer: {err}")]
+    TokenMalformed {
+        /// The token server's URL.
+        realm: String,
+        /// The underlying error.
+        err: serde_json::Error,
+    },
+    /// The token server's answer holds no token.
+    #[error("token server {realm}: no token in the answer")]
+    NoToken {
+        /// The token server's URL.
+        realm: String,
+    },
+    /// An upload answer has no `Location` header.
+    #[error("{host}: upload answer without a Location")]
+    NoLocation {
+        /// The registry's host.
+        host: String,
+    },
+    /// The registry's base URL does not parse (to resolve an upload Location against).
+    #[error("{base}: {err}")]
+    BadBase {
+        /// The base URL.
+        base: String,
+        /// The underlying error.
+        err: url::ParseError,
+    },
+    /// An upload's `Location` header does not parse as a URL.
+    #[error("{host}: bad upload Location '{location}': {err}")]
+    BadLocation {
+        /// The registry's host.
+        host: String,
+        /// The `Location` header's value.
+        location: String,
+        /// The underlying error.
+        err: url::ParseError,
+    },
+    /// An upload's `Location` points at another host than the registry.
+    #[error("{host}: upload Location '{location}' is on another host")]
+    ForeignLocation {
+        /// The registry's host.
+        host: String,
+        /// The `Location` header's value.
+        location: String,
+    },
+    /// A blob upload was answered with an unexpected status.
+    #[error("{host}: blob {digest}: upload answered {code}")]
+    UploadAnswer {
+        /// The registry's host.
+        host: String,
+        /// The blob's digest.
+        digest: String,
+        /// The HTTP status code.
+        code: u16,
+    },
+    /// A manifest's body could not be read.
+    #[error("{host}: reading manifest {object}: {err}")]
+    ManifestRead {
+        /// The registry's host.
+        host: String,
+        /// The manifest's tag or digest.
+        object: String,
+        /// The underlying error.
+        err: std::io::Error,
+    },
+    /// A manifest is larger than `MAX_MANIFEST`.
+    #[error("manifest {object} is larger than 4 MiB")]
+    ManifestTooLarge {
+        /// The manifest's tag or digest.
+        object: String,
+    },
+    /// A manifest's bytes do not hash to the digest asked for.
+    #[error("manifest digest mismatch: expected {want}, got {got}")]
+    ManifestDigest {
+        /// The digest asked for.
+        want: String,
+        /// The digest of the bytes received.
+        got: String,
+    },
+    /// A blob download that failed: cut off (after every attempt), the
+    /// wrong bytes, or cancelled.
+    #[error("blob {digest}: {err}")]
+    Blob {
+        /// The blob's digest.
+        digest: String,
+        /// The underlying error.
+        err: std::io::Error,
+    },
+    /// A resumed blob download does not start at the byte asked for.
+    #[error("{host}: blob {digest}: Content-Range '{got}' does not resume at byte {from}")]
+    BadResume {
+        /// The registry's host.
+        host: String,
+        /// The blob's digest.
+        digest: String,
+        /// The `Content-Range` header received.
+        got: String,
+        /// The byte the download resumes at.
+        from: u64,
+    },
+}
+
+/// How a refused token request ends its message.
+fn token_refusal(identity: bool, credentials: bool) -> &'static str {
+    if identity {
+        ": the identity token was refused"
+    } else if !credentials {
+        ": no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
+    } else {
+        ": the credentials were refused"
+    }
+}

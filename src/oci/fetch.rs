@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
+use super::blob::sha256_digest;
 use super::error::OciError;
 use super::layer::{decompress, ImageTree, LayerStats};
 use super::manifest::{self, layer_compression, Manifest, Parsed, Platform};
 use super::reference::Reference;
-use super::registry::{sha256_digest, Registry};
+use super::registry::Registry;
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
 use crate::store::ObjectStore;

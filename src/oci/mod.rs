@@ -1,6 +1,7 @@
 //! OCI images: references, the registry client, manifests and layer
 //! application into a tree (format-spec/oci.md).
 
+pub mod blob;
 pub mod credentials;
 pub mod error;
 pub mod fetch;

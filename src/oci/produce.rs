@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::blob::hex;
 use super::error::OciError;
 use super::manifest::{self, Platform, OCI_MANIFEST};
 use super::record::{last_pull, PullRecord};
-use super::registry::hex;
 use super::tarlayer::{write_layer, LayerCounts};
 use crate::error::{Error, IoContext, Result};
 use crate::object::{CommitRef, ObjectType};

@@ -114,7 +114,7 @@ mod tests {
             digest: format!("sha256:{}", "1".repeat(64)),
             platform: "linux/amd64".into(),
             config: cfg_id,
-            config_digest: super::super::registry::sha256_digest(cfg),
+            config_digest: super::super::blob::sha256_digest(cfg),
             size: 1,
             layers: 1,
         };

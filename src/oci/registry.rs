@@ -7,216 +7,15 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
-use sha2::{Digest, Sha256};
-
+use super::blob::sha256_digest;
+use super::blob::{BlobBody, VerifyingReader};
+pub use super::error::RegistryError;
 use super::reference::Reference;
 use crate::error::{IoContext, Result};
 use crate::http::{Backoff, HttpError};
 
 /// Manifests larger than this are refused (the spec suggests 4 MiB).
 pub const MAX_MANIFEST: u64 = 4 << 20;
-
-/// Why a registry request failed; each message is the one users see.
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    /// The registry's error answer: its status and the first message of
-    /// its JSON error body (or the status text).
-    #[error("{host}: {code} {detail}")]
-    Refused {
-        /// The registry's host.
-        host: String,
-        /// The HTTP status code.
-        code: u16,
-        /// The registry's first error message, or the status text.
-        detail: String,
-    },
-    /// The request got no HTTP answer (connection or TLS failure).
-    #[error("registry {host} unreachable: {reason}")]
-    Unreachable {
-        /// The registry's host.
-        host: String,
-        /// Why the request failed.
-        reason: String,
-    },
-    /// A 401 answer carries no `WWW-Authenticate` challenge hako can use.
-    #[error("{host}: 401 Unauthorized without a usable challenge")]
-    NoChallenge {
-        /// The registry's host.
-        host: String,
-    },
-    /// The registry answered 401 again with the credentials sent.
-    #[error("{host}: 401 Unauthorized: the credentials were refused")]
-    CredentialsRefused {
-        /// The registry's host.
-        host: String,
-    },
-    /// The registry wants credentials and none are configured for it.
-    #[error("{host}: 401 Unauthorized: no credentials for this registry (docker login, REGISTRY_AUTH_FILE)")]
-    NoCredentials {
-        /// The registry's host.
-        host: String,
-    },
-    /// The only credentials are an identity token and the registry asks for Basic auth.
-    #[error("{host}: 401 Unauthorized: an identity token answers only a Bearer challenge, this registry asks for Basic")]
-    IdentityTokenForBasic {
-        /// The registry's host.
-        host: String,
-    },
-    /// A Bearer challenge names no token server (`realm`).
-    #[error("{host}: Bearer challenge without a realm")]
-    NoRealm {
-        /// The registry's host.
-        host: String,
-    },
-    /// The challenge is neither Basic nor Bearer.
-    #[error("{host}: unsupported authentication scheme '{scheme}'")]
-    UnsupportedScheme {
-        /// The registry's host.
-        host: String,
-        /// The scheme offered.
-        scheme: String,
-    },
-    /// The token server answered with an error status.
-    #[error("{host}: token server refused ({code}){}", token_refusal(*.identity, *.credentials))]
-    TokenRefused {
-        /// The registry's host.
-        host: String,
-        /// The HTTP status code.
-        code: u16,
-        /// Whether the credentials sent were an identity token.
-        identity: bool,
-        /// Whether any credentials were sent.
-        credentials: bool,
-    },
-    /// The token server gave no HTTP answer.
-    #[error("token server {realm} unreachable: {reason}")]
-    TokenServerUnreachable {
-        /// The token server's URL.
-        realm: String,
-        /// Why the request failed.
-        reason: String,
-    },
-    /// The token server's answer could not be read.
-    #[error("token server {realm}: {err}")]
-    TokenRead {
-        /// The token server's URL.
-        realm: String,
-        /// The underlying error.
-        err: std::io::Error,
-    },
-    /// The token server's answer is not the expected JSON.
-    #[error("token server {realm}: malformed answer: {err}")]
-    TokenMalformed {
-        /// The token server's URL.
-        realm: String,
-        /// The underlying error.
-        err: serde_json::Error,
-    },
-    /// The token server's answer holds no token.
-    #[error("token server {realm}: no token in the answer")]
-    NoToken {
-        /// The token server's URL.
-        realm: String,
-    },
-    /// An upload answer has no `Location` header.
-    #[error("{host}: upload answer without a Location")]
-    NoLocation {
-        /// The registry's host.
-        host: String,
-    },
-    /// The registry's base URL does not parse (to resolve an upload Location against).
-    #[error("{base}: {err}")]
-    BadBase {
-        /// The base URL.
-        base: String,
-        /// The underlying error.
-        err: url::ParseError,
-    },
-    /// An upload's `Location` header does not parse as a URL.
-    #[error("{host}: bad upload Location '{location}': {err}")]
-    BadLocation {
-        /// The registry's host.
-        host: String,
-        /// The `Location` header's value.
-        location: String,
-        /// The underlying error.
-        err: url::ParseError,
-    },
-    /// An upload's `Location` points at another host than the registry.
-    #[error("{host}: upload Location '{location}' is on another host")]
-    ForeignLocation {
-        /// The registry's host.
-        host: String,
-        /// The `Location` header's value.
-        location: String,
-    },
-    /// A blob upload was answered with an unexpected status.
-    #[error("{host}: blob {digest}: upload answered {code}")]
-    UploadAnswer {
-        /// The registry's host.
-        host: String,
-        /// The blob's digest.
-        digest: String,
-        /// The HTTP status code.
-        code: u16,
-    },
-    /// A manifest's body could not be read.
-    #[error("{host}: reading manifest {object}: {err}")]
-    ManifestRead {
-        /// The registry's host.
-        host: String,
-        /// The manifest's tag or digest.
-        object: String,
-        /// The underlying error.
-        err: std::io::Error,
-    },
-    /// A manifest is larger than `MAX_MANIFEST`.
-    #[error("manifest {object} is larger than 4 MiB")]
-    ManifestTooLarge {
-        /// The manifest's tag or digest.
-        object: String,
-    },
-    /// A manifest's bytes do not hash to the digest asked for.
-    #[error("manifest digest mismatch: expected {want}, got {got}")]
-    ManifestDigest {
-        /// The digest asked for.
-        want: String,
-        /// The digest of the bytes received.
-        got: String,
-    },
-    /// A blob download that failed: cut off (after every attempt), the
-    /// wrong bytes, or cancelled.
-    #[error("blob {digest}: {err}")]
-    Blob {
-        /// The blob's digest.
-        digest: String,
-        /// The underlying error.
-        err: std::io::Error,
-    },
-    /// A resumed blob download does not start at the byte asked for.
-    #[error("{host}: blob {digest}: Content-Range '{got}' does not resume at byte {from}")]
-    BadResume {
-        /// The registry's host.
-        host: String,
-        /// The blob's digest.
-        digest: String,
-        /// The `Content-Range` header received.
-        got: String,
-        /// The byte the download resumes at.
-        from: u64,
-    },
-}
-
-/// How a refused token request ends its message.
-fn token_refusal(identity: bool, credentials: bool) -> &'static str {
-    if identity {
-        ": the identity token was refused"
-    } else if !credentials {
-        ": no credentials for this registry (docker login, REGISTRY_AUTH_FILE)"
-    } else {
-        ": the credentials were refused"
-    }
-}
 
 /// A user and password; user `<token>` makes the password an identity
 /// token (an OAuth2 refresh token), as docker's credential helpers say.
@@ -244,16 +43,6 @@ impl Credentials {
     pub fn as_identity_token(&self) -> Option<&str> {
         (self.username == IDENTITY_TOKEN_USER).then_some(self.password.as_str())
     }
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// `sha256:<hex>` of bytes.
-pub fn sha256_digest(data: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(data)))
 }
 
 /// Standard base64 with padding; decoding takes padding or none and
@@ -490,7 +279,11 @@ impl Registry {
     }
 
     /// GET `url` with auth and retries; the successful response.
-    fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<ureq::Response, RegistryError> {
+    pub(super) fn get(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<ureq::Response, RegistryError> {
         self.send("GET", url, headers, None)
     }
 
@@ -740,19 +533,9 @@ impl Registry {
     /// stopped (`Range`), under the retry policy of `crate::http`.
     pub fn blob(&self, digest: &str, size: u64) -> Result<VerifyingReader<BlobBody<'_>>> {
         let url = format!("{}/blobs/{digest}", self.base);
-        let body = self.get(&url, &[])?.into_reader();
-        Ok(VerifyingReader::new(
-            BlobBody {
-                reg: self,
-                url,
-                digest: digest.to_string(),
-                pos: 0,
-                body,
-                backoff: Backoff::new(),
-            },
-            digest,
-            size,
-        ))
+        let get = Box::new(move |headers: &[(&str, &str)]| self.get(&url, headers));
+        let body = BlobBody::new(&self.host, digest, get)?;
+        Ok(VerifyingReader::new(body, digest, size))
     }
 
     /// Download a blob into `dest`, verified; `progress` gets byte counts as
@@ -789,80 +572,6 @@ impl Registry {
     }
 }
 
-/// The body of a blob as the registry sends it, picked up where it broke: a
-/// read that fails (the connection cut) asks again for the bytes from there
-/// (`Range`), under the retry policy of `crate::http`; when the registry
-/// answers with the whole blob, the bytes already read are skipped.
-pub struct BlobBody<'r> {
-    reg: &'r Registry,
-    url: String,
-    digest: String,
-    /// The bytes read so far.
-    pos: u64,
-    body: Box<dyn Read + Send + Sync>,
-    backoff: Backoff,
-}
-
-impl BlobBody<'_> {
-    /// The rest of the blob from `pos`, in a new request.
-    fn rest(&self) -> std::result::Result<Box<dyn Read + Send + Sync>, RegistryError> {
-        let from = self.pos;
-        let range = crate::http::resume_from(from);
-        let resp = self.reg.get(&self.url, &[("Range", range.as_str())])?;
-        if resp.status() == 206 {
-            let got = resp.header("Content-Range").unwrap_or("").to_string();
-            if !got.starts_with(&format!("bytes {from}-")) {
-                return Err(RegistryError::BadResume {
-                    host: self.reg.host.clone(),
-                    digest: self.digest.clone(),
-                    got,
-                    from,
-                });
-            }
-            return Ok(resp.into_reader());
-        }
-        // The whole blob again: skip what was read already.
-        let mut whole = resp.into_reader();
-        let skipped =
-            std::io::copy(&mut (&mut whole).take(from), &mut std::io::sink()).map_err(|err| {
-                RegistryError::Blob {
-                    digest: self.digest.clone(),
-                    err,
-                }
-            })?;
-        if skipped < from {
-            return Err(RegistryError::Blob {
-                digest: self.digest.clone(),
-                err: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("truncated: {skipped} of the {from} bytes read before"),
-                ),
-            });
-        }
-        Ok(whole)
-    }
-}
-
-impl Read for BlobBody<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            match self.body.read(buf) {
-                Ok(n) => {
-                    self.pos += n as u64;
-                    return Ok(n);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    if !self.backoff.again(None) {
-                        return Err(e);
-                    }
-                    self.body = self.rest().map_err(std::io::Error::other)?;
-                }
-            }
-        }
-    }
-}
-
 /// The first message of a registry's JSON error body.
 fn registry_error(body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
@@ -870,75 +579,6 @@ fn registry_error(body: &str) -> Option<String> {
     let code = e.get("code").and_then(|c| c.as_str()).unwrap_or("");
     let msg = e.get("message").and_then(|c| c.as_str()).unwrap_or("");
     Some(format!("{code} {msg}").trim().to_string())
-}
-
-/// Passes bytes through while hashing them. Fails with `InvalidData` when
-/// the stream runs past the expected size, or ends short of it ("truncated")
-/// or with another sha256 digest ("digest mismatch"): a reader sees the end
-/// of the stream only if every byte was right.
-pub struct VerifyingReader<R> {
-    inner: R,
-    hasher: Sha256,
-    want: String,
-    size: u64,
-    seen: u64,
-    done: bool,
-}
-
-impl<R: Read> VerifyingReader<R> {
-    /// A reader of `inner` that must yield `size` bytes hashing to `digest`.
-    pub fn new(inner: R, digest: &str, size: u64) -> VerifyingReader<R> {
-        VerifyingReader {
-            inner,
-            hasher: Sha256::new(),
-            want: digest.to_string(),
-            size,
-            seen: 0,
-            done: false,
-        }
-    }
-}
-
-impl<R: Read> Read for VerifyingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.done {
-            return Ok(0);
-        }
-        // Never read past the announced size.
-        let room = (self.size - self.seen).min(buf.len() as u64) as usize;
-        let n = if room == 0 {
-            let mut probe = [0u8; 1];
-            self.inner.read(&mut probe)?
-        } else {
-            self.inner.read(&mut buf[..room])?
-        };
-        if room == 0 && n > 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("longer than the {} bytes announced", self.size),
-            ));
-        }
-        if n == 0 {
-            self.done = true;
-            if self.seen != self.size {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("truncated: {} of {} bytes", self.seen, self.size),
-                ));
-            }
-            let got = format!("sha256:{}", hex(&self.hasher.clone().finalize()));
-            if got != self.want {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("digest mismatch: got {got}"),
-                ));
-            }
-            return Ok(0);
-        }
-        self.hasher.update(&buf[..n]);
-        self.seen += n as u64;
-        Ok(n)
-    }
 }
 
 #[cfg(test)]
@@ -976,25 +616,5 @@ mod tests {
         let b = Challenge::parse(r#"Basic realm="Registry Realm""#).unwrap();
         assert_eq!(b.scheme, "basic");
         assert_eq!(b.param("realm"), Some("Registry Realm"));
-    }
-
-    #[test]
-    fn verifying_reader() {
-        let data = b"hello world".to_vec();
-        let d = sha256_digest(&data);
-        let mut out = Vec::new();
-        VerifyingReader::new(&data[..], &d, 11)
-            .read_to_end(&mut out)
-            .unwrap();
-        assert_eq!(out, data);
-        let mut r = VerifyingReader::new(&data[..10], &d, 11);
-        assert!(r.read_to_end(&mut Vec::new()).is_err());
-        let mut r = VerifyingReader::new(&data[..], &d, 10);
-        assert!(r.read_to_end(&mut Vec::new()).is_err());
-        let mut bad = data.clone();
-        bad[0] = b'j';
-        let mut r = VerifyingReader::new(&bad[..], &d, 11);
-        let e = r.read_to_end(&mut Vec::new()).unwrap_err();
-        assert!(e.to_string().contains("digest mismatch"));
     }
 }
