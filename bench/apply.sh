@@ -4,10 +4,7 @@
 # 100k-file tree against the same over an exported copy on disk.
 . "$(dirname "$0")/lib.sh"
 
-T="$WORK/tree/files"
-if ! test -f "$WORK/tree/files.done"; then
-	sh "$BENCH_DIR/tree.sh" >/dev/null 2>&1 || true
-fi
+tree_files
 D="$WORK/apply"
 rm -rf "$D" && mkdir -p "$D"
 if ! { test -c /dev/fuse && command -v fusermount3 >/dev/null && command -v busybox >/dev/null; }; then

@@ -12,25 +12,14 @@
 # Figures, never pass/fail.
 . "$(dirname "$0")/lib.sh"
 
-if ! test -x "$HAKO"; then
-	echo "# cache: skipped, no release binary at $HAKO (make build)"
-	exit 0
-fi
+need_release cache
 
-W=$WORK/cache
-rm -rf "$W" && mkdir -p "$W" || exit 1
-H="$HAKO -C $W/ws"
-$HAKO init -q "$W/ws" || exit 1
+fresh_ws cache
 if test -n "$BENCH_ROOTFS"; then
 	SRC=$BENCH_ROOTFS
 else
 	SRC=$W/src
-	mkdir -p "$SRC" && (
-		cd "$SRC" && i=0 && while test $i -lt 100; do
-			mkdir d$i && (cd d$i && head -c 400000 /dev/urandom | split -b 4000 -a 3 - f) || exit 1
-			i=$((i + 1))
-		done
-	) || exit 1
+	small_files "$SRC" 400000 4000 3
 fi
 T=$($H write-tree --owners "$SRC") || exit 1
 files=$($H ls-tree -r "$T" | wc -l)

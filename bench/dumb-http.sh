@@ -13,32 +13,12 @@ if ! test -x "$NGINX"; then
 fi
 command -v git >/dev/null || { echo "(dumb-http: git is not installed)"; exit 0; }
 
-# The 100k-file tree of tree.sh (same generator and marker: made once, shared).
-T="$WORK/tree/files"
-if ! test -f "$WORK/tree/files.done"; then
-	rm -rf "$T" && mkdir -p "$WORK/tree"
-	python3 - "$T" <<'PY'
-import os, sys, random
-root = sys.argv[1]
-rnd = random.Random(42)
-for d in range(1000):
-    dd = os.path.join(root, "d%03d" % (d // 50), "s%04d" % d)
-    os.makedirs(dd, exist_ok=True)
-    for f in range(100):
-        with open(os.path.join(dd, "f%03d.txt" % f), "wb") as fh:
-            body = "".join("line %d of file %d in dir %d\n" % (i, f, d) for i in range(100))
-            fh.write(body.encode() + rnd.randbytes(512).hex().encode() + b"\n")
-PY
-	touch "$WORK/tree/files.done"
-fi
-
+tree_files
 D="$WORK/dumb-http"
-rm -rf "$D" && mkdir -p "$D/nginx/tmp"
+rm -rf "$D" && mkdir -p "$D"
 n=$(find "$T" -type f | wc -l)
 bytes=$(du -sb "$T" | cut -f1)
 echo "inputs: $n files, $bytes bytes; $(git --version); $("$NGINX" -v 2>&1)"
-
-fail () { echo "bench: $*" >&2; exit 1; }
 
 # The mirrors: hako's (import, commit, update-server-info) and git's (add,
 # commit, repack -a -d so that its dumb clone fetches one pack, update-server-info).
@@ -50,36 +30,12 @@ G="git -c gc.auto=0 --git-dir=$D/g/.git --work-tree=$T"
 ($G add -A && $G commit -q -m import && $G repack -a -d -q &&
 	git --git-dir="$D/g/.git" update-server-info) || fail "git mirror"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 N="$D/nginx"
-cat >"$N/nginx.conf" <<EOF
-$(test "$(id -u)" != 0 || echo "user root root;")
-daemon off;
-worker_processes 1;
-pid "$N/nginx.pid";
-error_log "$N/error.log";
-events { worker_connections 64; }
-http {
-	log_format bench '\$request_method \$uri \$status \$body_bytes_sent';
-	access_log "$N/access.log" bench;
-	default_type application/octet-stream;
-	client_body_temp_path "$N/tmp/body";
-	proxy_temp_path "$N/tmp/proxy";
-	fastcgi_temp_path "$N/tmp/fastcgi";
-	uwsgi_temp_path "$N/tmp/uwsgi";
-	scgi_temp_path "$N/tmp/scgi";
-	server {
-		listen 127.0.0.1:$port;
-		location /h/ { alias "$D/h/.hako/"; }
-		location /g.git/ { alias "$D/g/.git/"; }
-	}
-}
-EOF
-"$NGINX" -p "$N" -e "$N/error.log" -c "$N/nginx.conf" >"$N/out" 2>&1 &
-nginx_pid=$!
 trap 'kill $nginx_pid 2>/dev/null' EXIT
-sleep 0.5
-kill -0 $nginx_pid 2>/dev/null || fail "nginx did not start: $(cat "$N/out")"
+nginx_start "$N" "$port" '$request_method $uri $status $body_bytes_sent' "
+	location /h/ { alias \"$D/h/.hako/\"; }
+	location /g.git/ { alias \"$D/g/.git/\"; }" || fail "nginx did not start: $(cat "$N/out")"
 U=http://127.0.0.1:$port
 
 gets () { grep -c "^GET " "$N/access.log"; }

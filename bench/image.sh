@@ -10,37 +10,11 @@
 MB=${IMG_MB:-100}
 FILES=${IMG_FILES:-100000}
 
-if ! test -x "$HAKO"; then
-	echo "# image: skipped, no release binary at $HAKO (make build)"
-	exit 0
-fi
-for need in docker-registry skopeo umoci python3; do
-	if ! command -v $need >/dev/null 2>&1; then
-		echo "# image: skipped, $need is not installed"
-		exit 0
-	fi
-done
+need_release image
+need_tools image docker-registry skopeo umoci python3
 W=$WORK/image
-rm -rf "$W" && mkdir -p "$W/reg/data" || exit 1
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$W/reg/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $W/reg/data
-http:
-  addr: 127.0.0.1:$port
-EOF
-docker-registry serve "$W/reg/config.yml" >"$W/reg/log" 2>&1 &
-REGPID=$!
-trap 'kill $REGPID 2>/dev/null' EXIT
-R=127.0.0.1:$port
-for i in $(seq 100); do
-	python3 -c "import urllib.request; urllib.request.urlopen('http://$R/v2/', timeout=1)" 2>/dev/null && break
-	sleep 0.1
-done
+rm -rf "$W" && mkdir -p "$W" || exit 1
+start_registry "$W/reg" || { echo "# image: skipped, the registry did not start"; exit 0; }
 
 # The base image: MB of incompressible files (100 KiB each), made by umoci.
 cd "$W" || exit 1
@@ -79,12 +53,7 @@ manifest=$(skopeo inspect --raw --tls-verify=false "docker://$R/h/bytes:1" | wc 
 echo "(bytes uploaded by hako: $sent in blobs + $manifest of manifest, for a 1024-byte change: $((sent + manifest - 1024)) over; umoci repack of the change took $(fmt_ms $repack_ns))"
 
 # The layer of a 100,000-file tree (100 dirs of 1,000 files of 100 bytes).
-mkdir -p "$W/many" && (
-	cd "$W/many" && d=0 && while test $d -lt 100; do
-		mkdir d$d && (cd d$d && head -c $((FILES)) /dev/urandom | split -b 100 -a 4 - f) || exit 1
-		d=$((d + 1))
-	done
-) || exit 1
+small_files "$W/many" "$FILES" 100 4
 $HAKO init -q --empty "$W/ws2" && $HAKO -C "$W/ws2" import --owners "$W/many" / >/dev/null &&
 	$HAKO -C "$W/ws2" commit -q -m many || exit 1
 table_header "layer of a $FILES-file tree"

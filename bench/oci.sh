@@ -35,33 +35,8 @@ if ! test -f "$D/root.done"; then
 fi
 
 # The registry.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-rm -rf "$D/reg" && mkdir -p "$D/reg"
-cat >"$D/reg/config.yml" <<CFG
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $D/reg/data
-http:
-  addr: 127.0.0.1:$port
-CFG
-docker-registry serve "$D/reg/config.yml" >"$D/reg/log" 2>&1 &
-regpid=$!
-trap 'kill $regpid 2>/dev/null' EXIT
-trap 'kill $regpid 2>/dev/null; exit 1' INT TERM HUP PIPE
-R=127.0.0.1:$port
-python3 -c "
-import sys, time, urllib.request
-for _ in range(100):
-    try:
-        urllib.request.urlopen('http://$R/v2/', timeout=1); sys.exit(0)
-    except Exception:
-        time.sleep(0.1)
-sys.exit(1)" || { echo "(oci: the registry did not start: section skipped)"; exit 0; }
+rm -rf "$D/reg"
+start_registry "$D/reg" || { echo "(oci: the registry did not start: section skipped)"; exit 0; }
 
 # Images: base = root + /etc change + a small app; next = base + an upgrade
 # layer rewriting the 200 largest files with one byte changed mid-file.

@@ -40,15 +40,23 @@ def zstd_overhead(frame):
 
 KINDS = {1: "content", 2: "content", 3: "tree", 4: "commit", 5: "commit"}
 
+def tally(b, n, i, framing, record):
+    """Bytes by kind of the N records of B from offset I (FRAMING bytes of
+    header and trailer): record(i) -> (kind, payload bytes, end of the
+    record); what a record holds beyond its payload is framing."""
+    out = dict(commit=0, tree=0, content=0, framing=framing)
+    for _ in range(n):
+        kind, body, end = record(i)
+        out[kind] += body
+        out["framing"] += (end - i) - body
+        i = end
+    return out
+
 def compact(b):
     """Version 3, the compact stream: head, base (an id, or back [and slot]),
     size, length (not for a raw record), body (raw, ops, or a zstd frame
     without its magic). Ops and raw bodies count as their object's kind."""
-    out = dict(commit=0, tree=0, content=0, framing=16 + 32)
-    n = int.from_bytes(b[12:16], "big")
-    i = 16
-    for _ in range(n):
-        start = i
+    def record(i):
         head = b[i]; i += 1
         form, body = head >> 3 & 3, head >> 5 & 3
         if form == 1:
@@ -60,40 +68,27 @@ def compact(b):
         if body != 0:
             length, i = varint(b, i)
         over = zstd_overhead(b[i:i + length]) if body == 1 else 0
-        i += length
-        out[KINDS[head & 7]] += length - over
-        out["framing"] += (i - start) - (length - over)
-    return out
+        return KINDS[head & 7], length - over, i + length
+    return tally(b, int.from_bytes(b[12:16], "big"), 16, 16 + 32, record)
 
 def hako(b):
     if int.from_bytes(b[8:12], "big") == 3:
         return compact(b)
-    kinds = KINDS
-    out = dict(commit=0, tree=0, content=0, framing=16 + 32)
-    n = int.from_bytes(b[12:16], "big")
-    i = 16
-    for _ in range(n):
-        start = i
+    def record(i):
         k = b[i]; i += 1
         _, i = varint(b, i)
         if k & 0x10:
             i += 32
         stored, i = varint(b, i)
-        frame = b[i:i + stored]
-        over = zstd_overhead(frame)
-        i += stored
-        out[kinds[k & 0x0f]] += stored - over
-        out["framing"] += (i - start) - (stored - over)
-    return out
+        over = zstd_overhead(b[i:i + stored])
+        return KINDS[k & 0x0f], stored - over, i + stored
+    return tally(b, int.from_bytes(b[12:16], "big"), 16, 16 + 32, record)
 
 def git(b, git_dir):
     names = {1: "commit", 2: "tree", 3: "content", 4: "commit"}
-    out = dict(commit=0, tree=0, content=0, framing=12 + 20)
-    n = int.from_bytes(b[8:12], "big")
-    i = 12
     kind_at = {}
-    for _ in range(n):
-        start = i
+    def record(start):
+        i = start
         c = b[i]; i += 1
         t = c >> 4 & 7
         while c & 0x80:
@@ -116,11 +111,8 @@ def git(b, git_dir):
         d = zlib.decompressobj()
         d.decompress(b[i:])
         used = len(b) - i - len(d.unused_data)
-        body = used - 6  # zlib: a 2-byte header, a 4-byte adler32
-        i += used
-        out[name] += body
-        out["framing"] += (i - start) - body
-    return out
+        return name, used - 6, i + used  # zlib: a 2-byte header, a 4-byte adler32
+    return tally(b, int.from_bytes(b[8:12], "big"), 12, 12 + 20, record)
 
 if __name__ == "__main__":
     which, path = sys.argv[1], sys.argv[2]

@@ -3,10 +3,7 @@
 # and random reads from one pack — each against git on the same content.
 . "$(dirname "$0")/lib.sh"
 
-T="$WORK/tree/files"
-if ! test -f "$WORK/tree/files.done"; then
-	sh "$BENCH_DIR/tree.sh" >/dev/null 2>&1 || true
-fi
+tree_files
 D="$WORK/packs"
 rm -rf "$D" && mkdir -p "$D"
 n=$(find "$T" -type f | wc -l)

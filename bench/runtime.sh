@@ -11,36 +11,21 @@
 SIZE_MB=${RT_SIZE_MB:-1024}
 FILES=${RT_FILES:-100000}
 
-if ! test -x "$HAKO"; then
-	echo "# runtime: skipped, no release binary at $HAKO (make build)"
-	exit 0
-fi
-for need in busybox fusermount3; do
-	if ! command -v $need >/dev/null 2>&1; then
-		echo "# runtime: skipped, $need is not installed"
-		exit 0
-	fi
-done
+need_release runtime
+need_tools runtime busybox fusermount3
 if ! test -c /dev/fuse; then
 	echo "# runtime: skipped, /dev/fuse is missing"
 	exit 0
 fi
 
-W=$WORK/runtime
-rm -rf "$W" && mkdir -p "$W/src" || exit 1
-H="$HAKO -C $W/ws"
-$HAKO init -q "$W/ws" || exit 1
+fresh_ws runtime
+mkdir -p "$W/src" || exit 1
 head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >"$W/src/rand" || exit 1
 # The same file committed in the container, for the read.
 $H run --bind "$W/src:/src:ro" -- cp /src/rand /big || { echo "# runtime: cannot write the big file"; exit 1; }
 $H commit -q -m big || exit 1
 # Many small files (100 bytes each, 100 directories), imported and committed.
-mkdir -p "$W/many" && (
-	cd "$W/many" && i=0 && while test $i -lt 100; do
-		mkdir d$i && (cd d$i && head -c $((FILES)) /dev/urandom | split -b 100 -a 4 - f) || exit 1
-		i=$((i + 1))
-	done
-) || exit 1
+small_files "$W/many" "$FILES" 100 4
 $H import ../many /many >/dev/null && $H commit -q -m many || exit 1
 $H export / "$W/exported" || exit 1
 mkdir -p "$W/exported/proc" "$W/exported/dev" "$W/exported/tmp"

@@ -19,41 +19,10 @@ test -n "$GARAGE" || { echo "(s3: no garage 2.5.0 binary: cargo install garage -
 NGINX=/usr/sbin/nginx
 test -x "$NGINX" || { echo "(s3: nginx is not installed: apt-get install nginx-light)"; exit 0; }
 
-fail () { echo "bench: $*" >&2; exit 1; }
-free_port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port () {
-	python3 - "$1" <<'PY'
-import socket, sys, time
-for _ in range(200):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close(); sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)
-PY
-}
-
-DIRS=${BENCH_S3_DIRS:-1000}
-if test "$DIRS" = 1000; then T="$WORK/tree/files" M="$WORK/tree/files.done"; else T="$WORK/s3-tree-$DIRS/files" M="$WORK/s3-tree-$DIRS/files.done"; fi
-if ! test -f "$M"; then
-	rm -rf "$T" && mkdir -p "$(dirname "$T")"
-	python3 - "$T" "$DIRS" <<'PY'
-import os, sys, random
-root = sys.argv[1]
-rnd = random.Random(42)
-for d in range(int(sys.argv[2])):
-    dd = os.path.join(root, "d%03d" % (d // 50), "s%04d" % d)
-    os.makedirs(dd, exist_ok=True)
-    for f in range(100):
-        with open(os.path.join(dd, "f%03d.txt" % f), "wb") as fh:
-            body = "".join("line %d of file %d in dir %d\n" % (i, f, d) for i in range(100))
-            fh.write(body.encode() + rnd.randbytes(512).hex().encode() + b"\n")
-PY
-	touch "$M"
-fi
+tree_files "${BENCH_S3_DIRS:-1000}"
 
 D="$WORK/s3"
-rm -rf "$D" && mkdir -p "$D/garage" "$D/nginx/tmp"
+rm -rf "$D" && mkdir -p "$D/garage"
 s3port=$(free_port) rpcport=$(free_port) adminport=$(free_port) webport=$(free_port)
 cat >"$D/garage/garage.toml" <<EOF
 metadata_dir = "$D/garage/meta"
@@ -126,28 +95,8 @@ t1=$(now_ns); after=$(snapshot)
 table_header "remotes on object storage: Garage (issue 25)"
 echo "| first push of $n files: $(fmt_ms $((t1 - t0))), $(delta "$before" "$after"), $(written) bytes stored |"
 
-port=$(free_port) N="$D/nginx"
-cat >"$N/nginx.conf" <<EOF
-$(test "$(id -u)" != 0 || echo "user root root;")
-daemon off;
-worker_processes 1;
-pid "$N/nginx.pid";
-error_log "$N/error.log";
-events { worker_connections 64; }
-http {
-	access_log off;
-	default_type application/octet-stream;
-	client_body_temp_path "$N/tmp/body";
-	proxy_temp_path "$N/tmp/proxy";
-	fastcgi_temp_path "$N/tmp/fastcgi";
-	uwsgi_temp_path "$N/tmp/uwsgi";
-	scgi_temp_path "$N/tmp/scgi";
-	server { listen 127.0.0.1:$port; location /h/ { alias "$D/h/.hako/"; } }
-}
-EOF
-"$NGINX" -p "$N" -e "$N/error.log" -c "$N/nginx.conf" >"$N/out" 2>&1 &
-nginx_pid=$!
-wait_port "$port" || fail "nginx did not start"
+port=$(free_port)
+nginx_start "$D/nginx" "$port" off "location /h/ { alias \"$D/h/.hako/\"; }" || fail "nginx did not start"
 
 compare "clone of $n files: Garage vs nginx dumb HTTP" \
 	"rm -rf $D/c" "$HAKO clone -q $B $D/c" \
@@ -210,52 +159,18 @@ echo "| push of a 1-file change: Garage $(fmt_ms $((t1 - t0))), $(delta "$before
 
 sshw=
 if test -x /usr/sbin/sshd && command -v ssh >/dev/null; then
-	K="$D/sshd" && mkdir -p "$K" /run/sshd
-	sport=$(free_port)
-	ssh-keygen -q -t ed25519 -N "" -f "$K/host_key" && ssh-keygen -q -t ed25519 -N "" -f "$K/user_key"
-	cp "$K/user_key.pub" "$K/authorized_keys" && chmod 600 "$K/authorized_keys"
-	cat >"$K/sshd_config" <<EOF2
-Port $sport
-ListenAddress 127.0.0.1
-HostKey $K/host_key
-AuthorizedKeysFile $K/authorized_keys
-PidFile $K/sshd.pid
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin yes
-StrictModes no
-UsePAM no
-SetEnv PATH=$(cd "$(dirname "$HAKO")" && pwd):/usr/bin:/bin
-EOF2
-	if /usr/sbin/sshd -f "$K/sshd_config" -E "$K/sshd.log"; then
-		for i in $(seq 1 50); do test -s "$K/sshd.pid" && break; sleep 0.1; done
+	K="$D/sshd" && mkdir -p "$K"
+	if start_sshd "$K" "$(cd "$(dirname "$HAKO")" && pwd):/usr/bin:/bin"; then
 		trap 'kill $garage_pid $nginx_pid $relay_pid $(cat "$K/sshd.pid") 2>/dev/null' EXIT
 		# The same counting relay in front of sshd: ssh's own bytes (key
 		# exchange, authentication, channel, encryption) are on the wire as
 		# the HTTP headers are on Garage's.
-		python3 "$D/relay.py" "$K/relay.port" "$sport" "$K/tcpwire" &
+		python3 "$D/relay.py" "$K/relay.port" "$SSHD_PORT" "$K/tcpwire" &
 		sshrelay_pid=$!
 		trap 'kill $garage_pid $nginx_pid $relay_pid $sshrelay_pid $(cat "$K/sshd.pid") 2>/dev/null' EXIT
 		for i in $(seq 1 50); do test -s "$K/relay.port" && break; sleep 0.1; done
 		rport=$(cat "$K/relay.port")
-		echo "[127.0.0.1]:$rport $(cat "$K/host_key.pub")" >"$K/known_hosts"
-		SSH="ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile=$K/known_hosts -o StrictHostKeyChecking=yes -i $K/user_key"
-		cat >"$K/count.py" <<'PY'
-import os, subprocess, sys, threading
-p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-n = [0, 0]
-def pump(src, dst, i):
-    while True:
-        b = os.read(src, 65536)
-        if not b: break
-        n[i] += len(b); os.write(dst, b)
-    os.close(dst)
-t = threading.Thread(target=pump, args=(0, p.stdin.fileno(), 0), daemon=True); t.start()
-pump(p.stdout.fileno(), 1, 1)
-rc = p.wait()
-with open(sys.argv[1], "a") as f: f.write("%d %d\n" % (n[0], n[1]))
-sys.exit(rc)
-PY
+		ssh_client "$K" "$rport"
 		# The same change once more on both sides: over ssh, and to the bucket.
 		echo "and one more" >>"$D/changed"
 		(cd "$D/p" && $HAKO write "/data/$f" --from "$D/changed" && $HAKO commit -q -m change2) || fail "change"

@@ -8,53 +8,16 @@
 if ! ensure_tool /usr/sbin/sshd openssh-server && ! test -x /usr/sbin/sshd; then
 	echo "(sync: sshd not available, section skipped)"; exit 0
 fi
-T="$WORK/tree/files"
-if ! test -f "$WORK/tree/files.done"; then
-	sh "$BENCH_DIR/tree.sh" >/dev/null 2>&1 || true
-fi
+tree_files
 D="$WORK/sync"
 rm -rf "$D" && mkdir -p "$D"
 K=$(mktemp -d /tmp/hako-bench-sshd.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p /run/sshd
-ssh-keygen -q -t ed25519 -N "" -f "$K/host_key" && ssh-keygen -q -t ed25519 -N "" -f "$K/user_key"
-cp "$K/user_key.pub" "$K/authorized_keys" && chmod 600 "$K/authorized_keys"
 HBIN=$(cd "$(dirname "$HAKO")" && pwd)
-cat >"$K/sshd_config" <<EOF2
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $K/host_key
-AuthorizedKeysFile $K/authorized_keys
-PidFile $K/sshd.pid
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin yes
-StrictModes no
-UsePAM no
-SetEnv PATH=$HBIN:$(dirname "$(command -v git)"):/usr/bin:/bin
-EOF2
-/usr/sbin/sshd -f "$K/sshd_config" -E "$K/sshd.log" || { echo "(sync: sshd failed to start)"; exit 0; }
+start_sshd "$K" "$HBIN:$(dirname "$(command -v git)"):/usr/bin:/bin" || { echo "(sync: sshd failed to start)"; exit 0; }
 trap 'kill $(cat "$K/sshd.pid") 2>/dev/null; rm -rf "$K"' EXIT
-for i in $(seq 1 50); do test -s "$K/sshd.pid" && break; sleep 0.1; done
-echo "[127.0.0.1]:$PORT $(cat "$K/host_key.pub")" >"$K/known_hosts"
-SSH="ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile=$K/known_hosts -o StrictHostKeyChecking=yes -i $K/user_key"
+PORT=$SSHD_PORT
 # The counting stand-in: ssh with its stdin and stdout bytes added to $K/wire.
-cat >"$K/count.py" <<'PY'
-import os, subprocess, sys, threading
-p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-n = [0, 0]
-def pump(src, dst, i):
-    while True:
-        b = os.read(src, 65536)
-        if not b: break
-        n[i] += len(b); os.write(dst, b)
-    os.close(dst)
-t = threading.Thread(target=pump, args=(0, p.stdin.fileno(), 0), daemon=True); t.start()
-pump(p.stdout.fileno(), 1, 1)
-rc = p.wait()
-with open(sys.argv[1], "a") as f: f.write("%d %d\n" % (n[0], n[1]))
-sys.exit(rc)
-PY
+ssh_client "$K" "$PORT"
 export HAKO_SSH_COMMAND="$SSH" GIT_SSH_COMMAND="$SSH"
 COUNT_H="python3 $K/count.py $K/wire $SSH"
 ME=$(id -un)
@@ -84,21 +47,20 @@ compare "push of a 1-file change over ssh vs git push" \
 	"cd $D/hc && $HAKO push -q; cd - >/dev/null" \
 	git "cd $D/gc && git push -q; cd - >/dev/null" \
 	"k=\$((k+1)); cd $D/gc && echo \"change \$k\" >>$f && git commit -q -a -m c\$k; cd - >/dev/null"
+# wire WHAT CMD: the bytes on the wire of `hako CMD` in $D/hc and `git CMD`
+# in $D/gc, through the counting stand-in, and their ratio.
+wire () {
+	: >"$K/wire"
+	(cd "$D/hc" && HAKO_SSH_COMMAND="$COUNT_H" $HAKO $2) || echo "bench: hako $2 failed" >&2
+	hw=$(awk '{s += $1 + $2} END {print s}' "$K/wire")
+	: >"$K/wire"
+	(cd "$D/gc" && GIT_SSH_COMMAND="$COUNT_H" git $2) || echo "bench: git $2 failed" >&2
+	gw=$(awk '{s += $1 + $2} END {print s}' "$K/wire")
+	awk -v w="$1" -v h="$hw" -v g="$gw" 'BEGIN { printf "| bytes on the wire, %s: hako %d, git %d | ratio %.2f |\n", w, h, g, h / g }'
+}
 # Bytes on the wire for one more 1-file change each.
 echo "change bytes" >>"$D/one"
 (cd "$D/hc" && $HAKO write "/data/$f" --from "$D/one" && $HAKO commit -q -m bytes)
 (cd "$D/gc" && echo "change bytes" >>"$f" && git commit -q -a -m bytes)
-: >"$K/wire"
-(cd "$D/hc" && HAKO_SSH_COMMAND="$COUNT_H" $HAKO push -q) || echo "bench: hako push failed" >&2
-hw=$(awk '{s += $1 + $2} END {print s}' "$K/wire")
-: >"$K/wire"
-(cd "$D/gc" && GIT_SSH_COMMAND="$COUNT_H" git push -q) || echo "bench: git push failed" >&2
-gw=$(awk '{s += $1 + $2} END {print s}' "$K/wire")
-awk -v h="$hw" -v g="$gw" 'BEGIN { printf "| bytes on the wire, push of a 1-file change: hako %d, git %d | ratio %.2f |\n", h, g, h / g }'
-: >"$K/wire"
-(cd "$D/hc" && HAKO_SSH_COMMAND="$COUNT_H" $HAKO fetch -q) || echo "bench: hako fetch failed" >&2
-hw=$(awk '{s += $1 + $2} END {print s}' "$K/wire")
-: >"$K/wire"
-(cd "$D/gc" && GIT_SSH_COMMAND="$COUNT_H" git fetch -q) || echo "bench: git fetch failed" >&2
-gw=$(awk '{s += $1 + $2} END {print s}' "$K/wire")
-awk -v h="$hw" -v g="$gw" 'BEGIN { printf "| bytes on the wire, fetch with nothing new: hako %d, git %d | ratio %.2f |\n", h, g, h / g }'
+wire "push of a 1-file change" "push -q"
+wire "fetch with nothing new" "fetch -q"

@@ -5,22 +5,7 @@
 D="$WORK/tree"
 mkdir -p "$D"
 # 100k files, ~4 KiB each, in 1000 directories (generated once, reused).
-if ! test -f "$D/files.done"; then
-	rm -rf "$D/files"
-	python3 - "$D/files" <<'PY'
-import os, sys, random
-root = sys.argv[1]
-rnd = random.Random(42)
-for d in range(1000):
-    dd = os.path.join(root, "d%03d" % (d // 50), "s%04d" % d)
-    os.makedirs(dd, exist_ok=True)
-    for f in range(100):
-        with open(os.path.join(dd, "f%03d.txt" % f), "wb") as fh:
-            body = "".join("line %d of file %d in dir %d\n" % (i, f, d) for i in range(100))
-            fh.write(body.encode() + rnd.randbytes(512).hex().encode() + b"\n")
-PY
-	touch "$D/files.done"
-fi
+tree_files
 nfiles=$(find "$D/files" -type f | wc -l)
 nbytes=$(du -sb "$D/files" | cut -f1)
 echo "inputs: $nfiles files, $nbytes bytes in $D/files"

@@ -8,6 +8,12 @@ test_prereq_reason UMOCI "umoci and skopeo are not installed (apt-get install um
 test_lazy_prereq BCRYPT 'python3 -W ignore -c "import crypt; assert crypt.crypt(\"x\", crypt.mksalt(crypt.METHOD_BLOWFISH))"'
 test_prereq_reason BCRYPT "python3 has no crypt module with bcrypt (an htpasswd file for the registry needs it)"
 test_lazy_prereq PYTHON 'command -v python3 >/dev/null 2>&1'
+# OCI: what a test of a registry needs.
+if test_have_prereq REGISTRY,UMOCI,ROOT,PYTHON; then
+	test_set_prereq OCI
+else
+	test_prereq_reason OCI "needs root, docker-registry, umoci, skopeo and python3 (apt-get install docker-registry umoci skopeo)"
+fi
 
 # Registries started by this script, stopped when it exits.
 registry_pids=
@@ -21,6 +27,19 @@ trap stop_registries EXIT
 # listening on a free port written to NAME/port; waits until it answers.
 start_registry () {
 	serve_registry "$1" "$2" true
+}
+
+# start_auth_registry NAME: start_registry with basic auth (an htpasswd
+# file): user alice, password s3cret (needs BCRYPT).
+start_auth_registry () {
+	python3 -W ignore -c "import crypt; print(\"alice:\" + crypt.crypt(\"s3cret\", crypt.mksalt(crypt.METHOD_BLOWFISH)))" >"$1.htpasswd" &&
+	cat >"$1.auth.yml" <<-EOF &&
+	auth:
+	  htpasswd:
+	    realm: hako-test
+	    path: $PWD/$1.htpasswd
+	EOF
+	start_registry "$1" "$1.auth.yml"
 }
 
 # start_logged_registry NAME: start_registry with its access log on, in
@@ -80,6 +99,20 @@ mktar () {
 
 fslist () {
 	python3 "$TEST_DIRECTORY"/helpers/fslist.py "$@"
+}
+
+# same_as_umoci DIR UNPACKED [PATTERN]: the fslist of DIR (left in "actual")
+# equals that of UNPACKED/rootfs; their times too, but for dev/ (no layer
+# names it: umoci creates it at the time of the unpack, hako records none),
+# the root (whose time umoci changes by creating dev/: format-spec/oci.md)
+# and the paths the grep PATTERN matches.
+same_as_umoci () {
+	fslist "$1" >actual &&
+	fslist "$2/rootfs" >expect &&
+	test_cmp expect actual &&
+	fslist --mtime "$1" | grep -v "^\. dir\|^dev dir${3:+\\|$3}" >actual.t &&
+	fslist --mtime "$2/rootfs" | grep -v "^\. dir\|^dev dir${3:+\\|$3}" >expect.t &&
+	test_cmp expect.t actual.t
 }
 
 # unpack_ref REGISTRY-DIR REPO:TAG DIR: what skopeo copy + umoci unpack give.

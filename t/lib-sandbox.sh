@@ -23,12 +23,7 @@ box () {
 }
 
 sandbox_build_rootfs () {
-	mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/tmp" "$ROOTFS/root" &&
-	cp "$BUSYBOX" "$ROOTFS/bin/busybox" &&
-	for applet in $("$BUSYBOX" --list); do
-		test "$applet" = busybox || ln -sf busybox "$ROOTFS/bin/$applet" || return 1
-	done &&
-	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/:/bin/sh\n' >"$ROOTFS/etc/passwd" &&
+	busybox_root "$ROOTFS" root &&
 	printf 'root:x:0:\nuser:x:1000:\n' >"$ROOTFS/etc/group" &&
 	if test -n "$SYSPROBE"; then cp "$SYSPROBE" "$ROOTFS/bin/sysprobe"; fi &&
 	chmod -R a+rX "$SB_DIR" &&
@@ -82,6 +77,15 @@ test_prereq_reason SB_ROOT "the tested user is not root"
 # box in the background, as a direct child ($! is hako itself, for kill).
 bg_box () {
 	exec $SB_AS "$SB_HAKO" unshare-exec --pids-limit 0 "$@"
+}
+
+# bg_box_started PIDFILE ARGS...: bg_box --pid-file PIDFILE ARGS in the
+# background, $hp its pid (killed when the test ends), once PIDFILE is written.
+bg_box_started () {
+	bg_box --pid-file "$@" &
+	hp=$!
+	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
+	wait_for_file "$1"
 }
 
 # Wait until FILE has a line LINE, at most 10 s.
@@ -388,11 +392,8 @@ test_expect_success USERNS,!SB_ROOT 'as a user without --map-users, one id is ma
 '
 
 test_expect_success USERNS 'SIGTERM to hako reaches the command and gives 143' '
-	pf="$SB_WORK/term.pid"
-	bg_box --pid-file "$pf" "$ROOTFS" sh -c "trap \"echo caught TERM; exit 143\" TERM; echo started; while :; do sleep 0.1; done" >out 2>err &
-	hp=$! &&
-	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
-	wait_for_file "$pf" &&
+	pf="$SB_WORK/term.pid" &&
+	bg_box_started "$pf" "$ROOTFS" sh -c "trap \"echo caught TERM; exit 143\" TERM; echo started; while :; do sleep 0.1; done" >out 2>err &&
 	wait_for_file out &&
 	kill -TERM $hp &&
 	{ wait $hp; echo $? >status; } &&
@@ -402,22 +403,17 @@ test_expect_success USERNS 'SIGTERM to hako reaches the command and gives 143' '
 '
 
 test_expect_success USERNS 'a command without a TERM handler dies of it: 143' '
-	pf="$SB_WORK/sleep.pid"
-	bg_box --pid-file "$pf" "$ROOTFS" sleep 60 &
-	hp=$! &&
-	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
-	wait_for_file "$pf" &&
+	pf="$SB_WORK/sleep.pid" &&
+	bg_box_started "$pf" "$ROOTFS" sleep 60 &&
 	kill -TERM $hp &&
 	{ wait $hp; echo $? >status2; } &&
 	echo 143 >expect && test_cmp expect status2
 '
 
 test_expect_success USERNS 'SIGUSR1, SIGHUP and SIGINT are forwarded' '
-	pf="$SB_WORK/usr.pid"
-	bg_box --pid-file "$pf" "$ROOTFS" sh -c "trap \"echo usr1\" USR1; trap \"echo hup\" HUP; trap \"echo int; exit 3\" INT; echo ready; while :; do sleep 0.1; done" >sig.out &
-	hp=$! &&
-	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
-	wait_for_file "$pf" && wait_for_file sig.out &&
+	pf="$SB_WORK/usr.pid" &&
+	bg_box_started "$pf" "$ROOTFS" sh -c "trap \"echo usr1\" USR1; trap \"echo hup\" HUP; trap \"echo int; exit 3\" INT; echo ready; while :; do sleep 0.1; done" >sig.out &&
+	wait_for_file sig.out &&
 	kill -USR1 $hp && wait_for_line sig.out usr1 &&
 	kill -HUP $hp && wait_for_line sig.out hup &&
 	kill -INT $hp &&
@@ -427,11 +423,8 @@ test_expect_success USERNS 'SIGUSR1, SIGHUP and SIGINT are forwarded' '
 '
 
 test_expect_success USERNS '--pid-file holds the pid alone, as hako-run wrote it: enter $(cat FILE) works' '
-	pf="$SB_WORK/pf.pid"
-	bg_box --pid-file "$pf" "$ROOTFS" sleep 60 &
-	hp=$! &&
-	test_when_finished "kill -KILL $hp 2>/dev/null; true" &&
-	wait_for_file "$pf" &&
+	pf="$SB_WORK/pf.pid" &&
+	bg_box_started "$pf" "$ROOTFS" sleep 60 &&
 	test_line_count = 1 "$pf" &&
 	pid=$(cat "$pf") &&
 	tr "\\0" " " </proc/$pid/cmdline | grep "^hako-init" &&

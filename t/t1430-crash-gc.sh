@@ -74,25 +74,29 @@ test_expect_success 'import + commit killed at random points: nothing committed 
 	done
 '
 
-test_expect_success 'repack -a -d killed at random points: fsck stays clean' '
+# kill_rounds WHAT PREPARE CMD...: a phase of rounds, each PREPARE (a
+# script, $r the round) then CMD killed at a random point, sound after each.
+kill_rounds () {
+	what=$1 prepare=$2 &&
+	shift 2 &&
 	phase_start && window=120 &&
 	while phase_more; do
 		r=$round &&
-		echo "repack $r" | hako hash-object -w --stdin >/dev/null &&
-		kill_during hako repack -a -d -q &&
-		check_sound || { echo "after repack round $r (seed $SEED)"; return 1; }
+		eval "$prepare" &&
+		kill_during "$@" &&
+		check_sound || { echo "after $what round $r (seed $SEED)"; return 1; }
 	done
+}
+
+test_expect_success 'repack -a -d killed at random points: fsck stays clean' '
+	kill_rounds repack "echo \"repack \$r\" | hako hash-object -w --stdin >/dev/null" \
+		hako repack -a -d -q
 '
 
 test_expect_success 'gc --prune=now killed at random points: fsck stays clean' '
-	phase_start && window=120 &&
-	while phase_more; do
-		r=$round &&
-		echo "gc $r" | hako write /gc$r && hako commit -q -m gc$r &&
-		hako rev-parse HEAD >>made &&
-		kill_during hako gc --prune=now -q &&
-		check_sound || { echo "after gc round $r (seed $SEED)"; return 1; }
-	done
+	kill_rounds gc "echo \"gc \$r\" | hako write /gc\$r && hako commit -q -m gc\$r &&
+		hako rev-parse HEAD >>made" \
+		hako gc --prune=now -q
 '
 
 test_expect_success 'at least 50 commands were killed mid-way' '

@@ -3,14 +3,6 @@ test_description='pull: bad input, malicious layers, image indexes and registry 
 . ./test-lib.sh
 . "$TEST_DIRECTORY"/lib-oci.sh
 
-if test_have_prereq REGISTRY && test_have_prereq UMOCI && test_have_prereq ROOT &&
-   test_have_prereq PYTHON; then
-	test_set_prereq OCI
-else
-	test_prereq_reason OCI "needs root, docker-registry, umoci, skopeo and python3 (apt-get install docker-registry umoci skopeo)"
-fi
-
-
 # layer TAG: add the tar from stdin (helpers/mktar.py lines) on top of base.
 layer () {
 	mktar "$1.tar" &&
@@ -195,14 +187,7 @@ test_expect_success OCI 'malformed manifests and schema 1 are refused' '
 '
 
 test_expect_success OCI,BCRYPT 'setup: a registry with basic auth (htpasswd)' '
-	python3 -W ignore -c "import crypt; print(\"alice:\" + crypt.crypt(\"s3cret\", crypt.mksalt(crypt.METHOD_BLOWFISH)))" >htpasswd &&
-	cat >auth.yml <<-EOF &&
-	auth:
-	  htpasswd:
-	    realm: hako-test
-	    path: $PWD/htpasswd
-	EOF
-	start_registry areg auth.yml &&
+	start_auth_registry areg &&
 	A=127.0.0.1:$(cat areg/port) &&
 	skopeo copy -q --dest-tls-verify=false --dest-creds alice:s3cret oci:img:base docker://$A/t/private:1 >/dev/null
 '

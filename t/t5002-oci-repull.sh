@@ -3,13 +3,6 @@ test_description='pull again: work on top is never dropped, a stored image is no
 . ./test-lib.sh
 . "$TEST_DIRECTORY"/lib-oci.sh
 
-if test_have_prereq REGISTRY && test_have_prereq UMOCI && test_have_prereq ROOT &&
-   test_have_prereq PYTHON; then
-	test_set_prereq OCI
-else
-	test_prereq_reason OCI "needs root, docker-registry, umoci, skopeo and python3 (apt-get install docker-registry umoci skopeo)"
-fi
-
 # blob_gets: how many blob downloads the registry's access log holds.
 blob_gets () {
 	grep -c "GET /v2/t/app/blobs/" reg/log || true

@@ -1,15 +1,10 @@
 #!/bin/sh
 test_description='ls-remote: the ref advertisement of a local workspace (every container, HEAD first)'
 . ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-remote.sh
 
 test_expect_success 'setup: two containers, branches, an annotated and a light tag, an unborn container' '
-	test_tick &&
-	hako init -q --empty src &&
-	c1=$(hako -C src commit-tree -m one "$EMPTY_TREE") &&
-	c2=$(hako -C src commit-tree -m two -p "$c1" "$EMPTY_TREE") &&
-	hako -C src update-ref refs/heads/main "$c2" &&
-	hako -C src update-ref refs/heads/dev "$c1" &&
-	hako -C src tag -m "version one" v1 "$c1" &&
+	refs_workspace src &&
 	hako -C src tag light "$c2" &&
 	t1=$(hako -C src rev-parse refs/tags/v1) &&
 	test "$t1" != "$c1" &&

@@ -1,6 +1,7 @@
 #!/bin/sh
 test_description='clone, fetch and push between workspaces: local paths in-process, and the ssh transport through a local stand-in for ssh (a script that runs the remote command here), which lets the stream be cut or corrupted in flight'
 . ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-remote.sh
 
 # A stand-in for ssh: drop the options and the host, run the remote command
 # with sh through proxy.py, which passes the bytes both ways and, as FAULT
@@ -65,14 +66,7 @@ refs_of () {
 }
 
 test_expect_success 'setup: a source workspace with two containers, branches and tags' '
-	hako init -q src &&
-	hako -C src write /etc/motd "hello" &&
-	hako -C src commit -q -m motd &&
-	hako -C src branch dev &&
-	hako -C src tag -m "first" v1 &&
-	hako -C src new-container web &&
-	hako -C src -c web write /srv/index.html "<h1>hi</h1>" &&
-	hako -C src -c web commit -q -m index
+	source_workspace src
 '
 
 test_expect_success 'clone brings every container, branch and tag; trees equal the source' '

@@ -1,6 +1,8 @@
 #!/bin/sh
 test_description='dumb HTTP mirrors: update-server-info, http-fetch and ls-remote against a real nginx'
 . ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-net.sh
+. "$TEST_DIRECTORY"/lib-remote.sh
 
 NGINX=/usr/sbin/nginx
 test -x "$NGINX" || skip_all "nginx is not installed (apt-get install nginx-light)"
@@ -8,62 +10,22 @@ command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed (free p
 
 # nginx on 127.0.0.1, serving under /NAME/ the .hako directory of NAME,
 # with an access log of "METHOD URI STATUS BODY-BYTES RANGE" lines.
-nginx_pid=
-stop_nginx () {
-	test -z "$nginx_pid" || kill "$nginx_pid" 2>/dev/null
-	nginx_pid=
-}
-trap stop_nginx EXIT
+trap nginx_stop EXIT
 
 start_nginx () {
 	port=$(test_free_port) &&
-	mkdir -p nginx/tmp &&
-	N=$PWD/nginx &&
-	{
-		test "$(id -u)" != 0 || echo "user root root;"
-		cat <<-EOF
-		daemon off;
-		worker_processes 1;
-		pid "$N/nginx.pid";
-		error_log "$N/error.log";
-		events { worker_connections 64; }
-		http {
-			log_format hako '\$request_method \$uri \$status \$body_bytes_sent "\$http_range"';
-			access_log "$N/access.log" hako;
-			default_type application/octet-stream;
-			client_body_temp_path "$N/tmp/body";
-			proxy_temp_path "$N/tmp/proxy";
-			fastcgi_temp_path "$N/tmp/fastcgi";
-			uwsgi_temp_path "$N/tmp/uwsgi";
-			scgi_temp_path "$N/tmp/scgi";
-			server {
-				listen 127.0.0.1:$port;
-				location /src/ { alias "$PWD/src/.hako/"; }
-				location /spec/ { alias "$PWD/spec/.hako/"; }
-				location /bad/ { alias "$PWD/bad/.hako/"; }
-				location /slow/ { alias "$PWD/src/.hako/"; limit_rate 256k; }
-				location /ws/ { alias "$PWD/src/"; }
-				location /err/ { return 500; }
-				location /rp/ { alias "$PWD/rp/.hako/"; }
-				location /mir/ { alias "$PWD/mir/.hako/"; }
-				location /psrc/ { alias "$PWD/psrc/.hako/"; }
-				location /v1m/ { alias "$PWD/v1m/.hako/"; }
-			}
-		}
-		EOF
-	} >nginx/nginx.conf &&
-	{ "$NGINX" -p "$N" -e "$N/error.log" -c "$N/nginx.conf" >nginx/out 2>&1 & nginx_pid=$!; } &&
-	python3 - "$port" <<-\PY
-	import socket, sys, time
-	for _ in range(200):
-	    try:
-	        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-	        sys.exit(0)
-	    except OSError:
-	        time.sleep(0.05)
-	sys.exit(1)
-	PY
-	kill -0 "$nginx_pid" &&
+	nginx_start "$PWD/nginx" "$port" \
+		'$request_method $uri $status $body_bytes_sent "$http_range"' "
+		location /src/ { alias \"$PWD/src/.hako/\"; }
+		location /spec/ { alias \"$PWD/spec/.hako/\"; }
+		location /bad/ { alias \"$PWD/bad/.hako/\"; }
+		location /slow/ { alias \"$PWD/src/.hako/\"; limit_rate 256k; }
+		location /ws/ { alias \"$PWD/src/\"; }
+		location /err/ { return 500; }
+		location /rp/ { alias \"$PWD/rp/.hako/\"; }
+		location /mir/ { alias \"$PWD/mir/.hako/\"; }
+		location /psrc/ { alias \"$PWD/psrc/.hako/\"; }
+		location /v1m/ { alias \"$PWD/v1m/.hako/\"; }" &&
 	echo "$port" >port &&
 	URL=http://127.0.0.1:$port
 }
@@ -84,34 +46,13 @@ reset_log () {
 }
 log_bytes () { awk '$1 == "GET" { s += $4 } END { print s + 0 }' nginx/access.log; }
 
-# random_tree DIR SEED: 10 x 10 directories of 20 files of 1 KiB of random bytes.
-random_tree () {
-	python3 - "$1" "$2" <<-\PY
-	import os, random, sys
-	r = random.Random(int(sys.argv[2]))
-	for a in range(10):
-	    for b in range(10):
-	        d = os.path.join(sys.argv[1], "d%d" % a, "sub%d" % b)
-	        os.makedirs(d, exist_ok=True)
-	        for c in range(20):
-	            with open(os.path.join(d, "f%d" % c), "wb") as f:
-	                f.write(bytes(r.getrandbits(8) for _ in range(1024)))
-	PY
-}
-
 test_expect_success 'setup: nginx on 127.0.0.1' '
 	start_nginx
 '
 URL=http://127.0.0.1:$(cat port 2>/dev/null)
 
 test_expect_success 'update-server-info writes the spec'"'"'s info/refs (test vector)' '
-	test_tick &&
-	hako init -q --empty spec &&
-	c1=$(hako -C spec commit-tree -m one "$EMPTY_TREE") &&
-	c2=$(hako -C spec commit-tree -m two -p "$c1" "$EMPTY_TREE") &&
-	hako -C spec update-ref refs/heads/main "$c2" &&
-	hako -C spec update-ref refs/heads/dev "$c1" &&
-	hako -C spec tag -m "version one" v1 "$c1" &&
+	refs_workspace spec &&
 	hako -C spec new-container --empty web &&
 	hako -C spec update-server-info &&
 	test_cmp "$TEST_DIRECTORY/../format-spec/vectors/dumb-http-refs" spec/.hako/info/refs
@@ -488,7 +429,7 @@ test_expect_success 'HAKO_TRACE shows each HTTP request and its status, never a 
 '
 
 test_expect_success 'stop nginx' '
-	stop_nginx
+	nginx_stop
 '
 
 test_done

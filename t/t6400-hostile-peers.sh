@@ -172,23 +172,26 @@ test_expect_success 'setup: mistyped packs' '
 	$HOSTILE typed-pack blob-tag blobtag.pack >blobtag.ids
 '
 
+# push_refused REF KIND NAME MESSAGE: receive-pack of ws, sent NAME.pack with
+# its object of KIND (from NAME.ids) as the new value of REF, refuses REF
+# with MESSAGE (a grep pattern).
+push_refused () {
+	$HOSTILE push ws containers/default/refs/$1 \
+		$(awk "/^$2/ {print \$2}" $3.ids) $3.pack >report &&
+	grep "^ng containers/default/refs/$1 $4" report
+}
+
 test_expect_success 'receive-pack checks every entry type against its mode' '
-	$HOSTILE push ws containers/default/refs/heads/asfile \
-		$(awk "/^commit/ {print \$2}" asfile.ids) asfile.pack >report &&
-	grep "^ng containers/default/refs/heads/asfile invalid objects ([0-9a-f]* is a commit, not a blob or file)" report &&
-	$HOSTILE push ws containers/default/refs/heads/aslink \
-		$(awk "/^commit/ {print \$2}" aslink.ids) aslink.pack >report &&
-	grep "^ng containers/default/refs/heads/aslink invalid objects ([0-9a-f]* is a tree, not a blob)" report &&
+	push_refused heads/asfile commit asfile \
+		"invalid objects ([0-9a-f]* is a commit, not a blob or file)" &&
+	push_refused heads/aslink commit aslink \
+		"invalid objects ([0-9a-f]* is a tree, not a blob)" &&
 	test_must_fail hako -C ws rev-parse --verify refs/heads/asfile
 '
 
 test_expect_success 'receive-pack refuses a branch that is not a commit and a tag that is neither commit nor tag' '
-	$HOSTILE push ws containers/default/refs/heads/t \
-		$(awk "/^tree/ {print \$2}" treebranch.ids) treebranch.pack >report &&
-	grep "^ng containers/default/refs/heads/t not a commit$" report &&
-	$HOSTILE push ws containers/default/refs/tags/b \
-		$(awk "/^blob/ {print \$2}" blobtag.ids) blobtag.pack >report &&
-	grep "^ng containers/default/refs/tags/b not a commit or tag$" report &&
+	push_refused heads/t tree treebranch "not a commit$" &&
+	push_refused tags/b blob blobtag "not a commit or tag$" &&
 	test_must_fail hako -C ws rev-parse --verify refs/heads/t
 '
 

@@ -1,6 +1,8 @@
 #!/bin/sh
 test_description='remotes in an S3 bucket (format-spec/object-store.md) against a real Garage'
 . ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-net.sh
+. "$TEST_DIRECTORY"/lib-remote.sh
 
 # Garage 2.5.0: $HAKO_TEST_GARAGE, else the ready binary of ../shared/tools
 # (relative to the repository), else one on PATH (.ci/run installs it).
@@ -26,20 +28,6 @@ stop_garage () {
 	done
 }
 trap stop_garage EXIT
-
-# wait_port PORT: until something listens on 127.0.0.1:PORT.
-wait_port () {
-	python3 - "$1" <<-\PY
-	import socket, sys, time
-	for _ in range(200):
-	    try:
-	        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-	        sys.exit(0)
-	    except OSError:
-	        time.sleep(0.05)
-	sys.exit(1)
-	PY
-}
 
 # Node N of the three-node cluster (replication factor 3): config written
 # once (cluster/nN/garage.toml), then started; its pid in cluster/nN/pid.
@@ -146,34 +134,12 @@ all_requests () {
 # s3req OP ARGS...: one signed request behind hako's back (helpers/s3req.py).
 s3req () { python3 "$TEST_DIRECTORY/helpers/s3req.py" "$@"; }
 
-# random_tree DIR SEED [N]: N (10) x 10 directories of 20 files of 1 KiB of random bytes.
-random_tree () {
-	python3 - "$1" "$2" "${3:-10}" <<-\PY
-	import os, random, sys
-	r = random.Random(int(sys.argv[2]))
-	for a in range(int(sys.argv[3])):
-	    for b in range(10):
-	        d = os.path.join(sys.argv[1], "d%d" % a, "sub%d" % b)
-	        os.makedirs(d, exist_ok=True)
-	        for c in range(20):
-	            with open(os.path.join(d, "f%d" % c), "wb") as f:
-	                f.write(bytes(r.getrandbits(8) for _ in range(1024)))
-	PY
-}
-
 TRASH=$(pwd)
 export TRASH
 
 test_expect_success 'setup: Garage on 127.0.0.1, a source workspace with two containers' '
 	start_garage &&
-	hako init -q src &&
-	hako -C src write /etc/motd "hello" &&
-	hako -C src commit -q -m motd &&
-	hako -C src branch dev &&
-	hako -C src tag -m "first" v1 &&
-	hako -C src new-container web &&
-	hako -C src -c web write /srv/index.html "<h1>hi</h1>" &&
-	hako -C src -c web commit -q -m index
+	source_workspace src
 
 '
 
@@ -571,14 +537,20 @@ test_expect_success 'gc --remote while clones run: each clone, listed before a g
 	test -z "$(gc_keys retired)"
 '
 
+# killed_push X: commit /etc/X in gcsrc and push it, killed once its pack is
+# written, before any value names it; the index keys after it in with-X.
+killed_push () {
+	hako -C gcsrc write /etc/$1 $1 && hako -C gcsrc commit -q -m $1 &&
+	{ HAKO_TEST_S3_PACKED_WAIT=$TRASH/go-$1 hako -C gcsrc push -q origin & pid=$!; } &&
+	for i in $(test_seq 100); do test -f go-$1.listed && break; sleep 0.1; done &&
+	kill -9 $pid; wait $pid;
+	gc_keys idx >with-$1
+}
+
 test_expect_success 'gc --remote removes the leftovers of killed pushes once older than the grace, keeps newer ones' '
 	# A push killed once its pack is written, before any value names it.
 	gc_keys idx >before-a &&
-	hako -C gcsrc write /etc/a a && hako -C gcsrc commit -q -m a &&
-	{ HAKO_TEST_S3_PACKED_WAIT=$TRASH/go-a hako -C gcsrc push -q origin & pid=$!; } &&
-	for i in $(test_seq 100); do test -f go-a.listed && break; sleep 0.1; done &&
-	kill -9 $pid; wait $pid;
-	gc_keys idx >with-a &&
+	killed_push a &&
 	a=$(comm -13 before-a with-a) && test -n "$a" &&
 	# A .pack without its .idx, and a superseded value a push did not delete.
 	echo junk >junk &&
@@ -587,11 +559,7 @@ test_expect_success 'gc --remote removes the leftovers of killed pushes once old
 	s3req put hako-test gc/refs/v/containers/default/refs/heads/main/$first /dev/null &&
 	test "$(hako ls-remote $B/gc | grep -c "refs/heads/main$")" = 2 &&
 	sleep 3 &&
-	hako -C gcsrc write /etc/b b && hako -C gcsrc commit -q -m b &&
-	{ HAKO_TEST_S3_PACKED_WAIT=$TRASH/go-b hako -C gcsrc push -q origin & pid=$!; } &&
-	for i in $(test_seq 100); do test -f go-b.listed && break; sleep 0.1; done &&
-	kill -9 $pid; wait $pid;
-	gc_keys idx >with-b &&
+	killed_push b &&
 	b=$(comm -13 with-a with-b) && test -n "$b" &&
 	# The older leftovers go (the pack retired first), the newer pack stays.
 	hako -C gcsrc gc --remote origin --prune-grace 2 2>err &&

@@ -4,12 +4,7 @@ test_description='hako mount / umount: a tree served read-only through FUSE'
 # as its own file.
 . ./test-lib.sh
 
-if ! test -c /dev/fuse; then
-	skip_all "/dev/fuse is missing (FUSE not available here)"
-fi
-if ! command -v fusermount3 >/dev/null 2>&1; then
-	skip_all "fusermount3 is missing (apt-get install fuse3)"
-fi
+skip_unless_fuse
 if ! command -v getfattr >/dev/null 2>&1; then
 	skip_all "getfattr is missing (apt-get install attr)"
 fi

@@ -2,18 +2,9 @@
 test_description='hako run and the instance lifecycle: a container tree served through FUSE as the root of a sandbox'
 . ./test-lib.sh
 
-if ! test -c /dev/fuse; then
-	skip_all "/dev/fuse is missing (FUSE not available here)"
-fi
-if ! command -v fusermount3 >/dev/null 2>&1; then
-	skip_all "fusermount3 is missing (apt-get install fuse3)"
-fi
-if ! command -v busybox >/dev/null 2>&1; then
-	skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
-fi
-if ! unshare -Ur true 2>/dev/null; then
-	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
-fi
+skip_unless_fuse
+skip_unless_busybox
+skip_unless_userns
 
 # How many mounts there are under this workspace's instances.
 instance_mounts () {
@@ -38,12 +29,7 @@ test_expect_success 'run busybox sh -c in the seeded root; the exit status passe
 
 test_expect_success 'a write in the persistent container shows in status and diff' '
 	hako -C ws run -- sh -c "echo made inside >/root/note && rm /etc/hostname && mkdir -p /srv/a" &&
-	hako -C ws status --porcelain >actual &&
-	cat >expect <<-\EOF &&
-	D etc/hostname
-	A root/note
-	EOF
-	test_cmp expect actual &&
+	status_is_note_written &&
 	hako -C ws diff >diff &&
 	grep "^+made inside" diff &&
 	hako -C ws ls /srv >actual && echo "a/" >expect && test_cmp expect actual &&

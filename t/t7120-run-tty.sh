@@ -2,12 +2,8 @@
 test_description='run -t and exec -t: the command gets a pseudo-terminal of the container'"'"'s own, on every data path'
 . ./test-lib.sh
 
-if ! command -v busybox >/dev/null 2>&1; then
-	skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
-fi
-if ! unshare -Ur true 2>/dev/null; then
-	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
-fi
+skip_unless_busybox
+skip_unless_userns
 if ! script -qec true /dev/null </dev/null >/dev/null 2>&1; then
 	skip_all "util-linux script(1) cannot run a command on a pseudo-terminal here"
 fi
@@ -107,12 +103,6 @@ test_expect_success 'exec -t into a running instance: a pty of its devpts' '
 	sed "s/^console: the tty/console: none/" expect >expect.exec &&
 	test_cmp expect.exec out &&
 	test_cmp before after
-'
-
-test_lazy_prereq USER_NS '
-	test "$(id -u)" = 0 && make_hakotest &&
-	D=$(mktemp -d /tmp/hako-prereq.XXXXXX) && chmod 755 "$D" &&
-	as_user unshare -Urm true; r=$?; rm -rf "$D"; test $r = 0
 '
 
 test_expect_success USER_NS 'run -t as an unprivileged user' '

@@ -1,16 +1,11 @@
 #!/bin/sh
 test_description='hako apply: hako.toml setup steps run inside the container, one commit each, skipped once applied'
 . ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-apply.sh
 
-if ! test -c /dev/fuse || ! command -v fusermount3 >/dev/null 2>&1; then
-	skip_all "FUSE is not available (/dev/fuse, fusermount3: apt-get install fuse3)"
-fi
-if ! command -v busybox >/dev/null 2>&1; then
-	skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
-fi
-if ! unshare -Ur true 2>/dev/null; then
-	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
-fi
+skip_unless_fuse
+skip_unless_busybox
+skip_unless_userns
 
 steps_run () { grep -c "^step [0-9]*/[0-9]*: " "$1"; }
 
@@ -20,14 +15,7 @@ test_expect_success 'setup: a workspace and a project directory' '
 '
 
 test_expect_success 'three setup steps make three commits' '
-	cat >ws/proj/hako.toml <<-\EOF &&
-	name = "app"
-	setup = [
-	  "echo one >/one",
-	  "echo two >/two",
-	  "cat /one /two >/both",
-	]
-	EOF
+	three_step_toml ws/proj/hako.toml app &&
 	(cd ws/proj && hako apply) 2>err &&
 	test "$(steps_run err)" = 3 &&
 	hako -C ws -c app log --oneline -n 3 >log &&
@@ -150,12 +138,8 @@ test_expect_success 'apply --run runs the run command after the setup' '
 test_expect_success 'bad input: missing file, unknown key, wrong type, unknown profile, include cycle' '
 	(cd ws/proj && test_must_fail hako apply -f nothere.toml) 2>err &&
 	grep "^fatal: nothere.toml: no such file" err &&
-	printf "name = \"x\"\nsetup = [\"true\"]\nstup = 1\n" >ws/proj/bad.toml &&
-	(cd ws/proj && test_must_fail hako apply -f bad.toml) 2>err &&
-	grep "^fatal: bad.toml:3: unknown key .stup.$" err &&
-	printf "setup = \"true\"\n" >ws/proj/bad2.toml &&
-	(cd ws/proj && test_must_fail hako apply -f bad2.toml) 2>err &&
-	grep "^fatal: bad2.toml:1: key .setup.: expected an array of strings" err &&
+	refused_toml bad.toml "name = \"x\"\nsetup = [\"true\"]\nstup = 1\n" "3: unknown key .stup.$" &&
+	refused_toml bad2.toml "setup = \"true\"\n" "1: key .setup.: expected an array of strings" &&
 	(cd ws/proj && test_must_fail hako apply -f top.toml --profile nope) 2>err &&
 	grep "unknown profile .nope. (known: prod)" err &&
 	printf "include = [\"c2.toml\"]\n" >ws/proj/c1.toml &&

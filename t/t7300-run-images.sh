@@ -2,15 +2,9 @@
 test_description='run on trees shaped like real images: usr-merged paths, exit codes of missing commands, capabilities, modes set by ACL, live instances'
 . ./test-lib.sh
 
-if ! test -c /dev/fuse || ! command -v fusermount3 >/dev/null 2>&1; then
-	skip_all "FUSE is not available here (/dev/fuse, fusermount3 from fuse3)"
-fi
-if ! command -v busybox >/dev/null 2>&1; then
-	skip_all "busybox is missing (apt-get install busybox-static)"
-fi
-if ! unshare -Ur true 2>/dev/null; then
-	skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
-fi
+skip_unless_fuse
+skip_unless_busybox
+skip_unless_userns
 . "$TEST_DIRECTORY/lib-run.sh"
 
 test_lazy_prereq ACLMODE 'gcc -static -O2 -o "$TRASH_DIRECTORY/aclmode" "$TEST_DIRECTORY/helpers/aclmode.c" 2>/dev/null'

@@ -2,9 +2,7 @@
 test_description='the checkout cache of overlay instances (hako cache): shared plain copies, layers of a few changed paths, damage detected and rebuilt, a real rootless overlay mount over it, and the fold of its upper directory'
 . ./test-lib.sh
 
-if ! unshare -Urm true 2>/dev/null; then
-	skip_all "this kernel or user cannot create user and mount namespaces (unshare -Urm true failed)"
-fi
+skip_unless_userns mount
 
 test_lazy_prereq ROOT 'test "$(id -u)" = 0'
 test_lazy_prereq PYTHON 'command -v python3'

@@ -2,15 +2,9 @@
 test_description='hako run on both data paths: overlay over the checkout cache and FUSE give the same results (status, diff, --rm, --ro, --commit, exit codes, detached instances, exec, stop, reap after kill -9); overlay falls back to FUSE with a note, folds on demand, and never folds a cache file altered behind its back'
 . ./test-lib.sh
 
-if ! test -c /dev/fuse || ! command -v fusermount3 >/dev/null 2>&1; then
-	skip_all "FUSE is not available here (/dev/fuse, fusermount3)"
-fi
-if ! command -v busybox >/dev/null 2>&1; then
-	skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
-fi
-if ! unshare -Urm true 2>/dev/null; then
-	skip_all "this kernel or user cannot create user and mount namespaces (unshare -Urm true failed)"
-fi
+skip_unless_fuse
+skip_unless_busybox
+skip_unless_userns mount
 
 . "$TEST_DIRECTORY/lib-run.sh"
 
@@ -195,12 +189,6 @@ test_expect_success 'unshare-exec --overlay: the root is overlay over LOWER; the
 	grep -i "read-only" err &&
 	test_must_fail hako unshare-exec --overlay "$PWD/lower" --overlay-upper "$PWD/ov/upper" ov/mnt true 2>err &&
 	grep "^fatal: --overlay-upper .*: expected UPPER:WORK" err
-'
-
-test_lazy_prereq USER_NS '
-	test "$(id -u)" = 0 && make_hakotest &&
-	D=$(mktemp -d /tmp/hako-prereq.XXXXXX) && chmod 755 "$D" &&
-	as_user unshare -Urm true; r=$?; rm -rf "$D"; test $r = 0
 '
 
 test_expect_success USER_NS 'as an unprivileged user without subordinate ids: overlay by default; owners collapse and are never folded as changes' '

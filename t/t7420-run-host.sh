@@ -3,9 +3,7 @@ test_description='hako run --host: a host program in a temporary container over 
 
 . ./test-lib.sh
 
-if ! unshare -Urm true 2>/dev/null; then
-	skip_all "this kernel or user cannot create user and mount namespaces (unshare -Urm true failed)"
-fi
+skip_unless_userns mount
 
 . "$TEST_DIRECTORY/lib-run.sh"
 
@@ -208,13 +206,6 @@ test_expect_success 'a private directory left by a killed run is removed by the 
 	hako run --host true &&
 	test_path_is_missing "$base/hako-host-1-t7420"
 '
-
-test_lazy_prereq USER_NS '
-	test "$(id -u)" = 0 && make_hakotest &&
-	D=$(mktemp -d /tmp/hako-prereq.XXXXXX) && chmod 755 "$D" &&
-	as_user unshare -Urm true; r=$?; rm -rf "$D"; test $r = 0
-'
-test_prereq_reason USER_NS "needs root (to create the user hakotest), and user namespaces usable by that user"
 
 test_expect_success USER_NS 'as an unprivileged user: the caller'"'"'s ids, other users'"'"' files as nobody, writes kept inside; --keep-as in its workspace' '
 	hakotest_dir t7420 &&

@@ -24,12 +24,7 @@ test_lazy_prereq HAKOTEST '
 test_prereq_reason HAKOTEST "needs root (to create the user hakotest), and user namespaces usable by that user"
 
 test_expect_success 'setup: a busybox rootfs with the probes' '
-	mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/proc" "$ROOTFS/dev" "$ROOTFS/tmp" "$ROOTFS/sync" &&
-	cp "$(command -v busybox)" "$ROOTFS/bin/busybox" &&
-	for applet in $("$ROOTFS/bin/busybox" --list); do
-		test "$applet" = busybox || ln -sf busybox "$ROOTFS/bin/$applet" || return 1
-	done &&
-	printf "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/:/bin/sh\n" >"$ROOTFS/etc/passwd" &&
+	busybox_root "$ROOTFS" sync &&
 	# What the command has as its terminal, one fact a line.
 	cat >"$ROOTFS/bin/ptyprobe" <<-\EOF &&
 	#!/bin/sh

@@ -199,19 +199,25 @@ test_print_body_ () {
 	printf '%s\n' "$1" | sed -e 's/^/#	/'
 }
 
-test_expect_success () {
+# test_expect_ KIND [PREREQ] TITLE BODY: test_expect_KIND, KIND success or
+# failure (a known breakage).
+test_expect_ () {
+	test_kind_=$1
+	shift
 	test "$#" = 3 && { prereq=$1; shift; } || prereq=
-	test "$#" = 2 || error "bug in the test script: not 2 or 3 parameters to test_expect_success"
+	test "$#" = 2 || error "bug in the test script: not 2 or 3 parameters to test_expect_$test_kind_"
 	test_count=$((test_count + 1))
 	if test_skip_ "$1" "$prereq"; then
 		say "ok $test_count # skip $1 ($skip_reason)"
 		test_skipped=$((test_skipped + 1))
 		return 0
 	fi
-	if test_run_ "$2"; then
-		test_success=$((test_success + 1))
-		say "ok $test_count - $1"
-	else
+	test_run_ "$2"
+	case $test_kind_,$? in
+	success,0) test_success=$((test_success + 1)); say "ok $test_count - $1" ;;
+	failure,0) test_fixed=$((test_fixed + 1)); say "ok $test_count - $1 # TODO known breakage vanished" ;;
+	failure,*) test_broken=$((test_broken + 1)); say "not ok $test_count - $1 # TODO known breakage" ;;
+	*)
 		test_failure=$((test_failure + 1))
 		say "not ok $test_count - $1"
 		test_print_body_ "$2"
@@ -220,25 +226,16 @@ test_expect_success () {
 			say "1..$test_count"
 			exit 1
 		fi
-	fi
+		;;
+	esac
+}
+
+test_expect_success () {
+	test_expect_ success "$@"
 }
 
 test_expect_failure () {
-	test "$#" = 3 && { prereq=$1; shift; } || prereq=
-	test "$#" = 2 || error "bug in the test script: not 2 or 3 parameters to test_expect_failure"
-	test_count=$((test_count + 1))
-	if test_skip_ "$1" "$prereq"; then
-		say "ok $test_count # skip $1 ($skip_reason)"
-		test_skipped=$((test_skipped + 1))
-		return 0
-	fi
-	if test_run_ "$2"; then
-		test_fixed=$((test_fixed + 1))
-		say "ok $test_count - $1 # TODO known breakage vanished"
-	else
-		test_broken=$((test_broken + 1))
-		say "not ok $test_count - $1 # TODO known breakage"
-	fi
+	test_expect_ failure "$@"
 }
 
 test_done () {
@@ -373,6 +370,41 @@ write_script () {
 # A free TCP port on 127.0.0.1.
 test_free_port () {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# skip_unless_fuse, skip_unless_busybox, skip_unless_userns [mount]: skip the
+# whole script where FUSE, busybox (the seeded root's shell), or user (and
+# mount) namespaces are missing.
+skip_unless_fuse () {
+	test -c /dev/fuse || skip_all "/dev/fuse is missing (FUSE not available here)"
+	command -v fusermount3 >/dev/null 2>&1 || skip_all "fusermount3 is missing (apt-get install fuse3)"
+}
+skip_unless_busybox () {
+	command -v busybox >/dev/null 2>&1 ||
+		skip_all "busybox is missing (apt-get install busybox-static): the seeded root has no shell"
+}
+skip_unless_userns () {
+	if test "$1" = mount; then
+		unshare -Urm true 2>/dev/null ||
+			skip_all "this kernel or user cannot create user and mount namespaces (unshare -Urm true failed)"
+	else
+		unshare -Ur true 2>/dev/null ||
+			skip_all "this kernel or user cannot create user namespaces (unshare -Ur true failed)"
+	fi
+}
+
+# busybox_root DIR [SUBDIR...]: a busybox root filesystem in DIR: bin/ with
+# busybox and its applets, etc/passwd (root, and user 1000), proc/, dev/,
+# tmp/ and the SUBDIRs.
+busybox_root () {
+	bb_root_=$1
+	shift
+	for bb_dir_ in bin etc proc dev tmp "$@"; do mkdir -p "$bb_root_/$bb_dir_" || return 1; done &&
+	cp "$(command -v busybox)" "$bb_root_/bin/busybox" &&
+	for applet in $("$bb_root_/bin/busybox" --list); do
+		test "$applet" = busybox || ln -sf busybox "$bb_root_/bin/$applet" || return 1
+	done &&
+	printf "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/:/bin/sh\n" >"$bb_root_/etc/passwd"
 }
 
 # Common prerequisites.

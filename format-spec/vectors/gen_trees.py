@@ -2,18 +2,17 @@
 """An independent implementation of the prolly-tree node format and boundary
 rule (format-spec/prolly-tree.md), used to compute vectors/trees.tsv.
 Needs the `blake3` Python package. Run: python3 gen_trees.py > trees.tsv"""
+import os
+import sys
+
 import blake3
 
+# The varint of objects.md, written once for the hand-made objects of the
+# t/ tests (t/helpers/hostile.py, also free of hako code).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "t", "helpers"))
+from hostile import varint  # noqa: E402
+
 MIN, MAX, K2 = 512, 16384, 8179600
-
-
-def varint(v):
-    out = bytearray()
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
 
 
 def oid(kind, payload):

@@ -346,11 +346,24 @@ def read_section(f):
 
 # --- commands ----------------------------------------------------------------
 
-def server(program, ws):
-    """The server command line; HOSTILE_RSS=FILE measures its peak memory."""
+def spawn(program, ws):
+    """`hako PROGRAM WS` on pipes; HOSTILE_RSS=FILE measures its peak memory."""
     cmd = ["hako", program, ws]
     rss = os.environ.get("HOSTILE_RSS")
-    return ["/usr/bin/time", "-f", "%M", "-o", rss] + cmd if rss else cmd
+    if rss:
+        cmd = ["/usr/bin/time", "-f", "%M", "-o", rss] + cmd
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def answered(p):
+    """Print what the server P answered, a line a packet; its exit status."""
+    while True:
+        line = read_pkt(p.stdout)
+        if line is None:
+            break
+        if line:
+            print(line.decode(errors="replace").rstrip("\n"))
+    return p.wait()
 
 
 def fake_upload_pack(mode, args):
@@ -524,8 +537,7 @@ def main(argv):
             print(k, v.hex())
     elif cmd == "push":
         ws, ref, new, pack_path = argv[2:6]
-        p = subprocess.Popen(server("receive-pack", ws), stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE)
+        p = spawn("receive-pack", ws)
         read_section(p.stdout)
         zero = "0" * 64
         p.stdin.write(pkt("%s %s %s\0report-status\n" % (zero, new, ref)) + FLUSH)
@@ -546,18 +558,11 @@ def main(argv):
             p.stdin.close()
         except BrokenPipeError:
             pass  # the server stopped reading: its report says why
-        while True:
-            line = read_pkt(p.stdout)
-            if line is None:
-                break
-            if line:
-                print(line.decode(errors="replace").rstrip("\n"))
-        return p.wait()
+        return answered(p)
     elif cmd == "fetch-endless":
         # Speak to `hako upload-pack WS`: wants (or, after one want, haves)
         # without end; print what the server answered.
-        p = subprocess.Popen(server("upload-pack", argv[2]), stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE)
+        p = spawn("upload-pack", argv[2])
         adv = read_section(p.stdout)
         tip = adv[1].split(b" ")[0].decode()
         try:
@@ -569,16 +574,9 @@ def main(argv):
                 p.stdin.write(pkt("have %s\n" % tip) * 1000)
         except (BrokenPipeError, OSError):
             pass
-        while True:
-            line = read_pkt(p.stdout)
-            if line is None:
-                break
-            if line:
-                print(line.decode(errors="replace").rstrip("\n"))
-        return p.wait()
+        return answered(p)
     elif cmd == "push-endless":
-        p = subprocess.Popen(server("receive-pack", argv[2]), stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE)
+        p = spawn("receive-pack", argv[2])
         read_section(p.stdout)
         zero = "0" * 64
         n = 0
@@ -590,13 +588,7 @@ def main(argv):
                 n += 1000
         except (BrokenPipeError, OSError):
             pass
-        while True:
-            line = read_pkt(p.stdout)
-            if line is None:
-                break
-            if line:
-                print(line.decode(errors="replace").rstrip("\n"))
-        return p.wait()
+        return answered(p)
     elif cmd == "serve-dumb":
         return serve_dumb(argv[2], argv[3], argv[4])
     elif cmd == "upload-pack":
