@@ -143,18 +143,17 @@ fn touch(p: &Path) {
 /// The entries of the cache, each with its record (entries whose record
 /// cannot be read are listed with the error).
 fn scan(cache: &Path) -> Result<Vec<(String, Result<Record>)>> {
-    let dir = trees(cache);
-    let rd = match fs::read_dir(&dir) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).at(&dir),
-    };
-    let mut out = Vec::new();
-    for e in rd {
-        let e = e.at(&dir)?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        out.push((name, Record::load(&e.path())));
-    }
+    let mut out: Vec<(String, Result<Record>)> = crate::fsutil::dir_paths(&trees(cache))?
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            (name, Record::load(&p))
+        })
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
