@@ -162,7 +162,11 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     );
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
+    let (profile_binds, moved) = crate::runtime::profiles::binds_of(&req.bind_profiles)?;
+    if let Some(n) = moved {
+        report.note(&n);
+    }
+    for b in profile_binds {
         cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
     }
     check_command(&argv[0], &path_var, &cfg.binds)?;

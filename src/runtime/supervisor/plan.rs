@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::{Result, RunError, RunSpec};
+use super::{Reporter, Result, RunError, RunSpec};
 use crate::container::{head_commit, working_root};
 use crate::oci::manifest::RunConfig;
 use crate::oid::ObjectId;
@@ -244,8 +244,10 @@ fn workdir_and_binds(
     (workdir, auto_binds)
 }
 
-/// Resolve REQ in the workspace WS0 into a run spec; fails before anything is created.
-pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
+/// Resolve REQ in the workspace WS0 into a run spec; fails before anything
+/// is created (but the bind profiles moved out of an old file, which
+/// `report` is told of).
+pub fn plan(ws0: &Workspace, req: RunRequest, report: &dyn Reporter) -> Result<RunSpec> {
     let Target {
         ws,
         container,
@@ -286,7 +288,11 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
     // --auto-mount's binds first, then --bind/--mount, then the profiles'.
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
+    let (profile_binds, moved) = crate::runtime::profiles::binds_of(&req.bind_profiles)?;
+    if let Some(n) = moved {
+        report.note(&n);
+    }
+    for b in profile_binds {
         cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
     }
     cfg.uid = uid;
