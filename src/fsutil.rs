@@ -75,6 +75,17 @@ pub(crate) fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
     tmp.persist(path).map_err(|e| e.error).at(path)
 }
 
+/// The file `path` opened to hold a `flock` on: created if missing, never
+/// truncated (what it holds, if anything, stays).
+pub(crate) fn open_lock_file(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .at(path)
+}
+
 /// The paths of the entries of directory `dir`, unsorted; none when `dir`
 /// does not exist (a store's directory not made yet).
 pub(crate) fn dir_paths(dir: &Path) -> Result<Vec<PathBuf>> {

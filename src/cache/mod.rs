@@ -103,12 +103,7 @@ fn lock(cache: &Path) -> Result<CacheLock> {
             .at(&p)?;
     }
     let p = cache.join("lock");
-    let f = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&p)
-        .at(&p)?;
+    let f = crate::fsutil::open_lock_file(&p)?;
     f.lock().at(&p)?;
     Ok(CacheLock(f))
 }

@@ -381,12 +381,7 @@ impl SupervisorLock {
     /// Take the lock for `inst`, refusing if another supervisor holds it.
     pub(crate) fn take(inst: &Instance) -> Result<SupervisorLock> {
         let p = inst.lock_path();
-        let f = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&p)
-            .at(&p)?;
+        let f = crate::fsutil::open_lock_file(&p)?;
         f.try_lock().map_err(|_| RuntimeError::Locked(p.clone()))?;
         Ok(SupervisorLock(f))
     }

@@ -244,6 +244,19 @@ fn workdir_and_binds(
     (workdir, auto_binds)
 }
 
+/// The binds of the bind profiles NAMES (`--bind-profile`); `report` is
+/// told of profiles moved out of an old file meanwhile.
+pub(super) fn profile_binds(names: &[String], report: &dyn Reporter) -> Result<Vec<Bind>> {
+    let (specs, moved) = crate::runtime::profiles::binds_of(names)?;
+    if let Some(n) = moved {
+        report.note(&n);
+    }
+    Ok(specs
+        .iter()
+        .map(|b| Bind::parse(b, "--bind-profile"))
+        .collect::<std::result::Result<_, _>>()?)
+}
+
 /// Resolve REQ in the workspace WS0 into a run spec; fails before anything
 /// is created (but the bind profiles moved out of an old file, which
 /// `report` is told of).
@@ -288,13 +301,7 @@ pub fn plan(ws0: &Workspace, req: RunRequest, report: &dyn Reporter) -> Result<R
     // --auto-mount's binds first, then --bind/--mount, then the profiles'.
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    let (profile_binds, moved) = crate::runtime::profiles::binds_of(&req.bind_profiles)?;
-    if let Some(n) = moved {
-        report.note(&n);
-    }
-    for b in profile_binds {
-        cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
-    }
+    cfg.binds.extend(profile_binds(&req.bind_profiles, report)?);
     cfg.uid = uid;
     cfg.gid = gid;
     let program =
