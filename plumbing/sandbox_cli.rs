@@ -88,12 +88,32 @@ pub fn run_error(e: hako::runtime::supervisor::RunError) -> anyhow::Error {
     }
 }
 
-/// The run supervisor's sandbox warnings, printed as unshare-exec prints them.
+/// What the run supervisor has to say, on stderr: the sandbox's warnings
+/// as unshare-exec prints them, `note: …` lines, the commit made.
 pub struct RunWarnings;
 
 impl hako::runtime::supervisor::Reporter for RunWarnings {
     fn sandbox_warnings(&self, warnings: &[Warning]) {
         report(warnings);
+    }
+
+    fn note(&self, note: &str) {
+        eprintln!("note: {note}");
+    }
+
+    fn committed(&self, commit: Option<(&hako::oid::ObjectId, &str)>) {
+        match commit {
+            Some((id, summary)) => eprintln!("{} {summary}", id.short()),
+            None => eprintln!("nothing to commit, working root clean"),
+        }
+    }
+
+    fn say_warnings(&self) {
+        super::print_warnings();
+    }
+
+    fn detached_failed(&self, err: &hako::runtime::supervisor::RunError) {
+        eprintln!("fatal: {}", err.to_string().replace('\n', " "));
     }
 }
 

@@ -197,7 +197,7 @@ pub fn run_request(
 ) -> anyhow::Result<i32> {
     use crate::plumbing::sandbox_cli::{run_error, RunWarnings};
     use hako::runtime::supervisor::{self, Outcome};
-    let spec = supervisor::plan(ws, req).map_err(run_error)?;
+    let spec = supervisor::plan(ws, req, &RunWarnings).map_err(run_error)?;
     match supervisor::run(spec, &RunWarnings) {
         Ok(Outcome::Exited(code)) => Ok(code),
         Ok(Outcome::Detached(id)) => {

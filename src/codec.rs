@@ -1,5 +1,6 @@
 //! The byte codec shared by packs and prolly nodes: unsigned LEB128 varints
-//! (shortest form only) and bounds-checked slice readers.
+//! (shortest form only) and bounds-checked slice readers; and the reader of
+//! the runtime's small text records (`KEY VALUE` lines).
 #![warn(missing_docs)]
 
 use crate::oid::ObjectId;
@@ -73,6 +74,28 @@ pub fn take<'a>(buf: &'a [u8], pos: &mut usize, n: usize) -> DecodeResult<&'a [u
 /// The 32-byte object id at `*pos`, advancing it.
 pub(crate) fn take_id(buf: &[u8], pos: &mut usize) -> DecodeResult<ObjectId> {
     Ok(ObjectId::from_bytes(take(buf, pos, 32)?).expect("32 bytes"))
+}
+
+/// A text record of `KEY VALUE` lines in a fixed order (a checkout cache
+/// entry's, a materialized instance's), read a field at a time.
+pub(crate) struct Fields<'a>(std::str::Lines<'a>);
+
+impl<'a> Fields<'a> {
+    /// The fields of `text`.
+    pub(crate) fn new(text: &'a str) -> Fields<'a> {
+        Fields(text.lines())
+    }
+
+    /// The value of the next line when it is `KEY VALUE`; None otherwise.
+    pub(crate) fn next(&mut self, key: &str) -> Option<String> {
+        let value = self.0.next()?.strip_prefix(key)?.strip_prefix(' ')?;
+        Some(value.to_string())
+    }
+
+    /// The lines after the fields read.
+    pub(crate) fn rest(self) -> std::str::Lines<'a> {
+        self.0
+    }
 }
 
 #[cfg(test)]

@@ -319,7 +319,7 @@ impl Command<'_> {
     pub fn status(self) -> std::result::Result<i32, RunError> {
         let mut req = self.req;
         req.forget = !req.rm;
-        let spec = supervisor::plan(&self.hako.ws, req)?;
+        let spec = supervisor::plan(&self.hako.ws, req, &Quiet)?;
         match supervisor::run(spec, &Quiet)? {
             Outcome::Exited(code) => Ok(code),
             Outcome::Detached(id) => Err(RunError::Usage(format!("{id}: detached"))),
@@ -327,7 +327,8 @@ impl Command<'_> {
     }
 }
 
-/// The sandbox's warnings go to the crate's warnings list.
+/// The sandbox's warnings go to the crate's warnings; notes and commits are
+/// `tracing` events (INFO), for the program's subscriber.
 struct Quiet;
 
 impl supervisor::Reporter for Quiet {
@@ -336,4 +337,20 @@ impl supervisor::Reporter for Quiet {
             crate::warnings::warn(w.to_string());
         }
     }
+
+    fn note(&self, note: &str) {
+        tracing::info!("{note}");
+    }
+
+    fn committed(&self, commit: Option<(&crate::oid::ObjectId, &str)>) {
+        if let Some((id, summary)) = commit {
+            tracing::info!("committed {id}: {summary}");
+        }
+    }
+
+    // The program's own subscriber has had the warnings as they came.
+    fn say_warnings(&self) {}
+
+    // `status` runs in the foreground: no supervisor is detached.
+    fn detached_failed(&self, _: &RunError) {}
 }

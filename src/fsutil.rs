@@ -75,6 +75,28 @@ pub(crate) fn persist(tmp: NamedTempFile, path: &Path) -> Result<File> {
     tmp.persist(path).map_err(|e| e.error).at(path)
 }
 
+/// The file `path` opened to hold a `flock` on: created if missing, never
+/// truncated (what it holds, if anything, stays).
+pub(crate) fn open_lock_file(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .at(path)
+}
+
+/// The paths of the entries of directory `dir`, unsorted; none when `dir`
+/// does not exist (a store's directory not made yet).
+pub(crate) fn dir_paths(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).at(dir),
+    };
+    rd.map(|e| e.map(|e| e.path()).at(dir)).collect()
+}
+
 /// Replace `path` with `bytes` atomically and durably; on failure nothing is
 /// left behind but the old `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -350,6 +350,24 @@ test_expect_success 'a cache file altered behind hako is detected, rebuilt and n
 	echo "A root/fresh" >expect && test_cmp expect actual
 '
 
+test_expect_success 'a detached run says the rebuilt entry in its log (its stderr), not on the caller'"'"'s' '
+	W=ws-cache-d && hako init -q $W &&
+	hako -C $W run --rm -- true &&
+	f=$(find $W/.hako/cache/trees/*/root/etc -name group) &&
+	chmod u+w "$f" && echo tampered >>"$f" &&
+	id=$(hako -C $W run -d -- sh -c "cat /etc/group >/dev/null" 2>err) &&
+	hako -C $W wait $id >code &&
+	echo 0 >expect && test_cmp expect code &&
+	# The supervisor says its warnings once it is done, after the record.
+	for i in $(test_seq 100); do
+		grep "^warning: cache entry damaged, rebuilt: " $W/.hako/instances/$id/log && break
+		sleep 0.1
+	done &&
+	hako -C $W logs $id >log &&
+	test $(grep -c "^warning: cache entry damaged, rebuilt: .*etc/group" log) = 1 &&
+	! grep damaged err
+'
+
 test_expect_success 'reap removes the directory of a run killed before its first record, once it is old and unlocked' '
 	W=ws-unrecorded && hako init -q $W &&
 	I=$W/.hako/instances &&

@@ -7,6 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use crate::codec::Fields;
 use crate::error::{Error, IoContext, Result};
 use crate::oid::ObjectId;
 use crate::sandbox::IdMap;
@@ -142,14 +143,8 @@ impl Record {
     /// Parse a record read from `path`.
     pub fn parse(text: &str, path: &Path) -> Result<Record> {
         let bad = || Error::Cache(CacheError::MalformedRecord(path.to_path_buf()));
-        let mut lines = text.lines().peekable();
-        let mut field = |key: &str| -> Result<String> {
-            let l = lines.next().ok_or_else(bad)?;
-            l.strip_prefix(key)
-                .and_then(|v| v.strip_prefix(' '))
-                .map(str::to_string)
-                .ok_or_else(bad)
-        };
+        let mut fields = Fields::new(text);
+        let mut field = |key: &str| fields.next(key).ok_or_else(bad);
         if field("version")? != "1" {
             return Err(bad());
         }
@@ -171,7 +166,7 @@ impl Record {
         if (depth == 0) != (kind == Kind::Full) {
             return Err(bad());
         }
-        let map = parse_map(lines).ok_or_else(bad)?;
+        let map = parse_map(fields.rest()).ok_or_else(bad)?;
         let profile = match (owners.as_str(), map.uids.is_empty()) {
             ("1", true) if map.gids.is_empty() => Profile::Owners,
             ("0", true) if map.gids.is_empty() => Profile::Plain,

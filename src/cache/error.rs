@@ -73,8 +73,10 @@ pub enum Unpresentable {
 }
 
 /// An entry of the checkout cache that failed its quick check or could not
-/// be completed: it is removed and written again.
-#[derive(Debug, thiserror::Error)]
+/// be completed: it is removed and written again. Serialized as JSON when
+/// found in a user namespace (`--map-users` entries); its system errors
+/// keep their number, so they read the same on the way back.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("{entry}: {why}")]
 pub struct EntryDamage {
     /// The entry's name.
@@ -84,11 +86,11 @@ pub struct EntryDamage {
 }
 
 /// What is wrong with a damaged cache entry.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum DamageKind {
-    /// Its record cannot be read.
+    /// Its record cannot be read: the error, as its text.
     #[error("{0}")]
-    Record(Box<Error>),
+    Record(String),
     /// Its record names another tree than the entry's name.
     #[error("entry names another tree")]
     NamesAnotherTree,
@@ -100,27 +102,67 @@ pub enum DamageKind {
     UnsyncedMalformed,
     /// Its `unsynced` marker cannot be read.
     #[error("unsynced: {0}")]
-    UnsyncedUnreadable(std::io::Error),
+    UnsyncedUnreadable(#[serde(with = "os_error")] std::io::Error),
     /// Its sync was left to its next use, and the system restarted since.
     #[error("written before the system restarted, and never synced")]
     NeverSynced,
     /// Its stamps file cannot be read.
     #[error("stamps: {0}")]
-    StampsUnreadable(std::io::Error),
+    StampsUnreadable(#[serde(with = "os_error")] std::io::Error),
     /// PATH of its root differs from its stamp.
     #[error("{path}: {why}")]
     Stamp {
         /// The path from the entry's root.
         path: String,
         /// What differs.
-        why: &'static str,
+        why: std::borrow::Cow<'static, str>,
     },
     /// Its directory cannot be opened, or `unsynced` removed.
     #[error("{0}")]
-    Io(std::io::Error),
+    Io(#[serde(with = "os_error")] std::io::Error),
     /// Syncing its filesystem failed.
     #[error("syncfs: {0}")]
-    Syncfs(nix::errno::Errno),
+    Syncfs(#[serde(with = "errno")] nix::errno::Errno),
+}
+
+/// A system error as its number (or, for another error, its text).
+mod os_error {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    enum Wire {
+        Os(i32),
+        Other(String),
+    }
+
+    pub fn serialize<S: Serializer>(e: &std::io::Error, s: S) -> Result<S::Ok, S::Error> {
+        match e.raw_os_error() {
+            Some(n) => Wire::Os(n),
+            None => Wire::Other(e.to_string()),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<std::io::Error, D::Error> {
+        Ok(match Wire::deserialize(d)? {
+            Wire::Os(n) => std::io::Error::from_raw_os_error(n),
+            Wire::Other(text) => std::io::Error::other(text),
+        })
+    }
+}
+
+/// An errno as its number.
+mod errno {
+    use nix::errno::Errno;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(e: &Errno, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(*e as i32)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Errno, D::Error> {
+        Ok(Errno::from_raw(i32::deserialize(d)?))
+    }
 }
 
 impl DamageKind {
@@ -136,5 +178,31 @@ impl DamageKind {
 impl From<EntryDamage> for Error {
     fn from(d: EntryDamage) -> Error {
         Error::Cache(CacheError::Damaged(d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damage_reads_the_same_after_a_round_trip_through_json() {
+        let damages = [
+            DamageKind::Io(std::io::Error::from_raw_os_error(libc::ENOENT)),
+            DamageKind::StampsUnreadable(std::io::Error::other("short read")),
+            DamageKind::Syncfs(nix::errno::Errno::EIO),
+            DamageKind::Stamp {
+                path: "etc/group".into(),
+                why: "size changed".into(),
+            },
+            DamageKind::NeverSynced,
+        ];
+        for d in damages {
+            let d = d.of("abc.plain");
+            let text = d.to_string();
+            let json = serde_json::to_string(&d).unwrap();
+            let back: EntryDamage = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.to_string(), text);
+        }
     }
 }

@@ -27,7 +27,7 @@ use crate::store::ObjectStore;
 use crate::workspace::Workspace;
 use error::{CacheError, DamageKind, EntryDamage};
 
-pub use prune::{max_size, prune, Pruned};
+pub use prune::{max_size, prune, Pruned, Removal};
 pub use unsynced::Unsynced;
 use unsynced::{boot_id, check_sync, complete, write_unsynced, UNSYNCED};
 
@@ -83,7 +83,7 @@ pub struct Prepared {
     /// The entry was written now (not found, or damaged), and how.
     pub written: Option<Kind>,
     /// A damaged entry that was removed and rebuilt, and why.
-    pub damaged: Option<String>,
+    pub damaged: Option<EntryDamage>,
     /// Plain copies written.
     pub copies: u64,
     /// Entries of the tree a checkout could not make (device nodes rootless).
@@ -103,12 +103,7 @@ fn lock(cache: &Path) -> Result<CacheLock> {
             .at(&p)?;
     }
     let p = cache.join("lock");
-    let f = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&p)
-        .at(&p)?;
+    let f = crate::fsutil::open_lock_file(&p)?;
     f.lock().at(&p)?;
     Ok(CacheLock(f))
 }
@@ -143,18 +138,17 @@ fn touch(p: &Path) {
 /// The entries of the cache, each with its record (entries whose record
 /// cannot be read are listed with the error).
 fn scan(cache: &Path) -> Result<Vec<(String, Result<Record>)>> {
-    let dir = trees(cache);
-    let rd = match fs::read_dir(&dir) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).at(&dir),
-    };
-    let mut out = Vec::new();
-    for e in rd {
-        let e = e.at(&dir)?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        out.push((name, Record::load(&e.path())));
-    }
+    let mut out: Vec<(String, Result<Record>)> = crate::fsutil::dir_paths(&trees(cache))?
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            (name, Record::load(&p))
+        })
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
@@ -180,7 +174,7 @@ fn stack_of(cache: &Path, name: &str) -> std::result::Result<Vec<String>, EntryD
     let mut cur = name.to_string();
     loop {
         let d = trees(cache).join(&cur);
-        let rec = Record::load(&d).map_err(|e| DamageKind::Record(Box::new(e)).of(&cur))?;
+        let rec = Record::load(&d).map_err(|e| DamageKind::Record(e.to_string()).of(&cur))?;
         if rec.name() != cur {
             return Err(DamageKind::NamesAnotherTree.of(&cur));
         }
@@ -206,6 +200,7 @@ fn check_entries(cache: &Path, names: &[String]) -> std::result::Result<(), Entr
         let stamps =
             fs::read(d.join("stamps")).map_err(|e| DamageKind::StampsUnreadable(e).of(cur))?;
         if let Some((path, why)) = entry::check_stamps(&d.join("root"), &stamps) {
+            let why = why.into();
             return Err(DamageKind::Stamp { path, why }.of(cur));
         }
     }
@@ -329,7 +324,7 @@ struct Done {
     /// The entry's stack, topmost first.
     stack: Vec<String>,
     written: Option<Kind>,
-    damaged: Option<String>,
+    damaged: Option<EntryDamage>,
     copies: u64,
     skipped: Vec<String>,
     /// The stack was found but its quick check is left to the caller.
@@ -372,7 +367,7 @@ fn prepare_locked(
                 return Ok(out);
             }
             Err(why) => {
-                out.damaged = Some(why.to_string());
+                out.damaged = Some(why);
                 // The entry or one below it is damaged: every entry whose
                 // stack holds a damaged one goes, and is written again.
                 remove_damaged(&cache)?;
@@ -531,7 +526,7 @@ fn lower_of(cache: &Path, stack: Vec<String>) -> Result<Lower> {
 
 /// Remove every entry whose stack fails the quick check (one in use is
 /// moved aside: its instance keeps its view, the next one gets a new entry).
-fn remove_damaged(cache: &Path) -> Result<Vec<(String, String)>> {
+fn remove_damaged(cache: &Path) -> Result<Vec<(String, Removal)>> {
     let mut removed = Vec::new();
     let view = Viewer::this_process();
     for (n, _) in scan(cache)? {
@@ -540,7 +535,7 @@ fn remove_damaged(cache: &Path) -> Result<Vec<(String, String)>> {
         }
         if let Err(why) = check_stack(cache, &n).and_then(|_| complete(cache, &n)) {
             remove_entry(cache, &n)?;
-            removed.push((n, why.to_string()));
+            removed.push((n, Removal::Damaged(why)));
         }
     }
     Ok(removed)

@@ -18,8 +18,8 @@ use super::*;
 /// What `prune` removed.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Pruned {
-    /// Entries removed, with why (`unreachable`, `size cap`, a damage).
-    pub entries: Vec<(String, String)>,
+    /// Entries removed, with why.
+    pub entries: Vec<(String, Removal)>,
     /// Unused plain copies removed.
     pub copies: u64,
     /// Disk used after.
@@ -28,6 +28,20 @@ pub struct Pruned {
     /// mapping (an old subordinate range, another user's); root can.
     #[serde(default)]
     pub foreign: Vec<String>,
+}
+
+/// Why `prune` removed an entry.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
+pub enum Removal {
+    /// No kept tree (a ref's, an instance's) is it or stands on it.
+    #[error("unreachable")]
+    Unreachable,
+    /// The cache was over its size cap and it was the least recently used.
+    #[error("size cap")]
+    SizeCap,
+    /// It failed its quick check.
+    #[error("{0}")]
+    Damaged(EntryDamage),
 }
 
 impl Pruned {
@@ -119,7 +133,7 @@ fn prune_locked(
         .cloned()
         .collect();
     for n in gone {
-        remove_with_layers(&cache, &n, &mut entries, "unreachable", &mut out)?;
+        remove_with_layers(&cache, &n, &mut entries, || Removal::Unreachable, &mut out)?;
     }
     sweep_copies(&cache, &mut out)?;
     out.size = disk_usage(&cache)?;
@@ -136,7 +150,7 @@ fn prune_locked(
             if !entries.contains_key(&n) {
                 continue;
             }
-            if remove_with_layers(&cache, &n, &mut entries, "size cap", &mut out)? {
+            if remove_with_layers(&cache, &n, &mut entries, || Removal::SizeCap, &mut out)? {
                 sweep_copies(&cache, &mut out)?;
                 out.size = disk_usage(&cache)?;
             }
@@ -152,7 +166,7 @@ fn remove_with_layers(
     cache: &Path,
     n: &str,
     entries: &mut HashMap<String, Record>,
-    why: &str,
+    why: impl Fn() -> Removal,
     out: &mut Pruned,
 ) -> Result<bool> {
     let mut doomed = vec![n.to_string()];
@@ -172,7 +186,7 @@ fn remove_with_layers(
     for d in doomed.iter().rev() {
         remove_entry(cache, d)?;
         entries.remove(d);
-        out.entries.push((d.clone(), why.to_string()));
+        out.entries.push((d.clone(), why()));
     }
     Ok(true)
 }

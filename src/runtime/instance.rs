@@ -381,12 +381,7 @@ impl SupervisorLock {
     /// Take the lock for `inst`, refusing if another supervisor holds it.
     pub(crate) fn take(inst: &Instance) -> Result<SupervisorLock> {
         let p = inst.lock_path();
-        let f = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&p)
-            .at(&p)?;
+        let f = crate::fsutil::open_lock_file(&p)?;
         f.try_lock().map_err(|_| RuntimeError::Locked(p.clone()))?;
         Ok(SupervisorLock(f))
     }
@@ -401,16 +396,9 @@ impl SupervisorLock {
 /// "Reaping"). A directory younger than `grace`, or whose lock is held, may
 /// belong to a run still starting and is left alone.
 pub fn unrecorded(ws: &Workspace, grace: std::time::Duration) -> Result<Vec<PathBuf>> {
-    let dir = instances_dir(ws);
-    let rd = match fs::read_dir(&dir) {
-        Ok(r) => r,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).at(&dir),
-    };
     let now = std::time::SystemTime::now();
     let mut out = Vec::new();
-    for e in rd {
-        let p = e.at(&dir)?.path();
+    for p in crate::fsutil::dir_paths(&instances_dir(ws))? {
         if !p.is_dir() || Instance::load(&p).is_ok() || p.join("state").exists() {
             continue;
         }
@@ -428,19 +416,10 @@ pub fn unrecorded(ws: &Workspace, grace: std::time::Duration) -> Result<Vec<Path
 
 /// Every instance record, oldest first (unreadable ones are skipped).
 pub fn list(ws: &Workspace) -> Result<Vec<Instance>> {
-    let dir = instances_dir(ws);
-    let rd = match fs::read_dir(&dir) {
-        Ok(r) => r,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).at(&dir),
-    };
-    let mut out = Vec::new();
-    for e in rd {
-        let e = e.at(&dir)?;
-        if let Ok(i) = Instance::load(&e.path()) {
-            out.push(i);
-        }
-    }
+    let mut out: Vec<Instance> = crate::fsutil::dir_paths(&instances_dir(ws))?
+        .iter()
+        .filter_map(|p| Instance::load(p).ok())
+        .collect();
     out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     Ok(out)
 }

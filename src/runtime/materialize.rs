@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::codec::Fields;
 use crate::error::{Error, IoContext, Result};
 use crate::hostfs::{checkout_tree, write_tree, CheckoutOptions, ImportOptions};
 use crate::oid::ObjectId;
@@ -55,14 +56,8 @@ impl Materialized {
             Err(e) => return Err(e).at(&path),
         };
         let bad = || Error::from(RuntimeError::MalformedRecord(path.clone()));
-        let mut lines = text.lines();
-        let mut field = |key: &str| -> Result<String> {
-            let l = lines.next().ok_or_else(bad)?;
-            l.strip_prefix(key)
-                .and_then(|v| v.strip_prefix(' '))
-                .map(str::to_string)
-                .ok_or_else(bad)
-        };
+        let mut fields = Fields::new(&text);
+        let mut field = |key: &str| fields.next(key).ok_or_else(bad);
         let base = ObjectId::from_hex(&field("base")?).map_err(|_| bad())?;
         let seen = ObjectId::from_hex(&field("seen")?).map_err(|_| bad())?;
         let owners = match field("owners")?.as_str() {

@@ -22,16 +22,14 @@ use crate::runtime::error::ProfileError;
 pub(crate) const SECTION: &str = "bind-profile";
 
 /// The `--bind` specs of the profiles NAMES, in order, with `~/` expanded.
-/// The old `config.toml`'s profiles are moved into the user config first
-/// (a `note:` on stderr says so).
-pub(crate) fn binds_of(names: &[String]) -> Result<Vec<String>> {
+/// The old `config.toml`'s profiles are moved into the user config first;
+/// the note saying so comes second, for the caller to say.
+pub(crate) fn binds_of(names: &[String]) -> Result<(Vec<String>, Option<String>)> {
     if names.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let path = Config::user_path().ok_or(ProfileError::NoHome)?;
-    if let Some(note) = migrate_toml(&path)? {
-        eprintln!("note: {note}");
-    }
+    let moved = migrate_toml(&path)?;
     let cfg = Config::read(&path)?;
     let mut out = Vec::new();
     for name in names {
@@ -60,7 +58,7 @@ pub(crate) fn binds_of(names: &[String]) -> Result<Vec<String>> {
                 .map(expand),
         );
     }
-    Ok(out)
+    Ok((out, moved))
 }
 
 /// A profile's entry as a `--bind` spec: `PATH` is `PATH:PATH`; `~` expanded.

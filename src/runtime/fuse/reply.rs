@@ -5,7 +5,7 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-use fuser::{Errno, ReplyXattr};
+use fuser::{Errno, ReplyEmpty, ReplyXattr};
 
 use crate::error::Error;
 use crate::oid::ObjectId;
@@ -16,6 +16,14 @@ pub fn errno(e: &Error) -> Errno {
     match e {
         Error::Io { err, .. } => Errno::from_i32(err.raw_os_error().unwrap_or(libc::EIO)),
         _ => Errno::EIO,
+    }
+}
+
+/// Answer an empty reply with `r`: done, or its error.
+pub(crate) fn reply_empty(reply: ReplyEmpty, r: std::result::Result<(), Errno>) {
+    match r {
+        Ok(()) => reply.ok(),
+        Err(e) => reply.error(e),
     }
 }
 

@@ -9,7 +9,7 @@ use fuser::{
 
 use crate::prolly::dir::S_IFMT;
 use crate::runtime::fuse::attr::{check_access, BLKSIZE};
-use crate::runtime::fuse::reply::io_errno;
+use crate::runtime::fuse::reply::{io_errno, reply_empty};
 
 use super::{now, WorkingFs, R, TTL};
 
@@ -111,8 +111,5 @@ pub(super) fn access(fs: &WorkingFs, ino: INodeNo, mask: AccessFlags, reply: Rep
         .ok()
         .filter(|a| a.kind == FileType::RegularFile)
         .map(|a| a.perm.into());
-    match check_access(mask, fs.inner.readonly, file_mode) {
-        Ok(()) => reply.ok(),
-        Err(e) => reply.error(e),
-    }
+    reply_empty(reply, check_access(mask, fs.inner.readonly, file_mode))
 }

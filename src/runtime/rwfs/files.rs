@@ -61,14 +61,13 @@ pub(super) fn open(fs: &WorkingFs, ino: INodeNo, flags: OpenFlags, reply: ReplyO
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Make and open the file NAME in PARENT with MODE (the umask applied).
 pub(super) fn create(
     fs: &WorkingFs,
     req: &Request,
     parent: INodeNo,
     name: &OsStr,
     mode: u32,
-    umask: u32,
     flags: i32,
     reply: ReplyCreate,
 ) {
@@ -78,7 +77,7 @@ pub(super) fn create(
             .store()
             .write(ObjectType::Blob, b"")
             .map_err(|e| errno(&e))?;
-        let mode = S_IFREG | (mode & !umask & 0o7777);
+        let mode = S_IFREG | (mode & 0o7777);
         let ino = fs.make(&mut st, req, parent.0, name, mode, id, None)?;
         let write = flags & libc::O_ACCMODE != libc::O_RDONLY;
         if write {

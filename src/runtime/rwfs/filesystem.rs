@@ -76,7 +76,7 @@ impl Filesystem for WorkingFs {
         rdev: u32,
         reply: ReplyEntry,
     ) {
-        names::mknod(self, req, parent, name, mode, umask, rdev, reply)
+        names::mknod(self, req, parent, name, mode & !umask, rdev, reply)
     }
 
     fn mkdir(
@@ -88,15 +88,15 @@ impl Filesystem for WorkingFs {
         umask: u32,
         reply: ReplyEntry,
     ) {
-        names::mkdir(self, req, parent, name, mode, umask, reply)
+        names::mkdir(self, req, parent, name, mode & !umask, reply)
     }
 
     fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        names::unlink(self, parent, name, reply)
+        names::remove(self, parent, name, false, reply)
     }
 
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        names::rmdir(self, parent, name, reply)
+        names::remove(self, parent, name, true, reply)
     }
 
     fn symlink(
@@ -148,7 +148,7 @@ impl Filesystem for WorkingFs {
         flags: i32,
         reply: ReplyCreate,
     ) {
-        files::create(self, req, parent, name, mode, umask, flags, reply)
+        files::create(self, req, parent, name, mode & !umask, flags, reply)
     }
 
     fn read(

@@ -137,6 +137,14 @@ fn now() -> (u64, u32) {
 
 type R<T> = std::result::Result<T, Errno>;
 
+/// Answer with the entry `r` (a lookup, as the kernel counts it), or its error.
+fn reply_entry(reply: fuser::ReplyEntry, r: R<fuser::FileAttr>) {
+    match r {
+        Ok(a) => reply.entry(&TTL, &a, fuser::Generation(0)),
+        Err(e) => reply.error(e),
+    }
+}
+
 impl WorkingFs {
     /// The filesystem of tree `root` of `ws`'s store; with `Target::Working`
     /// it must be the container's working root. Large files being written

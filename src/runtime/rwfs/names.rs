@@ -5,16 +5,16 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use fuser::{Errno, FileAttr, Generation, INodeNo, RenameFlags, ReplyEmpty, ReplyEntry, Request};
+use fuser::{Errno, FileAttr, INodeNo, RenameFlags, ReplyEmpty, ReplyEntry, Request};
 
 use crate::object::ObjectType;
 use crate::oid::ObjectId;
 use crate::prolly::dir::{self, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 use crate::runtime::fuse::attr::decode_dev;
-use crate::runtime::fuse::reply::errno;
+use crate::runtime::fuse::reply::{errno, reply_empty};
 
 use super::inodes::{Content, Node};
-use super::{WorkingFs, R, TTL};
+use super::{reply_entry, WorkingFs, R};
 
 pub(super) fn lookup(fs: &WorkingFs, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
     let mut st = fs.state();
@@ -25,19 +25,18 @@ pub(super) fn lookup(fs: &WorkingFs, parent: INodeNo, name: &OsStr, reply: Reply
     reply_entry(reply, r)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Make NAME in PARENT with MODE (the umask applied, as for `mkdir` and
+/// `create`): a file, fifo, socket or device node.
 pub(super) fn mknod(
     fs: &WorkingFs,
     req: &Request,
     parent: INodeNo,
     name: &OsStr,
     mode: u32,
-    umask: u32,
     rdev: u32,
     reply: ReplyEntry,
 ) {
     let mut st = fs.state();
-    let mode = mode & !umask;
     let r = (|| -> R<FileAttr> {
         let (id, dev) = match mode & S_IFMT {
             S_IFREG => (
@@ -62,58 +61,37 @@ pub(super) fn mkdir(
     parent: INodeNo,
     name: &OsStr,
     mode: u32,
-    umask: u32,
     reply: ReplyEntry,
 ) {
     let mut st = fs.state();
     let r = (|| -> R<FileAttr> {
         let empty = dir::empty(fs.store()).map_err(|e| errno(&e))?;
-        let mode = S_IFDIR | (mode & !umask & 0o7777);
+        let mode = S_IFDIR | (mode & 0o7777);
         let ino = fs.make(&mut st, req, parent.0, name, mode, empty, None)?;
         fs.entry(&mut st, ino)
     })();
     reply_entry(reply, r)
 }
 
-pub(super) fn unlink(fs: &WorkingFs, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+/// Remove NAME of PARENT: with `dir` an empty directory (rmdir), else
+/// anything but a directory (unlink).
+pub(super) fn remove(fs: &WorkingFs, parent: INodeNo, name: &OsStr, dir: bool, reply: ReplyEmpty) {
     let mut st = fs.state();
     let r = (|| -> R<()> {
         fs.check_writable()?;
         let ino = fs
             .resolve(&mut st, parent.0, name.as_bytes())?
             .ok_or(Errno::ENOENT)?;
-        if st.nodes[&ino].is_dir() {
-            return Err(Errno::EISDIR);
+        match (dir, st.nodes[&ino].is_dir()) {
+            (false, true) => return Err(Errno::EISDIR),
+            (true, false) => return Err(Errno::ENOTDIR),
+            (true, true) if !fs.dir_is_empty(&mut st, ino)? => return Err(Errno::ENOTEMPTY),
+            _ => {}
         }
         WorkingFs::remove_name(&mut st, parent.0, name.as_bytes(), ino);
         Ok(())
     })();
-    match r {
-        Ok(()) => reply.ok(),
-        Err(e) => reply.error(e),
-    }
-}
-
-pub(super) fn rmdir(fs: &WorkingFs, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-    let mut st = fs.state();
-    let r = (|| -> R<()> {
-        fs.check_writable()?;
-        let ino = fs
-            .resolve(&mut st, parent.0, name.as_bytes())?
-            .ok_or(Errno::ENOENT)?;
-        if !st.nodes[&ino].is_dir() {
-            return Err(Errno::ENOTDIR);
-        }
-        if !fs.dir_is_empty(&mut st, ino)? {
-            return Err(Errno::ENOTEMPTY);
-        }
-        WorkingFs::remove_name(&mut st, parent.0, name.as_bytes(), ino);
-        Ok(())
-    })();
-    match r {
-        Ok(()) => reply.ok(),
-        Err(e) => reply.error(e),
-    }
+    reply_empty(reply, r)
 }
 
 pub(super) fn symlink(
@@ -198,10 +176,7 @@ pub(super) fn rename(
         WorkingFs::set_mtime(&mut st, newparent.0);
         Ok(())
     })();
-    match r {
-        Ok(()) => reply.ok(),
-        Err(e) => reply.error(e),
-    }
+    reply_empty(reply, r)
 }
 
 pub(super) fn link(
@@ -230,12 +205,4 @@ pub(super) fn link(
         fs.entry(&mut st, ino.0)
     })();
     reply_entry(reply, r)
-}
-
-/// Answer with the entry `r`, or its error.
-fn reply_entry(reply: ReplyEntry, r: R<FileAttr>) {
-    match r {
-        Ok(a) => reply.entry(&TTL, &a, Generation(0)),
-        Err(e) => reply.error(e),
-    }
 }

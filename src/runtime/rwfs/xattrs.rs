@@ -6,7 +6,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use fuser::{Errno, INodeNo, ReplyEmpty, ReplyXattr};
 
-use crate::runtime::fuse::reply::{xattr_names, xattr_value};
+use crate::runtime::fuse::reply::{reply_empty, xattr_names, xattr_value};
 
 use super::{WorkingFs, R};
 
@@ -100,10 +100,7 @@ pub(super) fn removexattr(fs: &WorkingFs, ino: INodeNo, name: &OsStr, reply: Rep
         WorkingFs::touch(&mut st, ino.0);
         Ok(())
     })();
-    match r {
-        Ok(()) => reply.ok(),
-        Err(e) => reply.error(e),
-    }
+    reply_empty(reply, r)
 }
 
 const XATTR_CREATE: i32 = 1;

@@ -62,10 +62,10 @@ pub(super) fn supervise(mut run: Supervised, notify: Option<&mut File>) -> Resul
     };
     run.report.sandbox_warnings(&exit.warnings);
     if fuse_code != 0 {
-        eprintln!(
-            "warning: the FUSE server of instance {} failed (status {fuse_code}): its last writes may not be in the working root",
+        crate::warnings::warn(format!(
+            "the FUSE server of instance {} failed (status {fuse_code}): its last writes may not be in the working root",
             run.inst.id
-        );
+        ));
     }
     run.finish(exit.status)
 }

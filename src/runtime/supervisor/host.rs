@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::plan::{auto_mount, command_env, user_ids};
+use super::plan::{auto_mount, command_env, profile_binds, user_ids};
 use super::{Reporter, Result, RunError, RunRequest};
 use crate::refs::Expect;
 use crate::runtime::hostroot::{self, Private};
@@ -162,9 +162,7 @@ pub fn run(mut h: HostRun, report: &dyn Reporter) -> Result<i32> {
     );
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
-        cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
-    }
+    cfg.binds.extend(profile_binds(&req.bind_profiles, report)?);
     check_command(&argv[0], &path_var, &cfg.binds)?;
     let private = Private::create()?;
     if let Probe::No(why) = private.probe()? {

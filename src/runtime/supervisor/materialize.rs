@@ -24,7 +24,7 @@ pub(super) fn supervise(mut run: Supervised, notify: Option<&mut File>) -> Resul
     };
     // Device nodes are never made there (runtime.md); /dev is the sandbox's own.
     for s in skipped.iter().filter(|s| !s.contains("(device node ")) {
-        eprintln!("warning: not created in the checked-out root: {s}");
+        crate::warnings::warn(format!("not created in the checked-out root: {s}"));
     }
     run.spec.sandbox.rootfs = m.root();
     run.spec.sandbox.ro_root = run.spec.mode == Mode::Readonly;

@@ -223,11 +223,25 @@ impl From<RuntimeError> for RunError {
     }
 }
 
-/// What the supervisor says on stderr: notes, warnings of the sandbox
-/// (the caller decides how; the cgroup warning is said once), commits.
+/// What the supervisor has to say, for the caller to say it (the engine
+/// prints nothing): notes, warnings of the sandbox (the cgroup warning is
+/// said once), commits; and when to say the engine's other warnings
+/// (`crate::warnings`), which a detached supervisor must say in its log.
 pub trait Reporter {
     /// Say the sandbox's warnings (each cgroup condition once).
     fn sandbox_warnings(&self, warnings: &[Warning]);
+    /// Say NOTE: a choice made for the caller (the data path taken, bind
+    /// profiles moved out of an old file).
+    fn note(&self, note: &str);
+    /// Say the commit made after the command (`--commit`, `--autocommit`):
+    /// its id and the first line of its message; None: nothing to commit.
+    fn committed(&self, commit: Option<(&ObjectId, &str)>);
+    /// Say the engine's warnings met so far, now: before a detached
+    /// supervisor is forked (they are the caller's), and when it ends (its
+    /// stderr is the instance's log; it never returns to the caller).
+    fn say_warnings(&self);
+    /// A detached supervisor failed: say why on its stderr, the instance's log.
+    fn detached_failed(&self, err: &RunError);
 }
 
 type Result<T> = std::result::Result<T, RunError>;
@@ -260,10 +274,10 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
         match crate::cache::prepare_unchecked(ws, &spec.tree, &profile) {
             Ok((p, check)) => {
                 if let Some(why) = &p.damaged {
-                    eprintln!("warning: cache entry damaged, rebuilt: {why}");
+                    crate::warnings::warn(format!("cache entry damaged, rebuilt: {why}"));
                 }
                 for s in p.skipped.iter().filter(|s| !s.contains("(device node ")) {
-                    eprintln!("warning: not created in the checkout cache: {s}");
+                    crate::warnings::warn(format!("not created in the checkout cache: {s}"));
                 }
                 let fresh = p.written.is_some();
                 lower = p.lower.map(|lower| Cached {
@@ -285,7 +299,7 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
         }
     }
     if let Some(n) = &choice.note {
-        eprintln!("note: {n}");
+        report.note(n);
     }
     let idir = instance::instances_dir(ws);
     std::fs::create_dir_all(&idir).at(&idir)?;
@@ -333,6 +347,8 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
         }
         return supervise(spec, inst, None, lower, report).map(Outcome::Exited);
     }
+    // The child would inherit the warnings met so far and say them again.
+    report.say_warnings();
     let (r, w) = nix::unistd::pipe().map_err(|errno| RuntimeError::Sys {
         step: "pipe",
         errno,
@@ -349,12 +365,13 @@ pub fn run(spec: RunSpec, report: &dyn Reporter) -> Result<Outcome> {
             .and_then(|()| redirect(1, log.to_str().unwrap_or(""), true))
             .and_then(|()| redirect(2, log.to_str().unwrap_or(""), true));
         let mut notify = File::from(w);
-        let code = match ok.and_then(|()| supervise(spec, inst, Some(&mut notify), lower, report)) {
+        let ran = ok.and_then(|()| supervise(spec, inst, Some(&mut notify), lower, report));
+        report.say_warnings();
+        let code = match ran {
             Ok(c) => c,
             Err(e) => {
-                let msg = e.to_string().replace('\n', " ");
-                let _ = writeln!(notify, "{msg}");
-                eprintln!("fatal: {msg}");
+                let _ = writeln!(notify, "{}", e.to_string().replace('\n', " "));
+                report.detached_failed(&e);
                 125
             }
         };
@@ -585,9 +602,10 @@ impl Supervised<'_> {
         match crate::commit::commit_working(&ws, &msg, "commit", false)? {
             Some(id) => {
                 let summary = crate::object::clean_message(&msg);
-                eprintln!("{} {}", id.short(), summary.lines().next().unwrap_or(""));
+                let first = summary.lines().next().unwrap_or("");
+                self.report.committed(Some((&id, first)));
             }
-            None => eprintln!("nothing to commit, working root clean"),
+            None => self.report.committed(None),
         }
         Ok(())
     }

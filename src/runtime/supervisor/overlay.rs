@@ -47,7 +47,7 @@ pub(super) fn supervise(
             Err(RunError::CacheDamaged(why)) => {
                 overlay::discard(&run.inst.dir)?;
                 drop(lower);
-                eprintln!("warning: cache entry damaged, rebuilt: {why}");
+                crate::warnings::warn(format!("cache entry damaged, rebuilt: {why}"));
                 let prepared = crate::cache::prepare(&run.spec.ws, &run.spec.tree, &profile);
                 match prepared.map(|p| (p.lower, p.written.is_some())) {
                     Ok((Some(l), written)) => (lower, fresh) = (l, written),
@@ -69,7 +69,7 @@ pub(super) fn supervise(
         // start; the one this run wrote is left to the next use.
         if !fresh {
             if let Err(e) = crate::cache::complete_lower(&run.spec.ws, &lower) {
-                eprintln!("warning: checkout cache: {e}");
+                crate::warnings::warn(format!("checkout cache: {e}"));
             }
         }
         drop(lower);

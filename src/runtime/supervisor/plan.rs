@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::{Result, RunError, RunSpec};
+use super::{Reporter, Result, RunError, RunSpec};
 use crate::container::{head_commit, working_root};
 use crate::oci::manifest::RunConfig;
 use crate::oid::ObjectId;
@@ -244,8 +244,23 @@ fn workdir_and_binds(
     (workdir, auto_binds)
 }
 
-/// Resolve REQ in the workspace WS0 into a run spec; fails before anything is created.
-pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
+/// The binds of the bind profiles NAMES (`--bind-profile`); `report` is
+/// told of profiles moved out of an old file meanwhile.
+pub(super) fn profile_binds(names: &[String], report: &dyn Reporter) -> Result<Vec<Bind>> {
+    let (specs, moved) = crate::runtime::profiles::binds_of(names)?;
+    if let Some(n) = moved {
+        report.note(&n);
+    }
+    Ok(specs
+        .iter()
+        .map(|b| Bind::parse(b, "--bind-profile"))
+        .collect::<std::result::Result<_, _>>()?)
+}
+
+/// Resolve REQ in the workspace WS0 into a run spec; fails before anything
+/// is created (but the bind profiles moved out of an old file, which
+/// `report` is told of).
+pub fn plan(ws0: &Workspace, req: RunRequest, report: &dyn Reporter) -> Result<RunSpec> {
     let Target {
         ws,
         container,
@@ -286,9 +301,7 @@ pub fn plan(ws0: &Workspace, req: RunRequest) -> Result<RunSpec> {
     // --auto-mount's binds first, then --bind/--mount, then the profiles'.
     auto_binds.append(&mut cfg.binds);
     cfg.binds = auto_binds;
-    for b in crate::runtime::profiles::binds_of(&req.bind_profiles)? {
-        cfg.binds.push(Bind::parse(&b, "--bind-profile")?);
-    }
+    cfg.binds.extend(profile_binds(&req.bind_profiles, report)?);
     cfg.uid = uid;
     cfg.gid = gid;
     let program =
