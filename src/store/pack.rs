@@ -2,7 +2,8 @@
 //! (format-spec/packs.md).
 #![warn(missing_docs)]
 
-use crate::store::PackError;
+use crate::store::error::RecordFault;
+use crate::store::{Damage, PackError};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -97,40 +98,39 @@ pub(crate) fn parse_record(
     off: usize,
     limit: usize,
     version: u32,
-) -> std::result::Result<RecordHead, String> {
-    let bad = |why: &str| format!("bad record at offset {off}: {why}");
+) -> std::result::Result<RecordHead, Damage> {
+    let bad = |why: RecordFault| Damage::Record { at: off, why };
     if off >= limit {
-        return Err(bad("past the end of the records"));
+        return Err(bad(RecordFault::PastEnd));
     }
     let code = buf[off];
     let delta = code & DELTA_BIT != 0;
     if delta && version < 2 {
-        return Err(bad("delta record in a version 1 pack"));
+        return Err(bad(RecordFault::DeltaInVersion1));
     }
-    let kind = type_from_code(code & !DELTA_BIT)
-        .ok_or_else(|| bad(&format!("unknown kind {code:#04x}")))?;
+    let kind =
+        type_from_code(code & !DELTA_BIT).ok_or_else(|| bad(RecordFault::UnknownKind(code)))?;
     let mut pos = off + 1;
-    let size = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))?;
+    let size = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(RecordFault::Varint(e)))?;
     if size > crate::object::MAX_OBJECT_SIZE {
-        return Err(bad(&format!(
-            "record declares {size} bytes, over the 64 MiB limit of one object"
-        )));
+        return Err(bad(RecordFault::OverObjectLimit(size)));
     }
     let base = if delta {
         let b = buf
             .get(pos..pos + 32)
             .filter(|_| pos + 32 <= limit)
-            .ok_or_else(|| bad("truncated base id"))?;
+            .ok_or_else(|| bad(RecordFault::TruncatedBase))?;
         pos += 32;
         Some(ObjectId::from_bytes(b).expect("32 bytes"))
     } else {
         None
     };
-    let stored = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))? as usize;
+    let stored =
+        get_varint(&buf[..limit], &mut pos).map_err(|e| bad(RecordFault::Varint(e)))? as usize;
     let end = pos
         .checked_add(stored)
         .filter(|e| *e <= limit)
-        .ok_or_else(|| bad("truncated frame"))?;
+        .ok_or_else(|| bad(RecordFault::TruncatedFrame))?;
     Ok(RecordHead {
         kind,
         size,
@@ -145,19 +145,22 @@ pub(crate) fn decode_frame(
     frame: &[u8],
     size: u64,
     base: Option<&[u8]>,
-) -> std::result::Result<Vec<u8>, String> {
+) -> std::result::Result<Vec<u8>, Damage> {
     let data = match base {
         Some(b) => {
             let mut data = Vec::with_capacity(size as usize);
             zstd::stream::Decoder::with_ref_prefix(frame, b)
                 .and_then(|d| d.take(size + 1).read_to_end(&mut data))
-                .map_err(|e| format!("cannot decompress: {e}"))?;
+                .map_err(Damage::Decompress)?;
             data
         }
         None => crate::store::decompress_frame(frame, Some(size))?,
     };
     if data.len() as u64 != size {
-        return Err(format!("record says {size} bytes, found {}", data.len()));
+        return Err(Damage::RecordLength {
+            said: size,
+            found: data.len(),
+        });
     }
     Ok(data)
 }
@@ -353,7 +356,7 @@ impl Pack {
             ));
         }
         parse_record(&self.data, off, self.data.len() - 32, self.version)
-            .map_err(|why| corrupt(&self.pack_path, &why))
+            .map_err(|why| corrupt(&self.pack_path, &why.to_string()))
     }
 
     /// The record at index position `i` as stored (kind, sizes, base, zstd
@@ -395,7 +398,7 @@ impl Pack {
         Error::Corrupt {
             id: self.id_at(i),
             path: self.pack_path.clone(),
-            why: format!("delta chain deeper than {MAX_DELTA_DEPTH} (or a cycle)"),
+            why: Damage::DeltaTooDeep,
         }
     }
 
@@ -403,7 +406,7 @@ impl Pack {
         Error::Corrupt {
             id: self.id_at(i),
             path: self.pack_path.clone(),
-            why: format!("delta base {base} is not in the pack"),
+            why: Damage::BaseNotInPack(*base),
         }
     }
 
@@ -413,7 +416,7 @@ impl Pack {
     fn read_at_depth(&self, i: usize, depth: usize) -> Result<(Object, usize)> {
         let id = self.id_at(i);
         let head = self.record(i)?;
-        let c = |why: String| Error::Corrupt {
+        let c = |why: Damage| Error::Corrupt {
             id,
             path: self.pack_path.clone(),
             why,
@@ -455,7 +458,7 @@ impl Pack {
         .map_err(c)?;
         let actual = hash_object(head.kind, &data);
         if actual != id {
-            return Err(c(format!("hash mismatch (content hashes to {actual})")));
+            return Err(c(Damage::HashMismatch(actual)));
         }
         Ok((
             Object {

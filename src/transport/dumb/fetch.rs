@@ -565,7 +565,7 @@ impl Fetch<'_> {
         let head =
             parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(|why| DumbError::BadRecord {
                 url: self.pack_url(r.pack),
-                why,
+                why: why.to_string(),
             })?;
         Ok(head.base.expect("only deltas are deferred"))
     }
@@ -601,7 +601,7 @@ impl Fetch<'_> {
                 why,
             })
         };
-        let head = parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(bad)?;
+        let head = parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(|e| bad(e.to_string()))?;
         if head.frame.end != r.bytes.len() {
             return Err(bad("record length does not match the index".into()));
         }
@@ -623,7 +623,7 @@ impl Fetch<'_> {
             head.size,
             base.as_deref().map(|v| v.as_slice()),
         )
-        .map_err(bad)?;
+        .map_err(|e| bad(e.to_string()))?;
         let actual = hash_object(head.kind, &data);
         if actual != r.id {
             return Err(bad(format!("id mismatch: the content hashes to {actual}")));
