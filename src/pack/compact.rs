@@ -2,8 +2,9 @@
 //! stream"): a wire-only form whose deltas name their bases by where the
 //! receiver already has them, whose records are raw or plain copy/insert
 //! deltas when that is smaller, and whose zstd frames go without their magic.
-//! `write_compact` writes one; `decode_compact` turns one into the records of
-//! a stored version 2 pack.
+//! `write_wire` writes one (or a version 2 pack, for a peer that does not
+//! take it); `decode_compact` turns one into the records of a stored
+//! version 2 pack.
 #![warn(missing_docs)]
 
 use crate::store::PackError;
@@ -472,16 +473,21 @@ fn candidates(
     Ok(Candidates { size, full, delta })
 }
 
-/// Write `picks` as a compact stream to `out` (`thin`: bases outside the
-/// stream allowed, the receiver has them). Chains never exceed the
-/// format's maximum depth.
-pub fn write_compact<W: Write>(
+/// Write `picks` for the wire to `out`: as a compact stream if `compact`,
+/// else as a version 2 pack (`thin`: bases outside the stream allowed, the
+/// receiver has them). Chains never exceed the format's maximum depth.
+pub fn write_wire<W: Write>(
+    compact: bool,
     store: &dyn ObjectStore,
     reuse: Option<&dyn LocalStore>,
     picks: &[Pick],
     thin: bool,
     out: W,
 ) -> Result<(Written, W)> {
+    if !compact {
+        let silent = &crate::progress::Silent;
+        return super::write::write_pack(store, reuse, picks, thin, out, silent);
+    }
     let order = stream_order(picks);
     // Bases in stream order; commits too (against their parent).
     let (bases, pos) = super::write::plan_bases(picks, &order, thin, true);
@@ -565,22 +571,6 @@ pub fn write_compact<W: Write>(
     w.bytes = total;
     w.checksum = sum;
     Ok((w, out))
-}
-
-/// Write `picks` for the wire: a compact stream if `compact`, else version 2.
-pub(crate) fn write_wire<W: Write>(
-    compact: bool,
-    store: &dyn ObjectStore,
-    reuse: Option<&dyn LocalStore>,
-    picks: &[Pick],
-    thin: bool,
-    out: W,
-) -> Result<(Written, W)> {
-    if compact {
-        write_compact(store, reuse, picks, thin, out)
-    } else {
-        super::write::write_pack(store, reuse, picks, thin, out, &crate::progress::Silent)
-    }
 }
 
 /// The payloads decoded so far, bounded in bytes (as index-pack's).

@@ -32,6 +32,18 @@ pub trait ObjectStore: Send + Sync {
     fn read(&self, id: &ObjectId) -> Result<Object>;
     /// Type and payload size, without reading the whole object where possible.
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)>;
+    /// Read an object that must be of type `kind`.
+    fn read_typed(&self, id: &ObjectId, kind: ObjectType) -> Result<Object> {
+        let o = self.read(id)?;
+        if o.kind != kind {
+            return Err(Error::WrongType {
+                id: *id,
+                expected: kind.name(),
+                actual: o.kind.name(),
+            });
+        }
+        Ok(o)
+    }
     /// Store an object; returns its id. Idempotent.
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId>;
     /// Read several objects (in the order asked); stores that can fetch in
@@ -309,19 +321,6 @@ impl Odb {
             1 => Ok(ids[0]),
             _ => Err(Error::Ambiguous(s.to_string())),
         }
-    }
-
-    /// Read and check the type.
-    pub fn read_typed(&self, id: &ObjectId, kind: ObjectType) -> Result<Object> {
-        let o = self.read(id)?;
-        if o.kind != kind {
-            return Err(Error::WrongType {
-                id: *id,
-                expected: kind.name(),
-                actual: o.kind.name(),
-            });
-        }
-        Ok(o)
     }
 
     /// Store objects whose ids are already known (from `BatchWriter`), skipping
