@@ -6,9 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use hako::pack::compact::write_compact;
+use hako::pack::compact::write_wire;
 use hako::pack::select::{select_revs, Pick, Selection};
-use hako::pack::write::write_pack;
 use hako::revparse::{peel_to_commit, rev_parse, RevArg};
 use hako::store::ObjectStore;
 
@@ -76,18 +75,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let store: &dyn ObjectStore = &ws.odb;
     if a.stdout {
         let out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-        let (w, _) = if a.compact {
-            write_compact(store, Some(&ws.odb), &picks, a.thin, out)?
-        } else {
-            write_pack(
-                store,
-                Some(&ws.odb),
-                &picks,
-                a.thin,
-                out,
-                &hako::progress::Silent,
-            )?
-        };
+        let (w, _) = write_wire(a.compact, store, Some(&ws.odb), &picks, a.thin, out)?;
         eprintln!(
             "Total {} (delta {}, against the receiver's objects {}), {} bytes",
             w.objects, w.deltas, w.external, w.bytes

@@ -7,6 +7,7 @@ use anyhow::bail;
 use hako::refs::{check_short_name, Expect};
 use hako::revparse::{peel_to_commit, rev_parse};
 use hako::revwalk::is_ancestor;
+use hako::store::ObjectStore;
 
 use crate::plumbing;
 

@@ -7,6 +7,7 @@ use std::io::Write;
 use hako::container::head_commit;
 use hako::object::{CommitRef, ObjectType};
 use hako::oci::record::PullRecord;
+use hako::store::ObjectStore;
 use hako::workspace::Workspace;
 
 use crate::plumbing;

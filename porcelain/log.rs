@@ -7,6 +7,7 @@ use hako::object::{CommitRef, ObjectType};
 use hako::prolly::dir::diff_recursive;
 use hako::revparse::peel_to_commit;
 use hako::revwalk::{walk, WalkOptions};
+use hako::store::ObjectStore;
 use hako::workspace::Workspace;
 use hako::worktree;
 use hako::ObjectId;

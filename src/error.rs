@@ -35,7 +35,7 @@ pub enum Error {
         /// The file that holds it.
         path: PathBuf,
         /// What did not match.
-        why: String,
+        why: crate::store::Damage,
     },
     /// An object's body does not follow its type's encoding.
     #[error("malformed {kind} object: {why}")]

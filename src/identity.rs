@@ -90,7 +90,9 @@ impl Signature {
     }
 }
 
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// (year, month, day) of the day `z` days after 1970-01-01 (Howard
+/// Hinnant's civil-from-days algorithm).
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719468;
     let era = z.div_euclid(146097);
     let doe = z.rem_euclid(146097);

@@ -21,11 +21,11 @@ pub(crate) fn run_mapped<T: Serialize + DeserializeOwned>(
     f: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
     let answer = crate::sandbox::run_in_user_namespace(map, || {
-        let v = f().map_err(|e| e.to_string())?;
-        serde_json::to_vec(&v).map_err(|e| format!("encode the answer: {e}"))
+        let v = f()?;
+        serde_json::to_vec(&v).map_err(|e| Error::UserNamespace(format!("encode the answer: {e}")))
     })
     .map_err(|e| Error::UserNamespace(e.to_string()))?;
-    let bytes = answer.map_err(Error::UserNamespace)?;
+    let bytes = answer.map_err(|e| Error::UserNamespace(e.0))?;
     serde_json::from_slice(&bytes)
         .map_err(|e| Error::UserNamespace(format!("user namespace: malformed answer: {e}")))
 }

@@ -183,11 +183,9 @@ impl Workspace {
             None => Ok(crate::store::DEFAULT_MAX_PACK_BYTES),
             Some(v) => crate::config::parse_size(v)
                 .filter(|n| *n > 0)
-                .ok_or_else(|| {
-                    format!(
-                        "{}: transfer.maxPackSize is '{v}', not a size (bytes, or with k, m, g, t)",
-                        config.origin("transfer.maxpacksize").unwrap_or_default()
-                    )
+                .ok_or_else(|| crate::store::BadMaxPackSize {
+                    at: config.origin("transfer.maxpacksize").unwrap_or_default(),
+                    value: v.to_string(),
                 }),
         };
         Ok(Workspace {

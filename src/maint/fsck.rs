@@ -108,13 +108,10 @@ pub fn fsck_with(
             }
         }
         progress.begin("Checking objects", Some(all.len() as u64), Unit::Items);
-        let results: Vec<(ObjectId, std::result::Result<u64, String>)> = all
+        let results: Vec<(ObjectId, Result<u64>)> = all
             .par_iter()
             .map(|id| {
-                let r = store
-                    .read(id)
-                    .map(|o| o.data.len() as u64)
-                    .map_err(|e| e.to_string());
+                let r = store.read(id).map(|o| o.data.len() as u64);
                 progress.advance(1);
                 (*id, r)
             })
@@ -126,7 +123,10 @@ pub fn fsck_with(
                     report.checked += 1;
                     report.bytes += n;
                 }
-                Err(why) => report.problems.push(Finding::Corrupt { id, why }),
+                Err(e) => report.problems.push(Finding::Corrupt {
+                    id,
+                    why: e.to_string(),
+                }),
             }
         }
     }

@@ -218,25 +218,8 @@ struct CommitInfo {
     subject: String,
 }
 
-/// Object `id`, which must be of `kind`.
-fn read_kind(
-    store: &dyn ObjectStore,
-    id: &ObjectId,
-    kind: ObjectType,
-) -> Result<crate::object::Object> {
-    let o = store.read(id)?;
-    if o.kind != kind {
-        return Err(Error::WrongType {
-            id: *id,
-            expected: kind.name(),
-            actual: o.kind.name(),
-        });
-    }
-    Ok(o)
-}
-
 fn commit_info(store: &dyn ObjectStore, id: &ObjectId) -> Result<CommitInfo> {
-    let o = read_kind(store, id, ObjectType::Commit)?;
+    let o = store.read_typed(id, ObjectType::Commit)?;
     let c = CommitRef::parse(&o.data)?;
     let first_parent = crate::revparse::visible_parents(store, id, &c)?
         .first()
@@ -263,19 +246,8 @@ fn committer_time(line: &str) -> i64 {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of `secs` since the epoch (UTC).
 fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86400);
+    let (y, m, d) = crate::identity::civil_from_days(secs.div_euclid(86400));
     let rem = secs.rem_euclid(86400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z.rem_euclid(146097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,
@@ -432,7 +404,7 @@ fn start_from(
         });
     };
     let body = base_manifest.ok_or(OciError::BaseManifestNeeded)?;
-    let raw = read_kind(store, &b.record.config, ObjectType::Blob)?.data;
+    let raw = store.read_typed(&b.record.config, ObjectType::Blob)?.data;
     let config: serde_json::Value =
         serde_json::from_slice(&raw).map_err(OciError::BaseConfigMalformed)?;
     let ids: Vec<String> = config

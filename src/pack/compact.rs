@@ -2,8 +2,9 @@
 //! stream"): a wire-only form whose deltas name their bases by where the
 //! receiver already has them, whose records are raw or plain copy/insert
 //! deltas when that is smaller, and whose zstd frames go without their magic.
-//! `write_compact` writes one; `decode_compact` turns one into the records of
-//! a stored version 2 pack.
+//! `write_wire` writes one (or a version 2 pack, for a peer that does not
+//! take it); `decode_compact` turns one into the records of a stored
+//! version 2 pack.
 #![warn(missing_docs)]
 
 use crate::store::PackError;
@@ -21,11 +22,12 @@ use crate::error::{Error, Result};
 use crate::object::{hash_object, CommitRef, ObjectType, TagRef};
 use crate::oid::ObjectId;
 use crate::prolly::{dir, file, Node};
+use crate::store::error::{OpsFault, RecordFault};
 use crate::store::pack::{
     parse_record, type_code, type_from_code, DELTA_BIT, MAX_DELTA_DEPTH, MAX_FRAME,
 };
 use crate::store::packwrite::{delta_frame, encode_record, full_frame, PackStream};
-use crate::store::{LocalStore, ObjectStore, Odb};
+use crate::store::{Damage, LocalStore, ObjectStore, Odb};
 
 /// The version number of the compact stream.
 pub(crate) const VERSION: u32 = 3;
@@ -95,30 +97,30 @@ pub fn parse_compact_record(
     buf: &[u8],
     off: usize,
     limit: usize,
-) -> std::result::Result<CompactHead, String> {
-    let bad = |why: &str| format!("bad record at offset {off}: {why}");
+) -> std::result::Result<CompactHead, Damage> {
+    let bad = |why: RecordFault| Damage::Record { at: off, why };
     if off >= limit {
-        return Err(bad("past the end of the records"));
+        return Err(bad(RecordFault::PastEnd));
     }
     let head = buf[off];
     let kind = type_from_code(head & 7)
         .filter(|_| head & 0x80 == 0)
-        .ok_or_else(|| bad(&format!("bad head byte {head:#04x}")))?;
+        .ok_or_else(|| bad(RecordFault::BadHeadByte(head)))?;
     let body = match head >> 5 & 3 {
         0 => Body::Raw,
         1 => Body::Zstd,
         2 => Body::Ops,
-        _ => return Err(bad(&format!("bad head byte {head:#04x}"))),
+        _ => return Err(bad(RecordFault::BadHeadByte(head))),
     };
     let buf = &buf[..limit];
     let mut pos = off + 1;
-    let varint = |pos: &mut usize| get_varint(buf, pos).map_err(|e| bad(&e.to_string()));
+    let varint = |pos: &mut usize| get_varint(buf, pos).map_err(|e| bad(RecordFault::Varint(e)));
     let base = match head >> 3 & 3 {
         0 => BaseRef::None,
         1 => {
             let b = buf
                 .get(pos..pos + 32)
-                .ok_or_else(|| bad("truncated base id"))?;
+                .ok_or_else(|| bad(RecordFault::TruncatedBase))?;
             pos += 32;
             BaseRef::Id(ObjectId::from_bytes(b).expect("32 bytes"))
         }
@@ -129,17 +131,15 @@ pub fn parse_compact_record(
         }
     };
     match (body, base) {
-        (Body::Ops, BaseRef::None) => return Err(bad("ops without a base")),
+        (Body::Ops, BaseRef::None) => return Err(bad(RecordFault::OpsWithoutBase)),
         (Body::Raw, BaseRef::Id(_) | BaseRef::Record(_) | BaseRef::Slot(..)) => {
-            return Err(bad("a raw body with a base"))
+            return Err(bad(RecordFault::RawWithBase))
         }
         _ => {}
     }
     let size = varint(&mut pos)?;
     if size > crate::object::MAX_OBJECT_SIZE {
-        return Err(bad(&format!(
-            "record declares {size} bytes, over the 64 MiB limit of one object"
-        )));
+        return Err(bad(RecordFault::OverObjectLimit(size)));
     }
     let length = if body == Body::Raw {
         size
@@ -147,14 +147,12 @@ pub fn parse_compact_record(
         varint(&mut pos)?
     };
     if length > MAX_FRAME {
-        return Err(bad(&format!(
-            "a body of {length} bytes, over the limit of one object"
-        )));
+        return Err(bad(RecordFault::BodyOverLimit(length)));
     }
     let end = pos
         .checked_add(length as usize)
         .filter(|e| *e <= limit)
-        .ok_or_else(|| bad("truncated body"))?;
+        .ok_or_else(|| bad(RecordFault::TruncatedBody))?;
     Ok(CompactHead {
         kind,
         base,
@@ -199,32 +197,30 @@ fn apply_ops(
     base: &[u8],
     base_id: &ObjectId,
     size: u64,
-) -> std::result::Result<Vec<u8>, String> {
+) -> std::result::Result<Vec<u8>, OpsFault> {
     let mut out: Vec<u8> = Vec::with_capacity(size.min(1 << 20) as usize);
     let mut pos = 0usize;
-    let room = |out: &Vec<u8>, n: u64, at: usize| -> std::result::Result<(), String> {
+    let room = |out: &Vec<u8>, n: u64, at: usize| -> std::result::Result<(), OpsFault> {
         match (out.len() as u64).checked_add(n) {
             Some(end) if end <= size => Ok(()),
-            _ => Err(format!(
-                "the op at byte {at} builds more than the {size} bytes declared"
-            )),
+            _ => Err(OpsFault::Overflow { at, size }),
         }
     };
     while pos < ops.len() {
         let at = pos;
-        let x = get_varint(ops, &mut pos).map_err(|e| format!("ops: {e}"))?;
+        let x = get_varint(ops, &mut pos).map_err(OpsFault::Varint)?;
         let n = x >> 2;
         match x & 3 {
             0 | 2 => {
                 let hex = x & 3 == 2;
                 if n == 0 {
-                    return Err(format!("an empty insert at op byte {at}"));
+                    return Err(OpsFault::EmptyInsert(at));
                 }
                 room(&out, if hex { n.saturating_mul(2) } else { n }, at)?;
                 let bytes = ops
                     .get(pos..)
                     .and_then(|r| r.get(..n as usize))
-                    .ok_or_else(|| format!("a truncated insert at op byte {at}"))?;
+                    .ok_or(OpsFault::TruncatedInsert(at))?;
                 pos += n as usize;
                 if hex {
                     for b in bytes {
@@ -236,19 +232,17 @@ fn apply_ops(
                 }
             }
             1 => {
-                let offset = get_varint(ops, &mut pos).map_err(|e| format!("ops: {e}"))?;
+                let offset = get_varint(ops, &mut pos).map_err(OpsFault::Varint)?;
                 if n == 0 {
-                    return Err(format!("an empty copy at op byte {at}"));
+                    return Err(OpsFault::EmptyCopy(at));
                 }
                 room(&out, n, at)?;
                 let end = offset
                     .checked_add(n)
                     .filter(|e| *e <= base.len() as u64)
-                    .ok_or_else(|| {
-                        format!(
-                            "a copy at op byte {at} reaches past the base's {} bytes",
-                            base.len()
-                        )
+                    .ok_or(OpsFault::CopyPastBase {
+                        at,
+                        len: base.len(),
                     })?;
                 out.extend_from_slice(&base[offset as usize..end as usize]);
             }
@@ -261,15 +255,15 @@ fn apply_ops(
                     room(&out, 32, at)?;
                     out.extend_from_slice(base_id.as_bytes());
                 }
-                _ => return Err(format!("a bad base id op at op byte {at}")),
+                _ => return Err(OpsFault::BadBaseIdOp(at)),
             },
         }
     }
     if out.len() as u64 != size {
-        return Err(format!(
-            "ops build {} bytes, the record says {size}",
-            out.len()
-        ));
+        return Err(OpsFault::WrongSize {
+            built: out.len(),
+            size,
+        });
     }
     Ok(out)
 }
@@ -479,16 +473,21 @@ fn candidates(
     Ok(Candidates { size, full, delta })
 }
 
-/// Write `picks` as a compact stream to `out` (`thin`: bases outside the
-/// stream allowed, the receiver has them). Chains never exceed the
-/// format's maximum depth.
-pub fn write_compact<W: Write>(
+/// Write `picks` for the wire to `out`: as a compact stream if `compact`,
+/// else as a version 2 pack (`thin`: bases outside the stream allowed, the
+/// receiver has them). Chains never exceed the format's maximum depth.
+pub fn write_wire<W: Write>(
+    compact: bool,
     store: &dyn ObjectStore,
     reuse: Option<&dyn LocalStore>,
     picks: &[Pick],
     thin: bool,
     out: W,
 ) -> Result<(Written, W)> {
+    if !compact {
+        let silent = &crate::progress::Silent;
+        return super::write::write_pack(store, reuse, picks, thin, out, silent);
+    }
     let order = stream_order(picks);
     // Bases in stream order; commits too (against their parent).
     let (bases, pos) = super::write::plan_bases(picks, &order, thin, true);
@@ -572,22 +571,6 @@ pub fn write_compact<W: Write>(
     w.bytes = total;
     w.checksum = sum;
     Ok((w, out))
-}
-
-/// Write `picks` for the wire: a compact stream if `compact`, else version 2.
-pub(crate) fn write_wire<W: Write>(
-    compact: bool,
-    store: &dyn ObjectStore,
-    reuse: Option<&dyn LocalStore>,
-    picks: &[Pick],
-    thin: bool,
-    out: W,
-) -> Result<(Written, W)> {
-    if compact {
-        write_compact(store, reuse, picks, thin, out)
-    } else {
-        super::write::write_pack(store, reuse, picks, thin, out, &crate::progress::Silent)
-    }
 }
 
 /// The payloads decoded so far, bounded in bytes (as index-pack's).
@@ -678,7 +661,7 @@ impl Decoder<'_> {
             None => None,
         };
         let body = &self.map[head.range.clone()];
-        let why = |w: String| bad(format!("record at offset {at}: {w}"));
+        let why = |w: Damage| bad(format!("record at offset {at}: {w}"));
         match (head.body, base) {
             (Body::Raw, _) => Ok(body.to_vec()),
             (Body::Zstd, base) => {
@@ -690,8 +673,10 @@ impl Decoder<'_> {
                 )
                 .map_err(why)
             }
-            (Body::Ops, Some((b, data))) => apply_ops(body, &data, &b, head.size).map_err(why),
-            (Body::Ops, None) => Err(why("ops without a base".into())),
+            (Body::Ops, Some((b, data))) => {
+                apply_ops(body, &data, &b, head.size).map_err(|e| why(Damage::Ops(e)))
+            }
+            (Body::Ops, None) => Err(why(Damage::OpsWithoutBase)),
         }
     }
 
@@ -784,7 +769,7 @@ pub(crate) fn decode_compact(
     let mut written = 0u64;
     let mut pos = 16usize;
     for i in 0..count {
-        let head = parse_compact_record(map, pos, n - 32).map_err(bad)?;
+        let head = parse_compact_record(map, pos, n - 32).map_err(|e| bad(e.to_string()))?;
         d.heads.push(head.clone());
         d.bases.push(None);
         d.ids.push(ObjectId::ZERO);
@@ -920,11 +905,13 @@ mod tests {
         put_varint(&mut ops, 8);
         assert!(apply_ops(&ops, b, &id(1), 4)
             .unwrap_err()
+            .to_string()
             .contains("past the base"));
         // insert of 5 bytes into a 3-byte object.
         let ops = [5 << 2, b'a', b'b', b'c', b'd', b'e'];
         assert!(apply_ops(&ops, b, &id(1), 3)
             .unwrap_err()
+            .to_string()
             .contains("builds more than"));
         // a huge hex insert is refused before anything is read.
         let mut ops = Vec::new();
@@ -933,6 +920,7 @@ mod tests {
         // fewer bytes than declared.
         assert!(apply_ops(&[], b, &id(1), 1)
             .unwrap_err()
+            .to_string()
             .contains("build 0"));
         // a bad base id op.
         assert!(apply_ops(&[2 << 2 | 3], b, &id(1), 64).is_err());
@@ -953,6 +941,7 @@ mod tests {
         put_varint(&mut buf, crate::object::MAX_OBJECT_SIZE + 1);
         assert!(parse_compact_record(&buf, 0, buf.len())
             .unwrap_err()
+            .to_string()
             .contains("64 MiB"));
     }
 }

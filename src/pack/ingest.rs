@@ -407,7 +407,7 @@ pub(crate) fn decode_pack(
     let mut external: Vec<ObjectId> = Vec::new();
     let mut pos = 16usize;
     for _ in 0..count {
-        let head = parse_record(map, pos, n - 32, version).map_err(bad)?;
+        let head = parse_record(map, pos, n - 32, version).map_err(|e| bad(e.to_string()))?;
         let (base_data, depth) = match head.base {
             None => (None, 0),
             Some(base) => match by_id.get(&base) {
@@ -491,8 +491,8 @@ fn reread(
     i: usize,
 ) -> Result<Vec<u8>> {
     let s = &seen[i];
-    let head =
-        parse_record(map, s.offset as usize, map.len() - 32, version).map_err(PackError::Bad)?;
+    let head = parse_record(map, s.offset as usize, map.len() - 32, version)
+        .map_err(|e| PackError::Bad(e.to_string()))?;
     let base = match head.base {
         None => None,
         Some(b) => {
@@ -503,7 +503,7 @@ fn reread(
         }
     };
     decode_frame(&map[head.frame.clone()], head.size, base.as_deref())
-        .map_err(|why| PackError::Bad(why).into())
+        .map_err(|why| PackError::Bad(why.to_string()).into())
 }
 
 /// Read a pack from `input` and store its objects as loose objects (deltas

@@ -88,7 +88,7 @@ fn user_namespaces() -> Check {
             .map(|()| "a user and mount namespace can be made".into())
             .map_err(|e| {
                 (
-                    e,
+                    e.to_string(),
                     "enable unprivileged user namespaces: sysctl -w user.max_user_namespaces=15000 \
                      (and kernel.unprivileged_userns_clone=1 where it exists; with AppArmor, \
                      kernel.apparmor_restrict_unprivileged_userns=0 or a profile granting userns)"
@@ -167,7 +167,7 @@ fn subordinate_ids() -> Check {
     } else {
         crate::sandbox::probe::subordinate_ids().map_err(|e| {
             (
-                e,
+                e.to_string(),
                 "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER, \
                  and apt-get install uidmap (newuidmap, newgidmap)"
                     .into(),
@@ -210,7 +210,7 @@ fn cgroups() -> Check {
             .map(|()| "a child cgroup with pids, memory and cpu limits can be made".into())
             .map_err(|e| {
                 (
-                    e,
+                    e.to_string(),
                     "use a cgroup v2 host and run hako in a delegated cgroup \
                      (systemd-run --user --scope -p Delegate=yes hako …); \
                      without it the limits are not applied (a warning says so)"

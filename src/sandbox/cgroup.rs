@@ -5,7 +5,7 @@
 //! /sys/fs/cgroup/unified with no controllers) are detected with statfs.
 #![warn(missing_docs)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::config::CgroupLimits;
 use super::sys::{self, cstr};
@@ -19,7 +19,8 @@ pub struct SandboxCgroup {
 
 /// Why cgroup limits cannot be applied: CONDITION in a few stable words (the
 /// same on every run of this host), WHY with the details.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{why}")]
 pub struct Unavailable {
     pub condition: String,
     pub why: String,
@@ -27,9 +28,9 @@ pub struct Unavailable {
 
 /// Create a child cgroup with LIMITS under the caller's own cgroup, or say why not.
 pub fn create(limits: &CgroupLimits) -> Result<SandboxCgroup, Unavailable> {
-    let mount = cgroup2_mount().map_err(|why| Unavailable {
+    let mount = cgroup2_mount().ok_or_else(|| Unavailable {
         condition: "cgroup2 not mounted".into(),
-        why,
+        why: "cgroup2 is not mounted".into(),
     })?;
     let own = std::fs::read_to_string("/proc/self/cgroup").map_err(|e| Unavailable {
         condition: "no /proc/self/cgroup".into(),
@@ -123,26 +124,25 @@ pub fn create(limits: &CgroupLimits) -> Result<SandboxCgroup, Unavailable> {
     Ok(cg)
 }
 
-/// The cgroup2 mount point: /sys/fs/cgroup (unified) or /sys/fs/cgroup/unified (hybrid).
-fn cgroup2_mount() -> Result<PathBuf, String> {
-    for p in ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"] {
-        if sys::statfs_type(&cstr(p)) == Ok(CGROUP2_SUPER_MAGIC) {
-            return Ok(PathBuf::from(p));
-        }
-    }
-    Err("cgroup2 is not mounted".into())
+/// The cgroup2 mount point: /sys/fs/cgroup (unified) or /sys/fs/cgroup/unified
+/// (hybrid); None where cgroup2 is not mounted.
+fn cgroup2_mount() -> Option<PathBuf> {
+    ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]
+        .into_iter()
+        .find(|p| sys::statfs_type(&cstr(p)) == Ok(CGROUP2_SUPER_MAGIC))
+        .map(PathBuf::from)
 }
 
 impl SandboxCgroup {
     /// Move PID into the cgroup.
-    pub fn attach(&self, pid: libc::pid_t) -> Result<(), String> {
+    pub fn attach(&self, pid: libc::pid_t) -> Result<(), super::Error> {
         let procs = self.dir.join("cgroup.procs");
-        std::fs::write(&procs, pid.to_string())
-            .map_err(|e| format!("cannot move pid {pid} into {}: {e}", procs.display()))
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.dir
+        std::fs::write(&procs, pid.to_string()).map_err(|err| super::Error::CgroupAttach {
+            cgroup: self.dir.clone(),
+            pid,
+            procs,
+            err,
+        })
     }
 }
 

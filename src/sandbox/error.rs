@@ -19,6 +19,18 @@ pub enum Error {
         /// A `; …` explanation, or empty.
         hint: String,
     },
+    /// A process could not be moved into the sandbox's cgroup.
+    #[error("cgroup {}: cannot move pid {pid} into {}: {err}", cgroup.display(), procs.display())]
+    CgroupAttach {
+        /// The cgroup's directory.
+        cgroup: std::path::PathBuf,
+        /// The process.
+        pid: libc::pid_t,
+        /// Its `cgroup.procs` file.
+        procs: std::path::PathBuf,
+        /// What the system reported.
+        err: std::io::Error,
+    },
     /// A failure that the sandbox's own processes reported.
     #[error("{0}")]
     Setup(String),
@@ -60,6 +72,61 @@ impl Error {
         }
     }
 }
+
+/// Why a check of what the host allows (`hako bootstrap`, the overlay
+/// probe) failed: each message is the one users see.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// A child made in a new user namespace did not exit cleanly.
+    #[error("a child in a new user namespace exited with status {0}")]
+    UserNamespaceChild(i32),
+    /// A new user namespace was refused; DIAGNOSIS names the host switch
+    /// that refuses it, where one does.
+    #[error("clone(CLONE_NEWUSER): {errno}{}", diagnosis.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+    CloneUserNamespace {
+        /// The error the kernel returned.
+        errno: Errno,
+        /// Why the host refuses, when a known switch says so.
+        diagnosis: Option<String>,
+    },
+    /// cgroup limits cannot be applied.
+    #[error(transparent)]
+    Cgroup(#[from] super::cgroup::Unavailable),
+    /// A subordinate id range cannot be read.
+    #[error(transparent)]
+    Subordinate(#[from] Error),
+    /// A setuid helper of `--map-users` is not installed.
+    #[error("{0} is missing (apt-get install uidmap)")]
+    MissingHelper(&'static str),
+    /// Overlay mount options cannot hold a NUL.
+    #[error("options hold a NUL")]
+    OptionsNul,
+    /// A system call of the parent failed (STEP: pipe, fork, waitpid).
+    #[error("{step}: {errno}")]
+    Sys {
+        /// The call.
+        step: &'static str,
+        /// The error the kernel returned.
+        errno: Errno,
+    },
+    /// A step of the overlay probe's child failed.
+    #[error("{step}: {errno}")]
+    Step {
+        /// The step, as named in format-spec/runtime.md.
+        step: &'static str,
+        /// The error the kernel returned.
+        errno: Errno,
+    },
+    /// The overlay probe's child exited with this status, saying nothing.
+    #[error("probe exited with {0}")]
+    ProbeExit(i32),
+}
+
+/// What the function `run_in_user_namespace` ran in its child failed with:
+/// its message, carried across the process boundary as text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ChildFailed(pub String);
 
 /// The sandbox's result type, with its `Error` by default.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

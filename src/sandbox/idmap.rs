@@ -276,13 +276,13 @@ fn subordinate_maps_of(host_uid: u32, host_gid: u32) -> Result<IdMap> {
 /// Run `f` in a forked child inside a new user namespace with MAP (written
 /// from outside by newuidmap/newgidmap, as `--map-users` does), as uid and
 /// gid 0 there: it may then chown, read and remove files of every mapped
-/// id. Its answer comes back over a pipe: Ok(bytes), or Err(message) of
-/// `f`; the outer error is the namespace's. The caller may have threads:
-/// the child, single-threaded after fork, unshares.
-pub fn run_in_user_namespace(
+/// id. Its answer comes back over a pipe: Ok(bytes), or Err(the message
+/// of `f`'s error); the outer error is the namespace's. The caller may have
+/// threads: the child, single-threaded after fork, unshares.
+pub fn run_in_user_namespace<E: std::fmt::Display>(
     map: &IdMap,
-    f: impl FnOnce() -> std::result::Result<Vec<u8>, String>,
-) -> Result<std::result::Result<Vec<u8>, String>> {
+    f: impl FnOnce() -> std::result::Result<Vec<u8>, E>,
+) -> Result<std::result::Result<Vec<u8>, super::ChildFailed>> {
     use std::os::fd::AsFd;
     let sys_err = |what: &str, e: Errno| Error::Setup(format!("user namespace: {what}: {e}"));
     let (ready_r, ready_w) = super::sys::pipe().map_err(|e| sys_err("pipe", e))?;
@@ -311,7 +311,7 @@ pub fn run_in_user_namespace(
                 }
                 Ok(()) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
                     Ok(Ok(bytes)) => [b"O".as_slice(), &bytes].concat(),
-                    Ok(Err(m)) => [b"E".as_slice(), m.as_bytes()].concat(),
+                    Ok(Err(e)) => [b"E".as_slice(), e.to_string().as_bytes()].concat(),
                     Err(_) => b"Epanicked".to_vec(),
                 },
             };
@@ -338,7 +338,9 @@ pub fn run_in_user_namespace(
             mapped?;
             match out.split_first() {
                 Some((b'O', rest)) => Ok(Ok(rest.to_vec())),
-                Some((b'E', rest)) => Ok(Err(String::from_utf8_lossy(rest).into_owned())),
+                Some((b'E', rest)) => Ok(Err(super::ChildFailed(
+                    String::from_utf8_lossy(rest).into_owned(),
+                ))),
                 _ => Err(Error::Setup(
                     "user namespace: the child exited without an answer".into(),
                 )),

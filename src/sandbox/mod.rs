@@ -22,7 +22,7 @@ pub use config::{
 };
 pub use confine::{cap_names, parse_cap, DEFAULT_CAPS};
 pub use enter::{enter, EnterConfig};
-pub use error::{Error, Warning};
+pub use error::{ChildFailed, Error, ProbeError, Warning};
 pub use idmap::{
     planned as planned_id_maps, run_in_user_namespace, subordinate_maps, IdMap, IdRanges,
 };

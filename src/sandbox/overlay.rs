@@ -9,6 +9,7 @@ use std::path::Path;
 
 use nix::errno::Errno;
 
+use super::error::ProbeError;
 use super::sys;
 
 /// The steps the child takes, named in a failure.
@@ -29,7 +30,7 @@ const STEPS: [&str; 8] = [
 /// step and its error. Only async-signal-safe calls run in the child, which
 /// is forked first and then unshares (the caller may have threads: a
 /// multi-threaded process cannot enter a new user namespace itself).
-pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
+pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), ProbeError> {
     let (uid, gid) = (sys::geteuid(), sys::getegid());
     // Everything the child needs is built before the fork: it allocates nothing.
     let setgroups = sys::cstr("/proc/self/setgroups");
@@ -40,11 +41,14 @@ pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
     let target = sys::cstr(mnt);
     let fstype = CString::from(c"overlay");
     let source = CString::from(c"hako");
-    let data = CString::new(options).map_err(|_| "options hold a NUL".to_string())?;
+    let data = CString::new(options).map_err(|_| ProbeError::OptionsNul)?;
     let f = sys::cstr(mnt.join("f"));
     let g = sys::cstr(mnt.join("d/g"));
     let d = sys::cstr(mnt.join("d"));
-    let (r, w) = sys::pipe().map_err(|e| format!("pipe: {e}"))?;
+    let (r, w) = sys::pipe().map_err(|errno| ProbeError::Sys {
+        step: "pipe",
+        errno,
+    })?;
     match sys::fork() {
         Ok(0) => {
             drop(r);
@@ -87,17 +91,22 @@ pub fn probe_overlay(mnt: &Path, options: &str) -> Result<(), String> {
             let msg = sys::read_to_end(r.as_fd());
             let status = sys::waitpid(pid, 0).map(|(_, s)| s);
             match (msg.as_slice(), status) {
-                ([step, errno], _) => Err(format!(
-                    "{}: {}",
-                    STEPS.get(*step as usize).unwrap_or(&"?"),
-                    Errno::from_raw(i32::from(*errno))
-                )),
+                ([step, errno], _) => Err(ProbeError::Step {
+                    step: STEPS.get(*step as usize).unwrap_or(&"?"),
+                    errno: Errno::from_raw(i32::from(*errno)),
+                }),
                 (_, Ok(s)) if sys::exit_code(s) == 0 => Ok(()),
-                (_, Ok(s)) => Err(format!("probe exited with {}", sys::exit_code(s))),
-                (_, Err(e)) => Err(format!("waitpid: {e}")),
+                (_, Ok(s)) => Err(ProbeError::ProbeExit(sys::exit_code(s))),
+                (_, Err(errno)) => Err(ProbeError::Sys {
+                    step: "waitpid",
+                    errno,
+                }),
             }
         }
-        Err(e) => Err(format!("fork: {e}")),
+        Err(errno) => Err(ProbeError::Sys {
+            step: "fork",
+            errno,
+        }),
     }
 }
 

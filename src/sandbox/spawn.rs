@@ -326,8 +326,7 @@ fn host_steps(cfg: &Config, prep: &Prepared, sb: &mut Sandbox) -> Result<()> {
         )?;
     }
     if let Some(cg) = &sb.cgroup {
-        cg.attach(pid)
-            .map_err(|why| Error::Setup(format!("cgroup {}: {why}", cg.path().display())))?;
+        cg.attach(pid)?;
     }
     if cfg.net == NetMode::Pasta {
         sb.pasta = Some(start_pasta(pid, prep.host_uid, prep.host_gid)?);

@@ -12,7 +12,7 @@ use tempfile::TempPath;
 use crate::error::{Error, IoContext, Result};
 use crate::object::{hash_object, header, parse_header, Object, ObjectType};
 use crate::oid::ObjectId;
-use crate::store::{LocalStore, ObjectStore};
+use crate::store::{Damage, LocalStore, ObjectStore};
 use crate::sys::fsync_dir;
 
 const ZSTD_LEVEL: i32 = 3;
@@ -145,14 +145,14 @@ impl LooseStore {
 
 /// Decode the bytes of a loose object file (one zstd frame holding the
 /// object's header and payload); the caller checks the id.
-pub(crate) fn decode_loose(raw: &[u8]) -> std::result::Result<Object, String> {
+pub(crate) fn decode_loose(raw: &[u8]) -> std::result::Result<Object, Damage> {
     let mut buf = crate::store::decompress_frame(raw, None)?;
-    let (kind, len, hlen) = parse_header(&buf).map_err(|e| e.to_string())?;
+    let (kind, len, hlen) = parse_header(&buf).map_err(|e| Damage::Header(Box::new(e)))?;
     if (buf.len() - hlen) as u64 != len {
-        return Err(format!(
-            "header says {len} bytes, found {}",
-            buf.len() - hlen
-        ));
+        return Err(Damage::HeaderLength {
+            said: len,
+            found: buf.len() - hlen,
+        });
     }
     buf.drain(..hlen);
     Ok(Object { kind, data: buf })
@@ -192,7 +192,7 @@ impl ObjectStore for LooseStore {
 
     fn read(&self, id: &ObjectId) -> Result<Object> {
         let (path, f) = self.open_decoder(id)?;
-        let corrupt = |why: String| Error::Corrupt {
+        let corrupt = |why: Damage| Error::Corrupt {
             id: *id,
             path: path.clone(),
             why,
@@ -202,9 +202,7 @@ impl ObjectStore for LooseStore {
         let o = decode_loose(&raw).map_err(corrupt)?;
         let actual = o.id();
         if actual != *id {
-            return Err(corrupt(format!(
-                "hash mismatch (content hashes to {actual})"
-            )));
+            return Err(corrupt(Damage::HashMismatch(actual)));
         }
         Ok(o)
     }
@@ -222,7 +220,7 @@ impl ObjectStore for LooseStore {
                     return Err(Error::Corrupt {
                         id: *id,
                         path,
-                        why: format!("cannot decompress: {e}"),
+                        why: Damage::Decompress(e),
                     })
                 }
             }
@@ -230,7 +228,7 @@ impl ObjectStore for LooseStore {
         let (kind, len, _) = parse_header(&buf[..n]).map_err(|e| Error::Corrupt {
             id: *id,
             path,
-            why: e.to_string(),
+            why: Damage::Header(Box::new(e)),
         })?;
         Ok((kind, len))
     }

@@ -18,7 +18,7 @@ use crate::object::{Object, ObjectType};
 use crate::oid::ObjectId;
 use crate::sys::fsync_dir;
 
-pub use error::{PackError, StoreError};
+pub use error::{BadMaxPackSize, Damage, PackError, StoreError};
 pub use loose::LooseStore;
 pub use mem::{BatchWriter, HashOnly, MemStore};
 
@@ -32,6 +32,18 @@ pub trait ObjectStore: Send + Sync {
     fn read(&self, id: &ObjectId) -> Result<Object>;
     /// Type and payload size, without reading the whole object where possible.
     fn read_header(&self, id: &ObjectId) -> Result<(ObjectType, u64)>;
+    /// Read an object that must be of type `kind`.
+    fn read_typed(&self, id: &ObjectId, kind: ObjectType) -> Result<Object> {
+        let o = self.read(id)?;
+        if o.kind != kind {
+            return Err(Error::WrongType {
+                id: *id,
+                expected: kind.name(),
+                actual: o.kind.name(),
+            });
+        }
+        Ok(o)
+    }
     /// Store an object; returns its id. Idempotent.
     fn write(&self, kind: ObjectType, data: &[u8]) -> Result<ObjectId>;
     /// Read several objects (in the order asked); stores that can fetch in
@@ -90,14 +102,14 @@ pub struct Odb {
     /// The shared `flock` on `objects/writers.lock` this process holds from
     /// its first write on, so that gc (which takes it exclusively) never
     /// prunes objects a running writer has stored but not yet made reachable.
-    writer: std::sync::OnceLock<std::result::Result<std::fs::File, String>>,
+    writer: std::sync::OnceLock<std::result::Result<std::fs::File, Arc<std::io::Error>>>,
     /// Set while this process holds the lock exclusively (it is gc).
     exclusive: std::sync::atomic::AtomicBool,
     /// `.hako/shallow`, read on first use.
     shallow: RwLock<Option<Arc<shallow::ShallowSet>>>,
     /// The most bytes one received pack may take (`transfer.maxPackSize`),
     /// or why the configured value is not a size (said when a pack comes).
-    max_pack_bytes: std::result::Result<u64, String>,
+    max_pack_bytes: std::result::Result<u64, BadMaxPackSize>,
 }
 
 /// The default of `transfer.maxPackSize` (layout.md): what one received pack
@@ -122,7 +134,7 @@ impl Odb {
 
     /// This store, refusing a received pack over `n` bytes (or every
     /// received pack, with the error, when the configured limit is bad).
-    pub fn with_max_pack_bytes(mut self, n: std::result::Result<u64, String>) -> Odb {
+    pub fn with_max_pack_bytes(mut self, n: std::result::Result<u64, BadMaxPackSize>) -> Odb {
         self.max_pack_bytes = n;
         self
     }
@@ -131,7 +143,7 @@ impl Odb {
     pub fn max_pack_bytes(&self) -> Result<u64> {
         self.max_pack_bytes
             .clone()
-            .map_err(|why| StoreError::BadMaxPackSize(why).into())
+            .map_err(|bad| StoreError::BadMaxPackSize(bad).into())
     }
 
     /// `.hako/shallow`: beside the objects directory.
@@ -170,8 +182,8 @@ impl Odb {
         if self.exclusive.load(std::sync::atomic::Ordering::Relaxed) {
             return Ok(());
         }
+        let path = self.loose.dir().join(WRITERS_LOCK);
         let r = self.writer.get_or_init(|| {
-            let path = self.loose.dir().join(WRITERS_LOCK);
             std::fs::create_dir_all(self.loose.dir())
                 .and_then(|_| {
                     std::fs::OpenOptions::new()
@@ -182,11 +194,15 @@ impl Odb {
                         .open(&path)
                 })
                 .and_then(|f| f.lock_shared().map(|_| f))
-                .map_err(|e| format!("{}: {e}", path.display()))
+                .map_err(Arc::new)
         });
-        r.as_ref()
-            .map(|_| ())
-            .map_err(|e| StoreError::WriterRegistration(e.clone()).into())
+        r.as_ref().map(|_| ()).map_err(|err| {
+            StoreError::WriterRegistration {
+                path,
+                err: err.clone(),
+            }
+            .into()
+        })
     }
 
     /// Take the writers' lock exclusively (gc), waiting up to `wait` for
@@ -305,19 +321,6 @@ impl Odb {
             1 => Ok(ids[0]),
             _ => Err(Error::Ambiguous(s.to_string())),
         }
-    }
-
-    /// Read and check the type.
-    pub fn read_typed(&self, id: &ObjectId, kind: ObjectType) -> Result<Object> {
-        let o = self.read(id)?;
-        if o.kind != kind {
-            return Err(Error::WrongType {
-                id: *id,
-                expected: kind.name(),
-                actual: o.kind.name(),
-            });
-        }
-        Ok(o)
     }
 
     /// Store objects whose ids are already known (from `BatchWriter`), skipping
@@ -508,39 +511,35 @@ thread_local! {
 pub(crate) fn decompress_frame(
     frame: &[u8],
     size: Option<u64>,
-) -> std::result::Result<Vec<u8>, String> {
+) -> std::result::Result<Vec<u8>, Damage> {
     let max = size.unwrap_or(crate::object::MAX_OBJECT_SIZE + 32);
     if max > crate::object::MAX_OBJECT_SIZE + 32 {
-        return Err(format!(
-            "declares {max} bytes, over the 64 MiB limit of one object"
-        ));
+        return Err(Damage::OverObjectLimit(max));
     }
     let declared = zstd::zstd_safe::get_frame_content_size(frame)
         .ok()
         .flatten();
     match declared {
         Some(n) if n > max => Err(match size {
-            Some(_) => format!("frame declares {n} bytes, over the {max} expected"),
-            None => format!("frame declares {n} bytes, over the 64 MiB limit of one object"),
+            Some(_) => Damage::FrameOverExpected {
+                declared: n,
+                expected: max,
+            },
+            None => Damage::FrameOverObjectLimit(n),
         }),
         Some(n) => {
             let mut out: Vec<u8> = Vec::with_capacity(n as usize);
             DCTX.with(|c| c.borrow_mut().decompress(&mut out, frame))
-                .map_err(|code| {
-                    format!(
-                        "cannot decompress: {}",
-                        zstd::zstd_safe::get_error_name(code)
-                    )
-                })?;
+                .map_err(|code| Damage::Zstd(zstd::zstd_safe::get_error_name(code)))?;
             Ok(out)
         }
         None => {
             let mut out = Vec::new();
             zstd::stream::Decoder::with_buffer(frame)
                 .and_then(|d| std::io::Read::take(d, max + 1).read_to_end(&mut out))
-                .map_err(|e| format!("cannot decompress: {e}"))?;
+                .map_err(Damage::Decompress)?;
             if out.len() as u64 > max {
-                return Err(format!("frame holds more than the {max} bytes expected"));
+                return Err(Damage::FrameTooLong(max));
             }
             Ok(out)
         }

@@ -2,7 +2,8 @@
 //! (format-spec/packs.md).
 #![warn(missing_docs)]
 
-use crate::store::PackError;
+use crate::store::error::RecordFault;
+use crate::store::{Damage, PackError};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -97,40 +98,39 @@ pub(crate) fn parse_record(
     off: usize,
     limit: usize,
     version: u32,
-) -> std::result::Result<RecordHead, String> {
-    let bad = |why: &str| format!("bad record at offset {off}: {why}");
+) -> std::result::Result<RecordHead, Damage> {
+    let bad = |why: RecordFault| Damage::Record { at: off, why };
     if off >= limit {
-        return Err(bad("past the end of the records"));
+        return Err(bad(RecordFault::PastEnd));
     }
     let code = buf[off];
     let delta = code & DELTA_BIT != 0;
     if delta && version < 2 {
-        return Err(bad("delta record in a version 1 pack"));
+        return Err(bad(RecordFault::DeltaInVersion1));
     }
-    let kind = type_from_code(code & !DELTA_BIT)
-        .ok_or_else(|| bad(&format!("unknown kind {code:#04x}")))?;
+    let kind =
+        type_from_code(code & !DELTA_BIT).ok_or_else(|| bad(RecordFault::UnknownKind(code)))?;
     let mut pos = off + 1;
-    let size = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))?;
+    let size = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(RecordFault::Varint(e)))?;
     if size > crate::object::MAX_OBJECT_SIZE {
-        return Err(bad(&format!(
-            "record declares {size} bytes, over the 64 MiB limit of one object"
-        )));
+        return Err(bad(RecordFault::OverObjectLimit(size)));
     }
     let base = if delta {
         let b = buf
             .get(pos..pos + 32)
             .filter(|_| pos + 32 <= limit)
-            .ok_or_else(|| bad("truncated base id"))?;
+            .ok_or_else(|| bad(RecordFault::TruncatedBase))?;
         pos += 32;
         Some(ObjectId::from_bytes(b).expect("32 bytes"))
     } else {
         None
     };
-    let stored = get_varint(&buf[..limit], &mut pos).map_err(|e| bad(&e.to_string()))? as usize;
+    let stored =
+        get_varint(&buf[..limit], &mut pos).map_err(|e| bad(RecordFault::Varint(e)))? as usize;
     let end = pos
         .checked_add(stored)
         .filter(|e| *e <= limit)
-        .ok_or_else(|| bad("truncated frame"))?;
+        .ok_or_else(|| bad(RecordFault::TruncatedFrame))?;
     Ok(RecordHead {
         kind,
         size,
@@ -145,19 +145,22 @@ pub(crate) fn decode_frame(
     frame: &[u8],
     size: u64,
     base: Option<&[u8]>,
-) -> std::result::Result<Vec<u8>, String> {
+) -> std::result::Result<Vec<u8>, Damage> {
     let data = match base {
         Some(b) => {
             let mut data = Vec::with_capacity(size as usize);
             zstd::stream::Decoder::with_ref_prefix(frame, b)
                 .and_then(|d| d.take(size + 1).read_to_end(&mut data))
-                .map_err(|e| format!("cannot decompress: {e}"))?;
+                .map_err(Damage::Decompress)?;
             data
         }
         None => crate::store::decompress_frame(frame, Some(size))?,
     };
     if data.len() as u64 != size {
-        return Err(format!("record says {size} bytes, found {}", data.len()));
+        return Err(Damage::RecordLength {
+            said: size,
+            found: data.len(),
+        });
     }
     Ok(data)
 }
@@ -206,17 +209,12 @@ impl Pack {
         data: memmap2::Mmap,
     ) -> Result<Pack> {
         let idx_path = idx_path.as_path();
-        if idx.len() < IDX_HEADER + FANOUT + 64 || &idx[..8] != IDX_MAGIC {
-            return Err(corrupt(idx_path, "bad index header"));
-        }
-        let version = u32::from_be_bytes(idx[8..12].try_into().unwrap());
-        if !(1..=VERSION).contains(&version) {
-            return Err(corrupt(idx_path, "unknown index version"));
-        }
-        let count = u32::from_be_bytes(idx[12..16].try_into().unwrap()) as usize;
-        if idx.len() != IDX_HEADER + FANOUT + count * idx_entry_bytes(version) + 64 {
-            return Err(corrupt(idx_path, "index size does not match its count"));
-        }
+        let (version, count) = match IndexTables::parse(&idx) {
+            Ok(t) => (t.version, t.count),
+            Err(IndexFault::Header) => return Err(corrupt(idx_path, "bad index header")),
+            Err(IndexFault::Version(_)) => return Err(corrupt(idx_path, "unknown index version")),
+            Err(_) => return Err(corrupt(idx_path, "index size does not match its count")),
+        };
         if data.len() < 16 + 32 || &data[..8] != PACK_MAGIC {
             return Err(corrupt(&pack_path, "bad pack header"));
         }
@@ -248,30 +246,18 @@ impl Pack {
     /// Ids strictly ascending, each in its fanout bucket (a damaged index
     /// would otherwise make objects silently unfindable).
     fn check_order(&self) -> Result<()> {
-        let ids = &self.idx[IDX_HEADER + FANOUT..IDX_HEADER + FANOUT + self.count * 32];
-        let mut start = 0usize;
-        for b in 0..256 {
-            let end = self.fanout(b) as usize;
-            if end < start || end > self.count {
-                return Err(corrupt(&self.idx_path, "fanout is not ascending"));
-            }
-            if ids[start * 32..end * 32]
-                .chunks_exact(32)
-                .any(|id| id[0] as usize != b)
-            {
-                return Err(corrupt(
-                    &self.idx_path,
-                    "an id is outside its fanout bucket",
-                ));
-            }
-            start = end;
+        self.tables()
+            .check_order()
+            .map_err(|fault| corrupt(&self.idx_path, &fault.to_string()))
+    }
+
+    /// The index's tables.
+    fn tables(&self) -> IndexTables<'_> {
+        IndexTables {
+            bytes: &self.idx,
+            version: self.version,
+            count: self.count,
         }
-        for w in 1..self.count {
-            if ids[(w - 1) * 32..w * 32] >= ids[w * 32..(w + 1) * 32] {
-                return Err(corrupt(&self.idx_path, "ids not sorted"));
-            }
-        }
-        Ok(())
     }
 
     /// Size of the pack file in bytes.
@@ -285,19 +271,16 @@ impl Pack {
     }
 
     fn fanout(&self, b: usize) -> u32 {
-        let o = IDX_HEADER + b * 4;
-        u32::from_be_bytes(self.idx[o..o + 4].try_into().unwrap())
+        self.tables().fanout(b)
     }
 
     /// The id at position `i` of the index (ids ascend).
     pub fn id_at(&self, i: usize) -> ObjectId {
-        let o = IDX_HEADER + FANOUT + i * 32;
-        ObjectId::from_bytes(&self.idx[o..o + 32]).unwrap()
+        self.tables().id_at(i)
     }
 
     fn idx_u64(&self, table: usize, i: usize) -> u64 {
-        let o = IDX_HEADER + FANOUT + self.count * 32 + table * self.count * 8 + i * 8;
-        u64::from_be_bytes(self.idx[o..o + 8].try_into().unwrap())
+        self.tables().table(table, i)
     }
 
     /// Offset of the record at index position `i`.
@@ -324,23 +307,7 @@ impl Pack {
 
     /// Position of `id` in the index.
     pub fn find(&self, id: &ObjectId) -> Option<usize> {
-        let b = id.0[0] as usize;
-        let mut lo = if b == 0 {
-            0
-        } else {
-            self.fanout(b - 1) as usize
-        };
-        let mut hi = self.fanout(b) as usize;
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let o = IDX_HEADER + FANOUT + mid * 32;
-            match self.idx[o..o + 32].cmp(&id.0[..]) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        self.tables().find(id)
     }
 
     /// The parsed header of the record at index position `i`.
@@ -353,7 +320,7 @@ impl Pack {
             ));
         }
         parse_record(&self.data, off, self.data.len() - 32, self.version)
-            .map_err(|why| corrupt(&self.pack_path, &why))
+            .map_err(|why| corrupt(&self.pack_path, &why.to_string()))
     }
 
     /// The record at index position `i` as stored (kind, sizes, base, zstd
@@ -395,7 +362,7 @@ impl Pack {
         Error::Corrupt {
             id: self.id_at(i),
             path: self.pack_path.clone(),
-            why: format!("delta chain deeper than {MAX_DELTA_DEPTH} (or a cycle)"),
+            why: Damage::DeltaTooDeep,
         }
     }
 
@@ -403,7 +370,7 @@ impl Pack {
         Error::Corrupt {
             id: self.id_at(i),
             path: self.pack_path.clone(),
-            why: format!("delta base {base} is not in the pack"),
+            why: Damage::BaseNotInPack(*base),
         }
     }
 
@@ -413,7 +380,7 @@ impl Pack {
     fn read_at_depth(&self, i: usize, depth: usize) -> Result<(Object, usize)> {
         let id = self.id_at(i);
         let head = self.record(i)?;
-        let c = |why: String| Error::Corrupt {
+        let c = |why: Damage| Error::Corrupt {
             id,
             path: self.pack_path.clone(),
             why,
@@ -455,7 +422,7 @@ impl Pack {
         .map_err(c)?;
         let actual = hash_object(head.kind, &data);
         if actual != id {
-            return Err(c(format!("hash mismatch (content hashes to {actual})")));
+            return Err(c(Damage::HashMismatch(actual)));
         }
         Ok((
             Object {
@@ -567,10 +534,188 @@ impl Pack {
 
 /// Bytes per id in an index of `version`: id, offset (and in version 2
 /// record length and payload size).
+/// What is wrong with the layout of a pack index; the reader of a stored
+/// pack and that of a dumb-HTTP mirror word the header faults each their way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum IndexFault {
+    /// Too short for a header, or not an index.
+    #[error("bad header")]
+    Header,
+    /// A version other than 1 or 2.
+    #[error("version {0} (1 or 2 expected)")]
+    Version(u32),
+    /// The length is not what the count makes it.
+    #[error("size does not match its count")]
+    Size,
+    /// A fanout entry below the one before, or past the count.
+    #[error("fanout is not ascending")]
+    FanoutNotAscending,
+    /// An id in a bucket its first byte does not name.
+    #[error("an id is outside its fanout bucket")]
+    OutsideBucket,
+    /// The last fanout entry is not the count.
+    #[error("fanout does not match count")]
+    FanoutCount,
+    /// Two ids out of order, or one twice.
+    #[error("ids not sorted")]
+    NotSorted,
+}
+
+/// The tables of a pack index (format-spec/packs.md, "Index"), read the
+/// same way for a stored pack and for one fetched from a dumb-HTTP mirror.
+#[derive(Clone, Copy)]
+pub(crate) struct IndexTables<'a> {
+    /// The whole index file.
+    pub(crate) bytes: &'a [u8],
+    /// The index's version (1 or 2).
+    pub(crate) version: u32,
+    /// How many ids it holds.
+    pub(crate) count: usize,
+}
+
+impl<'a> IndexTables<'a> {
+    /// The index in `bytes`, its header and length checked (not its
+    /// checksum, nor its order: `check_order`).
+    pub(crate) fn parse(bytes: &'a [u8]) -> std::result::Result<Self, IndexFault> {
+        if bytes.len() < IDX_HEADER + FANOUT + 64 || &bytes[..8] != IDX_MAGIC {
+            return Err(IndexFault::Header);
+        }
+        let version = u32::from_be_bytes(bytes[8..12].try_into().unwrap());
+        if !(1..=VERSION).contains(&version) {
+            return Err(IndexFault::Version(version));
+        }
+        let count = u32::from_be_bytes(bytes[12..16].try_into().unwrap()) as usize;
+        if bytes.len() != IDX_HEADER + FANOUT + count * idx_entry_bytes(version) + 64 {
+            return Err(IndexFault::Size);
+        }
+        Ok(IndexTables {
+            bytes,
+            version,
+            count,
+        })
+    }
+
+    /// How many ids sort below those whose first byte is above `b`.
+    pub(crate) fn fanout(&self, b: usize) -> u32 {
+        let o = IDX_HEADER + b * 4;
+        u32::from_be_bytes(self.bytes[o..o + 4].try_into().unwrap())
+    }
+
+    /// The bytes of the id at position `i`.
+    pub(crate) fn id_bytes(&self, i: usize) -> &'a [u8] {
+        let o = IDX_HEADER + FANOUT + i * 32;
+        &self.bytes[o..o + 32]
+    }
+
+    /// The id at position `i`.
+    pub(crate) fn id_at(&self, i: usize) -> ObjectId {
+        ObjectId::from_bytes(self.id_bytes(i)).unwrap()
+    }
+
+    /// Entry `i` of table `t` after the ids (0 offsets; in version 2, 1
+    /// record lengths and 2 payload sizes).
+    pub(crate) fn table(&self, t: usize, i: usize) -> u64 {
+        let o = IDX_HEADER + FANOUT + self.count * 32 + t * self.count * 8 + i * 8;
+        u64::from_be_bytes(self.bytes[o..o + 8].try_into().unwrap())
+    }
+
+    /// Position of `id`.
+    pub(crate) fn find(&self, id: &ObjectId) -> Option<usize> {
+        let b = id.0[0] as usize;
+        let mut lo = if b == 0 {
+            0
+        } else {
+            self.fanout(b - 1) as usize
+        };
+        let mut hi = self.fanout(b) as usize;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.id_bytes(mid).cmp(&id.0[..]) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// Fanout ascending and ending at the count, each id in its bucket,
+    /// ids strictly ascending.
+    pub(crate) fn check_order(&self) -> std::result::Result<(), IndexFault> {
+        let mut start = 0usize;
+        for b in 0..256 {
+            let end = self.fanout(b) as usize;
+            if end < start || end > self.count {
+                return Err(IndexFault::FanoutNotAscending);
+            }
+            if (start..end).any(|i| self.id_bytes(i)[0] as usize != b) {
+                return Err(IndexFault::OutsideBucket);
+            }
+            start = end;
+        }
+        if start != self.count {
+            return Err(IndexFault::FanoutCount);
+        }
+        if (1..self.count).any(|i| self.id_bytes(i - 1) >= self.id_bytes(i)) {
+            return Err(IndexFault::NotSorted);
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn idx_entry_bytes(version: u32) -> usize {
     if version >= 2 {
         56
     } else {
         40
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version 2 index of `ids` (in the order given), fanout counted from
+    /// their first bytes, zero tables and trailer.
+    fn index(ids: &[[u8; 32]]) -> Vec<u8> {
+        let mut idx = IDX_MAGIC.to_vec();
+        idx.extend_from_slice(&2u32.to_be_bytes());
+        idx.extend_from_slice(&(ids.len() as u32).to_be_bytes());
+        for b in 0..256 {
+            let n = ids.iter().filter(|id| (id[0] as usize) <= b).count() as u32;
+            idx.extend_from_slice(&n.to_be_bytes());
+        }
+        for id in ids {
+            idx.extend_from_slice(id);
+        }
+        idx.resize(idx.len() + ids.len() * 24 + 64, 0);
+        idx
+    }
+
+    #[test]
+    fn index_tables_find_ids_and_name_each_fault() {
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let good = index(&[a, b]);
+        let t = IndexTables::parse(&good).unwrap();
+        assert_eq!((t.version, t.count), (2, 2));
+        assert_eq!(t.check_order(), Ok(()));
+        assert_eq!(t.find(&ObjectId(b)), Some(1));
+        assert_eq!(t.find(&ObjectId([3u8; 32])), None);
+        let fault = |bytes: &[u8]| IndexTables::parse(bytes).and_then(|t| t.check_order());
+        assert_eq!(fault(&good[..100]), Err(IndexFault::Header));
+        let mut v = good.clone();
+        v[11] = 3;
+        assert_eq!(fault(&v), Err(IndexFault::Version(3)));
+        assert_eq!(fault(&good[..good.len() - 1]), Err(IndexFault::Size));
+        assert_eq!(fault(&index(&[b, a])), Err(IndexFault::OutsideBucket));
+        assert_eq!(fault(&index(&[b, b])), Err(IndexFault::NotSorted));
+        let mut f = good.clone();
+        f[16 + 4..16 + 8].copy_from_slice(&3u32.to_be_bytes());
+        assert_eq!(fault(&f), Err(IndexFault::FanoutNotAscending));
+        let mut c = good;
+        for b in 2..256 {
+            c[16 + b * 4..16 + b * 4 + 4].copy_from_slice(&1u32.to_be_bytes());
+        }
+        assert_eq!(fault(&c), Err(IndexFault::FanoutCount));
     }
 }

@@ -129,7 +129,8 @@ impl PackBuilder {
         if self.entries.len() as u32 == self.count {
             return Err(PackError::Builder("more records than announced".into()).into());
         }
-        let head = parse_record(record, 0, record.len(), VERSION).map_err(PackError::Builder)?;
+        let head = parse_record(record, 0, record.len(), VERSION)
+            .map_err(|e| PackError::Builder(e.to_string()))?;
         if head.frame.end != record.len() {
             return Err(PackError::Builder("bytes after the record".into()).into());
         }

@@ -3,6 +3,7 @@
 //! walk treats them as having no parents.
 #![warn(missing_docs)]
 
+use crate::store::error::ShallowFault;
 use crate::store::StoreError;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -15,24 +16,30 @@ use crate::oid::ObjectId;
 pub type ShallowSet = BTreeSet<ObjectId>;
 
 /// Parse the file's content: sorted, unique 64-hex lines, each ended by LF.
-pub fn parse(text: &[u8]) -> std::result::Result<ShallowSet, String> {
+pub fn parse(text: &[u8]) -> std::result::Result<ShallowSet, ShallowFault> {
     let mut out = ShallowSet::new();
     let mut last: Option<ObjectId> = None;
     if text.is_empty() {
         return Ok(out);
     }
     if !text.ends_with(b"\n") {
-        return Err("the last line has no LF".into());
+        return Err(ShallowFault::NoFinalNewline);
     }
     for (n, line) in text[..text.len() - 1].split(|b| *b == b'\n').enumerate() {
         let n = n + 1;
-        let s = std::str::from_utf8(line).map_err(|_| format!("line {n}: not text"))?;
+        let s = std::str::from_utf8(line).map_err(|_| ShallowFault::NotText(n))?;
         if s.len() != 64 || s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(format!("line {n}: not a lowercase 64-hex object id: '{s}'"));
+            return Err(ShallowFault::NotLowercaseHex {
+                n,
+                line: s.to_string(),
+            });
         }
-        let id = ObjectId::from_hex(s).map_err(|_| format!("line {n}: not an object id: '{s}'"))?;
+        let id = ObjectId::from_hex(s).map_err(|_| ShallowFault::NotAnId {
+            n,
+            line: s.to_string(),
+        })?;
         if last.is_some_and(|l| l >= id) {
-            return Err(format!("line {n}: ids not sorted or repeated"));
+            return Err(ShallowFault::NotSorted(n));
         }
         last = Some(id);
         out.insert(id);
@@ -97,9 +104,12 @@ mod tests {
         assert!(parse(b"").unwrap().is_empty());
         let mut unsorted = serialize(&[id(2)].into_iter().collect());
         unsorted.extend(serialize(&[id(1)].into_iter().collect()));
-        assert!(parse(&unsorted).unwrap_err().contains("line 2"));
-        assert!(parse(b"abc\n").unwrap_err().contains("line 1"));
-        assert!(parse(&text[..text.len() - 1]).unwrap_err().contains("LF"));
+        assert!(parse(&unsorted).unwrap_err().to_string().contains("line 2"));
+        assert!(parse(b"abc\n").unwrap_err().to_string().contains("line 1"));
+        assert!(parse(&text[..text.len() - 1])
+            .unwrap_err()
+            .to_string()
+            .contains("LF"));
         let upper = id(0xab).to_hex().to_uppercase() + "\n";
         assert!(parse(upper.as_bytes()).is_err());
     }

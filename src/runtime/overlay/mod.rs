@@ -105,7 +105,7 @@ pub(crate) fn probe_now(tmp: &Path) -> Result<Probe> {
     fs::write(lower.join("d/g"), b"g").at(&lower)?;
     let opts = mount_options(&escape(&lower), &upper, &work);
     let ans = match crate::sandbox::probe_overlay(&mnt, &opts) {
-        Err(why) => Probe::No(why),
+        Err(why) => Probe::No(why.to_string()),
         Ok(()) => {
             let f = fs::symlink_metadata(upper.join("f"));
             let whiteout =

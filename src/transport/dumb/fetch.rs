@@ -17,7 +17,7 @@ use crate::links::{children, Requires};
 use crate::object::{hash_object, ObjectType};
 use crate::oid::ObjectId;
 use crate::prolly::dir::MAX_TREE_DEPTH;
-use crate::store::pack::{decode_frame, parse_record, MAX_FRAME};
+use crate::store::pack::{decode_frame, parse_record, IndexTables, MAX_FRAME, PACK_MAGIC};
 use crate::store::{ObjectStore, Odb};
 use std::sync::atomic::AtomicU64;
 
@@ -53,13 +53,11 @@ const BATCH_BYTES: usize = 64 << 20;
 /// Test hook: stop (with an error) once this many objects are stored.
 const STOP_AFTER_ENV: &str = "HAKO_TEST_DUMB_HTTP_STOP_AFTER";
 
-const IDX_MAGIC: &[u8; 8] = b"HAKOIDX\0";
-const PACK_MAGIC: &[u8; 8] = b"HAKOPACK";
-
 /// A remote pack's index, checked.
 struct RemoteIndex {
     entry: PackEntry,
     data: Vec<u8>,
+    version: u32,
     count: usize,
     /// Version 1 (dumb-http.md): record lengths derived from the offsets,
     /// payload sizes unknown.
@@ -74,20 +72,10 @@ impl RemoteIndex {
                 why: why.into(),
             })
         };
-        if data.len() < 16 + 1024 + 64 || &data[..8] != IDX_MAGIC {
-            return Err(bad("bad header"));
-        }
-        let version = u32::from_be_bytes(data[8..12].try_into().unwrap());
-        let per = match version {
-            1 => 40,
-            2 => 56,
-            v => return Err(bad(&format!("version {v} (1 or 2 expected)"))),
-        };
-        let count = u32::from_be_bytes(data[12..16].try_into().unwrap()) as usize;
+        let (version, count) = IndexTables::parse(&data)
+            .map(|t| (t.version, t.count))
+            .map_err(|fault| bad(&fault.to_string()))?;
         let m = data.len();
-        if m != 16 + 1024 + per * count + 64 {
-            return Err(bad("size does not match its count"));
-        }
         if blake3::hash(&data[..m - 32]).as_bytes() != &data[m - 32..] {
             return Err(bad("index checksum mismatch"));
         }
@@ -97,6 +85,7 @@ impl RemoteIndex {
         let mut ix = RemoteIndex {
             entry,
             data,
+            version,
             count,
             v1_lengths: None,
         };
@@ -118,23 +107,9 @@ impl RemoteIndex {
             }
             ix.v1_lengths = Some(lengths);
         }
-        let mut start = 0usize;
-        for b in 0..256 {
-            let end = ix.fanout(b) as usize;
-            if end < start || end > count {
-                return Err(bad("fanout is not ascending"));
-            }
-            if (start..end).any(|i| ix.id_bytes(i)[0] as usize != b) {
-                return Err(bad("an id is outside its fanout bucket"));
-            }
-            start = end;
-        }
-        if start != count {
-            return Err(bad("fanout does not match count"));
-        }
-        if (1..count).any(|i| ix.id_bytes(i - 1) >= ix.id_bytes(i)) {
-            return Err(bad("ids not sorted"));
-        }
+        ix.tables()
+            .check_order()
+            .map_err(|fault| bad(&fault.to_string()))?;
         let limit = ix.entry.pack_bytes.saturating_sub(32);
         for i in 0..count {
             let (off, len) = (ix.offset(i), ix.len(i));
@@ -148,23 +123,21 @@ impl RemoteIndex {
         Ok(ix)
     }
 
-    fn fanout(&self, b: usize) -> u32 {
-        let o = 16 + b * 4;
-        u32::from_be_bytes(self.data[o..o + 4].try_into().unwrap())
-    }
-
-    fn id_bytes(&self, i: usize) -> &[u8] {
-        let o = 16 + 1024 + i * 32;
-        &self.data[o..o + 32]
+    /// The index's tables (its header and length were checked by `parse`).
+    fn tables(&self) -> IndexTables<'_> {
+        IndexTables {
+            bytes: &self.data,
+            version: self.version,
+            count: self.count,
+        }
     }
 
     fn id_at(&self, i: usize) -> ObjectId {
-        ObjectId::from_bytes(self.id_bytes(i)).unwrap()
+        self.tables().id_at(i)
     }
 
     fn table(&self, t: usize, i: usize) -> u64 {
-        let o = 16 + 1024 + self.count * 32 + t * self.count * 8 + i * 8;
-        u64::from_be_bytes(self.data[o..o + 8].try_into().unwrap())
+        self.tables().table(t, i)
     }
 
     fn offset(&self, i: usize) -> u64 {
@@ -184,22 +157,7 @@ impl RemoteIndex {
     }
 
     fn find(&self, id: &ObjectId) -> Option<usize> {
-        let b = id.0[0] as usize;
-        let mut lo = if b == 0 {
-            0
-        } else {
-            self.fanout(b - 1) as usize
-        };
-        let mut hi = self.fanout(b) as usize;
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.id_bytes(mid).cmp(&id.0[..]) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        self.tables().find(id)
     }
 }
 
@@ -565,7 +523,7 @@ impl Fetch<'_> {
         let head =
             parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(|why| DumbError::BadRecord {
                 url: self.pack_url(r.pack),
-                why,
+                why: why.to_string(),
             })?;
         Ok(head.base.expect("only deltas are deferred"))
     }
@@ -601,7 +559,7 @@ impl Fetch<'_> {
                 why,
             })
         };
-        let head = parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(bad)?;
+        let head = parse_record(&r.bytes, 0, r.bytes.len(), 2).map_err(|e| bad(e.to_string()))?;
         if head.frame.end != r.bytes.len() {
             return Err(bad("record length does not match the index".into()));
         }
@@ -623,7 +581,7 @@ impl Fetch<'_> {
             head.size,
             base.as_deref().map(|v| v.as_slice()),
         )
-        .map_err(bad)?;
+        .map_err(|e| bad(e.to_string()))?;
         let actual = hash_object(head.kind, &data);
         if actual != r.id {
             return Err(bad(format!("id mismatch: the content hashes to {actual}")));
