@@ -4,12 +4,16 @@ CARGO ?= cargo
 PROVE ?= prove
 JOBS ?= 2
 
-.PHONY: all build test unit-test doc shell-test bench fuzz install clean completions man
+.PHONY: all build dist test unit-test doc shell-test bench fuzz install clean completions man
 
 all: build
 
 build:
 	$(CARGO) build --release --locked
+
+# The binary to install and measure (Cargo.toml, [profile.dist]).
+dist:
+	$(CARGO) build --profile dist --locked --bin hako
 
 test: build unit-test doc shell-test
 
@@ -27,9 +31,9 @@ shell-test: build
 	cd t && HAKO_BUILD_DIR=$(CURDIR)/target/release $(PROVE) -j$(JOBS) --timer \
 		--exec 'timeout -k 10 600 sh' t[0-9]*.sh
 
-bench: build
+bench: dist
 	$(CARGO) build --release --locked --example fuse_floor
-	./bench/run.sh
+	HAKO=$(CURDIR)/target/dist/hako ./bench/run.sh
 
 # Every fuzz target for FUZZ_TIME seconds, one after the other (nightly and
 # cargo-fuzz; fuzz/run.sh). `make test` replays the committed corpora only.
@@ -37,9 +41,9 @@ FUZZ_TIME ?= 3600
 fuzz:
 	FUZZ_TIME=$(FUZZ_TIME) fuzz/run.sh
 
-install: build
+install: dist
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 target/release/hako $(DESTDIR)$(PREFIX)/bin/hako
+	install -m 0755 target/dist/hako $(DESTDIR)$(PREFIX)/bin/hako
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 contrib/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
