@@ -53,10 +53,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         program: a.receive_pack,
         ..Default::default()
     };
-    let quiet = a.quiet;
-    let mut progress = super::remote_progress(quiet);
-    let report = push(&ws, &remote, &a.refs, &opts, &mut progress)?;
-    drop(progress);
+    let progress = super::progress_cli::bars(a.quiet);
+    let report = push(&ws, &remote, &a.refs, &opts, progress.as_ref())?;
     let mut out = std::io::stdout().lock();
     for r in &report.refs {
         let name = wire_name(&r.container, &r.dst);

@@ -211,7 +211,7 @@ pub fn fetch(
     ws: &Workspace,
     remote: &Remote,
     opts: &FetchOpts,
-    progress: &mut dyn FnMut(crate::transport::Event),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<FetchReport> {
     let url = parse_url(&remote.url)?;
     let (advertised, fetched, specs) = match &url {
@@ -312,21 +312,20 @@ fn dumb_fetch_shown(
     ws: &Workspace,
     reader: Box<dyn crate::transport::dumb::http::MirrorReader>,
     wants: &[ObjectId],
-    progress: &mut dyn FnMut(crate::transport::Event),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Fetched> {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let c = counter.clone();
+    let mut bytes = crate::transport::PackBytes::new(progress, "Receiving pack");
     let stats = on_own_thread(
         "http fetch",
         &counter,
-        |n| progress(crate::transport::Event::Received(n)),
+        |n| bytes.at(n),
         move || {
             crate::transport::dumb::fetch::fetch_from(&ws.odb, reader, wants, &mut |_| {}, Some(c))
         },
     )?;
-    if stats.bytes > 0 {
-        progress(crate::transport::Event::Received(stats.bytes));
-    }
+    bytes.at(stats.bytes);
     Ok(Fetched {
         objects: stats.objects as usize,
         bytes: stats.bytes,
