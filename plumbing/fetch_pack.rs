@@ -31,10 +31,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let remote = Remote {
-        name: None,
-        url: a.url.clone(),
-    };
+    let remote = Remote::bare(&a.url);
     let url = parse_url(&a.url)?;
     let opts = connect_options(&ws, &remote, Service::Upload, a.upload_pack.as_deref());
     let conn = connect(&url, Service::Upload, &opts)?;

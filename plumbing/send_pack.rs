@@ -39,10 +39,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let remote = Remote {
-        name: None,
-        url: a.url.clone(),
-    };
+    let remote = Remote::bare(&a.url);
     let opts = PushOpts {
         force: a.force,
         all: a.all,

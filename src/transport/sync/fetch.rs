@@ -97,18 +97,13 @@ fn resolve_fetch_specs(
         let (container, src_name) = split_wire_name(&wire)?;
         let dst = match dst {
             None | Some("") => None,
-            Some(d) if d.starts_with("containers/") => {
-                let (dc, n) = split_wire_name(d)?;
-                if dc != container {
-                    return Err(TransportError::OtherContainer {
-                        spec: spec.clone(),
-                        verb: "fetched into",
-                    }
-                    .into());
-                }
-                Some(n.to_string())
-            }
-            Some(d) => Some(qualify_dst(src_name, d)),
+            Some(d) => Some(dst_in_container(
+                spec,
+                container,
+                src_name,
+                d,
+                "fetched into",
+            )?),
         };
         if let Some(d) = &dst {
             crate::refs::check_ref_name(d)?;

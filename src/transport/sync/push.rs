@@ -192,18 +192,7 @@ fn wanted_of_spec(ws: &Workspace, sel: &str, spec: &str, opts: &PushOpts) -> Res
     }
     let (c, src_name, id) = resolve_local(ws, sel, src)?;
     let dst_name = match dst {
-        Some(d) if d.starts_with("containers/") => {
-            let (dc, n) = split_wire_name(d)?;
-            if dc != c {
-                return Err(TransportError::OtherContainer {
-                    spec: spec.to_string(),
-                    verb: "pushed to",
-                }
-                .into());
-            }
-            n.to_string()
-        }
-        Some(d) => qualify_dst(&src_name, d),
+        Some(d) => dst_in_container(spec, &c, &src_name, d, "pushed to")?,
         None => src_name.clone(),
     };
     Ok((c, src_name, dst_name, id, plus || opts.force))
