@@ -235,6 +235,34 @@ impl<'a> EntryKinds<'a> {
     }
 }
 
+/// `--heads` and `--tags` of a ref listing (show-ref, ls-remote): only
+/// branches, only tags, both, or (neither given) every ref.
+#[derive(clap::Args)]
+pub struct RefKinds {
+    /// Only branches (refs/heads/).
+    #[arg(long)]
+    pub heads: bool,
+    /// Only tags (refs/tags/).
+    #[arg(long)]
+    pub tags: bool,
+}
+
+impl RefKinds {
+    /// Whether the listing shows ref `name`: `refs/…`, or a wire name
+    /// `containers/C/refs/…`.
+    pub fn shows(&self, name: &str) -> bool {
+        if !self.heads && !self.tags {
+            return true;
+        }
+        let local = match name.strip_prefix("containers/") {
+            Some(rest) => rest.split_once('/').map_or(rest, |(_, n)| n),
+            None => name,
+        };
+        (self.heads && local.starts_with("refs/heads/"))
+            || (self.tags && local.starts_with("refs/tags/"))
+    }
+}
+
 /// One ls-tree line (without terminator).
 pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> String {
     format!(
