@@ -67,7 +67,7 @@ export HAKO_SSH
 # terminal.
 write_script band <<\EOF
 exec python3 -c '
-import subprocess, sys, threading
+import os, subprocess, sys, threading
 child = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 def relay():
     for chunk in iter(lambda: sys.stdin.buffer.read1(65536), b""):
@@ -88,7 +88,9 @@ out.flush()
 for chunk in iter(lambda: src.read1(65536), b""):
     out.write(chunk)
     out.flush()
-sys.exit(child.wait())
+# Not sys.exit: the relay thread may still be in a read of stdin, which
+# makes the interpreter abort at shutdown.
+os._exit(child.wait())
 ' "$@"
 EOF
 
