@@ -12,14 +12,9 @@ use hako::runtime::overlay::{self, IdMap, Presentation, Probe};
 
 use crate::plumbing;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    cmd: Cmd,
-}
-
+/// The arguments: one of the subcommands.
 #[derive(clap::Subcommand)]
-enum Cmd {
+pub enum Args {
     /// List entries: name, kind, depth, files, bytes, last use (seconds since the epoch), base.
     Ls,
     /// Make a tree ready as an overlay lower and print the lowerdir= value.
@@ -110,9 +105,9 @@ fn ranges(specs: &[String], what: &str) -> anyhow::Result<Vec<(u32, u32, u32)>> 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
     let mut out = std::io::stdout().lock();
-    match a.cmd {
-        Cmd::Ls => list(&ws, &mut out)?,
-        Cmd::Prepare {
+    match a {
+        Args::Ls => list(&ws, &mut out)?,
+        Args::Prepare {
             owners,
             no_owners,
             map_users,
@@ -146,7 +141,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             let lower = p.lower.expect("prepare returns a lower");
             plumbing::out(writeln!(out, "{}", lower.lowerdir()))?;
         }
-        Cmd::Prune { max_size, verbose } => {
+        Args::Prune { max_size, verbose } => {
             let max = match max_size {
                 None => cache::max_size(&ws)?,
                 Some(v) => {
@@ -166,21 +161,21 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
                 }
             }
         }
-        Cmd::Verify { full } => {
+        Args::Verify { full } => {
             let damage = cache::verify(&ws, full)?;
             for d in &damage {
                 plumbing::out(writeln!(out, "error in cache entry {}: {}", d.entry, d.why))?;
             }
             return Ok(i32::from(!damage.is_empty()));
         }
-        Cmd::Probe { force } => match overlay::probe(&ws, force)? {
+        Args::Probe { force } => match overlay::probe(&ws, force)? {
             Probe::Yes => plumbing::out(writeln!(out, "yes"))?,
             Probe::No(why) => {
                 plumbing::out(writeln!(out, "no: {why}"))?;
                 return Ok(1);
             }
         },
-        Cmd::Fold {
+        Args::Fold {
             base,
             owners,
             no_owners,

@@ -31,10 +31,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let remote = Remote {
-        name: None,
-        url: a.url.clone(),
-    };
+    let remote = Remote::bare(&a.url);
     let url = parse_url(&a.url)?;
     let opts = connect_options(&ws, &remote, Service::Upload, a.upload_pack.as_deref());
     let conn = connect(&url, Service::Upload, &opts)?;
@@ -59,19 +56,18 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     }
     let wants: Vec<_> = chosen.iter().filter_map(|r| r.id).collect();
     let tips = local_tips(&ws)?;
-    let quiet = a.quiet;
-    let mut progress = super::remote_progress(quiet);
+    let progress = super::progress_cli::bars(a.quiet);
     fetch_pack(
         &ws.odb,
         conn,
         &wants,
         &tips,
         &FetchOptions {
-            quiet: quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
             deepen: a.depth,
             compact: hako::transport::compact_pack_enabled(&ws.config),
         },
-        &mut progress,
+        progress.as_ref(),
     )?;
     let mut out = std::io::stdout().lock();
     for r in &chosen {

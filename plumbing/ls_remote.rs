@@ -13,12 +13,8 @@ use hako::transport::sync;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only branches (refs/heads/).
-    #[arg(long)]
-    heads: bool,
-    /// Only tags (refs/tags/).
-    #[arg(long)]
-    tags: bool,
+    #[command(flatten)]
+    kinds: super::RefKinds,
     /// Show the symbolic target of each HEAD as `ref: <target> TAB HEAD`.
     #[arg(long)]
     symref: bool,
@@ -41,10 +37,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let (url, opts) = match super::open_workspace() {
         Ok(ws) => {
             config = Some((ws.config.clone(), remote_name(&ws, &a.path)));
-            let remote = sync::remote(&ws, Some(&a.path)).unwrap_or(sync::Remote {
-                name: None,
-                url: a.path.clone(),
-            });
+            let remote = sync::remote(&ws, Some(&a.path)).unwrap_or(sync::Remote::bare(&a.path));
             let opts = sync::connect_options(&ws, &remote, Service::Upload, None);
             (parse_url(&remote.url)?, opts)
         }
@@ -79,14 +72,11 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0;
     for r in &refs {
-        let is_head = r.name.ends_with("/HEAD");
-        let is_tag = r.name.contains("/refs/tags/");
-        let is_branch = r.name.contains("/refs/heads/");
-        if (a.heads || a.tags) && !((a.heads && is_branch) || (a.tags && is_tag)) {
+        if !a.kinds.shows(&r.name) {
             continue;
         }
         let Some(id) = r.id else { continue };
-        if a.symref && is_head {
+        if a.symref && r.name.ends_with("/HEAD") {
             if let Some(t) = &r.symref_target {
                 super::out(writeln!(out, "ref: {t}\t{}", r.name))?;
             }

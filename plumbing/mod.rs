@@ -275,6 +275,34 @@ impl<'a> EntryKinds<'a> {
     }
 }
 
+/// `--heads` and `--tags` of a ref listing (show-ref, ls-remote): only
+/// branches, only tags, both, or (neither given) every ref.
+#[derive(clap::Args)]
+pub struct RefKinds {
+    /// Only branches (refs/heads/).
+    #[arg(long)]
+    pub heads: bool,
+    /// Only tags (refs/tags/).
+    #[arg(long)]
+    pub tags: bool,
+}
+
+impl RefKinds {
+    /// Whether the listing shows ref `name`: `refs/…`, or a wire name
+    /// `containers/C/refs/…`.
+    pub fn shows(&self, name: &str) -> bool {
+        if !self.heads && !self.tags {
+            return true;
+        }
+        let local = match name.strip_prefix("containers/") {
+            Some(rest) => rest.split_once('/').map_or(rest, |(_, n)| n),
+            None => name,
+        };
+        (self.heads && local.starts_with("refs/heads/"))
+            || (self.tags && local.starts_with("refs/tags/"))
+    }
+}
+
 /// One ls-tree line (without terminator).
 pub fn ls_tree_line(e: &hako::prolly::dir::Entry, kind: &str, name: &str) -> String {
     format!(
@@ -318,81 +346,6 @@ pub fn terminal_safe(s: &str) -> String {
         }
     }
     out
-}
-
-/// Show a transfer's progress on stderr: the remote's own progress as
-/// `remote: …` lines, and a bar of bytes received or sent with the speed
-/// (`indicatif`), both only when stderr is a terminal and not `quiet`.
-pub fn remote_progress(quiet: bool) -> impl FnMut(hako::transport::Event) {
-    use hako::transport::Event;
-    let show = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut at_line_start = true;
-    let mut bar: Option<Bar> = None;
-    move |e: Event| {
-        if !show {
-            return;
-        }
-        match e {
-            Event::Remote(b) => {
-                let mut text = Vec::new();
-                for &c in b {
-                    if at_line_start {
-                        text.extend_from_slice(b"remote: ");
-                    }
-                    // Only line ends may move the cursor: escape the rest.
-                    if (c < 0x20 && c != b'\n' && c != b'\r' && c != b'\t') || c == 0x7f {
-                        text.extend_from_slice(format!("\\x{c:02x}").as_bytes());
-                    } else {
-                        text.push(c);
-                    }
-                    at_line_start = c == b'\n' || c == b'\r';
-                }
-                let print = || {
-                    let _ = std::io::Write::write_all(&mut std::io::stderr(), &text);
-                };
-                match &bar {
-                    Some(pb) => pb.0.suspend(print),
-                    None => print(),
-                }
-            }
-            Event::Received(n) | Event::Sent(n) => {
-                let pb = bar.get_or_insert_with(|| {
-                    let what = if matches!(e, Event::Sent(_)) {
-                        "Sending"
-                    } else {
-                        "Receiving"
-                    };
-                    let pb = indicatif::ProgressBar::new_spinner().with_message(what);
-                    pb.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{msg} pack: {bytes} ({bytes_per_sec}) {spinner}",
-                        )
-                        .expect("static template"),
-                    );
-                    Bar(pb, what)
-                });
-                pb.0.set_position(n);
-            }
-        }
-    }
-}
-
-/// A transfer's bar; when the transfer is over, replaced by one line with
-/// the total and the average speed.
-struct Bar(indicatif::ProgressBar, &'static str);
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        let n = self.0.position();
-        let secs = self.0.elapsed().as_secs_f64().max(1e-3);
-        self.0.finish_and_clear();
-        eprintln!(
-            "{} pack: {} in {secs:.1} s ({}/s), done.",
-            self.1,
-            indicatif::HumanBytes(n),
-            indicatif::HumanBytes((n as f64 / secs) as u64)
-        );
-    }
 }
 
 /// Open the workspace a server end (`upload-pack`, `receive-pack`) serves;

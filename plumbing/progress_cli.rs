@@ -2,9 +2,10 @@
 //! bars on stderr when it is a terminal, as git's "Counting objects" lines
 //! (one more bar for each part running at once, such as the layers of a
 //! pull), and nothing otherwise: a script's or a test's stderr stays clean.
+//! A remote's own text is shown as git shows it, each line after `remote: `.
 
-use std::io::IsTerminal;
-use std::sync::RwLock;
+use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, RwLock};
 
 use hako::progress::{Progress, Silent, Unit};
 
@@ -18,6 +19,7 @@ pub fn bars(quiet: bool) -> Box<dyn Progress> {
         multi: indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr()),
         prefix: String::new(),
         bar: RwLock::new(None),
+        remote_line_start: Mutex::new(true),
     })
 }
 
@@ -28,6 +30,8 @@ struct Bars {
     /// A part's name and a space; empty for the whole operation.
     prefix: String,
     bar: RwLock<Option<Phase>>,
+    /// The remote's text so far ended a line (its next byte starts one).
+    remote_line_start: Mutex<bool>,
 }
 
 /// The current phase: its bar, and what its last line says once done.
@@ -57,7 +61,10 @@ impl Progress for Bars {
             (Some(_), Unit::Bytes) => {
                 format!("{head}: {{percent:>3}}% ({{bytes}}/{{total_bytes}}) {{msg}}")
             }
-            (None, _) => format!("{head}: {{spinner}} {{msg}}"),
+            (None, Unit::Items) => format!("{head}: {{spinner}} {{msg}}"),
+            (None, Unit::Bytes) => {
+                format!("{head}: {{bytes}} ({{bytes_per_sec}}) {{spinner}} {{msg}}")
+            }
         };
         let bar = match total {
             Some(n) => indicatif::ProgressBar::new(n),
@@ -103,11 +110,23 @@ impl Progress for Bars {
         }
     }
 
+    fn remote(&self, text: &[u8]) {
+        let mut line_start = self
+            .remote_line_start
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let shown = remote_text(text, &mut line_start);
+        self.multi.suspend(|| {
+            let _ = std::io::stderr().write_all(&shown);
+        });
+    }
+
     fn part(&self, name: &str) -> Box<dyn Progress + '_> {
         Box::new(Bars {
             multi: self.multi.clone(),
             prefix: format!("{}{name} ", self.prefix),
             bar: RwLock::new(None),
+            remote_line_start: Mutex::new(true),
         })
     }
 }
@@ -135,10 +154,58 @@ impl Bars {
                     indicatif::HumanBytes(len)
                 )
             }
-            (false, _) => format!("{}, done.", p.what),
+            // Bytes moved with no total known: how many, and how fast.
+            (false, Unit::Bytes) => {
+                let secs = p.bar.elapsed().as_secs_f64().max(1e-3);
+                format!(
+                    "{}: {} in {secs:.1} s ({}/s), done.",
+                    p.what,
+                    indicatif::HumanBytes(pos),
+                    indicatif::HumanBytes((pos as f64 / secs) as u64)
+                )
+            }
+            (false, Unit::Items) => format!("{}, done.", p.what),
         };
         // The bars are cleared: the line goes where they were, and a later
         // phase's bar draws below it.
         eprintln!("{line}");
+    }
+}
+
+/// A remote's raw text as shown: `remote: ` at each line start (after `\n`
+/// or `\r`, whose partial-line updates pass through), and every other
+/// control character escaped as `\xNN`: only line ends may move the cursor.
+/// `line_start` says whether the text so far ended a line, and is updated.
+fn remote_text(text: &[u8], line_start: &mut bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 16);
+    for &c in text {
+        if *line_start {
+            out.extend_from_slice(b"remote: ");
+        }
+        if (c < 0x20 && c != b'\n' && c != b'\r' && c != b'\t') || c == 0x7f {
+            out.extend_from_slice(format!("\\x{c:02x}").as_bytes());
+        } else {
+            out.push(c);
+        }
+        *line_start = c == b'\n' || c == b'\r';
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remote_text;
+
+    #[test]
+    fn remote_text_prefixes_each_line_across_pieces_and_escapes_controls() {
+        let mut start = true;
+        let mut shown = remote_text(b"Counting: 1%\rCounting: 100%\nCompr", &mut start);
+        shown.extend(remote_text(b"essing\x1b[2J\x7f\tdone\n", &mut start));
+        assert_eq!(
+            String::from_utf8(shown).unwrap(),
+            "remote: Counting: 1%\rremote: Counting: 100%\n\
+             remote: Compressing\\x1b[2J\\x7f\tdone\n"
+        );
+        assert!(start);
     }
 }

@@ -39,10 +39,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = super::open_workspace()?;
-    let remote = Remote {
-        name: None,
-        url: a.url.clone(),
-    };
+    let remote = Remote::bare(&a.url);
     let opts = PushOpts {
         force: a.force,
         all: a.all,
@@ -53,10 +50,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         program: a.receive_pack,
         ..Default::default()
     };
-    let quiet = a.quiet;
-    let mut progress = super::remote_progress(quiet);
-    let report = push(&ws, &remote, &a.refs, &opts, &mut progress)?;
-    drop(progress);
+    let progress = super::progress_cli::bars(a.quiet);
+    let report = push(&ws, &remote, &a.refs, &opts, progress.as_ref())?;
     let mut out = std::io::stdout().lock();
     for r in &report.refs {
         let name = wire_name(&r.container, &r.dst);

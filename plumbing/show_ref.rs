@@ -6,12 +6,8 @@ use anyhow::bail;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only branches (refs/heads/).
-    #[arg(long)]
-    heads: bool,
-    /// Only tags (refs/tags/).
-    #[arg(long)]
-    tags: bool,
+    #[command(flatten)]
+    kinds: super::RefKinds,
     /// Print only the ids.
     #[arg(short = 's', long)]
     hash: bool,
@@ -70,17 +66,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             shown += 1;
         }
     }
-    let prefix = match (a.heads, a.tags) {
-        (true, false) => "refs/heads/",
-        (false, true) => "refs/tags/",
-        _ => "refs/",
-    };
     for (name, id) in ws.refs.list("refs/")? {
-        if !name.starts_with(prefix)
-            && !(a.heads
-                && a.tags
-                && (name.starts_with("refs/heads/") || name.starts_with("refs/tags/")))
-        {
+        if !a.kinds.shows(&name) {
             continue;
         }
         if !a.patterns.is_empty() && !a.patterns.iter().any(|p| tail_matches(&name, p)) {

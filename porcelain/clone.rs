@@ -114,10 +114,8 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
         deepen: a.depth,
         ..Default::default()
     };
-    let quiet = a.quiet;
-    let mut progress = crate::plumbing::remote_progress(quiet);
-    let rep = fetch(&ws, &remote, &opts, &mut progress)?;
-    drop(progress);
+    let progress = crate::plumbing::progress_cli::bars(a.quiet);
+    let rep = fetch(&ws, &remote, &opts, progress.as_ref())?;
     super::test_panic("clone");
     if let Some(c) = &only {
         if !ws.containers()?.contains(c) {

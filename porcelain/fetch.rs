@@ -74,10 +74,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     };
     let mut rejected = false;
     for r in targets {
-        let quiet = a.quiet;
-        let mut progress = crate::plumbing::remote_progress(quiet);
-        let report = fetch(&ws, &r, &opts, &mut progress)?;
-        drop(progress);
+        let progress = crate::plumbing::progress_cli::bars(a.quiet);
+        let report = fetch(&ws, &r, &opts, progress.as_ref())?;
         rejected |= print_report(&r, &report, a.quiet);
     }
     Ok(if rejected { 1 } else { 0 })

@@ -14,14 +14,9 @@ use hako::revparse::{peel_to_commit, rev_parse};
 
 use crate::plumbing;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    cmd: Cmd,
-}
-
+/// The arguments: one of the subcommands.
 #[derive(clap::Subcommand)]
-enum Cmd {
+pub enum Args {
     /// Upload a commit as an OCI image to a registry.
     Push(Box<PushArgs>),
     /// Write a commit as an OCI image layout (or a tar of one).
@@ -72,7 +67,7 @@ struct Build {
 }
 
 #[derive(clap::Args)]
-struct PushArgs {
+pub struct PushArgs {
     /// The commit (default HEAD) and the target `DOMAIN/PATH[:TAG]`.
     #[arg(value_name = "[REV] REFERENCE", num_args = 1..=2, required = true)]
     args: Vec<String>,
@@ -85,7 +80,7 @@ struct PushArgs {
 
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("dest").required(true).args(["oci", "archive"])))]
-struct SaveArgs {
+pub struct SaveArgs {
     /// The commit (default HEAD).
     rev: Option<String>,
     /// Write an OCI image layout into DIR (absent or empty).
@@ -181,8 +176,8 @@ fn commit_of(ws: &hako::workspace::Workspace, rev: Option<&str>) -> anyhow::Resu
 
 pub fn run(a: Args) -> anyhow::Result<i32> {
     let ws = plumbing::open_workspace()?;
-    match a.cmd {
-        Cmd::Push(p) => {
+    match a {
+        Args::Push(p) => {
             let (rev, target) = match p.args.as_slice() {
                 [t] => (None, t.as_str()),
                 [r, t] => (Some(r.as_str()), t.as_str()),
@@ -210,7 +205,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
             report_fates(&fates, p.build.quiet);
             println!("{}/{}@{digest}", r.domain, r.repository);
         }
-        Cmd::Save(s) => {
+        Args::Save(s) => {
             let tip = commit_of(&ws, s.rev.as_deref())?;
             let to = match (s.oci.clone(), s.archive.clone()) {
                 (Some(d), _) => SaveTo::Layout(d),

@@ -65,10 +65,8 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         set_upstream: a.set_upstream,
         program: a.receive_pack,
     };
-    let quiet = a.quiet;
-    let mut progress = crate::plumbing::remote_progress(quiet);
-    let rep = push(&ws, &r, &a.refspecs, &opts, &mut progress)?;
-    drop(progress);
+    let progress = crate::plumbing::progress_cli::bars(a.quiet);
+    let rep = push(&ws, &r, &a.refspecs, &opts, progress.as_ref())?;
     if let Some(e) = &rep.unpack_error {
         anyhow::bail!("{}: the remote could not store the pack: {e}", r.url);
     }

@@ -104,6 +104,7 @@ enum Command {
     /// List the images pulled into containers.
     Images(porcelain::images::Args),
     /// Push a commit to a registry as an OCI image, or save it as a layout.
+    #[command(subcommand)]
     Image(porcelain::image::Args),
     /// Import a host file or directory.
     Import(porcelain::import::Args),
@@ -230,6 +231,7 @@ enum Command {
     /// Materialise a tree into a host directory.
     CheckoutTree(plumbing::checkout_tree::Args),
     /// The checkout cache of overlay instances: ls, prepare, prune, verify, probe, fold.
+    #[command(subcommand)]
     Cache(plumbing::cache::Args),
     /// Compare two trees.
     DiffTree(plumbing::diff_tree::Args),

@@ -2,7 +2,9 @@
 //! calls a [`Progress`] it is given, in phases with counts ("Checking
 //! objects" 1,200 of 4,800). hako's command line draws them as bars on a
 //! terminal and shows nothing otherwise; a program using the library may
-//! pass [`Silent`] or its own.
+//! pass [`Silent`] or its own. A transfer reports the bytes it moves as a
+//! phase counted in [`Unit::Bytes`] with no total ("Receiving pack"), and
+//! what the remote says through [`Progress::remote`].
 
 /// What a phase counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,8 +24,16 @@ pub trait Progress: Send + Sync {
     fn advance(&self, _n: u64) {}
     /// The current phase is over.
     fn end(&self) {}
-    /// A line of text to show beside the counts (a remote's own progress).
+    /// A line of text to show beside the counts.
     fn note(&self, _text: &str) {}
+    /// Text a remote sent for its user (side-band channel 2, protocol.md),
+    /// as raw bytes in the pieces they came in: a line may be split across
+    /// calls, `\r` rewrites the current line, and nothing in it is checked.
+    /// A receiver that shows it must escape control characters, as hako's
+    /// command line does (`remote: ` at each line start, every control
+    /// character other than `\n`, `\r` and `\t` as `\xNN`). By default it
+    /// goes nowhere: untrusted bytes never reach `note` unasked.
+    fn remote(&self, _text: &[u8]) {}
     /// The progress of one part of the work that runs beside others (a
     /// layer among the layers downloaded at once), named `name`; its phases
     /// are its own.

@@ -268,20 +268,9 @@ impl RefStore {
         }
     }
 
-    /// Append a reflog record without moving the ref (e.g. HEAD switching branches).
-    pub fn append_reflog(
-        &self,
-        name: &str,
-        old: ObjectId,
-        new: ObjectId,
-        who: &Signature,
-        msg: &str,
-    ) -> Result<()> {
-        self.append_reflog_as(name, old, new, who, msg, true)
-    }
-
-    /// `append_reflog`; without `sync` the caller syncs the filesystem.
-    fn append_reflog_as(
+    /// Append a reflog record without moving the ref; without `sync` the
+    /// caller syncs the filesystem.
+    fn append_reflog(
         &self,
         name: &str,
         old: ObjectId,
@@ -632,17 +621,17 @@ impl PreparedRefs<'_> {
                 Action::Symbolic(t) => {
                     if !op.msg.is_empty() {
                         let new = refs.resolve(t)?.unwrap_or(ObjectId::ZERO);
-                        refs.append_reflog_as(target, old, new, who, &op.msg, sync)?;
+                        refs.append_reflog(target, old, new, who, &op.msg, sync)?;
                     }
                 }
                 Action::Set(_) => {
-                    refs.append_reflog_as(target, old, new, who, &op.msg, sync)?;
+                    refs.append_reflog(target, old, new, who, &op.msg, sync)?;
                     if target != "HEAD" && head_target.as_deref() == Some(target.as_str()) {
-                        refs.append_reflog_as("HEAD", old, new, who, &op.msg, sync)?;
+                        refs.append_reflog("HEAD", old, new, who, &op.msg, sync)?;
                     }
                 }
                 Action::Delete => {
-                    refs.append_reflog_as(target, old, new, who, &op.msg, sync)?;
+                    refs.append_reflog(target, old, new, who, &op.msg, sync)?;
                     refs.prune_dirs(&refs.path(target));
                 }
             }

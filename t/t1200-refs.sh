@@ -138,6 +138,21 @@ test_expect_success 'show-ref lists refs sorted' '
 	test_cmp expect actual
 '
 
+test_expect_success 'show-ref --heads --tags lists branches and tags, not other refs' '
+	A=$(cat A) B=$(cat B) &&
+	hako update-ref refs/remotes/origin/main $A &&
+	test_when_finished "hako update-ref -d refs/remotes/origin/main" &&
+	cat >expect <<-EOF &&
+	$B refs/heads/main
+	$A refs/heads/other
+	$A refs/tags/v1
+	EOF
+	hako show-ref --heads --tags >actual &&
+	test_cmp expect actual &&
+	hako show-ref >actual &&
+	grep "^$A refs/remotes/origin/main$" actual
+'
+
 test_expect_success 'show-ref --verify and a miss' '
 	test_must_fail hako show-ref --verify refs/heads/nope 2>err &&
 	grep "^fatal: .refs/heads/nope. - not a valid ref" err &&

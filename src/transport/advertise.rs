@@ -299,36 +299,43 @@ pub fn read_advertisement<R: Read>(
     Ok((refs, caps))
 }
 
+/// Refs that use every field of the advertisement: a HEAD naming its
+/// branch, a tag with its peeled value, an unborn HEAD. For tests.
+#[cfg(test)]
+pub(crate) fn sample_refs() -> Vec<AdvertisedRef> {
+    let h = ObjectId::from_hex(&"c9".repeat(32)).unwrap();
+    vec![
+        AdvertisedRef {
+            name: "containers/a/HEAD".into(),
+            id: Some(h),
+            symref_target: Some("containers/a/refs/heads/main".into()),
+            peeled: None,
+            active: true,
+        },
+        AdvertisedRef {
+            name: "containers/a/refs/tags/v1".into(),
+            id: Some(h),
+            symref_target: None,
+            peeled: Some(h),
+            active: false,
+        },
+        AdvertisedRef {
+            name: "containers/b/HEAD".into(),
+            id: None,
+            symref_target: Some("containers/b/refs/heads/main".into()),
+            peeled: None,
+            active: false,
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn advertisement_round_trips() {
-        let h = ObjectId::from_hex(&"c9".repeat(32)).unwrap();
-        let refs = vec![
-            AdvertisedRef {
-                name: "containers/a/HEAD".into(),
-                id: Some(h),
-                symref_target: Some("containers/a/refs/heads/main".into()),
-                peeled: None,
-                active: true,
-            },
-            AdvertisedRef {
-                name: "containers/a/refs/tags/v1".into(),
-                id: Some(h),
-                symref_target: None,
-                peeled: Some(h),
-                active: false,
-            },
-            AdvertisedRef {
-                name: "containers/b/HEAD".into(),
-                id: None,
-                symref_target: Some("containers/b/refs/heads/main".into()),
-                peeled: None,
-                active: false,
-            },
-        ];
+        let refs = sample_refs();
         let mut w = PktWriter::new(Vec::new());
         write_advertisement(&mut w, &refs, UPLOAD_CAPABILITIES).unwrap();
         let bytes = w.into_inner();

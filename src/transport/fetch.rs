@@ -9,12 +9,13 @@ use crate::error::{Error, Result};
 use crate::object::{CommitRef, ObjectType};
 use crate::oid::ObjectId;
 use crate::pack::quarantine::{self, Quarantine};
+use crate::progress::Progress;
 use crate::store::shallow::ShallowSet;
 use crate::store::{ObjectStore, Odb};
 use crate::transport::connect::Connection;
 use crate::transport::limits::{SectionLimit, MAX_HAVE_LINES};
 use crate::transport::pkt::{Packet, PktWriter, StreamReader};
-use crate::transport::{Event, TransportError};
+use crate::transport::{PackBytes, TransportError};
 
 /// Haves per round, and rounds at most (protocol.md section 6).
 const ROUND: usize = 256;
@@ -50,14 +51,14 @@ pub struct FetchOptions {
 /// Make every object reachable from `wants` present in `odb`, fetching what
 /// is missing through `conn` (which is consumed: the conversation ends).
 /// `local_tips` are the local commits to offer as haves. `progress` sees the
-/// remote's progress text.
+/// remote's progress text and the pack's bytes ("Receiving pack").
 pub fn fetch_pack(
     odb: &Odb,
     mut conn: Connection,
     wants: &[ObjectId],
     local_tips: &[ObjectId],
     opts: &FetchOptions,
-    progress: &mut dyn FnMut(Event),
+    progress: &dyn Progress,
 ) -> Result<Fetched> {
     let mut need: Vec<ObjectId> = Vec::new();
     for w in wants {
@@ -99,7 +100,7 @@ struct FetchTalk<'a> {
 }
 
 impl<'a> FetchTalk<'a> {
-    fn run(mut self, local_tips: &[ObjectId], progress: &mut dyn FnMut(Event)) -> Result<Fetched> {
+    fn run(mut self, local_tips: &[ObjectId], progress: &dyn Progress) -> Result<Fetched> {
         let deepens = self.opts.deepen.is_some() || !self.mine.is_empty();
         if !self.use_shallow && deepens && !self.need.is_empty() {
             return Err(TransportError::NoShallowCapability.into());
@@ -279,18 +280,18 @@ impl<'a> FetchTalk<'a> {
 
     /// `packfile`, then the pack on side-band channel 1, into quarantine;
     /// the remote's progress goes to `progress`.
-    fn receive(&mut self, progress: &mut dyn FnMut(Event)) -> Result<Quarantine<'a>> {
+    fn receive(&mut self, progress: &dyn Progress) -> Result<Quarantine<'a>> {
         let line = self.next_line()?.unwrap_or_else(|| "flush".into());
         if line != "packfile" {
             return Err(TransportError::unexpected("'packfile'", &line).into());
         }
-        let progress = std::cell::RefCell::new(progress);
-        let mut remote = |b: &[u8]| (progress.borrow_mut())(Event::Remote(b));
+        let mut remote = |b: &[u8]| progress.remote(b);
         let mut stream = StreamReader::new(&mut self.conn.reader, true, &mut remote);
+        let mut bytes = PackBytes::new(progress, "Receiving pack");
         let mut counted = crate::transport::Counting {
             inner: &mut stream,
             total: 0,
-            each: &mut |n| (progress.borrow_mut())(Event::Received(n)),
+            each: &mut |n| bytes.at(n),
         };
         let q = match quarantine::receive(self.odb, &mut counted, true) {
             Ok(q) => q,

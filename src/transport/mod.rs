@@ -31,15 +31,45 @@ pub fn compact_pack_enabled(config: &crate::workspace::Config) -> bool {
     config.get_bool("transfer.compactpack").unwrap_or(true)
 }
 
-/// What a transfer reports while it runs (the caller decides how to show it).
-#[derive(Debug, Clone, Copy)]
-pub enum Event<'a> {
-    /// Progress text from the remote (side-band channel 2).
-    Remote(&'a [u8]),
-    /// Pack bytes received so far.
-    Received(u64),
-    /// Pack bytes sent so far.
-    Sent(u64),
+/// The pack bytes a transfer moves, as a phase of `progress` counted in
+/// bytes with no total ("Receiving pack"): begun at the first byte, so a
+/// transfer that moves none shows none, and ended when dropped, so it ends
+/// whether the transfer succeeded or not.
+pub(crate) struct PackBytes<'p> {
+    progress: &'p dyn crate::progress::Progress,
+    what: &'static str,
+    shown: u64,
+}
+
+impl<'p> PackBytes<'p> {
+    pub(crate) fn new(progress: &'p dyn crate::progress::Progress, what: &'static str) -> Self {
+        PackBytes {
+            progress,
+            what,
+            shown: 0,
+        }
+    }
+
+    /// `total` bytes moved so far.
+    pub(crate) fn at(&mut self, total: u64) {
+        if total <= self.shown {
+            return;
+        }
+        if self.shown == 0 {
+            let bytes = crate::progress::Unit::Bytes;
+            self.progress.begin(self.what, None, bytes);
+        }
+        self.progress.advance(total - self.shown);
+        self.shown = total;
+    }
+}
+
+impl Drop for PackBytes<'_> {
+    fn drop(&mut self) {
+        if self.shown > 0 {
+            self.progress.end();
+        }
+    }
 }
 
 /// A reader or writer that reports the running total of bytes moved.

@@ -9,12 +9,13 @@ use crate::error::Result;
 use crate::oid::ObjectId;
 use crate::pack::compact::write_wire;
 use crate::pack::select::{select_revs, Pick};
+use crate::progress::Progress;
 use crate::store::Odb;
 use crate::transport::connect::Connection;
 use crate::transport::limits::SectionLimit;
 use crate::transport::pkt::{DataWriter, Packet, PktError, PktReader, PktWriter, SidebandEnd};
 use crate::transport::upload::is_commit;
-use crate::transport::{Event, TransportError};
+use crate::transport::{PackBytes, TransportError};
 
 /// One ref to change on the remote.
 #[derive(Clone, Debug)]
@@ -68,7 +69,7 @@ pub fn send_pack(
     mut conn: Connection,
     updates: &[Update],
     opts: &PushOptions,
-    progress: &mut dyn FnMut(Event),
+    progress: &dyn Progress,
 ) -> Result<Pushed> {
     match push_through(odb, &mut conn, updates, opts, progress) {
         Ok(out) => {
@@ -85,7 +86,7 @@ fn push_through(
     conn: &mut Connection,
     updates: &[Update],
     opts: &PushOptions,
-    progress: &mut dyn FnMut(Event),
+    progress: &dyn Progress,
 ) -> Result<Pushed> {
     let mut out = Pushed::default();
     if updates.is_empty() {
@@ -135,7 +136,7 @@ fn send_commands(
     updates: &[Update],
     picks: Option<&[Pick]>,
     opts: &PushOptions,
-    progress: &mut dyn FnMut(Event),
+    progress: &dyn Progress,
 ) -> Result<u64> {
     let mut caps = vec!["report-status".to_string()];
     for c in ["side-band", "delete-refs"] {
@@ -167,10 +168,11 @@ fn send_commands(
     let mut pack_bytes = 0;
     if let Some(picks) = picks {
         let mut data = DataWriter::new(&mut w);
+        let mut bytes = PackBytes::new(progress, "Sending pack");
         let mut counted = crate::transport::Counting {
             inner: &mut data,
             total: 0,
-            each: &mut |n| progress(Event::Sent(n)),
+            each: &mut |n| bytes.at(n),
         };
         let (written, _) = write_wire(compact, odb, Some(odb), picks, true, &mut counted)?;
         data.finish()?;
@@ -182,15 +184,11 @@ fn send_commands(
 }
 
 /// The remote's report: whether it stored the pack, then each ref's status.
-fn read_report(
-    conn: &mut Connection,
-    out: &mut Pushed,
-    progress: &mut dyn FnMut(Event),
-) -> Result<()> {
+fn read_report(conn: &mut Connection, out: &mut Pushed, progress: &dyn Progress) -> Result<()> {
     let lines = if conn.has("side-band") {
         let mut buf = Vec::new();
         conn.reader
-            .read_sideband(&mut buf, &mut |b| progress(Event::Remote(b)))
+            .read_sideband(&mut buf, &mut |b| progress.remote(b))
             .map_err(|e| match e {
                 SidebandEnd::Pkt(PktError::TruncatedHeader { offset, got: 0 }) => {
                     TransportError::HungUp {

@@ -139,30 +139,7 @@ mod tests {
 
     #[test]
     fn refs_file_round_trips_and_refuses_junk() {
-        let h = ObjectId::from_hex(&"c9".repeat(32)).unwrap();
-        let refs = vec![
-            AdvertisedRef {
-                name: "containers/a/HEAD".into(),
-                id: Some(h),
-                symref_target: Some("containers/a/refs/heads/main".into()),
-                peeled: None,
-                active: true,
-            },
-            AdvertisedRef {
-                name: "containers/a/refs/tags/v1".into(),
-                id: Some(h),
-                symref_target: None,
-                peeled: Some(h),
-                active: false,
-            },
-            AdvertisedRef {
-                name: "containers/b/HEAD".into(),
-                id: None,
-                symref_target: Some("containers/b/refs/heads/main".into()),
-                peeled: None,
-                active: false,
-            },
-        ];
+        let refs = crate::transport::advertise::sample_refs();
         let text = refs_file(&refs);
         assert_eq!(parse_refs_file(text.as_bytes(), "U").unwrap(), refs);
         let e = parse_refs_file(b"0123 refs/heads/main\n", "U").unwrap_err();

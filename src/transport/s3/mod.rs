@@ -446,6 +446,25 @@ impl S3Client {
         self.sign(&self.bucket.get_object(self.creds.as_ref(), &key))
     }
 
+    /// One request whose answer is a small document (an XML listing or
+    /// report): its text, at most `MAX_MIRROR_FILE` bytes. `what` names the
+    /// request in errors.
+    fn answer_text(
+        &mut self,
+        what: &str,
+        method: &str,
+        url: url::Url,
+        headers: &[(&str, String)],
+        body: Option<&[u8]>,
+    ) -> Result<String, S3Error> {
+        let resp = self
+            .request(method, url, headers, body, None)
+            .map_err(|f| self.fail(what, f))?;
+        let mut text = Vec::new();
+        self.body_into(what, resp, &mut text, MAX_MIRROR_FILE)?;
+        Ok(String::from_utf8_lossy(&text).into_owned())
+    }
+
     /// Read a body into `out`, at most `max` bytes, counted.
     fn body_into(
         &mut self,
@@ -571,18 +590,8 @@ impl S3Client {
             let url = self.sign(&action);
             let (body, md5) = action.body_with_md5();
             let what = format!("DELETE {} keys ({}…)", chunk.len(), chunk[0]);
-            let resp = self
-                .request(
-                    "POST",
-                    url,
-                    &[("Content-MD5", md5)],
-                    Some(body.as_bytes()),
-                    None,
-                )
-                .map_err(|f| self.fail(&what, f))?;
-            let mut text = Vec::new();
-            self.body_into(&what, resp, &mut text, MAX_MIRROR_FILE)?;
-            let text = String::from_utf8_lossy(&text);
+            let headers = [("Content-MD5", md5)];
+            let text = self.answer_text(&what, "POST", url, &headers, Some(body.as_bytes()))?;
             let parsed = rusty_s3::actions::DeleteObjectsResponse::parse(&text)
                 .map_err(|e| self.bad_answer(&what, e))?;
             if let Some(e) = parsed.errors.iter().find(|e| e.code != "NoSuchKey") {
@@ -613,12 +622,7 @@ impl S3Client {
             }
             let url = self.sign(&action);
             let what = format!("LIST {path}").trim_end().to_string();
-            let resp = self
-                .request("GET", url, &[], None, None)
-                .map_err(|f| self.fail(&what, f))?;
-            let mut body = Vec::new();
-            self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
-            let text = String::from_utf8_lossy(&body);
+            let text = self.answer_text(&what, "GET", url, &[], None)?;
             let page = rusty_s3::actions::ListObjectsV2::parse_response(&text)
                 .map_err(|e| self.bad_answer(&what, e))?;
             for c in page.contents {
@@ -650,6 +654,12 @@ impl S3Client {
             what: what.to_string(),
             why: why.to_string(),
         }
+    }
+
+    /// The key `path` is read from: itself, or what `index_aliases` says.
+    fn aliased(&self, path: &str) -> String {
+        let alias = self.session.index_aliases.get(path);
+        alias.map_or_else(|| path.to_string(), String::clone)
     }
 
     /// `objects/info/packs` as the listing of `objects/pack/` gives it:
@@ -720,12 +730,7 @@ impl MirrorReader for S3Client {
         MirrorReader::get(self, path)
     }
     fn get(&mut self, path: &str) -> Result<Vec<u8>> {
-        let path = &self
-            .session
-            .index_aliases
-            .get(path)
-            .cloned()
-            .unwrap_or(path.to_string());
+        let path = &self.aliased(path);
         self.get_opt(path, MAX_MIRROR_FILE)?.ok_or_else(|| {
             S3Error::NoSuchKey {
                 remote: self.display.clone(),
@@ -735,12 +740,7 @@ impl MirrorReader for S3Client {
         })
     }
     fn get_index(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
-        let path = &self
-            .session
-            .index_aliases
-            .get(path)
-            .cloned()
-            .unwrap_or(path.to_string());
+        let path = &self.aliased(path);
         self.get_opt(path, MAX_MIRROR_FILE)
     }
     fn get_ranges(

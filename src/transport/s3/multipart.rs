@@ -84,12 +84,7 @@ impl S3Client {
                 }
             };
             let what = "LIST multipart uploads";
-            let resp = self
-                .request("GET", url, &[], None, None)
-                .map_err(|f| self.fail(what, f))?;
-            let mut body = Vec::new();
-            self.body_into(what, resp, &mut body, MAX_MIRROR_FILE)?;
-            let text = String::from_utf8_lossy(&body);
+            let text = self.answer_text(what, "GET", url, &[], None)?;
             for up in text.split("<Upload>").skip(1) {
                 let key = xml_field(up, "Key");
                 let Some(path) = key.strip_prefix(&strip) else {
@@ -161,17 +156,11 @@ impl S3Client {
                         .bucket
                         .create_multipart_upload(self.creds.as_ref(), &key),
                 );
-                let resp = self
-                    .request("POST", url, &[], Some(b""), None)
-                    .map_err(|f| self.fail(&what, f))?;
-                let mut body = Vec::new();
-                self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
-                let id = rusty_s3::actions::CreateMultipartUpload::parse_response(
-                    &String::from_utf8_lossy(&body),
-                )
-                .map_err(|e| self.bad_answer(&what, e))?
-                .upload_id()
-                .to_string();
+                let text = self.answer_text(&what, "POST", url, &[], Some(b""))?;
+                let id = rusty_s3::actions::CreateMultipartUpload::parse_response(&text)
+                    .map_err(|e| self.bad_answer(&what, e))?
+                    .upload_id()
+                    .to_string();
                 (id, HashMap::new())
             }
         };
@@ -203,14 +192,9 @@ impl S3Client {
             }
             let url = self.sign(&action);
             let what = format!("LIST the parts of {path}");
-            let resp = self
-                .request("GET", url, &[], None, None)
-                .map_err(|f| self.fail(&what, f))?;
-            let mut body = Vec::new();
-            self.body_into(&what, resp, &mut body, MAX_MIRROR_FILE)?;
-            let page =
-                rusty_s3::actions::ListParts::parse_response(&String::from_utf8_lossy(&body))
-                    .map_err(|e| self.bad_answer(&what, e))?;
+            let text = self.answer_text(&what, "GET", url, &[], None)?;
+            let page = rusty_s3::actions::ListParts::parse_response(&text)
+                .map_err(|e| self.bad_answer(&what, e))?;
             for p in page.parts {
                 out.insert(p.number, (p.etag, p.size));
             }
@@ -277,13 +261,8 @@ impl S3Client {
         let url = self.sign(&action);
         let body = action.body();
         let what = format!("PUT {path} (completing {} parts)", etags.len());
-        let resp = self
-            .request("POST", url, &[], Some(body.as_bytes()), None)
-            .map_err(|f| self.fail(&what, f))?;
-        let mut answer = Vec::new();
-        self.body_into(&what, resp, &mut answer, MAX_MIRROR_FILE)?;
+        let text = self.answer_text(&what, "POST", url, &[], Some(body.as_bytes()))?;
         // A store may fail a completion with a 200 and an error body.
-        let text = String::from_utf8_lossy(&answer);
         if text.contains("<Error>") {
             let (code, message) = error_fields(&text);
             return Err(S3Error::ErrorInAnswer {

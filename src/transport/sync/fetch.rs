@@ -97,18 +97,13 @@ fn resolve_fetch_specs(
         let (container, src_name) = split_wire_name(&wire)?;
         let dst = match dst {
             None | Some("") => None,
-            Some(d) if d.starts_with("containers/") => {
-                let (dc, n) = split_wire_name(d)?;
-                if dc != container {
-                    return Err(TransportError::OtherContainer {
-                        spec: spec.clone(),
-                        verb: "fetched into",
-                    }
-                    .into());
-                }
-                Some(n.to_string())
-            }
-            Some(d) => Some(qualify_dst(src_name, d)),
+            Some(d) => Some(dst_in_container(
+                spec,
+                container,
+                src_name,
+                d,
+                "fetched into",
+            )?),
         };
         if let Some(d) = &dst {
             crate::refs::check_ref_name(d)?;
@@ -211,7 +206,7 @@ pub fn fetch(
     ws: &Workspace,
     remote: &Remote,
     opts: &FetchOpts,
-    progress: &mut dyn FnMut(crate::transport::Event),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<FetchReport> {
     let url = parse_url(&remote.url)?;
     let (advertised, fetched, specs) = match &url {
@@ -312,21 +307,20 @@ fn dumb_fetch_shown(
     ws: &Workspace,
     reader: Box<dyn crate::transport::dumb::http::MirrorReader>,
     wants: &[ObjectId],
-    progress: &mut dyn FnMut(crate::transport::Event),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Fetched> {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let c = counter.clone();
+    let mut bytes = crate::transport::PackBytes::new(progress, "Receiving pack");
     let stats = on_own_thread(
         "http fetch",
         &counter,
-        |n| progress(crate::transport::Event::Received(n)),
+        |n| bytes.at(n),
         move || {
             crate::transport::dumb::fetch::fetch_from(&ws.odb, reader, wants, &mut |_| {}, Some(c))
         },
     )?;
-    if stats.bytes > 0 {
-        progress(crate::transport::Event::Received(stats.bytes));
-    }
+    bytes.at(stats.bytes);
     Ok(Fetched {
         objects: stats.objects as usize,
         bytes: stats.bytes,

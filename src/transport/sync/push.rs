@@ -62,7 +62,7 @@ pub fn push(
     remote: &Remote,
     refspecs: &[String],
     opts: &PushOpts,
-    progress: &mut dyn FnMut(crate::transport::Event),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<PushReport> {
     let url = parse_url(&remote.url)?;
     if let RemoteUrl::Http(u) = &url {
@@ -192,18 +192,7 @@ fn wanted_of_spec(ws: &Workspace, sel: &str, spec: &str, opts: &PushOpts) -> Res
     }
     let (c, src_name, id) = resolve_local(ws, sel, src)?;
     let dst_name = match dst {
-        Some(d) if d.starts_with("containers/") => {
-            let (dc, n) = split_wire_name(d)?;
-            if dc != c {
-                return Err(TransportError::OtherContainer {
-                    spec: spec.to_string(),
-                    verb: "pushed to",
-                }
-                .into());
-            }
-            n.to_string()
-        }
-        Some(d) => qualify_dst(&src_name, d),
+        Some(d) => dst_in_container(spec, &c, &src_name, d, "pushed to")?,
         None => src_name.clone(),
     };
     Ok((c, src_name, dst_name, id, plus || opts.force))
@@ -217,7 +206,7 @@ fn push_to_bucket(
     url: &str,
     wanted: Vec<Wanted>,
     opts: &PushOpts,
-    progress: &mut dyn FnMut(crate::transport::Event),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<PushReport> {
     let mut s3 =
         crate::transport::s3::S3Client::open(url, Some(&ws.config), remote.name.as_deref())?;
@@ -225,16 +214,15 @@ fn push_to_bucket(
     s3.session.sent_counter = Some(sent.clone());
     let name = remote.name.as_deref();
     let client = &mut s3;
+    let mut bytes = crate::transport::PackBytes::new(progress, "Sending pack");
     let report = on_own_thread(
         "s3 push",
         &sent,
-        |n| progress(crate::transport::Event::Sent(n)),
+        |n| bytes.at(n),
         move || crate::transport::s3_remote::push(ws, client, name, wanted, opts),
     )?;
-    let total = sent.load(std::sync::atomic::Ordering::Relaxed);
-    if total > 0 {
-        progress(crate::transport::Event::Sent(total));
-    }
+    bytes.at(sent.load(std::sync::atomic::Ordering::Relaxed));
+    drop(bytes);
     if !opts.dry_run {
         track_pushed(ws, remote, &report, opts)?;
     }

@@ -21,6 +21,16 @@ pub struct Remote {
     pub url: String,
 }
 
+impl Remote {
+    /// The remote at `url`, given as it is rather than by a configured name.
+    pub fn bare(url: &str) -> Remote {
+        Remote {
+            name: None,
+            url: url.to_string(),
+        }
+    }
+}
+
 /// Resolve `arg` (a remote name or a URL; `None`: `origin`).
 pub fn remote(ws: &Workspace, arg: Option<&str>) -> Result<Remote> {
     let arg = arg.unwrap_or("origin");
@@ -33,10 +43,7 @@ pub fn remote(ws: &Workspace, arg: Option<&str>) -> Result<Remote> {
     if arg == "origin" || !looks_like_url(arg) {
         return Err(TransportError::UnknownRemote(arg.to_string()).into());
     }
-    Ok(Remote {
-        name: None,
-        url: arg.to_string(),
-    })
+    Ok(Remote::bare(arg))
 }
 
 fn looks_like_url(s: &str) -> bool {
@@ -169,6 +176,31 @@ pub(super) fn split_refspec(spec: &str) -> (bool, &str, Option<&str>) {
         Some((s, d)) => (plus, s, Some(d)),
         None => (plus, body, None),
     }
+}
+
+/// Where refspec `spec` puts the ref `src` of `container` when it names
+/// `dst`: `containers/C/…` only in `container` itself (a ref goes to the
+/// container of its name, whether `verb` is "fetched into" or "pushed
+/// to"), anything else qualified as `src` is.
+pub(super) fn dst_in_container(
+    spec: &str,
+    container: &str,
+    src: &str,
+    dst: &str,
+    verb: &'static str,
+) -> Result<String> {
+    if !dst.starts_with("containers/") {
+        return Ok(qualify_dst(src, dst));
+    }
+    let (c, name) = crate::transport::advertise::split_wire_name(dst)?;
+    if c != container {
+        return Err(TransportError::OtherContainer {
+            spec: spec.to_string(),
+            verb,
+        }
+        .into());
+    }
+    Ok(name.to_string())
 }
 
 pub(super) fn qualify_dst(src: &str, dst: &str) -> String {
