@@ -63,7 +63,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         &wants,
         &tips,
         &FetchOptions {
-            quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            quiet: super::progress_cli::silent(a.quiet),
             deepen: a.depth,
             compact: hako::transport::compact_pack_enabled(&ws.config),
         },

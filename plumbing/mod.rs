@@ -275,8 +275,9 @@ impl<'a> EntryKinds<'a> {
     }
 }
 
-/// `--heads` and `--tags` of a ref listing (show-ref, ls-remote): only
-/// branches, only tags, both, or (neither given) every ref.
+// `--heads` and `--tags` of a ref listing (show-ref, ls-remote): only
+// branches, only tags, both, or (neither given) every ref. (A comment, not a
+// doc comment: clap would make a flattened struct's doc the command's about.)
 #[derive(clap::Args)]
 pub struct RefKinds {
     /// Only branches (refs/heads/).

@@ -9,10 +9,16 @@ use std::sync::{Mutex, RwLock};
 
 use hako::progress::{Progress, Silent, Unit};
 
+/// Whether a command shows no progress: `quiet` asked, or stderr is not a
+/// terminal (a remote is then asked for none either).
+pub fn silent(quiet: bool) -> bool {
+    quiet || !std::io::stderr().is_terminal()
+}
+
 /// The progress a command shows: bars when stderr is a terminal and the
 /// command is not `quiet`, else nothing.
 pub fn bars(quiet: bool) -> Box<dyn Progress> {
-    if quiet || !std::io::stderr().is_terminal() {
+    if silent(quiet) {
         return Box::new(Silent);
     }
     Box::new(Bars {

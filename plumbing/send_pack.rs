@@ -46,7 +46,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         tags: a.tags,
         atomic: a.atomic,
         dry_run: a.dry_run,
-        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        quiet: super::progress_cli::silent(a.quiet),
         program: a.receive_pack,
         ..Default::default()
     };

@@ -109,7 +109,7 @@ fn clone_into(a: &Args, url: &str, dir: &Path) -> anyhow::Result<i32> {
     };
     let opts = FetchOpts {
         containers: only.clone().map(|c| vec![c]),
-        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        quiet: crate::plumbing::progress_cli::silent(a.quiet),
         program: a.upload_pack.clone(),
         deepen: a.depth,
         ..Default::default()

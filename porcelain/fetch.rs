@@ -66,7 +66,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let opts = FetchOpts {
         prune: a.prune,
         force: a.force,
-        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        quiet: crate::plumbing::progress_cli::silent(a.quiet),
         containers: None,
         program: a.upload_pack,
         refspecs: a.refspecs.clone(),

@@ -61,7 +61,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         tags: a.tags,
         atomic: a.atomic,
         dry_run: a.dry_run,
-        quiet: a.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        quiet: crate::plumbing::progress_cli::silent(a.quiet),
         set_upstream: a.set_upstream,
         program: a.receive_pack,
     };
