@@ -11,9 +11,14 @@ all: build
 build:
 	$(CARGO) build --release --locked
 
-# The binary to install and measure (Cargo.toml, [profile.dist]).
+# The binary to install and measure (Cargo.toml, [profile.dist]), its
+# start-up functions laid out together (contrib/start-order.sh); a linker
+# without --symbol-ordering-file (GNU ld) links it without the order.
+ORDER = -C link-arg=-Wl,--symbol-ordering-file=$(CURDIR)/contrib/start-order.txt \
+	-C link-arg=-Wl,--no-warn-symbol-ordering
 dist:
-	$(CARGO) build --profile dist --locked --bin hako
+	$(CARGO) rustc --profile dist --locked --bin hako -- $(ORDER) || \
+		$(CARGO) rustc --profile dist --locked --bin hako
 
 test: build unit-test doc shell-test
 
