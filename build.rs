@@ -9,6 +9,8 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // `make dist` links with this list: a new list must relink the binary.
+    println!("cargo:rerun-if-changed=contrib/start-order.txt");
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     let native = var("HOST") == var("TARGET");
     let static_crt = var("CARGO_CFG_TARGET_FEATURE")

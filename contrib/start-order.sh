@@ -1,5 +1,6 @@
 #!/bin/sh
-# Write contrib/start-order.txt: the functions that the start of common
+# start-order.sh [FILE]
+# Write FILE (contrib/start-order.txt): the functions that the start of common
 # commands runs (valgrind's callgrind on target/dist/hako), first met first.
 # `make dist` hands the list to the linker (lld's --symbol-ordering-file),
 # which puts those functions together at the front of .text, so a start
@@ -8,6 +9,11 @@
 # only speed. Run it again after a toolchain or dependency update:
 #   make dist && sh contrib/start-order.sh && make dist
 set -e
+case ${1:-} in
+'') OUT=$(cd "$(dirname "$0")" && pwd)/start-order.txt ;;
+/*) OUT=$1 ;;
+*) OUT=$PWD/$1 ;;
+esac
 cd "$(dirname "$0")/.."
 HAKO=${HAKO:-$PWD/target/dist/hako}
 command -v valgrind >/dev/null || { echo "start-order.sh: valgrind is needed" >&2; exit 1; }
@@ -32,7 +38,7 @@ run -C "$T/ws" cat /x
 run -C "$T/ws" ls /
 run hash-object "$T/x"
 
-python3 - "$T" "$(basename "$HAKO")" >contrib/start-order.txt <<'PY'
+python3 - "$T" "$(basename "$HAKO")" >"$OUT" <<'PY'
 import glob, os, re, sys
 tmp, binary = sys.argv[1], sys.argv[2]
 order, seen = [], set()
@@ -49,10 +55,14 @@ for path in sorted(glob.glob(os.path.join(tmp, "cg.*")), key=os.path.getmtime):
         if kind == "ob":
             obj = names.get("ob" + key)
         elif kind == "fn" and obj and os.path.basename(obj) == binary:
-            fn = names["fn" + key]
+            # callgrind marks a function's second context (recursion) 'N.
+            fn = re.sub(r"'\d+$", "", names["fn" + key])
+            # Code without a symbol is named by its address or "(below main)".
+            if fn.startswith("0x") or " " in fn:
+                continue
             if fn not in seen:
                 seen.add(fn)
                 order.append(fn)
 print("\n".join(order))
 PY
-echo "start-order.sh: $(wc -l <contrib/start-order.txt) functions in contrib/start-order.txt"
+echo "start-order.sh: $(wc -l <"$OUT") functions in $OUT"

@@ -74,4 +74,17 @@ test_expect_success 'the demo needs no identity of the user' '
 	grep "^Author: hako demo <demo@hako.invalid>" out
 '
 
+test_lazy_prereq VALGRIND 'command -v valgrind'
+
+test_expect_success VALGRIND 'start-order.sh lists the functions a start runs, each by a name the binary has' '
+	HAKO="$HAKO_BUILD_DIR/hako" sh "$TEST_DIRECTORY/../contrib/start-order.sh" "order list" >out &&
+	grep "^start-order.sh: [0-9]* functions in .*/order list$" out &&
+	test $(wc -l <"order list") -gt 100 &&
+	grep rev_parse "order list" &&
+	nm "$HAKO_BUILD_DIR/hako" | awk "{ print \$NF }" | sort -u >names &&
+	sort -u "order list" >listed &&
+	comm -23 listed names >missing &&
+	test_must_be_empty missing
+'
+
 test_done
