@@ -182,7 +182,7 @@ impl Odb {
         if self.exclusive.load(std::sync::atomic::Ordering::Relaxed) {
             return Ok(());
         }
-        let path = self.loose.dir().join(WRITERS_LOCK);
+        let path = || self.loose.dir().join(WRITERS_LOCK);
         let r = self.writer.get_or_init(|| {
             std::fs::create_dir_all(self.loose.dir())
                 .and_then(|_| {
@@ -191,14 +191,15 @@ impl Odb {
                         .write(true)
                         .create(true)
                         .truncate(false)
-                        .open(&path)
+                        .open(path())
                 })
                 .and_then(|f| f.lock_shared().map(|_| f))
                 .map_err(Arc::new)
         });
+        // The path is joined only when needed: this runs before every write.
         r.as_ref().map(|_| ()).map_err(|err| {
             StoreError::WriterRegistration {
-                path,
+                path: path(),
                 err: err.clone(),
             }
             .into()

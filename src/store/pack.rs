@@ -532,8 +532,6 @@ impl Pack {
     }
 }
 
-/// Bytes per id in an index of `version`: id, offset (and in version 2
-/// record length and payload size).
 /// What is wrong with the layout of a pack index; the reader of a stored
 /// pack and that of a dumb-HTTP mirror word the header faults each their way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -663,6 +661,8 @@ impl<'a> IndexTables<'a> {
     }
 }
 
+/// Bytes per id in an index of `version`: id, offset (and in version 2
+/// record length and payload size).
 pub(crate) fn idx_entry_bytes(version: u32) -> usize {
     if version >= 2 {
         56
